@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""One entry point for the project's chores, using nothing but the standard library.
+
+    python3 tasks.py demo     # create .venv, install, run `walkthrough tour`
+    python3 tasks.py test     # create .venv, install, run lint, types and both suites
+    python3 tasks.py bench    # create .venv, install, run bench/ and rewrite docs/benchmarks.md
+    python3 tasks.py docs     # build the guide into site/ (mkdocs --strict)
+    python3 tasks.py serve    # serve the guide on http://127.0.0.1:8000
+
+Why a Python script and not only a Makefile: the README promises that a fresh machine with
+nothing but Python 3.11+ can run the project, and `make` is not always there. The Makefile
+offers the same verbs for those who like it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+STAMP = VENV / ".installed"
+
+
+def sh(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    done = subprocess.run([str(c) for c in cmd], cwd=ROOT)
+    if done.returncode:
+        sys.exit(done.returncode)
+
+
+def ensure_env() -> None:
+    """Create .venv and install the project with every extra, once per pyproject change."""
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == want and PY.exists():
+        return
+    if not PY.exists():
+        print(f"+ python -m venv {VENV.name}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", ".[test,docs]")
+    STAMP.write_text(want)
+
+
+def demo(args: list[str]) -> None:
+    sh(BIN / "walkthrough", "tour", *args)
+
+
+def test(args: list[str]) -> None:
+    sh(BIN / "ruff", "check", ".")
+    sh(BIN / "mypy")
+    sh(PY, "-m", "pytest", *args)
+
+
+def bench(args: list[str]) -> None:
+    sh(PY, "-m", "bench", *args)
+
+
+def docs(args: list[str]) -> None:
+    sh(BIN / "mkdocs", "build", "--strict", *args)
+
+
+def serve(args: list[str]) -> None:
+    sh(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000", *args)
+
+
+VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serve}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in VERBS:
+        print(__doc__.strip(), file=sys.stderr)
+        sys.exit(2)
+    ensure_env()
+    VERBS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

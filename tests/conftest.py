@@ -1,0 +1,53 @@
+"""Shared test configuration.
+
+Suites: ``pytest -m trio_suite`` runs the Trio half, ``pytest -m asyncio_suite`` the asyncio
+half, plain ``pytest`` everything. A test parametrised with ``impl`` belongs to that impl's
+suite; a pytest-trio test (``@pytest.mark.trio``) to the Trio suite; a test that compares both
+versions, or tests the neutral harness, to both.
+
+No test sleeps on the real clock: lessons run on the virtual clocks of ``walkthrough.clocks``
+and ``trio.testing.MockClock``; only the crawler's tests do real (local, fast) I/O.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SUITES = ("trio_suite", "asyncio_suite")
+BROKEN = Path(__file__).parent / "broken"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(s) for s in SUITES):
+            continue
+        callspec = getattr(item, "callspec", None)
+        impl = callspec.params.get("impl") if callspec is not None else None
+        if impl in ("trio", "asyncio"):
+            item.add_marker(f"{impl}_suite")
+        elif item.get_closest_marker("trio"):
+            item.add_marker("trio_suite")
+        else:
+            for s in SUITES:
+                item.add_marker(s)
+
+
+def load_broken(name: str) -> ModuleType:
+    """Import ``tests/broken/<name>.py``: a known-broken port the shared suite must catch."""
+    path = BROKEN / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"broken_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def impl(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,6 @@
+"""The seven lessons of the asyncio walkthrough, ported to Trio.
+
+Each module is one lesson and runs as a script: ``python -m trio_port.count``.
+Its twin with the same name in :mod:`asyncio_ref` is the original asyncio lesson;
+``diff asyncio_ref/X.py trio_port/X.py`` shows only what the concurrency model changes.
+"""

@@ -1,0 +1,67 @@
+"""The lessons, in the notebook's order: names, sections, entry points and default parameters.
+
+A lesson is a pair of twin modules with the same name, ``asyncio_ref.<name>`` and
+``trio_port.<name>``. Its *phases* are the module-level callables that the notebook's last cell
+runs, in order: a plain function runs on a patched ``time`` clock, a coroutine function under
+the framework. ``params`` are the notebook's parameters; a phase receives those its signature
+names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+IMPLS = ("asyncio", "trio")
+PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str
+    section: str
+    title: str
+    phases: tuple[str, ...] = ("demo",)
+    params: dict[str, Any] = field(default_factory=dict)
+    #: True when the lesson talks to the network and cannot run on the virtual clock.
+    real_io: bool = False
+
+    def module_name(self, impl: str) -> str:
+        return f"{PACKAGES[impl]}.{self.name}"
+
+    def exists(self, impl: str) -> bool:
+        return importlib.util.find_spec(self.module_name(impl)) is not None
+
+    def load(self, impl: str) -> ModuleType:
+        return importlib.import_module(self.module_name(impl))
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("count", "002.001", "The async/await syntax and native coroutines",
+           phases=("demo_sync", "demo_async")),
+    Lesson("makerandom", "002.002", "The rules of async IO", params={"seed": 444}),
+    Lesson("chained", "002.003", "Chaining coroutines",
+           params={"seed": 1672, "args": ("cannon", "laser", "railgun")}),
+    Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2}),
+    Lesson("generators", "002.005", "Async IO's roots in generators"),
+    Lesson("asyncgen", "002.006", "Asynchronous generators"),
+    Lesson("crawler", "002.007", "Async web scraper", real_io=True),
+)
+
+BY_NAME = {lesson.name: lesson for lesson in LESSONS}
+
+
+def get(name: str) -> Lesson:
+    """The lesson called ``name``; a KeyError that lists the known names otherwise."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown lesson {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def available() -> list[Lesson]:
+    """Lessons written in both versions, ready to compare."""
+    return [lesson for lesson in LESSONS if all(lesson.exists(i) for i in IMPLS)]
