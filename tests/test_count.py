@@ -11,13 +11,15 @@ import trio.testing
 from asyncio_ref import count as aio_count
 from tests.conftest import load_broken
 from trio_port import count as trio_count
+from walkthrough import catalogue
 from walkthrough.clocks import VirtualTimeLoop
 from walkthrough.runner import run_lesson
 from walkthrough.trace import compare
 
 
 def test_traces_are_equivalent() -> None:
-    verdict = compare(run_lesson("count", "asyncio"), run_lesson("count", "trio"))
+    lesson = catalogue.get("count")
+    verdict = lesson.compare(run_lesson(lesson, "asyncio"), run_lesson(lesson, "trio"))
     assert verdict.equivalent, verdict.describe()
 
 

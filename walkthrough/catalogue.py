@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+
+from walkthrough.trace import Trace, Verdict, compare
 
 IMPLS = ("asyncio", "trio")
 PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
@@ -28,6 +31,22 @@ class Lesson:
     params: dict[str, Any] = field(default_factory=dict)
     #: True when the lesson talks to the network and cannot run on the virtual clock.
     real_io: bool = False
+    #: More parameter sets (merged over ``params``) that the shared tests *and*
+    #: ``walkthrough check`` run, so a learner's port meets the same cases as ours.
+    cases: tuple[dict[str, Any], ...] = ()
+    #: Applied to both traces before comparing, for a difference the lesson's docs name and
+    #: justify (a scheduler's choice, not behaviour). None: traces compare as they are.
+    normalise: Callable[[Trace], Trace] | None = None
+
+    def all_cases(self) -> list[dict[str, Any]]:
+        """The default parameters first, then each extra case merged over them."""
+        return [dict(self.params)] + [{**self.params, **case} for case in self.cases]
+
+    def compare(self, expected: Trace, got: Trace, **kwargs: Any) -> Verdict:
+        """Compare two runs of this lesson, after its documented normalisation if any."""
+        if self.normalise is not None:
+            expected, got = self.normalise(expected), self.normalise(got)
+        return compare(expected, got, **kwargs)
 
     def module_name(self, impl: str) -> str:
         return f"{PACKAGES[impl]}.{self.name}"

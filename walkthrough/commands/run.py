@@ -12,7 +12,6 @@ from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
 from walkthrough.render import side_by_side
 from walkthrough.runner import run_lesson
-from walkthrough.trace import compare
 
 HELP = "run a lesson under asyncio, Trio, or both"
 DESCRIPTION = """\
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     a, b = (run_lesson(lesson, impl, virtual=args.virtual, params=params) for impl in impls)
     # On the real clock the stamps jitter by milliseconds: compare them to a tenth of a second.
-    verdict = compare(a, b) if args.virtual else compare(a, b, decimals=1)
+    verdict = lesson.compare(a, b) if args.virtual else lesson.compare(a, b, decimals=1)
     console = Console()
     console.print(side_by_side(a, b, verdict))
     console.print(f"[bold]{'equivalent' if verdict else 'NOT equivalent'}[/bold]"

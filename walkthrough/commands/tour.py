@@ -9,7 +9,6 @@ from rich.table import Table
 
 from walkthrough import catalogue
 from walkthrough.runner import run_lesson
-from walkthrough.trace import compare
 
 HELP = "run every lesson both ways on the virtual clock and compare"
 DESCRIPTION = """\
@@ -32,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         if lesson.real_io:
             continue
         a, b = (run_lesson(lesson, impl) for impl in catalogue.IMPLS)
-        verdict = compare(a, b)
+        verdict = lesson.compare(a, b)
         ok = ok and verdict.equivalent
         table.add_row(
             lesson.name, lesson.section, f"{a.simulated_seconds:.2f} s",
