@@ -1,0 +1,370 @@
+"""Faults: an exception in *one* task of a lesson, and what it does to the others.
+
+This is the divergence users trip over first when they move from asyncio to Trio:
+
+* ``asyncio.gather`` re-raises the first exception *bare* and returns at once, but the sibling
+  tasks are **not** cancelled: they keep running (and printing) in the background, orphans that
+  nobody awaits. Only ``asyncio.run`` cancels them, when it shuts the loop down.
+* A Trio nursery **cancels** every sibling the moment one child raises, waits for them to
+  unwind, and raises an ``ExceptionGroup`` holding the error: catch it with ``except*``.
+
+The lessons carry no test hooks, so each fault is injected from here: we replace one of the
+lesson module's own functions (the one every task looks up at call time: ``count_async``,
+``makerandom``, ``fire``, ``produce``, ``consume``) with a wrapper that raises for *one* task
+and behaves like the original for every other. Everything runs on the virtual clocks, so the
+tests also see *when* each line was printed, and whether a sibling printed after the fault.
+
+The helpers below (``run_virtual``, ``Run``) are shared with ``test_cancellation.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+from walkthrough import catalogue
+from walkthrough.capture import asyncio_task, capturing, trio_task
+from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.trace import Trace, Verdict, compare
+
+
+class Boom(Exception):
+    """The injected fault: a plain ``Exception`` subclass no lesson catches by accident."""
+
+
+@dataclass
+class Run:
+    """What one virtual-clock run of a lesson showed: lines, the error, what outlived it."""
+
+    trace: Trace
+    error: BaseException | None = None
+    result: Any = None
+    #: virtual time at which the awaited call returned or raised
+    ended_at: float = math.nan
+    #: framework tasks still alive (not done) right after the call returned or raised
+    alive_after: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return self.trace.lines()
+
+    def lines_after(self, t: float) -> list[str]:
+        """Lines printed strictly after virtual time ``t`` (by anyone)."""
+        return [e.text for e in self.trace.events if e.time > t + 1e-9]
+
+    def when(self, text: str) -> list[float]:
+        return [round(e.time, 6) for e in self.trace.events if e.text == text]
+
+
+def run_virtual(
+    impl: str,
+    call: Callable[[], Awaitable[Any]],
+    *,
+    linger: float = 0.0,
+) -> Run:
+    """Await ``call()`` on the virtual clock of ``impl``, capturing prints and the outcome.
+
+    ``linger`` keeps the run going that many virtual seconds *after* ``call()`` raised or
+    returned, inside the same event loop. That is how a real program behaves when it catches
+    the error and carries on: it is the window in which asyncio's orphaned siblings keep
+    printing, and in which Trio has nothing left to run.
+    """
+    trace = Trace(impl=impl, lesson="fault")
+    run = Run(trace)
+    if impl == "asyncio":
+
+        async def outer_aio() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                run.result = await call()
+            except Exception as exc:
+                run.error = exc
+            run.ended_at = loop.time()
+            me = asyncio.current_task()
+            run.alive_after = sum(
+                1 for t in asyncio.all_tasks() if t is not me and not t.done()
+            )
+            await asyncio.sleep(linger)
+
+        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+            loop = runner.get_loop()
+            with capturing(trace, "main", loop.time, asyncio_task):
+                runner.run(outer_aio())
+    elif impl == "trio":
+        clock = trio.testing.MockClock(autojump_threshold=0)
+
+        async def outer_trio() -> None:
+            try:
+                run.result = await call()
+            except Exception as exc:
+                run.error = exc
+            run.ended_at = trio.current_time()
+            run.alive_after = _trio_tasks_besides_me()
+            await trio.sleep(linger)
+
+        with capturing(trace, "main", clock.current_time, trio_task):
+            trio.run(outer_trio, clock=clock)
+    else:  # pragma: no cover - a typo in a test
+        raise ValueError(impl)
+    return run
+
+
+def _trio_tasks_besides_me() -> int:
+    """Tasks still running below the current one: the lesson's children, if any outlived it.
+
+    The lesson was awaited directly in the current task, so every task it spawned sits in a
+    nursery below us; Trio's own system tasks sit beside us and are not counted.
+    """
+
+    def descendants(task: trio.lowlevel.Task) -> Iterator[trio.lowlevel.Task]:
+        for nursery in task.child_nurseries:
+            for child in nursery.child_tasks:
+                yield child
+                yield from descendants(child)
+
+    return sum(1 for _ in descendants(trio.lowlevel.current_task()))
+
+
+def sleep_for(impl: str) -> Callable[[float], Awaitable[None]]:
+    return asyncio.sleep if impl == "asyncio" else trio.sleep
+
+
+def single_boom(error: BaseException | None) -> Boom:
+    """The injected Boom, checking *how* it arrived: bare (asyncio) or in a group (Trio)."""
+    if isinstance(error, Boom):
+        return error
+    assert isinstance(error, BaseExceptionGroup), f"expected Boom or a group, got {error!r}"
+    assert len(error.exceptions) == 1, error.exceptions
+    inner = error.exceptions[0]
+    assert isinstance(inner, Boom), inner
+    return inner
+
+
+def assert_arrives_as(impl: str, error: BaseException | None) -> Boom:
+    """asyncio re-raises the task's own exception; Trio wraps it in an ExceptionGroup."""
+    if impl == "asyncio":
+        assert isinstance(error, Boom), f"gather should re-raise Boom bare, got {error!r}"
+        return error
+    assert isinstance(error, ExceptionGroup), f"a nursery raises a group, got {error!r}"
+    return single_boom(error)
+
+
+def lesson_module(name: str, impl: str) -> ModuleType:
+    lesson = catalogue.get(name)
+    if not lesson.exists(impl):
+        pytest.skip(f"{lesson.module_name(impl)} is not written yet")
+    return lesson.load(impl)
+
+
+# --------------------------------------------------------------------------------------------
+# count: the model pair. One of the three counts raises half-way through its sleep.
+
+
+def faulty_count(mod: ModuleType, impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second ``count_async`` prints "One Async", sleeps 0.5 s, and raises."""
+    original = mod.count_async
+    calls = itertools.count()
+
+    async def count_async() -> None:
+        if next(calls) == 1:
+            print("One Async")
+            await sleep_for(impl)(0.5)
+            raise Boom("count #1 failed")
+        await original()
+
+    monkeypatch.setattr(mod, "count_async", count_async)
+
+
+def test_count_fault_asyncio_gather_leaves_the_siblings_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gather raises Boom bare at t=0.5, but the two healthy counts are *orphaned*, not
+    cancelled: they are still alive when main has already failed, and a second later they
+    print "Two Async" in the background. (``asyncio.run`` would cancel them only at exit.)"""
+    mod = lesson_module("count", "asyncio")
+    faulty_count(mod, "asyncio", monkeypatch)
+    run = run_virtual("asyncio", mod.main_async, linger=5)
+    assert_arrives_as("asyncio", run.error)
+    assert run.ended_at == pytest.approx(0.5)
+    assert run.alive_after == 2
+    assert run.when("Two Async") == [1.0, 1.0]
+
+
+def test_count_fault_trio_nursery_cancels_the_siblings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nursery cancels the two healthy counts at t=0.5 and raises an ExceptionGroup: no
+    "Two Async" is ever printed, and nothing of the lesson is left running."""
+    mod = lesson_module("count", "trio")
+    faulty_count(mod, "trio", monkeypatch)
+    run = run_virtual("trio", mod.main_async, linger=5)
+    assert_arrives_as("trio", run.error)
+    assert run.ended_at == pytest.approx(0.5)
+    assert run.alive_after == 0
+    assert run.lines() == ["One Async"] * 3
+
+
+def test_trio_group_is_caught_with_except_star(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The migration recipe: ``except* Boom`` catches the error out of the nursery's group,
+    where a plain ``except Boom`` would let it through."""
+    mod = lesson_module("count", "trio")
+    faulty_count(mod, "trio", monkeypatch)
+    caught: list[BaseException] = []
+    plain_missed: list[BaseException] = []
+
+    async def main() -> None:
+        try:
+            try:
+                await mod.main_async()
+            except Boom:  # never matches: the nursery wraps the error
+                pytest.fail("a plain except caught a nursery's error")
+        except BaseExceptionGroup as group:
+            plain_missed.append(group)
+        faulty_count(mod, "trio", monkeypatch)  # arm the fault again for the second run
+        try:
+            await mod.main_async()
+        except* Boom as group:
+            caught.extend(group.exceptions)
+
+    trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
+    assert len(plain_missed) == 1 and len(caught) == 1
+    assert str(caught[0]) == "count #1 failed"
+
+
+# --------------------------------------------------------------------------------------------
+# The general shape: a clean run, then the same run with one task failing at time T.
+
+
+def fail_at(impl: str, original: Callable[..., Awaitable[Any]], t: float, what: str
+            ) -> Callable[..., Awaitable[Any]]:
+    """``original`` unchanged until ``t`` virtual seconds have passed, then ``Boom``.
+
+    The task prints exactly what it would have printed up to ``t``, then fails mid-sleep: the
+    fault is the only difference from a clean run. ``t`` is chosen off the whole seconds the
+    lessons sleep, so no other line is printed at the same instant.
+    """
+    if impl == "asyncio":
+
+        async def aio(*args: Any, **kwargs: Any) -> Any:
+            try:
+                async with asyncio.timeout(t):
+                    return await original(*args, **kwargs)
+            except TimeoutError:
+                raise Boom(what) from None
+
+        return aio
+
+    async def tr(*args: Any, **kwargs: Any) -> Any:
+        with trio.move_on_after(t):
+            return await original(*args, **kwargs)
+        raise Boom(what)
+
+    return tr
+
+
+def subtrace(run: Run, keep: Callable[[float, str], bool]) -> Trace:
+    """The events of ``run`` that ``keep(time, text)`` accepts, as a trace to compare."""
+    t = Trace(impl=run.trace.impl, lesson="expected")
+    t.events = [e for e in run.trace.events if keep(e.time, e.text)]
+    return t
+
+
+def assert_fault_shape(
+    impl: str, clean: Run, faulty: Run, t: float, is_faulty_task: Callable[[str], bool],
+) -> None:
+    """What one task failing at ``t`` must look like, by framework.
+
+    asyncio: every sibling prints exactly what it printed in the clean run, *after* ``t`` too
+    (they were never cancelled); the failed task stops at ``t``; gather raised Boom bare at t.
+    Trio: the output is the clean run's up to ``t`` and nothing after; the nursery raised an
+    ExceptionGroup at ``t`` and left no task behind.
+    """
+    assert clean.error is None, clean.error
+    boom = assert_arrives_as(impl, faulty.error)
+    assert faulty.ended_at == pytest.approx(t)
+    if impl == "asyncio":
+        expected = subtrace(clean, lambda time, text: time < t or not is_faulty_task(text))
+        still_running = len({
+            e.task for e in clean.trace.events if e.time > t and not is_faulty_task(e.text)
+        })
+        assert faulty.alive_after == still_running
+    else:
+        expected = subtrace(clean, lambda time, text: time < t)
+        assert faulty.alive_after == 0
+        assert faulty.lines_after(t) == []
+    verdict = compare_events(expected, faulty.trace)
+    assert verdict.equivalent, verdict.describe()
+    assert str(boom)
+
+
+def compare_events(expected: Trace, got: Trace) -> Verdict:
+    """Compare printed lines only (same-instant lines of different tasks as a multiset)."""
+    a, b = Trace(impl="x", lesson="x"), Trace(impl="x", lesson="x")
+    a.events, b.events = expected.events, got.events
+    return compare(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# makerandom: one of the three draws fails at t=2.5 (makerandom(2), mid-way through its
+# second "too low" sleep); makerandom(0) would run on to t=9.
+
+MAKERANDOM_FAULT_IDX, MAKERANDOM_FAULT_T = 2, 2.5
+
+
+def test_makerandom_one_task_fails(impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncio: makerandom(0) keeps drawing and printing until t=9 after gather has already
+    raised; Trio: it is cancelled at t=2.5 with the failed one."""
+    mod = lesson_module("makerandom", impl)
+    clean = run_virtual(impl, mod.main, linger=20)
+    original = mod.makerandom
+    faulty = fail_at(impl, original, MAKERANDOM_FAULT_T, "makerandom(2) failed")
+
+    async def makerandom(idx: int, *args: Any, **kwargs: Any) -> int:
+        fn = faulty if idx == MAKERANDOM_FAULT_IDX else original
+        return int(await fn(idx, *args, **kwargs))
+
+    monkeypatch.setattr(mod, "makerandom", makerandom)
+    run = run_virtual(impl, mod.main, linger=20)
+    colour = mod.c[MAKERANDOM_FAULT_IDX + 1]
+    assert_fault_shape(impl, clean, run, MAKERANDOM_FAULT_T, lambda text: colour in text)
+    # The point of the lesson, in one line: is makerandom(0)'s result still printed?
+    finished_0 = [line for line in run.lines() if "---> Finished: makerandom(0)" in line]
+    assert len(finished_0) == (1 if impl == "asyncio" else 0)
+
+
+# --------------------------------------------------------------------------------------------
+# chained: cannon's ``fire`` fails half a second after it starts (t=1.5).
+
+CHAIN_FAULT = "cannon"
+
+
+def test_chained_one_fire_fails(impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncio: laser and railgun go on loading, firing and printing their timings after
+    gather raised; Trio: they are cancelled when cannon's fire fails."""
+    mod = lesson_module("chained", impl)
+    args = catalogue.get("chained").params["args"]
+    clean = run_virtual(impl, lambda: mod.main(*args), linger=20)
+    fired_at = clean.when(f"firing {CHAIN_FAULT}: (will take 3 seconds)")
+    assert fired_at, "the seed changed: pick the fault again"
+    t = fired_at[0] + 0.5
+    original = mod.fire
+
+    async def fire(n: str, *rest: Any, **kwargs: Any) -> Any:
+        if n == CHAIN_FAULT:
+            print(f"firing {n}: (will take 3 seconds)")
+            await sleep_for(impl)(0.5)
+            raise Boom(f"{n} misfired")
+        return await original(n, *rest, **kwargs)
+
+    monkeypatch.setattr(mod, "fire", fire)
+    run = run_virtual(impl, lambda: mod.main(*args), linger=20)
+    assert_fault_shape(impl, clean, run, t, lambda text: CHAIN_FAULT in text)
+    timings = [line for line in run.lines() if line.startswith("--> Timing")]
+    assert len(timings) == (2 if impl == "asyncio" else 0)
