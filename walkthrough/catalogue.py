@@ -66,7 +66,8 @@ LESSONS: tuple[Lesson, ...] = (
            params={"seed": 1672, "args": ("cannon", "laser", "railgun")}),
     Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2}),
     Lesson("generators", "002.005", "Async IO's roots in generators"),
-    Lesson("asyncgen", "002.006", "Asynchronous generators"),
+    Lesson("asyncgen", "002.006", "Asynchronous generators", params={"up_to": 10},
+           cases=({"up_to": 0}, {"up_to": 1}, {"up_to": 16})),
     Lesson("crawler", "002.007", "Async web scraper", real_io=True),
 )
 

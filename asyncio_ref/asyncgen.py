@@ -1,0 +1,46 @@
+"""Lesson 6 (notebook 002.006): asynchronous generators.
+
+``mygen`` is an async generator: it may ``await`` between two ``yield``s (here a 0.2 s pause),
+so the coroutine that iterates it lets other tasks run while it waits. That is all it does:
+an async comprehension or an ``async for`` takes the values *one after another*, and
+``main`` takes 2 s for each list (ten values, ten pauses), 4 s in all. Async iteration is
+about letting others run, not about running the iterations concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+
+async def mygen(sep: str, up_to: int = 10) -> AsyncGenerator[int, None]:
+    """Yield 2**0 .. 2**(up_to - 1), printing ``sep`` at each step, 0.2 s apart."""
+    print()
+    for i in range(up_to):
+        print(sep, end=" ")
+        yield 2**i
+        await asyncio.sleep(0.2)
+
+
+async def main(up_to: int = 10) -> tuple[list[int], list[int]]:
+    """``g``: every value, by an async comprehension. ``f``: the filtered ``async for``."""
+    g = [i async for i in mygen(".", up_to)]
+
+    f = []
+    async for j in mygen("+", up_to):
+        if j // 3 % 5:
+            continue
+        f.append(j)
+    return g, f
+
+
+async def demo(up_to: int = 10) -> None:
+    """The notebook's last cell: get the tuple and print both lists."""
+    g, f = await main(up_to)
+    print()
+    print(f"g = {g}")
+    print(f"f = {f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(demo())
