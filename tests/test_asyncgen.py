@@ -236,7 +236,8 @@ async def test_mygen_ahead_delivers_its_tasks_error_to_the_consumer(
 
 
 @pytest.fixture
-def naive(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def naive() -> ModuleType:
+    """A fresh import each time: one test swaps its ``produce``."""
     return load_broken("asyncgen_yield_in_nursery")
 
 
