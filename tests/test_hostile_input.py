@@ -1,0 +1,347 @@
+"""Hostile input to the crawler, in both versions: what a web page or a user may throw at it.
+
+Two fronts:
+
+* **What a server sends.** Hypothesis generates arbitrary bodies (raw bytes, arbitrary HTML,
+  pages full of arbitrary hrefs) under arbitrary-ish content types; a real local server serves
+  each one and the crawler crawls it, end to end through its real HTTP client. Whatever comes
+  back: no exception escapes (an undecodable body is an error *line*, not a crash); every link
+  kept is http or https; every TSV row has exactly two fields; the summary's error count
+  equals the error lines printed. A second, faster property feeds arbitrary HTML straight to
+  ``parse`` (``fetch_html`` replaced from here), so many more hrefs are tried.
+* **What a user types.** Bad URLs on the command line or in the URL file, an empty file, a file
+  that cannot be read: a clear message naming the problem, exit status 2, and nothing written,
+  not even the TSV's header (a file that was there before stays as it was).
+
+The server is our own few lines of ``http.server`` and not the demo site, because each example
+needs a body of its choosing; like the demo site it is real (sockets, HTTP/1.1, Nagle off).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import io
+import itertools
+import re
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from walkthrough.demosite import _free_port
+
+PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
+
+
+def crawler(impl: str) -> ModuleType:
+    name = f"{PACKAGES[impl]}.crawler"
+    if importlib.util.find_spec(name) is None:
+        pytest.skip(f"{name} is not written yet")
+    return importlib.import_module(name)
+
+
+# --------------------------------------------------------------------------------------------
+# A real server that serves whatever body a test registers under a fresh path.
+
+
+class _Bodies:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_path: dict[str, tuple[str, bytes]] = {}
+        self.numbers = itertools.count()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    bodies: _Bodies
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up early (a body over its cap) is not our concern here
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        with self.server.bodies.lock:
+            found = self.server.bodies.by_path.get(self.path)
+        ctype, body = found if found else ("text/plain", b"not found")
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class BodyServer:
+    def __init__(self) -> None:
+        self.bodies = _Bodies()
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd.bodies = self.bodies
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def serve(self, body: bytes, ctype: str) -> str:
+        """Register ``body``; its URL (a fresh path each time, so examples never mix)."""
+        path = f"/p/{next(self.bodies.numbers)}/page.html"
+        with self.bodies.lock:
+            self.bodies.by_path[path] = (ctype, body)
+        return self.base + path
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[BodyServer]:
+    srv = BodyServer()
+    thread = threading.Thread(target=srv.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+    thread.join()
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies: what a hostile page looks like.
+
+CTYPES = st.one_of(
+    st.sampled_from([
+        "text/html; charset=utf-8", "text/html", "text/plain", "application/octet-stream",
+        "text/html; charset=iso-8859-1", "text/html; charset=utf-16", "image/png",
+        "text/html; charset=", "text/html; charset=x-no-such-charset", "text/html;;;",
+    ]),
+    st.from_regex(r"\Atext/html; charset=[A-Za-z0-9_.:-]{0,20}\Z"),
+)
+
+HREF = st.one_of(
+    st.text(max_size=60),
+    st.from_regex(r"\A(https?|HTTP|ftp|javascript|mailto|httpx?):[^\"]{0,40}\Z"),
+    st.builds(lambda s, rest: s + rest, st.sampled_from(["http://", "https://", "http:", "//"]),
+              st.text(max_size=40)),
+    st.sampled_from(["http://[::1/broken", "http://exa\tmple.org/", "http://a\r\nb/",
+                     "https://example.org/\x00", "http://%zz/", "http://\u2028/",
+                     "http://[", "https://:80/", "http://example.org:99999/"]),
+)
+
+
+def html_with(hrefs: list[str], filler: str) -> str:
+    anchors = "\n".join(f'<a href="{h}">{i}</a>' for i, h in enumerate(hrefs))
+    return f"<html><body>{filler}\n{anchors}\n</body></html>"
+
+
+BODIES = st.one_of(
+    st.binary(max_size=2000),
+    st.text(max_size=2000).map(lambda s: s.encode("utf-8", "surrogatepass")),
+    st.builds(html_with, st.lists(HREF, max_size=20), st.text(max_size=200)).map(
+        lambda s: s.encode("utf-8", "surrogatepass")),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking a finished crawl.
+
+ERROR_LINE = re.compile(r"^Error \[")
+
+
+def check_crawl(tsv: Path, stdout: str, stderr: str, urls: list[str]) -> list[list[str]]:
+    """The invariants of any finished crawl; returns the rows (without the header)."""
+    data = tsv.read_bytes()
+    assert data.endswith(b"\n")
+    text = data.decode("utf-8")
+    lines = text.split("\n")[:-1]
+    assert lines[0] == "source_url\tparsed_url"
+    rows = [line.split("\t") for line in lines[1:]]
+    for row in rows:
+        assert len(row) == 2, row
+        source, link = row
+        assert source in urls, row
+        assert urllib.parse.urlsplit(link).scheme in ("http", "https"), row
+        # A TSV row ends at "\n" and a CSV reader also ends one at "\r": neither may be inside.
+        # (Other characters that str.splitlines() splits on, "\x0b" or "\u2028", are legal
+        # in a link and stay: read the TSV by "\n", as csv does, not with splitlines.)
+        assert "\r" not in link, row
+    errors = [line for line in stdout.splitlines() if ERROR_LINE.match(line)]
+    summary = re.search(r"(\d+) errors", stderr)
+    assert summary, stderr
+    assert int(summary.group(1)) == len(errors), (stderr, errors)
+    return rows
+
+
+def run_crawl(mod: ModuleType, urls: list[str], out: Path, **kwargs: Any) -> tuple[int, str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = mod.crawl(urls, out, **kwargs)
+    return status, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.mark.parametrize("impl", ["asyncio", "trio"])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=BODIES, ctype=CTYPES)
+def test_any_body_any_content_type_is_a_page_or_an_error_line(
+    impl: str, server: BodyServer, body: bytes, ctype: str,
+) -> None:
+    mod = crawler(impl)
+    url = server.serve(body, ctype)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.tsv"
+        status, stdout, stderr = run_crawl(mod, [url], out, timeout=10, max_bytes=100_000)
+        assert status == 0, stderr
+        rows = check_crawl(out, stdout, stderr, [url])
+    got_page = any(line.startswith("Found ") for line in stdout.splitlines())
+    got_error = any(ERROR_LINE.match(line) for line in stdout.splitlines())
+    assert got_page != got_error, stdout  # exactly one of the two, for the one URL
+    if got_error:
+        assert rows == []
+
+
+# --------------------------------------------------------------------------------------------
+# parse() alone, with many more hrefs: fetch_html is replaced from here by the page's text.
+
+
+@pytest.mark.parametrize("impl", ["asyncio", "trio"])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hrefs=st.lists(HREF, max_size=30), filler=st.text(max_size=300),
+       base=st.sampled_from(["http://127.0.0.1:1/a/b.html", "https://example.org/",
+                             "http://[::1]:8080/x?y#z"]))
+def test_parse_never_raises_and_keeps_only_http_links(
+    impl: str, hrefs: list[str], filler: str, base: str,
+) -> None:
+    mod = crawler(impl)
+    html = html_with(hrefs, filler)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.tsv"
+        status, stdout, stderr = _crawl_with_html(mod, impl, base, html, out)
+        assert status == 0, stderr
+        rows = check_crawl(out, stdout, stderr, [base])
+    for _, link in rows:
+        assert not re.search(r"[\t\r\n]", link)
+    found = re.findall(r"^Found (\d+) links", stdout, re.M)
+    assert found == [str(len(rows))], stdout
+
+
+def _crawl_with_html(mod: ModuleType, impl: str, url: str, html: str, out: Path
+                     ) -> tuple[int, str, str]:
+    """Crawl ``url`` with ``fetch_html`` answering ``html`` and no network at all."""
+    original = mod.fetch_html
+
+    async def fetch_html(u: str, *args: Any, **kwargs: Any) -> str:
+        assert u == url
+        print(f"Got response [200] for URL: {u}")
+        return html
+
+    setattr(mod, "fetch_html", fetch_html)  # noqa: B010 - a module attribute, patched here
+    try:
+        return run_crawl(mod, [url], out, timeout=10, max_bytes=100_000)
+    finally:
+        setattr(mod, "fetch_html", original)  # noqa: B010
+
+
+# --------------------------------------------------------------------------------------------
+# What a user types: bad URLs, bad files. In-process main(argv); SystemExit(2) from argparse.
+
+BAD_URLS = ["ftp://example.org/", "example.org", "not a url", "http://", "https:///path",
+            "javascript:alert(1)", "http://exa mple.org/", "", "http://example.org/\tx"]
+
+
+@pytest.fixture
+def cli(impl: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    mod = crawler(impl)
+    # Should a bad input slip through to a crawl, let it crawl a port where nothing listens
+    # instead of the notebook's URLs on the internet: the suite never leaves 127.0.0.1.
+    monkeypatch.setattr(mod, "URLS", (f"http://127.0.0.1:{_free_port()}/",))
+    return mod
+
+
+def run_main(mod: ModuleType, argv: list[str], capsys: pytest.CaptureFixture[str]
+             ) -> tuple[int, str]:
+    try:
+        status = mod.main(argv)
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else 1
+    captured = capsys.readouterr()
+    return status, captured.err
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_a_bad_url_on_the_command_line_exits_2_and_writes_nothing(
+    cli: ModuleType, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out.tsv"
+    status, err = run_main(cli, ["http://127.0.0.1:1/ok", bad, "-o", str(out)], capsys)
+    assert status == 2, err
+    assert "error" in err and (repr(bad) in err or bad in err), err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("bad", [b for b in BAD_URLS if b])
+def test_a_bad_url_in_the_file_exits_2_and_leaves_the_old_tsv_alone(
+    cli: ModuleType, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out.tsv"
+    out.write_text("precious\n", encoding="utf-8")
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"http://127.0.0.1:1/ok\n{bad}\n", encoding="utf-8")
+    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    assert status == 2, err
+    assert bad.strip() in err or repr(bad.strip()) in err, err
+    assert out.read_text(encoding="utf-8") == "precious\n"
+
+
+#: Versions whose empty-file bug is known and waits for its owner's fix (a temporary state).
+EMPTY_FILE_CRAWLS_DEFAULTS = {"asyncio"}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"# only a comment\n"],
+                         ids=["empty", "blank-lines", "comments-only"])
+def test_an_empty_url_file_exits_2_and_writes_nothing(
+    cli: ModuleType, impl: str, content: bytes, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
+) -> None:
+    """An empty list is a mistake, not a request for the notebook's URLs on the internet."""
+    if impl in EMPTY_FILE_CRAWLS_DEFAULTS:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=(
+            f"{PACKAGES[impl]}.crawler.main: an empty --urls-file leaves `urls` empty, and "
+            "`urls or URLS` then crawls the notebook's eight URLs on the internet. Fix: after "
+            "read_urls, `if args.urls_file and not from_file: parser.error(f'{path}: no URL "
+            "in the file')`.")))
+    out = tmp_path / "out.tsv"
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(content)
+    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    assert status == 2, err
+    assert "urls.txt" in err or "empty" in err or "no URL" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "a-directory", "not-utf8"])
+def test_an_unreadable_url_file_exits_2_and_writes_nothing(
+    cli: ModuleType, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out.tsv"
+    urls = tmp_path / "urls.txt"
+    if kind == "a-directory":
+        urls.mkdir()
+    elif kind == "not-utf8":
+        urls.write_bytes(b"http://127.0.0.1:1/\xff\xfe\n")
+    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    assert status == 2, err
+    assert "urls.txt" in err or "utf-8" in err.lower(), err
+    assert "Traceback" not in err
+    assert not out.exists()
