@@ -1,0 +1,32 @@
+"""One global RNG, consumed in scheduling order. asyncio wakes same-instant tasks FIFO.
+
+Three tasks wake at the same virtual instant and each draw a number. Under asyncio the order is
+first-in first-out, so with ``random.seed(444)`` task 0 always gets the first number. The fix
+that makes the draw independent of scheduling is one stream per task, derived from the seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+
+async def draw(idx: int, rng: random.Random, out: dict[int, int]) -> None:
+    await asyncio.sleep(1)  # all three wake at t=1
+    out[idx] = rng.randint(0, 10)
+
+
+async def main(seed: int = 444, per_task: bool = False) -> dict[int, int]:
+    out: dict[int, int] = {}
+    shared = random.Random(seed)  # stands in for random.seed(444) + the module functions
+    await asyncio.gather(
+        *(
+            draw(idx, random.Random(f"{seed}-{idx}") if per_task else shared, out)
+            for idx in range(3)
+        )
+    )
+    return dict(sorted(out.items()))
+
+
+if __name__ == "__main__":
+    print(asyncio.run(main()))

@@ -1,0 +1,33 @@
+"""Testing both frameworks in one pytest run: AnyIO's plugin runs one test on each backend.
+
+``@pytest.mark.anyio`` tests receive the ``anyio_backend`` fixture; parametrised, every test runs
+once on asyncio and once on Trio. Write the test body against AnyIO (or against a library that
+supports both). This repository's own suites take another road, plain sync tests that call
+``trio.run`` and ``asyncio.Runner`` with virtual clocks, because each lesson is written twice.
+"""
+
+from __future__ import annotations
+
+import anyio
+import anyio.lowlevel
+import pytest
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.mark.anyio
+async def test_task_group_collects_both(anyio_backend: str) -> None:
+    results: list[int] = []
+
+    async def work(x: int) -> None:
+        await anyio.lowlevel.checkpoint()
+        results.append(x)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(work, 1)
+        tg.start_soon(work, 2)
+    assert sorted(results) == [1, 2]
+    assert anyio_backend in ("asyncio", "trio")

@@ -1,0 +1,195 @@
+"""The "Where behaviour differs" chapter: each runnable pair in examples/divergence/, pinned.
+
+Each test runs the asyncio file on ``walkthrough.clocks.VirtualTimeLoop`` and the Trio file on
+``trio.testing.MockClock(autojump_threshold=0)``, and asserts what differs *and* what does not.
+Where Trio's order is its scheduler's random choice, the test pins only what is not a choice.
+The Ctrl-C pair runs in a subprocess with a real SIGINT, bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+from walkthrough.clocks import VirtualTimeLoop
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "divergence"
+CASES = (
+    "gather_raises",
+    "cancellation",
+    "checkpoints",
+    "global_rng",
+    "join_vs_close",
+    "orphans",
+    "timeouts",
+    "ctrl_c",
+)
+
+
+def load(name: str) -> ModuleType:
+    """Import ``examples/divergence/<name>.py`` (the examples are scripts, not a package)."""
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"divergence_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_asyncio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        return runner.run(fn(*args))  # type: ignore[arg-type]
+
+
+def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    return trio.run(fn, *args, clock=trio.testing.MockClock(autojump_threshold=0))
+
+
+def test_every_case_is_a_pair() -> None:
+    names = {p.stem for p in EXAMPLES.glob("*.py")}
+    assert names == {f"{case}_{impl}" for case in CASES for impl in ("asyncio", "trio")}
+
+
+def test_gather_leaves_the_sibling_running_a_nursery_cancels_it() -> None:
+    assert run_asyncio(load("gather_raises_asyncio").main) == [
+        "1: fail raises",
+        "1: caller caught ValueError('boom')",
+        "3: sibling finished",  # after the caller has already handled the error
+    ]
+    assert run_trio(load("gather_raises_trio").main) == [
+        "1: fail raises",
+        "1: caller caught ValueError('boom')",  # via except*: it came in an ExceptionGroup
+    ]
+
+
+def test_nursery_wraps_even_a_single_error_in_a_group() -> None:
+    async def one_failure() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(load("gather_raises_trio").fail, [].append)
+
+    with pytest.raises(ExceptionGroup) as info:
+        run_trio(one_failure)
+    assert [type(e) for e in info.value.exceptions] == [ValueError]
+
+
+def test_cancellation_is_edge_triggered_in_asyncio_level_triggered_in_trio() -> None:
+    assert run_asyncio(load("cancellation_asyncio").main) == [
+        "1: cleanup starts",
+        "2: cleanup finished",
+        "2: worker cancelled",
+    ]
+    trio_version = load("cancellation_trio")
+    assert run_trio(trio_version.main) == ["1: cleanup starts", "1: worker cancelled"]
+    # A shielded scope lets the cleanup run, as it did in asyncio.
+    assert run_trio(trio_version.main, True) == [
+        "1: cleanup starts",
+        "2: cleanup finished",
+        "2: worker cancelled",
+    ]
+
+
+def test_queue_put_does_not_yield_channel_send_does() -> None:
+    assert run_asyncio(load("checkpoints_asyncio").main) == ["A0", "A1", "A2", "B0", "B1", "B2"]
+    trio_version = load("checkpoints_trio")
+    for _ in range(20):
+        log = run_trio(trio_version.main)
+        # Step k of both tasks runs in one scheduling batch, in an order Trio picks.
+        assert [set(log[k : k + 2]) for k in (0, 2, 4)] == [
+            {"A0", "B0"},
+            {"A1", "B1"},
+            {"A2", "B2"},
+        ]
+
+
+def test_a_global_rng_hands_out_numbers_in_scheduling_order() -> None:
+    aio, trio_version = load("global_rng_asyncio"), load("global_rng_trio")
+    asyncio_draws = {tuple(run_asyncio(aio.main).items()) for _ in range(10)}
+    assert len(asyncio_draws) == 1  # FIFO: the same task always draws first
+    trio_draws = {tuple(run_trio(trio_version.main).items()) for _ in range(30)}
+    assert len(trio_draws) > 1  # who draws first is the scheduler's choice
+    # Whatever the order, the same three numbers were drawn from the one stream.
+    assert {tuple(sorted(v for _, v in d)) for d in trio_draws} == {
+        tuple(sorted(v for _, v in next(iter(asyncio_draws))))
+    }
+
+
+def test_one_stream_per_task_gives_the_same_numbers_in_both() -> None:
+    aio, trio_version = load("global_rng_asyncio"), load("global_rng_trio")
+    expected = run_asyncio(aio.main, 444, True)
+    for _ in range(10):
+        assert run_trio(trio_version.main, 444, True) == expected
+
+
+def test_join_ends_at_the_last_task_done_closing_the_channel_ends_later() -> None:
+    assert run_asyncio(load("join_vs_close_asyncio").main) == ["2: got job", "2: done"]
+    trio_version = load("join_vs_close_trio")
+    assert run_trio(trio_version.main_close) == ["2: got job", "4: done"]
+    assert run_trio(trio_version.main_join) == ["2: got job", "2: done"]
+
+
+def test_asyncio_drops_an_orphan_trio_waits_for_every_child() -> None:
+    assert run_asyncio(load("orphans_asyncio").main_orphan) == ["1: main returns"]
+    assert run_trio(load("orphans_trio").main_orphan) == [
+        "1: main's body ends",
+        "5: background finished",
+        "5: main returns",
+    ]
+
+
+def test_asyncio_garbage_collects_a_task_nobody_references() -> None:
+    log = run_asyncio(load("orphans_asyncio").main_collected)
+    assert log == [
+        "0: wait_forever closed by the garbage collector",
+        "Task was destroyed but it is pending!",
+    ]
+
+
+def test_tooslowerror_is_not_a_timeouterror() -> None:
+    assert not issubclass(trio.TooSlowError, TimeoutError)
+    assert run_asyncio(load("timeouts_asyncio").main) == [
+        "wait_for: TimeoutError",
+        "timeout: TimeoutError",
+    ]
+    assert run_trio(load("timeouts_trio").main) == [
+        "fail_after: TooSlowError",
+        "move_on_after: cancelled_caught=True",
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize(
+    ("impl", "last_line"),
+    [("asyncio", "caught KeyboardInterrupt"), ("trio", "caught KeyboardInterrupt in a group")],
+)
+def test_ctrl_c(impl: str, last_line: str) -> None:
+    """A real SIGINT after "ready": both clean up; only the shape of the exception differs."""
+    proc = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / f"ctrl_c_{impl}.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    lines = out.splitlines()
+    assert proc.returncode == 0, err
+    assert set(lines[:2]) == {"w1 cleaned up", "w2 cleaned up"}
+    assert lines[2:] == [last_line]

@@ -1,0 +1,140 @@
+"""Every FAQ answer in examples/faq/ runs, on Trio's virtual clock, and says what the page says.
+
+The graceful-shutdown answer gets a real SIGINT in a subprocess (bounded by a timeout); the
+"both frameworks in one pytest run" answer is itself a pytest file, run in a subprocess so it
+meets this project's own pytest configuration (``-W error`` included).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import trio
+import trio.testing
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "faq"
+
+
+def load(name: str) -> ModuleType:
+    """Import ``examples/faq/<name>.py`` (the examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"faq_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    return trio.run(fn, *args, clock=trio.testing.MockClock(autojump_threshold=0))
+
+
+def test_return_values_come_back_in_call_order() -> None:
+    assert run(load("return_values").main) == [9, 1, 4]
+
+
+def test_as_completed_yields_in_completion_order() -> None:
+    assert run(load("as_completed").main) == [1, 2, 3]
+
+
+def test_race_returns_the_winner_and_cancels_the_loser() -> None:
+    assert run(load("race").main) == ("fast", 1.0)
+
+
+def test_cancel_one_task_through_its_handle() -> None:
+    assert run(load("cancel_one").main) == ["tick", "tick", "tick", "ticker stopped"]
+
+
+def test_call_later_and_periodic_timers() -> None:
+    assert run(load("call_later").main) == [
+        "periodic at 0",
+        "one-shot fired",
+        "periodic at 2",
+        "periodic at 4",
+    ]
+
+
+def test_background_task_owned_by_an_object_stops_with_it() -> None:
+    assert run(load("background_owner").main) == 3
+
+
+def test_limit_concurrency() -> None:
+    assert run(load("limit_concurrency").main) == (3, 4.0)
+
+
+def test_async_generator_with_a_nursery_through_as_safe_channel() -> None:
+    assert run(load("asyncgen_nursery").main) == [20, 10, 0]
+
+
+def test_a_single_error_arrives_in_a_group() -> None:
+    assert run(load("exceptiongroup_single").main) == "caught 1 KeyError in a ExceptionGroup"
+
+
+def test_event_clear_replaced_by_an_async_value() -> None:
+    assert run(load("event_clear").main) == ["up at 1", "down at 2"]
+
+
+def test_httpx_clients_share_the_work() -> None:
+    assert run(load("httpx_client").main) == 40
+
+
+def test_trio_files_instead_of_aiofiles(tmp_path: Path) -> None:
+    path = tmp_path / "out.tsv"
+    # No sleeps here, and worker-thread I/O does not mix with an autojump clock: plain trio.run.
+    assert trio.run(load("aiofiles_trio").main, str(path)) == [
+        "source_url\tparsed_url",
+        "http://a\thttp://b",
+        "http://a\thttp://c",
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_graceful_shutdown_on_sigint() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "graceful_shutdown.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "got SIGINT, shutting down"
+    assert set(lines[1:]) == {"w1 flushed and closed", "w2 flushed and closed"}
+    assert "KeyboardInterrupt" not in err
+
+
+def test_one_pytest_run_covers_both_frameworks() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "anyio",
+            str(EXAMPLES / "both_frameworks_test.py"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
