@@ -61,9 +61,13 @@ class Lesson:
 LESSONS: tuple[Lesson, ...] = (
     Lesson("count", "002.001", "The async/await syntax and native coroutines",
            phases=("demo_sync", "demo_async")),
-    Lesson("makerandom", "002.002", "The rules of async IO", params={"seed": 444}),
+    Lesson("makerandom", "002.002", "The rules of async IO", params={"seed": 444},
+           cases=({"seed": 31}, {"seed": 37})),  # tasks retry at the same instants
     Lesson("chained", "002.003", "Chaining coroutines",
-           params={"seed": 1672, "args": ("cannon", "laser", "railgun")}),
+           params={"seed": 1672, "args": ("cannon", "laser", "railgun")},
+           cases=({"seed": 7, "args": ("cannon",)},
+                  {"seed": 5, "args": ("cannon", "laser", "railgun", "phaser", "trebuchet",
+                                       "catapult", "ballista", "cannon")})),
     Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2}),
     Lesson("generators", "002.005", "Async IO's roots in generators"),
     Lesson("asyncgen", "002.006", "Asynchronous generators", params={"up_to": 10},
