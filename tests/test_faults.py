@@ -368,3 +368,107 @@ def test_chained_one_fire_fails(impl: str, monkeypatch: pytest.MonkeyPatch) -> N
     assert_fault_shape(impl, clean, run, t, lambda text: CHAIN_FAULT in text)
     timings = [line for line in run.lines() if line.startswith("--> Timing")]
     assert len(timings) == (2 if impl == "asyncio" else 0)
+
+
+# --------------------------------------------------------------------------------------------
+# generators and async generators: no second task, so no divergence. A fault in the generator
+# reaches the code that iterates it, bare, in both frameworks, as in any Python loop.
+
+
+def test_generators_fault_is_plain_python_in_both(impl: str, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    """Lesson 5 has no event loop at all: its two twins are the same code, so a fault in
+    ``endless`` is a plain exception from the ``for`` loop, the same in both."""
+    mod = lesson_module("generators", impl)
+    original = mod.endless
+
+    def endless() -> Iterator[int]:
+        for n, value in enumerate(original()):
+            if n == 3:
+                raise Boom("endless ran dry")
+            yield value
+
+    monkeypatch.setattr(mod, "endless", endless)
+    phases = catalogue.get("generators").phases
+    with pytest.raises(Boom):
+        for phase in phases:
+            getattr(mod, phase)()
+
+
+def failing_mygen(mod: ModuleType, after: int) -> Callable[..., Any]:
+    """``mygen`` that raises after ``after`` values, closing the real generator properly."""
+    import contextlib
+
+    original = mod.mygen
+
+    async def mygen(*args: Any, **kwargs: Any) -> Any:
+        async with contextlib.aclosing(original(*args, **kwargs)) as gen:
+            n = 0
+            async for value in gen:
+                if n == after:
+                    raise Boom(f"mygen failed after {after} values")
+                n += 1
+                yield value
+
+    return mygen
+
+
+def test_asyncgen_fault_reaches_the_loop_bare_in_both(
+    impl: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An async comprehension is one task: Boom arrives bare, at 3 x 0.2 s, in both versions;
+    no group, because no nursery is involved."""
+    mod = lesson_module("asyncgen", impl)
+    monkeypatch.setattr(mod, "mygen", failing_mygen(mod, 3))
+    run = run_virtual(impl, mod.main, linger=5)
+    assert isinstance(run.error, Boom), run.error
+    assert run.ended_at == pytest.approx(0.6)
+    assert run.alive_after == 0
+    assert "".join(run.lines()).count(".") == 4  # the fourth "." is printed, then it fails
+
+
+def test_trio_mygen_ahead_background_fault_reaches_the_consumer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trio only: ``mygen_ahead``'s producer runs in its own task. When it fails, the error
+    reaches the consumer's ``async with`` in an ExceptionGroup (it crossed the generator's
+    nursery: catch it with ``except*``), the consumer
+    stops, and no task is left."""
+    mod = lesson_module("asyncgen", "trio")
+    original = mod.produce
+
+    async def produce(sep: str, up_to: int, send: Any) -> None:
+        await original(sep, min(up_to, 3), send)  # hands over 3 values, then fails
+        raise Boom("producer failed")
+
+    monkeypatch.setattr(mod, "produce", produce)
+    run = run_virtual("trio", mod.main_ahead, linger=5)
+    assert isinstance(run.error, ExceptionGroup), run.error  # from the generator's nursery
+    assert str(single_boom(run.error)) == "producer failed"
+    assert run.ended_at == pytest.approx(0.6)
+    assert run.alive_after == 0
+    assert run.lines_after(run.ended_at) == []
+
+
+def test_trio_mygen_ahead_consumer_fault_cancels_the_producer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trio only: the consumer fails in the middle of its ``async for``; the producer task
+    is cancelled with it, and the consumer's error comes out of the ``async with`` bare."""
+    mod = lesson_module("asyncgen", "trio")
+
+    async def consumer() -> list[int]:
+        got = []
+        async with mod.mygen_ahead("+", 10) as powers:
+            async for j in powers:
+                got.append(j)
+                if len(got) == 3:
+                    raise Boom("consumer failed")
+        return got
+
+    run = run_virtual("trio", consumer, linger=5)
+    # The consumer's own error comes out bare: as_safe_channel does not wrap it.
+    assert isinstance(run.error, Boom) and str(run.error) == "consumer failed"
+    assert run.ended_at == pytest.approx(0.4)
+    assert run.alive_after == 0
+    assert run.lines_after(run.ended_at) == []
