@@ -102,20 +102,39 @@ async def run_httpx_h11(urls: list[str], c: int, tally: Tally) -> None:
         await _httpx_workers(client, urls, c, tally)
 
 
-def _crawler(impl: str, urls: list[str], c: int, tally: Tally) -> Callable[[], Awaitable[None]]:
-    """The lesson's own entry point, with the concurrency it exposes (see bench/crawl.py)."""
+def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
+             default_transport: bool = False) -> Callable[[], Awaitable[None]]:
+    """The lesson's own ``bulk_crawl_and_write`` at concurrency ``c``, printing to /dev/null.
+
+    Everything the lesson does per page counts: the three progress lines it prints, urljoin on
+    every link, and the TSV rows it appends to a temp file.
+    """
+    import contextlib
     import importlib
+    import os
     import tempfile
 
     mod = importlib.import_module(f"{'asyncio_ref' if impl == 'asyncio' else 'trio_port'}.crawler")
     out = Path(tempfile.mkdtemp(prefix="bench-crawl-")) / "out.tsv"
-    out.write_text("source_url\tparsed_url\n")
+    out.write_text(mod.HEADER)
+    if default_transport and hasattr(mod, "TrioH11Transport"):
+        # The shipped crawler with httpx's own pool in place of ours, limits as before.
+        import httpx
+
+        def default(max_connections: int) -> httpx.AsyncHTTPTransport:
+            return httpx.AsyncHTTPTransport(limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections))
+
+        setattr(mod, "TrioH11Transport", default)  # noqa: B010
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115  # closed by the with in go()
 
     async def go() -> None:
-        await mod.bulk_crawl_and_write(file=out, urls=urls, limit=c)
-        lines = out.read_text().splitlines()[1:]
-        tally.pages = len({line.split("\t", 1)[0] for line in lines})
-        tally.links = len(lines)
+        with devnull, contextlib.redirect_stdout(devnull):
+            stats = await mod.bulk_crawl_and_write(out, urls, concurrency=c)
+        tally.pages, tally.links, tally.errors = stats.pages, stats.links, stats.errors
+        out.unlink()
+        out.parent.rmdir()
 
     return go
 
@@ -126,6 +145,7 @@ RUNNERS: dict[str, tuple[str, Callable[[list[str], int, Tally], Awaitable[None]]
     "httpx-h11": ("trio", run_httpx_h11),
     "crawler-asyncio": ("asyncio", None),
     "crawler-trio": ("trio", None),
+    "crawler-trio-httpcore": ("trio", None),
 }
 
 
@@ -135,7 +155,8 @@ def _preload(client: str) -> None:
     mods = {"aiohttp": ["asyncio", "aiohttp"], "httpx-default": ["trio", "httpx", "httpcore"],
             "httpx-h11": ["trio", "httpx", "trio_port._transport"],
             "crawler-asyncio": ["asyncio", "aiohttp", "asyncio_ref.crawler"],
-            "crawler-trio": ["trio", "httpx", "trio_port.crawler"]}[client]
+            "crawler-trio": ["trio", "httpx", "trio_port.crawler"],
+            "crawler-trio-httpcore": ["trio", "httpx", "trio_port.crawler"]}[client]
     for name in mods:
         importlib.import_module(name)
 
@@ -145,7 +166,7 @@ def run(client: str, c: int, urls: list[str]) -> dict[str, Any]:
     _preload(client)  # imports happen before the clock starts
     tally = Tally()
     if fn is None:
-        go = _crawler(impl, urls, c, tally)
+        go = _crawler(impl, urls, c, tally, default_transport=client.endswith("-httpcore"))
     else:
         def go() -> Awaitable[None]:
             return fn(urls, c, tally)

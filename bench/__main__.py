@@ -1,0 +1,71 @@
+"""``python -m bench [--quick] [--only SECTION ...] [--out PATH]``: measure, then rewrite the page.
+
+Runs the six sections of issue 7 and writes ``docs/benchmarks.md`` (tables generated here, the
+explanations in ``bench/report.py``). The full run takes about eight minutes on the 2-core
+machine it was written on and is meant to stay under ten; ``--quick`` takes about a minute
+with fewer repeats and smaller sizes, for checking that the bench works, not for quoting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench import report
+from bench.stats import log
+
+SECTIONS = ("lessons", "virtual", "framework", "crawler", "links")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one or two repeats")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
+                        help=f"run only these sections ({', '.join(SECTIONS)})")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md",
+                        help="the page to write (default: docs/benchmarks.md)")
+    args = parser.parse_args(argv)
+    wanted = set(args.only or SECTIONS)
+    cfg = report.Config.quick() if args.quick else report.Config.full()
+
+    results = report.Results(cfg=cfg, machine=report.machine())
+    started = time.perf_counter()
+
+    from bench import crawl, framework, lessons
+
+    if "lessons" in wanted:
+        log("1. lessons on the real clock")
+        results.lessons, results.lessons_skipped = lessons.real_clock(
+            cfg.lesson_budget, cfg.lesson_max_plan)
+    if "virtual" in wanted:
+        log("2. the virtual clock")
+        results.virtual = lessons.virtual_clock(cfg.virtual_reps)
+    if "framework" in wanted:
+        log("3. spawning tasks")
+        results.spawn = framework.spawn_rows(cfg.tasks, cfg.reps)
+        log("3-4. queues, channels and batching")
+        queue = framework.queue_rows(cfg.items)
+        batch = framework.batching_rows(cfg.items)
+        framework.run_rows(queue + batch, cfg.reps)
+        results.queues, results.batching = queue, batch
+        results.channel_profile = framework.channel_profile(cfg.profile_items)
+    if "crawler" in wanted:
+        log("5. crawler throughput")
+        results.server, results.crawl, results.floors, _ = crawl.crawler_section(
+            cfg.pages, cfg.concurrencies, cfg.crawl_reps)
+    if "links" in wanted:
+        log("6. link extraction")
+        results.links = crawl.link_extraction(cfg.pages, cfg.reps)
+    results.elapsed = time.perf_counter() - started
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.out} in {results.elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

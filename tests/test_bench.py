@@ -1,0 +1,77 @@
+"""The benchmark code runs, at tiny sizes. Not a timed test: speed goals live in bench/.
+
+Each check would fail if the bench broke: a worker that crashes, a row that loses items, a
+crawler run that fetches fewer pages than the site has, a page that misses a section.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import crawl, framework, lessons, report
+from bench.stats import run_worker, summarise
+
+
+def test_summary_and_paired_ratio() -> None:
+    s = summarise([3.0, 1.0, 2.0])
+    assert (s.median, s.low, s.high, s.n) == (2.0, 1.0, 3.0, 3)
+    assert s.fmt(".1f") == "2.0 (1.0–3.0)"
+
+
+@pytest.mark.parametrize("how", ["gather", "taskgroup", "nursery"])
+def test_spawn_worker(how: str) -> None:
+    out = run_worker("bench.worker", "spawn", json.dumps({"how": how, "n": 200}))
+    assert out["result"] > 0
+    assert out["rss_peak_mb"] >= out["rss_base_mb"] > 0
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("queue-asyncio", {"maxsize": 0}), ("queue-asyncio", {"maxsize": 10, "batch": 7}),
+    ("queue-trio", {"buffer": 0}), ("queue-trio", {"buffer": -1}),
+    ("queue-trio", {"buffer": 8, "how": "nowait"}),
+    ("queue-trio", {"buffer": 2, "how": "lists", "batch": 7}),
+])
+def test_queue_workers_deliver_every_item(kind: str, params: dict[str, object]) -> None:
+    # The workers assert that consumers got exactly n items; a lost item fails the run.
+    for pc in (1, 4):
+        out = run_worker("bench.worker", kind, json.dumps({"n": 400, "p": pc, "c": pc, **params}))
+        assert out["result"] > 0
+
+
+def test_rows_cover_the_issue() -> None:
+    labels = [r.label for r in framework.queue_rows(10) + framework.batching_rows(10)]
+    for needle in ("asyncio.Queue() unbounded", "asyncio.Queue(100)", "trio channel 0,",
+                   "trio channel 100,", "trio channel inf", "send_nowait", "lists of 256"):
+        assert any(needle in label for label in labels), needle
+
+
+def test_virtual_clock_section() -> None:
+    rows = lessons.virtual_clock(1)
+    assert rows[0].runs >= 2 and rows[0].simulated > 0 and rows[0].speed > 0
+
+
+def test_site_and_crawl_runs_fetch_every_page(tmp_path: Path) -> None:
+    clients = ["aiohttp", "httpx-h11"] + [
+        c for c in ("crawler-asyncio", "crawler-trio") if c in crawl.available_clients()]
+    with crawl.serve_site(20, prefer_nginx=False) as site:
+        urlfile = tmp_path / "urls.txt"
+        urlfile.write_text("\n".join(site.urls))
+        rows = crawl.crawl_rows(site, str(urlfile), (3,), 1, clients)
+    for row in rows:
+        assert (row.client, row.pages, row.errors) == (row.client, 20, 0)
+        assert row.links > 0
+
+
+def test_render_writes_every_section() -> None:
+    cfg = report.Config.quick()
+    res = report.Results(cfg=cfg, machine={"CPU": "test"})
+    res.virtual = lessons.virtual_clock(1)
+    res.spawn = [framework.Row("asyncio.gather", "asyncio", "spawn", {"n": 10}, [1.0], [1.0])]
+    res.links = crawl.link_extraction(5, 1)
+    page = report.render(res)
+    for heading in ("## The machine", "## 2. The virtual clock", "## 3. Framework costs",
+                    "## 6. Link extraction", "## Reproduce"):
+        assert heading in page
