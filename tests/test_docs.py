@@ -1,0 +1,94 @@
+"""The guide builds, with ``mkdocs build --strict``, and shows the real code.
+
+The build runs once per session into a temporary directory: a broken link, a broken anchor or
+a missing include fails it (``--strict`` turns mkdocs' warnings into errors, and the snippets
+extension is configured with ``check_paths``). The other tests check what a strict build alone
+would not: that every lesson of the catalogue has a page, that a page includes its lesson's two
+files once they exist, and that every runnable example is shown somewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from walkthrough import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.MULTILINE)
+
+pytest.importorskip("mkdocs", reason="the docs extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,  # the snippets' base path is the repository root
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+def includes() -> dict[Path, list[str]]:
+    return {page: INCLUDE.findall(page.read_text(encoding="utf-8")) for page in DOCS.rglob("*.md")}
+
+
+def test_strict_build_succeeds(site: Path) -> None:
+    assert (site / "index.html").is_file()
+
+
+def test_every_catalogue_lesson_has_a_page_in_the_nav() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for lesson in catalogue.LESSONS:
+        assert (DOCS / "lessons" / f"{lesson.name}.md").is_file(), lesson.name
+        assert f"lessons/{lesson.name}.md" in nav, lesson.name
+
+
+@pytest.mark.parametrize("lesson", [lesson.name for lesson in catalogue.LESSONS])
+def test_a_lesson_page_includes_both_files_once_they_exist(lesson: str) -> None:
+    """Once both twins exist (the lesson is available), the page must show both."""
+    if catalogue.get(lesson) not in catalogue.available():
+        pytest.skip(f"{lesson} is not written in both versions yet")
+    found = includes()[DOCS / "lessons" / f"{lesson}.md"]
+    for package in catalogue.PACKAGES.values():
+        assert f"{package}/{lesson}.py" in found, f"{lesson}: {package} file not shown"
+
+
+def test_every_include_resolves() -> None:
+    for page, paths in includes().items():
+        for path in paths:
+            assert (ROOT / path).is_file(), f"{page.relative_to(ROOT)} includes missing {path}"
+
+
+def test_every_runnable_example_is_shown() -> None:
+    shown = {path for paths in includes().values() for path in paths}
+    for folder in ("examples/faq", "examples/divergence"):
+        for example in sorted((ROOT / folder).glob("*.py")):
+            assert f"{folder}/{example.name}" in shown, (
+                f"{folder}/{example.name} is not in the guide"
+            )
+
+
+def test_a_lesson_page_shows_the_real_code_in_two_columns(site: Path) -> None:
+    html = (site / "lessons" / "count" / "index.html").read_text(encoding="utf-8")
+    assert html.count('class="pair-side"') == 2
+    # The code is there, highlighted, from both files (tags split identifiers, so strip them).
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "await asyncio.gather(count_async(), count_async(), count_async())" in text
+    assert "async with trio.open_nursery() as nursery:" in text
+    assert "--8<--" not in text
+
+
+def test_the_two_column_style_is_shipped(site: Path) -> None:
+    css = (site / "css" / "pairs.css").read_text(encoding="utf-8")
+    assert "grid-template-columns: minmax(0, 1fr) minmax(0, 1fr)" in css
