@@ -92,3 +92,21 @@ def test_a_lesson_page_shows_the_real_code_in_two_columns(site: Path) -> None:
 def test_the_two_column_style_is_shipped(site: Path) -> None:
     css = (site / "css" / "pairs.css").read_text(encoding="utf-8")
     assert "grid-template-columns: minmax(0, 1fr) minmax(0, 1fr)" in css
+
+
+def test_the_concept_map_has_25_rows_covering_the_issue() -> None:
+    text = (DOCS / "concepts.md").read_text(encoding="utf-8")
+    rows = [
+        line
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith(("| asyncio | Trio", "|---"))
+    ]
+    assert len(rows) >= 25
+    for api in (
+        "gather", "create_task", "asyncio.wait(", "wait_for", "as_completed", "task_done",
+        "join()", "Semaphore", "Event", "Lock", "timeout", "cancel()", "shield", "run_in_executor",
+        "to_thread", "call_later", "async generators", "Ctrl-C", "signal", "subprocess",
+        "open_connection", "aiohttp", "httpx", "aiofiles", "trio.open_file", "TaskGroup",
+        "ExceptionGroup", "nursery", "contextvars", "sleep(0)", "checkpoint", "asyncio.timeout",
+    ):  # fmt: skip
+        assert any(api in row for row in rows), f"the concept map has no row for {api}"
