@@ -135,6 +135,18 @@ def in_deadline(impl: str, kind: str, deadline: float, call: Callable[[], Awaita
     }[impl, kind]
 
 
+#: Known failures of a lesson, waiting for its owner's fix: (lesson, impl) -> what and the fix.
+#: Temporary by design: the xfail is strict, so the fix turns it into a failure to remove here.
+KNOWN: dict[tuple[str, str], str] = {
+    ("queue", "asyncio"): (
+        "asyncio_ref.queue.main cancels its consumers only on the happy path, after q.join(). "
+        "Cancelled from outside (timeout, wait_for, Ctrl-C), it never gets there: the consumer "
+        "tasks are orphaned, waiting on q.get() until the loop shuts down, and their cleanup "
+        "runs only then. Fix: `try: await asyncio.gather(*producers); await q.join()` / "
+        "`finally: for c in consumers: c.cancel()` then "
+        "`await asyncio.gather(*consumers, return_exceptions=True)`."),
+}
+
 DEADLINES = [("asyncio", "timeout"), ("asyncio", "wait_for"),
              ("trio", "move_on_after"), ("trio", "fail_after")]
 
@@ -143,9 +155,12 @@ DEADLINES = [("asyncio", "timeout"), ("asyncio", "wait_for"),
 @pytest.mark.parametrize(("impl", "kind"), DEADLINES)
 def test_a_deadline_stops_the_lesson_cleans_up_and_leaves_nothing_running(
     lesson: str, impl: str, kind: str, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     case = CASES[lesson]
     mod = lesson_module(lesson, impl)
+    if (lesson, impl) in KNOWN:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN[lesson, impl]))
     log = watch_cleanup(mod, case, impl, monkeypatch)
     run = run_virtual(impl, in_deadline(impl, kind, case.deadline, case.main(mod)), linger=60)
 

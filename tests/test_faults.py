@@ -140,14 +140,25 @@ def sleep_for(impl: str) -> Callable[[float], Awaitable[None]]:
 
 
 def single_boom(error: BaseException | None) -> Boom:
-    """The injected Boom, checking *how* it arrived: bare (asyncio) or in a group (Trio)."""
-    if isinstance(error, Boom):
-        return error
-    assert isinstance(error, BaseExceptionGroup), f"expected Boom or a group, got {error!r}"
-    assert len(error.exceptions) == 1, error.exceptions
-    inner = error.exceptions[0]
-    assert isinstance(inner, Boom), inner
-    return inner
+    """The one injected Boom inside a group, however deeply nested.
+
+    Nested nurseries nest the groups: the Trio queue lesson opens the producers' nursery
+    inside the consumers', so a producer's error comes out as ``ExceptionGroup[ExceptionGroup
+    [Boom]]``. ``except* Boom`` sees through any depth; so does this helper.
+    """
+    assert isinstance(error, BaseExceptionGroup), f"expected a group, got {error!r}"
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for inner in exc.exceptions:
+                walk(inner)
+        else:
+            leaves.append(exc)
+
+    walk(error)
+    assert len(leaves) == 1 and isinstance(leaves[0], Boom), leaves
+    return leaves[0]
 
 
 def assert_arrives_as(impl: str, error: BaseException | None) -> Boom:
@@ -545,3 +556,143 @@ def test_crawler_fault_trio_nursery_cancels_the_crawl_quietly(
     assert_arrives_as("trio", error)
     assert [line for line in stdout if line.startswith("Error [")] == []
     assert all(len(row.split("\t")) == 2 for row in tsv)
+
+
+# --------------------------------------------------------------------------------------------
+# queue: producers and consumers that know nothing of each other. Here asyncio's notebook
+# pattern (create_task + a done-callback set, gather of the producers, q.join(), cancel the
+# consumers) and a nursery differ the most: a failed consumer is *silent* in asyncio.
+
+
+def queue_params() -> dict[str, int]:
+    params = catalogue.get("queue").params
+    return {k: int(params[k]) for k in ("nprod", "ncon", "seed")}
+
+
+def named_task_fails_at(mod: ModuleType, fn: str, impl: str, name: str, t: float,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task running ``mod.<fn>(name, ...)`` behaves normally until ``t``, then fails.
+
+    Chosen by its name argument, not by call order: a wrapper's body runs at the task's
+    first step, and Trio runs the first steps of tasks started together in random order.
+    """
+    original = getattr(mod, fn)
+    failing = fail_at(impl, original, t, f"{fn} {name} failed")
+
+    async def wrapped(who: str, *args: Any, **kwargs: Any) -> Any:
+        return await (failing if who == name else original)(who, *args, **kwargs)
+
+    monkeypatch.setattr(mod, fn, wrapped)
+
+
+def queue_names(mod: ModuleType) -> tuple[list[str], list[str]]:
+    """(producer names, consumer names), as the lesson draws them from its seed."""
+    p = queue_params()
+    names: tuple[list[str], list[str]] = mod.names(p["seed"], p["nprod"], p["ncon"])
+    return names
+
+
+def jobs(lines: list[str], verb: str) -> list[str]:
+    """The jobs in lines like "Producer X added <job> ..." (verb "added") or "... got"."""
+    import re
+
+    return [m.group(1) for line in lines if (m := re.search(rf"{verb} (?:element )?<(.*?)>",
+                                                             line))]
+
+
+QUEUE_CONSUMER_FAULT_T = 6.5  # the second consumer took its first job at t=6; fails mid-sleep
+
+
+def test_queue_consumer_fault_asyncio_is_silent_the_other_consumer_takes_over(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """asyncio: the consumer task dies with Boom and *nobody notices*. main does not await
+    consumers (it cancels them at the end), and the done-callback only drops the task from
+    its set: ``main`` returns normally, the surviving consumer does all the remaining work,
+    and the error surfaces only as a "Task exception was never retrieved" log line when the
+    dead task is garbage-collected. With one consumer fewer, the program also ends later."""
+    import gc
+
+    mod = lesson_module("queue", "asyncio")
+    params = queue_params()
+    clean = run_virtual("asyncio", lambda: mod.main(**params))
+    named_task_fails_at(mod, "consume", "asyncio", queue_names(mod)[1][1],
+                        QUEUE_CONSUMER_FAULT_T, monkeypatch)
+    run = run_virtual("asyncio", lambda: mod.main(**params))
+    gc.collect()
+    assert run.error is None  # the fault is swallowed
+    assert sorted(jobs(run.lines(), "got")) == sorted(jobs(clean.lines(), "got"))
+    assert run.ended_at >= clean.ended_at
+    assert any("Task exception was never retrieved" in r.getMessage() for r in caplog.records)
+
+
+def test_queue_consumer_fault_trio_stops_everything_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Trio: the consumer runs in the nursery, so its Boom cancels the producers and the
+    other consumer at t=6.5 and comes out of ``main`` in an ExceptionGroup."""
+    mod = lesson_module("queue", "trio")
+    params = queue_params()
+    named_task_fails_at(mod, "consume", "trio", queue_names(mod)[1][1],
+                        QUEUE_CONSUMER_FAULT_T, monkeypatch)
+    run = run_virtual("trio", lambda: mod.main(**params), linger=100)
+    assert_arrives_as("trio", run.error)
+    assert run.ended_at == pytest.approx(QUEUE_CONSUMER_FAULT_T)
+    assert run.lines_after(QUEUE_CONSUMER_FAULT_T) == []
+    assert run.alive_after == 0
+
+
+def test_queue_only_consumer_fault_asyncio_waits_forever(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """asyncio with a single consumer: it dies, nobody notices, the producers go on filling
+    the queue, and ``q.join()`` waits for ever for jobs no one will take. (Here an hour's
+    deadline ends it.) Trio raises at the fault instead: see the test below."""
+    mod = lesson_module("queue", "asyncio")
+    params = {**queue_params(), "ncon": 1}
+    named_task_fails_at(mod, "consume", "asyncio", queue_names(mod)[1][0], 1.5, monkeypatch)
+
+    async def an_hour_at_most() -> None:
+        async with asyncio.timeout(3600):
+            await mod.main(**params)
+
+    run = run_virtual("asyncio", an_hour_at_most)
+    assert isinstance(run.error, TimeoutError)
+    assert run.ended_at == pytest.approx(3600)
+    assert [line for line in run.lines_after(1.5) if "Consumer" in line] == []
+
+
+def test_queue_only_consumer_fault_trio_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    mod = lesson_module("queue", "trio")
+    params = {**queue_params(), "ncon": 1}
+    named_task_fails_at(mod, "consume", "trio", queue_names(mod)[1][0], 1.5, monkeypatch)
+    run = run_virtual("trio", lambda: mod.main(**params))
+    assert_arrives_as("trio", run.error)
+    assert run.ended_at == pytest.approx(1.5)
+
+
+QUEUE_PRODUCER_FAULT_T = 11.5  # the first producer added its second job at t=11
+
+
+def test_queue_producer_fault(impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A producer fails at t=11.5. asyncio: ``gather`` raises Boom bare, so ``main`` never
+    reaches its "cancel the consumers" line: the other producers *and* the consumers are
+    orphans, and go on adding and consuming jobs after ``main`` has failed. Trio: everything
+    is cancelled at t=11.5 and the error comes in a group."""
+    mod = lesson_module("queue", impl)
+    params = queue_params()
+    # The producer that added a job at t=11 (some producers draw zero jobs and end at once).
+    clean = run_virtual(impl, lambda: mod.main(**params))
+    added = [e.text.split()[1] for e in clean.trace.events
+             if e.time == 11.0 and e.text.startswith("Producer ")]
+    assert len(added) == 1, "the seed changed: pick the fault again"
+    named_task_fails_at(mod, "produce", impl, added[0], QUEUE_PRODUCER_FAULT_T, monkeypatch)
+    run = run_virtual(impl, lambda: mod.main(**params), linger=100)
+    assert_arrives_as(impl, run.error)
+    assert run.ended_at == pytest.approx(QUEUE_PRODUCER_FAULT_T)
+    after = run.lines_after(QUEUE_PRODUCER_FAULT_T)
+    if impl == "asyncio":
+        assert jobs(after, "added") and jobs(after, "got"), after
+        assert run.alive_after >= params["ncon"]
+    else:
+        assert after == []
+        assert run.alive_after == 0

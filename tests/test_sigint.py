@@ -174,11 +174,15 @@ def _rows(tsv: Path) -> list[list[str]]:
 #: Known failures of a lesson, waiting for its owner's fix: (test, impl) -> what and the fix.
 #: Temporary by design: the xfail is strict, so the fix turns it into a failure to remove here.
 KNOWN: dict[tuple[str, str], str] = {
-    ("crawler", "asyncio"): (
-        "asyncio_ref.crawler: Ctrl-C cancels aiofiles.open() while its worker thread is still "
-        "opening the TSV; the thread's file object is then never closed (ResourceWarning: "
-        "unclosed file). Fix: open the TSV once, around the gather, or write each page's rows "
-        "with asyncio.to_thread(a sync open+write+close), so no open is ever abandoned."),
+    ("queue", "asyncio"): (
+        "asyncio_ref.queue: `asyncio.run(demo())` lets KeyboardInterrupt escape: a traceback "
+        "wall and death by signal instead of exit 130. Fix, in the __main__ block: "
+        "`try: asyncio.run(demo())` / `except KeyboardInterrupt: sys.exit(130)`."),
+    ("queue", "trio"): (
+        "trio_port.queue: `trio.run(demo)` lets KeyboardInterrupt escape inside nested "
+        "BaseExceptionGroups: an exception-group traceback wall instead of exit 130. Fix, in "
+        "the __main__ block: `try: trio.run(demo)` / `except* KeyboardInterrupt: "
+        "sys.exit(130)`."),
 }
 
 
