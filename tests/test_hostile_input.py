@@ -222,7 +222,7 @@ def test_any_body_any_content_type_is_a_page_or_an_error_line(
 
 
 @pytest.mark.parametrize("impl", ["asyncio", "trio"])
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(hrefs=st.lists(HREF, max_size=30), filler=st.text(max_size=300),
        base=st.sampled_from(["http://127.0.0.1:1/a/b.html", "https://example.org/",
