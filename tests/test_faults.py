@@ -622,7 +622,7 @@ def test_queue_consumer_fault_asyncio_is_silent_the_other_consumer_takes_over(
     gc.collect()
     assert run.error is None  # the fault is swallowed
     assert sorted(jobs(run.lines(), "got")) == sorted(jobs(clean.lines(), "got"))
-    assert run.ended_at >= clean.ended_at
+    assert run.ended_at > clean.ended_at  # 98 s instead of 59 s, with the default seed
     assert any("Task exception was never retrieved" in r.getMessage() for r in caplog.records)
 
 
