@@ -28,7 +28,7 @@ import re
 import tempfile
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -267,31 +267,43 @@ BAD_URLS = ["ftp://example.org/", "example.org", "not a url", "http://", "https:
             "javascript:alert(1)", "http://exa mple.org/", "", "http://example.org/\tx"]
 
 
-@pytest.fixture
-def cli(impl: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+RunCli = Callable[[list[str]], tuple[int, str]]
+
+
+@pytest.fixture(params=["python -m", "walkthrough crawl"])
+def cli(impl: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Run a command line in-process: ``python -m <pkg>.crawler ...`` (the lesson's own
+    ``main``) or ``walkthrough crawl --impl <impl> ...``; returns (exit status, stderr)."""
     mod = crawler(impl)
     # Should a bad input slip through to a crawl, let it crawl a port where nothing listens
     # instead of the notebook's URLs on the internet: the suite never leaves 127.0.0.1.
     monkeypatch.setattr(mod, "URLS", (f"http://127.0.0.1:{_free_port()}/",))
-    return mod
+    if request.param == "walkthrough crawl" and importlib.util.find_spec(
+            "walkthrough.commands.crawl") is None:
+        pytest.skip("walkthrough crawl is not written yet")
 
+    def run(argv: list[str]) -> tuple[int, str]:
+        try:
+            if request.param == "python -m":
+                status = mod.main(argv)
+            else:
+                from walkthrough import cli as walkthrough_cli
 
-def run_main(mod: ModuleType, argv: list[str], capsys: pytest.CaptureFixture[str]
-             ) -> tuple[int, str]:
-    try:
-        status = mod.main(argv)
-    except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else 1
-    captured = capsys.readouterr()
-    return status, captured.err
+                status = walkthrough_cli.main(["crawl", "--impl", impl, *argv])
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else 1
+        return status, capsys.readouterr().err
+
+    return run
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)
 def test_a_bad_url_on_the_command_line_exits_2_and_writes_nothing(
-    cli: ModuleType, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    cli: RunCli, bad: str, tmp_path: Path,
 ) -> None:
     out = tmp_path / "out.tsv"
-    status, err = run_main(cli, ["http://127.0.0.1:1/ok", bad, "-o", str(out)], capsys)
+    status, err = cli(["http://127.0.0.1:1/ok", bad, "-o", str(out)])
     assert status == 2, err
     assert "error" in err and (repr(bad) in err or bad in err), err
     assert not out.exists()
@@ -299,13 +311,13 @@ def test_a_bad_url_on_the_command_line_exits_2_and_writes_nothing(
 
 @pytest.mark.parametrize("bad", [b for b in BAD_URLS if b])
 def test_a_bad_url_in_the_file_exits_2_and_leaves_the_old_tsv_alone(
-    cli: ModuleType, bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    cli: RunCli, bad: str, tmp_path: Path,
 ) -> None:
     out = tmp_path / "out.tsv"
     out.write_text("precious\n", encoding="utf-8")
     urls = tmp_path / "urls.txt"
     urls.write_text(f"http://127.0.0.1:1/ok\n{bad}\n", encoding="utf-8")
-    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    status, err = cli(["--urls-file", str(urls), "-o", str(out)])
     assert status == 2, err
     assert bad.strip() in err or repr(bad.strip()) in err, err
     assert out.read_text(encoding="utf-8") == "precious\n"
@@ -318,20 +330,23 @@ EMPTY_FILE_CRAWLS_DEFAULTS = {"asyncio", "trio"}
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"# only a comment\n"],
                          ids=["empty", "blank-lines", "comments-only"])
 def test_an_empty_url_file_exits_2_and_writes_nothing(
-    cli: ModuleType, impl: str, content: bytes, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
+    cli: RunCli, impl: str, content: bytes, tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
     """An empty list is a mistake, not a request for the notebook's URLs on the internet."""
+    entry = request.node.callspec.params["cli"]
     if impl in EMPTY_FILE_CRAWLS_DEFAULTS:
+        where, fallback = (
+            (f"{PACKAGES[impl]}.crawler.main", "`urls or URLS` crawls the notebook's eight "
+             "URLs on the internet") if entry == "python -m" else
+            ("walkthrough.commands.crawl.run", "`if urls:` falls through to the demo site"))
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=(
-            f"{PACKAGES[impl]}.crawler.main: an empty --urls-file leaves `urls` empty, and "
-            "`urls or URLS` then crawls the notebook's eight URLs on the internet. Fix: after "
-            "read_urls, `if args.urls_file and not from_file: parser.error(f'{path}: no URL "
-            "in the file')`.")))
+            f"{where}: an empty --urls-file leaves `urls` empty, and {fallback}. Fix: after "
+            "read_urls, `if args.urls_file and not from_file:` report '<file>: no URL in the "
+            "file' as a usage error (exit 2).")))
     out = tmp_path / "out.tsv"
     urls = tmp_path / "urls.txt"
     urls.write_bytes(content)
-    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    status, err = cli(["--urls-file", str(urls), "-o", str(out)])
     assert status == 2, err
     assert "urls.txt" in err or "empty" in err or "no URL" in err, err
     assert not out.exists()
@@ -339,7 +354,7 @@ def test_an_empty_url_file_exits_2_and_writes_nothing(
 
 @pytest.mark.parametrize("kind", ["missing", "a-directory", "not-utf8"])
 def test_an_unreadable_url_file_exits_2_and_writes_nothing(
-    cli: ModuleType, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    cli: RunCli, kind: str, tmp_path: Path,
 ) -> None:
     out = tmp_path / "out.tsv"
     urls = tmp_path / "urls.txt"
@@ -347,7 +362,7 @@ def test_an_unreadable_url_file_exits_2_and_writes_nothing(
         urls.mkdir()
     elif kind == "not-utf8":
         urls.write_bytes(b"http://127.0.0.1:1/\xff\xfe\n")
-    status, err = run_main(cli, ["--urls-file", str(urls), "-o", str(out)], capsys)
+    status, err = cli(["--urls-file", str(urls), "-o", str(out)])
     assert status == 2, err
     assert "urls.txt" in err or "utf-8" in err.lower(), err
     assert "Traceback" not in err

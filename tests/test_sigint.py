@@ -192,10 +192,15 @@ def known_bug(request: pytest.FixtureRequest, test: str, impl: str) -> None:
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
+@pytest.mark.parametrize("entry", ["python -m", "walkthrough crawl"])
 def test_ctrl_c_stops_the_crawler_leaving_complete_rows(
-    impl: str, tmp_path: Path, request: pytest.FixtureRequest,
+    impl: str, entry: str, tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
     module = module_or_skip(f"{PACKAGES[impl]}.crawler")
+    if entry == "walkthrough crawl":
+        module_or_skip("walkthrough.commands.crawl")
+    command = (["-m", module] if entry == "python -m"
+               else ["-m", "walkthrough", "crawl", "--impl", impl])
     known_bug(request, "crawler", impl)
     out = tmp_path / "out.tsv"
     # Enough pages that the crawl is in full flow when the signal lands, plus one page that
@@ -205,7 +210,7 @@ def test_ctrl_c_stops_the_crawler_leaving_complete_rows(
         url_file = tmp_path / "urls.txt"
         url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
         result = interrupt(
-            ["-m", module, "--urls-file", str(url_file), "-o", str(out),
+            [*command, "--urls-file", str(url_file), "-o", str(out),
              "--concurrency", "50", "--timeout", "120"],
             ready=lambda line: line.startswith("Wrote results"),
         )
