@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from walkthrough.normalise import queue as normalise_queue
 from walkthrough.trace import Trace, Verdict, compare
 
 IMPLS = ("asyncio", "trio")
@@ -68,7 +69,10 @@ LESSONS: tuple[Lesson, ...] = (
            cases=({"seed": 7, "args": ("cannon",)},
                   {"seed": 5, "args": ("cannon", "laser", "railgun", "phaser", "trebuchet",
                                        "catapult", "ballista", "cannon")})),
-    Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2}),
+    Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2},
+           cases=({"seed": 3, "nprod": 1, "ncon": 10}, {"seed": 4, "nprod": 10, "ncon": 1},
+                  {"seed": 5, "nprod": 10, "ncon": 10}),
+           normalise=normalise_queue),  # which consumer took which job: the scheduler's choice
     Lesson("generators", "002.005", "Async IO's roots in generators"),
     Lesson("asyncgen", "002.006", "Asynchronous generators", params={"up_to": 10},
            cases=({"up_to": 0}, {"up_to": 1}, {"up_to": 16})),
