@@ -110,3 +110,20 @@ def test_the_concept_map_has_25_rows_covering_the_issue() -> None:
         "ExceptionGroup", "nursery", "contextvars", "sleep(0)", "checkpoint", "asyncio.timeout",
     ):  # fmt: skip
         assert any(api in row for row in rows), f"the concept map has no row for {api}"
+
+
+@pytest.mark.parametrize(
+    ("lesson", "questions"),
+    [
+        ("queue", ("`while True`", "Why only the producers?", "How do we know we are done?")),
+        ("crawler", ("why does `urljoin` work?",)),
+    ],
+)
+def test_the_notebooks_questions_are_answered_for_both_frameworks(
+    lesson: str, questions: tuple[str, ...]
+) -> None:
+    text = (DOCS / "lessons" / f"{lesson}.md").read_text(encoding="utf-8")
+    for question in questions:
+        assert re.search(rf"^#+ .*{re.escape(question)}", text, re.MULTILINE | re.IGNORECASE)
+    if lesson == "queue":  # each question answered once per framework
+        assert text.count("*asyncio.*") == text.count("*Trio.*") == len(questions)
