@@ -10,8 +10,8 @@ generated pages plus its quick fault pages (404, 500, redirect loop, bad charset
 cap, a refused port...) from a thread of this process; runs the crawler as a *child process*
 (``python -m asyncio_ref.crawler`` / ``python -m trio_port.crawler``) on that URL list, so that
 what we measure is the crawler alone; samples the child's open file descriptors
-(``/proc/<pid>/fd``) every few milliseconds; and takes its peak RSS from the kernel when it
-exits (``wait4``'s ``ru_maxrss``). Then it checks what must hold at any size:
+(``/proc/<pid>/fd``) every few milliseconds, and its peak RSS from the kernel's high-water
+mark (``VmHWM`` in ``/proc/<pid>/status``). Then it checks what must hold at any size:
 
 * every page's rows appear exactly once: each page's set of links, no row twice, no page
   missing;
@@ -52,6 +52,8 @@ class LoadResult:
     seconds: float = 0.0
     rows: int = 0
     peak_fds: int = 0
+    #: the most sockets open at once (the connection pool's bound: about the concurrency)
+    peak_sockets: int = 0
     peak_fd_kinds: Counter[str] = field(default_factory=Counter)
     peak_rss_mb: float = 0.0
     error_lines: int = 0
@@ -67,9 +69,27 @@ class LoadResult:
         kinds = ", ".join(f"{n} {kind}" for kind, n in self.peak_fd_kinds.most_common())
         return (f"{self.impl:8} {self.pages:6d} pages  concurrency {self.concurrency}  "
                 f"{self.seconds:7.2f} s  {self.pages / self.seconds if self.seconds else 0:6.0f}"
-                f" pages/s  {self.rows} rows  peak fds {self.peak_fds} ({kinds})  "
+                f" pages/s  {self.rows} rows  peak fds {self.peak_fds} ({kinds}; "
+                f"sockets at most {self.peak_sockets})  "
                 f"peak RSS {self.peak_rss_mb:.1f} MB  errors {self.summary_errors} summary /"
                 f" {self.error_lines} lines  {'ok' if self.ok else 'FAILED'}")
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The child's high-water mark of resident memory so far (``VmHWM``), in KiB; 0 if gone.
+
+    Not ``wait4``'s ``ru_maxrss``: that counts the moments between ``fork`` and ``exec``,
+    when the child is still a copy of *this* process; run from pytest, it reported the size
+    of pytest (116 MB) instead of the crawler's (69 MB). ``VmHWM`` starts over at ``exec``.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
 
 
 def fd_kinds(pid: int) -> Counter[str]:
@@ -112,23 +132,25 @@ def run_one(impl: str, site: DemoSite, *, concurrency: int, workdir: Path,
         def sample() -> None:
             while not done.is_set():
                 kinds = fd_kinds(proc.pid)
+                result.peak_sockets = max(result.peak_sockets, kinds["socket"])
                 if sum(kinds.values()) > result.peak_fds:
                     result.peak_fds, result.peak_fd_kinds = sum(kinds.values()), kinds
+                result.peak_rss_mb = max(result.peak_rss_mb, peak_rss_kib(proc.pid) / 1024)
                 time.sleep(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         assert proc.stderr is not None
         stderr = proc.stderr.read().decode("utf-8", "replace")
-        # wait4, not proc.wait(): it also hands us the child's own peak RSS (KiB on Linux).
-        _, status, usage = os.wait4(proc.pid, 0)
+        # Waited for here, not with proc.wait(): the sampler reads /proc/<pid> until the child
+        # is reaped, so its last VmHWM is the peak.
+        _, status = os.waitpid(proc.pid, 0)
         result.seconds = time.perf_counter() - started
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         proc.stderr.close()
     result.returncode = proc.returncode
-    result.peak_rss_mb = usage.ru_maxrss / 1024
     if result.returncode != 0:
         result.problems.append(f"exit status {result.returncode}: {stderr[-1000:]}")
 
