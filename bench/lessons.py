@@ -72,7 +72,7 @@ def real_clock(budget: float, max_plan: float | None) -> tuple[list[LessonRow], 
     names = [n for n in plan if n not in skipped]
     rows = {(n, impl): LessonRow(n, impl) for n in names for impl in catalogue.IMPLS}
     longest = max((plan[n] for n in names), default=0.0) + 1.0
-    rounds = max(1, min(5, int(budget // longest)))
+    rounds = max(1, min(3, int(budget // longest)))
     for rnd in range(rounds):
         procs = {key: subprocess.Popen(
             [sys.executable, "-m", "bench.worker", "lesson",
@@ -103,6 +103,7 @@ class VirtualRow:
     simulated: float
     wall: float
     runs: int
+    lines: int = 0
 
     @property
     def speed(self) -> float:
@@ -127,6 +128,7 @@ def virtual_clock(reps: int) -> list[VirtualRow]:
                     suite.simulated += sum(t.durations.values())
                     suite.wall += t.wall_seconds
                     suite.runs += 1
+                    suite.lines += len(t.events)
     rows.append(suite)
     for lesson in catalogue.available():
         if lesson.name not in LARGE:
@@ -139,6 +141,7 @@ def virtual_clock(reps: int) -> list[VirtualRow]:
                 big.simulated += sum(t.durations.values())
                 big.wall += t.wall_seconds
                 big.runs += 1
+                big.lines += len(t.events)
             rows.append(big)
     return rows
 
