@@ -26,8 +26,9 @@ depend on the seed alone. The consumers share one RNG: each draws the sleep befo
 instant, *which* of them takes a job is the scheduler's choice in both frameworks; with a
 stream per consumer that choice would decide when the next jobs are taken. With one stream,
 the draws made at an instant are the same numbers whoever makes them, so *when* jobs are
-taken, and how long each waited, depend on the seed alone; only the consumer's name on a
-line does not (``walkthrough.normalise.queue`` states the rule the shared tests apply).
+taken, and how long each waited, depend on the seed alone. What does not: the consumer's
+name on a line, and which of the jobs put at one instant is taken first
+(``walkthrough.normalise.queue`` states the rule the shared tests apply).
 Timestamps come from the loop's clock.
 """
 
