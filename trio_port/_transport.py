@@ -33,7 +33,9 @@ import h11
 import httpx
 import trio
 
-_IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
+#: Methods retried once on a fresh connection when a kept-alive one turns out dead: idempotent
+#: and without a body (a streamed body cannot be sent twice).
+_RETRYABLE = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE"})
 _READ_SIZE = 64 * 1024
 _Origin = tuple[bytes, bytes, int]
 
@@ -92,13 +94,19 @@ class _Connection:
             event = h.next_event()
             if event is not h11.NEED_DATA:
                 return event
-            with trio.CancelScope(deadline=deadline) as scope:
+            if deadline == math.inf:  # no timeout (the crawler's case): no scope to pay for
                 data = await self.stream.receive_some(_READ_SIZE)
-            if scope.cancelled_caught:
-                raise trio.TooSlowError
+            else:
+                with trio.CancelScope(deadline=deadline) as scope:
+                    data = await self.stream.receive_some(_READ_SIZE)
+                if scope.cancelled_caught:
+                    raise trio.TooSlowError
             h.receive_data(data)  # type: ignore[arg-type]  # a bytearray is fine for h11
 
     async def send(self, data: bytes, deadline: float) -> None:
+        if deadline == math.inf:
+            await self.stream.send_all(data)
+            return
         with trio.CancelScope(deadline=deadline) as scope:
             await self.stream.send_all(data)
         if scope.cancelled_caught:
@@ -180,7 +188,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
             # A kept-alive connection can be closed by the server just as we send on it: then
             # retry once on a fresh one, but only for methods that may be sent twice.
             conn = self._pop_idle(origin)
-            if conn is not None and request.method.encode() in _IDEMPOTENT:
+            if conn is not None and request.method.encode() in _RETRYABLE:
                 try:
                     return await self._exchange(conn, request, timeouts, stale_ok=True)
                 except _StaleConnection:
