@@ -69,6 +69,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.release.wait(5)
             self.close_connection = True
 
+    def do_HEAD(self) -> None:
+        # The length of the GET body, and no body: the client must not wait for one.
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         self.reply(200, self.rfile.read(length)[::-1])
@@ -229,3 +235,16 @@ async def test_unsupported_scheme() -> None:
     async with client() as c:
         with pytest.raises(httpx.UnsupportedProtocol):
             await c.get("ftp://127.0.0.1/")
+
+
+@pytest.mark.trio
+async def test_no_timeout_configured(server: Server) -> None:
+    # The crawler turns httpx's timeouts off (its deadline is trio.fail_after): no scope path.
+    transport = TrioH11Transport(max_connections=2)
+    async with httpx.AsyncClient(transport=transport, timeout=None) as c:
+        for _ in range(3):
+            assert (await c.get(server.base + "/page")).content == BODY
+        head = await c.head(server.base + "/page")
+        assert head.status_code == 200 and head.content == b""
+        assert (await c.get(server.base + "/page")).content == BODY
+    assert server.connections == 1
