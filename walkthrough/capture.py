@@ -98,6 +98,10 @@ class TraceWriter(io.TextIOBase):
                 self._pending = (start, task, text + piece)
         return len(s)
 
+    def printers(self) -> list[tuple[object | None, int]]:
+        """Every task that printed, with the number its events carry (``Event.task``)."""
+        return [entry for entry in self._tasks.values()]
+
     def flush_fragment(self) -> None:
         """Record an unfinished line as a fragment event (newline=False)."""
         if self._pending is not None:

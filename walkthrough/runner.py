@@ -24,6 +24,13 @@ import trio
 import trio.testing
 
 from walkthrough import catalogue
+from walkthrough.activity import (
+    Activity,
+    AsyncioRecorder,
+    RecordingSyncClock,
+    TrioRecorder,
+    link_printers,
+)
 from walkthrough.capture import asyncio_task, capturing, trio_task
 from walkthrough.clocks import SyncVirtualClock, VirtualTimeLoop
 from walkthrough.trace import Trace
@@ -50,41 +57,56 @@ def _call(fn: Callable[..., Any], params: Mapping[str, Any]) -> Callable[[], Any
 
 def run_phase(
     trace: Trace, phase: str, fn: Callable[..., Any], impl: str, params: Mapping[str, Any],
-    *, virtual: bool, tee: TextIO | None,
+    *, virtual: bool, tee: TextIO | None, activity: Activity | None = None,
 ) -> None:
+    """Run one phase into ``trace``; with ``activity``, also record who ran when."""
     call = _call(fn, params)
     wall = time.perf_counter()
     outcome: str
     if inspect.iscoroutinefunction(fn) and impl == "trio":
         clock = trio.testing.MockClock(autojump_threshold=0) if virtual else None
         now = clock.current_time if clock else (lambda: time.perf_counter() - wall)
-        with capturing(trace, phase, now, trio_task, tee):
+        recorder = TrioRecorder(activity, phase, now) if activity is not None else None
+        with capturing(trace, phase, now, trio_task, tee) as writer:
             try:
-                outcome = repr(trio.run(call, clock=clock))
+                outcome = repr(trio.run(call, clock=clock,
+                                        instruments=[recorder] if recorder else []))
             except BaseException as exc:
                 outcome = _raised(exc)
         end = now()
+        if recorder is not None:
+            link_printers(writer.printers(), recorder.by_task)
     elif inspect.iscoroutinefunction(fn):
         with asyncio.Runner(loop_factory=VirtualTimeLoop if virtual else None) as runner:
             loop = runner.get_loop()
             base = loop.time()
             now = lambda: loop.time() - base  # noqa: E731
-            with capturing(trace, phase, now, asyncio_task, tee):
+            aio_recorder = AsyncioRecorder(activity, phase, now) if activity is not None else None
+            if aio_recorder is not None:
+                loop.set_task_factory(aio_recorder)
+            with capturing(trace, phase, now, asyncio_task, tee) as writer:
                 try:
                     outcome = repr(runner.run(call()))
                 except BaseException as exc:
                     outcome = _raised(exc)
             end = now()
+            if aio_recorder is not None:
+                link_printers(writer.printers(), aio_recorder.by_task)
     else:
         clock_cm = SyncVirtualClock()
+        if activity is not None and virtual:
+            clock_cm = RecordingSyncClock(activity.spawn(phase, fn.__name__, 0.0))
         now = clock_cm.perf_counter if virtual else (lambda: time.perf_counter() - wall)
         with (clock_cm.installed() if virtual else _nothing()), \
-                capturing(trace, phase, now, lambda: None, tee):
+                capturing(trace, phase, now, lambda: None, tee) as writer:
             try:
                 outcome = repr(call())
             except BaseException as exc:
                 outcome = _raised(exc)
         end = now()
+        if isinstance(clock_cm, RecordingSyncClock):
+            clock_cm.finish()
+            link_printers(writer.printers(), {None: clock_cm.record})
     trace.outcomes[phase] = outcome
     trace.durations[phase] = end
     if outcome.startswith("raised KeyboardInterrupt"):
@@ -114,8 +136,13 @@ def run_lesson(
     virtual: bool = True,
     params: Mapping[str, Any] | None = None,
     tee: TextIO | None = None,
+    activity: Activity | None = None,
 ) -> Trace:
-    """Run every phase of ``lesson`` under ``impl`` and return what it printed, when."""
+    """Run every phase of ``lesson`` under ``impl`` and return what it printed, when.
+
+    With ``activity``, each phase's tasks are recorded into it too (see
+    :mod:`walkthrough.activity`): what ``walkthrough timeline`` draws.
+    """
     if isinstance(lesson, str):
         lesson = catalogue.get(lesson)
     if impl not in catalogue.IMPLS:
@@ -126,6 +153,6 @@ def run_lesson(
     wall = time.perf_counter()
     for phase in lesson.phases:
         fn = getattr(module, phase)
-        run_phase(trace, phase, fn, impl, merged, virtual=virtual, tee=tee)
+        run_phase(trace, phase, fn, impl, merged, virtual=virtual, tee=tee, activity=activity)
     trace.wall_seconds = time.perf_counter() - wall
     return trace
