@@ -96,8 +96,8 @@ class Stats:
                   file=sys.stderr, flush=True)
 
     def summary(self) -> str:
-        return (f"{self.pages} pages, {self.links} links, {self.errors} errors"
-                f" in {self.elapsed:.2f} s")
+        return (f"pages {self.pages}, links {self.links}, errors {self.errors},"
+                f" elapsed {self.elapsed:.2f} s")
 
 
 def make_client(concurrency: int) -> ClientSession:
@@ -182,21 +182,33 @@ async def parse(
     return found
 
 
+async def append_rows(file: Path, rows: str) -> None:
+    """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
+
+    So a crawl stopped at any point leaves only complete rows, and pages never interleave.
+    """
+    async with aiofiles.open(file, "ab", buffering=0) as f:
+        await f.write(rows.encode())
+
+
 async def write_one(
     file: Path, url: str, *, session: ClientSession, limit: asyncio.Semaphore,
     url_timeout: float, max_bytes: int, stats: Stats,
 ) -> None:
-    """Write the found HREFs from `url` to `file`.
-
-    The page's rows go out in one ``write(2)`` to a file opened unbuffered for appending: a
-    crawl stopped at any point leaves only complete rows, and pages never interleave.
-    """
+    """Write the found HREFs from `url` to `file`."""
     res = await parse(url, session, limit=limit, url_timeout=url_timeout,
                       max_bytes=max_bytes, stats=stats)
     if res:
         rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
-        async with aiofiles.open(file, "ab", buffering=0) as f:
-            await f.write(rows.encode())
+        # aiofiles opens, writes and closes in worker threads, and a cancelled await abandons
+        # the thread's result: Ctrl-C during the open would leak the file. So the append is
+        # shielded, and seen through before the cancellation goes on.
+        appending = asyncio.ensure_future(append_rows(file, rows))
+        try:
+            await asyncio.shield(appending)
+        except asyncio.CancelledError:
+            await appending
+            raise
         print(f"Wrote results for source URL: {url}")
     stats.page_done(asyncio.get_running_loop().time(), len(res))
 
@@ -211,11 +223,19 @@ async def bulk_crawl_and_write(
     stats.started = asyncio.get_running_loop().time()
     limit = asyncio.Semaphore(concurrency)
     async with make_client(concurrency) as session:
-        await asyncio.gather(*(
-            write_one(file, url, session=session, limit=limit, url_timeout=url_timeout,
-                      max_bytes=max_bytes, stats=stats)
+        tasks = [
+            asyncio.ensure_future(write_one(file, url, session=session, limit=limit,
+                                            url_timeout=url_timeout, max_bytes=max_bytes,
+                                            stats=stats))
             for url in dict.fromkeys(urls)  # each URL once, in order
-        ))
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            # Ctrl-C: gather cancels every task, but returns at the first one that ends and
+            # leaves the others winding down, some still writing. Let them end first.
+            await asyncio.wait(tasks)
+            raise
     return stats
 
 
@@ -254,6 +274,7 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}.crawler",
         description="Fetch each URL, find its links, write them to a TSV "
                     "(source_url, parsed_url). With no URL, crawl the notebook's eight URLs "
                     "(on the internet); `walkthrough crawl` crawls a local demo site instead.")
@@ -278,7 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         urls = [check_url(url) for url in args.urls]
         if args.urls_file:
-            urls += read_urls(args.urls_file)
+            from_file = read_urls(args.urls_file)
+            if not from_file:  # a mistake, not a request for the notebook's URLs
+                raise ValueError(f"{args.urls_file}: no URL in the file")
+            urls += from_file
         Path(args.output).write_text(HEADER, encoding="utf-8")  # last: nothing half-done
     except (OSError, ValueError) as e:
         parser.error(str(e))

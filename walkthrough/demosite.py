@@ -18,6 +18,8 @@ Pages (paths relative to ``site.base_url``):
   ``loop/b`` redirect to each other forever; ``redirect-nowhere``: a 302 without Location;
 - ``status/<code>``: an HTML page (with links) sent with that status, e.g. 404 or 500;
 - ``slow.html``: answers after ``slow_seconds`` (set it above the crawler's timeout);
+  ``delay/<ms>/<name>``: answers after ``ms`` milliseconds (to watch a concurrency bound:
+  ``site.max_in_flight`` is the most of these the server has handled at once);
 - ``plain.txt`` (``text/plain`` with links in it), ``binary.png`` (bytes that are not UTF-8);
 - ``latin1.html`` (``charset=iso-8859-1``, a link with a non-ASCII character),
   ``bad-utf8.html`` (declares UTF-8, is not), ``unknown-charset.html`` (a charset Python
@@ -109,6 +111,9 @@ class DemoSite:
         self.slow_seconds = slow_seconds
         self.big_bytes = big_bytes
         self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self
         port = self._server.server_address[1]
@@ -197,6 +202,20 @@ class DemoSite:
             return 200, {"Content-Type": html}, MESSY.encode()
         return None
 
+    def reset_counters(self) -> None:
+        """Start counting ``max_in_flight`` afresh (from the ``delay/`` requests now running)."""
+        with self._lock:
+            self.max_in_flight = self.in_flight
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     # -- lifetime ----------------------------------------------------------------------------
 
     def start(self) -> DemoSite:
@@ -262,8 +281,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.server.site
         path = urlsplit(self.path).path.lstrip("/")
+        if not path.startswith("delay/"):
+            self._get(site, path)
+            return
+        site._enter()
+        try:
+            self._get(site, path)
+        finally:
+            site._leave()
+
+    def _get(self, site: DemoSite, path: str) -> None:
+        delay = None
         if path == "slow.html":
-            if site._stopping.wait(site.slow_seconds):
+            delay = site.slow_seconds
+        elif path.startswith("delay/") and path.split("/")[1].isdigit():
+            delay = int(path.split("/")[1]) / 1000
+        if delay is not None:
+            if site._stopping.wait(delay):
                 self.close_connection = True
                 return
             path = "page/0.html"

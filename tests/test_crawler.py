@@ -1,0 +1,383 @@
+"""Lesson 7, the crawler: both versions against a real local site, on the real clock.
+
+The site (:mod:`walkthrough.demosite`) is a real HTTP server in a thread of this process;
+neither client library is mocked, and ``-W error`` turns any unclosed session, socket or
+async generator into a failure. Real I/O and virtual time do not mix (DESIGN.md), so these
+tests run on the real clock; the timeout is small and the site local, so they stay fast.
+
+What must match between the twins: the TSV (header first, then the same set of rows), and
+per URL the same events in the same order: "Got response [status]", "Found N links",
+"Wrote results", or an error of the same category. The one thing forgiven is the libraries'
+own wording of an error, and :func:`events` is the one place that forgives it.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import functools
+import io
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import trio
+
+from tests.conftest import load_broken
+from walkthrough import catalogue, cli
+from walkthrough.demosite import DemoSite
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 0.5         # seconds per URL: far above a local page, far below slow.html
+MAX_BYTES = 50_000    # the cap; big.html is four times that
+INVALID = ("http:///no-host", "http://[::1/broken-ipv6")
+
+
+# -- running a crawl, and reading what it printed ------------------------------------------
+
+
+@dataclass
+class Crawl:
+    tsv: str
+    lines: list[str]
+    stats: Any
+
+    @property
+    def rows(self) -> list[str]:
+        return self.tsv.splitlines(keepends=True)[1:]
+
+
+def lesson(impl: str) -> ModuleType:
+    return catalogue.get("crawler").load(impl)
+
+
+def run_crawl(impl: str, urls: Sequence[str], out: Path, *, module: ModuleType | None = None,
+              concurrency: int = 8) -> Crawl:
+    """One crawl as the notebook's last cell runs it: header first, then the async part."""
+    module = module or lesson(impl)
+    out.write_text(module.HEADER, encoding="utf-8")
+    crawl = functools.partial(module.bulk_crawl_and_write, out, list(urls),
+                              concurrency=concurrency, url_timeout=TIMEOUT, max_bytes=MAX_BYTES)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        stats = asyncio.run(crawl()) if impl == "asyncio" else trio.run(crawl)
+    return Crawl(out.read_text(encoding="utf-8"), printed.getvalue().splitlines(), stats)
+
+
+#: The lines a crawl prints, and the event each stands for. An error keeps its category and
+#: drops the rest: that is where aiohttp and httpx (and asyncio and Trio: TimeoutError vs
+#: TooSlowError) word the same failure differently. THE one normalisation of these tests.
+FORMS = (
+    (re.compile(r"Got response \[(\d+)\] for URL: (\S+)$"), "got {0}"),
+    (re.compile(r"Found (\d+) links for (\S+)$"), "found {0}"),
+    (re.compile(r"Wrote results for source URL: ()(\S+)$"), "wrote"),
+    (re.compile(r"Error \[([a-z-]+)\] for URL: (\S+) - .+$"), "error {0}"),
+)
+BAD_LINK = re.compile(r"Error parsing URL: (.+)$")
+
+
+@dataclass
+class Events:
+    by_url: dict[str, list[str]]  # each URL's events, in the order printed
+    bad_links: Counter[str]       # the links dropped with "Error parsing URL"
+    unknown: list[str]            # lines of no known form: none expected
+
+
+def events(lines: Sequence[str]) -> Events:
+    found = Events({}, Counter(), [])
+    for line in lines:
+        for form, event in FORMS:
+            if m := form.match(line):
+                found.by_url.setdefault(m[2], []).append(event.format(m[1]))
+                break
+        else:
+            if m := BAD_LINK.match(line):
+                found.bad_links[ast.literal_eval(m[1])] += 1
+            else:
+                found.unknown.append(line)
+    return found
+
+
+def assert_same_crawl(expected: Crawl, got: Crawl) -> None:
+    assert got.tsv.splitlines()[0] == expected.tsv.splitlines()[0] == "source_url\tparsed_url"
+    assert sorted(got.rows) == sorted(expected.rows)
+    a, b = events(expected.lines), events(got.lines)
+    assert a.unknown == b.unknown == []
+    assert b.by_url == a.by_url
+    assert b.bad_links == a.bad_links
+    assert (got.stats.pages, got.stats.links, got.stats.errors) == (
+        expected.stats.pages, expected.stats.links, expected.stats.errors)
+
+
+def assert_whole_rows(tsv: str) -> None:
+    """Every line a complete row: two fields, a newline at the end, no row twice."""
+    assert tsv.endswith("\n")
+    lines = tsv.splitlines(keepends=True)
+    assert lines[0] == "source_url\tparsed_url\n"
+    for line in lines[1:]:
+        fields = line.rstrip("\n").split("\t")
+        assert len(fields) == 2 and all(fields), repr(line)
+        assert fields[0].startswith("http") and fields[1].startswith(("http://", "https://"))
+    assert len(set(lines)) == len(lines)
+
+
+# -- the site ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(pages=40, slow_seconds=30, big_bytes=4 * MAX_BYTES) as s:
+        yield s
+
+
+def messy_links(site: DemoSite) -> set[str]:
+    """What ``messy.html`` yields: the regex's matches, made absolute, http(s) only."""
+    return {
+        site.url("http-guide.html"),    # relative, though it starts with "http"
+        site.url("page/3.html"),        # "http:page/3.html"
+        "https://example.org/ok",       # once, though linked twice
+        "https://example.org/query?a=1&amp;b=2",
+        "https://example.org/#frag",
+        "https://example.org/caf\u00e9",
+    }
+
+
+def matrix(site: DemoSite) -> dict[str, tuple[str, list[str]]]:
+    """The fault matrix: case -> (URL, the events both versions must print for it)."""
+    page0 = len({link for link in site.page_links(0) if link.startswith("http")})
+    ok = ["got 200", f"found {page0}", "wrote"]
+    return {
+        "page": (site.url("page/0.html"), ok),
+        "redirect chain": (site.url("redirect/3"), ok),
+        "redirect loop": (site.url("loop/a"), ["error redirect"]),
+        "302 without Location": (site.url("redirect-nowhere"), ["got 302", "found 1", "wrote"]),
+        "404": (site.url("status/404"), ["error status"]),
+        "500": (site.url("status/500"), ["error status"]),
+        "slower than the timeout": (site.url("slow.html"), ["error timeout"]),
+        "refused port": (site.refused_url, ["error connection"]),
+        "URL without a host": (INVALID[0], ["error connection"]),
+        "malformed URL": (INVALID[1], ["error connection"]),
+        "text/plain": (site.url("plain.txt"), ["got 200", "found 2", "wrote"]),
+        "binary": (site.url("binary.png"), ["got 200", "error decode"]),
+        "latin-1": (site.url("latin1.html"), ["got 200", "found 2", "wrote"]),
+        "bad UTF-8": (site.url("bad-utf8.html"), ["got 200", "error decode"]),
+        "unknown charset": (site.url("unknown-charset.html"), ["got 200", "error decode"]),
+        "over the cap": (site.url("big.html"), ["got 200", "error too-large"]),
+        "over the cap, chunked": (site.url("big-chunked.html"), ["got 200", "error too-large"]),
+        "messy links": (site.url("messy.html"), ["got 200", f"found {len(messy_links(site))}",
+                                                 "wrote"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def matrix_crawls(site: DemoSite, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Crawl]:
+    """The whole matrix, crawled once by each version (concurrently: as a crawl does)."""
+    urls = [url for url, _ in matrix(site).values()]
+    tmp = tmp_path_factory.mktemp("matrix")
+    return {impl: run_crawl(impl, urls, tmp / f"{impl}.tsv") for impl in catalogue.IMPLS}
+
+
+# -- the twins agree -----------------------------------------------------------------------
+
+
+def test_twins_agree_on_the_fault_matrix(matrix_crawls: dict[str, Crawl]) -> None:
+    assert_same_crawl(matrix_crawls["asyncio"], matrix_crawls["trio"])
+
+
+def test_twins_agree_on_the_whole_demo_site(site: DemoSite, tmp_path: Path) -> None:
+    urls = site.demo_urls(slow=True)
+    a = run_crawl("asyncio", urls, tmp_path / "a.tsv", concurrency=20)
+    t = run_crawl("trio", urls, tmp_path / "t.tsv", concurrency=20)
+    assert_same_crawl(a, t)
+    assert a.stats.pages == len(urls) and len(a.rows) > 6 * site.pages
+
+
+CASES = (
+    "page", "redirect chain", "redirect loop", "302 without Location", "404", "500",
+    "slower than the timeout", "refused port", "URL without a host", "malformed URL",
+    "text/plain", "binary", "latin-1", "bad UTF-8", "unknown charset", "over the cap",
+    "over the cap, chunked", "messy links",
+)
+
+
+def test_the_matrix_lists_every_case(site: DemoSite) -> None:
+    assert tuple(matrix(site)) == CASES
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fault_matrix(impl: str, case: str, site: DemoSite,
+                      matrix_crawls: dict[str, Crawl]) -> None:
+    url, expected = matrix(site)[case]
+    crawl = matrix_crawls[impl]
+    assert events(crawl.lines).by_url[url] == expected
+    rows = [row for row in crawl.rows if row.startswith(url + "\t")]
+    # "Found N links" then "Wrote results": N rows; otherwise none.
+    assert len(rows) == (int(expected[1].split()[1]) if "wrote" in expected else 0)
+
+
+def test_redirects_are_followed_to_the_page(impl: str, site: DemoSite,
+                                            matrix_crawls: dict[str, Crawl]) -> None:
+    rows = matrix_crawls[impl].rows
+    via = {r.split("\t")[1] for r in rows if r.startswith(site.url("redirect/3") + "\t")}
+    direct = {r.split("\t")[1] for r in rows if r.startswith(site.url("page/0.html") + "\t")}
+    assert via == direct != set()
+
+
+def test_messy_links_make_whole_rows(impl: str, site: DemoSite,
+                                     matrix_crawls: dict[str, Crawl]) -> None:
+    crawl = matrix_crawls[impl]
+    source = site.url("messy.html") + "\t"
+    got = {r.rstrip("\n").split("\t")[1] for r in crawl.rows if r.startswith(source)}
+    assert got == messy_links(site)
+    # Dropped, each with an "Error parsing URL" line: the tab and CR would break the row.
+    assert events(crawl.lines).bad_links == Counter({
+        "http://[::1/broken": 1, "http://example.org/with\ttab": 1,
+        "http://example.org/with\rcr": 1})
+    assert_whole_rows(crawl.tsv)
+
+
+def test_the_declared_charset_is_used(impl: str, site: DemoSite,
+                                      matrix_crawls: dict[str, Crawl]) -> None:
+    rows = matrix_crawls[impl].rows
+    cafe = site.url("caf\u00e9.html")  # decoded from latin-1, written as UTF-8
+    assert f"{site.url('latin1.html')}\t{cafe}\n" in rows
+
+
+def test_errors_are_counted(impl: str, matrix_crawls: dict[str, Crawl]) -> None:
+    crawl = matrix_crawls[impl]
+    failed = [evs for evs in events(crawl.lines).by_url.values() if evs[-1].startswith("error")]
+    assert crawl.stats.errors == len(failed) == 12
+    assert crawl.stats.pages == len(CASES)
+    assert crawl.stats.links == len(crawl.rows)
+
+
+# -- the concurrency bound -----------------------------------------------------------------
+
+
+def test_concurrency_is_bounded(impl: str, site: DemoSite, tmp_path: Path) -> None:
+    urls = [site.url(f"delay/100/{i}") for i in range(9)]
+    site.reset_counters()
+    crawl = run_crawl(impl, urls, tmp_path / "out.tsv", concurrency=3)
+    assert site.max_in_flight == 3
+    assert crawl.stats.elapsed >= 0.3  # three rounds of 100 ms
+
+
+# -- known-broken ports the suite must catch -----------------------------------------------
+
+
+def test_a_port_that_follows_no_redirect_is_caught(site: DemoSite, tmp_path: Path,
+                                                   matrix_crawls: dict[str, Crawl]) -> None:
+    urls = [url for url, _ in matrix(site).values()]
+    bad = run_crawl("trio", urls, tmp_path / "bad.tsv",
+                    module=load_broken("crawler_no_redirects"))
+    with pytest.raises(AssertionError):
+        assert_same_crawl(matrix_crawls["asyncio"], bad)
+    assert events(bad.lines).by_url[site.url("redirect/3")] == ["got 302", "found 0"]
+
+
+def test_a_port_without_a_shared_bound_is_caught(site: DemoSite, tmp_path: Path) -> None:
+    urls = [site.url(f"delay/100/{i}") for i in range(9)]
+    site.reset_counters()
+    run_crawl("trio", urls, tmp_path / "bad.tsv", concurrency=3,
+              module=load_broken("crawler_unbounded"))
+    assert site.max_in_flight > 3
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_walkthrough_crawl_crawls_the_demo_site_offline(
+    impl: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "demo.tsv"
+    assert cli.main(["crawl", "--impl", impl, "-o", str(out), "--max-bytes", "100000"]) == 0
+    printed = capsys.readouterr()
+    assert_whole_rows(out.read_text(encoding="utf-8"))
+    assert "crawling the demo site at http://127.0.0.1:" in printed.err
+    summary = printed.err.strip().splitlines()[-1]
+    assert re.fullmatch(r"pages 315, links \d+, errors 9, elapsed \d+\.\d\d s", summary)
+    assert not events(printed.out.splitlines()).unknown
+
+
+def test_the_lessons_own_command_line(impl: str, site: DemoSite, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.tsv"
+    urls = [site.url("page/0.html"), site.url("status/404")]
+    assert lesson(impl).main([*urls, "-o", str(out), "--timeout", "5"]) == 0
+    printed = capsys.readouterr()
+    assert events(printed.out.splitlines()).by_url[urls[1]] == ["error status"]
+    assert printed.err.startswith("pages 2, links 6, errors 1, elapsed ")
+    assert_whole_rows(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("args", [
+    ["--concurrency", "0"],
+    ["--timeout", "-1"],
+    ["--max-bytes", "0"],
+    ["ftp://example.org/"],
+    ["not a url"],
+    ["--urls-file", "no-such-file.txt"],
+    ["--urls-file", "empty.txt"],
+    ["http://127.0.0.1:1/", "-o", "no-such-dir/out.tsv"],
+], ids=["concurrency", "timeout", "max-bytes", "ftp", "not-a-url", "urls-file", "empty-file",
+        "output"])
+@pytest.mark.parametrize("entry", ["walkthrough crawl", "python -m"])
+def test_bad_arguments_exit_2_and_write_nothing(
+    impl: str, entry: str, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_text("# nothing but a comment\n", encoding="utf-8")
+    if "-o" not in args:
+        args = [*args, "-o", "out.tsv"]
+    with pytest.raises(SystemExit) as exit:
+        if entry == "python -m":
+            lesson(impl).main(args)
+        else:
+            cli.main(["crawl", "--impl", impl, *args])
+    assert exit.value.code == 2
+    assert "error:" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["empty.txt"]
+
+
+def test_the_example_file_is_the_notebooks_list(impl: str) -> None:
+    module = lesson(impl)
+    assert module.read_urls(str(ROOT / "examples" / "urls.txt")) == list(module.URLS)
+    assert len(module.URLS) == 8
+    assert "notebook's eight URLs" in module.build_parser().format_help()
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------
+
+
+def test_ctrl_c_exits_130_quietly_with_whole_rows(impl: str, site: DemoSite,
+                                                  tmp_path: Path) -> None:
+    """SIGINT mid-crawl (pages written, slow ones in flight): 130, whole rows, no noise."""
+    if sys.platform == "win32":
+        pytest.skip("SIGINT to a child process is POSIX")
+    out = tmp_path / "out.tsv"
+    urls = [*site.page_urls()[:20], *(site.url(f"slow.html?{i}") for i in range(4))]
+    cmd = [sys.executable, "-u", "-W", "default", "-m", lesson(impl).__name__, *urls,
+           "-o", str(out), "--timeout", "60"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, cwd=ROOT) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("Wrote results"):
+                break
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130, err
+    assert re.match(r"interrupted: pages \d+, links \d+, errors 0, elapsed", err), err
+    for noise in ("Traceback", "Task was destroyed", "Warning", "Unclosed"):
+        assert noise not in err
+    assert_whole_rows(out.read_text(encoding="utf-8"))

@@ -1,0 +1,86 @@
+"""``walkthrough crawl``: lesson 7's crawler, by default on a local demo site (offline)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from walkthrough import catalogue
+from walkthrough.cli import UsageError
+from walkthrough.demosite import DemoSite
+
+HELP = "run the crawler (lesson 7) on the local demo site or on given URLs"
+DESCRIPTION = """\
+Fetch each URL, find the links in its HTML (the notebook's href="(http.*?)"), and write
+them to a TSV whose header is source_url<TAB>parsed_url. Errors (HTTP status >= 400,
+connection, timeout, too many redirects, body over --max-bytes, undecodable text) are
+reported one line per URL and never stop the crawl.
+
+With no URL, a real HTTP server starts on 127.0.0.1 with a generated site of a few
+hundred pages and its fault pages (redirects and a loop, 404, 500, plain text, binary,
+latin-1, bad UTF-8, oversized bodies, messy links, a refused port), and the crawler
+crawls it: no network needed. The per-URL lines go to stdout; a one-line summary (and,
+on a terminal, progress) to stderr. Ctrl-C stops the crawl with exit status 130; the
+TSV then holds complete rows only.
+
+examples:
+  walkthrough crawl                              # the demo site, Trio version
+  walkthrough crawl --impl asyncio -o demo.tsv
+  walkthrough crawl --urls-file examples/urls.txt --timeout 5   # the notebook's URLs"""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from asyncio_ref import crawler  # the defaults are the same in both twins
+
+    parser.add_argument("urls", nargs="*", metavar="URL",
+                        help="http(s) URLs to crawl (default: the local demo site)")
+    parser.add_argument("--urls-file", metavar="F", help="a file of URLs, one a line")
+    parser.add_argument("-o", "--output", metavar="OUT", default=crawler.DEFAULT_OUTPUT,
+                        help=f"the TSV to write (default: {crawler.DEFAULT_OUTPUT})")
+    parser.add_argument("--impl", choices=catalogue.IMPLS, default="trio",
+                        help="which version to run (default: trio)")
+    parser.add_argument("--concurrency", metavar="N", type=int,
+                        default=crawler.DEFAULT_CONCURRENCY,
+                        help=f"URLs in flight at once (default: {crawler.DEFAULT_CONCURRENCY})")
+    parser.add_argument("--timeout", metavar="S", type=float, default=crawler.DEFAULT_TIMEOUT,
+                        help=f"seconds allowed per URL (default: {crawler.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-bytes", metavar="N", type=int, default=crawler.DEFAULT_MAX_BYTES,
+                        help=f"largest body read (default: {crawler.DEFAULT_MAX_BYTES})")
+
+
+def run(args: argparse.Namespace) -> int:
+    module = catalogue.get("crawler").load(args.impl)
+    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
+        raise UsageError("--concurrency, --timeout and --max-bytes must be positive")
+    try:
+        urls = [module.check_url(url) for url in args.urls]
+        if args.urls_file:
+            from_file = module.read_urls(args.urls_file)
+            if not from_file:  # a mistake, not a request for the demo site
+                raise UsageError(f"{args.urls_file}: no URL in the file")
+            urls += from_file
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    output = Path(args.output)
+    if urls:
+        _start(module, output)
+        return int(module.crawl(urls, output, concurrency=args.concurrency,
+                                url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                progress=sys.stderr.isatty()))
+    with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1)) as site:
+        demo = site.demo_urls()
+        print(f"crawling the demo site at {site.base_url} ({len(demo)} URLs)", file=sys.stderr)
+        _start(module, output)
+        return int(module.crawl(demo, output, concurrency=args.concurrency,
+                                url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                progress=sys.stderr.isatty()))
+
+
+def _start(module: ModuleType, output: Path) -> None:
+    """Write the TSV's header, the last check before crawling: a bad path is a usage error."""
+    try:
+        output.write_text(module.HEADER, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
