@@ -76,7 +76,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("generators", "002.005", "Async IO's roots in generators"),
     Lesson("asyncgen", "002.006", "Asynchronous generators", params={"up_to": 10},
            cases=({"up_to": 0}, {"up_to": 1}, {"up_to": 16})),
-    Lesson("crawler", "002.007", "Async web scraper", real_io=True),
+    Lesson("crawler", "002.007", "Async web scraper", phases=("bulk_crawl_and_write",),
+           real_io=True),
 )
 
 BY_NAME = {lesson.name: lesson for lesson in LESSONS}
