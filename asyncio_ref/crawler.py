@@ -155,14 +155,12 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
 
 
 async def parse(
-    url: str, session: ClientSession, *, limit: asyncio.Semaphore,
-    url_timeout: float, max_bytes: int, stats: Stats,
+    url: str, session: ClientSession, *, url_timeout: float, max_bytes: int, stats: Stats,
 ) -> set[str]:
     """Find HREFs in the HTML of `url`."""
     found: set[str] = set()
     try:
-        # The deadline starts once the URL has its slot: waiting for one is not its fault.
-        async with limit, asyncio.timeout(url_timeout):
+        async with asyncio.timeout(url_timeout):
             html = await fetch_html(url, session, max_bytes)
     except Exception as e:  # every error is reported, and the crawl goes on
         stats.errors += 1
@@ -196,20 +194,23 @@ async def write_one(
     url_timeout: float, max_bytes: int, stats: Stats,
 ) -> None:
     """Write the found HREFs from `url` to `file`."""
-    res = await parse(url, session, limit=limit, url_timeout=url_timeout,
-                      max_bytes=max_bytes, stats=stats)
-    if res:
-        rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
-        # aiofiles opens, writes and closes in worker threads, and a cancelled await abandons
-        # the thread's result: Ctrl-C during the open would leak the file. So the append is
-        # shielded, and seen through before the cancellation goes on.
-        appending = asyncio.ensure_future(append_rows(file, rows))
-        try:
-            await asyncio.shield(appending)
-        except asyncio.CancelledError:
-            await appending
-            raise
-        print(f"Wrote results for source URL: {url}")
+    # The slot covers the fetch and the append: URLs in flight and TSV handles open are both
+    # bounded (the deadline, in parse, starts once the URL has its slot).
+    async with limit:
+        res = await parse(url, session, url_timeout=url_timeout, max_bytes=max_bytes,
+                          stats=stats)
+        if res:
+            rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
+            # aiofiles opens, writes and closes in worker threads, and a cancelled await
+            # abandons the thread's result: Ctrl-C during the open would leak the file. So the
+            # append is shielded, and seen through before the cancellation goes on.
+            appending = asyncio.ensure_future(append_rows(file, rows))
+            try:
+                await asyncio.shield(appending)
+            except asyncio.CancelledError:
+                await appending
+                raise
+            print(f"Wrote results for source URL: {url}")
     stats.page_done(asyncio.get_running_loop().time(), len(res))
 
 

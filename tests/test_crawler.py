@@ -381,3 +381,16 @@ def test_ctrl_c_exits_130_quietly_with_whole_rows(impl: str, site: DemoSite,
     for noise in ("Traceback", "Task was destroyed", "Warning", "Unclosed"):
         assert noise not in err
     assert_whole_rows(out.read_text(encoding="utf-8"))
+
+
+def test_progress_only_when_asked_and_at_most_twice_a_second(
+    impl: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``crawl`` asks for progress when stderr is a terminal; a pipe gets the summary alone."""
+    quiet, loud = lesson(impl).Stats(), lesson(impl).Stats(progress=True)
+    for stats in (quiet, loud):
+        for now in (0.1, 0.2, 0.7, 0.8):  # seconds since the start
+            stats.page_done(now, links=2)
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["[3 pages, 0 errors, 4 pages/s]"]  # 0.1 and 0.2 fall in the first 0.5 s
+    assert loud.summary() == quiet.summary() == "pages 4, links 8, errors 0, elapsed 0.80 s"

@@ -167,16 +167,13 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
 
 
 async def parse(
-    url: str, client: httpx.AsyncClient, *, limit: trio.CapacityLimiter,
-    url_timeout: float, max_bytes: int, stats: Stats,
+    url: str, client: httpx.AsyncClient, *, url_timeout: float, max_bytes: int, stats: Stats,
 ) -> set[str]:
     """Find HREFs in the HTML of `url`."""
     found: set[str] = set()
     try:
-        # The deadline starts once the URL has its slot: waiting for one is not its fault.
-        async with limit:
-            with trio.fail_after(url_timeout):  # a cancel scope: a plain `with`, no await
-                html = await fetch_html(url, client, max_bytes)
+        with trio.fail_after(url_timeout):  # a cancel scope: a plain `with`, no await
+            html = await fetch_html(url, client, max_bytes)
     except Exception as e:  # every error is reported, and the crawl goes on
         stats.errors += 1
         print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
@@ -209,13 +206,16 @@ async def write_one(
     url_timeout: float, max_bytes: int, stats: Stats,
 ) -> None:
     """Write the found HREFs from `url` to `file`."""
-    res = await parse(url, client, limit=limit, url_timeout=url_timeout,
-                      max_bytes=max_bytes, stats=stats)
-    if res:
-        rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
-        # No shield: trio's file calls wait for their worker thread even when cancelled.
-        await append_rows(file, rows)
-        print(f"Wrote results for source URL: {url}")
+    # The slot covers the fetch and the append: URLs in flight and TSV handles open are both
+    # bounded (the deadline, in parse, starts once the URL has its slot).
+    async with limit:
+        res = await parse(url, client, url_timeout=url_timeout, max_bytes=max_bytes,
+                          stats=stats)
+        if res:
+            rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
+            # No shield: trio's file calls wait for their worker thread even when cancelled.
+            await append_rows(file, rows)
+            print(f"Wrote results for source URL: {url}")
     stats.page_done(trio.current_time(), len(res))
 
 
