@@ -75,7 +75,7 @@ class Panel:
 
     @property
     def title(self) -> str:
-        return f"{self.impl} · {self.function}" + (f" ({self.note})" if self.note else "")
+        return f"{self.impl} · {self.function}: ends at {self.duration:g} s"
 
 
 def _plain(text: str) -> str:
@@ -112,7 +112,7 @@ def variants(lesson: catalogue.Lesson) -> list[tuple[str, str, str]]:
             if (name.startswith(phase + "_") and not hasattr(aio, name)
                     and inspect.iscoroutinefunction(fn) and fn.__module__ == trio_mod.__name__):
                 doc = (inspect.getdoc(fn) or "").strip().splitlines()
-                found.append((phase, name, doc[0] if doc else ""))
+                found.append((phase, name, doc[0].replace("``", "") if doc else ""))
     return found
 
 
@@ -200,8 +200,9 @@ def render(panels: Sequence[Panel], width: int = 100) -> Group:
 
         out.append(Text(f"phase {phase}: {total:g} s on the virtual clock", style="bold"))
         for panel in group:
-            out.append(Text(f" {panel.title}: ends at {panel.duration:g} s",
-                            style=f"bold {COLOURS[panel.impl]}"))
+            out.append(Text(f" {panel.title}", style=f"bold {COLOURS[panel.impl]}"))
+            if panel.note:
+                out.append(Text(f"   {panel.note}", style="dim italic"))
             for row in panel.rows:
                 cells = [" "] * plot_w
                 styles = [""] * plot_w
@@ -266,7 +267,10 @@ def to_svg(panels: Sequence[Panel], title: str | None = None) -> str:
             parts.append(f'<g class="panel" data-impl="{panel.impl}" '
                          f'data-function={quoteattr(panel.function)}>')
             parts.append(f'<text x="10" y="{y}" class="panel-title" fill="{colour}">'
-                         f'{escape(panel.title)}: ends at {panel.duration:g} s</text>')
+                         f'{escape(panel.title)}</text>')
+            if panel.note:
+                y += 14
+                parts.append(f'<text x="10" y="{y}" class="note">{escape(panel.note)}</text>')
             top = y + 4
             for i, row in enumerate(panel.rows):
                 y += ROW_H
@@ -313,7 +317,8 @@ def to_svg(panels: Sequence[Panel], title: str | None = None) -> str:
                  f'dashed: the run ends</text>')
     height = y + 10
     style = (".title{font:bold 15px sans-serif}.phase-title{font:bold 13px sans-serif}"
-             ".panel-title{font:bold 12px sans-serif}.label,.tick,.legend"
+             ".panel-title{font:bold 12px sans-serif}.note{font:italic 11px sans-serif;fill:#555}"
+             ".label,.tick,.legend"
              "{font:11px monospace;fill:#444}.tick{text-anchor:middle}"
              ".life{stroke:#999;stroke-width:1}.axis{stroke:#666;stroke-width:1}"
              ".mark{fill:#111}.wait{opacity:.8}.end{stroke-width:2;stroke-dasharray:4 3}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 from pathlib import Path
 
 from rich.console import Console
@@ -24,7 +25,7 @@ demo_closing shows the consumers running on after the last job, where q.join() e
 
 examples:
   walkthrough timeline count
-  walkthrough timeline queue --seed 7
+  walkthrough timeline queue --seed 14 --param nprod=3 --param ncon=1
   walkthrough timeline makerandom --impl trio --svg makerandom.svg"""
 
 
@@ -33,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--impl", choices=(*catalogue.IMPLS, "both"), default="both",
                         help="which version to draw (default: both)")
     parser.add_argument("--seed", type=int, help="seed for the lessons that draw random numbers")
+    parser.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                        help="another of the lesson's parameters (e.g. --param ncon=1)")
     parser.add_argument("--svg", metavar="PATH", type=Path, help="also write the drawing as SVG")
     parser.add_argument("--width", type=int, help="draw for this many columns")
 
@@ -47,6 +50,16 @@ def run(args: argparse.Namespace) -> int:
         if "seed" not in lesson.params:
             raise UsageError(f"lesson {lesson.name!r} draws no random numbers: --seed has no use")
         params["seed"] = args.seed
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or name not in lesson.params:
+            known = ", ".join(lesson.params) or "none"
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE with NAME one of the "
+                             f"lesson's parameters ({known})")
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
     impls = catalogue.IMPLS if args.impl == "both" else (args.impl,)
     for impl in impls:
         if not lesson.exists(impl):
