@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import itertools as it
 import random
+import sys
 
 from faker import Faker
 
@@ -108,10 +109,14 @@ async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
         task = asyncio.create_task(consume(consumer_names[k], q, consumer_rng))
         consumers.add(task)
         task.add_done_callback(consumers.discard)
-    await asyncio.gather(*producers)
-    await q.join()
-    for c in consumers:
-        c.cancel()
+    try:
+        await asyncio.gather(*producers)
+        await q.join()
+    finally:
+        # Also when main itself is cancelled (a timeout, Ctrl-C): no consumer is orphaned.
+        for c in consumers:
+            c.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
 
 
 async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
@@ -123,4 +128,7 @@ async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(demo())
+    try:
+        asyncio.run(demo())
+    except KeyboardInterrupt:
+        sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback

@@ -137,15 +137,7 @@ def in_deadline(impl: str, kind: str, deadline: float, call: Callable[[], Awaita
 
 #: Known failures of a lesson, waiting for its owner's fix: (lesson, impl) -> what and the fix.
 #: Temporary by design: the xfail is strict, so the fix turns it into a failure to remove here.
-KNOWN: dict[tuple[str, str], str] = {
-    ("queue", "asyncio"): (
-        "asyncio_ref.queue.main cancels its consumers only on the happy path, after q.join(). "
-        "Cancelled from outside (timeout, wait_for, Ctrl-C), it never gets there: the consumer "
-        "tasks are orphaned, waiting on q.get() until the loop shuts down, and their cleanup "
-        "runs only then. Fix: `try: await asyncio.gather(*producers); await q.join()` / "
-        "`finally: for c in consumers: c.cancel()` then "
-        "`await asyncio.gather(*consumers, return_exceptions=True)`."),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 DEADLINES = [("asyncio", "timeout"), ("asyncio", "wait_for"),
              ("trio", "move_on_after"), ("trio", "fail_after")]

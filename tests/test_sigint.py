@@ -173,17 +173,7 @@ def _rows(tsv: Path) -> list[list[str]]:
 
 #: Known failures of a lesson, waiting for its owner's fix: (test, impl) -> what and the fix.
 #: Temporary by design: the xfail is strict, so the fix turns it into a failure to remove here.
-KNOWN: dict[tuple[str, str], str] = {
-    ("queue", "asyncio"): (
-        "asyncio_ref.queue: `asyncio.run(demo())` lets KeyboardInterrupt escape: a traceback "
-        "wall and death by signal instead of exit 130. Fix, in the __main__ block: "
-        "`try: asyncio.run(demo())` / `except KeyboardInterrupt: sys.exit(130)`."),
-    ("queue", "trio"): (
-        "trio_port.queue: `trio.run(demo)` lets KeyboardInterrupt escape inside nested "
-        "BaseExceptionGroups: an exception-group traceback wall instead of exit 130. Fix, in "
-        "the __main__ block: `try: trio.run(demo)` / `except* KeyboardInterrupt: "
-        "sys.exit(130)`."),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def known_bug(request: pytest.FixtureRequest, test: str, impl: str) -> None:
