@@ -47,6 +47,7 @@ from __future__ import annotations
 import itertools as it
 import math
 import random
+import sys
 
 import trio
 from faker import Faker
@@ -156,4 +157,7 @@ async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 
 if __name__ == "__main__":
-    trio.run(demo)
+    try:
+        trio.run(demo)
+    except* KeyboardInterrupt:  # trio.run raises it inside an exception group
+        sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback

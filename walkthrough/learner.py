@@ -154,6 +154,8 @@ class Report:
     lesson: catalogue.Lesson
     path: Path
     results: list[CaseResult] = field(default_factory=list)
+    #: How many parameter sets there are; ``results`` stops at the first that diverges.
+    total: int = 0
 
     @property
     def equivalent(self) -> bool:
@@ -161,7 +163,7 @@ class Report:
 
     def describe(self) -> str:
         """The whole report, in words: each case, then the first divergence explained."""
-        n = len(self.results)
+        n = self.total or len(self.results)
         lines = [f"checking {self.path} against asyncio_ref/{self.lesson.name}.py "
                  f"({n} parameter set{'s' if n != 1 else ''}, on the virtual clock)"]
         first: CaseResult | None = None
@@ -170,6 +172,10 @@ class Report:
             lines.append(f"  case {k}/{n} {_params(r.params)}: {state}")
             if first is None and not r.verdict.equivalent:
                 first = r
+        if len(self.results) < n:
+            lines.append(f"  (cases {len(self.results) + 1}-{n} not run: fix this one first)"
+                         if len(self.results) + 1 < n else
+                         f"  (case {n} not run: fix this one first)")
         if first is None:
             lines.append("equivalent: your port prints the same lines at the same virtual "
                          "times as the reference, in every case.")
@@ -199,8 +205,9 @@ def _params(params: dict[str, Any]) -> str:
 def check(lesson: catalogue.Lesson, module: types.ModuleType, path: Path,
           *, stop_at_first: bool = True) -> Report:
     """Run every shared case against the reference; stop at the first that diverges."""
-    report = Report(lesson, path)
-    for params in lesson.all_cases():
+    cases = lesson.all_cases()
+    report = Report(lesson, path, total=len(cases))
+    for params in cases:
         expected = run_lesson(lesson, "asyncio", params=params)
         deadlines = {p: max(MIN_DEADLINE, DEADLINE_FACTOR * expected.durations.get(p, 0.0))
                      for p in lesson.phases}

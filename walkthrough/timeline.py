@@ -152,17 +152,32 @@ def _r(t: float) -> float:
     return round(t, STAMP_DECIMALS)
 
 
-def shape(panel: Panel) -> Counter[tuple[Any, ...]]:
+def shape(panel: Panel, *, pooled: bool = False) -> Counter[tuple[Any, ...]]:
     """What must agree between equivalent versions: each task's span and the instants it ran.
 
     Names are left out on purpose: a Trio task is named after the function handed to
     ``start_soon`` (a small wrapper that keeps a result, say), an asyncio task after the
     coroutine, and that is not behaviour. The main task's own row is kept apart.
+
+    ``pooled=True`` is for a lesson whose comparison forgives *which* of several
+    interchangeable tasks did a piece of work (the queue lesson's consumers, see
+    ``walkthrough.normalise.queue``): the tasks of one name are then one pool, and what must
+    agree is how many there are, their spans, and the instants at which the pool ran, counted
+    task by task.
     """
     counts: Counter[tuple[Any, ...]] = Counter()
+    if not pooled:
+        for i, row in enumerate(panel.rows):
+            counts[(i == 0, _r(row.spawned), _r(row.exited),
+                    tuple(_r(t) for t in row.run_instants))] += 1
+        return counts
+    pools: dict[tuple[bool, str], list[Row]] = {}
     for i, row in enumerate(panel.rows):
-        counts[(i == 0, _r(row.spawned), _r(row.exited),
-                tuple(_r(t) for t in row.run_instants))] += 1
+        pools.setdefault((i == 0, row.label), []).append(row)
+    for (main, label), rows in pools.items():
+        counts[(main, label, len(rows),
+                tuple(sorted((_r(r.spawned), _r(r.exited)) for r in rows)),
+                tuple(sorted(_r(t) for r in rows for t in r.run_instants)))] += 1
     return counts
 
 

@@ -1,0 +1,248 @@
+"""``walkthrough timeline``: task activity from the frameworks, its drawings, and the verb."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from walkthrough import catalogue, timeline
+from walkthrough.activity import Activity
+from walkthrough.cli import main
+from walkthrough.runner import run_lesson
+from walkthrough.trace import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+VIRTUAL = [lesson for lesson in catalogue.available() if not lesson.real_io]
+CASES = [pytest.param(lesson, case, id=f"{lesson.name}-{k}")
+         for lesson in VIRTUAL for k, case in enumerate(lesson.all_cases())]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# -- activity, from the frameworks ---------------------------------------------------------------
+
+def test_count_activity_one_row_per_task(impl: str) -> None:
+    activity = Activity()
+    run_lesson("count", impl, activity=activity)
+    sync = activity.in_phase("demo_sync")
+    assert [(r.name, r.waits()) for r in sync] == [
+        ("demo_sync", [(0.0, 1.0), (1.0, 2.0), (2.0, 3.0)])]
+    rows = activity.in_phase("demo_async")
+    assert [r.name for r in rows] == ["demo_async"] + ["count_async"] * 3
+    for r in rows:
+        assert (r.spawned, r.exited, r.waits()) == (0.0, 1.0, [(0.0, 1.0)])
+        assert r.trace_task is not None  # every task printed, and its lines are linked to it
+
+
+def test_framework_tasks_are_left_out(impl: str) -> None:
+    """Trio's <init> and run_sync_soon tasks, asyncio's shutdown tasks: not the user's."""
+    activity = Activity()
+    run_lesson("count", impl, activity=activity)
+    assert {r.name for r in activity.records} == {"demo_sync", "demo_async", "count_async"}
+
+
+@pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
+def test_recording_changes_nothing_observable(lesson: catalogue.Lesson, impl: str) -> None:
+    """The asyncio task factory and the Trio instrument only watch."""
+    plain = run_lesson(lesson, impl)
+    watched = run_lesson(lesson, impl, activity=Activity())
+    verdict = lesson.compare(plain, watched)
+    assert verdict.equivalent, verdict.describe()
+    if impl == "asyncio":  # asyncio's scheduler is deterministic: the very same output
+        assert plain.text() == watched.text()
+
+
+# -- the two versions agree --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lesson", "case"), CASES)
+def test_timelines_agree_where_the_traces_do(lesson: catalogue.Lesson, case: dict) -> None:
+    """Wherever the shared comparison calls the versions equivalent, so do their pictures:
+    the same tasks, alive over the same spans, running at the same instants. For the queue,
+    whose comparison forgives which consumer took which job, the consumers are one pool."""
+    panels = timeline.record(lesson, catalogue.IMPLS, case, with_variants=False)
+    aio = [p for p in panels if p.impl == "asyncio"]
+    trio = [p for p in panels if p.impl == "trio"]
+    assert [p.phase for p in aio] == [p.phase for p in trio] == list(lesson.phases)
+    pooled = lesson.normalise is not None
+    for a, b in zip(aio, trio, strict=True):
+        assert a.duration == pytest.approx(b.duration)
+        assert timeline.shape(a, pooled=pooled) == timeline.shape(b, pooled=pooled), a.phase
+
+
+def test_agreement_can_fail() -> None:
+    """A port that runs the counts one after another draws another picture."""
+    from tests.conftest import load_broken
+
+    lesson = catalogue.get("count")
+    good = timeline.record(lesson, ("asyncio",), with_variants=False)
+    bad = timeline.record(lesson, ("trio",), module=load_broken("count_sequential"))
+    assert timeline.shape(good[1]) != timeline.shape(bad[1])
+
+
+def test_queue_picture_shows_join_versus_close() -> None:
+    """Trio's demo_closing is drawn next to demo: its consumers finish their last sleep after
+    the last job, where q.join() (and our counter) cancel them mid-sleep."""
+    lesson = catalogue.get("queue")
+    assert ("demo", "demo_closing") in [(p, f) for p, f, _ in timeline.variants(lesson)]
+    panels = timeline.record(lesson, catalogue.IMPLS)
+    by_function = {(p.impl, p.function): p for p in panels}
+    joined, closing = by_function["asyncio", "demo"], by_function["trio", "demo_closing"]
+    assert by_function["trio", "demo"].duration == joined.duration
+    assert closing.duration > joined.duration
+    consumers = [r for r in closing.rows if r.label == "consume_until_closed"]
+    assert consumers and max(r.exited for r in consumers) == closing.duration
+    assert all(r.exited == joined.duration for r in joined.rows if r.label == "consume")
+    svg = ET.fromstring(timeline.to_svg(panels))
+    ends = {g.get("data-function"): float(end.get("data-time", "nan"))
+            for g in svg.iter(f"{SVG}g") if g.get("class") == "panel"
+            for end in g.iter(f"{SVG}line") if end.get("class") == "end"}
+    assert ends["demo_closing"] > ends["demo"]
+
+
+# -- the SVG -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
+def test_svg_is_valid_and_its_bars_sit_at_the_trace_times(lesson: catalogue.Lesson) -> None:
+    panels = timeline.record(lesson, catalogue.IMPLS)
+    root = ET.fromstring(timeline.to_svg(panels))
+    assert root.tag == f"{SVG}svg"
+    phase_groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "phase"]
+    assert [g.get("data-phase") for g in phase_groups] == list(lesson.phases)
+    checked_bars = checked_marks = 0
+    for group in phase_groups:
+        scale = float(group.get("data-scale", "nan"))
+        drawn = [g for g in group.iter(f"{SVG}g") if g.get("class") == "panel"]
+        mine = [p for p in panels if p.phase == group.get("data-phase")]
+        assert [(g.get("data-impl"), g.get("data-function")) for g in drawn] == [
+            (p.impl, p.function) for p in mine]
+        for g, panel in zip(drawn, mine, strict=True):
+            rows = [r for r in g.iter(f"{SVG}g") if r.get("class") == "row"]
+            assert len(rows) == len(panel.rows)
+            for element, row in zip(rows, panel.rows, strict=True):
+                bars = [(float(r.get("data-start", "nan")), float(r.get("data-end", "nan")),
+                         float(r.get("x", "nan")), float(r.get("width", "nan")))
+                        for r in element.iter(f"{SVG}rect")]
+                assert [t for a, b, _, _ in bars for t in (a, b)] == pytest.approx(
+                    [t for wait in row.waits for t in wait], abs=1e-6)
+                for a, b, x, w in bars:
+                    assert x == pytest.approx(timeline.LEFT + a * scale, abs=1e-3)
+                    assert w == pytest.approx((b - a) * scale, abs=1e-3)
+                    checked_bars += 1
+                marks = [(float(c.get("data-time", "nan")), float(c.get("cx", "nan")))
+                         for c in element.iter(f"{SVG}circle")]
+                assert [t for t, _ in marks] == pytest.approx([t for t, _ in row.marks])
+                for t, cx in marks:
+                    assert cx == pytest.approx(timeline.LEFT + t * scale, abs=1e-3)
+                    checked_marks += 1
+    # every printed line of every run is a mark, at its time in the trace
+    for impl in catalogue.IMPLS:
+        trace = run_lesson(lesson, impl)
+        drawn_times = sorted(t for p in panels if p.impl == impl and p.function in lesson.phases
+                             for r in p.rows for t, _ in r.marks)
+        assert drawn_times == pytest.approx(sorted(e.time for e in trace.events))
+    assert checked_marks > 0
+    if lesson.name != "generators":  # the generators lesson never waits
+        assert checked_bars > 0
+
+
+def test_marks_carry_the_printed_text() -> None:
+    panels = timeline.record(catalogue.get("count"), ("trio",))
+    root = ET.fromstring(timeline.to_svg(panels))
+    titles = [c.findtext(f"{SVG}title") or "" for c in root.iter(f"{SVG}circle")]
+    assert sum("One Async" in t for t in titles) == 3
+    assert any("async version executed in 1.00 seconds." in t for t in titles)
+
+
+# -- the verb ----------------------------------------------------------------------------------
+
+def test_verb_draws_both_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", "count", "--width", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "asyncio · demo_async: ends at 1 s" in out and "trio · demo_async: ends at 1 s" in out
+    assert out.count("count_async") == 6 and "━" in out and "●" in out
+
+
+def test_verb_writes_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.svg"
+    assert main(["timeline", "makerandom", "--impl", "trio", "--seed", "31", "--svg",
+                 str(path), "--width", "90"]) == 0
+    root = ET.parse(path).getroot()
+    assert {g.get("data-impl") for g in root.iter(f"{SVG}g") if g.get("class") == "panel"} == {
+        "trio"}
+    assert f"wrote {path}" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_verb_param_reaches_the_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", "queue", "--impl", "asyncio", "--param", "ncon=1",
+                 "--param", "nprod=1", "--width", "90"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("consume") == 1 and out.count("produce") == 1
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["timeline", "nope"], "unknown lesson 'nope'"),
+    (["timeline", "crawler"], "real network I/O"),
+    (["timeline", "count", "--seed", "3"], "draws no random numbers"),
+    (["timeline", "queue", "--param", "nope=1"], "expected NAME=VALUE"),
+    (["timeline", "queue", "--param", "ncon"], "expected NAME=VALUE"),
+    (["timeline", "count", "--width", "5"], "--width must be at least 40"),
+    (["timeline", "count", "--svg", "/nonexistent-dir/t.svg"], "cannot write"),
+])
+def test_verb_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+# -- the committed exports -----------------------------------------------------------------------
+
+def test_timeline_exports_are_fresh() -> None:
+    """docs/img holds what scripts/export_screens.py draws now (run it after a change)."""
+    exports = load_script("export_screens").exports()
+    for path, text in exports.items():
+        if "timeline" in path.name:
+            assert path.exists(), f"missing {path}: run scripts/export_screens.py"
+            assert path.read_text(encoding="utf-8") == text, \
+                f"{path.name} is stale: run scripts/export_screens.py"
+
+
+def test_queue_export_case_is_one_trio_cannot_reorder() -> None:
+    """The exported case must draw one picture whatever order Trio runs a batch in: rerun."""
+    script = load_script("export_screens")
+    lesson = catalogue.get("queue")
+    pictures = {timeline.to_svg(timeline.record(lesson, ("trio",), script.QUEUE_CASE))
+                for _ in range(10)}
+    assert len(pictures) == 1
+
+
+def test_compare_still_sees_the_difference_the_picture_shows() -> None:
+    """demo_closing prints the same lines but ends later: compare says so too."""
+    lesson = catalogue.get("queue")
+    aio = run_lesson(lesson, "asyncio")
+    trio_module = lesson.load("trio")
+    closing = run_lesson(lesson, "trio", module=_with_demo(trio_module, "demo_closing"))
+    verdict = compare(lesson.normalise(aio) if lesson.normalise else aio,
+                      lesson.normalise(closing) if lesson.normalise else closing)
+    assert not verdict.equivalent and "Program completed" in verdict.describe()
+
+
+def _with_demo(module: ModuleType, function: str) -> ModuleType:
+    proxy = ModuleType(module.__name__)
+    proxy.__dict__.update(module.__dict__)
+    proxy.demo = getattr(module, function)  # type: ignore[attr-defined]
+    return proxy
