@@ -10,6 +10,8 @@ the timeline's own SVG (:func:`walkthrough.timeline.to_svg`). They must come out
 the same on every run, so that a test can tell a stale export from a fresh one:
 
 * ``diff count`` is a pure function of the two files.
+* rich's ``export_svg`` links a web font from a CDN; it is taken out (the guide builds and
+  renders offline): viewers fall back to a local "Fira Code", or any monospace font.
 * The queue timeline runs a case that Trio's scheduler cannot reorder visibly: one consumer
   (with two, which consumer takes which job at a shared instant is Trio's random choice, the
   freedom ``walkthrough.normalise.queue`` forgives), seed 14 and three producers, none of
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +48,9 @@ def _terminal_svg(draw: Callable[[Console], RenderableType], width: int, title: 
     console = Console(record=True, width=width, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", legacy_windows=False)
     console.print(draw(console))
-    return console.export_svg(title=title)
+    # rich links its font from a CDN; the guide renders offline, so use a local font instead.
+    return re.sub(r"\s*@font-face \{.*?\}\n", "\n", console.export_svg(title=title),
+                  flags=re.DOTALL)
 
 
 def exports() -> dict[Path, str]:

@@ -230,6 +230,18 @@ def test_queue_export_case_is_one_trio_cannot_reorder() -> None:
     assert len(pictures) == 1
 
 
+def test_readme_tells_the_exported_queue_story() -> None:
+    """The README's prose about the exported queue picture matches the picture."""
+    case = load_script("export_screens").QUEUE_CASE
+    panels = timeline.record(catalogue.get("queue"), catalogue.IMPLS, case)
+    ends = {(p.impl, p.function): p.duration for p in panels}
+    joined, closed = ends["asyncio", "demo"], ends["trio", "demo_closing"]
+    assert ends["trio", "demo"] == joined
+    readme = (ROOT / "README.md").read_text()
+    assert f"at {joined:g} s" in readme and f"ends at {closed:g} s" in readme
+    assert f"{closed - joined:g} s later" in readme
+
+
 def test_compare_still_sees_the_difference_the_picture_shows() -> None:
     """demo_closing prints the same lines but ends later: compare says so too."""
     lesson = catalogue.get("queue")
