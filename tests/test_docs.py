@@ -127,3 +127,13 @@ def test_the_notebooks_questions_are_answered_for_both_frameworks(
         assert re.search(rf"^#+ .*{re.escape(question)}", text, re.MULTILINE | re.IGNORECASE)
     if lesson == "queue":  # each question answered once per framework
         assert text.count("*asyncio.*") == text.count("*Trio.*") == len(questions)
+
+
+def test_the_readme_shows_a_two_column_screenshot() -> None:
+    """The committed picture exists, is a PNG as wide as the script's window, and is shown."""
+    png = DOCS / "img" / "lesson-count.png"
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) == (1400, 1000)  # above the 76.25em breakpoint: two columns
+    assert "docs/img/lesson-count.png" in (ROOT / "README.md").read_text(encoding="utf-8")
