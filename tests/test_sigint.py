@@ -92,16 +92,26 @@ def interrupt(
     )
     lines: queue.Queue[str | None] = queue.Queue()
     out: list[str] = []
+    err: list[str] = []
 
-    def pump() -> None:
+    # One reader thread per pipe, started at once: nothing else ever reads the pipes (not
+    # communicate(), which would race with the readers), and neither pipe can fill up and
+    # block the child.
+    def pump_stdout() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             out.append(line)
             lines.put(line)
         lines.put(None)
 
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
+    def pump_stderr() -> None:
+        assert proc.stderr is not None
+        err.extend(proc.stderr)
+
+    readers = [threading.Thread(target=pump_stdout, daemon=True),
+               threading.Thread(target=pump_stderr, daemon=True)]
+    for reader in readers:
+        reader.start()
     try:
         deadline = time.monotonic() + FIRST_LINE
         while True:
@@ -117,17 +127,20 @@ def interrupt(
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         try:
-            _, stderr = proc.communicate(timeout=PROMPT)
+            proc.wait(timeout=PROMPT)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            _, stderr = proc.communicate()
-            pytest.fail(f"still running {PROMPT} s after SIGINT; stderr: {stderr[-2000:]}")
+            pytest.fail(f"still running {PROMPT} s after SIGINT; stderr: {''.join(err)[-2000:]}")
         exit_after = time.monotonic() - sent
-        reader.join(timeout=PROMPT)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+            proc.wait()
+        for reader in readers:
+            reader.join(timeout=PROMPT)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    stderr = "".join(err)
     return Interrupted(proc.returncode, "".join(out), stderr, exit_after)
 
 
