@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
 import xml.etree.ElementTree as ET
@@ -11,8 +12,9 @@ from types import ModuleType
 import pytest
 
 from walkthrough import catalogue, timeline
-from walkthrough.activity import Activity
+from walkthrough.activity import Activity, AsyncioRecorder
 from walkthrough.cli import main
+from walkthrough.clocks import VirtualTimeLoop
 from walkthrough.runner import run_lesson
 from walkthrough.trace import compare
 
@@ -52,6 +54,48 @@ def test_framework_tasks_are_left_out(impl: str) -> None:
     activity = Activity()
     run_lesson("count", impl, activity=activity)
     assert {r.name for r in activity.records} == {"demo_sync", "demo_async", "count_async"}
+
+
+@pytest.mark.asyncio_suite
+def test_asyncio_tasks_keep_their_names_results_and_stacks() -> None:
+    """The factory's wrapper is transparent: names, results, errors, stacks, cancellation."""
+    activity = Activity()
+    seen: dict[str, object] = {}
+
+    async def child(x: int) -> int:
+        await asyncio.sleep(2)
+        return x * 2
+
+    async def failing() -> None:
+        await asyncio.sleep(1)
+        raise ValueError("no")
+
+    async def root() -> object:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(child(21))
+        doomed = asyncio.create_task(asyncio.sleep(10))
+        await asyncio.sleep(0)
+        seen["name"] = getattr(task.get_coro(), "__qualname__", None)
+        seen["stack"] = len(task.get_stack())
+        doomed.cancel()
+        results = await asyncio.gather(task, failing(), doomed, return_exceptions=True)
+        seen["now"] = loop.time()
+        return results
+
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        loop = runner.get_loop()
+        loop.set_task_factory(AsyncioRecorder(activity, "p", loop.time))
+        results = runner.run(root())
+    assert results[0] == 42 and isinstance(results[1], ValueError)
+    assert isinstance(results[2], asyncio.CancelledError)
+    assert seen == {"name": "test_asyncio_tasks_keep_their_names_results_and_stacks.<locals>"
+                            ".child", "stack": 1, "now": 2.0}
+    spans = {r.name.rsplit(".", 1)[-1]: (r.spawned, r.exited, r.waits())
+             for r in activity.records}
+    assert spans["child"] == (0.0, 2.0, [(0.0, 2.0)])
+    assert spans["failing"] == (0.0, 1.0, [(0.0, 1.0)])
+    assert spans["root"] == (0.0, 2.0, [(0.0, 2.0)])
+    assert "sleep" not in spans  # asyncio's own coroutine (asyncio.sleep) is not the user's
 
 
 @pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)

@@ -62,7 +62,7 @@ class TaskRecord:
     exited: float | None = None
     #: The number this task's printed lines carry in the trace (``Event.task``), if it printed.
     trace_task: int | None = None
-    _step_start: float | None = None
+    _step_start: float | None = field(default=None, repr=False, compare=False)
 
     def begin_step(self, now: float) -> None:
         self._step_start = now
@@ -172,6 +172,10 @@ class _SteppedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
 
     def close(self) -> None:
         self._coro.close()
+
+    def __getattr__(self, name: str) -> Any:
+        """``cr_frame``, ``cr_await``, ...: the wrapped coroutine's, for debuggers and reprs."""
+        return getattr(self._coro, name)
 
     def __await__(self) -> Generator[Any, None, Any]:
         coro = self._coro
