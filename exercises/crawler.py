@@ -1,7 +1,7 @@
 # Exercise: lesson 'crawler' (notebook 002.007, Async web scraper), to port to Trio. Generated from
 # trio_port/crawler.py by scripts/make_exercises.py: do not edit it here. Copy it, write each body
 # (its comments are the notebook's steps, and our port's reasons), then run:
-#     python my_crawler.py URLS_FILE   (walkthrough check runs no network lesson)
+#     python my_crawler.py URL... -o links.tsv   (check runs no network lesson)
 # To see the asyncio version next to ours: walkthrough diff crawler
 """Lesson 7 (notebook 002.007): an async web crawler, the article's areq.py.
 

@@ -158,8 +158,8 @@ def render(lesson: catalogue.Lesson) -> str:
     ]
     out = _wrapped(header, "", "# ")
     if lesson.real_io:
-        out.append(f"#     python my_{lesson.name}.py URLS_FILE   "
-                   "(walkthrough check runs no network lesson)")
+        out.append(f"#     python my_{lesson.name}.py URL... -o links.tsv   "
+                   "(check runs no network lesson)")
     else:
         out.append(f"#     walkthrough check {lesson.name} my_{lesson.name}.py")
     out.extend(_wrapped([f"To see the asyncio version next to ours: walkthrough diff "
