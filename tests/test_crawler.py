@@ -19,8 +19,6 @@ import contextlib
 import functools
 import io
 import re
-import signal
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -33,6 +31,7 @@ import pytest
 import trio
 
 from tests.conftest import load_broken
+from tests.signals import interrupt
 from walkthrough import catalogue, cli
 from walkthrough.demosite import DemoSite
 
@@ -366,17 +365,10 @@ def test_ctrl_c_exits_130_quietly_with_whole_rows(impl: str, site: DemoSite,
         pytest.skip("SIGINT to a child process is POSIX")
     out = tmp_path / "out.tsv"
     urls = [*site.page_urls()[:20], *(site.url(f"slow.html?{i}") for i in range(4))]
-    cmd = [sys.executable, "-u", "-W", "default", "-m", lesson(impl).__name__, *urls,
-           "-o", str(out), "--timeout", "60"]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, cwd=ROOT) as proc:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith("Wrote results"):
-                break
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=10)
-    assert proc.returncode == 130, err
+    result = interrupt(["-m", lesson(impl).__name__, *urls, "-o", str(out), "--timeout", "60"],
+                       ready=lambda line: line.startswith("Wrote results"))
+    err = result.stderr
+    assert result.returncode == 130, err
     assert re.match(r"interrupted: pages \d+, links \d+, errors 0, elapsed", err), err
     for noise in ("Traceback", "Task was destroyed", "Warning", "Unclosed"):
         assert noise not in err

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import signal
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -22,6 +20,7 @@ import pytest
 import trio
 import trio.testing
 
+from tests.signals import interrupt
 from walkthrough.clocks import VirtualTimeLoop
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "divergence"
@@ -174,22 +173,8 @@ def test_tooslowerror_is_not_a_timeouterror() -> None:
 )
 def test_ctrl_c(impl: str, last_line: str) -> None:
     """A real SIGINT after "ready": both clean up; only the shape of the exception differs."""
-    proc = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / f"ctrl_c_{impl}.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    lines = out.splitlines()
-    assert proc.returncode == 0, err
-    assert set(lines[:2]) == {"w1 cleaned up", "w2 cleaned up"}
-    assert lines[2:] == [last_line]
+    result = interrupt([str(EXAMPLES / f"ctrl_c_{impl}.py")], ready=lambda line: line == "ready\n")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert set(lines[1:3]) == {"w1 cleaned up", "w2 cleaned up"}
+    assert lines[3:] == [last_line]

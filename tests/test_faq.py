@@ -8,7 +8,6 @@ meets this project's own pytest configuration (``-W error`` included).
 from __future__ import annotations
 
 import importlib.util
-import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,8 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
+
+from tests.signals import interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "faq"
@@ -98,26 +99,13 @@ def test_trio_files_instead_of_aiofiles(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_graceful_shutdown_on_sigint() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, str(EXAMPLES / "graceful_shutdown.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
-    lines = out.splitlines()
-    assert lines[0] == "got SIGINT, shutting down"
-    assert set(lines[1:]) == {"w1 flushed and closed", "w2 flushed and closed"}
-    assert "KeyboardInterrupt" not in err
+    result = interrupt([str(EXAMPLES / "graceful_shutdown.py")],
+                       ready=lambda line: line == "ready\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "got SIGINT, shutting down"
+    assert set(lines[2:]) == {"w1 flushed and closed", "w2 flushed and closed"}
+    assert "KeyboardInterrupt" not in result.stderr
 
 
 def test_one_pytest_run_covers_both_frameworks() -> None:
