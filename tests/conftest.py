@@ -17,6 +17,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Every lesson runs on a virtual clock, so an example's wall time says nothing about the
+# lesson, only about how busy the machine is: no per-example deadline, no "too slow" verdict.
+settings.register_profile(
+    "walkthrough", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("walkthrough")
 
 SUITES = ("trio_suite", "asyncio_suite")
 BROKEN = Path(__file__).parent / "broken"
