@@ -149,6 +149,7 @@ class _ResponseStream(httpx.AsyncByteStream):
         except _MAPPED as exc:
             raise _map_error(exc, httpx.ReadTimeout, httpx.ReadError, self._request) from exc
 
+    @trio.lowlevel.enable_ki_protection
     async def aclose(self) -> None:
         if self._closed:
             return
@@ -173,6 +174,10 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
 
     # -- the httpx interface ------------------------------------------------------------
 
+    # KI protection: Ctrl-C is delivered at the next checkpoint, never between two lines of the
+    # bookkeeping (a socket opened but not yet owned, a connection popped but not yet pushed),
+    # which would leak a socket and print "ResourceWarning: unclosed" on the way out.
+    @trio.lowlevel.enable_ki_protection
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._closed:
             raise RuntimeError("the transport is closed")
@@ -201,6 +206,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
             self._limit.release()
             raise
 
+    @trio.lowlevel.enable_ki_protection
     async def aclose(self) -> None:
         self._closed = True
         idle = [c for conns in self._idle.values() for c in conns]
