@@ -38,8 +38,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
     if lesson.real_io:
-        raise UsageError(f"{lesson.name} talks to a network: use 'walkthrough {lesson.name}'"
-                         if lesson.name != "crawler" else "use 'walkthrough crawl' for the crawler")
+        raise UsageError(f"{lesson.name} does real network I/O, which a virtual clock cannot "
+                         "run: use 'walkthrough crawl'")
     params = {}
     if args.seed is not None:
         if "seed" not in lesson.params:

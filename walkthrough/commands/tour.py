@@ -38,5 +38,7 @@ def run(args: argparse.Namespace) -> int:
             f"{(a.wall_seconds + b.wall_seconds) * 1000:.0f} ms",
             "[green]equivalent[/green]" if verdict else f"[red]{verdict.describe()}[/red]",
         )
+    table.caption = ("The crawler does real network I/O: 'walkthrough crawl' runs it, and "
+                     "tests/test_crawler.py compares the two versions.")
     Console().print(table)
     return 0 if ok else 1

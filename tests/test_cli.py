@@ -1,0 +1,76 @@
+"""The first verbs of ``walkthrough``: list, run, tour; help on every verb; exit status 2 on
+bad input. Run in-process through ``walkthrough.cli.main``, on the virtual clock."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from walkthrough import catalogue, cli
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        status = cli.main(argv)
+    except SystemExit as exc:  # argparse and parser.exit
+        status = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_names_every_lesson_with_its_section(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli(["list"], capsys)
+    assert status == 0
+    for lesson in catalogue.LESSONS:
+        assert re.search(rf"{lesson.name}\s.*{re.escape(lesson.section)}", out), lesson.name
+
+
+@pytest.mark.parametrize("verb", cli.VERBS)
+def test_every_verb_has_help(verb: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli([verb, "--help"], capsys)
+    assert status == 0
+    assert out.startswith("usage: walkthrough " + verb)
+
+
+def test_run_one_impl_prints_the_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli(["run", "count", "--impl", "trio", "--virtual"], capsys)
+    assert status == 0
+    assert out.count("One Async") == 3
+    assert "async version executed in 1.00 seconds." in out
+
+
+def test_run_both_shows_both_columns_and_the_verdict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run_cli(["run", "makerandom", "--impl", "both", "--virtual", "--seed", "31"],
+                             capsys)
+    assert status == 0
+    assert "asyncio" in out and "trio" in out
+    assert "verdict: equivalent" in out
+
+
+def test_tour_compares_every_virtual_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run_cli(["tour"], capsys)
+    assert status == 0
+    for lesson in catalogue.available():
+        if not lesson.real_io:
+            assert re.search(rf"{lesson.name}\s.*equivalent", out), lesson.name
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "nope"], "unknown lesson 'nope'"),
+    (["run", "count", "--impl", "curio"], "invalid choice"),
+    (["run", "count", "--seed", "x"], "invalid int value"),
+    (["run", "count", "--seed", "3"], "draws no random numbers"),
+    (["run", "crawler"], "walkthrough crawl"),
+    (["frobnicate"], "invalid choice"),
+    ([], "required"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run_cli(argv, capsys)
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err + out
