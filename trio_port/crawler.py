@@ -34,9 +34,10 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import signal
 import sys
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,6 +253,29 @@ def read_urls(path: str) -> list[str]:
     return [check_url(line) for line in lines if line and not line.startswith("#")]
 
 
+async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
+    """Run ``fn``; Ctrl-C cancels it at its next checkpoint. True if Ctrl-C came.
+
+    This is what asyncio.run's own SIGINT handler does for its twin (it cancels the main
+    task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
+    the middle of httpx or the stdlib, between opening a socket and owning it.
+    """
+    interrupted = False
+    with trio.open_signal_receiver(signal.SIGINT) as signals:
+        async with trio.open_nursery() as nursery:
+
+            async def watch() -> None:
+                nonlocal interrupted
+                async for _ in signals:
+                    interrupted = True
+                    nursery.cancel_scope.cancel()
+
+            nursery.start_soon(watch)
+            await fn()
+            nursery.cancel_scope.cancel()  # done: stop watching
+    return interrupted
+
+
 def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
           url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           progress: bool = False) -> int:
@@ -260,11 +284,11 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     The exit status: 0, or 130 after Ctrl-C (the TSV then holds complete rows only).
     """
     stats = Stats(progress=progress)
-    interrupted = False
     try:
-        trio.run(functools.partial(bulk_crawl_and_write, output, urls, concurrency=concurrency,
-                                   url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
-    except* KeyboardInterrupt:  # trio.run raises it inside an exception group
+        interrupted = trio.run(_until_ctrl_c, functools.partial(
+            bulk_crawl_and_write, output, urls, concurrency=concurrency,
+            url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
+    except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, inside a group
         interrupted = True
     if interrupted:
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
