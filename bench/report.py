@@ -136,8 +136,8 @@ def _paired_rate_ratio(a: Row, b: Row) -> Summary:
 def _machine(r: Results) -> str:
     rows = [[k, v] for k, v in r.machine.items()]
     return ("## The machine\n\n" + _table(["", ""], rows) + "\n"
-            "The machine was shared with other engineers' test runs while this ran, so absolute "
-            "figures wander; that is why every comparison on this page is measured side by side "
+            "Absolute figures depend on the machine and on whatever else it runs (see the load "
+            "average above); that is why every comparison on this page is measured side by side "
             "in the same run, repeated, interleaved, and shown as **median (min–max)** over the "
             "repeats, and why ratios are paired round by round.\n")
 
