@@ -26,7 +26,8 @@ settings.register_profile(
 settings.load_profile("walkthrough")
 
 SUITES = ("trio_suite", "asyncio_suite")
-BROKEN = Path(__file__).parent / "broken"
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "broken"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,15 +45,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(s)
 
 
-def load_broken(name: str) -> ModuleType:
-    """Import ``tests/broken/<name>.py``: a known-broken port the shared suite must catch."""
-    path = BROKEN / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"broken_{name}", path)
+def load_file(path: Path, name: str) -> ModuleType:
+    """Import the file at ``path`` as module ``name``: scripts and examples are no package.
+
+    The module is registered in ``sys.modules`` first, as a normal import would, so that
+    dataclasses and pickling inside it can find it.
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_broken(name: str) -> ModuleType:
+    """Import ``tests/broken/<name>.py``: a known-broken port the shared suite must catch."""
+    return load_file(BROKEN / f"{name}.py", f"broken_{name}")
+
+
+def load_script(name: str) -> ModuleType:
+    """Import ``scripts/<name>.py``."""
+    return load_file(ROOT / "scripts" / f"{name}.py", f"script_{name}")
 
 
 @pytest.fixture(params=["asyncio", "trio"])

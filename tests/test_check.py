@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_script
 from walkthrough import catalogue
 from walkthrough.cli import main
 from walkthrough.learner import MIN_DEADLINE, PortProblem, check, load
@@ -190,15 +188,6 @@ def test_load_and_check_as_a_library(tmp_path: Path) -> None:
 
 
 # -- the exercise skeletons -------------------------------------------------------------------
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_exercises_are_up_to_date() -> None:
     """exercises/ is what scripts/make_exercises.py makes of trio_port/ now (rerun it)."""

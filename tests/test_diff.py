@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import ast
 import difflib
-import importlib.util
 import io
 import re
 import sys
 import tokenize
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from rich.console import Console
 
+from tests.conftest import load_script
 from walkthrough import catalogue, sidebyside
 from walkthrough.cli import main
 from walkthrough.commands import diff as diff_verb
@@ -193,15 +192,6 @@ def test_sources_are_the_lesson_files() -> None:
 
 
 # -- the committed export ----------------------------------------------------------------------
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_diff_export_is_fresh() -> None:
     """docs/img/diff-count.svg is what scripts/export_screens.py draws now (rerun it)."""

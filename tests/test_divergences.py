@@ -9,7 +9,6 @@ The Ctrl-C pair runs in a subprocess with a real SIGINT, bounded by a timeout.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 import trio
 import trio.testing
 
+from tests.conftest import load_file
 from tests.signals import interrupt
 from walkthrough.clocks import VirtualTimeLoop
 
@@ -38,12 +38,7 @@ CASES = (
 
 def load(name: str) -> ModuleType:
     """Import ``examples/divergence/<name>.py`` (the examples are scripts, not a package)."""
-    path = EXAMPLES / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"divergence_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(EXAMPLES / f"{name}.py", f"divergence_{name}")
 
 
 def run_asyncio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:

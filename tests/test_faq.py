@@ -7,7 +7,6 @@ meets this project's own pytest configuration (``-W error`` included).
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,7 @@ import pytest
 import trio
 import trio.testing
 
+from tests.conftest import load_file
 from tests.signals import interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +27,7 @@ EXAMPLES = ROOT / "examples" / "faq"
 
 def load(name: str) -> ModuleType:
     """Import ``examples/faq/<name>.py`` (the examples are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"faq_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(EXAMPLES / f"{name}.py", f"faq_{name}")
 
 
 def run(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:

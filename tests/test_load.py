@@ -20,14 +20,13 @@ import importlib
 import importlib.util
 import io
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.conftest import load_script
 from walkthrough.demosite import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,17 +41,7 @@ FD_BOUND = 4 * CONCURRENCY
 RSS_BOUND_MB = 300
 
 
-def _load_script() -> ModuleType:
-    path = ROOT / "scripts" / "load_crawl.py"
-    spec = importlib.util.spec_from_file_location("load_crawl", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-load_crawl = _load_script()
+load_crawl = load_script("load_crawl")
 
 
 def needs(impl: str) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_script
 from walkthrough import catalogue, timeline
 from walkthrough.activity import Activity, AsyncioRecorder
 from walkthrough.cli import main
@@ -23,15 +22,6 @@ VIRTUAL = [lesson for lesson in catalogue.available() if not lesson.real_io]
 CASES = [pytest.param(lesson, case, id=f"{lesson.name}-{k}")
          for lesson in VIRTUAL for k, case in enumerate(lesson.all_cases())]
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"script_{name}", ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # -- activity, from the frameworks ---------------------------------------------------------------

@@ -13,6 +13,7 @@ known-broken ports in ``tests/broken``): it must offer the same phase functions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import time
@@ -97,7 +98,7 @@ def run_phase(
         if activity is not None and virtual:
             clock_cm = RecordingSyncClock(activity.spawn(phase, fn.__name__, 0.0))
         now = clock_cm.perf_counter if virtual else (lambda: time.perf_counter() - wall)
-        with (clock_cm.installed() if virtual else _nothing()), \
+        with (clock_cm.installed() if virtual else contextlib.nullcontext()), \
                 capturing(trace, phase, now, lambda: None, tee) as writer:
             try:
                 outcome = repr(call())
@@ -118,14 +119,6 @@ def _raised(exc: BaseException) -> str:
         # A nursery wraps even a single error. Say so: that is a real difference to the user.
         return _raised(exc.exceptions[0]) + f" (inside a {type(exc).__name__})"
     return f"raised {type(exc).__name__}: {exc}"
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def run_lesson(
