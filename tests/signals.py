@@ -59,9 +59,13 @@ def _default_sigint() -> None:
 
 def interrupt(
     args: list[str], *, ready: Callable[[str], bool] = lambda line: True,
-    cwd: Path = ROOT, settle: float = 0.0,
+    cwd: Path = ROOT, settle: float = 0.0, again_after: float | None = None,
 ) -> Interrupted:
-    """Start ``python <args>``, wait for a stdout line that ``ready`` accepts, send SIGINT."""
+    """Start ``python <args>``, wait for a stdout line that ``ready`` accepts, send SIGINT.
+
+    ``again_after``: send a second SIGINT that many seconds after the first, as an impatient
+    user does (the second Ctrl-C must end the program at once, without a traceback).
+    """
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",      # lines reach us as printed, not at exit
@@ -110,6 +114,10 @@ def interrupt(
         time.sleep(settle)  # real time on purpose: the signal must land mid-run
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
+        if again_after is not None:
+            time.sleep(again_after)  # real time on purpose: two real key presses
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=PROMPT)
         except subprocess.TimeoutExpired:
