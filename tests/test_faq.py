@@ -7,6 +7,8 @@ meets this project's own pytest configuration (``-W error`` included).
 
 from __future__ import annotations
 
+import math
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -102,6 +104,47 @@ def test_graceful_shutdown_on_sigint() -> None:
     assert lines[1] == "got SIGINT, shutting down"
     assert set(lines[2:]) == {"w1 flushed and closed", "w2 flushed and closed"}
     assert "KeyboardInterrupt" not in result.stderr
+
+
+def test_a_second_sigint_ends_a_hung_cleanup_at_once() -> None:
+    """The cleanup hangs; a second Ctrl-C 30 ms after the first ends the program: exit 130,
+    no traceback, and no KeyboardInterrupt re-raised as the signal receiver closes."""
+    result = interrupt([str(EXAMPLES / "graceful_shutdown.py"), "--hang"],
+                       ready=lambda line: line == "ready\n", again_after=0.03)
+    assert result.returncode == 130, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "got SIGINT, shutting down", "got SIGINT again, stopping now"]
+    assert result.stderr == ""
+
+
+def test_a_hung_cleanup_is_cut_at_the_grace_deadline() -> None:
+    """No second signal: the bounded shield ends a cleanup that hangs after GRACE seconds."""
+    module = load("graceful_shutdown")
+
+    async def press_ctrl_c_after_one_second(send: trio.MemorySendChannel[int]) -> None:
+        await trio.sleep(1)
+        await send.send(signal.SIGINT)
+
+    async def main() -> tuple[int, float]:
+        send, receive = trio.open_memory_channel[int](1)
+        start = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(press_ctrl_c_after_one_second, send)
+            status = await module.run(receive, cleanup_takes=math.inf)
+        return status, trio.current_time() - start
+
+    assert run(main) == (130, 1 + module.GRACE)
+
+
+def test_every_cleanup_finishes_within_the_grace_period() -> None:
+    module = load("graceful_shutdown")
+
+    async def main() -> int:
+        send, receive = trio.open_memory_channel[int](1)
+        await send.send(signal.SIGTERM)
+        return int(await module.run(receive, cleanup_takes=1))
+
+    assert run(main) == 0
 
 
 def test_one_pytest_run_covers_both_frameworks() -> None:

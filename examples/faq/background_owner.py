@@ -3,6 +3,12 @@
 In asyncio an object can ``create_task`` in ``__init__`` and hope someone calls ``close()``.
 In Trio the object needs a nursery, so it is created by ``async with``: the background task
 starts on entry and is cancelled (and awaited) on exit, whatever happens in between.
+
+The trap: the caller's ``async with`` body runs *inside* that nursery, so an error the caller
+raises there leaves the nursery wrapped, as ``ExceptionGroup([ValueError])``, and the caller's
+own ``except ValueError`` misses it. ``open_heartbeat`` below hands back the caller's error as
+it was raised, and only that one: an error of the background task still comes as a group, with
+the caller's error beside it if there was one.
 """
 
 from __future__ import annotations
@@ -27,10 +33,24 @@ class Heartbeat:
 
 @asynccontextmanager
 async def open_heartbeat(interval: float) -> AsyncIterator[Heartbeat]:
-    async with trio.open_nursery() as nursery:
-        # Yielding from inside a nursery is safe in an @asynccontextmanager (not in a generator).
-        yield Heartbeat(nursery, interval)
-        nursery.cancel_scope.cancel()
+    body_error: BaseException | None = None
+    try:
+        async with trio.open_nursery() as nursery:
+            # Yielding from inside a nursery is safe in an @asynccontextmanager (the body runs
+            # as a block of the caller's task), never in an async generator that is iterated.
+            try:
+                yield Heartbeat(nursery, interval)
+            except BaseException as exc:
+                body_error = exc
+                raise
+            finally:
+                nursery.cancel_scope.cancel()  # shutdown order: stop the beat, then leave
+    except BaseExceptionGroup as group:
+        # The group holds only what the caller raised: give it back unwrapped. Anything else
+        # (the background task failed too) stays a group, so no error is ever dropped.
+        if body_error is not None and group.exceptions == (body_error,):
+            raise body_error from None
+        raise
 
 
 async def main() -> int:
