@@ -841,6 +841,30 @@ def test_restrict_keyboard_interrupt_to_checkpoints_waits_for_one() -> None:
         "ready", "loop finished", "KeyboardInterrupt, bare"], result.stderr
 
 
+ASYNCIO_KI = """
+import asyncio
+async def main():
+    print("ready", flush=True)
+    try:
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        print("main task cancelled", flush=True)
+        await asyncio.sleep(30)   # a cleanup that hangs
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("KeyboardInterrupt, bare", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_asyncio_run_cancels_main_on_the_first_ctrl_c_and_raises_on_the_second() -> None:
+    result = interrupt(["-c", ASYNCIO_KI], ready=lambda line: line == "ready\n",
+                       again_after=0.2)
+    assert result.stdout.splitlines() == [
+        "ready", "main task cancelled", "KeyboardInterrupt, bare"], result.stderr
+
+
 KI_SHAPES = """
 import signal, trio
 async def in_main_task():

@@ -65,6 +65,25 @@ def test_background_task_owned_by_an_object_stops_with_it() -> None:
     assert run(load("background_owner").main) == 3
 
 
+def test_a_background_failure_still_arrives_as_a_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fix unwraps only the caller's own error: a background error is never hidden."""
+    module = load("background_owner")
+
+    async def failing_beat(self: Any) -> None:
+        await trio.sleep(1)
+        raise OSError("the heartbeat's socket broke")
+
+    monkeypatch.setattr(module.Heartbeat, "_run", failing_beat)
+
+    async def main() -> None:
+        async with module.open_heartbeat(1):
+            await trio.sleep(5)
+
+    with pytest.raises(ExceptionGroup) as caught:
+        run(main)
+    assert caught.group_contains(OSError)  # type: ignore[attr-defined]
+
+
 def test_limit_concurrency() -> None:
     assert run(load("limit_concurrency").main) == (3, 4.0)
 

@@ -1,7 +1,9 @@
 """Level-triggered cancellation: inside a cancelled scope, *every* checkpoint raises.
 
 The cleanup's ``await trio.sleep(1)`` raises ``Cancelled`` at once, so "cleanup finished" is
-never logged. A shielded scope is how Trio code says "this cleanup must run anyway".
+never logged. A shielded scope is how Trio code says "this cleanup must run anyway", and its
+deadline says "but not forever": a shield with no deadline around a cleanup that hangs could
+never be stopped by anything.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ async def worker(log: Log, *, shield_cleanup: bool) -> None:
     finally:
         log("cleanup starts")
         # Without the shield this await is cancelled too: the scope is still cancelled.
-        with trio.CancelScope(shield=shield_cleanup):
+        # With it, the deadline bounds the cleanup (5 s here; it needs 1).
+        with trio.move_on_after(5, shield=shield_cleanup):
             await trio.sleep(1)
             log("cleanup finished")
 
