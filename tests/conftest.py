@@ -17,7 +17,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import trio.testing
 from hypothesis import HealthCheck, settings
+
+from walkthrough.clocks import mock_clock
 
 # Every lesson runs on a virtual clock, so an example's wall time says nothing about the
 # lesson, only about how busy the machine is: no per-example deadline, no "too slow" verdict.
@@ -67,6 +70,13 @@ def load_broken(name: str) -> ModuleType:
 def load_script(name: str) -> ModuleType:
     """Import ``scripts/<name>.py``."""
     return load_file(ROOT / "scripts" / f"{name}.py", f"script_{name}")
+
+
+@pytest.fixture
+def autojump_clock() -> trio.testing.MockClock:
+    """pytest-trio's ``autojump_clock``, started at a random reading as every virtual clock here
+    is (``walkthrough.clocks.start_offset``): a test must measure from its own start."""
+    return mock_clock()
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -38,6 +38,7 @@ import trio.testing
 
 from tests.test_faults import lesson_module, run_virtual, sleep_for
 from walkthrough import catalogue
+from walkthrough.clocks import VirtualTimeLoop
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def watch_cleanup(
     log: list[tuple[str, float]] = []
     numbers = itertools.count()
     now: Callable[[], float] = (
-        (lambda: asyncio.get_running_loop().time()) if impl == "asyncio" else trio.current_time
+        _asyncio_elapsed if impl == "asyncio" else trio.current_time
     )
 
     async def cleanup(n: int) -> None:
@@ -105,6 +106,13 @@ def watch_cleanup(
 
     monkeypatch.setattr(mod, case.task_fn, wrapped)
     return log
+
+
+def _asyncio_elapsed() -> float:
+    """Virtual seconds since the loop started: ``VirtualTimeLoop`` starts at a random reading."""
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, VirtualTimeLoop)
+    return loop.time() - loop.offset
 
 
 def in_deadline(impl: str, kind: str, deadline: float, call: Callable[[], Awaitable[Any]]

@@ -89,7 +89,7 @@ def run_virtual(
                 run.result = await call()
             except Exception as exc:
                 run.error = exc
-            run.ended_at = loop.time()
+            run.ended_at = loop.time() - base
             me = asyncio.current_task()
             run.alive_after = sum(
                 1 for t in asyncio.all_tasks() if t is not me and not t.done()
@@ -98,7 +98,8 @@ def run_virtual(
 
         with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
             loop = runner.get_loop()
-            with capturing(trace, "main", loop.time, asyncio_task):
+            base = loop.time()  # the virtual loop starts at a random reading, as a real one
+            with capturing(trace, "main", lambda: loop.time() - base, asyncio_task):
                 runner.run(outer_aio())
     elif impl == "trio":
         clock = trio.testing.MockClock(autojump_threshold=0)

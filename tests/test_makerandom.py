@@ -26,7 +26,7 @@ from asyncio_ref import makerandom as aio_makerandom
 from tests.conftest import load_broken
 from trio_port import makerandom as trio_makerandom
 from walkthrough import catalogue
-from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 from walkthrough.runner import run_lesson
 from walkthrough.trace import Trace
 
@@ -86,11 +86,14 @@ def run_virtual(impl: str, fn: Callable[..., Coroutine[Any, Any, Any]], *args: A
                 **kwargs: Any) -> tuple[Any, float]:
     """Run one coroutine function on the impl's virtual clock: (its result, virtual seconds)."""
     if impl == "trio":
-        clock = trio.testing.MockClock(autojump_threshold=0)
-        return trio.run(functools.partial(fn, *args, **kwargs), clock=clock), clock.current_time()
+        clock = mock_clock()
+        start = clock.current_time()  # a random reading, as a real clock's
+        result = trio.run(functools.partial(fn, *args, **kwargs), clock=clock)
+        return result, clock.current_time() - start
     with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        start = runner.get_loop().time()
         result = runner.run(fn(*args, **kwargs))
-        return result, runner.get_loop().time()
+        return result, runner.get_loop().time() - start
 
 
 @pytest.fixture(autouse=True)

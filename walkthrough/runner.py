@@ -22,7 +22,6 @@ from types import ModuleType
 from typing import Any, TextIO
 
 import trio
-import trio.testing
 
 from walkthrough import catalogue
 from walkthrough.activity import (
@@ -33,7 +32,7 @@ from walkthrough.activity import (
     link_printers,
 )
 from walkthrough.capture import asyncio_task, capturing, trio_task
-from walkthrough.clocks import SyncVirtualClock, VirtualTimeLoop
+from walkthrough.clocks import SyncVirtualClock, VirtualTimeLoop, mock_clock
 from walkthrough.trace import Trace
 
 
@@ -65,8 +64,14 @@ def run_phase(
     wall = time.perf_counter()
     outcome: str
     if inspect.iscoroutinefunction(fn) and impl == "trio":
-        clock = trio.testing.MockClock(autojump_threshold=0) if virtual else None
-        now = clock.current_time if clock else (lambda: time.perf_counter() - wall)
+        # The virtual clock starts at a random reading (walkthrough.clocks.start_offset): the
+        # lesson sees that reading, the trace counts from the start of the phase.
+        clock = mock_clock() if virtual else None
+        if clock is not None:
+            base = clock.current_time()
+            now = lambda: clock.current_time() - base  # noqa: E731
+        else:
+            now = lambda: time.perf_counter() - wall  # noqa: E731
         recorder = TrioRecorder(activity, phase, now) if activity is not None else None
         with capturing(trace, phase, now, trio_task, tee) as writer:
             try:
@@ -97,7 +102,8 @@ def run_phase(
         clock_cm = SyncVirtualClock()
         if activity is not None and virtual:
             clock_cm = RecordingSyncClock(activity.spawn(phase, fn.__name__, 0.0))
-        now = clock_cm.perf_counter if virtual else (lambda: time.perf_counter() - wall)
+        # clock_cm.now counts from 0; the lesson's time.perf_counter() reads offset + now.
+        now = (lambda: clock_cm.now) if virtual else (lambda: time.perf_counter() - wall)
         with (clock_cm.installed() if virtual else contextlib.nullcontext()), \
                 capturing(trace, phase, now, lambda: None, tee) as writer:
             try:
