@@ -9,7 +9,9 @@ The notebook's questions:
 
 * *Isn't* ``while True`` *a problem?* No: the consumer suspends at every ``await``, so it
   never hogs the loop, and it does not need to end on its own, because ``main`` cancels it
-  once the work is done. Left running, it would just wait forever on an empty queue.
+  once the work is done. Left running, it would wait on the empty queue until ``asyncio.run``
+  cancels it at shutdown (it cancels every task still pending when ``main`` returns); in a
+  notebook under ``nest_asyncio`` nothing shuts the loop down, and it lingers after the cell.
 * *Why gather only the producers?* They are the ones that finish on their own; the consumers
   never do, so gathering them would never return.
 * *How do we know we are done?* The producers have all returned (no job will come), and

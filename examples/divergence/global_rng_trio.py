@@ -1,9 +1,9 @@
-"""One global RNG, consumed in scheduling order. Trio runs a same-instant batch in random order.
+"""One global RNG, consumed in scheduling order. Trio runs a same-instant batch in either order.
 
 The same three draws as the asyncio file: under Trio, which task receives the first number
-changes from run to run, because Trio shuffles (or reverses) each batch of runnable tasks on
-purpose, so that code cannot come to rely on an order nobody promised. One stream per task,
-derived from the seed, gives every task the same number in both frameworks.
+changes from run to run, because Trio runs each batch of runnable tasks forward or reversed,
+at random, on purpose, so that code cannot come to rely on an order nobody promised. One
+stream per task, derived from the seed, gives every task the same number in both frameworks.
 """
 
 from __future__ import annotations
