@@ -345,6 +345,30 @@ def test_a_nursery_in_a_context_manager_wraps_the_callers_exception() -> None:
         run_trio(main, partial(fixed.open_heartbeat, 1))
 
 
+def test_strict_groups_cannot_be_turned_off_quietly_and_except_star_forbids_return() -> None:
+    """Nurseries are strict since Trio 0.25; the escape hatch warns (it is deprecated)."""
+
+    async def main() -> None:
+        pass
+
+    with pytest.warns(trio.TrioDeprecationWarning):
+        trio.run(main, strict_exception_groups=False)
+    with pytest.raises(SyntaxError):
+        compile("def f():\n    try:\n        pass\n    except* ValueError:\n        return 1\n",
+                "<except-star>", "exec")
+
+
+def test_aiofiles_does_not_run_under_trio(tmp_path: Path) -> None:
+    import aiofiles
+
+    async def main() -> None:
+        async with aiofiles.open(tmp_path / "x.txt", "w") as f:
+            await f.write("hello")
+
+    with pytest.raises(RuntimeError, match="no running event loop"):
+        trio.run(main)
+
+
 # Cancellation
 
 
