@@ -42,7 +42,7 @@ from pathlib import Path
 
 import aiofiles
 import aiohttp
-from aiohttp import ClientSession
+from aiohttp import ClientSession, http_exceptions
 
 HREF_RE = re.compile(r'href="(http.*?)"')
 
@@ -114,6 +114,14 @@ def categorise(exc: Exception) -> str:
     """The error's category, the same words in both versions; the library's words differ."""
     if isinstance(exc, aiohttp.TooManyRedirects):  # a ClientResponseError: test it first
         return "redirect"
+    # aiohttp reports a response it cannot parse (a bad status line, too many or too long
+    # headers, a Content-Encoding it cannot decode) as a ClientResponseError with status 400,
+    # made from an HttpProcessingError: not a status the server sent. Its twin's words for it.
+    causes = (exc.__cause__, getattr(exc.__cause__, "__cause__", None))
+    if any(isinstance(c, http_exceptions.ContentEncodingError) for c in causes):
+        return "decode"  # also a body that does not decompress (a ClientPayloadError)
+    if isinstance(exc.__cause__, http_exceptions.HttpProcessingError):
+        return "connection"
     if isinstance(exc, aiohttp.ClientResponseError):
         return "status"
     # asyncio.timeout raises the builtin TimeoutError, not an aiohttp.ClientError.
@@ -124,7 +132,8 @@ def categorise(exc: Exception) -> str:
         return "connection"
     if isinstance(exc, BodyTooLarge):
         return "too-large"
-    if isinstance(exc, UnicodeError | LookupError):  # a bad byte, or an unknown charset
+    # A bad byte, an unknown charset, a Content-Encoding that cannot be (or is not) decoded.
+    if isinstance(exc, UnicodeError | LookupError):
         return "decode"
     return "other"
 

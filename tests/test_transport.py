@@ -22,6 +22,7 @@ import httpx
 import pytest
 import trio
 
+from tests.hostile_server import HostileServer
 from trio_port._transport import TrioH11Transport
 
 BODY = b"<html>" + b"x" * 10_000 + b"</html>"
@@ -248,3 +249,29 @@ async def test_no_timeout_configured(server: Server) -> None:
         assert head.status_code == 200 and head.content == b""
         assert (await c.get(server.base + "/page")).content == BODY
     assert server.connections == 1
+
+
+# -- a connection poisoned by bytes no request asked for (issue 12, item 2) -----------------
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("status", [204, 304])
+async def test_a_body_after_a_bodiless_status_never_reaches_the_next_request(status: int) -> None:
+    """A 204 or 304 "with a body": HTTP says it has none, so the bytes stay on the connection.
+
+    Reused, the connection would hand them to the next request as its status line ("illegal
+    status line", or here the poison's own "999"). Each innocent request must get its 200, and
+    the connection that carried the poison must never serve another request.
+    """
+    with HostileServer() as server:
+        async with client(max_connections=1) as c:
+            for _ in range(5):
+                assert (await c.get(f"{server.base}/{status}-with-body")).status_code == status
+                assert (await c.get(f"{server.base}/page")).status_code == 200
+        ports = [port for _, port in server.requests]
+    after_poison = [(prev, port) for (t, prev), (_, port) in
+                    zip(server.requests, server.requests[1:], strict=False)
+                    if t.startswith(f"/{status}")]
+    assert all(prev != port for prev, port in after_poison), server.requests
+    # A page reuses the clean connection before it: poison, page, poison, page... on 6 sockets.
+    assert len(set(ports)) == 6

@@ -78,8 +78,17 @@ class _Connection:
             getattr(stream, "transport_stream", None), "socket", None)
 
     def reusable(self) -> bool:
-        """Idle, and the server has not closed it (a readable idle socket means EOF or junk)."""
-        if self.h11.our_state is not h11.IDLE or self.h11.their_state is not h11.IDLE:
+        """A clean IDLE: nothing unread, and the server has not closed it or sent more.
+
+        A server may send bytes no request asked for: a 204 or 304 "with a body", which HTTP
+        says has none. Left on the connection, they would be read as the *next* response's
+        status line, failing an innocent URL. So a connection with any byte beyond its
+        response (in h11's buffer, or readable on the socket: EOF or junk) is never reused.
+        """
+        h = self.h11
+        if h.our_state is not h11.IDLE or h.their_state is not h11.IDLE:
+            return False
+        if h.trailing_data != (b"", False):
             return False
         return self.sock is None or not self.sock.is_readable()
 
@@ -113,7 +122,9 @@ class _Connection:
             raise trio.TooSlowError
 
     async def aclose(self) -> None:
-        with trio.CancelScope(shield=True):
+        # Shielded, so that a cancelled request still closes its socket; bounded, so that a
+        # close can never hang a shutdown (aclose_forcefully does not wait for the peer).
+        with trio.move_on_after(1, shield=True):
             await trio.aclose_forcefully(self.stream)
 
     def close_now(self) -> None:
@@ -299,7 +310,10 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
                     # h11.InformationalResponse (1xx): keep reading.
             except _MAPPED as exc:
                 raise _map_error(exc, httpx.ReadTimeout, httpx.ReadError, request) from exc
-        except (_StaleConnection, httpx.ReadError, httpx.WriteError) as exc:
+        # A protocol error on a reused connection too: junk that arrived on it after the last
+        # check (see _Connection.reusable) is not this request's fault.
+        except (_StaleConnection, httpx.ReadError, httpx.WriteError,
+                httpx.RemoteProtocolError) as exc:
             await conn.aclose()
             if stale_ok and not isinstance(exc, _StaleConnection):
                 raise _StaleConnection from exc
@@ -323,7 +337,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
             if (not self._closed and h.our_state is h11.DONE and h.their_state is h11.DONE):
                 h.start_next_cycle()
                 stack = self._idle[conn.origin]
-                if len(stack) < self._max_keepalive:
+                if len(stack) < self._max_keepalive and conn.reusable():
                     stack.append(conn)
                     return
             await conn.aclose()

@@ -32,6 +32,7 @@ eight URLs, on the internet. ``walkthrough crawl`` crawls a local demo site inst
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import re
 import signal
@@ -44,6 +45,7 @@ from pathlib import Path
 import httpx
 import trio
 
+from trio_port._decode import ContentDecodingError, Decoder, supported
 from trio_port._transport import TrioH11Transport
 
 HREF_RE = re.compile(r'href="(http.*?)"')
@@ -111,7 +113,10 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
         # is trio.fail_after in parse, the same for every URL in both versions.
         timeout=None,
         # httpx follows no redirect unless asked; aiohttp follows up to 10 (set in its twin).
+        # fetch_html applies this policy itself (see there why).
         follow_redirects=True, max_redirects=MAX_REDIRECTS,
+        # What read_capped can decode with a bound, as aiohttp announces what it can decode.
+        headers={"Accept-Encoding": ", ".join(supported())},
     )
 
 
@@ -129,7 +134,8 @@ def categorise(exc: Exception) -> str:
         return "connection"
     if isinstance(exc, BodyTooLarge):
         return "too-large"
-    if isinstance(exc, UnicodeError | LookupError):  # a bad byte, or an unknown charset
+    # A bad byte, an unknown charset, a Content-Encoding that cannot be (or is not) decoded.
+    if isinstance(exc, UnicodeError | LookupError | ContentDecodingError):
         return "decode"
     return "other"
 
@@ -140,31 +146,71 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-async def read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
-    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more."""
+async def read_capped(resp: httpx.Response, max_bytes: int, decoder: Decoder) -> bytes:
+    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
+
+    Decoded here, in bounded steps, from the raw bytes: httpx's ``aiter_bytes`` inflates a
+    whole network chunk at once, so a compressed "bomb" would cost gigabytes before the cap is
+    checked (aiohttp decodes with a limit; ``_decode`` does the same, see its docstring).
+    """
     body = bytearray()
+    failure: Exception | None = None
+    late = False  # a deadline or Ctrl-C came while decoding
     # Not a raise inside the loop: httpx streams through nested async generators that, left
     # early, Trio finalizes with a ResourceWarning (encode/httpx#3686). A cancelled scope ends
-    # them all at their next read instead.
+    # them all at their next read instead; for the same reason the loop's body never raises
+    # Cancelled, it only looks whether one is due.
     with trio.CancelScope() as scope:
-        async for chunk in resp.aiter_bytes(64 * 1024):
-            body += chunk
-            if len(body) > max_bytes:
+        async for raw in resp.aiter_raw():
+            if failure is not None or late:
+                continue  # on to the generators' next read, where the cancellation lands
+            try:
+                for piece in decoder.feed(raw):
+                    body += piece
+                    if len(body) > max_bytes:
+                        raise BodyTooLarge(f"body over {max_bytes} bytes")
+                    # Let other tasks run between steps (a bomb is many steps), and stop
+                    # decoding once this task is due to be cancelled.
+                    await trio.lowlevel.cancel_shielded_checkpoint()
+                    if trio.current_effective_deadline() <= trio.current_time():
+                        late = True
+                        break
+            except (BodyTooLarge, ContentDecodingError) as exc:
+                failure = exc
                 scope.cancel()
-    if scope.cancel_called:
-        raise BodyTooLarge(f"body over {max_bytes} bytes")
+    if failure is not None:
+        raise failure
+    await trio.lowlevel.checkpoint()  # a cancellation seen while decoding is raised here
+    decoder.end()
     return bytes(body)
 
 
 async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str:
     """GET request wrapper to fetch page HTML."""
-    async with client.stream("GET", url) as resp:
-        if resp.is_error:  # httpx's raise_for_status raises on 3xx too; aiohttp's from 400
-            resp.raise_for_status()
-        print(f"Got response [{resp.status_code}] for URL: {url}")
-        body = await read_capped(resp, max_bytes)
-        # Not resp.text: httpx would replace undecodable bytes; decode strictly, as aiohttp.
-        return body.decode(resp.charset_encoding or "utf-8")
+    # The client's redirect policy, applied here rather than by httpx: httpx reads a redirect's
+    # body whole, with its unbounded decoder, and turns a Location without a host into one on
+    # the same host. aiohttp does neither.
+    request = client.build_request("GET", url)
+    for _ in range(client.max_redirects + 1):
+        sent = await client.send(request, stream=True, follow_redirects=False)
+        async with contextlib.aclosing(sent) as resp:
+            # As aiohttp: a Content-Encoding it cannot decode fails before the status.
+            decoder = Decoder(next(iter(resp.headers.get_list("content-encoding")), None))
+            if resp.next_request is not None and client.follow_redirects:
+                location = httpx.URL(resp.headers["Location"])
+                if location.scheme and not location.host:  # "http:///ok"; "/ok" is fine
+                    raise httpx.UnsupportedProtocol(
+                        f"redirect to a URL without a host: {resp.headers['Location']!r}",
+                        request=request)
+                request = resp.next_request
+                continue
+            if resp.is_error:  # httpx's raise_for_status raises on 3xx too; aiohttp's from 400
+                resp.raise_for_status()
+            print(f"Got response [{resp.status_code}] for URL: {url}")
+            body = await read_capped(resp, max_bytes, decoder)
+            # Not resp.text: httpx would replace undecodable bytes; decode strictly, as aiohttp.
+            return body.decode(resp.charset_encoding or "utf-8")
+    raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
 
 
 async def parse(
