@@ -1103,3 +1103,18 @@ def test_trio_run_inside_a_running_asyncio_loop_blocks_it() -> None:
         return log
 
     assert asyncio.run(main()) == ["tick", "trio.run starts", "trio.run returned", "tick", "tick"]
+
+
+def test_the_claims_page_shows_the_source_of_every_named_test() -> None:
+    from walkthrough import claims_hook
+
+    concepts = CONCEPTS.read_text()
+    page = claims_hook.build(concepts)
+    refs = claims_hook.referenced(concepts)
+    assert len(refs) >= 60
+    for _, name in refs:
+        assert f"{{ #{name} }}" in page and f"def {name}(" in page
+    linked = claims_hook.link(concepts, 0)
+    assert "(claims.md#test_capacitylimiter_is_owned_by_a_task)" in linked
+    with pytest.raises(claims_hook.ClaimError, match="test_no_such_claim"):
+        claims_hook.build("`tests/test_claims.py::test_no_such_claim`")
