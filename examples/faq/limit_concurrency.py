@@ -1,7 +1,10 @@
 """Limiting concurrency (asyncio.Semaphore): ``trio.CapacityLimiter`` or ``trio.Semaphore``.
 
-CapacityLimiter is the usual choice: it knows which task holds each token, so a task cannot
-release a token it did not take. Start all tasks; at most ``limit`` run the guarded part.
+Each task takes its token and gives it back itself (``async with limiter:``), which is what a
+CapacityLimiter is for: it knows which task holds each token. Start all tasks; at most
+``limit`` run the guarded part. A token is owned by the task that took it, so asyncio's
+"acquire in the parent, release in the child" raises ``RuntimeError`` on a limiter: that
+pattern ports to ``trio.Semaphore(n, max_value=n)`` or ``acquire_on_behalf_of``.
 """
 
 from __future__ import annotations
