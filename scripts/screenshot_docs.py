@@ -2,6 +2,7 @@
 """Build the guide and take a screenshot of a lesson page, with both columns, for the README.
 
     .venv/bin/python scripts/screenshot_docs.py [--page lessons/count/] [--out docs/img/...]
+    .venv/bin/python scripts/screenshot_docs.py --survey /tmp/shots   # every check, not committed
 
 It builds the site with ``mkdocs build --strict`` into a temporary directory, serves it from a
 stdlib ``http.server`` on 127.0.0.1 (a free port), and points headless Chromium at the page.
@@ -9,6 +10,9 @@ Chromium comes from Debian's packages (``apt-get install -y chromium``); it runs
 profile and with background networking, updates and sync turned off, so the only request it
 makes is to the local server. The window is 1400 px wide: above Material's 76.25em breakpoint,
 so the lesson's pair is laid out in two columns.
+
+``--survey DIR`` takes the pictures the guide's layout is checked with (issue 15): the lesson
+pages, the concept map and the divergence chapter at 1400 px and at 420 px (a phone), into DIR.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -51,7 +56,9 @@ def serve(directory: Path) -> Iterator[str]:
 
 def build(site: Path) -> None:
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)]
-    subprocess.run(cmd, cwd=ROOT, check=True, timeout=300)
+    # Material's end-of-life notice is printed on every build; it is news once, not each time.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(cmd, cwd=ROOT, check=True, timeout=300, env=env)
 
 
 def screenshot(browser: str, url: str, out: Path, width: int, height: int) -> None:
@@ -64,8 +71,11 @@ def screenshot(browser: str, url: str, out: Path, width: int, height: int) -> No
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-quic",
             "--no-first-run",
             "--hide-scrollbars",
+            # let the page settle (fonts, Material's scripts, the scroll to the anchor) first
+            "--virtual-time-budget=5000",
             f"--user-data-dir={profile}",
             f"--window-size={width},{height}",
             f"--screenshot={out}",
@@ -81,20 +91,50 @@ def main() -> int:
     parser.add_argument("--out", default="docs/img/lesson-count.png", type=Path)
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--survey", type=Path, metavar="DIR",
+                        help="take the layout checks (1400 px and 420 px) into DIR instead")
     args = parser.parse_args()
 
     browser = next((b for b in BROWSERS if shutil.which(b)), None)
     if browser is None:
         parser.error("no Chromium found: apt-get install -y chromium")
-    out = (ROOT / args.out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.survey is not None:
+        args.survey.mkdir(parents=True, exist_ok=True)
+        shots = [(page, anchor, args.survey / f"{name}-{width}.png", width, height)
+                 for name, page, anchor in SURVEY for width, height in ((1400, 1000),
+                                                                       (420, 2400))]
+    else:
+        out = (ROOT / args.out).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shots = [(args.page, args.anchor, out, args.width, args.height)]
     with tempfile.TemporaryDirectory(prefix="site-") as site:
         build(Path(site))
         with serve(Path(site)) as base:
-            url = base + args.page + (f"#{args.anchor}" if args.anchor else "")
-            screenshot(browser, url, out, args.width, args.height)
-    print(f"wrote {out.relative_to(ROOT)}")
+            for page, anchor, path, width, height in shots:
+                url = base + page + (f"#{anchor}" if anchor else "")
+                if anchor:
+                    # Headless Chromium's --screenshot of a page scrolled to an anchor paints
+                    # the scrolled-away part blank; a frame that scrolls inside an unscrolled
+                    # page does not.
+                    frame = Path(site) / f"_frame-{path.stem}.html"
+                    frame.write_text(
+                        '<!doctype html><body style="margin:0;overflow:hidden">'
+                        f'<iframe src="{url}" style="border:0;width:{width}px;'
+                        f'height:{height}px"></iframe></body>', encoding="utf-8")
+                    url = base + frame.name
+                screenshot(browser, url, path, width, height)
+                print(f"wrote {path}")
     return 0
+
+
+#: (file stem, page, anchor) of the survey's pictures.
+SURVEY = (
+    ("count", "lessons/count/", "the-pair"),
+    ("queue", "lessons/queue/", "the-pair"),
+    ("crawler", "lessons/crawler/", "the-pair"),
+    ("concepts", "concepts/", ""),
+    ("divergences", "divergences/", ""),
+)
 
 
 if __name__ == "__main__":

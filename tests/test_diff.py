@@ -6,8 +6,8 @@ import ast
 import difflib
 import io
 import re
+import shlex
 import sys
-import tokenize
 from pathlib import Path
 
 import pytest
@@ -37,11 +37,54 @@ def render(renderable: object, width: int) -> str:
     return console.export_text()
 
 
-def test_segments_follow_the_top_level_definitions() -> None:
-    _, trio_source = twins("count")
-    names = [s.name for s in sidebyside.segments(trio_source)]
-    assert names == [sidebyside.HEADER, "count_sync", "main_sync", "count_async", "main_async",
-                     "demo_sync", "demo_async", sidebyside.MAIN]
+#: A synthetic pair of twins: the view tests below depend on these lines, not on a lesson's.
+LEFT = """\
+\"\"\"A module.\"\"\"
+
+import asyncio
+
+
+def same() -> int:
+    return 1
+
+
+async def work() -> None:
+    await asyncio.sleep(1)
+    print("done")
+"""
+RIGHT = """\
+\"\"\"A module.\"\"\"
+
+import trio
+
+
+def same() -> int:
+    return 1
+
+
+async def work() -> None:
+    # the reason for the change, in the Trio file
+    await trio.sleep(1)
+    print("done")
+
+
+async def extra() -> None:
+    \"\"\"Only in Trio.\"\"\"
+"""
+
+
+def synthetic() -> sidebyside.Pair:
+    return sidebyside.align(LEFT, RIGHT, "a.py", "t.py")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_segments_follow_the_top_level_definitions(lesson: catalogue.Lesson) -> None:
+    for source in twins(lesson.name):
+        tree = ast.parse(source)
+        defs = [node.name for node in tree.body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        names = [s.name for s in sidebyside.segments(source)]
+        assert [n for n in names if n not in (sidebyside.HEADER, sidebyside.MAIN)] == defs
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
@@ -67,34 +110,39 @@ def test_alignment_is_complete_and_function_by_function(lesson: catalogue.Lesson
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
-def test_each_why_is_a_comment_of_the_trio_file(lesson: catalogue.Lesson) -> None:
-    _, trio_source = twins(lesson.name)
-    comments = [tok.string.lstrip("#").strip()
-                for tok in tokenize.generate_tokens(io.StringIO(trio_source).readline)
-                if tok.type == tokenize.COMMENT]
-    changes = pair(lesson.name).changed()
+def test_each_why_is_a_comment_of_the_trio_file_where_it_stands(
+    lesson: catalogue.Lesson,
+) -> None:
+    """A why is read from Trio comments in the hunk or just above it, and names those lines."""
+    p = pair(lesson.name)
+    changes = p.changed()
     assert changes, "the twins differ somewhere"
     for name, hunk in changes:
-        for reason in hunk.why:
-            if reason.startswith("Trio only: "):
-                continue
-            # a why is one comment, or a block of consecutive comment lines joined
-            assert any(c in reason for c in comments), (name, reason)
-            assert reason.split(" ")[0] in " ".join(comments)
+        if hunk.why and hunk.why[0].startswith("Trio only: "):
+            continue
+        assert bool(hunk.why) == bool(hunk.why_lines), name
+        for n in hunk.why_lines:
+            assert "#" in p.right_lines[n], (name, n)
+            near = set(hunk.right) | set(range(min(hunk.right) - len(hunk.why_lines),
+                                               min(hunk.right)))
+            assert n in near, (name, n)
+        said = " ".join(hunk.why)
+        for n in hunk.why_lines:
+            assert p.right_lines[n].split("#", 1)[1].strip() in said
 
 
-def test_count_changes_carry_their_why() -> None:
-    changes = {name: hunk for name, hunk in pair("count").changed() if hunk.why}
-    assert changes["main_async"].why == (
-        "A nursery instead of gather: the block cannot end while a child still runs.",)
-    assert changes["demo_async"].why == (
-        "Trio's clock is trio.current_time(); there is no loop object to ask.",)
+def test_a_change_carries_the_comment_above_or_in_it() -> None:
+    (name, hunk), = synthetic().changed()[1:2]  # [0] is the import
+    assert name == "work"
+    assert hunk.why == ("the reason for the change, in the Trio file",)
+    assert [RIGHT.splitlines()[n] for n in hunk.why_lines] == [
+        "    # the reason for the change, in the Trio file"]
 
 
 def test_trio_only_functions_show_their_docstring_as_why() -> None:
-    changes = dict(pair("queue").changed())
-    assert "main_closing" in changes and changes["main_closing"].tag == "insert"
-    assert changes["main_closing"].why[0].startswith("Trio only: The idiomatic Trio ending")
+    changes = dict(synthetic().changed())
+    assert changes["extra"].tag == "insert"
+    assert changes["extra"].why == ("Trio only: Only in Trio.",)
 
 
 def test_a_multi_line_comment_is_one_why() -> None:
@@ -104,32 +152,60 @@ def test_a_multi_line_comment_is_one_why() -> None:
     p = sidebyside.align(left, right)
     (_, hunk), = p.changed()
     assert hunk.why == ("first half of the reason, second half.", "trailing")
+    assert hunk.why_lines == (1, 2, 3)
 
 
 def test_columns_view() -> None:
-    out = render(sidebyside.columns(pair("count"), 180), 180)
-    assert "asyncio_ref/count.py" in out and "trio_port/count.py" in out
-    assert "why: A nursery instead of gather" in out
-    line = next(row for row in out.splitlines() if "await asyncio.sleep(1)" in row)
-    assert "await trio.sleep(1)" in line  # the two versions of a line side by side
-    assert "-     await asyncio.sleep(1)" in line and "+     await trio.sleep(1)" in line
+    out = render(sidebyside.columns(synthetic(), 120), 120)
+    assert "a.py" in out and "t.py" in out
+    rows = out.splitlines()
+    assert any(row.count('print("done")') == 2 for row in rows)  # equal lines side by side
+    k = next(k for k, row in enumerate(rows) if "asyncio.sleep(1)" in row)
+    assert " - " in rows[k].split("asyncio.sleep")[0]  # the change, marked on both sides
+    assert " + " in rows[k].split("#")[0] and "trio.sleep(1)" in rows[k + 1]
+    assert "── extra (Trio only)" in out
+
+
+def test_the_why_is_marked_where_it_stands_not_repeated() -> None:
+    """The why comment appears once (where the Trio file has it), in the why style."""
+    for view in (sidebyside.columns(synthetic(), 120), sidebyside.stacked(synthetic())):
+        console = Console(file=io.StringIO(), width=120, record=True, color_system="truecolor",
+                          force_terminal=True)
+        console.print(view)
+        plain = console.export_text(clear=False)
+        assert plain.count("the reason for the change") == 1
+        assert "why: the reason" not in plain
+        html = console.export_html(inline_styles=True)
+        comment = re.search(r'<span style="([^"]*)"># the reason', html)
+        assert comment and "font-weight: bold" in comment.group(1), "the why is highlighted"
 
 
 def test_stacked_view() -> None:
-    out = render(sidebyside.stacked(pair("count")), 80)
+    out = render(sidebyside.stacked(synthetic()), 80)
     lines = out.splitlines()
-    i = next(k for k, row in enumerate(lines) if "- " in row and "asyncio.sleep(1)" in row)
-    assert "+ " in lines[i + 1] and "trio.sleep(1)" in lines[i + 1]  # asyncio, then Trio
-    assert "why: A nursery instead of gather" in out
-    assert max(len(row) for row in lines) <= 80
+    i = next(k for k, row in enumerate(lines) if " - " in row and "asyncio.sleep(1)" in row)
+    # asyncio, then Trio (the why comment, then the new line)
+    assert " + " in lines[i + 2] and "trio.sleep(1)" in lines[i + 2]
+    assert max(len(row.rstrip()) for row in lines) <= 80
+
+
+def test_wrapped_lines_keep_the_gutter() -> None:
+    """A line longer than the terminal wraps inside the code column, under the code."""
+    long = "x = " + " + ".join(f"value_{k}" for k in range(20))
+    p = sidebyside.align(f"{long}\n", f"{long}  # changed\n")
+    for view, width in ((sidebyside.stacked(p), 60), (sidebyside.columns(p, 100), 100)):
+        out = render(view, width).splitlines()
+        start = next(k for k, row in enumerate(out) if "x = value_0" in row)
+        code_col = out[start].index("x = value_0")
+        continuation = out[start + 1]
+        assert continuation[:code_col].strip() == "", continuation  # the gutter stays empty
+        assert continuation[code_col:].strip(), "the line continues under the code"
 
 
 def test_unified_is_difflib_of_the_files() -> None:
-    a, b = twins("count")
-    text = sidebyside.unified(a, b, "asyncio_ref/count.py", "trio_port/count.py")
+    text = sidebyside.unified(LEFT, RIGHT, "a.py", "t.py")
     assert text == "".join(difflib.unified_diff(
-        a.splitlines(True), b.splitlines(True), "asyncio_ref/count.py", "trio_port/count.py"))
-    assert "-import asyncio\n" in text and "+import trio\n" in text
+        LEFT.splitlines(True), RIGHT.splitlines(True), "a.py", "t.py"))
 
 
 # -- the verb ----------------------------------------------------------------------------------
@@ -153,18 +229,47 @@ def test_terminal_layout_follows_the_width(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    assert main(["diff", "count", "--width", str(width)]) == 0
+    assert main(["diff", "count", "--width", str(width), "--no-pager"]) == 0
     out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # colours, on a "terminal"
-    side_by_side = any("asyncio.sleep(1)" in row and "trio.sleep(1)" in row
-                       for row in out.splitlines())
-    assert side_by_side == (layout == "columns")
-    assert "why: A nursery instead of gather" in out
+    heads = [row for row in out.splitlines() if "── main_async" in row]
+    assert heads, "a segment title"
+    # the columns view titles a segment in both columns on one row; the stacked view once
+    assert (heads[0].count("── main_async") == 2) == (layout == "columns")
 
 
 def test_layout_can_be_forced(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["diff", "queue", "--layout", "stacked", "--width", "90"]) == 0
+    assert main(["diff", "queue", "--layout", "stacked", "--width", "90", "--no-pager"]) == 0
     out = capsys.readouterr().out
-    assert "── main_closing" in out and "why: Trio only:" in out
+    assert "── main_closing (Trio only)" in out
+
+
+def _pager_to(path: Path) -> str:
+    """A pager command (a shell line, as $PAGER is) that saves what it is given."""
+    script = f"import sys; open({str(path)!r}, 'w').write(sys.stdin.read())"
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}"
+
+
+@pytest.mark.parametrize(("lines", "argv", "pager", "paged"), [
+    (5, [], "SAVE", True),                 # taller than the terminal: paged
+    (100000, [], "SAVE", False),           # fits: printed
+    (5, ["--no-pager"], "SAVE", False),
+    (5, [], "cat", False),                 # git's convention: PAGER=cat means none
+    (5, [], "", False),
+])
+def test_long_output_goes_through_a_pager(
+    lines: int, argv: list[str], pager: str, paged: bool, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    saved = tmp_path / "paged.txt"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("LINES", str(lines))
+    monkeypatch.delenv("WALKTHROUGH_PAGER", raising=False)
+    monkeypatch.setenv("PAGER", _pager_to(saved) if pager == "SAVE" else pager)
+    assert main(["diff", "count", "--width", "100", *argv]) == 0
+    out = capsys.readouterr().out
+    assert saved.exists() == paged
+    shown = saved.read_text() if paged else out
+    assert "── main_async" in shown and ("── main_async" in out) != paged
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -9,14 +9,16 @@ files once they exist, and that every runnable example is shown somewhere.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from walkthrough import catalogue
+from walkthrough import catalogue, sidebyside
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -34,6 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},  # Material's end-of-life notice
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return out
@@ -54,14 +57,27 @@ def test_every_catalogue_lesson_has_a_page_in_the_nav() -> None:
         assert f"lessons/{lesson.name}.md" in nav, lesson.name
 
 
+PAIR = re.compile(r"^<!--\s*pair:\s*(\w+)\s*-->\s*$", re.MULTILINE)
+
+
 @pytest.mark.parametrize("lesson", [lesson.name for lesson in catalogue.LESSONS])
-def test_a_lesson_page_includes_both_files_once_they_exist(lesson: str) -> None:
-    """Once both twins exist (the lesson is available), the page must show both."""
+def test_a_lesson_page_shows_its_pair_once_both_files_exist(lesson: str) -> None:
+    """Once both twins exist (the lesson is available), the page asks the hook for its pair
+    (walkthrough/mkdocs_hook.py builds it from the two files)."""
     if catalogue.get(lesson) not in catalogue.available():
         pytest.skip(f"{lesson} is not written in both versions yet")
-    found = includes()[DOCS / "lessons" / f"{lesson}.md"]
-    for package in catalogue.PACKAGES.values():
-        assert f"{package}/{lesson}.py" in found, f"{lesson}: {package} file not shown"
+    text = (DOCS / "lessons" / f"{lesson}.md").read_text(encoding="utf-8")
+    assert PAIR.findall(text) == [lesson]
+
+
+@pytest.mark.parametrize("lesson", [lesson.name for lesson in catalogue.LESSONS])
+def test_what_changes_comes_before_the_code(lesson: str) -> None:
+    text = (DOCS / "lessons" / f"{lesson}.md").read_text(encoding="utf-8")
+    found = PAIR.search(text)
+    if found is None:
+        pytest.skip(f"{lesson} has no pair yet")
+    heading = re.search(r"^## What changes, and why", text, re.MULTILINE)
+    assert heading is not None and heading.start() < found.start()
 
 
 def test_every_include_resolves() -> None:
@@ -79,19 +95,50 @@ def test_every_runnable_example_is_shown() -> None:
             )
 
 
-def test_a_lesson_page_shows_the_real_code_in_two_columns(site: Path) -> None:
+def _text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_lesson_page_shows_the_pair_built_from_the_real_files(site: Path) -> None:
+    """The built page holds the alignment of `walkthrough diff`: one section per aligned
+    definition, every line of both files, changes marked, each why comment marked where it
+    stands, and the whole files one click away."""
     html = (site / "lessons" / "count" / "index.html").read_text(encoding="utf-8")
-    assert html.count('class="pair-side"') == 2
-    # The code is there, highlighted, from both files (tags split identifiers, so strip them).
-    text = re.sub(r"<[^>]+>", "", html)
-    assert "await asyncio.gather(count_async(), count_async(), count_async())" in text
-    assert "async with trio.open_nursery() as nursery:" in text
-    assert "--8<--" not in text
+    left, right = ((ROOT / package / "count.py").read_text(encoding="utf-8")
+                   for package in catalogue.PACKAGES.values())
+    pair = sidebyside.align(left, right, "asyncio_ref/count.py", "trio_port/count.py")
+    sections = re.findall(r'class="pair-fn (?:same|only|changed)"', html)
+    assert len(sections) == len(pair.rows)
+    cells = [(side, change, body) for side, change, rest, body in re.findall(
+        r'<div class="pl (pa|pt) (eq|del|add)([^"]*)" style="grid-row:\d+">(.*?)</div>', html)
+        if "pad" not in rest.split()]
+    for side, lines in (("pa", pair.left_lines), ("pt", pair.right_lines)):
+        shown = [_text(body) for s, _, body in cells if s == side]
+        code = [re.sub(r"^\d+.", "", text, count=1).split("⋯")[0] for text in shown]
+        assert [c.rstrip() for c in code] == [line.rstrip() for line in lines]
+    changed = {n for _, h in pair.changed() for n in h.right}
+    assert sum(1 for s, change, _ in cells if s == "pt" and change == "add") == len(changed)
+    whys = {n for _, h in pair.changed() for n in h.why_lines}
+    assert whys and html.count("why\" style=") == len(whys)
+    assert 'summary>The whole files, unaligned' in html
+    text = _text(html)
+    assert text.count(pair.right_lines[0]) >= 2  # in the pair, and in the whole file
+    assert "--8<--" not in text and "<!-- pair:" not in html
 
 
-def test_the_two_column_style_is_shipped(site: Path) -> None:
+def test_a_pair_page_hides_the_sidebars_and_shows_the_toc_elsewhere(site: Path) -> None:
+    html = (site / "lessons" / "count" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'md-sidebar--primary"[^>]*hidden', html)
+    divergences = (site / "divergences" / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r'md-sidebar--secondary"[^>]*hidden', divergences)
+    assert 'class="md-nav md-nav--secondary"' in divergences
+
+
+def test_the_pair_styles_are_shipped(site: Path) -> None:
     css = (site / "css" / "pairs.css").read_text(encoding="utf-8")
     assert "grid-template-columns: minmax(0, 1fr) minmax(0, 1fr)" in css
+    assert re.search(r"max-width: 76\.234375em\)[^@]*\.pair-grid \{\s*display: block", css)
+    assert ".fold:checked ~ .pl.doc" in css
 
 
 def test_the_concept_map_has_25_rows_covering_the_issue() -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from walkthrough import catalogue
 from walkthrough.cli import UsageError
@@ -16,11 +19,14 @@ from walkthrough.sidebyside import align, columns, stacked, unified
 HELP = "show the asyncio and Trio versions of a lesson side by side"
 DESCRIPTION = """\
 Show the asyncio and Trio twins of a lesson in two syntax-highlighted columns, aligned
-function by function. Changed lines are marked (- asyncio, + Trio), and under each change
-the Trio file's own comment says why it differs.
+function by function. Changed lines are marked (- asyncio, + Trio), and the Trio file's own
+comment that says why a change was made is highlighted where it stands.
 
 Not on a terminal, or with --plain, it prints a unified diff instead. A terminal narrower
 than 140 columns gets the stacked view (each change as asyncio lines, then Trio lines).
+Output taller than the terminal goes through a pager, as git does: $WALKTHROUGH_PAGER, else
+$PAGER, else "less" (with LESS=FRX unless LESS is set); --no-pager, or a pager of "cat" or
+"", prints it directly.
 
 examples:
   walkthrough diff count
@@ -38,6 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", choices=("auto", "columns", "stacked"), default="auto",
                         help="columns or stacked; auto picks by terminal width (default)")
     parser.add_argument("--width", type=int, help="draw for this many columns")
+    parser.add_argument("--no-pager", action="store_true",
+                        help="print directly, even when the output is taller than the terminal")
 
 
 def sources(lesson: catalogue.Lesson) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -65,5 +73,49 @@ def run(args: argparse.Namespace) -> int:
     layout = args.layout
     if layout == "auto":
         layout = "columns" if console.width >= MIN_COLUMNS_WIDTH else "stacked"
-    console.print(columns(pair, console.width) if layout == "columns" else stacked(pair))
+    view = columns(pair, console.width) if layout == "columns" else stacked(pair)
+    command = None if args.no_pager or not sys.stdout.isatty() else pager_command()
+    if command is None:
+        console.print(view)
+        return 0
+    text = render(view, console)
+    if text.count("\n") <= shutil.get_terminal_size().lines:
+        sys.stdout.write(text)
+        return 0
+    page(text, command)
     return 0
+
+
+def pager_command() -> str | None:
+    """The pager to use, git's way: ours, then $PAGER, then less; None for none at all."""
+    for name in ("WALKTHROUGH_PAGER", "PAGER"):
+        if name in os.environ:
+            chosen = os.environ[name].strip()
+            return None if chosen in ("", "cat") else chosen
+    return "less" if shutil.which("less") else None
+
+
+def render(view: RenderableType, console: Console) -> str:
+    """The view as the terminal would show it, colours included, for a pager."""
+    with console.capture() as captured:
+        console.print(view)
+    return captured.get()
+
+
+def page(text: str, command: str) -> None:
+    """Feed ``text`` to the pager; like git, -R keeps the colours and -F quits on one screen."""
+    env = {**os.environ}
+    env.setdefault("LESS", "FRX")
+    try:
+        # A shell line, as git runs $PAGER: "less -S" or "most" both work.
+        with subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env,
+                              text=True) as proc:
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(text)
+                proc.stdin.close()
+            except BrokenPipeError:  # the reader quit the pager early: not an error
+                pass
+            proc.wait()
+    except OSError:
+        sys.stdout.write(text)
