@@ -28,11 +28,28 @@ PY = BIN / "python"
 STAMP = VENV / ".installed"
 
 
-def sh(*cmd: str | Path) -> None:
+#: Material for MkDocs prints a boxed end-of-life notice on every build and serve (its
+#: material/templates/__init__.py); this variable is its own documented switch. Read once, the
+#: notice is news; on every build it is noise that hides the build's real warnings.
+DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+
+
+def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    done = subprocess.run([str(c) for c in cmd], cwd=ROOT)
-    if done.returncode:
-        sys.exit(done.returncode)
+    with subprocess.Popen([str(c) for c in cmd], cwd=ROOT,
+                          env={**os.environ, **env} if env else None) as proc:
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached the child too (one process group): let it stop in its own way
+            # (mkdocs serve shuts its server down), then leave without a traceback.
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+    if code:
+        sys.exit(code)
 
 
 def ensure_env() -> None:
@@ -63,11 +80,11 @@ def bench(args: list[str]) -> None:
 
 
 def docs(args: list[str]) -> None:
-    sh(BIN / "mkdocs", "build", "--strict", *args)
+    sh(BIN / "mkdocs", "build", "--strict", *args, env=DOCS_ENV)
 
 
 def serve(args: list[str]) -> None:
-    sh(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000", *args)
+    sh(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000", *args, env=DOCS_ENV)
 
 
 VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serve}
@@ -77,8 +94,14 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in VERBS:
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
-    ensure_env()
-    VERBS[sys.argv[1]](sys.argv[2:])
+    try:
+        ensure_env()
+        VERBS[sys.argv[1]](sys.argv[2:])
+    except KeyboardInterrupt:
+        # Ctrl-C is how `serve` (and a long `test` or `bench`) is stopped: not an error to
+        # report with a traceback. 130 is the shell's status for "ended by SIGINT".
+        print(file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

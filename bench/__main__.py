@@ -3,7 +3,9 @@
 Runs the six sections of issue 7 and writes ``docs/benchmarks.md`` (tables generated here, the
 explanations in ``bench/report.py``). The full run takes about eight minutes on the 2-core
 machine it was written on and is meant to stay under ten; ``--quick`` takes about a minute
-with fewer repeats and smaller sizes, for checking that the bench works, not for quoting.
+with fewer repeats and smaller sizes, for checking that the bench works, not for quoting: its
+page goes to ``build/benchmarks-quick.md`` (untracked), and it refuses to overwrite the
+published ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from bench.stats import log
 
 SECTIONS = ("lessons", "virtual", "framework", "crawler", "links")
 ROOT = Path(__file__).resolve().parent.parent
+#: The published page (a full run's), and where a quick run's page goes instead.
+PUBLISHED = ROOT / "docs" / "benchmarks.md"
+QUICK_OUT = ROOT / "build" / "benchmarks-quick.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, one or two repeats")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
                         help=f"run only these sections ({', '.join(SECTIONS)})")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md",
-                        help="the page to write (default: docs/benchmarks.md)")
+    parser.add_argument("--out", type=Path,
+                        help="the page to write (default: docs/benchmarks.md; with --quick, "
+                             "build/benchmarks-quick.md)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = QUICK_OUT if args.quick else PUBLISHED
+    elif args.quick and args.out.resolve() == PUBLISHED.resolve():
+        parser.error("--quick figures are not for quoting: they may not overwrite "
+                     f"{PUBLISHED.relative_to(ROOT)} (omit --out, or choose another path)")
     wanted = set(args.only or SECTIONS)
     cfg = report.Config.quick() if args.quick else report.Config.full()
 
