@@ -235,6 +235,14 @@ def test_verb_param_reaches_the_lesson(capsys: pytest.CaptureFixture[str]) -> No
     (["timeline", "queue", "--param", "ncon"], "expected NAME=VALUE"),
     (["timeline", "count", "--width", "5"], "--width must be at least 40"),
     (["timeline", "count", "--svg", "/nonexistent-dir/t.svg"], "cannot write"),
+    # values are checked against the lesson's signature (type) and the drawable range
+    (["timeline", "queue", "--param", "nprod=abc"], "--param nprod=abc: not an integer"),
+    (["timeline", "queue", "--param", "nprod=1.5"], "not an integer (demo(nprod: int))"),
+    (["timeline", "queue", "--param", "nprod=-1"], "-1 is out of range, 0 to 50"),
+    (["timeline", "queue", "--param", "nprod=100000"], "100000 is out of range, 0 to 50"),
+    (["timeline", "queue", "--param", "ncon=0"], "with no consumer no job is ever taken"),
+    (["timeline", "asyncgen", "--param", "up_to=x"], "not an integer"),
+    (["timeline", "chained", "--param", "args=(1, 2)"], "expected words separated by commas"),
 ])
 def test_verb_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
@@ -242,6 +250,36 @@ def test_verb_errors(argv: list[str], message: str, capsys: pytest.CaptureFixtur
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_param_types_come_from_the_lesson_signatures() -> None:
+    from walkthrough.commands import timeline as verb
+
+    assert verb.declared_type(catalogue.get("queue"), "nprod") == ("demo(nprod: int)", int)
+    where, hint = verb.declared_type(catalogue.get("chained"), "args")
+    assert where == "demo(args: tuple[str, ...])" and hint == tuple[str, ...]
+    chained = catalogue.get("chained")
+    assert verb.parse_param(chained, "args", "cannon, laser") == ("cannon", "laser")
+    assert verb.parse_param(chained, "args", "('a', 'b')") == ("a", "b")
+
+
+@pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
+def test_every_catalogue_case_passes_the_param_checks(lesson: catalogue.Lesson) -> None:
+    """The limits refuse nothing the shared tests and `check` run."""
+    from walkthrough.commands import timeline as verb
+
+    for case in lesson.all_cases():
+        for name, value in case.items():
+            text = ",".join(value) if isinstance(value, tuple) else str(value)
+            assert verb.parse_param(lesson, name, text) == value
+
+
+def test_verb_param_in_range_draws(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", "chained", "--impl", "trio", "--param", "args=cannon,laser",
+                 "--width", "90"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("  ") and "●" in line]
+    assert len(rows) == 3  # the main task and one task per chain
 
 
 # -- the committed exports -----------------------------------------------------------------------
@@ -275,6 +313,9 @@ def test_readme_tells_the_exported_queue_story() -> None:
     readme = (ROOT / "README.md").read_text()
     assert f"at {joined:g} s" in readme and f"ends at {closed:g} s" in readme
     assert f"{closed - joined:g} s later" in readme
+    # ... and shows the command that draws it
+    flags = " ".join(f"--param {k}={v}" for k, v in case.items() if k != "seed")
+    assert f"walkthrough timeline queue --seed {case['seed']} {flags}" in readme
 
 
 def test_compare_still_sees_the_difference_the_picture_shows() -> None:
