@@ -1,17 +1,24 @@
-"""Generate ``exercises/<lesson>.py``: the Trio twins with the bodies left for you to write.
+"""Generate ``exercises/{trio,asyncio}/<lesson>.py``: the twins with the bodies left blank.
 
 Usage::
 
-    python scripts/make_exercises.py           # rewrite exercises/ from trio_port/
-    python scripts/make_exercises.py --check   # exit 1 if exercises/ is stale (the tests do this)
+    python scripts/make_exercises.py           # rewrite exercises/ from trio_port/, asyncio_ref/
+    python scripts/make_exercises.py --check   # exit 1 if exercises/ is stale
 
-Each skeleton is cut from the real ``trio_port`` twin, so the names, signatures, docstrings
-and imports are exactly what ``walkthrough check`` expects. What is blanked: every ``async``
-function, every function that uses ``trio``, and every function the notebook asks for. Its
-body becomes the notebook's steps for it (:data:`HINTS`, transcribed from the seed notebook,
-which does not live in this repository), the Trio twin's own comments from that body (the
-*why* of each change from asyncio), and ``raise NotImplementedError``. Plain synchronous
-helpers that the project added (per-task RNGs, say) are kept whole: they are not the lesson.
+Two folders, one per framework, with the same file names as the twins: ``exercises/asyncio/``
+is the notebook's own exercise (solve it in asyncio, ``walkthrough check L F --impl asyncio``),
+``exercises/trio/`` the port (``walkthrough check L F``). A folder per framework, rather than a
+suffix, keeps ``diff exercises/asyncio/X.py exercises/trio/X.py`` as readable as the twins'.
+
+Each skeleton is cut from the real twin, so the names, signatures, docstrings and imports are
+exactly what ``walkthrough check`` expects. What is blanked: every ``async`` function, every
+function that uses the framework, and every function the notebook asks for. Its body becomes
+the notebook's steps for it (:data:`HINTS`, transcribed from the seed notebook, which does not
+live in this repository), the twin's own comments from that body (for Trio, the *why* of each
+change from asyncio), and ``raise NotImplementedError``. Plain synchronous helpers that the
+project added (per-task RNGs, say) are kept whole: they are not the lesson. The answers to the
+notebook's questions are cut from the docstrings (:func:`without_answers`): they live in the
+twins, the solved notebooks and the guide.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import io
+import re
 import sys
 import textwrap
 import tokenize
@@ -30,6 +38,8 @@ sys.path.insert(0, str(ROOT))
 from walkthrough import catalogue  # noqa: E402
 
 OUT = ROOT / "exercises"
+#: The framework's name in code, per implementation: what makes a function "use" it.
+USES = {"trio": ("trio",), "asyncio": ("asyncio", "aiohttp", "aiofiles", "ClientSession")}
 #: The line length of the generated files (ruff's, in pyproject.toml).
 WIDTH = 100
 
@@ -124,6 +134,14 @@ HINTS: dict[str, dict[str, list[str]]] = {
         "write_one": ["opens the file asynchronously and writes a line at a time"],
         "bulk_crawl_and_write": ["creates a task per url"],
     },
+    "server": {  # not in the notebook: lesson 8's steps are issue 17's
+        "handle": ["(lesson 8, beyond the notebook) echo every complete line back to its "
+                   "client; close it after idle_timeout s without a line, or after a line "
+                   "longer than max_line bytes, with the error line"],
+        "serve": ["listen on HOST:port, print the listening line, serve many clients at once "
+                  "until cancelled"],
+        "run": ["Ctrl-C stops accepting, closes every connection, prints stopped, returns 130"],
+    },
 }
 
 
@@ -136,40 +154,95 @@ def _comments(source: str) -> dict[int, str]:
     return found
 
 
-def _blank(node: ast.FunctionDef | ast.AsyncFunctionDef, lesson: str, source: str) -> bool:
+def _blank(node: ast.FunctionDef | ast.AsyncFunctionDef, lesson: str, source: str,
+           impl: str = "trio") -> bool:
     if isinstance(node, ast.AsyncFunctionDef) or node.name in HINTS.get(lesson, {}):
         return True
-    return "trio" in (ast.get_source_segment(source, node) or "")
+    segment = ast.get_source_segment(source, node) or ""
+    return any(word in segment for word in USES[impl])
 
 
-def render(lesson: catalogue.Lesson) -> str:
-    """The skeleton for one lesson, from ``trio_port/<lesson>.py``."""
-    path = ROOT / "trio_port" / f"{lesson.name}.py"
+#: A bullet of "The notebook's questions:": the question (up to its "?*"), then our answer.
+QUESTION = re.compile(r"^(\* .*?\?\*?)(\s.*)?$")
+#: An answer given inline: "(Q: why does it work? ...)", to the closing parenthesis.
+INLINE_ANSWER = re.compile(r"\(Q: (why does it work\?) .*?\)\.?", re.DOTALL)
+
+
+def without_answers(lines: list[str], lesson: str) -> list[str]:
+    """The module docstring with the notebook's questions kept and our answers cut.
+
+    A skeleton states the task; answering "isn't while True a problem?" is the exercise.
+    """
+    out: list[str] = []
+    in_questions = False
+    for line in lines:
+        if line.strip() == "The notebook's questions:":
+            in_questions = True
+            out.append(line)
+            continue
+        if in_questions:
+            if line.startswith("* "):
+                m = QUESTION.match(line)
+                out.append(m[1] if m else line)
+                continue
+            if line.startswith("  "):  # the rest of an answer
+                continue
+            if not line.strip() and not out[-1].startswith("* "):
+                out.append(line)  # the blank line before the first question
+                continue
+            if not line.strip():
+                out.append(f"(Answer them yourself; ours are in docs/lessons/{lesson}.md "
+                           "and the solved notebooks.)")
+            in_questions = False
+        out.append(line)
+    text = "\n".join(out)
+    text = INLINE_ANSWER.sub(lambda m: f"(Q: {m[1]} Our answer: docs/lessons/{lesson}.md.)",
+                             text)
+    return text.split("\n")
+
+
+def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
+    """The skeleton for one lesson, from ``trio_port/<lesson>.py`` or ``asyncio_ref/...``."""
+    package = catalogue.PACKAGES[impl]
+    path = ROOT / package / f"{lesson.name}.py"
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     comments = _comments(source)
     hints = HINTS.get(lesson.name, {})
     tree = ast.parse(source)
+    doc = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
+    if doc is not None and isinstance(doc.value, ast.Constant):
+        start, end = doc.lineno - 1, doc.end_lineno or doc.lineno
+        lines = lines[:start] + without_answers(lines[start:end], lesson.name) + lines[end:]
+        source = "\n".join(lines) + "\n"
+        comments = _comments(source)
+        tree = ast.parse(source)
+    task = ("to port to Trio" if impl == "trio" else
+            "to solve in asyncio, as the notebook asks")
+    says = "our port's reasons" if impl == "trio" else "the reference's notes"
     header = [
-        f"Exercise: lesson {lesson.name!r} (notebook {lesson.section}, {lesson.title}), to "
-        f"port to Trio. Generated from trio_port/{lesson.name}.py by "
+        f"Exercise: lesson {lesson.name!r} (notebook {lesson.section}, {lesson.title}), "
+        f"{task}. Generated from {package}/{lesson.name}.py by "
         "scripts/make_exercises.py: do not edit it here. Copy it, write each body (its "
-        "comments are the notebook's steps, and our port's reasons), then run:",
+        f"comments are the notebook's steps, and {says}), then run:",
     ]
     out = _wrapped(header, "", "# ")
-    if lesson.real_io:
-        out.append(f"#     python my_{lesson.name}.py URL... -o links.tsv   "
-                   "(check runs no network lesson)")
-    else:
-        out.append(f"#     walkthrough check {lesson.name} my_{lesson.name}.py")
-    out.extend(_wrapped([f"To see the asyncio version next to ours: walkthrough diff "
-                         f"{lesson.name}"], "", "# "))
+    flag = "" if impl == "trio" else " --impl asyncio"
+    out.append(f"#     walkthrough check {lesson.name} my_{lesson.name}.py{flag}")
+    if lesson.name == "server":
+        out.append(f"#     (it plays a session of clients; python my_{lesson.name}.py --port 8888 "
+                   "serves nc 127.0.0.1 8888)")
+    elif lesson.real_io:
+        out.append(f"#     (it crawls a local demo site; python my_{lesson.name}.py URL... "
+                   "crawls the web)")
+    other = "asyncio version next to ours" if impl == "trio" else "Trio port next to it"
+    out.extend(_wrapped([f"To see the {other}: walkthrough diff {lesson.name}"], "", "# "))
     out.extend(_wrapped(hints.get("", []), "", "# The notebook: "))
     cursor = 0  # index of the next source line to copy
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        if not _blank(node, lesson.name, source):
+        if not _blank(node, lesson.name, source, impl):
             continue
         first_body = node.body[0]
         keep_until = first_body.lineno - 1  # the lines before the body: decorators, signature
@@ -193,7 +266,8 @@ def render(lesson: catalogue.Lesson) -> str:
                 else:
                     said.append(comments[n])
                 previous = n if block else -1
-        out.extend(_wrapped(said, indent, "# Our port says: "))
+        label = "# Our port says: " if impl == "trio" else "# The reference says: "
+        out.extend(_wrapped(said, indent, label))
         out.append(f'{indent}raise NotImplementedError("write {node.name}")')
         cursor = body_end
     out.extend(lines[cursor:])
@@ -211,9 +285,33 @@ def _wrapped(texts: list[str], indent: str, prefix: str) -> list[str]:
 
 
 def expected() -> dict[Path, str]:
-    """Every exercise file and its content, one per lesson whose Trio twin exists."""
-    return {OUT / f"{lesson.name}.py": render(lesson)
-            for lesson in catalogue.LESSONS if lesson.exists("trio")}
+    """Every exercise file and its content: per framework, one per lesson whose twin exists."""
+    return {OUT / impl / f"{lesson.name}.py": render(lesson, impl)
+            for impl in catalogue.IMPLS for lesson in catalogue.LESSONS if lesson.exists(impl)}
+
+
+def outline(text: str) -> list[tuple[str, ...]]:
+    """What a skeleton *decides*, without the code it keeps verbatim from its twin.
+
+    Per function: its name, arguments, docstring, whether its body is left blank, and the
+    comments in it (the notebook's steps); plus the header comments and the module docstring.
+    The freshness test compares this, so an edit to a kept helper of a twin (which the twin's
+    own tests name) does not turn it red; ``--check`` still compares every byte.
+    """
+    tree = ast.parse(text)
+    found: list[tuple[str, ...]] = [("header", *(line for line in text.splitlines()
+                                                  if line.startswith("#")))]
+    found.append(("module", ast.get_docstring(tree) or ""))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            blank = len(body) == 1 and isinstance(body[0], ast.Raise)
+            segment = ast.get_source_segment(text, node) or ""
+            notes = [line.strip() for line in segment.splitlines()
+                     if line.strip().startswith("# The notebook:")] if blank else []
+            found.append((node.name, ast.unparse(node.args), ast.get_docstring(node) or "",
+                          str(blank), *notes))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,46 +1,83 @@
-"""``walkthrough check``: learner mode, your own Trio port against the asyncio reference."""
+"""``walkthrough check``: learner mode, your own port (Trio or asyncio) against the reference."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from walkthrough import catalogue
 from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
-from walkthrough.learner import PortProblem, check, load
+from walkthrough.learner import WALL_LIMIT, PortProblem, check_in_child
 
-HELP = "check your own Trio port of a lesson against the asyncio reference"
+HELP = "check your own port of a lesson (Trio or asyncio) against the reference"
 DESCRIPTION = """\
-Learner mode. Write your own Trio version of a lesson (exercises/<lesson>.py is a
-skeleton to start from), then check it: the asyncio reference and your module run on the
-virtual clock with the same parameter sets the project's own tests use, and their output
-is compared line by line, instant by instant.
+Learner mode. Write your own version of a lesson (exercises/trio/<lesson>.py and
+exercises/asyncio/<lesson>.py are skeletons to start from), then check it: the asyncio
+reference and your module run on the virtual clock with the parameter sets the project's
+own tests use, and their output is compared line by line, instant by instant. A Trio port
+is also checked on the functions its exercise adds (queue: demo_closing; asyncgen:
+main_ahead and mygen_ahead), against trio_port's own. The crawler is checked offline: the
+reference and your module crawl a local demo site; the TSV rows and each URL's events
+(an error by its category) must match.
 
-It says "equivalent", or shows the first divergence: the line expected, the line your
-port printed, and the virtual time. Exit status: 0 equivalent, 1 not equivalent (or your
-port raised), 2 your file could not be loaded (unreadable, syntax error, missing function).
+Your module runs in a child process, in a session of its own, with no terminal: whatever
+it does (exit, start threads, print without end, write control characters, set the
+terminal to raw mode, monkeypatch trio), the check ends and says why.
+
+Exit status and what is printed:
+  0  "equivalent": the same lines at the same virtual times, in every case.
+  1  "NOT equivalent", then the first divergence: the lines expected and the lines your
+     port printed at that virtual time (control characters escaped, long lines cut), and
+     each distinct error your tasks raised, at the line of your file, with a hint for the
+     usual porting slips ("no running event loop": an asyncio call left in a Trio port).
+     Also status 1, each with its own message:
+       - a function still left as the skeleton's raise NotImplementedError;
+       - a deadlock: still running after 10x the reference's virtual time (min 60 s);
+       - a phase that never reaches a checkpoint (a busy loop, time.sleep): stopped after
+         --timeout seconds of wall-clock time, naming the function and the line, and
+         saying what a checkpoint is;
+       - more than 20000 lines printed by one phase (a flood): stopped;
+       - the process ended by your code (os._exit, a crash, a signal) during a phase;
+       - a non-daemon thread left running, trio/asyncio/time monkeypatched, or a
+         "coroutine was never awaited" warning.
+  2  your file could not be checked: unreadable, a syntax error, a missing function, an
+     exception at import, an exit at import (sys.exit, os._exit: never "equivalent"), a
+     loop at import (stopped after --timeout s), or a bad command line.
 
 examples:
-  cp exercises/count.py my_count.py      # ... then fill in the bodies
-  walkthrough check count my_count.py"""
+  cp exercises/trio/count.py my_count.py         # ... then fill in the bodies
+  walkthrough check count my_count.py
+  cp exercises/asyncio/count.py my_count_aio.py  # the notebook's own exercise
+  walkthrough check count my_count_aio.py --impl asyncio"""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_lesson(parser)
     parser.add_argument("path", metavar="PATH", type=Path, help="your port: a .py file")
+    parser.add_argument("--impl", choices=catalogue.IMPLS, default="trio",
+                        help="the framework your file is written for (default: trio)")
+    parser.add_argument("--timeout", metavar="S", type=float, default=WALL_LIMIT,
+                        help="wall-clock seconds one phase (or the import) of your module may "
+                             f"run (default: {WALL_LIMIT:g}); sleeps are virtual, so only code "
+                             "that never reaches a checkpoint comes near it")
 
 
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
-    if lesson.real_io:
-        raise UsageError(f"{lesson.name} does real network I/O: 'check' runs lessons on the "
-                         "virtual clock only")
-    if not lesson.exists("asyncio"):
-        raise UsageError(f"{lesson.module_name('asyncio')} is not written yet")
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be positive")
+    if lesson.name == "server":  # real sockets: a scripted session of clients
+        from walkthrough import echo
+        return echo.check_verb(args)
+    for impl in ("asyncio", args.impl):
+        if not lesson.exists(impl):
+            raise UsageError(f"{lesson.module_name(impl)} is not written yet")
     try:
-        module = load(args.path, lesson)
+        outcome = check_in_child(lesson, args.path, args.impl, args.timeout)
     except PortProblem as exc:
         raise UsageError(str(exc)) from None
-    report = check(lesson, module, args.path)
-    print(report.describe())
-    return 0 if report.equivalent else 1
+    if outcome.status == 2:
+        raise UsageError(outcome.text)
+    print(outcome.text)
+    return outcome.status

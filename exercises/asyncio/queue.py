@@ -1,8 +1,8 @@
-# Exercise: lesson 'queue' (notebook 002.004, Using a queue), to port to Trio. Generated from
-# trio_port/queue.py by scripts/make_exercises.py: do not edit it here. Copy it, write each body
-# (its comments are the notebook's steps, and our port's reasons), then run:
-#     walkthrough check queue my_queue.py
-# To see the asyncio version next to ours: walkthrough diff queue
+# Exercise: lesson 'queue' (notebook 002.004, Using a queue), to solve in asyncio, as the notebook
+# asks. Generated from asyncio_ref/queue.py by scripts/make_exercises.py: do not edit it here. Copy
+# it, write each body (its comments are the notebook's steps, and the reference's notes), then run:
+#     walkthrough check queue my_queue.py --impl asyncio
+# To see the Trio port next to it: walkthrough diff queue
 """Lesson 4 (notebook 002.004): using a queue.
 
 Producers, which know nothing of each other, put a random number of jobs on a queue at
@@ -12,19 +12,10 @@ producers (female first names) and ``ncon`` consumers (male names) until every j
 
 The notebook's questions:
 
-* *Isn't* ``while True`` *a problem?* No: every ``await`` is a checkpoint, so the consumer
-  never hogs the run, and it does not need to end on its own: ``main`` cancels the
-  consumers' nursery once the work is done. Left running, it would wait forever on an empty
-  channel, and the nursery around it would never exit.
-* *Why wait only for the producers?* They finish on their own; the consumers never do. The
-  producers get a nursery of their own, which plays ``gather``: it exits when they have all
-  returned.
-* *How do we know we are done?* Trio's channels have no ``join()``. The idiom is to close
-  the send channels, so that consumers see the end of the channel, but a consumer asleep
-  before its next ``receive`` then ends up to 10 s after the last job (``main_closing``, at
-  the end, shows it). To end at the last consumption as asyncio does, ``outstanding``
-  counts jobs sent and not yet processed (``task_done`` is ``outstanding.value -= 1``):
-  when the producers are done and it is back to 0, the consumers are cancelled.
+* *Isn't* ``while True`` *a problem?*
+* *Why gather only the producers?*
+* *How do we know we are done?*
+(Answer them yourself; ours are in docs/lessons/queue.md and the solved notebooks.)
 
 One change from the notebook, made in both versions: no global RNG and no one shared
 ``Faker``. Tasks would take numbers and job names from them in the order the scheduler runs
@@ -39,19 +30,17 @@ the draws made at an instant are the same numbers whoever makes them, so *when* 
 taken, and how long each waited, depend on the seed alone. What does not: the consumer's
 name on a line, and which of the jobs put at one instant is taken first
 (``walkthrough.normalise.queue`` states the rule the shared tests apply).
-Timestamps come from Trio's clock.
+Timestamps come from the loop's clock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools as it
-import math
 import random
 import sys
 
-import trio
 from faker import Faker
-from trio_util import AsyncValue
 
 
 def streams(seed: int, nprod: int) -> tuple[list[Faker], list[random.Random], random.Random]:
@@ -85,26 +74,21 @@ async def rand_sleep(rng: random.Random) -> None:
     raise NotImplementedError("write rand_sleep")
 
 
-async def produce(name: str, send_channel: trio.MemorySendChannel[tuple[str, float]],
-                  rng: random.Random, fake: Faker, outstanding: AsyncValue[int]) -> None:
+async def produce(name: str, q: asyncio.Queue[tuple[str, float]], rng: random.Random,
+                  fake: Faker) -> None:
     # The notebook: pushes a random number of jobs to the queue
     # The notebook: Use the itertools method that allows to returns a list of n somethings (in this
     #               case, None)
     # The notebook: Add a tuple (an actual tuple) to the queue: one item is a random job number, the
     #               other is a timestamp
-    # Our port says: each producer closes its own clone when it is done
-    # Our port says: put() on an unbounded queue never suspends; send_nowait neither (send
-    #                checkpoints)
     raise NotImplementedError("write produce")
 
 
-async def consume(name: str, receive_channel: trio.MemoryReceiveChannel[tuple[str, float]],
-                  rng: random.Random, outstanding: AsyncValue[int]) -> None:
+async def consume(name: str, q: asyncio.Queue[tuple[str, float]], rng: random.Random) -> None:
     # The notebook: gets the next available job and processes it
     # The notebook: Q: we are using while True, isn't that going to cause problems?
     # The notebook: Get the tuple off the queue
     # The notebook: Tell the queue it can tick the job as complete
-    # Our port says: q.task_done()
     raise NotImplementedError("write consume")
 
 
@@ -119,45 +103,18 @@ async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     # The notebook: wait until all jobs are processed
     # The notebook: Q: how do we know we are done?
     # The notebook: turn off the consumers
-    # Our port says: Unbounded like asyncio.Queue() (a buffer of 0 would make every send wait);
-    #                nurseries own the tasks, so no sets keep them alive; outstanding plays
-    #                q.join(); our send_channel stays open until the consumers are cancelled, or a
-    #                waiting one would get EndOfChannel.
+    # The reference says: Also when main itself is cancelled (a timeout, Ctrl-C): no consumer is
+    #                     orphaned.
     raise NotImplementedError("write main")
 
 
 async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
-    """The notebook's last cell, with the elapsed time read from Trio's clock."""
+    """The notebook's last cell, with the elapsed time read from the loop's clock."""
     raise NotImplementedError("write demo")
-
-
-async def consume_until_closed(
-    name: str, receive_channel: trio.MemoryReceiveChannel[tuple[str, float]],
-    rng: random.Random,
-) -> None:
-    """``consume`` for ``main_closing``: it ends when the channel is closed and empty."""
-    raise NotImplementedError("write consume_until_closed")
-
-
-async def main_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
-    """The idiomatic Trio ending, and a documented divergence from ``main``.
-
-    No counter: every producer closes its clone of the send channel when done, so once the
-    last job is taken each consumer's next ``receive`` raises ``EndOfChannel`` and the
-    nursery exits by itself. The same jobs are taken at the same instants, but the program
-    ends later than ``q.join()`` lets it: each consumer first finishes the random sleep it
-    starts after its last job (up to 10 s), where asyncio cancels it mid-sleep.
-    """
-    raise NotImplementedError("write main_closing")
-
-
-async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
-    """``demo`` with ``main_closing``: the same lines, a later "Program completed"."""
-    raise NotImplementedError("write demo_closing")
 
 
 if __name__ == "__main__":
     try:
-        trio.run(demo)
-    except* KeyboardInterrupt:  # trio.run raises it inside an exception group
+        asyncio.run(demo())
+    except KeyboardInterrupt:
         sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback

@@ -1,7 +1,8 @@
 # Exercise: lesson 'crawler' (notebook 002.007, Async web scraper), to port to Trio. Generated from
 # trio_port/crawler.py by scripts/make_exercises.py: do not edit it here. Copy it, write each body
 # (its comments are the notebook's steps, and our port's reasons), then run:
-#     python my_crawler.py URL... -o links.tsv   (check runs no network lesson)
+#     walkthrough check crawler my_crawler.py
+#     (it crawls a local demo site; python my_crawler.py URL... crawls the web)
 # To see the asyncio version next to ours: walkthrough diff crawler
 """Lesson 7 (notebook 002.007): an async web crawler, the article's areq.py.
 
@@ -24,8 +25,7 @@ versions of this lesson set every one of them explicitly and alike:
   a body that does not decode, or an unknown charset, is a "decode" error.
 
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
-(Q: why does it work? ``urljoin`` returns a link that is already absolute unchanged, and
-resolves a relative one, such as ``http-guide.html``, against the page's URL). Only http and
+(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only http and
 https links are kept. A link holding a tab, a carriage return or a newline is *dropped*, with
 an "Error parsing URL" line: it would break the TSV row, and ``urljoin`` would silently delete
 those characters and so invent a different URL.
@@ -37,18 +37,23 @@ eight URLs, on the internet. ``walkthrough crawl`` crawls a local demo site inst
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import os
 import re
 import signal
 import sys
+import textwrap
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import trio
 
+from trio_port._decode import ContentDecodingError, Decoder, supported
 from trio_port._transport import TrioH11Transport
 
 HREF_RE = re.compile(r'href="(http.*?)"')
@@ -72,19 +77,42 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_OUTPUT = "foundurls.tsv"
 
-#: Characters that would break a TSV row (or that urljoin would silently delete).
-UNSAFE_RE = re.compile(r"[\t\r\n]")
+#: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
+#: would silently delete them); none belongs in a URL a user can fetch.
+UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+#: The exit statuses, as ``--help`` lists them.
+EXIT_STATUS = {
+    0: "the crawl ended, and at least one page was crawled (a URL that fails is an "
+       "'Error' line, and the crawl goes on)",
+    1: "no page could be crawled: every URL failed",
+    2: "bad usage: a bad option, URL or URL file; nothing was written",
+    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
+        "TSV holds complete rows only",
+    130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
+         "does not wait for the cleanup",
+    141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
+         "SIGPIPE does",
+}
 
 
 class BodyTooLarge(Exception):
     """A response body over the ``max_bytes`` cap."""
 
 
+class OutputError(Exception):
+    """The TSV could not be written: this stops the crawl (exit status 74)."""
+
+
 @dataclass
 class Stats:
-    """What the crawl did so far: for the summary line, and the progress line on a terminal."""
+    """What the crawl did so far: for the summary line, and the progress line on a terminal.
 
-    pages: int = 0
+    ``urls`` counts the URLs done, ``errors`` those that failed: ``pages``, the pages crawled,
+    is the difference (a crawl where every URL failed says "pages 0").
+    """
+
+    urls: int = 0
     links: int = 0
     errors: int = 0
     started: float = 0.0
@@ -92,8 +120,12 @@ class Stats:
     progress: bool = False
     _shown: float = 0.0
 
+    @property
+    def pages(self) -> int:
+        return self.urls - self.errors
+
     def page_done(self, now: float, links: int) -> None:
-        self.pages += 1
+        self.urls += 1
         self.links += links
         self.elapsed = now - self.started
         if self.progress and now - self._shown >= 0.5:
@@ -114,7 +146,9 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
     # Our port says: httpx's default is 5 s per operation (aiohttp's: 300 s in total). Off: the
     #                deadline is trio.fail_after in parse, the same for every URL in both versions.
     # Our port says: httpx follows no redirect unless asked; aiohttp follows up to 10 (set in its
-    #                twin).
+    #                twin). fetch_html applies this policy itself (see there why).
+    # Our port says: What read_capped can decode with a bound, as aiohttp announces what it can
+    #                decode.
     raise NotImplementedError("write make_client")
 
 
@@ -124,7 +158,8 @@ def categorise(exc: Exception) -> str:
     #                TimeoutError.
     # Our port says: Refused, reset, an invalid URL or host (httpx.InvalidURL is not an
     #                httpx.HTTPError).
-    # Our port says: a bad byte, or an unknown charset
+    # Our port says: A bad byte, an unknown charset, a Content-Encoding that cannot be (or is not)
+    #                decoded.
     raise NotImplementedError("write categorise")
 
 
@@ -134,11 +169,22 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-async def read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
-    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more."""
+async def read_capped(resp: httpx.Response, max_bytes: int, decoder: Decoder) -> bytes:
+    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
+
+    Decoded here, in bounded steps, from the raw bytes: httpx's ``aiter_bytes`` inflates a
+    whole network chunk at once, so a compressed "bomb" would cost gigabytes before the cap is
+    checked (aiohttp decodes with a limit; ``_decode`` does the same, see its docstring).
+    """
+    # Our port says: a deadline or Ctrl-C came while decoding
     # Our port says: Not a raise inside the loop: httpx streams through nested async generators
     #                that, left early, Trio finalizes with a ResourceWarning (encode/httpx#3686). A
-    #                cancelled scope ends them all at their next read instead.
+    #                cancelled scope ends them all at their next read instead; for the same reason
+    #                the loop's body never raises Cancelled, it only looks whether one is due.
+    # Our port says: on to the generators' next read, where the cancellation lands
+    # Our port says: Let other tasks run between steps (a bomb is many steps), and stop decoding
+    #                once this task is due to be cancelled.
+    # Our port says: a cancellation seen while decoding is raised here
     raise NotImplementedError("write read_capped")
 
 
@@ -148,6 +194,11 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     # The notebook: Use the appropriate method to send an async get request (passing kwargs)
     # The notebook: make the response handle any >= 400 request by raising
     # The notebook: get the source code (HTML but it will work for .txt files too in fact)
+    # Our port says: The client's redirect policy, applied here rather than by httpx: httpx reads a
+    #                redirect's body whole, with its unbounded decoder, and turns a Location without
+    #                a host into one on the same host. aiohttp does neither.
+    # Our port says: As aiohttp: a Content-Encoding it cannot decode fails before the status.
+    # Our port says: "http:///ok"; "/ok" is fine
     # Our port says: httpx's raise_for_status raises on 3xx too; aiohttp's from 400
     # Our port says: Not resp.text: httpx would replace undecodable bytes; decode strictly, as
     #                aiohttp.
@@ -164,7 +215,9 @@ async def parse(
     #               (if they are relative) or not if not needed
     # The notebook: Q: Why does it work?
     # Our port says: a cancel scope: a plain `with`, no await
+    # Our port says: our stdout is closed (`| head`): no error of the URL's; stop
     # Our port says: every error is reported, and the crawl goes on
+    # Our port says: mailto:, httpx:...: not a web page, dropped without a word
     # Our port says: !r: the line stays one line
     raise NotImplementedError("write parse")
 
@@ -173,7 +226,12 @@ async def append_rows(file: Path, rows: str) -> None:
     """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
 
     So a crawl stopped at any point leaves only complete rows, and pages never interleave.
+    A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
+    where this page's rows began, and OutputError stops the crawl.
     """
+    # Our port says: what fit was written: take it back (O_APPEND: it ends here)
+    # Our port says: Shielded, not to leave half a row if Ctrl-C comes now; bounded, as every
+    #                shield.
     raise NotImplementedError("write append_rows")
 
 
@@ -203,17 +261,31 @@ async def bulk_crawl_and_write(
 
 
 def check_url(url: str) -> str:
-    """``url`` if it can start a crawl (http or https, a host, no whitespace); else ValueError."""
+    """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
+
+    http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
+    character.
+    """
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+    try:
+        port = parts.port  # ValueError if it is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
+            or UNSAFE_RE.search(url)):
         raise ValueError(f"not an http(s) URL: {url!r}")
     return url
 
 
 def read_urls(path: str) -> list[str]:
     """The URLs of a file, one a line; blank lines and ``#`` comments are skipped."""
-    with open(path, encoding="utf-8") as f:
-        lines = [line.strip() for line in f]
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot read {path}: not UTF-8 text") from None
     return [check_url(line) for line in lines if line and not line.startswith("#")]
 
 
@@ -223,8 +295,18 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     This is what asyncio.run's own SIGINT handler does for its twin (it cancels the main
     task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
     the middle of httpx or the stdlib, between opening a socket and owning it.
+
+    The receiver is read until the end, cleanup included (each shield in the crawl is bounded):
+    a second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run does on a second Ctrl-C.
     """
+    # Our port says: Started with SIGINT ignored (in the background, by a shell without job
+    #                control): keep ignoring it, as asyncio.run and trio.run do and as Unix programs
+    #                should.
+    # Our port says: the second Ctrl-C: do not wait for the cleanup
+    # Our port says: the first: the crawl winds down, writing whole rows
     # Our port says: done: stop watching
+    # Our port says: Leaving the receiver re-delivers a signal it had not handed out yet: trio.run
+    #                then raises KeyboardInterrupt, and crawl() turns it into the same exit 130.
     raise NotImplementedError("write _until_ctrl_c")
 
 
@@ -233,10 +315,25 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
           progress: bool = False) -> int:
     """Crawl into ``output`` (its header written), print the summary on stderr.
 
-    The exit status: 0, or 130 after Ctrl-C (the TSV then holds complete rows only).
+    Returns the exit status (``EXIT_STATUS``).
     """
-    # Our port says: a Ctrl-C before the receiver opened, inside a group
+    # Our port says: the last lines, while a closed stdout can still be told apart
+    # Our port says: A nursery wraps these in an ExceptionGroup (nested ones, too): except* sees
+    #                through.
+    # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
     raise NotImplementedError("write crawl")
+
+
+def _first(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def stdout_closed() -> int:
+    """Exit status 141, quietly: stdout is gone, and Python's final flush must not complain."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,7 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=f"python -m {__package__}.crawler",
         description="Fetch each URL, find its links, write them to a TSV "
                     "(source_url, parsed_url). With no URL, crawl the notebook's eight URLs "
-                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.")
+                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.",
+        epilog=exit_statuses(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("urls", nargs="*", metavar="URL", help="http(s) URLs to crawl")
     parser.add_argument("--urls-file", metavar="F", help="a file of URLs, one a line")
     parser.add_argument("-o", "--output", metavar="OUT", default=DEFAULT_OUTPUT,
@@ -256,6 +354,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-bytes", metavar="N", type=int, default=DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {DEFAULT_MAX_BYTES})")
     return parser
+
+
+def write_header(output: Path) -> None:
+    """Start the TSV with its header; ValueError, one clear line, if it cannot be written."""
+    try:
+        output.write_text(HEADER, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def exit_statuses() -> str:
+    """``EXIT_STATUS`` as the end of ``--help``."""
+    lines = [f"  {code:<4} {text}" for code, text in EXIT_STATUS.items()]
+    return "exit status:\n" + "\n".join(textwrap.fill(
+        line, 92, subsequent_indent=" " * 7) for line in lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -270,12 +383,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not from_file:  # a mistake, not a request for the notebook's URLs
                 raise ValueError(f"{args.urls_file}: no URL in the file")
             urls += from_file
-        Path(args.output).write_text(HEADER, encoding="utf-8")  # last: nothing half-done
-    except (OSError, ValueError) as e:
+        write_header(Path(args.output))  # last: nothing half-done
+    except ValueError as e:
         parser.error(str(e))
     return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
                  url_timeout=args.timeout, max_bytes=args.max_bytes, progress=sys.stderr.isatty())
 
 
+def exit_quietly(status: int) -> NoReturn:
+    """``sys.exit(status)``; after Ctrl-C, one more is ignored, not to kill the exit itself.
+
+    Python hands SIGINT back to the system's default while it shuts down: a second Ctrl-C
+    pressed just then would end the process by the signal (status -2), after it had cleaned up.
+    """
+    if status == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    exit_quietly(status)

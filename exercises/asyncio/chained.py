@@ -1,0 +1,67 @@
+# Exercise: lesson 'chained' (notebook 002.003, Chaining coroutines), to solve in asyncio, as the
+# notebook asks. Generated from asyncio_ref/chained.py by scripts/make_exercises.py: do not edit it
+# here. Copy it, write each body (its comments are the notebook's steps, and the reference's notes),
+# then run:
+#     walkthrough check chained my_chained.py --impl asyncio
+# To see the Trio port next to it: walkthrough diff chained
+# The notebook: finally, runs all the jobs in main
+"""Lesson 3 (notebook 002.003): chaining coroutines.
+
+``chain(n)`` awaits ``load(n)`` and feeds its result to ``fire(n, last_i)``: inside one chain
+the steps run in order. ``main(*args)`` runs one chain per argument at the same time, so the
+program takes as long as its longest chain, not the sum of them all.
+
+As in lesson 2, each chain draws from its own ``random.Random``, seeded from a master RNG in
+argument order before any chain starts: with one global RNG the chains would take numbers in
+the order the scheduler runs them, and that order is FIFO in asyncio but random in Trio.
+The timings are read from the framework's clock inside the run, not ``time.perf_counter``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+
+
+def task_rngs(seed: int, n: int) -> list[random.Random]:
+    """One RNG per task, drawn from a master RNG seeded with ``seed``, before any task runs.
+
+    The draws happen here, in program order, not in whatever order the scheduler later picks.
+    """
+    master = random.Random(seed)
+    return [random.Random(master.getrandbits(64)) for _ in range(n)]
+
+
+async def load(n: str, rng: random.Random) -> int:
+    # The notebook: waits i secs, asynchronously
+    # The notebook: returns i
+    raise NotImplementedError("write load")
+
+
+async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
+    # The notebook: waits i secs, asynchronously
+    # The notebook: returns i plus the i from the following step as a tuple
+    raise NotImplementedError("write fire")
+
+
+async def chain(n: str, rng: random.Random) -> tuple[int, int]:
+    """Load, then fire; print how long the two took. Returns ``fire``'s pair for ``main``."""
+    # The notebook: runs load
+    # The notebook: then feeds result to fire
+    raise NotImplementedError("write chain")
+
+
+async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
+    # The notebook: initiates an instance of chain for each arg, concurrently
+    raise NotImplementedError("write main")
+
+
+async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
+    """The notebook's last cell; returns the results too, so a comparison sees them."""
+    raise NotImplementedError("write demo")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:] or ["cannon", "laser", "railgun"]
+    asyncio.run(demo(*args))

@@ -1,0 +1,61 @@
+# Exercise: lesson 'count' (notebook 002.001, The async/await syntax and native coroutines), to
+# solve in asyncio, as the notebook asks. Generated from asyncio_ref/count.py by
+# scripts/make_exercises.py: do not edit it here. Copy it, write each body (its comments are the
+# notebook's steps, and the reference's notes), then run:
+#     walkthrough check count my_count.py --impl asyncio
+# To see the Trio port next to it: walkthrough diff count
+# The notebook: The output should be One Two One ... for the sync version, taking 3 s. And One One
+#               ... for the async one, taking 1 s.
+"""Lesson 1 (notebook 002.001): the async/await syntax and native coroutines.
+
+``count_sync`` blocks for a second between "One" and "Two"; run three times in a row,
+``main_sync`` takes about 3 s. ``count_async`` *awaits* the second, so the three runs that
+``main_async`` starts together overlap and finish in about 1 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+def count_sync() -> None:
+    # The notebook: after printing, it waits synchronously 1 sec, then prints two
+    raise NotImplementedError("write count_sync")
+
+
+def main_sync() -> None:
+    # The notebook: it runs count_sync in sequence 3 times
+    raise NotImplementedError("write main_sync")
+
+
+async def count_async() -> None:
+    # The notebook: after printing, it waits asynchronously 1 sec, then prints two
+    raise NotImplementedError("write count_async")
+
+
+async def main_async() -> None:
+    # The notebook: it runs count_async asynchronously 3 times
+    raise NotImplementedError("write main_async")
+
+
+def demo_sync() -> None:
+    """The notebook's timing cell for the sync version."""
+    s = time.perf_counter()
+    main_sync()
+    elapsed = time.perf_counter() - s
+    print(f"sync version executed in {elapsed:0.2f} seconds.")
+
+
+async def demo_async() -> None:
+    """The notebook's timing cell for the async version.
+
+    The clock is read from the event loop, inside the run, so the figure is the
+    loop's own idea of time (and a virtual-time loop gets it right too).
+    """
+    raise NotImplementedError("write demo_async")
+
+
+if __name__ == "__main__":
+    demo_sync()
+    asyncio.run(demo_async())

@@ -1,0 +1,362 @@
+# Exercise: lesson 'crawler' (notebook 002.007, Async web scraper), to solve in asyncio, as the
+# notebook asks. Generated from asyncio_ref/crawler.py by scripts/make_exercises.py: do not edit it
+# here. Copy it, write each body (its comments are the notebook's steps, and the reference's notes),
+# then run:
+#     walkthrough check crawler my_crawler.py --impl asyncio
+#     (it crawls a local demo site; python my_crawler.py URL... crawls the web)
+# To see the Trio port next to it: walkthrough diff crawler
+"""Lesson 7 (notebook 002.007): an async web crawler, the article's areq.py.
+
+``fetch_html`` GETs one URL, ``parse`` finds the links in its HTML, ``write_one`` appends them
+to a TSV (``source_url<TAB>parsed_url``) and ``bulk_crawl_and_write`` does that for every URL
+at once, at most ``concurrency`` at a time. An error is reported on one line, for that URL,
+and never stops the crawl.
+
+The notebook leaves the client's settings to the library's defaults, and aiohttp's and httpx's
+defaults differ (redirects, timeouts, pool size, what raises, how text is decoded). Both
+versions of this lesson set every one of them explicitly and alike:
+
+- redirects: followed, at most ``MAX_REDIRECTS``, then a "redirect" error;
+- timeout: ``timeout`` seconds per URL, from the moment it gets a slot to the last byte,
+  measured by the framework (the client library's own timeouts are off);
+- concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
+- status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
+- body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
+- text: decoded strictly with the charset the server declares (UTF-8 when it declares none);
+  a body that does not decode, or an unknown charset, is a "decode" error.
+
+Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
+(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only http and
+https links are kept. A link holding a tab, a carriage return or a newline is *dropped*, with
+an "Error parsing URL" line: it would break the TSV row, and ``urljoin`` would silently delete
+those characters and so invent a different URL.
+
+Run it: ``python -m asyncio_ref.crawler [URL ...]``; with no URL it crawls the notebook's
+eight URLs, on the internet. ``walkthrough crawl`` crawls a local demo site instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import sys
+import textwrap
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import aiofiles
+import aiohttp
+from aiohttp import ClientSession, http_exceptions
+
+HREF_RE = re.compile(r'href="(http.*?)"')
+
+#: The notebook's eight URLs: what ``python -m`` crawls when given no URL.
+URLS = (
+    "https://regex101.com/",
+    "https://docs.python.org/3/this-url-will-404.html",
+    "https://www.nytimes.com/guides/",
+    "https://www.mediamatters.org/",
+    "https://1.1.1.1/",
+    "https://www.politico.com/tipsheets/morning-money",
+    "https://www.bloomberg.com/markets/economics",
+    "https://www.ietf.org/rfc/rfc2616.txt",
+)
+
+HEADER = "source_url\tparsed_url\n"
+MAX_REDIRECTS = 10
+DEFAULT_CONCURRENCY = 20
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+DEFAULT_OUTPUT = "foundurls.tsv"
+
+#: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
+#: would silently delete them); none belongs in a URL a user can fetch.
+UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+#: The exit statuses, as ``--help`` lists them.
+EXIT_STATUS = {
+    0: "the crawl ended, and at least one page was crawled (a URL that fails is an "
+       "'Error' line, and the crawl goes on)",
+    1: "no page could be crawled: every URL failed",
+    2: "bad usage: a bad option, URL or URL file; nothing was written",
+    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
+        "TSV holds complete rows only",
+    130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
+         "does not wait for the cleanup",
+    141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
+         "SIGPIPE does",
+}
+
+
+class BodyTooLarge(Exception):
+    """A response body over the ``max_bytes`` cap."""
+
+
+class OutputError(Exception):
+    """The TSV could not be written: this stops the crawl (exit status 74)."""
+
+
+@dataclass
+class Stats:
+    """What the crawl did so far: for the summary line, and the progress line on a terminal.
+
+    ``urls`` counts the URLs done, ``errors`` those that failed: ``pages``, the pages crawled,
+    is the difference (a crawl where every URL failed says "pages 0").
+    """
+
+    urls: int = 0
+    links: int = 0
+    errors: int = 0
+    started: float = 0.0
+    elapsed: float = 0.0
+    progress: bool = False
+    _shown: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return self.urls - self.errors
+
+    def page_done(self, now: float, links: int) -> None:
+        self.urls += 1
+        self.links += links
+        self.elapsed = now - self.started
+        if self.progress and now - self._shown >= 0.5:
+            self._shown = now
+            rate = self.pages / self.elapsed if self.elapsed else 0.0
+            print(f"[{self.pages} pages, {self.errors} errors, {rate:.0f} pages/s]",
+                  file=sys.stderr, flush=True)
+
+    def summary(self) -> str:
+        return (f"pages {self.pages}, links {self.links}, errors {self.errors},"
+                f" elapsed {self.elapsed:.2f} s")
+
+
+def make_client(concurrency: int) -> ClientSession:
+    """The one HTTP client of a crawl, its pool sized to the concurrency bound."""
+    # The reference says: aiohttp's default is 300 s in total (httpx's: 5 s per operation). Off: the
+    #                     deadline is asyncio.timeout in parse, the same for every URL in both
+    #                     versions.
+    raise NotImplementedError("write make_client")
+
+
+def categorise(exc: Exception) -> str:
+    """The error's category, the same words in both versions; the library's words differ."""
+    # The reference says: a ClientResponseError: test it first
+    # The reference says: aiohttp reports a response it cannot parse (a bad status line, too many or
+    #                     too long headers, a Content-Encoding it cannot decode) as a
+    #                     ClientResponseError with status 400, made from an HttpProcessingError: not
+    #                     a status the server sent. Its twin's words for it.
+    # The reference says: also a body that does not decompress (a ClientPayloadError)
+    # The reference says: asyncio.timeout raises the builtin TimeoutError, not an
+    #                     aiohttp.ClientError.
+    # The reference says: Refused, reset, an invalid URL or host (aiohttp.InvalidURL is a
+    #                     ClientError).
+    # The reference says: A bad byte, an unknown charset, a Content-Encoding that cannot be (or is
+    #                     not) decoded.
+    raise NotImplementedError("write categorise")
+
+
+def describe(exc: BaseException) -> str:
+    """The library's own wording of an error: its type, and the first line of its message."""
+    message = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+
+
+async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more."""
+    raise NotImplementedError("write read_capped")
+
+
+async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
+    """GET request wrapper to fetch page HTML."""
+    # The notebook: sends a get request to a url and returns the HTML content
+    # The notebook: Use the appropriate method to send an async get request (passing kwargs)
+    # The notebook: make the response handle any >= 400 request by raising
+    # The notebook: get the source code (HTML but it will work for .txt files too in fact)
+    # The reference says: raises for status >= 400
+    raise NotImplementedError("write fetch_html")
+
+
+async def parse(
+    url: str, session: ClientSession, *, url_timeout: float, max_bytes: int, stats: Stats,
+) -> set[str]:
+    """Find HREFs in the HTML of `url`."""
+    # The notebook: returns the links found in the source
+    # The notebook: catch all the HTTP errors and print them
+    # The notebook: For each link, try and create an absolute link by joining them to the page's url
+    #               (if they are relative) or not if not needed
+    # The notebook: Q: Why does it work?
+    # The reference says: our stdout is closed (`| head`): no error of the URL's; stop
+    # The reference says: every error is reported, and the crawl goes on
+    # The reference says: mailto:, httpx:...: not a web page, dropped without a word
+    # The reference says: !r: the line stays one line
+    raise NotImplementedError("write parse")
+
+
+async def append_rows(file: Path, rows: str) -> None:
+    """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
+
+    So a crawl stopped at any point leaves only complete rows, and pages never interleave.
+    A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
+    where this page's rows began, and OutputError stops the crawl.
+    """
+    # The reference says: what fit was written: take it back (O_APPEND: it ends here)
+    raise NotImplementedError("write append_rows")
+
+
+async def write_one(
+    file: Path, url: str, *, session: ClientSession, limit: asyncio.Semaphore,
+    url_timeout: float, max_bytes: int, stats: Stats,
+) -> None:
+    """Write the found HREFs from `url` to `file`."""
+    # The notebook: opens the file asynchronously and writes a line at a time
+    # The reference says: The slot covers the fetch and the append: URLs in flight and TSV handles
+    #                     open are both bounded (the deadline, in parse, starts once the URL has its
+    #                     slot).
+    # The reference says: aiofiles opens, writes and closes in worker threads, and a cancelled await
+    #                     abandons the thread's result: Ctrl-C during the open would leak the file.
+    #                     So the append is shielded, and seen through before the cancellation goes
+    #                     on.
+    raise NotImplementedError("write write_one")
+
+
+async def bulk_crawl_and_write(
+    file: Path, urls: Iterable[str], *, concurrency: int = DEFAULT_CONCURRENCY,
+    url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+    stats: Stats | None = None,
+) -> Stats:
+    """Crawl & write concurrently to `file` for multiple `urls`."""
+    # The notebook: creates a task per url
+    # The reference says: each URL once, in order
+    # The reference says: Ctrl-C, or an error that must stop the crawl (the TSV cannot be written,
+    #                     stdout is closed): gather returns at the first one and leaves the other
+    #                     tasks running, some still writing, others on into a closed session. Cancel
+    #                     them, let them end first.
+    raise NotImplementedError("write bulk_crawl_and_write")
+
+
+def check_url(url: str) -> str:
+    """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
+
+    http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
+    character.
+    """
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port  # ValueError if it is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
+            or UNSAFE_RE.search(url)):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def read_urls(path: str) -> list[str]:
+    """The URLs of a file, one a line; blank lines and ``#`` comments are skipped."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot read {path}: not UTF-8 text") from None
+    return [check_url(line) for line in lines if line and not line.startswith("#")]
+
+
+def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
+          url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+          progress: bool = False) -> int:
+    """Crawl into ``output`` (its header written), print the summary on stderr.
+
+    Returns the exit status (``EXIT_STATUS``).
+    """
+    # The reference says: A second Ctrl-C makes asyncio.run raise KeyboardInterrupt without waiting
+    #                     for the cancelled tasks: the same exit.
+    # The reference says: the last lines, while a closed stdout can still be told apart
+    raise NotImplementedError("write crawl")
+
+
+def stdout_closed() -> int:
+    """Exit status 141, quietly: stdout is gone, and Python's final flush must not complain."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}.crawler",
+        description="Fetch each URL, find its links, write them to a TSV "
+                    "(source_url, parsed_url). With no URL, crawl the notebook's eight URLs "
+                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.",
+        epilog=exit_statuses(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("urls", nargs="*", metavar="URL", help="http(s) URLs to crawl")
+    parser.add_argument("--urls-file", metavar="F", help="a file of URLs, one a line")
+    parser.add_argument("-o", "--output", metavar="OUT", default=DEFAULT_OUTPUT,
+                        help=f"the TSV to write (default: {DEFAULT_OUTPUT})")
+    parser.add_argument("--concurrency", metavar="N", type=int, default=DEFAULT_CONCURRENCY,
+                        help=f"URLs in flight at once (default: {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--timeout", metavar="S", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds allowed per URL (default: {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-bytes", metavar="N", type=int, default=DEFAULT_MAX_BYTES,
+                        help=f"largest body read (default: {DEFAULT_MAX_BYTES})")
+    return parser
+
+
+def write_header(output: Path) -> None:
+    """Start the TSV with its header; ValueError, one clear line, if it cannot be written."""
+    try:
+        output.write_text(HEADER, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def exit_statuses() -> str:
+    """``EXIT_STATUS`` as the end of ``--help``."""
+    lines = [f"  {code:<4} {text}" for code, text in EXIT_STATUS.items()]
+    return "exit status:\n" + "\n".join(textwrap.fill(
+        line, 92, subsequent_indent=" " * 7) for line in lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
+        parser.error("--concurrency, --timeout and --max-bytes must be positive")
+    try:
+        urls = [check_url(url) for url in args.urls]
+        if args.urls_file:
+            from_file = read_urls(args.urls_file)
+            if not from_file:  # a mistake, not a request for the notebook's URLs
+                raise ValueError(f"{args.urls_file}: no URL in the file")
+            urls += from_file
+        write_header(Path(args.output))  # last: nothing half-done
+    except ValueError as e:
+        parser.error(str(e))
+    return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
+                 url_timeout=args.timeout, max_bytes=args.max_bytes, progress=sys.stderr.isatty())
+
+
+def exit_quietly(status: int) -> NoReturn:
+    """``sys.exit(status)``; after Ctrl-C, one more is ignored, not to kill the exit itself.
+
+    Python hands SIGINT back to the system's default while it shuts down: a second Ctrl-C
+    pressed just then would end the process by the signal (status -2), after it had cleaned up.
+    """
+    if status == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    exit_quietly(status)

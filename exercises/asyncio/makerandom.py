@@ -1,0 +1,66 @@
+# Exercise: lesson 'makerandom' (notebook 002.002, The rules of async IO), to solve in asyncio, as
+# the notebook asks. Generated from asyncio_ref/makerandom.py by scripts/make_exercises.py: do not
+# edit it here. Copy it, write each body (its comments are the notebook's steps, and the reference's
+# notes), then run:
+#     walkthrough check makerandom my_makerandom.py --impl asyncio
+# To see the Trio port next to it: walkthrough diff makerandom
+"""Lesson 2 (notebook 002.002): the rules of async IO.
+
+``makerandom(idx)`` draws ``randint(0, 10)`` until a number beats its threshold
+(``10 - idx - 1``: 9, 8, 7), sleeping ``i + 1`` seconds after each number that is too low.
+``main`` runs three of them at once, so no call waits for another to finish, and collects
+the three results in ``idx`` order.
+
+One change from the notebook, made in both versions: the notebook seeds the one global RNG,
+and the three tasks then take numbers from it in the order the scheduler runs them. asyncio
+runs tasks that wake together first-in first-out, Trio in a deliberately random order, so with
+one shared RNG the *numbers themselves* would depend on the framework. Instead each task gets
+its own ``random.Random``, seeded from a master RNG in a fixed order before any task starts:
+the numbers then depend on the seed alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+# ANSI colors
+c = (
+    "\033[0m",   # End of color
+    "\033[36m",  # Cyan
+    "\033[91m",  # Red
+    "\033[35m",  # Magenta
+)
+
+
+def task_rngs(seed: int, n: int) -> list[random.Random]:
+    """One RNG per task, drawn from a master RNG seeded with ``seed``, before any task runs.
+
+    The draws happen here, in program order, not in whatever order the scheduler later picks.
+    """
+    master = random.Random(seed)
+    return [random.Random(master.getrandbits(64)) for _ in range(n)]
+
+
+async def makerandom(idx: int, threshold: int = 6, *, rng: random.Random) -> int:
+    """Draw until a number beats ``threshold``; as in the notebook, ``idx`` sets the threshold."""
+    # The notebook: should keep generating i until one it's greater than threshold.
+    # The notebook: if it isn't, it should print f"{i} too low; retrying.",
+    # The notebook: then sleep asynchronously for i + 1 seconds,
+    # The notebook: then generate a new one
+    raise NotImplementedError("write makerandom")
+
+
+async def main(seed: int = 444) -> list[int]:
+    # The notebook: should run 3 makerandom with idx in range 0 to 2 asynchronously
+    # The notebook: should gather the results
+    raise NotImplementedError("write main")
+
+
+async def demo(seed: int = 444) -> list[int]:
+    """The notebook's last cell; returns the results too, so a comparison sees them."""
+    raise NotImplementedError("write demo")
+
+
+if __name__ == "__main__":
+    asyncio.run(demo())

@@ -1,0 +1,154 @@
+# Exercise: lesson 'queue' (notebook 002.004, Using a queue), to port to Trio. Generated from
+# trio_port/queue.py by scripts/make_exercises.py: do not edit it here. Copy it, write each body
+# (its comments are the notebook's steps, and our port's reasons), then run:
+#     walkthrough check queue my_queue.py
+# To see the asyncio version next to ours: walkthrough diff queue
+"""Lesson 4 (notebook 002.004): using a queue.
+
+Producers, which know nothing of each other, put a random number of jobs on a queue at
+random times; consumers take them greedily as they come. ``produce`` puts ``(job, timestamp)``
+tuples, ``consume`` takes them and says how long each waited, and ``main`` runs ``nprod``
+producers (female first names) and ``ncon`` consumers (male names) until every job is done.
+
+The notebook's questions:
+
+* *Isn't* ``while True`` *a problem?*
+* *Why wait only for the producers?*
+* *How do we know we are done?*
+(Answer them yourself; ours are in docs/lessons/queue.md and the solved notebooks.)
+
+One change from the notebook, made in both versions: no global RNG and no one shared
+``Faker``. Tasks would take numbers and job names from them in the order the scheduler runs
+them, and Trio runs tasks that wake together in a random order: the jobs themselves would
+depend on the framework. Each producer gets its own ``random.Random`` and its own seeded
+``Faker``, all derived from the seed before any task runs, so its jobs and their instants
+depend on the seed alone. The consumers share one RNG: each draws the sleep before its next
+``get`` from it. Consumers are interchangeable workers, and when several are free at one
+instant, *which* of them takes a job is the scheduler's choice in both frameworks; with a
+stream per consumer that choice would decide when the next jobs are taken. With one stream,
+the draws made at an instant are the same numbers whoever makes them, so *when* jobs are
+taken, and how long each waited, depend on the seed alone. What does not: the consumer's
+name on a line, and which of the jobs put at one instant is taken first
+(``walkthrough.normalise.queue`` states the rule the shared tests apply).
+Timestamps come from Trio's clock.
+"""
+
+from __future__ import annotations
+
+import itertools as it
+import math
+import random
+import sys
+
+import trio
+from faker import Faker
+from trio_util import AsyncValue
+
+
+def streams(seed: int, nprod: int) -> tuple[list[Faker], list[random.Random], random.Random]:
+    """One ``Faker`` and one RNG per producer, and the consumers' RNG, all drawn from ``seed``.
+
+    Every draw happens here, in program order, before the scheduler picks any order.
+    """
+    master = random.Random(seed)
+    fakers = []
+    for _ in range(nprod):
+        fake = Faker()
+        fake.seed_instance(master.getrandbits(64))
+        fakers.append(fake)
+    rngs = [random.Random(master.getrandbits(64)) for _ in range(nprod)]
+    return fakers, rngs, random.Random(master.getrandbits(64))
+
+
+def names(seed: int, nprod: int, ncon: int) -> tuple[list[str], list[str]]:
+    """Producer names (female first names) and consumer names (male), from ``seed``."""
+    fake = Faker()
+    fake.seed_instance(seed)
+    return ([fake.first_name_female() for _ in range(nprod)],
+            [fake.first_name_male() for _ in range(ncon)])
+
+
+async def create_job(fake: Faker) -> str:
+    raise NotImplementedError("write create_job")
+
+
+async def rand_sleep(rng: random.Random) -> None:
+    raise NotImplementedError("write rand_sleep")
+
+
+async def produce(name: str, send_channel: trio.MemorySendChannel[tuple[str, float]],
+                  rng: random.Random, fake: Faker, outstanding: AsyncValue[int]) -> None:
+    # The notebook: pushes a random number of jobs to the queue
+    # The notebook: Use the itertools method that allows to returns a list of n somethings (in this
+    #               case, None)
+    # The notebook: Add a tuple (an actual tuple) to the queue: one item is a random job number, the
+    #               other is a timestamp
+    # Our port says: each producer closes its own clone when it is done
+    # Our port says: put() on an unbounded queue never suspends; send_nowait neither (send
+    #                checkpoints)
+    raise NotImplementedError("write produce")
+
+
+async def consume(name: str, receive_channel: trio.MemoryReceiveChannel[tuple[str, float]],
+                  rng: random.Random, outstanding: AsyncValue[int]) -> None:
+    # The notebook: gets the next available job and processes it
+    # The notebook: Q: we are using while True, isn't that going to cause problems?
+    # The notebook: Get the tuple off the queue
+    # The notebook: Tell the queue it can tick the job as complete
+    # Our port says: q.task_done()
+    raise NotImplementedError("write consume")
+
+
+async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
+    # The notebook: orchestrates the whole thing
+    # The notebook: create a queue
+    # The notebook: create and schedule a set with a task for each producer
+    # The notebook: make sure each of these tasks gets eventually garbage collected
+    # The notebook: do the same for consumer (use male names)
+    # The notebook: run all the producers tasks
+    # The notebook: Q: why only the producers?
+    # The notebook: wait until all jobs are processed
+    # The notebook: Q: how do we know we are done?
+    # The notebook: turn off the consumers
+    # Our port says: Unbounded like asyncio.Queue() (a buffer of 0 would make every send wait);
+    #                nurseries own the tasks, so no sets keep them alive; outstanding plays
+    #                q.join(); our send_channel stays open until the consumers are cancelled, or a
+    #                waiting one would get EndOfChannel.
+    raise NotImplementedError("write main")
+
+
+async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
+    """The notebook's last cell, with the elapsed time read from Trio's clock."""
+    raise NotImplementedError("write demo")
+
+
+async def consume_until_closed(
+    name: str, receive_channel: trio.MemoryReceiveChannel[tuple[str, float]],
+    rng: random.Random,
+) -> None:
+    """``consume`` for ``main_closing``: it ends when the channel is closed and empty."""
+    raise NotImplementedError("write consume_until_closed")
+
+
+async def main_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
+    """The idiomatic Trio ending, and a documented divergence from ``main``.
+
+    No counter: every producer closes its clone of the send channel when done, so once the
+    last job is taken each consumer's next ``receive`` raises ``EndOfChannel`` and the
+    nursery exits by itself. The same jobs are taken at the same instants, but the program
+    ends later than ``q.join()`` lets it: each consumer first finishes the random sleep it
+    starts after its last job (up to 10 s), where asyncio cancels it mid-sleep.
+    """
+    raise NotImplementedError("write main_closing")
+
+
+async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
+    """``demo`` with ``main_closing``: the same lines, a later "Program completed"."""
+    raise NotImplementedError("write demo_closing")
+
+
+if __name__ == "__main__":
+    try:
+        trio.run(demo)
+    except* KeyboardInterrupt:  # trio.run raises it inside an exception group
+        sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback
