@@ -33,12 +33,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
+import signal
 import sys
+import textwrap
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import aiofiles
 import aiohttp
@@ -65,19 +69,42 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_OUTPUT = "foundurls.tsv"
 
-#: Characters that would break a TSV row (or that urljoin would silently delete).
-UNSAFE_RE = re.compile(r"[\t\r\n]")
+#: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
+#: would silently delete them); none belongs in a URL a user can fetch.
+UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+#: The exit statuses, as ``--help`` lists them.
+EXIT_STATUS = {
+    0: "the crawl ended, and at least one page was crawled (a URL that fails is an "
+       "'Error' line, and the crawl goes on)",
+    1: "no page could be crawled: every URL failed",
+    2: "bad usage: a bad option, URL or URL file; nothing was written",
+    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
+        "TSV holds complete rows only",
+    130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
+         "does not wait for the cleanup",
+    141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
+         "SIGPIPE does",
+}
 
 
 class BodyTooLarge(Exception):
     """A response body over the ``max_bytes`` cap."""
 
 
+class OutputError(Exception):
+    """The TSV could not be written: this stops the crawl (exit status 74)."""
+
+
 @dataclass
 class Stats:
-    """What the crawl did so far: for the summary line, and the progress line on a terminal."""
+    """What the crawl did so far: for the summary line, and the progress line on a terminal.
 
-    pages: int = 0
+    ``urls`` counts the URLs done, ``errors`` those that failed: ``pages``, the pages crawled,
+    is the difference (a crawl where every URL failed says "pages 0").
+    """
+
+    urls: int = 0
     links: int = 0
     errors: int = 0
     started: float = 0.0
@@ -85,8 +112,12 @@ class Stats:
     progress: bool = False
     _shown: float = 0.0
 
+    @property
+    def pages(self) -> int:
+        return self.urls - self.errors
+
     def page_done(self, now: float, links: int) -> None:
-        self.pages += 1
+        self.urls += 1
         self.links += links
         self.elapsed = now - self.started
         if self.progress and now - self._shown >= 0.5:
@@ -171,6 +202,8 @@ async def parse(
     try:
         async with asyncio.timeout(url_timeout):
             html = await fetch_html(url, session, max_bytes)
+    except BrokenPipeError:  # our stdout is closed (`| head`): no error of the URL's; stop
+        raise
     except Exception as e:  # every error is reported, and the crawl goes on
         stats.errors += 1
         print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
@@ -178,13 +211,15 @@ async def parse(
     for link in HREF_RE.findall(html):
         try:
             if UNSAFE_RE.search(link):
-                raise ValueError("a tab, carriage return or newline in the link")
+                raise ValueError("whitespace or a control character in the link")
             abslink = urllib.parse.urljoin(url, link)
+            if urllib.parse.urlsplit(abslink).scheme not in ("http", "https"):
+                continue  # mailto:, httpx:...: not a web page, dropped without a word
+            check_url(abslink)
         except ValueError:
             print(f"Error parsing URL: {link!r}")  # !r: the line stays one line
         else:
-            if urllib.parse.urlsplit(abslink).scheme in ("http", "https"):
-                found.add(abslink)
+            found.add(abslink)
     print(f"Found {len(found)} links for {url}")
     return found
 
@@ -193,9 +228,19 @@ async def append_rows(file: Path, rows: str) -> None:
     """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
 
     So a crawl stopped at any point leaves only complete rows, and pages never interleave.
+    A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
+    where this page's rows began, and OutputError stops the crawl.
     """
+    data = rows.encode()
     async with aiofiles.open(file, "ab", buffering=0) as f:
-        await f.write(rows.encode())
+        try:
+            written = await f.write(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc
+        if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)
+            await f.truncate(await f.tell() - written)
+            raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "
+                              f"file-size limit)")
 
 
 async def write_one(
@@ -241,26 +286,43 @@ async def bulk_crawl_and_write(
         ]
         try:
             await asyncio.gather(*tasks)
-        except asyncio.CancelledError:
-            # Ctrl-C: gather cancels every task, but returns at the first one that ends and
-            # leaves the others winding down, some still writing. Let them end first.
+        except BaseException:
+            # Ctrl-C, or an error that must stop the crawl (the TSV cannot be written, stdout is
+            # closed): gather returns at the first one and leaves the other tasks running, some
+            # still writing, others on into a closed session. Cancel them, let them end first.
+            for task in tasks:
+                task.cancel()
             await asyncio.wait(tasks)
             raise
     return stats
 
 
 def check_url(url: str) -> str:
-    """``url`` if it can start a crawl (http or https, a host, no whitespace); else ValueError."""
+    """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
+
+    http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
+    character.
+    """
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+    try:
+        port = parts.port  # ValueError if it is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
+            or UNSAFE_RE.search(url)):
         raise ValueError(f"not an http(s) URL: {url!r}")
     return url
 
 
 def read_urls(path: str) -> list[str]:
     """The URLs of a file, one a line; blank lines and ``#`` comments are skipped."""
-    with open(path, encoding="utf-8") as f:
-        lines = [line.strip() for line in f]
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot read {path}: not UTF-8 text") from None
     return [check_url(line) for line in lines if line and not line.startswith("#")]
 
 
@@ -269,17 +331,31 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
           progress: bool = False) -> int:
     """Crawl into ``output`` (its header written), print the summary on stderr.
 
-    The exit status: 0, or 130 after Ctrl-C (the TSV then holds complete rows only).
+    Returns the exit status (``EXIT_STATUS``).
     """
     stats = Stats(progress=progress)
     try:
+        # A second Ctrl-C makes asyncio.run raise KeyboardInterrupt without waiting for the
+        # cancelled tasks: the same exit.
         asyncio.run(bulk_crawl_and_write(output, urls, concurrency=concurrency,
                                          url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
+        sys.stdout.flush()  # the last lines, while a closed stdout can still be told apart
     except KeyboardInterrupt:
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130
+    except OutputError as exc:
+        print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
+        return 74
+    except BrokenPipeError:
+        return stdout_closed()
     print(stats.summary(), file=sys.stderr)
-    return 0
+    return 1 if stats.pages == 0 and stats.errors else 0
+
+
+def stdout_closed() -> int:
+    """Exit status 141, quietly: stdout is gone, and Python's final flush must not complain."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,7 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=f"python -m {__package__}.crawler",
         description="Fetch each URL, find its links, write them to a TSV "
                     "(source_url, parsed_url). With no URL, crawl the notebook's eight URLs "
-                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.")
+                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.",
+        epilog=exit_statuses(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("urls", nargs="*", metavar="URL", help="http(s) URLs to crawl")
     parser.add_argument("--urls-file", metavar="F", help="a file of URLs, one a line")
     parser.add_argument("-o", "--output", metavar="OUT", default=DEFAULT_OUTPUT,
@@ -299,6 +376,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-bytes", metavar="N", type=int, default=DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {DEFAULT_MAX_BYTES})")
     return parser
+
+
+def write_header(output: Path) -> None:
+    """Start the TSV with its header; ValueError, one clear line, if it cannot be written."""
+    try:
+        output.write_text(HEADER, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def exit_statuses() -> str:
+    """``EXIT_STATUS`` as the end of ``--help``."""
+    lines = [f"  {code:<4} {text}" for code, text in EXIT_STATUS.items()]
+    return "exit status:\n" + "\n".join(textwrap.fill(
+        line, 92, subsequent_indent=" " * 7) for line in lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,12 +405,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not from_file:  # a mistake, not a request for the notebook's URLs
                 raise ValueError(f"{args.urls_file}: no URL in the file")
             urls += from_file
-        Path(args.output).write_text(HEADER, encoding="utf-8")  # last: nothing half-done
-    except (OSError, ValueError) as e:
+        write_header(Path(args.output))  # last: nothing half-done
+    except ValueError as e:
         parser.error(str(e))
     return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
                  url_timeout=args.timeout, max_bytes=args.max_bytes, progress=sys.stderr.isatty())
 
 
+def exit_quietly(status: int) -> NoReturn:
+    """``sys.exit(status)``; after Ctrl-C, one more is ignored, not to kill the exit itself.
+
+    Python hands SIGINT back to the system's default while it shuts down: a second Ctrl-C
+    pressed just then would end the process by the signal (status -2), after it had cleaned up.
+    """
+    if status == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    exit_quietly(status)

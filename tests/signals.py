@@ -57,14 +57,22 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _ignored_sigint() -> None:
+    """Start the child as a shell without job control starts a background job: SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def interrupt(
     args: list[str], *, ready: Callable[[str], bool] = lambda line: True,
     cwd: Path = ROOT, settle: float = 0.0, again_after: float | None = None,
+    inherit_ignored: bool = False,
 ) -> Interrupted:
     """Start ``python <args>``, wait for a stdout line that ``ready`` accepts, send SIGINT.
 
     ``again_after``: send a second SIGINT that many seconds after the first, as an impatient
     user does (the second Ctrl-C must end the program at once, without a traceback).
+    ``inherit_ignored``: start the child with SIGINT ignored, as a non-interactive shell starts
+    a background job; then the signal must change nothing.
     """
     env = {
         **os.environ,
@@ -76,7 +84,8 @@ def interrupt(
     }
     proc = subprocess.Popen(
         [sys.executable, "-W", "error", *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_ignored_sigint if inherit_ignored else _default_sigint,
     )
     lines: queue.Queue[str | None] = queue.Queue()
     out: list[str] = []

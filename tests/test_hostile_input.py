@@ -208,11 +208,11 @@ def test_any_body_any_content_type_is_a_page_or_an_error_line(
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.tsv"
         status, stdout, stderr = run_crawl(mod, [url], out, "--max-bytes", "100000")
-        assert status == 0, stderr
         rows = check_crawl(out, stdout, stderr, [url])
     got_page = any(line.startswith("Found ") for line in stdout.splitlines())
     got_error = any(ERROR_LINE.match(line) for line in stdout.splitlines())
     assert got_page != got_error, stdout  # exactly one of the two, for the one URL
+    assert status == (1 if got_error else 0), stderr  # 1: the one URL failed, no page crawled
     if got_error:
         assert rows == []
 

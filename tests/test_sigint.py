@@ -115,3 +115,51 @@ def test_ctrl_c_stops_the_crawler_leaving_complete_rows(
         if source in expected:
             assert links == expected[source], source
     assert len(rows) - 1 == sum(len(links) for links in written.values()), "a row twice"
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl-C twice, and Ctrl-C ignored (issue 11, item 2; issue 12, item 8).
+
+
+@pytest.mark.parametrize("entry", ["python -m", "walkthrough crawl"])
+def test_a_second_ctrl_c_ends_the_crawler_at_once_quietly(
+    impl: str, entry: str, tmp_path: Path,
+) -> None:
+    """A first SIGINT while pages stall, a second 30 ms later, mid-cleanup: 130, no traceback.
+
+    The second is what a user presses when the first seems slow. Trio re-delivers a signal
+    still pending when the signal receiver closes, and asyncio.run raises KeyboardInterrupt on
+    the second; either way the entry point must turn it into the same quiet exit 130.
+    """
+    module = module_or_skip(f"{PACKAGES[impl]}.crawler")
+    command = (["-m", module] if entry == "python -m"
+               else ["-m", "walkthrough", "crawl", "--impl", impl])
+    with DemoSite(pages=20, slow_seconds=60) as site:
+        urls = [*site.page_urls(), *(site.url(f"slow.html?{i}") for i in range(10))]
+        result = interrupt(
+            [*command, *urls, "-o", str(tmp_path / "out.tsv"), "--timeout", "120"],
+            ready=lambda line: line.startswith("Wrote results"), settle=0.2,
+            again_after=0.03)
+    assert_clean_exit(result)
+    _rows(tmp_path / "out.tsv")  # whole rows
+
+
+def test_an_inherited_ignored_sigint_stays_ignored(impl: str, tmp_path: Path) -> None:
+    """Started with SIGINT ignored (``crawl &`` in a script), the crawler keeps ignoring it.
+
+    That is the Unix convention, and what asyncio.run and trio.run do by themselves (each
+    installs its handler only over Python's default one). The Trio crawler's own signal
+    receiver used to override it. Here the signal lands mid-crawl and the crawl carries on
+    to the end: exit 0, every page written.
+    """
+    module = module_or_skip(f"{PACKAGES[impl]}.crawler")
+    out = tmp_path / "out.tsv"
+    with DemoSite(pages=20) as site:
+        urls = [*site.page_urls(), site.url("delay/1000/last")]
+        result = interrupt(["-m", module, *urls, "-o", str(out)],
+                           ready=lambda line: line.startswith("Wrote results"),
+                           inherit_ignored=True)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    written = {row[0] for row in _rows(out)[1:]}
+    assert len(written) == len(urls), "every page, the one after the signal too"

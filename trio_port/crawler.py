@@ -34,13 +34,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import os
 import re
 import signal
 import sys
+import textwrap
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import trio
@@ -69,19 +72,42 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_OUTPUT = "foundurls.tsv"
 
-#: Characters that would break a TSV row (or that urljoin would silently delete).
-UNSAFE_RE = re.compile(r"[\t\r\n]")
+#: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
+#: would silently delete them); none belongs in a URL a user can fetch.
+UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+#: The exit statuses, as ``--help`` lists them.
+EXIT_STATUS = {
+    0: "the crawl ended, and at least one page was crawled (a URL that fails is an "
+       "'Error' line, and the crawl goes on)",
+    1: "no page could be crawled: every URL failed",
+    2: "bad usage: a bad option, URL or URL file; nothing was written",
+    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
+        "TSV holds complete rows only",
+    130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
+         "does not wait for the cleanup",
+    141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
+         "SIGPIPE does",
+}
 
 
 class BodyTooLarge(Exception):
     """A response body over the ``max_bytes`` cap."""
 
 
+class OutputError(Exception):
+    """The TSV could not be written: this stops the crawl (exit status 74)."""
+
+
 @dataclass
 class Stats:
-    """What the crawl did so far: for the summary line, and the progress line on a terminal."""
+    """What the crawl did so far: for the summary line, and the progress line on a terminal.
 
-    pages: int = 0
+    ``urls`` counts the URLs done, ``errors`` those that failed: ``pages``, the pages crawled,
+    is the difference (a crawl where every URL failed says "pages 0").
+    """
+
+    urls: int = 0
     links: int = 0
     errors: int = 0
     started: float = 0.0
@@ -89,8 +115,12 @@ class Stats:
     progress: bool = False
     _shown: float = 0.0
 
+    @property
+    def pages(self) -> int:
+        return self.urls - self.errors
+
     def page_done(self, now: float, links: int) -> None:
-        self.pages += 1
+        self.urls += 1
         self.links += links
         self.elapsed = now - self.started
         if self.progress and now - self._shown >= 0.5:
@@ -221,6 +251,8 @@ async def parse(
     try:
         with trio.fail_after(url_timeout):  # a cancel scope: a plain `with`, no await
             html = await fetch_html(url, client, max_bytes)
+    except BrokenPipeError:  # our stdout is closed (`| head`): no error of the URL's; stop
+        raise
     except Exception as e:  # every error is reported, and the crawl goes on
         stats.errors += 1
         print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
@@ -228,13 +260,15 @@ async def parse(
     for link in HREF_RE.findall(html):
         try:
             if UNSAFE_RE.search(link):
-                raise ValueError("a tab, carriage return or newline in the link")
+                raise ValueError("whitespace or a control character in the link")
             abslink = urllib.parse.urljoin(url, link)
+            if urllib.parse.urlsplit(abslink).scheme not in ("http", "https"):
+                continue  # mailto:, httpx:...: not a web page, dropped without a word
+            check_url(abslink)
         except ValueError:
             print(f"Error parsing URL: {link!r}")  # !r: the line stays one line
         else:
-            if urllib.parse.urlsplit(abslink).scheme in ("http", "https"):
-                found.add(abslink)
+            found.add(abslink)
     print(f"Found {len(found)} links for {url}")
     return found
 
@@ -243,9 +277,21 @@ async def append_rows(file: Path, rows: str) -> None:
     """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
 
     So a crawl stopped at any point leaves only complete rows, and pages never interleave.
+    A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
+    where this page's rows began, and OutputError stops the crawl.
     """
+    data = rows.encode()
     async with await trio.open_file(file, "ab", buffering=0) as f:
-        await f.write(rows.encode())
+        try:
+            written = await f.write(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc
+        if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)
+            # Shielded, not to leave half a row if Ctrl-C comes now; bounded, as every shield.
+            with trio.move_on_after(5, shield=True):
+                await f.truncate(await f.tell() - written)
+            raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "
+                              f"file-size limit)")
 
 
 async def write_one(
@@ -285,17 +331,31 @@ async def bulk_crawl_and_write(
 
 
 def check_url(url: str) -> str:
-    """``url`` if it can start a crawl (http or https, a host, no whitespace); else ValueError."""
+    """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
+
+    http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
+    character.
+    """
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+    try:
+        port = parts.port  # ValueError if it is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
+            or UNSAFE_RE.search(url)):
         raise ValueError(f"not an http(s) URL: {url!r}")
     return url
 
 
 def read_urls(path: str) -> list[str]:
     """The URLs of a file, one a line; blank lines and ``#`` comments are skipped."""
-    with open(path, encoding="utf-8") as f:
-        lines = [line.strip() for line in f]
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot read {path}: not UTF-8 text") from None
     return [check_url(line) for line in lines if line and not line.startswith("#")]
 
 
@@ -305,20 +365,34 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     This is what asyncio.run's own SIGINT handler does for its twin (it cancels the main
     task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
     the middle of httpx or the stdlib, between opening a socket and owning it.
+
+    The receiver is read until the end, cleanup included (each shield in the crawl is bounded):
+    a second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run does on a second Ctrl-C.
     """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started with SIGINT ignored (in the background, by a shell without job control):
+        # keep ignoring it, as asyncio.run and trio.run do and as Unix programs should.
+        await fn()
+        return False
     interrupted = False
+    crawl_scope = trio.CancelScope()
     with trio.open_signal_receiver(signal.SIGINT) as signals:
         async with trio.open_nursery() as nursery:
 
             async def watch() -> None:
                 nonlocal interrupted
                 async for _ in signals:
+                    if interrupted:  # the second Ctrl-C: do not wait for the cleanup
+                        raise KeyboardInterrupt
                     interrupted = True
-                    nursery.cancel_scope.cancel()
+                    crawl_scope.cancel()  # the first: the crawl winds down, writing whole rows
 
             nursery.start_soon(watch)
-            await fn()
+            with crawl_scope:
+                await fn()
             nursery.cancel_scope.cancel()  # done: stop watching
+    # Leaving the receiver re-delivers a signal it had not handed out yet: trio.run then raises
+    # KeyboardInterrupt, and crawl() turns it into the same exit 130.
     return interrupted
 
 
@@ -327,20 +401,46 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
           progress: bool = False) -> int:
     """Crawl into ``output`` (its header written), print the summary on stderr.
 
-    The exit status: 0, or 130 after Ctrl-C (the TSV then holds complete rows only).
+    Returns the exit status (``EXIT_STATUS``).
     """
     stats = Stats(progress=progress)
+    failed: BaseException | None = None
+    interrupted = closed = False
     try:
         interrupted = trio.run(_until_ctrl_c, functools.partial(
             bulk_crawl_and_write, output, urls, concurrency=concurrency,
             url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
-    except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, inside a group
+        sys.stdout.flush()  # the last lines, while a closed stdout can still be told apart
+    # A nursery wraps these in an ExceptionGroup (nested ones, too): except* sees through.
+    except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, a second one, a late one
         interrupted = True
+    except* OutputError as group:
+        failed = _first(group)
+    except* BrokenPipeError:
+        closed = True
     if interrupted:
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130
+    if failed is not None:
+        print(f"error: {failed}; it holds complete rows only ({stats.summary()})",
+              file=sys.stderr)
+        return 74
+    if closed:
+        return stdout_closed()
     print(stats.summary(), file=sys.stderr)
-    return 0
+    return 1 if stats.pages == 0 and stats.errors else 0
+
+
+def _first(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def stdout_closed() -> int:
+    """Exit status 141, quietly: stdout is gone, and Python's final flush must not complain."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,7 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=f"python -m {__package__}.crawler",
         description="Fetch each URL, find its links, write them to a TSV "
                     "(source_url, parsed_url). With no URL, crawl the notebook's eight URLs "
-                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.")
+                    "(on the internet); `walkthrough crawl` crawls a local demo site instead.",
+        epilog=exit_statuses(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("urls", nargs="*", metavar="URL", help="http(s) URLs to crawl")
     parser.add_argument("--urls-file", metavar="F", help="a file of URLs, one a line")
     parser.add_argument("-o", "--output", metavar="OUT", default=DEFAULT_OUTPUT,
@@ -360,6 +461,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-bytes", metavar="N", type=int, default=DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {DEFAULT_MAX_BYTES})")
     return parser
+
+
+def write_header(output: Path) -> None:
+    """Start the TSV with its header; ValueError, one clear line, if it cannot be written."""
+    try:
+        output.write_text(HEADER, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def exit_statuses() -> str:
+    """``EXIT_STATUS`` as the end of ``--help``."""
+    lines = [f"  {code:<4} {text}" for code, text in EXIT_STATUS.items()]
+    return "exit status:\n" + "\n".join(textwrap.fill(
+        line, 92, subsequent_indent=" " * 7) for line in lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -374,12 +490,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not from_file:  # a mistake, not a request for the notebook's URLs
                 raise ValueError(f"{args.urls_file}: no URL in the file")
             urls += from_file
-        Path(args.output).write_text(HEADER, encoding="utf-8")  # last: nothing half-done
-    except (OSError, ValueError) as e:
+        write_header(Path(args.output))  # last: nothing half-done
+    except ValueError as e:
         parser.error(str(e))
     return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
                  url_timeout=args.timeout, max_bytes=args.max_bytes, progress=sys.stderr.isatty())
 
 
+def exit_quietly(status: int) -> NoReturn:
+    """``sys.exit(status)``; after Ctrl-C, one more is ignored, not to kill the exit itself.
+
+    Python hands SIGINT back to the system's default while it shuts down: a second Ctrl-C
+    pressed just then would end the process by the signal (status -2), after it had cleaned up.
+    """
+    if status == 130:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    exit_quietly(status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +24,7 @@ hundred pages and its fault pages (redirects and a loop, 404, 500, plain text, b
 latin-1, bad UTF-8, oversized bodies, messy links, a refused port), and the crawler
 crawls it: no network needed. The per-URL lines go to stdout; a one-line summary (and,
 on a terminal, progress) to stderr. Ctrl-C stops the crawl with exit status 130; the
-TSV then holds complete rows only.
+TSV then holds complete rows only. The exit statuses are listed below.
 
 examples:
   walkthrough crawl                              # the demo site, Trio version
@@ -33,6 +34,9 @@ examples:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     from asyncio_ref import crawler  # the defaults are the same in both twins
+
+    if parser.description is not None and "exit status:" not in parser.description:
+        parser.description += "\n\n" + crawler.exit_statuses()
 
     parser.add_argument("urls", nargs="*", metavar="URL",
                         help="http(s) URLs to crawl (default: the local demo site)")
@@ -64,18 +68,22 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     output = Path(args.output)
+    _start(module, output)  # before the demo site starts: a bad path fails first, alone
     if urls:
-        _start(module, output)
-        return int(module.crawl(urls, output, concurrency=args.concurrency,
-                                url_timeout=args.timeout, max_bytes=args.max_bytes,
-                                progress=sys.stderr.isatty()))
-    with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1)) as site:
-        demo = site.demo_urls()
-        print(f"crawling the demo site at {site.base_url} ({len(demo)} URLs)", file=sys.stderr)
-        _start(module, output)
-        return int(module.crawl(demo, output, concurrency=args.concurrency,
-                                url_timeout=args.timeout, max_bytes=args.max_bytes,
-                                progress=sys.stderr.isatty()))
+        status = int(module.crawl(urls, output, concurrency=args.concurrency,
+                                  url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                  progress=sys.stderr.isatty()))
+    else:
+        with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1)) as site:
+            demo = site.demo_urls()
+            print(f"crawling the demo site at {site.base_url} ({len(demo)} URLs)",
+                  file=sys.stderr)
+            status = int(module.crawl(demo, output, concurrency=args.concurrency,
+                                      url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                      progress=sys.stderr.isatty()))
+    if status == 130:  # interrupted, and exiting: a second Ctrl-C must not kill the exit itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
 
 
 def _start(module: ModuleType, output: Path) -> None:
