@@ -18,7 +18,9 @@ import asyncio
 import contextlib
 import functools
 import io
+import os
 import re
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -31,7 +33,7 @@ import pytest
 import trio
 
 from tests.conftest import load_broken
-from tests.hostile_server import HostileServer, brotli_bomb, zstd_bomb
+from tests.hostile_server import BAD_LINKS, GOOD_LINK, HostileServer, brotli_bomb, zstd_bomb
 from tests.signals import interrupt
 from walkthrough import catalogue, cli
 from walkthrough.demosite import DemoSite
@@ -293,13 +295,15 @@ def hostile_matrix(h: HostileServer) -> dict[str, tuple[str, list[str]]]:
         "1 MB header": (url("/huge-header"), ["error connection"]),
         "10,000 headers": (url("/many-headers"), ["error connection"]),
         "redirect to http:///ok": (url("/redirect-no-host"), ["error connection"]),
+        "204 with a body": (url("/204-with-body"), ["got 204", "found 0"]),
+        "links a user cannot fetch": (url("/bad-links"), ["got 200", "found 1", "wrote"]),
     }
 
 
 HOSTILE_CASES = (
     "gzip bomb", "deflate bomb", "brotli bomb", "zstd bomb", "a bomb in a redirect",
     "unknown Content-Encoding", "corrupt gzip", "bad status line", "garbage", "1 MB header",
-    "10,000 headers", "redirect to http:///ok",
+    "10,000 headers", "redirect to http:///ok", "204 with a body", "links a user cannot fetch",
 )
 
 
@@ -332,6 +336,34 @@ def test_hostile_fault_matrix(impl: str, case: str, hostile: HostileServer,
 
 def test_twins_agree_on_the_hostile_matrix(hostile_crawls: dict[str, Crawl]) -> None:
     assert_same_crawl(hostile_crawls["asyncio"], hostile_crawls["trio"])
+
+
+def test_only_links_a_user_can_fetch_are_kept(impl: str, hostile: HostileServer,
+                                             hostile_crawls: dict[str, Crawl]) -> None:
+    """No host, a space, a NUL, a port out of range or negative, a control character: each
+    dropped with an "Error parsing URL" line, as a tab or CR is; the good link stays."""
+    crawl = hostile_crawls[impl]
+    source = hostile.base + "/bad-links\t"
+    assert [r.split("\t")[1] for r in crawl.rows if r.startswith(source)] == [GOOD_LINK + "\n"]
+    assert events(crawl.lines).bad_links == Counter(BAD_LINKS)
+
+
+def test_no_resource_warning_when_a_gzip_body_turns_corrupt(impl: str, hostile: HostileServer,
+                                                           tmp_path: Path) -> None:
+    """Under PYTHONDEVMODE, as a child process: the response stream is closed, not collected.
+
+    httpx's decoder used to raise from inside its own stream's generators, which were then
+    garbage-collected unclosed ("ResourceWarning: Async generator ... was garbage collected").
+    """
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-m", lesson(impl).__name__,
+         hostile.base + "/corrupt-gzip", hostile.base + "/page", "-o", str(tmp_path / "o.tsv")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert "Error [decode]" in done.stdout
+    for noise in ("Warning", "Traceback", "Exception ignored", "unclosed", "Unclosed"):
+        assert noise not in done.stderr, done.stderr
 
 
 # -- the concurrency bound -----------------------------------------------------------------
