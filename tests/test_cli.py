@@ -136,3 +136,126 @@ def test_a_quick_bench_never_overwrites_the_published_page(
     # by default a quick run writes under build/, which git ignores
     assert bench_main.QUICK_OUT.parent.name == "build"
     assert bench_main.QUICK_OUT != bench_main.PUBLISHED
+
+
+# -- run --impl both on the real clock -----------------------------------------------------------
+
+def _trace(impl: str, lines: list[tuple[float, int, str]], newline: bool = True) -> "Trace":
+    from walkthrough.trace import Event, Trace
+
+    trace = Trace(impl=impl, lesson="count")
+    trace.events = [Event("demo", t, task, text, newline) for t, task, text in lines]
+    trace.outcomes = {"demo": "None"}
+    return trace
+
+
+def test_real_clock_stamps_within_the_tolerance_are_one_instant() -> None:
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("count")
+    a = _trace("asyncio", [(0.000, 0, "One"), (0.001, 1, "One"), (1.003, 0, "Two"),
+                           (1.004, 1, "Two")])
+    b = _trace("trio", [(0.002, 0, "One"), (0.030, 1, "One"), (1.049, 1, "Two"),
+                        (1.012, 0, "Two")])
+    assert verb.compare_within(lesson, a, b, 0.05)
+    # the same runs, compared exactly as on the virtual clock: every stamp differs
+    assert not lesson.compare(a, b)
+
+
+def test_real_clock_a_line_outside_the_tolerance_is_a_divergence() -> None:
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("count")
+    a = _trace("asyncio", [(0.0, 0, "One"), (1.0, 0, "Two")])
+    late = _trace("trio", [(0.0, 0, "One"), (1.2, 0, "Two")])
+    verdict = verb.compare_within(lesson, a, late, 0.05)
+    assert not verdict and "Two" in verdict.describe()
+    # the window is fixed from an instant's first stamp: 51 ms later is another instant
+    edge = _trace("trio", [(0.0, 0, "One"), (1.051, 0, "Two")])
+    assert verb.compare_within(lesson, a, edge, 0.05) == verb.compare_within(lesson, a, edge, 0.05)
+    assert not verb.compare_within(lesson, a, edge, 0.05)
+    assert verb.compare_within(lesson, a, edge, 0.06)
+
+
+def test_real_clock_a_slow_drift_does_not_merge_a_whole_run() -> None:
+    """Stamps 30 ms apart, one after another, are not one long instant."""
+    from walkthrough.commands import run as verb
+
+    a = _trace("asyncio", [(0.03 * k, 0, f"line {k}") for k in range(10)])
+    snapped, _ = verb.snap(a, a, 0.05)
+    assert len({e.time for e in snapped.events}) == 5
+
+
+def test_real_clock_fragments_are_joined_as_the_screen_showed_them() -> None:
+    """print("+", end=" ") is two writes; on the real clock each got a stamp of its own."""
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("count")
+    pieces = _trace("asyncio", [(0.2000, 0, "+"), (0.2001, 0, " ")], newline=False)
+    whole = _trace("trio", [(0.2005, 0, "+ ")], newline=False)
+    a, b = verb.snap(pieces, whole, 0.05)
+    assert [e.text for e in a.events] == [e.text for e in b.events] == ["+ "]
+    assert verb.compare_within(lesson, pieces, whole, 0.05)
+
+
+def test_the_columns_have_one_row_per_instant(capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    from walkthrough.render import side_by_side
+
+    a = _trace("asyncio", [(0.0, 0, "One"), (0.0, 1, "One"), (0.0, 2, ""), (1.0, 0, "Two")])
+    b = _trace("trio", [(0.0, 0, "One"), (0.0, 1, "One"), (0.0, 2, ""), (1.0, 0, "Two")])
+    Console(width=80, color_system=None).print(side_by_side(a, b, clock="real clock"))
+    out = capsys.readouterr().out
+    assert "on the real clock" in out and "…" not in out
+    times = [row.split("│")[1].strip() for row in out.splitlines() if row.startswith("│")]
+    assert [t for t in times if t] == ["t (s)", "0.00", "1.00"] or \
+        [t for t in times if t] == ["0.00", "1.00"]
+    assert out.count("⏎") == 2  # a blank printed line is visible, in each column
+
+
+@pytest.mark.timeout(180)
+def test_run_both_on_the_real_clock_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    """Both versions of the shortest lesson, at once, on the real clock (about 4 s). Timing is
+    not asserted (the machine may be loaded): the verdict is printed, in words, either way."""
+    status, out, _ = run_cli(["run", "count", "--tolerance", "0.2"], capsys)
+    assert status in (0, 1)
+    assert "on the real clock" in out and "instants within 200 ms count as one" in out
+    assert out.count("One Async") >= 6 and "simulated" not in out
+    assert ("equivalent (" in out) == (status == 0)
+
+
+@pytest.mark.parametrize("value", ["-1", "2", "x"])
+def test_run_tolerance_is_checked(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run_cli(["run", "count", "--tolerance", value], capsys)
+    assert status == 2 and ("--tolerance" in err)
+
+
+def test_real_clock_printed_durations_within_the_tolerance_are_one() -> None:
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("count")
+    a = _trace("asyncio", [(3.0, 0, "sync version executed in 3.01 seconds.")])
+    b = _trace("trio", [(3.0, 0, "sync version executed in 3.00 seconds.")])
+    assert verb.compare_within(lesson, a, b, 0.05)
+    far = _trace("trio", [(3.0, 0, "sync version executed in 3.20 seconds.")])
+    assert not verb.compare_within(lesson, a, far, 0.05)
+    # a number that is not a duration must still match exactly
+    c = _trace("asyncio", [(0.0, 0, "loading cannon: (will take 3 seconds)")])
+    d = _trace("trio", [(0.0, 0, "loading cannon: (will take 4 seconds)")])
+    assert not verb.compare_within(lesson, c, d, 0.05)
+
+
+def test_real_clock_drift_adds_up_but_one_late_interval_is_caught() -> None:
+    """Each real sleep ends a little late and the lateness adds up: 10 ms per step over 20
+    steps is 200 ms in all, and still equivalent. One step 130 ms late is not."""
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("count")
+    a = _trace("asyncio", [(0.2 * k, 0, f"step {k}") for k in range(20)])
+    drifting = _trace("trio", [(0.21 * k, 0, f"step {k}") for k in range(20)])
+    assert verb.compare_within(lesson, a, drifting, 0.05)
+    stalled = _trace("trio", [(0.2 * k + (0.13 if k >= 10 else 0), 0, f"step {k}")
+                              for k in range(20)])
+    verdict = verb.compare_within(lesson, a, stalled, 0.05)
+    assert not verdict and "step 10" in verdict.describe()

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import re
+import signal
 import sys
+import time
+from collections.abc import Mapping
+from typing import Any
 
 from rich.console import Console
 
@@ -12,18 +18,29 @@ from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
 from walkthrough.render import side_by_side
 from walkthrough.runner import run_lesson
+from walkthrough.trace import Event, Trace, Verdict
 
 HELP = "run a lesson under asyncio, Trio, or both"
 DESCRIPTION = """\
-Run one lesson. With --impl both, the two outputs are shown side by side on one time
-axis, followed by the verdict: equivalent, or the first divergence.
+Run one lesson. With --impl both, the two versions run at the same time (one process each),
+and their outputs are shown side by side, one row per instant, followed by the verdict:
+equivalent, or the first divergence.
 
-With --virtual the lesson runs on a virtual clock that jumps ahead whenever every task
-sleeps: the output is the same, in milliseconds instead of seconds.
+On the real clock, two runs never print at exactly the same microsecond: stamps within
+--tolerance seconds of each other (default 0.05) count as one instant, and so do the
+durations a lesson measures and prints ("executed in 3.01 seconds"). With --virtual the
+lesson runs on a virtual clock that jumps ahead whenever every task sleeps: the output is
+the same, in milliseconds instead of seconds, and instants compare exactly.
 
 examples:
   walkthrough run count --impl trio
+  walkthrough run count                      # both at once, real clock: about 4 s
   walkthrough run queue --impl both --virtual --seed 7"""
+
+#: Two stamps of one phase this close together (seconds) are one instant on the real clock.
+TOLERANCE = 0.05
+#: A duration a lesson measured and printed: "executed in 3.01 seconds", "in 0.00102 seconds".
+FIGURE = re.compile(r"\d+\.\d+(?= seconds)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +50,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--virtual", action="store_true",
                         help="run on the virtual clock (instant) instead of the real one")
     parser.add_argument("--seed", type=int, help="seed for the lessons that draw random numbers")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE, metavar="SECONDS",
+                        help="real clock: stamps this close are one instant (default: "
+                             f"{TOLERANCE})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if lesson.real_io:
         raise UsageError(f"{lesson.name} does real network I/O, which a virtual clock cannot "
                          "run: use 'walkthrough crawl'")
+    if not 0 <= args.tolerance < 1:
+        raise UsageError("--tolerance must be at least 0 and less than 1 second")
     params = {}
     if args.seed is not None:
         if "seed" not in lesson.params:
@@ -52,12 +74,144 @@ def run(args: argparse.Namespace) -> int:
     if args.impl != "both":
         run_lesson(lesson, args.impl, virtual=args.virtual, params=params, tee=sys.stdout)
         return 0
-    a, b = (run_lesson(lesson, impl, virtual=args.virtual, params=params) for impl in impls)
-    # On the real clock the stamps jitter by milliseconds: compare them to a tenth of a second.
-    verdict = lesson.compare(a, b) if args.virtual else lesson.compare(a, b, decimals=1)
-    console = Console()
-    console.print(side_by_side(a, b, verdict))
-    console.print(f"[bold]{'equivalent' if verdict else 'NOT equivalent'}[/bold]"
-                  f" ({a.simulated_seconds:.2f} s simulated, "
-                  f"{a.wall_seconds + b.wall_seconds:.3f} s wall)")
+    console = Console(stderr=False)
+    started = time.perf_counter()
+    if args.virtual:
+        a, b = (run_lesson(lesson, impl, virtual=True, params=params) for impl in impls)
+        verdict = lesson.compare(a, b)
+        clock = "virtual clock"
+        how = f"{a.simulated_seconds:.2f} s simulated"
+    else:
+        console.print(f"[dim]running {lesson.name} under asyncio and Trio at once, on the real "
+                      "clock…[/dim]")
+        a, b = run_both_real(lesson, params)
+        verdict = compare_within(lesson, a, b, args.tolerance)
+        a, b = snap(a, b, args.tolerance)  # shown as compared: one row per instant
+        clock = "real clock"
+        how = (f"real clock, instants within {args.tolerance * 1000:g} ms count as one; "
+               f"{max(a.simulated_seconds, b.simulated_seconds):.2f} s per version")
+    wall = time.perf_counter() - started
+    console.print(side_by_side(a, b, verdict, clock=clock))
+    console.print(f"[bold]{'equivalent' if verdict else 'NOT equivalent'}[/bold] ({how}, "
+                  f"{wall:.2f} s wall)")
     return 0 if verdict else 1
+
+
+# -- the real clock ------------------------------------------------------------------------------
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is the parent's to handle: it terminates the workers (the pool's exit does).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_real(name: str, impl: str, params: Mapping[str, Any]) -> Trace:
+    return run_lesson(name, impl, virtual=False, params=params)
+
+
+def run_both_real(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> tuple[Trace, Trace]:
+    """Run both versions on the real clock at the same time, each in a process of its own.
+
+    Processes, not threads: each run swaps ``sys.stdout`` to capture what it prints, and a
+    process has one ``sys.stdout``. Spawned, not forked, so neither inherits the other's state.
+    """
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(len(catalogue.IMPLS), initializer=_ignore_sigint) as pool:
+        pending = [pool.apply_async(_run_real, (lesson.name, impl, dict(params)))
+                   for impl in catalogue.IMPLS]
+        a, b = (result.get() for result in pending)
+    return a, b
+
+
+def snap(a: Trace, b: Trace, tolerance: float) -> tuple[Trace, Trace]:
+    """Both traces with real-clock stamps grouped into instants, and fragments rejoined.
+
+    Each run's stamps, phase by phase, are first cut into that run's own instants: an instant
+    starts at a stamp and takes every later stamp within ``tolerance`` of that start (a fixed
+    window, so a run of stamps cannot chain into one long instant). Then the two runs'
+    instants are matched in order: one of Trio's matches asyncio's next one when the time
+    since the last matched pair agrees within ``tolerance``. Measuring from the last match, not
+    from the start, lets both runs drift apart slowly (each real sleep ends a little late, and
+    the lateness adds up) without forgiving a single interval that is wrong. Matched instants
+    take asyncio's time; an unmatched one keeps its own (shifted by the drift so far), and the
+    comparison then reports it. The pieces of a line that a task printed in several writes
+    (``print("+", end=" ")`` is two writes, and on the real clock each gets its own stamp) are
+    joined again when they fall in one instant, as they were on the screen. Durations the lesson
+    printed (:data:`FIGURE`) are grouped the same way, across both runs.
+    """
+
+    def own_instants(trace: Trace, phase: str) -> list[float]:
+        cuts: list[float] = []
+        for t in sorted(e.time for e in trace.events if e.phase == phase):
+            if not cuts or t - cuts[-1] > tolerance:
+                cuts.append(t)
+        return cuts
+
+    def start_of(cuts: list[float], t: float) -> float:
+        return max(c for c in cuts if c <= t)
+
+    retime: dict[tuple[str, str, float], float] = {}  # (impl side, phase, own start) -> time
+    for phase in dict.fromkeys(e.phase for e in a.events + b.events):
+        ia, ib = own_instants(a, phase), own_instants(b, phase)
+        i = j = 0
+        drift = 0.0
+        while i < len(ia) or j < len(ib):
+            ta = ia[i] if i < len(ia) else None
+            tb = ib[j] - drift if j < len(ib) else None
+            if ta is not None and tb is not None and abs(tb - ta) <= tolerance:
+                retime["a", phase, ia[i]] = retime["b", phase, ib[j]] = ta
+                drift = ib[j] - ia[i]
+                i, j = i + 1, j + 1
+            elif tb is not None and (ta is None or tb < ta):
+                retime["b", phase, ib[j]] = tb
+                j += 1
+            else:
+                assert ta is not None
+                retime["a", phase, ia[i]] = ta
+                i += 1
+    cuts_of = {(side, phase): own_instants(trace, phase)
+               for side, trace in (("a", a), ("b", b))
+               for phase in dict.fromkeys(e.phase for e in trace.events)}
+
+    # Durations the lessons measure and print ("executed in 3.01 seconds") jitter the same
+    # way: figures within the tolerance of their neighbour are printed as one (the first
+    # seen). Neighbours, not a fixed window: a measured duration can be any number, and a
+    # window's edge could fall between the two runs' figures for one line.
+    figures = sorted({float(m) for e in a.events + b.events for m in FIGURE.findall(e.text)})
+    figure_cuts: list[float] = []
+    for k, value in enumerate(figures):
+        if k == 0 or value - figures[k - 1] > tolerance:
+            figure_cuts.append(value)
+    first_text: dict[float, str] = {}
+    for e in a.events + b.events:
+        for m in FIGURE.findall(e.text):
+            first_text.setdefault(max(c for c in figure_cuts if c <= float(m)), m)
+
+    def same_figures(text: str) -> str:
+        return FIGURE.sub(
+            lambda m: first_text[max(c for c in figure_cuts if c <= float(m.group()))], text)
+
+    def snapped(trace: Trace, side: str) -> Trace:
+        events: list[Event] = []
+        open_at: dict[tuple[int, str], int] = {}  # (task, phase) -> index of its open line
+        for e in trace.events:
+            e = Event(e.phase, e.time, e.task, same_figures(e.text), e.newline)
+            t = retime[side, e.phase, start_of(cuts_of[side, e.phase], e.time)]
+            k = open_at.pop((e.task, e.phase), None)
+            if k is not None and events[k].time == t:
+                previous = events[k]
+                events[k] = Event(e.phase, t, e.task, previous.text + e.text, e.newline)
+            else:
+                events.append(Event(e.phase, t, e.task, e.text, e.newline))
+                k = len(events) - 1
+            if not events[k].newline:
+                open_at[(e.task, e.phase)] = k
+        out = Trace(trace.impl, trace.lesson, events, dict(trace.outcomes),
+                    dict(trace.durations), dict(trace.task_names), trace.wall_seconds)
+        return out
+
+    return snapped(a, "a"), snapped(b, "b")
+
+
+def compare_within(lesson: catalogue.Lesson, a: Trace, b: Trace, tolerance: float) -> Verdict:
+    """The lesson's comparison, with stamps within ``tolerance`` of each other as one instant."""
+    return lesson.compare(*snap(a, b, tolerance))
