@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from walkthrough import catalogue
 from walkthrough.runner import run_lesson
@@ -132,3 +133,12 @@ def test_known_broken_completion_order_port_is_caught() -> None:
     assert verdict.divergence.time is None
     assert verdict.divergence.reason == "the phase ended differently"
     assert bad.outcomes["demo"] in ("[(1, 3), (2, 2), (8, 1)]", "[(2, 2), (1, 3), (8, 1)]")
+
+
+# A slip that deadlocks meets the virtual deadline at once; a slip that blocks the real clock
+# (time.sleep in a task) meets this timeout, in seconds rather than at the suite's 180 s.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("slip", SLIPS["chained"])
+def test_realistic_porting_slips_are_caught(slip: str) -> None:
+    """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
+    assert diverging_cases("chained", load_broken(slip)), f"{slip}: no case tells it apart"

@@ -40,8 +40,6 @@ NOT_FOR_CHECK = {
     "asyncgen_yield_in_nursery",
     # An asyncio module (the notebook's global RNG, kept as a reference), not a Trio port.
     "makerandom_global_rng_asyncio",
-    # A gap of check's, not of this test's: a strict xfail in test_check_mutants.CHECK_GAPS.
-    "asyncgen_sleep_before_yield",
 }
 
 

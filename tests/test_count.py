@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 import trio
 import trio.testing
 
 from asyncio_ref import count as aio_count
+from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from trio_port import count as trio_count
 from walkthrough import catalogue
@@ -65,3 +67,23 @@ def test_asyncio_counts_overlap_on_the_virtual_loop() -> None:
         start = loop.time()
         runner.run(aio_count.main_async())
         assert loop.time() - start == pytest.approx(1.0)
+
+
+# A slip that deadlocks meets the virtual deadline at once; a slip that blocks the real clock
+# (time.sleep in a task) meets this timeout, in seconds rather than at the suite's 180 s.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("slip", SLIPS["count"])
+def test_realistic_porting_slips_are_caught(slip: str) -> None:
+    """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
+    assert diverging_cases("count", load_broken(slip)), f"{slip}: no case tells it apart"
+
+
+@pytest.mark.parametrize(("slip", "phase"), [("count_forgot_start", "demo_async"),
+                                             ("count_sync_forgot_start", "demo_sync")])
+def test_a_forgotten_start_prints_the_clocks_reading(slip: str, phase: str) -> None:
+    """``elapsed = clock()`` without ``- s``: every virtual clock starts at a random reading of
+    10,000 s or more, as Trio's real one does, so the figure cannot pass for 1 or 3 seconds."""
+    trace = run_lesson("count", "trio", module=load_broken(slip))
+    (line,) = [line for line in trace.lines(phase) if "executed in" in line]
+    match = re.fullmatch(r"(a)?sync version executed in (?P<s>\S+) seconds\.", line)
+    assert match is not None and float(match["s"]) >= 10_000

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asyncio_ref import generators as aio_generators
+from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from trio_port import generators as trio_generators
 from walkthrough import catalogue
@@ -76,3 +77,12 @@ def test_known_broken_port_is_caught() -> None:
     assert verdict.divergence is not None
     assert verdict.divergence.expected == ("6 9 8",)
     assert verdict.divergence.got == ("9 8 7",)
+
+
+# A slip that deadlocks meets the virtual deadline at once; a slip that blocks the real clock
+# (time.sleep in a task) meets this timeout, in seconds rather than at the suite's 180 s.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("slip", SLIPS["generators"])
+def test_realistic_porting_slips_are_caught(slip: str) -> None:
+    """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
+    assert diverging_cases("generators", load_broken(slip)), f"{slip}: no case tells it apart"

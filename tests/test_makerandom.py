@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asyncio_ref import makerandom as aio_makerandom
+from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from trio_port import makerandom as trio_makerandom
 from walkthrough import catalogue
@@ -193,3 +194,12 @@ def test_divergence_one_global_rng_gives_trio_other_numbers() -> None:
     assert not LESSON.compare(aio[0], trio_trace).equivalent
     # Our twins, with one RNG per task, give the same numbers whatever the order.
     assert {run_lesson(LESSON, "trio").outcomes["demo"] for _ in range(20)} == {"[10, 9, 10]"}
+
+
+# A slip that deadlocks meets the virtual deadline at once; a slip that blocks the real clock
+# (time.sleep in a task) meets this timeout, in seconds rather than at the suite's 180 s.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("slip", SLIPS["makerandom"])
+def test_realistic_porting_slips_are_caught(slip: str) -> None:
+    """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
+    assert diverging_cases("makerandom", load_broken(slip)), f"{slip}: no case tells it apart"

@@ -34,6 +34,7 @@ from faker import Faker
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from trio_port import queue as trio_queue
 from walkthrough import catalogue, normalise
@@ -376,3 +377,12 @@ def test_the_normaliser_forgives_the_choices_and_nothing_else() -> None:
     assert not LESSON.compare(base, _trace(put[0], replace(put[1], text="Producer Bea added "
                                                                          "<Chef> to queue."),
                                            *base.events[2:])).equivalent
+
+
+# A slip that deadlocks meets the virtual deadline at once; a slip that blocks the real clock
+# (time.sleep in a task) meets this timeout, in seconds rather than at the suite's 180 s.
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("slip", SLIPS["queue"])
+def test_realistic_porting_slips_are_caught(slip: str) -> None:
+    """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
+    assert diverging_cases("queue", load_broken(slip)), f"{slip}: no case tells it apart"

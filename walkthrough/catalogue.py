@@ -63,10 +63,17 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("count", "002.001", "The async/await syntax and native coroutines",
            phases=("demo_sync", "demo_async")),
     Lesson("makerandom", "002.002", "The rules of async IO", params={"seed": 444},
-           cases=({"seed": 31}, {"seed": 37})),  # tasks retry at the same instants
+           cases=({"seed": 31}, {"seed": 37},  # tasks retry at the same instants
+                  # Boundary draws of randint(0, 10): 949 opens with a 10 (randrange(0, 10)
+                  # never gives one) and a 0; in 2750 each task draws its exact threshold
+                  # (9, 8, 7), which must retry (``<=``, not ``<``).
+                  {"seed": 949}, {"seed": 2750})),
     Lesson("chained", "002.003", "Chaining coroutines",
            params={"seed": 1672, "args": ("cannon", "laser", "railgun")},
            cases=({"seed": 7, "args": ("cannon",)},
+                  # Boundary draws: loads of 0 and 10 s, fires of 0 and 10 s (the other
+                  # seeds draw only 1-9, so randint(0, 10) vs randrange or (1, 10) went unseen).
+                  {"seed": 164, "args": ("cannon", "laser", "railgun")},
                   {"seed": 5, "args": ("cannon", "laser", "railgun", "phaser", "trebuchet",
                                        "catapult", "ballista", "cannon")})),
     Lesson("queue", "002.004", "Using a queue", params={"seed": 444, "nprod": 5, "ncon": 2},

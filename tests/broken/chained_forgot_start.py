@@ -1,0 +1,75 @@
+"""Broken on purpose (a realistic porting slip, trio_port/chained.py with one change):
+``chain`` prints the clock reading as its total (``- start`` forgotten).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import trio
+
+
+def task_rngs(seed: int, n: int) -> list[random.Random]:
+    """One RNG per task, drawn from a master RNG seeded with ``seed``, before any task runs.
+
+    The draws happen here, in program order, not in whatever order the scheduler later picks.
+    """
+    master = random.Random(seed)
+    return [random.Random(master.getrandbits(64)) for _ in range(n)]
+
+
+async def load(n: str, rng: random.Random) -> int:
+    i = rng.randint(0, 10)
+    print(f"loading {n}: (will take {i} seconds)")
+    await trio.sleep(i)
+    print(f"{n} loaded..")
+    return i
+
+
+async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
+    i = rng.randint(0, 10)
+    print(f"firing {n}: (will take {i} seconds)")
+    await trio.sleep(i)
+    print(f"{n} fired!")
+    return (last_i, i)
+
+
+async def chain(n: str, rng: random.Random) -> tuple[int, int]:
+    """Load, then fire; print how long the two took. Returns ``fire``'s pair for ``main``."""
+    # Trio's clock is trio.current_time(); there is no loop object to ask.
+    start = trio.current_time()  # noqa: F841
+    p1 = await load(n, rng)
+    p2 = await fire(n, p1, rng)
+    end = trio.current_time()  # BUG: - start forgotten
+    print(f"--> Timing for {n}: total {end:0.2f} seconds, partial {p2}.")
+    return p2
+
+
+async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
+    rngs = task_rngs(seed, len(args))
+    results: dict[int, tuple[int, int]] = {}
+
+    # No gather in Trio: each child files its result under its position; we read them in order.
+    async def keep(k: int) -> None:
+        results[k] = await chain(args[k], rngs[k])
+
+    async with trio.open_nursery() as nursery:
+        for k in range(len(args)):
+            nursery.start_soon(keep, k)
+    res = [results[k] for k in range(len(args))]
+    return res
+
+
+async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
+    """The notebook's last cell; returns the results too, so a comparison sees them."""
+    start = trio.current_time()
+    res = await main(*args, seed=seed)
+    end = trio.current_time() - start
+    print(f"Program finished in {end:0.2f} seconds.")
+    return res
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:] or ["cannon", "laser", "railgun"]
+    trio.run(demo, *args)
