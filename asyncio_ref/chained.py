@@ -92,4 +92,9 @@ if __name__ == "__main__":
     # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
     notebook = "--global-rng" in sys.argv[1:]
     args = [a for a in sys.argv[1:] if a != "--global-rng"] or ["cannon", "laser", "railgun"]
-    asyncio.run((demo_notebook if notebook else demo)(*args))
+    coro = (demo_notebook if notebook else demo)(*args)
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

@@ -82,4 +82,9 @@ async def demo_notebook(seed: int = 444) -> list[int]:
 
 if __name__ == "__main__":
     # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
-    asyncio.run(demo_notebook() if "--global-rng" in sys.argv[1:] else demo())
+    coro = demo_notebook() if "--global-rng" in sys.argv[1:] else demo()
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

@@ -23,11 +23,17 @@ with ``except* KeyboardInterrupt``.
 from __future__ import annotations
 
 import importlib.util
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from tests.signals import assert_clean_exit, interrupt
+from tests.signals import FIRST_LINE, PROMPT, ROOT, assert_clean_exit, interrupt
 from walkthrough.demosite import DemoSite
 
 
@@ -163,3 +169,51 @@ def test_an_inherited_ignored_sigint_stays_ignored(impl: str, tmp_path: Path) ->
     assert "Traceback" not in result.stderr
     written = {row[0] for row in _rows(out)[1:]}
     assert len(written) == len(urls), "every page, the one after the signal too"
+
+
+# --------------------------------------------------------------------------------------------
+# Every lesson: Ctrl-C mid-run is exit 130 without a traceback (issue 12, item 8). The
+# generators lesson has no sleep: it ends before a signal could land, so it is not run here;
+# its entry point has the same `except KeyboardInterrupt`.
+
+LESSONS = ["count", "makerandom", "chained", "asyncgen"]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_ctrl_c_stops_every_lesson_cleanly(impl: str, lesson: str) -> None:
+    module = module_or_skip(f"{PACKAGES[impl]}.{lesson}")
+    assert_clean_exit(interrupt(["-m", module], settle=0.1))
+
+
+@pytest.mark.parametrize("lesson", ["count", "queue"])
+def test_a_lesson_started_with_sigint_ignored_keeps_running(impl: str, lesson: str) -> None:
+    """Both asyncio.run and trio.run install their Ctrl-C handling only over Python's default
+    handler, so a lesson started with SIGINT ignored keeps running: it prints its next line
+    after the signal, and then we stop it (SIGTERM)."""
+    module = module_or_skip(f"{PACKAGES[impl]}.{lesson}")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        lines.get(timeout=FIRST_LINE)
+        proc.send_signal(signal.SIGINT)
+        while not lines.empty():  # what was printed before the signal
+            lines.get_nowait()
+        lines.get(timeout=FIRST_LINE)  # a line printed after it: still running
+        assert proc.poll() is None or proc.returncode == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=PROMPT)
+        reader.join(timeout=PROMPT)
+        assert proc.stdout is not None
+        proc.stdout.close()
