@@ -94,6 +94,7 @@ def test_demo_matches_the_spec_for_any_size(impl: str, up_to: int) -> None:
     assert trace.durations["demo"] == pytest.approx(2 * up_to * PAUSE)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 @pytest.mark.parametrize("broken", ["asyncgen_slow_pause", "asyncgen_no_filter"])
 def test_known_broken_trio_ports_are_caught(broken: str) -> None:
     good = run_lesson(LESSON, "asyncio")
@@ -138,6 +139,7 @@ def test_trio_mygen_yields_then_pauses() -> None:
     assert done == pytest.approx(0.8)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_a_pause_moved_before_the_yield_is_caught() -> None:
     """The slip the lesson's own output cannot show (its consumers take each value at once, so
     every separator still prints on time): each value reaches its consumer 0.2 s late."""
@@ -206,6 +208,7 @@ def test_mygen_ahead_stays_one_value_ahead_of_a_slower_consumer(up_to: int) -> N
         (round(SLOW * (k - 1) + PAUSE, 6), "+ ") for k in range(1, up_to)]
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_a_buffer_of_one_is_caught_by_a_slower_consumer() -> None:
     """The slip ``open_memory_channel(1)``: the third separator comes at 0.4 s, not 0.5 s."""
     printed, _ = ahead_with_a_slow_consumer(load_broken("asyncgen_ahead_buffer_one"), 3)
@@ -349,6 +352,7 @@ GC_WARNING = ("ResourceWarning: Async generator 'broken_asyncgen_yield_in_nurser
               " was garbage collected before it had been exhausted.")
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_naive_break_leaves_the_background_task_running(
     naive: ModuleType, unraisable: list[str],
 ) -> None:
@@ -381,6 +385,7 @@ def test_naive_break_leaves_the_background_task_running(
     assert any(u.startswith(GC_WARNING) for u in unraisable)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_naive_break_without_a_name_crashes_trio(
     naive: ModuleType, unraisable: list[str],
 ) -> None:
@@ -407,6 +412,7 @@ def test_naive_break_without_a_name_crashes_trio(
     assert any(u.startswith(GC_WARNING) for u in unraisable)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_naive_aclosing_raises_generatorexit_in_a_group(
     naive: ModuleType, unraisable: list[str],
 ) -> None:
@@ -431,6 +437,7 @@ def test_naive_aclosing_raises_generatorexit_in_a_group(
     assert unraisable == []
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_naive_background_error_cancels_the_consumers_code_and_is_lost(
     naive: ModuleType, unraisable: list[str], caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,

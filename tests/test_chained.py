@@ -115,6 +115,7 @@ def test_any_seed_and_chains_same_behaviour_and_follows_the_plan(
         check_total_is_longest_chain(trace)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_known_broken_sequential_port_is_caught() -> None:
     good = run_lesson(LESSON, "asyncio")
     bad = run_lesson(LESSON, "trio", module=load_broken("chained_sequential"))
@@ -124,6 +125,7 @@ def test_known_broken_sequential_port_is_caught() -> None:
     assert bad.lines("demo")[-1] == "Program finished in 17.00 seconds."
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_known_broken_completion_order_port_is_caught() -> None:
     """Every line right, at the right instant: only the returned list gives it away."""
     good = run_lesson(LESSON, "asyncio")

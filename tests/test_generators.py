@@ -67,6 +67,7 @@ def test_the_twins_hold_the_same_code() -> None:
     assert "no event loop" in (trio_generators.__doc__ or "")
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_known_broken_port_is_caught() -> None:
     """A fresh ``endless()`` starts over: the last line reads 9 8 7, and the suite says so."""
     lesson = catalogue.get("generators")

@@ -151,6 +151,7 @@ def test_one_call_beats_the_threshold_its_idx_sets(seed: int, idx: int, threshol
         assert elapsed == pytest.approx(sum(i + 1 for i in draws[:-1]))
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 @pytest.mark.parametrize(("broken", "when"), [
     ("makerandom_sequential", 0.0),  # idx 1 and 2 do not start until idx 0 is done
     ("makerandom_article_sleep", 1.0),  # idx 0 drew 5: retries after 1 s (idx + 1), not 6 s
@@ -163,6 +164,7 @@ def test_known_broken_trio_ports_are_caught(broken: str, when: float) -> None:
     assert verdict.divergence is not None and verdict.divergence.time == when
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 @pytest.mark.trio_suite
 def test_divergence_one_global_rng_gives_trio_other_numbers() -> None:
     """Why both twins give each task its own RNG: the notebook's one global RNG under Trio.

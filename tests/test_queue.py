@@ -243,6 +243,7 @@ def test_the_idiomatic_close_the_channel_ending_is_later_by_a_computed_margin() 
     assert margins[444] == 67.0 - 59.0  # the notebook's run: the last consumer wakes 8 s later
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 @pytest.mark.parametrize(("broken", "when"), [
     ("queue_consumers_never_stopped", {59.0}),  # hangs after the last job: no last line
     ("queue_channel_never_closed", {59.0}),  # the same, in the close-the-channel idiom
@@ -257,6 +258,7 @@ def test_known_broken_trio_ports_are_caught(broken: str, when: set[float]) -> No
     assert verdict.divergence is not None and verdict.divergence.time in when
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 @pytest.mark.parametrize("broken", ["queue_consumers_never_stopped", "queue_channel_never_closed"])
 def test_a_port_that_never_ends_is_reported_not_waited_for(broken: str) -> None:
     trace = run("trio", module=load_broken(broken))
@@ -269,6 +271,7 @@ def test_a_port_that_never_ends_is_reported_not_waited_for(broken: str) -> None:
     assert verdict.divergence.expected == ("Program completed in 59.00000 seconds.",)
 
 
+@pytest.mark.timeout(60)  # a port that hangs fails in seconds, not at 180 s
 def test_a_rendezvous_channel_holds_the_producers_back() -> None:
     """``open_memory_channel(0)``: a producer's "added" line waits for a free consumer."""
     trace = run("trio", module=load_broken("queue_rendezvous"))
@@ -277,6 +280,7 @@ def test_a_rendezvous_channel_holds_the_producers_back() -> None:
     assert trace.durations["demo"] > plan(444, 5, 2).end
 
 
+@pytest.mark.timeout(120)  # up to 220 runs of the lesson; a hang still fails before 180 s
 @pytest.mark.trio_suite
 def test_divergence_one_rng_per_consumer_lets_the_scheduler_decide() -> None:
     """Why the consumers share one stream: with one each, the same seed gives other runs.
