@@ -114,6 +114,30 @@ def test_trio_run_takes_the_function_not_a_coroutine() -> None:
     coro.close()
 
 
+def test_trio_has_no_loop_object_to_get_or_set() -> None:
+    for name in ("get_event_loop", "get_running_loop", "new_event_loop", "set_event_loop",
+                 "set_event_loop_policy"):
+        assert hasattr(asyncio, name) and not hasattr(trio, name)
+
+    async def nested() -> None:
+        trio.run(trio.sleep, 0)
+
+    with pytest.raises(RuntimeError, match="inside a run"):
+        run_trio(nested)
+
+
+def test_sleep_a_negative_delay_returns_in_asyncio_and_raises_in_trio() -> None:
+    async def main_asyncio() -> str:
+        return await asyncio.sleep(-1, result="returned at once")
+
+    async def main_trio() -> None:
+        await trio.sleep(-1)
+
+    assert run_asyncio(main_asyncio) == "returned at once"
+    with pytest.raises(ValueError, match="non-negative"):
+        run_trio(main_trio)
+
+
 def test_start_soon_returns_nothing_and_takes_no_keywords() -> None:
     async def child(x: int, *, y: int = 0) -> int:
         return x + y
@@ -464,7 +488,8 @@ async def main():
     async with trio.open_nursery() as nursery:
         for name in "ABCDE":
             nursery.start_soon(waiter, name)
-        await trio.sleep(0.001)
+        while lot.statistics().tasks_waiting < 5:  # not a sleep: a loaded machine may run
+            await trio.lowlevel.checkpoint()         # this task before the waiters park
         lot.unpark_all()
     return "".join(order)
 print(sorted({trio.run(main) for _ in range(60)}))

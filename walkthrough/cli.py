@@ -13,7 +13,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-VERBS = ("list", "run", "tour", "crawl", "diff", "timeline", "check")
+VERBS = ("list", "run", "tour", "crawl", "diff", "timeline", "check", "port")
 
 
 class UsageError(Exception):
