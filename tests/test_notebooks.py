@@ -16,15 +16,19 @@ import runpy
 import sys
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from faker import Faker
 
 from asyncio_ref import chained, makerandom
+from tests.conftest import load_script
+from walkthrough import catalogue
 from walkthrough.clocks import VirtualTimeLoop
 from walkthrough.runner import run_lesson, run_phase
-from walkthrough.trace import Trace
+from walkthrough.trace import Event, Trace
 
 pytestmark = pytest.mark.asyncio_suite
 
@@ -175,3 +179,200 @@ def test_the_queue_with_a_global_rng_is_not_reproducible_even_under_asyncio() ->
         if len(outputs) > 1:
             break
     assert len(outputs) > 1, "60 real-clock runs gave one output: jitter-blind?"
+
+
+# -- the notebooks: generated from the twins, fresh, and run through a real kernel ------------
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def test_the_notebooks_are_generated_from_the_twins_and_fresh() -> None:
+    """notebooks/ is what scripts/make_notebooks.py makes of the twins now (rerun it)."""
+    expected = load_script("make_notebooks").expected()
+    assert set(NOTEBOOKS.glob("*.ipynb")) == set(expected), "run scripts/make_notebooks.py"
+    for path, text in expected.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale"
+
+
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_each_framework_has_its_setup_cell_of_its_own(impl: str) -> None:
+    for kind in ("solved", "exercises"):
+        nb = nbformat.read(NOTEBOOKS / f"{impl}-{kind}.ipynb", as_version=4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        if impl == "trio":
+            assert "%autoawait trio" in code  # the whole cell: the magic and nothing else
+            assert not any("asyncio.run(" in c or "nest_asyncio" in c for c in code)
+        else:
+            assert any(c.endswith("nest_asyncio.apply()") for c in code)
+            assert all("await " not in c.splitlines()[0] for c in code if c.startswith("res"))
+
+
+#: Test-only cells, run after the setup cell: they put the kernel's runs on the virtual clocks
+#: (a run cell's *code* is what the learner runs; only the clock changes), so each cell's
+#: output can be compared exactly with the lesson's, in seconds instead of minutes.
+VIRTUAL_SYNC = """\
+import sys
+sys.path.insert(0, {root!r})
+from walkthrough.clocks import SyncVirtualClock
+_clock, _installed = SyncVirtualClock(), []
+def _pre(*_):
+    _installed.append(_clock.installed())
+    _installed[-1].__enter__()
+def _post(*_):
+    _installed.pop().__exit__(None, None, None)
+get_ipython().events.register("pre_run_cell", _pre)
+get_ipython().events.register("post_run_cell", _post)
+"""
+VIRTUAL = {
+    "asyncio": """\
+import asyncio
+import nest_asyncio
+from walkthrough.clocks import VirtualTimeLoop
+def _virtual_run(main, *, debug=False):
+    loop = VirtualTimeLoop()
+    nest_asyncio.apply(loop)  # re-entrant, as the kernel's own loop is after the seed's cell
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        loop.close()
+asyncio.run = _virtual_run
+""",
+    "trio": """\
+import trio
+import trio.testing
+_real_run = trio.run
+def _virtual_run(*args, **kwargs):
+    kwargs.setdefault("clock", trio.testing.MockClock(autojump_threshold=0))
+    return _real_run(*args, **kwargs)
+trio.run = _virtual_run  # what %autoawait trio calls for each cell
+""",
+}
+
+
+def finished_lines(trace: Trace) -> list[tuple[float, str]]:
+    """The trace's lines as a terminal shows them, each with the instant it was finished."""
+    lines: list[tuple[float, str]] = []
+    pending = ""
+    for e in trace.events:
+        pending += e.text
+        if e.newline:
+            lines.append((e.time, pending))
+            pending = ""
+    if pending:
+        lines.append((trace.events[-1].time, pending))
+    return lines
+
+
+def same_output(printed: str, trace: Trace, impl: str, lesson: catalogue.Lesson) -> bool:
+    """asyncio: the same text. Trio: the same lines in the same order, except what the shared
+    tests forgive: the order within one instant, where Trio runs a batch of tasks in an order
+    of its choosing (DESIGN.md), and the lesson's documented normalisation (the queue's
+    consumer names). A printed line is taken to be at the instant of the reference's line in
+    the same place, then both go through ``lesson.compare``."""
+    if impl == "asyncio":
+        return printed == trace.text()
+    want, rows = finished_lines(trace), printed.splitlines()
+    if len(rows) != len(want) or printed.endswith("\n") != trace.text().endswith("\n"):
+        return False
+    phase = trace.events[0].phase
+    expected, got = Trace(impl, lesson.name), Trace(impl, lesson.name)
+    expected.events = [Event(phase, t, k, text) for k, (t, text) in enumerate(want)]
+    got.events = [Event(phase, t, k, row)
+                  for k, ((t, _), row) in enumerate(zip(want, rows, strict=True))]
+    return lesson.compare(expected, got).equivalent
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_solved_notebook_runs_through_a_real_kernel(impl: str, tmp_path: Path) -> None:
+    """Execute ``notebooks/<impl>-solved.ipynb`` with nbclient and ipykernel; every run cell
+    prints what the lesson prints, run by the harness on the virtual clock."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOKS / f"{impl}-solved.ipynb", as_version=4)
+    setup = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code")
+    hidden = [nbformat.v4.new_code_cell(VIRTUAL_SYNC.format(root=str(ROOT))),
+              nbformat.v4.new_code_cell(VIRTUAL[impl])]
+    nb.cells[setup + 1:setup + 1] = hidden
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    runs = [c for c in nb.cells if "walkthrough" in c.metadata]
+    assert len(runs) >= 7
+    for cell in nb.cells:
+        streams = [o for o in cell.get("outputs", []) if o.output_type == "stream"]
+        assert not [o for o in streams if o.name == "stderr"], cell.source
+        if "walkthrough" not in cell.metadata:
+            continue
+        meta = cell.metadata["walkthrough"]
+        lesson = catalogue.get(meta["lesson"])
+        module = lesson.load(impl)
+        params = {**lesson.params, **meta["params"]}
+        trace = Trace(impl, lesson.name)
+        run_phase(trace, meta["phase"], getattr(module, meta["phase"]), impl, params,
+                  virtual=True, tee=None)
+        printed = "".join(o.text for o in streams)
+        assert printed, cell.source
+        assert same_output(printed, trace, impl, lesson), (cell.source, printed, trace.text())
+        assert not [o for o in cell.outputs if o.output_type == "execute_result"]
+
+
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_cell_comparison_can_fail(impl: str) -> None:
+    """A line changed, a line missing, lines of two instants swapped: each is caught."""
+    lesson = catalogue.get("count")
+    trace = Trace(impl, "count")
+    run_phase(trace, "demo_async", lesson.load(impl).demo_async, impl, {},
+              virtual=True, tee=None)
+    text = trace.text()
+    assert same_output(text, trace, impl, lesson)
+    lines = text.splitlines(keepends=True)
+    assert not same_output(text.replace("1.00", "1.01"), trace, impl, lesson)
+    assert not same_output("".join(lines[1:]), trace, impl, lesson)
+    assert not same_output("".join([lines[3], *lines[:3], *lines[4:]]), trace, impl, lesson)
+
+
+def run_cells(sources: list[str], tmp_path: Path) -> list[Any]:
+    """Run ``sources`` as the cells of a notebook in a real kernel; each cell's outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return [cell.outputs for cell in nb.cells]
+
+
+def text_of(outputs: list[Any]) -> str:
+    return "".join(o.get("text", "") + o.get("evalue", "") for o in outputs)
+
+
+@pytest.mark.timeout(300)
+def test_trio_run_in_a_cell_blocks_the_kernels_own_loop(tmp_path: Path) -> None:
+    """docs/notebooks.md: ``trio.run`` works in a cell, but the kernel's asyncio loop (which
+    runs the kernel's own tasks) stands still until it returns; ``%autoawait trio`` does the
+    same for each cell it runs. An ``await asyncio.sleep`` lets the loop run."""
+    outputs = run_cells([
+        "import asyncio, trio\nticks = []\n"
+        "async def ticker():\n    while True:\n        ticks.append(1)\n"
+        "        await asyncio.sleep(0.05)\n"
+        "task = asyncio.ensure_future(ticker())",
+        "n = len(ticks)\ntrio.run(trio.sleep, 1)\nblocked = len(ticks) - n",
+        "n = len(ticks)\nawait asyncio.sleep(1)\nfree = len(ticks) - n",
+        "print(blocked, free > 2)",
+    ], tmp_path)
+    assert text_of(outputs[3]) == "0 True\n"
+
+
+@pytest.mark.timeout(300)
+def test_autoawait_trio_works_only_in_a_cell_of_its_own(tmp_path: Path) -> None:
+    """With the magic and the ``await`` in one cell, the cell was already given to asyncio,
+    which cannot run Trio's await: "Task got bad yield"."""
+    together = run_cells(["%autoawait trio\nimport trio\nawait trio.sleep(0)\nprint('trio')"],
+                         tmp_path)
+    assert "RuntimeError" in str(together[0])
+    assert "Task got bad yield" in text_of(together[0]) and "trio" not in text_of(
+        [o for o in together[0] if o.output_type == "stream"])
+    apart = run_cells(["%autoawait trio", "import trio\nawait trio.sleep(0)\nprint('trio')"],
+                      tmp_path)
+    assert text_of(apart[1]) == "trio\n"
