@@ -380,3 +380,45 @@ def test_a_directory_is_walked_and_bad_files_are_skipped_with_a_message(tmp_path
     assert "a.py:1: import asyncio" in done.stdout and "lib.py" not in done.stdout
     assert "skipped" in done.stderr and "broken.py" in done.stderr
     assert "1 findings in 1 of 1 files; 1 skipped" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The guide's page says what the tool does: each statement of it is checked here.
+
+PAGE = ROOT / "docs" / "porting.md"
+
+
+def test_the_page_states_the_measured_figures() -> None:
+    text = " ".join(PAGE.read_text().split())
+    numbers = figures()
+    found = int(numbers["reported lines"])
+    kept = sum(len(v) for v in KEPT.values())
+    assert f"precision {round(100 * numbers['precision'])}%" in text
+    assert f"{found - kept} of the {found} lines it reports" in text
+    assert f"recall {round(100 * numbers['recall of changed constructs'])}% of the changed" in text
+    assert (f"over *all* {int(numbers['changed lines'])} changed lines it is "
+            f"{round(100 * numbers['recall of changed lines'])}%") in text
+    assert f"all {len(LESSONS)} lessons" in text.replace("eight", "8")
+
+
+def test_the_pages_example_gives_what_the_page_shows() -> None:
+    page = PAGE.read_text()
+    example = page.split('```python title="app.py"\n')[1].split("```")[0]
+    findings = port.scan(example, "app.py")
+    assert "lists nine findings" in page and len(findings) == 9
+    shown = page.split("```text\n")[1].split("```")[0]
+    text = "\n".join(f"app.py:{f.line}: {f.construct} -> {f.trio}" for f in findings)
+    for line in shown.splitlines():
+        if line.startswith("app.py:"):
+            assert line in text
+    diff, _ = port.patch(example, "app.py")
+    for line in page.split("```diff\n")[1].split("```")[0].splitlines():
+        if line.startswith(("+", "-")):
+            assert line in diff.splitlines(), line
+
+
+def test_the_readme_states_the_same_figures() -> None:
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    found = int(figures()["reported lines"])
+    kept = sum(len(v) for v in KEPT.values())
+    assert f"{found - kept} of its {found} reported lines did change" in readme
