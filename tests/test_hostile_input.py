@@ -179,10 +179,10 @@ def check_crawl(tsv: Path, stdout: str, stderr: str, urls: list[str]) -> list[li
         source, link = row
         assert source in urls, row
         assert urllib.parse.urlsplit(link).scheme in ("http", "https"), row
-        # A TSV row ends at "\n" and a CSV reader also ends one at "\r": neither may be inside.
-        # (Other characters that str.splitlines() splits on, "\x0b" or "\u2028", are legal
-        # in a link and stay: read the TSV by "\n", as csv does, not with splitlines.)
-        assert "\r" not in link, row
+        # A link a user can fetch: no whitespace, no control character (so nothing that
+        # str.splitlines() or a CSV reader would take for the end of a row), and a host.
+        assert not re.search(r"[\s\x00-\x1f\x7f-\x9f]", link), row
+        assert urllib.parse.urlsplit(link).hostname, row
     errors = [line for line in stdout.splitlines() if ERROR_LINE.match(line)]
     assert summary_errors(stderr) == len(errors), (stderr, errors)
     return rows
