@@ -1,0 +1,87 @@
+"""Exception groups: what a caller catches, and what a library hands back.
+
+``asyncio.TaskGroup`` (Python 3.11) wraps errors in an ``ExceptionGroup``, as every Trio
+nursery does; only ``gather`` raises the first error bare. So code that moves from ``gather``
+to ``TaskGroup`` meets groups in asyncio too, and the two frameworks are handled alike:
+
+- ``fetch_all`` lets the group out: several fetches can fail at once, and the caller decides.
+- ``report`` catches each kind with ``except*``, which matches inside the group.
+- ``fetch_one`` is a library function that runs a helper task beside the real work. The task
+  group is its implementation detail, and only one error can come out, so it hands that error
+  back as raised: the caller writes ``except KeyError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+async def fetch(name: str) -> str:
+    # Both errors come before the first await, so every failing fetch fails: the first error
+    # cancels the siblings, but only at their next await (see docs/migration/groups.md).
+    if name.startswith("down"):
+        raise ConnectionError(name)
+    if name.startswith("missing"):
+        raise KeyError(name)
+    await asyncio.sleep(0.1)
+    return f"page {name}"
+
+
+async def fetch_all(names: list[str]) -> dict[str, str]:
+    pages: dict[str, str] = {}
+
+    async def one(name: str) -> None:
+        pages[name] = await fetch(name)
+
+    async with asyncio.TaskGroup() as group:
+        for name in names:
+            group.create_task(one(name))
+    return pages
+
+
+async def report(names: list[str]) -> list[str]:
+    lines: list[str] = []
+    try:
+        pages = await fetch_all(names)
+    except* ConnectionError as group:  # no `return` in an except* block
+        lines.append(f"{len(group.exceptions)} down: "
+                     f"{', '.join(sorted(str(e) for e in group.exceptions))}")
+    except* KeyError as group:
+        lines.append(f"{len(group.exceptions)} missing")
+    else:
+        lines.append(f"{len(pages)} pages")
+    return lines
+
+
+async def ticker(interval: float, ticks: list[float]) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        ticks.append(interval)
+
+
+async def fetch_one(name: str) -> str:
+    """One fetch, with a ticker beside it; raises the fetch's own error, unwrapped."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tick = group.create_task(ticker(0.03, []))
+            page = await fetch(name)
+            tick.cancel()
+    except ExceptionGroup as eg:
+        if len(eg.exceptions) == 1:
+            raise eg.exceptions[0] from None  # one error can come out: give it back as it was
+        raise
+    return page
+
+
+async def main() -> list[str]:
+    lines = await report(["a", "b"])
+    lines += await report(["a", "down-1", "missing-1", "down-2"])
+    try:
+        await fetch_one("missing-2")
+    except KeyError as e:
+        lines.append(f"fetch_one raised KeyError({e})")
+    return lines
+
+
+if __name__ == "__main__":
+    print(*asyncio.run(main()), sep="\n")

@@ -1,0 +1,87 @@
+"""Exception groups: what a caller catches, and what a library hands back.
+
+Every Trio nursery is *strict* (Trio 0.25 and later): whatever leaves it comes in an
+``ExceptionGroup``, even one error. ``asyncio.TaskGroup`` does the same, so the two frameworks
+are handled alike:
+
+- ``fetch_all`` lets the group out: several fetches can fail at once, and the caller decides.
+- ``report`` catches each kind with ``except*``, which matches inside the group.
+- ``fetch_one`` is a library function that runs a helper task beside the real work. The nursery
+  is its implementation detail, and only one error can come out, so it hands that error back
+  as raised: the caller writes ``except KeyError``.
+"""
+
+from __future__ import annotations
+
+import trio
+
+
+async def fetch(name: str) -> str:
+    # Both errors come before the first await, so every failing fetch fails: the first error
+    # cancels the siblings, but only at their next await (see docs/migration/groups.md).
+    if name.startswith("down"):
+        raise ConnectionError(name)
+    if name.startswith("missing"):
+        raise KeyError(name)
+    await trio.sleep(0.1)
+    return f"page {name}"
+
+
+async def fetch_all(names: list[str]) -> dict[str, str]:
+    pages: dict[str, str] = {}
+
+    async def one(name: str) -> None:
+        pages[name] = await fetch(name)
+
+    async with trio.open_nursery() as nursery:
+        for name in names:
+            nursery.start_soon(one, name)
+    return pages
+
+
+async def report(names: list[str]) -> list[str]:
+    lines: list[str] = []
+    try:
+        pages = await fetch_all(names)
+    except* ConnectionError as group:  # no `return` in an except* block
+        lines.append(f"{len(group.exceptions)} down: "
+                     f"{', '.join(sorted(str(e) for e in group.exceptions))}")
+    except* KeyError as group:
+        lines.append(f"{len(group.exceptions)} missing")
+    else:
+        lines.append(f"{len(pages)} pages")
+    return lines
+
+
+async def ticker(interval: float, ticks: list[float]) -> None:
+    while True:
+        await trio.sleep(interval)
+        ticks.append(interval)
+
+
+async def fetch_one(name: str) -> str:
+    """One fetch, with a ticker beside it; raises the fetch's own error, unwrapped."""
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(ticker, 0.03, [])  # no handle: cancel the nursery's scope instead
+            page = await fetch(name)
+            nursery.cancel_scope.cancel()
+    except ExceptionGroup as eg:
+        if len(eg.exceptions) == 1:
+            raise eg.exceptions[0] from None  # one error can come out: give it back as it was
+        raise
+    return page
+
+
+async def main() -> list[str]:
+    lines = await report(["a", "b"])
+    lines += await report(["a", "down-1", "missing-1", "down-2"])
+    try:
+        await fetch_one("missing-2")
+    except KeyError as e:
+        lines.append(f"fetch_one raised KeyError({e})")
+    return lines
+
+
+if __name__ == "__main__":
+    print(*trio.run(main), sep="\n")
