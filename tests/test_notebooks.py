@@ -373,6 +373,23 @@ def test_autoawait_trio_works_only_in_a_cell_of_its_own(tmp_path: Path) -> None:
     assert "RuntimeError" in str(together[0])
     assert "Task got bad yield" in text_of(together[0]) and "trio" not in text_of(
         [o for o in together[0] if o.output_type == "stream"])
-    apart = run_cells(["%autoawait trio", "import trio\nawait trio.sleep(0)\nprint('trio')"],
-                      tmp_path)
+    apart = run_cells(["%autoawait trio", "import trio\nawait trio.sleep(0)\nprint('trio')",
+                       "print(trio.current_time())"], tmp_path)
     assert text_of(apart[1]) == "trio\n"
+    # A cell without await runs as plain Python, outside any trio.run.
+    assert "must be called from async context" in text_of(apart[2])
+
+
+@pytest.mark.timeout(300)
+def test_asyncio_in_a_kernel_the_seeds_way_and_without_it(tmp_path: Path) -> None:
+    """The kernel's loop is running: asyncio.run fails until nest_asyncio patches it; a
+    top-level await needs nothing."""
+    outputs = run_cells([
+        "import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    return 'ok'",
+        "asyncio.run(f())",
+        "print(await f())",
+        "import nest_asyncio\nnest_asyncio.apply()\nprint(asyncio.run(f()))",
+    ], tmp_path)
+    assert "asyncio.run() cannot be called from a running event loop" in text_of(outputs[1])
+    assert text_of(outputs[2]) == "ok\n"
+    assert text_of(outputs[3]) == "ok\n"

@@ -801,6 +801,10 @@ def child_main(argv: list[str]) -> None:
                               "cannot trust a program that rewires the framework it runs on")
         if lesson.real_io:
             status, text = check_crawler(module, path, impl, workdir, watch)
+            if left := unfinished(path.read_text(encoding="utf-8")):
+                status = NOT_EQUIVALENT
+                text += ("\nNOT equivalent: still the skeleton's 'raise NotImplementedError': "
+                         + ", ".join(left))
         else:
             report = check(lesson, module, path, impl=impl, expected=expected, watch=watch,
                            source=path.read_text(encoding="utf-8"))
