@@ -242,6 +242,22 @@ def test_unreadable_path(kind: str, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Traceback" not in out
 
 
+def test_help_states_every_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for said in ('0  "equivalent"', '1  "NOT equivalent"', "2  your file could not be checked",
+                 "never reaches a checkpoint", "what a checkpoint is", "os._exit",
+                 "--impl {asyncio,trio}", "--timeout S"):
+        assert said in out, said
+
+
+def test_a_bad_timeout_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run_check(capsys, "count", ROOT / "trio_port" / "count.py", "--timeout", "0")
+    assert status == 2 and "--timeout must be positive" in out
+
+
 @pytest.mark.parametrize(("lesson", "message"), [
     ("nope", "unknown lesson 'nope'"),
 ])
