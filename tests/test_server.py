@@ -305,3 +305,47 @@ def test_bad_options_are_one_clear_line_and_exit_2(impl: str, args: list[str],
     assert message in proc.stderr.splitlines()[-1]
     assert "Traceback" not in proc.stderr
 
+
+# --------------------------------------------------------------------------------------------
+# The CLI: `walkthrough run server` and `walkthrough check server` play walkthrough/echo.py's
+# scripted session against real processes.
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-W", "error", "-m", "walkthrough", *argv], cwd=ROOT,
+                          env=_env(), capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.timeout(150)
+def test_walkthrough_run_server_plays_the_session_on_both_twins() -> None:
+    proc = _cli("run", "server")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "equivalent: the same 8 transcript entries" in proc.stdout
+    assert proc.stdout.count("error: line longer than 32 bytes, closing") == 2
+    assert proc.stdout.count("exit status 130") == 2
+
+
+@pytest.mark.timeout(150)
+def test_walkthrough_check_server_passes_the_twin_and_fails_a_broken_port(
+    tmp_path: Path,
+) -> None:
+    proc = _cli("check", "server", "trio_port/server.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("equivalent:")
+    # A port whose reader forgets the limit's boundary: a line of exactly max_line bytes is
+    # refused. The session's 32-byte line catches it.
+    broken = tmp_path / "server.py"
+    source = (ROOT / "trio_port" / "server.py").read_text(encoding="utf-8")
+    assert source.count("if end > self.max_line or") == 1
+    broken.write_text(source.replace("if end > self.max_line or", "if end >= self.max_line or"),
+                      encoding="utf-8")
+    proc = _cli("check", "server", str(broken))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("NOT equivalent: first difference at entry 3")
+    assert "expected: B (a line of 32 bytes, then one of 33) got b'=====" in proc.stdout
+
+
+def test_walkthrough_run_server_refuses_the_virtual_clock() -> None:
+    proc = _cli("run", "server", "--virtual")
+    assert proc.returncode == 2
+    assert "real network I/O" in proc.stderr and "Traceback" not in proc.stderr

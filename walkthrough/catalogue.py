@@ -85,6 +85,8 @@ LESSONS: tuple[Lesson, ...] = (
            cases=({"up_to": 0}, {"up_to": 1}, {"up_to": 16})),
     Lesson("crawler", "002.007", "Async web scraper", phases=("bulk_crawl_and_write",),
            real_io=True),
+    # Beyond the notebook: run and check play a session of real clients (walkthrough/echo.py).
+    Lesson("server", "beyond", "A line-echo TCP server", phases=("serve",), real_io=True),
 )
 
 BY_NAME = {lesson.name: lesson for lesson in LESSONS}
