@@ -259,3 +259,39 @@ def test_real_clock_drift_adds_up_but_one_late_interval_is_caught() -> None:
                               for k in range(20)])
     verdict = verb.compare_within(lesson, a, stalled, 0.05)
     assert not verdict and "step 10" in verdict.describe()
+
+
+def test_real_clock_the_queue_normaliser_still_forgives_which_job_came_first() -> None:
+    """Two jobs put at one instant and taken 6 s and 8 s later, in either order: the queue's
+    documented freedom, which the normaliser forgives on the virtual clock, is forgiven on the
+    real clock too, where the put instant it computes carries jitter."""
+    from walkthrough.commands import run as verb
+
+    lesson = catalogue.get("queue")
+
+    def run(first: str, second: str, jitter: float, put: tuple[str, str] = ("A", "B"),
+            ) -> "Trace":
+        return _trace("x", [
+            (37.080 + jitter, 0, f"Producer Kari added <{put[0]}> to queue."),
+            (37.081 + jitter, 1, f"Producer Nat added <{put[1]}> to queue."),
+            (43.0828 + 2 * jitter, 2, f"    > Consumer Mark got element <{first}> in "
+                                      f"{6.0028 + jitter:.5f} seconds."),
+            (45.0901 + 2 * jitter, 3, f"    > Consumer Jon got element <{second}> in "
+                                      f"{8.0091 + jitter:.5f} seconds."),
+        ])
+
+    assert verb.compare_within(lesson, run("A", "B", 0.0), run("B", "A", 0.004), 0.05)
+    verdict = verb.compare_within(lesson, run("A", "B", 0.0),
+                                  run("A", "A", 0.004), 0.05)
+    assert not verdict  # a job taken twice (and one never) is still caught
+
+
+def test_real_clock_the_table_shows_what_was_printed() -> None:
+    from walkthrough.commands import run as verb
+
+    a = _trace("asyncio", [(3.0, 0, "sync version executed in 3.01 seconds.")])
+    b = _trace("trio", [(3.001, 0, "sync version executed in 3.00 seconds.")])
+    shown_a, shown_b = verb.snap(a, b, 0.05, figures=False)
+    assert [e.text for e in shown_a.events] == ["sync version executed in 3.01 seconds."]
+    assert [e.text for e in shown_b.events] == ["sync version executed in 3.00 seconds."]
+    assert shown_a.events[0].time == shown_b.events[0].time  # one row

@@ -18,7 +18,7 @@ from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
 from walkthrough.render import side_by_side
 from walkthrough.runner import run_lesson
-from walkthrough.trace import Event, Trace, Verdict
+from walkthrough.trace import Event, Trace, Verdict, compare
 
 HELP = "run a lesson under asyncio, Trio, or both"
 DESCRIPTION = """\
@@ -39,8 +39,11 @@ examples:
 
 #: Two stamps of one phase this close together (seconds) are one instant on the real clock.
 TOLERANCE = 0.05
-#: A duration a lesson measured and printed: "executed in 3.01 seconds", "in 0.00102 seconds".
-FIGURE = re.compile(r"\d+\.\d+(?= seconds)")
+#: A duration a lesson measured and printed ("executed in 3.01 seconds", "in 0.00102
+#: seconds"), or a time a normaliser wrote into a line ("put at t=37.0772", the queue's).
+FIGURE = re.compile(r"\d+\.\d+(?= seconds)|(?<=\bt=)\d+(?:\.\d+)?")
+#: A measured duration only (group 1).
+DURATION = re.compile(r"(\d+\.\d+)(?= seconds)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,9 +60,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
-    if lesson.name == "server":  # real sockets: a scripted session of clients
-        from walkthrough import echo
-        return echo.run_verb(args)
     if lesson.real_io:
         raise UsageError(f"{lesson.name} does real network I/O, which a virtual clock cannot "
                          "run: use 'walkthrough crawl'")
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
                       "clock…[/dim]")
         a, b = run_both_real(lesson, params)
         verdict = compare_within(lesson, a, b, args.tolerance)
-        a, b = snap(a, b, args.tolerance)  # shown as compared: one row per instant
+        a, b = snap(a, b, args.tolerance, figures=False)  # one row per instant, as printed
         clock = "real clock"
         how = (f"real clock, instants within {args.tolerance * 1000:g} ms count as one; "
                f"{max(a.simulated_seconds, b.simulated_seconds):.2f} s per version")
@@ -125,7 +125,8 @@ def run_both_real(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> tuple[
     return a, b
 
 
-def snap(a: Trace, b: Trace, tolerance: float) -> tuple[Trace, Trace]:
+def snap(a: Trace, b: Trace, tolerance: float, *, figures: bool = True,
+         ) -> tuple[Trace, Trace]:
     """Both traces with real-clock stamps grouped into instants, and fragments rejoined.
 
     Each run's stamps, phase by phase, are first cut into that run's own instants: an instant
@@ -138,8 +139,12 @@ def snap(a: Trace, b: Trace, tolerance: float) -> tuple[Trace, Trace]:
     take asyncio's time; an unmatched one keeps its own (shifted by the drift so far), and the
     comparison then reports it. The pieces of a line that a task printed in several writes
     (``print("+", end=" ")`` is two writes, and on the real clock each gets its own stamp) are
-    joined again when they fall in one instant, as they were on the screen. Durations the lesson
-    printed (:data:`FIGURE`) are grouped the same way, across both runs.
+    joined again when they fall in one instant, as they were on the screen. Instants are
+    kept to the millisecond. A duration the lesson printed ("in 6.00283 seconds") that reaches
+    back to within ``tolerance`` of an instant becomes exactly the time since that instant
+    (so a job's put time, its line's instant minus its wait, *is* an instant); other figures
+    (:data:`FIGURE`) within ``tolerance`` of their neighbour are printed as one.
+    ``figures=False`` leaves the text as it was printed (for showing it to the user).
     """
 
     def own_instants(trace: Trace, phase: str) -> list[float]:
@@ -161,60 +166,91 @@ def snap(a: Trace, b: Trace, tolerance: float) -> tuple[Trace, Trace]:
             ta = ia[i] if i < len(ia) else None
             tb = ib[j] - drift if j < len(ib) else None
             if ta is not None and tb is not None and abs(tb - ta) <= tolerance:
-                retime["a", phase, ia[i]] = retime["b", phase, ib[j]] = ta
+                retime["a", phase, ia[i]] = retime["b", phase, ib[j]] = round(ta, 3)
                 drift = ib[j] - ia[i]
                 i, j = i + 1, j + 1
             elif tb is not None and (ta is None or tb < ta):
-                retime["b", phase, ib[j]] = tb
+                retime["b", phase, ib[j]] = round(tb, 3)
                 j += 1
             else:
                 assert ta is not None
-                retime["a", phase, ia[i]] = ta
+                retime["a", phase, ia[i]] = round(ta, 3)
                 i += 1
     cuts_of = {(side, phase): own_instants(trace, phase)
                for side, trace in (("a", a), ("b", b))
                for phase in dict.fromkeys(e.phase for e in trace.events)}
+    instants: dict[str, list[float]] = {}
+    for (_, phase, _), t in retime.items():
+        instants.setdefault(phase, []).append(t)
 
-    # Durations the lessons measure and print ("executed in 3.01 seconds") jitter the same
-    # way: figures within the tolerance of their neighbour are printed as one (the first
-    # seen). Neighbours, not a fixed window: a measured duration can be any number, and a
-    # window's edge could fall between the two runs' figures for one line.
-    figures = sorted({float(m) for e in a.events + b.events for m in FIGURE.findall(e.text)})
+    def on_instants(trace: Trace, side: str) -> list[Event]:
+        """Events at their instant's time; a printed duration that reaches back to within the
+        tolerance of an instant is made exactly the time since that instant."""
+        out = []
+        for e in trace.events:
+            t = retime[side, e.phase, start_of(cuts_of[side, e.phase], e.time)]
+
+            def exact(m: re.Match[str], t: float = t, phase: str = e.phase) -> str:
+                since = min(instants[phase], key=lambda s: abs(t - float(m.group()) - s))
+                if abs(t - float(m.group()) - since) > tolerance:
+                    return m.group()
+                decimals = len(m.group().partition(".")[2])
+                return f"{t - since:.{decimals}f}"
+
+            text = DURATION.sub(exact, e.text) if figures else e.text
+            out.append(Event(e.phase, t, e.task, text, e.newline))
+        return out
+
+    events_a, events_b = on_instants(a, "a"), on_instants(b, "b")
+
+    # Other figures (a duration that does not reach back to an instant, a time a normaliser
+    # wrote) jitter the same way: figures within the tolerance of their neighbour are printed
+    # as one (the first seen). Neighbours, not a fixed window: such a figure can be any number,
+    # and a window's edge could fall between the two runs' figures for one line.
+    values = sorted({float(m) for e in events_a + events_b for m in FIGURE.findall(e.text)})
     figure_cuts: list[float] = []
-    for k, value in enumerate(figures):
-        if k == 0 or value - figures[k - 1] > tolerance:
+    for k, value in enumerate(values):
+        if k == 0 or value - values[k - 1] > tolerance:
             figure_cuts.append(value)
     first_text: dict[float, str] = {}
-    for e in a.events + b.events:
+    for e in events_a + events_b:
         for m in FIGURE.findall(e.text):
             first_text.setdefault(max(c for c in figure_cuts if c <= float(m)), m)
 
     def same_figures(text: str) -> str:
+        if not figures:
+            return text
         return FIGURE.sub(
             lambda m: first_text[max(c for c in figure_cuts if c <= float(m.group()))], text)
 
-    def snapped(trace: Trace, side: str) -> Trace:
+    def snapped(trace: Trace, timed: list[Event]) -> Trace:
         events: list[Event] = []
         open_at: dict[tuple[int, str], int] = {}  # (task, phase) -> index of its open line
-        for e in trace.events:
-            e = Event(e.phase, e.time, e.task, same_figures(e.text), e.newline)
-            t = retime[side, e.phase, start_of(cuts_of[side, e.phase], e.time)]
+        for e in timed:
+            t, text = e.time, same_figures(e.text)
             k = open_at.pop((e.task, e.phase), None)
             if k is not None and events[k].time == t:
                 previous = events[k]
-                events[k] = Event(e.phase, t, e.task, previous.text + e.text, e.newline)
+                events[k] = Event(e.phase, t, e.task, previous.text + text, e.newline)
             else:
-                events.append(Event(e.phase, t, e.task, e.text, e.newline))
+                events.append(Event(e.phase, t, e.task, text, e.newline))
                 k = len(events) - 1
             if not events[k].newline:
                 open_at[(e.task, e.phase)] = k
-        out = Trace(trace.impl, trace.lesson, events, dict(trace.outcomes),
-                    dict(trace.durations), dict(trace.task_names), trace.wall_seconds)
-        return out
+        return Trace(trace.impl, trace.lesson, events, dict(trace.outcomes),
+                     dict(trace.durations), dict(trace.task_names), trace.wall_seconds)
 
-    return snapped(a, "a"), snapped(b, "b")
+    return snapped(a, events_a), snapped(b, events_b)
 
 
 def compare_within(lesson: catalogue.Lesson, a: Trace, b: Trace, tolerance: float) -> Verdict:
-    """The lesson's comparison, with stamps within ``tolerance`` of each other as one instant."""
-    return lesson.compare(*snap(a, b, tolerance))
+    """The lesson's comparison, with stamps within ``tolerance`` of each other as one instant.
+
+    A lesson's normaliser computes times of its own (the queue's: when a consumed job was
+    put, its line's instant minus the wait it printed); on the real clock those carry jitter
+    too, so they are grouped again, by the same rule, after it ran.
+    """
+    a, b = snap(a, b, tolerance)
+    if lesson.normalise is not None:
+        a, b = snap(lesson.normalise(a), lesson.normalise(b), tolerance)
+    return compare(a, b)
