@@ -27,6 +27,7 @@ from walkthrough.learner import (
     check,
     clean,
     load,
+    reachable,
     unfinished,
 )
 
@@ -49,7 +50,7 @@ LIMIT = 3.0
 
 def broken_ports() -> list[object]:
     names = {lesson.name for lesson in VIRTUAL}
-    found = []
+    found: list[object] = []
     for path in sorted(BROKEN.glob("*.py")):
         lesson = path.stem.split("_", 1)[0]
         if lesson in names and path.stem not in NOT_FOR_CHECK:
@@ -399,27 +400,42 @@ def test_control_characters_are_escaped_and_lines_bounded(
     assert clean("a\tb\x00") == "a\\tb\\x00"
 
 
+def _on_terminal(terminal: int, argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` with the pseudo-terminal as its stdio *and* controlling terminal."""
+    import fcntl
+    import termios
+
+    def adopt() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    return subprocess.run(argv, stdin=terminal, stdout=terminal, stderr=terminal, timeout=60,
+                          cwd=ROOT, preexec_fn=adopt)
+
+
 @pytest.mark.timeout(120)
 def test_the_terminal_mode_is_kept(tmp_path: Path) -> None:
-    """A module that sets the terminal to raw mode: run the command on a pseudo-terminal."""
+    """A module that puts its terminal in raw mode, checked on a pseudo-terminal."""
     import pty
     import termios
 
     path = write(tmp_path, "import os, tty\nfd = os.open('/dev/tty', os.O_RDWR)\n"
-                           "tty.setraw(fd)\ntty.setraw(0)\n")
+                           "tty.setraw(fd)\n")
     controller, terminal = pty.openpty()
     before = termios.tcgetattr(terminal)
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "walkthrough", "check", "count", str(path),
-             "--timeout", str(LIMIT)],
-            stdin=terminal, stdout=terminal, stderr=terminal, timeout=60, cwd=ROOT,
-            start_new_session=True)  # the pty becomes the command's controlling terminal
+        # The control: run as a script, the module does change the terminal's mode ...
+        _on_terminal(terminal, [sys.executable, str(path)])
+        assert termios.tcgetattr(terminal) != before
+        termios.tcsetattr(terminal, termios.TCSANOW, before)
+        # ... checked, it cannot: its process has no terminal, and ours is restored anyway.
+        proc = _on_terminal(terminal, [sys.executable, "-m", "walkthrough", "check", "count",
+                                       str(path), "--timeout", str(LIMIT)])
         assert termios.tcgetattr(terminal) == before
         assert proc.returncode == 2
         os.set_blocking(controller, False)
         said = os.read(controller, 65536).decode()
-        assert "No such device or address: '/dev/tty'" in said  # the child has no terminal
+        assert "No such device or address: '/dev/tty'" in said
     finally:
         os.close(controller)
         os.close(terminal)
@@ -458,11 +474,27 @@ def test_the_trio_extras_of_an_exercise_are_checked(
     assert f"({phase} is Trio only: the reference is trio_port/{lesson}.py)" in out
 
 
+def test_the_notebook_mode_left_unwritten_is_still_equivalent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """demo_notebook is in the asyncio skeleton, but no checked phase needs it."""
+    source = (ROOT / "asyncio_ref" / "makerandom.py").read_text()
+    old = "    shared = random.Random(seed)  # the global RNG"
+    assert source.count(old) == 1
+    path = write(tmp_path, source.replace(old, "    raise NotImplementedError('write it')\n" + old))
+    status, out = run_check(capsys, "makerandom", path, "--impl", "asyncio")
+    assert status == 0, out
+
+
 def test_unfinished_finds_skeleton_bodies_only() -> None:
     assert unfinished("def f():\n    'doc'\n    raise NotImplementedError('x')\n"
                       "async def g():\n    raise NotImplementedError\n"
                       "def h():\n    if 1:\n        raise NotImplementedError\n    return 1\n"
                       ) == ["f", "g"]
+    # Only what the reference's checked functions reach: here demo reaches g, not f.
+    reference = "def f():\n    pass\nasync def g():\n    pass\nasync def demo():\n    await g()\n"
+    assert reachable(reference, ("demo",)) == {"demo", "g"}
+    skeleton = "".join(f"def {n}():\n    raise NotImplementedError\n" for n in ("f", "g", "demo"))
+    assert unfinished(skeleton, reachable(reference, ("demo",))) == ["g", "demo"]
 
 
 @pytest.mark.timeout(180)

@@ -234,8 +234,28 @@ def load(path: Path, lesson: catalogue.Lesson, impl: str = "trio") -> types.Modu
     return module
 
 
-def unfinished(source: str) -> list[str]:
-    """Functions whose whole body is still a ``raise NotImplementedError``: the skeleton's."""
+def reachable(source: str, roots: tuple[str, ...]) -> set[str]:
+    """The functions of ``source`` that ``roots`` reach by name, the roots included."""
+    defs = {node.name: node for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    reach: set[str] = set()
+    todo = [r for r in roots if r in defs]
+    while todo:
+        name = todo.pop()
+        if name not in reach:
+            reach.add(name)
+            todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name)
+                     and n.id in defs and n.id not in reach]
+    return reach
+
+
+def unfinished(source: str, only: set[str] | None = None) -> list[str]:
+    """Functions whose whole body is still a ``raise NotImplementedError``: the skeleton's.
+
+    With ``only`` (what the reference's checked functions reach, :func:`reachable`), just
+    those: a skeleton function that no checked phase needs (the asyncio reference's
+    notebook-mode ``demo_notebook``) is yours to write or not.
+    """
     names = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -243,9 +263,18 @@ def unfinished(source: str) -> list[str]:
             if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
                 exc = body[0].exc
                 target = exc.func if isinstance(exc, ast.Call) else exc
-                if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                if (isinstance(target, ast.Name) and target.id == "NotImplementedError"
+                        and (only is None or node.name in only)):
                     names.append(node.name)
     return names
+
+
+def _needed(lesson: catalogue.Lesson, impl: str) -> set[str]:
+    """What the reference twin's checked functions reach: the functions a port must write."""
+    roots = (*lesson.phases, *(TRIO_EXTRAS.get(lesson.name, ()) if impl == "trio" else ()),
+             *(("mygen",) if lesson.name in DRIVERS else ()))
+    twin = Path(inspect.getfile(lesson.load(impl)))
+    return reachable(twin.read_text(encoding="utf-8"), roots)
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -563,7 +592,9 @@ def _consumed_from(trace: Trace, phase: str, put: float) -> list[str]:
         if m is None:
             continue
         with contextlib.suppress(ValueError):
-            if round(e.time - float(m["waited"]), STAMP_DECIMALS) == round(put, STAMP_DECIMALS):
+            same = round(e.time, STAMP_DECIMALS) == round(put, STAMP_DECIMALS)  # shown already
+            if not same and round(e.time - float(m["waited"]),
+                                  STAMP_DECIMALS) == round(put, STAMP_DECIMALS):
                 out.append(f"{e.text} (at t={e.time:.2f}s)")
     return out
 
@@ -603,7 +634,7 @@ def check(lesson: catalogue.Lesson, module: types.ModuleType, path: Path,
     expected = expected if expected is not None else references(lesson, impl)
     report = Report(lesson, path, impl, total=len(cases))
     if source is not None:
-        report.unfinished = [name for name in unfinished(source)
+        report.unfinished = [name for name in unfinished(source, _needed(lesson, impl))
                              if name in {n for n, _ in _defs(module)}]
     if impl == "trio":
         for name in TRIO_EXTRAS.get(lesson.name, ()):
@@ -803,7 +834,7 @@ def child_main(argv: list[str]) -> None:
                               "cannot trust a program that rewires the framework it runs on")
         if lesson.real_io:
             status, text = check_crawler(module, path, impl, workdir, watch)
-            if left := unfinished(path.read_text(encoding="utf-8")):
+            if left := unfinished(path.read_text(encoding="utf-8"), _needed(lesson, impl)):
                 status = NOT_EQUIVALENT
                 text += ("\nNOT equivalent: still the skeleton's 'raise NotImplementedError': "
                          + ", ".join(left))

@@ -21,6 +21,7 @@ value, while the code keeps those whose ``j // 3`` is a multiple of 5, giving
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncGenerator
 
 
@@ -50,4 +51,9 @@ async def demo(up_to: int = 10) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(demo())
+    coro = demo()
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

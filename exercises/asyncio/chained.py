@@ -62,6 +62,27 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     raise NotImplementedError("write demo")
 
 
+# --- asyncio only: notebook mode, the numbers the notebook's own cells print -------------
+#
+# The notebook seeds the one global RNG (random.seed(1672)) and every chain draws from it.
+# Under asyncio that still fixes every number (first-in first-out): the loads take 8, 4 and
+# 3 s, and the program 12 s. The Trio twin has no such mode: Trio runs chains that wake
+# together in a random order, so one shared stream would give them other numbers each run.
+
+
+async def demo_notebook(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
+    """``demo`` as the notebook's cells run it: one stream, seeded once, for every chain."""
+    # The reference says: the global RNG after random.seed(seed), without the global
+    raise NotImplementedError("write demo_notebook")
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:] or ["cannon", "laser", "railgun"]
-    asyncio.run(demo(*args))
+    # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
+    notebook = "--global-rng" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--global-rng"] or ["cannon", "laser", "railgun"]
+    coro = (demo_notebook if notebook else demo)(*args)
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

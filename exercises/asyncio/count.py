@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 
 
@@ -57,5 +58,10 @@ async def demo_async() -> None:
 
 
 if __name__ == "__main__":
-    demo_sync()
-    asyncio.run(demo_async())
+    coro = demo_async()
+    try:
+        demo_sync()
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

@@ -15,6 +15,7 @@ afterwards continue from where the loop stopped (6, 9, 8), not from the start (9
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 
 
@@ -34,4 +35,7 @@ def demo() -> None:
 
 
 if __name__ == "__main__":
-    demo()
+    try:
+        demo()
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)

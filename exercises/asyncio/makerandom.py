@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 
 # ANSI colors
 c = (
@@ -62,5 +63,26 @@ async def demo(seed: int = 444) -> list[int]:
     raise NotImplementedError("write demo")
 
 
+# --- asyncio only: notebook mode, the numbers the notebook's own cells print -------------
+#
+# The notebook seeds the one global RNG (random.seed(444)) and every task draws from it.
+# Under asyncio that still fixes every number, because tasks that wake together run first-in
+# first-out: 17 "too low" lines, then r1: 10, r2: 9, r3: 10. The Trio twin has no such mode:
+# Trio runs such a batch in a random order, so one shared stream would hand each task other
+# numbers from run to run (docs/lessons/makerandom.md, examples/divergence/global_rng_*.py).
+
+
+async def demo_notebook(seed: int = 444) -> list[int]:
+    """``demo`` as the notebook's cells run it: one stream, seeded once, for all three tasks."""
+    # The reference says: the global RNG after random.seed(seed), without the global
+    raise NotImplementedError("write demo_notebook")
+
+
 if __name__ == "__main__":
-    asyncio.run(demo())
+    # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
+    coro = demo_notebook() if "--global-rng" in sys.argv[1:] else demo()
+    try:
+        asyncio.run(coro)
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        sys.exit(130)

@@ -19,6 +19,7 @@ value, while the code keeps those whose ``j // 3`` is a multiple of 5, giving
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncGenerator
 
 import trio
@@ -83,4 +84,7 @@ async def main_ahead(up_to: int = 10) -> list[int]:
 
 
 if __name__ == "__main__":
-    trio.run(demo)
+    try:
+        trio.run(demo)
+    except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)  # (except*: trio.run may raise it inside an exception group)

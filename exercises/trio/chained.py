@@ -67,4 +67,7 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 
 if __name__ == "__main__":
     args = sys.argv[1:] or ["cannon", "laser", "railgun"]
-    trio.run(demo, *args)
+    try:
+        trio.run(demo, *args)
+    except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)  # (except*: trio.run may raise it inside an exception group)

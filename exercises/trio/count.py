@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import trio
@@ -59,5 +60,8 @@ async def demo_async() -> None:
 
 
 if __name__ == "__main__":
-    demo_sync()
-    trio.run(demo_async)
+    try:
+        demo_sync()
+        trio.run(demo_async)
+    except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)  # (except*: trio.run may raise it inside an exception group)

@@ -19,6 +19,7 @@ no event loop, no task and no checkpoint involved. What Trio changes is how *cor
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 
 
@@ -38,4 +39,7 @@ def demo() -> None:
 
 
 if __name__ == "__main__":
-    demo()
+    try:
+        demo()
+    except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)

@@ -21,6 +21,7 @@ the numbers then depend on the seed alone.
 from __future__ import annotations
 
 import random
+import sys
 
 import trio
 
@@ -65,4 +66,7 @@ async def demo(seed: int = 444) -> list[int]:
 
 
 if __name__ == "__main__":
-    trio.run(demo)
+    try:
+        trio.run(demo)
+    except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        sys.exit(130)  # (except*: trio.run may raise it inside an exception group)
