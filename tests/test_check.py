@@ -301,11 +301,13 @@ def test_a_port_that_never_awaits_is_stopped_on_the_wall_clock(
 ) -> None:
     assert old in COUNT
     path = write(tmp_path, COUNT.replace(old, new), f"{name}.py")
-    line = path.read_text().splitlines().index(new.splitlines()[0]) + 1
+    first = path.read_text().splitlines().index(new.splitlines()[0]) + 1
+    lines = range(first, first + len(new.splitlines()))  # a busy loop is caught on any of them
     status, out = timed_check(capsys, "count", path)
     assert status == 1, out
     assert f"stopped in case 1/1 (no parameters), phase demo_async, after {LIMIT:g} s" in out
-    assert f"{function} ({path}, line {line}) never reached a checkpoint" in out
+    assert any(f"{function} ({path}, line {n}) never reached a checkpoint" in out
+               for n in lines), out
     assert " ".join(out.split()).count(CHECKPOINT) == 1  # what a checkpoint is
     assert hint in out
 
