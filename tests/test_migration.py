@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -273,6 +275,158 @@ def test_errors_after_the_same_wakeup_all_reach_a_taskgroup_one_reaches_a_nurser
 
 
 # --------------------------------------------------------------------------------------------
+# Debugging: no all_tasks() in Trio
+
+
+TASKS = ["heartbeat waits in worker", "main waits in main", "supervisor waits in supervisor",
+         "worker-0 waits in worker", "worker-1 waits in worker"]
+
+
+def test_all_tasks_and_the_walked_task_tree_list_the_same_tasks(impl: str) -> None:
+    assert run_virtual(impl, load(f"debugging_{impl}").main) == TASKS
+
+
+def test_trio_has_no_all_tasks_the_tree_shows_who_started_whom() -> None:
+    module = load("debugging_trio")
+    assert not hasattr(trio, "all_tasks") and not hasattr(trio.lowlevel, "all_tasks")
+
+    async def main() -> list[str]:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(module.supervisor, name="supervisor")
+            shape = module.tree()
+            nursery.cancel_scope.cancel()
+        return shape  # type: ignore[no-any-return]
+
+    assert run_trio_virtual(main) == [  # a task is named after its function unless told
+        "<init>", "  <TrioToken.run_sync_soon task>", f"  {main.__module__}.{main.__qualname__}",
+        "    supervisor", "      heartbeat"]
+
+
+def test_an_instrument_hears_every_spawn_and_exit_in_order() -> None:
+    module = load("debugging_trio")
+    log = module.TaskLog()
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(module.supervisor, name="supervisor")
+            nursery.cancel_scope.cancel()
+
+    trio.run(main, instruments=[log])
+    # The root and Trio's own task left out; the main task is named after its function.
+    mine = [e for e in log.events if not e.split(" ", 1)[1].startswith("<")]
+    name = f"{main.__module__}.{main.__qualname__}"
+    assert mine == [f"spawned {name}", "spawned supervisor", "spawned heartbeat",
+                    "exited heartbeat", "exited supervisor", f"exited {name}"]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("framework", ["asyncio", "trio"])
+def test_both_frameworks_have_a_repl_where_await_works(framework: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", framework], cwd=ROOT, text=True,
+                          input=f"await {framework}.sleep(0)\nprint('answer', 6 * 7)\n",
+                          capture_output=True, timeout=100)
+    assert proc.returncode == 0, proc.stderr
+    assert "answer 42" in proc.stdout + proc.stderr
+
+
+def test_ruffs_async_rules_catch_the_habits_a_port_brings_along(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text((EXAMPLES / "lint_me.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run([str(ruff), "check", "--isolated", "--select", "ASYNC",
+                           "--output-format", "concise", str(sample)],
+                          capture_output=True, text=True, timeout=60)
+    found = sorted({line.split()[1] for line in proc.stdout.splitlines() if ": ASYNC" in line})
+    assert found == ["ASYNC100", "ASYNC109", "ASYNC110", "ASYNC115", "ASYNC210", "ASYNC221",
+                     "ASYNC230", "ASYNC251"]
+
+
+# --------------------------------------------------------------------------------------------
+# Old names (docs/old-names.md)
+
+
+def resolve(dotted: str) -> object:
+    """``trio.x.y`` as an object: AttributeError (or ImportError) if it is not there."""
+    first, *rest = dotted.split(".")
+    obj: object = importlib.import_module(first)
+    for part in rest:
+        obj = getattr(obj, part)
+    return obj
+
+
+#: (old name, today's name, how the table on docs/old-names.md writes the old one).
+OLD_NAMES = [
+    ("trio.MultiError", "builtins.ExceptionGroup", "`trio.MultiError`"),
+    ("trio.NonBaseMultiError", "builtins.BaseExceptionGroup", "`NonBaseMultiError`"),
+    ("trio.Queue", "trio.open_memory_channel", "`trio.Queue(n)`"),
+    ("trio.UnboundedQueue", "trio.lowlevel.UnboundedQueue", "`trio.UnboundedQueue`"),
+    ("trio.hazmat", "trio.lowlevel", "`trio.hazmat`"),
+    ("trio.open_cancel_scope", "trio.CancelScope", "`trio.open_cancel_scope()`"),
+    ("trio.BlockingTrioPortal", "trio.from_thread.run", "`trio.BlockingTrioPortal`"),
+    ("trio.run_sync_in_worker_thread", "trio.to_thread.run_sync",
+     "`trio.run_sync_in_worker_thread(fn)`"),
+    ("trio.current_default_worker_thread_limiter",
+     "trio.to_thread.current_default_thread_limiter",
+     "`trio.current_default_worker_thread_limiter()`"),
+    ("trio.catch_signals", "trio.open_signal_receiver", "`trio.catch_signals(...)`"),
+    ("trio.ResourceBusyError", "trio.BusyResourceError", "`trio.ResourceBusyError`"),
+    ("trio.BrokenStreamError", "trio.BrokenResourceError", "`trio.BrokenStreamError`"),
+    ("trio.ClosedStreamError", "trio.ClosedResourceError", "`trio.ClosedStreamError`"),
+    ("trio.ClosedListenerError", "trio.ClosedResourceError", "`trio.ClosedListenerError`"),
+    ("trio.Result", "outcome.Outcome", "`trio.Result`"),
+    ("trio.Value", "outcome.Value", "`trio.Value`"),
+    ("trio.Error", "outcome.Error", "`trio.Error`"),
+    ("trio.Nursery.spawn", "trio.Nursery.start_soon", "`nursery.spawn(fn)`"),
+    ("trio.open_process", "trio.run_process", "`trio.open_process(...)`"),
+    ("trio.Event.clear", "trio.Event.set", "`trio.Event.clear()`"),
+]
+OLD_NAMES_PAGE = (ROOT / "docs" / "old-names.md").read_text(encoding="utf-8")
+#: The first column of the page's table: the old names as a reader meets them.
+OLD_COLUMN = [line.split("|")[1] for line in OLD_NAMES_PAGE.splitlines()
+              if line.startswith("| `")]
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), OLD_NAMES, ids=[old for old, *_ in OLD_NAMES])
+def test_an_old_name_is_gone_from_the_installed_trio(old: str, new: str, shown: str) -> None:
+    with pytest.raises((AttributeError, ImportError)):
+        resolve(old)
+    if old == "trio.hazmat":  # a module once: not importable either
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(old)
+    assert resolve(new) is not None
+    assert any(shown in cell for cell in OLD_COLUMN), f"{old} is not in docs/old-names.md"
+
+
+def test_the_cancellable_keyword_is_gone_abandon_on_cancel_replaced_it() -> None:
+    run_sync: Any = trio.to_thread.run_sync  # a keyword its signature no longer has
+
+    async def main(**kwargs: bool) -> int:
+        return await run_sync(len, "abc", **kwargs)  # type: ignore[no-any-return]
+
+    assert trio.run(functools.partial(main, abandon_on_cancel=True)) == 3
+    with pytest.raises(TypeError, match="cancellable"):
+        trio.run(functools.partial(main, cancellable=True))
+    assert "`run_sync(..., cancellable=True)`" in OLD_NAMES_PAGE
+
+
+# --------------------------------------------------------------------------------------------
+# The pages name tests: each must exist.
+
+
+PAGES = [*sorted((ROOT / "docs" / "migration").glob("*.md")), ROOT / "docs" / "old-names.md",
+         ROOT / "docs" / "lessons" / "server.md"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_every_test_a_chapter_names_exists(page: Path) -> None:
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    named = set(re.findall(r"`(?:tests/test_\w+\.py::)?(test_\w+)", page.read_text("utf-8")))
+    assert named, f"{page.name} names no test"
+    for name in named:
+        assert re.search(rf"^def {name}\(", tests, re.M), f"{page.name} names missing {name}"
+
+
+# --------------------------------------------------------------------------------------------
 # Every example runs as a script and prints what the page says.
 
 
@@ -285,6 +439,8 @@ SCRIPTS = {
     "services_trio.py": "".join(f"{line}\n" for line in CLEAN_LOG),
     "groups_asyncio.py": "".join(f"{line}\n" for line in GROUPS_OUTPUT),
     "groups_trio.py": "".join(f"{line}\n" for line in GROUPS_OUTPUT),
+    "debugging_asyncio.py": "".join(f"{line}\n" for line in TASKS),
+    "debugging_trio.py": "".join(f"{line}\n" for line in TASKS),
 }
 
 
