@@ -19,6 +19,7 @@ from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_broken
 from tests.test_crawler import Crawl, events, lesson, run_crawl
 from walkthrough import catalogue
 from walkthrough.demosite import DemoSite
@@ -48,15 +49,21 @@ def page_links(site: DemoSite, i: int) -> list[str]:
     return sorted({link for link in site.page_links(i) if link.startswith("http")})
 
 
+def assert_crawled_once(crawl: Crawl, site: DemoSite, i: int, pages: int) -> None:
+    """page/<i>.html, given twice among ``pages`` distinct pages, fetched and written once."""
+    url = site.url(f"page/{i}.html")
+    assert events(crawl.lines).by_url[url] == ["got 200", f"found {len(page_links(site, i))}",
+                                               "wrote"]
+    assert [row for row in crawl.rows if row.startswith(url + "\t")] == [
+        f"{url}\t{link}\n" for link in page_links(site, i)]
+    assert (crawl.stats.urls, crawl.stats.errors) == (pages, 0)
+
+
 @pytest.mark.timeout(60)
 def test_a_url_given_twice_is_crawled_once(site: DemoSite, tmp_path: Path) -> None:
     url = site.url("page/1.html")
-    for impl, crawl in crawl_both([url, site.url("page/2.html"), url], tmp_path).items():
-        assert events(crawl.lines).by_url[url] == ["got 200", f"found {len(page_links(site, 1))}",
-                                                   "wrote"], impl
-        assert [row for row in crawl.rows if row.startswith(url + "\t")] == [
-            f"{url}\t{link}\n" for link in page_links(site, 1)], impl
-        assert (crawl.stats.urls, crawl.stats.errors) == (2, 0), impl
+    for crawl in crawl_both([url, site.url("page/2.html"), url], tmp_path).values():
+        assert_crawled_once(crawl, site, 1, pages=2)
 
 
 @pytest.mark.timeout(60)
@@ -104,18 +111,37 @@ def test_a_redirect_chain_of_exactly_the_maximum_is_followed_and_one_more_is_an_
                       over: ["error redirect"]}
 
 
+def assert_rows_in_sorted_blocks(crawl: Crawl, site: DemoSite, urls: list[str]) -> None:
+    sources = [row.split("\t")[0] for row in crawl.rows]
+    blocks = [s for k, s in enumerate(sources) if k == 0 or sources[k - 1] != s]
+    assert sorted(blocks) == sorted(urls) and len(blocks) == len(urls)
+    for i, url in enumerate(urls):
+        assert [row for row in crawl.rows if row.startswith(url + "\t")] == [
+            f"{url}\t{link}\n" for link in page_links(site, i)], url
+
+
 @pytest.mark.timeout(60)
 def test_each_pages_rows_are_together_and_in_link_order(site: DemoSite, tmp_path: Path) -> None:
     """A page's rows are one block (one write), sorted by the link: the file does not depend
     on the order a set happens to iterate, nor on which page finished first."""
     urls = [site.url(f"page/{i}.html") for i in range(site.pages)]
-    for impl, crawl in crawl_both(urls, tmp_path).items():
-        sources = [row.split("\t")[0] for row in crawl.rows]
-        blocks = [s for k, s in enumerate(sources) if k == 0 or sources[k - 1] != s]
-        assert sorted(blocks) == sorted(urls) and len(blocks) == len(urls), impl
-        for i, url in enumerate(urls):
-            assert [row for row in crawl.rows if row.startswith(url + "\t")] == [
-                f"{url}\t{link}\n" for link in page_links(site, i)], (impl, url)
+    for crawl in crawl_both(urls, tmp_path).values():
+        assert_rows_in_sorted_blocks(crawl, site, urls)
+
+
+@pytest.mark.timeout(60)
+def test_the_boundary_tests_catch_the_crawler_slips(site: DemoSite, tmp_path: Path) -> None:
+    """Two realistic slips in tests/broken, each failing the check that names it."""
+    url = site.url("page/1.html")
+    twice = run_crawl("trio", [url, site.url("page/2.html"), url], tmp_path / "twice.tsv",
+                      module=load_broken("crawler_no_dedupe"))
+    with pytest.raises(AssertionError):
+        assert_crawled_once(twice, site, 1, pages=2)
+    urls = [site.url(f"page/{i}.html") for i in range(site.pages)]
+    unsorted = run_crawl("trio", urls, tmp_path / "unsorted.tsv",
+                         module=load_broken("crawler_rows_in_set_order"))
+    with pytest.raises(AssertionError):
+        assert_rows_in_sorted_blocks(unsorted, site, urls)
 
 
 def failing_fetch(message: str) -> object:
