@@ -21,11 +21,15 @@ same mutants and their scores compare.
 Example (what issue 14's report used)::
 
     git worktree add --detach /tmp/mut HEAD
-    python scripts/mutate.py --root /tmp/mut --per-file 12 --seed 14 --out build/mutants.json
+    python scripts/mutate.py --root /tmp/mut --per-file 12 --seed 14 --out /tmp/mut.json
+    python scripts/mutate.py --root /tmp/mut --replay /tmp/mut.json --out /tmp/mut2.json \
+        --recheck tests/test_sigint.py tests/test_faults.py tests/test_cancellation.py
 
 Each mutant runs ``tests/test_<lesson>.py`` plus, where it exists, the lesson's
 ``tests/test_scripts.py`` cases (its ``__main__`` in both versions), with ``-x`` and a 60 s
-per-test timeout, so a mutant that deadlocks is killed in seconds.
+per-test timeout, so a mutant that deadlocks is killed in seconds. Survivors can then meet
+more of the suite (``--recheck``: at the end of a run, or later with ``--replay``); a mutant
+those kill is reported as "killed (recheck)".
 """
 
 from __future__ import annotations
@@ -147,10 +151,12 @@ def test_args(root: Path, lesson: str) -> list[str]:
     return args
 
 
-def run_tests(root: Path, lesson: str, limit: float) -> tuple[str, float]:
+def run_tests(root: Path, lesson: str, limit: float,
+              extra: list[str] | None = None) -> tuple[str, float]:
     start = time.monotonic()
     cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly",
-           "-p", "no:cacheprovider", "--timeout=60", *test_args(root, lesson)]
+           "-p", "no:cacheprovider", "--timeout=60",
+           *(extra if extra is not None else test_args(root, lesson))]
     try:
         done = subprocess.run(cmd, cwd=root, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=limit)
@@ -168,11 +174,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lessons", nargs="*", default=list(LESSONS))
     parser.add_argument("--out", type=Path, help="write every mutant and outcome as JSON")
     parser.add_argument("--limit", type=float, default=600, help="wall seconds per mutant")
+    parser.add_argument("--recheck", nargs="*", default=[], metavar="TEST",
+                        help="pytest paths each survivor then meets too (tests beyond its "
+                             "lesson's own file: test_sigint, test_faults, ...)")
+    parser.add_argument("--replay", type=Path, metavar="JSON",
+                        help="an earlier --out file: recheck only its survivors")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if (root / ".git").is_dir():
         parser.error(f"{root} is a main checkout: mutate a `git worktree` copy, not the tree "
                      "other work goes on in")
+    if args.replay:
+        # Only the survivors of an earlier run (its --out file), against --recheck.
+        replayed = [Mutant(**m) for m in json.loads(args.replay.read_text(encoding="utf-8"))]
+        for m in replayed:
+            if m.outcome != "survived":
+                continue
+            original = apply(root, m)
+            try:
+                outcome, seconds = run_tests(root, m.lesson, args.limit, args.recheck)
+            finally:
+                (root / m.path).write_text(original, encoding="utf-8")
+            if outcome != "survived":
+                m.outcome, m.seconds = f"{outcome} (recheck)", m.seconds + seconds
+            print(f"recheck  {m.outcome:8} {m.describe()}", flush=True)
+        return report(replayed, args.out)
     rng = random.Random(args.seed)
     mutants: list[Mutant] = []
     for lesson in args.lessons:
@@ -191,15 +217,32 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             (root / m.path).write_text(original, encoding="utf-8")
         print(f"[{n}/{len(mutants)}] {m.outcome:8} {m.describe()}", flush=True)
+    first = sum(m.outcome != "survived" for m in mutants)
+    if args.recheck:
+        print(f"lesson tests: {first}/{len(mutants)} killed; survivors against {args.recheck}")
+        for m in mutants:
+            if m.outcome == "survived":
+                original = apply(root, m)
+                try:
+                    outcome, seconds = run_tests(root, m.lesson, args.limit, args.recheck)
+                finally:
+                    (root / m.path).write_text(original, encoding="utf-8")
+                if outcome != "survived":
+                    m.outcome, m.seconds = f"{outcome} (recheck)", m.seconds + seconds
+                print(f"recheck  {m.outcome:8} {m.describe()}", flush=True)
+    return report(mutants, args.out)
+
+
+def report(mutants: list[Mutant], out: Path | None) -> int:
     killed = sum(m.outcome != "survived" for m in mutants)
     print(f"score: {killed}/{len(mutants)} killed ({100 * killed / len(mutants):.1f}%)")
     for m in mutants:
         if m.outcome == "survived":
             print(f"survived: {m.describe()}")
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps([asdict(m) for m in mutants], indent=1) + "\n",
-                            encoding="utf-8")
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps([asdict(m) for m in mutants], indent=1) + "\n",
+                       encoding="utf-8")
     return 0
 
 
