@@ -10,20 +10,25 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 import trio
 import trio.testing
 
+import tests.test_crawler as crawler_tests
 from tests.conftest import load_file
+from tests.signals import assert_clean_exit, interrupt
 from walkthrough.clocks import VirtualTimeLoop, mock_clock
+from walkthrough.demosite import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "migration"
@@ -410,6 +415,96 @@ def test_the_cancellable_keyword_is_gone_abandon_on_cancel_replaced_it() -> None
 
 
 # --------------------------------------------------------------------------------------------
+# Migrating in stages: the crawler under Trio with aiohttp, through trio-asyncio. Every run of
+# the bridge is a child process: importing trio_asyncio rewires asyncio's loop-policy
+# functions for the whole process, and this test process runs plain asyncio too.
+
+
+BRIDGE = EXAMPLES / "crawler_bridge.py"
+SUMMARY = re.compile(r"pages (\d+), links (\d+), errors (\d+), elapsed")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(pages=40, slow_seconds=30, big_bytes=4 * crawler_tests.MAX_BYTES) as s:
+        yield s
+
+
+#: The child that runs one bridged crawl as the shared crawler tests run a twin's: the header,
+#: then bulk_crawl_and_write under trio.run; the URLs as JSON (some are not valid URLs).
+CHILD = """
+import functools, json, sys
+import trio
+from tests.conftest import load_file
+bridge = load_file(__import__("pathlib").Path(sys.argv[1]), "crawler_bridge")
+out = __import__("pathlib").Path(sys.argv[2])
+out.write_text(bridge.aio.HEADER, encoding="utf-8")
+stats = trio.run(functools.partial(bridge.bulk_crawl_and_write, out, json.loads(sys.argv[3]),
+                                   concurrency=8, url_timeout=float(sys.argv[4]),
+                                   max_bytes=int(sys.argv[5])))
+print(stats.summary(), file=sys.stderr)
+"""
+
+
+def bridge_crawl(urls: list[str], out: Path) -> crawler_tests.Crawl:
+    """One bridged crawl in a child process, with the shared crawler tests' settings."""
+    env = {**os.environ, "PYTHONDEVMODE": "1", "PYTHONWARNINGS": "error",
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", CHILD, str(BRIDGE), str(out), json.dumps(urls),
+         str(crawler_tests.TIMEOUT), str(crawler_tests.MAX_BYTES)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=150)
+    found = SUMMARY.search(proc.stderr)
+    assert found and proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stderr.count("\n") == 1, proc.stderr[-3000:]  # the summary, and nothing else
+    pages, links, errors = map(int, found.groups())
+    stats = SimpleNamespace(urls=pages + errors, links=links, errors=errors)
+    return crawler_tests.Crawl(out.read_text(encoding="utf-8"), proc.stdout.splitlines(), stats)
+
+
+@pytest.mark.timeout(240)
+def test_the_bridge_crawls_the_fault_matrix_as_the_asyncio_lesson_does(
+    site: DemoSite, tmp_path: Path,
+) -> None:
+    urls = [url for url, _ in crawler_tests.matrix(site).values()]
+    expected = crawler_tests.run_crawl("asyncio", urls, tmp_path / "a.tsv")
+    crawler_tests.assert_same_crawl(expected, bridge_crawl(urls, tmp_path / "b.tsv"))
+
+
+@pytest.mark.timeout(240)
+def test_the_bridge_crawls_the_whole_demo_site_as_the_asyncio_lesson_does(
+    site: DemoSite, tmp_path: Path,
+) -> None:
+    urls = site.demo_urls(slow=True)
+    expected = crawler_tests.run_crawl("asyncio", urls, tmp_path / "a.tsv")
+    crawler_tests.assert_same_crawl(expected, bridge_crawl(urls, tmp_path / "b.tsv"))
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_cancels_the_asyncio_side_and_the_bridge_exits_130_with_whole_rows(
+    site: DemoSite, tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.tsv"
+    urls = [*site.page_urls()[:20], *(site.url(f"slow.html?{i}") for i in range(4))]
+    result = interrupt([str(BRIDGE), *urls, "-o", str(out), "--concurrency", "8",
+                        "--timeout", "20"],
+                       ready=lambda line: line.startswith("Wrote results"))
+    assert_clean_exit(result)
+    assert result.stderr.startswith("interrupted: pages ")
+    crawler_tests.assert_whole_rows(out.read_text(encoding="utf-8"))
+
+
+BRIDGE_FACTS = [
+    "1. the asyncio side saw CancelledError",
+    "1. the asyncio side's finally ran",
+    "1. the Trio scope caught the cancellation: True",
+    "2. Trio got a bare asyncio.exceptions.CancelledError",
+    "3. asyncio.timeout raised TimeoutError",
+    "4. Trio code sees a running asyncio loop: True",
+]
+
+
+# --------------------------------------------------------------------------------------------
 # The pages name tests: each must exist.
 
 
@@ -441,11 +536,13 @@ SCRIPTS = {
     "groups_trio.py": "".join(f"{line}\n" for line in GROUPS_OUTPUT),
     "debugging_asyncio.py": "".join(f"{line}\n" for line in TASKS),
     "debugging_trio.py": "".join(f"{line}\n" for line in TASKS),
+    "bridge_cancellation.py": "".join(f"{line}\n" for line in BRIDGE_FACTS),
 }
 
 
 def test_every_example_is_run_by_this_file() -> None:
-    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(SCRIPTS)
+    """Each runs below as a script, but the bridge, which the crawl tests above run."""
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted([*SCRIPTS, BRIDGE.name])
 
 
 @pytest.mark.timeout(120)
