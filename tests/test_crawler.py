@@ -338,6 +338,18 @@ def test_twins_agree_on_the_hostile_matrix(hostile_crawls: dict[str, Crawl]) -> 
     assert_same_crawl(hostile_crawls["asyncio"], hostile_crawls["trio"])
 
 
+def test_bytes_after_a_204_or_304_never_fail_the_next_page(impl: str, hostile: HostileServer,
+                                                           tmp_path: Path) -> None:
+    """One connection (concurrency 1): each page comes right after a 204 or 304 that carried
+    bytes HTTP says it has none of. Reused, the connection would hand them to the page as its
+    status line; every page must be a page."""
+    urls = [hostile.url(p) for _ in range(3) for p in ("/204-with-body", "/page",
+                                                       "/304-with-body", "/page")]
+    crawl = run_crawl(impl, urls, tmp_path / "out.tsv", concurrency=1)
+    by_url = events(crawl.lines).by_url
+    assert [by_url[u] for u in urls if "/page" in u] == [["got 200", "found 1", "wrote"]] * 6
+
+
 def test_only_links_a_user_can_fetch_are_kept(impl: str, hostile: HostileServer,
                                              hostile_crawls: dict[str, Crawl]) -> None:
     """No host, a space, a NUL, a port out of range or negative, a control character: each
