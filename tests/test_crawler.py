@@ -350,6 +350,23 @@ def test_bytes_after_a_204_or_304_never_fail_the_next_page(impl: str, hostile: H
     assert [by_url[u] for u in urls if "/page" in u] == [["got 200", "found 1", "wrote"]] * 6
 
 
+def test_brotli_without_brotli_is_a_decode_error_in_both(
+    impl: str, hostile: HostileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where Brotli is not installed, a br body is an encoding the crawler cannot decode: the
+    same "decode" error in both versions (aiohttp said "status": its parse error is a 400).
+    Brotli's absence is simulated by each library's own availability flag; the crawl is real."""
+    import aiohttp.http_parser
+
+    import trio_port._decode
+
+    monkeypatch.setattr(aiohttp.http_parser, "HAS_BROTLI", False)
+    monkeypatch.setattr(trio_port._decode, "brotli", None)
+    url = hostile.url("/bomb/br/1")
+    crawl = run_crawl(impl, [url], tmp_path / "out.tsv")
+    assert events(crawl.lines).by_url[url] == ["error decode"]
+
+
 def test_only_links_a_user_can_fetch_are_kept(impl: str, hostile: HostileServer,
                                              hostile_crawls: dict[str, Crawl]) -> None:
     """No host, a space, a NUL, a port out of range or negative, a control character: each
