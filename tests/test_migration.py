@@ -494,6 +494,39 @@ def test_ctrl_c_cancels_the_asyncio_side_and_the_bridge_exits_130_with_whole_row
     crawler_tests.assert_whole_rows(out.read_text(encoding="utf-8"))
 
 
+# --------------------------------------------------------------------------------------------
+# AnyIO as the destination: one crawler, both backends, the shared crawler tests' comparisons.
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_the_anyio_crawler_matches_the_asyncio_lesson_on_either_backend(
+    backend: str, site: DemoSite, tmp_path: Path,
+) -> None:
+    module = load("crawler_anyio")
+    for name, urls in (("matrix", [url for url, _ in crawler_tests.matrix(site).values()]),
+                       ("site", site.demo_urls(slow=True))):
+        expected = crawler_tests.run_crawl("asyncio", urls, tmp_path / f"{name}-a.tsv")
+        got = crawler_tests.run_crawl(backend, urls, tmp_path / f"{name}-{backend}.tsv",
+                                      module=module)
+        crawler_tests.assert_same_crawl(expected, got)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_ctrl_c_stops_the_anyio_crawler_on_either_backend_with_whole_rows(
+    backend: str, site: DemoSite, tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.tsv"
+    urls = [*site.page_urls()[:20], *(site.url(f"slow.html?{i}") for i in range(4))]
+    result = interrupt([str(EXAMPLES / "crawler_anyio.py"), "--backend", backend, *urls,
+                        "-o", str(out), "--concurrency", "8", "--timeout", "20"],
+                       ready=lambda line: line.startswith("Wrote results"))
+    assert_clean_exit(result)
+    assert result.stderr.startswith("interrupted: pages ")
+    crawler_tests.assert_whole_rows(out.read_text(encoding="utf-8"))
+
+
 BRIDGE_FACTS = [
     "1. the asyncio side saw CancelledError",
     "1. the asyncio side's finally ran",
@@ -541,8 +574,9 @@ SCRIPTS = {
 
 
 def test_every_example_is_run_by_this_file() -> None:
-    """Each runs below as a script, but the bridge, which the crawl tests above run."""
-    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted([*SCRIPTS, BRIDGE.name])
+    """Each runs below as a script, but the two crawlers, which the crawl tests above run."""
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(
+        [*SCRIPTS, BRIDGE.name, "crawler_anyio.py"])
 
 
 @pytest.mark.timeout(120)
