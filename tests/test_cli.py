@@ -8,6 +8,7 @@ import re
 import pytest
 
 from walkthrough import catalogue, cli
+from walkthrough.trace import Event, Trace
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -140,9 +141,7 @@ def test_a_quick_bench_never_overwrites_the_published_page(
 
 # -- run --impl both on the real clock -----------------------------------------------------------
 
-def _trace(impl: str, lines: list[tuple[float, int, str]], newline: bool = True) -> "Trace":
-    from walkthrough.trace import Event, Trace
-
+def _trace(impl: str, lines: list[tuple[float, int, str]], newline: bool = True) -> Trace:
     trace = Trace(impl=impl, lesson="count")
     trace.events = [Event("demo", t, task, text, newline) for t, task, text in lines]
     trace.outcomes = {"demo": "None"}
@@ -270,7 +269,7 @@ def test_real_clock_the_queue_normaliser_still_forgives_which_job_came_first() -
     lesson = catalogue.get("queue")
 
     def run(first: str, second: str, jitter: float, put: tuple[str, str] = ("A", "B"),
-            ) -> "Trace":
+            ) -> Trace:
         return _trace("x", [
             (37.080 + jitter, 0, f"Producer Kari added <{put[0]}> to queue."),
             (37.081 + jitter, 1, f"Producer Nat added <{put[1]}> to queue."),
