@@ -123,6 +123,20 @@ def test_notebook_run_seed_444(impl: str) -> None:
     assert {e.text[:5] for e in trace.events[:-1]} == {"\033[36m", "\033[91m", "\033[35m"}
 
 
+def test_the_entry_points_default_to_the_notebooks_seed(impl: str) -> None:
+    """``main()`` with no argument is the notebook's run, seed 444 (as ``demo()`` is): a
+    caller that leaves the seed out gets the numbers the lesson's page shows."""
+    result, _ = run_virtual(impl, MODULES[impl].main)
+    assert result == [plan(444, idx)[-1] for idx in range(3)] == [10, 9, 10]
+
+
+@pytest.mark.asyncio_suite
+def test_notebook_mode_defaults_to_the_notebooks_seed() -> None:
+    """``demo_notebook()`` (``--global-rng``) with no argument: the notebook cells' numbers."""
+    result, elapsed = run_virtual("asyncio", aio_makerandom.demo_notebook)
+    assert result == [10, 9, 10] and elapsed == pytest.approx(59.0)
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=SEEDS)
 def test_any_seed_same_behaviour_and_follows_the_plan(seed: int) -> None:

@@ -34,10 +34,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.signals import interrupt
 from walkthrough import catalogue
 from walkthrough.runner import run_lesson
 
@@ -158,3 +160,30 @@ def test_the_script_prints_what_the_virtual_run_prints(
 def test_every_lesson_without_network_io_is_run_as_a_script_in_both_versions() -> None:
     virtual = {lesson.name for lesson in catalogue.LESSONS if not lesson.real_io}
     assert set(SCRIPTS) == {(name, impl) for name in virtual for impl in catalogue.IMPLS}
+
+
+@pytest.mark.timeout(60)
+def test_the_asyncio_makerandom_script_has_a_notebook_mode() -> None:
+    """``python -m asyncio_ref.makerandom --global-rng``: the notebook's one global stream
+    (its run takes 59 s, so we read what it prints before its first sleep, then Ctrl-C it):
+    the same lines the virtual run of ``demo_notebook`` prints at t=0, not ``demo``'s."""
+    module = catalogue.get("makerandom").load("asyncio")
+    notebook, plain = (run_lesson("makerandom", "asyncio", module=_as_demo(fn))
+                       for fn in (module.demo_notebook, module.demo))
+    first = notebook.at("demo", 0.0)
+    assert first != plain.at("demo", 0.0)  # the two modes differ from the first draw on
+    seen: list[str] = []
+
+    def ready(line: str) -> bool:
+        seen.append(line)
+        return len(seen) == len(first)
+
+    result = interrupt(["-m", module.__name__, "--global-rng"], ready=ready)
+    assert result.stdout.splitlines()[:len(first)] == first
+    assert result.returncode == 130
+
+
+def _as_demo(fn: Callable[..., object]) -> ModuleType:
+    shim = ModuleType("shim")
+    shim.demo = fn  # type: ignore[attr-defined]
+    return shim
