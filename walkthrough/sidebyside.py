@@ -469,6 +469,9 @@ def html(pair: Pair, key: str) -> str:
                 cells.append(text)
                 folds |= folded
             row += n_rows
+        if only:
+            cells.insert(0, f'<div class="pair-note pa" style="grid-row:2">no twin in '
+                            f"{escape(pair.left_name)}: this definition is Trio's own</div>")
         badge = ("identical in both files" if not changes else "Trio only" if only
                  else f"{changes} change{'s' if changes != 1 else ''}")
         title = (f"<code>{escape(name)}</code>" if not name.startswith("(")
