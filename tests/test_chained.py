@@ -8,6 +8,8 @@ plan alone we know every line, its instant, the results and the program's total 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import random
 import re
 import string
@@ -15,12 +17,14 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
 from walkthrough import catalogue
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 from walkthrough.runner import run_lesson
 from walkthrough.trace import Trace
 
@@ -97,6 +101,27 @@ def test_notebook_run_seed_1672(impl: str) -> None:
         "cannon fired!", "--> Timing for cannon: total 4.00 seconds, partial (1, 3).",
         "railgun fired!", "--> Timing for railgun: total 4.00 seconds, partial (2, 2).",
     ])
+
+
+def test_the_entry_points_default_to_the_notebooks_seed(impl: str) -> None:
+    """``main(*args)`` and ``demo(*args)`` with no seed are the notebook's run, seed 1672."""
+    args = ("cannon", "laser", "railgun")
+    module = LESSON.load(impl)
+    for fn in (module.main, module.demo):
+        if impl == "trio":
+            got = trio.run(functools.partial(fn, *args), clock=mock_clock())
+        else:
+            with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+                got = runner.run(fn(*args))
+        assert got == plan(1672, args) == [(1, 3), (8, 1), (2, 2)]
+
+
+@pytest.mark.asyncio_suite
+def test_notebook_mode_defaults_to_the_notebooks_seed() -> None:
+    """``demo_notebook(*args)`` (``--global-rng``) with no seed: the notebook cells' numbers."""
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        got = runner.run(LESSON.load("asyncio").demo_notebook("cannon", "laser", "railgun"))
+    assert [load for load, _ in got] == [8, 4, 3]
 
 
 @settings(max_examples=25, deadline=None)

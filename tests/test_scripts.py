@@ -7,8 +7,10 @@ real clock, so here each lesson runs as a real child process and what it prints 
 with the virtual-clock trace of the same lesson, same version, same parameters.
 
 Where the notebook's run is short (count, makerandom, chained, generators, asyncgen: at most
-9 s each) the script runs as it is, on the real clock; all of them start at once, so the
-module takes about as long as the longest. The queue's notebook run takes 59 s: the script's
+9 s each; the asyncio chained script's ``--global-rng`` notebook mode, 12 s) the script runs
+as it is, on the real clock; all of them start at once, so the module takes about as long as
+the longest. The asyncio makerandom script's notebook mode (59 s) is read up to its first
+sleep, then stopped with Ctrl-C. The queue's notebook run takes 59 s: the script's
 own entry point is covered by ``test_sigint`` (Ctrl-C after its first line), and here a
 real-clock smoke test runs its ``demo`` with small parameters (2 producers, 2 consumers,
 seed 261: three jobs, 5 s). The crawler and the server are scripts with arguments, tested
@@ -59,6 +61,8 @@ class Script:
     argv: tuple[str, ...]
     #: the parameters of the virtual run it is compared with
     params: tuple[tuple[str, object], ...] = ()
+    #: the function that virtual run calls, when it is not the lesson's own phases
+    phase: str | None = None
 
 
 def scripts() -> Iterator[Script]:
@@ -75,6 +79,10 @@ def scripts() -> Iterator[Script]:
                    else f"asyncio.run(demo({args}))")
             code = f"import asyncio, functools, trio\nfrom {module} import demo\n{run}\n"
             yield Script(lesson.name, impl, ("-c", code), tuple(QUEUE_SMOKE.items()))
+    # The asyncio chained script's notebook mode (one global stream): 12 s.
+    yield Script("chained", "asyncio-notebook",
+                 ("-m", catalogue.get("chained").module_name("asyncio"), "--global-rng"),
+                 phase="demo_notebook")
 
 
 SCRIPTS = {(s.lesson, s.impl): s for s in scripts()}
@@ -142,7 +150,12 @@ def test_the_script_prints_what_the_virtual_run_prints(
     result = finished[(lesson, impl)]
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # -W error: no warning, no traceback, no "never awaited"
-    virtual = run_lesson(lesson, impl, params=dict(script.params)).text()
+    if script.phase is None:
+        virtual = run_lesson(lesson, impl, params=dict(script.params)).text()
+    else:
+        module = catalogue.get(lesson).load("asyncio")
+        virtual = run_lesson(lesson, "asyncio", module=_as_demo(getattr(module, script.phase)),
+                             params=dict(script.params)).text()
     got, want = result.stdout.splitlines(), virtual.splitlines()
     assert Counter(map(masked, got)) == Counter(map(masked, want))
     key = task_key(lesson)
@@ -159,7 +172,8 @@ def test_the_script_prints_what_the_virtual_run_prints(
 
 def test_every_lesson_without_network_io_is_run_as_a_script_in_both_versions() -> None:
     virtual = {lesson.name for lesson in catalogue.LESSONS if not lesson.real_io}
-    assert set(SCRIPTS) == {(name, impl) for name in virtual for impl in catalogue.IMPLS}
+    assert set(SCRIPTS) == {(name, impl) for name in virtual for impl in catalogue.IMPLS} | {
+        ("chained", "asyncio-notebook")}
 
 
 @pytest.mark.timeout(60)
