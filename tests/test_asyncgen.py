@@ -110,6 +110,25 @@ def test_known_broken_trio_ports_are_caught(broken: str) -> None:
         assert d.expected == ("f = [1, 2, 16, 32, 256, 512]",)
 
 
+def test_the_functions_default_to_ten_values(impl: str) -> None:
+    """``mygen(sep)`` and ``main()`` without ``up_to``: the notebook's ten values (``demo()``'s
+    default is what ``python -m`` runs: tests/test_scripts.py)."""
+    module = LESSON.load(impl)
+
+    async def calls() -> tuple[list[int], tuple[list[int], list[int]]]:
+        alone = [i async for i in module.mygen("+")]
+        both = await module.main()
+        return alone, both
+
+    if impl == "trio":
+        alone, (g, f) = trio.run(calls, clock=mock_clock())
+    else:
+        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+            alone, (g, f) = runner.run(calls())
+    assert alone == g == [2**i for i in range(10)]
+    assert f == [1, 2, 16, 32, 256, 512]
+
+
 # --- mygen alone, on each framework's virtual clock ----------------------------------------
 
 

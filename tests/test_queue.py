@@ -197,6 +197,30 @@ def test_notebook_run_seed_444(impl: str) -> None:
     assert trace.lines()[-1] == "Program completed in 59.00000 seconds."
 
 
+@pytest.mark.parametrize("fn", ["main", "demo"])
+def test_the_entry_points_default_to_the_notebooks_run(impl: str, fn: str) -> None:
+    """``main()`` and ``demo()`` with no argument (as ``python -m`` runs ``demo``) are the
+    notebook's run: 5 producers, 2 consumers, seed 444."""
+    module = LESSON.load(impl)
+
+    def now() -> float:
+        return trio.current_time() if impl == "trio" else asyncio.get_running_loop().time()
+
+    async def bare() -> None:  # no parameter: run_lesson has none to hand over
+        if fn == "demo":
+            await module.demo()
+            return
+        start = now()  # demo's own last line around main(), main's defaults inside
+        await module.main()
+        print(f"Program completed in {now() - start:0.5f} seconds.")
+
+    shim = types.ModuleType("shim")
+    shim.demo = bare  # type: ignore[attr-defined]
+    trace = run_lesson(LESSON, impl, params={}, module=guarded(shim, impl))
+    verdict = LESSON.compare(run(impl), trace)
+    assert verdict.equivalent, verdict.describe()
+
+
 @pytest.mark.parametrize("case", LESSON.all_cases(), ids=repr)
 def test_traces_are_equivalent(case: dict[str, Any]) -> None:
     verdict = LESSON.compare(run("asyncio", case), run("trio", case))
