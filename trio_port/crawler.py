@@ -371,8 +371,12 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
     the middle of httpx or the stdlib, between opening a socket and owning it.
 
-    The receiver is read until the end, cleanup included (each shield in the crawl is bounded):
-    a second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run does on a second Ctrl-C.
+    The receiver is read until the end, cleanup included: a second Ctrl-C raises
+    KeyboardInterrupt at once, as asyncio.run does on a second Ctrl-C, and nothing waits for
+    the crawl any more. Nothing but the crawl's two shields, on purpose: closing a socket and
+    taking back a short write (so the TSV keeps whole rows). Neither waits on the network, each
+    takes microseconds, and each is bounded all the same (``move_on_after(T, shield=True)``):
+    an unbounded shield around a cleanup that hangs would make even this second Ctrl-C wait.
     """
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         # Started with SIGINT ignored (in the background, by a shell without job control):
