@@ -221,6 +221,25 @@ def test_the_entry_points_default_to_the_notebooks_run(impl: str, fn: str) -> No
     assert verdict.equivalent, verdict.describe()
 
 
+@pytest.mark.trio_suite
+@pytest.mark.parametrize("fn", ["main_closing", "demo_closing"])
+def test_the_closing_variant_defaults_to_the_notebooks_run(fn: str) -> None:
+    """The same for the idiomatic close-the-channel variant, against its notebook run."""
+    async def bare() -> None:
+        if fn == "demo_closing":
+            await trio_queue.demo_closing()
+            return
+        start = trio.current_time()
+        await trio_queue.main_closing()
+        print(f"Program completed in {trio.current_time() - start:0.5f} seconds.")
+
+    shim = types.ModuleType("shim")
+    shim.demo = bare  # type: ignore[attr-defined]
+    trace = run_lesson(LESSON, "trio", params={}, module=guarded(shim, "trio"))
+    verdict = LESSON.compare(run("trio", module=trio_queue, phase="demo_closing"), trace)
+    assert verdict.equivalent, verdict.describe()
+
+
 @pytest.mark.parametrize("case", LESSON.all_cases(), ids=repr)
 def test_traces_are_equivalent(case: dict[str, Any]) -> None:
     verdict = LESSON.compare(run("asyncio", case), run("trio", case))
