@@ -60,6 +60,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
+    if lesson.name == "server":  # real sockets: a scripted session of clients
+        from walkthrough import echo
+        return echo.run_verb(args)
     if lesson.real_io:
         raise UsageError(f"{lesson.name} does real network I/O, which a virtual clock cannot "
                          "run: use 'walkthrough crawl'")
