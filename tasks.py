@@ -26,6 +26,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".installed"
+#: Every extra: the tests run the migration chapters' bridges (trio-asyncio) and AnyIO too.
+EXTRAS = "test,docs,migration"
 
 
 #: Material for MkDocs prints a boxed end-of-life notice on every build and serve (its
@@ -54,14 +56,14 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 def ensure_env() -> None:
     """Create .venv and install the project with every extra, once per pyproject change."""
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == want and PY.exists():
         return
     if not PY.exists():
         print(f"+ python -m venv {VENV.name}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PY, "-m", "pip", "install", "--quiet", "-e", ".[test,docs]")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{EXTRAS}]")
     STAMP.write_text(want)
 
 
