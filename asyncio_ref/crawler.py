@@ -38,13 +38,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import re
 import signal
 import sys
 import textwrap
+import threading
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -331,6 +333,44 @@ def read_urls(path: str) -> list[str]:
     return [check_url(line) for line in lines if line and not line.startswith("#")]
 
 
+async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
+    """Run ``fn``; Ctrl-C cancels it at its next await. True if Ctrl-C came.
+
+    asyncio.run's own SIGINT handler does the same, but from *inside* the signal handler, which
+    Python runs between any two bytecodes: the cancellation then lands in the middle of the
+    event loop's own code. Seen about once in ten interrupted crawls: in
+    ``asyncio.Semaphore.release``, between checking that a waiter's future is pending and
+    setting its result, the handler cancelled that future, and the crawl ended in an
+    ``InvalidStateError`` traceback. A handler added with ``loop.add_signal_handler`` runs as
+    an ordinary callback of the loop, between two steps, as Trio's signal receiver does.
+    A second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run's handler does.
+    """
+    if (signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # inherited: keep ignoring it
+            or threading.current_thread() is not threading.main_thread()):
+        await fn()
+        return False
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+    presses = 0
+
+    def on_sigint() -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:  # the second Ctrl-C: do not wait for the cleanup
+            raise KeyboardInterrupt
+        task.cancel()  # the first: the crawl winds down, writing whole rows
+
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        await fn()
+    except asyncio.CancelledError:
+        if not presses or task.uncancel():  # not ours (or not only ours): let it go on
+            raise
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+    return presses > 0
+
+
 def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
           url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           progress: bool = False) -> int:
@@ -339,20 +379,24 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     Returns the exit status (``EXIT_STATUS``).
     """
     stats = Stats(progress=progress)
+    interrupted = False
+    run = _until_ctrl_c(functools.partial(
+        bulk_crawl_and_write, output, urls, concurrency=concurrency, url_timeout=url_timeout,
+        max_bytes=max_bytes, stats=stats))
     try:
-        # A second Ctrl-C makes asyncio.run raise KeyboardInterrupt without waiting for the
-        # cancelled tasks: the same exit.
-        asyncio.run(bulk_crawl_and_write(output, urls, concurrency=concurrency,
-                                         url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
+        interrupted = asyncio.run(run)
         sys.stdout.flush()  # the last lines, while a closed stdout can still be told apart
-    except KeyboardInterrupt:
-        print(f"interrupted: {stats.summary()}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the handler was in place
+        run.close()  # if it never started: no "coroutine was never awaited" warning
+        interrupted = True
     except OutputError as exc:
         print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
         return 74
     except BrokenPipeError:
         return stdout_closed()
+    if interrupted:
+        print(f"interrupted: {stats.summary()}", file=sys.stderr)
+        return 130
     print(stats.summary(), file=sys.stderr)
     return 1 if stats.pages == 0 and stats.errors else 0
 

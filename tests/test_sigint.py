@@ -217,3 +217,52 @@ def test_a_lesson_started_with_sigint_ignored_keeps_running(impl: str, lesson: s
         reader.join(timeout=PROMPT)
         assert proc.stdout is not None
         proc.stdout.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Why the asyncio crawler does not rely on asyncio.run's own Ctrl-C handler.
+
+_MID_STEP = """
+import asyncio, os, signal, sys
+
+async def waiter(fut):
+    await fut
+
+async def step(fut):
+    os.kill(os.getpid(), signal.SIGINT)  # Python runs a signal handler before the next line
+    print(fut.cancelled(), flush=True)
+
+async def main():
+    fut = asyncio.get_running_loop().create_future()
+    w = asyncio.ensure_future(waiter(fut))
+    await asyncio.sleep(0)  # the waiter now waits on fut
+    if sys.argv[1] == "loop":
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGINT, asyncio.current_task().cancel)
+    await asyncio.gather(w, step(fut))
+
+try:
+    asyncio.run(main())
+except (KeyboardInterrupt, asyncio.CancelledError):
+    pass
+"""
+
+
+@pytest.mark.parametrize(("handler", "cancelled_mid_step"), [("run", True), ("loop", False)])
+def test_asyncio_runs_sigint_handler_cancels_in_the_middle_of_a_step(
+    handler: str, cancelled_mid_step: bool,
+) -> None:
+    """asyncio.run's SIGINT handler cancels the main task from *inside* the signal handler, so
+    the cancellation cascades (gather, its children, the futures they wait on) between two
+    lines of whatever task is running: here a future is cancelled under the feet of a step that
+    is not awaiting. In the crawler that step was ``Semaphore.release``, which had just seen a
+    waiter pending and then failed to set its result (InvalidStateError, a traceback, about one
+    Ctrl-C in ten on a loaded machine). ``loop.add_signal_handler`` runs the same cancel as a
+    callback between two steps; the crawler's ``_until_ctrl_c`` uses it."""
+    done = subprocess.run([sys.executable, "-c", _MID_STEP, handler], capture_output=True,
+                          text=True, timeout=60, check=False, preexec_fn=_default_sigint)
+    assert done.stdout.strip() == str(cancelled_mid_step), done.stderr
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
