@@ -23,7 +23,8 @@ Example (what issue 14's report used)::
     git worktree add --detach /tmp/mut HEAD
     python scripts/mutate.py --root /tmp/mut --per-file 12 --seed 14 --out /tmp/mut.json
     python scripts/mutate.py --root /tmp/mut --replay /tmp/mut.json --out /tmp/mut2.json \
-        --recheck tests/test_sigint.py tests/test_faults.py tests/test_cancellation.py
+        --recheck 'tests/test_{lesson}.py' tests/test_scripts.py tests/test_sigint.py \
+        tests/test_notebooks.py tests/test_faults.py
 
 Each mutant runs ``tests/test_<lesson>.py`` plus, where it exists, the lesson's
 ``tests/test_scripts.py`` cases (its ``__main__`` in both versions), with ``-x`` and a 60 s
@@ -175,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write every mutant and outcome as JSON")
     parser.add_argument("--limit", type=float, default=600, help="wall seconds per mutant")
     parser.add_argument("--recheck", nargs="*", default=[], metavar="TEST",
-                        help="pytest paths each survivor then meets too (tests beyond its "
-                             "lesson's own file: test_sigint, test_faults, ...)")
+                        help="pytest paths each survivor then meets (tests beyond its "
+                             "lesson's own file: test_sigint, ...); {lesson} is its lesson")
     parser.add_argument("--replay", type=Path, metavar="JSON",
                         help="an earlier --out file: recheck only its survivors")
     args = parser.parse_args(argv)
@@ -188,16 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         # Only the survivors of an earlier run (its --out file), against --recheck.
         replayed = [Mutant(**m) for m in json.loads(args.replay.read_text(encoding="utf-8"))]
         for m in replayed:
-            if m.outcome != "survived":
-                continue
-            original = apply(root, m)
-            try:
-                outcome, seconds = run_tests(root, m.lesson, args.limit, args.recheck)
-            finally:
-                (root / m.path).write_text(original, encoding="utf-8")
-            if outcome != "survived":
-                m.outcome, m.seconds = f"{outcome} (recheck)", m.seconds + seconds
-            print(f"recheck  {m.outcome:8} {m.describe()}", flush=True)
+            if m.outcome == "survived":
+                recheck(root, m, args.recheck, args.limit)
         return report(replayed, args.out)
     rng = random.Random(args.seed)
     mutants: list[Mutant] = []
@@ -222,15 +215,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lesson tests: {first}/{len(mutants)} killed; survivors against {args.recheck}")
         for m in mutants:
             if m.outcome == "survived":
-                original = apply(root, m)
-                try:
-                    outcome, seconds = run_tests(root, m.lesson, args.limit, args.recheck)
-                finally:
-                    (root / m.path).write_text(original, encoding="utf-8")
-                if outcome != "survived":
-                    m.outcome, m.seconds = f"{outcome} (recheck)", m.seconds + seconds
-                print(f"recheck  {m.outcome:8} {m.describe()}", flush=True)
+                recheck(root, m, args.recheck, args.limit)
     return report(mutants, args.out)
+
+
+def recheck(root: Path, m: Mutant, tests: list[str], limit: float) -> None:
+    """Run a survivor against ``tests`` (``{lesson}`` filled in); killed there, say so."""
+    original = apply(root, m)
+    try:
+        outcome, seconds = run_tests(root, m.lesson, limit,
+                                     [t.format(lesson=m.lesson) for t in tests])
+    finally:
+        (root / m.path).write_text(original, encoding="utf-8")
+    if outcome != "survived":
+        m.outcome, m.seconds = f"{outcome} (recheck)", m.seconds + seconds
+    print(f"recheck  {m.outcome:8} {m.describe()}", flush=True)
 
 
 def report(mutants: list[Mutant], out: Path | None) -> int:
