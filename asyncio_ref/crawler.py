@@ -297,8 +297,11 @@ async def bulk_crawl_and_write(
             # Ctrl-C, or an error that must stop the crawl (the TSV cannot be written, stdout is
             # closed): gather returns at the first one and leaves the other tasks running, some
             # still writing, others on into a closed session. Cancel them, let them end first.
+            # Only once: on Ctrl-C gather has cancelled them already, and a second cancel would
+            # break into write_one's wait for its append, which must be seen through.
             for task in tasks:
-                task.cancel()
+                if not task.cancelling():
+                    task.cancel()
             await asyncio.wait(tasks)
             raise
     return stats
