@@ -7,7 +7,8 @@ real clock, so here each lesson runs as a real child process and what it prints 
 with the virtual-clock trace of the same lesson, same version, same parameters.
 
 Where the notebook's run is short (count, makerandom, chained, generators, asyncgen: at most
-9 s each; the asyncio chained script's ``--global-rng`` notebook mode, 12 s) the script runs
+9 s each; chained with two names on its command line; the asyncio chained script's
+``--global-rng`` notebook mode, 12 s) the script runs
 as it is, on the real clock; all of them start at once, so the module takes about as long as
 the longest. The asyncio makerandom script's notebook mode (59 s) is read up to its first
 sleep, then stopped with Ctrl-C. The queue's notebook run takes 59 s: the script's
@@ -79,6 +80,11 @@ def scripts() -> Iterator[Script]:
                    else f"asyncio.run(demo({args}))")
             code = f"import asyncio, functools, trio\nfrom {module} import demo\n{run}\n"
             yield Script(lesson.name, impl, ("-c", code), tuple(QUEUE_SMOKE.items()))
+    # chained takes its chains' names from the command line: two names, two chains (9 s).
+    for impl in catalogue.IMPLS:
+        yield Script("chained", f"{impl}-args",
+                     ("-m", catalogue.get("chained").module_name(impl), "laser", "cannon"),
+                     (("args", ("laser", "cannon")),))
     # The asyncio chained script's notebook mode (one global stream): 12 s.
     yield Script("chained", "asyncio-notebook",
                  ("-m", catalogue.get("chained").module_name("asyncio"), "--global-rng"),
@@ -151,7 +157,8 @@ def test_the_script_prints_what_the_virtual_run_prints(
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # -W error: no warning, no traceback, no "never awaited"
     if script.phase is None:
-        virtual = run_lesson(lesson, impl, params=dict(script.params)).text()
+        virtual = run_lesson(lesson, impl.removesuffix("-args"),
+                             params=dict(script.params)).text()
     else:
         module = catalogue.get(lesson).load("asyncio")
         virtual = run_lesson(lesson, "asyncio", module=_as_demo(getattr(module, script.phase)),
@@ -173,7 +180,7 @@ def test_the_script_prints_what_the_virtual_run_prints(
 def test_every_lesson_without_network_io_is_run_as_a_script_in_both_versions() -> None:
     virtual = {lesson.name for lesson in catalogue.LESSONS if not lesson.real_io}
     assert set(SCRIPTS) == {(name, impl) for name in virtual for impl in catalogue.IMPLS} | {
-        ("chained", "asyncio-notebook")}
+        ("chained", "asyncio-notebook"), ("chained", "asyncio-args"), ("chained", "trio-args")}
 
 
 @pytest.mark.timeout(60)
