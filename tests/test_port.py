@@ -60,7 +60,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "for c in consumers:": "cancelling by hand: the `.cancel()` in its body is reported",
     },
     "crawler": {
-        "from collections.abc import Iterable, Sequence": "the Trio twin imports other types",
         'causes = (exc.__cause__, getattr(exc.__cause__, "__cause__", None))':
             "aiohttp's exception chain; the aiohttp names are reported on their lines",
         'return "decode"  # also a body that does not decompress (a ClientPayloadError)':
@@ -84,6 +83,29 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         'print(f"error: {exc}; it holds complete rows only ({stats.summary()})", '
         'file=sys.stderr)': "the same",
         "except BrokenPipeError:": "the same",
+        "import threading": "the imports follow the code",
+        "if (signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # inherited: keep ignoring it":
+            "whether to take Ctrl-C at all: the same test, worded for each framework's handler",
+        "or threading.current_thread() is not threading.main_thread()):": "the same",
+        "assert task is not None": "the task asyncio.current_task() gave (that call is reported)",
+        "presses = 0": "a Ctrl-C handler as a callback that counts presses "
+                       "(loop.add_signal_handler, reported); Trio reads the presses in a loop",
+        "def on_sigint() -> None:": "the same callback",
+        "nonlocal presses": "the same",
+        "presses += 1": "the same",
+        "if presses > 1:  # the second Ctrl-C: do not wait for the cleanup": "the same",
+        "finally:": "the handler is removed by hand (remove_signal_handler, reported)",
+        "return presses > 0": "the same callback's result",
+        "interrupted = False": "the entry point around asyncio.run (reported)",
+        "run = _until_ctrl_c(functools.partial(":
+            "the coroutine object asyncio.run is given: Trio takes the function",
+        "bulk_crawl_and_write, output, urls, concurrency=concurrency, url_timeout=url_timeout,":
+            "the same",
+        "max_bytes=max_bytes, stats=stats))": "the same",
+        'run.close()  # if it never started: no "coroutine was never awaited" warning':
+            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+        "return 74": "the exit statuses around asyncio.run, in another order around trio.run",
+        "return stdout_closed()": "the same",
     },
     "server": {
         "import contextlib": "the imports follow the code",

@@ -107,19 +107,26 @@ ROWS: dict[str, str] = {
     "asyncio.Condition": "`asyncio.Condition`",
     "loop.run_in_executor": "`loop.run_in_executor(None, fn, *args)`",
     "asyncio.to_thread": "`loop.run_in_executor(None, fn, *args)`",
-    "asyncio.run_coroutine_threadsafe": "`loop.run_in_executor(None, fn, *args)`",
-    "loop.call_soon_threadsafe": "`loop.run_in_executor(None, fn, *args)`",
+    "asyncio.run_coroutine_threadsafe": "`loop.call_soon_threadsafe(fn, *args)`",
+    "loop.call_soon_threadsafe": "`loop.call_soon_threadsafe(fn, *args)`",
+    "asyncio.all_tasks": "`asyncio.all_tasks()`",
+    "asyncio.current_task": "`asyncio.all_tasks()`",
+    "task.get_stack": "`asyncio.all_tasks()`",
+    "task.cancelling": "`task.cancel()`",
+    "task.uncancel": "`task.cancel()`",
+    "loop.remove_signal_handler": "`loop.add_signal_handler(sig, cb)`",
     "KeyboardInterrupt": "Ctrl-C: `asyncio.run`",
     "loop.add_signal_handler": "`loop.add_signal_handler(sig, cb)`",
     "asyncio.create_subprocess_exec": "`asyncio.create_subprocess_exec(...)`",
     "asyncio.create_subprocess_shell": "`asyncio.create_subprocess_exec(...)`",
     "asyncio.subprocess": "`asyncio.create_subprocess_exec(...)`",
     "asyncio.open_connection": "streams: `asyncio.open_connection()`",
-    "asyncio.start_server": "streams: `asyncio.open_connection()`",
+    "asyncio.start_server": "`asyncio.start_server(cb, host, port)`",
     "asyncio.StreamReader": "streams: `asyncio.open_connection()`",
     "asyncio.StreamWriter": "streams: `asyncio.open_connection()`",
     "stream": "streams: `asyncio.open_connection()`",
-    "server": "streams: `asyncio.open_connection()`",
+    "server": "`asyncio.start_server(cb, host, port)`",
+    "stream.readline": "`asyncio.start_server(cb, host, port)`",
     "session": "aiohttp (`ClientSession`)",
     "response": "aiohttp (`ClientSession`)",
     "aiohttp": "aiohttp (`ClientSession`)",
@@ -133,6 +140,7 @@ RETURNS = {
     "asyncio.get_running_loop": "loop", "asyncio.get_event_loop": "loop",
     "asyncio.new_event_loop": "loop",
     "asyncio.create_task": "task", "asyncio.ensure_future": "task", "loop.create_task": "task",
+    "asyncio.current_task": "task",
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
@@ -268,6 +276,13 @@ def _collect(tree: ast.Module, scan: _Scan) -> None:
                     _bind(node.target, f"{kind}s" if collection else kind, scan)
                 elif node.value is not None:
                     _bind(node.target, _qualname(node.value, scan), scan)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple) and all(
+                    isinstance(t, ast.Tuple) and len(t.elts) == len(node.value.elts)
+                    for t in node.targets):
+                for target in node.targets:  # loop, task = get_running_loop(), current_task()
+                    assert isinstance(target, ast.Tuple)
+                    for element, value in zip(target.elts, node.value.elts, strict=True):
+                        _bind(element, _qualname(value, scan), scan)
             elif isinstance(node, ast.Assign):
                 value = node.value
                 kind = _qualname(value, scan)
