@@ -281,8 +281,8 @@ def _collect(tree: ast.Module, scan: _Scan) -> None:
                     for t in node.targets):
                 for target in node.targets:  # loop, task = get_running_loop(), current_task()
                     assert isinstance(target, ast.Tuple)
-                    for element, value in zip(target.elts, node.value.elts, strict=True):
-                        _bind(element, _qualname(value, scan), scan)
+                    for each, value in zip(target.elts, node.value.elts, strict=True):
+                        _bind(each, _qualname(value, scan), scan)
             elif isinstance(node, ast.Assign):
                 value = node.value
                 kind = _qualname(value, scan)
