@@ -24,7 +24,8 @@ Example (what issue 14's report used)::
     python scripts/mutate.py --root /tmp/mut --per-file 12 --seed 14 --out /tmp/mut.json
     python scripts/mutate.py --root /tmp/mut --replay /tmp/mut.json --out /tmp/mut2.json \
         --recheck 'tests/test_{lesson}.py' tests/test_scripts.py tests/test_sigint.py \
-        tests/test_notebooks.py tests/test_faults.py
+        tests/test_notebooks.py --deselect \
+        tests/test_notebooks.py::test_the_notebooks_are_generated_from_the_twins_and_fresh
 
 Each mutant runs ``tests/test_<lesson>.py`` plus, where it exists, the lesson's
 ``tests/test_scripts.py`` cases (its ``__main__`` in both versions), with ``-x`` and a 60 s
@@ -178,9 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recheck", nargs="*", default=[], metavar="TEST",
                         help="pytest paths each survivor then meets (tests beyond its "
                              "lesson's own file: test_sigint, ...); {lesson} is its lesson")
+    parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
+                        help="a test the recheck leaves out (one that fails on any edit of "
+                             "a twin, whatever the edit: not a kill)")
     parser.add_argument("--replay", type=Path, metavar="JSON",
                         help="an earlier --out file: recheck only its survivors")
     args = parser.parse_args(argv)
+    args.recheck += [f"--deselect={node}" for node in args.deselect]
     root = args.root.resolve()
     if (root / ".git").is_dir():
         parser.error(f"{root} is a main checkout: mutate a `git worktree` copy, not the tree "
