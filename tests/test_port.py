@@ -84,6 +84,17 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         'file=sys.stderr)': "the same",
         "except BrokenPipeError:": "the same",
         "import threading": "the imports follow the code",
+        "from typing import NoReturn": "the same",
+        "async def append_rows(file: Path, rows: str) -> None:":
+            "the TSV's one owner: the Trio twin's writer task (write_rows) opens the file once "
+            "and append_rows writes to it (aiofiles.open is reported on its line)",
+        "written = await f.write(data)": "the same: the write goes to the file the writer holds",
+        'raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc': "the same",
+        "await f.truncate(await f.tell() - written)": "the same",
+        'raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "':
+            "the same",
+        "if res:": "the writer task prints and counts each page: write_one hands it every one",
+        'print(f"Wrote results for source URL: {url}")': "the same",
         "if (signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # inherited: keep ignoring it":
             "whether to take Ctrl-C at all: the same test, worded for each framework's handler",
         "or threading.current_thread() is not threading.main_thread()):": "the same",

@@ -48,13 +48,18 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import httpx
 import trio
 
 from trio_port._decode import ContentDecodingError, Decoder, supported
 from trio_port._transport import TrioH11Transport
+
+if TYPE_CHECKING:
+    from io import FileIO
+
+    from trio._file_io import AsyncIOWrapper  # what trio.open_file returns (not exported)
 
 HREF_RE = re.compile(r'href="(http.*?)"')
 
@@ -278,43 +283,69 @@ async def parse(
     return found
 
 
-async def append_rows(file: Path, rows: str) -> None:
-    """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
+async def append_rows(out: AsyncIOWrapper[FileIO], rows: str) -> None:
+    """Append rows to the open TSV in one ``write(2)``, the file opened unbuffered.
 
     So a crawl stopped at any point leaves only complete rows, and pages never interleave.
     A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
-    where this page's rows began, and OutputError stops the crawl.
+    where these rows began, and OutputError stops the crawl.
     """
     data = rows.encode()
-    async with await trio.open_file(file, "ab", buffering=0) as f:
-        try:
-            written = await f.write(data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc
-        if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)
-            # Shielded, not to leave half a row if Ctrl-C comes now; bounded, as every shield.
-            with trio.move_on_after(5, shield=True):
-                await f.truncate(await f.tell() - written)
-            raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "
-                              f"file-size limit)")
+    try:
+        written = await out.write(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out.name}: {exc.strerror or exc}") from exc
+    if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)
+        # Shielded, not to leave half a row if Ctrl-C comes now; bounded, as every shield.
+        with trio.move_on_after(5, shield=True):
+            await out.truncate(await out.tell() - written)
+        raise OutputError(f"cannot write {out.name}: no room for the rows (disk full or the "
+                          f"file-size limit)")
+
+
+async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str, int]],
+                     stats: Stats) -> None:
+    """The TSV's one owner: open it once, write each batch of pages' rows in one append.
+
+    The asyncio twin opens, writes and closes the file for every page, three worker-thread
+    round trips each, from as many tasks as there are pages. Here one task in the crawl's
+    nursery holds the file for the whole crawl, and ``write_one`` sends it each page's rows
+    through a memory channel of ``concurrency`` slots (a full channel makes pages wait: the
+    disk's pace, not the network's, then bounds the crawl). Whatever is queued when a write
+    ends goes out in the next single write, so a busy crawl costs one thread round trip per
+    batch, not three per page. "Wrote results" is printed, and the page counted, once its
+    rows are in the file, as in the twin.
+    """
+    async with await trio.open_file(file, "ab", buffering=0) as out:
+        async for page in pages:
+            batch = [page]
+            while True:
+                try:
+                    batch.append(pages.receive_nowait())
+                except (trio.WouldBlock, trio.EndOfChannel):
+                    break
+            rows = "".join(page_rows for _, page_rows, _ in batch)
+            if rows:
+                await append_rows(out, rows)
+            for url, page_rows, links in batch:
+                if page_rows:
+                    print(f"Wrote results for source URL: {url}")
+                stats.page_done(trio.current_time(), links)
 
 
 async def write_one(
     file: Path, url: str, *, client: httpx.AsyncClient, limit: trio.CapacityLimiter,
     url_timeout: float, max_bytes: int, stats: Stats,
+    rows_out: trio.MemorySendChannel[tuple[str, str, int]],
 ) -> None:
-    """Write the found HREFs from `url` to `file`."""
-    # The slot covers the fetch and the append: URLs in flight and TSV handles open are both
-    # bounded (the deadline, in parse, starts once the URL has its slot).
+    """Write the found HREFs from `url` to `file`, through the writer task that holds it."""
+    # The slot covers the fetch and the hand-over: URLs in flight are bounded, and a writer
+    # that falls behind holds the crawl back (the deadline, in parse, starts with the slot).
     async with limit:
         res = await parse(url, client, url_timeout=url_timeout, max_bytes=max_bytes,
                           stats=stats)
-        if res:
-            rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
-            # No shield: trio's file calls wait for their worker thread even when cancelled.
-            await append_rows(file, rows)
-            print(f"Wrote results for source URL: {url}")
-    stats.page_done(trio.current_time(), len(res))
+        rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
+        await rows_out.send((url, rows, len(res)))
 
 
 async def bulk_crawl_and_write(
@@ -326,12 +357,17 @@ async def bulk_crawl_and_write(
     stats = stats if stats is not None else Stats()
     stats.started = trio.current_time()
     limit = trio.CapacityLimiter(concurrency)
+    # One writer owns the file (write_rows); the pages hand it their rows through a channel.
+    rows_out, rows_in = trio.open_memory_channel[tuple[str, str, int]](concurrency)
     # A nursery instead of gather: the crawl cannot end while a page is still in flight.
     async with make_client(concurrency) as client, trio.open_nursery() as nursery:
-        for url in dict.fromkeys(urls):  # each URL once, in order
-            nursery.start_soon(functools.partial(
-                write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
-                max_bytes=max_bytes, stats=stats))
+        nursery.start_soon(write_rows, file, rows_in, stats)
+        # Closing the send side, once every page is in, ends the writer after its last batch.
+        async with rows_out, trio.open_nursery() as pages:
+            for url in dict.fromkeys(urls):  # each URL once, in order
+                pages.start_soon(functools.partial(
+                    write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
+                    max_bytes=max_bytes, stats=stats, rows_out=rows_out))
     return stats
 
 

@@ -53,13 +53,18 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import httpx
 import trio
 
 from trio_port._decode import ContentDecodingError, Decoder, supported
 from trio_port._transport import TrioH11Transport
+
+if TYPE_CHECKING:
+    from io import FileIO
+
+    from trio._file_io import AsyncIOWrapper  # what trio.open_file returns (not exported)
 
 HREF_RE = re.compile(r'href="(http.*?)"')
 
@@ -227,12 +232,12 @@ async def parse(
     raise NotImplementedError("write parse")
 
 
-async def append_rows(file: Path, rows: str) -> None:
-    """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
+async def append_rows(out: AsyncIOWrapper[FileIO], rows: str) -> None:
+    """Append rows to the open TSV in one ``write(2)``, the file opened unbuffered.
 
     So a crawl stopped at any point leaves only complete rows, and pages never interleave.
     A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
-    where this page's rows began, and OutputError stops the crawl.
+    where these rows began, and OutputError stops the crawl.
     """
     # Our port says: what fit was written: take it back (O_APPEND: it ends here)
     # Our port says: Shielded, not to leave half a row if Ctrl-C comes now; bounded, as every
@@ -240,15 +245,32 @@ async def append_rows(file: Path, rows: str) -> None:
     raise NotImplementedError("write append_rows")
 
 
+async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str, int]],
+                     stats: Stats) -> None:
+    """The TSV's one owner: open it once, write each batch of pages' rows in one append.
+
+    The asyncio twin opens, writes and closes the file for every page, three worker-thread
+    round trips each, from as many tasks as there are pages. Here one task in the crawl's
+    nursery holds the file for the whole crawl, and ``write_one`` sends it each page's rows
+    through a memory channel of ``concurrency`` slots (a full channel makes pages wait: the
+    disk's pace, not the network's, then bounds the crawl). Whatever is queued when a write
+    ends goes out in the next single write, so a busy crawl costs one thread round trip per
+    batch, not three per page. "Wrote results" is printed, and the page counted, once its
+    rows are in the file, as in the twin.
+    """
+    raise NotImplementedError("write write_rows")
+
+
 async def write_one(
     file: Path, url: str, *, client: httpx.AsyncClient, limit: trio.CapacityLimiter,
     url_timeout: float, max_bytes: int, stats: Stats,
+    rows_out: trio.MemorySendChannel[tuple[str, str, int]],
 ) -> None:
-    """Write the found HREFs from `url` to `file`."""
+    """Write the found HREFs from `url` to `file`, through the writer task that holds it."""
     # The notebook: opens the file asynchronously and writes a line at a time
-    # Our port says: The slot covers the fetch and the append: URLs in flight and TSV handles open
-    #                are both bounded (the deadline, in parse, starts once the URL has its slot).
-    # Our port says: No shield: trio's file calls wait for their worker thread even when cancelled.
+    # Our port says: The slot covers the fetch and the hand-over: URLs in flight are bounded, and a
+    #                writer that falls behind holds the crawl back (the deadline, in parse, starts
+    #                with the slot).
     raise NotImplementedError("write write_one")
 
 
@@ -259,8 +281,12 @@ async def bulk_crawl_and_write(
 ) -> Stats:
     """Crawl & write concurrently to `file` for multiple `urls`."""
     # The notebook: creates a task per url
+    # Our port says: One writer owns the file (write_rows); the pages hand it their rows through a
+    #                channel.
     # Our port says: A nursery instead of gather: the crawl cannot end while a page is still in
     #                flight.
+    # Our port says: Closing the send side, once every page is in, ends the writer after its last
+    #                batch.
     # Our port says: each URL once, in order
     raise NotImplementedError("write bulk_crawl_and_write")
 

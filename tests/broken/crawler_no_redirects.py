@@ -21,6 +21,7 @@ from trio_port.crawler import (  # noqa: F401 - the rest of the lesson, unchange
     HEADER,
     Stats,
     write_one,
+    write_rows,
 )
 
 
@@ -40,9 +41,12 @@ async def bulk_crawl_and_write(
     stats = stats if stats is not None else Stats()
     stats.started = trio.current_time()
     limit = trio.CapacityLimiter(concurrency)
-    async with make_client(concurrency) as client, trio.open_nursery() as nursery:
-        for url in dict.fromkeys(urls):
-            nursery.start_soon(functools.partial(
-                write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
-                max_bytes=max_bytes, stats=stats))
+    rows_out, rows_in = trio.open_memory_channel[tuple[str, str, int]](concurrency)
+    async with make_client(concurrency) as client, trio.open_nursery() as writer:
+        writer.start_soon(write_rows, file, rows_in, stats)
+        async with rows_out, trio.open_nursery() as nursery:
+            for url in dict.fromkeys(urls):
+                nursery.start_soon(functools.partial(
+                    write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
+                    max_bytes=max_bytes, stats=stats, rows_out=rows_out))
     return stats

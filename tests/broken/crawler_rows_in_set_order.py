@@ -20,24 +20,22 @@ from trio_port.crawler import (  # noqa: F401
     DEFAULT_TIMEOUT,
     HEADER,
     Stats,
-    append_rows,
     make_client,
     parse,
+    write_rows,
 )
 
 
 async def write_one(
     file: Path, url: str, *, client: httpx.AsyncClient, limit: trio.CapacityLimiter,
     url_timeout: float, max_bytes: int, stats: Stats,
+    rows_out: trio.MemorySendChannel[tuple[str, str, int]],
 ) -> None:
     async with limit:
         res = await parse(url, client, url_timeout=url_timeout, max_bytes=max_bytes,
                           stats=stats)
-        if res:
-            rows = "".join(f"{url}\t{p}\n" for p in res)  # BUG: set order, not sorted
-            await append_rows(file, rows)
-            print(f"Wrote results for source URL: {url}")
-    stats.page_done(trio.current_time(), len(res))
+        rows = "".join(f"{url}\t{p}\n" for p in res)  # BUG: set order, not sorted
+        await rows_out.send((url, rows, len(res)))
 
 
 async def bulk_crawl_and_write(
@@ -48,9 +46,12 @@ async def bulk_crawl_and_write(
     stats = stats if stats is not None else Stats()
     stats.started = trio.current_time()
     limit = trio.CapacityLimiter(concurrency)
-    async with make_client(concurrency) as client, trio.open_nursery() as nursery:
-        for url in dict.fromkeys(urls):
-            nursery.start_soon(functools.partial(
-                write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
-                max_bytes=max_bytes, stats=stats))
+    rows_out, rows_in = trio.open_memory_channel[tuple[str, str, int]](concurrency)
+    async with make_client(concurrency) as client, trio.open_nursery() as writer:
+        writer.start_soon(write_rows, file, rows_in, stats)
+        async with rows_out, trio.open_nursery() as nursery:
+            for url in dict.fromkeys(urls):
+                nursery.start_soon(functools.partial(
+                    write_one, file, url, client=client, limit=limit, url_timeout=url_timeout,
+                    max_bytes=max_bytes, stats=stats, rows_out=rows_out))
     return stats

@@ -20,6 +20,7 @@ from trio_port.crawler import (  # noqa: F401 - the rest of the lesson, unchange
     Stats,
     make_client,
     write_one,
+    write_rows,
 )
 
 
@@ -31,10 +32,13 @@ async def bulk_crawl_and_write(
     stats = stats if stats is not None else Stats()
     stats.started = trio.current_time()
     unique = list(dict.fromkeys(urls))
-    async with make_client(len(unique)) as client, trio.open_nursery() as nursery:
-        for url in unique:
-            nursery.start_soon(functools.partial(
-                write_one, file, url, client=client,
-                limit=trio.CapacityLimiter(concurrency),  # BUG: one limiter per URL
-                url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
+    rows_out, rows_in = trio.open_memory_channel[tuple[str, str, int]](concurrency)
+    async with make_client(len(unique)) as client, trio.open_nursery() as writer:
+        writer.start_soon(write_rows, file, rows_in, stats)
+        async with rows_out, trio.open_nursery() as nursery:
+            for url in unique:
+                nursery.start_soon(functools.partial(
+                    write_one, file, url, client=client,
+                    limit=trio.CapacityLimiter(concurrency),  # BUG: one limiter per URL
+                    url_timeout=url_timeout, max_bytes=max_bytes, stats=stats, rows_out=rows_out))
     return stats
