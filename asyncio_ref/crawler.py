@@ -145,6 +145,10 @@ def make_client(concurrency: int) -> ClientSession:
         # aiohttp's default is 300 s in total (httpx's: 5 s per operation). Off: the deadline
         # is asyncio.timeout in parse, the same for every URL in both versions.
         timeout=aiohttp.ClientTimeout(total=None),
+        # aiohttp's default already (httpx's is True): stated, so that both read alike.
+        trust_env=False,
+        # aiohttp keeps every cookie by default (httpx too): a crawl has no use for them.
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 

@@ -338,6 +338,28 @@ def test_twins_agree_on_the_hostile_matrix(hostile_crawls: dict[str, Crawl]) -> 
     assert_same_crawl(hostile_crawls["asyncio"], hostile_crawls["trio"])
 
 
+def test_the_trio_crawler_parses_with_httptools_and_agrees_without_it(
+    site: DemoSite, hostile: HostileServer, matrix_crawls: dict[str, Crawl],
+    hostile_crawls: dict[str, Crawl], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped client parses with httptools (the matrices above ran on it); where httptools
+    is missing it falls back to h11, and crawls both matrices exactly as the asyncio twin."""
+    from trio_port import _transport_httptools
+    from trio_port._transport import TrioH11Transport
+
+    async def transport_type() -> type:
+        async with lesson("trio").make_client(2) as client:
+            return type(client._transport)  # type: ignore[no-any-return]
+
+    assert trio.run(transport_type) is _transport_httptools.TrioHttptoolsTransport
+    monkeypatch.setattr(_transport_httptools, "httptools", None)
+    assert trio.run(transport_type) is TrioH11Transport
+    for name, urls, crawls in (
+            ("matrix", [url for url, _ in matrix(site).values()], matrix_crawls),
+            ("hostile", [url for url, _ in hostile_matrix(hostile).values()], hostile_crawls)):
+        assert_same_crawl(crawls["asyncio"], run_crawl("trio", urls, tmp_path / f"{name}.tsv"))
+
+
 def test_bytes_after_a_204_or_304_never_fail_the_next_page(impl: str, hostile: HostileServer,
                                                            tmp_path: Path) -> None:
     """One connection (concurrency 1): each page comes right after a 204 or 304 that carried

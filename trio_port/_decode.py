@@ -139,6 +139,11 @@ class Decoder:
                     "cannot decode content-encoding zstd: no compression.zstd")
             self._codec = _Zstd()  # pragma: no cover
 
+    @property
+    def identity(self) -> bool:
+        """True when bodies pass through unchanged (no Content-Encoding decoded here)."""
+        return self._codec is None
+
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self._codec is None:
             if data:
