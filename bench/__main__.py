@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         results.channel_profile = framework.channel_profile(cfg.profile_items)
     if "crawler" in wanted:
         log("5. crawler throughput")
-        results.server, results.crawl, results.floors, _ = crawl.crawler_section(
+        results.server, results.crawl, results.floors, _, results.profile = crawl.crawler_section(
             cfg.pages, cfg.concurrencies, cfg.crawl_reps)
     if "links" in wanted:
         log("6. link extraction")

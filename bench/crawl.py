@@ -26,10 +26,23 @@ CLIENTS = {
     "crawler-asyncio": "the original: asyncio_ref.crawler (aiohttp on asyncio), as shipped",
     "crawler-trio": "trio_port.crawler (httpx on Trio), as shipped",
     "crawler-trio-httpcore": "trio_port.crawler with httpx's default transport (httpcore pool)",
+    "crawler-trio-h11": "trio_port.crawler parsing with h11, as where httptools is not installed",
     "aiohttp": "client layer: aiohttp.ClientSession on asyncio, C workers",
     "httpx-default": "client layer: httpx.AsyncClient() on Trio, default settings",
     "httpx-h11": "client layer: httpx.AsyncClient on Trio over TrioH11Transport",
+    "httpx-httptools": "client layer: httpx.AsyncClient on Trio over TrioHttptoolsTransport",
+    "httpx-crawler-asyncio": "the framework's own cost: one httpx crawler written on AnyIO "
+                             "(bench/httpxcrawl.py), run on asyncio",
+    "httpx-crawler-trio": "the framework's own cost: the same httpx crawler, run on Trio",
+    "crawler-bridge": "the staged migration: the original's aiohttp code under Trio through "
+                      "trio-asyncio (examples/migration/crawler_bridge.py)",
+    "crawler-asyncio-writer": "the original with a writer task in place of its per-page append "
+                              "(bench-only): both sides improved alike",
 }
+#: Rows measured at concurrency 50 only, to keep the whole bench under ten minutes.
+ONLY_AT_50 = frozenset({"crawler-trio-httpcore", "crawler-trio-h11", "httpx-h11",
+                        "httpx-crawler-asyncio", "httpx-crawler-trio", "crawler-bridge",
+                        "crawler-asyncio-writer"})
 
 
 @dataclass
@@ -75,13 +88,16 @@ def available_clients() -> list[str]:
             continue
         if name.startswith("crawler-trio") and not have_trio:
             continue
+        if name in ("crawler-asyncio-writer", "crawler-bridge") and not have_aio:
+            continue
         out.append(name)
     return out
 
 
 def crawl_rows(site: Site, urlfile: str, concurrencies: tuple[int, ...], reps: int,
                clients: list[str]) -> list[CrawlRow]:
-    rows = {(cl, c): CrawlRow(cl, c) for c in concurrencies for cl in clients}
+    rows = {(cl, c): CrawlRow(cl, c) for c in concurrencies for cl in clients
+            if cl not in ONLY_AT_50 or c == 50 or 50 not in concurrencies}
     for rep in range(reps):
         order = list(rows) if rep % 2 == 0 else list(reversed(rows))
         for key in order:
@@ -121,15 +137,24 @@ def floors(urlfile: str, reps: int, c: int = 50) -> Floors:
     return Floors(*(summarise(v) for v in got.values()))
 
 
+#: The crawlers profiled by component (bench/profile.py), one run each.
+PROFILED = ("crawler-asyncio", "crawler-trio", "crawler-asyncio-writer")
+
+
 def crawler_section(pages: int, concurrencies: tuple[int, ...], reps: int
-                    ) -> tuple[str, list[CrawlRow], Floors, list[str]]:
+                    ) -> tuple[str, list[CrawlRow], Floors, list[str],
+                               dict[str, dict[str, float]] | str]:
+    from bench.profile import profile_rows
+
     clients = available_clients()
     with serve_site(pages) as site, tempfile.TemporaryDirectory(prefix="bench-urls-") as tmp:
         urlfile = str(Path(tmp) / "urls.txt")
         Path(urlfile).write_text("\n".join(site.urls))
         rows = crawl_rows(site, urlfile, concurrencies, reps, clients)
         fl = floors(urlfile, reps)
-        return site.server, rows, fl, clients
+        log("  profiling the crawlers (py-spy)")
+        prof = profile_rows(urlfile, [c for c in PROFILED if c in clients])
+        return site.server, rows, fl, clients, prof
 
 
 # -- section 6 -----------------------------------------------------------------------------

@@ -11,8 +11,18 @@ Clients:
 - ``httpx-default``: ``httpx.AsyncClient()`` on Trio with default settings (pool limits
   100/20, the default httpcore transport).
 - ``httpx-h11``: ``httpx.AsyncClient`` on Trio over :class:`trio_port._transport.TrioH11Transport`.
+- ``httpx-httptools``: the same over ``trio_port._transport_httptools.TrioHttptoolsTransport``.
 - ``crawler-asyncio`` / ``crawler-trio``: the lesson's own ``bulk_crawl_and_write``, as shipped,
   writing its TSV to a temp file (if the lesson exists).
+- ``crawler-trio-h11``: the shipped Trio crawler with h11 parsing, as where httptools is
+  not installed.
+- ``crawler-asyncio-writer``: the asyncio twin with its per-page append replaced, here only, by
+  a writer task fed through a bounded ``asyncio.Queue`` (the Trio twin's idiom), so that both
+  sides are measured improved alike.
+- ``crawler-bridge``: ``examples/migration/crawler_bridge.py``, the asyncio twin's aiohttp code
+  run under Trio through trio-asyncio (the staged migration).
+- ``httpx-crawler-asyncio`` / ``httpx-crawler-trio``: ``bench.httpxcrawl``, one httpx crawler
+  written on AnyIO, run on each loop: the framework's own cost.
 """
 
 from __future__ import annotations
@@ -102,8 +112,69 @@ async def run_httpx_h11(urls: list[str], c: int, tally: Tally) -> None:
         await _httpx_workers(client, urls, c, tally)
 
 
+def _writer_task_for_asyncio(mod: Any) -> tuple[Callable[[], Awaitable[None]],
+                                                Callable[[], Awaitable[None]]]:
+    """Swap the asyncio twin's per-page append for a writer task; (start, finish) around a crawl.
+
+    The twin's ``write_one`` still calls ``append_rows(file, rows)``; here that puts the rows on
+    a bounded queue, and one task writes whatever is queued in one ``write``, as the Trio
+    twin's writer does.
+    """
+    import asyncio
+
+    queue: asyncio.Queue[tuple[Path, str] | None] = asyncio.Queue(64)
+    task: asyncio.Task[None] | None = None
+
+    async def append_rows(file: Path, rows: str) -> None:
+        await queue.put((file, rows))
+
+    async def writer() -> None:
+        import os
+
+        fd: int | None = None  # the crawl's one file, opened at its first rows
+        try:
+            done = False
+            while not done and (item := await queue.get()) is not None:
+                file, rows = item
+                batch = [rows]
+                while not queue.empty():  # everything queued meanwhile goes in the same write
+                    more = queue.get_nowait()
+                    if more is None:
+                        done = True
+                        break
+                    batch.append(more[1])
+                if fd is None:
+                    fd = os.open(file, os.O_WRONLY | os.O_APPEND)
+                os.write(fd, "".join(batch).encode())
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    async def start() -> None:
+        nonlocal task
+        task = asyncio.ensure_future(writer())
+
+    async def finish() -> None:
+        await queue.put(None)
+        assert task is not None
+        await task
+
+    setattr(mod, "append_rows", append_rows)  # noqa: B010
+    return start, finish
+
+
+async def run_httpx_httptools(urls: list[str], c: int, tally: Tally) -> None:
+    import httpx
+
+    from trio_port._transport_httptools import TrioHttptoolsTransport
+
+    async with httpx.AsyncClient(transport=TrioHttptoolsTransport(max_connections=c)) as client:
+        await _httpx_workers(client, urls, c, tally)
+
+
 def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
-             default_transport: bool = False) -> Callable[[], Awaitable[None]]:
+             default_transport: bool = False, module: str | None = None,
+             writer_task: bool = False, h11: bool = False) -> Callable[[], Awaitable[None]]:
     """The lesson's own ``bulk_crawl_and_write`` at concurrency ``c``, printing to /dev/null.
 
     Everything the lesson does per page counts: the three progress lines it prints, urljoin on
@@ -114,10 +185,13 @@ def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
     import os
     import tempfile
 
-    mod = importlib.import_module(f"{'asyncio_ref' if impl == 'asyncio' else 'trio_port'}.crawler")
+    mod = importlib.import_module(
+        module or f"{'asyncio_ref' if impl == 'asyncio' else 'trio_port'}.crawler")
+    aio = importlib.import_module("asyncio_ref.crawler")
+    header = getattr(mod, "HEADER", aio.HEADER)
     out = Path(tempfile.mkdtemp(prefix="bench-crawl-")) / "out.tsv"
-    out.write_text(mod.HEADER)
-    if default_transport and hasattr(mod, "TrioH11Transport"):
+    out.write_text(header)
+    if default_transport and hasattr(mod, "fast_transport"):
         # The shipped crawler with httpx's own pool in place of ours, limits as before.
         import httpx
 
@@ -125,13 +199,24 @@ def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
             return httpx.AsyncHTTPTransport(limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections))
 
-        setattr(mod, "TrioH11Transport", default)  # noqa: B010
+        setattr(mod, "fast_transport", default)  # noqa: B010
+    if h11 and hasattr(mod, "fast_transport"):
+        # The shipped crawler as it runs where httptools is not installed: h11 parses.
+        from trio_port._transport import TrioH11Transport
+
+        setattr(mod, "fast_transport", TrioH11Transport)  # noqa: B010
 
     devnull = open(os.devnull, "w")  # noqa: SIM115  # closed by the with in go()
 
+    start, finish = _writer_task_for_asyncio(mod) if writer_task else (None, None)
+
     async def go() -> None:
         with devnull, contextlib.redirect_stdout(devnull):
+            if start is not None:
+                await start()
             stats = await mod.bulk_crawl_and_write(out, urls, concurrency=c)
+            if finish is not None:
+                await finish()
         tally.pages, tally.links, tally.errors = stats.pages, stats.links, stats.errors
         out.unlink()
         out.parent.rmdir()
@@ -139,13 +224,58 @@ def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
     return go
 
 
+def _httpx_crawler(urls: list[str], c: int, tally: Tally) -> Callable[[], Awaitable[None]]:
+    """``bench.httpxcrawl`` at concurrency ``c``, printing to /dev/null, rows to a temp file."""
+    import contextlib
+    import os
+    import tempfile
+
+    from bench import httpxcrawl
+
+    out = Path(tempfile.mkdtemp(prefix="bench-crawl-")) / "out.tsv"
+    out.write_text("source_url\tparsed_url\n")
+    stats = httpxcrawl.Stats()
+    devnull = open(os.devnull, "w")  # noqa: SIM115  # closed by the with in go()
+
+    async def go() -> None:
+        with devnull, contextlib.redirect_stdout(devnull):
+            await httpxcrawl.crawl(out, urls, c, stats)
+        tally.pages, tally.links, tally.errors = stats.pages, stats.links, stats.errors
+        out.unlink()
+        out.parent.rmdir()
+
+    return go
+
+
+#: The bridge example is a script, not a package module: imported by its path.
+BRIDGE = Path(__file__).resolve().parent.parent / "examples" / "migration" / "crawler_bridge.py"
+
+
+def _import_bridge() -> str:
+    import importlib.util
+
+    if "crawler_bridge" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("crawler_bridge", BRIDGE)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["crawler_bridge"] = module
+        spec.loader.exec_module(module)
+    return "crawler_bridge"
+
+
 RUNNERS: dict[str, tuple[str, Callable[[list[str], int, Tally], Awaitable[None]] | None]] = {
     "aiohttp": ("asyncio", run_aiohttp),
     "httpx-default": ("trio", run_httpx_default),
     "httpx-h11": ("trio", run_httpx_h11),
+    "httpx-httptools": ("trio", run_httpx_httptools),
     "crawler-asyncio": ("asyncio", None),
     "crawler-trio": ("trio", None),
     "crawler-trio-httpcore": ("trio", None),
+    "crawler-trio-h11": ("trio", None),
+    "crawler-asyncio-writer": ("asyncio", None),
+    "crawler-bridge": ("trio", None),
+    "httpx-crawler-asyncio": ("asyncio", None),
+    "httpx-crawler-trio": ("trio", None),
 }
 
 
@@ -154,24 +284,41 @@ def _preload(client: str) -> None:
 
     mods = {"aiohttp": ["asyncio", "aiohttp"], "httpx-default": ["trio", "httpx", "httpcore"],
             "httpx-h11": ["trio", "httpx", "trio_port._transport"],
+            "httpx-httptools": ["trio", "httpx", "trio_port._transport_httptools"],
             "crawler-asyncio": ["asyncio", "aiohttp", "asyncio_ref.crawler"],
             "crawler-trio": ["trio", "httpx", "trio_port.crawler"],
-            "crawler-trio-httpcore": ["trio", "httpx", "trio_port.crawler"]}[client]
+            "crawler-trio-httpcore": ["trio", "httpx", "trio_port.crawler"],
+            "crawler-trio-h11": ["trio", "httpx", "trio_port.crawler"],
+            "crawler-asyncio-writer": ["asyncio", "aiohttp", "asyncio_ref.crawler"],
+            "crawler-bridge": ["trio", "trio_asyncio", "aiohttp", "asyncio_ref.crawler"],
+            "httpx-crawler-asyncio": ["asyncio", "anyio", "httpx", "httpcore", "bench.httpxcrawl"],
+            "httpx-crawler-trio": ["trio", "anyio", "httpx", "httpcore", "bench.httpxcrawl"],
+            }[client]
     for name in mods:
         importlib.import_module(name)
+    if client == "crawler-bridge":
+        _import_bridge()
 
 
 def run(client: str, c: int, urls: list[str]) -> dict[str, Any]:
     impl, fn = RUNNERS[client]
     _preload(client)  # imports happen before the clock starts
     tally = Tally()
-    if fn is None:
-        go = _crawler(impl, urls, c, tally, default_transport=client.endswith("-httpcore"))
+    if client.startswith("httpx-crawler-"):
+        go = _httpx_crawler(urls, c, tally)
+    elif fn is None:
+        go = _crawler(impl, urls, c, tally, default_transport=client.endswith("-httpcore"),
+                      module=_import_bridge() if client == "crawler-bridge" else None,
+                      writer_task=client == "crawler-asyncio-writer",
+                      h11=client == "crawler-trio-h11")
     else:
         def go() -> Awaitable[None]:
             return fn(urls, c, tally)
     cpu0, t0 = cpu_seconds(), time.perf_counter()
-    if impl == "asyncio":
+    if client.startswith("httpx-crawler-"):
+        import anyio
+        anyio.run(go, backend=impl)
+    elif impl == "asyncio":
         import asyncio
         asyncio.run(go())  # type: ignore[arg-type]
     else:

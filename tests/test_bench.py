@@ -75,3 +75,22 @@ def test_render_writes_every_section() -> None:
     for heading in ("## The machine", "## 2. The virtual clock", "## 3. Framework costs",
                     "## 6. Link extraction", "## Reproduce"):
         assert heading in page
+
+
+def test_profile_attributes_each_sample_to_its_innermost_component() -> None:
+    from bench import profile
+
+    raw = "\n".join([
+        "main (x.py:1);run (trio/_core/_run.py:9);write_rows (trio_port/crawler.py:5);"
+        "write (trio/_file_io.py:2) 3",
+        "run (trio/_core/_run.py:9);fetch_html (trio_port/crawler.py:7);"
+        "send (httpx/_client.py:1);feed (trio_port/_transport_httptools.py:4) 2",
+        "run (trio/_core/_run.py:9);parse (trio_port/crawler.py:9);urljoin (urllib/parse.py:3) 4",
+        "run (trio/_core/_run.py:9);unrun_task (trio/_core/_run.py:20) 1",
+        "<module> (bench/crawlrun.py:3);_find_and_load (<frozen importlib>:1) 50",  # start-up
+    ])
+    got = profile.attribute(raw)
+    assert got == {"TSV writing (threads, files, writer)": 3,
+                   "HTTP parsing and connection pool": 2,
+                   "the crawler's own work (links, urljoin, print)": 4,
+                   "event loop and sockets": 1}
