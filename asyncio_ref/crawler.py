@@ -198,7 +198,9 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
 
 async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
     """GET request wrapper to fetch page HTML."""
-    async with session.get(url, allow_redirects=True, max_redirects=MAX_REDIRECTS) as resp:
+    # aiohttp raises at its max_redirects-th redirect *response*, so it follows one fewer than
+    # httpx with the same number: + 1 makes both follow MAX_REDIRECTS.
+    async with session.get(url, allow_redirects=True, max_redirects=MAX_REDIRECTS + 1) as resp:
         resp.raise_for_status()  # raises for status >= 400
         print(f"Got response [{resp.status}] for URL: {url}")
         body = await read_capped(resp, max_bytes)

@@ -1055,7 +1055,10 @@ def test_default_timeouts_httpx_5s_aiohttp_300s_total_30s_connect() -> None:
     assert asyncio.run(main()) == aiohttp.ClientTimeout(total=300, sock_connect=30)
 
 
-def test_redirects_httpx_follows_none_by_default_then_20_aiohttp_10(server: str) -> None:
+def test_redirects_httpx_follows_none_by_default_then_20_aiohttp_9(server: str) -> None:
+    """httpx's max_redirects=20 follows 20 redirects; aiohttp's max_redirects=10 follows 9: it
+    counts the redirect responses and raises at the tenth (``redirects >= max_redirects``)."""
+
     async def main_httpx() -> tuple[int, int]:
         async with httpx.AsyncClient() as client:
             first = await client.get(f"{server}/loop/0")  # not followed by default
@@ -1070,9 +1073,10 @@ def test_redirects_httpx_follows_none_by_default_then_20_aiohttp_10(server: str)
             return len(caught.value.history)
 
     assert trio.run(main_httpx) == (302, 20)
-    assert len(_Handler.seen) == 1 + 21  # the unfollowed request, then the first plus 20
+    assert len(_Handler.seen) == 1 + 1 + 20  # the unfollowed request; the first, 20 followed
     _Handler.seen.clear()
-    assert asyncio.run(main_aiohttp()) == 10
+    assert asyncio.run(main_aiohttp()) == 10  # ten redirect responses...
+    assert len(_Handler.seen) == 1 + 9  # ...of which nine were followed
 
 
 def test_raise_for_status_httpx_raises_on_1xx_and_3xx_aiohttp_only_from_400(server: str) -> None:
