@@ -39,7 +39,7 @@ import trio.testing
 
 from tests.test_faults import lesson_module, run_virtual, sleep_for
 from walkthrough import catalogue
-from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,6 @@ def test_except_timeouterror_does_not_catch_trios_tooslowerror() -> None:
             return "caught as TooSlowError"
         return "not cancelled"
 
-    assert trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0)) == (
+    assert trio.run(main, clock=mock_clock()) == (
         "caught as TooSlowError"
     )

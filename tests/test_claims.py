@@ -4,8 +4,9 @@ The concept map (``docs/concepts.md``), the divergence chapter and the FAQ link 
 the test that shows it; ``test_every_concept_map_row_names_a_test_that_exists`` keeps those
 links honest. Each test runs the smallest asyncio and Trio snippet that shows the stated
 behaviour, on the virtual clocks where time matters (asyncio on
-:class:`walkthrough.clocks.VirtualTimeLoop`, Trio on ``MockClock(autojump_threshold=0)``), and
-on real sockets to 127.0.0.1 where a library's network behaviour is the claim.
+:class:`walkthrough.clocks.VirtualTimeLoop`, Trio on ``walkthrough.clocks.mock_clock()``, both
+starting at a random reading), and on real sockets to 127.0.0.1 where a library's network
+behaviour is the claim.
 
 Checked against the versions the project installs (trio 0.35, httpx 0.28, aiohttp 3.14,
 CPython 3.11+). Where a claim depends on a version, its test says which.
@@ -38,7 +39,7 @@ import trio.testing
 
 from tests.conftest import load_file
 from tests.signals import interrupt
-from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,7 @@ def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
 
 
 def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=trio.testing.MockClock(autojump_threshold=0))
+    return trio.run(fn, *args, clock=mock_clock())
 
 
 def python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

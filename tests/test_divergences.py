@@ -1,7 +1,8 @@
 """The "Where behaviour differs" chapter: each runnable pair in examples/divergence/, pinned.
 
 Each test runs the asyncio file on ``walkthrough.clocks.VirtualTimeLoop`` and the Trio file on
-``trio.testing.MockClock(autojump_threshold=0)``, and asserts what differs *and* what does not.
+``walkthrough.clocks.mock_clock()`` (a MockClock at a random reading), and asserts what
+differs *and* what does not.
 Where Trio's order is its scheduler's random choice, the test pins only what is not a choice.
 The Ctrl-C pair runs in a subprocess with a real SIGINT, bounded by a timeout.
 """
@@ -21,7 +22,7 @@ import trio.testing
 
 from tests.conftest import load_file
 from tests.signals import interrupt
-from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "divergence"
 CASES = (
@@ -47,7 +48,7 @@ def run_asyncio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
 
 
 def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=trio.testing.MockClock(autojump_threshold=0))
+    return trio.run(fn, *args, clock=mock_clock())
 
 
 def test_every_case_is_a_pair() -> None:

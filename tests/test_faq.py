@@ -22,6 +22,7 @@ import trio.testing
 
 from tests.conftest import load_file
 from tests.signals import interrupt
+from walkthrough.clocks import mock_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "faq"
@@ -33,7 +34,7 @@ def load(name: str) -> ModuleType:
 
 
 def run(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=trio.testing.MockClock(autojump_threshold=0))
+    return trio.run(fn, *args, clock=mock_clock())
 
 
 def test_return_values_come_back_in_call_order() -> None:
