@@ -2,11 +2,13 @@
 
 ``profile_rows(urlfile, clients)`` runs each client once (``bench.crawlrun``, concurrency 50)
 under ``py-spy record`` (a sampling profiler outside the process: no tracing overhead inside
-it), and attributes every sample to one component by the innermost frame that names one:
+it), sampling the thread that holds the GIL, and attributes every sample to one component by
+the innermost frame that names one:
 the HTTP parser and transport, the client library's own Python, the writing of the TSV
 (through worker threads, or the writer task), the event loop, the crawler's own per-page work
 (regex, ``urljoin``, printing), or other. A component's µs/page is its share of the samples
-times the run's CPU per page (its own ``getrusage``). Only samples taken inside the crawl
+times the run's own CPU per page (``getrusage``): so the system calls, and the threads' GIL
+hand-offs, are spread over the components in proportion. Only samples taken inside the crawl
 (under ``trio.run``/``asyncio.run``, or in a worker thread) count: imports and start-up do not.
 
 py-spy is a separate tool (``pip install py-spy``); without it the section says so and skips.
@@ -43,6 +45,8 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
       "(ssl.py")),
 )
 OTHER = "other"
+#: Samples a second.
+RATE = 500
 #: A sample counts only if its stack has one of these: taken inside the crawl.
 IN_RUN = ("trio/_core/_run.py", "asyncio/runners.py", "asyncio/base_events.py", "threading.py",
           "anyio/_core/_eventloop.py")
@@ -80,8 +84,8 @@ def profile_one(client: str, urlfile: str, c: int = 50) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
         raw = Path(tmp) / "raw.txt"
         done = subprocess.run(
-            [spy, "record", "--rate", "500", "--format", "raw", "--output", str(raw), "--",
-             sys.executable, "-m", "bench.crawlrun", client, str(c), urlfile],
+            [spy, "record", "--gil", "--rate", str(RATE), "--format", "raw", "--output",
+             str(raw), "--", sys.executable, "-m", "bench.crawlrun", client, str(c), urlfile],
             capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0 or not raw.exists():
             raise RuntimeError(f"py-spy failed: {done.stderr.strip()[-300:]}")
@@ -89,11 +93,14 @@ def profile_one(client: str, urlfile: str, c: int = 50) -> dict[str, float]:
         result = json.loads(next(line for line in done.stdout.splitlines()
                                  if line.startswith("{")))
         samples = attribute(raw.read_text())
+    pages, cpu = result["pages"], result["cpu"]
+    # Samples come only from the thread holding the GIL (--gil): time running Python, by
+    # component. Measured in wall time (a thread holding the GIL while the machine runs
+    # something else still counts), so they are shares, scaled to the run's own CPU.
     total = sum(samples.values()) or 1
-    per_page = result["cpu"] / result["pages"] * 1e6
     names = [name for name, _ in COMPONENTS] + [OTHER]
-    row = {name: per_page * samples[name] / total for name in names}
-    row["total"] = per_page
+    row = {name: cpu * samples[name] / total / pages * 1e6 for name in names}
+    row["total"] = cpu / pages * 1e6
     return row
 
 

@@ -332,16 +332,19 @@ def _profile(r: Results) -> str:
     return f"""### Where the CPU goes: the floor, from a profile
 
 One run of each crawler at concurrency 50 under py-spy (`bench/profile.py`: a sampling
-profiler outside the process), each sample attributed to the innermost frame that names a
-component; µs of CPU per page, the component's share of the samples times the run's own CPU
-per page (so the columns sum to the total, up to rounding):
+profiler outside the process, sampling whichever thread holds the GIL), each sample attributed
+to the innermost frame that names a component; µs of CPU per page, the component's share of
+the samples times the run's own CPU per page (so the columns sum to the total, up to
+rounding, and system calls are spread over the components in proportion):
 
 {_table(["component", *[f"`{c}`" for c in clients]], rows)}
-How to read it. *TSV writing* is where the per-page append went: the original opens, writes
-and closes the file through aiofiles for every page (three worker-thread round trips, and the
-GIL handed back and forth with each); the Trio crawler's writer task holds the file open and
-writes a batch per round trip, so the row nearly vanishes, and `crawler-asyncio-writer` shows
-the same change on asyncio's side. *HTTP parsing and connection pool* is llhttp on both sides
+How to read it. *TSV writing* is the Python side of the per-page append: the original opens,
+writes and closes the file through aiofiles for every page (three worker-thread round trips);
+the Trio crawler's writer task holds the file open and writes a batch per round trip, so the
+row nearly vanishes. The append's full price is larger than its row, because the GIL handed
+back and forth with each round trip, and the system calls, are spread over every row: compare
+the totals of `crawler-asyncio` and `crawler-asyncio-writer`, the same crawler but for the
+writer task. *HTTP parsing and connection pool* is llhttp on both sides
 now (aiohttp's own binding; httptools under the Trio transport), plus each side's pool.
 *Client library* is what httpx's rich `Request`/`Response`/`URL`/`Headers` objects and its
 cookie plumbing cost against aiohttp's leaner path (Cython and multidict): no transport removes
