@@ -54,8 +54,10 @@ def test_virtual_clock_section() -> None:
 
 
 def test_site_and_crawl_runs_fetch_every_page(tmp_path: Path) -> None:
-    clients = ["aiohttp", "httpx-h11"] + [
-        c for c in ("crawler-asyncio", "crawler-trio") if c in crawl.available_clients()]
+    clients = ["aiohttp", "httpx-h11", "httpx-httptools", "httpx-crawler-asyncio",
+               "httpx-crawler-trio"] + [
+        c for c in ("crawler-asyncio", "crawler-trio", "crawler-trio-h11", "crawler-bridge",
+                    "crawler-asyncio-writer") if c in crawl.available_clients()]
     with crawl.serve_site(20, prefer_nginx=False) as site:
         urlfile = tmp_path / "urls.txt"
         urlfile.write_text("\n".join(site.urls))
