@@ -26,8 +26,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".installed"
-#: Every extra: the tests run the migration chapters' bridges (trio-asyncio) and AnyIO too.
-EXTRAS = "test,docs,migration"
+#: Every extra: the tests run the migration chapters' bridges (trio-asyncio) and AnyIO too,
+#: and `bench` profiles with py-spy.
+EXTRAS = "test,docs,migration,bench"
 
 
 #: Material for MkDocs prints a boxed end-of-life notice on every build and serve (its

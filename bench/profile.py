@@ -11,7 +11,8 @@ times the run's own CPU per page (``getrusage``): so the system calls, and the t
 hand-offs, are spread over the components in proportion. Only samples taken inside the crawl
 (under ``trio.run``/``asyncio.run``, or in a worker thread) count: imports and start-up do not.
 
-py-spy is a separate tool (``pip install py-spy``); without it the section says so and skips.
+py-spy comes with the project's ``bench`` extra (``tasks.py`` installs it); without it the section
+says so and skips.
 It needs the right to read another process's memory (ptrace); where it has none it fails and
 the section says that too.
 """
