@@ -330,7 +330,10 @@ def test_a_loop_at_import_is_stopped_and_cannot_be_checked(
     status, out = timed_check(capsys, "count", path)
     assert status == 2, out
     assert "while it was being imported" in out and "the module's top level" in out
-    assert f"({path}, line 3)" in out and "equivalent" not in out.replace("NOT equivalent", "")
+    # Stopped anywhere in the loop: the `while` line or its body (which, on a loaded machine,
+    # is where the sampled frame sometimes stands).
+    assert any(f"({path}, line {n})" in out for n in (3, 4)), out
+    assert "equivalent" not in out.replace("NOT equivalent", "")
 
 
 @pytest.mark.timeout(120)
