@@ -431,8 +431,8 @@ def parse(source: str, path: str) -> ast.Module:
         raise PortError(f"{path}: not a Python source file ({exc})") from None
 
 
-def scan(source: str, path: str = "<source>") -> list[Finding]:
-    """Every asyncio construct in ``source``, in line order, one per construct and line."""
+def _analyse(source: str, path: str) -> tuple[ast.Module, _Scan, list[Finding]]:
+    """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
     tree = parse(source, path)
     state = _Scan(path)
     _collect(tree, state)
@@ -443,7 +443,12 @@ def scan(source: str, path: str = "<source>") -> list[Finding]:
         if (line, construct) in findings:
             continue
         findings[(line, construct)] = describe(path, line, statements.get(line, line), construct)
-    return list(findings.values())
+    return tree, state, list(findings.values())
+
+
+def scan(source: str, path: str = "<source>") -> list[Finding]:
+    """Every asyncio construct in ``source``, in line order, one per construct and line."""
+    return _analyse(source, path)[2]
 
 
 def describe(path: str, line: int, statement: int, construct: str) -> Finding:
@@ -524,10 +529,7 @@ def _owns_its_lines(node: ast.stmt, lines: list[str]) -> bool:
 
 def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
     """The source with the safe rewrites applied and TODOs left; and the findings."""
-    tree = parse(source, path)
-    state = _Scan(path)
-    _collect(tree, state)
-    findings = scan(source, path)
+    tree, state, findings = _analyse(source, path)
     lines = source.splitlines(keepends=True)
     rewritten: set[int] = set()
     #: (start line, end line) → replacement lines, whole statements only
