@@ -98,6 +98,19 @@ def bomb_body(encoding: str, mib: int) -> Iterator[bytes]:
     raise ValueError(encoding)
 
 
+#: ``/coded/<name>``: the page, compressed; name -> (Content-Encoding sent, encode the page).
+CODED = {
+    "gzip": ("gzip", lambda b: zlib.compress(b, wbits=31)),
+    "x-gzip": ("x-gzip", lambda b: zlib.compress(b, wbits=31)),
+    "GZIP": ("GZIP", lambda b: zlib.compress(b, wbits=31)),
+    "deflate": ("deflate", zlib.compress),
+    "raw-deflate": ("deflate", lambda b: zlib.compress(b, wbits=-15)),  # no zlib header
+    "identity": ("identity", lambda b: b),
+    "br": ("br", lambda b: __import__("brotli").compress(b)),
+    "gzip-twice": ("gzip, gzip", lambda b: zlib.compress(zlib.compress(b, wbits=31), wbits=31)),
+}
+
+
 def corrupt_gzip() -> bytes:
     """A gzip body that starts well (real HTML) and turns to garbage after 4,000 bytes."""
     noise = random.Random(12).randbytes(150_000).hex().encode()  # does not compress away
@@ -121,6 +134,7 @@ GOOD_LINK = "http://example.org:8080/fine"
 
 class _Handler(socketserver.BaseRequestHandler):
     server: HostileServer
+    head: str  # the request's line and headers, for the route that echoes them
 
     def handle(self) -> None:
         sock: socket.socket = self.request
@@ -134,6 +148,7 @@ class _Handler(socketserver.BaseRequestHandler):
                         return
                     buf += data
                 head, buf = buf.split(b"\r\n\r\n", 1)
+                self.head = head.decode("latin-1")
                 target = head.split(b"\r\n")[0].split(b" ")[1].decode("latin-1")
                 with self.server.lock:
                     self.server.requests.append((target, self.client_address[1]))
@@ -159,6 +174,20 @@ class _Handler(socketserver.BaseRequestHandler):
                     if slow and self.server.stopping.wait(0.05):
                         return False
             send(b"0\r\n\r\n")
+            return True
+        if path.startswith("/coded/"):
+            encoding, encode = CODED[path.removeprefix("/coded/")]
+            body = encode(PAGE)
+            send(_head("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", encoding),
+                                  ("Content-Length", str(len(body)))]) + body)
+            return True
+        if path == "/accept-encoding":  # a page whose one link names what the client asked for
+            asked = [line.split(":", 1)[1].strip() for line in self.head.split("\r\n")[1:]
+                     if line.lower().startswith("accept-encoding:")]
+            body = b'<a href="http://example.org/%s">x</a>' % "|".join(asked).encode().replace(
+                b" ", b"+")
+            send(_head("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(body)))]) + body)
             return True
         if path == "/page":
             send(_head("200 OK", [("Content-Type", "text/html"),

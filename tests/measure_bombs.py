@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.hostile_server import HostileServer, brotli_bomb
+from tests.hostile_server import HostileServer, brotli_bomb, zstd_bomb
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
@@ -62,7 +62,7 @@ def measure(impl: str, urls: list[str], *flags: str, ctrl_c: bool = False) -> st
 
 
 def main() -> None:
-    brotli_bomb(1024)
+    brotli_bomb(1024), zstd_bomb(1024)  # built before the clock runs
     with HostileServer() as server:
         cases = {
             "20 gzip bombs (10 GiB each), c=20":
@@ -72,6 +72,8 @@ def main() -> None:
             "1 brotli bomb (1 GiB)": ([server.url("/bomb/br/1024")], []),
             "20 brotli bombs (1 GiB each), c=20":
                 ([server.url("/bomb/br/1024") for _ in range(20)], ["--concurrency", "20"]),
+            "20 zstd bombs (1 GiB each), c=20":
+                ([server.url("/bomb/zstd/1024") for _ in range(20)], ["--concurrency", "20"]),
             "5 dripping gzip bombs, --timeout 1":
                 ([server.url("/bomb/gzip/10240/slow") for _ in range(5)],
                  ["--timeout", "1", "--max-bytes", "100000000"]),

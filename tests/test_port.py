@@ -60,15 +60,9 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "for c in consumers:": "cancelling by hand: the `.cancel()` in its body is reported",
     },
     "crawler": {
-        'causes = (exc.__cause__, getattr(exc.__cause__, "__cause__", None))':
-            "aiohttp's exception chain; the aiohttp names are reported on their lines",
-        'return "decode"  # also a body that does not decompress (a ClientPayloadError)':
-            "the branch for an aiohttp exception (reported on its `if`)",
-        'return "connection"': "the same",
-        "if isinstance(exc, UnicodeError | LookupError):":
-            "decoding errors: the Trio twin decodes in another place",
-        "body += chunk": "the capped read: aiohttp's iter_chunked is reported on its line",
-        "body = await read_capped(resp, max_bytes)": "the same read, called with httpx's name",
+        "from asyncio_ref._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder":
+            "the package's name: each twin imports its own copy of the same module",
+        'return "connection"': "the branch for an aiohttp exception (reported on its `if`)",
         "html = await fetch_html(url, session, max_bytes)":
             "passes the session on: the session itself is reported where it is made",
         "res = await parse(url, session, url_timeout=url_timeout, max_bytes=max_bytes,":

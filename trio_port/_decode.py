@@ -1,61 +1,49 @@
 """Content-Encoding, decoded in bounded steps: a compressed body cannot inflate past its cap.
 
-Why it exists: httpx's own decoders (``Response.aiter_bytes``) inflate each network chunk in
-one call, with no output limit. A 64 KiB chunk of a gzip "bomb" becomes 64 MiB before the
-crawler's ``max_bytes`` cap is ever checked, and a brotli bomb of a few kilobytes becomes
-gigabytes in one call that holds the event loop for tens of seconds: no timeout, no Ctrl-C
-(measured in docs/reliability.md). aiohttp decodes with ``max_length`` and so holds; this module
-does the same for the Trio twin, which reads the *raw* bytes (``Response.aiter_raw``) and
-decodes them here, at most ``STEP`` bytes of output per call, so the caller can check its cap
-and reach a checkpoint between steps.
+Why it exists, and why it is the same file in both packages: neither library's own decoding
+bounds the memory of a hostile body.
 
-It decodes what aiohttp decodes, under the same rule, so the twins agree: the first
-Content-Encoding header, if it is exactly ``gzip``, ``deflate``, ``br`` (when Brotli is
-installed) or ``zstd`` (when a decoder with an output limit is: Python 3.14's
-``compression.zstd`` or ``backports.zstd``, as aiohttp requires; the ``zstandard`` package has
-none). Any other value leaves the body as it came. An encoding it cannot decode, and data that
-does not decompress, raise :class:`ContentDecodingError`.
+- httpx (``Response.aiter_bytes``) inflates each network chunk in one call, with no output
+  limit: a 64 KiB chunk of a gzip "bomb" becomes 64 MiB before the crawler's ``max_bytes`` cap
+  is checked, and a brotli bomb of a few kilobytes becomes gigabytes in one call that holds
+  the event loop for tens of seconds (measured in docs/reliability.md).
+- aiohttp decodes with an output limit, but also decodes ``br`` when Brotli is installed, and
+  even when it was not asked for. A brotli decoder allocates its window, up to 16 MiB, on its
+  first byte of output, whatever the limit (RFC 7932): twenty brotli bombs at concurrency 20
+  cost 366 MB, so ``--max-bytes`` bounded the bytes but not the memory.
+
+So both crawlers switch their library's decoding off, read the *raw* bytes, and decode them
+here, at most ``STEP`` bytes of output per call, so the caller checks its cap, and reaches a
+checkpoint, between steps. They ask only for what costs no more than its output
+(``ACCEPT_ENCODING``): gzip and deflate, whose zlib window is 32 KiB. Any other coding, br and
+zstd included, is refused before a decoder for it exists (:class:`ContentDecodingError`), as
+is data that does not decompress: a server that sends a coding it was not offered has broken
+HTTP's rule (RFC 9110, section 12.5.3), and a crawler loses nothing by skipping the page.
 """
 
 from __future__ import annotations
 
-import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-try:
-    import brotli
-except ImportError:  # pragma: no cover - brotli is installed with the test extra
-    brotli = None
-
-_zstd: Any
-try:
-    if sys.version_info >= (3, 14):
-        from compression import zstd as _zstd  # pragma: no cover
-    else:
-        from backports import zstd as _zstd  # type: ignore[import-not-found, no-redef]
-except ImportError:
-    _zstd = None
-
+#: The request's Accept-Encoding: what ``Decoder`` decodes.
+ACCEPT_ENCODING = "gzip, deflate"
 #: The most output one decoding step produces.
 STEP = 64 * 1024
 #: The same cap aiohttp puts on concatenated gzip members in one body.
 MAX_MEMBERS = 1024
+#: "x-gzip" is gzip (RFC 9110, section 8.4.1.3); "identity" is no coding at all.
+_CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}
 
 
 class ContentDecodingError(Exception):
-    """A body whose Content-Encoding cannot be decoded: unsupported, or corrupt data."""
-
-
-def supported() -> list[str]:
-    """The encodings decoded here, for the request's Accept-Encoding."""
-    return ["gzip", "deflate", *(["br"] if brotli else []), *(["zstd"] if _zstd else [])]
+    """A body whose Content-Encoding cannot be decoded: not asked for, or corrupt data."""
 
 
 class _Zlib:
-    def __init__(self, encoding: str) -> None:
-        self._gzip = encoding == "gzip"
+    def __init__(self, coding: str) -> None:
+        self._gzip = coding == "gzip"
         self._wbits = 16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS
         self._obj: Any = None
         self._members = 0
@@ -85,63 +73,27 @@ class _Zlib:
             raise ContentDecodingError("the deflate stream ended early")
 
 
-class _Brotli:
-    def __init__(self) -> None:
-        self._obj = brotli.Decompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        out = self._obj.process(data, output_buffer_limit=STEP)
-        while True:
-            if out:
-                yield out
-            if self._obj.can_accept_more_data():
-                return
-            out = self._obj.process(b"", output_buffer_limit=STEP)
-
-    def end(self) -> None:
-        pass
-
-
-class _Zstd:  # pragma: no cover - only where compression.zstd or backports.zstd exists
-    def __init__(self) -> None:
-        self._obj = _zstd.ZstdDecompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        while True:
-            if self._obj.eof:  # the next frame
-                data, self._obj = self._obj.unused_data + data, _zstd.ZstdDecompressor()
-            out = self._obj.decompress(data, STEP)
-            data = b""
-            if out:
-                yield out
-            if self._obj.needs_input and not self._obj.eof:
-                return
-
-    def end(self) -> None:
-        pass
-
-
 class Decoder:
-    """Decode one body: ``feed(raw)`` yields pieces of at most about ``STEP`` bytes."""
+    """Decode one body: ``feed(raw)`` yields pieces of at most ``STEP`` bytes.
 
-    def __init__(self, content_encoding: str | None) -> None:
-        encoding = (content_encoding or "").lower() if (content_encoding or "").isascii() else ""
-        self._codec: _Zlib | _Brotli | _Zstd | None = None
-        if encoding in ("gzip", "deflate"):
-            self._codec = _Zlib(encoding)
-        elif encoding == "br":
-            if brotli is None:  # pragma: no cover
-                raise ContentDecodingError("cannot decode content-encoding br: no Brotli")
-            self._codec = _Brotli()
-        elif encoding == "zstd":
-            if _zstd is None:
-                raise ContentDecodingError(
-                    "cannot decode content-encoding zstd: no compression.zstd")
-            self._codec = _Zstd()  # pragma: no cover
+    ``content_encoding`` is the response's Content-Encoding values, each header as sent:
+    ``Decoder(["gzip"])``. No value, or ``identity``, passes the body through unchanged.
+    """
+
+    def __init__(self, content_encoding: Iterable[str]) -> None:
+        codings = [c.strip().lower() for value in content_encoding for c in value.split(",")]
+        codings = [c for c in codings if c not in ("", "identity")]
+        self._codec: _Zlib | None = None
+        if len(codings) == 1 and codings[0] in _CODINGS:
+            self._codec = _Zlib(_CODINGS[codings[0]])
+        elif codings:  # br, zstd, anything not offered, or one coding over another
+            raise ContentDecodingError(
+                f"cannot decode content-encoding {', '.join(codings)!r}:"
+                f" not in the request's Accept-Encoding ({ACCEPT_ENCODING})")
 
     @property
     def identity(self) -> bool:
-        """True when bodies pass through unchanged (no Content-Encoding decoded here)."""
+        """True when bodies pass through unchanged (no Content-Encoding to decode)."""
         return self._codec is None
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -151,12 +103,8 @@ class Decoder:
             return
         try:
             yield from self._codec.feed(data)
-        except (zlib.error, EOFError, ValueError) as exc:
+        except zlib.error as exc:
             raise ContentDecodingError(f"corrupt compressed data: {exc}") from exc
-        except Exception as exc:
-            if brotli is not None and isinstance(exc, brotli.error):
-                raise ContentDecodingError(f"corrupt compressed data: {exc}") from exc
-            raise
 
     def end(self) -> None:
         if self._codec is not None:

@@ -15,6 +15,8 @@ versions of this lesson set every one of them explicitly and alike:
 - concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
 - status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
 - body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
+  compressed: gzip or deflate only, decoded in bounded steps, so that ``max_bytes`` bounds the
+  memory too (any other Content-Encoding is a "decode" error; ``_decode`` says why);
 - text: decoded strictly with the charset the server declares (UTF-8 when it declares none);
   a body that does not decode, or an unknown charset, is a "decode" error.
 
@@ -54,7 +56,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import httpx
 import trio
 
-from trio_port._decode import ContentDecodingError, Decoder, supported
+from trio_port._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder
 from trio_port._transport_httptools import transport as fast_transport
 
 if TYPE_CHECKING:
@@ -161,8 +163,8 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
         trust_env=False,
         # httpx keeps every cookie by default (aiohttp too): a crawl has no use for them.
         cookies=_NoCookies(),
-        # What read_capped can decode with a bound, as aiohttp announces what it can decode.
-        headers={"Accept-Encoding": ", ".join(supported())},
+        # What read_capped decodes with a bound; no br, no zstd (_decode's docstring says why).
+        headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
     del client.headers["Connection"]  # httpx adds it; aiohttp sends none (1.1 keeps alive)
     return client
@@ -201,13 +203,13 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-async def read_capped(resp: httpx.Response, max_bytes: int, decoder: Decoder) -> bytes:
+async def read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
 
-    Decoded here, in bounded steps, from the raw bytes: httpx's ``aiter_bytes`` inflates a
-    whole network chunk at once, so a compressed "bomb" would cost gigabytes before the cap is
-    checked (aiohttp decodes with a limit; ``_decode`` does the same, see its docstring).
+    Decoded here, in bounded steps, from the raw bytes: the library's decoding would let a
+    compressed "bomb" cost gigabytes before the cap is checked (``_decode``'s docstring).
     """
+    decoder = Decoder(resp.headers.get_list("Content-Encoding"))
     length = resp.headers.get("Content-Length", "")
     if decoder.identity and length.isdigit():
         # Not encoded, its length known (a typical page): the cap is checked before a byte is
@@ -257,8 +259,6 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     for _ in range(client.max_redirects + 1):
         sent = await client.send(request, stream=True, follow_redirects=False)
         async with contextlib.aclosing(sent) as resp:
-            # As aiohttp: a Content-Encoding it cannot decode fails before the status.
-            decoder = Decoder(next(iter(resp.headers.get_list("content-encoding")), None))
             if resp.next_request is not None and client.follow_redirects:
                 location = httpx.URL(resp.headers["Location"])
                 if location.scheme and not location.host:  # "http:///ok"; "/ok" is fine
@@ -270,7 +270,7 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
             if resp.is_error:  # httpx's raise_for_status raises on 3xx too; aiohttp's from 400
                 resp.raise_for_status()
             print(f"Got response [{resp.status_code}] for URL: {url}")
-            body = await read_capped(resp, max_bytes, decoder)
+            body = await read_capped(resp, max_bytes)
             # Not resp.text: httpx would replace undecodable bytes; decode strictly, as aiohttp.
             return body.decode(resp.charset_encoding or "utf-8")
     raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)

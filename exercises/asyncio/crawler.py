@@ -22,6 +22,8 @@ versions of this lesson set every one of them explicitly and alike:
 - concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
 - status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
 - body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
+  compressed: gzip or deflate only, decoded in bounded steps, so that ``max_bytes`` bounds the
+  memory too (any other Content-Encoding is a "decode" error; ``_decode`` says why);
 - text: decoded strictly with the charset the server declares (UTF-8 when it declares none);
   a body that does not decode, or an unknown charset, is a "decode" error.
 
@@ -60,6 +62,8 @@ from typing import NoReturn
 import aiofiles
 import aiohttp
 from aiohttp import ClientSession, http_exceptions
+
+from asyncio_ref._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder
 
 HREF_RE = re.compile(r'href="(http.*?)"')
 
@@ -153,6 +157,9 @@ def make_client(concurrency: int) -> ClientSession:
     #                     alike.
     # The reference says: aiohttp keeps every cookie by default (httpx too): a crawl has no use for
     #                     them.
+    # The reference says: aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped
+    #                     decodes (_decode's docstring says why), and asks only for what it decodes
+    #                     with a bound.
     raise NotImplementedError("write make_client")
 
 
@@ -160,10 +167,9 @@ def categorise(exc: Exception) -> str:
     """The error's category, the same words in both versions; the library's words differ."""
     # The reference says: a ClientResponseError: test it first
     # The reference says: aiohttp reports a response it cannot parse (a bad status line, too many or
-    #                     too long headers, a Content-Encoding it cannot decode) as a
-    #                     ClientResponseError with status 400, made from an HttpProcessingError: not
-    #                     a status the server sent. Its twin's words for it.
-    # The reference says: also a body that does not decompress (a ClientPayloadError)
+    #                     too long headers) as a ClientResponseError with status 400, made from an
+    #                     HttpProcessingError: not a status the server sent. Its twin's words for
+    #                     it.
     # The reference says: asyncio.timeout raises the builtin TimeoutError, not an
     #                     aiohttp.ClientError.
     # The reference says: Refused, reset, an invalid URL or host (aiohttp.InvalidURL is a
@@ -180,7 +186,12 @@ def describe(exc: BaseException) -> str:
 
 
 async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more."""
+    """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
+
+    Decoded here, in bounded steps, from the raw bytes: the library's decoding would let a
+    compressed "bomb" cost gigabytes before the cap is checked (``_decode``'s docstring).
+    """
+    # The reference says: let other tasks run between steps (a bomb is many steps)
     raise NotImplementedError("write read_capped")
 
 
@@ -190,6 +201,9 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
     # The notebook: Use the appropriate method to send an async get request (passing kwargs)
     # The notebook: make the response handle any >= 400 request by raising
     # The notebook: get the source code (HTML but it will work for .txt files too in fact)
+    # The reference says: aiohttp raises at its max_redirects-th redirect *response*, so it follows
+    #                     one fewer than httpx with the same number: + 1 makes both follow
+    #                     MAX_REDIRECTS.
     # The reference says: raises for status >= 400
     raise NotImplementedError("write fetch_html")
 

@@ -21,6 +21,8 @@ versions of this lesson set every one of them explicitly and alike:
 - concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
 - status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
 - body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
+  compressed: gzip or deflate only, decoded in bounded steps, so that ``max_bytes`` bounds the
+  memory too (any other Content-Encoding is a "decode" error; ``_decode`` says why);
 - text: decoded strictly with the charset the server declares (UTF-8 when it declares none);
   a body that does not decode, or an unknown charset, is a "decode" error.
 
@@ -59,7 +61,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import httpx
 import trio
 
-from trio_port._decode import ContentDecodingError, Decoder, supported
+from trio_port._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder
 from trio_port._transport_httptools import transport as fast_transport
 
 if TYPE_CHECKING:
@@ -162,8 +164,8 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
     # Our port says: httpx reads proxies and certificates from the environment by default; aiohttp
     #                not.
     # Our port says: httpx keeps every cookie by default (aiohttp too): a crawl has no use for them.
-    # Our port says: What read_capped can decode with a bound, as aiohttp announces what it can
-    #                decode.
+    # Our port says: What read_capped decodes with a bound; no br, no zstd (_decode's docstring says
+    #                why).
     # Our port says: httpx adds it; aiohttp sends none (1.1 keeps alive)
     raise NotImplementedError("write make_client")
 
@@ -192,12 +194,11 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
-async def read_capped(resp: httpx.Response, max_bytes: int, decoder: Decoder) -> bytes:
+async def read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
 
-    Decoded here, in bounded steps, from the raw bytes: httpx's ``aiter_bytes`` inflates a
-    whole network chunk at once, so a compressed "bomb" would cost gigabytes before the cap is
-    checked (aiohttp decodes with a limit; ``_decode`` does the same, see its docstring).
+    Decoded here, in bounded steps, from the raw bytes: the library's decoding would let a
+    compressed "bomb" cost gigabytes before the cap is checked (``_decode``'s docstring).
     """
     # Our port says: Not encoded, its length known (a typical page): the cap is checked before a
     #                byte is read, and the body cannot be longer (the transport frames it by that
@@ -223,7 +224,6 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     # Our port says: The client's redirect policy, applied here rather than by httpx: httpx reads a
     #                redirect's body whole, with its unbounded decoder, and turns a Location without
     #                a host into one on the same host. aiohttp does neither.
-    # Our port says: As aiohttp: a Content-Encoding it cannot decode fails before the status.
     # Our port says: "http:///ok"; "/ok" is fine
     # Our port says: httpx's raise_for_status raises on 3xx too; aiohttp's from 400
     # Our port says: Not resp.text: httpx would replace undecodable bytes; decode strictly, as
