@@ -160,6 +160,9 @@ def make_client(concurrency: int) -> ClientSession:
     # The reference says: aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped
     #                     decodes (_decode's docstring says why), and asks only for what it decodes
     #                     with a bound.
+    # The reference says: aiohttp reads ahead up to twice this per connection (64 KiB by default),
+    #                     then more while it pauses: 16 KiB keeps what waits unread small (bytes of
+    #                     a bomb, for one).
     raise NotImplementedError("write make_client")
 
 
@@ -189,8 +192,10 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     """The body, read in chunks, so that a huge one costs ``max_bytes`` and no more.
 
     Decoded here, in bounded steps, from the raw bytes: the library's decoding would let a
-    compressed "bomb" cost gigabytes before the cap is checked (``_decode``'s docstring).
+    compressed "bomb" cost far more memory than the cap (``_decode``'s docstring).
     """
+    # The reference says: joined once, at the end: a bytearray grown step by step
+    # The reference says: cost more with 20 bodies at once (docs/reliability.md)
     # The reference says: let other tasks run between steps (a bomb is many steps)
     raise NotImplementedError("write read_capped")
 
