@@ -196,7 +196,8 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     """
     # The reference says: joined once, at the end: a bytearray grown step by step
     # The reference says: cost more with 20 bodies at once (docs/reliability.md)
-    # The reference says: let other tasks run between steps (a bomb is many steps)
+    # The reference says: a compressed chunk is many steps (a bomb, thousands)
+    # The reference says: let other tasks run between them
     raise NotImplementedError("write read_capped")
 
 
