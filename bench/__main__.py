@@ -5,7 +5,8 @@ explanations in ``bench/report.py``). The full run takes about eight minutes on 
 machine it was written on and is meant to stay under ten; ``--quick`` takes about a minute
 with fewer repeats and smaller sizes, for checking that the bench works, not for quoting: its
 page goes to ``build/benchmarks-quick.md`` (untracked), and it refuses to overwrite the
-published ``docs/benchmarks.md``.
+published ``docs/benchmarks.md``. So does ``--only``: a page of some sections would replace the
+published page's others with nothing, so its page goes to ``build/benchmarks-partial.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The published page (a full run's), and where a quick run's page goes instead.
 PUBLISHED = ROOT / "docs" / "benchmarks.md"
 QUICK_OUT = ROOT / "build" / "benchmarks-quick.md"
+PARTIAL_OUT = ROOT / "build" / "benchmarks-partial.md"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,13 +34,19 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"run only these sections ({', '.join(SECTIONS)})")
     parser.add_argument("--out", type=Path,
                         help="the page to write (default: docs/benchmarks.md; with --quick, "
-                             "build/benchmarks-quick.md)")
+                             "build/benchmarks-quick.md; with --only, "
+                             "build/benchmarks-partial.md)")
     args = parser.parse_args(argv)
+    partial = args.only is not None and set(args.only) != set(SECTIONS)
     if args.out is None:
-        args.out = QUICK_OUT if args.quick else PUBLISHED
+        args.out = QUICK_OUT if args.quick else PARTIAL_OUT if partial else PUBLISHED
     elif args.quick and args.out.resolve() == PUBLISHED.resolve():
         parser.error("--quick figures are not for quoting: they may not overwrite "
                      f"{PUBLISHED.relative_to(ROOT)} (omit --out, or choose another path)")
+    elif partial and args.out.resolve() == PUBLISHED.resolve():
+        parser.error("--only makes a page of some sections: it may not overwrite "
+                     f"{PUBLISHED.relative_to(ROOT)}, whose other sections it would drop "
+                     "(omit --out, or choose another path)")
     wanted = set(args.only or SECTIONS)
     cfg = report.Config.quick() if args.quick else report.Config.full()
 

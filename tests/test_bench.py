@@ -96,3 +96,17 @@ def test_profile_attributes_each_sample_to_its_innermost_component() -> None:
                    "HTTP parsing and connection pool": 2,
                    "the crawler's own work (links, urljoin, print)": 4,
                    "event loop and sockets": 1}
+
+
+def test_a_partial_run_never_overwrites_the_published_page(
+    capsys: pytest.CaptureFixture[str]) -> None:
+    """``--only crawler`` wrote a page of one section over docs/benchmarks.md, dropping the
+    other four: it refuses that page, as ``--quick`` does (and defaults to build/)."""
+    from bench.__main__ import PUBLISHED, main
+
+    before = PUBLISHED.read_bytes()
+    with pytest.raises(SystemExit) as exc:
+        main(["--only", "links", "--out", str(PUBLISHED)])
+    assert exc.value.code == 2
+    assert "may not overwrite docs/benchmarks.md" in capsys.readouterr().err
+    assert PUBLISHED.read_bytes() == before
