@@ -22,6 +22,7 @@ import re
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
@@ -1111,6 +1112,55 @@ def test_an_unknown_charset_falls_back_to_utf8(server: str) -> None:
             return (await client.get(f"{server}/bogus-charset")).text
 
     assert asyncio.run(main_aiohttp()) == trio.run(main_httpx) == "café"
+
+
+def test_both_libraries_decode_a_br_body_they_did_not_ask_for() -> None:
+    """Accept-Encoding says gzip and deflate; the server sends br anyway (Brotli installed):
+    aiohttp and httpx both decode it. Not asking is not enough: the crawlers switch their
+    library's decoding off and refuse the coding themselves (``_decode.py``)."""
+    from tests.hostile_server import PAGE, HostileServer
+
+    asked = {"Accept-Encoding": "gzip, deflate"}
+    with HostileServer() as hostile:
+        url = hostile.url("/coded/br")
+
+        async def main_aiohttp() -> bytes:
+            async with aiohttp.ClientSession() as session, session.get(url,
+                                                                       headers=asked) as resp:
+                assert resp.headers["Content-Encoding"] == "br"
+                return await resp.read()
+
+        async def main_httpx() -> bytes:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(url, headers=asked)).content
+
+        assert asyncio.run(main_aiohttp()) == trio.run(main_httpx) == PAGE
+
+
+def test_a_brotli_decoder_holds_its_window_whatever_its_output_limit() -> None:
+    """Five decoders, each given a 1 GiB brotli bomb (809 bytes, a 16 MiB window) and asked for
+    64 KiB of output: well over 12 MiB of memory each, the output limit notwithstanding. So a
+    cap on the decoded bytes (aiohttp's ``max_length``, ours) does not bound brotli's memory."""
+    done = python(textwrap.dedent("""
+        import brotli
+        from tests.hostile_server import brotli_bomb
+
+        def rss_kb():
+            with open("/proc/self/status") as f:
+                return int(f.read().split("VmRSS:")[1].split()[0])
+
+        bomb = brotli_bomb(1024)
+        before, decoders = rss_kb(), []
+        for _ in range(5):
+            decoder = brotli.Decompressor()
+            assert len(decoder.process(bomb, output_buffer_limit=64 * 1024)) < 1 << 20
+            decoders.append(decoder)
+        print(len(bomb), rss_kb() - before)
+    """))
+    assert done.returncode == 0, done.stderr
+    size, grown_kb = map(int, done.stdout.split())
+    assert size < 1024
+    assert grown_kb > 5 * 12 * 1024
 
 
 def test_trio_run_inside_a_running_asyncio_loop_blocks_it() -> None:
