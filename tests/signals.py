@@ -53,7 +53,7 @@ class Interrupted:
     exit_after: float
 
 
-def _default_sigint() -> None:
+def default_sigint() -> None:
     """Give the child the default SIGINT disposition even if ours is ignored.
 
     A shell running this suite in the background without job control starts it with SIGINT
@@ -90,7 +90,7 @@ def interrupt(
     proc = subprocess.Popen(
         [sys.executable, "-W", "error", *args], cwd=cwd, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=_ignored_sigint if inherit_ignored else _default_sigint,
+        preexec_fn=_ignored_sigint if inherit_ignored else default_sigint,
     )
     lines: queue.Queue[str | None] = queue.Queue()
     out: list[str] = []

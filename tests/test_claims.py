@@ -39,7 +39,7 @@ import trio.lowlevel
 import trio.testing
 
 from tests.conftest import load_file
-from tests.signals import interrupt
+from tests.signals import default_sigint, interrupt
 from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,10 +55,15 @@ def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
 
 
 def python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter: no pytest-trio, no hypothesis, no plugins loaded."""
+    """Run ``code`` in a fresh interpreter: no pytest-trio, no hypothesis, no plugins loaded.
+
+    SIGINT at its default, whatever ours is: a suite started in the background by a script
+    inherits it ignored, and a snippet's ``raise_signal(SIGINT)`` would then do nothing.
+    """
     return subprocess.run(
         [sys.executable, "-W", "error", "-c", code, *args], capture_output=True, text=True,
         timeout=timeout, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=default_sigint,
     )
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.signals import NOISE, assert_clean_exit, interrupt
+from tests.signals import NOISE, assert_clean_exit, default_sigint, interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
@@ -65,10 +65,6 @@ class Server:
         return sock
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # see tests/signals.py: never inherit SIG_IGN
-
-
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDEVMODE": "1",
             "PYTHONWARNINGS": "error", "PYTHONPATH": str(ROOT)}
@@ -80,7 +76,7 @@ def running(impl: str, *args: str) -> Iterator[Server]:
     proc = subprocess.Popen(
         [sys.executable, "-W", "error", "-m", f"{PACKAGES[impl]}.server", "--port", "0", *args],
         cwd=ROOT, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=_default_sigint)
+        preexec_fn=default_sigint)
     assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline()  # bounded by the test's timeout
     assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()

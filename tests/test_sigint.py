@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.signals import FIRST_LINE, PROMPT, ROOT, assert_clean_exit, interrupt
+from tests.signals import FIRST_LINE, PROMPT, ROOT, assert_clean_exit, default_sigint, interrupt
 from walkthrough.demosite import DemoSite
 
 
@@ -260,9 +260,5 @@ def test_asyncio_runs_sigint_handler_cancels_in_the_middle_of_a_step(
     Ctrl-C in ten on a loaded machine). ``loop.add_signal_handler`` runs the same cancel as a
     callback between two steps; the crawler's ``_until_ctrl_c`` uses it."""
     done = subprocess.run([sys.executable, "-c", _MID_STEP, handler], capture_output=True,
-                          text=True, timeout=60, check=False, preexec_fn=_default_sigint)
+                          text=True, timeout=60, check=False, preexec_fn=default_sigint)
     assert done.stdout.strip() == str(cancelled_mid_step), done.stderr
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
