@@ -85,6 +85,13 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_OUTPUT = "foundurls.tsv"
 
+#: Descriptors a URL in flight may hold: its socket (the one writer task holds the TSV, one
+#: handle for the whole crawl, counted in FDS_SPARE).
+FDS_PER_URL = 1
+#: Descriptors kept free besides: the event loop's own, lazy imports, the resolver's
+#: threads, a margin.
+FDS_SPARE = 32
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -341,7 +348,11 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     batch, not three per page. "Wrote results" is printed, and the page counted, once its
     rows are in the file, as in the twin.
     """
-    async with await trio.open_file(file, "ab", buffering=0) as out:
+    try:
+        out = await trio.open_file(file, "ab", buffering=0)
+    except OSError as exc:  # out of descriptors, say ("Too many open files"): no row written
+        raise OutputError(f"cannot open {file}: {exc.strerror or exc}") from exc
+    async with out:
         async for page in pages:
             batch = [page]
             while True:
@@ -466,6 +477,40 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     return interrupted
 
 
+def fit_concurrency(concurrency: int) -> int:
+    """``concurrency``, or fewer if the open-files limit (``ulimit -n``) cannot hold that many.
+
+    Each URL in flight holds descriptors (``FDS_PER_URL``); past the limit, opening a socket
+    or the TSV fails with "Too many open files". So the soft limit is first raised towards the
+    hard one, as far as the crawl needs; if that is not enough, the crawl runs fewer URLs at
+    once, and says so on stderr. Counts the descriptors open now; where they cannot be counted
+    (no ``/proc`` or ``/dev/fd``, or no such limit, as on Windows), ``concurrency`` is kept.
+    """
+    try:
+        import resource
+        in_use = len(os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd")
+                                else "/dev/fd"))
+    except (ImportError, OSError):
+        return concurrency
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = in_use + FDS_SPARE + FDS_PER_URL * concurrency
+    if soft == resource.RLIM_INFINITY or need <= soft:
+        return concurrency
+    raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
+    if raised > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    fitted = max(1, (soft - in_use - FDS_SPARE) // FDS_PER_URL)
+    if fitted < concurrency:
+        print(f"note: --concurrency {concurrency} lowered to {fitted}: at most {soft} open "
+              f"files (ulimit -n)", file=sys.stderr)
+        return fitted
+    return concurrency
+
+
 def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
           url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           progress: bool = False) -> int:
@@ -473,6 +518,7 @@ def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCU
 
     Returns the exit status (``EXIT_STATUS``).
     """
+    concurrency = fit_concurrency(concurrency)
     stats = Stats(progress=progress)
     failed: BaseException | None = None
     interrupted = closed = False

@@ -86,6 +86,12 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_OUTPUT = "foundurls.tsv"
 
+#: Descriptors a URL in flight may hold: its socket, and the TSV while its rows are appended.
+FDS_PER_URL = 2
+#: Descriptors kept free besides: the event loop's own, lazy imports, the resolver's
+#: threads, a margin.
+FDS_SPARE = 32
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -237,6 +243,7 @@ async def append_rows(file: Path, rows: str) -> None:
     A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
     where this page's rows began, and OutputError stops the crawl.
     """
+    # The reference says: out of descriptors, say ("Too many open files"): no row written
     # The reference says: what fit was written: take it back (O_APPEND: it ends here)
     raise NotImplementedError("write append_rows")
 
@@ -320,6 +327,40 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     # The reference says: the first: the crawl winds down, writing whole rows
     # The reference says: not ours (or not only ours): let it go on
     raise NotImplementedError("write _until_ctrl_c")
+
+
+def fit_concurrency(concurrency: int) -> int:
+    """``concurrency``, or fewer if the open-files limit (``ulimit -n``) cannot hold that many.
+
+    Each URL in flight holds descriptors (``FDS_PER_URL``); past the limit, opening a socket
+    or the TSV fails with "Too many open files". So the soft limit is first raised towards the
+    hard one, as far as the crawl needs; if that is not enough, the crawl runs fewer URLs at
+    once, and says so on stderr. Counts the descriptors open now; where they cannot be counted
+    (no ``/proc`` or ``/dev/fd``, or no such limit, as on Windows), ``concurrency`` is kept.
+    """
+    try:
+        import resource
+        in_use = len(os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd")
+                                else "/dev/fd"))
+    except (ImportError, OSError):
+        return concurrency
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = in_use + FDS_SPARE + FDS_PER_URL * concurrency
+    if soft == resource.RLIM_INFINITY or need <= soft:
+        return concurrency
+    raised = need if hard == resource.RLIM_INFINITY else min(need, hard)
+    if raised > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    fitted = max(1, (soft - in_use - FDS_SPARE) // FDS_PER_URL)
+    if fitted < concurrency:
+        print(f"note: --concurrency {concurrency} lowered to {fitted}: at most {soft} open "
+              f"files (ulimit -n)", file=sys.stderr)
+        return fitted
+    return concurrency
 
 
 def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,

@@ -1,0 +1,112 @@
+"""The crawler against issue 23's second round of attacks, both twins, real local servers.
+
+Each case is a crawl of ``walkthrough.demosite`` or ``tests/hostile_server.py`` on 127.0.0.1,
+in process (``-W error``) or as a child process where a process-wide limit is the fault (open
+files) or a signal is sent. docs/reliability.md gives the figures and names these tests.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import resource
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.test_crawler import assert_whole_rows, events
+from walkthrough import catalogue
+from walkthrough.demosite import DemoSite
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lesson(impl: str) -> ModuleType:
+    return catalogue.get("crawler").load(impl)
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDEVMODE": "1",
+            "PYTHONWARNINGS": "error"}
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(pages=300) as s:
+        yield s
+
+
+# -- 7: out of descriptors -------------------------------------------------------------------
+
+NOFILE = 64  # open files allowed: a desktop's 1,024 at concurrency 550, scaled down
+
+
+def _limit_open_files() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
+
+
+@pytest.mark.timeout(120)
+def test_a_concurrency_the_descriptor_limit_cannot_hold_is_lowered_and_every_page_crawled(
+    impl: str, site: DemoSite, tmp_path: Path,
+) -> None:
+    """``ulimit -n 64`` and ``--concurrency 100``: each URL in flight holds a socket (and, in
+    the asyncio twin, the TSV while it appends), so 100 cannot fit. The asyncio crawler used to
+    die with an uncaught "Too many open files" (exit 1, no summary, no row); the Trio one lost
+    half the URLs as connection errors. Now the crawl runs fewer at once, says so, and crawls
+    every page."""
+    urls = site.page_urls()
+    listed = tmp_path / "urls.txt"
+    listed.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", lesson(impl).__name__, "--urls-file", str(listed),
+         "-o", str(out), "--concurrency", "100"],
+        capture_output=True, text=True, timeout=100, check=False, cwd=ROOT, env=env(),
+        preexec_fn=_limit_open_files)
+    assert done.returncode == 0, done.stderr
+    err = done.stderr.strip().splitlines()
+    per_url = lesson(impl).FDS_PER_URL
+    fitted = re.fullmatch(r"note: --concurrency 100 lowered to (\d+): at most 64 open files "
+                          r"\(ulimit -n\)", err[0])
+    assert fitted, err
+    assert 1 <= int(fitted[1]) <= (NOFILE - lesson(impl).FDS_SPARE) // per_url
+    assert re.fullmatch(rf"pages {len(urls)}, links \d+, errors 0, elapsed .*", err[-1]), err
+    by_url = events(done.stdout.splitlines()).by_url
+    assert all(by_url[u][-1] == "wrote" for u in urls)
+    tsv = out.read_text(encoding="utf-8")
+    assert_whole_rows(tsv)
+    assert {row.split("\t")[0] for row in tsv.splitlines()[1:]} == set(urls)
+
+
+def test_a_concurrency_that_fits_is_kept(impl: str) -> None:
+    assert lesson(impl).fit_concurrency(3) == 3
+
+
+def test_the_tsv_that_cannot_be_opened_mid_crawl_is_exit_74_with_a_summary(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Should descriptors still run out (idle kept-alive sockets to many hosts are not counted
+    by the connection limit), opening the TSV fails: one line, the summary, exit 74, never a
+    traceback. (The asyncio twin opens it for each page, the Trio twin once.)"""
+    mod = lesson(impl)
+
+    def no_descriptor(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    if impl == "asyncio":
+        monkeypatch.setattr(mod.aiofiles, "open", no_descriptor)
+    else:
+        monkeypatch.setattr(mod.trio, "open_file", no_descriptor)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    assert mod.crawl(site.page_urls()[:5], out, concurrency=2, url_timeout=5) == 74
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"error: cannot open {out}: Too many open files; it holds "
+                              f"complete rows only (pages "), err
+    assert out.read_text(encoding="utf-8") == mod.HEADER
