@@ -25,6 +25,7 @@ import trio
 import trio.testing
 
 import tests.test_crawler as crawler_tests
+import tests.test_migration_apis as apis_tests
 from tests.conftest import load_file
 from tests.signals import assert_clean_exit, interrupt, without_slow_callbacks
 from walkthrough.clocks import VirtualTimeLoop, mock_clock
@@ -590,9 +591,10 @@ SCRIPTS = {
 
 
 def test_every_example_is_run_by_this_file() -> None:
-    """Each runs below as a script, but the two crawlers, which the crawl tests above run."""
+    """Each runs below as a script, but the two crawlers, which the crawl tests above run,
+    and the asyncio-API pairs, which tests/test_migration_apis.py runs."""
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(
-        [*SCRIPTS, BRIDGE.name, "crawler_anyio.py"])
+        [*SCRIPTS, BRIDGE.name, "crawler_anyio.py", *apis_tests.SCRIPTS])
 
 
 @pytest.mark.timeout(120)

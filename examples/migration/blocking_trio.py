@@ -1,0 +1,84 @@
+"""Finding the call that blocks the run: an Instrument that times each task step.
+
+Trio has no debug mode and no slow-callback warning. It has instruments: an object with
+``before_task_step`` and ``after_task_step`` methods is told when each task starts and ends
+one step (the code between two checkpoints), so it can time the step and name the task.
+``SlowSteps`` below does what asyncio's debug mode does: a step that takes ``threshold``
+seconds or more is logged (on the ``slow_steps`` logger) with the task's name and the line
+where it waits after the step, and kept in ``slow``.
+
+It reads ``time.perf_counter()``, not ``trio.current_time()``: a blocking call stops Trio's
+clock too when that clock is virtual (``trio.testing.MockClock``), and the step would look
+instant. (trio-util's ``TaskStats`` instrument reports slow steps at the end of the run, and
+reads ``trio.current_time`` unless given ``current_time=``.)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import trio
+import trio.lowlevel
+
+THRESHOLD = 0.25  # seconds; asyncio's default is 0.1
+
+logger = logging.getLogger("slow_steps")
+
+
+async def well_behaved() -> None:
+    for _ in range(5):
+        await trio.sleep(0.01)
+
+
+async def blocker() -> None:
+    await trio.sleep(0.01)
+    time.sleep(0.6)  # noqa: ASYNC251  # the bug to find: it holds the run for 0.6 s
+    await trio.sleep(0.01)
+
+
+# Trio only: the debug mode asyncio has built in.
+class SlowSteps(trio.abc.Instrument):
+    """Logs, and keeps in ``slow``, each task step that takes ``threshold`` seconds or more."""
+
+    def __init__(self, threshold: float = 0.1,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.threshold = threshold
+        self.clock = clock
+        self.slow: list[tuple[str, float]] = []
+        self._started: float | None = None
+
+    def before_task_step(self, task: trio.lowlevel.Task) -> None:
+        self._started = self.clock()  # one task steps at a time
+
+    def after_task_step(self, task: trio.lowlevel.Task) -> None:
+        if self._started is None:  # added during this step: it was not timed
+            return
+        took, self._started = self.clock() - self._started, None
+        if took >= self.threshold:
+            self.slow.append((task.name, took))
+            # where it waits now: the innermost frame of our code (none once it finished)
+            frames = [f"{frame.f_code.co_filename}:{line}"
+                      for frame, line in task.iter_await_frames()
+                      if not frame.f_globals["__name__"].startswith("trio.")]
+            where = frames[-1] if frames else "its end"
+            logger.warning("Task %r took %.3f seconds in one step (now at %s)",
+                           task.name, took, where)
+
+
+async def main(threshold: float = THRESHOLD) -> list[str]:
+    steps = SlowSteps(threshold)
+    trio.lowlevel.add_instrument(steps)  # or trio.run(main, instruments=[steps])
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(well_behaved, name="well-behaved")
+            nursery.start_soon(blocker, name="blocker")
+    finally:
+        trio.lowlevel.remove_instrument(steps)
+    return [f"slow step in task {name!r}" for name, _ in steps.slow]
+
+
+if __name__ == "__main__":
+    logging.basicConfig(format="%(message)s")
+    print(*trio.run(main), sep="\n")

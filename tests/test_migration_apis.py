@@ -1,0 +1,640 @@
+"""asyncio APIs a real codebase uses and Trio does not have (docs/migration/asyncio-apis.md).
+
+Futures, protocols and UDP, ``timeout_at``, ``PriorityQueue``/``LifoQueue``/``Barrier``, and
+debug mode's slow-callback report: each pair in ``examples/migration/`` is run on both sides,
+the ports are checked against asyncio's own behaviour, and each example runs as a script.
+Checked against trio 0.35 and trio-util 0.8 on CPython 3.11.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import trio
+import trio.lowlevel
+import trio.socket
+import trio.testing
+import trio_util
+
+from tests.conftest import load_file
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "migration"
+
+
+def load(name: str) -> ModuleType:
+    return load_file(EXAMPLES / f"{name}.py", f"migration_apis_{name}")
+
+
+def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        return runner.run(fn(*args))
+
+
+def run_trio(fn: Callable[..., Any], *args: Any) -> Any:
+    return trio.run(fn, *args, clock=mock_clock())
+
+
+# --------------------------------------------------------------------------------------------
+# Futures
+
+FUTURE_LINES = [
+    "two waiters got 42 and 42",
+    "the waiter got LookupError: no such key",
+    "await task gave 9",
+    "callback got 42",
+]
+
+
+def test_trio_has_no_future_and_the_ports_give_what_a_future_gave() -> None:
+    """No Future, no Task object, no ensure_future, no done-callbacks; the Event-plus-value
+    port gives the same value to two waiters and to the callback's code, the same error, and
+    a child's return value."""
+    for name in ("Future", "Task", "ensure_future", "create_future", "create_task"):
+        assert not hasattr(trio, name), name
+    assert not hasattr(trio.lowlevel, "Future")
+    assert run_asyncio(load("futures_asyncio").main) == FUTURE_LINES
+    assert run_trio(load("futures_trio").main) == FUTURE_LINES
+
+
+def test_a_future_and_the_reply_port_serve_waiters_before_and_after_it_is_set() -> None:
+    """Both: a waiter that came before the value and one that came after get it; a second
+    set is refused (asyncio: InvalidStateError; the port: RuntimeError); an error set is raised
+    in every waiter."""
+    reply_cls = load("futures_trio").Reply
+
+    async def on_asyncio() -> list[str]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        early = asyncio.create_task(asyncio.wait_for(future, 10))  # waits before the set
+        await asyncio.sleep(1)
+        future.set_result(7)
+        out = [f"early {await early}", f"late {await future}", f"done {future.done()}"]
+        with pytest.raises(asyncio.InvalidStateError):
+            future.set_result(8)
+        failed: asyncio.Future[int] = loop.create_future()
+        failed.set_exception(KeyError("k"))
+        for _ in range(2):
+            with pytest.raises(KeyError):
+                await failed
+        return out
+
+    async def on_trio() -> list[str]:
+        reply = reply_cls()
+        got: list[int] = []
+
+        async def wait() -> None:
+            got.append(await reply.wait())
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(wait)
+            await trio.sleep(1)
+            reply.set_result(7)
+        out = [f"early {got[0]}", f"late {await reply.wait()}", f"done {reply.done()}"]
+        with pytest.raises(RuntimeError, match="already set"):
+            reply.set_result(8)
+        failed = reply_cls()
+        failed.set_exception(KeyError("k"))
+        for _ in range(2):
+            with pytest.raises(KeyError):
+                await failed.wait()
+        return out
+
+    assert run_asyncio(on_asyncio) == run_trio(on_trio) == ["early 7", "late 7", "done True"]
+
+
+def test_a_future_nobody_sets_waits_for_ever_a_closed_one_slot_channel_says_so() -> None:
+    """The setter fails before setting: asyncio's waiter hears nothing (only a timeout ends
+    it); the channel port's waiter gets EndOfChannel as soon as the sender closes."""
+
+    async def on_asyncio() -> str:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+
+        async def setter() -> None:
+            await asyncio.sleep(1)
+            raise OSError("the setter crashed")
+
+        task = asyncio.create_task(setter())
+        start = loop.time()
+        try:
+            await asyncio.wait_for(future, 100)
+        except TimeoutError:
+            return f"timed out at +{loop.time() - start:g}, setter: {task.exception()!r}"
+        return "set"
+
+    assert run_asyncio(on_asyncio) == "timed out at +100, setter: OSError('the setter crashed')"
+    assert run_trio(load("futures_trio").one_slot_channel) == [
+        "received 42", "the sender closed without a value"]
+
+
+def test_async_value_waiters_wake_for_the_value_they_want() -> None:
+    """AsyncValue can change again, unlike a Future; each waiter names its predicate, and a
+    wait for a value already there returns without time passing."""
+    module = load("futures_trio")
+    assert run_trio(module.async_value) == ["waited for 0.5, saw 0.5", "waited for 1, saw 1"]
+
+    async def already() -> float:
+        value = trio_util.AsyncValue(3)
+        start = trio.current_time()
+        assert await value.wait_value(3) == 3
+        return trio.current_time() - start
+
+    assert run_trio(already) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Protocols, transports and UDP (real sockets on 127.0.0.1, the real clock)
+
+PROTOCOL_LINES = ["udp: ONE", "udp: TWO", "udp: THREE", "tcp: 1: alpha", "tcp: 2: beta"]
+
+
+@pytest.mark.timeout(60)
+def test_the_protocol_servers_and_their_trio_ports_answer_alike() -> None:
+    assert asyncio.run(load("protocols_asyncio").main()) == PROTOCOL_LINES
+    assert trio.run(load("protocols_trio").main) == PROTOCOL_LINES
+
+
+@pytest.mark.timeout(60)
+def test_each_sides_clients_talk_to_the_other_sides_servers() -> None:
+    """The wire is the same: asyncio's protocol clients against the Trio servers, and the
+    Trio clients against asyncio's protocol servers, each server in a thread of its own."""
+    aio, tri = load("protocols_asyncio"), load("protocols_trio")
+
+    # Trio servers in a thread; asyncio clients here.
+    ports: list[tuple[int, int]] = []
+    ready = threading.Event()
+    stop: list[Callable[[], None]] = []
+
+    async def trio_servers() -> None:
+        async with trio.open_nursery() as nursery:
+            ports.append(await nursery.start(tri.serve))
+            token = trio.lowlevel.current_trio_token()
+            stop.append(lambda: token.run_sync_soon(nursery.cancel_scope.cancel))
+            ready.set()
+
+    thread = threading.Thread(target=trio.run, args=(trio_servers,))
+    thread.start()
+    try:
+        assert ready.wait(30)
+        udp_port, tcp_port = ports[0]
+
+        async def asyncio_clients() -> list[str]:
+            return [*await aio.udp_client(udp_port, aio.WORDS),
+                    *await aio.tcp_client(tcp_port, aio.LINES)]
+
+        assert asyncio.run(asyncio_clients()) == ["ONE", "TWO", "THREE", "1: alpha", "2: beta"]
+    finally:
+        if stop:
+            stop[0]()
+        thread.join(30)
+
+    # asyncio servers in a thread; Trio clients here.
+    loop = asyncio.new_event_loop()
+    servers = loop.run_until_complete(aio.start_servers())
+    thread = threading.Thread(target=loop.run_forever)
+    thread.start()
+    try:
+        async def trio_clients() -> list[str]:
+            return [*await tri.udp_client(servers[2], tri.WORDS),
+                    *await tri.tcp_client(servers[3], tri.LINES)]
+
+        assert trio.run(trio_clients) == ["ONE", "TWO", "THREE", "1: alpha", "2: beta"]
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+        servers[0].close()
+        servers[1].close()
+        loop.run_until_complete(servers[1].wait_closed())
+        loop.close()
+
+
+def test_trio_has_no_protocol_layer_only_sockets_and_streams() -> None:
+    for name in ("Protocol", "DatagramProtocol", "Transport", "create_server",
+                 "create_connection", "create_datagram_endpoint", "start_server"):
+        assert not hasattr(trio, name), name
+    assert callable(trio.socket.socket) and callable(trio.serve_tcp)
+
+    async def udp() -> tuple[bytes, bool]:
+        with trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_DGRAM) as a, \
+                trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_DGRAM) as b:
+            await a.bind(("127.0.0.1", 0))
+            await b.sendto(b"ping", a.getsockname())
+            data, addr = await a.recvfrom(100)
+            return data, addr[1] == b.getsockname()[1]  # the reply address: the sender's port
+
+    assert trio.run(udp) == (b"ping", True)
+
+
+@pytest.mark.timeout(60)
+def test_udp_to_a_closed_port_calls_error_received_in_asyncio_and_raises_in_trio() -> None:
+    """The ICMP "port unreachable" for a connected UDP socket: asyncio hands it to the
+    protocol's ``error_received``; Trio raises ConnectionRefusedError from the next recv."""
+    aio, tri = load("protocols_asyncio"), load("protocols_trio")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed at once: nobody listens there
+    with pytest.raises(ConnectionRefusedError):
+        asyncio.run(aio.udp_client(port, ["x"]))
+    with pytest.raises(ConnectionRefusedError):
+        trio.run(tri.udp_client, port, ["x"])
+
+
+@pytest.mark.timeout(60)
+def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler_the_server(
+) -> None:
+    """A bug on one connection. asyncio passes the exception to the loop's exception handler,
+    closes that connection, and goes on serving the next client. In Trio the handler is a
+    task in serve_tcp's nursery: its exception ends serve_tcp and the nursery around it."""
+    aio, tri = load("protocols_asyncio"), load("protocols_trio")
+
+    class Broken(aio.NumberedLines):  # type: ignore[name-defined]
+        def data_received(self, data: bytes) -> None:
+            if b"boom" in data:
+                raise ValueError("bug in the protocol")
+            super().data_received(data)
+
+    async def on_asyncio() -> tuple[list[str], list[str], list[str]]:
+        loop = asyncio.get_running_loop()
+        seen: list[str] = []
+        loop.set_exception_handler(lambda _, context: seen.append(repr(context["exception"])))
+        server = await loop.create_server(Broken, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            first = await aio.tcp_client(port, ["boom"])
+            second = await aio.tcp_client(port, ["alpha"])
+        finally:
+            server.close()
+            await server.wait_closed()
+        return seen, first, second
+
+    assert asyncio.run(on_asyncio()) == (["ValueError('bug in the protocol')"], [], ["1: alpha"])
+
+    async def broken(stream: trio.SocketStream) -> None:
+        if b"boom" in await stream.receive_some():
+            raise ValueError("bug in the handler")
+        await tri.numbered_lines(stream)
+
+    async def on_trio() -> None:
+        async with trio.open_nursery() as nursery:
+            listeners = await nursery.start(trio.serve_tcp, broken, 0)
+            port = listeners[0].socket.getsockname()[1]
+            await tri.tcp_client(port, ["boom"])
+            await trio.sleep_forever()  # until the handler's error cancels this task
+
+    with pytest.RaisesGroup(ValueError, flatten_subgroups=True):
+        trio.run(on_trio)
+
+
+# --------------------------------------------------------------------------------------------
+# timeout_at, PriorityQueue, LifoQueue, Barrier
+
+QUEUE_LINES = [
+    "timed out at +2 s",
+    "priority 1: urgent", "priority 2: normal", "priority 3: low",
+    "popped 3", "popped 2", "popped 1",
+    "round 1: a passed at +3 s", "round 1: b passed at +3 s", "round 1: c passed at +3 s",
+    "round 2: a passed at +6 s", "round 2: b passed at +6 s", "round 2: c passed at +6 s",
+]
+
+
+def test_the_queue_and_barrier_ports_behave_as_asyncios_own() -> None:
+    assert run_asyncio(load("queues_asyncio").main) == QUEUE_LINES
+    assert run_trio(load("queues_trio").main) == QUEUE_LINES
+
+
+def test_timeout_at_becomes_fail_at_or_move_on_at_on_trios_own_clock() -> None:
+    """``fail_at`` raises TooSlowError (not TimeoutError) at the deadline, ``move_on_at`` just
+    ends the block; a deadline already past times out at the first await in both (no
+    ValueError, unlike ``fail_after(-1)``). ``timeout_at(None)`` means no deadline, where
+    ``fail_at(None)`` is a TypeError: use ``math.inf``. And the deadline must come from
+    ``trio.current_time()``: Trio's clock is not ``time.monotonic()``, asyncio's is."""
+    module = load("queues_trio")
+    assert run_trio(module.move_on) == [True, 2]
+    assert not issubclass(trio.TooSlowError, TimeoutError)
+
+    async def past_asyncio() -> str:
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout_at(None):
+            await asyncio.sleep(1)
+        try:
+            async with asyncio.timeout_at(loop.time() - 5):
+                await asyncio.sleep(1)
+        except TimeoutError:
+            return "TimeoutError"
+        return "none"
+
+    async def past_trio() -> str:
+        with pytest.raises(TypeError), trio.fail_at(None):  # type: ignore[arg-type]  # noqa: ASYNC100
+            pass
+        with pytest.raises(ValueError), trio.fail_after(-1):  # noqa: ASYNC100
+            pass
+        try:
+            with trio.fail_at(trio.current_time() - 5):
+                await trio.sleep(1)
+        except trio.TooSlowError:
+            return "TooSlowError"
+        return "none"
+
+    assert run_asyncio(past_asyncio) == "TimeoutError"
+    assert run_trio(past_trio) == "TooSlowError"
+
+    async def asyncio_offset() -> float:
+        return asyncio.get_running_loop().time() - time.monotonic()
+
+    async def trio_offset() -> float:
+        return trio.current_time() - time.monotonic()
+
+    assert abs(asyncio.run(asyncio_offset())) < 1  # the default loop's clock is monotonic()
+    assert abs(trio.run(trio_offset)) > 1000  # Trio adds a random offset on purpose
+
+
+def test_trio_and_trio_util_have_no_priority_queue_lifo_queue_or_barrier() -> None:
+    for module in (trio, trio.lowlevel, trio_util):
+        for name in ("PriorityQueue", "LifoQueue", "Queue", "Barrier"):
+            assert not hasattr(module, name), f"{module.__name__}.{name}"
+
+
+@pytest.mark.parametrize("kind", ["PriorityQueue", "LifoQueue"])
+def test_the_queue_ports_hand_out_items_in_asyncios_order(kind: str) -> None:
+    """Seeded items, some put before any getter waits and some while three getters wait:
+    the items leave in the same order as from asyncio's queue, and a getter cancelled while
+    waiting takes nothing with it."""
+    items = random.Random(5).sample(range(100), 12)
+    ports = load("queues_trio")
+
+    # Everything put first, then taken.
+    async def order_asyncio() -> list[int]:
+        queue: asyncio.Queue[int] = getattr(asyncio, kind)()
+        for item in items:
+            await queue.put(item)
+        return [await queue.get() for _ in items]
+
+    async def order_trio() -> list[int]:
+        queue = getattr(ports, kind)()
+        for item in items:
+            await queue.put(item)
+        return [await queue.get() for _ in items]
+
+    expected = sorted(items) if kind == "PriorityQueue" else items[::-1]
+    assert run_asyncio(order_asyncio) == run_trio(order_trio) == expected
+    # Getters waiting when the items arrive, one of them cancelled first.
+    assert run_asyncio(_waiting_asyncio, kind, items) == run_trio(
+        _waiting_trio, getattr(ports, kind), items)
+
+
+async def _waiting_asyncio(kind: str, items: list[int]) -> list[int]:
+    queue: asyncio.Queue[int] = getattr(asyncio, kind)()
+    cancelled = asyncio.create_task(queue.get())  # waits on the empty queue, then cancelled
+    await asyncio.sleep(1)
+    cancelled.cancel()
+    getters = [asyncio.create_task(queue.get()) for _ in range(3)]
+    await asyncio.sleep(1)
+    for item in items:
+        queue.put_nowait(item)
+    taken = sorted(await asyncio.gather(*getters))  # which getter took which: a choice
+    return taken + [queue.get_nowait() for _ in range(queue.qsize())]
+
+
+async def _waiting_trio(cls: type, items: list[int]) -> list[int]:
+    queue = cls()
+    with trio.move_on_after(1):
+        await queue.get()  # waits on the empty queue, then cancelled
+    taken: list[int] = []
+
+    async def get() -> None:
+        taken.append(await queue.get())
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(3):
+            nursery.start_soon(get)
+        await trio.sleep(1)
+        for item in items:
+            queue.put_nowait(item)
+    return sorted(taken) + [await queue.get() for _ in range(queue.qsize())]
+
+
+def test_a_waiter_cancelled_at_the_barrier_leaves_the_round_in_both() -> None:
+    """Three parties; a and b wait, b is cancelled, c arrives: still waiting (two of three);
+    d completes the round. Indices are arrival order, counted again after b left."""
+    barrier_cls = load("queues_trio").Barrier
+
+    async def on_asyncio() -> list[Any]:
+        barrier = asyncio.Barrier(3)
+        log: list[tuple[str, int]] = []
+
+        async def wait(name: str) -> None:
+            log.append((name, await barrier.wait()))
+
+        a = asyncio.create_task(wait("a"))
+        b = asyncio.create_task(wait("b"))
+        await asyncio.sleep(1)
+        b.cancel()
+        await asyncio.sleep(1)
+        left = barrier.n_waiting
+        c = asyncio.create_task(wait("c"))
+        await asyncio.sleep(1)
+        before_d = barrier.n_waiting
+        d = asyncio.create_task(wait("d"))
+        await asyncio.gather(a, c, d)
+        return [left, before_d, sorted(log), barrier.n_waiting]
+
+    async def on_trio() -> list[Any]:
+        barrier = barrier_cls(3)
+        log: list[tuple[str, int]] = []
+
+        async def wait(name: str, task_status: trio.TaskStatus[trio.CancelScope]) -> None:
+            with trio.CancelScope() as scope:
+                task_status.started(scope)
+                log.append((name, await barrier.wait()))
+
+        async with trio.open_nursery() as nursery:
+            await nursery.start(wait, "a")
+            b = await nursery.start(wait, "b")
+            await trio.sleep(1)
+            b.cancel()
+            await trio.sleep(1)
+            left = barrier.n_waiting
+            await nursery.start(wait, "c")
+            await trio.sleep(1)
+            before_d = barrier.n_waiting
+            await nursery.start(wait, "d")
+        return [left, before_d, sorted(log), barrier.n_waiting]
+
+    expected = [1, 2, [("a", 0), ("c", 1), ("d", 2)], 0]
+    assert run_asyncio(on_asyncio) == run_trio(on_trio) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Finding blocking calls
+
+
+def _await_after_the_block(name: str) -> int:
+    """The line of the ``await`` right after ``time.sleep`` in ``blocker``."""
+    lines = (EXAMPLES / f"{name}.py").read_text(encoding="utf-8").splitlines()
+    block = next(n for n, line in enumerate(lines, 1) if "time.sleep(0.6)" in line)
+    assert "await" in lines[block]  # the next line
+    return block + 1
+
+
+@pytest.mark.timeout(60)
+def test_asyncio_debug_mode_names_the_blocking_task_and_not_the_others(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Real clock: the task that calls ``time.sleep(0.6)`` is reported once, with the line it
+    waits on after the slow step; the task that only awaits is not (threshold 0.25 s)."""
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        assert asyncio.run(load("blocking_asyncio").main()) == ["slow step in task 'blocker'"]
+    line = _await_after_the_block("blocking_asyncio")
+    reports = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Executing")]
+    assert len(reports) == 1
+    assert re.search(rf"name='blocker' coro=<blocker\(\) running at .*blocking_asyncio\.py:"
+                     rf"{line}>.* took \d+\.\d+ seconds$", reports[0]), reports[0]
+
+
+@pytest.mark.timeout(60)
+def test_an_instrument_names_the_blocking_task_and_not_the_others(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The same program under Trio: ``SlowSteps`` reports ``blocker``, once, with the line it
+    waits on after the slow step, and not ``well-behaved``; a step took at least the 0.6 s of
+    the blocking call."""
+    module = load("blocking_trio")
+    with caplog.at_level(logging.WARNING, logger="slow_steps"):
+        assert trio.run(module.main) == ["slow step in task 'blocker'"]
+    line = _await_after_the_block("blocking_trio")
+    reports = [r.getMessage() for r in caplog.records if r.name == "slow_steps"]
+    assert len(reports) == 1
+    assert re.fullmatch(rf"Task 'blocker' took \d+\.\d+ seconds in one step \(now at "
+                        rf".*blocking_trio\.py:{line}\)", reports[0]), reports[0]
+    took = float(reports[0].split(" took ")[1].split()[0])
+    assert took >= 0.6  # a lower bound: a loaded machine only adds to it
+
+
+class FakeClock:
+    """A clock only ``block`` moves: steps are timed without real time or sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def block(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_the_instrument_times_every_kind_of_step() -> None:
+    """A fake clock moved only by the "blocking" calls: the main task's first step, a child's
+    first step, a child's middle step woken by an Event, and a step that ends the task are
+    each reported with their own duration; steps that do not block never are."""
+    clock = FakeClock()
+    steps = load("blocking_trio").SlowSteps(threshold=1, clock=clock)
+
+    async def child_first() -> None:
+        clock.block(2)
+        await trio.lowlevel.checkpoint()
+
+    async def child_woken(event: trio.Event) -> None:
+        await event.wait()
+        clock.block(3)
+        await trio.lowlevel.checkpoint()
+
+    async def child_last(send: trio.MemorySendChannel[int]) -> None:
+        async with send:
+            await send.send(1)
+        clock.block(4)  # no await after it: the step ends the task
+
+    async def quiet() -> None:
+        for _ in range(20):
+            await trio.lowlevel.checkpoint()
+            clock.block(0.5)  # below the threshold
+
+    async def main() -> None:
+        clock.block(1)  # the main task's first step: exactly the threshold
+        event = trio.Event()
+        send, receive = trio.open_memory_channel[int](0)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child_first, name="first")
+            nursery.start_soon(child_woken, event, name="woken")
+            nursery.start_soon(child_last, send, name="last")
+            nursery.start_soon(quiet, name="quiet")
+            await trio.sleep(1)
+            event.set()
+            async with receive:
+                await receive.receive()
+
+    trio.run(main, clock=mock_clock(), instruments=[steps])
+    # the main task is named after its function's qualified name: keep the last part
+    slow = sorted((name.rsplit(".", 1)[-1], took) for name, took in steps.slow)
+    assert slow == [("first", 2), ("last", 4), ("main", 1), ("woken", 3)]
+
+
+@pytest.mark.timeout(60)
+def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats() -> None:
+    """asyncio's debug mode and trio-util's TaskStats time steps with the framework's clock;
+    on a virtual clock a ``time.sleep`` takes no time and nothing is reported. SlowSteps reads
+    ``time.perf_counter()`` and still sees it; so does TaskStats given ``current_time=``."""
+    aio, tri = load("blocking_asyncio"), load("blocking_trio")
+    assert run_asyncio(aio.main) == []
+    assert run_trio(tri.main) == ["slow step in task 'blocker'"]
+
+    def task_stats_names(clock: trio.abc.Clock | None, **kwargs: Any) -> set[str]:
+        stats = trio_util.TaskStats(slow_task_threshold=tri.THRESHOLD, **kwargs)
+
+        async def main() -> None:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(tri.well_behaved, name="well-behaved")
+                nursery.start_soon(tri.blocker, name="blocker")
+
+        trio.run(main, clock=clock, instruments=[stats])
+        return set(stats.slow_task_steps)
+
+    assert task_stats_names(mock_clock()) == set()
+    assert task_stats_names(mock_clock(), current_time=time.perf_counter) == {"blocker"}
+    assert task_stats_names(None) == {"blocker"}  # Trio's real clock
+
+
+# --------------------------------------------------------------------------------------------
+# Every example runs as a script
+
+
+SCRIPTS = {
+    "futures_asyncio.py": FUTURE_LINES,
+    "futures_trio.py": [*FUTURE_LINES, "received 42", "the sender closed without a value",
+                        "waited for 0.5, saw 0.5", "waited for 1, saw 1"],
+    "protocols_asyncio.py": PROTOCOL_LINES,
+    "protocols_trio.py": PROTOCOL_LINES,
+    "queues_asyncio.py": QUEUE_LINES,
+    "queues_trio.py": QUEUE_LINES,
+    "blocking_asyncio.py": ["slow step in task 'blocker'"],
+    "blocking_trio.py": ["slow step in task 'blocker'"],
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_each_api_example_runs_as_a_script(name: str) -> None:
+    env = {**os.environ, "PYTHONDEVMODE": "1", "PYTHONWARNINGS": "error"}
+    proc = subprocess.run([sys.executable, "-W", "error", str(EXAMPLES / name)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=100)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == SCRIPTS[name]
+    if name == "blocking_trio.py":  # the instrument's own report
+        assert re.fullmatch(r"Task 'blocker' took \d+\.\d+ seconds in one step \(now at .*\)\n",
+                            proc.stderr), proc.stderr
+    else:
+        assert not re.sub(r"Executing <.*> took \d+\.\d+ seconds\n", "", proc.stderr)
