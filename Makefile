@@ -1,4 +1,4 @@
 # The same verbs as tasks.py, for those who type `make`.
-.PHONY: demo test bench docs serve
-demo test bench docs serve:
+.PHONY: demo test bench docs serve versions
+demo test bench docs serve versions:
 	python3 tasks.py $@

@@ -4,6 +4,7 @@
     python3 tasks.py demo     # create .venv, install, run `walkthrough tour`
     python3 tasks.py test     # create .venv, install, run lint, types and both suites
     python3 tasks.py bench    # create .venv, install, run bench/ and rewrite docs/benchmarks.md
+    python3 tasks.py versions # create .venv, install, run the asyncio claims on each CPython (nox)
     python3 tasks.py docs     # build the guide into site/ (mkdocs --strict)
     python3 tasks.py serve    # serve the guide on http://127.0.0.1:8000
 
@@ -15,6 +16,7 @@ offers the same verbs for those who like it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -27,8 +29,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".installed"
 #: Every extra: the tests run the migration chapters' bridges (trio-asyncio) and AnyIO too,
-#: and `bench` profiles with py-spy.
-EXTRAS = "test,docs,migration,bench"
+#: `bench` profiles with py-spy, and `versions` runs noxfile.py.
+EXTRAS = "test,docs,migration,bench,versions"
 
 
 #: Material for MkDocs prints a boxed end-of-life notice on every build and serve (its
@@ -90,7 +92,22 @@ def serve(args: list[str]) -> None:
     sh(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000", *args, env=DOCS_ENV)
 
 
-VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serve}
+def versions(args: list[str]) -> None:
+    """noxfile.py's sessions: one per CPython from 3.11 on, an absent one skipped. Nox exits 0
+    when every session is skipped; that would be a green run that ran nothing, so it fails."""
+    report = ROOT / "build" / "versions.json"
+    report.parent.mkdir(exist_ok=True)
+    report.unlink(missing_ok=True)
+    sh(BIN / "nox", "--report", report, *args)
+    if report.exists():  # `nox -l` lists the sessions and writes no report
+        sessions = json.loads(report.read_text(encoding="utf-8"))["sessions"]
+        if not any(s["result"] == "success" for s in sessions):
+            print("tasks.py versions: no session ran (no interpreter found)", file=sys.stderr)
+            sys.exit(1)
+
+
+VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serve,
+         "versions": versions}
 
 
 def main() -> None:
