@@ -151,7 +151,11 @@ class Stats:
 def make_client(concurrency: int) -> ClientSession:
     """The one HTTP client of a crawl, its pool sized to the concurrency bound."""
     return ClientSession(
-        connector=aiohttp.TCPConnector(limit=concurrency),
+        # A fresh connection for every request ("Connection: close"), never one kept alive:
+        # bytes a server sends that no request asked for (a body longer than its
+        # Content-Length, an answer sent early) would be read as the next page's response,
+        # and its links filed under the wrong URL. No check can tell them from a late answer.
+        connector=aiohttp.TCPConnector(limit=concurrency, force_close=True),
         # aiohttp's default is 300 s in total (httpx's: 5 s per operation). Off: the deadline
         # is asyncio.timeout in parse, the same for every URL in both versions.
         timeout=aiohttp.ClientTimeout(total=None),

@@ -131,6 +131,8 @@ def _head(status: str, headers: list[tuple[str, str]]) -> bytes:
 
 
 PAGE = b'<html><a href="http://example.org/ok">ok</a></html>'
+#: What a server sends that no request asked for: a page whose link shows where it landed.
+UNSOLICITED = b'<html><a href="http://example.org/unsolicited">surplus</a></html>'
 #: Links a user cannot fetch (item 5 of issue 12), and the one the crawler must keep.
 BAD_LINKS = ("https://", "http://a b/space", "http://example.org/nul\x00byte",
              "http://example.org:99999/", "http://example.org:-1/", "http://:80/",
@@ -198,6 +200,18 @@ class _Handler(socketserver.BaseRequestHandler):
         if path == "/page":
             send(_head("200 OK", [("Content-Type", "text/html"),
                                   ("Content-Length", str(len(PAGE)))]) + PAGE)
+            return True
+        if path in ("/overlong", "/early"):
+            # /overlong: a body longer than its Content-Length, the surplus 50 ms later (a
+            # whole response of its own); /early: an answer sent before any request asked for
+            # it, 20 ms after a good page. Either sits on a kept-alive connection: a client
+            # that reuses it reads it as the next page's response.
+            send(_head("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(PAGE)))]) + PAGE)
+            if self.server.stopping.wait(0.05 if path == "/overlong" else 0.02):
+                return False
+            send(_head("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(UNSOLICITED)))]) + UNSOLICITED)
             return True
         if path in ("/204-with-body", "/304-with-body"):
             # No body is allowed after a 204 or 304: the client must ignore these bytes, and

@@ -57,6 +57,7 @@ import httpx
 import trio
 
 from trio_port._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder
+from trio_port._transport import TrioH11Transport
 from trio_port._transport_httptools import transport as fast_transport
 
 if TYPE_CHECKING:
@@ -173,7 +174,12 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
         # What read_capped decodes with a bound; no br, no zstd (_decode's docstring says why).
         headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
-    del client.headers["Connection"]  # httpx adds it; aiohttp sends none (1.1 keeps alive)
+    # A fresh connection for every request, never one kept alive, as the twin's force_close
+    # (see there why): our transport keeps no idle connection, and says "Connection: close".
+    transport = client._transport
+    if isinstance(transport, TrioH11Transport):  # the httptools one is one too (a subclass)
+        transport._max_keepalive = 0
+    client.headers["Connection"] = "close"
     return client
 
 

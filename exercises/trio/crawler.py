@@ -62,6 +62,7 @@ import httpx
 import trio
 
 from trio_port._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder
+from trio_port._transport import TrioH11Transport
 from trio_port._transport_httptools import transport as fast_transport
 
 if TYPE_CHECKING:
@@ -173,7 +174,10 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
     # Our port says: httpx keeps every cookie by default (aiohttp too): a crawl has no use for them.
     # Our port says: What read_capped decodes with a bound; no br, no zstd (_decode's docstring says
     #                why).
-    # Our port says: httpx adds it; aiohttp sends none (1.1 keeps alive)
+    # Our port says: A fresh connection for every request, never one kept alive, as the twin's
+    #                force_close (see there why): our transport keeps no idle connection, and says
+    #                "Connection: close".
+    # Our port says: the httptools one is one too (a subclass)
     raise NotImplementedError("write make_client")
 
 
