@@ -7,7 +7,8 @@ Two directions, one program:
    thread must carry a ``TrioToken`` (``trio.lowlevel.current_trio_token()``), the handle of
    the run, because Trio has no loop object to capture. Unlike ``call_soon_threadsafe``, the
    call *waits* for the function to run and hands back its result or its exception;
-   ``token.run_sync_soon(fn)`` is the fire-and-forget call, for callbacks that cannot fail.
+   ``token.run_sync_soon(fn)`` is the fire-and-forget call; if ``fn`` raises, the whole run
+   crashes with ``TrioInternalError``, so it is only for callbacks that catch their own errors.
 2. Blocking code, run in a worker thread with ``trio.to_thread.run_sync``, calls an async
    function and waits for its result: ``trio.from_thread.run(fn, *args)``. No token here: a
    thread that Trio started knows its run.
