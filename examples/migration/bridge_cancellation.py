@@ -7,7 +7,10 @@ Each line printed is one fact, checked by tests/test_migration.py:
 2. An asyncio task that cancels itself hands Trio a bare ``asyncio.CancelledError``: not a Trio
    cancellation, so no cancel scope catches it and, left alone, it would crash the nursery.
 3. ``asyncio.timeout`` inside the asyncio code still raises the builtin ``TimeoutError``.
-4. Inside ``open_loop()``, Trio code sees the bridged loop as asyncio's running loop.
+4. Inside ``open_loop()``, Trio code sees the bridged loop as asyncio's running loop. That does
+   not let Trio code await asyncio's awaitables: ``await asyncio.sleep()`` written in Trio code
+   fails ("trio.run received unrecognized yield message"). Keep the two sides rigidly separate:
+   every asyncio await goes through ``aio_as_trio`` (tests/test_claims_pages.py).
 """
 
 from __future__ import annotations

@@ -18,7 +18,10 @@ Across the bridge:
 - Ctrl-C is Trio's: asyncio's ``run`` is not running, so nothing turns SIGINT into a
   cancellation unless we do (``_until_ctrl_c``, as in the Trio twin);
 - cleanup that must reach the asyncio side after a cancellation (closing the aiohttp session)
-  needs a shield: the cancelled Trio scope would cancel that call too.
+  needs a shield: the cancelled Trio scope would cancel that call too;
+- the two sides stay apart: every asyncio await goes through ``aio_as_trio``. Trio code that
+  awaits an asyncio awaitable directly fails ("trio.run received unrecognized yield message"),
+  even inside ``open_loop()``.
 
 Run it: ``python examples/migration/crawler_bridge.py URL ...`` (the lesson's options).
 """
