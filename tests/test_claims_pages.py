@@ -1,0 +1,808 @@
+"""Claims of the guide's pages that issue 22 found wrong or half true, each tested where it
+could break.
+
+One section per page: porting.md (the rewrites are not "always safe"), lessons/count.md (an
+unawaited Trio call does warn), notebooks.md (what survives a ``trio.run``; nest_asyncio is
+archived), migration/threads.md (a failing ``run_sync_soon`` callback crashes the run),
+migration/bridge.md (what importing trio_asyncio replaces; the two sides stay apart),
+old-names.md (a deprecated low-level queue; ``trio.Process``; ``trio.hazmat``),
+migration/anyio.md (httpx's Trio path does not go through AnyIO) and index.md (every lesson).
+
+Each test states the condition it covers in its docstring, and tries the conditions under which
+the claim could fail (main task or child, a channel, a lock or an event, created inside a run or
+outside). Snippets that would change this process for good (importing trio_asyncio) run in a
+fresh interpreter with ``-W error``, as ``tests/test_claims.py`` does.
+
+Checked against trio 0.35, trio-asyncio 0.16, httpx 0.28 / httpcore 1.0, anyio 4.16,
+ipykernel 7.4 and CPython 3.11+.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib
+import importlib.metadata
+import inspect
+import logging
+import math
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import trio
+import trio.lowlevel
+import trio.testing
+from IPython.core.async_helpers import _trio_runner
+from packaging.requirements import Requirement
+
+from tests.signals import default_sigint
+from walkthrough.catalogue import LESSONS
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def page(name: str) -> str:
+    """A page of the guide, its whitespace folded so that a sentence reads as one line."""
+    return " ".join((DOCS / name).read_text(encoding="utf-8").split())
+
+
+def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        return runner.run(fn(*args))
+
+
+def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    return trio.run(fn, *args, clock=mock_clock())
+
+
+def python(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with ``-W error``: no pytest, no hypothesis."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", textwrap.dedent(code)], capture_output=True,
+        text=True, timeout=timeout, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=default_sigint,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# porting.md: the three rewrites of ``walkthrough port --rewrite`` are not "always safe".
+
+
+async def fails_at_once() -> None:
+    raise ValueError("bad input")
+
+
+async def fails_after_a_checkpoint() -> None:
+    if trio.lowlevel.in_trio_run():
+        await trio.lowlevel.checkpoint()
+    else:
+        await asyncio.sleep(0)
+    raise ValueError("bad input")
+
+
+FINISHED: list[str] = []
+
+
+async def finishes() -> None:
+    if trio.lowlevel.in_trio_run():
+        await trio.sleep(1)
+    else:
+        await asyncio.sleep(1)
+    FINISHED.append("the sibling finished")
+
+
+@pytest.mark.parametrize("failing", [fails_at_once, fails_after_a_checkpoint],
+                         ids=["raises-at-once", "raises-after-a-checkpoint"])
+@pytest.mark.parametrize("position", ["first", "second"])
+def test_the_gather_rewrite_turns_a_bare_error_into_a_group_that_except_valueerror_misses(
+        failing: Callable[[], Awaitable[None]], position: str) -> None:
+    """``await asyncio.gather(f(), g())`` -> a nursery with ``start_soon(f)``, ``start_soon(g)``:
+    the asyncio code's ``except ValueError`` catches the error; after the rewrite the nursery
+    raises an ExceptionGroup, which that clause does not match. Whichever child fails, at once
+    or after a checkpoint. And the sibling: gather leaves it running, the nursery cancels it."""
+    calls = [failing, finishes] if position == "first" else [finishes, failing]
+
+    async def before() -> str:
+        try:
+            await asyncio.gather(*(fn() for fn in calls))
+        except ValueError:
+            await asyncio.sleep(2)  # the sibling, left running, finishes meanwhile
+            return "caught by except ValueError"
+        return "no error"
+
+    async def after() -> str:
+        try:
+            async with trio.open_nursery() as nursery:
+                for fn in calls:
+                    nursery.start_soon(fn)
+        except ValueError:
+            return "caught by except ValueError"
+        return "no error"
+
+    FINISHED.clear()
+    assert run_asyncio(before) == "caught by except ValueError"
+    assert FINISHED == ["the sibling finished"]
+    FINISHED.clear()
+    with pytest.raises(ExceptionGroup) as caught:
+        run_trio(after)
+    assert [type(e) for e in caught.value.exceptions] == [ValueError]
+    assert FINISHED == []
+
+
+@pytest.mark.parametrize("delay", [-0.1, -1, -1e-9])
+def test_a_negative_sleep_returns_at_once_in_asyncio_and_raises_valueerror_in_trio(
+        delay: float) -> None:
+    """``asyncio.sleep(t)`` -> ``trio.sleep(t)``: code that computes ``deadline - now`` and
+    sleeps it relies on asyncio returning at once for a negative delay; Trio raises.
+    ``trio.sleep_until`` a deadline already past returns at once."""
+
+    async def on_asyncio() -> float:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await asyncio.sleep(delay)
+        return loop.time() - start
+
+    async def until_a_past_deadline() -> float:  # the page's fix: returns at once
+        start = trio.current_time()
+        await trio.sleep_until(start + delay)
+        return trio.current_time() - start
+
+    assert run_asyncio(on_asyncio) == 0
+    with pytest.raises(ValueError, match="must be non-negative"):
+        run_trio(trio.sleep, delay)
+    assert run_trio(until_a_past_deadline) == 0
+
+
+LEFTOVERS: dict[str, Callable[[], Awaitable[Any]]] = {
+    "asyncio.sleep(1)": lambda: asyncio.sleep(1),
+    "asyncio.sleep(0)": lambda: asyncio.sleep(0),
+    "asyncio.Queue().get()": lambda: asyncio.Queue[int]().get(),
+    "asyncio.Event().wait()": lambda: asyncio.Event().wait(),
+}
+
+
+@pytest.mark.parametrize(("awaited", "error"), [
+    ("asyncio.sleep(1)", "RuntimeError: no running event loop"),
+    ("asyncio.sleep(0)", "TypeError: trio.run received unrecognized yield message None"),
+    ("asyncio.Queue().get()", "AttributeError: 'NoneType' object has no attribute"),
+    ("asyncio.Event().wait()", "AttributeError: 'NoneType' object has no attribute"),
+])
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_an_asyncio_await_left_in_a_trio_run_fails(awaited: str, error: str, where: str) -> None:
+    """``asyncio.run(main())`` -> ``trio.run(main)``: an asyncio await left in ``main`` (under
+    its TODO) fails under Trio, in the main task or a child; how depends on the call."""
+    failures: list[str] = []
+
+    async def leftover() -> None:
+        try:
+            await LEFTOVERS[awaited]()
+        except (RuntimeError, TypeError, AttributeError) as e:
+            failures.append(f"{type(e).__name__}: {e}")
+
+    async def main() -> None:
+        if where == "main task":
+            await leftover()
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(leftover)
+
+    with recorded_warnings():  # asyncio.sleep(1) never started: it warns, as it should
+        run_trio(main)
+    assert len(failures) == 1 and failures[0].startswith(error), failures
+
+
+def test_the_porting_page_no_longer_promises_safe_rewrites() -> None:
+    """The page names both hazards next to the table, and says the patch is a first step."""
+    text = page("porting.md")
+    assert "always safe" not in text
+    assert "`except ValueError:`" in text and "ExceptionGroup" in text
+    assert "`asyncio.sleep(-0.1)`" in text and "`trio.sleep(-0.1)` raises `ValueError`" in text
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "always safe" not in readme
+
+
+# ---------------------------------------------------------------------------------------------
+# lessons/count.md: a Trio coroutine can be left unawaited, and then warns as asyncio's does.
+
+
+@contextmanager
+def recorded_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        yield got
+        gc.collect()
+
+
+def never_awaited(got: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in got
+            if issubclass(w.category, RuntimeWarning) and "was never awaited" in str(w.message)]
+
+
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_a_trio_call_without_await_warns_coroutine_was_never_awaited(where: str) -> None:
+    """``trio.sleep(1)`` without ``await``, in the main task or in a child: the coroutine object
+    exists, is never awaited, and CPython warns exactly as for ``asyncio.sleep(1)``."""
+
+    async def forgets() -> None:
+        trio.sleep(1)  # noqa: ASYNC105 - the mistake under test
+
+    async def main() -> None:
+        if where == "main task":
+            await forgets()
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(forgets)
+
+    async def forgets_asyncio() -> None:
+        asyncio.sleep(1)  # type: ignore[unused-coroutine]  # the same mistake, for comparison
+
+    with recorded_warnings() as got:
+        run_trio(main)
+    assert never_awaited(got) == ["coroutine 'sleep' was never awaited"]
+    with recorded_warnings() as got:
+        run_asyncio(forgets_asyncio)
+    assert never_awaited(got) == ["coroutine 'sleep' was never awaited"]
+
+
+async def child() -> None:
+    await trio.lowlevel.checkpoint()
+
+
+@pytest.mark.parametrize("where", ["trio.run", "nursery.start_soon"])
+def test_trio_refuses_a_coroutine_object_where_it_takes_a_function_and_closes_it(
+        where: str) -> None:
+    """What Trio does add: ``trio.run`` and ``start_soon`` take an async function, and a
+    coroutine object there is a TypeError that shows the fix; Trio closes that coroutine, so
+    it does not warn as well. (Inside a nursery block the error leaves in the group.)"""
+    coro = child()
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(coro)  # type: ignore[arg-type]  # the mistake under test
+
+    with recorded_warnings() as got, pytest.raises((TypeError, ExceptionGroup)) as caught:
+        if where == "trio.run":
+            trio.run(coro)  # type: ignore[arg-type]
+        else:
+            run_trio(main)
+    error = caught.value
+    if where == "nursery.start_soon":
+        assert isinstance(error, ExceptionGroup)
+        error = error.exceptions[0]
+    assert isinstance(error, TypeError)
+    assert "expecting an async function, but instead it got a coroutine object" in str(error)
+    assert "nursery.start_soon(child, ...)  # correct!" in str(error)
+    assert inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED
+    assert never_awaited(got) == []
+
+
+def test_nursery_start_with_a_coroutine_object_neither_explains_nor_closes_it() -> None:
+    """``await nursery.start(coro)``: a terse "must be callable" TypeError, and the coroutine,
+    left open, warns "was never awaited" on top."""
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(child())  # type: ignore[arg-type]  # the mistake under test
+
+    def errors() -> list[str]:  # the group (and the coroutine its traceback holds) ends here
+        try:
+            run_trio(main)
+        except ExceptionGroup as group:
+            return [str(e) for e in group.exceptions]
+        return []  # pragma: no cover - it raises
+
+    with recorded_warnings() as got:
+        assert errors() == ["the first argument must be callable"]
+    assert never_awaited(got) == ["coroutine 'child' was never awaited"]
+
+
+FORGOTTEN = """
+import trio
+
+
+async def main() -> None:
+    trio.sleep(1)
+
+
+def test_it() -> None:
+    trio.run(main)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_pytest_w_error_and_ruff_catch_a_forgotten_await(tmp_path: Path) -> None:
+    """The count page's two nets: under pytest with ``-W error`` the warning fails the test;
+    ruff's ASYNC105 flags the line without running it."""
+    (tmp_path / "test_forgotten.py").write_text(FORGOTTEN)
+    tested = subprocess.run(
+        [sys.executable, "-m", "pytest", "-W", "error", "-q", "-p", "no:cacheprovider",
+         "-p", "no:randomly", str(tmp_path / "test_forgotten.py")],
+        capture_output=True, text=True, timeout=100, cwd=tmp_path)
+    assert tested.returncode == 1, tested.stdout
+    assert "coroutine 'sleep' was never awaited" in tested.stdout
+    linted = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "--isolated",
+         "--select", "ASYNC105", "--output-format", "concise", "--stdin-filename",
+         "forgotten.py", "-"],
+        input=FORGOTTEN, capture_output=True, text=True, timeout=60)
+    assert linted.returncode == 1
+    assert "forgotten.py:6:5: ASYNC105 Call to `trio.sleep` is not immediately awaited" in \
+        linted.stdout
+
+
+def test_the_count_page_says_an_unawaited_call_warns() -> None:
+    text = page("lessons/count.md")
+    assert "cannot happen" not in text
+    assert "`trio.sleep(1)` without `await`" in text and "was never awaited" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# notebooks.md: what a cell (one trio.run) hands to the next.
+
+
+def cells(*bodies: Callable[[], Coroutine[Any, Any, Any]]) -> list[Any]:
+    """Run each body as IPython runs a cell after ``%autoawait trio``: one ``trio.run`` each."""
+    return [_trio_runner(body()) for body in bodies]
+
+
+def make(kind: str) -> dict[str, Any]:
+    if kind == "memory channel":
+        send, receive = trio.open_memory_channel[str](1)
+        return {"send": send, "receive": receive}
+    factories: dict[str, Callable[[], Any]] = {
+        "Lock": trio.Lock, "Event": trio.Event, "Semaphore": lambda: trio.Semaphore(1),
+        "Condition": trio.Condition, "CapacityLimiter": lambda: trio.CapacityLimiter(1),
+    }
+    return {"obj": factories[kind]()}
+
+
+async def use_once(kind: str, made: dict[str, Any], first: bool) -> str:
+    """Use the object as a program would, in a child task that the main task waits for."""
+    result: list[str] = []
+
+    async def use() -> None:
+        if kind == "memory channel":
+            await made["send"].send("from a cell")
+            result.append(await made["receive"].receive())
+        elif kind == "Event":
+            if first:
+                made["obj"].set()
+            await made["obj"].wait()
+            result.append("set")
+        elif kind == "Condition":
+            async with made["obj"]:
+                made["obj"].notify_all()
+            result.append("held")
+        else:
+            async with made["obj"]:
+                await trio.lowlevel.checkpoint()
+            result.append("held")
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(use)
+    return result[0]
+
+
+KINDS = ["memory channel", "Lock", "Event", "Semaphore", "Condition", "CapacityLimiter"]
+
+
+@pytest.mark.parametrize("created", ["inside the first cell", "outside any run"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_channel_lock_or_event_from_one_cell_works_in_the_next(kind: str, created: str) -> None:
+    """notebooks.md: synchronisation objects are not bound to a run. Made in one cell (one
+    ``trio.run``), or in a plain cell outside any run, they work in the next cell's run."""
+    kept: dict[str, Any] = make(kind) if created == "outside any run" else {}  # the namespace
+
+    async def first() -> str:
+        if not kept:
+            kept.update(make(kind))
+        return await use_once(kind, kept, first=True)
+
+    async def second() -> str:
+        return await use_once(kind, kept, first=False)
+
+    first_result, second_result = cells(first, second)
+    assert first_result == second_result
+
+
+def test_what_belongs_to_a_run_does_not_outlive_it() -> None:
+    """What *is* bound to a run: its nurseries, its token, RunVar values, its clock (and so
+    every deadline read from it), and a lock that one of its tasks still held."""
+    var = trio.lowlevel.RunVar[str]("var", default="unset")
+    kept: dict[str, Any] = {}
+
+    async def first() -> None:
+        kept["token"] = trio.lowlevel.current_trio_token()
+        kept["clock"] = trio.lowlevel.current_clock()
+        var.set("set in the first cell")
+        lock = kept["lock"] = trio.Lock()
+        await lock.acquire()  # and never released: its task ends with the cell
+        async with trio.open_nursery() as nursery:
+            kept["nursery"] = nursery
+
+    async def second() -> list[str]:
+        seen = [var.get()]
+        with pytest.raises(trio.RunFinishedError):
+            kept["token"].run_sync_soon(print, "never")
+        with pytest.raises(RuntimeError, match="closed to new arrivals"):
+            kept["nursery"].start_soon(trio.sleep, 0)
+        with pytest.raises(trio.BrokenResourceError, match="exited without releasing"):
+            await kept["lock"].acquire()
+        clock = trio.lowlevel.current_clock()
+        assert clock is not kept["clock"]
+        assert clock.offset != kept["clock"].offset  # type: ignore[attr-defined]
+        return seen
+
+    assert cells(first, second)[1] == ["unset"]
+
+
+def test_the_notebooks_page_states_what_survives_a_cell() -> None:
+    text = page("notebooks.md")
+    assert "cannot be used in the next run" not in text
+    assert "nothing Trio survives a cell" not in text.lower()
+    for name in ("memory channel", "`trio.Lock`", "`trio.Event`", "`TrioToken`", "`RunVar`"):
+        assert name in text, name
+
+
+def test_ipykernel_has_moved_from_nest_asyncio_to_nest_asyncio2() -> None:
+    """nest_asyncio is archived (its last release is 1.6.0); ipykernel 7
+    depends on the maintained fork, nest-asyncio2, and no longer on nest-asyncio."""
+    requires = [Requirement(r) for r in importlib.metadata.requires("ipykernel") or []]
+    names = {r.name.replace("_", "-").lower() for r in requires if r.marker is None}
+    assert "nest-asyncio2" in names and "nest-asyncio" not in names
+    source = importlib.util.find_spec("ipykernel.eventloops")
+    assert source is not None and source.origin is not None
+    assert "import nest_asyncio2" in Path(source.origin).read_text(encoding="utf-8")
+    text = page("notebooks.md")
+    assert "archived" in text and "nest_asyncio2.apply()" in text
+
+
+def test_nest_asyncio2_lets_asyncio_run_reenter_a_running_loop() -> None:
+    """The page's recipe, in a fresh interpreter: without it ``asyncio.run`` inside a running
+    loop is a RuntimeError; after ``nest_asyncio2.apply()`` it runs."""
+    done = python("""
+        import asyncio
+        import nest_asyncio2
+
+        async def inner():
+            await asyncio.sleep(0)
+            return "inner ran"
+
+        async def main():
+            coro = inner()
+            try:
+                asyncio.run(coro)
+            except RuntimeError as e:
+                coro.close()
+                print(e)
+            nest_asyncio2.apply()
+            print(asyncio.run(inner()))
+
+        asyncio.run(main())
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "asyncio.run() cannot be called from a running event loop", "inner ran"]
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/threads.md: a failing run_sync_soon callback crashes the whole run.
+
+
+def boom() -> None:
+    raise ValueError("the callback failed")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("caller", ["a foreign thread", "the Trio thread"])
+def test_a_run_sync_soon_callback_that_raises_crashes_the_whole_run(
+        caller: str, caplog: pytest.LogCaptureFixture) -> None:
+    """``token.run_sync_soon(fn)``: if ``fn`` raises, Trio cancels every task and ``trio.run``
+    raises TrioInternalError, whether the call came from another thread or from the run's own.
+    asyncio's ``call_soon_threadsafe(fn)`` logs the error and the program goes on."""
+    finished: list[str] = []
+
+    async def bystander() -> None:
+        try:
+            await trio.sleep(3600)
+        finally:
+            finished.append("the bystander was cancelled")
+
+    async def main() -> None:
+        token = trio.lowlevel.current_trio_token()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(bystander)
+            if caller == "a foreign thread":
+                thread = threading.Thread(target=token.run_sync_soon, args=(boom,))
+                thread.start()
+                await trio.to_thread.run_sync(thread.join)
+            else:
+                token.run_sync_soon(boom)
+            await trio.sleep(3600)
+            finished.append("main went on")  # pragma: no cover - it must not
+
+    async def on_asyncio() -> str:  # the asyncio call it replaces: logged, and the run goes on
+        loop = asyncio.get_running_loop()
+        if caller == "a foreign thread":
+            await asyncio.to_thread(loop.call_soon_threadsafe, boom)
+        else:
+            loop.call_soon_threadsafe(boom)
+        await asyncio.sleep(1)
+        return "main went on"
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        assert run_asyncio(on_asyncio) == "main went on"
+    assert [r.exc_info[1].args for r in caplog.records if r.exc_info and r.exc_info[1]] == [
+        ("the callback failed",)]
+
+    with pytest.raises(trio.TrioInternalError) as caught:
+        trio.run(main)  # the real clock: the cancellation, not a jump, ends the sleeps
+    assert finished == ["the bystander was cancelled"]
+    cause = caught.value.__cause__
+    assert isinstance(cause, BaseExceptionGroup)
+    assert [str(e) for e in leaves(cause)] == ["the callback failed"]
+    assert "`TrioInternalError`" in page("migration/threads.md")
+
+
+def leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    out: list[BaseException] = []
+    for e in group.exceptions:
+        out.extend(leaves(e) if isinstance(e, BaseExceptionGroup) else [e])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/bridge.md: importing trio_asyncio, and keeping the two sides apart.
+
+
+def test_importing_trio_asyncio_replaces_asyncio_functions_and_the_policy_for_the_process() -> None:
+    """Fresh interpreter: the import alone (no loop opened) replaces eight asyncio functions,
+    ``get_running_loop``, ``_get_running_loop`` and ``current_task`` among them, and installs a
+    TrioPolicy as the process's loop policy, while ``get_event_loop_policy()`` still shows the
+    old one outside Trio."""
+    done = python("""
+        import asyncio, asyncio.events, asyncio.tasks
+        names = ["get_running_loop", "_get_running_loop", "current_task",
+                 "get_event_loop_policy", "set_event_loop_policy", "get_event_loop",
+                 "set_event_loop", "new_event_loop"]
+        before = {n: getattr(asyncio, n) for n in names}
+        policy = asyncio.events._event_loop_policy
+        import trio_asyncio
+        print(*[n for n in names if getattr(asyncio, n) is not before[n]])
+        print(asyncio.tasks.current_task is asyncio.current_task)
+        print(policy, type(asyncio.events._event_loop_policy).__name__)
+        print(type(asyncio.get_event_loop_policy()).__name__)
+    """)
+    assert done.returncode == 0, done.stderr
+    replaced, tasks_too, policies, shown = done.stdout.splitlines()
+    assert replaced.split() == ["get_running_loop", "_get_running_loop", "current_task",
+                                "get_event_loop_policy", "set_event_loop_policy",
+                                "get_event_loop", "set_event_loop", "new_event_loop"]
+    assert tasks_too == "True"
+    assert policies == "None TrioPolicy"
+    assert shown != "TrioPolicy"
+    text = page("migration/bridge.md")
+    for name in ("`get_running_loop`", "`_get_running_loop`", "`current_task`", "`TrioPolicy`"):
+        assert name in text, name
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("awaited", ["asyncio.sleep(0.01)", "a loop future"])
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_an_asyncio_awaitable_in_trio_code_fails_even_inside_open_loop(
+        awaited: str, where: str) -> None:
+    """Bridge fact 4 says Trio code sees a running asyncio loop. That does not make asyncio's
+    awaitables work there: awaited from Trio code, in the main task or a child, they fail with
+    "trio.run received unrecognized yield message"; through ``aio_as_trio`` they work."""
+    done = python(f"""
+        import asyncio
+        import trio, trio_asyncio
+        from trio_asyncio import aio_as_trio
+
+        async def sleep_briefly():
+            if {awaited!r} == "asyncio.sleep(0.01)":
+                await asyncio.sleep(0.01)
+            else:
+                loop = asyncio.get_running_loop()
+                future = loop.create_future()
+                loop.call_soon(future.set_result, None)
+                await future
+
+        async def from_trio():
+            try:
+                await sleep_briefly()
+            except TypeError as e:
+                print(str(e).split(" <")[0])
+
+        async def main():
+            async with trio_asyncio.open_loop():
+                if {where!r} == "main task":
+                    await from_trio()
+                else:
+                    async with trio.open_nursery() as nursery:
+                        nursery.start_soon(from_trio)
+                await aio_as_trio(sleep_briefly)()
+                print("through aio_as_trio: fine")
+
+        trio.run(main)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "trio.run received unrecognized yield message", "through aio_as_trio: fine"]
+    text = page("migration/bridge.md")
+    assert "rigidly separate" in text and "unrecognized yield message" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# old-names.md: a deprecated queue, trio.Process, trio.hazmat.
+
+
+def test_lowlevel_unboundedqueue_is_deprecated_and_fails_under_w_error() -> None:
+    with pytest.warns(trio.TrioDeprecationWarning, match=r"deprecated since Trio 0\.9\.0"):
+        trio.lowlevel.UnboundedQueue[int]()
+    done = python("import trio.lowlevel; trio.lowlevel.UnboundedQueue()")
+    assert done.returncode == 1 and "TrioDeprecationWarning" in done.stderr
+    text = page("old-names.md")
+    assert "lives on" not in text
+    deprecated = text.split("still there but deprecated")[1]
+    assert "`trio.lowlevel.UnboundedQueue`" in deprecated
+
+
+@pytest.mark.timeout(60)
+def test_trio_process_has_no_public_constructor() -> None:
+    """Old answers build a process with ``trio.Process(cmd)``: today that is a TypeError."""
+    process_class: Any = trio.Process
+    with pytest.raises(TypeError, match="no public constructor"):
+        process_class([sys.executable, "-c", "pass"])
+
+    async def the_ways_today() -> list[int]:  # the page's replacements: each gives a Process
+        command = [sys.executable, "-c", "pass"]
+        done = await trio.run_process(command)
+        async with trio.open_nursery() as nursery:
+            live = await nursery.start(trio.run_process, command)
+            assert isinstance(live, trio.Process)
+        low = await trio.lowlevel.open_process(command)
+        assert isinstance(low, trio.Process)
+        return [done.returncode, live.returncode, await low.wait()]
+
+    assert trio.run(the_ways_today) == [0, 0, 0]
+    assert "`trio.Process(...)`" in page("old-names.md")
+
+
+@pytest.mark.timeout(60)
+def test_a_process_is_not_an_async_context_manager() -> None:
+    """Old answers write ``async with process:``; a Process has neither ``__aenter__`` nor
+    ``aclose`` today: ``await process.wait()`` (or ``run_process``) instead."""
+
+    async def main() -> int:
+        process = await trio.lowlevel.open_process([sys.executable, "-c", "pass"])
+        try:
+            managed: Any = process
+            with pytest.raises(TypeError, match="asynchronous context manager"):
+                async with managed:
+                    pass  # pragma: no cover
+            assert not isinstance(process, AbstractAsyncContextManager)
+            assert not hasattr(process, "aclose")
+        finally:
+            code = await process.wait()
+        return code
+
+    assert trio.run(main) == 0
+    assert "`async with process:`" in page("old-names.md")
+
+
+def test_trio_hazmat_is_gone_and_trio_lowlevel_has_its_functions() -> None:
+    """``trio.hazmat.current_task()`` and friends: no alias, no deprecation, just gone."""
+    with pytest.raises(AttributeError):
+        trio.hazmat  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("trio.hazmat")
+    for name in ("current_task", "current_trio_token", "checkpoint", "wait_readable",
+                 "spawn_system_task", "open_process"):
+        assert callable(getattr(trio.lowlevel, name)), name
+    assert "`trio.hazmat.current_task()`" in page("old-names.md")
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/anyio.md: httpx runs on both loops through httpcore's two backends.
+
+
+class Ok(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def local_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+async def stream_class(url: str) -> str:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url)
+        assert response.text == "ok"
+        stream = response.extensions["network_stream"]
+        return f"{type(stream).__module__}.{type(stream).__name__}"
+
+
+@pytest.mark.timeout(60)
+def test_httpx_uses_httpcores_own_trio_backend_and_anyio_only_on_asyncio(local_url: str) -> None:
+    """httpcore picks its backend by sniffio: under Trio (plain ``trio.run`` or AnyIO's Trio
+    backend) its own TrioBackend, on Trio sockets; under asyncio, AnyIO's."""
+    trio_stream = "httpcore._backends.trio.TrioStream"
+    anyio_stream = "httpcore._backends.anyio.AnyIOStream"
+    assert trio.run(stream_class, local_url) == trio_stream
+    assert anyio.run(stream_class, local_url, backend="trio") == trio_stream
+    assert asyncio.run(stream_class(local_url)) == anyio_stream
+    assert anyio.run(stream_class, local_url, backend="asyncio") == anyio_stream
+    text = page("migration/anyio.md")
+    assert "built this way" not in text
+    assert "its own Trio backend" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# index.md: the lesson table lists every lesson of the catalogue, in order.
+
+
+def test_the_index_lists_every_lesson_of_the_catalogue() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    linked = re.findall(r"^\| \[[^\]]+\]\(lessons/(\w+)\.md\) \|", index, re.M)
+    assert linked == [lesson.name for lesson in LESSONS]
+    for name in linked:
+        assert (DOCS / "lessons" / f"{name}.md").exists(), name
+
+
+# ---------------------------------------------------------------------------------------------
+# The helpers above must not hide what they test.
+
+
+def test_recorded_warnings_sees_a_warning_from_a_finalised_coroutine() -> None:
+    async def nothing() -> None:
+        pass
+
+    with recorded_warnings() as got:
+        nothing()  # type: ignore[unused-coroutine]
+    assert never_awaited(got) == ["coroutine 'test_recorded_warnings_sees_a_warning_from_a_"
+                                  "finalised_coroutine.<locals>.nothing' was never awaited"]
+
+
+def test_math_inf_is_what_an_unbounded_channel_takes() -> None:
+    """old-names.md's replacement for the deprecated queue: an unbounded memory channel."""
+    send, receive = trio.open_memory_channel[int](math.inf)
+    for i in range(1000):
+        send.send_nowait(i)
+    assert [receive.receive_nowait() for _ in range(1000)] == list(range(1000))
+    send.close()
+    receive.close()
