@@ -298,6 +298,7 @@ async def write_one(
     """Write the found HREFs from `url` to `file`."""
     # The slot covers the fetch and the append: URLs in flight and TSV handles open are both
     # bounded (the deadline, in parse, starts once the URL has its slot).
+    cancelled: asyncio.CancelledError | None = None
     async with limit:
         res = await parse(url, session, url_timeout=url_timeout, max_bytes=max_bytes,
                           stats=stats)
@@ -305,15 +306,18 @@ async def write_one(
             rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
             # aiofiles opens, writes and closes in worker threads, and a cancelled await
             # abandons the thread's result: Ctrl-C during the open would leak the file. So the
-            # append is shielded, and seen through before the cancellation goes on.
+            # append is shielded, and seen through before the cancellation goes on; the page
+            # is then in the file, and is reported and counted as such.
             appending = asyncio.ensure_future(append_rows(file, rows))
             try:
                 await asyncio.shield(appending)
-            except asyncio.CancelledError:
+            except asyncio.CancelledError as exc:
                 await appending
-                raise
+                cancelled = exc
             print(f"Wrote results for source URL: {url}")
     stats.page_done(asyncio.get_running_loop().time(), len(res))
+    if cancelled is not None:
+        raise cancelled
 
 
 async def bulk_crawl_and_write(

@@ -110,3 +110,70 @@ def test_the_tsv_that_cannot_be_opened_mid_crawl_is_exit_74_with_a_summary(
     assert err[-1].startswith(f"error: cannot open {out}: Too many open files; it holds "
                               f"complete rows only (pages "), err
     assert out.read_text(encoding="utf-8") == mod.HEADER
+
+
+# -- 13: a page written while Ctrl-C winds the crawl down -------------------------------------
+
+
+def test_a_page_written_during_the_interrupt_is_in_the_summary(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C (here: the cancellation it causes) lands while a page's rows are being appended.
+    The asyncio twin sees its append through (the rows go in whole) but used to skip the count
+    and the "Wrote results" line: the summary said "pages 0, links 0" over a TSV that held the
+    page. Whatever each twin does with that page, the summary and the lines match the file."""
+    import asyncio
+
+    import trio
+
+    mod = lesson(impl)
+    original = mod.append_rows
+    started: list[asyncio.Event | trio.Event] = []  # made inside the run, by its framework
+
+    async def slow_append(*args: object) -> None:
+        started[0].set()
+        if impl == "asyncio":
+            await asyncio.sleep(0.3)
+        else:
+            await trio.sleep(0.3)
+        await original(*args)
+
+    monkeypatch.setattr(mod, "append_rows", slow_append)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    stats = mod.Stats()
+    urls = site.page_urls()[:3]
+    crawl = mod.bulk_crawl_and_write(out, urls, concurrency=1, url_timeout=5, stats=stats)
+
+    async def asyncio_main() -> None:
+        started.append(asyncio.Event())
+        task = asyncio.ensure_future(crawl)
+        await started[0].wait()
+        task.cancel()  # what the twin's Ctrl-C handler does
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    async def trio_main() -> None:
+        started.append(trio.Event())
+        with trio.CancelScope() as scope:
+            async with trio.open_nursery() as nursery:
+                async def cancel_when_started() -> None:
+                    await started[0].wait()
+                    scope.cancel()  # what the twin's Ctrl-C handler does
+                nursery.start_soon(cancel_when_started)
+                await crawl
+
+    if impl == "asyncio":
+        asyncio.run(asyncio_main())
+    else:
+        trio.run(trio_main)
+    printed = capsys.readouterr().out.splitlines()
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    written = {row.split("\t")[0] for row in rows}
+    assert stats.links == len(rows)
+    assert stats.pages == len(written)
+    assert [line for line in printed if line.startswith("Wrote results")] == [
+        f"Wrote results for source URL: {url}" for url in urls if url in written]
+    if impl == "asyncio":  # its append is shielded: the page went in, and now it is counted
+        assert written == {urls[0]}

@@ -265,7 +265,7 @@ async def write_one(
     # The reference says: aiofiles opens, writes and closes in worker threads, and a cancelled await
     #                     abandons the thread's result: Ctrl-C during the open would leak the file.
     #                     So the append is shielded, and seen through before the cancellation goes
-    #                     on.
+    #                     on; the page is then in the file, and is reported and counted as such.
     raise NotImplementedError("write write_one")
 
 
