@@ -177,3 +177,26 @@ def test_a_page_written_during_the_interrupt_is_in_the_summary(
         f"Wrote results for source URL: {url}" for url in urls if url in written]
     if impl == "asyncio":  # its append is shielded: the page went in, and now it is counted
         assert written == {urls[0]}
+
+
+# -- 14: a URL file that starts with a byte-order mark ----------------------------------------
+
+
+def test_a_url_file_with_a_utf8_byte_order_mark_is_read(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Notepad writes UTF-8 with a BOM first: both twins used to refuse the first URL as
+    "not an http(s) URL: '\\ufeffhttp://...'" (exit 2). A BOM anywhere else is still refused."""
+    urls = site.page_urls()[:2]
+    listed = tmp_path / "urls.txt"
+    listed.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(urls).encode() + b"\r\n")
+    mod = lesson(impl)
+    assert mod.read_urls(str(listed)) == urls
+    out = tmp_path / "out.tsv"
+    assert mod.main(["--urls-file", str(listed), "-o", str(out), "--timeout", "5"]) == 0
+    assert capsys.readouterr().err.startswith("pages 2, ")
+    assert {row.split("\t")[0] for row in out.read_text(encoding="utf-8").splitlines()[1:]} == (
+        set(urls))
+    listed.write_text(f"{urls[0]}\n\ufeff{urls[1]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an http"):
+        mod.read_urls(str(listed))

@@ -339,9 +339,12 @@ def check_url(url: str) -> str:
 
 
 def read_urls(path: str) -> list[str]:
-    """The URLs of a file, one a line; blank lines and ``#`` comments are skipped."""
+    """The URLs of a file, one a line; blank lines and ``#`` comments are skipped.
+
+    UTF-8, with or without the byte-order mark that Windows editors put first.
+    """
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             lines = [line.strip() for line in f]
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
