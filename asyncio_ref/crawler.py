@@ -211,6 +211,9 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     compressed "bomb" cost far more memory than the cap (``_decode``'s docstring).
     """
     decoder = Decoder(resp.headers.getall("Content-Encoding", []))
+    if decoder.identity and (resp.content_length or 0) > max_bytes:
+        # Not encoded, and longer than the cap by its own word: refused before a byte is read.
+        raise BodyTooLarge(f"body over {max_bytes} bytes")
     pieces: list[bytes] = []  # joined once, at the end: a bytearray grown step by step
     size = 0                  # cost more with 20 bodies at once (docs/reliability.md)
     async for raw in resp.content.iter_chunked(64 * 1024):
@@ -230,10 +233,18 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
     # aiohttp raises at its max_redirects-th redirect *response*, so it follows one fewer than
     # httpx with the same number: + 1 makes both follow MAX_REDIRECTS.
     async with session.get(url, allow_redirects=True, max_redirects=MAX_REDIRECTS + 1) as resp:
+        if resp.status < 100 or resp.status == 101:
+            # No status HTTP has, or a switch to another protocol nobody asked for: not an
+            # answer to this request (the twin's transport: a protocol error). Worded as aiohttp
+            # words a response it cannot parse.
+            raise aiohttp.ClientResponseError(
+                resp.request_info, resp.history, status=resp.status,
+                message=f"not an HTTP response: status {resp.status}",
+            ) from http_exceptions.BadStatusLine(str(resp.status))
         resp.raise_for_status()  # raises for status >= 400
         print(f"Got response [{resp.status}] for URL: {url}")
         body = await read_capped(resp, max_bytes)
-        return body.decode(resp.charset or "utf-8")
+        return body.decode(declared_charset(resp.headers.get("Content-Type", "")) or "utf-8")
 
 
 async def parse(
@@ -352,11 +363,29 @@ async def bulk_crawl_and_write(
     return stats
 
 
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type, read as HTTP writes it (RFC 9110, 5.6.6).
+
+    A token, or a quoted string in double quotes. The same reading in both twins: the libraries
+    differ (``charset='iso-8859-1'``: aiohttp fell back to UTF-8, httpx took ISO-8859-1;
+    here it is the token ``'iso-8859-1'``, which Python's codec lookup reads as ISO-8859-1, as
+    it ignores punctuation in a codec's name).
+    """
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            return value or None
+    return None
+
+
 def check_url(url: str) -> str:
     """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
 
     http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
-    character.
+    character, no ':' in the user name (``%3A`` included).
     """
     parts = urllib.parse.urlsplit(url)
     try:
@@ -366,6 +395,10 @@ def check_url(url: str) -> str:
     if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
             or UNSAFE_RE.search(url)):
         raise ValueError(f"not an http(s) URL: {url!r}")
+    if ":" in urllib.parse.unquote(parts.username or ""):
+        # Basic auth cannot send it (RFC 7617, 2): aiohttp refuses, httpx sent "a:b:pw", read
+        # by the server as the user "a".
+        raise ValueError(f"a ':' in the user name of {url!r}")
     return url
 
 

@@ -189,9 +189,10 @@ class _Handler(socketserver.BaseRequestHandler):
             send(_head("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", encoding),
                                   ("Content-Length", str(len(body)))]) + body)
             return True
-        if path == "/accept-encoding":  # a page whose one link names what the client asked for
+        if path in ("/accept-encoding", "/authorization"):
+            # A page whose one link names what the client sent in that header.
             asked = [line.split(":", 1)[1].strip() for line in self.head.split("\r\n")[1:]
-                     if line.lower().startswith("accept-encoding:")]
+                     if line.lower().startswith(path[1:] + ":")]
             body = b'<a href="http://example.org/%s">x</a>' % "|".join(asked).encode().replace(
                 b" ", b"+")
             send(_head("200 OK", [("Content-Type", "text/html"),
@@ -200,6 +201,30 @@ class _Handler(socketserver.BaseRequestHandler):
         if path == "/page":
             send(_head("200 OK", [("Content-Type", "text/html"),
                                   ("Content-Length", str(len(PAGE)))]) + PAGE)
+            return True
+        if path == "/empty-location":
+            send(_head("302 Found", [("Location", ""), ("Content-Type", "text/html"),
+                                     ("Content-Length", str(len(PAGE)))]) + PAGE)
+            return True
+        if path == "/quoted-charset":  # charset='iso-8859-1': quotes HTTP does not use
+            body = '<a href="http://example.org/caf\u00e9">x</a>'.encode("latin-1")
+            send(_head("200 OK", [("Content-Type", "text/html; charset='iso-8859-1'"),
+                                  ("Content-Length", str(len(body)))]) + body)
+            return True
+        if path == "/continue-forever":  # 100 Continue, again and again, never an answer
+            while not self.server.stopping.wait(0.01):
+                send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            return False
+        if path == "/huge-length-slow":  # a valid, huge Content-Length; the body drips
+            send(_head("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(1 << 40))]))
+            while not self.server.stopping.wait(0.05):
+                send(b"<p>" * 100)
+            return False
+        if path.startswith("/status/"):  # /status/<code>: that status line, and a page
+            send(_head(f"{path.removeprefix('/status/')} Whatever",
+                       [("Content-Type", "text/html"), ("Content-Length", str(len(PAGE)))])
+                 + PAGE)
             return True
         if path in ("/overlong", "/early"):
             # /overlong: a body longer than its Content-Length, the surplus 50 ms later (a

@@ -310,6 +310,13 @@ def hostile_matrix(h: HostileServer) -> dict[str, tuple[str, list[str]]]:
         "links a user cannot fetch": (url("/bad-links"), ["got 200", "found 1", "wrote"]),
         "a body longer than its Content-Length": (url("/overlong"), page),
         "an answer before the request": (url("/early"), page),
+        "status 600": (url("/status/600"), ["error status"]),
+        "status 999": (url("/status/999"), ["error status"]),
+        "status 101 (no upgrade asked for)": (url("/status/101"), ["error connection"]),
+        "an empty Location": (url("/empty-location"), ["got 302", "found 1", "wrote"]),
+        "charset in single quotes": (url("/quoted-charset"), page),
+        "endless 100 Continue": (url("/continue-forever"), ["error timeout"]),
+        "huge Content-Length, slow body": (url("/huge-length-slow"), too_large),
     }
 
 
@@ -320,6 +327,8 @@ HOSTILE_CASES = (
     "unknown Content-Encoding", "corrupt gzip", "bad status line", "garbage", "1 MB header",
     "10,000 headers", "redirect to http:///ok", "204 with a body", "links a user cannot fetch",
     "a body longer than its Content-Length", "an answer before the request",
+    "status 600", "status 999", "status 101 (no upgrade asked for)", "an empty Location",
+    "charset in single quotes", "endless 100 Continue", "huge Content-Length, slow body",
 )
 
 

@@ -237,8 +237,10 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     # Our port says: The client's redirect policy, applied here rather than by httpx: httpx reads a
     #                redirect's body whole, with its unbounded decoder, and turns a Location without
     #                a host into one on the same host. aiohttp does neither.
+    # Our port says: An empty Location is no Location (aiohttp's reading): the 3xx is the page.
     # Our port says: "http:///ok"; "/ok" is fine
-    # Our port says: httpx's raise_for_status raises on 3xx too; aiohttp's from 400
+    # Our port says: httpx's raise_for_status raises on 3xx too, and its is_error stops at 599;
+    #                aiohttp's raises from 400 up.
     # Our port says: Not resp.text: httpx would replace undecodable bytes; decode strictly, as
     #                aiohttp.
     raise NotImplementedError("write fetch_html")
@@ -321,11 +323,29 @@ async def bulk_crawl_and_write(
     raise NotImplementedError("write bulk_crawl_and_write")
 
 
+def declared_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type, read as HTTP writes it (RFC 9110, 5.6.6).
+
+    A token, or a quoted string in double quotes. The same reading in both twins: the libraries
+    differ (``charset='iso-8859-1'``: aiohttp fell back to UTF-8, httpx took ISO-8859-1;
+    here it is the token ``'iso-8859-1'``, which Python's codec lookup reads as ISO-8859-1, as
+    it ignores punctuation in a codec's name).
+    """
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            return value or None
+    return None
+
+
 def check_url(url: str) -> str:
     """``url`` if a user can fetch it, else ValueError: a crawl's URLs, and each link kept.
 
     http or https, a host, a port (if any) from 1 to 65535, no whitespace and no control
-    character.
+    character, no ':' in the user name (``%3A`` included).
     """
     parts = urllib.parse.urlsplit(url)
     try:
@@ -335,6 +355,10 @@ def check_url(url: str) -> str:
     if (parts.scheme not in ("http", "https") or not parts.hostname or port == 0
             or UNSAFE_RE.search(url)):
         raise ValueError(f"not an http(s) URL: {url!r}")
+    if ":" in urllib.parse.unquote(parts.username or ""):
+        # Basic auth cannot send it (RFC 7617, 2): aiohttp refuses, httpx sent "a:b:pw", read
+        # by the server as the user "a".
+        raise ValueError(f"a ':' in the user name of {url!r}")
     return url
 
 
