@@ -821,3 +821,16 @@ def test_math_inf_is_what_an_unbounded_channel_takes() -> None:
     assert [receive.receive_nowait() for _ in range(1000)] == list(range(1000))
     send.close()
     receive.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Every test these pages name exists (the migration chapters have their own such check).
+
+
+@pytest.mark.parametrize("name", ["porting.md", "lessons/count.md", "notebooks.md"])
+def test_every_test_a_page_names_exists(name: str) -> None:
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    named = set(re.findall(r"`(?:tests/test_\w+\.py::)?(test_\w+)", page(name)))
+    assert named, f"{name} names no test"
+    for test in named:
+        assert re.search(rf"^def {test}\(", tests, re.M), f"{name} names missing {test}"
