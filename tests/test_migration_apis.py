@@ -372,9 +372,10 @@ def test_trio_and_trio_util_have_no_priority_queue_lifo_queue_or_barrier() -> No
 
 @pytest.mark.parametrize("kind", ["PriorityQueue", "LifoQueue"])
 def test_the_queue_ports_hand_out_items_in_asyncios_order(kind: str) -> None:
-    """Seeded items, some put before any getter waits and some while three getters wait:
-    the items leave in the same order as from asyncio's queue, and a getter cancelled while
-    waiting takes nothing with it."""
+    """Seeded items, all put before any get, or put while three getters wait: the items
+    leave in the same order as from asyncio's queue, and a getter cancelled while waiting
+    takes nothing with it. The ports' ``get`` and ``put`` are checkpoints even when they need
+    not wait; asyncio's queues have ``shutdown()`` from Python 3.13, the ports do not."""
     items = random.Random(5).sample(range(100), 12)
     ports = load("queues_trio")
 
@@ -390,6 +391,21 @@ def test_the_queue_ports_hand_out_items_in_asyncios_order(kind: str) -> None:
         for item in items:
             await queue.put(item)
         return [await queue.get() for _ in items]
+
+    async def checkpoints() -> tuple[bool, bool, int]:
+        queue = getattr(ports, kind)()
+        queue.put_nowait(1)
+        with trio.CancelScope() as get_scope:
+            get_scope.cancel()
+            await queue.get()  # an item is there, yet the cancelled get raises
+        with trio.CancelScope() as put_scope:
+            put_scope.cancel()
+            await queue.put(2)
+        return get_scope.cancelled_caught, put_scope.cancelled_caught, queue.qsize()
+
+    assert run_trio(checkpoints) == (True, True, 1)  # nothing taken, nothing added
+    assert hasattr(getattr(asyncio, kind), "shutdown") == (sys.version_info >= (3, 13))
+    assert not hasattr(getattr(ports, kind), "shutdown")
 
     expected = sorted(items) if kind == "PriorityQueue" else items[::-1]
     assert run_asyncio(order_asyncio) == run_trio(order_trio) == expected
@@ -524,6 +540,52 @@ def test_an_instrument_names_the_blocking_task_and_not_the_others(
     assert took >= 0.6  # a lower bound: a loaded machine only adds to it
 
 
+@pytest.mark.timeout(60)
+def test_with_eager_tasks_debug_mode_blames_the_task_that_created_the_blocker(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Python 3.12+: under ``asyncio.eager_task_factory`` a new task's first step runs inside
+    ``create_task``, so a blocking call there is timed as a step of the *creating* task. On
+    3.11 there are no eager tasks. (Trio's ``start_soon`` never runs the child at once.)"""
+    if sys.version_info < (3, 12):
+        assert not hasattr(asyncio, "eager_task_factory")
+        return
+
+    async def blocker() -> None:
+        time.sleep(0.3)  # noqa: ASYNC251  # before the first await: runs eagerly
+        await asyncio.sleep(0.01)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.slow_callback_duration = 0.2
+        loop.set_task_factory(asyncio.eager_task_factory)
+        asyncio.current_task().set_name("creator")
+        await asyncio.create_task(blocker(), name="blocker")
+
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        asyncio.run(main(), debug=True)
+    # "Executing <Task pending name='creator' coro=<main() ...> wait_for=<Task ...
+    # name='blocker' ...>> took 0.301 seconds": the task timed is the first named
+    blamed = [re.findall(r"name='([^']+)'", r.getMessage())[0] for r in caplog.records
+              if r.getMessage().startswith("Executing")]
+    assert blamed == ["creator"]
+
+
+def test_trio_start_soon_never_runs_the_child_at_once() -> None:
+    """The child's first line runs only after the parent's next checkpoint."""
+    log: list[str] = []
+
+    async def child() -> None:
+        log.append("child")
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child)
+            log.append("parent, after start_soon")
+
+    run_trio(main)
+    assert log == ["parent, after start_soon", "child"]
+
+
 class FakeClock:
     """A clock only ``block`` moves: steps are timed without real time or sleeps."""
 
@@ -584,7 +646,8 @@ def test_the_instrument_times_every_kind_of_step() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats() -> None:
+def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats(
+        caplog: pytest.LogCaptureFixture) -> None:
     """asyncio's debug mode and trio-util's TaskStats time steps with the framework's clock;
     on a virtual clock a ``time.sleep`` takes no time and nothing is reported. SlowSteps reads
     ``time.perf_counter()`` and still sees it; so does TaskStats given ``current_time=``."""
@@ -603,9 +666,16 @@ def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats() 
         trio.run(main, clock=clock, instruments=[stats])
         return set(stats.slow_task_steps)
 
-    assert task_stats_names(mock_clock()) == set()
+    with caplog.at_level(logging.INFO, logger="trio_util._task_stats"):
+        assert task_stats_names(mock_clock()) == set()
+    assert not [r for r in caplog.records if "slow task step" in r.getMessage()]
     assert task_stats_names(mock_clock(), current_time=time.perf_counter) == {"blocker"}
-    assert task_stats_names(None) == {"blocker"}  # Trio's real clock
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="trio_util._task_stats"):
+        assert task_stats_names(None) == {"blocker"}  # Trio's real clock
+    # logged once the run ends, at INFO, on the module's logger
+    assert [(r.levelname, r.name) for r in caplog.records
+            if "slow task step events" in r.getMessage()] == [("INFO", "trio_util._task_stats")]
 
 
 # --------------------------------------------------------------------------------------------
