@@ -3,8 +3,9 @@
 Why it exists: the question migrators ask first is "is Trio slower than asyncio?", and the
 shipped twins cannot answer it, because they differ in their HTTP library too (aiohttp against
 httpx). httpx runs on both loops, so this crawler is *the same code* on both: ``anyio.run(...,
-backend="asyncio")`` against ``backend="trio"``. Only the event loop under it changes (and
-AnyIO's thin adapter to it, the same on both sides). Its per-page work is the lesson's: GET,
+backend="asyncio")`` against ``backend="trio"``. The event loop under it changes, and so does
+httpcore's network backend, which it picks by sniffio: AnyIO's streams on asyncio, httpcore's
+own Trio backend on Trio (docs/migration/anyio.md). Its per-page work is the lesson's: GET,
 status check, body decoded, the notebook's regex, ``urljoin`` on every link, the progress lines
 (to /dev/null here), and the rows handed to one writer task through a bounded stream, which
 writes whole batches to the TSV with one ``write`` each.

@@ -385,7 +385,9 @@ per-page work, a writer task on both sides) run on Trio and on asyncio, paired b
 concurrency 50: Trio ÷ asyncio = {_met(framework)} pages/s (goal ≥ 1.0). That is the answer to
 the question migrators ask: with the HTTP library held fixed, the event loop under it is not
 where a port loses speed. Both rows are slow in absolute terms because httpx's default pool
-(httpcore) is, on both loops alike (see the profile note below); the *ratio* is the framework.
+(httpcore) is, on both loops alike (see the profile note below); the *ratio* is the framework,
+with the network layer that httpcore picks for it (AnyIO's streams on asyncio, httpcore's own
+Trio backend on Trio: [AnyIO chapter](migration/anyio.md)).
 
 ### The goals, and what the shipped crawler reaches
 

@@ -8,8 +8,10 @@ and a few patterns (a set of tasks kept alive with ``add_done_callback(set.disca
 :mod:`walkthrough.conceptmap`) that gives the Trio counterpart, the gotcha and the page that
 shows it: one table for the guide and for this tool, so they cannot disagree.
 
-:func:`rewrite` applies only the rewrites that are mechanical and always safe, and leaves a
-``TODO(trio)`` comment wherever a human must decide:
+:func:`rewrite` applies only three mechanical rewrites, and leaves a ``TODO(trio)`` comment
+wherever a human must decide. Mechanical is not always safe (``docs/porting.md``): the nursery
+raises an ExceptionGroup where gather raised the bare error, and ``trio.sleep`` refuses a
+negative delay that ``asyncio.sleep`` returns from at once.
 
 * ``asyncio.sleep(t)`` → ``trio.sleep(t)``;
 * ``asyncio.run(main(a, b))`` → ``trio.run(main, a, b)``;
@@ -528,7 +530,7 @@ def _owns_its_lines(node: ast.stmt, lines: list[str]) -> bool:
 
 
 def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
-    """The source with the safe rewrites applied and TODOs left; and the findings."""
+    """The source with the mechanical rewrites applied and TODOs left; and the findings."""
     tree, state, findings = _analyse(source, path)
     lines = source.splitlines(keepends=True)
     rewritten: set[int] = set()

@@ -23,11 +23,14 @@ and the page of the guide that shows it. The mapping is the guide's concept map
 
 The file is parsed (Python's ast), never run and never changed.
 
---rewrite prints a patch (a unified diff) instead: it applies only the rewrites that are
-always safe (asyncio.sleep -> trio.sleep; asyncio.run(main(x)) -> trio.run(main, x); an
-awaited asyncio.gather of plain calls whose result is unused -> a nursery block) and adds a
-"# TODO(trio): ..." comment above every other construct, for a human to decide. Apply it with
-`patch -p1 < port.diff` or `git apply port.diff`.
+--rewrite prints a patch (a unified diff) instead: it applies three mechanical rewrites
+(asyncio.sleep -> trio.sleep; asyncio.run(main(x)) -> trio.run(main, x); an awaited
+asyncio.gather of plain calls whose result is unused -> a nursery block) and adds a
+"# TODO(trio): ..." comment above every other construct, for a human to decide. Mechanical is
+not always safe: a nursery raises an ExceptionGroup where gather raised the bare error (an
+`except ValueError:` around it stops matching), and trio.sleep raises ValueError on a negative
+delay where asyncio.sleep returns at once (docs/porting.md). Read the patch before you apply it
+with `patch -p1 < port.diff` or `git apply port.diff`.
 
 Exit status:
   0  nothing to port (no asyncio construct found)
@@ -53,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="how to print the findings (default: text)")
     parser.add_argument("--rewrite", action="store_true",
-                        help="print a patch with the safe rewrites and TODO comments")
+                        help="print a patch: 3 mechanical rewrites, TODOs elsewhere (read it)")
 
 
 def files(root: Path) -> list[Path]:
