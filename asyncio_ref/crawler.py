@@ -86,6 +86,12 @@ FDS_PER_URL = 2
 #: threads, a margin.
 FDS_SPARE = 32
 
+#: The largest response head, as the sum of its header lines (name, value and 4 bytes each),
+#: and the most header lines: one limit for both twins (h11's 16 KiB, Node.js's too; aiohttp's
+#: own is 8,190 bytes a line). Five 4 KB Set-Cookie headers are over it: a "connection" error.
+MAX_HEAD = 16 * 1024
+MAX_HEADERS = 128
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -169,6 +175,9 @@ def make_client(concurrency: int) -> ClientSession:
         # aiohttp reads ahead up to twice this per connection (64 KiB by default), then more
         # while it pauses: 16 KiB keeps what waits unread small (bytes of a bomb, for one).
         read_bufsize=16 * 1024,
+        # aiohttp's own limits are per line (8,190 bytes); MAX_HEAD, on the whole head, is
+        # checked in fetch_html, as the twin's transport checks it.
+        max_line_size=MAX_HEAD, max_field_size=MAX_HEAD, max_headers=MAX_HEADERS,
         headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
 
@@ -241,6 +250,12 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
                 resp.request_info, resp.history, status=resp.status,
                 message=f"not an HTTP response: status {resp.status}",
             ) from http_exceptions.BadStatusLine(str(resp.status))
+        for head in (*resp.history, resp):  # the redirects' heads too
+            if sum(len(k) + len(v) + 4 for k, v in head.raw_headers) > MAX_HEAD:
+                raise aiohttp.ClientResponseError(
+                    head.request_info, head.history, status=head.status,
+                    message=f"response head over {MAX_HEAD} bytes",
+                ) from http_exceptions.LineTooLong(f"response head over {MAX_HEAD} bytes")
         resp.raise_for_status()  # raises for status >= 400
         print(f"Got response [{resp.status}] for URL: {url}")
         body = await read_capped(resp, max_bytes)

@@ -202,6 +202,13 @@ class _Handler(socketserver.BaseRequestHandler):
             send(_head("200 OK", [("Content-Type", "text/html"),
                                   ("Content-Length", str(len(PAGE)))]) + PAGE)
             return True
+        if path.startswith("/cookies/"):  # /cookies/<n>/<bytes>: n Set-Cookie headers
+            n, size = (int(x) for x in path.split("/")[2:])
+            cookies = [("Set-Cookie", f"c{i}=" + "v" * (size - len(f"c{i}=")))
+                       for i in range(n)]
+            send(_head("200 OK", [("Content-Type", "text/html"), *cookies,
+                                  ("Content-Length", str(len(PAGE)))]) + PAGE)
+            return True
         if path == "/empty-location":
             send(_head("302 Found", [("Location", ""), ("Content-Type", "text/html"),
                                      ("Content-Length", str(len(PAGE)))]) + PAGE)

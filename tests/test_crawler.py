@@ -33,7 +33,14 @@ import pytest
 import trio
 
 from tests.conftest import load_broken
-from tests.hostile_server import BAD_LINKS, GOOD_LINK, HostileServer, brotli_bomb, zstd_bomb
+from tests.hostile_server import (
+    BAD_LINKS,
+    GOOD_LINK,
+    PAGE,
+    HostileServer,
+    brotli_bomb,
+    zstd_bomb,
+)
 from tests.signals import interrupt
 from walkthrough import catalogue, cli
 from walkthrough.demosite import DemoSite
@@ -317,6 +324,16 @@ def hostile_matrix(h: HostileServer) -> dict[str, tuple[str, list[str]]]:
         "charset in single quotes": (url("/quoted-charset"), page),
         "endless 100 Continue": (url("/continue-forever"), ["error timeout"]),
         "huge Content-Length, slow body": (url("/huge-length-slow"), too_large),
+        # One limit on a response head in both (MAX_HEAD bytes as the sum of name + value + 4
+        # per line, MAX_HEADERS lines): aiohttp's was 8,190 bytes a line, the Trio transport's
+        # 16 KiB in all. Besides the cookies: Content-Type and Content-Length.
+        "five 4 KB Set-Cookie headers": (url("/cookies/5/4096"), ["error connection"]),
+        "one 10 KB header line": (url("/cookies/1/10240"), page),
+        "a head of exactly MAX_HEAD bytes": (url(f"/cookies/1/{LAST_COOKIE}"), page),
+        "a head one byte over MAX_HEAD": (url(f"/cookies/1/{LAST_COOKIE + 1}"),
+                                          ["error connection"]),
+        "MAX_HEADERS header lines": (url("/cookies/126/10"), page),
+        "one header line more": (url("/cookies/127/10"), ["error connection"]),
     }
 
 
@@ -329,7 +346,13 @@ HOSTILE_CASES = (
     "a body longer than its Content-Length", "an answer before the request",
     "status 600", "status 999", "status 101 (no upgrade asked for)", "an empty Location",
     "charset in single quotes", "endless 100 Continue", "huge Content-Length, slow body",
+    "five 4 KB Set-Cookie headers", "one 10 KB header line", "a head of exactly MAX_HEAD bytes",
+    "a head one byte over MAX_HEAD", "MAX_HEADERS header lines", "one header line more",
 )
+
+#: The Set-Cookie value that makes /cookies/1/N's head exactly MAX_HEAD bytes.
+LAST_COOKIE = 16 * 1024 - sum(len(name) + len(value) + 4 for name, value in (
+    ("Content-Type", "text/html"), ("Content-Length", str(len(PAGE))), ("Set-Cookie", "")))
 
 
 @pytest.fixture(scope="module")
@@ -425,6 +448,14 @@ def test_both_ask_for_gzip_and_deflate_only(impl: str, hostile: HostileServer,
     url = hostile.url("/accept-encoding")
     crawl = run_crawl(impl, [url], tmp_path / "out.tsv")
     assert [row.split("\t")[1] for row in crawl.rows] == ["http://example.org/gzip,+deflate\n"]
+
+
+def test_one_limit_on_a_response_head(impl: str) -> None:
+    """The cases above are built on these numbers; the Trio transport enforces the same."""
+    from trio_port import _transport_httptools
+
+    assert (lesson(impl).MAX_HEAD, lesson(impl).MAX_HEADERS) == (16 * 1024, 128)
+    assert _transport_httptools.MAX_HEAD == lesson("trio").MAX_HEAD
 
 
 def test_twins_decode_with_the_same_module() -> None:

@@ -93,6 +93,12 @@ FDS_PER_URL = 1
 #: threads, a margin.
 FDS_SPARE = 32
 
+#: The largest response head, as the sum of its header lines (name, value and 4 bytes each),
+#: and the most header lines: one limit for both twins (h11's 16 KiB, Node.js's too; aiohttp's
+#: own is 8,190 bytes a line). Five 4 KB Set-Cookie headers are over it: a "connection" error.
+MAX_HEAD = 16 * 1024
+MAX_HEADERS = 128
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -274,6 +280,14 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     for _ in range(client.max_redirects + 1):
         sent = await client.send(request, stream=True, follow_redirects=False)
         async with contextlib.aclosing(sent) as resp:
+            # The twin's limits on a head (our transport has the same MAX_HEAD, counted so
+            # with httptools; h11, its fallback, counts the raw bytes of an unfinished head).
+            if len(resp.headers.raw) > MAX_HEADERS:
+                raise httpx.RemoteProtocolError(f"more than {MAX_HEADERS} header lines",
+                                                request=request)
+            if sum(len(k) + len(v) + 4 for k, v in resp.headers.raw) > MAX_HEAD:
+                raise httpx.RemoteProtocolError(f"response head over {MAX_HEAD} bytes",
+                                                request=request)
             # An empty Location is no Location (aiohttp's reading): the 3xx is the page.
             if (resp.next_request is not None and client.follow_redirects
                     and resp.headers["Location"]):

@@ -92,6 +92,12 @@ FDS_PER_URL = 2
 #: threads, a margin.
 FDS_SPARE = 32
 
+#: The largest response head, as the sum of its header lines (name, value and 4 bytes each),
+#: and the most header lines: one limit for both twins (h11's 16 KiB, Node.js's too; aiohttp's
+#: own is 8,190 bytes a line). Five 4 KB Set-Cookie headers are over it: a "connection" error.
+MAX_HEAD = 16 * 1024
+MAX_HEADERS = 128
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -174,6 +180,8 @@ def make_client(concurrency: int) -> ClientSession:
     # The reference says: aiohttp reads ahead up to twice this per connection (64 KiB by default),
     #                     then more while it pauses: 16 KiB keeps what waits unread small (bytes of
     #                     a bomb, for one).
+    # The reference says: aiohttp's own limits are per line (8,190 bytes); MAX_HEAD, on the whole
+    #                     head, is checked in fetch_html, as the twin's transport checks it.
     raise NotImplementedError("write make_client")
 
 
@@ -226,6 +234,7 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
     # The reference says: No status HTTP has, or a switch to another protocol nobody asked for: not
     #                     an answer to this request (the twin's transport: a protocol error). Worded
     #                     as aiohttp words a response it cannot parse.
+    # The reference says: the redirects' heads too
     # The reference says: raises for status >= 400
     raise NotImplementedError("write fetch_html")
 

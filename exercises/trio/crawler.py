@@ -98,6 +98,12 @@ FDS_PER_URL = 1
 #: threads, a margin.
 FDS_SPARE = 32
 
+#: The largest response head, as the sum of its header lines (name, value and 4 bytes each),
+#: and the most header lines: one limit for both twins (h11's 16 KiB, Node.js's too; aiohttp's
+#: own is 8,190 bytes a line). Five 4 KB Set-Cookie headers are over it: a "connection" error.
+MAX_HEAD = 16 * 1024
+MAX_HEADERS = 128
+
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
 UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
@@ -237,6 +243,8 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     # Our port says: The client's redirect policy, applied here rather than by httpx: httpx reads a
     #                redirect's body whole, with its unbounded decoder, and turns a Location without
     #                a host into one on the same host. aiohttp does neither.
+    # Our port says: The twin's limits on a head (our transport has the same MAX_HEAD, counted so
+    #                with httptools; h11, its fallback, counts the raw bytes of an unfinished head).
     # Our port says: An empty Location is no Location (aiohttp's reading): the 3xx is the page.
     # Our port says: "http:///ok"; "/ok" is fine
     # Our port says: httpx's raise_for_status raises on 3xx too, and its is_error stops at 599;
