@@ -52,7 +52,7 @@ def test_the_sessions_run_the_claims_the_divergence_pairs_and_the_lesson_twins(
     lessons = {f"tests/test_{m.stem}.py" for m in (ROOT / "asyncio_ref").glob("*.py")
                if (ROOT / "tests" / f"test_{m.stem}.py").is_file()}
     assert lessons <= set(files), lessons - set(files)
-    for name in ("divergences", "cancellation", "faq", "migration"):
+    for name in ("divergences", "cancellation", "faq", "migration", "migration_apis"):
         assert f"tests/test_{name}.py" in files
     assert len(set(files)) == len(files)
     assert all((ROOT / f).is_file() for f in files)
