@@ -8,7 +8,7 @@ Each session makes its own virtualenv under .nox/, installs the project there wi
 its tests need (`pip install -e ".[test,migration]"`, as `tasks.py` does for .venv), and runs
 the claims, the divergence pairs, the FAQ and migration pairs and the lesson twins with that
 interpreter: asyncio changes between minor versions (TaskGroup, eager tasks, Queue.shutdown,
-Server.close_clients...), Trio does not depend on it.
+Server.close_clients...), and each claim compares it with Trio on the same interpreter.
 
 An interpreter that is not installed is skipped, never downloaded, and nox says so in one line:
 "Session versions-3.14 skipped: Python interpreter 3.14 not found." That holds on CI too (nox
