@@ -288,12 +288,17 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
                 deadline = _deadline(timeouts.get("write"))
                 out = h.send(h11.Request(method=request.method, target=request.url.raw_path,
                                          headers=request.headers.raw)) or b""
-                async for chunk in request.stream:  # type: ignore[union-attr]
-                    if chunk:
-                        out += h.send(h11.Data(data=chunk)) or b""
-                        if len(out) >= _READ_SIZE:
-                            await conn.send(out, deadline)
-                            out = b""
+                chunks = aiter(request.stream)  # type: ignore[arg-type]
+                try:
+                    async for chunk in chunks:
+                        if chunk:
+                            out += h.send(h11.Data(data=chunk)) or b""
+                            if len(out) >= _READ_SIZE:
+                                await conn.send(out, deadline)
+                                out = b""
+                except BaseException:
+                    await _abandon(chunks)
+                    raise
                 out += h.send(h11.EndOfMessage()) or b""
                 await conn.send(out, deadline)
             except _MAPPED as exc:
@@ -347,6 +352,19 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
 
 class _StaleConnection(Exception):
     """A reused connection failed before the server answered: safe to retry on a new one."""
+
+
+async def _abandon(chunks: object) -> None:
+    """Close a request body's iterator left mid-way (a send failed, or was cancelled).
+
+    httpx's bodies are async generators: left suspended, Trio's finalizer reports each one,
+    garbage-collected, as a ResourceWarning ("... was garbage collected before it had been
+    exhausted"), an error under ``-W error``.
+    """
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        with trio.move_on_after(1, shield=True):  # bounded, as every shield here
+            await aclose()
 
 
 def _or_inf(timeout: float | None) -> float:

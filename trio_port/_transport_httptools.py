@@ -38,6 +38,7 @@ import trio
 from trio_port._transport import (
     _MAPPED,
     TrioH11Transport,
+    _abandon,
     _Connection,
     _deadline,
     _map_error,
@@ -313,12 +314,17 @@ class TrioHttptoolsTransport(TrioH11Transport):
                 deadline = _deadline(timeouts.get("write"))
                 out = _request_head(request)
                 chunked = b"chunked" in request.headers.get("transfer-encoding", "").encode()
-                async for chunk in request.stream:  # type: ignore[union-attr]
-                    if chunk:
-                        out += b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
-                        if len(out) >= _READ_SIZE:
-                            await conn.send(out, deadline)
-                            out = b""
+                chunks = aiter(request.stream)  # type: ignore[arg-type]
+                try:
+                    async for chunk in chunks:
+                        if chunk:
+                            out += b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+                            if len(out) >= _READ_SIZE:
+                                await conn.send(out, deadline)
+                                out = b""
+                except BaseException:
+                    await _abandon(chunks)
+                    raise
                 if chunked:
                     out += b"0\r\n\r\n"
                 await conn.send(out, deadline)
