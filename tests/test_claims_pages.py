@@ -215,6 +215,74 @@ def test_an_asyncio_await_left_in_a_trio_run_fails(awaited: str, error: str, whe
     assert len(failures) == 1 and failures[0].startswith(error), failures
 
 
+async def free_then_waiting(kind: str) -> list[str]:
+    """Use an asyncio primitive inside a Trio run, first where it need not wait, then where it
+    must: only the second reaches for the (absent) asyncio loop."""
+    seen: list[str] = []
+
+    async def must_wait(awaitable: Awaitable[Any]) -> None:
+        try:
+            await awaitable
+            seen.append("waited: no error")  # pragma: no cover - the claim would be false
+        except AttributeError as e:
+            seen.append(f"waited: AttributeError: {e}")
+
+    if kind == "Queue.get":
+        queue = asyncio.Queue[int]()
+        queue.put_nowait(1)
+        seen.append(f"free: got {await queue.get()}")
+        await must_wait(queue.get())  # now empty
+    elif kind == "Queue.put":
+        unbounded, bounded = asyncio.Queue[int](), asyncio.Queue[int](1)
+        await unbounded.put(1)
+        await bounded.put(1)
+        seen.append(f"free: {unbounded.qsize()} and {bounded.qsize()} queued")
+        await must_wait(bounded.put(2))  # now full
+    elif kind in ("Semaphore", "Lock"):
+        held = asyncio.Semaphore(1) if kind == "Semaphore" else asyncio.Lock()
+        async with held:
+            seen.append(f"free: locked={held.locked()}")
+            await must_wait(held.acquire())  # now taken
+    else:
+        event = asyncio.Event()
+        event.set()
+        await event.wait()
+        seen.append("free: the set event returned")
+        event.clear()
+        await must_wait(event.wait())  # now unset
+    return seen
+
+
+@pytest.mark.parametrize("kind", ["Queue.get", "Queue.put", "Semaphore", "Lock", "Event"])
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_an_asyncio_primitive_that_need_not_wait_passes_silently_in_a_trio_run(
+        kind: str, where: str) -> None:
+    """The other half of the run rewrite: an asyncio await left under a TODO fails only when it
+    has to wait. A queue with an item, an unbounded (or not yet full) queue, a free semaphore or
+    lock and a set event all work under ``trio.run``, in the main task or a child; the same
+    object fails the first time it must wait, because only then does it look for its loop."""
+    results: list[list[str]] = []
+
+    async def main() -> None:
+        if where == "main task":
+            results.append(await free_then_waiting(kind))
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(record, results, kind)
+
+    run_trio(main)
+    [(free, waited)] = [tuple(r) for r in results]
+    assert free.startswith("free: ")
+    assert waited == "waited: AttributeError: 'NoneType' object has no attribute 'create_future'"
+    text = page("porting.md")
+    assert "every asyncio await that the patch left under a TODO fails" not in text
+    assert "as soon as it has to wait" in text
+
+
+async def record(results: list[list[str]], kind: str) -> None:
+    results.append(await free_then_waiting(kind))
+
+
 def test_the_porting_page_no_longer_promises_safe_rewrites() -> None:
     """The page names both hazards next to the table, and says the patch is a first step."""
     text = page("porting.md")
