@@ -66,8 +66,13 @@ def test_background_task_owned_by_an_object_stops_with_it() -> None:
     assert run(load("background_owner").main) == 3
 
 
-def test_a_background_failure_still_arrives_as_a_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fix unwraps only the caller's own error: a background error is never hidden."""
+@pytest.mark.parametrize("body", ["waits", "raises after the failure"])
+def test_a_background_failure_arrives_as_the_librarys_error_from_the_group(
+        monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """The fix unwraps only the caller's own error: a background failure is never hidden, and
+    never handed back bare. It arrives as ``HeartbeatError`` raised from the nursery's group
+    (Trio's ``raise MyError from group``), whether the caller's body was waiting or raised an
+    error of its own (then that error is in the group too)."""
     module = load("background_owner")
 
     async def failing_beat(self: Any) -> None:
@@ -78,11 +83,20 @@ def test_a_background_failure_still_arrives_as_a_group(monkeypatch: pytest.Monke
 
     async def main() -> None:
         async with module.open_heartbeat(1):
-            await trio.sleep(5)
+            if body == "waits":
+                await trio.sleep(5)
+            else:
+                with trio.CancelScope(shield=True):  # the failure cannot cancel this wait
+                    await trio.sleep(2)
+                raise ValueError("the caller's own error")
 
-    with pytest.raises(ExceptionGroup) as caught:
+    with pytest.raises(module.HeartbeatError) as caught:
         run(main)
-    assert caught.group_contains(OSError)  # type: ignore[attr-defined]
+    group = caught.value.__cause__
+    assert isinstance(group, ExceptionGroup)
+    expected = [OSError] if body == "waits" else [ValueError, OSError]
+    assert sorted(type(e).__name__ for e in group.exceptions) == sorted(
+        t.__name__ for t in expected)
 
 
 def test_limit_concurrency() -> None:

@@ -170,21 +170,51 @@ def test_the_naive_nursery_in_a_context_manager_wraps_the_callers_error() -> Non
     assert [type(e) for e in caught.value.exceptions] == [ValueError]
 
 
+def flusher_failures(error: BaseException | None) -> list[str]:
+    """The errors a ``FlusherError`` carries: its cause, or the exceptions of its cause group."""
+    assert error is not None and type(error).__name__ == "FlusherError", repr(error)
+    cause = error.__cause__
+    inner = cause.exceptions if isinstance(cause, BaseExceptionGroup) else (cause,)
+    return sorted(type(e).__name__ for e in inner)
+
+
 def test_a_crashed_service_is_heard_at_once_in_trio_at_the_end_in_asyncio() -> None:
     """The store rejects the second flush (at t=2). Trio cancels the app at its next
-    checkpoint and raises a group; asyncio's app goes on adding rows nobody flushes, and hears
-    of the failure only when it leaves the block."""
+    checkpoint; asyncio's app goes on adding rows nobody flushes, and hears of the failure only
+    when it leaves the block. Both raise ``FlusherError`` from the store's ``OSError``."""
     rows = ["row 0", "row 1", "poison", "row 3", "row 4"]
     aio_log, aio_error = run_app("asyncio", rows)
     trio_log, trio_error = run_app("trio", rows)
-    assert type(aio_error) is OSError
-    assert isinstance(trio_error, ExceptionGroup)
-    assert [type(e) for e in trio_error.exceptions] == [OSError]
+    assert flusher_failures(aio_error) == flusher_failures(trio_error) == ["OSError"]
     head = ["store opened", "flusher started", "added row 0", "added row 1", "flushed 2 rows",
             "added poison"]
     assert trio_log == [*head, "store closed with 2 rows"]
     assert aio_log == [*head, "added row 3", "added row 4", "added last row",
                        "store closed with 2 rows"]
+
+
+@pytest.mark.parametrize("when", ["the flusher fails first", "both fail at shutdown"])
+def test_a_flusher_failure_is_never_lost_when_the_callers_body_raises_too(
+        impl: str, when: str) -> None:
+    """Two errors leave the block: the store's OSError and the caller's ValueError. Both are
+    reachable from what the caller catches, in both frameworks. (asyncio's twin used to raise
+    the flusher's error only when the body raised none: the OSError vanished, unlogged.)
+
+    "the flusher fails first": the flush at t=2 fails; asyncio's app raises at t=2.8 (Trio's
+    app is cancelled at t=2.1 before it gets there, so only the OSError is in its group).
+    "both fail at shutdown": the caller raises at t=0.7 with a poisoned row still pending, and
+    the flusher's final flush fails while the caller's error is leaving."""
+    rows = (["row 0", "row 1", "poison", "row 3", "raise"] if when == "the flusher fails first"
+            else ["poison", "raise"])
+    _, error = run_app(impl, rows)
+    assert error is not None
+    reachable = flusher_failures(error)
+    if error.__context__ is not None and not isinstance(error.__context__, BaseExceptionGroup):
+        reachable.append(type(error.__context__).__name__)
+    if impl == "trio" and when == "the flusher fails first":
+        assert sorted(reachable) == ["OSError"]  # the app was cancelled before it could raise
+    else:
+        assert sorted(reachable) == ["OSError", "ValueError"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,34 +280,24 @@ def test_trio_testing_raisesgroup_is_deprecated_for_pytests_own() -> None:
             getattr(trio_testing, name)
 
 
-def test_errors_after_the_same_wakeup_all_reach_a_taskgroup_one_reaches_a_nursery() -> None:
-    """Three children wake from the same sleep and raise. asyncio runs all three before the
-    TaskGroup hears of the first (its done callback is scheduled, not called); a nursery
-    cancels the rest the moment the first child fails, so the others meet the cancellation
-    at once. Which one of the three a nursery reports is the scheduler's choice."""
+def test_a_helper_task_failure_in_fetch_one_is_a_librarybug_raised_from_the_group(
+        impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trio's guidance for a function that hides its nursery: only the fetch's own error is
+    handed back bare; a failure of the helper task is never picked out of the group as if it
+    were the fetch's (``raise PleaseReportBug from group``). The ticker fails at its first tick,
+    while the fetch of a good page is still sleeping."""
+    module = load(f"groups_{impl}")
 
-    async def fail_after_aio(n: int) -> None:
-        await asyncio.sleep(1)
-        raise ValueError(n)
+    async def broken_ticker(interval: float, ticks: list[float]) -> None:
+        await (asyncio.sleep if impl == "asyncio" else trio.sleep)(interval)
+        raise KeyError("the ticker's own bug")
 
-    async def aio() -> None:
-        async with asyncio.TaskGroup() as group:
-            for n in range(3):
-                group.create_task(fail_after_aio(n))
-
-    async def fail_after_trio(n: int) -> None:
-        await trio.sleep(1)
-        raise ValueError(n)
-
-    async def tr() -> None:
-        async with trio.open_nursery() as nursery:
-            for n in range(3):
-                nursery.start_soon(fail_after_trio, n)
-
-    with pytest.RaisesGroup(ValueError, ValueError, ValueError):
-        run_asyncio_virtual(aio())
-    with pytest.RaisesGroup(ValueError):
-        run_trio_virtual(tr)
+    monkeypatch.setattr(module, "ticker", broken_ticker)
+    with pytest.raises(module.LibraryBug) as caught:
+        run_virtual(impl, module.fetch_one, "a")
+    assert isinstance(caught.value.__cause__, ExceptionGroup)
+    assert [repr(e) for e in caught.value.__cause__.exceptions] == [
+        "KeyError(\"the ticker's own bug\")"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""One global RNG, consumed in scheduling order. Trio runs a same-instant batch in either order.
+"""One global RNG, consumed in scheduling order. Trio promises no order for a same-instant batch.
 
 The same three draws as the asyncio file: under Trio, which task receives the first number
-changes from run to run, because Trio runs each batch of runnable tasks forward or reversed,
+changes from run to run. Tasks whose sleeps end at one instant come out of a heap ordered by
+``id()`` of their cancel scopes (memory addresses), and Trio reverses each batch half the time,
 at random, on purpose, so that code cannot come to rely on an order nobody promised. One
 stream per task, derived from the seed, gives every task the same number in both frameworks.
 """

@@ -6,9 +6,12 @@ starts on entry and is cancelled (and awaited) on exit, whatever happens in betw
 
 The trap: the caller's ``async with`` body runs *inside* that nursery, so an error the caller
 raises there leaves the nursery wrapped, as ``ExceptionGroup([ValueError])``, and the caller's
-own ``except ValueError`` misses it. ``open_heartbeat`` below hands back the caller's error as
-it was raised, and only that one: an error of the background task still comes as a group, with
-the caller's error beside it if there was one.
+own ``except ValueError`` misses it. ``open_heartbeat`` below follows Trio's guidance for a
+context manager that hides its nursery ("Designing for multiple errors" in Trio's docs): when
+the group holds nothing but the caller's own error, that error is raised again, after the
+``except`` block, so its ``__cause__`` and ``__context__`` are the caller's; when the
+background task failed, the caller gets the library's own ``HeartbeatError``, raised from the
+group, which holds every error (the caller's too, if it raised).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import trio
+
+
+class HeartbeatError(Exception):
+    """The background task failed; ``__cause__`` is the nursery's group, with every error."""
 
 
 class Heartbeat:
@@ -34,6 +41,7 @@ class Heartbeat:
 @asynccontextmanager
 async def open_heartbeat(interval: float) -> AsyncIterator[Heartbeat]:
     body_error: BaseException | None = None
+    unwrapped: BaseException | None = None
     try:
         async with trio.open_nursery() as nursery:
             # Yielding from inside a nursery is safe in an @asynccontextmanager (the body runs
@@ -46,11 +54,15 @@ async def open_heartbeat(interval: float) -> AsyncIterator[Heartbeat]:
             finally:
                 nursery.cancel_scope.cancel()  # shutdown order: stop the beat, then leave
     except BaseExceptionGroup as group:
-        # The group holds only what the caller raised: give it back unwrapped. Anything else
-        # (the background task failed too) stays a group, so no error is ever dropped.
-        if body_error is not None and group.exceptions == (body_error,):
-            raise body_error from None
-        raise
+        if body_error is None or group.exceptions != (body_error,):
+            if isinstance(group, ExceptionGroup):
+                raise HeartbeatError("the heartbeat failed") from group  # nothing dropped
+            raise  # a KeyboardInterrupt or a cancellation among them: as Trio raised it
+        unwrapped = body_error  # the group holds only what the caller raised
+    if unwrapped is not None:
+        # Raised here, not inside the `except` block: there, `raise unwrapped` would make the
+        # group its __context__, and `from None` would erase the caller's own __cause__.
+        raise unwrapped
 
 
 async def main() -> int:

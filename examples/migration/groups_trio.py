@@ -7,8 +7,10 @@ are handled alike:
 - ``fetch_all`` lets the group out: several fetches can fail at once, and the caller decides.
 - ``report`` catches each kind with ``except*``, which matches inside the group.
 - ``fetch_one`` is a library function that runs a helper task beside the real work. The nursery
-  is its implementation detail, and only one error can come out, so it hands that error back
-  as raised: the caller writes ``except KeyError``.
+  is its implementation detail, so it follows Trio's guidance for hidden nurseries
+  ("Designing for multiple errors"): the fetch's own error, when it is the only one, is raised
+  again after the ``except`` block, as it was raised (the caller writes ``except KeyError``);
+  any other group becomes ``LibraryBug``, raised from the group, never one error picked out.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ async def report(names: list[str]) -> list[str]:
     return lines
 
 
+class LibraryBug(Exception):
+    """A helper task failed: Trio's ``raise PleaseReportBug from group`` for hidden nurseries."""
+
+
 async def ticker(interval: float, ticks: list[float]) -> None:
     while True:
         await trio.sleep(interval)
@@ -61,15 +67,24 @@ async def ticker(interval: float, ticks: list[float]) -> None:
 
 async def fetch_one(name: str) -> str:
     """One fetch, with a ticker beside it; raises the fetch's own error, unwrapped."""
+    fetch_error: Exception | None = None
+    unwrapped: Exception | None = None
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(ticker, 0.03, [])  # no handle: cancel the nursery's scope instead
-            page = await fetch(name)
-            nursery.cancel_scope.cancel()
+            try:
+                page = await fetch(name)
+            except Exception as exc:
+                fetch_error = exc
+                raise
+            finally:
+                nursery.cancel_scope.cancel()
     except ExceptionGroup as eg:
-        if len(eg.exceptions) == 1:
-            raise eg.exceptions[0] from None  # one error can come out: give it back as it was
-        raise
+        if fetch_error is None or eg.exceptions != (fetch_error,):
+            raise LibraryBug("fetch_one's helper task failed") from eg
+        unwrapped = fetch_error
+    if unwrapped is not None:
+        raise unwrapped  # after the `except` block: its cause and context stay as they were
     return page
 
 

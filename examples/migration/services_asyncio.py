@@ -6,12 +6,15 @@ The app opens a store, then a flusher that moves the rows it is given into the s
 - *started means running*: ``open_flusher`` returns only once the background task runs;
 - *shutdown order*: the flusher stops first, with a final flush, while the store it writes to
   is still open; ``AsyncExitStack`` closes in the reverse order of opening;
-- *errors*: the caller's own error leaves the ``async with`` as it was raised; a failure of
-  the background task is not lost.
+- *errors*: the caller's own error leaves the ``async with`` as it was raised, cause and
+  context included; a failure of the background task is never lost: it arrives as
+  ``FlusherError``, chained to the failure.
 
 asyncio's ``create_task`` has no owner, so the context manager is the owner: it cancels and
 awaits the task on exit. Until then, a crashed flusher goes unnoticed: the app keeps adding rows
-that nobody flushes, and hears of the failure only when it leaves the block.
+that nobody flushes, and hears of the failure only when it leaves the block. If the app's own
+error leaves the block too, ``FlusherError`` is raised during its handling: the app's error
+becomes its ``__context__``, and the traceback shows both.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from types import TracebackType
+
+
+class FlusherError(Exception):
+    """The flusher failed; ``__cause__`` is its error."""
 
 
 class Store:
@@ -87,8 +94,10 @@ class open_flusher:  # a class, named as its Trio twin (a function) is
                         tb: TracebackType | None) -> None:
         self.task.cancel()
         await asyncio.wait([self.task])  # not `await self.task`: its CancelledError is ours
-        if exc is None and not self.task.cancelled() and (error := self.task.exception()):
-            raise error  # the flusher failed, and only now does the app hear of it
+        if not self.task.cancelled() and (error := self.task.exception()):
+            # The flusher failed, and only now does the app hear of it. Raised even when the
+            # app's own error is leaving: that error becomes this one's __context__.
+            raise FlusherError("the flusher failed") from error
 
 
 async def app(log: list[str], *, rows: list[str], pause: float = 0.7,

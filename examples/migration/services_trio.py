@@ -7,15 +7,18 @@ The app opens a store, then a flusher that moves the rows it is given into the s
   (``nursery.start`` and ``task_status.started()``);
 - *shutdown order*: the flusher stops first, with a final flush, while the store it writes to
   is still open; ``AsyncExitStack`` closes in the reverse order of opening;
-- *errors*: the caller's own error leaves the ``async with`` as it was raised; a failure of
-  the background task is not lost.
+- *errors*: the caller's own error leaves the ``async with`` as it was raised, cause and
+  context included; a failure of the background task is never lost: it arrives as
+  ``FlusherError``, chained to the failure.
 
 In Trio the task needs a nursery, so the context manager opens one, and the caller's body runs
 inside it. That is the trap: the caller's ``ValueError`` would leave wrapped in an exception
-group, and its ``except ValueError`` would miss it. ``open_flusher`` hands the caller's error
-back as raised, and only that one (the FAQ's ``examples/faq/background_owner.py`` is the same
-fix, explained). A crashed flusher cancels the app at its next checkpoint, and its error
-arrives as a group.
+group, and its ``except ValueError`` would miss it. ``open_flusher`` follows Trio's guidance
+for a context manager that hides its nursery ("Designing for multiple errors"): a group that
+holds only the caller's error gives that error back, raised again after the ``except`` block;
+any other group becomes ``FlusherError``, raised from the group (the FAQ's
+``examples/faq/background_owner.py`` is the same fix, explained). A crashed flusher cancels
+the app at its next checkpoint.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ import functools
 from collections.abc import AsyncIterator
 
 import trio
+
+
+class FlusherError(Exception):
+    """The flusher failed; ``__cause__`` is the nursery's group, with every error in it."""
 
 
 class Store:
@@ -82,6 +89,7 @@ async def open_flusher(store: Store, interval: float,
     """``async with open_flusher(store, interval, log) as flusher``: the owner of the task."""
     flusher = Flusher(store, log)
     body_error: BaseException | None = None
+    unwrapped: BaseException | None = None
     try:
         async with trio.open_nursery() as nursery:
             await nursery.start(flusher.run, interval)  # started means running
@@ -93,9 +101,13 @@ async def open_flusher(store: Store, interval: float,
             finally:
                 nursery.cancel_scope.cancel()  # shutdown: the flusher stops before we leave
     except BaseExceptionGroup as group:
-        if body_error is not None and group.exceptions == (body_error,):
-            raise body_error from None  # only the caller's own error: give it back unwrapped
-        raise
+        if body_error is None or group.exceptions != (body_error,):
+            if isinstance(group, ExceptionGroup):
+                raise FlusherError("the flusher failed") from group
+            raise  # a KeyboardInterrupt or a cancellation among them: as Trio raised it
+        unwrapped = body_error  # only the caller's own error
+    if unwrapped is not None:
+        raise unwrapped  # here, not in the `except` block: its cause and context stay the caller's
 
 
 async def app(log: list[str], *, rows: list[str], pause: float = 0.7,
