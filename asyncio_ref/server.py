@@ -10,8 +10,15 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
   disconnected.
 - A line longer than ``max_line`` bytes (its newline not counted) gets ``TOO_LONG_ERROR`` and
   closes that client, and only that one; the lines before it were already echoed.
-- Ctrl-C stops accepting, closes every connection, prints ``stopped`` and exits with status
-  130, without a traceback.
+- A client that does not take what it is sent for ``send_timeout`` seconds (it sends lines and
+  never reads the echoes) is disconnected, and the server says so on stderr: the client cannot
+  be told, since it is not reading. The other clients are served as before.
+- Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
+  once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
+  for a client, the server does not start: one line on stderr, status 1.
+- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
+  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
+  change nothing: the shutdown waits on no client.
 
 Run it: ``python -m asyncio_ref.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -22,87 +29,242 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import math
 import os
+import signal
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
 DEFAULT_IDLE_TIMEOUT = 60.0
 DEFAULT_MAX_LINE = 1024
+DEFAULT_SEND_TIMEOUT = 30.0
 IDLE_ERROR = "error: idle for {idle_timeout:g} s, closing\n"
 TOO_LONG_ERROR = "error: line longer than {max_line} bytes, closing\n"
+#: On stderr, after ``client HOST:PORT: ``.
+SEND_ERROR = "error: not reading for {send_timeout:g} s, closing"
+#: On stderr, once per episode: accept failures less than EPISODE_GAP seconds apart.
+ACCEPT_ERROR = "error: cannot accept clients for now ({reason}): they wait in the queue"
+EPISODE_GAP = 5.0
+
+
+class Unusable(Exception):
+    """The server listens but cannot serve: the message says why."""
+
+
+class AcceptErrors:
+    """Failures to accept (out of descriptors): one line per episode, not one per retry."""
+
+    def __init__(self) -> None:
+        self.last = -math.inf
+        self.listening = False
+
+    def report(self, error: OSError, now: float) -> None:
+        if not self.listening:  # not yet: announce() will say more, in one line
+            return
+        if now - self.last > EPISODE_GAP:
+            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+        self.last = now
 
 
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
-                 idle_timeout: float, max_line: int) -> None:
-    """Echo each line back to its client until it leaves, idles, or sends a line too long."""
+                 idle_timeout: float, max_line: int, send_timeout: float) -> None:
+    """Echo each line back to its client until it leaves, idles, sends a line too long, or
+    stops reading."""
+    # drain() returns once the buffer is empty, not merely under 64 KiB: as Trio's send_all
+    # does, and so that close() below never waits on bytes a client will not read.
+    writer.transport.set_write_buffer_limits(0)
     try:
         while True:
+            last = True  # an error line is the last one
             try:
                 async with asyncio.timeout(idle_timeout):
                     line = await reader.readline()
             except TimeoutError:
-                writer.write(IDLE_ERROR.format(idle_timeout=idle_timeout).encode())
-                break
+                line = IDLE_ERROR.format(idle_timeout=idle_timeout).encode()
             except ValueError:  # the line overran the reader's limit, start_server(limit=)
-                writer.write(TOO_LONG_ERROR.format(max_line=max_line).encode())
-                break
-            if not line.endswith(b"\n"):  # end of stream: the client left, maybe mid-line
-                break
+                line = TOO_LONG_ERROR.format(max_line=max_line).encode()
+            else:
+                if not line.endswith(b"\n"):  # end of stream: the client left, maybe mid-line
+                    break
+                last = False
             writer.write(line)
-            await writer.drain()
+            try:
+                async with asyncio.timeout(send_timeout):
+                    await writer.drain()
+            except TimeoutError:
+                host, port = writer.get_extra_info("peername")[:2]
+                print(f"client {host}:{port}: "
+                      + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
+                writer.transport.abort()  # close() would wait for the buffer to drain: forever
+                break
+            if last:
+                break
     except ConnectionError:  # the client vanished: only this connection ends
         pass
     finally:
-        writer.close()  # sends what is still buffered (an error line), then closes
+        writer.close()  # the buffer is empty (drained or aborted): this closes at once
         with contextlib.suppress(ConnectionError):
             await writer.wait_closed()
 
 
+def announce(fd: int, port: int) -> None:
+    """Print the listening line, once a client could be served; Unusable if not."""
+    try:  # a client takes one descriptor: if none is left, no client ever will be served
+        os.close(os.dup(fd))
+    except OSError as exc:
+        raise Unusable(f"listening on {HOST}:{port}, but no descriptor is left for a client: "
+                       f"{os.strerror(exc.errno or 0)}") from None
+    try:
+        print(f"listening on {HOST}:{port}", flush=True)
+    except OSError as exc:
+        stdout_gone()
+        raise Unusable(f"listening on {HOST}:{port}, but cannot print that line: "
+                       f"{os.strerror(exc.errno or 0)}") from None
+
+
+def stdout_gone() -> None:
+    """Write stdout to /dev/null from now on: Python's final flush would fail again, loudly."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _no_socket() -> None:
+    """create_server skips an address whose socket() fails, taking it for an unsupported
+    family: Python 3.11 and 3.12 then return a server with no socket, 3.13 raises an OSError
+    without an errno. The usual cause is a lack of descriptors: open a socket to raise it."""
+    socket.socket().close()
+
+
+def hold_ctrl_c() -> None:
+    """Block SIGINT until the process exits: the server is stopping, and its shutdown waits on
+    no client, so a second Ctrl-C has nothing to cut short. Delivered, it could only land in the
+    middle of the cleanup, or kill the process as it exits (status -2, not 130)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-                max_line: int = DEFAULT_MAX_LINE) -> None:
+                max_line: int = DEFAULT_MAX_LINE,
+                send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
     """Listen on ``HOST:port`` and serve every client until cancelled (by Ctrl-C)."""
     clients: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+    stopping = False
+    accept_errors = AcceptErrors()
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if stopping:  # accepted just before the server closed: not in `clients` in time
+            writer.transport.abort()
+            return
         task = asyncio.current_task()
         assert task is not None
         clients[task] = writer  # start_server keeps no handle on the tasks it starts: we do
         try:
-            await handle(reader, writer, idle_timeout=idle_timeout, max_line=max_line)
+            await handle(reader, writer, idle_timeout=idle_timeout, max_line=max_line,
+                         send_timeout=send_timeout)
         finally:
             del clients[task]
 
-    server = await asyncio.start_server(on_connect, HOST, port, limit=max_line)
-    print(f"listening on {HOST}:{server.sockets[0].getsockname()[1]}")
+    def on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        # Out of descriptors, the loop stops accepting for 1 s and reports each failure, with
+        # its traceback: 100 per retry up to Python 3.13 (the accept loop does not stop at the
+        # first, CPython issue 151615).
+        error = context.get("exception")
+        if (context.get("message") == "socket.accept() out of system resource"
+                and isinstance(error, OSError)):
+            accept_errors.report(error, loop.time())
+        else:
+            loop.default_exception_handler(context)
+
+    asyncio.get_running_loop().set_exception_handler(on_loop_error)
     try:
-        await asyncio.Future()  # forever: asyncio.run cancels this task on Ctrl-C
+        server = await asyncio.start_server(on_connect, HOST, port, limit=max_line)
+    except OSError as exc:
+        if exc.errno is None:  # "could not bind on any address" (3.13): see _no_socket
+            _no_socket()
+        raise
+    try:
+        if not server.sockets:  # 3.11, 3.12: see _no_socket
+            _no_socket()
+        listener = server.sockets[0]
+        announce(listener.fileno(), listener.getsockname()[1])
+        accept_errors.listening = True
+        await asyncio.Future()  # forever: cancelled on Ctrl-C
     finally:
         # Server.close() stops accepting but leaves the connections open (Python 3.11), and
         # serve_forever() would do no more. Cancelling the handlers' tasks is no better:
         # start_server's done-callback then logs a CancelledError traceback for each (it
-        # calls task.exception() on them). Closing each connection ends its handler's
-        # readline with the end of the stream instead.
+        # calls task.exception() on them). Aborting each connection wakes its handler, in
+        # readline (the end of the stream) or in drain (ConnectionResetError); close() would
+        # not wake a drain: it waits for the buffer to empty, which a client that does not
+        # read never lets happen.
+        stopping = True
         server.close()
         for writer in clients.values():
-            writer.close()
+            writer.transport.abort()
         await asyncio.gather(*clients, return_exceptions=True)
         await server.wait_closed()
 
 
-def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-        max_line: int = DEFAULT_MAX_LINE) -> int:
-    """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the port cannot be had."""
+async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
+    """Run ``fn``; Ctrl-C cancels it at its next await. True if Ctrl-C came.
+
+    asyncio.run's own SIGINT handler cancels the main task too, but from *inside* the signal
+    handler, between any two bytecodes, and a second Ctrl-C raises KeyboardInterrupt there,
+    in the middle of the cleanup (``gather`` included). A handler added with
+    ``loop.add_signal_handler`` runs as an ordinary callback of the loop, between two steps,
+    as Trio's signal receiver does.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # inherited: keep ignoring it
+        await fn()
+        return False
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    assert task is not None
+    presses = 0
+
+    def on_sigint() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:  # two presses may both be queued: the second changes nothing
+            hold_ctrl_c()
+            task.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
     try:
-        asyncio.run(serve(port, idle_timeout=idle_timeout, max_line=max_line))
-    except KeyboardInterrupt:
-        print("stopped")
-        return 130
+        await fn()
+    except asyncio.CancelledError:
+        if not presses or task.uncancel():  # not ours (or not only ours): let it go on
+            raise
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+    return presses > 0
+
+
+def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_line: int = DEFAULT_MAX_LINE, send_timeout: float = DEFAULT_SEND_TIMEOUT) -> int:
+    """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the server cannot start."""
+    main = _until_ctrl_c(functools.partial(
+        serve, port, idle_timeout=idle_timeout, max_line=max_line, send_timeout=send_timeout))
+    try:
+        interrupted = asyncio.run(main)
+    except KeyboardInterrupt:  # a Ctrl-C before the handler was in place
+        hold_ctrl_c()
+        interrupted = True
+    except Unusable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except OSError as e:
+        main.close()  # if the loop could not even start: no "never awaited" warning
         print(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}",
               file=sys.stderr)
         return 1
+    if interrupted:
+        try:
+            print("stopped", flush=True)
+        except OSError:
+            stdout_gone()
+        return 130
     return 0
 
 
@@ -119,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-line", metavar="N", type=int, default=DEFAULT_MAX_LINE,
                         help=f"longest line in bytes, newline not counted "
                              f"(default: {DEFAULT_MAX_LINE})")
+    parser.add_argument("--send-timeout", metavar="S", type=float, default=DEFAULT_SEND_TIMEOUT,
+                        help="seconds a line may wait to be sent to a client that reads "
+                             f"nothing (default: {DEFAULT_SEND_TIMEOUT:g})")
     return parser
 
 
@@ -127,10 +292,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
-    if not args.idle_timeout > 0 or args.max_line < 1:
-        parser.error("--idle-timeout and --max-line must be positive")
-    return run(args.port, idle_timeout=args.idle_timeout, max_line=args.max_line)
+    if not args.idle_timeout > 0 or args.max_line < 1 or not args.send_timeout > 0:
+        parser.error("--idle-timeout, --max-line and --send-timeout must be positive")
+    return run(args.port, idle_timeout=args.idle_timeout, max_line=args.max_line,
+               send_timeout=args.send_timeout)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the server began
+        hold_ctrl_c()
+        status = 130
+    sys.exit(status)

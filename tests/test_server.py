@@ -164,6 +164,40 @@ def test_lines_split_across_packets_are_echoed_whole_once_complete(impl: str) ->
     assert got == b"hello\nworld\none\ntwo\n\nthree\n"
 
 
+def nothing_more(sock: socket.socket) -> bool:
+    """True if nothing arrives within a short wait (the test then goes on at once)."""
+    sock.settimeout(0.3)
+    try:
+        sock.recv(100)
+    except TimeoutError:
+        return True
+    finally:
+        sock.settimeout(WAIT)
+    return False
+
+
+@pytest.mark.timeout(60)
+def test_each_line_comes_back_as_soon_as_its_newline_arrives(impl: str) -> None:
+    """Echoed bytes alone cannot show where lines end: this waits for each echo before sending
+    more, so a line left waiting in the server's buffer shows. With --max-line 16, a partial
+    line of exactly 16 bytes is not too long yet: its newline may still come."""
+    steps = [  # (sent, echoed at once)
+        (b"hel", b""), (b"lo", b""), (b"\n", b"hello\n"),  # a newline alone, first in a packet
+        (b"ab", b""), (b"c\nd", b"abc\n"),  # a line ends mid-packet ...
+        (b"\n", b"d\n"),                    # ... and the rest waits for its own newline
+        (b"abcde", b""), (b"\nx\n", b"abcde\nx\n"),  # the next line: searched from its start
+        (b"a\nbc", b"a\n"), (b"\n\nx\n", b"bc\n\nx\n"),  # searched bytes, then new ones
+        (b"y" * 16, b""), (b"\n", b"y" * 16 + b"\n"),  # exactly max_line, then its newline
+        (b"z" * 10, b""), (b"z" * 6, b""), (b"\n", b"z" * 16 + b"\n"),  # the same, in pieces
+        (b"q" * 15 + b"\n" + b"r" * 16, b"q" * 15 + b"\n"), (b"\n", b"r" * 16 + b"\n"),
+    ]
+    with running(impl, "--max-line", "16") as server, server.connect() as sock:
+        for sent, echoed in steps:
+            sock.sendall(sent)
+            assert receive_exactly(sock, len(echoed)) == echoed, (sent, echoed)
+            assert nothing_more(sock), (sent, echoed)
+
+
 @pytest.mark.timeout(60)
 def test_an_idle_client_is_told_and_disconnected_and_only_it(impl: str) -> None:
     with running(impl, "--idle-timeout", "1") as server:
@@ -288,8 +322,9 @@ def test_a_port_in_use_is_one_clear_line_and_exit_1(impl: str) -> None:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(("args", "message"), [
     (["--port", "70000"], "--port must be between 0 and 65535"),
-    (["--idle-timeout", "0"], "--idle-timeout and --max-line must be positive"),
-    (["--max-line", "0"], "--idle-timeout and --max-line must be positive"),
+    (["--idle-timeout", "0"], "--idle-timeout, --max-line and --send-timeout must be positive"),
+    (["--max-line", "0"], "--idle-timeout, --max-line and --send-timeout must be positive"),
+    (["--send-timeout", "0"], "--idle-timeout, --max-line and --send-timeout must be positive"),
     (["--port", "x"], "invalid int value"),
 ])
 def test_bad_options_are_one_clear_line_and_exit_2(impl: str, args: list[str],

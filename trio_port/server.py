@@ -10,8 +10,15 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
   disconnected.
 - A line longer than ``max_line`` bytes (its newline not counted) gets ``TOO_LONG_ERROR`` and
   closes that client, and only that one; the lines before it were already echoed.
-- Ctrl-C stops accepting, closes every connection, prints ``stopped`` and exits with status
-  130, without a traceback.
+- A client that does not take what it is sent for ``send_timeout`` seconds (it sends lines and
+  never reads the echoes) is disconnected, and the server says so on stderr: the client cannot
+  be told, since it is not reading. The other clients are served as before.
+- Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
+  once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
+  for a client, the server does not start: one line on stderr, status 1.
+- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
+  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
+  change nothing: the shutdown waits on no client.
 
 Run it: ``python -m trio_port.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -21,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
+import math
 import os
 import signal
 import sys
@@ -32,8 +41,33 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8888
 DEFAULT_IDLE_TIMEOUT = 60.0
 DEFAULT_MAX_LINE = 1024
+DEFAULT_SEND_TIMEOUT = 30.0
 IDLE_ERROR = "error: idle for {idle_timeout:g} s, closing\n"
 TOO_LONG_ERROR = "error: line longer than {max_line} bytes, closing\n"
+#: On stderr, after ``client HOST:PORT: ``.
+SEND_ERROR = "error: not reading for {send_timeout:g} s, closing"
+#: On stderr, once per episode: accept failures less than EPISODE_GAP seconds apart.
+ACCEPT_ERROR = "error: cannot accept clients for now ({reason}): they wait in the queue"
+EPISODE_GAP = 5.0
+
+
+class Unusable(Exception):
+    """The server listens but cannot serve: the message says why."""
+
+
+class AcceptErrors:
+    """Failures to accept (out of descriptors): one line per episode, not one per retry."""
+
+    def __init__(self) -> None:
+        self.last = -math.inf
+        self.listening = False
+
+    def report(self, error: OSError, now: float) -> None:
+        if not self.listening:  # not yet: announce() will say more, in one line
+            return
+        if now - self.last > EPISODE_GAP:
+            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+        self.last = now
 
 
 class _LineReader:
@@ -74,23 +108,34 @@ class _LineReader:
 
 
 async def handle(stream: trio.SocketStream, *,
-                 idle_timeout: float, max_line: int) -> None:
-    """Echo each line back to its client until it leaves, idles, or sends a line too long."""
+                 idle_timeout: float, max_line: int, send_timeout: float) -> None:
+    """Echo each line back to its client until it leaves, idles, sends a line too long, or
+    stops reading."""
     reader = _LineReader(stream, max_line)
     try:
         while True:
+            last = True  # an error line is the last one
             try:
                 with trio.fail_after(idle_timeout):
                     line = await reader.readline()
             except trio.TooSlowError:  # not TimeoutError: Trio's own exception
-                await stream.send_all(IDLE_ERROR.format(idle_timeout=idle_timeout).encode())
-                break
+                line = IDLE_ERROR.format(idle_timeout=idle_timeout).encode()
             except ValueError:  # the line overran _LineReader's limit
-                await stream.send_all(TOO_LONG_ERROR.format(max_line=max_line).encode())
+                line = TOO_LONG_ERROR.format(max_line=max_line).encode()
+            else:
+                if not line.endswith(b"\n"):  # end of stream: the client left, maybe mid-line
+                    break
+                last = False
+            try:
+                with trio.fail_after(send_timeout):
+                    await stream.send_all(line)
+            except trio.TooSlowError:
+                host, port = stream.socket.getpeername()[:2]
+                print(f"client {host}:{port}: "
+                      + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
                 break
-            if not line.endswith(b"\n"):  # end of stream: the client left, maybe mid-line
+            if last:
                 break
-            await stream.send_all(line)
     # An exception that escapes a handler would cancel serve_tcp and every other client:
     # a client that vanished must end only its own connection.
     except trio.BrokenResourceError:
@@ -98,16 +143,63 @@ async def handle(stream: trio.SocketStream, *,
     # No close here: serve_tcp closes the stream when its handler returns, however it ends.
 
 
+def announce(fd: int, port: int) -> None:
+    """Print the listening line, once a client could be served; Unusable if not."""
+    try:  # a client takes one descriptor: if none is left, no client ever will be served
+        os.close(os.dup(fd))
+    except OSError as exc:
+        raise Unusable(f"listening on {HOST}:{port}, but no descriptor is left for a client: "
+                       f"{os.strerror(exc.errno or 0)}") from None
+    try:
+        print(f"listening on {HOST}:{port}", flush=True)
+    except OSError as exc:
+        stdout_gone()
+        raise Unusable(f"listening on {HOST}:{port}, but cannot print that line: "
+                       f"{os.strerror(exc.errno or 0)}") from None
+
+
+def stdout_gone() -> None:
+    """Write stdout to /dev/null from now on: Python's final flush would fail again, loudly."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def hold_ctrl_c() -> None:
+    """Block SIGINT until the process exits: the server is stopping, and its shutdown waits on
+    no client, so a second Ctrl-C has nothing to cut short. Delivered, it could only land in the
+    middle of the cleanup, or kill the process as it exits (status -2, not 130)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-                max_line: int = DEFAULT_MAX_LINE) -> None:
+                max_line: int = DEFAULT_MAX_LINE,
+                send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
     """Listen on ``HOST:port`` and serve every client until cancelled (by Ctrl-C)."""
-    # serve_tcp runs each handler in its own nursery: cancelling it stops accepting and
-    # closes every connection, so there is no set of client tasks to keep and cancel.
-    async with trio.open_nursery() as nursery:
-        listeners = await nursery.start(functools.partial(
-            trio.serve_tcp, functools.partial(handle, idle_timeout=idle_timeout,
-                                              max_line=max_line), port, host=HOST))
-        print(f"listening on {HOST}:{listeners[0].socket.getsockname()[1]}")
+    accept_errors = AcceptErrors()
+
+    def on_accept_error(record: logging.LogRecord) -> bool:
+        # Out of descriptors, serve_tcp logs each failure to accept, with its traceback, and
+        # tries again 0.1 s later: ten tracebacks a second.
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, OSError):
+            accept_errors.report(error, trio.current_time())
+            return False
+        return True
+
+    logger = logging.getLogger("trio.serve_listeners")
+    logger.addFilter(on_accept_error)
+    try:
+        # serve_tcp runs each handler in its own nursery: cancelling it stops accepting and
+        # closes every connection, so there is no set of client tasks to keep and cancel.
+        async with trio.open_nursery() as nursery:
+            listeners = await nursery.start(functools.partial(
+                trio.serve_tcp, functools.partial(handle, idle_timeout=idle_timeout,
+                                                  max_line=max_line, send_timeout=send_timeout),
+                port, host=HOST))
+            listener = listeners[0].socket
+            announce(listener.fileno(), listener.getsockname()[1])
+            accept_errors.listening = True
+    finally:
+        logger.removeFilter(on_accept_error)
 
 
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
@@ -117,6 +209,9 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
     the middle of a send, between two lines of bookkeeping.
     """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # inherited: keep ignoring it
+        await fn()
+        return False
     interrupted = False
     with trio.open_signal_receiver(signal.SIGINT) as signals:
         async with trio.open_nursery() as nursery:
@@ -124,8 +219,10 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
             async def watch() -> None:
                 nonlocal interrupted
                 async for _ in signals:
-                    interrupted = True
-                    nursery.cancel_scope.cancel()
+                    if not interrupted:  # two presses may both be queued: one is enough
+                        hold_ctrl_c()
+                        interrupted = True
+                        nursery.cancel_scope.cancel()
 
             nursery.start_soon(watch)
             await fn()
@@ -134,24 +231,32 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
 
 
 def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-        max_line: int = DEFAULT_MAX_LINE) -> int:
-    """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the port cannot be had."""
+        max_line: int = DEFAULT_MAX_LINE, send_timeout: float = DEFAULT_SEND_TIMEOUT) -> int:
+    """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the server cannot start."""
     failed: BaseException | None = None
     try:
         interrupted = trio.run(_until_ctrl_c, functools.partial(
-            serve, port, idle_timeout=idle_timeout, max_line=max_line))
+            serve, port, idle_timeout=idle_timeout, max_line=max_line,
+            send_timeout=send_timeout))
     except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, inside a group
+        hold_ctrl_c()
         interrupted = True
-    except* OSError as group:  # no return in except*: remember it
+    except* (Unusable, OSError) as group:  # no return in except*: remember it
         failed = group
     while isinstance(failed, BaseExceptionGroup):  # one group for each nursery it left
         failed = failed.exceptions[0]
+    if isinstance(failed, Unusable):
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
     if isinstance(failed, OSError):
         print(f"error: cannot listen on {HOST}:{port}: {os.strerror(failed.errno or 0)}",
               file=sys.stderr)
         return 1
     if interrupted:
-        print("stopped")
+        try:
+            print("stopped", flush=True)
+        except OSError:
+            stdout_gone()
         return 130
     return 0
 
@@ -169,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-line", metavar="N", type=int, default=DEFAULT_MAX_LINE,
                         help=f"longest line in bytes, newline not counted "
                              f"(default: {DEFAULT_MAX_LINE})")
+    parser.add_argument("--send-timeout", metavar="S", type=float, default=DEFAULT_SEND_TIMEOUT,
+                        help="seconds a line may wait to be sent to a client that reads "
+                             f"nothing (default: {DEFAULT_SEND_TIMEOUT:g})")
     return parser
 
 
@@ -177,10 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
-    if not args.idle_timeout > 0 or args.max_line < 1:
-        parser.error("--idle-timeout and --max-line must be positive")
-    return run(args.port, idle_timeout=args.idle_timeout, max_line=args.max_line)
+    if not args.idle_timeout > 0 or args.max_line < 1 or not args.send_timeout > 0:
+        parser.error("--idle-timeout, --max-line and --send-timeout must be positive")
+    return run(args.port, idle_timeout=args.idle_timeout, max_line=args.max_line,
+               send_timeout=args.send_timeout)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the server began
+        hold_ctrl_c()
+        status = 130
+    sys.exit(status)
