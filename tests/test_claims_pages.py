@@ -531,6 +531,47 @@ def test_what_belongs_to_a_run_does_not_outlive_it() -> None:
     assert cells(first, second)[1] == ["unset"]
 
 
+def wake_order(tasks: int, source: str) -> list[int]:
+    """Start ``tasks`` sleepers in order 0, 1, ... at one instant of asyncio's virtual clock, all
+    due at the same later instant; the order in which they wake."""
+    woke: list[int] = []
+
+    async def sleeper(i: int) -> None:
+        await asyncio.sleep(1)
+        woke.append(i)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        if source == "asyncio.sleep(1)":
+            await asyncio.gather(*(sleeper(i) for i in range(tasks)))
+        else:
+            when = loop.time() + 1
+            for i in range(tasks):
+                loop.call_at(when, woke.append, i)
+            await asyncio.sleep(2)
+
+    run_asyncio(main)
+    return woke
+
+
+@pytest.mark.parametrize("source", ["asyncio.sleep(1)", "loop.call_at(one when)"])
+def test_asyncio_wakes_timers_due_at_one_instant_in_heap_order_not_fifo(source: str) -> None:
+    """notebooks.md and index.md: asyncio's ready queue is first-in first-out, but timers due at
+    exactly one instant reach it in the order of the timer heap (a TimerHandle compares its
+    deadline only), which need not be the order they were set: it depends on what else is in
+    the heap. The order is the same every run, which is what makes the virtual clock
+    reproducible. The five sleepers' order is the page's example."""
+    five = wake_order(5, source)
+    assert sorted(five) == [0, 1, 2, 3, 4] and five != [0, 1, 2, 3, 4]
+    measured = {"asyncio.sleep(1)": [0, 2, 4, 1, 3], "loop.call_at(one when)": [0, 2, 1, 3, 4]}
+    assert five == measured[source]  # CPython 3.11 to 3.13's heapq
+    assert all(wake_order(5, source) == five for _ in range(3))
+    notebooks, index = page("notebooks.md"), page("index.md")
+    assert "asyncio's first-in first-out wake-ups" not in notebooks
+    assert "while asyncio runs them first-in first-out" not in index
+    assert "0, 2, 4, 1, 3" in notebooks and "timer heap" in index
+
+
 def test_the_notebooks_page_states_what_survives_a_cell() -> None:
     text = page("notebooks.md")
     assert "cannot be used in the next run" not in text
@@ -865,6 +906,19 @@ def test_the_index_lists_every_lesson_of_the_catalogue() -> None:
     assert linked == [lesson.name for lesson in LESSONS]
     for name in linked:
         assert (DOCS / "lessons" / f"{name}.md").exists(), name
+
+
+def test_the_index_says_which_tests_use_the_real_clock() -> None:
+    """index.md: the network lessons' shared tests use no virtual clock, and a few other tests
+    wait on the real clock on purpose, so "no test waits on the real clock" would be false."""
+    virtual = re.compile(r"mock_clock|MockClock|VirtualTimeLoop|autojump")
+    for name in ("test_crawler.py", "test_server.py"):
+        assert not virtual.search((ROOT / "tests" / name).read_text(encoding="utf-8")), name
+    cli = (ROOT / "tests" / "test_cli.py").read_text(encoding="utf-8")
+    assert "def test_run_both_on_the_real_clock_smoke(" in cli
+    index = page("index.md")
+    assert "No test waits on the real clock" not in index
+    assert "the crawler and the server, are the exception" in index
 
 
 # ---------------------------------------------------------------------------------------------
