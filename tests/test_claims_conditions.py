@@ -439,12 +439,14 @@ def test_after_one_wakeup_a_taskgroup_gets_every_childs_error_unless_its_body_ra
 
 class _Recorder(BaseHTTPRequestHandler):
     authorizations: ClassVar[list[str | None]] = []
+    requestlines: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
         type(self).authorizations.append(self.headers.get("Authorization"))
+        type(self).requestlines.append(self.requestline)
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -454,6 +456,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder() -> Iterator[str]:
     _Recorder.authorizations = []
+    _Recorder.requestlines = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -464,6 +467,37 @@ def recorder() -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+@pytest.mark.parametrize(("client", "proxied"), [
+    ("httpx trust_env=True", True),
+    ("httpx trust_env=False", False),
+    ("aiohttp trust_env=False", False),
+    ("aiohttp trust_env=True", True),
+])
+def test_http_proxy_is_used_by_httpx_by_default_by_aiohttp_only_with_trust_env(
+        recorder: str, client: str, proxied: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY names the local server, and the request goes to the same server: a proxied
+    request arrives with the whole URL in its request line, a direct one with the path only."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", recorder)
+    url = recorder + "page"
+
+    async def with_httpx() -> None:
+        async with httpx.AsyncClient(trust_env="trust_env=True" in client) as c:
+            (await c.get(url)).raise_for_status()
+
+    async def with_aiohttp() -> None:
+        async with (aiohttp.ClientSession(trust_env="trust_env=True" in client) as session,
+                    session.get(url) as response):
+            response.raise_for_status()
+
+    if client.startswith("httpx"):
+        trio.run(with_httpx)
+    else:
+        asyncio.run(with_aiohttp())
+    assert _Recorder.requestlines == [f"GET {url if proxied else '/page'} HTTP/1.1"]
 
 
 @pytest.mark.parametrize(("client", "sends_credentials"), [

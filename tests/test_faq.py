@@ -99,6 +99,29 @@ def test_a_background_failure_arrives_as_the_librarys_error_from_the_group(
         t.__name__ for t in expected)
 
 
+def test_a_keyboardinterrupt_in_the_background_task_is_left_as_trio_raised_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not every group becomes ``HeartbeatError``: one that holds a BaseException that is not
+    an Exception (here a KeyboardInterrupt landing in the background task) leaves unchanged,
+    so that ``except* KeyboardInterrupt`` around ``trio.run`` still sees it."""
+    module = load("background_owner")
+
+    async def interrupted_beat(self: Any) -> None:
+        await trio.sleep(1)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module.Heartbeat, "_run", interrupted_beat)
+
+    async def main() -> None:
+        async with module.open_heartbeat(1):
+            await trio.sleep(5)
+
+    with pytest.raises(BaseExceptionGroup) as caught:
+        run(main)
+    assert not isinstance(caught.value, ExceptionGroup)
+    assert [type(e) for e in caught.value.exceptions] == [KeyboardInterrupt]
+
+
 def test_limit_concurrency() -> None:
     assert run(load("limit_concurrency").main) == (3, 4.0)
 
