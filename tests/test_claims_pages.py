@@ -422,6 +422,95 @@ def test_pytest_w_error_and_ruff_catch_a_forgotten_await(tmp_path: Path) -> None
         linted.stdout
 
 
+FORGOTTEN_TWO = """
+import trio
+
+
+async def count_async() -> None:
+    await trio.sleep(1)
+
+
+async def main() -> None:
+    count_async()
+    trio.sleep(1)
+"""
+
+
+@pytest.mark.timeout(180)
+def test_ruff_flags_only_trios_own_calls_and_mypy_flags_both(tmp_path: Path) -> None:
+    """The count page's static nets, on the lesson's own mistake (``count_async()`` without
+    await) and on a Trio call: ruff's ASYNC rules know only Trio's functions; mypy's
+    ``unused-coroutine`` flags both, but only in annotated functions."""
+    bindir = Path(sys.executable).parent
+    linted = subprocess.run(
+        [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--select", "ASYNC",
+         "--output-format", "concise", "--stdin-filename", "forgotten.py", "-"],
+        input=FORGOTTEN_TWO, capture_output=True, text=True, timeout=60)
+    flagged = re.findall(r"^forgotten\.py:(\d+):\d+: (ASYNC\d+)", linted.stdout, re.M)
+    assert flagged == [("11", "ASYNC105")], linted.stdout  # trio.sleep(1); count_async() is not
+
+    def mypy(source: str) -> list[str]:
+        (tmp_path / "forgotten.py").write_text(source)
+        done = subprocess.run(
+            [sys.executable, "-m", "mypy", "--no-incremental", "--config-file", os.devnull,
+             "--cache-dir", str(tmp_path / "cache"), "forgotten.py"],
+            capture_output=True, text=True, timeout=150, cwd=tmp_path)
+        return re.findall(r"^forgotten\.py:(\d+): error: .*\[unused-coroutine\]$",
+                          done.stdout, re.M)
+
+    assert mypy(FORGOTTEN_TWO) == ["10", "11"]
+    assert mypy(FORGOTTEN_TWO.replace(" -> None", "")) == []  # unannotated: not checked
+    text = page("lessons/count.md")
+    assert "`ASYNC105`" in text and "but not to yours (`count_async()`)" in text
+    assert "`unused-coroutine`" in text
+
+
+class StepCounter(trio.abc.Instrument):
+    """Counts the steps of one task: each time it yields to the scheduler, a step ends."""
+
+    def __init__(self) -> None:
+        self.task: trio.lowlevel.Task | None = None
+        self.steps = 0
+
+    def after_task_step(self, task: trio.lowlevel.Task) -> None:
+        if task is self.task:
+            self.steps += 1
+
+
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_leaving_a_nursery_lets_others_run_but_never_raises_cancelled(where: str) -> None:
+    """count.md: every Trio function you await is a checkpoint, but leaving a nursery block
+    with no child running is only a schedule point (``open_nursery``'s docstring): in an
+    already cancelled scope the task yields to the scheduler there (one step ends), and no
+    Cancelled is raised; the next ``trio.sleep(0)`` raises it."""
+    counter = StepCounter()
+    seen: list[str] = []
+
+    async def leave_a_nursery() -> None:
+        counter.task = trio.lowlevel.current_task()
+        with trio.CancelScope() as scope:
+            scope.cancel()
+            before = counter.steps
+            async with trio.open_nursery():
+                pass
+            seen.append(f"yielded {counter.steps - before} time(s), no Cancelled")
+            await trio.sleep(0)
+            seen.append("never")  # pragma: no cover - sleep(0) is a cancel point
+        seen.append(f"the scope caught Cancelled: {scope.cancelled_caught}")
+
+    async def main() -> None:
+        trio.lowlevel.add_instrument(counter)
+        if where == "main task":
+            await leave_a_nursery()
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(leave_a_nursery)
+
+    run_trio(main)
+    assert seen == ["yielded 1 time(s), no Cancelled", "the scope caught Cancelled: True"]
+    assert "never raises `Cancelled` itself" in page("lessons/count.md")
+
+
 def test_the_count_page_says_an_unawaited_call_warns() -> None:
     text = page("lessons/count.md")
     assert "cannot happen" not in text
