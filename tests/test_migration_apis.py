@@ -41,13 +41,25 @@ def load(name: str) -> ModuleType:
     return load_file(EXAMPLES / f"{name}.py", f"migration_apis_{name}")
 
 
+#: A virtual hour: on a virtual clock a deadlock jumps to it at once and fails the test.
+HOUR = 3600
+
+
 def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+    async def bounded() -> Any:
+        async with asyncio.timeout(HOUR):
+            return await fn(*args)
+
     with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(fn(*args))
+        return runner.run(bounded())
 
 
 def run_trio(fn: Callable[..., Any], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=mock_clock())
+    async def bounded() -> Any:
+        with trio.fail_after(HOUR):
+            return await fn(*args)
+
+    return trio.run(bounded, clock=mock_clock())
 
 
 # --------------------------------------------------------------------------------------------
