@@ -482,7 +482,7 @@ def test_leaving_a_nursery_lets_others_run_but_never_raises_cancelled(where: str
     """count.md: every Trio function you await is a checkpoint, but leaving a nursery block
     with no child running is only a schedule point (``open_nursery``'s docstring): in an
     already cancelled scope the task yields to the scheduler there (one step ends), and no
-    Cancelled is raised; the next ``trio.sleep(0)`` raises it."""
+    Cancelled is raised; the next ``trio.lowlevel.checkpoint()`` raises it."""
     counter = StepCounter()
     seen: list[str] = []
 
@@ -494,8 +494,8 @@ def test_leaving_a_nursery_lets_others_run_but_never_raises_cancelled(where: str
             async with trio.open_nursery():
                 pass
             seen.append(f"yielded {counter.steps - before} time(s), no Cancelled")
-            await trio.sleep(0)
-            seen.append("never")  # pragma: no cover - sleep(0) is a cancel point
+            await trio.lowlevel.checkpoint()
+            seen.append("never")  # pragma: no cover - checkpoint() is a cancel point
         seen.append(f"the scope caught Cancelled: {scope.cancelled_caught}")
 
     async def main() -> None:
