@@ -814,6 +814,32 @@ def test_importing_trio_asyncio_replaces_asyncio_functions_and_the_policy_for_th
         assert name in text, name
 
 
+def test_after_importing_trio_asyncio_asyncio_run_runs_on_trio_asyncios_loop() -> None:
+    """Fresh interpreter: before the import, ``asyncio.run`` runs on asyncio's own loop; after
+    it, outside any Trio run, on trio-asyncio's ``SyncTrioEventLoop``, and
+    ``new_event_loop()`` makes one too, while the policy shown is still the default."""
+    done = python("""
+        import asyncio
+
+        async def which_loop():
+            return type(asyncio.get_running_loop()).__name__
+
+        print(asyncio.run(which_loop()))
+        import trio_asyncio
+        print(asyncio.run(which_loop()))
+        loop = asyncio.new_event_loop()
+        print(type(loop).__name__)
+        loop.close()
+        print(type(asyncio.get_event_loop_policy()).__name__)
+    """, bridge=True)
+    assert done.returncode == 0, done.stderr
+    before, after, new, shown = done.stdout.splitlines()
+    assert before == "_UnixSelectorEventLoop"
+    assert after == new == "SyncTrioEventLoop"
+    assert shown == "_UnixDefaultEventLoopPolicy"
+    assert "`SyncTrioEventLoop`" in page("migration/bridge.md")
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("awaited", ["asyncio.sleep(0.01)", "a loop future"])
 @pytest.mark.parametrize("where", ["main task", "child task"])
