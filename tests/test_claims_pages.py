@@ -710,6 +710,23 @@ def test_nest_asyncio2_lets_asyncio_run_reenter_a_running_loop() -> None:
         "asyncio.run() cannot be called from a running event loop", "inner ran"]
 
 
+@pytest.mark.timeout(300)
+def test_the_nest_asyncio2_recipe_runs_in_a_real_kernel(tmp_path: Path) -> None:
+    """notebooks.md's asyncio table, the ``nest_asyncio2`` row, where the page says every row is
+    checked: in a real kernel, ``asyncio.run`` fails on the kernel's running loop until
+    ``nest_asyncio2.apply()``, and then runs."""
+    from tests.test_notebooks import run_cells, text_of
+
+    outputs = run_cells([
+        "import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    return 'ok'",
+        "asyncio.run(f())",
+        "import nest_asyncio2\nnest_asyncio2.apply()\nprint(asyncio.run(f()))",
+    ], tmp_path)
+    assert "asyncio.run() cannot be called from a running event loop" in text_of(outputs[1])
+    assert text_of(outputs[2]) == "ok\n"
+    assert "test_the_nest_asyncio2_recipe_runs_in_a_real_kernel" in page("notebooks.md")
+
+
 # ---------------------------------------------------------------------------------------------
 # migration/threads.md: a failing run_sync_soon callback crashes the whole run.
 
