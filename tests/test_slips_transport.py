@@ -473,20 +473,20 @@ async def test_the_read_timeout_alone_bounds_a_silent_server(
 async def test_the_other_timeouts_do_not_bound_reading(
     transport: type[TrioH11Transport], serve: Callable[[Script], Scripted], stall: str,
 ) -> None:
-    """Connect, write and pool timeouts of 0.1 s, read 10 s: a server that takes 0.6 s to
+    """Connect, write and pool timeouts of 0.25 s, read 10 s: a server that takes 1 s to
     answer (or to send the body after the head) is waited for."""
     def script(peer: Peer) -> None:
         if peer.request() is None:
             return
         if stall == "body":
             peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
-        if not peer.server.stopping.wait(0.6):
+        if not peer.server.stopping.wait(1.0):
             peer.send(b"late" if stall == "body" else
                       b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate")
         peer.wait_eof()
 
     srv = serve(script)
-    async with client(transport, timeout=httpx.Timeout(0.1, read=10)) as c:
+    async with client(transport, timeout=httpx.Timeout(0.25, read=10)) as c:
         assert (await c.get(srv.base + "/")).content == b"late"
 
 
