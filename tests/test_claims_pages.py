@@ -24,6 +24,7 @@ import gc
 import importlib
 import importlib.metadata
 import inspect
+import io
 import logging
 import math
 import os
@@ -1038,6 +1039,16 @@ def test_the_index_lists_every_lesson_of_the_catalogue() -> None:
     assert linked == [lesson.name for lesson in LESSONS]
     for name in linked:
         assert (DOCS / "lessons" / f"{name}.md").exists(), name
+
+
+def test_trios_streams_have_no_readline_but_its_files_do() -> None:
+    """index.md's server row: it is Trio's *streams* that have no ``readline`` (the server
+    lesson writes its own); Trio's async file objects do have one."""
+    for stream in (trio.SocketStream, trio.SSLStream, trio.StapledStream, trio.abc.ReceiveStream):
+        assert not hasattr(stream, "readline"), stream
+    assert "readline" in dir(trio.wrap_file(io.StringIO("a line\n")))
+    index = page("index.md")
+    assert "Trio's streams have no `readline`" in index and "Trio has no `readline`" not in index
 
 
 def test_the_index_says_which_tests_use_the_real_clock() -> None:
