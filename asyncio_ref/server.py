@@ -70,6 +70,12 @@ class AcceptErrors:
         self.last = now
 
 
+def peer(writer: asyncio.StreamWriter) -> str:
+    """The client's ``HOST:PORT``, as its connection knew it (``?`` if it never did)."""
+    address = writer.get_extra_info("peername")
+    return f"{address[0]}:{address[1]}" if isinstance(address, tuple) else "?"
+
+
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
@@ -96,8 +102,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                 async with asyncio.timeout(send_timeout):
                     await writer.drain()
             except TimeoutError:
-                host, port = writer.get_extra_info("peername")[:2]
-                print(f"client {host}:{port}: "
+                print(f"client {peer(writer)}: "
                       + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
                 writer.transport.abort()  # close() would wait for the buffer to drain: forever
                 break

@@ -107,6 +107,16 @@ class _LineReader:
             self.buffer += data
 
 
+def peer(stream: trio.SocketStream) -> str:
+    """The client's ``HOST:PORT`` (``?`` if the connection is gone: an OSError escaping a
+    handler would end the whole server)."""
+    try:
+        address = stream.socket.getpeername()
+    except OSError:
+        return "?"
+    return f"{address[0]}:{address[1]}"
+
+
 async def handle(stream: trio.SocketStream, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
@@ -130,8 +140,7 @@ async def handle(stream: trio.SocketStream, *,
                 with trio.fail_after(send_timeout):
                     await stream.send_all(line)
             except trio.TooSlowError:
-                host, port = stream.socket.getpeername()[:2]
-                print(f"client {host}:{port}: "
+                print(f"client {peer(stream)}: "
                       + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
                 break
             if last:

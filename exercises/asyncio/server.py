@@ -77,6 +77,11 @@ class AcceptErrors:
         self.last = now
 
 
+def peer(writer: asyncio.StreamWriter) -> str:
+    """The client's ``HOST:PORT``, as its connection knew it (``?`` if it never did)."""
+    raise NotImplementedError("write peer")
+
+
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or

@@ -113,6 +113,12 @@ class _LineReader:
             self.buffer += data
 
 
+def peer(stream: trio.SocketStream) -> str:
+    """The client's ``HOST:PORT`` (``?`` if the connection is gone: an OSError escaping a
+    handler would end the whole server)."""
+    raise NotImplementedError("write peer")
+
+
 async def handle(stream: trio.SocketStream, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
