@@ -170,6 +170,52 @@ def test_async_value_waiters_wake_for_the_value_they_want() -> None:
     assert run_trio(already) == 0
 
 
+def test_await_a_bare_future_waits_until_cancelled_as_sleep_forever_does() -> None:
+    """``await asyncio.Future()``, a common "wait for ever", ends only when cancelled; so
+    does ``trio.sleep_forever()``: both run to a ten-minute timeout."""
+
+    async def on_asyncio() -> float:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(600):
+                await asyncio.Future()
+        return loop.time() - start
+
+    async def on_trio() -> float:
+        start = trio.current_time()
+        with trio.move_on_after(600):
+            await trio.sleep_forever()
+        return trio.current_time() - start
+
+    assert run_asyncio(on_asyncio) == run_trio(on_trio) == 600
+
+
+def test_walkthrough_port_points_each_new_construct_at_its_row() -> None:
+    """``walkthrough port`` on the asyncio examples of this page: every Future, protocol,
+    timeout_at, priority or LIFO queue, barrier and debug-mode construct is reported with the
+    row of the concept map's section for them, not a neighbouring row."""
+    from walkthrough import port
+
+    section = "docs/concepts.md#asyncio-apis-with-no-trio-twin"
+    wanted = {
+        "futures_asyncio": {"asyncio.Future", "loop.create_future"},
+        "protocols_asyncio": {"asyncio.DatagramProtocol", "asyncio.Protocol",
+                              "asyncio.DatagramTransport", "asyncio.Transport",
+                              "asyncio.BaseTransport", "loop.create_datagram_endpoint",
+                              "loop.create_server", "loop.create_connection",
+                              "asyncio.Future", "loop.create_future"},
+        "queues_asyncio": {"asyncio.timeout_at", "asyncio.PriorityQueue", "asyncio.LifoQueue",
+                           "asyncio.Barrier"},
+        "blocking_asyncio": {"loop.set_debug", "loop.slow_callback_duration"},
+    }
+    for name, constructs in wanted.items():
+        path = EXAMPLES / f"{name}.py"
+        findings = port.scan(path.read_text(encoding="utf-8"), str(path))
+        pointed = {f.construct for f in findings if f.links[0] == section}
+        assert pointed == constructs, (name, pointed ^ constructs)
+
+
 # --------------------------------------------------------------------------------------------
 # Protocols, transports and UDP (real sockets on 127.0.0.1, the real clock)
 
