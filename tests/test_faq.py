@@ -122,6 +122,29 @@ def test_a_keyboardinterrupt_in_the_background_task_is_left_as_trio_raised_it(
     assert [type(e) for e in caught.value.exceptions] == [KeyboardInterrupt]
 
 
+@pytest.mark.parametrize("owner", ["faq/background_owner.py", "migration/services_trio.py"])
+def test_an_outer_timeout_cancels_the_block_as_it_would_a_plain_async_with(owner: str) -> None:
+    """The cancellation of an enclosing scope passes through the owner's nursery as a group of
+    ``Cancelled``, which is neither the caller's error nor a failure: it is left alone, and the
+    enclosing ``move_on_after`` catches it, as it would around a plain ``async with``."""
+    module = load_file(ROOT / "examples" / owner, "faq_timeout_" + owner.split("/")[1][:-3])
+
+    def make() -> Any:
+        if owner.startswith("faq"):
+            return module.open_heartbeat(1)
+        log: list[str] = []
+        return module.open_flusher(module.Store(log), 1.0, log)
+
+    async def main() -> tuple[bool, float]:
+        start = trio.current_time()
+        with trio.move_on_after(2.5) as scope:
+            async with make():
+                await trio.sleep(10)
+        return scope.cancelled_caught, trio.current_time() - start
+
+    assert run(main) == (True, 2.5)
+
+
 def test_limit_concurrency() -> None:
     assert run(load("limit_concurrency").main) == (3, 4.0)
 
