@@ -491,19 +491,26 @@ async def test_the_other_timeouts_do_not_bound_reading(
 
 
 @pytest.mark.trio
-async def test_the_read_timeout_is_per_read_not_per_body(
-    transport: type[TrioH11Transport], serve: Callable[[Script], Scripted],
+@pytest.mark.parametrize("part", ["body", "head"])
+async def test_the_read_timeout_is_per_read_not_per_response(
+    transport: type[TrioH11Transport], serve: Callable[[Script], Scripted], part: str,
 ) -> None:
-    """httpx's read timeout bounds each read (httpcore's rule): a body that arrives in 15
-    pieces 0.1 s apart, 1.5 s in all, is fine under ``read=1.0``."""
+    """httpx's read timeout bounds each read (httpcore's rule): a body, or a head, that
+    arrives in 15 pieces 0.1 s apart, 1.5 s in all, is fine under ``read=1.0``."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n"
+
     def script(peer: Peer) -> None:
         if peer.request() is None:
             return
-        peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n")
-        for _ in range(15):
+        step = -(-len(head) // 15)
+        pieces = ([head[i:i + step] for i in range(0, len(head), step)] if part == "head"
+                  else [head, *[b"x"] * 15])
+        for piece in pieces:
+            peer.send(piece)
             if peer.server.stopping.wait(0.1):
                 return
-            peer.send(b"x")
+        if part == "head":
+            peer.send(b"x" * 15)
         peer.wait_eof()
 
     srv = serve(script)

@@ -92,21 +92,24 @@ class _Connection:
             return False
         return self.sock is None or not self.sock.is_readable()
 
-    async def next_event(self, deadline: float) -> Any:
+    async def next_event(self, per_read: float | None) -> Any:
         """The next h11 event, reading from the socket as h11 asks.
 
-        A plain CancelScope with a deadline, not ``fail_at``: this runs several times per
-        request, and the generator-based context manager costs as much as the h11 call.
+        ``per_read`` (seconds) bounds each read, not the event (httpx's read timeout, as
+        httpcore applies it): a head that arrives in many slow pieces is waited for as long
+        as each piece comes in time. A plain CancelScope with a deadline, not ``fail_at``: this
+        runs several times per request, and the generator-based context manager costs as much
+        as the h11 call.
         """
         h = self.h11
         while True:
             event = h.next_event()
             if event is not h11.NEED_DATA:
                 return event
-            if deadline == math.inf:  # no timeout (the crawler's case): no scope to pay for
+            if per_read is None:  # no timeout (the crawler's case): no scope to pay for
                 data = await self.stream.receive_some(_READ_SIZE)
             else:
-                with trio.CancelScope(deadline=deadline) as scope:
+                with trio.CancelScope(deadline=trio.current_time() + per_read) as scope:
                     data = await self.stream.receive_some(_READ_SIZE)
                 if scope.cancelled_caught:
                     raise trio.TooSlowError
@@ -148,7 +151,7 @@ class _ResponseStream(httpx.AsyncByteStream):
         conn = self._conn
         try:
             while True:
-                event = await conn.next_event(_deadline(self._read_timeout))
+                event = await conn.next_event(self._read_timeout)
                 if type(event) is h11.Data:
                     yield bytes(event.data)
                 elif type(event) is h11.EndOfMessage:
@@ -306,7 +309,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
             read_timeout = timeouts.get("read")
             try:
                 while True:
-                    event = await conn.next_event(_deadline(read_timeout))
+                    event = await conn.next_event(read_timeout)
                     if type(event) is h11.Response:
                         break
                     if type(event) is h11.ConnectionClosed:
