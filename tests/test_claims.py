@@ -476,7 +476,7 @@ def test_both_cancellations_are_baseexceptions_only_asyncios_can_be_raised_by_ha
         trio.Cancelled()
 
 
-def test_trio_runs_a_batch_forward_or_reversed_never_shuffled() -> None:
+def test_a_parkinglot_batch_runs_forward_or_reversed_when_hypothesis_is_absent() -> None:
     """Trio's default scheduler reverses each batch of woken tasks half the time.
 
     In a fresh interpreter: with hypothesis imported (as in this pytest run), Trio's hypothesis
@@ -1030,27 +1030,6 @@ def server() -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
-
-
-def test_trust_env_httpx_true_aiohttp_false(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours HTTP_PROXY (and SSL_CERT_FILE) unless told not to; aiohttp ignores them."""
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", server)  # our local server plays the proxy
-
-    async def main_httpx() -> str:
-        async with httpx.AsyncClient() as client:
-            assert client.trust_env is True
-            response = await client.get("http://walkthrough.invalid/page")
-            return response.text
-
-    async def main_aiohttp() -> bool:
-        async with aiohttp.ClientSession() as session:
-            return session.trust_env
-
-    assert trio.run(main_httpx) == "ok"
-    assert _Handler.seen == ["GET http://walkthrough.invalid/page HTTP/1.1"]  # via the proxy
-    assert asyncio.run(main_aiohttp()) is False
 
 
 def test_default_timeouts_httpx_5s_aiohttp_300s_total_30s_connect() -> None:
