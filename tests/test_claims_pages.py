@@ -832,6 +832,62 @@ def test_importing_trio_asyncio_replaces_asyncio_functions_and_the_policy_for_th
         assert name in text, name
 
 
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("stop", ["a Trio timeout", "Ctrl-C, Trio's default handling"])
+def test_a_bridged_asyncio_call_is_cancelled_by_a_timeout_and_by_default_ctrl_c(
+        stop: str) -> None:
+    """Bridge fact 1, by what stops the call. Either way the asyncio side is cancelled and its
+    ``except CancelledError`` and ``finally`` run. After a Trio timeout the Trio side sees
+    ``trio.Cancelled`` (the scope catches it); after a real SIGINT, with no signal receiver,
+    it sees ``KeyboardInterrupt``, which ``trio.run`` raises in a group."""
+    done = python(f"""
+        import asyncio, signal, threading, time
+        import trio, trio_asyncio
+        from trio_asyncio import aio_as_trio
+
+        async def asyncio_side():
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                print("asyncio side: CancelledError")
+                raise
+            finally:
+                print("asyncio side: finally")
+
+        def press_ctrl_c():
+            time.sleep(0.5)  # real time on purpose: the signal must land mid-await
+            signal.raise_signal(signal.SIGINT)
+
+        async def main():
+            async with trio_asyncio.open_loop():
+                with trio.move_on_after(0.5 if {stop!r} == "a Trio timeout" else 60):
+                    if {stop!r} != "a Trio timeout":
+                        threading.Thread(target=press_ctrl_c, daemon=True).start()
+                    try:
+                        await aio_as_trio(asyncio_side)()
+                    except BaseException as e:
+                        print("Trio side:", type(e).__name__)
+                        raise
+
+        try:
+            trio.run(main)
+            print("trio.run returned")
+        except BaseExceptionGroup as group:
+            matched, rest = group.split(KeyboardInterrupt)
+            print("trio.run raised a group of", "KeyboardInterrupt" if matched and not rest
+                  else repr(group))
+    """, bridge=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["asyncio side: CancelledError", "asyncio side: finally"]
+    if stop == "a Trio timeout":
+        assert lines[2:] == ["Trio side: Cancelled", "trio.run returned"]
+    else:
+        assert lines[2] == "Trio side: KeyboardInterrupt"
+        assert lines[3:] == ["trio.run raised a group of KeyboardInterrupt"]
+    assert "the Trio side gets the `KeyboardInterrupt`" in page("migration/bridge.md")
+
+
 def test_after_importing_trio_asyncio_asyncio_run_runs_on_trio_asyncios_loop() -> None:
     """Fresh interpreter: before the import, ``asyncio.run`` runs on asyncio's own loop; after
     it, outside any Trio run, on trio-asyncio's ``SyncTrioEventLoop``, and
