@@ -518,6 +518,41 @@ async def test_the_read_timeout_is_per_read_not_per_response(
         assert (await c.get(srv.base + "/")).content == b"x" * 15
 
 
+@pytest.mark.trio
+async def test_the_write_timeout_is_per_write_not_per_body(
+    transport: type[TrioH11Transport], serve: Callable[[Script], Scripted],
+) -> None:
+    """httpx's write timeout bounds each write (httpcore sends each chunk of a streamed body
+    under it): 16 MiB streamed to a server that reads 64 KiB every 10 ms takes well over a
+    second, and each write goes through in time under ``write=1.0``."""
+    chunk = bytes(64 * 1024)
+    count = 256
+
+    def script(peer: Peer) -> None:
+        req = peer.request(body=False)
+        if req is None:
+            return
+        got = len(peer.buf)  # what came with the head
+        while got < len(chunk) * count and not peer.server.stopping.wait(0.01):
+            data = peer.sock.recv(len(chunk))
+            if not data:
+                return
+            got += len(data)
+        peer.buf = b""
+        peer.reply(str(got).encode())
+        peer.wait_eof()
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(count):
+            yield chunk
+
+    srv = serve(script)
+    async with client(transport, timeout=httpx.Timeout(5, write=1.0)) as c:
+        r = await c.post(srv.base + "/", content=body(),
+                         headers={"Content-Length": str(len(chunk) * count)})
+    assert r.content == str(len(chunk) * count).encode()
+
+
 # -- a response closed after its transport ------------------------------------------------------
 
 

@@ -288,7 +288,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
         h = conn.h11
         try:
             try:
-                deadline = _deadline(timeouts.get("write"))
+                write_timeout = timeouts.get("write")  # each write's, as httpcore's
                 out = h.send(h11.Request(method=request.method, target=request.url.raw_path,
                                          headers=request.headers.raw)) or b""
                 chunks = aiter(request.stream)  # type: ignore[arg-type]
@@ -297,13 +297,13 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
                         if chunk:
                             out += h.send(h11.Data(data=chunk)) or b""
                             if len(out) >= _READ_SIZE:
-                                await conn.send(out, deadline)
+                                await conn.send(out, _deadline(write_timeout))
                                 out = b""
                 except BaseException:
                     await _abandon(chunks)
                     raise
                 out += h.send(h11.EndOfMessage()) or b""
-                await conn.send(out, deadline)
+                await conn.send(out, _deadline(write_timeout))
             except _MAPPED as exc:
                 raise _map_error(exc, httpx.WriteTimeout, httpx.WriteError, request) from exc
             read_timeout = timeouts.get("read")

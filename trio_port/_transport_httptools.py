@@ -311,7 +311,7 @@ class TrioHttptoolsTransport(TrioH11Transport):
         ht.reset(head=request.method == "HEAD")
         try:
             try:
-                deadline = _deadline(timeouts.get("write"))
+                write_timeout = timeouts.get("write")  # each write's, as httpcore's
                 out = _request_head(request)
                 chunked = b"chunked" in request.headers.get("transfer-encoding", "").encode()
                 chunks = aiter(request.stream)  # type: ignore[arg-type]
@@ -320,14 +320,14 @@ class TrioHttptoolsTransport(TrioH11Transport):
                         if chunk:
                             out += b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
                             if len(out) >= _READ_SIZE:
-                                await conn.send(out, deadline)
+                                await conn.send(out, _deadline(write_timeout))
                                 out = b""
                 except BaseException:
                     await _abandon(chunks)
                     raise
                 if chunked:
                     out += b"0\r\n\r\n"
-                await conn.send(out, deadline)
+                await conn.send(out, _deadline(write_timeout))
             except _MAPPED as exc:
                 raise _map_error(exc, httpx.WriteTimeout, httpx.WriteError, request) from exc
             read_timeout = timeouts.get("read")
