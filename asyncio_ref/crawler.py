@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
+import itertools
 import os
 import re
 import signal
@@ -48,10 +50,10 @@ import sys
 import textwrap
 import threading
 import urllib.parse
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import aiofiles
 import aiohttp
@@ -355,13 +357,17 @@ async def bulk_crawl_and_write(
     stats = stats if stats is not None else Stats()
     stats.started = asyncio.get_running_loop().time()
     limit = asyncio.Semaphore(concurrency)
+    todo = unique(urls)  # each URL once, in order, read as the crawl goes
     async with make_client(concurrency) as session:
-        tasks = [
-            asyncio.ensure_future(write_one(file, url, session=session, limit=limit,
-                                            url_timeout=url_timeout, max_bytes=max_bytes,
-                                            stats=stats))
-            for url in dict.fromkeys(urls)  # each URL once, in order
-        ]
+
+        async def worker() -> None:
+            # The workers share one iterator, each taking the next URL when it is free: as many
+            # tasks as the concurrency, not one per URL, whose memory grew with the URL count.
+            for url in todo:
+                await write_one(file, url, session=session, limit=limit,
+                                url_timeout=url_timeout, max_bytes=max_bytes, stats=stats)
+
+        tasks = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -376,6 +382,16 @@ async def bulk_crawl_and_write(
             await asyncio.wait(tasks)
             raise
     return stats
+
+
+def unique(urls: Iterable[str]) -> Iterator[str]:
+    """Each URL once, in order, as the crawl asks for the next: of all the URLs, only the set
+    of those already seen is kept (docs/reliability.md measures it)."""
+    seen: set[str] = set()
+    for url in urls:
+        if url not in seen:
+            seen.add(url)
+            yield url
 
 
 def declared_charset(content_type: str) -> str | None:
@@ -420,16 +436,33 @@ def check_url(url: str) -> str:
 def read_urls(path: str) -> list[str]:
     """The URLs of a file, one a line; blank lines and ``#`` comments are skipped.
 
-    UTF-8, with or without the byte-order mark that Windows editors put first.
+    UTF-8, with or without the byte-order mark that Windows editors put first. All of them, in
+    a list: a crawl reads its file with ``iter_urls``, a line at a time, instead.
     """
+    with open_urls(path) as f:
+        return list(iter_urls(f))
+
+
+def open_urls(path: str) -> TextIO:
+    """``path``, opened to read its URLs; ValueError, one clear line, if it cannot be."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            lines = [line.strip() for line in f]
+        return open(path, encoding="utf-8-sig")
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def iter_urls(f: TextIO) -> Iterator[str]:
+    """The URLs of the open file ``f``, as ``read_urls`` reads them, a line at a time.
+
+    Memory for one line however long the file: a crawl of a million URLs does not hold them.
+    """
+    try:
+        for line in f:
+            url = line.strip()
+            if url and not url.startswith("#"):
+                yield check_url(url)
     except UnicodeDecodeError:
-        raise ValueError(f"cannot read {path}: not UTF-8 text") from None
-    return [check_url(line) for line in lines if line and not line.startswith("#")]
+        raise ValueError(f"cannot read {f.name}: not UTF-8 text") from None
 
 
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
@@ -504,7 +537,7 @@ def fit_concurrency(concurrency: int) -> int:
     return concurrency
 
 
-def crawl(urls: Sequence[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
+def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCURRENCY,
           url_timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           progress: bool = False) -> int:
     """Crawl into ``output`` (its header written), print the summary on stderr.
@@ -582,17 +615,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
         parser.error("--concurrency, --timeout and --max-bytes must be positive")
     try:
-        urls = [check_url(url) for url in args.urls]
+        urls: Iterable[str] = [check_url(url) for url in args.urls]
         if args.urls_file:
-            from_file = read_urls(args.urls_file)
-            if not from_file:  # a mistake, not a request for the notebook's URLs
-                raise ValueError(f"{args.urls_file}: no URL in the file")
-            urls += from_file
+            # Every line checked first (a bad one: nothing written), none kept: the crawl reads
+            # the file again, a line at a time.
+            with open_urls(args.urls_file) as f:
+                if not sum(1 for _ in iter_urls(f)):
+                    # a mistake, not a request for the notebook's URLs
+                    raise ValueError(f"{args.urls_file}: no URL in the file")
         write_header(Path(args.output))  # last: nothing half-done
-    except ValueError as e:
+        with contextlib.ExitStack() as files:
+            if args.urls_file:
+                urls = itertools.chain(urls, iter_urls(files.enter_context(
+                    open_urls(args.urls_file))))
+            return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
+                         url_timeout=args.timeout, max_bytes=args.max_bytes,
+                         progress=sys.stderr.isatty())
+    except ValueError as e:  # the URL file, gone or changed since it was checked, included
         parser.error(str(e))
-    return crawl(urls or URLS, Path(args.output), concurrency=args.concurrency,
-                 url_timeout=args.timeout, max_bytes=args.max_bytes, progress=sys.stderr.isatty())
 
 
 def exit_quietly(status: int) -> NoReturn:

@@ -11,6 +11,7 @@ import errno
 import os
 import re
 import resource
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -241,3 +242,98 @@ def test_a_colon_in_the_user_name_is_refused_by_both(impl: str, userinfo: str) -
     with pytest.raises(ValueError, match="user name"):
         mod.check_url(f"http://{userinfo}127.0.0.1:8/")
     assert mod.check_url("http://us%40er:p%3Aw@127.0.0.1:8/")  # a ':' in the password is fine
+
+
+# -- 11 and 15: as many tasks as the concurrency, URLs read as the crawl goes, in order -------
+
+
+def _tasks_now(impl: str) -> int:
+    if impl == "asyncio":
+        import asyncio
+
+        return len(asyncio.all_tasks())
+    import trio
+
+    def count(task: trio.lowlevel.Task) -> int:
+        return 1 + sum(count(child) for nursery in task.child_nurseries
+                       for child in nursery.child_tasks)
+
+    return count(trio.lowlevel.current_root_task())
+
+
+def test_tasks_stay_bounded_by_the_concurrency_not_the_url_count(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300 URLs at concurrency 4: there used to be a task per URL, all created at once (with
+    their coroutines, 1.7 KB a URL in asyncio, 3.7 KB in Trio). Now 4 workers take the URLs
+    one after another, from an iterator the crawl advances as it goes."""
+    mod = lesson(impl)
+    original = mod.write_one
+    seen: list[int] = []
+    pulled: list[str] = []
+
+    async def counting(*args: object, **kwargs: object) -> None:
+        seen.append(_tasks_now(impl))
+        await original(*args, **kwargs)
+
+    def lazily(urls: list[str]) -> Iterator[str]:
+        for url in urls:
+            pulled.append(url)
+            yield url
+
+    monkeypatch.setattr(mod, "write_one", counting)
+    urls = site.page_urls()[:300]
+    crawl = mod.bulk_crawl_and_write(tmp_path / "out.tsv", lazily(urls), concurrency=4,
+                                     url_timeout=5)
+    if impl == "asyncio":
+        import asyncio
+
+        stats = asyncio.run(crawl)
+    else:
+        import trio
+
+        stats = trio.run(lambda: crawl)
+    assert stats.urls == len(pulled) == 300
+    # The main task, 4 workers and what each runs besides (asyncio: a shielded append; Trio:
+    # the writer task, the run's system tasks): a few per worker, nothing per URL.
+    assert max(seen) <= 3 * 4 + 4, seen
+
+
+def test_one_url_at_a_time_goes_in_input_order(impl: str, tmp_path: Path) -> None:
+    """At --concurrency 1 the Trio crawler fetched in reverse order, 9 runs in 10: its tasks
+    raced for the limiter in the scheduler's order. Now both fetch the URLs as listed."""
+    with HostileServer() as server:
+        urls = [server.url("/page") for _ in range(12)]
+        run_crawl(impl, urls, tmp_path / "out.tsv", concurrency=1)
+        assert [target for target, _ in server.requests] == [
+            url.removeprefix(server.base) for url in urls]
+
+
+PEAK_RSS = ROOT / "tests" / "peak_rss.py"
+
+
+def _peak_rss_kb(impl: str, urls: int, tmp_path: Path) -> int:
+    listed = tmp_path / f"urls-{urls}.txt"
+    with socket.socket() as s:  # a port where nothing listens: every URL refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    listed.write_text("".join(f"http://127.0.0.1:{port}/{i}\n" for i in range(urls)),
+                      encoding="utf-8")
+    report = tmp_path / f"rss-{urls}.txt"
+    done = subprocess.run(
+        [sys.executable, str(PEAK_RSS), str(report), lesson(impl).__name__,
+         "--urls-file", str(listed), "-o", str(tmp_path / "out.tsv"), "--concurrency", "20"],
+        capture_output=True, text=True, timeout=280, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1, done.stderr  # every URL failed
+    assert done.stderr.startswith(f"pages 0, links 0, errors {urls},"), done.stderr
+    return int(report.read_text(encoding="ascii"))
+
+
+@pytest.mark.timeout(600)
+def test_peak_memory_grows_with_the_seen_set_only(impl: str, tmp_path: Path) -> None:
+    """1,000 and then 9,000 refused URLs: the 8,000 more used to cost 1.7 KB each (asyncio)
+    and 3.7 KB (Trio), 14 and 30 MB. Now the one thing that grows is the set of URLs seen,
+    about 125 bytes each: under 5 MB in all, 600 bytes a URL, is the bound here."""
+    small, large = _peak_rss_kb(impl, 1_000, tmp_path), _peak_rss_kb(impl, 9_000, tmp_path)
+    assert large - small < 8_000 * 600 / 1024, (small, large)

@@ -81,7 +81,26 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         'file=sys.stderr)': "the same",
         "except BrokenPipeError:": "the same",
         "import threading": "the imports follow the code",
-        "from typing import NoReturn": "the same",
+        "from typing import NoReturn, TextIO": "the same",
+        "FDS_PER_URL = 2": "descriptors a URL holds: the Trio twin's pages hold no TSV handle "
+                           "(its writer task holds the one)",
+        "if sum(len(k) + len(v) + 4 for k, v in head.raw_headers) > MAX_HEAD:":
+            "the one limit on a head, checked on aiohttp's heads (the redirects' too); the "
+            "Trio twin checks httpx's in its own redirect loop",
+        "except OSError as exc:": "the TSV's open and write, by hand for every page: the Trio "
+                                  "twin's writer task opens it once",
+        "if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)":
+            "the same",
+        'f"file-size limit)")': "the same",
+        "await f.close()": "the same",
+        "cancelled = exc": "asyncio's shield-then-await dance (asyncio.shield, reported): the "
+                           "page the append saw through is counted before the cancellation "
+                           "goes on",
+        "if cancelled is not None:": "the same",
+        "raise cancelled": "the same",
+        "await write_one(file, url, session=session, limit=limit,":
+            "passes the session on: the session itself is reported where it is made",
+        "url_timeout=url_timeout, max_bytes=max_bytes, stats=stats)": "the same",
         "async def append_rows(file: Path, rows: str) -> None:":
             "the TSV's one owner: the Trio twin's writer task (write_rows) opens the file once "
             "and append_rows writes to it (aiofiles.open is reported on its line)",
@@ -144,6 +163,11 @@ STRUCTURAL: dict[str, dict[str, str]] = {
 
 #: Findings on lines the Trio twin kept as they are, and why the finding still helps a user.
 KEPT: dict[str, dict[str, str]] = {
+    "crawler": {
+        'return body.decode(declared_charset(resp.headers.get("Content-Type", "")) or "utf-8")':
+            "both libraries' headers are case-insensitive mappings with .get, so the line "
+            "stays; in a user's code the finding says where they part (getall, get_list)",
+    },
     "server": {
         "line = await reader.readline()":
             "the Trio twin writes its own readline (_LineReader) so that this line can stay; "
