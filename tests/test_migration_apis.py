@@ -580,6 +580,46 @@ def test_asyncio_debug_mode_names_the_blocking_task_and_not_the_others(
                      rf"{line}>.* took \d+\.\d+ seconds$", reports[0]), reports[0]
 
 
+SLOW = """
+import asyncio, time
+
+async def blocker():
+    time.sleep(0.3)
+    await asyncio.sleep(0)
+
+async def main():
+    asyncio.get_running_loop().slow_callback_duration = 0.2
+    await asyncio.create_task(blocker(), name="blocker")
+
+asyncio.run(main()DEBUG)
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("how", "flags", "env", "debug"), [
+    ("off", [], {}, ""),
+    ("debug=True", [], {}, ", debug=True"),
+    ("PYTHONASYNCIODEBUG=1", [], {"PYTHONASYNCIODEBUG": "1"}, ""),
+    ("python -X dev", ["-X", "dev"], {}, ""),
+])
+def test_each_way_to_turn_on_debug_mode_reports_a_slow_step(
+        how: str, flags: list[str], env: dict[str, str], debug: str) -> None:
+    """A fresh interpreter, no logging set up: the report reaches stderr through logging's
+    last-resort handler. The threshold defaults to 0.1 s."""
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.slow_callback_duration == 0.1
+    finally:
+        loop.close()
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("PYTHONASYNCIODEBUG", "PYTHONDEVMODE")}
+    proc = subprocess.run([sys.executable, *flags, "-c", SLOW.replace("DEBUG", debug)],
+                          env={**clean, **env}, capture_output=True, text=True, timeout=100)
+    assert proc.returncode == 0, proc.stderr
+    reported = re.findall(r"Executing <Task .*?name='(\w+)'.* took \d+\.\d+ seconds", proc.stderr)
+    assert reported == ([] if how == "off" else ["blocker"]), proc.stderr
+
+
 @pytest.mark.timeout(60)
 def test_an_instrument_names_the_blocking_task_and_not_the_others(
         caplog: pytest.LogCaptureFixture) -> None:

@@ -7,8 +7,8 @@ one step (the code between two checkpoints), so it can time the step and name th
 seconds or more is logged (on the ``slow_steps`` logger) with the task's name and the line
 where it waits after the step, and kept in ``slow``.
 
-It reads ``time.perf_counter()``, not ``trio.current_time()``: a blocking call stops Trio's
-clock too when that clock is virtual (``trio.testing.MockClock``), and the step would look
+It reads ``time.perf_counter()``, not ``trio.current_time()``: a blocking call does not move
+Trio's clock when that clock is virtual (``trio.testing.MockClock``), and the step would look
 instant. (trio-util's ``TaskStats`` instrument reports slow steps at the end of the run, and
 reads ``trio.current_time`` unless given ``current_time=``.)
 """
