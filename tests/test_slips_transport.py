@@ -12,9 +12,11 @@ records what it received, and pins one rule a slip would break unseen:
 * an unfinished response head is capped (16 KiB, h11's limit, on both), counted across reads;
 * a chunked request body ends with its last chunk (``0``, CRLF, CRLF), so the server can read
   the next request on the same connection;
-* the *read* timeout, and only it, governs waiting for the response, per read;
+* the *read* timeout, and only it, governs waiting for the response, per read (the write
+  timeout likewise bounds each write of a body, not the whole body);
 * a response closed after its transport closes its connection, never parks it;
-* each failure arrives as the httpx exception a caller of httpx expects;
+* each failure arrives as the httpx exception a caller of httpx expects, and a request body
+  left mid-way by a failed send is closed, not left to the garbage collector;
 * an idempotent request on a kept-alive connection the server dropped is retried once, on a
   fresh connection; anything else is not retried.
 
