@@ -41,8 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
 #: Seconds any wait of a test may take (a socket operation, an exit after SIGINT).
 WAIT = 20.0
-#: The bytes a non-reading client sends: far more than its buffers and the server's hold.
-FLOOD = (b"x" * 999 + b"\n") * 8192
+#: What a non-reading client sends, over and over: lines of 1,000 bytes.
+LINES = (b"x" * 999 + b"\n") * 65
+#: Seconds a send must block before the buffers count as full: the server is stuck, not slow.
+STUCK = 2.0
+#: More than every buffer on the way can hold (about 40 MiB at most), less than a test's memory.
+CAP = 64 << 20
 
 
 def _env() -> dict[str, str]:
@@ -129,21 +133,24 @@ def connect(port: int, *, rcvbuf: int | None = None) -> socket.socket:
 
 
 def fill(sock: socket.socket) -> int:
-    """Send FLOOD without reading until the send blocks for good: every buffer is full.
+    """Send lines without reading until a send blocks for STUCK s (every buffer is full), or
+    the server closes the connection for it.
 
     Returns the bytes sent. The server echoes what it reads, so once the client's receive
     buffer and the server's send buffer are full, the server stops reading, and then our send
-    buffer and the server's receive buffer fill up too.
+    buffer and the server's receive buffer fill up too (they grow, up to 4 MiB to send and
+    32 MiB to receive on a stock Linux: tcp_wmem, tcp_rmem).
     """
-    sock.settimeout(0.5)
+    sock.settimeout(STUCK)
     sent = 0
     try:
-        while sent < len(FLOOD):
-            sent += sock.send(FLOOD[sent:sent + 65536])
-    except TimeoutError:
+        while sent < CAP:
+            start = sent % 1000
+            sent += sock.send(LINES[start:start + 64000])
+    except (TimeoutError, ConnectionResetError, BrokenPipeError):  # stuck; or closed for it
         pass
     sock.settimeout(WAIT)
-    assert sent < len(FLOOD), "the server read everything: is it echoing?"
+    assert sent < CAP, "the server read 64 MiB without blocking: does it wait to send?"
     return sent
 
 
