@@ -18,6 +18,7 @@ Each twin runs as a real child process on 127.0.0.1 (``-W error``, ``PYTHONDEVMO
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
 import re
@@ -294,6 +295,48 @@ def test_a_client_that_pauses_reading_for_less_than_the_send_timeout_stays(impl:
         child.proc.send_signal(signal.SIGINT)
         assert child.proc.wait(timeout=WAIT) == 130
     assert send_error(10) not in child.err()
+
+
+@pytest.mark.timeout(60)
+def test_the_asyncio_twin_never_leaves_a_close_waiting_on_a_client_that_does_not_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Its handler, in-process, with the kernel's buffers made small (SO_SNDBUF, SO_RCVBUF
+    4 KiB): 48 lines that do not all fit, then silence. drain() must wait from the first byte
+    the kernel refuses, so the send deadline ends the connection. With asyncio's default
+    high-water mark (64 KiB) drain() returns, the idle error is queued behind the unread
+    echoes, and close() waits for a buffer that never drains: the handler never returns."""
+    from asyncio_ref import server as twin
+
+    async def main() -> None:
+        done = asyncio.Event()
+
+        async def on_connect(reader: asyncio.StreamReader,
+                             writer: asyncio.StreamWriter) -> None:
+            writer.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+            try:
+                await twin.handle(reader, writer, idle_timeout=0.5, max_line=1024,
+                                  send_timeout=1)
+            finally:
+                done.set()
+
+        server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.setblocking(False)
+            loop = asyncio.get_running_loop()
+            await loop.sock_connect(client, server.sockets[0].getsockname())
+            await loop.sock_sendall(client, LINES[:48000])
+            try:
+                async with asyncio.timeout(WAIT):
+                    await done.wait()
+            finally:
+                server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    assert capsys.readouterr().err.endswith(": error: not reading for 1 s, closing\n")
 
 
 # --------------------------------------------------------------------------------------------
