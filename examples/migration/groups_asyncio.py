@@ -84,7 +84,14 @@ async def fetch_one(name: str) -> str:
             raise LibraryBug("fetch_one's helper task failed") from eg
         unwrapped = fetch_error
     if unwrapped is not None:
-        raise unwrapped  # after the `except` block: its cause and context stay as they were
+        # After the `except` block, so that the group does not become its context. Even here
+        # `raise` sets __context__ to what the *caller* is handling, if it awaits us inside its
+        # own `except` block: put back the context the error had.
+        context = unwrapped.__context__
+        try:
+            raise unwrapped
+        finally:
+            unwrapped.__context__ = context
     return page
 
 

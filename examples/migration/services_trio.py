@@ -9,7 +9,8 @@ The app opens a store, then a flusher that moves the rows it is given into the s
   is still open; ``AsyncExitStack`` closes in the reverse order of opening;
 - *errors*: the caller's own error leaves the ``async with`` as it was raised, cause and
   context included; a failure of the background task is never lost: it arrives as
-  ``FlusherError``, chained to the failure.
+  ``FlusherError``, chained to the failure (in this twin, unless a cancellation from outside
+  or a KeyboardInterrupt leaves with it: then the nursery's group leaves as Trio raised it).
 
 In Trio the task needs a nursery, so the context manager opens one, and the caller's body runs
 inside it. That is the trap: the caller's ``ValueError`` would leave wrapped in an exception

@@ -1,0 +1,351 @@
+"""Claims that a second reader broke with a snippet, under a condition the first tests missed.
+
+Each test names the condition and would fail under the sentence as it stood before the review:
+a library function awaited inside its caller's ``except`` block, a TaskGroup body woken after
+its children, an outer timeout while a service's last flush fails, the caller's own
+KeyboardInterrupt, a busy loop (not a wait) in a shield, a shielded wait for a worker thread,
+the crawlers' TLS under ``SSL_CERT_FILE``, ``start_soon``'s own keyword, Trio's callback queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio
+import trio.lowlevel
+
+from tests.signals import interrupt
+from tests.test_claims_conditions import (
+    KINDS,
+    Root,
+    chaining,
+    example,
+    raise_as,
+    run_asyncio,
+    run_trio,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Handled(Exception):
+    """What the caller is handling when it awaits the library function."""
+
+
+# ---------------------------------------------------------------------------------------------
+# groups.md: `fetch_one` gives back the fetch's own error, context included.
+
+
+@pytest.mark.parametrize("kind", KINDS[:4])
+@pytest.mark.parametrize("impl", ["asyncio", "trio"])
+def test_fetch_one_keeps_the_fetchs_context_when_awaited_inside_the_callers_except(
+        impl: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A function's `raise` sets `__context__` to what is being handled, and after its own
+    `except` block that is the *caller's* error when the caller awaits it inside an `except`
+    block. Without putting the old context back, a fetch error raised while handling Root came
+    back chained to the caller's `Handled` instead, and Root left the traceback."""
+    module = example(f"migration/groups_{impl}.py")
+    run = run_trio if impl == "trio" else run_asyncio
+
+    async def fetch(name: str) -> str:
+        raise_as(kind)
+        return name
+
+    monkeypatch.setattr(module, "fetch", fetch)
+
+    async def call(fn: Callable[[str], Awaitable[str]]) -> BaseException | None:
+        try:
+            raise Handled("the caller's own handling")
+        except Handled:
+            try:
+                await fn("x")
+            except Exception as caught:
+                return caught
+        return None
+
+    assert chaining(run(call, module.fetch_one)) == chaining(run(call, fetch))
+    if kind == "while handling another":
+        error = run(call, module.fetch_one)
+        assert isinstance(error.__context__, Root)
+
+
+# ---------------------------------------------------------------------------------------------
+# groups.md: "TaskGroup, body raises: 1" holds only when the body raises first.
+
+
+@pytest.mark.parametrize("body_sleeps_first", [False, True],
+                         ids=["body queued before the children", "body queued after them"])
+def test_a_taskgroup_body_woken_after_its_children_lets_them_all_raise(
+        body_sleeps_first: bool) -> None:
+    """Three children and the body sleep to the same virtual instant, then raise. When the
+    body's timer was queued first, it raises first and `__aexit__` cancels the children before
+    they resume: one error. When it slept 0 first, its timer comes after theirs, the children
+    run first in the same pass, and the group holds all four."""
+
+    async def scenario() -> None:
+        async def child(n: int) -> None:
+            await asyncio.sleep(1)
+            raise ValueError(n)
+
+        async with asyncio.TaskGroup() as group:
+            for n in range(3):
+                group.create_task(child(n))
+            if body_sleeps_first:
+                await asyncio.sleep(0)
+            await asyncio.sleep(1)
+            raise ValueError("body")
+
+    for _ in range(3):
+        with pytest.raises(ExceptionGroup) as caught:
+            run_asyncio(scenario)
+        found = sorted(str(error) for error in caught.value.exceptions)
+        assert found == (["0", "1", "2", "body"] if body_sleeps_first else ["body"])
+
+
+# ---------------------------------------------------------------------------------------------
+# services.md and faq.md: what leaves a context manager that hides a nursery.
+
+
+def test_a_flusher_failing_under_an_outer_timeout_leaves_as_trios_group() -> None:
+    """A timeout around the app cancels it at t=2.5, and the flusher's final flush fails.
+    Trio's twin sees the body's Cancelled beside the OSError and lets the group out as Trio
+    raised it; the timeout's scope takes its Cancelled, and the caller gets
+    `ExceptionGroup([OSError])`, not `FlusherError`. The asyncio twin raises `FlusherError`."""
+    services_trio = example("migration/services_trio.py")
+    services_asyncio = example("migration/services_asyncio.py")
+
+    async def with_trio() -> None:
+        log: list[str] = []
+        with trio.move_on_after(2.5):
+            async with (services_trio.open_store(log) as store,
+                        services_trio.open_flusher(store, 1.0, log) as flusher):
+                await trio.sleep(2.2)  # the flushes at t=1 and t=2 succeed
+                flusher.add("poison")  # the final flush, at the timeout, fails
+                await trio.sleep(10)
+
+    async def with_asyncio() -> None:
+        log: list[str] = []
+        async with asyncio.timeout(2.5):
+            async with (services_asyncio.open_store(log) as store,
+                        services_asyncio.open_flusher(store, 1.0, log) as flusher):
+                await asyncio.sleep(2.2)
+                flusher.add("poison")
+                await asyncio.sleep(10)
+
+    with pytest.raises(ExceptionGroup) as caught:
+        run_trio(with_trio)
+    assert type(caught.value) is ExceptionGroup
+    assert [type(e) for e in caught.value.exceptions] == [OSError]
+
+    with pytest.raises(services_asyncio.FlusherError) as raised:
+        run_asyncio(with_asyncio)
+    assert isinstance(raised.value.__cause__, OSError)
+
+
+@pytest.mark.parametrize("owner", ["faq open_heartbeat", "services open_flusher"])
+def test_the_callers_own_keyboardinterrupt_comes_back_bare(owner: str) -> None:
+    """A KeyboardInterrupt the caller's body raises is, alone in the group, the caller's own
+    error: unwrapped like any other, bare, as a plain `async with` gives it."""
+    faq = example("faq/background_owner.py")
+    services = example("migration/services_trio.py")
+    log: list[str] = []
+
+    def make() -> contextlib.AbstractAsyncContextManager[Any]:
+        if owner == "faq open_heartbeat":
+            return faq.open_heartbeat(1)  # type: ignore[no-any-return]
+        return services.open_flusher(services.Store(log), 1.0, log)  # type: ignore[no-any-return]
+
+    async def main() -> None:
+        async with make():
+            await trio.sleep(1.5)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        run_trio(main)
+    assert type(caught.value) is KeyboardInterrupt
+
+
+# ---------------------------------------------------------------------------------------------
+# divergences.md, faq.md, concepts.md: Ctrl-C and a shield, by what the task is doing.
+
+SHIELDED = """
+import sys, time, trio
+
+def work(seconds):
+    print("ready", flush=True)
+    time.sleep(seconds)
+
+async def busy(seconds):
+    with trio.CancelScope(shield=True):
+        print("ready", flush=True)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+    print("shielded wait finished", flush=True)
+
+async def wait_for_a_thread(seconds):
+    with trio.CancelScope(shield=True):
+        await trio.to_thread.run_sync(work, seconds)
+    print("shielded wait finished", flush=True)
+
+async def main():
+    if sys.argv[1] == "a busy loop in a child task":
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(busy, 60)
+            await trio.sleep_forever()
+    else:
+        await wait_for_a_thread(2)
+
+try:
+    trio.run(main)
+except* KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("case", "lines"), [
+    ("a busy loop in a child task", ["ready", "KeyboardInterrupt"]),
+    ("the main task waiting for a thread",
+     ["ready", "shielded wait finished", "KeyboardInterrupt"]),
+])
+def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: list[str]) -> None:
+    """A real SIGINT, SIGINT at its default. Trio raises KeyboardInterrupt at once in code that
+    is running, so a child's 60 s busy loop in a shield ends at once (the old text: a child's
+    shield is never broken). A main task waiting in a shield for `trio.to_thread.run_sync`
+    (its default `abandon_on_cancel=False`) gets it only when the 2 s thread is done (the
+    old text: the main task's shield always ends at Ctrl-C)."""
+    result = interrupt(["-c", SHIELDED, case], ready=lambda line: line == "ready\n", settle=0.1)
+    assert result.stdout.splitlines() == lines, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# lessons/crawler.md: trust_env=False in both crawlers, and SSL_CERT_FILE.
+
+TLS_CRAWLER = """
+import asyncio, ssl, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+cert, key, twin = sys.argv[1:4]
+import trio
+from asyncio_ref import crawler as asyncio_crawler
+from trio_port import crawler as trio_crawler
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+thread.start()
+url = f"https://127.0.0.1:{httpd.server_address[1]}/"
+
+async def with_asyncio():
+    async with asyncio_crawler.make_client(2) as session, session.get(url) as response:
+        return await response.text()
+
+async def with_trio():
+    async with trio_crawler.make_client(2) as client:
+        return (await client.get(url)).text
+
+try:
+    print(asyncio.run(with_asyncio()) if twin == "asyncio" else trio.run(with_trio))
+except Exception as e:
+    chain = [e]
+    while chain[-1].__cause__ or chain[-1].__context__:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    text = " ".join(repr(link) for link in chain)
+    verify = any(isinstance(link, ssl.SSLCertVerificationError) for link in chain)
+    print("not trusted" if verify or "CERTIFICATE_VERIFY_FAILED" in text
+          or "BrokenResourceError" in text else text)
+finally:
+    httpd.shutdown()
+    httpd.server_close()
+"""
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("twin", ["asyncio", "trio"])
+@pytest.mark.parametrize(("variable", "outcome"), [("set", "ok"), ("not set", "not trusted")])
+def test_both_crawlers_trust_ssl_cert_file_despite_trust_env_false(
+        twin: str, variable: str, outcome: str, tmp_path: Path) -> None:
+    """Each crawler's own `make_client`, `trust_env=False`, against a local TLS server whose
+    self-signed certificate is in SSL_CERT_FILE alone: both trust it. aiohttp's context comes
+    from `ssl.create_default_context()` at import; httpx hands `trust_env` to its own transports
+    only, and the Trio crawler's transport calls `ssl.create_default_context()` itself."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60)
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    env["PYTHONPATH"] = str(ROOT)
+    if variable == "set":
+        env["SSL_CERT_FILE"] = str(cert)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", TLS_CRAWLER, str(cert), str(key), twin],
+        capture_output=True, text=True, timeout=100, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == outcome, done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# concepts.md: start_soon's keywords; Trio's callback queue.
+
+
+def test_start_soon_takes_name_and_no_other_keyword() -> None:
+    """`start_soon` has one keyword of its own, `name=`; the function gets none."""
+    assert [p.name for p in inspect.signature(trio.Nursery.start_soon).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY] == ["name"]
+    names: list[str] = []
+
+    async def child(*args: object) -> None:
+        names.append(trio.lowlevel.current_task().name)
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child, name="the child")
+            with pytest.raises(TypeError):
+                nursery.start_soon(child, size=1)  # type: ignore[call-arg]
+
+    run_trio(main)
+    assert names == ["the child"]
+
+
+def test_trio_has_a_callback_queue_but_no_timed_callbacks() -> None:
+    """`TrioToken.run_sync_soon` queues a plain callback (asyncio's `call_soon_threadsafe`);
+    nothing in Trio runs one later, at a time: no `call_later` or `call_at` anywhere."""
+    called: list[float] = []
+
+    async def main() -> None:
+        token = trio.lowlevel.current_trio_token()
+        token.run_sync_soon(lambda: called.append(trio.current_time()))
+        await trio.sleep(1)
+        assert not [name for name in dir(token) if "later" in name or name.endswith("_at")]
+
+    run_trio(main)
+    assert len(called) == 1
+    assert not [name for module in (trio, trio.lowlevel) for name in dir(module)
+                if "call_later" in name or "call_at" in name]
+
