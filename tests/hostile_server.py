@@ -140,6 +140,12 @@ BAD_LINKS = ("https://", "http://a b/space", "http://example.org/nul\x00byte",
 GOOD_LINK = "http://example.org:8080/fine"
 
 
+@functools.cache
+def many_links(n: int) -> bytes:
+    """A page of ``n`` distinct links, 45 bytes each: 46,000 of them are 2 MiB."""
+    return b"".join(b'<a href="http://example.org/p/%09d">x</a>\n' % i for i in range(n))
+
+
 class _Handler(socketserver.BaseRequestHandler):
     server: HostileServer
     head: str  # the request's line and headers, for the route that echoes them
@@ -201,6 +207,11 @@ class _Handler(socketserver.BaseRequestHandler):
         if path == "/page":
             send(_head("200 OK", [("Content-Type", "text/html"),
                                   ("Content-Length", str(len(PAGE)))]) + PAGE)
+            return True
+        if path.startswith("/many-links/"):  # /many-links/<n>: a page of n distinct links
+            body = many_links(int(path.removeprefix("/many-links/")))
+            send(_head("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(body)))]) + body)
             return True
         if path.startswith("/cookies/"):  # /cookies/<n>/<bytes>: n Set-Cookie headers
             n, size = (int(x) for x in path.split("/")[2:])

@@ -14,13 +14,13 @@ import resource
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.hostile_server import HostileServer
+from tests.hostile_server import HostileServer, many_links
 from tests.test_crawler import assert_whole_rows, events, run_crawl
 from walkthrough import catalogue
 from walkthrough.demosite import DemoSite
@@ -337,3 +337,59 @@ def test_peak_memory_grows_with_the_seen_set_only(impl: str, tmp_path: Path) -> 
     about 125 bytes each: under 5 MB in all, 600 bytes a URL, is the bound here."""
     small, large = _peak_rss_kb(impl, 1_000, tmp_path), _peak_rss_kb(impl, 9_000, tmp_path)
     assert large - small < 8_000 * 600 / 1024, (small, large)
+
+
+# -- 9: finding a page's links lets the loop run ----------------------------------------------
+
+
+def test_finding_links_gives_the_loop_back_every_links_per_step_links(
+    impl: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page of 5,000 links: ``parse`` used to find and check them all in one step (0.6 s
+    for 2 MiB of links, 15 s for a million, other URLs' deadlines running out and Ctrl-C
+    waiting). A task that counts its own turns meanwhile now gets one at least every
+    LINKS_PER_STEP links."""
+    import asyncio
+
+    import trio
+
+    mod = lesson(impl)
+    links = 5_000
+    html = many_links(links).decode()
+
+    async def fetched(*args: object) -> str:  # the page, as if fetched: parse's own work alone
+        return html
+
+    monkeypatch.setattr(mod, "fetch_html", fetched)
+    turns = 0
+    done = False
+
+    async def count_turns(checkpoint: Callable[[], Awaitable[object]]) -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await checkpoint()
+
+    async def parse() -> set[str]:
+        nonlocal done
+        try:
+            found: set[str] = await mod.parse("http://127.0.0.1:8/", None, url_timeout=5,
+                                              max_bytes=1 << 20, stats=mod.Stats())
+            return found
+        finally:
+            done = True
+
+    async def asyncio_main() -> set[str]:
+        counter = asyncio.ensure_future(count_turns(lambda: asyncio.sleep(0)))
+        found = await parse()
+        await counter
+        return found
+
+    async def trio_main() -> set[str]:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(count_turns, trio.lowlevel.checkpoint)
+            return await parse()
+
+    found = asyncio.run(asyncio_main()) if impl == "asyncio" else trio.run(trio_main)
+    assert len(found) == links
+    assert turns >= links // mod.LINKS_PER_STEP - 1, turns
