@@ -349,3 +349,31 @@ def test_trio_has_a_callback_queue_but_no_timed_callbacks() -> None:
     assert not [name for module in (trio, trio.lowlevel) for name in dir(module)
                 if "call_later" in name or "call_at" in name]
 
+
+
+def test_a_negative_asyncio_timeout_fires_at_the_first_await_not_before() -> None:
+    """`asyncio.timeout(-1)` schedules its timeout as a callback: a block that never awaits
+    runs to its end with no TimeoutError; the first `await` in it times out. Trio's
+    `fail_after(-1)` raises ValueError on entry, before the block."""
+    async def main() -> list[str]:
+        log: list[str] = []
+        async with asyncio.timeout(-1):  # noqa: ASYNC100 (the point: no await, no timeout)
+            log.append("a block with no await ran to its end")
+        try:
+            async with asyncio.timeout(-1):
+                log.append("before the first await")
+                await asyncio.sleep(0)
+                log.append("after it")  # never
+        except TimeoutError:
+            log.append("TimeoutError")
+        return log
+
+    assert run_asyncio(main) == ["a block with no await ran to its end",
+                                 "before the first await", "TimeoutError"]
+
+    async def main_trio() -> None:
+        with trio.fail_after(-1):  # noqa: ASYNC100 (it raises on entry)
+            raise AssertionError("never entered")
+
+    with pytest.raises(ValueError, match="non-negative"):
+        run_trio(main_trio)
