@@ -480,9 +480,10 @@ def test_a_parkinglot_batch_runs_forward_or_reversed_when_hypothesis_is_absent()
     """Trio's default scheduler reverses each batch of woken tasks half the time.
 
     In a fresh interpreter: with hypothesis imported (as in this pytest run), Trio's hypothesis
-    plugin switches the scheduler to a seeded shuffle, which is not what users run. The tasks
-    wait on a ParkingLot, which wakes them first-in first-out, so that the batch's order is
-    known (``trio.Event`` keeps its waiters in a set, and wakes them in no stated order).
+    plugin switches the scheduler to a shuffle (seeded only inside a ``@given`` test), which is
+    not what users run. The tasks wait on a ParkingLot, which wakes them first-in first-out, so
+    that the batch's order is known (``trio.Event`` keeps its waiters in a set, and wakes them
+    in no stated order).
     """
     code = """
 import trio

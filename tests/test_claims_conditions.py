@@ -8,9 +8,9 @@ child task (not in the main task). Each test names the condition it covers; each
 condition under which the old sentence was, or could have been, false.
 
 Trio runs on ``walkthrough.clocks.mock_clock()`` unless the test says "real clock". pytest
-imports hypothesis here, which switches Trio's scheduler to a seeded shuffle (see
-``test_importing_hypothesis_makes_trio_shuffle_every_batch``), so a claim about what users see
-without it runs in a fresh interpreter (``python()``).
+imports hypothesis here, which switches Trio's scheduler to a shuffle, seeded only in
+``@given`` tests (see ``test_importing_hypothesis_makes_trio_shuffle_every_batch``), so a
+claim about what users see without it runs in a fresh interpreter (``python()``).
 """
 
 from __future__ import annotations

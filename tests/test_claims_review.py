@@ -377,3 +377,36 @@ def test_a_negative_asyncio_timeout_fires_at_the_first_await_not_before() -> Non
 
     with pytest.raises(ValueError, match="non-negative"):
         run_trio(main_trio)
+
+
+SPAWN_ORDERS = """
+import hypothesis, trio  # noqa: F401  (importing hypothesis switches on Trio's shuffle)
+
+async def batch():
+    order = []
+
+    async def task(name):
+        order.append(name)
+
+    async with trio.open_nursery() as nursery:
+        for name in "ABCDEFGH":
+            nursery.start_soon(task, name)
+    return "".join(order)
+
+print(" ".join(trio.run(batch) for _ in range(10)))
+"""
+
+
+@pytest.mark.timeout(120)
+def test_with_hypothesis_imported_trios_shuffle_is_not_seeded_outside_given() -> None:
+    """Trio registers its scheduler's Random with hypothesis, which seeds registered randoms
+    only while a `@given` test runs. Anywhere else (a plain test in this suite, a script) the
+    shuffle is not seeded: two interpreters draw different orders."""
+    runs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-W", "error", "-c", SPAWN_ORDERS],
+                              capture_output=True, text=True, timeout=100, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        runs.append(done.stdout.split())
+    assert len(set(runs[0])) > 1
+    assert runs[0] != runs[1]  # ten 8-task orders alike by chance: about 1 in 40320**10
