@@ -410,3 +410,38 @@ def test_with_hypothesis_imported_trios_shuffle_is_not_seeded_outside_given() ->
         runs.append(done.stdout.split())
     assert len(set(runs[0])) > 1
     assert runs[0] != runs[1]  # ten 8-task orders alike by chance: about 1 in 40320**10
+
+
+ASYNCIO_SIGINT = """
+import asyncio, sys
+
+async def main():
+    print("ready", flush=True)
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        if sys.argv[1] == "swallows":
+            return "main returned"
+        raise
+
+try:
+    print(asyncio.run(main()), flush=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("main", "lines"), [
+    ("re-raises", ["ready", "KeyboardInterrupt"]),
+    ("swallows", ["ready", "main returned"]),
+])
+def test_a_main_task_that_swallows_the_first_ctrl_c_returns_normally(
+        main: str, lines: list[str]) -> None:
+    """One real SIGINT. `asyncio.run`'s handler cancels the main task, and the runner turns
+    the task's CancelledError into KeyboardInterrupt. A main task that catches it and returns
+    ends normally: `asyncio.run` returns its value, with no KeyboardInterrupt."""
+    result = interrupt(["-c", ASYNCIO_SIGINT, main], ready=lambda line: line == "ready\n")
+    assert result.stdout.splitlines() == lines, result.stderr
+    assert result.returncode == 0
