@@ -194,8 +194,9 @@ async def busy(seconds):
     print("shielded wait finished", flush=True)
 
 async def wait_for_a_thread(seconds):
+    abandon = sys.argv[1] == "the main task waiting for a thread it may abandon"
     with trio.CancelScope(shield=True):
-        await trio.to_thread.run_sync(work, seconds)
+        await trio.to_thread.run_sync(work, seconds, abandon_on_cancel=abandon)
     print("shielded wait finished", flush=True)
 
 async def main():
@@ -219,13 +220,15 @@ except* KeyboardInterrupt:
     ("a busy loop in a child task", ["ready", "KeyboardInterrupt"]),
     ("the main task waiting for a thread",
      ["ready", "shielded wait finished", "KeyboardInterrupt"]),
+    ("the main task waiting for a thread it may abandon", ["ready", "KeyboardInterrupt"]),
 ])
 def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: list[str]) -> None:
     """A real SIGINT, SIGINT at its default. Trio raises KeyboardInterrupt at once in code that
     is running, so a child's 60 s busy loop in a shield ends at once (the old text: a child's
     shield is never broken). A main task waiting in a shield for `trio.to_thread.run_sync`
     (its default `abandon_on_cancel=False`) gets it only when the 2 s thread is done (the
-    old text: the main task's shield always ends at Ctrl-C)."""
+    old text: the main task's shield always ends at Ctrl-C); with `abandon_on_cancel=True`,
+    at once."""
     result = interrupt(["-c", SHIELDED, case], ready=lambda line: line == "ready\n", settle=0.1)
     assert result.stdout.splitlines() == lines, result.stderr
 
