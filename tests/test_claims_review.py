@@ -448,3 +448,47 @@ def test_a_main_task_that_swallows_the_first_ctrl_c_returns_normally(
     result = interrupt(["-c", ASYNCIO_SIGINT, main], ready=lambda line: line == "ready\n")
     assert result.stdout.splitlines() == lines, result.stderr
     assert result.returncode == 0
+
+
+@pytest.mark.parametrize("impl", ["asyncio", "trio"])
+def test_a_helper_failing_under_an_outer_timeout_is_a_librarybug_only_in_asyncio(
+        impl: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout around `fetch_one` cancels it at t=1, and the helper task fails as it is
+    cancelled. Trio's nursery raises a BaseExceptionGroup holding the Cancelled and the
+    OSError, which `except ExceptionGroup` does not catch; the timeout's scope takes its
+    Cancelled and the caller gets `ExceptionGroup([OSError])`. asyncio's TaskGroup leaves the
+    CancelledError out of its group: `ExceptionGroup([OSError])`, caught, `LibraryBug`."""
+    module = example(f"migration/groups_{impl}.py")
+    sleep: Callable[[float], Awaitable[None]] = trio.sleep if impl == "trio" else asyncio.sleep
+
+    async def ticker(interval: float, ticks: list[float]) -> None:
+        try:
+            await sleep(100)
+        finally:
+            raise OSError("the helper failed as it was cancelled")
+
+    async def fetch(name: str) -> str:
+        await sleep(10)
+        return name
+
+    monkeypatch.setattr(module, "ticker", ticker)
+    monkeypatch.setattr(module, "fetch", fetch)
+
+    async def with_trio() -> None:
+        with trio.move_on_after(1):
+            await module.fetch_one("x")
+
+    async def with_asyncio() -> None:
+        async with asyncio.timeout(1):
+            await module.fetch_one("x")
+
+    if impl == "trio":
+        with pytest.raises(ExceptionGroup) as caught:
+            run_trio(with_trio)
+        assert type(caught.value) is ExceptionGroup
+        assert [type(e) for e in caught.value.exceptions] == [OSError]
+    else:
+        with pytest.raises(module.LibraryBug) as raised:
+            run_asyncio(with_asyncio)
+        assert isinstance(raised.value.__cause__, ExceptionGroup)
+        assert [type(e) for e in raised.value.__cause__.exceptions] == [OSError]
