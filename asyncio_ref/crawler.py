@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import heapq
 import itertools
 import os
 import re
@@ -97,6 +98,8 @@ MAX_HEADERS = 128
 #: Links handled in one step of ``parse``, between two turns of the event loop: about 1.5 ms
 #: on the development machine (docs/reliability.md).
 LINKS_PER_STEP = 50
+#: Rows sorted, or made, in one step of ``page_rows``: a few milliseconds.
+ROWS_PER_STEP = 5_000
 
 #: Whitespace and control characters: a tab, CR or newline would break a TSV row (and urljoin
 #: would silently delete them); none belongs in a URL a user can fetch.
@@ -303,6 +306,26 @@ async def parse(
     return found
 
 
+async def page_rows(url: str, links: set[str]) -> str:
+    """The page's rows, its links in order, made in steps of at most ROWS_PER_STEP rows.
+
+    One ``sorted`` of a page's links held the event loop: 0.9 s for a million. Sorted in runs,
+    then merged, other tasks run between the steps.
+    """
+    pending = list(links)
+    runs: list[list[str]] = []
+    for start in range(0, len(pending), ROWS_PER_STEP):
+        if start:
+            await asyncio.sleep(0)
+        runs.append(sorted(pending[start:start + ROWS_PER_STEP]))
+    rows: list[str] = []
+    for n, link in enumerate(heapq.merge(*runs), 1):
+        rows.append(f"{url}\t{link}\n")
+        if n % ROWS_PER_STEP == 0:
+            await asyncio.sleep(0)
+    return "".join(rows)
+
+
 async def append_rows(file: Path, rows: str) -> None:
     """Append a page's rows to `file` in one ``write(2)``, the file opened unbuffered.
 
@@ -340,7 +363,7 @@ async def write_one(
         res = await parse(url, session, url_timeout=url_timeout, max_bytes=max_bytes,
                           stats=stats)
         if res:
-            rows = "".join(f"{url}\t{p}\n" for p in sorted(res))
+            rows = await page_rows(url, res)
             # aiofiles opens, writes and closes in worker threads, and a cancelled await
             # abandons the thread's result: Ctrl-C during the open would leak the file. So the
             # append is shielded, and seen through before the cancellation goes on; the page
