@@ -492,3 +492,39 @@ def test_a_helper_failing_under_an_outer_timeout_is_a_librarybug_only_in_asyncio
             run_asyncio(with_asyncio)
         assert isinstance(raised.value.__cause__, ExceptionGroup)
         assert [type(e) for e in raised.value.__cause__.exceptions] == [OSError]
+
+
+@pytest.mark.parametrize("how", ["break", "closed by another task"])
+def test_an_as_safe_channel_left_early_raises_no_brokenresourceerror(how: str) -> None:
+    """Trio 0.32's changelog (#3331): iterating an `@as_safe_channel` channel raised
+    BrokenResourceError when another task closed it. Here (Trio >= 0.32) a `break` ends the
+    loop cleanly, and a close from another task gives the iterating task the
+    ClosedResourceError of any closed channel; the generator's side raises nothing."""
+
+    @trio.as_safe_channel
+    async def numbers() -> Any:
+        for i in range(100):
+            yield i
+            await trio.sleep(1)
+
+    async def main() -> list[object]:
+        got: list[object] = []
+        async with numbers() as receive:
+            async def close_it() -> None:
+                await trio.sleep(2.5)
+                await receive.aclose()
+
+            async with trio.open_nursery() as nursery:
+                if how != "break":
+                    nursery.start_soon(close_it)
+                try:
+                    async for number in receive:
+                        got.append(number)
+                        if how == "break" and number == 2:
+                            break
+                except trio.ClosedResourceError as closed:
+                    got.append(type(closed).__name__)
+        return got
+
+    expected: list[object] = [0, 1, 2] if how == "break" else [0, 1, 2, "ClosedResourceError"]
+    assert run_trio(main) == expected
