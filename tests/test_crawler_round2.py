@@ -20,6 +20,7 @@ from types import ModuleType
 
 import pytest
 
+from tests.conftest import load_broken
 from tests.hostile_server import HostileServer, many_links
 from tests.test_crawler import assert_whole_rows, events, run_crawl
 from walkthrough import catalogue
@@ -267,7 +268,13 @@ def test_tasks_stay_bounded_by_the_concurrency_not_the_url_count(
     """300 URLs at concurrency 4: there used to be a task per URL, all created at once (with
     their coroutines, 1.7 KB a URL in asyncio, 3.7 KB in Trio). Now 4 workers take the URLs
     one after another, from an iterator the crawl advances as it goes."""
-    mod = lesson(impl)
+    # The main task, 4 workers and what each runs besides (asyncio: a shielded append; Trio:
+    # the writer task, the run's system tasks): a few per worker, nothing per URL.
+    assert _most_tasks(lesson(impl), impl, site, tmp_path, monkeypatch) <= 3 * 4 + 4
+
+
+def _most_tasks(mod: ModuleType, impl: str, site: DemoSite, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> int:
     original = mod.write_one
     seen: list[int] = []
     pulled: list[str] = []
@@ -294,9 +301,7 @@ def test_tasks_stay_bounded_by_the_concurrency_not_the_url_count(
 
         stats = trio.run(lambda: crawl)
     assert stats.urls == len(pulled) == 300
-    # The main task, 4 workers and what each runs besides (asyncio: a shielded append; Trio:
-    # the writer task, the run's system tasks): a few per worker, nothing per URL.
-    assert max(seen) <= 3 * 4 + 4, seen
+    return max(seen)
 
 
 def test_one_url_at_a_time_goes_in_input_order(impl: str, tmp_path: Path) -> None:
@@ -349,12 +354,16 @@ def test_finding_links_gives_the_loop_back_every_links_per_step_links(
     for 2 MiB of links, 15 s for a million, other URLs' deadlines running out and Ctrl-C
     waiting). A task that counts its own turns meanwhile now gets one at least every
     LINKS_PER_STEP links."""
+    mod = lesson(impl)
+    assert _turns_while_parsing(mod, impl, 5_000, monkeypatch) >= 5_000 // mod.LINKS_PER_STEP - 1
+
+
+def _turns_while_parsing(mod: ModuleType, impl: str, links: int,
+                         monkeypatch: pytest.MonkeyPatch) -> int:
     import asyncio
 
     import trio
 
-    mod = lesson(impl)
-    links = 5_000
     html = many_links(links).decode()
 
     async def fetched(*args: object) -> str:  # the page, as if fetched: parse's own work alone
@@ -392,7 +401,7 @@ def test_finding_links_gives_the_loop_back_every_links_per_step_links(
 
     found = asyncio.run(asyncio_main()) if impl == "asyncio" else trio.run(trio_main)
     assert len(found) == links
-    assert turns >= links // mod.LINKS_PER_STEP - 1, turns
+    return turns
 
 
 @pytest.mark.parametrize("links", [0, 1, 4_999, 5_000, 5_001, 20_000])
@@ -439,3 +448,22 @@ def test_a_pages_rows_are_made_in_steps_and_in_link_order(impl: str, links: int)
     assert made == "".join(f"{url}\t{link}\n" for link in sorted(found))
     steps = -(-links // mod.ROWS_PER_STEP)  # the runs, then as many steps of merging
     assert turns >= 2 * steps - 3, turns  # the counter may start after the first step
+
+
+# -- known-broken ports these tests must catch (tests/broken/) --------------------------------
+
+
+def test_the_round_two_tests_catch_the_slips(
+    site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each slip is what both twins did before issue 23, on the Trio side."""
+    assert _most_tasks(load_broken("crawler_task_per_url"), "trio", site, tmp_path,
+                       monkeypatch) > 100
+    assert _turns_while_parsing(load_broken("crawler_parse_in_one_go"), "trio", 5_000,
+                                monkeypatch) <= 2
+    keeps_alive = load_broken("crawler_keeps_alive")
+    with HostileServer() as server:
+        urls = [server.url(p) for _ in range(5) for p in ("/overlong", "/page", "/page")]
+        crawl = run_crawl("trio", urls, tmp_path / "out.tsv", module=keeps_alive,
+                          concurrency=1)
+    assert any("unsolicited" in row for row in crawl.rows)

@@ -1,7 +1,7 @@
 """Broken on purpose: crawls every URL it is given, a URL given twice twice.
 
-``gather`` over a list has no notion of "the same URL"; the twins dedupe with
-``dict.fromkeys`` (order kept). Without it, a repeated URL is fetched twice and its rows are
+``gather`` over a list has no notion of "the same URL"; the twins dedupe with ``unique``
+(order kept). Without it, a repeated URL is fetched twice and its rows are
 written twice. Caught by tests/test_crawler_boundaries.py.
 """
 
