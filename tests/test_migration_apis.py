@@ -14,11 +14,13 @@ import os
 import random
 import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -74,12 +76,23 @@ FUTURE_LINES = [
 
 
 def test_trio_has_no_future_and_the_ports_give_what_a_future_gave() -> None:
-    """No Future, no Task object, no ensure_future, no done-callbacks; the Event-plus-value
-    port gives the same value to two waiters and to the callback's code, the same error, and
-    a child's return value."""
+    """No Future, no task handle to await, no ensure_future, no done-callbacks; the
+    Event-plus-value port gives the same value to two waiters and to the callback's code, the
+    same error, and a child's return value. Trio does have a Task object,
+    ``trio.lowlevel.Task``: ``current_task()`` returns one, ``start_soon`` returns None, and
+    a Task cannot be awaited and holds no result."""
     for name in ("Future", "Task", "ensure_future", "create_future", "create_task"):
         assert not hasattr(trio, name), name
     assert not hasattr(trio.lowlevel, "Future")
+
+    async def handles() -> list[Any]:
+        async with trio.open_nursery() as nursery:
+            returned = nursery.start_soon(trio.sleep, 0)  # type: ignore[func-returns-value]
+        task = trio.lowlevel.current_task()
+        return [returned, type(task) is trio.lowlevel.Task, hasattr(task, "__await__"),
+                [name for name in ("result", "done", "add_done_callback") if hasattr(task, name)]]
+
+    assert run_trio(handles) == [None, True, False, []]
     assert run_asyncio(load("futures_asyncio").main) == FUTURE_LINES
     assert run_trio(load("futures_trio").main) == FUTURE_LINES
 
@@ -153,6 +166,90 @@ def test_a_future_nobody_sets_waits_for_ever_a_closed_one_slot_channel_says_so()
     assert run_asyncio(on_asyncio) == "timed out at +100, setter: OSError('the setter crashed')"
     assert run_trio(load("futures_trio").one_slot_channel) == [
         "received 42", "the sender closed without a value"]
+
+    # Unless a TaskGroup holds both: then the setter's crash cancels the waiter at once.
+    async def in_a_task_group() -> str:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+
+        async def setter() -> None:
+            await asyncio.sleep(1)
+            raise OSError("the setter crashed")
+
+        start = loop.time()
+        with pytest.RaisesGroup(OSError):
+            async with asyncio.timeout(100), asyncio.TaskGroup() as group:
+                group.create_task(setter())
+                await future
+        return f"cancelled at +{loop.time() - start:g}, future cancelled: {future.cancelled()}"
+
+    assert run_asyncio(in_a_task_group) == "cancelled at +1, future cancelled: True"
+
+
+def test_cancelling_one_waiter_cancels_an_asyncio_future_for_all_not_a_reply() -> None:
+    """asyncio: a task cancelled while it awaits a Future cancels the Future itself, so every
+    other waiter gets CancelledError too. The Reply port: the cancelled waiter leaves, the
+    others still get the value."""
+
+    async def on_asyncio() -> list[str]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+
+        async def wait() -> int:
+            return await future
+
+        waiters = [asyncio.create_task(wait()) for _ in range(2)]
+        await asyncio.sleep(1)
+        waiters[0].cancel()
+        await asyncio.sleep(1)
+        if not future.done():
+            future.set_result(7)
+        results = await asyncio.gather(*waiters, return_exceptions=True)
+        out = [f"future cancelled: {future.cancelled()}",
+               *(type(r).__name__ if isinstance(r, BaseException) else str(r) for r in results)]
+
+        # A waiter that awaits asyncio.shield(future) cancels only itself.
+        shielded: asyncio.Future[int] = loop.create_future()
+
+        async def wait_shielded() -> int:
+            return await asyncio.shield(shielded)
+
+        waiters = [asyncio.create_task(wait_shielded()) for _ in range(2)]
+        await asyncio.sleep(1)
+        waiters[0].cancel()
+        await asyncio.sleep(1)
+        if not shielded.done():
+            shielded.set_result(7)
+        results = await asyncio.gather(*waiters, return_exceptions=True)
+        return [*out, f"shielded: {shielded.cancelled()}",
+                *(type(r).__name__ if isinstance(r, BaseException) else str(r) for r in results)]
+
+    reply_cls = load("futures_trio").Reply
+
+    async def on_trio() -> list[str]:
+        reply = reply_cls()
+        got: list[str] = []
+        scopes = [trio.CancelScope() for _ in range(2)]
+
+        async def wait(scope: trio.CancelScope) -> None:
+            with scope:
+                got.append(str(await reply.wait()))
+            if scope.cancelled_caught:
+                got.append("cancelled")
+
+        async with trio.open_nursery() as nursery:
+            for scope in scopes:
+                nursery.start_soon(wait, scope)
+            await trio.sleep(1)
+            scopes[0].cancel()
+            await trio.sleep(1)
+            reply.set_result(7)
+        return sorted(got)
+
+    assert run_asyncio(on_asyncio) == [
+        "future cancelled: True", "CancelledError", "CancelledError",
+        "shielded: False", "CancelledError", "7"]
+    assert run_trio(on_trio) == ["7", "cancelled"]
 
 
 def test_async_value_waiters_wake_for_the_value_they_want() -> None:
@@ -302,7 +399,8 @@ def test_trio_has_no_protocol_layer_only_sockets_and_streams() -> None:
 @pytest.mark.timeout(60)
 def test_udp_to_a_closed_port_calls_error_received_in_asyncio_and_raises_in_trio() -> None:
     """The ICMP "port unreachable" for a connected UDP socket: asyncio hands it to the
-    protocol's ``error_received``; Trio raises ConnectionRefusedError from the next recv."""
+    protocol's ``error_received``; Trio raises ConnectionRefusedError from the next recv (the
+    client sends one datagram, then reads)."""
     aio, tri = load("protocols_asyncio"), load("protocols_trio")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -314,21 +412,72 @@ def test_udp_to_a_closed_port_calls_error_received_in_asyncio_and_raises_in_trio
 
 
 @pytest.mark.timeout(60)
+def test_a_refused_udp_datagram_is_raised_by_the_next_send_as_well_as_the_next_recv() -> None:
+    """Trio: the pending ICMP error is raised by the next call on the socket, whichever it is;
+    a second ``send`` raises it. asyncio passes a failed ``sendto`` to ``error_received`` too."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def on_trio() -> list[str]:
+        out = []
+        with trio.socket.socket(trio.socket.AF_INET, trio.socket.SOCK_DGRAM) as sock:
+            await sock.connect(("127.0.0.1", port))
+            for _ in range(2):
+                try:
+                    await sock.send(b"x")
+                except ConnectionRefusedError:
+                    out.append("send: ConnectionRefusedError")
+                    continue
+                out.append("sent")
+                with trio.fail_after(5):
+                    await trio.lowlevel.wait_readable(sock)  # until the error is pending
+        return out
+
+    class Errors(asyncio.DatagramProtocol):
+        def __init__(self) -> None:
+            self.errors: asyncio.Queue[str] = asyncio.Queue()
+
+        def error_received(self, exc: Exception) -> None:
+            self.errors.put_nowait(type(exc).__name__)
+
+    async def on_asyncio() -> list[str]:
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.create_datagram_endpoint(
+            Errors, remote_addr=("127.0.0.1", port))
+        out = []
+        try:
+            for _ in range(2):
+                transport.sendto(b"x")
+                async with asyncio.timeout(5):
+                    out.append(await protocol.errors.get())
+        finally:
+            transport.close()
+        return out
+
+    assert trio.run(on_trio) == ["sent", "send: ConnectionRefusedError"]
+    assert asyncio.run(on_asyncio()) == ["ConnectionRefusedError", "ConnectionRefusedError"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("error", [ValueError("bug in the protocol"), OSError("bug")])
 def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler_the_server(
-) -> None:
-    """A bug on one connection. asyncio passes the exception to the loop's exception handler,
-    closes that connection, and goes on serving the next client. In Trio the handler is a
-    task in serve_tcp's nursery: its exception ends serve_tcp and the nursery around it."""
+        error: Exception, caplog: pytest.LogCaptureFixture) -> None:
+    """A bug on one connection. asyncio closes that connection and goes on serving the next
+    client; it passes the exception to the loop's exception handler, unless it is an OSError
+    (then nothing is told, outside debug mode's DEBUG log). In Trio the handler is a task in
+    serve_tcp's nursery: its exception ends serve_tcp and the nursery around it."""
     aio, tri = load("protocols_asyncio"), load("protocols_trio")
 
     class Broken(aio.NumberedLines):  # type: ignore[name-defined]
         def data_received(self, data: bytes) -> None:
             if b"boom" in data:
-                raise ValueError("bug in the protocol")
+                raise error
             super().data_received(data)
 
     async def on_asyncio() -> tuple[list[str], list[str], list[str]]:
         loop = asyncio.get_running_loop()
+        loop.set_debug(True)
         seen: list[str] = []
         loop.set_exception_handler(lambda _, context: seen.append(repr(context["exception"])))
         server = await loop.create_server(Broken, "127.0.0.1", 0)
@@ -341,7 +490,13 @@ def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler
             await server.wait_closed()
         return seen, first, second
 
-    assert asyncio.run(on_asyncio()) == (["ValueError('bug in the protocol')"], [], ["1: alpha"])
+    told = [] if isinstance(error, OSError) else [repr(error)]
+    with caplog.at_level(logging.DEBUG, logger="asyncio"):
+        assert asyncio.run(on_asyncio()) == (told, [], ["1: alpha"])
+    # in debug mode, and only for an OSError: a DEBUG record with the exception
+    logged = [(r.levelname, r.exc_info[1]) for r in caplog.records
+              if "data_received() call failed" in r.getMessage() and r.exc_info]
+    assert logged == ([("DEBUG", error)] if isinstance(error, OSError) else [])
 
     async def broken(stream: trio.SocketStream) -> None:
         if b"boom" in await stream.receive_some():
@@ -357,6 +512,62 @@ def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler
 
     with pytest.RaisesGroup(ValueError, flatten_subgroups=True):
         trio.run(on_trio)
+
+
+def _reset_connection(port: int) -> None:
+    """A client that sends a line and then resets the connection (SO_LINGER 0)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"alpha\n")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.timeout(60)
+def test_a_client_that_resets_ends_only_its_own_connection_on_both_servers() -> None:
+    """The Trio handler catches BrokenResourceError, so a client that resets its connection
+    ends that connection only, as in asyncio; the next client is served. Each side waits until
+    the reset connection's handler (or protocol) has ended."""
+    aio, tri = load("protocols_asyncio"), load("protocols_trio")
+
+    async def on_trio() -> list[str]:
+        ended = trio.Event()
+
+        async def watched(stream: trio.SocketStream) -> None:
+            try:
+                await tri.numbered_lines(stream)
+            finally:
+                ended.set()
+
+        async with trio.open_nursery() as nursery:
+            listeners = await nursery.start(partial(trio.serve_tcp, watched, 0, host="127.0.0.1"))
+            port = listeners[0].socket.getsockname()[1]
+            await trio.to_thread.run_sync(_reset_connection, port)
+            with trio.fail_after(10):
+                await ended.wait()
+            served = await tri.tcp_client(port, ["beta"])
+            nursery.cancel_scope.cancel()
+        return served
+
+    async def on_asyncio() -> list[str]:
+        loop = asyncio.get_running_loop()
+        lost: asyncio.Future[None] = loop.create_future()
+
+        class Watched(aio.NumberedLines):  # type: ignore[name-defined]
+            def connection_lost(self, exc: Exception | None) -> None:
+                if not lost.done():
+                    lost.set_result(None)
+
+        server = await loop.create_server(Watched, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            await asyncio.to_thread(_reset_connection, port)
+            async with asyncio.timeout(10):
+                await lost
+            return await aio.tcp_client(port, ["beta"])
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(on_asyncio()) == trio.run(on_trio) == ["1: beta"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,6 +603,7 @@ def test_timeout_at_becomes_fail_at_or_move_on_at_on_trios_own_clock() -> None:
             await asyncio.sleep(1)
         try:
             async with asyncio.timeout_at(loop.time() - 5):
+                assert await _no_suspension() == 1  # an await that does not suspend: passes
                 await asyncio.sleep(1)
         except TimeoutError:
             return "TimeoutError"
@@ -404,6 +616,7 @@ def test_timeout_at_becomes_fail_at_or_move_on_at_on_trios_own_clock() -> None:
             pass
         try:
             with trio.fail_at(trio.current_time() - 5):
+                assert await _no_suspension() == 1  # not a checkpoint: passes
                 await trio.sleep(1)
         except trio.TooSlowError:
             return "TooSlowError"
@@ -420,6 +633,10 @@ def test_timeout_at_becomes_fail_at_or_move_on_at_on_trios_own_clock() -> None:
 
     assert abs(asyncio.run(asyncio_offset())) < 1  # the default loop's clock is monotonic()
     assert abs(trio.run(trio_offset)) > 1000  # Trio adds a random offset on purpose
+
+
+async def _no_suspension() -> int:
+    return 1
 
 
 def test_trio_and_trio_util_have_no_priority_queue_lifo_queue_or_barrier() -> None:
@@ -553,6 +770,37 @@ def test_a_waiter_cancelled_at_the_barrier_leaves_the_round_in_both() -> None:
     expected = [1, 2, [("a", 0), ("c", 1), ("d", 2)], 0]
     assert run_asyncio(on_asyncio) == run_trio(on_trio) == expected
 
+    # The cancelled waiter leaves when it next runs: a task that cancels it and arrives in
+    # the same step (no checkpoint between) completes a round of two alone, in both.
+    async def race_asyncio() -> list[tuple[str, Any]]:
+        barrier = asyncio.Barrier(2)
+        log: list[tuple[str, Any]] = []
+        waiter = asyncio.create_task(barrier.wait())
+        await asyncio.sleep(1)
+        waiter.cancel()
+        log.append(("x", await barrier.wait()))
+        await asyncio.gather(waiter, return_exceptions=True)
+        return [*log, ("waiter cancelled", waiter.cancelled())]
+
+    async def race_trio() -> list[tuple[str, Any]]:
+        barrier = barrier_cls(2)
+        log: list[tuple[str, Any]] = []
+        scope = trio.CancelScope()
+
+        async def wait() -> None:
+            with scope:
+                await barrier.wait()
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(wait)
+            await trio.sleep(1)
+            scope.cancel()
+            log.append(("x", await barrier.wait()))
+        return [*log, ("waiter cancelled", scope.cancelled_caught)]
+
+    assert run_asyncio(race_asyncio) == run_trio(race_trio) == [
+        ("x", 1), ("waiter cancelled", True)]
+
 
 # --------------------------------------------------------------------------------------------
 # Finding blocking calls
@@ -579,6 +827,28 @@ def test_asyncio_debug_mode_names_the_blocking_task_and_not_the_others(
     assert len(reports) == 1
     assert re.search(rf"name='blocker' coro=<blocker\(\) running at .*blocking_asyncio\.py:"
                      rf"{line}>.* took \d+\.\d+ seconds$", reports[0]), reports[0]
+
+
+@pytest.mark.timeout(60)
+def test_debug_mode_shows_a_finished_task_where_it_is_defined(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """When the slow step ends the task, there is no line it waits on: the repr says
+    ``finished`` and where the coroutine is defined."""
+
+    async def last() -> None:
+        await asyncio.sleep(0)
+        time.sleep(0.8)  # noqa: ASYNC251  # the task's last step
+
+    async def main() -> None:
+        asyncio.get_running_loop().slow_callback_duration = 0.5
+        await asyncio.create_task(last(), name="last")
+
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        asyncio.run(main(), debug=True)
+    reports = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Executing")]
+    assert len(reports) == 1
+    assert re.match(r"Executing <Task finished name='last' coro=<.*last\(\) done, defined at "
+                    r".*test_migration_apis\.py:\d+>", reports[0]), reports[0]
 
 
 SLOW = """
@@ -744,6 +1014,90 @@ def test_the_instrument_times_every_kind_of_step() -> None:
     assert slow == [("first", 2), ("last", 4), ("main", 1), ("woken", 3)]
 
 
+def test_the_instrument_added_for_a_while_can_be_added_again() -> None:
+    """``with steps:`` adds and removes it. Trio never calls ``after_task_step`` for the step
+    in which an instrument is removed, so a bare ``remove_instrument`` leaves that step open,
+    and adding the same instance again times the task from there: ten fake seconds of steps
+    made while it was off. Leaving the ``with`` block forgets the open step."""
+    clock = FakeClock()
+    module = load("blocking_trio")
+
+    async def on_and_off(steps: Any, bare: bool) -> None:
+        for _ in range(2):
+            if bare:
+                trio.lowlevel.add_instrument(steps)
+                await trio.lowlevel.checkpoint()
+                trio.lowlevel.remove_instrument(steps)
+            else:
+                with steps:
+                    await trio.lowlevel.checkpoint()
+            clock.block(5)  # instrument off: nothing should be timed
+            await trio.lowlevel.checkpoint()
+            clock.block(5)
+
+    for bare, expected in ((True, [10.0]), (False, [])):
+        steps = module.SlowSteps(threshold=1, clock=clock)
+        trio.run(on_and_off, steps, bare, clock=mock_clock())
+        assert [took for _, took in steps.slow] == expected
+
+
+@pytest.mark.timeout(60)
+def test_one_instrument_watches_runs_in_two_threads() -> None:
+    """One SlowSteps in two runs at once, each in its own thread: while the first run's task
+    is in a slow step, the second run's tasks step too; the slow step is still timed, by its
+    own start (the fake clock moves only in the slow step)."""
+    clock = FakeClock()
+    steps = load("blocking_trio").SlowSteps(threshold=1, clock=clock)
+    in_slow_step, other_run_done = threading.Event(), threading.Event()
+
+    async def slow() -> None:
+        await trio.lowlevel.checkpoint()
+        in_slow_step.set()
+        assert other_run_done.wait(30)  # blocks this run on purpose
+        clock.block(2)
+        await trio.lowlevel.checkpoint()
+
+    async def quick() -> None:
+        for _ in range(3):
+            await trio.lowlevel.checkpoint()
+
+    def run_quick() -> None:
+        assert in_slow_step.wait(30)
+        trio.run(quick, instruments=[steps])
+        other_run_done.set()
+
+    thread = threading.Thread(target=run_quick)
+    thread.start()
+    try:
+        trio.run(slow, instruments=[steps])
+    finally:
+        other_run_done.set()
+        thread.join(30)
+    assert [(name.rsplit(".", 1)[-1], took) for name, took in steps.slow] == [("slow", 2)]
+
+
+def test_the_instrument_reports_code_whose_globals_have_no_name(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A coroutine defined by ``exec(source, {})`` has no ``__name__`` in its globals: the
+    instrument still reports both of its slow steps (it is not disabled by a KeyError)."""
+    clock = FakeClock()
+    steps = load("blocking_trio").SlowSteps(threshold=1, clock=clock)
+    namespace: dict[str, Any] = {"trio": trio, "block": clock.block}
+    exec("async def nameless():\n"
+         "    for _ in range(2):\n"
+         "        block(2)\n"
+         "        await trio.lowlevel.checkpoint()\n", namespace)
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(namespace["nameless"], name="nameless")
+
+    with caplog.at_level(logging.WARNING, logger="slow_steps"):
+        trio.run(main, instruments=[steps], clock=mock_clock())
+    assert steps.slow == [("nameless", 2), ("nameless", 2)]
+    assert not [r for r in caplog.records if "disabled" in r.getMessage()]
+
+
 @pytest.mark.timeout(60)
 def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats(
         caplog: pytest.LogCaptureFixture) -> None:
@@ -767,6 +1121,8 @@ def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats(
 
     with caplog.at_level(logging.INFO, logger="trio_util._task_stats"):
         assert task_stats_names(mock_clock()) == set()
+    # A MockClock with a rate follows real time, blocking calls included.
+    assert task_stats_names(trio.testing.MockClock(rate=1)) == {"blocker"}
     assert not [r for r in caplog.records if "slow task step" in r.getMessage()]
     assert task_stats_names(mock_clock(), current_time=time.perf_counter) == {"blocker"}
     caplog.clear()
@@ -775,6 +1131,32 @@ def test_a_virtual_clock_hides_a_blocking_call_from_debug_mode_and_task_stats(
     # logged once the run ends, at INFO, on the module's logger
     assert [(r.levelname, r.name) for r in caplog.records
             if "slow task step events" in r.getMessage()] == [("INFO", "trio_util._task_stats")]
+
+
+def test_the_task_tree_shows_the_nursery_each_task_lives_in_not_who_called_start_soon() -> None:
+    """debugging_trio's ``tree()``: a task that calls ``start_soon`` on a nursery it was handed
+    puts the child under that nursery's owner, not under itself."""
+    module = load("debugging_trio")
+
+    async def spawner(nursery: trio.Nursery,
+                      task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        nursery.start_soon(trio.sleep_forever, name="started-by-spawner")
+        task_status.started()
+        await trio.sleep_forever()
+
+    async def main() -> list[str]:
+        trio.lowlevel.current_task().name = "main"
+        async with trio.open_nursery() as outer:
+            async with trio.open_nursery() as inner:
+                await inner.start(spawner, outer, name="spawner")
+                await trio.lowlevel.checkpoint()
+                shape = module.tree()
+                inner.cancel_scope.cancel()
+            outer.cancel_scope.cancel()
+        return [line for line in shape if not line.lstrip().startswith("<")]
+
+    main_line, *children = run_trio(main)  # a nursery's children come in no set order
+    assert (main_line, sorted(children)) == ("  main", ["    spawner", "    started-by-spawner"])
 
 
 # --------------------------------------------------------------------------------------------

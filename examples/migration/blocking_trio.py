@@ -40,42 +40,52 @@ async def blocker() -> None:
 
 # Trio only: the debug mode asyncio has built in.
 class SlowSteps(trio.abc.Instrument):
-    """Logs, and keeps in ``slow``, each task step that takes ``threshold`` seconds or more."""
+    """Logs, and keeps in ``slow``, each task step that takes ``threshold`` seconds or more.
+    For a whole run: ``trio.run(main, instruments=[SlowSteps()])``; for a while, inside a run:
+    ``with SlowSteps() as steps:``."""
 
     def __init__(self, threshold: float = 0.1,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         self.threshold = threshold
         self.clock = clock
         self.slow: list[tuple[str, float]] = []
-        self._started: float | None = None
+        # by task: one instance may watch runs in several threads at once
+        self._started: dict[trio.lowlevel.Task, float] = {}
 
     def before_task_step(self, task: trio.lowlevel.Task) -> None:
-        self._started = self.clock()  # one task steps at a time
+        self._started[task] = self.clock()
 
     def after_task_step(self, task: trio.lowlevel.Task) -> None:
-        if self._started is None:  # added during this step: it was not timed
+        started = self._started.pop(task, None)
+        if started is None:  # added during this step: it was not timed
             return
-        took, self._started = self.clock() - self._started, None
+        took = self.clock() - started
         if took >= self.threshold:
             self.slow.append((task.name, took))
             # where it waits now: the innermost frame of our code (none once it finished)
             frames = [f"{frame.f_code.co_filename}:{line}"
                       for frame, line in task.iter_await_frames()
-                      if not frame.f_globals["__name__"].startswith("trio.")]
+                      if not frame.f_globals.get("__name__", "").startswith("trio.")]
             where = frames[-1] if frames else "its end"
             logger.warning("Task %r took %.3f seconds in one step (now at %s)",
                            task.name, took, where)
 
+    def __enter__(self) -> SlowSteps:
+        trio.lowlevel.add_instrument(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        trio.lowlevel.remove_instrument(self)
+        # Trio never ends the step in which an instrument is removed: forget it, or adding
+        # this instance again would time the current task from here.
+        self._started.pop(trio.lowlevel.current_task(), None)
+
 
 async def main(threshold: float = THRESHOLD) -> list[str]:
-    steps = SlowSteps(threshold)
-    trio.lowlevel.add_instrument(steps)  # or trio.run(main, instruments=[steps])
-    try:
+    with SlowSteps(threshold) as steps:  # or trio.run(main, instruments=[SlowSteps()])
         async with trio.open_nursery() as nursery:
             nursery.start_soon(well_behaved, name="well-behaved")
             nursery.start_soon(blocker, name="blocker")
-    finally:
-        trio.lowlevel.remove_instrument(steps)
     return [f"slow step in task {name!r}" for name, _ in steps.slow]
 
 

@@ -27,7 +27,7 @@ def snapshot() -> list[str]:
         if task.name.startswith(("<", "trio.")):  # the root, Trio's own system tasks
             continue
         frames = [frame.f_code.co_name for frame, _ in task.iter_await_frames()
-                  if not frame.f_globals["__name__"].startswith("trio")]  # our code only
+                  if not frame.f_globals.get("__name__", "").startswith("trio")]  # our code
         lines.append(f"{task.name} waits in {frames[-1] if frames else '(not started)'}")
     return sorted(lines)
 

@@ -5,7 +5,8 @@
 function once it is filled. A ``Task`` is a Future too: ``await task`` gives the coroutine's
 return value, and ``asyncio.ensure_future(coro)`` turns a coroutine into one.
 
-Trio has no Future, no Task object and no callbacks: see futures_trio.py for the three ports.
+Trio has no Future, no task handle to await and no done-callbacks: see futures_trio.py for
+the three ports.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Futures: a value that one task sets and others await.
 
-Trio has no Future, no Task object and no done-callbacks. What a Future was *for* is ported
-in one of three ways, by how many tasks wait and how often the value is set:
+Trio has no Future, no task handle to await and no done-callbacks. What a Future was *for*
+is ported in one of three ways, by how many tasks wait and how often the value is set:
 
 - ``Reply`` below, a ``trio.Event`` plus a stored value (or error): set once, awaited by any
   number of tasks. The closest thing to a Future; ``main`` uses it.

@@ -34,12 +34,15 @@ async def numbered_lines(stream: trio.SocketStream) -> None:
     """TCP server: each complete line comes back as "N: line"."""
     buffer = b""
     count = 0
-    async for data in stream:  # ends at the client's EOF; serve_tcp then closes the stream
-        buffer += data
-        while b"\n" in buffer:
-            line, _, buffer = buffer.partition(b"\n")
-            count += 1
-            await stream.send_all(b"%d: %s\n" % (count, line))
+    try:
+        async for data in stream:  # ends at the client's EOF; serve_tcp then closes the stream
+            buffer += data
+            while b"\n" in buffer:
+                line, _, buffer = buffer.partition(b"\n")
+                count += 1
+                await stream.send_all(b"%d: %s\n" % (count, line))
+    except trio.BrokenResourceError:
+        pass  # the client reset the connection: end this one, as asyncio does, not serve_tcp
 
 
 async def serve(*, task_status: trio.TaskStatus[tuple[int, int]] = trio.TASK_STATUS_IGNORED,
@@ -62,7 +65,8 @@ async def udp_client(port: int, words: list[str]) -> list[str]:
         with trio.fail_after(5):  # a lost datagram is an error here, not a hang
             for _ in words:
                 # an ICMP "port unreachable" for an earlier datagram raises
-                # ConnectionRefusedError here, where asyncio calls error_received()
+                # ConnectionRefusedError here (or from a send above), where asyncio
+                # calls error_received()
                 replies.append((await sock.recv(65536)).decode())
         return replies
 
