@@ -55,6 +55,13 @@ class Unusable(Exception):
     """The server listens but cannot serve: the message says why."""
 
 
+def warn(line: str) -> None:
+    """Print ``line`` on stderr. A stderr that is gone (a pipe whose reader left) must end
+    neither a connection nor, in Trio, the whole server: the line is lost, nothing else."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr, flush=True)
+
+
 class AcceptErrors:
     """Failures to accept (out of descriptors): one line per episode, not one per retry."""
 
@@ -66,7 +73,7 @@ class AcceptErrors:
         if not self.listening:  # not yet: announce() will say more, in one line
             return
         if now - self.last > EPISODE_GAP:
-            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+            warn(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)))
         self.last = now
 
 
@@ -83,6 +90,12 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     # drain() returns once the buffer is empty, not merely under 64 KiB: as Trio's send_all
     # does, and so that close() below never waits on bytes a client will not read.
     writer.transport.set_write_buffer_limits(0)
+    # And the kernel holds at most 16 KiB not yet sent, as Trio's SocketStream makes it: by
+    # default it takes up to its whole send buffer (MiBs) from a client that does not read,
+    # and drain() waits, and the send deadline starts, only once that is full.
+    with contextlib.suppress(OSError, AttributeError):  # gone already; no such option here
+        writer.get_extra_info("socket").setsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT, 16 * 1024)
     try:
         while True:
             last = True  # an error line is the last one
@@ -102,12 +115,16 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                 async with asyncio.timeout(send_timeout):
                     await writer.drain()
             except TimeoutError:
-                print(f"client {peer(writer)}: "
-                      + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
+                warn(f"client {peer(writer)}: "
+                      + SEND_ERROR.format(send_timeout=send_timeout))
                 writer.transport.abort()  # close() would wait for the buffer to drain: forever
                 break
             if last:
                 break
+            # Trio's send_all is a checkpoint even when the kernel takes the bytes at once;
+            # drain() and readline() do not yield then, and a client that sent many lines at
+            # once held the loop, and every other client, until all were echoed.
+            await asyncio.sleep(0)
     except ConnectionError:  # the client vanished: only this connection ends
         pass
     finally:
@@ -257,12 +274,11 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         hold_ctrl_c()
         interrupted = True
     except Unusable as e:
-        print(f"error: {e}", file=sys.stderr)
+        warn(f"error: {e}")
         return 1
     except OSError as e:
         main.close()  # if the loop could not even start: no "never awaited" warning
-        print(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}",
-              file=sys.stderr)
+        warn(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}")
         return 1
     if interrupted:
         try:

@@ -23,13 +23,14 @@ import contextlib
 import os
 import re
 import resource
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -558,6 +559,196 @@ def test_it_listens_on_127_0_0_1_only(impl: str) -> None:
         if socket.has_ipv6:
             with pytest.raises(OSError):  # refused, or no ::1 on this machine
                 socket.create_connection(("::1", child.port), timeout=WAIT).close()
+        child.proc.send_signal(signal.SIGINT)
+        assert child.proc.wait(timeout=WAIT) == 130
+
+
+@pytest.mark.timeout(60)
+def test_a_stderr_whose_reader_left_ends_neither_a_client_nor_the_server(impl: str) -> None:
+    """stderr a pipe whose reader has gone: the send-timeout line cannot be printed. Printing
+    raised BrokenPipeError in the handler: the Trio server died of it (exit 1, every client
+    cut off), and the asyncio handler left before aborting the connection, so its close()
+    waited for ever on a client that does not read."""
+    unread, stderr = os.pipe()
+    os.close(unread)
+    proc = subprocess.Popen(
+        [sys.executable, "-W", "error", "-m", f"{PACKAGES[impl]}.server", "--port", "0",
+         "--send-timeout", "1"],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=stderr,
+        preexec_fn=_preexec(None))
+    os.close(stderr)
+    assert proc.stdout is not None
+    try:
+        port = int(proc.stdout.readline().rsplit(b":", 1)[1])
+        with connect(port) as ok, connect(port, rcvbuf=4096) as stuck:
+            assert echo(ok, b"before\n") == b"before\n"
+            fill(stuck)
+            # Closed for it, though it reads nothing: with our lines unread in its receive
+            # buffer, the server's close is a reset (POLLERR). Reading would let a close()
+            # that waits for the echoes to drain succeed.
+            poller = select.poll()
+            poller.register(stuck, select.POLLERR)
+            assert poller.poll(WAIT * 1000), "the client that does not read is never closed"
+            assert echo(ok, b"still served\n") == b"still served\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=WAIT) == 130
+        assert proc.stdout.read() == b"stopped\n"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+def handle_in_process(impl: str, conn: socket.socket,
+                      body: Callable[[Callable[[float], Awaitable[object]], Callable[[], bool]],
+                                     Awaitable[None]],
+                      **options: float) -> None:
+    """Run the twin's ``handle`` on the accepted ``conn``, ``body(pause, done)`` alongside, in
+    one event loop; return once both have. ``pause(s)`` is the framework's sleep; ``done()``
+    says whether the handler has returned."""
+    if impl == "asyncio":
+        from asyncio_ref import server as asyncio_twin
+
+        async def main_asyncio() -> None:
+            reader, writer = await asyncio.open_connection(sock=conn,
+                                                           limit=int(options["max_line"]))
+            task = asyncio.create_task(asyncio_twin.handle(reader, writer, **options))  # type: ignore[arg-type]
+            async with asyncio.timeout(WAIT):
+                await body(asyncio.sleep, task.done)
+                await task
+
+        asyncio.run(main_asyncio())
+        return
+    import trio
+
+    from trio_port import server as trio_twin
+
+    async def main_trio() -> None:
+        stream = trio.SocketStream(trio.socket.from_stdlib_socket(conn))
+        done = False
+
+        async def run() -> None:
+            nonlocal done
+            await trio_twin.handle(stream, **options)  # type: ignore[arg-type]
+            done = True
+
+        with trio.fail_after(WAIT):
+            async with stream, trio.open_nursery() as nursery:
+                nursery.start_soon(run)
+                await body(trio.sleep, lambda: done)
+
+    trio.run(main_trio)
+
+
+@pytest.mark.timeout(60)
+def test_a_client_that_sends_many_lines_at_once_does_not_hold_the_loop(impl: str) -> None:
+    """50,000 empty lines arrive in one read. Trio's send_all is a checkpoint for every line;
+    asyncio's readline() (a line is buffered) and drain() (the kernel took the echo) do not
+    yield, so the handler echoed all 50,000 before any other task ran: 2 MiB of empty lines
+    from one client kept another waiting up to 10 s for its echo. Here another task reads the
+    echoes between its own steps: it must see them come a few at a time."""
+    lines = 50_000
+    with socket.create_server(("127.0.0.1", 0)) as listener, \
+            socket.create_connection(listener.getsockname()) as client:
+        client.sendall(b"\n" * lines)  # in the server's receive buffer before it reads
+        conn, _ = listener.accept()
+        client.setblocking(False)
+        most = 0
+
+        async def body(pause: Callable[[float], Awaitable[object]],
+                       done: Callable[[], bool]) -> None:
+            nonlocal most
+            got = 0
+            while got < lines:
+                await pause(0)
+                with contextlib.suppress(BlockingIOError):
+                    chunk = len(client.recv(1 << 20))
+                    got, most = got + chunk, max(most, chunk)
+            client.shutdown(socket.SHUT_WR)  # the end: the handler returns
+
+        handle_in_process(impl, conn, body, idle_timeout=WAIT, max_line=1024,
+                          send_timeout=WAIT)
+    assert most <= 100, f"{most} echoes between two steps of another task"
+
+
+@pytest.mark.timeout(60)
+def test_a_client_that_does_not_read_gets_a_few_kib_before_the_send_deadline_starts(
+    impl: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A client that sends 1 MiB of lines and never reads (its receive buffer 4 KiB). Trio's
+    SocketStream lets the kernel hold at most 16 KiB not yet sent (TCP_NOTSENT_LOWAT), so
+    send_all blocks soon and the send deadline closes the client. By default the kernel takes
+    up to its whole send buffer (4 MiB on a stock Linux): the asyncio handler echoed all of it
+    without drain() ever waiting, and only the idle timeout ended the connection."""
+    with socket.create_server(("127.0.0.1", 0)) as listener, socket.socket() as client:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.connect(listener.getsockname())
+        conn, _ = listener.accept()
+        client.setblocking(False)
+        payload = (b"x" * 999 + b"\n") * 1024
+
+        async def body(pause: Callable[[float], Awaitable[object]],
+                       done: Callable[[], bool]) -> None:
+            sent = 0
+            while sent < len(payload) and not done():
+                await pause(0.001)
+                try:
+                    sent += client.send(payload[sent:])
+                except BlockingIOError:
+                    pass
+                except ConnectionError:  # closed for it
+                    break
+            while not done():
+                await pause(0.05)
+
+        handle_in_process(impl, conn, body, idle_timeout=10, max_line=1024, send_timeout=1)
+    err = capsys.readouterr().err
+    assert err.endswith(": error: not reading for 1 s, closing\n"), err
+
+
+@pytest.mark.timeout(60)
+def test_sigterm_kills_either_twin_at_once_without_a_word(impl: str) -> None:
+    """Only SIGINT is handled. SIGTERM (kill, systemd, docker stop) keeps its default: the
+    process dies of it (status -15) at once, prints nothing, and the kernel closes every
+    connection (the client sees the end of the stream)."""
+    with started(impl) as child, connect(child.port) as sock:
+        assert echo(sock, b"hello\n") == b"hello\n"
+        child.proc.send_signal(signal.SIGTERM)
+        assert child.proc.wait(timeout=WAIT) == -signal.SIGTERM
+        assert sock.recv(100) == b""
+    for reader in child.readers:
+        reader.join(timeout=WAIT)
+    assert (child.out(), child.err()) == (f"listening on 127.0.0.1:{child.port}\n", "")
+
+
+@pytest.mark.timeout(60)
+def test_the_listen_queue_holds_100_clients_in_asyncio_and_the_system_maximum_in_trio(
+    impl: str,
+) -> None:
+    """A divergence, kept: start_server's backlog is 100; serve_tcp asks for 65,535, which the
+    kernel caps at net.core.somaxconn. With the server stopped (SIGSTOP), 300 clients connect:
+    the kernel completes backlog + 1 handshakes and drops the other SYNs (the client retries
+    after 1 s, 3 s, ...). The asyncio twin keeps 100: its accept loop tries ``backlog``
+    accepts each time, and out of descriptors it reports every failure (CPython issue
+    151615), so a larger backlog is that many more reports a retry."""
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    with started(impl) as child, ExitStack() as stack:
+        child.proc.send_signal(signal.SIGSTOP)
+        try:
+            clients = []
+            for _ in range(300):
+                sock = stack.enter_context(socket.socket())
+                sock.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    sock.connect(("127.0.0.1", child.port))
+                clients.append(sock)
+            time.sleep(1.5)  # a dropped SYN is sent again after 1 s: dropped again
+            _, connected, _ = select.select([], clients, [], 0)
+        finally:
+            child.proc.send_signal(signal.SIGCONT)
+        expected = {"asyncio": 100, "trio": min(somaxconn, 0xFFFF)}[impl]
+        assert len(connected) == min(expected + 1, 300)
         child.proc.send_signal(signal.SIGINT)
         assert child.proc.wait(timeout=WAIT) == 130
 

@@ -27,6 +27,7 @@ terminal, as many times as you like.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import math
@@ -55,6 +56,13 @@ class Unusable(Exception):
     """The server listens but cannot serve: the message says why."""
 
 
+def warn(line: str) -> None:
+    """Print ``line`` on stderr. A stderr that is gone (a pipe whose reader left) must end
+    neither a connection nor, in Trio, the whole server: the line is lost, nothing else."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr, flush=True)
+
+
 class AcceptErrors:
     """Failures to accept (out of descriptors): one line per episode, not one per retry."""
 
@@ -66,7 +74,7 @@ class AcceptErrors:
         if not self.listening:  # not yet: announce() will say more, in one line
             return
         if now - self.last > EPISODE_GAP:
-            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+            warn(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)))
         self.last = now
 
 
@@ -140,8 +148,8 @@ async def handle(stream: trio.SocketStream, *,
                 with trio.fail_after(send_timeout):
                     await stream.send_all(line)
             except trio.TooSlowError:
-                print(f"client {peer(stream)}: "
-                      + SEND_ERROR.format(send_timeout=send_timeout), file=sys.stderr)
+                warn(f"client {peer(stream)}: "
+                      + SEND_ERROR.format(send_timeout=send_timeout))
                 break
             if last:
                 break
@@ -255,11 +263,10 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     while isinstance(failed, BaseExceptionGroup):  # one group for each nursery it left
         failed = failed.exceptions[0]
     if isinstance(failed, Unusable):
-        print(f"error: {failed}", file=sys.stderr)
+        warn(f"error: {failed}")
         return 1
     if isinstance(failed, OSError):
-        print(f"error: cannot listen on {HOST}:{port}: {os.strerror(failed.errno or 0)}",
-              file=sys.stderr)
+        warn(f"error: cannot listen on {HOST}:{port}: {os.strerror(failed.errno or 0)}")
         return 1
     if interrupted:
         try:

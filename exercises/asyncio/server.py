@@ -62,6 +62,13 @@ class Unusable(Exception):
     """The server listens but cannot serve: the message says why."""
 
 
+def warn(line: str) -> None:
+    """Print ``line`` on stderr. A stderr that is gone (a pipe whose reader left) must end
+    neither a connection nor, in Trio, the whole server: the line is lost, nothing else."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr, flush=True)
+
+
 class AcceptErrors:
     """Failures to accept (out of descriptors): one line per episode, not one per retry."""
 
@@ -73,7 +80,7 @@ class AcceptErrors:
         if not self.listening:  # not yet: announce() will say more, in one line
             return
         if now - self.last > EPISODE_GAP:
-            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+            warn(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)))
         self.last = now
 
 
@@ -92,10 +99,19 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     # The reference says: drain() returns once the buffer is empty, not merely under 64 KiB: as
     #                     Trio's send_all does, and so that close() below never waits on bytes a
     #                     client will not read.
+    # The reference says: And the kernel holds at most 16 KiB not yet sent, as Trio's SocketStream
+    #                     makes it: by default it takes up to its whole send buffer (MiBs) from a
+    #                     client that does not read, and drain() waits, and the send deadline
+    #                     starts, only once that is full.
+    # The reference says: gone already; no such option here
     # The reference says: an error line is the last one
     # The reference says: the line overran the reader's limit, start_server(limit=)
     # The reference says: end of stream: the client left, maybe mid-line
     # The reference says: close() would wait for the buffer to drain: forever
+    # The reference says: Trio's send_all is a checkpoint even when the kernel takes the bytes at
+    #                     once; drain() and readline() do not yield then, and a client that sent
+    #                     many lines at once held the loop, and every other client, until all were
+    #                     echoed.
     # The reference says: the client vanished: only this connection ends
     # The reference says: the buffer is empty (drained or aborted): this closes at once
     raise NotImplementedError("write handle")

@@ -33,6 +33,7 @@ terminal, as many times as you like.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import logging
 import math
@@ -61,6 +62,13 @@ class Unusable(Exception):
     """The server listens but cannot serve: the message says why."""
 
 
+def warn(line: str) -> None:
+    """Print ``line`` on stderr. A stderr that is gone (a pipe whose reader left) must end
+    neither a connection nor, in Trio, the whole server: the line is lost, nothing else."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr, flush=True)
+
+
 class AcceptErrors:
     """Failures to accept (out of descriptors): one line per episode, not one per retry."""
 
@@ -72,7 +80,7 @@ class AcceptErrors:
         if not self.listening:  # not yet: announce() will say more, in one line
             return
         if now - self.last > EPISODE_GAP:
-            print(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)), file=sys.stderr)
+            warn(ACCEPT_ERROR.format(reason=os.strerror(error.errno or 0)))
         self.last = now
 
 
