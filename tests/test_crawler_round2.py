@@ -220,15 +220,10 @@ def hostile() -> Iterator[HostileServer]:
 
 @pytest.mark.parametrize("status", ["000", "099"])
 def test_a_status_below_100_is_no_response(impl: str, status: str, hostile: HostileServer,
-                                           tmp_path: Path, request: pytest.FixtureRequest,
-                                           ) -> None:
+                                           tmp_path: Path) -> None:
     """HTTP's statuses are 100 to 999 (RFC 9110, 15). The asyncio twin took 000 and 099 for a
-    page; it now reports them as a response it cannot use, a connection error."""
-    if impl == "trio":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the Trio transport reads a status below 100 as a 1xx and waits for another head "
-            "until the timeout (trio_port/_transport_httptools.py: `status < 200`); fix: a "
-            "protocol error below 100")))
+    page, the Trio transport for a 1xx (it waited for another head until the URL's timeout):
+    both now report them as a response they cannot use, a connection error, at once."""
     url = hostile.url(f"/status/{status}")
     crawl = run_crawl(impl, [url], tmp_path / "out.tsv")
     assert events(crawl.lines).by_url[url] == ["error connection"]

@@ -289,3 +289,18 @@ async def test_many_concurrent_requests_all_arrive_whole(server: Server) -> None
             for _ in range(40):
                 nursery.start_soon(one)
     assert got == [BODY] * 40
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("kind", [TrioH11Transport, TrioHttptoolsTransport])
+@pytest.mark.parametrize("status", [b"000", b"099"])
+async def test_a_status_below_100_is_a_protocol_error(raw: Callable[..., _Raw],
+                                                      kind: type[TrioH11Transport],
+                                                      status: bytes) -> None:
+    """HTTP's statuses are 100 to 999 (RFC 9110, 15). llhttp parses 000 and 099; this transport
+    took them for a 1xx and waited for another head until the read timeout. h11 refuses them:
+    both transports now raise the same protocol error at once."""
+    srv = raw([b"HTTP/1.1 " + status + b" Odd\r\nContent-Length: 2\r\n\r\nok"])
+    async with httpx.AsyncClient(transport=kind(), timeout=5.0) as c:  # type: ignore[arg-type]
+        with pytest.raises(httpx.RemoteProtocolError, match="status"):
+            await c.get(srv.base + "/")

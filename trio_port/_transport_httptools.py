@@ -131,6 +131,8 @@ class _Parser:
     def on_headers_complete(self) -> None:
         self.heads += 1
         status = self.parser.get_status_code()
+        if status < 100:  # llhttp takes 000 to 099; HTTP has no such status (h11 refuses it)
+            raise _ProtocolError(f"status {status} is below 100: not an HTTP response")
         if status < 200:  # 1xx: informational, another head follows; keep reading (as h11)
             self.headers = []
             self.reason = b""
