@@ -620,10 +620,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", metavar="N", type=int, default=DEFAULT_CONCURRENCY,
                         help=f"URLs in flight at once (default: {DEFAULT_CONCURRENCY})")
     parser.add_argument("--timeout", metavar="S", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds allowed per URL (default: {DEFAULT_TIMEOUT:g})")
+                        help=f"seconds allowed per URL (default: {DEFAULT_TIMEOUT:g}; "
+                             "inf: no limit)")
     parser.add_argument("--max-bytes", metavar="N", type=int, default=DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {DEFAULT_MAX_BYTES})")
     return parser
+
+
+def check_options(concurrency: int, timeout: float, max_bytes: int) -> None:
+    """ValueError, one line, unless all three are positive. ``--timeout inf`` is no limit;
+    ``nan`` is refused (``nan <= 0`` is False: it passed, and then every URL failed)."""
+    if concurrency < 1 or not timeout > 0 or max_bytes < 1:
+        raise ValueError("--concurrency, --timeout and --max-bytes must be positive")
 
 
 def write_header(output: Path) -> None:
@@ -644,9 +652,8 @@ def exit_statuses() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
-        parser.error("--concurrency, --timeout and --max-bytes must be positive")
     try:
+        check_options(args.concurrency, args.timeout, args.max_bytes)
         urls: Iterable[str] = [check_url(url) for url in args.urls]
         if args.urls_file:
             # Every line checked first (a bad one: nothing written), none kept: the crawl reads

@@ -214,15 +214,14 @@ def _command(impl: str, entry: str) -> list[str]:
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("option", [
     ("--timeout", "0"), ("--timeout", "-0.5"), ("--timeout", "-0"), ("--concurrency", "0"),
-    ("--max-bytes", "0"), pytest.param(("--timeout", "nan"), marks=pytest.mark.xfail(
-        strict=True, reason="crawler bug: --timeout nan is accepted (nan <= 0 is False); every "
-        "URL then fails, as [timeout] in asyncio and [other] (ValueError) in Trio")),
+    ("--max-bytes", "0"), ("--timeout", "nan"), ("--timeout", "NaN"),
 ], ids=lambda o: "=".join(o) if isinstance(o, tuple) else o)
 def test_a_value_that_is_not_positive_is_a_usage_error(
     impl: str, entry: str, option: tuple[str, str], tmp_path: Path,
 ) -> None:
     """``--timeout 0`` would fail every URL at once (``fail_after(0)``, ``timeout(0)``): exit 2,
-    one line naming the rule, nothing crawled, no TSV started."""
+    one line naming the rule, nothing crawled, no TSV started. ``nan`` passed ``nan <= 0``, and
+    every URL failed: ``[timeout]`` in asyncio, ``[other]`` (Trio's ValueError) in Trio."""
     out = tmp_path / "out.tsv"
     with HostileServer() as server:
         done = subprocess.run([*_command(impl, entry), server.url("/page"), "-o", str(out),
@@ -248,4 +247,21 @@ def test_the_smallest_sensible_values_crawl(impl: str, entry: str, tmp_path: Pat
                               capture_output=True, text=True, env=_env(), timeout=60,
                               check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == [f"{url}\thttp://example.org/ok"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_a_timeout_of_inf_is_no_limit(impl: str, entry: str, tmp_path: Path) -> None:
+    """``--timeout inf`` is what ``--help`` says, no limit: the page is crawled, in both (a check
+    that refused every value that is not finite, or one that took inf for 0, shows)."""
+    out = tmp_path / "out.tsv"
+    with HostileServer() as server:
+        url = server.url("/page")
+        done = subprocess.run([*_command(impl, entry), url, "-o", str(out), "--timeout", "inf"],
+                              capture_output=True, text=True, env=_env(), timeout=60,
+                              check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "inf: no limit" in subprocess.run([*_command(impl, entry), "--help"],
+                                             capture_output=True, text=True, env=_env(),
+                                             timeout=60, check=True).stdout
     assert out.read_text(encoding="utf-8").splitlines()[1:] == [f"{url}\thttp://example.org/ok"]

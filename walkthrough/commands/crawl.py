@@ -49,16 +49,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         default=crawler.DEFAULT_CONCURRENCY,
                         help=f"URLs in flight at once (default: {crawler.DEFAULT_CONCURRENCY})")
     parser.add_argument("--timeout", metavar="S", type=float, default=crawler.DEFAULT_TIMEOUT,
-                        help=f"seconds allowed per URL (default: {crawler.DEFAULT_TIMEOUT:g})")
+                        help=f"seconds allowed per URL (default: {crawler.DEFAULT_TIMEOUT:g}; "
+                             "inf: no limit)")
     parser.add_argument("--max-bytes", metavar="N", type=int, default=crawler.DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {crawler.DEFAULT_MAX_BYTES})")
 
 
 def run(args: argparse.Namespace) -> int:
     module = catalogue.get("crawler").load(args.impl)
-    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
-        raise UsageError("--concurrency, --timeout and --max-bytes must be positive")
     try:
+        module.check_options(args.concurrency, args.timeout, args.max_bytes)
         urls = [module.check_url(url) for url in args.urls]
         if args.urls_file:
             from_file = module.read_urls(args.urls_file)
