@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import signal
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -59,20 +62,30 @@ def run(args: argparse.Namespace) -> int:
     module = catalogue.get("crawler").load(args.impl)
     try:
         module.check_options(args.concurrency, args.timeout, args.max_bytes)
-        urls = [module.check_url(url) for url in args.urls]
+        urls: list[str] = [module.check_url(url) for url in args.urls]
         if args.urls_file:
-            from_file = module.read_urls(args.urls_file)
-            if not from_file:  # a mistake, not a request for the demo site
-                raise UsageError(f"{args.urls_file}: no URL in the file")
-            urls += from_file
+            # Every line checked first (a bad one: nothing written), none kept: the crawl reads
+            # the file again, a line at a time, as the twins' own `python -m` does.
+            with module.open_urls(args.urls_file) as f:
+                if not sum(1 for _ in module.iter_urls(f)):
+                    # a mistake, not a request for the demo site
+                    raise UsageError(f"{args.urls_file}: no URL in the file")
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     output = Path(args.output)
     _start(module, output)  # before the demo site starts: a bad path fails first, alone
-    if urls:
-        status = int(module.crawl(urls, output, concurrency=args.concurrency,
-                                  url_timeout=args.timeout, max_bytes=args.max_bytes,
-                                  progress=sys.stderr.isatty()))
+    if urls or args.urls_file:
+        try:
+            with contextlib.ExitStack() as files:
+                todo: Iterable[str] = urls
+                if args.urls_file:
+                    todo = itertools.chain(urls, module.iter_urls(files.enter_context(
+                        module.open_urls(args.urls_file))))
+                status = int(module.crawl(todo, output, concurrency=args.concurrency,
+                                          url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                          progress=sys.stderr.isatty()))
+        except ValueError as exc:  # the URL file, gone or changed since it was checked
+            raise UsageError(str(exc)) from None
     else:
         with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1)) as site:
             demo = site.demo_urls()
