@@ -115,8 +115,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                 async with asyncio.timeout(send_timeout):
                     await writer.drain()
             except TimeoutError:
-                warn(f"client {peer(writer)}: "
-                      + SEND_ERROR.format(send_timeout=send_timeout))
+                warn(f"client {peer(writer)}: " + SEND_ERROR.format(send_timeout=send_timeout))
                 writer.transport.abort()  # close() would wait for the buffer to drain: forever
                 break
             if last:

@@ -148,8 +148,7 @@ async def handle(stream: trio.SocketStream, *,
                 with trio.fail_after(send_timeout):
                     await stream.send_all(line)
             except trio.TooSlowError:
-                warn(f"client {peer(stream)}: "
-                      + SEND_ERROR.format(send_timeout=send_timeout))
+                warn(f"client {peer(stream)}: " + SEND_ERROR.format(send_timeout=send_timeout))
                 break
             if last:
                 break
