@@ -12,7 +12,10 @@ Each twin runs as a real child process on 127.0.0.1 (``-W error``, ``PYTHONDEVMO
   others stay served;
 - too few descriptors: one line per episode, a pause, recovery once descriptors free up, and
   one clear error where nothing can work;
-- a closed stdout; a Ctrl-C before the signal handler is in place; the listening address.
+- a closed stdout; a Ctrl-C before the signal handler is in place; the listening address;
+- a stderr whose reader left; a client that sends many lines at once (another task still runs
+  between two lines); a client that does not read gets only a few KiB before the send deadline
+  starts (these two run the handler in-process); SIGTERM; the listen queue (a divergence).
 """
 
 from __future__ import annotations
