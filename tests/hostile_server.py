@@ -213,10 +213,10 @@ class _Handler(socketserver.BaseRequestHandler):
             send(_head("200 OK", [("Content-Type", "text/html"),
                                   ("Content-Length", str(len(body)))]) + body)
             return True
-        if path.startswith("/cookies/"):  # /cookies/<n>/<bytes>: n Set-Cookie headers
-            n, size = (int(x) for x in path.split("/")[2:])
-            cookies = [("Set-Cookie", f"c{i}=" + "v" * (size - len(f"c{i}=")))
-                       for i in range(n)]
+        if path.startswith("/cookies/"):  # /cookies/<n>/<bytes>[/<bytes>]: n Set-Cookie
+            n, size, *last = (int(x) for x in path.split("/")[2:])  # headers, and one more
+            cookies = [("Set-Cookie", f"c{i}=" + "v" * (length - len(f"c{i}=")))
+                       for i, length in enumerate([size] * n + last)]
             send(_head("200 OK", [("Content-Type", "text/html"), *cookies,
                                   ("Content-Length", str(len(PAGE)))]) + PAGE)
             return True

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import aiohttp
 import pytest
 import trio
 
@@ -327,15 +328,19 @@ def hostile_matrix(h: HostileServer) -> dict[str, tuple[str, list[str]]]:
         "endless 100 Continue": (url("/continue-forever"), ["error timeout"]),
         "huge Content-Length, slow body": (url("/huge-length-slow"), too_large),
         # One limit on a response head in both (MAX_HEAD bytes as the sum of name + value + 4
-        # per line, MAX_HEADERS lines): aiohttp's was 8,190 bytes a line, the Trio transport's
-        # 16 KiB in all. Besides the cookies: Content-Type and Content-Length.
-        "five 4 KB Set-Cookie headers": (url("/cookies/5/4096"), ["error connection"]),
+        # per line, MAX_HEADERS lines, MAX_LINE bytes of name + value a line): aiohttp's was
+        # 8,190 bytes a line, the Trio transport's 16 KiB in all, which refused five 4 KB
+        # cookies. Besides the cookies: Content-Type and Content-Length.
+        "five 4 KB Set-Cookie headers": (url("/cookies/5/4096"), page),
         "one 10 KB header line": (url("/cookies/1/10240"), page),
-        "a head of exactly MAX_HEAD bytes": (url(f"/cookies/1/{LAST_COOKIE}"), page),
-        "a head one byte over MAX_HEAD": (url(f"/cookies/1/{LAST_COOKIE + 1}"),
+        "a header line of exactly MAX_LINE bytes": (url(f"/cookies/1/{MAX_LINE - 10}"), page),
+        "a header line one byte over MAX_LINE": (url(f"/cookies/1/{MAX_LINE - 9}"),
+                                                 ["error connection"]),
+        "a head of exactly MAX_HEAD bytes": (url(f"/cookies/4/16000/{LAST_COOKIE}"), page),
+        "a head one byte over MAX_HEAD": (url(f"/cookies/4/16000/{LAST_COOKIE + 1}"),
                                           ["error connection"]),
-        "MAX_HEADERS header lines": (url("/cookies/126/10"), page),
-        "one header line more": (url("/cookies/127/10"), ["error connection"]),
+        "MAX_HEADERS header lines": (url("/cookies/254/10"), page),
+        "one header line more": (url("/cookies/255/10"), ["error connection"]),
     }
 
 
@@ -349,13 +354,18 @@ HOSTILE_CASES = (
     "status 000", "status 099", "status 600", "status 999", "status 101 (no upgrade asked for)",
     "an empty Location",
     "charset in single quotes", "endless 100 Continue", "huge Content-Length, slow body",
-    "five 4 KB Set-Cookie headers", "one 10 KB header line", "a head of exactly MAX_HEAD bytes",
-    "a head one byte over MAX_HEAD", "MAX_HEADERS header lines", "one header line more",
+    "five 4 KB Set-Cookie headers", "one 10 KB header line",
+    "a header line of exactly MAX_LINE bytes", "a header line one byte over MAX_LINE",
+    "a head of exactly MAX_HEAD bytes", "a head one byte over MAX_HEAD",
+    "MAX_HEADERS header lines", "one header line more",
 )
 
-#: The Set-Cookie value that makes /cookies/1/N's head exactly MAX_HEAD bytes.
-LAST_COOKIE = 16 * 1024 - sum(len(name) + len(value) + 4 for name, value in (
-    ("Content-Type", "text/html"), ("Content-Length", str(len(PAGE))), ("Set-Cookie", "")))
+#: The longest header line, name and value (both twins' MAX_LINE).
+MAX_LINE = 16 * 1024
+#: The last Set-Cookie value that makes /cookies/4/16000/N's head exactly MAX_HEAD bytes (64 KiB).
+LAST_COOKIE = 64 * 1024 - sum(len(name) + len(value) + 4 for name, value in (
+    ("Content-Type", "text/html"), ("Content-Length", str(len(PAGE))), ("Set-Cookie", ""))
+) - 4 * (len("Set-Cookie") + 16000 + 4)
 
 
 @pytest.fixture(scope="module")
@@ -455,10 +465,32 @@ def test_both_ask_for_gzip_and_deflate_only(impl: str, hostile: HostileServer,
 
 def test_one_limit_on_a_response_head(impl: str) -> None:
     """The cases above are built on these numbers; the Trio transport enforces the same."""
-    from trio_port import _transport_httptools
+    from trio_port import _transport, _transport_httptools
 
-    assert (lesson(impl).MAX_HEAD, lesson(impl).MAX_HEADERS) == (16 * 1024, 128)
-    assert _transport_httptools.MAX_HEAD == lesson("trio").MAX_HEAD
+    mod = lesson(impl)
+    assert (mod.MAX_HEAD, mod.MAX_HEADERS, mod.MAX_LINE) == (64 * 1024, 256, MAX_LINE)
+    assert MAX_LINE - len("Set-Cookie") >= LAST_COOKIE  # the boundary is the head's, not a line's
+    # The transports read 1 KiB more of a head (the status line's share), no more, so that the
+    # crawler's check refuses a head, and the memory a head costs stays bounded: on both.
+    assert _transport_httptools.MAX_HEAD == _transport.MAX_HEAD == lesson("trio").MAX_HEAD + 1024
+    conn = _transport._Connection(None, None)  # type: ignore[arg-type]
+    assert conn.h11._max_incomplete_event_size == _transport.MAX_HEAD
+
+
+def test_the_libraries_own_limits_on_a_response_head() -> None:
+    """What the lesson page's table says of the defaults the crawlers replace: aiohttp's 8,190
+    bytes a line and 128 header lines; httpx's default transport (httpcore, h11) reads up to
+    100 KiB of an unfinished head, h11 alone 16 KiB."""
+    import inspect
+
+    import h11
+    from httpcore._async.http11 import AsyncHTTP11Connection
+
+    params = inspect.signature(aiohttp.ClientSession.__init__).parameters
+    assert [params[name].default for name in ("max_line_size", "max_field_size",
+                                              "max_headers")] == [8190, 8190, 128]
+    assert AsyncHTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE == 100 * 1024
+    assert h11.Connection(h11.CLIENT)._max_incomplete_event_size == 16 * 1024
 
 
 def test_twins_decode_with_the_same_module() -> None:

@@ -9,7 +9,7 @@ records what it received, and pins one rule a slip would break unseen:
   request's response, and the response before it stands;
 * a bare CR (or LF, or NUL) in a request header never leaves the client; one in a response
   header is a protocol error;
-* an unfinished response head is capped (16 KiB, h11's limit, on both), counted across reads;
+* an unfinished response head is capped (``MAX_HEAD``, 65 KiB, on both), counted across reads;
 * a chunked request body ends with its last chunk (``0``, CRLF, CRLF), so the server can read
   the next request on the same connection;
 * the *read* timeout, and only it, governs waiting for the response, per read (the write
@@ -347,7 +347,7 @@ async def test_an_endless_head_trickled_in_small_reads_is_capped(
     transport: type[TrioH11Transport], serve: Callable[[Script], Scripted],
 ) -> None:
     """A header that never ends, 1 KiB at a time: a protocol error once the head passes
-    16 KiB, long before the read timeout (5 s); never a wait for a head that never comes.
+    ``MAX_HEAD``, long before the read timeout (5 s); never a wait for a head that never comes.
 
     Each piece is a read of its own, so a cap counted per read, not per head, lets it through.
     """
@@ -373,7 +373,7 @@ PREFIX = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: "
 
 @pytest.mark.trio
 @pytest.mark.parametrize(("unfinished", "ok"), [(MAX_HEAD, True), (MAX_HEAD + 1, False)])
-async def test_the_cap_on_an_unfinished_head_is_16_kib_on_both_transports(
+async def test_the_cap_on_an_unfinished_head_is_max_head_on_both_transports(
     transport: type[TrioH11Transport], serve: Callable[[Script], Scripted], unfinished: int,
     ok: bool,
 ) -> None:

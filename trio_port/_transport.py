@@ -37,6 +37,11 @@ import trio
 #: and without a body (a streamed body cannot be sent twice).
 _RETRYABLE = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE"})
 _READ_SIZE = 64 * 1024
+#: The most bytes of a response head read before it is complete, the bound on its memory (h11's
+#: ``max_incomplete_event_size``, 16 KiB by default): the crawler's limit, 64 KiB counted as
+#: name + value + 4 a header line, and 1 KiB more for the status line and the line ends, so
+#: that the crawler's own check is the one that refuses a head, whatever the reads' sizes.
+MAX_HEAD = 65 * 1024
 _Origin = tuple[bytes, bytes, int]
 
 
@@ -71,7 +76,7 @@ class _Connection:
     def __init__(self, stream: trio.abc.Stream, origin: _Origin) -> None:
         self.stream = stream
         self.origin = origin
-        self.h11 = h11.Connection(h11.CLIENT)
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.requests = 0
         # The TCP socket (under TLS, the one under the SSLStream): to see if the server hung up.
         self.sock: Any = getattr(stream, "socket", None) or getattr(

@@ -14,8 +14,8 @@ What llhttp does not do, and how this module does it instead:
 - It cannot be told that a response to ``HEAD`` has no body (httptools exposes no
   ``on_headers_complete`` return value). For ``HEAD`` the parser stops itself at the end of the
   head; bytes after it in the same read mean no reuse, and the connection gets a fresh parser.
-- It has no limit on a response head: the one here is h11's (16 KiB, ``MAX_HEAD``), so an
-  endless header fails the same way on both transports.
+- It has no limit on a response head: the one here is the h11 transport's (``MAX_HEAD``), so
+  an endless header fails the same way on both transports.
 - It is never told about EOF (httptools has no ``llhttp_finish``): a body that ends with the
   connection is complete only when the response had neither ``Content-Length`` nor chunked
   framing; any other body ended by a close is an error, as in h11.
@@ -37,6 +37,7 @@ import trio
 
 from trio_port._transport import (
     _MAPPED,
+    MAX_HEAD,
     TrioH11Transport,
     _abandon,
     _Connection,
@@ -50,8 +51,6 @@ try:
 except ImportError:  # pragma: no cover - httptools is a dependency; the fallback is tested
     httptools = None  # type: ignore[assignment]
 
-#: The largest response head accepted: h11's default ``max_incomplete_event_size``.
-MAX_HEAD = 16 * 1024
 _READ_SIZE = 64 * 1024
 
 
