@@ -84,6 +84,9 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "from typing import NoReturn, TextIO": "the same",
         "FDS_PER_URL = 2": "descriptors a URL holds: the Trio twin's pages hold no TSV handle "
                            "(its writer task holds the one)",
+        "if any(len(k) + len(v) > MAX_LINE for k, v in head.raw_headers):":
+            "the limit on one header line, checked on aiohttp's heads; the Trio twin checks "
+            "httpx's (resp.headers.raw) in its own redirect loop",
         "if sum(len(k) + len(v) + 4 for k, v in head.raw_headers) > MAX_HEAD:":
             "the one limit on a head, checked on aiohttp's heads (the redirects' too); the "
             "Trio twin checks httpx's in its own redirect loop",
@@ -135,29 +138,78 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "return stdout_closed()": "the same",
     },
     "server": {
-        "import contextlib": "the imports follow the code",
-        "from collections.abc import Sequence": "the same",
         "except ValueError:  # the line overran the reader's limit, start_server(limit=)":
             "the comment names the other reader; the except stays",
         "except ConnectionError:  # the client vanished: only this connection ends":
             "asyncio's streams raise ConnectionError, Trio's BrokenResourceError: the stream "
             "is reported where it is declared",
-        "finally:": "closing the writer by hand: a Trio stream closes with its handler",
+        "finally:": "closing the writer by hand: a Trio stream closes with its handler; and "
+                    "the registry and the signal handler, undone by hand",
         "with contextlib.suppress(ConnectionError):": "the same",
         "assert task is not None": "a registry of client tasks, because start_server keeps "
                                    "no handle on them: serve_tcp's nursery does",
         "clients[task] = writer  # start_server keeps no handle on the tasks it starts: we do":
             "the same registry",
-        "try:": "the same registry, and waiting forever until Ctrl-C",
-        "await handle(reader, writer, idle_timeout=idle_timeout, max_line=max_line)":
-            "passes the two streams on: each is reported where it is declared",
+        "try:": "the same registry; start_server's listen error; waiting forever until Ctrl-C",
         "del clients[task]": "the same registry",
         "for writer in clients.values():": "closing every client by hand at shutdown",
         "except OSError as e:": "the listen error: Trio's comes from serve_tcp's nursery",
-        'print(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}",':
+        "import socket": "the imports follow the code: asyncio's twin sets a socket option "
+                         "and opens a socket by hand, Trio's needs neither",
+        "return": "the early exits of a callback on a connection accepted while stopping, "
+                  "and of an accept error before the listening line: see their lines",
+        'return f"{address[0]}:{address[1]}" if isinstance(address, tuple) else "?"':
+            "the peer's address: get_extra_info on the writer (reported where the writer is "
+            "declared) becomes the socket's getpeername",
+        "with contextlib.suppress(OSError, AttributeError):  # gone already; no such option here":
+            "TCP_NOTSENT_LOWAT set by hand on the transport's socket: Trio's SocketStream sets "
+            "it itself",
+        "else:": "the branches of the loop's exception handler (set_exception_handler, "
+                 "reported); Trio's accept errors come as log records",
+        'warn(f"client {peer(writer)}: " + SEND_ERROR.format(send_timeout=send_timeout))':
+            "the same line, with the writer (reported where it is declared) where Trio has "
+            "the stream",
+        "except OSError as exc:": "announce's checks and start_server's listen error: Trio's "
+                                  "comes out of serve_tcp's nursery, in a group",
+        "stopping = False": "a registry of client tasks, because start_server keeps no handle "
+                            "on them: serve_tcp's nursery does",
+        "if stopping:  # accepted just before the server closed: not in `clients` in time":
+            "the same registry",
+        "await handle(reader, writer, idle_timeout=idle_timeout, max_line=max_line,":
+            "passes the two streams on: each is reported where it is declared",
+        "send_timeout=send_timeout)": "the same",
+        'error = context.get("exception")':
+            "the loop's exception handler (set_exception_handler, reported): Trio logs accept "
+            "errors, and a logging filter reads them",
+        'if (context.get("message") == "socket.accept() out of system resource"': "the same",
+        "and isinstance(error, OSError)):": "the same",
+        "loop.default_exception_handler(context)": "the same",
+        'if exc.errno is None:  # "could not bind on any address" (3.13): see _no_socket':
+            "create_server's way of failing out of descriptors, which serve_tcp does not share",
+        "_no_socket()": "the same",
+        "raise": "the same; and re-raising a cancellation that was not Ctrl-C's "
+                 "(uncancel, reported)",
+        "stopping = True": "closing every client by hand at shutdown: a cancelled nursery "
+                           "closes them",
+        "presses = 0": "a Ctrl-C handler as a callback that counts presses "
+                       "(loop.add_signal_handler, reported); Trio reads the presses in a loop",
+        "def on_sigint() -> None:": "the same callback",
+        "nonlocal presses": "the same",
+        "presses += 1": "the same",
+        "if presses == 1:  # two presses may both be queued: the second changes nothing":
             "the same",
-        "file=sys.stderr)": "the same",
-        "return 1": "the same",
+        "return presses > 0": "the same callback's result",
+        "main = _until_ctrl_c(functools.partial(":
+            "the coroutine object asyncio.run is given: Trio takes the function",
+        "serve, port, idle_timeout=idle_timeout, max_line=max_line, send_timeout=send_timeout))":
+            "the same",
+        "except Unusable as e:": "the entry point's errors around asyncio.run (reported); "
+                                 "around trio.run they come in a group, caught with except*",
+        'warn(f"error: {e}")': "the same",
+        'main.close()  # if the loop could not even start: no "never awaited" warning':
+            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+        'warn(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}")':
+            "the same error, read from the group's exception",
     },
 }
 
