@@ -1,0 +1,176 @@
+"""Where the crawler twins still part on a hostile server: review D of the crawler pages.
+
+Each test crawls a raw server on 127.0.0.1 (bytes ``http.server`` cannot send), in process and
+under ``-W error``, with the asyncio twin, the Trio twin on its default transport (httptools)
+and the Trio twin on h11. Each pins a sentence of docs/reliability.md ("Where the twins still
+part"): the events each prints. A twin that changes so that they agree fails here, and the page
+must then say so.
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_crawler import events, run_crawl
+
+PAGE = b'<a href="http://example.org/ok">ok</a>'
+
+
+def _head(status: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+    lines = b"".join(b"%s: %s\r\n" % kv for kv in headers)
+    return b"HTTP/1.1 " + status + b"\r\n" + lines + b"\r\n"
+
+
+def _page_head(status: bytes = b"200 OK") -> bytes:
+    return _head(status, [(b"Content-Type", b"text/html"),
+                          (b"Content-Length", b"%d" % len(PAGE))])
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        buf = b""
+        try:
+            while b"\r\n\r\n" not in buf:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                buf += data
+            path = buf.split(b" ", 2)[1].decode()
+            self.server.routes[path](sock, self.server.stopping)
+        except OSError:
+            return  # the client hung up (its timeout)
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, routes: dict[str, Callable[[socket.socket, threading.Event], None]]):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.routes = routes
+        self.stopping = threading.Event()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+def fast_continue(sock: socket.socket, stopping: threading.Event) -> None:
+    """``100 Continue`` heads as fast as the client takes them (1 KB a millisecond), never an
+    answer: the hostile matrix's route sends one every 10 ms."""
+    while not stopping.wait(0.001):
+        sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" * 40)
+
+
+def long_reason(reason: int) -> Callable[[socket.socket, threading.Event], None]:
+    """A status line with a reason phrase of ``reason`` bytes, then 200 headers whose size by
+    the crawlers' rule (name + value + 4 a line) is 64,000 bytes plus the page's two, under
+    MAX_HEAD (65,536); sent in 2 KiB pieces, as a slow server sends them."""
+    def route(sock: socket.socket, stopping: threading.Event) -> None:
+        head = _head(b"200 " + b"R" * reason,
+                     [(b"X-H%03d" % i, b"v" * 310) for i in range(200)]
+                     + [(b"Content-Type", b"text/html"), (b"Content-Length", b"%d" % len(PAGE))])
+        for i in range(0, len(head), 2048):
+            sock.sendall(head[i:i + 2048])
+            if stopping.wait(0.002):
+                return
+        sock.sendall(PAGE)
+    return route
+
+
+def junk_after(status: bytes) -> Callable[[socket.socket, threading.Event], None]:
+    """A complete response (with its Content-Length body), then bytes that are no response,
+    in the same write."""
+    def route(sock: socket.socket, stopping: threading.Event) -> None:
+        sock.sendall(_page_head(status) + PAGE + b"garbage here\r\n")
+    return route
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[_Server]:
+    s = _Server({
+        "/fast-continue": fast_continue,
+        "/reason/500": long_reason(500),
+        "/reason/4000": long_reason(4000),
+        "/junk-after/200": junk_after(b"200 OK"),
+        "/junk-after/204": junk_after(b"204 No Content"),
+    })
+    thread = threading.Thread(target=s.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield s
+    finally:
+        s.stopping.set()
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.fixture(params=["asyncio", "trio-httptools", "trio-h11"])
+def crawler(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The asyncio twin, or the Trio twin on one of its two transports."""
+    name = str(request.param)
+    if name == "trio-h11":
+        from trio_port import _transport_httptools
+        monkeypatch.setattr(_transport_httptools, "httptools", None)  # transport() picks h11
+    return name
+
+
+def crawled(crawler: str, url: str, tmp_path: Path) -> list[str]:
+    crawl = run_crawl(crawler.split("-")[0], [url], tmp_path / "out.tsv", concurrency=1)
+    found = events(crawl.lines)
+    assert found.unknown == []
+    return found.by_url[url]
+
+
+PAGE_EVENTS = ["got 200", "found 1", "wrote"]
+
+
+@pytest.mark.timeout(60)
+def test_an_endless_fast_100_continue_is_a_timeout_except_on_the_httptools_transport(
+    crawler: str, server: _Server, tmp_path: Path,
+) -> None:
+    """The httptools transport counts every byte before the final head, 1xx heads included,
+    against its 65 KiB: 100s at 1 KB a millisecond are refused at once as a head too long.
+    aiohttp and h11 bound each head alone, and wait for the answer until the URL's timeout."""
+    expected = {"asyncio": ["error timeout"], "trio-httptools": ["error connection"],
+                "trio-h11": ["error timeout"]}
+    assert crawled(crawler, server.url("/fast-continue"), tmp_path) == expected[crawler]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("reason", [500, 4000])
+def test_a_status_line_over_a_kib_parts_the_twins_on_a_head_near_the_limit(
+    crawler: str, reason: int, server: _Server, tmp_path: Path,
+) -> None:
+    """The head's headers are under MAX_HEAD by the crawlers' count. The Trio transports read
+    at most MAX_HEAD + 1 KiB of a head, status line and line ends included: a 500-byte reason
+    fits that margin, a 4,000-byte one does not. aiohttp takes a status line up to 64 KiB."""
+    got = crawled(crawler, server.url(f"/reason/{reason}"), tmp_path)
+    if reason <= 1000 or crawler == "asyncio":
+        assert got == PAGE_EVENTS
+    else:
+        assert got == ["error connection"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("status", ["200", "204"])
+def test_junk_after_a_response_fails_the_page_in_asyncio_only(
+    crawler: str, status: str, server: _Server, tmp_path: Path,
+) -> None:
+    """aiohttp parses what follows a response in the same read as the next response, even on a
+    connection it will close, and the parse error fails the response whose head came with it.
+    The Trio transports keep a complete response, and never reuse its connection."""
+    got = crawled(crawler, server.url(f"/junk-after/{status}"), tmp_path)
+    if crawler == "asyncio":
+        assert got == ["error connection"]
+    else:
+        assert got == (PAGE_EVENTS if status == "200" else ["got 204", "found 0"])
