@@ -95,6 +95,18 @@ def junk_after(status: bytes) -> Callable[[socket.socket, threading.Event], None
     return route
 
 
+def both_framings(sock: socket.socket, stopping: threading.Event) -> None:
+    """Content-Length 100 and chunked framing at once, then 320 KiB of chunks (the tests' cap is
+    50,000 bytes): h11 frames by the chunks, and the Trio crawler, trusting Content-Length,
+    read the whole body in one call (100 MiB cost 344 MB)."""
+    sock.sendall(_head(b"200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"100"),
+                                   (b"Transfer-Encoding", b"chunked")]))
+    chunk = PAGE + b" " * (65536 - len(PAGE))
+    for _ in range(5):
+        sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    sock.sendall(b"0\r\n\r\n")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
     s = _Server({
@@ -103,6 +115,7 @@ def server() -> Iterator[_Server]:
         "/reason/4000": long_reason(4000),
         "/junk-after/200": junk_after(b"200 OK"),
         "/junk-after/204": junk_after(b"204 No Content"),
+        "/both-framings": both_framings,
     })
     thread = threading.Thread(target=s.serve_forever, daemon=True)
     thread.start()
@@ -174,3 +187,13 @@ def test_junk_after_a_response_fails_the_page_in_asyncio_only(
         assert got == ["error connection"]
     else:
         assert got == (PAGE_EVENTS if status == "200" else ["got 204", "found 0"])
+
+
+@pytest.mark.timeout(60)
+def test_content_length_and_chunked_at_once_is_refused_by_every_transport(
+    crawler: str, server: _Server, tmp_path: Path,
+) -> None:
+    """aiohttp and llhttp refuse a response framed both ways (RFC 9112, 6.3); the h11 transport
+    now does too. Before, h11 read it by its chunks and the Trio crawler, checking only the
+    Content-Length against the cap, read a body of any size: a page."""
+    assert crawled(crawler, server.url("/both-framings"), tmp_path) == ["error connection"]

@@ -323,6 +323,13 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
                     # h11.InformationalResponse (1xx): keep reading.
             except _MAPPED as exc:
                 raise _map_error(exc, httpx.ReadTimeout, httpx.ReadError, request) from exc
+            # Both framings: h11 goes by the chunks, and a reader that trusts Content-Length
+            # (the crawler's read_capped) read a body of any size. llhttp and aiohttp refuse it,
+            # as RFC 9112 (6.3) advises: a sign of response splitting.
+            names = {name for name, _ in event.headers}  # lower case, from h11
+            if b"transfer-encoding" in names and b"content-length" in names:
+                raise httpx.RemoteProtocolError(
+                    "Transfer-Encoding can't be present with Content-Length", request=request)
         # A protocol error on a reused connection too: junk that arrived on it after the last
         # check (see _Connection.reusable) is not this request's fault.
         except (_StaleConnection, httpx.ReadError, httpx.WriteError,
