@@ -107,6 +107,17 @@ def both_framings(sock: socket.socket, stopping: threading.Event) -> None:
     sock.sendall(b"0\r\n\r\n")
 
 
+def redirect(location: bytes) -> Callable[[socket.socket, threading.Event], None]:
+    """A 302 to ``location``."""
+    def route(sock: socket.socket, stopping: threading.Event) -> None:
+        sock.sendall(_head(b"302 Found", [(b"Location", location), (b"Content-Length", b"0")]))
+    return route
+
+
+def page(sock: socket.socket, stopping: threading.Event) -> None:
+    sock.sendall(_page_head() + PAGE)
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
     s = _Server({
@@ -116,6 +127,8 @@ def server() -> Iterator[_Server]:
         "/junk-after/200": junk_after(b"200 OK"),
         "/junk-after/204": junk_after(b"204 No Content"),
         "/both-framings": both_framings,
+        "/tab-location": redirect(b"/pa\tge"),
+        "/page": page,
     })
     thread = threading.Thread(target=s.serve_forever, daemon=True)
     thread.start()
@@ -197,3 +210,13 @@ def test_content_length_and_chunked_at_once_is_refused_by_every_transport(
     now does too. Before, h11 read it by its chunks and the Trio crawler, checking only the
     Content-Length against the cap, read a body of any size: a page."""
     assert crawled(crawler, server.url("/both-framings"), tmp_path) == ["error connection"]
+
+
+@pytest.mark.timeout(60)
+def test_a_tab_in_a_location_is_deleted_by_aiohttp_and_refused_by_httpx(
+    crawler: str, server: _Server, tmp_path: Path,
+) -> None:
+    """``Location: /pa<TAB>ge``: yarl deletes the tab, as a browser's URL parser does, and the
+    asyncio twin gets /page; httpx refuses a URL with an ASCII control character."""
+    expected = PAGE_EVENTS if crawler == "asyncio" else ["error connection"]
+    assert crawled(crawler, server.url("/tab-location"), tmp_path) == expected
