@@ -9,8 +9,11 @@ must then say so.
 
 from __future__ import annotations
 
+import os
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +22,7 @@ import pytest
 
 from tests.test_crawler import events, run_crawl
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGE = b'<a href="http://example.org/ok">ok</a>'
 
 
@@ -220,3 +224,30 @@ def test_a_tab_in_a_location_is_deleted_by_aiohttp_and_refused_by_httpx(
     asyncio twin gets /page; httpx refuses a URL with an ASCII control character."""
     expected = PAGE_EVENTS if crawler == "asyncio" else ["error connection"]
     assert crawled(crawler, server.url("/tab-location"), tmp_path) == expected
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", ["the same path", "a symlink to it"])
+def test_an_output_that_is_the_url_file_is_a_usage_error_and_writes_nothing(
+    impl: str, how: str, server: _Server, tmp_path: Path,
+) -> None:
+    """``--urls-file F -o F``: the header used to overwrite the URL file before the crawl read
+    it, then the crawl met the header as a URL: exit 2 with the URLs gone (asyncio), or an
+    ExceptionGroup traceback and exit 1 (Trio). Now a usage error before anything is written."""
+    urls = tmp_path / "urls.txt"
+    listed = server.url("/page") + "\n"
+    urls.write_text(listed, encoding="utf-8")
+    out = urls
+    if how == "a symlink to it":
+        out = tmp_path / "out.tsv"
+        out.symlink_to(urls)
+    package = "asyncio_ref" if impl == "asyncio" else "trio_port"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", f"{package}.crawler", "--urls-file", str(urls),
+         "-o", str(out)],
+        capture_output=True, text=True, timeout=50, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1].endswith(f"cannot write {out}: it is the URL file")
+    assert done.stdout == ""
+    assert urls.read_text(encoding="utf-8") == listed

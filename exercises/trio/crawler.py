@@ -582,6 +582,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not sum(1 for _ in iter_urls(f)):
                     # a mistake, not a request for the notebook's URLs
                     raise ValueError(f"{args.urls_file}: no URL in the file")
+        if args.urls_file and os.path.exists(args.output) and os.path.samefile(
+                args.urls_file, args.output):
+            # The header would overwrite the URLs before the crawl had read them.
+            raise ValueError(f"cannot write {args.output}: it is the URL file")
         write_header(Path(args.output))  # last: nothing half-done
         with contextlib.ExitStack() as files:
             if args.urls_file:
