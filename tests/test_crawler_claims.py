@@ -251,3 +251,27 @@ def test_an_output_that_is_the_url_file_is_a_usage_error_and_writes_nothing(
     assert done.stderr.splitlines()[-1].endswith(f"cannot write {out}: it is the URL file")
     assert done.stdout == ""
     assert urls.read_text(encoding="utf-8") == listed
+
+
+@pytest.mark.parametrize("package", ["asyncio_ref", "trio_port"])
+def test_a_gzip_stream_cut_short_is_read_as_far_as_it_goes_and_a_deflate_one_refused(
+    package: str,
+) -> None:
+    """The decoder (the same file in both packages) ends a gzip body without asking whether its
+    stream ended, as aiohttp's and httpx's do; a deflate stream cut short is an error."""
+    import gzip
+    import importlib
+    import zlib
+
+    decode = importlib.import_module(f"{package}._decode")
+    whole = b"".join(b'<a href="http://example.org/%d">x</a>' % i for i in range(5000))
+    packed = gzip.compress(whole)
+    cut = packed[:len(packed) // 2]
+    decoder = decode.Decoder(["gzip"])
+    got = b"".join(decoder.feed(cut))
+    decoder.end()
+    assert 0 < len(got) < len(whole) and whole.startswith(got)
+    deflate = decode.Decoder(["deflate"])
+    list(deflate.feed(zlib.compress(whole)[:len(packed) // 2]))
+    with pytest.raises(decode.ContentDecodingError, match="ended early"):
+        deflate.end()
