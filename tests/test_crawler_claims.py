@@ -275,3 +275,31 @@ def test_a_gzip_stream_cut_short_is_read_as_far_as_it_goes_and_a_deflate_one_ref
     list(deflate.feed(zlib.compress(whole)[:len(packed) // 2]))
     with pytest.raises(decode.ContentDecodingError, match="ended early"):
         deflate.end()
+
+
+@pytest.mark.timeout(60)
+def test_crawl_runs_outside_the_main_thread_in_both_twins(
+    impl: str, server: _Server, tmp_path: Path,
+) -> None:
+    """No signal handler can be installed outside the main thread: the asyncio twin runs there
+    without one, and the Trio twin raised RuntimeError (open_signal_receiver refuses)."""
+    import importlib
+
+    module = importlib.import_module(
+        f"{'asyncio_ref' if impl == 'asyncio' else 'trio_port'}.crawler")
+    out = tmp_path / "out.tsv"
+    out.write_text(module.HEADER, encoding="utf-8")
+    url = server.url("/page")
+    result: list[object] = []
+
+    def run() -> None:
+        try:
+            result.append(module.crawl([url], out, concurrency=2, url_timeout=5.0))
+        except BaseException as exc:  # reported below, on the test's thread
+            result.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(50)
+    assert result == [0]
+    assert out.read_text(encoding="utf-8") == module.HEADER + f"{url}\thttp://example.org/ok\n"

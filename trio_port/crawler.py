@@ -53,6 +53,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from threading import current_thread, main_thread
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import httpx
@@ -575,9 +576,10 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     takes microseconds, and each is bounded all the same (``move_on_after(T, shield=True)``):
     an unbounded shield around a cleanup that hangs would make even this second Ctrl-C wait.
     """
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN or current_thread() is not main_thread():
         # Started with SIGINT ignored (in the background, by a shell without job control):
-        # keep ignoring it, as asyncio.run and trio.run do and as Unix programs should.
+        # keep ignoring it, as asyncio.run and trio.run do and as Unix programs should. Outside
+        # the main thread no signal reaches us (open_signal_receiver refuses): run as the twin.
         await fn()
         return False
     interrupted = False

@@ -58,6 +58,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from threading import current_thread, main_thread
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import httpx
@@ -457,7 +458,8 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     """
     # Our port says: Started with SIGINT ignored (in the background, by a shell without job
     #                control): keep ignoring it, as asyncio.run and trio.run do and as Unix programs
-    #                should.
+    #                should. Outside the main thread no signal reaches us (open_signal_receiver
+    #                refuses): run as the twin.
     # Our port says: the second Ctrl-C: do not wait for the cleanup
     # Our port says: the first: the crawl winds down, writing whole rows
     # Our port says: done: stop watching
