@@ -303,3 +303,26 @@ def test_crawl_runs_outside_the_main_thread_in_both_twins(
     thread.join(50)
     assert result == [0]
     assert out.read_text(encoding="utf-8") == module.HEADER + f"{url}\thttp://example.org/ok\n"
+
+
+@pytest.mark.timeout(60)
+def test_a_url_file_that_turns_bad_mid_crawl_comes_out_bare_in_both_twins(
+    impl: str, server: _Server, tmp_path: Path,
+) -> None:
+    """``main`` checks the URL file, then the crawl reads it again: a line changed in between
+    raises ValueError from the URL iterator. Out of asyncio.run it comes bare, and ``main``
+    makes it a usage error (exit 2); out of the Trio twin's nurseries it came in nested
+    groups, an uncaught traceback and exit 1."""
+    import importlib
+
+    module = importlib.import_module(
+        f"{'asyncio_ref' if impl == 'asyncio' else 'trio_port'}.crawler")
+    out = tmp_path / "out.tsv"
+    out.write_text(module.HEADER, encoding="utf-8")
+
+    def urls() -> Iterator[str]:
+        yield server.url("/page")
+        raise ValueError("cannot read urls.txt: not UTF-8 text")
+
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        module.crawl(urls(), out, concurrency=1, url_timeout=5.0)

@@ -661,6 +661,9 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
         failed = _first(group)
     except* BrokenPipeError:
         closed = True
+    # The URL file, turned bad since main checked it: bare, as out of asyncio.run (exit 2).
+    except* ValueError as group:
+        raise _first(group) from None
     if interrupted:
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130

@@ -513,6 +513,8 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # Our port says: A nursery wraps these in an ExceptionGroup (nested ones, too): except* sees
     #                through.
     # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
+    # Our port says: The URL file, turned bad since main checked it: bare, as out of asyncio.run
+    #                (exit 2).
     raise NotImplementedError("write crawl")
 
 
