@@ -228,8 +228,9 @@ def test_a_tab_in_a_location_is_deleted_by_aiohttp_and_refused_by_httpx(
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("how", ["the same path", "a symlink to it"])
+@pytest.mark.parametrize("entry", ["python -m", "walkthrough crawl"])
 def test_an_output_that_is_the_url_file_is_a_usage_error_and_writes_nothing(
-    impl: str, how: str, server: _Server, tmp_path: Path,
+    impl: str, how: str, entry: str, server: _Server, tmp_path: Path,
 ) -> None:
     """``--urls-file F -o F``: the header used to overwrite the URL file before the crawl read
     it, then the crawl met the header as a URL: exit 2 with the URLs gone (asyncio), or an
@@ -242,8 +243,10 @@ def test_an_output_that_is_the_url_file_is_a_usage_error_and_writes_nothing(
         out = tmp_path / "out.tsv"
         out.symlink_to(urls)
     package = "asyncio_ref" if impl == "asyncio" else "trio_port"
+    command = ([f"{package}.crawler"] if entry == "python -m"
+               else ["walkthrough", "crawl", "--impl", impl])
     done = subprocess.run(
-        [sys.executable, "-W", "error", "-m", f"{package}.crawler", "--urls-file", str(urls),
+        [sys.executable, "-W", "error", "-m", *command, "--urls-file", str(urls),
          "-o", str(out)],
         capture_output=True, text=True, timeout=50, check=False, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)})

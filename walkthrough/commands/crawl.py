@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
+import os
 import signal
 import sys
 from collections.abc import Iterable
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
                 if not sum(1 for _ in module.iter_urls(f)):
                     # a mistake, not a request for the demo site
                     raise UsageError(f"{args.urls_file}: no URL in the file")
+            if os.path.exists(args.output) and os.path.samefile(args.urls_file, args.output):
+                # The header would overwrite the URLs before the crawl had read them.
+                raise UsageError(f"cannot write {args.output}: it is the URL file")
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     output = Path(args.output)
