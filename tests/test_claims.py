@@ -24,7 +24,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,18 +40,9 @@ import trio.testing
 
 from tests.conftest import load_file
 from tests.signals import default_sigint, interrupt
-from walkthrough.clocks import VirtualTimeLoop, mock_clock
+from tests.virtual import run_asyncio, run_trio
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(fn(*args))
-
-
-def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=mock_clock())
 
 
 def python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

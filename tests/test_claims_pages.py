@@ -50,8 +50,8 @@ from IPython.core.async_helpers import _trio_runner
 from packaging.requirements import Requirement
 
 from tests.signals import default_sigint
+from tests.virtual import run_asyncio, run_trio
 from walkthrough.catalogue import LESSONS
-from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -60,15 +60,6 @@ DOCS = ROOT / "docs"
 def page(name: str) -> str:
     """A page of the guide, its whitespace folded so that a sentence reads as one line."""
     return " ".join((DOCS / name).read_text(encoding="utf-8").split())
-
-
-def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(fn(*args))
-
-
-def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=mock_clock())
 
 
 #: trio-asyncio 0.16 subclasses asyncio.AbstractChildWatcher, which Python 3.12 deprecates: under

@@ -9,12 +9,9 @@ The Ctrl-C pair runs in a subprocess with a real SIGINT, bounded by a timeout.
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 import trio
@@ -22,7 +19,7 @@ import trio.testing
 
 from tests.conftest import load_file
 from tests.signals import interrupt
-from walkthrough.clocks import VirtualTimeLoop, mock_clock
+from tests.virtual import run_asyncio, run_trio
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "divergence"
 CASES = (
@@ -40,15 +37,6 @@ CASES = (
 def load(name: str) -> ModuleType:
     """Import ``examples/divergence/<name>.py`` (the examples are scripts, not a package)."""
     return load_file(EXAMPLES / f"{name}.py", f"divergence_{name}")
-
-
-def run_asyncio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(fn(*args))  # type: ignore[arg-type]
-
-
-def run_trio(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    return trio.run(fn, *args, clock=mock_clock())
 
 
 def test_every_case_is_a_pair() -> None:
