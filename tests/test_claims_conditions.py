@@ -530,15 +530,8 @@ def test_netrc_is_read_by_httpx_only_through_netrcauth_by_aiohttp_only_with_trus
     assert _Recorder.authorizations == [basic if sends_credentials else None]
 
 
-TLS_SNIPPET = """
-import asyncio, os, ssl, sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-cert, key, client, when = sys.argv[1:5]
-if when == "after import":
-    import aiohttp
-    os.environ["SSL_CERT_FILE"] = cert
-import aiohttp, httpx, trio
-
+#: A TLS server on 127.0.0.1 in a snippet, once `cert` and `key` are set: its URL is `url`.
+TLS_SERVER = """\
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -555,7 +548,18 @@ httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
 thread = threading.Thread(target=httpd.serve_forever, daemon=True)
 thread.start()
 url = f"https://127.0.0.1:{httpd.server_address[1]}/"
+"""
 
+TLS_SNIPPET = """
+import asyncio, os, ssl, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+cert, key, client, when = sys.argv[1:5]
+if when == "after import":
+    import aiohttp
+    os.environ["SSL_CERT_FILE"] = cert
+import aiohttp, httpx, trio
+
+""" + TLS_SERVER + """
 async def with_aiohttp(trust_env):
     async with aiohttp.ClientSession(trust_env=trust_env) as session:
         async with session.get(url) as response:

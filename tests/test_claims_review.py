@@ -25,15 +25,8 @@ import trio
 import trio.lowlevel
 
 from tests.signals import interrupt
-from tests.test_claims_conditions import (
-    KINDS,
-    Root,
-    chaining,
-    example,
-    raise_as,
-    run_asyncio,
-    run_trio,
-)
+from tests.test_claims_conditions import KINDS, TLS_SERVER, Root, chaining, example, raise_as
+from tests.virtual import run_asyncio, run_trio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -244,23 +237,7 @@ import trio
 from asyncio_ref import crawler as asyncio_crawler
 from trio_port import crawler as trio_crawler
 
-class Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-context.load_cert_chain(cert, key)
-httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-thread.start()
-url = f"https://127.0.0.1:{httpd.server_address[1]}/"
-
+""" + TLS_SERVER + """
 async def with_asyncio():
     async with asyncio_crawler.make_client(2) as session, session.get(url) as response:
         return await response.text()
