@@ -278,7 +278,7 @@ def measure(name: str) -> tuple[set[int], set[int], set[int], list[str]]:
     lines, changed = changed_lines(name)
     source = "\n".join(lines) + "\n"
     findings = port.scan(source, f"asyncio_ref/{name}.py")
-    statements = port._statements(ast.parse(source))
+    statements = port.statements(ast.parse(source))
     only = _asyncio_only(source, (ROOT / "trio_port" / f"{name}.py").read_text())
     found = {f.line for f in findings} - only
     found_statements = {statements.get(n, n) for n in found}
@@ -335,9 +335,15 @@ def test_figures() -> None:
 
 
 def test_every_construct_points_at_exactly_one_concept_map_row() -> None:
-    for construct, key in port.ROWS.items():
-        row = conceptmap.find(key)  # raises unless exactly one row matches
+    for construct, row_id in port.ROWS.items():
+        row = conceptmap.find(port.ROW_KEYS[row_id])  # raises unless exactly one row matches
         assert row.trio and row.gotcha, construct
+
+
+def test_every_row_id_names_exactly_one_row_and_every_row_has_an_id() -> None:
+    found = {conceptmap.find(key) for key in port.ROW_KEYS.values()}
+    assert len(found) == len(port.ROW_KEYS)
+    assert set(conceptmap.rows()) == found
 
 
 def test_a_finding_carries_the_rows_counterpart_gotcha_and_link() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -45,11 +44,6 @@ examples:
   walkthrough port src/ --format json
   walkthrough port app.py --rewrite > port.diff"""
 
-#: Folders a directory walk never enters.
-SKIP = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", "site-packages",
-        ".tox", ".nox", "build", "dist", ".mypy_cache", ".ruff_cache"}
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", type=Path,
                         help="an asyncio .py file, or a directory to walk")
@@ -57,16 +51,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="how to print the findings (default: text)")
     parser.add_argument("--rewrite", action="store_true",
                         help="print a patch: 3 mechanical rewrites, TODOs elsewhere (read it)")
-
-
-def files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP and not d.startswith("."))
-        found += [Path(folder) / n for n in sorted(names) if n.endswith(".py")]
-    return found
 
 
 def _text(findings: list[port.Finding], out: TextIO) -> None:
@@ -95,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     root: Path = args.path
     if not root.exists():
         raise UsageError(f"cannot read {root}: No such file or directory")
-    paths = files(root)
+    paths = port.files(root)
     if root.is_dir() and not paths:
         raise UsageError(f"{root}: no .py file under it")
     walking = root.is_dir()
