@@ -35,14 +35,15 @@ One module per concern:
 
 from __future__ import annotations
 
-from walkthrough.port.constructs import analyse, statements
+from walkthrough.port.constructs import ROWS, analyse, row_of, statements
 from walkthrough.port.formatting import iter_findings, patch
-from walkthrough.port.mapping import ROW_KEYS, ROWS, Finding, describe
+from walkthrough.port.mapping import ROW_KEYS, Finding, describe
 from walkthrough.port.reading import MAX_BYTES, PortError, files, parse, read
 from walkthrough.port.rewriting import rewrite
 
 __all__ = ["MAX_BYTES", "ROWS", "ROW_KEYS", "Finding", "PortError", "analyse", "describe",
-           "files", "iter_findings", "parse", "patch", "read", "rewrite", "scan", "statements"]
+           "files", "iter_findings", "parse", "patch", "read", "rewrite", "row_of", "scan",
+           "statements"]
 
 
 def scan(source: str, path: str = "<source>") -> list[Finding]:

@@ -10,9 +10,123 @@ from __future__ import annotations
 
 import ast
 
-from walkthrough.port.mapping import ROWS, Finding, describe
+from walkthrough.port.mapping import Finding, describe
 from walkthrough.port.names import MODULES, OBJECT_KINDS, Names, collect, qualname
 from walkthrough.port.reading import parse
+
+#: Construct name → the id of the concept-map row that explains it.
+ROWS: dict[str, str] = {
+    "import asyncio": "loop",
+    "asyncio.get_running_loop": "loop",
+    "asyncio.get_event_loop": "loop",
+    "asyncio.new_event_loop": "loop",
+    "asyncio.set_event_loop": "loop",
+    "asyncio.AbstractEventLoop": "loop",
+    "asyncio.run": "run",
+    "asyncio.Runner": "run",
+    "loop.run_until_complete": "run",
+    "loop.run_forever": "run",
+    "asyncio.create_task": "create-task",
+    "asyncio.ensure_future": "create-task",
+    "loop.create_task": "create-task",
+    "asyncio.Task": "create-task",
+    "asyncio.Future": "future",
+    "loop.create_future": "future",
+    "asyncio.gather": "gather",
+    "asyncio.wait": "wait-first",
+    "asyncio.FIRST_COMPLETED": "wait-first",
+    "asyncio.FIRST_EXCEPTION": "wait-first",
+    "asyncio.ALL_COMPLETED": "wait-first",
+    "asyncio.as_completed": "as-completed",
+    "asyncio.wait_for": "wait-for",
+    "asyncio.timeout": "timeout",
+    "asyncio.timeout_at": "timeout-at",
+    "TimeoutError": "timeout-error",
+    "asyncio.TimeoutError": "timeout-error",
+    "asyncio.TaskGroup": "taskgroup",
+    "task set": "task-set",
+    "task.cancel": "task-cancel",
+    "task.add_done_callback": "task-set",
+    "task.result": "create-task",
+    "task.done": "create-task",
+    "asyncio.shield": "shield",
+    "asyncio.CancelledError": "cancelled",
+    "asyncio.sleep(0)": "checkpoint",
+    "asyncio.sleep": "sleep",
+    "loop.time": "loop-time",
+    "loop.call_later": "call-later",
+    "loop.call_at": "call-later",
+    "loop.call_soon": "call-later",
+    "asyncio.Queue": "queue",
+    "asyncio.LifoQueue": "priority-queue",
+    "asyncio.PriorityQueue": "priority-queue",
+    "asyncio.Barrier": "barrier",
+    "asyncio.BrokenBarrierError": "barrier",
+    "asyncio.QueueEmpty": "queue",
+    "asyncio.QueueFull": "queue",
+    "queue.put": "queue",
+    "queue.get": "queue",
+    "queue.put_nowait": "queue",
+    "queue.get_nowait": "queue",
+    "queue.qsize": "queue",
+    "queue.empty": "queue",
+    "queue.full": "queue",
+    "loop.close": "run",
+    "loop.stop": "run",
+    "queue.task_done": "task-done",
+    "queue.join": "task-done",
+    "queue.shutdown": "queue-shutdown",
+    "asyncio.QueueShutDown": "queue-shutdown",
+    "asyncio.Semaphore": "semaphore",
+    "asyncio.BoundedSemaphore": "semaphore",
+    "semaphore.acquire": "semaphore",
+    "semaphore.release": "semaphore",
+    "asyncio.Event": "event",
+    "asyncio.Lock": "lock",
+    "asyncio.Condition": "condition",
+    "loop.run_in_executor": "to-thread",
+    "asyncio.to_thread": "to-thread",
+    "asyncio.run_coroutine_threadsafe": "from-thread",
+    "loop.call_soon_threadsafe": "from-thread",
+    "asyncio.all_tasks": "all-tasks",
+    "asyncio.current_task": "all-tasks",
+    "task.get_stack": "all-tasks",
+    "task.cancelling": "task-cancel",
+    "task.uncancel": "task-cancel",
+    "loop.remove_signal_handler": "signals",
+    "KeyboardInterrupt": "ctrl-c",
+    "loop.add_signal_handler": "signals",
+    "asyncio.create_subprocess_exec": "subprocess",
+    "asyncio.create_subprocess_shell": "subprocess",
+    "asyncio.subprocess": "subprocess",
+    "asyncio.open_connection": "streams",
+    "loop.create_connection": "protocols",
+    "loop.create_server": "protocols",
+    "loop.create_datagram_endpoint": "protocols",
+    "asyncio.Protocol": "protocols",
+    "asyncio.BaseProtocol": "protocols",
+    "asyncio.BufferedProtocol": "protocols",
+    "asyncio.DatagramProtocol": "protocols",
+    "asyncio.Transport": "protocols",
+    "asyncio.BaseTransport": "protocols",
+    "asyncio.DatagramTransport": "protocols",
+    "loop.set_debug": "slow-callback",
+    "loop.slow_callback_duration": "slow-callback",
+    "asyncio.start_server": "start-server",
+    "asyncio.StreamReader": "streams",
+    "asyncio.StreamWriter": "streams",
+    "stream": "streams",
+    "server": "start-server",
+    "stream.readline": "start-server",
+    "session": "aiohttp-client",
+    "response": "aiohttp-client",
+    "aiohttp": "aiohttp-client",
+    "aiofiles": "aiofiles",
+    "nest_asyncio": "nest-asyncio",
+    "pytest.mark.asyncio": "pytest-asyncio",
+}
+
+
 
 
 class Visitor(ast.NodeVisitor):
@@ -132,6 +246,11 @@ def statements(tree: ast.Module) -> dict[int, int]:
     return starts
 
 
+def row_of(construct: str) -> str | None:
+    """The id of the row that explains ``construct`` (a module's own row for ``aiohttp.X``)."""
+    return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
+
+
 def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
     tree = parse(source, path)
@@ -143,5 +262,6 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     for line, _, construct in sorted(state.found):
         if (line, construct) in findings:
             continue
-        findings[(line, construct)] = describe(path, line, starts.get(line, line), construct)
+        findings[(line, construct)] = describe(path, line, starts.get(line, line), construct,
+                                                  row_of(construct))
     return tree, state, list(findings.values())

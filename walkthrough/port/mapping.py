@@ -3,7 +3,7 @@
 A row has a short id (``"event"``, ``"streams"``) so that a finding, a test and the corpus's
 answer key (``tests/port_corpus/``) can name it; :data:`ROW_KEYS` ties each id to its row on
 the page by a text of the row's asyncio cell, which :func:`walkthrough.conceptmap.find` must
-match exactly once. :data:`ROWS` says, for each construct the scan emits, which row explains it.
+match exactly once. Which construct stands for which id is :data:`walkthrough.port.constructs.ROWS`.
 """
 
 from __future__ import annotations
@@ -67,121 +67,14 @@ ROW_KEYS: dict[str, str] = {
     "contextvars": "`contextvars`",
     "anyio": "asyncio code that should also run under Trio",
     "old-trio": "an old Trio answer",
+    # rows the map gained for real code (tests/port_corpus/)
+    "loop-stop": "`loop.run_forever()` and `loop.stop()`",
+    "task-result": "`await task`, `task.result()`",
+    "current-task": "`asyncio.current_task()`",
+    "http-server": "`aiohttp.web`",
+    "websocket": "WebSocket clients and servers",
+    "iscoroutine": "`asyncio.iscoroutinefunction(f)`",
 }
-
-#: Construct name → the id of the concept-map row that explains it.
-ROWS: dict[str, str] = {
-    "import asyncio": "loop",
-    "asyncio.get_running_loop": "loop",
-    "asyncio.get_event_loop": "loop",
-    "asyncio.new_event_loop": "loop",
-    "asyncio.set_event_loop": "loop",
-    "asyncio.AbstractEventLoop": "loop",
-    "asyncio.run": "run",
-    "asyncio.Runner": "run",
-    "loop.run_until_complete": "run",
-    "loop.run_forever": "run",
-    "asyncio.create_task": "create-task",
-    "asyncio.ensure_future": "create-task",
-    "loop.create_task": "create-task",
-    "asyncio.Task": "create-task",
-    "asyncio.Future": "future",
-    "loop.create_future": "future",
-    "asyncio.gather": "gather",
-    "asyncio.wait": "wait-first",
-    "asyncio.FIRST_COMPLETED": "wait-first",
-    "asyncio.FIRST_EXCEPTION": "wait-first",
-    "asyncio.ALL_COMPLETED": "wait-first",
-    "asyncio.as_completed": "as-completed",
-    "asyncio.wait_for": "wait-for",
-    "asyncio.timeout": "timeout",
-    "asyncio.timeout_at": "timeout-at",
-    "TimeoutError": "timeout-error",
-    "asyncio.TimeoutError": "timeout-error",
-    "asyncio.TaskGroup": "taskgroup",
-    "task set": "task-set",
-    "task.cancel": "task-cancel",
-    "task.add_done_callback": "task-set",
-    "task.result": "create-task",
-    "task.done": "create-task",
-    "asyncio.shield": "shield",
-    "asyncio.CancelledError": "cancelled",
-    "asyncio.sleep(0)": "checkpoint",
-    "asyncio.sleep": "sleep",
-    "loop.time": "loop-time",
-    "loop.call_later": "call-later",
-    "loop.call_at": "call-later",
-    "loop.call_soon": "call-later",
-    "asyncio.Queue": "queue",
-    "asyncio.LifoQueue": "priority-queue",
-    "asyncio.PriorityQueue": "priority-queue",
-    "asyncio.Barrier": "barrier",
-    "asyncio.BrokenBarrierError": "barrier",
-    "asyncio.QueueEmpty": "queue",
-    "asyncio.QueueFull": "queue",
-    "queue.put": "queue",
-    "queue.get": "queue",
-    "queue.put_nowait": "queue",
-    "queue.get_nowait": "queue",
-    "queue.qsize": "queue",
-    "queue.empty": "queue",
-    "queue.full": "queue",
-    "loop.close": "run",
-    "loop.stop": "run",
-    "queue.task_done": "task-done",
-    "queue.join": "task-done",
-    "queue.shutdown": "queue-shutdown",
-    "asyncio.QueueShutDown": "queue-shutdown",
-    "asyncio.Semaphore": "semaphore",
-    "asyncio.BoundedSemaphore": "semaphore",
-    "semaphore.acquire": "semaphore",
-    "semaphore.release": "semaphore",
-    "asyncio.Event": "event",
-    "asyncio.Lock": "lock",
-    "asyncio.Condition": "condition",
-    "loop.run_in_executor": "to-thread",
-    "asyncio.to_thread": "to-thread",
-    "asyncio.run_coroutine_threadsafe": "from-thread",
-    "loop.call_soon_threadsafe": "from-thread",
-    "asyncio.all_tasks": "all-tasks",
-    "asyncio.current_task": "all-tasks",
-    "task.get_stack": "all-tasks",
-    "task.cancelling": "task-cancel",
-    "task.uncancel": "task-cancel",
-    "loop.remove_signal_handler": "signals",
-    "KeyboardInterrupt": "ctrl-c",
-    "loop.add_signal_handler": "signals",
-    "asyncio.create_subprocess_exec": "subprocess",
-    "asyncio.create_subprocess_shell": "subprocess",
-    "asyncio.subprocess": "subprocess",
-    "asyncio.open_connection": "streams",
-    "loop.create_connection": "protocols",
-    "loop.create_server": "protocols",
-    "loop.create_datagram_endpoint": "protocols",
-    "asyncio.Protocol": "protocols",
-    "asyncio.BaseProtocol": "protocols",
-    "asyncio.BufferedProtocol": "protocols",
-    "asyncio.DatagramProtocol": "protocols",
-    "asyncio.Transport": "protocols",
-    "asyncio.BaseTransport": "protocols",
-    "asyncio.DatagramTransport": "protocols",
-    "loop.set_debug": "slow-callback",
-    "loop.slow_callback_duration": "slow-callback",
-    "asyncio.start_server": "start-server",
-    "asyncio.StreamReader": "streams",
-    "asyncio.StreamWriter": "streams",
-    "stream": "streams",
-    "server": "start-server",
-    "stream.readline": "start-server",
-    "session": "aiohttp-client",
-    "response": "aiohttp-client",
-    "aiohttp": "aiohttp-client",
-    "aiofiles": "aiofiles",
-    "nest_asyncio": "nest-asyncio",
-    "pytest.mark.asyncio": "pytest-asyncio",
-}
-
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -205,8 +98,8 @@ class Finding:
 
 
 
-def describe(path: str, line: int, statement: int, construct: str) -> Finding:
-    row_id = ROWS.get(construct) or ROWS.get(construct.split(".")[0])
+def describe(path: str, line: int, statement: int, construct: str, row_id: str | None) -> Finding:
+    """The finding for ``construct`` on ``line``, with the Trio side of row ``row_id``."""
     key = ROW_KEYS.get(row_id or "")
     if row_id is None or key is None:
         return Finding(path, line, statement, construct,
