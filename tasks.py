@@ -7,6 +7,10 @@
     python3 tasks.py versions # create .venv, install, run the asyncio claims on each CPython (nox)
     python3 tasks.py docs     # build the guide into site/ (mkdocs --strict)
     python3 tasks.py serve    # serve the guide on http://127.0.0.1:8000
+    python3 tasks.py system   # install the system programs the bench uses (nginx), with apt-get
+
+Nothing but `system` touches the system: `bench` uses nginx when it is there and says how to
+get it when it is not.
 
 Why a Python script and not only a Makefile: the README promises that a fresh machine with
 nothing but Python 3.11+ can run the project, and `make` is not always there. The Makefile
@@ -106,8 +110,26 @@ def versions(args: list[str]) -> None:
             sys.exit(1)
 
 
+#: Debian packages `system` installs, and why: the one place the project asks for root.
+SYSTEM_PACKAGES = {"nginx-light": "the crawler benchmark's web server (bench/site.py)"}
+
+
+def system(args: list[str]) -> None:
+    """Install the system programs the bench uses, saying what first. Needs apt-get and root
+    (or sudo). Everything else in the project only looks for them."""
+    for package, why in SYSTEM_PACKAGES.items():
+        print(f"tasks.py system: will install {package}: {why}", flush=True)
+    if not any(os.access(os.path.join(d, "apt-get"), os.X_OK)
+               for d in os.environ.get("PATH", "").split(os.pathsep)):
+        print("tasks.py system: apt-get not found; install these with your system's package "
+              "manager", file=sys.stderr)
+        sys.exit(2)
+    root = [] if os.geteuid() == 0 else ["sudo"]
+    sh(*root, "apt-get", "install", "-y", *SYSTEM_PACKAGES, *args)
+
+
 VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serve,
-         "versions": versions}
+         "versions": versions, "system": system}
 
 
 def main() -> None:
@@ -115,7 +137,8 @@ def main() -> None:
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
     try:
-        ensure_env()
+        if sys.argv[1] != "system":  # installing nginx needs no venv
+            ensure_env()
         VERBS[sys.argv[1]](sys.argv[2:])
     except KeyboardInterrupt:
         # Ctrl-C is how `serve` (and a long `test` or `bench`) is stopped: not an error to

@@ -508,10 +508,11 @@ make bench                        # or: python3 tasks.py bench / .venv/bin/pytho
 .venv/bin/python -m bench --only crawler links  # those sections, into build/benchmarks-partial.md
 ```
 
-The crawler section installs nginx (`apt-get install nginx-light`) if it is missing and it may;
-otherwise it serves the site with a threaded stdlib server in a subprocess, and the page names
-the server it used. Sizes in this run: {r.cfg.tasks:,} tasks, {r.cfg.items:,} items,
-{r.cfg.pages:,} pages, concurrency {", ".join(map(str, r.cfg.concurrencies))},
+The crawler section serves its site with nginx when it is installed (`python3 tasks.py system`
+installs it; the bench itself never installs anything); otherwise with a threaded stdlib
+server in a subprocess, and the page names the server it used. Sizes in this run:
+{r.cfg.tasks:,} tasks, {r.cfg.items:,} items, {r.cfg.pages:,} pages,
+concurrency {", ".join(map(str, r.cfg.concurrencies))},
 repeats: {r.cfg.reps} ({r.cfg.crawl_reps} for the crawler).
 """)
     return "\n".join(p for p in parts if p)

@@ -2,10 +2,12 @@
 
 Why nginx: the benchmark measures *clients*, so the server must stay out of the way. nginx from
 Debian's packages serves these small static files from one worker using a fraction of a core
-while the clients saturate theirs. If nginx is missing the bench tries ``apt-get install
-nginx-light`` once; if that fails too (no root, no network), it falls back to a threaded
-stdlib server in a subprocess and the page says so, because that server is itself
-CPU-bound and the figures then measure less of the clients.
+while the clients saturate theirs. The bench never installs it: a benchmark that runs
+``apt-get`` as root behind the user's back changes their system. ``python3 tasks.py system``
+is the one explicit step that installs it and says so first. Without nginx the bench says so
+in one line, names that command, and serves the site with a threaded stdlib server in a
+subprocess; the page names the server it used, because that server is itself CPU-bound and
+the figures then measure less of the clients.
 
 Each page is about 5 KB with about 20 absolute links (``href="http://127.0.0.1:PORT/p123.html"``)
 so that the notebook's regex, which only matches ``http...`` links, finds them all.
@@ -79,16 +81,19 @@ def generate(root: Path, pages: int, base: str, seed: int = 7) -> list[str]:
     return [f"{base}/p{i}.html" for i in range(pages)]
 
 
-def find_nginx(install: bool = True) -> str | None:
-    """The nginx binary, installing Debian's ``nginx-light`` once if we may."""
+#: The one line the bench prints when nginx is missing.
+NO_NGINX = ("bench: nginx not found; serving the site with the stdlib stand-in (rows say so). "
+            "To install nginx: python3 tasks.py system")
+
+
+def find_nginx() -> str | None:
+    """The nginx binary on PATH (or Debian's /usr/sbin, often not on a user's PATH), or None.
+
+    Only looks: installing it is ``python3 tasks.py system``, a step the user takes.
+    """
     for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
         if candidate and Path(candidate).exists():
             return candidate
-    if install and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "nginx-light"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        if Path("/usr/sbin/nginx").exists():
-            return "/usr/sbin/nginx"
     return None
 
 
@@ -151,6 +156,8 @@ def serve_site(pages: int = 2000, *, prefer_nginx: bool = True) -> Iterator[Site
         urls = generate(tmp / "www", pages, base)
         nginx = find_nginx() if prefer_nginx else None
         why_not = "nginx not wanted" if not prefer_nginx else "nginx not found"
+        if prefer_nginx and nginx is None:
+            print(NO_NGINX, file=sys.stderr, flush=True)
         if nginx:
             conf = tmp / "nginx.conf"
             conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=tmp / "www"))

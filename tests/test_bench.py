@@ -7,12 +7,17 @@ crawler run that fetches fewer pages than the site has, a page that misses a sec
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bench import crawl, framework, lessons, report
 from bench.stats import run_worker, summarise
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_summary_and_paired_ratio() -> None:
@@ -110,3 +115,37 @@ def test_a_partial_run_never_overwrites_the_published_page(
     assert exc.value.code == 2
     assert "may not overwrite docs/benchmarks.md" in capsys.readouterr().err
     assert PUBLISHED.read_bytes() == before
+
+
+def test_the_bench_never_installs_nginx_and_says_how_to(tmp_path: Path) -> None:
+    """Issue 26: `bench --quick` once ran `apt-get install nginx-light` as root, unasked. On a
+    PATH with no nginx and an apt-get that records its calls, serving the site must not call
+    it, and must print the one line that names `python3 tasks.py system`."""
+    if Path("/usr/sbin/nginx").exists():
+        pytest.skip("nginx is installed here: find_nginx finds it, nothing to install")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    called = tmp_path / "apt-get-was-called"
+    for name in ("apt-get", "apt", "sudo"):
+        (fake / name).write_text(f"#!/bin/sh\necho \"$0 $*\" >> {called}\n")
+        (fake / name).chmod(0o755)
+    code = ("from bench.site import serve_site\n"
+            "with serve_site(3) as site: print(site.server)\n")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "PATH": str(fake)})
+    assert done.returncode == 0, done.stderr
+    assert not called.exists(), called.read_text()
+    assert "python http.server (fallback: nginx not found)" in done.stdout
+    [line] = [x for x in done.stderr.splitlines() if "nginx" in x]
+    assert "python3 tasks.py system" in line
+
+
+def test_tasks_system_says_what_it_installs_before_it_does() -> None:
+    """The one step that installs system programs names each one and why, first."""
+    done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "system"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": ""})  # no apt-get: stops before it
+    assert done.returncode == 2
+    assert done.stdout.startswith("tasks.py system: will install nginx-light: ")
+    assert "apt-get not found" in done.stderr
