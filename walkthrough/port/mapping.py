@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from walkthrough import conceptmap
+from walkthrough.port import libraries
 
 #: Row id → a text of that row's asyncio cell on ``docs/concepts.md``.
 ROW_KEYS: dict[str, str] = {
@@ -98,13 +99,32 @@ class Finding:
 
 
 
+#: How a construct names an asyncio-only library: ``lib:`` and the module as imported
+#: (``lib:asyncssh``, ``lib:aiohttp.web``); :mod:`walkthrough.port.libraries` knows them.
+LIB_PREFIX = "lib:"
+
+
 def describe(path: str, line: int, statement: int, construct: str, row_id: str | None) -> Finding:
-    """The finding for ``construct`` on ``line``, with the Trio side of row ``row_id``."""
+    """The finding for ``construct`` on ``line``, with the Trio side of row ``row_id``.
+
+    A library construct (``lib:<module>``) may come without a row: its entry in
+    :data:`walkthrough.port.libraries.LIBRARIES` gives it one, and its one-line advice goes
+    after the row's gotcha, since the row says what the move costs and only the entry says
+    which library to move to. A row given by the caller wins (``import aiohttp`` in a file
+    that only opens WebSockets is the ``websocket`` row), and the advice still follows it.
+    """
+    library = (libraries.advice(construct.removeprefix(LIB_PREFIX))
+               if construct.startswith(LIB_PREFIX) else None)
+    if row_id is None and library is not None:
+        row_id = library[0]
     key = ROW_KEYS.get(row_id or "")
     if row_id is None or key is None:
         return Finding(path, line, statement, construct,
-                       "no row in the concept map yet", "", (conceptmap.PAGE_LINK,))
+                       "no row in the concept map yet", library[1] if library else "",
+                       (conceptmap.PAGE_LINK,))
     row = conceptmap.find(key)
-    return Finding(path, line, statement, construct, conceptmap.plain(row.trio),
-                   conceptmap.plain(row.gotcha),
+    gotcha = conceptmap.plain(row.gotcha)
+    if library is not None:
+        gotcha = f"{gotcha} {construct.removeprefix(LIB_PREFIX)}: {conceptmap.plain(library[1])}."
+    return Finding(path, line, statement, construct, conceptmap.plain(row.trio), gotcha,
                    (f"{conceptmap.PAGE_LINK}#{row.anchor}", *row.links), row_id)

@@ -1,0 +1,144 @@
+"""``walkthrough.port.libraries``: the asyncio-only libraries the porting tool knows, and how a
+``lib:<module>`` construct becomes a finding.
+
+The table is data the tool prints as advice, so what can break is the glue: a row id that the
+concept map does not have, a dotted lookup that picks the wrong entry (or flags the blocking
+``redis`` client), and ``mapping.describe`` dropping the library's advice. Where a library is
+installed here (aiohttp, aiofiles), a test runs it under Trio to show the entry is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trio
+
+from walkthrough import conceptmap
+from walkthrough.port import libraries, mapping
+
+
+def test_every_entry_names_a_row_the_map_has() -> None:
+    for lib in libraries.LIBRARIES:
+        assert lib.row in mapping.ROW_KEYS, f"{lib.module}: unknown row {lib.row!r}"
+        conceptmap.find(mapping.ROW_KEYS[lib.row])  # exactly one row on the page
+        assert lib.advice and "\n" not in lib.advice, lib.module
+
+
+def test_every_module_is_listed_once() -> None:
+    modules = [lib.module for lib in libraries.LIBRARIES]
+    assert len(modules) == len(set(modules))
+
+
+def test_the_libraries_the_issue_names_are_known() -> None:
+    issue_24 = ["aiohttp", "aiohttp.web", "websockets", "asyncssh", "aioredis", "redis.asyncio",
+                "aiosqlite", "asyncpg", "aiofiles", "async_timeout", "janus", "aiostream",
+                "aiokafka", "aiomysql", "aio_pika", "motor", "aiobotocore", "aiosmtplib",
+                "aiodns", "aiocache", "uvloop", "nest_asyncio"]
+    assert [m for m in issue_24 if libraries.advice(m) is None] == []
+
+
+@pytest.mark.parametrize(("module", "row"), [
+    ("redis.asyncio", "asyncio-only-lib"),
+    ("redis.asyncio.client", "asyncio-only-lib"),
+    ("aiohttp", "aiohttp-client"),
+    ("aiohttp.client", "aiohttp-client"),
+    ("aiohttp.web", "http-server"),
+    ("aiohttp.web_request", "http-server"),  # the `web_*` modules of aiohttp's server
+    ("aiohttp.webx", "aiohttp-client"),  # `web_*` needs the underscore: the package's entry
+    ("aiohttp.web_ws", "websocket"),  # an exact entry beats the pattern
+    ("aiohttp.client_ws", "websocket"),
+    ("websockets", "websocket"),
+    ("websockets.asyncio.client", "websocket"),
+    ("aiofiles.threadpool", "aiofiles"),
+    ("async_timeout", "timeout"),
+    ("nest_asyncio", "nest-asyncio"),
+    ("uvloop", "loop"),
+    ("asyncssh", "asyncio-only-lib"),
+    ("janus", "asyncio-only-lib"),
+])
+def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == row
+
+
+@pytest.mark.parametrize("module", [
+    "redis",  # the blocking client: fine in a worker thread
+    "redis.client",
+    "valkey",
+    "websockets.sync.client",  # websockets' blocking client
+    "aiohttpx",  # a prefix of the text is not a prefix of the dotted path
+    "aiohttp_jinja2",
+    "asyncio",  # asyncio itself is the constructs' business, not a library's
+    "trio",
+    "httpx",
+])
+def test_modules_that_are_not_asyncio_only_get_nothing(module: str) -> None:
+    assert libraries.advice(module) is None
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("redis.asyncio.client", "redis.asyncio"),
+    ("asyncssh.connection", "asyncssh"),
+    ("aiohttp.web", "aiohttp.web"),
+    ("aiohttp.web_request", "aiohttp.web_request"),
+    ("aiohttp.helpers", "aiohttp"),
+    ("websockets.sync.client", None),
+    ("redis.client", None),
+])
+def test_the_name_of_a_library_is_its_nearest_listed_prefix(module: str, name: str | None) -> None:
+    assert libraries.name(module) == name
+    if name is not None:
+        assert libraries.advice(name) == libraries.advice(module)
+
+
+def test_redis_asyncio_points_past_the_trio_native_clients_that_went_quiet() -> None:
+    found = libraries.advice("redis.asyncio")
+    assert found is not None
+    assert "trio-asyncio" in found[1] and "trio.to_thread.run_sync" in found[1]
+
+
+def test_describe_gives_a_lib_construct_its_row_and_appends_the_advice() -> None:
+    finding = mapping.describe("app.py", 3, 3, "lib:asyncssh", None)
+    row = conceptmap.find(mapping.ROW_KEYS["asyncio-only-lib"])
+    assert finding.row == "asyncio-only-lib"
+    assert finding.trio == conceptmap.plain(row.trio)
+    assert finding.gotcha.startswith(conceptmap.plain(row.gotcha))
+    assert finding.gotcha.endswith("asyncssh: trio-asyncio at the boundary (async with "
+                                   "trio_asyncio.open_loop(), aio_as_trio): there is no "
+                                   "Trio-native SSH library.")
+    assert finding.links[0] == f"{conceptmap.PAGE_LINK}#{row.anchor}"
+
+
+def test_describe_of_a_submodule_uses_the_submodules_entry() -> None:
+    finding = mapping.describe("app.py", 1, 1, "lib:aiohttp.web", None)
+    assert finding.row == "http-server"
+    assert "Hypercorn" in finding.trio and "hypercorn.trio.serve" in finding.gotcha
+
+
+def test_a_row_the_caller_gives_wins_and_the_advice_still_follows() -> None:
+    """``import aiohttp`` in a file that only opens WebSockets is the websocket row."""
+    finding = mapping.describe("client_ws.py", 9, 9, "lib:aiohttp", "websocket")
+    assert finding.row == "websocket"
+    assert finding.gotcha.endswith("aiohttp: aiohttp's client: httpx's AsyncClient runs on "
+                                   "Trio (set its defaults, see the row).")
+
+
+def test_an_unknown_library_has_no_row_and_a_plain_construct_is_unchanged() -> None:
+    unknown = mapping.describe("app.py", 1, 1, "lib:redis", None)
+    assert (unknown.row, unknown.trio, unknown.gotcha) == ("", "no row in the concept map yet", "")
+    plain = mapping.describe("app.py", 1, 1, "asyncio.Event", "event")
+    assert plain.gotcha == conceptmap.plain(conceptmap.find("`asyncio.Event`").gotcha)
+
+
+def test_an_installed_library_on_the_list_fails_under_trio(tmp_path: Path) -> None:
+    """The entries are needed: aiofiles (installed here) stops at its first await under Trio."""
+    import aiofiles
+
+    async def main() -> None:
+        async with aiofiles.open(tmp_path / "x.txt", "w") as f:
+            await f.write("hello")
+
+    assert libraries.advice(aiofiles.__name__) is not None
+    with pytest.raises(RuntimeError, match="no running event loop"):
+        trio.run(main)

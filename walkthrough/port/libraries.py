@@ -1,0 +1,187 @@
+"""Libraries that only run on asyncio, and what a Trio program uses in their place.
+
+An import of one of these is a line a port must change even when the code around it calls
+no ``asyncio`` function: under ``trio.run`` the library's first real wait fails with Trio's
+"unrecognized yield message" (or its first ``get_running_loop()`` with "no running event
+loop"). :func:`advice` says, for a module as imported, which concept-map row explains the move
+(an id of :data:`walkthrough.port.mapping.ROW_KEYS`) and, in one line, what to use: a
+Trio-native library where one exists, otherwise the library kept behind trio-asyncio at the
+boundary, or its blocking twin in a worker thread.
+
+Lookup is by dotted prefix, longest first, so a submodule finds its package's entry and a
+submodule with an entry of its own finds that. Some packages are asyncio-only in one
+submodule only (``redis.asyncio``; the blocking ``redis`` client is fine in a thread), and
+some have a blocking submodule inside an asyncio package (``websockets.sync``): those are
+in :data:`NOT_ASYNCIO`.
+
+Example::
+
+    >>> from walkthrough.port import libraries
+    >>> libraries.advice("redis.asyncio.client")[0]
+    'asyncio-only-lib'
+    >>> libraries.advice("redis") is None
+    True
+    >>> libraries.advice("aiohttp.web")[0]
+    'http-server'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Library:
+    """One asyncio-only module (as imported) and the way out of it."""
+
+    #: the dotted module path as ``import`` names it; a trailing ``*`` matches any last part
+    #: that starts with the text before it (``aiohttp.web_*``: ``aiohttp.web_request``, ...)
+    module: str
+    #: the concept-map row that explains the Trio side (a key of ``mapping.ROW_KEYS``)
+    row: str
+    #: one line: what a Trio program uses instead
+    advice: str
+
+
+_BRIDGE = "trio-asyncio at the boundary (`async with trio_asyncio.open_loop()`, `aio_as_trio`)"
+
+#: The known asyncio-only libraries. Row ids follow ``tests/port_corpus/README.md``: a library
+#: with its own row (aiohttp's client and server, WebSockets, aiofiles, async-timeout,
+#: nest_asyncio, pytest-asyncio) points there; every other one is ``asyncio-only-lib``.
+LIBRARIES: tuple[Library, ...] = (
+    # HTTP, servers, WebSockets
+    Library("aiohttp", "aiohttp-client",
+            "aiohttp's client: httpx's `AsyncClient` runs on Trio (set its defaults, see the row)"),
+    Library("aiohttp.web", "http-server",
+            "aiohttp's server: an ASGI app under Hypercorn's Trio worker "
+            "(`hypercorn.trio.serve`), or the aiohttp app behind trio-asyncio for a while"),
+    Library("aiohttp.web_*", "http-server",
+            "aiohttp's server: an ASGI app under Hypercorn's Trio worker "
+            "(`hypercorn.trio.serve`), or the aiohttp app behind trio-asyncio for a while"),
+    Library("aiohttp.web_ws", "websocket",
+            "aiohttp's WebSocket server: trio-websocket's `serve_websocket`"),
+    Library("aiohttp.client_ws", "websocket",
+            "aiohttp's WebSocket client: trio-websocket's `open_websocket_url`"),
+    Library("websockets", "websocket",
+            "websockets' asyncio client and server: trio-websocket "
+            "(`open_websocket_url`, `serve_websocket`)"),
+    Library("uvicorn", "http-server",
+            "uvicorn serves on asyncio only: Hypercorn's Trio worker (`hypercorn.trio.serve`) "
+            "serves the same ASGI app"),
+    # files, timeouts, notebooks, tests
+    Library("aiofiles", "aiofiles", "`await trio.open_file(...)` and `trio.Path`"),
+    Library("async_timeout", "timeout",
+            "`with trio.fail_after(t)` (a plain `with`; it raises `trio.TooSlowError`)"),
+    Library("nest_asyncio", "nest-asyncio",
+            "no nesting in Trio: IPython's `%autoawait trio` in a notebook"),
+    Library("pytest_asyncio", "pytest-asyncio",
+            "pytest-trio's `@pytest.mark.trio`, or AnyIO's plugin for both"),
+    Library("uvloop", "loop",
+            "nothing: Trio has its own event loop and no loop policy to replace; drop the import"),
+    # databases and caches
+    Library("redis.asyncio", "asyncio-only-lib",
+            f"{_BRIDGE}, or the blocking `redis` client in `trio.to_thread.run_sync`; the "
+            "Trio-native clients (redtrio, redio) have had no release since 2022"),
+    Library("valkey.asyncio", "asyncio-only-lib",
+            f"{_BRIDGE}, or the blocking `valkey` client in `trio.to_thread.run_sync`"),
+    Library("aioredis", "asyncio-only-lib",
+            f"aioredis lives on as `redis.asyncio`: {_BRIDGE}, or the blocking `redis` client "
+            "in `trio.to_thread.run_sync`"),
+    Library("aiosqlite", "asyncio-only-lib",
+            "`sqlite3` itself in `trio.to_thread.run_sync` (aiosqlite is a thread around it), "
+            f"or {_BRIDGE}"),
+    Library("asyncpg", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("aiopg", "asyncio-only-lib", f"{_BRIDGE}, or psycopg's blocking API in threads"),
+    Library("aiomysql", "asyncio-only-lib", f"{_BRIDGE}, or PyMySQL in `trio.to_thread.run_sync`"),
+    Library("motor", "asyncio-only-lib",
+            f"{_BRIDGE}, or pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`"),
+    Library("aiocache", "asyncio-only-lib",
+            "an in-process dict (a `trio.Lock` where a fill must not run twice), "
+            f"or {_BRIDGE} for its Redis and Memcached backends"),
+    # queues, messaging, cloud
+    Library("aiokafka", "asyncio-only-lib", f"{_BRIDGE}: no Trio-native Kafka client"),
+    Library("aio_pika", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("aiomqtt", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("aiobotocore", "asyncio-only-lib",
+            f"{_BRIDGE}, or boto3 in `trio.to_thread.run_sync`"),
+    Library("aioboto3", "asyncio-only-lib",
+            f"{_BRIDGE}, or boto3 in `trio.to_thread.run_sync`"),
+    # network protocols
+    Library("asyncssh", "asyncio-only-lib", f"{_BRIDGE}: there is no Trio-native SSH library"),
+    Library("aiosmtplib", "asyncio-only-lib",
+            f"`smtplib` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("aiodns", "asyncio-only-lib",
+            "`await trio.socket.getaddrinfo(...)` for addresses; dnspython's "
+            "`dns.asyncresolver` (runs on Trio) for other records"),
+    # glue between asyncio and the rest
+    Library("janus", "asyncio-only-lib",
+            "a memory channel: the thread side calls `trio.from_thread.run(send.send, x)` "
+            "(with `trio_token=` in a thread Trio did not start), the Trio side `async for` "
+            "over the receive end"),
+    Library("aiostream", "asyncio-only-lib",
+            "hand-written async generators (`@trio.as_safe_channel` for one that needs a "
+            f"nursery), or {_BRIDGE}"),
+)
+
+#: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
+NOT_ASYNCIO: frozenset[str] = frozenset({"websockets.sync"})
+
+_EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
+_PATTERNS: tuple[Library, ...] = tuple(lib for lib in LIBRARIES if lib.module.endswith("*"))
+
+
+def _match(module: str) -> Library | None:
+    """The entry for exactly ``module``: a listed module, or one a ``*`` entry covers."""
+    if module in _EXACT:
+        return _EXACT[module]
+    for lib in _PATTERNS:
+        parent, _, stem = lib.module[:-1].rpartition(".")
+        here_parent, _, here_last = module.rpartition(".")
+        if here_parent == parent and here_last.startswith(stem):
+            return lib
+    return None
+
+
+def _nearest(module: str) -> tuple[str, Library] | None:
+    """The longest dotted prefix of ``module`` with an entry, and the entry."""
+    parts = module.strip(".").split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in NOT_ASYNCIO:
+            return None
+        lib = _match(prefix)
+        if lib is not None:
+            return prefix, lib
+    return None
+
+
+def find(module: str) -> Library | None:
+    """The entry for ``module`` or its nearest listed package (``a.b.c``, then ``a.b``, ``a``).
+
+    ``None`` when no prefix is listed, or when the nearest one is in :data:`NOT_ASYNCIO`.
+    Call it with the whole path: walking the prefixes yourself would step over
+    ``NOT_ASYNCIO`` (``websockets.sync.client`` would reach ``websockets``).
+    """
+    nearest = _nearest(module)
+    return None if nearest is None else nearest[1]
+
+
+def name(module: str) -> str | None:
+    """The name a construct gives the library: the prefix of ``module`` that has an entry.
+
+    ``aiohttp.web_request`` → ``aiohttp.web_request`` (a ``web_*`` module), ``redis.asyncio.client``
+    → ``redis.asyncio``, ``asyncssh.connection`` → ``asyncssh``: the ``lib:<name>`` that
+    :func:`advice` maps to the same entry.
+    """
+    nearest = _nearest(module)
+    return None if nearest is None else nearest[0]
+
+
+def advice(module: str) -> tuple[str, str] | None:
+    """``(row id, one-line advice)`` for the dotted module path ``module``, or ``None``.
+
+    ``redis.asyncio.client`` gets the ``redis.asyncio`` entry; plain ``redis`` gets ``None``:
+    its blocking client is no asyncio library.
+    """
+    lib = find(module)
+    return None if lib is None else (lib.row, lib.advice)
