@@ -11,7 +11,17 @@ from __future__ import annotations
 import ast
 
 from walkthrough.port.mapping import Finding, describe
-from walkthrough.port.names import MODULES, OBJECT_KINDS, Names, collect, qualname
+from walkthrough.port.names import (
+    MODULES,
+    OBJECT_KINDS,
+    Names,
+    annotation_kind,
+    collect,
+    lib_construct,
+    library_row,
+    qualname,
+    reference,
+)
 from walkthrough.port.reading import parse
 
 #: Construct name → the id of the concept-map row that explains it.
@@ -21,11 +31,28 @@ ROWS: dict[str, str] = {
     "asyncio.get_event_loop": "loop",
     "asyncio.new_event_loop": "loop",
     "asyncio.set_event_loop": "loop",
-    "asyncio.AbstractEventLoop": "loop",
     "asyncio.run": "run",
     "asyncio.Runner": "run",
     "loop.run_until_complete": "run",
-    "loop.run_forever": "run",
+    "loop.run_forever": "loop-stop",
+    "loop.run_forever alone": "run",
+    "loop.stop": "loop-stop",
+    "loop.is_closed": "loop",
+    "loop passed": "loop",
+    "asyncio.events": "loop",
+    "asyncio.base_events": "loop",
+    "asyncio.windows_events": "loop",
+    "asyncio.unix_events": "loop",
+    "asyncio.AbstractEventLoop": "loop",
+    "asyncio.BaseEventLoop": "loop",
+    "asyncio.AbstractEventLoopPolicy": "loop",
+    "asyncio.set_event_loop_policy": "loop",
+    "asyncio.get_event_loop_policy": "loop",
+    "asyncio.DefaultEventLoopPolicy": "loop",
+    "asyncio.WindowsSelectorEventLoopPolicy": "loop",
+    "asyncio.WindowsProactorEventLoopPolicy": "loop",
+    "asyncio.ProactorEventLoop": "loop",
+    "asyncio.SelectorEventLoop": "loop",
     "asyncio.create_task": "create-task",
     "asyncio.ensure_future": "create-task",
     "loop.create_task": "create-task",
@@ -34,12 +61,15 @@ ROWS: dict[str, str] = {
     "loop.create_future": "future",
     "asyncio.gather": "gather",
     "asyncio.wait": "wait-first",
+    "asyncio.wait all": "gather",
     "asyncio.FIRST_COMPLETED": "wait-first",
     "asyncio.FIRST_EXCEPTION": "wait-first",
     "asyncio.ALL_COMPLETED": "wait-first",
     "asyncio.as_completed": "as-completed",
     "asyncio.wait_for": "wait-for",
     "asyncio.timeout": "timeout",
+    "asyncio.Timeout": "timeout",
+    "async_timeout": "timeout",
     "asyncio.timeout_at": "timeout-at",
     "TimeoutError": "timeout-error",
     "asyncio.TimeoutError": "timeout-error",
@@ -47,8 +77,62 @@ ROWS: dict[str, str] = {
     "task set": "task-set",
     "task.cancel": "task-cancel",
     "task.add_done_callback": "task-set",
-    "task.result": "create-task",
-    "task.done": "create-task",
+    "task.result": "task-result",
+    "task.done": "task-result",
+    "task.exception": "task-result",
+    "task.cancelled": "task-result",
+    "await task": "task-result",
+    "taskgroup.create_task": "create-task",
+    "future.done": "future",
+    "future.result": "future",
+    "future.exception": "future",
+    "future.cancelled": "future",
+    "future.set_result": "future",
+    "future.set_exception": "future",
+    "future.add_done_callback": "future",
+    "future.remove_done_callback": "future",
+    "future.cancel": "future",
+    "future.get_loop": "future",
+    "await future": "future",
+    "cfuture.result": "from-thread",
+    "event.clear": "event",
+    "handle.cancel": "call-later",
+    "handle.cancelled": "call-later",
+    "handle.when": "call-later",
+    "asyncio.Handle": "call-later",
+    "asyncio.TimerHandle": "call-later",
+    "process.communicate": "subprocess",
+    "process.wait": "subprocess",
+    "process.stdout": "subprocess",
+    "process.stdin": "subprocess",
+    "process.stderr": "subprocess",
+    "loop.create_unix_server": "protocols",
+    "loop.create_unix_connection": "protocols",
+    "loop.connect_read_pipe": "protocols",
+    "loop.connect_write_pipe": "protocols",
+    "loop.sock_connect": "protocols",
+    "loop.sock_accept": "protocols",
+    "loop.sock_recv": "protocols",
+    "loop.sock_sendall": "protocols",
+    "loop.getaddrinfo": "protocols",
+    "loop.subprocess_exec": "subprocess",
+    "loop.subprocess_shell": "subprocess",
+    "loop.shutdown_asyncgens": "run",
+    "loop.set_default_executor": "to-thread",
+    "asyncio.iscoroutine": "iscoroutine",
+    "asyncio.iscoroutinefunction": "iscoroutine",
+    "asyncio.open_unix_connection": "streams",
+    "asyncio.start_unix_server": "start-server",
+    "asyncio.Server": "start-server",
+    "asyncio.AbstractServer": "start-server",
+    "aiohttp.web": "http-server",
+    "aiohttp.ws": "websocket",
+    "web": "http-server",
+    "websocket": "websocket",
+    "session.ws_connect": "websocket",
+    "aiofile.close": "aiofiles",
+    "aiofilectx": "aiofiles",
+    "pytest-asyncio fixture": "pytest-asyncio",
     "asyncio.shield": "shield",
     "asyncio.CancelledError": "cancelled",
     "asyncio.sleep(0)": "checkpoint",
@@ -72,7 +156,6 @@ ROWS: dict[str, str] = {
     "queue.empty": "queue",
     "queue.full": "queue",
     "loop.close": "run",
-    "loop.stop": "run",
     "queue.task_done": "task-done",
     "queue.join": "task-done",
     "queue.shutdown": "queue-shutdown",
@@ -89,7 +172,7 @@ ROWS: dict[str, str] = {
     "asyncio.run_coroutine_threadsafe": "from-thread",
     "loop.call_soon_threadsafe": "from-thread",
     "asyncio.all_tasks": "all-tasks",
-    "asyncio.current_task": "all-tasks",
+    "asyncio.current_task": "current-task",
     "task.get_stack": "all-tasks",
     "task.cancelling": "task-cancel",
     "task.uncancel": "task-cancel",
@@ -117,6 +200,12 @@ ROWS: dict[str, str] = {
     "asyncio.StreamWriter": "streams",
     "stream": "streams",
     "server": "start-server",
+    "lowserver.close": "start-server",
+    "lowserver.wait_closed": "start-server",
+    "lowserver.serve_forever": "start-server",
+    "lowserver.start_serving": "start-server",
+    "service": "service",
+    "except RuntimeError from a thread": "from-thread",
     "stream.readline": "start-server",
     "session": "aiohttp-client",
     "response": "aiohttp-client",
@@ -129,13 +218,93 @@ ROWS: dict[str, str] = {
 
 
 
+#: asyncio's submodules: ``asyncio.events.set_event_loop`` is ``asyncio.set_event_loop``.
+SUBMODULES = {"events", "base_events", "windows_events", "unix_events", "tasks", "futures",
+              "queues", "locks", "streams", "exceptions", "timeouts", "runners", "protocols",
+              "transports", "coroutines", "subprocess", "proactor_events", "selector_events"}
+#: aiohttp names that belong to its WebSocket side, not to HTTP.
+AIOHTTP_WEBSOCKET = {"ClientWebSocketResponse", "WebSocketResponse", "WSMsgType", "WSMessage",
+                     "WSCloseCode", "WSServerHandshakeError", "WebSocketError"}
+#: pytest-asyncio's fixtures: a test that asks for one is a pytest-asyncio test.
+PYTEST_ASYNCIO_FIXTURES = {"unused_tcp_port", "unused_tcp_port_factory", "unused_udp_port",
+                           "unused_udp_port_factory", "event_loop", "event_loop_policy"}
+#: Kinds whose every method but a few is the same on the Trio side, and the row of the rest.
+DEFAULT_ROWS = {"loop": "loop"}
+#: What an object of each kind belongs to, for the rows of the line that imports it.
+FAMILY = {"session": "aiohttp", "response": "aiohttp", "websocket": "aiohttp", "web": "aiohttp"}
+
+
+def construct_of(name: str) -> str:
+    """The construct a qualified name stands for: the longest prefix that has a row."""
+    parts = name.split(".")
+    top = parts[0]
+    if top.startswith("lib:"):
+        return lib_construct(name) or top
+    if top == "asyncio":
+        if len(parts) >= 3 and parts[1] in SUBMODULES and f"asyncio.{parts[2]}" in ROWS:
+            return f"asyncio.{parts[2]}"
+        return ".".join(parts[:2])
+    if top == "aiohttp":
+        if any(part in AIOHTTP_WEBSOCKET for part in parts[1:3]):
+            return "aiohttp.ws"
+        if len(parts) > 1 and parts[1] == "web":
+            return "aiohttp.web"
+        return top
+    return top
+
+
 class Visitor(ast.NodeVisitor):
-    def __init__(self, scan: Names) -> None:
+    def __init__(self, scan: Names, lines: list[str] | None = None,
+                 tree: ast.AST | None = None) -> None:
         self.scan = scan
+        self.lines = lines or []
+        #: the enclosing functions: (name, its parameters, whether it is a generator)
+        self.functions: list[tuple[str, set[str], bool]] = []
+        #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
+        self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                     and node.func.attr == "add_done_callback" and node.args
+                     and isinstance(node.args[0], ast.Attribute)
+                     and node.args[0].attr in ("discard", "remove")} - {None}
+        #: (class's own methods, the construct of its asyncio base) for each enclosing class
+        self.classes: list[tuple[set[str], str | None]] = []
+        #: import lines of a family → the constructs its objects gave, added at the end
+        self.imports: list[tuple[ast.AST, str]] = []
+        self.families: dict[str, set[str]] = {}
 
     def emit(self, node: ast.AST, construct: str) -> None:
         self.scan.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
                                 construct))
+        if construct != "service" and ROWS.get(construct) in (
+                "create-task", "task-cancel", "task-result"):
+            self._emit_service(node, construct)
+
+    def emit_kind(self, node: ast.AST, name: str) -> None:
+        """A use of an object of a known kind: ``stream.write``, ``lib:asyncssh.run``."""
+        parts = name.split(".")
+        kind = parts[0]
+        if kind.startswith("lib:"):
+            self.emit(node, lib_construct(name) or kind)
+            return
+        pair = ".".join(parts[:2])
+        if pair in ROWS:
+            construct = pair
+        elif kind in OBJECT_KINDS:
+            construct = kind
+        elif kind in DEFAULT_ROWS and len(parts) == 2:
+            construct = pair
+        else:
+            return
+        self.emit(node, construct)
+        family = FAMILY.get(kind)
+        if family:
+            self.families.setdefault(family, set()).add(construct)
+
+    def finish(self) -> None:
+        """The import line of a family names the rows its objects needed in this file."""
+        for node, family in self.imports:
+            for construct in sorted(self.families.get(family, ())):
+                self.emit(node, construct)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -143,14 +312,29 @@ class Visitor(ast.NodeVisitor):
             if top == "asyncio":
                 self.emit(node, "import asyncio")
             elif top in MODULES:
-                self.emit(node, top)
+                self.emit(node, construct_of(alias.name))
+                self.imports.append((node, top))
+            elif self.scan.library(alias.name) is not None:
+                self.emit(node, f"lib:{self.scan.library(alias.name)}")
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        top = (node.module or "").split(".")[0]
+        if node.level or not node.module:
+            return  # a relative import is the package's own module, whatever its name
+        top = node.module.split(".")[0]
         if top == "asyncio":
-            self.emit(node, "import asyncio")
+            for alias in node.names:
+                construct = construct_of(f"{node.module}.{alias.name}")
+                self.emit(node, construct if construct in ROWS else "import asyncio")
         elif top in MODULES:
-            self.emit(node, top)
+            for alias in node.names:
+                self.emit(node, construct_of(f"{node.module}.{alias.name}"))
+            self.imports.append((node, top))
+        else:
+            lib = self.scan.library(node.module)
+            for alias in node.names:
+                lib = lib or self.scan.library(f"{node.module}.{alias.name}")
+            if lib is not None:
+                self.emit(node, f"lib:{lib}")
 
     def visit_Call(self, node: ast.Call) -> None:
         if qualname(node, self.scan) == "session":  # make_client(), which returns a session
@@ -162,9 +346,38 @@ class Visitor(ast.NodeVisitor):
             for arg in node.args:
                 self.visit(arg)
             return
+        if name == "asyncio.wait":
+            waits = next((k.value for k in node.keywords if k.arg == "return_when"), None)
+            all_of = waits is None or (qualname(waits, self.scan) or "").endswith(
+                "ALL_COMPLETED")
+            self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
+            for child in [*node.args, *node.keywords]:
+                self.visit(child)
+            if isinstance(node.func, ast.Attribute):
+                self.visit(node.func.value)
+            return
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
+        self._inherited(node)
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if qualname(arg, self.scan) == "loop" and reference(arg) is not None:
+                self.emit(arg, "loop passed")  # Trio has no loop to pass
         self.generic_visit(node)
+
+    def _inherited(self, node: ast.Call) -> None:
+        """``self.when()`` or ``super().__init__()`` in a subclass of an asyncio class."""
+        if not self.classes or not isinstance(node.func, ast.Attribute):
+            return
+        own, base = self.classes[-1]
+        if base is None:
+            return
+        receiver = node.func.value
+        calls_super = isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) \
+            and receiver.func.id == "super"
+        inherited = isinstance(receiver, ast.Name) and receiver.id == "self" \
+            and node.func.attr not in own
+        if calls_super or inherited:
+            self.emit(node, base)
 
     def _keeps_a_task_alive(self, node: ast.Call) -> bool:
         """``tasks.add(task)`` on a set of tasks, or ``task.add_done_callback(s.discard)``."""
@@ -174,8 +387,11 @@ class Visitor(ast.NodeVisitor):
         if func.attr == "add_done_callback":
             return bool(node.args) and isinstance(node.args[0], ast.Attribute) \
                 and node.args[0].attr == "discard"
-        return func.attr == "add" and isinstance(func.value, ast.Name) \
-            and self.scan.kinds.get(func.value.id) == "tasks"
+        if func.attr in ("add", "append", "discard", "remove") \
+                and reference(func.value) in self.kept:
+            return True
+        return func.attr in ("add", "discard") \
+            and qualname(func.value, self.scan) in ("tasks", "futures")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         name = qualname(node, self.scan)
@@ -183,29 +399,130 @@ class Visitor(ast.NodeVisitor):
             self.generic_visit(node)
             return
         top = name.split(".")[0]
-        if top in MODULES:
-            # the longest known prefix: asyncio.Queue[...], aiohttp.ClientTimeout(...)
-            parts = name.split(".")
-            self.emit(node, ".".join(parts[:2]) if top == "asyncio" else top)
+        if top in MODULES or (top.startswith("lib:") and reference(node) is None \
+                and name.count(".") >= 1 and self._is_module_path(node)):
+            construct = construct_of(name)
+            self.emit(node, construct)
+            if construct.startswith("aiohttp."):
+                self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
-        if top in OBJECT_KINDS or (name.count(".") == 1 and name in ROWS):
-            self.emit(node, ".".join(name.split(".")[:2]))
-            return
+        if "." in name:
+            self.emit_kind(node, name)
+        self.visit(node.value)
+
+    def _is_module_path(self, node: ast.expr) -> bool:
+        """``asyncssh.connect`` (a library's own name), not ``conn.run`` (its object's)."""
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in self.scan.aliases
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if qualname(node.value, self.scan) == "web":
+            self.emit(node, "web")  # app[key]: the Application's own state
         self.generic_visit(node)
+
+    def visit_Await(self, node: ast.Await) -> None:
+        if not isinstance(node.value, ast.Call):
+            kind = qualname(node.value, self.scan)
+            if kind in ("future", "task"):
+                self.emit(node, f"await {kind}")
+        self.generic_visit(node)
+
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        for item in node.items:
+            kind = qualname(item.context_expr, self.scan)
+            if reference(item.context_expr) is not None and kind and (
+                    kind in OBJECT_KINDS or kind.startswith("lib:") or kind == "aiofilectx"):
+                self.emit(item.context_expr, kind)
+        self.generic_visit(node)
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        kind = qualname(node.iter, self.scan)
+        if kind and (kind in OBJECT_KINDS or kind.startswith("lib:")):
+            self.emit(node.iter, kind)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        kind, collection = annotation_kind(node.annotation, self.scan)
+        if collection and kind in ("task", "future"):
+            self.emit(node, "task set")  # a collection of tasks, kept by hand
+        ref = reference(node.target)
+        if kind == "task" and ref is not None \
+                and self.scan.origins.get(ref) == "asyncio.current_task":
+            self.emit(node, "asyncio.current_task")  # where it is filled says what it is for
+        self._string_annotation(node.annotation)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = node.value
+        if isinstance(value, ast.Name) and qualname(value, self.scan) == "loop" \
+                and self.functions and value.id in self.functions[-1][1]:
+            self.emit(value, "loop passed")  # an API that takes a loop, keeping it
+        comment = node.type_comment or self._type_comment(node)
+        if comment:
+            try:
+                parsed = ast.parse(comment, mode="eval").body
+            except SyntaxError:
+                parsed = None
+            if parsed is not None:
+                for sub in ast.walk(parsed):
+                    ast.copy_location(sub, node)
+                self.visit(parsed)
+        self.generic_visit(node)
+
+    def _type_comment(self, node: ast.Assign) -> str | None:
+        """``x = None  # type: asyncio.Handle`` (the tree is parsed without type comments)."""
+        if node.end_lineno != node.lineno or not 0 < node.lineno <= len(self.lines):
+            return None
+        text = self.lines[node.lineno - 1]
+        at = text.find("# type:")
+        if at < 0 or at < (node.end_col_offset or 0):
+            return None
+        comment = text[at + len("# type:"):].split("#")[0].strip()
+        return comment or None
+
+    def _string_annotation(self, annotation: ast.expr | None) -> None:
+        """``"asyncio.Task[int]"`` in quotes is still asyncio."""
+        if annotation is None:
+            return
+        for sub in ast.walk(annotation):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                try:
+                    parsed = ast.parse(sub.value, mode="eval").body
+                except SyntaxError:
+                    continue
+                for each in ast.walk(parsed):
+                    ast.copy_location(each, sub)
+                self.visit(parsed)
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             target = self.scan.aliases.get(node.id)
-            if target and target.split(".")[0] in MODULES and "." in target:
-                top = target.split(".")[0]
-                self.emit(node, ".".join(target.split(".")[:2]) if top == "asyncio" else top)
+            if target and ((target.split(".")[0] in MODULES and "." in target)
+                           or target.startswith("lib:")):
+                construct = construct_of(target)
+                self.emit(node, construct)
+                if construct.startswith("aiohttp."):
+                    self.families.setdefault("aiohttp", set()).add(construct)
             elif node.id == "TimeoutError":
                 self.emit(node, node.id)
 
+    def _emit_service(self, node: ast.AST, construct: str) -> None:
+        row = ROWS.get(construct)
+        if (row == "create-task" and self._in_service(starting=True)) \
+                or (row in ("task-cancel", "task-result") and self._in_service(starting=False)):
+            self.emit(node, "service")
+
     def visit_Try(self, node: ast.Try) -> None:
-        # `except KeyboardInterrupt` around asyncio.run: Trio's may come in a group. Around
-        # anything else (a sync main) it stays as it is.
-        runs = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) == "asyncio.run"
+        threads = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in THREADS
+                      for stmt in node.body for sub in ast.walk(stmt))
+        if threads:  # the loop closed under the thread: Trio raises RunFinishedError
+            for handler in node.handlers:
+                if handler.type is not None and ast.unparse(handler.type) == "RuntimeError":
+                    self.emit(handler, "except RuntimeError from a thread")
+        # `except KeyboardInterrupt` around asyncio.run (or a loop's run): Trio's may come in
+        # a group. Around anything else (a sync main) it stays as it is.
+        runs = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
                    for stmt in node.body for sub in ast.walk(stmt))
         if runs:
             for handler in node.handlers:
@@ -215,19 +532,84 @@ class Visitor(ast.NodeVisitor):
                     self.emit(handler, "KeyboardInterrupt")
         self.generic_visit(node)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        self._decorators(node)
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        base = None
+        for expr in node.bases:
+            name = qualname(expr, self.scan)
+            if name and (name.split(".")[0] in MODULES or name.startswith("lib:")):
+                base = construct_of(name)
+        own = {item.name for item in node.body
+               if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.classes.append((own, base))
         self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function(node)
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function(node)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._decorators(node)
+        self._signature(node)
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
+        self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.generic_visit(node)
+        self.functions.pop()
+
+    def _in_service(self, starting: bool) -> bool:
+        """Inside what starts (or stops) a background service: its task is its lifetime."""
+        if not self.functions:
+            return False
+        name, _, generator = self.functions[-1]
+        names = SERVICE_STARTS if starting else SERVICE_STOPS
+        return generator or name in names
+
+    def _signature(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        for arg in arguments:
+            self._string_annotation(arg.annotation)
+        self._string_annotation(node.returns)
+        fixture = node.name.startswith("test") or any(
+            "fixture" in ast.unparse(d) for d in node.decorator_list)
+        if fixture:
+            for arg in arguments:
+                if arg.arg in PYTEST_ASYNCIO_FIXTURES:
+                    self.emit(arg, "pytest-asyncio fixture")
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             if ast.unparse(target) == "pytest.mark.asyncio":
                 self.emit(decorator, "pytest.mark.asyncio")
+
+
+#: Where a service's task starts, and where it stops.
+SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
+SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
+                 "disconnect", "cleanup"}
+#: Calls from a thread into the loop.
+THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
+
+
+def _own_nodes(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's body, without those of the functions nested in it."""
+    found: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        each = todo.pop()
+        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                      | ast.ClassDef):
+            continue
+        found.append(each)
+        todo.extend(ast.iter_child_nodes(each))
+    return found
+
+
+#: The calls that run an asyncio program (a KeyboardInterrupt around them may come grouped).
+RUNS = {"asyncio.run", "loop.run_until_complete", "loop.run_forever", "asyncio.Runner.run"}
 
 
 def statements(tree: ast.Module) -> dict[int, int]:
@@ -248,6 +630,8 @@ def statements(tree: ast.Module) -> dict[int, int]:
 
 def row_of(construct: str) -> str | None:
     """The id of the row that explains ``construct`` (a module's own row for ``aiohttp.X``)."""
+    if construct.startswith("lib:"):
+        return library_row(construct[4:])
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
@@ -256,10 +640,15 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     tree = parse(source, path)
     state = Names(path)
     collect(tree, state)
-    Visitor(state).visit(tree)
+    visitor = Visitor(state, source.splitlines(), tree)
+    visitor.visit(tree)
+    visitor.finish()
     starts = statements(tree)
     findings: dict[tuple[int, str], Finding] = {}
+    stops = "stop" in state.loop_methods
     for line, _, construct in sorted(state.found):
+        if construct == "loop.run_forever" and not stops:
+            construct = "loop.run_forever alone"
         if (line, construct) in findings:
             continue
         findings[(line, construct)] = describe(path, line, starts.get(line, line), construct,

@@ -1,11 +1,17 @@
 """Following names: which asyncio object a name, an attribute or a call stands for.
 
 The scan never runs the code, so it follows names the cheap way: an ``import`` binds a name to
-its module path, and a name assigned (or annotated, or bound by ``async with … as``/``for``)
-from something known takes its *kind*: ``loop = asyncio.get_running_loop()`` makes
-``loop.time()`` read as ``loop.time``. The tracking is per file, not per scope: a name that is
-a loop in one function is a loop everywhere. That approximation is measured, not assumed
-(``tests/test_port.py`` on the lessons' twins, ``tests/test_port_corpus.py`` on real code).
+its module path, and a *reference* (a name, ``self.x``, or ``app[key]``) assigned, annotated,
+unpacked or bound by ``async with … as``/``for`` from something known takes its *kind*:
+``loop = asyncio.get_running_loop()`` makes ``loop.time()`` read as ``loop.time``, and
+``self._loop = asyncio.get_event_loop()`` makes ``self._loop.time()`` read the same anywhere
+in the file. Objects also come in by the door asyncio opens for them: the two parameters of a
+function passed to ``asyncio.start_server`` are streams.
+
+The tracking is per file, not per scope: a name that is a loop in one function is a loop
+everywhere, and ``self.x`` is one reference for every class. That approximation is measured,
+not assumed (``tests/test_port.py`` on the lessons' twins, ``tests/test_port_corpus.py`` on
+real code).
 
 Example::
 
@@ -20,34 +26,121 @@ Example::
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 
-#: What a call returns, for the names assigned from it.
+try:  # the table of asyncio-only libraries (helper module, may be absent in old checkouts)
+    from walkthrough.port import libraries as _libraries
+except ImportError:  # pragma: no cover - only while the table is being written
+    _libraries = None  # type: ignore[assignment]
+
+#: What a call returns, for the references assigned from it.
 RETURNS = {
     "asyncio.get_running_loop": "loop", "asyncio.get_event_loop": "loop",
-    "asyncio.new_event_loop": "loop",
+    "asyncio.new_event_loop": "loop", "asyncio.events.get_event_loop": "loop",
+    "asyncio.events.new_event_loop": "loop", "asyncio.events.get_running_loop": "loop",
+    "future.get_loop": "loop", "task.get_loop": "loop",
     "asyncio.create_task": "task", "asyncio.ensure_future": "task", "loop.create_task": "task",
-    "asyncio.current_task": "task",
+    "taskgroup.create_task": "task", "asyncio.current_task": "task",
+    "asyncio.Future": "future", "loop.create_future": "future",
+    "asyncio.run_coroutine_threadsafe": "cfuture",
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
+    "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup",
+    "loop.call_later": "handle", "loop.call_at": "handle", "loop.call_soon": "handle",
+    "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
+    "aiofiles.threadpool.open": "aiofile",
     "asyncio.start_server": "server", "asyncio.start_unix_server": "server",
+    "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
+    "session.ws_connect": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
+    "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
 }
-#: An annotation that mentions one of these gives the annotated name its kind.
+#: Calls that return a pair of objects, for ``a, b = await call()``.
+PAIRS = {
+    "asyncio.open_connection": ("stream", "stream"),
+    "asyncio.open_unix_connection": ("stream", "stream"),
+    "asyncio.wait": ("tasks", "tasks"),
+    "loop.create_connection": ("transport", "protocol"),
+    "loop.create_datagram_endpoint": ("transport", "protocol"),
+}
+#: An annotation that mentions one of these gives the annotated reference its kind.
 ANNOTATIONS = {
-    "asyncio.AbstractEventLoop": "loop", "asyncio.Queue": "queue", "asyncio.Task": "task",
+    "asyncio.AbstractEventLoop": "loop", "asyncio.BaseEventLoop": "loop",
+    "asyncio.events.AbstractEventLoop": "loop", "asyncio.Queue": "queue", "asyncio.Task": "task",
+    "asyncio.Future": "future", "asyncio.Event": "event",
+    "asyncio.Handle": "handle", "asyncio.TimerHandle": "handle",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
+    "asyncio.subprocess.Process": "process",
     "aiohttp.ClientSession": "session", "aiohttp.ClientResponse": "response",
+    "aiohttp.ClientWebSocketResponse": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
+    "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
     "asyncio.StreamReader": "stream", "asyncio.StreamWriter": "stream",
-    "asyncio.Server": "server",
+    "asyncio.Server": "server", "asyncio.base_events.Server": "server",
+    "asyncio.AbstractServer": "server", "asyncio.events.AbstractServer": "server",
 }
 #: Modules whose every use is a finding.
-MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio")
+MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: Trio's async
 #: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
 #: or semaphore: only the methods ``ROWS`` names differ in Trio.)
-OBJECT_KINDS = ("session", "response", "stream", "server")
+OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web")
+#: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
+AWAITED = ("future", "task")
+#: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
+KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
+               "aiofilectx", "lowserver",
+               "process", "session", "response", "aiofile", "stream", "server", "websocket",
+               "web", "taskgroup", "transport", "protocol"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+#: The asyncio-only libraries this scan knows without the table (their rows).
+_FALLBACK_LIBRARIES = {"asyncssh": "asyncio-only-lib", "aiosqlite": "asyncio-only-lib",
+                       "aioredis": "asyncio-only-lib", "redis.asyncio": "asyncio-only-lib",
+                       "valkey.asyncio": "asyncio-only-lib", "janus": "asyncio-only-lib",
+                       "aiostream": "asyncio-only-lib", "asyncpg": "asyncio-only-lib",
+                       "websockets": "websocket", "uvloop": "loop"}
+
+
+@functools.lru_cache(maxsize=4096)
+def library_row(module: str) -> str | None:
+    """The row of an asyncio-only library ``module`` (or of the package it is part of)."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix.split(".")[0] in MODULES or prefix == "pytest":
+            return None
+        if _libraries is not None:
+            advice = _libraries.advice(prefix)
+            if advice is not None:
+                return advice[0]
+        elif prefix in _FALLBACK_LIBRARIES:
+            return _FALLBACK_LIBRARIES[prefix]
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def library_of(module: str) -> str | None:
+    """The dotted name of the known library ``module`` belongs to, for ``lib:<name>``.
+
+    The shortest prefix with a row, made longer only where a longer one has a row of its
+    own (``aiohttp.web`` in ``aiohttp``): ``asyncssh.SSHServerProcess`` is ``asyncssh``.
+    """
+    parts = module.split(".")
+    found: str | None = None
+    for end in range(1, len(parts) + 1):
+        prefix = ".".join(parts[:end])
+        row = library_row(prefix)
+        if row is not None and (found is None or row != library_row(found)):
+            found = prefix
+    return found
+
+
+def lib_construct(name: str) -> str | None:
+    """``lib:valkey.asyncio.Valkey.pubsub`` → ``lib:valkey.asyncio``: the library a name is of."""
+    if not name.startswith("lib:"):
+        return None
+    lib = library_of(name[4:])
+    return f"lib:{lib}" if lib else None
 
 
 @dataclass
@@ -56,26 +149,107 @@ class Names:
 
     path: str
     aliases: dict[str, str] = field(default_factory=dict)
+    #: reference (``x``, ``self.x``, ``app[key]``) → kind
     kinds: dict[str, str] = field(default_factory=dict)
     factories: dict[str, str] = field(default_factory=dict)
+    #: function name → the kind asyncio passes to its parameters, and to how many of them
+    #: (start_server's callback gets two streams, an aiohttp handler one request)
+    callbacks: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: reference → the call it was last assigned from (``self._task = asyncio.current_task()``)
+    origins: dict[str, str] = field(default_factory=dict)
+    #: loop methods called somewhere in the file (``stop`` decides what run_forever needs)
+    loop_methods: set[str] = field(default_factory=set)
     found: list[tuple[int, int, str]] = field(default_factory=list)
+    #: packages this file is part of (their imports here are the package's own, not foreign)
+    own: set[str] = field(default_factory=set)
+
+    def library(self, module: str) -> str | None:
+        """:func:`library_of`, except for the package this file belongs to."""
+        if module.split(".")[0] in self.own:
+            return None
+        return library_of(module)
+
+
+def own_packages(tree: ast.Module) -> set[str]:
+    """The packages a file is a module of, judged by how it imports them.
+
+    A library's own module imports its private submodules (``from uvicorn._types import``),
+    or imports absolutely a sibling it also imports relatively (``from .core import x`` and
+    ``from aiostream.core import Streamer``). Its asyncio-only imports are its own business:
+    porting *to* Trio is about the code that uses such a library, not the library itself.
+    """
+    relative: set[str] = set()
+    absolute: list[list[str]] = []
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module:
+                relative.add(node.module.split(".")[0])
+            elif node.level == 0 and node.module:
+                absolute.append(node.module.split("."))
+        elif isinstance(node, ast.Import):
+            absolute.extend(alias.name.split(".") for alias in node.names)
+    for parts in absolute:
+        if len(parts) > 1 and ((parts[1].startswith("_") and not parts[1].startswith("__"))
+                               or parts[1] in relative):
+            own.add(parts[0])
+    return own
+
+
+def reference(node: ast.expr) -> str | None:
+    """The key a reference is tracked under: ``x``, ``self.x`` (also for ``cls``), ``app[k]``.
+
+    A subscript keeps only the last part of what it indexes, so ``request.app[k]`` and
+    ``app[k]`` are one reference: the key is what tells them apart, not the path to the dict.
+    """
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name):
+            base = "self" if node.value.id in ("self", "cls") else node.value.id
+            return f"{base}.{node.attr}"
+        return None
+    if isinstance(node, ast.Subscript):
+        value = node.value
+        last = value.id if isinstance(value, ast.Name) else \
+            value.attr if isinstance(value, ast.Attribute) else None
+        if last is None:
+            return None
+        try:
+            index = ast.unparse(node.slice)
+        except (ValueError, AttributeError):  # pragma: no cover - unparse of odd nodes
+            return None
+        if len(index) > 60:
+            return None
+        return f"{last}[{index}]"
+    return None
 
 
 def qualname(node: ast.expr, scan: Names) -> str | None:
     """``asyncio.sleep``, ``aiohttp.ClientSession``, ``loop.time``: what an expression names."""
+    ref = reference(node)
+    if ref is not None and ref in scan.kinds:
+        return scan.kinds[ref]
     if isinstance(node, ast.Name):
-        if node.id in scan.aliases:
-            return scan.aliases[node.id]
-        kind = scan.kinds.get(node.id)
-        return kind
+        return scan.aliases.get(node.id)
     if isinstance(node, ast.Attribute):
         base = qualname(node.value, scan)
-        return f"{base}.{node.attr}" if base else None
+        if base:
+            return f"{base}.{node.attr}"
+        # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
+        return scan.kinds.get(f"self.{node.attr}") if ref is None else None
     if isinstance(node, ast.Call):
-        if isinstance(node.func, ast.Name) and node.func.id in scan.factories:
-            return scan.factories[node.func.id]  # def make_client() -> ClientSession
-        called = qualname(node.func, scan)
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in scan.factories:
+            return scan.factories[func.id]  # def make_client() -> ClientSession
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and func.value.id in ("self", "cls") and func.attr in scan.factories:
+            return scan.factories[func.attr]  # self.make_task()
+        called = qualname(func, scan)
         if called is None:
+            if isinstance(func, ast.Attribute) and func.attr == "run" and node.args:
+                ran = qualname(node.args[0], scan)  # context.run(asyncio.create_task, coro)
+                return RETURNS.get(ran or "")
             return None
         if called in RETURNS:
             return RETURNS[called]
@@ -84,86 +258,249 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         kind, _, method = called.rpartition(".")
         if kind == "session" and method in HTTP_METHODS:
             return "response"
+        if called.startswith("lib:"):
+            return lib_construct(called)  # what an asyncio-only library returns is its own
         return None
     if isinstance(node, ast.Subscript):
-        return qualname(node.value, scan)
+        if ref is not None and f"*{ref[ref.index('['):]}" in scan.kinds:
+            return scan.kinds[f"*{ref[ref.index('['):]}"]  # details["future"], from a literal
+        base = qualname(node.value, scan)
+        if base and base.endswith("s") and base[:-1] in KNOWN_KINDS:
+            return base[:-1]  # tasks[0]
+        return None
     if isinstance(node, ast.Await):
         return qualname(node.value, scan)
     return None
+
+
+def _annotation_tree(node: ast.expr) -> ast.expr:
+    """A string annotation (``"asyncio.Task[int]"``) as the expression it spells."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return node
+    return node
 
 
 def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, bool]:
     """The kind an annotation gives, and whether it is a collection of that kind."""
     if node is None:
         return None, False
+    node = _annotation_tree(node)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Optional":
+        node = _annotation_tree(node.slice)  # Optional[X] is an X
     for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not node:
+            inner, collection = annotation_kind(sub, scan)
+            if inner:
+                return inner, collection or sub is not node
         if isinstance(sub, ast.Name | ast.Attribute):
             name = qualname(sub, scan)
-            if name in ANNOTATIONS:
+            if name is None:
+                continue
+            kind = ANNOTATIONS.get(name)
+            if kind is None and name.startswith("lib:"):
+                kind = lib_construct(name)
+            if kind:
                 collection = not (sub is node or (isinstance(node, ast.Subscript)
                                                   and node.value is sub))
-                return ANNOTATIONS[name], collection
+                return kind, collection
     return None, False
 
 
 def bind(target: ast.expr, kind: str | None, scan: Names) -> None:
-    if kind and isinstance(target, ast.Name):
-        scan.kinds[target.id] = kind
+    ref = reference(target)
+    if kind and ref is not None and (kind in KNOWN_KINDS or lib_construct(kind) == kind
+                                     or (kind.endswith("s") and kind[:-1] in KNOWN_KINDS)):
+        scan.kinds[ref] = kind
 
 
-def collect(tree: ast.Module, scan: Names) -> None:
-    """First pass: imports, and the kinds of names assigned from known things."""
+def _imports(tree: ast.Module, scan: Names) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
                 if top in MODULES or alias.name == "pytest":
                     scan.aliases[alias.asname or top] = alias.name if alias.asname else top
-        elif isinstance(node, ast.ImportFrom) and node.module:
+                elif scan.library(alias.name) is not None:
+                    scan.aliases[alias.asname or top] = \
+                        f"lib:{scan.library(alias.name)}" if alias.asname else \
+                        f"lib:{scan.library(top)}" if scan.library(top) else top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             top = node.module.split(".")[0]
-            if top in MODULES:
-                for alias in node.names:
+            lib = scan.library(node.module)
+            for alias in node.names:
+                if top in MODULES:
                     scan.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    # Kinds flow through assignments; two passes let a name assigned from a name resolve.
-    for _ in range(2):
+                elif lib is not None:
+                    scan.aliases[alias.asname or alias.name] = f"lib:{lib}.{alias.name}"
+                elif scan.library(f"{node.module}.{alias.name}") is not None:
+                    scan.aliases[alias.asname or alias.name] = \
+                        f"lib:{scan.library(f'{node.module}.{alias.name}')}"
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    """Every name the file binds (to know whether a bare ``asyncio`` is the module)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return bound
+
+
+def _callback_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def collect(tree: ast.Module, scan: Names) -> None:
+    """First pass: imports, and the kinds of references assigned from known things."""
+    scan.own = own_packages(tree)
+    _imports(tree, scan)
+    # A snippet that uses asyncio without importing it (the docs' examples) still means it.
+    if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
+        scan.aliases["asyncio"] = "asyncio"
+    # Kinds flow through assignments; three passes let a name assigned from a name resolve.
+    for _ in range(3):
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 kind, collection = annotation_kind(node.returns, scan)
                 if kind and not collection:
                     scan.factories[node.name] = kind
-                for arg in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]:
+                arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+                for arg in arguments:
                     kind, collection = annotation_kind(arg.annotation, scan)
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
+                passed = scan.callbacks.get(node.name)
+                if passed:
+                    plain = [a for a in node.args.args if a.arg not in ("self", "cls")]
+                    for arg in plain[:passed[1]]:
+                        scan.kinds.setdefault(arg.arg, passed[0])
+                if node.name not in scan.factories:
+                    returned = _returns(node, scan)
+                    if returned:
+                        scan.factories[node.name] = returned
+                        if any(ast.unparse(d) in ("property", "functools.cached_property",
+                                                  "cached_property")
+                               for d in node.decorator_list):
+                            scan.kinds.setdefault(f"self.{node.name}", returned)
+            elif isinstance(node, ast.Call):
+                called = qualname(node.func, scan)
+                if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
+                        node.args or node.keywords):
+                    callback: ast.expr | None = node.args[0] if node.args else next(
+                        (k.value for k in node.keywords if k.arg == "client_connected_cb"),
+                        None)
+                    name = _callback_name(callback) if callback is not None else None
+                    if name:
+                        scan.callbacks[name] = ("stream", 2)
+                elif called and (called.startswith("web.") or called.startswith("aiohttp.web.")):
+                    for value in node.args:  # app.router.add_get("/", handler)
+                        name = _callback_name(value)
+                        if name:
+                            scan.callbacks.setdefault(name, ("web", 1))
+                if called and called.startswith("loop."):
+                    scan.loop_methods.add(called.split(".")[1])
             elif isinstance(node, ast.AnnAssign):
                 kind, collection = annotation_kind(node.annotation, scan)
                 if kind:
                     bind(node.target, f"{kind}s" if collection else kind, scan)
                 elif node.value is not None:
                     bind(node.target, qualname(node.value, scan), scan)
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple) and all(
-                    isinstance(t, ast.Tuple) and len(t.elts) == len(node.value.elts)
-                    for t in node.targets):
-                for target in node.targets:  # loop, task = get_running_loop(), current_task()
-                    assert isinstance(target, ast.Tuple)
-                    for each, value in zip(target.elts, node.value.elts, strict=True):
-                        bind(each, qualname(value, scan), scan)
             elif isinstance(node, ast.Assign):
-                value = node.value
-                kind = qualname(value, scan)
-                if isinstance(value, ast.ListComp | ast.SetComp):
-                    element = qualname(value.elt, scan)
-                    kind = f"{element}s" if element else None
-                if kind in ("loop", "task", "queue", "semaphore", "session", "response",
-                            "aiofile", "tasks", "stream", "server"):
-                    for target in node.targets:
-                        bind(target, kind, scan)
+                _assign(node, scan)
             elif isinstance(node, ast.AsyncWith | ast.With):
                 for item in node.items:
                     if item.optional_vars is not None:
-                        bind(item.optional_vars, qualname(item.context_expr, scan), scan)
+                        kind = qualname(item.context_expr, scan)
+                        if kind == "lib:async_timeout":
+                            kind = None
+                        bind(item.optional_vars, kind, scan)
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-                iterated = node.iter
-                name = iterated.id if isinstance(iterated, ast.Name) else None
-                if name and scan.kinds.get(name, "").endswith("s"):
-                    bind(node.target, scan.kinds[name][:-1], scan)
+                kind = qualname(node.iter, scan)
+                if kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+                    bind(node.target, kind[:-1], scan)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                _grow(node.value, scan)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        kind = qualname(value, scan)
+                        if kind in KNOWN_KINDS:  # {"future": task}: details["future"]
+                            scan.kinds[f"*[{ast.unparse(key)}]"] = kind
+
+
+def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str | None:
+    """The kind a function returns when every ``return`` in its own body returns one kind."""
+    kinds: set[str | None] = set()
+    todo: list[ast.AST] = list(node.body)
+    while todo:
+        each = todo.pop()
+        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                      | ast.Lambda):
+            continue
+        if isinstance(each, ast.Return) and each.value is not None:
+            if isinstance(each.value, ast.Constant) and each.value.value is None:
+                continue
+            kinds.add(qualname(each.value, scan))
+        todo.extend(ast.iter_child_nodes(each))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind in KNOWN_KINDS:
+            return kind
+    return None
+
+
+def _grow(call: ast.Call, scan: Names) -> None:
+    """``tasks.add(task)``/``append``: a plain list or set becomes a collection of tasks."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in ("add", "append") and call.args:
+        ref = reference(func.value)
+        kind = qualname(call.args[0], scan)
+        if ref is not None and kind in KNOWN_KINDS and ref not in scan.kinds:
+            scan.kinds[ref] = f"{kind}s"
+
+
+def _assign(node: ast.Assign, scan: Names) -> None:
+    value = node.value
+    for target in node.targets:
+        if isinstance(target, ast.Tuple | ast.List):
+            if isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts):
+                for each, item in zip(target.elts, value.elts, strict=True):
+                    bind(each, qualname(item, scan), scan)  # loop, task = a(), b()
+                continue
+            call = value.value if isinstance(value, ast.Await) else value
+            if isinstance(call, ast.Call):
+                pair = PAIRS.get(qualname(call.func, scan) or "")
+                if pair and len(target.elts) == 2:
+                    for each, paired in zip(target.elts, pair, strict=True):
+                        bind(each, paired, scan)  # reader, writer = await open_connection()
+            continue
+        kind = qualname(value, scan)
+        ref = reference(target)
+        call = value.value if isinstance(value, ast.Await) else value
+        if ref is not None and isinstance(call, ast.Call):
+            origin = qualname(call.func, scan)
+            if origin:
+                scan.origins[ref] = origin
+        if kind == "aiofile" and not isinstance(value, ast.Await):
+            kind = "aiofilectx"  # aiofiles.open(...) not awaited: only async with opens it
+        if isinstance(value, ast.ListComp | ast.SetComp):
+            element = qualname(value.elt, scan)
+            kind = f"{element}s" if element else None
+        elif isinstance(value, ast.List | ast.Set | ast.Tuple) and value.elts:
+            element = qualname(value.elts[0], scan)
+            kind = f"{element}s" if element else None
+        bind(target, kind, scan)
