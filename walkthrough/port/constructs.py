@@ -206,7 +206,7 @@ ROWS: dict[str, str] = {
     "lowserver.start_serving": "start-server",
     "service": "service",
     "except RuntimeError from a thread": "from-thread",
-    "stream.readline": "start-server",
+    "stream.readline": "streams",
     "session": "aiohttp-client",
     "response": "aiohttp-client",
     "aiohttp": "aiohttp-client",

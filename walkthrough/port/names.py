@@ -411,8 +411,9 @@ def collect(tree: ast.Module, scan: Names) -> None:
                         name = _callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, ("web", 1))
-                if called and called.startswith("loop."):
-                    scan.loop_methods.add(called.split(".")[1])
+            elif isinstance(node, ast.Attribute) and node.attr == "stop":
+                if qualname(node.value, scan) == "loop":  # loop.stop, called or handed on
+                    scan.loop_methods.add(node.attr)
             elif isinstance(node, ast.AnnAssign):
                 kind, collection = annotation_kind(node.annotation, scan)
                 if kind:

@@ -1,0 +1,230 @@
+"""``walkthrough port`` follows asyncio's objects to where they are used, on code of its own.
+
+Each case is a short program in a style real code has (the corpus in ``tests/port_corpus/``
+measures the figures); here each asserts the row a line gets, and that a line that needs no
+change gets nothing: ``event.set()``, ``await event.wait()``, plain attribute stores.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from walkthrough import port
+
+
+def rows(source: str) -> dict[int, set[str]]:
+    """Line → the rows the tool names there."""
+    found: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), "case.py"):
+        found.setdefault(finding.line, set()).add(finding.row)
+    return found
+
+
+def test_the_streams_start_server_hands_to_its_callback() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def handle(reader, writer):
+            data = await reader.read(100)
+            print(data)
+            writer.write(data)
+            await writer.drain()
+            writer.close()
+
+        async def main():
+            server = await asyncio.start_server(handle, "127.0.0.1", 8888)
+            async with server:
+                await server.serve_forever()
+        """)
+    assert found[4] == {"streams"} and found[6] == {"streams"} and found[7] == {"streams"}
+    assert found[8] == {"streams"}
+    assert 5 not in found  # print(data): plain Python
+    assert found[12] == {"start-server"} and found[13] == {"start-server"}
+
+
+def test_the_pair_open_connection_returns() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main():
+            reader, writer = await asyncio.open_connection("127.0.0.1", 8888)
+            line = await reader.readline()
+            writer.close()
+            await writer.wait_closed()
+        """)
+    assert found[5] == {"streams"} and found[6] == {"streams"} and found[7] == {"streams"}
+
+
+def test_a_loop_kept_on_self_is_a_loop_in_every_method() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Timer:
+            def __init__(self):
+                self._loop = asyncio.get_event_loop()
+                self._handle = None
+
+            def arm(self, delay):
+                self._handle = self._loop.call_later(delay, self.fire)
+                return self._loop.time() + delay
+
+            def disarm(self):
+                if self._handle is not None:
+                    self._handle.cancel()
+        """)
+    assert found[9] == {"call-later"} and found[10] == {"loop-time"}
+    assert found[14] == {"call-later"}
+    assert 6 not in found and 13 not in found
+
+
+def test_futures_and_awaited_tasks() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            fut = loop.create_future()
+            loop.call_soon(fut.set_result, 1)
+            if not fut.done():
+                print(await fut)
+            task = asyncio.create_task(work())
+            await task
+            if task.cancelled():
+                pass
+        """)
+    assert "future" in found[5] and found[7] == {"future"} and found[8] == {"future"}
+    assert found[10] == {"task-result"} and found[11] == {"task-result"}
+
+
+def test_only_clear_of_an_event_changes() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(event: asyncio.Event):
+            event.set()
+            await event.wait()
+            event.clear()
+        """)
+    assert 4 not in found and 5 not in found
+    assert found[6] == {"event"}
+
+
+def test_asyncio_wait_for_all_is_a_gather_and_first_completed_is_not() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(tasks):
+            await asyncio.wait(tasks)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        """)
+    assert found[4] == {"gather"} and found[5] == {"wait-first"}
+
+
+def test_keyboard_interrupt_around_a_loops_run() -> None:
+    found = rows("""\
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(main())
+        except KeyboardInterrupt:
+            pass
+        """)
+    assert found[6] == {"ctrl-c"}
+
+
+def test_run_forever_with_a_stop_is_the_loop_stop_row() -> None:
+    found = rows("""\
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        loop.call_later(5, loop.stop)
+        loop.run_forever()
+        """)
+    assert "loop-stop" in found[5]
+
+
+def test_a_subprocess_and_its_pipes() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main():
+            proc = await asyncio.create_subprocess_shell("ls", stdout=asyncio.subprocess.PIPE)
+            line = await proc.stdout.readline()
+            out, err = await proc.communicate()
+        """)
+    assert found[4] == {"subprocess"} and found[5] == {"subprocess"}
+    assert found[6] == {"subprocess"}
+
+
+def test_aiohttp_server_and_websockets_are_not_the_http_client() -> None:
+    found = rows("""\
+        from aiohttp import web
+
+        async def handler(request):
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            await ws.send_str("hi")
+            return ws
+
+        app = web.Application()
+        app.router.add_get("/", handler)
+        web.run_app(app)
+        """)
+    assert "http-server" in found[1]
+    assert found[4] == {"websocket"} and found[6] == {"websocket"}
+    assert found[9] == {"http-server"} and found[10] == {"http-server"}
+    assert 7 not in found  # return ws: passing an object on is not a use
+
+
+def test_an_asyncio_only_library_and_what_it_returns() -> None:
+    found = rows("""\
+        import asyncssh
+
+        async def run(host):
+            async with asyncssh.connect(host) as conn:
+                result = await conn.run("ls")
+            print(result)
+        """)
+    assert found[1] == {"asyncio-only-lib"} and found[4] == {"asyncio-only-lib"}
+    assert found[5] == {"asyncio-only-lib"}
+    assert 6 not in found
+
+
+def test_a_library_s_own_module_is_not_foreign_code() -> None:
+    found = rows("""\
+        from asyncssh._private import helper
+        from asyncssh.connection import SSHClientConnection
+
+        def make(conn: SSHClientConnection) -> None:
+            helper(conn)
+        """)
+    assert found == {}
+
+
+@pytest.mark.parametrize("source", [
+    "import asyncio\nasyncio.current_task()\n",
+    "from asyncio import current_task\ncurrent_task()\n",
+])
+def test_current_task_has_its_own_row(source: str) -> None:
+    assert rows(source)[2] == {"current-task"}
+
+
+def test_a_snippet_that_never_imports_asyncio_still_means_it() -> None:
+    found = rows("""\
+        async def main():
+            await asyncio.sleep(1)
+
+        asyncio.run(main())
+        """)
+    assert found[2] == {"sleep"} and found[4] == {"run"}
+
+
+def test_a_name_asyncio_bound_otherwise_is_not_the_module() -> None:
+    found = rows("""\
+        asyncio = object()
+        asyncio.run()
+        """)
+    assert found == {}
