@@ -228,3 +228,18 @@ def test_a_name_asyncio_bound_otherwise_is_not_the_module() -> None:
         asyncio.run()
         """)
     assert found == {}
+
+
+def test_the_old_loop_parameter_is_a_loop() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Client:
+            def __init__(self, *, loop=None):
+                self._loop = loop or asyncio.get_event_loop()
+                self._waiter = self._loop.create_future()
+
+            def now(self):
+                return self._loop.time()
+        """)
+    assert "loop" in found[5] and "future" in found[6] and found[9] == {"loop-time"}

@@ -270,6 +270,11 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         return None
     if isinstance(node, ast.Await):
         return qualname(node.value, scan)
+    if isinstance(node, ast.BoolOp):  # loop or asyncio.get_event_loop()
+        for value in node.values:
+            held = qualname(value, scan)
+            if held in KNOWN_KINDS:
+                return held
     return None
 
 
@@ -368,6 +373,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     """First pass: imports, and the kinds of references assigned from known things."""
     scan.own = own_packages(tree)
     _imports(tree, scan)
+    uses_asyncio = "asyncio" in scan.aliases.values()
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
@@ -383,6 +389,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
                     kind, collection = annotation_kind(arg.annotation, scan)
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
+                    elif arg.arg == "loop" and arg.annotation is None and uses_asyncio:
+                        scan.kinds.setdefault("loop", "loop")  # the old `loop=None` parameter
                 passed = scan.callbacks.get(node.name)
                 if passed:
                     plain = [a for a in node.args.args if a.arg not in ("self", "cls")]
