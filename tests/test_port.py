@@ -72,7 +72,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
             "the same",
         "try:": "asyncio's shield-then-await dance and its cancel-on-error: each reported on "
                 "its calls",
-        "await appending": "the same dance",
         "raise": "the same",
         "except BaseException:": "gather's cancel-on-error by hand: a nursery does it",
         "for task in tasks:": "the same: the `.cancel()` in its body is reported",
@@ -95,7 +94,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "if written != len(data):  # what fit was written: take it back (O_APPEND: it ends here)":
             "the same",
         'f"file-size limit)")': "the same",
-        "await f.close()": "the same",
         "cancelled = exc": "asyncio's shield-then-await dance (asyncio.shield, reported): the "
                            "page the append saw through is counted before the cancellation "
                            "goes on",
@@ -183,7 +181,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
             "errors, and a logging filter reads them",
         'if (context.get("message") == "socket.accept() out of system resource"': "the same",
         "and isinstance(error, OSError)):": "the same",
-        "loop.default_exception_handler(context)": "the same",
         'if exc.errno is None:  # "could not bind on any address" (3.13): see _no_socket':
             "create_server's way of failing out of descriptors, which serve_tcp does not share",
         "_no_socket()": "the same",

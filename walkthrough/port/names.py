@@ -29,10 +29,7 @@ import ast
 import functools
 from dataclasses import dataclass, field
 
-try:  # the table of asyncio-only libraries (helper module, may be absent in old checkouts)
-    from walkthrough.port import libraries as _libraries
-except ImportError:  # pragma: no cover - only while the table is being written
-    _libraries = None  # type: ignore[assignment]
+from walkthrough.port import libraries
 
 #: What a call returns, for the references assigned from it.
 RETURNS = {
@@ -93,46 +90,27 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
-#: The asyncio-only libraries this scan knows without the table (their rows).
-_FALLBACK_LIBRARIES = {"asyncssh": "asyncio-only-lib", "aiosqlite": "asyncio-only-lib",
-                       "aioredis": "asyncio-only-lib", "redis.asyncio": "asyncio-only-lib",
-                       "valkey.asyncio": "asyncio-only-lib", "janus": "asyncio-only-lib",
-                       "aiostream": "asyncio-only-lib", "asyncpg": "asyncio-only-lib",
-                       "websockets": "websocket", "uvloop": "loop"}
-
-
 @functools.lru_cache(maxsize=4096)
 def library_row(module: str) -> str | None:
-    """The row of an asyncio-only library ``module`` (or of the package it is part of)."""
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:end])
-        if prefix.split(".")[0] in MODULES or prefix == "pytest":
-            return None
-        if _libraries is not None:
-            advice = _libraries.advice(prefix)
-            if advice is not None:
-                return advice[0]
-        elif prefix in _FALLBACK_LIBRARIES:
-            return _FALLBACK_LIBRARIES[prefix]
-    return None
+    """The row of an asyncio-only library ``module`` (or of the package it is part of).
+
+    One lookup of the whole dotted path: :func:`libraries.advice` walks the prefixes itself and
+    stops at the modules that are not asyncio (``websockets.sync.client`` is no finding).
+    """
+    if module.split(".")[0] in MODULES or module == "pytest":
+        return None
+    found = libraries.advice(module)
+    return None if found is None else found[0]
 
 
 @functools.lru_cache(maxsize=4096)
 def library_of(module: str) -> str | None:
-    """The dotted name of the known library ``module`` belongs to, for ``lib:<name>``.
-
-    The shortest prefix with a row, made longer only where a longer one has a row of its
-    own (``aiohttp.web`` in ``aiohttp``): ``asyncssh.SSHServerProcess`` is ``asyncssh``.
-    """
-    parts = module.split(".")
-    found: str | None = None
-    for end in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:end])
-        row = library_row(prefix)
-        if row is not None and (found is None or row != library_row(found)):
-            found = prefix
-    return found
+    """The dotted name of the known library ``module`` belongs to, for ``lib:<name>``: the
+    longest prefix with an entry of its own (``aiohttp.web`` in ``aiohttp``), so that
+    ``asyncssh.SSHServerProcess`` is ``asyncssh``."""
+    if library_row(module) is None:
+        return None
+    return libraries.name(module)
 
 
 def lib_construct(name: str) -> str | None:
