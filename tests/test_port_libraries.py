@@ -67,14 +67,23 @@ def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str)
     "redis.client",
     "valkey",
     "websockets.sync.client",  # websockets' blocking client
-    "aiohttpx",  # a prefix of the text is not a prefix of the dotted path
-    "aiohttp_jinja2",
+    "tools.aiohelpers",  # aio* is a top-level package's name only
     "asyncio",  # asyncio itself is the constructs' business, not a library's
     "trio",
     "httpx",
 ])
 def test_modules_that_are_not_asyncio_only_get_nothing(module: str) -> None:
     assert libraries.advice(module) is None
+
+
+@pytest.mark.parametrize("module", ["aiojobs", "aioftp.client", "aiohttp_jinja2", "aiohttpx"])
+def test_an_unlisted_aio_package_is_asyncio_only_by_its_name_and_says_so(module: str) -> None:
+    """The aio-libs convention: a top-level aio* package is asyncio's. A prefix of the text is
+    not a prefix of the dotted path: aiohttp_jinja2 gets the by-name entry, not aiohttp's."""
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert "naming convention" in found[1]
+    assert libraries.name(module) == module.split(".")[0]
 
 
 @pytest.mark.parametrize(("module", "name"), [

@@ -121,6 +121,12 @@ LIBRARIES: tuple[Library, ...] = (
     Library("aiostream", "asyncio-only-lib",
             "hand-written async generators (`@trio.as_safe_channel` for one that needs a "
             f"nursery), or {_BRIDGE}"),
+    # Any other top-level package named aio*: the aio-libs convention (aiojobs, aioftp,
+    # aiodocker, aiozmq, ...) names asyncio packages so. A name is weaker evidence than an
+    # entry, so the advice says what it rests on; the listed aio* packages above win.
+    Library("aio*", "asyncio-only-lib",
+            "an aio* package, asyncio-only by the aio-libs naming convention (check its docs): "
+            f"a Trio-native library if one exists, else {_BRIDGE}"),
 )
 
 #: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
