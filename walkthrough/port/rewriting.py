@@ -1,12 +1,50 @@
-"""``--rewrite``: the few rewrites that are mechanical, and a TODO wherever a human decides."""
+"""``--rewrite``: the few rewrites the tool can show keep behaviour, and a TODO everywhere else.
+
+A rewrite is applied only where this file alone shows that it keeps the program's behaviour at
+that call site; anywhere else the code stays as it was and its ``# TODO(trio):`` comment says,
+in one short reason, why it was kept. Three rewrites, each with the condition that makes it safe:
+
+* ``await asyncio.sleep(t)`` → ``await trio.sleep(t)`` when ``t`` is provably finite and ≥ 0
+  (a literal, or literals added and multiplied): Trio raises ValueError on a negative delay,
+  where asyncio returns at once, and ``trio.sleep`` has no ``result=``.
+* ``asyncio.run(main(a))`` → ``trio.run(main, a)`` when ``main`` is an ``async def`` of this
+  file. That line moves the *whole* program to Trio, so when anything asyncio stays behind (a
+  TODO elsewhere, or an imported module that may use asyncio) it gets a TODO that says so.
+* ``await asyncio.gather(f(x), g(y))`` whose result is unused → a nursery, when every argument
+  is a positional call of a module-level ``async def`` of this file (``start_soon`` needs an
+  async function, not an awaitable) and no ``except`` of the same function sees it. An
+  ``except`` in a *caller* cannot be ruled out from here, so the block always carries a TODO:
+  its errors now arrive as an ExceptionGroup, and a failing child cancels its siblings.
+
+The output keeps the source's line endings, and is built in one pass over the lines.
+"""
 
 from __future__ import annotations
 
 import ast
+import io
+import math
+import sys
+from dataclasses import dataclass, field
 
 from walkthrough.port.constructs import analyse
 from walkthrough.port.mapping import Finding
 from walkthrough.port.names import Names, qualname
+
+#: Modules known to run under Trio, besides the standard library (which the scan covers).
+TRIO_SAFE_MODULES = frozenset({
+    "trio", "trio_websocket", "trio_util", "trio_asyncio", "httpx", "anyio", "outcome",
+    "sniffio", "exceptiongroup", "pytest", "hypercorn", "quart_trio", "asks", "attrs", "attr",
+    "typing_extensions",
+})
+#: The entry points that pick the event loop: a rewrite elsewhere needs them to be trio.run.
+RUNNERS = ("asyncio.run", "asyncio.Runner", "loop.run_until_complete", "loop.run_forever")
+
+SLEEP_NEGATIVE = ("Trio raises ValueError on a negative delay, where asyncio returns at once: "
+                  "clamp it with max(0, t), or use trio.sleep_until")
+SLEEP_RESULT = "trio.sleep has no result=: return the value yourself"
+GATHER_ERRORS = ("errors now arrive as an ExceptionGroup: an `except X` around this, here or "
+                 "in a caller, needs `except*`; a failing child now cancels its siblings")
 
 
 def _positional_call(node: ast.expr) -> ast.Call | None:
@@ -17,134 +55,468 @@ def _positional_call(node: ast.expr) -> ast.Call | None:
     return None
 
 
-def _call_as_args(call: ast.Call, source: str) -> str:
-    parts = [ast.get_source_segment(source, call.func) or ast.unparse(call.func)]
-    parts += [ast.get_source_segment(source, a) or ast.unparse(a) for a in call.args]
-    return ", ".join(parts)
+def _source(node: ast.AST, lines: list[str]) -> str:
+    """The text of ``node`` as written. Not ``ast.get_source_segment``: it splits the whole
+    file at every call, which makes a rewrite quadratic in the file's size."""
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if first is None or last is None or start is None or end is None:
+        return ast.unparse(node)
+    if first == last:
+        return lines[first - 1].encode()[start:end].decode()
+    text = [lines[first - 1].encode()[start:].decode(), *lines[first:last - 1],
+            lines[last - 1].encode()[:end].decode()]
+    return "".join(text)
+
+
+def _call_as_args(call: ast.Call, lines: list[str]) -> str:
+    return ", ".join(_source(n, lines) for n in [call.func, *call.args])
 
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _gather_block(stmt: ast.Expr, source: str, indent: str, names: Names) -> list[str] | None:
-    """``await asyncio.gather(...)`` as a statement → a nursery block, or None if not safe."""
-    value = stmt.value
-    if not (isinstance(value, ast.Await) and isinstance(value.value, ast.Call)):
+def _eol(line: str, default: str) -> str:
+    """The line ending of ``line`` (``default`` for a last line without one)."""
+    for ending in ("\r\n", "\n", "\r"):
+        if line.endswith(ending):
+            return ending
+    return default
+
+
+def _split_lines(source: str) -> list[str]:
+    """Lines as Python counts them (``\\n``, ``\\r\\n``, ``\\r``), endings kept.
+
+    Not ``str.splitlines``: it also splits at a form feed or ``\\u2028`` inside a string, and
+    the line numbers of ``ast`` would then point at the wrong lines.
+    """
+    return io.StringIO(source, newline="").readlines()
+
+
+def _non_negative(node: ast.expr) -> bool:
+    """Provably a finite number ≥ 0: a literal, or such numbers added or multiplied."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return (isinstance(value, int | float) and not isinstance(value, bool)
+                and math.isfinite(value) and value >= 0)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        return _non_negative(node.operand)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mult):
+        # two finite literals can still overflow to inf (1e308 * 10): check the value
+        try:
+            value = ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False
+        return (_non_negative(node.left) and _non_negative(node.right)
+                and isinstance(value, int | float) and math.isfinite(value))
+    return False
+
+
+@dataclass
+class _File:
+    """What one file shows about itself: its own async functions, and who encloses what."""
+
+    tree: ast.Module
+    names: Names
+    source: str
+    lines: list[str]
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
+    #: module-level ``async def`` names bound nowhere else: a call of one is a coroutine of ours
+    local_async: frozenset[str] = frozenset()
+    #: every name an enclosing function uses, computed once per function
+    used: dict[ast.AST, dict[str, int]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, tree: ast.Module, names: Names, source: str, lines: list[str]) -> _File:
+        parents: dict[ast.AST, ast.AST] = {}
+        bound: dict[str, int] = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                bound[node.name] = bound.get(node.name, 0) + 1
+            elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound[node.id] = bound.get(node.id, 0) + 1
+            elif isinstance(node, ast.arg):
+                bound[node.arg] = bound.get(node.arg, 0) + 1
+            elif isinstance(node, ast.alias):
+                name = node.asname or node.name.split(".")[0]
+                bound[name] = bound.get(name, 0) + 1
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                for name in node.names:
+                    bound[name] = bound.get(name, 0) + 2
+        local_async = frozenset(
+            node.name for node in tree.body
+            if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list
+            and bound.get(node.name) == 1)
+        return cls(tree, names, source, lines, parents, local_async)
+
+    def function(self, node: ast.AST) -> ast.AST | None:
+        """The innermost function (or lambda) that holds ``node``."""
+        parent = self.parents.get(node)
+        while parent is not None and not isinstance(
+                parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            parent = self.parents.get(parent)
+        return parent
+
+    def names_in(self, function: ast.AST) -> dict[str, int]:
+        """How often each name occurs in ``function`` (nested scopes included: conservative)."""
+        if function not in self.used:
+            counts: dict[str, int] = {}
+            for node in ast.walk(function):
+                name = node.id if isinstance(node, ast.Name) else \
+                    node.arg if isinstance(node, ast.arg) else None
+                if name is not None:
+                    counts[name] = counts.get(name, 0) + 1
+            self.used[function] = counts
+        return self.used[function]
+
+    def handler_around(self, node: ast.AST) -> str | None:
+        """An ``except`` (or ``suppress``) of the same function that would see ``node``'s error."""
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(
+                parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            if isinstance(parent, ast.Try | ast.TryStar) and parent.handlers \
+                    and any(child is s for s in parent.body):
+                return f"the `except` on line {parent.handlers[0].lineno}"
+            if isinstance(parent, ast.With | ast.AsyncWith):
+                for item in parent.items:
+                    if "suppress" in ast.unparse(item.context_expr):
+                        return f"the `suppress` on line {parent.lineno}"
+            child, parent = parent, self.parents.get(parent)
         return None
-    gather = value.value
-    if qualname(gather.func, names) != "asyncio.gather" or gather.keywords:
+
+    def owns_its_lines(self, node: ast.stmt) -> bool:
+        """Nothing but this statement on its lines (no `x = 1; await ...`): it can be replaced."""
+        end = node.end_lineno or node.lineno
+        # ast's columns count UTF-8 bytes
+        before = self.lines[node.lineno - 1].encode()[: node.col_offset].decode()
+        after = self.lines[end - 1].encode()[node.end_col_offset or 0:].decode().strip()
+        return before.strip() == "" and (after == "" or after.startswith("#"))
+
+    def own_coroutine(self, node: ast.expr) -> str | None:
+        """Why ``node`` is not a positional call of an async def of this file (None if it is)."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in self.local_async):
+            return (f"`{_short(_source(node, self.lines), 40)}` is not a call of an async def "
+                    "of this file, and start_soon needs an async function")
+        if _positional_call(node) is None:
+            return (f"`{_short(_source(node, self.lines), 40)}` passes keyword or * arguments, "
+                    "which start_soon does not take")
         return None
-    inner = indent + "    "
+
+
+def _gather(stmt: ast.Expr, gather: ast.Call, file: _File, indent: str
+            ) -> tuple[list[str], str] | str:
+    """``await asyncio.gather(...)`` as a statement → (the nursery block, the TODO), or why not."""
+    if any(k.arg == "return_exceptions" for k in gather.keywords):
+        return "return_exceptions=True returns the errors as results, and a nursery raises them"
+    if gather.keywords:
+        return "it takes keyword arguments"
+    if not gather.args:
+        return "it gathers nothing"
+    function = file.function(stmt)
+    if not isinstance(function, ast.AsyncFunctionDef):
+        return "it is not in an async def"
+    used = file.names_in(function)
     body: list[str] = []
+    inner = indent + "    "
+    nursery = next(n for n in ("nursery", *(f"nursery_{i}" for i in range(1, 100)), "_n")
+                   if n not in used)
     for arg in gather.args:
         if isinstance(arg, ast.Starred):
             gen = arg.value
             if not (isinstance(gen, ast.GeneratorExp) and len(gen.generators) == 1
                     and not gen.generators[0].ifs and not gen.generators[0].is_async):
-                return None
-            call = _positional_call(gen.elt)
-            if call is None:
-                return None
+                return (f"`{_short(_source(arg, file.lines), 40)}` is not one plain "
+                        "generator expression")
+            why = file.own_coroutine(gen.elt)
+            if why is not None:
+                return why
             comp = gen.generators[0]
-            target = ast.get_source_segment(source, comp.target) or ast.unparse(comp.target)
-            iterable = ast.get_source_segment(source, comp.iter) or ast.unparse(comp.iter)
-            body += [f"{inner}for {target} in {iterable}:",
-                     f"{inner}    nursery.start_soon({_call_as_args(call, source)})"]
+            targets = [n for n in ast.walk(comp.target)]
+            if not all(isinstance(n, ast.Name | ast.Tuple | ast.Load | ast.Store)
+                       for n in targets):
+                return "its loop variable is not a plain name"
+            inside: dict[str, int] = {}
+            for node in ast.walk(gen):
+                if isinstance(node, ast.Name):
+                    inside[node.id] = inside.get(node.id, 0) + 1
+            for name in (n.id for n in targets if isinstance(n, ast.Name)):
+                # a for loop binds its variable in the function: it must be used nowhere else
+                if used.get(name, 0) != inside.get(name, 0) or name == nursery:
+                    return f"its loop variable `{name}` is also used outside it"
+            call = gen.elt
+            assert isinstance(call, ast.Call)
+            body += [f"{inner}for {_source(comp.target, file.lines)} in "
+                     f"{_source(comp.iter, file.lines)}:",
+                     f"{inner}    {nursery}.start_soon({_call_as_args(call, file.lines)})"]
             continue
-        call = _positional_call(arg)
-        if call is None:
-            return None
-        body.append(f"{inner}nursery.start_soon({_call_as_args(call, source)})")
-    if not body:
-        return None
-    return [f"{indent}async with trio.open_nursery() as nursery:", *body]
+        why = file.own_coroutine(arg)
+        if why is not None:
+            return why
+        assert isinstance(arg, ast.Call)
+        body.append(f"{inner}{nursery}.start_soon({_call_as_args(arg, file.lines)})")
+    seen = file.handler_around(stmt)
+    if seen is not None:
+        return f"{seen} would no longer match: a nursery raises an ExceptionGroup"
+    if not file.owns_its_lines(stmt):
+        return "it shares its line with another statement"
+    return [f"{indent}async with trio.open_nursery() as {nursery}:", *body], GATHER_ERRORS
 
 
-def _owns_its_lines(node: ast.stmt, lines: list[str]) -> bool:
-    """Nothing but this statement on its lines (no `x = 1; await ...`), so it can be replaced."""
-    end = node.end_lineno or node.lineno
-    # ast's columns count UTF-8 bytes
-    before = lines[node.lineno - 1].encode()[: node.col_offset].decode()
-    after = lines[end - 1].encode()[node.end_col_offset or 0:].decode().strip()
-    return before.strip() == "" and (after == "" or after.startswith("#"))
+def _imports_unknown(tree: ast.Module) -> list[str]:
+    """Imported modules that are neither the standard library nor known to run under Trio."""
+    unknown: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            tops = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            tops = ["." * node.level + (node.module or "")] if node.level else \
+                [(node.module or "").split(".")[0]]
+        else:
+            continue
+        for top in tops:
+            if top not in sys.stdlib_module_names and top not in TRIO_SAFE_MODULES:
+                unknown[top] = None
+    return list(unknown)
+
+
+@dataclass
+class _Edits:
+    """What the rewrite does, before any line is written."""
+
+    #: (line, column start (bytes), end line, column end, text): one expression replaced
+    spans: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    #: first line → (last line, replacement lines without endings, indent): whole statements
+    blocks: dict[int, tuple[int, list[str]]] = field(default_factory=dict)
+    #: (line, construct) whose every use on that line was rewritten
+    done: set[tuple[int, str]] = field(default_factory=set)
+    #: (line, construct) → why a use on that line was kept as it was
+    kept: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    #: statement line → TODOs about a rewrite that was made
+    checks: dict[int, list[str]] = field(default_factory=dict)
+    runs: list[tuple[ast.Call, int]] = field(default_factory=list)
+
+    def keep(self, line: int, construct: str, why: str) -> None:
+        self.kept.setdefault((line, construct), []).append(why)
+
+    def spans_of(self, prefix: str) -> bool:
+        return any(text.startswith(prefix) for *_, text in self.spans)
 
 
 def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
-    """The source with the mechanical rewrites applied and TODOs left; and the findings."""
+    """The source with the safe rewrites applied and TODOs left; and the findings."""
     tree, state, findings = analyse(source, path)
-    lines = source.splitlines(keepends=True)
-    rewritten: set[int] = set()
-    #: (start line, end line) → replacement lines, whole statements only
-    replace: dict[tuple[int, int], list[str]] = {}
-    #: (line, col start, col end, text): edits inside one line
-    spans: list[tuple[int, int, int, str]] = []
+    lines = _split_lines(source)
+    newline = _eol(lines[0], "\n") if lines else "\n"
+    file = _File.read(tree, state, source, lines)
+    edits = _Edits()
+
+    covered: set[int] = set()  # lines inside a replaced block
+    # Gathers first: a block replaces whole lines, and nothing inside it is edited again.
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or qualname(node.func, state) != "asyncio.gather":
+            continue
+        line = node.func.lineno
+        stmt = file.parents.get(file.parents.get(node, node), node)
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Await)
+                and stmt.value.value is node):
+            edits.keep(line, "asyncio.gather", "its result is used: the children must store "
+                       "their results themselves")
+            continue
+        made = _gather(stmt, node, file, _indent(lines[stmt.lineno - 1]))
+        if isinstance(made, str):
+            edits.keep(line, "asyncio.gather", made)
+            continue
+        block, check = made
+        end = stmt.end_lineno or stmt.lineno
+        edits.blocks[stmt.lineno] = (end, block)
+        covered.update(range(stmt.lineno, end + 1))
+        edits.done.add((line, "asyncio.gather"))
+        edits.checks.setdefault(stmt.lineno, []).append(check)
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Expr) and node.end_lineno is not None:
-            block = _gather_block(node, source, _indent(lines[node.lineno - 1]), state)
-            if block is not None and _owns_its_lines(node, lines):
-                replace[(node.lineno, node.end_lineno)] = [f"{b}\n" for b in block]
-                rewritten.update(range(node.lineno, node.end_lineno + 1))
-        if not isinstance(node, ast.Call) or node.lineno != node.end_lineno:
+        if not isinstance(node, ast.Call) or node.lineno in covered:
             continue
         name = qualname(node.func, state)
-        func = node.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and state.aliases.get(func.value.id) == "asyncio"):
-            continue
-        if name == "asyncio.sleep" and len(node.args) == 1 and not node.keywords:
-            spans.append((node.lineno, func.col_offset, func.end_col_offset or 0, "trio.sleep"))
-            rewritten.add(node.lineno)
-        elif name == "asyncio.run" and len(node.args) == 1 and not node.keywords:
-            inner = _positional_call(node.args[0])
-            if inner is not None:
-                text = f"trio.run({_call_as_args(inner, source)})"
-                spans.append((node.lineno, node.col_offset, node.end_col_offset or 0, text))
-                rewritten.add(node.lineno)
+        if name == "asyncio.sleep":
+            _sleep(node, file, edits)
+        elif name == "asyncio.run":
+            edits.runs.append((node, node.func.lineno))
 
-    for line, start, end, text in sorted(spans, reverse=True):
-        if any(a <= line <= b for a, b in replace):
-            continue
-        old = lines[line - 1]
-        encoded = old.encode()
-        lines[line - 1] = (encoded[:start] + text.encode() + encoded[end:]).decode()
+    # The run line last: whether it needs a TODO depends on what stays asyncio elsewhere.
+    rewritten = bool(edits.blocks or edits.spans)
+    runs = {line for _, line in edits.runs}
+    leftovers = sorted({f.line for f in findings
+                        if f.construct != "import asyncio" and f.line not in runs
+                        and ((f.line, f.construct) not in edits.done
+                             or (f.line, f.construct) in edits.kept)})
+    unknown = _imports_unknown(tree)
+    for call, line in edits.runs:
+        _run(call, line, file, edits, leftovers, unknown)
+    if rewritten and not edits.spans_of("trio.run"):
+        for finding in findings:
+            if finding.construct in RUNNERS:
+                edits.keep(finding.line, finding.construct,
+                           "the rewrites in this file need it to become trio.run")
+
+    return _write(file, edits, findings, newline), findings
+
+
+def _sleep(call: ast.Call, file: _File, edits: _Edits) -> None:
+    func = call.func
+    zero = bool(call.args) and isinstance(call.args[0], ast.Constant) \
+        and call.args[0].value == 0
+    construct = "asyncio.sleep(0)" if zero else "asyncio.sleep"
+    line = call.lineno if zero else func.lineno
+    awaited = isinstance(file.parents.get(call), ast.Await)
+    if not awaited:
+        edits.keep(line, construct, "it is not awaited here: a trio.sleep() passed on would "
+                   "be awaited by asyncio")
+        return
+    if len(call.args) != 1 or call.keywords:
+        edits.keep(line, construct, SLEEP_RESULT
+                   if any(k.arg == "result" for k in call.keywords) or len(call.args) > 1
+                   else "it is not a one-argument call")
+        return
+    if not _non_negative(call.args[0]):
+        edits.keep(line, construct, SLEEP_NEGATIVE)
+        return
+    if func.lineno != func.end_lineno:
+        edits.keep(line, construct, "its name spans lines")
+        return
+    edits.spans.append((func.lineno, func.col_offset, func.lineno, func.end_col_offset or 0,
+                        "trio.sleep"))
+    edits.done.add((line, construct))
+
+
+def _run(call: ast.Call, line: int, file: _File, edits: _Edits, leftovers: list[int],
+         unknown: list[str]) -> None:
+    main = call.args[0] if len(call.args) == 1 and not call.keywords else None
+    if main is None:
+        edits.keep(line, "asyncio.run", "trio.run takes no keyword arguments of asyncio.run's")
+        return
+    why = file.own_coroutine(main)
+    if why is not None:
+        edits.keep(line, "asyncio.run", why.replace("start_soon", "trio.run"))
+        return
+    assert isinstance(main, ast.Call)
+    edits.spans.append((call.lineno, call.col_offset, call.end_lineno or call.lineno,
+                        call.end_col_offset or 0, f"trio.run({_call_as_args(main, file.lines)})"))
+    edits.done.add((line, "asyncio.run"))
+    stays = []
+    if leftovers:
+        stays.append(f"the asyncio code left on line{'s' if len(leftovers) > 1 else ''} "
+                     + ", ".join(map(str, leftovers[:8])) + (", …" if len(leftovers) > 8 else ""))
+    if unknown:
+        stays.append("what " + ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
+                     + " may run on asyncio")
+    if stays:
+        edits.checks.setdefault(_statement(call, file), []).append(
+            "this line moves the whole program to Trio: " + " and ".join(stays)
+            + " fails under it until ported (or bridged with trio-asyncio)")
+
+
+def _statement(node: ast.AST, file: _File) -> int:
+    while not isinstance(node, ast.stmt):
+        node = file.parents[node]
+    return node.lineno
+
+
+def _import_line(tree: ast.Module, file: _File) -> int:
+    """The line ``import trio`` goes before: after ``import asyncio`` when that is at module
+    level, else after the shebang, encoding line, docstring and ``from __future__`` imports."""
+    body = tree.body
+    for stmt in body:
+        if isinstance(stmt, ast.Import) and any(a.name == "asyncio" for a in stmt.names) \
+                and file.owns_its_lines(stmt):
+            return (stmt.end_lineno or stmt.lineno) + 1
+    first = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        first = 1
+    while first < len(body) and isinstance(body[first], ast.ImportFrom) \
+            and body[first].module == "__future__":  # type: ignore[attr-defined]
+        first += 1
+    if first == len(body):
+        return (body[-1].end_lineno or body[-1].lineno) + 1 if body else 1
+    stmt = body[first]
+    if file.lines[stmt.lineno - 1].encode()[: stmt.col_offset].strip():
+        return (stmt.end_lineno or stmt.lineno) + 1  # shares its line: go after it
+    return stmt.lineno
+
+
+def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) -> str:
+    lines = list(file.lines)
+    # Expression edits, right to left so that earlier columns stay valid.
+    for start_line, start, end_line, end, text in sorted(edits.spans, reverse=True):
+        head = lines[start_line - 1].encode()[:start]
+        tail = lines[end_line - 1].encode()[end:]
+        lines[start_line - 1] = (head + text.encode() + tail).decode()
+        for number in range(start_line + 1, end_line + 1):
+            lines[number - 1] = ""
 
     # TODOs: one comment above each statement with a finding that no rewrite took care of.
     todo: dict[int, list[Finding]] = {}
     for finding in findings:
-        if finding.line in rewritten and finding.construct in (
-                "asyncio.sleep", "asyncio.run", "asyncio.gather", "asyncio.sleep(0)"):
-            continue
-        if finding.construct == "import asyncio":
+        key = (finding.line, finding.construct)
+        if finding.construct == "import asyncio" or (key in edits.done
+                                                     and key not in edits.kept):
             continue
         todo.setdefault(finding.statement, []).append(finding)
 
+    has_trio = any(isinstance(node, ast.Import)
+                   and any(a.name == "trio" and a.asname is None for a in node.names)
+                   for node in file.tree.body)
+    import_at = _import_line(file.tree, file) \
+        if (edits.blocks or edits.spans) and not has_trio else 0
+    if import_at > len(lines) and lines and _eol(lines[-1], "") == "":
+        lines[-1] += newline
+
     out: list[str] = []
     skip_until = 0
-    has_trio = any(isinstance(node, ast.Import) and any(a.name == "trio" for a in node.names)
-                   for node in tree.body)
-    needs_import = bool(rewritten) and not has_trio
     for number, text in enumerate(lines, start=1):
         if number <= skip_until:
             continue
-        span = next(((a, b) for a, b in replace if a == number), None)
+        eol = _eol(text, newline)
+        if number == import_at:
+            out.append("import trio" + eol)
+        indent = _indent(text)
         if number in todo:
-            indent = _indent(text)
-            said = dict.fromkeys(f"{f.construct} → {_short(f.trio)}" for f in todo[number])
+            found = todo[number]
+            said = dict.fromkeys(f"{f.construct} → {_short(f.trio)}" for f in found)
+            reason = _reasons(found, edits.kept)
             out.append(f"{indent}# TODO(trio): {'; '.join(said)} "
-                       f"(see {todo[number][0].links[0]})\n")
-        if span is not None:
-            out.extend(replace[span])
-            skip_until = span[1]
+                       f"(see {found[0].links[0]}){reason}{eol}")
+        for check in edits.checks.get(number, ()):
+            out.append(f"{indent}# TODO(trio): rewritten, check it: {check}{eol}")
+        if number in edits.blocks:
+            end, block = edits.blocks[number]
+            last_eol = _eol(lines[end - 1], "")
+            out.extend(b + eol for b in block[:-1])
+            out.append(block[-1] + last_eol)
+            skip_until = end
             continue
         out.append(text)
-        if needs_import and text.strip() == "import asyncio":
-            out.append("import trio\n")
-            needs_import = False
-    if needs_import:
-        out.insert(0, "import trio\n")
-    return "".join(out), findings
+    if import_at > len(lines):
+        out.append("import trio" + newline)
+    return "".join(out)
+
+
+def _reasons(found: list[Finding], kept: dict[tuple[int, str], list[str]]) -> str:
+    """Why the code of these findings was kept: each reason once, named by its construct
+    when more than one construct on the statement has one."""
+    by: dict[str, dict[str, None]] = {}
+    for f in found:
+        for why in kept.get((f.line, f.construct), ()):
+            by.setdefault(f.construct, {})[why] = None
+    if not by:
+        return ""
+    if len(by) == 1:
+        return "; kept as it was: " + "; ".join(*by.values())
+    return "; kept as it was: " + "; ".join(f"{c}: {'; '.join(w)}" for c, w in by.items())
 
 
 def _short(text: str, limit: int = 60) -> str:
