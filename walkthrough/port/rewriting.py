@@ -96,21 +96,27 @@ def _split_lines(source: str) -> list[str]:
 
 def _non_negative(node: ast.expr) -> bool:
     """Provably a finite number ≥ 0: a literal, or such numbers added or multiplied."""
+    return _value(node) is not None
+
+
+def _value(node: ast.expr) -> float | None:
+    """The value of a non-negative numeric literal expression, None when not provably one
+    (or when it is infinite: ``1e999``, ``1e308 * 10``)."""
+    value: float | None = None
     if isinstance(node, ast.Constant):
-        value = node.value
-        return (isinstance(value, int | float) and not isinstance(value, bool)
-                and math.isfinite(value) and value >= 0)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
-        return _non_negative(node.operand)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mult):
-        # two finite literals can still overflow to inf (1e308 * 10): check the value
-        try:
-            value = ast.literal_eval(node)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return False
-        return (_non_negative(node.left) and _non_negative(node.right)
-                and isinstance(value, int | float) and math.isfinite(value))
-    return False
+        if isinstance(node.value, int | float) and not isinstance(node.value, bool):
+            value = node.value
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        value = _value(node.operand)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mult):
+        left, right = _value(node.left), _value(node.right)
+        if left is not None and right is not None:
+            if max(abs(left), abs(right)) > 1e300:
+                return None  # no huge int arithmetic on a hostile literal
+            value = left + right if isinstance(node.op, ast.Add) else left * right
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return value
 
 
 @dataclass
