@@ -144,10 +144,16 @@ def test_the_rewrite_of_a_negative_sleep_from_argv_behaves_the_same_or_says_why(
     assert "moves the whole program to Trio" in run_todo and "6" in left_lines(run_todo)
 
 
-def test_sleep_with_result_is_kept_because_trio_sleep_has_none() -> None:
-    source = "import asyncio\n\n\nasync def f():\n    x = await asyncio.sleep(0, result=5)\n"
+@pytest.mark.parametrize(("code", "negative"), [
+    ("x = await asyncio.sleep(0, result=5)", False),
+    ("x = await asyncio.sleep(t, 5)", True),
+])
+def test_sleep_with_result_is_kept_because_trio_sleep_has_none(code: str, negative: bool) -> None:
+    source = f"import asyncio\n\n\nasync def f(t):\n    {code}\n"
     new, _ = port.rewrite(source, "app.py")
-    assert "result=" in todo_above(new, "x = await asyncio.sleep(0, result=5)")
+    todo = todo_above(new, code)
+    assert "trio.sleep has no result=" in todo
+    assert ("negative delay" in todo) is negative
 
 
 @pytest.mark.parametrize("code", [
@@ -402,7 +408,19 @@ def test_import_trio_goes_right_after_import_asyncio() -> None:
     source = ("import os\nimport asyncio\nimport sys\n\n\nasync def f():\n"
               "    await asyncio.sleep(1)\n")
     new, _ = port.rewrite(source, "app.py")
-    assert new.splitlines()[:4] == ["import os", "import asyncio", "import trio", "import sys"]
+    assert new.splitlines()[:5] == ["import os", "import asyncio",
+                                    f"# TODO(trio): {rewriting.NO_RUN}", "import trio",
+                                    "import sys"]
+
+
+def test_a_file_without_an_entry_point_says_its_rewrites_need_trio_callers() -> None:
+    """A module's ``trio.sleep`` works only if whoever calls it runs Trio: that is not in the
+    file, so the file says so once, where ``import trio`` goes."""
+    source = "import asyncio\n\n\nasync def f():\n    await asyncio.sleep(0)\n"
+    new, _ = port.rewrite(source, "lib.py")
+    assert todos(new) == [f"# TODO(trio): {rewriting.NO_RUN}"]
+    with_run = source + "\n\nasyncio.run(f())\n"
+    assert todos(port.rewrite(with_run, "app.py")[0]) == []
 
 
 @pytest.mark.parametrize("eol", ["\r\n", "\n"])

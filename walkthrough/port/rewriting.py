@@ -43,6 +43,8 @@ RUNNERS = ("asyncio.run", "asyncio.Runner", "loop.run_until_complete", "loop.run
 SLEEP_NEGATIVE = ("Trio raises ValueError on a negative delay, where asyncio returns at once: "
                   "clamp it with max(0, t), or use trio.sleep_until")
 SLEEP_RESULT = "trio.sleep has no result=: return the value yourself"
+NO_RUN = ("the rewrites in this file run only under Trio, and it has no entry point: "
+          "port its callers too (or reach it through trio-asyncio)")
 GATHER_ERRORS = ("errors now arrive as an ExceptionGroup: an `except X` around this, here or "
                  "in a caller, needs `except*`; a failing child now cancels its siblings")
 
@@ -304,6 +306,8 @@ class _Edits:
     #: statement line → TODOs about a rewrite that was made
     checks: dict[int, list[str]] = field(default_factory=dict)
     runs: list[tuple[ast.Call, int]] = field(default_factory=list)
+    #: TODOs about the whole file, where ``import trio`` goes
+    header: list[str] = field(default_factory=list)
 
     def keep(self, line: int, construct: str, why: str) -> None:
         self.kept.setdefault((line, construct), []).append(why)
@@ -367,6 +371,8 @@ def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
             if finding.construct in RUNNERS:
                 edits.keep(finding.line, finding.construct,
                            "the rewrites in this file need it to become trio.run")
+        if not any(f.construct in RUNNERS for f in findings):
+            edits.header.append(NO_RUN)
 
     return _write(file, edits, findings, newline), findings
 
@@ -382,13 +388,18 @@ def _sleep(call: ast.Call, file: _File, edits: _Edits) -> None:
         edits.keep(line, construct, "it is not awaited here: a trio.sleep() passed on would "
                    "be awaited by asyncio")
         return
-    if len(call.args) != 1 or call.keywords:
-        edits.keep(line, construct, SLEEP_RESULT
-                   if any(k.arg == "result" for k in call.keywords) or len(call.args) > 1
-                   else "it is not a one-argument call")
-        return
-    if not _non_negative(call.args[0]):
-        edits.keep(line, construct, SLEEP_NEGATIVE)
+    delay = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg == "delay"), None)
+    why = []
+    if delay is None or not _non_negative(delay):
+        why.append(SLEEP_NEGATIVE)
+    if len(call.args) > 1 or any(k.arg == "result" for k in call.keywords):
+        why.append(SLEEP_RESULT)
+    elif len(call.args) != 1 or call.keywords:
+        why.append("trio.sleep takes the delay only, by position")
+    if why:
+        for reason in why:
+            edits.keep(line, construct, reason)
         return
     if func.lineno != func.end_lineno:
         edits.keep(line, construct, "its name spans lines")
@@ -476,8 +487,10 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
     has_trio = any(isinstance(node, ast.Import)
                    and any(a.name == "trio" and a.asname is None for a in node.names)
                    for node in file.tree.body)
-    import_at = _import_line(file.tree, file) \
-        if (edits.blocks or edits.spans) and not has_trio else 0
+    header = [f"# TODO(trio): {note}" for note in edits.header]
+    if (edits.blocks or edits.spans) and not has_trio:
+        header.append("import trio")
+    import_at = _import_line(file.tree, file) if header else 0
     if import_at > len(lines) and lines and _eol(lines[-1], "") == "":
         lines[-1] += newline
 
@@ -488,7 +501,7 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
             continue
         eol = _eol(text, newline)
         if number == import_at:
-            out.append("import trio" + eol)
+            out.extend(h + eol for h in header)
         indent = _indent(text)
         if number in todo:
             found = todo[number]
@@ -507,7 +520,7 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
             continue
         out.append(text)
     if import_at > len(lines):
-        out.append("import trio" + newline)
+        out.extend(h + newline for h in header)
     return "".join(out)
 
 
