@@ -401,6 +401,7 @@ def test_import_trio_goes_after_the_shebang_encoding_docstring_and_future_import
     assert lines[:3] == source.splitlines()[:3]
     assert lines.index("import trio") > lines.index("from __future__ import annotations")
     assert "    await trio.sleep(0.01)" in lines and "trio.run(main)" in lines
+    assert "moves the whole program" not in new  # an import of asyncio's names runs nothing
     assert before.stdout == after.stdout == "done\n", (before.stderr, after.stderr)
 
 

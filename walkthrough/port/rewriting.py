@@ -359,8 +359,12 @@ def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
     # The run line last: whether it needs a TODO depends on what stays asyncio elsewhere.
     rewritten = bool(edits.blocks or edits.spans)
     runs = {line for _, line in edits.runs}
+    # an import runs no asyncio code: `from asyncio import run` is not a leftover
+    imports = {node.lineno for node in ast.walk(tree) if isinstance(node, ast.Import
+                                                                    | ast.ImportFrom)}
     leftovers = sorted({f.line for f in findings
                         if f.construct != "import asyncio" and f.line not in runs
+                        and f.statement not in imports
                         and ((f.line, f.construct) not in edits.done
                              or (f.line, f.construct) in edits.kept)})
     unknown = _imports_unknown(tree)
@@ -442,13 +446,14 @@ def _statement(node: ast.AST, file: _File) -> int:
     return node.lineno
 
 
-def _import_line(tree: ast.Module, file: _File) -> int:
+def _import_line(tree: ast.Module, file: _File, first_edit: int) -> int:
     """The line ``import trio`` goes before: after ``import asyncio`` when that is at module
-    level, else after the shebang, encoding line, docstring and ``from __future__`` imports."""
+    level (and before every rewritten line), else after the shebang, encoding line, docstring
+    and ``from __future__`` imports (above which it is a SyntaxError)."""
     body = tree.body
     for stmt in body:
         if isinstance(stmt, ast.Import) and any(a.name == "asyncio" for a in stmt.names) \
-                and file.owns_its_lines(stmt):
+                and file.owns_its_lines(stmt) and (stmt.end_lineno or stmt.lineno) < first_edit:
             return (stmt.end_lineno or stmt.lineno) + 1
     first = 0
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
@@ -490,7 +495,8 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
     header = [f"# TODO(trio): {note}" for note in edits.header]
     if (edits.blocks or edits.spans) and not has_trio:
         header.append("import trio")
-    import_at = _import_line(file.tree, file) if header else 0
+    first_edit = min([*(span[0] for span in edits.spans), *edits.blocks], default=0)
+    import_at = _import_line(file.tree, file, first_edit) if header else 0
     if import_at > len(lines) and lines and _eol(lines[-1], "") == "":
         lines[-1] += newline
 
