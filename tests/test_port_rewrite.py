@@ -378,6 +378,23 @@ def test_a_run_that_leaves_asyncio_code_behind_says_so(tmp_path: Path) -> None:
     assert "6" in left_lines(todo) and "asyncssh may run on asyncio" in todo
 
 
+def test_a_run_whose_imported_library_is_asyncio_only_crashes_and_the_todo_says_why(
+        tmp_path: Path) -> None:
+    """The asyncssh case, offline: nothing in the file is asyncio but the run line, and the
+    library it awaits runs on asyncio. The rewrite cannot see that, so the run line says it."""
+    (tmp_path / "fakelib.py").write_text(
+        "import asyncio\n\n\nasync def connect():\n"
+        "    loop = asyncio.get_running_loop()\n    fut = loop.create_future()\n"
+        "    loop.call_soon(fut.set_result, 'connected')\n    return await fut\n")
+    source = ("import asyncio\n\nimport fakelib\n\n\nasync def main():\n"
+              "    print(await fakelib.connect())\n\n\nasyncio.run(main())\n")
+    new, before, after = both(tmp_path, source)
+    assert before.returncode == 0 and before.stdout == "connected\n", before.stderr
+    assert after.returncode == 1 and after.stdout == ""
+    todo = todo_above(new, "trio.run(main)")
+    assert "moves the whole program to Trio" in todo and "fakelib may run on asyncio" in todo
+
+
 def test_rewrites_under_a_run_that_stays_asyncio_say_they_need_trio_run() -> None:
     source = ("import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0)\n\n\n"
               "loop = asyncio.new_event_loop()\nloop.run_until_complete(main())\n")
