@@ -5,8 +5,9 @@ that call site; anywhere else the code stays as it was and its ``# TODO(trio):``
 in one short reason, why it was kept. Three rewrites, each with the condition that makes it safe:
 
 * ``await asyncio.sleep(t)`` → ``await trio.sleep(t)`` when ``t`` is provably finite and ≥ 0
-  (a literal, or literals added and multiplied): Trio raises ValueError on a negative delay,
-  where asyncio returns at once, and ``trio.sleep`` has no ``result=``.
+  (a literal, or literals added and multiplied) and the call is awaited right there (handed to
+  ``wait_for`` or ``create_task`` it would be awaited by asyncio): Trio raises ValueError on a
+  negative delay, where asyncio returns at once, and ``trio.sleep`` has no ``result=``.
 * ``asyncio.run(main(a))`` → ``trio.run(main, a)`` when ``main`` is an ``async def`` of this
   file. That line moves the *whole* program to Trio, so when anything asyncio stays behind (a
   TODO elsewhere, or an imported module that may use asyncio) it gets a TODO that says so.
@@ -16,7 +17,11 @@ in one short reason, why it was kept. Three rewrites, each with the condition th
   ``except`` in a *caller* cannot be ruled out from here, so the block always carries a TODO:
   its errors now arrive as an ExceptionGroup, and a failing child cancels its siblings.
 
-The output keeps the source's line endings, and is built in one pass over the lines.
+A rewritten ``trio.sleep`` or nursery works only under ``trio.run``: an asyncio entry point
+that stays says so, and a file with none (a library module) says once that its callers must
+run Trio. ``import trio`` goes after ``import asyncio``, or else after the docstring and the
+``from __future__`` imports. The output keeps the source's line endings, and is built in one
+pass over the lines (no ``ast.get_source_segment``, which splits the whole file per call).
 """
 
 from __future__ import annotations
