@@ -20,8 +20,20 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-#: The page, in the repository (the project installs itself in editable mode).
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "concepts.md"
+#: The page in the repository, where the guide shows it (an editable install, a checkout).
+REPO_PAGE = Path(__file__).resolve().parent.parent / "docs" / "concepts.md"
+#: The same page inside an installed package: ``setup.py`` copies ``docs/concepts.md`` there
+#: when it builds a wheel, so the page stays the one source and still travels with the code.
+PACKAGED_PAGE = Path(__file__).resolve().parent / "concepts.md"
+
+
+def _page() -> Path:
+    """The repository's page when there is one (it may be newer), else the packaged copy."""
+    return REPO_PAGE if REPO_PAGE.is_file() else PACKAGED_PAGE
+
+
+#: The page the map is read from.
+PAGE = _page()
 #: Where the guide is published relative to the repository, for links printed by the tool.
 PAGE_LINK = "docs/concepts.md"
 
