@@ -1,21 +1,23 @@
 """Read a user's asyncio file and say, construct by construct, what Trio has in its place.
 
 :func:`scan` parses the source with :mod:`ast` (never a regex over the text) and reports each
-asyncio construct it meets: ``asyncio.*`` calls and names, methods of objects those return
-(an event loop, a queue, a task, a semaphore), aiohttp sessions and responses, aiofiles files,
-and a few patterns (a set of tasks kept alive with ``add_done_callback(set.discard)``). Each
-:class:`Finding` points at the row of the concept map (``docs/concepts.md``, read through
-:mod:`walkthrough.conceptmap`) that gives the Trio counterpart, the gotcha and the page that
-shows it: one table for the guide and for this tool, so they cannot disagree.
+asyncio construct it meets: ``asyncio.*`` calls and names, the methods of the objects they
+give (a loop, a task, a future, a queue, a stream, a process, a server, a handle), wherever
+those are kept (a name, ``self.x``, ``app[key]``), and the asyncio-only libraries
+(:mod:`.libraries`). Each :class:`Finding` points at the row of the concept map
+(``docs/concepts.md``, read through :mod:`walkthrough.conceptmap`) that gives the Trio
+counterpart, the gotcha and the page that shows it: one table for the guide and for this
+tool, so they cannot disagree.
 
-:func:`rewrite` applies only three mechanical rewrites, and leaves a ``TODO(trio)`` comment
-wherever a human must decide. Mechanical is not always safe (``docs/porting.md``): the nursery
-raises an ExceptionGroup where gather raised the bare error, and ``trio.sleep`` refuses a
-negative delay that ``asyncio.sleep`` returns from at once.
+:func:`rewrite` rewrites only where the file shows the rewrite keeps behaviour at that call
+site, and leaves a ``TODO(trio)`` comment that says why everywhere else (:mod:`.rewriting`):
 
-* ``asyncio.sleep(t)`` → ``trio.sleep(t)``;
-* ``asyncio.run(main(a, b))`` → ``trio.run(main, a, b)``;
-* ``await asyncio.gather(f(x), g(y))`` whose result is unused → a nursery block.
+* ``await asyncio.sleep(t)`` → ``await trio.sleep(t)`` for a finite ``t >= 0`` it can see
+  (``trio.sleep`` refuses the negative delay that ``asyncio.sleep`` returns from at once);
+* ``asyncio.run(main(a, b))`` → ``trio.run(main, a, b)`` for an ``async def main`` of the
+  file, with a TODO while asyncio code or an unknown library is left;
+* ``await asyncio.gather(f(x), g(y))`` of calls of this file's ``async def`` functions,
+  result unused → a nursery block, always with a TODO: its errors now come as a group.
 
 Example::
 
