@@ -10,17 +10,20 @@ from typing import TextIO
 
 from walkthrough import port
 from walkthrough.cli import UsageError
+from walkthrough.port import reading
 
 HELP = "read your own asyncio file and say what Trio has in each place"
 DESCRIPTION = """\
-Read an asyncio program (a .py file, or every .py file under a directory) and list each
-asyncio construct it uses, line by line: asyncio.* calls and names, what an event loop, a
-queue, a task or a semaphore is asked to do, aiohttp sessions and responses, aiofiles files,
-and the pattern of keeping tasks alive in a set. For each: the Trio counterpart, the gotcha,
-and the page of the guide that shows it. The mapping is the guide's concept map
-(docs/concepts.md), read from the page itself.
+Read an asyncio program (a .py file, every .py file under a directory, or `-` for standard
+input) and list each asyncio construct it uses, line by line: asyncio.* calls and names, what
+an event loop, a queue, a task or a semaphore is asked to do, aiohttp sessions and responses,
+aiofiles files, and the pattern of keeping tasks alive in a set. For each: the Trio
+counterpart, the gotcha, and the page of the guide that shows it. The mapping is the guide's
+concept map (docs/concepts.md; an installed copy carries it as walkthrough/concepts.md).
 
-The file is parsed (Python's ast), never run and never changed.
+The file is parsed (Python's ast), never run and never changed. It is decoded as Python
+decodes a module: UTF-8, a UTF-8 byte-order mark, or a PEP 263 coding line (`# -*- coding:
+latin-1 -*-`).
 
 --rewrite prints a patch (a unified diff) instead: it applies three mechanical rewrites
 (asyncio.sleep -> trio.sleep; asyncio.run(main(x)) -> trio.run(main, x); an awaited
@@ -29,26 +32,42 @@ asyncio.gather of plain calls whose result is unused -> a nursery block) and add
 not always safe: a nursery raises an ExceptionGroup where gather raised the bare error (an
 `except ValueError:` around it stops matching), and trio.sleep raises ValueError on a negative
 delay where asyncio.sleep returns at once (docs/porting.md). Read the patch before you apply it
-with `patch -p1 < port.diff` or `git apply port.diff`.
+with `git apply port.diff` or `patch -p1 < port.diff`.
+
+The patch keeps each file's line endings (a CRLF file gets CRLF lines) and names each file by
+its path relative to the current directory, so that `git apply` or `patch -p1` run there finds
+it. A file outside the current directory is named by its file name alone (a note on stderr
+says so): apply that patch in the file's own directory. Standard input is named stdin.py:
+apply it with `patch app.py < port.diff`.
+
+With --rewrite, --format json prints {"files": [{"path", "patch", "findings"}, ...],
+"skipped": N}; --format markdown prints each file's patch in a ```diff block.
+
+On stderr, a summary: "N findings in K of M files", or "0 findings: no asyncio construct in
+M files" (a directory walk, or a file without findings).
 
 Exit status:
   0  nothing to port (no asyncio construct found)
   1  findings were reported (or a patch was printed)
-  2  the user's error: a path that does not exist, a file that is not Python text, does not
-     parse or is larger than 2 MB, or a bad command line. Inside a directory, such files are
-     reported on stderr and skipped.
+  2  the user's error: a path that does not exist, a FIFO or device instead of a file, a file
+     that is not Python text (not in its declared encoding), does not parse or is larger than
+     2 MB, or a bad command line. Inside a directory, such files are reported on stderr and
+     skipped, and anything that is not a regular file (a FIFO named x.py) is not read.
 
 examples:
   walkthrough port app.py
   walkthrough port app.py --format markdown > porting-notes.md
   walkthrough port src/ --format json
-  walkthrough port app.py --rewrite > port.diff"""
+  walkthrough port app.py --rewrite > port.diff
+  git show HEAD:app.py | walkthrough port -"""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", metavar="PATH", type=Path,
-                        help="an asyncio .py file, or a directory to walk")
+    parser.add_argument("path", metavar="PATH",
+                        help="an asyncio .py file, a directory to walk, or - for standard input")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="how to print the findings (default: text)")
+                        help="how to print the findings, or with --rewrite the patches "
+                             "(default: text)")
     parser.add_argument("--rewrite", action="store_true",
                         help="print a patch: 3 mechanical rewrites, TODOs elsewhere (read it)")
 
@@ -75,29 +94,54 @@ def _markdown(findings: list[port.Finding], out: TextIO) -> None:
               f"| {links} |", file=out)
 
 
+def patch_label(path: Path, cwd: Path | None = None) -> tuple[str, str | None]:
+    """The name a patch gives ``path``, and a note for stderr when it is not the path itself.
+
+    `git apply` refuses a header with ``..`` in it or an absolute path (``a//abs/x.py``). So: a
+    plain relative path as it is; a path under the current directory relative to it; anything
+    else by its file name, with a note, since no name relative to here would be honest.
+    """
+    if not path.is_absolute() and ".." not in path.parts:
+        return path.as_posix(), None
+    here = (cwd or Path.cwd()).resolve()
+    full = path.resolve()
+    if full.is_relative_to(here):
+        return full.relative_to(here).as_posix(), None
+    return path.name, (f"{path} is outside the current directory: the patch names it "
+                       f"{path.name}; apply it in {full.parent}")
+
+
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.path
-    if not root.exists():
+    stdin = args.path == reading.STDIN
+    root = Path(args.path)
+    if not stdin and not root.exists():
         raise UsageError(f"cannot read {root}: No such file or directory")
-    paths = port.files(root)
-    if root.is_dir() and not paths:
+    walking = not stdin and root.is_dir()
+    paths = [root] if stdin else port.files(root)
+    if walking and not paths:
         raise UsageError(f"{root}: no .py file under it")
-    walking = root.is_dir()
     progress = walking and sys.stderr.isatty()
     findings: list[port.Finding] = []
-    patches: list[str] = []
+    #: per file read: (path shown, patch, its findings, its encoding)
+    done: list[tuple[str, str, list[port.Finding], str]] = []
     skipped = 0
+    empty = 0
     for n, path in enumerate(paths, start=1):
         if progress:
             print(f"\r[{n}/{len(paths)}] {path}"[:100].ljust(100), end="", file=sys.stderr,
                   flush=True)
+        shown = reading.STDIN_NAME if stdin else str(path)
         try:
-            source = port.read(str(path), path.read_bytes())
+            data = reading.load_stdin() if stdin else reading.load(path)
+            source, encoding = reading.decode(shown, data)
+            empty += not source.strip()
             if args.rewrite:
-                diff, found = port.patch(source, str(path))
-                patches.append(diff)
+                label, note = ("stdin.py", None) if stdin else patch_label(path)
+                if note:
+                    print(f"walkthrough port: note: {note}", file=sys.stderr)
+                diff, found = port.patch(source, shown, label, bom=encoding == "utf-8-sig")
             else:
-                found = port.scan(source, str(path))
+                diff, found = "", port.scan(source, shown)
         except (port.PortError, OSError) as exc:
             message = str(exc) if isinstance(exc, port.PortError) else \
                 f"cannot read {path}: {exc.strerror}"
@@ -109,13 +153,31 @@ def run(args: argparse.Namespace) -> int:
             skipped += 1
             continue
         findings += found
+        done.append((shown, diff, found, encoding))
     if progress:
         print(file=sys.stderr)
 
-    if args.rewrite:
-        sys.stdout.write("".join(patches))
+    if args.rewrite and args.format == "json":
+        json.dump({"files": [{"path": shown, "patch": diff,
+                              "findings": [f.as_dict() for f in found]}
+                             for shown, diff, found, _ in done],
+                   "skipped": skipped}, sys.stdout, indent=2)
+        print()
+    elif args.rewrite and args.format == "markdown":
+        for shown, diff, _, _ in done:
+            if diff:
+                fence = "````" if "```" in diff else "```"
+                sys.stdout.write(f"{shown}:\n\n{fence}diff\n{diff}{fence}\n\n")
+    elif args.rewrite:
+        # each file's patch in the file's own encoding (a latin-1 file's `é` must match its
+        # byte), and its line endings as they are (no newline translation)
+        sys.stdout.flush()
+        for _, diff, _, encoding in done:
+            codec = "utf-8" if encoding == "utf-8-sig" else encoding
+            sys.stdout.buffer.write(_encode(diff, codec))
+        sys.stdout.buffer.flush()
     elif args.format == "json":
-        json.dump({"findings": [f.as_dict() for f in findings], "files": len(paths),
+        json.dump({"findings": [f.as_dict() for f in findings], "files": len(done),
                    "skipped": skipped}, sys.stdout, indent=2)
         print()
     elif args.format == "markdown":
@@ -123,7 +185,35 @@ def run(args: argparse.Namespace) -> int:
     else:
         _text(findings, sys.stdout)
     if walking or not findings:
-        files_with = len({f.path for f in findings})
-        print(f"{len(findings)} findings in {files_with} of {len(paths) - skipped} files"
-              + (f"; {skipped} skipped" if skipped else ""), file=sys.stderr)
+        print(summary(findings, len(done), skipped, empty), file=sys.stderr)
     return 1 if findings else 0
+
+
+#: Characters the TODO comments use, spelled in ASCII for a file whose encoding lacks them.
+_ASCII = str.maketrans({"→": "->", "…": "...", "—": "--", "–": "-", "“": '"', "”": '"',
+                        "‘": "'", "’": "'"})
+
+
+def _encode(diff: str, codec: str) -> bytes:
+    """A patch in its file's encoding. The old lines came from that encoding; a line the
+    rewrite added may hold a character it lacks (a latin-1 file has no `→`)."""
+    try:
+        return diff.encode(codec)
+    except UnicodeEncodeError:
+        return diff.translate(_ASCII).encode(codec, errors="backslashreplace")
+
+
+def summary(findings: list[port.Finding], read: int, skipped: int, empty: int) -> str:
+    """One line for stderr that says what was read and what was found in it."""
+    def files(n: int) -> str:
+        return f"{n} file" if n == 1 else f"{n} files"
+
+    if findings:
+        text = f"{len(findings)} findings in {len({f.path for f in findings})} of {read} files"
+    elif read == 0:
+        text = "0 findings: no file could be read"
+    else:
+        text = f"0 findings: no asyncio construct in {files(read)}"
+        if empty:
+            text += " (it is empty)" if empty == read == 1 else f" ({empty} of them empty)"
+    return text + (f"; {skipped} skipped" if skipped else "")

@@ -1,13 +1,31 @@
-"""Reading the files a user names: which files, and their text, or one line that says why not."""
+"""Reading the files a user names: which files, and their text, or one line that says why not.
+
+Two rules keep a bad input from hanging or crashing the tool:
+
+* only regular files are read. A FIFO named ``x.py`` would block ``open`` until a writer comes
+  (forever, in a directory walk), and ``/dev/zero`` never ends. A walk skips anything else in
+  silence; a path the user names directly is refused with a message.
+* the text is decoded the way Python decodes a module (PEP 263): a UTF-8 byte-order mark, or a
+  ``# -*- coding: latin-1 -*-`` line in the first two, is valid Python and must be read as such.
+"""
 
 from __future__ import annotations
 
 import ast
+import io
 import os
+import stat
+import sys
+import tokenize
 from pathlib import Path
 
 #: Files larger than this are refused (a generated file, a data dump): bytes.
 MAX_BYTES = 2_000_000
+
+#: The path that names standard input, as on most command lines.
+STDIN = "-"
+#: How standard input is named in findings.
+STDIN_NAME = "<stdin>"
 
 
 class PortError(Exception):
@@ -23,17 +41,85 @@ def parse(source: str, path: str) -> ast.Module:
         raise PortError(f"{path}: not a Python source file ({exc})") from None
 
 
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file (a symlink counts by its target): the only kind a walk reads."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:  # a dangling symlink, a file gone since the walk listed it
+        return False
+
+
+def load(path: Path) -> bytes:
+    """The bytes of a regular file, at most ``MAX_BYTES + 1`` of them (enough to refuse it).
+
+    The file is opened without blocking and checked with ``fstat`` on the open descriptor, so a
+    FIFO (or a file swapped for one after the walk listed it) is refused, never waited on.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise PortError(f"{path}: {_kind(info.st_mode)}, not a Python file (to read a "
+                            f"pipe, give `-` and send it to standard input)")
+        if info.st_size > MAX_BYTES:
+            raise PortError(f"{path}: too large to scan ({info.st_size / 1e6:.1f} MB; the "
+                            f"limit is {MAX_BYTES / 1e6:.0f} MB)")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def load_stdin() -> bytes:
+    """Standard input, at most ``MAX_BYTES + 1`` bytes."""
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
 def read(path: str, data: bytes) -> str:
     """The text of a file the user named, or a PortError that says why it cannot be read."""
+    return decode(path, data)[0]
+
+
+def decode(path: str, data: bytes) -> tuple[str, str]:
+    """The text of a file and its encoding, or a PortError that says why it cannot be read.
+
+    The encoding is the one Python would use to import the file: a BOM or a PEP 263 coding
+    line, UTF-8 otherwise (:func:`tokenize.detect_encoding`; ``"utf-8-sig"`` when there is a
+    BOM, which the text leaves out). Line endings are kept as they are, so that a patch can
+    give a CRLF file back with CRLF endings, and be written in the file's own encoding.
+    """
     if len(data) > MAX_BYTES:
-        raise PortError(f"{path}: too large to scan ({len(data) / 1e6:.1f} MB; the limit is "
+        raise PortError(f"{path}: too large to scan (the limit is "
                         f"{MAX_BYTES / 1e6:.0f} MB)")
     if b"\0" in data:
         raise PortError(f"{path}: not a Python source file (it holds binary data)")
     try:
-        return data.decode("utf-8")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if exc.msg.startswith("invalid or missing"):
+            # the first two lines are not UTF-8 and declare nothing: decoding says where
+            encoding = "utf-8"
+        else:  # an unknown codec ("unknown encoding: klingon"), a BOM with another coding
+            raise PortError(f"{path}: not a Python source file ({exc.msg})") from None
+    try:
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
-        raise PortError(f"{path}: not a Python source file (not UTF-8 text: byte "
+        named = "UTF-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+        raise PortError(f"{path}: not a Python source file (not {named} text: byte "
                         f"{exc.start})") from None
 
 
@@ -43,11 +129,16 @@ SKIP = {".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", "site-pac
 
 
 def files(root: Path) -> list[Path]:
-    """The .py files a path names: the file itself, or every one under a directory."""
-    if root.is_file():
+    """The .py files a path names: the path itself, or every regular .py file under a directory.
+
+    Under a directory, a FIFO, a socket or a dangling link named ``*.py`` is left out: reading
+    it would hang or fail, and it is not source code anyone wrote.
+    """
+    if not root.is_dir():
         return [root]
     found = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP and not d.startswith("."))
-        found += [Path(folder) / n for n in sorted(names) if n.endswith(".py")]
+        found += [p for p in (Path(folder) / n for n in sorted(names) if n.endswith(".py"))
+                  if is_regular(p)]
     return found
