@@ -73,8 +73,9 @@ def load(path: Path) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise PortError(f"{path}: {_kind(info.st_mode)}, not a Python file (to read a "
-                            f"pipe, give `-` and send it to standard input)")
+            hint = " (to read a pipe, give `-` and send it to standard input)" \
+                if stat.S_ISFIFO(info.st_mode) else ""
+            raise PortError(f"{path}: {_kind(info.st_mode)}, not a Python file{hint}")
         if info.st_size > MAX_BYTES:
             raise PortError(f"{path}: too large to scan ({info.st_size / 1e6:.1f} MB; the "
                             f"limit is {MAX_BYTES / 1e6:.0f} MB)")
