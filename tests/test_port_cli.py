@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from walkthrough.port import formatting
 
@@ -373,6 +375,31 @@ def apply(old: str, diff: str) -> str:
 ], ids=["same", "from empty", "to empty", "insert first", "newline added", "newline removed",
         "many hunks", "repeated lines"])
 def test_the_diff_turns_old_into_new(old: str, new: str) -> None:
+    diff = formatting.unified_diff(old, new, "f.py")
+    assert (diff == "") == (old == new)
+    if diff:
+        assert apply(old, diff) == new
+
+
+@given(st.lists(st.sampled_from(["a\n", "b\n", "\n", "x = 1\n", "y\r\n"]), max_size=40),
+       st.data())
+@settings(max_examples=300, deadline=None)
+def test_any_insertions_and_replacements_give_a_diff_that_applies(
+        old_lines: list[str], data: st.DataObject) -> None:
+    """Whatever lines are inserted or replaced, the patch turns the old text into the new."""
+    new_lines = list(old_lines)
+    for _ in range(data.draw(st.integers(0, 5))):
+        at = data.draw(st.integers(0, len(new_lines)))
+        gone = data.draw(st.integers(0, min(3, len(new_lines) - at)))
+        added = data.draw(st.lists(st.sampled_from(["a\n", "# TODO\n", "\n", "b\n"]),
+                                   max_size=4))
+        new_lines[at:at + gone] = added
+    old, new = "".join(old_lines), "".join(new_lines)
+    # either text may lack its final newline
+    if data.draw(st.booleans()):
+        old = old.removesuffix("\n")
+    if data.draw(st.booleans()):
+        new = new.removesuffix("\n")
     diff = formatting.unified_diff(old, new, "f.py")
     assert (diff == "") == (old == new)
     if diff:
