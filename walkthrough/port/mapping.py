@@ -75,6 +75,8 @@ ROW_KEYS: dict[str, str] = {
     "http-server": "`aiohttp.web`",
     "websocket": "WebSocket clients and servers",
     "iscoroutine": "`asyncio.iscoroutinefunction(f)`",
+    "task-name": "`task.get_name()`, `task.set_name()`",
+    "exception-handler": "`loop.set_exception_handler(handler)`",
 }
 
 @dataclass(frozen=True)
