@@ -517,3 +517,17 @@ def test_port_works_from_an_installed_wheel(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "app.py:16: asyncio.run -> " in done.stdout
     assert "docs/concepts.md" in done.stdout  # the links still name the guide's pages
+
+
+def test_a_patch_never_deletes_and_re_adds_a_line_it_kept() -> None:
+    """Edits a line or two apart fall in one region of the resync search; shown whole, the
+    blank line and the `async def` between them came out as `-` and `+` of the same text."""
+    source = ("import asyncio\n\nasync def main():\n    await asyncio.sleep(1)\n\n"
+              "asyncio.run(main())\n")
+    diff, _ = formatting.patch(source, "app.py")
+    removed = {line[1:] for line in diff.splitlines() if line.startswith("-") and
+               not line.startswith("---")}
+    added = {line[1:] for line in diff.splitlines() if line.startswith("+") and
+             not line.startswith("+++")}
+    assert removed == {"    await asyncio.sleep(1)", "asyncio.run(main())"}
+    assert not removed & added

@@ -6,11 +6,13 @@ longest matching blocks, which is quadratic in the length of a file (25,000 line
 few lines inserted (a TODO, ``import trio``) and a few replaced (a call rewritten in place, a
 gather turned into a nursery block), in order. :func:`_opcodes` walks both texts once and, at
 each difference, looks for the nearest point where they agree again, so the cost is linear in
-the file plus the square of each (small) edited region.
+the file plus the square of each (small) edited region; :func:`_refine` then lets difflib
+find the kept lines inside that small region only.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from walkthrough.port.mapping import Finding
@@ -21,6 +23,8 @@ CONTEXT = 3
 #: How many following lines must agree before two texts count as back in step: one equal
 #: line (a blank, a lone ``)``) is not enough to say the edit is over.
 AGREE = 3
+#: The largest region (old lines times new lines) that :func:`_refine` hands to difflib.
+REFINE_LIMIT = 250_000
 
 
 def _newline(source: str) -> str | None:
@@ -92,9 +96,27 @@ def _opcodes(a: list[str], b: list[str]) -> Iterator[tuple[int, int, int, int]]:
                 break
         assert found is not None  # d = the rest of both texts always ends them
         i, j = found
-        yield i1, i, j1, j
+        yield from _refine(a, b, i1, i, j1, j)
     if i < n or j < m:
-        yield i, n, j, m
+        yield from _refine(a, b, i, n, j, m)
+
+
+def _refine(a: list[str], b: list[str], i1: int, i2: int, j1: int,
+            j2: int) -> Iterator[tuple[int, int, int, int]]:
+    """The changes inside one differing region, without the lines it kept.
+
+    Edits a line or two apart (``import trio`` under ``import asyncio``, a rewritten sleep two
+    lines down) make one region of the resync search, and shown whole it would delete and
+    re-add the unchanged lines between them. difflib finds those, and on a region this small
+    its quadratic search costs nothing; a region too large for it stays whole.
+    """
+    if (i2 - i1) * (j2 - j1) > REFINE_LIMIT:
+        yield i1, i2, j1, j2
+        return
+    matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+    for tag, x1, x2, y1, y2 in matcher.get_opcodes():
+        if tag != "equal":
+            yield i1 + x1, i1 + x2, j1 + y1, j1 + y2
 
 
 def _range(start: int, length: int) -> str:
