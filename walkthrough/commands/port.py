@@ -25,14 +25,19 @@ The file is parsed (Python's ast), never run and never changed. It is decoded as
 decodes a module: UTF-8, a UTF-8 byte-order mark, or a PEP 263 coding line (`# -*- coding:
 latin-1 -*-`).
 
---rewrite prints a patch (a unified diff) instead: it applies three mechanical rewrites
-(asyncio.sleep -> trio.sleep; asyncio.run(main(x)) -> trio.run(main, x); an awaited
-asyncio.gather of plain calls whose result is unused -> a nursery block) and adds a
-"# TODO(trio): ..." comment above every other construct, for a human to decide. Mechanical is
-not always safe: a nursery raises an ExceptionGroup where gather raised the bare error (an
-`except ValueError:` around it stops matching), and trio.sleep raises ValueError on a negative
-delay where asyncio.sleep returns at once (docs/porting.md). Read the patch before you apply it
-with `git apply port.diff` or `patch -p1 < port.diff`.
+--rewrite prints a patch (a unified diff) instead. It rewrites only where the file shows the
+rewrite keeps behaviour, and adds a "# TODO(trio): ..." comment above every other construct,
+for a human to decide; a construct it could have rewritten but did not says why ("kept as it
+was: ..."):
+  asyncio.sleep(t) -> trio.sleep(t), when t is a number >= 0 it can see (trio.sleep raises
+    ValueError on a negative delay where asyncio.sleep returns at once);
+  asyncio.run(main(x)) -> trio.run(main, x), for an async def main of the file (with a TODO
+    while asyncio code or a library that may need asyncio is left);
+  an awaited asyncio.gather of calls of the file's own async defs, result unused -> a nursery
+    block, always with a TODO: its errors now come as an ExceptionGroup (an `except
+    ValueError:` around it, here or in a caller, stops matching), and a failing child cancels
+    its siblings.
+Read the patch before you apply it with `git apply port.diff` or `patch -p1 < port.diff`.
 
 The patch keeps each file's line endings (a CRLF file gets CRLF lines) and names each file by
 its path relative to the current directory, so that `git apply` or `patch -p1` run there finds
@@ -69,7 +74,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="how to print the findings, or with --rewrite the patches "
                              "(default: text)")
     parser.add_argument("--rewrite", action="store_true",
-                        help="print a patch: 3 mechanical rewrites, TODOs elsewhere (read it)")
+                        help="print a patch: the rewrites that keep behaviour, TODOs "
+                             "elsewhere (read it)")
 
 
 def _text(findings: list[port.Finding], out: TextIO) -> None:
