@@ -243,3 +243,52 @@ def test_the_old_loop_parameter_is_a_loop() -> None:
                 return self._loop.time()
         """)
     assert "loop" in found[5] and "future" in found[6] and found[9] == {"loop-time"}
+
+
+def test_a_timeout_error_a_package_defines_is_not_the_builtin() -> None:
+    found = rows("""\
+        import asyncio
+        from chatlib.errors import TimeoutError
+
+        async def call(event):
+            try:
+                await asyncio.wait_for(event.wait(), 5)
+            except asyncio.TimeoutError:
+                raise TimeoutError()
+        """)
+    assert found[7] == {"timeout-error"}
+    assert 2 not in found and 8 not in found
+
+
+def test_a_field_of_a_library_object_is_data_its_methods_are_its_api() -> None:
+    found = rows("""\
+        import asyncpg
+
+        async def main():
+            conn = await asyncpg.connect()
+            print(conn.server_version, asyncpg.__version__)
+            await conn.close()
+        """)
+    assert found[6] == {"asyncio-only-lib"}
+    assert 5 not in found
+
+
+def test_a_module_that_calls_a_librarys_private_methods_is_that_librarys_own() -> None:
+    source = """\
+        import asyncio
+        from aiocache.base import BaseCache
+
+        class Lock:
+            def __init__(self, client: BaseCache):
+                self.client = client
+
+            async def acquire(self):
+                await self.client._add("k", 1)
+                await asyncio.sleep(1)
+        """
+    found = rows(source)
+    assert found == {1: {"loop"}, 10: {"sleep"}}
+    # the same calls in a program (a __main__ guard) are a user's: they must change
+    found = rows(textwrap.dedent(source)
+                 + "\nif __name__ == '__main__':\n    asyncio.run(Lock(None).acquire())\n")
+    assert found[2] == {"asyncio-only-lib"} and found[9] == {"asyncio-only-lib"}

@@ -271,6 +271,8 @@ class Visitor(ast.NodeVisitor):
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
+        #: the ``func`` of every call (by id): an attribute called, not read
+        self.called: set[int] = set()
 
     def emit(self, node: ast.AST, construct: str) -> None:
         self.scan.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
@@ -337,6 +339,7 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, f"lib:{lib}")
 
     def visit_Call(self, node: ast.Call) -> None:
+        self.called.add(id(node.func))
         if qualname(node, self.scan) == "session":  # make_client(), which returns a session
             self.emit(node, "aiohttp")
         name = qualname(node.func, self.scan)
@@ -399,6 +402,8 @@ class Visitor(ast.NodeVisitor):
             self.generic_visit(node)
             return
         top = name.split(".")[0]
+        if top.startswith("lib:") and node.attr.startswith("__") and node.attr.endswith("__"):
+            return  # ``aioftp.__version__``: the module's metadata, the same in any port
         if top in MODULES or (top.startswith("lib:") and reference(node) is None \
                 and name.count(".") >= 1 and self._is_module_path(node)):
             construct = construct_of(name)
@@ -406,7 +411,9 @@ class Visitor(ast.NodeVisitor):
             if construct.startswith("aiohttp."):
                 self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
-        if "." in name:
+        if "." in name and not (top.startswith("lib:") and id(node) not in self.called):
+            # an asyncio-only library's object: its methods are the library's API, but a
+            # field read (``container.id``, ``cursor.description``) is plain data in a port
             self.emit_kind(node, name)
         self.visit(node.value)
 
@@ -504,8 +511,8 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, construct)
                 if construct.startswith("aiohttp."):
                     self.families.setdefault("aiohttp", set()).add(construct)
-            elif node.id == "TimeoutError":
-                self.emit(node, node.id)
+            elif node.id == "TimeoutError" and node.id not in self.scan.foreign:
+                self.emit(node, node.id)  # the builtin, which asyncio's timeouts raise
 
     def _emit_service(self, node: ast.AST, construct: str) -> None:
         row = ROWS.get(construct)

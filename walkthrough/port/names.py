@@ -140,6 +140,9 @@ class Names:
     found: list[tuple[int, int, str]] = field(default_factory=list)
     #: packages this file is part of (their imports here are the package's own, not foreign)
     own: set[str] = field(default_factory=set)
+    #: names imported from a module that is not asyncio (``from socketio.exceptions import
+    #: TimeoutError`` is that package's error, not the builtin asyncio raises)
+    foreign: set[str] = field(default_factory=set)
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to."""
@@ -311,7 +314,12 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                     scan.aliases[alias.asname or top] = \
                         f"lib:{scan.library(alias.name)}" if alias.asname else \
                         f"lib:{scan.library(top)}" if scan.library(top) else top
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif isinstance(node, ast.ImportFrom) and (
+                node.level or (node.module or "").split(".")[0] not in MODULES):
+            scan.foreign.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.ClassDef):
+            scan.foreign.add(node.name)
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             top = node.module.split(".")[0]
             lib = scan.library(node.module)
             for alias in node.names:
@@ -348,8 +356,52 @@ def _callback_name(node: ast.expr) -> str | None:
 
 
 def collect(tree: ast.Module, scan: Names) -> None:
-    """First pass: imports, and the kinds of references assigned from known things."""
+    """First pass: imports, and the kinds of references assigned from known things.
+
+    A module that reaches into a library's private methods is that library's own code (see
+    :func:`reached_into`): then the names are followed again with the library as its own.
+    """
     scan.own = own_packages(tree)
+    _collect(tree, scan)
+    reached = reached_into(tree, scan) - scan.own
+    if reached and not is_script(tree, scan.path):
+        own = scan.own | reached
+        for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins):
+            table.clear()
+        scan.loop_methods.clear()
+        scan.foreign.clear()
+        scan.own = own
+        _collect(tree, scan)
+
+
+def reached_into(tree: ast.Module, scan: Names) -> set[str]:
+    """The asyncio-only libraries whose *private* methods this file calls (``client._add()``).
+
+    A program that uses a library calls its public API; a module that calls an object's
+    ``_private`` methods is part of the library (or its twin), and a port of it is a port of
+    the library, whose own names then stay as they are. Dunder methods are public protocol.
+    """
+    reached: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            attr = node.func.attr
+            if not attr.startswith("_") or attr.startswith("__"):
+                continue
+            held = qualname(node.func.value, scan)
+            if held and held.startswith("lib:"):
+                reached.add(held[4:].split(".")[0])
+    return reached
+
+
+def is_script(tree: ast.Module, path: str) -> bool:
+    """A program rather than a module: ``__main__.py``, or a top-level ``__main__`` guard."""
+    if path.replace("\\", "/").rsplit("/", 1)[-1].startswith("__main__."):
+        return True
+    return any(isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
+               for node in tree.body)
+
+
+def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     uses_asyncio = "asyncio" in scan.aliases.values()
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
