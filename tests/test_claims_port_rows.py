@@ -2,10 +2,11 @@
 
 ``walkthrough port`` was run on asyncio code nobody here wrote, and pointed ``loop.stop()``,
 ``asyncio.current_task()``, aiohttp's web server and its WebSocket client at rows that did not
-fit them. These six rows of ``docs/concepts.md`` are the answer: ``loop-stop``, ``task-result``,
-``current-task``, ``http-server``, ``websocket`` and ``iscoroutine`` (the ids of
-:data:`walkthrough.port.mapping.ROW_KEYS`). Each test runs the asyncio and the Trio side of its
-row and asserts what the row says, so a row cannot drift from what the libraries do.
+fit them. These rows of ``docs/concepts.md`` are the answer: ``loop-stop``, ``task-result``,
+``current-task``, ``http-server``, ``websocket``, ``iscoroutine``, ``task-name`` and
+``exception-handler`` (the ids of :data:`walkthrough.port.mapping.ROW_KEYS`). Each test runs
+the asyncio and the Trio side of its row and asserts what the row says, so a row cannot drift
+from what the libraries do.
 
 Timing claims run on the virtual clocks (:mod:`tests.virtual`). The servers (Hypercorn's Trio
 worker, trio-websocket, aiohttp's) run on 127.0.0.1 on a real clock, bounded by a deadline:
@@ -19,9 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import collections.abc
+import errno
 import functools
 import gc
 import inspect
+import itertools
+import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -35,10 +40,11 @@ import httpx
 import pytest
 import trio
 import trio.lowlevel
+import trio.testing
 from aiohttp import web
 
 from tests.virtual import run_asyncio, run_trio
-from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
 #: A bound for the tests on real sockets: a hang fails in seconds, not at pytest's timeout.
 NETWORK_DEADLINE = 20
@@ -472,3 +478,263 @@ def test_asyncio_iscoroutine_takes_any_coroutine_by_the_abc_inspect_only_native_
         assert asyncio.iscoroutine(native) and inspect.iscoroutine(native)
     finally:
         native.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# task-name: `task.get_name()`, `task.set_name()`
+
+
+async def _named_child(names: list[str],
+                       task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+    names.append(trio.lowlevel.current_task().name)
+    task_status.started()
+
+
+class _Service:
+    async def run(self, names: list[str]) -> None:
+        names.append(trio.lowlevel.current_task().name)
+
+
+def test_trio_names_a_task_after_its_function_where_asyncio_counts_task_n() -> None:
+    async def asyncio_side() -> list[str]:
+        default = asyncio.create_task(asyncio.sleep(0))
+        named = asyncio.create_task(asyncio.sleep(0), name="worker-1")
+        numbered = asyncio.create_task(asyncio.sleep(0), name=42)  # type: ignore[arg-type]
+        renamed = asyncio.create_task(asyncio.sleep(0))
+        renamed.set_name(7)
+        tasks = [default, named, numbered, renamed]
+        await asyncio.gather(*tasks)
+        return [task.get_name() for task in tasks]
+
+    async def trio_side() -> list[str]:
+        names: list[str] = []
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(_named_child, names)
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(functools.partial(_named_child, names))
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(_named_child, names, name="worker-1")
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(_named_child, names, name=42)
+            await trio.testing.wait_all_tasks_blocked()
+            nursery.start_soon(_Service().run, names)
+            await trio.testing.wait_all_tasks_blocked()
+            await nursery.start(_named_child, names, name="started")
+        return names
+
+    first, named, numbered, renamed = run_asyncio(asyncio_side)
+    assert first.startswith("Task-") and first[len("Task-"):].isdigit()  # a counter
+    assert (named, numbered, renamed) == ("worker-1", "42", "7")  # str() of a non-string
+
+    module = __name__
+    assert run_trio(trio_side) == [
+        f"{module}._named_child",  # module.qualname of the function
+        f"{module}._named_child",  # a partial is named after the function it wraps
+        "worker-1",
+        "42",  # an object without __module__/__qualname__: its repr()
+        f"{module}._Service.run",  # a bound method: the qualified name, class and all
+        "started",  # nursery.start takes name= too
+    ]
+
+
+def test_a_trio_task_renames_itself_by_assigning_its_name_and_a_parent_reads_child_tasks() -> None:
+    async def asyncio_side() -> tuple[str, str]:
+        async def child() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            task.set_name("renamed")
+            await asyncio.sleep(3600)
+
+        task = asyncio.create_task(child())
+        await asyncio.sleep(1)
+        name = task.get_name()  # through the handle create_task gave back
+        task.set_name("by the parent")
+        renamed = task.get_name()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return name, renamed
+
+    async def trio_side() -> tuple[list[str], list[str]]:
+        reprs: list[str] = []
+
+        async def child() -> None:
+            task = trio.lowlevel.current_task()
+            task.name = "renamed"  # a plain attribute (trio 0.35)
+            reprs.append(repr(task))
+            await trio.sleep(3600)
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child)
+            await trio.sleep(1)
+            names = sorted(task.name for task in nursery.child_tasks)
+            nursery.cancel_scope.cancel()
+        return names, reprs
+
+    assert run_asyncio(asyncio_side) == ("renamed", "by the parent")
+    names, reprs = run_trio(trio_side)
+    assert names == ["renamed"]
+    assert len(reprs) == 1 and reprs[0].startswith("<Task 'renamed' at ")
+    assert not hasattr(trio.lowlevel.Task, "set_name")
+    assert not hasattr(trio.lowlevel.Task, "get_name")
+
+
+# ---------------------------------------------------------------------------------------------
+# exception-handler: `loop.set_exception_handler(handler)`
+
+
+async def _fails_at_once() -> None:
+    await asyncio.sleep(1)
+    raise ValueError("nobody awaited me")
+
+
+def test_asyncio_calls_the_handler_for_an_unretrieved_task_error_only_when_the_task_is_freed(
+        ) -> None:
+    contexts: list[dict[str, Any]] = []
+
+    async def main() -> tuple[int, bool, int]:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda loop, context: contexts.append(dict(context)))
+        sibling = asyncio.create_task(asyncio.sleep(3600))
+        failing = asyncio.create_task(_fails_at_once())
+        await asyncio.sleep(2)
+        assert failing.done()
+        gc.collect()
+        while_held = len(contexts)  # the task is done, its error unread: nothing yet
+        del failing
+        gc.collect()
+        sibling_running = not sibling.done()  # nothing cancelled it
+        sibling.cancel()
+        await asyncio.gather(sibling, return_exceptions=True)
+        return while_held, sibling_running, len(contexts)
+
+    assert run_asyncio(main) == (0, True, 1)
+    [context] = contexts
+    assert context["message"] == "Task exception was never retrieved"
+    assert isinstance(context["exception"], ValueError)
+    assert isinstance(context["future"], asyncio.Task)
+
+
+def test_asyncios_default_handler_logs_to_the_asyncio_logger(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        failing = asyncio.create_task(_fails_at_once())
+        await asyncio.sleep(2)
+        del failing
+        gc.collect()
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        run_asyncio(main)
+    records = [r for r in caplog.records if r.name == "asyncio"]
+    assert [r.getMessage().splitlines()[0] for r in records] == [
+        "Task exception was never retrieved"]
+    assert records[0].levelno == logging.ERROR and records[0].exc_info is not None
+
+
+def test_trio_has_no_loop_wide_handler_a_childs_error_is_logged_where_the_nursery_is_caught(
+        caplog: pytest.LogCaptureFixture) -> None:
+    log: list[str] = []
+    logger = logging.getLogger("tests.app")
+
+    async def sibling() -> None:
+        try:
+            await trio.sleep(3600)
+        except trio.Cancelled:
+            log.append("sibling cancelled")
+            raise
+
+    async def failing() -> None:
+        await trio.sleep(1)
+        raise ValueError("nobody awaited me")
+
+    async def uncaught() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(sibling)
+            nursery.start_soon(failing)
+
+    async def caught() -> str:
+        try:
+            await uncaught()
+        except* ValueError as group:  # the port of the handler: log it here
+            logger.error("child failed", exc_info=group)
+        return "main goes on"
+
+    with pytest.RaisesGroup(pytest.RaisesExc(ValueError, match="nobody awaited me")):
+        run_trio(uncaught)  # nobody caught it: it leaves trio.run
+    assert log == ["sibling cancelled"]
+
+    with caplog.at_level(logging.ERROR, logger="tests.app"):
+        assert run_trio(caught) == "main goes on"
+    assert log == ["sibling cancelled"] * 2
+    assert [r.getMessage() for r in caplog.records if r.name == "tests.app"] == ["child failed"]
+
+    for module in (trio, trio.lowlevel):
+        assert not [name for name in dir(module) if "exception_handler" in name.lower()]
+
+
+class _FailingListener(trio.abc.Listener[trio.abc.Stream]):
+    """A listener whose accept() fails with the errnos it is given, one per call."""
+
+    def __init__(self, errnos: list[int]) -> None:
+        self.errnos = errnos
+        self.accepted_at: list[float] = []
+
+    async def accept(self) -> trio.abc.Stream:
+        self.accepted_at.append(trio.current_time())
+        await trio.lowlevel.checkpoint()
+        code = self.errnos.pop(0)
+        raise OSError(code, os.strerror(code))
+
+    async def aclose(self) -> None:
+        await trio.lowlevel.checkpoint()
+
+
+def test_trio_logs_accept_errors_for_want_of_descriptors_and_retries_after_a_tenth_of_a_second(
+        caplog: pytest.LogCaptureFixture) -> None:
+    capacity = [errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS]
+    listener = _FailingListener([*capacity, errno.EINVAL])
+
+    async def handler(stream: trio.abc.Stream) -> None:
+        raise AssertionError("no connection is ever accepted")
+
+    async def main() -> None:
+        await trio.serve_listeners(handler, [listener])
+
+    with caplog.at_level(logging.ERROR, logger="trio.serve_listeners"), \
+            pytest.RaisesGroup(pytest.RaisesExc(OSError, check=lambda e: e.errno == errno.EINVAL),
+                               flatten_subgroups=True):
+        run_trio(main)  # any other errno ends the server
+    records = [r for r in caplog.records if r.name == "trio.serve_listeners"]
+    assert [r.getMessage().split(" ")[:3] for r in records] == [
+        ["accept", "returned", errno.errorcode[code]] for code in capacity]
+    assert all(r.levelno == logging.ERROR and r.exc_info for r in records)
+    times = listener.accepted_at
+    assert len(times) == 5  # four retries, then the error that ends it
+    assert [b - a for a, b in itertools.pairwise(times)] == pytest.approx([0.1] * 4)
+    # serve_tcp hands its listeners to serve_listeners: the same logger, the same retries
+    assert "serve_listeners(" in inspect.getsource(trio.serve_tcp)
+
+
+def test_trio_logs_an_instrument_that_raises_and_removes_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    class Faulty(trio.abc.Instrument):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def before_task_step(self, task: trio.lowlevel.Task) -> None:
+            self.calls += 1
+            raise RuntimeError("instrument bug")
+
+    instrument = Faulty()
+
+    async def main() -> str:
+        await trio.sleep(1)
+        await trio.sleep(1)
+        return "the run goes on"
+
+    with caplog.at_level(logging.ERROR, logger="trio.abc.Instrument"):
+        assert trio.run(main, clock=mock_clock(), instruments=[instrument]) == "the run goes on"
+    assert instrument.calls == 1  # removed after its first failure
+    records = [r for r in caplog.records if r.name == "trio.abc.Instrument"]
+    assert len(records) == 1
+    assert "Instrument has been disabled" in records[0].getMessage()
+    assert records[0].exc_info is not None
