@@ -292,3 +292,52 @@ def test_a_module_that_calls_a_librarys_private_methods_is_that_librarys_own() -
     found = rows(textwrap.dedent(source)
                  + "\nif __name__ == '__main__':\n    asyncio.run(Lock(None).acquire())\n")
     assert found[2] == {"asyncio-only-lib"} and found[9] == {"asyncio-only-lib"}
+
+
+def test_task_names_exception_handlers_and_a_tasks_loop_have_their_rows() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main():
+            task = asyncio.create_task(work())
+            task.set_name("worker")
+            print(task.get_name())
+            loop = task.get_loop()
+            loop.set_exception_handler(None)
+            if loop.get_debug():
+                loop.close()
+        """)
+    assert found[5] == {"task-name"} and found[6] == {"task-name"}
+    assert found[7] == {"loop"} and found[8] == {"exception-handler"}
+    assert found[9] == {"slow-callback"} and found[10] == {"loop"}
+
+
+def test_set_result_is_a_futures_wherever_the_future_came_from() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Proto(asyncio.Protocol):
+            def __init__(self, on_close):
+                self.on_close = on_close
+
+            def connection_lost(self, exc):
+                self.on_close.set_result(exc)
+        """)
+    assert found[8] == {"future"}
+    # without asyncio, a set_result is concurrent.futures' business, not a port's
+    assert 2 not in rows("def done(fut):\n    fut.set_result(1)\n")
+
+
+def test_a_loop_parameter_and_a_suppressed_ctrl_c_around_the_run() -> None:
+    found = rows("""\
+        import asyncio
+        import contextlib
+
+        def stop(signame, loop):
+            loop.stop()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(main())
+        """)
+    assert "loop" in found[4] and found[7] == {"ctrl-c"}
+    assert 2 not in found

@@ -92,7 +92,15 @@ ROWS: dict[str, str] = {
     "future.add_done_callback": "future",
     "future.remove_done_callback": "future",
     "future.cancel": "future",
-    "future.get_loop": "future",
+    "future.get_loop": "loop",
+    "task.get_loop": "loop",
+    "task.get_name": "task-name",
+    "task.set_name": "task-name",
+    "loop.set_exception_handler": "exception-handler",
+    "loop.get_exception_handler": "exception-handler",
+    "loop.call_exception_handler": "exception-handler",
+    "loop.default_exception_handler": "exception-handler",
+    "loop.get_debug": "slow-callback",
     "await future": "future",
     "cfuture.result": "from-thread",
     "event.clear": "event",
@@ -155,7 +163,7 @@ ROWS: dict[str, str] = {
     "queue.qsize": "queue",
     "queue.empty": "queue",
     "queue.full": "queue",
-    "loop.close": "run",
+    "loop.close": "loop",
     "queue.task_done": "task-done",
     "queue.join": "task-done",
     "queue.shutdown": "queue-shutdown",
@@ -359,6 +367,13 @@ class Visitor(ast.NodeVisitor):
             if isinstance(node.func, ast.Attribute):
                 self.visit(node.func.value)
             return
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in FUTURE_ONLY \
+                and self.scan.imports_asyncio \
+                and qualname(func.value, self.scan) is None:
+            # only a future has these: in an asyncio file, whatever the receiver came from
+            # (a parameter, another object's field), it is one
+            self.emit(node, f"future.{func.attr}")
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         self._inherited(node)
@@ -529,15 +544,27 @@ class Visitor(ast.NodeVisitor):
                     self.emit(handler, "except RuntimeError from a thread")
         # `except KeyboardInterrupt` around asyncio.run (or a loop's run): Trio's may come in
         # a group. Around anything else (a sync main) it stays as it is.
-        runs = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
-                   for stmt in node.body for sub in ast.walk(stmt))
-        if runs:
+        if self._runs(node.body):
             for handler in node.handlers:
                 if handler.type is not None and any(
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
                         for n in ast.walk(handler.type)):
                     self.emit(handler, "KeyboardInterrupt")
         self.generic_visit(node)
+
+    def visit_With(self, node: ast.With) -> None:
+        """``with contextlib.suppress(KeyboardInterrupt):`` around a run is the same catch."""
+        if self._runs(node.body):
+            for item in node.items:
+                if any(isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
+                       for n in ast.walk(item.context_expr)):
+                    self.emit(item.context_expr, "KeyboardInterrupt")
+        self.generic_visit(node)
+
+    def _runs(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body`` runs an asyncio program (``asyncio.run``, a loop's run)."""
+        return any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
+                   for stmt in body for sub in ast.walk(stmt))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         base = None
@@ -578,6 +605,8 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
+            if arg.arg == "loop" and self.scan.imports_asyncio:
+                self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
         self._string_annotation(node.returns)
         fixture = node.name.startswith("test") or any(
             "fixture" in ast.unparse(d) for d in node.decorator_list)
@@ -593,6 +622,9 @@ class Visitor(ast.NodeVisitor):
                 self.emit(decorator, "pytest.mark.asyncio")
 
 
+#: Methods no other object in an asyncio program has (concurrent.futures' are the same
+#: shape, and as much a change).
+FUTURE_ONLY = {"set_result", "set_exception"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",

@@ -143,6 +143,8 @@ class Names:
     #: names imported from a module that is not asyncio (``from socketio.exceptions import
     #: TimeoutError`` is that package's error, not the builtin asyncio raises)
     foreign: set[str] = field(default_factory=set)
+    #: whether the file imports asyncio (a snippet that only uses it does not)
+    imports_asyncio: bool = False
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to."""
@@ -403,7 +405,8 @@ def is_script(tree: ast.Module, path: str) -> bool:
 
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
-    uses_asyncio = "asyncio" in scan.aliases.values()
+    uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
+    scan.imports_asyncio = uses_asyncio
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
