@@ -341,3 +341,43 @@ def test_a_loop_parameter_and_a_suppressed_ctrl_c_around_the_run() -> None:
         """)
     assert "loop" in found[4] and found[7] == {"ctrl-c"}
     assert 2 not in found
+
+
+def test_a_task_annotation_takes_the_row_of_what_the_code_does_with_the_task() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Optional
+
+        class Job:
+            def __init__(self):
+                self._task: Optional[asyncio.Task[int]] = None
+
+            def start(self, coro):
+                self._task = asyncio.create_task(coro)
+
+            async def result(self):
+                return await self._task
+
+            async def wait(self):
+                await self._task
+
+        def report(task: "asyncio.Task[int]") -> None:
+            print(task.exception())
+        """)
+    assert found[6] == {"task-result"} and found[17] == {"task-result"}
+
+
+def test_a_task_on_self_stopped_where_the_object_stops_is_a_service() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Optional
+
+        class Watcher:
+            def __init__(self):
+                self._watch: Optional[asyncio.Task[None]] = None
+                self._watch = asyncio.create_task(self.run())
+
+            async def close(self):
+                self._watch.cancel()
+        """)
+    assert found[6] == {"service"} and "service" in found[7] and "service" in found[10]

@@ -281,6 +281,12 @@ class Visitor(ast.NodeVisitor):
         self.families: dict[str, set[str]] = {}
         #: the ``func`` of every call (by id): an attribute called, not read
         self.called: set[int] = set()
+        #: reference to a task → what the file does with it: (construct, line, whether in
+        #: what stops a service); and the lines that create it
+        self.uses: dict[str, list[tuple[str, int, bool]]] = {}
+        self.created: dict[str, list[ast.AST]] = {}
+        #: references annotated as one task: (line, reference)
+        self.annotated: list[tuple[int, str]] = []
 
     def emit(self, node: ast.AST, construct: str) -> None:
         self.scan.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
@@ -306,15 +312,54 @@ class Visitor(ast.NodeVisitor):
         else:
             return
         self.emit(node, construct)
+        if kind == "task" and isinstance(node, ast.Attribute):
+            self._use(node.value, construct, node)
         family = FAMILY.get(kind)
         if family:
             self.families.setdefault(family, set()).add(construct)
 
+    def _use(self, held: ast.expr, construct: str, node: ast.AST) -> None:
+        ref = reference(held)
+        if ref is not None:
+            self.uses.setdefault(ref, []).append(
+                (construct, getattr(node, "lineno", 0), self._in_service(starting=False)))
+
     def finish(self) -> None:
-        """The import line of a family names the rows its objects needed in this file."""
+        """What needs the whole file: rows that depend on every use of a name.
+
+        The import line of a family names the rows its objects needed in this file. A task
+        kept on ``self`` and cancelled or awaited where the object stops is a service, on
+        every line that creates it. A task's annotation (``self._task: asyncio.Task``,
+        ``def done(task: asyncio.Task)``) changes for what the code does with the task, so it
+        takes the row of its most common use, not create-task's.
+        """
         for node, family in self.imports:
             for construct in sorted(self.families.get(family, ())):
                 self.emit(node, construct)
+        services = {ref for ref, uses in self.uses.items()
+                    if ref.startswith("self.") and ref in self.created
+                    and any(stopping for _, _, stopping in uses)}
+        for ref in services:
+            for node in self.created[ref]:
+                self.emit(node, "service")
+        retyped: dict[int, str] = {}
+        for line, ref in self.annotated:
+            rows: dict[str, str] = {}
+            counts: dict[str, int] = {}
+            for construct, at, _ in self.uses.get(ref, ()):
+                row = ROWS.get(construct)
+                if at != line and row in TASK_ROWS:
+                    rows.setdefault(row, construct)
+                    counts[row] = counts.get(row, 0) + 1
+            if ref in services:
+                retyped[line] = "service"
+            elif counts:
+                retyped[line] = rows[max(counts, key=lambda row: counts[row])]
+        if retyped:
+            self.scan.found[:] = [f for f in self.scan.found
+                                  if not (f[0] in retyped and f[2] == "asyncio.Task")]
+            for line, construct in retyped.items():
+                self.scan.found.append((line, 0, f"asyncio.Task for {construct}"))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -448,6 +493,8 @@ class Visitor(ast.NodeVisitor):
             kind = qualname(node.value, self.scan)
             if kind in ("future", "task"):
                 self.emit(node, f"await {kind}")
+                if kind == "task":
+                    self._use(node.value, "await task", node)
         self.generic_visit(node)
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
@@ -472,6 +519,8 @@ class Visitor(ast.NodeVisitor):
         if kind == "task" and ref is not None \
                 and self.scan.origins.get(ref) == "asyncio.current_task":
             self.emit(node, "asyncio.current_task")  # where it is filled says what it is for
+        elif kind == "task" and not collection and ref is not None:
+            self.annotated.append((node.lineno, ref))
         self._string_annotation(node.annotation)
         self.generic_visit(node)
 
@@ -490,7 +539,14 @@ class Visitor(ast.NodeVisitor):
                 for sub in ast.walk(parsed):
                     ast.copy_location(sub, node)
                 self.visit(parsed)
+        before = len(self.scan.found)
         self.generic_visit(node)
+        created = any(ROWS.get(c) == "create-task" for _, _, c in self.scan.found[before:])
+        for target in node.targets:
+            ref = reference(target)
+            if created and ref is not None:
+                self.created.setdefault(ref, []).append(node)
+                self.uses.setdefault(ref, []).append(("asyncio.create_task", node.lineno, False))
 
     def _type_comment(self, node: ast.Assign) -> str | None:
         """``x = None  # type: asyncio.Handle`` (the tree is parsed without type comments)."""
@@ -605,6 +661,9 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
+            kind, collection = annotation_kind(arg.annotation, self.scan)
+            if kind == "task" and not collection:
+                self.annotated.append((arg.lineno, arg.arg))
             if arg.arg == "loop" and self.scan.imports_asyncio:
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
         self._string_annotation(node.returns)
@@ -625,6 +684,9 @@ class Visitor(ast.NodeVisitor):
 #: Methods no other object in an asyncio program has (concurrent.futures' are the same
 #: shape, and as much a change).
 FUTURE_ONLY = {"set_result", "set_exception"}
+#: The rows of what code does with a task (what a task's annotation may take).
+TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service", "current-task",
+             "task-name", "wait-first", "gather", "wait-for", "shield"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
@@ -671,6 +733,8 @@ def row_of(construct: str) -> str | None:
     """The id of the row that explains ``construct`` (a module's own row for ``aiohttp.X``)."""
     if construct.startswith("lib:"):
         return library_row(construct[4:])
+    if construct.startswith("asyncio.Task for "):
+        return row_of(construct.removeprefix("asyncio.Task for "))
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
