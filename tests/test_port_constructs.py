@@ -381,3 +381,35 @@ def test_a_task_on_self_stopped_where_the_object_stops_is_a_service() -> None:
                 self._watch.cancel()
         """)
     assert found[6] == {"service"} and "service" in found[7] and "service" in found[10]
+
+
+def test_a_protocols_transport_is_the_loops_whatever_its_name() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Echo(asyncio.Protocol):
+            def connection_made(self, tr):
+                self.tr = tr
+
+            def data_received(self, data):
+                self.tr.write(data)
+                print(len(data))
+        """)
+    assert found[8] == {"protocols"}
+    assert 9 not in found
+
+
+def test_a_librarys_pair_and_the_websocket_its_object_opens() -> None:
+    found = rows("""\
+        import aiodocker
+        import aiozmq
+
+        async def main():
+            conn, _ = await aiozmq.create_zmq_connection(None)
+            conn.write(b"x")
+            docker = aiodocker.Docker()
+            ws = await docker.websocket()
+            await ws.send_str("hi")
+        """)
+    assert found[6] == {"asyncio-only-lib"}
+    assert found[9] == {"websocket"}

@@ -207,6 +207,7 @@ ROWS: dict[str, str] = {
     "asyncio.StreamReader": "streams",
     "asyncio.StreamWriter": "streams",
     "stream": "streams",
+    "transport": "protocols",
     "server": "start-server",
     "lowserver.close": "start-server",
     "lowserver.wait_closed": "start-server",

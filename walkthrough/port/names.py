@@ -81,7 +81,7 @@ MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: Trio's async
 #: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
 #: or semaphore: only the methods ``ROWS`` names differ in Trio.)
-OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web")
+OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport")
 #: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
 AWAITED = ("future", "task")
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
@@ -89,6 +89,9 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "aiofilectx", "lowserver",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol"}
+#: Methods of an asyncio-only library's objects that open a WebSocket (its row is trio-websocket,
+#: whichever library opened it).
+WEBSOCKET_METHODS = {"websocket", "ws_connect", "websocket_connect", "connect_websocket"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
 @functools.lru_cache(maxsize=4096)
 def library_row(module: str) -> str | None:
@@ -242,6 +245,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if kind == "session" and method in HTTP_METHODS:
             return "response"
         if called.startswith("lib:"):
+            if method in WEBSOCKET_METHODS:
+                return "websocket"  # docker.container.websocket(): a WebSocket all the same
             return lib_construct(called)  # what an asyncio-only library returns is its own
         return None
     if isinstance(node, ast.Subscript):
@@ -437,6 +442,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                                                   "cached_property")
                                for d in node.decorator_list):
                             scan.kinds.setdefault(f"self.{node.name}", returned)
+            elif isinstance(node, ast.ClassDef):
+                _protocol_callbacks(node, scan)
             elif isinstance(node, ast.Call):
                 called = qualname(node.func, scan)
                 if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
@@ -484,6 +491,30 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             scan.kinds[f"*[{ast.unparse(key)}]"] = kind
 
 
+#: A protocol's callback → which of its parameters is the transport it is handed.
+PROTOCOL_CALLBACKS = {"connection_made": 0}
+
+
+def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
+    """A protocol's ``connection_made(self, transport)``: the transport is the loop's (or an
+    asyncio-only library's, for a protocol class of that library), whatever the name."""
+    kind = None
+    for base in node.bases:
+        name = qualname(base, scan) or ""
+        if name.startswith("asyncio.") and name.endswith("Protocol"):
+            kind = "transport"
+        elif name.startswith("lib:") and name.endswith("Protocol"):
+            kind = lib_construct(name)
+    if kind is None:
+        return
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef) and item.name in PROTOCOL_CALLBACKS:
+            params = [a for a in item.args.args if a.arg not in ("self", "cls")]
+            at = PROTOCOL_CALLBACKS[item.name]
+            if len(params) > at:
+                scan.kinds.setdefault(params[at].arg, kind)
+
+
 def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str | None:
     """The kind a function returns when every ``return`` in its own body returns one kind."""
     kinds: set[str | None] = set()
@@ -529,6 +560,10 @@ def _assign(node: ast.Assign, scan: Names) -> None:
                 if pair and len(target.elts) == 2:
                     for each, paired in zip(target.elts, pair, strict=True):
                         bind(each, paired, scan)  # reader, writer = await open_connection()
+                returned = qualname(call, scan)
+                if pair is None and returned and returned.startswith("lib:"):
+                    for each in target.elts:  # conn, _ = await lib.create_connection(...)
+                        bind(each, returned, scan)
             continue
         kind = qualname(value, scan)
         ref = reference(target)
