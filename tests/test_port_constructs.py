@@ -413,3 +413,22 @@ def test_a_librarys_pair_and_the_websocket_its_object_opens() -> None:
         """)
     assert found[6] == {"asyncio-only-lib"}
     assert found[9] == {"websocket"}
+
+
+def test_timeout_error_around_an_asyncio_timeout_not_around_a_sockets() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def read(queue, sock, loop: bool = False):
+            try:
+                async with asyncio.timeout(1):
+                    return await queue.get()
+            except TimeoutError:
+                pass
+            try:
+                return sock.recv(10)
+            except TimeoutError:
+                return b""
+        """)
+    assert found[7] == {"timeout-error"}
+    assert 3 not in found and 11 not in found

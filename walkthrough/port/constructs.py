@@ -280,6 +280,8 @@ class Visitor(ast.NodeVisitor):
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
+        #: ``TimeoutError`` names (by id) caught around no asyncio timeout
+        self.other_timeouts: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
         self.called: set[int] = set()
         #: reference to a task → what the file does with it: (construct, line, whether in
@@ -583,7 +585,8 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, construct)
                 if construct.startswith("aiohttp."):
                     self.families.setdefault("aiohttp", set()).add(construct)
-            elif node.id == "TimeoutError" and node.id not in self.scan.foreign:
+            elif node.id == "TimeoutError" and node.id not in self.scan.foreign \
+                    and id(node) not in self.other_timeouts:
                 self.emit(node, node.id)  # the builtin, which asyncio's timeouts raise
 
     def _emit_service(self, node: ast.AST, construct: str) -> None:
@@ -601,6 +604,14 @@ class Visitor(ast.NodeVisitor):
                     self.emit(handler, "except RuntimeError from a thread")
         # `except KeyboardInterrupt` around asyncio.run (or a loop's run): Trio's may come in
         # a group. Around anything else (a sync main) it stays as it is.
+        if not self._times_out(node.body):
+            # ``except TimeoutError`` around no asyncio timeout (a socket's, a thread's) is
+            # not the one asyncio's timeouts raise: it stays as it is in a port
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.other_timeouts.update(
+                        id(n) for n in ast.walk(handler.type)
+                        if isinstance(n, ast.Name) and n.id == "TimeoutError")
         if self._runs(node.body):
             for handler in node.handlers:
                 if handler.type is not None and any(
@@ -617,6 +628,17 @@ class Visitor(ast.NodeVisitor):
                        for n in ast.walk(item.context_expr)):
                     self.emit(item.context_expr, "KeyboardInterrupt")
         self.generic_visit(node)
+
+    def _times_out(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body`` waits under an asyncio timeout (``asyncio.timeout``, ``wait_for``)."""
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call):
+                    name = qualname(sub.func, self.scan)
+                    if name and row_of(construct_of(name)) in ("timeout", "timeout-at",
+                                                                 "wait-for"):
+                        return True
+        return False
 
     def _runs(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` runs an asyncio program (``asyncio.run``, a loop's run)."""
@@ -665,7 +687,8 @@ class Visitor(ast.NodeVisitor):
             kind, collection = annotation_kind(arg.annotation, self.scan)
             if kind == "task" and not collection:
                 self.annotated.append((arg.lineno, arg.arg))
-            if arg.arg == "loop" and self.scan.imports_asyncio:
+            if arg.arg == "loop" and self.scan.imports_asyncio and (
+                    arg.annotation is None or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
         self._string_annotation(node.returns)
         fixture = node.name.startswith("test") or any(
