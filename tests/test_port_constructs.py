@@ -432,3 +432,22 @@ def test_timeout_error_around_an_asyncio_timeout_not_around_a_sockets() -> None:
         """)
     assert found[7] == {"timeout-error"}
     assert 3 not in found and 11 not in found
+
+
+def test_asyncios_less_common_names_have_their_rows() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(sock):
+            loop = asyncio.get_running_loop()
+            loop.add_reader(sock, print)
+            if loop.is_running():
+                pass
+            try:
+                await asyncio.open_connection("h", 1)
+            except asyncio.IncompleteReadError:
+                pass
+            return asyncio.isfuture(sock)
+        """)
+    assert found[5] == {"protocols"} and found[6] == {"loop"}
+    assert found[10] == {"streams"} and found[12] == {"future"}
