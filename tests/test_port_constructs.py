@@ -451,3 +451,17 @@ def test_asyncios_less_common_names_have_their_rows() -> None:
         """)
     assert found[5] == {"protocols"} and found[6] == {"loop"}
     assert found[10] == {"streams"} and found[12] == {"future"}
+
+
+def test_a_dotted_import_reaches_the_asyncio_submodule_only() -> None:
+    found = rows("""\
+        import zmq
+        import zmq.asyncio
+
+        def main():
+            blocking = zmq.Context()
+            ctx = zmq.asyncio.Context()
+            print(zmq.__version__)
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
+    assert 1 not in found and 5 not in found and 7 not in found

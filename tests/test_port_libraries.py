@@ -151,3 +151,21 @@ def test_an_installed_library_on_the_list_fails_under_trio(tmp_path: Path) -> No
     assert libraries.advice(aiofiles.__name__) is not None
     with pytest.raises(RuntimeError, match="no running event loop"):
         trio.run(main)
+
+
+@pytest.mark.parametrize(("module", "row"), [
+    ("quart", "http-server"), ("sanic.response", "http-server"),
+    ("tornado.web", "http-server"), ("tornado.ioloop", "asyncio-only-lib"),
+    ("grpc.aio", "asyncio-only-lib"), ("zmq.asyncio", "asyncio-only-lib"),
+    ("sqlalchemy.ext.asyncio", "asyncio-only-lib"), ("playwright.async_api", "asyncio-only-lib"),
+    ("asyncio_mqtt.client", "asyncio-only-lib"), ("kubernetes_asyncio", "asyncio-only-lib"),
+])
+def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == row
+
+
+@pytest.mark.parametrize("module", ["grpc", "zmq", "sqlalchemy.orm", "playwright.sync_api",
+                                    "asyncio", "asyncio.events"])
+def test_their_blocking_siblings_are_not(module: str) -> None:
+    assert libraries.advice(module) is None

@@ -121,6 +121,41 @@ LIBRARIES: tuple[Library, ...] = (
     Library("aiostream", "asyncio-only-lib",
             "hand-written async generators (`@trio.as_safe_channel` for one that needs a "
             f"nursery), or {_BRIDGE}"),
+    # more widely used asyncio-only libraries, by what they do
+    Library("quart", "http-server",
+            "Quart on Trio: the quart-trio extension (`QuartTrio` in place of `Quart`), served by "
+            "Hypercorn's Trio worker"),
+    Library("sanic", "http-server",
+            "Sanic runs on asyncio only: an ASGI app under Hypercorn's Trio worker "
+            "(`hypercorn.trio.serve`), or the Sanic app behind trio-asyncio for a while"),
+    Library("tornado", "asyncio-only-lib",
+            f"Tornado runs on the asyncio loop (since 5.0): {_BRIDGE}, or httpx for its "
+            "HTTP client"),
+    Library("tornado.web", "http-server",
+            "Tornado's server runs on the asyncio loop: an ASGI app under Hypercorn's Trio worker "
+            f"(`hypercorn.trio.serve`), or {_BRIDGE}"),
+    Library("grpc.aio", "asyncio-only-lib",
+            f"grpc's blocking API in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("zmq.asyncio", "asyncio-only-lib",
+            f"pyzmq's blocking sockets in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("sqlalchemy.ext.asyncio", "asyncio-only-lib",
+            f"SQLAlchemy's blocking `Session` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("playwright.async_api", "asyncio-only-lib",
+            "`playwright.sync_api` in `trio.to_thread.run_sync` (one thread per browser), "
+            f"or {_BRIDGE}"),
+    Library("discord", "asyncio-only-lib", f"{_BRIDGE}: discord.py runs on asyncio only"),
+    Library("telethon", "asyncio-only-lib", f"{_BRIDGE}: Telethon runs on asyncio only"),
+    Library("nats", "asyncio-only-lib", f"{_BRIDGE}: nats-py runs on asyncio only"),
+    Library("bleak", "asyncio-only-lib", f"{_BRIDGE}: Bleak runs on asyncio only"),
+    Library("kubernetes_asyncio", "asyncio-only-lib",
+            f"the blocking `kubernetes` client in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("serial_asyncio", "asyncio-only-lib",
+            f"pyserial's blocking `Serial` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
+    # runs on in its name.
+    Library("asyncio_*", "asyncio-only-lib",
+            "an asyncio_* package, asyncio-only by its name (check its docs): a Trio-native "
+            f"library if one exists, else {_BRIDGE}"),
     # Any other top-level package named aio*: the aio-libs convention (aiojobs, aioftp,
     # aiodocker, aiozmq, ...) names asyncio packages so. A name is weaker evidence than an
     # entry, so the advice says what it rests on; the listed aio* packages above win.

@@ -220,6 +220,12 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         return scan.aliases.get(node.id)
     if isinstance(node, ast.Attribute):
         base = qualname(node.value, scan)
+        if base and base.startswith("pkg:"):
+            # ``import zmq.asyncio``: the plain package, until the path reaches the submodule
+            # that is asyncio's (``zmq.asyncio.Context``, ``redis.asyncio.Redis``)
+            dotted = f"{base[4:]}.{node.attr}"
+            lib = scan.library(dotted)
+            return f"lib:{lib}" if lib else f"pkg:{dotted}"
         if base:
             return f"{base}.{node.attr}"
         # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
@@ -320,7 +326,7 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 elif scan.library(alias.name) is not None:
                     scan.aliases[alias.asname or top] = \
                         f"lib:{scan.library(alias.name)}" if alias.asname else \
-                        f"lib:{scan.library(top)}" if scan.library(top) else top
+                        f"lib:{scan.library(top)}" if scan.library(top) else f"pkg:{top}"
         elif isinstance(node, ast.ImportFrom) and (
                 node.level or (node.module or "").split(".")[0] not in MODULES):
             scan.foreign.update(alias.asname or alias.name for alias in node.names)
