@@ -465,3 +465,22 @@ def test_a_dotted_import_reaches_the_asyncio_submodule_only() -> None:
         """)
     assert found[2] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
     assert 1 not in found and 5 not in found and 7 not in found
+
+
+def test_a_concurrent_future_from_a_thread_and_an_asyncio_runner() -> None:
+    found = rows("""\
+        import asyncio
+
+        def in_thread(loop):
+            future = asyncio.run_coroutine_threadsafe(work(), loop)
+            if not future.done():
+                future.cancel()
+
+        with asyncio.Runner() as runner:
+            try:
+                runner.run(main())
+            except KeyboardInterrupt:
+                pass
+        """)
+    assert found[5] == {"from-thread"} and found[6] == {"from-thread"}
+    assert found[10] == {"run"} and found[11] == {"ctrl-c"}

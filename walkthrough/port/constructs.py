@@ -207,6 +207,8 @@ ROWS: dict[str, str] = {
     "asyncio.StreamReader": "streams",
     "asyncio.StreamWriter": "streams",
     "stream": "streams",
+    "cfuture": "from-thread",
+    "runner": "run",
     "transport": "protocols",
     "server": "start-server",
     "lowserver.close": "start-server",
@@ -781,7 +783,8 @@ def _own_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 #: The calls that run an asyncio program (a KeyboardInterrupt around them may come grouped).
-RUNS = {"asyncio.run", "loop.run_until_complete", "loop.run_forever", "asyncio.Runner.run"}
+RUNS = {"asyncio.run", "loop.run_until_complete", "loop.run_forever", "asyncio.Runner.run",
+        "runner.run"}
 
 
 def statements(tree: ast.Module) -> dict[int, int]:

@@ -40,7 +40,7 @@ RETURNS = {
     "asyncio.create_task": "task", "asyncio.ensure_future": "task", "loop.create_task": "task",
     "taskgroup.create_task": "task", "asyncio.current_task": "task",
     "asyncio.Future": "future", "loop.create_future": "future",
-    "asyncio.run_coroutine_threadsafe": "cfuture",
+    "asyncio.run_coroutine_threadsafe": "cfuture", "asyncio.Runner": "runner",
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
     "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup",
@@ -81,14 +81,15 @@ MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: Trio's async
 #: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
 #: or semaphore: only the methods ``ROWS`` names differ in Trio.)
-OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport")
+OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport",
+                "cfuture", "runner")
 #: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
 AWAITED = ("future", "task")
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "aiofilectx", "lowserver",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
-               "web", "taskgroup", "transport", "protocol"}
+               "web", "taskgroup", "transport", "protocol", "runner"}
 #: Methods of an asyncio-only library's objects that open a WebSocket (its row is trio-websocket,
 #: whichever library opened it).
 WEBSOCKET_METHODS = {"websocket", "ws_connect", "websocket_connect", "connect_websocket"}
