@@ -484,3 +484,18 @@ def test_a_concurrent_future_from_a_thread_and_an_asyncio_runner() -> None:
         """)
     assert found[5] == {"from-thread"} and found[6] == {"from-thread"}
     assert found[10] == {"run"} and found[11] == {"ctrl-c"}
+
+
+def test_a_function_an_asyncio_only_library_calls_back_gets_its_object() -> None:
+    found = rows("""\
+        import asyncpg
+
+        async def setup(conn):
+            await conn.set_type_codec("json", encoder=str, decoder=str)
+            print(conn.get_server_pid)
+
+        async def main():
+            return await asyncpg.create_pool(dsn="x", init=setup)
+        """)
+    assert found[4] == {"asyncio-only-lib"}
+    assert 5 not in found

@@ -466,6 +466,13 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         name = _callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, ("web", 1))
+                elif called and called.startswith("lib:") and lib_construct(called):
+                    # serve(handler), subscribe(cb=handler): a function an asyncio-only
+                    # library calls back gets the library's object (a connection, a message)
+                    for value in [*node.args, *(k.value for k in node.keywords)]:
+                        name = _callback_name(value)
+                        if name:
+                            scan.callbacks.setdefault(name, (lib_construct(called) or "", 1))
             elif isinstance(node, ast.Attribute) and node.attr == "stop":
                 if qualname(node.value, scan) == "loop":  # loop.stop, called or handed on
                     scan.loop_methods.add(node.attr)
