@@ -499,3 +499,20 @@ def test_a_function_an_asyncio_only_library_calls_back_gets_its_object() -> None
         """)
     assert found[4] == {"asyncio-only-lib"}
     assert 5 not in found
+
+
+def test_an_imported_wait_takes_the_row_of_its_calls() -> None:
+    found = rows("""\
+        from asyncio import wait
+
+        async def main(fs):
+            await wait(fs)
+        """)
+    assert found[1] == {"gather"} and found[4] == {"gather"}
+    found = rows("""\
+        from asyncio import FIRST_COMPLETED, wait
+
+        async def main(fs):
+            await wait(fs, return_when=FIRST_COMPLETED)
+        """)
+    assert found[1] == {"wait-first"}

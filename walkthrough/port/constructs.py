@@ -329,6 +329,9 @@ class Visitor(ast.NodeVisitor):
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
+        #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
+        self.wait_imports: list[ast.AST] = []
+        self.waits: set[bool] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
@@ -383,11 +386,14 @@ class Visitor(ast.NodeVisitor):
         kept on ``self`` and cancelled or awaited where the object stops is a service, on
         every line that creates it. A task's annotation (``self._task: asyncio.Task``,
         ``def done(task: asyncio.Task)``) changes for what the code does with the task, so it
-        takes the row of its most common use, not create-task's.
+        takes the row of its most common use, not create-task's. ``from asyncio import
+        wait`` takes its calls' row: gather when every call waits for all.
         """
         for node, family in self.imports:
             for construct in sorted(self.families.get(family, ())):
                 self.emit(node, construct)
+        for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
+            self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
         services = {ref for ref, uses in self.uses.items()
                     if ref.startswith("self.") and ref in self.created
                     and any(stopping for _, _, stopping in uses)}
@@ -431,6 +437,9 @@ class Visitor(ast.NodeVisitor):
         if top == "asyncio":
             for alias in node.names:
                 construct = construct_of(f"{node.module}.{alias.name}")
+                if construct == "asyncio.wait":
+                    self.wait_imports.append(node)  # its row is its calls' (see finish)
+                    continue
                 self.emit(node, construct if construct in ROWS else "import asyncio")
         elif top in MODULES:
             for alias in node.names:
@@ -459,6 +468,7 @@ class Visitor(ast.NodeVisitor):
             all_of = waits is None or (qualname(waits, self.scan) or "").endswith(
                 "ALL_COMPLETED")
             self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
+            self.waits.add(all_of)
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
             if isinstance(node.func, ast.Attribute):
