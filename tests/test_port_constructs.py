@@ -516,3 +516,18 @@ def test_an_imported_wait_takes_the_row_of_its_calls() -> None:
             await wait(fs, return_when=FIRST_COMPLETED)
         """)
     assert found[1] == {"wait-first"}
+
+
+def test_a_none_put_is_the_end_of_stream_and_a_done_callback_reads_the_result() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(work):
+            queue = asyncio.Queue()
+            await queue.put(1)
+            queue.put_nowait(None)
+            task = asyncio.create_task(work())
+            task.add_done_callback(lambda t: print(t.result()))
+        """)
+    assert found[5] == {"queue"} and found[6] == {"queue-shutdown"}
+    assert found[8] == {"task-result"}

@@ -76,7 +76,8 @@ ROWS: dict[str, str] = {
     "asyncio.TaskGroup": "taskgroup",
     "task set": "task-set",
     "task.cancel": "task-cancel",
-    "task.add_done_callback": "task-set",
+    # a done-callback reads the finished task (keeping it in a set is "task set", found apart)
+    "task.add_done_callback": "task-result",
     "task.result": "task-result",
     "task.done": "task-result",
     "task.exception": "task-result",
@@ -265,6 +266,10 @@ ROWS: dict[str, str] = {
     "task.get_coro": "all-tasks",
     "task.print_stack": "all-tasks",
     "task.remove_done_callback": "task-result",
+    # a name is one kind per file: a "task" that gets set_result is the future it also held
+    "task.set_result": "future",
+    "task.set_exception": "future",
+    "queue sentinel": "queue-shutdown",
     "queue.maxsize": "queue",
     "asyncio._get_running_loop": "loop",
     "asyncio._set_running_loop": "loop",
@@ -329,6 +334,8 @@ class Visitor(ast.NodeVisitor):
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
+        #: the ``func`` of each ``queue.put(None)`` (by id)
+        self.sentinels: set[int] = set()
         #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
         self.wait_imports: list[ast.AST] = []
         self.waits: set[bool] = set()
@@ -358,6 +365,8 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, lib_construct(name) or kind)
             return
         pair = ".".join(parts[:2])
+        if id(node) in self.sentinels:
+            pair = "queue sentinel"
         if pair in ROWS:
             construct = pair
         elif kind in OBJECT_KINDS:
@@ -481,6 +490,9 @@ class Visitor(ast.NodeVisitor):
             # only a future has these: in an asyncio file, whatever the receiver came from
             # (a parameter, another object's field), it is one
             self.emit(node, f"future.{func.attr}")
+        if name in ("queue.put", "queue.put_nowait") and node.args \
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
+            self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         self._inherited(node)
