@@ -531,3 +531,13 @@ def test_a_none_put_is_the_end_of_stream_and_a_done_callback_reads_the_result() 
         """)
     assert found[5] == {"queue"} and found[6] == {"queue-shutdown"}
     assert found[8] == {"task-result"}
+
+
+def test_a_timeout_error_in_a_file_without_asyncio_is_not_asyncios() -> None:
+    assert rows("""\
+        class CellTimeout(TimeoutError):
+            pass
+
+        def check(exc):
+            return isinstance(exc, TimeoutError)
+        """) == {}

@@ -334,6 +334,10 @@ class Visitor(ast.NodeVisitor):
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
+        #: whether the file uses asyncio at all (else a TimeoutError is a socket's, a thread's)
+        self.asyncio_file = scan.imports_asyncio or any(
+            isinstance(node, ast.Name) and node.id == "asyncio"
+            for node in ast.walk(tree or ast.Module([], [])))
         #: the ``func`` of each ``queue.put(None)`` (by id)
         self.sentinels: set[int] = set()
         #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
@@ -657,7 +661,7 @@ class Visitor(ast.NodeVisitor):
                 if construct.startswith("aiohttp."):
                     self.families.setdefault("aiohttp", set()).add(construct)
             elif node.id == "TimeoutError" and node.id not in self.scan.foreign \
-                    and id(node) not in self.other_timeouts:
+                    and id(node) not in self.other_timeouts and self.asyncio_file:
                 self.emit(node, node.id)  # the builtin, which asyncio's timeouts raise
 
     def _emit_service(self, node: ast.AST, construct: str) -> None:
