@@ -541,3 +541,15 @@ def test_a_timeout_error_in_a_file_without_asyncio_is_not_asyncios() -> None:
         def check(exc):
             return isinstance(exc, TimeoutError)
         """) == {}
+
+
+def test_asyncios_machinery_by_module_and_an_unlisted_loop_method_get_the_loop_row() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio import base_events
+
+        def patch(loop: asyncio.AbstractEventLoop):
+            asyncio.tasks._PyTask = None
+            return loop._default_executor
+        """)
+    assert found[2] == {"loop"} and found[5] == {"loop"} and found[6] == {"loop"}

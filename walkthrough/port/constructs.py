@@ -271,6 +271,8 @@ ROWS: dict[str, str] = {
     "task.set_exception": "future",
     "queue sentinel": "queue-shutdown",
     "queue.maxsize": "queue",
+    # a loop method with no row of its own (a private one, a platform's): no loop in Trio
+    "loop": "loop",
     "asyncio._get_running_loop": "loop",
     "asyncio._set_running_loop": "loop",
     "asyncio.EventLoop": "loop",
@@ -284,7 +286,14 @@ ROWS: dict[str, str] = {
 #: asyncio's submodules: ``asyncio.events.set_event_loop`` is ``asyncio.set_event_loop``.
 SUBMODULES = {"events", "base_events", "windows_events", "unix_events", "tasks", "futures",
               "queues", "locks", "streams", "exceptions", "timeouts", "runners", "protocols",
-              "transports", "coroutines", "subprocess", "proactor_events", "selector_events"}
+              "transports", "coroutines", "subprocess", "proactor_events", "selector_events",
+              "base_futures", "base_tasks", "base_subprocess", "format_helpers", "log",
+              "sslproto", "staggered", "trsock", "windows_utils", "mixins", "constants",
+              "graph", "taskgroups", "threads"}
+# asyncio's machinery named by its module (``asyncio.tasks._PyTask``, ``from asyncio import
+# base_events``), where the name after it has no row: the loop row, as for asyncio.events.
+for _module in SUBMODULES:
+    ROWS.setdefault(f"asyncio.{_module}", "loop")
 #: aiohttp names that belong to its WebSocket side, not to HTTP.
 AIOHTTP_WEBSOCKET = {"ClientWebSocketResponse", "WebSocketResponse", "WSMsgType", "WSMessage",
                      "WSCloseCode", "WSServerHandshakeError", "WebSocketError"}
