@@ -553,3 +553,18 @@ def test_asyncios_machinery_by_module_and_an_unlisted_loop_method_get_the_loop_r
             return loop._default_executor
         """)
     assert found[2] == {"loop"} and found[5] == {"loop"} and found[6] == {"loop"}
+
+
+def test_what_a_librarys_async_iterator_yields_is_its_own_but_a_fields_text_is_data() -> None:
+    found = rows("""\
+        import aio_pika
+
+        async def consume(queue):
+            conn = await aio_pika.connect_robust("amqp://")
+            queue = await (await conn.channel()).declare_queue("q")
+            async for message in queue.iterator():
+                async with message.process():
+                    print(message.body.decode())
+        """)
+    assert found[6] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
+    assert 8 not in found

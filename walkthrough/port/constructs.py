@@ -558,9 +558,13 @@ class Visitor(ast.NodeVisitor):
             if construct.startswith("aiohttp."):
                 self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
-        if "." in name and not (top.startswith("lib:") and id(node) not in self.called):
+        data = top.startswith("lib:") and (
+            id(node) not in self.called
+            or (node.attr in DATA_METHODS and isinstance(node.value, ast.Attribute)))
+        if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
-            # field read (``container.id``, ``cursor.description``) is plain data in a port
+            # field read (``container.id``, ``cursor.description``) is plain data in a port,
+            # and so is a str or bytes method on a field (``message.body.decode()``)
             self.emit_kind(node, name)
         self.visit(node.value)
 
@@ -795,6 +799,10 @@ FUTURE_ONLY = {"set_result", "set_exception"}
 #: The rows of what code does with a task (what a task's annotation may take).
 TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service", "current-task",
              "task-name", "wait-first", "gather", "wait-for", "shield"}
+#: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
+DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
+                "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
+                "values"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",

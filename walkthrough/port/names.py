@@ -495,6 +495,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 kind = qualname(node.iter, scan)
                 if kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
                     bind(node.target, kind[:-1], scan)
+                elif kind and kind.startswith("lib:") and (
+                        isinstance(node, ast.AsyncFor)
+                        or (isinstance(node, ast.comprehension) and node.is_async)):
+                    # async for message in queue_iter: what an asyncio-only library's
+                    # iterator yields is its own (a message to ack, a record)
+                    bind(node.target, lib_construct(kind), scan)
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 _grow(node.value, scan)
             elif isinstance(node, ast.Dict):
