@@ -568,3 +568,26 @@ def test_what_a_librarys_async_iterator_yields_is_its_own_but_a_fields_text_is_d
         """)
     assert found[6] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
     assert 8 not in found
+
+
+def test_aiohttps_server_objects_and_what_a_view_inherits() -> None:
+    found = rows("""\
+        from aiohttp import web
+
+        routes = web.RouteTableDef()
+
+        @routes.get("/")
+        async def index(request):
+            return web.json_response({})
+
+        class Items(web.View):
+            def __init__(self, request):
+                super().__init__(request)
+                self.count = 0
+
+            async def get(self):
+                self.count += 1
+                return web.json_response(self.request.app["items"])
+        """)
+    assert found[5] == {"http-server"} and found[16] == {"http-server"}
+    assert 15 not in found

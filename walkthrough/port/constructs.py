@@ -544,6 +544,11 @@ class Visitor(ast.NodeVisitor):
             and qualname(func.value, self.scan) in ("tasks", "futures")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        if self.classes and self.classes[-1][1] is not None and isinstance(node.ctx, ast.Load) \
+                and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and node.attr not in self.classes[-1][0] and id(node) not in self.called:
+            # ``self.request`` in a web.View: what the asyncio base class provides
+            self.emit(node, self.classes[-1][1])
         name = qualname(node, self.scan)
         if name is None:
             self.generic_visit(node)
@@ -741,6 +746,13 @@ class Visitor(ast.NodeVisitor):
                 base = construct_of(name)
         own = {item.name for item in node.body
                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+        if base is not None:  # and what the class itself stores, on self or in its body
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
+                        and isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                    own.add(sub.attr)
+                elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    own.add(sub.id)
         self.classes.append((own, base))
         self.generic_visit(node)
         self.classes.pop()

@@ -246,6 +246,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return None
         if called in RETURNS:
             return RETURNS[called]
+        if called.startswith("aiohttp.web.") and called.rpartition(".")[2][:1].isupper():
+            return "web"  # web.RouteTableDef(), web.Response(): the server's objects
         if called in scan.factories:
             return scan.factories[called]
         kind, _, method = called.rpartition(".")
