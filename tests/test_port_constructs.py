@@ -591,3 +591,18 @@ def test_aiohttps_server_objects_and_what_a_view_inherits() -> None:
         """)
     assert found[5] == {"http-server"} and found[16] == {"http-server"}
     assert 15 not in found
+
+
+def test_a_module_wide_pytest_asyncio_mark_and_the_event_loop_fixture() -> None:
+    found = rows("""\
+        import asyncio
+        import pytest
+
+        pytestmark = pytest.mark.asyncio
+
+        async def test_it(event_loop):
+            fut = event_loop.create_future()
+            event_loop.call_soon(fut.set_result, 1)
+        """)
+    assert found[4] == {"pytest-asyncio"} and found[6] == {"pytest-asyncio"}
+    assert found[7] == {"future"} and "call-later" in found[8]

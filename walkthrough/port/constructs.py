@@ -553,6 +553,9 @@ class Visitor(ast.NodeVisitor):
         if name is None:
             self.generic_visit(node)
             return
+        if name == "pytest.mark.asyncio":  # pytestmark = pytest.mark.asyncio, not a decorator
+            self.emit(node, name)
+            return
         top = name.split(".")[0]
         if top.startswith("lib:") and node.attr.startswith("__") and node.attr.endswith("__"):
             return  # ``aioftp.__version__``: the module's metadata, the same in any port

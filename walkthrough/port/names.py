@@ -436,8 +436,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     kind, collection = annotation_kind(arg.annotation, scan)
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
-                    elif arg.arg == "loop" and arg.annotation is None and uses_asyncio:
-                        scan.kinds.setdefault("loop", "loop")  # the old `loop=None` parameter
+                    elif arg.arg in ("loop", "event_loop") and arg.annotation is None \
+                            and uses_asyncio:
+                        # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
+                        scan.kinds.setdefault(arg.arg, "loop")
                 passed = scan.callbacks.get(node.name)
                 if passed:
                     plain = [a for a in node.args.args if a.arg not in ("self", "cls")]
