@@ -606,3 +606,20 @@ def test_a_module_wide_pytest_asyncio_mark_and_the_event_loop_fixture() -> None:
         """)
     assert found[4] == {"pytest-asyncio"} and found[6] == {"pytest-asyncio"}
     assert found[7] == {"future"} and "call-later" in found[8]
+
+
+def test_the_methods_trios_condition_and_semaphore_lack() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(ready):
+            cond = asyncio.Condition()
+            sem = asyncio.Semaphore(2)
+            async with cond:
+                await cond.wait_for(ready)
+                cond.notify_all()
+            if sem.locked():
+                print("busy")
+        """)
+    assert found[7] == {"condition"} and found[9] == {"semaphore"}
+    assert 6 not in found and 8 not in found

@@ -173,6 +173,8 @@ ROWS: dict[str, str] = {
     "asyncio.BoundedSemaphore": "semaphore",
     "semaphore.acquire": "semaphore",
     "semaphore.release": "semaphore",
+    "semaphore.locked": "semaphore",  # trio.Semaphore has none: its value is 0
+    "condition.wait_for": "condition",  # trio.Condition has none: loop on wait()
     "asyncio.Event": "event",
     "asyncio.Lock": "lock",
     "asyncio.Condition": "condition",

@@ -43,7 +43,7 @@ RETURNS = {
     "asyncio.run_coroutine_threadsafe": "cfuture", "asyncio.Runner": "runner",
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
-    "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup",
+    "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup", "asyncio.Condition": "condition",
     "loop.call_later": "handle", "loop.call_at": "handle", "loop.call_soon": "handle",
     "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
@@ -65,7 +65,7 @@ PAIRS = {
 ANNOTATIONS = {
     "asyncio.AbstractEventLoop": "loop", "asyncio.BaseEventLoop": "loop",
     "asyncio.events.AbstractEventLoop": "loop", "asyncio.Queue": "queue", "asyncio.Task": "task",
-    "asyncio.Future": "future", "asyncio.Event": "event",
+    "asyncio.Future": "future", "asyncio.Event": "event", "asyncio.Condition": "condition",
     "asyncio.Handle": "handle", "asyncio.TimerHandle": "handle",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
     "asyncio.subprocess.Process": "process",
@@ -87,6 +87,7 @@ OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "
 AWAITED = ("future", "task")
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
+               "condition",
                "aiofilectx", "lowserver",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol", "runner"}
