@@ -623,3 +623,16 @@ def test_the_methods_trios_condition_and_semaphore_lack() -> None:
         """)
     assert found[7] == {"condition"} and found[9] == {"semaphore"}
     assert 6 not in found and 8 not in found
+
+
+def test_coroutines_collected_for_a_gather_are_part_of_it() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(hosts):
+            coros = (fetch(host) for host in hosts)
+            names = [host.upper() for host in hosts]
+            return await asyncio.gather(*coros), names
+        """)
+    assert found[4] == {"gather"} and found[6] == {"gather"}
+    assert 5 not in found

@@ -349,6 +349,8 @@ class Visitor(ast.NodeVisitor):
         self.asyncio_file = scan.imports_asyncio or any(
             isinstance(node, ast.Name) and node.id == "asyncio"
             for node in ast.walk(tree or ast.Module([], [])))
+        #: (function, name) → the statement that collects coroutines in a comprehension
+        self.collected: dict[tuple[str, str], ast.AST] = {}
         #: the ``func`` of each ``queue.put(None)`` (by id)
         self.sentinels: set[int] = set()
         #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
@@ -508,6 +510,12 @@ class Visitor(ast.NodeVisitor):
         if name in ("queue.put", "queue.put_nowait") and node.args \
                 and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
             self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
+        if name == "asyncio.gather":
+            where = self.functions[-1][0] if self.functions else ""
+            for arg in node.args:
+                held = arg.value if isinstance(arg, ast.Starred) else None
+                if isinstance(held, ast.Name) and (where, held.id) in self.collected:
+                    self.emit(self.collected[(where, held.id)], "asyncio.gather")
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         self._inherited(node)
@@ -627,6 +635,11 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = node.value
+        if isinstance(value, ast.GeneratorExp | ast.ListComp) and isinstance(value.elt, ast.Call) \
+                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            # coros = (fetch(u) for u in urls): gathered later, the line is the gather's
+            where = self.functions[-1][0] if self.functions else ""
+            self.collected[(where, node.targets[0].id)] = node
         if isinstance(value, ast.Name) and qualname(value, self.scan) == "loop" \
                 and self.functions and value.id in self.functions[-1][1]:
             self.emit(value, "loop passed")  # an API that takes a loop, keeping it
