@@ -636,3 +636,15 @@ def test_coroutines_collected_for_a_gather_are_part_of_it() -> None:
         """)
     assert found[4] == {"gather"} and found[6] == {"gather"}
     assert 5 not in found
+
+
+def test_the_old_class_methods_of_task() -> None:
+    found = rows("""\
+        import asyncio
+
+        def dump():
+            for each in asyncio.Task.all_tasks():
+                print(each)
+            return asyncio.Task.current_task()
+        """)
+    assert found[4] == {"all-tasks"} and found[6] == {"current-task"}

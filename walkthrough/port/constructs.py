@@ -275,6 +275,8 @@ ROWS: dict[str, str] = {
     "queue.maxsize": "queue",
     # a loop method with no row of its own (a private one, a platform's): no loop in Trio
     "loop": "loop",
+    "asyncio.Task.all_tasks": "all-tasks",  # before Python 3.9
+    "asyncio.Task.current_task": "current-task",
     "asyncio._get_running_loop": "loop",
     "asyncio._set_running_loop": "loop",
     "asyncio.EventLoop": "loop",
@@ -315,6 +317,8 @@ def construct_of(name: str) -> str:
     if top.startswith("lib:"):
         return lib_construct(name) or top
     if top == "asyncio":
+        if ".".join(parts[:3]) in ROWS:
+            return ".".join(parts[:3])  # asyncio.Task.all_tasks, before asyncio.Task
         if len(parts) >= 3 and parts[1] in SUBMODULES and f"asyncio.{parts[2]}" in ROWS:
             return f"asyncio.{parts[2]}"
         return ".".join(parts[:2])
