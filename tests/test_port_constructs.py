@@ -648,3 +648,19 @@ def test_the_old_class_methods_of_task() -> None:
             return asyncio.Task.current_task()
         """)
     assert found[4] == {"all-tasks"} and found[6] == {"current-task"}
+
+
+def test_an_item_of_a_library_object_is_its_object_but_a_records_field_is_data() -> None:
+    found = rows("""\
+        import asyncpg
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        async def main(uid):
+            users = AsyncIOMotorClient()["db"]["users"]
+            doc = await users.find_one({"_id": uid})
+            conn = await asyncpg.connect()
+            row = await conn.fetchrow("SELECT 1")
+            return doc, row["name"].title(), row["id"]
+        """)
+    assert found[6] == {"asyncio-only-lib"}
+    assert 9 not in found

@@ -582,7 +582,8 @@ class Visitor(ast.NodeVisitor):
             return  # not again for the module name inside it
         data = top.startswith("lib:") and (
             id(node) not in self.called
-            or (node.attr in DATA_METHODS and isinstance(node.value, ast.Attribute)))
+            or (node.attr in DATA_METHODS and isinstance(node.value, ast.Attribute))
+            or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))
         if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
             # field read (``container.id``, ``cursor.description``) is plain data in a port,
@@ -837,6 +838,12 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
                 "values"}
+#: Methods of plain data called on an item of a library object (``row["name"].title()``): a
+#: record's field, where ``client["db"]["users"].find_one()`` is the library's own call.
+ITEM_METHODS = DATA_METHODS | {
+    "get", "title", "capitalize", "casefold", "isdigit", "isalpha", "count", "index", "find",
+    "rstrip", "lstrip", "partition", "rsplit", "append", "extend", "copy", "update", "pop",
+    "setdefault", "isoformat", "timestamp", "total_seconds", "hexdigest"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",

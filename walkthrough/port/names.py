@@ -265,6 +265,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         base = qualname(node.value, scan)
         if base and base.endswith("s") and base[:-1] in KNOWN_KINDS:
             return base[:-1]  # tasks[0]
+        if base and base.startswith("lib:"):
+            return lib_construct(base)  # client["db"]["users"]: the library's object still
         return None
     if isinstance(node, ast.Await):
         return qualname(node.value, scan)
