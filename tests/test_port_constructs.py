@@ -664,3 +664,17 @@ def test_an_item_of_a_library_object_is_its_object_but_a_records_field_is_data()
         """)
     assert found[6] == {"asyncio-only-lib"}
     assert 9 not in found
+
+
+def test_data_a_library_returned_is_plain_python_its_awaited_calls_are_not() -> None:
+    found = rows("""\
+        import redis.asyncio as redis
+
+        async def main():
+            r = redis.Redis()
+            value = await r.get("k")
+            print(value.decode())
+            return await r.keys("*")
+        """)
+    assert found[5] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
+    assert 6 not in found

@@ -362,6 +362,8 @@ class Visitor(ast.NodeVisitor):
         self.waits: set[bool] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
+        #: the ``func`` of every awaited call (by id)
+        self.awaited: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
         self.called: set[int] = set()
         #: reference to a task → what the file does with it: (construct, line, whether in
@@ -582,12 +584,14 @@ class Visitor(ast.NodeVisitor):
             return  # not again for the module name inside it
         data = top.startswith("lib:") and (
             id(node) not in self.called
-            or (node.attr in DATA_METHODS and isinstance(node.value, ast.Attribute))
-            or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))
+            or (id(node) not in self.awaited and (
+                node.attr in DATA_METHODS
+                or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))))
         if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
             # field read (``container.id``, ``cursor.description``) is plain data in a port,
-            # and so is a str or bytes method on a field (``message.body.decode()``)
+            # and so is a str or bytes method, not awaited, on what the library gave
+            # (``message.body.decode()``, ``(await cache.get(k)).decode()``)
             self.emit_kind(node, name)
         self.visit(node.value)
 
@@ -603,6 +607,8 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Await(self, node: ast.Await) -> None:
+        if isinstance(node.value, ast.Call):
+            self.awaited.add(id(node.value.func))
         if not isinstance(node.value, ast.Call):
             kind = qualname(node.value, self.scan)
             if kind in ("future", "task"):
