@@ -678,3 +678,17 @@ def test_data_a_library_returned_is_plain_python_its_awaited_calls_are_not() -> 
         """)
     assert found[5] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
     assert 6 not in found
+
+
+def test_aiohttps_own_module_importing_aiohttp_is_the_package_itself() -> None:
+    found = rows("""\
+        import asyncio
+        from aiohttp import hdrs
+        from aiohttp._helpers import reify
+
+        METHOD = hdrs.METH_GET
+
+        async def pause():
+            await asyncio.sleep(1)
+        """)
+    assert found == {1: {"loop"}, 8: {"sleep"}}

@@ -454,6 +454,8 @@ class Visitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             top = alias.name.split(".")[0]
+            if top in self.scan.own:
+                continue  # the package's own module (aiohttp's importing aiohttp)
             if top == "asyncio":
                 self.emit(node, "import asyncio")
             elif top in MODULES:
@@ -466,6 +468,8 @@ class Visitor(ast.NodeVisitor):
         if node.level or not node.module:
             return  # a relative import is the package's own module, whatever its name
         top = node.module.split(".")[0]
+        if top in self.scan.own:
+            return
         if top == "asyncio":
             for alias in node.names:
                 construct = construct_of(f"{node.module}.{alias.name}")

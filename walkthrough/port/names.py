@@ -181,7 +181,7 @@ def own_packages(tree: ast.Module) -> set[str]:
         if len(parts) > 1 and ((parts[1].startswith("_") and not parts[1].startswith("__"))
                                or parts[1] in relative):
             own.add(parts[0])
-    return own
+    return own - {"asyncio"}  # asyncio's own private modules are still asyncio
 
 
 def reference(node: ast.expr) -> str | None:
@@ -327,6 +327,8 @@ def _imports(tree: ast.Module, scan: Names) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
+                if top in scan.own:
+                    continue  # aiohttp's own module importing aiohttp: the package itself
                 if top in MODULES or alias.name == "pytest":
                     scan.aliases[alias.asname or top] = alias.name if alias.asname else top
                 elif scan.library(alias.name) is not None:
@@ -338,7 +340,8 @@ def _imports(tree: ast.Module, scan: Names) -> None:
             scan.foreign.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.ClassDef):
             scan.foreign.add(node.name)
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                and node.module.split(".")[0] not in scan.own:
             top = node.module.split(".")[0]
             lib = scan.library(node.module)
             for alias in node.names:
