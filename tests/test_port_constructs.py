@@ -692,3 +692,14 @@ def test_aiohttps_own_module_importing_aiohttp_is_the_package_itself() -> None:
             await asyncio.sleep(1)
         """)
     assert found == {1: {"loop"}, 8: {"sleep"}}
+
+
+def test_a_parameter_of_tasks_takes_the_row_of_what_is_done_with_them() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio import Task
+
+        async def first(tasks: list[Task[int]]) -> None:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        """)
+    assert found[4] == {"wait-first"}

@@ -405,6 +405,11 @@ class Visitor(ast.NodeVisitor):
         if family:
             self.families.setdefault(family, set()).add(construct)
 
+    def _waited_on(self, node: ast.Call, construct: str) -> None:
+        """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``."""
+        for arg in node.args:
+            self._use(arg.value if isinstance(arg, ast.Starred) else arg, construct, node)
+
     def _use(self, held: ast.expr, construct: str, node: ast.AST) -> None:
         ref = reference(held)
         if ref is not None:
@@ -505,6 +510,7 @@ class Visitor(ast.NodeVisitor):
                 "ALL_COMPLETED")
             self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
             self.waits.add(all_of)
+            self._waited_on(node, "asyncio.wait" if not all_of else "asyncio.wait all")
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
             if isinstance(node.func, ast.Attribute):
@@ -520,6 +526,8 @@ class Visitor(ast.NodeVisitor):
         if name in ("queue.put", "queue.put_nowait") and node.args \
                 and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
             self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
+        if name in ("asyncio.gather", "asyncio.as_completed"):
+            self._waited_on(node, name)
         if name == "asyncio.gather":
             where = self.functions[-1][0] if self.functions else ""
             for arg in node.args:
@@ -817,8 +825,8 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
-            kind, collection = annotation_kind(arg.annotation, self.scan)
-            if kind == "task" and not collection:
+            kind, _ = annotation_kind(arg.annotation, self.scan)
+            if kind == "task":  # one task, or tasks (the rows of what is done with them)
                 self.annotated.append((arg.lineno, arg.arg))
             if arg.arg == "loop" and self.scan.imports_asyncio and (
                     arg.annotation is None or kind == "loop"):
@@ -843,7 +851,7 @@ class Visitor(ast.NodeVisitor):
 FUTURE_ONLY = {"set_result", "set_exception"}
 #: The rows of what code does with a task (what a task's annotation may take).
 TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service", "current-task",
-             "task-name", "wait-first", "gather", "wait-for", "shield"}
+             "task-name", "wait-first", "gather", "as-completed", "wait-for", "shield"}
 #: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
