@@ -703,3 +703,21 @@ def test_a_parameter_of_tasks_takes_the_row_of_what_is_done_with_them() -> None:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         """)
     assert found[4] == {"wait-first"}
+
+
+def test_a_done_callback_that_drops_the_task_from_a_set_keeps_tasks_alive() -> None:
+    found = rows("""\
+        import asyncio
+
+        waiting = set()
+
+        def forget(task):
+            waiting.discard(task)
+
+        def spawn(coro, pending):
+            task = asyncio.ensure_future(coro)
+            task.add_done_callback(forget)
+            other = asyncio.ensure_future(coro)
+            other.add_done_callback(pending.remove)
+        """)
+    assert "task-set" in found[10] and "task-set" in found[12]

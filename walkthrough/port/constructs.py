@@ -344,6 +344,16 @@ class Visitor(ast.NodeVisitor):
                      and node.func.attr == "add_done_callback" and node.args
                      and isinstance(node.args[0], ast.Attribute)
                      and node.args[0].attr in ("discard", "remove")} - {None}
+        #: functions that drop their first argument from a collection (a done-callback that
+        #: does ``tasks.discard(t)`` is the same keep-alive set as ``add_done_callback(s.discard)``)
+        self.discarders = {
+            each.name for each in ast.walk(tree or ast.Module([], []))
+            if isinstance(each, ast.FunctionDef) and each.args.args
+            and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr in ("discard", "remove") and len(sub.args) == 1
+                    and isinstance(sub.args[0], ast.Name)
+                    and sub.args[0].id == each.args.args[-1].arg
+                    for sub in ast.walk(each))}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: import lines of a family → the constructs its objects gave, added at the end
@@ -562,9 +572,11 @@ class Visitor(ast.NodeVisitor):
         func = node.func
         if not isinstance(func, ast.Attribute):
             return False
-        if func.attr == "add_done_callback":
-            return bool(node.args) and isinstance(node.args[0], ast.Attribute) \
-                and node.args[0].attr == "discard"
+        if func.attr == "add_done_callback" and node.args:
+            callback = node.args[0]
+            return (isinstance(callback, ast.Attribute)
+                    and callback.attr in ("discard", "remove")) \
+                or (isinstance(callback, ast.Name) and callback.id in self.discarders)
         if func.attr in ("add", "append", "discard", "remove") \
                 and reference(func.value) in self.kept:
             return True
