@@ -721,3 +721,20 @@ def test_a_done_callback_that_drops_the_task_from_a_set_keeps_tasks_alive() -> N
             other.add_done_callback(pending.remove)
         """)
     assert "task-set" in found[10] and "task-set" in found[12]
+
+
+def test_a_returned_task_takes_the_row_of_what_its_function_does() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio import Task
+
+        async def first_done(
+            tasks: list[Task[int]],
+        ) -> list[Task[int]]:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            return list(done)
+
+        def spawn(coro) -> Task[int]:
+            return asyncio.create_task(coro)
+        """)
+    assert found[6] == {"wait-first"} and found[10] == {"create-task"}

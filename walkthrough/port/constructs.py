@@ -380,6 +380,8 @@ class Visitor(ast.NodeVisitor):
         #: what stops a service); and the lines that create it
         self.uses: dict[str, list[tuple[str, int, bool]]] = {}
         self.created: dict[str, list[ast.AST]] = {}
+        #: the line of a ``-> Task`` annotation → the construct of its function's tasks
+        self.returned: dict[int, str] = {}
         #: references annotated as one task: (line, reference)
         self.annotated: list[tuple[int, str]] = []
 
@@ -460,6 +462,8 @@ class Visitor(ast.NodeVisitor):
                 retyped[line] = "service"
             elif counts:
                 retyped[line] = rows[max(counts, key=lambda row: counts[row])]
+        for line, construct in self.returned.items():
+            retyped.setdefault(line, construct)
         if retyped:
             self.scan.found[:] = [f for f in self.scan.found
                                   if not (f[0] in retyped and f[2] == "asyncio.Task")]
@@ -822,8 +826,22 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
+        before = len(self.scan.found)
         self.generic_visit(node)
         self.functions.pop()
+        if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
+            # ``-> Task[T]``/``-> list[Task[T]]``: the row of what this function does with
+            # its tasks (it creates one, it waits for the first of them)
+            line = node.returns.lineno
+            counts: dict[str, int] = {}
+            first: dict[str, str] = {}
+            for at, _, construct in self.scan.found[before:]:
+                row = ROWS.get(construct)
+                if at != line and row in TASK_ROWS and construct != "asyncio.Task":
+                    counts[row] = counts.get(row, 0) + 1  # (not another annotation)
+                    first.setdefault(row, construct)
+            if counts:
+                self.returned[line] = first[max(counts, key=lambda row: counts[row])]
 
     def _in_service(self, starting: bool) -> bool:
         """Inside what starts (or stops) a background service: its task is its lifetime."""
