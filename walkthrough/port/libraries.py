@@ -165,7 +165,11 @@ LIBRARIES: tuple[Library, ...] = (
 )
 
 #: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
-NOT_ASYNCIO: frozenset[str] = frozenset({"websockets.sync"})
+NOT_ASYNCIO: frozenset[str] = frozenset({
+    "websockets.sync",
+    # tornado's plain-Python helpers: no IOLoop, no Future (checked in tornado 6.6's source)
+    "tornado.escape", "tornado.log", "tornado.template", "tornado.options", "tornado.locale",
+})
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
 _PATTERNS: tuple[Library, ...] = tuple(lib for lib in LIBRARIES if lib.module.endswith("*"))
