@@ -167,6 +167,6 @@ def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
 
 @pytest.mark.parametrize("module", ["grpc", "zmq", "sqlalchemy.orm", "playwright.sync_api",
                                     "asyncio", "asyncio.events", "tornado.escape",
-                                    "tornado.template.Template"])
+                                    "tornado.template.Template", "aiosignal"])
 def test_their_blocking_siblings_are_not(module: str) -> None:
     assert libraries.advice(module) is None

@@ -169,6 +169,9 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     "websockets.sync",
     # tornado's plain-Python helpers: no IOLoop, no Future (checked in tornado 6.6's source)
     "tornado.escape", "tornado.log", "tornado.template", "tornado.options", "tornado.locale",
+    # aio* by name, not by code: aiosignal's Signal awaits its receivers, with no asyncio
+    # in its source (1.4), so it runs under Trio as it is
+    "aiosignal",
 })
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
