@@ -6,7 +6,13 @@ unpacked or bound by ``async with … as``/``for`` from something known takes it
 ``loop = asyncio.get_running_loop()`` makes ``loop.time()`` read as ``loop.time``, and
 ``self._loop = asyncio.get_event_loop()`` makes ``self._loop.time()`` read the same anywhere
 in the file. Objects also come in by the door asyncio opens for them: the two parameters of a
-function passed to ``asyncio.start_server`` are streams.
+function passed to ``asyncio.start_server`` are streams, a protocol's ``connection_made`` gets a
+transport, and a function handed to an asyncio-only library gets that library's object.
+
+What a library gives is followed only as far as it stays the library's: an item
+(``client["db"]``), a pair unpacked, what its async iterator yields. A module that calls a
+library's private methods is that library's own code (:func:`reached_into`), whose imports of
+itself are no finding.
 
 The tracking is per file, not per scope: a name that is a loop in one function is a loop
 everywhere, and ``self.x`` is one reference for every class. That approximation is measured,
