@@ -738,3 +738,17 @@ def test_a_returned_task_takes_the_row_of_what_its_function_does() -> None:
             return asyncio.create_task(coro)
         """)
     assert found[6] == {"wait-first"} and found[10] == {"create-task"}
+
+
+def test_a_method_only_asyncios_streams_have_marks_a_stream_however_held() -> None:
+    found = rows("""\
+        import asyncio
+
+        def alive(conn):
+            return not conn._reader.at_eof()
+
+        async def flush(conn):
+            await conn.writer.drain()
+        """)
+    assert found[4] == {"streams"} and found[7] == {"streams"}
+    assert rows("def alive(conn):\n    return not conn.reader.at_eof()\n") == {}

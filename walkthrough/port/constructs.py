@@ -537,6 +537,9 @@ class Visitor(ast.NodeVisitor):
             # only a future has these: in an asyncio file, whatever the receiver came from
             # (a parameter, another object's field), it is one
             self.emit(node, f"future.{func.attr}")
+        elif isinstance(func, ast.Attribute) and func.attr in STREAM_ONLY \
+                and self.scan.imports_asyncio and qualname(func.value, self.scan) is None:
+            self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
         if name in ("queue.put", "queue.put_nowait") and node.args \
                 and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
             self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
@@ -882,6 +885,9 @@ FUTURE_ONLY = {"set_result", "set_exception"}
 #: The rows of what code does with a task (what a task's annotation may take).
 TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service", "current-task",
              "task-name", "wait-first", "gather", "as-completed", "wait-for", "shield"}
+#: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
+#: receiver came from, it is a stream).
+STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
 #: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
