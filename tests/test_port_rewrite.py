@@ -500,3 +500,15 @@ def test_the_rewrite_of_every_working_corpus_file_parses_and_marks_each_nursery(
             if "trio.open_nursery()" in line and "async with" in line:
                 assert lines[n - 1].strip() == GATHER_TODO or "TODO(trio)" in lines[n - 1], \
                     (path.name, n)
+
+
+def test_a_reason_that_quotes_a_call_over_several_lines_stays_one_comment() -> None:
+    """Found by rewriting every installed module that uses asyncio (tornado's tests): the
+    TODO quoted `self.run_handler(\\n    OkHandler, …` and the comment ended mid-quote."""
+    source = ("import asyncio\n\n\nclass T:\n    def test(self):\n        asyncio.run(\n"
+              "            self.run_handler(\n                OkHandler,\n"
+              "                streaming_callback=lambda chunk: None))\n")
+    new, _ = port.rewrite(source, "t.py")
+    compile(new, "t.py", "exec")
+    assert all(line.lstrip().startswith("# TODO(trio): ") for line in new.splitlines()
+               if "TODO" in line)

@@ -497,7 +497,7 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
     has_trio = any(isinstance(node, ast.Import)
                    and any(a.name == "trio" and a.asname is None for a in node.names)
                    for node in file.tree.body)
-    header = [f"# TODO(trio): {note}" for note in edits.header]
+    header = [f"# TODO(trio): {_one_line(note)}" for note in edits.header]
     if (edits.blocks or edits.spans) and not has_trio:
         header.append("import trio")
     first_edit = min([*(span[0] for span in edits.spans), *edits.blocks], default=0)
@@ -518,10 +518,10 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
             found = todo[number]
             said = dict.fromkeys(f"{f.construct} → {_short(f.trio)}" for f in found)
             reason = _reasons(found, edits.kept)
-            out.append(f"{indent}# TODO(trio): {'; '.join(said)} "
-                       f"(see {found[0].links[0]}){reason}{eol}")
+            out.append(f"{indent}# TODO(trio): " + _one_line(
+                f"{'; '.join(said)} (see {found[0].links[0]}){reason}") + eol)
         for check in edits.checks.get(number, ()):
-            out.append(f"{indent}# TODO(trio): rewritten, check it: {check}{eol}")
+            out.append(f"{indent}# TODO(trio): rewritten, check it: {_one_line(check)}{eol}")
         if number in edits.blocks:
             end, block = edits.blocks[number]
             last_eol = _eol(lines[end - 1], "")
@@ -547,6 +547,13 @@ def _reasons(found: list[Finding], kept: dict[tuple[int, str], list[str]]) -> st
     if len(by) == 1:
         return "; kept as it was: " + "; ".join(*by.values())
     return "; kept as it was: " + "; ".join(f"{c}: {'; '.join(w)}" for c, w in by.items())
+
+
+def _one_line(text: str) -> str:
+    """A comment's text on one line: a reason that quotes a call written over several lines
+    would otherwise end the comment mid-quote and leave code-like text on the next line (a
+    SyntaxError, found by rewriting every installed module that uses asyncio)."""
+    return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 60) -> str:
