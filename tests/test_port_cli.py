@@ -531,3 +531,41 @@ def test_a_patch_never_deletes_and_re_adds_a_line_it_kept() -> None:
              not line.startswith("+++")}
     assert removed == {"    await asyncio.sleep(1)", "asyncio.run(main())"}
     assert not removed & added
+
+
+def test_progress_fits_the_terminal(tmp_path: Path) -> None:
+    """Issue 26: the progress line was padded to 100 columns, so a 60-column terminal wrapped
+    it and got one line per file. On a terminal (a pty) of 60 columns, no progress line is
+    wider than 59, and the file's name survives the cut."""
+    import pty
+    deep = tmp_path / "src" / ("a_long_package_name_" * 3) / "sub"
+    deep.mkdir(parents=True)
+    for i in range(3):
+        (deep / f"module_{i}.py").write_text("import asyncio\n")
+    parent, child = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-W", "error", "-m", "walkthrough", "port",
+                               str(tmp_path / "src")], stdout=subprocess.DEVNULL, stderr=child,
+                              env={**os.environ, "COLUMNS": "60"}, timeout=120)
+        os.close(child)
+        child = -1
+        chunks = []
+        while True:
+            try:
+                data = os.read(parent, 65536)
+            except OSError:  # EIO: the child side is closed and drained
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        if child != -1:
+            os.close(child)
+        os.close(parent)
+    assert done.returncode == 1
+    progress = [p for p in b"".join(chunks).decode().replace("\r\n", "\n").split("\r")
+                if p.startswith("[")]
+    assert len(progress) == 3
+    assert all(len(p.split("\n")[0]) <= 59 for p in progress), progress
+    assert all(p.split("\n")[0].rstrip().endswith(f"module_{i}.py")
+               for i, p in enumerate(progress))

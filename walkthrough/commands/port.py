@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -65,6 +66,20 @@ examples:
   walkthrough port src/ --format json
   walkthrough port app.py --rewrite > port.diff
   git show HEAD:app.py | walkthrough port -"""
+
+
+def progress_line(n: int, total: int, path: str, width: int) -> str:
+    """``[n/total] path``, cut and padded to one column less than the terminal's width.
+
+    A line as wide as the terminal wraps on some terminals, and then each ``\r`` rewrites only
+    the second half: a 60-column terminal got one line per file. The path keeps its end (the
+    file's name) and loses its start.
+    """
+    room = max(width - 1, 10)
+    head = f"[{n}/{total}] "
+    if len(head) + len(path) > room:
+        path = "…" + path[len(path) - max(room - len(head) - 1, 1):]
+    return (head + path)[:room].ljust(room)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -134,8 +149,9 @@ def run(args: argparse.Namespace) -> int:
     empty = 0
     for n, path in enumerate(paths, start=1):
         if progress:
-            print(f"\r[{n}/{len(paths)}] {path}"[:100].ljust(100), end="", file=sys.stderr,
-                  flush=True)
+            width = shutil.get_terminal_size().columns
+            print("\r" + progress_line(n, len(paths), str(path), width), end="",
+                  file=sys.stderr, flush=True)
         shown = reading.STDIN_NAME if stdin else str(path)
         try:
             data = reading.load_stdin() if stdin else reading.load(path)
