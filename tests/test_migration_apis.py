@@ -288,6 +288,10 @@ def test_await_a_bare_future_waits_until_cancelled_as_sleep_forever_does() -> No
     assert run_asyncio(on_asyncio) == run_trio(on_trio) == 600
 
 
+FUTURE_USE = {"await future", "future.set_result", "future.set_exception",
+              "future.add_done_callback"}
+
+
 def test_walkthrough_port_points_each_new_construct_at_its_row() -> None:
     """``walkthrough port`` on the asyncio examples of this page: every Future, protocol,
     timeout_at, priority or LIFO queue, barrier and debug-mode construct is reported with the
@@ -296,12 +300,14 @@ def test_walkthrough_port_points_each_new_construct_at_its_row() -> None:
 
     section = "docs/concepts.md#asyncio-apis-with-no-trio-twin"
     wanted = {
-        "futures_asyncio": {"asyncio.Future", "loop.create_future"},
+        # a future's own methods and its await point at the same row as its creation
+        "futures_asyncio": {"asyncio.Future", "loop.create_future", *FUTURE_USE},
         "protocols_asyncio": {"asyncio.DatagramProtocol", "asyncio.Protocol",
                               "asyncio.DatagramTransport", "asyncio.Transport",
                               "asyncio.BaseTransport", "loop.create_datagram_endpoint",
                               "loop.create_server", "loop.create_connection",
-                              "asyncio.Future", "loop.create_future"},
+                              "asyncio.Future", "loop.create_future", "transport",
+                              *(FUTURE_USE - {"future.add_done_callback"})},
         "queues_asyncio": {"asyncio.timeout_at", "asyncio.PriorityQueue", "asyncio.LifoQueue",
                            "asyncio.Barrier"},
         "blocking_asyncio": {"loop.set_debug", "loop.slow_callback_duration"},
