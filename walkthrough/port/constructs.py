@@ -22,7 +22,7 @@ from walkthrough.port.names import (
     qualname,
     reference,
 )
-from walkthrough.port.reading import parse
+from walkthrough.port.reading import deep, parse
 
 #: Construct name → the id of the concept-map row that explains it.
 ROWS: dict[str, str] = {
@@ -954,11 +954,12 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
     tree = parse(source, path)
     state = Names(path)
-    collect(tree, state)
-    visitor = Visitor(state, source.splitlines(), tree)
-    visitor.visit(tree)
-    visitor.finish()
-    starts = statements(tree)
+    with deep(path):  # the visitors recurse once per level: a long elif chain, deep nesting
+        collect(tree, state)
+        visitor = Visitor(state, source.splitlines(), tree)
+        visitor.visit(tree)
+        visitor.finish()
+        starts = statements(tree)
     findings: dict[tuple[int, str], Finding] = {}
     stops = "stop" in state.loop_methods
     for line, _, construct in sorted(state.found):

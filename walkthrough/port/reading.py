@@ -12,11 +12,14 @@ Two rules keep a bad input from hanging or crashing the tool:
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import os
 import stat
 import sys
 import tokenize
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Files larger than this are refused (a generated file, a data dump): bytes.
@@ -31,9 +34,43 @@ STDIN_NAME = "<stdin>"
 class PortError(Exception):
     """A file that cannot be read as Python: the message says why, in one line."""
 
-def parse(source: str, path: str) -> ast.Module:
+#: The recursion limit while a tree is walked: enough for the ``ast`` visitors to follow any
+#: nesting the parser accepts (an ``elif`` chain of 500 branches is 500 levels of ``If``).
+RECURSION_LIMIT = 20_000
+
+
+@contextlib.contextmanager
+def deep(path: str) -> Iterator[None]:
+    """Room for the visitors' recursion, and one line instead of a traceback when even that
+    is not enough.
+
+    The ``ast`` visitors recurse once per level of nesting, Python calling Python, so a higher
+    limit costs no C stack: a valid file with a long ``elif`` chain ran out of the default
+    1000 frames. A file the parser itself gives up on (``-`` * 5000 + ``1`` is a MemoryError
+    in CPython 3.11) is refused like any file that cannot be read.
+    """
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
-        return ast.parse(source, filename=path)
+        yield
+    except (RecursionError, MemoryError):
+        raise PortError(f"{path}: too deeply nested to scan") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def parse(source: str, path: str) -> ast.Module:
+    """The module's tree, or a PortError that says in one line why Python cannot parse it.
+
+    The parser's warnings about valid code (``"\\d"``, an invalid escape sequence: a
+    DeprecationWarning before 3.12, a SyntaxWarning after) are not the user's error here, and
+    under ``python -W error`` they became one: they are ignored while parsing.
+    """
+    try:
+        with warnings.catch_warnings(), deep(path):
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return ast.parse(source, filename=path)
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno}:{exc.offset}" if exc.lineno else path
         raise PortError(f"{where}: cannot parse as Python: {exc.msg}") from None
@@ -77,8 +114,8 @@ def load(path: Path) -> bytes:
                 if stat.S_ISFIFO(info.st_mode) else ""
             raise PortError(f"{path}: {_kind(info.st_mode)}, not a Python file{hint}")
         if info.st_size > MAX_BYTES:
-            raise PortError(f"{path}: too large to scan ({info.st_size / 1e6:.1f} MB; the "
-                            f"limit is {MAX_BYTES / 1e6:.0f} MB)")
+            raise PortError(f"{path}: too large to scan ({info.st_size:,} bytes; the limit is "
+                            f"{MAX_BYTES:,})")
         with os.fdopen(fd, "rb", closefd=False) as file:
             return file.read(MAX_BYTES + 1)
     finally:
@@ -104,8 +141,9 @@ def decode(path: str, data: bytes) -> tuple[str, str]:
     give a CRLF file back with CRLF endings, and be written in the file's own encoding.
     """
     if len(data) > MAX_BYTES:
-        raise PortError(f"{path}: too large to scan (the limit is "
-                        f"{MAX_BYTES / 1e6:.0f} MB)")
+        # standard input is read no further than one byte past the limit
+        raise PortError(f"{path}: too large to scan (more than {MAX_BYTES:,} bytes; the limit "
+                        f"is {MAX_BYTES:,})")
     if b"\0" in data:
         raise PortError(f"{path}: not a Python source file (it holds binary data)")
     try:
