@@ -195,7 +195,7 @@ def test_the_help_says_what_dash_and_the_patch_names_do() -> None:
     text = " ".join(done.stdout.split())
     assert "or - for standard input" in text
     assert "Standard input is named stdin.py" in text
-    assert "outside the current directory is named by its file name alone" in text
+    assert "A file outside the current directory is named by its file name alone" in text
     assert '--format json prints {"files": [{"path", "patch", "findings"}, ...]' in text
     assert "keeps each file's line endings" in text
 
@@ -220,12 +220,6 @@ def test_a_directory_without_asyncio_says_how_many_files_were_read(tmp_path: Pat
     assert done.returncode == 0
     assert done.stderr.decode().splitlines()[-1] == \
         "0 findings: no asyncio construct in 2 files (1 of them empty); 1 skipped"
-
-
-def test_a_directory_whose_every_file_is_skipped_says_so(tmp_path: Path) -> None:
-    (tmp_path / "c.py").write_text("def f(:\n")
-    done = walkthrough(str(tmp_path))
-    assert done.stderr.decode().splitlines()[-1] == "0 findings: no file could be read; 1 skipped"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,3 +563,107 @@ def test_progress_fits_the_terminal(tmp_path: Path) -> None:
     assert all(len(p.split("\n")[0]) <= 59 for p in progress), progress
     assert all(p.split("\n")[0].rstrip().endswith(f"module_{i}.py")
                for i, p in enumerate(progress))
+
+
+# ---------------------------------------------------------------------------------------------
+# Review of `walkthrough port` (issue 27): deep code, warnings, walks outside, exit statuses
+
+def elif_chain(branches: int) -> str:
+    """A valid module with an ``if``/``elif`` chain of ``branches`` branches: Python runs it,
+    and ``ast`` nests each ``elif`` inside the one before (a visitor recurses once per branch)."""
+    lines = ["import asyncio", "", "", "async def main(x):", "    if x == 0:", "        pass"]
+    for i in range(1, branches):
+        lines += [f"    elif x == {i}:",
+                  "        await asyncio.sleep(1)" if i == branches // 2 else "        pass"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_long_elif_chain_is_scanned_and_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "chain.py").write_text(elif_chain(500))
+    compile(elif_chain(500), "chain.py", "exec")  # Python accepts it
+    done = walkthrough("chain.py", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-500:]
+    assert b"chain.py:506: asyncio.sleep -> " in done.stdout
+    done = walkthrough("chain.py", "--rewrite", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-500:]
+    assert b"+        await trio.sleep(1)" in done.stdout
+
+
+def test_absurd_nesting_is_one_line_alone_and_skipped_in_a_walk(tmp_path: Path) -> None:
+    (tmp_path / "deep.py").write_text("x = " + "-" * 100_000 + "1\n")
+    (tmp_path / "app.py").write_text(APP)
+    for args in (["deep.py"], ["deep.py", "--rewrite"]):
+        done = walkthrough(*args, cwd=tmp_path)
+        assert done.returncode == 2
+        assert done.stderr.decode().splitlines() == [
+            "walkthrough port: error: deep.py: too deeply nested to scan"]
+    done = walkthrough(".", cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"skipped deep.py: too deeply nested to scan\n" in done.stderr
+    assert b"Traceback" not in done.stderr and b"app.py:1: import asyncio" in done.stdout
+
+
+def test_an_invalid_escape_sequence_parses_under_w_error(tmp_path: Path) -> None:
+    """``"\\d"`` warns as Python parses it (DeprecationWarning before 3.12, SyntaxWarning
+    after); ``-W error`` turned the warning into "cannot parse as Python"."""
+    (tmp_path / "esc.py").write_text('import re\nimport asyncio\nx = re.compile("\\d")\n')
+    done = walkthrough("esc.py", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert b"esc.py:2: import asyncio" in done.stdout and done.stderr.count(b"\n") == 0
+
+
+def test_a_walk_outside_the_current_directory_gives_a_patch_that_applies(
+        tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "repo")
+    for name in ("a", "b"):
+        (repo / "out" / name).mkdir(parents=True)
+        (repo / "out" / name / "__init__.py").write_text(APP)
+    (repo / "sub").mkdir()
+    done = walkthrough("../out", "--rewrite", cwd=repo / "sub")
+    assert done.returncode == 1, done.stderr
+    assert b"--- a/out/a/__init__.py\n" in done.stdout
+    assert b"--- a/out/b/__init__.py\n" in done.stdout
+    notes = [line for line in done.stderr.decode().splitlines() if "note:" in line]
+    assert notes == [f"walkthrough port: note: ../out is outside the current directory: the "
+                     f"patch names its files relative to {repo.resolve()}; apply it there"]
+    git_apply(done.stdout, repo)
+    assert "trio.run(main)" in (repo / "out" / "b" / "__init__.py").read_text()
+
+
+def test_a_walk_whose_every_file_is_skipped_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "c.py").write_text("def f(:\n")
+    done = walkthrough(str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines()[-1] == "0 findings: no file could be read; 1 skipped"
+
+
+def test_rewrite_with_nothing_to_rewrite_says_so(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import asyncio\n")
+    done = walkthrough("app.py", "--rewrite", cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode().splitlines() == [
+        "1 findings in 1 of 1 files; nothing to rewrite: see them without --rewrite"]
+
+
+def test_the_size_limit_is_said_in_bytes(tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_bytes(b"x = 1\n" * 340_000)  # 2,040,000 bytes
+    done = walkthrough("big.py", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        "walkthrough port: error: big.py: too large to scan (2,040,000 bytes; the limit is "
+        "2,000,000)"]
+    done = walkthrough("-", stdin=b"x = 1\n" * 340_000)
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines() == [
+        "walkthrough port: error: <stdin>: too large to scan (more than 2,000,000 bytes; the "
+        "limit is 2,000,000)"]
+
+
+def test_the_help_lists_every_exit_2_case() -> None:
+    done = subprocess.run([sys.executable, "-m", "walkthrough", "port", "--help"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "COLUMNS": "100"})
+    text = " ".join(done.stdout.split())
+    assert "a directory with no .py file under it" in text
+    assert "a directory whose every file was skipped" in text
+    assert "relative to the walked directory's parent" in text

@@ -42,23 +42,27 @@ Read the patch before you apply it with `git apply port.diff` or `patch -p1 < po
 
 The patch keeps each file's line endings (a CRLF file gets CRLF lines) and names each file by
 its path relative to the current directory, so that `git apply` or `patch -p1` run there finds
-it. A file outside the current directory is named by its file name alone (a note on stderr
-says so): apply that patch in the file's own directory. Standard input is named stdin.py:
-apply it with `patch app.py < port.diff`.
+it. A file outside the current directory is named by its file name alone: apply that patch in
+the file's own directory. A directory outside it has its files named relative to the walked
+directory's parent (`port ../out` names out/a/x.py): apply that patch in the parent. A note on
+stderr says where. Standard input is named stdin.py: apply it with `patch app.py < port.diff`.
 
 With --rewrite, --format json prints {"files": [{"path", "patch", "findings"}, ...],
 "skipped": N}; --format markdown prints each file's patch in a ```diff block.
 
 On stderr, a summary: "N findings in K of M files", or "0 findings: no asyncio construct in
-M files" (a directory walk, or a file without findings).
+M files" (a directory walk, a file without findings, or --rewrite with findings but nothing
+to rewrite).
 
 Exit status:
   0  nothing to port (no asyncio construct found)
   1  findings were reported (or a patch was printed)
   2  the user's error: a path that does not exist, a FIFO or device instead of a file, a file
-     that is not Python text (not in its declared encoding), does not parse or is larger than
-     2 MB, or a bad command line. Inside a directory, such files are reported on stderr and
-     skipped, and anything that is not a regular file (a FIFO named x.py) is not read.
+     that is not Python text (not in its declared encoding), does not parse, is nested too
+     deeply to scan or is larger than 2,000,000 bytes, a directory with no .py file under
+     it, a directory whose every file was skipped (nothing could be read), or a bad command
+     line. Inside a directory, such files are reported on stderr and skipped, and anything
+     that is not a regular file (a FIFO named x.py) is not read.
 
 examples:
   walkthrough port app.py
@@ -115,12 +119,16 @@ def _markdown(findings: list[port.Finding], out: TextIO) -> None:
               f"| {links} |", file=out)
 
 
-def patch_label(path: Path, cwd: Path | None = None) -> tuple[str, str | None]:
+def patch_label(path: Path, cwd: Path | None = None,
+                root: Path | None = None) -> tuple[str, str | None]:
     """The name a patch gives ``path``, and a note for stderr when it is not the path itself.
 
     `git apply` refuses a header with ``..`` in it or an absolute path (``a//abs/x.py``). So: a
     plain relative path as it is; a path under the current directory relative to it; anything
-    else by its file name, with a note, since no name relative to here would be honest.
+    else, since no name relative to here would be honest, relative to a directory the note
+    names. For a file found walking ``root``, that is the root's parent: by their file names
+    alone, ``out/a/__init__.py`` and ``out/b/__init__.py`` were both ``__init__.py``, and the
+    patch did not apply. A file named by itself is named relative to its own directory.
     """
     if not path.is_absolute() and ".." not in path.parts:
         return path.as_posix(), None
@@ -128,6 +136,12 @@ def patch_label(path: Path, cwd: Path | None = None) -> tuple[str, str | None]:
     full = path.resolve()
     if full.is_relative_to(here):
         return full.relative_to(here).as_posix(), None
+    if root is not None:
+        # relative to root as the walk listed it (no symlink followed), under root's real name
+        top = root.resolve()
+        label = Path(top.name, path.relative_to(root)).as_posix()
+        return label, (f"{root} is outside the current directory: the patch names its files "
+                       f"relative to {top.parent}; apply it there")
     return path.name, (f"{path} is outside the current directory: the patch names it "
                        f"{path.name}; apply it in {full.parent}")
 
@@ -147,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
     done: list[tuple[str, str, list[port.Finding], str]] = []
     skipped = 0
     empty = 0
+    noted = False  # a walk outside the current directory says once where to apply its patch
     for n, path in enumerate(paths, start=1):
         if progress:
             width = shutil.get_terminal_size().columns
@@ -158,10 +173,14 @@ def run(args: argparse.Namespace) -> int:
             source, encoding = reading.decode(shown, data)
             empty += not source.strip()
             if args.rewrite:
-                label, note = ("stdin.py", None) if stdin else patch_label(path)
-                if note:
+                label, note = ("stdin.py", None) if stdin else \
+                    patch_label(path, root=root if walking else None)
+                if note and not noted:
                     print(f"walkthrough port: note: {note}", file=sys.stderr)
-                diff, found = port.patch(source, shown, label, bom=encoding == "utf-8-sig")
+                    noted = walking
+                with reading.deep(shown):  # the rewrite walks the tree too
+                    diff, found = port.patch(source, shown, label,
+                                             bom=encoding == "utf-8-sig")
             else:
                 diff, found = "", port.scan(source, shown)
         except (port.PortError, OSError) as exc:
@@ -206,8 +225,16 @@ def run(args: argparse.Namespace) -> int:
         _markdown(findings, sys.stdout)
     else:
         _text(findings, sys.stdout)
-    if walking or not findings:
-        print(summary(findings, len(done), skipped, empty), file=sys.stderr)
+    unchanged = args.rewrite and args.format == "text" and findings and \
+        not any(diff for _, diff, _, _ in done)
+    if walking or not findings or unchanged:
+        # an empty patch alone would say nothing: the findings are there, not rewritable
+        text = summary(findings, len(done), skipped, empty)
+        if unchanged:
+            text += "; nothing to rewrite: see them without --rewrite"
+        print(text, file=sys.stderr)
+    if not done:
+        return 2  # every file was skipped: nothing could be read, which is not "nothing to port"
     return 1 if findings else 0
 
 
