@@ -95,14 +95,20 @@ def test_a_sleep_of_a_non_negative_literal_is_rewritten_and_prints_the_same(
 
 
 @pytest.mark.parametrize("delay", ["-1", "-0.01", "delay", "float(sys.argv[1])", "1e999",
-                                   "1e308 * 10", "x - 1", "True"])
+                                   "1e400", "1e308 * 10", "x - 1", "2 - 1", "True"])
 def test_a_sleep_that_may_be_negative_or_infinite_is_kept_with_the_reason(delay: str) -> None:
+    """The reason says what the tool knows: not that the delay is negative (``1e400`` is
+    infinite, ``2 - 1`` and ``True`` are fine but not proved), only that it cannot prove it
+    finite and >= 0, and then why that matters."""
     source = ("import asyncio\nimport sys\n\n\nasync def f(delay, x):\n"
               f"    await asyncio.sleep({delay})\n")
     new, _ = port.rewrite(source, "app.py")
     assert f"    await asyncio.sleep({delay})" in new.splitlines()
-    assert "negative delay, where asyncio returns at once" in todo_above(
-        new, f"await asyncio.sleep({delay})")
+    todo = todo_above(new, f"await asyncio.sleep({delay})")
+    assert todo.endswith("; kept as it was: the tool cannot see that the delay is a finite "
+                         "number >= 0 (Trio raises ValueError on a negative delay, where "
+                         "asyncio returns at once: clamp with max(0, t) or use "
+                         "trio.sleep_until)"), todo
 
 
 NEGATIVE_FROM_ARGV = '''\
@@ -468,6 +474,68 @@ async def f{i}(n):
     q = asyncio.Queue()
     await asyncio.gather(f{i}(1), f{i}(2))
 '''
+
+
+# A TODO goes above the line that starts the statement's logical line: above a continuation
+# line it would land inside a string, after a backslash, or inside a bracket.
+
+CONTINUED = {
+    "string": 'x = """\nabc"""; q = asyncio.Queue()\nprint(repr(x))\n',
+    "backslash": "x = 1 + \\\n    2; q = asyncio.Queue()\nprint(repr(x))\n",
+    "header": ("a = b = True\nif (a and\n        b): q = asyncio.Queue()\n"
+               "print(repr(type(q).__name__))\n"),
+}
+
+
+@pytest.mark.parametrize("case", CONTINUED)
+def test_a_todo_on_a_continuation_line_goes_above_its_logical_line(
+        tmp_path: Path, case: str) -> None:
+    source = "import asyncio\n" + CONTINUED[case]
+    new, before, after = both(tmp_path, source)
+    compile(new, "app.py", "exec")
+    assert len(todos(new)) == 1 and "asyncio.Queue" in todos(new)[0]
+    assert without_comments(new) == source  # the TODO is a whole line: nothing else moved
+    first = {"string": 'x = """', "backslash": "x = 1 + \\", "header": "if (a and"}[case]
+    assert "asyncio.Queue" in todo_above(new, first)
+    assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout != "", after.stdout
+
+
+def test_the_todos_inside_a_function_and_of_the_run_line_go_above_their_logical_lines(
+        tmp_path: Path) -> None:
+    source = ('import asyncio\n\n\nasync def main():\n    x = """\nabc"""; '
+              'q = asyncio.Queue()\n    print(repr(x))\n    await asyncio.sleep(0)\n\n\n'
+              'y = 1; \\\nasyncio.run(main())\n')
+    new, before, after = both(tmp_path, source)
+    compile(new, "app.py", "exec")
+    assert todo_above(new, 'x = """').count("asyncio.Queue") == 1
+    assert "moves the whole program to Trio" in todo_above(new, "y = 1; \\")
+    assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
+    assert before.stdout == after.stdout == "'\\nabc'\n"
+
+
+def test_a_gather_after_a_backslash_is_kept_not_made_a_nursery() -> None:
+    """Its first line continues ``x = 1; \\``: a nursery block there would follow the
+    backslash."""
+    source = ("import asyncio\n\n\nasync def a():\n    pass\n\n\nasync def main():\n"
+              "    x = 1; \\\n    await asyncio.gather(a(), a())\n")
+    new, _ = port.rewrite(source, "app.py")
+    compile(new, "app.py", "exec")
+    assert "open_nursery" not in new
+    assert "it shares its line" in todo_above(new, "x = 1; \\")
+
+
+def test_import_trio_does_not_go_inside_a_string_after_the_future_import() -> None:
+    """It goes after the first statement that follows the ``__future__`` imports when that
+    shares their line, and so after the whole logical line, not inside its string."""
+    source = ('from __future__ import annotations; x = 1; y = """\nabc"""\n'
+              "from asyncio import run, sleep\n\n\n"
+              "async def f():\n    await sleep(1)\n\n\nrun(f())\n")
+    new, _ = port.rewrite(source, "app.py")
+    compile(new, "app.py", "exec")
+    lines = new.splitlines()
+    assert lines[:3] == ['from __future__ import annotations; x = 1; y = """', 'abc"""',
+                         "import trio"]
 
 
 def test_the_rewrite_is_linear_in_the_files_size() -> None:

@@ -20,8 +20,10 @@ in one short reason, why it was kept. Three rewrites, each with the condition th
 A rewritten ``trio.sleep`` or nursery works only under ``trio.run``: an asyncio entry point
 that stays says so, and a file with none (a library module) says once that its callers must
 run Trio. ``import trio`` goes after ``import asyncio``, or else after the docstring and the
-``from __future__`` imports. The output keeps the source's line endings, and is built in one
-pass over the lines (no ``ast.get_source_segment``, which splits the whole file per call).
+``from __future__`` imports. Every inserted line goes above a line that starts a logical line
+(found by one pass of ``tokenize``): above a continuation line it would land inside a string, or
+after a backslash. The output keeps the source's line endings, and is built in one pass over
+the lines (no ``ast.get_source_segment``, which splits the whole file per call).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import ast
 import io
 import math
 import sys
+import tokenize
 from dataclasses import dataclass, field
 
 from walkthrough.port.constructs import analyse
@@ -45,8 +48,9 @@ TRIO_SAFE_MODULES = frozenset({
 #: The entry points that pick the event loop: a rewrite elsewhere needs them to be trio.run.
 RUNNERS = ("asyncio.run", "asyncio.Runner", "loop.run_until_complete", "loop.run_forever")
 
-SLEEP_NEGATIVE = ("Trio raises ValueError on a negative delay, where asyncio returns at once: "
-                  "clamp it with max(0, t), or use trio.sleep_until")
+SLEEP_NEGATIVE = ("the tool cannot see that the delay is a finite number >= 0 (Trio raises "
+                  "ValueError on a negative delay, where asyncio returns at once: clamp with "
+                  "max(0, t) or use trio.sleep_until)")
 SLEEP_RESULT = "trio.sleep has no result=: return the value yourself"
 NO_RUN = ("the rewrites in this file run only under Trio, and it has no entry point: "
           "port its callers too (or reach it through trio-asyncio)")
@@ -101,6 +105,40 @@ def _split_lines(source: str) -> list[str]:
     return io.StringIO(source, newline="").readlines()
 
 
+def _logical_starts(lines: list[str]) -> list[int]:
+    """For each line number (1-based; index 0 and one past the end included), the nearest line
+    at or above it that starts a logical line: where a comment can go without landing inside
+    a multi-line string, after a backslash, or inside brackets.
+
+    One pass of ``tokenize``: a line starts a logical line when its first token follows a
+    NEWLINE, an NL outside brackets (a blank or comment line), or nothing. Each line is fed
+    with ``\\n`` for its ending: Python reads a lone ``\\r`` as a line break, tokenize does not.
+    """
+    starts = [False] * (len(lines) + 2)
+    starts[0] = starts[1] = starts[-1] = True
+    fed = iter([line.rstrip("\r\n") + "\n" if _eol(line, "") else line for line in lines])
+    try:
+        at_start, depth = True, 0
+        for token in tokenize.generate_tokens(lambda: next(fed, "")):
+            if token.type in (tokenize.ENCODING, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if at_start and token.start[0] < len(starts):
+                starts[token.start[0]] = True
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(0, depth - 1)
+            at_start = token.type == tokenize.NEWLINE or (token.type == tokenize.NL
+                                                          and depth == 0)
+    except (tokenize.TokenError, SyntaxError):
+        starts = [True] * (len(lines) + 2)  # ast read it, so this should not happen
+    anchors = list(range(len(starts)))
+    for number in range(1, len(starts)):
+        if not starts[number]:
+            anchors[number] = anchors[number - 1]
+    return anchors
+
+
 def _non_negative(node: ast.expr) -> bool:
     """Provably a finite number ≥ 0: a literal, or such numbers added or multiplied."""
     return _value(node) is not None
@@ -139,6 +177,8 @@ class _File:
     local_async: frozenset[str] = frozenset()
     #: every name an enclosing function uses, computed once per function
     used: dict[ast.AST, dict[str, int]] = field(default_factory=dict)
+    #: line → the line that starts its logical line (see ``_logical_starts``)
+    anchors: list[int] = field(default_factory=list)
 
     @classmethod
     def read(cls, tree: ast.Module, names: Names, source: str, lines: list[str]) -> _File:
@@ -163,7 +203,19 @@ class _File:
             node.name for node in tree.body
             if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list
             and bound.get(node.name) == 1)
-        return cls(tree, names, source, lines, parents, local_async)
+        return cls(tree, names, source, lines, parents, local_async,
+                   anchors=_logical_starts(lines))
+
+    def anchor(self, line: int) -> int:
+        """The line a comment about ``line`` goes above: the start of its logical line (a
+        comment above a continuation line would land inside a string, or after a backslash)."""
+        return self.anchors[line] if 0 <= line < len(self.anchors) else line
+
+    def next_start(self, line: int) -> int:
+        """The first line at or below ``line`` that starts a logical line."""
+        while line < len(self.anchors) - 1 and self.anchors[line] != line:
+            line += 1
+        return line
 
     def function(self, node: ast.AST) -> ast.AST | None:
         """The innermost function (or lambda) that holds ``node``."""
@@ -206,7 +258,8 @@ class _File:
         # ast's columns count UTF-8 bytes
         before = self.lines[node.lineno - 1].encode()[: node.col_offset].decode()
         after = self.lines[end - 1].encode()[node.end_col_offset or 0:].decode().strip()
-        return before.strip() == "" and (after == "" or after.startswith("#"))
+        return before.strip() == "" and (after == "" or after.startswith("#")) \
+            and self.anchor(node.lineno) == node.lineno  # not after `x = 1; \\`
 
     def own_coroutine(self, node: ast.expr) -> str | None:
         """Why ``node`` is not a positional call of an async def of this file (None if it is)."""
@@ -485,14 +538,18 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
         for number in range(start_line + 1, end_line + 1):
             lines[number - 1] = ""
 
-    # TODOs: one comment above each statement with a finding that no rewrite took care of.
+    # TODOs: one comment above each statement with a finding that no rewrite took care of, above
+    # the line that starts the statement's logical line.
+    checks: dict[int, list[str]] = {}
+    for line, notes in edits.checks.items():
+        checks.setdefault(file.anchor(line), []).extend(notes)
     todo: dict[int, list[Finding]] = {}
     for finding in findings:
         key = (finding.line, finding.construct)
         if finding.construct == "import asyncio" or (key in edits.done
                                                      and key not in edits.kept):
             continue
-        todo.setdefault(finding.statement, []).append(finding)
+        todo.setdefault(file.anchor(finding.statement), []).append(finding)
 
     has_trio = any(isinstance(node, ast.Import)
                    and any(a.name == "trio" and a.asname is None for a in node.names)
@@ -501,7 +558,7 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
     if (edits.blocks or edits.spans) and not has_trio:
         header.append("import trio")
     first_edit = min([*(span[0] for span in edits.spans), *edits.blocks], default=0)
-    import_at = _import_line(file.tree, file, first_edit) if header else 0
+    import_at = file.next_start(_import_line(file.tree, file, first_edit)) if header else 0
     if import_at > len(lines) and lines and _eol(lines[-1], "") == "":
         lines[-1] += newline
 
@@ -520,7 +577,7 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
             reason = _reasons(found, edits.kept)
             out.append(f"{indent}# TODO(trio): " + _one_line(
                 f"{'; '.join(said)} (see {found[0].links[0]}){reason}") + eol)
-        for check in edits.checks.get(number, ()):
+        for check in checks.get(number, ()):
             out.append(f"{indent}# TODO(trio): rewritten, check it: {_one_line(check)}{eol}")
         if number in edits.blocks:
             end, block = edits.blocks[number]
