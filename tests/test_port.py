@@ -4,7 +4,7 @@ Ground truth is the project itself: each ``asyncio_ref/X.py`` was ported by hand
 ``trio_port/X.py``, so the statements that differ between the twins are the ones a port must
 touch. Run on the asyncio twin, the tool must
 
-* report nothing on a line that did not change (precision, over all seven lessons), and
+* report nothing on a line that did not change (precision, over all eight lessons), and
 * report every changed statement that holds an asyncio construct (recall). The changed
   statements that hold none are listed in ``STRUCTURAL``, each with the reason it changed.
 
