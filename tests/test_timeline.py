@@ -230,6 +230,8 @@ def test_verb_param_reaches_the_lesson(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(("argv", "message"), [
     (["timeline", "nope"], "unknown lesson 'nope'"),
     (["timeline", "crawler"], "real network I/O"),
+    (["timeline", "crawler"], "try 'walkthrough crawl'"),
+    (["timeline", "server"], "try 'walkthrough run server'"),
     (["timeline", "count", "--seed", "3"], "draws no random numbers"),
     (["timeline", "queue", "--param", "nope=1"], "expected NAME=VALUE"),
     (["timeline", "queue", "--param", "ncon"], "expected NAME=VALUE"),

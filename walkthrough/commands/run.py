@@ -64,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
         from walkthrough import echo
         return echo.run_verb(args)
     if lesson.real_io:
-        raise UsageError(f"{lesson.name} does real network I/O, which a virtual clock cannot "
-                         "run: use 'walkthrough crawl'")
+        # on either clock: `run` compares event timelines, and a crawl is compared page by page
+        clock = "a virtual clock cannot run it, and " if args.virtual else ""
+        raise UsageError(f"{lesson.name} does real network I/O: {clock}its two versions are "
+                         "compared by what they fetch, not by a timeline: use "
+                         "'walkthrough crawl'")
     if not 0 <= args.tolerance < 1:
         raise UsageError("--tolerance must be at least 0 and less than 1 second")
     params = {}

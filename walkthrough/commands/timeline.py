@@ -65,8 +65,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
     if lesson.real_io:
+        # each real-I/O lesson has its own verb: the crawler crawls, the server runs a session
+        verb = "walkthrough run server" if lesson.name == "server" else "walkthrough crawl"
         raise UsageError(f"{lesson.name} does real network I/O, which the virtual clock "
-                         "cannot run: try 'walkthrough crawl'")
+                         f"cannot run: try '{verb}'")
     params = {}
     if args.seed is not None:
         if "seed" not in lesson.params:
