@@ -1,4 +1,4 @@
 # The same verbs as tasks.py, for those who type `make`.
-.PHONY: demo test bench docs serve versions
-demo test bench docs serve versions:
+.PHONY: demo test bench docs serve versions system
+demo test bench docs serve versions system:
 	python3 tasks.py $@

@@ -19,6 +19,7 @@ offers the same verbs for those who like it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -133,7 +134,17 @@ VERBS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "serve": serv
 
 
 def main() -> None:
+    if len(sys.argv) >= 2 and sys.argv[1] in ("-h", "--help", "help"):
+        try:
+            print(__doc__.strip())  # asked for: on stdout, and not an error
+        except BrokenPipeError:  # `tasks.py --help | head`: the reader has what it wanted
+            sys.stderr.close()
+        return
     if len(sys.argv) < 2 or sys.argv[1] not in VERBS:
+        if len(sys.argv) >= 2:
+            close = difflib.get_close_matches(sys.argv[1], VERBS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            print(f"tasks.py: unknown verb {sys.argv[1]!r}{hint}", file=sys.stderr)
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
     try:

@@ -297,3 +297,20 @@ def test_real_clock_the_table_shows_what_was_printed() -> None:
     assert [e.text for e in shown_a.events] == ["sync version executed in 3.01 seconds."]
     assert [e.text for e in shown_b.events] == ["sync version executed in 3.00 seconds."]
     assert shown_a.events[0].time == shown_b.events[0].time  # one row
+
+
+def test_tasks_help_exits_0_and_an_unknown_verb_is_named() -> None:
+    """Issue 26: `tasks.py --help` exited 2, and `tasks.py tset` printed the usage without
+    saying what was wrong."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tasks = str(Path(__file__).resolve().parent.parent / "tasks.py")
+    done = subprocess.run([sys.executable, tasks, "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and "python3 tasks.py test" in done.stdout
+    done = subprocess.run([sys.executable, tasks, "tset"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tasks.py: unknown verb 'tset' (did you mean 'test'?)")
