@@ -336,3 +336,14 @@ def _with_demo(module: ModuleType, function: str) -> ModuleType:
     proxy.__dict__.update(module.__dict__)
     proxy.demo = getattr(module, function)  # type: ignore[attr-defined]
     return proxy
+
+
+def test_an_svg_path_that_cannot_be_written_fails_before_the_drawing(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 26: `--svg /missing/dir/x.svg` drew the whole timeline, then failed."""
+    with pytest.raises(SystemExit) as exited:
+        main(["timeline", "count", "--svg", "/nonexistent-dir/t.svg"])
+    assert exited.value.code == 2
+    printed = capsys.readouterr()
+    assert "cannot write /nonexistent-dir/t.svg: No such file or directory" in printed.err
+    assert printed.out == ""  # nothing drawn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--width", type=int, help="draw for this many columns")
 
 
+def check_writable(path: Path) -> None:
+    """A usage error now if ``path`` cannot be written later: its folder is missing or not
+    writable, or it is a folder, or a file we may not write."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: No such file or directory")
+    if path.is_dir():
+        raise UsageError(f"cannot write {path}: Is a directory")
+    if not os.access(path if path.exists() else folder, os.W_OK):
+        raise UsageError(f"cannot write {path}: Permission denied")
+
+
 def run(args: argparse.Namespace) -> int:
     lesson = lesson_arg(args.lesson)
     if lesson.real_io:
@@ -87,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{lesson.module_name(impl)} is not written yet")
     if args.width is not None and args.width < 40:
         raise UsageError("--width must be at least 40")
+    if args.svg is not None:
+        check_writable(args.svg)  # before the run: not a whole drawing, then the error
     panels = record(lesson, impls, params)
     console = Console(width=args.width) if args.width else Console()
     console.print(render(panels, console.width))
