@@ -51,12 +51,15 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
         try:
             code = proc.wait()
         except KeyboardInterrupt:
-            # Ctrl-C reached the child too (one process group): let it stop in its own way
-            # (mkdocs serve shuts its server down), then leave without a traceback.
+            # Ctrl-C reached the child too (one process group): let it stop in its own way,
+            # however long that takes (pytest prints its summary, mkdocs serve shuts its server
+            # down), then leave without a traceback. A time limit here would cut the summary
+            # off; a second Ctrl-C is the user saying "now", and kills it.
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                proc.wait()
+            except KeyboardInterrupt:
                 proc.kill()
+                proc.wait()
             raise
     if code:
         sys.exit(code)
