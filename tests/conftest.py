@@ -12,7 +12,10 @@ and ``trio.testing.MockClock``; only the crawler's tests do real (local, fast) I
 from __future__ import annotations
 
 import importlib.util
+import signal
+import subprocess
 import sys
+from collections.abc import Generator
 from pathlib import Path
 from types import ModuleType
 
@@ -46,6 +49,104 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         else:
             for s in SUITES:
                 item.add_marker(s)
+
+
+# -- One Ctrl-C ends the run --------------------------------------------------------------------
+#
+# A Ctrl-C at the terminal is a SIGINT to the whole foreground process group: pytest, and every
+# child a test started in that group. In pytest it raises KeyboardInterrupt, which ends the
+# session with its summary, unless the code under test catches it first. Much of it does, on
+# purpose: ``walkthrough.cli.main`` turns it into exit status 130 as a command should, a lesson
+# cleans up and returns, a crawl writes its last rows. The user's Ctrl-C then became one failed
+# test ("interrupted ... assert 130 == 1") and the run went on.
+#
+# The SIGINT handler cannot tell the user's signal from the ones tests raise on purpose
+# (``signal.raise_signal``, ``os.kill`` of pytest's own pid): a handler is told no sender. Nor
+# may it be wrapped: ``trio.run`` and ``asyncio.run`` install their own SIGINT handling only over
+# the default handler, so a wrapper would change the very behaviour those tests check. A canary
+# tells instead: a child that sits in pytest's process group and waits. Only a SIGINT to the
+# whole group reaches it, the terminal's, and it dies of it. After every phase of every test, a
+# dead canary means the user pressed Ctrl-C, whatever the test made of its own copy: raising
+# KeyboardInterrupt there, which pytest lets through, ends the run with its summary (exit 2).
+#
+# The canary inherits pytest's SIGINT disposition: in a run started with SIGINT ignored (a
+# background job of a shell without job control) neither reacts. It reads its stdin, so it also
+# exits when pytest does, however pytest ends.
+
+_CANARY_CODE = (
+    "import os\n"
+    "try:\n"
+    "    os.read(0, 1)\n"
+    "except KeyboardInterrupt:\n"
+    "    os._exit(130)\n"
+)
+_canary: subprocess.Popen[bytes] | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _canary
+    # -S -I: no site, no environment, so it starts in milliseconds and nothing can break it.
+    _canary = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _CANARY_CODE], stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _canary
+    if _canary is not None:
+        assert _canary.stdin is not None
+        _canary.stdin.close()  # EOF: the canary leaves
+        _canary.wait()
+        _canary = None
+
+
+#: Seconds a failing test phase waits for the canary. The code that caught the Ctrl-C may fail
+#: the test (`assert 130 == 1`) before the canary, on a busy machine, has died of its own copy;
+#: the failure must then not be reported as the test's. A passing phase does not wait: the next
+#: phase, or the next test's setup, catches a canary that dies a moment later.
+CANARY_GRACE = 0.5
+
+
+def _stop_if_interrupted(item: pytest.Item, phase: str, *, failed: bool) -> None:
+    """Raise KeyboardInterrupt if the user's Ctrl-C arrived, whoever in pytest caught it.
+
+    130 is the canary's exit from its own KeyboardInterrupt; -SIGINT its death by a SIGINT
+    that came while it was starting, before Python had put its handler in place.
+    """
+    if _canary is None:
+        return
+    try:
+        code = _canary.wait(timeout=CANARY_GRACE) if failed else _canary.poll()
+    except subprocess.TimeoutExpired:
+        return
+    if code in (130, -signal.SIGINT):
+        raise KeyboardInterrupt(f"Ctrl-C during the {phase} of {item.nodeid}")
+
+
+def _watch(item: pytest.Item, phase: str) -> Generator[None, None, None]:
+    try:
+        result = yield
+    except (Exception, pytest.fail.Exception):  # a failure or an error; not a skip
+        _stop_if_interrupted(item, phase, failed=True)
+        raise
+    _stop_if_interrupted(item, phase, failed=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _watch(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _watch(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None,
+                            ) -> Generator[None, None, None]:
+    return (yield from _watch(item, "teardown"))
 
 
 def load_file(path: Path, name: str) -> ModuleType:
