@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,8 @@ Not on a terminal, or with --plain, it prints a unified diff instead. A terminal
 than 140 columns gets the stacked view (each change as asyncio lines, then Trio lines).
 Output taller than the terminal goes through a pager, as git does: $WALKTHROUGH_PAGER, else
 $PAGER, else "less" (with LESS=FRX unless LESS is set); --no-pager, or a pager of "cat" or
-"", prints it directly.
+"", prints it directly. A pager that cannot be run is named in one line on stderr, and the
+output is printed directly instead.
 
 examples:
   walkthrough diff count
@@ -103,7 +105,20 @@ def render(view: RenderableType, console: Console) -> str:
 
 
 def page(text: str, command: str) -> None:
-    """Feed ``text`` to the pager; like git, -R keeps the colours and -F quits on one screen."""
+    """Feed ``text`` to the pager; like git, -R keeps the colours and -F quits on one screen.
+
+    A pager that cannot be run (``PAGER=nonexistent``) must not swallow the output: it is
+    printed directly, after one line on stderr. The pager's program is looked up first; a
+    shell line too clever for that (``PAGER='LESS=S less'``) is run, and the shell's 127 or
+    126 ("not found", "cannot execute") is taken as the same failure (the shell has said so
+    on stderr, in its one line).
+    """
+    missing = _missing_program(command)
+    if missing is not None:
+        print(f"walkthrough diff: pager {missing!r} not found; printing directly",
+              file=sys.stderr)
+        sys.stdout.write(text)
+        return
     env = {**os.environ}
     env.setdefault("LESS", "FRX")
     try:
@@ -114,8 +129,22 @@ def page(text: str, command: str) -> None:
             try:
                 proc.stdin.write(text)
                 proc.stdin.close()
-            except BrokenPipeError:  # the reader quit the pager early: not an error
+            except BrokenPipeError:  # the reader quit the pager early (or it never started)
                 pass
-            proc.wait()
+            status = proc.wait()
     except OSError:
+        status = 127
+    if status in (126, 127):  # the shell could not find or run it: nothing was shown
         sys.stdout.write(text)
+
+
+def _missing_program(command: str) -> str | None:
+    """The pager's program when ``command`` plainly names one that is not on $PATH, else None
+    (found, or a shell line that only the shell can read: assignments, quotes left open)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if not words or "=" in words[0] or shutil.which(words[0]) is not None:
+        return None
+    return words[0]
