@@ -44,6 +44,7 @@ Exit status and what is printed:
   2  your file could not be checked: unreadable, a syntax error, a missing function, an
      exception at import, an exit at import (sys.exit, os._exit: never "equivalent"), a
      loop at import (stopped after --timeout s), or a bad command line.
+  0  also whenever stdout is closed early (`| head -1`): the output stops there, quietly.
 
 examples:
   cp exercises/trio/count.py my_count.py         # ... then fill in the bodies

@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 
 from walkthrough import catalogue
-from walkthrough.cli import UsageError
+from walkthrough.cli import UsageError, discard_when_closed
 from walkthrough.commands import add_lesson, lesson_arg
 from walkthrough.render import side_by_side
 from walkthrough.runner import run_lesson
@@ -81,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
         if not lesson.exists(impl):
             raise UsageError(f"{lesson.module_name(impl)} is not written yet")
     if args.impl != "both":
-        run_lesson(lesson, args.impl, virtual=args.virtual, params=params, tee=sys.stdout)
+        # The lesson's own prints reach stdout from inside its tasks: a BrokenPipeError raised
+        # there would kill one task and leave its partners waiting (the queue's consumers
+        # deadlocked). So a closed stdout drops them instead, and the lesson runs to its end.
+        with discard_when_closed():
+            run_lesson(lesson, args.impl, virtual=args.virtual, params=params, tee=sys.stdout)
         return 0
     console = Console(stderr=False)
     started = time.perf_counter()

@@ -14,7 +14,8 @@ HELP = "run every lesson both ways on the virtual clock and compare"
 DESCRIPTION = """\
 Run every lesson that exists in both versions, under asyncio and under Trio, on the
 virtual clock, and print a table: lesson, simulated time, wall time, equivalent or not.
-The exit status is 1 if any lesson diverges. The crawler is left to 'walkthrough crawl'."""
+The exit status is 1 if any lesson diverges (0 if stdout is closed before the table is
+read: see below). The crawler is left to 'walkthrough crawl'."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
