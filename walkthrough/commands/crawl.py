@@ -8,12 +8,13 @@ import itertools
 import os
 import signal
 import sys
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
 from walkthrough import catalogue
-from walkthrough.cli import UsageError
+from walkthrough.cli import UsageError, discard_when_closed
 from walkthrough.demosite import DemoSite
 
 HELP = "run the crawler (lesson 7) on the local demo site or on given URLs"
@@ -28,7 +29,8 @@ hundred pages and its fault pages (redirects and a loop, 404, 500, plain text, b
 latin-1, bad UTF-8, oversized bodies, messy links, a refused port), and the crawler
 crawls it: no network needed. The per-URL lines go to stdout; a one-line summary (and,
 on a terminal, progress) to stderr. Ctrl-C stops the crawl with exit status 130; the
-TSV then holds complete rows only. The exit statuses are listed below.
+TSV then holds complete rows only. A closed stdout does not stop it (see below). The exit
+statuses are listed below.
 
 examples:
   walkthrough crawl                              # the demo site, Trio version
@@ -40,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from asyncio_ref import crawler  # the defaults are the same in both twins
 
     if parser.description is not None and "exit status:" not in parser.description:
-        parser.description += "\n\n" + crawler.exit_statuses()
+        parser.description += "\n\n" + exit_statuses(crawler.EXIT_STATUS)
 
     parser.add_argument("urls", nargs="*", metavar="URL",
                         help="http(s) URLs to crawl (default: the local demo site)")
@@ -57,6 +59,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "inf: no limit)")
     parser.add_argument("--max-bytes", metavar="N", type=int, default=crawler.DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {crawler.DEFAULT_MAX_BYTES})")
+
+
+#: The closed-pipe line of --help (:data:`walkthrough.cli.CLOSED_STDOUT`): the TSV is what a
+#: crawl makes, and the per-URL lines only narrate it, so `crawl | head` must not cut it short.
+CLOSED_STDOUT = """\
+closed stdout: a reader that stops reading (`| head -1`) got what it wanted, and the TSV is
+  the crawl's product: the crawl goes on to its end, the per-URL lines it still prints are
+  dropped, quietly, and the exit status is the crawl's own (0 or 1 above). (The lesson's
+  own `python -m ...crawler` stops instead, with status 141, as a tool killed by SIGPIPE.)"""
+
+
+def exit_statuses(statuses: dict[int, str]) -> str:
+    """The twins' ``EXIT_STATUS`` as the crawler's --help lists them, but this verb's: 141
+    (the lesson's own status for a closed stdout) is never ours, :data:`CLOSED_STDOUT` says why."""
+    lines = [f"  {code:<4} {text}" for code, text in statuses.items() if code != 141]
+    return "exit status:\n" + "\n".join(textwrap.fill(
+        line, 92, subsequent_indent=" " * 7) for line in lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,6 +97,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     output = Path(args.output)
     _start(module, output)  # before the demo site starts: a bad path fails first, alone
+    with discard_when_closed():  # the crawler never sees a closed stdout: it crawls on
+        status = _crawl(module, args, urls, output)
+    if status == 130:  # interrupted, and exiting: a second Ctrl-C must not kill the exit itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
+
+
+def _crawl(module: ModuleType, args: argparse.Namespace, urls: list[str], output: Path) -> int:
     if urls or args.urls_file:
         try:
             with contextlib.ExitStack() as files:
@@ -98,8 +125,6 @@ def run(args: argparse.Namespace) -> int:
             status = int(module.crawl(demo, output, concurrency=args.concurrency,
                                       url_timeout=args.timeout, max_bytes=args.max_bytes,
                                       progress=sys.stderr.isatty()))
-    if status == 130:  # interrupted, and exiting: a second Ctrl-C must not kill the exit itself
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return status
 
 
