@@ -182,9 +182,9 @@ def test_a_trio_child_stores_its_result_and_the_nursery_end_is_the_await() -> No
     assert results == {"a": 42, "b": 7}
 
 
-def test_a_failing_trio_child_cancels_its_sibling_and_its_error_comes_in_a_group() -> None:
-    log: list[str] = []
-
+def sibling_and_failing_child(log: list[str], error: str) -> Callable[[], Awaitable[None]]:
+    """A nursery with a sibling that sleeps an hour (logging its cancellation) and a child
+    that raises ``ValueError(error)`` after a second."""
     async def sibling() -> None:
         try:
             await trio.sleep(3600)
@@ -194,15 +194,20 @@ def test_a_failing_trio_child_cancels_its_sibling_and_its_error_comes_in_a_group
 
     async def failing() -> None:
         await trio.sleep(1)
-        raise ValueError("child failed")
+        raise ValueError(error)
 
     async def main() -> None:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(sibling)
             nursery.start_soon(failing)
 
+    return main
+
+
+def test_a_failing_trio_child_cancels_its_sibling_and_its_error_comes_in_a_group() -> None:
+    log: list[str] = []
     with pytest.RaisesGroup(pytest.RaisesExc(ValueError, match="child failed")):
-        run_trio(main)
+        run_trio(sibling_and_failing_child(log, "child failed"))
     assert log == ["sibling cancelled"]
 
 
@@ -634,22 +639,7 @@ def test_trio_has_no_loop_wide_handler_a_childs_error_is_logged_where_the_nurser
         caplog: pytest.LogCaptureFixture) -> None:
     log: list[str] = []
     logger = logging.getLogger("tests.app")
-
-    async def sibling() -> None:
-        try:
-            await trio.sleep(3600)
-        except trio.Cancelled:
-            log.append("sibling cancelled")
-            raise
-
-    async def failing() -> None:
-        await trio.sleep(1)
-        raise ValueError("nobody awaited me")
-
-    async def uncaught() -> None:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(sibling)
-            nursery.start_soon(failing)
+    uncaught = sibling_and_failing_child(log, "nobody awaited me")
 
     async def caught() -> str:
         try:

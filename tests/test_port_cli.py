@@ -12,7 +12,6 @@ import ast
 import gc
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -456,61 +455,6 @@ def test_the_rewrite_patch_grows_linearly_with_the_file() -> None:
     small, large = _program(2_500), _program(20_000)
     ratio = best(large, 2) / best(small, 5)
     assert ratio < 8 * 1.5, f"{ratio:.1f}x the time for 8x the lines"
-
-
-# ---------------------------------------------------------------------------------------------
-# Installed from a wheel, outside the repository
-
-
-#: What the wheel is built from: the project's own files, copied, so that a build leaves
-#: nothing in the checkout (no build/, no stale copy of a module from an earlier build).
-BUILD_FROM = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "docs/concepts.md",
-              "walkthrough", "asyncio_ref", "trio_port"]
-
-
-@pytest.mark.timeout(300)
-def test_port_works_from_an_installed_wheel(tmp_path: Path) -> None:
-    """Build the wheel, install it into a folder of its own, run it from elsewhere.
-
-    Before the concept map travelled with the package, this died with "cannot read the
-    concept map .../site-packages/docs/concepts.md". The build is offline: pip's isolated
-    build environment comes from the machine's configured index (or a cache).
-    """
-    source = tmp_path / "source"
-    for name in BUILD_FROM:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    built = subprocess.run([*pip, "wheel", "--no-deps", "-w", str(tmp_path / "dist"),
-                            str(source)], capture_output=True, text=True, timeout=240)
-    assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("*.whl")
-    target = tmp_path / "site"
-    installed = subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target",
-                                str(target), str(wheel)], capture_output=True, text=True,
-                               timeout=120)
-    assert installed.returncode == 0, installed.stderr
-    assert (target / "walkthrough" / "concepts.md").read_text(encoding="utf-8") == \
-        (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
-    assert not (target / "docs").exists()
-
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (elsewhere / "app.py").write_text(APP)
-    env = {**os.environ, "PYTHONPATH": str(target), "COLUMNS": "100"}
-    where = subprocess.run([sys.executable, "-c",
-                            "import walkthrough; print(walkthrough.__file__)"],
-                           capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
-    assert Path(where.stdout.strip()).is_relative_to(target), where.stdout + where.stderr
-    done = subprocess.run([sys.executable, "-W", "error", "-m", "walkthrough", "port", "app.py"],
-                          capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
-    assert done.returncode == 1, done.stderr
-    assert "app.py:16: asyncio.run -> " in done.stdout
-    assert "docs/concepts.md" in done.stdout  # the links still name the guide's pages
 
 
 def test_a_patch_never_deletes_and_re_adds_a_line_it_kept() -> None:

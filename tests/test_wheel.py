@@ -29,8 +29,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: What the wheel is built from (as in tests/test_port_cli.py): copies, so that a build leaves
-#: no build/ or egg-info in the checkout.
+#: What the wheel is built from: copies, so that a build leaves no build/ or egg-info in the
+#: checkout.
 BUILD_FROM = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "docs/concepts.md",
               "walkthrough", "asyncio_ref", "trio_port"]
 
@@ -133,7 +133,10 @@ def test_the_packages_come_from_the_wheel_and_the_checkout_is_out_of_reach(
     for file in files:
         assert Path(file).is_relative_to(installed.site), file
     assert str(ROOT) not in ast.literal_eval(path)
-    assert (installed.site / "walkthrough" / "concepts.md").is_file()
+    # the concept map travels as the page itself, and the guide's folder does not
+    assert (installed.site / "walkthrough" / "concepts.md").read_text(encoding="utf-8") == \
+        (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
+    assert not (installed.site / "docs").exists()
 
 
 @pytest.mark.timeout(240)
@@ -194,6 +197,8 @@ def test_check_a_copied_skeleton_then_a_finished_port(installed: Installed,
 
 @pytest.mark.timeout(240)
 def test_port(installed: Installed, elsewhere: Path) -> None:
+    """Before the concept map travelled with the package, this died with "cannot read the
+    concept map .../site-packages/docs/concepts.md"."""
     (elsewhere / "app.py").write_text(APP)
     done = walkthrough(installed, elsewhere, "port", "app.py")
     assert done.returncode == 1, done.stderr  # 1: something to port
