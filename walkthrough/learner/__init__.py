@@ -932,7 +932,7 @@ def check_in_child(lesson: catalogue.Lesson, path: Path, impl: str = "trio",
                    limit: float = WALL_LIMIT) -> Outcome:
     """Check ``path`` in a child process; an :class:`Outcome` whatever the child does."""
     read_source(path)  # unreadable or not Python: say so before starting anything
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # walkthrough/learner/ -> the project
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(root), *filter(None, [os.environ.get("PYTHONPATH")])]),
         "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "default"}
@@ -1022,7 +1022,7 @@ def _running(dump: str, path: Path) -> tuple[str, int]:
     frame = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>.*)$')
     blocks = dump.split("\n\n")
     # The main thread is the one running the checker itself.
-    blocks.sort(key=lambda b: "walkthrough/learner.py" not in b.replace(os.sep, "/"))
+    blocks.sort(key=lambda b: "walkthrough/learner/" not in b.replace(os.sep, "/"))
     for block in blocks:
         for text in block.splitlines():  # most recent call first
             m = frame.match(text)
@@ -1044,7 +1044,3 @@ def _parse(argv: list[str]) -> list[str]:
     parser = argparse.ArgumentParser(prog="python -m walkthrough.learner")
     parser.add_argument("args", nargs=6)
     return list(parser.parse_args(argv).args)
-
-
-if __name__ == "__main__":
-    child_main(_parse(sys.argv[1:]))
