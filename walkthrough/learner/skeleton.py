@@ -1,0 +1,62 @@
+"""Unfinished bodies: functions still left as the skeleton's ``raise NotImplementedError``.
+
+A skeleton's function that raises ``NotImplementedError`` would make a port fail in a way
+that can look like an error of the learner's; worse, a phase nobody calls would pass. So the
+report is never "equivalent" while a function that the reference's checked phases reach
+(:func:`_needed`, by :func:`reachable` over the twin's source) is still the skeleton's.
+
+Separate because it reads source with :mod:`ast` and runs nothing: it is a static question
+about the file, asked of the reference twin and of the port alike.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+from walkthrough import catalogue
+from walkthrough.learner.phases import DRIVERS, TRIO_EXTRAS
+
+
+def reachable(source: str, roots: tuple[str, ...]) -> set[str]:
+    """The functions of ``source`` that ``roots`` reach by name, the roots included."""
+    defs = {node.name: node for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    reach: set[str] = set()
+    todo = [r for r in roots if r in defs]
+    while todo:
+        name = todo.pop()
+        if name not in reach:
+            reach.add(name)
+            todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name)
+                     and n.id in defs and n.id not in reach]
+    return reach
+
+
+def unfinished(source: str, only: set[str] | None = None) -> list[str]:
+    """Functions whose whole body is still a ``raise NotImplementedError``: the skeleton's.
+
+    With ``only`` (what the reference's checked functions reach, :func:`reachable`), just
+    those: a skeleton function that no checked phase needs (the asyncio reference's
+    notebook-mode ``demo_notebook``) is yours to write or not.
+    """
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
+                exc = body[0].exc
+                target = exc.func if isinstance(exc, ast.Call) else exc
+                if (isinstance(target, ast.Name) and target.id == "NotImplementedError"
+                        and (only is None or node.name in only)):
+                    names.append(node.name)
+    return names
+
+
+def _needed(lesson: catalogue.Lesson, impl: str) -> set[str]:
+    """What the reference twin's checked functions reach: the functions a port must write."""
+    roots = (*lesson.phases, *(TRIO_EXTRAS.get(lesson.name, ()) if impl == "trio" else ()),
+             *(("mygen",) if lesson.name in DRIVERS else ()))
+    twin = Path(inspect.getfile(lesson.load(impl)))
+    return reachable(twin.read_text(encoding="utf-8"), roots)
