@@ -11,6 +11,14 @@ The script covers each rule of the lesson once: lines split across packets, seve
 one packet, a line too long (closes that client only), a client that vanishes mid-line, an
 idle client, and Ctrl-C with a client still connected. ``tests/test_server.py`` covers each
 rule in depth; this is the short tour a learner's port must pass.
+
+A port that fails is explained as every other lesson's check explains it (:func:`explain`):
+the exceptions on its stderr, each at the line of the learner's file and with the lessons'
+hints, and the bodies still left as the skeleton's ``raise NotImplementedError``. A server that
+never starts is said as such: exited (with its status), or silent for ``--timeout`` seconds,
+then stopped by Ctrl-C (killed if it ignores that too). What the server prints is read to its
+end but kept bounded (:data:`KEEP_BYTES`), so neither a flood nor one endless line can block
+it, fill the checker's memory, or become the report. ``tests/test_check_server.py`` tests it.
 """
 
 from __future__ import annotations
@@ -18,15 +26,19 @@ from __future__ import annotations
 import argparse
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +55,61 @@ NOISE = ("Traceback", "Task was destroyed", "never awaited", "ResourceWarning",
 
 class _NoServer(Exception):
     """The process never said where it listens."""
+
+
+#: The listening line, as the transcript and the report name it.
+LISTENING = "'listening on 127.0.0.1:PORT'"
+#: Bytes of the server's stderr kept for the report: this many from its start, as many from its
+#: end (where a traceback is). The rest is read and counted, so the server never blocks on a
+#: full pipe, and a flood fills neither the checker's memory nor the report.
+KEEP_BYTES = 64 * 1024
+#: Lines of the server's stdout kept after the listening line, and bytes kept of each line.
+KEEP_LINES = 100
+LINE_BYTES = 4096
+
+
+@dataclass
+class Played:
+    """One session: the transcript, and what a report needs to explain it."""
+
+    transcript: list[str]
+    #: The process's exit status (negative: the signal that ended it).
+    returncode: int
+    #: Why the session never began, when it did not: "exited", "silent" (no line within
+    #: the wait), "closed" (stdout closed, process still running) or "other" (a wrong line).
+    no_server: str | None
+    #: stderr as kept: its first and last :data:`KEEP_BYTES` (see :class:`_Kept`).
+    stderr: str
+    #: How many bytes the process wrote on stderr in all.
+    stderr_bytes: int
+
+
+class _Kept(threading.Thread):
+    """Read a pipe to its end, keeping its first and its last :data:`KEEP_BYTES`."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        while chunk := os.read(self.fd, 65536):
+            self.total += len(chunk)
+            room = KEEP_BYTES - len(self.head)
+            self.head += chunk[:room]
+            self.tail += chunk[room:] if room > 0 else chunk
+            if len(self.tail) > 2 * KEEP_BYTES:
+                del self.tail[:-KEEP_BYTES]
+
+    def text(self) -> str:
+        """What was kept, decoded; a gap in the middle is marked where it is, mid-line maybe
+        (the lines after it, a traceback at the end, are whole)."""
+        tail = bytes(self.tail[-KEEP_BYTES:])
+        skipped = self.total - len(self.head) - len(tail)
+        gap = f" [... {skipped:,} bytes not kept ...] ".encode() if skipped else b""
+        return (bytes(self.head) + gap + tail).decode("utf-8", "replace")
 
 
 def twin_command(package: str) -> list[str]:
@@ -75,40 +142,66 @@ def _received(sock: socket.socket, want: int | None) -> str:
 
 def session(command: Sequence[str]) -> list[str]:
     """Start ``command --port 0 ...``, play the clients, Ctrl-C it: the transcript."""
+    return play(command).transcript
+
+
+def play(command: Sequence[str], start_wait: float = WAIT) -> Played:
+    """:func:`session`, with what the process wrote on stderr and how it ended.
+
+    ``start_wait``: seconds the process may take to print its listening line.
+    """
+    from walkthrough.learner import clean
+
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDEVMODE": "1",
            "PYTHONWARNINGS": "error", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([*command, "--port", "0", *OPTIONS], cwd=ROOT, env=env, text=True,
+    proc = subprocess.Popen([*command, "--port", "0", *OPTIONS], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, preexec_fn=_default_sigint)
+    assert proc.stdout is not None and proc.stderr is not None
     lines: queue.Queue[str | None] = queue.Queue()
-    err: list[str] = []
 
     def pump_stdout() -> None:
+        # Bounded like stderr: at most KEEP_LINES lines of at most LINE_BYTES are kept; the
+        # rest is read (the server must not block on a full pipe) and dropped.
         assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
+        kept = 0
+        while line := proc.stdout.readline(LINE_BYTES):
+            if not line.endswith(b"\n"):  # cut: drop the rest of this line
+                while (more := proc.stdout.readline(LINE_BYTES)) and not more.endswith(b"\n"):
+                    pass
+            if kept < KEEP_LINES:
+                lines.put(line.decode("utf-8", "replace"))
+                kept += 1
         lines.put(None)
 
-    def pump_stderr() -> None:
-        assert proc.stderr is not None
-        err.extend(proc.stderr)
-
-    readers = [threading.Thread(target=pump_stdout, daemon=True),
-               threading.Thread(target=pump_stderr, daemon=True)]
-    for reader in readers:
+    out_reader = threading.Thread(target=pump_stdout, daemon=True)
+    err_reader = _Kept(proc.stderr.fileno())
+    for reader in (out_reader, err_reader):
         reader.start()
     clients: list[socket.socket] = []
     out: list[str] = []
+    no_server: str | None = None
     interrupted = False
     try:
         try:
-            first = lines.get(timeout=WAIT)
+            first = lines.get(timeout=start_wait)
         except queue.Empty:
-            first = None
+            no_server = "silent"
+            raise _NoServer(f"server: printed no line in {start_wait:g} s, and was still "
+                            f"running") from None
+        if first is None:  # stdout closed: the process is ending, or closed it
+            try:
+                status = proc.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                no_server = "closed"
+                raise _NoServer(f"server: closed its stdout without printing {LISTENING}, "
+                                "and kept running") from None
+            no_server = "exited"
+            raise _NoServer(f"server: {_ended(status)} before printing {LISTENING}")
         prefix = "listening on 127.0.0.1:"
-        if first is None or not first.startswith(prefix) or not first[len(prefix):].strip(
-                ).isdigit():
-            raise _NoServer(f"server: no 'listening on 127.0.0.1:PORT' line (got {first!r})")
+        if not first.startswith(prefix) or not first[len(prefix):].strip().isdigit():
+            no_server = "other"
+            raise _NoServer(f"server: no {LISTENING} line (got {clean(repr(first))})")
         out.append("server: listening on 127.0.0.1:PORT")
         port = int(first[len(prefix):])
 
@@ -148,26 +241,40 @@ def session(command: Sequence[str]) -> list[str]:
             sock.close()
         if not interrupted and proc.poll() is None:
             proc.send_signal(signal.SIGINT)
+            interrupted = True
         try:
             proc.wait(timeout=WAIT)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
             out.append(f"server: still running {WAIT:g} s after Ctrl-C, killed")
-        for reader in readers:
+        for reader in (out_reader, err_reader):
             reader.join(timeout=WAIT)
         for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
+            pipe.close()
     rest = []
     while (line := lines.get_nowait() if not lines.empty() else None) is not None:
         rest.append(line)
-    out.append(f"server: printed {''.join(rest)!r} after Ctrl-C, exit status {proc.returncode}")
-    noise = [word for word in NOISE if word in "".join(err)]
-    said = [line.strip() for line in err if line.strip()]
+    when = "after Ctrl-C" if interrupted else "before it ended"
+    out.append(f"server: printed {clean(repr(''.join(rest)))} {when}, exit status "
+               f"{proc.returncode}")
+    err = err_reader.text()
+    noise = [word for word in NOISE if word in err]
+    said = [line.strip() for line in err.splitlines() if line.strip()]
     out.append("server: stderr " + ("clean" if not said else
-                                    f"shows {', '.join(noise) or 'text'}, ending {said[-1]!r}"))
-    return out
+                                    f"shows {', '.join(noise) or 'text'}, ending "
+                                    f"{clean(repr(said[-1]))}"))
+    return Played(out, proc.returncode, no_server, err, err_reader.total)
+
+
+def _ended(status: int) -> str:
+    """How a process ended, from its exit status."""
+    if status < 0:
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
+    return f"exited with status {status}"
 
 
 def first_difference(expected: list[str], got: list[str]) -> int | None:
@@ -208,28 +315,194 @@ def run_verb(args: argparse.Namespace) -> int:
 def check_verb(args: argparse.Namespace) -> int:
     """``walkthrough check server PATH``: the learner's server against the asyncio twin.
 
-    Either framework: the session only sees bytes on sockets, so ``--impl`` changes nothing.
+    Either framework: the session only sees bytes on sockets, so ``--impl`` changes nothing in
+    it; it picks the hints, as in every lesson's check. ``--timeout`` is how long the server
+    may take to print its listening line. When the transcripts differ, the report explains the
+    difference as every other lesson's does: the exceptions on the server's stderr, each at the
+    line of the learner's file, with the lessons' hints (:func:`explain`), and the bodies still
+    left as the skeleton's ``raise NotImplementedError``, which are never "equivalent".
     """
     from walkthrough.cli import UsageError
+    from walkthrough.learner import PortProblem, read_source
 
     path: Path = args.path
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
+    try:  # a syntax error is said as every lesson says it, before any server starts
+        source = read_source(path)
+    except PortProblem as exc:
+        raise UsageError(str(exc)) from None
     expected = session(twin_command("asyncio_ref"))
     # Run a copy, alone in a folder: the folder of a script is the first entry of sys.path, and
     # next to the twins a learner's file would import trio_port/queue.py as the stdlib's queue.
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "learner_server.py"
         shutil.copyfile(path, copy)
-        got = session(file_command(copy))
+        played = play(file_command(copy), start_wait=getattr(args, "timeout", WAIT))
+    got = played.transcript
     n = first_difference(expected, got)
-    if n is None:
+    left = unfinished_bodies(source)
+    if n is None and not left:
         print(f"equivalent: your server answered the session's clients the same bytes as the "
               f"reference ({len(expected)} transcript entries)")
         return 0
-    print("\n".join([
-        f"NOT equivalent: first difference at entry {n + 1} of the session",
-        f"expected: {expected[n] if n < len(expected) else '(nothing more)'}",
-        f"got:      {got[n] if n < len(got) else '(nothing more)'}",
-    ]))
+    lines = []
+    if n is not None:
+        lines += [f"NOT equivalent: first difference at entry {n + 1} of the session",
+                  f"expected: {expected[n] if n < len(expected) else '(nothing more)'}",
+                  f"got:      {got[n] if n < len(got) else '(nothing more)'}"]
+        if played.no_server in ("silent", "closed"):  # how it ended, when Ctrl-C came
+            lines += [f"{'then:' if k == n + 1 else '':10}{entry}"
+                      for k, entry in enumerate(got[n + 1:], n + 1)]
+        lines += explain(played, copy, path, source, getattr(args, "impl", "trio"))
+    if left:
+        lines.append(unfinished_note(left))
+    print("\n".join(lines))
     return 1
+
+
+# -- explaining a session that went wrong -------------------------------------------------------
+
+#: At most this many distinct exceptions are shown, and this many of stderr's last lines.
+MAX_CAUSES = 5
+MAX_SAID = 5
+#: An exception's message is shown up to this many characters, wrapped (not cut at one line:
+#: Trio's "unrecognized yield message" explains itself only in its second sentence).
+MESSAGE_WIDTH = 400
+
+#: Hints for what only a server meets, used when the lessons' own (``learner.hint``) have none.
+SERVER_HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("trio", re.compile(r"trio\.run received unrecognized yield message"),
+     "an asyncio call left in a Trio port (asyncio.sleep(0), an asyncio stream or lock...): "
+     "it yields to asyncio's loop, and Trio's is not one"),
+    ("asyncio", re.compile(r"RuntimeError: Task got bad yield"),
+     "a Trio call left in an asyncio port: it yields to Trio's loop, and asyncio's is not one"),
+    ("", re.compile(r"^KeyboardInterrupt"),
+     "the check's Ctrl-C escaped as KeyboardInterrupt: a server stops on Ctrl-C, prints "
+     "'stopped' and exits with status 130, without a traceback"),
+)
+
+#: A line of a traceback that names a frame (a SyntaxError's has no function).
+FRAME = re.compile(r'^  File "(?P<file>[^"]*)", line (?P<line>\d+)(?:, in (?P<func>.*))?$')
+#: The margin of an exception group's traceback: spaces, then "|" or "+", then a space.
+MARGIN = re.compile(r"^ *[|+] ")
+#: The line that ends a traceback: the exception, ``Type`` or ``Type: message``.
+EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::(?: (?P<message>.*))?)?$")
+HEADERS = ("Traceback (most recent call last):", "Exception Group Traceback (most recent call "
+           "last):")
+
+
+def _hint(text: str, impl: str) -> str | None:
+    """The lessons' hint for ``text``; failing that, the server's own."""
+    from walkthrough.learner import hint
+
+    said = hint(text, impl)
+    if said is None:
+        said = next((h for only, pattern, h in SERVER_HINTS
+                     if only in ("", impl) and pattern.search(text)), None)
+    return said
+
+
+def tracebacks(stderr: str, copy: Path, shown: Path, source: str) -> list[str]:
+    """Each exception of the tracebacks in ``stderr``, with the innermost line of the port.
+
+    The port ran as ``copy``; the report names ``shown``, the file the learner gave, whose
+    text is ``source``. An exception group's own line is left out: its leaves are the causes,
+    and each has a traceback of its own inside the group's. An exception is said as
+    ``Type: message`` and, if a frame of the port led to it,
+    ``at FILE, line N, in FUNCTION: CODE``.
+    """
+    from walkthrough.learner import clean
+
+    code = source.splitlines()
+    found: list[str] = []
+    inside = False
+    place = ""
+    for raw in stderr.splitlines():
+        line = raw[margin.end():] if (margin := MARGIN.match(raw)) else raw
+        if line in HEADERS:
+            inside, place = True, ""
+            continue
+        if not inside:
+            continue
+        if (frame := FRAME.match(line)) is not None:
+            if _same_path(frame["file"], copy):
+                number = int(frame["line"])
+                func = frame["func"] or ""
+                func = "the module's top level" if func == "<module>" else func
+                text = code[number - 1].strip() if 0 < number <= len(code) else ""
+                place = (f"\n    at {shown}, line {number}"
+                         + (f", in {func}" if func else "") + f": {clean(text)}")
+            continue
+        if line.startswith(" ") or not line:
+            continue  # a frame's code, its carets, a SyntaxError's pointer
+        exception = EXCEPTION.match(line)
+        inside = False
+        if exception is None or exception["type"].endswith("ExceptionGroup"):
+            continue
+        found.append(clean(line, MESSAGE_WIDTH) + place)
+    return found
+
+
+def _same_path(name: str, path: Path) -> bool:
+    try:
+        return Path(name).resolve() == path.resolve()
+    except OSError:
+        return False
+
+
+def explain(played: Played, copy: Path, shown: Path, source: str, impl: str) -> list[str]:
+    """Why a session differs, in the words every lesson's check uses: the port's exceptions at
+    its own lines with hints; failing those, the end of its stderr; and how to start."""
+    from walkthrough.learner import clean
+
+    lines: list[str] = []
+    causes = Counter(tracebacks(played.stderr, copy, shown, source))
+    if causes:
+        lines.append("your server raised:")
+        for text, count in list(causes.items())[:MAX_CAUSES]:
+            first, _, rest = text.partition("\n")
+            entry = textwrap.wrap(first, 96, initial_indent="  ", subsequent_indent="    ")
+            if count > 1:
+                entry[-1] += f" ({count} times)"
+            lines += entry + ([rest] if rest else [])
+            if (said := _hint(first, impl)) is not None:
+                lines.append(f"    hint: {said}")
+        if len(causes) > MAX_CAUSES:
+            lines.append(f"  (and {len(causes) - MAX_CAUSES} more)")
+    else:
+        told = [s for s in played.stderr.splitlines() if s.strip()]
+        if told:
+            lines.append("your server said on stderr" + (
+                f" (its last {MAX_SAID} lines):" if len(told) > MAX_SAID else ":"))
+            lines += [f"    {clean(s)}" for s in told[-MAX_SAID:]]
+    if played.stderr_bytes > 2 * KEEP_BYTES:
+        lines.append(f"  (your server wrote {played.stderr_bytes:,} bytes on stderr: the first "
+                     f"and the last {KEEP_BYTES // 1024} KiB were read for this report)")
+    if played.no_server == "exited" and not causes:
+        lines.append("  hint: a server serves until Ctrl-C: main() must call run(), and run() "
+                     "return only once serve() was cancelled by Ctrl-C")
+    elif played.no_server in ("silent", "closed"):
+        lines.append(f"  hint: print {LISTENING} (the port the system picked for --port 0) "
+                     "once the socket listens, before serving: that line is how the check, "
+                     "and a user, learn where to connect")
+    return lines
+
+
+def unfinished_bodies(source: str) -> list[str]:
+    """The functions of ``source`` still left as the skeleton's ``raise NotImplementedError``,
+    among those that either twin's ``main`` reaches (what a finished server runs)."""
+    from walkthrough import catalogue
+    from walkthrough.learner import reachable, unfinished
+
+    needed: set[str] = set()
+    for package in catalogue.PACKAGES.values():
+        twin = ROOT / package / "server.py"
+        needed |= reachable(twin.read_text(encoding="utf-8"), ("main",))
+    return unfinished(source, needed)
+
+
+def unfinished_note(names: list[str]) -> str:
+    """The line every lesson's report gives its unfinished bodies (``learner.report``)."""
+    return ("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
+            f"(write {'it' if len(names) == 1 else 'them'}): " + ", ".join(names))

@@ -1,0 +1,181 @@
+"""``walkthrough check server``: a server that does not serve says why (issue 25, item 5).
+
+The server check plays a session of real clients (walkthrough/echo.py), so a port that never
+listens used to be reported only as ``no 'listening on 127.0.0.1:PORT' line (got None)``,
+whatever the cause. These tests give it the ports a learner really writes (an untouched
+skeleton, a Trio port with one asyncio call left in it, a server that returns at once, one
+that never says where it listens, one that floods stderr) and require the report to name the
+cause as every other lesson's check does: the exception and the line of the learner's file,
+the skeleton's unfinished bodies, the lessons' hints, a clear message for a server that never
+starts, and a report of bounded size whatever the server prints.
+
+Each test runs ``python -m walkthrough check server`` as a child process: the reference and the
+port are real servers on ephemeral ports of 127.0.0.1, so every test has its own timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIO_TWIN = ROOT / "trio_port" / "server.py"
+#: Every function of the server skeletons that a finished server reaches from main().
+SKELETON_BODIES = ("peer", "handle", "serve", "_until_ctrl_c", "run")
+
+
+def _check(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-W", "error", "-m", "walkthrough", "check",
+                           "server", *argv], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=100)
+
+
+def _port(tmp_path: Path, old: str, new: str, *, imports: str = "") -> Path:
+    """The Trio twin with one change (``old`` must occur once), as a learner's file."""
+    source = TRIO_TWIN.read_text(encoding="utf-8")
+    assert source.count(old) == 1 and source.count("\nimport trio\n") == 1
+    source = source.replace(old, new)
+    if imports:
+        source = source.replace("\nimport trio\n", f"\n{imports}\nimport trio\n")
+    path = tmp_path / "my_server.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, code: str) -> int:
+    """The number of the only line of ``path`` that holds ``code``."""
+    numbers = [n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if code in text]
+    assert len(numbers) == 1, numbers
+    return numbers[0]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_an_untouched_skeleton_names_its_notimplementederror_and_what_is_left(
+    impl: str,
+) -> None:
+    skeleton = ROOT / "exercises" / impl / "server.py"
+    proc = _check(str(skeleton), "--impl", impl)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "got None" not in out
+    assert "server: exited with status 1 before printing 'listening on 127.0.0.1:PORT'" in out
+    line = _line_of(skeleton, 'raise NotImplementedError("write run")')
+    assert ("your server raised:\n  NotImplementedError: write run\n"
+            f"    at {skeleton}, line {line}, in run: raise NotImplementedError(\"write run\")\n"
+            "    hint: this body is still the skeleton's: write it") in out
+    # As every other lesson says it: each unfinished body that the reference's main() reaches.
+    left = [s for s in out.splitlines() if s.startswith("NOT equivalent: still the skeleton's")]
+    assert len(left) == 1, out
+    assert left[0].endswith(": " + ", ".join(SKELETON_BODIES)), left
+    assert "Traceback" not in out and proc.stderr == ""
+
+
+@pytest.mark.timeout(120)
+def test_an_asyncio_call_left_in_a_trio_port_shows_its_exception_line_and_hint(
+    tmp_path: Path,
+) -> None:
+    # One slip: an asyncio checkpoint in serve(). Run directly, it prints a traceback that
+    # ends in "TypeError: trio.run received unrecognized yield message None..."; the check
+    # must say the same, at the learner's own line, with a hint.
+    old = "        async with trio.open_nursery() as nursery:\n            listeners = await"
+    path = _port(tmp_path, old, "        await asyncio.sleep(0)\n" + old, imports="import asyncio")
+    proc = _check(str(path))
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "server: exited with status 1 before printing" in out
+    line = _line_of(path, "await asyncio.sleep(0)")
+    assert ("your server raised:\n  TypeError: trio.run received unrecognized yield message None."
+            in out)
+    assert f"    at {path}, line {line}, in serve: await asyncio.sleep(0)\n    hint: " in out
+    hint = out.split("in serve: await asyncio.sleep(0)\n    hint: ", 1)[1].splitlines()[0]
+    assert "asyncio" in hint and "Trio" in hint, hint
+    assert "still the skeleton's" not in out
+    assert "Traceback" not in out and proc.stderr == ""
+
+
+@pytest.mark.timeout(120)
+def test_a_server_that_exits_at_once_with_status_0_is_told_to_keep_serving(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "my_server.py"
+    path.write_text("import sys\n\n\ndef main() -> int:\n    return 0\n\n\n"
+                    'if __name__ == "__main__":\n    sys.exit(main())\n', encoding="utf-8")
+    proc = _check(str(path))
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "got:      server: exited with status 0 before printing 'listening on " in out
+    assert "your server raised" not in out
+    assert "hint: a server serves until Ctrl-C" in out
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("ctrl_c", ["raises", "ignored"])
+def test_a_server_that_never_says_where_it_listens_is_stopped_after_the_timeout(
+    tmp_path: Path, ctrl_c: str,
+) -> None:
+    # It runs, but prints nothing: the check waits --timeout seconds for the listening line,
+    # then presses Ctrl-C; a server that ignores Ctrl-C too is killed. Never a hang.
+    ignore = "signal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ctrl_c == "ignored" else ""
+    path = tmp_path / "my_server.py"
+    path.write_text(f"import signal\nimport time\n\n{ignore}while True:\n    time.sleep(0.05)\n",
+                    encoding="utf-8")
+    proc = _check(str(path), "--timeout", "2")
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert ("got:      server: printed no line in 2 s, and was still running" in out), out
+    assert "hint: print 'listening on 127.0.0.1:PORT'" in out
+    if ctrl_c == "raises":  # the Ctrl-C's traceback says where the server was
+        line = _line_of(path, "time.sleep(0.05)")
+        assert (f"  KeyboardInterrupt\n    at {path}, line {line}, in the module's top level: "
+                "time.sleep(0.05)\n") in out
+    else:
+        assert "still running 10 s after Ctrl-C, killed" in out
+
+
+@pytest.mark.timeout(120)
+def test_a_megabyte_line_on_stderr_makes_a_short_report(tmp_path: Path) -> None:
+    # A working server that writes one line of 4 MB on stderr as it starts: the check reads
+    # it all (the server never blocks on a full pipe), and the report stays a few lines.
+    old = "    logger = logging.getLogger(\"trio.serve_listeners\")\n"
+    path = _port(tmp_path, old, "    warn('x' * 4_000_000)\n" + old)
+    proc = _check(str(path))
+    out = proc.stdout
+    assert proc.returncode == 1, out[:2000] + proc.stderr
+    assert len(out) < 4000, (len(out), out[:2000])
+    assert re.search(r"got: +server: stderr shows text, ending 'xxxx.*more characters\)", out)
+    assert "your server wrote 4,000,001 bytes on stderr" in out
+
+
+@pytest.mark.timeout(120)
+def test_a_traceback_after_a_flood_of_stderr_lines_is_still_found(tmp_path: Path) -> None:
+    # 200,000 lines of debugging on stderr (6.8 MB), then an exception: the report keeps the
+    # start and the end of stderr only, and the cause is at the end.
+    old = "    logger = logging.getLogger(\"trio.serve_listeners\")\n"
+    new = ("    for n in range(200_000):\n        warn(f'debug: step {n:08} of the start')\n"
+           "    raise RuntimeError('gave up')\n")
+    path = _port(tmp_path, old, new + old)
+    proc = _check(str(path))
+    out = proc.stdout
+    assert proc.returncode == 1, out[:2000] + proc.stderr
+    assert len(out) < 4000, (len(out), out[:2000])
+    line = _line_of(path, "raise RuntimeError('gave up')")
+    assert ("  RuntimeError: gave up\n"
+            f"    at {path}, line {line}, in serve: raise RuntimeError('gave up')") in out
+    assert re.search(r"your server wrote 6,8\d\d,\d\d\d bytes on stderr", out)  # + the traceback
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_the_finished_twins_stay_equivalent(impl: str) -> None:
+    package = "trio_port" if impl == "trio" else "asyncio_ref"
+    proc = _check(f"{package}/server.py", "--impl", impl)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("equivalent:") and proc.stdout.count("\n") == 1
