@@ -10,8 +10,11 @@ the virtual clock. The Trio twins have no such mode, on purpose (docs/lessons/ma
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import itertools as it
 import random
+import re
 import runpy
 import sys
 import time
@@ -208,16 +211,60 @@ def test_each_framework_has_its_setup_cell_of_its_own(impl: str) -> None:
             assert all("await " not in c.splitlines()[0] for c in code if c.startswith("res"))
 
 
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_exercises_load_check_and_each_lesson_cell_starts_with_it(impl: str) -> None:
+    """Issue 25, item 2: a setup cell loads ``%%check``; each lesson's code cell is checked by
+    its first line, with the notebook's framework; the solved notebooks have no magic."""
+    flag = " --impl asyncio" if impl == "asyncio" else ""
+    nb = nbformat.read(NOTEBOOKS / f"{impl}-exercises.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    load = [k for k, c in enumerate(code) if "%load_ext walkthrough.notebook_magic" in c]
+    checks = [c.splitlines()[0] for c in code if c.startswith("%%check")]
+    assert len(load) == 1 and load[0] < code.index(next(c for c in code if c.startswith("%%")))
+    assert checks == [f"%%check {lesson.name}{flag}" for lesson in catalogue.LESSONS]
+    solved = nbformat.read(NOTEBOOKS / f"{impl}-solved.ipynb", as_version=4)
+    assert not any("%%check" in c.source or "load_ext" in c.source
+                   for c in solved.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("kind", ["solved", "exercises"])
+def test_the_notebooks_cover_every_lesson_and_say_why_the_server_has_no_run_cell(
+        kind: str) -> None:
+    """Issue 25, item 3: the crawler and the server are there; only the server has no run
+    cell, and a cell says why."""
+    for impl in catalogue.IMPLS:
+        nb = nbformat.read(NOTEBOOKS / f"{impl}-{kind}.ipynb", as_version=4)
+        ran = {c.metadata["walkthrough"]["lesson"] for c in nb.cells if "walkthrough" in c.metadata}
+        assert ran == {lesson.name for lesson in catalogue.LESSONS} - {"server"}
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "no cell that runs it" in text and "would never end" in text
+        assert "127.0.0.1" in text and "demo site" in text
+
+
+def test_the_exercises_say_where_to_work() -> None:
+    """Issue 25, item 1: the tracked exercises are not to be edited, and say where to work
+    instead (the verb's copy), not "do not edit" next to "fill in each cell"."""
+    for impl in catalogue.IMPLS:
+        intro = nbformat.read(NOTEBOOKS / f"{impl}-exercises.ipynb", as_version=4).cells[0].source
+        assert f"walkthrough notebook {impl}" in intro and "my_notebooks/" in intro
+        assert "do not edit" not in intro.lower()
+
+
 #: Test-only cells, run after the setup cell: they put the kernel's runs on the virtual clocks
 #: (a run cell's *code* is what the learner runs; only the clock changes), so each cell's
 #: output can be compared exactly with the lesson's, in seconds instead of minutes.
 VIRTUAL_SYNC = """\
 import sys
 sys.path.insert(0, {root!r})
+import contextlib
 from walkthrough.clocks import SyncVirtualClock
-_clock, _installed = SyncVirtualClock(), []
-def _pre(*_):
-    _installed.append(_clock.installed())
+_clock, _installed, _virtual = SyncVirtualClock(), [], [True]
+def _pre(*info):
+    # A %%check cell keeps the real clocks: its check runs in a child process, on a virtual
+    # clock of its own, and is watched from here on the real one.
+    check = bool(info) and info[0].raw_cell.startswith("%%check")
+    _installed.append(_clock.installed() if _virtual[0] and not check
+                      else contextlib.nullcontext())
     _installed[-1].__enter__()
 def _post(*_):
     _installed.pop().__exit__(None, None, None)
@@ -229,6 +276,7 @@ VIRTUAL = {
 import asyncio
 import nest_asyncio
 from walkthrough.clocks import VirtualTimeLoop
+_real_run = asyncio.run
 def _virtual_run(main, *, debug=False):
     loop = VirtualTimeLoop()
     nest_asyncio.apply(loop)  # re-entrant, as the kernel's own loop is after the seed's cell
@@ -248,6 +296,17 @@ def _virtual_run(*args, **kwargs):
 trio.run = _virtual_run  # what %autoawait trio calls for each cell
 """,
 }
+#: Test-only, before the crawler's section: real sockets need the real clocks (a virtual clock
+#: jumps ahead while the crawl waits for the network: every URL would time out). From the next
+#: cell on, as the committed notebook runs.
+REAL = """\
+import asyncio, trio
+if asyncio.run is _virtual_run:
+    asyncio.run = _real_run
+if trio.run is _virtual_run:
+    trio.run = _real_run
+_virtual[0] = False
+"""
 
 
 def finished_lines(trace: Trace) -> list[tuple[float, str]]:
@@ -283,11 +342,63 @@ def same_output(printed: str, trace: Trace, impl: str, lesson: catalogue.Lesson)
     return lesson.compare(expected, got).equivalent
 
 
+#: A URL of a demo site: the notebook's site and ours listen on ports of their own.
+LOCAL_URL = re.compile(r"http://127\.0\.0\.1:\d+/")
+CRAWLING = re.compile(r"crawling (\d+) URLs of the demo site at (http://127\.0\.0\.1:\d+/)")
+
+
+def crawl_reference(folder: Path) -> tuple[str, list[str], Any]:
+    """asyncio_ref's crawler, run here as the notebook's cell runs it, on a demo site of our
+    own: (TSV, printed lines, stats), every URL of the site written ``SITE/``, the refused
+    port ``REFUSED/``."""
+    from walkthrough.demosite import DemoSite
+
+    crawler = catalogue.get("crawler").load("asyncio")
+    out = folder / "reference.tsv"
+    printed = io.StringIO()
+    with DemoSite(pages=load_script("make_notebooks").CRAWL_PAGES) as site:
+        out.write_text(crawler.HEADER, encoding="utf-8")
+        with contextlib.redirect_stdout(printed):
+            stats = asyncio.run(crawler.bulk_crawl_and_write(file=out, urls=site.demo_urls()))
+        base = site.base_url
+    return (local_urls(out.read_text(encoding="utf-8"), base),
+            local_urls(printed.getvalue(), base).splitlines(), stats)
+
+
+def local_urls(text: str, base: str) -> str:
+    return LOCAL_URL.sub(lambda m: "SITE/" if m[0] == base else "REFUSED/", text)
+
+
+def assert_same_crawl(printed: str, tsv: str, folder: Path) -> None:
+    """The notebook's crawl is the reference's: the same TSV rows (in any order: pages finish
+    in any order), the same events for each URL (an error by its category: the libraries word
+    it differently) and the same counts, as ``walkthrough check crawler`` compares them."""
+    from tests.test_crawler import events
+
+    lines = printed.splitlines()
+    m = CRAWLING.fullmatch(lines[0])
+    assert m, lines[:1]
+    got_tsv, got_lines = local_urls(tsv, m[2]), local_urls(printed, m[2]).splitlines()[1:]
+    want_tsv, want_lines, stats = crawl_reference(folder)
+    assert got_tsv.splitlines()[0] == want_tsv.splitlines()[0] == "source_url\tparsed_url"
+    assert sorted(got_tsv.splitlines()[1:]) == sorted(want_tsv.splitlines()[1:])
+    assert len(want_tsv.splitlines()) > int(m[1])  # the pages' links, not only a header
+    summary = re.fullmatch(r"pages (\d+), links (\d+), errors (\d+), elapsed [\d.]+ s",
+                           got_lines.pop())
+    assert summary and [int(g) for g in summary.groups()] == [stats.pages, stats.links,
+                                                              stats.errors]
+    got, want = events(got_lines), events(want_lines)
+    assert got.unknown == want.unknown == []
+    assert got.by_url == want.by_url and len(got.by_url) == int(m[1])
+    assert got.bad_links == want.bad_links
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("impl", catalogue.IMPLS)
 def test_the_solved_notebook_runs_through_a_real_kernel(impl: str, tmp_path: Path) -> None:
     """Execute ``notebooks/<impl>-solved.ipynb`` with nbclient and ipykernel; every run cell
-    prints what the lesson prints, run by the harness on the virtual clock."""
+    prints what the lesson prints, run by the harness on the virtual clock; the crawler's cell
+    crawls the demo site as the reference crawls one, on the real clock."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / f"{impl}-solved.ipynb", as_version=4)
@@ -295,27 +406,34 @@ def test_the_solved_notebook_runs_through_a_real_kernel(impl: str, tmp_path: Pat
     hidden = [nbformat.v4.new_code_cell(VIRTUAL_SYNC.format(root=str(ROOT))),
               nbformat.v4.new_code_cell(VIRTUAL[impl])]
     nb.cells[setup + 1:setup + 1] = hidden
+    crawler = next(k for k, c in enumerate(nb.cells) if c.source.startswith("## 002.007"))
+    nb.cells.insert(crawler, nbformat.v4.new_code_cell(REAL))
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     runs = [c for c in nb.cells if "walkthrough" in c.metadata]
-    assert len(runs) >= 7
+    assert len(runs) >= 8
+    assert any(c.metadata["walkthrough"]["lesson"] == "crawler" for c in runs)
     for cell in nb.cells:
         streams = [o for o in cell.get("outputs", []) if o.output_type == "stream"]
         assert not [o for o in streams if o.name == "stderr"], cell.source
         if "walkthrough" not in cell.metadata:
             continue
         meta = cell.metadata["walkthrough"]
+        printed = "".join(o.text for o in streams)
+        assert printed, cell.source
+        assert not [o for o in cell.outputs if o.output_type == "execute_result"]
+        if meta["lesson"] == "crawler":
+            assert_same_crawl(printed, (tmp_path / "foundurls.tsv").read_text(encoding="utf-8"),
+                              tmp_path)
+            continue
         lesson = catalogue.get(meta["lesson"])
         module = lesson.load(impl)
         params = {**lesson.params, **meta["params"]}
         trace = Trace(impl, lesson.name)
         run_phase(trace, meta["phase"], getattr(module, meta["phase"]), impl, params,
                   virtual=True, tee=None)
-        printed = "".join(o.text for o in streams)
-        assert printed, cell.source
         assert same_output(printed, trace, impl, lesson), (cell.source, printed, trace.text())
-        assert not [o for o in cell.outputs if o.output_type == "execute_result"]
 
 
 @pytest.mark.parametrize("impl", catalogue.IMPLS)

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO, cast
 
-VERBS = ("list", "run", "tour", "crawl", "diff", "timeline", "check", "port")
+VERBS = ("list", "run", "tour", "crawl", "diff", "timeline", "check", "notebook", "port")
 
 #: What every verb's --help ends with, the closed-pipe convention in one place (a verb module
 #: may set its own ``CLOSED_STDOUT``: crawl does).

@@ -1,0 +1,236 @@
+"""The learner's loop in a notebook (issue 25, items 1 and 2): a copy of one's own, filled in,
+checked by ``%%check`` in the notebook, and the suite still green.
+
+``walkthrough notebook IMPL`` copies the tracked exercises notebook out of the tracked files;
+:mod:`walkthrough.notebook_magic` gives the notebooks ``%%check LESSON``, which checks a cell
+through the same child-process check as ``walkthrough check``. The kernel tests run a real
+kernel (nbclient and ipykernel), as few as possible: each runs many cells in one kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from tests.conftest import load_script
+from tests.test_notebooks import NOTEBOOKS, REAL, ROOT, VIRTUAL, VIRTUAL_SYNC, text_of
+from walkthrough import catalogue, cli, notebook_magic
+from walkthrough.commands import notebook as notebook_verb
+
+make_notebooks = load_script("make_notebooks")
+
+
+def solution(impl: str, lesson: str) -> str:
+    """The lesson's twin as the notebook's cell has it (no ``__main__`` block)."""
+    return make_notebooks._code(impl, "solved", lesson)
+
+
+def skeleton(impl: str, lesson: str) -> str:
+    return make_notebooks._code(impl, "exercises", lesson)
+
+
+# -- the verb: a copy of one's own -------------------------------------------------------------
+
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_verb_writes_a_copy_outside_the_tracked_files(
+        impl: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "mine"
+    assert cli.main(["notebook", impl, "--dir", str(folder)]) == 0
+    target = folder / f"{impl}-exercises.ipynb"
+    out = capsys.readouterr().out
+    assert f"wrote {target}" in out and "jupyter lab" in out and ".venv/bin/python" in out
+    copy = nbformat.read(target, as_version=4)
+    nbformat.validate(copy)
+    tracked = nbformat.read(NOTEBOOKS / f"{impl}-exercises.ipynb", as_version=4)
+    # Every cell as tracked, but the first, which says whose copy it is and how to check.
+    assert [c.source for c in copy.cells[1:]] == [c.source for c in tracked.cells[1:]]
+    intro = copy.cells[0].source
+    assert "Your own copy" in intro and "%%check LESSON" in intro
+    assert "do not edit" not in intro.lower() and "regenerate" not in intro
+
+
+def test_the_verb_never_overwrites_a_copy_unless_forced(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "trio-exercises.ipynb"
+    assert cli.main(["notebook", "trio", "--dir", str(tmp_path)]) == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("write main_sync", "MINE"),
+                      encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["notebook", "trio", "--dir", str(tmp_path)])
+    assert refused.value.code == 2
+    assert "exists" in capsys.readouterr().err and "MINE" in target.read_text(encoding="utf-8")
+    assert cli.main(["notebook", "trio", "--dir", str(tmp_path), "--force"]) == 0
+    assert "MINE" not in target.read_text(encoding="utf-8")
+
+
+def test_the_default_folder_is_ignored_by_git(tmp_path: Path) -> None:
+    """``my_notebooks/`` (the verb's default) shows in no ``git status``."""
+    assert Path("my_notebooks") == notebook_verb.DEFAULT_DIR
+    probe = "my_notebooks/trio-exercises.ipynb"
+    done = subprocess.run(["git", "check-ignore", "-q", probe], cwd=ROOT, check=False)
+    assert done.returncode == 0, f"{probe} is not ignored by .gitignore"
+    done = subprocess.run(["git", "check-ignore", "-q", "notebooks/trio-exercises.ipynb"],
+                          cwd=ROOT, check=False)
+    assert done.returncode == 1  # the tracked ones are not
+
+
+# -- the magic, without a kernel -----------------------------------------------------------------
+
+def test_the_magic_line_is_read_as_the_verb_reads_its_arguments() -> None:
+    args = notebook_magic.parse_line("count --impl asyncio --timeout 3")
+    assert (args.lesson.name, args.impl, args.timeout) == ("count", "asyncio", 3.0)
+    assert notebook_magic.parse_line("queue").impl == "trio"  # the verb's default
+    for bad, why in [("", "usage"), ("nope", "unknown lesson"), ("count --impl curio", "curio"),
+                     ("count --timeout 0", "positive"), ("count extra", "unrecognised")]:
+        with pytest.raises(ValueError, match=why):
+            notebook_magic.parse_line(bad)
+
+
+def test_the_file_checked_is_the_cell_with_the_twins_script_block() -> None:
+    """Line N of the file is line N of the cell (the magic's line is a comment), and the
+    script block the notebook leaves out is the twin's own, so a check that runs the file as
+    a script runs what ``cp exercises/...`` would have given."""
+    lesson = catalogue.get("count")
+    cell = solution("trio", "count")
+    text = notebook_magic.cell_file("count", cell, lesson, "trio")
+    lines = text.splitlines()
+    assert lines[0] == "# %%check count" and lines[1:len(cell.splitlines()) + 1] == \
+        cell.splitlines()
+    twin = (ROOT / "trio_port" / "count.py").read_text(encoding="utf-8")
+    block = twin[twin.index('if __name__ == "__main__":'):]
+    assert text.endswith(block)
+    # A cell that has its own block keeps it, alone.
+    own = cell + '\n\nif __name__ == "__main__":\n    print("mine")\n'
+    assert notebook_magic.cell_file("count", own, lesson, "trio").count("__main__") == 1
+
+
+# -- through a real kernel -------------------------------------------------------------------------
+
+def run_notebook(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = None,
+                 ) -> None:
+    """Execute ``nb`` in place in a real kernel, errors allowed (a learner's run cells raise)."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=240, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(cwd)}})
+    if env is None:
+        client.execute()
+        return
+    saved = os.environ.copy()
+    os.environ.clear()
+    os.environ.update(env)  # what the kernel inherits
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def printed(cell: Any) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+SLIP = "await asyncio.sleep(1)"
+
+
+def unfinished(report: str) -> bool:
+    """The check's verdict on a skeleton: not equivalent, its bodies still to write."""
+    return ("NOT equivalent" in report and "still the skeleton's" in report
+            and "NotImplementedError" in report)
+
+
+@pytest.mark.timeout(300)
+def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path: Path) -> None:
+    """One kernel, started with a PATH that has no ``walkthrough`` (a Jupyter run as
+    ``.venv/bin/jupyter``, the venv not activated): ``%%check`` says equivalent for a solution,
+    NOT equivalent and why for a slip, unfinished for the skeleton, and refuses a bad line;
+    the cell itself still runs, so the cells after it use what it defines."""
+    slip = solution("trio", "count").replace("await trio.sleep(1)", SLIP).replace(
+        "import trio\n", "import asyncio\n\nimport trio\n", 1)
+    assert SLIP in slip
+    cells = [
+        "import shutil\nprint(shutil.which('walkthrough'))",
+        make_notebooks.LOAD_CHECK,
+        "%autoawait trio",
+        f"%%check count\n{solution('trio', 'count')}",
+        "print(callable(main_async))",
+        f"%%check count\n{slip}",
+        f"%%check count\n{skeleton('trio', 'count')}",
+        f"%%check count --impl asyncio\n{solution('asyncio', 'count')}",
+        "%%check nope\nx = 1",
+        "%%check count --timeout 0\nx = 1",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    assert not any(Path(d, "walkthrough").exists() for d in env["PATH"].split(os.pathsep))
+    run_notebook(nb, tmp_path, env)
+    out = [printed(c) for c in nb.cells]
+    assert out[0] == "None\n"  # no walkthrough on the kernel's PATH
+    assert "equivalent: your port prints the same lines" in out[3]
+    assert "NOT equivalent" not in out[3] and "my_count.py (Trio port)" in out[3]
+    assert out[4] == "True\n"  # the cell ran, as a cell without the magic would
+    assert "NOT equivalent" in out[5] and "no running event loop" in out[5]
+    # The line of the slip, as the notebook numbers the cell's lines (the magic's is line 1).
+    line = cells[5].splitlines().index(f"    {SLIP}") + 1
+    assert f"line {line}, in count_async: {SLIP}" in out[5]
+    assert unfinished(out[6]) and "write main_sync" in out[6]
+    assert "equivalent: your port prints" in out[7] and "(asyncio port)" in out[7]
+    # A bad magic line: IPython's one-line "UsageError: ...", and the cell does not run.
+    errors = [text_of(c.outputs) for c in nb.cells[8:]]
+    assert errors[0].startswith("UsageError: unknown lesson 'nope'")
+    assert errors[1].startswith("UsageError: --timeout must be positive")
+    assert not [o for c in nb.cells[:8] for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.timeout(300)
+def test_the_learners_loop_copy_fill_in_check_and_the_suite_stays_green(tmp_path: Path) -> None:
+    """The loop of issue 25: ``walkthrough notebook trio`` into a folder of one's own, the
+    count cell filled in with a solution, the notebook saved and run through a real kernel:
+    ``%%check`` says equivalent for it (and unfinished for the lessons not done yet), its run
+    cells print the lesson, and the tracked notebooks are untouched, so the freshness test
+    still passes."""
+    from tests.test_notebooks import test_the_notebooks_are_generated_from_the_twins_and_fresh
+
+    tracked = {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")}
+    assert subprocess.run([sys.executable, "-m", "walkthrough", "notebook", "trio", "--dir",
+                           str(tmp_path / "mine")], check=False,
+                          capture_output=True).returncode == 0
+    copy = tmp_path / "mine" / "trio-exercises.ipynb"
+    nb = nbformat.read(copy, as_version=4)
+    cell = next(c for c in nb.cells if c.source.startswith("%%check count\n"))
+    cell.source = f"%%check count\n{solution('trio', 'count')}"
+    nbformat.write(nb, copy)  # the learner saves
+
+    # Run it as the learner would, plus the suite's test-only cells after the setup: the
+    # virtual clocks (the run cells print in no time; %%check cells keep the real ones),
+    # then the real ones again for the crawler's demo site.
+    nb = nbformat.read(copy, as_version=4)
+    setup = next(k for k, c in enumerate(nb.cells) if c.source == "%autoawait trio")
+    nb.cells[setup + 1:setup + 1] = [nbformat.v4.new_code_cell(VIRTUAL_SYNC.format(
+        root=str(ROOT))), nbformat.v4.new_code_cell(VIRTUAL["trio"])]
+    crawler = next(k for k, c in enumerate(nb.cells) if c.source.startswith("## 002.007"))
+    nb.cells.insert(crawler, nbformat.v4.new_code_cell(REAL))
+    run_notebook(nb, tmp_path / "mine")
+    checks = {c.source.splitlines()[0].split()[1]: printed(c) for c in nb.cells
+              if c.source.startswith("%%check")}
+    assert set(checks) == {lesson.name for lesson in catalogue.LESSONS}
+    assert "equivalent: your port prints the same lines" in checks.pop("count")
+    # The server's check is a scripted session of clients, with a report of its own.
+    assert "NOT equivalent" in checks.pop("server")
+    for lesson, report in checks.items():
+        assert unfinished(report), (lesson, report)
+    count_runs = [printed(c) for c in nb.cells
+                  if c.metadata.get("walkthrough", {}).get("lesson") == "count"]
+    assert count_runs == ["One Sync\nTwo Sync\n" * 3 + "sync version executed in 3.00 seconds.\n",
+                          "One Async\n" * 3 + "Two Async\n" * 3
+                          + "async version executed in 1.00 seconds.\n"]
+    nbformat.write(nb, copy)  # saved again, with its outputs
+
+    assert {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")} == tracked
+    test_the_notebooks_are_generated_from_the_twins_and_fresh()

@@ -1,0 +1,167 @@
+"""``%%check LESSON``: check the notebook cell just written, as ``walkthrough check`` would.
+
+Load it in a notebook (the exercises notebooks do, in their setup cell)::
+
+    %load_ext walkthrough.notebook_magic
+
+then start a lesson's cell with ``%%check count`` (``%%check count --impl asyncio`` for an
+asyncio cell; ``--timeout S`` as the verb's). Running the cell does two things, in this order:
+
+1. it writes the cell to a temporary ``my_LESSON.py`` and checks that file through the
+   verb's own machinery (:func:`walkthrough.learner.check_in_child`, or the server's scripted
+   session), printing the same report: "equivalent", "NOT equivalent" and why, or the
+   skeleton's unfinished bodies;
+2. it runs the cell in the notebook, as a cell without the magic would, so the run cells
+   below it use what it defines.
+
+Why a magic and not ``!walkthrough check``: the shell command is found on ``PATH``, and a
+Jupyter started as ``.venv/bin/jupyter`` without activating the venv has no ``walkthrough`` on
+it. The check runs in a child process of ``sys.executable``, the kernel's own Python, which is
+the one that has this project installed.
+
+Why the cell is checked as a file: the check runs your code in a child process (a busy loop,
+an ``os._exit`` or a flood cannot take the kernel down), and the child imports a module. The
+notebook's cells leave out the lesson's ``if __name__ == "__main__":`` block, so the file gets
+the twin's own block after your code (unless your cell has one): it is the file you would have
+had by copying the skeleton from ``exercises/``. A comment takes the magic's line, so a line
+number in the report is the line of the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import shlex
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from walkthrough import catalogue
+
+USAGE = "%%check LESSON [--impl asyncio|trio] [--timeout S]"
+
+
+def _parser() -> argparse.ArgumentParser:
+    from walkthrough.learner import WALL_LIMIT
+
+    parser = argparse.ArgumentParser(prog="%%check", add_help=False, exit_on_error=False)
+    parser.add_argument("lesson")
+    parser.add_argument("--impl", choices=catalogue.IMPLS, default="trio")
+    parser.add_argument("--timeout", type=float, default=WALL_LIMIT)
+    return parser
+
+
+def parse_line(line: str) -> argparse.Namespace:
+    """The magic's arguments; ValueError, one line, for anything the verb would refuse."""
+    try:
+        args, extra = _parser().parse_known_args(shlex.split(line))
+    except (argparse.ArgumentError, ValueError) as exc:
+        raise ValueError(f"{exc}; usage: {USAGE}") from None
+    except SystemExit:  # a missing LESSON: argparse exits even with exit_on_error=False
+        raise ValueError(f"usage: {USAGE}") from None
+    if extra:
+        raise ValueError(f"unrecognised arguments: {' '.join(extra)}; usage: {USAGE}")
+    try:
+        args.lesson = catalogue.get(args.lesson)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    if not args.timeout > 0:
+        raise ValueError("--timeout must be positive")
+    return args
+
+
+def has_main_block(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False  # the check reports the syntax error itself
+    return any(_is_main_block(node) for node in tree.body)
+
+
+def _is_main_block(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
+
+
+def main_block(lesson: catalogue.Lesson, impl: str) -> str:
+    """The twin's ``if __name__ == "__main__":`` block, as its source has it ("" if none)."""
+    spec = importlib.util.find_spec(lesson.module_name(impl))
+    if spec is None or spec.origin is None:
+        return ""
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    for node in ast.parse(source).body:
+        if _is_main_block(node):
+            return "\n".join(lines[node.lineno - 1:]) + "\n"
+    return ""
+
+
+def cell_file(line: str, cell: str, lesson: catalogue.Lesson, impl: str) -> str:
+    """What is checked: the magic's line as a comment, the cell, the twin's script block."""
+    text = f"# %%check {line.strip()}\n{cell}"
+    if not text.endswith("\n"):
+        text += "\n"
+    if not has_main_block(cell):
+        block = main_block(lesson, impl)
+        if block:
+            text += "\n\n" + block
+    return text
+
+
+def check_source(args: argparse.Namespace, source: str) -> tuple[int, str]:
+    """Check ``source`` as a port of ``args.lesson``: (exit status, report), as the verb."""
+    from walkthrough.learner import PortProblem, check_in_child
+
+    lesson: catalogue.Lesson = args.lesson
+    for impl in ("asyncio", args.impl):
+        if not lesson.exists(impl):
+            return 2, f"{lesson.module_name(impl)} is not written yet"
+    with tempfile.TemporaryDirectory(prefix="walkthrough-cell-") as folder:
+        path = Path(folder) / f"my_{lesson.name}.py"
+        path.write_text(source, encoding="utf-8")
+        if lesson.name == "server":  # real sockets on 127.0.0.1: the verb's scripted session
+            import contextlib
+            import io
+
+            from walkthrough import echo
+            from walkthrough.cli import UsageError
+
+            out = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out):
+                    status = echo.check_verb(argparse.Namespace(
+                        lesson=lesson.name, path=path, impl=args.impl, timeout=args.timeout))
+            except UsageError as exc:
+                return 2, str(exc)
+            return status, out.getvalue().rstrip("\n")
+        try:
+            outcome = check_in_child(lesson, path, args.impl, args.timeout)
+        except PortProblem as exc:
+            return 2, str(exc)
+        return outcome.status, outcome.text
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext walkthrough.notebook_magic``: register ``%%check``."""
+    from IPython.core.error import UsageError
+
+    def check(line: str, cell: str) -> None:
+        try:
+            args = parse_line(line)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        source = cell_file(line, cell, args.lesson, args.impl)
+        status, text = check_source(args, source)
+        print(text if status != 2 else f"cannot check: {text}", flush=True)
+        # Then the cell's own meaning: define its functions for the run cells below.
+        ipython.run_cell(cell, store_history=False)
+
+    check.__doc__ = f"""Check this cell as a port of LESSON, then run it.
+
+    {USAGE}
+
+    The cell is written to a temporary my_LESSON.py and checked as `walkthrough check LESSON
+    my_LESSON.py --impl IMPL` would (a child process of the kernel's own Python), the same
+    report printed; then the cell runs as usual. Default --impl: trio."""
+    ipython.register_magic_function(check, magic_kind="cell", magic_name="check")
