@@ -179,3 +179,27 @@ def test_the_finished_twins_stay_equivalent(impl: str) -> None:
     proc = _check(f"{package}/server.py", "--impl", impl)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("equivalent:") and proc.stdout.count("\n") == 1
+
+
+@pytest.mark.timeout(120)
+def test_a_body_the_session_never_reaches_is_still_not_equivalent(tmp_path: Path) -> None:
+    # peer() names a client that stopped reading, which the short session never has: the
+    # transcripts are equal, but a body left as the skeleton's is never "equivalent".
+    old = ('    try:\n        address = stream.socket.getpeername()\n    except OSError:\n'
+           '        return "?"\n    return f"{address[0]}:{address[1]}"\n')
+    path = _port(tmp_path, old, '    raise NotImplementedError("write peer")\n')
+    proc = _check(str(path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout == ("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
+                           "(write it): peer\n")
+
+
+@pytest.mark.timeout(60)
+def test_a_syntax_error_cannot_be_checked_and_starts_no_server(tmp_path: Path) -> None:
+    path = tmp_path / "my_server.py"
+    path.write_text("import trio\n\n\nasync def serve(\n", encoding="utf-8")
+    proc = _check(str(path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert f"{path}, line 4: syntax error: '(' was never closed" in proc.stderr
+    assert "Traceback" not in proc.stderr
