@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import sys
 from pathlib import Path
 
 from walkthrough import catalogue
@@ -28,9 +30,11 @@ terminal to raw mode, monkeypatch trio), the check ends and says why.
 Exit status and what is printed:
   0  "equivalent": the same lines at the same virtual times, in every case.
   1  "NOT equivalent", then the first divergence: the lines expected and the lines your
-     port printed at that virtual time (control characters escaped, long lines cut), and
+     port printed at that virtual time (control characters escaped, long lines cut,
+     colours named, [cyan]...[reset], and also shown as colours on a terminal), and
      each distinct error your tasks raised, at the line of your file, with a hint for the
-     usual porting slips ("no running event loop": an asyncio call left in a Trio port).
+     usual porting slips ("no running event loop": an asyncio call left in a Trio port;
+     a file that imports asyncio and not trio: "did you mean --impl asyncio?").
      Also status 1, each with its own message:
        - a function still left as the skeleton's raise NotImplementedError;
        - a deadlock: still running after 10x the reference's virtual time (min 60 s);
@@ -75,7 +79,11 @@ def run(args: argparse.Namespace) -> int:
         if not lesson.exists(impl):
             raise UsageError(f"{lesson.module_name(impl)} is not written yet")
     try:
-        outcome = check_in_child(lesson, args.path, args.impl, args.timeout)
+        # The header goes out at once, flushed: a port that never awaits holds the report
+        # for --timeout seconds, and the learner should see that the check has begun.
+        outcome = check_in_child(lesson, args.path, args.impl, args.timeout,
+                                 announce=functools.partial(print, flush=True),
+                                 colours=sys.stdout.isatty())
     except PortProblem as exc:
         raise UsageError(str(exc)) from None
     if outcome.status == 2:

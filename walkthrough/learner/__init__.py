@@ -25,7 +25,9 @@ The child (:func:`child_main`) runs, in order:
 
 The report names each distinct cause (an ``ExceptionGroup`` is opened up, and the usual
 porting slips get a hint: :data:`HINTS`), shows only lines your program and the reference
-printed (control characters escaped, long lines cut: :func:`clean`), and is never
+printed (control characters escaped, long lines cut: :func:`clean`; colours by name, or as
+colours on a terminal: :func:`render`), says "did you mean --impl asyncio?" to a file
+written for the other framework (:func:`framework_slip`), and is never
 "equivalent" for a function still left as the skeleton's ``raise NotImplementedError``.
 The crawler is checked offline against the local demo site (:func:`check_crawler`).
 
@@ -48,7 +50,16 @@ The names below are re-exported so that callers import them from ``walkthrough.l
 from walkthrough.learner.child import child_main
 from walkthrough.learner.compare import check, references
 from walkthrough.learner.crawler import check_crawler
-from walkthrough.learner.explain import CHECKPOINT, HINTS, LINE_WIDTH, causes, clean, hint
+from walkthrough.learner.explain import (
+    CHECKPOINT,
+    HINTS,
+    LINE_WIDTH,
+    causes,
+    clean,
+    framework_slip,
+    hint,
+    render,
+)
 from walkthrough.learner.guard import DEADLINE_FACTOR, MAX_EVENTS, MIN_DEADLINE, OutputFlood
 from walkthrough.learner.loading import PortProblem, load, read_source
 from walkthrough.learner.phases import DRIVERS, TRIO_EXTRAS
@@ -58,6 +69,8 @@ from walkthrough.learner.report import (
     NOT_EQUIVALENT,
     CaseResult,
     Report,
+    header,
+    unfinished_note,
 )
 from walkthrough.learner.skeleton import reachable, unfinished
 from walkthrough.learner.supervise import WALL_LIMIT, Outcome, check_in_child
@@ -86,10 +99,14 @@ __all__ = [
     "check_in_child",
     "child_main",
     "clean",
+    "framework_slip",
+    "header",
     "hint",
     "load",
     "reachable",
     "read_source",
     "references",
+    "render",
     "unfinished",
+    "unfinished_note",
 ]

@@ -34,7 +34,12 @@ from walkthrough.learner.crawler import check_crawler
 from walkthrough.learner.explain import clean, hint
 from walkthrough.learner.guard import _Watch
 from walkthrough.learner.loading import PortProblem, load
-from walkthrough.learner.report import CANNOT_CHECK, EQUIVALENT, NOT_EQUIVALENT
+from walkthrough.learner.report import (
+    CANNOT_CHECK,
+    EQUIVALENT,
+    NOT_EQUIVALENT,
+    unfinished_note,
+)
 from walkthrough.learner.skeleton import _needed, unfinished
 
 #: Modules a port must not change: a check of a program that rewired them proves nothing.
@@ -85,8 +90,7 @@ def child_main(argv: list[str]) -> None:
             status, text = check_crawler(module, path, impl, workdir, watch)
             if left := unfinished(path.read_text(encoding="utf-8"), _needed(lesson, impl)):
                 status = NOT_EQUIVALENT
-                text += ("\nNOT equivalent: still the skeleton's 'raise NotImplementedError': "
-                         + ", ".join(left))
+                text += "\n" + unfinished_note(left)
         else:
             report = check(lesson, module, path, impl=impl, expected=expected, watch=watch,
                            source=path.read_text(encoding="utf-8"))

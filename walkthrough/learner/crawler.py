@@ -26,7 +26,7 @@ import trio.testing
 from walkthrough import catalogue
 from walkthrough.learner.explain import _lines, causes, clean
 from walkthrough.learner.guard import _Watch
-from walkthrough.learner.report import EQUIVALENT, NOT_EQUIVALENT
+from walkthrough.learner.report import EQUIVALENT, NOT_EQUIVALENT, header
 
 #: The lines a crawl prints, and the event each stands for: the normalisation of
 #: tests/test_crawler.py (an error keeps its category; the libraries word it differently).
@@ -87,9 +87,8 @@ def check_crawler(module: types.ModuleType, path: Path, impl: str, workdir: Path
         urls = site.page_urls() + [site.url(p) for p in _faults()] + [site.refused_url]
         ref_tsv, ref_lines = _crawl(catalogue.get("crawler").load("asyncio"), "asyncio", urls,
                                     workdir / "reference.tsv")
-        head = [f"checking {path} ({'Trio' if impl == 'trio' else 'asyncio'} port) against "
-                f"asyncio_ref/crawler.py: {len(urls)} URLs of the local demo site "
-                f"({site.base_url})"]
+        head = [header(catalogue.get("crawler"), path, impl),
+                f"  {len(urls)} URLs of the local demo site ({site.base_url})"]
         cm = watch.limited("crawl") if watch else contextlib.nullcontext()
         try:
             with cm:

@@ -4,7 +4,10 @@ It owns the text side of every message: :func:`clean` (control characters escape
 lines cut, so a port's output cannot drive the terminal), an exception's first line located
 at the learner's own file (:func:`_where`, :func:`_located`), each distinct cause inside an
 ``ExceptionGroup`` (:func:`causes`), and the hints for the usual porting slips
-(:data:`HINTS`, :data:`CHECKPOINT`).
+(:data:`HINTS`, :data:`CHECKPOINT`), including the likeliest slip of all, a file written for
+the other framework than ``--impl`` says (:func:`framework_slip`). Colour codes in the lines
+a port and the reference printed are kept apart from every other control character, and
+shown as colours on a terminal or by name otherwise (:func:`render`), never as escapes.
 
 Separate because every other job (loading, guarding, the crawler, the supervisor) speaks
 through it, and because it runs nothing: it only turns what happened into words, so the
@@ -13,6 +16,7 @@ wording of a hint can change without touching how a port is run.
 
 from __future__ import annotations
 
+import ast
 import re
 import traceback
 from collections import Counter
@@ -20,6 +24,9 @@ from pathlib import Path
 
 #: A report line is cut to this many characters.
 LINE_WIDTH = 160
+#: An exception's own message is cut later: Trio's and asyncio's say what went wrong in their
+#: last words ("Are you trying to use a library written for ... asyncio?").
+ERROR_WIDTH = 480
 
 #: What a line of a message must look like to get a hint, and the hint. Checked in order.
 HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
@@ -29,6 +36,9 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("asyncio", re.compile(r"RuntimeError: must be called from async context"),
      "a Trio call left in an asyncio port (trio.sleep, trio.current_time...): it needs a "
      "Trio run, and asyncio's loop is not one"),
+    ("trio", re.compile(r"trio\.run received unrecognized yield message"),
+     "an asyncio await left in a Trio port (asyncio.sleep, gather, wait_for, a Future...): "
+     "Trio's loop cannot run what asyncio's awaitables ask of theirs"),
     ("", re.compile(r"Trio was expecting an async function, but instead it got a coroutine"),
      "nursery.start_soon(f(x)) calls f too early: pass the function and its arguments, "
      "start_soon(f, x)"),
@@ -58,22 +68,89 @@ CHECKPOINT = (
     "call such as time.sleep(), stops every task, and the virtual clock with them.")
 
 
-def clean(text: str, width: int = LINE_WIDTH) -> str:
+#: Colour codes (SGR parameters) a printed line may keep, and their names: foreground colours,
+#: bold and the resets only. Anything else (a background that hides the text, blinking, a
+#: cursor move) is escaped like every other control character.
+COLOURS = {
+    "": "reset", "0": "reset", "1": "bold", "22": "normal", "39": "default",
+    **{str(30 + k): name for k, name in enumerate(
+        ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"))},
+    **{str(90 + k): f"bright {name}" for k, name in enumerate(
+        ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"))},
+}
+#: One SGR sequence, ``ESC [ params m``.
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def _colour(match: re.Match[str] | None) -> bool:
+    """Whether ``match`` (of :data:`SGR`) is one of the colour codes a report may keep."""
+    return (match is not None and match[1] is not None
+            and all(p in COLOURS for p in match[1].split(";")))
+
+
+def clean(text: str, width: int = LINE_WIDTH, *, colours: bool = False) -> str:
     """One report line: control characters escaped (``\\x1b``, ``\\r``...), at most ``width``.
 
     A port's output must not drive the terminal (clear it, move the cursor, hide text), and a
-    line of a million characters must not become the report.
+    line of a million characters must not become the report. With ``colours``, the colour
+    codes of :data:`COLOURS` are kept as they are (and count for no width), for
+    :func:`render` to show by name or as colours: nothing else in a cleaned line is a raw
+    control character, so :func:`render` can tell them apart.
     """
     out = []
-    for ch in text:
-        if ch.isprintable() or ch == " ":
-            out.append(ch)
+    shown = 0
+    cut = 0
+    pos = 0
+    while pos < len(text):
+        if colours and _colour(m := SGR.match(text, pos)):
+            assert m is not None
+            if not cut:
+                out.append(m[0])
+            pos = m.end()
+            continue
+        ch = text[pos]
+        pos += 1
+        piece = ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode(
+            "ascii")
+        if shown + len(piece) <= width:
+            out.append(piece)
         else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
+            if not cut:
+                out.append(piece[:width - shown])
+            cut += min(len(piece), shown + len(piece) - width)
+        shown += len(piece)
     line = "".join(out)
-    if len(line) > width:
-        line = line[:width] + f"... ({len(line) - width} more characters)"
+    if cut:
+        line += f"... ({cut} more characters)"
     return line
+
+
+def render(text: str, terminal: bool = False) -> str:
+    """``text`` with the colour codes :func:`clean` kept shown by name, never as escapes.
+
+    ``[cyan]Initiated ...[reset]``: a missing or extra reset is as visible as a letter. On a
+    ``terminal`` each name is also written in its colour, so the lines look as the program
+    printed them; a line that leaves a colour on is reset at its end, so the colour cannot
+    run on into the rest of the report. Any other escape character is escaped again.
+    """
+    def shown(m: re.Match[str]) -> str:
+        if not _colour(m):
+            return m[0].replace("\x1b", "\\x1b")
+        said = "[" + " ".join(COLOURS[p] for p in m[1].split(";")) + "]"
+        return f"{m[0]}{said}" if terminal else said
+
+    lines = []
+    for line in text.split("\n"):
+        codes = [m for m in SGR.finditer(line) if _colour(m)]
+        line = _ESCAPE.sub(shown, line)
+        if terminal and codes and COLOURS[codes[-1][1].split(";")[-1]] != "reset":
+            line += "\x1b[0m"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+#: A colour code, or an escape character that is not one.
+_ESCAPE = re.compile(r"\x1b\[([0-9;]*)m|\x1b")
 
 
 #: At most this many lines are shown for one instant.
@@ -81,7 +158,7 @@ MAX_SHOWN = 8
 
 
 def _lines(items: list[str] | tuple[str, ...]) -> str:
-    shown = [clean(s) for s in items[:MAX_SHOWN]]
+    shown = [clean(s, colours=True) for s in items[:MAX_SHOWN]]
     more = f" | ... ({len(items) - MAX_SHOWN} more lines)" if len(items) > MAX_SHOWN else ""
     return (" | ".join(shown) + more) if shown else "(nothing)"
 
@@ -117,7 +194,7 @@ def _where(exc: BaseException, path: Path) -> str:
     """``Type: message (your file, line N: code)``, for the innermost frame in the port."""
     while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
         exc = exc.exceptions[0]
-    return clean(_first_line(exc)) + _located(exc, path)
+    return clean(_first_line(exc), ERROR_WIDTH) + _located(exc, path)
 
 
 def hint(text: str, impl: str) -> str | None:
@@ -127,11 +204,40 @@ def hint(text: str, impl: str) -> str | None:
     return None
 
 
+def imported(source: str) -> set[str]:
+    """The top-level packages ``source`` imports, anywhere in the file (read with :mod:`ast`:
+    a word in a comment or a string is not an import)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.partition(".")[0])
+    return names
+
+
+def framework_slip(source: str, impl: str, command: str = "") -> str | None:
+    """The hint for a file written for the other framework than the one it is checked as.
+
+    The likeliest slip with the first exercise: a correct asyncio solution checked without
+    ``--impl asyncio`` fails with Trio's "unrecognized yield message", which does not say
+    that the *check* was asked the wrong question. Decided by what the file imports: asyncio
+    and not trio (or the reverse). ``command`` is the check to run instead, if known.
+    """
+    other = {"trio": "asyncio", "asyncio": "trio"}.get(impl)
+    names = imported(source)
+    if other is None or impl in names or other not in names:
+        return None
+    said = (f"hint: your file imports {other} and not {impl}, and it was checked as "
+            f"{'a Trio' if impl == 'trio' else 'an asyncio'} port: did you mean --impl {other}?")
+    return said + (f"\n    {command}" if command else "")
+
+
 def causes(exc: BaseException, path: Path, impl: str) -> list[str]:
     """Each distinct cause inside ``exc`` (groups opened), with how many tasks, and a hint."""
     seen: Counter[str] = Counter()
     for leaf in _leaves(exc):
-        seen[clean(_first_line(leaf)) + _located(leaf, path)] += 1
+        seen[clean(_first_line(leaf), ERROR_WIDTH) + _located(leaf, path)] += 1
     out = []
     for text, n in seen.items():
         tasks = f" ({n} tasks)" if n > 1 else ""

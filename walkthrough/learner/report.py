@@ -28,6 +28,27 @@ from walkthrough.trace import STAMP_DECIMALS, Trace, Verdict
 EQUIVALENT, NOT_EQUIVALENT, CANNOT_CHECK = 0, 1, 2
 
 
+def header(lesson: catalogue.Lesson, path: Path, impl: str, cases: int | None = None) -> str:
+    """The first line of every report: what is checked, against what, how.
+
+    :func:`walkthrough.learner.supervise.check_in_child` prints it before the child starts
+    (a port that never awaits holds the report for ``--timeout`` seconds: the learner sees at
+    once that the check began), and the child's report starts with the same line.
+    """
+    kind = "Trio" if impl == "trio" else "asyncio"
+    what = f"checking {path} ({kind} port) against asyncio_ref/{lesson.name}.py"
+    if lesson.real_io:
+        return f"{what} (offline, on the local demo site)"
+    n = len(lesson.all_cases()) if cases is None else cases
+    return f"{what} ({n} parameter set{'s' if n != 1 else ''}, on the virtual clock)"
+
+
+def unfinished_note(names: list[str]) -> str:
+    """The report's line for functions still left as the skeleton's (every lesson words it so)."""
+    return ("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
+            f"(write {'it' if len(names) == 1 else 'them'}): " + ", ".join(names))
+
+
 @dataclass(frozen=True)
 class CaseResult:
     params: dict[str, Any]
@@ -57,11 +78,14 @@ class Report:
                 and not self.notes)
 
     def describe(self) -> str:
-        """The whole report, in words: each case, then the first divergence explained."""
+        """The whole report, in words: each case, then the first divergence explained.
+
+        The colour codes of printed lines are kept raw (:func:`.explain.clean` with
+        ``colours``), for the caller to show by name or as colours with
+        :func:`.explain.render`, as :func:`.supervise.check_in_child` does.
+        """
         n = self.total or len(self.results)
-        kind = "Trio" if self.impl == "trio" else "asyncio"
-        lines = [f"checking {self.path} ({kind} port) against asyncio_ref/{self.lesson.name}.py "
-                 f"({n} parameter set{'s' if n != 1 else ''}, on the virtual clock)"]
+        lines = [header(self.lesson, self.path, self.impl, n)]
         first: CaseResult | None = None
         for k, r in enumerate(self.results, 1):
             state = "equivalent" if r.verdict.equivalent else "NOT equivalent"
@@ -76,9 +100,7 @@ class Report:
             lines.append("")
             lines.extend(self._divergence(first))
         if self.unfinished:
-            lines.append("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
-                         f"(write {'it' if len(self.unfinished) == 1 else 'them'}): "
-                         + ", ".join(self.unfinished))
+            lines.append(unfinished_note(self.unfinished))
         lines.extend(self.notes)
         if self.equivalent:
             extras = TRIO_EXTRAS.get(self.lesson.name, ()) if self.impl == "trio" else ()

@@ -5,6 +5,11 @@ controlling terminal, stdin from /dev/null), drains its stdout and stderr into b
 buffers (:class:`_Drain`), watches the progress file, and kills the child's process group if
 it goes quiet for longer than the limit allows. :func:`_interpret` then turns what is left
 (``result.json``, or a faulthandler dump, a signal, an exit status) into an :class:`Outcome`.
+The report's first line is announced before the child starts (:func:`.report.header`), and
+the outcome is shown as the learner will see it: colour codes by name or as colours
+(:func:`.explain.render`), and a file written for the other framework asked "did you mean
+--impl asyncio?" (:func:`.explain.framework_slip`, from the file's imports, read here
+without running it).
 
 Separate because it is the only code of the check that runs in the learner's own
 ``walkthrough`` process: it imports none of the learner's code and must return whatever the
@@ -17,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -24,15 +30,15 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from walkthrough import catalogue
-from walkthrough.learner.explain import CHECKPOINT, _same_file, clean
+from walkthrough.learner.explain import CHECKPOINT, _same_file, clean, framework_slip, render
 from walkthrough.learner.loading import read_source
-from walkthrough.learner.report import CANNOT_CHECK, NOT_EQUIVALENT
+from walkthrough.learner.report import CANNOT_CHECK, EQUIVALENT, NOT_EQUIVALENT, header
 
 #: Wall-clock seconds one phase (or the import) of your module may run: only code that never
 #: reaches a checkpoint gets near it, since sleeps are virtual. ``check --timeout`` sets it.
@@ -98,9 +104,48 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def check_in_child(lesson: catalogue.Lesson, path: Path, impl: str = "trio",
-                   limit: float = WALL_LIMIT) -> Outcome:
-    """Check ``path`` in a child process; an :class:`Outcome` whatever the child does."""
-    read_source(path)  # unreadable or not Python: say so before starting anything
+                   limit: float = WALL_LIMIT, *,
+                   announce: Callable[[str], None] | None = None,
+                   colours: bool = False) -> Outcome:
+    """Check ``path`` in a child process; an :class:`Outcome` whatever the child does.
+
+    ``announce`` is given the report's first line (:func:`.report.header`) once the file is
+    known to be Python, before the child starts: a port that never awaits holds the rest for
+    ``limit`` seconds, and the learner should see at once that the check began. The outcome
+    then leaves that line out; without ``announce`` it starts with it, whatever stopped the
+    port (but a "cannot check" message, which is an error, not a report). ``colours``: show
+    the colour codes of printed lines as colours (for a terminal), else by their names
+    (:func:`.explain.render`); never as raw escapes.
+    """
+    source = read_source(path)  # unreadable or not Python: say so before starting anything
+    head = header(lesson, path, impl)
+    if announce is not None:
+        announce(head)
+    outcome = _run_child(lesson, path, impl, limit)
+    return _finish(outcome, head, announced=announce is not None, colours=colours,
+                   slip=framework_slip(source, impl, _other_impl_command(lesson, path, impl)))
+
+
+def _other_impl_command(lesson: catalogue.Lesson, path: Path, impl: str) -> str:
+    other = "asyncio" if impl == "trio" else "trio"
+    return f"walkthrough check {lesson.name} {shlex.quote(str(path))} --impl {other}"
+
+
+def _finish(outcome: Outcome, head: str, *, announced: bool, colours: bool,
+            slip: str | None) -> Outcome:
+    """The outcome as shown: the header once, the framework hint, colours by name or as such."""
+    lines = outcome.text.split("\n")
+    if lines[0] == head:
+        lines = lines[1:]
+    if not announced and outcome.status != CANNOT_CHECK:
+        lines = [head, *lines]
+    if outcome.status != EQUIVALENT and slip is not None:
+        lines.append(slip)
+    return Outcome(outcome.status, render("\n".join(lines), colours))
+
+
+def _run_child(lesson: catalogue.Lesson, path: Path, impl: str, limit: float) -> Outcome:
+    """Start ``python -m walkthrough.learner`` for ``path``, wait for it, interpret the end."""
     root = Path(__file__).resolve().parents[2]  # walkthrough/learner/ -> the project
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(root), *filter(None, [os.environ.get("PYTHONPATH")])]),
