@@ -145,6 +145,83 @@ HINTS: dict[str, dict[str, list[str]]] = {
 }
 
 
+#: What a blanked body's stated lines use that its signature does not say (issue 25, item 7):
+#: the values the check compares, never the answers to the notebook's questions.
+WHERE: dict[str, dict[str, str]] = {
+    "makerandom": {"makerandom": "c[idx + 1] colours the line per task, c[0] ends the colour"},
+    "chained": {"chain": "end: the seconds since chain started; p2: the pair fire returned"},
+    "queue": {"consume": "now: the clock when the job is taken; t: the timestamp in its tuple"},
+    "asyncgen": {"main": 'mygen prints the separators: sep "." for g, then "+" for f',
+                 "main_ahead": 'mygen_ahead prints the separators: sep "+", as f in main'},
+}
+
+#: The label of the lines a blanked body prints; each follows as its ``print`` call.
+PRINTS = "# It prints exactly (the check compares every line):"
+#: The indentation, after ``#``, of a stated ``print`` call under :data:`PRINTS`.
+STATED = "#     "
+#: The comments of a blanked body that :func:`outline` compares (what the skeleton decides).
+DECIDED = ("# The notebook:", PRINTS, STATED, "# Where ")
+
+
+def printed(node: ast.AST, source: str) -> list[str]:
+    """Each ``print`` call in ``node``, in source order, as one line of its own source text.
+
+    The exact text of the twin's call (format strings, colours, ``end=``), not ``ast.unparse``,
+    which would rewrite ``f"{idx=}"`` and the quotes: a skeleton states what the twin says.
+    """
+    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Name) and n.func.id == "print"]
+    out = []
+    for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
+        segment = ast.get_source_segment(source, call) or ""
+        out.append(" ".join(line.strip() for line in segment.splitlines()))
+    return out
+
+
+def _stated(calls: list[str], where: str, indent: str) -> list[str]:
+    """The :data:`PRINTS` block, then what its names stand for (``where``).
+
+    A call that does not fit the line length goes on in Python's own continuation lines
+    (after a comma, or between two joined strings), so the block still parses as code:
+    ``tests/test_exercises_lines.py`` reads it back and matches the reference's lines to it.
+    """
+    out = [indent + PRINTS] if calls else []
+    room = WIDTH - len(indent + STATED)
+    for call in calls:
+        parts = _split(call, room)
+        out.append(indent + STATED + parts[0])
+        out.extend(indent + STATED + "    " + part for part in parts[1:])
+    out.extend(_wrapped([where] if where else [], indent, "# Where "))
+    return out
+
+
+def _split(call: str, room: int) -> list[str]:
+    """``call`` cut after a top-level comma or string literal into lines of at most ``room``
+    characters (then indented by 4); a single piece longer than that stays whole."""
+    cuts: list[int] = []
+    depth = 0
+    for tok in tokenize.generate_tokens(io.StringIO(call).readline):
+        if tok.type == tokenize.OP and tok.string in "([{":
+            depth += 1
+        elif tok.type == tokenize.OP and tok.string in ")]}":
+            depth -= 1
+        elif depth == 1 and (tok.string == "," or tok.type == tokenize.STRING):
+            cuts.append(tok.end[1])  # one line, so the column is the offset
+    pieces: list[str] = []
+    line, start = "", 0
+    for cut in [*cuts, len(call)]:
+        piece = call[start:cut]
+        limit = room if not pieces else room - 4
+        if line and len(line + piece.rstrip()) > limit:
+            pieces.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+        start = cut
+    pieces.append(line.rstrip())
+    return pieces
+
+
 def _comments(source: str) -> dict[int, str]:
     """1-based line number -> comment text, found by tokenize (a ``#`` in a string is not one)."""
     found = {}
@@ -268,6 +345,8 @@ def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
                 previous = n if block else -1
         label = "# Our port says: " if impl == "trio" else "# The reference says: "
         out.extend(_wrapped(said, indent, label))
+        out.extend(_stated(printed(node, source), WHERE.get(lesson.name, {}).get(node.name, ""),
+                           indent))
         out.append(f'{indent}raise NotImplementedError("write {node.name}")')
         cursor = body_end
     out.extend(lines[cursor:])
@@ -294,7 +373,9 @@ def outline(text: str) -> list[tuple[str, ...]]:
     """What a skeleton *decides*, without the code it keeps verbatim from its twin.
 
     Per function: its name, arguments, docstring, whether its body is left blank, and the
-    comments in it (the notebook's steps); plus the header comments and the module docstring.
+    comments in it that the skeleton decides (:data:`DECIDED`: the notebook's steps, and the
+    lines it prints, which the check compares); plus the header comments and the module
+    docstring.
     The freshness test compares this, so an edit to a kept helper of a twin (which the twin's
     own tests name) does not turn it red; ``--check`` still compares every byte.
     """
@@ -308,7 +389,7 @@ def outline(text: str) -> list[tuple[str, ...]]:
             blank = len(body) == 1 and isinstance(body[0], ast.Raise)
             segment = ast.get_source_segment(text, node) or ""
             notes = [line.strip() for line in segment.splitlines()
-                     if line.strip().startswith("# The notebook:")] if blank else []
+                     if line.strip().startswith(DECIDED)] if blank else []
             found.append((node.name, ast.unparse(node.args), ast.get_docstring(node) or "",
                           str(blank), *notes))
     return found

@@ -36,12 +36,18 @@ def task_rngs(seed: int, n: int) -> list[random.Random]:
 async def load(n: str, rng: random.Random) -> int:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i
+    # It prints exactly (the check compares every line):
+    #     print(f"loading {n}: (will take {i} seconds)")
+    #     print(f"{n} loaded..")
     raise NotImplementedError("write load")
 
 
 async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i plus the i from the following step as a tuple
+    # It prints exactly (the check compares every line):
+    #     print(f"firing {n}: (will take {i} seconds)")
+    #     print(f"{n} fired!")
     raise NotImplementedError("write fire")
 
 
@@ -49,6 +55,9 @@ async def chain(n: str, rng: random.Random) -> tuple[int, int]:
     """Load, then fire; print how long the two took. Returns ``fire``'s pair for ``main``."""
     # The notebook: runs load
     # The notebook: then feeds result to fire
+    # It prints exactly (the check compares every line):
+    #     print(f"--> Timing for {n}: total {end:0.2f} seconds, partial {p2}.")
+    # Where end: the seconds since chain started; p2: the pair fire returned
     raise NotImplementedError("write chain")
 
 
@@ -59,6 +68,8 @@ async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 
 async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # It prints exactly (the check compares every line):
+    #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo")
 
 
@@ -73,6 +84,8 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 async def demo_notebook(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """``demo`` as the notebook's cells run it: one stream, seeded once, for every chain."""
     # The reference says: the global RNG after random.seed(seed), without the global
+    # It prints exactly (the check compares every line):
+    #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo_notebook")
 
 

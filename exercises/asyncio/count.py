@@ -22,6 +22,9 @@ import time
 
 def count_sync() -> None:
     # The notebook: after printing, it waits synchronously 1 sec, then prints two
+    # It prints exactly (the check compares every line):
+    #     print("One Sync")
+    #     print("Two Sync")
     raise NotImplementedError("write count_sync")
 
 
@@ -32,6 +35,9 @@ def main_sync() -> None:
 
 async def count_async() -> None:
     # The notebook: after printing, it waits asynchronously 1 sec, then prints two
+    # It prints exactly (the check compares every line):
+    #     print("One Async")
+    #     print("Two Async")
     raise NotImplementedError("write count_async")
 
 
@@ -54,6 +60,8 @@ async def demo_async() -> None:
     The clock is read from the event loop, inside the run, so the figure is the
     loop's own idea of time (and a virtual-time loop gets it right too).
     """
+    # It prints exactly (the check compares every line):
+    #     print(f"async version executed in {elapsed:0.2f} seconds.")
     raise NotImplementedError("write demo_async")
 
 

@@ -253,6 +253,8 @@ async def fetch_html(url: str, session: ClientSession, max_bytes: int) -> str:
     #                     the limit (its name not counted): the rule, name and value, is checked
     #                     here, as by the twin.
     # The reference says: raises for status >= 400
+    # It prints exactly (the check compares every line):
+    #     print(f"Got response [{resp.status}] for URL: {url}")
     raise NotImplementedError("write fetch_html")
 
 
@@ -272,6 +274,10 @@ async def parse(
     #                     deadlines ran out, Ctrl-C waited).
     # The reference says: mailto:, httpx:...: not a web page, dropped without a word
     # The reference says: !r: the line stays one line
+    # It prints exactly (the check compares every line):
+    #     print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
+    #     print(f"Error parsing URL: {link!r}")
+    #     print(f"Found {len(found)} links for {url}")
     raise NotImplementedError("write parse")
 
 
@@ -309,6 +315,8 @@ async def write_one(
     #                     abandons the thread's result: Ctrl-C during the open would leak the file.
     #                     So the append is shielded, and seen through before the cancellation goes
     #                     on; the page is then in the file, and is reported and counted as such.
+    # It prints exactly (the check compares every line):
+    #     print(f"Wrote results for source URL: {url}")
     raise NotImplementedError("write write_one")
 
 
@@ -460,6 +468,10 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # The reference says: the last lines, while a closed stdout can still be told apart
     # The reference says: a second Ctrl-C, or one before the handler was in place
     # The reference says: if it never started: no "coroutine was never awaited" warning
+    # It prints exactly (the check compares every line):
+    #     print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
+    #     print(f"interrupted: {stats.summary()}", file=sys.stderr)
+    #     print(stats.summary(), file=sys.stderr)
     raise NotImplementedError("write crawl")
 
 

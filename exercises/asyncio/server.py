@@ -197,6 +197,8 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     # The notebook: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
     # The reference says: a Ctrl-C before the handler was in place
     # The reference says: if the loop could not even start: no "never awaited" warning
+    # It prints exactly (the check compares every line):
+    #     print("stopped", flush=True)
     raise NotImplementedError("write run")
 
 

@@ -36,12 +36,18 @@ def task_rngs(seed: int, n: int) -> list[random.Random]:
 async def load(n: str, rng: random.Random) -> int:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i
+    # It prints exactly (the check compares every line):
+    #     print(f"loading {n}: (will take {i} seconds)")
+    #     print(f"{n} loaded..")
     raise NotImplementedError("write load")
 
 
 async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i plus the i from the following step as a tuple
+    # It prints exactly (the check compares every line):
+    #     print(f"firing {n}: (will take {i} seconds)")
+    #     print(f"{n} fired!")
     raise NotImplementedError("write fire")
 
 
@@ -50,6 +56,9 @@ async def chain(n: str, rng: random.Random) -> tuple[int, int]:
     # The notebook: runs load
     # The notebook: then feeds result to fire
     # Our port says: Trio's clock is trio.current_time(); there is no loop object to ask.
+    # It prints exactly (the check compares every line):
+    #     print(f"--> Timing for {n}: total {end:0.2f} seconds, partial {p2}.")
+    # Where end: the seconds since chain started; p2: the pair fire returned
     raise NotImplementedError("write chain")
 
 
@@ -62,6 +71,8 @@ async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 
 async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # It prints exactly (the check compares every line):
+    #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo")
 
 

@@ -22,6 +22,9 @@ import trio
 
 def count_sync() -> None:
     # The notebook: after printing, it waits synchronously 1 sec, then prints two
+    # It prints exactly (the check compares every line):
+    #     print("One Sync")
+    #     print("Two Sync")
     raise NotImplementedError("write count_sync")
 
 
@@ -32,6 +35,9 @@ def main_sync() -> None:
 
 async def count_async() -> None:
     # The notebook: after printing, it waits asynchronously 1 sec, then prints two
+    # It prints exactly (the check compares every line):
+    #     print("One Async")
+    #     print("Two Async")
     raise NotImplementedError("write count_async")
 
 
@@ -56,6 +62,8 @@ async def demo_async() -> None:
     loop's own idea of time (and a virtual-time loop gets it right too).
     """
     # Our port says: Trio's clock is trio.current_time(); there is no loop object to ask.
+    # It prints exactly (the check compares every line):
+    #     print(f"async version executed in {elapsed:0.2f} seconds.")
     raise NotImplementedError("write demo_async")
 
 

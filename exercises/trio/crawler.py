@@ -265,6 +265,8 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     #                aiohttp's raises from 400 up.
     # Our port says: Not resp.text: httpx would replace undecodable bytes; decode strictly, as
     #                aiohttp.
+    # It prints exactly (the check compares every line):
+    #     print(f"Got response [{resp.status_code}] for URL: {url}")
     raise NotImplementedError("write fetch_html")
 
 
@@ -285,6 +287,10 @@ async def parse(
     #                ran out, Ctrl-C waited).
     # Our port says: mailto:, httpx:...: not a web page, dropped without a word
     # Our port says: !r: the line stays one line
+    # It prints exactly (the check compares every line):
+    #     print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
+    #     print(f"Error parsing URL: {link!r}")
+    #     print(f"Found {len(found)} links for {url}")
     raise NotImplementedError("write parse")
 
 
@@ -324,6 +330,8 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     rows are in the file, as in the twin.
     """
     # Our port says: out of descriptors, say ("Too many open files"): no row written
+    # It prints exactly (the check compares every line):
+    #     print(f"Wrote results for source URL: {url}")
     raise NotImplementedError("write write_rows")
 
 
@@ -515,6 +523,11 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
     # Our port says: The URL file, turned bad since main checked it: bare, as out of asyncio.run
     #                (exit 2).
+    # It prints exactly (the check compares every line):
+    #     print(f"interrupted: {stats.summary()}", file=sys.stderr)
+    #     print(f"error: {failed}; it holds complete rows only ({stats.summary()})",
+    #         file=sys.stderr)
+    #     print(stats.summary(), file=sys.stderr)
     raise NotImplementedError("write crawl")
 
 

@@ -49,6 +49,11 @@ async def makerandom(idx: int, threshold: int = 6, *, rng: random.Random) -> int
     # The notebook: if it isn't, it should print f"{i} too low; retrying.",
     # The notebook: then sleep asynchronously for i + 1 seconds,
     # The notebook: then generate a new one
+    # It prints exactly (the check compares every line):
+    #     print(c[idx + 1] + f"Initiated makerandom({idx=}, {threshold=})." + c[0])
+    #     print(c[idx + 1] + f"{i} too low; retrying." + c[0])
+    #     print(c[idx + 1] + f"---> Finished: makerandom({idx}) == {i}" + c[0])
+    # Where c[idx + 1] colours the line per task, c[0] ends the colour
     raise NotImplementedError("write makerandom")
 
 
@@ -62,6 +67,8 @@ async def main(seed: int = 444) -> list[int]:
 
 async def demo(seed: int = 444) -> list[int]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # It prints exactly (the check compares every line):
+    #     print(f"r1: {r1}, r2: {r2}, r3: {r3}")
     raise NotImplementedError("write demo")
 
 

@@ -86,6 +86,8 @@ async def produce(name: str, send_channel: trio.MemorySendChannel[tuple[str, flo
     # Our port says: each producer closes its own clone when it is done
     # Our port says: put() on an unbounded queue never suspends; send_nowait neither (send
     #                checkpoints)
+    # It prints exactly (the check compares every line):
+    #     print(f"Producer {name} added <{i}> to queue.")
     raise NotImplementedError("write produce")
 
 
@@ -96,6 +98,9 @@ async def consume(name: str, receive_channel: trio.MemoryReceiveChannel[tuple[st
     # The notebook: Get the tuple off the queue
     # The notebook: Tell the queue it can tick the job as complete
     # Our port says: q.task_done()
+    # It prints exactly (the check compares every line):
+    #     print(f"    > Consumer {name} got element <{i}>" f" in {now-t:0.5f} seconds.")
+    # Where now: the clock when the job is taken; t: the timestamp in its tuple
     raise NotImplementedError("write consume")
 
 
@@ -119,6 +124,8 @@ async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     """The notebook's last cell, with the elapsed time read from Trio's clock."""
+    # It prints exactly (the check compares every line):
+    #     print(f"Program completed in {elapsed:0.5f} seconds.")
     raise NotImplementedError("write demo")
 
 
@@ -127,6 +134,8 @@ async def consume_until_closed(
     rng: random.Random,
 ) -> None:
     """``consume`` for ``main_closing``: it ends when the channel is closed and empty."""
+    # It prints exactly (the check compares every line):
+    #     print(f"    > Consumer {name} got element <{i}>" f" in {now-t:0.5f} seconds.")
     raise NotImplementedError("write consume_until_closed")
 
 
@@ -144,6 +153,8 @@ async def main_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     """``demo`` with ``main_closing``: the same lines, a later "Program completed"."""
+    # It prints exactly (the check compares every line):
+    #     print(f"Program completed in {elapsed:0.5f} seconds.")
     raise NotImplementedError("write demo_closing")
 
 
