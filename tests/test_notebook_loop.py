@@ -69,6 +69,19 @@ def test_the_verb_never_overwrites_a_copy_unless_forced(
     assert "MINE" not in target.read_text(encoding="utf-8")
 
 
+def test_the_verb_says_where_the_notebooks_are_when_installed_without_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Installed from a wheel, the package has no notebooks/ next to it: one line, exit 2,
+    nothing written."""
+    monkeypatch.setattr(notebook_verb, "NOTEBOOKS", tmp_path / "no-such-folder")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["notebook", "trio", "--dir", str(tmp_path / "mine")])
+    assert refused.value.code == 2
+    assert "source repository (notebooks/)" in capsys.readouterr().err
+    assert not (tmp_path / "mine").exists()
+
+
 def test_the_default_folder_is_ignored_by_git(tmp_path: Path) -> None:
     """``my_notebooks/`` (the verb's default) shows in no ``git status``."""
     assert Path("my_notebooks") == notebook_verb.DEFAULT_DIR
@@ -165,6 +178,8 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
         f"%%check count --impl asyncio\n{solution('asyncio', 'count')}",
         "%%check nope\nx = 1",
         "%%check count --timeout 0\nx = 1",
+        "%%check count --timeout 1\nstuck = True\nwhile stuck:\n    pass",
+        "print('stuck' in dir())",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     env = {**os.environ, "PATH": "/usr/bin:/bin"}
@@ -186,6 +201,10 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
     assert errors[0].startswith("UsageError: unknown lesson 'nope'")
     assert errors[1].startswith("UsageError: --timeout must be positive")
     assert not [o for c in nb.cells[:8] for o in c.outputs if o.output_type == "error"]
+    # A loop at import: the check stops it and says so, and the kernel does not run it.
+    assert out[10].startswith("cannot check: ") and out[10].count("cannot check") == 1
+    assert "line 3" in out[10] and "the cell was not run" in out[10]
+    assert out[11] == "False\n"
 
 
 @pytest.mark.timeout(300)

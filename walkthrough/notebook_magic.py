@@ -12,7 +12,9 @@ asyncio cell; ``--timeout S`` as the verb's). Running the cell does two things, 
    session), printing the same report: "equivalent", "NOT equivalent" and why, or the
    skeleton's unfinished bodies;
 2. it runs the cell in the notebook, as a cell without the magic would, so the run cells
-   below it use what it defines.
+   below it use what it defines; unless the check could not even import the cell (a syntax
+   error, an exception, an exit or a loop at import): run in the kernel, that would only
+   repeat the error, or kill or hang the kernel.
 
 Why a magic and not ``!walkthrough check``: the shell command is found on ``PATH``, and a
 Jupyter started as ``.venv/bin/jupyter`` without activating the venv has no ``walkthrough`` on
@@ -40,6 +42,10 @@ from typing import Any
 from walkthrough import catalogue
 
 USAGE = "%%check LESSON [--impl asyncio|trio] [--timeout S]"
+#: The verb's exit status for a file that could not be checked (``walkthrough check --help``).
+CANNOT_CHECK = 2
+NOT_RUN = ("(so the cell was not run either; to run it anyway, without a check, remove its "
+           "%%check line)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,7 +122,7 @@ def check_source(args: argparse.Namespace, source: str) -> tuple[int, str]:
     lesson: catalogue.Lesson = args.lesson
     for impl in ("asyncio", args.impl):
         if not lesson.exists(impl):
-            return 2, f"{lesson.module_name(impl)} is not written yet"
+            return CANNOT_CHECK, f"{lesson.module_name(impl)} is not written yet"
     with tempfile.TemporaryDirectory(prefix="walkthrough-cell-") as folder:
         path = Path(folder) / f"my_{lesson.name}.py"
         path.write_text(source, encoding="utf-8")
@@ -133,12 +139,12 @@ def check_source(args: argparse.Namespace, source: str) -> tuple[int, str]:
                     status = echo.check_verb(argparse.Namespace(
                         lesson=lesson.name, path=path, impl=args.impl, timeout=args.timeout))
             except UsageError as exc:
-                return 2, str(exc)
+                return CANNOT_CHECK, str(exc)
             return status, out.getvalue().rstrip("\n")
         try:
             outcome = check_in_child(lesson, path, args.impl, args.timeout)
         except PortProblem as exc:
-            return 2, str(exc)
+            return CANNOT_CHECK, str(exc)
         return outcome.status, outcome.text
 
 
@@ -153,7 +159,13 @@ def load_ipython_extension(ipython: Any) -> None:
             raise UsageError(str(exc)) from None
         source = cell_file(line, cell, args.lesson, args.impl)
         status, text = check_source(args, source)
-        print(text if status != 2 else f"cannot check: {text}", flush=True)
+        if status == CANNOT_CHECK:
+            # Not run here either: what stops a check at import (a loop, an os._exit, an
+            # exception) would hang the kernel, kill it, or only repeat the report.
+            verdict = text if text.startswith("cannot check") else f"cannot check: {text}"
+            print(f"{verdict}\n{NOT_RUN}", flush=True)
+            return
+        print(text, flush=True)
         # Then the cell's own meaning: define its functions for the run cells below.
         ipython.run_cell(cell, store_history=False)
 
