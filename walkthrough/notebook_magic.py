@@ -37,7 +37,7 @@ import importlib.util
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from walkthrough import catalogue
 
@@ -48,10 +48,18 @@ NOT_RUN = ("(so the cell was not run either; to run it anyway, without a check, 
            "%%check line)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad line raises instead of printing usage and exiting the kernel's
+    code (``exit_on_error=False`` still exits for a missing argument)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ValueError(f"{message}; usage: {USAGE}")
+
+
 def _parser() -> argparse.ArgumentParser:
     from walkthrough.learner import WALL_LIMIT
 
-    parser = argparse.ArgumentParser(prog="%%check", add_help=False, exit_on_error=False)
+    parser = _Parser(prog="%%check", add_help=False, exit_on_error=False)
     parser.add_argument("lesson")
     parser.add_argument("--impl", choices=catalogue.IMPLS, default="trio")
     parser.add_argument("--timeout", type=float, default=WALL_LIMIT)
@@ -62,10 +70,8 @@ def parse_line(line: str) -> argparse.Namespace:
     """The magic's arguments; ValueError, one line, for anything the verb would refuse."""
     try:
         args, extra = _parser().parse_known_args(shlex.split(line))
-    except (argparse.ArgumentError, ValueError) as exc:
+    except argparse.ArgumentError as exc:
         raise ValueError(f"{exc}; usage: {USAGE}") from None
-    except SystemExit:  # a missing LESSON: argparse exits even with exit_on_error=False
-        raise ValueError(f"usage: {USAGE}") from None
     if extra:
         raise ValueError(f"unrecognised arguments: {' '.join(extra)}; usage: {USAGE}")
     try:
