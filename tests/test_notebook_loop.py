@@ -202,7 +202,8 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
     assert errors[1].startswith("UsageError: --timeout must be positive")
     assert not [o for c in nb.cells[:8] for o in c.outputs if o.output_type == "error"]
     # A loop at import: the check stops it and says so, and the kernel does not run it.
-    assert out[10].startswith("cannot check: ") and out[10].count("cannot check") == 1
+    # (After the report's first line, printed as the check starts, as the verb prints it.)
+    assert out[10].startswith("checking ") and out[10].count("\ncannot check: ") == 1
     assert "line 3" in out[10] and "the cell was not run" in out[10]
     assert out[11] == "False\n"
 

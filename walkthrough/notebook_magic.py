@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import importlib.util
 import shlex
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -121,8 +123,14 @@ def cell_file(line: str, cell: str, lesson: catalogue.Lesson, impl: str) -> str:
     return text
 
 
-def check_source(args: argparse.Namespace, source: str) -> tuple[int, str]:
-    """Check ``source`` as a port of ``args.lesson``: (exit status, report), as the verb."""
+def check_source(args: argparse.Namespace, source: str,
+                 announce: Callable[[str], None] | None = None) -> tuple[int, str]:
+    """Check ``source`` as a port of ``args.lesson``: (exit status, report), as the verb.
+
+    ``announce``, as :func:`~walkthrough.learner.check_in_child`'s: given the report's first
+    line before the check starts (a port that never awaits holds the rest for the timeout),
+    which the report then leaves out. Printed lines' colours are named, not shown: a
+    notebook's frontends do not all render terminal colours."""
     from walkthrough.learner import PortProblem, check_in_child
 
     lesson: catalogue.Lesson = args.lesson
@@ -148,7 +156,7 @@ def check_source(args: argparse.Namespace, source: str) -> tuple[int, str]:
                 return CANNOT_CHECK, str(exc)
             return status, out.getvalue().rstrip("\n")
         try:
-            outcome = check_in_child(lesson, path, args.impl, args.timeout)
+            outcome = check_in_child(lesson, path, args.impl, args.timeout, announce=announce)
         except PortProblem as exc:
             return CANNOT_CHECK, str(exc)
         return outcome.status, outcome.text
@@ -164,7 +172,7 @@ def load_ipython_extension(ipython: Any) -> None:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         source = cell_file(line, cell, args.lesson, args.impl)
-        status, text = check_source(args, source)
+        status, text = check_source(args, source, functools.partial(print, flush=True))
         if status == CANNOT_CHECK:
             # Not run here either: what stops a check at import (a loop, an os._exit, an
             # exception) would hang the kernel, kill it, or only repeat the report.
