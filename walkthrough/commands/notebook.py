@@ -20,10 +20,10 @@ HELP = "copy the exercises notebook of IMPL (trio or asyncio) into a folder of y
 DEFAULT_DIR = Path("my_notebooks")
 DESCRIPTION = f"""\
 Write your working copy of notebooks/IMPL-exercises.ipynb, the lessons' skeletons to fill
-in, to DIR/IMPL-exercises.ipynb (default DIR: {DEFAULT_DIR}/, in the current folder; the
-repository's .gitignore ignores it). The tracked notebooks are generated from the code and
-checked by the test suite: do not edit them, edit your copy. An existing copy is never
-overwritten unless you pass --force: it holds your work.
+in, to DIR/IMPL-exercises.ipynb (default DIR: {DEFAULT_DIR}/ in the current folder, which
+the repository's .gitignore ignores when that is the repository's root). The tracked
+notebooks are generated from the code and checked by the test suite: do not edit them, edit
+your copy. An existing copy is never overwritten unless you pass --force: it holds your work.
 
 In the copy, each lesson's cell starts with %%check LESSON: running the cell checks it
 against the reference, as `walkthrough check` does, then defines its functions for the
