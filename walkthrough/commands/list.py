@@ -11,8 +11,9 @@ from walkthrough import catalogue
 
 HELP = "list the lessons with their notebook sections"
 DESCRIPTION = """\
-List the seven lessons in the notebook's order, with the section each follows and
-which versions exist (asyncio_ref/ and trio_port/)."""
+List the eight lessons: the notebook's seven in its order, with the section each follows,
+then the server (lesson 8, beyond the notebook); and which versions exist (asyncio_ref/ and
+trio_port/)."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
