@@ -323,7 +323,7 @@ def check_verb(args: argparse.Namespace) -> int:
     left as the skeleton's ``raise NotImplementedError``, which are never "equivalent".
     """
     from walkthrough.cli import UsageError
-    from walkthrough.learner import PortProblem, read_source
+    from walkthrough.learner import PortProblem, read_source, unfinished_note
 
     path: Path = args.path
     if not path.is_file():
@@ -366,15 +366,14 @@ def check_verb(args: argparse.Namespace) -> int:
 #: At most this many distinct exceptions are shown, and this many of stderr's last lines.
 MAX_CAUSES = 5
 MAX_SAID = 5
-#: An exception's message is shown up to this many characters, wrapped (not cut at one line:
-#: Trio's "unrecognized yield message" explains itself only in its second sentence).
-MESSAGE_WIDTH = 400
+#: An exception's message is shown up to this many characters (as every lesson's check shows
+#: it), wrapped: Trio's "unrecognized yield message" explains itself only in its second sentence.
+MESSAGE_WIDTH = 480
 
-#: Hints for what only a server meets, used when the lessons' own (``learner.hint``) have none.
+#: Hints used when the lessons' own (``learner.hint``) have none: a Trio checkpoint awaited in
+#: asyncio (``await trio.sleep(0)``: the lessons' hint covers only calls that need a Trio run
+#: to start with), and the check's own Ctrl-C, which only the server is sent.
 SERVER_HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("trio", re.compile(r"trio\.run received unrecognized yield message"),
-     "an asyncio call left in a Trio port (asyncio.sleep(0), an asyncio stream or lock...): "
-     "it yields to asyncio's loop, and Trio's is not one"),
     ("asyncio", re.compile(r"RuntimeError: Task got bad yield"),
      "a Trio call left in an asyncio port: it yields to Trio's loop, and asyncio's is not one"),
     ("", re.compile(r"^KeyboardInterrupt"),
@@ -501,8 +500,3 @@ def unfinished_bodies(source: str) -> list[str]:
         needed |= reachable(twin.read_text(encoding="utf-8"), ("main",))
     return unfinished(source, needed)
 
-
-def unfinished_note(names: list[str]) -> str:
-    """The line every lesson's report gives its unfinished bodies (``learner.report``)."""
-    return ("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
-            f"(write {'it' if len(names) == 1 else 'them'}): " + ", ".join(names))
