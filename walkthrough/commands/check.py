@@ -19,7 +19,18 @@ exercises/asyncio/<lesson>.py are skeletons to start from), then check it: the a
 reference and your module run on the virtual clock with the parameter sets the project's
 own tests use, and their output is compared line by line, instant by instant. A Trio port
 is also checked on the functions its exercise adds (queue: demo_closing; asyncgen:
-main_ahead and mygen_ahead), against trio_port's own. The crawler is checked offline: the
+main_ahead and mygen_ahead, the latter also with the project's tests' consumers: slower than
+it, as fast, and one that leaves after three values), against trio_port's own.
+
+Once every case passes, the rest of what the project's tests run is checked too, on the
+virtual clock: the entry points called with their default parameters (main(), demo(), as
+the tests and python -m call them: a default seed that is not the notebook's fails), then
+your file run as a script, its `if __name__ == "__main__":` block with each command line
+the tests use (none; chained laser cannon; --global-rng under --impl asyncio, once
+demo_notebook is written), compared with asyncio_ref's script: what it prints, when, and
+its exit status. A block that runs the wrong function, trio.run(demo()), runs nothing, or
+has a typo in its default names is NOT equivalent, and so is a file with no such block
+(python your_file.py would do nothing). The crawler is checked offline: the
 reference and your module crawl a local demo site; the TSV rows and each URL's events
 (an error by its category) must match.
 

@@ -29,6 +29,7 @@ import trio
 import trio.testing
 
 from walkthrough import catalogue
+from walkthrough.learner import script
 from walkthrough.learner.compare import check, references
 from walkthrough.learner.crawler import check_crawler
 from walkthrough.learner.explain import clean, hint
@@ -79,6 +80,7 @@ def child_main(argv: list[str]) -> None:
     result: dict[str, Any]
     try:
         expected = None if lesson.real_io else references(lesson, impl)
+        scripts = script.references(lesson, impl)  # item 8: python -m, the defaults
         before = _snapshot()
         sys.path.insert(0, str(Path(raw_path).parent))
         with watch.limited("import"):
@@ -94,6 +96,7 @@ def child_main(argv: list[str]) -> None:
         else:
             report = check(lesson, module, path, impl=impl, expected=expected, watch=watch,
                            source=path.read_text(encoding="utf-8"))
+            script.check(report, module, path, impl, scripts, watch)
             watch.note("done")
             _gc_and_collect()
             if changed := _changed(before):

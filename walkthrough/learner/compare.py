@@ -28,7 +28,7 @@ from walkthrough.learner.guard import (
     _Watch,
     run_port,
 )
-from walkthrough.learner.phases import TRIO_EXTRAS, _extra, phases_of
+from walkthrough.learner.phases import TRIO_EXTRAS, _extra, phases_of, trio_labels
 from walkthrough.learner.report import CaseResult, Report, _params
 from walkthrough.learner.skeleton import _needed, unfinished
 from walkthrough.trace import Trace
@@ -43,7 +43,7 @@ def references(lesson: catalogue.Lesson, impl: str) -> list[Trace]:
         trace = run_port(lesson, "asyncio", phases_of(lesson, ref, "asyncio"), params)
         if twin is not None:
             extra = run_port(lesson, "trio", [(e, _extra(twin, e))
-                                              for e in TRIO_EXTRAS[lesson.name]], params)
+                                              for e in trio_labels(lesson.name)], params)
             trace.events.extend(extra.events)
             trace.outcomes.update(extra.outcomes)
             trace.durations.update(extra.durations)

@@ -1,0 +1,209 @@
+"""Slips that the shared tests catch must fail ``walkthrough check`` too (issue 25, item 8).
+
+The suite runs each lesson as ``python -m`` (tests/test_scripts.py), calls its entry points
+with their defaults (``..._default_to_the_notebooks_seed``), and drives asyncgen's
+``mygen_ahead`` with consumers of other paces (tests/test_asyncgen.py). A port that slips in
+one of those places passed every case of the check and was called "equivalent". Each slip
+here is written from our own twins (so the only difference is the slip) and checked through
+the real command, in its child process; each test failed before the check ran the module's
+``__main__`` block, its defaults and the asyncgen variants (walkthrough/learner/script.py,
+walkthrough/learner/phases.py ``TRIO_VARIANTS``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import load_broken
+from walkthrough import catalogue
+from walkthrough.cli import main
+from walkthrough.learner.guard import run_port
+from walkthrough.learner.phases import _extra, phases_of
+
+ROOT = Path(__file__).resolve().parent.parent
+VIRTUAL = [lesson for lesson in catalogue.available() if not lesson.real_io]
+MAIN = 'if __name__ == "__main__":'
+
+
+def run_check(capsys: pytest.CaptureFixture[str], lesson: str, path: Path,
+              *extra: str) -> tuple[int, str]:
+    try:
+        status = main(["check", lesson, str(path), *extra])
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def twin(lesson: str, impl: str = "trio") -> str:
+    return (ROOT / catalogue.PACKAGES[impl] / f"{lesson}.py").read_text(encoding="utf-8")
+
+
+def with_block(source: str, block: str) -> str:
+    """``source`` with its ``__main__`` block replaced by ``block`` (none if empty)."""
+    assert source.count(MAIN) == 1
+    return source[:source.index(MAIN)] + block
+
+
+def port(tmp_path: Path, text: str, name: str = "my_port.py") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- the finished twins still pass: the new runs raise no false alarm ------------------------
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+@pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
+def test_the_finished_twins_are_still_equivalent(lesson: catalogue.Lesson, impl: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = ROOT / catalogue.PACKAGES[impl] / f"{lesson.name}.py"
+    status, out = run_check(capsys, lesson.name, path, "--impl", impl)
+    assert status == 0, out
+    assert "NOT" not in out
+
+
+# -- a broken __main__ block ------------------------------------------------------------------
+
+#: (lesson, impl, the block that replaces the twin's, what the report must say)
+BROKEN_BLOCKS = {
+    "trio.run(demo())": (
+        "asyncgen", "trio", f"{MAIN}\n    trio.run(demo())\n",
+        "TypeError: Trio was expecting an async function, but instead it got a coroutine"),
+    "runs the wrong function": (
+        "asyncgen", "trio", f"{MAIN}\n    trio.run(main)\n",
+        "expected:  | g = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] | f = [1, 2, 16, 32, 256, 512]"),
+    "runs nothing": (
+        "count", "trio", f"{MAIN}\n    demo_sync()\n",
+        "first divergence at t=3.00s: a line is missing here"),
+    "parses but never runs": (
+        "makerandom", "trio", f"{MAIN}\n    import sys\n    args = sys.argv[1:]\n",
+        "printed nothing at all"),
+    "asyncio.run(demo)": (
+        "asyncgen", "asyncio", f"{MAIN}\n    asyncio.run(demo)\n",
+        "ValueError: a coroutine was expected"),
+    "exits with status 3": (
+        "generators", "trio", f"{MAIN}\n    import sys\n    demo()\n    sys.exit(3)\n",
+        "it ended with exit status 3; the reference with exit status 0"),
+    "ignores its command line": (
+        "chained", "trio", f'{MAIN}\n    trio.run(demo, "cannon", "laser", "railgun")\n',
+        "my_port.py laser cannon` does not do what the reference's `python -m "
+        "asyncio_ref.chained laser cannon` does"),
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slip", list(BROKEN_BLOCKS))
+def test_a_broken_main_block_is_not_equivalent(slip: str, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    lesson, impl, block, said = BROKEN_BLOCKS[slip]
+    path = port(tmp_path, with_block(twin(lesson, impl), block))
+    status, out = run_check(capsys, lesson, path, "--impl", impl)
+    assert status == 1, out
+    n = len(catalogue.get(lesson).all_cases())
+    assert out.count(": equivalent") == n, out  # every case passes: only the script tells
+    assert "NOT equivalent: run as a script, `python " in out, out
+    assert said in out, out
+
+
+@pytest.mark.timeout(120)
+def test_a_block_written_another_way_is_still_equivalent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The block is compared by what it does, not by its text: sys.argv instead of argparse."""
+    block = (f"{MAIN}\n    import sys\n"
+             '    trio.run(demo, *(sys.argv[1:] or ["cannon", "laser", "railgun"]))\n')
+    status, out = run_check(capsys, "chained", port(tmp_path, with_block(twin("chained"), block)))
+    assert status == 0, out
+
+
+@pytest.mark.timeout(120)
+def test_a_file_without_a_main_block_says_so(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """NOT equivalent: every skeleton has the block, and the suite runs python -m."""
+    path = port(tmp_path, with_block(twin("queue"), ""))
+    status, out = run_check(capsys, "queue", path)
+    assert status == 1, out
+    assert ("NOT equivalent: no `if __name__ == '__main__':` block: python your_file.py "
+            "would do nothing") in out
+
+
+# -- a typo in the defaults of the script, or of an entry point --------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_typo_in_the_scripts_default_names_is_not_equivalent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    block = (f"{MAIN}\n    import sys\n"
+             '    trio.run(demo, *(sys.argv[1:] or ["canon", "laser", "railgun"]))\n')
+    status, out = run_check(capsys, "chained", port(tmp_path, with_block(twin("chained"), block)))
+    assert status == 1, out
+    assert "NOT equivalent: run as a script, `python " in out
+    assert "expected: loading cannon: (will take 1 seconds)" in out
+    assert "got:      loading canon: (will take 1 seconds)" in out
+
+
+#: (lesson, impl, the definition in the twin, the slipped one, the call named in the report)
+DEFAULTS = {
+    "makerandom main seed": ("makerandom", "trio", "async def main(seed: int = 444)",
+                             "async def main(seed: int = 445)", "main()"),
+    "chained demo seed": ("chained", "asyncio", "async def demo(*args: str, seed: int = 1672)",
+                          "async def demo(*args: str, seed: int = 1762)",
+                          "demo('cannon', 'laser', 'railgun')"),
+    "queue main sizes": ("queue", "trio",
+                         "async def main(nprod: int = 5, ncon: int = 2, seed: int = 444)",
+                         "async def main(nprod: int = 5, ncon: int = 3, seed: int = 444)",
+                         "main()"),
+    "notebook mode seed": ("makerandom", "asyncio", "async def demo_notebook(seed: int = 444)",
+                           "async def demo_notebook(seed: int = 44)", "demo_notebook()"),
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slip", list(DEFAULTS))
+def test_a_wrong_default_parameter_is_not_equivalent(slip: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    lesson, impl, right, wrong, call = DEFAULTS[slip]
+    source = twin(lesson, impl)
+    assert source.count(right) == 1
+    status, out = run_check(capsys, lesson, port(tmp_path, source.replace(right, wrong)),
+                            "--impl", impl)
+    assert status == 1, out
+    assert out.count(": equivalent") == len(catalogue.get(lesson).all_cases()), out
+    assert f"NOT equivalent: {call}, with its default parameters" in out, out
+
+
+# -- asyncgen's read-ahead generator against the suite's consumers ----------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_buffer_of_one_is_not_equivalent(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = run_check(capsys, "asyncgen", ROOT / "tests" / "broken"
+                            / "asyncgen_ahead_buffer_one.py")
+    assert status == 1, out
+    assert re.search(r"first divergence in phase 'mygen_ahead[^']*' at t=0\.40s", out), out
+
+
+SLOW = "mygen_ahead, consumer at 0.3 s a value"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("up_to", [3, 10, 16])
+def test_the_suites_slow_consumer_is_a_phase_of_the_check(up_to: int) -> None:
+    """tests/test_asyncgen.py's ``ahead_with_a_slow_consumer`` (0.3 s a value) is a phase of
+    every Trio check of asyncgen, and on its own it tells the buffer of one from the twin."""
+    lesson = catalogue.get("asyncgen")
+    slip = load_broken("asyncgen_ahead_buffer_one")
+    assert SLOW in [label for label, _ in phases_of(lesson, slip, "trio")]
+    assert SLOW not in [label for label, _ in phases_of(lesson, slip, "asyncio")]
+    want = run_port(lesson, "trio", [(SLOW, _extra(lesson.load("trio"), SLOW))],
+                    {"up_to": up_to})
+    got = run_port(lesson, "trio", [(SLOW, _extra(slip, SLOW))], {"up_to": up_to})
+    assert want.outcomes[SLOW] == got.outcomes[SLOW]  # the same values at the same instants ...
+    verdict = lesson.compare(want, got)
+    assert not verdict.equivalent  # ... but a separator printed 0.1 s early
+    assert verdict.divergence is not None and verdict.divergence.time == pytest.approx(0.4)

@@ -1,0 +1,485 @@
+"""The runs a check makes once, outside the cases: the module as a script, its defaults.
+
+The cases (:mod:`.compare`) call a port's phases with the notebook's parameters. The shared
+tests do more with the twins, and a port can slip in exactly those places:
+
+* ``python -m <package>.<lesson>`` (tests/test_scripts.py, test_sigint): the file's
+  ``if __name__ == "__main__":`` block, its command line (chained's two names), its default
+  chain names, its ``trio.run(demo)``. A block that calls the wrong function, calls
+  ``trio.run(demo())``, runs nothing, or lists ``"canon"`` among its defaults passes every
+  case and fails the suite. :func:`references` runs asyncio_ref's file as ``__main__`` with
+  each command line the suite uses (:data:`ARGVS`), :func:`check` runs the learner's file the
+  same way, and the two traces compare with the cases' rules (lines at one instant as a
+  multiset), the exit status too;
+* the entry points called with no argument (:data:`DEFAULT_CALLS`, the tests
+  ``..._default_to_the_notebooks_seed`` / ``_run``): a wrong default seed passes every case,
+  since each case passes its seed.
+
+A script runs on the *virtual* clock, as the cases do: for the length of the run only,
+``trio.run`` gets a ``MockClock`` (autojump, started at a random offset like
+:func:`walkthrough.clocks.mock_clock`) and ``asyncio.run`` the project's
+:class:`~walkthrough.clocks.VirtualTimeLoop`; plain ``time.sleep`` and ``time.perf_counter``
+read a :class:`~walkthrough.clocks.SyncVirtualClock` outside those runs (count's
+``demo_sync``). This happens after the child checked that importing the port rewired nothing
+(the port's own monkeypatches are found before ours are in place), and ours are put back
+after each run; a script that replaced them meanwhile is reported. The guards of the cases
+apply: the wall-clock watch, a virtual deadline on each framework run, the flood limit.
+
+A file with no ``__main__`` block at all is NOT equivalent, with a message of its own: the
+suite's meaning of a lesson includes ``python -m`` running it, every skeleton in
+``exercises/`` has the block, and without it ``python your_file.py`` does nothing.
+
+Separate because it runs the learner's file a second time, as a program rather than as a
+module, with framework entry points swapped: none of that belongs in the cases' code.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import inspect
+import io
+import sys
+import time
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from walkthrough import catalogue
+from walkthrough.capture import asyncio_task, capturing, trio_task
+from walkthrough.clocks import SyncVirtualClock, VirtualTimeLoop, mock_clock
+from walkthrough.learner.explain import _lines, causes, clean
+from walkthrough.learner.guard import (
+    DEADLINE_FACTOR,
+    MAX_EVENTS,
+    MIN_DEADLINE,
+    OutputFlood,
+    _BoundedEvents,
+    _Guarded,
+    _Watch,
+    run_port,
+)
+from walkthrough.learner.report import Report
+from walkthrough.runner import _raised
+from walkthrough.trace import Trace
+
+#: The command lines the shared tests run each lesson's module with (tests/test_scripts.py:
+#: no arguments; chained with two names). The queue's script is run whole here: its 59 s are
+#: virtual.
+ARGVS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "count": ((),),
+    "makerandom": ((),),
+    "chained": ((), ("laser", "cannon")),
+    "queue": ((),),
+    "generators": ((),),
+    "asyncgen": ((),),
+}
+
+#: asyncio only: the notebook mode (tests/test_scripts.py, ``asyncio-notebook``; the
+#: makerandom one in ``test_the_asyncio_makerandom_script_has_a_notebook_mode``). A Trio
+#: lesson refuses the option, so a Trio port is not asked for it.
+ASYNCIO_ARGVS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "chained": (("--global-rng",),),
+    "makerandom": (("--global-rng",),),
+}
+
+CHAINS = ("cannon", "laser", "railgun")
+
+#: Entry points the shared tests call with no parameter but the positional ones (so each
+#: default must be the notebook's): (function, positional arguments, whose: "both" compares
+#: with asyncio_ref's, "trio" with trio_port's for a Trio port, "asyncio" for an asyncio port).
+DEFAULT_CALLS: dict[str, tuple[tuple[str, tuple[Any, ...], str], ...]] = {
+    "makerandom": (("main", (), "both"), ("demo", (), "both"), ("demo_notebook", (), "asyncio")),
+    "chained": (("main", CHAINS, "both"), ("demo", CHAINS, "both"),
+                ("demo_notebook", CHAINS, "asyncio")),
+    "queue": (("main", (), "both"), ("demo", (), "both"), ("main_closing", (), "trio"),
+              ("demo_closing", (), "trio")),
+    "asyncgen": (("main", (), "both"), ("demo", (), "both"), ("main_ahead", (), "trio")),
+}
+
+
+#: The asyncio notebook mode, which the exercise leaves optional (no case needs it: see
+#: :func:`walkthrough.learner.skeleton.unfinished`): checked once written, skipped while its
+#: function is missing or raises NotImplementedError.
+NOTEBOOK_MODE = ("demo_notebook", ("--global-rng",))
+
+
+@dataclass
+class Run:
+    """One run of a whole program (a script, or an entry point with its defaults)."""
+
+    label: str
+    trace: Trace
+    #: how it ended: "exit status 0", "exit status 2", "raised ...", or a phase's outcome
+    ended: str
+    error: BaseException | None = None
+    stderr: str = ""
+    #: virtual seconds it took
+    duration: float = 0.0
+    #: a script's command-line arguments
+    argv: tuple[str, ...] = ()
+
+
+def _task() -> object | None:
+    return trio_task() or asyncio_task()
+
+
+class _Virtual:
+    """``trio.run`` and ``asyncio.run`` on virtual clocks for one script run, and its clock.
+
+    ``now()`` is the script's virtual time: the synchronous clock's sleeps, plus every
+    framework run that ended, plus the one under way. Each framework run gets a deadline of
+    ``limit`` virtual seconds (a deadlock ends at once on an autojump clock).
+    """
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.sync = SyncVirtualClock()
+        self.done = 0.0
+        self.inner: Callable[[], float] | None = None
+        self.timed_out = False
+        self.replaced: list[str] = []
+        self.real_run = trio.run
+        self.real_arun = asyncio.run
+        self.real_sleep, self.real_perf = time.sleep, time.perf_counter
+        # Bound methods are new objects at each access: keep one of each, to install and
+        # then to recognise.
+        self.trio_run: Callable[..., Any] = self._trio_run
+        self.asyncio_run: Callable[..., Any] = self._asyncio_run
+        self.sleep: Callable[[float], None] = self.sync.sleep
+        self.perf: Callable[[], float] = self.sync.perf_counter
+
+    def now(self) -> float:
+        return self.sync.now + self.done + (self.inner() if self.inner is not None else 0.0)
+
+    @contextlib.contextmanager
+    def _segment(self, elapsed: Callable[[], float]) -> Iterator[None]:
+        """A framework run: its clock counts; ``time`` is the real one inside, as in a case."""
+        self.inner = elapsed
+        time.sleep, time.perf_counter = self.real_sleep, self.real_perf
+        try:
+            yield
+        finally:
+            self.done += elapsed()
+            self.inner = None
+            time.sleep, time.perf_counter = self.sleep, self.perf  # type: ignore[assignment]
+
+    def _trio_run(self, async_fn: Any, *args: Any, clock: Any = None, **kwargs: Any) -> Any:
+        if not callable(async_fn) or self.inner is not None:
+            # Not ours to fix: trio.run's own error (trio.run(demo()) included) is the answer.
+            return self.real_run(async_fn, *args, clock=clock, **kwargs)
+        mock = mock_clock()
+        base = mock.current_time()
+        limit = self.limit
+
+        async def within_deadline(*a: Any) -> Any:
+            try:
+                with trio.fail_after(limit):
+                    return await async_fn(*a)
+            except trio.TooSlowError:
+                self.timed_out = True
+                raise
+
+        within_deadline.__name__ = within_deadline.__qualname__ = getattr(
+            async_fn, "__name__", "main")
+        with self._segment(lambda: mock.current_time() - base):
+            return self.real_run(within_deadline, *args, clock=mock, **kwargs)
+
+    def _asyncio_run(self, main: Any, *, debug: bool | None = None) -> Any:
+        if not asyncio.iscoroutine(main) or self.inner is not None:
+            return self.real_arun(main, debug=debug)  # asyncio.run(demo): its own ValueError
+        limit = self.limit
+
+        async def within_deadline() -> Any:
+            try:
+                async with asyncio.timeout(limit):
+                    return await main
+            except TimeoutError:
+                self.timed_out = True
+                raise
+
+        with asyncio.Runner(debug=debug, loop_factory=VirtualTimeLoop) as runner:
+            loop = runner.get_loop()
+            base = loop.time()
+            with self._segment(lambda: loop.time() - base):
+                return runner.run(within_deadline())
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        mine = {"trio.run": self.trio_run, "asyncio.run": self.asyncio_run,
+                "time.sleep": self.sleep, "time.perf_counter": self.perf}
+        trio.run = self.trio_run  # type: ignore[assignment]
+        asyncio.run = self.asyncio_run
+        time.sleep, time.perf_counter = self.sleep, self.perf  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            now = {"trio.run": trio.run, "asyncio.run": asyncio.run,
+                   "time.sleep": time.sleep, "time.perf_counter": time.perf_counter}
+            self.replaced = [name for name, fn in mine.items() if now[name] is not fn]
+            trio.run = self.real_run  # type: ignore[assignment]
+            asyncio.run = self.real_arun
+            time.sleep, time.perf_counter = self.real_sleep, self.real_perf
+
+
+def main_blocks(source: str) -> list[ast.stmt]:
+    """The module's top-level ``if __name__ == "__main__":`` statements, in order."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[ast.stmt] = []
+    for node in tree.body:
+        if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+            continue
+        parts = [node.test.left, *node.test.comparators]
+        if (any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts)
+                and any(isinstance(p, ast.Constant) and p.value == "__main__" for p in parts)):
+            found.append(node)
+    return found
+
+
+@contextlib.contextmanager
+def _as_main(module: types.ModuleType, virtual: _Virtual) -> Iterator[dict[str, Any]]:
+    """``module``'s own namespace, named ``__main__`` for one run, then put back as it was.
+
+    ``python -m`` runs the block in the module's namespace, so that is where it runs here
+    (a block may set a global that the lesson's functions read); each run starts from the
+    namespace as imported, as each ``python -m`` does. Names bound at import to the real
+    ``trio.run`` / ``asyncio.run`` / ``time.sleep`` / ``time.perf_counter`` (``from trio import
+    run``) get the virtual ones for the run, like the modules' attributes.
+    """
+    namespace = vars(module)
+    saved = dict(namespace)
+    swaps = {id(virtual.real_run): virtual.trio_run, id(virtual.real_arun): virtual.asyncio_run,
+             id(virtual.real_sleep): virtual.sleep, id(virtual.real_perf): virtual.perf}
+    for name, value in saved.items():
+        if id(value) in swaps:
+            namespace[name] = swaps[id(value)]
+    namespace["__name__"] = "__main__"
+    try:
+        yield namespace
+    finally:
+        for name in [n for n in namespace if n not in saved]:
+            del namespace[name]
+        namespace.update(saved)
+
+
+def run_script(lesson: catalogue.Lesson, impl: str, module: types.ModuleType, file: Path,
+               argv: tuple[str, ...], *, limit: float = MIN_DEADLINE,
+               watch: _Watch | None = None) -> Run:
+    """Run ``module``'s ``__main__`` block(s) with ``argv`` on the virtual clock, as
+    ``python -m`` would after the import: what it printed, when, and how it ended.
+
+    Only the block runs, not the whole file again: a second import would repeat what the
+    module does at import (a thread started twice), which ``python -m`` does once.
+    """
+    label = " ".join(["script", *argv])  # the same for both files: the phase compared
+    trace = Trace(impl=impl, lesson=lesson.name)
+    trace.events = _BoundedEvents()
+    blocks = main_blocks(file.read_text(encoding="utf-8"))
+    code = compile(ast.Module(body=blocks, type_ignores=[]), str(file), "exec")
+    virtual = _Virtual(limit)
+    err = io.StringIO()
+    saved_argv = sys.argv
+    sys.argv = [str(file), *argv]
+    error: BaseException | None = None
+    ended = "exit status 0"
+    command = " ".join(["python", file.name, *argv])
+    where = f"the script run `{command}` (your file's __main__ block)"
+    guard = watch.limited(where) if watch else contextlib.nullcontext()
+    try:
+        with guard, virtual.installed(), _as_main(module, virtual) as namespace, \
+                contextlib.redirect_stderr(err), capturing(trace, label, virtual.now, _task):
+            try:
+                exec(code, namespace)
+            except SystemExit as exc:
+                code_ = exc.code
+                if isinstance(code_, str):
+                    err.write(code_ + "\n")
+                    code_ = 1
+                ended = f"exit status {code_ or 0}"
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # every way a script fails is reported
+                error = exc
+                ended = _raised(exc)
+    finally:
+        sys.argv = saved_argv
+    if virtual.replaced:
+        ended += f" (and replaced {', '.join(virtual.replaced)})"
+    trace.outcomes[label] = ended
+    trace.durations[label] = virtual.now()
+    return Run(label, trace, ended, error, err.getvalue(), virtual.now(), argv)
+
+
+def _bare(fn: Callable[..., Any], args: tuple[Any, ...]) -> Callable[..., Any]:
+    """``fn(*args)`` as a phase with no parameter: run_phase hands it none of the case's."""
+    if inspect.iscoroutinefunction(fn):
+        async def call_async() -> Any:
+            return await fn(*args)
+        return call_async
+
+    def call() -> Any:
+        return fn(*args)
+    return call
+
+
+def _call_label(name: str, args: tuple[Any, ...]) -> str:
+    return f"{name}({', '.join(map(repr, args))})"
+
+
+def _default_calls(lesson: catalogue.Lesson, impl: str) -> list[tuple[str, tuple[Any, ...], str]]:
+    """The calls of :data:`DEFAULT_CALLS` for a port of ``impl``, with the twin to compare."""
+    out = []
+    for name, args, whose in DEFAULT_CALLS.get(lesson.name, ()):
+        if whose == "both":
+            out.append((name, args, "asyncio"))
+        elif whose == impl:
+            out.append((name, args, whose))
+    return out
+
+
+def _run_call(lesson: catalogue.Lesson, impl: str, fn: Callable[..., Any],
+              label: str, args: tuple[Any, ...], *, limit: float | None = None,
+              watch: _Watch | None = None) -> Run:
+    """``fn(*args)`` on the virtual clock; with ``limit``, guarded as a case's phase is (the
+    references run unguarded: the twins' own durations set the port's deadlines)."""
+    guard = _Guarded(types.ModuleType("port"), impl, {label: limit or 0.0})
+    call = _bare(fn, args)
+    trace = run_port(lesson, impl, [(label, call if limit is None else guard.wrap(label, call))],
+                     {}, watch=watch, where="entry point with its defaults: ")
+    ended = trace.outcomes.get(label, "")
+    return Run(label, trace, ended, guard.errors.get(label), "", trace.durations.get(label, 0.0))
+
+
+def references(lesson: catalogue.Lesson, impl: str) -> list[Run]:
+    """What the twins do, run as the suite runs them: each default call, then each script.
+
+    Run in the child before the port is imported, as the cases' references are.
+    """
+    if lesson.real_io:
+        return []
+    out = []
+    for name, args, whose in _default_calls(lesson, impl):
+        fn = getattr(lesson.load(whose), name)
+        out.append(_run_call(lesson, whose, fn, _call_label(name, args), args))
+    ref = lesson.load("asyncio")
+    file = Path(str(ref.__file__))
+    for argv in (*ARGVS.get(lesson.name, ()),
+                 *(ASYNCIO_ARGVS.get(lesson.name, ()) if impl == "asyncio" else ())):
+        run = run_script(lesson, "asyncio", ref, file, argv)
+        if run.error is not None or run.ended != "exit status 0":
+            raise RuntimeError(f"the reference {file.name} {' '.join(argv)} ended with "
+                               f"{run.ended}: the checker cannot compare with it")
+        out.append(run)
+    return out
+
+
+def _limit(want: Run) -> float:
+    return max(MIN_DEADLINE, DEADLINE_FACTOR * want.duration)
+
+
+def _differs(lesson: catalogue.Lesson, want: Run, got: Run, path: Path,
+             impl: str) -> list[str] | None:
+    """Why ``got`` is not ``want``, in lines for the report; None if it is the same."""
+    verdict = lesson.compare(want.trace, got.trace)
+    if verdict.equivalent:
+        return None
+    d = verdict.divergence
+    assert d is not None
+    out = []
+    flood = any(isinstance(e, OutputFlood) for e in _leaves(got.error))
+    if flood or "OutputFlood" in got.ended:
+        out.append(f"  your program printed more than {MAX_EVENTS} lines and was stopped "
+                   f"(the reference prints {len(want.trace.events)})")
+    elif d.time is None:
+        out.append(f"  it ended with {clean(got.ended)}; the reference with {want.ended}")
+    else:
+        out.append(f"  first divergence at t={d.time:.2f}s: {d.reason}")
+        if d.expected:
+            out.append("  expected: " + _lines(d.expected))
+        if d.got:
+            out.append("  got:      " + _lines(d.got))
+        out.append(f"  at t={d.time:.2f}s the reference printed: "
+                   f"{_lines(want.trace.at(d.phase, d.time))}")
+        out.append(f"  at t={d.time:.2f}s yours printed: {_lines(got.trace.at(d.phase, d.time))}")
+        if not got.trace.events:
+            out.append("  (yours printed nothing at all: does it call the lesson's entry "
+                       "point, and run it?)")
+        elif got.ended != want.ended:
+            out.append(f"  it ended with {clean(got.ended)}; the reference with {want.ended}")
+    timed_out = any(isinstance(e, trio.TooSlowError | TimeoutError) for e in _leaves(got.error))
+    if timed_out:
+        out.append(f"  it was still running after {_limit(want):g} virtual seconds and was "
+                   "stopped there (a deadlock? a task never ended?)")
+    elif got.error is not None and not flood:
+        out.append("  your program raised:")
+        out.extend(causes(got.error, path, impl))
+    if got.stderr.strip():
+        tail = got.stderr.strip().splitlines()[-3:]
+        out.append("  it wrote to stderr: " + " | ".join(clean(t) for t in tail))
+    return out
+
+
+def _leaves(exc: BaseException | None) -> list[BaseException]:
+    if exc is None:
+        return []
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+def check(report: Report, module: types.ModuleType, path: Path, impl: str,
+          expected: list[Run] | None, watch: _Watch | None = None) -> None:
+    """Run the port's default calls and its file as a script; a note for the first that
+    differs from the twins'. Nothing is run while the cases still diverge (fix those first).
+    """
+    lesson = report.lesson
+    if expected is None or lesson.real_io or not report.equivalent:
+        return
+    runs = iter(expected)
+    notebook_mode = True
+    for name, args, _ in _default_calls(lesson, impl):
+        want = next(runs)
+        fn = getattr(module, name, None)
+        if not callable(fn):
+            notebook_mode = notebook_mode and name != NOTEBOOK_MODE[0]
+            continue  # not one of the lesson's required functions: the cases said so if needed
+        got = _run_call(lesson, impl, fn, want.label, args, limit=_limit(want), watch=watch)
+        if name == NOTEBOOK_MODE[0] and any(isinstance(e, NotImplementedError)
+                                            for e in _leaves(got.error)):
+            notebook_mode = False  # left unwritten: yours to write or not (skeleton.unfinished)
+            continue
+        if (why := _differs(lesson, want, got, path, impl)) is not None:
+            shown = _call_label(name, args)
+            report.notes.append(
+                f"NOT equivalent: {shown}, with its default parameters (as the shared tests "
+                f"and python -m call it), does not do what the reference's does: a default "
+                "that is not the notebook's?\n" + "\n".join(why))
+            return
+    if not main_blocks(path.read_text(encoding="utf-8")):
+        report.notes.append(
+            "NOT equivalent: no `if __name__ == '__main__':` block: python your_file.py "
+            f"would do nothing, while python -m {lesson.module_name('asyncio')} runs the "
+            f"lesson (the skeleton in exercises/{impl}/{lesson.name}.py has the block: copy "
+            "it back)")
+        return
+    for want in runs:
+        argv = want.argv
+        if argv == NOTEBOOK_MODE[1] and not notebook_mode:
+            continue
+        got = run_script(lesson, impl, module, path, argv, limit=_limit(want), watch=watch)
+        if (why := _differs(lesson, want, got, path, impl)) is not None:
+            command = " ".join(["python", str(path), *argv])
+            report.notes.append(
+                f"NOT equivalent: run as a script, `{command}` does not do what the "
+                f"reference's `python -m {lesson.module_name('asyncio')}"
+                f"{''.join(' ' + a for a in argv)}` does (its `if __name__ == '__main__':` "
+                "block, on the virtual clock):\n" + "\n".join(why))
+            return
