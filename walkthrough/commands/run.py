@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import re
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from walkthrough import catalogue
 from walkthrough.cli import UsageError, discard_when_closed
@@ -30,7 +33,9 @@ On the real clock, two runs never print at exactly the same microsecond: stamps 
 --tolerance seconds of each other (default 0.05) count as one instant, and so do the
 durations a lesson measures and prints ("executed in 3.01 seconds"). With --virtual the
 lesson runs on a virtual clock that jumps ahead whenever every task sleeps: the output is
-the same, in milliseconds instead of seconds, and instants compare exactly.
+the same, in milliseconds instead of seconds, and instants compare exactly. A real-clock
+run with both versions shows nothing until both are done (the queue's takes a minute): on a
+terminal, a line on stderr says meanwhile for about how long, and counts the seconds.
 
 examples:
   walkthrough run count --impl trio
@@ -95,9 +100,8 @@ def run(args: argparse.Namespace) -> int:
         clock = "virtual clock"
         how = f"{a.simulated_seconds:.2f} s simulated"
     else:
-        console.print(f"[dim]running {lesson.name} under asyncio and Trio at once, on the real "
-                      "clock…[/dim]")
-        a, b = run_both_real(lesson, params)
+        with waiting_notice(lesson, params):
+            a, b = run_both_real(lesson, params)
         verdict = compare_within(lesson, a, b, args.tolerance)
         a, b = snap(a, b, args.tolerance, figures=False)  # one row per instant, as printed
         clock = "real clock"
@@ -111,6 +115,54 @@ def run(args: argparse.Namespace) -> int:
 
 
 # -- the real clock ------------------------------------------------------------------------------
+
+def expected_seconds(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> float | None:
+    """How long a real-clock run of ``lesson`` should take: what its asyncio twin sleeps in
+    all, measured on the virtual clock (a few milliseconds of work). A lesson that draws
+    random numbers without ``--seed`` draws others on the real run: hence "about". None if
+    the virtual run cannot say (a phase raised)."""
+    try:
+        trace = run_lesson(lesson, "asyncio", virtual=True, params=params)
+    except Exception:  # an estimate is a courtesy: never a reason to fail
+        return None
+    if any(outcome.startswith("raised") for outcome in trace.outcomes.values()):
+        return None
+    return trace.simulated_seconds
+
+
+def notice(lesson: catalogue.Lesson, expected: float | None, elapsed: float) -> str:
+    """The line a real-clock run keeps on stderr while it goes (:func:`waiting_notice`)."""
+    about = f": about {expected:.0f} s" if expected is not None else ""
+    return (f"running {lesson.name} under asyncio and Trio at once, on the real clock{about} "
+            f"({elapsed:.0f} s so far); 'walkthrough run {lesson.name} --virtual' shows the "
+            "same in an instant")
+
+
+@contextlib.contextmanager
+def waiting_notice(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> Iterator[None]:
+    """While the block runs, say on stderr what runs, for about how long, and the fast way.
+
+    A real-clock run prints nothing until both versions are done (the queue's takes a
+    minute), and a silent minute reads as a hang. Only on a terminal: a log or a pipe gets
+    no progress line to wade through. The line counts the seconds, and goes when the run
+    ends (transient), so the screen keeps only the table. It is drawn before the run starts.
+    """
+    if not sys.stderr.isatty():
+        yield
+        return
+    started = time.monotonic()
+    expected = expected_seconds(lesson, params)
+    # The lesson's table goes to stdout after the run: neither stream is redirected by rich.
+    live = Live(console=Console(stderr=True), transient=True, refresh_per_second=2,
+                redirect_stdout=False, redirect_stderr=False,
+                get_renderable=lambda: Text(notice(lesson, expected,
+                                                   time.monotonic() - started), style="dim"))
+    live.start(refresh=True)  # now, not at the first tick
+    try:
+        yield
+    finally:
+        live.stop()
+
 
 def _ignore_sigint() -> None:
     # Ctrl-C is the parent's to handle: it terminates the workers (the pool's exit does).

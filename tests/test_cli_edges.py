@@ -1,0 +1,158 @@
+"""Small command-line edges (issue 26, items 5 to 7): what a user sees at the edges of a verb.
+
+- ``run LESSON`` on the real clock, both versions at once, prints nothing until both are done
+  (the queue's takes a minute): on a terminal, stderr says at once what runs, for about how
+  long, and the fast way (``--virtual``), counting the seconds; off a terminal, nothing.
+- ``crawl`` with no URL includes the demo site's slow page, past the timeout, as the README
+  promises ("a page slower than the timeout"), and stays a short demo.
+- ``diff``'s stacked view says which file is which at its top and above each change, not
+  only at its end.
+- ``tasks.py serve`` on a busy port: one line naming the port and how to choose another,
+  status 1, and mkdocs never started.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from walkthrough import catalogue, cli
+from walkthrough.commands import run as run_verb
+from walkthrough.runner import run_lesson
+from walkthrough.trace import Trace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- run on the real clock: a notice while it goes ---------------------------------------------
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, and keeps what was written to it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _virtual_pair(lesson: catalogue.Lesson, params: Any) -> tuple[Trace, Trace]:
+    """Stands in for the two real-clock processes: the same traces, at once."""
+    a, b = (run_lesson(lesson, impl, virtual=True, params=params) for impl in catalogue.IMPLS)
+    return a, b
+
+
+def test_the_notice_is_on_a_terminal_before_the_run_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    seen_when_started: list[str] = []
+
+    def runs(lesson: catalogue.Lesson, params: Any) -> tuple[Trace, Trace]:
+        seen_when_started.append(terminal.getvalue())
+        return _virtual_pair(lesson, params)
+
+    monkeypatch.setattr(run_verb, "run_both_real", runs)
+    assert cli.main(["run", "count"]) == 0
+    (before,) = seen_when_started
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", before)
+    assert re.sub(r"\s+", " ", plain).startswith(
+        "running count under asyncio and Trio at once, on the real clock: about 4 s "
+        "(0 s so far); 'walkthrough run count --virtual' shows the same in an instant")
+    out = capsys.readouterr().out
+    assert "running count" not in out, "the notice is not part of the output"
+    assert "equivalent (" in out
+
+
+def test_off_a_terminal_there_is_no_notice_and_no_estimate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(run_verb, "run_both_real", _virtual_pair)
+
+    def no_estimate(*args: object) -> None:
+        raise AssertionError("the estimate is only for a terminal")
+
+    monkeypatch.setattr(run_verb, "expected_seconds", no_estimate)
+    assert cli.main(["run", "count"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "running count" not in captured.out
+
+
+def test_the_estimate_is_what_the_virtual_clock_says(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """count sleeps 3 s in its sync phase and 1 s in its async one; the queue, seeded, sleeps
+    what `run queue --virtual --seed 7` reports as its simulated seconds."""
+    assert run_verb.expected_seconds(catalogue.get("count"), {}) == pytest.approx(4.0, abs=0.05)
+    queue = catalogue.get("queue")
+    assert cli.main(["run", "queue", "--virtual", "--seed", "7"]) == 0
+    simulated = re.search(r"\((\d+\.\d\d) s simulated", capsys.readouterr().out)
+    assert simulated is not None
+    estimate = run_verb.expected_seconds(queue, {"seed": 7})
+    assert estimate is not None and f"{estimate:.2f}" == simulated.group(1)
+    assert run_verb.notice(queue, None, 3.2).startswith(
+        "running queue under asyncio and Trio at once, on the real clock (3 s so far); ")
+
+
+@pytest.mark.timeout(90)
+def test_a_terminal_sees_the_notice_while_the_real_run_goes() -> None:
+    """The real thing, in a pseudo-terminal: count on the real clock (about 4 s). The notice is
+    on the terminal seconds before the run's table reaches stdout, and counts the seconds;
+    stdout (a pipe here) never gets it."""
+    master, slave = pty.openpty()
+    # wide enough for the notice on one line (it wraps at 80, as on any terminal)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 200, 0, 0))
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-W", "error", "-m", "walkthrough", "run", "count",
+                             "--tolerance", "0.2"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.close(slave)
+    assert proc.stdout is not None
+    terminal = b""
+    first_notice: float | None = None
+    out = b""
+    try:
+        streams = [master, proc.stdout.fileno()]
+        while streams:
+            ready, _, _ = select.select(streams, [], [], 60)
+            assert ready, "nothing for a minute"
+            for fd in ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # the pty's other end closed (Linux: EIO)
+                    chunk = b""
+                if not chunk:
+                    streams.remove(fd)
+                elif fd == master:
+                    terminal += chunk
+                    if first_notice is None and b"on the real clock: about 4 s" in terminal:
+                        first_notice = time.monotonic()
+                else:
+                    out += chunk
+                    if first_notice is not None and b"One Async" in out:
+                        assert time.monotonic() - first_notice > 2, "the notice came late"
+        assert proc.wait(timeout=30) in (0, 1)
+    finally:
+        os.close(master)
+        proc.stdout.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert first_notice is not None, terminal.decode(errors="replace")
+    assert first_notice - started < time.monotonic() - started - 2
+    assert re.search(rb"\(\d s so far\)", terminal) and b"(0 s so far)" in terminal
+    assert re.search(rb"\([1-9] s so far\)", terminal), "the seconds are counted"
+    assert b"walkthrough run count --virtual" in terminal
+    assert b"running count" not in out and b"One Async" in out
