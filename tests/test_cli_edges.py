@@ -30,7 +30,9 @@ from typing import Any
 import pytest
 
 from walkthrough import catalogue, cli
+from walkthrough.commands import crawl as crawl_verb
 from walkthrough.commands import run as run_verb
+from walkthrough.demosite import DemoSite
 from walkthrough.runner import run_lesson
 from walkthrough.trace import Trace
 
@@ -156,3 +158,75 @@ def test_a_terminal_sees_the_notice_while_the_real_run_goes() -> None:
     assert re.search(rb"\([1-9] s so far\)", terminal), "the seconds are counted"
     assert b"walkthrough run count --virtual" in terminal
     assert b"running count" not in out and b"One Async" in out
+
+
+# -- crawl: the slow page, past the timeout, in a short demo ---------------------------------
+
+def _crawl(argv: list[str], tmp_path: Path,
+           capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = cli.main(["crawl", "-o", str(tmp_path / "out.tsv"), *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+SLOW_TIMEOUT = re.compile(r"^Error \[timeout\] for URL: http://127\.0\.0\.1:\d+/slow\.html - ",
+                          re.MULTILINE)
+SUMMARY = re.compile(r"pages 306, links \d+, errors (\d+), elapsed (\d+\.\d\d) s")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_demo_crawl_shows_the_slow_page_time_out(
+    impl: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = _crawl(["--impl", impl], tmp_path, capsys)
+    assert status == 0
+    assert len(SLOW_TIMEOUT.findall(out)) == 1, "slow.html is crawled, and times out"
+    assert f"slow.html answers 1 s after the {crawl_verb.DEMO_TIMEOUT:g} s timeout" in err
+    summary = SUMMARY.fullmatch(err.strip().splitlines()[-1])
+    assert summary is not None and summary.group(1) == "10"
+    # the crawl waited the demo's timeout for it, not the lesson's 10 s
+    assert crawl_verb.DEMO_TIMEOUT <= float(summary.group(2)) < 10
+
+
+@pytest.mark.timeout(120)
+def test_the_slow_page_follows_the_timeout_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = _crawl(["--timeout", "0.5"], tmp_path, capsys)
+    assert status == 0 and len(SLOW_TIMEOUT.findall(out)) == 1
+    assert "slow.html answers 1 s after the 0.5 s timeout" in err
+    summary = SUMMARY.fullmatch(err.strip().splitlines()[-1])
+    assert summary is not None and 0.5 <= float(summary.group(2)) < 2
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("timeout", ["40", "inf"])
+def test_past_a_long_timeout_the_slow_page_is_left_out(
+    timeout: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = _crawl(["--timeout", timeout], tmp_path, capsys)
+    assert status == 0 and "slow.html" not in out
+    assert f"slow.html left out: past a {float(timeout):g} s timeout" in err
+    summary = SUMMARY.fullmatch(err.strip().splitlines()[-1])
+    assert summary is not None and summary.group(1) == "9"
+
+
+def test_given_urls_keep_the_lessons_own_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The demo's short timeout is the demo's: the web gets the lesson's 10 s."""
+    module = catalogue.get("crawler").load("trio")
+    given: list[float] = []
+
+    def crawl(urls: object, output: Path, *, url_timeout: float, **kwargs: object) -> int:
+        given.append(url_timeout)
+        return 0
+
+    monkeypatch.setattr(module, "crawl", crawl)
+    with DemoSite(pages=1) as site:
+        assert cli.main(["crawl", site.url("index.html"), "-o", str(tmp_path / "o.tsv")]) == 0
+        assert cli.main(["crawl", site.url("index.html"), "-o", str(tmp_path / "o.tsv"),
+                         "--timeout", "3"]) == 0
+    assert given == [module.DEFAULT_TIMEOUT, 3.0] and module.DEFAULT_TIMEOUT == 10
+    assert crawl_verb.DEMO_TIMEOUT < module.DEFAULT_TIMEOUT

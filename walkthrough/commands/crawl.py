@@ -17,8 +17,21 @@ from walkthrough import catalogue
 from walkthrough.cli import UsageError, discard_when_closed
 from walkthrough.demosite import DemoSite
 
+#: The demo site's default --timeout. Its pages answer in milliseconds from this machine;
+#: only slow.html waits, on purpose, past the timeout, to show the timeout error (where asyncio's
+#: TimeoutError and Trio's TooSlowError differ). With the lesson's 10 s, the demo, done in
+#: under a second otherwise, would then sit still for 10 s; 2 s leaves a loaded machine plenty
+#: for the real pages.
+DEMO_TIMEOUT = 2.0
+#: slow.html answers this long after the timeout: a margin no clock jitter crosses.
+SLOW_PAST_TIMEOUT = 1.0
+#: A --timeout past which slow.html is left out of the demo: the crawl would wait that long.
+SLOW_LONGEST = 30.0
+_SLOW_TIMEOUT_LIMIT = SLOW_LONGEST - SLOW_PAST_TIMEOUT
+
+
 HELP = "run the crawler (lesson 7) on the local demo site or on given URLs"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Fetch each URL, find the links in its HTML (the notebook's href="(http.*?)"), and write
 them to a TSV whose header is source_url<TAB>parsed_url. Errors (HTTP status >= 400,
 connection, timeout, too many redirects, body over --max-bytes, undecodable text) are
@@ -26,11 +39,13 @@ reported one line per URL and never stop the crawl.
 
 With no URL, a real HTTP server starts on 127.0.0.1 with a generated site of a few
 hundred pages and its fault pages (redirects and a loop, 404, 500, plain text, binary,
-latin-1, bad UTF-8, oversized bodies, messy links, a refused port), and the crawler
-crawls it: no network needed. The per-URL lines go to stdout; a one-line summary (and,
-on a terminal, progress) to stderr. Ctrl-C stops the crawl with exit status 130; the
-TSV then holds complete rows only. A closed stdout does not stop it (see below). The exit
-statuses are listed below.
+latin-1, bad UTF-8, oversized bodies, messy links, a refused port, and slow.html, which
+answers {SLOW_PAST_TIMEOUT:g} s past the timeout), and the crawler crawls it: no network needed.
+There the timeout is {DEMO_TIMEOUT:g} s unless --timeout says otherwise, and the demo takes
+about that long (past a --timeout of {_SLOW_TIMEOUT_LIMIT:g} s, slow.html is left out). The per-URL
+lines go to stdout; a one-line summary (and, on a terminal, progress) to stderr. Ctrl-C
+stops the crawl with exit status 130; the TSV then holds complete rows only. A closed
+stdout does not stop it (see below). The exit statuses are listed below.
 
 examples:
   walkthrough crawl                              # the demo site, Trio version
@@ -54,9 +69,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", metavar="N", type=int,
                         default=crawler.DEFAULT_CONCURRENCY,
                         help=f"URLs in flight at once (default: {crawler.DEFAULT_CONCURRENCY})")
-    parser.add_argument("--timeout", metavar="S", type=float, default=crawler.DEFAULT_TIMEOUT,
-                        help=f"seconds allowed per URL (default: {crawler.DEFAULT_TIMEOUT:g}; "
-                             "inf: no limit)")
+    parser.add_argument("--timeout", metavar="S", type=float, default=None,
+                        help=f"seconds allowed per URL (default: {crawler.DEFAULT_TIMEOUT:g}, "
+                             f"{DEMO_TIMEOUT:g} on the demo site; inf: no limit)")
     parser.add_argument("--max-bytes", metavar="N", type=int, default=crawler.DEFAULT_MAX_BYTES,
                         help=f"largest body read (default: {crawler.DEFAULT_MAX_BYTES})")
 
@@ -80,6 +95,8 @@ def exit_statuses(statuses: dict[int, str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     module = catalogue.get("crawler").load(args.impl)
+    if args.timeout is None:  # the lesson's own default on the web, a short one on the demo
+        args.timeout = module.DEFAULT_TIMEOUT if args.urls or args.urls_file else DEMO_TIMEOUT
     try:
         module.check_options(args.concurrency, args.timeout, args.max_bytes)
         urls: list[str] = [module.check_url(url) for url in args.urls]
@@ -118,12 +135,22 @@ def _crawl(module: ModuleType, args: argparse.Namespace, urls: list[str], output
         except ValueError as exc:  # the URL file, gone or changed since it was checked
             raise UsageError(str(exc)) from None
     else:
-        with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1)) as site:
+        timeout = args.timeout
+        slow = timeout + SLOW_PAST_TIMEOUT <= SLOW_LONGEST
+        with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1),
+                      slow_seconds=timeout + SLOW_PAST_TIMEOUT if slow else 0) as site:
             demo = site.demo_urls()
-            print(f"crawling the demo site at {site.base_url} ({len(demo)} URLs)",
+            if slow:  # first: its wait overlaps the whole crawl instead of ending it
+                demo.insert(0, site.url("slow.html"))
+                how = (f"slow.html answers {SLOW_PAST_TIMEOUT:g} s after the {timeout:g} s "
+                       "timeout")
+            else:
+                how = (f"slow.html left out: past a {timeout:g} s timeout, it would hold the "
+                       "demo up that long")
+            print(f"crawling the demo site at {site.base_url} ({len(demo)} URLs; {how})",
                   file=sys.stderr)
             status = int(module.crawl(demo, output, concurrency=args.concurrency,
-                                      url_timeout=args.timeout, max_bytes=args.max_bytes,
+                                      url_timeout=timeout, max_bytes=args.max_bytes,
                                       progress=sys.stderr.isatty()))
     return status
 
