@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
-from walkthrough import catalogue, cli
+from walkthrough import catalogue, cli, sidebyside
 from walkthrough.commands import crawl as crawl_verb
+from walkthrough.commands import diff as diff_verb
 from walkthrough.commands import run as run_verb
 from walkthrough.demosite import DemoSite
 from walkthrough.runner import run_lesson
@@ -230,3 +232,54 @@ def test_given_urls_keep_the_lessons_own_timeout(
                          "--timeout", "3"]) == 0
     assert given == [module.DEFAULT_TIMEOUT, 3.0] and module.DEFAULT_TIMEOUT == 10
     assert crawl_verb.DEMO_TIMEOUT < module.DEFAULT_TIMEOUT
+
+
+# -- diff: the stacked view names its sides first -------------------------------------------
+
+def _stacked_count(width: int = 120) -> tuple[sidebyside.Pair, list[str]]:
+    (left_file, left), (right_file, right) = diff_verb.sources(catalogue.get("count"))
+    pair = sidebyside.align(left, right, left_file, right_file)
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(sidebyside.stacked(pair))
+    return pair, console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+
+
+MARK = re.compile(r"^\s*\d+ ([-+ ]) ")
+
+
+def test_the_stacked_view_names_both_files_at_its_top() -> None:
+    pair, rows = _stacked_count()
+    code = next(k for k, row in enumerate(rows) if MARK.match(row))
+    top = "\n".join(rows[:code])
+    assert f"- {pair.left_name}" in rows[0] and f"+ {pair.right_name}" in rows[0]
+    assert f"unmarked lines: both files, numbered as in {pair.right_name}" in top
+
+
+def test_each_change_in_the_stacked_view_says_whose_lines_follow() -> None:
+    pair, rows = _stacked_count()
+    marks = [(m.group(1) if (m := MARK.match(row)) else None) for row in rows]
+    blocks = 0
+    for k, mark in enumerate(marks):
+        if mark not in ("-", "+") or marks[k - 1] in ("-", "+"):
+            continue
+        blocks += 1
+        label = rows[k - 1].strip()
+        assert label.startswith(f"- {pair.left_name}" if mark == "-" else f"+ {pair.right_name}")
+        end = k
+        while end < len(marks) and marks[end] in ("-", "+"):
+            end += 1
+        following = set(marks[k:end])  # the change: its asyncio lines, then its Trio lines
+        # the label names each side the change has, and no other
+        assert (f"+ {pair.right_name}" in label) == ("+" in following)
+        assert (f"- {pair.left_name}" in label) == ("-" in following)
+    assert blocks == len(pair.changed())
+
+
+def test_the_verb_stacked_names_the_sides_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert cli.main(["diff", "count", "--width", "100", "--no-pager"]) == 0
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    first = out.lstrip("\n").splitlines()[0]
+    assert first.startswith("- asyncio_ref/count.py   + trio_port/count.py")

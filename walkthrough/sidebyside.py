@@ -303,8 +303,27 @@ def columns(pair: Pair, width: int = 160) -> RenderableType:
     return table
 
 
+def _sides(pair: Pair, hunk: Hunk) -> Text:
+    """The stacked view's label above a change: which file each block of it comes from (its
+    line numbers are that file's), for a reader who scrolled past the legend on top."""
+    label = Text()
+    if hunk.left:
+        label.append(f"- {pair.left_name}", style="dim red")
+    if hunk.left and hunk.right:
+        label.append(", then ", style="dim")
+    if hunk.right:
+        label.append(f"+ {pair.right_name}", style="dim green")
+    return label
+
+
 def stacked(pair: Pair) -> RenderableType:
-    """The narrow view: the whole Trio file, each changed hunk preceded by asyncio's lines."""
+    """The narrow view: the whole Trio file, each changed hunk preceded by asyncio's lines.
+
+    One column holds both files, so which file a line comes from is said before anything
+    else (the legend, on top, and again at the end, where a pager leaves the reader), and
+    above each change (:func:`_sides`): a reader dropped into the middle by a pager's search
+    needs it there, not a screen away. Unmarked lines are the Trio file's, as are their numbers.
+    """
     left_hl, right_hl = _highlighted(pair.left_lines), _highlighted(pair.right_lines)
     whys = _why_lines(pair)
     table = Table.grid()
@@ -324,11 +343,14 @@ def stacked(pair: Pair) -> RenderableType:
                 for r in hunk.right:
                     line(r, right_hl, pair.right_lines, None, " ")
                 continue
+            table.add_row("", "", _sides(pair, hunk))
             for n in hunk.left:
                 line(n, left_hl, pair.left_lines, OLD_STYLE, "-")
             for n in hunk.right:
                 line(n, right_hl, pair.right_lines, NEW_STYLE, "+", whys)
-    return Group(table, _legend(pair))
+    top = _legend(pair)
+    top.append(f"\nunmarked lines: both files, numbered as in {pair.right_name}", style="dim")
+    return Group(top, table, _legend(pair))
 
 
 def unified(left_source: str, right_source: str, left_file: str, right_file: str) -> str:
