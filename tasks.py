@@ -20,6 +20,7 @@ offers the same verbs for those who like it.
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import json
 import os
@@ -96,8 +97,55 @@ def docs(args: list[str]) -> None:
     sh(BIN / "mkdocs", "build", "--strict", *args, env=DOCS_ENV)
 
 
+#: Where `serve` listens unless mkdocs's own `-a HOST:PORT` (among the arguments) says where.
+SERVE_ADDRESS = "127.0.0.1:8000"
+
+
 def serve(args: list[str]) -> None:
-    sh(BIN / "mkdocs", "serve", "-a", "127.0.0.1:8000", *args, env=DOCS_ENV)
+    """mkdocs serve, after a look at its port: a busy one is one line saying so and how to
+    pick another, and status 1. (mkdocs builds the whole guide first, then fails to bind
+    with a 30-line traceback that never names the port.)"""
+    address = SERVE_ADDRESS
+    for k, arg in enumerate(args):  # the last -a wins, as it does for mkdocs (click)
+        if arg in ("-a", "--dev-addr") and k + 1 < len(args):
+            address = args[k + 1]
+        elif arg.startswith("--dev-addr="):
+            address = arg.partition("=")[2]
+        elif arg.startswith("-a") and len(arg) > 2:
+            address = arg[2:]
+    host, _, port = address.rpartition(":")
+    if port.isdigit() and host:
+        problem = _cannot_listen(host, int(port))
+        if problem is not None:
+            free = next((p for p in range(int(port) + 1, min(int(port) + 50, 65536))
+                         if _cannot_listen(host, p) is None), None)
+            other = f"{host}:{free}" if free is not None else f"{host}:PORT"
+            print(f"tasks.py serve: {problem}; choose another port: "
+                  f"python3 tasks.py serve -a {other}", file=sys.stderr)
+            sys.exit(1)
+    sh(BIN / "mkdocs", "serve", "-a", SERVE_ADDRESS, *args, env=DOCS_ENV)
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why a server could not listen on host:port, in words, or None if it can.
+    SO_REUSEADDR as mkdocs's server (an http.server) sets it: a port left in TIME_WAIT by a
+    server just stopped is free to it, a port another program listens on is not."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return None  # a name only mkdocs can judge: let it say
+    family, kind, proto, _, where = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(where)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is busy: another program listens on it"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
 def versions(args: list[str]) -> None:

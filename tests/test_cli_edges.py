@@ -14,17 +14,20 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import io
 import os
 import pty
 import re
 import select
+import socket
 import struct
 import subprocess
 import sys
 import termios
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -283,3 +286,74 @@ def test_the_verb_stacked_names_the_sides_first(
     out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
     first = out.lstrip("\n").splitlines()[0]
     assert first.startswith("- asyncio_ref/count.py   + trio_port/count.py")
+
+
+# -- tasks.py serve on a busy port ------------------------------------------------------------
+
+def _tasks() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tasks_under_test", ROOT / "tasks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("form", [["-a", "{addr}"], ["--dev-addr", "{addr}"],
+                                  ["--dev-addr={addr}"], ["-a{addr}"],
+                                  ["-a", "127.0.0.1:1", "-a", "{addr}"]])
+def test_serve_on_a_busy_port_is_one_line_and_status_1(
+    form: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    tasks = _tasks()
+    started: list[object] = []
+    monkeypatch.setattr(tasks, "sh", lambda *cmd, **kw: started.append(cmd))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as exc:
+            tasks.serve([part.format(addr=f"127.0.0.1:{port}") for part in form])
+    assert exc.value.code == 1 and not started, "mkdocs is never started"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    line = re.fullmatch(rf"tasks\.py serve: port {port} on 127\.0\.0\.1 is busy: another "
+                        r"program listens on it; choose another port: "
+                        r"python3 tasks\.py serve -a 127\.0\.0\.1:(\d+)\n", err)
+    assert line is not None, err
+    other = int(line.group(1))
+    assert other != port
+    with socket.socket() as check:  # the port it suggests was free
+        check.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        check.bind(("127.0.0.1", other))
+
+
+def test_serve_through_main_on_a_busy_port() -> None:
+    """The whole command, as a user runs it: one line on stderr, status 1, no traceback."""
+    script = ("import sys; sys.path.insert(0, {root!r}); import tasks\n"
+              "tasks.ensure_env = lambda: None  # no venv work in a test\n"
+              "tasks.sh = lambda *a, **k: (print('mkdocs started'), sys.exit(99))\n"
+              "sys.argv = ['tasks.py', 'serve', '-a', '127.0.0.1:{port}']\n"
+              "tasks.main()\n")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-c", script.format(root=str(ROOT), port=port)],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(f"tasks.py serve: port {port} on 127.0.0.1 is busy")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_serve_on_a_free_port_starts_mkdocs_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = _tasks()
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr(tasks, "sh", lambda *cmd, **kw: started.append(cmd))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tasks.serve(["-a", f"127.0.0.1:{port}", "--strict"])
+    ((*_, serve, a, default, given_a, given, strict),) = started
+    assert (serve, a, default) == ("serve", "-a", tasks.SERVE_ADDRESS)
+    # mkdocs takes the last -a: the one given
+    assert (given_a, given, strict) == ("-a", f"127.0.0.1:{port}", "--strict")
