@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,12 @@ def _check(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-W", "error", "-m", "walkthrough", "check",
                            "server", *argv], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=100)
+
+
+def _header(path: str, kind: str = "Trio") -> str:
+    """The report's first line, printed before any server starts (issue 25, item 9)."""
+    return (f"checking {path} ({kind} port) against asyncio_ref/server.py (a scripted session "
+            "of real clients on 127.0.0.1)\n")
 
 
 def _port(tmp_path: Path, old: str, new: str, *, imports: str = "") -> Path:
@@ -178,7 +185,10 @@ def test_the_finished_twins_stay_equivalent(impl: str) -> None:
     package = "trio_port" if impl == "trio" else "asyncio_ref"
     proc = _check(f"{package}/server.py", "--impl", impl)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("equivalent:") and proc.stdout.count("\n") == 1
+    head = _header(f"{package}/server.py", "Trio" if impl == "trio" else "asyncio")
+    assert proc.stdout.startswith(head), proc.stdout
+    verdict = proc.stdout[len(head):]
+    assert verdict.startswith("equivalent:") and verdict.count("\n") == 1, proc.stdout
 
 
 @pytest.mark.timeout(120)
@@ -190,7 +200,8 @@ def test_a_body_the_session_never_reaches_is_still_not_equivalent(tmp_path: Path
     path = _port(tmp_path, old, '    raise NotImplementedError("write peer")\n')
     proc = _check(str(path))
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout == ("NOT equivalent: still the skeleton's 'raise NotImplementedError' "
+    assert proc.stdout == (_header(str(path))
+                           + "NOT equivalent: still the skeleton's 'raise NotImplementedError' "
                            "(write it): peer\n")
 
 
@@ -203,3 +214,55 @@ def test_a_syntax_error_cannot_be_checked_and_starts_no_server(tmp_path: Path) -
     assert proc.stdout == ""
     assert f"{path}, line 4: syntax error: '(' was never closed" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.timeout(120)
+def test_the_header_comes_at_once_though_the_server_never_awaits(tmp_path: Path) -> None:
+    # Issue 25, item 9: a server whose code loops without awaiting before it listens holds the
+    # report for --timeout seconds; the report's first line must come before that, at once.
+    # Proof without timing: the server loops until it sees a file that this test writes only
+    # after reading the header. Read while the check still runs, the header lets the server see
+    # it; held back to the end (printed but not flushed, or printed after the session), the
+    # server is stopped by the timeout first and never sees it.
+    go, saw = tmp_path / "go", tmp_path / "saw"
+    path = tmp_path / "my_server.py"
+    path.write_text(textwrap.dedent(f"""\
+        import pathlib
+        import time
+
+        import trio
+
+        GO, SAW = pathlib.Path({str(go)!r}), pathlib.Path({str(saw)!r})
+
+
+        async def main() -> None:
+            while True:  # no checkpoint, ever: it never gets as far as listening
+                if GO.exists() and not SAW.exists():
+                    SAW.touch()
+                time.sleep(0.01)
+
+
+        if __name__ == "__main__":
+            trio.run(main)
+        """), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONUNBUFFERED", None)  # stdout is a pipe: only a flush sends the header early
+    proc = subprocess.Popen([sys.executable, "-W", "error", "-m", "walkthrough", "check",
+                             "server", str(path), "--timeout", "5"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        running = proc.poll() is None
+        go.touch()
+        rest, err = proc.communicate(timeout=100)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert first == _header(str(path)), first + rest + err
+    assert running, "the header came only as the check ended"
+    assert proc.returncode == 1, first + rest + err
+    assert saw.exists(), "the server was stopped before the header could be read"
+    assert rest.startswith("NOT equivalent: first difference at entry 1 of the session\n"), rest
+    assert "got:      server: printed no line in 5 s, and was still running" in rest, rest

@@ -360,9 +360,14 @@ def test_walkthrough_run_server_plays_the_session_on_both_twins() -> None:
 def test_walkthrough_check_server_passes_the_twin_and_fails_a_broken_port(
     tmp_path: Path,
 ) -> None:
+    head = ("against asyncio_ref/server.py (a scripted session of real clients on "
+            "127.0.0.1)\n")
     proc = _cli("check", "server", "trio_port/server.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("equivalent:")
+    # The report's first line comes at once (issue 25, item 9), then the verdict.
+    first = f"checking trio_port/server.py (Trio port) {head}"
+    assert proc.stdout.startswith(first), proc.stdout
+    assert proc.stdout[len(first):].startswith("equivalent:"), proc.stdout
     # A port whose reader forgets the limit's boundary: a line of exactly max_line bytes is
     # refused. The session's 32-byte line catches it.
     broken = tmp_path / "server.py"
@@ -372,7 +377,9 @@ def test_walkthrough_check_server_passes_the_twin_and_fails_a_broken_port(
                       encoding="utf-8")
     proc = _cli("check", "server", str(broken))
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert proc.stdout.startswith("NOT equivalent: first difference at entry 3")
+    first = f"checking {broken} (Trio port) {head}"
+    assert proc.stdout.startswith(first), proc.stdout
+    assert proc.stdout[len(first):].startswith("NOT equivalent: first difference at entry 3")
     assert "expected: B (a line of 32 bytes, then one of 33) got b'=====" in proc.stdout
 
 

@@ -312,12 +312,27 @@ def run_verb(args: argparse.Namespace) -> int:
     return 1
 
 
+def header(path: Path, impl: str) -> str:
+    """The first line of ``check server``'s report: what is checked, against what, how.
+
+    Worded as every lesson's (:func:`walkthrough.learner.report.header`), whose "how" fits only
+    the lessons it runs: the virtual clock, or the crawler's local demo site. The server's is a
+    session of real clients on the loopback.
+    """
+    kind = "Trio" if impl == "trio" else "asyncio"
+    return (f"checking {path} ({kind} port) against asyncio_ref/server.py (a scripted session "
+            "of real clients on 127.0.0.1)")
+
+
 def check_verb(args: argparse.Namespace) -> int:
     """``walkthrough check server PATH``: the learner's server against the asyncio twin.
 
     Either framework: the session only sees bytes on sockets, so ``--impl`` changes nothing in
     it; it picks the hints, as in every lesson's check. ``--timeout`` is how long the server
-    may take to print its listening line. When the transcripts differ, the report explains the
+    may take to print its listening line. The report's first line (:func:`header`) is printed
+    and flushed once the file is known to be Python, before any server starts: a server that
+    never reaches a checkpoint holds the rest for ``--timeout`` seconds, and the learner should
+    see at once that the check began. When the transcripts differ, the report explains the
     difference as every other lesson's does: the exceptions on the server's stderr, each at the
     line of the learner's file, with the lessons' hints (:func:`explain`), and the bodies still
     left as the skeleton's ``raise NotImplementedError``, which are never "equivalent".
@@ -332,6 +347,7 @@ def check_verb(args: argparse.Namespace) -> int:
         source = read_source(path)
     except PortProblem as exc:
         raise UsageError(str(exc)) from None
+    print(header(path, getattr(args, "impl", "trio")), flush=True)
     expected = session(twin_command("asyncio_ref"))
     # Run a copy, alone in a folder: the folder of a script is the first entry of sys.path, and
     # next to the twins a learner's file would import trio_port/queue.py as the stdlib's queue.

@@ -76,7 +76,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", metavar="S", type=float, default=WALL_LIMIT,
                         help="wall-clock seconds one phase (or the import) of your module may "
                              f"run (default: {WALL_LIMIT:g}); sleeps are virtual, so only code "
-                             "that never reaches a checkpoint comes near it")
+                             "that never reaches a checkpoint comes near it. For server (real "
+                             "sockets, real time), the seconds your server may take to print "
+                             "its 'listening on 127.0.0.1:PORT' line")
 
 
 def run(args: argparse.Namespace) -> int:
