@@ -59,6 +59,12 @@ async def demo(up_to: int = 10) -> None:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 6 (notebook 002.006): asynchronous generators.")
+    parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     coro = demo()
     try:
         asyncio.run(coro)

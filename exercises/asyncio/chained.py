@@ -90,10 +90,17 @@ async def demo_notebook(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 
 
 if __name__ == "__main__":
-    # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
-    notebook = "--global-rng" in sys.argv[1:]
-    args = [a for a in sys.argv[1:] if a != "--global-rng"] or ["cannon", "laser", "railgun"]
-    coro = (demo_notebook if notebook else demo)(*args)
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 3 (notebook 002.003): chaining coroutines.")
+    parser.add_argument("names", nargs="*", metavar="NAME", default=["cannon", "laser", "railgun"],
+                        help="one chain per name, all at once (default: cannon laser railgun)")
+    parser.add_argument("--global-rng", action="store_true",
+                        help="notebook mode: one RNG for every task, the notebook's own numbers")
+    args = parser.parse_args()
+    coro = (demo_notebook if args.global_rng else demo)(*args.names)
     try:
         asyncio.run(coro)
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback

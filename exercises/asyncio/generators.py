@@ -40,6 +40,12 @@ def demo() -> None:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 5 (notebook 002.005): async IO's roots in generators.")
+    parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     try:
         demo()
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback

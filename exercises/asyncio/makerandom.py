@@ -88,8 +88,15 @@ async def demo_notebook(seed: int = 444) -> list[int]:
 
 
 if __name__ == "__main__":
-    # --global-rng: notebook mode (asyncio only), the numbers the notebook's cells print
-    coro = demo_notebook() if "--global-rng" in sys.argv[1:] else demo()
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 2 (notebook 002.002): the rules of async IO.")
+    parser.add_argument("--global-rng", action="store_true",
+                        help="notebook mode: one RNG for every task, the notebook's own numbers")
+    args = parser.parse_args()
+    coro = demo_notebook() if args.global_rng else demo()
     try:
         asyncio.run(coro)
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback

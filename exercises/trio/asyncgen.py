@@ -97,6 +97,12 @@ async def main_ahead(up_to: int = 10) -> list[int]:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 6 (notebook 002.006): asynchronous generators.")
+    parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     try:
         trio.run(demo)
     except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback

@@ -77,8 +77,21 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:] or ["cannon", "laser", "railgun"]
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 3 (notebook 002.003): chaining coroutines.")
+    parser.add_argument("names", nargs="*", metavar="NAME", default=["cannon", "laser", "railgun"],
+                        help="one chain per name, all at once (default: cannon laser railgun)")
+    # No notebook mode: Trio wakes tasks in a random order, so one shared RNG would give them
+    # other numbers each run. Refused by name (exit 2), saying why, not as a mere typo.
+    parser.add_argument("--global-rng", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.global_rng:
+        parser.error("--global-rng is asyncio only: Trio wakes tasks in a random order, "
+                     "so it has no notebook mode")
     try:
-        trio.run(demo, *args)
+        trio.run(demo, *args.names)
     except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
         sys.exit(130)  # (except*: trio.run may raise it inside an exception group)

@@ -68,6 +68,12 @@ async def demo_async() -> None:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 1 (notebook 002.001): the async/await syntax and native coroutines.")
+    parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     try:
         demo_sync()
         trio.run(demo_async)

@@ -73,6 +73,18 @@ async def demo(seed: int = 444) -> list[int]:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 2 (notebook 002.002): the rules of async IO.")
+    # No notebook mode: Trio wakes tasks in a random order, so one shared RNG would give them
+    # other numbers each run. Refused by name (exit 2), saying why, not as a mere typo.
+    parser.add_argument("--global-rng", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.global_rng:
+        parser.error("--global-rng is asyncio only: Trio wakes tasks in a random order, "
+                     "so it has no notebook mode")
     try:
         trio.run(demo)
     except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback

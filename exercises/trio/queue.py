@@ -159,6 +159,12 @@ async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 
 if __name__ == "__main__":
+    import argparse  # here, not at the top: the notebooks' cells are this file above this block
+
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
+        description="Lesson 4 (notebook 002.004): using a queue.")
+    parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     try:
         trio.run(demo)
     except* KeyboardInterrupt:  # trio.run raises it inside an exception group
