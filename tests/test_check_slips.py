@@ -90,6 +90,13 @@ BROKEN_BLOCKS = {
     "exits with status 3": (
         "generators", "trio", f"{MAIN}\n    import sys\n    demo()\n    sys.exit(3)\n",
         "it ended with exit status 3; the reference with exit status 0"),
+    "requires an argument": (
+        "asyncgen", "trio",
+        f"{MAIN}\n    import argparse\n    parser = argparse.ArgumentParser()\n"
+        '    parser.add_argument("up_to", type=int)\n'
+        "    trio.run(demo, parser.parse_args().up_to)\n",
+        "it ended with exit status 2; the reference with exit status 0\n  it wrote to stderr: "
+        "usage: "),
     "ignores its command line": (
         "chained", "trio", f'{MAIN}\n    trio.run(demo, "cannon", "laser", "railgun")\n',
         "my_port.py laser cannon` does not do what the reference's `python -m "

@@ -409,11 +409,11 @@ def _differs(lesson: catalogue.Lesson, want: Run, got: Run, path: Path,
         out.append(f"  at t={d.time:.2f}s the reference printed: "
                    f"{_lines(want.trace.at(d.phase, d.time))}")
         out.append(f"  at t={d.time:.2f}s yours printed: {_lines(got.trace.at(d.phase, d.time))}")
-        if not got.trace.events:
+        if got.ended != want.ended and got.error is None:  # an error is shown below
+            out.append(f"  it ended with {clean(got.ended)}; the reference with {want.ended}")
+        if not got.trace.events and got.error is None and got.ended == want.ended:
             out.append("  (yours printed nothing at all: does it call the lesson's entry "
                        "point, and run it?)")
-        elif got.ended != want.ended:
-            out.append(f"  it ended with {clean(got.ended)}; the reference with {want.ended}")
     timed_out = any(isinstance(e, trio.TooSlowError | TimeoutError) for e in _leaves(got.error))
     if timed_out:
         out.append(f"  it was still running after {_limit(want):g} virtual seconds and was "
