@@ -254,3 +254,22 @@ def test_the_learners_loop_copy_fill_in_check_and_the_suite_stays_green(tmp_path
 
     assert {p: p.read_bytes() for p in NOTEBOOKS.glob("*.ipynb")} == tracked
     test_the_notebooks_are_generated_from_the_twins_and_fresh()
+
+
+@pytest.mark.timeout(120)
+def test_check_server_in_a_cell_gives_its_first_line_at_once() -> None:
+    """``%%check server`` says the check began before the server's session runs, as the verb
+    does (a server that never awaits holds the rest for ``--timeout``), and once only: the
+    report that follows leaves the announced line out. A cell that does not parse announces
+    nothing and cannot be checked."""
+    lesson = catalogue.get("server")
+    announced: list[str] = []
+    args = notebook_magic.parse_line("server --timeout 5")
+    source = notebook_magic.cell_file("server", skeleton("trio", "server"), lesson, "trio")
+    status, text = notebook_magic.check_source(args, source, announced.append)
+    assert len(announced) == 1 and announced[0].startswith("checking ")
+    assert "scripted session" in announced[0]
+    assert status == 1 and text.startswith("NOT equivalent") and announced[0] not in text
+    announced.clear()
+    status, text = notebook_magic.check_source(args, "def broken(:\n", announced.append)
+    assert announced == [] and status == notebook_magic.CANNOT_CHECK

@@ -131,7 +131,7 @@ def check_source(args: argparse.Namespace, source: str,
     line before the check starts (a port that never awaits holds the rest for the timeout),
     which the report then leaves out. Printed lines' colours are named, not shown: a
     notebook's frontends do not all render terminal colours."""
-    from walkthrough.learner import PortProblem, check_in_child
+    from walkthrough.learner import PortProblem, check_in_child, read_source
 
     lesson: catalogue.Lesson = args.lesson
     for impl in ("asyncio", args.impl):
@@ -147,6 +147,13 @@ def check_source(args: argparse.Namespace, source: str,
             from walkthrough import echo
             from walkthrough.cli import UsageError
 
+            head = echo.header(path, args.impl)
+            try:  # the header at once, as the verb prints it, but only for a file that parses
+                read_source(path)
+            except PortProblem as exc:
+                return CANNOT_CHECK, str(exc)
+            if announce is not None:
+                announce(head)
             out = io.StringIO()
             try:
                 with contextlib.redirect_stdout(out):
@@ -154,7 +161,10 @@ def check_source(args: argparse.Namespace, source: str,
                         lesson=lesson.name, path=path, impl=args.impl, timeout=args.timeout))
             except UsageError as exc:
                 return CANNOT_CHECK, str(exc)
-            return status, out.getvalue().rstrip("\n")
+            text = out.getvalue().rstrip("\n")
+            if announce is not None:  # already shown: the report leaves it out, as check_in_child's
+                text = text.removeprefix(head).lstrip("\n")
+            return status, text
         try:
             outcome = check_in_child(lesson, path, args.impl, args.timeout, announce=announce)
         except PortProblem as exc:
