@@ -17,7 +17,7 @@ tests do more with the twins, and a port can slip in exactly those places:
 
 A script runs on the *virtual* clock, as the cases do: for the length of the run only,
 ``trio.run`` gets a ``MockClock`` (autojump, started at a random offset like
-:func:`walkthrough.clocks.mock_clock`) and ``asyncio.run`` the project's
+:func:`walkthrough.clocks.mock_clock`) and ``asyncio.run`` (or ``asyncio.Runner``) the project's
 :class:`~walkthrough.clocks.VirtualTimeLoop`; plain ``time.sleep`` and ``time.perf_counter``
 read a :class:`~walkthrough.clocks.SyncVirtualClock` outside those runs (count's
 ``demo_sync``). This happens after the child checked that importing the port rewired nothing
@@ -142,10 +142,10 @@ class _Virtual:
         self.sync = SyncVirtualClock()
         self.done = 0.0
         self.inner: Callable[[], float] | None = None
-        self.timed_out = False
         self.replaced: list[str] = []
         self.real_run = trio.run
         self.real_arun = asyncio.run
+        self.real_runner = asyncio.Runner
         self.real_sleep, self.real_perf = time.sleep, time.perf_counter
         # Bound methods are new objects at each access: keep one of each, to install and
         # then to recognise.
@@ -153,6 +153,23 @@ class _Virtual:
         self.asyncio_run: Callable[..., Any] = self._asyncio_run
         self.sleep: Callable[[float], None] = self.sync.sleep
         self.perf: Callable[[], float] = self.sync.perf_counter
+        virtual = self
+
+        class VirtualRunner(self.real_runner):  # type: ignore[name-defined,misc]
+            """``asyncio.Runner`` on the virtual loop: a script may use it, not asyncio.run."""
+
+            def __init__(self, *, debug: bool | None = None, loop_factory: Any = None) -> None:
+                super().__init__(debug=debug, loop_factory=VirtualTimeLoop)
+
+            def run(self, coro: Any, *, context: Any = None) -> Any:
+                if not asyncio.iscoroutine(coro) or virtual.inner is not None:
+                    return super().run(coro, context=context)  # its own error, if any
+                loop = self.get_loop()
+                base = loop.time()
+                with virtual._segment(lambda: loop.time() - base):
+                    return super().run(virtual._within_deadline(coro), context=context)
+
+        self.runner: type[asyncio.Runner] = VirtualRunner
 
     def now(self) -> float:
         return self.sync.now + self.done + (self.inner() if self.inner is not None else 0.0)
@@ -178,52 +195,43 @@ class _Virtual:
         limit = self.limit
 
         async def within_deadline(*a: Any) -> Any:
-            try:
-                with trio.fail_after(limit):
-                    return await async_fn(*a)
-            except trio.TooSlowError:
-                self.timed_out = True
-                raise
+            with trio.fail_after(limit):
+                return await async_fn(*a)
 
         within_deadline.__name__ = within_deadline.__qualname__ = getattr(
             async_fn, "__name__", "main")
         with self._segment(lambda: mock.current_time() - base):
             return self.real_run(within_deadline, *args, clock=mock, **kwargs)
 
+    async def _within_deadline(self, main: Any) -> Any:
+        async with asyncio.timeout(self.limit):
+            return await main
+
     def _asyncio_run(self, main: Any, *, debug: bool | None = None) -> Any:
         if not asyncio.iscoroutine(main) or self.inner is not None:
             return self.real_arun(main, debug=debug)  # asyncio.run(demo): its own ValueError
-        limit = self.limit
-
-        async def within_deadline() -> Any:
-            try:
-                async with asyncio.timeout(limit):
-                    return await main
-            except TimeoutError:
-                self.timed_out = True
-                raise
-
-        with asyncio.Runner(debug=debug, loop_factory=VirtualTimeLoop) as runner:
-            loop = runner.get_loop()
-            base = loop.time()
-            with self._segment(lambda: loop.time() - base):
-                return runner.run(within_deadline())
+        with self.runner(debug=debug) as runner:
+            return runner.run(main)
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
         mine = {"trio.run": self.trio_run, "asyncio.run": self.asyncio_run,
+                "asyncio.Runner": self.runner,
                 "time.sleep": self.sleep, "time.perf_counter": self.perf}
         trio.run = self.trio_run  # type: ignore[assignment]
         asyncio.run = self.asyncio_run
+        asyncio.Runner = self.runner  # type: ignore[misc]
         time.sleep, time.perf_counter = self.sleep, self.perf  # type: ignore[assignment]
         try:
             yield
         finally:
             now = {"trio.run": trio.run, "asyncio.run": asyncio.run,
+                   "asyncio.Runner": asyncio.Runner,
                    "time.sleep": time.sleep, "time.perf_counter": time.perf_counter}
             self.replaced = [name for name, fn in mine.items() if now[name] is not fn]
             trio.run = self.real_run  # type: ignore[assignment]
             asyncio.run = self.real_arun
+            asyncio.Runner = self.real_runner  # type: ignore[misc]
             time.sleep, time.perf_counter = self.real_sleep, self.real_perf
 
 
@@ -257,6 +265,7 @@ def _as_main(module: types.ModuleType, virtual: _Virtual) -> Iterator[dict[str, 
     namespace = vars(module)
     saved = dict(namespace)
     swaps = {id(virtual.real_run): virtual.trio_run, id(virtual.real_arun): virtual.asyncio_run,
+             id(virtual.real_runner): virtual.runner,
              id(virtual.real_sleep): virtual.sleep, id(virtual.real_perf): virtual.perf}
     for name, value in saved.items():
         if id(value) in swaps:
