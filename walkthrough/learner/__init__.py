@@ -21,7 +21,11 @@ The child (:func:`child_main`) runs, in order:
    never reaches a checkpoint can hit, enforced by :mod:`faulthandler` (a C thread that needs
    no cooperation from Python) and reported with the line of your file that was running;
 4. the functions the Trio exercise asks for beyond the notebook (:data:`TRIO_EXTRAS`),
-   compared with our own Trio twin's.
+   compared with our own Trio twin's, also as the shared tests drive them (asyncgen's
+   ``mygen_ahead`` against slower and faster consumers);
+5. once every case passes, what else the shared tests run (:mod:`.script`): the entry points
+   with their default parameters, and your file's ``if __name__ == "__main__":`` block with
+   each command line of ``python -m``, on the virtual clock, against asyncio_ref's.
 
 The report names each distinct cause (an ``ExceptionGroup`` is opened up, and the usual
 porting slips get a hint: :data:`HINTS`), shows only lines your program and the reference
@@ -39,6 +43,7 @@ One module per job, each with a docstring that says what it owns:
 * :mod:`.guard`: run a port's phases under limits (a flood, a deadlock, a busy loop);
 * :mod:`.phases`: what a check runs of a module (phases, drivers, the Trio extras);
 * :mod:`.compare`: every shared case, the reference against the port (:func:`check`);
+* :mod:`.script`: the module run as a script and its entry points' defaults, once;
 * :mod:`.report`: the verdicts in words (:class:`Report`) and the exit statuses;
 * :mod:`.crawler`: the crawler, checked offline against the local demo site;
 * :mod:`.child`: the child process, ``python -m walkthrough.learner`` (:mod:`.__main__`);
