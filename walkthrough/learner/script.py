@@ -7,10 +7,11 @@ tests do more with the twins, and a port can slip in exactly those places:
   ``if __name__ == "__main__":`` block, its command line (chained's two names), its default
   chain names, its ``trio.run(demo)``. A block that calls the wrong function, calls
   ``trio.run(demo())``, runs nothing, or lists ``"canon"`` among its defaults passes every
-  case and fails the suite. :func:`references` runs asyncio_ref's file as ``__main__`` with
-  each command line the suite uses (:data:`ARGVS`), :func:`check` runs the learner's file the
+  case and fails the suite. :func:`references` runs asyncio_ref's ``__main__`` block with
+  each command line the suite uses (:data:`ARGVS`), :func:`check` runs the learner's the
   same way, and the two traces compare with the cases' rules (lines at one instant as a
-  multiset), the exit status too;
+  multiset), the exit status too. Only the block runs, in the namespace the import made
+  (:func:`run_script`): importing the file again would repeat what it does at import;
 * the entry points called with no argument (:data:`DEFAULT_CALLS`, the tests
   ``..._default_to_the_notebooks_seed`` / ``_run``): a wrong default seed passes every case,
   since each case passes its seed.
@@ -29,8 +30,8 @@ A file with no ``__main__`` block at all is NOT equivalent, with a message of it
 suite's meaning of a lesson includes ``python -m`` running it, every skeleton in
 ``exercises/`` has the block, and without it ``python your_file.py`` does nothing.
 
-Separate because it runs the learner's file a second time, as a program rather than as a
-module, with framework entry points swapped: none of that belongs in the cases' code.
+Separate because it runs the learner's code as a program rather than as a module, with the
+frameworks' entry points swapped: none of that belongs in the cases' code.
 """
 
 from __future__ import annotations
