@@ -218,7 +218,7 @@ def test_a_coroutine_started_too_early_gets_its_hint(tmp_path: Path,
     status, out = run_check(capsys, "count", path)
     assert status == 1
     assert "Trio was expecting an async function" in out
-    assert "hint: nursery.start_soon(f(x)) calls f too early" in out
+    assert "hint: trio.run(f(x)) or nursery.start_soon(f(x)) calls f too early" in out
 
 
 def test_a_deadlocked_port_is_stopped_on_the_virtual_clock(

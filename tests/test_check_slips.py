@@ -228,3 +228,89 @@ def test_the_suites_slow_consumer_is_a_phase_of_the_check(up_to: int) -> None:
     verdict = lesson.compare(want, got)
     assert not verdict.equivalent  # ... but a separator printed 0.1 s early
     assert verdict.divergence is not None and verdict.divergence.time == pytest.approx(0.4)
+
+
+# -- the consumer that leaves after three values ----------------------------------------------
+
+AS_SAFE_CHANNEL = '''@trio.as_safe_channel
+async def mygen_ahead(sep: str, up_to: int = 10) -> AsyncGenerator[int, None]:'''
+#: mygen_ahead written the older way, an async context manager around a nursery that yields
+#: the receiving channel; as written here, the producer is not cancelled when the consumer
+#: leaves (the realistic slip), so it prints a separator after the consumer left.
+AS_CONTEXT_MANAGER = '''@contextlib.asynccontextmanager
+async def mygen_ahead(sep: str, up_to: int = 10) -> AsyncIterator[trio.MemoryReceiveChannel[int]]:
+    print()
+    send, receive = trio.open_memory_channel[int](0)
+    async with trio.open_nursery() as nursery, receive:
+        nursery.start_soon(produce, sep, up_to, send)
+        yield receive'''
+LEAVES = "mygen_ahead, consumer leaves after 3 values"
+
+
+def context_manager_port(body: str) -> str:
+    """trio_port/asyncgen.py with ``mygen_ahead`` replaced by ``body`` (see AS_CONTEXT_MANAGER)."""
+    source = twin("asyncgen")
+    start, end = source.index(AS_SAFE_CHANNEL), source.index("\n\n\nasync def main_ahead")
+    assert source.count(AS_SAFE_CHANNEL) == 1 and start < end
+    source = source[:start] + body + source[end:]
+    old_imports = "import sys\n", "from collections.abc import AsyncGenerator\n"
+    assert all(source.count(old) == 1 for old in old_imports)
+    return (source.replace("import sys\n", "import contextlib\nimport sys\n")
+            .replace("from collections.abc import AsyncGenerator\n",
+                     "from collections.abc import AsyncGenerator, AsyncIterator\n"))
+
+
+#: slip -> (mygen_ahead's body, what the report says besides the divergence). The suite's
+#: test_mygen_ahead_stops_its_task_when_the_consumer_leaves fails for both.
+LEAVING_SLIPS = {
+    # The consumer's exit closes the receiving end: the producer wakes 0.2 s later, prints
+    # its separator and fails on its next send.
+    "producer not cancelled": (
+        AS_CONTEXT_MANAGER,
+        "hint: a send on a channel whose receiving end is closed: the consumer left"),
+    # Nor is the receiving end closed: the producer waits for a receiver forever.
+    "producer not cancelled, channel left open": (
+        AS_CONTEXT_MANAGER.replace("as nursery, receive:", "as nursery:"),
+        f"still running after 60 virtual seconds in phase '{LEAVES}'"),
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slip", list(LEAVING_SLIPS))
+def test_a_producer_that_outlives_its_consumer_is_not_equivalent(
+        slip: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only the consumer that leaves after three values sees it: every other phase consumes
+    mygen_ahead to its end, where the producer has ended anyway. The phase is Trio only, and
+    the report says so (issue 25, item 8 polish: phases.trio_labels, not TRIO_EXTRAS)."""
+    body, said = LEAVING_SLIPS[slip]
+    status, out = run_check(capsys, "asyncgen", port(tmp_path, context_manager_port(body)))
+    assert status == 1, out
+    assert (f"first divergence in phase '{LEAVES}' at t=0.60s: a line came that was not "
+            "expected here") in out, out
+    assert f"  ({LEAVES} is Trio only: the reference is trio_port/asyncgen.py)" in out, out
+    assert said in out, out
+
+
+@pytest.mark.timeout(120)
+def test_a_context_manager_that_cancels_its_producer_is_equivalent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The slip is the missing cancel, not the older pattern: with it, the same verdict as
+    the twin's @trio.as_safe_channel."""
+    fixed = AS_CONTEXT_MANAGER.replace(
+        "        yield receive",
+        "        try:\n            yield receive\n        finally:\n"
+        "            nursery.cancel_scope.cancel()")
+    status, out = run_check(capsys, "asyncgen", port(tmp_path, context_manager_port(fixed)))
+    assert status == 0, out
+
+
+@pytest.mark.timeout(120)
+def test_trio_run_of_a_coroutine_gets_a_hint_that_names_trio_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The script run reaches Trio's "expecting an async function" from ``trio.run(demo())``,
+    not only from a nursery: the hint names both."""
+    lesson, impl, block, _ = BROKEN_BLOCKS["trio.run(demo())"]
+    status, out = run_check(capsys, lesson, port(tmp_path, with_block(twin(lesson, impl), block)))
+    assert status == 1, out
+    assert ("hint: trio.run(f(x)) or nursery.start_soon(f(x)) calls f too early: pass the "
+            "function and its arguments, trio.run(f, x) / start_soon(f, x)") in out, out

@@ -40,8 +40,10 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "an asyncio await left in a Trio port (asyncio.sleep, gather, wait_for, a Future...): "
      "Trio's loop cannot run what asyncio's awaitables ask of theirs"),
     ("", re.compile(r"Trio was expecting an async function, but instead it got a coroutine"),
-     "nursery.start_soon(f(x)) calls f too early: pass the function and its arguments, "
-     "start_soon(f, x)"),
+     # Reached from a nursery and, since the check runs the __main__ block, from
+     # trio.run(demo()) too: both take the function, not its call.
+     "trio.run(f(x)) or nursery.start_soon(f(x)) calls f too early: pass the function and "
+     "its arguments, trio.run(f, x) / start_soon(f, x)"),
     ("", re.compile(r"coroutine '.*' was never awaited"),
      "a coroutine function was called without await: its body never ran"),
     ("", re.compile(r"NotImplementedError: write "),
@@ -51,6 +53,10 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "asyncio.Queue() is unbounded (math.inf)"),
     ("", re.compile(r"EndOfChannel"),
      "a receive after every send channel was closed (and the buffer emptied)"),
+    ("trio", re.compile(r"BrokenResourceError"),
+     "a send on a channel whose receiving end is closed: the consumer left (a break, the end "
+     "of its 'async with'), and the sender was not stopped with it: cancel its nursery then "
+     "(nursery.cancel_scope.cancel() in a finally), or use @trio.as_safe_channel"),
     ("", re.compile(r"ClosedResourceError"),
      "a channel used after its own 'async with' (or .close()) closed it"),
     ("", re.compile(r"TypeError: object .* can't be used in 'await' expression"),

@@ -20,7 +20,7 @@ from typing import Any
 
 from walkthrough import catalogue
 from walkthrough.learner.explain import _lines
-from walkthrough.learner.phases import DRIVERS, TRIO_EXTRAS
+from walkthrough.learner.phases import DRIVERS, TRIO_EXTRAS, trio_labels
 from walkthrough.normalise import CONSUMED
 from walkthrough.trace import STAMP_DECIMALS, Trace, Verdict
 
@@ -114,7 +114,8 @@ class Report:
     def _divergence(self, first: CaseResult) -> list[str]:
         d = first.verdict.divergence
         assert d is not None
-        extra = d.phase in TRIO_EXTRAS.get(self.lesson.name, ())
+        # The variants too ("mygen_ahead, consumer leaves after 3 values"): trio_port runs them.
+        extra = d.phase in trio_labels(self.lesson.name)
         prefix = f"with {_params(first.params)}: " if first.params else ""
         where = f"in phase {d.phase!r}" + (f" at t={d.time:.2f}s" if d.time is not None else "")
         reason = d.reason
