@@ -78,7 +78,9 @@ def test_our_trio_twins_are_equivalent(lesson: catalogue.Lesson,
     assert status == 0, out
     n = len(lesson.all_cases())
     assert out.count(": equivalent") == n and "NOT" not in out
-    assert out.rstrip().endswith("in every case.")
+    # The verdict, then what else was run (issue 25, item 8): the script, its command lines.
+    assert out.rstrip().splitlines()[-2].endswith("in every case.")
+    assert out.rstrip().splitlines()[-1].startswith("  and does the same run as a script")
 
 
 @pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
@@ -87,7 +89,8 @@ def test_our_asyncio_references_are_equivalent_under_impl_asyncio(
     path = ROOT / "asyncio_ref" / f"{lesson.name}.py"
     status, out = run_check(capsys, lesson.name, path, "--impl", "asyncio")
     assert status == 0, out
-    assert "(asyncio port)" in out and out.rstrip().endswith("in every case.")
+    assert "(asyncio port)" in out and out.rstrip().splitlines()[-2].endswith("in every case.")
+    assert out.rstrip().splitlines()[-1].startswith("  and does the same run as a script")
 
 
 def test_an_asyncio_solution_is_checked_as_asyncio_and_a_trio_one_is_not(

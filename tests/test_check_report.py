@@ -260,3 +260,24 @@ def test_check_in_child_announces_the_header_before_the_child_starts(tmp_path: P
     quiet = check_in_child(lesson, path, "trio", LIMIT)
     assert quiet.text.splitlines()[0] == heard[0]
     assert quiet.text.count("checking ") == 1
+
+
+# -- the verdict says what else ran (issue 25, item 8) ---------------------------------------
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("lesson", "impl", "also"), [
+    ("chained", "trio", "(none), laser cannon, --help, laser --no-such-option) and with main(), "
+                        "demo() called with their default parameters."),
+    ("count", "asyncio", "(none), --help, --no-such-option)."),
+])
+def test_an_equivalent_report_says_it_ran_the_script_too(
+        lesson: str, impl: str, also: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """"equivalent" spoke of the cases only, while the script run and the defaults are
+    checked too: a second line says so, under a verdict whose first words stay."""
+    path = ROOT / catalogue.PACKAGES[impl] / f"{lesson}.py"
+    status, out = run_check(capsys, lesson, str(path), "--impl", impl)
+    assert status == 0, out
+    verdict, said = out.rstrip().splitlines()[-2:]
+    assert verdict.startswith("equivalent: your port prints the same lines"), out
+    assert said == ("  and does the same run as a script (python -m, with the shared tests' "
+                    "command lines: " + also), out

@@ -97,6 +97,24 @@ BROKEN_BLOCKS = {
         "    trio.run(demo, parser.parse_args().up_to)\n",
         "it ended with exit status 2; the reference with exit status 0\n  it wrote to stderr: "
         "usage: "),
+    # The module's own interface (tests/test_lesson_cli.py): NOT equivalent, as the suite
+    # requires it of every lesson (see walkthrough/learner/script.py, check).
+    "ignores --help": (
+        "makerandom", "trio", f"{MAIN}\n    trio.run(demo)\n",
+        "my_port.py --help` does not answer as the reference's `python -m "
+        "asyncio_ref.makerandom --help` does"),
+    "takes --help for a chain's name": (
+        "chained", "trio", f"{MAIN}\n    import sys\n"
+        '    trio.run(demo, *(sys.argv[1:] or ["cannon", "laser", "railgun"]))\n',
+        "  it ran the lesson: it printed loading --help: (will take "),
+    "accepts an unknown option": (
+        "asyncgen", "trio",
+        f"{MAIN}\n    import argparse\n    argparse.ArgumentParser().parse_known_args()\n"
+        "    trio.run(demo)\n",
+        "my_port.py --no-such-option` does not answer as the reference's `python -m "
+        "asyncio_ref.asyncgen --no-such-option` does: the shared tests require every lesson "
+        "module to answer --help (exit status 0) and to refuse an unknown option (exit status "
+        "2) without running the lesson"),
     "ignores its command line": (
         "chained", "trio", f'{MAIN}\n    trio.run(demo, "cannon", "laser", "railgun")\n',
         "my_port.py laser cannon` does not do what the reference's `python -m "
@@ -118,15 +136,22 @@ def test_a_broken_main_block_is_not_equivalent(slip: str, tmp_path: Path,
     assert said in out, out
 
 
+#: A block's own command line, argparse's way: --help answers, anything else exits 2.
+PARSE = "    import argparse\n    argparse.ArgumentParser().parse_args()\n"
 #: Blocks that do what the twins' do, written otherwise: (lesson, impl, block).
 OTHER_WAYS = {
     "sys.argv, not argparse": (
-        "chained", "trio", f"{MAIN}\n    import sys\n"
-        '    trio.run(demo, *(sys.argv[1:] or ["cannon", "laser", "railgun"]))\n'),
-    "from trio import run": ("makerandom", "trio", f"{MAIN}\n    from trio import run\n"
+        "chained", "trio", f"{MAIN}\n    import sys\n    names = sys.argv[1:]\n"
+        '    if names[:1] in (["-h"], ["--help"]):\n'
+        '        print("usage: my_port.py [NAME ...]")\n        sys.exit(0)\n'
+        '    if [n for n in names if n.startswith("-")]:\n'
+        '        print("my_port.py: unknown option", file=sys.stderr)\n        sys.exit(2)\n'
+        '    trio.run(demo, *(names or ["cannon", "laser", "railgun"]))\n'),
+    "from trio import run": ("makerandom", "trio", f"{MAIN}\n{PARSE}    from trio import run\n"
                                                    "    run(demo)\n"),
     # 59 s of the queue's sleeps: virtual too, not the wall clock (the check's limit is 10 s).
-    "asyncio.Runner": ("queue", "asyncio", f"{MAIN}\n    with asyncio.Runner() as runner:\n"
+    "asyncio.Runner": ("queue", "asyncio", f"{MAIN}\n{PARSE}"
+                                           "    with asyncio.Runner() as runner:\n"
                                            "        runner.run(demo())\n"),
 }
 

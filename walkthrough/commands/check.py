@@ -28,11 +28,12 @@ the tests and python -m call them: a default seed that is not the notebook's fai
 your file run as a script, its `if __name__ == "__main__":` block with each command line
 the tests use (none; chained laser cannon; --global-rng under --impl asyncio, once
 demo_notebook is written), compared with asyncio_ref's script: what it prints, when, and
-its exit status. A block that runs the wrong function, trio.run(demo()), runs nothing, or
-has a typo in its default names is NOT equivalent, and so is a file with no such block
-(python your_file.py would do nothing). The crawler is checked offline: the
-reference and your module crawl a local demo site; the TSV rows and each URL's events
-(an error by its category) must match.
+its exit status; then --help (exit status 0) and an unknown option (exit status 2), which
+must not run the lesson. A block that runs the wrong function, trio.run(demo()), runs
+nothing, has a typo in its default names or runs the lesson for --help is NOT equivalent,
+and so is a file with no such block (python your_file.py would do nothing). The crawler
+is checked offline: the reference and your module crawl a local demo site; the TSV rows
+and each URL's events (an error by its category) must match.
 
 Your module runs in a child process, in a session of its own, with no terminal: whatever
 it does (exit, start threads, print without end, write control characters, set the

@@ -25,7 +25,8 @@ The child (:func:`child_main`) runs, in order:
    ``mygen_ahead`` against slower and faster consumers);
 5. once every case passes, what else the shared tests run (:mod:`.script`): the entry points
    with their default parameters, and your file's ``if __name__ == "__main__":`` block with
-   each command line of ``python -m``, on the virtual clock, against asyncio_ref's.
+   each command line of ``python -m``, on the virtual clock, against asyncio_ref's (its own
+   interface too: ``--help`` exits 0, an unknown option 2, neither running the lesson).
 
 The report names each distinct cause (an ``ExceptionGroup`` is opened up, and the usual
 porting slips get a hint: :data:`HINTS`), shows only lines your program and the reference

@@ -71,6 +71,11 @@ class Report:
     unfinished: list[str] = field(default_factory=list)
     #: Problems found outside any phase (a thread left running, warnings).
     notes: list[str] = field(default_factory=list)
+    #: What :func:`.script.check` ran once every case passed, and found the same as the
+    #: reference's: the script's command lines, the entry points called with their defaults.
+    #: Said under "equivalent", which would otherwise speak of the cases only.
+    scripts: list[tuple[str, ...]] = field(default_factory=list)
+    defaults: list[str] = field(default_factory=list)
 
     @property
     def equivalent(self) -> bool:
@@ -109,7 +114,20 @@ class Report:
                              f"trio_port/{self.lesson.name}.py)")
             lines.append("equivalent: your port prints the same lines at the same virtual "
                          "times as the reference, in every case.")
+            if self.scripts:
+                lines.append(self._also())
         return "\n".join(lines)
+
+    def _also(self) -> str:
+        """The line under "equivalent" for the script run and the defaults (a second line:
+        the first words of the verdict are what every caller looks for)."""
+        argvs = ", ".join(" ".join(argv) or "(none)" for argv in self.scripts)
+        said = (f"  and does the same run as a script (python -m, with the shared tests' command "
+                f"lines: {argvs})")
+        if self.defaults:
+            said += (f" and with {', '.join(self.defaults)} called with their default "
+                     "parameters")
+        return said + "."
 
     def _divergence(self, first: CaseResult) -> list[str]:
         d = first.verdict.divergence
