@@ -281,3 +281,15 @@ def test_an_equivalent_report_says_it_ran_the_script_too(
     assert verdict.startswith("equivalent: your port prints the same lines"), out
     assert said == ("  and does the same run as a script (python -m, with the shared tests' "
                     "command lines: " + also), out
+
+
+@pytest.mark.parametrize("lesson", [lesson.name for lesson in catalogue.LESSONS
+                                    if not lesson.real_io])
+def test_the_guide_says_the_check_runs_the_file_as_a_script(lesson: str) -> None:
+    """Each lesson page's "Try it yourself" says what the check runs: the cases, and the
+    script with the suite's command lines, whose slips it now reports."""
+    text = " ".join((ROOT / "docs" / "lessons" / f"{lesson}.md").read_text(
+        encoding="utf-8").split())
+    section = text[text.index("## Try it yourself"):]
+    assert ("with every parameter set of the shared tests, then as a script with their "
+            "command lines (`--help` too), and says `equivalent`") in section
