@@ -339,3 +339,18 @@ def test_trio_run_of_a_coroutine_gets_a_hint_that_names_trio_run(
     assert status == 1, out
     assert ("hint: trio.run(f(x)) or nursery.start_soon(f(x)) calls f too early: pass the "
             "function and its arguments, trio.run(f, x) / start_soon(f, x)") in out, out
+
+
+@pytest.mark.timeout(120)
+def test_a_run_at_the_top_level_instead_of_a_block_is_said_as_such(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that calls ``demo()`` at its top level does run as a script, so "would do
+    nothing" would be false: the report names the call, which any import runs too."""
+    source = with_block(twin("generators"), "demo()\n")
+    path = port(tmp_path, source)
+    status, out = run_check(capsys, "generators", path)
+    assert status == 1, out
+    line = source.count("\n")
+    assert (f"NOT equivalent: no `if __name__ == '__main__':` block: your top-level call "
+            f"(line {line}) runs on import too") in out
+    assert "would do nothing" not in out

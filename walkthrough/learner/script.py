@@ -255,6 +255,18 @@ class _Virtual:
             time.sleep, time.perf_counter = self.real_sleep, self.real_perf
 
 
+def top_level_calls(source: str) -> list[int]:
+    """The lines of the module's top-level statements that call something (``trio.run(demo)``
+    outside any block): code a script runs, but an import runs as well."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.lineno for node in tree.body
+            if isinstance(node, ast.Expr | ast.Try | ast.With)
+            and any(isinstance(n, ast.Call) for n in ast.walk(node))]
+
+
 def main_blocks(source: str) -> list[ast.stmt]:
     """The module's top-level ``if __name__ == "__main__":`` statements, in order."""
     try:
@@ -539,10 +551,15 @@ def check(report: Report, module: types.ModuleType, path: Path, impl: str,
                 f"and python -m call it), does not do what the reference's does: a default "
                 "that is not the notebook's?\n" + "\n".join(why))
             return
-    if not main_blocks(path.read_text(encoding="utf-8")):
+    source = path.read_text(encoding="utf-8")
+    if not main_blocks(source):
+        runs_at_import = top_level_calls(source)
+        what = ("python your_file.py would do nothing" if not runs_at_import else
+                f"your top-level call (line {runs_at_import[0]}) runs on import too, so "
+                "importing your module (as the tests, the notebook and this check do) runs it")
         report.notes.append(
-            "NOT equivalent: no `if __name__ == '__main__':` block: python your_file.py "
-            f"would do nothing, while python -m {lesson.module_name('asyncio')} runs the "
+            f"NOT equivalent: no `if __name__ == '__main__':` block: {what}, while "
+            f"python -m {lesson.module_name('asyncio')} runs the "
             f"lesson (the skeleton in exercises/{impl}/{lesson.name}.py has the block: copy "
             "it back)")
         return
