@@ -1,12 +1,15 @@
 """``python -m bench [--quick] [--only SECTION ...] [--out PATH]``: measure, then rewrite the page.
 
-Runs the six sections of issue 7 and writes ``docs/benchmarks.md`` (tables generated here, the
+Runs the six sections of issue 7, and lesson 8's echo server (issue 26), and writes
+``docs/benchmarks.md`` (tables generated here, the
 explanations in ``bench/report.py``). The full run takes about eight minutes on the 2-core
 machine it was written on and is meant to stay under ten; ``--quick`` takes about a minute
 with fewer repeats and smaller sizes, for checking that the bench works, not for quoting: its
 page goes to ``build/benchmarks-quick.md`` (untracked), and it refuses to overwrite the
 published ``docs/benchmarks.md``. So does ``--only``: a page of some sections would replace the
-published page's others with nothing, so its page goes to ``build/benchmarks-partial.md``.
+published page's others with nothing, so its page goes to ``build/benchmarks-partial.md``;
+``--only ... --update-published`` writes that page too, then replaces only those sections of
+``docs/benchmarks.md``, each marked with the command and date that wrote it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from bench import report
 from bench.stats import log
 
-SECTIONS = ("lessons", "virtual", "framework", "crawler", "links")
+SECTIONS = ("lessons", "virtual", "framework", "crawler", "links", "server")
 ROOT = Path(__file__).resolve().parent.parent
 #: The published page (a full run's), and where a quick run's page goes instead.
 PUBLISHED = ROOT / "docs" / "benchmarks.md"
@@ -36,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="the page to write (default: docs/benchmarks.md; with --quick, "
                              "build/benchmarks-quick.md; with --only, "
                              "build/benchmarks-partial.md)")
+    parser.add_argument("--update-published", action="store_true",
+                        help="with --only (not --quick): also replace those sections, and "
+                             "only those, in docs/benchmarks.md")
     args = parser.parse_args(argv)
+    if args.update_published and (args.quick or not args.only):
+        parser.error("--update-published needs --only SECTION ... and a full-size run "
+                     "(not --quick)")
     partial = args.only is not None and set(args.only) != set(SECTIONS)
     if args.out is None:
         args.out = QUICK_OUT if args.quick else PARTIAL_OUT if partial else PUBLISHED
@@ -78,11 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     if "links" in wanted:
         log("6. link extraction")
         results.links = crawl.link_extraction(cfg.pages, cfg.reps)
+    if "server" in wanted:
+        from bench import server
+
+        log("7. lesson 8's echo server")
+        results.echo = server.section(cfg.echo_clients, cfg.echo_rounds, cfg.echo_seconds,
+                                      cfg.echo_profile)
     results.elapsed = time.perf_counter() - started
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report.render(results), encoding="utf-8")
+    page = report.render(results)
+    args.out.write_text(page, encoding="utf-8")
     log(f"wrote {args.out} in {results.elapsed:.0f} s")
+    if args.update_published:
+        command = "python -m bench --only " + " ".join(args.only) + " --update-published"
+        PUBLISHED.write_text(report.splice(PUBLISHED.read_text(encoding="utf-8"), page,
+                                           args.only, command), encoding="utf-8")
+        log(f"replaced {', '.join(args.only)} in {PUBLISHED.relative_to(ROOT)}")
     return 0
 
 

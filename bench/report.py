@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from bench.crawl import CLIENTS, CrawlRow, Floors, LinkCost
 from bench.framework import Row
 from bench.lessons import LessonRow, VirtualRow
+from bench.server import LABELS, NAMES, EchoResults
 from bench.stats import Summary, ratios, summarise
 
 
@@ -33,6 +34,12 @@ class Config:
     lesson_budget: float
     lesson_max_plan: float | None
     virtual_reps: int
+    #: Section 7: client counts, rounds, measured seconds per run, and whether the twins are
+    #: profiled (py-spy, at each client count).
+    echo_clients: tuple[int, ...] = (50, 1000)
+    echo_rounds: int = 5
+    echo_seconds: float = 2.0
+    echo_profile: bool = True
 
     @classmethod
     def full(cls) -> Config:
@@ -42,9 +49,12 @@ class Config:
 
     @classmethod
     def quick(cls) -> Config:
+        # The server part stays a few seconds: three servers, 50 clients, one short round.
         return cls("quick", reps=1, tasks=10_000, items=100_000, profile_items=20_000,
                    pages=500, concurrencies=(50,), crawl_reps=1,
-                   lesson_budget=10.0, lesson_max_plan=5.0, virtual_reps=1)
+                   lesson_budget=10.0, lesson_max_plan=5.0, virtual_reps=1,
+                   echo_clients=(50,), echo_rounds=1, echo_seconds=0.5,
+                   echo_profile=False)
 
 
 @dataclass
@@ -63,6 +73,7 @@ class Results:
     floors: Floors | None = None
     profile: dict[str, dict[str, float]] | str = ""
     links: LinkCost | None = None
+    echo: EchoResults | None = None
     elapsed: float = 0.0
 
 
@@ -101,7 +112,7 @@ def machine() -> dict[str, str]:
         "nginx": nginx,
     }
     for dist in ("trio", "httpx", "httpcore", "h11", "anyio", "aiohttp", "aiofiles",
-                 "trio-util"):
+                 "trio-util", "uvloop"):
         info[dist] = _version(dist)
     return info
 
@@ -486,6 +497,183 @@ difference in the crawler rows rather than add to it.
 """
 
 
+def _echo_goal(x: Summary | None) -> str:
+    if x is None:
+        return "not measured"
+    verdict = "met" if x.median >= 1.0 else "**not met**"
+    return f"**{x.median:.2f}×** ({x.low:.2f}–{x.high:.2f}; {verdict})"
+
+
+def _echo_profile(e: EchoResults) -> str:
+    prof = e.profile
+    if isinstance(prof, str):
+        return f"*Profile.* {prof or 'not profiled in this run (`--quick`)'}.\n"
+    keys = list(prof)
+    rows = [[name, *(f"{prof[k][name]:.1f}" for k in keys)] for name in NAMES]
+    rows.append(["**total (server CPU per line)**",
+                 *(f"**{prof[k]['total']:.1f}**" for k in keys)])
+    notes = []
+    for c in sorted({c for _, c in keys}):
+        t, a = prof.get(("trio", c)), prof.get(("asyncio", c))
+        if t and a:
+            worse = sorted(((t[n] - a[n], n) for n in NAMES), reverse=True)[:3]
+            notes.append(f"at {c:,} clients, **{t['total'] - a['total']:+.1f} µs** (most in: "
+                         + "; ".join(f"{n.split(' (')[0].split(':')[0]} {d:+.1f}"
+                                     for d, n in worse) + ")")
+    diff = ("The Trio twin's CPU per line against the asyncio twin's, in this profile: "
+            + "; ".join(notes) + ".") if notes else ""
+    return f"""### Where the server's CPU goes, from a profile
+
+One run of each twin at each client count under py-spy (`bench/server.py`: a sampling
+profiler outside the process), each sample charged to its innermost frame, in µs of server CPU
+per line (the component's share of the samples times the run's CPU per line, from `/proc`;
+py-spy pauses the process for each sample, so these totals run above the rows measured
+without it: read the shares). Some rows are not alike: *socket calls* is, for Trio, the
+system call's own line, for asyncio also the transport's Python around `send` and `recv`
+(`write`, `_read_ready__data_received`); *the lesson's own code* holds, for Trio,
+`_LineReader`, which asyncio has in its stream layer (`StreamReader.readline`).
+
+{_table(["component", *[f"{i}, {c:,} clients" for i, c in keys]], rows)}
+{diff}
+
+What the rows say, and why the gap stays in the lesson:
+
+- **Try-first reads.** Trio's socket methods call `recv` first and wait for readiness only if it
+  raised `BlockingIOError`: after echoing a line, the handler asks for the next one, the client
+  has not answered yet, and the failed call costs an exception, its unwinding, and re-arming
+  the descriptor in epoll (Trio registers it one-shot, per wait). asyncio never reads before
+  epoll says so: its descriptors stay registered, and `readline` just waits on a future. With
+  few clients the next line is often there already and the cost nearly vanishes; with many,
+  the server is the bottleneck, every client waits on its echo, and more first tries fail.
+  This is in Trio's `SocketStream`, below the lesson: the only way around it from the handler
+  is `trio.lowlevel.wait_readable` on the raw socket, which would tie `_LineReader`
+  (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about streams.
+- **Timeouts.** Two per line in both twins: the idle timeout around the read and the send
+  timeout around the write. Each side puts a deadline in a heap (left there on exit until a
+  bulk prune), but a Trio cancel scope also makes a node in the task's tree of cancel
+  statuses, linked into its parent's set of children on entry and unlinked on exit; and
+  `trio.fail_after` is a `@contextmanager` around `move_on_after`: a generator per `with`.
+  Both rows grow with the number of clients (a bigger heap, colder caches). In a one-off
+  trial outside this bench, the same server with `fail_after` swapped for a plain class in
+  its process spent 1–5 µs less per line, within the noise of a round; the lesson teaches
+  `fail_after` and its `TooSlowError` (a slip on the lesson's page), so it keeps it. Moving
+  one scope's deadline along instead of opening two per line would change both twins'
+  structure, and the idle timeout would cover the sends too.
+- **Socket calls** are the same `send` and `recv` into the kernel on both sides (on loopback,
+  `send` also runs the receiving side's TCP and wakes the client), and `uvloop` does them in C
+  with no Python frames around them: that, and its C event loop, is its lead.
+"""
+
+
+def _echo(r: Results) -> str:
+    e = r.echo
+    if e is None:
+        return ""
+    rows = []
+    for c in sorted({x.clients for x in e.rows}):
+        for impl in LABELS:
+            row = e.row(impl, c)
+            if row is None:
+                if impl in e.skipped:
+                    rows.append([LABELS[impl], f"{c:,}", e.skipped[impl], "–", "–", "–", "–"])
+                continue
+            grow = summarise([(p - s) * 1024 / c for p, s in zip(row.peak_mb, row.start_mb,
+                                                                     strict=True)])
+            rows.append([LABELS[impl], f"{c:,}", _rate(row.rate()),
+                         summarise(row.cpu_us).fmt(".1f"), summarise(row.peak_mb).fmt(".1f"),
+                         grow.fmt(".1f"), summarise(row.client_share).fmt(".2f")])
+    pairs = []
+    for c in sorted({x.clients for x in e.rows}):
+        for impl, against in (("trio", "asyncio"), ("uvloop", "asyncio"), ("trio", "uvloop")):
+            x, cpu = e.ratio(impl, c, against), e.cpu_ratio(impl, c, against)
+            if x is not None and cpu is not None:
+                pairs.append([f"{impl} ÷ {against}", f"{c:,}", x.fmt(".2f"), cpu.fmt(".2f")])
+            elif "uvloop" in (impl, against) and "uvloop" in e.skipped:
+                pairs.append([f"{impl} ÷ {against}", f"{c:,}", e.skipped["uvloop"], "–"])
+    goals = "; ".join(f"at {c:,} clients {_echo_goal(e.ratio('trio', c))}, per CPU second "
+                      + (x.fmt(".2f") if (x := e.cpu_ratio("trio", c)) else "–")
+                      for c in sorted({x.clients for x in e.rows}))
+    return f"""## 7. Lesson 8: the echo server
+
+Goal: the Trio twin echoes at least as many lines per second as the asyncio twin (≥ 1.0×,
+paired), at 50 and at 1,000 clients. This run: {goals}.
+
+{_table(["server", "clients", "lines/s", "server CPU µs/line", "peak RSS (MB)",
+         "RSS growth per client (KB)", "client CPU (cores)"], rows)}
+Paired ratios of lines per second (each round runs every server back to back; median (min–max)
+over {e.rounds} round{"s" if e.rounds != 1 else ""}):
+
+{_table(["ratio", "clients", "× lines/s", "× lines per server CPU second"], pairs)}
+The last column divides CPU per line instead (the other server's over this one's): what the
+ratio of lines/s would be if each server had a whole core to itself, and on a shared machine
+the steadier of the two (another program's load delays a round trip, but adds nothing to the
+server's CPU). The goal is the first.
+
+*How.* Each run starts one server in a process of its own (`bench/echoserve.py`: the twin's own
+`serve`, unchanged; the uvloop row is the asyncio twin's `serve` run by `uvloop.run`) and one
+client process (`bench/echoclient.py`: plain sockets on epoll, no framework, so it costs the
+2-core machine little and the same for every server). The client opens its connections one
+at a time, each checked with one line and its echo; then each keeps one 64-byte line in
+flight (send, wait for the echo, check it, send the next), {e.seconds:g} s measured after a
+warm-up. *Server CPU* is the server process's own, from `/proc`, within the measured window.
+*Peak RSS* is the server's `VmHWM`; *growth per
+client* is that peak less the RSS when it began listening, per client. {e.fd_limit}.
+Measured {e.when}.
+
+The asyncio twin yields once per line on purpose (`await asyncio.sleep(0)`, so that one fast
+client cannot hold the loop: Trio's `send_all` is a checkpoint); the twins otherwise do the
+same work per line: two timeouts, one read, one write. uvloop is the anchor people quote
+for asyncio servers: the same file, unchanged, on a loop written in C (libuv).
+
+{_echo_profile(e)}"""
+
+
+#: The section headings each ``--only`` name writes (the page's own numbering).
+HEADINGS = {"lessons": ("## 1. ",), "virtual": ("## 2. ",), "framework": ("## 3. ", "## 4. "),
+            "crawler": ("## 5. ",), "links": ("## 6. ",), "server": ("## 7. ",)}
+
+
+def _sections(page: str) -> list[str]:
+    """The page cut before every ``## `` heading: the head, then one piece per section."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for line in page.splitlines(keepends=True):
+        if line.startswith("## ") and current:
+            pieces.append("".join(current))
+            current = []
+        current.append(line)
+    pieces.append("".join(current))
+    return pieces
+
+
+def splice(published: str, partial: str, names: list[str], command: str) -> str:
+    """``published`` with the sections ``names`` taken from ``partial`` (a page from
+    ``--only``), each marked with the command and date that wrote it; every other section
+    stays as it was. A section the published page lacks goes before ``## Reproduce``."""
+    wanted = tuple(h for name in names for h in HEADINGS[name])
+    new = {}
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    for piece in _sections(partial):
+        if piece.startswith(wanted):
+            head, _, body = piece.partition("\n")
+            new[piece[:6]] = (f"{head}\n\n*This section alone: `{command}`, {stamp}; the "
+                              f"rest of the page is from the run named at the top.*\n{body}")
+    out, done = [], set()
+    for piece in _sections(published):
+        key = piece[:6]
+        if key in new:
+            out.append(new[key])
+            done.add(key)
+            continue
+        if piece.startswith("## Reproduce"):
+            out += [new[k] for k in sorted(new) if k not in done]
+            done |= set(new)
+        out.append(piece)
+    out += [new[k] for k in sorted(new) if k not in done]
+    return "".join(p if p.endswith("\n\n") else p.rstrip("\n") + "\n\n" for p in out
+                   ).rstrip("\n") + "\n"
+
+
 def render(r: Results) -> str:
     head = f"""# Benchmarks
 
@@ -499,13 +687,14 @@ timed tests; `tests/test_bench.py` only checks that this code runs.
 
 """
     parts = [head, _machine(r), _lessons(r), _virtual(r), _spawn(r), _queues(r), _batching(r),
-             _crawl(r), _links(r)]
+             _crawl(r), _links(r), _echo(r)]
     parts.append(f"""## Reproduce
 
 ```
 make bench                        # or: python3 tasks.py bench / .venv/bin/python -m bench
 .venv/bin/python -m bench --quick # about a minute, into build/benchmarks-quick.md: not for quoting
 .venv/bin/python -m bench --only crawler links  # those sections, into build/benchmarks-partial.md
+.venv/bin/python -m bench --only server --update-published  # and replace them on this page
 ```
 
 The crawler section serves its site with nginx when it is installed (`python3 tasks.py system`

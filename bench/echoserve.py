@@ -1,0 +1,54 @@
+"""One lesson-8 server for the echo benchmark: ``python -m bench.echoserve IMPL``.
+
+IMPL is ``trio`` (``trio_port.server.serve``), ``asyncio`` (``asyncio_ref.server.serve`` on
+asyncio's own loop) or ``uvloop`` (the same asyncio twin, unchanged, on uvloop's loop: the
+figure people quote for asyncio servers). Each runs the twin's own ``serve`` on port 0, which
+prints ``listening on 127.0.0.1:PORT``; the bench reads that line, loads the server from a
+client process of its own, reads this process's CPU and peak RSS from ``/proc``, and ends it
+with SIGTERM (the twins leave SIGTERM at its default: the process ends at once).
+
+The soft limit on descriptors is raised to the hard one first: 1,000 clients need 1,000
+descriptors, more than the usual soft limit of 1,024 leaves with the interpreter's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import sys
+
+IMPLS = ("trio", "asyncio", "uvloop")
+
+
+def raise_fd_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; return the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def main(impl: str) -> None:
+    raise_fd_limit()
+    if impl == "trio":
+        import trio
+
+        from trio_port import server as trio_server
+
+        trio.run(trio_server.serve, 0)
+    elif impl == "asyncio":
+        from asyncio_ref import server as asyncio_server
+
+        asyncio.run(asyncio_server.serve(0))
+    elif impl == "uvloop":
+        import uvloop
+
+        from asyncio_ref import server as asyncio_server
+
+        uvloop.run(asyncio_server.serve(0))
+    else:
+        raise SystemExit(f"unknown server {impl!r}: one of {', '.join(IMPLS)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

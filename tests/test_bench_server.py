@@ -1,0 +1,264 @@
+"""Section 7 of the benchmark page (lesson 8's echo server): the code runs, at tiny sizes.
+
+Not a timed test: the speed goal lives in ``python -m bench``. Each check would fail if the
+section broke: a server or client that does not run, rounds that stop pairing, a client that
+counts a wrong echo, a missing uvloop that fails the bench instead of skipping its row, a
+profile charged to the wrong component, a splice that drops or duplicates a section, or a
+published section that no longer has the shape the bench writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import re
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import report, server
+from bench.echoclient import run
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = ROOT / "docs" / "benchmarks.md"
+
+
+@pytest.mark.timeout(120)
+def test_every_server_runs_and_each_round_is_paired() -> None:
+    res = server.section((3,), 2, 0.2, profiled=False)
+    impls = [r.impl for r in res.rows]
+    expected = [i for i in server.IMPLS if i not in res.skipped]
+    assert impls == expected and "trio" in impls and "asyncio" in impls
+    assert set(res.skipped) <= {"uvloop"}
+    for row in res.rows:
+        assert len(row.rates) == 2 and all(x > 0 for x in row.rates), row
+        assert all(x > 0 for x in row.cpu_us), row
+        assert all(p >= s > 0 for p, s in zip(row.peak_mb, row.start_mb, strict=True)), row
+    for x in (res.ratio("trio", 3), res.cpu_ratio("trio", 3)):
+        assert x is not None and x.n == 2
+    page = report.render(report.Results(cfg=report.Config.quick(), machine={}, echo=res))
+    section = page[page.index("## 7. "):page.index("## Reproduce")]
+    for impl in impls:
+        assert server.LABELS[impl] in section
+
+
+def test_the_quick_run_keeps_the_server_part_short() -> None:
+    """``--quick``: three servers, 50 clients, one round of half a second, no profile."""
+    quick, full = report.Config.quick(), report.Config.full()
+    assert (quick.echo_clients, quick.echo_rounds, quick.echo_profile) == ((50,), 1, False)
+    assert quick.echo_seconds <= 1.0
+    assert full.echo_clients == (50, 1000) and full.echo_rounds >= 3
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    corrupt_after = -1  # echo this many chunks faithfully, then change a byte of each
+
+    def handle(self) -> None:
+        n = 0
+        while data := self.request.recv(65536):
+            if 0 <= self.corrupt_after <= n:
+                data = data.replace(b"hello", b"HELLO")
+            self.request.sendall(data)
+            n += 1
+
+
+@contextmanager
+def _echo_server(corrupt_after: int) -> Iterator[int]:
+    handler = type("Handler", (_Echo,), {"corrupt_after": corrupt_after})
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as srv:
+        srv.daemon_threads = True
+        thread = threading.Thread(target=srv.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield srv.server_address[1]
+        finally:
+            srv.shutdown()
+
+
+@pytest.mark.timeout(60)
+def test_the_client_counts_echoes_and_keeps_depth_lines_in_flight() -> None:
+    with _echo_server(corrupt_after=-1) as port:
+        out = run(port, 3, 0.2, depth=4)
+    assert out["lines"] > 0 and out["seconds"] >= 0.2
+    assert out["clients"] == 3 and out["cpu_share"] > 0
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("corrupt_after", [0, 2])
+def test_the_client_fails_on_a_wrong_echo(corrupt_after: int) -> None:
+    """A wrong byte fails the run: in the connection check (0), or while measuring (2)."""
+    with _echo_server(corrupt_after) as port, pytest.raises(RuntimeError, match="is not"):
+        run(port, 2, 0.2)
+
+
+def test_without_uvloop_its_rows_are_skipped_with_the_install_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "uvloop" else real(name, *a))
+    ran: list[str] = []
+
+    def fake_run(impl: str, clients: int, seconds: float) -> dict[str, float]:
+        ran.append(impl)
+        return {"rate": 1000.0, "cpu_us": 40.0, "peak_mb": 30.0, "start_mb": 25.0,
+                "client_share": 0.2}
+
+    monkeypatch.setattr(server, "one_run", fake_run)
+    res = server.measure((5,), 2, 0.1)
+    assert sorted(ran) == ["asyncio", "asyncio", "trio", "trio"]
+    assert "pip install uvloop" in res.skipped["uvloop"]
+    page = report.render(report.Results(cfg=report.Config.quick(), machine={}, echo=res))
+    section = page[page.index("## 7. "):page.index("## Reproduce")]
+    assert f"| {server.LABELS['uvloop']} | 5 | skipped: uvloop is not installed (" in section
+    assert "| uvloop ÷ asyncio | 5 | skipped:" in section
+
+
+def _helper_lines() -> tuple[int, int]:
+    """The lines of Trio's ``_nonblocking_helper`` with the system call and the try."""
+    spec = importlib.util.find_spec("trio")
+    assert spec is not None and spec.origin is not None
+    source = (Path(spec.origin).parent / "_socket.py").read_text().splitlines()
+    start = next(i for i, x in enumerate(source) if "def _nonblocking_helper(" in x)
+    call = next(i for i in range(start, len(source))
+                if source[i].strip().startswith("return fn("))
+    try_ = next(i for i in range(start, len(source)) if "async with _try_sync()" in source[i])
+    return call + 1, try_ + 1
+
+
+def test_the_profile_charges_each_sample_to_its_component() -> None:
+    call, try_ = _helper_lines()
+    run_ = "run (trio/_core/_run.py:9);handle (trio_port/server.py:149)"
+    raw = "\n".join([
+        f"{run_};_nonblocking_helper (trio/_socket.py:{call}) 5",
+        f"{run_};_nonblocking_helper (trio/_socket.py:{try_}) 3",
+        "run (trio/_core/_run.py:9);handle (trio_port/server.py:137);"
+        "__enter__ (contextlib.py:137) 2",  # `with trio.fail_after(...)`: a timeout
+        f"{run_};send_all (trio/_highlevel_socket.py:113);__exit__ (contextlib.py:144) 4",
+        "Handle._run (asyncio/events.py:80);handle (asyncio_ref/server.py:103);"
+        "timeout (asyncio/timeouts.py:145) 1",
+        "Handle._run (asyncio/events.py:80);write (asyncio/selector_events.py:1057) 6",
+        "run (trio/_core/_run.py:9);readline (trio_port/server.py:105) 7",
+        "run (trio/_core/_run.py:9);get_events (trio/_core/_io_epoll.py:243) 8",
+        "<module> (elsewhere.py:1) 1",
+    ])
+    names = dict(zip(("calls", "try", "timeouts", "stream", "loop", "own", "other"),
+                     server.NAMES, strict=True))
+    assert server.attribute(raw) == {names["calls"]: 11, names["try"]: 3,
+                                     names["timeouts"]: 3, names["stream"]: 4,
+                                     names["own"]: 7, names["loop"]: 8, names["other"]: 1}
+
+
+@pytest.mark.timeout(120)
+def test_the_profile_runs_both_twins_under_py_spy() -> None:
+    from bench.profile import available
+
+    if available() is None:
+        pytest.skip("py-spy is not installed (the bench extra): the section says so")
+    got = server.profile((3,), 1.0)
+    if isinstance(got, str) and "py-spy failed" in got:
+        pytest.skip(f"py-spy cannot read another process here (ptrace): {got}")
+    assert isinstance(got, dict), got
+    assert set(got) == {("trio", 3), ("asyncio", 3)}
+    for row in got.values():
+        assert row["total"] > 0
+        assert sum(row[n] for n in server.NAMES) == pytest.approx(row["total"])
+
+
+PUBLISHED_PAGE = """# Benchmarks
+
+*Generated by the full run.*
+
+## The machine
+
+m
+
+## 1. Lessons
+
+one
+
+## 6. Link extraction
+
+six
+
+## Reproduce
+
+published reproduce
+"""
+
+
+def _partial(body: str) -> str:
+    return (f"# Benchmarks\n\n*partial*\n\n## The machine\n\nother\n\n"
+            f"## 7. Lesson 8: the echo server\n\n{body}\n\n## Reproduce\n\npartial reproduce\n")
+
+
+def test_splice_replaces_only_the_sections_run() -> None:
+    once = report.splice(PUBLISHED_PAGE, _partial("first"), ["server"], "python -m bench X")
+    assert once.index("## 6. ") < once.index("## 7. ") < once.index("## Reproduce")
+    assert "*This section alone: `python -m bench X`, " in once
+    for kept in ("*Generated by the full run.*", "\nm\n", "one", "six", "published reproduce"):
+        assert kept in once
+    for dropped in ("*partial*", "other", "partial reproduce"):
+        assert dropped not in once
+    twice = report.splice(once, _partial("second"), ["server"], "python -m bench X")
+    assert twice.count("## 7. ") == 1 and "second" in twice and "first" not in twice
+    assert twice.replace("second", "first").split("## 7. ")[0] == once.split("## 7. ")[0]
+
+
+@pytest.mark.parametrize("argv", [["--quick", "--only", "server", "--update-published"],
+                                  ["--update-published"]])
+def test_update_published_needs_only_and_a_full_run(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.__main__ import main
+
+    before = PUBLISHED.read_bytes()
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "--update-published needs --only" in capsys.readouterr().err
+    assert PUBLISHED.read_bytes() == before
+
+
+def _fake_results() -> Any:
+    res = server.EchoResults(seconds=report.Config.full().echo_seconds,
+                             rounds=report.Config.full().echo_rounds)
+    for c in report.Config.full().echo_clients:
+        for impl in server.IMPLS:
+            res.rows.append(server.EchoRow(impl, c, [1.0], [1.0], [2.0], [1.0], [0.1]))
+    return res
+
+
+def test_the_published_section_is_what_the_bench_writes() -> None:
+    """docs/benchmarks.md's section 7 has the tables the bench renders now (same headers,
+    every server at every client count of a full run), and its goal line quotes its own
+    paired-ratio table."""
+    page = PUBLISHED.read_text(encoding="utf-8")
+    assert page.count("## 7. Lesson 8: the echo server") == 1
+    published = page[page.index("## 7. "):page.index("## Reproduce")]
+    fake = report.render(report.Results(cfg=report.Config.full(), machine={},
+                                        echo=_fake_results()))
+    rendered = fake[fake.index("## 7. "):fake.index("## Reproduce")]
+    headers = [head for head, rule in itertools.pairwise(rendered.splitlines())
+               if rule.startswith("|---")]
+    assert len(headers) == 2  # the runs, the ratios (the profile's depends on the run)
+    for header in headers:
+        assert header in published
+    full = report.Config.full()
+    assert f"over {full.echo_rounds} rounds" in published
+    assert f"{full.echo_seconds:g} s measured" in published
+    for c in full.echo_clients:
+        for impl in server.IMPLS:
+            assert re.search(rf"^\| {re.escape(server.LABELS[impl])} \| {c:,} \|", published,
+                             re.M), (impl, c)
+        goal = re.search(rf"at {c:,} clients \*\*(\d\.\d\d)×\*\* \((\d\.\d\d)–(\d\.\d\d);",
+                         published)
+        assert goal, c
+        median, low, high = goal.groups()
+        assert f"| trio ÷ asyncio | {c:,} | {median} ({low}–{high}) |" in published
+    # A full run profiles both twins: the published section has the profile's table.
+    assert "### Where the server's CPU goes, from a profile" in published
+    assert "| **total (server CPU per line)** |" in published
