@@ -44,7 +44,8 @@ def test_the_verb_writes_a_copy_outside_the_tracked_files(
     assert cli.main(["notebook", impl, "--dir", str(folder)]) == 0
     target = folder / f"{impl}-exercises.ipynb"
     out = capsys.readouterr().out
-    assert f"wrote {target}" in out and "jupyter lab" in out and ".venv/bin/python" in out
+    assert f"wrote {target}" in out and "jupyter lab" in out
+    assert notebook_verb.venv_tool(Path(sys.executable).name) in out
     copy = nbformat.read(target, as_version=4)
     nbformat.validate(copy)
     tracked = nbformat.read(NOTEBOOKS / f"{impl}-exercises.ipynb", as_version=4)
@@ -67,6 +68,40 @@ def test_the_verb_never_overwrites_a_copy_unless_forced(
     assert "exists" in capsys.readouterr().err and "MINE" in target.read_text(encoding="utf-8")
     assert cli.main(["notebook", "trio", "--dir", str(tmp_path), "--force"]) == 0
     assert "MINE" not in target.read_text(encoding="utf-8")
+
+
+def test_the_verb_refuses_a_file_as_its_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--dir`` naming a file: said as such (not "cannot write ...: File exists"), exit 2."""
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["notebook", "trio", "--dir", str(afile)])
+    assert refused.value.code == 2
+    assert f"--dir {afile} is a file, not a folder" in capsys.readouterr().err
+    assert afile.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_the_verbs_hint_names_this_pythons_jupyter_from_any_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Run outside the repository, the hint is no relative ``.venv/bin/jupyter`` that does not
+    exist there: it is the one next to the Python that runs the verb, a path that works from
+    the current folder."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["notebook", "trio"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    launch = next(line.split() for line in lines if " lab " in line)
+    assert launch[1:3] == ["lab", str(Path("my_notebooks") / "trio-exercises.ipynb")]
+    jupyter = Path(launch[0])
+    assert jupyter == Path(sys.executable).parent / "jupyter"  # absolute: not under tmp_path
+    kernel = next(line for line in lines if "VS Code" in line)
+    assert f"pick {sys.executable} as the kernel" in kernel
+    # And from the folder that holds the venv, the short relative form.
+    venv_bin = Path(sys.executable).parent
+    monkeypatch.chdir(venv_bin.parent.parent)
+    assert notebook_verb.venv_tool("jupyter") == str(
+        Path(venv_bin.parent.name, venv_bin.name, "jupyter"))
 
 
 def test_the_verb_says_where_the_notebooks_are_when_installed_without_them(
@@ -121,6 +156,63 @@ def test_the_file_checked_is_the_cell_with_the_twins_script_block() -> None:
     # A cell that has its own block keeps it, alone.
     own = cell + '\n\nif __name__ == "__main__":\n    print("mine")\n'
     assert notebook_magic.cell_file("count", own, lesson, "trio").count("__main__") == 1
+
+
+def test_the_kernel_runs_the_cell_without_its_main_block() -> None:
+    """A cell with the lesson's ``if __name__ == "__main__":`` block (the whole
+    ``my_count.py`` pasted, as ``exercises/`` has it) is checked with it, but the kernel runs
+    the cell without it (``__name__`` is ``"__main__"`` there, and argparse would read the
+    kernel's argv): blank lines in its place, so the cell's line numbers stay; a cell without
+    one runs as written."""
+    lesson = catalogue.get("count")
+    whole = (ROOT / "trio_port" / "count.py").read_text(encoding="utf-8")
+    assert whole.count('if __name__ == "__main__":') == 1
+    assert notebook_magic.cell_file("count", whole, lesson, "trio").endswith(whole)
+    run, dropped = notebook_magic.without_main_block(whole)
+    assert dropped and "__main__" not in run and "argparse.ArgumentParser" not in run
+    assert run.count("\n") == whole.count("\n")
+    kept = whole[:whole.index('if __name__ == "__main__":')]
+    assert run.startswith(kept) and run[len(kept):].strip() == ""
+    # A block in the middle, an `else:` included: the lines after it keep their numbers.
+    middle = "a = 1\nif __name__ == '__main__':\n    a = 2\nelse:\n    a = 3\nb = a\n"
+    assert notebook_magic.without_main_block(middle) == ("a = 1\n\n\n\n\nb = a\n", True)
+    for plain in (solution("trio", "count"), "def broken(:\n", "if x:\n    y = 1\n"):
+        assert notebook_magic.without_main_block(plain) == (plain, False)
+
+
+def test_the_report_names_the_cell_not_the_temporary_file(tmp_path: Path) -> None:
+    """The temporary file is gone when the report is read: "this cell" stands for it; the
+    other framework's check is the magic's line; a script's command keeps the file's name."""
+    lesson = catalogue.get("count")
+    path = tmp_path / "my_count.py"
+    report = (f"checking {path} (Trio port) against asyncio_ref/count.py\n"
+              f"    at {path}, line 40, in count_async: x\n"
+              f"    walkthrough check count {path} --impl asyncio\n"
+              f"NOT equivalent: run as a script, `python {path} --help` does not answer\n"
+              f"importing {path} raised ValueError")
+    assert notebook_magic.as_this_cell(report, path, lesson) == (
+        "checking this cell (Trio port) against asyncio_ref/count.py\n"
+        "    at this cell, line 40, in count_async: x\n"
+        "    %%check count --impl asyncio\n"
+        "NOT equivalent: run as a script, `python my_count.py --help` does not answer\n"
+        "importing this cell raised ValueError")
+
+
+def test_a_top_level_await_in_a_checked_cell_gets_a_hint() -> None:
+    """``await demo_async()`` at a cell's top level is a syntax error in a module: the check
+    cannot import it, and says where the run goes instead."""
+    lesson = catalogue.get("count")
+    args = notebook_magic.parse_line("count")
+    cell = solution("trio", "count") + "\nawait demo_async()\n"
+    status, text = notebook_magic.check_source(
+        args, notebook_magic.cell_file("count", cell, lesson, "trio"))
+    line = len(cell.splitlines()) + 1  # the magic's line is line 1
+    assert status == notebook_magic.CANNOT_CHECK
+    assert text.startswith(f"this cell, line {line}: syntax error: 'await' outside function")
+    assert text.endswith(notebook_magic.AWAIT_HINT) and "run cell" in text
+    # Any other syntax error: no such hint.
+    status, text = notebook_magic.check_source(args, "def broken(:\n")
+    assert status == notebook_magic.CANNOT_CHECK and "hint" not in text
 
 
 # -- through a real kernel -------------------------------------------------------------------------
@@ -180,6 +272,11 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
         "%%check count --timeout 0\nx = 1",
         "%%check count --timeout 1\nstuck = True\nwhile stuck:\n    pass",
         "print('stuck' in dir())",
+        # The whole my_count.py pasted, its __main__ block included (F6 of the review).
+        "del main_async",
+        f"%%check count\n{(ROOT / 'trio_port' / 'count.py').read_text(encoding='utf-8')}",
+        "print(callable(main_async))",
+        f"%%check count\n{solution('trio', 'count')}\nawait demo_async()",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells])
     env = {**os.environ, "PATH": "/usr/bin:/bin"}
@@ -188,12 +285,14 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
     out = [printed(c) for c in nb.cells]
     assert out[0] == "None\n"  # no walkthrough on the kernel's PATH
     assert "equivalent: your port prints the same lines" in out[3]
-    assert "NOT equivalent" not in out[3] and "my_count.py (Trio port)" in out[3]
+    assert "NOT equivalent" not in out[3] and out[3].startswith("checking this cell (Trio port)")
+    # The reports name the cell, never the temporary file the check wrote.
+    assert not [o for o in out if "walkthrough-cell-" in o or "my_count.py (" in o]
     assert out[4] == "True\n"  # the cell ran, as a cell without the magic would
     assert "NOT equivalent" in out[5] and "no running event loop" in out[5]
     # The line of the slip, as the notebook numbers the cell's lines (the magic's is line 1).
     line = cells[5].splitlines().index(f"    {SLIP}") + 1
-    assert f"line {line}, in count_async: {SLIP}" in out[5]
+    assert f"at this cell, line {line}, in count_async: {SLIP}" in out[5]
     assert unfinished(out[6]) and "write main_sync" in out[6]
     assert "equivalent: your port prints" in out[7] and "(asyncio port)" in out[7]
     # A bad magic line: IPython's one-line "UsageError: ...", and the cell does not run.
@@ -206,6 +305,17 @@ def test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path(tmp_path
     assert out[10].startswith("checking ") and out[10].count("\ncannot check: ") == 1
     assert "line 3" in out[10] and "the cell was not run" in out[10]
     assert out[11] == "False\n"
+    # The pasted my_count.py: equivalent (its block checked as a script), then run without
+    # the block: no SystemExit from argparse reading the kernel's argv, and defined again.
+    assert "equivalent: your port prints the same lines" in out[13]
+    assert "NOT equivalent" not in out[13] and "and does the same run as a script" in out[13]
+    assert out[13].rstrip("\n").endswith(notebook_magic.BLOCK_NOT_RUN)
+    assert "usage:" not in out[13] and out[14] == "True\n"
+    assert not [o for c in nb.cells[12:15] for o in c.outputs if o.output_type == "error"]
+    # A top-level await: cannot check, where the run goes instead, and not run.
+    assert "cannot check: this cell, line" in out[15] and "'await' outside function" in out[15]
+    assert notebook_magic.AWAIT_HINT in out[15] and "the cell was not run" in out[15]
+    assert not [o for o in nb.cells[15].outputs if o.output_type == "error"]
 
 
 @pytest.mark.timeout(300)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,8 @@ against the reference, as `walkthrough check` does, then defines its functions f
 cells below. The copy needs only a kernel of this project's Python (.venv/bin/python);
 `walkthrough` need not be on PATH.
 
-Exit status: 0 written; 2 the copy exists (without --force), the folder cannot be written,
-or this installation has no notebooks (they are in the source repository, notebooks/).
+Exit status: 0 written; 2 the copy exists (without --force), DIR is a file or cannot be
+written, or this installation has no notebooks (they are in the source repository, notebooks/).
 
 examples:
   walkthrough notebook trio                  # my_notebooks/trio-exercises.ipynb
@@ -79,8 +81,22 @@ def make_copy(impl: str) -> dict[str, Any]:
     return nb
 
 
+def venv_tool(name: str) -> str:
+    """``name`` in the folder of this Python (the venv's ``bin/``), as a path that works from
+    the current folder: relative under it (``.venv/bin/jupyter`` at the repository's root),
+    absolute elsewhere. Not resolved: a venv's python is a link to the base interpreter,
+    whose folder has none of the venv's tools."""
+    tool = Path(sys.executable).parent / name
+    try:
+        return str(tool.relative_to(Path.cwd()))
+    except ValueError:
+        return str(tool)
+
+
 def run(args: argparse.Namespace) -> int:
     nb = make_copy(args.impl)
+    if args.dir.exists() and not args.dir.is_dir():
+        raise UsageError(f"--dir {args.dir} is a file, not a folder")
     target: Path = args.dir / f"{args.impl}-exercises.ipynb"
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists, and holds your work: open it, or pass --force "
@@ -93,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     print(f"wrote {target}")
     print("open it with this project's Python as the kernel, e.g.:")
-    print(f"  .venv/bin/jupyter lab {target}    (after .venv/bin/pip install jupyterlab)")
-    print(f"  code {target}                     (VS Code: pick .venv/bin/python as the kernel)")
+    jupyter = venv_tool("jupyter")
+    needs = "" if os.access(jupyter, os.X_OK) else \
+        f"    (after {venv_tool('pip')} install jupyterlab)"
+    print(f"  {jupyter} lab {target}{needs}")
+    print(f"  code {target}    (VS Code: pick {venv_tool(Path(sys.executable).name)} "
+          "as the kernel)")
     return 0
