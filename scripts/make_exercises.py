@@ -15,16 +15,20 @@ exactly what ``walkthrough check`` expects. What is blanked: every ``async`` fun
 function that uses the framework, and every function the notebook asks for. Its body becomes
 the notebook's steps for it (:data:`HINTS`, transcribed from the seed notebook, which does not
 live in this repository), the twin's own comments from that body (for Trio, the *why* of each
-change from asyncio), and ``raise NotImplementedError``. Plain synchronous helpers that the
-project added (per-task RNGs, say) are kept whole: they are not the lesson. The answers to the
-notebook's questions are cut from the docstrings (:func:`without_answers`): they live in the
-twins, the solved notebooks and the guide.
+change from asyncio; a comment that is only code the function has no names for, like Trio's
+``# q.task_done()``, is left out), what the check depends on (:func:`depends`: the draws on
+the lesson's random sources and the values printed, in the twin's order, read from its body),
+the lines it prints (:func:`printed`), and ``raise NotImplementedError``. Plain synchronous
+helpers that the project added (per-task RNGs, say) are kept whole: they are not the lesson.
+The answers to the notebook's questions are cut from the docstrings (:func:`without_answers`):
+they live in the twins, the solved notebooks and the guide.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import builtins
 import io
 import re
 import sys
@@ -159,8 +163,12 @@ WHERE: dict[str, dict[str, str]] = {
 PRINTS = "# It prints exactly (the check compares every line):"
 #: The indentation, after ``#``, of a stated ``print`` call under :data:`PRINTS`.
 STATED = "#     "
+#: The label of the draws and values a blanked body makes, in the twin's order (item 7, F4).
+DEPENDS = "# The check depends on these draws and values, in this order:"
 #: The comments of a blanked body that :func:`outline` compares (what the skeleton decides).
-DECIDED = ("# The notebook:", PRINTS, STATED, "# Where ")
+DECIDED = ("# The notebook:", DEPENDS, PRINTS, STATED, "# Where ")
+#: What makes a name a random source: its annotation mentions one of these types.
+RANDOM_TYPES = ("Random", "Faker")
 
 
 def printed(node: ast.AST, source: str) -> list[str]:
@@ -175,6 +183,285 @@ def printed(node: ast.AST, source: str) -> list[str]:
     for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
         segment = ast.get_source_segment(source, call) or ""
         out.append(" ".join(line.strip() for line in segment.splitlines()))
+    return out
+
+
+def _names(node: ast.AST | None) -> set[str]:
+    """Every name ``node`` reads or binds."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node else set()
+
+
+def _is_print(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "print")
+
+
+def _random_sources(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The module's random sources: the names a draw is made on, and its drawing functions.
+
+    A source is the ``random`` module or the ``Faker`` class when imported; a drawing function
+    is a module-level function whose body calls one (or a drawing function), found to a
+    fixpoint, so ``task_rngs``, ``streams``, ``rand_sleep`` and ``create_job`` are drawing
+    functions because of what the twin's own code does, not because a list here says so.
+    """
+    sources = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            sources |= {alias.asname or alias.name for alias in node.names
+                        if (alias.asname or alias.name) in ("random", "Faker")}
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    drawing: set[str] = set()
+    while True:
+        found = {f.name for f in functions if _draw_calls(f, sources, drawing)}
+        if found <= drawing:
+            return sources, drawing
+        drawing |= found
+
+
+def _surface(node: ast.AST) -> list[ast.AST]:
+    """``node`` and what it holds, without looking into a call (but ``node``) or comprehension.
+
+    What an expression uses *itself*: ``gather(*(f(x) for x in xs))`` uses neither ``f`` nor
+    ``x``; the call ``f(x)`` inside it does.
+    """
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        if current is node or not isinstance(current, ast.Call | ast.ListComp | ast.SetComp
+                                                        | ast.GeneratorExp | ast.DictComp):
+            stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def _uses(node: ast.AST, tracked: set[str]) -> bool:
+    """Whether ``node`` itself reads a tracked name (see :func:`_surface`), or, not being a
+    call, holds a call that does: ``await create_job(fake)`` and ``rng.randint(0, 10) + 1``
+    draw; ``create_task(produce(...))`` wraps a draw, and its task is not one."""
+    return any((isinstance(n, ast.Name) and n.id in tracked)
+               or (isinstance(n, ast.Call) and n is not node and not isinstance(node, ast.Call)
+                   and _uses(n, tracked))
+               for n in _surface(node))
+
+
+def _tracked(function: ast.FunctionDef | ast.AsyncFunctionDef, sources: set[str],
+             drawing: set[str]) -> set[str]:
+    """The names in ``function`` that hold a random source or a value drawn from one, and the
+    drawing functions.
+
+    Its parameters annotated with a random type, and (to a fixpoint) every name bound from an
+    expression that itself draws: ``i = rng.randint(0, 10)`` makes ``i`` tracked, so
+    ``sleep(i)`` is a value the check depends on; ``task = create_task(produce(...))`` does
+    not make ``task`` one (the task is not a draw; ``produce(...)`` is).
+    """
+    args = function.args
+    tracked = set(sources) | set(drawing) | {
+        a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if a.annotation is not None and any(t in ast.unparse(a.annotation)
+                                            for t in RANDOM_TYPES)}
+    while True:
+        before = len(tracked)
+        for node in ast.walk(function):
+            pairs: list[tuple[ast.AST, ast.AST | None]] = []
+            if isinstance(node, ast.Assign):
+                pairs = [(target, node.value) for target in node.targets]
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                pairs = [(node.target, node.iter)]
+            for target, value in pairs:
+                if (isinstance(target, ast.Name | ast.Tuple) and value is not None
+                        and _uses(value, tracked)):
+                    tracked |= _names(target)
+        if len(tracked) == before:
+            return tracked
+
+
+def _draw_calls(function: ast.FunctionDef | ast.AsyncFunctionDef, sources: set[str],
+                drawing: set[str]) -> list[ast.Call]:
+    """The calls in ``function`` (print aside) that themselves use a tracked name.
+
+    "Themselves" (:func:`_surface`): ``gather(*(makerandom(idx, rng=rngs[idx]) ...))`` gives
+    ``makerandom(...)``, not gather. A comprehension's ``for`` clause is the header of its
+    loop (:func:`_header`), so a call in it, ``zip(args, rngs)``, is not listed again.
+    """
+    tracked = _tracked(function, sources, drawing)
+    headers = {id(n) for c in ast.walk(function) if isinstance(c, ast.comprehension)
+               for n in ast.walk(c.iter)}
+    return [node for node in ast.walk(function)
+            if isinstance(node, ast.Call) and not _is_print(node) and id(node) not in headers
+            and any(isinstance(n, ast.Name) and n.id in tracked for n in _surface(node))]
+
+
+class _NoAwait(ast.NodeTransformer):
+    """``await f(x)`` as ``f(x)``: whether and how to await is the port's to write."""
+
+    def visit_Await(self, node: ast.Await) -> ast.AST:
+        return self.visit(node.value)
+
+
+def _code(node: ast.AST) -> str:
+    return ast.unparse(_NoAwait().visit(ast.parse(ast.unparse(node), mode="eval").body))
+
+
+def _values(function: ast.FunctionDef | ast.AsyncFunctionDef, calls: set[int],
+            drawing: set[str]) -> set[str]:
+    """The names whose values the check sees, and (to a fixpoint) the names they come from.
+
+    What the body's prints read, and the arguments of its draw calls that use a value rather
+    than start a drawing function (``sleep(i)``, ``put((i, t))``): the arguments of
+    ``produce(...)`` are its own to state, and would only give the concurrency away.
+    """
+    needed = set().union(*(_names(n) for n in ast.walk(function) if _is_print(n)))
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Call) and id(node) in calls
+                and not _names(node) & drawing):
+            needed |= set().union(*(_names(a) for a in [*node.args, *node.keywords]))
+    while True:
+        before = len(needed)
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Assign | ast.AugAssign)
+                    and _names(node) - _names(node.value) & needed):
+                needed |= _names(node.value)
+        if len(needed) == before:
+            return needed
+
+
+def depends(function: ast.FunctionDef | ast.AsyncFunctionDef, tree: ast.Module) -> list[str]:
+    """What the check depends on in the twin's ``function``, in the twin's order (item 7).
+
+    Each draw on the lesson's random sources (``rng.randint(0, 10)``, ``fake.job()``, a call of
+    a drawing function, the source a task is given), each value computed from one, and each
+    name a stated print reads, as code; under the header of each loop it is in. Derived from
+    the twin's body, so it stays true when the twin changes; it states values, not the
+    concurrency: a ``start_soon(f, x)`` reads ``f(x)``, a ``gather(f(x) for ...)`` reads
+    ``f(x)`` under its ``for``, and there is no ``await``.
+    """
+    sources, drawing = _random_sources(tree)
+    calls = {id(c) for c in _draw_calls(function, sources, drawing)}
+    values = _values(function, calls, drawing)
+    out: list[str] = []
+    shown_loops: list[ast.AST] = []
+
+    def emit(text: str, loops: list[ast.AST]) -> None:
+        common = 0
+        while (common < min(len(loops), len(shown_loops))
+               and loops[common] is shown_loops[common]):
+            common += 1
+        for depth, loop in enumerate(loops[common:], start=common):
+            out.append("    " * depth + _header(loop))
+        shown_loops[:] = loops
+        out.append("    " * len(loops) + text)
+
+    def visit(statements: list[ast.stmt], loops: list[ast.AST]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+                before = len(out)
+                if isinstance(stmt, ast.While):
+                    calls_in(stmt.test, loops)
+                visit(stmt.body, [*loops, stmt])
+                if len(out) == before and not isinstance(stmt, ast.While):
+                    calls_in(stmt.iter, loops)  # else its header, over the body, shows it
+                visit(stmt.orelse, loops)
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(stmt.body, loops)  # a task's body: its draws are the function's
+            elif isinstance(stmt, ast.If | ast.With | ast.AsyncWith | ast.Try | ast.TryStar):
+                for header in [getattr(stmt, "test", None), *getattr(stmt, "items", [])]:
+                    if header is not None:
+                        calls_in(header, loops)
+                for block in [stmt.body, getattr(stmt, "orelse", []),
+                              *(h.body for h in getattr(stmt, "handlers", [])),
+                              getattr(stmt, "finalbody", [])]:
+                    visit(block, loops)
+            elif _is_stated_assignment(stmt, calls, values):
+                assert isinstance(stmt, ast.Assign | ast.AugAssign)
+                target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+                names = target.elts if isinstance(target, ast.Tuple) else [target]
+                op = "=" if isinstance(stmt, ast.Assign) else ast.unparse(stmt).split()[1]
+                emit(f"{', '.join(map(_code, names))} {op} {_code(stmt.value)}", loops)
+            else:
+                calls_in(stmt, loops)
+
+    def calls_in(node: ast.AST, loops: list[ast.AST]) -> None:
+        for call in _ordered(node, calls):
+            emit(_as_call(call, drawing), [*loops, *_comprehensions(node, call)])
+
+    visit(function.body, [])
+    return out
+
+
+def _is_stated_assignment(stmt: ast.stmt, calls: set[int], values: set[str]) -> bool:
+    """Whether ``stmt`` is stated whole, as ``names = value`` (or ``+=``): it binds plain
+    names, one of which the check sees (``values``) or whose value is a draw itself, and it
+    wraps no draw (``r1, r2, r3 = gather(f(x) for ...)`` states the draws ``f(x)`` instead)."""
+    target: ast.expr
+    if isinstance(stmt, ast.AugAssign):
+        target = stmt.target
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    else:
+        return False
+    value = _bare(stmt.value)
+    elements = target.elts if isinstance(target, ast.Tuple) else [target]
+    if not all(isinstance(e, ast.Name) for e in elements):
+        return False
+    wrapped = [c for c in _ordered(stmt, calls) if c is not value]
+    return not wrapped and bool(_names(target) & values
+                                or (value is not None and id(value) in calls))
+
+
+def _bare(value: ast.expr) -> ast.expr | None:
+    """The call ``value`` is, through ``await``; else None."""
+    while isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
+
+
+def _ordered(node: ast.AST, calls: set[int]) -> list[ast.Call]:
+    """The draw calls in ``node``, in source order."""
+    found = [n for n in ast.walk(node) if isinstance(n, ast.Call) and id(n) in calls]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _as_call(call: ast.Call, drawing: set[str]) -> str:
+    """``call`` as code; ``spawn(f, x)`` of a drawing function ``f`` as ``f(x)``."""
+    first = call.args[0] if call.args else None
+    if (isinstance(first, ast.Name) and first.id in drawing
+            and not _names(call.func) & drawing):
+        return _code(ast.Call(func=first, args=call.args[1:], keywords=call.keywords))
+    return _code(call)
+
+
+def _comprehensions(node: ast.AST, call: ast.Call) -> list[ast.AST]:
+    """The comprehensions' ``for`` clauses around ``call`` in ``node``, outermost first."""
+    found: list[ast.AST] = []
+    for inner in ast.walk(node):
+        if (isinstance(inner, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp)
+                and any(n is call for n in ast.walk(inner))):
+            found.extend(inner.generators)
+    return found
+
+
+def _header(loop: ast.AST) -> str:
+    if isinstance(loop, ast.While):
+        return f"while {_code(loop.test)}:"
+    assert isinstance(loop, ast.For | ast.AsyncFor | ast.comprehension)
+    is_async = isinstance(loop, ast.AsyncFor) or bool(getattr(loop, "is_async", False))
+    prefix = "async for" if is_async else "for"
+    target = loop.target
+    names = target.elts if isinstance(target, ast.Tuple) else [target]
+    return f"{prefix} {', '.join(map(_code, names))} in {_code(loop.iter)}:"
+
+
+def _depends_block(lines: list[str], indent: str) -> list[str]:
+    out = [indent + DEPENDS] if lines else []
+    room = WIDTH - len(indent + STATED)
+    for line in lines:
+        body = line.lstrip(" ")
+        pad = line[:len(line) - len(body)]
+        parts = _split(body, room - len(pad))
+        out.append(indent + STATED + pad + parts[0])
+        out.extend(indent + STATED + pad + "    " + part for part in parts[1:])
     return out
 
 
@@ -343,14 +630,41 @@ def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
                 else:
                     said.append(comments[n])
                 previous = n if block else -1
+        said = [text for text in said if not _foreign_code(text, node, tree)]
         label = "# Our port says: " if impl == "trio" else "# The reference says: "
         out.extend(_wrapped(said, indent, label))
+        out.extend(_depends_block(depends(node, tree), indent))
         out.extend(_stated(printed(node, source), WHERE.get(lesson.name, {}).get(node.name, ""),
                            indent))
         out.append(f'{indent}raise NotImplementedError("write {node.name}")')
         cursor = body_end
     out.extend(lines[cursor:])
     return "\n".join(out) + "\n"
+
+
+def _foreign_code(comment: str, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                  tree: ast.Module) -> bool:
+    """Whether ``comment`` is only code naming what the twin's function does not have.
+
+    ``outstanding.value -= 1  # q.task_done()`` says which asyncio line the Trio line plays;
+    next to that line it reads well, but in a skeleton without it, "q.task_done()" names a
+    ``q`` the Trio port has no such thing as (issue 25, F8). A comment that is prose, or code
+    on the function's own names, stays.
+    """
+    try:
+        code = ast.parse(comment, mode="eval")
+    except SyntaxError:
+        return False
+    bound = set(dir(builtins)) | _names(function) | {
+        a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            bound |= _names(node)
+    return bool(_names(code) - bound)
 
 
 def _wrapped(texts: list[str], indent: str, prefix: str) -> list[str]:

@@ -234,3 +234,164 @@ def test_the_separators_are_stated() -> None:
     for impl in catalogue.IMPLS:
         _, skeleton = _sources(catalogue.get("asyncgen"), impl)
         assert 'sep "." for g, then "+" for f' in skeleton
+
+
+#: The label over what the check depends on (scripts/make_exercises.py, DEPENDS; F4 of the
+#: learner review): the draws on the lesson's random sources, in the twin's order.
+DEPENDS = "# The check depends on these draws and values, in this order:"
+#: What makes a parameter or a helper's result a random source: its annotation names one.
+RANDOM_TYPES = ("Random", "Faker")
+
+
+def _functions(tree: ast.Module) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def random_sources(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The lesson's random sources and its drawing functions, read from the twin's annotations.
+
+    Written apart from the generator's data flow, on purpose: a source is the ``random``
+    module, a parameter annotated with ``random.Random`` or ``Faker`` (or a list of them),
+    or a name bound from ``random.Random(...)``, ``Faker()``, or a helper whose return type
+    holds one (``task_rngs``, ``streams``); a drawing function is one that calls on a source
+    or calls a drawing function (to a fixpoint).
+    """
+    functions = _functions(tree)
+    makers = {"Random", "Faker"} | {
+        name for name, f in functions.items()
+        if f.returns is not None and any(t in ast.unparse(f.returns) for t in RANDOM_TYPES)}
+    sources = {"random"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None and any(
+                t in ast.unparse(node.annotation) for t in RANDOM_TYPES):
+            sources.add(node.arg)
+        value = getattr(node, "value", None)
+        if (isinstance(node, ast.Assign) and isinstance(value, ast.Call)
+                and _callee(value) in makers):
+            sources |= {n.id for t in node.targets for n in ast.walk(t)
+                        if isinstance(n, ast.Name)}
+    drawing: set[str] = set()
+    while True:
+        found = {name for name, f in functions.items()
+                 if any(_on_source(call, sources, drawing) for call in _calls(f))}
+        if found <= drawing:
+            return sources, drawing
+        drawing |= found
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else ast.unparse(func)
+
+
+def _calls(function: ast.AST) -> list[ast.Call]:
+    return [n for n in ast.walk(function) if isinstance(n, ast.Call)
+            and not (isinstance(n.func, ast.Name) and n.func.id == "print")]
+
+
+def _root(expr: ast.expr) -> str | None:
+    """``rng`` for ``rng``, ``rngs[idx]``, ``rng.randint``: the name an expression starts at."""
+    while isinstance(expr, ast.Attribute | ast.Subscript):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _on_source(call: ast.Call, sources: set[str], drawing: set[str]) -> bool:
+    """A call on a random source: a method of one, a drawing function, or one passed on."""
+    passed = [*call.args, *(k.value for k in call.keywords)]
+    return (_root(call.func) in sources | drawing
+            or any(_root(a) in sources | drawing for a in passed
+                   if not isinstance(a, ast.Call)))
+
+
+def depends_block(skeleton: str, name: str) -> str:
+    """The text of the DEPENDS block in the skeleton's function ``name`` ('' when none)."""
+    function = _functions(ast.parse(skeleton))[name]
+    segment = ast.get_source_segment(skeleton, function) or ""
+    lines = segment.splitlines()
+    for n, line in enumerate(lines):
+        if line.strip() == DEPENDS:
+            block = []
+            for following in lines[n + 1:]:
+                if not following.strip().startswith("#     "):
+                    break
+                block.append(following.strip()[1:].strip())
+            return "\n".join(block)
+    return ""
+
+
+def unnamed_draws(lesson: catalogue.Lesson, impl: str, skeleton: str) -> list[str]:
+    """The twin's calls on the lesson's random sources, in a body the skeleton leaves blank,
+    that the skeleton's DEPENDS block does not name: the callee (``rng.randint``, ``fake.job``,
+    a drawing function, or the drawing function a task starts) and each source it is given."""
+    twin, _ = _sources(lesson, impl)
+    twin_tree, skeleton_tree = ast.parse(twin), ast.parse(skeleton)
+    sources, drawing = random_sources(twin_tree)
+    blank = {name for name, f in _functions(skeleton_tree).items()
+             if isinstance(f.body[-1], ast.Raise)
+             and len([s for s in f.body if not isinstance(s, ast.Expr)
+                      or not isinstance(s.value, ast.Constant)]) == 1}
+    missing = []
+    for name, function in _functions(twin_tree).items():
+        if name not in blank:
+            continue
+        block = depends_block(skeleton, name)
+        for call in _calls(function):
+            if not _on_source(call, sources, drawing):
+                continue
+            passed = [*call.args, *(k.value for k in call.keywords)]
+            started = [a for a in passed if isinstance(a, ast.Name) and a.id in drawing]
+            callee = (started[0].id if started and _root(call.func) not in sources | drawing
+                      else ast.unparse(call.func))
+            given = {ast.unparse(a) for a in passed
+                     if _root(a) in sources and not isinstance(a, ast.Call)}
+            if f"{callee}(" not in block or any(g not in block for g in given):
+                missing.append(f"{name}: {ast.unparse(call)}")
+    return missing
+
+
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+@pytest.mark.parametrize("lesson", catalogue.LESSONS, ids=lambda lesson: lesson.name)
+def test_every_draw_of_the_twin_is_named(lesson: catalogue.Lesson, impl: str) -> None:
+    """A port is compared with the reference's draws: which source, which call, in which order
+    (the queue's sleep before its job, a consumer's sleep before it takes one). The skeleton
+    names each call the twin makes on the lesson's random sources, in the blanked body."""
+    if not lesson.exists(impl):
+        pytest.skip(f"no {impl} twin")
+    _, skeleton = _sources(lesson, impl)
+    assert unnamed_draws(lesson, impl, skeleton) == []
+
+
+@pytest.mark.parametrize("impl", catalogue.IMPLS)
+def test_the_queue_draws_were_not_derivable_before(impl: str) -> None:
+    """The control (F4): without the DEPENDS blocks, ``create_job`` and ``rand_sleep`` say
+    nothing of ``fake.job()`` and ``rng.randint(0, 10)``, nor ``main`` of the streams."""
+    lesson = catalogue.get("queue")
+    _, skeleton = _sources(lesson, impl)
+    missing = unnamed_draws(lesson, impl, skeleton.replace(DEPENDS, "# (removed)"))
+    assert "create_job: fake.job()" in missing
+    assert "rand_sleep: rng.randint(0, 10)" in missing
+    assert "main: streams(seed, nprod)" in missing
+    assert any(m.startswith("produce: rand_sleep(rng)") for m in missing)
+
+
+def test_the_draws_are_in_the_twins_order() -> None:
+    """The queue's order, which the check sees: a producer draws its count, then per job its
+    sleep before its job; a consumer sleeps before it takes a job."""
+    for impl in catalogue.IMPLS:
+        _, skeleton = _sources(catalogue.get("queue"), impl)
+        produce = depends_block(skeleton, "produce")
+        assert (produce.index("n = rng.randint(0, 10)") < produce.index("rand_sleep(rng)")
+                < produce.index("i = create_job(fake)")), produce
+        consume = depends_block(skeleton, "consume")
+        take = "q.get()" if impl == "asyncio" else "receive_channel.receive()"
+        assert consume.index("rand_sleep(rng)") < consume.index(take), consume
+        assert depends_block(skeleton, "rand_sleep").splitlines()[0] == "i = rng.randint(0, 10)"
+
+
+def test_no_asyncio_only_comment_in_a_trio_skeleton() -> None:
+    """F8: Trio's ``outstanding.value -= 1  # q.task_done()`` names asyncio's line; without the
+    line, in a skeleton, it would name a ``q`` the Trio port does not have."""
+    _, skeleton = _sources(catalogue.get("queue"), "trio")
+    assert "q.task_done()" not in depends_block(skeleton, "consume")
+    assert "# Our port says: q.task_done()" not in skeleton

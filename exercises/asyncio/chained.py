@@ -36,6 +36,9 @@ def task_rngs(seed: int, n: int) -> list[random.Random]:
 async def load(n: str, rng: random.Random) -> int:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     asyncio.sleep(i)
     # It prints exactly (the check compares every line):
     #     print(f"loading {n}: (will take {i} seconds)")
     #     print(f"{n} loaded..")
@@ -45,6 +48,9 @@ async def load(n: str, rng: random.Random) -> int:
 async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i plus the i from the following step as a tuple
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     asyncio.sleep(i)
     # It prints exactly (the check compares every line):
     #     print(f"firing {n}: (will take {i} seconds)")
     #     print(f"{n} fired!")
@@ -55,6 +61,12 @@ async def chain(n: str, rng: random.Random) -> tuple[int, int]:
     """Load, then fire; print how long the two took. Returns ``fire``'s pair for ``main``."""
     # The notebook: runs load
     # The notebook: then feeds result to fire
+    # The check depends on these draws and values, in this order:
+    #     loop = asyncio.get_running_loop()
+    #     start = loop.time()
+    #     p1 = load(n, rng)
+    #     p2 = fire(n, p1, rng)
+    #     end = loop.time() - start
     # It prints exactly (the check compares every line):
     #     print(f"--> Timing for {n}: total {end:0.2f} seconds, partial {p2}.")
     # Where end: the seconds since chain started; p2: the pair fire returned
@@ -63,11 +75,20 @@ async def chain(n: str, rng: random.Random) -> tuple[int, int]:
 
 async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     # The notebook: initiates an instance of chain for each arg, concurrently
+    # The check depends on these draws and values, in this order:
+    #     rngs = task_rngs(seed, len(args))
+    #     for n, rng in zip(args, rngs, strict=True):
+    #         chain(n, rng)
     raise NotImplementedError("write main")
 
 
 async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # The check depends on these draws and values, in this order:
+    #     loop = asyncio.get_running_loop()
+    #     start = loop.time()
+    #     res = main(*args, seed=seed)
+    #     end = loop.time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo")
@@ -84,6 +105,13 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 async def demo_notebook(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """``demo`` as the notebook's cells run it: one stream, seeded once, for every chain."""
     # The reference says: the global RNG after random.seed(seed), without the global
+    # The check depends on these draws and values, in this order:
+    #     loop = asyncio.get_running_loop()
+    #     start = loop.time()
+    #     shared = random.Random(seed)
+    #     for n in args:
+    #         chain(n, shared)
+    #     end = loop.time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo_notebook")

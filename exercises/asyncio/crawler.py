@@ -274,6 +274,9 @@ async def parse(
     #                     deadlines ran out, Ctrl-C waited).
     # The reference says: mailto:, httpx:...: not a web page, dropped without a word
     # The reference says: !r: the line stays one line
+    # The check depends on these draws and values, in this order:
+    #     for i, match in enumerate(HREF_RE.finditer(html), 1):
+    #         link = match[1]
     # It prints exactly (the check compares every line):
     #     print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
     #     print(f"Error parsing URL: {link!r}")
@@ -468,6 +471,8 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # The reference says: the last lines, while a closed stdout can still be told apart
     # The reference says: a second Ctrl-C, or one before the handler was in place
     # The reference says: if it never started: no "coroutine was never awaited" warning
+    # The check depends on these draws and values, in this order:
+    #     stats = Stats(progress=progress)
     # It prints exactly (the check compares every line):
     #     print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
     #     print(f"interrupted: {stats.summary()}", file=sys.stderr)

@@ -31,6 +31,11 @@ def demo() -> None:
     # The notebook: use for ... in to print a few iterations of endless
     # The notebook: print 3 more iterations of e, hard coded
     # The reference says: The loop's break paused e; it resumes after the value the loop discarded.
+    # The check depends on these draws and values, in this order:
+    #     e = endless()
+    #     total = 0
+    #     for i in e:
+    #         total += i
     # It prints exactly (the check compares every line):
     #     print(f"{i:02d}/{total:02d}", end=" ")
     #     print()

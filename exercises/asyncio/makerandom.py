@@ -49,6 +49,12 @@ async def makerandom(idx: int, threshold: int = 6, *, rng: random.Random) -> int
     # The notebook: if it isn't, it should print f"{i} too low; retrying.",
     # The notebook: then sleep asynchronously for i + 1 seconds,
     # The notebook: then generate a new one
+    # The check depends on these draws and values, in this order:
+    #     threshold = 10 - idx - 1
+    #     i = rng.randint(0, 10)
+    #     while i <= threshold:
+    #         asyncio.sleep(i + 1)
+    #         i = rng.randint(0, 10)
     # It prints exactly (the check compares every line):
     #     print(c[idx + 1] + f"Initiated makerandom({idx=}, {threshold=})." + c[0])
     #     print(c[idx + 1] + f"{i} too low; retrying." + c[0])
@@ -60,11 +66,17 @@ async def makerandom(idx: int, threshold: int = 6, *, rng: random.Random) -> int
 async def main(seed: int = 444) -> list[int]:
     # The notebook: should run 3 makerandom with idx in range 0 to 2 asynchronously
     # The notebook: should gather the results
+    # The check depends on these draws and values, in this order:
+    #     rngs = task_rngs(seed, 3)
+    #     for idx in range(3):
+    #         makerandom(idx, rng=rngs[idx])
     raise NotImplementedError("write main")
 
 
 async def demo(seed: int = 444) -> list[int]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # The check depends on these draws and values, in this order:
+    #     r1, r2, r3 = main(seed)
     # It prints exactly (the check compares every line):
     #     print(f"r1: {r1}, r2: {r2}, r3: {r3}")
     raise NotImplementedError("write demo")
@@ -82,6 +94,10 @@ async def demo(seed: int = 444) -> list[int]:
 async def demo_notebook(seed: int = 444) -> list[int]:
     """``demo`` as the notebook's cells run it: one stream, seeded once, for all three tasks."""
     # The reference says: the global RNG after random.seed(seed), without the global
+    # The check depends on these draws and values, in this order:
+    #     shared = random.Random(seed)
+    #     for idx in range(3):
+    #         makerandom(idx, rng=shared)
     # It prints exactly (the check compares every line):
     #     print(f"r1: {r1}, r2: {r2}, r3: {r3}")
     raise NotImplementedError("write demo_notebook")

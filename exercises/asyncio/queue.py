@@ -67,10 +67,15 @@ def names(seed: int, nprod: int, ncon: int) -> tuple[list[str], list[str]]:
 
 
 async def create_job(fake: Faker) -> str:
+    # The check depends on these draws and values, in this order:
+    #     fake.job()
     raise NotImplementedError("write create_job")
 
 
 async def rand_sleep(rng: random.Random) -> None:
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     asyncio.sleep(i)
     raise NotImplementedError("write rand_sleep")
 
 
@@ -81,6 +86,13 @@ async def produce(name: str, q: asyncio.Queue[tuple[str, float]], rng: random.Ra
     #               case, None)
     # The notebook: Add a tuple (an actual tuple) to the queue: one item is a random job number, the
     #               other is a timestamp
+    # The check depends on these draws and values, in this order:
+    #     n = rng.randint(0, 10)
+    #     for _ in it.repeat(None, n):
+    #         rand_sleep(rng)
+    #         i = create_job(fake)
+    #         t = asyncio.get_running_loop().time()
+    #         q.put((i, t))
     # It prints exactly (the check compares every line):
     #     print(f"Producer {name} added <{i}> to queue.")
     raise NotImplementedError("write produce")
@@ -91,6 +103,11 @@ async def consume(name: str, q: asyncio.Queue[tuple[str, float]], rng: random.Ra
     # The notebook: Q: we are using while True, isn't that going to cause problems?
     # The notebook: Get the tuple off the queue
     # The notebook: Tell the queue it can tick the job as complete
+    # The check depends on these draws and values, in this order:
+    #     while True:
+    #         rand_sleep(rng)
+    #         i, t = q.get()
+    #         now = asyncio.get_running_loop().time()
     # It prints exactly (the check compares every line):
     #     print(f"    > Consumer {name} got element <{i}>" f" in {now-t:0.5f} seconds.")
     # Where now: the clock when the job is taken; t: the timestamp in its tuple
@@ -110,11 +127,22 @@ async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     # The notebook: turn off the consumers
     # The reference says: Also when main itself is cancelled (a timeout, Ctrl-C): no consumer is
     #                     orphaned.
+    # The check depends on these draws and values, in this order:
+    #     fakers, rngs, consumer_rng = streams(seed, nprod)
+    #     producer_names, consumer_names = names(seed, nprod, ncon)
+    #     for k in range(nprod):
+    #         produce(producer_names[k], q, rngs[k], fakers[k])
+    #     for k in range(ncon):
+    #         consume(consumer_names[k], q, consumer_rng)
     raise NotImplementedError("write main")
 
 
 async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     """The notebook's last cell, with the elapsed time read from the loop's clock."""
+    # The check depends on these draws and values, in this order:
+    #     start = asyncio.get_running_loop().time()
+    #     main(nprod=nprod, ncon=ncon, seed=seed)
+    #     elapsed = asyncio.get_running_loop().time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program completed in {elapsed:0.5f} seconds.")
     raise NotImplementedError("write demo")

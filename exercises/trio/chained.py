@@ -36,6 +36,9 @@ def task_rngs(seed: int, n: int) -> list[random.Random]:
 async def load(n: str, rng: random.Random) -> int:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     trio.sleep(i)
     # It prints exactly (the check compares every line):
     #     print(f"loading {n}: (will take {i} seconds)")
     #     print(f"{n} loaded..")
@@ -45,6 +48,9 @@ async def load(n: str, rng: random.Random) -> int:
 async def fire(n: str, last_i: int, rng: random.Random) -> tuple[int, int]:
     # The notebook: waits i secs, asynchronously
     # The notebook: returns i plus the i from the following step as a tuple
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     trio.sleep(i)
     # It prints exactly (the check compares every line):
     #     print(f"firing {n}: (will take {i} seconds)")
     #     print(f"{n} fired!")
@@ -56,6 +62,11 @@ async def chain(n: str, rng: random.Random) -> tuple[int, int]:
     # The notebook: runs load
     # The notebook: then feeds result to fire
     # Our port says: Trio's clock is trio.current_time(); there is no loop object to ask.
+    # The check depends on these draws and values, in this order:
+    #     start = trio.current_time()
+    #     p1 = load(n, rng)
+    #     p2 = fire(n, p1, rng)
+    #     end = trio.current_time() - start
     # It prints exactly (the check compares every line):
     #     print(f"--> Timing for {n}: total {end:0.2f} seconds, partial {p2}.")
     # Where end: the seconds since chain started; p2: the pair fire returned
@@ -66,11 +77,18 @@ async def main(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     # The notebook: initiates an instance of chain for each arg, concurrently
     # Our port says: No gather in Trio: each child files its result under its position; we read them
     #                in order.
+    # The check depends on these draws and values, in this order:
+    #     rngs = task_rngs(seed, len(args))
+    #     chain(args[k], rngs[k])
     raise NotImplementedError("write main")
 
 
 async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # The check depends on these draws and values, in this order:
+    #     start = trio.current_time()
+    #     res = main(*args, seed=seed)
+    #     end = trio.current_time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program finished in {end:0.2f} seconds.")
     raise NotImplementedError("write demo")

@@ -62,6 +62,9 @@ async def demo_async() -> None:
     loop's own idea of time (and a virtual-time loop gets it right too).
     """
     # Our port says: Trio's clock is trio.current_time(); there is no loop object to ask.
+    # The check depends on these draws and values, in this order:
+    #     s = trio.current_time()
+    #     elapsed = trio.current_time() - s
     # It prints exactly (the check compares every line):
     #     print(f"async version executed in {elapsed:0.2f} seconds.")
     raise NotImplementedError("write demo_async")

@@ -287,6 +287,9 @@ async def parse(
     #                ran out, Ctrl-C waited).
     # Our port says: mailto:, httpx:...: not a web page, dropped without a word
     # Our port says: !r: the line stays one line
+    # The check depends on these draws and values, in this order:
+    #     for i, match in enumerate(HREF_RE.finditer(html), 1):
+    #         link = match[1]
     # It prints exactly (the check compares every line):
     #     print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
     #     print(f"Error parsing URL: {link!r}")
@@ -523,6 +526,9 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
     # Our port says: The URL file, turned bad since main checked it: bare, as out of asyncio.run
     #                (exit 2).
+    # The check depends on these draws and values, in this order:
+    #     stats = Stats(progress=progress)
+    #     failed = _first(group)
     # It prints exactly (the check compares every line):
     #     print(f"interrupted: {stats.summary()}", file=sys.stderr)
     #     print(f"error: {failed}; it holds complete rows only ({stats.summary()})",

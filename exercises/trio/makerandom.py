@@ -49,6 +49,12 @@ async def makerandom(idx: int, threshold: int = 6, *, rng: random.Random) -> int
     # The notebook: if it isn't, it should print f"{i} too low; retrying.",
     # The notebook: then sleep asynchronously for i + 1 seconds,
     # The notebook: then generate a new one
+    # The check depends on these draws and values, in this order:
+    #     threshold = 10 - idx - 1
+    #     i = rng.randint(0, 10)
+    #     while i <= threshold:
+    #         trio.sleep(i + 1)
+    #         i = rng.randint(0, 10)
     # It prints exactly (the check compares every line):
     #     print(c[idx + 1] + f"Initiated makerandom({idx=}, {threshold=})." + c[0])
     #     print(c[idx + 1] + f"{i} too low; retrying." + c[0])
@@ -62,11 +68,16 @@ async def main(seed: int = 444) -> list[int]:
     # The notebook: should gather the results
     # Our port says: No gather in Trio: each child files its result under its idx; we read them in
     #                idx order.
+    # The check depends on these draws and values, in this order:
+    #     rngs = task_rngs(seed, 3)
+    #     makerandom(idx, rng=rngs[idx])
     raise NotImplementedError("write main")
 
 
 async def demo(seed: int = 444) -> list[int]:
     """The notebook's last cell; returns the results too, so a comparison sees them."""
+    # The check depends on these draws and values, in this order:
+    #     r1, r2, r3 = main(seed)
     # It prints exactly (the check compares every line):
     #     print(f"r1: {r1}, r2: {r2}, r3: {r3}")
     raise NotImplementedError("write demo")

@@ -69,10 +69,15 @@ def names(seed: int, nprod: int, ncon: int) -> tuple[list[str], list[str]]:
 
 
 async def create_job(fake: Faker) -> str:
+    # The check depends on these draws and values, in this order:
+    #     fake.job()
     raise NotImplementedError("write create_job")
 
 
 async def rand_sleep(rng: random.Random) -> None:
+    # The check depends on these draws and values, in this order:
+    #     i = rng.randint(0, 10)
+    #     trio.sleep(i)
     raise NotImplementedError("write rand_sleep")
 
 
@@ -86,6 +91,13 @@ async def produce(name: str, send_channel: trio.MemorySendChannel[tuple[str, flo
     # Our port says: each producer closes its own clone when it is done
     # Our port says: put() on an unbounded queue never suspends; send_nowait neither (send
     #                checkpoints)
+    # The check depends on these draws and values, in this order:
+    #     n = rng.randint(0, 10)
+    #     for _ in it.repeat(None, n):
+    #         rand_sleep(rng)
+    #         i = create_job(fake)
+    #         t = trio.current_time()
+    #         send_channel.send_nowait((i, t))
     # It prints exactly (the check compares every line):
     #     print(f"Producer {name} added <{i}> to queue.")
     raise NotImplementedError("write produce")
@@ -97,7 +109,11 @@ async def consume(name: str, receive_channel: trio.MemoryReceiveChannel[tuple[st
     # The notebook: Q: we are using while True, isn't that going to cause problems?
     # The notebook: Get the tuple off the queue
     # The notebook: Tell the queue it can tick the job as complete
-    # Our port says: q.task_done()
+    # The check depends on these draws and values, in this order:
+    #     while True:
+    #         rand_sleep(rng)
+    #         i, t = receive_channel.receive()
+    #         now = trio.current_time()
     # It prints exactly (the check compares every line):
     #     print(f"    > Consumer {name} got element <{i}>" f" in {now-t:0.5f} seconds.")
     # Where now: the clock when the job is taken; t: the timestamp in its tuple
@@ -119,11 +135,22 @@ async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     #                nurseries own the tasks, so no sets keep them alive; outstanding plays
     #                q.join(); our send_channel stays open until the consumers are cancelled, or a
     #                waiting one would get EndOfChannel.
+    # The check depends on these draws and values, in this order:
+    #     fakers, rngs, consumer_rng = streams(seed, nprod)
+    #     producer_names, consumer_names = names(seed, nprod, ncon)
+    #     for k in range(ncon):
+    #         consume(consumer_names[k], receive_channel, consumer_rng, outstanding)
+    #     for k in range(nprod):
+    #         produce(producer_names[k], send_channel.clone(), rngs[k], fakers[k], outstanding)
     raise NotImplementedError("write main")
 
 
 async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     """The notebook's last cell, with the elapsed time read from Trio's clock."""
+    # The check depends on these draws and values, in this order:
+    #     start = trio.current_time()
+    #     main(nprod=nprod, ncon=ncon, seed=seed)
+    #     elapsed = trio.current_time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program completed in {elapsed:0.5f} seconds.")
     raise NotImplementedError("write demo")
@@ -134,6 +161,11 @@ async def consume_until_closed(
     rng: random.Random,
 ) -> None:
     """``consume`` for ``main_closing``: it ends when the channel is closed and empty."""
+    # The check depends on these draws and values, in this order:
+    #     while True:
+    #         rand_sleep(rng)
+    #         i, t = receive_channel.receive()
+    #         now = trio.current_time()
     # It prints exactly (the check compares every line):
     #     print(f"    > Consumer {name} got element <{i}>" f" in {now-t:0.5f} seconds.")
     raise NotImplementedError("write consume_until_closed")
@@ -148,11 +180,22 @@ async def main_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     ends later than ``q.join()`` lets it: each consumer first finishes the random sleep it
     starts after its last job (up to 10 s), where asyncio cancels it mid-sleep.
     """
+    # The check depends on these draws and values, in this order:
+    #     fakers, rngs, consumer_rng = streams(seed, nprod)
+    #     producer_names, consumer_names = names(seed, nprod, ncon)
+    #     for k in range(nprod):
+    #         produce(producer_names[k], send_channel.clone(), rngs[k], fakers[k], AsyncValue(0))
+    #     for k in range(ncon):
+    #         consume_until_closed(consumer_names[k], receive_channel.clone(), consumer_rng)
     raise NotImplementedError("write main_closing")
 
 
 async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     """``demo`` with ``main_closing``: the same lines, a later "Program completed"."""
+    # The check depends on these draws and values, in this order:
+    #     start = trio.current_time()
+    #     main_closing(nprod=nprod, ncon=ncon, seed=seed)
+    #     elapsed = trio.current_time() - start
     # It prints exactly (the check compares every line):
     #     print(f"Program completed in {elapsed:0.5f} seconds.")
     raise NotImplementedError("write demo_closing")
