@@ -4,10 +4,12 @@ The server check plays a session of real clients (walkthrough/echo.py), so a por
 listens used to be reported only as ``no 'listening on 127.0.0.1:PORT' line (got None)``,
 whatever the cause. These tests give it the ports a learner really writes (an untouched
 skeleton, a Trio port with one asyncio call left in it, a server that returns at once, one
-that never says where it listens, one that floods stderr) and require the report to name the
-cause as every other lesson's check does: the exception and the line of the learner's file,
-the skeleton's unfinished bodies, the lessons' hints, a clear message for a server that never
-starts, and a report of bounded size whatever the server prints.
+that never says where it listens, one that loops without awaiting before it listens, one that
+floods stderr) and require the report to name the cause as every other lesson's check does:
+the exception and the line of the learner's file, the skeleton's unfinished bodies, the
+lessons' hints, a clear message for a server that never starts (with the function and line it
+was stuck on, when its own code never reached a checkpoint), and a report of bounded size
+whatever the server prints.
 
 Each test runs ``python -m walkthrough check server`` as a child process: the reference and the
 port are real servers on ephemeral ports of 127.0.0.1, so every test has its own timeout.
@@ -129,7 +131,10 @@ def test_a_server_that_never_says_where_it_listens_is_stopped_after_the_timeout(
     tmp_path: Path, ctrl_c: str,
 ) -> None:
     # It runs, but prints nothing: the check waits --timeout seconds for the listening line,
-    # then presses Ctrl-C; a server that ignores Ctrl-C too is killed. Never a hang.
+    # asks where it is, then presses Ctrl-C; a server that ignores Ctrl-C too is killed. Never
+    # a hang. Its time.sleep loop is its own code, blocking: said as every lesson says it, with
+    # the line and the lessons' time.sleep hint, not as a missing listening line (see
+    # test_an_idle_server_that_never_prints_its_line_is_told_to_print_it for that one).
     ignore = "signal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ctrl_c == "ignored" else ""
     path = tmp_path / "my_server.py"
     path.write_text(f"import signal\nimport time\n\n{ignore}while True:\n    time.sleep(0.05)\n",
@@ -138,13 +143,16 @@ def test_a_server_that_never_says_where_it_listens_is_stopped_after_the_timeout(
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     assert ("got:      server: printed no line in 2 s, and was still running" in out), out
-    assert "hint: print 'listening on 127.0.0.1:PORT'" in out
+    line = _line_of(path, "time.sleep(0.05)")
+    assert ("your server never reached a checkpoint: stuck in the module's top level "
+            f"({path}, line {line}): time.sleep(0.05)\n") in out, out
+    assert "\n  hint: time.sleep blocks the whole thread" in out, out
+    assert "print 'listening on" not in out, out
     if ctrl_c == "raises":  # the Ctrl-C's traceback says where the server was
-        line = _line_of(path, "time.sleep(0.05)")
         assert (f"  KeyboardInterrupt\n    at {path}, line {line}, in the module's top level: "
                 "time.sleep(0.05)\n") in out
-    else:
-        assert "still running 10 s after Ctrl-C, killed" in out
+    else:  # busy in its own code: a short wait for Ctrl-C, not the whole 10 s
+        assert "still running 3 s after Ctrl-C, killed" in out
 
 
 @pytest.mark.timeout(120)
@@ -266,3 +274,66 @@ def test_the_header_comes_at_once_though_the_server_never_awaits(tmp_path: Path)
     assert saw.exists(), "the server was stopped before the header could be read"
     assert rest.startswith("NOT equivalent: first difference at entry 1 of the session\n"), rest
     assert "got:      server: printed no line in 5 s, and was still running" in rest, rest
+
+
+#: The first sentence of the lessons' checkpoint explanation (walkthrough.learner.CHECKPOINT).
+CHECKPOINT_START = "A checkpoint is a point where your task lets the scheduler run other tasks"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_a_busy_loop_before_listening_names_its_function_and_line(
+    tmp_path: Path, impl: str,
+) -> None:
+    # Issue 25, item 5 (learner review, F3): serve() loops without awaiting before it listens.
+    # The check used to tell the learner to print the listening line, which it would have, had
+    # it ever got there. It must say what every other lesson's check says: the function and
+    # the line that never reached a checkpoint. Such a loop answers no Ctrl-C either (the
+    # signal waits for a checkpoint that never comes), so it is killed after a short wait.
+    if impl == "trio":
+        old = "    logger = logging.getLogger(\"trio.serve_listeners\")\n"
+        path = _port(tmp_path, old, "    while True: pass\n" + old)
+    else:
+        twin = (ROOT / "asyncio_ref" / "server.py").read_text(encoding="utf-8")
+        old = "    asyncio.get_running_loop().set_exception_handler(on_loop_error)\n"
+        assert twin.count(old) == 1
+        path = tmp_path / "my_server.py"
+        path.write_text(twin.replace(old, "    while True: pass\n" + old), encoding="utf-8")
+    proc = _check(str(path), "--timeout", "2", "--impl", impl)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "got:      server: printed no line in 2 s, and was still running" in out, out
+    line = _line_of(path, "while True: pass")
+    assert (f"your server never reached a checkpoint: stuck in serve ({path}, line {line}): "
+            "while True: pass\n") in out, out
+    assert "\n  " + CHECKPOINT_START in out, out
+    assert "virtual clock" not in out  # the server runs on the real one
+    assert "print 'listening on" not in out, out  # not the fix: it never got that far
+    assert "then:     server: still running 3 s after Ctrl-C, killed" in out, out
+    assert "Traceback" not in out and proc.stderr == ""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_an_idle_server_that_never_prints_its_line_is_told_to_print_it(
+    tmp_path: Path, impl: str,
+) -> None:
+    # The other way not to print the listening line: the server listens, awaits (its loop is
+    # idle, every checkpoint reached), and never says where. That one is told to print it,
+    # and nothing about checkpoints; it stops on Ctrl-C as a server should.
+    if impl == "trio":
+        path = _port(tmp_path, "            announce(listener.fileno(), "
+                     "listener.getsockname()[1])\n", "            await trio.sleep_forever()\n")
+    else:
+        twin = (ROOT / "asyncio_ref" / "server.py").read_text(encoding="utf-8")
+        old = "    asyncio.get_running_loop().set_exception_handler(on_loop_error)\n"
+        path = tmp_path / "my_server.py"
+        path.write_text(twin.replace(old, "    await asyncio.Event().wait()\n" + old),
+                        encoding="utf-8")
+    proc = _check(str(path), "--timeout", "2", "--impl", impl)
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "got:      server: printed no line in 2 s, and was still running" in out, out
+    assert "  hint: print 'listening on 127.0.0.1:PORT'" in out, out
+    assert "checkpoint" not in out, out
+    assert "after Ctrl-C, killed" not in out, out

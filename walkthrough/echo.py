@@ -16,7 +16,10 @@ A port that fails is explained as every other lesson's check explains it (:func:
 the exceptions on its stderr, each at the line of the learner's file and with the lessons'
 hints, and the bodies still left as the skeleton's ``raise NotImplementedError``. A server that
 never starts is said as such: exited (with its status), or silent for ``--timeout`` seconds,
-then stopped by Ctrl-C (killed if it ignores that too). What the server prints is read to its
+then stopped by Ctrl-C (killed if it ignores that too). A silent server is asked where it is
+first (:data:`BOOTSTRAP`, :func:`_where`): its own code running, a loop that never awaits, is
+named with its function and line, as every other lesson's check names it; a server idle in its
+event loop is told to print its listening line. What the server prints is read to its
 end but kept bounded (:data:`KEEP_BYTES`), so neither a flood nor one endless line can block
 it, fill the checker's memory, or become the report. ``tests/test_check_server.py`` tests it.
 """
@@ -48,6 +51,13 @@ OPTIONS = ("--idle-timeout", "1", "--max-line", "32")
 WAIT = 10.0
 #: Real sleep between two sends that must travel as two packets.
 GAP = 0.05
+#: Seconds a server that was busy in its own code (:attr:`Stack.busy`) may take to end after
+#: Ctrl-C: such a loop answers Ctrl-C only at a checkpoint it never reaches, so waiting the
+#: whole :data:`WAIT` for it only delays the report.
+BUSY_WAIT = 3.0
+#: Seconds the server may take to write its stack once asked (it is written by a C signal
+#: handler, at once, whatever the Python code is doing).
+STACK_WAIT = 2.0
 #: Words on stderr that mean the server did not end cleanly.
 NOISE = ("Traceback", "Task was destroyed", "never awaited", "ResourceWarning",
          "Exception ignored", "nclosed")
@@ -69,6 +79,19 @@ LINE_BYTES = 4096
 
 
 @dataclass
+class Stack:
+    """Where a server that never printed its listening line was, when it was asked."""
+
+    #: The innermost function of the port's file on the main thread ("" if none), and its line.
+    func: str
+    line: int
+    #: True if the port's own code was running, or blocked in a call it made (time.sleep, a
+    #: blocking socket), with no event loop between it and the innermost frame: it never
+    #: reached a checkpoint. False if the event loop was waiting: every task was awaiting.
+    busy: bool
+
+
+@dataclass
 class Played:
     """One session: the transcript, and what a report needs to explain it."""
 
@@ -82,6 +105,9 @@ class Played:
     stderr: str
     #: How many bytes the process wrote on stderr in all.
     stderr_bytes: int
+    #: Where the server was when it had printed no listening line in time (:func:`_where`):
+    #: None if it did print one, ended, or could not be asked.
+    stack: Stack | None = None
 
 
 class _Kept(threading.Thread):
@@ -116,8 +142,31 @@ def twin_command(package: str) -> list[str]:
     return [sys.executable, "-W", "error", "-m", f"{package}.server"]
 
 
-def file_command(path: Path) -> list[str]:
-    return [sys.executable, "-W", "error", str(path)]
+#: Runs a learner's server as ``python FILE`` would, but first registers :mod:`faulthandler`
+#: on SIGUSR1 with the file to write the stack in: that dump is written by a C signal handler,
+#: so a loop that never awaits cannot keep it from being written, as ``_Watch`` does for every
+#: other lesson. A file, not stderr: stderr is the server's, and the report shows it. An fd, not
+#: a file object, so that nothing is left to finalize (a ResourceWarning, under ``-W error``).
+#: ``sys.argv`` is ``["-c", STACK_FILE, FILE, options...]``: what follows the file stays as a
+#: script gets it, and the file's folder is ``sys.path[0]``, as for a script.
+BOOTSTRAP = """\
+import faulthandler, os, runpy, signal, sys
+stack, script = sys.argv[1:3]
+del sys.argv[:2]
+if hasattr(signal, "SIGUSR1"):  # POSIX only: elsewhere a silent server is not asked
+    faulthandler.register(signal.SIGUSR1, all_threads=True,
+                          file=os.open(stack, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+sys.path[0] = os.path.dirname(os.path.abspath(script))
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+def file_command(path: Path, stack: Path | None = None) -> list[str]:
+    """The command that runs ``path`` as a script; with ``stack``, under :data:`BOOTSTRAP`,
+    which writes its stack to ``stack`` on SIGUSR1 (see :func:`play`)."""
+    if stack is None:
+        return [sys.executable, "-W", "error", str(path)]
+    return [sys.executable, "-W", "error", "-c", BOOTSTRAP, str(stack), str(path)]
 
 
 def _default_sigint() -> None:
@@ -145,10 +194,14 @@ def session(command: Sequence[str]) -> list[str]:
     return play(command).transcript
 
 
-def play(command: Sequence[str], start_wait: float = WAIT) -> Played:
+def play(command: Sequence[str], start_wait: float = WAIT, *, stack: Path | None = None,
+         script: Path | None = None) -> Played:
     """:func:`session`, with what the process wrote on stderr and how it ended.
 
-    ``start_wait``: seconds the process may take to print its listening line.
+    ``start_wait``: seconds the process may take to print its listening line. ``stack``: the
+    file that ``command`` (:func:`file_command`) writes its stack to on SIGUSR1; a server still
+    running with no listening line is then asked where it is before its Ctrl-C, and the frames
+    of ``script`` in that stack say whether it was stuck in its own code (:func:`_where`).
     """
     from walkthrough.learner import clean
 
@@ -239,15 +292,20 @@ def play(command: Sequence[str], start_wait: float = WAIT) -> Played:
     finally:
         for sock in clients:
             sock.close()
+        where: Stack | None = None
         if not interrupted and proc.poll() is None:
+            if (no_server in ("silent", "closed") and stack is not None
+                    and script is not None and hasattr(signal, "SIGUSR1")):
+                where = _where(_ask_stack(proc, stack), script)
             proc.send_signal(signal.SIGINT)
             interrupted = True
+        wait = BUSY_WAIT if where is not None and where.busy else WAIT
         try:
-            proc.wait(timeout=WAIT)
+            proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            out.append(f"server: still running {WAIT:g} s after Ctrl-C, killed")
+            out.append(f"server: still running {wait:g} s after Ctrl-C, killed")
         for reader in (out_reader, err_reader):
             reader.join(timeout=WAIT)
         for pipe in (proc.stdout, proc.stderr):
@@ -264,7 +322,60 @@ def play(command: Sequence[str], start_wait: float = WAIT) -> Played:
     out.append("server: stderr " + ("clean" if not said else
                                     f"shows {', '.join(noise) or 'text'}, ending "
                                     f"{clean(repr(said[-1]))}"))
-    return Played(out, proc.returncode, no_server, err, err_reader.total)
+    return Played(out, proc.returncode, no_server, err, err_reader.total, where)
+
+
+def _ask_stack(proc: subprocess.Popen[bytes], stack: Path) -> str:
+    """Send SIGUSR1 and read the stack that :data:`BOOTSTRAP` writes: complete once its size
+    stops changing (a C handler writes it in one go), "" if none came in :data:`STACK_WAIT`."""
+    proc.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + STACK_WAIT
+    size = -1
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            now = stack.stat().st_size
+        except OSError:
+            return ""
+        if now and now == size:
+            break
+        size = now
+    try:
+        return stack.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+#: A frame of a :mod:`faulthandler` dump, most recent first.
+DUMP_FRAME = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>.*)$')
+
+
+#: The functions of Trio's and asyncio's event loops (trio/_core/_run.py, asyncio/base_events.py
+#: and runners.py) that are on the stack while the loop waits for I/O, or runs a task.
+LOOP_FUNCS = frozenset({"run", "unrolled_run", "run_forever", "_run_once", "run_until_complete"})
+
+
+def _where(dump: str, script: Path) -> Stack | None:
+    """From a dump of every thread: the main thread's innermost frame of ``script``, and
+    whether the event loop lay between it and the innermost frame (None: no such frame).
+
+    The main thread is the one that :data:`BOOTSTRAP` (``-c``, so ``<string>``) started. An idle
+    server's innermost frame of its own file is the call of ``trio.run`` or ``asyncio.run``,
+    under the loop's wait for I/O (its tasks, all awaiting, are on no stack); a busy one's is
+    the line it loops on, with at most a library's blocking call above it.
+    """
+    for block in dump.split("\n\n"):
+        frames = [m for text in block.splitlines() if (m := DUMP_FRAME.match(text))]
+        if not frames or frames[-1]["file"] != "<string>":
+            continue
+        for k, frame in enumerate(frames):
+            if _same_path(frame["file"], script):
+                idle = any(m["func"] in LOOP_FUNCS and {"trio", "asyncio"} & set(
+                    Path(m["file"]).parts[:-1]) for m in frames[:k])
+                func = frame["func"]
+                return Stack("the module's top level" if func == "<module>" else func,
+                             int(frame["line"]), busy=not idle)
+    return None
 
 
 def _ended(status: int) -> str:
@@ -354,7 +465,9 @@ def check_verb(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "learner_server.py"
         shutil.copyfile(path, copy)
-        played = play(file_command(copy), start_wait=getattr(args, "timeout", WAIT))
+        stack = Path(folder) / "stack.txt"
+        played = play(file_command(copy, stack), start_wait=getattr(args, "timeout", WAIT),
+                      stack=stack, script=copy)
     got = played.transcript
     n = first_difference(expected, got)
     left = unfinished_bodies(source)
@@ -472,6 +585,9 @@ def explain(played: Played, copy: Path, shown: Path, source: str, impl: str) -> 
     from walkthrough.learner import clean
 
     lines: list[str] = []
+    stuck = played.stack if played.stack is not None and played.stack.busy else None
+    if stuck is not None and played.no_server in ("silent", "closed"):
+        lines += _stuck(stuck, shown, source)
     causes = Counter(tracebacks(played.stderr, copy, shown, source))
     if causes:
         lines.append("your server raised:")
@@ -497,10 +613,28 @@ def explain(played: Played, copy: Path, shown: Path, source: str, impl: str) -> 
     if played.no_server == "exited" and not causes:
         lines.append("  hint: a server serves until Ctrl-C: main() must call run(), and run() "
                      "return only once serve() was cancelled by Ctrl-C")
-    elif played.no_server in ("silent", "closed"):
+    elif played.no_server in ("silent", "closed") and stuck is None:
         lines.append(f"  hint: print {LISTENING} (the port the system picked for --port 0) "
                      "once the socket listens, before serving: that line is how the check, "
                      "and a user, learn where to connect")
+    return lines
+
+
+def _stuck(stack: Stack, shown: Path, source: str) -> list[str]:
+    """A server stuck in its own code, said as every other lesson's check says it (the
+    lessons' :data:`~walkthrough.learner.CHECKPOINT`, less its virtual clock: a server's is
+    real), with the lessons' hint for time.sleep."""
+    from walkthrough.learner import CHECKPOINT, clean
+
+    code = source.splitlines()
+    text = code[stack.line - 1].strip() if 0 < stack.line <= len(code) else ""
+    lines = [f"your server never reached a checkpoint: stuck in {stack.func} ({shown}, line "
+             f"{stack.line}): {clean(text)}"]
+    lines += textwrap.wrap(CHECKPOINT.replace(", and the virtual clock with them", ""), 92,
+                           initial_indent="  ", subsequent_indent="  ")
+    if "time.sleep" in text:
+        lines.append("  hint: time.sleep blocks the whole thread; await trio.sleep(...) "
+                     "(or asyncio.sleep) lets the others run")
     return lines
 
 
