@@ -82,7 +82,7 @@ LINE_BYTES = 4096
 class Stack:
     """Where a server that never printed its listening line was, when it was asked."""
 
-    #: The innermost function of the port's file on the main thread ("" if none), and its line.
+    #: The innermost function of the port's file on the main thread, and its line.
     func: str
     line: int
     #: True if the port's own code was running, or blocked in a call it made (time.sleep, a
