@@ -582,13 +582,17 @@ def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
         comments = _comments(source)
         tree = ast.parse(source)
     task = ("to port to Trio" if impl == "trio" else
+            "to write in asyncio, as the reference" if lesson.section == "beyond" else
             "to solve in asyncio, as the notebook asks")
     says = "our port's reasons" if impl == "trio" else "the reference's notes"
+    beyond = lesson.section == "beyond"  # the server: its steps are the project's
+    where = "beyond the notebook" if beyond else f"notebook {lesson.section}"
+    steps = "this lesson's steps" if beyond else "the notebook's steps"
     header = [
-        f"Exercise: lesson {lesson.name!r} (notebook {lesson.section}, {lesson.title}), "
+        f"Exercise: lesson {lesson.name!r} ({where}, {lesson.title}), "
         f"{task}. Generated from {package}/{lesson.name}.py by "
         "scripts/make_exercises.py: do not edit it here. Copy it, write each body (its "
-        f"comments are the notebook's steps, and {says}), then run:",
+        f"comments are {steps}, and {says}), then run:",
     ]
     out = _wrapped(header, "", "# ")
     flag = "" if impl == "trio" else " --impl asyncio"

@@ -9,6 +9,7 @@ each of them must say eight; ``list`` and ``tour`` must show all eight.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -83,6 +84,35 @@ def test_the_help_says_eight(verb: str, capsys: pytest.CaptureFixture[str]) -> N
     assert all(n in (NOTEBOOK, TOTAL) for n, _ in found), found
 
 
+#: The packages whose docstring counts the lessons (F8 of the learner review: they said seven).
+PACKAGES = ("asyncio_ref", "trio_port", "walkthrough")
+
+
+def _docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_the_package_docstrings_say_eight(package: str) -> None:
+    """``help(trio_port)`` is a front page too: it says eight, and a seven is the notebook's."""
+    found = counts(_docstring(ROOT / package / "__init__.py"))
+    assert TOTAL in [n for n, _ in found], f"{package}/__init__.py: {found}"
+    for n, sentence in found:
+        assert n in (NOTEBOOK, TOTAL), f"{package}/__init__.py: {n} lessons? {sentence!r}"
+        if n == NOTEBOOK and n != TOTAL:
+            assert any(w in sentence.lower() for w in THEIRS), sentence
+
+
+def test_no_module_docstring_says_seven_for_all() -> None:
+    """Every module of the three packages: a count of seven says it is the notebook's (a part,
+    like tour's "six lessons without network I/O", is another count and is left alone)."""
+    wrong = [(str(path.relative_to(ROOT)), sentence)
+             for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+             for n, sentence in counts(_docstring(path))
+             if n == NOTEBOOK != TOTAL and not any(w in sentence.lower() for w in THEIRS)]
+    assert wrong == []
+
+
 def test_list_shows_all_eight(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["list"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines()
@@ -98,6 +128,9 @@ def test_the_counter_can_fail() -> None:
     assert [n for n, _ in counts("List the 6\nlessons")] == [6]
     assert [n for n, _ in counts("the notebook's seven lessons")] == [7]
     assert [n for n, _ in counts("the notebook's eight URLs")] == []
+    old = "The seven lessons of the asyncio walkthrough, ported to Trio."  # trio_port, before
+    assert [n for n, _ in counts(old)] == [7]
+    assert not any(w in counts(old)[0][1].lower() for w in THEIRS)
 
 
 @pytest.mark.timeout(120)

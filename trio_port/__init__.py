@@ -1,4 +1,5 @@
-"""The seven lessons of the asyncio walkthrough, ported to Trio.
+"""The eight lessons of the asyncio walkthrough, ported to Trio: the notebook's seven plus
+the server.
 
 Each module is one lesson and runs as a script: ``python -m trio_port.count``.
 Its twin with the same name in :mod:`asyncio_ref` is the original asyncio lesson;

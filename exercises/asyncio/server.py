@@ -1,6 +1,6 @@
-# Exercise: lesson 'server' (notebook beyond, A line-echo TCP server), to solve in asyncio, as the
-# notebook asks. Generated from asyncio_ref/server.py by scripts/make_exercises.py: do not edit it
-# here. Copy it, write each body (its comments are the notebook's steps, and the reference's notes),
+# Exercise: lesson 'server' (beyond the notebook, A line-echo TCP server), to write in asyncio, as
+# the reference. Generated from asyncio_ref/server.py by scripts/make_exercises.py: do not edit it
+# here. Copy it, write each body (its comments are this lesson's steps, and the reference's notes),
 # then run:
 #     walkthrough check server my_server.py --impl asyncio
 #     (it plays a session of clients; python my_server.py --port 8888 serves nc 127.0.0.1 8888)

@@ -1,6 +1,6 @@
-# Exercise: lesson 'server' (notebook beyond, A line-echo TCP server), to port to Trio. Generated
-# from trio_port/server.py by scripts/make_exercises.py: do not edit it here. Copy it, write each
-# body (its comments are the notebook's steps, and our port's reasons), then run:
+# Exercise: lesson 'server' (beyond the notebook, A line-echo TCP server), to port to Trio.
+# Generated from trio_port/server.py by scripts/make_exercises.py: do not edit it here. Copy it,
+# write each body (its comments are this lesson's steps, and our port's reasons), then run:
 #     walkthrough check server my_server.py
 #     (it plays a session of clients; python my_server.py --port 8888 serves nc 127.0.0.1 8888)
 # To see the asyncio version next to ours: walkthrough diff server
