@@ -190,12 +190,47 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
 
+def stale(path: Path) -> str:
+    """What the freshness test says of a tracked notebook that differs (F7 of the learner
+    review): most often a learner filled it in, or only ran it and Jupyter saved it, and
+    rerunning the script would erase that work. So: save it first, with the verb that makes a
+    working copy (it copies the tracked notebook as it is, work included), then regenerate."""
+    name = f"notebooks/{path.name}"
+    impl, _, kind = path.stem.partition("-")
+    copy = (f"`walkthrough notebook {impl}` makes a working copy of your own in "
+            f"my_notebooks/{path.name}, or in DIR with --dir DIR" if kind == "exercises" else
+            f"cp {name} my_notebooks/, say")
+    return (f"{name} differs from what scripts/make_notebooks.py generates. If you filled it "
+            f"in, your work is in it: copy it out first ({copy}), then rerun "
+            "scripts/make_notebooks.py")
+
+
 def test_the_notebooks_are_generated_from_the_twins_and_fresh() -> None:
-    """notebooks/ is what scripts/make_notebooks.py makes of the twins now (rerun it)."""
+    """notebooks/ is what scripts/make_notebooks.py makes of the twins now; if not, the message
+    says how to keep what a learner wrote in it before regenerating (:func:`stale`)."""
     expected = load_script("make_notebooks").expected()
     assert set(NOTEBOOKS.glob("*.ipynb")) == set(expected), "run scripts/make_notebooks.py"
     for path, text in expected.items():
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale"
+        assert path.read_text(encoding="utf-8") == text, stale(path)
+
+
+def test_the_stale_message_keeps_the_learners_work(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The advice is true: the verb it names copies an edited tracked notebook with the edit."""
+    from walkthrough.commands import notebook
+
+    message = stale(NOTEBOOKS / "trio-exercises.ipynb")
+    assert message.startswith("notebooks/trio-exercises.ipynb differs from what "
+                              "scripts/make_notebooks.py generates. If you filled it in")
+    assert "`walkthrough notebook trio` makes a working copy" in message
+    assert message.endswith("then rerun scripts/make_notebooks.py")
+    assert "walkthrough notebook" not in stale(NOTEBOOKS / "trio-solved.ipynb")
+    edited = nbformat.read(NOTEBOOKS / "trio-exercises.ipynb", as_version=4)
+    edited.cells[-1].source += "\n# the learner's own line"
+    (tmp_path / "trio-exercises.ipynb").write_text(nbformat.writes(edited), encoding="utf-8")
+    monkeypatch.setattr(notebook, "NOTEBOOKS", tmp_path)
+    copy = notebook.make_copy("trio")
+    assert "".join(copy["cells"][-1]["source"]).endswith("# the learner's own line")
 
 
 @pytest.mark.parametrize("impl", catalogue.IMPLS)
