@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
         log("7. lesson 8's echo server")
         results.echo = server.section(cfg.echo_clients, cfg.echo_rounds, cfg.echo_seconds,
-                                      cfg.echo_profile)
+                                      cfg.echo_profile, cfg.echo_gc)
     results.elapsed = time.perf_counter() - started
 
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,12 @@
 
 IMPL is ``trio`` (``trio_port.server.serve``), ``asyncio`` (``asyncio_ref.server.serve`` on
 asyncio's own loop) or ``uvloop`` (the same asyncio twin, unchanged, on uvloop's loop: the
-figure people quote for asyncio servers). Each runs the twin's own ``serve`` on port 0, which
-prints ``listening on 127.0.0.1:PORT``; the bench reads that line, loads the server from a
-client process of its own, reads this process's CPU and peak RSS from ``/proc``, and ends it
-with SIGTERM (the twins leave SIGTERM at its default: the process ends at once).
+figure people quote for asyncio servers); ``trio-gc`` and ``asyncio-gc`` are the twins with
+the cyclic garbage collector's first threshold raised (bench-only, see ``GC_THRESHOLD``).
+Each runs the twin's own ``serve`` on port 0, which prints ``listening on 127.0.0.1:PORT``;
+the bench reads that line, loads the server from a client process of its own, reads this
+process's CPU and peak RSS from ``/proc``, and ends it with SIGTERM (the twins leave SIGTERM
+at its default: the process ends at once).
 
 The soft limit on descriptors is raised to the hard one first: 1,000 clients need 1,000
 descriptors, more than the usual soft limit of 1,024 leaves with the interpreter's own.
@@ -14,10 +16,15 @@ descriptors, more than the usual soft limit of 1,024 leaves with the interpreter
 from __future__ import annotations
 
 import asyncio
+import gc
 import resource
 import sys
 
 IMPLS = ("trio", "asyncio", "uvloop")
+#: Bench-only variants: the same twin with the cyclic GC's first threshold at GC_THRESHOLD
+#: instead of 700 (``gc.set_threshold``, set here, before the twin is imported).
+GC_VARIANTS = ("trio-gc", "asyncio-gc")
+GC_THRESHOLD = 10_000
 
 
 def raise_fd_limit() -> int:
@@ -30,6 +37,9 @@ def raise_fd_limit() -> int:
 
 def main(impl: str) -> None:
     raise_fd_limit()
+    if impl in GC_VARIANTS:
+        gc.set_threshold(GC_THRESHOLD)
+        impl = impl.removesuffix("-gc")
     if impl == "trio":
         import trio
 
@@ -47,7 +57,7 @@ def main(impl: str) -> None:
 
         uvloop.run(asyncio_server.serve(0))
     else:
-        raise SystemExit(f"unknown server {impl!r}: one of {', '.join(IMPLS)}")
+        raise SystemExit(f"unknown server {impl!r}: one of {', '.join(IMPLS + GC_VARIANTS)}")
 
 
 if __name__ == "__main__":

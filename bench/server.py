@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.echoserve import IMPLS, raise_fd_limit
+from bench.echoserve import GC_THRESHOLD, GC_VARIANTS, IMPLS, raise_fd_limit
 from bench.stats import Summary, log, ratios, summarise
 
 #: How to get uvloop, when it is missing.
@@ -38,7 +38,9 @@ UVLOOP_INSTALL = ".venv/bin/pip install uvloop  (or: pip install -e '.[bench]')"
 #: What each IMPL is, on the page.
 LABELS = {"trio": "Trio twin (`trio_port/server.py`)",
           "asyncio": "asyncio twin (`asyncio_ref/server.py`), asyncio's loop",
-          "uvloop": "asyncio twin, unchanged, on uvloop"}
+          "uvloop": "asyncio twin, unchanged, on uvloop",
+          "trio-gc": f"Trio twin, GC threshold {GC_THRESHOLD:,} (bench-only)",
+          "asyncio-gc": f"asyncio twin, GC threshold {GC_THRESHOLD:,} (bench-only)"}
 
 
 @dataclass
@@ -143,8 +145,9 @@ def one_run(impl: str, clients: int, seconds: float) -> dict[str, float]:
 
 
 def measure(client_counts: tuple[int, ...], rounds: int, seconds: float,
-            impls: tuple[str, ...] = IMPLS) -> EchoResults:
-    """Every server at every client count, ``rounds`` times, the order rotating each round."""
+            impls: tuple[str, ...] = IMPLS, gc_variants: bool = False) -> EchoResults:
+    """Every server at every client count, ``rounds`` times, the order rotating each round;
+    with ``gc_variants``, at the largest count the GC_VARIANTS run in the same rounds."""
     soft = raise_fd_limit()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -161,10 +164,11 @@ def measure(client_counts: tuple[int, ...], rounds: int, seconds: float,
         raise RuntimeError(f"{max(client_counts)} clients need about {need} descriptors; "
                            f"the hard limit (ulimit -Hn) is {soft}")
     for clients in client_counts:
-        rows = {impl: EchoRow(impl, clients) for impl in impls}
+        these = impls + GC_VARIANTS if gc_variants and clients == max(client_counts) else impls
+        rows = {impl: EchoRow(impl, clients) for impl in these}
         res.rows += rows.values()
         for r in range(rounds):
-            order = impls[r % len(impls):] + impls[:r % len(impls)]
+            order = these[r % len(these):] + these[:r % len(these)]
             for impl in order:
                 got = one_run(impl, clients, seconds)
                 row = rows[impl]
@@ -299,9 +303,9 @@ def profile(client_counts: tuple[int, ...], seconds: float
 
 
 def section(client_counts: tuple[int, ...], rounds: int, seconds: float,
-            profiled: bool) -> EchoResults:
+            profiled: bool, gc_variants: bool = False) -> EchoResults:
     """The measured rows, then (if ``profiled``) both twins under py-spy at each count."""
-    res = measure(client_counts, rounds, seconds)
+    res = measure(client_counts, rounds, seconds, gc_variants=gc_variants)
     if profiled:
         log("   echo: profiling both twins")
         res.profile = profile(client_counts, seconds)

@@ -30,16 +30,17 @@ PUBLISHED = ROOT / "docs" / "benchmarks.md"
 
 @pytest.mark.timeout(120)
 def test_every_server_runs_and_each_round_is_paired() -> None:
-    res = server.section((3,), 2, 0.2, profiled=False)
+    res = server.section((3,), 2, 0.2, profiled=False, gc_variants=True)
     impls = [r.impl for r in res.rows]
-    expected = [i for i in server.IMPLS if i not in res.skipped]
+    expected = [i for i in server.IMPLS + server.GC_VARIANTS if i not in res.skipped]
     assert impls == expected and "trio" in impls and "asyncio" in impls
     assert set(res.skipped) <= {"uvloop"}
     for row in res.rows:
         assert len(row.rates) == 2 and all(x > 0 for x in row.rates), row
         assert all(x > 0 for x in row.cpu_us), row
         assert all(p >= s > 0 for p, s in zip(row.peak_mb, row.start_mb, strict=True)), row
-    for x in (res.ratio("trio", 3), res.cpu_ratio("trio", 3)):
+    for x in (res.ratio("trio", 3), res.cpu_ratio("trio", 3),
+              res.ratio("trio-gc", 3, "asyncio-gc")):
         assert x is not None and x.n == 2
     page = report.render(report.Results(cfg=report.Config.quick(), machine={}, echo=res))
     section = page[page.index("## 7. "):page.index("## Reproduce")]
@@ -50,7 +51,8 @@ def test_every_server_runs_and_each_round_is_paired() -> None:
 def test_the_quick_run_keeps_the_server_part_short() -> None:
     """``--quick``: three servers, 50 clients, one round of half a second, no profile."""
     quick, full = report.Config.quick(), report.Config.full()
-    assert (quick.echo_clients, quick.echo_rounds, quick.echo_profile) == ((50,), 1, False)
+    assert (quick.echo_clients, quick.echo_rounds, quick.echo_profile, quick.echo_gc) == (
+        (50,), 1, False, False)
     assert quick.echo_seconds <= 1.0
     assert full.echo_clients == (50, 1000) and full.echo_rounds >= 3
 
@@ -226,8 +228,9 @@ def test_update_published_needs_only_and_a_full_run(
 def _fake_results() -> Any:
     res = server.EchoResults(seconds=report.Config.full().echo_seconds,
                              rounds=report.Config.full().echo_rounds)
-    for c in report.Config.full().echo_clients:
-        for impl in server.IMPLS:
+    counts = report.Config.full().echo_clients
+    for c in counts:
+        for impl in server.IMPLS + (server.GC_VARIANTS if c == max(counts) else ()):
             res.rows.append(server.EchoRow(impl, c, [1.0], [1.0], [2.0], [1.0], [0.1]))
     return res
 
@@ -250,6 +253,10 @@ def test_the_published_section_is_what_the_bench_writes() -> None:
     full = report.Config.full()
     assert f"over {full.echo_rounds} rounds" in published
     assert f"{full.echo_seconds:g} s measured" in published
+    assert full.echo_gc and "*The garbage collector.*" in published
+    for impl in server.GC_VARIANTS:  # at the largest count only
+        big = max(full.echo_clients)
+        assert re.search(rf"^\| {re.escape(server.LABELS[impl])} \| {big:,} \|", published, re.M)
     for c in full.echo_clients:
         for impl in server.IMPLS:
             assert re.search(rf"^\| {re.escape(server.LABELS[impl])} \| {c:,} \|", published,
