@@ -3,7 +3,10 @@
 In order: every reference trace (before the port is imported, so a monkeypatch cannot reach
 them), the port's import under the wall-clock watch, a check that trio, asyncio, time and
 builtins are what they were (:data:`WATCHED`), then the cases (or the offline crawl), and
-last the problems found outside any phase (threads left running, warnings). The result goes
+last the problems found outside any phase (threads left running, warnings; not the
+never-awaited coroutine of a body still the skeleton's: :func:`.skeleton.stub_warning`). The
+report is written after the :data:`.guard.REPORTING` note: from there on the time is the
+checker's, and the supervisor never blames the port for it. The result goes
 to ``result.json`` in the work folder, written atomically, and the process ends with
 ``os._exit``: the port's threads and ``atexit`` hooks cannot hold it.
 
@@ -33,7 +36,7 @@ from walkthrough.learner import script
 from walkthrough.learner.compare import check, references
 from walkthrough.learner.crawler import check_crawler
 from walkthrough.learner.explain import clean, hint
-from walkthrough.learner.guard import _Watch
+from walkthrough.learner.guard import REPORTING, _Watch
 from walkthrough.learner.loading import PortProblem, load
 from walkthrough.learner.report import (
     CANNOT_CHECK,
@@ -41,7 +44,7 @@ from walkthrough.learner.report import (
     NOT_EQUIVALENT,
     unfinished_note,
 )
-from walkthrough.learner.skeleton import _needed, unfinished
+from walkthrough.learner.skeleton import _needed, stub_warning, unfinished
 
 #: Modules a port must not change: a check of a program that rewired them proves nothing.
 WATCHED = ("trio", "trio.testing", "asyncio", "time", "builtins")
@@ -97,8 +100,13 @@ def child_main(argv: list[str]) -> None:
             report = check(lesson, module, path, impl=impl, expected=expected, watch=watch,
                            source=path.read_text(encoding="utf-8"))
             script.check(report, module, path, impl, scripts, watch)
-            watch.note("done")
-            _gc_and_collect()
+            # The collection may run the port's own code (a __del__, an async generator's
+            # finally): still under the watch. After it, only the checker's work is left: the
+            # note tells the supervisor so, which gives it a limit of its own (F2: three lines
+            # of 10 MB were reported as a busy loop "in done" while the report was written).
+            with watch.limited("garbage collection, after your port ran"):
+                _gc_and_collect()
+            watch.note(REPORTING)
             if changed := _changed(before):
                 report.notes.append(f"NOT equivalent: your port replaced "
                                     f"{', '.join(changed[:5])} while it ran")
@@ -109,7 +117,9 @@ def child_main(argv: list[str]) -> None:
                     f"NOT equivalent: your module left {len(left)} thread(s) running "
                     f"({', '.join(clean(n, 40) for n in left[:3])}): the real program would "
                     "never exit (a non-daemon thread keeps Python alive)")
-            seen = list(dict.fromkeys(caught))
+            # Not the learner's slip: the coroutine of a body still the skeleton's (F5).
+            stubs = set(unfinished(path.read_text(encoding="utf-8")))
+            seen = [w for w in dict.fromkeys(caught) if not stub_warning(w, stubs)]
             for w in seen[:5]:
                 said = hint(w, impl)
                 report.notes.append(f"warning from your port: {clean(w)}" +

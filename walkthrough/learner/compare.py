@@ -22,10 +22,10 @@ from walkthrough import catalogue
 from walkthrough.learner.explain import causes
 from walkthrough.learner.guard import (
     DEADLINE_FACTOR,
-    MAX_EVENTS,
     MIN_DEADLINE,
     _Guarded,
     _Watch,
+    flood,
     run_port,
 )
 from walkthrough.learner.phases import TRIO_EXTRAS, _extra, phases_of, trio_labels
@@ -83,11 +83,12 @@ def check(lesson: catalogue.Lesson, module: types.ModuleType, path: Path,
         if not verdict.equivalent and verdict.divergence is not None:
             phase = verdict.divergence.phase
             exc = guard.errors.get(phase)
-            flood = got.outcomes.get(phase, "").startswith("raised OutputFlood")
-            if flood:
-                error = (f"your port printed more than {MAX_EVENTS} lines in phase {phase!r} "
-                         f"and was stopped there (the reference prints "
-                         f"{len(want.lines(phase))}): a print in a loop that never ends?")
+            said = flood(exc, got.outcomes.get(phase, ""))  # too many lines, or characters
+            if said is not None:
+                error = (f"your port {said} in phase {phase!r} and was stopped there (the "
+                         f"reference prints {len(want.lines(phase))} lines, of at most "
+                         f"{max(map(len, want.lines(phase)), default=0)} characters): a print in a "
+                         "loop that never ends, or a string that keeps growing?")
             elif isinstance(exc, trio.TooSlowError | TimeoutError):
                 error = (f"your port was still running after {deadlines.get(phase, 0):g} "
                          f"virtual seconds in phase {phase!r} and was stopped there "

@@ -108,6 +108,9 @@ def clean(text: str, width: int = LINE_WIDTH, *, colours: bool = False) -> str:
     cut = 0
     pos = 0
     while pos < len(text):
+        if cut:  # the rest is not shown, only counted: no loop over a line of 10 MB (F2)
+            cut += _width(text[pos:], colours)
+            break
         if colours and _colour(m := SGR.match(text, pos)):
             assert m is not None
             if not cut:
@@ -129,6 +132,23 @@ def clean(text: str, width: int = LINE_WIDTH, *, colours: bool = False) -> str:
     if cut:
         line += f"... ({cut} more characters)"
     return line
+
+
+#: A colour code that :func:`_colour` keeps, as one regular expression (no Python per match).
+_PARAM = "(?:" + "|".join(sorted(map(re.escape, COLOURS), key=len, reverse=True)) + ")"
+_KEPT = re.compile(rf"\x1b\[{_PARAM}(?:;{_PARAM})*m")
+
+
+def _width(text: str, colours: bool) -> int:
+    """The width :func:`clean` gives ``text`` uncut (an escape counts its characters, a kept
+    colour code none), without a Python loop over each character: a port may print a line of
+    ten million, and the report is written after the port's wall-clock watch has ended."""
+    if colours:
+        text = _KEPT.sub("", text)
+    if text.isprintable():
+        return len(text)
+    return sum(n * (1 if ch.isprintable() else len(ch.encode("unicode_escape")))
+               for ch, n in Counter(text).items())
 
 
 def render(text: str, terminal: bool = False) -> str:

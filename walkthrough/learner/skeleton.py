@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 from walkthrough import catalogue
@@ -52,6 +53,23 @@ def unfinished(source: str, only: set[str] | None = None) -> list[str]:
                         and (only is None or node.name in only)):
                     names.append(node.name)
     return names
+
+
+#: Python's warning for a coroutine collected before it ran; the name is its ``__qualname__``.
+NEVER_AWAITED = re.compile(r"coroutine '(?:[^']*\.)?(?P<name>[^'.]+)' was never awaited")
+
+
+def stub_warning(warning: str, stubs: set[str] | list[str]) -> bool:
+    """Whether ``warning`` is a never-awaited coroutine of a function still the skeleton's.
+
+    A skeleton's ``async def`` whose body is only ``raise NotImplementedError`` has no
+    ``yield``: it is a coroutine function, not the async generator it will be once written,
+    so a consumer's ``async for x in mygen()`` makes a coroutine that nothing awaits, and
+    Python warns "coroutine 'mygen' was never awaited". That is the unfinished body, which
+    the report names already (:func:`unfinished`), not a call the learner forgot to await.
+    """
+    m = NEVER_AWAITED.search(warning)
+    return m is not None and m["name"] in stubs
 
 
 def _needed(lesson: catalogue.Lesson, impl: str) -> set[str]:

@@ -37,6 +37,7 @@ from typing import Any
 
 from walkthrough import catalogue
 from walkthrough.learner.explain import CHECKPOINT, _same_file, clean, framework_slip, render
+from walkthrough.learner.guard import REPORTING
 from walkthrough.learner.loading import read_source
 from walkthrough.learner.report import CANNOT_CHECK, EQUIVALENT, NOT_EQUIVALENT, header
 
@@ -49,6 +50,11 @@ GRACE = 5.0
 
 #: Extra wall seconds for the child to start and compute the references, before any note.
 SETUP_ALLOWANCE = 60.0
+
+#: Wall seconds the child may take to write its report once the port's code is done (the
+#: :data:`.guard.REPORTING` note): the checker's own work, so not ``--timeout``'s business,
+#: and a stop there is said to be the checker's problem, never the port's.
+REPORT_ALLOWANCE = 60.0
 
 #: Bytes of the child's own stdout/stderr kept (the rest is read and dropped).
 KEEP_BYTES = 64 * 1024
@@ -174,7 +180,8 @@ def _run_child(lesson: catalogue.Lesson, path: Path, impl: str, limit: float) ->
                     quiet, noted = time.monotonic() - started, False
                 # Before the first note the child is starting up and running the references
                 # (our code, not yours): slow only on a loaded machine, so allow more.
-                if quiet > limit + GRACE + (0 if noted else SETUP_ALLOWANCE):
+                if quiet > limit + GRACE + (0 if noted else SETUP_ALLOWANCE) and not (
+                        _last_note(progress) == REPORTING and quiet < REPORT_ALLOWANCE):
                     stuck = True
                     _kill(proc)
         finally:
@@ -195,6 +202,8 @@ def _interpret(rc: int, workdir: Path, path: Path, stuck: bool, limit: float,
     steps = (workdir / "progress.txt").read_text(encoding="utf-8").splitlines() \
         if (workdir / "progress.txt").exists() else []
     where = steps[-1] if steps else "before your module was imported"
+    if where == REPORTING:
+        return _checker_failed(rc, stuck, stderr)
     at_import = where == "import"
     status = CANNOT_CHECK if at_import else NOT_EQUIVALENT
     place = "while it was being imported" if at_import else f"in {where}"
@@ -229,6 +238,37 @@ def _interpret(rc: int, workdir: Path, path: Path, stuck: bool, limit: float,
     return Outcome(status, f"{verdict}: your port ended the process with exit status {rc} "
                            f"{place} (os._exit? a crash?): a module or a phase must return, "
                            "never end the program." + (f"\n  it said:{said}" if said else ""))
+
+
+def _last_note(progress: Path) -> str:
+    try:
+        steps = progress.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return steps[-1] if steps else ""
+
+
+def _checker_failed(rc: int, stuck: bool, stderr: _Drain) -> Outcome:
+    """The child ended without a result after the port's code was done: the checker's fault.
+
+    Said as such (exit status 2, "cannot check"), because the port ran to its end: blaming a
+    busy loop that does not exist sends the learner after a bug they did not write.
+    """
+    if stuck:
+        what = f"took more than {REPORT_ALLOWANCE:g} s of wall-clock time to write its report"
+    elif rc is not None and rc < 0:
+        try:
+            what = f"was killed by {signal.Signals(-rc).name} while writing its report"
+        except ValueError:
+            what = f"was killed by signal {-rc} while writing its report"
+    else:
+        what = f"ended with exit status {rc} while writing its report"
+    tail = bytes(stderr.kept).decode("utf-8", "replace").strip().splitlines()[-3:]
+    said = "".join(f"\n    {clean(s)}" for s in tail)
+    return Outcome(CANNOT_CHECK, f"cannot check: your port ran to its end, but the checker "
+                                 f"itself {what}. That is the checker's problem, not your "
+                                 "port's: please report it, with your file."
+                   + (f"\n  it said:{said}" if said else ""))
 
 
 def _running(dump: str, path: Path) -> tuple[str, int]:
