@@ -354,3 +354,17 @@ def test_a_run_at_the_top_level_instead_of_a_block_is_said_as_such(
     assert (f"NOT equivalent: no `if __name__ == '__main__':` block: your top-level call "
             f"(line {line}) runs on import too") in out
     assert "would do nothing" not in out
+
+
+@pytest.mark.timeout(120)
+def test_a_script_block_that_floods_is_said_in_its_own_measure(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The script run is guarded as the cases are: a block that prints one huge line is
+    stopped and said to have printed a line of so many characters, not "more than 20000
+    lines", which it never printed."""
+    block = 'if __name__ == "__main__":\n    print("x" * 40_000_000)\n'
+    status, out = run_check(capsys, "generators", port(tmp_path, with_block(twin("generators"),
+                                                                          block)))
+    assert status == 1, out
+    assert "your program printed a line of 40,000,00" in out, out
+    assert "20000 lines" not in out

@@ -61,14 +61,13 @@ from walkthrough.clocks import SyncVirtualClock, VirtualTimeLoop, mock_clock
 from walkthrough.learner.explain import _lines, causes, clean
 from walkthrough.learner.guard import (
     DEADLINE_FACTOR,
-    MAX_EVENTS,
     MIN_DEADLINE,
-    OutputFlood,
     _BoundedEvents,
     _Guarded,
     _Watch,
     run_port,
 )
+from walkthrough.learner.guard import flood as flood_of
 from walkthrough.learner.report import Report
 from walkthrough.runner import _raised
 from walkthrough.trace import Trace
@@ -438,10 +437,9 @@ def _differs(lesson: catalogue.Lesson, want: Run, got: Run, path: Path,
     d = verdict.divergence
     assert d is not None
     out = []
-    flood = any(isinstance(e, OutputFlood) for e in _leaves(got.error))
-    if flood or "OutputFlood" in got.ended:
-        out.append(f"  your program printed more than {MAX_EVENTS} lines and was stopped "
-                   f"(the reference prints {len(want.trace.events)})")
+    if (flooded := flood_of(got.error, got.ended)) is not None:  # in lines or characters
+        out.append(f"  your program {flooded} and was stopped "
+                   f"(the reference prints {len(want.trace.events)} lines)")
     elif d.time is None:
         out.append(f"  it ended with {clean(got.ended)}; the reference with {want.ended}")
     else:
@@ -458,7 +456,7 @@ def _differs(lesson: catalogue.Lesson, want: Run, got: Run, path: Path,
         if not got.trace.events and got.error is None and got.ended == want.ended:
             out.append("  (yours printed nothing at all: does it call the lesson's entry "
                        "point, and run it?)")
-    return out + _aftermath(got, _limit(want), path, impl, flood)
+    return out + _aftermath(got, _limit(want), path, impl, flooded is not None)
 
 
 def _aftermath(got: Run, limit: float, path: Path, impl: str, flood: bool = False) -> list[str]:
