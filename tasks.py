@@ -163,7 +163,10 @@ def versions(args: list[str]) -> None:
 
 
 #: Debian packages `system` installs, and why: the one place the project asks for root.
-SYSTEM_PACKAGES = {"nginx-light": "the crawler benchmark's web server (bench/site.py)"}
+SYSTEM_PACKAGES = {
+    "nginx-light": "the crawler benchmark's web server (bench/site.py)",
+    "chromium": "the guide's layout test and screenshots (tests/test_pages_layout.py)",
+}
 
 
 def system(args: list[str]) -> None:

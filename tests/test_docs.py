@@ -103,7 +103,7 @@ def test_a_lesson_page_shows_the_pair_built_from_the_real_files(site: Path) -> N
     """The built page holds the alignment of `walkthrough diff`: one section per aligned
     definition, every line of both files, changes marked, each why comment marked where it
     stands, and the whole files one click away."""
-    html = (site / "lessons" / "count" / "index.html").read_text(encoding="utf-8")
+    html = (site / "lessons" / "count.html").read_text(encoding="utf-8")
     left, right = ((ROOT / package / "count.py").read_text(encoding="utf-8")
                    for package in catalogue.PACKAGES.values())
     pair = sidebyside.align(left, right, "asyncio_ref/count.py", "trio_port/count.py")
@@ -127,9 +127,9 @@ def test_a_lesson_page_shows_the_pair_built_from_the_real_files(site: Path) -> N
 
 
 def test_a_pair_page_hides_the_sidebars_and_shows_the_toc_elsewhere(site: Path) -> None:
-    html = (site / "lessons" / "count" / "index.html").read_text(encoding="utf-8")
+    html = (site / "lessons" / "count.html").read_text(encoding="utf-8")
     assert re.search(r'md-sidebar--primary"[^>]*hidden', html)
-    divergences = (site / "divergences" / "index.html").read_text(encoding="utf-8")
+    divergences = (site / "divergences.html").read_text(encoding="utf-8")
     assert not re.search(r'md-sidebar--secondary"[^>]*hidden', divergences)
     assert 'class="md-nav md-nav--secondary"' in divergences
 
