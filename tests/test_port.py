@@ -36,21 +36,25 @@ ENTRY = {
         "closing the coroutine object asyncio.run was given: Trio takes the function",
     "sys.exit(130)": "the Trio twin exits 130 from its own except* around trio.run",
 }
-NOTEBOOK_MODE = "argument handling for notebook mode, which only the asyncio twin has"
+NOTEBOOK_MODE = ("argument handling for notebook mode, which only the asyncio twin has (the Trio "
+                 "twin refuses --global-rng by name)")
 
 #: Changed statements with no asyncio construct in them, by their text, and why they changed.
 STRUCTURAL: dict[str, dict[str, str]] = {
     "count": {**ENTRY, "coro = demo_async()": ENTRY["sys.exit(130)"]},
     "makerandom": {
         **ENTRY,
-        'coro = demo_notebook() if "--global-rng" in sys.argv[1:] else demo()': NOTEBOOK_MODE,
+        'parser.add_argument("--global-rng", action="store_true",': NOTEBOOK_MODE,
+        'help="notebook mode: one RNG for every task, the notebook\'s own numbers")':
+            NOTEBOOK_MODE,
+        "coro = demo_notebook() if args.global_rng else demo()": NOTEBOOK_MODE,
     },
     "chained": {
         **ENTRY,
-        'notebook = "--global-rng" in sys.argv[1:]': NOTEBOOK_MODE,
-        'args = [a for a in sys.argv[1:] if a != "--global-rng"] or ["cannon", "laser", '
-        '"railgun"]': NOTEBOOK_MODE,
-        "coro = (demo_notebook if notebook else demo)(*args)": NOTEBOOK_MODE,
+        'parser.add_argument("--global-rng", action="store_true",': NOTEBOOK_MODE,
+        'help="notebook mode: one RNG for every task, the notebook\'s own numbers")':
+            NOTEBOOK_MODE,
+        "coro = (demo_notebook if args.global_rng else demo)(*args.names)": NOTEBOOK_MODE,
     },
     "asyncgen": {**ENTRY, "coro = demo()": ENTRY["sys.exit(130)"]},
     "queue": {
