@@ -41,7 +41,7 @@
     var article = document.querySelector("article") || document.body;
     var out = {page: location.pathname, view: view,
                page_wider: document.documentElement.scrollWidth > view + 1,
-               tables: [], code: [], covered: [], broken: [], names: 0, buttons: 0};
+               tables: [], code: [], covered: [], broken: [], names: 0, buttons: 0, images: []};
 
     // A table, or the scroll box Material wraps it in, that is wider than its room hides
     // columns behind a sideways scroll.
@@ -75,6 +75,13 @@
       for (var i = 0; i < rects.length; i++) {
         if (overlaps(rects[i], button)) { out.covered.push({first: text(code, 80)}); break; }
       }
+    });
+
+    // Pictures: how wide each is drawn, for the caller to scale the smallest text of the
+    // file by (an SVG's text is out of the page's reach).
+    article.querySelectorAll("img").forEach(function (img) {
+      var box = img.getBoundingClientRect();
+      if (box.width > 0) { out.images.push({src: img.getAttribute("src"), width: box.width}); }
     });
 
     // The concept map (its title's id is concept-map): no name in the asyncio or the Trio

@@ -17,8 +17,9 @@ pages, the concept map and the divergence chapter at 1400 px and at 420 px (a ph
 
 ``--check`` measures, instead of pictures, what the pictures of issue 26 (item 9) showed: every
 page at 1400 px and at 420 px, in the browser (scripts/layout_probe.js), for tables and code
-blocks wider than their room, a copy button over a first line, and names in the concept map's
-asyncio and Trio columns broken across lines. It prints what it finds and exits 1 if anything;
+blocks wider than their room, a copy button over a first line, names in the concept map's
+asyncio and Trio columns broken across lines, and pictures (SVG) drawn so small that their text
+is under 8 px. It prints what it finds and exits 1 if anything;
 tests/test_pages_layout.py runs the same measurement.
 
 Headless Chromium will not make its window narrower than 500 px, so a 420 px page is laid out
@@ -33,6 +34,7 @@ import functools
 import html
 import http.server
 import json
+import math
 import os
 import re
 import shutil
@@ -43,7 +45,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -151,7 +153,28 @@ def measure(browser: str, site: Path, width: int) -> dict[str, dict[str, Any]]:
     if found is None:
         raise RuntimeError(f"no page reported at {width} px: {done.stderr[-2000:]}")
     reports: list[dict[str, Any]] = json.loads(html.unescape(found.group(1)))
-    return {Path(unquote(str(r["page"]))).relative_to(site).as_posix(): r for r in reports}
+    results = {Path(unquote(str(r["page"]))).relative_to(site).as_posix(): r for r in reports}
+    for name, r in results.items():
+        r["small_text"] = [
+            {"src": image["src"], "px": round(px, 1)} for image in r["images"]
+            if urlsplit(image["src"]).path.endswith(".svg")
+            and (px := smallest_text(site / name, image["src"], image["width"])) < MIN_TEXT_PX]
+    return results
+
+
+#: The smallest text a picture may be drawn with, in CSS px: below it, labels are a blur.
+MIN_TEXT_PX = 8.0
+FONT_SIZE = re.compile(r"font(?:-size)?:[^;}\"]*?(\d+(?:\.\d+)?)px")
+
+
+def smallest_text(page: Path, src: str, drawn_width: float) -> float:
+    """The smallest font of the SVG picture ``src`` (relative to ``page``), in px as drawn
+    ``drawn_width`` px wide: its smallest font-size scaled by drawn width / viewBox width."""
+    svg = (page.parent / unquote(urlsplit(src).path)).read_text(encoding="utf-8")
+    view_box = re.search(r'viewBox="[\d.\s-]*?\s([\d.]+)\s+[\d.]+"', svg)
+    assert view_box is not None, f"{src} has no viewBox"
+    sizes = [float(size) for size in FONT_SIZE.findall(svg)]
+    return min(sizes, default=math.inf) * drawn_width / float(view_box.group(1))
 
 
 def problems(width: int, results: dict[str, dict[str, Any]]) -> list[str]:
@@ -163,7 +186,8 @@ def problems(width: int, results: dict[str, dict[str, Any]]) -> list[str]:
         for kind, what in (("tables", "table wider than its room"),
                            ("code", "code block wider than its room"),
                            ("covered", "copy button over the first line"),
-                           ("broken", "name broken across lines")):
+                           ("broken", "name broken across lines"),
+                           ("small_text", "picture whose text is too small to read")):
             for item in r[kind]:
                 lines.append(f"{width} px {page}: {what}: {json.dumps(item, ensure_ascii=False)}")
     return lines

@@ -2,12 +2,13 @@
 
 Screenshots showed the concept map splitting asyncio names mid-token at 1400 px
 (``asyncio.run(mai`` / ``n())``), and at 420 px benchmark tables hiding their ratio and verdict
-columns behind a sideways scroll, code comments cut at the right edge and the copy button over
-a first line. The site is built once into a temporary directory; every page is laid out at
-both widths and measured in the page by scripts/layout_probe.js (through
-scripts/screenshot_docs.py, which takes the pictures): each test below is one of those
-findings, which must be empty. A test of the probe itself, on a page made to fail every check,
-shows that an empty finding is a measurement and not a probe that sees nothing.
+columns behind a sideways scroll, code comments cut at the right edge, the copy button over
+a first line, and the queue lesson's timeline drawn with labels under 5 px. The site is built
+once into a temporary directory; every page is laid out at both widths and measured in the
+page by scripts/layout_probe.js (through scripts/screenshot_docs.py, which takes the
+pictures): each test below is one of those findings, which must be empty. A test of the
+probe itself, on a page made to fail every check, shows that an empty finding is a
+measurement and not a probe that sees nothing.
 
 Without Chromium the browser tests skip, saying how to install it; the check that the built
 site browses from disk needs only the build.
@@ -119,13 +120,15 @@ def test_no_name_in_the_concept_maps_asyncio_or_trio_column_breaks(
 
 
 #: A page that fails every check at 420 px: a concept map whose names must break, a table
-#: and a code block wider than the room, and a copy button (Material's markup) on a first line.
+#: and a code block wider than the room, a copy button (Material's markup) on a first line,
+#: and a 900 px chart drawn 300 px wide.
 BAD_PAGE = """<!doctype html><html><body><article style="width:300px">
 <h1 id="concept-map">Concept map</h1>
 <table><thead><tr><th>asyncio</th><th>Trio</th></tr></thead><tbody>
 <tr><td style="width:40px;word-break:break-all"><code>asyncio.run(main())</code></td>
 <td style="white-space:nowrap"><code>trio.run(main)</code>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 </td></tr></tbody></table>
+<p><img src="chart.svg" style="width:300px"></p>
 <pre style="position:relative"><nav class="md-code__nav" style="position:absolute;top:0;right:0;
 width:40px;height:30px"></nav><code style="display:block;overflow:auto;white-space:pre"
 >FIRST
@@ -135,9 +138,22 @@ second line</code></pre>
 
 
 @needs_chromium
+@pytest.mark.timeout(600)
+@WIDTH
+def test_no_picture_draws_its_text_too_small_to_read(layout: dict[int, Results],
+                                                     width: int) -> None:
+    found = findings(layout, width, "small_text")
+    assert not found, "\n".join(found)
+
+
+@needs_chromium
 @pytest.mark.timeout(300)
 def test_the_probe_sees_each_fault_on_a_page_made_of_them(tmp_path: Path) -> None:
     (tmp_path / "bad.html").write_text(BAD_PAGE, encoding="utf-8")
+    (tmp_path / "chart.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 900 100"><style>.label'
+        '{font:11px monospace}</style><text x="0" y="50" class="label">t</text></svg>',
+        encoding="utf-8")
     assert BROWSER is not None
     r = shots.measure(BROWSER, tmp_path, 420)["bad.html"]
     assert [b["name"] for b in r["broken"]] == ["asyncio.run(main())"]
@@ -145,6 +161,7 @@ def test_the_probe_sees_each_fault_on_a_page_made_of_them(tmp_path: Path) -> Non
     assert len(r["tables"]) == 1
     assert [c["first"][:11] for c in r["code"]] == ["first line,"]
     assert len(r["covered"]) == 1 and r["buttons"] == 1
+    assert r["small_text"] == [{"src": "chart.svg", "px": 3.7}]  # 11 px drawn at a third
 
 
 class Links(HTMLParser):
