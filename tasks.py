@@ -7,10 +7,10 @@
     python3 tasks.py versions # create .venv, install, run the asyncio claims on each CPython (nox)
     python3 tasks.py docs     # build the guide into site/ (mkdocs --strict)
     python3 tasks.py serve    # serve the guide on http://127.0.0.1:8000
-    python3 tasks.py system   # install the system programs the bench uses (nginx), with apt-get
+    python3 tasks.py system   # install the system programs (nginx, Chromium), with apt-get
 
 Nothing but `system` touches the system: `bench` uses nginx when it is there and says how to
-get it when it is not.
+get it when it is not; the guide's layout test skips without Chromium and says how to get it.
 
 Why a Python script and not only a Makefile: the README promises that a fresh machine with
 nothing but Python 3.11+ can run the project, and `make` is not always there. The Makefile
@@ -170,8 +170,8 @@ SYSTEM_PACKAGES = {
 
 
 def system(args: list[str]) -> None:
-    """Install the system programs the bench uses, saying what first. Needs apt-get and root
-    (or sudo). Everything else in the project only looks for them."""
+    """Install the system programs the bench and the layout test use, saying what first. Needs
+    apt-get and root (or sudo). Everything else in the project only looks for them."""
     for package, why in SYSTEM_PACKAGES.items():
         print(f"tasks.py system: will install {package}: {why}", flush=True)
     if not any(os.access(os.path.join(d, "apt-get"), os.X_OK)
@@ -202,7 +202,7 @@ def main() -> None:
         print(__doc__.strip(), file=sys.stderr)
         sys.exit(2)
     try:
-        if sys.argv[1] != "system":  # installing nginx needs no venv
+        if sys.argv[1] != "system":  # installing system programs needs no venv
             ensure_env()
         VERBS[sys.argv[1]](sys.argv[2:])
     except KeyboardInterrupt:
