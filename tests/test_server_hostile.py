@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,9 +234,17 @@ SECONDS_APART = [None, 0.001, 0.01, 0.05]  # 0 ms: the held-down test below
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("clients", ["idle", "not-reading"])
 def test_ctrl_c_once_or_twice_exits_130_with_an_empty_stderr(impl: str, clients: str) -> None:
-    for second in SECONDS_APART:
-        outcome = ctrl_c(impl, clients, second)
-        assert_stopped_cleanly(outcome)
+    """Each press pattern gets its own server process and clients, so the patterns run at
+    once, one thread each: a not-reading client spends STUCK s doing nothing but waiting for
+    its send to block (the server stuck), and four such waits in a row were 8 s of the suite."""
+    with ThreadPoolExecutor(len(SECONDS_APART)) as pool:
+        runs = [pool.submit(ctrl_c, impl, clients, second) for second in SECONDS_APART]
+        outcomes = [run.result() for run in runs]
+    for second, outcome in zip(SECONDS_APART, outcomes, strict=True):
+        try:
+            assert_stopped_cleanly(outcome)
+        except AssertionError as error:
+            raise AssertionError(f"second press: {second} s after the first; {error}") from None
 
 
 @pytest.mark.timeout(120)
