@@ -21,6 +21,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -211,27 +213,75 @@ def _command(impl: str, entry: str) -> list[str]:
     return [sys.executable, "-W", "error", "-m", "walkthrough", "crawl", "--impl", impl]
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("option", [
+NOT_POSITIVE = [
     ("--timeout", "0"), ("--timeout", "-0.5"), ("--timeout", "-0"), ("--concurrency", "0"),
     ("--max-bytes", "0"), ("--timeout", "nan"), ("--timeout", "NaN"),
-], ids=lambda o: "=".join(o) if isinstance(o, tuple) else o)
+]
+
+
+@dataclass
+class Refused:
+    """One run with a value that is not positive: the child, its URL's target, its TSV."""
+    proc: subprocess.Popen[str]
+    target: str
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def refused_runs(tmp_path_factory: pytest.TempPathFactory,
+                 ) -> Iterator[tuple[HostileServer, dict[tuple[str, str, tuple[str, str]],
+                                                          Refused]]]:
+    """Every (impl, entry, option) run of the test below, started at once against one server
+    (each its own URL, so each test sees its own requests, if any): 28 children that only
+    start, read their arguments and stop, one after another, were 17 s of the suite."""
+    runs: dict[tuple[str, str, tuple[str, str]], Refused] = {}
+    with HostileServer() as server:
+        try:
+            for impl in PACKAGES:
+                for entry in ENTRIES:
+                    for option in NOT_POSITIVE:
+                        url = server.url("/page")
+                        out = tmp_path_factory.mktemp("refused") / "out.tsv"
+                        proc = subprocess.Popen(
+                            [*_command(impl, entry), url, "-o", str(out), *option],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env())
+                        runs[impl, entry, option] = Refused(
+                            proc, url.removeprefix(server.base), out)
+            yield server, runs
+        finally:
+            for run in runs.values():  # a test that ran has read and closed its pipes
+                if run.proc.poll() is None:
+                    run.proc.kill()
+                for pipe in (run.proc.stdout, run.proc.stderr):
+                    if pipe is not None:
+                        pipe.close()
+                run.proc.wait()
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("option", NOT_POSITIVE,
+                         ids=lambda o: "=".join(o) if isinstance(o, tuple) else o)
 def test_a_value_that_is_not_positive_is_a_usage_error(
-    impl: str, entry: str, option: tuple[str, str], tmp_path: Path,
+    impl: str, entry: str, option: tuple[str, str],
+    refused_runs: tuple[HostileServer, dict[tuple[str, str, tuple[str, str]], Refused]],
 ) -> None:
     """``--timeout 0`` would fail every URL at once (``fail_after(0)``, ``timeout(0)``): exit 2,
     one line naming the rule, nothing crawled, no TSV started. ``nan`` passed ``nan <= 0``, and
     every URL failed: ``[timeout]`` in asyncio, ``[other]`` (Trio's ValueError) in Trio."""
-    out = tmp_path / "out.tsv"
-    with HostileServer() as server:
-        done = subprocess.run([*_command(impl, entry), server.url("/page"), "-o", str(out),
-                               *option], capture_output=True, text=True, env=_env(),
-                              timeout=60, check=False)
-        requests = list(server.requests)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "--concurrency, --timeout and --max-bytes must be positive" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert requests == [] and not out.exists()
+    server, runs = refused_runs
+    run = runs[impl, entry, option]
+    try:
+        stdout, stderr = run.proc.communicate(timeout=60)
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+            run.proc.communicate()
+    requests = [target for target, _ in list(server.requests) if target == run.target]
+    assert run.proc.returncode == 2, stdout + stderr
+    assert "--concurrency, --timeout and --max-bytes must be positive" in stderr
+    assert "Traceback" not in stderr
+    assert requests == [] and not run.out.exists()
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
