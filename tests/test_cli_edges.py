@@ -112,6 +112,13 @@ def test_the_estimate_is_what_the_virtual_clock_says(
         "running queue under asyncio and Trio at once, on the real clock (3 s so far); ")
 
 
+def terminal_env() -> dict[str, str]:
+    """The child's environment, without COLUMNS and LINES: they would override the size set on
+    the pseudo-terminal (pytest-xdist's workers run with COLUMNS=80, and the notice wrapped)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return {**env, "PYTHONPATH": str(ROOT)}
+
+
 @pytest.mark.timeout(90)
 def test_a_terminal_sees_the_notice_while_the_real_run_goes() -> None:
     """The real thing, in a pseudo-terminal: count on the real clock (about 4 s). The notice is
@@ -124,7 +131,7 @@ def test_a_terminal_sees_the_notice_while_the_real_run_goes() -> None:
     proc = subprocess.Popen([sys.executable, "-W", "error", "-m", "walkthrough", "run", "count",
                              "--tolerance", "0.2"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            cwd=ROOT, env=terminal_env())
     os.close(slave)
     assert proc.stdout is not None
     terminal = b""
