@@ -4,7 +4,7 @@ Runs the six sections of issue 7, and lesson 8's echo server (issue 26), and wri
 ``docs/benchmarks.md`` (tables generated here, the explanations in ``bench/report.py``). The
 full run takes about eight minutes on the 2-core machine it was written on, plus about a
 minute and a half for the echo server (30 server processes, and four more under the
-profiler), and is meant to stay under ten; ``--quick`` takes about a minute
+profiler), and is meant to stay under ten; ``--quick`` takes about 40 s
 with fewer repeats and smaller sizes, for checking that the bench works, not for quoting: its
 page goes to ``build/benchmarks-quick.md`` (untracked), and it refuses to overwrite the
 published ``docs/benchmarks.md``. So does ``--only``: a page of some sections would replace the

@@ -730,7 +730,7 @@ timed tests; `tests/test_bench.py` only checks that this code runs.
 
 ```
 make bench                        # or: python3 tasks.py bench / .venv/bin/python -m bench
-.venv/bin/python -m bench --quick # about a minute, into build/benchmarks-quick.md: not for quoting
+.venv/bin/python -m bench --quick # 40 s, into build/benchmarks-quick.md: not for quoting
 .venv/bin/python -m bench --only crawler links  # those sections, into build/benchmarks-partial.md
 .venv/bin/python -m bench --only server --update-published  # and replace them on this page
 ```
