@@ -187,12 +187,16 @@ def test_the_report_names_the_cell_not_the_temporary_file(tmp_path: Path) -> Non
     path = tmp_path / "my_count.py"
     report = (f"checking {path} (Trio port) against asyncio_ref/count.py\n"
               f"    at {path}, line 40, in count_async: x\n"
+              "hint: your file imports asyncio and not trio, and it was checked as a Trio port: "
+              "did you mean --impl asyncio?\n"
               f"    walkthrough check count {path} --impl asyncio\n"
               f"NOT equivalent: run as a script, `python {path} --help` does not answer\n"
               f"importing {path} raised ValueError")
     assert notebook_magic.as_this_cell(report, path, lesson) == (
         "checking this cell (Trio port) against asyncio_ref/count.py\n"
         "    at this cell, line 40, in count_async: x\n"
+        "hint: your cell imports asyncio and not trio, and it was checked as a Trio port: "
+        "did you mean --impl asyncio?\n"
         "    %%check count --impl asyncio\n"
         "NOT equivalent: run as a script, `python my_count.py --help` does not answer\n"
         "importing this cell raised ValueError")

@@ -139,14 +139,15 @@ def as_this_cell(text: str, path: Path, lesson: catalogue.Lesson) -> str:
 
     The verb's suggestion to check as the other framework becomes the magic's line; a
     command line that runs the file keeps its name (``python my_count.py --help``: "python
-    this cell" is no command); anywhere else the path is "this cell"."""
+    this cell" is no command); anywhere else the path is "this cell", and the other
+    framework's hint speaks of "your cell"."""
     names = {str(path), str(path.resolve())}
     for name in sorted(names, key=len, reverse=True):
         text = re.sub(rf"walkthrough check {lesson.name} {re.escape(shlex.quote(name))} "
                       r"--impl (\w+)", rf"%%check {lesson.name} --impl \1", text)
         text = text.replace(f"python {name}", f"python {path.name}")
         text = text.replace(name, THIS_CELL)
-    return text
+    return text.replace("hint: your file imports", "hint: your cell imports")  # framework_slip
 
 
 def main_block(lesson: catalogue.Lesson, impl: str) -> str:
