@@ -266,8 +266,8 @@ def test_check_in_child_announces_the_header_before_the_child_starts(tmp_path: P
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("lesson", "impl", "also"), [
-    ("chained", "trio", "(none), laser cannon, --help, laser --no-such-option) and with main(), "
-                        "demo() called with their default parameters."),
+    ("chained", "trio", "(none), laser cannon, --help, laser --no-such-option, --global-rng) "
+                        "and with main(), demo() called with their default parameters."),
     ("count", "asyncio", "(none), --help, --no-such-option)."),
 ])
 def test_an_equivalent_report_says_it_ran_the_script_too(

@@ -368,3 +368,23 @@ def test_a_script_block_that_floods_is_said_in_its_own_measure(
     assert status == 1, out
     assert "your program printed a line of 40,000,00" in out, out
     assert "20000 lines" not in out
+
+
+@pytest.mark.timeout(180)
+def test_a_trio_port_that_takes_the_notebook_mode_silently_is_not_equivalent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Trio twins refuse --global-rng by name (tests/test_lesson_cli.py); a Trio port
+    whose block accepts it and runs the lesson with other numbers is told so. The finished
+    twin, which refuses it, stays equivalent (test_the_finished_twins_stay_equivalent)."""
+    block = ('if __name__ == "__main__":\n'
+             "    import argparse\n\n"
+             "    parser = argparse.ArgumentParser()\n"
+             '    parser.add_argument("--global-rng", action="store_true")\n'
+             "    parser.parse_args()\n"
+             "    trio.run(demo)\n")
+    status, out = run_check(capsys, "makerandom",
+                            port(tmp_path, with_block(twin("makerandom"), block)))
+    assert status == 1, out
+    assert "--global-rng` does not refuse the notebook mode as the Trio twin's " in out, out
+    assert "python -m trio_port.makerandom --global-rng" in out
+    assert "it ran the lesson" in out

@@ -99,9 +99,12 @@ ASYNCIO_ARGVS: dict[str, tuple[tuple[str, ...], ...]] = {
 HELP, UNKNOWN = ("--help",), ("--no-such-option",)
 
 
-def command_lines(lesson: str) -> tuple[tuple[str, ...], ...]:
-    """The command lines of the module's own interface (``--help``, an unknown option)."""
-    return HELP, (("laser", *UNKNOWN) if lesson == "chained" else UNKNOWN)
+def command_lines(lesson: str, impl: str = "asyncio") -> tuple[tuple[str, ...], ...]:
+    """The command lines of the module's own interface (``--help``, an unknown option; for a
+    Trio port of a lesson with a notebook mode, ``--global-rng`` too, which the Trio twin
+    refuses by name: tests/test_lesson_cli.py's test_the_trio_twins_refuse_the_notebook_mode)."""
+    refused = ASYNCIO_ARGVS.get(lesson, ()) if impl == "trio" else ()
+    return HELP, (("laser", *UNKNOWN) if lesson == "chained" else UNKNOWN), *refused
 
 
 #: What the suite requires of every lesson module for each of :func:`command_lines`.
@@ -411,11 +414,17 @@ def references(lesson: catalogue.Lesson, impl: str) -> list[Run]:
         out.append(_run_call(lesson, whose, fn, _call_label(name, args), args))
     ref = lesson.load("asyncio")
     file = Path(str(ref.__file__))
+    refused = ASYNCIO_ARGVS.get(lesson.name, ()) if impl == "trio" else ()
     for argv in (*ARGVS.get(lesson.name, ()),
                  *(ASYNCIO_ARGVS.get(lesson.name, ()) if impl == "asyncio" else ()),
-                 *command_lines(lesson.name)):
-        run = run_script(lesson, "asyncio", ref, file, argv)
-        required = REQUIRED.get(argv[-1:], "exit status 0")
+                 *command_lines(lesson.name, impl)):
+        if argv in refused:  # the notebook mode: the Trio twin's own refusal is the reference
+            twin = lesson.load("trio")
+            run = run_script(lesson, "trio", twin, Path(str(twin.__file__)), argv)
+            required = "exit status 2"
+        else:
+            run = run_script(lesson, "asyncio", ref, file, argv)
+            required = REQUIRED.get(argv[-1:], "exit status 0")
         if run.error is not None or run.ended != required:
             raise RuntimeError(f"the reference {file.name} {' '.join(argv)} ended with "
                                f"{run.ended}, not {required}: the checker cannot compare "
@@ -562,7 +571,8 @@ def check(report: Report, module: types.ModuleType, path: Path, impl: str,
             "it back)")
         return
     scripts = list(runs)
-    interface = command_lines(lesson.name)
+    interface = command_lines(lesson.name, impl)
+    refused = ASYNCIO_ARGVS.get(lesson.name, ()) if impl == "trio" else ()
     # What the lesson prints when it runs, and the longest deadline a run of it needs: a
     # block that runs the lesson for --help is let run, and said to have run it.
     lesson_lines = {e.text.strip() for run in expected if run.argv not in interface
@@ -575,7 +585,8 @@ def check(report: Report, module: types.ModuleType, path: Path, impl: str,
             continue
         ran.append(argv)
         command = " ".join(["python", str(path), *argv])
-        reference = f"python -m {lesson.module_name('asyncio')}{''.join(' ' + a for a in argv)}"
+        whose = "trio" if argv in refused else "asyncio"
+        reference = f"python -m {lesson.module_name(whose)}{''.join(' ' + a for a in argv)}"
         if argv in interface:
             # NOT equivalent, not a note: the suite requires this of every lesson module
             # (tests/test_lesson_cli.py), and "equivalent" means what the suite means (issue
@@ -584,6 +595,15 @@ def check(report: Report, module: types.ModuleType, path: Path, impl: str,
             # the 10 s lesson, the very bug of issue 25 item 13.
             got = run_script(lesson, impl, module, path, argv, limit=longest, watch=watch)
             if (why := cli_differs(want, got, lesson_lines, longest, path, impl)) is not None:
+                if argv in refused:
+                    report.notes.append(
+                        f"NOT equivalent: run as a script, `{command}` does not refuse the "
+                        f"notebook mode as the Trio twin's `{reference}` does: Trio wakes "
+                        "tasks in a random order, so one shared RNG cannot give the notebook's "
+                        "numbers, and the shared tests require a Trio lesson to refuse "
+                        "--global-rng by name (exit status 2) without running the lesson (the "
+                        "skeleton's block does: copy it back):\n" + "\n".join(why))
+                    return
                 report.notes.append(
                     f"NOT equivalent: run as a script, `{command}` does not answer as the "
                     f"reference's `{reference}` does: the shared tests require every lesson "
