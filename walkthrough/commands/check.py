@@ -30,9 +30,10 @@ the tests use (none; chained laser cannon; --global-rng under --impl asyncio, on
 demo_notebook is written), compared with asyncio_ref's script: what it prints, when, and
 its exit status; then --help (exit status 0) and an unknown option (exit status 2), which
 must not run the lesson, nor must --global-rng in a Trio port (exit status 2: Trio has no
-notebook mode, as trio_port's own script says). A block that runs the wrong function, trio.run(demo()), runs
-nothing, has a typo in its default names or runs the lesson for --help is NOT equivalent,
-and so is a file with no such block (python your_file.py would do nothing). The crawler
+notebook mode, as trio_port's own script says). A block that runs the wrong function,
+trio.run(demo()), runs nothing, has a typo in its default names or runs the lesson for
+--help is NOT equivalent, and so is a file with no such block (python your_file.py would
+do nothing). The crawler
 is checked offline: the reference and your module crawl a local demo site; the TSV rows
 and each URL's events (an error by its category) must match.
 
