@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_check_slips import port as write
 from walkthrough import catalogue
 from walkthrough.learner import check_in_child
 from walkthrough.learner.compare import check
@@ -37,12 +38,6 @@ COUNT = (ROOT / "trio_port" / "count.py").read_text(encoding="utf-8")
 #: The reviewer's port: ``sed 's/print("One Async")/print("One Async" + "x" * 10_000_000)/'``.
 BIG = COUNT.replace('print("One Async")', 'print("One Async" + "x" * 10_000_000)')
 NEVER_AWAITED = "was never awaited"
-
-
-def write(tmp_path: Path, text: str, name: str = "my_port.py") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # -- F2: clean cuts before it works ------------------------------------------------------------

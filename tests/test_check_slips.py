@@ -18,24 +18,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import load_broken
+from tests.test_check import run_check
 from walkthrough import catalogue
-from walkthrough.cli import main
 from walkthrough.learner.guard import run_port
 from walkthrough.learner.phases import _extra, phases_of
 
 ROOT = Path(__file__).resolve().parent.parent
 VIRTUAL = [lesson for lesson in catalogue.available() if not lesson.real_io]
 MAIN = 'if __name__ == "__main__":'
-
-
-def run_check(capsys: pytest.CaptureFixture[str], lesson: str, path: Path,
-              *extra: str) -> tuple[int, str]:
-    try:
-        status = main(["check", lesson, str(path), *extra])
-    except SystemExit as exc:
-        status = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return status, captured.out + captured.err
 
 
 def twin(lesson: str, impl: str = "trio") -> str:
