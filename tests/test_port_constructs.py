@@ -752,3 +752,61 @@ def test_a_method_only_asyncios_streams_have_marks_a_stream_however_held() -> No
         """)
     assert found[4] == {"streams"} and found[7] == {"streams"}
     assert rows("def alive(conn):\n    return not conn.reader.at_eof()\n") == {}
+
+
+def test_a_loop_handed_in_is_flagged_where_it_is_tested_kept_returned_and_fetched() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Lock:
+            def __init__(self, **kwargs):
+                loop = kwargs.pop("loop", None)
+                if loop is None:
+                    loop = asyncio.get_running_loop()
+                self._loop = loop
+                self._count = 0
+
+            def _get_loop(self):
+                if not self._loop:
+                    raise RuntimeError("no loop")
+                return self._loop
+
+            def check(self, other):
+                loop = self._get_loop()
+                other._get_loop()
+                if loop is not self._loop:
+                    raise RuntimeError("another loop")
+        """)
+    for line in (5, 6, 8, 12, 14, 17, 18, 19):
+        assert found.get(line) == {"loop"}, line
+    assert 9 not in found  # self._count = 0: plain Python
+
+
+def test_a_loop_parameter_in_a_file_without_asyncio_is_a_loop_when_used_as_one() -> None:
+    found = rows("""\
+        class Server:
+            def __init__(self, app, loop, coro):
+                self.loop = loop
+                self.coro = coro
+
+            def spawn(self):
+                return self.loop.create_task(self.coro)
+        """)
+    assert found[2] == {"loop"} and found[3] == {"loop"} and found[7] == {"create-task"}
+    # a `loop` that is never used as an asyncio loop is someone else's word
+    assert rows("def tick(loop):\n    if loop is None:\n        return 0\n    return loop + 1\n") \
+        == {}
+
+
+def test_a_packages_own_imports_are_known_by_its_path() -> None:
+    source = textwrap.dedent("""\
+        import asyncio
+        from aiocache.base import BaseCache
+
+        async def fill(cache: BaseCache) -> None:
+            await cache.set("k", 1)
+        """)
+    inside = {f.line for f in port.scan(source, "aiocache/lock.py")}
+    outside = {f.line for f in port.scan(source, "examples/redlock.py")}
+    assert inside == {1} and {1, 2, 4, 5} <= outside
+    assert {f.line for f in port.scan(source, "src\\aiocache\\lock.py")} == {1}

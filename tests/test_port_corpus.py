@@ -90,7 +90,10 @@ def tally(part: str) -> Tally:
         total.files += 1
         source = port.read(path.name, path.read_bytes())
         tool: dict[int, set[str]] = {}
-        for finding in port.scan(source, path.name):
+        # the path inside its sdist, as a run from the sdist's root names it: it tells the tool
+        # which package the file is a module of (its imports of that package are its own)
+        shown = str(key_data(path).get("path", path.name))
+        for finding in port.scan(source, shown):
             tool.setdefault(finding.line, set()).add(finding.row or f"?{finding.construct}")
         expected = key(path)
         for line in sorted(set(expected) | set(tool)):

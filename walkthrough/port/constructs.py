@@ -12,6 +12,7 @@ import ast
 
 from walkthrough.port.mapping import Finding, describe
 from walkthrough.port.names import (
+    LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
     Names,
@@ -554,6 +555,8 @@ class Visitor(ast.NodeVisitor):
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         self._inherited(node)
+        if self._holds_loop(node):
+            self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if qualname(arg, self.scan) == "loop" and reference(arg) is not None:
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
@@ -682,9 +685,8 @@ class Visitor(ast.NodeVisitor):
             # coros = (fetch(u) for u in urls): gathered later, the line is the gather's
             where = self.functions[-1][0] if self.functions else ""
             self.collected[(where, node.targets[0].id)] = node
-        if isinstance(value, ast.Name) and qualname(value, self.scan) == "loop" \
-                and self.functions and value.id in self.functions[-1][1]:
-            self.emit(value, "loop passed")  # an API that takes a loop, keeping it
+        if self._holds_loop(value):
+            self.emit(value, "loop passed")  # storing a loop (self._loop = loop), or copying it
         comment = node.type_comment or self._type_comment(node)
         if comment:
             try:
@@ -703,6 +705,61 @@ class Visitor(ast.NodeVisitor):
             if created and ref is not None:
                 self.created.setdefault(ref, []).append(node)
                 self.uses.setdefault(ref, []).append(("asyncio.create_task", node.lineno, False))
+
+    def _holds_loop(self, node: ast.expr | None) -> bool:
+        """A reference to a loop (``loop``, ``self._loop``), or a call of this file's own
+        function that returns one (``self._get_loop()``): a line that passes, keeps, tests or
+        returns it changes, since a Trio program has no loop object."""
+        if node is None:
+            return False
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("pop", "get") and node.args \
+                    and isinstance(node.args[0], ast.Constant) \
+                    and node.args[0].value in LOOP_PARAMS and self.scan.loop_file:
+                return True  # kwargs.pop("loop", None)
+            name = func.id if isinstance(func, ast.Name) else \
+                func.attr if isinstance(func, ast.Attribute) else None
+            # parent._get_loop(): a method of this file's that returns a loop, on any receiver
+            return name is not None and self.scan.factories.get(name) == "loop"
+        return reference(node) is not None and qualname(node, self.scan) == "loop"
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        """``if loop is None:``, ``loop is not self._loop``: testing a loop handed in."""
+        operands = [node.left, *node.comparators]
+        if any(self._holds_loop(each) for each in operands) and all(
+                self._holds_loop(each) or (isinstance(each, ast.Constant) and each.value is None)
+                for each in operands):
+            self.emit(node, "loop passed")
+        self.generic_visit(node)
+
+    def _tests_loop(self, test: ast.expr) -> None:
+        """``if self._loop:``, ``if not loop:``, ``loop or asyncio.get_event_loop()``."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        values = test.values if isinstance(test, ast.BoolOp) else [test]
+        for value in values:
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+                value = value.operand
+            if reference(value) is not None and self._holds_loop(value):
+                self.emit(value, "loop passed")
+
+    def visit_If(self, node: ast.If) -> None:
+        self._tests_loop(node.test)
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        self._tests_loop(node.test)
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        self._tests_loop(node)
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if self._holds_loop(node.value) and not isinstance(node.value, ast.Call):
+            self.emit(node, "loop passed")  # a helper that hands the loop on
+        self.generic_visit(node)
 
     def _type_comment(self, node: ast.Assign) -> str | None:
         """``x = None  # type: asyncio.Handle`` (the tree is parsed without type comments)."""
@@ -861,7 +918,7 @@ class Visitor(ast.NodeVisitor):
             kind, _ = annotation_kind(arg.annotation, self.scan)
             if kind == "task":  # one task, or tasks (the rows of what is done with them)
                 self.annotated.append((arg.lineno, arg.arg))
-            if arg.arg == "loop" and self.scan.imports_asyncio and (
+            if arg.arg in LOOP_PARAMS and arg.arg != "event_loop" and self.scan.loop_file and (
                     arg.annotation is None or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
         self._string_annotation(node.returns)

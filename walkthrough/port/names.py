@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from walkthrough.port import libraries
 
@@ -97,6 +98,16 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "aiofilectx", "lowserver",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol", "runner"}
+#: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
+#: fixture, a private ``_loop=``).
+LOOP_PARAMS = ("loop", "_loop", "event_loop")
+#: Methods only an asyncio event loop has: a ``loop`` called with one of them is a loop even in a
+#: file that never imports asyncio (it was handed one).
+LOOP_ONLY = {"create_task", "create_future", "run_until_complete", "run_forever", "call_soon",
+             "call_later", "call_at", "call_soon_threadsafe", "run_in_executor", "create_server",
+             "create_connection", "create_datagram_endpoint", "add_signal_handler",
+             "remove_signal_handler", "is_running", "is_closed", "set_exception_handler",
+             "create_unix_server", "shutdown_asyncgens", "getaddrinfo", "sock_connect"}
 #: Methods of an asyncio-only library's objects that open a WebSocket (its row is trio-websocket,
 #: whichever library opened it).
 WEBSOCKET_METHODS = {"websocket", "ws_connect", "websocket_connect", "connect_websocket"}
@@ -156,12 +167,45 @@ class Names:
     foreign: set[str] = field(default_factory=set)
     #: whether the file imports asyncio (a snippet that only uses it does not)
     imports_asyncio: bool = False
+    #: whether a ``loop`` here is asyncio's: the file imports asyncio, or calls a method only
+    #: an asyncio loop has on a ``loop`` it was handed (:func:`handed_loop`)
+    loop_file: bool = False
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to."""
         if module.split(".")[0] in self.own:
             return None
         return library_of(module)
+
+
+#: Folders that hold a project's modules without being a package one imports by that name.
+NOT_PACKAGES = {"src", "lib", "examples", "example", "tests", "test", "docs", "doc", "scripts",
+                "tools", "bin", "."}
+
+
+def path_packages(path: str) -> set[str]:
+    """The packages a file's path puts it in: ``aiocache/lock.py`` is a module of aiocache.
+
+    On disk, the folders above the file that hold an ``__init__.py`` (so ``src/aioftp/x.py``
+    gives ``aioftp``, and a run from inside the package still knows it). A path that is not
+    on disk (a name given with standard input, a test's) gives its folders' names.
+    """
+    if path.startswith("<"):
+        return set()
+    where = Path(path)
+    try:
+        on_disk = where.is_file()
+    except OSError:
+        on_disk = False
+    if on_disk:
+        found: set[str] = set()
+        folder = where.resolve().parent
+        while (folder / "__init__.py").is_file() and folder.name:
+            found.add(folder.name)
+            folder = folder.parent
+        return found
+    parts = path.replace("\\", "/").split("/")[:-1]
+    return {part for part in parts if part.isidentifier() and part not in NOT_PACKAGES}
 
 
 def own_packages(tree: ast.Module) -> set[str]:
@@ -245,6 +289,10 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
                 and func.value.id in ("self", "cls") and func.attr in scan.factories:
             return scan.factories[func.attr]  # self.make_task()
+        if isinstance(func, ast.Attribute) and func.attr in ("pop", "get") and node.args \
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value in LOOP_PARAMS \
+                and scan.loop_file:
+            return "loop"  # loop = kwargs.pop("loop", None)
         called = qualname(func, scan)
         if called is None:
             if isinstance(func, ast.Attribute) and func.attr == "run" and node.args:
@@ -260,6 +308,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         kind, _, method = called.rpartition(".")
         if kind == "session" and method in HTTP_METHODS:
             return "response"
+        if method in ("pop", "popleft") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+            return kind[:-1]  # task = self.closing_tasks.pop()
         if called.startswith("lib:"):
             if method in WEBSOCKET_METHODS:
                 return "websocket"  # docker.container.websocket(): a WebSocket all the same
@@ -389,7 +439,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     A module that reaches into a library's private methods is that library's own code (see
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
-    scan.own = own_packages(tree)
+    scan.own = own_packages(tree) | (path_packages(scan.path) - {"asyncio"})
     _collect(tree, scan)
     reached = reached_into(tree, scan) - scan.own
     if reached and not is_script(tree, scan.path):
@@ -429,10 +479,23 @@ def is_script(tree: ast.Module, path: str) -> bool:
                for node in tree.body)
 
 
+def handed_loop(tree: ast.Module) -> bool:
+    """Whether a file that never imports asyncio was handed a loop: ``self.loop.create_task()``,
+    ``loop.run_until_complete()`` (a method only an asyncio loop has, on a loop's usual name)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in LOOP_ONLY:
+            ref = reference(node.func.value)
+            if ref is not None and ref.rpartition(".")[2] in LOOP_PARAMS:
+                return True
+    return False
+
+
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
+    scan.loop_file = uses_asyncio or handed_loop(tree)
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
@@ -448,8 +511,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     kind, collection = annotation_kind(arg.annotation, scan)
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
-                    elif arg.arg in ("loop", "event_loop") and arg.annotation is None \
-                            and uses_asyncio:
+                    elif arg.arg in LOOP_PARAMS and arg.annotation is None \
+                            and scan.loop_file:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
                         scan.kinds.setdefault(arg.arg, "loop")
                 passed = scan.callbacks.get(node.name)
@@ -482,6 +545,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         name = _callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, ("web", 1))
+                elif called in ("task.add_done_callback", "future.add_done_callback") \
+                        and node.args:
+                    # the callback is handed the task (or future) it was added to
+                    name = _callback_name(node.args[0])
+                    if name:
+                        scan.callbacks.setdefault(name, (called.partition(".")[0], 1))
                 elif called and called.startswith("lib:") and lib_construct(called):
                     # serve(handler), subscribe(cb=handler): a function an asyncio-only
                     # library calls back gets the library's object (a connection, a message)
