@@ -810,3 +810,50 @@ def test_a_packages_own_imports_are_known_by_its_path() -> None:
     outside = {f.line for f in port.scan(source, "examples/redlock.py")}
     assert inside == {1} and {1, 2, 4, 5} <= outside
     assert {f.line for f in port.scan(source, "src\\aiocache\\lock.py")} == {1}
+
+
+def test_an_optional_task_annotation_takes_the_row_of_what_is_done_with_the_task() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Union
+
+        class Worker:
+            def __init__(self) -> None:
+                self._task: asyncio.Task[None] | None = None
+                self._other: Union[asyncio.Task[None], None] = None
+
+            def start(self, coro, other):
+                self._task = asyncio.create_task(coro)
+                self._other = asyncio.create_task(other)
+
+            def pause(self) -> None:
+                if self._task is not None:
+                    self._task.cancel()
+                self._other.cancel()
+        """)
+    assert found[6] == {"task-cancel"} and found[7] == {"task-cancel"}
+
+
+def test_a_set_of_futures_is_a_task_set_only_when_a_callback_drops_them_from_it() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Store:
+            def __init__(self) -> None:
+                self.futures: set[asyncio.Future] = set()
+                self.waiting = set()
+
+            def add(self, future: asyncio.Future) -> None:
+                self.futures.add(future)
+
+            def spawn(self, coro) -> None:
+                fut = asyncio.ensure_future(coro)
+
+                def forget(f: asyncio.Future) -> None:
+                    self.waiting.discard(f)
+
+                fut.add_done_callback(forget)
+                self.waiting.add(fut)
+        """)
+    assert 9 not in found  # a registry of futures to reject later: it stays
+    assert "task-set" in found[15] and "task-set" in found[18]

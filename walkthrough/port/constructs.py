@@ -347,14 +347,22 @@ class Visitor(ast.NodeVisitor):
                      and node.args[0].attr in ("discard", "remove")} - {None}
         #: functions that drop their first argument from a collection (a done-callback that
         #: does ``tasks.discard(t)`` is the same keep-alive set as ``add_done_callback(s.discard)``)
-        self.discarders = {
-            each.name for each in ast.walk(tree or ast.Module([], []))
-            if isinstance(each, ast.FunctionDef) and each.args.args
-            and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                    and sub.func.attr in ("discard", "remove") and len(sub.args) == 1
-                    and isinstance(sub.args[0], ast.Name)
-                    and sub.args[0].id == each.args.args[-1].arg
-                    for sub in ast.walk(each))}
+        self.discarders: dict[str, set[str]] = {}
+        for each in ast.walk(tree or ast.Module([], [])):
+            if isinstance(each, ast.FunctionDef) and each.args.args:
+                last = each.args.args[-1].arg
+                dropped = {reference(sub.func.value) for sub in ast.walk(each)
+                           if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                           and sub.func.attr in ("discard", "remove") and len(sub.args) == 1
+                           and isinstance(sub.args[0], ast.Name) and sub.args[0].id == last}
+                if dropped:
+                    self.discarders[each.name] = {ref for ref in dropped if ref is not None}
+        # a collection such a callback drops the finished task from is kept by hand too
+        self.kept |= {ref for node in ast.walk(tree or ast.Module([], []))
+                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                      and node.func.attr == "add_done_callback" and node.args
+                      and isinstance(node.args[0], ast.Name)
+                      for ref in self.discarders.get(node.args[0].id, ())}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: import lines of a family → the constructs its objects gave, added at the end
@@ -459,6 +467,10 @@ class Visitor(ast.NodeVisitor):
                 if at != line and row in TASK_ROWS:
                     rows.setdefault(row, construct)
                     counts[row] = counts.get(row, 0) + 1
+            if len(counts) > 1:
+                # the line that creates it carries create-task already: the annotation
+                # changes for what is done with the task afterwards
+                counts.pop("create-task", None)
             if ref in services:
                 retyped[line] = "service"
             elif counts:
@@ -591,7 +603,7 @@ class Visitor(ast.NodeVisitor):
                 and reference(func.value) in self.kept:
             return True
         return func.attr in ("add", "discard") \
-            and qualname(func.value, self.scan) in ("tasks", "futures")
+            and qualname(func.value, self.scan) == "tasks"
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if self.classes and self.classes[-1][1] is not None and isinstance(node.ctx, ast.Load) \

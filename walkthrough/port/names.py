@@ -352,6 +352,16 @@ def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, boo
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
             and ast.unparse(node.value).split(".")[-1] == "Optional":
         node = _annotation_tree(node.slice)  # Optional[X] is an X
+    members: list[ast.expr] = []
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        members = [node.left, node.right]  # X | None, Task | Future: one of them
+    elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Union":
+        members = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    for member in members:
+        kind, collection = annotation_kind(member, scan)
+        if kind:
+            return kind, collection
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not node:
             inner, collection = annotation_kind(sub, scan)
