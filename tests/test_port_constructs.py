@@ -857,3 +857,56 @@ def test_a_set_of_futures_is_a_task_set_only_when_a_callback_drops_them_from_it(
         """)
     assert 9 not in found  # a registry of futures to reject later: it stays
     assert "task-set" in found[15] and "task-set" in found[18]
+
+
+def test_a_spawn_by_asyncios_name_through_a_wrapper_is_create_task() -> None:
+    found = rows("""\
+        import asyncio
+        from mylib.tools import create_task
+
+        class Service(mylib.Service):
+            async def handle(self, reader, writer):
+                self.create_task(self.serve(reader, writer))
+                create_task(self.serve(reader, writer))
+        """)
+    assert found[6] == {"create-task"} and found[7] == {"create-task"}
+    # a file's own create_task (a task group of its own) is that file's code
+    own = rows("""\
+        import asyncio
+
+        class Group:
+            def create_task(self, coro):
+                return asyncio.get_running_loop().create_task(coro)
+
+            def spawn(self, coro):
+                self.create_task(coro)
+        """)
+    assert 8 not in own
+
+
+def test_a_protocol_by_duck_typing_is_the_class_a_loops_create_call_makes() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Echo:
+            def __init__(self, done):
+                self.done = done
+
+            def connection_made(self, transport):
+                self.transport = transport
+
+            def datagram_received(self, data, addr):
+                self.transport.sendto(data, addr)
+
+            def helper(self):
+                return 1
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            done = loop.create_future()
+            transport, protocol = await loop.create_datagram_endpoint(
+                lambda: Echo(done), local_addr=("127.0.0.1", 9999))
+        """)
+    assert found[7] == {"protocols"} and found[10] == {"protocols"}
+    assert found[11] == {"protocols"}
+    assert 4 not in found and 13 not in found

@@ -15,8 +15,10 @@ from walkthrough.port.names import (
     LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
+    PROTOCOL_METHODS,
     Names,
     annotation_kind,
+    callback_name,
     collect,
     lib_construct,
     library_row,
@@ -214,6 +216,7 @@ ROWS: dict[str, str] = {
     "cfuture": "from-thread",
     "runner": "run",
     "transport": "protocols",
+    "protocol callback": "protocols",
     "server": "start-server",
     "lowserver.close": "start-server",
     "lowserver.wait_closed": "start-server",
@@ -363,6 +366,9 @@ class Visitor(ast.NodeVisitor):
                       and node.func.attr == "add_done_callback" and node.args
                       and isinstance(node.args[0], ast.Name)
                       for ref in self.discarders.get(node.args[0].id, ())}
+        #: the functions and methods this file defines (its own create_task is not asyncio's)
+        self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
+                        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: import lines of a family → the constructs its objects gave, added at the end
@@ -553,6 +559,13 @@ class Visitor(ast.NodeVisitor):
         elif isinstance(func, ast.Attribute) and func.attr in STREAM_ONLY \
                 and self.scan.imports_asyncio and qualname(func.value, self.scan) is None:
             self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
+        elif name is None and self.scan.loop_file and node.args and not (
+                {callback_name(func)} & self.defined) and (
+                (isinstance(func, ast.Attribute) and func.attr in SPAWNS)
+                or (isinstance(func, ast.Name) and func.id in SPAWNS)):
+            # self.create_task(coro), a helper imported from the package's own tools: asyncio's
+            # spawn by its name, whatever wraps it (a Service base class, a FutureStore)
+            self.emit(node, "asyncio.create_task")
         if name in ("queue.put", "queue.put_nowait") and node.args \
                 and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
             self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
@@ -882,6 +895,12 @@ class Visitor(ast.NodeVisitor):
                     own.add(sub.attr)
                 elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     own.add(sub.id)
+        if base is None and node.name in self.scan.protocols:
+            # a protocol by duck typing, made by a loop's create_*: the loop calls these
+            # methods, and a Trio port reads a stream in a task instead
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name in PROTOCOL_METHODS:
+                    self.emit(item, "protocol callback")
         self.classes.append((own, base))
         self.generic_visit(node)
         self.classes.pop()
@@ -948,6 +967,8 @@ class Visitor(ast.NodeVisitor):
                 self.emit(decorator, "pytest.mark.asyncio")
 
 
+#: The names of asyncio's spawn, kept by the wrappers libraries put around it.
+SPAWNS = {"create_task", "ensure_future"}
 #: Methods no other object in an asyncio program has (concurrent.futures' are the same
 #: shape, and as much a change).
 FUTURE_ONLY = {"set_result", "set_exception"}

@@ -165,6 +165,9 @@ class Names:
     #: names imported from a module that is not asyncio (``from socketio.exceptions import
     #: TimeoutError`` is that package's error, not the builtin asyncio raises)
     foreign: set[str] = field(default_factory=set)
+    #: classes whose instances a loop's ``create_connection``/``create_server``/... makes: a
+    #: protocol by duck typing, with no asyncio base class
+    protocols: set[str] = field(default_factory=set)
     #: whether the file imports asyncio (a snippet that only uses it does not)
     imports_asyncio: bool = False
     #: whether a ``loop`` here is asyncio's: the file imports asyncio, or calls a method only
@@ -435,7 +438,7 @@ def _bound_names(tree: ast.Module) -> set[str]:
     return bound
 
 
-def _callback_name(node: ast.expr) -> str | None:
+def callback_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -547,25 +550,34 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     callback: ast.expr | None = node.args[0] if node.args else next(
                         (k.value for k in node.keywords if k.arg == "client_connected_cb"),
                         None)
-                    name = _callback_name(callback) if callback is not None else None
+                    name = callback_name(callback) if callback is not None else None
                     if name:
                         scan.callbacks[name] = ("stream", 2)
                 elif called and (called.startswith("web.") or called.startswith("aiohttp.web.")):
                     for value in node.args:  # app.router.add_get("/", handler)
-                        name = _callback_name(value)
+                        name = callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, ("web", 1))
+                elif called in PROTOCOL_FACTORIES:
+                    factory = node.args[0] if node.args else next(
+                        (k.value for k in node.keywords if k.arg == "protocol_factory"), None)
+                    if isinstance(factory, ast.Lambda):
+                        factory = factory.body  # lambda: EchoProtocol(message, done)
+                    if isinstance(factory, ast.Call):
+                        factory = factory.func
+                    if isinstance(factory, ast.Name):
+                        scan.protocols.add(factory.id)
                 elif called in ("task.add_done_callback", "future.add_done_callback") \
                         and node.args:
                     # the callback is handed the task (or future) it was added to
-                    name = _callback_name(node.args[0])
+                    name = callback_name(node.args[0])
                     if name:
                         scan.callbacks.setdefault(name, (called.partition(".")[0], 1))
                 elif called and called.startswith("lib:") and lib_construct(called):
                     # serve(handler), subscribe(cb=handler): a function an asyncio-only
                     # library calls back gets the library's object (a connection, a message)
                     for value in [*node.args, *(k.value for k in node.keywords)]:
-                        name = _callback_name(value)
+                        name = callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, (lib_construct(called) or "", 1))
             elif isinstance(node, ast.Attribute) and node.attr == "stop":
@@ -606,6 +618,16 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             scan.kinds[f"*[{ast.unparse(key)}]"] = kind
 
 
+#: A loop's methods that make a protocol from a factory, their first argument.
+PROTOCOL_FACTORIES = {"loop.create_connection", "loop.create_server", "loop.create_unix_server",
+                      "loop.create_unix_connection", "loop.create_datagram_endpoint",
+                      "loop.connect_read_pipe", "loop.connect_write_pipe", "loop.subprocess_exec",
+                      "loop.subprocess_shell", "loop.connect_accepted_socket"}
+#: The methods the loop calls on a protocol (``asyncio.BaseProtocol`` and its subclasses).
+PROTOCOL_METHODS = {"connection_made", "connection_lost", "data_received", "eof_received",
+                    "datagram_received", "error_received", "pause_writing", "resume_writing",
+                    "get_buffer", "buffer_updated", "pipe_data_received",
+                    "pipe_connection_lost", "process_exited"}
 #: A protocol's callback → which of its parameters is the transport it is handed.
 PROTOCOL_CALLBACKS = {"connection_made": 0}
 
@@ -613,7 +635,7 @@ PROTOCOL_CALLBACKS = {"connection_made": 0}
 def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
     """A protocol's ``connection_made(self, transport)``: the transport is the loop's (or an
     asyncio-only library's, for a protocol class of that library), whatever the name."""
-    kind = None
+    kind = "transport" if node.name in scan.protocols else None
     for base in node.bases:
         name = qualname(base, scan) or ""
         if name.startswith("asyncio.") and name.endswith("Protocol"):
