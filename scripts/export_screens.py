@@ -6,8 +6,9 @@ Usage::
     python scripts/export_screens.py --check   # exit 1 if one is stale (the tests do this)
 
 Each export is what the verb draws, at a fixed width, recorded by rich (``export_svg``), plus
-the timeline's own SVG (:func:`walkthrough.timeline.to_svg`). They must come out byte for byte
-the same on every run, so that a test can tell a stale export from a fresh one:
+the timeline's own SVG (:func:`walkthrough.timeline.to_svg`); the diff and the timeline chart
+also come narrow, for the guide's pages on a phone (``*-narrow.svg``). They must come out byte
+for byte the same on every run, so that a test can tell a stale export from a fresh one:
 
 * ``diff count`` is a pure function of the two files.
 * rich's ``export_svg`` links a web font from a CDN; it is taken out (the guide builds and
@@ -41,6 +42,9 @@ IMG = ROOT / "docs" / "img"
 #: The queue case drawn (see the module docstring for why this one).
 QUEUE_CASE = {"seed": 14, "nprod": 3, "ncon": 1}
 DIFF_WIDTH = 180
+#: The diff for a phone: the terminal's stacked view, at a width whose 20 px text is still
+#: over 10 px when the picture is squeezed into a 420 px window (about 390 px of page).
+NARROW_DIFF_WIDTH = 60
 TIMELINE_WIDTH = 110
 
 
@@ -70,6 +74,15 @@ def exports() -> dict[Path, str]:
         IMG / "timeline-queue-chart.svg": timeline.to_svg(
             panels, title=f"walkthrough timeline queue --seed {QUEUE_CASE['seed']} {flags} "
                           "--svg timeline-queue-chart.svg"),
+        # The guide's pages show these two on a phone (a <picture> swaps them in below
+        # Material's 45em breakpoint): drawn from the same run and alignment as the wide ones,
+        # by the same code, so they cannot say something else.
+        IMG / "diff-count-narrow.svg": _terminal_svg(
+            lambda c: sidebyside.stacked(pair), NARROW_DIFF_WIDTH,
+            f"walkthrough diff count --width {NARROW_DIFF_WIDTH}"),
+        IMG / "timeline-queue-chart-narrow.svg": timeline.to_svg(
+            panels, title=f"walkthrough timeline queue --seed {QUEUE_CASE['seed']} {flags}",
+            narrow=True),
     }
 
 

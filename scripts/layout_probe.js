@@ -41,7 +41,8 @@
     var article = document.querySelector("article") || document.body;
     var out = {page: location.pathname, view: view,
                page_wider: document.documentElement.scrollWidth > view + 1,
-               tables: [], code: [], covered: [], broken: [], names: 0, buttons: 0, images: []};
+               tables: [], code: [], covered: [], broken: [], names: 0, buttons: 0, images: [],
+               first_code: null, screen: 0};
 
     // A table, or the scroll box Material wraps it in, that is wider than its room hides
     // columns behind a sideways scroll.
@@ -77,12 +78,29 @@
       }
     });
 
-    // Pictures: how wide each is drawn, for the caller to scale the smallest text of the
-    // file by (an SVG's text is out of the page's reach).
+    // Pictures: the file drawn (a <picture> chooses among several by the width: currentSrc)
+    // and how wide, for the caller to scale the smallest text of the file by (an SVG's text is
+    // out of the page's reach); and whether the picture is wider than the block it sits in,
+    // which then scrolls sideways (or cuts it).
     article.querySelectorAll("img").forEach(function (img) {
       var box = img.getBoundingClientRect();
-      if (box.width > 0) { out.images.push({src: img.getAttribute("src"), width: box.width}); }
+      if (box.width === 0) { return; }
+      var block = img.closest("p, figure, div, article") || article;
+      var room = block.getBoundingClientRect();
+      out.images.push({src: img.currentSrc || img.src, width: box.width,
+                       wider: box.width > block.clientWidth + 1 || box.right > room.right + 1
+                              || block.scrollWidth > block.clientWidth + 1});
     });
+
+    // Where the first code block (or a lesson's pair, a grid of lines: walkthrough/sidebyside.py)
+    // starts, from the top of the page, in px: a lesson's reader comes for the code, and prose
+    // above it is read on a phone screen by screen.
+    var blocks = article.querySelectorAll("pre, .pairs");
+    for (var b = 0; b < blocks.length; b++) {
+      var top = blocks[b].getBoundingClientRect();
+      if (top.width > 0) { out.first_code = top.top + window.scrollY; break; }
+    }
+    out.screen = window.innerHeight;
 
     // The concept map (its title's id is concept-map): no name in the asyncio or the Trio
     // column may be split across lines. A name is a run of non-space characters of inline code.

@@ -19,8 +19,8 @@ pages, the concept map and the divergence chapter at 1400 px and at 420 px (a ph
 page at 1400 px and at 420 px, in the browser (scripts/layout_probe.js), for tables and code
 blocks wider than their room, a copy button over a first line, names in the concept map's
 asyncio and Trio columns broken across lines, and pictures (SVG) drawn so small that their text
-is under 8 px. It prints what it finds and exits 1 if anything;
-tests/test_pages_layout.py runs the same measurement.
+is under 8 px or wider than their paragraph (a sideways scroll). It prints what it finds and
+exits 1 if anything; tests/test_pages_layout.py runs the same measurement.
 
 Headless Chromium will not make its window narrower than 500 px, so a 420 px page is laid out
 in a 420 px frame inside a wider window (the picture then has a blank strip on its right).
@@ -154,11 +154,17 @@ def measure(browser: str, site: Path, width: int) -> dict[str, dict[str, Any]]:
         raise RuntimeError(f"no page reported at {width} px: {done.stderr[-2000:]}")
     reports: list[dict[str, Any]] = json.loads(html.unescape(found.group(1)))
     results = {Path(unquote(str(r["page"]))).relative_to(site).as_posix(): r for r in reports}
-    for name, r in results.items():
+    root = site.resolve()
+    for r in results.values():
+        for image in r["images"]:
+            # the file drawn (the probe gives its URL), as a path in the site
+            image["src"] = Path(unquote(urlsplit(image["src"]).path)).resolve() \
+                .relative_to(root).as_posix()
         r["small_text"] = [
             {"src": image["src"], "px": round(px, 1)} for image in r["images"]
-            if urlsplit(image["src"]).path.endswith(".svg")
-            and (px := smallest_text(site / name, image["src"], image["width"])) < MIN_TEXT_PX]
+            if image["src"].endswith(".svg")
+            and (px := smallest_text(site / image["src"], image["width"])) < MIN_TEXT_PX]
+        r["wide_pictures"] = [image["src"] for image in r["images"] if image["wider"]]
     return results
 
 
@@ -167,12 +173,12 @@ MIN_TEXT_PX = 8.0
 FONT_SIZE = re.compile(r"font(?:-size)?:[^;}\"]*?(\d+(?:\.\d+)?)px")
 
 
-def smallest_text(page: Path, src: str, drawn_width: float) -> float:
-    """The smallest font of the SVG picture ``src`` (relative to ``page``), in px as drawn
-    ``drawn_width`` px wide: its smallest font-size scaled by drawn width / viewBox width."""
-    svg = (page.parent / unquote(urlsplit(src).path)).read_text(encoding="utf-8")
+def smallest_text(path: Path, drawn_width: float) -> float:
+    """The smallest font of the SVG picture at ``path``, in px as drawn ``drawn_width`` px
+    wide: its smallest font-size scaled by drawn width / viewBox width."""
+    svg = path.read_text(encoding="utf-8")
     view_box = re.search(r'viewBox="[\d.\s-]*?\s([\d.]+)\s+[\d.]+"', svg)
-    assert view_box is not None, f"{src} has no viewBox"
+    assert view_box is not None, f"{path} has no viewBox"
     sizes = [float(size) for size in FONT_SIZE.findall(svg)]
     return min(sizes, default=math.inf) * drawn_width / float(view_box.group(1))
 
@@ -187,7 +193,8 @@ def problems(width: int, results: dict[str, dict[str, Any]]) -> list[str]:
                            ("code", "code block wider than its room"),
                            ("covered", "copy button over the first line"),
                            ("broken", "name broken across lines"),
-                           ("small_text", "picture whose text is too small to read")):
+                           ("small_text", "picture whose text is too small to read"),
+                           ("wide_pictures", "picture wider than its room (a sideways scroll)")):
             for item in r[kind]:
                 lines.append(f"{width} px {page}: {what}: {json.dumps(item, ensure_ascii=False)}")
     return lines

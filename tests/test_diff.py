@@ -298,9 +298,11 @@ def test_sources_are_the_lesson_files() -> None:
 
 # -- the committed export ----------------------------------------------------------------------
 
-def test_diff_export_is_fresh() -> None:
-    """docs/img/diff-count.svg is what scripts/export_screens.py draws now (rerun it)."""
+@pytest.mark.parametrize("name", ["diff-count.svg", "diff-count-narrow.svg"])
+def test_diff_export_is_fresh(name: str) -> None:
+    """docs/img/diff-count.svg, and its narrow drawing for a phone, are what
+    scripts/export_screens.py draws now (rerun it)."""
     exports = load_script("export_screens").exports()
-    path = ROOT / "docs" / "img" / "diff-count.svg"
+    path = ROOT / "docs" / "img" / name
     assert path in exports
     assert path.read_text(encoding="utf-8") == exports[path], "run scripts/export_screens.py"

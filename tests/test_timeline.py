@@ -149,16 +149,21 @@ def test_queue_picture_shows_join_versus_close() -> None:
 
 # -- the SVG -------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
 @pytest.mark.parametrize("lesson", VIRTUAL, ids=lambda lesson: lesson.name)
-def test_svg_is_valid_and_its_bars_sit_at_the_trace_times(lesson: catalogue.Lesson) -> None:
+def test_svg_is_valid_and_its_bars_sit_at_the_trace_times(lesson: catalogue.Lesson,
+                                                          narrow: bool) -> None:
     panels = timeline.record(lesson, catalogue.IMPLS)
-    root = ET.fromstring(timeline.to_svg(panels))
+    root = ET.fromstring(timeline.to_svg(panels, narrow=narrow))
     assert root.tag == f"{SVG}svg"
+    assert root.get("width") == str(timeline.NARROW_WIDTH if narrow else timeline.WIDTH)
+    left = timeline.NARROW_LEFT if narrow else timeline.LEFT
     phase_groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "phase"]
     assert [g.get("data-phase") for g in phase_groups] == list(lesson.phases)
     checked_bars = checked_marks = 0
     for group in phase_groups:
         scale = float(group.get("data-scale", "nan"))
+        assert group.get("data-left") == str(left)
         drawn = [g for g in group.iter(f"{SVG}g") if g.get("class") == "panel"]
         mine = [p for p in panels if p.phase == group.get("data-phase")]
         assert [(g.get("data-impl"), g.get("data-function")) for g in drawn] == [
@@ -173,14 +178,14 @@ def test_svg_is_valid_and_its_bars_sit_at_the_trace_times(lesson: catalogue.Less
                 assert [t for a, b, _, _ in bars for t in (a, b)] == pytest.approx(
                     [t for wait in row.waits for t in wait], abs=1e-6)
                 for a, b, x, w in bars:
-                    assert x == pytest.approx(timeline.LEFT + a * scale, abs=1e-3)
+                    assert x == pytest.approx(left + a * scale, abs=1e-3)
                     assert w == pytest.approx((b - a) * scale, abs=1e-3)
                     checked_bars += 1
                 marks = [(float(c.get("data-time", "nan")), float(c.get("cx", "nan")))
                          for c in element.iter(f"{SVG}circle")]
                 assert [t for t, _ in marks] == pytest.approx([t for t, _ in row.marks])
                 for t, cx in marks:
-                    assert cx == pytest.approx(timeline.LEFT + t * scale, abs=1e-3)
+                    assert cx == pytest.approx(left + t * scale, abs=1e-3)
                     checked_marks += 1
     # every printed line of every run is a mark, at its time in the trace
     for impl in catalogue.IMPLS:
@@ -191,6 +196,27 @@ def test_svg_is_valid_and_its_bars_sit_at_the_trace_times(lesson: catalogue.Less
     assert checked_marks > 0
     if lesson.name != "generators":  # the generators lesson never waits
         assert checked_bars > 0
+
+
+def test_the_narrow_drawing_fits_its_text_in_its_width() -> None:
+    """The phone's drawing wraps what the wide one writes on one line (the title, a note, the
+    legend): no line of text, at a generous width per character, runs past the right edge;
+    every row keeps its label, on a line of its own above its bars."""
+    panels = timeline.record(catalogue.get("queue"), catalogue.IMPLS, {"ncon": 1})
+    title = "walkthrough timeline queue --seed 14 --param nprod=3 --param ncon=1"
+    root = ET.fromstring(timeline.to_svg(panels, title=title, narrow=True))
+    texts = [t for t in root.iter(f"{SVG}text") if t.get("class") != "tick"]
+    for t in texts:
+        right = float(t.get("x", "nan")) + len(t.text or "") * timeline.FONT[
+            t.get("class", "")] * timeline.CHAR_EM
+        assert right <= timeline.NARROW_WIDTH - 10, t.text
+    lines = [t.text for t in texts]
+    assert " ".join(line for line in lines[:2] if line) == title  # two lines, whole
+    assert [t.text for t in texts if t.get("class") == "legend"] == list(timeline.LEGEND)
+    assert [t.text for t in texts if t.get("class") == "label"] == [
+        r.label for p in panels for r in p.rows]
+    wide = ET.fromstring(timeline.to_svg(panels, title=title))
+    assert len([t for t in wide.iter(f"{SVG}text") if t.get("class") == "title"]) == 1
 
 
 def test_marks_carry_the_printed_text() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -257,69 +258,110 @@ def render(panels: Sequence[Panel], width: int = 100) -> Group:
 LEFT = 170
 WIDTH = 900
 ROW_H = 18
+#: The narrow drawing, for a phone: 400 px, drawn about full size in a 420 px window (the
+#: wide one, squeezed there, drew its 11 px labels under 5 px). Each row's label stands on a
+#: line of its own above the row, so the plot takes the whole width from NARROW_LEFT.
+NARROW_WIDTH = 400
+NARROW_LEFT = 20
+LABEL_H = 13
+#: Font sizes (px) of the drawing's text; and, to wrap it in the narrow drawing, a generous
+#: width per character, as a fraction of the size (monospace is 0.6; sans-serif bold less).
+FONT = {"title": 15, "phase-title": 13, "panel-title": 12, "note": 11, "label": 11, "tick": 11,
+        "legend": 11}
+CHAR_EM = 0.62
+LEGEND = ("bar: waiting (asleep or blocked)", "line: alive",
+          "dot: printed a line (hover for the text)", "dashed: the run ends")
 
 
-def to_svg(panels: Sequence[Panel], title: str | None = None) -> str:
-    """A standalone SVG. Every bar and mark carries its times as ``data-`` attributes."""
-    plot_w = WIDTH - LEFT - 20
+def _lines(text: str, kind: str, room: float | None) -> list[str]:
+    """``text`` cut at spaces into lines that fit ``room`` px in the font of ``kind`` (one line
+    when ``room`` is None: the wide drawing's text always fits)."""
+    if room is None:
+        return [text]
+    return textwrap.wrap(text, width=max(8, int(room / (FONT[kind] * CHAR_EM))),
+                         break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def to_svg(panels: Sequence[Panel], title: str | None = None, narrow: bool = False) -> str:
+    """A standalone SVG. Every bar and mark carries its times as ``data-`` attributes.
+
+    ``narrow`` draws the same rows, bars and marks for a phone (:data:`NARROW_WIDTH` wide):
+    labels above their rows, and long text wrapped. Each phase says where its plot starts
+    (``data-left``) and its scale, so a bar's ``x`` is ``data-left + t * data-scale`` in both.
+    """
+    width, left = (NARROW_WIDTH, NARROW_LEFT) if narrow else (WIDTH, LEFT)
+    room = width - 20 if narrow else None  # the text's room, from x=10 to 10 px from the edge
+    plot_w = width - left - 20
     parts: list[str] = []
+
+    def text(x: int, y: int, kind: str, content: str, extra: str = "") -> int:
+        """Draw ``content`` (wrapped when narrow) with its first baseline at ``y``; return the
+        last baseline."""
+        lines = _lines(content, kind, room)
+        for k, line in enumerate(lines):
+            parts.append(f'<text x="{x}" y="{y + k * (FONT[kind] + 4)}" class="{kind}"{extra}>'
+                         f'{escape(line)}</text>')
+        return y + (len(lines) - 1) * (FONT[kind] + 4)
+
     y = 30
     lesson = panels[0].lesson if panels else ""
     head = title or f"walkthrough timeline {lesson}"
-    parts.append(f'<text x="10" y="20" class="title">{escape(head)}</text>')
+    y = text(10, 20, "title", head) + 10
     for phase, group, total in _phase_groups(panels):
         span = total if total > 0 else 1.0
         scale = plot_w / span
         y += 14
         parts.append(f'<g class="phase" data-phase={quoteattr(phase)} '
-                     f'data-scale="{scale:.6f}">')
-        parts.append(f'<text x="10" y="{y}" class="phase-title">phase {escape(phase)}: '
-                     f'{total:g} s on the virtual clock</text>')
+                     f'data-scale="{scale:.6f}" data-left="{left}">')
+        y = text(10, y, "phase-title", f"phase {phase}: {total:g} s on the virtual clock")
         y += 8
         for panel in group:
             colour = COLOURS[panel.impl]
             y += 16
             parts.append(f'<g class="panel" data-impl="{panel.impl}" '
                          f'data-function={quoteattr(panel.function)}>')
-            parts.append(f'<text x="10" y="{y}" class="panel-title" fill="{colour}">'
-                         f'{escape(panel.title)}</text>')
+            y = text(10, y, "panel-title", panel.title, f' fill="{colour}"')
             if panel.note:
-                y += 14
-                parts.append(f'<text x="10" y="{y}" class="note">{escape(panel.note)}</text>')
+                y = text(10, y + 14, "note", panel.note)
             top = y + 4
             for i, row in enumerate(panel.rows):
+                parts.append(f'<g class="row" data-task="{i}" data-name={quoteattr(row.name)}>')
+                if narrow:
+                    y += LABEL_H
+                    parts.append(f'<text x="{left}" y="{y}" class="label">'
+                                 f'{escape(row.label)}</text>')
                 y += ROW_H
                 mid = y - ROW_H / 2 + 4
-                parts.append(f'<g class="row" data-task="{i}" data-name={quoteattr(row.name)}>')
-                parts.append(f'<text x="20" y="{mid + 4:.1f}" class="label">'
-                             f'{escape(row.label)}</text>')
+                if not narrow:
+                    parts.append(f'<text x="20" y="{mid + 4:.1f}" class="label">'
+                                 f'{escape(row.label)}</text>')
                 parts.append(
-                    f'<line class="life" x1="{LEFT + row.spawned * scale:.3f}" '
-                    f'x2="{LEFT + row.exited * scale:.3f}" y1="{mid:.1f}" y2="{mid:.1f}" '
+                    f'<line class="life" x1="{left + row.spawned * scale:.3f}" '
+                    f'x2="{left + row.exited * scale:.3f}" y1="{mid:.1f}" y2="{mid:.1f}" '
                     f'data-start="{row.spawned:.6f}" data-end="{row.exited:.6f}"/>')
                 for a, b in row.waits:
                     parts.append(
-                        f'<rect class="wait" x="{LEFT + a * scale:.3f}" y="{mid - 5:.1f}" '
+                        f'<rect class="wait" x="{left + a * scale:.3f}" y="{mid - 5:.1f}" '
                         f'width="{(b - a) * scale:.3f}" height="10" fill="{colour}" '
                         f'data-start="{a:.6f}" data-end="{b:.6f}">'
                         f'<title>waiting {a:g}–{b:g} s</title></rect>')
-                for t, text in row.marks:
+                for t, mark in row.marks:
                     parts.append(
-                        f'<circle class="mark" cx="{LEFT + t * scale:.3f}" cy="{mid:.1f}" '
-                        f'r="3.5" data-time="{t:.6f}"><title>{escape(f"{t:g} s: {text}")}'
+                        f'<circle class="mark" cx="{left + t * scale:.3f}" cy="{mid:.1f}" '
+                        f'r="3.5" data-time="{t:.6f}"><title>{escape(f"{t:g} s: {mark}")}'
                         f'</title></circle>')
                 parts.append("</g>")
-            end_x = LEFT + panel.duration * scale
+            end_x = left + panel.duration * scale
             parts.append(f'<line class="end" x1="{end_x:.3f}" x2="{end_x:.3f}" y1="{top}" '
                          f'y2="{y + 2}" stroke="{colour}" data-time="{panel.duration:.6f}"/>')
             parts.append("</g>")
         y += 10
         step = _axis_step(total)
-        parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + plot_w}" '
+        parts.append(f'<line class="axis" x1="{left}" x2="{left + plot_w}" '
                      f'y1="{y}" y2="{y}"/>')
         k = 0
         while k * step <= total + 1e-9:
-            x = LEFT + k * step * scale
+            x = left + k * step * scale
             parts.append(f'<line class="axis" x1="{x:.3f}" x2="{x:.3f}" y1="{y}" '
                          f'y2="{y + 4}"/>')
             parts.append(f'<text x="{x:.3f}" y="{y + 16}" class="tick">{k * step:g}</text>')
@@ -327,9 +369,12 @@ def to_svg(panels: Sequence[Panel], title: str | None = None) -> str:
         y += 24
         parts.append("</g>")
     y += 10
-    parts.append(f'<text x="10" y="{y}" class="legend">bar: waiting (asleep or blocked) · '
-                 f'line: alive · dot: printed a line (hover for the text) · '
-                 f'dashed: the run ends</text>')
+    if narrow:  # one item of the legend a line (or more)
+        for item in LEGEND:
+            y = text(10, y, "legend", item) + FONT["legend"] + 4
+        y -= FONT["legend"] + 4
+    else:
+        text(10, y, "legend", " · ".join(LEGEND))
     height = y + 10
     style = (".title{font:bold 15px sans-serif}.phase-title{font:bold 13px sans-serif}"
              ".panel-title{font:bold 12px sans-serif}.note{font:italic 11px sans-serif;fill:#555}"
@@ -337,7 +382,7 @@ def to_svg(panels: Sequence[Panel], title: str | None = None) -> str:
              "{font:11px monospace;fill:#444}.tick{text-anchor:middle}"
              ".life{stroke:#999;stroke-width:1}.axis{stroke:#666;stroke-width:1}"
              ".mark{fill:#111}.wait{opacity:.8}.end{stroke-width:2;stroke-dasharray:4 3}")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-            f'viewBox="0 0 {WIDTH} {height}">\n<style>{style}</style>\n'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}">\n<style>{style}</style>\n'
             f'<rect width="100%" height="100%" fill="white"/>\n'
             + "\n".join(parts) + "\n</svg>\n")
