@@ -910,3 +910,44 @@ def test_a_protocol_by_duck_typing_is_the_class_a_loops_create_call_makes() -> N
     assert found[7] == {"protocols"} and found[10] == {"protocols"}
     assert found[11] == {"protocols"}
     assert 4 not in found and 13 not in found
+
+
+def test_a_subclass_of_a_library_class_is_the_librarys_object_but_its_own_names_are_not() -> None:
+    found = rows("""\
+        import slixmpp
+
+        class Bot(slixmpp.ClientXMPP):
+            def __init__(self, jid):
+                slixmpp.ClientXMPP.__init__(self, jid)
+                self.done = False
+
+            def finish(self):
+                self.done = True
+
+        bot = Bot("me@example.org")
+        bot.register_plugin("xep_0070")
+        bot.connect()
+        bot.finish()
+        print(bot.done)
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert found[12] == {"asyncio-only-lib"} and found[13] == {"asyncio-only-lib"}
+    assert 14 not in found and 15 not in found
+
+
+def test_an_objects_task_read_from_outside_its_class_is_still_the_task() -> None:
+    found = rows("""\
+        import asyncio
+
+        class App:
+            def __init__(self, coro):
+                self.initializing = asyncio.get_running_loop().create_task(coro)
+                self.name = "app"
+
+        async def main(app):
+            await app.initializing
+            if app.initializing.done():
+                print(app.name)
+        """)
+    assert found[9] == {"task-result"} and found[10] == {"task-result"}
+    assert 11 not in found

@@ -170,3 +170,27 @@ def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
                                     "tornado.template.Template", "aiosignal"])
 def test_their_blocking_siblings_are_not(module: str) -> None:
     assert libraries.advice(module) is None
+
+
+@pytest.mark.parametrize("module", ["azure.storage.blob.aio", "pymodbus.client.asyncio",
+                                    "motor.motor_asyncio", "somelib.aio.client",
+                                    "somelib.somelib_asyncio"])
+def test_a_submodule_named_for_asyncio_is_asyncio_only_by_its_name(module: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    name = libraries.name(module)
+    assert name is not None and libraries.advice(name) == found
+
+
+@pytest.mark.parametrize("module", ["anyio._backends._asyncio", "somelib.aiohelpers",
+                                    "trio_asyncio", "asyncio.base_events"])
+def test_a_private_or_merely_similar_name_is_not(module: str) -> None:
+    assert libraries.advice(module) is None
+
+
+@pytest.mark.parametrize("module", ["slixmpp", "asyncua.client", "tortoise.models",
+                                    "socketio.AsyncClient", "pyee.asyncio"])
+def test_more_asyncio_only_libraries_by_entry(module: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert libraries.advice("socketio") is None and libraries.advice("pyee") is None

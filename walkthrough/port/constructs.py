@@ -632,8 +632,12 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, name)
             return
         top = name.split(".")[0]
-        if top.startswith("lib:") and node.attr.startswith("__") and node.attr.endswith("__"):
+        if top.startswith("lib:") and node.attr.startswith("__") and node.attr.endswith("__") \
+                and id(node) not in self.called:
             return  # ``aioftp.__version__``: the module's metadata, the same in any port
+        if top.startswith("lib:") and node.attr in self.scan.subclassed.get(top, ()):
+            self.visit(node.value)  # bot.confirmed: what the file's own subclass keeps
+            return
         if top in MODULES or (top.startswith("lib:") and reference(node) is None \
                 and name.count(".") >= 1 and self._is_module_path(node)):
             construct = construct_of(name)

@@ -151,6 +151,51 @@ LIBRARIES: tuple[Library, ...] = (
             f"the blocking `kubernetes` client in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("serial_asyncio", "asyncio-only-lib",
             f"pyserial's blocking `Serial` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # messaging, chat and bots
+    Library("slixmpp", "asyncio-only-lib", f"{_BRIDGE}: slixmpp runs on asyncio only"),
+    Library("pyrogram", "asyncio-only-lib", f"{_BRIDGE}: Pyrogram runs on asyncio only"),
+    Library("hikari", "asyncio-only-lib", f"{_BRIDGE}: hikari runs on asyncio only"),
+    Library("disnake", "asyncio-only-lib", f"{_BRIDGE}: disnake runs on asyncio only"),
+    Library("nextcord", "asyncio-only-lib", f"{_BRIDGE}: nextcord runs on asyncio only"),
+    Library("twitchio", "asyncio-only-lib", f"{_BRIDGE}: TwitchIO runs on asyncio only"),
+    Library("gmqtt", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("amqtt", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("hbmqtt", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("faust", "asyncio-only-lib", f"{_BRIDGE}: Faust runs on asyncio only"),
+    Library("arq", "asyncio-only-lib", f"{_BRIDGE}: arq's jobs run on asyncio only"),
+    Library("socketio.AsyncClient", "asyncio-only-lib",
+            "python-socketio's blocking `Client` in `trio.to_thread.run_sync`, or "
+            f"{_BRIDGE}"),
+    Library("socketio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    Library("socketio.AsyncSimpleClient", "asyncio-only-lib",
+            "python-socketio's blocking `SimpleClient` in `trio.to_thread.run_sync`, or "
+            f"{_BRIDGE}"),
+    # databases and ORMs on asyncio drivers
+    Library("tortoise", "asyncio-only-lib", f"{_BRIDGE}: Tortoise ORM runs on asyncio only"),
+    Library("beanie", "asyncio-only-lib", f"{_BRIDGE}: Beanie runs on Motor, on asyncio"),
+    Library("odmantic", "asyncio-only-lib", f"{_BRIDGE}: ODMantic runs on Motor, on asyncio"),
+    Library("gino", "asyncio-only-lib", f"{_BRIDGE}: GINO runs on asyncpg, on asyncio"),
+    Library("asyncmy", "asyncio-only-lib", f"{_BRIDGE}, or PyMySQL in `trio.to_thread.run_sync`"),
+    Library("pymongo.asynchronous", "asyncio-only-lib",
+            f"pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("pymongo.AsyncMongoClient", "asyncio-only-lib",
+            f"pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # devices, industrial protocols, automation, browsers, apps
+    Library("asyncua", "asyncio-only-lib", f"{_BRIDGE}: opcua-asyncio runs on asyncio only"),
+    Library("zeroconf.asyncio", "asyncio-only-lib",
+            f"zeroconf's blocking `Zeroconf` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("pyppeteer", "asyncio-only-lib",
+            f"`playwright.sync_api` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("kopf", "asyncio-only-lib", f"{_BRIDGE}: kopf runs its handlers on asyncio only"),
+    Library("homeassistant", "asyncio-only-lib",
+            f"{_BRIDGE}: Home Assistant runs on asyncio only"),
+    Library("textual", "asyncio-only-lib", f"{_BRIDGE}: Textual runs on asyncio only"),
+    Library("async_lru", "asyncio-only-lib",
+            "a dict of results with a `trio.Lock` per key (async-lru keeps asyncio futures)"),
+    Library("asynctest", "pytest-asyncio",
+            "pytest-trio's `@pytest.mark.trio` and plain `unittest.mock.AsyncMock`"),
+    Library("pyee.asyncio", "asyncio-only-lib",
+            "pyee's own `pyee.trio.TrioEventEmitter`, which runs its handlers in a nursery"),
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
     # runs on in its name.
     Library("asyncio_*", "asyncio-only-lib",
@@ -190,6 +235,18 @@ def _match(module: str) -> Library | None:
     return None
 
 
+#: A submodule named for asyncio inside another package (``azure.storage.blob.aio``,
+#: ``grpc.aio``, ``pymodbus.client.asyncio``, ``motor.motor_asyncio``): its package's asyncio
+#: side, asyncio-only by the name, where the package has no entry of its own.
+SUBMODULE = Library("*.aio", "asyncio-only-lib",
+                    "a submodule named for asyncio (check its package's docs): its blocking "
+                    f"sibling in `trio.to_thread.run_sync`, or {_BRIDGE}")
+
+
+def _asyncio_part(part: str) -> bool:
+    return part in ("aio", "asyncio") or (part.endswith("_asyncio") and not part.startswith("_"))
+
+
 def _nearest(module: str) -> tuple[str, Library] | None:
     """The longest dotted prefix of ``module`` with an entry, and the entry."""
     parts = module.strip(".").split(".")
@@ -200,6 +257,10 @@ def _nearest(module: str) -> tuple[str, Library] | None:
         lib = _match(prefix)
         if lib is not None:
             return prefix, lib
+    if parts[0] != "asyncio":
+        for end in range(2, len(parts) + 1):
+            if _asyncio_part(parts[end - 1]):
+                return ".".join(parts[:end]), SUBMODULE
     return None
 
 

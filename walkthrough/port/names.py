@@ -92,6 +92,8 @@ OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "
                 "cfuture", "runner")
 #: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
 AWAITED = ("future", "task")
+#: Kinds an object's attribute keeps when read from outside the class that stores it.
+HELD = {"loop", "task", "future", "queue", "server", "lowserver", "process", "handle"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
@@ -168,6 +170,8 @@ class Names:
     #: classes whose instances a loop's ``create_connection``/``create_server``/... makes: a
     #: protocol by duck typing, with no asyncio base class
     protocols: set[str] = field(default_factory=set)
+    #: library construct → the names the file's subclasses of its classes define themselves
+    subclassed: dict[str, set[str]] = field(default_factory=dict)
     #: whether the file imports asyncio (a snippet that only uses it does not)
     imports_asyncio: bool = False
     #: whether a ``loop`` here is asyncio's: the file imports asyncio, or calls a method only
@@ -284,7 +288,14 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if base:
             return f"{base}.{node.attr}"
         # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
-        return scan.kinds.get(f"self.{node.attr}") if ref is None else None
+        if ref is None:
+            return scan.kinds.get(f"self.{node.attr}")
+        if isinstance(node.value, ast.Name) and node.value.id not in scan.aliases \
+                and scan.kinds.get(f"self.{node.attr}") in HELD:
+            # main.initializing, where the class stores self.initializing = loop.create_task():
+            # the object's attribute, read from outside it
+            return scan.kinds[f"self.{node.attr}"]
+        return None
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Name) and func.id in scan.factories:
@@ -457,7 +468,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
     reached = reached_into(tree, scan) - scan.own
     if reached and not is_script(tree, scan.path):
         own = scan.own | reached
-        for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins):
+        for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
+                      scan.subclassed):
             table.clear()
         scan.loop_methods.clear()
         scan.foreign.clear()
@@ -543,6 +555,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             scan.kinds.setdefault(f"self.{node.name}", returned)
             elif isinstance(node, ast.ClassDef):
                 _protocol_callbacks(node, scan)
+                _library_subclass(node, scan)
             elif isinstance(node, ast.Call):
                 called = qualname(node.func, scan)
                 if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
@@ -650,6 +663,24 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
             at = PROTOCOL_CALLBACKS[item.name]
             if len(params) > at:
                 scan.kinds.setdefault(params[at].arg, kind)
+
+
+def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
+    """``class Bot(slixmpp.ClientXMPP)``: an instance is the library's object, and its methods
+    the library's API, except those the class itself defines or stores on ``self``."""
+    for base in node.bases:
+        lib = lib_construct(qualname(base, scan) or "")
+        if lib is None:
+            continue
+        scan.factories.setdefault(node.name, lib)
+        own = scan.subclassed.setdefault(lib, set())
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
+                own.add(sub.name)
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
+                    and isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                own.add(sub.attr)
+        return
 
 
 def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str | None:
