@@ -109,9 +109,8 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "async def append_rows(file: Path, rows: str) -> None:":
             "the TSV's one owner: the Trio twin's writer task (write_rows) opens the file once "
             "and append_rows writes to it (aiofiles.open is reported on its line)",
-        "written = await f.write(data)": "the same: the write goes to the file the writer holds",
-        'raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc': "the same",
-        "await f.truncate(await f.tell() - written)": "the same",
+        'raise OutputError(f"cannot write {file}: {exc.strerror or exc}") from exc':
+            "the same: the writer task's file is named `out` (the write itself is reported)",
         'raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "':
             "the same",
         "if res:": "the writer task prints and counts each page: write_one hands it every one",

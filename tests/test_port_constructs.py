@@ -951,3 +951,18 @@ def test_an_objects_task_read_from_outside_its_class_is_still_the_task() -> None
         """)
     assert found[9] == {"task-result"} and found[10] == {"task-result"}
     assert 11 not in found
+
+
+def test_a_method_called_on_an_aiofiles_file_is_aiofiles_api() -> None:
+    found = rows("""\
+        import aiofiles
+
+        async def copy(src, dst):
+            async with aiofiles.open(src) as f:
+                data = await f.read()
+                print(f.name)
+            fp = await aiofiles.open(dst, "w")
+            await fp.write(data)
+        """)
+    assert found[5] == {"aiofiles"} and found[8] == {"aiofiles"}
+    assert 6 not in found  # a field read: plain data

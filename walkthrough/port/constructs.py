@@ -417,6 +417,8 @@ class Visitor(ast.NodeVisitor):
         pair = ".".join(parts[:2])
         if id(node) in self.sentinels:
             pair = "queue sentinel"
+        if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
+            pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
         if pair in ROWS:
             construct = pair
         elif kind in OBJECT_KINDS:
