@@ -1,0 +1,266 @@
+"""Mutation testing of one shipped module at a time, with mutmut, in a throwaway copy (issue 27).
+
+Why: ``scripts/mutate.py`` plants operator mutants in the lesson twins only. The code that
+ships beside them (``trio_port/_decode.py``, the HTTP transports, ``walkthrough/port`` and
+``walkthrough/learner``) needs the same question asked of it, with a maintained tool whose
+operators nobody here chose: would the tests that cover this module notice a slip in it?
+
+Why mutmut (3.x), and why this way:
+
+* mutmut runs pytest in-process and forks one worker per mutant from a process that has
+  already imported the suite, and runs only the tests that called the mutated function, so
+  a module's run takes minutes on this 2-core machine. cosmic-ray starts a fresh pytest for
+  every mutant (about 20 s here with this suite's imports): ten times slower for the same
+  mutants. mutmut works with this layout and the pytest config as it is (``-W error``,
+  ``--strict-markers``, pytest-trio, pytest-timeout).
+* mutmut edits files, so it never runs in the work tree: the script exports ``HEAD`` with
+  ``git archive`` into a temporary folder (plus any ``--with`` files, e.g. a new test not yet
+  committed), appends a ``[tool.mutmut]`` table to *that copy's* ``pyproject.toml``, and
+  runs there. The project's venv and ``pyproject.toml`` are never changed.
+* mutmut is installed from the package index with ``pip install --target`` into the
+  temporary folder and put at the *end* of ``sys.path``, so the project's own pytest and
+  plugins are the ones that run.
+* Each module has its own list of tests (``MODULES``): the ones that exercise it, not the
+  whole suite. Every test gets a per-test timeout (``--timeout``, pytest-timeout), so a
+  mutant that hangs is a timeout, which counts as caught.
+
+Limits of the tool, said on the page (``docs/mutation.md``): mutmut mutates code inside
+functions and methods, not module-level constants; a function reached only in a child
+process is "no tests" (it cannot see the call), reported here beside the survivors.
+
+Not part of CI, not run by the test suite. Run it niced on a shared machine::
+
+    nice -n 19 .venv/bin/python scripts/mutation.py trio_port/_decode.py
+
+It prints killed / survived / timed out / no tests and lists each survivor as
+``file:line: - old / + new``. ``--list`` shows the modules it knows and their tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The mutmut release measured for issue 27 (pinned so two runs try the same mutants).
+MUTMUT = "mutmut==3.8.1"
+#: Module -> the test files (or node ids, and ``--deselect=...`` options) that cover it.
+#: Tests that compare a module's bytes with its twin (``_decode.py`` is one file in both
+#: packages) fail on *any* edit, whatever it is: they are deselected, they are not a kill.
+MODULES: dict[str, list[str]] = {
+    "trio_port/_decode.py": [
+        "tests/test_slips_decode.py", "tests/test_bombs.py", "tests/test_mutation_decode.py"],
+    "trio_port/_transport.py": [
+        "tests/test_transport.py", "tests/test_slips_transport.py",
+        "tests/test_mutation_transport.py"],
+    "trio_port/_transport_httptools.py": [
+        "tests/test_transport_httptools.py", "tests/test_slips_transport.py",
+        "tests/test_mutation_transport.py"],
+    "walkthrough/port/libraries.py": [
+        "tests/test_port_libraries.py", "tests/test_port.py", "tests/test_mutation_port.py"],
+    "walkthrough/port/mapping.py": [
+        "tests/test_port.py", "tests/test_port_cli.py", "tests/test_claims_port_rows.py",
+        "tests/test_mutation_port.py"],
+    "walkthrough/port/reading.py": [
+        "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py"],
+    **{f"walkthrough/learner/{name}.py": [
+        "tests/test_check.py", "tests/test_check_report.py", "tests/test_check_robust.py",
+        "tests/test_check_slips.py", "tests/test_check_mutants.py", "tests/test_learner_files.py",
+        "tests/test_mutation_learner.py"]
+       for name in ("skeleton", "loading", "compare", "crawler", "phases", "guard", "report",
+                    "explain", "supervise", "child", "script")},
+}
+#: Outcomes mutmut reports that count as caught (a timeout is a test noticing a hang).
+CAUGHT = ("killed", "timeout")
+
+
+@dataclass
+class Mutant:
+    name: str       # mutmut's key: module.xǁClassǁmethod__mutmut_N or module.x_function__mutmut_N
+    status: str     # killed, survived, timeout, no tests, suspicious, ...
+    where: str = ""     # file:line of the first changed line
+    removed: str = ""   # the original line(s)
+    added: str = ""     # the mutant's line(s)
+
+
+def export(copy: Path, extra: list[str]) -> None:
+    """``HEAD`` into ``copy`` (git archive: tracked files only), then the ``--with`` files."""
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(copy, filter="data")
+    for rel in extra:
+        (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copy / rel).write_bytes((ROOT / rel).read_bytes())
+
+
+def configure(copy: Path, module: str, tests: list[str], timeout: int) -> None:
+    """Append mutmut's table to the copy's pyproject: what to mutate, which tests, timeouts."""
+    package = module.split("/")[0] + "/"
+    # mutmut runs the tests in copy/mutants/: everything they read (docs, examples, the other
+    # package) must be there too. Hidden files and the build output stay behind.
+    others = sorted(p.name + ("/" if p.is_dir() else "") for p in copy.iterdir()
+                    if not p.name.startswith(".") and p.name not in (package[:-1], "tests",
+                                                                       "pyproject.toml"))
+    selection = [t for t in tests if t.startswith("--") or (copy / t.split("::")[0]).exists()]
+    table = {
+        "source_paths": [package],
+        "only_mutate": [module],
+        "also_copy": others,
+        "pytest_add_cli_args_test_selection": selection,
+        "pytest_add_cli_args": ["-p", "no:randomly", f"--timeout={timeout}"],
+        "use_git_change_detection": False,
+    }
+    lines = ["", "[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    pyproject = copy / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    if "[tool.mutmut]" in text:
+        raise SystemExit("pyproject.toml already has a [tool.mutmut] table: refusing to guess")
+    pyproject.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def mutmut(copy: Path, tool: Path, *args: str, log: Path | None = None,
+           path: Path | None = None) -> str:
+    """Run mutmut's CLI with the project's interpreter, mutmut's folder last on sys.path."""
+    code = (f"import sys; sys.path.append({str(tool)!r}); sys.argv = ['mutmut', *sys.argv[1:]]; "
+            "from mutmut.__main__ import cli; cli()")
+    if log is None:
+        return subprocess.run([sys.executable, "-c", code, *args], cwd=copy, check=True,
+                              capture_output=True, text=True).stdout
+    env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
+    with log.open("w", encoding="utf-8") as out:
+        done = subprocess.run([sys.executable, "-c", code, *args], cwd=copy, env=env,
+                              stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    if done.returncode:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"mutmut {' '.join(args)} failed ({done.returncode}):\n{tail}")
+    return ""
+
+
+def locate(source: str, mutant: Mutant, diff: str) -> None:
+    """Fill in file:line and the changed lines from ``mutmut show``'s function-level diff."""
+    removed = [line[1:] for line in diff.splitlines()
+               if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines()
+             if line.startswith("+") and not line.startswith("+++")]
+    mutant.removed = " / ".join(line.strip() for line in removed)
+    mutant.added = " / ".join(line.strip() for line in added)
+    # The diff is of the function alone, dedented: find the function, then the line in it.
+    key = mutant.name.rsplit(".", 1)[1].split("__mutmut_")[0]
+    parts = key[2:].split("ǁ") if key.startswith("xǁ") else ["", key[2:]]
+    start = 1
+    scope: list[ast.stmt] = ast.parse(source).body
+    if parts[0]:  # a method: look in its class
+        scope = next((node.body for node in scope
+                      if isinstance(node, ast.ClassDef) and node.name == parts[0]), scope)
+    for node in scope:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == parts[-1]:
+            start = node.lineno
+            break
+    lines = source.splitlines()
+    first = removed[0].strip() if removed else ""
+    for number in range(start, len(lines) + 1):
+        if first and lines[number - 1].strip() == first:
+            mutant.where = f":{number}"
+            return
+    mutant.where = f":{start}"
+
+
+def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: bool,
+        out: Path | None) -> int:
+    work = Path(tempfile.mkdtemp(prefix="mutation-"))
+    copy, tool = work / "repo", work / "mutmut"
+    copy.mkdir()
+    print(f"copy of HEAD in {work}" + ("" if keep else " (removed at the end)"), flush=True)
+    export(copy, extra)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", "--target", str(tool), MUTMUT], check=True)
+    # The mutated module imports mutmut's trampoline: a test's child process (a crawl, a
+    # `walkthrough check` run) that imports it needs mutmut too. A sitecustomize in the copy
+    # (whose folder such tests put on PYTHONPATH) and in a folder on the run's PYTHONPATH
+    # appends mutmut's folder to every child's sys.path, after the project's own packages.
+    site = work / "site"
+    site.mkdir()
+    for folder in (site, copy):
+        (folder / "sitecustomize.py").write_text(
+            f"import sys\nsys.path.append({str(tool)!r})\n", encoding="utf-8")
+    configure(copy, module, tests, timeout)
+    start = time.monotonic()
+    log = work / "mutmut-run.log"
+    try:
+        mutmut(copy, tool, "run", "--max-children", "1", log=log, path=site)
+    except SystemExit:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    seconds = time.monotonic() - start
+    mutants = [Mutant(*(part.strip() for part in line.rsplit(":", 1)))
+               for line in mutmut(copy, tool, "results", "--all", "true").splitlines()
+               if "__mutmut_" in line]
+    source = (copy / module).read_text(encoding="utf-8")
+    for m in mutants:
+        if m.status not in CAUGHT:
+            locate(source, m, mutmut(copy, tool, "show", m.name))
+            m.where = module + m.where
+    counts = {status: sum(m.status == status for m in mutants)
+              for status in sorted({m.status for m in mutants})}
+    caught = sum(counts.get(s, 0) for s in CAUGHT)
+    print(f"{module}: {len(mutants)} mutants in {seconds:.0f} s: "
+          + ", ".join(f"{n} {s}" for s, n in counts.items())
+          + (f"; caught {caught}/{len(mutants)} ({100 * caught / len(mutants):.1f}%)"
+             if mutants else ""))
+    for m in mutants:
+        if m.status not in CAUGHT:
+            print(f"{m.status}: {m.where}: - {m.removed}\n{' ' * len(m.status)}  "
+                  f"{' ' * len(m.where)}  + {m.added}   [{m.name.rsplit('.', 1)[1]}]")
+    if out:
+        out.write_text(json.dumps({"module": module, "tests": tests, "seconds": round(seconds),
+                                   "mutants": [asdict(m) for m in mutants]}, indent=1,
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if mutants else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=f"Installs {MUTMUT} from the package index with `pip install --target` into the "
+               "temporary folder (never into the project's venv), exports HEAD there with git "
+               "archive, and mutates only that copy. Not part of CI. Run it under `nice -n 19`.")
+    parser.add_argument("module", nargs="?", help="a module path, e.g. trio_port/_decode.py")
+    parser.add_argument("--list", action="store_true", help="the modules known, and their tests")
+    parser.add_argument("--tests", nargs="+", metavar="TEST",
+                        help="these tests instead of the module's list")
+    parser.add_argument("--with", dest="extra", nargs="+", default=[], metavar="PATH",
+                        help="work-tree files copied over HEAD's (a new test, not yet committed)")
+    parser.add_argument("--timeout", type=int, default=60, help="seconds per test (60)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--out", type=Path, help="write every mutant and outcome as JSON")
+    args = parser.parse_args(argv)
+    if args.list or not args.module:
+        for module, covering in MODULES.items():
+            print(f"{module}: {' '.join(covering)}")
+        return 0
+    if not re.fullmatch(r"[\w/]+\.py", args.module) or not (ROOT / args.module).is_file():
+        parser.error(f"no module {args.module!r}")
+    tests: list[str] = args.tests or MODULES.get(args.module, [])
+    if not tests:
+        parser.error(f"no tests known for {args.module}: give --tests")
+    return run(args.module, tests, args.extra, args.timeout, args.keep, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
