@@ -42,7 +42,7 @@
     var out = {page: location.pathname, view: view,
                page_wider: document.documentElement.scrollWidth > view + 1,
                tables: [], code: [], covered: [], broken: [], names: 0, buttons: 0, images: [],
-               first_code: null, screen: 0};
+               first_code: null, pair: null, screen: 0};
 
     // A table, or the scroll box Material wraps it in, that is wider than its room hides
     // columns behind a sideways scroll.
@@ -95,10 +95,16 @@
     // Where the first code block (or a lesson's pair, a grid of lines: walkthrough/sidebyside.py)
     // starts, from the top of the page, in px: a lesson's reader comes for the code, and prose
     // above it is read on a phone screen by screen.
+    // A lesson's pair is measured on its own: a one-line command above it would otherwise pass
+    // for the code a reader came for.
     var blocks = article.querySelectorAll("pre, .pairs");
     for (var b = 0; b < blocks.length; b++) {
       var top = blocks[b].getBoundingClientRect();
       if (top.width > 0) { out.first_code = top.top + window.scrollY; break; }
+    }
+    var pair = article.querySelector(".pairs");
+    if (pair && pair.getBoundingClientRect().width > 0) {
+      out.pair = pair.getBoundingClientRect().top + window.scrollY;
     }
     out.screen = window.innerHeight;
 
