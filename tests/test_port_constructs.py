@@ -966,3 +966,40 @@ def test_a_method_called_on_an_aiofiles_file_is_aiofiles_api() -> None:
         """)
     assert found[5] == {"aiofiles"} and found[8] == {"aiofiles"}
     assert 6 not in found  # a field read: plain data
+
+
+def test_a_server_is_known_by_its_own_methods_and_by_what_a_loop_ran() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Wrapper:
+            def __init__(self, task):
+                self.server = task.result()
+
+            def serving(self):
+                return self.server.is_serving()
+
+            def stop(self):
+                self.server.close()
+
+        def serve(loop, factory):
+            coro = loop.create_server(factory, "127.0.0.1", 0)
+            server = loop.run_until_complete(coro)
+            print(server.sockets)
+            server.close()
+        """)
+    assert found[8] == {"start-server"} and found[11] == {"start-server"}
+    assert found[17] == {"start-server"}
+    assert 16 not in found  # server.sockets: a field read, the same under Trio
+
+
+def test_a_file_context_entered_is_the_open_aiofiles_file() -> None:
+    found = rows("""\
+        import aiofiles
+
+        async def read(path):
+            ctx = aiofiles.open(path)
+            async with ctx as f:
+                return await f.read()
+        """)
+    assert found[6] == {"aiofiles"}

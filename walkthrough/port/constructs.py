@@ -218,6 +218,7 @@ ROWS: dict[str, str] = {
     "transport": "protocols",
     "protocol callback": "protocols",
     "server": "start-server",
+    "lowserver": "start-server",
     "lowserver.close": "start-server",
     "lowserver.wait_closed": "start-server",
     "lowserver.serve_forever": "start-server",
@@ -419,6 +420,9 @@ class Visitor(ast.NodeVisitor):
             pair = "queue sentinel"
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
             pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
+        if kind == "lowserver" and len(parts) == 2 and id(node) not in self.called \
+                and parts[1] not in SERVER_METHODS:
+            return  # server.sockets: a field read, the same list of sockets under Trio
         if pair in ROWS:
             construct = pair
         elif kind in OBJECT_KINDS:
@@ -973,6 +977,9 @@ class Visitor(ast.NodeVisitor):
                 self.emit(decorator, "pytest.mark.asyncio")
 
 
+#: An asyncio server's methods (handed on uncalled too: ``self._serve(server.serve_forever)``).
+SERVER_METHODS = {"close", "wait_closed", "is_serving", "start_serving", "serve_forever",
+                  "get_loop", "abort_clients", "close_clients"}
 #: The names of asyncio's spawn, kept by the wrappers libraries put around it.
 SPAWNS = {"create_task", "ensure_future"}
 #: Methods no other object in an asyncio program has (concurrent.futures' are the same

@@ -89,7 +89,10 @@ MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
 #: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
 #: or semaphore: only the methods ``ROWS`` names differ in Trio.)
 OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport",
-                "cfuture", "runner")
+                "cfuture", "runner", "lowserver")
+#: Methods only an asyncio server has (``asyncio.Server``): a reference they are called on is
+#: one, however it was made (``self.server = task.result()``).
+SERVER_ONLY = {"is_serving", "start_serving", "serve_forever"}
 #: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
 AWAITED = ("future", "task")
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
@@ -315,6 +318,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return None
         if called in RETURNS:
             return RETURNS[called]
+        if called in ("loop.run_until_complete", "asyncio.run") and node.args:
+            return qualname(node.args[0], scan)  # the result of what it ran
         if called.startswith("aiohttp.web.") and called.rpartition(".")[2][:1].isupper():
             return "web"  # web.RouteTableDef(), web.Response(): the server's objects
         if called in scan.factories:
@@ -524,6 +529,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
+    if scan.loop_file:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in SERVER_ONLY:
+                ref = reference(node.value)
+                if ref is not None:
+                    scan.kinds.setdefault(ref, "lowserver")
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -610,6 +621,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         kind = qualname(item.context_expr, scan)
                         if kind == "lib:async_timeout":
                             kind = None
+                        elif kind == "aiofilectx":
+                            kind = "aiofile"  # async with file_ctx as f: the open file
                         bind(item.optional_vars, kind, scan)
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
                 kind = qualname(node.iter, scan)
