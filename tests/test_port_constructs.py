@@ -1003,3 +1003,35 @@ def test_a_file_context_entered_is_the_open_aiofiles_file() -> None:
                 return await f.read()
         """)
     assert found[6] == {"aiofiles"}
+
+
+def test_a_done_callback_gets_the_task_it_was_added_to() -> None:
+    found = rows("""\
+        import asyncio
+
+        def retrieve(fut: asyncio.Future) -> None:
+            fut.exception()
+
+        class Typing:
+            async def __aenter__(self):
+                self.task = asyncio.create_task(self.loop_forever())
+                self.task.add_done_callback(retrieve)
+        """)
+    assert found[4] == {"task-result"}
+    assert "service" in found[9]  # watching the task a service starts is part of the service
+
+
+def test_a_task_chained_into_a_future_is_the_futures_business() -> None:
+    found = rows("""\
+        import asyncio
+
+        def chain(inner: asyncio.Task, loop) -> asyncio.Future:
+            outer = loop.create_future()
+
+            def done(task):
+                outer.set_result(task.result())
+
+            inner.add_done_callback(done)
+            return outer
+        """)
+    assert found[9] == {"future"}

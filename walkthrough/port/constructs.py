@@ -367,6 +367,18 @@ class Visitor(ast.NodeVisitor):
                       and node.func.attr == "add_done_callback" and node.args
                       and isinstance(node.args[0], ast.Name)
                       for ref in self.discarders.get(node.args[0].id, ())}
+        #: done-callbacks that complete a future (``outer.set_result(inner.result())``), and the
+        #: ``add_done_callback`` attributes (by id) that hand a task to one: a task chained
+        #: into a future is the future's business
+        completers = {each.name for each in ast.walk(tree or ast.Module([], []))
+                      if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                      and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                              and sub.func.attr in FUTURE_ONLY for sub in ast.walk(each))}
+        self.chained = {id(node.func) for node in ast.walk(tree or ast.Module([], []))
+                        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("add_done_callback", "remove_done_callback")
+                        and node.args and isinstance(node.args[0], ast.Name)
+                        and node.args[0].id in completers}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -418,6 +430,8 @@ class Visitor(ast.NodeVisitor):
         pair = ".".join(parts[:2])
         if id(node) in self.sentinels:
             pair = "queue sentinel"
+        if kind == "task" and id(node) in self.chained:
+            pair = "future.add_done_callback"
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
             pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
         if kind == "lowserver" and len(parts) == 2 and id(node) not in self.called \
@@ -836,6 +850,8 @@ class Visitor(ast.NodeVisitor):
 
     def _emit_service(self, node: ast.AST, construct: str) -> None:
         row = ROWS.get(construct)
+        if construct == "task.add_done_callback" and self._in_service(starting=True):
+            row = "create-task"  # watching the task a service starts is part of starting it
         if (row == "create-task" and self._in_service(starting=True)) \
                 or (row in ("task-cancel", "task-result") and self._in_service(starting=False)):
             self.emit(node, "service")

@@ -545,6 +545,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 for arg in arguments:
                     kind, collection = annotation_kind(arg.annotation, scan)
+                    if kind == "future" and not collection \
+                            and scan.callbacks.get(node.name, ("", 0))[0] == "task":
+                        kind = "task"  # def done(fut: Future) added to a task: it gets the task
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
                     elif arg.arg in LOOP_PARAMS and arg.annotation is None \
