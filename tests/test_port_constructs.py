@@ -1035,3 +1035,27 @@ def test_a_task_chained_into_a_future_is_the_futures_business() -> None:
             return outer
         """)
     assert found[9] == {"future"}
+
+
+def test_a_class_fields_kind_reaches_its_methods_and_a_dict_of_tasks_its_values() -> None:
+    found = rows("""\
+        import asyncio
+        from dataclasses import dataclass, field
+
+        @dataclass
+        class Worker:
+            queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+            tasks: dict = field(default_factory=dict)
+            name: str = "w"
+
+            async def start(self, coro):
+                self.tasks[self.name] = asyncio.create_task(coro)
+                return await self.queue.get()
+
+            async def halt(self):
+                for t in self.tasks.values():
+                    t.cancel()
+                print(self.name)
+        """)
+    assert found[12] == {"queue"} and found[16] == {"task-cancel"}
+    assert 8 not in found and 17 not in found

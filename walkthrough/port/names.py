@@ -95,6 +95,8 @@ OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "
 SERVER_ONLY = {"is_serving", "start_serving", "serve_forever"}
 #: Kinds whose objects, awaited, are a finding (``await fut``, ``await task``).
 AWAITED = ("future", "task")
+#: Kinds whose objects a plain dict holds by key (``self.tasks[name] = task``).
+COLLECTED = {"task", "future", "queue", "process", "handle"}
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
 HELD = {"loop", "task", "future", "queue", "server", "lowserver", "process", "handle"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
@@ -329,6 +331,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return "response"
         if method in ("pop", "popleft") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
             return kind[:-1]  # task = self.closing_tasks.pop()
+        if method in ("values", "copy") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+            return kind  # self.tasks.values(): the tasks still
         if called.startswith("lib:"):
             if method in WEBSOCKET_METHODS:
                 return "websocket"  # docker.container.websocket(): a WebSocket all the same
@@ -570,6 +574,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             elif isinstance(node, ast.ClassDef):
                 _protocol_callbacks(node, scan)
                 _library_subclass(node, scan)
+                _class_fields(node, scan)
             elif isinstance(node, ast.Call):
                 called = qualname(node.func, scan)
                 if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
@@ -618,6 +623,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, qualname(node.value, scan), scan)
             elif isinstance(node, ast.Assign):
                 _assign(node, scan)
+                _store_item(node, scan)
             elif isinstance(node, ast.AsyncWith | ast.With):
                 for item in node.items:
                     if item.optional_vars is not None:
@@ -681,6 +687,29 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
                 scan.kinds.setdefault(params[at].arg, kind)
 
 
+def _class_fields(node: ast.ClassDef, scan: Names) -> None:
+    """``queue: asyncio.Queue = field(default_factory=asyncio.Queue)`` in a class body (a
+    dataclass field, a class attribute): what its methods reach as ``self.queue``."""
+    for stmt in node.body:
+        if not isinstance(stmt, ast.AnnAssign | ast.Assign):
+            continue
+        targets = [stmt.target] if isinstance(stmt, ast.AnnAssign) else stmt.targets
+        kind, collection = annotation_kind(stmt.annotation, scan) \
+            if isinstance(stmt, ast.AnnAssign) else (None, False)
+        value = stmt.value
+        if kind is None and isinstance(value, ast.Call) and not value.args and any(
+                k.arg == "default_factory" for k in value.keywords):
+            factory = next(k.value for k in value.keywords if k.arg == "default_factory")
+            kind = RETURNS.get(qualname(factory, scan) or "")
+        elif kind is None and value is not None:
+            kind = qualname(value, scan)
+        kind = f"{kind}s" if kind and collection else kind
+        for target in targets:
+            if isinstance(target, ast.Name) and kind and f"self.{target.id}" not in scan.kinds:
+                bind(ast.Attribute(ast.Name("self", ast.Load()), target.id, ast.Store()),
+                     kind, scan)
+
+
 def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
     """``class Bot(slixmpp.ClientXMPP)``: an instance is the library's object, and its methods
     the library's API, except those the class itself defines or stores on ``self``."""
@@ -718,6 +747,16 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str |
         if kind in KNOWN_KINDS:
             return kind
     return None
+
+
+def _store_item(node: ast.Assign, scan: Names) -> None:
+    """``self.tasks[name] = asyncio.create_task(...)``: a plain dict becomes one of tasks."""
+    for target in node.targets:
+        if isinstance(target, ast.Subscript):
+            ref = reference(target.value)
+            kind = qualname(node.value, scan)
+            if ref is not None and kind in COLLECTED and ref not in scan.kinds:
+                scan.kinds[ref] = f"{kind}s"
 
 
 def _grow(call: ast.Call, scan: Names) -> None:
