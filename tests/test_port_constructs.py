@@ -1059,3 +1059,22 @@ def test_a_class_fields_kind_reaches_its_methods_and_a_dict_of_tasks_its_values(
         """)
     assert found[12] == {"queue"} and found[16] == {"task-cancel"}
     assert 8 not in found and 17 not in found
+
+
+def test_a_test_gets_what_its_fixture_yields() -> None:
+    found = rows("""\
+        import aiohttp
+        import pytest
+
+        @pytest.fixture
+        async def client():
+            async with aiohttp.ClientSession() as session:
+                yield session
+
+        async def test_get(client, tmp_path):
+            async with client.get("https://example.org") as resp:
+                await resp.text()
+            print(tmp_path)
+        """)
+    assert found[10] == {"aiohttp-client"} and found[11] == {"aiohttp-client"}
+    assert 12 not in found

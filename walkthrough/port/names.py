@@ -175,6 +175,8 @@ class Names:
     #: classes whose instances a loop's ``create_connection``/``create_server``/... makes: a
     #: protocol by duck typing, with no asyncio base class
     protocols: set[str] = field(default_factory=set)
+    #: pytest fixture → the kind it yields or returns (its tests' parameter of that name)
+    fixtures: dict[str, str] = field(default_factory=dict)
     #: library construct → the names the file's subclasses of its classes define themselves
     subclassed: dict[str, set[str]] = field(default_factory=dict)
     #: whether the file imports asyncio (a snippet that only uses it does not)
@@ -478,7 +480,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     if reached and not is_script(tree, scan.path):
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
-                      scan.subclassed):
+                      scan.subclassed, scan.fixtures):
             table.clear()
         scan.loop_methods.clear()
         scan.foreign.clear()
@@ -558,6 +560,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             and scan.loop_file:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
                         scan.kinds.setdefault(arg.arg, "loop")
+                    if arg.arg in scan.fixtures and not kind:
+                        scan.kinds.setdefault(arg.arg, scan.fixtures[arg.arg])
+                if any("fixture" in ast.unparse(d) for d in node.decorator_list):
+                    given = _returns(node, scan, yields=True)
+                    if given:  # a test that asks for this fixture gets what it yields
+                        scan.fixtures[node.name] = given
                 passed = scan.callbacks.get(node.name)
                 if passed:
                     plain = [a for a in node.args.args if a.arg not in ("self", "cls")]
@@ -728,8 +736,10 @@ def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
         return
 
 
-def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str | None:
-    """The kind a function returns when every ``return`` in its own body returns one kind."""
+def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
+             yields: bool = False) -> str | None:
+    """The kind a function returns when every ``return`` in its own body returns one kind
+    (with ``yields``, every ``yield`` too: what a pytest fixture hands its tests)."""
     kinds: set[str | None] = set()
     todo: list[ast.AST] = list(node.body)
     while todo:
@@ -737,7 +747,8 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names) -> str |
         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
                       | ast.Lambda):
             continue
-        if isinstance(each, ast.Return) and each.value is not None:
+        if (isinstance(each, ast.Return) or (yields and isinstance(each, ast.Yield))) \
+                and each.value is not None:
             if isinstance(each.value, ast.Constant) and each.value.value is None:
                 continue
             kinds.add(qualname(each.value, scan))
