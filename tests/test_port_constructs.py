@@ -1078,3 +1078,23 @@ def test_a_test_gets_what_its_fixture_yields() -> None:
         """)
     assert found[10] == {"aiohttp-client"} and found[11] == {"aiohttp-client"}
     assert 12 not in found
+
+
+def test_a_keyboard_interrupt_caught_inside_a_coroutine_is_ctrl_c() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(ready):
+            try:
+                await ready
+            except KeyboardInterrupt:
+                return 3
+
+        def ask():
+            try:
+                return input()
+            except KeyboardInterrupt:
+                return ""
+        """)
+    assert found[6] == {"ctrl-c"}
+    assert 12 not in found  # a blocking input() in plain code: Python's own Ctrl-C

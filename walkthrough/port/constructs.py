@@ -343,6 +343,8 @@ class Visitor(ast.NodeVisitor):
         self.lines = lines or []
         #: the enclosing functions: (name, its parameters, whether it is a generator)
         self.functions: list[tuple[str, set[str], bool]] = []
+        #: for each enclosing function, whether it is an ``async def``
+        self.coroutines: list[bool] = []
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
         self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -873,7 +875,9 @@ class Visitor(ast.NodeVisitor):
                     self.other_timeouts.update(
                         id(n) for n in ast.walk(handler.type)
                         if isinstance(n, ast.Name) and n.id == "TimeoutError")
-        if self._runs(node.body):
+        if self._runs(node.body) or (self.coroutines and self.coroutines[-1]
+                                     and self.scan.loop_file):
+            # around a run, or inside a coroutine: where asyncio delivers Ctrl-C
             for handler in node.handlers:
                 if handler.type is not None and any(
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
@@ -883,7 +887,8 @@ class Visitor(ast.NodeVisitor):
 
     def visit_With(self, node: ast.With) -> None:
         """``with contextlib.suppress(KeyboardInterrupt):`` around a run is the same catch."""
-        if self._runs(node.body):
+        if self._runs(node.body) or (self.coroutines and self.coroutines[-1]
+                                     and self.scan.loop_file):
             for item in node.items:
                 if any(isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
                        for n in ast.walk(item.context_expr)):
@@ -943,9 +948,11 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
+        self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
         before = len(self.scan.found)
         self.generic_visit(node)
         self.functions.pop()
+        self.coroutines.pop()
         if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
             # ``-> Task[T]``/``-> list[Task[T]]``: the row of what this function does with
             # its tasks (it creates one, it waits for the first of them)
