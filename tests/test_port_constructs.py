@@ -1098,3 +1098,22 @@ def test_a_keyboard_interrupt_caught_inside_a_coroutine_is_ctrl_c() -> None:
         """)
     assert found[6] == {"ctrl-c"}
     assert 12 not in found  # a blocking input() in plain code: Python's own Ctrl-C
+
+
+def test_set_result_on_another_classs_object_is_not_a_future() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def attempt(fn, state: "RetryCallState", done):
+            other = RetryCallState(fn)
+            try:
+                result = await fn()
+            except Exception as exc:
+                state.set_exception(exc)
+                other.set_exception(exc)
+            else:
+                state.set_result(result)
+                done.set_result(result)
+        """)
+    assert 8 not in found and 9 not in found and 11 not in found
+    assert found[12] == {"future"}  # a receiver the file says nothing about: a future

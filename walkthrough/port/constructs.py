@@ -574,12 +574,14 @@ class Visitor(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in FUTURE_ONLY \
                 and self.scan.imports_asyncio \
-                and qualname(func.value, self.scan) is None:
+                and qualname(func.value, self.scan) is None \
+                and reference(func.value) not in self.scan.plain:
             # only a future has these: in an asyncio file, whatever the receiver came from
             # (a parameter, another object's field), it is one
             self.emit(node, f"future.{func.attr}")
         elif isinstance(func, ast.Attribute) and func.attr in STREAM_ONLY \
-                and self.scan.imports_asyncio and qualname(func.value, self.scan) is None:
+                and self.scan.imports_asyncio and qualname(func.value, self.scan) is None \
+                and reference(func.value) not in self.scan.plain:
             self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
         elif name is None and self.scan.loop_file and node.args and not (
                 {callback_name(func)} & self.defined) and (

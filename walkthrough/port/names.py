@@ -175,6 +175,11 @@ class Names:
     #: classes whose instances a loop's ``create_connection``/``create_server``/... makes: a
     #: protocol by duck typing, with no asyncio base class
     protocols: set[str] = field(default_factory=set)
+    #: references the file shows to be some other class's object: made by calling a class
+    #: that is neither asyncio's nor a library's (``state = RetryCallState(...)``), or
+    #: annotated with one (``state: "RetryCallState"``); a method name asyncio's objects
+    #: have (``set_result``) does not make them a future
+    plain: set[str] = field(default_factory=set)
     #: pytest fixture → the kind it yields or returns (its tests' parameter of that name)
     fixtures: dict[str, str] = field(default_factory=dict)
     #: library construct → the names the file's subclasses of its classes define themselves
@@ -482,6 +487,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
                       scan.subclassed, scan.fixtures):
             table.clear()
+        scan.plain.clear()
         scan.loop_methods.clear()
         scan.foreign.clear()
         scan.own = own
@@ -560,6 +566,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             and scan.loop_file:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
                         scan.kinds.setdefault(arg.arg, "loop")
+                    if not kind and _names_a_class(arg.annotation, scan):
+                        scan.plain.add(arg.arg)
                     if arg.arg in scan.fixtures and not kind:
                         scan.kinds.setdefault(arg.arg, scan.fixtures[arg.arg])
                 if any("fixture" in ast.unparse(d) for d in node.decorator_list):
@@ -760,6 +768,18 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
     return None
 
 
+def _names_a_class(node: ast.expr | None, scan: Names) -> bool:
+    """An annotation or a call's function that names a class neither asyncio nor a library
+    has (``"RetryCallState"``, ``models.Job``): by Python's convention, a capitalised name."""
+    if node is None:
+        return False
+    node = _annotation_tree(node)
+    if not isinstance(node, ast.Name | ast.Attribute) or qualname(node, scan) is not None:
+        return False
+    last = node.id if isinstance(node, ast.Name) else node.attr
+    return last[:1].isupper() and last not in ("Any", "Optional", "Union", "Callable")
+
+
 def _store_item(node: ast.Assign, scan: Names) -> None:
     """``self.tasks[name] = asyncio.create_task(...)``: a plain dict becomes one of tasks."""
     for target in node.targets:
@@ -802,6 +822,9 @@ def _assign(node: ast.Assign, scan: Names) -> None:
         kind = qualname(value, scan)
         ref = reference(target)
         call = value.value if isinstance(value, ast.Await) else value
+        if ref is not None and kind is None and isinstance(call, ast.Call) \
+                and _names_a_class(call.func, scan):
+            scan.plain.add(ref)  # state = RetryCallState(...): that class's object
         if ref is not None and isinstance(call, ast.Call):
             origin = qualname(call.func, scan)
             if origin:
