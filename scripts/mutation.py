@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="these tests instead of the module's list")
     parser.add_argument("--with", dest="extra", nargs="+", default=[], metavar="PATH",
                         help="work-tree files copied over HEAD's (a new test, not yet committed)")
+    parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
+                        help="leave out a test that fails on HEAD itself (mutmut needs the "
+                             "unmutated run to pass); the page names it")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per test (60)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, help="write every mutant and outcome as JSON")
@@ -259,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     tests: list[str] = args.tests or MODULES.get(args.module, [])
     if not tests:
         parser.error(f"no tests known for {args.module}: give --tests")
+    tests = [*tests, *(f"--deselect={node}" for node in args.deselect)]
     return run(args.module, tests, args.extra, args.timeout, args.keep, args.out)
 
 
