@@ -1117,3 +1117,24 @@ def test_set_result_on_another_classs_object_is_not_a_future() -> None:
         """)
     assert 8 not in found and 9 not in found and 11 not in found
     assert found[12] == {"future"}  # a receiver the file says nothing about: a future
+
+
+def test_a_socketservers_serve_forever_and_a_loop_setting_are_not_asyncios() -> None:
+    found = rows("""\
+        import asyncio
+        import http.server
+        import threading
+
+        class App:
+            def __init__(self, config):
+                self.loop = asyncio.new_event_loop()
+                self.config = config
+
+            def serve_docs(self):
+                httpd = http.server.HTTPServer(("127.0.0.1", 0), None)
+                threading.Thread(target=httpd.serve_forever).start()
+                httpd.serve_forever()
+                print(self.config.loop)
+        """)
+    assert found[7] == {"loop"}
+    assert 12 not in found and 13 not in found and 14 not in found

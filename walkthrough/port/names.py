@@ -98,7 +98,8 @@ AWAITED = ("future", "task")
 #: Kinds whose objects a plain dict holds by key (``self.tasks[name] = task``).
 COLLECTED = {"task", "future", "queue", "process", "handle"}
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
-HELD = {"loop", "task", "future", "queue", "server", "lowserver", "process", "handle"}
+#: (Not a loop: ``config.loop`` or ``args.loop`` is as often a setting's string, "uvloop".)
+HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
@@ -543,6 +544,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
         scan.aliases["asyncio"] = "asyncio"
     if scan.loop_file:
         for node in ast.walk(tree):
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) \
+                    and isinstance(node.value.func, ast.Attribute) \
+                    and node.value.func.attr == "serve_forever":
+                node = node.value.func  # await server.serve_forever(): asyncio's
+            elif isinstance(node, ast.Attribute) and node.attr == "serve_forever":
+                continue  # httpd.serve_forever(): socketserver's, in a thread, as often
             if isinstance(node, ast.Attribute) and node.attr in SERVER_ONLY:
                 ref = reference(node.value)
                 if ref is not None:
