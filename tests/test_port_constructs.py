@@ -1138,3 +1138,55 @@ def test_a_socketservers_serve_forever_and_a_loop_setting_are_not_asyncios() -> 
         """)
     assert found[7] == {"loop"}
     assert 12 not in found and 13 not in found and 14 not in found
+
+
+def test_a_librarys_asyncio_run_by_another_name_is_the_run_row() -> None:
+    found = rows("""\
+        from aiorun import run
+
+        async def main():
+            pass
+
+        run(main())
+        """)
+    assert found[1] == {"asyncio-only-lib"} and found[6] == {"run"}
+
+
+def test_a_loop_a_base_class_provides_is_known_by_its_methods() -> None:
+    found = rows("""\
+        import asyncio
+        from mylib import Service
+
+        class Tcp(Service):
+            async def start(self):
+                self.loop.call_soon(self.ready)
+        """)
+    assert found[6] == {"call-later"}
+
+
+def test_queue_sentinels_kept_sets_cleared_and_quoted_types_in_an_alias() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Awaitable, Union
+
+        FutureLike = Union["asyncio.Future[int]", Awaitable[int]]
+        names = {"asyncio.sleep": 1}
+
+        class Conn:
+            def __init__(self):
+                self.messages = asyncio.Queue()
+                self.waiting = set()
+
+            def spawn(self, coro):
+                task = asyncio.ensure_future(coro)
+                self.waiting.add(task)
+                task.add_done_callback(self.waiting.discard)
+
+            def close(self):
+                self.messages.put_nowait((None, None))
+                self.waiting.clear()
+                print(names["asyncio.sleep"])
+        """)
+    assert found[4] == {"future"} and 5 not in found
+    assert found[18] == {"queue-shutdown"} and found[19] == {"task-set"}
+    assert 20 not in found

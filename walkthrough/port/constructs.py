@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from walkthrough.port.libraries import API_ROWS
 from walkthrough.port.mapping import Finding, describe
 from walkthrough.port.names import (
     LOOP_PARAMS,
@@ -319,6 +320,8 @@ def construct_of(name: str) -> str:
     """The construct a qualified name stands for: the longest prefix that has a row."""
     parts = name.split(".")
     top = parts[0]
+    if top.startswith("lib:") and name[4:] in API_ROWS:
+        return name
     if top.startswith("lib:"):
         return lib_construct(name) or top
     if top == "asyncio":
@@ -591,8 +594,8 @@ class Visitor(ast.NodeVisitor):
             # spawn by its name, whatever wraps it (a Service base class, a FutureStore)
             self.emit(node, "asyncio.create_task")
         if name in ("queue.put", "queue.put_nowait") and node.args \
-                and isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
-            self.sentinels.add(id(func))  # put(None): the end-of-stream sentinel
+                and _is_none(node.args[0]):
+            self.sentinels.add(id(func))  # put(None), put((None, None)): the end sentinel
         if name in ("asyncio.gather", "asyncio.as_completed"):
             self._waited_on(node, name)
         if name == "asyncio.gather":
@@ -636,7 +639,7 @@ class Visitor(ast.NodeVisitor):
             return (isinstance(callback, ast.Attribute)
                     and callback.attr in ("discard", "remove")) \
                 or (isinstance(callback, ast.Name) and callback.id in self.discarders)
-        if func.attr in ("add", "append", "discard", "remove") \
+        if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
         return func.attr in ("add", "discard") \
@@ -691,6 +694,11 @@ class Visitor(ast.NodeVisitor):
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if qualname(node.value, self.scan) == "web":
             self.emit(node, "web")  # app[key]: the Application's own state
+        generic = node.value.id if isinstance(node.value, ast.Name) else \
+            node.value.attr if isinstance(node.value, ast.Attribute) else ""
+        if generic in GENERICS:
+            # Union["asyncio.Future[T]", ...] in a type alias: a type in quotes all the same
+            self._string_annotation(node.slice)
         self.generic_visit(node)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -1002,6 +1010,12 @@ class Visitor(ast.NodeVisitor):
                 self.emit(decorator, "pytest.mark.asyncio")
 
 
+#: Generic types whose quoted arguments are types (a type alias outside an annotation).
+GENERICS = {"Union", "Optional", "List", "Dict", "Set", "FrozenSet", "Tuple", "Type",
+            "Callable", "Awaitable", "Coroutine", "Sequence", "Iterable", "Mapping",
+            "MutableMapping", "Generator", "AsyncGenerator", "AsyncIterator", "AsyncIterable",
+            "Annotated", "ClassVar", "Final", "Deque", "DefaultDict", "list", "dict", "set",
+            "frozenset", "tuple", "type"}
 #: An asyncio server's methods (handed on uncalled too: ``self._serve(server.serve_forever)``).
 SERVER_METHODS = {"close", "wait_closed", "is_serving", "start_serving", "serve_forever",
                   "get_loop", "abort_clients", "close_clients"}
@@ -1069,8 +1083,17 @@ def statements(tree: ast.Module) -> dict[int, int]:
     return starts
 
 
+def _is_none(node: ast.expr) -> bool:
+    """``None``, or a tuple of ``None`` (``(None, None)``, a sentinel of a queue of pairs)."""
+    if isinstance(node, ast.Tuple):
+        return bool(node.elts) and all(_is_none(each) for each in node.elts)
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def row_of(construct: str) -> str | None:
     """The id of the row that explains ``construct`` (a module's own row for ``aiohttp.X``)."""
+    if construct.startswith("lib:") and construct[4:] in API_ROWS:
+        return API_ROWS[construct[4:]]  # aiorun.run: asyncio.run by another name
     if construct.startswith("lib:"):
         return library_row(construct[4:])
     if construct.startswith("asyncio.Task for "):

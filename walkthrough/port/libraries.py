@@ -209,6 +209,18 @@ LIBRARIES: tuple[Library, ...] = (
             f"a Trio-native library if one exists, else {_BRIDGE}"),
 )
 
+#: A library's functions that are asyncio's own under another name, and the row of that
+#: asyncio API: a port changes them as it changes asyncio's (``aiorun.run(main())`` is
+#: ``asyncio.run``, which ``trio.run(main)`` replaces).
+API_ROWS: dict[str, str] = {
+    "aiorun.run": "run",
+    "uvloop.run": "run",
+    "uvloop.install": "loop",
+    "uvloop.new_event_loop": "loop",
+    "uvloop.EventLoopPolicy": "loop",
+    "uvloop.Loop": "loop",
+}
+
 #: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
 NOT_ASYNCIO: frozenset[str] = frozenset({
     "websockets.sync",

@@ -522,23 +522,28 @@ def is_script(tree: ast.Module, path: str) -> bool:
                for node in tree.body)
 
 
-def handed_loop(tree: ast.Module) -> bool:
-    """Whether a file that never imports asyncio was handed a loop: ``self.loop.create_task()``,
-    ``loop.run_until_complete()`` (a method only an asyncio loop has, on a loop's usual name)."""
+def handed_loops(tree: ast.Module) -> set[str]:
+    """The references a file uses as an asyncio loop without showing where it came from:
+    ``self.loop.create_task()``, ``loop.run_until_complete()`` (a method only an asyncio loop
+    has, on a loop's usual name; a base class or a caller handed it in)."""
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in LOOP_ONLY:
             ref = reference(node.func.value)
             if ref is not None and ref.rpartition(".")[2] in LOOP_PARAMS:
-                return True
-    return False
+                found.add(ref)
+    return found
 
 
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
-    scan.loop_file = uses_asyncio or handed_loop(tree)
+    handed = handed_loops(tree)
+    scan.loop_file = uses_asyncio or bool(handed)
+    for ref in handed:
+        scan.kinds.setdefault(ref, "loop")  # self.loop.call_soon(...): a base class's loop
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
@@ -551,9 +556,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             elif isinstance(node, ast.Attribute) and node.attr == "serve_forever":
                 continue  # httpd.serve_forever(): socketserver's, in a thread, as often
             if isinstance(node, ast.Attribute) and node.attr in SERVER_ONLY:
-                ref = reference(node.value)
-                if ref is not None:
-                    scan.kinds.setdefault(ref, "lowserver")
+                served = reference(node.value)
+                if served is not None:
+                    scan.kinds.setdefault(served, "lowserver")
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
