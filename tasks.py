@@ -83,10 +83,27 @@ def demo(args: list[str]) -> None:
     sh(BIN / "walkthrough", "tour", *args)
 
 
+#: pytest-xdist workers for `test`. Serially the suite is mostly waiting (children starting,
+#: servers, lessons on the real clock: 400 s of CPU in 690-870 s), and waits overlap whatever
+#: the cores: more workers than the 2 cores of the machine it was measured on (issue 26, item
+#: 2). One file goes to one worker (--dist loadfile), so a module fixture that builds the guide
+#: or starts a server runs once.
+WORKERS = 4
+
+
+def parallel(args: list[str]) -> list[str]:
+    """xdist's options for `test`, unless the arguments choose for themselves (-n 0, -p no:xdist,
+    --dist ...: a contributor's single file may well be quicker in one process)."""
+    if any(a.startswith(("-n", "--numprocesses", "--dist", "-pno:xdist")) or a == "no:xdist"
+           for a in args):
+        return []
+    return ["-n", str(WORKERS), "--dist", "loadfile"]
+
+
 def test(args: list[str]) -> None:
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "mypy")
-    sh(PY, "-m", "pytest", *args)
+    sh(PY, "-m", "pytest", *parallel(args), *args)
 
 
 def bench(args: list[str]) -> None:
