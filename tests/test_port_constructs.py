@@ -1190,3 +1190,18 @@ def test_queue_sentinels_kept_sets_cleared_and_quoted_types_in_an_alias() -> Non
     assert found[4] == {"future"} and 5 not in found
     assert found[18] == {"queue-shutdown"} and found[19] == {"task-set"}
     assert 20 not in found
+
+
+def test_a_timeouts_handle_and_a_barrier_are_asyncios_objects() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(loop):
+            barrier = asyncio.Barrier(2)
+            async with asyncio.timeout(10) as cm:
+                cm.reschedule(loop.time() + 5)
+                await barrier.wait()
+            print(cm.expired())
+        """)
+    assert found[6] == {"timeout", "loop-time"} and found[7] == {"barrier"}
+    assert found[8] == {"timeout"}

@@ -220,6 +220,9 @@ ROWS: dict[str, str] = {
     "protocol callback": "protocols",
     "server": "start-server",
     "lowserver": "start-server",
+    # cm.reschedule(t), cm.expired(): the cancel scope's deadline and cancelled_caught in Trio
+    "timeoutcm": "timeout",
+    "barrier": "barrier",
     "lowserver.close": "start-server",
     "lowserver.wait_closed": "start-server",
     "lowserver.serve_forever": "start-server",

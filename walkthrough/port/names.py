@@ -51,6 +51,9 @@ RETURNS = {
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
     "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup", "asyncio.Condition": "condition",
+    "asyncio.timeout": "timeoutcm", "asyncio.timeout_at": "timeoutcm",
+    "async_timeout.timeout": "timeoutcm", "async_timeout.timeout_at": "timeoutcm",
+    "asyncio.Barrier": "barrier",
     "loop.call_later": "handle", "loop.call_at": "handle", "loop.call_soon": "handle",
     "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
@@ -89,7 +92,7 @@ MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
 #: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
 #: or semaphore: only the methods ``ROWS`` names differ in Trio.)
 OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport",
-                "cfuture", "runner", "lowserver")
+                "cfuture", "runner", "lowserver", "timeoutcm", "barrier")
 #: Methods only an asyncio server has (``asyncio.Server``): a reference they are called on is
 #: one, however it was made (``self.server = task.result()``).
 SERVER_ONLY = {"is_serving", "start_serving", "serve_forever"}
@@ -103,7 +106,7 @@ HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
-               "aiofilectx", "lowserver",
+               "aiofilectx", "lowserver", "timeoutcm", "barrier",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol", "runner"}
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
