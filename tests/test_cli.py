@@ -314,3 +314,53 @@ def test_tasks_help_exits_0_and_an_unknown_verb_is_named() -> None:
                           timeout=60)
     assert done.returncode == 2
     assert done.stderr.startswith("tasks.py: unknown verb 'tset' (did you mean 'test'?)")
+
+
+#: What a verb that does not run a lesson, a crawl or a port must not import: each costs tens of
+#: milliseconds at every start (aiohttp and trio.testing, which imports pytest, the most).
+HEAVY = ("rich", "trio", "asyncio", "aiohttp", "httpx", "pytest", "walkthrough.runner",
+         "walkthrough.learner", "walkthrough.port")
+IMPORTED = """
+import json, sys
+from walkthrough import cli
+try:
+    cli.main({argv!r})
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("argv", "allowed"), [
+    (["--help"], []),
+    (["port", "--help"], []),
+    (["check", "--help"], ["asyncio", "pytest", "trio", "walkthrough.learner",
+                           "walkthrough.runner"]),  # its --timeout default is the learner's
+    (["list"], ["rich"]),
+])
+def test_a_verb_imports_only_what_it_uses(argv: list[str], allowed: list[str]) -> None:
+    """Issue 26, item 2: every command imported every verb's libraries (0.45 s of CPU for
+    `walkthrough --help`), and the suite starts hundreds of them. A verb module imports its
+    heavy libraries where it uses them, and only the chosen verb is configured."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IMPORTED.format(argv=argv, heavy=HEAVY)],
+                          capture_output=True, text=True, timeout=60)
+    imported = json.loads(done.stderr.splitlines()[-1])
+    assert set(imported) <= set(allowed), imported
+    assert done.stdout  # the verb did its work: the help, the table
+
+
+def test_tasks_test_runs_the_suite_on_workers_unless_told_otherwise() -> None:
+    """`tasks.py test` adds pytest-xdist's workers, one file to a worker, unless the arguments
+    choose: -n 0 (one process), -p no:xdist, or a --dist of their own."""
+    from tests.conftest import ROOT, load_file
+
+    tasks = load_file(ROOT / "tasks.py", "tasks_for_test")
+    assert tasks.parallel([]) == ["-n", str(tasks.WORKERS), "--dist", "loadfile"]
+    assert tasks.parallel(["tests/test_cli.py", "-x"]) == tasks.parallel([])
+    for own in (["-n", "0"], ["-n0"], ["--numprocesses=2"], ["-p", "no:xdist"],
+                ["--dist", "load"]):
+        assert tasks.parallel(own) == [], own

@@ -113,7 +113,14 @@ def _from_closed_pipe(exc: BaseException) -> bool:
     return False
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, only that verb's own options are added.
+
+    Each verb's ``configure`` may import what its defaults come from (``crawl`` imports a
+    crawler, ``check`` the learner's harness), and a verb module imports its heavy libraries
+    (rich, the runner, the porting tool) only in ``run``: so ``walkthrough port`` does not pay
+    for the crawler's aiohttp, nor ``walkthrough --help`` for anything (issue 26, item 2).
+    """
     parser = argparse.ArgumentParser(
         prog="walkthrough",
         description="The asyncio walkthrough, written in asyncio and in Trio, side by side.",
@@ -131,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=getattr(module, "CLOSED_STDOUT", CLOSED_STDOUT),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        module.configure(p)
+        if only is None or only == verb:
+            module.configure(p)
         p.set_defaults(_run=module.run)
     return parser
 
@@ -156,7 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The verb is the first word that is not an option: the top-level parser has no option
+    # that takes a value. Anything else (none, a typo) configures no verb, and argparse says
+    # what it says without them.
+    verb = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(verb if verb in VERBS else "")
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

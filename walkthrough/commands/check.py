@@ -10,7 +10,9 @@ from pathlib import Path
 from walkthrough import catalogue
 from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
-from walkthrough.learner import WALL_LIMIT, PortProblem, check_in_child
+
+# walkthrough.learner (trio, asyncio, the runner) is imported where used: every `walkthrough`
+# command imports this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "check your own port of a lesson (Trio or asyncio) against the reference"
 DESCRIPTION = """\
@@ -72,6 +74,8 @@ examples:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from walkthrough.learner import WALL_LIMIT
+
     add_lesson(parser)
     parser.add_argument("path", metavar="PATH", type=Path, help="your port: a .py file")
     parser.add_argument("--impl", choices=catalogue.IMPLS, default="trio",
@@ -85,6 +89,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from walkthrough.learner import PortProblem, check_in_child
+
     lesson = lesson_arg(args.lesson)
     if not args.timeout > 0:
         raise UsageError("--timeout must be positive")

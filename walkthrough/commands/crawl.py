@@ -15,7 +15,6 @@ from types import ModuleType
 
 from walkthrough import catalogue
 from walkthrough.cli import UsageError, discard_when_closed
-from walkthrough.demosite import DemoSite
 
 #: The demo site's default --timeout. Its pages answer in milliseconds from this machine;
 #: only slow.html waits, on purpose, past the timeout, to show the timeout error (where asyncio's
@@ -135,6 +134,10 @@ def _crawl(module: ModuleType, args: argparse.Namespace, urls: list[str], output
         except ValueError as exc:  # the URL file, gone or changed since it was checked
             raise UsageError(str(exc)) from None
     else:
+        # here, not at the top: every `walkthrough` command imports this module for its --help
+        # line (walkthrough.cli.build_parser), and http.server is no small import
+        from walkthrough.demosite import DemoSite
+
         timeout = args.timeout
         slow = timeout + SLOW_PAST_TIMEOUT <= SLOW_LONGEST
         with DemoSite(big_bytes=max(4_000_000, args.max_bytes + 1),

@@ -9,13 +9,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING
 
 from walkthrough import catalogue
 from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
-from walkthrough.sidebyside import align, columns, stacked, unified
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+# rich (and walkthrough.sidebyside, which draws with it) are imported where used: every
+# `walkthrough` command imports this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "show the asyncio and Trio versions of a lesson side by side"
 DESCRIPTION = """\
@@ -63,6 +67,10 @@ def sources(lesson: catalogue.Lesson) -> tuple[tuple[str, str], tuple[str, str]]
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from walkthrough.sidebyside import align, columns, stacked, unified
+
     lesson = lesson_arg(args.lesson)
     (left_file, left), (right_file, right) = sources(lesson)
     if args.width is not None and args.width < 40:

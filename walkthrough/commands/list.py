@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.table import Table
-
 from walkthrough import catalogue
 
 HELP = "list the lessons with their notebook sections"
@@ -21,6 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # rich here, not at the top: every `walkthrough` command imports this module for its
+    # --help line (walkthrough.cli.build_parser), and most never draw a table.
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="Lessons of the asyncio walkthrough")
     for col in ("lesson", "section", "title", "asyncio", "trio"):
         table.add_column(col)

@@ -7,11 +7,15 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from walkthrough import port
 from walkthrough.cli import UsageError
-from walkthrough.port import reading
+
+if TYPE_CHECKING:
+    from walkthrough import port
+
+# walkthrough.port (its tables and rewriters) is imported where used: every `walkthrough`
+# command imports this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "read your own asyncio file and say what Trio has in each place"
 DESCRIPTION = """\
@@ -98,6 +102,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _text(findings: list[port.Finding], out: TextIO) -> None:
+    from walkthrough import port
+
     for line, group in port.iter_findings(findings):
         for f in group:
             print(f"{f.path}:{line}: {f.construct} -> {f.trio}", file=out)
@@ -147,6 +153,9 @@ def patch_label(path: Path, cwd: Path | None = None,
 
 
 def run(args: argparse.Namespace) -> int:
+    from walkthrough import port
+    from walkthrough.port import reading
+
     stdin = args.path == reading.STDIN
     root = Path(args.path)
     if not stdin and not root.exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing
 import re
 import signal
 import sys
@@ -12,16 +11,13 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
-
 from walkthrough import catalogue
 from walkthrough.cli import UsageError, discard_when_closed
 from walkthrough.commands import add_lesson, lesson_arg
-from walkthrough.render import side_by_side
-from walkthrough.runner import run_lesson
 from walkthrough.trace import Event, Trace, Verdict, compare
+
+# rich, the runner (trio, asyncio) and multiprocessing are imported where they are used: every
+# `walkthrough` command imports this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "run a lesson under asyncio, Trio, or both"
 DESCRIPTION = """\
@@ -64,6 +60,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from walkthrough.render import side_by_side
+    from walkthrough.runner import run_lesson
+
     lesson = lesson_arg(args.lesson)
     if lesson.name == "server":  # real sockets: a scripted session of clients
         from walkthrough import echo
@@ -121,6 +122,8 @@ def expected_seconds(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> flo
     all, measured on the virtual clock (a few milliseconds of work). A lesson that draws
     random numbers without ``--seed`` draws others on the real run: hence "about". None if
     the virtual run cannot say (a phase raised)."""
+    from walkthrough.runner import run_lesson
+
     try:
         trace = run_lesson(lesson, "asyncio", virtual=True, params=params)
     except Exception:  # an estimate is a courtesy: never a reason to fail
@@ -150,6 +153,10 @@ def waiting_notice(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> Itera
     if not sys.stderr.isatty():
         yield
         return
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
     started = time.monotonic()
     expected = expected_seconds(lesson, params)
     # The lesson's table goes to stdout after the run: neither stream is redirected by rich.
@@ -170,6 +177,8 @@ def _ignore_sigint() -> None:
 
 
 def _run_real(name: str, impl: str, params: Mapping[str, Any]) -> Trace:
+    from walkthrough.runner import run_lesson
+
     return run_lesson(name, impl, virtual=False, params=params)
 
 
@@ -179,6 +188,8 @@ def run_both_real(lesson: catalogue.Lesson, params: Mapping[str, Any]) -> tuple[
     Processes, not threads: each run swaps ``sys.stdout`` to capture what it prints, and a
     process has one ``sys.stdout``. Spawned, not forked, so neither inherits the other's state.
     """
+    import multiprocessing
+
     context = multiprocessing.get_context("spawn")
     with context.Pool(len(catalogue.IMPLS), initializer=_ignore_sigint) as pool:
         pending = [pool.apply_async(_run_real, (lesson.name, impl, dict(params)))

@@ -10,12 +10,12 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from walkthrough import catalogue
 from walkthrough.cli import UsageError
 from walkthrough.commands import add_lesson, lesson_arg
-from walkthrough.timeline import record, render, to_svg
+
+# rich and walkthrough.timeline (the runner: trio, asyncio) are imported where used: every
+# `walkthrough` command imports this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "draw who ran when: one row per task, asyncio and Trio on one time axis"
 DESCRIPTION = """\
@@ -76,6 +76,10 @@ def check_writable(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from walkthrough.timeline import record, render, to_svg
+
     lesson = lesson_arg(args.lesson)
     if lesson.real_io:
         # each real-I/O lesson has its own verb: the crawler crawls, the server runs a session

@@ -16,12 +16,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from walkthrough import catalogue
-from walkthrough.runner import run_lesson
+
+# rich and the runner (trio, asyncio) are imported where used: every `walkthrough` command imports
+# this module for its --help line (walkthrough.cli.build_parser).
 
 HELP = "run all eight lessons both ways and compare (the virtual clock, or 127.0.0.1)"
 DESCRIPTION = """\
@@ -43,10 +41,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _verdict(equivalent: bool, why: str) -> str:
+    from rich.markup import escape
+
     return "[green]equivalent[/green]" if equivalent else f"[red]{escape(why)}[/red]"
 
 
 def _virtual(lesson: catalogue.Lesson) -> Row:
+    from walkthrough.runner import run_lesson
+
     a, b = (run_lesson(lesson, impl) for impl in catalogue.IMPLS)
     verdict = lesson.compare(a, b)
     return (f"{a.simulated_seconds:.2f} s", f"{(a.wall_seconds + b.wall_seconds) * 1000:.0f} ms",
@@ -89,6 +91,9 @@ REAL: dict[str, Callable[[catalogue.Lesson], Row]] = {"crawler": _crawler, "serv
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="The walkthrough, asyncio vs Trio")
     for col, justify in (("lesson", "left"), ("section", "left"), ("simulated", "right"),
                          ("wall", "right"), ("verdict", "left")):
