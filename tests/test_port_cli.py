@@ -611,3 +611,25 @@ def test_the_help_lists_every_exit_2_case() -> None:
     assert "a directory with no .py file under it" in text
     assert "a directory whose every file was skipped" in text
     assert "relative to the walked directory's parent" in text
+
+
+def test_a_packages_module_run_on_disk_keeps_its_own_imports(tmp_path: Path) -> None:
+    """Settled case 2 of the corpus README, on real paths: a module of the aiocache package
+    (a folder with ``__init__.py``) imports aiocache without a finding, named from the sdist's
+    root, from inside the package, or absolutely; an example beside the package does not."""
+    package = tmp_path / "aiocache"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = "import asyncio\nfrom aiocache.base import BaseCache\n\nBaseCache()\n"
+    (package / "lock.py").write_text(module)
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "redlock.py").write_text(module)
+
+    def lines(path: str, cwd: Path) -> set[int]:
+        done = walkthrough("--format", "json", path, cwd=cwd)
+        return {f["line"] for f in json.loads(done.stdout)["findings"]}
+
+    assert lines("aiocache/lock.py", tmp_path) == {1}
+    assert lines("lock.py", package) == {1}
+    assert lines(str(package / "lock.py"), ROOT) == {1}
+    assert lines("examples/redlock.py", tmp_path) == {1, 2, 4}
