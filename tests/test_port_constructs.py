@@ -1205,3 +1205,19 @@ def test_a_timeouts_handle_and_a_barrier_are_asyncios_objects() -> None:
         """)
     assert found[6] == {"timeout", "loop-time"} and found[7] == {"barrier"}
     assert found[8] == {"timeout"}
+
+
+def test_a_loop_run_forever_is_stopped_by_its_signal_handler() -> None:
+    found = rows("""\
+        import asyncio
+        import functools
+        import signal
+
+        def serve(app):
+            loop = asyncio.new_event_loop()
+            loop.add_signal_handler(signal.SIGTERM, functools.partial(app.halt, loop))
+            loop.run_forever()
+        """)
+    assert "loop-stop" in found[8]
+    alone = rows("import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\n")
+    assert alone[3] == {"run"}

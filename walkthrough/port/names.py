@@ -643,9 +643,11 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         name = callback_name(value)
                         if name:
                             scan.callbacks.setdefault(name, (lib_construct(called) or "", 1))
-            elif isinstance(node, ast.Attribute) and node.attr == "stop":
-                if qualname(node.value, scan) == "loop":  # loop.stop, called or handed on
-                    scan.loop_methods.add(node.attr)
+            elif isinstance(node, ast.Attribute) and node.attr in ("stop", "add_signal_handler"):
+                if qualname(node.value, scan) == "loop":
+                    # loop.stop, called or handed on; or a signal handler, which is what
+                    # stops a loop that runs forever (partial(app.stop), a shutdown task)
+                    scan.loop_methods.add("stop")
             elif isinstance(node, ast.AnnAssign):
                 kind, collection = annotation_kind(node.annotation, scan)
                 if kind:
