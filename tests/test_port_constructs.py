@@ -1221,3 +1221,18 @@ def test_a_loop_run_forever_is_stopped_by_its_signal_handler() -> None:
     assert "loop-stop" in found[8]
     alone = rows("import asyncio\nloop = asyncio.new_event_loop()\nloop.run_forever()\n")
     assert alone[3] == {"run"}
+
+
+def test_a_field_of_a_library_object_is_the_librarys_where_it_is_awaited() -> None:
+    found = rows("""\
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        async def setup():
+            db = AsyncIOMotorClient().test
+            await db.pages.insert_one({"_id": 1})
+            page = await db.pages.find_one({"_id": 1})
+            body = page.body
+            print(body.title(), db.name)
+        """)
+    assert found[5] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
+    assert 7 not in found and 8 not in found  # fields read, a str method: plain data

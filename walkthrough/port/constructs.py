@@ -675,8 +675,12 @@ class Visitor(ast.NodeVisitor):
             if construct.startswith("aiohttp."):
                 self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
+        root = node.value
+        while isinstance(root, ast.Attribute) and reference(root) not in self.scan.fields:
+            root = root.value
         data = top.startswith("lib:") and (
             id(node) not in self.called
+            or (reference(root) in self.scan.fields and id(node) not in self.awaited)
             or (id(node) not in self.awaited and (
                 node.attr in DATA_METHODS
                 or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))))

@@ -184,6 +184,8 @@ class Names:
     #: annotated with one (``state: "RetryCallState"``); a method name asyncio's objects
     #: have (``set_result``) does not make them a future
     plain: set[str] = field(default_factory=set)
+    #: references assigned a field of a library's object (``db = client.test``)
+    fields: set[str] = field(default_factory=set)
     #: pytest fixture → the kind it yields or returns (its tests' parameter of that name)
     fixtures: dict[str, str] = field(default_factory=dict)
     #: library construct → the names the file's subclasses of its classes define themselves
@@ -492,6 +494,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
                       scan.subclassed, scan.fixtures):
             table.clear()
         scan.plain.clear()
+        scan.fields.clear()
         scan.loop_methods.clear()
         scan.foreign.clear()
         scan.own = own
@@ -854,4 +857,11 @@ def _assign(node: ast.Assign, scan: Names) -> None:
         elif isinstance(value, ast.List | ast.Set | ast.Tuple) and value.elts:
             element = qualname(value.elts[0], scan)
             kind = f"{element}s" if element else None
+        elif isinstance(value, ast.Attribute) and kind and kind.startswith("lib:") \
+                and lib_construct(kind) != kind and ref is not None:
+            # db = client.test: a field of the library's object, which may be the library's
+            # own object too (Motor's database) or plain data (a message's payload); only
+            # what is awaited on it is surely the library's (see constructs' visit_Attribute)
+            kind = lib_construct(kind)
+            scan.fields.add(ref)
         bind(target, kind, scan)
