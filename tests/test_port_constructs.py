@@ -1236,3 +1236,14 @@ def test_a_field_of_a_library_object_is_the_librarys_where_it_is_awaited() -> No
         """)
     assert found[5] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
     assert 7 not in found and 8 not in found  # fields read, a str method: plain data
+
+
+def test_a_snippet_that_uses_asyncio_without_importing_it_has_loops_too() -> None:
+    found = rows("""\
+        def hello_world(loop):
+            loop.stop()
+
+        loop = asyncio.new_event_loop()
+        loop.call_soon(hello_world, loop)
+        """)
+    assert found[1] == {"loop"} and found[2] == {"loop-stop"} and "loop" in found[5]

@@ -553,6 +553,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
+        scan.loop_file = scan.loop_file or any(
+            isinstance(node, ast.Name) and node.id == "asyncio" for node in ast.walk(tree))
     if scan.loop_file:
         for node in ast.walk(tree):
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) \
