@@ -3,7 +3,9 @@
 IMPL is ``trio`` (``trio_port.server.serve``), ``asyncio`` (``asyncio_ref.server.serve`` on
 asyncio's own loop) or ``uvloop`` (the same asyncio twin, unchanged, on uvloop's loop: the
 figure people quote for asyncio servers); ``trio-gc`` and ``asyncio-gc`` are the twins with
-the cyclic garbage collector's first threshold raised (bench-only, see ``GC_THRESHOLD``).
+the cyclic garbage collector's first threshold raised (bench-only, see ``GC_THRESHOLD``);
+``trio-deadline`` and ``asyncio-deadline`` are the twins with ``bench.echodeadline``'s handler
+in place of their ``handle``: one deadline per connection, moved, for a timeout per wait.
 Each runs the twin's own ``serve`` on port 0, which prints ``listening on 127.0.0.1:PORT``;
 the bench reads that line, loads the server from a client process of its own, reads this
 process's CPU and peak RSS from ``/proc``, and ends it with SIGTERM (the twins leave SIGTERM
@@ -25,6 +27,8 @@ IMPLS = ("trio", "asyncio", "uvloop")
 #: instead of 700 (``gc.set_threshold``, set here, before the twin is imported).
 GC_VARIANTS = ("trio-gc", "asyncio-gc")
 GC_THRESHOLD = 10_000
+#: Bench-only variants: the twin's ``serve`` with ``bench.echodeadline``'s handler.
+DEADLINE_VARIANTS = ("trio-deadline", "asyncio-deadline")
 
 
 def raise_fd_limit() -> int:
@@ -40,15 +44,26 @@ def main(impl: str) -> None:
     if impl in GC_VARIANTS:
         gc.set_threshold(GC_THRESHOLD)
         impl = impl.removesuffix("-gc")
+    moved = impl in DEADLINE_VARIANTS
+    if moved:
+        impl = impl.removesuffix("-deadline")
     if impl == "trio":
         import trio
 
         from trio_port import server as trio_server
 
+        if moved:
+            from bench.echodeadline import trio_handle
+
+            trio_server.handle = trio_handle
         trio.run(trio_server.serve, 0)
     elif impl == "asyncio":
         from asyncio_ref import server as asyncio_server
 
+        if moved:
+            from bench.echodeadline import asyncio_handle
+
+            asyncio_server.handle = asyncio_handle
         asyncio.run(asyncio_server.serve(0))
     elif impl == "uvloop":
         import uvloop
@@ -57,7 +72,8 @@ def main(impl: str) -> None:
 
         uvloop.run(asyncio_server.serve(0))
     else:
-        raise SystemExit(f"unknown server {impl!r}: one of {', '.join(IMPLS + GC_VARIANTS)}")
+        raise SystemExit(f"unknown server {impl!r}: one of "
+                         f"{', '.join(IMPLS + GC_VARIANTS + DEADLINE_VARIANTS)}")
 
 
 if __name__ == "__main__":

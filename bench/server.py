@@ -11,6 +11,11 @@ started listening.
 
 The asyncio twin under uvloop is the anchor people quote for asyncio servers: the same file,
 run by ``uvloop.run`` around its ``serve``. Without uvloop the row says how to install it.
+
+In a full run, bench-only rows join the same rounds at the largest count (VARIANTS): each twin
+with the cyclic GC's first threshold raised, and each with ``bench.echodeadline``'s handler
+(one deadline per connection, moved before each wait, for a timeout opened per wait), to
+measure what each costs.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.echoserve import GC_THRESHOLD, GC_VARIANTS, IMPLS, raise_fd_limit
+from bench.echoserve import DEADLINE_VARIANTS, GC_THRESHOLD, GC_VARIANTS, IMPLS, raise_fd_limit
 from bench.stats import Summary, log, ratios, summarise
 
 #: How to get uvloop, when it is missing.
@@ -40,7 +45,11 @@ LABELS = {"trio": "Trio twin (`trio_port/server.py`)",
           "asyncio": "asyncio twin (`asyncio_ref/server.py`), asyncio's loop",
           "uvloop": "asyncio twin, unchanged, on uvloop",
           "trio-gc": f"Trio twin, GC threshold {GC_THRESHOLD:,} (bench-only)",
-          "asyncio-gc": f"asyncio twin, GC threshold {GC_THRESHOLD:,} (bench-only)"}
+          "asyncio-gc": f"asyncio twin, GC threshold {GC_THRESHOLD:,} (bench-only)",
+          "trio-deadline": "Trio twin, one deadline per connection, moved (bench-only)",
+          "asyncio-deadline": "asyncio twin, one deadline per connection, moved (bench-only)"}
+#: The bench-only rows, run at the largest client count when asked (``gc_variants``).
+VARIANTS = GC_VARIANTS + DEADLINE_VARIANTS
 
 
 @dataclass
@@ -147,7 +156,8 @@ def one_run(impl: str, clients: int, seconds: float) -> dict[str, float]:
 def measure(client_counts: tuple[int, ...], rounds: int, seconds: float,
             impls: tuple[str, ...] = IMPLS, gc_variants: bool = False) -> EchoResults:
     """Every server at every client count, ``rounds`` times, the order rotating each round;
-    with ``gc_variants``, at the largest count the GC_VARIANTS run in the same rounds."""
+    with ``gc_variants``, at the largest count the bench-only VARIANTS (a raised GC threshold,
+    one deadline per connection) run in the same rounds."""
     soft = raise_fd_limit()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -164,7 +174,7 @@ def measure(client_counts: tuple[int, ...], rounds: int, seconds: float,
         raise RuntimeError(f"{max(client_counts)} clients need about {need} descriptors; "
                            f"the hard limit (ulimit -Hn) is {soft}")
     for clients in client_counts:
-        these = impls + GC_VARIANTS if gc_variants and clients == max(client_counts) else impls
+        these = impls + VARIANTS if gc_variants and clients == max(client_counts) else impls
         rows = {impl: EchoRow(impl, clients) for impl in these}
         res.rows += rows.values()
         for r in range(rounds):

@@ -32,7 +32,7 @@ PUBLISHED = ROOT / "docs" / "benchmarks.md"
 def test_every_server_runs_and_each_round_is_paired() -> None:
     res = server.section((3,), 2, 0.2, profiled=False, gc_variants=True)
     impls = [r.impl for r in res.rows]
-    expected = [i for i in server.IMPLS + server.GC_VARIANTS if i not in res.skipped]
+    expected = [i for i in server.IMPLS + server.VARIANTS if i not in res.skipped]
     assert impls == expected and "trio" in impls and "asyncio" in impls
     assert set(res.skipped) <= {"uvloop"}
     for row in res.rows:
@@ -40,7 +40,8 @@ def test_every_server_runs_and_each_round_is_paired() -> None:
         assert all(x > 0 for x in row.cpu_us), row
         assert all(p >= s > 0 for p, s in zip(row.peak_mb, row.start_mb, strict=True)), row
     for x in (res.ratio("trio", 3), res.cpu_ratio("trio", 3),
-              res.ratio("trio-gc", 3, "asyncio-gc")):
+              res.ratio("trio-gc", 3, "asyncio-gc"),
+              res.ratio("trio-deadline", 3, "asyncio-deadline")):
         assert x is not None and x.n == 2
     page = report.render(report.Results(cfg=report.Config.quick(), machine={}, echo=res))
     section = page[page.index("## 7. "):page.index("## Reproduce")]
@@ -230,7 +231,7 @@ def _fake_results() -> Any:
                              rounds=report.Config.full().echo_rounds)
     counts = report.Config.full().echo_clients
     for c in counts:
-        for impl in server.IMPLS + (server.GC_VARIANTS if c == max(counts) else ()):
+        for impl in server.IMPLS + (server.VARIANTS if c == max(counts) else ()):
             res.rows.append(server.EchoRow(impl, c, [1.0], [1.0], [2.0], [1.0], [0.1]))
     return res
 
@@ -255,7 +256,8 @@ def test_the_published_section_is_what_the_bench_writes() -> None:
     assert f"over {full.echo_rounds} rounds" in prose
     assert f"{full.echo_seconds:g} s measured" in prose
     assert full.echo_gc and "*The garbage collector.*" in published
-    for impl in server.GC_VARIANTS:  # at the largest count only
+    assert "*One deadline per connection.*" in published
+    for impl in server.VARIANTS:  # at the largest count only
         big = max(full.echo_clients)
         assert re.search(rf"^\| {re.escape(server.LABELS[impl])} \| {big:,} \|", published, re.M)
     for c in full.echo_clients:
