@@ -1095,9 +1095,16 @@ def test_a_keyboard_interrupt_caught_inside_a_coroutine_is_ctrl_c() -> None:
                 return input()
             except KeyboardInterrupt:
                 return ""
+
+        async def test_it():
+            with pytest.raises(KeyboardInterrupt):
+                raise KeyboardInterrupt
+            with contextlib.suppress(KeyboardInterrupt):
+                await asyncio.sleep(1)
         """)
     assert found[6] == {"ctrl-c"}
     assert 12 not in found  # a blocking input() in plain code: Python's own Ctrl-C
+    assert 16 not in found and found[18] == {"ctrl-c"}  # a test's own raise; a suppress
 
 
 def test_set_result_on_another_classs_object_is_not_a_future() -> None:
