@@ -442,9 +442,11 @@ class Visitor(ast.NodeVisitor):
             pair = "future.add_done_callback"
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
             pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
-        if kind == "lowserver" and len(parts) == 2 and id(node) not in self.called \
-                and parts[1] not in SERVER_METHODS:
-            return  # server.sockets: a field read, the same list of sockets under Trio
+        if kind == "lowserver" and len(parts) == 2 and parts[1] not in SERVER_METHODS:
+            # server.sockets: a field read, the same list of sockets under Trio; and a method
+            # asyncio's Server lacks belongs to another server kept under the same name
+            # (self._server is a reference per file, not per class)
+            return
         if pair in ROWS:
             construct = pair
         elif kind in OBJECT_KINDS:
