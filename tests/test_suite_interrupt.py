@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,6 +134,64 @@ def test_a_sigint_a_test_sends_on_purpose_does_not_stop_the_run(tmp_path: Path) 
         out, _ = proc.communicate(timeout=50)
     assert proc.returncode == 0, out
     assert "the run went on" in out and "3 passed" in out, out
+
+
+# -- on pytest-xdist's workers (as `python3 tasks.py test` runs the suite) ----------------------
+#
+# The Ctrl-C reaches the controller and its workers alike (one process group). A worker's output
+# is not the terminal's, so the inner test says it is ready in a file.
+
+SWALLOWING_ON_A_WORKER = '''
+import os
+import pathlib
+import time
+
+import walkthrough.commands.list as verb
+from walkthrough import cli
+
+
+def test_a_command_catches_the_ctrl_c(monkeypatch):
+    def wait(args):
+        pathlib.Path(os.environ["READY_FILE"]).touch()
+        time.sleep(60)
+        return 1
+    monkeypatch.setattr(verb, "run", wait)
+    assert cli.main(["list"]) == 1
+
+
+def test_after():
+    pathlib.Path(os.environ["READY_FILE"] + ".after").touch()
+'''
+
+
+@pytest.mark.timeout(90)
+def test_one_ctrl_c_ends_a_run_on_xdist_workers_with_the_summary(tmp_path: Path) -> None:
+    pytest.importorskip("xdist", reason="pytest-xdist is in the test extra")
+    ready = tmp_path / "ready"
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    trio_suite\n    asyncio_suite\n")
+    (tmp_path / "test_inner.py").write_text(SWALLOWING_ON_A_WORKER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "READY_FILE": str(ready)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-W", "error", "-p", "no:cacheprovider",
+         "-p", "tests.conftest", "-n", "1", "test_inner.py"],
+        cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True, preexec_fn=default_sigint,
+    ) as proc, killed_at_the_end(proc):
+        deadline = time.monotonic() + 60
+        while not ready.exists():  # the worker has started its test
+            assert proc.poll() is None, "the session ended before its test was ready"
+            assert time.monotonic() < deadline, "the test never got ready"
+            time.sleep(0.05)
+        pressed = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - pressed
+    assert proc.returncode == 2, out  # pytest's "interrupted"
+    assert "KeyboardInterrupt" in out, out
+    assert re.search(r"^=+ .* in \d+\.\d+s", out, re.M), out  # the summary line
+    assert " failed" not in out, out  # the Ctrl-C is no test failure
+    assert not Path(f"{ready}.after").exists(), "the run went on"
+    assert took < PROMPT, out
 
 
 # -- under `python3 tasks.py test` -----------------------------------------------------------------
