@@ -1254,3 +1254,19 @@ def test_a_snippet_that_uses_asyncio_without_importing_it_has_loops_too() -> Non
         loop.call_soon(hello_world, loop)
         """)
     assert found[1] == {"loop"} and found[2] == {"loop-stop"} and "loop" in found[5]
+
+
+def test_a_parameter_holding_tasks_that_nothing_is_done_with_here_is_a_task_set() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Protocol:
+            def __init__(
+                self,
+                closing: list[asyncio.Task[None]],
+                first: asyncio.Task[None],
+            ) -> None:
+                self.closing = closing
+                self.first = first
+        """)
+    assert found[6] == {"task-set"} and found[7] == {"create-task"}

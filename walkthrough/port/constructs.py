@@ -420,6 +420,8 @@ class Visitor(ast.NodeVisitor):
         self.returned: dict[int, str] = {}
         #: references annotated as one task: (line, reference)
         self.annotated: list[tuple[int, str]] = []
+        #: the lines of parameters annotated as a collection of tasks (``list[Task]``)
+        self.collections: set[int] = set()
 
     def emit(self, node: ast.AST, construct: str) -> None:
         self.scan.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
@@ -511,6 +513,10 @@ class Visitor(ast.NodeVisitor):
                 retyped[line] = "service"
             elif counts:
                 retyped[line] = rows[max(counts, key=lambda row: counts[row])]
+            elif line in self.collections:
+                # closing_tasks: list[Task], handed in and nothing done with it here: a
+                # collection of tasks kept by hand
+                retyped[line] = "task set"
         for line, construct in self.returned.items():
             retyped.setdefault(line, construct)
         if retyped:
@@ -1005,9 +1011,11 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
-            kind, _ = annotation_kind(arg.annotation, self.scan)
+            kind, collection = annotation_kind(arg.annotation, self.scan)
             if kind == "task":  # one task, or tasks (the rows of what is done with them)
                 self.annotated.append((arg.lineno, arg.arg))
+                if collection:
+                    self.collections.add(arg.lineno)
             if arg.arg in LOOP_PARAMS and arg.arg != "event_loop" and self.scan.loop_file and (
                     arg.annotation is None or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
