@@ -1270,3 +1270,16 @@ def test_a_parameter_holding_tasks_that_nothing_is_done_with_here_is_a_task_set(
                 self.first = first
         """)
     assert found[6] == {"task-set"} and found[7] == {"create-task"}
+
+
+def test_what_as_completed_yields_is_awaited_on_the_as_completed_row() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(aws):
+            for coro in asyncio.as_completed(aws):
+                result = await coro
+                print(result)
+        """)
+    assert found[4] == {"as-completed"} and found[5] == {"as-completed"}
+    assert 6 not in found

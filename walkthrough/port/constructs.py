@@ -107,6 +107,8 @@ ROWS: dict[str, str] = {
     "loop.default_exception_handler": "exception-handler",
     "loop.get_debug": "slow-callback",
     "await future": "future",
+    # for coro in asyncio.as_completed(aws): result = await coro
+    "await completed": "as-completed",
     "cfuture.result": "from-thread",
     "event.clear": "event",
     "handle.cancel": "call-later",
@@ -721,7 +723,7 @@ class Visitor(ast.NodeVisitor):
             self.awaited.add(id(node.value.func))
         if not isinstance(node.value, ast.Call):
             kind = qualname(node.value, self.scan)
-            if kind in ("future", "task"):
+            if kind in ("future", "task", "completed"):
                 self.emit(node, f"await {kind}")
                 if kind == "task":
                     self._use(node.value, "await task", node)

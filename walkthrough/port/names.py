@@ -53,7 +53,7 @@ RETURNS = {
     "asyncio.Event": "event", "asyncio.TaskGroup": "taskgroup", "asyncio.Condition": "condition",
     "asyncio.timeout": "timeoutcm", "asyncio.timeout_at": "timeoutcm",
     "async_timeout.timeout": "timeoutcm", "async_timeout.timeout_at": "timeoutcm",
-    "asyncio.Barrier": "barrier",
+    "asyncio.Barrier": "barrier", "asyncio.as_completed": "completeds",
     "loop.call_later": "handle", "loop.call_at": "handle", "loop.call_soon": "handle",
     "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
@@ -106,7 +106,7 @@ HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
-               "aiofilectx", "lowserver", "timeoutcm", "barrier",
+               "aiofilectx", "lowserver", "timeoutcm", "barrier", "completed",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol", "runner"}
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
