@@ -71,8 +71,8 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/port/libraries.py": [
         "tests/test_port_libraries.py", "tests/test_port.py", "tests/test_mutation_port.py"],
     "walkthrough/port/mapping.py": [
-        "tests/test_port.py", "tests/test_port_cli.py", "tests/test_claims_port_rows.py",
-        "tests/test_mutation_port.py"],
+        "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_port_cli.py",
+        "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
     "walkthrough/port/reading.py": [
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py"],
     **{f"walkthrough/learner/{name}.py": [
@@ -149,6 +149,21 @@ def mutmut(copy: Path, tool: Path, *args: str, log: Path | None = None,
     return ""
 
 
+def show(copy: Path, tool: Path, names: list[str]) -> list[str]:
+    """``mutmut show`` of each mutant, in one process (one interpreter start per mutant took
+    minutes for a module with a hundred survivors)."""
+    mark = "@@mutation.py@@"
+    code = (f"import sys; sys.path.append({str(tool)!r})\n"
+            "from mutmut.__main__ import cli\n"
+            "for name in sys.argv[1:]:\n"
+            f"    print({mark!r}, flush=True)\n"
+            "    cli(['show', name], standalone_mode=False)\n"
+            "    sys.stdout.flush()\n")
+    out = subprocess.run([sys.executable, "-c", code, *names], cwd=copy, check=True,
+                         capture_output=True, text=True).stdout
+    return out.split(mark + "\n")[1:] if names else []
+
+
 def locate(source: str, mutant: Mutant, diff: str) -> None:
     """Fill in file:line and the changed lines from ``mutmut show``'s function-level diff."""
     removed = [line[1:] for line in diff.splitlines()
@@ -210,10 +225,10 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
                for line in mutmut(copy, tool, "results", "--all", "true").splitlines()
                if "__mutmut_" in line]
     source = (copy / module).read_text(encoding="utf-8")
-    for m in mutants:
-        if m.status not in CAUGHT:
-            locate(source, m, mutmut(copy, tool, "show", m.name))
-            m.where = module + m.where
+    uncaught = [m for m in mutants if m.status not in CAUGHT]
+    for m, diff in zip(uncaught, show(copy, tool, [m.name for m in uncaught]), strict=True):
+        locate(source, m, diff)
+        m.where = module + m.where
     counts = {status: sum(m.status == status for m in mutants)
               for status in sorted({m.status for m in mutants})}
     caught = sum(counts.get(s, 0) for s in CAUGHT)
