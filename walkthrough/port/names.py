@@ -220,7 +220,7 @@ def path_packages(path: str) -> set[str]:
     where = Path(path)
     try:
         on_disk = where.is_file()
-    except OSError:
+    except (OSError, ValueError):  # a name no file system has (a NUL byte in it)
         on_disk = False
     if on_disk:
         found: set[str] = set()
