@@ -1283,3 +1283,24 @@ def test_what_as_completed_yields_is_awaited_on_the_as_completed_row() -> None:
         """)
     assert found[4] == {"as-completed"} and found[5] == {"as-completed"}
     assert 6 not in found
+
+
+def test_a_function_of_the_file_gets_what_its_callers_hand_it() -> None:
+    found = rows("""\
+        import asyncio
+        import asyncpg
+
+        async def worker(name, jobs):
+            job = await jobs.get()
+            print(name, job)
+
+        async def store(conn, row):
+            await conn.execute("INSERT", row)
+
+        async def main():
+            jobs = asyncio.Queue()
+            conn = await asyncpg.connect()
+            await asyncio.gather(worker("a", jobs), store(conn, row=1))
+        """)
+    assert found[5] == {"queue"} and found[9] == {"asyncio-only-lib"}
+    assert 6 not in found

@@ -567,6 +567,11 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 served = reference(node.value)
                 if served is not None:
                     scan.kinds.setdefault(served, "lowserver")
+    #: the file's functions by name, for what its calls hand them
+    defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+    for each in ast.walk(tree):
+        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
+            defined.setdefault(each.name, []).append(each)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -612,6 +617,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 _library_subclass(node, scan)
                 _class_fields(node, scan)
             elif isinstance(node, ast.Call):
+                _hand_in(node, defined, scan)
                 called = qualname(node.func, scan)
                 if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
                         node.args or node.keywords):
@@ -746,6 +752,35 @@ def _class_fields(node: ast.ClassDef, scan: Names) -> None:
             if isinstance(target, ast.Name) and kind and f"self.{target.id}" not in scan.kinds:
                 bind(ast.Attribute(ast.Name("self", ast.Load()), target.id, ast.Store()),
                      kind, scan)
+
+
+def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]],
+             scan: Names) -> None:
+    """``worker(name, queue)``, ``self.handle(conn)``: a function of this file called with an
+    asyncio object or a library's gets it in that parameter (the first call that says wins)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr \
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+        and func.value.id in ("self", "cls") else None
+    if name is None or name not in defined:
+        return
+    for target in defined[name]:
+        params = [*target.args.posonlyargs, *target.args.args]
+        if params and params[0].arg in ("self", "cls"):
+            params = params[1:]
+        named = {a.arg: a for a in [*params, *target.args.kwonlyargs]}
+        handed: list[tuple[ast.arg, ast.expr]] = []
+        for param, value in zip(params, call.args, strict=False):  # defaults, *args
+            if isinstance(value, ast.Starred):
+                break
+            handed.append((param, value))
+        handed += [(named[k.arg], k.value) for k in call.keywords if k.arg in named]
+        for param, value in handed:
+            if param.annotation is not None:
+                continue  # what the signature says wins
+            kind = qualname(value, scan)
+            if kind and (kind in KNOWN_KINDS or lib_construct(kind) == kind):
+                scan.kinds.setdefault(param.arg, kind)
 
 
 def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
