@@ -1304,3 +1304,22 @@ def test_a_function_of_the_file_gets_what_its_callers_hand_it() -> None:
         """)
     assert found[5] == {"queue"} and found[9] == {"asyncio-only-lib"}
     assert 6 not in found
+
+
+def test_a_callback_gets_what_is_handed_on_after_it() -> None:
+    found = rows("""\
+        import asyncio
+        import functools
+
+        def tick(ev, sink):
+            sink.put_nowait(1)
+
+        def tock(ev, out):
+            out.put_nowait(2)
+
+        async def main():
+            q = asyncio.Queue()
+            asyncio.get_running_loop().call_soon(tick, None, q)
+            handler = functools.partial(tock, None, q)
+        """)
+    assert found[5] == {"queue"} and found[8] == {"queue"}
