@@ -1323,3 +1323,25 @@ def test_a_callback_gets_what_is_handed_on_after_it() -> None:
             handler = functools.partial(tock, None, q)
         """)
     assert found[5] == {"queue"} and found[8] == {"queue"}
+
+
+def test_what_a_queue_of_tasks_gives_is_a_task() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Optional
+
+        class Scheduler:
+            def __init__(self) -> None:
+                self._failed: asyncio.Queue[Optional[asyncio.Task[None]]] = asyncio.Queue()
+                self._done = asyncio.Queue()
+
+            def fail(self, task: asyncio.Task[None]) -> None:
+                self._done.put_nowait(task)
+
+            async def reap(self) -> None:
+                failed = await self._failed.get()
+                await failed
+                done = self._done.get_nowait()
+                done.cancel()
+        """)
+    assert found[14] == {"task-result"} and found[16] == {"task-cancel"}

@@ -188,6 +188,8 @@ class Names:
     #: annotated with one (``state: "RetryCallState"``); a method name asyncio's objects
     #: have (``set_result``) does not make them a future
     plain: set[str] = field(default_factory=set)
+    #: queue reference → the kind of what it holds (``asyncio.Queue[asyncio.Task[None]]``)
+    elements: dict[str, str] = field(default_factory=dict)
     #: references assigned a field of a library's object (``db = client.test``)
     fields: set[str] = field(default_factory=set)
     #: pytest fixture → the kind it yields or returns (its tests' parameter of that name)
@@ -346,6 +348,9 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         kind, _, method = called.rpartition(".")
         if kind == "session" and method in HTTP_METHODS:
             return "response"
+        if kind == "queue" and method in ("get", "get_nowait") \
+                and isinstance(func, ast.Attribute):
+            return scan.elements.get(reference(func.value) or "")  # a queue of tasks
         if method in ("pop", "popleft") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
             return kind[:-1]  # task = self.closing_tasks.pop()
         if method in ("values", "copy") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
@@ -495,7 +500,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     if reached and not is_script(tree, scan.path):
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
-                      scan.subclassed, scan.fixtures):
+                      scan.subclassed, scan.fixtures, scan.elements):
             table.clear()
         scan.plain.clear()
         scan.fields.clear()
@@ -664,6 +669,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     # stops a loop that runs forever (partial(app.stop), a shutdown task)
                     scan.loop_methods.add("stop")
             elif isinstance(node, ast.AnnAssign):
+                _queue_elements(node, scan)
                 kind, collection = annotation_kind(node.annotation, scan)
                 if kind:
                     bind(node.target, f"{kind}s" if collection else kind, scan)
@@ -856,6 +862,18 @@ def _store_item(node: ast.Assign, scan: Names) -> None:
                 scan.kinds[ref] = f"{kind}s"
 
 
+def _queue_elements(node: ast.AnnAssign, scan: Names) -> None:
+    """``self._failed: asyncio.Queue[Optional[asyncio.Task[object]]]``: what get() gives."""
+    annotation = _annotation_tree(node.annotation)
+    ref = reference(node.target)
+    if ref is None or not isinstance(annotation, ast.Subscript) \
+            or ANNOTATIONS.get(qualname(annotation.value, scan) or "") != "queue":
+        return
+    kind, collection = annotation_kind(annotation.slice, scan)
+    if kind in COLLECTED and not collection:
+        scan.elements.setdefault(ref, kind)
+
+
 def _grow(call: ast.Call, scan: Names) -> None:
     """``tasks.add(task)``/``append``: a plain list or set becomes a collection of tasks."""
     func = call.func
@@ -864,6 +882,12 @@ def _grow(call: ast.Call, scan: Names) -> None:
         kind = qualname(call.args[0], scan)
         if ref is not None and kind in KNOWN_KINDS and ref not in scan.kinds:
             scan.kinds[ref] = f"{kind}s"
+    if isinstance(func, ast.Attribute) and func.attr in ("put", "put_nowait") and call.args \
+            and qualname(func.value, scan) == "queue":
+        ref = reference(func.value)
+        kind = qualname(call.args[0], scan)
+        if ref is not None and kind in COLLECTED:
+            scan.elements.setdefault(ref, kind)  # queue.put_nowait(task): a queue of tasks
 
 
 def _assign(node: ast.Assign, scan: Names) -> None:
