@@ -88,9 +88,9 @@ ANNOTATIONS = {
 }
 #: Modules whose every use is a finding.
 MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
-#: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: Trio's async
-#: file has the same methods, so ``await f.write(x)`` needs no change. Nor a loop, queue, task
-#: or semaphore: only the methods ``ROWS`` names differ in Trio.)
+#: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: only its
+#: methods called are aiofiles' API, its fields (``f.name``) are plain data. Nor a loop, queue,
+#: task or semaphore: only the methods ``ROWS`` names differ in Trio.)
 OBJECT_KINDS = ("session", "response", "stream", "server", "websocket", "web", "transport",
                 "cfuture", "runner", "lowserver", "timeoutcm", "barrier")
 #: Methods only an asyncio server has (``asyncio.Server``): a reference they are called on is
@@ -199,7 +199,7 @@ class Names:
     #: whether the file imports asyncio (a snippet that only uses it does not)
     imports_asyncio: bool = False
     #: whether a ``loop`` here is asyncio's: the file imports asyncio, or calls a method only
-    #: an asyncio loop has on a ``loop`` it was handed (:func:`handed_loop`)
+    #: an asyncio loop has on a ``loop`` it was handed (:func:`handed_loops`)
     loop_file: bool = False
 
     def library(self, module: str) -> str | None:
