@@ -198,7 +198,10 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
     copy, tool = work / "repo", work / "mutmut"
     copy.mkdir()
-    print(f"copy of HEAD in {work}" + ("" if keep else " (removed at the end)"), flush=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    print(f"copy of HEAD ({commit}) in {work}" + ("" if keep else " (removed at the end)")
+          + (f", with {' '.join(extra)} from the work tree" if extra else ""), flush=True)
     export(copy, extra)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
                     "--disable-pip-version-check", "--target", str(tool), MUTMUT], check=True)
@@ -241,7 +244,8 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
             print(f"{m.status}: {m.where}: - {m.removed}\n{' ' * len(m.status)}  "
                   f"{' ' * len(m.where)}  + {m.added}   [{m.name.rsplit('.', 1)[1]}]")
     if out:
-        out.write_text(json.dumps({"module": module, "tests": tests, "seconds": round(seconds),
+        out.write_text(json.dumps({"module": module, "commit": commit, "with": extra,
+                                   "tests": tests, "seconds": round(seconds),
                                    "mutants": [asdict(m) for m in mutants]}, indent=1,
                                   ensure_ascii=False) + "\n", encoding="utf-8")
     if not keep:

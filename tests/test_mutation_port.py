@@ -107,6 +107,22 @@ def test_a_file_of_exactly_max_bytes_is_read_and_one_byte_more_is_refused(
                                 "limit is 2,000,000)")
 
 
+def test_a_file_that_grew_after_its_size_was_checked_is_read_one_byte_past_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read is bounded too, not only the size check: a file still being written (a log, a
+    generated module) is read no further than one byte past the limit, and then refused."""
+    small = tmp_path / "small.py"
+    small.write_bytes(b"x = 1\n")
+    growing = tmp_path / "growing.py"
+    growing.write_bytes(b"#" * (reading.MAX_BYTES + 100))
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat(small))  # its size when checked
+    data = reading.load(growing)
+    monkeypatch.undo()
+    assert len(data) == reading.MAX_BYTES + 1
+    with pytest.raises(reading.PortError, match="too large to scan"):
+        reading.read("growing.py", data)
+
+
 def test_standard_input_is_read_one_byte_past_the_limit_and_no_further(
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = b"#" * (reading.MAX_BYTES + 10)
@@ -156,7 +172,10 @@ def test_text_is_decoded_the_way_python_imports_it(data: bytes, text: str,
     (b"\xef\xbb\xbfx = '\xff'\n", "app.py: not a Python source file (not UTF-8 text: byte 8)"),
     (b"# coding: ascii\nx = '\xe9'\n", "app.py: not a Python source file (not ascii text: "
                                        "byte 21)"),
-], ids=["NUL", "unknown codec", "not utf-8", "BOM then not utf-8", "not ascii"])
+    (b"\xef\xbb\xbf# ok\nx = 1\ny = '\xff'\n", "app.py: not a Python source file (not UTF-8 "
+                                              "text: byte 16)"),
+], ids=["NUL", "unknown codec", "not utf-8", "BOM then not utf-8", "not ascii",
+        "BOM, bad third line"])
 def test_text_that_cannot_be_decoded_is_one_line_that_says_why(data: bytes,
                                                                message: str) -> None:
     with pytest.raises(reading.PortError) as refused:
