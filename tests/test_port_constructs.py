@@ -1345,3 +1345,23 @@ def test_what_a_queue_of_tasks_gives_is_a_task() -> None:
                 done.cancel()
         """)
     assert found[14] == {"task-result"} and found[16] == {"task-cancel"}
+
+
+def test_a_class_gets_in_its_init_what_its_callers_hand_it() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Client:
+            def __init__(self, message, finished):
+                self.message = message
+                self.finished = finished
+
+            def connection_lost(self, exc):
+                if not self.finished.done():
+                    print(self.message)
+
+        async def main():
+            done = asyncio.get_running_loop().create_future()
+            client = Client("hi", done)
+        """)
+    assert found[9] == {"future"} and 10 not in found

@@ -581,6 +581,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     for each in ast.walk(tree):
         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
             defined.setdefault(each.name, []).append(each)
+        elif isinstance(each, ast.ClassDef):  # Protocol(queue, done): what __init__ gets
+            defined.setdefault(each.name, []).extend(
+                item for item in each.body
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__")
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
