@@ -1365,3 +1365,18 @@ def test_a_class_gets_in_its_init_what_its_callers_hand_it() -> None:
             client = Client("hi", done)
         """)
     assert found[9] == {"future"} and 10 not in found
+
+
+def test_what_a_helper_returns_from_a_library_is_the_librarys() -> None:
+    found = rows("""\
+        import asyncpg
+
+        class Repo:
+            async def _connect(self):
+                return await asyncpg.connect("postgres://")
+
+            async def count(self):
+                conn = await self._connect()
+                return await conn.fetchval("SELECT 1")
+        """)
+    assert found[9] == {"asyncio-only-lib"}

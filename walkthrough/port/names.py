@@ -839,8 +839,8 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
         todo.extend(ast.iter_child_nodes(each))
     if len(kinds) == 1:
         kind = kinds.pop()
-        if kind in KNOWN_KINDS:
-            return kind
+        if kind in KNOWN_KINDS or (kind and lib_construct(kind) == kind):
+            return kind  # a loop, a task; or a library's object (return await lib.connect())
     return None
 
 
