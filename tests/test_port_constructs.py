@@ -1380,3 +1380,16 @@ def test_what_a_helper_returns_from_a_library_is_the_librarys() -> None:
                 return await conn.fetchval("SELECT 1")
         """)
     assert found[9] == {"asyncio-only-lib"}
+
+
+def test_a_loop_factory_handed_on_is_a_loop() -> None:
+    found = rows("""\
+        import asyncio
+        import uvloop
+
+        async def main():
+            pass
+
+        asyncio.run(main(), loop_factory=uvloop.new_event_loop)
+        """)
+    assert found[7] == {"run", "loop"}

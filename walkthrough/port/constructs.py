@@ -625,6 +625,9 @@ class Visitor(ast.NodeVisitor):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if qualname(arg, self.scan) == "loop" and reference(arg) is not None:
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
+        for keyword in node.keywords:
+            if keyword.arg == "loop_factory" and self.scan.loop_file:
+                self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
         self.generic_visit(node)
 
     def _inherited(self, node: ast.Call) -> None:
