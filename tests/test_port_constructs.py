@@ -1393,3 +1393,18 @@ def test_a_loop_factory_handed_on_is_a_loop() -> None:
         asyncio.run(main(), loop_factory=uvloop.new_event_loop)
         """)
     assert found[7] == {"run", "loop"}
+
+
+def test_the_builtin_timeout_error_is_asyncios_only_where_it_is_caught() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(sock):
+            if sock is None:
+                raise TimeoutError("no socket")
+            try:
+                await asyncio.wait_for(sock.recv(1), 1)
+            except (TimeoutError, OSError) as exc:
+                return isinstance(exc, TimeoutError)
+        """)
+    assert 5 not in found and found[8] == {"timeout-error"} and found[9] == {"timeout-error"}

@@ -389,6 +389,17 @@ class Visitor(ast.NodeVisitor):
                         and node.func.attr in ("add_done_callback", "remove_done_callback")
                         and node.args and isinstance(node.args[0], ast.Name)
                         and node.args[0].id in completers}
+        #: names (by id) in what catches or tells an exception: an ``except`` clause's type,
+        #: the arguments of ``suppress(...)``, ``isinstance(exc, ...)``
+        self.caught = {id(sub) for each in ast.walk(tree or ast.Module([], []))
+                       for sub in ast.walk(each.type if isinstance(each, ast.ExceptHandler)
+                                           and each.type is not None
+                                           else ast.Tuple(each.args, ast.Load())
+                                           if isinstance(each, ast.Call)
+                                           and ast.unparse(each.func).rpartition(".")[2]
+                                           in ("suppress", "isinstance", "issubclass", "raises")
+                                           else ast.Tuple([], ast.Load()))
+                       if isinstance(sub, ast.Name)}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -877,8 +888,11 @@ class Visitor(ast.NodeVisitor):
                 if construct.startswith("aiohttp."):
                     self.families.setdefault("aiohttp", set()).add(construct)
             elif node.id == "TimeoutError" and node.id not in self.scan.foreign \
-                    and id(node) not in self.other_timeouts and self.asyncio_file:
-                self.emit(node, node.id)  # the builtin, which asyncio's timeouts raise
+                    and id(node) not in self.other_timeouts and self.asyncio_file \
+                    and id(node) in self.caught:
+                # the builtin, which asyncio's timeouts raise, caught; raising it (or an
+                # isinstance check) is the same under Trio, whose timeouts raise another
+                self.emit(node, node.id)
 
     def _emit_service(self, node: ast.AST, construct: str) -> None:
         row = ROWS.get(construct)
