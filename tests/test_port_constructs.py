@@ -1408,3 +1408,26 @@ def test_the_builtin_timeout_error_is_asyncios_only_where_it_is_caught() -> None
                 return isinstance(exc, TimeoutError)
         """)
     assert 5 not in found and found[8] == {"timeout-error"} and found[9] == {"timeout-error"}
+
+
+def test_an_async_generator_that_yields_inside_a_timeout_or_task_group_is_async_gen() -> None:
+    found = rows("""\
+        import asyncio
+        import contextlib
+
+        async def ticker(n):
+            async with asyncio.timeout(10):
+                for i in range(n):
+                    yield i
+
+        @contextlib.asynccontextmanager
+        async def group():
+            async with asyncio.TaskGroup() as tg:
+                yield tg
+
+        async def plain():
+            async with asyncio.timeout(1):
+                await asyncio.sleep(1)
+        """)
+    assert found[5] == {"timeout", "async-gen"}
+    assert found[11] == {"taskgroup"} and found[15] == {"timeout"}

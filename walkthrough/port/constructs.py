@@ -220,6 +220,7 @@ ROWS: dict[str, str] = {
     "runner": "run",
     "transport": "protocols",
     "protocol callback": "protocols",
+    "async generator scope": "async-gen",
     "server": "start-server",
     "lowserver": "start-server",
     # cm.reschedule(t), cm.expired(): the cancel scope's deadline and cancelled_caught in Trio
@@ -353,6 +354,9 @@ class Visitor(ast.NodeVisitor):
         self.functions: list[tuple[str, set[str], bool]] = []
         #: for each enclosing function, whether it is an ``async def``
         self.coroutines: list[bool] = []
+        #: for each enclosing function, whether it is an async generator (a plain one, not
+        #: an @asynccontextmanager or a fixture)
+        self.generators: list[bool] = []
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
         self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -749,6 +753,16 @@ class Visitor(ast.NodeVisitor):
             if reference(item.context_expr) is not None and kind and (
                     kind in OBJECT_KINDS or kind.startswith("lib:") or kind == "aiofilectx"):
                 self.emit(item.context_expr, kind)
+            made = qualname(item.context_expr.func, self.scan) \
+                if isinstance(item.context_expr, ast.Call) else kind
+            if made and row_of(construct_of(made)) in SCOPES and self.generators \
+                    and self.generators[-1] and any(
+                        isinstance(sub, ast.Yield) for stmt in node.body
+                        for sub in _own_nodes_of(stmt)):
+                # an async generator that yields inside what Trio makes a nursery or a
+                # cancel scope: the async-gen row (not in an @asynccontextmanager, whose
+                # one yield is the caller's body, inside the scope on purpose)
+                self.emit(item.context_expr, "async generator scope")
         self.generic_visit(node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
@@ -1000,10 +1014,14 @@ class Visitor(ast.NodeVisitor):
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
+        self.generators.append(generator and isinstance(node, ast.AsyncFunctionDef) and not any(
+            "contextmanager" in ast.unparse(d) or "fixture" in ast.unparse(d)
+            for d in node.decorator_list))
         before = len(self.scan.found)
         self.generic_visit(node)
         self.functions.pop()
         self.coroutines.pop()
+        self.generators.pop()
         if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
             # ``-> Task[T]``/``-> list[Task[T]]``: the row of what this function does with
             # its tasks (it creates one, it waits for the first of them)
@@ -1059,6 +1077,9 @@ GENERICS = {"Union", "Optional", "List", "Dict", "Set", "FrozenSet", "Tuple", "T
             "MutableMapping", "Generator", "AsyncGenerator", "AsyncIterator", "AsyncIterable",
             "Annotated", "ClassVar", "Final", "Deque", "DefaultDict", "list", "dict", "set",
             "frozenset", "tuple", "type"}
+#: Rows whose Trio counterpart is a nursery or a cancel scope (an async generator must not
+#: yield inside one).
+SCOPES = {"timeout", "timeout-at", "taskgroup"}
 #: An asyncio server's methods (handed on uncalled too: ``self._serve(server.serve_forever)``).
 SERVER_METHODS = {"close", "wait_closed", "is_serving", "start_serving", "serve_forever",
                   "get_loop", "abort_clients", "close_clients"}
@@ -1089,6 +1110,11 @@ SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclos
                  "disconnect", "cleanup"}
 #: Calls from a thread into the loop.
 THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
+
+
+def _own_nodes_of(node: ast.AST) -> list[ast.AST]:
+    """``node`` and the nodes under it, without those of functions nested in it."""
+    return [node, *_own_nodes(node)]
 
 
 def _own_nodes(node: ast.AST) -> list[ast.AST]:
