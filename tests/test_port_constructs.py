@@ -1431,3 +1431,19 @@ def test_an_async_generator_that_yields_inside_a_timeout_or_task_group_is_async_
         """)
     assert found[5] == {"timeout", "async-gen"}
     assert found[11] == {"taskgroup"} and found[15] == {"timeout"}
+
+
+def test_a_task_kept_in_app_state_by_an_app_key_and_cancelled_at_cleanup_is_a_service() -> None:
+    found = rows("""\
+        import asyncio
+        from aiohttp import web
+
+        listener = web.AppKey("listener", asyncio.Task[None])
+
+        async def background(app):
+            app[listener] = asyncio.create_task(listen(app))
+            yield
+            app[listener].cancel()
+        """)
+    assert "service" in found[4] and "create-task" not in found[4]
+    assert "service" in found[7] and "service" in found[9]

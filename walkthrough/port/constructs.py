@@ -508,7 +508,7 @@ class Visitor(ast.NodeVisitor):
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
             self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
         services = {ref for ref, uses in self.uses.items()
-                    if ref.startswith("self.") and ref in self.created
+                    if (ref.startswith("self.") or "[" in ref) and ref in self.created
                     and any(stopping for _, _, stopping in uses)}
         for ref in services:
             for node in self.created[ref]:
@@ -786,6 +786,12 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = node.value
+        if isinstance(value, ast.Call) and (qualname(value.func, self.scan) or "").endswith(
+                ".AppKey") and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and any(annotation_kind(arg, self.scan)[0] == "task" for arg in value.args):
+            # key = web.AppKey("key", asyncio.Task[None]): a task kept in app[key], whose
+            # row is what is done with app[key] (a service, cancelled at cleanup)
+            self.annotated.append((node.lineno, f"app[{node.targets[0].id}]"))
         if isinstance(value, ast.GeneratorExp | ast.ListComp) and isinstance(value.elt, ast.Call) \
                 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             # coros = (fetch(u) for u in urls): gathered later, the line is the gather's
