@@ -138,6 +138,9 @@ async def handle(stream: trio.SocketStream, *,
     # Our port says: not TimeoutError: Trio's own exception
     # Our port says: the line overran _LineReader's limit
     # Our port says: end of stream: the client left, maybe mid-line
+    # Our port says: Trio's other timeout, move_on_after: a flag, not TooSlowError, and without the
+    #                generator that fail_after puts around its scope, which every line would pay
+    #                for.
     # Our port says: An exception that escapes a handler would cancel serve_tcp and every other
     #                client: a client that vanished must end only its own connection.
     raise NotImplementedError("write handle")
