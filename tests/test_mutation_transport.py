@@ -1,0 +1,206 @@
+"""``TrioH11Transport`` used directly: the slips mutmut planted that the transport tests missed.
+
+``scripts/mutation.py trio_port/_transport.py`` (issue 27, ``docs/mutation.md``) found errors
+built without their request or without their message. Through ``httpx.AsyncClient`` neither
+shows: the client sets ``exc.request`` again on the way out and its tests look at types. But a
+transport is httpx's public interface too (``handle_async_request``, what a retrying or
+caching transport wraps), and there an error must say which request failed, and why, as
+httpx's own transport does.
+
+Real sockets on 127.0.0.1 and the real clock (a timeout cannot be tested otherwise:
+DESIGN.md); ``-W error``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from trio_port._transport import TrioH11Transport
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., str]]:
+    """A one-connection server that reads a request and answers ``reply`` (raw bytes), then
+    hangs up (``close``) or waits for the client to; returns its base URL."""
+    listeners: list[socket.socket] = []
+    threads: list[threading.Thread] = []
+    stop = threading.Event()
+
+    def start(reply: bytes, close: bool = False) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def run() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                if reply:
+                    conn.sendall(reply)
+                if not close:
+                    stop.wait(5)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        threads.append(thread)
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    for listener in listeners:
+        listener.close()
+
+
+async def failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
+    transport = TrioH11Transport()
+    request.extensions["timeout"] = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0,
+                                     **timeouts}
+    try:
+        with pytest.raises(httpx.HTTPError) as caught:
+            response = await transport.handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()  # as httpx's client does when a read fails
+    finally:
+        await transport.aclose()
+    return caught.value
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_refused_connect_names_the_request_and_the_address() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, never listening
+        port = s.getsockname()[1]
+        request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
+        exc = await failure(request)
+    assert type(exc) is httpx.ConnectError
+    assert exc.request is request
+    assert str(exc) == f"all attempts to connect to 127.0.0.1:{port} failed"
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_silent_server_is_a_read_timeout_named_so(serve: Callable[..., str]
+                                                          ) -> None:
+    request = httpx.Request("GET", serve(b""))
+    exc = await failure(request, read=0.2)
+    assert type(exc) is httpx.ReadTimeout
+    assert exc.request is request
+    assert str(exc) == "ReadTimeout"
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_bad_status_line_is_a_protocol_error_with_h11s_reason(
+        serve: Callable[..., str]) -> None:
+    request = httpx.Request("GET", serve(b"HTTP/1.1 OK maybe\r\nContent-Length: 0\r\n\r\n"))
+    exc = await failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert exc.request is request
+    assert "illegal status line" in str(exc)
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_body_cut_short_is_a_protocol_error_that_says_so(
+        serve: Callable[..., str]) -> None:
+    request = httpx.Request("GET", serve(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+                                         close=True))
+    exc = await failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert exc.request is request
+    assert "peer closed connection without sending complete message body" in str(exc)
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_header_h11_refuses_is_a_local_protocol_error_with_its_reason(
+        serve: Callable[..., str]) -> None:
+    request = httpx.Request("GET", serve(b""))
+    request.headers["X-Placeholder"] = "a"
+    request.headers._list[-1] = (b"x-evil", b"x-evil", b"a\rb")  # type: ignore[attr-defined]
+    exc = await failure(request)
+    assert type(exc) is httpx.LocalProtocolError
+    assert exc.request is request
+    assert "Illegal header value" in str(exc)
+
+
+# -- https: the default TLS context -----------------------------------------------------------
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl's command line), and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command here")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_https_uses_one_verifying_default_context_that_offers_http11(
+        certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No context given: the transport makes the standard verifying one, once, and offers
+    ``http/1.1`` by ALPN (a server that also speaks h2 would otherwise be free to pick it, and
+    h11 cannot read HTTP/2). The test's CA is added to that context, nothing else changed."""
+    cert, key = certificate
+    made: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def spy(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        context = real(*args, **kwargs)
+        context.load_verify_locations(cafile=str(cert))
+        made.append(context)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", spy)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    server_context.set_alpn_protocols(["h2", "http/1.1"])
+    chosen: list[str | None] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def run() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            with server_context.wrap_socket(conn, server_side=True) as tls:
+                chosen.append(tls.selected_alpn_protocol())
+                tls.recv(65536)
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                stop.wait(0.5)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    transport = TrioH11Transport()
+    try:
+        async with httpx.AsyncClient(transport=transport, timeout=10) as c:
+            url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+            assert (await c.get(url)).content == b"ok"
+            assert (await c.get(url)).content == b"ok"
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+    assert chosen == ["http/1.1", "http/1.1"]
+    assert len(made) == 1
+    assert made[0].verify_mode is ssl.CERT_REQUIRED and made[0].check_hostname
+
