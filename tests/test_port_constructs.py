@@ -1447,3 +1447,15 @@ def test_a_task_kept_in_app_state_by_an_app_key_and_cancelled_at_cleanup_is_a_se
         """)
     assert "service" in found[4] and "create-task" not in found[4]
     assert "service" in found[7] and "service" in found[9]
+
+
+def test_a_notebooks_top_level_await_is_read_as_asyncio_code() -> None:
+    found = rows("""\
+        import asyncio
+        await asyncio.sleep(1)
+        async with asyncio.timeout(1):
+            pass
+        """)
+    assert found[2] == {"sleep"} and found[3] == {"timeout"}
+    with pytest.raises(port.PortError, match="cannot parse"):
+        port.scan("def f(:\n", "bad.py")

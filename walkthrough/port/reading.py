@@ -70,7 +70,14 @@ def parse(source: str, path: str) -> ast.Module:
         with warnings.catch_warnings(), deep(path):
             warnings.simplefilter("ignore", SyntaxWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
-            return ast.parse(source, filename=path)
+            try:
+                return ast.parse(source, filename=path)
+            except SyntaxError:
+                # a notebook's or a REPL session's code: `await main()` at the top level is
+                # asyncio code all the same (IPython and `python -m asyncio` run it)
+                tree: ast.Module = compile(
+                    source, path, "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+                return tree
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno}:{exc.offset}" if exc.lineno else path
         raise PortError(f"{where}: cannot parse as Python: {exc.msg}") from None
