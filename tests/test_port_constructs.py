@@ -1459,3 +1459,15 @@ def test_a_notebooks_top_level_await_is_read_as_asyncio_code() -> None:
     assert found[2] == {"sleep"} and found[3] == {"timeout"}
     with pytest.raises(port.PortError, match="cannot parse"):
         port.scan("def f(:\n", "bad.py")
+
+
+def test_an_item_of_a_library_subclass_is_the_base_classs() -> None:
+    found = rows("""\
+        import slixmpp
+
+        class Bot(slixmpp.ClientXMPP):
+            async def ask(self, who):
+                self.cache = {}
+                return await self["xep_0070"].ask_confirm(who)
+        """)
+    assert found[6] == {"asyncio-only-lib"} and 5 not in found

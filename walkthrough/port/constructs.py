@@ -729,6 +729,10 @@ class Visitor(ast.NodeVisitor):
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if qualname(node.value, self.scan) == "web":
             self.emit(node, "web")  # app[key]: the Application's own state
+        elif self.classes and self.classes[-1][1] is not None \
+                and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and isinstance(node.ctx, ast.Load):
+            self.emit(node, self.classes[-1][1])  # self["plugin"]: the base class's items
         generic = node.value.id if isinstance(node.value, ast.Name) else \
             node.value.attr if isinstance(node.value, ast.Attribute) else ""
         if generic in GENERICS:
