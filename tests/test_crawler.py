@@ -71,12 +71,12 @@ def lesson(impl: str) -> ModuleType:
 
 
 def run_crawl(impl: str, urls: Sequence[str], out: Path, *, module: ModuleType | None = None,
-              concurrency: int = 8) -> Crawl:
+              concurrency: int = 8, url_timeout: float = TIMEOUT) -> Crawl:
     """One crawl as the notebook's last cell runs it: header first, then the async part."""
     module = module or lesson(impl)
     out.write_text(module.HEADER, encoding="utf-8")
     crawl = functools.partial(module.bulk_crawl_and_write, out, list(urls),
-                              concurrency=concurrency, url_timeout=TIMEOUT, max_bytes=MAX_BYTES)
+                              concurrency=concurrency, url_timeout=url_timeout, max_bytes=MAX_BYTES)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         stats = asyncio.run(crawl()) if impl == "asyncio" else trio.run(crawl)

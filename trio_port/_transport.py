@@ -41,6 +41,9 @@ _READ_SIZE = 64 * 1024
 #: ``max_incomplete_event_size``, 16 KiB by default): the crawler's limit, 64 KiB counted as
 #: name + value + 4 a header line, and 1 KiB more for the status line and the line ends, so
 #: that the crawler's own check is the one that refuses a head, whatever the reads' sizes.
+#: h11 checks it only on a head still incomplete after a read, so a longer head that came
+#: whole in one or two reads passed: ``_Connection.next_event`` hands h11 at most MAX_HEAD
+#: bytes of a head, and a head of more is refused, however its bytes arrive.
 MAX_HEAD = 65 * 1024
 _Origin = tuple[bytes, bytes, int]
 
@@ -71,13 +74,17 @@ def _deadline(timeout: float | None) -> float:
 class _Connection:
     """One socket and its h11 state machine."""
 
-    __slots__ = ("h11", "origin", "requests", "sock", "stream")
+    __slots__ = ("buffered", "h11", "held", "origin", "requests", "sock", "stream")
 
     def __init__(self, stream: trio.abc.Stream, origin: _Origin) -> None:
         self.stream = stream
         self.origin = origin
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.requests = 0
+        # While a head is awaited: the bytes in h11's buffer (all of them the head's), and the
+        # bytes read but not yet handed to h11 (see next_event).
+        self.buffered = 0
+        self.held: bytes | bytearray = b""
         # The TCP socket (under TLS, the one under the SSLStream): to see if the server hung up.
         self.sock: Any = getattr(stream, "socket", None) or getattr(
             getattr(stream, "transport_stream", None), "socket", None)
@@ -93,11 +100,11 @@ class _Connection:
         h = self.h11
         if h.our_state is not h11.IDLE or h.their_state is not h11.IDLE:
             return False
-        if h.trailing_data != (b"", False):
+        if self.held or h.trailing_data != (b"", False):
             return False
         return self.sock is None or not self.sock.is_readable()
 
-    async def next_event(self, per_read: float | None) -> Any:
+    async def next_event(self, per_read: float | None, *, head: bool = False) -> Any:
         """The next h11 event, reading from the socket as h11 asks.
 
         ``per_read`` (seconds) bounds each read, not the event (httpx's read timeout, as
@@ -105,19 +112,39 @@ class _Connection:
         as each piece comes in time. A plain CancelScope with a deadline, not ``fail_at``: this
         runs several times per request, and the generator-based context manager costs as much
         as the h11 call.
+
+        ``head``: a response head (a 1xx or the final one) is awaited: h11 gets at most
+        MAX_HEAD bytes of it, the rest of a read is held for after the head, and a head still
+        incomplete at MAX_HEAD bytes is refused. h11 refuses a head only while it is
+        incomplete after a read, so without this the limit depended on how the reads
+        coalesced: a 70 KB head in 2 KiB reads was refused, in two reads taken.
         """
         h = self.h11
         while True:
             event = h.next_event()
             if event is not h11.NEED_DATA:
+                if head and type(event) is h11.InformationalResponse:
+                    # Each head is bounded alone (as h11 and aiohttp have it): what is left
+                    # in the buffer starts the next one. A rare event, so the copy is cheap.
+                    self.buffered = len(h.trailing_data[0])
                 return event
-            if per_read is None:  # no timeout (the crawler's case): no scope to pay for
+            if head and self.buffered >= MAX_HEAD:
+                raise h11.RemoteProtocolError(f"response head over {MAX_HEAD} bytes")
+            if self.held:
+                data: bytes | bytearray = self.held
+                self.held = b""
+            elif per_read is None:  # no timeout (the crawler's case): no scope to pay for
                 data = await self.stream.receive_some(_READ_SIZE)
             else:
                 with trio.CancelScope(deadline=trio.current_time() + per_read) as scope:
                     data = await self.stream.receive_some(_READ_SIZE)
                 if scope.cancelled_caught:
                     raise trio.TooSlowError
+            if head:
+                room = MAX_HEAD - self.buffered  # >= 1: refused above otherwise
+                if len(data) > room:
+                    data, self.held = data[:room], data[room:]
+                self.buffered += len(data)
             h.receive_data(data)  # type: ignore[arg-type]  # a bytearray is fine for h11
 
     async def send(self, data: bytes, deadline: float) -> None:
@@ -312,9 +339,12 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
             except _MAPPED as exc:
                 raise _map_error(exc, httpx.WriteTimeout, httpx.WriteError, request) from exc
             read_timeout = timeouts.get("read")
+            # h11's buffer is empty: a new connection, or a reused one with nothing unread
+            # (_Connection.reusable).
+            conn.buffered = 0
             try:
                 while True:
-                    event = await conn.next_event(read_timeout)
+                    event = await conn.next_event(read_timeout, head=True)
                     if type(event) is h11.Response:
                         break
                     if type(event) is h11.ConnectionClosed:

@@ -155,7 +155,23 @@ class _Parser:
     # -- feeding ---------------------------------------------------------------------------
 
     def feed(self, data: bytes | bytearray) -> None:
-        """Parse ``data``; a framing error raises :class:`_ProtocolError`."""
+        """Parse ``data``; a framing error raises :class:`_ProtocolError`.
+
+        Before the final head, at most MAX_HEAD bytes are fed before the count is checked: a
+        head (1xx heads included) of more than MAX_HEAD bytes is refused however the reads
+        coalesce. Fed whole, a 70 KB head that came in a 64 KiB read and a short one was
+        complete before its count was checked, and passed.
+        """
+        room = MAX_HEAD - self.head_bytes  # >= 1 before the final head: refused otherwise
+        if not self.headers_done and len(data) > room:
+            self._feed(data[:room])  # refuses a head still incomplete at MAX_HEAD bytes
+            if self.complete:  # the whole response came before: the rest is extra
+                self.extra = True
+                return
+            data = data[room:]
+        self._feed(data)
+
+    def _feed(self, data: bytes | bytearray) -> None:
         if not self.headers_done:
             self.head_bytes += len(data)
             if self.head:
@@ -174,7 +190,7 @@ class _Parser:
             if isinstance(exc.__context__, _ProtocolError):
                 raise exc.__context__ from None
             raise _ProtocolError(str(exc) or type(exc).__name__) from exc
-        if not self.headers_done and self.head_bytes > MAX_HEAD:
+        if not self.headers_done and self.head_bytes >= MAX_HEAD:
             raise _ProtocolError(f"response head over {MAX_HEAD} bytes")
 
     def _end_head(self) -> None:
