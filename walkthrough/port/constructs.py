@@ -384,8 +384,11 @@ class Visitor(ast.NodeVisitor):
         #: done-callbacks that complete a future (``outer.set_result(inner.result())``), and the
         #: ``add_done_callback`` attributes (by id) that hand a task to one: a task chained
         #: into a future is the future's business
+        completes = any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                        and sub.func.attr in FUTURE_ONLY
+                        for sub in ast.walk(tree or ast.Module([], [])))
         completers = {each.name for each in ast.walk(tree or ast.Module([], []))
-                      if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                      if completes and isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
                       and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                               and sub.func.attr in FUTURE_ONLY for sub in ast.walk(each))}
         self.chained = {id(node.func) for node in ast.walk(tree or ast.Module([], []))
@@ -395,15 +398,15 @@ class Visitor(ast.NodeVisitor):
                         and node.args[0].id in completers}
         #: names (by id) in what catches or tells an exception: an ``except`` clause's type,
         #: the arguments of ``suppress(...)``, ``isinstance(exc, ...)``
-        self.caught = {id(sub) for each in ast.walk(tree or ast.Module([], []))
-                       for sub in ast.walk(each.type if isinstance(each, ast.ExceptHandler)
-                                           and each.type is not None
-                                           else ast.Tuple(each.args, ast.Load())
-                                           if isinstance(each, ast.Call)
-                                           and ast.unparse(each.func).rpartition(".")[2]
-                                           in ("suppress", "isinstance", "issubclass", "raises")
-                                           else ast.Tuple([], ast.Load()))
-                       if isinstance(sub, ast.Name)}
+        self.caught: set[int] = set()
+        for each in ast.walk(tree or ast.Module([], [])):
+            catches: list[ast.expr] = []
+            if isinstance(each, ast.ExceptHandler) and each.type is not None:
+                catches = [each.type]
+            elif isinstance(each, ast.Call) and _last_name(each.func) in CATCHERS:
+                catches = each.args
+            self.caught |= {id(sub) for expr in catches for sub in ast.walk(expr)
+                            if isinstance(sub, ast.Name)}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -1120,6 +1123,16 @@ SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclos
                  "disconnect", "cleanup"}
 #: Calls from a thread into the loop.
 THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
+
+
+#: Calls whose arguments are exception types caught or told apart.
+CATCHERS = {"suppress", "isinstance", "issubclass", "raises"}
+
+
+def _last_name(node: ast.expr) -> str:
+    """``suppress`` for ``contextlib.suppress`` and for ``suppress``."""
+    return node.id if isinstance(node, ast.Name) else \
+        node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _own_nodes_of(node: ast.AST) -> list[ast.AST]:

@@ -101,7 +101,7 @@ AWAITED = ("future", "task")
 #: Calls that call a function with the arguments after it → where the function is.
 HANDS_ON = {"loop.call_soon": 0, "loop.call_soon_threadsafe": 0, "loop.call_later": 1,
             "loop.call_at": 1, "loop.run_in_executor": 1, "asyncio.to_thread": 0,
-            "functools.partial": 0, "partial": 0}
+            "partial": 0}
 #: Kinds whose objects a plain dict holds by key (``self.tasks[name] = task``).
 COLLECTED = {"task", "future", "queue", "process", "handle"}
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
@@ -773,7 +773,9 @@ def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.Async
     """``worker(name, queue)``, ``self.handle(conn)``: a function of this file called with an
     asyncio object or a library's gets it in that parameter (the first call that says wins)."""
     func = call.func
-    at = HANDS_ON.get(qualname(func, scan) or ast.unparse(func), -1)
+    last = func.id if isinstance(func, ast.Name) else \
+        func.attr if isinstance(func, ast.Attribute) else ""
+    at = HANDS_ON.get("partial" if last == "partial" else qualname(func, scan) or "", -1)
     if at >= 0 and len(call.args) > at:
         # loop.call_soon(cb, loop), functools.partial(handler, queue): the callback's
         # arguments come after it
