@@ -127,6 +127,19 @@ async def test_a_body_cut_short_is_a_protocol_error_that_says_so(
 
 @pytest.mark.trio
 @pytest.mark.timeout(30)
+async def test_both_framings_in_one_response_are_refused(serve: Callable[..., str]) -> None:
+    """Transfer-Encoding with Content-Length (a sign of response splitting, RFC 9112 6.3): h11
+    accepts it and goes by the chunks; the transport refuses it, as llhttp and aiohttp do."""
+    request = httpx.Request("GET", serve(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"))
+    exc = await failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert exc.request is request
+    assert str(exc) == "Transfer-Encoding can't be present with Content-Length"
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
 async def test_a_header_h11_refuses_is_a_local_protocol_error_with_its_reason(
         serve: Callable[..., str]) -> None:
     request = httpx.Request("GET", serve(b""))
