@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trio
 
 from trio_port._transport import TrioH11Transport
 
@@ -217,3 +218,70 @@ async def test_https_uses_one_verifying_default_context_that_offers_http11(
     assert len(made) == 1
     assert made[0].verify_mode is ssl.CERT_REQUIRED and made[0].check_hostname
 
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_the_response_says_its_http_version_and_reason(serve: Callable[..., str]) -> None:
+    """What httpx shows as ``response.http_version`` and ``reason_phrase`` comes from the
+    transport's extensions, as the server sent them."""
+    url = serve(b"HTTP/1.1 404 Not Here\r\nContent-Length: 2\r\n\r\nno")
+    async with httpx.AsyncClient(transport=TrioH11Transport(), timeout=10) as c:
+        response = await c.get(url)
+    assert (response.status_code, response.http_version, response.reason_phrase) == (
+        404, "HTTP/1.1", "Not Here")
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_no_more_idle_connections_are_kept_than_max_keepalive() -> None:
+    """Two requests at once need two connections; with ``max_keepalive=1`` one is kept and the
+    other closed, so the next two at once reuse one and open one."""
+    accepted: list[int] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)  # the acceptor looks at ``stop`` between waits
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            while not stop.is_set():
+                try:
+                    if not conn.recv(65536):
+                        return
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                except OSError:
+                    return
+
+    handlers: list[threading.Thread] = []
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            accepted.append(peer[1])
+            handler = threading.Thread(target=handle, args=(conn,), daemon=True)
+            handler.start()
+            handlers.append(handler)
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        async with httpx.AsyncClient(transport=TrioH11Transport(max_keepalive=1),
+                                     timeout=10) as c:
+            for _ in range(2):
+                async with trio.open_nursery() as nursery:
+                    for _ in range(2):
+                        nursery.start_soon(c.get, url)
+    finally:
+        stop.set()
+        acceptor.join(10)
+        listener.close()
+        for handler in handlers:
+            handler.join(10)
+    assert len(accepted) == 3
