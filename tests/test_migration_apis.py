@@ -295,7 +295,8 @@ FUTURE_USE = {"await future", "future.set_result", "future.set_exception",
 def test_walkthrough_port_points_each_new_construct_at_its_row() -> None:
     """``walkthrough port`` on the asyncio examples of this page: every Future, protocol,
     timeout_at, priority or LIFO queue, barrier and debug-mode construct is reported with the
-    row of the concept map's section for them, not a neighbouring row."""
+    row of the concept map's section for them, not a neighbouring row. An object such a
+    construct made is asyncio's too: ``await barrier.wait()`` is reported as ``barrier``."""
     from walkthrough import port
 
     section = "docs/concepts.md#asyncio-apis-with-no-trio-twin"
@@ -309,7 +310,7 @@ def test_walkthrough_port_points_each_new_construct_at_its_row() -> None:
                               "asyncio.Future", "loop.create_future", "transport",
                               *(FUTURE_USE - {"future.add_done_callback"})},
         "queues_asyncio": {"asyncio.timeout_at", "asyncio.PriorityQueue", "asyncio.LifoQueue",
-                           "asyncio.Barrier"},
+                           "asyncio.Barrier", "barrier"},
         "blocking_asyncio": {"loop.set_debug", "loop.slow_callback_duration"},
     }
     for name, constructs in wanted.items():
