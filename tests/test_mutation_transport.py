@@ -286,3 +286,90 @@ async def test_no_more_idle_connections_are_kept_than_max_keepalive() -> None:
         for handler in handlers:
             handler.join(10)
     assert len(accepted) == 3
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_a_kept_alive_https_connection_the_server_closed_is_not_reused(
+        certificate: tuple[Path, Path]) -> None:
+    """Under TLS the socket to watch for the server's hang-up is the one under the SSLStream.
+    A POST is never retried, so if the transport reused the closed connection it would fail;
+    it must see the close and open a new one."""
+    cert, key = certificate
+    client_context = ssl.create_default_context(cafile=str(cert))
+    client_context.set_alpn_protocols(["http/1.1"])
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    listener = socket.create_server(("127.0.0.1", 0))
+    closed, proceed = threading.Event(), threading.Event()
+    accepted = 0
+
+    def run() -> None:
+        nonlocal accepted
+        for _ in range(2):
+            conn, _ = listener.accept()
+            accepted += 1
+            with server_context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(65536)
+                # Kept alive (no Connection: close), then closed once the client is done.
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                proceed.wait(10)
+            closed.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        async with httpx.AsyncClient(transport=TrioH11Transport(ssl_context=client_context),
+                                     timeout=10) as c:
+            url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+            assert (await c.get(url)).content == b"ok"  # its connection now idle in the pool
+            proceed.set()
+            await trio.to_thread.run_sync(closed.wait, 10)
+            assert (await c.post(url, content=b"once")).content == b"ok"
+    finally:
+        proceed.set()
+        thread.join(10)
+        listener.close()
+    assert accepted == 2
+
+
+class _SmallSendBuffers(trio.abc.SocketFactory):
+    """Trio's sockets with a send buffer of a few KiB: so that a write can fill it."""
+
+    def socket(self, family: socket.AddressFamily | int = socket.AF_INET,
+               type: socket.SocketKind | int = socket.SOCK_STREAM,
+               proto: int = 0) -> trio.socket.SocketType:
+        sock = trio.socket.from_stdlib_socket(socket.socket(family, type, proto))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        return sock
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_the_write_timeout_bounds_a_request_s_last_write_too() -> None:
+    """A body under 64 KiB goes out in the request's last write: a server that reads nothing
+    makes that write wait once the (small) buffers are full, and the write timeout ends it."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before listen: the window
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            stop.wait(20)  # reads nothing
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    trio.socket.set_custom_socket_factory(_SmallSendBuffers())
+    try:
+        request = httpx.Request("POST", f"http://127.0.0.1:{listener.getsockname()[1]}/",
+                                content=b"x" * 60_000)
+        exc = await failure(request, write=0.5)
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+    assert type(exc) is httpx.WriteTimeout
+    assert exc.request is request
