@@ -13,6 +13,7 @@ DESIGN.md); ``-W error``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import ssl
@@ -373,3 +374,43 @@ async def test_the_write_timeout_bounds_a_request_s_last_write_too() -> None:
         listener.close()
     assert type(exc) is httpx.WriteTimeout
     assert exc.request is request
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_a_broken_tls_record_is_a_read_error_that_names_what_broke(
+        certificate: tuple[Path, Path]) -> None:
+    """Trio's SSLStream reports a bad record as a bare ``BrokenResourceError()`` (its SSLError
+    is only the cause): an error with no message of its own still says what it was."""
+    cert, key = certificate
+    client_context = ssl.create_default_context(cafile=str(cert))
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with server_context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(65536)
+            # Plain text under TLS: not a record the client can decrypt.
+            os.write(tls.fileno(), b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            stop.wait(10)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    transport = TrioH11Transport(ssl_context=client_context)
+    request = httpx.Request("GET", f"https://127.0.0.1:{listener.getsockname()[1]}/",
+                            extensions={"timeout": {"connect": 10.0, "read": 10.0,
+                                                    "write": 10.0, "pool": 10.0}})
+    try:
+        with pytest.raises(httpx.ReadError) as caught:
+            await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+        stop.set()
+        thread.join(10)
+        listener.close()
+    assert caught.value.request is request
+    assert str(caught.value) == "BrokenResourceError"
+    assert isinstance(caught.value.__cause__, trio.BrokenResourceError)
