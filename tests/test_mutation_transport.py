@@ -414,3 +414,19 @@ async def test_a_broken_tls_record_is_a_read_error_that_names_what_broke(
     assert caught.value.request is request
     assert str(caught.value) == "BrokenResourceError"
     assert isinstance(caught.value.__cause__, trio.BrokenResourceError)
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_final_head_of_max_head_bytes_after_a_100_continue_is_bounded_alone(
+        serve: Callable[..., str]) -> None:
+    """Each head is bounded alone (as h11 and aiohttp have it): the ``100 Continue`` before
+    a final head of exactly MAX_HEAD bytes does not count against it."""
+    from trio_port._transport import MAX_HEAD
+    bare = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: \r\n\r\n"
+    head = bare.replace(b"X-Pad: ", b"X-Pad: " + b"v" * (MAX_HEAD - len(bare)))
+    assert len(head) == MAX_HEAD
+    url = serve(b"HTTP/1.1 100 Continue\r\n\r\n" + head + b"ok")
+    async with httpx.AsyncClient(transport=TrioH11Transport(), timeout=10) as c:
+        response = await c.get(url)
+    assert (response.status_code, response.content) == (200, b"ok")
