@@ -421,12 +421,30 @@ async def test_a_broken_tls_record_is_a_read_error_that_names_what_broke(
 async def test_a_final_head_of_max_head_bytes_after_a_100_continue_is_bounded_alone(
         serve: Callable[..., str]) -> None:
     """Each head is bounded alone (as h11 and aiohttp have it): the ``100 Continue`` before
-    a final head of exactly MAX_HEAD bytes does not count against it."""
+    a final head of exactly MAX_HEAD bytes does not count against it. The read that ends the
+    head is cut there; the rest, and a body longer than it, arrive intact."""
     from trio_port._transport import MAX_HEAD
-    bare = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: \r\n\r\n"
+    body = bytes(range(256)) * 800
+    bare = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Pad: \r\n\r\n" % len(body)
     head = bare.replace(b"X-Pad: ", b"X-Pad: " + b"v" * (MAX_HEAD - len(bare)))
     assert len(head) == MAX_HEAD
-    url = serve(b"HTTP/1.1 100 Continue\r\n\r\n" + head + b"ok")
+    url = serve(b"HTTP/1.1 100 Continue\r\n\r\n" + head + body)
     async with httpx.AsyncClient(transport=TrioH11Transport(), timeout=10) as c:
         response = await c.get(url)
-    assert (response.status_code, response.content) == (200, b"ok")
+    assert response.status_code == 200
+    assert response.content == body
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
+async def test_a_head_one_byte_over_max_head_is_refused_in_words(
+        serve: Callable[..., str]) -> None:
+    """The transport's own refusal, not h11's: it names the limit, and the request."""
+    from trio_port._transport import MAX_HEAD
+    bare = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: \r\n\r\n"
+    head = bare.replace(b"X-Pad: ", b"X-Pad: " + b"v" * (MAX_HEAD + 1 - len(bare)))
+    request = httpx.Request("GET", serve(head + b"ok"))
+    exc = await failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert exc.request is request
+    assert str(exc) == f"response head over {MAX_HEAD} bytes"
