@@ -29,6 +29,7 @@ it, fill the checker's memory, or become the report. ``tests/test_check_server.p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import queue
 import re
@@ -53,6 +54,11 @@ OPTIONS = ("--idle-timeout", "1", "--max-line", "32")
 WAIT = 10.0
 #: Real sleep between two sends that must travel as two packets.
 GAP = 0.05
+#: Seconds a server whose client just failed (refused, reset) may take to end by itself before
+#: the session sends Ctrl-C. Such a server is usually dying of its own exception and still
+#: writing the traceback the report quotes: a Ctrl-C in the middle of that cuts it short
+#: ("lost sys.stderr"), and the report would miss the cause.
+GONE_WAIT = 2.0
 #: Seconds a server that was busy in its own code (:attr:`Stack.busy`) may take to end after
 #: Ctrl-C: such a loop answers Ctrl-C only at a checkpoint it never reaches, so waiting the
 #: whole :data:`WAIT` for it only delays the report.
@@ -299,6 +305,8 @@ def play(command: Sequence[str], start_wait: float = WAIT, *, stack: Path | None
         out.append(str(e))
     except OSError as e:
         out.append(f"a client failed: {e}")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=GONE_WAIT)
     finally:
         for sock in clients:
             sock.close()
