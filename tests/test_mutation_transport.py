@@ -19,7 +19,7 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -345,11 +345,21 @@ class _SmallSendBuffers(trio.abc.SocketFactory):
         return sock
 
 
+async def _upload(size: int) -> AsyncIterator[bytes]:
+    """A streamed request body of ``size`` bytes in 64 KiB chunks, as an upload reads a file."""
+    for start in range(0, size, 64 * 1024):
+        yield b"x" * min(64 * 1024, size - start)
+
+
 @pytest.mark.trio
 @pytest.mark.timeout(30)
-async def test_the_write_timeout_bounds_a_request_s_last_write_too() -> None:
-    """A body under 64 KiB goes out in the request's last write: a server that reads nothing
-    makes that write wait once the (small) buffers are full, and the write timeout ends it."""
+@pytest.mark.parametrize("streamed", [False, True], ids=["last-write", "a-write-mid-body"])
+async def test_the_write_timeout_bounds_each_write_of_a_request(streamed: bool) -> None:
+    """The write timeout bounds every write, not only one: a body under 64 KiB goes out in the
+    request's last write; a streamed body of several 64 KiB chunks is written as it comes, once
+    64 KiB are pending, and its first write already waits. A server that reads nothing makes
+    that write wait once the (small) buffers are full, and the write timeout ends it. Without
+    the bound the write waits for ever: ``fail_after`` turns that into a failure in seconds."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before listen: the window
     listener.bind(("127.0.0.1", 0))
@@ -364,10 +374,12 @@ async def test_the_write_timeout_bounds_a_request_s_last_write_too() -> None:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     trio.socket.set_custom_socket_factory(_SmallSendBuffers())
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
     try:
-        request = httpx.Request("POST", f"http://127.0.0.1:{listener.getsockname()[1]}/",
-                                content=b"x" * 60_000)
-        exc = await failure(request, write=0.5)
+        request = (httpx.Request("POST", url, content=_upload(4 * 64 * 1024)) if streamed
+                   else httpx.Request("POST", url, content=b"x" * 60_000))
+        with trio.fail_after(10):
+            exc = await failure(request, write=0.5)
     finally:
         stop.set()
         thread.join(10)
