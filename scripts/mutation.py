@@ -64,10 +64,11 @@ MODULES: dict[str, list[str]] = {
         "tests/test_slips_decode.py", "tests/test_bombs.py", "tests/test_mutation_decode.py"],
     "trio_port/_transport.py": [
         "tests/test_transport.py", "tests/test_slips_transport.py",
-        "tests/test_mutation_transport.py"],
+        "tests/test_mutation_transport.py", "tests/test_crawler_claims.py"],
+    # test_crawler_claims.py: the crawler on both transports, in-process (the heads' bounds).
     "trio_port/_transport_httptools.py": [
         "tests/test_transport_httptools.py", "tests/test_slips_transport.py",
-        "tests/test_mutation_transport.py"],
+        "tests/test_crawler_claims.py", "tests/test_mutation_httptools.py"],
     "walkthrough/port/libraries.py": [
         "tests/test_port_libraries.py", "tests/test_port.py", "tests/test_mutation_port.py"],
     "walkthrough/port/mapping.py": [
