@@ -247,7 +247,8 @@ ROWS: dict[str, str] = {
     "asyncio.IncompleteReadError": "streams",
     "asyncio.LimitOverrunError": "streams",
     "asyncio.SendfileNotAvailableError": "streams",
-    "asyncio.StreamReaderProtocol": "streams",
+    # the protocol half of asyncio's streams: a subclass of it is a protocol (its callbacks)
+    "asyncio.StreamReaderProtocol": "protocols",
     "asyncio.ReadTransport": "protocols",
     "asyncio.WriteTransport": "protocols",
     "asyncio.SubprocessProtocol": "subprocess",
@@ -680,11 +681,9 @@ class Visitor(ast.NodeVisitor):
             and qualname(func.value, self.scan) == "tasks"
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if self.classes and self.classes[-1][1] is not None and isinstance(node.ctx, ast.Load) \
-                and isinstance(node.value, ast.Name) and node.value.id == "self" \
-                and node.attr not in self.classes[-1][0] and id(node) not in self.called:
-            # ``self.request`` in a web.View: what the asyncio base class provides
-            self.emit(node, self.classes[-1][1])
+        # (``self._buffer`` read in a subclass of an asyncio class is a field the base class
+        # keeps: plain data, like any field read on a library's object; what is *called* on
+        # ``self`` and inherited is the base class's API, found by :meth:`_inherited`.)
         name = qualname(node, self.scan)
         if name is None:
             self.generic_visit(node)
@@ -696,7 +695,8 @@ class Visitor(ast.NodeVisitor):
         if top.startswith("lib:") and node.attr.startswith("__") and node.attr.endswith("__") \
                 and id(node) not in self.called:
             return  # ``aioftp.__version__``: the module's metadata, the same in any port
-        if top.startswith("lib:") and node.attr in self.scan.subclassed.get(top, ()):
+        if top.startswith("lib:") and node.attr in self.scan.subclassed.get(
+                lib_construct(name) or top, ()):
             self.visit(node.value)  # bot.confirmed: what the file's own subclass keeps
             return
         if top in MODULES or (top.startswith("lib:") and reference(node) is None \

@@ -259,8 +259,29 @@ def _asyncio_part(part: str) -> bool:
     return part in ("aio", "asyncio") or (part.endswith("_asyncio") and not part.startswith("_"))
 
 
+def by_name_only(lib: Library) -> bool:
+    """Whether ``lib`` is a top-level package's name pattern (``aio*``, ``asyncio_*``): weaker
+    evidence than an entry, which a submodule named for asyncio overrules (:func:`_nearest`)."""
+    return lib.module.endswith("*") and "." not in lib.module
+
+
+def _submodule(parts: list[str]) -> tuple[str, Library] | None:
+    """The first submodule of ``parts`` named for asyncio (``pkg.asyncio``, ``pkg.x.aio``)."""
+    if parts[0] != "asyncio":
+        for end in range(2, len(parts) + 1):
+            if _asyncio_part(parts[end - 1]):
+                return ".".join(parts[:end]), SUBMODULE
+    return None
+
+
 def _nearest(module: str) -> tuple[str, Library] | None:
-    """The longest dotted prefix of ``module`` with an entry, and the entry."""
+    """The longest dotted prefix of ``module`` with an entry, and the entry.
+
+    A package that keeps its asyncio side in a submodule named for asyncio
+    (``aioquic.asyncio``, next to the sans-I/O ``aioquic.quic``) is split: its name says
+    asyncio, but its own layout says only that submodule is. So where the only entry is a
+    name pattern, a submodule named for asyncio on the path wins.
+    """
     parts = module.strip(".").split(".")
     for end in range(len(parts), 0, -1):
         prefix = ".".join(parts[:end])
@@ -268,12 +289,10 @@ def _nearest(module: str) -> tuple[str, Library] | None:
             return None
         lib = _match(prefix)
         if lib is not None:
+            if by_name_only(lib):
+                return _submodule(parts) or (prefix, lib)
             return prefix, lib
-    if parts[0] != "asyncio":
-        for end in range(2, len(parts) + 1):
-            if _asyncio_part(parts[end - 1]):
-                return ".".join(parts[:end]), SUBMODULE
-    return None
+    return _submodule(parts)
 
 
 def find(module: str) -> Library | None:
@@ -285,6 +304,21 @@ def find(module: str) -> Library | None:
     """
     nearest = _nearest(module)
     return None if nearest is None else nearest[1]
+
+
+def split_packages(modules: list[str]) -> set[str]:
+    """The top-level packages among ``modules`` (one file's imports) that the file shows to be
+    split: asyncio-only by a name pattern alone (``aio*``), yet imported through a submodule
+    named for asyncio (``from aioquic.asyncio import serve``). Their other submodules
+    (``aioquic.quic.configuration``) are the package's asyncio-free part, no finding.
+    """
+    split: set[str] = set()
+    for module in modules:
+        parts = module.strip(".").split(".")
+        top = _match(parts[0])
+        if top is not None and by_name_only(top) and _submodule(parts) is not None:
+            split.add(parts[0])
+    return split
 
 
 def name(module: str) -> str | None:

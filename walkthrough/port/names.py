@@ -202,11 +202,22 @@ class Names:
     #: an asyncio loop has on a ``loop`` it was handed (:func:`handed_loops`)
     loop_file: bool = False
 
+    #: packages asyncio-only by their name alone that this file imports through a submodule
+    #: named for asyncio (:func:`libraries.split_packages`): only that submodule is asyncio's
+    split: set[str] = field(default_factory=set)
+
     def library(self, module: str) -> str | None:
-        """:func:`library_of`, except for the package this file belongs to."""
-        if module.split(".")[0] in self.own:
+        """:func:`library_of`, except for the package this file belongs to, and for the
+        asyncio-free part of a split package (``aioquic.quic`` beside ``aioquic.asyncio``)."""
+        top = module.split(".")[0]
+        if top in self.own:
             return None
-        return library_of(module)
+        found = library_of(module)
+        if top in self.split and found is not None:
+            lib = libraries.find(found)
+            if lib is not None and libraries.by_name_only(lib):
+                return None
+        return found
 
 
 #: Folders that hold a project's modules without being a package one imports by that name.
@@ -495,6 +506,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
     scan.own = own_packages(tree) | (path_packages(scan.path) - {"asyncio"})
+    scan.split = libraries.split_packages(imported_modules(tree))
     _collect(tree, scan)
     reached = reached_into(tree, scan) - scan.own
     if reached and not is_script(tree, scan.path):
@@ -508,6 +520,19 @@ def collect(tree: ast.Module, scan: Names) -> None:
         scan.foreign.clear()
         scan.own = own
         _collect(tree, scan)
+
+
+def imported_modules(tree: ast.Module) -> list[str]:
+    """Every module a file imports absolutely, with ``from m import x`` as ``m.x`` too (``x``
+    may be a submodule: ``from aioquic import asyncio``)."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append(node.module)
+            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
 
 
 def reached_into(tree: ast.Module, scan: Names) -> set[str]:
