@@ -907,9 +907,10 @@ def test_a_protocol_by_duck_typing_is_the_class_a_loops_create_call_makes() -> N
             transport, protocol = await loop.create_datagram_endpoint(
                 lambda: Echo(done), local_addr=("127.0.0.1", 9999))
         """)
-    assert found[7] == {"protocols"} and found[10] == {"protocols"}
+    # the callbacks' def lines are not labelled (tests/port_corpus/README.md, settled in
+    # round 4): what they call on the transport is
     assert found[11] == {"protocols"}
-    assert 4 not in found and 13 not in found
+    assert not {4, 7, 10, 13} & set(found)
 
 
 def test_a_subclass_of_a_library_class_is_the_librarys_object_but_its_own_names_are_not() -> None:

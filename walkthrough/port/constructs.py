@@ -16,7 +16,6 @@ from walkthrough.port.names import (
     LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
-    PROTOCOL_METHODS,
     Names,
     annotation_kind,
     callback_name,
@@ -219,7 +218,6 @@ ROWS: dict[str, str] = {
     "cfuture": "from-thread",
     "runner": "run",
     "transport": "protocols",
-    "protocol callback": "protocols",
     "async generator scope": "async-gen",
     "server": "start-server",
     "lowserver": "start-server",
@@ -433,6 +431,9 @@ class Visitor(ast.NodeVisitor):
         self.awaited: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
         self.called: set[int] = set()
+        #: what is indexed (by id): ``request.app`` in ``request.app[key]``
+        self.indexed = {id(each.value) for each in ast.walk(tree or ast.Module([], []))
+                        if isinstance(each, ast.Subscript)}
         #: reference to a task → what the file does with it: (construct, line, whether in
         #: what stops a service); and the lines that create it
         self.uses: dict[str, list[tuple[str, int, bool]]] = {}
@@ -469,6 +470,12 @@ class Visitor(ast.NodeVisitor):
             # server.sockets: a field read, the same list of sockets under Trio; and a method
             # asyncio's Server lacks belongs to another server kept under the same name
             # (self._server is a reference per file, not per class)
+            return
+        if kind == "web" and len(parts) == 2 and isinstance(node, ast.Attribute) \
+                and id(node) not in self.called and id(node) not in self.indexed:
+            # request.remote, request.path: a field of aiohttp's server object read as plain
+            # data (the corpus README's settled case 1); request.app[key] indexes the
+            # Application's own state, and request.json() is a call: those are its API
             return
         if pair in ROWS:
             construct = pair
@@ -610,13 +617,13 @@ class Visitor(ast.NodeVisitor):
         if isinstance(func, ast.Attribute) and func.attr in FUTURE_ONLY \
                 and self.scan.imports_asyncio \
                 and qualname(func.value, self.scan) is None \
-                and reference(func.value) not in self.scan.plain:
+                and reference(func.value) not in self.scan.plain and not self._own_method(func):
             # only a future has these: in an asyncio file, whatever the receiver came from
             # (a parameter, another object's field), it is one
             self.emit(node, f"future.{func.attr}")
         elif isinstance(func, ast.Attribute) and func.attr in STREAM_ONLY \
                 and self.scan.imports_asyncio and qualname(func.value, self.scan) is None \
-                and reference(func.value) not in self.scan.plain:
+                and reference(func.value) not in self.scan.plain and not self._own_method(func):
             self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
         elif name is None and self.scan.loop_file and node.args and not (
                 {callback_name(func)} & self.defined) and (
@@ -648,6 +655,12 @@ class Visitor(ast.NodeVisitor):
             if keyword.arg == "loop_factory" and self.scan.loop_file:
                 self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
         self.generic_visit(node)
+
+    def _own_method(self, func: ast.Attribute) -> bool:
+        """``self.drain()`` where the enclosing class defines ``drain``: the class's own method
+        (a writer of its own that mimics a StreamWriter), not asyncio's."""
+        return isinstance(func.value, ast.Name) and func.value.id == "self" \
+            and bool(self.classes) and func.attr in self.classes[-1][0]
 
     def _inherited(self, node: ast.Call) -> None:
         """``self.when()`` or ``super().__init__()`` in a subclass of an asyncio class."""
@@ -696,7 +709,7 @@ class Visitor(ast.NodeVisitor):
                 and id(node) not in self.called:
             return  # ``aioftp.__version__``: the module's metadata, the same in any port
         if top.startswith("lib:") and node.attr in self.scan.subclassed.get(
-                lib_construct(name) or top, ()):
+                lib_construct(name) or top, ()) and self._own_instance(node.value):
             self.visit(node.value)  # bot.confirmed: what the file's own subclass keeps
             return
         if top in MODULES or (top.startswith("lib:") and reference(node) is None \
@@ -706,6 +719,11 @@ class Visitor(ast.NodeVisitor):
             if construct.startswith("aiohttp."):
                 self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
+        if "." in name and node.attr.startswith("__") and node.attr.endswith("__"):
+            # response.__await__(), task.__class__: Python's data model, which the Trio
+            # counterpart's object has as well; the line that made the object carries it
+            self.visit(node.value)
+            return
         root = node.value
         while isinstance(root, ast.Attribute) and reference(root) not in self.scan.fields:
             root = root.value
@@ -713,7 +731,7 @@ class Visitor(ast.NodeVisitor):
             id(node) not in self.called
             or (reference(root) in self.scan.fields and id(node) not in self.awaited)
             or (id(node) not in self.awaited and (
-                node.attr in DATA_METHODS
+                node.attr in DATA_METHODS or node.attr.startswith(CONVERSIONS)
                 or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))))
         if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
@@ -722,6 +740,15 @@ class Visitor(ast.NodeVisitor):
             # (``message.body.decode()``, ``(await cache.get(k)).decode()``)
             self.emit_kind(node, name)
         self.visit(node.value)
+
+    def _own_instance(self, node: ast.expr) -> bool:
+        """``self``, or an instance of the file's own subclass of a library class (``bot``
+        from ``Bot(jid)``): what holds the names that subclass defines. Another object of the
+        library (``self.track``, the track a subclass wraps) keeps the library's methods."""
+        if isinstance(node, ast.Call):
+            return isinstance(node.func, ast.Name) and node.func.id in self.scan.subclasses
+        ref = reference(node)
+        return ref is not None and (ref in ("self", "cls") or ref in self.scan.instances)
 
     def _is_module_path(self, node: ast.expr) -> bool:
         """``asyncssh.connect`` (a library's own name), not ``conn.run`` (its object's)."""
@@ -800,8 +827,10 @@ class Visitor(ast.NodeVisitor):
             # row is what is done with app[key] (a service, cancelled at cleanup)
             self.annotated.append((node.lineno, f"app[{node.targets[0].id}]"))
         if isinstance(value, ast.GeneratorExp | ast.ListComp) and isinstance(value.elt, ast.Call) \
-                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and not (qualname(value.elt.func, self.scan) or "").startswith("lib:"):
             # coros = (fetch(u) for u in urls): gathered later, the line is the gather's
+            # (a library's calls, [pc.close() for pc in pcs], are the library's line)
             where = self.functions[-1][0] if self.functions else ""
             self.collected[(where, node.targets[0].id)] = node
         if self._holds_loop(value):
@@ -850,6 +879,12 @@ class Visitor(ast.NodeVisitor):
                 self._holds_loop(each) or (isinstance(each, ast.Constant) and each.value is None)
                 for each in operands):
             self.emit(node, "loop passed")
+        if len(operands) == 2 and isinstance(node.ops[0], ast.Is | ast.IsNot) \
+                and _is_none(operands[1]) and isinstance(node.left, ast.Name) \
+                and (self.scan.aliases.get(node.left.id) or "").startswith("lib:"):
+            # ``if uvloop is not None:`` after ``try: import uvloop except ImportError:
+            # uvloop = None``: whether an optional library is there, no use of its API
+            return
         self.generic_visit(node)
 
     def _tests_loop(self, test: ast.expr) -> None:
@@ -946,9 +981,9 @@ class Visitor(ast.NodeVisitor):
                     self.other_timeouts.update(
                         id(n) for n in ast.walk(handler.type)
                         if isinstance(n, ast.Name) and n.id == "TimeoutError")
-        if self._runs(node.body) or (self.coroutines and self.coroutines[-1]
-                                     and self.scan.loop_file):
-            # around a run, or inside a coroutine: where asyncio delivers Ctrl-C
+        if self._runs(node.body) or self._waits_in_coroutine(node.body):
+            # around a run, or a coroutine's wait on asyncio's own future or task: where
+            # asyncio delivers Ctrl-C
             for handler in node.handlers:
                 if handler.type is not None and any(
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
@@ -959,7 +994,7 @@ class Visitor(ast.NodeVisitor):
     def visit_With(self, node: ast.With) -> None:
         """``with contextlib.suppress(KeyboardInterrupt):`` around a run is the same catch."""
         runs = self._runs(node.body)
-        inside = bool(self.coroutines and self.coroutines[-1] and self.scan.loop_file)
+        inside = self._waits_in_coroutine(node.body)
         if runs or inside:
             for item in node.items:
                 expr = item.context_expr
@@ -984,6 +1019,26 @@ class Visitor(ast.NodeVisitor):
                         return True
         return False
 
+    def _waits_in_coroutine(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body``, in a coroutine, waits on asyncio itself: awaits an object (a
+        future, a task: ``await self._exit_code``) or an ``asyncio.*`` call. That is a
+        coroutine waiting for the program's end, where asyncio's Ctrl-C reaches it. An
+        ``except KeyboardInterrupt`` around only other awaits catches what a library raises
+        for the key (a prompt reading raw input: ``await session.prompt_async()``), which
+        stays the same under Trio."""
+        if not (self.coroutines and self.coroutines[-1] and self.scan.loop_file):
+            return False
+        for stmt in body:
+            for sub in _own_nodes_of(stmt):
+                if not isinstance(sub, ast.Await):
+                    continue
+                if not isinstance(sub.value, ast.Call):
+                    return True
+                called = qualname(sub.value.func, self.scan) or ""
+                if called.split(".")[0] in ("asyncio", "loop", "future", "task"):
+                    return True
+        return False
+
     def _runs(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` runs an asyncio program (``asyncio.run``, a loop's run)."""
         return any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
@@ -1004,12 +1059,9 @@ class Visitor(ast.NodeVisitor):
                     own.add(sub.attr)
                 elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     own.add(sub.id)
-        if base is None and node.name in self.scan.protocols:
-            # a protocol by duck typing, made by a loop's create_*: the loop calls these
-            # methods, and a Trio port reads a stream in a task instead
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name in PROTOCOL_METHODS:
-                    self.emit(item, "protocol callback")
+        # (A protocol by duck typing, made by a loop's create_*, has no line of its own to
+        # change: the callbacks' ``def`` lines are not labelled (the corpus README's settled
+        # case), and what they call on the transport is found as the transport's.)
         self.classes.append((own, base))
         self.generic_visit(node)
         self.classes.pop()
@@ -1111,6 +1163,9 @@ STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "d
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
                 "values"}
+#: A conversion to plain data (``frame.to_ndarray()``, ``record.as_dict()``), not awaited, on
+#: what a library gave: the data it returns is the same in any port.
+CONVERSIONS = ("to_", "as_")
 #: Methods of plain data called on an item of a library object (``row["name"].title()``): a
 #: record's field, where ``client["db"]["users"].find_one()`` is the library's own call.
 ITEM_METHODS = DATA_METHODS | {

@@ -196,6 +196,11 @@ class Names:
     fixtures: dict[str, str] = field(default_factory=dict)
     #: library construct → the names the file's subclasses of its classes define themselves
     subclassed: dict[str, set[str]] = field(default_factory=dict)
+    #: the file's own subclasses of a library's classes, and the references that hold one of
+    #: their instances (``bot = Bot(jid)``, ``client = cast(Client, client)``): the names the
+    #: subclass defines are its own on these, and on ``self``, not on the library's objects
+    subclasses: set[str] = field(default_factory=set)
+    instances: set[str] = field(default_factory=set)
     #: whether the file imports asyncio (a snippet that only uses it does not)
     imports_asyncio: bool = False
     #: whether a ``loop`` here is asyncio's: the file imports asyncio, or calls a method only
@@ -515,6 +520,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
                       scan.subclassed, scan.fixtures, scan.elements):
             table.clear()
         scan.plain.clear()
+        scan.subclasses.clear()
+        scan.instances.clear()
         scan.fields.clear()
         scan.loop_methods.clear()
         scan.foreign.clear()
@@ -837,6 +844,7 @@ def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
         if lib is None:
             continue
         scan.factories.setdefault(node.name, lib)
+        scan.subclasses.add(node.name)
         own = scan.subclassed.setdefault(lib, set())
         for sub in ast.walk(node):
             if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -943,6 +951,10 @@ def _assign(node: ast.Assign, scan: Names) -> None:
         kind = qualname(value, scan)
         ref = reference(target)
         call = value.value if isinstance(value, ast.Await) else value
+        if ref is not None and isinstance(call, ast.Call) and call.args and any(
+                isinstance(each, ast.Name) and each.id in scan.subclasses
+                for each in (call.func, call.args[0])):
+            scan.instances.add(ref)  # bot = Bot(jid); client = cast(Client, client)
         if ref is not None and kind is None and isinstance(call, ast.Call) \
                 and _names_a_class(call.func, scan):
             scan.plain.add(ref)  # state = RetryCallState(...): that class's object
