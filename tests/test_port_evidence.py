@@ -10,6 +10,7 @@ line that needs no change gets nothing.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from walkthrough import port
 from walkthrough.port import libraries
@@ -226,3 +227,90 @@ def test_testing_whether_an_optional_library_was_imported_is_no_use_of_it() -> N
         """)
     assert found[3] == {"loop"} and found[8] == {"loop"}
     assert 7 not in found
+
+
+# --- evidence: an unlisted package awaited in an asyncio file -------------------------------
+
+def test_what_an_unlisted_package_gives_awaited_in_an_asyncio_file_is_asyncio_only() -> None:
+    """Awaited, used in ``async with`` or ``async for``, or handed ``loop=``: those lines are
+    the package's. Its import, its constructors and its constants are not found (they may be
+    its blocking side: a prompt library's ``prompt()`` runs anywhere)."""
+    found = rows("""\
+        import asyncio
+        from chatkit import Session, Event, CONSTANT
+        import streamlib
+
+        async def main(loop):
+            session = Session("> ", mode=CONSTANT)
+            done = Event("done")
+            text = await session.ask()
+            async with streamlib.open("x") as stream:
+                async for chunk in stream:
+                    print(chunk)
+            await done
+            pump = streamlib.Pump(loop=loop)
+
+        asyncio.run(main(asyncio.new_event_loop()))
+        """)
+    assert found[8] == {"asyncio-only-lib"}  # await session.ask()
+    assert found[9] == {"asyncio-only-lib"}  # async with streamlib.open(...)
+    assert found[10] == {"asyncio-only-lib"}  # async for over what it opened
+    assert found[12] == {"asyncio-only-lib"}  # await done (an Event it made)
+    assert found[13] == {"loop", "asyncio-only-lib"}  # handed the loop
+    assert not {2, 3, 6, 7, 11} & set(found)
+
+
+def test_the_finding_names_the_package_and_says_what_it_rests_on() -> None:
+    source = "import asyncio\nimport chatkit\n\nasync def f():\n    await chatkit.ask()\n"
+    [finding] = [f for f in port.scan(source, "case.py") if f.line == 5]
+    assert finding.construct == "awaits:chatkit" and finding.row == "asyncio-only-lib"
+    assert "chatkit: awaited here in an asyncio program" in finding.gotcha
+    assert "trio-asyncio" in finding.gotcha
+
+
+def test_no_evidence_without_asyncio_or_from_what_is_known_to_run_under_trio() -> None:
+    # the same await in a file that does not use asyncio: nothing says which loop it needs
+    assert rows("import chatkit\n\nasync def f():\n    await chatkit.ask()\n") == {}
+    found = rows("""\
+        import asyncio
+        import json
+        import anyio
+        import httpx
+        import tenacity
+        from trio_util import AsyncValue
+
+        async def main(path):
+            async with httpx.AsyncClient() as client:
+                await client.get("https://example.org")
+            await anyio.sleep(1)
+            async for attempt in tenacity.AsyncRetrying():
+                pass
+            await AsyncValue(0).wait_value(1)
+            print(json.dumps({}))
+        """)
+    assert set(found) == {1}  # import asyncio, and nothing else
+
+
+def test_no_evidence_from_the_files_own_package_or_a_helper_beside_it(tmp_path: Path) -> None:
+    source = """\
+        import asyncio
+        import helper
+        import myhelpers
+        from mypkg.io import fetch
+
+        async def main():
+            await helper.run()
+            await myhelpers.run()
+            await fetch()
+        """
+    # mypkg/app.py is mypkg's own module; helper is a helper's name by convention; on disk,
+    # myhelpers.py beside the file is the project's
+    (tmp_path / "mypkg").mkdir()
+    (tmp_path / "mypkg" / "__init__.py").write_text("")
+    (tmp_path / "mypkg" / "myhelpers.py").write_text("")
+    app = tmp_path / "mypkg" / "app.py"
+    app.write_text(textwrap.dedent(source))
+    found = {f.line for f in port.scan(app.read_text(), str(app))}
+    assert found == {1}
+    # the same file elsewhere, with no helper beside it: myhelpers is a third party's
+    assert rows(source, "scripts/app.py").get(8) == {"asyncio-only-lib"}

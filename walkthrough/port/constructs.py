@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from walkthrough.port.libraries import API_ROWS
-from walkthrough.port.mapping import Finding, describe
+from walkthrough.port.mapping import EVIDENCE_PREFIX, Finding, describe
 from walkthrough.port.names import (
     LOOP_PARAMS,
     MODULES,
@@ -20,6 +20,7 @@ from walkthrough.port.names import (
     annotation_kind,
     callback_name,
     collect,
+    external_of,
     lib_construct,
     library_row,
     qualname,
@@ -651,6 +652,9 @@ class Visitor(ast.NodeVisitor):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if qualname(arg, self.scan) == "loop" and reference(arg) is not None:
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
+        if any(keyword.arg == "loop" for keyword in node.keywords):
+            # Thing(loop=loop): asyncio's old convention for handing an object its loop
+            self._evidence(node, node.func)
         for keyword in node.keywords:
             if keyword.arg == "loop_factory" and self.scan.loop_file:
                 self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
@@ -770,7 +774,20 @@ class Visitor(ast.NodeVisitor):
             self._string_annotation(node.slice)
         self.generic_visit(node)
 
+    def _evidence(self, node: ast.AST, value: ast.expr) -> None:
+        """``await session.prompt_async()``, ``await self.done`` (an eventkit Event), ``async
+        with``/``async for`` on what an unlisted third-party package gave, in a file that uses
+        asyncio: the package waits on the program's event loop, so it very likely runs on
+        asyncio only. The line is found as that package's (``awaits:<package>``); what is
+        not awaited on it (a constructor, a constant) may be its blocking side, and is not."""
+        if not self.scan.imports_asyncio or qualname(value, self.scan) is not None:
+            return
+        package = external_of(value, self.scan)
+        if package is not None:
+            self.emit(node, f"{EVIDENCE}{package}")
+
     def visit_Await(self, node: ast.Await) -> None:
+        self._evidence(node, node.value.func if isinstance(node.value, ast.Call) else node.value)
         if isinstance(node.value, ast.Call):
             self.awaited.add(id(node.value.func))
         if not isinstance(node.value, ast.Call):
@@ -783,6 +800,8 @@ class Visitor(ast.NodeVisitor):
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
+            expr = item.context_expr
+            self._evidence(expr, expr.func if isinstance(expr, ast.Call) else expr)
             kind = qualname(item.context_expr, self.scan)
             if reference(item.context_expr) is not None and kind and (
                     kind in OBJECT_KINDS or kind.startswith("lib:") or kind == "aiofilectx"):
@@ -800,6 +819,8 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._evidence(node.iter, node.iter.func if isinstance(node.iter, ast.Call)
+                       else node.iter)
         kind = qualname(node.iter, self.scan)
         if kind and (kind in OBJECT_KINDS or kind.startswith("lib:")):
             self.emit(node.iter, kind)
@@ -1237,8 +1258,14 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+#: How a construct names an unlisted package found asyncio's by what the file does with it.
+EVIDENCE = EVIDENCE_PREFIX
+
+
 def row_of(construct: str) -> str | None:
     """The id of the row that explains ``construct`` (a module's own row for ``aiohttp.X``)."""
+    if construct.startswith(EVIDENCE):
+        return "asyncio-only-lib"
     if construct.startswith("lib:") and construct[4:] in API_ROWS:
         return API_ROWS[construct[4:]]  # aiorun.run: asyncio.run by another name
     if construct.startswith("lib:"):

@@ -104,6 +104,9 @@ class Finding:
 #: How a construct names an asyncio-only library: ``lib:`` and the module as imported
 #: (``lib:asyncssh``, ``lib:aiohttp.web``); :mod:`walkthrough.port.libraries` knows them.
 LIB_PREFIX = "lib:"
+#: How a construct names a package with no entry that the file shows to wait on asyncio's
+#: loop (``awaits:prompt_toolkit``: ``await session.prompt_async()`` in an asyncio file).
+EVIDENCE_PREFIX = "awaits:"
 
 
 def describe(path: str, line: int, statement: int, construct: str, row_id: str | None) -> Finding:
@@ -117,6 +120,16 @@ def describe(path: str, line: int, statement: int, construct: str, row_id: str |
     """
     library = (libraries.advice(construct.removeprefix(LIB_PREFIX))
                if construct.startswith(LIB_PREFIX) else None)
+    if construct.startswith(EVIDENCE_PREFIX):
+        package = construct.removeprefix(EVIDENCE_PREFIX)
+        library = ("asyncio-only-lib",
+                   f"awaited here in an asyncio program, so very likely asyncio-only (no entry "
+                   f"for {package}: check its docs): a Trio-native library if one exists, else "
+                   "trio-asyncio at the boundary (`async with trio_asyncio.open_loop()`, "
+                   "`aio_as_trio`)")
+        construct_name = package
+    else:
+        construct_name = construct.removeprefix(LIB_PREFIX)
     if row_id is None and library is not None:
         row_id = library[0]
     key = ROW_KEYS.get(row_id or "")
@@ -127,6 +140,6 @@ def describe(path: str, line: int, statement: int, construct: str, row_id: str |
     row = conceptmap.find(key)
     gotcha = conceptmap.plain(row.gotcha)
     if library is not None:
-        gotcha = f"{gotcha} {construct.removeprefix(LIB_PREFIX)}: {conceptmap.plain(library[1])}."
+        gotcha = f"{gotcha} {construct_name}: {conceptmap.plain(library[1])}."
     return Finding(path, line, statement, construct, conceptmap.plain(row.trio), gotcha,
                    (f"{conceptmap.PAGE_LINK}#{row.anchor}", *row.links), row_id)

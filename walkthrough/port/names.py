@@ -127,6 +127,33 @@ LOOP_ONLY = {"create_task", "create_future", "run_until_complete", "run_forever"
 #: whichever library opened it).
 WEBSOCKET_METHODS = {"websocket", "ws_connect", "websocket_connect", "connect_websocket"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request"}
+#: Third-party packages whose awaited API runs under Trio as well as asyncio (AnyIO-based, or
+#: written for Trio, or with no event loop of their own): an ``await`` on them in an asyncio
+#: file is no sign of an asyncio-only library. (A submodule named for asyncio,
+#: ``hypercorn.asyncio``, is asyncio's all the same: :mod:`.libraries` finds it first.)
+TRIO_SAFE = frozenset({
+    # AnyIO and what is built on it (httpcore's backends are AnyIO's or Trio's)
+    "anyio", "sniffio", "httpx", "httpcore", "starlette", "fastapi", "asyncclick",
+    "openai", "anthropic", "mcp", "sse_starlette", "asgi_lifespan",
+    # Trio itself and its ecosystem
+    "trio", "trio_asyncio", "trio_websocket", "trio_util", "pytest_trio", "quart_trio",
+    "triopg", "purerpc", "qtrio", "tractor", "hypercorn", "outcome", "async_generator",
+    "exceptiongroup",
+    # async helpers with no loop of their own, or that ask sniffio which loop runs (tenacity
+    # sleeps with trio.sleep under Trio)
+    "asyncstdlib", "typing_extensions", "attr", "attrs", "tenacity", "mock", "asyncmock",
+})
+
+
+def _stdlib() -> frozenset[str]:
+    import sys
+    return frozenset(sys.stdlib_module_names)
+
+
+#: The standard library's top-level modules: never a third-party library.
+STDLIB = _stdlib()
+
+
 @functools.lru_cache(maxsize=4096)
 def library_row(module: str) -> str | None:
     """The row of an asyncio-only library ``module`` (or of the package it is part of).
@@ -210,6 +237,13 @@ class Names:
     #: packages asyncio-only by their name alone that this file imports through a submodule
     #: named for asyncio (:func:`libraries.split_packages`): only that submodule is asyncio's
     split: set[str] = field(default_factory=set)
+
+    #: names bound by importing a third-party package the tool has no entry for, and the
+    #: package (``from eventkit import Event``: ``Event`` → ``eventkit``); see
+    #: :func:`external_of`
+    external: dict[str, str] = field(default_factory=dict)
+    #: references assigned what such a package gave (``self.done = Event("done")``)
+    external_refs: dict[str, str] = field(default_factory=dict)
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to, and for the
@@ -449,8 +483,54 @@ def bind(target: ast.expr, kind: str | None, scan: Names) -> None:
         scan.kinds[ref] = kind
 
 
+#: Module names a project's own scripts give their helpers (``import helper`` in an examples
+#: folder, ``from common import ...`` in tests): an import of one is the project's, not a
+#: third-party package's, however it is spelled.
+LOCAL_NAMES = frozenset({
+    "helper", "helpers", "util", "utils", "common", "config", "settings", "conftest", "shared",
+    "base", "tools", "example", "examples", "client", "server", "app", "main", "models",
+    "test", "tests", "testing", "lib", "core", "constants", "support", "fixtures", "setup",
+    "local", "server_async", "client_async", "handlers", "protocol", "messages", "compat",
+})
+
+
+def local_module(path: str, top: str) -> bool:
+    """Whether ``top`` is a module beside the file on disk (``examples/helper.py`` next to
+    ``examples/client.py``): the project's own, imported by its bare name."""
+    if path.startswith("<"):
+        return False
+    folder = Path(path).parent
+    try:
+        return (folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _unlisted(module: str, scan: Names) -> bool:
+    """Whether ``module`` is a third-party package the tool knows nothing of: not the standard
+    library, not this file's own package or a helper beside it, not asyncio or a listed
+    library, not Trio-safe."""
+    top = module.split(".")[0]
+    return bool(top) and top not in STDLIB and top not in scan.own and top not in MODULES \
+        and top not in TRIO_SAFE and top not in LOCAL_NAMES and top != "pytest" \
+        and not top.startswith(("trio_", "_")) and not top.endswith("_trio") \
+        and scan.library(module) is None and libraries.find(module) is None \
+        and not local_module(scan.path, top)
+
+
 def _imports(tree: ast.Module, scan: Names) -> None:
     for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _unlisted(alias.name, scan):
+                    scan.external[alias.asname or alias.name.split(".")[0]] = \
+                        alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                and _unlisted(node.module, scan):
+            for alias in node.names:
+                if not _unlisted(f"{node.module}.{alias.name}", scan):
+                    continue
+                scan.external[alias.asname or alias.name] = node.module.split(".")[0]
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
@@ -479,6 +559,46 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 elif scan.library(f"{node.module}.{alias.name}") is not None:
                     scan.aliases[alias.asname or alias.name] = \
                         f"lib:{scan.library(f'{node.module}.{alias.name}')}"
+
+
+def external_of(node: ast.expr | None, scan: Names) -> str | None:
+    """The unlisted third-party package (:func:`_unlisted`) an expression's value comes from:
+    its name, an attribute or a call on it, or a reference assigned one (``session`` after
+    ``session = PromptSession()``). What such a package returns is taken to be its own."""
+    while node is not None:
+        ref = reference(node)
+        if ref is not None and ref in scan.external_refs:
+            return scan.external_refs[ref]
+        if isinstance(node, ast.Name):
+            return scan.external.get(node.id) if node.id not in scan.aliases else None
+        if isinstance(node, ast.Attribute | ast.Subscript | ast.Await | ast.Starred):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return None
+    return None
+
+
+def _external_refs(tree: ast.Module, scan: Names) -> None:
+    """References assigned (or bound by ``async with … as``) what an unlisted package gave."""
+    if not scan.external:
+        return
+    for _ in range(2):  # a reference assigned from a reference
+        for node in ast.walk(tree):
+            pairs: list[tuple[ast.expr, ast.expr | None]] = []
+            if isinstance(node, ast.Assign):
+                pairs = [(target, node.value) for target in node.targets]
+            elif isinstance(node, ast.AnnAssign):
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, ast.AsyncWith | ast.With):
+                pairs = [(item.optional_vars, item.context_expr) for item in node.items
+                         if item.optional_vars is not None]
+            for target, value in pairs:
+                ref = reference(target)
+                package = external_of(value, scan)
+                if ref is not None and package is not None and ref not in scan.kinds:
+                    scan.external_refs.setdefault(ref, package)
 
 
 def _bound_names(tree: ast.Module) -> set[str]:
@@ -517,7 +637,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
     if reached and not is_script(tree, scan.path):
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
-                      scan.subclassed, scan.fixtures, scan.elements):
+                      scan.subclassed, scan.fixtures, scan.elements, scan.external,
+                      scan.external_refs):
             table.clear()
         scan.plain.clear()
         scan.subclasses.clear()
@@ -741,6 +862,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         kind = qualname(value, scan)
                         if kind in KNOWN_KINDS:  # {"future": task}: details["future"]
                             scan.kinds[f"*[{ast.unparse(key)}]"] = kind
+    _external_refs(tree, scan)
 
 
 #: A loop's methods that make a protocol from a factory, their first argument.
