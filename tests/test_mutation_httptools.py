@@ -1,0 +1,215 @@
+"""``TrioHttptoolsTransport``: the slips mutmut planted that its tests missed, one test per kind.
+
+``scripts/mutation.py trio_port/_transport_httptools.py`` (issue 27, ``docs/mutation.md``)
+found what llhttp leaves to this module and no test looked at closely: where a ``HEAD``
+response's head ends when 1xx heads came first or more bytes follow it, what a 1xx head must
+not leave behind for the final one (its reason, its share of the head's bound), the exact
+words of the close-before-the-end error and the request an error names, which statuses may
+end a body with a close, the cap on idle connections, and the factory's default.
+
+Real servers on 127.0.0.1 (``tests/test_transport_httptools.py``'s raw one), the real clock
+(a timeout cannot be tested otherwise: DESIGN.md), ``-W error``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+import trio
+
+from tests.test_transport_httptools import OK, _Raw
+from trio_port import _transport_httptools
+from trio_port._transport import TrioH11Transport
+from trio_port._transport_httptools import MAX_HEAD, TrioHttptoolsTransport
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[[list[bytes | None]], _Raw]]:
+    """Servers that answer each request with the next of ``replies`` (raw bytes, ``None``:
+    hang up), as in ``tests/test_transport_httptools.py``; shut down after the test."""
+    servers: list[_Raw] = []
+
+    def start(replies: list[bytes | None]) -> _Raw:
+        srv = _Raw(replies)
+        threading.Thread(target=srv.serve_forever, args=(0.01,), daemon=True).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def client(**kwargs: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=TrioHttptoolsTransport(**kwargs), timeout=5.0)
+
+
+async def body_failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
+    """The error reading ``request``'s body raises, through the transport itself: a transport
+    is httpx's public interface too (what a retrying or caching transport wraps), and there an
+    error must name its request, since no client sets it again on the way out."""
+    transport = TrioHttptoolsTransport()
+    request.extensions["timeout"] = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0,
+                                     **timeouts}
+    try:
+        response = await transport.handle_async_request(request)
+        try:
+            with pytest.raises(httpx.HTTPError) as caught:
+                await response.aread()
+        finally:
+            await response.aclose()  # as httpx's client does when a read fails
+    finally:
+        await transport.aclose()
+    return caught.value
+
+
+# -- a HEAD response: where its head ends ----------------------------------------------------------
+
+
+@pytest.mark.trio
+async def test_a_head_response_after_1xx_heads_keeps_its_connection(raw: Callable[..., _Raw]
+                                                                    ) -> None:
+    """llhttp is stopped at the end of a HEAD response's head, and the transport finds that end
+    itself, one blank line per head parsed: after a 103 and a 100 it is the third, and nothing
+    follows it, so the connection serves the next request."""
+    srv = raw([b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+               b"HTTP/1.1 100 Continue\r\n\r\n"
+               b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", OK])
+    async with client() as c:
+        head = await c.head(srv.base + "/")
+        assert (head.status_code, head.content, head.headers["content-length"]) == (
+            200, b"", "5000")
+        assert (await c.get(srv.base + "/")).content == b"ok"
+    assert len(srv.seen) == 2 and len(set(srv.seen)) == 1
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("after", [b"hello", b"HTTP/1.1 204 No Content\r\n\r\n"],
+                         ids=["a-body", "a-whole-bodiless-response"])
+async def test_any_bytes_after_a_head_response_stop_reuse(raw: Callable[..., _Raw],
+                                                          after: bytes) -> None:
+    """Bytes after a HEAD response's head, in the same read, are not the next request's: the
+    connection is not reused, even when they end with a blank line as a head does (a whole
+    204 sent unasked), which a search for the *last* blank line would take for the head's end."""
+    srv = raw([b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" + after, OK])
+    async with client() as c:
+        head = await c.head(srv.base + "/")
+        assert (head.status_code, head.content) == (200, b"")
+        assert (await c.get(srv.base + "/")).content == b"ok"
+    assert len(set(srv.seen)) == 2
+
+
+# -- what a 1xx head leaves behind --------------------------------------------------------------
+
+
+@pytest.mark.trio
+async def test_the_final_response_has_its_own_reason_not_a_1xx_s(raw: Callable[..., _Raw]
+                                                                  ) -> None:
+    srv = raw([b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+               b"HTTP/1.1 404 Not Here\r\nContent-Length: 2\r\n\r\nno"])
+    async with client() as c:
+        r = await c.get(srv.base + "/")
+    assert (r.status_code, r.reason_phrase, r.content) == (404, "Not Here", b"no")
+
+
+def _fields(total: int) -> bytes:
+    """Header lines whose fields count ``total`` as the bound counts them (name + value + 4),
+    written without the optional space after the colon, so that each line is one byte shorter
+    than it counts: the bytes of the head stay under MAX_HEAD and its count decides alone."""
+    lines = [b"content-length:2\r\n"]
+    left = total - (len(b"content-length") + 1 + 4)
+    while left > 0:
+        value = b"v" * min(60, left - 5)  # the name "x" and 4: a field counts at least 5
+        lines.append(b"x:" + value + b"\r\n")
+        left -= 1 + len(value) + 4
+    assert left == 0
+    return b"".join(lines)
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("over", [0, 1], ids=["max-head", "one-over"])
+async def test_a_final_head_s_fields_are_counted_from_zero_after_a_1xx(
+        raw: Callable[..., _Raw], over: int) -> None:
+    """The fields of each head are counted alone: after a ``100 Continue``, a final head whose
+    fields count exactly MAX_HEAD is a page, one more is the transport's refusal."""
+    head = b"HTTP/1.1 200 OK\r\n" + _fields(MAX_HEAD + over) + b"\r\n"
+    reply = b"HTTP/1.1 100 Continue\r\n\r\n" + head + b"ok"
+    assert len(reply) < MAX_HEAD  # the bytes' own bound is not the one tested
+    srv = raw([reply])
+    async with client() as c:
+        if over:
+            with pytest.raises(httpx.RemoteProtocolError) as caught:
+                await c.get(srv.base + "/")
+            assert str(caught.value) == f"response head over {MAX_HEAD} bytes"
+        else:
+            assert (await c.get(srv.base + "/")).content == b"ok"
+
+
+# -- a body ended by a close ----------------------------------------------------------------------
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("status", [b"205 Reset Content", b"305 Use Proxy", b"404 Not Found"])
+async def test_a_close_ends_an_unframed_body_whatever_the_status(raw: Callable[..., _Raw],
+                                                                 status: bytes) -> None:
+    """Only 1xx, 204 and 304 responses are bodiless by their status (llhttp ends them at the
+    head); any other response without framing has a body that the close ends, complete."""
+    srv = raw([b"HTTP/1.1 " + status + b"\r\n\r\nthe end", None])
+    async with client() as c:
+        r = await c.get(srv.base + "/")
+    assert (r.status_code, r.content) == (int(status[:3]), b"the end")
+
+
+@pytest.mark.trio
+async def test_a_body_cut_short_is_an_error_in_words_that_names_its_request(
+        raw: Callable[..., _Raw]) -> None:
+    """What a crawler's report shows, word for word, and the request it is about."""
+    srv = raw([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", None])
+    request = httpx.Request("GET", srv.base + "/")
+    exc = await body_failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert str(exc) == "server closed the connection before the body ended"
+    assert exc.request is request
+
+
+@pytest.mark.trio
+async def test_a_body_that_stops_coming_is_a_read_timeout_that_names_its_request(
+        raw: Callable[..., _Raw]) -> None:
+    srv = raw([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"])  # then silence
+    request = httpx.Request("GET", srv.base + "/")
+    with trio.fail_after(10):
+        exc = await body_failure(request, read=0.5)
+    assert type(exc) is httpx.ReadTimeout
+    assert exc.request is request
+
+
+# -- the pool ---------------------------------------------------------------------------------
+
+
+@pytest.mark.trio
+async def test_no_more_idle_connections_are_kept_than_max_keepalive(raw: Callable[..., _Raw]
+                                                                     ) -> None:
+    """Two requests at once need two connections; with ``max_keepalive=1`` one is kept and the
+    other closed, so the next two at once reuse one and open one: three in all."""
+    srv = raw([OK] * 4)
+    async with client(max_keepalive=1) as c:
+        for _ in range(2):
+            async with trio.open_nursery() as nursery:
+                for _ in range(2):
+                    nursery.start_soon(c.get, srv.base + "/")
+    assert len(srv.seen) == 4 and len(set(srv.seen)) == 3
+
+
+def test_the_factory_s_default_cap_is_the_transports() -> None:
+    """``transport()`` without arguments caps connections as either class does by default
+    (httpx's own default, 100), in use and idle."""
+    made, h11 = _transport_httptools.transport(), TrioH11Transport()
+    assert type(made) is TrioHttptoolsTransport
+    assert (made._limit.value, made._max_keepalive) == (
+        h11._limit.value, h11._max_keepalive) == (100, 100)
