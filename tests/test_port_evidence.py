@@ -314,3 +314,19 @@ def test_no_evidence_from_the_files_own_package_or_a_helper_beside_it(tmp_path: 
     assert found == {1}
     # the same file elsewhere, with no helper beside it: myhelpers is a third party's
     assert rows(source, "scripts/app.py").get(8) == {"asyncio-only-lib"}
+
+
+def test_a_library_object_awaited_by_itself_is_the_librarys_use() -> None:
+    found = rows("""\
+        import asyncio
+        from eventkit import Event
+
+        class Conn(asyncio.Protocol):
+            def __init__(self):
+                self.closed = Event("closed")
+
+            async def wait(self):
+                await self.closed
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
+    assert found[9] == {"asyncio-only-lib"}

@@ -194,3 +194,15 @@ def test_more_asyncio_only_libraries_by_entry(module: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
     assert libraries.advice("socketio") is None and libraries.advice("pyee") is None
+
+
+@pytest.mark.parametrize("module", ["telnetlib3", "eventkit", "ib_async", "ib_insync",
+                                    "prompt_toolkit.contrib.ssh"])
+def test_asyncio_only_libraries_added_in_round_4(module: str) -> None:
+    """telnetlib3 and eventkit say in their own descriptions that they run on asyncio;
+    prompt_toolkit's SSH server is built on asyncssh, while prompt_toolkit itself is not
+    asyncio-only (its blocking prompt() runs anywhere)."""
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert libraries.advice("prompt_toolkit") is None
+    assert libraries.advice("prompt_toolkit.shortcuts") is None

@@ -792,6 +792,8 @@ class Visitor(ast.NodeVisitor):
             self.awaited.add(id(node.value.func))
         if not isinstance(node.value, ast.Call):
             kind = qualname(node.value, self.scan)
+            if kind and kind.startswith("lib:") and lib_construct(kind):
+                self.emit(node, lib_construct(kind) or kind)  # await event: a library's object
             if kind in ("future", "task", "completed"):
                 self.emit(node, f"await {kind}")
                 if kind == "task":

@@ -194,6 +194,16 @@ LIBRARIES: tuple[Library, ...] = (
             "a dict of results with a `trio.Lock` per key (async-lru keeps asyncio futures)"),
     Library("asynctest", "pytest-asyncio",
             "pytest-trio's `@pytest.mark.trio` and plain `unittest.mock.AsyncMock`"),
+    Library("telnetlib3", "asyncio-only-lib",
+            f"{_BRIDGE}: telnetlib3 is built on asyncio's streams (its protocol constants, "
+            "IAC, WILL, ..., are plain bytes in any port)"),
+    Library("eventkit", "asyncio-only-lib",
+            "a `trio.Event` (one-shot) or a memory channel for a stream of values; "
+            "eventkit schedules on the asyncio loop"),
+    Library("ib_async", "asyncio-only-lib", f"{_BRIDGE}: ib_async runs on asyncio only"),
+    Library("ib_insync", "asyncio-only-lib", f"{_BRIDGE}: ib_insync runs on asyncio only"),
+    Library("prompt_toolkit.contrib.ssh", "asyncio-only-lib",
+            f"{_BRIDGE}: prompt_toolkit's SSH server is built on asyncssh"),
     Library("pyee.asyncio", "asyncio-only-lib",
             "pyee's own `pyee.trio.TrioEventEmitter`, which runs its handlers in a nursery"),
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
