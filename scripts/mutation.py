@@ -195,7 +195,7 @@ def locate(source: str, mutant: Mutant, diff: str) -> None:
 
 
 def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: bool,
-        out: Path | None) -> int:
+        out: Path | None, only: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
     copy, tool = work / "repo", work / "mutmut"
     copy.mkdir()
@@ -219,7 +219,7 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
     start = time.monotonic()
     log = work / "mutmut-run.log"
     try:
-        mutmut(copy, tool, "run", "--max-children", "1", log=log, path=site)
+        mutmut(copy, tool, "run", "--max-children", "1", *(only or []), log=log, path=site)
     except SystemExit:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -229,7 +229,9 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
                for line in mutmut(copy, tool, "results", "--all", "true").splitlines()
                if "__mutmut_" in line]
     source = (copy / module).read_text(encoding="utf-8")
-    uncaught = [m for m in mutants if m.status not in CAUGHT]
+    # With --mutants, the others are "not checked": neither listed nor counted in the score.
+    checked = [m for m in mutants if m.status != "not checked"]
+    uncaught = [m for m in checked if m.status not in CAUGHT]
     for m, diff in zip(uncaught, show(copy, tool, [m.name for m in uncaught]), strict=True):
         locate(source, m, diff)
         m.where = module + m.where
@@ -238,12 +240,11 @@ def run(module: str, tests: list[str], extra: list[str], timeout: int, keep: boo
     caught = sum(counts.get(s, 0) for s in CAUGHT)
     print(f"{module}: {len(mutants)} mutants in {seconds:.0f} s: "
           + ", ".join(f"{n} {s}" for s, n in counts.items())
-          + (f"; caught {caught}/{len(mutants)} ({100 * caught / len(mutants):.1f}%)"
-             if mutants else ""))
-    for m in mutants:
-        if m.status not in CAUGHT:
-            print(f"{m.status}: {m.where}: - {m.removed}\n{' ' * len(m.status)}  "
-                  f"{' ' * len(m.where)}  + {m.added}   [{m.name.rsplit('.', 1)[1]}]")
+          + (f"; caught {caught}/{len(checked)} ({100 * caught / len(checked):.1f}%)"
+             if checked else ""))
+    for m in uncaught:
+        print(f"{m.status}: {m.where}: - {m.removed}\n{' ' * len(m.status)}  "
+              f"{' ' * len(m.where)}  + {m.added}   [{m.name.rsplit('.', 1)[1]}]")
     if out:
         out.write_text(json.dumps({"module": module, "commit": commit, "with": extra,
                                    "tests": tests, "seconds": round(seconds),
@@ -269,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deselect", action="append", default=[], metavar="NODEID",
                         help="leave out a test that fails on HEAD itself (mutmut needs the "
                              "unmutated run to pass); the page names it")
+    parser.add_argument("--mutants", nargs="+", metavar="NAME",
+                        help="only these mutants: mutmut's names, or fnmatch patterns such as "
+                             "'trio_port._transport.xǁTrioH11Transportǁ_connect__mutmut_*' (a "
+                             "run stopped at a deadline goes on with the ones it did not reach); "
+                             "the others are reported as 'not checked'")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per test (60)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, help="write every mutant and outcome as JSON")
@@ -283,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if not tests:
         parser.error(f"no tests known for {args.module}: give --tests")
     tests = [*tests, *(f"--deselect={node}" for node in args.deselect)]
-    return run(args.module, tests, args.extra, args.timeout, args.keep, args.out)
+    return run(args.module, tests, args.extra, args.timeout, args.keep, args.out, args.mutants)
 
 
 if __name__ == "__main__":
