@@ -330,3 +330,46 @@ def test_a_library_object_awaited_by_itself_is_the_librarys_use() -> None:
         """)
     assert found[2] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
     assert found[9] == {"asyncio-only-lib"}
+
+
+# --- loops by the names they are kept under ---------------------------------------------------
+
+def test_a_wrapper_under_asyncios_loop_getter_name_returns_a_loop() -> None:
+    found = rows("""\
+        import asyncio
+        from .utils import get_running_loop
+
+        class Pool:
+            def __init__(self):
+                self._loop = get_running_loop()
+
+            def stale(self, conn):
+                return self._loop.time() - conn.last_usage > 60
+
+            def wake(self):
+                return asyncio.ensure_future(self._wakeup(), loop=self._loop)
+        """)
+    assert found[6] == {"loop"} and found[9] == {"loop-time"}
+    assert found[12] == {"create-task", "loop"}
+
+
+def test_what_makes_the_programs_loops_is_a_loop_handed_on() -> None:
+    found = rows("""\
+        import asyncio
+
+        def start(target, loop_initializer=None):
+            if loop_initializer is None:
+                loop = asyncio.new_event_loop()
+            else:
+                loop = loop_initializer()
+            cache = {}
+            cache[target] = target, loop
+            return run(target, loop_initializer=loop_initializer)
+
+        def count(loop_count=3):
+            return loop_count + 1
+        """)
+    assert found[3] == {"loop"} and found[4] == {"loop"} and found[7] == {"loop"}
+    assert found[9] == {"loop"}  # a loop kept in a tuple
+    assert found[10] == {"loop"}
+    assert 12 not in found and 13 not in found  # a count, not a loop maker

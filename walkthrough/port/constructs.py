@@ -23,6 +23,7 @@ from walkthrough.port.names import (
     external_of,
     lib_construct,
     library_row,
+    makes_loops,
     qualname,
     reference,
 )
@@ -656,7 +657,7 @@ class Visitor(ast.NodeVisitor):
             # Thing(loop=loop): asyncio's old convention for handing an object its loop
             self._evidence(node, node.func)
         for keyword in node.keywords:
-            if keyword.arg == "loop_factory" and self.scan.loop_file:
+            if keyword.arg and makes_loops(keyword.arg) and self.scan.loop_file:
                 self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
         self.generic_visit(node)
 
@@ -891,9 +892,16 @@ class Visitor(ast.NodeVisitor):
                 return True  # kwargs.pop("loop", None)
             name = func.id if isinstance(func, ast.Name) else \
                 func.attr if isinstance(func, ast.Attribute) else None
-            # parent._get_loop(): a method of this file's that returns a loop, on any receiver
-            return name is not None and self.scan.factories.get(name) == "loop"
-        return reference(node) is not None and qualname(node, self.scan) == "loop"
+            # parent._get_loop(): a method of this file's that returns a loop, on any receiver;
+            # unit.loop_initializer(): what makes the program's loop
+            return name is not None and (self.scan.factories.get(name) == "loop"
+                                         or (self.scan.loop_file and makes_loops(name)))
+        if isinstance(node, ast.Tuple | ast.List):
+            return any(self._holds_loop(each) for each in node.elts)  # key = args, loop
+        ref = reference(node)
+        if ref is not None and self.scan.loop_file and makes_loops(ref.rpartition(".")[2]):
+            return True  # self.loop_initializer, unit.loop_factory
+        return ref is not None and qualname(node, self.scan) == "loop"
 
     def visit_Compare(self, node: ast.Compare) -> None:
         """``if loop is None:``, ``loop is not self._loop``: testing a loop handed in."""
@@ -1144,6 +1152,8 @@ class Visitor(ast.NodeVisitor):
             if arg.arg in LOOP_PARAMS and arg.arg != "event_loop" and self.scan.loop_file and (
                     arg.annotation is None or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
+            elif makes_loops(arg.arg) and self.scan.loop_file:
+                self.emit(arg, "loop passed")  # loop_initializer=None: Trio makes no loop
         self._string_annotation(node.returns)
         fixture = node.name.startswith("test") or any(
             "fixture" in ast.unparse(d) for d in node.decorator_list)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +117,16 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
 #: fixture, a private ``_loop=``).
 LOOP_PARAMS = ("loop", "_loop", "event_loop")
+#: Functions named as asyncio's ways to a loop: a wrapper the package keeps under asyncio's
+#: name (``from .utils import get_running_loop``) returns a loop all the same.
+LOOP_GETTERS = {"get_running_loop", "get_event_loop", "new_event_loop", "get_loop", "_get_loop"}
+
+
+def makes_loops(name: str) -> bool:
+    """``loop_initializer``, ``loop_factory``, ``event_loop_policy``: what a program hands on
+    to make or choose its loops (Trio has none to make), by the name it is kept under."""
+    return re.fullmatch(r"_?(event_)?loop_(factory|initializer|init|policy|class|cls|maker)",
+                        name) is not None
 #: Methods only an asyncio event loop has: a ``loop`` called with one of them is a loop even in a
 #: file that never imports asyncio (it was handed one).
 LOOP_ONLY = {"create_task", "create_future", "run_until_complete", "run_forever", "call_soon",
@@ -712,6 +723,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     scan.loop_file = uses_asyncio or bool(handed)
     for ref in handed:
         scan.kinds.setdefault(ref, "loop")  # self.loop.call_soon(...): a base class's loop
+    if scan.loop_file:
+        for getter in LOOP_GETTERS:
+            scan.factories.setdefault(getter, "loop")
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
