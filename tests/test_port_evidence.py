@@ -373,3 +373,70 @@ def test_what_makes_the_programs_loops_is_a_loop_handed_on() -> None:
     assert found[9] == {"loop"}  # a loop kept in a tuple
     assert found[10] == {"loop"}
     assert 12 not in found and 13 not in found  # a count, not a loop maker
+
+
+# --- following objects through partial, decorators and parameters ----------------------------
+
+def test_partial_of_start_server_and_of_its_callback() -> None:
+    found = rows("""\
+        import asyncio
+        from functools import partial
+
+        async def handle(reader, writer, banner):
+            writer.write(banner)
+            writer.close()
+
+        async def serve(port):
+            start = partial(asyncio.start_server, port=port)
+            callback = partial(handle, banner=b"hi")
+            server = await start(callback)
+            return server
+        """)
+    assert found[5] == {"streams"} and found[6] == {"streams"}
+    assert found[9] == {"start-server"} and found[11] == {"start-server"}
+
+
+def test_a_parameter_named_like_an_object_assigned_elsewhere_is_not_that_object() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(handler):
+            server = await asyncio.start_server(handler, port=8888)
+            print(server.sockets)
+
+        def parse(server):
+            host, port = server.rsplit(":", 1)
+            return host
+
+        def show(server: asyncio.Server):
+            print(server.sockets)
+        """)
+    assert found[5] == {"start-server"}
+    assert 8 not in found  # a string called server
+    assert found[12] == {"start-server"}  # its annotation says it is one
+
+
+def test_a_function_a_library_object_registers_gets_that_librarys_object() -> None:
+    found = rows("""\
+        from aiortc import RTCPeerConnection
+
+        def setup():
+            pc = RTCPeerConnection()
+
+            @pc.on("datachannel")
+            def on_datachannel(channel):
+                channel.send("hello")
+        """)
+    assert found[6] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
+
+
+def test_a_field_kept_on_the_loop_is_the_loops() -> None:
+    found = rows("""\
+        import asyncio
+
+        def run(coro):
+            loop = asyncio.get_event_loop()
+            loop.server = loop.run_until_complete(coro)
+            print(loop.server)
+        """)
+    assert found[6] == {"loop"}

@@ -703,6 +703,9 @@ class Visitor(ast.NodeVisitor):
         # keeps: plain data, like any field read on a library's object; what is *called* on
         # ``self`` and inherited is the base class's API, found by :meth:`_inherited`.)
         name = qualname(node, self.scan)
+        if name is not None and "." not in name and isinstance(node.value, ast.Name) \
+                and qualname(node.value, self.scan) == "loop":
+            name = f"loop.{node.attr}"  # loop.server = ...: kept on the loop, the loop's field
         if name is None:
             self.generic_visit(node)
             return
@@ -1114,7 +1117,16 @@ class Visitor(ast.NodeVisitor):
             "contextmanager" in ast.unparse(d) or "fixture" in ast.unparse(d)
             for d in node.decorator_list))
         before = len(self.scan.found)
+        outer = self.scan.shadowed
+        # a parameter that shares its name with an object assigned elsewhere in the file is
+        # not that object, unless the file gives this function's parameter its kind
+        stored = {sub.id for sub in _own_nodes(node)
+                  if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
+        self.scan.shadowed = (outer - {a.arg for a in arguments}) | {
+            a.arg for a in arguments if a.arg in self.scan.assigned and a.arg not in stored
+            and (node.name, a.arg) not in self.scan.given}
         self.generic_visit(node)
+        self.scan.shadowed = outer
         self.functions.pop()
         self.coroutines.pop()
         self.generators.pop()

@@ -249,6 +249,16 @@ class Names:
     #: named for asyncio (:func:`libraries.split_packages`): only that submodule is asyncio's
     split: set[str] = field(default_factory=set)
 
+    #: (function, parameter) pairs whose kind the file gives that function's parameter: an
+    #: annotation, a callback asyncio or a library calls, a call of the function here, a
+    #: ``loop=`` parameter, a fixture; and the references whose kind came from an assignment
+    #: (``server = await start_server(...)``). A parameter of the same name in another
+    #: function is not that object (:attr:`shadowed`, which the visitor keeps).
+    given: set[tuple[str, str]] = field(default_factory=set)
+    assigned: set[str] = field(default_factory=set)
+    shadowed: set[str] = field(default_factory=set)
+    #: names bound to ``partial(f, ...)`` of a function of the file → ``f``'s name
+    partials: dict[str, str] = field(default_factory=dict)
     #: names bound by importing a third-party package the tool has no entry for, and the
     #: package (``from eventkit import Event``: ``Event`` → ``eventkit``); see
     #: :func:`external_of`
@@ -358,7 +368,8 @@ def reference(node: ast.expr) -> str | None:
 def qualname(node: ast.expr, scan: Names) -> str | None:
     """``asyncio.sleep``, ``aiohttp.ClientSession``, ``loop.time``: what an expression names."""
     ref = reference(node)
-    if ref is not None and ref in scan.kinds:
+    if ref is not None and ref in scan.kinds and (
+            not scan.shadowed or ref.partition(".")[0] not in scan.shadowed):
         return scan.kinds[ref]
     if isinstance(node, ast.Name):
         return scan.aliases.get(node.id)
@@ -492,6 +503,7 @@ def bind(target: ast.expr, kind: str | None, scan: Names) -> None:
     if kind and ref is not None and (kind in KNOWN_KINDS or lib_construct(kind) == kind
                                      or (kind.endswith("s") and kind[:-1] in KNOWN_KINDS)):
         scan.kinds[ref] = kind
+        scan.assigned.add(ref)
 
 
 #: Module names a project's own scripts give their helpers (``import helper`` in an examples
@@ -649,8 +661,10 @@ def collect(tree: ast.Module, scan: Names) -> None:
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
                       scan.subclassed, scan.fixtures, scan.elements, scan.external,
-                      scan.external_refs):
+                      scan.external_refs, scan.partials):
             table.clear()
+        scan.given.clear()
+        scan.assigned.clear()
         scan.plain.clear()
         scan.subclasses.clear()
         scan.instances.clear()
@@ -762,6 +776,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 for arg in arguments:
                     kind, collection = annotation_kind(arg.annotation, scan)
+                    if kind or arg.arg in LOOP_PARAMS or arg.arg in scan.fixtures:
+                        scan.given.add((node.name, arg.arg))
                     if kind == "future" and not collection \
                             and scan.callbacks.get(node.name, ("", 0))[0] == "task":
                         kind = "task"  # def done(fut: Future) added to a task: it gets the task
@@ -779,11 +795,23 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     given = _returns(node, scan, yields=True)
                     if given:  # a test that asks for this fixture gets what it yields
                         scan.fixtures[node.name] = given
+                for decorator in node.decorator_list:
+                    # @pc.on("datachannel"), @routes.get("/"): a function a library's object
+                    # registers gets that library's object (a channel, a request)
+                    made = qualname(decorator.func, scan) \
+                        if isinstance(decorator, ast.Call) else None
+                    if made and made.startswith("lib:") and lib_construct(made) \
+                            and "." in made.removeprefix("lib:") \
+                            and reference(decorator.func) is not None:
+                        scan.callbacks.setdefault(node.name, (lib_construct(made) or "", 1))
+                    elif made and made.startswith("web."):
+                        scan.callbacks.setdefault(node.name, ("web", 1))
                 passed = scan.callbacks.get(node.name)
                 if passed:
                     plain = [a for a in node.args.args if a.arg not in ("self", "cls")]
                     for arg in plain[:passed[1]]:
                         scan.kinds.setdefault(arg.arg, passed[0])
+                        scan.given.add((node.name, arg.arg))
                 if node.name not in scan.factories:
                     returned = _returns(node, scan)
                     if returned:
@@ -805,6 +833,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         (k.value for k in node.keywords if k.arg == "client_connected_cb"),
                         None)
                     name = callback_name(callback) if callback is not None else None
+                    name = scan.partials.get(name or "", name)
                     if name:
                         scan.callbacks[name] = ("stream", 2)
                 elif called and (called.startswith("web.") or called.startswith("aiohttp.web.")):
@@ -911,6 +940,7 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
             at = PROTOCOL_CALLBACKS[item.name]
             if len(params) > at:
                 scan.kinds.setdefault(params[at].arg, kind)
+                scan.given.add((item.name, params[at].arg))
 
 
 def _class_fields(node: ast.ClassDef, scan: Names) -> None:
@@ -970,6 +1000,7 @@ def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.Async
             kind = qualname(value, scan)
             if kind and (kind in KNOWN_KINDS or lib_construct(kind) == kind):
                 scan.kinds.setdefault(param.arg, kind)
+                scan.given.add((target.name, param.arg))
 
 
 def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
@@ -1065,8 +1096,24 @@ def _grow(call: ast.Call, scan: Names) -> None:
             scan.elements.setdefault(ref, kind)  # queue.put_nowait(task): a queue of tasks
 
 
+def _partial(node: ast.Assign, scan: Names) -> None:
+    """``start = partial(asyncio.start_server, port=p)``: ``start(cb)`` is asyncio's call;
+    ``cb = partial(handle, factory=f)``: what calls ``cb`` back calls ``handle``."""
+    value = node.value
+    if not (isinstance(value, ast.Call) and value.args and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and callback_name(value.func) == "partial"):
+        return
+    inner = qualname(value.args[0], scan)
+    if inner and inner.split(".")[0] in MODULES:
+        scan.aliases.setdefault(node.targets[0].id, inner)
+    elif isinstance(value.args[0], ast.Name | ast.Attribute):
+        scan.partials.setdefault(node.targets[0].id, callback_name(value.args[0]) or "")
+
+
 def _assign(node: ast.Assign, scan: Names) -> None:
     value = node.value
+    _partial(node, scan)
     for target in node.targets:
         if isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts):
