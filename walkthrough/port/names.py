@@ -798,8 +798,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 for decorator in node.decorator_list:
                     # @pc.on("datachannel"), @routes.get("/"): a function a library's object
                     # registers gets that library's object (a channel, a request)
-                    made = qualname(decorator.func, scan) \
-                        if isinstance(decorator, ast.Call) else None
+                    if not isinstance(decorator, ast.Call):
+                        continue
+                    made = qualname(decorator.func, scan)
                     if made and made.startswith("lib:") and lib_construct(made) \
                             and "." in made.removeprefix("lib:") \
                             and reference(decorator.func) is not None:
