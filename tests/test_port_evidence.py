@@ -440,3 +440,25 @@ def test_a_field_kept_on_the_loop_is_the_loops() -> None:
             print(loop.server)
         """)
     assert found[6] == {"loop"}
+
+
+def test_a_pair_a_method_of_the_file_returns_unpacks_to_its_kinds() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Tuple
+
+        class Client:
+            async def _stdio(self) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+                ...
+
+            async def _tcp(self):
+                reader, writer = await asyncio.open_connection("127.0.0.1", 1)
+                return reader, writer
+
+            async def start(self):
+                self.stdin, self.stdout = await self._stdio()
+                self.reader, self.writer = await self._tcp()
+                self.stdout.write(await self.stdin.read(10))
+                self.writer.close()
+        """)
+    assert found[15] == {"streams"} and found[16] == {"streams"}

@@ -257,6 +257,9 @@ class Names:
     given: set[tuple[str, str]] = field(default_factory=set)
     assigned: set[str] = field(default_factory=set)
     shadowed: set[str] = field(default_factory=set)
+    #: function of the file → the kinds of the tuple it returns (``-> Tuple[StreamReader,
+    #: StreamWriter]``, ``return reader, writer``), for ``a, b = await self.make()``
+    tuples: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
     #: names bound to ``partial(f, ...)`` of a function of the file → ``f``'s name
     partials: dict[str, str] = field(default_factory=dict)
     #: names bound by importing a third-party package the tool has no entry for, and the
@@ -661,7 +664,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
                       scan.subclassed, scan.fixtures, scan.elements, scan.external,
-                      scan.external_refs, scan.partials):
+                      scan.external_refs, scan.partials, scan.tuples):
             table.clear()
         scan.given.clear()
         scan.assigned.clear()
@@ -813,6 +816,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     for arg in plain[:passed[1]]:
                         scan.kinds.setdefault(arg.arg, passed[0])
                         scan.given.add((node.name, arg.arg))
+                parts = _tuple_returns(node, scan)
+                if parts:
+                    scan.tuples.setdefault(node.name, parts)
                 if node.name not in scan.factories:
                     returned = _returns(node, scan)
                     if returned:
@@ -1047,6 +1053,40 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
     return None
 
 
+def _tuple_returns(node: ast.FunctionDef | ast.AsyncFunctionDef,
+                   scan: Names) -> tuple[str | None, ...] | None:
+    """The kinds of the tuple a function returns: from its annotation (``-> Tuple[
+    asyncio.StreamReader, asyncio.StreamWriter]``), else from a ``return a, b`` of its own
+    body whose parts have kinds. ``None`` when no part has a kind."""
+    returns = _annotation_tree(node.returns) if node.returns is not None else None
+    if isinstance(returns, ast.Subscript) and isinstance(returns.slice, ast.Tuple) \
+            and callback_name(returns.value) in ("Tuple", "tuple"):
+        kinds = tuple(annotation_kind(each, scan)[0] for each in returns.slice.elts)
+        if any(kinds):
+            return kinds
+    for each in _own_statements(node):
+        if isinstance(each, ast.Return) and isinstance(each.value, ast.Tuple) \
+                and not any(isinstance(e, ast.Starred) for e in each.value.elts):
+            kinds = tuple(qualname(e, scan) for e in each.value.elts)
+            kinds = tuple(k if k in KNOWN_KINDS else None for k in kinds)
+            if any(kinds):
+                return kinds
+    return None
+
+
+def _own_statements(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's body, without those of functions or classes nested in it."""
+    found: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        each = todo.pop()
+        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        found.append(each)
+        todo.extend(ast.iter_child_nodes(each))
+    return found
+
+
 def _names_a_class(node: ast.expr | None, scan: Names) -> bool:
     """An annotation or a call's function that names a class neither asyncio nor a library
     has (``"RetryCallState"``, ``models.Job``): by Python's convention, a capitalised name."""
@@ -1127,6 +1167,14 @@ def _assign(node: ast.Assign, scan: Names) -> None:
                 if pair and len(target.elts) == 2:
                     for each, paired in zip(target.elts, pair, strict=True):
                         bind(each, paired, scan)  # reader, writer = await open_connection()
+                made = scan.tuples.get(callback_name(call.func) or "") \
+                    if isinstance(call.func, ast.Name) or (
+                        isinstance(call.func, ast.Attribute)
+                        and isinstance(call.func.value, ast.Name)
+                        and call.func.value.id in ("self", "cls")) else None
+                if pair is None and made and len(made) == len(target.elts):
+                    for each, element in zip(target.elts, made, strict=True):
+                        bind(each, element, scan)  # r, w = await self._open_streams()
                 returned = qualname(call, scan)
                 if pair is None and returned and returned.startswith("lib:"):
                     for each in target.elts:  # conn, _ = await lib.create_connection(...)
