@@ -3,22 +3,27 @@
 ``scripts/mutation.py trio_port/_transport_httptools.py`` (issue 27, ``docs/mutation.md``)
 found what llhttp leaves to this module and no test looked at closely: where a ``HEAD``
 response's head ends when 1xx heads came first or more bytes follow it, what a 1xx head must
-not leave behind for the final one (its reason, its share of the head's bound), the exact
-words of the close-before-the-end error and the request an error names, which statuses may
-end a body with a close, the cap on idle connections, and the factory's default.
+not leave behind for the final one (its reason, its share of the head's bound), a reason
+that comes in two reads, a response that ends right at the head's bound, the exact words of
+the close-before-the-end error and the request an error names, which statuses may end a body
+with a close, the cap on idle connections, and the factory's default.
 
-Real servers on 127.0.0.1 (``tests/test_transport_httptools.py``'s raw one), the real clock
-(a timeout cannot be tested otherwise: DESIGN.md), ``-W error``.
+Real servers on 127.0.0.1 (``tests/test_transport_httptools.py``'s raw one, and one in the
+test's own Trio run that decides where the client's reads end), the real clock (a timeout
+cannot be tested otherwise: DESIGN.md), ``-W error``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 import pytest
 import trio
+import trio.testing
 
 from tests.test_transport_httptools import OK, _Raw
 from trio_port import _transport_httptools
@@ -44,6 +49,48 @@ def raw() -> Iterator[Callable[[list[bytes | None]], _Raw]]:
     for srv in servers:
         srv.shutdown()
         srv.server_close()
+
+
+class Stepped:
+    """A server in the test's own Trio run, on 127.0.0.1, that writes each reply in steps.
+
+    Between two steps it waits until every task, the client's too, has been blocked for a
+    moment: the client has read all of the step before, so its reads end where the steps do
+    (a reason cut in two, a head per read), which threads and sleeps only make likely.
+    """
+
+    def __init__(self, replies: list[list[bytes]]) -> None:
+        self.replies = replies
+        self.seen: list[int] = []  # the connection (numbered from 0) of each request
+        self.base = ""
+        self._accepted = 0
+
+    async def handle(self, stream: trio.SocketStream) -> None:
+        number, self._accepted = self._accepted, self._accepted + 1
+        async with stream:
+            buf = b""
+            while self.replies:
+                while b"\r\n\r\n" not in buf:
+                    data = await stream.receive_some(65536)
+                    if not data:
+                        return
+                    buf += data
+                _, buf = buf.split(b"\r\n\r\n", 1)
+                self.seen.append(number)
+                for i, step in enumerate(self.replies.pop(0)):
+                    if i:
+                        await trio.testing.wait_all_tasks_blocked(0.02)
+                    await stream.send_all(step)
+
+
+@asynccontextmanager
+async def stepped(replies: list[list[bytes]]) -> AsyncIterator[Stepped]:
+    srv = Stepped(replies)
+    async with trio.open_nursery() as nursery:
+        listeners = await nursery.start(partial(trio.serve_tcp, host="127.0.0.1"), srv.handle, 0)
+        srv.base = f"http://127.0.0.1:{listeners[0].socket.getsockname()[1]}"
+        yield srv
+        nursery.cancel_scope.cancel()
 
 
 def client(**kwargs: int) -> httpx.AsyncClient:
@@ -73,20 +120,22 @@ async def body_failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPE
 
 
 @pytest.mark.trio
-async def test_a_head_response_after_1xx_heads_keeps_its_connection(raw: Callable[..., _Raw]
-                                                                    ) -> None:
+@pytest.mark.parametrize("reads", ["one-read", "a-read-per-head"])
+async def test_a_head_response_after_1xx_heads_keeps_its_connection(reads: str) -> None:
     """llhttp is stopped at the end of a HEAD response's head, and the transport finds that end
-    itself, one blank line per head parsed: after a 103 and a 100 it is the third, and nothing
-    follows it, so the connection serves the next request."""
-    srv = raw([b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
-               b"HTTP/1.1 100 Continue\r\n\r\n"
-               b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", OK])
-    async with client() as c:
+    itself, one blank line per head parsed, in every byte read for the response: after a 103
+    and a 100 it is the third, and nothing follows it, so the connection serves the next
+    request. The same when each head comes in a read of its own."""
+    heads = [b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n",
+             b"HTTP/1.1 100 Continue\r\n\r\n",
+             b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"]
+    async with stepped([[b"".join(heads)] if reads == "one-read" else heads, [OK]]) as srv, \
+            client() as c:
         head = await c.head(srv.base + "/")
         assert (head.status_code, head.content, head.headers["content-length"]) == (
             200, b"", "5000")
         assert (await c.get(srv.base + "/")).content == b"ok"
-    assert len(srv.seen) == 2 and len(set(srv.seen)) == 1
+    assert srv.seen == [0, 0]
 
 
 @pytest.mark.trio
@@ -109,11 +158,15 @@ async def test_any_bytes_after_a_head_response_stop_reuse(raw: Callable[..., _Ra
 
 
 @pytest.mark.trio
-async def test_the_final_response_has_its_own_reason_not_a_1xx_s(raw: Callable[..., _Raw]
-                                                                  ) -> None:
-    srv = raw([b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
-               b"HTTP/1.1 404 Not Here\r\nContent-Length: 2\r\n\r\nno"])
-    async with client() as c:
+@pytest.mark.parametrize("steps", [
+    [b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 404 Not Here\r\n"
+     b"Content-Length: 2\r\n\r\nno"],
+    [b"HTTP/1.1 404 Not ", b"Here\r\nContent-Length: 2\r\n\r\nno"],
+], ids=["after-a-1xx", "in-two-reads"])
+async def test_the_reason_is_the_final_response_s_whole(steps: list[bytes]) -> None:
+    """``reason_phrase`` is the final response's: not a 1xx head's before it, and whole when
+    llhttp hands it over in two pieces (a read ended in it)."""
+    async with stepped([steps]) as srv, client() as c:
         r = await c.get(srv.base + "/")
     assert (r.status_code, r.reason_phrase, r.content) == (404, "Not Here", b"no")
 
@@ -149,6 +202,26 @@ async def test_a_final_head_s_fields_are_counted_from_zero_after_a_1xx(
             assert str(caught.value) == f"response head over {MAX_HEAD} bytes"
         else:
             assert (await c.get(srv.base + "/")).content == b"ok"
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("after", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison"],
+                         ids=["nothing-after-it", "bytes-after-it"])
+async def test_a_response_that_ends_at_the_head_s_bound_is_reused_only_if_nothing_follows(
+        after: bytes) -> None:
+    """At most MAX_HEAD bytes are fed before the head is complete; the rest of that read waits.
+    A response (a big header, then the rest of its head and a short body, in the next read)
+    that ends right at that cut is whole, and its connection is reused; bytes after it in the
+    same read are beyond the response, and the connection is not."""
+    start = b"HTTP/1.1 200 OK\r\nSet-Cookie: " + b"c" * (MAX_HEAD - 200)
+    end = b"\r\nContent-Length: 2\r\n\r\nok"
+    rest = b"c" * (MAX_HEAD - len(start) - len(end)) + end  # start + rest: MAX_HEAD bytes
+    async with stepped([[start, rest + after], [OK]]) as srv, client() as c:
+        r = await c.get(srv.base + "/")
+        assert (len(r.headers["set-cookie"]), r.content) == (MAX_HEAD - 200 + len(rest) - len(end),
+                                                             b"ok")
+        assert (await c.get(srv.base + "/")).content == b"ok"
+    assert srv.seen == ([0, 0] if not after else [0, 1])
 
 
 # -- a body ended by a close ----------------------------------------------------------------------
