@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+import httptools
 import httpx
 import pytest
 import trio
@@ -222,6 +223,36 @@ async def test_a_response_that_ends_at_the_head_s_bound_is_reused_only_if_nothin
                                                              b"ok")
         assert (await c.get(srv.base + "/")).content == b"ok"
     assert srv.seen == ([0, 0] if not after else [0, 1])
+
+
+def _llhttp_reason(reply: bytes) -> str:
+    """What llhttp itself says of ``reply``: its reason, not this module's wording."""
+    class Callbacks:
+        pass
+
+    try:
+        httptools.HttpResponseParser(Callbacks()).feed_data(reply)
+    except httptools.HttpParserError as exc:
+        return str(exc)
+    raise AssertionError("llhttp took it")
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize(("reply", "words"), [
+    (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+     "unexpected protocol upgrade"),
+    (b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok", None),  # bare LFs: llhttp's reason
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok", None),
+], ids=["an-upgrade", "bare-line-feeds", "two-lengths"])
+async def test_a_framing_error_says_what_broke(raw: Callable[..., _Raw], reply: bytes,
+                                               words: str | None) -> None:
+    """The error a crawler reports says why: the transport's words for what it refuses itself
+    (a protocol upgrade nobody asked for), llhttp's own reason for what llhttp refuses."""
+    srv = raw([reply])
+    async with client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(srv.base + "/")
+    assert str(caught.value) == (words or _llhttp_reason(reply))
 
 
 # -- a body ended by a close ----------------------------------------------------------------------
