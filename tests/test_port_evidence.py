@@ -462,3 +462,36 @@ def test_a_pair_a_method_of_the_file_returns_unpacks_to_its_kinds() -> None:
                 self.writer.close()
         """)
     assert found[15] == {"streams"} and found[16] == {"streams"}
+
+
+def test_a_queue_a_base_class_makes_is_a_queue_by_how_it_is_used() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Socket(BaseSocket):
+            async def poll(self):
+                item = await self.queue.get()
+                self.queue.task_done()
+                return item
+
+            async def send(self, pkt):
+                await self.queue.put(pkt)
+
+        class Store:
+            async def load(self, key):
+                return await self.db.get(key)
+        """)
+    assert found[5] == {"queue"} and found[6] == {"task-done"} and found[10] == {"queue"}
+    assert 14 not in found  # an awaited get alone: a key-value store's as well
+
+
+def test_wait_for_with_no_timeout_takes_the_row_of_what_it_awaits() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def finish(work):
+            task = asyncio.create_task(work())
+            await asyncio.wait_for(task, timeout=None)
+            await asyncio.wait_for(task, 5)
+        """)
+    assert found[5] == {"task-result"} and found[6] == {"wait-for"}

@@ -603,6 +603,17 @@ class Visitor(ast.NodeVisitor):
             for arg in node.args:
                 self.visit(arg)
             return
+        if name == "asyncio.wait_for" and node.args and _no_timeout(node):
+            # wait_for(aw, None) is a plain await of aw: the row of what it awaits (the corpus
+            # README's settled case); a coroutine awaited plainly needs no row but the call's
+            kind = qualname(node.args[0], self.scan) if not isinstance(
+                node.args[0], ast.Call) else None
+            self.emit(node, f"await {kind}" if kind in ("task", "future") else name)
+            if kind == "task":
+                self._use(node.args[0], "await task", node)
+            for child in [*node.args, *node.keywords]:
+                self.visit(child)
+            return
         if name == "asyncio.wait":
             waits = next((k.value for k in node.keywords if k.arg == "return_when"), None)
             all_of = waits is None or (qualname(waits, self.scan) or "").endswith(
@@ -1273,6 +1284,13 @@ def statements(tree: ast.Module) -> dict[int, int]:
                 if line not in starts or starts[line] < node.lineno:
                     starts[line] = node.lineno
     return starts
+
+
+def _no_timeout(call: ast.Call) -> bool:
+    """``wait_for(aw, None)``, ``wait_for(aw, timeout=None)``: a literal ``None`` timeout."""
+    timeout = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "timeout"), None)
+    return isinstance(timeout, ast.Constant) and timeout.value is None
 
 
 def _is_none(node: ast.expr) -> bool:

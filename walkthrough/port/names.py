@@ -718,6 +718,30 @@ def is_script(tree: ast.Module, path: str) -> bool:
                for node in tree.body)
 
 
+#: What only a queue is called with: ``queue.Queue``'s too, but that one is never awaited.
+QUEUE_ONLY = {"task_done", "put_nowait", "get_nowait", "qsize"}
+#: What an asyncio queue awaits.
+QUEUE_AWAITS = {"get", "put", "join"}
+
+
+def queues_by_use(tree: ast.Module) -> set[str]:
+    """References the file uses as an asyncio queue wherever it was made (a base class, a
+    factory of the package): called with a method only a queue has (``task_done``,
+    ``put_nowait``) *and* awaited on ``get``/``put``/``join``. Either alone is weaker: a
+    thread's ``queue.Queue`` has the first, a key-value store's client the second."""
+    called: dict[str, set[str]] = {}
+    awaited: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        call = node.value if isinstance(node, ast.Await) else node
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            ref = reference(call.func.value)
+            if ref is not None:
+                table = awaited if isinstance(node, ast.Await) else called
+                table.setdefault(ref, set()).add(call.func.attr)
+    return {ref for ref, methods in called.items()
+            if methods & QUEUE_ONLY and awaited.get(ref, set()) & QUEUE_AWAITS}
+
+
 def handed_loops(tree: ast.Module) -> set[str]:
     """The references a file uses as an asyncio loop without showing where it came from:
     ``self.loop.create_task()``, ``loop.run_until_complete()`` (a method only an asyncio loop
@@ -743,6 +767,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     if scan.loop_file:
         for getter in LOOP_GETTERS:
             scan.factories.setdefault(getter, "loop")
+        for ref in queues_by_use(tree):
+            scan.kinds.setdefault(ref, "queue")  # self.queue, made by a base class
     # A snippet that uses asyncio without importing it (the docs' examples) still means it.
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
