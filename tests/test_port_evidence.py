@@ -495,3 +495,19 @@ def test_wait_for_with_no_timeout_takes_the_row_of_what_it_awaits() -> None:
             await asyncio.wait_for(task, 5)
         """)
     assert found[5] == {"task-result"} and found[6] == {"wait-for"}
+
+
+def test_a_route_decorators_handler_gets_the_request_whose_fields_are_data() -> None:
+    found = rows("""\
+        from aiohttp import web
+
+        routes = web.RouteTableDef()
+
+        @routes.get("/{name}")
+        async def hello(request):
+            name = request.match_info["name"]
+            data = await request.json()
+            return web.json_response({"name": name, **data})
+        """)
+    assert found[5] == {"http-server"} and found[8] == {"http-server"}
+    assert 7 not in found  # a field of the request, indexed: plain data

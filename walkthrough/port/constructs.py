@@ -474,10 +474,11 @@ class Visitor(ast.NodeVisitor):
             # (self._server is a reference per file, not per class)
             return
         if kind == "web" and len(parts) == 2 and isinstance(node, ast.Attribute) \
-                and id(node) not in self.called and id(node) not in self.indexed:
-            # request.remote, request.path: a field of aiohttp's server object read as plain
-            # data (the corpus README's settled case 1); request.app[key] indexes the
-            # Application's own state, and request.json() is a call: those are its API
+                and id(node) not in self.called \
+                and not (id(node) in self.indexed and parts[1] in WEB_OBJECTS):
+            # request.remote, request.match_info["id"]: a field of aiohttp's server object
+            # read as plain data (the corpus README's settled case 1); request.app[key]
+            # indexes the Application's own state, and request.json() is a call: its API
             return
         if pair in ROWS:
             construct = pair
@@ -1228,6 +1229,9 @@ ITEM_METHODS = DATA_METHODS | {
     "get", "title", "capitalize", "casefold", "isdigit", "isalpha", "count", "index", "find",
     "rstrip", "lstrip", "partition", "rsplit", "append", "extend", "copy", "update", "pop",
     "setdefault", "isoformat", "timestamp", "total_seconds", "hexdigest"}
+#: Fields of aiohttp's server objects that hold the server's own objects, not plain data
+#: (``request.app[key]`` is the Application's state, the library's API).
+WEB_OBJECTS = {"app", "config_dict", "router"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",

@@ -114,6 +114,10 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "aiofilectx", "lowserver", "timeoutcm", "barrier", "completed",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
                "web", "taskgroup", "transport", "protocol", "runner"}
+#: A library object's methods that register an event handler as a decorator
+#: (``@pc.on("datachannel")``): the handler is called with the library's objects.
+EVENT_DECORATORS = {"on", "once", "event", "listen", "listens_for", "add_listener",
+                    "subscribe", "on_event"}
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
 #: fixture, a private ``_loop=``).
 LOOP_PARAMS = ("loop", "_loop", "event_loop")
@@ -831,7 +835,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         continue
                     made = qualname(decorator.func, scan)
                     if made and made.startswith("lib:") and lib_construct(made) \
-                            and "." in made.removeprefix("lib:") \
+                            and made.rpartition(".")[2] in EVENT_DECORATORS \
                             and reference(decorator.func) is not None:
                         scan.callbacks.setdefault(node.name, (lib_construct(made) or "", 1))
                     elif made and made.startswith("web."):
