@@ -511,3 +511,31 @@ def test_a_route_decorators_handler_gets_the_request_whose_fields_are_data() -> 
         """)
     assert found[5] == {"http-server"} and found[8] == {"http-server"}
     assert 7 not in found  # a field of the request, indexed: plain data
+
+
+def test_an_adapter_that_awaits_what_it_is_handed_is_no_evidence() -> None:
+    found = rows("""\
+        import asyncio
+        from jupyterish.utils import ensure_async
+        from anyscheduler import Scheduler
+
+        async def ping(socket):
+            await ensure_async(socket.send(b"ping"))
+            return await ensure_async(socket)
+        """)
+    assert 6 not in found
+    assert found[7] == {"asyncio-only-lib"}  # handed a plain reference, not an awaitable call
+
+
+def test_anyio_based_schedulers_and_helpers_run_under_trio() -> None:
+    found = rows("""\
+        import asyncio
+        from apscheduler import AsyncScheduler
+        from asyncer import asyncify
+
+        async def main(job):
+            async with AsyncScheduler() as scheduler:
+                await scheduler.add_schedule(job, 5)
+            await asyncify(print)("x")
+        """)
+    assert set(found) == {1}
