@@ -539,3 +539,21 @@ def test_anyio_based_schedulers_and_helpers_run_under_trio() -> None:
             await asyncify(print)("x")
         """)
     assert set(found) == {1}
+
+
+def test_a_wrapper_under_asyncios_spawn_name_that_returns_the_task_is_the_spawn() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Group:
+            def create_task(self, coro):
+                task = asyncio.ensure_future(coro)
+                self.pending.add(task)
+                return task
+
+        class Manager:
+            def create_task(self, item) -> None:
+                self.tasks[item] = self.group.create_task(item.run())
+        """)
+    assert found[4] == {"create-task"}
+    assert 10 not in found  # returns nothing: a method of its own that happens to spawn

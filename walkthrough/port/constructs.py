@@ -411,6 +411,16 @@ class Visitor(ast.NodeVisitor):
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
+        #: the file's own functions named as asyncio's spawn that spawn and return a value
+        #: (``def create_task(self, coro): return self.loop.create_task(coro)``): the spawn,
+        #: wrapped, whose ``def`` line changes with it (by id)
+        self.spawners = {id(each) for each in ast.walk(tree or ast.Module([], []))
+                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                         and each.name in SPAWNS and any(
+                             isinstance(sub, ast.Call) and _last_name(sub.func) in SPAWNS
+                             for sub in _own_nodes(each)) and any(
+                             isinstance(sub, ast.Return) and sub.value is not None
+                             for sub in _own_nodes(each))}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: import lines of a family → the constructs its objects gave, added at the end
@@ -1124,6 +1134,8 @@ class Visitor(ast.NodeVisitor):
         self._function(node)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if id(node) in self.spawners and self.scan.loop_file:
+            self.emit(node, "asyncio.create_task")  # the file's wrapper of asyncio's spawn
         self._decorators(node)
         self._signature(node)
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
