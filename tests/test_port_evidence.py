@@ -557,3 +557,31 @@ def test_a_wrapper_under_asyncios_spawn_name_that_returns_the_task_is_the_spawn(
         """)
     assert found[4] == {"create-task"}
     assert 10 not in found  # returns nothing: a method of its own that happens to spawn
+
+
+def test_an_assignment_expression_binds_like_an_assignment() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def guard(fut):
+            try:
+                await fut
+            except asyncio.CancelledError:
+                if (task := asyncio.current_task()) and task.cancelling():
+                    raise
+        """)
+    assert found[7] == {"current-task", "task-cancel"}
+
+
+def test_a_threads_timeout_waiting_on_the_loop_is_from_thread() -> None:
+    found = rows("""\
+        import asyncio
+        import concurrent.futures
+
+        def call(coro, loop):
+            try:
+                return asyncio.run_coroutine_threadsafe(coro, loop).result(5)
+            except concurrent.futures.TimeoutError:
+                return None
+        """)
+    assert found[7] == {"from-thread"}

@@ -232,6 +232,7 @@ ROWS: dict[str, str] = {
     "lowserver.start_serving": "start-server",
     "service": "service",
     "except RuntimeError from a thread": "from-thread",
+    "except TimeoutError from a thread": "from-thread",
     "stream.readline": "streams",
     "session": "aiohttp-client",
     "response": "aiohttp-client",
@@ -1032,6 +1033,11 @@ class Visitor(ast.NodeVisitor):
             for handler in node.handlers:
                 if handler.type is not None and ast.unparse(handler.type) == "RuntimeError":
                     self.emit(handler, "except RuntimeError from a thread")
+                elif handler.type is not None and ast.unparse(handler.type) in (
+                        "concurrent.futures.TimeoutError", "futures.TimeoutError"):
+                    # run_coroutine_threadsafe(...).result(t) timed out: trio.from_thread.run
+                    # has no timeout, the Trio side bounds its own wait
+                    self.emit(handler, "except TimeoutError from a thread")
         # `except KeyboardInterrupt` around asyncio.run (or a loop's run): Trio's may come in
         # a group. Around anything else (a sync main) it stays as it is.
         if not self._times_out(node.body):

@@ -913,6 +913,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, f"{kind}s" if collection else kind, scan)
                 elif node.value is not None:
                     bind(node.target, qualname(node.value, scan), scan)
+            elif isinstance(node, ast.NamedExpr):
+                bind(node.target, qualname(node.value, scan), scan)  # (task := current_task())
             elif isinstance(node, ast.Assign):
                 _assign(node, scan)
                 _store_item(node, scan)
