@@ -585,3 +585,19 @@ def test_a_threads_timeout_waiting_on_the_loop_is_from_thread() -> None:
                 return None
         """)
     assert found[7] == {"from-thread"}
+
+
+def test_connection_made_of_a_librarys_session_class_gets_the_librarys_channel() -> None:
+    found = rows("""\
+        import asyncssh
+
+        class Session(asyncssh.SSHServerSession):
+            def connection_made(self, chan):
+                self._chan = chan
+
+            def data_received(self, data, datatype):
+                self._chan.write(data.upper())
+                print(len(data))
+        """)
+    assert found[3] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
+    assert 4 not in found and 9 not in found

@@ -970,7 +970,9 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
         name = qualname(base, scan) or ""
         if name.startswith("asyncio.") and name.endswith("Protocol"):
             kind = "transport"
-        elif name.startswith("lib:") and name.endswith("Protocol"):
+        elif name.startswith("lib:") and lib_construct(name):
+            # a library's protocol-like class (asyncssh's SSHServerSession, aioquic's
+            # QuicConnectionProtocol): connection_made hands it the library's channel
             kind = lib_construct(name)
     if kind is None:
         return
