@@ -601,3 +601,14 @@ def test_connection_made_of_a_librarys_session_class_gets_the_librarys_channel()
         """)
     assert found[3] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
     assert 4 not in found and 9 not in found
+
+
+def test_asyncios_coroutines_module_is_the_iscoroutine_row() -> None:
+    found = rows("""\
+        from asyncio.coroutines import _is_coroutine
+
+        class Cached:
+            def __init__(self):
+                self._is_coroutine = _is_coroutine
+        """)
+    assert found[1] == {"iscoroutine"} and found[5] == {"iscoroutine"}

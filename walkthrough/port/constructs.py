@@ -245,6 +245,9 @@ ROWS: dict[str, str] = {
     "asyncio.isfuture": "future",
     "asyncio.wrap_future": "from-thread",
     "asyncio.coroutine": "iscoroutine",
+    # asyncio's coroutines module: iscoroutine, iscoroutinefunction and their private marker
+    # (_is_coroutine), which inspect's functions replace
+    "asyncio.coroutines": "iscoroutine",
     "asyncio.IncompleteReadError": "streams",
     "asyncio.LimitOverrunError": "streams",
     "asyncio.SendfileNotAvailableError": "streams",
