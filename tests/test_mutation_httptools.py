@@ -296,6 +296,33 @@ async def test_a_body_that_stops_coming_is_a_read_timeout_that_names_its_request
     assert exc.request is request
 
 
+# -- the request ------------------------------------------------------------------------------
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("value", [b"a\r\nHost: elsewhere", b"a\nb", b"a\rb", b"a\x00b"],
+                         ids=["a-line-smuggled", "lf", "cr", "nul"])
+async def test_a_header_with_an_illegal_byte_is_refused_in_words_that_name_the_request(
+        raw: Callable[..., _Raw], value: bytes) -> None:
+    """The request head is checked before it leaves, through the transport itself: the error
+    says why and names the request, and the server sees nothing."""
+    srv = raw([OK])
+    request = httpx.Request("GET", srv.base + "/", headers={"X-Evil": "a"},
+                            extensions={"timeout": {"connect": 5.0, "read": 5.0,
+                                                    "write": 5.0, "pool": 5.0}})
+    # httpx refuses CR, LF and NUL itself; bypass it the way a careless caller might.
+    request.headers._list[-1] = (b"x-evil", b"x-evil", value)  # type: ignore[attr-defined]
+    transport = TrioHttptoolsTransport()
+    try:
+        with pytest.raises(httpx.LocalProtocolError) as caught:
+            await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+    assert str(caught.value) == "illegal byte in the request head"
+    assert caught.value.request is request
+    assert srv.seen == []
+
+
 # -- the pool ---------------------------------------------------------------------------------
 
 

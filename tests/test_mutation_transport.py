@@ -95,6 +95,30 @@ async def test_a_refused_connect_names_the_request_and_the_address() -> None:
 
 @pytest.mark.trio
 @pytest.mark.timeout(30)
+async def test_no_free_connection_is_a_pool_timeout_that_names_the_request(
+        serve: Callable[..., str]) -> None:
+    """With its one connection in use (a response whose body is not read yet), a second
+    request waits for the pool timeout, and the error names it and says why."""
+    url = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    transport = TrioH11Transport(max_connections=1)
+    timeout = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    try:
+        held = await transport.handle_async_request(
+            httpx.Request("GET", url, extensions={"timeout": timeout}))
+        try:
+            request = httpx.Request("GET", url, extensions={"timeout": {**timeout, "pool": 0.1}})
+            with pytest.raises(httpx.PoolTimeout) as caught:
+                await transport.handle_async_request(request)
+        finally:
+            await held.aclose()
+    finally:
+        await transport.aclose()
+    assert caught.value.request is request
+    assert str(caught.value) == "no connection free within the pool timeout"
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(30)
 async def test_a_silent_server_is_a_read_timeout_named_so(serve: Callable[..., str]
                                                           ) -> None:
     request = httpx.Request("GET", serve(b""))
