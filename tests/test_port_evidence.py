@@ -612,3 +612,15 @@ def test_asyncios_coroutines_module_is_the_iscoroutine_row() -> None:
                 self._is_coroutine = _is_coroutine
         """)
     assert found[1] == {"iscoroutine"} and found[5] == {"iscoroutine"}
+
+
+def test_the_flow_control_mixin_a_pipe_writer_is_made_with_is_a_protocol() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def stdout_writer(loop, pipe):
+            transport, protocol = await loop.connect_write_pipe(
+                asyncio.streams.FlowControlMixin, pipe)
+            return transport
+        """)
+    assert found[4] == {"protocols"} and found[5] == {"protocols"}

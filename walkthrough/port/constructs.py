@@ -253,6 +253,8 @@ ROWS: dict[str, str] = {
     "asyncio.SendfileNotAvailableError": "streams",
     # the protocol half of asyncio's streams: a subclass of it is a protocol (its callbacks)
     "asyncio.StreamReaderProtocol": "protocols",
+    # the protocol base that gives a StreamWriter its drain(): a protocol all the same
+    "asyncio.FlowControlMixin": "protocols",
     "asyncio.ReadTransport": "protocols",
     "asyncio.WriteTransport": "protocols",
     "asyncio.SubprocessProtocol": "subprocess",
