@@ -624,3 +624,21 @@ def test_the_flow_control_mixin_a_pipe_writer_is_made_with_is_a_protocol() -> No
             return transport
         """)
     assert found[4] == {"protocols"} and found[5] == {"protocols"}
+
+
+def test_an_aiohttp_responses_fields_are_found_only_where_httpx_spells_them_differently() -> None:
+    found = rows("""\
+        import aiohttp
+
+        async def fetch(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as resp:
+                    print(resp.status, resp.reason)
+                    print(resp.headers["etag"], resp.headers.get("date"))
+                    print(resp.url.host)
+                    data = await resp.content.read()
+                    return await resp.json()
+        """)
+    assert found[6] == {"aiohttp-client"} and found[9] == {"aiohttp-client"}
+    assert found[10] == {"aiohttp-client"}
+    assert 7 not in found and 8 not in found

@@ -489,6 +489,14 @@ class Visitor(ast.NodeVisitor):
             # asyncio's Server lacks belongs to another server kept under the same name
             # (self._server is a reference per file, not per class)
             return
+        if kind == "response" and len(parts) >= 2 and isinstance(node, ast.Attribute) \
+                and parts[1] not in RENAMED_RESPONSE_FIELDS \
+                and (len(parts) > 2 or id(node) not in self.called):
+            # resp.headers, resp.url.host, resp.headers.get(k): a field httpx's response
+            # spells the same, and what is read or called on it, plain data in a port (the
+            # corpus README's settled cases); resp.status is status_code there, and
+            # resp.json() is the response's own method
+            return
         if kind == "web" and len(parts) == 2 and isinstance(node, ast.Attribute) \
                 and id(node) not in self.called \
                 and not (id(node) in self.indexed and parts[1] in WEB_OBJECTS):
@@ -1257,6 +1265,11 @@ ITEM_METHODS = DATA_METHODS | {
     "get", "title", "capitalize", "casefold", "isdigit", "isalpha", "count", "index", "find",
     "rstrip", "lstrip", "partition", "rsplit", "append", "extend", "copy", "update", "pop",
     "setdefault", "isoformat", "timestamp", "total_seconds", "hexdigest"}
+#: An aiohttp response's fields that httpx's response spells differently (``status_code``,
+#: ``reason_phrase``, ``aiter_bytes()``, ``is_success``, a header, ``encoding``,
+#: ``request.method``, ``is_closed``): a port renames them, so reading one is a finding.
+RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", "charset",
+                           "method", "closed"}
 #: Fields of aiohttp's server objects that hold the server's own objects, not plain data
 #: (``request.app[key]`` is the Application's state, the library's API).
 WEB_OBJECTS = {"app", "config_dict", "router"}
