@@ -491,7 +491,9 @@ class Visitor(ast.NodeVisitor):
             return
         if kind == "response" and len(parts) >= 2 and isinstance(node, ast.Attribute) \
                 and parts[1] not in RENAMED_RESPONSE_FIELDS \
-                and (len(parts) > 2 or id(node) not in self.called):
+                and (len(parts) > 2 or id(node) not in self.called) \
+                and not (len(parts) == 3 and parts[1] == "headers"
+                         and parts[2] in MULTIDICT_METHODS):
             # resp.headers, resp.url.host, resp.headers.get(k): a field httpx's response
             # spells the same, and what is read or called on it, plain data in a port (the
             # corpus README's settled cases); resp.status is status_code there, and
@@ -1269,7 +1271,14 @@ ITEM_METHODS = DATA_METHODS | {
 #: ``reason_phrase``, ``aiter_bytes()``, ``is_success``, a header, ``encoding``,
 #: ``request.method``, ``is_closed``): a port renames them, so reading one is a finding.
 RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", "charset",
-                           "method", "closed"}
+                           "method", "closed",
+                           # and more httpx spells differently: no content_length (a header),
+                           # headers.raw, url (no real_url), request, http_version
+                           "content_length", "raw_headers", "real_url", "request_info",
+                           "version"}
+#: aiohttp's multidict methods on ``resp.headers`` that httpx's ``Headers`` lacks
+#: (``getall`` is ``get_list`` there); ``.get`` and ``[k]`` are the same in both.
+MULTIDICT_METHODS = {"getall", "getone", "popall", "popone", "add", "extend"}
 #: Fields of aiohttp's server objects that hold the server's own objects, not plain data
 #: (``request.app[key]`` is the Application's state, the library's API).
 WEB_OBJECTS = {"app", "config_dict", "router"}
