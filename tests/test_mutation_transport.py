@@ -64,8 +64,9 @@ def serve() -> Iterator[Callable[..., str]]:
         listener.close()
 
 
-async def failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
-    transport = TrioH11Transport()
+async def failure(request: httpx.Request, transport: TrioH11Transport | None = None,
+                  **timeouts: float) -> httpx.HTTPError:
+    transport = transport or TrioH11Transport()
     request.extensions["timeout"] = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0,
                                      **timeouts}
     try:
@@ -180,17 +181,48 @@ async def test_a_header_h11_refuses_is_a_local_protocol_error_with_its_reason(
 # -- https: the default TLS context -----------------------------------------------------------
 
 
-@pytest.fixture
-def certificate(tmp_path: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (openssl's command line), and its key."""
+def _self_signed(folder: Path, name: str, alt: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name`` (openssl's command line), and its key."""
     if shutil.which("openssl") is None:
         pytest.skip("no openssl command here")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                    "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName={alt}"],
                    check=True, capture_output=True, timeout=60)
     return cert, key
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, and its key."""
+    return _self_signed(tmp_path, "127.0.0.1", "IP:127.0.0.1")
+
+
+def _tls_server(context: ssl.SSLContext, reply: bytes) -> tuple[str, Callable[[], None]]:
+    """A one-connection TLS server on 127.0.0.1 that answers ``reply`` and then drops the
+    TCP connection *without* TLS's close_notify, as many servers do; a failed handshake ends
+    it quietly. Returns the https URL and a function that stops it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(65536)
+                tls.sendall(reply)
+                tls.shutdown(socket.SHUT_RDWR)  # TCP's FIN, no close_notify before it
+        except (ssl.SSLError, OSError):
+            conn.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        thread.join(10)
+        listener.close()
+
+    return f"https://127.0.0.1:{listener.getsockname()[1]}/", stop
 
 
 @pytest.mark.trio
@@ -243,6 +275,47 @@ async def test_https_uses_one_verifying_default_context_that_offers_http11(
     assert len(made) == 1
     assert made[0].verify_mode is ssl.CERT_REQUIRED and made[0].check_hostname
 
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_a_trusted_certificate_for_another_host_is_refused(tmp_path: Path) -> None:
+    """Verifying a certificate means its chain *and* its name: one the client trusts, but
+    made for another host, is refused when the server at 127.0.0.1 presents it, and the error
+    says why (Trio's own error for a failed handshake is a bare BrokenResourceError)."""
+    cert, key = _self_signed(tmp_path, "other.example", "DNS:other.example")
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    url, stop = _tls_server(server_context, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    try:
+        request = httpx.Request("GET", url)
+        exc = await failure(request, transport=TrioH11Transport(
+            ssl_context=ssl.create_default_context(cafile=str(cert))))
+    finally:
+        stop()
+    assert type(exc) is httpx.ConnectError
+    assert exc.request is request
+    assert "certificate verify failed: IP address mismatch, certificate is not valid for " \
+        "'127.0.0.1'" in str(exc)
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_an_https_body_ended_by_a_close_without_close_notify_is_whole(
+        certificate: tuple[Path, Path]) -> None:
+    """A body without framing ends when the server closes the connection. Over TLS most
+    servers close without sending close_notify first; as browsers and httpx do, that close
+    still ends the body (Trio's ``https_compatible``), rather than breaking it."""
+    cert, key = certificate
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    url, stop = _tls_server(server_context, b"HTTP/1.1 200 OK\r\n\r\nall of it")
+    try:
+        transport = TrioH11Transport(ssl_context=ssl.create_default_context(cafile=str(cert)))
+        async with httpx.AsyncClient(transport=transport, timeout=10) as c:
+            assert (await c.get(url)).content == b"all of it"
+    finally:
+        stop()
 
 
 @pytest.mark.trio

@@ -303,8 +303,11 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
                         raise
                     stream = tls
         except (*_MAPPED, ssl.SSLError) as exc:
-            if isinstance(exc, ssl.SSLError):
-                raise httpx.ConnectError(str(exc), request=request) from exc
+            # Trio reports a failed handshake (a certificate refused) as a bare
+            # BrokenResourceError caused by the SSLError: the reason is the SSLError's.
+            reason = exc if isinstance(exc, ssl.SSLError) else exc.__cause__
+            if isinstance(reason, ssl.SSLError):
+                raise httpx.ConnectError(str(reason), request=request) from exc
             raise _map_error(exc, httpx.ConnectTimeout, httpx.ConnectError, request) from exc
         return _Connection(stream, origin)
 
