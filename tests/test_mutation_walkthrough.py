@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import collections.abc
+import dataclasses
 import io
 import socket
 import sys
@@ -34,7 +35,7 @@ import trio.testing
 
 from walkthrough import clocks, normalise
 from walkthrough.capture import asyncio_task, capturing, trio_task
-from walkthrough.trace import Event, Trace
+from walkthrough.trace import Divergence, Event, Trace, compare
 
 # -- normalise.queue ----------------------------------------------------------------------------
 
@@ -307,3 +308,104 @@ def test_the_writer_echoes_to_its_tee_and_behaves_as_a_text_stream() -> None:
     assert tee.getvalue() == "half a line and the rest\n"
     assert [(e.text, e.newline) for e in trace.events] == [
         ("half a line", False), (" and the rest", True)]
+
+
+# -- trace --------------------------------------------------------------------------------------
+
+
+def _events(*events: tuple[str, float, int, str]) -> list[Event]:
+    return [Event(phase, at, task, text) for phase, at, task, text in events]
+
+
+def _trace(*events: tuple[str, float, int, str], **outcomes: str) -> Trace:
+    return Trace(impl="x", lesson="x", events=_events(*events), outcomes=dict(outcomes))
+
+
+def test_a_divergence_is_told_in_words_with_the_lines_on_each_side() -> None:
+    """What ``walkthrough run --impl both``, ``tour`` and ``check`` print: the phase, the
+    instant, the reason, and the lines each side had there (several joined by ``|``, a task's
+    lines in order joined by ``/``), or the two outcomes when only the ending differs."""
+    base = _trace(("p", 0, 0, "One"), ("p", 0, 0, "Two"), ("p", 1, 0, "Three"),
+                  ("p", 1, 0, "Four"), p="None")
+    verdict = compare(base, base)
+    assert verdict.equivalent and bool(verdict) and verdict.describe() == "equivalent"
+    cases = {
+        "missing": (_trace(*[(e.phase, e.time, e.task, e.text) for e in base.events[:2]],
+                           p="None"),
+                    Divergence("p", 1.0, ("Three", "Four"), (), "a line is missing here"),
+                    "first divergence in phase 'p' at t=1.00s: a line is missing here\n"
+                    "  expected: Three | Four"),
+        "extra": (_trace(*[(e.phase, e.time, e.task, e.text) for e in base.events],
+                         ("p", 1, 1, "Five"), ("p", 1, 1, "Six"), p="None"),
+                  Divergence("p", 1.0, (), ("Five", "Six"),
+                             "a line came that was not expected here"),
+                  "first divergence in phase 'p' at t=1.00s: a line came that was not expected "
+                  "here\n  got:      Five | Six"),
+        "different": (_trace(("p", 0, 0, "One"), ("p", 0, 0, "Two"), ("p", 1, 0, "Three"),
+                             ("p", 1, 0, "Quatre"), p="None"),
+                      Divergence("p", 1.0, ("Four",), ("Quatre",), "different lines here"),
+                      "first divergence in phase 'p' at t=1.00s: different lines here\n"
+                      "  expected: Four\n  got:      Quatre"),
+        "order": (_trace(("p", 0, 0, "Two"), ("p", 0, 0, "One"), ("p", 1, 0, "Three"),
+                         ("p", 1, 0, "Four"), p="None"),
+                  Divergence("p", 0.0, ("One / Two",), ("Two / One",),
+                             "the same lines, but one task printed them in another order "
+                             "(or another task did)"),
+                  "first divergence in phase 'p' at t=0.00s: the same lines, but one task "
+                  "printed them in another order (or another task did)\n"
+                  "  expected: One / Two\n  got:      Two / One"),
+        "ending": (dataclasses.replace(base, outcomes={"p": "raised KeyError: 'x'"}),
+                   Divergence("p", None, ("[1, 2]",), ("raised KeyError: 'x'",),
+                              "the phase ended differently"),
+                   "first divergence in phase 'p': the phase ended differently\n"
+                   "  expected: [1, 2]\n  got:      raised KeyError: 'x'"),
+    }
+    for name, (got, divergence, words) in cases.items():
+        verdict = compare(base if name != "ending" else
+                          dataclasses.replace(base, outcomes={"p": "[1, 2]"}), got)
+        assert (verdict.divergence, verdict.describe()) == (divergence, words), name
+        assert not verdict
+
+
+def test_the_first_divergence_is_the_first_in_phase_order_even_in_a_phase_one_side_lacks(
+        ) -> None:
+    """Phases are taken in the order they ran (events first, then outcomes), not by name, and
+    a phase that only one side ran (events and no outcome) is a divergence, not a crash."""
+    expected = _trace(("setup", 0, 0, "ready"), ("demo", 0, 0, "go"), setup="None", demo="1")
+    got = _trace(("setup", 0, 0, "steady"), ("demo", 0, 0, "stop"), setup="None", demo="2")
+    divergence = compare(expected, got).divergence
+    assert divergence == Divergence("setup", 0.0, ("ready",), ("steady",), "different lines here")
+    extra = dataclasses.replace(expected, events=[*expected.events, *_events(("zz", 2, 0, "z"))])
+    assert compare(expected, extra).divergence == Divergence(
+        "zz", 2.0, (), ("z",), "a line came that was not expected here")
+    assert compare(extra, expected).divergence == Divergence(
+        "zz", 2.0, ("z",), (), "a line is missing here")
+
+
+def test_coarser_decimals_forgive_only_the_time_within_them() -> None:
+    """``compare(..., decimals=2)`` (also through ``Lesson.compare``): stamps within the same
+    hundredth are one instant; phase, text, line or fragment, and each task's order still count,
+    and so does a tenth of a second."""
+    expected = _trace(("p", 0.001, 0, "tick"), ("p", 0.5, 0, "A"), ("p", 0.5, 0, "B"),
+                      ("q", 1, 0, "end"), p="None", q="None")
+    got = _trace(("p", 0.004, 3, "tick"), ("p", 0.5, 4, "A"), ("p", 0.5, 4, "B"),
+                 ("q", 1, 4, "end"), p="None", q="None")
+    assert compare(expected, got, decimals=2).equivalent
+    assert not compare(expected, got).equivalent  # 0.001 and 0.004 are two instants at 6
+
+    def changed(index: int, **change: Any) -> Trace:
+        events = list(got.events)
+        events[index] = dataclasses.replace(events[index], **change)
+        return dataclasses.replace(got, events=events)
+
+    for slip in (changed(0, time=0.3), changed(0, text="tock"), changed(0, newline=False),
+                 changed(0, phase="q"), changed(2, task=5)):
+        assert not compare(expected, slip, decimals=2).equivalent, slip.events
+
+
+def test_the_lines_at_an_instant_are_found_by_the_rounded_stamp() -> None:
+    """``Trace.at`` rounds the time asked as stamps are: 0.1 + 0.2 finds the lines at 0.3, and
+    half a second is not the same instant as 0 or 1."""
+    trace = _trace(("p", 0, 0, "zero"), ("p", 0.3, 0, "a"), ("p", 0.5, 0, "b"), ("p", 1, 0, "c"))
+    assert trace.at("p", 0.1 + 0.2) == ["a"]
+    assert trace.at("p", 0.5) == ["b"]
