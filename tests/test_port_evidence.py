@@ -644,3 +644,16 @@ def test_an_aiohttp_responses_fields_are_found_only_where_httpx_spells_them_diff
     assert found[10] == {"aiohttp-client"}  # getall is httpx's get_list; no content_length
     assert found[11] == {"aiohttp-client"}
     assert 7 not in found and 8 not in found
+
+
+def test_a_spawn_with_a_name_and_a_spawn_awaited_at_once() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def main(work):
+            t = asyncio.create_task(work(), name="worker")
+            await asyncio.create_task(work())
+            await t
+        """)
+    assert found[4] == {"create-task", "task-name"}
+    assert found[5] == {"create-task", "task-result"}

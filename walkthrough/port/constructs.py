@@ -101,6 +101,7 @@ ROWS: dict[str, str] = {
     "future.get_loop": "loop",
     "task.get_loop": "loop",
     "task.get_name": "task-name",
+    "task name given": "task-name",
     "task.set_name": "task-name",
     "loop.set_exception_handler": "exception-handler",
     "loop.get_exception_handler": "exception-handler",
@@ -683,6 +684,10 @@ class Visitor(ast.NodeVisitor):
                 held = arg.value if isinstance(arg, ast.Starred) else None
                 if isinstance(held, ast.Name) and (where, held.id) in self.collected:
                     self.emit(self.collected[(where, held.id)], "asyncio.gather")
+        if any(k.arg == "name" for k in node.keywords) and name is not None \
+                and ROWS.get(construct_of(name)) == "create-task" \
+                and qualname(node, self.scan) == "task":
+            self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         self._inherited(node)
@@ -837,6 +842,11 @@ class Visitor(ast.NodeVisitor):
                            else node.value)
         if isinstance(node.value, ast.Call):
             self.awaited.add(id(node.value.func))
+            if qualname(node.value, self.scan) == "task" \
+                    and ROWS.get(construct_of(qualname(node.value.func, self.scan) or "")) \
+                    == "create-task":
+                # await asyncio.create_task(f()): spawned, then waited for at once
+                self.emit(node, "await task")
         if not isinstance(node.value, ast.Call):
             kind = qualname(node.value, self.scan)
             if kind and kind.startswith("lib:") and lib_construct(kind):
