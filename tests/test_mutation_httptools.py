@@ -15,6 +15,7 @@ cannot be tested otherwise: DESIGN.md), ``-W error``.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ import pytest
 import trio
 import trio.testing
 
+from tests.test_mutation_transport import _SmallSendBuffers, _upload
 from tests.test_transport_httptools import OK, _Raw
 from trio_port import _transport_httptools
 from trio_port._transport import TrioH11Transport
@@ -98,20 +100,20 @@ def client(**kwargs: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=TrioHttptoolsTransport(**kwargs), timeout=5.0)
 
 
-async def body_failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
-    """The error reading ``request``'s body raises, through the transport itself: a transport
+async def failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
+    """The error ``request`` ends in, through the transport itself: a transport
     is httpx's public interface too (what a retrying or caching transport wraps), and there an
     error must name its request, since no client sets it again on the way out."""
     transport = TrioHttptoolsTransport()
     request.extensions["timeout"] = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0,
                                      **timeouts}
     try:
-        response = await transport.handle_async_request(request)
-        try:
-            with pytest.raises(httpx.HTTPError) as caught:
+        with pytest.raises(httpx.HTTPError) as caught:
+            response = await transport.handle_async_request(request)
+            try:
                 await response.aread()
-        finally:
-            await response.aclose()  # as httpx's client does when a read fails
+            finally:
+                await response.aclose()  # as httpx's client does when a read fails
     finally:
         await transport.aclose()
     return caught.value
@@ -274,12 +276,29 @@ async def test_a_close_ends_an_unframed_body_whatever_the_status(raw: Callable[.
 
 
 @pytest.mark.trio
+@pytest.mark.parametrize(("reply", "words"), [
+    (None, "server disconnected without sending a response"),
+    (b"HTTP/1.1 OK maybe\r\n\r\n", None),  # no status code: llhttp's reason
+], ids=["no-answer", "a-bad-status-line"])
+async def test_a_failure_before_the_head_is_in_words_that_name_its_request(
+        raw: Callable[..., _Raw], reply: bytes | None, words: str | None) -> None:
+    """A server that hangs up without answering (a new connection: nothing to retry), or
+    answers with a status line llhttp refuses: the error says which, and names the request."""
+    srv = raw([reply])
+    request = httpx.Request("GET", srv.base + "/")
+    exc = await failure(request)
+    assert type(exc) is httpx.RemoteProtocolError
+    assert str(exc) == (words or _llhttp_reason(reply or b""))
+    assert exc.request is request
+
+
+@pytest.mark.trio
 async def test_a_body_cut_short_is_an_error_in_words_that_names_its_request(
         raw: Callable[..., _Raw]) -> None:
     """What a crawler's report shows, word for word, and the request it is about."""
     srv = raw([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", None])
     request = httpx.Request("GET", srv.base + "/")
-    exc = await body_failure(request)
+    exc = await failure(request)
     assert type(exc) is httpx.RemoteProtocolError
     assert str(exc) == "server closed the connection before the body ended"
     assert exc.request is request
@@ -291,7 +310,7 @@ async def test_a_body_that_stops_coming_is_a_read_timeout_that_names_its_request
     srv = raw([b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"])  # then silence
     request = httpx.Request("GET", srv.base + "/")
     with trio.fail_after(10):
-        exc = await body_failure(request, read=0.5)
+        exc = await failure(request, read=0.5)
     assert type(exc) is httpx.ReadTimeout
     assert exc.request is request
 
@@ -321,6 +340,40 @@ async def test_a_header_with_an_illegal_byte_is_refused_in_words_that_name_the_r
     assert str(caught.value) == "illegal byte in the request head"
     assert caught.value.request is request
     assert srv.seen == []
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("streamed", [False, True], ids=["last-write", "a-write-mid-body"])
+async def test_the_write_timeout_bounds_each_write_and_names_the_request(streamed: bool) -> None:
+    """As for the h11 transport (``tests/test_mutation_transport.py``): a server that reads
+    nothing, small socket buffers, and the write timeout ends the write that waits, whether
+    it is the request's last or one in the middle of a streamed body."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before listen: the window
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def run() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            stop.wait(20)  # reads nothing
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    trio.socket.set_custom_socket_factory(_SmallSendBuffers())
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        request = (httpx.Request("POST", url, content=_upload(4 * 64 * 1024)) if streamed
+                   else httpx.Request("POST", url, content=b"x" * 60_000))
+        with trio.fail_after(10):
+            exc = await failure(request, write=0.5)
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+    assert type(exc) is httpx.WriteTimeout
+    assert exc.request is request
 
 
 # -- the pool ---------------------------------------------------------------------------------
