@@ -149,9 +149,17 @@ def test_ctrl_c_in_a_coroutine_changes_where_it_waits_for_asyncios_own_future() 
                     print(await session.prompt_async())
                 except (EOFError, KeyboardInterrupt):
                     return
+
+        async def serve(handler):
+            server = await asyncio.start_server(handler, port=8888)
+            try:
+                await server.serve_forever()
+            except KeyboardInterrupt:
+                pass
         """)
     assert found[6] == {"ctrl-c"}
     assert 13 not in found
+    assert found[20] == {"ctrl-c"}  # asyncio's own server, waited on
 
 
 def test_a_field_of_aiohttps_request_is_plain_data_but_its_apps_state_is_not() -> None:

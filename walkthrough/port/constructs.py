@@ -13,6 +13,7 @@ import ast
 from walkthrough.port.libraries import API_ROWS
 from walkthrough.port.mapping import EVIDENCE_PREFIX, Finding, describe
 from walkthrough.port.names import (
+    KNOWN_KINDS,
     LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
@@ -1126,9 +1127,9 @@ class Visitor(ast.NodeVisitor):
                     continue
                 if not isinstance(sub.value, ast.Call):
                     return True
-                called = qualname(sub.value.func, self.scan) or ""
-                if called.split(".")[0] in ("asyncio", "loop", "future", "task"):
-                    return True
+                called = (qualname(sub.value.func, self.scan) or "").split(".")[0]
+                if called == "asyncio" or called in KNOWN_KINDS:
+                    return True  # asyncio.sleep(), server.serve_forever(), queue.get()
         return False
 
     def _runs(self, body: list[ast.stmt]) -> bool:
