@@ -293,6 +293,17 @@ async def test_a_failure_before_the_head_is_in_words_that_name_its_request(
 
 
 @pytest.mark.trio
+async def test_a_silent_server_is_a_read_timeout_that_names_its_request(
+        raw: Callable[..., _Raw]) -> None:
+    srv = raw([b""])  # reads the request, answers nothing
+    request = httpx.Request("GET", srv.base + "/")
+    with trio.fail_after(10):
+        exc = await failure(request, read=0.5)
+    assert type(exc) is httpx.ReadTimeout
+    assert exc.request is request
+
+
+@pytest.mark.trio
 async def test_a_body_cut_short_is_an_error_in_words_that_names_its_request(
         raw: Callable[..., _Raw]) -> None:
     """What a crawler's report shows, word for word, and the request it is about."""
