@@ -642,7 +642,7 @@ def test_an_aiohttp_responses_fields_are_found_only_where_httpx_spells_them_diff
             async with aiohttp.ClientSession() as session:
                 async with session.get(url) as resp:
                     print(resp.status, resp.reason)
-                    print(resp.headers["etag"], resp.headers.get("date"))
+                    print(resp.headers["etag"], resp.url)
                     print(resp.url.host)
                     data = await resp.content.read()
                     print(resp.headers.getall("via"), resp.content_length)
@@ -665,3 +665,21 @@ def test_a_spawn_with_a_name_and_a_spawn_awaited_at_once() -> None:
         """)
     assert found[4] == {"create-task", "task-name"}
     assert found[5] == {"create-task", "task-result"}
+
+
+def test_a_method_called_on_a_field_of_aiohttps_objects_is_their_api() -> None:
+    """A field read is data; a call on what a field holds (a multidict, a match) is the
+    library's object's method, as the corpus keys have it."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def page(request):
+            name = request.match_info.get("name")
+            where = request.remote
+            return web.Response(text=f"{name} {where}")
+
+        app = web.Application()
+        app.router.add_get("/{name}", page)
+        """)
+    assert found[4] == {"http-server"}
+    assert 5 not in found

@@ -491,22 +491,14 @@ class Visitor(ast.NodeVisitor):
             # asyncio's Server lacks belongs to another server kept under the same name
             # (self._server is a reference per file, not per class)
             return
-        if kind == "response" and len(parts) >= 2 and isinstance(node, ast.Attribute) \
-                and parts[1] not in RENAMED_RESPONSE_FIELDS \
-                and (len(parts) > 2 or id(node) not in self.called) \
-                and not (len(parts) == 3 and parts[1] == "headers"
-                         and parts[2] in MULTIDICT_METHODS):
-            # resp.headers, resp.url.host, resp.headers.get(k): a field httpx's response
-            # spells the same, and what is read or called on it, plain data in a port (the
-            # corpus README's settled cases); resp.status is status_code there, and
-            # resp.json() is the response's own method
-            return
-        if kind == "web" and len(parts) == 2 and isinstance(node, ast.Attribute) \
+        if kind in ("response", "web") and len(parts) >= 2 and isinstance(node, ast.Attribute) \
                 and id(node) not in self.called \
-                and not (id(node) in self.indexed and parts[1] in WEB_OBJECTS):
-            # request.remote, request.match_info["id"]: a field of aiohttp's server object
-            # read as plain data (the corpus README's settled case 1); request.app[key]
-            # indexes the Application's own state, and request.json() is a call: its API
+                and parts[1] not in (RESPONSE_OBJECTS if kind == "response"
+                                     else WEB_OBJECTS):
+            # resp.headers, resp.url.host, request.remote, request.match_info["id"]: a field
+            # of aiohttp's objects read as plain data (the corpus README's settled case 1);
+            # resp.status is status_code in httpx, request.app[key] the Application's own
+            # state, and a method called (resp.json(), request.match_info.get(k)) the API
             return
         if pair in ROWS:
             construct = pair
@@ -1287,12 +1279,14 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
                            # headers.raw, url (no real_url), request, http_version
                            "content_length", "raw_headers", "real_url", "request_info",
                            "version"}
-#: aiohttp's multidict methods on ``resp.headers`` that httpx's ``Headers`` lacks
-#: (``getall`` is ``get_list`` there); ``.get`` and ``[k]`` are the same in both.
-MULTIDICT_METHODS = {"getall", "getone", "popall", "popone", "add", "extend"}
+#: What a response's field read is a finding for: a field httpx renames, or one that holds
+#: the library's own objects (``resp.history``: aiohttp's responses, whose fields differ).
+RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
 #: Fields of aiohttp's server objects that hold the server's own objects, not plain data
 #: (``request.app[key]`` is the Application's state, the library's API).
-WEB_OBJECTS = {"app", "config_dict", "router"}
+WEB_OBJECTS = {"app", "config_dict", "router", "content", "transport", "on_startup",
+               "on_shutdown", "on_cleanup", "on_response_prepare", "cleanup_ctx",
+               "middlewares"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
