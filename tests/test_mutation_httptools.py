@@ -161,17 +161,22 @@ async def test_any_bytes_after_a_head_response_stop_reuse(raw: Callable[..., _Ra
 
 
 @pytest.mark.trio
-@pytest.mark.parametrize("steps", [
-    [b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 404 Not Here\r\n"
-     b"Content-Length: 2\r\n\r\nno"],
-    [b"HTTP/1.1 404 Not ", b"Here\r\nContent-Length: 2\r\n\r\nno"],
-], ids=["after-a-1xx", "in-two-reads"])
-async def test_the_reason_is_the_final_response_s_whole(steps: list[bytes]) -> None:
-    """``reason_phrase`` is the final response's: not a 1xx head's before it, and whole when
-    llhttp hands it over in two pieces (a read ended in it)."""
+@pytest.mark.parametrize(("steps", "version"), [
+    ([b"HTTP/1.0 404 Not Here\r\nContent-Length: 2\r\n\r\nno"], "HTTP/1.0"),
+    ([b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 404 Not Here\r\n"
+      b"Content-Length: 2\r\n\r\nno"], "HTTP/1.1"),
+    ([b"HTTP/1.1 404 Not ", b"Here\r\nContent-Length: 2\r\n\r\nno"], "HTTP/1.1"),
+], ids=["http-1.0", "after-a-1xx", "in-two-reads"])
+async def test_the_version_and_reason_are_the_final_response_s_whole(steps: list[bytes],
+                                                                      version: str) -> None:
+    """What httpx shows as ``http_version`` and ``reason_phrase`` comes from the transport's
+    extensions, as the server sent them (httpx's defaults would say HTTP/1.1 and "Not
+    Found"): the final response's reason, not a 1xx head's before it, and whole when llhttp
+    hands it over in two pieces (a read ended in it)."""
     async with stepped([steps]) as srv, client() as c:
         r = await c.get(srv.base + "/")
-    assert (r.status_code, r.reason_phrase, r.content) == (404, "Not Here", b"no")
+    assert (r.status_code, r.http_version, r.reason_phrase, r.content) == (
+        404, version, "Not Here", b"no")
 
 
 def _fields(total: int) -> bytes:
@@ -387,6 +392,18 @@ async def test_the_write_timeout_bounds_each_write_and_names_the_request(streame
     assert exc.request is request
 
 
+@pytest.mark.trio
+async def test_a_refused_connect_names_the_request_and_the_address() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, never listening
+        port = s.getsockname()[1]
+        request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
+        exc = await failure(request)
+    assert type(exc) is httpx.ConnectError
+    assert exc.request is request
+    assert str(exc) == f"all attempts to connect to 127.0.0.1:{port} failed"
+
+
 # -- the pool ---------------------------------------------------------------------------------
 
 
@@ -404,10 +421,11 @@ async def test_no_more_idle_connections_are_kept_than_max_keepalive(raw: Callabl
     assert len(srv.seen) == 4 and len(set(srv.seen)) == 3
 
 
-def test_the_factory_s_default_cap_is_the_transports() -> None:
-    """``transport()`` without arguments caps connections as either class does by default
-    (httpx's own default, 100), in use and idle."""
-    made, h11 = _transport_httptools.transport(), TrioH11Transport()
-    assert type(made) is TrioHttptoolsTransport
-    assert (made._limit.value, made._max_keepalive) == (
-        h11._limit.value, h11._max_keepalive) == (100, 100)
+def test_the_default_cap_is_the_h11_transports() -> None:
+    """``transport()`` and the class, without arguments, cap connections as the h11 transport
+    does by default (httpx's own default, 100), in use and idle."""
+    h11 = TrioH11Transport()
+    for made in (_transport_httptools.transport(), TrioHttptoolsTransport()):
+        assert type(made) is TrioHttptoolsTransport
+        assert (made._limit.value, made._max_keepalive) == (
+            h11._limit.value, h11._max_keepalive) == (100, 100)
