@@ -683,3 +683,17 @@ def test_a_method_called_on_a_field_of_aiohttps_objects_is_their_api() -> None:
         """)
     assert found[4] == {"http-server"}
     assert 5 not in found
+
+
+def test_a_views_request_is_aiohttps_server_object() -> None:
+    found = rows("""\
+        from aiohttp import web
+
+        class Echo(web.View):
+            async def post(self):
+                data = await self.request.post()
+                print(self.request.method, dict(self.request.headers))
+                return web.json_response(dict(data))
+        """)
+    assert found[5] == {"http-server"}
+    assert 6 not in found  # fields read: plain data

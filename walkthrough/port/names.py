@@ -859,6 +859,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                                for d in node.decorator_list):
                             scan.kinds.setdefault(f"self.{node.name}", returned)
             elif isinstance(node, ast.ClassDef):
+                _web_view(node, scan)
                 _protocol_callbacks(node, scan)
                 _library_subclass(node, scan)
                 _class_fields(node, scan)
@@ -983,6 +984,24 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
             if len(params) > at:
                 scan.kinds.setdefault(params[at].arg, kind)
                 scan.given.add((item.name, params[at].arg))
+
+
+def _web_view(node: ast.ClassDef, scan: Names) -> None:
+    """``class V(web.View)``: what the view reads on ``self`` and does not keep itself
+    (``self.request``) is aiohttp's server object, whose methods called are its API and whose
+    fields read are plain data, like a handler's ``request``."""
+    if not any((qualname(base, scan) or "").startswith("aiohttp.web.") for base in node.bases):
+        return
+    own = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)
+           and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name)
+           and sub.value.id == "self"}
+    own |= {item.name for item in node.body
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                and sub.value.id == "self" and sub.attr not in own \
+                and isinstance(sub.ctx, ast.Load):
+            scan.kinds.setdefault(f"self.{sub.attr}", "web")
 
 
 def _class_fields(node: ast.ClassDef, scan: Names) -> None:
