@@ -14,7 +14,13 @@
 * ``capture``: lines attributed to the wrong task, or every task named alike (Trio's name,
   an asyncio coroutine's, a task's own name, ``main``, any other object's ``str``); a multi-line
   write cut short; the ``tee`` that ``walkthrough run`` shows live; the writer as a text stream
-  (writable, the length written, ready for more after a fragment is flushed).
+  (writable, the length written, ready for more after a fragment is flushed);
+* ``trace``: a divergence told in other words (its reason, phase, instant, each side's lines
+  and how they are joined, the two endings), phases taken by name rather than in the order
+  they ran, a phase only one side ran, ``compare``'s ``decimals``, ``Trace.at``'s rounding;
+* ``conceptmap``: the page's rows read wrong (a section, a header, a separator, a short row, a
+  pipe in a code span), which no test saw because ``rows()`` is cached before mutmut forks;
+  the packaged page when the repository's is absent; the lookup's error; a cell as plain text.
 """
 
 from __future__ import annotations
@@ -27,13 +33,14 @@ import socket
 import sys
 import time
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 import trio.testing
 
-from walkthrough import clocks, normalise
+from walkthrough import clocks, conceptmap, normalise
 from walkthrough.capture import asyncio_task, capturing, trio_task
 from walkthrough.trace import Divergence, Event, Trace, compare
 
@@ -409,3 +416,75 @@ def test_the_lines_at_an_instant_are_found_by_the_rounded_stamp() -> None:
     trace = _trace(("p", 0, 0, "zero"), ("p", 0.3, 0, "a"), ("p", 0.5, 0, "b"), ("p", 1, 0, "c"))
     assert trace.at("p", 0.1 + 0.2) == ["a"]
     assert trace.at("p", 0.5) == ["b"]
+
+
+# -- conceptmap ---------------------------------------------------------------------------------
+
+#: A page shaped like ``docs/concepts.md``: prose, sections, each table's header and separator
+#: (either style), a pipe inside a code span, an empty cell, a row with too few cells.
+_MAP_PAGE = """\
+# Concept map
+
+A row before any section (none on the real page) belongs to no section:
+
+| `asyncio.orphan()` | `trio.orphan()` | none | nowhere | none |
+
+Prose mentions a pipe | but is not a row.
+
+## Tasks and results
+
+| asyncio | Trio | Gotcha | In this repo | Shown by |
+|---|---|---|---|---|
+| `asyncio.run(main())` | `trio.run(main)` | `a | b` is one cell | [lesson 1](count.md) |  |
+| too | few | cells |
+
+## The outside world
+
+| asyncio | Trio | Gotcha | In this repo | Shown by |
+| :--- | --- | --- | --- | --- |
+| `asyncio.open_connection` | `trio.open_tcp_stream` | *no* reader/writer pair | every lesson \
+| `tests/test_x.py::test_y` |
+"""
+
+
+def test_the_map_is_read_row_by_row_under_its_section() -> None:
+    """Every table row of five cells is a row, under the last ``## `` heading; headers,
+    separators, prose and short rows are not; a ``|`` inside a code span stays in its cell;
+    an empty cell stays a cell. (``rows()`` is cached: the page is parsed here directly.)"""
+    assert conceptmap.parse(_MAP_PAGE) == [
+        conceptmap.Row("", "`asyncio.orphan()`", "`trio.orphan()`", "none", "nowhere", "none"),
+        conceptmap.Row("Tasks and results", "`asyncio.run(main())`", "`trio.run(main)`",
+                       "`a | b` is one cell", "[lesson 1](count.md)", ""),
+        conceptmap.Row("The outside world", "`asyncio.open_connection`",
+                       "`trio.open_tcp_stream`", "*no* reader/writer pair", "every lesson",
+                       "`tests/test_x.py::test_y`"),
+    ]
+
+
+def test_the_repository_s_page_is_read_and_the_packaged_copy_without_one(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A checkout reads ``docs/concepts.md`` (it may be newer); an installed wheel, which has
+    no ``docs/``, reads the copy packaged beside the module."""
+    assert conceptmap.REPO_PAGE.is_file()
+    assert conceptmap._page() == conceptmap.REPO_PAGE
+    monkeypatch.setattr(conceptmap, "REPO_PAGE", tmp_path / "docs" / "concepts.md")
+    assert conceptmap._page() == conceptmap.PACKAGED_PAGE
+
+
+def test_a_lookup_that_matches_no_row_or_several_says_how_many() -> None:
+    with pytest.raises(conceptmap.MapError,
+                       match=r"^0 concept-map rows match 'asyncio\.nothing_such'; want exactly "
+                             r"one$"):
+        conceptmap.find("asyncio.nothing_such")
+    several = len([row for row in conceptmap.rows() if "asyncio" in row.asyncio])
+    assert several > 1
+    with pytest.raises(conceptmap.MapError,
+                       match=rf"^{several} concept-map rows match 'asyncio'; want exactly one$"):
+        conceptmap.find("asyncio")
+
+
+def test_a_cell_as_plain_text_drops_links_and_emphasis_but_not_code() -> None:
+    """What ``walkthrough port`` prints: a link as its text, emphasis marks gone from prose,
+    code spans as written (``*args`` keeps its star), in every prose part, not only the first."""
+    cell = "*Never* `f(*args)` in [the FAQ](faq.md), **twice** `**kw` *here*"
+    assert conceptmap.plain(cell) == "Never f(*args) in the FAQ, twice **kw here"
