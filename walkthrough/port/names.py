@@ -149,7 +149,7 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "req
 TRIO_SAFE = frozenset({
     # AnyIO and what is built on it (httpcore's backends are AnyIO's or Trio's)
     "anyio", "sniffio", "httpx", "httpcore", "starlette", "fastapi", "asyncclick",
-    "openai", "anthropic", "mcp", "sse_starlette", "asgi_lifespan", "apscheduler", "asyncer",
+    "openai", "anthropic", "mcp", "sse_starlette", "asgi_lifespan", "asyncer",
     "litestar", "httpx_sse", "httpx_ws", "pydantic_ai",
     # Trio itself and its ecosystem
     "trio", "trio_asyncio", "trio_websocket", "trio_util", "pytest_trio", "quart_trio",
