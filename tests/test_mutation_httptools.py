@@ -16,10 +16,12 @@ cannot be tested otherwise: DESIGN.md), ``-W error``.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 
 import httptools
 import httpx
@@ -27,7 +29,7 @@ import pytest
 import trio
 import trio.testing
 
-from tests.test_mutation_transport import _SmallSendBuffers, _upload
+from tests.test_mutation_transport import _self_signed, _SmallSendBuffers, _tls_server, _upload
 from tests.test_transport_httptools import OK, _Raw
 from trio_port import _transport_httptools
 from trio_port._transport import TrioH11Transport
@@ -269,15 +271,34 @@ async def test_a_framing_error_says_what_broke(raw: Callable[..., _Raw], reply: 
 
 
 @pytest.mark.trio
+@pytest.mark.parametrize("first", [b"", b"HTTP/1.1 100 Continue\r\n\r\n"],
+                         ids=["alone", "after-a-100-continue"])
 @pytest.mark.parametrize("status", [b"205 Reset Content", b"305 Use Proxy", b"404 Not Found"])
 async def test_a_close_ends_an_unframed_body_whatever_the_status(raw: Callable[..., _Raw],
-                                                                 status: bytes) -> None:
+                                                                 first: bytes, status: bytes
+                                                                 ) -> None:
     """Only 1xx, 204 and 304 responses are bodiless by their status (llhttp ends them at the
-    head); any other response without framing has a body that the close ends, complete."""
-    srv = raw([b"HTTP/1.1 " + status + b"\r\n\r\nthe end", None])
+    head); any other response without framing has a body that the close ends, complete. A
+    1xx head before it leaves no framing behind."""
+    srv = raw([first + b"HTTP/1.1 " + status + b"\r\n\r\nthe end", None])
     async with client() as c:
         r = await c.get(srv.base + "/")
     assert (r.status_code, r.content) == (int(status[:3]), b"the end")
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("coding", [b"chunked", b"gzip,chunked", b"gzip, deflate, chunked"])
+async def test_a_chunked_body_cut_by_a_close_is_an_error_whatever_codings_precede(
+        raw: Callable[..., _Raw], coding: bytes) -> None:
+    """A body is chunked when chunked is the last of its transfer codings, however they are
+    listed (RFC 9112, 6.3): then a close before the last chunk cuts it, an error, not a body
+    ended by the close."""
+    srv = raw([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: " + coding + b"\r\n\r\n5\r\nhello\r\n",
+               None])
+    async with client() as c:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await c.get(srv.base + "/")
+    assert str(caught.value) == "server closed the connection before the body ended"
 
 
 @pytest.mark.trio
@@ -419,6 +440,35 @@ async def test_no_more_idle_connections_are_kept_than_max_keepalive(raw: Callabl
                 for _ in range(2):
                     nursery.start_soon(c.get, srv.base + "/")
     assert len(srv.seen) == 4 and len(set(srv.seen)) == 3
+
+
+def test_without_httptools_the_class_says_what_to_use(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    """httptools is a C extension: where it did not install, the class says so and names the
+    transport to use instead (``transport()`` picks that one itself)."""
+    monkeypatch.setattr(_transport_httptools, "httptools", None)
+    with pytest.raises(RuntimeError) as caught:
+        TrioHttptoolsTransport()
+    assert str(caught.value) == "httptools is not installed: use TrioH11Transport"
+
+
+@pytest.mark.trio
+@pytest.mark.timeout(60)
+async def test_https_uses_the_callers_tls_context(tmp_path: Path) -> None:
+    """The class takes the h11 transport's other arguments as they are: with the caller's
+    context (trusting a self-signed certificate), https works; the default context would
+    refuse that certificate."""
+    cert, key = _self_signed(tmp_path, "127.0.0.1", "IP:127.0.0.1")
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(str(cert), str(key))
+    url, stop = _tls_server(server_context, OK)
+    try:
+        transport = TrioHttptoolsTransport(ssl_context=ssl.create_default_context(
+            cafile=str(cert)))
+        async with httpx.AsyncClient(transport=transport, timeout=10) as c:
+            assert (await c.get(url)).content == b"ok"
+    finally:
+        stop()
 
 
 def test_the_default_cap_is_the_h11_transports() -> None:

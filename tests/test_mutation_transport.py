@@ -331,6 +331,13 @@ async def test_the_response_says_its_http_version_and_reason(serve: Callable[...
         404, "HTTP/1.0", "Not Here")
 
 
+def test_the_default_cap_is_httpxs() -> None:
+    """Without arguments the transport caps connections as httpx's own pool does by default,
+    100 in use, and keeps as many idle."""
+    transport = TrioH11Transport()
+    assert (transport._limit.value, transport._max_keepalive) == (100, 100)
+
+
 @pytest.mark.trio
 @pytest.mark.timeout(30)
 async def test_no_more_idle_connections_are_kept_than_max_keepalive() -> None:
