@@ -696,3 +696,100 @@ def test_a_views_request_is_aiohttps_server_object() -> None:
         """)
     assert found[5] == {"http-server"}
     assert 6 not in found  # fields read: plain data
+
+
+def test_a_response_subclass_fills_its_own_fields_as_plain_data() -> None:
+    """``class Feed(web.StreamResponse)``: the class itself is the response, so what it reads
+    or fills on ``self`` (its headers, a class constant) is plain data; its calls of the base
+    class's methods, and what it calls on the request's transport, are the API."""
+    found = rows("""\
+        import re
+        from aiohttp import web
+
+        class Feed(web.StreamResponse):
+            SPLIT = re.compile(r"\\n")
+
+            def __init__(self):
+                super().__init__(status=200)
+                self.headers["Content-Type"] = "text/plain"
+                self.headers.extend({"X-A": "1"})
+
+            async def feed(self, request: web.BaseRequest, text):
+                assert request.transport is not None
+                peer = request.transport.get_extra_info("peername")
+                for part in self.SPLIT.split(text):
+                    await self.write(part.encode())
+                return peer
+        """)
+    assert found[4] == {"http-server"} and found[8] == {"http-server"}
+    assert 9 not in found and 10 not in found  # a field filled: plain data
+    assert 13 not in found  # a field read
+    assert found[14] == {"protocols"}  # the connection's asyncio transport
+    assert 15 not in found  # the class's own constant
+    assert found[16] == {"http-server"}
+
+
+def test_a_collection_annotated_with_the_files_own_class_holds_no_asyncio_tasks() -> None:
+    """``self.jobs: set[Job]``: the file's own ``Job`` wraps a task, but what the set holds,
+    and a loop's name over it, is not asyncio's task, though ``job`` is one elsewhere."""
+    found = rows("""\
+        import asyncio
+
+        class Job:
+            def cancel(self) -> None:
+                pass
+
+        class Registry:
+            def __init__(self) -> None:
+                self.jobs: set[Job] = set()
+
+            def add(self, item: Job) -> None:
+                job = item
+                self.jobs.add(job)
+
+            def stop(self) -> None:
+                for job in self.jobs:
+                    job.cancel()
+
+        async def spawn(coro):
+            job = asyncio.create_task(coro)
+            job.cancel()
+        """)
+    assert 13 not in found and 17 not in found
+    assert found[20] == {"create-task"} and found[21] == {"task-cancel"}
+
+
+def test_an_isinstance_test_narrows_a_name_to_a_plain_object() -> None:
+    """``data = await aiofiles.open(data)`` above, ``isinstance(data, io.BufferedIOBase)``
+    here: in that branch ``data`` is a plain file, whose read needs no change."""
+    found = rows("""\
+        import io
+        import aiofiles
+
+        async def chunks(data):
+            if isinstance(data, str):
+                data = await aiofiles.open(data, "rb")
+            if isinstance(data, io.BufferedIOBase):
+                yield data.read(10)
+            else:
+                yield await data.read(10)
+        """)
+    assert found[6] == {"aiofiles"}
+    assert 8 not in found
+    assert found[10] == {"aiofiles"}
+
+
+def test_watchfiles_runs_on_anyio_so_awaiting_it_is_no_evidence() -> None:
+    """watchfiles' ``awatch`` runs on AnyIO ("All async methods use anyio to run the event
+    loop", its docstring): ``async for`` over it in an asyncio file is not asyncio-only."""
+    found = rows("""\
+        import asyncio
+        from watchfiles import awatch
+
+        async def main(path):
+            async for changes in awatch(path):
+                print(changes)
+
+        asyncio.run(main("."))
+        """)
+    assert 2 not in found and 5 not in found

@@ -17,6 +17,7 @@ from walkthrough.port.names import (
     LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
+    STDLIB,
     Names,
     annotation_kind,
     callback_name,
@@ -419,6 +420,8 @@ class Visitor(ast.NodeVisitor):
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.defined_classes = {each.name for each in ast.walk(tree or ast.Module([], []))
+                                if isinstance(each, ast.ClassDef)}
         #: the file's own functions named as asyncio's spawn that spawn and return a value
         #: (``def create_task(self, coro): return self.loop.create_task(coro)``): the spawn,
         #: wrapped, whose ``def`` line changes with it (by id)
@@ -980,7 +983,42 @@ class Visitor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self._tests_loop(node.test)
-        self.generic_visit(node)
+        narrowed = self._narrowed(node.test)
+        if narrowed is None:
+            self.generic_visit(node)
+            return
+        # if isinstance(data, io.BufferedIOBase): under this test ``data`` is that plain
+        # object, whatever the name holds elsewhere (await aiofiles.open(data) a line above)
+        self.visit(node.test)
+        outer = self.scan.shadowed
+        self.scan.shadowed = outer | {narrowed}
+        for each in node.body:
+            self.visit(each)
+        self.scan.shadowed = outer
+        for each in node.orelse:
+            self.visit(each)
+
+    def _narrowed(self, test: ast.expr) -> str | None:
+        """The name ``isinstance(name, T)`` tests, where every ``T`` is a class of the standard
+        library (not asyncio's) or of the file's own: a kind the file gives the name
+        elsewhere does not hold in that branch."""
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name)
+                and test.func.id == "isinstance" and len(test.args) == 2
+                and isinstance(test.args[0], ast.Name)
+                and test.args[0].id in self.scan.kinds):
+            return None
+        types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        for each in types:
+            if not isinstance(each, ast.Name | ast.Attribute):
+                return None
+            name = qualname(each, self.scan) or ast.unparse(each)
+            if isinstance(each, ast.Name) and (each.id in self.defined_classes
+                                               or each.id in PLAIN_TYPES):
+                continue
+            if "." not in name or name.split(".")[0] not in STDLIB \
+                    or name.startswith("asyncio"):
+                return None
+        return test.args[0].id
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self._tests_loop(node.test)
@@ -1177,7 +1215,12 @@ class Visitor(ast.NodeVisitor):
                   if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
         self.scan.shadowed = (outer - {a.arg for a in arguments}) | {
             a.arg for a in arguments if a.arg in self.scan.assigned and a.arg not in stored
-            and (node.name, a.arg) not in self.scan.given}
+            and (node.name, a.arg) not in self.scan.given} | {
+            # for job in self.jobs, a set annotated as holding the file's own class: this
+            # function's ``job`` is not the asyncio object that name is elsewhere
+            sub.target.id for sub in _own_nodes(node)
+            if isinstance(sub, ast.For | ast.AsyncFor) and isinstance(sub.target, ast.Name)
+            and reference(sub.iter) in self.scan.plain}
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()
@@ -1257,6 +1300,9 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
+#: Builtin types an ``isinstance`` test narrows a name to (plain data, whatever else it is).
+PLAIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict", "list",
+               "tuple", "set", "frozenset", "bool"}
 #: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
@@ -1284,7 +1330,7 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
 RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
 #: Fields of aiohttp's server objects that hold the server's own objects, not plain data
 #: (``request.app[key]`` is the Application's state, the library's API).
-WEB_OBJECTS = {"app", "config_dict", "router", "content", "transport", "on_startup",
+WEB_OBJECTS = {"app", "config_dict", "router", "content", "on_startup",
                "on_shutdown", "on_cleanup", "on_response_prepare", "cleanup_ctx",
                "middlewares"}
 #: Where a service's task starts, and where it stops.

@@ -83,6 +83,7 @@ ANNOTATIONS = {
     "aiohttp.ClientSession": "session", "aiohttp.ClientResponse": "response",
     "aiohttp.ClientWebSocketResponse": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
     "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
+    "aiohttp.web.BaseRequest": "web",
     "asyncio.StreamReader": "stream", "asyncio.StreamWriter": "stream",
     "asyncio.Server": "server", "asyncio.base_events.Server": "server",
     "asyncio.AbstractServer": "server", "asyncio.events.AbstractServer": "server",
@@ -151,6 +152,8 @@ TRIO_SAFE = frozenset({
     "anyio", "sniffio", "httpx", "httpcore", "starlette", "fastapi", "asyncclick",
     "openai", "anthropic", "mcp", "sse_starlette", "asgi_lifespan", "asyncer",
     "litestar", "httpx_sse", "httpx_ws", "pydantic_ai",
+    # watchfiles' awatch: "All async methods use anyio to run the event loop" (its docstring)
+    "watchfiles",
     # Trio itself and its ecosystem
     "trio", "trio_asyncio", "trio_websocket", "trio_util", "pytest_trio", "quart_trio",
     "triopg", "purerpc", "qtrio", "tractor", "hypercorn", "outcome", "async_generator",
@@ -389,6 +392,10 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             dotted = f"{base[4:]}.{node.attr}"
             lib = scan.library(dotted)
             return f"lib:{lib}" if lib else f"pkg:{dotted}"
+        if base == "web" and node.attr == "transport":
+            # request.transport: the connection's asyncio transport, whose methods are the
+            # protocols row's (get_extra_info, abort), not the HTTP server's API
+            return "transport"
         if base:
             return f"{base}.{node.attr}"
         # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
@@ -912,6 +919,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 kind, collection = annotation_kind(node.annotation, scan)
                 if kind:
                     bind(node.target, f"{kind}s" if collection else kind, scan)
+                elif _collects_a_class(node.annotation, scan) and reference(node.target):
+                    # self.tasks: set[Task], the file's own Task: what it holds is not
+                    # asyncio's, whatever a name added to it is elsewhere in the file
+                    scan.plain.add(reference(node.target) or "")
                 elif node.value is not None:
                     bind(node.target, qualname(node.value, scan), scan)
             elif isinstance(node, ast.NamedExpr):
@@ -986,6 +997,13 @@ def _protocol_callbacks(node: ast.ClassDef, scan: Names) -> None:
                 scan.given.add((item.name, params[at].arg))
 
 
+#: What a subclass of an aiohttp.web class inherits that holds the server's own objects: a
+#: view's ``self.request``, an Application's ``self.router``. Any other inherited field (a
+#: response's ``self.headers``, its private ``self._req``) is plain data the class reads or
+#: fills, like a field read on any of the library's objects (the corpus README's settled case).
+WEB_INHERITED = {"request", "app", "router", "config_dict"}
+
+
 def _web_view(node: ast.ClassDef, scan: Names) -> None:
     """``class V(web.View)``: what the view reads on ``self`` and does not keep itself
     (``self.request``) is aiohttp's server object, whose methods called are its API and whose
@@ -999,7 +1017,7 @@ def _web_view(node: ast.ClassDef, scan: Names) -> None:
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
-                and sub.value.id == "self" and sub.attr not in own \
+                and sub.value.id == "self" and sub.attr in WEB_INHERITED - own \
                 and isinstance(sub.ctx, ast.Load):
             scan.kinds.setdefault(f"self.{sub.attr}", "web")
 
@@ -1153,6 +1171,26 @@ def _names_a_class(node: ast.expr | None, scan: Names) -> bool:
     return last[:1].isupper() and last not in ("Any", "Optional", "Union", "Callable")
 
 
+#: Containers whose annotation names what they hold (``set[Job]``, ``dict[str, Job]``).
+CONTAINERS = {"set", "list", "dict", "deque", "Set", "List", "Dict", "Deque", "MutableSet",
+              "WeakSet", "frozenset", "FrozenSet", "Sequence", "Iterable"}
+
+
+def _collects_a_class(node: ast.expr | None, scan: Names) -> bool:
+    """``set[Job]``, ``dict[str, Job]``: a container annotated as holding a class neither
+    asyncio nor a library has (:func:`_names_a_class`), its values for a dict."""
+    if node is None:
+        return False
+    node = _annotation_tree(node)
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute)
+            and (node.value.id if isinstance(node.value, ast.Name) else node.value.attr)
+            in CONTAINERS):
+        return False
+    held = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts \
+        else node.slice
+    return _names_a_class(held, scan)
+
+
 def _store_item(node: ast.Assign, scan: Names) -> None:
     """``self.tasks[name] = asyncio.create_task(...)``: a plain dict becomes one of tasks."""
     for target in node.targets:
@@ -1181,7 +1219,8 @@ def _grow(call: ast.Call, scan: Names) -> None:
     if isinstance(func, ast.Attribute) and func.attr in ("add", "append") and call.args:
         ref = reference(func.value)
         kind = qualname(call.args[0], scan)
-        if ref is not None and kind in KNOWN_KINDS and ref not in scan.kinds:
+        if ref is not None and kind in KNOWN_KINDS and ref not in scan.kinds \
+                and ref not in scan.plain:
             scan.kinds[ref] = f"{kind}s"
     if isinstance(func, ast.Attribute) and func.attr in ("put", "put_nowait") and call.args \
             and qualname(func.value, scan) == "queue":
