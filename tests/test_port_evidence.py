@@ -240,9 +240,10 @@ def test_testing_whether_an_optional_library_was_imported_is_no_use_of_it() -> N
 # --- evidence: an unlisted package awaited in an asyncio file -------------------------------
 
 def test_what_an_unlisted_package_gives_awaited_in_an_asyncio_file_is_asyncio_only() -> None:
-    """Awaited, used in ``async with`` or ``async for``, or handed ``loop=``: those lines are
-    the package's. Its import, its constructors and its constants are not found (they may be
-    its blocking side: a prompt library's ``prompt()`` runs anywhere)."""
+    """Awaited, used in ``async with`` or ``async for``, or handed ``loop=``: the package
+    waits on asyncio's loop, so in this file it is an asyncio-only library, and every use of
+    it is found, as for a listed one: its import, its constructors and its constants too (a
+    package with a blocking twin is the exception, in the test after the next)."""
     found = rows("""\
         import asyncio
         from chatkit import Session, Event, CONSTANT
@@ -265,14 +266,16 @@ def test_what_an_unlisted_package_gives_awaited_in_an_asyncio_file_is_asyncio_on
     assert found[10] == {"asyncio-only-lib"}  # async for over what it opened
     assert found[12] == {"asyncio-only-lib"}  # await done (an Event it made)
     assert found[13] == {"loop", "asyncio-only-lib"}  # handed the loop
-    assert not {2, 3, 6, 7, 11} & set(found)
+    for line in (2, 3, 6, 7):  # imports, constructors, a constant: the same library
+        assert found[line] == {"asyncio-only-lib"}, line
+    assert 11 not in found  # print(chunk): what it gave, handed to plain Python
 
 
 def test_the_finding_names_the_package_and_says_what_it_rests_on() -> None:
     source = "import asyncio\nimport chatkit\n\nasync def f():\n    await chatkit.ask()\n"
     [finding] = [f for f in port.scan(source, "case.py") if f.line == 5]
-    assert finding.construct == "awaits:chatkit" and finding.row == "asyncio-only-lib"
-    assert "chatkit: awaited here in an asyncio program" in finding.gotcha
+    assert finding.construct == "lib:chatkit" and finding.row == "asyncio-only-lib"
+    assert "chatkit: awaited in this asyncio program" in finding.gotcha
     assert "trio-asyncio" in finding.gotcha
 
 
@@ -793,3 +796,85 @@ def test_watchfiles_runs_on_anyio_so_awaiting_it_is_no_evidence() -> None:
         asyncio.run(main("."))
         """)
     assert 2 not in found and 5 not in found
+
+
+def test_a_package_awaited_in_an_asyncio_program_is_labelled_in_every_use() -> None:
+    """``await radio.tune()`` on an unlisted package in an asyncio file shows it waits on
+    asyncio's loop: for that file it is an asyncio-only library, so its imports, the class
+    that subclasses its listener, the exception it names and its plain calls change too."""
+    found = rows("""\
+        import asyncio
+        import radiokit
+        from radiokit.errors import Unreachable
+        from radiokit.listen import Listener
+
+        class Printer(Listener):
+            def heard(self, text):
+                print(text)
+
+        async def main():
+            radio = radiokit.Radio("fm")
+            radio.listener = Printer()
+            try:
+                await radio.tune(101.5)
+            except Unreachable:
+                return
+            radio.close()
+
+        asyncio.run(main())
+        """)
+    for line in (2, 3, 4, 6, 11, 12, 14, 15, 17):
+        assert found[line] == {"asyncio-only-lib"}, line
+    assert 7 not in found and 8 not in found
+
+
+def test_a_package_with_a_blocking_twin_is_labelled_only_where_awaited() -> None:
+    """``await session.ask_async()``: a package that spells its awaited API apart from a
+    blocking twin has a blocking side that may stay, so only what is awaited is found."""
+    found = rows("""\
+        import asyncio
+        from asktool import Session, Style
+
+        async def main():
+            session = Session(style=Style())
+            answer = await session.ask_async("name? ")
+            print(answer)
+
+        asyncio.run(main())
+        """)
+    assert found[6] == {"asyncio-only-lib"}
+    assert 2 not in found and 5 not in found
+
+
+def test_a_listed_librarys_decorators_callbacks_and_decorated_functions() -> None:
+    """A callback set on the library's client, a decorator of its object used bare, a method
+    of what its decorator returned in a function's place, and a plain ``for`` over what it
+    returned: each is a use of the library (a field read stays plain data)."""
+    found = rows("""\
+        import asyncio
+        import asyncssh
+
+        async def main(conn: asyncssh.SSHClientConnection):
+            conn.on_close = print
+            print(conn.name)
+            for each in await conn.list_channels():
+                each.close()
+
+        app = asyncssh.App()
+
+        @app.task
+        async def tick():
+            pass
+
+        @app.agent("topic")
+        async def count(stream):
+            pass
+
+        async def feed():
+            await count.send(1)
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert 6 not in found
+    assert found[8] == {"asyncio-only-lib"}
+    assert found[12] == {"asyncio-only-lib"}
+    assert found[21] == {"asyncio-only-lib"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
 from walkthrough.port.mapping import EVIDENCE_PREFIX, Finding, describe
 from walkthrough.port.names import (
@@ -741,6 +742,14 @@ class Visitor(ast.NodeVisitor):
         # (``self._buffer`` read in a subclass of an asyncio class is a field the base class
         # keeps: plain data, like any field read on a library's object; what is *called* on
         # ``self`` and inherited is the base class's API, found by :meth:`_inherited`.)
+        if isinstance(node.ctx, ast.Store) and not self._own_instance(node.value):
+            holder = qualname(node.value, self.scan) or ""
+            if holder.startswith("lib:") and lib_construct(holder):
+                # client.on_connect = f, atv.listener = Printer(): a callback or a field set
+                # on the library's object is a use of it (the corpus README's settled case)
+                self.emit(node, lib_construct(holder) or holder)
+                self.visit(node.value)
+                return
         name = qualname(node, self.scan)
         if name is not None and "." not in name and isinstance(node.value, ast.Name) \
                 and qualname(node.value, self.scan) == "loop":
@@ -774,7 +783,9 @@ class Visitor(ast.NodeVisitor):
         root = node.value
         while isinstance(root, ast.Attribute) and reference(root) not in self.scan.fields:
             root = root.value
-        data = top.startswith("lib:") and (
+        data = top.startswith("lib:") and not isinstance(node.ctx, ast.Store) and (
+            # (client.on_connect = f: a callback or field set on the library's object is a
+            # use of it, the corpus README's settled case; a field read is plain data)
             id(node) not in self.called
             or (reference(root) in self.scan.fields and id(node) not in self.awaited)
             or (id(node) not in self.awaited and (
@@ -828,6 +839,10 @@ class Visitor(ast.NodeVisitor):
         package = external_of(value, self.scan)
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
+            if "async" in (callback_name(value) or "").lower():
+                # session.prompt_async(), app.run_async(): the package spells its awaited API
+                # apart from a blocking twin, so it has a blocking side that may stay
+                self.scan.blocking.add(package)
 
     def visit_Await(self, node: ast.Await) -> None:
         if not (isinstance(node.value, ast.Call) and node.value.args
@@ -1275,6 +1290,13 @@ class Visitor(ast.NodeVisitor):
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             if ast.unparse(target) == "pytest.mark.asyncio":
                 self.emit(decorator, "pytest.mark.asyncio")
+            elif isinstance(decorator, ast.Attribute):
+                # @app.task, @app.on_startup.connect: a library object's decorator, not
+                # called, is its API all the same (a called one is a call, found as such)
+                made = qualname(decorator, self.scan) or ""
+                if made.startswith("lib:") and lib_construct(made) \
+                        and reference(decorator.value) is not None:
+                    self.emit(decorator, lib_construct(made) or made)
 
 
 #: Generic types whose quoted arguments are types (a type alias outside an annotation).
@@ -1422,23 +1444,38 @@ def row_of(construct: str) -> str | None:
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
-def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
-    """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
-    tree = parse(source, path)
+def _names(tree: ast.Module, source: str, path: str) -> Names:
+    """One reading of the file: the names followed and the constructs found."""
     state = Names(path)
     with deep(path):  # the visitors recurse once per level: a long elif chain, deep nesting
         collect(tree, state)
         visitor = Visitor(state, source.splitlines(), tree)
         visitor.visit(tree)
         visitor.finish()
+    return state
+
+
+def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
+    """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
+    tree = parse(source, path)
+    state = _names(tree, source, path)
+    evidenced = frozenset(construct.removeprefix(EVIDENCE) for _, _, construct in state.found
+                          if construct.startswith(EVIDENCE)) - state.blocking
+    with deep(path):
         starts = statements(tree)
     findings: dict[tuple[int, str], Finding] = {}
-    stops = "stop" in state.loop_methods
-    for line, _, construct in sorted(state.found):
-        if construct == "loop.run_forever" and not stops:
-            construct = "loop.run_forever alone"
-        if (line, construct) in findings:
-            continue
-        findings[(line, construct)] = describe(path, line, starts.get(line, line), construct,
-                                                  row_of(construct))
+    # a package the file awaits in an asyncio program is an asyncio-only library here: read
+    # the file again so that every use of it is found, as for a listed one (the corpus
+    # README's settled case: the port decides once per library)
+    with libraries.evidenced(evidenced):
+        if evidenced:
+            state = _names(tree, source, path)
+        stops = "stop" in state.loop_methods
+        for line, _, construct in sorted(state.found):
+            if construct == "loop.run_forever" and not stops:
+                construct = "loop.run_forever alone"
+            if (line, construct) in findings:
+                continue
+            findings[(line, construct)] = describe(path, line, starts.get(line, line),
+                                                      construct, row_of(construct))
     return tree, state, list(findings.values())

@@ -27,6 +27,9 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -284,6 +287,35 @@ def _submodule(parts: list[str]) -> tuple[str, Library] | None:
     return None
 
 
+#: Packages with no entry that the file being read shows to wait on asyncio's loop (see
+#: :func:`evidenced`): for that file, asyncio-only libraries like the listed ones.
+_EVIDENCED: ContextVar[frozenset[str]] = ContextVar("evidenced", default=frozenset())
+
+
+def _evidenced_entry(package: str) -> Library:
+    return Library(package, "asyncio-only-lib",
+                   "awaited in this asyncio program, so very likely asyncio-only (no entry "
+                   f"for {package}: check its docs): a Trio-native library if one exists, "
+                   f"else {_BRIDGE}")
+
+
+@contextmanager
+def evidenced(packages: frozenset[str]) -> Iterator[None]:
+    """While one file is read: its top-level ``packages`` (with no entry, awaited there in an
+    asyncio program) count as asyncio-only libraries, so every use of them is found (their
+    imports, subclasses, exceptions, decorators), as for a listed one."""
+    token = _EVIDENCED.set(packages)
+    try:
+        yield
+    finally:
+        _EVIDENCED.reset(token)
+
+
+def evidenced_now() -> frozenset[str]:
+    """The packages :func:`evidenced` promotes for the file being read."""
+    return _EVIDENCED.get()
+
+
 def _nearest(module: str) -> tuple[str, Library] | None:
     """The longest dotted prefix of ``module`` with an entry, and the entry.
 
@@ -302,7 +334,10 @@ def _nearest(module: str) -> tuple[str, Library] | None:
             if by_name_only(lib):
                 return _submodule(parts) or (prefix, lib)
             return prefix, lib
-    return _submodule(parts)
+    found = _submodule(parts)
+    if found is None and parts[0] in _EVIDENCED.get():
+        return parts[0], _evidenced_entry(parts[0])
+    return found
 
 
 def find(module: str) -> Library | None:

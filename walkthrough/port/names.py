@@ -173,8 +173,23 @@ def _stdlib() -> frozenset[str]:
 STDLIB = _stdlib()
 
 
-@functools.lru_cache(maxsize=4096)
 def library_row(module: str) -> str | None:
+    """:func:`_library_row`, or the row of a package the file being read shows to be
+    asyncio's (:func:`libraries.evidenced`), which no cache may keep for another file."""
+    if module.split(".")[0] in libraries.evidenced_now():
+        return None if module.split(".")[0] in MODULES else "asyncio-only-lib"
+    return _library_row(module)
+
+
+def library_of(module: str) -> str | None:
+    """:func:`_library_of`, or the package the file shows to be asyncio's."""
+    if module.split(".")[0] in libraries.evidenced_now():
+        return libraries.name(module)
+    return _library_of(module)
+
+
+@functools.lru_cache(maxsize=4096)
+def _library_row(module: str) -> str | None:
     """The row of an asyncio-only library ``module`` (or of the package it is part of).
 
     One lookup of the whole dotted path: :func:`libraries.advice` walks the prefixes itself and
@@ -187,7 +202,7 @@ def library_row(module: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def library_of(module: str) -> str | None:
+def _library_of(module: str) -> str | None:
     """The dotted name of the known library ``module`` belongs to, for ``lib:<name>``: the
     longest prefix with an entry of its own (``aiohttp.web`` in ``aiohttp``), so that
     ``asyncssh.SSHServerProcess`` is ``asyncssh``."""
@@ -276,6 +291,11 @@ class Names:
     external: dict[str, str] = field(default_factory=dict)
     #: references assigned what such a package gave (``self.done = Event("done")``)
     external_refs: dict[str, str] = field(default_factory=dict)
+    #: unlisted packages whose awaited API the file spells apart from a blocking twin
+    #: (``prompt_async``): asyncio's only where awaited, not in every use
+    blocking: set[str] = field(default_factory=set)
+    #: the file's functions a library object's decorator wraps → that library
+    decorated: dict[str, str] = field(default_factory=dict)
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to, and for the
@@ -386,6 +406,9 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         return scan.aliases.get(node.id)
     if isinstance(node, ast.Attribute):
         base = qualname(node.value, scan)
+        if base is None and isinstance(node.value, ast.Name) \
+                and node.value.id in scan.decorated:
+            base = scan.decorated[node.value.id]  # count.send(): the library's agent
         if base and base.startswith("pkg:"):
             # ``import zmq.asyncio``: the plain package, until the path reaches the submodule
             # that is asyncio's (``zmq.asyncio.Context``, ``redis.asyncio.Redis``)
@@ -676,7 +699,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
                       scan.subclassed, scan.fixtures, scan.elements, scan.external,
-                      scan.external_refs, scan.partials, scan.tuples):
+                      scan.external_refs, scan.partials, scan.tuples, scan.decorated):
             table.clear()
         scan.given.clear()
         scan.assigned.clear()
@@ -837,6 +860,15 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     if given:  # a test that asks for this fixture gets what it yields
                         scan.fixtures[node.name] = given
                 for decorator in node.decorator_list:
+                    wrapper = qualname(decorator.func if isinstance(decorator, ast.Call)
+                                       else decorator, scan) or ""
+                    if wrapper.startswith("lib:") and lib_construct(wrapper) \
+                            and reference(decorator.func if isinstance(decorator, ast.Call)
+                                          else decorator) is not None:
+                        # @app.agent(topic) async def count(...): what the library's
+                        # decorator returns in the function's place is its own object
+                        # (count.send(...) is the library's API, no function has send)
+                        scan.decorated.setdefault(node.name, lib_construct(wrapper) or "")
                     # @pc.on("datachannel"), @routes.get("/"): a function a library's object
                     # registers gets that library's object (a channel, a request)
                     if not isinstance(decorator, ast.Call):
@@ -945,9 +977,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, kind[:-1], scan)
                 elif kind and kind.startswith("lib:") and (
                         isinstance(node, ast.AsyncFor)
-                        or (isinstance(node, ast.comprehension) and node.is_async)):
+                        or (isinstance(node, ast.comprehension) and node.is_async)
+                        or isinstance(node.iter, ast.Name | ast.Attribute | ast.Await)):
                     # async for message in queue_iter: what an asyncio-only library's
-                    # iterator yields is its own (a message to ack, a record)
+                    # iterator yields is its own (a message to ack, a record); and so is
+                    # what a plain for takes from a value the library gave (updates =
+                    # await bot.get_updates(); for update in updates)
                     bind(node.target, lib_construct(kind), scan)
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 _grow(node.value, scan)
