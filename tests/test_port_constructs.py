@@ -380,7 +380,9 @@ def test_a_task_on_self_stopped_where_the_object_stops_is_a_service() -> None:
             async def close(self):
                 self._watch.cancel()
         """)
-    assert found[6] == {"service"} and "service" in found[7] and "service" in found[10]
+    # the annotation: the service, and what is done with the task besides
+    assert found[6] == {"service", "task-cancel"} and "service" in found[7] \
+        and "service" in found[10]
 
 
 def test_a_protocols_transport_is_the_loops_whatever_its_name() -> None:
@@ -831,7 +833,9 @@ def test_an_optional_task_annotation_takes_the_row_of_what_is_done_with_the_task
                     self._task.cancel()
                 self._other.cancel()
         """)
-    assert found[6] == {"task-cancel"} and found[7] == {"task-cancel"}
+    # (kept on self, started in start() and cancelled by the object: a service too, the
+    # corpus README's newest settled case; the annotation keeps what is done with it)
+    assert found[6] == {"task-cancel", "service"} and found[7] == {"task-cancel", "service"}
 
 
 def test_a_set_of_futures_is_a_task_set_only_when_a_callback_drops_them_from_it() -> None:
@@ -1472,3 +1476,36 @@ def test_an_item_of_a_library_subclass_is_the_base_classs() -> None:
                 return await self["xep_0070"].ask_confirm(who)
         """)
     assert found[6] == {"asyncio-only-lib"} and 5 not in found
+
+
+def test_a_task_on_self_cancelled_by_its_object_is_a_service_on_each_of_its_lines() -> None:
+    """A task kept on ``self``, started in one method and cancelled in another (whatever
+    their names): it lives as long as the object, so each of its lines is the service row
+    (the corpus README's settled case), beside what the line does with it."""
+    found = rows("""\
+        import asyncio
+
+        class Pinger:
+            def __init__(self) -> None:
+                self._pinging: asyncio.Task[None] | None = None
+
+            def begin(self) -> None:
+                self._pinging = asyncio.create_task(self._ping())
+
+            def halt(self) -> None:
+                self._pinging.cancel()
+
+            def alive(self) -> bool:
+                return not self._pinging.done()
+
+            async def _ping(self) -> None:
+                await asyncio.sleep(1)
+
+        async def once(coro):
+            job = asyncio.create_task(coro)
+            job.cancel()
+        """)
+    assert "service" in found[5] and "task-cancel" in found[5]
+    assert "service" in found[8] and "service" in found[11] and "service" in found[14]
+    assert "task-cancel" in found[11] and "task-result" in found[14]
+    assert found[20] == {"create-task"} and found[21] == {"task-cancel"}

@@ -547,10 +547,19 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
         services = {ref for ref, uses in self.uses.items()
                     if (ref.startswith("self.") or "[" in ref) and ref in self.created
-                    and any(stopping for _, _, stopping in uses)}
+                    and any(stopping or (ref.startswith("self.")
+                                         and ROWS.get(construct) == "task-cancel")
+                            for construct, _, stopping in uses)}
         for ref in services:
+            # a task kept on the object and cancelled by it (in stop(), or any method) lives
+            # as long as the object: a service on each of its lines, the corpus README's
+            # settled case (the create_task, the cancel(), the await or done() that stops it)
             for node in self.created[ref]:
                 self.emit(node, "service")
+            for construct, at, _ in self.uses[ref]:
+                if ROWS.get(construct) in ("task-cancel", "task-result") and ref.startswith(
+                        "self."):
+                    self.scan.found.append((at, 0, "service"))
         retyped: dict[int, str] = {}
         for line, ref in self.annotated:
             rows: dict[str, str] = {}
@@ -566,6 +575,10 @@ class Visitor(ast.NodeVisitor):
                 counts.pop("create-task", None)
             if ref in services:
                 retyped[line] = "service"
+                if counts:  # and what is done with it besides (cancelled, awaited)
+                    also = rows[max(counts, key=lambda row: counts[row])]
+                    if ROWS.get(also) != "service":
+                        self.scan.found.append((line, 0, f"asyncio.Task for {also}"))
             elif counts:
                 retyped[line] = rows[max(counts, key=lambda row: counts[row])]
             elif line in self.collections:
