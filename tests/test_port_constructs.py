@@ -1509,3 +1509,32 @@ def test_a_task_on_self_cancelled_by_its_object_is_a_service_on_each_of_its_line
     assert "service" in found[8] and "service" in found[11] and "service" in found[14]
     assert "task-cancel" in found[11] and "task-result" in found[14]
     assert found[20] == {"create-task"} and found[21] == {"task-cancel"}
+
+
+def test_aiohttps_header_names_and_server_modules_in_a_file_that_only_serves() -> None:
+    """``hdrs.ORIGIN`` and ``aiohttp.web_exceptions`` where the file serves HTTP and uses no
+    client: the server's (http-server), not httpx's row; beside a ClientSession, the client's."""
+    server = rows("""\
+        from aiohttp import hdrs, web
+        from aiohttp.web_exceptions import HTTPForbidden
+
+        async def handle(request: web.Request):
+            if request.headers.get(hdrs.ORIGIN) is None:
+                raise HTTPForbidden()
+            response = web.Response()
+            response.headers[hdrs.ACCESS_CONTROL_ALLOW_ORIGIN] = "*"
+            return response
+        """)
+    assert server[2] == {"http-server"} and server[6] == {"http-server"}
+    assert server[8] == {"http-server"}
+    client = rows("""\
+        import aiohttp
+        from aiohttp import hdrs, web
+
+        async def fetch(url):
+            async with aiohttp.ClientSession() as session:
+                return await session.get(url, headers={hdrs.ACCEPT: "*/*"})
+
+        app = web.Application()
+        """)
+    assert "aiohttp-client" in client[6]

@@ -241,6 +241,7 @@ ROWS: dict[str, str] = {
     "session": "aiohttp-client",
     "response": "aiohttp-client",
     "aiohttp": "aiohttp-client",
+    "aiohttp.hdrs": "aiohttp-client",
     "aiofiles": "aiofiles",
     "nest_asyncio": "nest-asyncio",
     "pytest.mark.asyncio": "pytest-asyncio",
@@ -350,8 +351,10 @@ def construct_of(name: str) -> str:
     if top == "aiohttp":
         if any(part in AIOHTTP_WEBSOCKET for part in parts[1:3]):
             return "aiohttp.ws"
-        if len(parts) > 1 and parts[1] == "web":
-            return "aiohttp.web"
+        if len(parts) > 1 and (parts[1] == "web" or parts[1].startswith("web_")):
+            return "aiohttp.web"  # aiohttp.web_exceptions, web_request: the server's modules
+        if len(parts) > 1 and parts[1] == "hdrs":
+            return "aiohttp.hdrs"  # header names, the client's or the server's (see finish)
         return top
     return top
 
@@ -519,6 +522,21 @@ class Visitor(ast.NodeVisitor):
         if family:
             self.families.setdefault(family, set()).add(construct)
 
+    def _server_headers(self) -> None:
+        """``hdrs.ORIGIN`` in a file that serves HTTP with aiohttp and uses none of its
+        client: the server's header names (the http-server row), not the client's."""
+        found = self.scan.found
+        imports = {getattr(node, "lineno", 0) for node, _ in self.imports} | {
+            line for line, _, construct in found if construct == "aiohttp"
+            and self.lines and 0 < line <= len(self.lines)
+            and self.lines[line - 1].lstrip().startswith(("import ", "from "))}
+        serves = any(row_of(c) == "http-server" for _, _, c in found)
+        client = any(row_of(c) == "aiohttp-client" and c != "aiohttp.hdrs" and line not in imports
+                     for line, _, c in found)
+        if serves and not client:
+            found[:] = [(line, col, "aiohttp.web" if c == "aiohttp.hdrs" else c)
+                        for line, col, c in found]
+
     def _waited_on(self, node: ast.Call, construct: str) -> None:
         """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``."""
         for arg in node.args:
@@ -543,6 +561,7 @@ class Visitor(ast.NodeVisitor):
         for node, family in self.imports:
             for construct in sorted(self.families.get(family, ())):
                 self.emit(node, construct)
+        self._server_headers()
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
             self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
         services = {ref for ref, uses in self.uses.items()
