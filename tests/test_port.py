@@ -141,9 +141,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
     "server": {
         "except ValueError:  # the line overran the reader's limit, start_server(limit=)":
             "the comment names the other reader; the except stays",
-        "except ConnectionError:  # the client vanished: only this connection ends":
-            "asyncio's streams raise ConnectionError, Trio's BrokenResourceError: the stream "
-            "is reported where it is declared",
         "finally:": "closing the writer by hand: a Trio stream closes with its handler; and "
                     "the registry and the signal handler, undone by hand",
         "with contextlib.suppress(ConnectionError):": "the same",

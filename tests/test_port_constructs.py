@@ -1538,3 +1538,33 @@ def test_aiohttps_header_names_and_server_modules_in_a_file_that_only_serves() -
         app = web.Application()
         """)
     assert "aiohttp-client" in client[6]
+
+
+def test_catching_a_gone_peer_around_asyncio_stream_calls_is_the_streams_row() -> None:
+    """``except ConnectionResetError`` around ``writer.drain()``: Trio's streams raise
+    BrokenResourceError, no ConnectionError, so the handler changes; around a plain socket
+    call, or as ``except Exception``, it stays."""
+    found = rows("""\
+        import asyncio
+        import socket
+
+        async def send(writer: asyncio.StreamWriter, data: bytes) -> None:
+            try:
+                writer.write(data)
+                await writer.drain()
+            except (
+                BrokenPipeError,
+                ConnectionResetError,
+            ):
+                pass
+            except Exception:
+                pass
+
+        def probe(sock: socket.socket) -> None:
+            try:
+                sock.send(b"x")
+            except ConnectionResetError:
+                pass
+        """)
+    assert found[9] == {"streams"} and found[10] == {"streams"}
+    assert 8 not in found and 13 not in found and 19 not in found

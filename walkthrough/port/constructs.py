@@ -296,6 +296,7 @@ ROWS: dict[str, str] = {
     "task.set_result": "future",
     "task.set_exception": "future",
     "queue sentinel": "queue-shutdown",
+    "except ConnectionError": "streams",
     "queue.maxsize": "queue",
     # a loop method with no row of its own (a private one, a platform's): no loop in Trio
     "loop": "loop",
@@ -1151,6 +1152,17 @@ class Visitor(ast.NodeVisitor):
                     self.other_timeouts.update(
                         id(n) for n in ast.walk(handler.type)
                         if isinstance(n, ast.Name) and n.id == "TimeoutError")
+        if self._uses_streams(node.body):
+            # except ConnectionResetError around writer.write(): Trio's streams raise
+            # BrokenResourceError, no ConnectionError, so the handler changes (the corpus
+            # README's settled case; a bare except or except Exception stays)
+            for handler in node.handlers:
+                for sub in ast.walk(handler.type) if handler.type is not None else ():
+                    if isinstance(sub, ast.Name | ast.Attribute) and (
+                            sub.id if isinstance(sub, ast.Name) else sub.attr) in PEER_GONE \
+                            and (isinstance(sub, ast.Name)
+                                 or qualname(sub.value, self.scan) == "asyncio"):
+                        self.emit(sub, "except ConnectionError")
         if self._runs(node.body) or self._waits_in_coroutine(node.body):
             # around a run, or a coroutine's wait on asyncio's own future or task: where
             # asyncio delivers Ctrl-C
@@ -1160,6 +1172,20 @@ class Visitor(ast.NodeVisitor):
                         for n in ast.walk(handler.type)):
                     self.emit(handler, "KeyboardInterrupt")
         self.generic_visit(node)
+
+    def _uses_streams(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body`` calls an asyncio stream or transport (``writer.drain()``,
+        ``asyncio.open_connection(...)``, ``transport.write(b)``)."""
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if not isinstance(sub, ast.Call):
+                    continue
+                name = qualname(sub.func, self.scan) or ""
+                if name.split(".")[0] in ("stream", "transport") or name in STREAM_OPENERS \
+                        or (isinstance(sub.func, ast.Attribute)
+                            and sub.func.attr in STREAM_ONLY):
+                    return True
+        return False
 
     def visit_With(self, node: ast.With) -> None:
         """``with contextlib.suppress(KeyboardInterrupt):`` around a run is the same catch."""
@@ -1354,6 +1380,12 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
+#: What asyncio's streams raise when the peer is gone, which Trio's do not (they raise
+#: ``trio.BrokenResourceError``): a handler of one around stream calls changes.
+PEER_GONE = {"ConnectionError", "ConnectionResetError", "BrokenPipeError",
+             "IncompleteReadError"}
+#: Calls that open asyncio streams.
+STREAM_OPENERS = {"asyncio.open_connection", "asyncio.open_unix_connection"}
 #: Builtin types an ``isinstance`` test narrows a name to (plain data, whatever else it is).
 PLAIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict", "list",
                "tuple", "set", "frozenset", "bool"}
