@@ -1568,3 +1568,30 @@ def test_catching_a_gone_peer_around_asyncio_stream_calls_is_the_streams_row() -
         """)
     assert found[9] == {"streams"} and found[10] == {"streams"}
     assert 8 not in found and 13 not in found and 19 not in found
+
+
+def test_streams_opened_under_wait_for_and_read_through_a_tuple_of_their_own() -> None:
+    """``(self.r, self.w) = await asyncio.wait_for(asyncio.open_connection(...), t)``: the
+    pair is the streams all the same; and ``conn.w`` read off an object whose class keeps a
+    stream there is that stream."""
+    found = rows("""\
+        import asyncio
+        from typing import NamedTuple
+
+        class Conn(NamedTuple):
+            r: asyncio.StreamReader
+            w: asyncio.StreamWriter
+
+        class Client:
+            async def connect(self, host):
+                (self.r, self.w) = await asyncio.wait_for(
+                    asyncio.open_connection(host, 80), timeout=5)
+
+            def close(self):
+                self.w.close()
+
+        def drop(conn: "Conn | None"):
+            if conn is not None:
+                conn.w.close()
+        """)
+    assert found[14] == {"streams"} and found[18] == {"streams"}

@@ -108,7 +108,7 @@ HANDS_ON = {"loop.call_soon": 0, "loop.call_soon_threadsafe": 0, "loop.call_late
 COLLECTED = {"task", "future", "queue", "process", "handle"}
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
 #: (Not a loop: ``config.loop`` or ``args.loop`` is as often a setting's string, "uvloop".)
-HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle"}
+HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle", "stream"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
@@ -451,6 +451,12 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return RETURNS[called]
         if called in ("loop.run_until_complete", "asyncio.run") and node.args:
             return qualname(node.args[0], scan)  # the result of what it ran
+        if called in ("asyncio.wait_for", "asyncio.shield") and node.args \
+                and isinstance(node.args[0], ast.Call) \
+                and qualname(node.args[0], scan) not in AWAITED:
+            # await wait_for(session.get(u), t): what the call it waited for gives (not a
+            # task's or a future's result, which is no task or future)
+            return qualname(node.args[0], scan)
         if called.startswith("aiohttp.web.") and called.rpartition(".")[2][:1].isupper():
             return "web"  # web.RouteTableDef(), web.Response(): the server's objects
         if called in scan.factories:
@@ -1290,6 +1296,9 @@ def _assign(node: ast.Assign, scan: Names) -> None:
                     bind(each, qualname(item, scan), scan)  # loop, task = a(), b()
                 continue
             call = value.value if isinstance(value, ast.Await) else value
+            if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Call) \
+                    and qualname(call.func, scan) in ("asyncio.wait_for", "asyncio.shield"):
+                call = call.args[0]  # r, w = await wait_for(open_connection(...), t)
             if isinstance(call, ast.Call):
                 pair = PAIRS.get(qualname(call.func, scan) or "")
                 if pair and len(target.elts) == 2:
