@@ -1595,3 +1595,25 @@ def test_streams_opened_under_wait_for_and_read_through_a_tuple_of_their_own() -
                 conn.w.close()
         """)
     assert found[14] == {"streams"} and found[18] == {"streams"}
+
+
+def test_a_loop_under_another_name_handed_in_and_emptied() -> None:
+    """``obj_loop``, ``loop: OptLoop = None``, ``self.loop = None``: a loop passed in or kept
+    under a loop's name, in an asyncio file, is the loop row (Trio has no loop to hand on);
+    a plain ``loops`` count or a ``loop_count`` is not."""
+    found = rows("""\
+        import asyncio
+        from typing import Optional
+
+        OptLoop = Optional[asyncio.AbstractEventLoop]
+
+        class Proxy:
+            def __init__(self, obj, obj_loop, loop: OptLoop = None, loops: int = 0,
+                         loop_count: int = 1):
+                self.loop = None
+                self._obj_loop = obj_loop
+                self.loop = asyncio.new_event_loop()
+        """)
+    assert found[7] == {"loop"}  # obj_loop and loop
+    assert 8 not in found  # loop_count
+    assert found[9] == {"loop"} and found[10] == {"loop"}

@@ -26,6 +26,8 @@ from walkthrough.port.names import (
     external_of,
     lib_construct,
     library_row,
+    loop_annotation,
+    loop_param,
     makes_loops,
     qualname,
     reference,
@@ -959,6 +961,10 @@ class Visitor(ast.NodeVisitor):
             self.collected[(where, node.targets[0].id)] = node
         if self._holds_loop(value):
             self.emit(value, "loop passed")  # storing a loop (self._loop = loop), or copying it
+        elif isinstance(value, ast.Constant) and value.value is None and any(
+                reference(target) is not None and qualname(target, self.scan) == "loop"
+                for target in node.targets):
+            self.emit(node, "loop passed")  # self.loop = None: a loop reference, emptied
         comment = node.type_comment or self._type_comment(node)
         if comment:
             try:
@@ -1330,8 +1336,8 @@ class Visitor(ast.NodeVisitor):
                 self.annotated.append((arg.lineno, arg.arg))
                 if collection:
                     self.collections.add(arg.lineno)
-            if arg.arg in LOOP_PARAMS and arg.arg != "event_loop" and self.scan.loop_file and (
-                    arg.annotation is None or kind == "loop"):
+            if loop_param(arg.arg) and arg.arg != "event_loop" and self.scan.loop_file and (
+                    loop_annotation(arg.annotation) or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
             elif makes_loops(arg.arg) and self.scan.loop_file:
                 self.emit(arg, "loop passed")  # loop_initializer=None: Trio makes no loop

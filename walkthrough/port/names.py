@@ -122,6 +122,17 @@ EVENT_DECORATORS = {"on", "once", "event", "listen", "listens_for", "add_listene
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
 #: fixture, a private ``_loop=``).
 LOOP_PARAMS = ("loop", "_loop", "event_loop")
+
+
+def loop_param(name: str) -> bool:
+    """``loop``, ``event_loop``, and a loop's name with a word before it (``obj_loop``,
+    ``main_loop``, ``eventloop``): a parameter that holds an event loop in asyncio code."""
+    return name in LOOP_PARAMS or re.fullmatch(r"_?([a-z0-9]+_)?(event_?)?loop", name) is not None
+
+
+def loop_annotation(node: ast.expr | None) -> bool:
+    """No annotation, or one that names a loop (``OptLoop``, ``Optional[AbstractEventLoop]``)."""
+    return node is None or "loop" in ast.unparse(node).lower()
 #: Functions named as asyncio's ways to a loop: a wrapper the package keeps under asyncio's
 #: name (``from .utils import get_running_loop``) returns a loop all the same.
 LOOP_GETTERS = {"get_running_loop", "get_event_loop", "new_event_loop", "get_loop", "_get_loop"}
@@ -846,14 +857,14 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 for arg in arguments:
                     kind, collection = annotation_kind(arg.annotation, scan)
-                    if kind or arg.arg in LOOP_PARAMS or arg.arg in scan.fixtures:
+                    if kind or loop_param(arg.arg) or arg.arg in scan.fixtures:
                         scan.given.add((node.name, arg.arg))
                     if kind == "future" and not collection \
                             and scan.callbacks.get(node.name, ("", 0))[0] == "task":
                         kind = "task"  # def done(fut: Future) added to a task: it gets the task
                     if kind:
                         scan.kinds[arg.arg] = f"{kind}s" if collection else kind
-                    elif arg.arg in LOOP_PARAMS and arg.annotation is None \
+                    elif loop_param(arg.arg) and loop_annotation(arg.annotation) \
                             and scan.loop_file:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
                         scan.kinds.setdefault(arg.arg, "loop")
