@@ -1617,3 +1617,33 @@ def test_a_loop_under_another_name_handed_in_and_emptied() -> None:
     assert found[7] == {"loop"}  # obj_loop and loop
     assert 8 not in found  # loop_count
     assert found[9] == {"loop"} and found[10] == {"loop"}
+
+
+def test_a_backported_task_group_entered_by_hand() -> None:
+    """The fallback import of asyncio's backport under the same name is the same row, and a
+    task group entered and left by hand (``__aenter__``/``__aexit__``) is still one."""
+    found = rows("""\
+        import asyncio
+        try:
+            from asyncio import TaskGroup
+        except ImportError:
+            from taskgroup import TaskGroup
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+
+        class Group:
+            def __init__(self):
+                self._group = TaskGroup()
+
+            async def __aenter__(self):
+                await self._group.__aenter__()
+                return self
+
+            async def __aexit__(self, *exc):
+                await self._group.__aexit__(*exc)
+        """)
+    assert found[3] == {"taskgroup"} and found[5] == {"taskgroup"}
+    assert found[16] == {"taskgroup"} and found[20] == {"taskgroup"}
+    assert 7 not in found and 9 not in found

@@ -810,6 +810,12 @@ class Visitor(ast.NodeVisitor):
             if construct.startswith("aiohttp."):
                 self.families.setdefault("aiohttp", set()).add(construct)
             return  # not again for the module name inside it
+        if node.attr in ("__aenter__", "__aexit__") and name.split(".")[0] in ENTERED:
+            # await self._tg.__aenter__(): a task group or a timeout entered and left by
+            # hand, across methods; a nursery or a cancel scope is a with block in Trio
+            self.emit(node, ENTERED[name.split(".")[0]])
+            self.visit(node.value)
+            return
         if "." in name and node.attr.startswith("__") and node.attr.endswith("__"):
             # response.__await__(), task.__class__: Python's data model, which the Trio
             # counterpart's object has as well; the line that made the object carries it
@@ -1158,6 +1164,7 @@ class Visitor(ast.NodeVisitor):
                     self.other_timeouts.update(
                         id(n) for n in ast.walk(handler.type)
                         if isinstance(n, ast.Name) and n.id == "TimeoutError")
+        self._backports(node)
         if self._uses_streams(node.body):
             # except ConnectionResetError around writer.write(): Trio's streams raise
             # BrokenResourceError, no ConnectionError, so the handler changes (the corpus
@@ -1178,6 +1185,27 @@ class Visitor(ast.NodeVisitor):
                         for n in ast.walk(handler.type)):
                     self.emit(handler, "KeyboardInterrupt")
         self.generic_visit(node)
+
+    def _backports(self, node: ast.Try) -> None:
+        """``try: from asyncio import TaskGroup`` ``except ImportError: from taskgroup import
+        TaskGroup``: the fallback binds the same name to asyncio's backport, the same row."""
+        bound = {alias.asname or alias.name: construct_of(f"{stmt.module}.{alias.name}")
+                 for stmt in node.body if isinstance(stmt, ast.ImportFrom)
+                 and (stmt.module or "").split(".")[0] == "asyncio" and not stmt.level
+                 for alias in stmt.names}
+        if not bound:
+            return
+        for handler in node.handlers:
+            if handler.type is None or not any(
+                    isinstance(sub, ast.Name) and sub.id in ("ImportError", "ModuleNotFoundError")
+                    for sub in ast.walk(handler.type)):
+                continue
+            for stmt in handler.body:
+                if isinstance(stmt, ast.ImportFrom) and (stmt.module or "").split(".")[0] \
+                        != "asyncio":
+                    for alias in stmt.names:
+                        if (alias.asname or alias.name) in bound:
+                            self.emit(stmt, bound[alias.asname or alias.name])
 
     def _uses_streams(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` calls an asyncio stream or transport (``writer.drain()``,
@@ -1386,6 +1414,8 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
+#: Kinds of what asyncio makes to be entered (``async with``) → the construct of its row.
+ENTERED = {"taskgroup": "asyncio.TaskGroup", "timeoutcm": "asyncio.timeout"}
 #: What asyncio's streams raise when the peer is gone, which Trio's do not (they raise
 #: ``trio.BrokenResourceError``): a handler of one around stream calls changes.
 PEER_GONE = {"ConnectionError", "ConnectionResetError", "BrokenPipeError",
