@@ -878,3 +878,13 @@ def test_a_listed_librarys_decorators_callbacks_and_decorated_functions() -> Non
     assert found[8] == {"asyncio-only-lib"}
     assert found[12] == {"asyncio-only-lib"}
     assert found[21] == {"asyncio-only-lib"}
+
+
+def test_a_subpackage_named_like_a_library_is_no_claim_on_that_library() -> None:
+    """``ormkit/contrib/aiohttp/__init__.py`` is a module of ormkit: its absolute import of
+    aiohttp names the top-level library, which stays a finding (only ``ormkit``'s own imports
+    are the package's)."""
+    source = "from aiohttp import web\nfrom ormkit import Model\n\napp = web.Application()\n"
+    found = rows(source, "ormkit/contrib/aiohttp/__init__.py")
+    assert found[1] == {"http-server"} and found[4] == {"http-server"}
+    assert 2 not in found

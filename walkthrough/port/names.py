@@ -341,15 +341,18 @@ def path_packages(path: str) -> set[str]:
         on_disk = where.is_file()
     except (OSError, ValueError):  # a name no file system has (a NUL byte in it)
         on_disk = False
+    # Only the topmost package: an absolute import names a top-level package, and a
+    # subpackage's name (tortoise/contrib/quart/) is no claim on the top-level one (quart).
     if on_disk:
-        found: set[str] = set()
+        top = ""
         folder = where.resolve().parent
         while (folder / "__init__.py").is_file() and folder.name:
-            found.add(folder.name)
+            top = folder.name
             folder = folder.parent
-        return found
+        return {top} if top else set()
     parts = path.replace("\\", "/").split("/")[:-1]
-    return {part for part in parts if part.isidentifier() and part not in NOT_PACKAGES}
+    names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
+    return set(names[:1])
 
 
 def own_packages(tree: ast.Module) -> set[str]:
