@@ -163,9 +163,10 @@ def test_a_clock_moves_by_any_amount_forward_and_refuses_to_go_back() -> None:
         time.sleep(-1)  # the real one says the same: the virtual clock is a drop-in
 
 
-@pytest.mark.timeout(15)  # a loop that waited on the real clock before each jump meets this
-def test_the_default_loop_never_waits_on_the_real_clock_before_a_jump() -> None:
-    """``autojump_threshold`` is 0 unless asked for: a hundred sleeps take no real time."""
+@pytest.mark.timeout(15)  # a clock that waited on the real clock before each jump meets this
+def test_the_default_clocks_never_wait_on_the_real_clock_before_a_jump() -> None:
+    """``autojump_threshold`` is 0 unless asked for, on the asyncio loop and on Trio's clock: a
+    hundred sleeps take no real time."""
 
     async def main() -> float:
         loop = asyncio.get_running_loop()
@@ -176,6 +177,14 @@ def test_the_default_loop_never_waits_on_the_real_clock_before_a_jump() -> None:
 
     with asyncio.Runner(loop_factory=clocks.VirtualTimeLoop) as runner:
         assert runner.run(main()) == 100
+
+    async def trio_main() -> float:
+        start = trio.current_time()
+        for _ in range(100):
+            await trio.sleep(1)
+        return trio.current_time() - start
+
+    assert trio.run(trio_main, clock=clocks.mock_clock()) == 100
 
 
 @pytest.mark.timeout(15)  # a selector that lost the I/O it was asked to watch would hang here
