@@ -888,3 +888,35 @@ def test_a_subpackage_named_like_a_library_is_no_claim_on_that_library() -> None
     found = rows(source, "ormkit/contrib/aiohttp/__init__.py")
     assert found[1] == {"http-server"} and found[4] == {"http-server"}
     assert 2 not in found
+
+
+def test_an_inherited_method_awaited_in_a_subclass_of_an_unlisted_package() -> None:
+    """``class Pump(Service)`` from an unlisted package, ``await self.sleep(1)`` that the
+    class does not define: the package waits on asyncio's loop; what the class defines or
+    keeps itself (``await self.tick()``, ``await self.done``) is no such sign."""
+    found = rows("""\
+        import asyncio
+        from servicekit import Service
+
+        class Pump(Service):
+            async def run(self):
+                await self.sleep(1)
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[4] == {"asyncio-only-lib"}
+    assert found[6] == {"asyncio-only-lib"}
+    own = rows("""\
+        import asyncio
+        from servicekit import Service
+
+        class Pump(Service):
+            def __init__(self):
+                self.done = make_done()
+
+            async def tick(self):
+                pass
+
+            async def run(self):
+                await self.tick()
+                await self.done
+        """)
+    assert own == {1: {"loop"}}

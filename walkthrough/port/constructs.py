@@ -441,6 +441,8 @@ class Visitor(ast.NodeVisitor):
                              for sub in _own_nodes(each))}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
+        #: for each enclosing class, the unlisted package one of its bases comes from
+        self.external_bases: list[tuple[str, set[str]] | None] = []
         #: import lines of a family → the constructs its objects gave, added at the end
         self.imports: list[tuple[ast.AST, str]] = []
         self.families: dict[str, set[str]] = {}
@@ -878,6 +880,13 @@ class Visitor(ast.NodeVisitor):
         if not self.scan.imports_asyncio or qualname(value, self.scan) is not None:
             return
         package = external_of(value, self.scan)
+        base = self.external_bases[-1] if self.external_bases else None
+        if package is None and base is not None and isinstance(value, ast.Attribute) \
+                and isinstance(value.value, ast.Name) and value.value.id == "self" \
+                and value.attr not in base[1]:
+            # class C(Service) of an unlisted package: await self.sleep(3), a method C
+            # inherits, waits on asyncio's loop for that package
+            package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
             if "async" in (callback_name(value) or "").lower():
@@ -1293,8 +1302,17 @@ class Visitor(ast.NodeVisitor):
         # change: the callbacks' ``def`` lines are not labelled (the corpus README's settled
         # case), and what they call on the transport is found as the transport's.)
         self.classes.append((own, base))
+        package = next((each for each in (external_of(expr, self.scan) for expr in node.bases)
+                        if each is not None), None)
+        # (what the class keeps on self is its own, whatever the base: only an inherited
+        # method, awaited, is the package's)
+        kept = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)
+                and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name)
+                and sub.value.id == "self"}
+        self.external_bases.append((package, own | kept) if package else None)
         self.generic_visit(node)
         self.classes.pop()
+        self.external_bases.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._function(node)
