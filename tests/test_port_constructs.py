@@ -1647,3 +1647,27 @@ def test_a_backported_task_group_entered_by_hand() -> None:
     assert found[3] == {"taskgroup"} and found[5] == {"taskgroup"}
     assert found[16] == {"taskgroup"} and found[20] == {"taskgroup"}
     assert 7 not in found and 9 not in found
+
+
+def test_transports_from_a_pipe_factory_and_from_a_transport_annotation() -> None:
+    """``loop.connect_write_pipe`` returns a (transport, protocol) pair like the loop's other
+    transport factories, and ``self.transport: asyncio.DatagramTransport`` is a transport:
+    their methods called are the protocols row; a field test (``is not None``) stays."""
+    found = rows("""\
+        import asyncio
+
+        class Sender(asyncio.DatagramProtocol):
+            def __init__(self) -> None:
+                self.transport: asyncio.DatagramTransport | None = None
+
+            def send(self, data: bytes) -> None:
+                if self.transport is not None:
+                    self.transport.sendto(data, ("127.0.0.1", 9))
+
+        async def pipe(loop, protocol, fileobj):
+            out, _ = await loop.connect_write_pipe(lambda: protocol, fileobj)
+            out.set_write_buffer_limits(high=0, low=0)
+        """)
+    assert found[5] == {"protocols"} and found[9] == {"protocols"}
+    assert 8 not in found
+    assert found[13] == {"protocols"}

@@ -71,6 +71,13 @@ PAIRS = {
     "asyncio.wait": ("tasks", "tasks"),
     "loop.create_connection": ("transport", "protocol"),
     "loop.create_datagram_endpoint": ("transport", "protocol"),
+    # the loop's other transport factories return the same pair (asyncio's docs)
+    "loop.create_unix_connection": ("transport", "protocol"),
+    "loop.connect_read_pipe": ("transport", "protocol"),
+    "loop.connect_write_pipe": ("transport", "protocol"),
+    "loop.subprocess_exec": ("transport", "protocol"),
+    "loop.subprocess_shell": ("transport", "protocol"),
+    "loop.connect_accepted_socket": ("transport", "protocol"),
 }
 #: An annotation that mentions one of these gives the annotated reference its kind.
 ANNOTATIONS = {
@@ -85,6 +92,9 @@ ANNOTATIONS = {
     "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
     "aiohttp.web.BaseRequest": "web",
     "asyncio.StreamReader": "stream", "asyncio.StreamWriter": "stream",
+    "asyncio.BaseTransport": "transport", "asyncio.Transport": "transport",
+    "asyncio.DatagramTransport": "transport", "asyncio.WriteTransport": "transport",
+    "asyncio.ReadTransport": "transport", "asyncio.SubprocessTransport": "transport",
     "asyncio.Server": "server", "asyncio.base_events.Server": "server",
     "asyncio.AbstractServer": "server", "asyncio.events.AbstractServer": "server",
 }
