@@ -1671,3 +1671,21 @@ def test_transports_from_a_pipe_factory_and_from_a_transport_annotation() -> Non
     assert found[5] == {"protocols"} and found[9] == {"protocols"}
     assert 8 not in found
     assert found[13] == {"protocols"}
+
+
+def test_a_spawned_task_annotated_as_a_future_is_still_a_task() -> None:
+    """``job: asyncio.Future[int] = asyncio.ensure_future(coro)``: the annotation is the
+    future row (the corpus README's settled case), but what the code does with ``job``
+    afterwards is done with a task: awaiting it is a task's result, cancelling it a task's."""
+    found = rows("""\
+        import asyncio
+
+        async def run(coro):
+            job: asyncio.Future[int] = asyncio.ensure_future(coro)
+            if not job.done():
+                job.cancel()
+            return await job
+        """)
+    assert "future" in found[4] and "create-task" in found[4]
+    assert found[5] == {"task-result"} and found[6] == {"task-cancel"}
+    assert found[7] == {"task-result"}

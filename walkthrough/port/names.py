@@ -979,6 +979,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             elif isinstance(node, ast.AnnAssign):
                 _queue_elements(node, scan)
                 kind, collection = annotation_kind(node.annotation, scan)
+                if kind == "future" and not collection and node.value is not None \
+                        and qualname(node.value, scan) == "task":
+                    kind = "task"  # t: Future = ensure_future(coro): a task, typed loosely
                 if kind:
                     bind(node.target, f"{kind}s" if collection else kind, scan)
                 elif _collects_a_class(node.annotation, scan) and reference(node.target):
