@@ -1689,3 +1689,28 @@ def test_a_spawned_task_annotated_as_a_future_is_still_a_task() -> None:
     assert "future" in found[4] and "create-task" in found[4]
     assert found[5] == {"task-result"} and found[6] == {"task-cancel"}
     assert found[7] == {"task-result"}
+
+
+def test_filling_the_set_handed_to_asyncio_wait_is_plain_python() -> None:
+    """``pending.add(task)`` where ``pending`` is what ``asyncio.wait`` waits on: the wait is
+    the line that changes; a set kept so its tasks live (``background.add(task)``) is the
+    task-set row."""
+    found = rows("""\
+        import asyncio
+
+        background = set()
+
+        async def first(coros):
+            pending = set()
+            for coro in coros:
+                task = asyncio.ensure_future(coro)
+                pending.add(task)
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            return done
+
+        def spawn(coro):
+            task = asyncio.create_task(coro)
+            background.add(task)
+        """)
+    assert 9 not in found
+    assert found[15] == {"task-set"}

@@ -9,6 +9,7 @@ statement that holds it (where a TODO comment would go).
 from __future__ import annotations
 
 import ast
+import functools
 
 from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
@@ -366,6 +367,7 @@ class Visitor(ast.NodeVisitor):
     def __init__(self, scan: Names, lines: list[str] | None = None,
                  tree: ast.AST | None = None) -> None:
         self.scan = scan
+        self.tree = tree or ast.Module([], [])
         self.lines = lines or []
         #: the enclosing functions: (name, its parameters, whether it is a generator)
         self.functions: list[tuple[str, set[str], bool]] = []
@@ -773,7 +775,17 @@ class Visitor(ast.NodeVisitor):
                 and reference(func.value) in self.kept:
             return True
         return func.attr in ("add", "discard") \
-            and qualname(func.value, self.scan) == "tasks"
+            and qualname(func.value, self.scan) == "tasks" \
+            and reference(func.value) not in self.waited_sets
+
+    @functools.cached_property
+    def waited_sets(self) -> set[str]:
+        """The references handed to ``asyncio.wait`` in the file: a set of tasks filled for
+        the wait is the wait's argument, plain Python to fill, not a set kept by hand so the
+        tasks live (a nursery holds its children; what the wait does is found at the wait)."""
+        return {ref for each in ast.walk(self.tree) if isinstance(each, ast.Call) and each.args
+                and qualname(each.func, self.scan) == "asyncio.wait"
+                and (ref := reference(each.args[0])) is not None}
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         # (``self._buffer`` read in a subclass of an asyncio class is a field the base class
