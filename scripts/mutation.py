@@ -187,7 +187,20 @@ def locate(source: str, mutant: Mutant, diff: str) -> None:
             break
     lines = source.splitlines()
     first = removed[0].strip() if removed else ""
-    for number in range(start, len(lines) + 1):
+    # The hunk's header places the line in the function, which tells apart two lines of the
+    # same text (a write with a timeout in a loop and after it): the first removed line is
+    # that many old-side lines after the hunk's start.
+    hunk = re.search(r"^@@ -(\d+)", diff, re.MULTILINE)
+    if hunk and first:
+        old_side = [line for line in diff[hunk.end():].splitlines()[1:]
+                    if not line.startswith("+")]
+        offset = next((i for i, line in enumerate(old_side) if line.startswith("-")), None)
+        if offset is not None:
+            number = start + int(hunk.group(1)) - 1 + offset
+            if 0 < number <= len(lines) and lines[number - 1].strip() == first:
+                mutant.where = f":{number}"
+                return
+    for number in range(start, len(lines) + 1):  # the hunk did not match: the first such line
         if first and lines[number - 1].strip() == first:
             mutant.where = f":{number}"
             return
