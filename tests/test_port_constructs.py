@@ -1714,3 +1714,21 @@ def test_filling_the_set_handed_to_asyncio_wait_is_plain_python() -> None:
         """)
     assert 9 not in found
     assert found[15] == {"task-set"}
+
+
+def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
+    """``set_event_loop = None`` (a function's name) and a ``self.loop`` the file never gives a
+    loop are no loop reference; ``main_loop`` handed in is one."""
+    found = rows("""\
+        import asyncio
+
+        def patch(set_event_loop=None, main_loop=None):
+            set_event_loop = None
+            return main_loop
+
+        class Kernel:
+            def __init__(self):
+                self.loop = None
+        """)
+    assert found[3] == {"loop"}  # main_loop
+    assert 4 not in found and 9 not in found

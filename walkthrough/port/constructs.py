@@ -989,8 +989,8 @@ class Visitor(ast.NodeVisitor):
         if self._holds_loop(value):
             self.emit(value, "loop passed")  # storing a loop (self._loop = loop), or copying it
         elif isinstance(value, ast.Constant) and value.value is None and any(
-                reference(target) is not None and qualname(target, self.scan) == "loop"
-                for target in node.targets):
+                reference(target) in self.scan.assigned
+                and qualname(target, self.scan) == "loop" for target in node.targets):
             self.emit(node, "loop passed")  # self.loop = None: a loop reference, emptied
         comment = node.type_comment or self._type_comment(node)
         if comment:

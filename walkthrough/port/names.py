@@ -137,7 +137,11 @@ LOOP_PARAMS = ("loop", "_loop", "event_loop")
 def loop_param(name: str) -> bool:
     """``loop``, ``event_loop``, and a loop's name with a word before it (``obj_loop``,
     ``main_loop``, ``eventloop``): a parameter that holds an event loop in asyncio code."""
-    return name in LOOP_PARAMS or re.fullmatch(r"_?([a-z0-9]+_)?(event_?)?loop", name) is not None
+    return name in LOOP_PARAMS or (
+        re.fullmatch(r"_?([a-z0-9]+_)?(event_?)?loop", name) is not None
+        # (set_event_loop, run_loop, is_loop: a function's or a flag's name, no loop)
+        and re.match(r"_?(get|set|run|close|stop|start|is|has|use|in|for|while)_",
+                     name) is None)
 
 
 def loop_annotation(node: ast.expr | None) -> bool:
