@@ -1732,3 +1732,28 @@ def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
         """)
     assert found[3] == {"loop"}  # main_loop
     assert 4 not in found and 9 not in found
+
+
+def test_a_services_task_stopped_from_outside_its_class_is_the_service_too() -> None:
+    """``timer._task.cancel()`` in a helper, where ``Timer`` keeps ``self._task`` and cancels
+    it itself: the same service task, so the helper's lines are the service row as well."""
+    found = rows("""\
+        import asyncio
+
+        class Timer:
+            def begin(self):
+                self._task = asyncio.create_task(self.tick())
+
+            def halt(self):
+                self._task.cancel()
+
+            async def tick(self):
+                await asyncio.sleep(1)
+
+        async def stop_all(timers):
+            for timer in timers:
+                timer._task.cancel()
+                await timer._task
+        """)
+    assert "service" in found[5] and "service" in found[8]
+    assert "service" in found[15] and "service" in found[16]

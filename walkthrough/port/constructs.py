@@ -571,6 +571,13 @@ class Visitor(ast.NodeVisitor):
         self._server_headers()
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
             self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
+        for ref in list(self.uses):
+            # timer._task.cancel(), read off an object whose class keeps it as self._task:
+            # the same task (the class's), whatever holds the object
+            head, _, attr = ref.rpartition(".")
+            if head and "." not in head and head != "self" and head.isidentifier() \
+                    and f"self.{attr}" in self.created:
+                self.uses.setdefault(f"self.{attr}", []).extend(self.uses.pop(ref))
         services = {ref for ref, uses in self.uses.items()
                     if (ref.startswith("self.") or "[" in ref) and ref in self.created
                     and any(stopping or (ref.startswith("self.")
