@@ -76,6 +76,17 @@ MODULES: dict[str, list[str]] = {
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
     "walkthrough/port/reading.py": [
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py"],
+    "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
+    "walkthrough/clocks.py": [
+        "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
+    "walkthrough/capture.py": [
+        "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
+    "walkthrough/trace.py": [
+        "tests/test_harness.py", "tests/test_count.py", "tests/test_queue.py",
+        "tests/test_mutation_walkthrough.py"],
+    "walkthrough/conceptmap.py": [
+        "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_mutation_port.py",
+        "tests/test_mutation_walkthrough.py"],
     **{f"walkthrough/learner/{name}.py": [
         "tests/test_check.py", "tests/test_check_report.py", "tests/test_check_robust.py",
         "tests/test_check_slips.py", "tests/test_check_mutants.py", "tests/test_learner_files.py",
