@@ -243,9 +243,9 @@ def render(panels: Sequence[Panel], width: int = 100) -> Group:
             c = col(k * step)
             axis[c] = "┼"
             text = f"{k * step:g}"
+            at = min(c, plot_w - len(text))  # a label at the right edge ends there, whole
             for j, ch in enumerate(text):
-                if c + j < plot_w:
-                    labels[c + j] = ch
+                labels[at + j] = ch
             k += 1
         pad = " " * (label_w)
         out.append(Text(pad + "".join("─" if a == " " else a for a in axis), style="dim"))
