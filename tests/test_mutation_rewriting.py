@@ -1,0 +1,393 @@
+"""``walkthrough port --rewrite``'s patch and rewrites: the slips mutmut planted that their tests
+let through.
+
+``scripts/mutation.py walkthrough/port/formatting.py`` and ``.../rewriting.py`` (issue 27,
+``docs/mutation.md``) found, per kind of slip:
+
+* ``formatting.patch``: the patch of a file with CRLF endings, with mixed endings, without a
+  final newline, with a byte-order mark, or under another label. The CLI tests cover these in a
+  child process, which mutmut cannot see; here they are checked in-process, byte for byte.
+* ``formatting.unified_diff``: a hunk's range of one line or none, two changes merged into one
+  hunk or not at the boundary of their contexts, and a differing region too large for difflib
+  (its size limit, the kept lines inside it, difflib's "popular line" heuristic). Each is held
+  to what ``difflib.unified_diff`` (or ``diff -u``) writes for the same texts.
+* ``formatting.iter_findings``: only the CLI's text output uses it.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from walkthrough.port import formatting
+from walkthrough.port.rewriting import rewrite
+
+
+def difflib_diff(old: str, new: str, label: str = "f.py") -> str:
+    """What ``diff -u`` (difflib's flavour) writes, the reference for ``unified_diff``."""
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                        f"a/{label}", f"b/{label}"))
+
+
+# -- formatting.patch: line endings, the last line, the mark, the label ---------------------
+
+PROGRAM = ["import asyncio", "", "", "async def main():", "    await asyncio.sleep(1)", "",
+           "asyncio.run(main())"]
+REWRITTEN = ["import asyncio", "import trio", "", "", "async def main():",
+             "    await trio.sleep(1)", "", "trio.run(main)"]
+
+
+def test_a_crlf_file_gets_a_crlf_patch_and_its_rewrite_applies() -> None:
+    """Every line the rewrite adds or changes ends in CRLF, like the file's own lines."""
+    source = "\r\n".join(PROGRAM) + "\r\n"
+    diff, findings = formatting.patch(source, "app.py")
+    assert diff == difflib_diff(source, "\r\n".join(REWRITTEN) + "\r\n", "app.py")
+    assert "+import trio\r\n" in diff and "+trio.run(main)\r\n" in diff
+    assert {f.path for f in findings} == {"app.py"}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_file_without_a_final_newline_keeps_it_that_way(newline: str) -> None:
+    """The rewrite's last line still has no newline (and a CRLF file loses no lone CR)."""
+    source = newline.join(PROGRAM)
+    diff, _ = formatting.patch(source, "app.py")
+    nl = newline
+    assert diff == (
+        f"--- a/app.py\n+++ b/app.py\n@@ -1,7 +1,8 @@\n import asyncio{nl}+import trio{nl}"
+        f" {nl} {nl} async def main():{nl}-    await asyncio.sleep(1){nl}"
+        f"+    await trio.sleep(1){nl} {nl}-asyncio.run(main())\n\\ No newline at end of file\n"
+        "+trio.run(main)\n\\ No newline at end of file\n")
+    assert diff.endswith("+trio.run(main)\n\\ No newline at end of file\n")
+
+
+def test_a_file_with_a_final_newline_keeps_it() -> None:
+    source = "\n".join(PROGRAM) + "\n"
+    diff, _ = formatting.patch(source, "app.py")
+    assert diff == difflib_diff(source, "\n".join(REWRITTEN) + "\n", "app.py")
+    assert "No newline" not in diff
+
+
+def test_a_one_line_file_without_a_newline_gets_its_todo_with_a_plain_newline() -> None:
+    """No line ending to copy: the TODO above the line ends in ``\\n``, the line still in none."""
+    source = "asyncio.get_event_loop().run_forever()"
+    diff, _ = formatting.patch(source, "one.py")
+    assert diff.startswith("--- a/one.py\n+++ b/one.py\n@@ -1 +1,2 @@\n+# TODO(trio): ")
+    todo = diff.splitlines(True)[3]
+    assert todo.endswith(")\n") and not todo.endswith("\r\n")
+    assert diff.endswith(f"\n {source}\n\\ No newline at end of file\n")
+    assert diff.count("\\ No newline at end of file") == 1  # the line itself is kept: context
+
+
+def test_a_file_with_mixed_endings_keeps_each_line_s_own() -> None:
+    """LF and CRLF lines mixed: nothing is converted; the added line copies the first line's."""
+    lines = [line + ("\r\n" if n == 3 else "\n") for n, line in enumerate(PROGRAM)]
+    source = "".join(lines)
+    diff, _ = formatting.patch(source, "app.py")
+    new = "".join(line + ("\r\n" if line == "async def main():" else "\n") for line in REWRITTEN)
+    assert diff == difflib_diff(source, new, "app.py")
+
+
+def test_the_label_names_the_file_in_the_header_and_the_findings_keep_the_path() -> None:
+    source = "\n".join(PROGRAM) + "\n"
+    diff, findings = formatting.patch(source, "src/app.py", label="app.py")
+    assert diff.startswith("--- a/app.py\n+++ b/app.py\n")
+    assert {f.path for f in findings} == {"src/app.py"}
+    assert formatting.patch(source, "src/app.py")[0].startswith(
+        "--- a/src/app.py\n+++ b/src/app.py\n")
+
+
+def test_a_byte_order_mark_shows_on_the_first_line_of_the_patch() -> None:
+    """The file starts with U+FEFF that the source text leaves out: the context must show it."""
+    source = "\n".join(PROGRAM) + "\n"
+    diff, _ = formatting.patch(source, "app.py", bom=True)
+    assert "\n \ufeffimport asyncio\n+import trio\n" in diff
+    assert diff.count("\ufeff") == 1
+    assert "\ufeff" not in formatting.patch(source, "app.py")[0]
+
+
+# -- formatting.unified_diff: ranges, hunks, large regions ----------------------------------
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("a\n", "a\nb\n"),            # a hunk of one old line, two new
+    ("a\nb\n", "a\n"),            # two old lines, one new
+    ("a\n", ""),                  # everything deleted: the new range is empty
+    ("", "a\n"),                  # into an empty file
+    ("a\nb\n", "a\nB\n"),
+], ids=["one to two", "two to one", "to empty", "from empty", "two lines"])
+def test_a_hunk_range_is_written_as_diff_u_writes_it(old: str, new: str) -> None:
+    assert formatting.unified_diff(old, new, "f.py") == difflib_diff(old, new)
+
+
+@pytest.mark.parametrize("gap", [4, 5, 6, 7, 8, 9, 10])
+@pytest.mark.parametrize("first", ["insert", "replace", "delete"])
+def test_two_changes_share_a_hunk_exactly_when_their_contexts_touch(gap: int, first: str) -> None:
+    """``gap`` unchanged lines between two changes: one hunk up to 2 x CONTEXT, else two.
+
+    An earlier far-away insertion shifts the new side's line numbers, so that a slip that
+    measures the gap on the wrong side (or from the wrong end of a change) shows.
+    """
+    old_lines = [f"line {n}\n" for n in range(60)]
+    new_lines = list(old_lines)
+    at = 30
+    second = at + 1 + gap if first != "insert" else at + gap
+    new_lines[second] = "CHANGED\n"
+    if first == "insert":
+        new_lines[at:at] = ["# TODO one\n", "# TODO two\n"]
+    elif first == "replace":
+        new_lines[at] = "REPLACED\n"
+    else:
+        del new_lines[at]
+    new_lines[2:2] = ["extra 1\n", "extra 2\n", "extra 3\n"]
+    old, new = "".join(old_lines), "".join(new_lines)
+    ours = formatting.unified_diff(old, new, "f.py")
+    assert ours == difflib_diff(old, new)
+    assert ours.count("@@ -") == (2 if gap <= 2 * formatting.CONTEXT else 3)
+
+
+def _region(prefix: int, size: int) -> tuple[str, str]:
+    """Old and new texts that differ in one region of ``size`` x ``size`` lines after
+    ``prefix`` equal lines, with lone blank lines kept inside it (a blank never makes three
+    agreeing lines, so the resync search cannot end the region there; only difflib finds them).
+    """
+    head = [f"same {n}\n" for n in range(prefix)]
+    tail = [f"end {n}\n" for n in range(5)]
+    old = [("\n" if n % 40 == 20 else f"old {n}\n") for n in range(size)]
+    new = [("\n" if n % 40 == 20 else f"new {n}\n") for n in range(size)]
+    return "".join(head + old + tail), "".join(head + new + tail)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("prefix", [0, 10])
+def test_a_region_at_the_size_limit_still_keeps_its_unchanged_lines(prefix: int) -> None:
+    """500 x 500 lines is REFINE_LIMIT exactly: difflib still looks inside, and keeps the blank
+    lines (popular lines: difflib's autojunk would skip them) as context, not -/+ pairs."""
+    size = 500
+    assert size * size == formatting.REFINE_LIMIT
+    old, new = _region(prefix, size)
+    diff = formatting.unified_diff(old, new, "f.py")
+    body = diff.splitlines()[2:]
+    blanks = sum(1 for n in range(size) if n % 40 == 20)
+    assert body.count(" ") == blanks
+    assert "-" not in body and "+" not in body
+    assert sum(line.startswith("-") for line in body) == size - blanks
+
+
+@pytest.mark.timeout(60)
+def test_a_region_over_the_size_limit_is_shown_whole() -> None:
+    """A line or two more each way: the region is too large for difflib and shown whole."""
+    old, new = _region(0, 502)  # 502: a blank on line 501 would agree with the tail
+    body = formatting.unified_diff(old, new, "f.py").splitlines()[2:]
+    assert body.count(" ") == 0
+    assert sum(line.startswith("-") for line in body) == 502
+
+
+@pytest.mark.timeout(60)
+def test_one_change_in_a_long_file_is_one_small_hunk() -> None:
+    """600 lines (600 x 600 is over the size limit) with one line changed: the resync search
+    must find where the texts agree again right after it; otherwise the rest of the file would
+    be one region, too large for difflib, deleted and re-added whole."""
+    old_lines = [f"line {n}\n" for n in range(600)]
+    for at in (5, 300, 590):
+        new_lines = list(old_lines)
+        new_lines[at] = "CHANGED\n"
+        new_lines.insert(at + 1, "# TODO(trio): inserted\n")
+        old, new = "".join(old_lines), "".join(new_lines)
+        assert formatting.unified_diff(old, new, "f.py") == difflib_diff(old, new), at
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("\n\n\n\npass\n", "# TODO\n\n\n\n\npass\n"),  # a TODO above a run of blank lines
+    ("\n\n)\n", ")\n"),                           # blank lines above a lone `)` deleted
+], ids=["insert above blanks", "delete above a bracket"])
+def test_an_edit_among_repeated_lines_resyncs_at_the_nearest_point(old: str, new: str) -> None:
+    """Blank lines and lone brackets repeat: the resync search must try the nearest points
+    first (one line either way, the pure insertion before the pure deletion) and no point past
+    the end of the old text, or the patch shows a longer edit, or one that does not apply."""
+    diff = formatting.unified_diff(old, new, "f.py")
+    assert diff == difflib_diff(old, new)
+
+
+# -- formatting.iter_findings -------------------------------------------------------------
+
+def test_findings_are_grouped_by_line_in_line_order() -> None:
+    source = ("import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1); "
+              "await asyncio.sleep(2)\n    asyncio.get_event_loop()\n\nasyncio.run(main())\n")
+    _, findings = rewrite(source, "x.py")
+    shuffled = list(reversed(findings))
+    grouped = list(formatting.iter_findings(shuffled))
+    assert [line for line, _ in grouped] == sorted({f.line for f in findings})
+    assert len(grouped) < len(findings)  # two sleeps on line 5 make one group
+    for line, group in grouped:
+        assert group == [f for f in shuffled if f.line == line]
+    assert sum(len(group) for _, group in grouped) == len(findings)
+
+
+# -- rewriting: the sleeps, the gathers, the run line --------------------------------------
+
+def rewritten(body: str, tail: str = "\nasyncio.run(main())\n", head: str = "") -> str:
+    """``body`` (lines of ``main``, indented by four) in a program with two async workers."""
+    source = (f"import asyncio\n{head}\n\nasync def main():\n{body}\n\nasync def a(x=0):\n"
+              f"    pass\n\n\nasync def b(x=0):\n    pass\n{tail}")
+    return rewrite(source, "x.py")[0]
+
+
+def todo_above(text: str, code: str) -> str:
+    """The TODO comment right above the line ``code`` (stripped), or "" if there is none."""
+    lines = [line.strip() for line in text.splitlines()]
+    at = lines.index(code)
+    return lines[at - 1] if lines[at - 1].startswith("# TODO(trio): ") else ""
+
+
+@pytest.mark.parametrize("delay", ["+1", "1 + 2", "2 * 3", "1e300 * 1", "1e200 + 1e200",
+                                   "0.5 * 0"])
+def test_a_sleep_of_a_finite_non_negative_literal_expression_is_rewritten(delay: str) -> None:
+    """A unary plus, a sum, a product, up to 1e300 (and a sum whose product would overflow)."""
+    text = rewritten(f"    await asyncio.sleep({delay})")
+    assert f"    await trio.sleep({delay})\n" in text
+    assert "asyncio.sleep" not in text
+
+
+@pytest.mark.parametrize("delay", ["1e200 * 1e200", "1e301 * 1", "-1", "1 + -2", "x"])
+def test_a_sleep_whose_delay_may_be_infinite_or_negative_keeps_its_todo(delay: str) -> None:
+    text = rewritten(f"    await asyncio.sleep({delay})")
+    assert "the tool cannot see that the delay is a finite number >= 0" in todo_above(
+        text, f"await asyncio.sleep({delay})")
+
+
+@pytest.mark.parametrize(("call", "reasons"), [
+    ("asyncio.sleep(1, loop=loop)", ["trio.sleep takes the delay only, by position"]),
+    ("asyncio.sleep(delay=1)", ["trio.sleep takes the delay only, by position"]),
+    ("asyncio.sleep(delay=-1)", ["the tool cannot see", "trio.sleep takes the delay only"]),
+    ("asyncio.sleep()", ["the tool cannot see", "trio.sleep takes the delay only"]),
+    ("asyncio.sleep(1, result=2)", ["trio.sleep has no result=: return the value yourself"]),
+])
+def test_a_sleep_with_other_arguments_is_kept_with_each_reason(call: str,
+                                                              reasons: list[str]) -> None:
+    """``loop=`` (asyncio before 3.10), ``delay=`` by keyword, no delay: each says why, and
+    only why it applies (a ``delay=1`` by keyword is no negative delay)."""
+    todo = todo_above(rewritten(f"    await {call}"), f"await {call}")
+    said = todo.split("kept as it was: ", 1)[1].split("; ")
+    assert len(said) == len(reasons)
+    for reason, want in zip(said, reasons, strict=True):
+        assert reason.startswith(want)
+
+
+def test_a_sleep_passed_on_unawaited_is_kept_and_says_why() -> None:
+    text = rewritten("    await asyncio.wait_for(asyncio.sleep(1), 5)")
+    assert ("kept as it was: it is not awaited here: a trio.sleep() passed on would be awaited "
+            "by asyncio") in todo_above(text, "await asyncio.wait_for(asyncio.sleep(1), 5)")
+
+
+def test_a_sleep_whose_name_spans_lines_is_kept_and_says_why() -> None:
+    text = rewritten("    await (asyncio\n           .sleep)(1)")
+    assert todo_above(text, "await (asyncio").endswith("kept as it was: its name spans lines")
+
+
+def test_a_parenthesised_sleep_0_is_rewritten_without_a_todo() -> None:
+    """The finding of ``asyncio.sleep(0)`` is on the call's first line, not the name's."""
+    text = rewritten("    await (\n        asyncio.sleep\n    )(0)")
+    assert "        trio.sleep\n" in text
+    assert "TODO" not in text.split("async def main():")[1].split("async def a")[0]
+
+
+GATHER_REASONS = [
+    ("await asyncio.gather(a(), b(), return_exceptions=True)",
+     "return_exceptions=True returns the errors as results, and a nursery raises them"),
+    ("await asyncio.gather(a(), b(), loop=loop)", "it takes keyword arguments"),
+    ("await asyncio.gather()", "it gathers nothing"),
+    ("await asyncio.gather(*(a(x) for x.y in range(3)))", "its loop variable is not a plain name"),
+    ("x = 1; await asyncio.gather(a(), b())", "it shares its line with another statement"),
+    ("await asyncio.gather(*[a(x) for x in range(3)], *[a(x) for x in range(3)])",
+     "`*[a(x) for x in range(3)]` is not one plain generator expression"),
+    ("await asyncio.gather(*[a(some_long_argument_name) for some_long_argument_name in xs])",
+     "`*[a(some_long_argument_name) for some_l…` is not one plain "
+     "generator expression"),
+]
+
+
+@pytest.mark.parametrize(("code", "reason"), GATHER_REASONS)
+def test_a_gather_that_cannot_become_a_nursery_says_why(code: str, reason: str) -> None:
+    """Each reason as the TODO says it (a quoted argument cut at 40 characters)."""
+    todo = todo_above(rewritten(f"    {code}"), code)
+    assert todo.endswith(f"kept as it was: {reason}"), todo
+
+
+def test_a_gather_outside_an_async_def_says_so() -> None:
+    source = "import asyncio\n\n\ndef f():\n    await asyncio.gather(a())\n"
+    text = rewrite(source, "x.py")[0]
+    assert todo_above(text, "await asyncio.gather(a())").endswith(
+        "kept as it was: it is not in an async def")
+
+
+def test_a_gather_of_calls_and_generators_starts_every_child_in_order() -> None:
+    text = rewritten("    await asyncio.gather(a(), *(b(x) for x in range(3)), a(1))")
+    assert ("    async with trio.open_nursery() as nursery:\n"
+            "        nursery.start_soon(a)\n"
+            "        for x in range(3):\n"
+            "            nursery.start_soon(b, x)\n"
+            "        nursery.start_soon(a, 1)\n") in text
+
+
+def test_the_nursery_name_avoids_every_name_the_function_uses() -> None:
+    """``nursery``, ``nursery_1`` ... ``nursery_99`` taken: the last resort is ``_n``."""
+    taken = "    " + "; ".join(f"nursery{s} = 0" for s in
+                               ["", *(f"_{i}" for i in range(1, 100))])
+    text = rewritten(f"{taken}\n    await asyncio.gather(a(), b())")
+    assert "    async with trio.open_nursery() as _n:\n        _n.start_soon(a)\n" in text
+    text = rewritten(f"{taken.replace('nursery_99 = 0', 'x = 0')}\n"
+                     "    await asyncio.gather(a(), b())")
+    assert "    async with trio.open_nursery() as nursery_99:\n" in text
+
+
+# -- rewriting: the run line ----------------------------------------------------------------
+
+def run_todo(text: str) -> str:
+    return todo_above(text, "trio.run(main)")
+
+
+def test_a_run_call_over_several_lines_becomes_one_trio_run() -> None:
+    text = rewritten("    await asyncio.sleep(1)", tail="\nasyncio.run(\n    main()\n)\n")
+    assert text.endswith("    pass\n\ntrio.run(main)\n")
+
+
+@pytest.mark.parametrize(("left", "said"), [
+    (1, "the asyncio code left on line 5 fails under it"),
+    (2, "the asyncio code left on lines 5, 6 fails under it"),
+    (8, "the asyncio code left on lines 5, 6, 7, 8, 9, 10, 11, 12 fails under it"),
+    (9, "the asyncio code left on lines 5, 6, 7, 8, 9, 10, 11, 12, … fails under it"),
+])
+def test_the_run_line_names_up_to_eight_lines_left_on_asyncio(left: int, said: str) -> None:
+    text = rewritten("\n".join(["    asyncio.get_event_loop()"] * left))
+    assert run_todo(text) == ("# TODO(trio): rewritten, check it: this line moves the whole "
+                              f"program to Trio: {said} until ported (or bridged with "
+                              "trio-asyncio)")
+
+
+@pytest.mark.parametrize(("count", "said"), [
+    (5, "what m1, m2, m3, m4, m5 may run on asyncio"),
+    (6, "what m1, m2, m3, m4, m5, … may run on asyncio"),
+])
+def test_the_run_line_names_up_to_five_unknown_imports(count: int, said: str) -> None:
+    head = "".join(f"import m{n}\n" for n in range(1, count + 1))
+    text = rewritten("    await asyncio.sleep(1)", head=head)
+    assert run_todo(text) == ("# TODO(trio): rewritten, check it: this line moves the whole "
+                              f"program to Trio: {said} fails under it until ported (or "
+                              "bridged with trio-asyncio)")
+
+
+def test_the_run_line_names_both_leftovers_and_unknown_imports() -> None:
+    text = rewritten("    asyncio.get_event_loop()", head="import m1\n")
+    assert run_todo(text).endswith(
+        "to Trio: the asyncio code left on line 6 and what m1 may run on asyncio fails under "
+        "it until ported (or bridged with trio-asyncio)")
+
+
+@pytest.mark.parametrize(("run", "reason"), [
+    ("asyncio.run(main(), debug=True)", "trio.run takes no keyword arguments of asyncio.run's"),
+    ("asyncio.run(other())", "`other()` is not a call of an async def of this file, and "
+                             "trio.run needs an async function"),
+])
+def test_a_run_line_that_stays_says_why(run: str, reason: str) -> None:
+    text = rewritten("    pass", tail=f"\n{run}\n")
+    assert todo_above(text, run).endswith(f"kept as it was: {reason}")
