@@ -22,6 +22,8 @@ tests let through.
 
 from __future__ import annotations
 
+import io
+import re
 import types
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -30,7 +32,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from walkthrough import catalogue, timeline
+from walkthrough import catalogue, sidebyside, timeline
 from walkthrough.activity import TaskRecord
 from walkthrough.timeline import Panel, Row
 from walkthrough.trace import Event, Trace
@@ -337,3 +339,201 @@ def test_shape_pooled_counts_the_pool_once_with_its_size() -> None:
                                                                          pooled=True)
     assert timeline.shape(_count_like(2)) == Counter({
         (True, 0.0, 1.0, (0.0, 1.0)): 1, (False, 0.0, 0.3, (0.0, 0.3)): 2})
+
+
+# -- sidebyside.html (the guide's lesson pages) --------------------------------------------------
+
+#: Twins that exercise the guide's view: a blank first line, a module docstring, a class with
+#: no docstring (its body starts with a method), a function whose docstring grows by a line
+#: (a pad faces it) and whose first statement after it spans two lines, a two-line why, a
+#: change of one line into four, a docstring that loses a line (a Trio pad faces it), and a
+#: Trio-only function.
+HTML_LEFT = '''
+"""Module.
+
+One more.
+"""
+import asyncio
+
+
+class Plain:
+    def f(self) -> None:
+        pass
+
+
+async def work() -> None:
+    """Work.
+
+    At length.
+    """
+    x = (
+        1)
+    await asyncio.sleep(1)
+    print("done")
+
+
+def two() -> str:
+    """Two.
+    lines,
+    three."""
+    return "a"
+'''
+HTML_RIGHT = HTML_LEFT.replace("import asyncio", "import trio").replace(
+    "    await asyncio.sleep(1)\n",
+    "    # Trio's own sleep,\n    # in two lines\n"
+    "    await trio.sleep(1)\n    await trio.sleep(0)\n",
+).replace("    At length.\n", "    At length,\n    and more.\n").replace(
+    "    lines,\n    three.", "    lines.") + '''
+
+async def extra() -> None:
+    """Only in Trio."""
+'''
+CELL = re.compile(r'<div class="pl ([^"]*)" style="grid-row:(\d+)">(.*?)</div>')
+
+
+def _guide() -> str:
+    return sidebyside.html(sidebyside.align(HTML_LEFT, HTML_RIGHT, "a.py", "t.py"), "k")
+
+
+def _section(html: str, name: str) -> str:
+    start = html.index(f'id="pair-k-{name}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_guide_sections_badges_legend_and_folds() -> None:
+    """One section per definition: its kind, id and badge (one change, two changes, identical,
+    Trio only); the legend names the files and what the marks mean; a checkbox per section
+    with docstrings to fold, and its labels say how many lines are folded (one, or more)."""
+    html = _guide()
+    lines = html.splitlines()
+    assert lines[0] == '<div class="pairs" id="pairs-k">' and lines[-1] == "</div>"
+    assert lines[1] == (
+        '<p class="pairs-legend"><span class="pairs-key pa">a.py</span> <span class="pairs-key'
+        ' pt">t.py</span> <span class="pairs-key del">− changed in asyncio</span> <span class='
+        '"pairs-key add">+ changed in Trio</span> <span class="pairs-key why"># why: the Trio'
+        " comment on the change</span></p>")
+    sections = re.findall(r'<(section|details) class="([^"]*)" id="([^"]*)">.*?'
+                          r'<span class="badge">([^<]*)</span>', html)
+    assert sections == [
+        ("section", "pair-fn changed", "pair-k-module-header", "1 change"),
+        ("details", "pair-fn same", "pair-k-plain", "identical in both files"),
+        ("section", "pair-fn changed", "pair-k-work", "2 changes"),
+        ("section", "pair-fn changed", "pair-k-two", "2 changes"),
+        ("section", "pair-fn only", "pair-k-extra", "Trio only"),
+    ]
+    assert re.findall(r'<input type="checkbox" class="fold" id="([^"]+)" aria-label="([^"]+)">',
+                      html) == [("fold-k-0", "show the docstrings of (module header)"),
+                                ("fold-k-2", "show the docstrings of work"),
+                                ("fold-k-3", "show the docstrings of two")]
+    assert re.findall(r'<label class="unfold" for="([^"]+)" title="show the whole docstring">'
+                      r"([^<]*)</label>", html) == [
+        ("fold-k-0", "⋯ 3 more lines"), ("fold-k-0", "⋯ 3 more lines"),
+        ("fold-k-2", "⋯ 3 more lines"), ("fold-k-2", "⋯ 4 more lines"),
+        ("fold-k-3", "⋯ 2 more lines"), ("fold-k-3", "⋯ 1 more line")]
+    assert re.findall(r'<p class="pair-fn-name">(.*?) <span', html) == [
+        "module header", "<code>work</code>", "<code>two</code>", "<code>extra</code>"]
+    assert '<summary><code>Plain</code> <span class="badge">' in html
+    # the grid: the heads, then the cells, one after another; no checkbox where nothing folds
+    assert html.count('t.py</div><div class="pl pa eq" style="grid-row:2">') == 4
+    assert '<details class="pair-fn same" id="pair-k-plain"><summary><code>Plain</code> <span ' \
+           'class="badge">identical in both files</span></summary><div class="pair-grid ' \
+           'highlight"><div class="pair-head pa" style="grid-row:1">a.py</div>' in html
+    assert set(re.findall(r"</div>([^<]*)<div", html)) == {""}  # nothing between two cells
+    assert html.count("</div></section>\n") == 4 and html.count("</div></details>\n") == 1
+    extra = _section(html, "extra")
+    assert '<div class="pair-note pa" style="grid-row:2">no twin in a.py: this definition is ' \
+           "Trio's own</div>" in extra
+    assert [c for c, _, _ in CELL.findall(extra)] == ["pt add", "pt add"]  # no asyncio pads
+    assert '<div class="pair-head pt" style="grid-row:1">t.py</div><div class="pair-note' in extra
+    two = [(c, int(row)) for c, row, _ in CELL.findall(_section(html, "two"))]
+    assert two == [("pa eq", 2), ("pa eq", 3), ("pt eq", 2), ("pt eq", 3),
+                   ("pa del doc", 4), ("pa del doc", 5), ("pt add doc", 4), ("pt add doc pad", 5),
+                   ("pa eq", 6), ("pt eq", 6),
+                   ("pa del pad", 7), ("pa del pad", 8), ("pt add", 7), ("pt add", 8)]
+
+
+def test_guide_cells_grid_rows_line_numbers_pads_and_whys() -> None:
+    """Every line of a section is a cell: which file, equal/changed, folded with a docstring
+    (a pad facing a docstring line too, and never a statement after the docstring), a pad
+    facing a longer change, its grid row (row 1 holds the heads), its 1-based line number, and
+    the why's title on the first line of a two-line comment only."""
+    found = []
+    for classes, row, body in CELL.findall(_section(_guide(), "work")):
+        ln = re.search(r'<span class="ln"( title="[^"]*")?>(\d+)</span>', body)
+        found.append((classes, int(row), int(ln.group(2)) if ln else None,
+                      ln.group(1) if ln else None, body if not ln else ""))
+    title = ' title="why: Trio&#x27;s own sleep, in two lines"'
+    assert found == [
+        ("pa eq", 2, 14, None, ""), ("pa eq", 3, 15, None, ""), ("pa eq doc", 4, 16, None, ""),
+        ("pt eq", 2, 14, None, ""), ("pt eq", 3, 15, None, ""), ("pt eq doc", 4, 16, None, ""),
+        ("pa del doc", 5, 17, None, ""), ("pa del doc pad", 6, None, None, ""),
+        ("pt add doc", 5, 17, None, ""), ("pt add doc", 6, 18, None, ""),
+        ("pa eq doc", 7, 18, None, ""), ("pa eq", 8, 19, None, ""), ("pa eq", 9, 20, None, ""),
+        ("pt eq doc", 7, 19, None, ""), ("pt eq", 8, 20, None, ""), ("pt eq", 9, 21, None, ""),
+        ("pa del", 10, 21, None, ""), ("pa del pad", 11, None, None, ""),
+        ("pa del pad", 12, None, None, ""), ("pa del pad", 13, None, None, ""),
+        ("pt add why", 10, 22, title, ""), ("pt add why", 11, 23, None, ""),
+        ("pt add", 12, 24, None, ""), ("pt add", 13, 25, None, ""),
+        ("pa eq", 14, 22, None, ""), ("pa eq", 15, 23, None, ""), ("pa eq", 16, 24, None, ""),
+        ("pt eq", 14, 26, None, ""), ("pt eq", 15, 27, None, ""), ("pt eq", 16, 28, None, ""),
+    ]
+    plain = _guide()[_guide().index('id="pair-k-plain"'):]
+    assert " doc" not in plain[:plain.index("</details>")]  # a class with no docstring
+
+
+def test_guide_code_is_highlighted_line_by_line() -> None:
+    """Each line's code as Pygments classes (a keyword ``k``, a docstring ``sd``); plain
+    whitespace bare; a blank line (the file's first) kept, as one space, under number 1."""
+    html = _guide()
+    first = CELL.findall(html)[0]
+    assert first == ("pa eq", "2", '<span class="ln">1</span><span class="mk"> </span>'
+                                   "<code> </code>")
+    bodies = [body for _, _, body in CELL.findall(_section(html, "work"))]
+    assert any(b.endswith('<code>    <span class="n">x</span> <span class="o">=</span> '
+                          '<span class="p">(</span></code>') for b in bodies)
+    assert any('<code><span class="k">async</span> <span class="k">def</span>' in b
+               for b in bodies)
+    assert any('<span class="sd">"""Work.</span>' in b for b in bodies)
+
+
+def test_why_is_the_first_half_of_why_and_where() -> None:
+    """``why``, the name the module's docs give: a hunk's own comments, else the comment block
+    just above it, but not above the segment's start."""
+    lines = ["def f():", "    # a reason,", "    # at length", "    x = 1", "    y = 2  # own"]
+    comments = sidebyside._comments(lines)
+    assert sidebyside.why([3], lines, comments, 0) == ("a reason, at length",)
+    assert sidebyside.why([4], lines, comments, 0) == ("own",)
+    assert sidebyside.why([3], lines, comments, 2) == ("at length",)
+    assert sidebyside.why([0], lines, comments, 0) == ()
+
+
+# -- sidebyside.columns and stacked (the terminal) ----------------------------------------------
+
+def _text(renderable: object, console_width: int) -> list[str]:
+    console = Console(file=io.StringIO(), width=console_width, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text().splitlines()
+
+
+#: 120 lines, the last one changed: in Trio, too long for any column, with no space to wrap at.
+LONG_LEFT = "".join(f"x{k} = {k}\n" for k in range(119)) + "y = 1\n"
+LONG_RIGHT = LONG_LEFT.replace("y = 1", 'y = "' + "Z" * 150 + '"')
+
+
+def test_columns_fill_the_width_asked_in_two_equal_code_columns() -> None:
+    """``columns(pair, width)`` is ``width`` wide on a wider terminal; each side has a gutter
+    (number, mark: 3 columns each) and a code column, the two code columns of equal width; a
+    line too long for its column folds onto the next rows whole (and does not widen its
+    column), at the verb's narrowest width too."""
+    pair = sidebyside.align(LONG_LEFT, LONG_RIGHT, "a.py", "t.py")
+    for width in (100, 40):
+        lines = _text(sidebyside.columns(pair, width), 160)
+        assert max(len(line) for line in lines) == width
+        code = (width - 12) // 2
+        head = next(line for line in lines if "a.py" in line)
+        assert head.index("a.py") == 6 and head.index("t.py") == 6 + code + 6, head
+        changed = [line for line in lines if line.startswith("120")]
+        assert len(changed) == 1 and changed[0][3:6] == " - " and \
+            changed[0][6 + code:6 + code + 6] == "120 + ", changed
+        assert "…" not in "".join(lines)
+        assert "".join(lines).count("Z") == 150
