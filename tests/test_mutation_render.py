@@ -537,3 +537,31 @@ def test_columns_fill_the_width_asked_in_two_equal_code_columns() -> None:
             changed[0][6 + code:6 + code + 6] == "120 + ", changed
         assert "…" not in "".join(lines)
         assert "".join(lines).count("Z") == 150
+
+
+def test_stacked_folds_long_lines_and_dims_its_legend() -> None:
+    """The narrow view folds a line too long for the terminal onto the next rows whole, under
+    its code; the legend's second line (which file the unmarked lines are numbered as) is
+    dim like the rest of the legend."""
+    pair = sidebyside.align(LONG_LEFT, LONG_RIGHT, "a.py", "t.py")
+    lines = _text(sidebyside.stacked(pair), 60)
+    assert "".join(lines).count("Z") == 150 and "…" not in "".join(lines)
+    start = lines.index("120 + y =".ljust(60))
+    assert [line[:7] for line in lines[start + 1:start + 4]] == ['      "', "      Z", "      Z"]
+    console = Console(file=io.StringIO(), width=100, force_terminal=True,
+                      color_system="truecolor")
+    console.print(sidebyside.stacked(pair))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b[2munmarked lines: both files, numbered as in t.py" in out
+
+
+@pytest.mark.parametrize("line", [
+    "    await trio.sleep(1)  # sleep",  # the comment's words also in the code before it
+    '    print("#")  # see #27',  # a "#" in a string before it, and one in the comment
+])
+def test_the_why_style_starts_at_the_comments_own_hash(line: str) -> None:
+    """The terminal views mark a why comment from its own ``#`` to the end of the line, and
+    nothing of the code before it."""
+    piece = sidebyside._code(0, sidebyside._highlighted([line]), [line], None, {0})
+    marked = [(s.start, s.end) for s in piece.spans if s.style == sidebyside.WHY_STYLE]
+    assert marked == [(line.index("  #") + 2, len(line))]
