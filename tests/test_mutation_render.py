@@ -505,6 +505,9 @@ def test_why_is_the_first_half_of_why_and_where() -> None:
     assert sidebyside.why([4], lines, comments, 0) == ("own",)
     assert sidebyside.why([3], lines, comments, 2) == ("at length",)
     assert sidebyside.why([0], lines, comments, 0) == ()
+    assert sidebyside.why([], lines, comments, 0) == ()  # asyncio lines Trio dropped
+    # a comment's text is all that follows its "#", even with no space after it
+    assert sidebyside._comments(["x = 1  #Xs are kept"]) == {0: "Xs are kept"}
 
 
 # -- sidebyside.columns and stacked (the terminal) ----------------------------------------------
