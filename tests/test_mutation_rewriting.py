@@ -61,6 +61,38 @@ def test_a_file_without_a_final_newline_keeps_it_that_way(newline: str) -> None:
     assert diff.endswith("+trio.run(main)\n\\ No newline at end of file\n")
 
 
+@pytest.mark.parametrize("first", ["\r\n", "\n"], ids=["crlf", "mixed"])
+def test_a_todo_above_a_last_line_without_a_newline_ends_like_the_file_s_lines(
+        first: str) -> None:
+    """The last line has no ending to copy: a CRLF file's TODO above it still ends in CRLF,
+    and in a file of mixed endings it ends in ``\\n``; the last line stays without one."""
+    program = [*PROGRAM[:-1], "asyncio.get_event_loop().run_until_complete(main())"]
+    source = first.join(program[:2]) + first + "\r\n".join(program[2:])
+    diff, _ = formatting.patch(source, "app.py")
+    todo = [line for line in diff.splitlines(True) if line.startswith("+# TODO(trio): ")]
+    assert len(todo) == 1 and todo[0].endswith(
+        "kept as it was: the rewrites in this file need it to become trio.run" +
+        ("\r\n" if first == "\r\n" else "\n"))
+    assert diff.endswith(f"\n {program[-1]}\n\\ No newline at end of file\n")
+
+
+def test_a_file_of_lone_cr_endings_keeps_them() -> None:
+    """Python reads a lone ``\\r`` as a line break (classic Mac files): the file ends in one,
+    so nothing is appended to its last line, and the TODO above that line ends in ``\\r``."""
+    program = [*PROGRAM[:-1], "asyncio.get_event_loop().run_until_complete(main())"]
+    source = "\r".join(program) + "\r"
+    diff, _ = formatting.patch(source, "app.py")
+    new = rewrite(source, "app.py")[0]
+    assert "\n" not in new and new.endswith("\r" + program[-1] + "\r")
+    assert diff == (f"--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-{source}\n"
+                    f"\\ No newline at end of file\n+{new}\n\\ No newline at end of file\n")
+
+
+def test_an_empty_file_gives_an_empty_patch() -> None:
+    """An empty ``__init__.py`` has no last line to end: nothing is added to it."""
+    assert formatting.patch("", "pkg/__init__.py") == ("", [])
+
+
 def test_a_file_with_a_final_newline_keeps_it() -> None:
     source = "\n".join(PROGRAM) + "\n"
     diff, _ = formatting.patch(source, "app.py")
