@@ -316,9 +316,11 @@ def test_a_sleep_whose_name_spans_lines_is_kept_and_says_why() -> None:
     assert todo_above(text, "await (asyncio").endswith("kept as it was: its name spans lines")
 
 
-def test_a_parenthesised_sleep_0_is_rewritten_without_a_todo() -> None:
-    """The finding of ``asyncio.sleep(0)`` is on the call's first line, not the name's."""
-    text = rewritten("    await (\n        asyncio.sleep\n    )(0)")
+@pytest.mark.parametrize("delay", ["0", "1"])
+def test_a_parenthesised_sleep_is_rewritten_without_a_todo(delay: str) -> None:
+    """The finding of ``asyncio.sleep(0)`` is on the call's first line, that of any other
+    sleep on its name's line: the rewrite marks the same line done, so no TODO is left."""
+    text = rewritten(f"    await (\n        asyncio.sleep\n    )({delay})")
     assert "        trio.sleep\n" in text
     assert "TODO" not in text.split("async def main():")[1].split("async def a")[0]
 
