@@ -568,3 +568,31 @@ def test_the_why_style_starts_at_the_comments_own_hash(line: str) -> None:
     piece = sidebyside._code(0, sidebyside._highlighted([line]), [line], None, {0})
     marked = [(s.start, s.end) for s in piece.spans if s.style == sidebyside.WHY_STYLE]
     assert marked == [(line.index("  #") + 2, len(line))]
+
+
+def test_why_and_where_names_the_comment_lines_above_in_order() -> None:
+    """The block above a change is read upwards and told downwards, with its line numbers;
+    a line that only looks like a comment (inside a string) adds no text."""
+    lines = ["def f():", "    # a reason,", "    # at length", "    x = 1"]
+    comments = sidebyside._comments(lines)
+    assert sidebyside.why_and_where([3], lines, comments, 0) == (
+        ("a reason, at length",), (1, 2))
+    in_string = ['s = """', "# not a comment", '"""']
+    why, where = sidebyside.why_and_where([2], in_string, sidebyside._comments(in_string), 0)
+    assert " ".join(why).strip() == "" and where == (1,)
+
+
+def test_align_defaults_equal_lines_and_long_segments() -> None:
+    """Without names the sides are "asyncio" and "trio"; lines equal in both files carry no
+    why, even a comment; and in a segment of hundreds of lines, most of them alike (which
+    difflib's "autojunk" would call junk), one changed line is one change of one line."""
+    pair = sidebyside.align("x = 1  # same\ny = 1\n", "x = 1  # same\ny = 2\n")
+    assert (pair.left_name, pair.right_name) == ("asyncio", "trio")
+    hunks = pair.rows[0][1]
+    assert [(h.tag, h.why, h.why_lines) for h in hunks] == [
+        ("equal", (), ()), ("replace", (), ())]
+    body = ["async def ticks():"] + ["    step()", "    await trio.sleep(0)", ""] * 100
+    changed = [*body[:151], "    step(1)", *body[152:]]
+    left, right = "\n".join(body) + "\n", "\n".join(changed) + "\n"
+    changes = sidebyside.align(left, right).changed()
+    assert [(h.left, h.right) for _, h in changes] == [((151,), (151,))]
