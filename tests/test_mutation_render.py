@@ -596,3 +596,31 @@ def test_align_defaults_equal_lines_and_long_segments() -> None:
     left, right = "\n".join(body) + "\n", "\n".join(changed) + "\n"
     changes = sidebyside.align(left, right).changed()
     assert [(h.left, h.right) for _, h in changes] == [((151,), (151,))]
+
+
+def test_align_trio_only_segments_first_once_and_without_a_docstring() -> None:
+    """A Trio file that starts with a Trio-only function shows it first; a Trio-only function
+    between two definitions of one name (an overload, say) is shown once; an empty Trio file
+    leaves asyncio's lines as deletions; a Trio-only function without a docstring, or a
+    change without a comment in a shared function with one, has no why."""
+    pair = sidebyside.align("def f():\n    pass\n",
+                            "async def t():\n    pass\ndef f():\n    pass\n")
+    assert [name for name, _ in pair.rows] == ["t", "f"]
+    assert [h.why for h in pair.rows[0][1]] == [()]
+    pair = sidebyside.align("def f(): pass\ndef f(): pass\n",
+                            "def f(): pass\ndef t(): pass\ndef f(): pass\n")
+    assert [name for name, _ in pair.rows] == ["f", "t", "f"]
+    pair = sidebyside.align("def f():\n    pass\n", "")
+    assert [(name, [h.tag for h in hunks]) for name, hunks in pair.rows] == [("f", ["delete"])]
+    pair = sidebyside.align('def f():\n    """Doc."""\n    x = 1\n',
+                            'def f():\n    """Doc."""\n    x = 2\n')
+    assert [h.why for _, h in pair.changed()] == [()]
+
+
+def test_segments_take_the_comments_above_a_definition_from_the_first_line() -> None:
+    """A comment on the file's first line above a definition belongs to it (no empty header);
+    a comment at the end of the file belongs to the last segment, not above the first."""
+    assert sidebyside.segments("# about f\ndef f():\n    pass\n") == [
+        sidebyside.Segment("f", 0, 3)]
+    assert sidebyside.segments("def f():\n    pass\n# the end\n") == [
+        sidebyside.Segment("f", 0, 3)]
