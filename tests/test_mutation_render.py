@@ -178,6 +178,11 @@ def test_render_draws_each_row_at_its_columns() -> None:
         " " * LABEL_W + "".join(f"{k:<10}" for k in range(4)) + "4 s",
         "━ waiting (asleep, or blocked)   ─ alive   ● printed a line",
     ]
+    # the look: a bold title per phase and panel (in the panel's colour), a dim axis and legend
+    assert [str(t.style) for t in out] == [
+        "bold", f"bold {timeline.COLOURS['asyncio']}", "", "", "dim", "dim", "dim"]
+    noted = _lines([_panel(rows, impl="trio", note="a variant")], width=67)
+    assert (noted[2].plain, str(noted[2].style)) == ("   a variant", "dim italic")
     worker = out[3]
     styles = {str(span.style) for span in worker.spans}
     assert styles == {"dim", timeline.COLOURS["asyncio"], "bold"}
