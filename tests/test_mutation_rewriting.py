@@ -600,3 +600,22 @@ def test_the_run_line_names_relative_and_dotted_imports_by_their_top() -> None:
            "from redis.asyncio import Redis\nfrom os import path\n"
     text = rewritten("    await asyncio.sleep(1)", head=head)
     assert "what ., ..pkg.mod, aiohttp, redis may run on asyncio" in run_todo(text)
+
+
+def test_two_kept_constructs_on_one_statement_each_say_why_by_name() -> None:
+    code = "x = await asyncio.gather(a(), asyncio.sleep(-1, 2))"
+    assert todo_above(rewritten(f"    {code}"), code).endswith(
+        "kept as it was: asyncio.gather: its result is used: the children must store their "
+        "results themselves; asyncio.sleep: it is not awaited here: a trio.sleep() passed on "
+        "would be awaited by asyncio")
+
+
+def test_every_gather_is_tried_after_one_that_stays_and_the_line_after_a_block_is_edited(
+        ) -> None:
+    """A gather kept (its result used, or nothing to gather) does not stop the next one, and
+    the sleep right below a nursery block is rewritten: only the block's own lines are done."""
+    text = rewritten("    x = await asyncio.gather(a(), b())\n    await asyncio.gather()\n"
+                     "    await asyncio.gather(\n        a(),\n        b())\n"
+                     "    await asyncio.sleep(1)")
+    assert ("    async with trio.open_nursery() as nursery:\n        nursery.start_soon(a)\n"
+            "        nursery.start_soon(b)\n    await trio.sleep(1)\n") in text
