@@ -534,6 +534,7 @@ def test_columns_fill_the_width_asked_in_two_equal_code_columns() -> None:
     line too long for its column folds onto the next rows whole (and does not widen its
     column), at the verb's narrowest width too."""
     pair = sidebyside.align(LONG_LEFT, LONG_RIGHT, "a.py", "t.py")
+    assert max(len(line) for line in _text(sidebyside.columns(pair), 200)) == 160  # default
     for width in (100, 40):
         lines = _text(sidebyside.columns(pair, width), 160)
         assert max(len(line) for line in lines) == width
