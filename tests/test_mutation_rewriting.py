@@ -619,3 +619,32 @@ def test_every_gather_is_tried_after_one_that_stays_and_the_line_after_a_block_i
                      "    await asyncio.sleep(1)")
     assert ("    async with trio.open_nursery() as nursery:\n        nursery.start_soon(a)\n"
             "        nursery.start_soon(b)\n    await trio.sleep(1)\n") in text
+
+
+def test_a_parameter_named_nursery_is_not_shadowed() -> None:
+    source = ("import asyncio\n\n\nasync def main(nursery):\n    await asyncio.gather(a(), b())\n"
+              "\n\nasync def a():\n    pass\n\n\nasync def b():\n    pass\n")
+    assert "    async with trio.open_nursery() as nursery_1:\n" in rewrite(source, "x.py")[0]
+
+
+def test_an_except_two_blocks_up_still_sees_the_gather() -> None:
+    text = rewritten("    try:\n        if config:\n            await asyncio.gather(a(), b())\n"
+                     "    except ValueError:\n        pass")
+    assert todo_above(text, "await asyncio.gather(a(), b())").endswith(
+        "kept as it was: the `except` on line 8 would no longer match: a nursery raises an "
+        "ExceptionGroup")
+
+
+def test_a_file_that_imports_trio_already_gets_no_second_import() -> None:
+    text = rewritten("    await asyncio.sleep(1)", head="import trio\n")
+    assert text.count("import trio\n") == 1
+
+
+def test_two_reasons_of_one_construct_beside_another_are_joined_by_semicolons() -> None:
+    code = "x = await asyncio.gather(a(), await asyncio.sleep())"
+    assert todo_above(rewritten(f"    {code}"), code).endswith(
+        "kept as it was: asyncio.gather: its result is used: the children must store their "
+        "results themselves; asyncio.sleep: the tool cannot see that the delay is a finite "
+        "number >= 0 (Trio raises ValueError on a negative delay, where asyncio returns at "
+        "once: clamp with max(0, t) or use trio.sleep_until); trio.sleep takes the delay "
+        "only, by position")
