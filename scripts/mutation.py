@@ -87,6 +87,23 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/conceptmap.py": [
         "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_mutation_port.py",
         "tests/test_mutation_walkthrough.py"],
+    # The slow tests (timing guards, end-to-end runs of 4.5 to 22 s) are left out, not failing:
+    # mutmut runs each for every mutant of a function they reach, and the run would not fit
+    # the hour; docs/mutation.md names them.
+    "walkthrough/port/formatting.py": [
+        "tests/test_port_cli.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
+        "--deselect=tests/test_port_cli.py::test_the_rewrite_patch_grows_linearly_with_the_file"],
+    "walkthrough/port/rewriting.py": [
+        "tests/test_port_rewrite.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
+        "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
+        "--deselect=tests/test_port_rewrite.py::"
+        "test_the_rewrite_of_every_working_corpus_file_parses_and_marks_each_nursery",
+        "--deselect=tests/test_port.py::"
+        "test_the_safe_rewrites_give_a_trio_program_that_prints_the_same"],
+    "walkthrough/timeline.py": ["tests/test_timeline.py", "tests/test_mutation_render.py"],
+    "walkthrough/sidebyside.py": [
+        "tests/test_diff.py", "tests/test_pages.py", "tests/test_cli_edges.py",
+        "tests/test_mutation_render.py"],
     **{f"walkthrough/learner/{name}.py": [
         "tests/test_check.py", "tests/test_check_report.py", "tests/test_check_robust.py",
         "tests/test_check_slips.py", "tests/test_check_mutants.py", "tests/test_learner_files.py",
