@@ -76,6 +76,18 @@ def test_a_todo_above_a_last_line_without_a_newline_ends_like_the_file_s_lines(
     assert diff.endswith(f"\n {program[-1]}\n\\ No newline at end of file\n")
 
 
+def test_a_lone_cr_file_without_a_final_newline_gets_no_lf() -> None:
+    """The last line of a lone-CR file with no line break at its end gets the file's own
+    ending while it is rewritten, so the TODO added above it ends in ``\\r`` too, and the patch
+    leaves the last line without one, as it was."""
+    program = [*PROGRAM[:-1], "asyncio.get_event_loop().run_until_complete(main())"]
+    source = "\r".join(program)
+    diff, _ = formatting.patch(source, "app.py")
+    new = diff.rsplit("\n+", 1)[1].removesuffix("\n\\ No newline at end of file\n")
+    assert "\n" not in new, repr(new)
+    assert new.endswith("\r" + program[-1])
+
+
 def test_a_file_of_lone_cr_endings_keeps_them() -> None:
     """Python reads a lone ``\\r`` as a line break (classic Mac files): the file ends in one,
     so nothing is appended to its last line, and the TODO above that line ends in ``\\r``."""

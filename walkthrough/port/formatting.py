@@ -28,10 +28,11 @@ REFINE_LIMIT = 250_000
 
 
 def _newline(source: str) -> str | None:
-    """``"\\r\\n"`` if every line of ``source`` ends so, ``"\\n"`` if none does, else None."""
+    """``"\\r\\n"`` if every line of ``source`` ends so, ``"\\n"`` if none does, else None;
+    ``"\\r"`` for a file of lone CRs only (a classic Mac file, which Python reads as lines)."""
     crlf = source.count("\r\n")
     if crlf == 0:
-        return "\n"
+        return "\r" if "\r" in source and "\n" not in source else "\n"
     return "\r\n" if crlf == source.count("\n") else None
 
 
