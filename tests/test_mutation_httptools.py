@@ -15,7 +15,6 @@ cannot be tested otherwise: DESIGN.md), ``-W error``.
 
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -29,7 +28,13 @@ import pytest
 import trio
 import trio.testing
 
-from tests.test_mutation_transport import _self_signed, _SmallSendBuffers, _tls_server, _upload
+from tests.test_mutation_transport import (
+    _self_signed,
+    _tls_server,
+    check_a_refused_connect,
+    check_the_write_timeout,
+)
+from tests.test_mutation_transport import failure as _failure
 from tests.test_transport_httptools import OK, _Raw
 from trio_port import _transport_httptools
 from trio_port._transport import TrioH11Transport
@@ -106,19 +111,7 @@ async def failure(request: httpx.Request, **timeouts: float) -> httpx.HTTPError:
     """The error ``request`` ends in, through the transport itself: a transport
     is httpx's public interface too (what a retrying or caching transport wraps), and there an
     error must name its request, since no client sets it again on the way out."""
-    transport = TrioHttptoolsTransport()
-    request.extensions["timeout"] = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0,
-                                     **timeouts}
-    try:
-        with pytest.raises(httpx.HTTPError) as caught:
-            response = await transport.handle_async_request(request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()  # as httpx's client does when a read fails
-    finally:
-        await transport.aclose()
-    return caught.value
+    return await _failure(request, TrioHttptoolsTransport(), **timeouts)
 
 
 # -- a HEAD response: where its head ends ----------------------------------------------------------
@@ -385,44 +378,12 @@ async def test_the_write_timeout_bounds_each_write_and_names_the_request(streame
     """As for the h11 transport (``tests/test_mutation_transport.py``): a server that reads
     nothing, small socket buffers, and the write timeout ends the write that waits, whether
     it is the request's last or one in the middle of a streamed body."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before listen: the window
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    stop = threading.Event()
-
-    def run() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            stop.wait(20)  # reads nothing
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    trio.socket.set_custom_socket_factory(_SmallSendBuffers())
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
-    try:
-        request = (httpx.Request("POST", url, content=_upload(4 * 64 * 1024)) if streamed
-                   else httpx.Request("POST", url, content=b"x" * 60_000))
-        with trio.fail_after(10):
-            exc = await failure(request, write=0.5)
-    finally:
-        stop.set()
-        thread.join(10)
-        listener.close()
-    assert type(exc) is httpx.WriteTimeout
-    assert exc.request is request
+    await check_the_write_timeout(TrioHttptoolsTransport(), streamed)
 
 
 @pytest.mark.trio
 async def test_a_refused_connect_names_the_request_and_the_address() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))  # bound, never listening
-        port = s.getsockname()[1]
-        request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
-        exc = await failure(request)
-    assert type(exc) is httpx.ConnectError
-    assert exc.request is request
-    assert str(exc) == f"all attempts to connect to 127.0.0.1:{port} failed"
+    await check_a_refused_connect(TrioHttptoolsTransport())
 
 
 # -- the pool ---------------------------------------------------------------------------------

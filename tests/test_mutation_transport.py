@@ -84,11 +84,16 @@ async def failure(request: httpx.Request, transport: TrioH11Transport | None = N
 @pytest.mark.trio
 @pytest.mark.timeout(30)
 async def test_a_refused_connect_names_the_request_and_the_address() -> None:
+    await check_a_refused_connect(TrioH11Transport())
+
+
+async def check_a_refused_connect(transport: TrioH11Transport) -> None:
+    """Shared with the httptools transport's tests: the same words, the same request."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))  # bound, never listening
         port = s.getsockname()[1]
         request = httpx.Request("GET", f"http://127.0.0.1:{port}/")
-        exc = await failure(request)
+        exc = await failure(request, transport)
     assert type(exc) is httpx.ConnectError
     assert exc.request is request
     assert str(exc) == f"all attempts to connect to 127.0.0.1:{port} failed"
@@ -464,6 +469,12 @@ async def test_the_write_timeout_bounds_each_write_of_a_request(streamed: bool) 
     64 KiB are pending, and its first write already waits. A server that reads nothing makes
     that write wait once the (small) buffers are full, and the write timeout ends it. Without
     the bound the write waits for ever: ``fail_after`` turns that into a failure in seconds."""
+    await check_the_write_timeout(TrioH11Transport(), streamed)
+
+
+async def check_the_write_timeout(transport: TrioH11Transport, streamed: bool) -> None:
+    """Shared with the httptools transport's tests: a server that reads nothing, small
+    socket buffers, and the write timeout ends the write that waits."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before listen: the window
     listener.bind(("127.0.0.1", 0))
@@ -483,7 +494,7 @@ async def test_the_write_timeout_bounds_each_write_of_a_request(streamed: bool) 
         request = (httpx.Request("POST", url, content=_upload(4 * 64 * 1024)) if streamed
                    else httpx.Request("POST", url, content=b"x" * 60_000))
         with trio.fail_after(10):
-            exc = await failure(request, write=0.5)
+            exc = await failure(request, transport, write=0.5)
     finally:
         stop.set()
         thread.join(10)
