@@ -3,10 +3,10 @@
 ``walkthrough port`` was run on asyncio code nobody here wrote, and pointed ``loop.stop()``,
 ``asyncio.current_task()``, aiohttp's web server and its WebSocket client at rows that did not
 fit them. These rows of ``docs/concepts.md`` are the answer: ``loop-stop``, ``task-result``,
-``current-task``, ``http-server``, ``websocket``, ``iscoroutine``, ``task-name`` and
-``exception-handler`` (the ids of :data:`walkthrough.port.mapping.ROW_KEYS`). Each test runs
-the asyncio and the Trio side of its row and asserts what the row says, so a row cannot drift
-from what the libraries do.
+``current-task``, ``http-server``, ``websocket``, ``iscoroutine``, ``task-name``,
+``exception-handler``, ``fd-watch`` and ``coroutine-decorator`` (the ids of
+:data:`walkthrough.port.mapping.ROW_KEYS`). Each test runs the asyncio and the Trio side of its
+row and asserts what the row says, so a row cannot drift from what the libraries do.
 
 Timing claims run on the virtual clocks (:mod:`tests.virtual`). The servers (Hypercorn's Trio
 worker, trio-websocket, aiohttp's) run on 127.0.0.1 on a real clock, bounded by a deadline:
@@ -27,6 +27,7 @@ import inspect
 import itertools
 import logging
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -728,3 +729,90 @@ def test_trio_logs_an_instrument_that_raises_and_removes_it(
     assert len(records) == 1
     assert "Instrument has been disabled" in records[0].getMessage()
     assert records[0].exc_info is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# fd-watch: `loop.add_reader(fd, cb)`, `loop.add_writer(fd, cb)`
+
+
+def test_asyncio_calls_a_reader_while_its_fd_stays_readable_a_second_replaces_the_first() -> None:
+    """asyncio's fd watch is level-triggered and keeps one callback per fd and direction."""
+    calls: list[str] = []
+
+    async def main() -> tuple[bool, bool]:
+        loop = asyncio.get_running_loop()
+        a, b = socket.socketpair()
+        with a, b:
+            loop.add_reader(a, calls.append, "first")
+            loop.add_reader(a, calls.append, "second")  # replaces "first", no error
+            b.send(b"x")  # never read: the fd stays readable
+            for _ in range(5):
+                await asyncio.sleep(0)
+            return loop.remove_reader(a), loop.remove_reader(a)
+
+    assert asyncio.run(main()) == (True, False)  # True: a reader was removed; then none left
+    assert len(calls) >= 2 and set(calls) == {"second"}
+
+
+def test_trio_wakes_a_waiter_once_a_second_is_busy_and_notify_closing_ends_a_wait() -> None:
+    """Trio: one task per fd and direction, woken once per call, told when the fd is closed."""
+    outcomes: list[str] = []
+
+    async def watch(sock: socket.socket) -> None:
+        try:
+            await trio.lowlevel.wait_readable(sock)
+        except (trio.BusyResourceError, trio.ClosedResourceError) as exc:
+            outcomes.append(type(exc).__name__)
+        else:
+            outcomes.append("readable")
+
+    async def main() -> None:
+        a, b = socket.socketpair()
+        with a, b:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(watch, a)
+                await trio.testing.wait_all_tasks_blocked()
+                b.send(b"x")
+                await trio.testing.wait_all_tasks_blocked()
+                assert outcomes == ["readable"]  # one wake-up, then the task runs on
+                nursery.start_soon(watch, a)
+                await trio.testing.wait_all_tasks_blocked()  # still readable: returns at once
+                assert outcomes == ["readable", "readable"]
+                a.recv(1)
+                nursery.start_soon(watch, a)
+                await trio.testing.wait_all_tasks_blocked()
+                nursery.start_soon(watch, a)  # a second waiter on the same fd and direction
+                await trio.testing.wait_all_tasks_blocked()
+                assert outcomes == ["readable", "readable", "BusyResourceError"]
+                trio.lowlevel.notify_closing(a)  # before closing an fd a task waits on
+            assert outcomes == ["readable", "readable", "BusyResourceError", "ClosedResourceError"]
+
+    run_trio(main)
+
+
+# ---------------------------------------------------------------------------------------------
+# coroutine-decorator: `@asyncio.coroutine` and `yield from`
+
+
+def test_the_coroutine_decorator_is_gone_and_neither_framework_runs_a_generator() -> None:
+    """The decorator was removed in 3.11: a `yield from` coroutine must become `async def`."""
+    assert sys.version_info >= (3, 11)
+    assert not hasattr(asyncio, "coroutine")
+
+    def old_style() -> Generator[Any, None, str]:
+        yield from asyncio.sleep(0)  # type: ignore[misc]  # what `@asyncio.coroutine` allowed
+        return "done"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the sleep() coroutine never awaited
+        with pytest.raises(TypeError, match="cannot 'yield from' a coroutine"):
+            asyncio.run(old_style())  # type: ignore[arg-type]
+        gc.collect()
+    with pytest.raises(TypeError, match="library written for asyncio"):
+        trio.run(old_style)  # type: ignore[arg-type]
+
+    async def ported() -> str:
+        await trio.sleep(1)
+        return "done"
+
+    assert trio.run(ported, clock=mock_clock()) == "done"

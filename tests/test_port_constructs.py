@@ -451,8 +451,56 @@ def test_asyncios_less_common_names_have_their_rows() -> None:
                 pass
             return asyncio.isfuture(sock)
         """)
-    assert found[5] == {"protocols"} and found[6] == {"loop"}
+    assert found[5] == {"fd-watch"} and found[6] == {"loop"}
     assert found[10] == {"streams"} and found[12] == {"future"}
+
+
+def test_watching_a_file_descriptor_is_the_fd_watch_row() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Pipe:
+            def __init__(self, fd):
+                self._loop = asyncio.get_event_loop()
+                self._fd = fd
+
+            def start(self):
+                self._loop.add_reader(self._fd, self._on_readable)
+                self._loop.add_writer(self._fd, self._on_writable)
+
+            def stop(self):
+                self._loop.remove_reader(self._fd)
+                self._loop.remove_writer(self._fd)
+        """)
+    assert all(found[line] == {"fd-watch"} for line in (9, 10, 13, 14))
+
+
+def test_a_generator_based_coroutine_and_each_yield_from_in_it() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio import coroutine
+
+        @asyncio.coroutine
+        def fetch(conn):
+            reply = yield from conn.request()
+            return reply
+
+        @coroutine
+        def pause():
+            yield from asyncio.sleep(1)
+
+        def numbers(parts):
+            yield from parts
+
+        def legacy(fut):
+            yield from asyncio.wait_for(fut, 3)
+        """)
+    assert found[4] == {"coroutine-decorator"} and found[9] == {"coroutine-decorator"}
+    assert found[6] == {"coroutine-decorator"}  # its own object, awaited the old way
+    assert 7 not in found
+    assert found[11] == {"coroutine-decorator", "sleep"}
+    assert 14 not in found  # a plain generator that delegates: no coroutine
+    assert found[17] == {"coroutine-decorator", "wait-for"}  # undecorated, asyncio's awaitable
 
 
 def test_a_dotted_import_reaches_the_asyncio_submodule_only() -> None:

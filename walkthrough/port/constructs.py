@@ -252,7 +252,9 @@ ROWS: dict[str, str] = {
     "asyncio.InvalidStateError": "future",
     "asyncio.isfuture": "future",
     "asyncio.wrap_future": "from-thread",
-    "asyncio.coroutine": "iscoroutine",
+    # the generator-based coroutine, gone since Python 3.11: async def and await
+    "asyncio.coroutine": "coroutine-decorator",
+    "yield from": "coroutine-decorator",
     # asyncio's coroutines module: iscoroutine, iscoroutinefunction and their private marker
     # (_is_coroutine), which inspect's functions replace
     "asyncio.coroutines": "iscoroutine",
@@ -275,10 +277,11 @@ ROWS: dict[str, str] = {
     "asyncio.FastChildWatcher": "subprocess",
     "asyncio.PidfdChildWatcher": "subprocess",
     "asyncio.MultiLoopChildWatcher": "subprocess",
-    "loop.add_reader": "protocols",
-    "loop.add_writer": "protocols",
-    "loop.remove_reader": "protocols",
-    "loop.remove_writer": "protocols",
+    # watching a file descriptor: a task that awaits trio.lowlevel.wait_readable/wait_writable
+    "loop.add_reader": "fd-watch",
+    "loop.add_writer": "fd-watch",
+    "loop.remove_reader": "fd-watch",
+    "loop.remove_writer": "fd-watch",
     "loop.connect_accepted_socket": "protocols",
     "loop.getnameinfo": "protocols",
     "loop.sendfile": "protocols",
@@ -376,6 +379,9 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, whether it is an async generator (a plain one, not
         #: an @asynccontextmanager or a fixture)
         self.generators: list[bool] = []
+        #: for each enclosing function, whether it is a generator-based coroutine
+        #: (``@asyncio.coroutine``), whose every ``yield from`` is an ``await``
+        self.old_style: list[bool] = []
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
         self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -937,6 +943,16 @@ class Visitor(ast.NodeVisitor):
                     self._use(node.value, "await task", node)
         self.generic_visit(node)
 
+    def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
+        """``yield from`` that awaits: in an ``@asyncio.coroutine`` function, or of asyncio's
+        own awaitable (``yield from asyncio.sleep(1)``) in an undecorated one; in a plain
+        generator that delegates to another (``yield from items``) it stays."""
+        before = len(self.scan.found)
+        self.generic_visit(node)
+        operand = {line for line, _, _ in self.scan.found[before:]}
+        if (self.old_style and self.old_style[-1]) or node.lineno in operand:
+            self.emit(node, "yield from")
+
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
             expr = item.context_expr
@@ -1348,6 +1364,9 @@ class Visitor(ast.NodeVisitor):
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
+        self.old_style.append(any(
+            ROWS.get(construct_of(qualname(d, self.scan) or "")) == "coroutine-decorator"
+            for d in node.decorator_list))
         self.generators.append(generator and isinstance(node, ast.AsyncFunctionDef) and not any(
             "contextmanager" in ast.unparse(d) or "fixture" in ast.unparse(d)
             for d in node.decorator_list))
@@ -1369,6 +1388,7 @@ class Visitor(ast.NodeVisitor):
         self.scan.shadowed = outer
         self.functions.pop()
         self.coroutines.pop()
+        self.old_style.pop()
         self.generators.pop()
         if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
             # ``-> Task[T]``/``-> list[Task[T]]``: the row of what this function does with

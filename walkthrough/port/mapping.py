@@ -77,6 +77,8 @@ ROW_KEYS: dict[str, str] = {
     "iscoroutine": "`asyncio.iscoroutinefunction(f)`",
     "task-name": "`task.get_name()`, `task.set_name()`",
     "exception-handler": "`loop.set_exception_handler(handler)`",
+    "fd-watch": "watching a file descriptor:",
+    "coroutine-decorator": "a generator-based coroutine:",
 }
 
 @dataclass(frozen=True)
