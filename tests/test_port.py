@@ -212,11 +212,6 @@ STRUCTURAL: dict[str, dict[str, str]] = {
 
 #: Findings on lines the Trio twin kept as they are, and why the finding still helps a user.
 KEPT: dict[str, dict[str, str]] = {
-    "crawler": {
-        'return body.decode(declared_charset(resp.headers.get("Content-Type", "")) or "utf-8")':
-            "both libraries' headers are case-insensitive mappings with .get, so the line "
-            "stays; in a user's code the finding says where they part (getall, get_list)",
-    },
     "server": {
         "line = await reader.readline()":
             "the Trio twin writes its own readline (_LineReader) so that this line can stay; "

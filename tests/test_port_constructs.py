@@ -1805,3 +1805,57 @@ def test_a_services_task_stopped_from_outside_its_class_is_the_service_too() -> 
         """)
     assert "service" in found[5] and "service" in found[8]
     assert "service" in found[15] and "service" in found[16]
+
+
+def test_an_application_item_read_by_a_plain_key_is_data() -> None:
+    found = rows("""\
+        from aiohttp import web
+
+        clients = web.AppKey("clients", list)
+
+        async def handler(request):
+            db = request["db"]
+            for peer in request.app[clients]:
+                await peer.send_str("hi")
+            return web.Response(text=str(db))
+
+        def build(settings):
+            app = web.Application()
+            app["db"] = settings
+            app[clients] = []
+            app.router.add_get("/", handler)
+            print(len(app["db"]))
+            return app
+        """)
+    assert 6 not in found and 16 not in found  # plain keys, read: a dict lookup anywhere
+    assert found[7] == {"http-server"}  # read by aiohttp's typed key
+    assert found[13] == {"http-server"} and found[14] == {"http-server"}  # stored
+
+
+def test_a_plain_data_method_on_a_field_of_aiohttps_objects_is_data() -> None:
+    found = rows("""\
+        import aiohttp
+
+        async def fetch(url, request):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    token = response.headers.get("x-token")
+                    kind = request.method.lower()
+                    return response.status, token, kind
+        """)
+    assert 6 not in found and 7 not in found
+    assert found[8] == {"aiohttp-client"}  # status: httpx's status_code
+
+
+def test_a_truth_test_of_a_process_pipe_needs_no_change() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def run(cmd):
+            proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
+            if proc.stdout is not None and not proc.stderr:
+                out = await proc.stdout.read()
+                return out
+        """)
+    assert 5 not in found
+    assert found[6] == {"subprocess"}

@@ -670,21 +670,22 @@ def test_a_spawn_with_a_name_and_a_spawn_awaited_at_once() -> None:
 
 
 def test_a_method_called_on_a_field_of_aiohttps_objects_is_their_api() -> None:
-    """A field read is data; a call on what a field holds (a multidict, a match) is the
-    library's object's method, as the corpus keys have it."""
+    """A field read is data, and so is a str or dict method on it (``headers.get(k)``); the
+    router's match is the API (``path_params`` in an ASGI port), as the corpus keys have it."""
     found = rows("""\
         from aiohttp import web
 
         async def page(request):
             name = request.match_info.get("name")
             where = request.remote
-            return web.Response(text=f"{name} {where}")
+            agent = request.headers.get("user-agent", "").lower()
+            return web.Response(text=f"{name} {where} {agent}")
 
         app = web.Application()
         app.router.add_get("/{name}", page)
         """)
     assert found[4] == {"http-server"}
-    assert 5 not in found
+    assert 5 not in found and 6 not in found
 
 
 def test_a_views_request_is_aiohttps_server_object() -> None:

@@ -432,6 +432,12 @@ class Visitor(ast.NodeVisitor):
                 catches = each.args
             self.caught |= {id(sub) for expr in catches for sub in ast.walk(expr)
                             if isinstance(sub, ast.Name)}
+        #: expressions (by id) only tested for truth or for None (``if proc.stdout:``,
+        #: ``proc.stdin is not None``): a process's pipe is there or is None alike in Trio
+        self.tested: set[int] = set()
+        for each in ast.walk(tree or ast.Module([], [])):
+            if isinstance(each, ast.If | ast.While | ast.IfExp | ast.Assert):
+                self.tested |= {id(sub) for sub in _truth_operands(each.test)}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -502,6 +508,8 @@ class Visitor(ast.NodeVisitor):
         pair = ".".join(parts[:2])
         if id(node) in self.sentinels:
             pair = "queue sentinel"
+        if kind == "process" and len(parts) == 2 and id(node) in self.tested:
+            return  # if proc.stdout: a Trio process has the pipe, or None, all the same
         if kind == "task" and id(node) in self.chained:
             pair = "future.add_done_callback"
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
@@ -519,6 +527,14 @@ class Visitor(ast.NodeVisitor):
             # of aiohttp's objects read as plain data (the corpus README's settled case 1);
             # resp.status is status_code in httpx, request.app[key] the Application's own
             # state, and a method called (resp.json(), request.match_info.get(k)) the API
+            return
+        if kind in ("response", "web") and len(parts) >= 3 \
+                and parts[1] not in (RESPONSE_OBJECTS if kind == "response" else WEB_OBJECTS) \
+                and parts[1] != "match_info" and parts[-1] in ITEM_METHODS:
+            # request.method.lower(), response.headers.get(k): a str or dict method on a
+            # field read as plain data is plain data itself, as on any library's object;
+            # but the router's match (request.match_info.get(k)) is path_params in an ASGI
+            # port, a field the port renames
             return
         if pair in ROWS:
             construct = pair
@@ -883,8 +899,15 @@ class Visitor(ast.NodeVisitor):
         return isinstance(node, ast.Name) and node.id in self.scan.aliases
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if qualname(node.value, self.scan) == "web":
-            self.emit(node, "web")  # app[key]: the Application's own state
+        if qualname(node.value, self.scan) == "web" and (
+                not isinstance(node.ctx, ast.Load) or qualname(node.slice, self.scan)
+                or qualname(node, self.scan)):
+            # app[key] = v, app[web.AppKey(...)], app["tasks"] holding asyncio's objects:
+            # the Application's own state, stored, read by aiohttp's typed key, or keeping
+            # what the port replaces; a read by a plain key (app["db"], a string constant)
+            # hands out plain data, the same dict lookup in any port (settled case 1: a
+            # field read on a library's object is not labelled)
+            self.emit(node, "web")
         elif self.classes and self.classes[-1][1] is not None \
                 and isinstance(node.value, ast.Name) and node.value.id == "self" \
                 and isinstance(node.ctx, ast.Load):
@@ -1636,3 +1659,16 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
             findings[(line, construct)] = describe(path, line, starts.get(line, line),
                                                       construct, row_of(construct))
     return tree, state, list(findings.values())
+
+
+def _truth_operands(test: ast.expr) -> list[ast.expr]:
+    """What a test only checks for truth or for None: ``x`` in ``if x``, ``if not x``,
+    ``if x and y``, ``if x is not None``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _truth_operands(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return [each for value in test.values for each in _truth_operands(value)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 \
+            and isinstance(test.ops[0], ast.Is | ast.IsNot) and _is_none(test.comparators[0]):
+        return [test.left]
+    return [test]
