@@ -23,6 +23,7 @@ tests let through.
 from __future__ import annotations
 
 import io
+import math
 import re
 import types
 import xml.etree.ElementTree as ET
@@ -231,10 +232,11 @@ def test_render_keeps_a_task_that_outlives_its_phase_on_the_plot() -> None:
 
 def test_render_writes_the_last_tick_label_whole() -> None:
     """A 10 s phase: the tick at 10 s stands in the last column, and its label, too wide to
-    start there, ends there instead of losing its last digit (it read "1 s")."""
+    start there, ends there instead of losing its last digit (it read "1 s"); the others
+    stand every 2 s, every 8 columns."""
     out = _lines([_panel((_row("m.main", 0.0, 10.0),), duration=10.0)], width=67)
-    assert out[3].plain == " " * LABEL_W + "┼" + "─" * 39 + "┼"
-    assert out[4].plain == " " * LABEL_W + "0" + " " * 38 + "10 s"
+    assert out[3].plain == " " * LABEL_W + "┼" + ("─" * 7 + "┼") * 5
+    assert out[4].plain == " " * LABEL_W + "       ".join("02468") + " " * 6 + "10 s"
 
 
 # -- timeline.to_svg ---------------------------------------------------------------------------
@@ -630,3 +632,18 @@ def test_segments_take_the_comments_above_a_definition_from_the_first_line() -> 
         sidebyside.Segment("f", 0, 3)]
     assert sidebyside.segments("def f():\n    pass\n# the end\n") == [
         sidebyside.Segment("f", 0, 3)]
+
+
+@pytest.mark.parametrize("total", [0.3, 0.5, 0.7, 1.0, 2.9, 3.0, 4.0, 9.99, 10.0, 21.0, 28.0,
+                                   30.0, 59.0, 61.0, 99.0, 100.0, 250.0, 0.012])
+def test_the_axis_has_four_to_ten_round_ticks(total: float) -> None:
+    """``_axis_step`` keeps its promise: a round step (1, 2 or 5 times a power of ten) that
+    gives between 4 and 10 ticks from 0 to the end of the phase; a 21 s phase is 0, 5, .., 20,
+    not 0, 10, 20, and each step is the largest that gives 4."""
+    step = timeline._axis_step(total)
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
+    assert any(math.isclose(mantissa, m) for m in (1, 2, 5)), step
+    ticks = math.floor(total / step + 1e-9) + 1
+    assert 4 <= ticks <= 10, (total, step, ticks)
+    bigger = step * (2.5 if math.isclose(mantissa, 2) else 2)
+    assert math.floor(total / bigger + 1e-9) + 1 < 4, (total, step)

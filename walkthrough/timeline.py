@@ -185,14 +185,19 @@ def shape(panel: Panel, *, pooled: bool = False) -> Counter[tuple[Any, ...]]:
 # -- drawing -----------------------------------------------------------------------------------
 
 def _axis_step(total: float) -> float:
-    """A round tick spacing that gives between 4 and 10 ticks."""
+    """A round tick spacing (1, 2 or 5 times a power of ten) that gives between 4 and 10 ticks.
+
+    The largest that gives at least 4 ticks (0 and ``total / step >= 3`` more): round steps
+    grow by at most 2.5 times, so the next smaller one would give at most 8, and this one can
+    give no more than that either. Fewer ticks would leave a 21 s phase with 0, 10 and 20 only.
+    """
     if total <= 0:
         return 1.0
-    step = 10 ** math.floor(math.log10(total))
-    for factor in (1, 2, 5, 10):
-        if total / (step * factor) <= 10:
-            return step * factor
-    return step * 10
+    power = 10 ** math.floor(math.log10(total))  # total is in [power, 10 * power)
+    for step in (power * 5, power * 2, power, power / 2, power / 5):
+        if total / step >= 3 - 1e-9:  # the slack: 0.3 / 0.1 is 2.9999999999999996
+            return step
+    return power / 10  # total / (power / 10) >= 10: never reached, but a float can surprise
 
 
 def _phase_groups(panels: Sequence[Panel]) -> list[tuple[str, list[Panel], float]]:
