@@ -625,6 +625,21 @@ def test_align_trio_only_segments_first_once_and_without_a_docstring() -> None:
     assert [h.why for _, h in pair.changed()] == [()]
 
 
+def test_align_pairs_repeated_names_in_order_and_shows_what_follows_the_last() -> None:
+    """Two definitions of one name on each side pair first with first and second with second,
+    and a Trio-only function after the second is shown there (it was lost: the walk for
+    Trio-only code started after the first definition of the name); a Trio file with one more
+    definition of a name than asyncio's shows the extra one as Trio-only, where it stands."""
+    left = "def f(): return 1\ndef f(): return 2\n"
+    pair = sidebyside.align(left, "def f(): return 1\ndef f(): return 2\ndef t(): pass\n")
+    assert [(name, [h.tag for h in hunks]) for name, hunks in pair.rows] == [
+        ("f", ["equal"]), ("f", ["equal"]), ("t", ["insert"])]
+    pair = sidebyside.align("def f(): return 1\ndef g(): pass\n",
+                            "def f(): return 1\ndef f(): return 3\ndef g(): pass\n")
+    assert [(name, [h.tag for h in hunks]) for name, hunks in pair.rows] == [
+        ("f", ["equal"]), ("f", ["insert"]), ("g", ["equal"])]
+
+
 def test_segments_take_the_comments_above_a_definition_from_the_first_line() -> None:
     """A comment on the file's first line above a definition belongs to it (no empty header);
     a comment at the end of the file belongs to the last segment, not above the first."""

@@ -30,6 +30,7 @@ import io
 import re
 import textwrap
 import tokenize
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -180,9 +181,6 @@ def align(left_source: str, right_source: str, left_name: str = "asyncio",
     left_segs, right_segs = segments(left_source), segments(right_source)
     comments = _comments(right_lines)
     pair = Pair(left_name, right_name, left_lines, right_lines)
-    right_by_name = {s.name: s for s in right_segs}
-    left_names = {s.name for s in left_segs}
-    used: set[str] = set()
 
     def diff(name: str, a: Segment | None, b: Segment | None) -> None:
         a_range = range(a.start, a.end) if a else range(0)
@@ -204,24 +202,31 @@ def align(left_source: str, right_source: str, left_name: str = "asyncio",
             hunks.append(Hunk(tag, lnos, rnos, reason, where))
         pair.rows.append((name, hunks))
 
-    def trio_only_after(name: str | None) -> None:
-        """Emit the Trio-only segments that follow ``name`` in the Trio file."""
-        idx = 0 if name is None else [s.name for s in right_segs].index(name) + 1
-        while idx < len(right_segs) and right_segs[idx].name not in left_names:
-            seg = right_segs[idx]
-            if seg.name not in used:
-                used.add(seg.name)
-                diff(seg.name, None, seg)
+    # A name can be defined more than once (``@overload``s, a redefinition): the k-th
+    # definition on the left pairs with the k-th on the right, and the Trio-only segments are
+    # found by position, after the segment just paired, not after the first of its name.
+    positions: dict[str, list[int]] = {}
+    for i, s in enumerate(right_segs):
+        positions.setdefault(s.name, []).append(i)
+    left_count = Counter(s.name for s in left_segs)
+    paired = {i for name, where in positions.items() for i in where[:left_count[name]]}
+    seen: Counter[str] = Counter()
+
+    def trio_only_after(idx: int) -> None:
+        """Emit the Trio-only segments from position ``idx`` on, up to the next paired one."""
+        while idx < len(right_segs) and idx not in paired:
+            diff(right_segs[idx].name, None, right_segs[idx])
             idx += 1
 
-    if right_segs and right_segs[0].name not in left_names:
-        trio_only_after(None)
+    trio_only_after(0)
     for seg in left_segs:
-        match = right_by_name.get(seg.name)
-        diff(seg.name, seg, match)
+        k = seen[seg.name]
+        seen[seg.name] += 1
+        where = positions.get(seg.name, [])
+        match = where[k] if k < len(where) else None
+        diff(seg.name, seg, None if match is None else right_segs[match])
         if match is not None:
-            used.add(seg.name)
-            trio_only_after(seg.name)
+            trio_only_after(match + 1)
     return pair
 
 
