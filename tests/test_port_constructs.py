@@ -1859,3 +1859,27 @@ def test_a_truth_test_of_a_process_pipe_needs_no_change() -> None:
         """)
     assert 5 not in found
     assert found[6] == {"subprocess"}
+
+
+def test_a_packages_blocking_module_beside_its_aio_module_is_not_asyncio_only() -> None:
+    found = rows("""\
+        import asyncio
+        import chatlib.client
+        import chatlib.client_aio
+
+        def on_welcome(connection, event):
+            if chatlib.client.is_channel(event.target):
+                connection.join(event.target)
+
+        def main():
+            loop = asyncio.get_event_loop()
+            reactor = chatlib.client_aio.AioReactor(loop=loop)
+            try:
+                conn = loop.run_until_complete(reactor.server().connect("irc.example", 6667))
+            except chatlib.client.ServerConnectionError:
+                raise SystemExit(1) from None
+            conn.add_global_handler("welcome", on_welcome)
+        """)
+    assert 2 not in found and 6 not in found and 14 not in found  # the blocking module
+    assert found[3] == {"asyncio-only-lib"}
+    assert found[11] == {"asyncio-only-lib", "loop"} and found[16] == {"asyncio-only-lib"}

@@ -269,7 +269,10 @@ SUBMODULE = Library("*.aio", "asyncio-only-lib",
 
 
 def _asyncio_part(part: str) -> bool:
-    return part in ("aio", "asyncio") or (part.endswith("_asyncio") and not part.startswith("_"))
+    """A module named for asyncio: ``aio``, ``asyncio``, ``x_asyncio``, ``x_aio`` (irc's
+    ``client_aio`` beside its blocking ``client``)."""
+    return part in ("aio", "asyncio") or (part.endswith(("_asyncio", "_aio"))
+                                          and not part.startswith("_"))
 
 
 def by_name_only(lib: Library) -> bool:
