@@ -1903,3 +1903,25 @@ def test_the_else_of_an_isinstance_test_on_aiohttps_class_is_another_object() ->
         """)
     assert found[4] == {"http-server"} and found[5] == {"http-server"}
     assert 7 not in found  # another framework's request (a Starlette one)
+
+
+def test_a_response_rewrapped_in_the_packages_own_class_is_no_longer_aiohttps() -> None:
+    found = rows("""\
+        import aiohttp
+        from .models import Reply
+
+        async def wrap(raw):
+            return Reply(status=raw.status, body=await raw.read())
+
+        async def fetch(session: aiohttp.ClientSession, url):
+            response = await session.get(url)
+            response = await wrap(response)
+            response.raise_for_status()
+            return response
+
+        async def content(session, url):
+            response = await fetch(session, url)
+            return response.content
+        """)
+    assert found[5] == {"aiohttp-client"} and found[8] == {"aiohttp-client"}
+    assert 10 not in found and 15 not in found  # the package's own Reply

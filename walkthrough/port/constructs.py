@@ -1010,6 +1010,14 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        self._visit_assign(node)
+        if self.functions and self.scan.remade(node.value):
+            # response = await wrap(response), the package's own Response: from here to the
+            # end of the function (or of the block) the name holds that object instead
+            self.scan.shadowed = self.scan.shadowed | {
+                target.id for target in node.targets if isinstance(target, ast.Name)}
+
+    def _visit_assign(self, node: ast.Assign) -> None:
         value = node.value
         if isinstance(value, ast.Call) and (qualname(value.func, self.scan) or "").endswith(
                 ".AppKey") and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \

@@ -321,6 +321,18 @@ class Names:
     blocking: set[str] = field(default_factory=set)
     #: the file's functions a library object's decorator wraps → that library
     decorated: dict[str, str] = field(default_factory=dict)
+    #: the file's functions whose every ``return`` makes an object of a class neither asyncio
+    #: nor a library has (``return Response(...)``, the package's own model)
+    makers: set[str] = field(default_factory=set)
+
+    def remade(self, value: ast.expr | None) -> bool:
+        """Whether ``value`` makes the file's own kind of object: a call of a class that is
+        neither asyncio's nor a library's, or of a function that returns one (``response =
+        await wrap(response)``): a name bound to it holds that object from then on."""
+        call = value.value if isinstance(value, ast.Await) else value
+        return isinstance(call, ast.Call) and (
+            _names_a_class(call.func, self)
+            or (isinstance(call.func, ast.Name) and call.func.id in self.makers))
 
     def library(self, module: str) -> str | None:
         """:func:`library_of`, except for the package this file belongs to, and for the
@@ -864,6 +876,14 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             defined.setdefault(each.name, []).extend(
                 item for item in each.body
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__")
+    for _ in range(2):  # a function that returns what another of them made
+        for each in ast.walk(tree):
+            if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
+                own = _own_statements(each)
+                values = [sub.value for sub in own
+                          if isinstance(sub, ast.Return) and sub.value is not None]
+                if values and all(scan.remade(v) or _rebound(v, own, scan) for v in values):
+                    scan.makers.add(each.name)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -1188,6 +1208,9 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
                 and each.value is not None:
             if isinstance(each.value, ast.Constant) and each.value.value is None:
                 continue
+            if _rebound(each.value, _own_statements(node), scan):
+                kinds.add(None)  # response = await wrap(response); return response
+                continue
             kinds.add(qualname(each.value, scan))
         todo.extend(ast.iter_child_nodes(each))
     if len(kinds) == 1:
@@ -1195,6 +1218,15 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
         if kind in KNOWN_KINDS or (kind and lib_construct(kind) == kind):
             return kind  # a loop, a task; or a library's object (return await lib.connect())
     return None
+
+
+def _rebound(value: ast.expr, statements: list[ast.AST], scan: Names) -> bool:
+    """Whether ``value`` is a name that ``statements`` (a function's own) bind to the file's
+    own kind of object (:meth:`Names.remade`): ``response = await wrap(response)``."""
+    return isinstance(value, ast.Name) and any(
+        isinstance(sub, ast.Assign) and scan.remade(sub.value)
+        and any(isinstance(t, ast.Name) and t.id == value.id for t in sub.targets)
+        for sub in statements)
 
 
 def _tuple_returns(node: ast.FunctionDef | ast.AsyncFunctionDef,
