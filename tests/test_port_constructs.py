@@ -1925,3 +1925,24 @@ def test_a_response_rewrapped_in_the_packages_own_class_is_no_longer_aiohttps() 
         """)
     assert found[5] == {"aiohttp-client"} and found[8] == {"aiohttp-client"}
     assert 10 not in found and 15 not in found  # the package's own Reply
+
+
+def test_another_objects_loop_handed_on_or_kept_is_a_loop() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Watcher:
+            _eventloop = None
+            label = None
+
+            def __init__(self, bus, conn):
+                self.loop = bus._loop
+                self.waiter = Waiter(self, conn.reactor.loop)
+                self.name = bus.name
+
+            def start(self):
+                if not self._eventloop:
+                    self._eventloop = asyncio.get_running_loop()
+        """)
+    assert found[4] == {"loop"} and found[8] == {"loop"} and found[9] == {"loop"}
+    assert 5 not in found and 10 not in found

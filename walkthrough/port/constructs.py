@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 
 from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
@@ -751,7 +752,8 @@ class Visitor(ast.NodeVisitor):
         if self._holds_loop(node):
             self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
         for arg in [*node.args, *(k.value for k in node.keywords)]:
-            if qualname(arg, self.scan) == "loop" and reference(arg) is not None:
+            if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
+                    or self._loop_field(arg):
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
         if any(keyword.arg == "loop" for keyword in node.keywords):
             # Thing(loop=loop): asyncio's old convention for handing an object its loop
@@ -1034,6 +1036,12 @@ class Visitor(ast.NodeVisitor):
                 reference(target) in self.scan.assigned
                 and qualname(target, self.scan) == "loop" for target in node.targets):
             self.emit(node, "loop passed")  # self.loop = None: a loop reference, emptied
+        elif isinstance(value, ast.Constant) and value.value is None and self.classes \
+                and not self.functions and any(
+                    isinstance(target, ast.Name)
+                    and self.scan.kinds.get(f"self.{target.id}") == "loop"
+                    for target in node.targets):
+            self.emit(node, "loop passed")  # class C: _loop = None, the default of self._loop
         comment = node.type_comment or self._type_comment(node)
         if comment:
             try:
@@ -1052,6 +1060,23 @@ class Visitor(ast.NodeVisitor):
             if created and ref is not None:
                 self.created.setdefault(ref, []).append(node)
                 self.uses.setdefault(ref, []).append(("asyncio.create_task", node.lineno, False))
+
+    def _loop_field(self, node: ast.expr | None) -> bool:
+        """``bus._loop``, ``scheduler._eventloop``, ``self.reactor.loop``: another object's
+        loop, read in a file that uses asyncio (handing it on or keeping it is a change)."""
+        if not (isinstance(node, ast.Attribute) and self.scan.loop_file
+                and re.fullmatch(r"_?(event_?)?loop", node.attr) is not None):
+            return False
+        root = node.value
+        path: list[str] = []
+        while isinstance(root, ast.Attribute):
+            path.append(root.attr)
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False  # what a call returned, not a path of fields
+        # (self.config.loop, args.loop: a setting that names a loop kind, uvicorn's
+        # --loop option, a string)
+        return not any(part.lower().lstrip("_") in SETTINGS for part in [*path, root.id])
 
     def _holds_loop(self, node: ast.expr | None) -> bool:
         """A reference to a loop (``loop``, ``self._loop``), or a call of this file's own
@@ -1076,6 +1101,8 @@ class Visitor(ast.NodeVisitor):
         ref = reference(node)
         if ref is not None and self.scan.loop_file and makes_loops(ref.rpartition(".")[2]):
             return True  # self.loop_initializer, unit.loop_factory
+        if self._loop_field(node):
+            return True
         return ref is not None and qualname(node, self.scan) == "loop"
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -1560,6 +1587,8 @@ RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
 WEB_OBJECTS = {"app", "config_dict", "router", "content", "on_startup",
                "on_shutdown", "on_cleanup", "on_response_prepare", "cleanup_ctx",
                "middlewares"}
+#: Names an object of settings is kept under: its ``loop`` field names a kind of loop.
+SETTINGS = {"config", "conf", "cfg", "settings", "options", "opts", "args", "params"}
 #: Where a service's task starts, and where it stops.
 SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
 SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
