@@ -1946,3 +1946,33 @@ def test_another_objects_loop_handed_on_or_kept_is_a_loop() -> None:
         """)
     assert found[4] == {"loop"} and found[8] == {"loop"} and found[9] == {"loop"}
     assert 5 not in found and 10 not in found
+
+
+def test_a_session_kept_on_a_settings_object_or_behind_a_property_is_aiohttps() -> None:
+    found = rows("""\
+        from __future__ import annotations
+
+        import aiohttp
+
+        class Api:
+            def __init__(self, config, http=None):
+                self.config = config
+                self._http = http
+
+            @property
+            def client(self) -> aiohttp.ClientSession:
+                return self._http
+
+            async def fetch(self, url):
+                async with self.config.session.request("get", url) as res:
+                    if res.status == 200:
+                        return await res.read()
+
+            async def send(self, url, data):
+                resp = await self.client.post(url, data=data)
+                self.client.cookie_jar.clear()
+                return resp.status, self.config.name
+        """)
+    for line in (15, 16, 17, 20, 21, 22):
+        assert found[line] == {"aiohttp-client"}, line
+    assert 7 not in found and 8 not in found

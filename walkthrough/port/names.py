@@ -884,6 +884,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                           if isinstance(sub, ast.Return) and sub.value is not None]
                 if values and all(scan.remade(v) or _rebound(v, own, scan) for v in values):
                     scan.makers.add(each.name)
+    if any(value.split(".")[0] == "aiohttp" for value in scan.aliases.values()):
+        _sessions_on_fields(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -891,6 +893,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 kind, collection = annotation_kind(node.returns, scan)
                 if kind and not collection:
                     scan.factories[node.name] = kind
+                    if any(callback_name(d) in ("property", "cached_property")
+                           for d in node.decorator_list):
+                        # @property def client(self) -> aiohttp.ClientSession: self.client
+                        scan.kinds.setdefault(f"self.{node.name}", kind)
                 arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 for arg in arguments:
                     kind, collection = annotation_kind(arg.annotation, scan)
@@ -1218,6 +1224,23 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
         if kind in KNOWN_KINDS or (kind and lib_construct(kind) == kind):
             return kind  # a loop, a task; or a library's object (return await lib.connect())
     return None
+
+
+def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
+    """``self.config.session.request(...)``, ``hub._session.ws_connect(...)``: in a file that
+    imports aiohttp, a field named for a session that makes requests is aiohttp's session,
+    wherever the file got it (a configuration object, another object's field). Attributes are
+    one reference per file (:func:`qualname`): ``self.session`` stands for each of them."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in HTTP_METHODS | WEBSOCKET_METHODS and node.args \
+                and isinstance(node.func.value, ast.Attribute) \
+                and re.fullmatch(r"_?([a-z]+_)?session", node.func.value.attr):
+            root = node.func.value.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                scan.kinds.setdefault(f"self.{node.func.value.attr}", "session")
 
 
 def _rebound(value: ast.expr, statements: list[ast.AST], scan: Names) -> bool:
