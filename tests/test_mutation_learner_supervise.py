@@ -18,6 +18,7 @@ errors kept, the progress notes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -26,6 +27,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -100,6 +102,8 @@ elif mode == "reporting":  # the port is done; the report takes a while (or fore
     note("''' + REPORTING + '''")
     time.sleep(float(os.environ["FAKE_DELAY"]))
     result(0, "answered")
+elif mode == "colours":
+    result(1, "\x1b[36mblue\x1b[0m")
 elif mode == "signal":
     note("phase demo_async")
     os.kill(os.getpid(), signal.SIGTERM)
@@ -141,14 +145,18 @@ def gone(pid: int) -> bool:
 
 
 def wait_gone(pid: int, seconds: float = 5.0) -> bool:
-    """Wait for ``pid`` to end: a killed process needs the kernel a moment (not a clock)."""
-    import time
+    """Wait for ``pid`` to end: a killed process needs the kernel a moment (not a clock).
+    One left running (the slip under test) is killed here, so that no test leaks it."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if gone(pid):
             return True
         time.sleep(0.01)
-    return gone(pid)
+    if gone(pid):
+        return True
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    return False
 
 
 # -- the child is started as the check needs it ---------------------------------------------
@@ -178,6 +186,26 @@ def test_the_child_gets_its_arguments_environment_folder_and_no_terminal(
     assert seen["stdin"] == ""  # /dev/null: a port's input() cannot wait for the learner
     assert seen["env"] == {"PYTHONPATH": os.pathsep.join([str(ROOT), "/elsewhere"]),
                            "PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "default"}
+
+
+@pytest.mark.timeout(30)
+def test_the_child_never_reads_the_learners_own_input(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the parent's stdin holds (a terminal the learner types in), the child reads
+    /dev/null: a port's ``input()`` ends at once instead of waiting for the learner."""
+    monkeypatch.setenv("FAKE_MODE", "report")
+    read, write = os.pipe()
+    os.write(write, b"typed by the learner\n")
+    os.close(write)
+    saved = os.dup(0)
+    try:
+        os.dup2(read, 0)
+        outcome = supervise._run_child(COUNT, port(tmp_path), "trio", 10.0)
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(read)
+    assert json.loads(outcome.text)["stdin"] == ""
 
 
 @pytest.mark.timeout(30)
@@ -403,8 +431,10 @@ def test_a_timeout_names_the_innermost_function_of_the_main_thread_and_its_line(
 def test_a_dump_without_the_ports_frames_blames_your_code_without_a_line(
         tmp_path: Path) -> None:
     path = port(tmp_path, "x = 1\n")
-    dump = f'Timeout (0:00:10)!\n  File "{tmp_path / "other.py"}", line 1 in f\n'
-    outcome = interpret(tmp_path, ["phase p"], dump=dump, path=path)
+    # faulthandler writes file names as bytes: one not in UTF-8 must not stop the report.
+    (tmp_path / "dump.txt").write_bytes(
+        b'Timeout (0:00:10)!\n  File "' + bytes(tmp_path) + b'/\xff.py", line 1 in f\n')
+    outcome = interpret(tmp_path, ["phase p"], path=path)
     assert outcome.text.startswith("NOT equivalent: your port was stopped in phase p, after "
                                    "10 s of wall-clock time: your code never reached a "
                                    "checkpoint.\n  A checkpoint is")
@@ -530,6 +560,54 @@ def test_check_in_child_announces_then_shows_the_childs_report_and_the_slip(
         "--impl asyncio"))
     quiet = check_in_child(COUNT, path, "trio", 5.0)
     assert quiet.text == f"{head}\n{outcome.text}"
+
+
+@pytest.mark.timeout(30)
+def test_check_in_child_passes_the_framework_and_the_limit_on(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MODE", "report")
+    path = port(tmp_path)
+    outcome = check_in_child(COUNT, path, "asyncio", 2.5)
+    head, _, said = outcome.text.partition("\n")
+    assert head == header(COUNT, path, "asyncio")
+    assert json.loads(said)["argv"][3::4] == ["asyncio", "2.5"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("colours", "shown"), [
+    (False, "[cyan]blue[reset]"), (True, "\x1b[36m[cyan]blue\x1b[0m[reset]")])
+def test_check_in_child_shows_colours_as_asked(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, colours: bool,
+        shown: str) -> None:
+    monkeypatch.setenv("FAKE_MODE", "colours")
+    outcome = check_in_child(COUNT, port(tmp_path), "trio", 5.0, announce=lambda _: None,
+                             colours=colours)
+    assert outcome == Outcome(NOT_EQUIVALENT, shown)
+
+
+class Interrupted:
+    """``supervise``'s clock, with a Ctrl-C at the first wait once the child is running."""
+
+    def __init__(self, started: Path) -> None:
+        self.started = started
+        self.monotonic, self.time = time.monotonic, time.time
+
+    def sleep(self, seconds: float) -> None:
+        while not self.started.exists():  # the child's own child has been started
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+
+@pytest.mark.timeout(30)
+def test_an_interrupt_while_waiting_ends_the_child_and_its_children(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the learner's terminal stops ``walkthrough check``: the child, which has no
+    terminal and so never sees it, must not be left running (nor what it started)."""
+    monkeypatch.setenv("FAKE_MODE", "hang")
+    monkeypatch.setattr(supervise, "time", Interrupted(fake))
+    with pytest.raises(KeyboardInterrupt):
+        supervise._run_child(COUNT, port(tmp_path), "trio", 10.0)
+    assert wait_gone(int(fake.read_text(encoding="utf-8")))
 
 
 # == guard.py: the limits a port's phases run under (in the child; called here directly) ======
