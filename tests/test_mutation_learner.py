@@ -37,7 +37,7 @@ from walkthrough.learner.explain import (
     imported,
     render,
 )
-from walkthrough.learner.guard import MIN_DEADLINE
+from walkthrough.learner.guard import DEADLINE_FACTOR, MIN_DEADLINE
 from walkthrough.learner.loading import load
 from walkthrough.learner.report import CaseResult, Report, header, unfinished_note
 from walkthrough.trace import Divergence, Event, Trace, Verdict
@@ -332,12 +332,12 @@ def test_the_unfinished_functions_are_named_it_or_them() -> None:
 
 
 def test_an_equivalent_report_says_each_case_the_trio_extras_and_what_else_ran() -> None:
-    report = Report(QUEUE, PATH, "trio", [case({}), case({"seed": 7, "ncon": 2})], total=2,
+    report = Report(QUEUE, PATH, "trio", [case({}), case({"seed": 7, "sep": "-"})], total=2,
                     scripts=[(), ("--help",)], defaults=["main()", "demo()"])
     assert report.describe().splitlines() == [
         header(QUEUE, PATH, "trio", 2),
         "  case 1/2 (no parameters): equivalent",
-        "  case 2/2 (seed=7, ncon=2): equivalent",
+        "  case 2/2 (seed=7, sep='-'): equivalent",
         "  (in each case also demo_closing, Trio only, against trio_port/queue.py)",
         "equivalent: your port prints the same lines at the same virtual times as the "
         "reference, in every case.",
@@ -486,10 +486,12 @@ ASYNCIO_COUNT = (ROOT / "asyncio_ref" / "count.py").read_text(encoding="utf-8")
 TRIO_COUNT = (ROOT / "trio_port" / "count.py").read_text(encoding="utf-8")
 
 
-def checked(tmp_path: Path, lesson: catalogue.Lesson, source: str, impl: str) -> Report:
+def checked(tmp_path: Path, lesson: catalogue.Lesson, source: str, impl: str,
+            stop_at_first: bool = True) -> Report:
     path = tmp_path / "my_port.py"
     path.write_text(source, encoding="utf-8")
-    return check(lesson, load(path, lesson, impl), path, impl=impl, source=source)
+    return check(lesson, load(path, lesson, impl), path, impl=impl, source=source,
+                 stop_at_first=stop_at_first)
 
 
 def slip(source: str, old: str, new: str) -> str:
@@ -533,3 +535,66 @@ def test_an_equivalent_port_has_no_error_and_a_missing_trio_extra_is_a_note(
     assert report.equivalent and report.total == 1
     assert [r.error for r in report.results] == [None]
     assert report.unfinished == [] and report.notes == []
+
+
+QUEUE_TWIN = (ROOT / "trio_port" / "queue.py").read_text(encoding="utf-8")
+MAKERANDOM_TWIN = (ROOT / "trio_port" / "makerandom.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.timeout(60)
+def test_a_long_phase_gets_ten_times_the_references_time_before_it_is_stopped(
+        tmp_path: Path) -> None:
+    """The queue's first case runs 59 virtual seconds: its consumers, never cancelled, are
+    stopped after 590, not after the minimum."""
+    report = checked(tmp_path, QUEUE, slip(QUEUE_TWIN, "        consumers.cancel_scope.cancel()\n",
+                                           "        pass\n"), "trio")
+    assert report.results[0].expected.durations["demo"] == 59.0
+    assert report.results[0].error == (
+        f"your port was still running after {DEADLINE_FACTOR * 59:g} virtual seconds in phase "
+        "'demo' and was stopped there (a deadlock? a nursery whose children never end? a "
+        "consumer never stopped?)")
+
+
+@pytest.mark.timeout(120)
+def test_the_trio_extras_are_in_the_reference_and_a_missing_one_is_a_note(
+        tmp_path: Path) -> None:
+    twin = checked(tmp_path, QUEUE, QUEUE_TWIN, "trio")
+    assert twin.equivalent and len(twin.results) == twin.total == 4
+    # The reference of each case has trio_port's extra phase, its duration and outcome too.
+    for result in twin.results:
+        assert "demo_closing" in result.expected.durations
+        assert "demo_closing" in result.expected.outcomes
+        # (which consumer takes a job at an instant is the scheduler's: the count is the same)
+        assert len(result.expected.lines("demo_closing")) == len(
+            result.got.lines("demo_closing")) > 0
+    renamed = slip(QUEUE_TWIN, "async def demo_closing(", "async def demo_closed(")
+    report = checked(tmp_path, QUEUE, renamed, "trio")
+    assert report.notes == [
+        "NOT equivalent: the Trio exercise also asks for demo_closing (see "
+        "exercises/trio/queue.py); your module has none"]
+    assert not report.equivalent
+    # asyncio has no extras, and its reference none of trio_port's phases.
+    asyncio = checked(tmp_path, QUEUE,
+                      (ROOT / "asyncio_ref" / "queue.py").read_text(encoding="utf-8"), "asyncio")
+    assert asyncio.equivalent and asyncio.notes == []
+    assert "demo_closing" not in asyncio.results[0].expected.durations
+
+
+@pytest.mark.timeout(60)
+def test_the_check_stops_at_the_first_diverging_case_unless_asked_not_to(
+        tmp_path: Path) -> None:
+    wrong = slip(MAKERANDOM_TWIN, 'print(f"r1: {r1}, r2: {r2}, r3: {r3}")',
+                 'print(f"r1: {r1}, r2: {r2}, r3: {r3}!")')
+    assert len(checked(tmp_path, MAKERANDOM, wrong, "trio").results) == 1
+    every = checked(tmp_path, MAKERANDOM, wrong, "trio", stop_at_first=False)
+    assert [r.params for r in every.results] == MAKERANDOM.all_cases()
+    assert not any(r.verdict.equivalent for r in every.results)
+
+
+@pytest.mark.timeout(60)
+def test_a_function_still_the_skeletons_is_named_unfinished(tmp_path: Path) -> None:
+    body = '    print("One Async")\n    await trio.sleep(1)\n    print("Two Async")'
+    stub = slip(TRIO_COUNT, body, '    raise NotImplementedError("write count_async")')
+    report = checked(tmp_path, COUNT, stub, "trio")
+    assert report.unfinished == ["count_async"]
+    assert unfinished_note(["count_async"]) in report.describe()
