@@ -174,7 +174,8 @@ def test_their_blocking_siblings_are_not(module: str) -> None:
 
 @pytest.mark.parametrize("module", ["azure.storage.blob.aio", "pymodbus.client.asyncio",
                                     "motor.motor_asyncio", "somelib.aio.client",
-                                    "somelib.somelib_asyncio", "somelib.client_aio"])
+                                    "somelib.somelib_asyncio", "somelib.client_aio",
+                                    "somelib_asyncio", "somelib_asyncio.client", "somelib_aio"])
 def test_a_submodule_named_for_asyncio_is_asyncio_only_by_its_name(module: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
@@ -184,7 +185,8 @@ def test_a_submodule_named_for_asyncio_is_asyncio_only_by_its_name(module: str) 
 
 @pytest.mark.parametrize("module", ["anyio._backends._asyncio", "somelib.aiohelpers",
                                     "trio_asyncio", "asyncio.base_events", "somelib.client",
-                                    "somelib._aio"])
+                                    "somelib._aio", "anyio_asyncio", "_somelib_asyncio",
+                                    "somelib"])
 def test_a_private_or_merely_similar_name_is_not(module: str) -> None:
     assert libraries.advice(module) is None
 

@@ -268,6 +268,13 @@ SUBMODULE = Library("*.aio", "asyncio-only-lib",
                     f"sibling in `trio.to_thread.run_sync`, or {_BRIDGE}")
 
 
+#: A top-level package named ``*_asyncio`` or ``*_aio`` (``pulsectl_asyncio``): the asyncio
+#: twin of a blocking package, asyncio-only by its name where it has no entry of its own.
+SUFFIXED = Library("*_asyncio", "asyncio-only-lib",
+                   "a package named for asyncio (check its docs): its blocking sibling in "
+                   f"`trio.to_thread.run_sync`, or {_BRIDGE}")
+
+
 def _asyncio_part(part: str) -> bool:
     """A module named for asyncio: ``aio``, ``asyncio``, ``x_asyncio``, ``x_aio`` (irc's
     ``client_aio`` beside its blocking ``client``)."""
@@ -338,6 +345,11 @@ def _nearest(module: str) -> tuple[str, Library] | None:
                 return _submodule(parts) or (prefix, lib)
             return prefix, lib
     found = _submodule(parts)
+    if found is None and parts[0].endswith(("_asyncio", "_aio")) \
+            and not parts[0].startswith(("_", "trio", "anyio")):
+        # pulsectl_asyncio beside pulsectl: a package named for asyncio at its end, as
+        # asyncio_* at its start (trio_asyncio is Trio's bridge to asyncio, not asyncio's)
+        return parts[0], SUFFIXED
     if found is None and parts[0] in _EVIDENCED.get():
         return parts[0], _evidenced_entry(parts[0])
     return found
