@@ -118,8 +118,12 @@ def test_asyncio_wait_for_all_is_a_gather_and_first_completed_is_not() -> None:
         async def main(tasks):
             await asyncio.wait(tasks)
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+
+        async def each(tasks, when=asyncio.ALL_COMPLETED):
+            return await asyncio.wait(tasks, return_when=when)
         """)
     assert found[4] == {"gather"} and found[5] == {"wait-first"}
+    assert found[7] == {"gather"}  # the default of waiting for all: a gather
 
 
 def test_keyboard_interrupt_around_a_loops_run() -> None:

@@ -154,7 +154,7 @@ def test_an_installed_library_on_the_list_fails_under_trio(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("module", "row"), [
-    ("quart", "http-server"), ("sanic.response", "http-server"),
+    ("quart", "asyncio-only-lib"), ("sanic.response", "http-server"),
     ("tornado.web", "http-server"), ("tornado.ioloop", "asyncio-only-lib"),
     ("grpc.aio", "asyncio-only-lib"), ("zmq.asyncio", "asyncio-only-lib"),
     ("sqlalchemy.ext.asyncio", "asyncio-only-lib"), ("playwright.async_api", "asyncio-only-lib"),

@@ -76,7 +76,7 @@ ROWS: dict[str, str] = {
     "asyncio.wait all": "gather",
     "asyncio.FIRST_COMPLETED": "wait-first",
     "asyncio.FIRST_EXCEPTION": "wait-first",
-    "asyncio.ALL_COMPLETED": "wait-first",
+    "asyncio.ALL_COMPLETED": "gather",  # asyncio.wait(aws, return_when=ALL_COMPLETED)
     "asyncio.as_completed": "as-completed",
     "asyncio.wait_for": "wait-for",
     "asyncio.timeout": "timeout",
