@@ -1980,3 +1980,25 @@ def test_a_session_kept_on_a_settings_object_or_behind_a_property_is_aiohttps() 
     for line in (15, 16, 17, 20, 21, 22):
         assert found[line] == {"aiohttp-client"}, line
     assert 7 not in found and 8 not in found
+
+
+def test_a_task_an_object_starts_on_enter_and_stops_on_exit_or_join_is_a_service() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Typing:
+            def __enter__(self):
+                self.task: asyncio.Task = asyncio.ensure_future(self.beat())
+                return self
+
+            def __exit__(self, *exc):
+                self.task.cancel()
+
+        class Pool:
+            def __init__(self):
+                self._runner = asyncio.ensure_future(self.run())
+
+            async def join(self):
+                await self._runner
+        """)
+    assert all("service" in found[line] for line in (5, 9, 13, 16))

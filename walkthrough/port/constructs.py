@@ -1009,7 +1009,13 @@ class Visitor(ast.NodeVisitor):
         elif kind == "task" and not collection and ref is not None:
             self.annotated.append((node.lineno, ref))
         self._string_annotation(node.annotation)
+        before = len(self.scan.found)
         self.generic_visit(node)
+        if node.value is not None and ref is not None and any(
+                ROWS.get(c) == "create-task" for _, _, c in self.scan.found[before:]):
+            # self.task: asyncio.Task = loop.create_task(...): made here, as by a plain `=`
+            self.created.setdefault(ref, []).append(node)
+            self.uses.setdefault(ref, []).append(("asyncio.create_task", node.lineno, False))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
@@ -1590,9 +1596,10 @@ WEB_OBJECTS = {"app", "config_dict", "router", "content", "on_startup",
 #: Names an object of settings is kept under: its ``loop`` field names a kind of loop.
 SETTINGS = {"config", "conf", "cfg", "settings", "options", "opts", "args", "params"}
 #: Where a service's task starts, and where it stops.
-SERVICE_STARTS = {"__aenter__", "start", "startup", "on_startup", "setup", "open", "connect"}
-SERVICE_STOPS = {"__aexit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
-                 "disconnect", "cleanup"}
+SERVICE_STARTS = {"__aenter__", "__enter__", "start", "startup", "on_startup", "setup", "open",
+                  "connect"}
+SERVICE_STOPS = {"__aexit__", "__exit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
+                 "disconnect", "cleanup", "join", "wait_closed"}
 #: Calls from a thread into the loop.
 THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
 
