@@ -2002,3 +2002,30 @@ def test_a_task_an_object_starts_on_enter_and_stops_on_exit_or_join_is_a_service
                 await self._runner
         """)
     assert all("service" in found[line] for line in (5, 9, 13, 16))
+
+
+def test_awaiting_a_threads_future_is_to_thread() -> None:
+    found = rows("""\
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        async def read_line(pool: ThreadPoolExecutor, stream):
+            future = pool.submit(stream.readline)
+            return await asyncio.wrap_future(future)
+        """)
+    assert found[6] == {"to-thread"}
+
+
+def test_a_mapping_annotated_as_holding_tasks_holds_tasks() -> None:
+    found = rows("""\
+        import asyncio
+        from typing import Mapping
+
+        async def first(waits: Mapping[asyncio.Event, "asyncio.Task[bool]"]) -> None:
+            for task in waits.values():
+                if task.done():
+                    print("done")
+                task.cancel()
+        """)
+    assert "task-set" in found[4]  # a container of tasks (the README's settled case)
+    assert found[6] == {"task-result"} and found[8] == {"task-cancel"}

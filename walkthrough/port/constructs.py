@@ -252,7 +252,8 @@ ROWS: dict[str, str] = {
     # the rest of asyncio's public names, each with the row its object belongs to
     "asyncio.InvalidStateError": "future",
     "asyncio.isfuture": "future",
-    "asyncio.wrap_future": "from-thread",
+    # awaiting what a thread (an executor) computes: trio.to_thread.run_sync's side
+    "asyncio.wrap_future": "to-thread",
     # the generator-based coroutine, gone since Python 3.11: async def and await
     "asyncio.coroutine": "coroutine-decorator",
     "yield from": "coroutine-decorator",

@@ -563,6 +563,14 @@ def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, boo
         kind, collection = annotation_kind(member, scan)
         if kind:
             return kind, collection
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] in MAPPINGS \
+            and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+        # Mapping[asyncio.Event, asyncio.Task[bool]]: a mapping holds its values (its keys
+        # when the values are plain: dict[asyncio.Future, int])
+        kind, _ = annotation_kind(node.slice.elts[1], scan)
+        if kind:
+            return kind, True
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not node:
             inner, collection = annotation_kind(sub, scan)
@@ -1298,6 +1306,9 @@ def _names_a_class(node: ast.expr | None, scan: Names) -> bool:
     return last[:1].isupper() and last not in ("Any", "Optional", "Union", "Callable")
 
 
+#: Mapping types, whose annotation names its keys, then its values.
+MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict",
+            "OrderedDict", "WeakValueDictionary", "WeakKeyDictionary"}
 #: Containers whose annotation names what they hold (``set[Job]``, ``dict[str, Job]``).
 CONTAINERS = {"set", "list", "dict", "deque", "Set", "List", "Dict", "Deque", "MutableSet",
               "WeakSet", "frozenset", "FrozenSet", "Sequence", "Iterable"}
