@@ -2029,3 +2029,23 @@ def test_a_mapping_annotated_as_holding_tasks_holds_tasks() -> None:
         """)
     assert "task-set" in found[4]  # a container of tasks (the README's settled case)
     assert found[6] == {"task-result"} and found[8] == {"task-cancel"}
+
+
+def test_a_narrow_handler_around_a_connect_changes_and_oserror_stays() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Device:
+            async def _connect(self, host, port):
+                self.reader, self.writer = await asyncio.open_connection(host, port)
+
+            async def query(self, host, port):
+                try:
+                    await self._connect(host, port)
+                except ConnectionRefusedError:
+                    return None
+                except OSError:
+                    return None
+        """)
+    assert found[10] == {"streams"}  # Trio's connect raises a plain OSError
+    assert 12 not in found

@@ -440,6 +440,14 @@ class Visitor(ast.NodeVisitor):
         for each in ast.walk(tree or ast.Module([], [])):
             if isinstance(each, ast.If | ast.While | ast.IfExp | ast.Assert):
                 self.tested |= {id(sub) for sub in _truth_operands(each.test)}
+        #: the file's functions that open asyncio streams (``async def _connect(self)`` that
+        #: awaits ``open_connection``): a handler around a call of one is around a connect
+        self.connectors = {
+            each.name for each in ast.walk(tree or ast.Module([], []))
+            if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(sub, ast.Call)
+                and (qualname(sub.func, self.scan) or "") in STREAM_OPENERS
+                for sub in ast.walk(each))}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -1345,6 +1353,12 @@ class Visitor(ast.NodeVisitor):
                         or (isinstance(sub.func, ast.Attribute)
                             and sub.func.attr in STREAM_ONLY):
                     return True
+                own = sub.func.id if isinstance(sub.func, ast.Name) else \
+                    sub.func.attr if isinstance(sub.func, ast.Attribute) \
+                    and isinstance(sub.func.value, ast.Name) \
+                    and sub.func.value.id in ("self", "cls") else None
+                if own in self.connectors:
+                    return True  # await self._connect(): the file's own way to open them
         return False
 
     def visit_With(self, node: ast.With) -> None:
@@ -1558,9 +1572,13 @@ ENTERED = {"taskgroup": "asyncio.TaskGroup", "timeoutcm": "asyncio.timeout"}
 #: What asyncio's streams raise when the peer is gone, which Trio's do not (they raise
 #: ``trio.BrokenResourceError``): a handler of one around stream calls changes.
 PEER_GONE = {"ConnectionError", "ConnectionResetError", "BrokenPipeError",
-             "IncompleteReadError"}
-#: Calls that open asyncio streams.
-STREAM_OPENERS = {"asyncio.open_connection", "asyncio.open_unix_connection"}
+             "IncompleteReadError",
+             # around a connect: trio.open_tcp_stream raises a plain OSError when every
+             # attempt fails, no ConnectionRefusedError (``except OSError`` stays)
+             "ConnectionRefusedError"}
+#: Calls that open asyncio streams (or a transport: the same errors, the same handler).
+STREAM_OPENERS = {"asyncio.open_connection", "asyncio.open_unix_connection",
+                  "loop.create_connection", "loop.create_unix_connection"}
 #: Builtin types an ``isinstance`` test narrows a name to (plain data, whatever else it is).
 PLAIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict", "list",
                "tuple", "set", "frozenset", "bool"}
