@@ -2049,3 +2049,20 @@ def test_a_narrow_handler_around_a_connect_changes_and_oserror_stays() -> None:
         """)
     assert found[10] == {"streams"}  # Trio's connect raises a plain OSError
     assert 12 not in found
+
+
+def test_a_name_a_function_completes_is_a_future_there() -> None:
+    found = rows("""\
+        import asyncio
+
+        def settle(fut, value):
+            if fut is not None and not fut.done():
+                fut.set_result(value)
+
+        async def run(job):
+            fut = asyncio.ensure_future(job())
+            settle(fut, None)
+            return fut.done()
+        """)
+    assert found[4] == {"future"} and found[5] == {"future"}
+    assert found[10] == {"task-result"}  # elsewhere the name is the task it holds

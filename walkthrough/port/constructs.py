@@ -384,6 +384,9 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, whether it is a generator-based coroutine
         #: (``@asyncio.coroutine``), whose every ``yield from`` is an ``await``
         self.old_style: list[bool] = []
+        #: for each enclosing function, the names it calls set_result/set_exception on: a
+        #: future there, whatever kind the name has elsewhere in the file
+        self.completed: list[set[str]] = []
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
         self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -520,6 +523,11 @@ class Visitor(ast.NodeVisitor):
             return  # if proc.stdout: a Trio process has the pipe, or None, all the same
         if kind == "task" and id(node) in self.chained:
             pair = "future.add_done_callback"
+        if kind == "task" and len(parts) == 2 and self.completed \
+                and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id in self.completed[-1] and f"future.{parts[1]}" in ROWS:
+            # if not fut.done(): fut.set_result(r): the future this function completes
+            pair = f"future.{parts[1]}"
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
             pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
         if kind == "lowserver" and len(parts) == 2 and parts[1] not in SERVER_METHODS:
@@ -1460,6 +1468,10 @@ class Visitor(ast.NodeVisitor):
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
+        self.completed.append({
+            sub.func.value.id for sub in _own_nodes(node)
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr in FUTURE_ONLY and isinstance(sub.func.value, ast.Name)})
         self.old_style.append(any(
             ROWS.get(construct_of(qualname(d, self.scan) or "")) == "coroutine-decorator"
             for d in node.decorator_list))
@@ -1484,6 +1496,7 @@ class Visitor(ast.NodeVisitor):
         self.scan.shadowed = outer
         self.functions.pop()
         self.coroutines.pop()
+        self.completed.pop()
         self.old_style.pop()
         self.generators.pop()
         if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
