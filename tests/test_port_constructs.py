@@ -2066,3 +2066,25 @@ def test_a_name_a_function_completes_is_a_future_there() -> None:
         """)
     assert found[4] == {"future"} and found[5] == {"future"}
     assert found[10] == {"task-result"}  # elsewhere the name is the task it holds
+
+
+def test_a_duck_typed_await_of_what_a_library_returned_needs_no_change() -> None:
+    found = rows("""\
+        import aiodns
+
+        class Resolver:
+            def __init__(self):
+                self._resolver = aiodns.DNSResolver()
+
+            async def close(self):
+                result = self._resolver.close()
+                if result is not None and hasattr(result, "__await__"):
+                    await result
+
+            async def flush(self):
+                pending = self._resolver.flush()
+                await pending
+        """)
+    assert found[8] == {"asyncio-only-lib"}  # the library's call
+    assert 10 not in found  # awaits whatever it was given, any framework's awaitable
+    assert found[14] == {"asyncio-only-lib"}

@@ -387,6 +387,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, the names it calls set_result/set_exception on: a
         #: future there, whatever kind the name has elsewhere in the file
         self.completed: list[set[str]] = []
+        #: names an enclosing ``if`` tests for being awaitable (duck-typed awaits)
+        self.awaitables: set[str] = set()
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
         self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -955,7 +957,9 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Await(self, node: ast.Await) -> None:
         if not (isinstance(node.value, ast.Call) and node.value.args
-                and isinstance(node.value.args[0], ast.Call | ast.Await)):
+                and isinstance(node.value.args[0], ast.Call | ast.Await)) \
+                and not (isinstance(node.value, ast.Name)
+                         and node.value.id in self.awaitables):
             # (await ensure_async(chan.get_msg())): an adapter awaits what it is handed, no
             # sign of which loop it needs
             self._evidence(node, node.value.func if isinstance(node.value, ast.Call)
@@ -969,6 +973,8 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, "await task")
         if not isinstance(node.value, ast.Call):
             kind = qualname(node.value, self.scan)
+            if isinstance(node.value, ast.Name) and node.value.id in self.awaitables:
+                kind = None
             if kind and kind.startswith("lib:") and lib_construct(kind):
                 self.emit(node, lib_construct(kind) or kind)  # await event: a library's object
             if kind in ("future", "task", "completed"):
@@ -1156,6 +1162,24 @@ class Visitor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self._tests_loop(node.test)
+        duck = {sub.args[0].id for sub in ast.walk(node.test)
+                if isinstance(sub, ast.Call) and sub.args and isinstance(sub.args[0], ast.Name)
+                and ((callback_name(sub.func) == "hasattr" and len(sub.args) == 2
+                      and isinstance(sub.args[1], ast.Constant)
+                      and sub.args[1].value == "__await__")
+                     or callback_name(sub.func) == "isawaitable")}
+        if duck:
+            # if hasattr(result, "__await__"): await result: awaits whatever it was given,
+            # any framework's awaitable (a library's close() that may or may not be async)
+            outer = self.awaitables
+            self.awaitables = outer | duck
+            self.visit(node.test)
+            for each in node.body:
+                self.visit(each)
+            self.awaitables = outer
+            for each in node.orelse:
+                self.visit(each)
+            return
         narrowed = self._narrowed(node.test)
         other = self._narrowed_out(node.test)
         if narrowed is None and other is not None:
