@@ -344,6 +344,10 @@ def test_an_equivalent_report_says_each_case_the_trio_extras_and_what_else_ran()
         "  and does the same run as a script (python -m, with the shared tests' command "
         "lines: (none), --help) and with main(), demo() called with their default parameters.",
     ]
+    # Two extras, named in the exercise's order.
+    two = Report(ASYNCGEN, PATH, "trio", [case({})], total=1).describe().splitlines()
+    assert two[2] == ("  (in each case also main_ahead, mygen_ahead, Trio only, against "
+                      "trio_port/asyncgen.py)")
     # An asyncio port has no Trio extras; without defaults the script line ends there.
     asyncio = Report(QUEUE, PATH, "asyncio", [case({})], total=1, scripts=[("a", "b")])
     assert asyncio.describe().splitlines()[2:] == [
@@ -370,6 +374,7 @@ def test_unfinished_functions_and_notes_make_a_report_not_equivalent() -> None:
 
 @pytest.mark.parametrize(("run", "said"), [
     (2, "  (cases 3-5 not run: fix this one first)"),
+    (3, "  (cases 4-5 not run: fix this one first)"),
     (4, "  (case 5 not run: fix this one first)"),
 ])
 def test_the_cases_not_run_after_the_first_divergence_are_said(run: int, said: str) -> None:
