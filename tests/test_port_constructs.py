@@ -2088,3 +2088,23 @@ def test_a_duck_typed_await_of_what_a_library_returned_needs_no_change() -> None
     assert found[8] == {"asyncio-only-lib"}  # the library's call
     assert 10 not in found  # awaits whatever it was given, any framework's awaitable
     assert found[14] == {"asyncio-only-lib"}
+
+
+def test_copying_a_reference_to_a_librarys_object_is_no_use_of_it() -> None:
+    found = rows("""\
+        import asyncio
+        from nio import AsyncClient, SyncResponse
+
+        class Bot:
+            def __init__(self, api):
+                self.api = api
+                self.client: AsyncClient = None
+
+            async def run(self):
+                self.client = self.api.client
+                resp = await self.client.sync(timeout=3000)
+                return isinstance(resp, SyncResponse)
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
+    assert 10 not in found  # a reference copied
+    assert found[11] == {"asyncio-only-lib"}

@@ -159,6 +159,7 @@ def test_an_installed_library_on_the_list_fails_under_trio(tmp_path: Path) -> No
     ("grpc.aio", "asyncio-only-lib"), ("zmq.asyncio", "asyncio-only-lib"),
     ("sqlalchemy.ext.asyncio", "asyncio-only-lib"), ("playwright.async_api", "asyncio-only-lib"),
     ("asyncio_mqtt.client", "asyncio-only-lib"), ("kubernetes_asyncio", "asyncio-only-lib"),
+    ("nio.AsyncClient", "asyncio-only-lib"), ("nio.client.async_client", "asyncio-only-lib"),
 ])
 def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
     found = libraries.advice(module)
@@ -166,6 +167,7 @@ def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
 
 
 @pytest.mark.parametrize("module", ["grpc", "zmq", "sqlalchemy.orm", "playwright.sync_api",
+                                    "nio", "nio.SyncResponse", "nio.HttpClient",
                                     "asyncio", "asyncio.events", "tornado.escape",
                                     "tornado.template.Template", "aiosignal"])
 def test_their_blocking_siblings_are_not(module: str) -> None:

@@ -387,6 +387,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, the names it calls set_result/set_exception on: a
         #: future there, whatever kind the name has elsewhere in the file
         self.completed: list[set[str]] = []
+        #: assignment targets (by id) given a plain reference: ``self.client = api.client``
+        self.copies: set[int] = set()
         #: names an enclosing ``if`` tests for being awaitable (duck-typed awaits)
         self.awaitables: set[str] = set()
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
@@ -880,6 +882,9 @@ class Visitor(ast.NodeVisitor):
         root = node.value
         while isinstance(root, ast.Attribute) and reference(root) not in self.scan.fields:
             root = root.value
+        if top.startswith("lib:") and id(node) in self.copies:
+            self.visit(node.value)
+            return
         data = top.startswith("lib:") and not isinstance(node.ctx, ast.Store) and (
             # (client.on_connect = f: a callback or field set on the library's object is a
             # use of it, the corpus README's settled case; a field read is plain data)
@@ -1050,6 +1055,10 @@ class Visitor(ast.NodeVisitor):
 
     def _visit_assign(self, node: ast.Assign) -> None:
         value = node.value
+        if isinstance(value, ast.Attribute | ast.Name):
+            # self.client = self.api.client: a reference to a library's object copied, no use
+            # of its API (settled case 1); what is called on it is found where it is called
+            self.copies.update(id(target) for target in node.targets)
         if isinstance(value, ast.Call) and (qualname(value.func, self.scan) or "").endswith(
                 ".AppKey") and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                 and any(annotation_kind(arg, self.scan)[0] == "task" for arg in value.args):

@@ -172,6 +172,13 @@ LIBRARIES: tuple[Library, ...] = (
             "python-socketio's blocking `Client` in `trio.to_thread.run_sync`, or "
             f"{_BRIDGE}"),
     Library("socketio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    # matrix-nio: a sans-I/O base with "a full fledged batteries included asyncio layer using
+    # aiohttp" (its description); only that layer, AsyncClient, is asyncio's
+    Library("nio.AsyncClient", "asyncio-only-lib",
+            f"{_BRIDGE}: matrix-nio's AsyncClient runs on asyncio and aiohttp (its sans-I/O "
+            "`nio.HttpClient` under a Trio HTTP library is the other way)"),
+    Library("nio.client.async_client", "asyncio-only-lib",
+            f"{_BRIDGE}: matrix-nio's AsyncClient runs on asyncio and aiohttp"),
     Library("socketio.AsyncSimpleClient", "asyncio-only-lib",
             "python-socketio's blocking `SimpleClient` in `trio.to_thread.run_sync`, or "
             f"{_BRIDGE}"),
