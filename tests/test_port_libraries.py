@@ -160,6 +160,7 @@ def test_an_installed_library_on_the_list_fails_under_trio(tmp_path: Path) -> No
     ("sqlalchemy.ext.asyncio", "asyncio-only-lib"), ("playwright.async_api", "asyncio-only-lib"),
     ("asyncio_mqtt.client", "asyncio-only-lib"), ("kubernetes_asyncio", "asyncio-only-lib"),
     ("nio.AsyncClient", "asyncio-only-lib"), ("nio.client.async_client", "asyncio-only-lib"),
+    ("asgiref.server", "asyncio-only-lib"),
 ])
 def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
     found = libraries.advice(module)
@@ -167,7 +168,7 @@ def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
 
 
 @pytest.mark.parametrize("module", ["grpc", "zmq", "sqlalchemy.orm", "playwright.sync_api",
-                                    "nio", "nio.SyncResponse", "nio.HttpClient",
+                                    "nio", "nio.SyncResponse", "nio.HttpClient", "asgiref.sync",
                                     "asyncio", "asyncio.events", "tornado.escape",
                                     "tornado.template.Template", "aiosignal"])
 def test_their_blocking_siblings_are_not(module: str) -> None:

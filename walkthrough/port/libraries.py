@@ -172,6 +172,12 @@ LIBRARIES: tuple[Library, ...] = (
             "python-socketio's blocking `Client` in `trio.to_thread.run_sync`, or "
             f"{_BRIDGE}"),
     Library("socketio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    # asgiref.server's StatelessServer runs asyncio's loop itself (its run() calls
+    # get_event_loop().run_until_complete, its instances are asyncio.Queue and ensure_future
+    # tasks: checked in asgiref's source); asgiref.sync is another matter
+    Library("asgiref.server", "asyncio-only-lib",
+            f"{_BRIDGE}: asgiref's StatelessServer runs its own asyncio loop; a Trio port "
+            "writes the handler loop in a nursery"),
     # matrix-nio: a sans-I/O base with "a full fledged batteries included asyncio layer using
     # aiohttp" (its description); only that layer, AsyncClient, is asyncio's
     Library("nio.AsyncClient", "asyncio-only-lib",
