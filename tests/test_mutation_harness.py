@@ -19,12 +19,18 @@ import asyncio
 import collections.abc
 import contextlib
 import contextvars
+import io
+import time
+import types
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 import trio
+from rich.console import Console
+from rich.style import Style
 
+from walkthrough import catalogue
 from walkthrough.activity import (
     Activity,
     AsyncioRecorder,
@@ -33,6 +39,9 @@ from walkthrough.activity import (
     TrioRecorder,
     _SteppedCoroutine,
 )
+from walkthrough.render import side_by_side
+from walkthrough.runner import run_lesson, run_phase
+from walkthrough.trace import Event, Trace, compare
 
 # -- activity -------------------------------------------------------------------------------------
 
@@ -266,3 +275,285 @@ def test_activity_phases_in_the_order_they_first_ran() -> None:
         activity.spawn(phase, "t", 0.0)
     assert activity.phases() == ["demo_sync", "demo_async", "other"]
     assert [r.phase for r in activity.in_phase("demo_sync")] == ["demo_sync", "demo_sync"]
+
+
+# -- render.side_by_side -------------------------------------------------------------------------
+
+
+def _pair() -> tuple[Trace, Trace]:
+    """Two phases; fragments run on into one line (``print("+", end=" ")``), a blank line is
+    shown, a fragment closed by ``print()`` is not a blank line, a line carries ANSI colour, a
+    long line folds, and the Trio side has an instant the asyncio side lacks, listed after it."""
+    a = Trace(impl="asyncio", lesson="count", events=[
+        Event("demo_sync", 0.0, 0, "One"),
+        Event("demo_sync", 1.0, 0, "+", False), Event("demo_sync", 1.0, 0, " done"),
+        Event("demo_async", 0.0, 1, ""), Event("demo_async", 0.0, 2, "x", False),
+        Event("demo_async", 0.0, 2, ""),
+        Event("demo_async", 0.5, 2, "\x1b[1mbold\x1b[0m"),
+        Event("demo_async", 2.5, 1, "a long line " * 4)],
+        outcomes={"demo_sync": "None", "demo_async": "None"})
+    b = Trace(impl="trio", lesson="count", events=[
+        Event("demo_sync", 0.0, 0, "One"), Event("demo_sync", 1.0, 0, "+ done"),
+        Event("demo_async", 0.0, 1, ""), Event("demo_async", 0.0, 1, ""),
+        Event("demo_async", 1.5, 1, "early")],
+        outcomes={"demo_sync": "None", "demo_async": "None"})
+    return a, b
+
+
+SIDE_BY_SIDE = """\
+count: asyncio and trio, on the virtual clock
+┏━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃ t (s) ┃ asyncio                 ┃ trio                   ┃
+┡━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━┩
+│       │ phase demo_sync         │ phase demo_sync        │
+├───────┼─────────────────────────┼────────────────────────┤
+│  0.00 │ One                     │ One                    │
+├───────┼─────────────────────────┼────────────────────────┤
+│  1.00 │ + done                  │ + done                 │
+├───────┼─────────────────────────┼────────────────────────┤
+│       │ phase demo_async        │ phase demo_async       │
+├───────┼─────────────────────────┼────────────────────────┤
+│  0.00 │ ⏎                       │ ⏎                      │
+│       │ x                       │ ⏎                      │
+├───────┼─────────────────────────┼────────────────────────┤
+│  0.50 │ bold                    │                        │
+├───────┼─────────────────────────┼────────────────────────┤
+│  1.50 │                         │ early                  │
+├───────┼─────────────────────────┼────────────────────────┤
+│  2.50 │ a long line a long line │                        │
+│       │ a long line a long line │                        │
+└───────┴─────────────────────────┴────────────────────────┘
+verdict: first divergence in phase 'demo_sync' at t=1.00s:
+different lines here
+  expected: + |  done
+  got:      + done
+"""
+
+
+def _plain(renderable: object, width: int) -> str:
+    console = Console(width=width, color_system=None)
+    with console.capture() as captured:
+        console.print(renderable)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
+
+
+def test_side_by_side_one_row_per_instant_under_each_phase_and_the_verdict_below() -> None:
+    """The whole table as a terminal 60 columns wide shows it: the title and the verdict at the
+    left, the times right-aligned to two decimals, a line between rows, the phases in the order
+    they ran with a heading each, the instants in order, both code columns as wide."""
+    a, b = _pair()
+    assert _plain(side_by_side(a, b, compare(a, b)), 60) == SIDE_BY_SIDE
+
+
+def test_side_by_side_of_one_phase_has_no_heading_and_without_a_verdict_no_caption() -> None:
+    a, b = _pair()
+    a.events = [e for e in a.events if e.phase == "demo_sync"]
+    b.events = [e for e in b.events if e.phase == "demo_sync"]
+    assert _plain(side_by_side(a, b, clock="real clock"), 50) == """\
+count: asyncio and trio, on the real clock
+┏━━━━━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ t (s) ┃ asyncio            ┃ trio              ┃
+┡━━━━━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│  0.00 │ One                │ One               │
+├───────┼────────────────────┼───────────────────┤
+│  1.00 │ + done             │ + done            │
+└───────┴────────────────────┴───────────────────┘
+"""
+
+
+def test_side_by_side_is_as_wide_as_asked_or_as_the_terminal() -> None:
+    a, b = _pair()
+    assert {len(line) for line in _plain(side_by_side(a, b), 100).splitlines()[1:5]} == {100}
+    narrow = _plain(side_by_side(a, b, width=50), 100).splitlines()[1:5]
+    assert {len(line) for line in narrow} == {50}
+
+
+def test_side_by_side_styles_the_time_the_blank_line_the_headings_and_keeps_ansi() -> None:
+    """The time column and the blank line's mark are dim, the phase headings bold cyan, and a
+    lesson's own ANSI colour is kept; the time never wraps, even in a narrow table."""
+    a, b = _pair()
+    console = Console(width=60, color_system="truecolor", force_terminal=True)
+    segments = list(console.render(side_by_side(a, b)))
+
+    def styles(text: str) -> list[Style]:
+        """The style of every piece of the table that shows ``text`` (in either column)."""
+        found = [s.style or Style() for s in segments if s.text.strip() == text]
+        assert found, text
+        return found
+
+    assert all(style.dim for style in styles("0.50") + styles("⏎"))
+    headings = styles("phase demo_async")
+    assert len(headings) == 2  # one in each column
+    assert all(h.bold and h.color is not None and h.color.name == "cyan" for h in headings)
+    assert all(style.bold for style in styles("bold"))
+
+
+def test_side_by_side_folds_a_long_word_whole_and_never_cuts_the_time() -> None:
+    """A line with no space to break at (a URL) is folded onto the next lines in each column,
+    never cut with an ellipsis; and in a narrow terminal the code columns give way, not the
+    time, which stays whole."""
+    url = "https://example.com/a/very/long/path/without/a/space"
+    a = Trace(impl="asyncio", lesson="crawl", events=[Event("demo", 12.5, 0, url)])
+    b = Trace(impl="trio", lesson="crawl", events=[Event("demo", 12.5, 0, url)])
+    wide = _plain(side_by_side(a, b), 40)
+    assert "…" not in wide
+    rows = [line.split("│") for line in wide.splitlines() if line.startswith("│")]
+    assert ["".join(row[col].strip() for row in rows) for col in (2, 3)] == [url, url]
+    narrow = _plain(side_by_side(a, b), 16)
+    assert "│ 12.50 │" in narrow and "…" not in narrow
+
+
+# -- runner ---------------------------------------------------------------------------------------
+
+
+BUSY = 0.002
+
+
+def _lesson_module(impl: str, seen: dict[str, object]) -> types.ModuleType:
+    """A stand-in for the count lesson's twin (``module=``): the same phases, no sleeping, and
+    each phase notes which clock it ran on."""
+    module = types.ModuleType(f"stand_in_{impl}")
+
+    def busy() -> None:
+        """Two real milliseconds of work (not a sleep; ``time.monotonic``, which no virtual
+        clock replaces): on the real clock, time passes during a phase."""
+        start = time.monotonic()
+        while time.monotonic() - start < BUSY:
+            pass
+
+    def demo_sync() -> str:
+        seen["sleep"] = time.sleep
+        busy()
+        print("sync line")
+        return "sync done"
+
+    if impl == "trio":
+        async def demo_async() -> int:
+            seen["clock"] = type(trio.lowlevel.current_clock()).__name__
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(trio.lowlevel.checkpoint)
+            busy()
+            print("async line")
+            return 7
+    else:
+        async def demo_async() -> int:
+            seen["clock"] = type(asyncio.get_running_loop()).__name__
+            await asyncio.create_task(asyncio.sleep(0))
+            busy()
+            print("async line")
+            return 7
+
+    module.demo_sync = demo_sync  # type: ignore[attr-defined]
+    module.demo_async = demo_async  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize("virtual", [True, False], ids=["virtual", "real"])
+def test_a_run_on_either_clock_uses_that_clock_shows_its_lines_live_and_records_its_tasks(
+        impl: str, virtual: bool, caplog: pytest.LogCaptureFixture) -> None:
+    """``walkthrough run`` without ``--virtual`` runs the lessons on the real clock: the phases
+    must see the real ``time.sleep`` and the frameworks' own clocks, stamp lines in seconds
+    since the phase began, and still tee them live; with ``--virtual``, the virtual clocks."""
+    seen: dict[str, object] = {}
+    tee, activity = io.StringIO(), Activity()
+    real_sleep = time.sleep
+    trace = run_lesson("count", impl, module=_lesson_module(impl, seen), virtual=virtual,
+                       tee=tee, activity=activity)
+    assert time.sleep is real_sleep
+    assert (seen["sleep"] is real_sleep) is not virtual
+    virtual_clock = {"trio": "MockClock", "asyncio": "VirtualTimeLoop"}[impl]
+    assert (seen["clock"] == virtual_clock) is virtual
+    assert tee.getvalue() == "sync line\nasync line\n"
+    # On the real clock a line may reach the trace in pieces (the clock moved between the
+    # text and its newline): what the phase printed is what its pieces say together.
+    assert {phase: "".join(e.text + "\n" * e.newline for e in trace.events if e.phase == phase)
+            for phase in ("demo_sync", "demo_async")} == {
+        "demo_sync": "sync line\n", "demo_async": "async line\n"}
+    assert trace.outcomes == {"demo_sync": "'sync done'", "demo_async": "7"}
+    # Seconds since the phase began: none pass on a virtual clock (no sleep), at least the
+    # busy milliseconds on the real one, and never the machine's uptime.
+    low, high = (0.0, 0.0) if virtual else (BUSY, 30.0)
+    assert trace.events and all(low <= e.time <= high for e in trace.events)
+    assert set(trace.durations) == {"demo_sync", "demo_async"}
+    assert all(low <= d <= high for d in trace.durations.values())
+    assert 0.0 < trace.wall_seconds < 30.0
+    assert (trace.impl, trace.lesson) == (impl, "count")
+    names = [(r.phase, r.name.rsplit(".", 1)[-1]) for r in activity.records]
+    # A sync phase is recorded on the virtual clock only (its waits are the virtual sleeps).
+    assert names[0] == (("demo_sync", "demo_sync") if virtual else ("demo_async", "demo_async"))
+    assert {r.phase for r in activity.records if r.trace_task is not None} == (
+        {"demo_sync", "demo_async"} if virtual else {"demo_async"})
+    if virtual:
+        sync = activity.records[0]
+        assert (sync.spawned, sync.steps, sync.exited) == (0.0, [(0.0, 0.0)], 0.0)
+    # Without an activity nothing is recorded, and no instrument fails on the way (Trio only
+    # logs an instrument's error, and disables it).
+    again = run_lesson("count", impl, module=_lesson_module(impl, seen), virtual=virtual)
+    assert again.text() == trace.text() if virtual else again.outcomes == trace.outcomes
+    assert [r.getMessage() for r in caplog.records] == []
+
+
+def test_run_lesson_refuses_an_unknown_impl_and_takes_params_over_the_lessons() -> None:
+    with pytest.raises(ValueError, match=r"impl must be one of \('asyncio', 'trio'\), "
+                                         r"not 'curio'"):
+        run_lesson("count", "curio")
+    got: list[tuple[object, ...]] = []
+
+    def demo(*args: str, seed: int) -> None:  # the chained lesson's signature
+        got.append((seed, *args))
+
+    module = types.ModuleType("stand_in")
+    module.demo = demo  # type: ignore[attr-defined]
+    lesson = catalogue.get("chained")
+    run_lesson(lesson, "asyncio", module=module, params={"args": ("laser",)})
+    assert got == [(lesson.params["seed"], "laser")]
+
+
+def test_a_phase_that_raises_is_an_outcome_and_an_interrupt_stops_the_run() -> None:
+    """An error is the phase's outcome, in words; a nursery's group of one is said to be one;
+    an interrupt (Ctrl-C) is recorded and then stops the run, the next phase not run."""
+    def fails() -> None:
+        raise ValueError("no")
+
+    async def fails_in_a_nursery() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(trio.lowlevel.checkpoint)
+            raise ValueError("no")
+
+    async def fails_twice() -> None:
+        async def boom() -> None:
+            raise KeyError("k")
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(boom)
+            nursery.start_soon(boom)
+
+    async def fails_on_asyncio() -> None:
+        await asyncio.sleep(0)
+        raise ValueError("no")
+
+    trace = Trace(impl="trio", lesson="t")
+    for phase, fn in (("a", fails), ("b", fails_in_a_nursery), ("c", fails_twice)):
+        run_phase(trace, phase, fn, "trio", {}, virtual=True, tee=None)
+    run_phase(trace, "e", fails_on_asyncio, "asyncio", {}, virtual=True, tee=None)
+    assert trace.outcomes["a"] == trace.outcomes["e"] == "raised ValueError: no"
+    assert trace.outcomes["b"] == "raised ValueError: no (inside a ExceptionGroup)"
+    assert trace.outcomes["c"] == ("raised ExceptionGroup: Exceptions from Trio nursery "
+                                   "(2 sub-exceptions)")
+
+    def interrupted() -> None:
+        print("before")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_phase(trace, "d", interrupted, "trio", {}, virtual=True, tee=None)
+    assert trace.outcomes["d"] == "raised KeyboardInterrupt: "
+    assert trace.durations["d"] == 0.0
+    assert [e.text for e in trace.events] == ["before"]
+    module = types.ModuleType("stand_in")
+    ran: list[str] = []
+    module.demo_sync = interrupted  # type: ignore[attr-defined]
+    module.demo_async = lambda: ran.append("demo_async")  # type: ignore[attr-defined]
+    with pytest.raises(KeyboardInterrupt):
+        run_lesson("count", "trio", module=module)
+    assert ran == []
