@@ -750,7 +750,9 @@ def test_aiohttps_own_module_importing_aiohttp_is_the_package_itself() -> None:
     assert found == {1: {"loop"}, 8: {"sleep"}}
 
 
-def test_a_parameter_of_tasks_takes_the_row_of_what_is_done_with_them() -> None:
+def test_a_parameter_of_tasks_is_a_task_set_and_its_wait_takes_the_wait_row() -> None:
+    """A container of tasks is task-set (the corpus README's settled case), whatever is done
+    with the tasks; the line that does it carries that row."""
     found = rows("""\
         import asyncio
         from asyncio import Task
@@ -758,7 +760,7 @@ def test_a_parameter_of_tasks_takes_the_row_of_what_is_done_with_them() -> None:
         async def first(tasks: list[Task[int]]) -> None:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         """)
-    assert found[4] == {"wait-first"}
+    assert found[4] == {"task-set"} and found[5] == {"wait-first"}
 
 
 def test_a_done_callback_that_drops_the_task_from_a_set_keeps_tasks_alive() -> None:
@@ -793,7 +795,8 @@ def test_a_returned_task_takes_the_row_of_what_its_function_does() -> None:
         def spawn(coro) -> Task[int]:
             return asyncio.create_task(coro)
         """)
-    assert found[6] == {"wait-first"} and found[10] == {"create-task"}
+    assert found[5] == {"task-set"} and found[6] == {"task-set"}  # containers of tasks
+    assert found[10] == {"create-task"}  # one task: the row of what its function does
 
 
 def test_a_method_only_asyncios_streams_have_marks_a_stream_however_held() -> None:
@@ -2108,3 +2111,19 @@ def test_copying_a_reference_to_a_librarys_object_is_no_use_of_it() -> None:
     assert found[2] == {"asyncio-only-lib"} and found[7] == {"asyncio-only-lib"}
     assert 10 not in found  # a reference copied
     assert found[11] == {"asyncio-only-lib"}
+
+
+def test_a_container_of_tasks_in_a_signature_is_a_task_set_whatever_is_done_with_it() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def cancel_all(tasks: set[asyncio.Task]) -> None:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        def pending() -> list["asyncio.Task[None]"]:
+            return [t for t in asyncio.all_tasks() if not t.done()]
+        """)
+    assert found[3] == {"task-set"} and found[8] == {"task-set"}
+    assert found[5] == {"task-cancel"} and found[6] == {"gather"}

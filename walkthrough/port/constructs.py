@@ -648,7 +648,11 @@ class Visitor(ast.NodeVisitor):
                 # the line that creates it carries create-task already: the annotation
                 # changes for what is done with the task afterwards
                 counts.pop("create-task", None)
-            if ref in services:
+            if line in self.collections:
+                # tasks: set[asyncio.Task], whatever is done with them: a container of tasks
+                # is the task-set row (the corpus README's settled case)
+                retyped[line] = "task set"
+            elif ref in services:
                 retyped[line] = "service"
                 if counts:  # and what is done with it besides (cancelled, awaited)
                     also = rows[max(counts, key=lambda row: counts[row])]
@@ -656,10 +660,6 @@ class Visitor(ast.NodeVisitor):
                         self.scan.found.append((line, 0, f"asyncio.Task for {also}"))
             elif counts:
                 retyped[line] = rows[max(counts, key=lambda row: counts[row])]
-            elif line in self.collections:
-                # closing_tasks: list[Task], handed in and nothing done with it here: a
-                # collection of tasks kept by hand
-                retyped[line] = "task set"
         for line, construct in self.returned.items():
             retyped.setdefault(line, construct)
         if retyped:
@@ -1532,9 +1532,13 @@ class Visitor(ast.NodeVisitor):
         self.completed.pop()
         self.old_style.pop()
         self.generators.pop()
-        if node.returns is not None and annotation_kind(node.returns, self.scan)[0] == "task":
-            # ``-> Task[T]``/``-> list[Task[T]]``: the row of what this function does with
-            # its tasks (it creates one, it waits for the first of them)
+        returns = annotation_kind(node.returns, self.scan) if node.returns is not None \
+            else (None, False)
+        if node.returns is not None and returns == ("task", True):
+            self.returned[node.returns.lineno] = "task set"  # -> list[Task[T]]: a container
+        elif node.returns is not None and returns[0] == "task":
+            # ``-> Task[T]``: the row of what this function does with its task (it creates
+            # one, it waits for the first of them)
             line = node.returns.lineno
             counts: dict[str, int] = {}
             first: dict[str, str] = {}
