@@ -2127,3 +2127,16 @@ def test_a_container_of_tasks_in_a_signature_is_a_task_set_whatever_is_done_with
         """)
     assert found[3] == {"task-set"} and found[8] == {"task-set"}
     assert found[5] == {"task-cancel"} and found[6] == {"gather"}
+
+
+def test_a_transport_pair_awaited_after_the_call_that_makes_it() -> None:
+    found = rows("""\
+        import asyncio
+
+        async def dial(loop, factory):
+            connecting = loop.create_connection(factory, "127.0.0.1", 8888)
+            transport, protocol = await connecting
+            transport.write(b"hi")
+            transport.close()
+        """)
+    assert found[6] == {"protocols"} and found[7] == {"protocols"}

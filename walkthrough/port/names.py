@@ -1396,6 +1396,13 @@ def _assign(node: ast.Assign, scan: Names) -> None:
             if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Call) \
                     and qualname(call.func, scan) in ("asyncio.wait_for", "asyncio.shield"):
                 call = call.args[0]  # r, w = await wait_for(open_connection(...), t)
+            if isinstance(call, ast.Name) and isinstance(value, ast.Await) \
+                    and scan.origins.get(call.id) in PAIRS and len(target.elts) == 2:
+                # connecting = loop.create_connection(...); transport, protocol = await
+                # connecting: the pair the call gives, awaited later
+                for each, paired in zip(target.elts, PAIRS[scan.origins[call.id]], strict=True):
+                    bind(each, paired, scan)
+                continue
             if isinstance(call, ast.Call):
                 pair = PAIRS.get(qualname(call.func, scan) or "")
                 if pair and len(target.elts) == 2:
