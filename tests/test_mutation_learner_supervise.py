@@ -95,7 +95,18 @@ elif mode == "hang":  # a grandchild in the same group, one note, then never ano
 elif mode == "silent":  # never a note: still starting up
     time.sleep(60)
 elif mode == "slow-start":  # no note for a while, then the answer
+    if os.environ.get("FAKE_EMPTY"):  # as the real child's _Watch does at its start
+        open(os.path.join(work, "progress.txt"), "a").close()
     time.sleep(float(os.environ["FAKE_DELAY"]))
+    result(0, "answered")
+elif mode == "slow-phase":  # one note, then quiet for longer than the limit, then the answer
+    note("phase demo_async")
+    time.sleep(float(os.environ["FAKE_DELAY"]))
+    result(0, "answered")
+elif mode == "detach":  # a process in its own session, out of _kill's reach, keeps stderr
+    kid = subprocess.Popen(["sleep", "60"], stdout=subprocess.DEVNULL, start_new_session=True)
+    with open(out, "w") as f:
+        f.write(str(kid.pid))
     result(0, "answered")
 elif mode == "reporting":  # the port is done; the report takes a while (or forever)
     note("phase demo_async")
@@ -264,6 +275,45 @@ def test_before_any_note_the_child_is_allowed_its_setup_time(
 
 
 @pytest.mark.timeout(30)
+def test_an_empty_progress_file_is_still_the_setup_time(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child's watch creates the progress file at its start, empty: no note yet."""
+    monkeypatch.setenv("FAKE_MODE", "slow-start")
+    monkeypatch.setenv("FAKE_EMPTY", "1")
+    monkeypatch.setenv("FAKE_DELAY", "1.0")
+    monkeypatch.setattr(supervise, "GRACE", 0.0)
+    assert supervise._run_child(COUNT, port(tmp_path), "trio", 0.1) == Outcome(0, "answered")
+
+
+@pytest.mark.timeout(30)
+def test_once_noted_the_stop_comes_at_the_limit_not_later(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phase quiet for 1.1 s with a limit of 0.25 s (and no grace) is stopped: a watchdog
+    that waited even a second more would let it answer."""
+    monkeypatch.setenv("FAKE_MODE", "slow-phase")
+    monkeypatch.setenv("FAKE_DELAY", "1.1")
+    monkeypatch.setattr(supervise, "GRACE", 0.0)
+    outcome = supervise._run_child(COUNT, port(tmp_path), "trio", 0.25)
+    assert outcome.status == NOT_EQUIVALENT
+    assert outcome.text.startswith("NOT equivalent: your port was stopped in phase demo_async")
+
+
+@pytest.mark.timeout(20)
+def test_a_process_the_port_detached_cannot_hold_the_check(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The port started a process in a session of its own, which keeps the child's stderr
+    open for a minute: the check still ends, a few seconds after the child did. (The parent
+    used to close the pipe while its drain was blocked reading it, which waits for the read.)"""
+    monkeypatch.setenv("FAKE_MODE", "detach")
+    try:
+        outcome = supervise._run_child(COUNT, port(tmp_path), "trio", 5.0)
+    finally:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, ValueError):
+            os.kill(int(fake.read_text(encoding="utf-8")), signal.SIGKILL)
+    assert outcome == Outcome(0, "answered")
+
+
+@pytest.mark.timeout(30)
 def test_a_child_that_never_notes_anything_is_stopped_after_its_setup_time(
         fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_MODE", "silent")
@@ -371,15 +421,25 @@ def test_an_unknown_signal_is_said_by_its_number(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("rc", "said"), [
     (-200, "was killed by signal 200 while writing its report"),
+    (0, "ended with exit status 0 while writing its report"),
     (None, "ended with exit status None while writing its report"),
 ])
 def test_the_checkers_own_end_is_said_whatever_it_was(tmp_path: Path, rc: int,
                                                       said: str) -> None:
-    outcome = interpret(tmp_path, ["phase x", REPORTING], rc=rc, stderr=b"a\nb\x07\n")
+    """With the last three lines of its stderr (not UTF-8 everywhere), escaped."""
+    outcome = interpret(tmp_path, ["phase x", REPORTING], rc=rc,
+                        stderr=b"zero\none\na\nb\x07\xff\n")
     assert outcome == Outcome(CANNOT_CHECK, (
         f"cannot check: your port ran to its end, but the checker itself {said}. That is the "
         "checker's problem, not your port's: please report it, with your file."
-        "\n  it said:\n    a\n    b\\x07"))
+        "\n  it said:\n    one\n    a\n    b\\x07\ufffd"))
+
+
+def test_the_checkers_own_end_without_a_word_says_nothing_more(tmp_path: Path) -> None:
+    assert interpret(tmp_path, ["phase x", REPORTING], rc=1, stderr=b"\n") == Outcome(
+        CANNOT_CHECK, "cannot check: your port ran to its end, but the checker itself ended "
+                      "with exit status 1 while writing its report. That is the checker's "
+                      "problem, not your port's: please report it, with your file.")
 
 
 def test_an_exit_without_a_word_on_stderr_says_nothing_more(tmp_path: Path) -> None:
@@ -571,6 +631,12 @@ def test_check_in_child_passes_the_framework_and_the_limit_on(
     head, _, said = outcome.text.partition("\n")
     assert head == header(COUNT, path, "asyncio")
     assert json.loads(said)["argv"][3::4] == ["asyncio", "2.5"]
+    # By default: Trio, the default wall-clock limit, colours by name.
+    head, _, said = check_in_child(COUNT, path).text.partition("\n")
+    assert head == header(COUNT, path, "trio")
+    assert json.loads(said)["argv"][3::4] == ["trio", repr(supervise.WALL_LIMIT)]
+    monkeypatch.setenv("FAKE_MODE", "colours")
+    assert check_in_child(COUNT, path).text.endswith("\n[cyan]blue[reset]")
 
 
 @pytest.mark.timeout(30)

@@ -77,10 +77,16 @@ class _Drain(threading.Thread):
         self.total = 0
 
     def run(self) -> None:
-        while chunk := self.pipe.read(65536):
-            self.total += len(chunk)
-            if len(self.kept) < KEEP_BYTES:
-                self.kept += chunk[:KEEP_BYTES - len(self.kept)]
+        try:
+            while chunk := self.pipe.read(65536):
+                self.total += len(chunk)
+                if len(self.kept) < KEEP_BYTES:
+                    self.kept += chunk[:KEEP_BYTES - len(self.kept)]
+        finally:
+            # Closed here, at its end, never by the parent: a close from another thread waits
+            # for this read, which a process the port detached (its own session, out of reach
+            # of _kill) can hold open as long as it lives.
+            self.pipe.close()
 
 
 @contextlib.contextmanager
@@ -188,8 +194,7 @@ def _run_child(lesson: catalogue.Lesson, path: Path, impl: str, limit: float) ->
             if proc.poll() is None:
                 _kill(proc)
             for d in drains:
-                d.join(5)
-                d.pipe.close()
+                d.join(5)  # still reading after that: a detached process holds the pipe
         return _interpret(proc.returncode, workdir, path, stuck, limit, drains[1])
 
 
