@@ -2140,3 +2140,26 @@ def test_a_transport_pair_awaited_after_the_call_that_makes_it() -> None:
             transport.close()
         """)
     assert found[6] == {"protocols"} and found[7] == {"protocols"}
+
+
+def test_a_loop_stays_a_loop_under_narrowing_rewrapping_and_logging() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio import BaseEventLoop
+        from .loops import ThreadedLoop
+
+        def spawn(loop, coro):
+            if isinstance(loop, BaseEventLoop):
+                return loop.create_task(coro)
+            else:
+                return asyncio.Task(coro, loop=loop)
+
+        def close(kernel, log):
+            loop = ThreadedLoop(asyncio.get_event_loop())
+            loop.close()
+            log.info("Entering eventloop %s", kernel.eventloop)
+            log.info("on %s", kernel._loop)
+        """)
+    assert "loop" in found[9]  # another loop in the else branch, handed on
+    assert found[13] == {"loop"}  # a loop of the file's own class is still a loop
+    assert 14 not in found and 15 not in found  # only shown in a log line

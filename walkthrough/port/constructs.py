@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 
 from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
@@ -772,9 +771,10 @@ class Visitor(ast.NodeVisitor):
         self._inherited(node)
         if self._holds_loop(node):
             self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
+        shown = callback_name(node.func) in SHOWN
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
-                    or self._loop_field(arg):
+                    or (self._loop_field(arg) and not shown):
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
         if any(keyword.arg == "loop" for keyword in node.keywords):
             # Thing(loop=loop): asyncio's old convention for handing an object its loop
@@ -1047,7 +1047,8 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
-        if self.functions and self.scan.remade(node.value):
+        if self.functions and self.scan.remade(node.value) and any(
+                _rewrappable(qualname(target, self.scan)) for target in node.targets):
             # response = await wrap(response), the package's own Response: from here to the
             # end of the function (or of the block) the name holds that object instead
             self.scan.shadowed = self.scan.shadowed | {
@@ -1103,8 +1104,8 @@ class Visitor(ast.NodeVisitor):
         """``bus._loop``, ``scheduler._eventloop``, ``self.reactor.loop``: another object's
         loop, read in a file that uses asyncio (handing it on or keeping it is a change)."""
         if not (isinstance(node, ast.Attribute) and self.scan.loop_file
-                and re.fullmatch(r"_?(event_?)?loop", node.attr) is not None):
-            return False
+                and node.attr in ("loop", "_loop", "_eventloop", "_event_loop")):
+            return False  # (self.eventloop: ipykernel's GUI integration, a function)
         root = node.value
         path: list[str] = []
         while isinstance(root, ast.Attribute):
@@ -1228,8 +1229,8 @@ class Visitor(ast.NodeVisitor):
         for each in types:
             name = qualname(each, self.scan) if isinstance(each, ast.Name | ast.Attribute) \
                 else None
-            if name is None or not (name.split(".")[0] in (*MODULES, *OBJECT_KINDS)
-                                    or name.startswith("lib:")):
+            if name is None or not (name.startswith(("lib:", "aiohttp", "web."))):
+                # (isinstance(loop, BaseEventLoop): the else branch holds another loop)
                 return None
         return test.args[0].id
 
@@ -1662,6 +1663,9 @@ RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
 WEB_OBJECTS = {"app", "config_dict", "router", "content", "on_startup",
                "on_shutdown", "on_cleanup", "on_response_prepare", "cleanup_ctx",
                "middlewares"}
+#: Calls that only show a value (a log line, a print): handing a loop to one is no use.
+SHOWN = {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log",
+         "format", "repr", "str"}
 #: Names an object of settings is kept under: its ``loop`` field names a kind of loop.
 SETTINGS = {"config", "conf", "cfg", "settings", "options", "opts", "args", "params"}
 #: Where a service's task starts, and where it stops.
@@ -1802,3 +1806,11 @@ def _truth_operands(test: ast.expr) -> list[ast.expr]:
             and isinstance(test.ops[0], ast.Is | ast.IsNot) and _is_none(test.comparators[0]):
         return [test.left]
     return [test]
+
+
+def _rewrappable(kind: str | None) -> bool:
+    """Kinds a package wraps in its own class (``response = Response(raw)``): an aiohttp
+    object or a library's. A loop or a task rebound to a class of the file's stays what it
+    was (``loop = AddThreadSelectorEventLoop(asyncio.get_event_loop())`` is a loop)."""
+    return kind is not None and (kind in ("response", "session", "websocket", "web")
+                                 or kind.startswith("lib:"))

@@ -569,7 +569,7 @@ def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, boo
         # Mapping[asyncio.Event, asyncio.Task[bool]]: a mapping holds its values (its keys
         # when the values are plain: dict[asyncio.Future, int])
         kind, _ = annotation_kind(node.slice.elts[1], scan)
-        if kind:
+        if kind in KNOWN_KINDS:
             return kind, True
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not node:
@@ -1222,7 +1222,8 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
                 and each.value is not None:
             if isinstance(each.value, ast.Constant) and each.value.value is None:
                 continue
-            if _rebound(each.value, _own_statements(node), scan):
+            if _rebound(each.value, _own_statements(node), scan) \
+                    and qualname(each.value, scan) in ("response", "session", "websocket", "web"):
                 kinds.add(None)  # response = await wrap(response); return response
                 continue
             kinds.add(qualname(each.value, scan))
