@@ -18,12 +18,14 @@ command's whole output. The tests here call the modules in this process, one per
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from walkthrough import catalogue
-from walkthrough.learner import explain
+from walkthrough.learner import compare, explain
 from walkthrough.learner.compare import check
 from walkthrough.learner.explain import (
     CHECKPOINT,
@@ -37,9 +39,9 @@ from walkthrough.learner.explain import (
     imported,
     render,
 )
-from walkthrough.learner.guard import DEADLINE_FACTOR, MIN_DEADLINE
+from walkthrough.learner.guard import DEADLINE_FACTOR, MAX_CHARS, MAX_EVENTS, MIN_DEADLINE, _Watch
 from walkthrough.learner.loading import load
-from walkthrough.learner.report import CaseResult, Report, header, unfinished_note
+from walkthrough.learner.report import CaseResult, Report, _params, header, unfinished_note
 from walkthrough.trace import Divergence, Event, Trace, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -603,3 +605,130 @@ def test_a_function_still_the_skeletons_is_named_unfinished(tmp_path: Path) -> N
     report = checked(tmp_path, COUNT, stub, "trio")
     assert report.unfinished == ["count_async"]
     assert unfinished_note(["count_async"]) in report.describe()
+
+
+@pytest.mark.timeout(60)
+def test_by_default_a_trio_port_is_checked_and_stopped_at_its_first_divergence(
+        tmp_path: Path) -> None:
+    path = tmp_path / "my_port.py"
+    path.write_text(TRIO_COUNT, encoding="utf-8")
+    report = check(COUNT, load(path, COUNT, "trio"), path)
+    assert report.equivalent
+    # The report is the port's: its path, and checked as a Trio port.
+    assert report.describe().splitlines()[0] == header(COUNT, path, "trio", 1)
+    wrong = slip(MAKERANDOM_TWIN, 'print(f"r1: {r1}, r2: {r2}, r3: {r3}")',
+                 'print(f"r1: {r1}, r2: {r2}, r3: {r3}!")')
+    path.write_text(wrong, encoding="utf-8")
+    assert len(check(MAKERANDOM, load(path, MAKERANDOM, "trio"), path).results) == 1
+    asyncio = checked(tmp_path, COUNT, ASYNCIO_COUNT, "asyncio")
+    assert asyncio.describe().splitlines()[0] == header(COUNT, tmp_path / "my_port.py",
+                                                        "asyncio", 1)
+
+
+@pytest.mark.timeout(60)
+def test_the_references_given_are_used_and_must_match_the_cases(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child runs the references before it imports the port (which could monkeypatch
+    them), and hands them over: check must not run them again, nor check fewer cases."""
+    path = tmp_path / "my_port.py"
+    path.write_text(MAKERANDOM_TWIN, encoding="utf-8")
+    module = load(path, MAKERANDOM, "trio")
+    expected = compare.references(MAKERANDOM, "trio")
+
+    def again(lesson: catalogue.Lesson, impl: str) -> list[Trace]:
+        raise AssertionError("the references were run again")
+
+    monkeypatch.setattr(compare, "references", again)
+    assert check(MAKERANDOM, module, path, expected=expected).equivalent
+    with pytest.raises(ValueError, match="zip"):
+        check(MAKERANDOM, module, path, expected=expected[:-1])
+
+
+class Notes(_Watch):
+    """The notes a check leaves for the parent (which names the case and phase of a stop),
+    without the files or the wall-clock watchdog of the real one."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    @contextlib.contextmanager
+    def limited(self, where: str) -> Iterator[None]:
+        self.notes.append(where)
+        yield
+
+
+@pytest.mark.timeout(60)
+def test_each_phase_of_each_case_is_noted_for_the_parent(tmp_path: Path) -> None:
+    path = tmp_path / "my_port.py"
+    path.write_text(MAKERANDOM_TWIN, encoding="utf-8")
+    watch = Notes()
+    check(MAKERANDOM, load(path, MAKERANDOM, "trio"), path, watch=watch)
+    assert watch.notes == [f"case {k}/5 {_params(params)}, phase demo"
+                           for k, params in enumerate(MAKERANDOM.all_cases(), 1)]
+    assert watch.notes[1] == "case 2/5 (seed=31), phase demo"
+
+
+@pytest.mark.timeout(60)
+def test_only_the_needed_functions_left_as_the_skeletons_are_unfinished(
+        tmp_path: Path) -> None:
+    """A stub no checked phase reaches (the asyncio exercise's notebook mode) is not named."""
+    stub = TRIO_COUNT + '\n\ndef demo_notebook():\n    raise NotImplementedError("write it")\n'
+    assert checked(tmp_path, COUNT, stub, "trio").unfinished == []
+
+
+@pytest.mark.timeout(60)
+def test_a_flood_says_what_the_reference_prints_in_that_phase(tmp_path: Path) -> None:
+    report = checked(tmp_path, COUNT, slip(TRIO_COUNT, '    print("One Sync")',
+                                           '    while True:\n        print("x" * 1000)'), "trio")
+    assert report.results[0].error == (
+        f"your port printed more than {MAX_EVENTS} lines in phase 'demo_sync' and was stopped "
+        "there (the reference prints 7 lines, of at most 38 characters): a print in a loop "
+        "that never ends, or a string that keeps growing?")
+    # A phase whose reference prints nothing (none does yet) is said so, not a crash.
+    silent = compare.references(COUNT, "trio")
+    silent[0].events = [e for e in silent[0].events if e.phase != "demo_async"]
+    path = tmp_path / "my_port.py"
+    path.write_text(slip(TRIO_COUNT, 'print("One Async")', 'print("x" * 1000 * 1000 * 40)'),
+                    encoding="utf-8")
+    report = check(COUNT, load(path, COUNT, "trio"), path, expected=silent)
+    assert report.results[0].error is not None
+    assert "(the reference prints 0 lines, of at most 0 characters)" in report.results[0].error
+
+
+@pytest.mark.timeout(60)
+def test_a_flood_in_the_last_fragment_of_a_phase_is_a_flood_too(tmp_path: Path) -> None:
+    """A line left without its newline is captured after the phase's own code: the flood is
+    found in the phase's outcome, not in what the phase raised."""
+    last = '    print(f"sync version executed in {elapsed:0.2f} seconds.")'
+    big = f'{last}\n    print("x" * {MAX_CHARS + 1}, end="")'
+    report = checked(tmp_path, COUNT, slip(TRIO_COUNT, last, big), "trio")
+    error = report.results[0].error
+    assert error is not None and error.startswith(
+        f"your port printed a line of {MAX_CHARS + 1:,} characters in phase 'demo_sync' and "
+        "was stopped there"), error
+
+
+@pytest.mark.timeout(60)
+def test_each_cause_a_phase_raised_is_on_its_own_line_with_the_ports_hint(
+        tmp_path: Path) -> None:
+    # Before the first checkpoint: each of the three tasks raises (after one, Trio cancels
+    # the others at their next checkpoint).
+    two = slip(TRIO_COUNT, '    print("One Async")',
+               '    raise (KeyError if FIRST.pop() else ValueError)("boom")')
+    two = slip(two, "\nimport trio\n", "\nimport trio\n\nFIRST = [False, False, True]\n")
+    error = checked(tmp_path, COUNT, two, "trio").results[0].error
+    assert error is not None
+    path = tmp_path / "my_port.py"
+    assert error.splitlines() == [
+        "your port raised:",
+        "  KeyError: 'boom'",
+        f"    at {path}, line 30, in count_async: "
+        "raise (KeyError if FIRST.pop() else ValueError)(\"boom\")",
+        "  ValueError: boom (2 tasks)",
+        f"    at {path}, line 30, in count_async: "
+        "raise (KeyError if FIRST.pop() else ValueError)(\"boom\")",
+    ]
+    left = slip(TRIO_COUNT, "    await trio.sleep(1)", "    await asyncio.sleep(1)")
+    left = slip(left, "\nimport trio\n", "\nimport asyncio\n\nimport trio\n")
+    error = checked(tmp_path, COUNT, left, "trio").results[0].error
+    assert error is not None and "hint: an asyncio call left in a Trio port" in error, error
