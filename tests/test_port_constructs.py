@@ -2163,3 +2163,28 @@ def test_a_loop_stays_a_loop_under_narrowing_rewrapping_and_logging() -> None:
     assert "loop" in found[9]  # another loop in the else branch, handed on
     assert found[13] == {"loop"}  # a loop of the file's own class is still a loop
     assert 14 not in found and 15 not in found  # only shown in a log line
+
+
+def test_the_files_own_name_for_an_asyncio_function_and_its_own_timed_wait() -> None:
+    found = rows("""\
+        import asyncio
+
+        current = asyncio.current_task
+        is_coro = asyncio.iscoroutinefunction
+
+        class Device:
+            async def _connect(self, timeout):
+                async with asyncio.timeout(timeout):
+                    await asyncio.sleep(1)
+
+            async def run(self, fn):
+                task = current()
+                assert is_coro(fn)
+                try:
+                    await self._connect(5)
+                except TimeoutError:
+                    return task
+        """)
+    assert found[3] == {"current-task"} and found[12] == {"current-task"}
+    assert found[4] == {"iscoroutine"} and 13 not in found  # inspect's is a drop-in
+    assert found[16] == {"timeout-error"}  # around the file's own timed wait

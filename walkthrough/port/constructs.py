@@ -454,6 +454,15 @@ class Visitor(ast.NodeVisitor):
                 isinstance(sub, ast.Call)
                 and (qualname(sub.func, self.scan) or "") in STREAM_OPENERS
                 for sub in ast.walk(each))}
+        #: the file's functions that wait under an asyncio timeout (``async with
+        #: asyncio.timeout(t)`` in ``_connect``): a handler around a call of one is around it
+        self.timers = {
+            each.name for each in ast.walk(tree or ast.Module([], []))
+            if isinstance(each, ast.AsyncFunctionDef) and any(
+                isinstance(sub, ast.Call) and row_of(construct_of(
+                    qualname(sub.func, self.scan) or "")) in ("timeout", "timeout-at",
+                                                               "wait-for")
+                for sub in ast.walk(each))}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
         self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -1395,11 +1404,7 @@ class Visitor(ast.NodeVisitor):
                         or (isinstance(sub.func, ast.Attribute)
                             and sub.func.attr in STREAM_ONLY):
                     return True
-                own = sub.func.id if isinstance(sub.func, ast.Name) else \
-                    sub.func.attr if isinstance(sub.func, ast.Attribute) \
-                    and isinstance(sub.func.value, ast.Name) \
-                    and sub.func.value.id in ("self", "cls") else None
-                if own in self.connectors:
+                if _own_call(sub) in self.connectors:
                     return True  # await self._connect(): the file's own way to open them
         return False
 
@@ -1429,6 +1434,8 @@ class Visitor(ast.NodeVisitor):
                     if name and row_of(construct_of(name)) in ("timeout", "timeout-at",
                                                                  "wait-for"):
                         return True
+                    if _own_call(sub) in self.timers:
+                        return True  # await self._connect(t), which waits under a timeout
         return False
 
     def _waits_in_coroutine(self, body: list[ast.stmt]) -> bool:
@@ -1814,3 +1821,13 @@ def _rewrappable(kind: str | None) -> bool:
     was (``loop = AddThreadSelectorEventLoop(asyncio.get_event_loop())`` is a loop)."""
     return kind is not None and (kind in ("response", "session", "websocket", "web")
                                  or kind.startswith("lib:"))
+
+
+def _own_call(call: ast.Call) -> str | None:
+    """The name of the file's own function a call names: ``f(...)``, ``self.f(...)``."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
+            and call.func.value.id in ("self", "cls"):
+        return call.func.attr
+    return None

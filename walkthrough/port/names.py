@@ -1387,6 +1387,16 @@ def _partial(node: ast.Assign, scan: Names) -> None:
 def _assign(node: ast.Assign, scan: Names) -> None:
     value = node.value
     _partial(node, scan)
+    if isinstance(value, ast.Attribute) and len(node.targets) == 1 \
+            and isinstance(node.targets[0], ast.Name):
+        named = qualname(value, scan) or ""
+        if named.split(".")[0] == "asyncio" and named.count(".") >= 1 \
+                and named.rpartition(".")[2][:1].islower() \
+                and named.rpartition(".")[2] not in ("iscoroutine", "iscoroutinefunction"):
+            # _current_task = asyncio.current_task: the file's name for asyncio's function,
+            # whose calls change as asyncio's do (inspect's iscoroutine* are drop-ins: the
+            # alias line is the whole port, as the concept map's row says)
+            scan.aliases.setdefault(node.targets[0].id, named)
     for target in node.targets:
         if isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts):
