@@ -97,7 +97,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_port_rewrite.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
         "--deselect=tests/test_port_rewrite.py::"
-        "test_the_rewrite_of_every_working_corpus_file_parses_and_marks_each_nursery",
+        "test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery",
         "--deselect=tests/test_port.py::"
         "test_the_safe_rewrites_give_a_trio_program_that_prints_the_same"],
     "walkthrough/timeline.py": ["tests/test_timeline.py", "tests/test_mutation_render.py"],

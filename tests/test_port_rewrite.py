@@ -572,8 +572,11 @@ def test_the_rewrite_is_linear_in_the_files_size() -> None:
     assert large < 8 * small, (small, large)
 
 
-def test_the_rewrite_of_every_working_corpus_file_parses_and_marks_each_nursery() -> None:
-    corpus = Path(__file__).parent / "port_corpus" / "working"
+@pytest.mark.parametrize("part", ["working", "holdout"])
+def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: str) -> None:
+    """Issue 24: across the whole corpus, no rewrite without its TODO. The held-out part too,
+    now that it has been measured (a failure names the file and line only)."""
+    corpus = Path(__file__).parent / "port_corpus" / part
     paths = sorted(corpus.glob("*.py.txt"))
     assert paths
     for path in paths:
