@@ -40,7 +40,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import trio.testing
+from walkthrough._trio_testing import MockClock
 
 #: The environment variable that fixes the start offset (to replay one run exactly).
 OFFSET_ENV = "WALKTHROUGH_CLOCK_OFFSET"
@@ -66,12 +66,12 @@ def start_offset() -> float:
     return _offsets.randint(10_000, 1_000_000) + _offsets.randint(1, 255) / 256
 
 
-def mock_clock(autojump_threshold: float = 0.0) -> trio.testing.MockClock:
+def mock_clock(autojump_threshold: float = 0.0) -> MockClock:
     """Trio's ``MockClock`` that jumps whenever every task is blocked, from :func:`start_offset`.
 
     ``MockClock`` itself starts at 0; ``jump`` before the run moves its start.
     """
-    clock = trio.testing.MockClock(autojump_threshold=autojump_threshold)
+    clock = MockClock(autojump_threshold=autojump_threshold)
     clock.jump(start_offset())
     return clock
 

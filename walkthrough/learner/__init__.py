@@ -53,6 +53,8 @@ One module per job, each with a docstring that says what it owns:
 The names below are re-exported so that callers import them from ``walkthrough.learner``.
 """
 
+# First: the child imports trio.testing, which would import pytest (see the module).
+from walkthrough import _trio_testing  # noqa: F401
 from walkthrough.learner.child import child_main
 from walkthrough.learner.compare import check, references
 from walkthrough.learner.crawler import check_crawler
