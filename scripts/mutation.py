@@ -104,6 +104,15 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/sidebyside.py": [
         "tests/test_diff.py", "tests/test_pages.py", "tests/test_cli_edges.py",
         "tests/test_mutation_render.py"],
+    "walkthrough/activity.py": [
+        "tests/test_timeline.py", "tests/test_mutation_render.py",
+        "tests/test_mutation_harness.py"],
+    # test_cli.py: the `run` verb in-process (one bounded real-clock smoke run, about 6 s per
+    # mutant of side_by_side; the whole module's run is about 8 minutes).
+    "walkthrough/render.py": ["tests/test_cli.py", "tests/test_mutation_harness.py"],
+    "walkthrough/runner.py": [
+        "tests/test_harness.py", "tests/test_count.py", "tests/test_chained.py",
+        "tests/test_mutation_harness.py"],
     **{f"walkthrough/learner/{name}.py": [
         "tests/test_check.py", "tests/test_check_report.py", "tests/test_check_robust.py",
         "tests/test_check_slips.py", "tests/test_check_mutants.py", "tests/test_learner_files.py",
