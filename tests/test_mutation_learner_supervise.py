@@ -442,6 +442,13 @@ def test_the_checkers_own_end_without_a_word_says_nothing_more(tmp_path: Path) -
                       "problem, not your port's: please report it, with your file.")
 
 
+def test_an_exit_quotes_stderr_even_when_it_is_not_utf8(tmp_path: Path) -> None:
+    assert interpret(tmp_path, ["phase x"], rc=1, stderr=b"zero\none\xff\ntwo\n") == Outcome(
+        NOT_EQUIVALENT, "NOT equivalent: your port ended the process with exit status 1 in "
+                        "phase x (os._exit? a crash?): a module or a phase must return, never "
+                        "end the program.\n  it said:\n    zero\n    one\ufffd\n    two")
+
+
 def test_an_exit_without_a_word_on_stderr_says_nothing_more(tmp_path: Path) -> None:
     assert interpret(tmp_path, None, rc=0, stderr=b"  \n") == Outcome(
         NOT_EQUIVALENT, "NOT equivalent: your port ended the process with exit status 0 "
