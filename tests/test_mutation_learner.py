@@ -13,7 +13,10 @@ command's whole output. The tests here call the modules in this process, one per
 * :mod:`walkthrough.learner.report`: the report's header, case lines, what was not run, the
   first divergence with the lines at its instant, the notes, and the verdict's last words;
 * :mod:`walkthrough.learner.compare`: a deadlocked asyncio port is explained as a deadlock
-  (asyncio's ``TimeoutError``, not only Trio's ``TooSlowError``).
+  (asyncio's ``TimeoutError``, not only Trio's ``TooSlowError``), with ten times a long
+  reference phase as its deadline; the flood message whole, even for the last fragment; what
+  a phase raised, cause by cause; trio_port's extras in the reference; the references given
+  used, not run again; the case and phase noted for the parent; the defaults.
 """
 
 from __future__ import annotations
