@@ -695,6 +695,10 @@ def test_a_flood_is_found_in_the_error_groups_opened_or_in_the_outcome() -> None
     # Not raised by the phase's own code: the capture's last flush, written in the outcome.
     assert flood(None, "raised OutputFlood: printed more than 9 lines (inside a "
                        "BaseExceptionGroup)") == "printed more than 9 lines"
+    # A group of one inside a group of one is said twice: the message ends at the first.
+    assert flood(None, "raised OutputFlood: printed more than 9 lines (inside a "
+                       "ExceptionGroup) (inside a BaseExceptionGroup)") == \
+        "printed more than 9 lines"
     assert flood(None, "raised OutputFlood: printed a line of 1,001 characters") == \
         "printed a line of 1,001 characters"
     assert flood(ValueError("x"), "raised ValueError: x") is None
@@ -875,3 +879,13 @@ def test_a_flood_in_the_last_fragment_is_the_phases_outcome_and_the_run_goes_on(
     assert [e.text for e in trace.events] == ["a", "b"]
     assert (tmp_path / "progress.txt").read_text(encoding="utf-8") == \
         "case 1/1, phase floods\ncase 1/1, phase quiet\n"
+
+
+def test_without_a_place_the_note_is_the_phase_alone(tmp_path: Path) -> None:
+    watch = _Watch(tmp_path, 30.0)
+    try:
+        run_port(COUNT, "trio", [("quiet", lambda: 5)], {}, watch=watch)
+    finally:
+        watch._dump.close()
+        watch._progress.close()
+    assert (tmp_path / "progress.txt").read_text(encoding="utf-8") == "phase quiet\n"
