@@ -2188,3 +2188,136 @@ def test_the_files_own_name_for_an_asyncio_function_and_its_own_timed_wait() -> 
     assert found[3] == {"current-task"} and found[12] == {"current-task"}
     assert found[4] == {"iscoroutine"} and 13 not in found  # inspect's is a drop-in
     assert found[16] == {"timeout-error"}  # around the file's own timed wait
+
+
+def test_a_websockets_closed_read_stays() -> None:
+    """trio-websocket's connection has ``closed`` too: reading it is no change; a call is."""
+    found = rows("""\
+        import aiohttp
+
+        async def pump(session: aiohttp.ClientSession, url):
+            async with session.ws_connect(url) as ws:
+                while not ws.closed:
+                    await ws.send_str("ping")
+        """)
+    assert 5 not in found
+    assert found[6] == {"websocket"}
+
+
+def test_a_name_narrowed_to_the_packages_own_class_is_not_the_loop() -> None:
+    """``if isinstance(given, OwnServices): svc = given``: under the test the name is the
+    package's own object, so what it is assigned to is not a loop either; the loop it may be
+    instead is still handed on in the other branch."""
+    found = rows("""\
+        import asyncio
+        from .services import Services
+
+        class Adapter:
+            def __init__(self, loop):
+                self.loop = loop
+
+        def make(custom_loop: asyncio.AbstractEventLoop | Services | None = None):
+            if isinstance(custom_loop, Services):
+                svc = custom_loop
+            else:
+                svc = Adapter(custom_loop)
+            return start(svc)
+
+        def check(loop):
+            if not isinstance(loop, asyncio.SelectorEventLoop):
+                raise TypeError(f"got {type(loop).__name__}, want a selector loop")
+        """)
+    assert 9 not in found and 10 not in found  # the package's own object
+    assert found[12] == {"loop"}  # the loop handed to the adapter
+    assert 13 not in found
+    assert found[16] == {"loop"} and 17 not in found  # a message that names its type
+
+
+def test_a_multi_line_statement_is_labelled_where_each_name_is_written() -> None:
+    found = rows("""\
+        from asyncio import (
+            AbstractEventLoop,
+            ensure_future,
+            gather,
+        )
+        import asyncio
+
+        class Hub:
+            handlers: dict[
+                str,
+                asyncio.Task[None],
+            ]
+        """)
+    assert 1 not in found
+    assert found[2] == {"loop"} and found[3] == {"create-task"} and found[4] == {"gather"}
+    assert 9 not in found and "task-set" in found[11]
+
+
+def test_the_aiohttp_apps_storage_is_the_servers_and_handing_it_on_is_not() -> None:
+    """``app[KEY]`` and ``KEY in app`` read aiohttp's Application storage (http-server);
+    ``app = request.app`` and ``f(app=request.app)`` only hand the object on; a multidict's
+    ``getall`` on the request's headers is plain data."""
+    found = rows("""\
+        from aiohttp import web
+        from aiohttp.abc import AbstractView
+
+        SETTINGS = web.AppKey("settings", dict)
+
+        async def handle(request: web.Request) -> web.Response:
+            app = request.app
+            if SETTINGS not in app:
+                return render(app=request.app)
+            limit = app[SETTINGS]["limit"]
+            tags = request.headers.get("X-Tag")
+            return web.Response(text=str(limit))
+
+        class View(AbstractView):
+            pass
+        """)
+    assert 7 not in found and 9 not in found and 11 not in found
+    assert found[8] == {"http-server"} and found[10] == {"http-server"}
+    assert found[2] == {"http-server"} and found[14] == {"http-server"}
+
+
+def test_aiohttp_webs_plugins_are_the_http_server() -> None:
+    found = rows("""\
+        import aiohttp_jinja2
+        from aiohttp import web
+
+        @aiohttp_jinja2.template("index.html")
+        async def index(request: web.Request):
+            return {}
+        """)
+    assert found[1] == {"http-server"} and found[4] == {"http-server"}
+
+
+def test_set_result_on_a_concurrent_future_stays() -> None:
+    """A concurrent.futures.Future that a thread waits on is no asyncio future."""
+    found = rows("""\
+        import asyncio
+        from concurrent.futures import Future
+
+        def stop(loop: asyncio.AbstractEventLoop) -> None:
+            done: Future[int] = Future()
+
+            def finish() -> None:
+                done.set_result(0)
+
+            loop.call_soon_threadsafe(finish)
+            done.result()
+        """)
+    assert 8 not in found and 11 not in found
+    assert found[10] == {"from-thread"}
+
+
+def test_tornados_future_is_asyncios() -> None:
+    """``tornado.concurrent.Future is asyncio.Future`` (tornado 6): its uses are a future's."""
+    found = rows("""\
+        from tornado.concurrent import Future
+
+        def resolve(value):
+            fut: Future[int] = Future()
+            fut.set_result(value)
+            return fut
+        """)
+    assert found[4] == {"future"} and found[5] == {"future"}

@@ -25,6 +25,7 @@ from walkthrough.port.names import (
     callback_name,
     collect,
     external_of,
+    foreign_type,
     lib_construct,
     library_row,
     loop_annotation,
@@ -149,6 +150,14 @@ ROWS: dict[str, str] = {
     "asyncio.Server": "start-server",
     "asyncio.AbstractServer": "start-server",
     "aiohttp.web": "http-server",
+    # the server's abstract classes and handler types, outside aiohttp.web (its client's
+    # AbstractCookieJar and AbstractResolver stay the client's)
+    "aiohttp.abc.AbstractView": "http-server",
+    "aiohttp.abc.AbstractRouter": "http-server",
+    "aiohttp.abc.AbstractMatchInfo": "http-server",
+    "aiohttp.abc.AbstractAccessLogger": "http-server",
+    "aiohttp.typedefs.Handler": "http-server",
+    "aiohttp.typedefs.Middleware": "http-server",
     "aiohttp.ws": "websocket",
     "web": "http-server",
     "websocket": "websocket",
@@ -361,6 +370,8 @@ def construct_of(name: str) -> str:
             return "aiohttp.ws"
         if len(parts) > 1 and (parts[1] == "web" or parts[1].startswith("web_")):
             return "aiohttp.web"  # aiohttp.web_exceptions, web_request: the server's modules
+        if len(parts) >= 3 and ".".join(parts[:3]) in ROWS:
+            return "aiohttp.web"  # aiohttp.abc.AbstractView: the server's, outside web
         if len(parts) > 1 and parts[1] == "hdrs":
             return "aiohttp.hdrs"  # header names, the client's or the server's (see finish)
         return top
@@ -496,6 +507,8 @@ class Visitor(ast.NodeVisitor):
         self.waits: set[bool] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
+        #: whether the visit is inside an f-string (what it names there is only shown)
+        self.formatting = False
         #: the ``func`` of every awaited call (by id)
         self.awaited: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
@@ -555,6 +568,17 @@ class Visitor(ast.NodeVisitor):
             # of aiohttp's objects read as plain data (the corpus README's settled case 1);
             # resp.status is status_code in httpx, request.app[key] the Application's own
             # state, and a method called (resp.json(), request.match_info.get(k)) the API
+            return
+        if kind == "web" and len(parts) == 2 and parts[1] in WEB_OBJECTS \
+                and isinstance(node, ast.Attribute) and id(node) not in self.called \
+                and id(node) not in self.indexed and not isinstance(node.ctx, ast.Store):
+            # app = request.app, render(app=request.app): the object handed on as it is;
+            # what is done with it (app[KEY], app.router.add_get) is where the port changes
+            return
+        if kind == "websocket" and len(parts) == 2 and parts[1] == "closed" \
+                and isinstance(node, ast.Attribute) and id(node) not in self.called:
+            # while not ws.closed: trio-websocket's WebSocketConnection has ``closed`` too
+            # (None while open, the close reason after), the same test in a port
             return
         if kind in ("response", "web") and len(parts) >= 3 \
                 and parts[1] not in (RESPONSE_OBJECTS if kind == "response" else WEB_OBJECTS) \
@@ -701,9 +725,12 @@ class Visitor(ast.NodeVisitor):
                 if construct == "asyncio.wait":
                     self.wait_imports.append(node)  # its row is its calls' (see finish)
                     continue
-                self.emit(node, construct if construct in ROWS else "import asyncio")
+                # (on the alias: ``from asyncio import (`` over lines labels each name on
+                # the line where it is written, the corpus README's rule)
+                self.emit(alias, construct if construct in ROWS else "import asyncio")
         elif top in MODULES:
             for alias in node.names:
+                # (on the statement: ``from aiohttp.web import (`` names its module there)
                 self.emit(node, construct_of(f"{node.module}.{alias.name}"))
             self.imports.append((node, top))
         else:
@@ -782,6 +809,8 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
         shown = callback_name(node.func) in SHOWN
         for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if self.formatting and callback_name(node.func) in SHOWN | {"type", "id"}:
+                break  # f"is {type(loop).__name__}": a message that names it, no use of it
             if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
                     or (self._loop_field(arg) and not shown):
                 self.emit(arg, "loop passed")  # Trio has no loop to pass
@@ -926,14 +955,13 @@ class Visitor(ast.NodeVisitor):
         return isinstance(node, ast.Name) and node.id in self.scan.aliases
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if qualname(node.value, self.scan) == "web" and (
-                not isinstance(node.ctx, ast.Load) or qualname(node.slice, self.scan)
-                or qualname(node, self.scan)):
-            # app[key] = v, app[web.AppKey(...)], app["tasks"] holding asyncio's objects:
-            # the Application's own state, stored, read by aiohttp's typed key, or keeping
-            # what the port replaces; a read by a plain key (app["db"], a string constant)
-            # hands out plain data, the same dict lookup in any port (settled case 1: a
-            # field read on a library's object is not labelled)
+        if qualname(node.value, self.scan) == "web" and not (
+                isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Constant)):
+            # app[key] = v, app[KEY], request[CONTEXT_KEY]: the Application's (or the
+            # request's) own storage, stored, or read by the key the package defines for it
+            # (an AppKey, a constant), the server's API (the sixth part's second readers'
+            # ruling); a read by a literal key (app["db"]) hands out plain data, the same
+            # dict lookup in any port (settled case 1: a field read is not labelled)
             self.emit(node, "web")
         elif self.classes and self.classes[-1][1] is not None \
                 and isinstance(node.value, ast.Name) and node.value.id == "self" \
@@ -1038,7 +1066,9 @@ class Visitor(ast.NodeVisitor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         kind, collection = annotation_kind(node.annotation, self.scan)
         if collection and kind in ("task", "future"):
-            self.emit(node, "task set")  # a collection of tasks, kept by hand
+            # a collection of tasks, kept by hand: on the line that names the task type (a
+            # ``dict[`` over lines is labelled where ``asyncio.Task`` is written)
+            self.emit(self._named_task_type(node.annotation), "task set")
         ref = reference(node.target)
         if kind == "task" and ref is not None \
                 and self.scan.origins.get(ref) == "asyncio.current_task":
@@ -1053,6 +1083,14 @@ class Visitor(ast.NodeVisitor):
             # self.task: asyncio.Task = loop.create_task(...): made here, as by a plain `=`
             self.created.setdefault(ref, []).append(node)
             self.uses.setdefault(ref, []).append(("asyncio.create_task", node.lineno, False))
+
+    def _named_task_type(self, annotation: ast.expr) -> ast.AST:
+        """Where an annotation names asyncio's task or future type (else the annotation)."""
+        for sub in ast.walk(annotation):
+            if isinstance(sub, ast.Name | ast.Attribute) \
+                    and annotation_kind(sub, self.scan)[0] in ("task", "future"):
+                return sub
+        return annotation
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
@@ -1160,6 +1198,9 @@ class Visitor(ast.NodeVisitor):
                 self._holds_loop(each) or (isinstance(each, ast.Constant) and each.value is None)
                 for each in operands):
             self.emit(node, "loop passed")
+        if len(operands) == 2 and isinstance(node.ops[0], ast.In | ast.NotIn) \
+                and qualname(operands[1], self.scan) == "web":
+            self.emit(node, "web")  # if KEY not in app: a look into the app's storage
         if len(operands) == 2 and isinstance(node.ops[0], ast.Is | ast.IsNot) \
                 and _is_none(operands[1]) and isinstance(node.left, ast.Name) \
                 and (self.scan.aliases.get(node.left.id) or "").startswith("lib:"):
@@ -1217,10 +1258,12 @@ class Visitor(ast.NodeVisitor):
             self.generic_visit(node)
             return
         # if isinstance(data, io.BufferedIOBase): under this test ``data`` is that plain
-        # object, whatever the name holds elsewhere (await aiofiles.open(data) a line above)
-        self.visit(node.test)
+        # object, whatever the name holds elsewhere (await aiofiles.open(data) a line above);
+        # and the test asks whether it is that object, not a use of the loop or file it
+        # may be instead
         outer = self.scan.shadowed
         self.scan.shadowed = outer | {narrowed}
+        self.visit(node.test)
         for each in node.body:
             self.visit(each)
         self.scan.shadowed = outer
@@ -1260,10 +1303,18 @@ class Visitor(ast.NodeVisitor):
             if isinstance(each, ast.Name) and (each.id in self.defined_classes
                                                or each.id in PLAIN_TYPES):
                 continue
+            if foreign_type(each, self.scan, self.defined_classes):
+                continue  # the package's own class (nbio_interface.AbstractIOServices)
             if "." not in name or name.split(".")[0] not in STDLIB \
                     or name.startswith("asyncio"):
                 return None
         return test.args[0].id
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        outer = self.formatting
+        self.formatting = True
+        self.generic_visit(node)
+        self.formatting = outer
 
     def visit_IfExp(self, node: ast.IfExp) -> None:
         self._tests_loop(node.test)

@@ -68,6 +68,18 @@ LIBRARIES: tuple[Library, ...] = (
     Library("websockets", "websocket",
             "websockets' asyncio client and server: trio-websocket "
             "(`open_websocket_url`, `serve_websocket`)"),
+    # aiohttp.web's plugins, by their own descriptions: "jinja2 template renderer for
+    # aiohttp.web", "sessions for aiohttp.web", "CORS support for aiohttp asyncio-powered
+    # asynchronous HTTP server": the server's port carries them
+    Library("aiohttp_jinja2", "http-server",
+            "aiohttp.web's template renderer: the ASGI framework's own templates (Jinja2 "
+            "under Starlette or Quart), or the aiohttp app behind trio-asyncio for a while"),
+    Library("aiohttp_session", "http-server",
+            "aiohttp.web's sessions: the ASGI framework's session middleware, or the aiohttp "
+            "app behind trio-asyncio for a while"),
+    Library("aiohttp_cors", "http-server",
+            "aiohttp.web's CORS: the ASGI framework's CORS middleware, or the aiohttp app "
+            "behind trio-asyncio for a while"),
     Library("uvicorn", "http-server",
             "uvicorn serves on asyncio only: Hypercorn's Trio worker (`hypercorn.trio.serve`) "
             "serves the same ASGI app"),

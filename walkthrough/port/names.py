@@ -274,6 +274,10 @@ class Names:
     #: annotated with one (``state: "RetryCallState"``); a method name asyncio's objects
     #: have (``set_result``) does not make them a future
     plain: set[str] = field(default_factory=set)
+    #: ``y = x`` assignments (by id) under ``if isinstance(x, T)`` where ``T`` is the file's
+    #: own class, its package's or the standard library's: there ``x`` is that object, so
+    #: ``y`` does not take the kind ``x`` has elsewhere (a loop *or* the package's adapter)
+    narrowed: set[int] = field(default_factory=set)
     #: queue reference → the kind of what it holds (``asyncio.Queue[asyncio.Task[None]]``)
     elements: dict[str, str] = field(default_factory=dict)
     #: references assigned a field of a library's object (``db = client.test``)
@@ -633,6 +637,11 @@ def _unlisted(module: str, scan: Names) -> bool:
         and not local_module(scan.path, top)
 
 
+#: Modules that re-export asyncio's own classes under their names (checked: in tornado 6,
+#: ``tornado.concurrent.Future is asyncio.Future``).
+ASYNCIO_REEXPORTS = {"tornado.concurrent": {"Future": "asyncio.Future"}}
+
+
 def _imports(tree: ast.Module, scan: Names) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -674,6 +683,14 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 elif scan.library(f"{node.module}.{alias.name}") is not None:
                     scan.aliases[alias.asname or alias.name] = \
                         f"lib:{scan.library(f'{node.module}.{alias.name}')}"
+        if isinstance(node, ast.ImportFrom) and not node.level \
+                and node.module in ASYNCIO_REEXPORTS:
+            # from tornado.concurrent import Future: asyncio.Future itself (tornado's
+            # concurrent.py: ``Future = asyncio.Future``), in tornado's own modules too
+            for alias in node.names:
+                same = ASYNCIO_REEXPORTS[node.module].get(alias.name)
+                if same:
+                    scan.aliases[alias.asname or alias.name] = same
 
 
 def external_of(node: ast.expr | None, scan: Names) -> str | None:
@@ -845,8 +862,78 @@ def handed_loops(tree: ast.Module) -> set[str]:
     return found
 
 
+#: Builtin classes an ``isinstance`` test names.
+BUILTIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict", "list",
+                 "tuple", "set", "frozenset", "bool", "type", "object", "BaseException",
+                 "Exception"}
+
+
+def foreign_type(node: ast.expr, scan: Names, classes: set[str]) -> bool:
+    """A class that is neither asyncio's nor an asyncio-only library's: one the file defines
+    (``classes``), a builtin, one of the standard library's or of the file's own package
+    (``nbio_interface.AbstractIOServices`` inside pika)."""
+    if isinstance(node, ast.Name) and (node.id in classes or node.id in BUILTIN_TYPES):
+        return True
+    if not isinstance(node, ast.Attribute | ast.Name):
+        return False
+    name = qualname(node, scan)
+    if name is None:
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        # imported from a module that is not asyncio's nor a known library's, and not from
+        # a third-party package the tool may yet find asyncio's by its use (scan.external)
+        return root.id in scan.foreign and root.id not in scan.external
+    top = name.split(".")[0]
+    return top in STDLIB and top != "asyncio"
+
+
+def _stdlib_name(node: ast.expr, tree: ast.Module) -> bool:
+    """Whether ``node`` names what the file imports from the standard library, not asyncio
+    (``Future`` after ``from concurrent.futures import Future``; tornado's ``Future`` is
+    asyncio's own)."""
+    if isinstance(node, ast.Attribute):
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and any(
+            isinstance(each, ast.Import) and any(
+                (alias.asname or alias.name.split(".")[0]) == node.id
+                and alias.name.split(".")[0] in STDLIB - {"asyncio"} for alias in each.names)
+            for each in ast.walk(tree))
+    return isinstance(node, ast.Name) and any(
+        isinstance(each, ast.ImportFrom) and not each.level and each.module
+        and each.module.split(".")[0] in STDLIB - {"asyncio"}
+        and any((alias.asname or alias.name) == node.id for alias in each.names)
+        for each in ast.walk(tree))
+
+
+def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
+    """The ids of :attr:`Names.narrowed` assignments."""
+    classes = {each.name for each in ast.walk(tree) if isinstance(each, ast.ClassDef)}
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        test = node.test if isinstance(node, ast.If) else None
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name)
+                and test.func.id == "isinstance" and len(test.args) == 2
+                and isinstance(test.args[0], ast.Name)):
+            continue
+        types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        if not all(foreign_type(each, scan, classes) for each in types):
+            continue
+        tested = test.args[0].id
+        assert isinstance(node, ast.If)
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) \
+                    and stmt.value.id == tested:
+                found.add(id(stmt))
+    return found
+
+
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
+    scan.narrowed = _narrowed_assigns(tree, scan)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
     handed = handed_loops(tree)
@@ -1028,8 +1115,17 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     scan.plain.add(reference(node.target) or "")
                 elif node.value is not None:
                     bind(node.target, qualname(node.value, scan), scan)
+                    if isinstance(node.value, ast.Call) and reference(node.target) \
+                            and qualname(node.value, scan) is None \
+                            and _names_a_class(node.value.func, scan) \
+                            and _stdlib_name(node.value.func, tree):
+                        # fut: Future[int] = Future(), concurrent.futures' own: that class's
+                        # object, as after a plain ``=`` (see _assign)
+                        scan.plain.add(reference(node.target) or "")
             elif isinstance(node, ast.NamedExpr):
                 bind(node.target, qualname(node.value, scan), scan)  # (task := current_task())
+            elif isinstance(node, ast.Assign) and id(node) in scan.narrowed:
+                pass  # nbio = custom_ioloop under isinstance(custom_ioloop, OwnClass)
             elif isinstance(node, ast.Assign):
                 _assign(node, scan)
                 _store_item(node, scan)
@@ -1461,4 +1557,6 @@ def _assign(node: ast.Assign, scan: Names) -> None:
             # what is awaited on it is surely the library's (see constructs' visit_Attribute)
             kind = lib_construct(kind)
             scan.fields.add(ref)
+        if kind in ("web.app", "web.config_dict") and isinstance(value, ast.Attribute):
+            kind = "web"  # app = request.app: the Application, its storage the server's API
         bind(target, kind, scan)
