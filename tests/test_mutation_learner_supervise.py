@@ -517,6 +517,12 @@ def test_running_prefers_the_checkers_thread_whatever_the_order(tmp_path: Path) 
     alone = dump.split("\n\n")[0]
     assert _running(alone, path) == ("in_the_thread", 3)
     assert _running("", path) == ("", 0)
+    # Found by the checker's frames, not by the order of the blocks in the dump, nor by their
+    # text: here the port's other thread comes first and sorts first too.
+    other = f'Thread 0x01 (most recent call first):\n  File "{path}", line 3 in in_the_thread\n'
+    main = (f'Thread 0x02 (most recent call first):\n  File "{path}", line 9 in spin\n'
+            f'  File "{ROOT}/walkthrough/learner/guard.py", line 183 in run_port\n')
+    assert _running(f"{other}\n{main}", path) == ("spin", 9)
 
 
 def test_a_line_number_is_shown_only_when_it_is_in_the_file(tmp_path: Path) -> None:
