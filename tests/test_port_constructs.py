@@ -2321,3 +2321,18 @@ def test_tornados_future_is_asyncios() -> None:
             return fut
         """)
     assert found[4] == {"future"} and found[5] == {"future"}
+
+
+def test_asyncios_function_backported_by_the_file_is_not_a_wrapper() -> None:
+    found = rows("""\
+        import sys
+
+        if sys.version_info >= (3, 7):
+            from asyncio import create_task, get_running_loop
+        else:
+            def create_task(coro):
+                loop = get_running_loop()
+                return loop.create_task(coro)
+        """)
+    assert found[4] == {"create-task", "loop"}
+    assert 6 not in found and found[8] == {"create-task"}

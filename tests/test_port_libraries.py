@@ -56,6 +56,10 @@ def test_the_libraries_the_issue_names_are_known() -> None:
     ("uvloop", "loop"),
     ("asyncssh", "asyncio-only-lib"),
     ("janus", "asyncio-only-lib"),
+    ("mautrix.util.async_db", "asyncio-only-lib"),  # "a Python 3 asyncio Matrix framework"
+    ("twisted.internet.asyncioreactor", "asyncio-only-lib"),  # Twisted on asyncio's loop
+    ("aiohttp_jinja2", "http-server"),  # aiohttp.web's plugins: the server's port
+    ("aiohttp_session", "http-server"),
 ])
 def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str) -> None:
     found = libraries.advice(module)
@@ -71,6 +75,7 @@ def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str)
     "asyncio",  # asyncio itself is the constructs' business, not a library's
     "trio",
     "httpx",
+    "twisted.internet.defer",  # Twisted itself is no asyncio library
 ])
 def test_modules_that_are_not_asyncio_only_get_nothing(module: str) -> None:
     assert libraries.advice(module) is None

@@ -489,6 +489,13 @@ class Visitor(ast.NodeVisitor):
                              for sub in _own_nodes(each)) and any(
                              isinstance(sub, ast.Return) and sub.value is not None
                              for sub in _own_nodes(each))}
+        # if sys.version_info >= (3, 7): from asyncio import create_task / else: def
+        # create_task(coro): asyncio's own function backported, not a wrapper of it (the
+        # import line and the body's calls carry the rows)
+        backported = _asyncio_imports(tree if isinstance(tree, ast.Module) else None)
+        self.spawners -= {id(each) for each in ast.walk(tree or ast.Module([], []))
+                          if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                          and each.name in backported}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: for each enclosing class, the unlisted package one of its bases comes from
@@ -1737,6 +1744,13 @@ THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
 
 #: Calls whose arguments are exception types caught or told apart.
 CATCHERS = {"suppress", "isinstance", "issubclass", "raises"}
+
+
+def _asyncio_imports(tree: ast.Module | None) -> set[str]:
+    """The names a file imports from asyncio (``from asyncio import create_task``)."""
+    return {alias.asname or alias.name for each in ast.walk(tree or ast.Module([], []))
+            if isinstance(each, ast.ImportFrom) and each.module == "asyncio" and not each.level
+            for alias in each.names}
 
 
 def _last_name(node: ast.expr) -> str:

@@ -145,6 +145,12 @@ LIBRARIES: tuple[Library, ...] = (
     Library("sanic", "http-server",
             "Sanic runs on asyncio only: an ASGI app under Hypercorn's Trio worker "
             "(`hypercorn.trio.serve`), or the Sanic app behind trio-asyncio for a while"),
+    # "A Python 3 asyncio Matrix framework" (mautrix's own description on the index)
+    Library("mautrix", "asyncio-only-lib", f"{_BRIDGE}: mautrix runs on asyncio only"),
+    # Twisted's reactor on an asyncio loop: the program's loop is asyncio's by this module
+    Library("twisted.internet.asyncioreactor", "asyncio-only-lib",
+            f"Twisted's reactor on the asyncio loop: {_BRIDGE}, or Twisted's own reactor "
+            "with Trio kept apart"),
     Library("tornado", "asyncio-only-lib",
             f"Tornado runs on the asyncio loop (since 5.0): {_BRIDGE}, or httpx for its "
             "HTTP client"),

@@ -890,23 +890,27 @@ def foreign_type(node: ast.expr, scan: Names, classes: set[str]) -> bool:
     return top in STDLIB and top != "asyncio"
 
 
-def _stdlib_name(node: ast.expr, tree: ast.Module) -> bool:
-    """Whether ``node`` names what the file imports from the standard library, not asyncio
-    (``Future`` after ``from concurrent.futures import Future``; tornado's ``Future`` is
-    asyncio's own)."""
-    if isinstance(node, ast.Attribute):
-        while isinstance(node, ast.Attribute):
-            node = node.value
-        return isinstance(node, ast.Name) and any(
-            isinstance(each, ast.Import) and any(
-                (alias.asname or alias.name.split(".")[0]) == node.id
-                and alias.name.split(".")[0] in STDLIB - {"asyncio"} for alias in each.names)
-            for each in ast.walk(tree))
-    return isinstance(node, ast.Name) and any(
-        isinstance(each, ast.ImportFrom) and not each.level and each.module
-        and each.module.split(".")[0] in STDLIB - {"asyncio"}
-        and any((alias.asname or alias.name) == node.id for alias in each.names)
-        for each in ast.walk(tree))
+def _stdlib_names(tree: ast.Module) -> set[str]:
+    """The names a file binds by importing the standard library, not asyncio (``Future``
+    after ``from concurrent.futures import Future``, ``concurrent`` after ``import
+    concurrent.futures``)."""
+    found: set[str] = set()
+    for each in ast.walk(tree):
+        if isinstance(each, ast.Import):
+            found.update(alias.asname or alias.name.split(".")[0] for alias in each.names
+                         if alias.name.split(".")[0] in STDLIB - {"asyncio"})
+        elif isinstance(each, ast.ImportFrom) and not each.level and each.module \
+                and each.module.split(".")[0] in STDLIB - {"asyncio"}:
+            found.update(alias.asname or alias.name for alias in each.names)
+    return found
+
+
+def _stdlib_name(node: ast.expr, names: set[str]) -> bool:
+    """Whether ``node`` names a class of the standard library's (:func:`_stdlib_names`);
+    tornado's ``Future`` is asyncio's own, no such class."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in names
 
 
 def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
@@ -934,6 +938,7 @@ def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     scan.narrowed = _narrowed_assigns(tree, scan)
+    stdlib_names = _stdlib_names(tree)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
     handed = handed_loops(tree)
@@ -1118,7 +1123,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     if isinstance(node.value, ast.Call) and reference(node.target) \
                             and qualname(node.value, scan) is None \
                             and _names_a_class(node.value.func, scan) \
-                            and _stdlib_name(node.value.func, tree):
+                            and _stdlib_name(node.value.func, stdlib_names):
                         # fut: Future[int] = Future(), concurrent.futures' own: that class's
                         # object, as after a plain ``=`` (see _assign)
                         scan.plain.add(reference(node.target) or "")
