@@ -178,6 +178,8 @@ def test_the_child_gets_its_arguments_environment_folder_and_no_terminal(
         fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_MODE", "report")
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    for name in ("PYTHONUNBUFFERED", "PYTHONWARNINGS"):  # the child gets them from the check
+        monkeypatch.delenv(name, raising=False)
     here = tmp_path / "cwd"
     here.mkdir()
     monkeypatch.chdir(here)
