@@ -2336,3 +2336,52 @@ def test_asyncios_function_backported_by_the_file_is_not_a_wrapper() -> None:
         """)
     assert found[4] == {"create-task", "loop"}
     assert 6 not in found and found[8] == {"create-task"}
+
+
+def test_a_priority_queues_methods_are_the_priority_queue_row() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Pool:
+            def __init__(self):
+                self.dead = asyncio.PriorityQueue()
+                self.jobs = asyncio.Queue()
+
+            def retire(self, when, conn):
+                self.dead.put_nowait((when, conn))
+                self.jobs.put_nowait(conn)
+        """)
+    assert found[5] == {"priority-queue"} and found[9] == {"priority-queue"}
+    assert found[10] == {"queue"}
+
+
+def test_a_timeout_aiohttp_set_takes_aiohttps_row() -> None:
+    """``except asyncio.TimeoutError`` around a request and no asyncio timeout: aiohttp's own
+    timeout raised it (httpx and trio-websocket raise their own); around ``wait_for`` it is
+    asyncio's."""
+    found = rows("""\
+        import asyncio
+        import aiohttp
+
+        async def fetch(session: aiohttp.ClientSession, url):
+            try:
+                async with session.get(url) as resp:
+                    return await resp.text()
+            except asyncio.TimeoutError:
+                return None
+
+        async def listen(ws: aiohttp.ClientWebSocketResponse):
+            try:
+                return await ws.receive(timeout=5)
+            except TimeoutError:
+                return None
+
+        async def bounded(session: aiohttp.ClientSession, url):
+            try:
+                return await asyncio.wait_for(session.get(url), 5)
+            except asyncio.TimeoutError:
+                return None
+        """)
+    assert found[8] == {"aiohttp-client"}
+    assert found[14] == {"websocket"}
+    assert found[20] == {"timeout-error"}

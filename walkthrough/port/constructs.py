@@ -514,6 +514,8 @@ class Visitor(ast.NodeVisitor):
         self.waits: set[bool] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
+        #: ``TimeoutError`` names (by id) caught around aiohttp's own timeout → its construct
+        self.library_timeouts: dict[int, str] = {}
         #: whether the visit is inside an f-string (what it names there is only shown)
         self.formatting = False
         #: the ``func`` of every awaited call (by id)
@@ -603,12 +605,23 @@ class Visitor(ast.NodeVisitor):
             construct = pair
         else:
             return
+        if kind == "queue" and row_of(construct) == "queue" and self._ordered_queue(node):
+            construct = "asyncio.PriorityQueue"  # its put/get order is what has no twin
         self.emit(node, construct)
         if kind == "task" and isinstance(node, ast.Attribute):
             self._use(node.value, construct, node)
         family = FAMILY.get(kind)
         if family:
             self.families.setdefault(family, set()).add(construct)
+
+    def _ordered_queue(self, node: ast.AST) -> bool:
+        """Whether the queue a method is called on was made by ``asyncio.PriorityQueue`` or
+        ``LifoQueue`` (``self.dead = asyncio.PriorityQueue()``, then ``self.dead.get()``)."""
+        held = node.func if isinstance(node, ast.Call) else node
+        held = held.value if isinstance(held, ast.Attribute) else held
+        ref = reference(held) if isinstance(held, ast.expr) else None
+        return ref is not None and self.scan.origins.get(ref) in (
+            "asyncio.PriorityQueue", "asyncio.LifoQueue")
 
     def _server_headers(self) -> None:
         """``hdrs.ORIGIN`` in a file that serves HTTP with aiohttp and uses none of its
@@ -877,6 +890,9 @@ class Visitor(ast.NodeVisitor):
                 and (ref := reference(each.args[0])) is not None}
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        if id(node) in self.library_timeouts:
+            self.emit(node, self.library_timeouts[id(node)])  # except asyncio.TimeoutError
+            return
         # (``self._buffer`` read in a subclass of an asyncio class is a field the base class
         # keeps: plain data, like any field read on a library's object; what is *called* on
         # ``self`` and inherited is the base class's API, found by :meth:`_inherited`.)
@@ -1370,6 +1386,8 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, construct)
                 if construct.startswith("aiohttp."):
                     self.families.setdefault("aiohttp", set()).add(construct)
+            elif id(node) in self.library_timeouts:
+                self.emit(node, self.library_timeouts[id(node)])  # aiohttp's own timeout
             elif node.id == "TimeoutError" and node.id not in self.scan.foreign \
                     and id(node) not in self.other_timeouts and self.asyncio_file \
                     and id(node) in self.caught:
@@ -1399,7 +1417,20 @@ class Visitor(ast.NodeVisitor):
                     self.emit(handler, "except TimeoutError from a thread")
         # `except KeyboardInterrupt` around asyncio.run (or a loop's run): Trio's may come in
         # a group. Around anything else (a sync main) it stays as it is.
-        if not self._times_out(node.body):
+        timer = self._aiohttp_timer(node.body) if not self._times_out(node.body) else None
+        if timer is not None:
+            # except asyncio.TimeoutError around an aiohttp request (or a WebSocket's receive)
+            # and no asyncio timeout: aiohttp's own timeout raised it (a session has one by
+            # default), and httpx or trio-websocket raise their own errors, so the handler
+            # takes the library's row (the corpus README's TimeoutError-source case)
+            for handler in node.handlers:
+                for sub in ast.walk(handler.type) if handler.type is not None else ():
+                    if isinstance(sub, ast.Name | ast.Attribute) and (
+                            sub.id if isinstance(sub, ast.Name) else sub.attr) \
+                            == "TimeoutError" and (isinstance(sub, ast.Name) or qualname(
+                                sub.value, self.scan) == "asyncio"):
+                        self.library_timeouts[id(sub)] = timer
+        elif not self._times_out(node.body):
             # ``except TimeoutError`` around no asyncio timeout (a socket's, a thread's) is
             # not the one asyncio's timeouts raise: it stays as it is in a port
             for handler in node.handlers:
@@ -1482,6 +1513,25 @@ class Visitor(ast.NodeVisitor):
                         for n in ast.walk(expr)):
                     self.emit(expr, "KeyboardInterrupt")
         self.generic_visit(node)
+
+    def _aiohttp_timer(self, body: list[ast.stmt]) -> str | None:
+        """The construct of aiohttp's object whose timeout ``body`` may run into: a
+        WebSocket's (``ws.receive()``, ``session.ws_connect``) or the client's (a request, a
+        response's read); None where ``body`` calls neither."""
+        found = None
+        for stmt in body:
+            for sub in _own_nodes_of(stmt):
+                if not isinstance(sub, ast.Call):
+                    continue
+                name = qualname(sub.func, self.scan) or ""
+                top = name.split(".")[0]
+                if top == "websocket" or name == "session.ws_connect":
+                    return "websocket"
+                if top in ("session", "response") or (
+                        name.startswith("aiohttp.") and row_of(construct_of(name))
+                        == "aiohttp-client"):
+                    found = "aiohttp"
+        return found
 
     def _times_out(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` waits under an asyncio timeout (``asyncio.timeout``, ``wait_for``)."""
