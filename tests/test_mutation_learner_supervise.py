@@ -113,6 +113,12 @@ elif mode == "reporting":  # the port is done; the report takes a while (or fore
     note("''' + REPORTING + '''")
     time.sleep(float(os.environ["FAKE_DELAY"]))
     result(0, "answered")
+elif mode == "watchdog":  # the child's own watchdog fired: its dump, then the exit
+    note("phase demo_async")
+    with open(os.path.join(work, "dump.txt"), "w", encoding="utf-8") as f:
+        f.write('Timeout (0:00:05)!\\nThread 0x01 (most recent call first):\\n'
+                f'  File "{sys.argv[5]}", line 2 in spin\\n')
+    os._exit(1)
 elif mode == "colours":
     result(1, "\x1b[36mblue\x1b[0m")
 elif mode == "signal":
@@ -377,6 +383,17 @@ def test_killing_a_child_already_gone_is_quiet() -> None:
 
 
 # -- what the child's end says ----------------------------------------------------------------
+
+
+@pytest.mark.timeout(30)
+def test_the_childs_own_watchdog_dump_names_the_function_in_the_port(
+        fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_MODE", "watchdog")
+    path = port(tmp_path, "def spin():\n    time.sleep(99)\n")
+    outcome = supervise._run_child(COUNT, path, "trio", 5.0)
+    assert outcome.text.startswith(
+        f"NOT equivalent: your port was stopped in phase demo_async, after 5 s of wall-clock "
+        f"time: spin ({path}, line 2) never reached a checkpoint.\n    2: time.sleep(99)\n")
 
 
 @pytest.mark.timeout(30)
