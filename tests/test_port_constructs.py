@@ -2385,3 +2385,39 @@ def test_a_timeout_aiohttp_set_takes_aiohttps_row() -> None:
     assert found[8] == {"aiohttp-client"}
     assert found[14] == {"websocket"}
     assert found[20] == {"timeout-error"}
+
+
+def test_asyncios_logger_used_and_a_protocols_plain_super_init_stay() -> None:
+    found = rows("""\
+        import asyncio
+        from asyncio.log import logger
+
+        class Echo(asyncio.DatagramProtocol):
+            def __init__(self):
+                super().__init__()
+                self.transport = None
+
+            def error_received(self, exc):
+                logger.error("lost: %s", exc)
+        """)
+    assert found[2] == {"loop"} and found[4] == {"protocols"}
+    assert 6 not in found and 10 not in found
+
+
+def test_a_future_of_the_files_own_class_is_not_asyncios() -> None:
+    found = rows("""\
+        import asyncio
+
+        class _Fake:
+            result = None
+
+        async def wait_async(loop):
+            future = loop.create_future()
+            return await future
+
+        def wait_sync():
+            future = _Fake()
+            return future.result
+        """)
+    assert found[7] == {"future"} and found[8] == {"future"}
+    assert 11 not in found and 12 not in found

@@ -860,6 +860,9 @@ class Visitor(ast.NodeVisitor):
             and receiver.func.id == "super"
         inherited = isinstance(receiver, ast.Name) and receiver.id == "self" \
             and node.func.attr not in own
+        if calls_super and node.func.attr == "__init__" and not node.args \
+                and not node.keywords and row_of(base) == "protocols":
+            return  # asyncio's protocols have object's __init__: super().__init__() stays
         if calls_super or inherited:
             self.emit(node, base)
 
@@ -911,6 +914,8 @@ class Visitor(ast.NodeVisitor):
         if name is None:
             self.generic_visit(node)
             return
+        if name.startswith("asyncio.log.logger.") and isinstance(node.value, ast.Name):
+            return  # logger.error(...) after from asyncio.log import logger: plain logging
         if name == "pytest.mark.asyncio":  # pytestmark = pytest.mark.asyncio, not a decorator
             self.emit(node, name)
             return
@@ -1117,8 +1122,14 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
+        made = node.value.value if isinstance(node.value, ast.Await) else node.value
+        fresh = isinstance(made, ast.Call) and not made.args and not made.keywords
         if self.functions and self.scan.remade(node.value) and any(
-                _rewrappable(qualname(target, self.scan)) for target in node.targets):
+                _rewrappable(qualname(target, self.scan))
+                # future = _FakeFuture(): a future of the file's own, made from nothing
+                # asyncio gave (a loop wrapped in the file's class stays a loop)
+                or (fresh and qualname(target, self.scan) in ("future", "task"))
+                for target in node.targets):
             # response = await wrap(response), the package's own Response: from here to the
             # end of the function (or of the block) the name holds that object instead
             self.scan.shadowed = self.scan.shadowed | {
@@ -1380,7 +1391,9 @@ class Visitor(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
             target = self.scan.aliases.get(node.id)
-            if target and ((target.split(".")[0] in MODULES and "." in target)
+            if target == "asyncio.log.logger":
+                pass  # from asyncio.log import logger: a logging.Logger, used as one
+            elif target and ((target.split(".")[0] in MODULES and "." in target)
                            or target.startswith("lib:")):
                 construct = construct_of(target)
                 self.emit(node, construct)

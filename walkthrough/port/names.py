@@ -1405,7 +1405,7 @@ def _names_a_class(node: ast.expr | None, scan: Names) -> bool:
     if not isinstance(node, ast.Name | ast.Attribute) or qualname(node, scan) is not None:
         return False
     last = node.id if isinstance(node, ast.Name) else node.attr
-    return last[:1].isupper() and last not in ("Any", "Optional", "Union", "Callable")
+    return last.lstrip("_")[:1].isupper() and last not in ("Any", "Optional", "Union", "Callable")
 
 
 #: Mapping types, whose annotation names its keys, then its values.
