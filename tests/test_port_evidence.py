@@ -921,3 +921,22 @@ def test_an_inherited_method_awaited_in_a_subclass_of_an_unlisted_package() -> N
                 await self.done
         """)
     assert own == {1: {"loop"}}
+
+
+def test_the_shared_part_of_a_package_with_a_blocking_and_an_async_api_stays() -> None:
+    """A package awaited through its ``async_client`` submodule is asyncio's there; a
+    submodule the blocking client shares (its request model) is plain Python."""
+    found = rows("""\
+        import asyncio
+        from chatkit.web.async_client import AsyncChatClient
+        from chatkit.models.request import ChatRequest
+
+        async def main():
+            client = AsyncChatClient(token="x")
+            request = ChatRequest(text="hi")
+            await client.post(request)
+
+        asyncio.run(main())
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
+    assert 3 not in found and 7 not in found

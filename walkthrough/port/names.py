@@ -300,6 +300,11 @@ class Names:
     #: packages asyncio-only by their name alone that this file imports through a submodule
     #: named for asyncio (:func:`libraries.split_packages`): only that submodule is asyncio's
     split: set[str] = field(default_factory=set)
+    #: packages the file imports through a submodule named for async (``async_client``,
+    #: ``aiohttp``, ``asyncio``): if one is found asyncio's by the file's awaits, only those
+    #: submodules and the package's top level are; its other submodules are the part its
+    #: blocking API shares (``slack_sdk.socket_mode.request`` beside ``.aiohttp``)
+    async_named: set[str] = field(default_factory=set)
 
     #: (function, parameter) pairs whose kind the file gives that function's parameter: an
     #: annotation, a callback asyncio or a library calls, a call of the function here, a
@@ -345,6 +350,11 @@ class Names:
         if top in self.own:
             return None
         found = library_of(module)
+        parts = module.split(".")
+        if found is not None and top in self.async_named and len(parts) > 1 \
+                and top in libraries.evidenced_now() \
+                and not any(_async_named(part) for part in parts[1:]):
+            return None  # the shared, blocking part of a package with both APIs
         if top in self.split and found is not None:
             lib = libraries.find(found)
             if lib is not None and libraries.by_name_only(lib):
@@ -383,6 +393,14 @@ def path_packages(path: str) -> set[str]:
     parts = path.replace("\\", "/").split("/")[:-1]
     names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
     return set(names[:1])
+
+
+def _async_named(part: str) -> bool:
+    """A submodule named for async I/O: ``asyncio``, ``aio``, ``async_client``,
+    ``aiohttp``, ``x_asyncio``, ``x_async``."""
+    return part in ("aio", "asyncio", "aiohttp", "async_io") \
+        or part.startswith(("async_", "aiohttp_", "asyncio_")) \
+        or part.endswith(("_asyncio", "_aio", "_async", "_aiohttp"))
 
 
 def own_packages(tree: ast.Module) -> set[str]:
@@ -764,6 +782,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
     """
     scan.own = own_packages(tree) | (path_packages(scan.path) - {"asyncio"})
     scan.split = libraries.split_packages(imported_modules(tree))
+    scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
+                        if any(_async_named(part) for part in module.split(".")[1:])}
     _collect(tree, scan)
     reached = reached_into(tree, scan) - scan.own
     if reached and not is_script(tree, scan.path):
