@@ -2421,3 +2421,14 @@ def test_a_future_of_the_files_own_class_is_not_asyncios() -> None:
         """)
     assert found[7] == {"future"} and found[8] == {"future"}
     assert 11 not in found and 12 not in found
+
+
+def test_removesuffix_on_a_librarys_field_is_plain_data() -> None:
+    found = rows("""\
+        import asyncssh
+
+        async def host(conn: asyncssh.SSHClientConnection):
+            result = await conn.run("hostname")
+            return result.stdout.removesuffix("\\n").removeprefix(" ")
+        """)
+    assert found[4] == {"asyncio-only-lib"} and 5 not in found

@@ -1764,7 +1764,7 @@ PLAIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict"
 #: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
-                "values"}
+                "values", "removesuffix", "removeprefix"}
 #: A conversion to plain data (``frame.to_ndarray()``, ``record.as_dict()``), not awaited, on
 #: what a library gave: the data it returns is the same in any port.
 CONVERSIONS = ("to_", "as_")
