@@ -117,8 +117,14 @@ MODULES: dict[str, list[str]] = {
         "tests/test_check.py", "tests/test_check_report.py", "tests/test_check_robust.py",
         "tests/test_check_slips.py", "tests/test_check_mutants.py", "tests/test_learner_files.py",
         "tests/test_mutation_learner.py"]
-       for name in ("skeleton", "loading", "crawler", "phases", "guard", "supervise", "child",
-                    "script")},
+       for name in ("skeleton", "loading", "crawler", "phases", "child", "script")},
+    # tests/test_check.py (77 s) is left out: it runs the check as a command, out of mutmut's sight.
+    "walkthrough/learner/supervise.py": [
+        "tests/test_check_robust.py", "tests/test_check_report.py",
+        "tests/test_mutation_learner_supervise.py"],
+    "walkthrough/learner/guard.py": [
+        "tests/test_check_robust.py", "tests/test_check_slips.py",
+        "tests/test_mutation_learner_supervise.py"],
     # These three run in the check's child; test_mutation_learner.py calls them in-process.
     **{f"walkthrough/learner/{name}.py": [
         "tests/test_check_report.py", "tests/test_check_robust.py",
