@@ -2432,3 +2432,91 @@ def test_removesuffix_on_a_librarys_field_is_plain_data() -> None:
             return result.stdout.removesuffix("\\n").removeprefix(" ")
         """)
     assert found[4] == {"asyncio-only-lib"} and 5 not in found
+
+
+def test_a_dict_read_by_a_literal_key_on_a_librarys_result_is_plain_data() -> None:
+    """``answer.get("continent").get("name")`` on what an asyncio-only library returned is
+    a dict read, the same in any port; a method called on the library's object is its API."""
+    found = rows("""\
+        import aiosqlite
+
+        async def main(db):
+            cursor = await aiosqlite.connect("x")
+            answer = await cursor.execute("q")
+            print(answer.get("continent").get("name"))
+            cursor.set_trace_callback(print)
+        """)
+    assert 6 not in found
+    assert found[7] == {"asyncio-only-lib"}
+
+
+def test_rebinding_the_files_own_field_that_holds_a_library_object_is_no_use() -> None:
+    """``self._browser = find_browser(self._zc)``: the name the object is kept under is the
+    file's own; a method called on it is the library's API."""
+    found = rows("""\
+        from zeroconf.asyncio import AsyncServiceBrowser
+
+        class Finder:
+            def __init__(self, zc):
+                self._browser = AsyncServiceBrowser(zc, "_hap._tcp.local.")
+
+            def again(self, zc):
+                self._browser = find_browser(zc)
+                self._browser.cancel()
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert 8 not in found
+    assert found[9] == {"asyncio-only-lib"}
+
+
+def test_a_module_global_the_file_declares_is_its_own_after_a_guarded_import() -> None:
+    """``_instances: dict[...] | None = None``, then the library's global imported under
+    that name: the import is the library's use, a test of the variable is the file's."""
+    found = rows("""\
+        import contextlib
+
+        _instances: dict | None = None
+        with contextlib.suppress(ImportError):
+            from bleak.backends.bluezdbus.manager import _instances
+
+        def have() -> bool:
+            if not _instances:
+                return False
+            return True
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert 8 not in found
+    # without the declaration, the imported name is the library's, and testing it a use
+    undeclared = rows("""\
+        from bleak.backends.bluezdbus.manager import _instances
+
+        def have() -> bool:
+            if not _instances:
+                return False
+            return True
+        """)
+    assert undeclared[4] == {"asyncio-only-lib"}
+
+
+def test_a_streams_transport_handed_to_start_tls_is_a_pass_along() -> None:
+    """``loop.start_tls(writer.transport, ...)``: the call is where the port changes (to
+    ``trio.SSLStream``); the writer's field handed to it is carried along. The writer's
+    method handed as a callback (``call_soon_threadsafe(writer.close)``) is still its use."""
+    found = rows("""\
+        import asyncio
+
+        async def upgrade(protocol, ctx):
+            reader, writer = await asyncio.open_connection("h", 1)
+            loop = asyncio.get_running_loop()
+            transport = await loop.start_tls(
+                writer.transport,
+                protocol,
+                ctx,
+            )
+            loop.call_soon_threadsafe(writer.close)
+            kept = writer.transport
+        """)
+    assert 7 not in found
+    assert found[6] == {"protocols"}
+    assert found[11] == {"streams", "from-thread"}
+    assert found[12] == {"streams"}

@@ -940,3 +940,61 @@ def test_the_shared_part_of_a_package_with_a_blocking_and_an_async_api_stays() -
         """)
     assert found[2] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
     assert 3 not in found and 7 not in found
+
+
+def test_a_plain_function_of_a_package_found_only_by_awaits_stays() -> None:
+    """``gql("...")``: a query parser of a package the file shows asyncio's only by what it
+    awaits runs with no loop, for a blocking client alike; the class entered and the
+    session awaited are the package's asyncio side."""
+    found = rows('''\
+        import asyncio
+        from querykit import Client, parse
+
+        async def main():
+            async with Client(url="x") as session:
+                query = parse("""
+                    { a }
+                """)
+                await session.execute(query)
+
+        asyncio.run(main())
+        ''')
+    assert found[2] == {"asyncio-only-lib"} and found[5] == {"asyncio-only-lib"}
+    assert found[9] == {"asyncio-only-lib"}
+    assert 6 not in found
+    # the same function awaited, or entered, waits on the loop: the package's own wait
+    awaited = rows("""\
+        import asyncio
+        from querykit import connect, fetch
+
+        async def main():
+            async with connect("x") as conn:
+                await fetch(conn)
+
+        asyncio.run(main())
+        """)
+    assert awaited[5] == {"asyncio-only-lib"} and awaited[6] == {"asyncio-only-lib"}
+
+
+def test_an_inherited_async_twin_of_an_unlisted_base_is_no_evidence() -> None:
+    """``await self.async_receive_request(r)``: a base that spells its awaited side apart
+    from a blocking ``receive_request`` serves both kinds of subclass, and the subclass
+    supplies the I/O; a plainly named inherited method awaited still shows asyncio's loop."""
+    twin = rows("""\
+        import asyncio
+        import rpckit
+
+        class Server(rpckit.Server):
+            async def handle(self, request):
+                return await self.async_receive_request(request)
+        """)
+    assert twin == {1: {"loop"}}
+    plain = rows("""\
+        import asyncio
+        import rpckit
+
+        class Server(rpckit.Server):
+            async def handle(self, request):
+                return await self.receive(request)
+        """)
+    assert plain[6] == {"asyncio-only-lib"}

@@ -522,6 +522,12 @@ class Visitor(ast.NodeVisitor):
         self.awaited: set[int] = set()
         #: the ``func`` of every call (by id): an attribute called, not read
         self.called: set[int] = set()
+        #: the arguments (by id) of every call of an API the tool knows (``loop.start_tls``)
+        self.handed: set[int] = set()
+        #: the ``func`` (by id) of every ``x.get("key")``: a read by a literal key
+        self.keyed: set[int] = set()
+        #: what ``async with`` enters and ``async for`` iterates (by id)
+        self.entered: set[int] = set()
         #: what is indexed (by id): ``request.app`` in ``request.app[key]``
         self.indexed = {id(each.value) for each in ast.walk(tree or ast.Module([], []))
                         if isinstance(each, ast.Subscript)}
@@ -596,6 +602,12 @@ class Visitor(ast.NodeVisitor):
             # field read as plain data is plain data itself, as on any library's object;
             # but the router's match (request.match_info.get(k)) is path_params in an ASGI
             # port, a field the port renames
+            return
+        if len(parts) == 2 and parts[1] in HANDED_FIELDS.get(kind, ()) \
+                and isinstance(node, ast.Attribute) and id(node) in self.handed \
+                and isinstance(node.ctx, ast.Load):
+            # loop.start_tls(writer.transport, ...): a field of asyncio's object handed as it
+            # is to a call of an API the tool knows, whose own line carries the change
             return
         if pair in ROWS:
             construct = pair
@@ -762,9 +774,18 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         self.called.add(id(node.func))
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            self.keyed.add(id(node.func))
+        if self._shared_helper(node):
+            for child in [*node.args, *node.keywords]:
+                self.visit(child)
+            return
         if qualname(node, self.scan) == "session":  # make_client(), which returns a session
             self.emit(node, "aiohttp")
         name = qualname(node.func, self.scan)
+        if name is not None:
+            self.handed.update(id(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
         if name == "asyncio.sleep" and node.args and isinstance(node.args[0], ast.Constant) \
                 and node.args[0].value == 0:
             self.emit(node, "asyncio.sleep(0)")
@@ -842,6 +863,21 @@ class Visitor(ast.NodeVisitor):
                 self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
         self.generic_visit(node)
 
+    def _shared_helper(self, node: ast.Call) -> bool:
+        """``gql(QUERY)``: a plain function (lower-case, not a class) of a package found
+        asyncio's only by this file's awaits, called and neither awaited, entered nor
+        iterated. Such a package is no listed asyncio library: what the file awaits on it is
+        its asyncio side, but a function it calls without waiting (a query parser, a
+        builder) runs without any event loop, so it serves a blocking port alike and stays."""
+        if not isinstance(node.func, ast.Name) or id(node.func) in self.awaited \
+                or id(node) in self.entered:
+            return False
+        target = self.scan.aliases.get(node.func.id, "")
+        module, _, function = target.removeprefix("lib:").rpartition(".")
+        return target.startswith("lib:") and module.split(".")[0] in libraries.evidenced_now() \
+            and function.islower() and not function.startswith("_") \
+            and f"{module}.{function}" == target.removeprefix("lib:")
+
     def _own_method(self, func: ast.Attribute) -> bool:
         """``self.drain()`` where the enclosing class defines ``drain``: the class's own method
         (a writer of its own that mimics a StreamWriter), not asyncio's."""
@@ -907,6 +943,14 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, lib_construct(holder) or holder)
                 self.visit(node.value)
                 return
+        if isinstance(node.ctx, ast.Store) and self._own_instance(node.value) \
+                and reference(node) in self.scan.kinds \
+                and self.scan.kinds[reference(node) or ""].startswith("lib:"):
+            # self._browser = find_browser(...): the file's own field, bound (again) to what
+            # the library gave; the line that makes the object carries the use, the name
+            # it is kept under is the file's, as a local variable's is
+            self.visit(node.value)
+            return
         name = qualname(node, self.scan)
         if name is not None and "." not in name and isinstance(node.value, ast.Name) \
                 and qualname(node.value, self.scan) == "loop":
@@ -958,7 +1002,10 @@ class Visitor(ast.NodeVisitor):
             or (reference(root) in self.scan.fields and id(node) not in self.awaited)
             or (id(node) not in self.awaited and (
                 node.attr in DATA_METHODS or node.attr.startswith(CONVERSIONS)
-                or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript)))))
+                or (node.attr in ITEM_METHODS and isinstance(node.value, ast.Subscript))
+                # answer.get("continent").get("name"): a dict read by a literal key, on
+                # what the library returned, plain data like the field read it stands for
+                or id(node) in self.keyed)))
         if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
             # field read (``container.id``, ``cursor.description``) is plain data in a port,
@@ -1014,9 +1061,11 @@ class Visitor(ast.NodeVisitor):
         base = self.external_bases[-1] if self.external_bases else None
         if package is None and base is not None and isinstance(value, ast.Attribute) \
                 and isinstance(value.value, ast.Name) and value.value.id == "self" \
-                and value.attr not in base[1]:
+                and value.attr not in base[1] and not value.attr.startswith("async_"):
             # class C(Service) of an unlisted package: await self.sleep(3), a method C
-            # inherits, waits on asyncio's loop for that package
+            # inherits, waits on asyncio's loop for that package; but a base that spells its
+            # awaited side apart (async_receive_request beside receive_request) serves
+            # blocking and async subclasses alike, and the subclass supplies the I/O
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
@@ -1066,6 +1115,7 @@ class Visitor(ast.NodeVisitor):
     def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
         for item in node.items:
             expr = item.context_expr
+            self.entered.add(id(expr))
             self._evidence(expr, expr.func if isinstance(expr, ast.Call) else expr)
             kind = qualname(item.context_expr, self.scan)
             if reference(item.context_expr) is not None and kind and (
@@ -1084,6 +1134,7 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self.entered.add(id(node.iter))
         self._evidence(node.iter, node.iter.func if isinstance(node.iter, ast.Call)
                        else node.iter)
         kind = qualname(node.iter, self.scan)
@@ -1743,6 +1794,10 @@ FUTURE_ONLY = {"set_result", "set_exception"}
 #: The rows of what code does with a task (what a task's annotation may take).
 TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service", "current-task",
              "task-name", "wait-first", "gather", "as-completed", "wait-for", "shield"}
+#: The fields (properties, not methods) of asyncio's objects, by kind: ``StreamWriter``'s one
+#: property is ``transport`` (StreamReader has none). Handed on as it is to a call the tool
+#: knows, such a field is a pass-along: the call's line is where the port changes.
+HANDED_FIELDS = {"stream": frozenset({"transport"})}
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}

@@ -709,6 +709,13 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 same = ASYNCIO_REEXPORTS[node.module].get(alias.name)
                 if same:
                     scan.aliases[alias.asname or alias.name] = same
+    # _instances: dict[Loop, Manager] | None = None, then a guarded import of the library's
+    # global under that name: the module declared the variable, with its type, as its own;
+    # a test or a dict read of it is the file's (the import line is the library's use)
+    for statement in tree.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
+                and scan.aliases.get(statement.target.id, "").startswith("lib:"):
+            del scan.aliases[statement.target.id]
 
 
 def external_of(node: ast.expr | None, scan: Names) -> str | None:
