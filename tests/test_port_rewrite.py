@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 import time
+import warnings
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -585,12 +587,23 @@ def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: st
             new, _ = port.rewrite(source, path.name)
         except port.PortError:
             continue
-        ast.parse(new)
+        with warnings.catch_warnings():  # a file's own invalid escapes ("\\*" in a docstring)
+            warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
+            ast.parse(new)
+        # a file that runs Trio already (dnspython's examples do both) keeps its own nurseries:
+        # only the ones the rewrite wrote need its TODO
+        own = Counter(line for line in source.splitlines() if _NURSERY.search(line))
         lines = new.splitlines()
         for n, line in enumerate(lines):
-            if "trio.open_nursery()" in line and "async with" in line:
+            if _NURSERY.search(line):
+                if own[line]:
+                    own[line] -= 1
+                    continue
                 assert lines[n - 1].strip() == GATHER_TODO or "TODO(trio)" in lines[n - 1], \
                     (path.name, n)
+
+
+_NURSERY = re.compile(r"async with trio\.open_nursery\(\)")
 
 
 def test_a_reason_that_quotes_a_call_over_several_lines_stays_one_comment() -> None:
