@@ -574,6 +574,9 @@ def test_the_rewrite_is_linear_in_the_files_size() -> None:
     assert large < 8 * small, (small, large)
 
 
+_NURSERY = re.compile(r"async with trio\.open_nursery\(\)")
+
+
 @pytest.mark.parametrize("part", ["working", "holdout"])
 def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: str) -> None:
     """Issue 24: across the whole corpus, no rewrite without its TODO. The held-out part too,
@@ -602,8 +605,6 @@ def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: st
                 assert lines[n - 1].strip() == GATHER_TODO or "TODO(trio)" in lines[n - 1], \
                     (path.name, n)
 
-
-_NURSERY = re.compile(r"async with trio\.open_nursery\(\)")
 
 
 def test_a_reason_that_quotes_a_call_over_several_lines_stays_one_comment() -> None:

@@ -194,10 +194,10 @@ def _axis_step(total: float) -> float:
     if total <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(total))  # total is in [power, 10 * power)
-    for step in (power * 5, power * 2, power, power / 2, power / 5):
+    for step in (power * 5, power * 2, power, power / 2):
         if total / step >= 3 - 1e-9:  # the slack: 0.3 / 0.1 is 2.9999999999999996
             return step
-    return power / 10  # total / (power / 10) >= 10: never reached, but a float can surprise
+    return power / 5  # here total < 1.5 * power: 5 to 8 ticks
 
 
 def _phase_groups(panels: Sequence[Panel]) -> list[tuple[str, list[Panel], float]]:
