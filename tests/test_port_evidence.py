@@ -998,3 +998,79 @@ def test_an_inherited_async_twin_of_an_unlisted_base_is_no_evidence() -> None:
                 return await self.receive(request)
         """)
     assert plain[6] == {"asyncio-only-lib"}
+
+
+def test_the_files_subclass_of_an_unlisted_class_is_that_packages_where_it_inherits() -> None:
+    """``class Book(orm.Model)``: ``Book.objects`` and ``Book(...).save()`` are what the
+    package's base gives the class, so awaiting them shows the package waits on asyncio's
+    loop, and each such use is the package's; a name the class defines itself is its own."""
+    found = rows("""\
+        import asyncio
+        import ormkit
+
+        class Book(ormkit.Model):
+            title: str = ormkit.String()
+
+            async def mine(self):
+                return 1
+
+        async def main():
+            book = await Book.objects.create(title="x")
+            await Book(title="y").save()
+            await Book.mine()
+            print(book.title)
+
+        asyncio.run(main())
+        """)
+    assert found[11] == {"asyncio-only-lib"}  # Book.objects.create: inherited
+    assert found[12] == {"asyncio-only-lib"}  # Book(...).save(): inherited
+    assert 13 not in found  # Book.mine(): the class's own method
+    assert 14 not in found  # a field read on what it gave
+    assert found[2] == {"asyncio-only-lib"} and found[4] == {"asyncio-only-lib"}
+    # its own methods alone, awaited, show nothing of the package's loop
+    own = rows("""\
+        import asyncio
+        import ormkit
+
+        class Book(ormkit.Model):
+            async def mine(self):
+                return 1
+
+        async def main():
+            await Book.mine()
+            await Book().mine()
+        """)
+    assert own == {1: {"loop"}}
+
+
+def test_a_file_whose_tests_run_on_asyncio_is_an_asyncio_program() -> None:
+    """``@pytest.mark.asyncio`` runs the test on asyncio's loop, so what it awaits of an
+    unlisted package is evidence, as in a file that imports asyncio; the same test with
+    pytest-trio's marker, or unmarked, is not."""
+    source = """\
+        import pytest
+        import ormkit
+
+        @pytest.mark.{marker}
+        async def test_save():
+            await ormkit.connect("x")
+        """
+    assert rows(source.format(marker="asyncio"))[6] == {"asyncio-only-lib"}
+    assert rows(source.format(marker="trio")) == {}
+    assert rows(source.replace("        @pytest.mark.{marker}\n", "")) == {}
+
+
+def test_a_method_called_on_a_call_that_spans_lines_is_found_on_its_name() -> None:
+    """``Book(\\n title=...,\\n).save()``: the API is named on the last line, where the
+    corpus README labels it, not on the line that opens the constructor's call."""
+    found = rows("""\
+        import asyncio
+        import ormkit
+
+        async def main():
+            await ormkit.Book(
+                title="x",
+            ).save()
+        """)
+    assert found[7] == {"asyncio-only-lib"}
+    assert 6 not in found

@@ -325,6 +325,10 @@ class Names:
     external: dict[str, str] = field(default_factory=dict)
     #: references assigned what such a package gave (``self.done = Event("done")``)
     external_refs: dict[str, str] = field(default_factory=dict)
+    #: the file's own classes that subclass such a package's class → (the package, the names
+    #: the class defines or stores itself): ``Book.objects`` after ``class Book(orm.Model)``
+    #: is what the package's base gives the class, ``Book.title`` a name of the file's own
+    external_subclasses: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
     #: unlisted packages whose awaited API the file spells apart from a blocking twin
     #: (``prompt_async``): asyncio's only where awaited, not in every use
     blocking: set[str] = field(default_factory=set)
@@ -481,6 +485,14 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             # request.transport: the connection's asyncio transport, whose methods are the
             # protocols row's (get_extra_info, abort), not the HTTP server's API
             return "transport"
+        if base is None and isinstance(node.value, ast.Name) \
+                and node.value.id in scan.subclasses and node.value.id in scan.factories \
+                and node.value.id not in scan.aliases:
+            # Book.objects after class Book(orm.Model): what the library's base class gives
+            # the file's subclass, unless the subclass defines that name itself
+            lib = scan.factories[node.value.id]
+            if node.attr not in scan.subclassed.get(lib, ()):
+                base = lib
         if base:
             return f"{base}.{node.attr}"
         # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
@@ -721,14 +733,25 @@ def _imports(tree: ast.Module, scan: Names) -> None:
 def external_of(node: ast.expr | None, scan: Names) -> str | None:
     """The unlisted third-party package (:func:`_unlisted`) an expression's value comes from:
     its name, an attribute or a call on it, or a reference assigned one (``session`` after
-    ``session = PromptSession()``). What such a package returns is taken to be its own."""
+    ``session = PromptSession()``). What such a package returns is taken to be its own.
+
+    The file's own subclass of such a package's class (:attr:`Names.external_subclasses`)
+    counts too, through a name the class inherits (``Book.objects.get()``, ``Book(...).save()``
+    after ``class Book(orm.Model)``), not through one it defines itself (``Book.mine()``)."""
+    attr: str | None = None
     while node is not None:
         ref = reference(node)
         if ref is not None and ref in scan.external_refs:
             return scan.external_refs[ref]
         if isinstance(node, ast.Name):
+            if node.id in scan.external_subclasses and node.id not in scan.aliases:
+                package, own = scan.external_subclasses[node.id]
+                return package if attr is not None and attr not in own else None
             return scan.external.get(node.id) if node.id not in scan.aliases else None
-        if isinstance(node, ast.Attribute | ast.Subscript | ast.Await | ast.Starred):
+        if isinstance(node, ast.Attribute):
+            attr = node.attr
+            node = node.value
+        elif isinstance(node, ast.Subscript | ast.Await | ast.Starred):
             node = node.value
         elif isinstance(node, ast.Call):
             node = node.func
@@ -737,10 +760,32 @@ def external_of(node: ast.expr | None, scan: Names) -> str | None:
     return None
 
 
+def _external_subclasses(tree: ast.Module, scan: Names) -> None:
+    """The file's classes whose base is an unlisted package's class (see
+    :attr:`Names.external_subclasses`), with the names each defines or stores itself."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        package = next((each for each in (external_of(base, scan) for base in node.bases)
+                        if each is not None), None)
+        if package is None:
+            continue
+        own: set[str] = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                own.add(sub.name)
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                own.add(sub.id)
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
+                own.add(sub.attr)
+        scan.external_subclasses[node.name] = (package, own)
+
+
 def _external_refs(tree: ast.Module, scan: Names) -> None:
     """References assigned (or bound by ``async with … as``) what an unlisted package gave."""
     if not scan.external:
         return
+    _external_subclasses(tree, scan)
     for _ in range(2):  # a reference assigned from a reference
         for node in ast.walk(tree):
             pairs: list[tuple[ast.expr, ast.expr | None]] = []
@@ -797,6 +842,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
         own = scan.own | reached
         for table in (scan.aliases, scan.kinds, scan.factories, scan.callbacks, scan.origins,
                       scan.subclassed, scan.fixtures, scan.elements, scan.external,
+                      scan.external_subclasses,
                       scan.external_refs, scan.partials, scan.tuples, scan.decorated):
             table.clear()
         scan.given.clear()
