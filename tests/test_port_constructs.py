@@ -2520,3 +2520,69 @@ def test_a_streams_transport_handed_to_start_tls_is_a_pass_along() -> None:
     assert found[6] == {"protocols"}
     assert found[11] == {"streams", "from-thread"}
     assert found[12] == {"streams"}
+
+
+def test_aiohttp_names_spelled_through_their_submodule_are_the_top_level_ones() -> None:
+    """``aiohttp.client.ClientSession`` is ``aiohttp.ClientSession`` (aiohttp's ``__init__``
+    re-exports it): the session it makes, its requests and its response are followed the same;
+    the server's submodule is not folded into the client's names."""
+    found = rows("""\
+        import aiohttp.client
+        from aiohttp.client_exceptions import ClientResponseError
+
+        class Rpc:
+            def __init__(self, client=None):
+                self.client = client or aiohttp.client.ClientSession()
+
+            async def call(self):
+                try:
+                    async with self.client.post("u") as response:
+                        return await response.read()
+                except ClientResponseError:
+                    return None
+        """)
+    assert found[10] == {"aiohttp-client"}  # the session's request
+    assert found[11] == {"aiohttp-client"}  # the response's read
+    assert found[12] == {"aiohttp-client"}  # the client's error, by its submodule's name
+    from walkthrough.port.names import aiohttp_public
+    assert aiohttp_public("aiohttp.client.ClientSession") == "aiohttp.ClientSession"
+    assert aiohttp_public("aiohttp.web.Response") == "aiohttp.web.Response"
+    assert aiohttp_public("aiohttp.client.request") == "aiohttp.client.request"
+
+
+def test_a_name_a_function_binds_to_another_packages_object_is_not_one_bound_elsewhere() -> None:
+    """``response`` is an aiohttp response in one method and lxml's tree in another: the
+    parser's ``response`` is its own local, so its methods are no finding; a name the other
+    function binds to a plain container may yet hold asyncio's objects and keeps its kind."""
+    found = rows("""\
+        import aiohttp
+        from lxml import etree
+
+        class Rpc:
+            def __init__(self):
+                self.client = aiohttp.ClientSession()
+
+            async def call(self):
+                async with self.client.post("u") as response:
+                    return self.parse(await response.read())
+
+            def parse(self, body):
+                response = etree.fromstring(body)
+                return response.xpath("//value")
+        """)
+    assert found[10] == {"aiohttp-client"}
+    assert 14 not in found  # lxml's xpath on lxml's tree
+    kept = rows("""\
+        import asyncio
+        import collections
+
+        def make():
+            waiters = [asyncio.get_running_loop().create_future()]
+            return waiters
+
+        def wake():
+            waiters = collections.deque()
+            for each in waiters:
+                each.set_result(None)
+        """)
+    assert kept[11] == {"future"}

@@ -1198,6 +1198,42 @@ class Visitor(ast.NodeVisitor):
             self.scan.shadowed = self.scan.shadowed | {
                 target.id for target in node.targets if isinstance(target, ast.Name)}
 
+    def _foreign_call(self, value: ast.expr) -> bool:
+        """A call of what the file imports from a third-party package neither asyncio nor a
+        library (``etree.fromstring(body)``): it gives that package's object, no asyncio or
+        aiohttp one. (The standard library's containers are left out: ``waiters =
+        deque()`` may be filled with futures.)"""
+        if not isinstance(value, ast.Call) or qualname(value, self.scan) is not None:
+            return False
+        root = value.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and root.id in self.scan.external \
+            and root.id not in self.scan.aliases
+
+    def _rebound(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
+                 arguments: list[ast.arg]) -> set[str]:
+        """The names this function binds only to what is no known object, where the file
+        binds that name to one elsewhere: ``response = etree.fromstring(body)`` in a parser
+        beside ``async with session.post(u) as response`` in another method. A local name is
+        the function's own; the other function's object does not reach it."""
+        plain: dict[str, int] = {}  # name = call of nothing known
+        assigns: dict[str, int] = {}  # name = anything
+        stores: dict[str, int] = {}  # every binding: assigns, for, with, walrus, unpacking
+        for sub in _own_nodes(node):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if isinstance(target, ast.Name):
+                        assigns[target.id] = assigns.get(target.id, 0) + 1
+                        if self._foreign_call(sub.value):
+                            plain[target.id] = plain.get(target.id, 0) + 1
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
+                stores[sub.id] = stores.get(sub.id, 0) + 1
+        params = {a.arg for a in arguments}
+        return {name for name, count in plain.items()
+                if count == assigns[name] == stores.get(name, 0)
+                and name not in params and name in self.scan.kinds}
+
     def _visit_assign(self, node: ast.Assign) -> None:
         value = node.value
         if isinstance(value, ast.Attribute | ast.Name):
@@ -1716,7 +1752,7 @@ class Visitor(ast.NodeVisitor):
             # function's ``job`` is not the asyncio object that name is elsewhere
             sub.target.id for sub in _own_nodes(node)
             if isinstance(sub, ast.For | ast.AsyncFor) and isinstance(sub.target, ast.Name)
-            and reference(sub.iter) in self.scan.plain}
+            and reference(sub.iter) in self.scan.plain} | self._rebound(node, arguments)
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()

@@ -100,6 +100,26 @@ ANNOTATIONS = {
 }
 #: Modules whose every use is a finding.
 MODULES = ("asyncio", "aiohttp", "aiofiles", "nest_asyncio", "async_timeout")
+
+#: aiohttp's client-side submodules, whose public names ``aiohttp/__init__.py`` re-exports
+#: (checked in aiohttp 3.14: every name of ``aiohttp.__all__`` but the server's and a few
+#: type aliases is defined in one of these): ``aiohttp.client.ClientSession`` is
+#: ``aiohttp.ClientSession``, ``from aiohttp.client_exceptions import ClientError`` is
+#: ``aiohttp.ClientError``, so each spelling is followed as the top-level one.
+AIOHTTP_REEXPORTED = frozenset({
+    "client", "client_exceptions", "client_reqrep", "connector", "tracing", "cookiejar",
+    "formdata", "helpers", "multipart", "payload", "resolver", "streams", "http_writer",
+})
+
+
+def aiohttp_public(dotted: str) -> str:
+    """``aiohttp.client.ClientSession`` → ``aiohttp.ClientSession`` (:data:`AIOHTTP_REEXPORTED`);
+    any other name as it is."""
+    if dotted.startswith("aiohttp."):
+        parts = dotted.split(".")
+        if len(parts) == 3 and parts[1] in AIOHTTP_REEXPORTED and parts[2][:1].isupper():
+            return f"aiohttp.{parts[2]}"
+    return dotted
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: only its
 #: methods called are aiofiles' API, its fields (``f.name``) are plain data. Nor a loop, queue,
 #: task or semaphore: only the methods ``ROWS`` names differ in Trio.)
@@ -494,7 +514,7 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             if node.attr not in scan.subclassed.get(lib, ()):
                 base = lib
         if base:
-            return f"{base}.{node.attr}"
+            return aiohttp_public(f"{base}.{node.attr}")
         # ``self.state.tasks``: an attribute is one reference per file, whoever holds it
         if ref is None:
             return scan.kinds.get(f"self.{node.attr}")
@@ -707,7 +727,8 @@ def _imports(tree: ast.Module, scan: Names) -> None:
             lib = scan.library(node.module)
             for alias in node.names:
                 if top in MODULES:
-                    scan.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    scan.aliases[alias.asname or alias.name] = \
+                        aiohttp_public(f"{node.module}.{alias.name}")
                 elif lib is not None:
                     scan.aliases[alias.asname or alias.name] = f"lib:{lib}.{alias.name}"
                 elif scan.library(f"{node.module}.{alias.name}") is not None:
