@@ -2586,3 +2586,29 @@ def test_a_name_a_function_binds_to_another_packages_object_is_not_one_bound_els
                 each.set_result(None)
         """)
     assert kept[11] == {"future"}
+
+
+def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() -> None:
+    """``except aiohttp.ClientResponseError as err``: ``err.status`` and ``err.message`` are
+    aiohttp's (httpx's ``HTTPStatusError`` has ``err.response.status_code``); the same reads
+    on another package's error, or the error only re-raised, are no finding."""
+    found = rows("""\
+        import aiohttp
+        from aiohttp.client_exceptions import ClientResponseError
+
+        async def fetch(session, url):
+            try:
+                return await session.get(url)
+            except ClientResponseError as err:
+                if err.status == 404:
+                    raise KeyError(err.message) from err
+                raise
+            except aiohttp.ClientError as err:
+                raise RuntimeError(err.message) from err
+            except ValueError as err:
+                print(err.status, err.message)
+        """)
+    assert found[8] == {"aiohttp-client"}
+    assert found[9] == {"aiohttp-client"}
+    assert found[12] == {"aiohttp-client"}
+    assert 10 not in found and 14 not in found

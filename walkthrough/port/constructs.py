@@ -514,6 +514,8 @@ class Visitor(ast.NodeVisitor):
             (qualname(node, scan) or "").startswith(("pytest.mark.asyncio", "lib:pytest_asyncio"))
             for node in ast.walk(tree or ast.Module([], []))
             if isinstance(node, ast.Attribute | ast.Name))
+        #: field reads of an aiohttp client error caught by name (see :meth:`_client_errors`)
+        self.client_error_fields: set[int] = set()
         #: the ``func`` of each ``queue.put(None)`` (by id)
         self.sentinels: set[int] = set()
         #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
@@ -940,6 +942,9 @@ class Visitor(ast.NodeVisitor):
                 and (ref := reference(each.args[0])) is not None}
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        if id(node) in self.client_error_fields:
+            self.emit(node, "response")  # err.status: aiohttp's error's field, httpx's differs
+            return
         if id(node) in self.library_timeouts:
             self.emit(node, self.library_timeouts[id(node)])  # except asyncio.TimeoutError
             return
@@ -1515,7 +1520,28 @@ class Visitor(ast.NodeVisitor):
                 or (row in ("task-cancel", "task-result") and self._in_service(starting=False)):
             self.emit(node, "service")
 
+    def _client_errors(self, node: ast.Try) -> None:
+        """``except aiohttp.ClientResponseError as err``: ``err.status``, ``err.message`` are
+        aiohttp's error's fields, which httpx's ``HTTPStatusError`` spells otherwise
+        (``err.response.status_code``, ``str(err)``): each read in the handler is a finding."""
+        for handler in node.handlers:
+            if handler.name is None or handler.type is None:
+                continue
+            types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
+                       and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
+                       and (qualname(each, self.scan) or "").endswith("Error")
+                       for each in types):
+                continue
+            for stmt in handler.body:
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                            and sub.value.id == handler.name and isinstance(sub.ctx, ast.Load) \
+                            and sub.attr in CLIENT_ERROR_FIELDS:
+                        self.client_error_fields.add(id(sub))
+
     def visit_Try(self, node: ast.Try) -> None:
+        self._client_errors(node)
         threads = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in THREADS
                       for stmt in node.body for sub in ast.walk(stmt))
         if threads:  # the loop closed under the thread: Trio raises RunFinishedError
@@ -1886,6 +1912,9 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
                            # headers.raw, url (no real_url), request, http_version
                            "content_length", "raw_headers", "real_url", "request_info",
                            "version"}
+#: Fields of aiohttp's ``ClientResponseError`` that httpx's ``HTTPStatusError`` has not
+#: (it keeps the response: ``err.response.status_code``, ``.headers``, ``.request``).
+CLIENT_ERROR_FIELDS = {"status", "message", "request_info", "history"}
 #: What a response's field read is a finding for: a field httpx renames, or one that holds
 #: the library's own objects (``resp.history``: aiohttp's responses, whose fields differ).
 RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
