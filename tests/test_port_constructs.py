@@ -2612,3 +2612,36 @@ def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() ->
     assert found[9] == {"aiohttp-client"}
     assert found[12] == {"aiohttp-client"}
     assert 10 not in found and 14 not in found
+
+
+def test_a_callback_added_to_a_librarys_signal_list_is_a_use_of_it() -> None:
+    """``trace_config.on_request_start.append(cb)``: aiohttp's TraceConfig calls what is on
+    the list, so adding to it sets a callback on aiohttp's object (a use); so does a subclass
+    adding to a list its base keeps. A plain list's ``append``, and a list the subclass keeps
+    itself, stay as they are."""
+    found = rows("""\
+        import aiohttp
+
+        async def on_start(session, ctx, params):
+            pass
+
+        class Tracer(aiohttp.TraceConfig):
+            def __init__(self):
+                super().__init__()
+                self.on_request_start.append(self._start)
+                self.on_mine = []
+                self.on_mine.append(self._start)
+
+            async def _start(self, session, ctx, params):
+                pass
+
+        def make(hooks):
+            trace_config = aiohttp.TraceConfig()
+            trace_config.on_request_start.append(on_start)
+            hooks.on_request_start.append(on_start)
+            return trace_config
+        """)
+    assert found[9] == {"aiohttp-client"}
+    assert found[18] == {"aiohttp-client"}
+    assert 11 not in found  # the subclass's own list
+    assert 19 not in found  # a list on an object of unknown origin

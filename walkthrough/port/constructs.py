@@ -785,8 +785,37 @@ class Visitor(ast.NodeVisitor):
             if lib is not None:
                 self.emit(node, f"lib:{lib}")
 
+    def _signal_owner(self, func: ast.expr) -> str | None:
+        """``trace_config.on_request_start.append(cb)``, ``self.on_message.append(cb)`` in a
+        subclass: a callback added to an ``on_*`` list of an asyncio-only library's object (or
+        of asyncio's, or aiohttp's) is a callback set on it, a use of the library (the corpus
+        README's fifth-part case), though ``append`` on a plain list is plain data. The
+        construct of the library, or ``None``."""
+        if not (isinstance(func, ast.Attribute) and func.attr in SIGNAL_EDITS
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr.startswith("on_")):
+            return None
+        owner = func.value.value
+        name = qualname(owner, self.scan)
+        if name is None and reference(owner) in self.scan.origins:
+            name = self.scan.origins[reference(owner) or ""]
+        if name is None and isinstance(owner, ast.Name) and owner.id == "self" \
+                and self.classes and self.classes[-1][1] is not None \
+                and func.value.attr not in self.classes[-1][0]:
+            return self.classes[-1][1]  # inherited from the class's asyncio-side base
+        if name is None or name.startswith("aiohttp.web") or name == "web":
+            return None  # (the server's signals have a row of their own: WEB_OBJECTS)
+        if name.startswith("lib:"):
+            return lib_construct(name)
+        if name.split(".")[0] in MODULES:
+            return construct_of(name)
+        return None
+
     def visit_Call(self, node: ast.Call) -> None:
         self.called.add(id(node.func))
+        signal = self._signal_owner(node.func)
+        if signal is not None:
+            self.emit(node, signal)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             self.keyed.add(id(node.func))
@@ -1912,6 +1941,8 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
                            # headers.raw, url (no real_url), request, http_version
                            "content_length", "raw_headers", "real_url", "request_info",
                            "version"}
+#: A list's methods that add or take out a callback (``on_request_start.append(cb)``).
+SIGNAL_EDITS = {"append", "extend", "insert", "remove"}
 #: Fields of aiohttp's ``ClientResponseError`` that httpx's ``HTTPStatusError`` has not
 #: (it keeps the response: ``err.response.status_code``, ``.headers``, ``.request``).
 CLIENT_ERROR_FIELDS = {"status", "message", "request_info", "history"}
