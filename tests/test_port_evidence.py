@@ -1074,3 +1074,26 @@ def test_a_method_called_on_a_call_that_spans_lines_is_found_on_its_name() -> No
         """)
     assert found[7] == {"asyncio-only-lib"}
     assert 6 not in found
+
+
+def test_a_test_module_that_reaches_into_a_librarys_private_methods_is_still_its_user() -> None:
+    """A package's own module reaches into its private methods; so do its tests, which call
+    its API as a user does: in ``test_*.py`` every use is found. The same code in a module
+    that is not a test is the package's own (its imports and calls of itself stay)."""
+    source = """\
+        import pytest
+        from aredis import Connection
+
+        @pytest.mark.asyncio
+        async def test_connect():
+            conn = Connection()
+            await conn._connect()
+            sock = conn.get_extra_info("socket")
+            assert sock.getsockopt(1, 2) == 1
+        """
+    found = rows(source, "tests/test_connection.py")
+    for line in (2, 6, 7, 8):
+        assert found[line] == {"asyncio-only-lib"}, line
+    assert 9 not in found  # the stdlib socket get_extra_info handed out
+    own = rows(source, "aredis/connection.py")
+    assert not any("asyncio-only-lib" in each for each in own.values())

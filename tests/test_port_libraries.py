@@ -60,6 +60,13 @@ def test_the_libraries_the_issue_names_are_known() -> None:
     ("twisted.internet.asyncioreactor", "asyncio-only-lib"),  # Twisted on asyncio's loop
     ("aiohttp_jinja2", "http-server"),  # aiohttp.web's plugins: the server's port
     ("aiohttp_session", "http-server"),
+    ("mode", "asyncio-only-lib"),  # "built-on top of AsyncIO" (its description)
+    ("mode.threads", "asyncio-only-lib"),
+    ("aredis", "asyncio-only-lib"),  # an async redis-py, on asyncio's streams
+    ("caio.asyncio_base", "asyncio-only-lib"),  # a module named asyncio_*
+    ("caio.AsyncioContext", "asyncio-only-lib"),  # a class named for asyncio
+    ("apscheduler.schedulers.AsyncIOScheduler", "asyncio-only-lib"),
+    ("dns.quic.AsyncioQuicManager", "asyncio-only-lib"),
 ])
 def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str) -> None:
     found = libraries.advice(module)
@@ -76,6 +83,10 @@ def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str)
     "trio",
     "httpx",
     "twisted.internet.defer",  # Twisted itself is no asyncio library
+    "caio.AsyncContext",  # "Async" alone names no loop
+    "caio.Aiolos",  # Aio then a lower-case letter: a word, not a prefix
+    "caio.base_asyncio_x",  # asyncio inside a module's name, not at its start or end
+    "caio._asyncio_base",  # a private module keeps its package's side
 ])
 def test_modules_that_are_not_asyncio_only_get_nothing(module: str) -> None:
     assert libraries.advice(module) is None
@@ -218,3 +229,11 @@ def test_asyncio_only_libraries_added_in_round_4(module: str) -> None:
     assert found is not None and found[0] == "asyncio-only-lib"
     assert libraries.advice("prompt_toolkit") is None
     assert libraries.advice("prompt_toolkit.shortcuts") is None
+
+
+def test_a_class_named_for_asyncio_does_not_split_an_aio_package() -> None:
+    """``aiodynamo.http.aiohttp.AIOHTTP``: a class's name says nothing of the package's
+    layout, so aiodynamo (asyncio-only by its name) keeps all its modules asyncio's."""
+    assert libraries.split_packages(["aiodynamo.http.aiohttp.AIOHTTP"]) == set()
+    assert libraries.split_packages(["aioquic.asyncio"]) == {"aioquic"}
+    assert libraries.name("aiodynamo.client") == "aiodynamo"

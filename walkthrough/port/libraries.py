@@ -27,6 +27,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -242,6 +243,14 @@ LIBRARIES: tuple[Library, ...] = (
             f"{_BRIDGE}: prompt_toolkit's SSH server is built on asyncssh"),
     Library("pyee.asyncio", "asyncio-only-lib",
             "pyee's own `pyee.trio.TrioEventEmitter`, which runs its handlers in a nursery"),
+    # "Mode is a very minimal Python library built-on top of AsyncIO" (mode-streaming's and
+    # mode's description on the index): faust's services (listed above) are mode's
+    Library("mode", "asyncio-only-lib", f"{_BRIDGE}: mode's services run on asyncio only"),
+    # "An efficient and user-friendly async redis client ported from redis-py" (its index
+    # page; its README: "aredis can be run both with asyncio and uvloop"): asyncio's streams
+    Library("aredis", "asyncio-only-lib",
+            f"{_BRIDGE}, or the blocking `redis` client in `trio.to_thread.run_sync` (aredis "
+            "has had no release since 2020)"),
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
     # runs on in its name.
     Library("asyncio_*", "asyncio-only-lib",
@@ -308,11 +317,18 @@ SUFFIXED = Library("*_asyncio", "asyncio-only-lib",
                    f"`trio.to_thread.run_sync`, or {_BRIDGE}")
 
 
-def _asyncio_part(part: str) -> bool:
+#: A class named for asyncio: ``AsyncioContext``, ``AsyncIOScheduler``, ``AioReactor``,
+#: ``AIOHTTPTransport`` (a package's asyncio flavour of a class beside others).
+_ASYNCIO_CLASS = re.compile(r"(Asyncio|AsyncIO|Aio|AIO)[A-Z]")
+
+
+def _asyncio_part(part: str, classes: bool = True) -> bool:
     """A module named for asyncio: ``aio``, ``asyncio``, ``x_asyncio``, ``x_aio`` (irc's
-    ``client_aio`` beside its blocking ``client``)."""
+    ``client_aio`` beside its blocking ``client``), ``asyncio_x`` (caio's ``asyncio_base``);
+    or a class named for it (:data:`_ASYNCIO_CLASS`)."""
     return part in ("aio", "asyncio") or (part.endswith(("_asyncio", "_aio"))
-                                          and not part.startswith("_"))
+                                          and not part.startswith("_")) \
+        or part.startswith("asyncio_") or (classes and _ASYNCIO_CLASS.match(part) is not None)
 
 
 def by_name_only(lib: Library) -> bool:
@@ -321,11 +337,14 @@ def by_name_only(lib: Library) -> bool:
     return lib.module.endswith("*") and "." not in lib.module
 
 
-def _submodule(parts: list[str]) -> tuple[str, Library] | None:
-    """The first submodule of ``parts`` named for asyncio (``pkg.asyncio``, ``pkg.x.aio``)."""
+def _submodule(parts: list[str], classes: bool = True) -> tuple[str, Library] | None:
+    """The first submodule of ``parts`` named for asyncio (``pkg.asyncio``, ``pkg.x.aio``),
+    or, with ``classes``, a class named for it (``caio.AsyncioContext``). A class's name says
+    nothing of the package's layout: :func:`split_packages` and :func:`_nearest` leave it out
+    (``aiodynamo.http.aiohttp.AIOHTTP`` does not make aiodynamo's other modules asyncio-free)."""
     if parts[0] != "asyncio":
         for end in range(2, len(parts) + 1):
-            if _asyncio_part(parts[end - 1]):
+            if _asyncio_part(parts[end - 1], classes):
                 return ".".join(parts[:end]), SUBMODULE
     return None
 
@@ -375,7 +394,7 @@ def _nearest(module: str) -> tuple[str, Library] | None:
         lib = _match(prefix)
         if lib is not None:
             if by_name_only(lib):
-                return _submodule(parts) or (prefix, lib)
+                return _submodule(parts, classes=False) or (prefix, lib)
             return prefix, lib
     found = _submodule(parts)
     if found is None and parts[0].endswith(("_asyncio", "_aio")) \
@@ -409,7 +428,7 @@ def split_packages(modules: list[str]) -> set[str]:
     for module in modules:
         parts = module.strip(".").split(".")
         top = _match(parts[0])
-        if top is not None and by_name_only(top) and _submodule(parts) is not None:
+        if top is not None and by_name_only(top) and _submodule(parts, classes=False) is not None:
             split.add(parts[0])
     return split
 

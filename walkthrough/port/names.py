@@ -566,6 +566,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if method in ("values", "copy") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
             return kind  # self.tasks.values(): the tasks still
         if called.startswith("lib:"):
+            if method == "get_extra_info":
+                return None  # a socket, a peer's address, an SSL object: the stdlib's
             if method in WEBSOCKET_METHODS:
                 return "websocket"  # docker.container.websocket(): a WebSocket all the same
             return lib_construct(called)  # what an asyncio-only library returns is its own
@@ -911,8 +913,11 @@ def reached_into(tree: ast.Module, scan: Names) -> set[str]:
 
 
 def is_script(tree: ast.Module, path: str) -> bool:
-    """A program rather than a module: ``__main__.py``, or a top-level ``__main__`` guard."""
-    if path.replace("\\", "/").rsplit("/", 1)[-1].startswith("__main__."):
+    """A program rather than a module: ``__main__.py``, a top-level ``__main__`` guard, or a
+    pytest module (``test_*.py``, ``*_test.py``): a package's tests call its API as its users
+    do, even where they reach into its private methods (``await conn._connect()``)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if name.startswith(("__main__.", "test_")) or name.endswith("_test.py"):
         return True
     return any(isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)
                for node in tree.body)
