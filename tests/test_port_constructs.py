@@ -2645,3 +2645,27 @@ def test_a_callback_added_to_a_librarys_signal_list_is_a_use_of_it() -> None:
     assert found[18] == {"aiohttp-client"}
     assert 11 not in found  # the subclass's own list
     assert 19 not in found  # a list on an object of unknown origin
+
+
+def test_editing_a_sessions_default_headers_reads_the_same_in_httpx() -> None:
+    """``session.headers[k] = v``, ``.get``, ``.pop``, ``.update`` and ``k in session.headers``:
+    httpx's AsyncClient keeps its headers in a mutable mapping with the same methods (checked
+    against httpx), so the edits stay; the session's requests are still findings."""
+    found = rows("""\
+        import aiohttp
+
+        class Api:
+            def __init__(self):
+                self.session = aiohttp.ClientSession()
+
+            def set_agent(self, value):
+                if "User-Agent" not in self.session.headers:
+                    self.session.headers["User-Agent"] = value
+                self.session.headers.update({"X": "1"})
+                return self.session.headers.get("User-Agent")
+
+            async def get(self, url):
+                return await self.session.get(url)
+        """)
+    assert not set(found) & {8, 9, 10, 11}
+    assert found[14] == {"aiohttp-client"}

@@ -670,8 +670,9 @@ def test_a_spawn_with_a_name_and_a_spawn_awaited_at_once() -> None:
 
 
 def test_a_method_called_on_a_field_of_aiohttps_objects_is_their_api() -> None:
-    """A field read is data, and so is a str or dict method on it (``headers.get(k)``); the
-    router's match is the API (``path_params`` in an ASGI port), as the corpus keys have it."""
+    """A field read is data, and so is a plain mapping or str method on it (``headers.get(k)``,
+    ``match_info.get(k)``: the corpus README's ruling before the eighth part); a method only
+    aiohttp's multidicts have (``headers.getall(k)``) is the server's API."""
     found = rows("""\
         from aiohttp import web
 
@@ -679,13 +680,14 @@ def test_a_method_called_on_a_field_of_aiohttps_objects_is_their_api() -> None:
             name = request.match_info.get("name")
             where = request.remote
             agent = request.headers.get("user-agent", "").lower()
-            return web.Response(text=f"{name} {where} {agent}")
+            tags = request.headers.getall("x-tag", [])
+            return web.Response(text=f"{name} {where} {agent} {tags}")
 
         app = web.Application()
         app.router.add_get("/{name}", page)
         """)
-    assert found[4] == {"http-server"}
-    assert 5 not in found and 6 not in found
+    assert found[7] == {"http-server"}
+    assert 4 not in found and 5 not in found and 6 not in found
 
 
 def test_a_views_request_is_aiohttps_server_object() -> None:

@@ -608,13 +608,21 @@ class Visitor(ast.NodeVisitor):
             # while not ws.closed: trio-websocket's WebSocketConnection has ``closed`` too
             # (None while open, the close reason after), the same test in a port
             return
+        if kind == "session" and len(parts) >= 2 and parts[1] == "headers" \
+                and (len(parts) == 2 or parts[-1] in ITEM_METHODS) \
+                and isinstance(node, ast.Attribute) \
+                and (len(parts) > 2 or id(node) not in self.called):
+            # "User-Agent" in session.headers, session.headers.update(h), session.headers[k]
+            # = v: httpx's AsyncClient keeps its default headers in a mutable mapping with the
+            # same methods, so the edit reads the same in a port
+            return
         if kind in ("response", "web") and len(parts) >= 3 \
                 and parts[1] not in (RESPONSE_OBJECTS if kind == "response" else WEB_OBJECTS) \
-                and parts[1] != "match_info" and parts[-1] in ITEM_METHODS:
-            # request.method.lower(), response.headers.get(k): a str or dict method on a
-            # field read as plain data is plain data itself, as on any library's object;
-            # but the router's match (request.match_info.get(k)) is path_params in an ASGI
-            # port, a field the port renames
+                and parts[-1] in ITEM_METHODS:
+            # request.method.lower(), response.headers.get(k), request.match_info.get(k): a
+            # str or dict method on a field read as plain data is plain data itself, as on
+            # any library's object (the corpus README's ruling on field reads; a multidict's
+            # own method, request.headers.getall(k), is the server's API)
             return
         if len(parts) == 2 and parts[1] in HANDED_FIELDS.get(kind, ()) \
                 and isinstance(node, ast.Attribute) and id(node) in self.handed \
