@@ -2669,3 +2669,42 @@ def test_editing_a_sessions_default_headers_reads_the_same_in_httpx() -> None:
         """)
     assert not set(found) & {8, 9, 10, 11}
     assert found[14] == {"aiohttp-client"}
+
+
+def test_create_task_inherited_from_the_packages_own_base_is_its_own_method() -> None:
+    """``self.create_task(coro)`` in a class whose bases are all the package's own (imported
+    relatively): the base's wrapper, changed where it is defined; with a base from elsewhere
+    (an unlisted package's Service) it is still taken for asyncio's spawn by its name."""
+    source = """\
+        import asyncio
+        from {base_module} import Base
+
+        class Client(Base):
+            async def send(self, msg):
+                self.create_task(self._send(msg))
+
+            async def _send(self, msg):
+                await asyncio.sleep(0)
+        """
+    own = rows(source.format(base_module="._base"))
+    assert 6 not in own
+    other = rows(source.format(base_module="servicekit"))
+    assert "create-task" in other[6]
+
+
+def test_a_semaphores_acquire_and_release_read_the_same_on_trio() -> None:
+    """``trio.Semaphore`` has ``await acquire()`` and ``release()`` (any task may release, as
+    in asyncio): those lines stay; the constructor and ``locked()``, which it lacks, change."""
+    found = rows("""\
+        import asyncio
+
+        async def main():
+            sem = asyncio.Semaphore(3)
+            await sem.acquire()
+            try:
+                print(sem.locked())
+            finally:
+                sem.release()
+        """)
+    assert found[4] == {"semaphore"} and found[7] == {"semaphore"}
+    assert 5 not in found and 9 not in found

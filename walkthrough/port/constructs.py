@@ -194,8 +194,8 @@ ROWS: dict[str, str] = {
     "asyncio.QueueShutDown": "queue-shutdown",
     "asyncio.Semaphore": "semaphore",
     "asyncio.BoundedSemaphore": "semaphore",
-    "semaphore.acquire": "semaphore",
-    "semaphore.release": "semaphore",
+    # (acquire() and release() stay: a trio.Semaphore has both, the same; a trio.Lock or
+    # CapacityLimiter would not let another task release, but a Semaphore does)
     "semaphore.locked": "semaphore",  # trio.Semaphore has none: its value is 0
     "condition.wait_for": "condition",  # trio.Condition has none: loop on wait()
     "asyncio.Event": "event",
@@ -514,6 +514,15 @@ class Visitor(ast.NodeVisitor):
             (qualname(node, scan) or "").startswith(("pytest.mark.asyncio", "lib:pytest_asyncio"))
             for node in ast.walk(tree or ast.Module([], []))
             if isinstance(node, ast.Attribute | ast.Name))
+        #: for each enclosing class, whether all its bases are the package's own (see
+        #: :meth:`_own_base_method`), and the names the file imports from its own package
+        self.own_bases: list[bool] = []
+        self.package_names = {
+            alias.asname or alias.name
+            for each in ast.walk(tree or ast.Module([], []))
+            if isinstance(each, ast.ImportFrom) and (
+                each.level or (each.module or "").split(".")[0] in scan.own)
+            for alias in each.names}
         #: field reads of an aiohttp client error caught by name (see :meth:`_client_errors`)
         self.client_error_fields: set[int] = set()
         #: the ``func`` of each ``queue.put(None)`` (by id)
@@ -793,6 +802,14 @@ class Visitor(ast.NodeVisitor):
             if lib is not None:
                 self.emit(node, f"lib:{lib}")
 
+    def _own_base_method(self, func: ast.expr) -> bool:
+        """``self.create_task(coro)`` in a class whose every base is the package's own
+        (imported relatively, or from the package the file is part of): the method is that
+        base's, the package's own wrapper, which its port changes where it is defined (the
+        corpus README: a package's calls of itself are not labelled)."""
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id == "self" and bool(self.own_bases) and self.own_bases[-1]
+
     def _signal_owner(self, func: ast.expr) -> str | None:
         """``trace_config.on_request_start.append(cb)``, ``self.on_message.append(cb)`` in a
         subclass: a callback added to an ``on_*`` list of an asyncio-only library's object (or
@@ -878,7 +895,7 @@ class Visitor(ast.NodeVisitor):
                 and reference(func.value) not in self.scan.plain and not self._own_method(func):
             self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
         elif name is None and self.scan.loop_file and node.args and not (
-                {callback_name(func)} & self.defined) and (
+                {callback_name(func)} & self.defined) and not self._own_base_method(func) and (
                 (isinstance(func, ast.Attribute) and func.attr in SPAWNS)
                 or (isinstance(func, ast.Name) and func.id in SPAWNS)):
             # self.create_task(coro), a helper imported from the package's own tools: asyncio's
@@ -1773,9 +1790,12 @@ class Visitor(ast.NodeVisitor):
                 and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name)
                 and sub.value.id == "self"}
         self.external_bases.append((package, own | kept) if package else None)
+        self.own_bases.append(bool(node.bases) and all(
+            isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
         self.generic_visit(node)
         self.classes.pop()
         self.external_bases.pop()
+        self.own_bases.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._function(node)
