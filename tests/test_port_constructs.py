@@ -2708,3 +2708,31 @@ def test_a_semaphores_acquire_and_release_read_the_same_on_trio() -> None:
         """)
     assert found[4] == {"semaphore"} and found[7] == {"semaphore"}
     assert 5 not in found and 9 not in found
+
+
+def test_a_call_of_the_files_own_session_maker_is_not_itself_a_finding() -> None:
+    """``session = get_session(url)``: the file's own function makes the session (its body's
+    ``aiohttp.ClientSession(...)`` is the finding), and what is done with the session is
+    found; the call itself is the package's call of itself."""
+    found = rows("""\
+        import aiohttp
+
+        _sessions = {}
+
+        def get_session(host) -> aiohttp.ClientSession:
+            if host not in _sessions:
+                _sessions[host] = aiohttp.ClientSession()
+            return _sessions[host]
+
+        def post(url):
+            session = get_session(url)
+            return session.post(url)
+
+        async def main():
+            async with get_session("h") as session:
+                await session.get("u")
+        """)
+    assert found[7] == {"aiohttp-client"}
+    assert 11 not in found
+    assert found[12] == {"aiohttp-client"}
+    assert found[15] == {"aiohttp-client"}  # entered and closed here: the session's block

@@ -848,7 +848,12 @@ class Visitor(ast.NodeVisitor):
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
             return
-        if qualname(node, self.scan) == "session":  # make_client(), which returns a session
+        if qualname(node, self.scan) == "session" and (
+                _own_call(node) not in self.defined or id(node) in self.entered):
+            # a session made (aiohttp.ClientSession(), a library's factory), or entered and
+            # closed here (async with make_client() as session); a call of the file's own
+            # function that only hands one out (session = get_session(url)) is the package's
+            # call of itself: its body makes the session, what is done with it is found
             self.emit(node, "aiohttp")
         name = qualname(node.func, self.scan)
         if name is not None:
