@@ -479,23 +479,6 @@ class Visitor(ast.NodeVisitor):
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
         self.defined_classes = {each.name for each in ast.walk(tree or ast.Module([], []))
                                 if isinstance(each, ast.ClassDef)}
-        #: the file's own functions named as asyncio's spawn that spawn and return a value
-        #: (``def create_task(self, coro): return self.loop.create_task(coro)``): the spawn,
-        #: wrapped, whose ``def`` line changes with it (by id)
-        self.spawners = {id(each) for each in ast.walk(tree or ast.Module([], []))
-                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
-                         and each.name in SPAWNS and any(
-                             isinstance(sub, ast.Call) and _last_name(sub.func) in SPAWNS
-                             for sub in _own_nodes(each)) and any(
-                             isinstance(sub, ast.Return) and sub.value is not None
-                             for sub in _own_nodes(each))}
-        # if sys.version_info >= (3, 7): from asyncio import create_task / else: def
-        # create_task(coro): asyncio's own function backported, not a wrapper of it (the
-        # import line and the body's calls carry the rows)
-        backported = _asyncio_imports(tree if isinstance(tree, ast.Module) else None)
-        self.spawners -= {id(each) for each in ast.walk(tree or ast.Module([], []))
-                          if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
-                          and each.name in backported}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
         #: for each enclosing class, the unlisted package one of its bases comes from
@@ -1809,8 +1792,6 @@ class Visitor(ast.NodeVisitor):
         self._function(node)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        if id(node) in self.spawners and self.scan.loop_file:
-            self.emit(node, "asyncio.create_task")  # the file's wrapper of asyncio's spawn
         self._decorators(node)
         self._signature(node)
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
@@ -2003,13 +1984,6 @@ THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
 
 #: Calls whose arguments are exception types caught or told apart.
 CATCHERS = {"suppress", "isinstance", "issubclass", "raises"}
-
-
-def _asyncio_imports(tree: ast.Module | None) -> set[str]:
-    """The names a file imports from asyncio (``from asyncio import create_task``)."""
-    return {alias.asname or alias.name for each in ast.walk(tree or ast.Module([], []))
-            if isinstance(each, ast.ImportFrom) and each.module == "asyncio" and not each.level
-            for alias in each.names}
 
 
 def _last_name(node: ast.expr) -> str:
