@@ -2736,3 +2736,32 @@ def test_a_call_of_the_files_own_session_maker_is_not_itself_a_finding() -> None
     assert 11 not in found
     assert found[12] == {"aiohttp-client"}
     assert found[15] == {"aiohttp-client"}  # entered and closed here: the session's block
+
+
+def test_the_packages_own_reader_class_shadows_asyncios_method_names() -> None:
+    """``self.reader: Optional[TelnetReader]``, a class the package imports relatively: its
+    ``feed_eof()`` and ``set_exception()`` are that class's, not a StreamReader's or a
+    Future's; unannotated, the same calls in an asyncio file are still taken for asyncio's.
+    In a class with the package's own base beside asyncio's, a private helper called on
+    ``self`` is the own base's; a public protocol method is still asyncio's."""
+    source = """\
+        import asyncio
+        from typing import Optional
+        from .stream_reader import TelnetReader
+        from ._base import ProtocolBase
+
+        class Client(ProtocolBase, asyncio.Protocol):
+            def __init__(self):
+                self.reader{annotation} = None
+
+            def connection_lost(self, exc):
+                self.reader.feed_eof()
+                self.reader.set_exception(exc)
+                self._log_info()
+                self.pause_reading()
+        """
+    typed = rows(source.format(annotation=": Optional[TelnetReader]"))
+    assert not set(typed) & {11, 12, 13}
+    assert typed[14] == {"protocols"}
+    untyped = rows(source.format(annotation=""))
+    assert untyped[11] == {"streams"} and untyped[12] == {"future"}

@@ -500,6 +500,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing class, whether all its bases are the package's own (see
         #: :meth:`_own_base_method`), and the names the file imports from its own package
         self.own_bases: list[bool] = []
+        #: for each enclosing class, whether one of its bases is the package's own
+        self.mixed_bases: list[bool] = []
         self.package_names = {
             alias.asname or alias.name
             for each in ast.walk(tree or ast.Module([], []))
@@ -950,7 +952,11 @@ class Visitor(ast.NodeVisitor):
         calls_super = isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) \
             and receiver.func.id == "super"
         inherited = isinstance(receiver, ast.Name) and receiver.id == "self" \
-            and node.func.attr not in own
+            and node.func.attr not in own and not (
+                # class C(PackageBase, asyncio.Protocol): self._log_tls_info(), a private
+                # helper, is the package's own base's (asyncio's protocols have no private
+                # API for subclasses to call)
+                node.func.attr.startswith("_") and self.mixed_bases and self.mixed_bases[-1])
         if calls_super and node.func.attr == "__init__" and not node.args \
                 and not node.keywords and row_of(base) == "protocols":
             return  # asyncio's protocols have object's __init__: super().__init__() stays
@@ -1780,10 +1786,13 @@ class Visitor(ast.NodeVisitor):
         self.external_bases.append((package, own | kept) if package else None)
         self.own_bases.append(bool(node.bases) and all(
             isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
+        self.mixed_bases.append(any(
+            isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
         self.generic_visit(node)
         self.classes.pop()
         self.external_bases.pop()
         self.own_bases.pop()
+        self.mixed_bases.pop()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._function(node)

@@ -1012,6 +1012,37 @@ def _stdlib_name(node: ast.expr, names: set[str]) -> bool:
     return isinstance(node, ast.Name) and node.id in names
 
 
+#: Words of an annotation that name no class of the package's (``typing``'s and builtins').
+_TYPING_WORDS = {"Optional", "Union", "None", "Any", "List", "Dict", "Set", "Tuple", "list",
+                 "dict", "set", "tuple", "type", "Type", "ClassVar", "Final", "Sequence"}
+
+
+@functools.lru_cache(maxsize=64)
+def _package_classes(tree: ast.Module) -> frozenset[str]:
+    """The names a module imports relatively (``from .stream_reader import TelnetReader``)
+    and the classes it defines: the package's own classes."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            names.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.ClassDef):
+            names.add(node.name)
+    return frozenset(names)
+
+
+def _own_classes_only(annotation: ast.expr, tree: ast.Module) -> bool:
+    """Whether an annotation names classes, all of them the package's own (see
+    :func:`_package_classes`): ``Optional[Union[TelnetReader, TelnetReaderUnicode]]``."""
+    words = [sub.id for sub in ast.walk(annotation) if isinstance(sub, ast.Name)]
+    if any(isinstance(sub, ast.Attribute | ast.Constant) and not (
+            isinstance(sub, ast.Constant) and sub.value is None)
+           for sub in ast.walk(annotation)):
+        return False  # asyncio.Task, "Future": a dotted or quoted name, judged elsewhere
+    classes = [word for word in words if word not in _TYPING_WORDS]
+    own = _package_classes(tree)
+    return bool(classes) and all(word in own for word in classes)
+
+
 def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
     """The ids of :attr:`Names.narrowed` assignments."""
     classes = {each.name for each in ast.walk(tree) if isinstance(each, ast.ClassDef)}
@@ -1216,6 +1247,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 elif _collects_a_class(node.annotation, scan) and reference(node.target):
                     # self.tasks: set[Task], the file's own Task: what it holds is not
                     # asyncio's, whatever a name added to it is elsewhere in the file
+                    scan.plain.add(reference(node.target) or "")
+                elif reference(node.target) and _own_classes_only(node.annotation, tree):
+                    # self.reader: Optional[TelnetReader], the package's own reader class
+                    # (imported relatively): its feed_eof() is that class's, not asyncio's
                     scan.plain.add(reference(node.target) or "")
                 elif node.value is not None:
                     bind(node.target, qualname(node.value, scan), scan)
