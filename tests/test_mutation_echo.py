@@ -33,6 +33,7 @@ import argparse
 import dataclasses
 import io
 import itertools
+import os
 import signal
 import socket
 import sys
@@ -442,28 +443,53 @@ def test_a_stack_without_the_ports_main_thread_says_nothing(tmp_path: Path) -> N
     assert echo._where("", script) is None
 
 
-def test_the_stack_is_read_once_written_and_empty_when_none_comes(
+class _Dumping:
+    """A stand-in server asked for its stack: each time it is polled it writes the next part
+    of its dump (a dump may be seen half-written), and it never ends."""
+
+    def __init__(self, stack: Path, parts: list[bytes]) -> None:
+        self.stack, self.parts = stack, list(parts)
+        self.signals: list[int] = []
+
+    def send_signal(self, signum: int) -> None:
+        self.signals.append(signum)
+
+    def poll(self) -> int | None:
+        if self.parts:
+            with self.stack.open("ab") as f:
+                f.write(self.parts.pop(0))
+        return None
+
+
+@pytest.mark.timeout(30)
+def test_the_stack_is_read_once_its_size_stops_changing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """:func:`echo._ask_stack` against a process that writes nothing: "" within STACK_WAIT."""
-    class Quiet:
-        def __init__(self) -> None:
-            self.signals: list[int] = []
+    monkeypatch.setattr(echo, "STACK_WAIT", 5.0)  # ends once complete, long before this
+    stack = tmp_path / "stack.txt"
+    stack.touch()  # BOOTSTRAP creates it empty at the start
+    parts = [b"Current thread 0x1 (most recent call first):\n",
+             b'  File "<string>", line 8 in <module>\n', b"", b"", b"  never reached\n"]
+    server = _Dumping(stack, parts)
+    assert echo._ask_stack(server, stack) == (  # type: ignore[arg-type]
+        'Current thread 0x1 (most recent call first):\n  File "<string>", line 8 in <module>\n')
+    assert server.signals == [signal.SIGUSR1]
 
-        def send_signal(self, signum: int) -> None:
-            self.signals.append(signum)
 
-        def poll(self) -> int | None:
-            return None
-
+@pytest.mark.timeout(30)
+def test_a_stack_that_never_comes_is_given_up_after_stack_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(echo, "STACK_WAIT", 0.2)
-    quiet = Quiet()
-    assert echo._ask_stack(quiet, tmp_path / "stack.txt") == ""  # type: ignore[arg-type]
-    assert quiet.signals == [signal.SIGUSR1]
-    stack = tmp_path / "written.txt"
-    stack.write_text("Current thread 0x1 (most recent call first):\n", encoding="utf-8")
-    assert echo._ask_stack(quiet, stack) == ("Current thread 0x1 (most recent call "  # type: ignore[arg-type]
-                                             "first):\n")
+    empty = tmp_path / "stack.txt"
+    empty.touch()
+    assert echo._ask_stack(_Dumping(empty, []), empty) == ""  # type: ignore[arg-type]
+    missing = tmp_path / "missing.txt"
+    assert echo._ask_stack(_Dumping(missing, []), missing) == ""  # type: ignore[arg-type]
+    # Whatever the file holds, it is read: bytes that are not UTF-8 are replaced.
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes(b"caf\xe9\n")
+    assert echo._ask_stack(_Dumping(odd, []), odd) == "caf\ufffd\n"  # type: ignore[arg-type]
 
 
 # -- small words ----------------------------------------------------------------------------------
@@ -983,3 +1009,38 @@ def test_a_frame_that_cannot_be_resolved_is_not_the_ports(
     gone.rmdir()
     assert echo._same_path("learner_server.py", COPY) is False
     assert echo._same_path(str(COPY), COPY) is True
+
+
+@pytest.mark.timeout(60)
+def test_the_server_runs_in_the_checks_strict_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever the checker's own folder, environment and stdin: the server runs in the
+    project's folder with the project importable, in development mode (unclosed resources,
+    coroutines never awaited are said on stderr), warnings as errors even for a command
+    without ``-W error``, stdout unbuffered (a line printed without flush still arrives) and
+    stdin at end of file (a server that reads it cannot wait for typed input)."""
+    path = _script(tmp_path, """\
+        import os, sys, time
+        print(f"dev={sys.flags.dev_mode} warnings={sys.warnoptions} "
+              f"path={os.environ.get('PYTHONPATH')} cwd={os.getcwd()} stdin={sys.stdin.read()!r}")
+        while True:
+            time.sleep(0.01)
+        """)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.delenv("PYTHONDEVMODE", raising=False)
+    monkeypatch.delenv("PYTHONWARNINGS", raising=False)
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    read, write = os.pipe()
+    saved = os.dup(0)
+    os.dup2(read, 0)  # the checker's stdin holds typed input the server must not see
+    try:
+        os.write(write, b"typed\n")
+        played = echo.play([sys.executable, str(path)], start_wait=5.0)
+    finally:
+        os.dup2(saved, 0)
+        for fd in (saved, read, write):
+            os.close(fd)
+    line = f"dev=True warnings=['default', 'error'] path={ROOT} cwd={ROOT} stdin=''\n"
+    assert played.transcript[0] == f"server: no {LISTENING} line (got {clean(repr(line))})"
