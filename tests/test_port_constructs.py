@@ -2765,3 +2765,33 @@ def test_the_packages_own_reader_class_shadows_asyncios_method_names() -> None:
     assert typed[14] == {"protocols"}
     untyped = rows(source.format(annotation=""))
     assert untyped[11] == {"streams"} and untyped[12] == {"future"}
+
+
+def test_a_blocking_twin_under_the_build_flag_keeps_requests_names() -> None:
+    """``if REST: from requests import Session`` / ``else: from aiohttp import ClientSession
+    as Session``: the code under a later ``if REST:`` is the blocking twin, whose
+    ``Session`` is requests' (not labelled); the aiohttp side keeps its findings. Without
+    the requests import in the flag's branch, the same later block is aiohttp's."""
+    source = """\
+        from .build import REST
+
+        if REST:
+            from {blocking} import Session
+        else:
+            from aiohttp import ClientSession as Session
+
+        if not REST:
+            async def fetch(url):
+                async with Session() as session:
+                    return await session.get(url)
+
+        if REST:
+            def fetch_sync(url):
+                session = Session()
+                return session.get(url)
+        """
+    found = rows(source.format(blocking="requests"))
+    assert found[10] == {"aiohttp-client"} and found[11] == {"aiohttp-client"}
+    assert 15 not in found and 16 not in found
+    unknown = rows(source.format(blocking="mylib"))
+    assert unknown.get(16) == {"aiohttp-client"}

@@ -2083,6 +2083,41 @@ def _names(tree: ast.Module, source: str, path: str) -> Names:
     return state
 
 
+#: Blocking HTTP clients a package may ship its twin on (``requests.Session``).
+BLOCKING_HTTP = ("requests", "urllib3", "urllib.request", "http.client")
+
+
+def _imports_from(body: list[ast.stmt], modules: tuple[str, ...]) -> bool:
+    """Whether ``body`` (one branch of an ``if``) imports from one of ``modules``."""
+    return any(
+        (isinstance(sub, ast.ImportFrom) and not sub.level and sub.module is not None
+         and sub.module.startswith(modules))
+        or (isinstance(sub, ast.Import) and any(a.name.startswith(modules) for a in sub.names))
+        for stmt in body for sub in ast.walk(stmt))
+
+
+def blocking_twin_lines(tree: ast.Module) -> set[int]:
+    """The lines of a package's blocking twin: ``if BUILD_REST: from requests import Session
+    else: from aiohttp import ClientSession as Session``, then the twin's code under the same
+    test, ``if BUILD_REST: ...``. There the shared names are requests', which a port keeps as
+    they are (the corpus README: a blocking twin is not labelled); the aiohttp side, under
+    ``else`` or ``if not BUILD_REST``, is aiohttp's."""
+    flags: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and _imports_from(node.body, BLOCKING_HTTP) \
+                and _imports_from(node.orelse, ("aiohttp",)):
+            flags.add(ast.dump(node.test))
+    lines: set[int] = set()
+    if not flags:
+        return lines
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.dump(node.test) in flags \
+                and not _imports_from(node.body, BLOCKING_HTTP):
+            for stmt in node.body:
+                lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+    return lines
+
+
 def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
     tree = parse(source, path)
@@ -2099,7 +2134,10 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
         if evidenced:
             state = _names(tree, source, path)
         stops = "stop" in state.loop_methods
+        twins = blocking_twin_lines(tree)
         for line, _, construct in sorted(state.found):
+            if line in twins and row_of(construct) in ("aiohttp-client", "websocket"):
+                continue  # the blocking twin's requests.Session, under the same name
             if construct == "loop.run_forever" and not stops:
                 construct = "loop.run_forever alone"
             if (line, construct) in findings:
