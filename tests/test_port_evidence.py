@@ -1103,3 +1103,20 @@ def test_a_test_module_that_reaches_into_a_librarys_private_methods_is_still_its
     assert 9 not in found  # the stdlib socket get_extra_info handed out
     own = rows(source, "aredis/connection.py")
     assert not any("asyncio-only-lib" in each for each in own.values())
+
+
+def test_strs_own_predicates_on_what_a_library_gave_are_plain_data() -> None:
+    """``key.isnumeric()``, ``name.zfill(3)`` on a value an asyncio-only library returned: str's
+    own methods, the same in any port; a method of the library's object is still its API."""
+    found = rows("""\
+        import aiosqlite
+
+        async def keys(db):
+            async with aiosqlite.connect(db) as conn:
+                cursor = await conn.execute("SELECT k FROM t")
+                for (key,) in await cursor.fetchall():
+                    if key.isnumeric() or key.isascii():
+                        print(key.zfill(3))
+        """)
+    assert found[5] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
+    assert 7 not in found and 8 not in found

@@ -1945,7 +1945,12 @@ PLAIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict"
 #: Methods of plain data (str, bytes, dict): called on a library object's field, no change.
 DATA_METHODS = {"decode", "encode", "strip", "split", "splitlines", "lower", "upper",
                 "startswith", "endswith", "format", "replace", "hex", "join", "items", "keys",
-                "values", "removesuffix", "removeprefix"}
+                "values", "removesuffix", "removeprefix",
+                # str's and bytes' own predicates and padding (checked: each is a method of
+                # str; no asyncio or aiohttp object has one)
+                "isnumeric", "isascii", "isdigit", "isdecimal", "isalpha", "isalnum", "isspace",
+                "islower", "isupper", "istitle", "isidentifier", "isprintable", "zfill",
+                "ljust", "rjust", "center", "swapcase", "expandtabs", "casefold"}
 #: A conversion to plain data (``frame.to_ndarray()``, ``record.as_dict()``), not awaited, on
 #: what a library gave: the data it returns is the same in any port.
 CONVERSIONS = ("to_", "as_")
