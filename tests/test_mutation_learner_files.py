@@ -337,15 +337,20 @@ def rewrite(file: Path, edit: Callable[[list[str]], list[str]]) -> None:
 
 def crawler_port(*, tsv: Callable[[list[str]], list[str]] | None = None,
                  lines: Callable[[list[str]], list[str]] | None = None,
-                 raises: BaseException | None = None) -> types.ModuleType:
-    """The Trio twin, with its TSV's lines or its printed lines edited after the crawl."""
+                 raises: BaseException | None = None, given: list[dict[str, Any]] | None = None,
+                 **overrides: Any) -> types.ModuleType:
+    """The Trio twin, with its TSV's lines or its printed lines edited after the crawl; the
+    keyword arguments the check gave it appended to ``given``, and ``overrides`` put over
+    them (a port that ignores one of the limits)."""
 
     async def bulk_crawl_and_write(file: Path, urls: list[str], **kwargs: Any) -> None:
+        if given is not None:
+            given.append(kwargs)
         if raises is not None:
             raise raises
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
-            await TRIO_CRAWLER.bulk_crawl_and_write(file, urls, **kwargs)
+            await TRIO_CRAWLER.bulk_crawl_and_write(file, urls, **{**kwargs, **overrides})
         for line in (lines or list)(printed.getvalue().splitlines()):
             print(line)
         if tsv is not None:
@@ -495,3 +500,41 @@ def test_the_other_lines_lost_or_added_are_named_three_of_each_sorted(tmp_path: 
         "  a line that should not be there: debug 1\\x1b[0m",
         "  a line that should not be there: debug 2\\x1b[0m",
         "  a line that should not be there: debug 3\\x1b[0m"]
+
+
+@pytest.mark.timeout(60)
+def test_the_port_is_given_the_references_limits(tmp_path: Path) -> None:
+    """The same concurrency, time per URL and body cap as the reference's crawl."""
+    given: list[dict[str, Any]] = []
+    status, _, _ = crawled(crawler_port(given=given), tmp_path)
+    assert status == EQUIVALENT
+    assert given == [{"concurrency": 8, "url_timeout": 5.0, "max_bytes": 50_000}]
+
+
+@pytest.mark.timeout(60)
+def test_a_port_that_reads_a_body_past_the_cap_is_not_equivalent(tmp_path: Path) -> None:
+    """The demo site's big pages are over the cap the check gives (four times it), so a port
+    that ignores the cap parses them where the reference stops with "too-large"."""
+    status, lines, site = crawled(crawler_port(max_bytes=10**9), tmp_path)
+    assert status == NOT_EQUIVALENT
+    assert lines[:3] == [
+        "NOT equivalent (4 differences; the first 10):",
+        *(f"  a row that should not be there: {site}{page}\\thttps://example.org/big"
+          for page in ("big-chunked.html", "big.html"))]
+    # The URLs come in the order the reference's crawl finished them: either.
+    assert sorted(lines[3:]) == sorted(
+        f"  for {site}{page}: expected events got 200, error too-large; your port printed: "
+        f"Got response [200] for URL: {site}{page} | Found 1 links for {site}{page} | "
+        f"Wrote results for source URL: {site}{page}" for page in ("big.html", "big-chunked.html"))
+
+
+@pytest.mark.timeout(60)
+def test_a_crawl_that_raises_gets_the_hint_for_the_framework_it_is_checked_as(
+        tmp_path: Path) -> None:
+    """An asyncio call left in a Trio port: the hint says so."""
+    status, lines, _ = crawled(crawler_port(raises=RuntimeError("no running event loop")),
+                               tmp_path)
+    assert status == NOT_EQUIVALENT
+    assert lines[:2] == ["NOT equivalent: your crawl raised:",
+                         "  RuntimeError: no running event loop"]
+    assert lines[2].startswith("    hint: an asyncio call left in a Trio port"), lines
