@@ -1120,3 +1120,53 @@ def test_strs_own_predicates_on_what_a_library_gave_are_plain_data() -> None:
         """)
     assert found[5] == {"asyncio-only-lib"} and found[6] == {"asyncio-only-lib"}
     assert 7 not in found and 8 not in found
+
+
+def test_dnspythons_async_api_runs_under_trio_but_its_asyncio_manager_does_not() -> None:
+    """dnspython's ``dns.asyncquery`` picks Trio's or asyncio's backend with sniffio: awaiting
+    it is no evidence; its ``AsyncioQuicManager`` is asyncio's by its name, and a
+    ``TrioQuicManager`` bound to the same name elsewhere is not."""
+    found = rows("""\
+        import asyncio
+        import dns.asyncquery
+        import dns.quic
+        import trio
+
+        async def aquery(q, connection):
+            return await dns.asyncquery.quic(q, "1.1.1.1", connection=connection)
+
+        async def amulti(q):
+            async with dns.quic.AsyncioQuicManager() as manager:
+                connection = manager.connect("1.1.1.1", 853)
+                await aquery(q, connection)
+
+        async def tmulti(q):
+            async with dns.quic.TrioQuicManager(None) as manager:
+                connection = manager.connect("1.1.1.1", 853)
+        """)
+    assert 7 not in found
+    assert found[10] == {"asyncio-only-lib"} and found[11] == {"asyncio-only-lib"}
+    assert 15 not in found and 16 not in found
+
+
+def test_a_file_opened_with_a_plain_with_is_no_stream_of_the_same_name() -> None:
+    """``with open(path, "wb") as writer: writer.write(buf)`` beside an asyncio ``writer`` in
+    the same function: in the with block the name is the file; the file's own context
+    manager may hand out an asyncio object, and keeps the name's kind."""
+    found = rows("""\
+        import asyncio
+        import contextlib
+
+        @contextlib.contextmanager
+        def kept(stream):
+            yield stream
+
+        async def main(buf):
+            reader, writer = await asyncio.open_connection("127.0.0.1", 1)
+            with open("dump.bin", "wb") as writer:
+                writer.write(buf)
+            with kept(writer) as writer:
+                writer.write(buf)
+        """)
+    assert 11 not in found
+    assert found[13] == {"streams"}

@@ -1196,7 +1196,16 @@ class Visitor(ast.NodeVisitor):
                 # cancel scope: the async-gen row (not in an @asynccontextmanager, whose
                 # one yield is the caller's body, inside the scope on purpose)
                 self.emit(item.context_expr, "async generator scope")
+        # async with dns.quic.TrioQuicManager(...) as manager: a package that runs under
+        # Trio hands out its own object, whatever ``manager`` is elsewhere in the file
+        local = {item.optional_vars.id for item in node.items
+                 if isinstance(item.optional_vars, ast.Name)
+                 and isinstance(item.context_expr, ast.Call)
+                 and (qualname(item.context_expr.func, self.scan) or "").startswith("pkg:")}
+        outer = self.scan.shadowed
+        self.scan.shadowed = outer | local
         self.generic_visit(node)
+        self.scan.shadowed = outer
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
         self.entered.add(id(node.iter))
@@ -1698,7 +1707,19 @@ class Visitor(ast.NodeVisitor):
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
                         for n in ast.walk(expr)):
                     self.emit(expr, "KeyboardInterrupt")
+        # with open(path, "wb") as writer: a plain with hands out no asyncio or aiohttp object
+        # (asyncio's streams and aiohttp's are entered with async with), so in its block the
+        # name is that file, whatever it holds elsewhere in the function
+        local = {item.optional_vars.id for item in node.items
+                 if isinstance(item.optional_vars, ast.Name)
+                 and isinstance(item.context_expr, ast.Call)
+                 and qualname(item.context_expr, self.scan) is None
+                 # (the file's own context manager may hand out a future it made)
+                 and _own_call(item.context_expr) not in self.defined}
+        outer = self.scan.shadowed
+        self.scan.shadowed = outer | local
         self.generic_visit(node)
+        self.scan.shadowed = outer
 
     def _aiohttp_timer(self, body: list[ast.stmt]) -> str | None:
         """The construct of aiohttp's object whose timeout ``body`` may run into: a

@@ -199,6 +199,10 @@ TRIO_SAFE = frozenset({
     "litestar", "httpx_sse", "httpx_ws", "pydantic_ai",
     # watchfiles' awatch: "All async methods use anyio to run the event loop" (its docstring)
     "watchfiles",
+    # dnspython's async API (dns.asyncresolver, dns.asyncquery) picks its backend with
+    # sniffio, Trio's or asyncio's (dns/asyncbackend.py); its asyncio-only parts are named so
+    # (dns._asyncio_backend, dns.quic.AsyncioQuicManager) and found by their names
+    "dns",
     # Trio itself and its ecosystem
     "trio", "trio_asyncio", "trio_websocket", "trio_util", "pytest_trio", "quart_trio",
     "triopg", "purerpc", "qtrio", "tractor", "hypercorn", "outcome", "async_generator",
@@ -718,6 +722,12 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                     scan.aliases[alias.asname or top] = \
                         f"lib:{scan.library(alias.name)}" if alias.asname else \
                         f"lib:{scan.library(top)}" if scan.library(top) else f"pkg:{top}"
+                elif top in TRIO_SAFE and top not in STDLIB:
+                    # import dns.quic: a package that runs under Trio, whose asyncio side is
+                    # named so (dns.quic.AsyncioQuicManager): followed as a plain package
+                    # until the path names that side
+                    scan.aliases.setdefault(alias.asname or top,
+                                            f"pkg:{alias.name}" if alias.asname else f"pkg:{top}")
         elif isinstance(node, ast.ImportFrom) and (
                 node.level or (node.module or "").split(".")[0] not in MODULES):
             scan.foreign.update(alias.asname or alias.name for alias in node.names)
