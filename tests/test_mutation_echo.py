@@ -38,6 +38,7 @@ import signal
 import socket
 import sys
 import textwrap
+import threading
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -1044,3 +1045,54 @@ def test_the_server_runs_in_the_checks_strict_environment(
             os.close(fd)
     line = f"dev=True warnings=['default', 'error'] path={ROOT} cwd={ROOT} stdin=''\n"
     assert played.transcript[0] == f"server: no {LISTENING} line (got {clean(repr(line))})"
+
+
+@pytest.mark.timeout(60)
+def test_stdout_that_is_not_utf8_is_still_quoted(tmp_path: Path) -> None:
+    path = _script(tmp_path, """\
+        import sys
+        sys.stdout.buffer.write(b"caf\\xe9 ouvert\\n")
+        """)
+    played = echo.play(echo.file_command(path))
+    assert played.transcript[0] == f"server: no {LISTENING} line (got 'caf\ufffd ouvert\\n')"
+
+
+@pytest.mark.timeout(60)
+def test_the_readers_never_hold_the_checkers_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server's descendant may keep its pipes open past the session: the threads that read
+    them are daemons, so the checker can still exit (they are joined with a timeout only)."""
+    started: list[threading.Thread] = []
+
+    class Recorded(threading.Thread):
+        def start(self) -> None:
+            started.append(self)
+            super().start()
+
+    monkeypatch.setattr(echo, "threading", types.SimpleNamespace(Thread=Recorded))
+    path = _script(tmp_path, "print('ready')\n")
+    echo.play(echo.file_command(path))
+    assert started and all(thread.daemon for thread in started)
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_never_answers_is_waited_for_and_no_longer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It listens (the system accepts the connections) but never reads: each client waits
+    WAIT for bytes, then says so; the session goes on, and never hangs."""
+    monkeypatch.setattr(echo, "WAIT", 0.3)
+    path = _script(tmp_path, """\
+        import socket, time
+        sock = socket.create_server(("127.0.0.1", 0), backlog=16)
+        print(f"listening on 127.0.0.1:{sock.getsockname()[1]}")
+        while True:
+            time.sleep(0.01)
+        """)
+    played = echo.play(echo.file_command(path))
+    assert played.transcript[1:5] == [
+        "A (a line in three packets, then three in one) got b'', then nothing for 0.3 s",
+        "B (a line of 32 bytes, then one of 33) got b'', then nothing for 0.3 s",
+        "A (one more line) got b'', then nothing for 0.3 s",
+        "the idle client got b'', then nothing for 0.3 s"]
