@@ -2795,3 +2795,24 @@ def test_a_blocking_twin_under_the_build_flag_keeps_requests_names() -> None:
     assert 15 not in found and 16 not in found
     unknown = rows(source.format(blocking="mylib"))
     assert unknown.get(16) == {"aiohttp-client"}
+
+
+def test_a_method_of_the_files_own_base_beside_an_asyncio_base_is_its_own() -> None:
+    """``class Request(asyncio.Future, Base)`` where the file defines ``Base``: a call of
+    ``self._params()`` (Base's) or ``self.__class__(...)`` is the file's own; ``self.done()``
+    is the Future's."""
+    found = rows("""\
+        import asyncio
+
+        class Base:
+            def _params(self):
+                return {}
+
+        class Request(asyncio.Future, Base):
+            def again(self):
+                params = self._params()
+                if self.done():
+                    return self.__class__(**params)
+        """)
+    assert 9 not in found and 11 not in found
+    assert found[10] == {"future"}

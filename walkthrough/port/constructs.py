@@ -1786,6 +1786,13 @@ class Visitor(ast.NodeVisitor):
                 base = construct_of(name)
         own = {item.name for item in node.body
                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+        # class Request(asyncio.Future, AbstractRequest): the methods of a base the file
+        # defines itself are the class's own too, not the asyncio base's
+        own |= {item.name for other in ast.walk(self.tree) if isinstance(other, ast.ClassDef)
+                and other is not node and any(isinstance(expr, ast.Name) and expr.id == other.name
+                                              for expr in node.bases)
+                for item in other.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+        own.add("__class__")  # self.__class__(...): the file's own class, made again
         if base is not None:  # and what the class itself stores, on self or in its body
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
