@@ -130,6 +130,19 @@ MODULES: dict[str, list[str]] = {
         "tests/test_check_report.py", "tests/test_check_robust.py",
         "tests/test_mutation_learner.py"]
        for name in ("explain", "report", "compare")},
+    # The kernel tests run the magic in a Jupyter kernel (a child process: mutmut sees nothing
+    # there) and take minutes; the git test needs a repository, which the copy is not.
+    "walkthrough/notebook_magic.py": [
+        "tests/test_notebook_loop.py", "tests/test_mutation_notebook.py",
+        "--deselect=tests/test_notebook_loop.py::"
+        "test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path",
+        "--deselect=tests/test_notebook_loop.py::"
+        "test_the_learners_loop_copy_fill_in_check_and_the_suite_stays_green",
+        "--deselect=tests/test_notebook_loop.py::test_the_default_folder_is_ignored_by_git"],
+    # The closed-pipe tests of test_pipes.py run real commands (children: unseen by mutmut);
+    # test_mutation_cli.py drives the guard and main in-process and kills every non-equivalent
+    # mutant alone, in 2 minutes (test_cli.py and test_pipes.py with it: about 10).
+    "walkthrough/cli.py": ["tests/test_mutation_cli.py"],
 }
 #: Outcomes mutmut reports that count as caught (a timeout is a test noticing a hang).
 CAUGHT = ("killed", "timeout")
