@@ -244,6 +244,15 @@ def test_a_control_character_in_the_shown_line_is_escaped(tmp_path: Path) -> Non
     assert "\x1b" not in said
 
 
+def test_the_caret_stays_under_the_place_after_an_escaped_character(tmp_path: Path) -> None:
+    # The escape before the error widens the shown line by three (\x1b for one character):
+    # the caret must move with it, past the `+`, not three columns early under the quote.
+    said = problem(port(tmp_path, "def f():\n    x = '\x1b[2J' +\n"))
+    shown, caret = said.splitlines()[1:3]
+    assert shown == "    x = '\\x1b[2J' +"
+    assert caret == " " * len(shown) + "^"
+
+
 def test_a_readable_file_is_returned_as_it_is(tmp_path: Path) -> None:
     text = "# café\nasync def demo_sync():\n    pass\n"
     assert read_source(port(tmp_path, text)) == text

@@ -42,7 +42,10 @@ def read_source(path: Path) -> str:
         text = (exc.text or "").rstrip("\n")
         pointer = ""
         if text and exc.offset:
-            pointer = "\n    " + " " * (exc.offset - 1 - (len(text) - len(text.lstrip()))) + "^"
+            before = text.lstrip()[:max(exc.offset - 1 - (len(text) - len(text.lstrip())), 0)]
+            # The line is shown with its control characters escaped (clean): the caret moves
+            # right by what the escapes add before the place, so it stays under it.
+            pointer = "\n    " + " " * len(clean(before, width=10 * len(before))) + "^"
         shown = f"\n    {clean(text.strip())}{pointer}" if text else ""
         raise PortProblem(f"{where}: syntax error: {exc.msg}{shown}") from None
     return source
