@@ -2816,3 +2816,32 @@ def test_a_method_of_the_files_own_base_beside_an_asyncio_base_is_its_own() -> N
         """)
     assert 9 not in found and 11 not in found
     assert found[10] == {"future"}
+
+
+def test_a_session_set_with_setattr_and_its_request_bound_with_partial() -> None:
+    """``object.__setattr__(self, "session", ClientSession())`` assigns ``self.session`` (a
+    frozen class's way); ``self._request = partial(self.session.post, url)`` makes
+    ``self._request(...)`` the session's request, whose response is aiohttp's. The stored
+    name itself is no finding; a partial of the file's own function is not the session's."""
+    found = rows("""\
+        import functools
+        import aiohttp
+
+        class Server:
+            def __init__(self, url):
+                object.__setattr__(self, "session", aiohttp.ClientSession())
+                self._request = functools.partial(self.session.post, url)
+                self._log = functools.partial(self.log, url)
+
+            def log(self, url):
+                print(url)
+
+            async def send(self, data):
+                response = await self._request(data=data)
+                self._log()
+                return response.status
+        """)
+    assert found[6] == {"aiohttp-client"}
+    assert found[7] == {"aiohttp-client"}  # self.session.post, named here
+    assert found[14] == {"aiohttp-client"} and found[16] == {"aiohttp-client"}
+    assert 8 not in found and 15 not in found

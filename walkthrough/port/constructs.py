@@ -990,6 +990,12 @@ class Visitor(ast.NodeVisitor):
                 and (ref := reference(each.args[0])) is not None}
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        held = self.scan.kinds.get(reference(node) or "", "")
+        if isinstance(node.ctx, ast.Store) and held.rpartition(".")[0] in KNOWN_KINDS:
+            # self._request = partial(self.session.post, url): the name of a bound method,
+            # stored; its calls are the session's requests, found where they are made
+            self.visit(node.value)
+            return
         if id(node) in self.client_error_fields:
             self.emit(node, "response")  # err.status: aiohttp's error's field, httpx's differs
             return

@@ -1203,6 +1203,12 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 _library_subclass(node, scan)
                 _class_fields(node, scan)
             elif isinstance(node, ast.Call):
+                setting = _set_attribute(node)
+                if setting is not None:
+                    # object.__setattr__(self, "session", ClientSession()): an assignment to
+                    # self.session, spelled for a frozen class
+                    _assign(ast.Assign(targets=[setting[0]], value=setting[1],
+                                       lineno=node.lineno), scan)
                 _hand_in(node, defined, scan)
                 called = qualname(node.func, scan)
                 if called in ("asyncio.start_server", "asyncio.start_unix_server") and (
@@ -1278,6 +1284,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             elif isinstance(node, ast.Assign):
                 _assign(node, scan)
                 _store_item(node, scan)
+
             elif isinstance(node, ast.AsyncWith | ast.With):
                 for item in node.items:
                     if item.optional_vars is not None:
@@ -1614,10 +1621,33 @@ def _grow(call: ast.Call, scan: Names) -> None:
             scan.elements.setdefault(ref, kind)  # queue.put_nowait(task): a queue of tasks
 
 
+def _set_attribute(call: ast.Call) -> tuple[ast.Attribute, ast.expr] | None:
+    """``setattr(obj, "name", value)``, ``object.__setattr__(obj, "name", value)``: the
+    attribute it assigns (``obj.name``) and the value."""
+    named = ast.unparse(call.func)
+    if named not in ("setattr", "object.__setattr__") or len(call.args) != 3 \
+            or not isinstance(call.args[1], ast.Constant) \
+            or not isinstance(call.args[1].value, str) \
+            or not call.args[1].value.isidentifier():
+        return None
+    target = ast.Attribute(value=call.args[0], attr=call.args[1].value, ctx=ast.Store())
+    ast.copy_location(target, call)
+    return target, call.args[2]
+
+
 def _partial(node: ast.Assign, scan: Names) -> None:
     """``start = partial(asyncio.start_server, port=p)``: ``start(cb)`` is asyncio's call;
-    ``cb = partial(handle, factory=f)``: what calls ``cb`` back calls ``handle``."""
+    ``cb = partial(handle, factory=f)``: what calls ``cb`` back calls ``handle``;
+    ``self._request = partial(self.session.post, url)``: ``self._request(data=d)`` is the
+    session's request, which gives its response."""
     value = node.value
+    if isinstance(value, ast.Call) and value.args and len(node.targets) == 1 \
+            and isinstance(node.targets[0], ast.Attribute) \
+            and callback_name(value.func) == "partial" and reference(node.targets[0]):
+        inner = qualname(value.args[0], scan)
+        if inner and inner.rpartition(".")[0] in KNOWN_KINDS:
+            scan.kinds.setdefault(reference(node.targets[0]) or "", inner)
+        return
     if not (isinstance(value, ast.Call) and value.args and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
             and callback_name(value.func) == "partial"):
