@@ -2845,3 +2845,27 @@ def test_a_session_set_with_setattr_and_its_request_bound_with_partial() -> None
     assert found[7] == {"aiohttp-client"}  # self.session.post, named here
     assert found[14] == {"aiohttp-client"} and found[16] == {"aiohttp-client"}
     assert 8 not in found and 15 not in found
+
+
+def test_a_session_entered_and_left_by_hand_is_a_use_of_it() -> None:
+    """``await self.session.__aenter__()`` in a wrapper's own ``__aenter__``: a call of a method
+    of aiohttp's session, labelled as its other calls are; ``__aenter__`` of the file's own
+    object is no finding."""
+    found = rows("""\
+        import aiohttp
+
+        class Client:
+            def __init__(self, inner):
+                self.session = aiohttp.ClientSession()
+                self.inner = inner
+
+            async def __aenter__(self):
+                await self.session.__aenter__()
+                await self.inner.__aenter__()
+                return self
+
+            async def __aexit__(self, *exc):
+                return await self.session.__aexit__(*exc)
+        """)
+    assert found[9] == {"aiohttp-client"} and found[14] == {"aiohttp-client"}
+    assert 10 not in found

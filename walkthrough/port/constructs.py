@@ -1962,7 +1962,10 @@ HANDED_FIELDS = {"stream": frozenset({"transport"})}
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
 #: Kinds of what asyncio makes to be entered (``async with``) → the construct of its row.
-ENTERED = {"taskgroup": "asyncio.TaskGroup", "timeoutcm": "asyncio.timeout"}
+ENTERED = {"taskgroup": "asyncio.TaskGroup", "timeoutcm": "asyncio.timeout",
+           # a session entered and left by hand (a wrapper's own __aenter__): a call of a
+           # method of aiohttp's object, labelled as its other calls are
+           "session": "aiohttp"}
 #: What asyncio's streams raise when the peer is gone, which Trio's do not (they raise
 #: ``trio.BrokenResourceError``): a handler of one around stream calls changes.
 PEER_GONE = {"ConnectionError", "ConnectionResetError", "BrokenPipeError",
