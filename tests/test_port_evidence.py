@@ -1170,3 +1170,26 @@ def test_a_file_opened_with_a_plain_with_is_no_stream_of_the_same_name() -> None
         """)
     assert 11 not in found
     assert found[13] == {"streams"}
+
+
+def test_a_module_named_like_a_librarys_is_no_claim_on_that_library() -> None:
+    """``from .client import Client`` beside ``from aiohttp.client import ClientSession`` in
+    ``aiochsa/pool.py``: the package's own ``client`` module and aiohttp's, so aiohttp stays
+    a library here; with no package in the path, the same imports still read as aiohttp's own
+    module (a sibling imported both ways)."""
+    source = """\
+        from aiohttp.client import ClientSession, ClientTimeout
+        from .client import Client
+
+        class Pool:
+            def __init__(self):
+                self._session = ClientSession(timeout=ClientTimeout(total=5))
+                self._client = Client(self._session)
+
+            async def close(self):
+                await self._session.close()
+        """
+    found = rows(source, "aiochsa/pool.py")
+    assert found[1] == {"aiohttp-client"} and found[6] == {"aiohttp-client"}
+    assert found[10] == {"aiohttp-client"}
+    assert rows(source, "pool.py") == {}

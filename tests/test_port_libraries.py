@@ -60,6 +60,7 @@ def test_the_libraries_the_issue_names_are_known() -> None:
     ("twisted.internet.asyncioreactor", "asyncio-only-lib"),  # Twisted on asyncio's loop
     ("aiohttp_jinja2", "http-server"),  # aiohttp.web's plugins: the server's port
     ("aiohttp_session", "http-server"),
+    ("uvicorn", "asyncio-only-lib"),  # a library's row: http-server is aiohttp.web's
     ("mode", "asyncio-only-lib"),  # "built-on top of AsyncIO" (its description)
     ("mode.threads", "asyncio-only-lib"),
     ("aredis", "asyncio-only-lib"),  # an async redis-py, on asyncio's streams

@@ -81,7 +81,9 @@ LIBRARIES: tuple[Library, ...] = (
     Library("aiohttp_cors", "http-server",
             "aiohttp.web's CORS: the ASGI framework's CORS middleware, or the aiohttp app "
             "behind trio-asyncio for a while"),
-    Library("uvicorn", "http-server",
+    # (its row is the one for a library, as every corpus key has it: the http-server row is
+    # aiohttp.web's; the ASGI app uvicorn serves stays as it is in a port)
+    Library("uvicorn", "asyncio-only-lib",
             "uvicorn serves on asyncio only: Hypercorn's Trio worker (`hypercorn.trio.serve`) "
             "serves the same ASGI app"),
     # files, timeouts, notebooks, tests

@@ -865,7 +865,12 @@ def collect(tree: ast.Module, scan: Names) -> None:
     A module that reaches into a library's private methods is that library's own code (see
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
-    scan.own = own_packages(tree) | (path_packages(scan.path) - {"asyncio"})
+    by_path = path_packages(scan.path) - {"asyncio"}
+    # the imports' evidence of being a package's own module (a private submodule, a sibling
+    # imported both ways) counts where the path names no package, or names that one:
+    # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
+    # aiochsa's client module and aiohttp's, not aiohttp's own code
+    scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}
