@@ -242,8 +242,10 @@ def test_a_wrong_first_line_is_quoted_and_its_server_stopped(tmp_path: Path, lin
         while True:
             time.sleep(0.01)
         """)
-    played = echo.play(echo.file_command(path))
+    stack = tmp_path / "stack.txt"
+    played = echo.play(echo.file_command(path, stack), stack=stack, script=path)
     assert played.no_server == "other"
+    assert played.stack is None  # it said something: only a silent server is asked where it is
     said = clean(repr(line + "\n"))  # escaped, and cut if long
     assert played.transcript[0] == f"server: no {LISTENING} line (got {said})"
     assert "\x1b" not in played.transcript[0] and len(played.transcript[0]) < 250
@@ -1096,3 +1098,92 @@ def test_a_server_that_never_answers_is_waited_for_and_no_longer(
         "B (a line of 32 bytes, then one of 33) got b'', then nothing for 0.3 s",
         "A (one more line) got b'', then nothing for 0.3 s",
         "the idle client got b'', then nothing for 0.3 s"]
+
+
+@pytest.mark.timeout(60)
+def test_the_session_catches_a_line_limit_off_by_one_either_way(tmp_path: Path) -> None:
+    """The session's B sends a line of exactly 32 bytes (allowed) and one of 33 (refused), so
+    a port that allows one byte more is caught as surely as one that allows one byte less."""
+    old = "if end > self.max_line or (end < 0 and len(self.buffer) > self.max_line):"
+    assert TWIN.count(old) == 1
+    path = tmp_path / "learner_server.py"
+    path.write_text(TWIN.replace(old, old.replace("self.max_line", "self.max_line + 1")),
+                    encoding="utf-8")
+    played = echo.play(echo.file_command(path))
+    assert played.transcript[2] == (
+        "B (a line of 32 bytes, then one of 33) got b'" + "=" * 32 + "\\n" + "x" * 33
+        + "\\nnever read\\nerror: idle for 1 s, closing\\n', then closed")
+    assert played.transcript != TWIN_TRANSCRIPT
+
+
+#: A server that echoes raw bytes in threads and counts its Ctrl-Cs: on the first, it closes
+#: its clients, then takes a while (a second) to finish, as a server shutting down may.
+COUNTING = """\
+    import signal, socket, sys, threading, time
+    presses = []
+    signal.signal(signal.SIGINT, lambda signum, frame: presses.append(signum))
+    server = socket.create_server(("127.0.0.1", 0))
+    clients = []
+
+
+    def serve(conn):
+        try:
+            while data := conn.recv(1024):
+                conn.sendall(data)
+        except OSError:
+            pass
+
+
+    def accept():
+        while True:
+            conn, _ = server.accept()
+            clients.append(conn)
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+    threading.Thread(target=accept, daemon=True).start()
+    print(f"listening on 127.0.0.1:{server.getsockname()[1]}")
+    while not presses:
+        time.sleep(0.01)
+    for conn in clients:
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:  # a client that is gone already
+            pass
+    time.sleep({finish})
+    print(f"stopped after {len(presses)} Ctrl-C")
+    sys.exit(130)
+    """
+
+
+@pytest.mark.timeout(60)
+def test_the_session_presses_ctrl_c_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server still finishing after the session's Ctrl-C is waited for, not pressed again."""
+    monkeypatch.setattr(echo, "WAIT", 2.0)
+    path = _script(tmp_path, COUNTING.replace("{finish}", "1.0"))
+    played = echo.play(echo.file_command(path))
+    assert played.transcript[5:7] == [
+        "C (connected then, mid-line at Ctrl-C) got b'mid-li', then closed",
+        "server: printed 'stopped after 1 Ctrl-C\\n' after Ctrl-C, exit status 130"]
+
+
+@pytest.mark.timeout(60)
+def test_a_server_that_outlives_its_failed_client_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A client failed, and the server does not end by itself within GONE_WAIT: it is sent
+    Ctrl-C, once, and the session goes on to its end."""
+    monkeypatch.setattr(echo, "GONE_WAIT", 0.2)
+    path = _script(tmp_path, """\
+        import socket, time
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        print(f"listening on 127.0.0.1:{sock.getsockname()[1]}")
+        while True:
+            time.sleep(0.01)
+        """)
+    played = echo.play(echo.file_command(path))
+    assert played.transcript[1:3] == ["a client failed: [Errno 111] Connection refused",
+                                      "server: printed '' after Ctrl-C, exit status -2"]
