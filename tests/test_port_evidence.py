@@ -1193,3 +1193,25 @@ def test_a_module_named_like_a_librarys_is_no_claim_on_that_library() -> None:
     assert found[1] == {"aiohttp-client"} and found[6] == {"aiohttp-client"}
     assert found[10] == {"aiohttp-client"}
     assert rows(source, "pool.py") == {}
+
+
+def test_what_a_librarys_decorated_function_iterates_with_async_for_is_the_librarys() -> None:
+    """``@app.agent(topic) async def count(stream): async for x in stream``: the library calls
+    the function and hands it the stream; a plain function's parameter iterated the same way
+    is no finding."""
+    found = rows("""\
+        import faust
+
+        app = faust.App("x")
+
+        @app.agent("posts")
+        async def count(posts):
+            async for post in posts:
+                print(post)
+
+        async def plain(items):
+            async for item in items:
+                print(item)
+        """)
+    assert found[7] == {"asyncio-only-lib"}
+    assert 11 not in found

@@ -1220,6 +1220,13 @@ class Visitor(ast.NodeVisitor):
         kind = qualname(node.iter, self.scan)
         if kind and (kind in OBJECT_KINDS or kind.startswith("lib:")):
             self.emit(node.iter, kind)
+        elif kind is None and isinstance(node.iter, ast.Name) and self.functions \
+                and node.iter.id in self.functions[-1][1] \
+                and self.scan.decorated.get(self.functions[-1][0]):
+            # @app.agent(topic) async def count(stream): async for x in stream: the library
+            # calls the function it decorates and hands it what the loop iterates (its
+            # stream), awaited on the library's side
+            self.emit(node.iter, self.scan.decorated[self.functions[-1][0]])
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
