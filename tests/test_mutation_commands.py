@@ -368,9 +368,9 @@ def test_the_crawlers_row_is_its_checks_verdict_in_a_folder_of_its_own(
                         "differ\n   a.example\n b.example  ")
 
     monkeypatch.setattr(walkthrough.learner, "check_crawler", check_crawler)
-    clock(monkeypatch, 10.0, 10.25)
+    clock(monkeypatch, 10.0, 12.25)  # seconds apart: a factor of 1001 would show
     assert _crawler(as_lesson(Toured("crawler", real_io=True, module=module))) == (
-        "real I/O", "250 ms", verdict, status == 0)
+        "real I/O", "2250 ms", verdict, status == 0)
     [(mod, path, impl, workdir)] = seen
     assert (mod, path, impl) == (module, tmp_path / "crawler.py", "trio")
     assert not workdir.exists()
@@ -415,9 +415,9 @@ def test_the_servers_row_compares_the_two_twins_sessions(
         return expected if len(commands) == 1 else got
 
     monkeypatch.setattr(echo, "session", session)
-    clock(monkeypatch, 3.0, 3.5)
+    clock(monkeypatch, 3.0, 5.5)
     assert _server(as_lesson(Toured("server", real_io=True))) == (
-        "real I/O", "500 ms", _verdict(why is None, why or ""), why is None)
+        "real I/O", "2500 ms", _verdict(why is None, why or ""), why is None)
     assert commands == [echo.twin_command("asyncio_ref"), echo.twin_command("trio_port")]
 
 
@@ -449,8 +449,8 @@ def test_the_tours_table_has_a_row_a_lesson_and_its_status_says_if_all_agree(
             "real server": ("real I/O", "56 ms", GREEN[2], True)}
     status, out = tour_of(monkeypatch, capsys, lessons, rows)
     assert status == 0
-    assert "The walkthrough, asyncio vs Trio" in out
     lines = out.splitlines()
+    assert lines[0].strip() == "The walkthrough, asyncio vs Trio"
     header = next(line for line in lines if "lesson" in line)
     assert header.split("┃")[1:-1] == [" lesson  ", " section     ", " simulated ", "    wall ",
                                        " verdict    "]
@@ -575,25 +575,29 @@ def test_an_installation_without_notebooks_says_where_they_are(
     assert refused.value.__suppress_context__
 
 
-def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, jupyter: bool) -> Path:
-    """A venv's ``bin/`` with this Python (and ``jupyter``, executable, if asked), as
+def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, jupyter: int | None) -> Path:
+    """A venv's ``bin/`` with this Python (and ``jupyter`` with mode ``jupyter``, if given), as
     ``sys.executable``; the current folder is the venv's parent, as at the repository's root."""
     bin_dir = tmp_path / "proj" / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     python = bin_dir / "python3"
     python.write_text("", encoding="utf-8")
-    if jupyter:
+    if jupyter is not None:
         (bin_dir / "jupyter").write_text("#!/bin/sh\n", encoding="utf-8")
-        (bin_dir / "jupyter").chmod(0o755)
+        (bin_dir / "jupyter").chmod(jupyter)
     monkeypatch.setattr(sys, "executable", str(python))
     monkeypatch.chdir(tmp_path / "proj")
     return bin_dir
 
 
-@pytest.mark.parametrize("jupyter", [True, False])
+@pytest.mark.parametrize(("jupyter", "installed"), [
+    (0o755, True),
+    (None, False),
+    (0o644, False),  # there, but not a program: readable is not enough (even for root)
+])
 def test_the_copy_is_written_as_json_and_the_hints_name_the_venvs_tools(
-        jupyter: bool, notebooks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        jupyter: int | None, installed: bool, notebooks: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """The folder made with its parents; the file indented by one, not ASCII-escaped, with a
     final newline; the hints relative to the current folder, pip's only without jupyter."""
     from walkthrough.commands import notebook
@@ -606,12 +610,45 @@ def test_the_copy_is_written_as_json_and_the_hints_name_the_venvs_tools(
         notebook.make_copy("asyncio"), indent=1, ensure_ascii=False) + "\n"
     assert "déjà vu" in target.read_text(encoding="utf-8")
     bin_dir = Path(".venv", "bin")
-    needs = "" if jupyter else f"    (after {bin_dir / 'pip'} install jupyterlab)"
+    needs = "" if installed else f"    (after {bin_dir / 'pip'} install jupyterlab)"
     assert capsys.readouterr().out == (
         f"wrote {target}\n"
         "open it with this project's Python as the kernel, e.g.:\n"
         f"  {bin_dir / 'jupyter'} lab {target}{needs}\n"
         f"  code {target}    (VS Code: pick {bin_dir / 'python3'} as the kernel)\n")
+
+
+def test_outside_the_venvs_folder_the_tools_are_named_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from walkthrough.commands.notebook import venv_tool
+
+    bin_dir = fake_venv(tmp_path, monkeypatch, jupyter=None)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert venv_tool("jupyter") == str(bin_dir / "jupyter")
+
+
+def test_a_file_as_the_folder_is_refused_as_such(notebooks: Path, tmp_path: Path) -> None:
+    from walkthrough.commands import notebook
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine", encoding="utf-8")
+    args = cli.build_parser().parse_args(["notebook", "trio", "--dir", str(afile)])
+    with pytest.raises(UsageError) as refused:
+        notebook.run(args)
+    assert str(refused.value) == f"--dir {afile} is a file, not a folder"
+    assert afile.read_text(encoding="utf-8") == "mine"
+
+
+def test_the_notebook_verbs_help_names_its_argument_and_options() -> None:
+    from walkthrough.commands import notebook
+
+    parser = argparse.ArgumentParser()
+    notebook.configure(parser)
+    text = " ".join(parser.format_help().split())
+    assert "IMPL the framework of the exercises: asyncio, trio" in text
+    assert "--dir DIR the folder to write the copy in (default: my_notebooks)" in text
+    assert "--force overwrite an existing copy (your work in it is lost)" in text
 
 
 def test_an_existing_folder_is_written_in_and_a_copy_in_it_kept_unless_forced(
