@@ -1187,3 +1187,27 @@ def test_a_server_that_outlives_its_failed_client_is_stopped(
     played = echo.play(echo.file_command(path))
     assert played.transcript[1:3] == ["a client failed: [Errno 111] Connection refused",
                                       "server: printed '' after Ctrl-C, exit status -2"]
+
+
+@pytest.mark.timeout(20)
+def test_a_descendant_holding_stderr_cannot_hold_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server ends, but a process it started keeps its stderr open: the reader is given
+    WAIT to finish, and the session ends without it."""
+    monkeypatch.setattr(echo, "WAIT", 0.3)
+    path = _script(tmp_path, """\
+        import subprocess, sys
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                                 stdout=subprocess.DEVNULL)
+        print(child.pid)
+        """)
+    played = echo.play(echo.file_command(path))
+    pid = int(played.transcript[0].split("(got '")[1].split("\\")[0])
+    try:
+        assert played.no_server == "other"
+        assert played.transcript[-1] == (  # development mode says what it left running
+            "server: stderr shows Traceback, ResourceWarning, Exception ignored, ending "
+            f"'ResourceWarning: subprocess {pid} is still running'")
+    finally:
+        os.kill(pid, signal.SIGKILL)
