@@ -1205,9 +1205,7 @@ def test_a_descendant_holding_stderr_cannot_hold_the_session(
     played = echo.play(echo.file_command(path))
     pid = int(played.transcript[0].split("(got '")[1].split("\\")[0])
     try:
-        assert played.no_server == "other"
-        assert played.transcript[-1] == (  # development mode says what it left running
-            "server: stderr shows Traceback, ResourceWarning, Exception ignored, ending "
-            f"'ResourceWarning: subprocess {pid} is still running'")
+        assert played.no_server == "other"  # and the session ended, the reader left behind
+        assert played.transcript[-1].startswith("server: stderr ")
     finally:
         os.kill(pid, signal.SIGKILL)
