@@ -93,7 +93,15 @@ def tally(part: str) -> Tally:
         # the path inside its sdist, as a run from the sdist's root names it: it tells the tool
         # which package the file is a module of (its imports of that package are its own)
         shown = str(key_data(path).get("path", path.name))
-        for finding in port.scan(source, shown):
+        try:
+            findings = port.scan(source, shown)
+        except port.PortError as exc:
+            # Syntax newer than the interpreter running the test (a 3.12 `class Q[T]:` under
+            # 3.11) cannot be read: the tool says so and finds nothing, so every entry of the
+            # file counts as missed here, as it would for a user on this Python.
+            findings = []
+            total.notes.append((path.name.removesuffix(".py.txt"), "unreadable", "", str(exc)))
+        for finding in findings:
             tool.setdefault(finding.line, set()).add(finding.row or f"?{finding.construct}")
         expected = key(path)
         for line in sorted(set(expected) | set(tool)):
@@ -129,7 +137,7 @@ def test_every_key_names_real_lines_and_known_rows(part: str) -> None:
     for path in corpus(part):
         lines = path.read_text(encoding="utf-8").splitlines()
         data = key_data(path)
-        for change in data["change"]:
+        for change in data.get("change", []):  # a file with nothing to port has no entry
             code = "".join(change["code"].split())
             # the held-out part's failures name its file only (fix its key without reading it)
             assert 1 <= change["line"] <= len(lines), path.name
@@ -158,32 +166,33 @@ def test_the_pages_state_each_parts_figures(page: str) -> None:
         assert sentence(part) in text, part
 
 
-# Issue 24's bar. The working part meets it. The held-out part, measured once at f1bebb4
-# before anyone who worked on the tool read it, meets its wrong-counterpart part and not the
-# other two: these marks say so, and turn into failures (strict) the day it does, so that the
-# page's "falls short" must change too.
+# Issue 24's bar. Neither part meets all of it now. The held-out part, measured once at 4d251ee
+# before anyone who worked on the tool read it, meets none of its three parts; the working part,
+# which the seventh held-out part joined, keeps its wrong counterparts within the bar but not its
+# recall or its false alarms. These marks say so, and turn into failures (strict) the day a part
+# meets one, so that the page's "falls short" must change too.
 BAR = {"recall": 0.95, "wrong counterpart": 0.02, "false alarms": 0}
-SHORT = pytest.mark.xfail(strict=True, reason="held out, measured once: short of issue 24's "
-                          "bar (docs/porting.md, 'How well it does')")
+SHORT = pytest.mark.xfail(strict=True, reason="short of issue 24's bar (docs/porting.md, "
+                          "'How well it does')")
 
 
-def parts(short: bool) -> list[Any]:
-    return ["working", pytest.param("holdout", marks=SHORT) if short else "holdout"]
+def parts(*short: str) -> list[Any]:
+    return [pytest.param(part, marks=SHORT) if part in short else part for part in PARTS]
 
 
-@pytest.mark.parametrize("part", parts(short=True))
+@pytest.mark.parametrize("part", parts("working", "holdout"))
 def test_recall_of_what_must_change(part: str) -> None:
     recall = tally(part).recall  # a number only: a failure must not show the held-out lines
     assert recall >= BAR["recall"]
 
 
-@pytest.mark.parametrize("part", parts(short=False))
+@pytest.mark.parametrize("part", parts("holdout"))
 def test_wrong_counterparts(part: str) -> None:
     rate = tally(part).wrong_rate
     assert rate <= BAR["wrong counterpart"]
 
 
-@pytest.mark.parametrize("part", parts(short=True))
+@pytest.mark.parametrize("part", parts("working", "holdout"))
 def test_no_false_alarm(part: str) -> None:
     false_alarms = tally(part).false_alarms
     assert false_alarms <= BAR["false alarms"]
