@@ -28,9 +28,10 @@ import dataclasses
 import functools
 import io
 import json
+import locale
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -536,7 +537,8 @@ def notebooks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     for impl in catalogue.IMPLS:
-        (folder / f"{impl}-exercises.ipynb").write_text(json.dumps(TRACKED), encoding="utf-8")
+        (folder / f"{impl}-exercises.ipynb").write_text(
+            json.dumps(TRACKED, ensure_ascii=False), encoding="utf-8")  # UTF-8, not \\u escapes
     monkeypatch.setattr(notebook, "NOTEBOOKS", folder)
     return folder
 
@@ -671,6 +673,31 @@ def test_an_existing_folder_is_written_in_and_a_copy_in_it_kept_unless_forced(
     forced = cli.build_parser().parse_args(["notebook", "trio", "--dir", str(folder), "--force"])
     assert forced.force is True and notebook.run(forced) == 0
     assert json.loads(target.read_text(encoding="utf-8")) == notebook.make_copy("trio")
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """A locale whose encoding is ASCII (``LANG=C`` where Python does not coerce it to UTF-8,
+    ``PYTHONCOERCECLOCALE=0``): a file opened without an encoding is read and written in ASCII
+    there. Restored after."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
+            pytest.skip("this Python reads and writes UTF-8 whatever the locale")
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)
+
+
+def test_the_notebooks_are_read_and_written_in_utf8_whatever_the_locale(
+        ascii_locale: None, notebooks: Path, tmp_path: Path) -> None:
+    from walkthrough.commands import notebook
+
+    args = cli.build_parser().parse_args(["notebook", "trio", "--dir", str(tmp_path / "d")])
+    assert notebook.run(args) == 0
+    written = (tmp_path / "d" / "trio-exercises.ipynb").read_bytes().decode("utf-8")
+    assert json.loads(written)["cells"][1]["source"] == "print('déjà vu')"
 
 
 def test_the_default_folder_is_my_notebooks() -> None:
