@@ -28,12 +28,13 @@ import io
 import re
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.test_mutation_learner import Notes
 from walkthrough import catalogue
 from walkthrough.learner.crawler import check_crawler, crawl_events
 from walkthrough.learner.guard import _Watch
@@ -370,16 +371,8 @@ def crawler_port(*, tsv: Callable[[list[str]], list[str]] | None = None,
     return module
 
 
-class Watch(_Watch):
-    """Records what the check told the watchdog, without its files or its wall clock."""
-
-    def __init__(self) -> None:
-        self.notes: list[str] = []
-
-    @contextlib.contextmanager
-    def limited(self, where: str) -> Iterator[None]:
-        self.notes.append(where)
-        yield
+#: Records what the check told the watchdog, without its files or its wall clock.
+Watch = Notes
 
 
 def crawled(module: types.ModuleType, tmp_path: Path, impl: str = "trio",
