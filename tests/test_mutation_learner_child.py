@@ -1,0 +1,325 @@
+"""The check's child process, called in this process: the slips mutmut planted in child.py.
+
+``scripts/mutation.py walkthrough/learner/child.py`` (issue 27, ``docs/mutation.md``).
+``walkthrough check`` runs :func:`walkthrough.learner.child.child_main` in a child process
+(``python -m walkthrough.learner``), where mutmut cannot see what a test reaches, and the
+command's tests look for a few words of each message. The tests here call ``child_main`` in
+the test process, with ``os._exit`` replaced by an exception (the real one would end pytest),
+one per kind of slip:
+
+* the result: written whole to ``result.json`` through ``result.tmp`` (none left), the status
+  and the report's text, and the process ended with status 0;
+* the path in messages: as the learner typed it when it names the same file, else the full one;
+  the port's own folder importable (a helper module beside it);
+* a port that rewires a watched module at import (cannot check, at most five names) or while
+  it runs (NOT equivalent);
+* threads left running (daemon threads are not), their names cut, at most three;
+* warnings: each distinct one once, at most five, a never-awaited skeleton stub left out;
+* the progress notes (the garbage collection under the watch, then the checker's report);
+* the crawler: checked by :func:`check_crawler` (no reference traces), and NOT equivalent
+  while a needed function is still the skeleton's;
+* the command line: exactly six arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trio.testing
+
+from walkthrough.learner import child
+from walkthrough.learner.guard import REPORTING, _Watch
+from walkthrough.learner.report import (
+    CANNOT_CHECK,
+    EQUIVALENT,
+    NOT_EQUIVALENT,
+    unfinished_note,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNT_TRIO = (ROOT / "trio_port" / "count.py").read_text(encoding="utf-8")
+PORT_NAME = "learner_count_port"
+
+
+class _Exited(Exception):
+    """``os._exit`` called: the child would have ended here."""
+
+
+@pytest.fixture
+def run_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+              ) -> Iterator[Callable[..., tuple[dict[str, Any], list[int], Path]]]:
+    """``child_main`` in this process: (the result, the exit statuses, the work folder)."""
+    watches: list[_Watch] = []
+
+    class Recording(_Watch):
+        def __init__(self, directory: Path, limit: float) -> None:
+            super().__init__(directory, limit)
+            watches.append(self)
+
+    exits: list[int] = []
+
+    def fake_exit(status: int) -> None:
+        exits.append(status)
+        raise _Exited
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(child, "_Watch", Recording)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    before = set(sys.modules)
+
+    def run(source: str, *, lesson: str = "count", impl: str = "trio", shown: str | None = None,
+            name: str = "my_port.py") -> tuple[dict[str, Any], list[int], Path]:
+        port = tmp_path / name
+        port.write_text(source, encoding="utf-8")
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        with warnings.catch_warnings(), pytest.raises(_Exited):
+            child.child_main([lesson, impl, str(port), shown or str(port), str(work), "30"])
+        result = json.loads((work / "result.json").read_text(encoding="utf-8"))
+        return result, exits, work
+
+    yield run
+    for watch in watches:
+        watch._dump.close()
+        watch._progress.close()
+    for name in set(sys.modules) - before:
+        if name == PORT_NAME or name.startswith("m9g_"):
+            del sys.modules[name]
+
+
+def test_an_equivalent_port_is_written_whole_and_the_child_ends_with_status_zero(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    result, exits, work = run_child(COUNT_TRIO)
+    assert result["status"] == EQUIVALENT
+    assert set(result) == {"status", "text"}
+    assert result["text"].startswith(f"checking {work.parent / 'my_port.py'} (Trio port)")
+    assert "NOT equivalent" not in result["text"] and "warning" not in result["text"]
+    assert exits == [0]
+    assert not (work / "result.tmp").exists()
+    # The garbage collection is under the watch, then the last note hands the time over.
+    notes = (work / "progress.txt").read_text(encoding="utf-8").splitlines()
+    assert notes[0] == "import"
+    assert notes[-2:] == ["garbage collection, after your port ran", REPORTING]
+
+
+def test_the_path_is_shown_as_typed_only_when_it_names_the_same_file(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = "import trio\ndef count_sync(:\n"
+    monkeypatch.chdir(tmp_path)
+    result, _, _ = run_child(broken, shown="my_port.py")
+    assert result["status"] == CANNOT_CHECK
+    assert "my_port.py" in result["text"] and str(tmp_path) not in result["text"]
+    # A shown path that is another file: the real one is named, in full.
+    (tmp_path / "other.py").write_text(broken, encoding="utf-8")
+    result, _, _ = run_child(broken, shown="other.py")
+    assert str(tmp_path / "my_port.py") in result["text"]
+    assert "other.py" not in result["text"]
+
+
+def test_a_module_beside_the_port_can_be_imported(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    (tmp_path / "m9g_helper.py").write_text("WORD = 'Sync'\n", encoding="utf-8")
+    source = COUNT_TRIO.replace("import trio\n", "import trio\nfrom m9g_helper import WORD\n", 1)
+    source = source.replace('print("One Sync")', 'print(f"One {WORD}")')
+    result, _, _ = run_child(source)
+    assert result["status"] == EQUIVALENT, result["text"]
+
+
+REWIRED = sorted(k for k in vars(trio.testing) if not k.startswith("_"))[:6]
+
+
+def test_a_port_that_rewires_trio_at_import_cannot_be_checked_and_five_names_are_said(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in REWIRED:
+        monkeypatch.setattr(trio.testing, name, getattr(trio.testing, name))
+    source = COUNT_TRIO + (
+        "\nimport trio.testing\n"
+        f"for _n in {REWIRED!r}:\n"
+        "    setattr(trio.testing, _n, lambda *a: None)\n")
+    result, exits, _ = run_child(source)
+    assert result["status"] == CANNOT_CHECK
+    assert exits == [0]
+    text = result["text"]
+    named = [n for n in REWIRED if f"trio.testing.{n}" in text]
+    assert len(named) == 5
+    listed = ", ".join(f"trio.testing.{n}" for n in
+                       [k for k in vars(trio.testing) if k in named])
+    assert text == (f"importing {tmp_path / 'my_port.py'} replaced {listed}: the check cannot "
+                    "trust a program that rewires the framework it runs on")
+
+
+def test_a_port_that_rewires_trio_while_it_runs_is_not_equivalent(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in REWIRED:
+        monkeypatch.setattr(trio.testing, name, getattr(trio.testing, name))
+    source = COUNT_TRIO.replace(
+        "    s = trio.current_time()\n",
+        "    import trio.testing\n"
+        f"    for _n in {REWIRED!r}:\n"
+        "        setattr(trio.testing, _n, lambda *a: None)\n"
+        "    s = trio.current_time()\n")
+    result, _, _ = run_child(source)
+    assert result["status"] == NOT_EQUIVALENT
+    line = next(x for x in result["text"].splitlines() if "while it ran" in x)
+    assert line.startswith("NOT equivalent: your port replaced trio.testing.")
+    assert line.endswith(" while it ran")
+    assert line.count("trio.testing.") == 5
+
+
+def test_threads_left_running_are_named_cut_and_at_most_three(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = COUNT_TRIO + (
+        "\nimport threading\n"
+        "STOP = threading.Event()\n"
+        "for _i in range(4):\n"
+        "    threading.Thread(target=STOP.wait, name=f'worker{_i}-' + 'x' * 50).start()\n"
+        "threading.Thread(target=STOP.wait, name='daemon-one', daemon=True).start()\n")
+    try:
+        result, _, _ = run_child(source)
+    finally:
+        sys.modules[PORT_NAME].STOP.set()
+    assert result["status"] == NOT_EQUIVALENT
+    line = next(x for x in result["text"].splitlines() if "thread(s) running" in x)
+    assert line.startswith("NOT equivalent: your module left 4 thread(s) running (worker")
+    assert line.endswith("): the real program would never exit (a non-daemon thread keeps "
+                         "Python alive)")
+    assert "daemon-one" not in line
+    assert line.count("worker") == 3 and "worker3" not in line
+    # Each name cut to 40 columns: its start kept, the rest counted.
+    assert "worker0-" + "x" * 50 not in line and "worker0-" + "x" * 20 in line
+
+
+def test_each_distinct_warning_is_reported_once_and_at_most_five(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = COUNT_TRIO.replace(
+        "    s = trio.current_time()\n",
+        "    import warnings\n"
+        "    for _i in (0, 0, 1, 2, 3, 4, 5):\n"
+        "        warnings.warn(f'm9g number {_i}', stacklevel=1)\n"
+        "    s = trio.current_time()\n")
+    result, _, _ = run_child(source)
+    assert result["status"] == NOT_EQUIVALENT
+    said = [x for x in result["text"].splitlines() if x.startswith("warning from your port: ")]
+    assert said == [f"warning from your port: UserWarning: m9g number {i}" for i in range(5)]
+
+
+def test_a_never_awaited_stub_is_not_reported_but_a_forgotten_await_is_with_its_hint(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = COUNT_TRIO.replace(
+        "    s = trio.current_time()\n",
+        "    stub()\n"
+        "    written()\n"
+        "    s = trio.current_time()\n") + (
+        "\n\nasync def stub() -> None:\n"
+        "    raise NotImplementedError\n"
+        "\n\nasync def written() -> None:\n"
+        "    pass\n")
+    result, _, _ = run_child(source)
+    text = result["text"]
+    assert "'stub' was never awaited" not in text
+    said = [x for x in text.splitlines() if x.startswith("warning from your port: ")]
+    assert said == ["warning from your port: RuntimeWarning: coroutine 'written' was never "
+                    "awaited"]
+    following = text.splitlines()[text.splitlines().index(said[0]) + 1]
+    assert following.startswith("    hint: ")
+
+
+def test_a_warning_with_no_hint_has_no_hint_line(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = COUNT_TRIO.replace(
+        "    s = trio.current_time()\n",
+        "    import warnings\n"
+        "    warnings.warn('m9g plain', stacklevel=1)\n"
+        "    s = trio.current_time()\n")
+    result, _, _ = run_child(source)
+    lines = result["text"].splitlines()
+    at = lines.index("warning from your port: UserWarning: m9g plain")
+    assert at == len(lines) - 1 or not lines[at + 1].startswith("    hint:")
+
+
+@pytest.mark.parametrize(("source", "status", "unfinished"), [
+    ("exercises/trio/crawler.py", NOT_EQUIVALENT, True),
+    ("trio_port/crawler.py", EQUIVALENT, False),
+])
+def test_the_crawler_is_checked_offline_and_its_unfinished_functions_named(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        monkeypatch: pytest.MonkeyPatch, source: str, status: int, unfinished: bool) -> None:
+    crawled: list[tuple[str, Path]] = []
+
+    def fake_crawl(module: Any, path: Path, impl: str, workdir: Path,
+                   watch: Any = None) -> tuple[int, str]:
+        crawled.append((impl, workdir))
+        assert isinstance(watch, _Watch)
+        return EQUIVALENT, "the crawl's report"
+
+    def no_references(*args: Any) -> Any:
+        raise AssertionError("the crawler has no reference traces")
+
+    monkeypatch.setattr(child, "check_crawler", fake_crawl)
+    monkeypatch.setattr(child, "references", no_references)
+    try:
+        result, exits, work = run_child((ROOT / source).read_text(encoding="utf-8"),
+                                        lesson="crawler", name="my_crawler.py")
+    finally:
+        sys.modules.pop("learner_crawler_port", None)
+    assert crawled == [("trio", work)]
+    assert exits == [0]
+    assert result["status"] == status
+    if unfinished:
+        head, note = result["text"].split("\n", 1)
+        assert head == "the crawl's report"
+        assert note.startswith(unfinished_note(["x"]).split("(write")[0])
+        assert "make_client" in note and "categorise" in note
+    else:
+        assert result["text"] == "the crawl's report"
+
+
+def test_the_watched_modules_are_snapshotted_and_a_replacement_named(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    before = child._snapshot()
+    assert set(before) == {"trio", "trio.testing", "asyncio", "time", "builtins"}
+    assert "run" in before["trio"] and "sleep" in before["time"]
+    assert not any(k.startswith("_") for names in before.values() for k in names)
+    assert child._changed(before) == []
+    monkeypatch.setattr(time, "monotonic", lambda: 0.0)
+    monkeypatch.setattr(trio, "sleep", trio.sleep)  # the same object: not a change
+    assert child._changed(before) == ["time.monotonic"]
+
+
+def test_the_command_line_is_exactly_six_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["count", "trio", "/a/b.py", "b.py", "/work", "30"]
+    assert child._parse(args) == args
+    for wrong in (args[:5], [*args, "x"]):
+        with pytest.raises(SystemExit) as exc:
+            child._parse(wrong)
+        assert exc.value.code == 2
+        assert capsys.readouterr().err.startswith("usage: python -m walkthrough.learner ")
+
+
+def test_a_thread_started_and_ended_is_not_reported(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = COUNT_TRIO + (
+        "\nimport threading\n"
+        "_t = threading.Thread(target=lambda: None, name='m9g-short')\n"
+        "_t.start()\n_t.join()\n")
+    result, _, _ = run_child(source)
+    assert result["status"] == EQUIVALENT, result["text"]
+
+
+def test_the_main_thread_is_never_counted(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    result, _, _ = run_child(COUNT_TRIO)
+    assert "thread(s) running" not in result["text"]
+    assert threading.main_thread().is_alive()
