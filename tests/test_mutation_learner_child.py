@@ -323,3 +323,190 @@ def test_the_main_thread_is_never_counted(
     result, _, _ = run_child(COUNT_TRIO)
     assert "thread(s) running" not in result["text"]
     assert threading.main_thread().is_alive()
+
+
+# -- walkthrough/learner/script.py: the port run as a script and its defaults ------------------
+
+MAIN = 'if __name__ == "__main__":'
+
+
+def twin(lesson: str, impl: str) -> str:
+    package = "trio_port" if impl == "trio" else "asyncio_ref"
+    return (ROOT / package / f"{lesson}.py").read_text(encoding="utf-8")
+
+
+def with_block(source: str, block: str) -> str:
+    """``source`` with its ``__main__`` block replaced by ``block`` (none if empty)."""
+    return source[:source.index(MAIN)] + block
+
+
+def notes(text: str) -> list[str]:
+    return [x for x in text.split("\n") if x.startswith(("NOT equivalent", "  "))]
+
+
+ARGPARSE = "\n    import argparse\n    argparse.ArgumentParser().parse_args()\n"
+
+
+def test_a_file_with_no_main_block_would_do_nothing_as_a_script(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    result, _, _ = run_child(with_block(twin("count", "trio"), ""))
+    assert result["status"] == NOT_EQUIVALENT
+    assert notes(result["text"])[-1] == (
+        "NOT equivalent: no `if __name__ == '__main__':` block: python your_file.py would do "
+        "nothing, while python -m asyncio_ref.count runs the lesson (the skeleton in "
+        "exercises/trio/count.py has the block: copy it back)")
+
+
+def test_a_top_level_call_instead_of_the_block_is_named_by_its_line(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    source = with_block(twin("count", "asyncio"), "x = 1\nasyncio.run(demo_async())\n")
+    line = source.count("\n")  # the call is the last line
+    result, _, _ = run_child(source, impl="asyncio")
+    capsys.readouterr()  # what the import printed
+    assert notes(result["text"])[-1] == (
+        f"NOT equivalent: no `if __name__ == '__main__':` block: your top-level call (line "
+        f"{line}) runs on import too, so importing your module (as the tests, the notebook and "
+        "this check do) runs it, while python -m asyncio_ref.count runs the lesson (the "
+        "skeleton in exercises/asyncio/count.py has the block: copy it back)")
+
+
+def test_a_block_that_runs_the_lesson_for_help_is_not_equivalent(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = with_block(twin("count", "trio"),
+                        MAIN + "\n    demo_sync()\n    trio.run(demo_async)\n")
+    result, _, _ = run_child(source)
+    assert result["status"] == NOT_EQUIVALENT
+    assert notes(result["text"])[-3:] == [
+        f"NOT equivalent: run as a script, `python {tmp_path / 'my_port.py'} --help` does not "
+        "answer as the reference's `python -m asyncio_ref.count --help` does: the shared tests "
+        "require every lesson module to answer --help (exit status 0) and to refuse an unknown "
+        "option (exit status 2) without running the lesson (the skeleton's `if __name__ == "
+        "'__main__':` block does both with argparse: copy it back):",
+        "  it ran the lesson: it printed One Sync | Two Sync | One Sync ..., over 4.00 virtual "
+        "seconds",
+        "  the reference printed usage: python -m asyncio_ref.count [-h] ... and ended with "
+        "exit status 0, running nothing of the lesson"]
+
+
+def test_a_block_that_prints_something_else_shows_the_first_divergence(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = with_block(twin("count", "trio"),
+                        MAIN + ARGPARSE + "    print('hello')\n    trio.run(demo_async)\n")
+    result, _, _ = run_child(source)
+    assert notes(result["text"])[-6:] == [
+        f"NOT equivalent: run as a script, `python {tmp_path / 'my_port.py'}` does not do what "
+        "the reference's `python -m asyncio_ref.count` does (its `if __name__ == '__main__':` "
+        "block, on the virtual clock):",
+        "  first divergence at t=0.00s: different lines here",
+        "  expected: One Sync",
+        "  got:      hello | One Async | One Async | One Async",
+        "  at t=0.00s the reference printed: One Sync",
+        "  at t=0.00s yours printed: hello | One Async | One Async | One Async"]
+
+
+@pytest.mark.parametrize(("impl", "forever"), [
+    ("asyncio", "asyncio.run(asyncio.Event().wait())"),
+    ("trio", "trio.run(trio.sleep_forever)"),
+])
+def test_a_script_that_deadlocks_is_stopped_at_its_deadline_and_said_so(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], impl: str,
+        forever: str) -> None:
+    source = with_block(twin("count", impl), MAIN + ARGPARSE + f"    demo_sync()\n    {forever}\n")
+    result, _, _ = run_child(source, impl=impl)
+    assert notes(result["text"])[-5:] == [
+        "  first divergence at t=3.00s: a line is missing here",
+        "  expected: One Async | One Async | One Async",
+        "  at t=3.00s the reference printed: Two Sync | sync version executed in 3.00 seconds. "
+        "| One Async | One Async | One Async",
+        "  at t=3.00s yours printed: Two Sync | sync version executed in 3.00 seconds.",
+        "  it was still running after 60 virtual seconds and was stopped there (a deadlock? a "
+        "task never ended?)"]
+
+
+def test_what_a_script_raised_and_wrote_to_stderr_is_shown(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = with_block(twin("count", "trio"), MAIN + ARGPARSE + (
+        "    import sys\n"
+        "    for _w in ('one', 'two', 'three', 'four\\x1b'):\n"
+        "        print(_w, file=sys.stderr)\n"
+        "    demo_sync()\n"
+        "    trio.run(demo_async())\n"))
+    result, _, _ = run_child(source)
+    got = notes(result["text"])
+    at = got.index("  your program raised:")
+    assert got[at + 1].startswith("  TypeError: Trio was expecting an async function, but "
+                                  "instead it got a coroutine object")
+    assert got[at + 2] == (f"    at {tmp_path / 'my_port.py'}, line "
+                           f"{source.count(chr(10))}, in <module>: trio.run(demo_async())")
+    assert got[at + 3].startswith("    hint: trio.run(f(x))")
+    # The last three lines of stderr, each escaped.
+    assert got[-1] == "  it wrote to stderr: two | three | four\\x1b"
+
+
+def test_a_script_that_floods_is_said_to_and_not_shown_line_by_line(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "trio"), MAIN + ARGPARSE + (
+        "    while True:\n"
+        "        print('again')\n"))
+    result, _, _ = run_child(source)
+    got = notes(result["text"])
+    assert got[-1] == ("  your program printed more than 20000 lines and was stopped (the "
+                       "reference prints 14 lines)")
+    assert not any(x.startswith("  your program raised") for x in got)
+
+
+def test_a_wrong_default_parameter_is_not_equivalent(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = twin("makerandom", "trio").replace("async def main(seed: int = 444)",
+                                                "async def main(seed: int = 445)")
+    result, _, _ = run_child(source, lesson="makerandom")
+    got = notes(result["text"])
+    assert got[-7] == (
+        "NOT equivalent: main(), with its default parameters (as the shared tests and python "
+        "-m call it), does not do what the reference's does: a default that is not the "
+        "notebook's?")
+    assert got[-6] == "  first divergence at t=0.00s: different lines here"
+
+
+def test_a_trio_port_that_accepts_the_notebook_mode_is_not_equivalent(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = twin("makerandom", "trio").replace("if args.global_rng:", "if False:")
+    result, _, _ = run_child(source, lesson="makerandom")
+    got = notes(result["text"])
+    assert got[-4].startswith(
+        f"NOT equivalent: run as a script, `python {tmp_path / 'my_port.py'} --global-rng` "
+        "does not refuse the notebook mode as the Trio twin's `python -m "
+        "trio_port.makerandom --global-rng` does: Trio wakes tasks in a random order")
+    assert got[-3].startswith("  it ran the lesson: it printed ")
+    assert got[-3].endswith(" ..., over 9.00 virtual seconds")
+    assert got[-2] == "  it ended with exit status 0; the reference with exit status 2"
+    assert got[-1] == (
+        "  the reference printed nothing (on stderr: python -m trio_port.makerandom: error: "
+        "--global-rng is asyncio only: Trio wakes tasks in a random order, so it has no "
+        "notebook mode) and ended with exit status 2, running nothing of the lesson")
+
+
+def test_a_script_that_replaces_trio_run_is_said_to(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "trio"), MAIN + ARGPARSE + (
+        "    demo_sync()\n    trio.run(demo_async)\n    trio.run = print\n"))
+    real = trio.run
+    try:
+        result, _, _ = run_child(source)
+    finally:
+        trio.run = real
+    assert notes(result["text"])[-1] == (
+        "  it ended with exit status 0 (and replaced trio.run); the reference with exit "
+        "status 0")
+
+
+@pytest.mark.parametrize("lesson", ["count", "makerandom", "chained", "queue", "generators",
+                                    "asyncgen"])
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+@pytest.mark.timeout(120)
+def test_each_twin_is_equivalent_with_every_script_and_default_call(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], lesson: str,
+        impl: str) -> None:
+    result, _, _ = run_child(twin(lesson, impl), lesson=lesson, impl=impl)
+    assert result["status"] == EQUIVALENT, result["text"]
