@@ -538,7 +538,7 @@ def notebooks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     folder.mkdir()
     for impl in catalogue.IMPLS:
         (folder / f"{impl}-exercises.ipynb").write_text(
-            json.dumps(TRACKED, ensure_ascii=False), encoding="utf-8")  # UTF-8, not \\u escapes
+            json.dumps(TRACKED, ensure_ascii=False), encoding="utf-8")  # UTF-8, not \u escapes
     monkeypatch.setattr(notebook, "NOTEBOOKS", folder)
     return folder
 
