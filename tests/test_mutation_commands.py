@@ -29,6 +29,8 @@ import functools
 import io
 import json
 import locale
+import os
+import shlex
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -739,3 +741,124 @@ def test_a_folder_that_cannot_be_made_is_said_too(
         notebook.run(args)
     assert str(refused.value) == (
         f"cannot write {tmp_path / 'afile' / 'd' / 'trio-exercises.ipynb'}: Not a directory")
+
+
+# -- diff: the pager ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("env", "chosen"), [
+    ({"WALKTHROUGH_PAGER": "most", "PAGER": "less -S"}, "most"),   # ours first, as git's
+    ({"PAGER": "  less -S  "}, "less -S"),                         # stripped
+    ({"WALKTHROUGH_PAGER": "", "PAGER": "less"}, None),            # set empty: none at all
+    ({"WALKTHROUGH_PAGER": " cat ", "PAGER": "less"}, None),       # cat: none at all
+    ({"PAGER": "cat"}, None),
+    ({}, "less"),
+])
+def test_the_pager_is_chosen_as_git_chooses_it(
+        env: dict[str, str], chosen: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from walkthrough.commands import diff
+
+    for name in ("WALKTHROUGH_PAGER", "PAGER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(diff, "shutil", types.SimpleNamespace(
+        which=lambda name: f"/usr/bin/{name}" if name == "less" else None))
+    assert diff.pager_command() == chosen
+
+
+def test_without_less_and_no_pager_set_there_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    from walkthrough.commands import diff
+
+    for name in ("WALKTHROUGH_PAGER", "PAGER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(diff, "shutil", types.SimpleNamespace(which=lambda name: None))
+    assert diff.pager_command() is None
+
+
+@pytest.mark.parametrize(("command", "missing"), [
+    ("nonexistent-pager -R", "nonexistent-pager"),
+    ("less -S", None),                 # found
+    ("LESS=S nonexistent-pager", None),  # an assignment: only the shell can read it
+    ("'unclosed quote", None),         # not a line shlex can read: the shell's to judge
+    ("   ", None),                     # no words
+])
+def test_a_missing_pager_is_the_first_word_not_on_path(
+        command: str, missing: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from walkthrough.commands import diff
+
+    monkeypatch.setattr(diff, "shutil", types.SimpleNamespace(
+        which=lambda name: "/usr/bin/less" if name == "less" else None))
+    assert diff._missing_program(command) == missing
+
+
+def saver(path: Path, status: int = 0) -> str:
+    """A pager (a shell line) that saves what it is given and $LESS, then exits ``status``."""
+    script = ("import os, sys; text = sys.stdin.read(); "
+              f"open({str(path)!r}, 'w').write(os.environ.get('LESS', '-') + '|' + text); "
+              f"sys.exit({status})")
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("less", "seen"), [(None, "FRX"), ("S", "S")])
+def test_the_pager_is_given_the_text_and_less_its_colours_unless_less_is_set(
+        less: str | None, seen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from walkthrough.commands import diff
+
+    if less is None:
+        monkeypatch.delenv("LESS", raising=False)
+    else:
+        monkeypatch.setenv("LESS", less)
+    saved = tmp_path / "paged.txt"
+    diff.page("one\ntwo\n", saver(saved))
+    assert saved.read_text(encoding="utf-8") == f"{seen}|one\ntwo\n"
+    assert capsys.readouterr() == ("", "")
+    assert os.environ.get("LESS") == less  # the verb's own environment is left as it was
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("status", "printed"), [(0, False), (1, False), (2, False),
+                                                 (126, True), (127, True), (128, False)])
+def test_only_a_shell_that_could_not_run_the_pager_means_print_it_here(
+        status: int, printed: bool, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """126 and 127 are the shell's "cannot execute" and "not found": nothing was shown. Any
+    other status is the pager's own (the reader quit it): the text was shown, not again."""
+    from walkthrough.commands import diff
+
+    diff.page("the text\n", saver(tmp_path / "paged.txt", status))
+    assert capsys.readouterr().out == ("the text\n" if printed else "")
+
+
+@pytest.mark.timeout(60)
+def test_a_pager_that_leaves_without_reading_is_no_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The reader quits the pager at once (``q``): the rest of the text meets a closed pipe."""
+    from walkthrough.commands import diff
+
+    diff.page("x" * 1_000_000 + "\n", f"{shlex.quote(sys.executable)} -c pass")
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_pager_not_on_path_is_named_and_the_text_printed(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from walkthrough.commands import diff
+
+    diff.page("the text\n", "nonexistent-pager-m9e -R")
+    assert capsys.readouterr() == (
+        "the text\n", "walkthrough diff: pager 'nonexistent-pager-m9e' not found; printing "
+                      "directly\n")
+
+
+def test_a_pager_the_system_cannot_start_is_as_one_not_found(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from walkthrough.commands import diff
+
+    def popen(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(7, "Argument list too long")
+
+    monkeypatch.setattr(diff, "subprocess", types.SimpleNamespace(Popen=popen, PIPE=-1))
+    diff.page("the text\n", "true")
+    assert capsys.readouterr() == ("the text\n", "")
