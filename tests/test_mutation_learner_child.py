@@ -510,3 +510,120 @@ def test_each_twin_is_equivalent_with_every_script_and_default_call(
         impl: str) -> None:
     result, _, _ = run_child(twin(lesson, impl), lesson=lesson, impl=impl)
     assert result["status"] == EQUIVALENT, result["text"]
+
+
+def ran_line(text: str) -> str:
+    """The report's line under "equivalent" that says what else ran."""
+    return next(x for x in text.split("\n") if "as a script" in x)
+
+
+@pytest.mark.parametrize("slip", ["raise NotImplementedError", "remove"])
+def test_an_asyncio_ports_unwritten_notebook_mode_is_skipped(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], slip: str) -> None:
+    source = twin("makerandom", "asyncio")
+    head = "async def demo_notebook(seed: int = 444) -> list[int]:\n"
+    start = source.index(head)
+    end = source.index("\n\n\n", start)
+    body = (head + "    raise NotImplementedError\n") if slip != "remove" else ""
+    source = source[:start] + body + source[end:]
+    result, _, _ = run_child(source, lesson="makerandom", impl="asyncio")
+    assert result["status"] == EQUIVALENT, result["text"]
+    said = ran_line(result["text"])
+    assert "--global-rng" not in said
+    assert "main(), demo()" in said and "demo_notebook()" not in said
+    # Written, the notebook mode is run and said.
+    result, _, _ = run_child(twin("makerandom", "asyncio"), lesson="makerandom",
+                             impl="asyncio")
+    said = ran_line(result["text"])
+    assert "(none), --global-rng, --help, --no-such-option" in said
+    assert "main(), demo(), demo_notebook()" in said
+
+
+def test_a_script_may_use_asyncio_runner_or_a_run_imported_by_name(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    runner = with_block(twin("count", "asyncio"), MAIN + ARGPARSE + (
+        "    demo_sync()\n"
+        "    with asyncio.Runner() as _runner:\n"
+        "        _runner.run(demo_async())\n"))
+    result, _, _ = run_child(runner, impl="asyncio")
+    assert result["status"] == EQUIVALENT, result["text"]
+    named = with_block(twin("count", "trio"), MAIN + ARGPARSE + (
+        "    from time import sleep as _sleep\n"
+        "    from trio import run as _run\n"
+        "    for _ in range(3):\n"
+        "        print('One Sync'); _sleep(1); print('Two Sync')\n"
+        "    _run(demo_async)\n"))
+    result, _, _ = run_child(named)
+    # Only demo_sync's timing line is missing: the names imported ran on the virtual clock.
+    got = notes(result["text"])
+    assert got[2:4] == ["  first divergence at t=3.00s: a line is missing here",
+                        "  expected: sync version executed in 3.00 seconds."]
+
+
+def test_a_script_that_exits_with_a_message_ends_with_status_one(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "trio"), MAIN + ARGPARSE + "    import sys\n"
+                        "    sys.exit('bye')\n")
+    result, _, _ = run_child(source)
+    got = notes(result["text"])
+    assert "  it ended with exit status 1; the reference with exit status 0" in got
+    assert got[-1] == "  it wrote to stderr: bye"
+
+
+def test_a_script_that_prints_nothing_is_asked_whether_it_runs_the_lesson(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "trio"), MAIN + ARGPARSE)
+    result, _, _ = run_child(source)
+    assert notes(result["text"])[-1] == (
+        "  (yours printed nothing at all: does it call the lesson's entry point, and run it?)")
+
+
+def test_asyncio_run_of_a_function_is_its_own_error(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "asyncio"), MAIN + ARGPARSE +
+                        "    demo_sync()\n    asyncio.run(demo_async)\n")
+    result, _, _ = run_child(source, impl="asyncio")
+    got = notes(result["text"])
+    at = got.index("  your program raised:")
+    assert got[at + 1].startswith("  ValueError: a coroutine was expected")
+
+
+def test_an_unknown_option_answered_on_stdout_is_said(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = with_block(twin("count", "trio"), MAIN + (
+        "\n    import sys\n"
+        "    if sys.argv[1:] == ['--help']:\n"
+        "        sys.exit(0)\n"
+        "    if sys.argv[1:]:\n"
+        "        print('no such option')\n"
+        "        sys.exit(2)\n"
+        "    demo_sync()\n"
+        "    trio.run(demo_async)\n"))
+    result, _, _ = run_child(source)
+    got = notes(result["text"])
+    assert got[-3].startswith(f"NOT equivalent: run as a script, `python "
+                              f"{tmp_path / 'my_port.py'} --no-such-option` does not answer")
+    assert got[-2] == ("  it printed to stdout: no such option; the reference printed nothing "
+                       "there (its error went to stderr)")
+    assert got[-1] == ("  the reference printed nothing (on stderr: python -m asyncio_ref.count: "
+                       "error: unrecognized arguments: --no-such-option) and ended with exit "
+                       "status 2, running nothing of the lesson")
+
+
+def test_ctrl_c_in_a_script_is_passed_on(tmp_path: Path) -> None:
+    from walkthrough.learner.loading import load
+    from walkthrough.learner.script import run_script
+
+    path = tmp_path / "my_port.py"
+    path.write_text(with_block(twin("count", "trio"), MAIN + "\n    raise KeyboardInterrupt\n"),
+                    encoding="utf-8")
+    lesson = child.catalogue.get("count")
+    module = load(path, lesson, "trio")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_script(lesson, "trio", module, path, ())
+        run = run_script(lesson, "trio", module, path, ("--help",))
+        assert run.argv == ("--help",) and run.label == "script --help"
+    finally:
+        sys.modules.pop(PORT_NAME, None)
+    assert trio.run.__module__ == "trio._core._run"  # put back after the run
