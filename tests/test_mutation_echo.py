@@ -305,9 +305,10 @@ def test_a_silent_server_stuck_in_its_own_code_is_asked_where_and_killed(
     monkeypatch.setattr(echo, "BUSY_WAIT", 0.25)
     path = _script(tmp_path, SPIN.format(ignore="signal.signal(signal.SIGINT, signal.SIG_IGN)"))
     stack = tmp_path / "stack.txt"
-    played = echo.play(echo.file_command(path, stack), start_wait=0.5, stack=stack, script=path)
+    # A start wait long enough for the script to ignore Ctrl-C first, even on a loaded machine.
+    played = echo.play(echo.file_command(path, stack), start_wait=2.0, stack=stack, script=path)
     assert played.transcript == [
-        "server: printed no line in 0.5 s, and was still running",
+        "server: printed no line in 2 s, and was still running",
         "server: still running 0.25 s after Ctrl-C, killed",
         "server: printed '' after Ctrl-C, exit status -9",
         "server: stderr clean"]
@@ -323,9 +324,9 @@ def test_a_server_never_asked_where_it_is_is_still_ended(
     """Without a stack file, a silent server that ignores Ctrl-C is killed after WAIT."""
     monkeypatch.setattr(echo, "WAIT", 0.25)
     path = _script(tmp_path, SPIN.format(ignore="signal.signal(signal.SIGINT, signal.SIG_IGN)"))
-    played = echo.play(echo.file_command(path), start_wait=0.25)
+    played = echo.play(echo.file_command(path), start_wait=2.0)
     assert played.transcript == [
-        "server: printed no line in 0.25 s, and was still running",
+        "server: printed no line in 2 s, and was still running",
         "server: still running 0.25 s after Ctrl-C, killed",
         "server: printed '' after Ctrl-C, exit status -9",
         "server: stderr clean"]
@@ -366,9 +367,10 @@ def test_an_idle_silent_server_is_told_apart_from_a_busy_one(tmp_path: Path) -> 
         trio.run(main)
         """)
     stack = tmp_path / "stack.txt"
-    played = echo.play(echo.file_command(path, stack), start_wait=1.0, stack=stack, script=path)
+    # Long enough to import trio and reach its wait for I/O, even on a loaded machine.
+    played = echo.play(echo.file_command(path, stack), start_wait=3.0, stack=stack, script=path)
     assert played.stack == Stack("the module's top level", 8, busy=False)
-    assert played.transcript[:2] == ["server: printed no line in 1 s, and was still running",
+    assert played.transcript[:2] == ["server: printed no line in 3 s, and was still running",
                                      "server: printed '' after Ctrl-C, exit status -2"]
 
 
@@ -994,7 +996,7 @@ def test_a_server_started_with_ctrl_c_ignored_still_stops_on_it(
     path = _script(tmp_path, SPIN.format(ignore=""))
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        played = echo.play(echo.file_command(path), start_wait=0.5)
+        played = echo.play(echo.file_command(path), start_wait=2.0)  # Python's handler set
     finally:
         signal.signal(signal.SIGINT, before)
     assert played.transcript[1:] == ["server: printed '' after Ctrl-C, exit status -2",
