@@ -611,21 +611,3 @@ def test_an_unknown_option_answered_on_stdout_is_said(
                        "error: unrecognized arguments: --no-such-option) and ended with exit "
                        "status 2, running nothing of the lesson")
 
-
-def test_ctrl_c_in_a_script_is_passed_on(tmp_path: Path) -> None:
-    from walkthrough.learner.loading import load
-    from walkthrough.learner.script import run_script
-
-    path = tmp_path / "my_port.py"
-    path.write_text(with_block(twin("count", "trio"), MAIN + "\n    raise KeyboardInterrupt\n"),
-                    encoding="utf-8")
-    lesson = child.catalogue.get("count")
-    module = load(path, lesson, "trio")
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run_script(lesson, "trio", module, path, ())
-        run = run_script(lesson, "trio", module, path, ("--help",))
-        assert run.argv == ("--help",) and run.label == "script --help"
-    finally:
-        sys.modules.pop(PORT_NAME, None)
-    assert trio.run.__module__ == "trio._core._run"  # put back after the run
