@@ -30,6 +30,7 @@ import io
 import json
 import locale
 import os
+import re
 import shlex
 import sys
 import types
@@ -862,3 +863,82 @@ def test_a_pager_the_system_cannot_start_is_as_one_not_found(
     monkeypatch.setattr(diff, "subprocess", types.SimpleNamespace(Popen=popen, PIPE=-1))
     diff.page("the text\n", "true")
     assert capsys.readouterr() == ("the text\n", "")
+
+
+# -- diff: the verb -------------------------------------------------------------------------
+
+ANSI = r"\x1b\[[0-9;]*m"
+
+
+def diff_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                       *argv: str) -> list[str]:
+    """``walkthrough diff ARGV`` on a stand-in terminal, without a pager: its lines, uncoloured."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert cli.main(["diff", *argv, "--no-pager"]) == 0
+    return re.sub(ANSI, "", capsys.readouterr().out).splitlines()
+
+
+def test_the_diff_verbs_options_and_help() -> None:
+    from walkthrough.commands import diff
+
+    parser = argparse.ArgumentParser()
+    diff.configure(parser)
+    text = " ".join(parser.format_help().split())
+    for said in ("--plain print a unified diff (the default when not on a terminal)",
+                 "--layout {auto,columns,stacked} columns or stacked; auto picks by terminal "
+                 "width (default)",
+                 "--width WIDTH draw for this many columns",
+                 "--no-pager print directly, even when the output is taller than the terminal"):
+        assert said in text
+    for layout in ("auto", "columns", "stacked"):
+        assert parser.parse_args(["count", "--layout", layout]).layout == layout
+    with pytest.raises(SystemExit):
+        parser.parse_args(["count", "--layout", "grid"])
+
+
+@pytest.mark.parametrize(("width", "layout"), [(140, "columns"), (139, "stacked")])
+def test_auto_picks_columns_from_exactly_140_columns(
+        width: int, layout: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    lines = diff_on_a_terminal(monkeypatch, capsys, "count", "--width", str(width))
+    heads = [line for line in lines if "── main_async" in line]
+    assert (heads[0].count("── main_async") == 2) == (layout == "columns")
+
+
+def test_the_columns_are_drawn_for_the_width_given(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not ``columns``' default of 160: narrower (cut to fit) and wider (filled) both."""
+    for width in (150, 300):
+        lines = diff_on_a_terminal(monkeypatch, capsys, "count", "--width", str(width),
+                                   "--layout", "columns")
+        assert max(len(line) for line in lines) == width
+
+
+def test_a_width_of_40_is_enough_and_39_is_not(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from walkthrough.commands import diff
+
+    lines = diff_on_a_terminal(monkeypatch, capsys, "count", "--width", "40")
+    assert max(len(line) for line in lines) == 40
+    with pytest.raises(UsageError) as refused:
+        diff.run(cli.build_parser().parse_args(["diff", "count", "--width", "39"]))
+    assert str(refused.value) == "--width must be at least 40"
+
+
+@pytest.mark.parametrize(("rows", "paged"), [(3, False), (2, True)])
+def test_output_as_tall_as_the_terminal_is_printed_and_taller_is_paged(
+        rows: int, paged: bool, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Three lines fit a terminal of three rows (the prompt's line is the one after)."""
+    from walkthrough.commands import diff
+
+    given: list[tuple[str, str]] = []
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(diff, "pager_command", lambda: "the pager")
+    monkeypatch.setattr(diff, "render", lambda view, console: "a\nb\nc\n")
+    monkeypatch.setattr(diff, "page", lambda text, command: given.append((text, command)))
+    monkeypatch.setenv("LINES", str(rows))
+    monkeypatch.setenv("COLUMNS", "100")
+    assert cli.main(["diff", "count"]) == 0
+    assert given == ([("a\nb\nc\n", "the pager")] if paged else [])
+    assert capsys.readouterr().out == ("" if paged else "a\nb\nc\n")
