@@ -164,6 +164,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_cli.py", "tests/test_lesson_count.py", "tests/test_mutation_catalogue.py"],
     "walkthrough/commands/list.py": [
         "tests/test_cli.py", "tests/test_lesson_count.py", "tests/test_mutation_catalogue.py"],
+    # check server / run server play the session in a child of a child: test_check_server.py and
+    # test_server.py reach echo.py only there (mutmut sees nothing); the tour's in-process session
+    # (test_lesson_count.py) is covered by test_mutation_echo.py's own sessions.
+    "walkthrough/echo.py": ["tests/test_mutation_echo.py"],
 }
 #: Outcomes mutmut reports that count as caught (a timeout is a test noticing a hang).
 CAUGHT = ("killed", "timeout")
