@@ -107,9 +107,19 @@ def test_an_equivalent_port_is_written_whole_and_the_child_ends_with_status_zero
     assert exits == [0]
     assert not (work / "result.tmp").exists()
     # The garbage collection is under the watch, then the last note hands the time over.
+    # Every run of the port's code is under the wall-clock watch, each noted for the parent:
+    # the import, each phase of each case, each script run; then the garbage collection, and
+    # last the note that hands the time over to the checker's report.
     notes = (work / "progress.txt").read_text(encoding="utf-8").splitlines()
-    assert notes[0] == "import"
-    assert notes[-2:] == ["garbage collection, after your port ran", REPORTING]
+    assert notes == [
+        "import",
+        "case 1/1 (no parameters), phase demo_sync",
+        "case 1/1 (no parameters), phase demo_async",
+        "the script run `python my_port.py` (your file's __main__ block)",
+        "the script run `python my_port.py --help` (your file's __main__ block)",
+        "the script run `python my_port.py --no-such-option` (your file's __main__ block)",
+        "garbage collection, after your port ran",
+        REPORTING]
 
 
 def test_the_path_is_shown_as_typed_only_when_it_names_the_same_file(
@@ -174,9 +184,9 @@ def test_a_port_that_rewires_trio_while_it_runs_is_not_equivalent(
     result, _, _ = run_child(source)
     assert result["status"] == NOT_EQUIVALENT
     line = next(x for x in result["text"].splitlines() if "while it ran" in x)
-    assert line.startswith("NOT equivalent: your port replaced trio.testing.")
-    assert line.endswith(" while it ran")
-    assert line.count("trio.testing.") == 5
+    named = [k for k in vars(trio.testing) if k in REWIRED][:5]
+    assert line == ("NOT equivalent: your port replaced "
+                    f"{', '.join(f'trio.testing.{n}' for n in named)} while it ran")
 
 
 def test_threads_left_running_are_named_cut_and_at_most_three(
@@ -263,6 +273,8 @@ def test_the_crawler_is_checked_offline_and_its_unfinished_functions_named(
     def fake_crawl(module: Any, path: Path, impl: str, workdir: Path,
                    watch: Any = None) -> tuple[int, str]:
         crawled.append((impl, workdir))
+        assert module.__name__ == "learner_crawler_port" and callable(module.crawl)
+        assert path == workdir.parent / "my_crawler.py"
         assert isinstance(watch, _Watch)
         return EQUIVALENT, "the crawl's report"
 
@@ -611,3 +623,77 @@ def test_an_unknown_option_answered_on_stdout_is_said(
                        "error: unrecognized arguments: --no-such-option) and ended with exit "
                        "status 2, running nothing of the lesson")
 
+
+
+def test_a_port_that_patches_the_reference_at_import_cannot_change_what_it_is_compared_with(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    """The references are traced before the port is imported: silencing asyncio_ref's prints
+    from the port's import leaves them as they were (the port itself prints as it should)."""
+    import asyncio_ref.count as reference
+
+    source = COUNT_TRIO + ("\nimport asyncio_ref.count as _reference\n"
+                           "_reference.print = lambda *args, **kwargs: None\n")
+    try:
+        result, _, _ = run_child(source)
+    finally:
+        vars(reference).pop("print", None)
+    assert result["status"] == EQUIVALENT, result["text"]
+
+
+def test_the_ports_own_folder_comes_first_on_the_import_path(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper beside the port wins over one of the same name in the folder the check was
+    started from (the first entry of ``sys.path``)."""
+    started = tmp_path / "started_here"
+    started.mkdir()
+    (started / "m9g_words.py").write_text("WORD = 'Wrong'\n", encoding="utf-8")
+    (tmp_path / "m9g_words.py").write_text("WORD = 'Sync'\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [str(started), *sys.path])
+    source = COUNT_TRIO.replace("import trio\n", "import trio\nfrom m9g_words import WORD\n", 1)
+    source = source.replace('print("One Sync")', 'print(f"One {WORD}")')
+    result, _, _ = run_child(source)
+    assert result["status"] == EQUIVALENT, result["text"]
+
+
+def test_a_missing_phase_names_the_twin_of_the_ports_framework(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], tmp_path: Path) -> None:
+    source = twin("count", "asyncio").replace("def demo_sync(", "def demo_sync_renamed(")
+    result, _, _ = run_child(source, impl="asyncio")
+    assert result["status"] == CANNOT_CHECK
+    assert result["text"] == (
+        f"{tmp_path / 'my_port.py'} has no function demo_sync: lesson 'count' runs demo_sync, "
+        "demo_async (the same names as asyncio_ref/count.py)")
+
+
+def test_a_crawler_stub_no_checked_function_needs_is_not_unfinished(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(child, "check_crawler",
+                        lambda *args, **kwargs: (EQUIVALENT, "the crawl's report"))
+    source = (ROOT / "trio_port" / "crawler.py").read_text(encoding="utf-8") + (
+        "\n\ndef m9g_unused() -> None:\n    raise NotImplementedError\n")
+    try:
+        result, _, _ = run_child(source, lesson="crawler", name="my_crawler.py")
+    finally:
+        sys.modules.pop("learner_crawler_port", None)
+    assert result == {"status": EQUIVALENT, "text": "the crawl's report"}
+
+
+@pytest.mark.parametrize(("impl", "hinted"), [("trio", True), ("asyncio", False)])
+def test_a_warning_gets_only_the_hint_of_the_ports_framework(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]], impl: str,
+        hinted: bool) -> None:
+    """A Trio-only hint (a send to a consumer that left) for a Trio port's warning; none for
+    the same words from an asyncio port."""
+    source = twin("count", impl).replace(
+        "async def main_async() -> None:\n",
+        "async def main_async() -> None:\n"
+        "    import warnings\n"
+        "    warnings.warn('gave up: BrokenResourceError', stacklevel=1)\n", 1)
+    result, _, _ = run_child(source, impl=impl)
+    lines = result["text"].splitlines()
+    at = lines.index("warning from your port: UserWarning: gave up: BrokenResourceError")
+    shown = lines[at + 1] if at + 1 < len(lines) else ""
+    assert shown.startswith("    hint: a send on a channel whose receiving end is closed") \
+        == hinted
