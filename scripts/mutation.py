@@ -168,6 +168,25 @@ MODULES: dict[str, list[str]] = {
     # test_server.py reach echo.py only there (mutmut sees nothing); the tour's in-process session
     # (test_lesson_count.py) is covered by test_mutation_echo.py's own sessions.
     "walkthrough/echo.py": ["tests/test_mutation_echo.py"],
+    # The verbs run in-process with stand-ins (tests/test_mutation_commands.py); test_check.py
+    # (77 s) runs the check as a command, out of mutmut's sight.
+    "walkthrough/commands/check.py": [
+        "tests/test_check_report.py", "tests/test_mutation_commands.py"],
+    # test_lesson_count.py: the whole tour in-process (the crawler and the server for real on
+    # 127.0.0.1, a few seconds per surviving mutant; the stand-in tests kill the rest first).
+    "walkthrough/commands/tour.py": [
+        "tests/test_lesson_count.py", "tests/test_mutation_commands.py"],
+    # test_the_default_folder_is_ignored_by_git asks git about the work tree: the copy has no
+    # .git (it reads only DEFAULT_DIR, a constant mutmut does not mutate).
+    "walkthrough/commands/notebook.py": [
+        "tests/test_notebook_loop.py", "tests/test_mutation_commands.py",
+        "--deselect=tests/test_notebook_loop.py::test_the_default_folder_is_ignored_by_git"],
+    # Of test_pipes.py (its verbs run as commands) only the pager's fallback runs in-process.
+    "walkthrough/commands/diff.py": [
+        "tests/test_diff.py",
+        "tests/test_pipes.py::test_a_pager_that_cannot_run_falls_back_to_plain_output",
+        "tests/test_cli_edges.py::test_the_verb_stacked_names_the_sides_first",
+        "tests/test_mutation_commands.py"],
 }
 #: Outcomes mutmut reports that count as caught (a timeout is a test noticing a hang).
 CAUGHT = ("killed", "timeout")
