@@ -697,3 +697,14 @@ def test_a_warning_gets_only_the_hint_of_the_ports_framework(
     shown = lines[at + 1] if at + 1 < len(lines) else ""
     assert shown.startswith("    hint: a send on a channel whose receiving end is closed") \
         == hinted
+
+
+def test_the_skeletons_unfinished_bodies_are_named(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    """The cases get the port's source: every needed body still ``raise NotImplementedError``
+    is named, not only the one the first diverging case reached."""
+    skeleton = (ROOT / "exercises" / "trio" / "count.py").read_text(encoding="utf-8")
+    result, _, _ = run_child(skeleton)
+    assert result["status"] == NOT_EQUIVALENT
+    assert result["text"].splitlines()[-1] == unfinished_note(
+        ["count_sync", "main_sync", "count_async", "main_async", "demo_async"])
