@@ -1,0 +1,165 @@
+"""``walkthrough port``'s name following (``names.py``): the slips a sampled mutmut run let through.
+
+``scripts/mutation.py walkthrough/port/names.py`` on a random sample of 120 of its mutants
+(issue 27, ``docs/mutation.md``) found these kinds of slip that the unit tests missed, each a
+way an asyncio object stops being followed to where it is used:
+
+* what a call *gives back* through a wrapper: ``asyncio.wait_for``/``shield`` of a call,
+  ``contextvars.Context.run(asyncio.create_task, ...)``, an item popped from a set of tasks, a
+  loop popped from ``**kwargs``;
+* what a class *hands out*: a ``@property`` returning a library object, a field set with
+  ``setattr``;
+* what asyncio *hands in*: a future's done-callback gets the future; ``await x.serve_forever()``
+  is an asyncio server whatever ``x`` was.
+
+Each case is a short program in the style real code has; each asserts the line that uses the
+followed object gets its row (the rest of the tool's behaviour on these lines is covered in
+``tests/test_port_constructs.py``).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from walkthrough import port
+
+
+def found(source: str) -> dict[int, set[str]]:
+    """Line → the constructs the tool names there."""
+    lines: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), "case.py"):
+        lines.setdefault(finding.line, set()).add(finding.construct)
+    return lines
+
+
+# -- what a call gives back through a wrapper ----------------------------------------------------
+
+
+def test_wait_for_and_shield_of_a_call_give_what_the_call_gives() -> None:
+    """``await asyncio.wait_for(session.get(u), t)`` is a response, and so is ``shield``'s."""
+    waited = found("""\
+        import asyncio
+        import aiohttp
+
+        async def main(session: aiohttp.ClientSession, url):
+            resp = await asyncio.wait_for(session.get(url), 5)
+            return resp.status
+        """)
+    assert "response" in waited[6]
+    shielded = found("""\
+        import asyncio
+        import aiohttp
+
+        async def main(session: aiohttp.ClientSession, url):
+            resp = await asyncio.shield(session.get(url))
+            return resp.status
+        """)
+    assert "response" in shielded[6]
+
+
+def test_a_task_made_through_a_context_s_run_is_a_task() -> None:
+    """``ctx.run(asyncio.create_task, coro)`` returns the task ``create_task`` made."""
+    lines = found("""\
+        import asyncio
+        import contextvars
+
+        async def main(coro):
+            ctx = contextvars.copy_context()
+            task = ctx.run(asyncio.create_task, coro)
+            task.cancel()
+        """)
+    assert lines[7] == {"task.cancel"}
+
+
+def test_an_item_popped_from_a_set_of_tasks_is_a_task() -> None:
+    lines = found("""\
+        import asyncio
+
+        class Pool:
+            def __init__(self):
+                self.tasks: set[asyncio.Task] = set()
+
+            def drop_one(self):
+                task = self.tasks.pop()
+                task.cancel()
+        """)
+    assert "task.cancel" in lines[9]
+
+
+def test_a_loop_taken_out_of_keyword_arguments_is_a_loop() -> None:
+    """``self._ev = kwargs.pop("loop", None)``: the old ``loop=`` parameter, whatever the
+    field is called."""
+    lines = found("""\
+        import asyncio
+
+        class Client:
+            def __init__(self, **kwargs):
+                self._ev = kwargs.pop("loop", None)
+
+            def now(self):
+                return self._ev.time()
+        """)
+    assert lines[8] == {"loop.time"}
+
+
+# -- what a class hands out ---------------------------------------------------------------------
+
+
+def test_a_property_that_returns_a_loop_makes_self_attribute_a_loop() -> None:
+    """A property's result is read as ``self.<name>`` with no call: it takes the kind its
+    return statement gives (no annotation needed)."""
+    lines = found("""\
+        import asyncio
+
+        class Client:
+            @property
+            def loop(self):
+                return asyncio.get_event_loop()
+
+            def now(self):
+                return self.loop.time()
+        """)
+    assert lines[9] == {"loop.time"}
+
+
+def test_a_field_set_with_setattr_is_followed_as_an_assignment() -> None:
+    lines = found("""\
+        import asyncio
+
+        class Thing:
+            def __init__(self):
+                setattr(self, "clock", asyncio.get_event_loop())
+
+            def now(self):
+                return self.clock.time()
+        """)
+    assert lines[8] == {"loop.time"}
+
+
+# -- what asyncio hands in -----------------------------------------------------------------------
+
+
+def test_a_future_s_done_callback_is_handed_the_future() -> None:
+    lines = found("""\
+        import asyncio
+
+        def done(fut):
+            fut.cancel()
+
+        async def main():
+            fut = asyncio.Future()
+            fut.add_done_callback(done)
+        """)
+    assert lines[4] == {"future.cancel"}
+
+
+def test_awaiting_serve_forever_is_an_asyncio_server_whatever_made_it() -> None:
+    """``await server.serve_forever()`` is asyncio's (``socketserver``'s is not awaited)."""
+    lines = found("""\
+        import asyncio
+
+        async def main(make):
+            server = await make()
+            await server.serve_forever()
+        """)
+    assert lines[5] == {"lowserver.serve_forever"}
