@@ -10,7 +10,9 @@ way an asyncio object stops being followed to where it is used:
 * what a class *hands out*: a ``@property`` returning a library object, a field set with
   ``setattr``;
 * what asyncio *hands in*: a future's done-callback gets the future; ``await x.serve_forever()``
-  is an asyncio server whatever ``x`` was.
+  is an asyncio server whatever ``x`` was;
+* how a name is judged by its spelling: ``set_event_loop`` is no loop, ``asyncio`` and ``x_aio``
+  are submodules named for async I/O, asyncio is never a file's own package.
 
 Each case is a short program in the style real code has; each asserts the line that uses the
 followed object gets its row (the rest of the tool's behaviour on these lines is covered in
@@ -19,9 +21,11 @@ followed object gets its row (the rest of the tool's behaviour on these lines is
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 from walkthrough import port
+from walkthrough.port import names
 
 
 def found(source: str) -> dict[int, set[str]]:
@@ -163,3 +167,26 @@ def test_awaiting_serve_forever_is_an_asyncio_server_whatever_made_it() -> None:
             await server.serve_forever()
         """)
     assert lines[5] == {"lowserver.serve_forever"}
+
+
+# -- how a name is judged by its spelling --------------------------------------------------------
+
+
+def test_a_function_s_or_a_flag_s_name_ending_in_loop_is_no_loop() -> None:
+    """``set_event_loop``/``run_loop``/``is_loop`` name a function or a flag, not a loop."""
+    assert [names.loop_param(name) for name in ("set_event_loop", "run_loop", "is_loop")] \
+        == [False, False, False]
+    assert names.loop_param("main_loop") and names.loop_param("_event_loop")
+
+
+def test_a_submodule_named_for_async_io_by_its_whole_name_or_its_suffix() -> None:
+    assert names._async_named("asyncio") and names._async_named("x_aio")
+    assert not names._async_named("plain")
+
+
+def test_asyncio_s_own_modules_make_no_file_asyncio_s_own() -> None:
+    """Code that imports a sibling both ways is that package's own, but never asyncio's:
+    asyncio's backports and private modules are still asyncio to port."""
+    tree = ast.parse("from .events import x\nfrom asyncio.events import y\n"
+                     "from .core import z\nfrom aiostream.core import s\n")
+    assert names.own_packages(tree) == {"aiostream"}
