@@ -1,4 +1,4 @@
-"""``walkthrough port``'s name following (``names.py``): the slips a sampled mutmut run let through.
+"""``walkthrough port`` follows names (``names.py``, ``constructs.py``): sampled mutmut survivors.
 
 ``scripts/mutation.py walkthrough/port/names.py`` on a random sample of 120 of its mutants
 (issue 27, ``docs/mutation.md``) found these kinds of slip that the unit tests missed, each a
@@ -7,12 +7,17 @@ way an asyncio object stops being followed to where it is used:
 * what a call *gives back* through a wrapper: ``asyncio.wait_for``/``shield`` of a call,
   ``contextvars.Context.run(asyncio.create_task, ...)``, an item popped from a set of tasks, a
   loop popped from ``**kwargs``;
-* what a class *hands out*: a ``@property`` returning a library object, a field set with
+* what a class *hands out*: a ``@property`` returning a loop, a field set with
   ``setattr``;
 * what asyncio *hands in*: a future's done-callback gets the future; ``await x.serve_forever()``
   is an asyncio server whatever ``x`` was;
 * how a name is judged by its spelling: ``set_event_loop`` is no loop, ``asyncio`` and ``x_aio``
   are submodules named for async I/O, asyncio is never a file's own package.
+
+The same run on ``constructs.py`` (the visitor that labels each use) found: ``wait_for`` with its
+timeout in ``**opts`` (the scan stopped on ``StopIteration`` under the slip), ``wait_for(x, None)``
+read as the await of what it waits for, a ``# type:`` comment typing a field, an annotated list of
+futures as a collection kept by hand.
 
 Each case is a short program in the style real code has; each asserts the line that uses the
 followed object gets its row (the rest of the tool's behaviour on these lines is covered in
@@ -190,3 +195,56 @@ def test_asyncio_s_own_modules_make_no_file_asyncio_s_own() -> None:
     tree = ast.parse("from .events import x\nfrom asyncio.events import y\n"
                      "from .core import z\nfrom aiostream.core import s\n")
     assert names.own_packages(tree) == {"aiostream"}
+
+
+# -- constructs.py (its own sampled run) ---------------------------------------------------------
+
+
+def test_wait_for_with_its_timeout_in_keyword_unpacking_is_still_wait_for() -> None:
+    """``wait_for(coro, **opts)``: no timeout to read; the scan must not stop on it."""
+    lines = found("""\
+        import asyncio
+
+        async def main(coro, opts):
+            return await asyncio.wait_for(coro, **opts)
+        """)
+    assert lines[4] == {"asyncio.wait_for"}
+
+
+def test_wait_for_with_no_timeout_is_the_row_of_what_it_awaits() -> None:
+    """``wait_for(task, None)`` is a plain ``await task``; of a coroutine, it stays wait_for."""
+    lines = found("""\
+        import asyncio
+
+        async def work():
+            pass
+
+        async def main():
+            task = asyncio.create_task(work())
+            await asyncio.wait_for(task, None)
+            await asyncio.wait_for(work(), None)
+        """)
+    assert lines[8] == {"await task"}
+    assert lines[9] == {"asyncio.wait_for"}
+
+
+def test_a_type_comment_types_a_field_as_an_annotation_would() -> None:
+    lines = found("""\
+        import asyncio
+
+        class Timer:
+            def __init__(self):
+                self.handle = None  # type: asyncio.Handle
+        """)
+    assert lines[5] == {"asyncio.Handle"}
+
+
+def test_an_annotated_list_of_futures_is_a_collection_kept_by_hand() -> None:
+    lines = found("""\
+        import asyncio
+
+        class Waiters:
+            def __init__(self):
+                self.futures: list[asyncio.Future] = []
+        """)
+    assert lines[5] == {"asyncio.Future", "task set"}
