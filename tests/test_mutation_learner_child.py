@@ -708,3 +708,63 @@ def test_the_skeletons_unfinished_bodies_are_named(
     assert result["status"] == NOT_EQUIVALENT
     assert result["text"].splitlines()[-1] == unfinished_note(
         ["count_sync", "main_sync", "count_async", "main_async", "demo_async"])
+
+
+def test_a_help_that_runs_a_silent_part_of_the_lesson_is_said_to_have_printed_nothing(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    source = with_block(twin("count", "trio"), MAIN + (
+        "\n    import sys, time\n"
+        "    if sys.argv[1:] == ['--help']:\n"
+        "        time.sleep(1)\n"
+        "        sys.exit(0)\n"
+        "    import argparse\n"
+        "    argparse.ArgumentParser().parse_args()\n"
+        "    demo_sync()\n"
+        "    trio.run(demo_async)\n"))
+    result, _, _ = run_child(source)
+    assert "  it ran the lesson: it printed (nothing), over 1.00 virtual seconds" in notes(
+        result["text"])
+
+
+def test_the_script_runs_with_the_files_name_as_its_program(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    """argparse names the program after ``sys.argv[0]``: the learner's file, as python runs it."""
+    source = with_block(twin("count", "trio"), MAIN + (
+        "\n    import argparse, sys\n"
+        "    parser = argparse.ArgumentParser()\n"
+        "    _args, rest = parser.parse_known_args()\n"
+        "    if rest:\n"
+        "        parser.print_usage(sys.stderr)\n"
+        "        print('ignored')\n"
+        "    else:\n"
+        "        demo_sync()\n"
+        "        trio.run(demo_async)\n"))
+    result, _, _ = run_child(source)
+    assert notes(result["text"])[-1] == "  it wrote to stderr: usage: my_port.py [-h]"
+
+
+def test_an_unwritten_notebook_mode_inside_a_task_group_is_skipped(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    """The NotImplementedError is found inside the group a TaskGroup raises."""
+    source = twin("makerandom", "asyncio")
+    head = "async def demo_notebook(seed: int = 444) -> list[int]:\n"
+    start = source.index(head)
+    end = source.index("\n\n\n", start)
+    source = source[:start] + head + (
+        "    async def unwritten() -> None:\n"
+        "        raise NotImplementedError\n"
+        "    async with asyncio.TaskGroup() as group:\n"
+        "        group.create_task(unwritten())\n"
+        "    return []\n") + source[end:]
+    result, _, _ = run_child(source, lesson="makerandom", impl="asyncio")
+    assert result["status"] == EQUIVALENT, result["text"]
+    assert "--global-rng" not in ran_line(result["text"])
+
+
+def test_the_default_calls_run_under_the_wall_clock_watch(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]]) -> None:
+    _, _, work = run_child(twin("makerandom", "trio"), lesson="makerandom")
+    noted = (work / "progress.txt").read_text(encoding="utf-8").splitlines()
+    assert [n for n in noted if n.startswith("entry point with its defaults: ")] == [
+        "entry point with its defaults: phase main()",
+        "entry point with its defaults: phase demo()"]
