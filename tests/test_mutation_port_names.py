@@ -12,7 +12,9 @@ way an asyncio object stops being followed to where it is used:
 * what asyncio *hands in*: a future's done-callback gets the future; ``await x.serve_forever()``
   is an asyncio server whatever ``x`` was;
 * how a name is judged by its spelling: ``set_event_loop`` is no loop, ``asyncio`` and ``x_aio``
-  are submodules named for async I/O, asyncio is never a file's own package.
+  are submodules named for async I/O, asyncio is never a file's own package;
+* odd but legal shapes the scan stopped on under a slip (IndexError, AttributeError), and the
+  pair ``open_connection`` gives, through ``wait_for``.
 
 The same run on ``constructs.py`` (the visitor that labels each use) found: ``wait_for`` with its
 timeout in ``**opts`` (the scan stopped on ``StopIteration`` under the slip), ``wait_for(x, None)``
@@ -195,6 +197,45 @@ def test_asyncio_s_own_modules_make_no_file_asyncio_s_own() -> None:
     tree = ast.parse("from .events import x\nfrom asyncio.events import y\n"
                      "from .core import z\nfrom aiostream.core import s\n")
     assert names.own_packages(tree) == {"aiostream"}
+
+
+# -- the scan never stops on legal code; a pair through wait_for ----------------------------------
+
+
+def test_odd_but_legal_shapes_are_scanned_not_crashed_on() -> None:
+    """A protocol callback that takes no transport, a pair unpacked from a call on a field's
+    field, a field bound to asyncio's function: each a shape the followers must step past."""
+    lines = found("""\
+        import asyncio
+
+        class Quiet(asyncio.Protocol):
+            def connection_made(self):
+                pass
+
+        class Client:
+            def start(self):
+                host, port = self.config.address()
+                return asyncio.open_connection(host, port)
+
+        class Pacer:
+            def __init__(self):
+                self.sleep = asyncio.sleep
+        """)
+    assert lines[3] == {"asyncio.Protocol"}
+    assert lines[10] == {"asyncio.open_connection"}
+    assert lines[14] == {"asyncio.sleep"}
+
+
+def test_the_pair_open_connection_gives_through_wait_for() -> None:
+    """``r, w = await wait_for(open_connection(...), t)``: ``w`` is still a stream."""
+    lines = found("""\
+        import asyncio
+
+        async def main(host, port):
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+            writer.close()
+        """)
+    assert lines[5] == {"stream"}
 
 
 # -- constructs.py (its own sampled run) ---------------------------------------------------------
