@@ -76,6 +76,14 @@ MODULES: dict[str, list[str]] = {
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
     "walkthrough/port/reading.py": [
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py"],
+    "walkthrough/port/names.py": [
+        "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
+        "tests/test_port_libraries.py", "tests/test_mutation_port.py",
+        "tests/test_mutation_port_names.py"],
+    "walkthrough/port/constructs.py": [
+        "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
+        "tests/test_port_libraries.py", "tests/test_mutation_port.py",
+        "tests/test_mutation_port_names.py"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
