@@ -1,0 +1,447 @@
+"""``walkthrough port`` (``names.py``, ``constructs.py``): the sampled survivors left last round.
+
+``scripts/mutation.py`` on a random sample of 120 mutants of each module (seed 27, issue 27,
+``docs/mutation.md``) left slips that no test noticed. Each test here is a short program in
+the style real asyncio code has, scanned as a user's file, with the line the slip changes:
+
+* where a class comes from: a class imported absolutely from the file's own package, or one
+  the file names through an expression (``type(self).loop_class``), decides what an
+  ``isinstance`` test narrows a name to;
+* what a class keeps or is given: a name a subclass of an unlisted package's class stores on
+  itself, a dataclass field's ``default_factory``, an asyncio object handed to ``self.method``;
+* a search that must go on past an item that does not match: a second base class, a second
+  ``return``, a second target of a chained assignment;
+* how an annotation is spelled: ``tuple[...]`` in lowercase, a bare ``Optional``, a container
+  annotation written as a string, a three-part ``asyncio.coroutines.iscoroutinefunction``;
+* what ``constructs.py`` labels: a name of four parts whose first three have a row, a task
+  awaited through ``wait_for(task, None)``, the name a bound request is kept under, a field
+  kept on the loop, ``aiohttp.web`` named through ``aiohttp``, a ``hasattr`` of another
+  attribute than ``__await__``.
+
+One more, ``await queue.put(task)`` making a queue of tasks, is a limit of the tool (see
+:func:`test_an_awaited_put_of_a_task_makes_a_queue_of_tasks`), not only of its tests.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from walkthrough import port
+from walkthrough.port.constructs import construct_of
+
+
+def found(source: str, path: str = "case.py") -> dict[int, set[str]]:
+    """Line → the constructs the tool names there."""
+    lines: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), path):
+        lines.setdefault(finding.line, set()).add(finding.construct)
+    return lines
+
+
+def rows(source: str, path: str = "case.py") -> dict[int, set[str]]:
+    """Line → the rows of the concept map the tool names there."""
+    lines: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), path):
+        lines.setdefault(finding.line, set()).add(finding.row)
+    return lines
+
+
+# -- where a class comes from --------------------------------------------------------------------
+
+
+def test_a_class_imported_absolutely_from_the_files_own_package_narrows_a_name() -> None:
+    """``from mypkg.services import Services`` inside ``mypkg``: the package's own class, as
+    ``from .services import Services`` is, so under ``isinstance(custom_loop, Services)`` the
+    name is that object, not the loop it may be elsewhere (the else branch hands the loop on)."""
+    source = """\
+        import asyncio
+        from {module} import Services
+
+        class Adapter:
+            def __init__(self, loop):
+                self.loop = loop
+
+        def make(custom_loop: asyncio.AbstractEventLoop | Services | None = None):
+            if isinstance(custom_loop, Services):
+                svc = custom_loop
+            else:
+                svc = Adapter(custom_loop)
+            return start(svc)
+        """
+    for module in ("mypkg.services", ".services"):
+        lines = found(source.format(module=module), "mypkg/adapter.py")
+        assert 9 not in lines and 10 not in lines, module  # the package's own object
+        assert lines[12] == {"loop passed"}, module
+
+
+def test_a_class_named_through_an_expression_is_not_taken_for_a_plain_one() -> None:
+    """``isinstance(loop, type(self).loop_class)``: the tool cannot tell what class that is
+    (it may be asyncio's loop class itself), so the name stays the loop under the test."""
+    lines = found("""\
+        import asyncio
+
+        class Runner:
+            def start(self, loop=None):
+                loop = loop or asyncio.get_event_loop()
+                if isinstance(loop, type(self).loop_class):
+                    loop.close()
+        """)
+    assert lines[7] == {"loop.close"}
+
+
+# -- what a class keeps or is given --------------------------------------------------------------
+
+
+def test_a_name_a_subclass_stores_on_itself_is_its_own_not_the_packages() -> None:
+    """``class Book(ormkit.Model)`` with ``cls.cache = db.cache()``: ``Book.cache`` is a name
+    the class stores itself, as one it defines is, so awaiting it shows nothing of the
+    unlisted package's loop (an inherited ``Book.objects`` would)."""
+    own = found("""\
+        import asyncio
+        import ormkit
+
+        class Book(ormkit.Model):
+            @classmethod
+            def bind(cls, db):
+                cls.cache = db.cache()
+
+        async def main():
+            await Book.cache.clear()
+        """)
+    assert own == {1: {"import asyncio"}}
+    inherited = found("""\
+        import asyncio
+        import ormkit
+
+        class Book(ormkit.Model):
+            pass
+
+        async def main():
+            await Book.objects.clear()
+        """)
+    assert inherited[8] == {"lib:ormkit"}
+
+
+def test_a_dataclass_fields_default_factory_gives_the_fields_kind() -> None:
+    """``loop: Any = field(default_factory=asyncio.new_event_loop)``: with no annotation that
+    says so, the factory says what ``self.loop`` holds."""
+    lines = found("""\
+        import asyncio
+        from dataclasses import dataclass, field
+        from typing import Any
+
+        @dataclass
+        class Worker:
+            loop: Any = field(default_factory=asyncio.new_event_loop)
+
+            def stop(self):
+                self.loop.stop()
+        """)
+    assert lines[10] == {"loop.stop"}
+
+
+def test_a_method_called_on_self_with_a_queue_gets_the_queue() -> None:
+    """``await self.consume(inbox)``: the method's parameter is the queue it is handed."""
+    lines = found("""\
+        import asyncio
+
+        class Server:
+            async def start(self):
+                inbox = asyncio.Queue()
+                await self.consume(inbox)
+
+            async def consume(self, inbox):
+                while True:
+                    item = await inbox.get()
+                    inbox.task_done()
+        """)
+    assert lines[10] == {"queue.get"} and lines[11] == {"queue.task_done"}
+
+
+# -- a search that must go on past an item that does not match -----------------------------------
+
+
+def test_a_library_base_after_the_files_own_mixin_still_makes_the_librarys_object() -> None:
+    """``class Bot(Logged, slixmpp.ClientXMPP)``: the first base is the file's own; the second
+    makes an instance the library's object."""
+    lines = found("""\
+        import slixmpp
+
+        class Logged:
+            def log(self, text):
+                print(text)
+
+        class Bot(Logged, slixmpp.ClientXMPP):
+            def finish(self):
+                self.done = True
+
+        bot = Bot("me@example.org")
+        bot.register_plugin("xep_0070")
+        bot.connect()
+        bot.finish()
+        """)
+    assert lines[12] == {"lib:slixmpp"} and lines[13] == {"lib:slixmpp"}
+    assert 14 not in lines  # the class's own method
+
+
+def test_a_function_that_returns_none_on_one_path_still_returns_a_loop() -> None:
+    """``return None`` when no loop runs, the running loop otherwise: what it returns, when
+    it returns something, is the loop (the ``None`` is read first, from the handler)."""
+    lines = found("""\
+        import asyncio
+
+        def running_loop():
+            try:
+                return asyncio.get_running_loop()
+            except RuntimeError:
+                return None
+
+        def later(callback):
+            current = running_loop()
+            if current is not None:
+                current.call_soon(callback)
+        """)
+    assert lines[12] == {"loop.call_soon"}
+
+
+def test_a_pair_kept_both_in_locals_and_on_self_is_followed_in_both() -> None:
+    """``transport, protocol = self.transport, self.protocol = await connecting``: the chained
+    assignment binds the pair twice; the second target is the pair too."""
+    lines = found("""\
+        import asyncio
+
+        class Client:
+            async def dial(self, loop, factory):
+                connecting = loop.create_connection(factory, "127.0.0.1", 8888)
+                transport, protocol = self.transport, self.protocol = await connecting
+                transport.write(b"hi")
+
+            def close(self):
+                self.transport.close()
+        """)
+    assert lines[7] == {"transport"} and lines[10] == {"transport"}
+
+
+# -- how an annotation is spelled ----------------------------------------------------------------
+
+
+def test_a_lowercase_tuple_return_annotation_gives_its_parts_kinds() -> None:
+    """``-> tuple[asyncio.StreamReader, asyncio.StreamWriter]`` (PEP 585) as ``Tuple[...]``:
+    ``reader, writer = await self._open()`` are the streams."""
+    source = """\
+        import asyncio
+        from typing import Tuple
+
+        class Client:
+            async def _open(self) -> {spelling}[asyncio.StreamReader, asyncio.StreamWriter]:
+                return await asyncio.open_connection("127.0.0.1", 8888)
+
+            async def hello(self):
+                reader, writer = await self._open()
+                writer.write(b"hi")
+                return await reader.readline()
+        """
+    for spelling in ("tuple", "Tuple"):
+        lines = found(source.format(spelling=spelling))
+        assert lines[10] == {"stream"} and lines[11] == {"stream.readline"}, spelling
+
+
+def test_a_bare_optional_annotation_names_no_class_of_the_files() -> None:
+    """``waiter: Optional``: typing's word, not a class of the file's, so the name may be
+    asyncio's future, and ``set_result`` says it is; ``waiter: Reply`` is the file's own."""
+    source = """\
+        import asyncio
+        from typing import Optional
+
+        def resolve(waiter: {annotation}, value):
+            if waiter is not None and not waiter.done():
+                waiter.set_result(value)
+        """
+    assert found(source.format(annotation="Optional"))[6] == {"future.set_result"}
+    assert 6 not in found(source.format(annotation="Reply"))
+
+
+def test_a_container_annotation_written_as_a_string_is_read_as_its_expression() -> None:
+    """``self.jobs: "set[Job]"`` (a forward reference) holds the file's own ``Job``, as the
+    unquoted ``set[Job]`` does: ``job.cancel()`` over it is not a task's."""
+    lines = found("""\
+        import asyncio
+
+        class Job:
+            def cancel(self) -> None:
+                pass
+
+        class Registry:
+            def __init__(self) -> None:
+                self.jobs: "set[Job]" = set()
+
+            def add(self, item: Job) -> None:
+                job = item
+                self.jobs.add(job)
+
+            def stop(self) -> None:
+                for job in self.jobs:
+                    job.cancel()
+
+        async def spawn(coro):
+            job = asyncio.create_task(coro)
+            job.cancel()
+        """)
+    assert 13 not in lines and 17 not in lines
+    assert lines[20] == {"asyncio.create_task"} and lines[21] == {"task.cancel"}
+
+
+def test_asyncio_s_iscoroutinefunction_named_by_its_module_path_is_still_inspects() -> None:
+    """``is_coro = asyncio.coroutines.iscoroutinefunction``: a drop-in for inspect's, however
+    it is reached, so the alias line is the whole port and its calls need no row."""
+    lines = found("""\
+        import asyncio
+        import asyncio.coroutines
+
+        is_coro = asyncio.coroutines.iscoroutinefunction
+
+        def wrap(fn):
+            if is_coro(fn):
+                return fn
+            raise TypeError("not a coroutine function")
+        """)
+    assert lines[4] == {"asyncio.iscoroutinefunction"}
+    assert 7 not in lines
+
+
+# -- what constructs.py labels -------------------------------------------------------------------
+
+
+def test_a_name_longer_than_a_row_takes_the_longest_prefix_that_has_one() -> None:
+    """``asyncio.Task.current_task.__func__`` (a 3.6 compatibility shim) is the current-task
+    row's name read further, not ``asyncio.Task``'s."""
+    assert construct_of("asyncio.Task.current_task.__func__") == "asyncio.Task.current_task"
+    lines = found("""\
+        import asyncio
+
+        def task_getter():
+            return getattr(asyncio, "current_task", None) or asyncio.Task.current_task.__func__
+        """)
+    assert lines[4] == {"asyncio.Task.current_task"}
+
+
+def test_a_task_awaited_through_wait_for_without_a_timeout_retypes_its_annotation() -> None:
+    """``await asyncio.wait_for(task, None)`` awaits the task: the parameter's annotation takes
+    that row (task-result), as for ``await task``; a field's, awaited where the object stops,
+    is a service's."""
+    found_rows = rows("""\
+        import asyncio
+
+        async def finish(task: asyncio.Task[None]) -> None:
+            await asyncio.wait_for(task, None)
+
+        class Job:
+            def __init__(self) -> None:
+                self.task: asyncio.Task[None] | None = None
+
+            async def join(self) -> None:
+                await asyncio.wait_for(self.task, None)
+        """)
+    assert found_rows[3] == {"task-result"} and found_rows[4] == {"task-result"}
+    assert found_rows[8] == {"task-result", "service"}
+
+
+def test_the_name_a_bound_request_is_kept_under_is_no_finding() -> None:
+    """``self._post = functools.partial(self.session.post, ...)`` over two lines: the session is
+    named on the second, and the field that keeps the bound method is the file's own name."""
+    lines = found("""\
+        import functools
+        import aiohttp
+
+        class Api:
+            def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+                self.session = session
+                self._post = functools.partial(
+                    self.session.post, url, raise_for_status=True)
+
+            async def send(self, data: bytes) -> int:
+                async with self._post(data=data) as resp:
+                    return resp.status
+        """)
+    assert 7 not in lines
+    assert lines[8] == {"session"} and lines[11] == {"session"}
+
+
+def test_a_field_kept_on_the_loop_is_the_loops() -> None:
+    """``loop.server = ...``: an object kept on the loop, read and stored as the loop's field,
+    beside what the server itself does."""
+    lines = found("""\
+        import asyncio
+
+        def serve(loop, factory):
+            loop.server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 80))
+            try:
+                loop.run_forever()
+            finally:
+                loop.server.close()
+                loop.close()
+        """)
+    assert "loop.server" in lines[4] and lines[8] == {"loop.server", "lowserver.close"}
+
+
+def test_aiohttp_web_named_through_import_aiohttp_gives_the_import_line_the_servers_row() -> None:
+    """``import aiohttp`` and then only ``aiohttp.web.HTTPNotFound``: the import line carries
+    the server's row (http-server) too, as after ``from aiohttp import web``."""
+    found_rows = rows("""\
+        import aiohttp
+
+        async def handle(request):
+            raise aiohttp.web.HTTPNotFound(text="no such page")
+        """)
+    assert found_rows[1] == {"aiohttp-client", "http-server"}
+    assert found_rows[4] == {"http-server"}
+
+
+def test_a_hasattr_test_of_another_attribute_is_no_duck_typed_await() -> None:
+    """``if hasattr(job, "cancel"): ... await job``: only ``hasattr(x, "__await__")`` (or
+    ``isawaitable``) says the code awaits whatever it was given; here the task is awaited."""
+    lines = found("""\
+        import asyncio
+
+        async def stop(job: asyncio.Task[None]) -> None:
+            if hasattr(job, "cancel"):
+                job.cancel()
+                await job
+        """)
+    assert "await task" in lines[6]
+    duck = found("""\
+        import asyncio
+
+        async def stop(job: asyncio.Task[None]) -> None:
+            if hasattr(job, "__await__"):
+                await job
+        """)
+    assert 5 not in duck
+
+
+# -- a limit of the tool -------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="issue 24: names.py's _grow sees only an expression "
+                   "statement's call, so an awaited put never makes a queue of tasks")
+def test_an_awaited_put_of_a_task_makes_a_queue_of_tasks() -> None:
+    """``await self.done.put(task)`` (put is a coroutine: the usual spelling) should make what
+    ``get()`` gives a task, as ``put_nowait(task)`` does (tests/test_port_constructs.py)."""
+    lines = found("""\
+        import asyncio
+
+        class Pool:
+            def __init__(self):
+                self.done = asyncio.Queue()
+
+            async def submit(self, coro):
+                task = asyncio.create_task(coro)
+                await self.done.put(task)
+
+            async def reap(self):
+                finished = await self.done.get()
+                finished.cancel()
+        """)
+    assert lines[13] == {"task.cancel"}
