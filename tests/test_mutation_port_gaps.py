@@ -18,6 +18,9 @@ the style real asyncio code has, scanned as a user's file, with the line the sli
   kept on the loop, ``aiohttp.web`` named through ``aiohttp``, a ``hasattr`` of another
   attribute than ``__await__``.
 
+And ``walkthrough.port.scan``'s own default: a source scanned without a path is named
+``<source>``.
+
 One more, ``await queue.put(task)`` making a queue of tasks, is a limit of the tool (see
 :func:`test_an_awaited_put_of_a_task_makes_a_queue_of_tasks`), not only of its tests.
 """
@@ -420,6 +423,18 @@ def test_a_hasattr_test_of_another_attribute_is_no_duck_typed_await() -> None:
         """)
     assert 5 not in duck
 
+
+
+# -- walkthrough.port.scan ----------------------------------------------------------------------
+
+
+def test_a_source_scanned_without_a_path_is_named_source_in_its_findings_and_errors() -> None:
+    """``scan(text)`` (a notebook cell, a docs example): no file, so every finding and a parse
+    error name ``<source>``, as Python names ``<string>``, never a path on disk."""
+    assert {finding.path for finding in port.scan("import asyncio\nasyncio.run(main())\n")} \
+        == {"<source>"}
+    with pytest.raises(port.PortError, match=r"^<source>:1:7: cannot parse"):
+        port.scan("def f(:\n")
 
 # -- a limit of the tool -------------------------------------------------------------------------
 
