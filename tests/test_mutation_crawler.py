@@ -1,0 +1,526 @@
+"""Lesson 7's crawler twins, in process: the slips mutmut planted that no test noticed (issue 27).
+
+The crawler's exit paths, its Ctrl-C handling and its command line were tested mostly by
+running the crawler as a command (``python -m``, ``walkthrough crawl``), in a child process,
+where mutmut sees nothing. These tests call the same code in the test process, each one on
+both twins: ``asyncio_ref/crawler.py`` and ``trio_port/crawler.py``, which must behave alike.
+No client library is mocked: the crawls talk to ``walkthrough.demosite`` on 127.0.0.1. The
+Ctrl-C tests send the test process a real SIGINT, from inside the run, while the crawler's own
+handler is in place; what stands in for the crawl there is a coroutine of the test's.
+docs/mutation.md lists the survivors each test kills.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import trio
+import trio.testing
+
+from tests.hostile_server import HostileServer
+from tests.test_crawler import LAST_COOKIE, MAX_LINE, events, run_crawl
+from walkthrough.demosite import DemoSite
+
+PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
+
+
+def crawler(impl: str) -> ModuleType:
+    return importlib.import_module(f"{PACKAGES[impl]}.crawler")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    # slow.html waits far longer than any test: a URL still in flight when Ctrl-C comes.
+    with DemoSite(pages=6, slow_seconds=60, big_bytes=200_000) as s:
+        yield s
+
+
+# -- the command line: --help, and each option reaching the crawl ---------------------------
+
+
+def help_text(impl: str, capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as done:
+        crawler(impl).main(["--help"])
+    assert done.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_is_the_same_in_both_twins_and_says_every_option_and_exit_status(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The twins print identical strings (their package's name aside): a word changed in one
+    twin's help, a metavar, a default left out, shows as a difference. And what a user reads
+    there is pinned: the program's name, the description, each option with its default, each
+    exit status (``EXIT_STATUS``)."""
+    monkeypatch.setenv("COLUMNS", "100")  # argparse wraps to the terminal's width
+    helps = {impl: help_text(impl, capsys) for impl in PACKAGES}
+    flat = " ".join(helps["trio"].split())  # the usage's indent is as wide as the name
+    assert " ".join(helps["asyncio"].replace("asyncio_ref", "trio_port").split()) == flat
+    text = helps["trio"]
+    assert text.startswith("usage: python -m trio_port.crawler [-h] [--urls-file F] [-o OUT] "
+                           "[--concurrency N] [--timeout S]")
+    assert "[--max-bytes N]" in flat and "[URL ...]" in flat
+    assert ("Fetch each URL, find its links, write them to a TSV (source_url, parsed_url). With "
+            "no URL, crawl the notebook's eight URLs (on the internet); `walkthrough crawl` "
+            "crawls a local demo site instead.") in flat
+    for line in ("URL http(s) URLs to crawl",
+                 "--urls-file F a file of URLs, one a line",
+                 "-o OUT, --output OUT the TSV to write (default: foundurls.tsv)",
+                 "--concurrency N URLs in flight at once (default: 20)",
+                 "--timeout S seconds allowed per URL (default: 10; inf: no limit)",
+                 "--max-bytes N largest body read (default: 2097152)"):
+        assert line in flat, line
+    statuses = flat[flat.index("exit status:"):]
+    mod = crawler("trio")
+    for code, words in mod.EXIT_STATUS.items():
+        assert f" {code} {words}" in statuses, code
+
+
+def main_in_process(mod: ModuleType, argv: list[str], capsys: pytest.CaptureFixture[str]
+                    ) -> tuple[int, list[str], str]:
+    status = mod.main(argv)
+    out, err = capsys.readouterr()
+    return status, out.splitlines(), err
+
+
+def test_the_long_option_names_and_the_default_output(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--output`` as well as ``-o``; no ``-o`` at all writes ``foundurls.tsv`` where the
+    crawl runs; ``--concurrency 1`` crawls one URL at a time, in the order given."""
+    mod = crawler(impl)
+    pages = site.page_urls()[1:4]
+    out = tmp_path / "named.tsv"
+    status, lines, _ = main_in_process(
+        mod, [*pages, "--output", str(out), "--concurrency", "1"], capsys)
+    assert status == 0
+    assert [line for line in lines if line.startswith("Got response")] == [
+        f"Got response [200] for URL: {url}" for url in pages]
+    assert {row.split("\t")[0] for row in out.read_text(encoding="utf-8").splitlines()[1:]} == (
+        set(pages))
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    status, _, _ = main_in_process(mod, [pages[0]], capsys)
+    assert status == 0
+    assert (work / "foundurls.tsv").read_text(encoding="utf-8").startswith(mod.HEADER)
+
+
+def test_max_bytes_and_timeout_given_on_the_command_line_are_the_ones_used(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """big.html is 200,000 bytes: a page under the default cap (2 MiB), too large under
+    ``--max-bytes 1000``; slow.html answers after a minute: a timeout under ``--timeout``."""
+    mod = crawler(impl)
+    out = tmp_path / "out.tsv"
+    big, slow = site.url("big.html"), site.url("slow.html")
+    status, lines, err = main_in_process(
+        mod, [big, slow, "-o", str(out), "--max-bytes", "1000", "--timeout", "0.3"], capsys)
+    assert status == 1, err  # both URLs failed
+    assert f"Error [too-large] for URL: {big} - BodyTooLarge: body over 1000 bytes" in lines
+    assert any(line.startswith(f"Error [timeout] for URL: {slow} - ") for line in lines), lines
+    assert err.splitlines()[-1].startswith("pages 0, links 0, errors 2, elapsed ")
+
+
+def test_a_url_file_crawled_over_an_older_tsv(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A second crawl of the same URL file into the TSV of the first: the output exists, is
+    not the URL file, and is written afresh. Given as its own path too, the URL file is refused
+    (the header would overwrite the URLs before the crawl read them)."""
+    mod = crawler(impl)
+    listed = tmp_path / "urls.txt"
+    listed.write_text("\n".join(site.page_urls()[:2]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    out.write_text("old\tcontent\n", encoding="utf-8")
+    status, _, err = main_in_process(mod, ["--urls-file", str(listed), "-o", str(out)], capsys)
+    assert status == 0, err
+    tsv = out.read_text(encoding="utf-8")
+    assert tsv.startswith(mod.HEADER) and "old" not in tsv
+    with pytest.raises(SystemExit) as done:
+        mod.main(["--urls-file", str(listed), "-o", str(listed)])
+    assert done.value.code == 2
+    assert f"cannot write {listed}: it is the URL file" in capsys.readouterr().err
+    assert listed.read_text(encoding="utf-8").startswith("http://")
+
+
+# -- the exit: 130 ignores one more Ctrl-C, 141 leaves nothing to flush ----------------------
+
+
+def test_exit_quietly_ignores_a_late_ctrl_c_after_130_only(impl: str) -> None:
+    mod = crawler(impl)
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as done:
+            mod.exit_quietly(130)
+        assert done.value.code == 130
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, before)
+        with pytest.raises(SystemExit) as done:
+            mod.exit_quietly(0)
+        assert done.value.code == 0
+        assert signal.getsignal(signal.SIGINT) is before
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_a_closed_stdout_is_141_and_nothing_is_left_to_break_the_final_flush(
+    impl: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stdout a pipe whose reader is gone (``| head`` that ended): after ``stdout_closed`` its
+    descriptor is /dev/null, so Python's last flush writes into nothing instead of failing."""
+    mod = crawler(impl)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as stdout:
+        with pytest.raises(BrokenPipeError):
+            os.write(write_end, b"x")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert mod.stdout_closed() == 141
+        monkeypatch.undo()
+        assert os.readlink(f"/proc/self/fd/{write_end}") == os.devnull
+        assert os.write(write_end, b"row\n") == 4
+
+
+# -- fitting the concurrency to the open-files limit ----------------------------------------
+
+
+class Limits:
+    """``resource``'s limit on open files, as a system would set it, around the descriptors the
+    process has open when the crawler counts them (``in_use``): the crawler raises the soft
+    limit towards the hard one, and lowers the concurrency if even that is not enough."""
+
+    def __init__(self, mod: ModuleType, soft: int | None, hard: int | None, *,
+                 settable: bool = True) -> None:
+        self.mod, self.soft, self.hard, self.settable = mod, soft, hard, settable
+        self.in_use = 0
+        self.set_to: list[tuple[int, int]] = []
+
+    def _fd_count(self) -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def getrlimit(self, which: int) -> tuple[int, int]:
+        import resource
+
+        assert which == resource.RLIMIT_NOFILE
+        self.in_use = self._fd_count()  # what fit_concurrency counted just before
+        return (resource.RLIM_INFINITY if self.soft is None else self.in_use + self.soft,
+                resource.RLIM_INFINITY if self.hard is None else self.in_use + self.hard)
+
+    def setrlimit(self, which: int, limits: tuple[int, int]) -> None:
+        if not self.settable:
+            raise ValueError("not allowed")
+        self.set_to.append(limits)
+
+
+@pytest.mark.parametrize("impl", list(PACKAGES))
+def test_the_concurrency_is_fitted_to_the_open_files_limit(
+    impl: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import resource
+
+    mod = crawler(impl)
+    spare, per_url = mod.FDS_SPARE, mod.FDS_PER_URL
+
+    def fit(concurrency: int, soft: int | None, hard: int | None, *, settable: bool = True,
+            ) -> tuple[int, Limits, str]:
+        limits = Limits(mod, soft, hard, settable=settable)
+        monkeypatch.setattr(resource, "getrlimit", limits.getrlimit)
+        monkeypatch.setattr(resource, "setrlimit", limits.setrlimit)
+        try:
+            got = mod.fit_concurrency(concurrency)
+        finally:
+            monkeypatch.undo()
+        return got, limits, capsys.readouterr().err
+
+    # No limit, or room enough: kept, nothing changed, nothing said.
+    assert fit(500, None, None)[::2] == (500, "")
+    got, limits, err = fit(10, spare + per_url * 10, spare + per_url * 10)
+    assert (got, limits.set_to, err) == (10, [], "")
+    # The soft limit too low, the hard one not: raised to just what the crawl needs.
+    got, limits, err = fit(10, spare, None)
+    assert (got, err) == (10, "")
+    assert limits.set_to == [(limits.in_use + spare + per_url * 10, resource.RLIM_INFINITY)]
+    got, limits, err = fit(10, spare, 10_000)
+    assert (got, err) == (10, "")
+    assert limits.set_to == [(limits.in_use + spare + per_url * 10, limits.in_use + 10_000)]
+    # The hard limit too low as well: raised to it, and the concurrency lowered to fit.
+    got, limits, err = fit(500, spare, spare + per_url * 7)
+    hard = limits.in_use + spare + per_url * 7
+    assert limits.set_to == [(hard, hard)]
+    assert got == 7
+    assert err == f"note: --concurrency 500 lowered to 7: at most {hard} open files (ulimit -n)\n"
+    # Not allowed to raise it: the soft limit is the one to fit.
+    got, limits, err = fit(500, spare + per_url * 3, 10_000, settable=False)
+    assert got == 3
+    assert err.startswith(f"note: --concurrency 500 lowered to 3: at most "
+                          f"{limits.in_use + spare + per_url * 3} open files")
+    # Not even one URL's worth left: one URL at a time all the same.
+    for room in (0, per_url):
+        got, limits, err = fit(500, spare + room, spare + room)
+        assert got == 1
+        assert err.startswith("note: --concurrency 500 lowered to 1: ")
+
+
+# -- Ctrl-C: the first winds the crawl down, the second does not wait -----------------------
+
+
+def kill_me() -> None:
+    """What a user's Ctrl-C sends: SIGINT, to this process, from inside the run."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def until_ctrl_c(impl: str, crawl: Callable[[], Awaitable[object]]) -> bool:
+    """The crawler's Ctrl-C handling around ``crawl``, as ``crawl()`` runs it (on a virtual
+    clock for Trio: a bounded cleanup's seconds pass at once)."""
+    mod = crawler(impl)
+    if impl == "asyncio":
+        return asyncio.run(mod._until_ctrl_c(crawl))
+    clock = trio.testing.MockClock(autojump_threshold=0)
+    return bool(trio.run(mod._until_ctrl_c, crawl, clock=clock))
+
+
+async def never(impl: str) -> None:
+    if impl == "asyncio":
+        await asyncio.Event().wait()
+    else:
+        await trio.sleep_forever()
+
+
+async def checkpoint(impl: str) -> None:
+    if impl == "asyncio":
+        await asyncio.sleep(0)
+    else:
+        await trio.lowlevel.checkpoint()
+
+
+def is_ctrl_c(exc: BaseException) -> bool:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return type(exc) is KeyboardInterrupt
+
+
+@pytest.mark.timeout(30)
+def test_one_ctrl_c_cancels_the_crawl_which_winds_down_and_says_so(impl: str) -> None:
+    """The first Ctrl-C is no KeyboardInterrupt: the crawl is cancelled at its next await,
+    its cleanup runs to the end (whole rows), and the run reports that Ctrl-C came."""
+    steps: list[str] = []
+
+    async def crawl() -> None:
+        kill_me()
+        try:
+            await never(impl)
+        finally:
+            steps.append("cleanup started")
+            if impl == "asyncio":
+                        await asyncio.sleep(0)
+            else:
+                with trio.CancelScope(shield=True):
+                    await trio.lowlevel.checkpoint()
+            steps.append("cleanup ended")
+
+    try:
+        interrupted = until_ctrl_c(impl, crawl)
+    except KeyboardInterrupt:  # not let through: pytest would take it for the user's
+        pytest.fail("the first Ctrl-C raised KeyboardInterrupt: no cleanup, no whole rows")
+    assert interrupted is True
+    assert steps == ["cleanup started", "cleanup ended"]
+
+
+@pytest.mark.timeout(30)
+def test_no_ctrl_c_is_no_interruption(impl: str) -> None:
+    async def crawl() -> None:
+        for _ in range(3):
+            await checkpoint(impl)
+
+    assert until_ctrl_c(impl, crawl) is False
+
+
+@pytest.mark.timeout(30)
+def test_a_second_ctrl_c_during_the_cleanup_raises_keyboard_interrupt(impl: str) -> None:
+    """asyncio: at once, whatever the cleanup waits for. Trio: once the crawl's shields,
+    each bounded, are done (here 5 virtual seconds)."""
+
+    async def crawl() -> None:
+        kill_me()
+        try:
+            await never(impl)
+        finally:
+            kill_me()  # pressed again while the crawl cleans up
+            if impl == "asyncio":
+                await never(impl)  # a cleanup that hangs
+            else:
+                with trio.move_on_after(5, shield=True):
+                    await trio.sleep_forever()
+
+    with pytest.raises(BaseException) as raised:
+        until_ctrl_c(impl, crawl)
+    assert is_ctrl_c(raised.value), repr(raised.value)
+
+
+@pytest.mark.timeout(30)
+def test_a_ctrl_c_ignored_since_the_start_stays_ignored(impl: str) -> None:
+    """Started in the background by a shell without job control, SIGINT is ignored: the
+    crawler keeps it so, and the crawl runs to its end, not interrupted."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    done: list[bool] = []
+
+    async def crawl() -> None:
+        kill_me()
+        for _ in range(3):
+            await checkpoint(impl)
+        done.append(True)
+
+    try:
+        assert until_ctrl_c(impl, crawl) is False
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert done == [True]
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_during_a_crawl_exits_130_with_the_pages_done_in_the_summary(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The whole path: one page crawled, then Ctrl-C while slow.html is in flight. Exit 130,
+    the page's rows in the TSV, "interrupted: ..." with its counts on stderr."""
+    mod = crawler(impl)
+    page = site.url("page/1.html")
+
+    def urls() -> Iterator[str]:
+        yield page
+        kill_me()  # the crawl asks for its next URL: the first page is written
+        yield site.url("slow.html")
+
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    assert mod.crawl(urls(), out, concurrency=1, url_timeout=30) == 130
+    printed, err = capsys.readouterr()
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert rows and {row.split("\t")[0] for row in rows} == {page}
+    assert f"Wrote results for source URL: {page}" in printed.splitlines()
+    assert err.splitlines()[-1].startswith(
+        f"interrupted: pages 1, links {len(rows)}, errors 0, elapsed ")
+
+
+# -- reading a page: the declared charset, a compressed body --------------------------------
+
+
+@pytest.mark.parametrize(("content_type", "charset"), [
+    ("text/html; charset=utf-8", "utf-8"),
+    ('text/html; charset="iso-8859-1"', "iso-8859-1"),   # a quoted string: quotes dropped
+    ('text/html;CharSet = "koi8-r" ', "koi8-r"),          # any case, spaces around
+    ("text/html; charset='iso-8859-1'", "'iso-8859-1'"),  # single quotes are no quotes in HTTP
+    ('text/html; charset="', '"'),                        # one quote is not a quoted string
+    ('text/html; charset=""', None),                      # nothing between the quotes
+    ("text/html; charset=", None),
+    ("text/html; format=flowed; charset=cp1252", "cp1252"),
+    ("text/html", None),
+    ("charset=utf-8", None),                              # the media type is no parameter
+])
+def test_the_declared_charset_is_read_as_http_writes_it(
+    content_type: str, charset: str | None,
+) -> None:
+    for impl in PACKAGES:
+        assert crawler(impl).declared_charset(content_type) == charset, impl
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[HostileServer]:
+    with HostileServer() as s:
+        yield s
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_compressed_page_is_decoded_without_waiting(
+    impl: str, coding: str, hostile: HostileServer, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Decoding gives the loop back between steps (a bomb is thousands of them), but does not
+    wait: a small compressed page is crawled well within a short per-URL timeout."""
+    url = hostile.url(f"/coded/{coding}")
+    status, lines, _ = main_in_process(
+        crawler(impl), [url, "-o", str(tmp_path / "out.tsv"), "--timeout", "0.5"], capsys)
+    assert status == 0, lines
+    assert f"Found 1 links for {url}" in lines
+
+
+@pytest.mark.timeout(60)
+def test_the_limits_on_a_response_head_at_their_edges_and_the_words_of_the_error(
+    impl: str, hostile: HostileServer, tmp_path: Path,
+) -> None:
+    """One limit on a head in both twins (test_crawler.py's hostile matrix has the cases, but
+    crawls them once for all its tests, in a fixture): exactly MAX_HEAD bytes (name + value + 4
+    a line), MAX_LINE bytes a line, MAX_HEADERS lines are a page; one more is a "connection"
+    error whose description says which limit."""
+    mod = crawler(impl)
+    over_head = f"response head over {mod.MAX_HEAD} bytes"
+    cases = {
+        hostile.url(f"/cookies/4/16000/{LAST_COOKIE}"): None,
+        hostile.url(f"/cookies/4/16000/{LAST_COOKIE + 1}"): over_head,
+        hostile.url(f"/cookies/1/{MAX_LINE - 10}"): None,
+        hostile.url(f"/cookies/1/{MAX_LINE - 9}"): f"a header line over {mod.MAX_LINE} bytes",
+        hostile.url("/cookies/254/10"): None,
+        hostile.url("/cookies/255/10"): "",  # aiohttp's own count, worded its own way
+    }
+    crawl = run_crawl(impl, list(cases), tmp_path / "out.tsv", concurrency=4, url_timeout=10)
+    by_url = events(crawl.lines).by_url
+    for url, refused in cases.items():
+        if refused is None:
+            assert by_url[url] == ["got 200", "found 1", "wrote"], url
+        else:
+            assert by_url[url] == ["error connection"], url
+            [line] = [line for line in crawl.lines if line.startswith("Error") and url in line]
+            assert refused in line, line
+
+
+# -- the other ways a crawl ends: stdout closed mid-crawl, a URL file turned bad ------------
+
+
+@pytest.mark.timeout(60)
+def test_stdout_closed_during_the_crawl_ends_it_quietly_with_141(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``crawl ... | head -0``: the first line printed meets a closed pipe. Exit 141, no
+    summary, no traceback, and stdout left pointing at /dev/null for the final flush."""
+    mod = crawler(impl)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    with open(write_end, "w", encoding="utf-8", buffering=1) as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        status = mod.crawl(site.page_urls()[:3], out, concurrency=2, url_timeout=10)
+        monkeypatch.undo()
+        assert status == 141
+        assert os.readlink(f"/proc/self/fd/{write_end}") == os.devnull
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.timeout(60)
+def test_a_url_file_turned_bad_during_the_crawl_is_the_bare_error(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """main checks every line first; a file edited since then meets a bad line mid-crawl. The
+    error comes out of ``crawl`` as itself (main turns it into exit 2), not in a group."""
+    mod = crawler(impl)
+    listed = tmp_path / "urls.txt"
+    listed.write_text(f"{site.url('page/0.html')}\nftp://example.org/\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    with open(listed, encoding="utf-8") as f, pytest.raises(ValueError) as raised:
+        mod.crawl(mod.iter_urls(f), out, concurrency=1, url_timeout=10)
+    assert type(raised.value) is ValueError
+    assert str(raised.value) == "not an http(s) URL: 'ftp://example.org/'"
