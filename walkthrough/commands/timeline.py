@@ -154,7 +154,8 @@ def parse_param(lesson: catalogue.Lesson, name: str, text: str) -> Any:
     bad = f"--param {name}={text}"
     if hint is int:
         try:
-            value: Any = int(text.replace("_", ""), 10)
+            # int() reads 1_000 as Python does; stripping every "_" first let 5_, _5 and 1__0 in
+            value: Any = int(text, 10)
         except ValueError:
             raise UsageError(f"{bad}: not an integer ({where})") from None
         size = value
