@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import io
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 import trio
@@ -100,13 +102,18 @@ def test_the_long_option_names_and_the_default_output(
     mod = crawler(impl)
     pages = site.page_urls()[1:4]
     out = tmp_path / "named.tsv"
-    status, lines, _ = main_in_process(
+    status, lines, err = main_in_process(
         mod, [*pages, "--output", str(out), "--concurrency", "1"], capsys)
     assert status == 0
     assert [line for line in lines if line.startswith("Got response")] == [
         f"Got response [200] for URL: {url}" for url in pages]
-    assert {row.split("\t")[0] for row in out.read_text(encoding="utf-8").splitlines()[1:]} == (
-        set(pages))
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert {row.split("\t")[0] for row in rows} == set(pages)
+    # The summary: the pages, their links (a row each), and the time since the crawl began,
+    # measured on the framework's clock (Trio's does not start near 0).
+    summary = err.splitlines()[-1]
+    assert summary.startswith(f"pages 3, links {len(rows)}, errors 0, elapsed "), summary
+    assert 0 <= float(summary.split()[-2]) < 60, summary
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -243,7 +250,8 @@ def test_the_concurrency_is_fitted_to_the_open_files_limit(
         return got, limits, capsys.readouterr().err
 
     # No limit, or room enough: kept, nothing changed, nothing said.
-    assert fit(500, None, None)[::2] == (500, "")
+    got, limits, err = fit(500, None, None)
+    assert (got, limits.set_to, err) == (500, [], "")  # never lowered to what the crawl needs
     got, limits, err = fit(10, spare + per_url * 10, spare + per_url * 10)
     assert (got, limits.set_to, err) == (10, [], "")
     # The soft limit too low, the hard one not: raised to just what the crawl needs.
@@ -524,3 +532,73 @@ def test_a_url_file_turned_bad_during_the_crawl_is_the_bare_error(
         mod.crawl(mod.iter_urls(f), out, concurrency=1, url_timeout=10)
     assert type(raised.value) is ValueError
     assert str(raised.value) == "not an http(s) URL: 'ftp://example.org/'"
+
+
+# -- the TSV that cannot be written ----------------------------------------------------------
+
+
+async def _append(impl: str, file: Path, rows: str) -> None:
+    """One page's rows appended as each twin does it: the asyncio twin opens the file for the
+    append, the Trio twin's writer task holds it open for the whole crawl."""
+    mod = crawler(impl)
+    if impl == "asyncio":
+        await mod.append_rows(file, rows)
+    else:
+        async with await trio.open_file(file, "ab", buffering=0) as out:
+            await mod.append_rows(out, rows)
+
+
+def test_a_write_the_disk_refuses_is_an_output_error_that_says_why(impl: str) -> None:
+    """/dev/full: every write fails with ENOSPC. OutputError (exit 74), worded for the user."""
+    mod = crawler(impl)
+    with pytest.raises(mod.OutputError) as raised:
+        if impl == "asyncio":
+            asyncio.run(_append(impl, Path("/dev/full"), "http://a/\thttp://b/\n"))
+        else:
+            trio.run(_append, impl, Path("/dev/full"), "http://a/\thttp://b/\n")
+    assert str(raised.value) == "cannot write /dev/full: No space left on device"
+
+
+def test_trio_a_short_write_is_taken_back_even_when_ctrl_c_comes_during_it(
+    tmp_path: Path,
+) -> None:
+    """The Trio twin's writer: the disk takes part of a batch (full, or at the file-size limit)
+    while Ctrl-C cancels the crawl. Taking the part back is shielded, so the TSV still ends
+    on a whole row. (The asyncio twin shields the whole append in write_one instead:
+    test_crawler_round2.py's test_a_page_written_during_the_interrupt_is_in_the_summary.)"""
+    mod = crawler("trio")
+    path = tmp_path / "out.tsv"
+    path.write_text(mod.HEADER, encoding="utf-8")
+    scopes: list[trio.CancelScope] = []
+
+    class FullDisk(io.FileIO):
+        """A file on a disk with 10 bytes left: a write takes what fits, as write(2) does."""
+
+        def write(self, data: Any) -> int:  # runs in Trio's worker thread
+            trio.from_thread.run_sync(scopes[0].cancel)  # Ctrl-C, while the write is under way
+            return super().write(bytes(data)[:10])
+
+    async def main() -> None:
+        async with trio.wrap_file(FullDisk(path, "ab")) as out:
+            with trio.CancelScope() as scope:
+                scopes.append(scope)
+                with pytest.raises(mod.OutputError) as raised:
+                    await mod.append_rows(out, "http://a/\thttp://b/\n" * 3)
+            assert str(raised.value) == (
+                f"cannot write {path}: no room for the rows (disk full or the file-size limit)")
+
+    trio.run(main)
+    assert path.read_text(encoding="utf-8") == mod.HEADER
+
+
+def test_a_redirect_loop_is_one_error_line_in_the_librarys_words(
+    impl: str, site: DemoSite, tmp_path: Path,
+) -> None:
+    """The category is the twins' shared word; the description is the library's own (the
+    Trio twin raises httpx's error itself, so it keeps httpx's words)."""
+    url = site.url("loop/a")
+    crawl = run_crawl(impl, [url], tmp_path / "out.tsv", url_timeout=10)
+    [line] = crawl.lines
+    assert line.startswith(f"Error [redirect] for URL: {url} - TooManyRedirects: "), line
+    if impl == "trio":
+        assert line.endswith(" - TooManyRedirects: Exceeded maximum allowed redirects."), line
