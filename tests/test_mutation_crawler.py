@@ -29,6 +29,7 @@ import trio.testing
 
 from tests.hostile_server import HostileServer
 from tests.test_crawler import LAST_COOKIE, MAX_LINE, events, run_crawl
+from tests.test_crawler_round2 import _turns_while_parsing
 from walkthrough.demosite import DemoSite
 
 PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
@@ -602,3 +603,18 @@ def test_a_redirect_loop_is_one_error_line_in_the_librarys_words(
     assert line.startswith(f"Error [redirect] for URL: {url} - TooManyRedirects: "), line
     if impl == "trio":
         assert line.endswith(" - TooManyRedirects: Exceeded maximum allowed redirects."), line
+
+
+# -- the loop given back while a page's links are found -------------------------------------
+
+
+@pytest.mark.parametrize("links", [49, 5_000])
+def test_finding_links_gives_the_loop_back_every_links_per_step_links_not_every_link(
+    impl: str, links: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """test_crawler_round2.py checks that a task counting its own turns gets one at least
+    every LINKS_PER_STEP links. Not far more either: a turn per link is a scheduler round trip
+    per link, 50 times the cost for a page of many links."""
+    mod = crawler(impl)
+    steps = links // mod.LINKS_PER_STEP
+    assert steps - 1 <= _turns_while_parsing(mod, impl, links, monkeypatch) <= steps + 2
