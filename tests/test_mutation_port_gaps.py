@@ -28,10 +28,12 @@ One more, ``await queue.put(task)`` making a queue of tasks, is a limit of the t
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from walkthrough import port
+from walkthrough.port import names
 from walkthrough.port.constructs import construct_of
 
 
@@ -252,8 +254,9 @@ def test_a_lowercase_tuple_return_annotation_gives_its_parts_kinds() -> None:
 
 
 def test_a_bare_optional_annotation_names_no_class_of_the_files() -> None:
-    """``waiter: Optional``: typing's word, not a class of the file's, so the name may be
-    asyncio's future, and ``set_result`` says it is; ``waiter: Reply`` is the file's own."""
+    """``waiter: Optional`` (or ``Union``): typing's word, not a class of the file's, so the
+    name may be asyncio's future, and ``set_result`` says it is; ``waiter: Reply`` is the
+    file's own."""
     source = """\
         import asyncio
         from typing import Optional
@@ -262,7 +265,8 @@ def test_a_bare_optional_annotation_names_no_class_of_the_files() -> None:
             if waiter is not None and not waiter.done():
                 waiter.set_result(value)
         """
-    assert found(source.format(annotation="Optional"))[6] == {"future.set_result"}
+    for word in ("Optional", "Union"):
+        assert found(source.format(annotation=word))[6] == {"future.set_result"}, word
     assert 6 not in found(source.format(annotation="Reply"))
 
 
@@ -435,6 +439,171 @@ def test_a_source_scanned_without_a_path_is_named_source_in_its_findings_and_err
         == {"<source>"}
     with pytest.raises(port.PortError, match=r"^<source>:1:7: cannot parse"):
         port.scan("def f(:\n")
+
+
+# -- the second sample (seed 28) -----------------------------------------------------------------
+
+
+def test_start_server_hands_its_streams_to_a_callback_named_by_keyword_or_a_method() -> None:
+    """``start_server(client_connected_cb=handle)`` and ``start_server(self.handle)``: the
+    callback's two parameters (after ``self``) are the reader and the writer."""
+    keyword = found("""\
+        import asyncio
+
+        async def handle(reader, writer):
+            data = await reader.readline()
+            writer.write(data)
+
+        async def main():
+            server = await asyncio.start_server(client_connected_cb=handle, port=8888)
+            await server.serve_forever()
+        """)
+    assert keyword[4] == {"stream.readline"} and keyword[5] == {"stream"}
+    method = found("""\
+        import asyncio
+
+        class Server:
+            async def start(self):
+                self.server = await asyncio.start_server(self.handle, "127.0.0.1", 8888)
+
+            async def handle(self, reader, writer):
+                data = await reader.readline()
+                writer.write(data)
+        """)
+    assert method[8] == {"stream.readline"} and method[9] == {"stream"}
+
+
+def test_a_protocol_made_by_a_lambda_gets_the_transport_without_an_asyncio_base() -> None:
+    """``create_connection(lambda: EchoClient("hi"), ...)``: the class the lambda calls is the
+    protocol (duck-typed, no ``asyncio.Protocol`` base), so ``connection_made`` gets the
+    transport."""
+    lines = found("""\
+        import asyncio
+
+        class EchoClient:
+            def __init__(self, message):
+                self.message = message
+
+            def connection_made(self, transport):
+                transport.write(self.message.encode())
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            await loop.create_connection(lambda: EchoClient("hi"), "127.0.0.1", 8888)
+        """)
+    assert lines[8] == {"transport"}
+
+
+def test_a_future_in_an_exception_handlers_context_dict_is_a_future() -> None:
+    """``loop.call_exception_handler({"message": ..., "future": fut})``: the handler's
+    ``context["future"]`` is that future (asyncio's documented context keys)."""
+    lines = found("""\
+        import asyncio
+
+        def report(loop):
+            fut = loop.create_future()
+            loop.call_exception_handler({"message": "boom", "future": fut})
+
+        def handler(loop, context):
+            context["future"].cancel()
+        """)
+    assert lines[8] == {"future.cancel"}
+
+
+def test_only_a_done_callbacks_first_parameter_is_the_task() -> None:
+    """``def on_done(task, log=logger)`` added to a task: ``task`` is handed the task, ``log``
+    keeps its default; ``log.exception(...)`` is logging's, not the task's."""
+    lines = found("""\
+        import asyncio
+        import logging
+
+        def on_done(task, log=logging.getLogger(__name__)):
+            if task.exception() is not None:
+                log.exception("task failed")
+
+        async def main(coro):
+            task = asyncio.create_task(coro)
+            task.add_done_callback(on_done)
+        """)
+    assert lines[5] == {"task.exception"} and 6 not in lines
+
+
+def test_an_isinstance_test_against_asyncios_own_class_keeps_the_name_asyncios() -> None:
+    """``isinstance(loop, asyncio.SelectorEventLoop)``: under the test the name is still the
+    loop (a narrower one), unlike a standard-library or the file's own class."""
+    lines = found("""\
+        import asyncio
+
+        def read_later(loop, sock, callback):
+            if isinstance(loop, asyncio.SelectorEventLoop):
+                loop.add_reader(sock, callback)
+        """)
+    assert lines[5] == {"loop.add_reader"}
+
+
+def test_a_field_annotated_as_the_packages_own_class_or_none_is_that_class() -> None:
+    """``self.reader: TelnetReader | None`` with ``TelnetReader`` imported relatively: the
+    package's own reader, so its ``feed_eof()`` is not asyncio's StreamReader's, as with
+    ``Optional[TelnetReader]``."""
+    source = """\
+        import asyncio
+        from typing import Optional
+        from .stream_reader import TelnetReader
+
+        class Client:
+            def __init__(self):
+                self.reader: {annotation} = None
+
+            def eof_received(self):
+                self.reader.feed_eof()
+        """
+    for annotation in ("TelnetReader | None", "Optional[TelnetReader]"):
+        assert 10 not in found(source.format(annotation=annotation), "telnetlib3/client.py"), \
+            annotation
+
+
+def test_a_private_module_awaited_in_an_asyncio_program_is_no_library() -> None:
+    """``import _impl``: a leading underscore names the project's own private module, so
+    awaiting what it gives is no evidence of an asyncio-only library."""
+    lines = found("""\
+        import asyncio
+        import _impl
+
+        async def main():
+            client = _impl.Client()
+            await client.fetch("x")
+
+        asyncio.run(main())
+        """)
+    assert lines == {1: {"import asyncio"}, 8: {"asyncio.run"}}
+
+
+def test_a_source_scanned_without_a_path_never_looks_beside_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``scan(text)`` has no file, so an ``ormkit.py`` in the working folder does not make
+    ``import ormkit`` the project's own module: the awaited package is evidence, as it is
+    anywhere else."""
+    (tmp_path / "ormkit.py").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    source = textwrap.dedent("""\
+        import asyncio
+        import ormkit
+
+        async def main():
+            db = await ormkit.connect("db")
+            await db.close()
+
+        asyncio.run(main())
+        """)
+    lines = {f.line: f.construct for f in port.scan(source)}
+    assert lines[5] == "lib:ormkit" and lines[6] == "lib:ormkit"
+
+
+def test_a_submodule_named_aiohttp_something_is_named_for_async_io() -> None:
+    """``aiohttp_client``, like ``async_client`` and ``asyncio_compat``."""
+    assert all(names._async_named(part)
+               for part in ("aiohttp_client", "async_client", "asyncio_compat"))
+    assert not names._async_named("http_client")
 
 # -- a limit of the tool -------------------------------------------------------------------------
 
