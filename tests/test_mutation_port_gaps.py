@@ -599,6 +599,24 @@ def test_a_source_scanned_without_a_path_never_looks_beside_the_working_folder(
     assert lines[5] == "lib:ormkit" and lines[6] == "lib:ormkit"
 
 
+def test_a_task_on_one_objects_field_says_nothing_of_another_objects_field() -> None:
+    """``mine.task = asyncio.create_task(...)``, then ``other.task.cancel()``: a reference keeps
+    the object it is read from (only ``self``/``cls`` stand for the class's every instance),
+    so the other object's field is not the task, nor its cancel a service's."""
+    lines = found("""\
+        import asyncio
+
+        class Holder:
+            pass
+
+        async def main(coro, other):
+            mine = Holder()
+            mine.task = asyncio.create_task(coro)
+            other.task.cancel()
+        """)
+    assert lines[8] == {"asyncio.create_task"} and 9 not in lines
+
+
 def test_a_submodule_named_aiohttp_something_is_named_for_async_io() -> None:
     """``aiohttp_client``, like ``async_client`` and ``asyncio_compat``."""
     assert all(names._async_named(part)
