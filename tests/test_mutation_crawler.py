@@ -132,7 +132,7 @@ def test_max_bytes_and_timeout_given_on_the_command_line_are_the_ones_used(
     out = tmp_path / "out.tsv"
     big, slow = site.url("big.html"), site.url("slow.html")
     status, lines, err = main_in_process(
-        mod, [big, slow, "-o", str(out), "--max-bytes", "1000", "--timeout", "0.3"], capsys)
+        mod, [big, slow, "-o", str(out), "--max-bytes", "1000", "--timeout", "1"], capsys)
     assert status == 1, err  # both URLs failed
     assert f"Error [too-large] for URL: {big} - BodyTooLarge: body over 1000 bytes" in lines
     assert any(line.startswith(f"Error [timeout] for URL: {slow} - ") for line in lines), lines
@@ -459,8 +459,9 @@ def test_a_compressed_page_is_decoded_without_waiting(
     """Decoding gives the loop back between steps (a bomb is thousands of them), but does not
     wait: a small compressed page is crawled well within a short per-URL timeout."""
     url = hostile.url(f"/coded/{coding}")
+    # 0.9 s: ample for a small local page, too short for one second's wait per step.
     status, lines, _ = main_in_process(
-        crawler(impl), [url, "-o", str(tmp_path / "out.tsv"), "--timeout", "0.5"], capsys)
+        crawler(impl), [url, "-o", str(tmp_path / "out.tsv"), "--timeout", "0.9"], capsys)
     assert status == 0, lines
     assert f"Found 1 links for {url}" in lines
 
