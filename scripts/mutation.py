@@ -194,6 +194,34 @@ MODULES: dict[str, list[str]] = {
         "tests/test_pipes.py::test_a_pager_that_cannot_run_falls_back_to_plain_output",
         "tests/test_cli_edges.py::test_the_verb_stacked_names_the_sides_first",
         "tests/test_mutation_commands.py"],
+    "walkthrough/mkdocs_hook.py": ["tests/test_pages.py", "tests/test_mutation_hooks.py"],
+    "walkthrough/claims_hook.py": [
+        "tests/test_claims.py::test_the_claims_page_shows_the_source_of_every_named_test",
+        "tests/test_mutation_hooks.py"],
+    "walkthrough/commands/port.py": ["tests/test_mutation_commands_port.py"],
+    # The lesson twins. Left out: the tests that read a twin's source text, which mutmut
+    # rewrites in its copy (docs/mutation.md, "The lesson twins").
+    "asyncio_ref/count.py": ["tests/test_count.py"],
+    "trio_port/count.py": ["tests/test_count.py"],
+    "asyncio_ref/makerandom.py": [
+        "tests/test_makerandom.py",
+        "tests/test_notebooks.py::test_makerandom_notebook_mode_prints_the_notebooks_numbers",
+        "tests/test_mutation_lessons.py"],
+    "trio_port/makerandom.py": ["tests/test_makerandom.py", "tests/test_mutation_lessons.py"],
+    "asyncio_ref/chained.py": [
+        "tests/test_chained.py",
+        "tests/test_notebooks.py::test_chained_notebook_mode_prints_the_notebooks_numbers"],
+    "trio_port/chained.py": ["tests/test_chained.py"],
+    "asyncio_ref/queue.py": ["tests/test_queue.py", "tests/test_mutation_lessons.py"],
+    "trio_port/queue.py": ["tests/test_queue.py", "tests/test_mutation_lessons.py"],
+    "asyncio_ref/generators.py": [
+        "tests/test_generators.py",
+        "--deselect=tests/test_generators.py::test_the_twins_hold_the_same_code"],
+    "trio_port/generators.py": [
+        "tests/test_generators.py",
+        "--deselect=tests/test_generators.py::test_the_twins_hold_the_same_code"],
+    "asyncio_ref/asyncgen.py": ["tests/test_asyncgen.py", "tests/test_mutation_lessons.py"],
+    "trio_port/asyncgen.py": ["tests/test_asyncgen.py", "tests/test_mutation_lessons.py"],
 }
 #: Outcomes mutmut reports that count as caught (a timeout is a test noticing a hang).
 CAUGHT = ("killed", "timeout")
