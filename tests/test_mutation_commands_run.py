@@ -563,12 +563,16 @@ def test_the_drift_is_carried_from_match_to_match() -> None:
 
 
 def test_an_instant_only_asyncio_has_comes_first_when_it_is_earlier() -> None:
-    a = trace("asyncio", [(0.0, "a"), (0.5, "only a"), (1.0, "b")])
-    b = trace("trio", [(0.0, "a"), (1.0, "b")])
+    """asyncio's extra instant at 0.5 is passed over first, so Trio's 1.125 still matches
+    asyncio's 1.0 and the drift it sets (0.125) lets 2.25 match 2.0. Taken in the wrong order,
+    Trio's instants would pass unmatched and keep their own times: a false divergence."""
+    a = trace("asyncio", [(0.0, "a"), (0.5, "only a"), (1.0, "b"), (2.0, "c")])
+    b = trace("trio", [(0.0, "a"), (1.125, "b"), (2.25, "c")])
     sa, sb = run_verb.snap(a, b, 0.25)
-    assert times(sa) == [0.0, 0.5, 1.0] and times(sb) == [0.0, 1.0]
+    assert times(sa) == [0.0, 0.5, 1.0, 2.0] and times(sb) == [0.0, 1.0, 2.0]
+    # the other way round, the extra instant is Trio's (matched ones take the first's time)
     sb, sa = run_verb.snap(b, a, 0.25)
-    assert times(sa) == [0.0, 0.5, 1.0] and times(sb) == [0.0, 1.0]
+    assert times(sb) == [0.0, 1.125, 2.25] and times(sa) == [0.0, 0.5, 1.125, 2.25]
 
 
 def test_instants_are_kept_to_the_millisecond() -> None:
