@@ -623,6 +623,119 @@ def test_a_submodule_named_aiohttp_something_is_named_for_async_io() -> None:
                for part in ("aiohttp_client", "async_client", "asyncio_compat"))
     assert not names._async_named("http_client")
 
+
+def test_a_zero_sleep_is_a_checkpoint_not_a_timed_sleep() -> None:
+    """``await asyncio.sleep(0)``: a yield to the loop (trio.lowlevel.checkpoint), its own
+    construct, not the sleep row's."""
+    assert found("""\
+        import asyncio
+
+        async def spin():
+            while True:
+                await asyncio.sleep(0)
+        """)[5] == {"asyncio.sleep(0)"}
+
+
+def test_an_unlisted_package_handed_a_loop_keyword_is_asyncio_only() -> None:
+    """``ormkit.Pool("db", loop=loop)``: asyncio's old convention for handing an object its
+    loop, so the package is asyncio's (evidence), at its import and its use."""
+    lines = rows("""\
+        import asyncio
+        import ormkit
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            pool = ormkit.Pool("db", loop=loop)
+            return pool
+        """)
+    assert lines[2] == {"asyncio-only-lib"} and "asyncio-only-lib" in lines[6]
+
+
+def test_asyncios_incomplete_read_caught_around_a_stream_read_is_the_streams_row() -> None:
+    """``except asyncio.IncompleteReadError`` around ``reader.readexactly``: Trio's streams
+    signal a gone peer otherwise, so the handler changes (as for a bare ConnectionError)."""
+    lines = found("""\
+        import asyncio
+
+        async def read_frame(reader: asyncio.StreamReader) -> bytes | None:
+            try:
+                return await reader.readexactly(4)
+            except asyncio.IncompleteReadError:
+                return None
+        """)
+    assert "except ConnectionError" in lines[6]
+
+
+def test_a_backport_imported_where_a_submodule_of_asyncio_is_missing_is_asyncios() -> None:
+    """``try: from asyncio.taskgroups import TaskGroup`` ``except ModuleNotFoundError: from
+    taskgroup import TaskGroup``: the fallback line is asyncio's TaskGroup too."""
+    lines = found("""\
+        try:
+            from asyncio.taskgroups import TaskGroup
+        except ModuleNotFoundError:
+            from taskgroup import TaskGroup
+
+        async def main(jobs):
+            async with TaskGroup() as tg:
+                for job in jobs:
+                    tg.create_task(job())
+        """)
+    assert "asyncio.TaskGroup" in lines[4]
+
+
+def test_an_aiohttp_error_caught_after_another_handler_still_has_its_fields_found() -> None:
+    """``except ValueError`` first, then ``except aiohttp.ClientResponseError as err``:
+    ``err.status`` (httpx spells it ``err.response.status_code``) is still a finding."""
+    lines = found("""\
+        import aiohttp
+
+        async def fetch(session: aiohttp.ClientSession, url):
+            try:
+                async with session.get(url) as resp:
+                    return await resp.json()
+            except ValueError as bad:
+                print(bad.args)
+            except aiohttp.ClientResponseError as err:
+                print(err.status)
+        """)
+    assert lines[10] == {"response"} and 8 not in lines
+
+
+def test_a_handler_around_the_files_own_wait_under_timeout_at_is_asyncios_timeout() -> None:
+    """``async with asyncio.timeout_at(deadline)`` inside ``_connect``: ``except
+    TimeoutError`` around a call of it catches asyncio's timeout (as for ``timeout``)."""
+    lines = found("""\
+        import asyncio
+
+        class Device:
+            async def _connect(self, deadline):
+                async with asyncio.timeout_at(deadline):
+                    await asyncio.sleep(1)
+
+            async def run(self, deadline):
+                try:
+                    await self._connect(deadline)
+                except TimeoutError:
+                    return None
+        """)
+    assert lines[11] == {"TimeoutError"}
+
+
+def test_a_base_class_imported_absolutely_from_the_files_own_package_owns_its_methods() -> None:
+    """``from mypkg.base import Service`` in ``mypkg/client.py``: ``self.create_task`` in a
+    subclass is the package's own wrapper (its port changes where it is defined), as after
+    ``from .base import Service``."""
+    source = """\
+        import asyncio
+        from {module} import Service
+
+        class Client(Service):
+            def start(self, coro):
+                self.create_task(coro)
+        """
+    for module in ("mypkg.base", ".base"):
+        assert 6 not in found(source.format(module=module), "mypkg/client.py"), module
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
