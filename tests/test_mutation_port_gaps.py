@@ -736,6 +736,25 @@ def test_a_base_class_imported_absolutely_from_the_files_own_package_owns_its_me
     for module in ("mypkg.base", ".base"):
         assert 6 not in found(source.format(module=module), "mypkg/client.py"), module
 
+
+def test_a_list_that_keeps_tasks_alive_until_they_end_is_a_task_set() -> None:
+    """``self._tasks.append(task)`` with ``task.add_done_callback(self._tasks.remove)``: the
+    list keeps each task alive until it ends (a nursery's job), as a set with ``add`` and
+    ``discard`` does."""
+    lines = rows("""\
+        import asyncio
+
+        class Spawner:
+            def __init__(self):
+                self._tasks = []
+
+            def spawn(self, coro):
+                task = asyncio.create_task(coro)
+                self._tasks.append(task)
+                task.add_done_callback(self._tasks.remove)
+        """)
+    assert lines[9] == {"task-set"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
