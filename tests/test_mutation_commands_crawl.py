@@ -287,14 +287,14 @@ def test_given_urls_and_a_file_are_handed_on_with_every_option(
     assert other.calls == [] and sites == []
 
 
-@pytest.mark.parametrize(("argv", "timeout"), [
-    (["http://127.0.0.1:1/a"], 10.0),   # the web: the lesson's own
-    ([], 10.0),                         # a file of the web's URLs too
-    (["--timeout", "3.5"], 3.5),
+@pytest.mark.parametrize(("argv", "timeout", "given"), [
+    (["http://127.0.0.1:1/a"], 10.0, ["http://127.0.0.1:1/a"]),  # the web: the lesson's own
+    ([], 10.0, []),                                               # a file of the web's URLs too
+    (["--timeout", "3.5"], 3.5, []),
 ])
 def test_a_url_file_alone_is_crawled_with_the_lessons_timeout(
-        argv: list[str], timeout: float, stand_in: Callable[..., Crawl], sites: list[Site],
-        tmp_path: Path) -> None:
+        argv: list[str], timeout: float, given: list[str], stand_in: Callable[..., Crawl],
+        sites: list[Site], tmp_path: Path) -> None:
     fake = stand_in()
     urls = tmp_path / "urls.txt"
     urls.write_text("http://127.0.0.1:1/f\n", encoding="utf-8")
@@ -302,8 +302,7 @@ def test_a_url_file_alone_is_crawled_with_the_lessons_timeout(
                                 "-o", str(tmp_path / "o.tsv"))) == 0
     [call] = fake.calls
     assert call.kwargs["url_timeout"] == timeout
-    assert call.urls == [*argv[:1 if argv and not argv[0].startswith("-") else 0],
-                         "http://127.0.0.1:1/f"]
+    assert call.urls == [*given, "http://127.0.0.1:1/f"]
     assert sites == []  # the demo site never started
 
 
