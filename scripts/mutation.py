@@ -199,6 +199,17 @@ MODULES: dict[str, list[str]] = {
         "tests/test_claims.py::test_the_claims_page_shows_the_source_of_every_named_test",
         "tests/test_mutation_hooks.py"],
     "walkthrough/commands/port.py": ["tests/test_mutation_commands_port.py"],
+    # test_sigint.py and test_pipes.py run `walkthrough crawl` as a command (a child: mutmut
+    # sees nothing there); test_cli_edges.py's demo crawls are real, 2-3 s each.
+    "walkthrough/commands/crawl.py": [
+        "tests/test_hostile_input.py", "tests/test_cli_edges.py",
+        "tests/test_mutation_commands_crawl.py"],
+    "walkthrough/commands/timeline.py": [
+        "tests/test_timeline.py", "tests/test_mutation_commands_crawl.py"],
+    # lesson_arg and add_lesson, through the verbs that use them (timeline, check)
+    "walkthrough/commands/__init__.py": [
+        "tests/test_timeline.py", "tests/test_mutation_commands.py",
+        "tests/test_mutation_commands_crawl.py"],
     # The lesson twins. Left out: the tests that read a twin's source text, which mutmut
     # rewrites in its copy (docs/mutation.md, "The lesson twins").
     "asyncio_ref/count.py": ["tests/test_count.py"],
