@@ -755,6 +755,21 @@ def test_a_list_that_keeps_tasks_alive_until_they_end_is_a_task_set() -> None:
         """)
     assert lines[9] == {"task-set"}
 
+
+def test_a_library_that_serves_http_makes_aiohttps_header_names_the_servers() -> None:
+    """``@aiohttp_jinja2.template(...)`` (an aiohttp server's library, the http-server row) and
+    ``hdrs.ORIGIN``, with no aiohttp client in the file: the header names are the server's."""
+    lines = found("""\
+        import aiohttp_jinja2
+        from aiohttp import hdrs
+
+        @aiohttp_jinja2.template("index.html")
+        async def index(request):
+            return {"origin": request.headers.get(hdrs.ORIGIN)}
+        """)
+    assert lines[1] == {"lib:aiohttp_jinja2"} and lines[4] == {"lib:aiohttp_jinja2"}
+    assert lines[2] == {"aiohttp.web"} and lines[6] == {"aiohttp.web"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
