@@ -770,6 +770,21 @@ def test_a_library_that_serves_http_makes_aiohttps_header_names_the_servers() ->
     assert lines[1] == {"lib:aiohttp_jinja2"} and lines[4] == {"lib:aiohttp_jinja2"}
     assert lines[2] == {"aiohttp.web"} and lines[6] == {"aiohttp.web"}
 
+
+def test_an_uncalled_library_decorator_is_named_by_its_library() -> None:
+    """``@client.event`` on a discord.py client: the decorator is the library's API, named as
+    the library (``lib:discord``) like the client's other lines, not by the method's path."""
+    lines = found("""\
+        import discord
+
+        client = discord.Client(intents=discord.Intents.default())
+
+        @client.event
+        async def on_ready():
+            print("ready")
+        """)
+    assert lines[3] == {"lib:discord"} and lines[5] == {"lib:discord"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
