@@ -785,6 +785,21 @@ def test_an_uncalled_library_decorator_is_named_by_its_library() -> None:
         """)
     assert lines[3] == {"lib:discord"} and lines[5] == {"lib:discord"}
 
+
+def test_a_task_annotation_takes_the_row_of_what_is_done_with_the_task_most_often() -> None:
+    """``task: asyncio.Task[None]`` cancelled twice and asked ``done()`` once: the annotation
+    changes for the cancelling (task-cancel), the most frequent use, whatever the rows' names."""
+    found_rows = rows("""\
+        import asyncio
+
+        async def stop_hard(task: asyncio.Task[None]) -> None:
+            task.cancel()
+            await asyncio.sleep(0)
+            if not task.done():
+                task.cancel()
+        """)
+    assert found_rows[3] == {"task-cancel"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
