@@ -800,6 +800,22 @@ def test_a_task_annotation_takes_the_row_of_what_is_done_with_the_task_most_ofte
         """)
     assert found_rows[3] == {"task-cancel"}
 
+
+def test_a_stream_method_on_a_process_pipe_is_the_processs() -> None:
+    """``await proc.stdout.readuntil(b"\\n")``: a method only a StreamReader has, but on a
+    pipe the tool already knows (the process's stdout), so it is the subprocess row's, not
+    the bare stream's."""
+    lines = found("""\
+        import asyncio
+
+        async def first_line(cmd):
+            proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
+            line = await proc.stdout.readuntil(b"\\n")
+            await proc.wait()
+            return line
+        """)
+    assert lines[5] == {"process.stdout"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
