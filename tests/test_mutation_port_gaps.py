@@ -816,6 +816,22 @@ def test_a_stream_method_on_a_process_pipe_is_the_processs() -> None:
         """)
     assert lines[5] == {"process.stdout"}
 
+
+def test_asyncios_timeout_caught_around_a_responses_read_is_aiohttps_own_timeout() -> None:
+    """``except asyncio.TimeoutError`` around ``await resp.read()`` alone (no asyncio timeout
+    in the block): what raises it is aiohttp's own timeout, the client's row, not asyncio's."""
+    lines = found("""\
+        import asyncio
+        import aiohttp
+
+        async def body(resp: aiohttp.ClientResponse) -> bytes | None:
+            try:
+                return await resp.read()
+            except asyncio.TimeoutError:
+                return None
+        """)
+    assert lines[7] == {"aiohttp"}
+
 # -- a limit of the tool -------------------------------------------------------------------------
 
 
