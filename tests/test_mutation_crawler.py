@@ -85,6 +85,24 @@ def test_help_is_the_same_in_both_twins_and_says_every_option_and_exit_status(
     mod = crawler("trio")
     for code, words in mod.EXIT_STATUS.items():
         assert f" {code} {words}" in statuses, code
+    # The exit statuses are laid out by the lesson itself (argparse keeps the epilog as it is):
+    # a column of codes, the words wrapped at 92 columns under their first line.
+    assert text[text.index("exit status:"):] == EXIT_STATUS_HELP
+
+
+EXIT_STATUS_HELP = """\
+exit status:
+  0    the crawl ended, and at least one page was crawled (a URL that fails is an 'Error'
+       line, and the crawl goes on)
+  1    no page could be crawled: every URL failed
+  2    bad usage: a bad option, URL or URL file; nothing was written
+  74   the TSV could not be written (disk full, file too large): the crawl stopped, and the
+       TSV holds complete rows only
+  130  interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C
+       does not wait for the cleanup
+  141  stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by
+       SIGPIPE does
+"""
 
 
 def main_in_process(mod: ModuleType, argv: list[str], capsys: pytest.CaptureFixture[str]
@@ -159,6 +177,12 @@ def test_a_url_file_crawled_over_an_older_tsv(
     assert done.value.code == 2
     assert f"cannot write {listed}: it is the URL file" in capsys.readouterr().err
     assert listed.read_text(encoding="utf-8").startswith("http://")
+    missing = tmp_path / "missing.txt"
+    with pytest.raises(SystemExit) as done:
+        mod.main(["--urls-file", str(missing), "-o", str(out)])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: cannot read {missing}: No such file or directory\n")
 
 
 # -- the exit: 130 ignores one more Ctrl-C, 141 leaves nothing to flush ----------------------
@@ -418,8 +442,29 @@ def test_ctrl_c_during_a_crawl_exits_130_with_the_pages_done_in_the_summary(
     rows = out.read_text(encoding="utf-8").splitlines()[1:]
     assert rows and {row.split("\t")[0] for row in rows} == {page}
     assert f"Wrote results for source URL: {page}" in printed.splitlines()
-    assert err.splitlines()[-1].startswith(
-        f"interrupted: pages 1, links {len(rows)}, errors 0, elapsed ")
+    # crawl() shows no progress unless asked: the summary is all there is on stderr.
+    [summary] = err.splitlines()
+    assert summary.startswith(f"interrupted: pages 1, links {len(rows)}, errors 0, elapsed ")
+
+
+@pytest.mark.timeout(60)
+def test_a_keyboard_interrupt_from_anywhere_in_the_crawl_exits_130(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Python's own SIGINT handler raises KeyboardInterrupt wherever the program is: before
+    the crawler's handler is in place, or once it is gone. Here it comes out of reading the
+    next URL, in the middle of the crawl: exit 130 and "interrupted: ..." all the same."""
+    mod = crawler(impl)
+
+    def urls() -> Iterator[str]:
+        yield site.url("page/1.html")
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    assert mod.crawl(urls(), out, concurrency=1, url_timeout=30) == 130
+    [summary] = capsys.readouterr().err.splitlines()
+    assert summary.startswith("interrupted: pages "), summary
 
 
 # -- reading a page: the declared charset, a compressed body --------------------------------
