@@ -837,6 +837,34 @@ def press_ctrl_c(times: int = 1) -> None:
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
+class Running:
+    """``main(argv)`` in the main thread, with Ctrl-C pressed (from any thread) only while it
+    runs: a press that came after a server had already failed, or a KeyboardInterrupt that
+    escaped the server, would end pytest's whole session instead of failing this test."""
+
+    def __init__(self, impl: str) -> None:
+        self.server = twin(impl)
+        self.lock = threading.Lock()
+        self.running = False
+
+    def main(self, argv: list[str]) -> int:
+        with self.lock:
+            self.running = True
+        try:
+            try:
+                return int(self.server.main(argv))
+            finally:
+                with self.lock:
+                    self.running = False
+        except KeyboardInterrupt:
+            pytest.fail("Ctrl-C escaped the server as KeyboardInterrupt")
+
+    def press(self, times: int = 1) -> None:
+        with self.lock:
+            if self.running:
+                press_ctrl_c(times)
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("presses", [1, 2])
 def test_ctrl_c_with_clients_closes_each_prints_stopped_and_exits_130(
@@ -845,6 +873,7 @@ def test_ctrl_c_with_clients_closes_each_prints_stopped_and_exits_130(
     out, err = standins(monkeypatch)
     results: list[object] = []
     done = threading.Event()
+    running = Running(impl)
 
     def clients(port: int) -> None:
         try:
@@ -852,7 +881,7 @@ def test_ctrl_c_with_clients_closes_each_prints_stopped_and_exits_130(
                     socket.create_connection(("127.0.0.1", port), timeout=WAIT) as busy:
                 busy.sendall(b"hello\nmid-li")
                 results.append(busy.recv(6))
-                press_ctrl_c(presses)
+                running.press(presses)
                 results.append((idle.recv(100), busy.recv(100)))
         except BaseException as exc:  # the main thread reports it
             results.append(exc)
@@ -864,7 +893,7 @@ def test_ctrl_c_with_clients_closes_each_prints_stopped_and_exits_130(
             threading.Thread(target=clients, args=(port,), daemon=True).start()
 
     out.on_flush = on_flush
-    assert twin(impl).main(["--port", "0"]) == 130
+    assert running.main(["--port", "0"]) == 130
     assert re.fullmatch(r"listening on 127\.0\.0\.1:\d+\nstopped\n", out.text), out.text
     assert (out.pending, err.text, err.pending) == ([], "", [])
     assert done.wait(WAIT)
@@ -896,7 +925,7 @@ def test_a_ctrl_c_before_the_handler_is_in_place_exits_130_too(
             return original_receiver(*args)
 
         monkeypatch.setattr(trio, "open_signal_receiver", early_receiver)
-    assert twin(impl).main(["--port", "0"]) == 130
+    assert Running(impl).main(["--port", "0"]) == 130
     assert (out.text, err.text) == ("stopped\n", "")
     assert sigint_blocked()
 
@@ -908,7 +937,7 @@ def test_a_port_in_use_is_one_line_and_exit_1(
     out, err = standins(monkeypatch)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        assert twin(impl).main(["--port", str(port)]) == 1
+        assert Running(impl).main(["--port", str(port)]) == 1
     assert out.text == ""
     assert err.text == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     assert not sigint_blocked()
@@ -922,12 +951,14 @@ def test_the_port_asked_for_is_the_port_listened_on(
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]  # free a moment ago: ours to ask for
 
+    running = Running(impl)
+
     def on_flush(text: str) -> None:
         if text.count("\n") == 1:
-            press_ctrl_c()
+            running.press()
 
     out.on_flush = on_flush
-    assert twin(impl).main(["--port", str(port)]) == 130
+    assert running.main(["--port", str(port)]) == 130
     assert out.text == f"listening on 127.0.0.1:{port}\nstopped\n"
 
 
@@ -944,10 +975,11 @@ def test_it_listens_on_127_0_0_1_only(impl: str, monkeypatch: pytest.MonkeyPatch
                 refused.append(False)
             except ConnectionRefusedError:
                 refused.append(True)
-            press_ctrl_c()
+            running.press()
 
+    running = Running(impl)
     out.on_flush = on_flush
-    assert twin(impl).main(["--port", "0"]) == 130
+    assert running.main(["--port", "0"]) == 130
     assert refused == [True]
 
 
@@ -972,7 +1004,7 @@ def test_a_closed_stdout_says_the_listening_line_could_not_be_printed(
     stdout, read = pipe_stdout(monkeypatch)
     os.close(read)  # the reader is gone: the listening line meets a broken pipe
     try:
-        assert twin(impl).main(["--port", "0"]) == 1
+        assert Running(impl).main(["--port", "0"]) == 1
         assert is_devnull(stdout.fileno()), "Python's last flush would fail again, loudly"
     finally:
         stdout.close()
@@ -991,12 +1023,13 @@ def test_a_stdout_gone_before_stopped_still_exits_130_quietly(
     def reader() -> None:
         with open(read, "rb") as pipe:
             lines.append(pipe.readline())
-        press_ctrl_c()  # the reader has left: "stopped" meets a broken pipe
+        running.press()  # the reader has left: "stopped" meets a broken pipe
 
+    running = Running(impl)
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     try:
-        assert twin(impl).main(["--port", "0"]) == 130
+        assert running.main(["--port", "0"]) == 130
         assert is_devnull(stdout.fileno())
     finally:
         stdout.close()
@@ -1015,12 +1048,13 @@ def test_too_few_descriptors_is_one_clear_line_and_exit_1(
     out, err = standins(monkeypatch)
     said: dict[str, int] = {}
 
+    running = Running(impl)  # the twin imported before the limit
+
     def on_flush(text: str) -> None:
         if text.count("\n") == 1:
-            press_ctrl_c()
+            running.press()
 
     out.on_flush = on_flush
-    server = twin(impl)  # imported before the limit
     last = ""
     for spare in range(12):
         err.text = ""
@@ -1028,7 +1062,7 @@ def test_too_few_descriptors_is_one_clear_line_and_exit_1(
         with warnings.catch_warnings(record=True) as caught, \
                 swapped(sys, "unraisablehook", unraisable.append), no_descriptor_left(spare):
             warnings.simplefilter("always")
-            status = server.main(["--port", "0"])
+            status = running.main(["--port", "0"])
             gc.collect()  # what a failed start left behind: reported here, under the limit
         # A loop that could not start leaves its half-made self-pipe or wake-up socket pair
         # to the garbage collector (asyncio's half-made loop even fails in its __del__); the
