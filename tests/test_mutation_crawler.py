@@ -185,6 +185,33 @@ def test_a_url_file_crawled_over_an_older_tsv(
         f"error: cannot read {missing}: No such file or directory\n")
 
 
+@pytest.mark.parametrize("option", [
+    ["--concurrency", "0"], ["--timeout", "0"], ["--timeout", "-1"], ["--timeout", "nan"],
+    ["--max-bytes", "0"]])
+def test_a_value_that_is_not_positive_is_refused_in_words(
+    impl: str, option: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out.tsv"
+    with pytest.raises(SystemExit) as done:
+        crawler(impl).main(["http://127.0.0.1:1/", "-o", str(out), *option])
+    assert done.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: --concurrency, --timeout and --max-bytes must be positive\n")
+    assert not out.exists()
+
+
+def test_the_smallest_positive_values_crawl(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """One URL at a time, a 1-byte cap: allowed (the page is then too large, exit 1)."""
+    url = site.url("page/0.html")
+    status, lines, _ = main_in_process(crawler(impl), [
+        url, "-o", str(tmp_path / "out.tsv"), "--concurrency", "1", "--max-bytes", "1",
+        "--timeout", "5"], capsys)
+    assert status == 1
+    assert f"Error [too-large] for URL: {url} - BodyTooLarge: body over 1 bytes" in lines
+
+
 # -- the exit: 130 ignores one more Ctrl-C, 141 leaves nothing to flush ----------------------
 
 
@@ -398,6 +425,33 @@ def test_a_second_ctrl_c_during_the_cleanup_raises_keyboard_interrupt(impl: str)
     with pytest.raises(BaseException) as raised:
         until_ctrl_c(impl, crawl)
     assert is_ctrl_c(raised.value), repr(raised.value)
+
+
+@pytest.mark.timeout(30)
+def test_a_cancellation_that_is_not_ctrl_c_goes_through(impl: str) -> None:
+    """A program that runs the crawl and cancels it (a deadline of its own, say): with no
+    Ctrl-C, the cancellation is not the crawler's to swallow."""
+    mod = crawler(impl)
+
+    async def crawl() -> None:
+        await never(impl)
+
+    if impl == "asyncio":
+        async def outer() -> None:
+            task = asyncio.ensure_future(mod._until_ctrl_c(crawl))
+            await asyncio.sleep(0)  # the crawl is running
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(outer())
+    else:
+        async def trio_outer() -> None:
+            with trio.move_on_after(1) as scope:
+                await mod._until_ctrl_c(crawl)
+            assert scope.cancelled_caught
+
+        trio.run(trio_outer, clock=trio.testing.MockClock(autojump_threshold=0))
 
 
 @pytest.mark.timeout(30)
