@@ -185,6 +185,27 @@ def test_a_url_file_crawled_over_an_older_tsv(
         f"error: cannot read {missing}: No such file or directory\n")
 
 
+@pytest.mark.parametrize(("url", "fetchable"), [
+    ("http://127.0.0.1:1/", True), ("http://127.0.0.1:65535/", True),
+    ("http://127.0.0.1:0/", False), ("http://127.0.0.1:65536/", False),
+    ("http://127.0.0.1:99999/", False), ("http://127.0.0.1:http/", False),
+    ("http://user:pw@127.0.0.1:1/", True), ("http://a%3Ab:pw@127.0.0.1:1/", False),
+])
+def test_a_url_with_a_port_no_one_can_connect_to_is_refused(
+    impl: str, url: str, fetchable: bool,
+) -> None:
+    """``check_url``, which checks the command line's URLs and every link kept: a port from 1
+    to 65535 (0 is no port a server listens on; the rest are no port at all), and no ':' in
+    the user name."""
+    mod = crawler(impl)
+    if fetchable:
+        assert mod.check_url(url) == url
+    else:
+        with pytest.raises(ValueError) as raised:
+            mod.check_url(url)
+        assert repr(url) in str(raised.value)
+
+
 @pytest.mark.parametrize("option", [
     ["--concurrency", "0"], ["--timeout", "0"], ["--timeout", "-1"], ["--timeout", "nan"],
     ["--max-bytes", "0"]])
