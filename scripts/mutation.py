@@ -210,6 +210,15 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/commands/__init__.py": [
         "tests/test_timeline.py", "tests/test_mutation_commands.py",
         "tests/test_mutation_commands_crawl.py"],
+    # test_cli.py's real-clock smoke runs count in two spawned processes (about 4 s, kept: it
+    # is the one end-to-end real-clock run in the test process); of test_cli_edges.py only the
+    # notice's three in-process tests (its pseudo-terminal test and the crawls run children).
+    "walkthrough/commands/run.py": [
+        "tests/test_cli.py",
+        "tests/test_cli_edges.py::test_the_notice_is_on_a_terminal_before_the_run_starts",
+        "tests/test_cli_edges.py::test_off_a_terminal_there_is_no_notice_and_no_estimate",
+        "tests/test_cli_edges.py::test_the_estimate_is_what_the_virtual_clock_says",
+        "tests/test_mutation_commands_run.py"],
     # The lesson twins. Left out: the tests that read a twin's source text, which mutmut
     # rewrites in its copy (docs/mutation.md, "The lesson twins").
     "asyncio_ref/count.py": ["tests/test_count.py"],
