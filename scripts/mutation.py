@@ -79,11 +79,13 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/port/names.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
-        "tests/test_mutation_port_names.py"],
+        "tests/test_mutation_port_names.py",
+        "tests/test_mutation_port_gaps.py"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
-        "tests/test_mutation_port_names.py"],
+        "tests/test_mutation_port_names.py",
+        "tests/test_mutation_port_gaps.py"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
@@ -219,6 +221,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_cli_edges.py::test_off_a_terminal_there_is_no_notice_and_no_estimate",
         "tests/test_cli_edges.py::test_the_estimate_is_what_the_virtual_clock_says",
         "tests/test_mutation_commands_run.py"],
+    "walkthrough/port/__init__.py": [
+        "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py"],
     # The lesson twins. Left out: the tests that read a twin's source text, which mutmut
     # rewrites in its copy (docs/mutation.md, "The lesson twins").
     "asyncio_ref/count.py": ["tests/test_count.py"],
