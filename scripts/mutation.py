@@ -223,6 +223,19 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_commands_run.py"],
     "walkthrough/port/__init__.py": [
         "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py"],
+"asyncio_ref/_decode.py": [
+    "tests/test_slips_decode.py", "tests/test_bombs.py", "tests/test_mutation_decode.py"],
+# test_server.py, test_check_server.py and all but three tests of test_server_hostile.py
+# run the twin as a child process (mutmut sees nothing); those three run handle in-process.
+**{f"{package}/server.py": [
+    "tests/test_mutation_server.py",
+    "tests/test_server_hostile.py::"
+    "test_the_asyncio_twin_never_leaves_a_close_waiting_on_a_client_that_does_not_read",
+    "tests/test_server_hostile.py::"
+    "test_a_client_that_sends_many_lines_at_once_does_not_hold_the_loop",
+    "tests/test_server_hostile.py::"
+    "test_a_client_that_does_not_read_gets_a_few_kib_before_the_send_deadline_starts"]
+   for package in ("asyncio_ref", "trio_port")},
     # The lesson twins. Left out: the tests that read a twin's source text, which mutmut
     # rewrites in its copy (docs/mutation.md, "The lesson twins").
     "asyncio_ref/count.py": ["tests/test_count.py"],
