@@ -501,14 +501,16 @@ def test_a_ctrl_c_ignored_since_the_start_stays_ignored(impl: str) -> None:
 def test_ctrl_c_during_a_crawl_exits_130_with_the_pages_done_in_the_summary(
     impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The whole path: one page crawled, then Ctrl-C while slow.html is in flight. Exit 130,
-    the page's rows in the TSV, "interrupted: ..." with its counts on stderr."""
+    """The whole path: one page fetched, then Ctrl-C while slow.html is in flight. Exit 130,
+    and "interrupted: ..." on stderr with counts that match the TSV. (The asyncio twin has
+    appended the page before it asks for the next URL; the Trio twin's writer task may not
+    have written it yet when the cancellation comes, and then drops it whole, uncounted.)"""
     mod = crawler(impl)
     page = site.url("page/1.html")
 
     def urls() -> Iterator[str]:
         yield page
-        kill_me()  # the crawl asks for its next URL: the first page is written
+        kill_me()  # the crawl asks for its next URL: the first page is done
         yield site.url("slow.html")
 
     out = tmp_path / "out.tsv"
@@ -516,11 +518,16 @@ def test_ctrl_c_during_a_crawl_exits_130_with_the_pages_done_in_the_summary(
     assert mod.crawl(urls(), out, concurrency=1, url_timeout=30) == 130
     printed, err = capsys.readouterr()
     rows = out.read_text(encoding="utf-8").splitlines()[1:]
-    assert rows and {row.split("\t")[0] for row in rows} == {page}
-    assert f"Wrote results for source URL: {page}" in printed.splitlines()
+    written = {row.split("\t")[0] for row in rows}
+    assert written <= {page}
+    if impl == "asyncio":
+        assert written == {page}
+    assert [line for line in printed.splitlines() if line.startswith("Wrote results")] == [
+        f"Wrote results for source URL: {url}" for url in sorted(written)]
     # crawl() shows no progress unless asked: the summary is all there is on stderr.
     [summary] = err.splitlines()
-    assert summary.startswith(f"interrupted: pages 1, links {len(rows)}, errors 0, elapsed ")
+    assert summary.startswith(
+        f"interrupted: pages {len(written)}, links {len(rows)}, errors 0, elapsed "), summary
 
 
 @pytest.mark.timeout(60)
