@@ -453,6 +453,27 @@ def test_a_help_that_hangs_is_stopped_at_the_longest_deadline_and_said_so(
 
 
 @pytest.mark.timeout(120)
+def test_a_help_that_runs_the_lesson_for_long_is_let_run_to_the_longest_deadline(
+        run_child: Child) -> None:
+    """A --help run that runs the queue's demo twice (118 s) is not stopped at 60 s: it gets
+    the longest run's deadline (590 s), and is said to have run the lesson for its whole time."""
+    source = with_block(twin("queue", "trio"), MAIN + (
+        "\n    import sys\n"
+        "    async def _twice() -> None:\n"
+        "        await demo()\n"
+        "        await demo()\n"
+        "    if sys.argv[1:] == ['--help']:\n"
+        "        trio.run(_twice)\n"
+        "        sys.exit(0)\n" + ARGPARSE[1:] +
+        "    trio.run(demo)\n"))
+    result, _, _ = run_child(source, lesson="queue")
+    got = notes(result["text"])
+    ran = next(x for x in got if x.startswith("  it ran the lesson: "))
+    assert ran.endswith(" ..., over 118.00 virtual seconds"), ran
+    assert not any("still running" in x for x in got)
+
+
+@pytest.mark.timeout(120)
 def test_a_script_run_gets_the_deadline_of_its_references_run(run_child: Child) -> None:
     """A queue script that runs the 59 s demo twice in one trio.run is let run (ten times the
     reference's 59 s), and differs by its extra lines, not by a stop at 60 s."""
