@@ -259,3 +259,30 @@ def test_a_function_that_wraps_a_response_but_returns_it_still_returns_the_respo
                 await resp.release()
         """)
     assert lines[16] == {"response"} and lines[17] == {"response"}
+
+
+def test_a_function_that_returns_a_rewrapped_response_or_none_returns_no_response() -> None:
+    """``get`` returns ``None`` on a 404, else the file's own ``Response`` made from aiohttp's
+    (``response = Response(response)``): what its caller holds is no aiohttp response, so
+    ``resp.status`` there is the file's own object's, no finding."""
+    lines = found("""\
+        import aiohttp
+
+        class Response:
+            def __init__(self, raw):
+                self.raw = raw
+                self.status = raw.status
+
+        async def get(session, url):
+            response = await session.get(url)
+            if response.status == 404:
+                return None
+            response = Response(response)
+            return response
+
+        async def main():
+            async with aiohttp.ClientSession() as session:
+                resp = await get(session, "http://x")
+                print(resp.status)
+        """)
+    assert lines[10] == {"response"} and 18 not in lines  # aiohttp's status, then the own one
