@@ -286,3 +286,19 @@ def test_a_function_that_returns_a_rewrapped_response_or_none_returns_no_respons
                 print(resp.status)
         """)
     assert lines[10] == {"response"} and 18 not in lines  # aiohttp's status, then the own one
+
+
+def test_a_package_named_for_trio_is_no_unlisted_asyncio_package() -> None:
+    """``import dbkit_trio``: a name ending in ``_trio`` is a package's Trio side (as
+    ``trio_``-named ones are), so awaiting it in an asyncio program is no evidence of an
+    asyncio-only library (the same program with ``dbkit`` is)."""
+    source = """\
+        import asyncio
+        import {package}
+
+        async def main():
+            conn = await {package}.connect()
+            await conn.get("k")
+        """
+    assert rows(source.format(package="dbkit_trio")) == {1: {"loop"}}
+    assert rows(source.format(package="dbkit"))[5] == {"asyncio-only-lib"}
