@@ -11,7 +11,8 @@ check's child in this process). The tests here add, one per kind of slip:
   what it was given; what the script replaced is listed, and put back with ``sys.argv``;
 * the file is read as UTF-8 whatever the locale; only ``__name__`` compared with
   ``"__main__"`` (either order) is the block;
-* the references: a twin that does not end as required stops the check; a Trio port's
+* the references: a twin that does not end as required stops the check, said with its
+  command line; a Trio port's
   ``--global-rng`` is compared with the Trio twin's refusal only; no references, no run;
 * the command lines: chained's unknown option also after a chain's name; an asyncio port's
   notebook mode compared with asyncio_ref's, and skipped alone while unwritten; a Trio port
@@ -212,18 +213,24 @@ def test_the_wrong_calls_own_error_names_what_it_was_given(
 
 def test_a_reference_that_does_not_end_as_required_stops_the_check(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A twin that ends with another exit status (no error raised) is no reference: the check
-    says which and stops, rather than compare a port with it."""
-    import asyncio_ref.count as reference
+    """A twin that ends with another exit status (no error raised) for one command line is no
+    reference: the check says which, with its whole command line, and stops, rather than
+    compare a port with it."""
+    import asyncio_ref.chained as reference
 
-    async def broken() -> None:
-        sys.exit(3)
+    real = reference.demo
 
-    monkeypatch.setattr(reference, "demo_async", broken)
+    async def broken(*names: str, seed: int = 1672) -> list[tuple[int, int]]:
+        if len(names) == 2:
+            sys.exit(3)
+        return await real(*names, seed=seed)
+
+    monkeypatch.setattr(reference, "demo", broken)
     with pytest.raises(RuntimeError) as caught:
-        script.references(catalogue.get("count"), "trio")
-    assert str(caught.value) == ("the reference count.py  ended with exit status 3, not exit "
-                                 "status 0: the checker cannot compare with it")
+        script.references(catalogue.get("chained"), "trio")
+    assert str(caught.value) == ("the reference chained.py laser cannon ended with exit "
+                                 "status 3, not exit status 0: the checker cannot compare with "
+                                 "it")
 
 
 def test_only_name_compared_with_main_is_the_block() -> None:
