@@ -147,10 +147,12 @@ def test_what_a_script_hands_to_the_frameworks_runs_reaches_them(
 
 
 def test_what_a_script_replaced_is_said_and_put_back_with_its_command_line(
-        run_block: Callable[[str], script.Run]) -> None:
+        run_block: Callable[[str], script.Run], monkeypatch: pytest.MonkeyPatch) -> None:
     """Each name the script replaced is listed; the frameworks' entry points and
     ``sys.argv`` (the script's own, its file's name first) are as they were after the run."""
-    real_run, real_sleep, argv = trio.run, time.sleep, sys.argv
+    argv = ["the-test-process", "--its-own-option"]
+    monkeypatch.setattr(sys, "argv", argv)  # whatever an earlier run left there
+    real_run, real_sleep = trio.run, time.sleep
     run = run_block(
         "import sys, time, trio\n"
         "if __name__ == '__main__':\n"
