@@ -132,6 +132,7 @@ MODULES: dict[str, list[str]] = {
         "--deselect=tests/test_port_cli.py::test_the_rewrite_patch_grows_linearly_with_the_file"],
     "walkthrough/port/rewriting.py": [
         "tests/test_port_rewrite.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
+        "tests/test_mutation_rewriting_gaps.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
         "--deselect=tests/test_port_rewrite.py::"
         "test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery",
