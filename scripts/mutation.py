@@ -153,8 +153,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_harness.py"],
     # child_main and script.py run in the check's child; this file calls child_main in the
     # test process (os._exit replaced by an exception), which runs script.py for every lesson.
-    **{f"walkthrough/learner/{name}.py": ["tests/test_mutation_learner_child.py"]
-       for name in ("child", "script")},
+    "walkthrough/learner/child.py": ["tests/test_mutation_learner_child.py"],
+    "walkthrough/learner/script.py": [
+        "tests/test_mutation_learner_child.py", "tests/test_mutation_learner_script.py"],
     "walkthrough/learner/phases.py": [
         "tests/test_check_robust.py", "tests/test_check_slips.py",
         "tests/test_mutation_learner_phases.py"],
