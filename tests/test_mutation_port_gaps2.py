@@ -15,7 +15,11 @@ real asyncio code has, scanned as a user's file, with the line the slip changes:
 * what a module binds: ``import ormkit.client`` binds ``ormkit``, ``import
   concurrent.futures`` binds ``concurrent`` (the standard library's);
 * what a container gives back: ``popleft()`` of a deque of tasks is a task;
-* an ``isinstance`` test that narrows nothing is skipped, not the end of the search.
+* an ``isinstance`` test that narrows nothing is skipped, not the end of the search;
+* what ``constructs.py`` labels: a loop named in a log message through ``id()``, a type
+  comment written right after the value, a ``-> Task`` function that uses tasks in more than
+  one way, a request's field read as data, ``import`` of the package's own module and asyncio
+  on one line, ``isinstance`` against asyncio's own ``Task``.
 """
 
 from __future__ import annotations
@@ -302,3 +306,90 @@ def test_a_package_named_for_trio_is_no_unlisted_asyncio_package() -> None:
         """
     assert rows(source.format(package="dbkit_trio")) == {1: {"loop"}}
     assert rows(source.format(package="dbkit"))[5] == {"asyncio-only-lib"}
+
+
+# -- what constructs.py labels -------------------------------------------------------------------
+
+
+def test_a_loop_named_in_a_log_message_through_id_is_no_loop_passed() -> None:
+    """``f"... {id(loop):#x}"``: a message that names the loop (as ``type(loop)`` does), no
+    loop handed to a function."""
+    lines = found("""\
+        import asyncio
+        import logging
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            logging.info(f"running on {type(loop).__name__} {id(loop):#x}")
+        """)
+    assert 6 not in lines
+
+
+def test_a_type_comment_right_after_the_value_still_types_the_name() -> None:
+    """``self.h = None# type: asyncio.Handle``, no space before ``#``: still the comment."""
+    lines = found("""\
+        import asyncio
+
+        class Timer:
+            def __init__(self):
+                self.h = None# type: asyncio.Handle
+        """)
+    assert lines[5] == {"asyncio.Handle"}
+
+
+def test_a_task_returning_function_that_uses_tasks_twice_takes_the_commonest_row() -> None:
+    """``-> asyncio.Task[None]`` on a function that cancels two tasks and creates one: the
+    annotation takes the commonest use's row (the scan counts each use, it must not stop)."""
+    lines = found("""\
+        import asyncio
+
+        class Worker:
+            def restart(self) -> asyncio.Task[None]:
+                self.task.cancel()
+                self.waiter.cancel()
+                self.task = asyncio.create_task(self.run())
+                return self.task
+        """)
+    assert lines[4] == {"asyncio.Task for task.cancel"}
+
+
+def test_a_str_method_on_a_requests_plain_field_is_plain_data() -> None:
+    """``request.content_type.lower()`` in an aiohttp handler: a str field of the request,
+    read as data, the same in any port (a response's fields are another list: the request's
+    are looked up as the server's objects, not the client response's)."""
+    lines = found("""\
+        from aiohttp import web
+
+        async def handle(request: web.Request):
+            name = request.match_info.get("name")
+            kind = request.content_type.lower()
+            return web.Response(text=name)
+        """)
+    assert 5 not in lines and lines[1] == {"aiohttp.web"}
+
+
+def test_an_import_of_the_packages_own_module_beside_asyncio_still_imports_asyncio() -> None:
+    """``import mypkg.helpers, asyncio`` in ``mypkg/cli.py``: the first name is the package's
+    own (skipped), the second is still asyncio's import."""
+    lines = found("""\
+        import mypkg.helpers, asyncio
+
+        async def main():
+            await asyncio.sleep(1)
+        """, "mypkg/cli.py")
+    assert lines[1] == {"import asyncio"}
+
+
+def test_an_isinstance_test_against_asyncios_task_narrows_nothing() -> None:
+    """``isinstance(task, Task)`` with asyncio's ``Task`` (imported by name): under the test
+    the name is still the task, so ``task.cancel()`` is a task's cancel."""
+    lines = found("""\
+        import asyncio
+        from asyncio import Task
+
+        async def main(job):
+            task = asyncio.create_task(job)
+            if isinstance(task, Task):
+                task.cancel()
+        """)
+    assert lines[7] == {"task.cancel"}
