@@ -393,3 +393,23 @@ def test_an_isinstance_test_against_asyncios_task_narrows_nothing() -> None:
                 task.cancel()
         """)
     assert lines[7] == {"task.cancel"}
+
+
+def test_a_list_a_named_done_callback_removes_tasks_from_is_a_task_set() -> None:
+    """``running.append(task)`` with ``task.add_done_callback(forget)``, where ``forget``
+    does ``running.remove(task)``: the list keeps the tasks alive until they end, a task set,
+    as with ``add_done_callback(running.remove)``."""
+    lines = rows("""\
+        import asyncio
+
+        running = []
+
+        def forget(task):
+            running.remove(task)
+
+        async def main():
+            task = asyncio.create_task(work())
+            running.append(task)
+            task.add_done_callback(forget)
+        """)
+    assert lines[6] == {"task-set"} and lines[10] == {"task-set"}
