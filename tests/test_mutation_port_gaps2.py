@@ -413,3 +413,18 @@ def test_a_list_a_named_done_callback_removes_tasks_from_is_a_task_set() -> None
             task.add_done_callback(forget)
         """)
     assert lines[6] == {"task-set"} and lines[10] == {"task-set"}
+
+
+def test_a_library_object_copied_onto_a_context_field_is_no_use_of_it() -> None:
+    """``ctx.redis = pool`` (an app context's field, ``redis.asyncio``'s client): a reference
+    copied, no use of the library's API (the corpus README's settled case 1); the calls on
+    it are found where they are made."""
+    lines = found("""\
+        import redis.asyncio as aioredis
+
+        async def setup(ctx):
+            pool = aioredis.from_url("redis://localhost")
+            ctx.redis = pool
+            await ctx.redis.get("k")
+        """)
+    assert 5 not in lines and lines[6] == {"lib:redis.asyncio"}
