@@ -15,11 +15,15 @@ real asyncio code has, scanned as a user's file, with the line the slip changes:
 * what a module binds: ``import ormkit.client`` binds ``ormkit``, ``import
   concurrent.futures`` binds ``concurrent`` (the standard library's);
 * what a container gives back: ``popleft()`` of a deque of tasks is a task;
+* what counts as an unlisted asyncio package: not one named for Trio (``dbkit_trio``);
 * an ``isinstance`` test that narrows nothing is skipped, not the end of the search;
 * what ``constructs.py`` labels: a loop named in a log message through ``id()``, a type
   comment written right after the value, a ``-> Task`` function that uses tasks in more than
   one way, a request's field read as data, ``import`` of the package's own module and asyncio
-  on one line, ``isinstance`` against asyncio's own ``Task``.
+  on one line, ``isinstance`` against asyncio's own ``Task``, a list a named done-callback
+  removes tasks from, a library object copied onto a context's field.
+
+Each was checked by applying the slip to a copy of the package: exactly one test here fails.
 """
 
 from __future__ import annotations
@@ -290,6 +294,9 @@ def test_a_function_that_returns_a_rewrapped_response_or_none_returns_no_respons
                 print(resp.status)
         """)
     assert lines[10] == {"response"} and 18 not in lines  # aiohttp's status, then the own one
+
+
+# -- what counts as an unlisted asyncio package ---------------------------------------------------
 
 
 def test_a_package_named_for_trio_is_no_unlisted_asyncio_package() -> None:
