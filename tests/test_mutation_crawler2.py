@@ -62,6 +62,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 with self.server.lock:
                     self.server.requests.append(head.decode("latin-1"))
                 body = _page(2)
+                if b" /silent " in head:  # never a byte back: only a timeout ends the wait
+                    self.server.stopping.wait()
+                    return
                 if b" /late " in head:  # the head now, the body a moment later
                     sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
                     threading.Event().wait(0.05)
@@ -85,6 +88,7 @@ class _Server(socketserver.ThreadingTCPServer):
         self.lock = threading.Lock()
         self.connections = 0
         self.requests: list[str] = []
+        self.stopping = threading.Event()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
@@ -98,6 +102,7 @@ def server() -> Iterator[_Server]:
     try:
         yield s
     finally:
+        s.stopping.set()
         s.shutdown()
         s.server_close()
 
@@ -335,3 +340,22 @@ def test_with_no_time_limit_a_page_may_take_longer_than_any_librarys_default(
         else:
             trio.run(crawl, clock=mock_clock())
     assert events(printed.getvalue().splitlines()).by_url[url] == ["got 200", "found 2", "wrote"]
+
+
+@pytest.mark.timeout(60)
+def test_the_timeout_given_on_the_command_line_is_the_one_the_crawl_waits(
+    impl: str, server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--timeout 0.5`` for a server that never answers: a timeout error after half a second,
+    not after the default's 10 s (the summary's elapsed time says which; loose, for a busy
+    machine)."""
+    mod = crawler(impl)
+    url = server.url("/silent")
+    status = mod.main([url, "-o", str(tmp_path / "out.tsv"), "--timeout", "0.5"])
+    out, err = capsys.readouterr()
+    assert status == 1, err
+    assert any(line.startswith(f"Error [timeout] for URL: {url} - ")
+               for line in out.splitlines()), out
+    summary = err.splitlines()[-1]
+    assert summary.startswith("pages 0, links 0, errors 1, elapsed "), summary
+    assert 0.5 <= float(summary.split()[-2]) < mod.DEFAULT_TIMEOUT / 2, summary
