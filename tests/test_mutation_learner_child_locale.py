@@ -17,7 +17,9 @@ non-ASCII text:
   skeleton, each with French comments;
 * the crawl's TSVs (``crawler.py:74``): the demo site links to ``https://example.org/café``;
 * the port's line quoted by the supervisor for a port stopped in ``time.sleep``
-  (``supervise.py:296``).
+  (``supervise.py:296``);
+* the progress notes, written by the child (``guard.py``: it wrote them in the locale's
+  encoding, a bug this test found) and read by the parent (``supervise.py:207``, ``:250``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from tests import test_mutation_learner_child as child_tests
 from walkthrough import catalogue
 from walkthrough.learner import child
 from walkthrough.learner.crawler import check_crawler
+from walkthrough.learner.guard import REPORTING, _Watch
 from walkthrough.learner.report import EQUIVALENT, NOT_EQUIVALENT, unfinished_note
-from walkthrough.learner.supervise import _Drain, _interpret
+from walkthrough.learner.supervise import Outcome, _Drain, _interpret, _last_note
 
 Child = Callable[..., tuple[dict[str, Any], list[int], Path]]
 
@@ -151,3 +154,30 @@ def test_a_stopped_ports_line_is_quoted_from_its_file_in_any_locale(
         "checkpoint.")
     assert lines[1] == "    7: time.sleep(60)  # trop long ?"
     assert lines[-1].startswith("  hint: time.sleep blocks the whole thread")
+
+
+def test_the_progress_notes_go_from_child_to_parent_as_utf_8_in_any_locale(
+        ascii_locale: None, tmp_path: Path) -> None:
+    """A port saved as ``compte_à_rebours.py``: its script run's note names the file. The
+    child writes the note (``guard._Watch``) and the parent reads it back (``supervise.py:207``
+    for a port that ended the process there, ``:250`` for the last note) in one encoding,
+    UTF-8; in the locale's, the child failed on the note (ASCII) or the parent on its bytes
+    (cp1252 written, UTF-8 read), and a port that did nothing wrong was blamed for it."""
+    where = "the script run `python compte_à_rebours.py` (your file's __main__ block)"
+    watch = _Watch(tmp_path, 10.0)
+    try:
+        watch.note(where)
+        drain = _Drain(io.BytesIO(b""))
+        drain.run()
+        outcome = _interpret(3, tmp_path, tmp_path / "compte_à_rebours.py", False, 10.0, drain)
+        assert outcome == Outcome(
+            NOT_EQUIVALENT, f"NOT equivalent: your port ended the process with exit status 3 "
+                            f"in {where} (os._exit? a crash?): a module or a phase must return, "
+                            "never end the program.")
+        watch.note(REPORTING)
+        assert _last_note(tmp_path / "progress.txt") == REPORTING
+    finally:
+        watch._dump.close()
+        watch._progress.close()
+    assert (tmp_path / "progress.txt").read_bytes().decode("utf-8").splitlines() == [
+        where, REPORTING]

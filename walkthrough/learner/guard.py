@@ -115,7 +115,10 @@ class _Watch:
     def __init__(self, directory: Path, limit: float) -> None:
         self.limit = limit
         self._dump = open(directory / "dump.txt", "w")  # noqa: SIM115 - lives as long as the child
-        self._progress = open(directory / "progress.txt", "a", buffering=1)  # noqa: SIM115
+        # UTF-8, as the parent reads it (supervise.py), whatever the locale: a note can name
+        # the learner's file (the script run's), and a file name need not be ASCII.
+        self._progress = open(directory / "progress.txt", "a", buffering=1,  # noqa: SIM115
+                              encoding="utf-8")
 
     def note(self, where: str) -> None:
         self._progress.write(where.replace("\n", " ") + "\n")
