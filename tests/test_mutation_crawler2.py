@@ -72,8 +72,11 @@ class _Handler(socketserver.BaseRequestHandler):
                     continue
                 # /untyped: no Content-Type at all, as some servers answer.
                 kind = b"" if b" /untyped " in head else b"Content-Type: text/html\r\n"
-                sock.sendall(b"HTTP/1.1 200 OK\r\n%sContent-Length: %d\r\n\r\n%s"
-                             % (kind, len(body), body))
+                # /status/N: that status, with a page all the same (as error pages have).
+                status = head.split(b" ", 2)[1].removeprefix(b"/status/") if (
+                    b" /status/" in head) else b"200"
+                sock.sendall(b"HTTP/1.1 %s Whatever\r\n%sContent-Length: %d\r\n\r\n%s"
+                             % (status, kind, len(body), body))
         except OSError:
             return
 
@@ -359,3 +362,16 @@ def test_the_timeout_given_on_the_command_line_is_the_one_the_crawl_waits(
     summary = err.splitlines()[-1]
     assert summary.startswith("pages 0, links 0, errors 1, elapsed "), summary
     assert 0.5 <= float(summary.split()[-2]) < mod.DEFAULT_TIMEOUT / 2, summary
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("status", "seen"), [
+    (400, ["error status"]), (399, ["got 399", "found 2", "wrote"])])
+def test_a_status_from_400_up_is_an_error_below_it_a_page(
+    impl: str, server: _Server, tmp_path: Path, status: int, seen: list[str],
+) -> None:
+    """The module's docstring: "status: 400 and above is an error; anything below (a 3xx
+    without Location too) is a page", at its edge, with a body of links either way."""
+    url = server.url(f"/status/{status}")
+    crawl = run_crawl(impl, [url], tmp_path / "out.tsv", concurrency=1)
+    assert events(crawl.lines).by_url[url] == seen
