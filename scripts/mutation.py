@@ -107,12 +107,12 @@ MODULES: dict[str, list[str]] = {
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
         "tests/test_mutation_port_names.py",
-        "tests/test_mutation_port_gaps.py"],
+        "tests/test_mutation_port_gaps.py", "tests/test_mutation_port_gaps2.py"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
         "tests/test_mutation_port_names.py",
-        "tests/test_mutation_port_gaps.py"],
+        "tests/test_mutation_port_gaps.py", "tests/test_mutation_port_gaps2.py"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
