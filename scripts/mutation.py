@@ -153,7 +153,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_harness.py"],
     # child_main and script.py run in the check's child; this file calls child_main in the
     # test process (os._exit replaced by an exception), which runs script.py for every lesson.
-    "walkthrough/learner/child.py": ["tests/test_mutation_learner_child.py"],
+    "walkthrough/learner/child.py": [
+        "tests/test_mutation_learner_child.py", "tests/test_mutation_learner_child_locale.py"],
     "walkthrough/learner/script.py": [
         "tests/test_mutation_learner_child.py", "tests/test_mutation_learner_script.py"],
     "walkthrough/learner/phases.py": [
@@ -166,16 +167,17 @@ MODULES: dict[str, list[str]] = {
     # test process (about 55 s a surviving mutant of it), and it reaches none of crawler.py there.
     "walkthrough/learner/loading.py": [
         "tests/test_check_robust.py", "tests/test_mutation_learner.py",
-        "tests/test_mutation_learner_files.py"],
+        "tests/test_mutation_learner_files.py", "tests/test_mutation_learner_child_locale.py"],
     "walkthrough/learner/crawler.py": [
-        "tests/test_mutation_learner.py", "tests/test_mutation_learner_files.py"],
+        "tests/test_mutation_learner.py", "tests/test_mutation_learner_files.py",
+        "tests/test_mutation_learner_child_locale.py"],
     # tests/test_check.py (77 s) is left out: it runs the check as a command, out of mutmut's sight.
     "walkthrough/learner/supervise.py": [
         "tests/test_check_robust.py", "tests/test_check_report.py",
-        "tests/test_mutation_learner_supervise.py"],
+        "tests/test_mutation_learner_supervise.py", "tests/test_mutation_learner_child_locale.py"],
     "walkthrough/learner/guard.py": [
         "tests/test_check_robust.py", "tests/test_check_slips.py",
-        "tests/test_mutation_learner_supervise.py"],
+        "tests/test_mutation_learner_supervise.py", "tests/test_mutation_learner_child_locale.py"],
     # These three run in the check's child; test_mutation_learner.py calls them in-process.
     **{f"walkthrough/learner/{name}.py": [
         "tests/test_check_report.py", "tests/test_check_robust.py",
