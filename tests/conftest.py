@@ -12,6 +12,7 @@ and ``trio.testing.MockClock``; only the crawler's tests do real (local, fast) I
 from __future__ import annotations
 
 import importlib.util
+import locale
 import signal
 import subprocess
 import sys
@@ -183,3 +184,19 @@ def autojump_clock() -> trio.testing.MockClock:
 @pytest.fixture(params=["asyncio", "trio"])
 def impl(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+def ascii_locale() -> Generator[None, None, None]:
+    """A locale whose encoding is ASCII (``LANG=C`` where Python does not coerce it to UTF-8,
+    ``PYTHONCOERCECLOCALE=0``): a file opened without an encoding is read and written in ASCII
+    there, as it would be in cp1252 on Windows for text cp1252 lacks. Restored after. Skipped on
+    a Python in UTF-8 mode, where the slip it looks for cannot show."""
+    saved = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
+            pytest.skip("this Python reads and writes UTF-8 whatever the locale")
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, saved)

@@ -28,13 +28,12 @@ import dataclasses
 import functools
 import io
 import json
-import locale
 import os
 import re
 import shlex
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -677,20 +676,6 @@ def test_an_existing_folder_is_written_in_and_a_copy_in_it_kept_unless_forced(
     assert forced.force is True and notebook.run(forced) == 0
     assert json.loads(target.read_text(encoding="utf-8")) == notebook.make_copy("trio")
 
-
-@pytest.fixture
-def ascii_locale() -> Iterator[None]:
-    """A locale whose encoding is ASCII (``LANG=C`` where Python does not coerce it to UTF-8,
-    ``PYTHONCOERCECLOCALE=0``): a file opened without an encoding is read and written in ASCII
-    there. Restored after."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
-            pytest.skip("this Python reads and writes UTF-8 whatever the locale")
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 def test_the_notebooks_are_read_and_written_in_utf8_whatever_the_locale(

@@ -31,12 +31,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
-import locale
 import os
 import signal
 import sys
 import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -613,20 +612,6 @@ def test_the_svg_is_written_after_the_drawing_and_said(
     assert path.read_text(encoding="utf-8") == svg and svg.startswith("<svg")
     assert capsys.readouterr().out.endswith(f"wrote {path}\n")
 
-
-@pytest.fixture
-def ascii_locale() -> Iterator[None]:
-    """A locale whose encoding is ASCII (``LANG=C`` where Python does not coerce it to UTF-8,
-    ``PYTHONCOERCECLOCALE=0``): a file opened without an encoding is written in ASCII there.
-    Restored after."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
-            pytest.skip("this Python reads and writes UTF-8 whatever the locale")
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 def test_the_svg_is_written_in_utf8_whatever_the_locale(

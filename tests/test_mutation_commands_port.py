@@ -31,51 +31,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_mutation_commands import Tty
+from tests.test_port_cli import APP
 from walkthrough import cli
 from walkthrough.cli import UsageError
 from walkthrough.commands import port as verb
 from walkthrough.port import reading
 from walkthrough.port.mapping import Finding
 
-#: A program with one edit of each kind: a rewrite in place, TODOs, ``import trio`` added.
-APP = '''\
-import asyncio
-
-
-async def count(n):
-    print("One", n)
-    await asyncio.sleep(1)
-    print("Two", n)
-
-
-async def main():
-    queue = asyncio.Queue()
-    await queue.put(1)
-    await asyncio.gather(count(1), count(2))
-
-
-asyncio.run(main())
-'''
-#: The lines of APP that hold a construct.
+#: The lines of APP (a program with one edit of each kind) that hold a construct.
 APP_LINES = [1, 6, 11, 12, 13, 16]
-
-
-class Tty(io.StringIO):
-    """A stderr that says whether it is a terminal, and keeps what had been written at each
-    flush: a progress line has no newline, so a line-buffered terminal shows it only when
-    it is flushed."""
-
-    def __init__(self, tty: bool) -> None:
-        super().__init__()
-        self.tty = tty
-        self.flushed: list[str] = []
-
-    def isatty(self) -> bool:
-        return self.tty
-
-    def flush(self) -> None:
-        self.flushed.append(self.getvalue())
-        super().flush()
 
 
 @dataclass

@@ -18,10 +18,7 @@ point with stand-ins for mkdocs' page and config objects. One test per kind of s
 
 from __future__ import annotations
 
-import locale
-import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -82,19 +79,6 @@ def test_two_pairs_on_a_page_are_both_expanded(root: Path) -> None:
     assert count == 2
     assert "pairs-demo" in text and "pairs-other" in text and "<!--" not in text
 
-
-@pytest.fixture
-def ascii_locale() -> Iterator[None]:
-    """A locale whose encoding is ASCII, where a file read without an encoding is read as
-    ASCII (``LANG=C`` on a Python that does not coerce it to UTF-8). Restored after."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
-            pytest.skip("this Python reads and writes UTF-8 whatever the locale")
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 def test_the_twins_are_read_as_utf8_whatever_the_locale(root: Path, ascii_locale: None) -> None:

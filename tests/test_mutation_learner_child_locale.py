@@ -25,9 +25,8 @@ non-ASCII text:
 from __future__ import annotations
 
 import io
-import locale
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +51,6 @@ CRAWLER = catalogue.get("crawler")
 #: ASCII (two bytes for each accented letter in UTF-8, three for the arrow).
 PREAMBLE = "# Mon portage : asyncio → Trio, déjà fini ?\n# Le compte à rebours.\n"
 
-
-@pytest.fixture
-def ascii_locale() -> Iterator[None]:
-    """A locale whose encoding is ASCII (``LANG=C`` where Python does not coerce it to UTF-8,
-    ``PYTHONCOERCECLOCALE=0``): a file read without an encoding is read as ASCII. Restored
-    after."""
-    saved = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        if sys.flags.utf8_mode or locale.getencoding().lower() not in ("ansi_x3.4-1968", "ascii"):
-            pytest.skip("this Python reads UTF-8 whatever the locale")
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, saved)
 
 
 def test_an_unfinished_port_in_the_learners_language_is_checked_in_any_locale(

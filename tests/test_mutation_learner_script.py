@@ -29,7 +29,6 @@ check's child in this process). The tests here add, one per kind of slip:
 from __future__ import annotations
 
 import importlib.util
-import locale
 import sys
 import time
 import types
@@ -165,19 +164,9 @@ def test_what_a_script_replaced_is_said_and_put_back_with_its_command_line(
     assert sys.argv is argv
 
 
-@pytest.fixture
-def c_locale() -> Iterator[None]:
-    """The C locale's encoding (ASCII) for reading files with no encoding given."""
-    before = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, before)
-
 
 def test_the_file_is_read_as_utf_8_whatever_the_locale(
-        run_block: Callable[[str], script.Run], run_child: Child, c_locale: None) -> None:
+        run_block: Callable[[str], script.Run], run_child: Child, ascii_locale: None) -> None:
     """Python reads a module as UTF-8; the block is read the same way (to run it, and to find
     it), not in the locale's encoding (cp1252 on Windows, ASCII in the C locale), which would
     misread a line or fail."""

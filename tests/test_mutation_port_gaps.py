@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_port_evidence import rows
 from walkthrough import port
 from walkthrough.port import names
 from walkthrough.port.constructs import construct_of
@@ -42,14 +43,6 @@ def found(source: str, path: str = "case.py") -> dict[int, set[str]]:
     lines: dict[int, set[str]] = {}
     for finding in port.scan(textwrap.dedent(source), path):
         lines.setdefault(finding.line, set()).add(finding.construct)
-    return lines
-
-
-def rows(source: str, path: str = "case.py") -> dict[int, set[str]]:
-    """Line → the rows of the concept map the tool names there."""
-    lines: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), path):
-        lines.setdefault(finding.line, set()).add(finding.row)
     return lines
 
 

@@ -28,26 +28,7 @@ Each was checked by applying the slip to a copy of the package: exactly one test
 
 from __future__ import annotations
 
-import textwrap
-
-from walkthrough import port
-
-
-def found(source: str, path: str = "case.py") -> dict[int, set[str]]:
-    """Line → the constructs the tool names there."""
-    lines: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), path):
-        lines.setdefault(finding.line, set()).add(finding.construct)
-    return lines
-
-
-def rows(source: str, path: str = "case.py") -> dict[int, set[str]]:
-    """Line → the rows of the concept map the tool names there."""
-    lines: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), path):
-        lines.setdefault(finding.line, set()).add(finding.row)
-    return lines
-
+from tests.test_mutation_port_gaps import found, rows
 
 # -- what makes a file a program -----------------------------------------------------------------
 
