@@ -14,7 +14,11 @@ with the exact lines and constructs (or rows) the tool reports, or that it repor
 
 from __future__ import annotations
 
+import ast
+import textwrap
+
 from tests.test_mutation_port_gaps import found
+from walkthrough.port.constructs import statements
 
 # -- what coverage showed no test reaching -------------------------------------------------------
 
@@ -52,25 +56,35 @@ def test_a_loggers_use_after_importing_it_from_asyncio_log_is_plain_logging() ->
     assert lines == {1: {"import asyncio"}, 2: {"asyncio.log"}, 7: {"asyncio.sleep"}}
 
 
-def test_a_runtime_error_caught_around_a_call_from_a_thread_is_the_loop_closed_under_it() -> None:
-    """``except RuntimeError`` around ``run_coroutine_threadsafe`` (the loop closed while the
-    thread waited) is Trio's ``RunFinishedError`` in a port; an ``except Exception`` beside it
-    stays."""
+def test_what_a_call_from_a_thread_into_the_loop_raises_is_from_thread() -> None:
+    """``except RuntimeError`` around ``call_soon_threadsafe`` or ``run_coroutine_threadsafe``
+    (the loop closed while the thread waited) is Trio's ``RunFinishedError`` in a port, and
+    ``except futures.TimeoutError`` (``from concurrent import futures``) around the wait for
+    the result has no Trio counterpart (``trio.from_thread.run`` has no timeout); an ``except
+    Exception`` beside them stays."""
     lines = found("""\
         import asyncio
+        from concurrent import futures
 
-        def worker(loop, coro):
+        def stop(loop, server):
             try:
-                fut = asyncio.run_coroutine_threadsafe(coro, loop)
-                return fut.result()
+                loop.call_soon_threadsafe(server.close)
             except RuntimeError:
+                pass
+
+        def call(coro, loop):
+            try:
+                return asyncio.run_coroutine_threadsafe(coro, loop).result(5)
+            except futures.TimeoutError:
                 return None
             except Exception:
                 raise
         """)
-    assert lines == {1: {"import asyncio"}, 3: {"loop passed"},
-                     5: {"asyncio.run_coroutine_threadsafe", "loop passed"},
-                     6: {"cfuture.result"}, 7: {"except RuntimeError from a thread"}}
+    assert lines == {1: {"import asyncio"}, 4: {"loop passed"},
+                     6: {"loop.call_soon_threadsafe"}, 7: {"except RuntimeError from a thread"},
+                     10: {"loop passed"},
+                     12: {"asyncio.run_coroutine_threadsafe", "cfuture.result", "loop passed"},
+                     13: {"except TimeoutError from a thread"}}
 
 
 def test_a_task_set_annotated_in_quotes_is_found_on_its_line() -> None:
@@ -252,3 +266,28 @@ def test_a_field_set_on_a_fresh_object_of_the_files_own_subclass_is_its_own() ->
         """)
     assert lines == {1: {"import asyncio"}, 2: {"lib:aiomqtt"}, 4: {"lib:aiomqtt"},
                      6: {"lib:aiomqtt"}, 11: {"lib:aiomqtt"}, 12: {"asyncio.sleep"}}
+
+
+def test_each_line_maps_to_the_innermost_statement_that_covers_it() -> None:
+    """Where a TODO goes: a compound statement's header over lines (``async with
+    asyncio.timeout(\\n 10):``) maps to its first line, a simple statement's continuation
+    lines to its own, a ``match`` (no body of its own) covers its cases but each statement in a
+    case is its own, two statements on one line are that line, and nothing maps a line past
+    the end."""
+    source = textwrap.dedent("""\
+        import asyncio
+
+        async def serve(loop, handle, command):
+            async with asyncio.timeout(
+                    10):
+                server = await asyncio.start_server(
+                    handle, "0.0.0.0", 8080,
+                    loop=loop)
+            match command:
+                case "stop":
+                    server.close(); await server.wait_closed()
+            if (loop
+                    is None): loop = asyncio.get_running_loop()
+        """)
+    assert statements(ast.parse(source)) == {
+        1: 1, 3: 3, 4: 4, 5: 4, 6: 6, 7: 6, 8: 6, 9: 9, 10: 9, 11: 11, 12: 12, 13: 13}
