@@ -21,8 +21,8 @@ the style real asyncio code has, scanned as a user's file, with the line the sli
 And ``walkthrough.port.scan``'s own default: a source scanned without a path is named
 ``<source>``.
 
-One more, ``await queue.put(task)`` making a queue of tasks, is a limit of the tool (see
-:func:`test_an_awaited_put_of_a_task_makes_a_queue_of_tasks`), not only of its tests.
+One more, ``await queue.put(task)`` making a queue of tasks, was a limit of the tool, not only
+of its tests (:func:`test_an_awaited_put_of_a_task_makes_a_queue_of_tasks`, now passing).
 """
 
 from __future__ import annotations
@@ -825,11 +825,9 @@ def test_asyncios_timeout_caught_around_a_responses_read_is_aiohttps_own_timeout
         """)
     assert lines[7] == {"aiohttp"}
 
-# -- a limit of the tool -------------------------------------------------------------------------
+# -- once a limit of the tool ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 24: names.py's _grow sees only an expression "
-                   "statement's call, so an awaited put never makes a queue of tasks")
 def test_an_awaited_put_of_a_task_makes_a_queue_of_tasks() -> None:
     """``await self.done.put(task)`` (put is a coroutine: the usual spelling) should make what
     ``get()`` gives a task, as ``put_nowait(task)`` does (tests/test_port_constructs.py)."""

@@ -1314,6 +1314,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, lib_construct(kind), scan)
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
                 _grow(node.value, scan)
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Await) \
+                    and isinstance(node.value.value, ast.Call):
+                _grow(node.value.value, scan)  # await queue.put(task): put is a coroutine
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -1610,7 +1613,8 @@ def _queue_elements(node: ast.AnnAssign, scan: Names) -> None:
 
 
 def _grow(call: ast.Call, scan: Names) -> None:
-    """``tasks.add(task)``/``append``: a plain list or set becomes a collection of tasks."""
+    """``tasks.add(task)``/``append``: a plain list or set becomes a collection of tasks;
+    ``queue.put_nowait(task)`` or ``await queue.put(task)``: what its ``get()`` gives is a task."""
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in ("add", "append") and call.args:
         ref = reference(func.value)
