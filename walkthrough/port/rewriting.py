@@ -501,8 +501,17 @@ def _run(call: ast.Call, line: int, file: _File, edits: _Edits, leftovers: list[
 
 
 def _statement(node: ast.AST, file: _File) -> int:
+    """The first line of the statement that holds ``node``: a note about it goes above that.
+
+    A decorated ``def`` or ``class`` starts at its first decorator, not at the ``def`` line
+    (its ``lineno``): a run call in a decorator (or a default, or an annotation) would
+    otherwise get its note between the decorator and the ``def``, where it speaks of the
+    ``def`` line; the scan puts a decorator's findings above the decorator too."""
     while not isinstance(node, ast.stmt):
         node = file.parents[node]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+            and node.decorator_list:
+        return node.decorator_list[0].lineno
     return node.lineno
 
 
@@ -575,7 +584,8 @@ def _write(file: _File, edits: _Edits, findings: list[Finding], newline: str) ->
         indent = _indent(text)
         if number in todo:
             found = todo[number]
-            said = dict.fromkeys(f"{f.construct} → {_short(f.trio)}" for f in found)
+            said = dict.fromkeys(f"{f.construct} → {_short(f.trio, sentence=True)}"
+                                 for f in found)
             reason = _reasons(found, edits.kept)
             out.append(f"{indent}# TODO(trio): " + _one_line(
                 f"{'; '.join(said)} (see {found[0].links[0]}){reason}") + eol)
@@ -615,6 +625,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _short(text: str, limit: int = 60) -> str:
-    first = text.split(". ")[0]
+def _short(text: str, limit: int = 60, *, sentence: bool = False) -> str:
+    """``text`` in at most ``limit`` characters (cut with "…"); with ``sentence``, its first
+    sentence only. Only advice is cut at ". ": in quoted code it is no sentence's end
+    (``log('Done. Bye')`` was quoted as ``log('Done``, cut without a "…")."""
+    first = text.split(". ")[0] if sentence else text
     return first if len(first) <= limit else first[: limit - 1] + "…"
