@@ -2869,3 +2869,85 @@ def test_a_session_entered_and_left_by_hand_is_a_use_of_it() -> None:
         """)
     assert found[9] == {"aiohttp-client"} and found[14] == {"aiohttp-client"}
     assert 10 not in found
+
+
+def test_aiohttps_test_server_is_the_servers_and_its_test_client_the_clients() -> None:
+    """``TestServer``/``RawTestServer`` run an ``aiohttp.web`` app or handler: the server's row
+    (its ``start_server()`` and ``close()`` too), while ``TestClient`` is a session, whose
+    requests are the client's (the corpus README's ruling on aiohttp's test machinery)."""
+    found = rows("""\
+        from aiohttp import web
+        from aiohttp.test_utils import RawTestServer, TestClient, TestServer
+
+        async def serve(app: web.Application, handler):
+            server = TestServer(app)
+            await server.start_server()
+            raw = RawTestServer(handler)
+            client = TestClient(server)
+            resp = await client.get("/")
+            await client.close()
+            await server.close()
+            return resp
+        """)
+    assert found[2] == {"http-server", "aiohttp-client"}
+    assert found[5] == found[6] == found[7] == found[11] == {"http-server"}
+    assert found[8] == found[9] == found[10] == {"aiohttp-client"}
+
+
+def test_except_keyboard_interrupt_in_a_coroutine_is_ctrl_c_but_not_around_a_prompt() -> None:
+    """Inside a coroutine, whatever the block awaits (a library's call, a plain ``input()``),
+    ``except KeyboardInterrupt`` is ``ctrl-c``: Trio raises it inside the program, maybe in a
+    group (the corpus README's ninth-part ruling); around a prompt's reading the prompt
+    library raises it itself for the key, the same under Trio; and a plain function's handler
+    around no run stays."""
+    found = rows("""\
+        import asyncio
+
+        async def consume(client):
+            while True:
+                try:
+                    await client.receive_message()
+                except KeyboardInterrupt:
+                    break
+
+        async def ask(session):
+            try:
+                return await session.prompt_async("> ")
+            except KeyboardInterrupt:
+                return None
+
+        def parse(text):
+            try:
+                return int(text)
+            except KeyboardInterrupt:
+                return 0
+        """)
+    assert found[7] == {"ctrl-c"}
+    assert 13 not in found and 19 not in found
+
+
+def test_except_keyboard_interrupt_around_a_function_that_runs_the_program_is_ctrl_c() -> None:
+    """``mock.start()``, whose ``start`` calls ``asyncio.run(...)``: the handler around it is
+    around the run, as around ``asyncio.run`` itself."""
+    found = rows("""\
+        import asyncio
+
+        class Mock:
+            async def main(self):
+                await asyncio.sleep(1)
+
+            def start(self):
+                asyncio.run(self.main())
+
+        def main():
+            try:
+                Mock().start()
+            except KeyboardInterrupt:
+                pass
+            try:
+                print("done")
+            except KeyboardInterrupt:
+                pass
+        """)
+    assert found[13] == {"ctrl-c"}
+    assert 17 not in found

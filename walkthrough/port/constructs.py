@@ -342,6 +342,10 @@ for _module in SUBMODULES:
 #: aiohttp names that belong to its WebSocket side, not to HTTP.
 AIOHTTP_WEBSOCKET = {"ClientWebSocketResponse", "WebSocketResponse", "WSMsgType", "WSMessage",
                      "WSCloseCode", "WSServerHandshakeError", "WebSocketError"}
+#: aiohttp's test servers (``aiohttp.test_utils``): they run an ``aiohttp.web`` app or
+#: handler, so they are the server's (an ASGI app under test is served otherwise), while its
+#: ``TestClient`` is the client's (the corpus README's ruling on aiohttp's test machinery).
+AIOHTTP_TEST_SERVERS = {"TestServer", "RawTestServer", "BaseTestServer"}
 #: pytest-asyncio's fixtures: a test that asks for one is a pytest-asyncio test.
 PYTEST_ASYNCIO_FIXTURES = {"unused_tcp_port", "unused_tcp_port_factory", "unused_udp_port",
                            "unused_udp_port_factory", "event_loop", "event_loop_policy"}
@@ -368,7 +372,8 @@ def construct_of(name: str) -> str:
     if top == "aiohttp":
         if any(part in AIOHTTP_WEBSOCKET for part in parts[1:3]):
             return "aiohttp.ws"
-        if len(parts) > 1 and (parts[1] == "web" or parts[1].startswith("web_")):
+        if len(parts) > 1 and (parts[1] == "web" or parts[1].startswith("web_")
+                               or any(part in AIOHTTP_TEST_SERVERS for part in parts[1:3])):
             return "aiohttp.web"  # aiohttp.web_exceptions, web_request: the server's modules
         if len(parts) >= 3 and ".".join(parts[:3]) in ROWS:
             return "aiohttp.web"  # aiohttp.abc.AbstractView: the server's, outside web
@@ -544,6 +549,8 @@ class Visitor(ast.NodeVisitor):
         self.annotated: list[tuple[int, str]] = []
         #: the lines of parameters annotated as a collection of tasks (``list[Task]``)
         self.collections: set[int] = set()
+        #: the file's plain functions that run an asyncio program (see :meth:`_runs`)
+        self.running: set[str] | None = None
 
     def emit(self, node: ast.AST, construct: str) -> None:
         line = getattr(node, "lineno", 0)
@@ -1614,11 +1621,11 @@ class Visitor(ast.NodeVisitor):
         self._client_errors(node)
         threads = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in THREADS
                       for stmt in node.body for sub in ast.walk(stmt))
-        if threads:  # the loop closed under the thread: Trio raises RunFinishedError
+        if threads:
+            # (except RuntimeError, the loop closed under the thread, stays: what Trio raises
+            # then, trio.RunFinishedError, is a RuntimeError)
             for handler in node.handlers:
-                if handler.type is not None and ast.unparse(handler.type) == "RuntimeError":
-                    self.emit(handler, "except RuntimeError from a thread")
-                elif handler.type is not None and ast.unparse(handler.type) in (
+                if handler.type is not None and ast.unparse(handler.type) in (
                         "concurrent.futures.TimeoutError", "futures.TimeoutError"):
                     # run_coroutine_threadsafe(...).result(t) timed out: trio.from_thread.run
                     # has no timeout, the Trio side bounds its own wait
@@ -1767,29 +1774,32 @@ class Visitor(ast.NodeVisitor):
         return False
 
     def _waits_in_coroutine(self, body: list[ast.stmt]) -> bool:
-        """Whether ``body``, in a coroutine, waits on asyncio itself: awaits an object (a
-        future, a task: ``await self._exit_code``) or an ``asyncio.*`` call. That is a
-        coroutine waiting for the program's end, where asyncio's Ctrl-C reaches it. An
-        ``except KeyboardInterrupt`` around only other awaits catches what a library raises
-        for the key (a prompt reading raw input: ``await session.prompt_async()``), which
-        stays the same under Trio."""
+        """Whether ``body`` is in a coroutine of an asyncio file, where an ``except
+        KeyboardInterrupt`` is ``ctrl-c`` (the corpus README's ninth-part ruling):
+        ``asyncio.run`` turns the first Ctrl-C into the main task's cancellation, so such a
+        handler seldom runs under asyncio, while Trio raises ``KeyboardInterrupt`` inside the
+        program, maybe in a group, whatever the block awaits. Not around a prompt's reading
+        (``prompt()``, ``await session.prompt_async()``): there the prompt library raises
+        ``KeyboardInterrupt`` itself for the key, the same under Trio."""
         if not (self.coroutines and self.coroutines[-1] and self.scan.loop_file):
             return False
-        for stmt in body:
-            for sub in _own_nodes_of(stmt):
-                if not isinstance(sub, ast.Await):
-                    continue
-                if not isinstance(sub.value, ast.Call):
-                    return True
-                called = (qualname(sub.value.func, self.scan) or "").split(".")[0]
-                if called == "asyncio" or called in KNOWN_KINDS:
-                    return True  # asyncio.sleep(), server.serve_forever(), queue.get()
-        return False
+        return not any(isinstance(sub, ast.Call) and callback_name(sub.func) in PROMPTS
+                       for stmt in body for sub in _own_nodes_of(stmt))
 
     def _runs(self, body: list[ast.stmt]) -> bool:
-        """Whether ``body`` runs an asyncio program (``asyncio.run``, a loop's run)."""
-        return any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
-                   for stmt in body for sub in ast.walk(stmt))
+        """Whether ``body`` runs an asyncio program (``asyncio.run``, a loop's run), itself or
+        through a function of the file that does (``mock.start()``, whose ``start`` calls
+        ``asyncio.run(self.main())``)."""
+        if self.running is None:
+            self.running = {
+                each.name for each in ast.walk(self.tree)
+                if isinstance(each, ast.FunctionDef) and any(
+                    isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
+                    for sub in _own_nodes(each))}
+        return any(isinstance(sub, ast.Call) and (
+            qualname(sub.func, self.scan) in RUNS
+            or callback_name(sub.func) in self.running)
+            for stmt in body for sub in ast.walk(stmt))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         base = None
@@ -2070,6 +2080,8 @@ def _own_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 #: The calls that run an asyncio program (a KeyboardInterrupt around them may come grouped).
+#: What a prompt library reads a line with: it raises KeyboardInterrupt itself for the key.
+PROMPTS = {"prompt", "prompt_async"}
 RUNS = {"asyncio.run", "loop.run_until_complete", "loop.run_forever", "asyncio.Runner.run",
         "runner.run"}
 

@@ -63,6 +63,10 @@ RETURNS = {
     "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
     "session.ws_connect": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
     "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
+    # aiohttp's test servers run the server's app (start_server(), close()); its test
+    # client is a session, with the same requests
+    "aiohttp.test_utils.TestServer": "web", "aiohttp.test_utils.RawTestServer": "web",
+    "aiohttp.test_utils.TestClient": "session",
 }
 #: Calls that return a pair of objects, for ``a, b = await call()``.
 PAIRS = {
