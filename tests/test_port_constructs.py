@@ -2951,3 +2951,63 @@ def test_except_keyboard_interrupt_around_a_function_that_runs_the_program_is_ct
         """)
     assert found[13] == {"ctrl-c"}
     assert 17 not in found
+
+
+def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_emptied() -> None:
+    """``self._background = set()`` filled with tasks, a dict of tasks' store
+    (``self._by_id[key] = task``) and ``remove`` of a finished task are the task-set row (a
+    nursery keeps its children). Not a set filled for ``asyncio.wait``, nor what the wait
+    gives (``done.pop()``, ``pending.remove(t)``); nor a pop off a dict of tasks, which takes
+    a task out to await or cancel it (that use is the line's change)."""
+    found = rows("""\
+        import asyncio
+
+        class Client:
+            def __init__(self):
+                self._background = set()
+                self._by_id = {}
+
+            def spawn(self, coro, key):
+                task = asyncio.create_task(coro)
+                self._background.add(task)
+                self._by_id[key] = task
+
+            def finished(self, task):
+                self._background.remove(task)
+
+            def forget(self, key):
+                return self._by_id.pop(key, None)
+
+        async def race(coros):
+            tasks = set()
+            for coro in coros:
+                tasks.add(asyncio.create_task(coro))
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            winner = done.pop()
+            pending.remove(winner)
+            return winner.result()
+        """)
+    assert found[5] == found[10] == found[11] == found[14] == {"task-set"}
+    assert 17 not in found and 20 not in found and 24 not in found and 25 not in found
+
+
+def test_removing_a_record_that_holds_a_task_is_no_task_set() -> None:
+    """``self._owning.remove((me, lock_type))``: a set of (task, mode) records a lock keeps to
+    know its owners, not a set kept so that tasks live; only its task's own lines change."""
+    found = rows("""\
+        import asyncio
+
+        class Lock:
+            def __init__(self):
+                self._owning = set()
+
+            def acquire(self, mode):
+                me = asyncio.current_task()
+                self._owning.add(me)
+
+            def release(self, mode):
+                me = asyncio.current_task()
+                self._owning.remove((me, mode))
+        """)
+    assert found[8] == found[12] == {"current-task"}
+    assert 13 not in found

@@ -983,9 +983,41 @@ class Visitor(ast.NodeVisitor):
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
-        return func.attr in ("add", "discard") \
+        # (remove takes a finished task out, as discard does: tasks.remove(done); a pop, or
+        # a del of a dict's item, as often takes a task out to await or cancel it: that use
+        # is the line's change, as the working keys mostly have it)
+        # (not remove((task, mode)): a record that holds a task, kept for another reason)
+        return func.attr in ("add", "discard", "remove") \
+            and not (func.attr == "remove" and node.args
+                     and isinstance(node.args[0], ast.Tuple)) \
             and qualname(func.value, self.scan) == "tasks" \
-            and reference(func.value) not in self.waited_sets
+            and reference(func.value) not in self.waited_sets \
+            and reference(func.value) not in self.wait_results
+
+    def _kept_tasks(self, target: ast.expr) -> bool:
+        """Whether ``target`` is a collection of tasks kept by hand (a set, a list or a dict
+        the file fills with tasks), neither handed to ``asyncio.wait`` nor given by it."""
+        ref = reference(target)
+        return ref is not None and qualname(target, self.scan) == "tasks" \
+            and ref not in self.waited_sets and ref not in self.wait_results \
+            and ref not in self.scan.plain
+
+    @functools.cached_property
+    def wait_results(self) -> set[str]:
+        """The references ``done, pending = await asyncio.wait(...)`` binds: what the wait
+        gave, taken apart (``done.pop().result()``), not a collection kept by hand."""
+        found: set[str] = set()
+        for each in ast.walk(self.tree):
+            call = each.value.value if isinstance(each, ast.Assign) \
+                and isinstance(each.value, ast.Await) else None
+            if isinstance(each, ast.Assign) and isinstance(call, ast.Call) \
+                    and qualname(call.func, self.scan) == "asyncio.wait":
+                for target in each.targets:
+                    for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                        ref = reference(part)
+                        if ref is not None:
+                            found.add(ref)
+        return found
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
@@ -1331,6 +1363,17 @@ class Visitor(ast.NodeVisitor):
         # (coros = (fetch(u) for u in urls), gathered on a later line, is plain Python: the
         # gather's line carries the change, as most keys have it; a finding here was a false
         # alarm on code the tool had not seen)
+        empty = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+            and value.func.id == "set" and not value.args and not value.keywords
+        for target in node.targets:
+            if empty and self._kept_tasks(target):
+                # self._tasks = set(), filled with tasks that must not be garbage-collected:
+                # the keep-alive set the README's task-set row names (a nursery keeps them)
+                self.emit(node, "task set")
+            elif isinstance(target, ast.Subscript) and self._kept_tasks(target.value) \
+                    and qualname(value, self.scan) == "task":
+                # self._tasks[key] = task: a dict of tasks (the README's ninth-part ruling)
+                self.emit(target, "task set")
         if self._holds_loop(value):
             self.emit(value, "loop passed")  # storing a loop (self._loop = loop), or copying it
         elif isinstance(value, ast.Constant) and value.value is None and any(
