@@ -3011,3 +3011,58 @@ def test_removing_a_record_that_holds_a_task_is_no_task_set() -> None:
         """)
     assert found[8] == found[12] == {"current-task"}
     assert 13 not in found
+
+
+def test_aiohttps_form_writer_and_jar_methods_are_the_clients_their_fields_are_data() -> None:
+    """``aiohttp.FormData()``'s ``add_field``, a ``MultipartWriter``'s ``append_json`` and a
+    ``CookieJar``'s ``update_cookies`` are the client's API (httpx takes ``data=``/``files=``
+    and a ``Cookies``); a field read off them (``mpwriter.boundary``) is plain data."""
+    found = rows("""\
+        import aiohttp
+
+        def form(name, chunk):
+            data = aiohttp.FormData()
+            data.add_field("file", chunk, filename=name)
+            with aiohttp.MultipartWriter("mixed") as mpwriter:
+                mpwriter.append_json({"name": name})
+                boundary = mpwriter.boundary
+            jar = aiohttp.CookieJar()
+            jar.update_cookies({"session": "x"})
+            return data, boundary, jar
+        """)
+    assert found[5] == found[7] == found[10] == {"aiohttp-client"}
+    assert 8 not in found and 11 not in found
+
+
+def test_a_session_whose_requests_are_awaited_or_entered_is_aiohttps() -> None:
+    """In a file that imports aiohttp: ``self.session.get(url=...)`` awaited (a session a base
+    class keeps), and a ``session`` parameter whose ``get`` is entered with ``async with``,
+    even where the file binds ``session`` to a session in another function; not a blocking
+    ``requests`` session of the same name, whose requests are neither awaited nor entered."""
+    found = rows("""\
+        import aiohttp
+        import requests
+
+        class Fetcher:
+            async def fetch(self, url):
+                request = await self.session.get(url=url)
+                if request.status == 304:
+                    return None
+                return await request.json()
+
+            async def run(self, urls):
+                async with aiohttp.ClientSession() as session:
+                    return [await self.one(u, session) for u in urls]
+
+            async def one(self, url, session):
+                async with session.get(url) as resp:
+                    return resp.status
+
+        def blocking(url):
+            session = requests.Session()
+            response = session.get(url)
+            return response.status_code
+        """)
+    assert found[6] == found[7] == found[9] == {"aiohttp-client"}
+    assert found[16] == found[17] == {"aiohttp-client"}
+    assert 21 not in found and 22 not in found

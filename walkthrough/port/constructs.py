@@ -582,6 +582,11 @@ class Visitor(ast.NodeVisitor):
                 and node.value.id in self.completed[-1] and f"future.{parts[1]}" in ROWS:
             # if not fut.done(): fut.set_result(r): the future this function completes
             pair = f"future.{parts[1]}"
+        if kind == "form":
+            if len(parts) == 2 and id(node) in self.called:
+                # form.add_field(...), mpwriter.append_json(...): aiohttp's client API
+                self.emit(node, "aiohttp")
+            return
         if kind == "aiofile" and len(parts) == 2 and id(node) in self.called:
             pair = "aiofile.close"  # await f.read(): aiofiles' object, called (settled case 1)
         if kind == "lowserver" and len(parts) == 2 and parts[1] not in SERVER_METHODS:

@@ -67,6 +67,11 @@ RETURNS = {
     # client is a session, with the same requests
     "aiohttp.test_utils.TestServer": "web", "aiohttp.test_utils.RawTestServer": "web",
     "aiohttp.test_utils.TestClient": "session",
+    # the client's other objects whose methods are its API, which httpx spells otherwise
+    # (a form's add_field is httpx's data=/files=, a jar's update_cookies its Cookies.set):
+    # each method called is the client's row (its fields read, mpwriter.boundary, are data)
+    "aiohttp.FormData": "form", "aiohttp.MultipartWriter": "form",
+    "aiohttp.CookieJar": "form",
 }
 #: Calls that return a pair of objects, for ``a, b = await call()``.
 PAIRS = {
@@ -148,7 +153,7 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "condition",
                "aiofilectx", "lowserver", "timeoutcm", "barrier", "completed",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
-               "web", "taskgroup", "transport", "protocol", "runner"}
+               "web", "taskgroup", "transport", "protocol", "runner", "form"}
 #: A library object's methods that register an event handler as a decorator
 #: (``@pc.on("datachannel")``): the handler is called with the library's objects.
 EVENT_DECORATORS = {"on", "once", "event", "listen", "listens_for", "add_listener",
@@ -1500,13 +1505,15 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
 
 
 def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
-    """``self.config.session.request(...)``, ``hub._session.ws_connect(...)``: in a file that
-    imports aiohttp, a field named for a session that makes requests is aiohttp's session,
-    wherever the file got it (a configuration object, another object's field). Attributes are
-    one reference per file (:func:`qualname`): ``self.session`` stands for each of them."""
+    """``self.config.session.request(...)``, ``hub._session.ws_connect(...)``,
+    ``self.session.get(url=u)``: in a file that imports aiohttp, a field named for a session
+    that makes requests is aiohttp's session, wherever the file got it (a configuration
+    object, another object's field, a base class). Attributes are one reference per file
+    (:func:`qualname`): ``self.session`` stands for each of them."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr in HTTP_METHODS | WEBSOCKET_METHODS and node.args \
+                and node.func.attr in HTTP_METHODS | WEBSOCKET_METHODS \
+                and (node.args or any(k.arg == "url" for k in node.keywords)) \
                 and isinstance(node.func.value, ast.Attribute) \
                 and re.fullmatch(r"_?([a-z]+_)?session", node.func.value.attr):
             root = node.func.value.value
@@ -1514,6 +1521,29 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
                 root = root.value
             if isinstance(root, ast.Name):
                 scan.kinds.setdefault(f"self.{node.func.value.attr}", "session")
+    # async with session.get(url) as resp, await session.post(url): a plain name for a
+    # session (a parameter) whose requests are awaited or entered is aiohttp's, in the
+    # function that does so too where the file binds that name to a session elsewhere; a
+    # blocking twin's requests.Session, which a file may keep beside it, is neither
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        own = list(ast.walk(function))
+        calls = [item.context_expr for each in own if isinstance(each, ast.AsyncWith)
+                 for item in each.items] + [each.value for each in own
+                                            if isinstance(each, ast.Await)]
+        params = {a.arg for a in [*function.args.posonlyargs, *function.args.args,
+                                  *function.args.kwonlyargs]}
+        for call in calls:
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                    and call.func.attr in HTTP_METHODS | WEBSOCKET_METHODS \
+                    and (call.args or any(k.arg == "url" for k in call.keywords)) \
+                    and isinstance(call.func.value, ast.Name) \
+                    and re.fullmatch(r"_?([a-z]+_)?session", call.func.value.id) \
+                    and call.func.value.id not in scan.plain:
+                scan.kinds.setdefault(call.func.value.id, "session")
+                if call.func.value.id in params:
+                    scan.given.add((function.name, call.func.value.id))
 
 
 def _rebound(value: ast.expr, statements: list[ast.AST], scan: Names) -> bool:
