@@ -9,12 +9,13 @@ installed here (aiohttp, aiofiles), a test runs it under Trio to show the entry 
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
 import trio
 
-from walkthrough import conceptmap
+from walkthrough import conceptmap, port
 from walkthrough.port import libraries, mapping
 
 
@@ -186,7 +187,7 @@ def test_more_widely_used_asyncio_only_libraries(module: str, row: str) -> None:
 
 
 @pytest.mark.parametrize("module", ["grpc", "zmq", "sqlalchemy.orm", "playwright.sync_api",
-                                    "nio", "nio.SyncResponse", "nio.HttpClient", "asgiref.sync",
+                                    "asgiref.sync",
                                     "asyncio", "asyncio.events", "tornado.escape",
                                     "tornado.template.Template", "aiosignal"])
 def test_their_blocking_siblings_are_not(module: str) -> None:
@@ -238,3 +239,81 @@ def test_a_class_named_for_asyncio_does_not_split_an_aio_package() -> None:
     assert libraries.split_packages(["aiodynamo.http.aiohttp.AIOHTTP"]) == set()
     assert libraries.split_packages(["aioquic.asyncio"]) == {"aioquic"}
     assert libraries.name("aiodynamo.client") == "aiodynamo"
+
+
+def rows(source: str) -> dict[int, set[str]]:
+    """Line → the rows ``walkthrough port`` names there, for a snippet of a user's file."""
+    found: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), "bot.py"):
+        found.setdefault(finding.line, set()).add(finding.row)
+    return found
+
+
+def test_matrix_nio_is_asyncio_only_in_every_name_it_hands_out() -> None:
+    """matrix-nio has no blocking client: its responses are what AsyncClient returns, so a
+    port that leaves AsyncClient rewrites the isinstance checks on them too."""
+    found = rows("""\
+        from nio import AsyncClient
+        from nio.responses import RoomSendResponse
+
+        async def send(client: AsyncClient, room):
+            response = await client.room_send(room, "m.room.message", {})
+            return isinstance(response, RoomSendResponse)
+        """)
+    assert found.get(1) == {"asyncio-only-lib"} and found.get(2) == {"asyncio-only-lib"}
+    assert found.get(6) == {"asyncio-only-lib"}
+    assert libraries.name("nio.responses") == "nio"
+
+
+def test_grpclib_a_channel_and_its_subclass_are_asyncio_only() -> None:
+    found = rows("""\
+        from grpclib.client import Channel
+        from grpclib.const import Status
+
+        class AuthChannel(Channel):
+            def check(self, status):
+                return status != Status.OK
+        """)
+    assert found.get(1) == {"asyncio-only-lib"} and found.get(4) == {"asyncio-only-lib"}
+    advice = libraries.advice("grpclib.client")
+    assert advice is not None and "purerpc" in advice[1]
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("pipecat.services.tts_service", "pipecat"),
+    ("pipecat_boson.realtime", "pipecat_boson"),  # a Pipecat plugin, by its name
+    ("crawl4ai", "crawl4ai"),
+    ("botbuilder.core", "botbuilder"),
+    ("databases", "databases"),
+    ("ormar.models", "ormar"),
+    ("fastapi_limiter.depends", "fastapi_limiter"),
+    ("slack_sdk.web.async_client", "slack_sdk.web.async_client"),
+    ("slack_sdk.socket_mode.async_client", "slack_sdk.socket_mode.async_client"),
+    ("slack_sdk.socket_mode.aiohttp", "slack_sdk.socket_mode.aiohttp"),
+])
+def test_asyncio_only_libraries_added_in_round_10(module: str, name: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert libraries.name(module) == name
+
+
+@pytest.mark.parametrize("module", ["slack_sdk", "slack_sdk.web.client", "slack_sdk.web",
+                                    "slack_sdk.socket_mode.client", "pipecatx",
+                                    "botbuilder.schema", "fastapi"])
+def test_their_blocking_or_plain_neighbours_are_not(module: str) -> None:
+    """slack_sdk's urllib clients run in a thread; a name that merely starts like pipecat's
+    plugins is not one; the Bot Framework's schema is plain data."""
+    assert libraries.advice(module) is None
+
+
+def test_the_bot_frameworks_schema_is_plain_data_beside_its_asyncio_adapter() -> None:
+    found = rows("""\
+        from botbuilder.core import TurnContext
+        from botbuilder.schema import Attachment
+
+        async def download(context: TurnContext, attachment: Attachment) -> bytes:
+            await context.send_activity("fetching")
+            return attachment.content_url.encode()
+        """)
+    assert found.get(1) == {"asyncio-only-lib"} and found.get(5) == {"asyncio-only-lib"}
+    assert 2 not in found

@@ -162,6 +162,9 @@ LIBRARIES: tuple[Library, ...] = (
             f"(`hypercorn.trio.serve`), or {_BRIDGE}"),
     Library("grpc.aio", "asyncio-only-lib",
             f"grpc's blocking API in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # "Pure-Python gRPC implementation for asyncio" (grpclib's description): no blocking side
+    Library("grpclib", "asyncio-only-lib",
+            f"{_BRIDGE}: grpclib runs on asyncio only (purerpc is a gRPC library on AnyIO)"),
     Library("zmq.asyncio", "asyncio-only-lib",
             f"pyzmq's blocking sockets in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("sqlalchemy.ext.asyncio", "asyncio-only-lib",
@@ -170,6 +173,30 @@ LIBRARIES: tuple[Library, ...] = (
             "`playwright.sync_api` in `trio.to_thread.run_sync` (one thread per browser), "
             f"or {_BRIDGE}"),
     Library("discord", "asyncio-only-lib", f"{_BRIDGE}: discord.py runs on asyncio only"),
+    # Pipecat, "an open source Python framework for building voice and multimodal
+    # conversational agents", schedules its frame processors as asyncio tasks; its plugins,
+    # pipecat_<vendor> packages, subclass them (pipecat_boson, pipecat_plugins_faseeh)
+    Library("pipecat", "asyncio-only-lib", f"{_BRIDGE}: Pipecat runs its pipeline on asyncio"),
+    Library("pipecat_*", "asyncio-only-lib",
+            f"a Pipecat plugin, on asyncio as Pipecat is (check its docs): {_BRIDGE}"),
+    # crawl4ai's crawlers drive Playwright's asyncio API (playwright.async_api)
+    Library("crawl4ai", "asyncio-only-lib",
+            f"`playwright.sync_api` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # Microsoft's Bot Framework SDK: its adapters and connectors are aiohttp's
+    Library("botbuilder", "asyncio-only-lib",
+            f"{_BRIDGE}: the Bot Framework SDK runs on aiohttp, on asyncio"),
+    # slack_sdk's async clients are aiohttp's (web, webhook) or asyncio queues and tasks
+    # (socket mode); its blocking clients beside them are urllib's, fine in a thread
+    Library("slack_sdk.web.async_*", "asyncio-only-lib",
+            f"slack_sdk's blocking `WebClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("slack_sdk.socket_mode.async_*", "asyncio-only-lib",
+            f"slack_sdk's blocking socket-mode client in a thread, or {_BRIDGE}"),
+    Library("slack_sdk.socket_mode.aiohttp", "asyncio-only-lib",
+            f"slack_sdk's blocking socket-mode client in a thread, or {_BRIDGE}"),
+    Library("slack_sdk.socket_mode.websockets", "asyncio-only-lib",
+            f"slack_sdk's blocking socket-mode client in a thread, or {_BRIDGE}"),
+    Library("slack_sdk.webhook.async_client", "asyncio-only-lib",
+            f"slack_sdk's blocking `WebhookClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("telethon", "asyncio-only-lib", f"{_BRIDGE}: Telethon runs on asyncio only"),
     Library("nats", "asyncio-only-lib", f"{_BRIDGE}: nats-py runs on asyncio only"),
     Library("bleak", "asyncio-only-lib", f"{_BRIDGE}: Bleak runs on asyncio only"),
@@ -200,12 +227,12 @@ LIBRARIES: tuple[Library, ...] = (
             f"{_BRIDGE}: asgiref's StatelessServer runs its own asyncio loop; a Trio port "
             "writes the handler loop in a nursery"),
     # matrix-nio: a sans-I/O base with "a full fledged batteries included asyncio layer using
-    # aiohttp" (its description); only that layer, AsyncClient, is asyncio's
-    Library("nio.AsyncClient", "asyncio-only-lib",
+    # aiohttp" (its description). It has no blocking client, so its responses and configs are
+    # the asyncio client's: a port that leaves AsyncClient leaves them too (the corpus keys
+    # label every nio name, SyncResponse and RoomSendResponse included)
+    Library("nio", "asyncio-only-lib",
             f"{_BRIDGE}: matrix-nio's AsyncClient runs on asyncio and aiohttp (its sans-I/O "
             "`nio.HttpClient` under a Trio HTTP library is the other way)"),
-    Library("nio.client.async_client", "asyncio-only-lib",
-            f"{_BRIDGE}: matrix-nio's AsyncClient runs on asyncio and aiohttp"),
     Library("socketio.AsyncSimpleClient", "asyncio-only-lib",
             "python-socketio's blocking `SimpleClient` in `trio.to_thread.run_sync`, or "
             f"{_BRIDGE}"),
@@ -214,6 +241,15 @@ LIBRARIES: tuple[Library, ...] = (
     Library("beanie", "asyncio-only-lib", f"{_BRIDGE}: Beanie runs on Motor, on asyncio"),
     Library("odmantic", "asyncio-only-lib", f"{_BRIDGE}: ODMantic runs on Motor, on asyncio"),
     Library("gino", "asyncio-only-lib", f"{_BRIDGE}: GINO runs on asyncpg, on asyncio"),
+    # encode's databases: "async database support" through asyncpg, aiomysql, aiosqlite;
+    # ormar's models query through it
+    Library("databases", "asyncio-only-lib",
+            f"{_BRIDGE}: databases runs on asyncio drivers (asyncpg, aiomysql, aiosqlite)"),
+    Library("ormar", "asyncio-only-lib",
+            f"{_BRIDGE}: ormar queries through `databases`, on asyncio"),
+    # fastapi-limiter keeps its counters in redis.asyncio: FastAPI runs under Trio, it does not
+    Library("fastapi_limiter", "asyncio-only-lib",
+            f"a limiter on a Trio-safe store, or {_BRIDGE} (fastapi-limiter awaits redis.asyncio)"),
     Library("asyncmy", "asyncio-only-lib", f"{_BRIDGE}, or PyMySQL in `trio.to_thread.run_sync`"),
     Library("pymongo.asynchronous", "asyncio-only-lib",
             f"pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
@@ -286,6 +322,10 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     # aio* by name, not by code: aiosignal's Signal awaits its receivers, with no asyncio
     # in its source (1.4), so it runs under Trio as it is
     "aiosignal",
+    # the Bot Framework's activity schema: msrest data classes (Attachment, Activity) that its
+    # adapters pass around, plain data in any port (the corpus README: a package's loop-free
+    # classes are not labelled)
+    "botbuilder.schema",
 })
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
