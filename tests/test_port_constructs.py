@@ -1816,7 +1816,10 @@ def test_a_services_task_stopped_from_outside_its_class_is_the_service_too() -> 
     assert "service" in found[15] and "service" in found[16]
 
 
-def test_an_application_item_read_by_a_plain_key_is_data() -> None:
+def test_an_application_item_read_by_a_plain_key_is_the_servers_storage() -> None:
+    """``request["db"]``, ``app["db"]`` read by a literal key: the Application's (or the
+    request's) storage, read or set, is the server's API (the corpus README's ruling on
+    storage; 19 of the working keys' 21 literal-key reads have it), as by an ``AppKey``."""
     found = rows("""\
         from aiohttp import web
 
@@ -1836,7 +1839,7 @@ def test_an_application_item_read_by_a_plain_key_is_data() -> None:
             print(len(app["db"]))
             return app
         """)
-    assert 6 not in found and 16 not in found  # plain keys, read: a dict lookup anywhere
+    assert found[6] == found[16] == {"http-server"}  # plain keys, read
     assert found[7] == {"http-server"}  # read by aiohttp's typed key
     assert found[13] == {"http-server"} and found[14] == {"http-server"}  # stored
 
