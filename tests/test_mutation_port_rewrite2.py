@@ -12,6 +12,9 @@ pointed at (issue 27; the page's "Not equivalent, left" under rewriting.py):
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from tests.test_port_rewrite import todo_above
@@ -79,3 +82,20 @@ def test_advice_is_cut_at_its_first_sentence_and_quoted_code_is_not() -> None:
     assert rewriting._short("f('Done. Bye')", 40) == "f('Done. Bye')"
     assert rewriting._short("x" * 61, sentence=True) == "x" * 59 + "…"
     assert rewriting._short("x" * 60, sentence=True) == "x" * 60
+
+
+def test_a_rows_advice_of_two_sentences_is_cut_at_the_first_in_the_todo(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No row's advice has two sentences today: the rows are given one here, so that the TODO's
+    cut (``_write`` asks ``_short`` for the first sentence) is tested before a row needs it."""
+    real = rewriting.analyse
+
+    def two_sentences(source: str, path: str) -> Any:
+        tree, state, findings = real(source, path)
+        return tree, state, [dataclasses.replace(f, trio="Use a channel. Then close it")
+                             for f in findings]
+
+    monkeypatch.setattr(rewriting, "analyse", two_sentences)
+    new, _ = port.rewrite(HEAD + "asyncio.run(main())\n", "app.py")
+    todo = todo_above(new, "q = asyncio.Queue()")
+    assert "asyncio.Queue → Use a channel (see " in todo, todo
