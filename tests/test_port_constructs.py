@@ -3069,3 +3069,37 @@ def test_a_session_whose_requests_are_awaited_or_entered_is_aiohttps() -> None:
     assert found[6] == found[7] == found[9] == {"aiohttp-client"}
     assert found[16] == found[17] == {"aiohttp-client"}
     assert 21 not in found and 22 not in found
+
+
+def test_a_field_set_on_aiohttps_server_response_is_the_servers_api() -> None:
+    """``response = web.Response(...)``, even handed back in a tuple: a field set on it
+    (``response.content_type = ...``, ``response.text = ...``) and its methods (``prepare``,
+    ``write``) are the server's API; a field read and a header set stay (a dict anywhere)."""
+    found = rows("""\
+        from typing import Tuple
+
+        from aiohttp import web
+
+
+        def _render(status: int) -> Tuple[web.Response, dict]:
+            response = web.Response(status=status)
+            response.content_type = "text/html"
+            response.headers["X-Frame"] = "deny"
+            return response, {}
+
+
+        def render(text: str) -> web.Response:
+            response, context = _render(200)
+            response.text = text
+            size = len(response.text)
+            return response
+
+
+        async def stream(request):
+            resp = web.StreamResponse()
+            await resp.prepare(request)
+            await resp.write(b"x")
+            return resp
+        """)
+    assert found[8] == found[15] == found[22] == found[23] == {"http-server"}
+    assert 9 not in found and 16 not in found

@@ -596,10 +596,13 @@ class Visitor(ast.NodeVisitor):
             return
         if kind in ("response", "web") and len(parts) >= 2 and isinstance(node, ast.Attribute) \
                 and id(node) not in self.called \
+                and not (kind == "web" and len(parts) == 2 and isinstance(node.ctx, ast.Store)) \
                 and parts[1] not in (RESPONSE_OBJECTS if kind == "response"
                                      else WEB_OBJECTS):
             # resp.headers, resp.url.host, request.remote, request.match_info["id"]: a field
-            # of aiohttp's objects read as plain data (the corpus README's settled case 1);
+            # of aiohttp's objects read as plain data (the corpus README's settled case 1; a
+            # field set on a server object, response.text = ..., app.container = c, is the
+            # server's API: the fifth part's ruling on setting a library object's field);
             # resp.status is status_code in httpx, request.app[key] the Application's own
             # state, and a method called (resp.json(), request.match_info.get(k)) the API
             return

@@ -63,6 +63,10 @@ RETURNS = {
     "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
     "session.ws_connect": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
     "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
+    # the server's responses: their methods (prepare, write, set_cookie) and the fields set
+    # on them (response.text = ..., the corpus README's ruling) are the server's API
+    "aiohttp.web.Response": "web", "aiohttp.web.StreamResponse": "web",
+    "aiohttp.web.json_response": "web", "aiohttp.web.FileResponse": "web",
     # aiohttp's test servers run the server's app (start_server(), close()); its test
     # client is a session, with the same requests
     "aiohttp.test_utils.TestServer": "web", "aiohttp.test_utils.RawTestServer": "web",
