@@ -3103,3 +3103,39 @@ def test_a_field_set_on_aiohttps_server_response_is_the_servers_api() -> None:
         """)
     assert found[8] == found[15] == found[22] == found[23] == {"http-server"}
     assert 9 not in found and 16 not in found
+
+
+def test_aiohttps_client_error_caught_around_a_websocket_connect_is_the_websockets() -> None:
+    """``except aiohttp.ClientConnectorError`` around ``session.ws_connect(...)``:
+    trio-websocket raises its own errors, so the handler is the websocket row (the corpus
+    README's eighth-part ruling); around a plain request it stays the client's, and an
+    ``asyncio.TimeoutError`` beside it keeps its own row."""
+    found = rows("""\
+        import asyncio
+        import aiohttp
+        from aiohttp import ClientError
+
+
+        class Client:
+            async def connect(self, session):
+                try:
+                    self._ws = await session.ws_connect("wss://x", heartbeat=55)
+                except aiohttp.ClientConnectorError as err:
+                    raise ConnectionError(err) from err
+
+            async def send(self, text):
+                try:
+                    await asyncio.wait_for(self._ws.send_str(text), 5)
+                except (ClientError, asyncio.TimeoutError):
+                    return None
+
+            async def fetch(self, session):
+                try:
+                    async with session.get("https://x") as resp:
+                        return await resp.json()
+                except ClientError:
+                    return None
+        """)
+    assert found[10] == {"websocket"}
+    assert found[16] == {"websocket", "timeout-error"}
+    assert found[23] == {"aiohttp-client"}

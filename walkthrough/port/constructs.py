@@ -15,11 +15,13 @@ from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
 from walkthrough.port.mapping import EVIDENCE_PREFIX, Finding, describe
 from walkthrough.port.names import (
+    HTTP_METHODS,
     KNOWN_KINDS,
     LOOP_PARAMS,
     MODULES,
     OBJECT_KINDS,
     STDLIB,
+    WEBSOCKET_METHODS,
     Names,
     annotation_kind,
     callback_name,
@@ -551,8 +553,12 @@ class Visitor(ast.NodeVisitor):
         self.collections: set[int] = set()
         #: the file's plain functions that run an asyncio program (see :meth:`_runs`)
         self.running: set[str] | None = None
+        #: aiohttp's client errors (by id) caught around a WebSocket's connect or calls
+        self.websocket_errors: set[int] = set()
 
     def emit(self, node: ast.AST, construct: str) -> None:
+        if id(node) in self.websocket_errors and row_of(construct) == "aiohttp-client":
+            construct = "aiohttp.ws"  # except ClientConnectorError around ws_connect
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Attribute) and node.end_lineno is not None:
             # Movie(\n id=1,\n).upsert(): a method is written, and found, on the line of its
@@ -1666,8 +1672,31 @@ class Visitor(ast.NodeVisitor):
                             and sub.attr in CLIENT_ERROR_FIELDS:
                         self.client_error_fields.add(id(sub))
 
+    def _websocket_body(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body`` opens or uses a WebSocket (``session.ws_connect(...)``,
+        ``ws.send_str(...)``) and makes no plain HTTP request of a session."""
+        websocket = request = False
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)):
+                    continue
+                called = qualname(sub.func, self.scan) or ""
+                if sub.func.attr in WEBSOCKET_METHODS or called.startswith("websocket."):
+                    websocket = True
+                elif called.startswith("session.") and sub.func.attr in HTTP_METHODS:
+                    request = True
+        return websocket and not request
+
     def visit_Try(self, node: ast.Try) -> None:
         self._client_errors(node)
+        if self._websocket_body(node.body):
+            # except aiohttp.ClientConnectorError (or ClientError) around ws_connect or a
+            # WebSocket's send: trio-websocket raises its own errors, so the handler takes
+            # the websocket row (the corpus README's eighth-part ruling), not the client's
+            self.websocket_errors.update(
+                id(sub) for handler in node.handlers if handler.type is not None
+                for sub in ast.walk(handler.type) if isinstance(sub, ast.Name | ast.Attribute)
+                and (qualname(sub, self.scan) or "").startswith("aiohttp."))
         threads = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in THREADS
                       for stmt in node.body for sub in ast.walk(stmt))
         if threads:
