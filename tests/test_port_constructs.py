@@ -3139,3 +3139,38 @@ def test_aiohttps_client_error_caught_around_a_websocket_connect_is_the_websocke
     assert found[10] == {"websocket"}
     assert found[16] == {"websocket", "timeout-error"}
     assert found[23] == {"aiohttp-client"}
+
+
+def test_a_priority_queue_made_when_none_is_given_and_what_it_raises_are_priority_queue() -> None:
+    """``self.queue = queue or asyncio.PriorityQueue()``: the queue is ordered (no twin), and
+    in a file whose every queue is, ``QueueFull``/``QueueEmpty`` are that queue's too; in a
+    file with a plain queue beside it they stay the queue row."""
+    found = rows("""\
+        import asyncio
+
+
+        class TaskQueue:
+            def __init__(self, size=0, queue=None):
+                self.queue = queue or asyncio.PriorityQueue(maxsize=size)
+
+            def add(self, item, priority=3):
+                try:
+                    self.queue.put_nowait((priority, item))
+                except asyncio.QueueFull:
+                    return False
+                return self.queue.qsize()
+        """)
+    assert found[6] == found[10] == found[11] == found[13] == {"priority-queue"}
+    found = rows("""\
+        import asyncio
+
+        ordered = asyncio.PriorityQueue()
+        plain = asyncio.Queue()
+
+        def take():
+            try:
+                return plain.get_nowait()
+            except asyncio.QueueEmpty:
+                return None
+        """)
+    assert found[8] == found[9] == {"queue"}

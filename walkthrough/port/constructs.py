@@ -559,6 +559,8 @@ class Visitor(ast.NodeVisitor):
     def emit(self, node: ast.AST, construct: str) -> None:
         if id(node) in self.websocket_errors and row_of(construct) == "aiohttp-client":
             construct = "aiohttp.ws"  # except ClientConnectorError around ws_connect
+        if construct in ("asyncio.QueueEmpty", "asyncio.QueueFull") and self.ordered_queues:
+            construct = "asyncio.PriorityQueue"  # what the file's ordered queue raises
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Attribute) and node.end_lineno is not None:
             # Movie(\n id=1,\n).upsert(): a method is written, and found, on the line of its
@@ -661,6 +663,14 @@ class Visitor(ast.NodeVisitor):
         family = FAMILY.get(kind)
         if family:
             self.families.setdefault(family, set()).add(construct)
+
+    @functools.cached_property
+    def ordered_queues(self) -> bool:
+        """Whether every queue the file makes is a ``PriorityQueue`` or ``LifoQueue``: then
+        its ``QueueEmpty`` and ``QueueFull`` are that queue's, with no twin either."""
+        made = {origin for ref, origin in self.scan.origins.items()
+                if self.scan.kinds.get(ref) == "queue"}
+        return bool(made) and made <= {"asyncio.PriorityQueue", "asyncio.LifoQueue"}
 
     def _ordered_queue(self, node: ast.AST) -> bool:
         """Whether the queue a method is called on was made by ``asyncio.PriorityQueue`` or

@@ -1764,6 +1764,12 @@ def _assign(node: ast.Assign, scan: Names) -> None:
         if ref is not None and kind is None and isinstance(call, ast.Call) \
                 and _names_a_class(call.func, scan):
             scan.plain.add(ref)  # state = RetryCallState(...): that class's object
+        if ref is not None and isinstance(call, ast.BoolOp | ast.IfExp):
+            # self.queue = queue or asyncio.PriorityQueue(): made by the call when not given
+            makers = [each for each in (call.values if isinstance(call, ast.BoolOp)
+                                        else [call.body, call.orelse])
+                      if isinstance(each, ast.Call) and qualname(each.func, scan)]
+            call = makers[-1] if makers else call
         if ref is not None and isinstance(call, ast.Call):
             origin = qualname(call.func, scan)
             if origin:
