@@ -3174,3 +3174,33 @@ def test_a_priority_queue_made_when_none_is_given_and_what_it_raises_are_priorit
                 return None
         """)
     assert found[8] == found[9] == {"queue"}
+
+
+def test_a_task_kept_on_self_and_stopped_through_a_local_name_is_a_service() -> None:
+    """``task = self.task`` in ``stop()``, then ``task.cancel()`` and ``await task``: the task
+    kept on the object is stopped with it, a service on each of its lines (the corpus
+    README's settled case), its start (``create_task``) and its test (``done()``) too."""
+    found = rows("""\
+        import asyncio
+
+
+        class RecoverySupervisor:
+            def __init__(self):
+                self.task = None
+
+            def schedule(self):
+                if self.task is None or self.task.done():
+                    self.task = asyncio.create_task(self._run())
+
+            async def _run(self):
+                await asyncio.sleep(1)
+
+            async def stop(self):
+                task = self.task
+                self.task = None
+                if task is not None and not task.done():
+                    task.cancel()
+                    await task
+        """)
+    assert "service" in found[9] and "service" in found[10]
+    assert "service" in found[19] and "service" in found[20]

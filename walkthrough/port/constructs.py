@@ -555,6 +555,9 @@ class Visitor(ast.NodeVisitor):
         self.running: set[str] | None = None
         #: aiohttp's client errors (by id) caught around a WebSocket's connect or calls
         self.websocket_errors: set[int] = set()
+        #: for each enclosing function, its local names for a task kept on ``self``
+        #: (``task = self._task`` in ``stop()``) → that reference
+        self.held_aliases: list[dict[str, str]] = []
 
     def emit(self, node: ast.AST, construct: str) -> None:
         if id(node) in self.websocket_errors and row_of(construct) == "aiohttp-client":
@@ -703,6 +706,8 @@ class Visitor(ast.NodeVisitor):
 
     def _use(self, held: ast.expr, construct: str, node: ast.AST) -> None:
         ref = reference(held)
+        if ref is not None and self.held_aliases and ref in self.held_aliases[-1]:
+            ref = self.held_aliases[-1][ref]  # task = self._task; task.cancel(): self._task's
         if ref is not None:
             self.uses.setdefault(ref, []).append(
                 (construct, getattr(node, "lineno", 0), self._in_service(starting=False)))
@@ -1321,6 +1326,12 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
+        held = reference(node.value) if isinstance(node.value, ast.Attribute) else None
+        if self.held_aliases and held is not None and held.startswith("self.") \
+                and qualname(node.value, self.scan) == "task":
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.held_aliases[-1][target.id] = held
         made = node.value.value if isinstance(node.value, ast.Await) else node.value
         fresh = isinstance(made, ast.Call) and not made.args and not made.keywords
         if self.functions and self.scan.remade(node.value) and any(
@@ -1945,6 +1956,7 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
+        self.held_aliases.append({})
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
         self.completed.append({
             sub.func.value.id for sub in _own_nodes(node)
@@ -1973,6 +1985,7 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()
+        self.held_aliases.pop()
         self.coroutines.pop()
         self.completed.pop()
         self.old_style.pop()
