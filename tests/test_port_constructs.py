@@ -3204,3 +3204,47 @@ def test_a_task_kept_on_self_and_stopped_through_a_local_name_is_a_service() -> 
         """)
     assert "service" in found[9] and "service" in found[10]
     assert "service" in found[19] and "service" in found[20]
+
+
+def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
+    """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
+    ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's
+    too; and ``asyncio.StreamReader()`` made by hand is one. Not the class's own
+    ``self.drain()``, nor a pipe of a process the file knows (``proc.stdin.drain()``)."""
+    found = rows("""\
+        import asyncio
+
+
+        async def request(conn, data):
+            reader = conn.reader
+            writer = conn.writer
+            writer.write(data)
+            await writer.drain()
+            size = await reader.readexactly(2)
+            writer.close()
+            return size
+
+
+        async def stdio():
+            reader = asyncio.StreamReader()
+            return await reader.readline()
+
+
+        class Writer:
+            def write(self, data):
+                self.buffer = data
+
+            async def drain(self):
+                self.write(b"")
+                await self.drain()
+
+
+        async def feed(cmd):
+            proc = await asyncio.create_subprocess_exec(cmd, stdin=asyncio.subprocess.PIPE)
+            proc.stdin.write(b"x")
+            await proc.stdin.drain()
+        """)
+    assert found[7] == found[8] == found[9] == found[10] == {"streams"}
+    assert found[15] == found[16] == {"streams"}
+    assert 21 not in found and 24 not in found and 25 not in found
+    assert found[30] == found[31] == {"subprocess"}

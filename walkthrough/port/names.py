@@ -59,6 +59,7 @@ RETURNS = {
     "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
     "aiofiles.threadpool.open": "aiofile",
+    "asyncio.StreamReader": "stream", "asyncio.StreamWriter": "stream",
     "asyncio.start_server": "server", "asyncio.start_unix_server": "server",
     "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
     "session.ws_connect": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
@@ -975,6 +976,22 @@ def queues_by_use(tree: ast.Module) -> set[str]:
             if methods & QUEUE_ONLY and awaited.get(ref, set()) & QUEUE_AWAITS}
 
 
+#: Methods only an asyncio stream has, among those a port calls often: a reference called
+#: with one is a stream wherever it came from (not feed_data: a protocol's own receiver has
+#: one as often).
+STREAM_USES = {"drain", "readexactly", "readuntil"}
+
+
+def streams_by_use(tree: ast.Module) -> set[str]:
+    """References the file uses as an asyncio stream wherever it was made (another object's
+    field, a connection wrapper's ``reader``/``writer``): called with a method only a stream
+    has (``await writer.drain()``), so its ``write``/``read``/``close`` are a stream's too."""
+    return {ref for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in STREAM_USES
+            and (ref := reference(node.func.value)) is not None}
+
+
 def handed_loops(tree: ast.Module) -> set[str]:
     """The references a file uses as an asyncio loop without showing where it came from:
     ``self.loop.create_task()``, ``loop.run_until_complete()`` (a method only an asyncio loop
@@ -1336,6 +1353,14 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         kind = qualname(value, scan)
                         if kind in KNOWN_KINDS:  # {"future": task}: details["future"]
                             scan.kinds[f"*[{ast.unparse(key)}]"] = kind
+    if scan.loop_file:
+        for ref in streams_by_use(tree):
+            head, dot, _ = ref.partition(".")
+            if ref not in scan.plain and ref not in ("self", "cls") and not (
+                    dot and head not in ("self", "cls") and head in scan.kinds):
+                # writer = conn.writer; await writer.drain(): a stream, however it came (not
+                # the class's own self.drain(), nor proc.stdin of a process the file knows)
+                scan.kinds.setdefault(ref, "stream")
     _external_refs(tree, scan)
 
 
