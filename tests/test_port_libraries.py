@@ -317,3 +317,67 @@ def test_the_bot_frameworks_schema_is_plain_data_beside_its_asyncio_adapter() ->
         """)
     assert found.get(1) == {"asyncio-only-lib"} and found.get(5) == {"asyncio-only-lib"}
     assert 2 not in found
+
+
+@pytest.mark.parametrize("module", ["telegram.ext", "interactions", "lightbulb", "tanjun", "saq",
+                                    "temporalio.worker", "channels.layers", "channels_redis.core",
+                                    "piccolo.table", "cashews", "engineio.AsyncClient",
+                                    "engineio.AsyncServer", "backoff"])
+def test_more_asyncio_only_libraries_users_meet(module: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert libraries.advice("engineio") is None and libraries.advice("engineio.Client") is None
+
+
+def test_backoffs_retry_of_a_coroutine_is_asyncio_only_and_points_at_tenacity() -> None:
+    """backoff retries a coroutine with ``await asyncio.sleep``: the decorator and its import
+    change; tenacity (on the list of Trio-safe packages) sleeps with ``trio.sleep``."""
+    found = rows("""\
+        import aiohttp
+        import backoff
+
+        @backoff.on_exception(backoff.expo, aiohttp.ClientError, max_tries=3)
+        async def fetch(session, url):
+            async with session.get(url) as response:
+                return await response.text()
+        """)
+    assert found.get(2) == {"asyncio-only-lib"}
+    assert found.get(4) == {"asyncio-only-lib", "aiohttp-client"}
+    advice = libraries.advice("backoff")
+    assert advice is not None and "tenacity" in advice[1]
+
+
+def test_aiocsv_awaits_the_file_it_is_given_so_it_is_no_asyncio_library() -> None:
+    """aio* by name, not by code: aiocsv's AsyncWriter awaits ``file.write``, which a
+    ``trio.open_file`` file has; the file's opening is what changes (aiofiles)."""
+    found = rows("""\
+        import aiocsv
+        import aiofiles
+
+        async def dump(path, rows):
+            async with aiofiles.open(path, "w") as f:
+                writer = aiocsv.AsyncWriter(f)
+                await writer.writerows(rows)
+        """)
+    assert 1 not in found and 6 not in found and 7 not in found
+    assert found.get(5) == {"aiofiles"}
+    assert libraries.advice("aiocsv.writers") is None
+
+
+def test_aiofile_is_aiofiles_counterpart_and_aiohttp_swagger_the_servers() -> None:
+    """aiofile's ``async_open`` moves to ``trio.open_file`` as aiofiles' does (not the generic
+    aio* advice), and aiohttp_swagger is one of aiohttp.web's add-ons (the corpus README)."""
+    found = rows("""\
+        from aiofile import async_open
+        from aiohttp import web
+        from aiohttp_swagger import setup_swagger
+
+        async def read(path):
+            async with async_open(path, "r") as f:
+                return await f.read()
+
+        app = web.Application()
+        setup_swagger(app)
+        """)
+    assert found.get(1) == {"aiofiles"} and found.get(6) == {"aiofiles"}
+    assert found.get(3) == {"http-server"} and found.get(10) == {"http-server"}

@@ -81,6 +81,9 @@ LIBRARIES: tuple[Library, ...] = (
     Library("aiohttp_cors", "http-server",
             "aiohttp.web's CORS: the ASGI framework's CORS middleware, or the aiohttp app "
             "behind trio-asyncio for a while"),
+    Library("aiohttp_swagger", "http-server",
+            "aiohttp.web's Swagger UI: the ASGI framework's OpenAPI pages, or the aiohttp app "
+            "behind trio-asyncio for a while"),
     # (its row is the one for a library, as every corpus key has it: the http-server row is
     # aiohttp.web's; the ASGI app uvicorn serves stays as it is in a port)
     Library("uvicorn", "asyncio-only-lib",
@@ -88,6 +91,10 @@ LIBRARIES: tuple[Library, ...] = (
             "serves the same ASGI app"),
     # files, timeouts, notebooks, tests
     Library("aiofiles", "aiofiles", "`await trio.open_file(...)` and `trio.Path`"),
+    # aiofile (caio's front end): `async_open` and AIOFile are aiofiles' counterparts, and
+    # so is the port (the corpus keys give them aiofiles' row)
+    Library("aiofile", "aiofiles",
+            "`await trio.open_file(...)` and `trio.Path` (aiofile runs on asyncio's loop)"),
     Library("async_timeout", "timeout",
             "`with trio.fail_after(t)` (a plain `with`; it raises `trio.TooSlowError`)"),
     Library("nest_asyncio", "nest-asyncio",
@@ -220,6 +227,34 @@ LIBRARIES: tuple[Library, ...] = (
             "python-socketio's blocking `Client` in `trio.to_thread.run_sync`, or "
             f"{_BRIDGE}"),
     Library("socketio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    # python-socketio's transport, with the same split: its Async* classes are asyncio's
+    Library("engineio.AsyncClient", "asyncio-only-lib",
+            f"python-engineio's blocking `Client` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("engineio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    # python-telegram-bot since v20 ("asyncio-based", its changelog): Application runs its
+    # updates through asyncio queues and tasks
+    Library("telegram", "asyncio-only-lib",
+            f"{_BRIDGE}: python-telegram-bot (since v20) runs on asyncio only"),
+    # discord.py's neighbours on the same API shape: interactions.py, and hikari's command
+    # frameworks (hikari itself is listed below)
+    Library("interactions", "asyncio-only-lib",
+            f"{_BRIDGE}: interactions.py runs on asyncio and aiohttp"),
+    Library("lightbulb", "asyncio-only-lib", f"{_BRIDGE}: lightbulb runs on hikari, on asyncio"),
+    Library("tanjun", "asyncio-only-lib", f"{_BRIDGE}: Tanjun runs on hikari, on asyncio"),
+    # task queues and workflows that run their workers on asyncio's loop
+    Library("saq", "asyncio-only-lib", f"{_BRIDGE}: saq's queues and workers run on asyncio"),
+    Library("temporalio", "asyncio-only-lib",
+            f"{_BRIDGE}: Temporal's SDK runs workflows on its own asyncio loop"),
+    # Django Channels: consumers and channel layers are asyncio queues and tasks
+    Library("channels", "asyncio-only-lib",
+            f"{_BRIDGE}: Django Channels runs its consumers on asyncio"),
+    Library("channels_redis", "asyncio-only-lib",
+            f"{_BRIDGE}: channels_redis runs on redis.asyncio"),
+    # a retry decorator on a coroutine: backoff's async retry awaits asyncio.sleep (backoff's
+    # _async.py); tenacity sleeps with trio.sleep under Trio
+    Library("backoff", "asyncio-only-lib",
+            "tenacity's `@retry` (it sleeps with `trio.sleep` under Trio); backoff's retry of a "
+            "coroutine awaits `asyncio.sleep`"),
     # asgiref.server's StatelessServer runs asyncio's loop itself (its run() calls
     # get_event_loop().run_until_complete, its instances are asyncio.Queue and ensure_future
     # tasks: checked in asgiref's source); asgiref.sync is another matter
@@ -241,6 +276,10 @@ LIBRARIES: tuple[Library, ...] = (
     Library("beanie", "asyncio-only-lib", f"{_BRIDGE}: Beanie runs on Motor, on asyncio"),
     Library("odmantic", "asyncio-only-lib", f"{_BRIDGE}: ODMantic runs on Motor, on asyncio"),
     Library("gino", "asyncio-only-lib", f"{_BRIDGE}: GINO runs on asyncpg, on asyncio"),
+    Library("piccolo", "asyncio-only-lib",
+            f"{_BRIDGE}: Piccolo's engines are asyncpg and aiosqlite, on asyncio"),
+    # "Cache with async power": its locks and early-refresh tasks are asyncio's
+    Library("cashews", "asyncio-only-lib", f"{_BRIDGE}: cashews runs on asyncio"),
     # encode's databases: "async database support" through asyncpg, aiomysql, aiosqlite;
     # ormar's models query through it
     Library("databases", "asyncio-only-lib",
@@ -322,6 +361,9 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     # aio* by name, not by code: aiosignal's Signal awaits its receivers, with no asyncio
     # in its source (1.4), so it runs under Trio as it is
     "aiosignal",
+    # aiocsv's readers and writers await the file object they are given (its readers.py and
+    # writers.py import no asyncio), so they run under Trio on `trio.open_file`'s file
+    "aiocsv",
     # the Bot Framework's activity schema: msrest data classes (Attachment, Activity) that its
     # adapters pass around, plain data in any port (the corpus README: a package's loop-free
     # classes are not labelled)
