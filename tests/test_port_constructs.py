@@ -3248,3 +3248,26 @@ def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> N
     assert found[15] == found[16] == {"streams"}
     assert 21 not in found and 24 not in found and 25 not in found
     assert found[30] == found[31] == {"subprocess"}
+
+
+def test_a_transport_from_a_factory_awaited_under_wait_for_is_a_transport() -> None:
+    """``coro = loop.create_datagram_endpoint(...)`` then ``self._transport, _ = await
+    asyncio.wait_for(coro, timeout)``: the pair the loop's factory gives, awaited later under
+    a timeout, so ``self._transport.sendto(...)`` and ``close()`` are a transport's."""
+    found = rows("""\
+        import asyncio
+
+
+        class Client:
+            async def connect(self, host, port):
+                loop = asyncio.get_running_loop()
+                coro = loop.create_datagram_endpoint(Proto, remote_addr=(host, port))
+                self._transport, _ = await asyncio.wait_for(coro, timeout=2)
+
+            def send(self, data):
+                self._transport.sendto(data)
+
+            def close(self):
+                self._transport.close()
+        """)
+    assert found[11] == found[14] == {"protocols"}

@@ -1754,6 +1754,15 @@ def _assign(node: ast.Assign, scan: Names) -> None:
             if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Call) \
                     and qualname(call.func, scan) in ("asyncio.wait_for", "asyncio.shield"):
                 call = call.args[0]  # r, w = await wait_for(open_connection(...), t)
+            elif isinstance(call, ast.Call) and call.args \
+                    and isinstance(call.args[0], ast.Name) \
+                    and scan.origins.get(call.args[0].id) in PAIRS and len(target.elts) == 2 \
+                    and qualname(call.func, scan) in ("asyncio.wait_for", "asyncio.shield"):
+                # coro = loop.create_connection(...); t, p = await wait_for(coro, timeout)
+                for each, paired in zip(target.elts, PAIRS[scan.origins[call.args[0].id]],
+                                        strict=True):
+                    bind(each, paired, scan)
+                continue
             if isinstance(call, ast.Name) and isinstance(value, ast.Await) \
                     and scan.origins.get(call.id) in PAIRS and len(target.elts) == 2:
                 # connecting = loop.create_connection(...); transport, protocol = await
