@@ -322,11 +322,13 @@ def test_the_bot_frameworks_schema_is_plain_data_beside_its_asyncio_adapter() ->
 @pytest.mark.parametrize("module", ["telegram.ext", "interactions", "lightbulb", "tanjun", "saq",
                                     "temporalio.worker", "channels.layers", "channels_redis.core",
                                     "piccolo.table", "cashews", "engineio.AsyncClient",
-                                    "engineio.AsyncServer", "backoff"])
+                                    "engineio.AsyncServer", "backoff", "tweepy.asynchronous",
+                                    "asysocks.unicomm.server", "asyauth.protocols", "httpstan.app"])
 def test_more_asyncio_only_libraries_users_meet(module: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
     assert libraries.advice("engineio") is None and libraries.advice("engineio.Client") is None
+    assert libraries.advice("tweepy") is None and libraries.advice("tweepy.client") is None
 
 
 def test_backoffs_retry_of_a_coroutine_is_asyncio_only_and_points_at_tenacity() -> None:

@@ -252,6 +252,16 @@ LIBRARIES: tuple[Library, ...] = (
             f"{_BRIDGE}: channels_redis runs on redis.asyncio"),
     # a retry decorator on a coroutine: backoff's async retry awaits asyncio.sleep (backoff's
     # _async.py); tenacity sleeps with trio.sleep under Trio
+    # tweepy's async client is aiohttp's, beside its blocking requests-based Client
+    Library("tweepy.asynchronous", "asyncio-only-lib",
+            f"tweepy's blocking `Client` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # skelsec's network stack (asysocks' SOCKS and unicomm servers, asyauth's NTLM/Kerberos
+    # relays, under msldap and aiosmb) is built on asyncio's streams
+    Library("asysocks", "asyncio-only-lib", f"{_BRIDGE}: asysocks runs on asyncio's streams"),
+    Library("asyauth", "asyncio-only-lib", f"{_BRIDGE}: asyauth runs on asyncio"),
+    # httpstan, Stan's HTTP interface, is an aiohttp.web application
+    Library("httpstan", "asyncio-only-lib",
+            f"{_BRIDGE}: httpstan's app is aiohttp.web's, on asyncio"),
     Library("backoff", "asyncio-only-lib",
             "tenacity's `@retry` (it sleeps with `trio.sleep` under Trio); backoff's retry of a "
             "coroutine awaits `asyncio.sleep`"),
