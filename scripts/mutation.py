@@ -133,7 +133,7 @@ MODULES: dict[str, list[str]] = {
         "--deselect=tests/test_port_cli.py::test_the_rewrite_patch_grows_linearly_with_the_file"],
     "walkthrough/port/rewriting.py": [
         "tests/test_port_rewrite.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
-        "tests/test_mutation_rewriting_gaps.py",
+        "tests/test_mutation_rewriting_gaps.py", "tests/test_mutation_port_rewrite2.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
         "--deselect=tests/test_port_rewrite.py::"
         "test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery",
@@ -188,6 +188,7 @@ MODULES: dict[str, list[str]] = {
     # there) and take minutes; the git test needs a repository, which the copy is not.
     "walkthrough/notebook_magic.py": [
         "tests/test_notebook_loop.py", "tests/test_mutation_notebook.py",
+        "tests/test_mutation_locale2.py",
         "--deselect=tests/test_notebook_loop.py::"
         "test_check_a_cell_in_a_real_kernel_started_without_the_venv_on_path",
         "--deselect=tests/test_notebook_loop.py::"
@@ -208,7 +209,9 @@ MODULES: dict[str, list[str]] = {
     # check server / run server play the session in a child of a child: test_check_server.py and
     # test_server.py reach echo.py only there (mutmut sees nothing); the tour's in-process session
     # (test_lesson_count.py) is covered by test_mutation_echo.py's own sessions.
-    "walkthrough/echo.py": ["tests/test_mutation_echo.py"],
+    "walkthrough/echo.py": [
+        "tests/test_mutation_echo.py", "tests/test_mutation_locale2.py",
+        "tests/test_mutation_echo2.py"],
     # The verbs run in-process with stand-ins (tests/test_mutation_commands.py); test_check.py
     # (77 s) runs the check as a command, out of mutmut's sight.
     "walkthrough/commands/check.py": [
@@ -260,7 +263,7 @@ MODULES: dict[str, list[str]] = {
 # test_server.py, test_check_server.py and all but three tests of test_server_hostile.py
 # run the twin as a child process (mutmut sees nothing); those three run handle in-process.
 **{f"{package}/server.py": [
-    "tests/test_mutation_server.py",
+    "tests/test_mutation_server.py", "tests/test_server_broken_pipe.py",
     "tests/test_server_hostile.py::"
     "test_the_asyncio_twin_never_leaves_a_close_waiting_on_a_client_that_does_not_read",
     "tests/test_server_hostile.py::"
