@@ -3271,3 +3271,64 @@ def test_a_transport_from_a_factory_awaited_under_wait_for_is_a_transport() -> N
                 self._transport.close()
         """)
     assert found[11] == found[14] == {"protocols"}
+
+
+def test_a_module_with_python_3_12_type_parameters_is_read_on_its_own_lines() -> None:
+    """``class NQueue[T]:``, ``def first[T](...)`` and ``type Pair[T] = ...`` (Python 3.12)
+    do not stop the scan on an older Python: the type parameters are no asyncio construct,
+    so they are taken out and the rest is read with its own line numbers. A module that is
+    not Python still cannot be read."""
+    found = rows("""\
+        import asyncio
+
+        type Pair[T] = tuple[T, T]
+
+        class NQueue[T]:
+            def __init__(self) -> None:
+                self._task: asyncio.Future[T] | None = None
+
+            async def get(self) -> T:
+                loop = asyncio.get_running_loop()
+                self._task = loop.create_future()
+                return await self._task
+
+        def first[T: (int, str)](xs: list[T]) -> T:
+            return xs[0]
+        """)
+    assert found[1] == {"loop"} and found[7] == {"future"} and found[11] == {"future"}
+    with pytest.raises(port.PortError, match="cannot parse as Python"):
+        port.scan("class C[T:\n    pass\n", "bad.py")
+
+
+def test_type_parameters_are_taken_out_line_by_line() -> None:
+    """What :func:`without_type_parameters` leaves: each header without its brackets (a bound
+    with brackets of its own included), an alias as a plain assignment, and every other line,
+    an unclosed bracket's and a name ``type`` too, as it was."""
+    from walkthrough.port.reading import without_type_parameters
+
+    source = ("class Q[T]:\n"
+              "async def g[T: list[int]](x): pass\n"
+              "type Pair[T] = tuple[T, T]\n"
+              "type X = int\n"
+              "class Open[T:\n"
+              "type = 3\n"
+              "x = type(3)\n")
+    assert without_type_parameters(source) == ("class Q:\n"
+                                               "async def g(x): pass\n"
+                                               "Pair = tuple[T, T]\n"
+                                               "X = int\n"
+                                               "class Open[T:\n"
+                                               "type = 3\n"
+                                               "x = type(3)\n")
+
+
+def test_a_loops_shutdown_of_async_generators_is_the_loop_row() -> None:
+    """``loop.run_until_complete(loop.shutdown_asyncgens())``: the run is the run row, the
+    loop's own housekeeping (``trio.run`` finalizes async generators itself) the loop row."""
+    found = rows("""\
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        """)
+    assert found[4] == {"run", "loop"}

@@ -15,6 +15,7 @@ import ast
 import contextlib
 import io
 import os
+import re
 import stat
 import sys
 import tokenize
@@ -72,17 +73,70 @@ def parse(source: str, path: str) -> ast.Module:
             warnings.simplefilter("ignore", DeprecationWarning)
             try:
                 return ast.parse(source, filename=path)
-            except SyntaxError:
+            except SyntaxError as first:
                 # a notebook's or a REPL session's code: `await main()` at the top level is
                 # asyncio code all the same (IPython and `python -m asyncio` run it)
-                tree: ast.Module = compile(
-                    source, path, "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-                return tree
+                try:
+                    tree: ast.Module = compile(
+                        source, path, "exec",
+                        flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+                    return tree
+                except SyntaxError:
+                    plain = without_type_parameters(source)
+                    if plain == source:
+                        raise first from None
+                    try:
+                        return ast.parse(plain, filename=path)
+                    except SyntaxError:
+                        raise first from None
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno}:{exc.offset}" if exc.lineno else path
         raise PortError(f"{where}: cannot parse as Python: {exc.msg}") from None
     except ValueError as exc:  # a NUL byte
         raise PortError(f"{path}: not a Python source file ({exc})") from None
+
+
+_GENERIC = re.compile(r"^(\s*(?:async\s+def|def|class)\s+\w+)\[")
+_TYPE_ALIAS = re.compile(r"^(\s*)type\s+(\w+)\s*(\[)?")
+
+
+def _closing(line: str, start: int) -> int:
+    """The index just past the ``]`` that closes the ``[`` at ``start`` (or -1)."""
+    depth = 0
+    for index in range(start, len(line)):
+        if line[index] in "[(":
+            depth += 1
+        elif line[index] in "])":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return -1
+
+
+def without_type_parameters(source: str) -> str:
+    """``source`` with Python 3.12's type parameters taken out, line by line (``class
+    Queue[T]:`` → ``class Queue:``, ``def first[T](xs)`` → ``def first(xs)``, ``type Pair[T]
+    = tuple[T, T]`` → ``Pair = tuple[T, T]``), so that an older Python can read the rest of
+    a module written for 3.12: the tool names asyncio's constructs, and no type parameter is
+    one. Lines keep their numbers; a line that does not fit stays as it is."""
+    lines = source.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        generic = _GENERIC.match(line)
+        if generic:
+            end = _closing(line, generic.end() - 1)
+            if end > 0:
+                lines[number] = generic.group(1) + line[end:]
+            continue
+        alias = _TYPE_ALIAS.match(line)
+        if alias and "=" in line[alias.end():]:
+            rest = line[alias.end() - 1:] if alias.group(3) else line[alias.end():]
+            if alias.group(3):
+                end = _closing(rest, 0)
+                if end < 0:
+                    continue
+                rest = rest[end:]
+            lines[number] = f"{alias.group(1)}{alias.group(2)} {rest.lstrip()}"
+    return "".join(lines)
 
 
 def _kind(mode: int) -> str:
