@@ -383,3 +383,18 @@ def test_aiofile_is_aiofiles_counterpart_and_aiohttp_swagger_the_servers() -> No
         """)
     assert found.get(1) == {"aiofiles"} and found.get(6) == {"aiofiles"}
     assert found.get(3) == {"http-server"} and found.get(10) == {"http-server"}
+
+
+def test_tqdms_asyncio_gather_is_asyncios_gather_with_a_bar() -> None:
+    """``tqdm.asyncio.tqdm.gather`` awaits ``asyncio.as_completed`` under a progress bar: the
+    port's nursery (``gather``), not a library kept behind trio-asyncio."""
+    found = rows("""\
+        import tqdm.asyncio
+
+        async def fetch_all(tasks):
+            return await tqdm.asyncio.tqdm.gather(*tasks, desc="Files")
+        """)
+    assert found.get(4) == {"gather"}
+    assert libraries.API_ROWS["tqdm.asyncio.tqdm_asyncio.gather"] == "gather"
+    assert libraries.API_ROWS["tqdm.asyncio.tqdm.as_completed"] == "as-completed"
+    assert [row for row in libraries.API_ROWS.values() if row not in mapping.ROW_KEYS] == []

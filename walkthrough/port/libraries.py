@@ -361,6 +361,13 @@ API_ROWS: dict[str, str] = {
     "uvloop.new_event_loop": "loop",
     "uvloop.EventLoopPolicy": "loop",
     "uvloop.Loop": "loop",
+    # tqdm's asyncio helpers are asyncio.gather and as_completed with a progress bar
+    # (tqdm/asyncio.py: `gather` awaits `asyncio.as_completed`): the port's nursery and
+    # channel, with the bar updated by hand
+    "tqdm.asyncio.tqdm_asyncio.gather": "gather",
+    "tqdm.asyncio.tqdm.gather": "gather",
+    "tqdm.asyncio.tqdm_asyncio.as_completed": "as-completed",
+    "tqdm.asyncio.tqdm.as_completed": "as-completed",
 }
 
 #: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
