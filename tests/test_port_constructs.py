@@ -3332,3 +3332,38 @@ def test_a_loops_shutdown_of_async_generators_is_the_loop_row() -> None:
         loop.run_until_complete(loop.shutdown_asyncgens())
         """)
     assert found[4] == {"run", "loop"}
+
+
+def test_a_response_named_so_whose_body_is_awaited_is_aiohttps_response() -> None:
+    """In a file that imports aiohttp, ``response = await func(url=u)`` (a package's own
+    wrapper of the session's request) whose ``json()`` is awaited, or ``self.response`` that
+    is released, is aiohttp's response: its ``status`` is the client's field httpx spells
+    ``status_code``. Not a name for another thing, nor a server's request."""
+    found = rows("""\
+        import aiohttp
+
+
+        class Stream:
+            async def connect(self):
+                self.response = await self._request()
+                if self.response.status in range(200, 300):
+                    return True
+
+            async def close(self):
+                await self.response.release()
+
+
+        async def get(func, url):
+            response = await func(url=url)
+            if response.status > 399:
+                raise ValueError(url)
+            return await response.json()
+
+
+        async def other(source, request):
+            data = await source.json()
+            body = await request.json()
+            return data.status, request.status
+        """)
+    assert found[7] == found[11] == found[16] == found[18] == {"aiohttp-client"}
+    assert 22 not in found and 23 not in found and 24 not in found

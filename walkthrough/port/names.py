@@ -1161,6 +1161,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     scan.makers.add(each.name)
     if any(value.split(".")[0] == "aiohttp" for value in scan.aliases.values()):
         _sessions_on_fields(tree, scan)
+        _responses_by_use(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -1573,6 +1574,34 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
                 scan.kinds.setdefault(call.func.value.id, "session")
                 if call.func.value.id in params:
                     scan.given.add((function.name, call.func.value.id))
+
+
+#: What an aiohttp response is awaited for (httpx's and requests' bodies are not awaited), and
+#: what only it has (release: httpx's is aclose).
+RESPONSE_AWAITS = {"json", "text", "read"}
+RESPONSE_ONLY = {"release"}
+
+
+def _responses_by_use(tree: ast.Module, scan: Names) -> None:
+    """``resp = await self._request(...)`` then ``await resp.json()``, ``self.response.release()``:
+    in a file that imports aiohttp, a reference named for a response (``resp``, ``res``,
+    ``self.response``, ``r_data``) whose body is awaited, or that is released, is aiohttp's
+    response wherever it came from (a package's own wrapper of the session's request), so
+    its ``status`` and ``content`` are the client's fields httpx spells otherwise."""
+    for node in ast.walk(tree):
+        call = node.value if isinstance(node, ast.Await) else node
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        method = call.func.attr
+        if not ((isinstance(node, ast.Await) and method in RESPONSE_AWAITS)
+                or (not isinstance(node, ast.Await) and method in RESPONSE_ONLY)):
+            continue
+        ref = reference(call.func.value)
+        if ref is not None and ref not in scan.plain \
+                and re.fullmatch(r"_?(res|resp|response|r_data|\w+_(resp|response))",
+                                 ref.rpartition(".")[2]) \
+                and ref.partition(".")[0] not in ("request", "req"):
+            scan.kinds.setdefault(ref, "response")
 
 
 def _rebound(value: ast.expr, statements: list[ast.AST], scan: Names) -> bool:
