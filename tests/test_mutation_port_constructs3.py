@@ -292,3 +292,89 @@ def test_each_line_maps_to_the_innermost_statement_that_covers_it() -> None:
         """)
     assert statements(ast.parse(source)) == {
         1: 1, 3: 3, 4: 4, 5: 4, 6: 6, 7: 6, 8: 6, 9: 9, 10: 9, 11: 11, 12: 12, 13: 13}
+
+
+# -- every mutant of _type_comment ---------------------------------------------------------------
+
+
+def test_type_comments_are_read_where_python_reads_them() -> None:
+    """``x = None  # type: asyncio.Handle`` is read from the source text (the tree is parsed
+    without type comments): on the file's first line and on its last (no newline after it),
+    with a space inside the type (``Dict[str, asyncio.TimerHandle]``), and the first ``#
+    type:`` of a line that ends in mypy's ``# type: ignore[...]``. Not a ``# type:`` inside
+    the value's string, and not one on the first line of a statement over lines (Python's own
+    parser, asked for type comments, refuses it there)."""
+    lines = found("""\
+        import asyncio; handle = None  # type: asyncio.Handle
+        from typing import Dict
+
+
+        class Timers:
+            def __init__(self):
+                self.waiter = None  # type: asyncio.Future  # type: ignore[assignment]
+                self.by_name = {}  # type: Dict[str, asyncio.TimerHandle]
+                self.usage = "h = None  # type: asyncio.Handle  # (read by mypy)"
+                self.pending = {  # type: Dict[str, asyncio.Future]
+                }
+                self.last = None  # type: asyncio.Handle""")
+    assert lines == {1: {"import asyncio", "asyncio.Handle"}, 7: {"asyncio.Future"},
+                     8: {"asyncio.TimerHandle"}, 12: {"asyncio.Handle"}}
+
+
+# -- every mutant of _backports, _loop_field, _named_task_type -----------------------------------
+
+
+def test_a_fallback_import_of_another_package_is_no_backport_of_asyncio() -> None:
+    """``try: from ujson import loads`` / ``except ImportError: from json import loads``: the
+    usual optional-speedup import binds a name asyncio never had, so the fallback is nothing
+    (only a name bound by ``from asyncio import ...`` has a backport)."""
+    lines = found("""\
+        import asyncio
+        try:
+            from ujson import loads
+        except ImportError:
+            from json import loads
+        """)
+    assert lines == {1: {"import asyncio"}}
+
+
+def test_another_objects_loop_under_each_of_its_usual_names_is_a_loop_passed() -> None:
+    """``scheduler._eventloop``, ``bus._event_loop``, ``bus.loop`` handed on are another
+    object's loop (a Trio port has none to hand); ``self._config.loop`` is a setting that names
+    a kind of loop (``_config`` is a settings object, its underscore aside)."""
+    lines = found("""\
+        import asyncio
+
+        class Poller:
+            def __init__(self, scheduler, bus):
+                self._config = bus.config
+                self.watch(scheduler._eventloop)
+                self.watch(bus._event_loop)
+                self.watch(self._config.loop)
+                self.watch(bus.loop)
+
+            async def run(self):
+                await asyncio.sleep(1)
+        """)
+    assert lines == {1: {"import asyncio"}, 6: {"loop passed"}, 7: {"loop passed"},
+                     9: {"loop passed"}, 12: {"asyncio.sleep"}}
+
+
+def test_a_container_of_tasks_annotated_over_lines_is_found_where_the_task_type_is() -> None:
+    """``self.tasks: dict[\\n str, asyncio.Task[None]\\n] = {}``: the task set is labelled on
+    the line that names asyncio's task (or future) type, not on the ``dict[`` line above it
+    (the corpus README: where the API is named)."""
+    lines = found("""\
+        import asyncio
+
+        class Pool:
+            def __init__(self):
+                self.tasks: dict[
+                    str, asyncio.Task[None]
+                ] = {}
+                self.replies: dict[
+                    int, asyncio.Future[bytes]
+                ] = {}
+        """)
+    assert lines == {1: {"import asyncio"}, 6: {"asyncio.Task", "task set"},
+                     9: {"asyncio.Future", "task set"}}
