@@ -3367,3 +3367,26 @@ def test_a_response_named_so_whose_body_is_awaited_is_aiohttps_response() -> Non
         """)
     assert found[7] == found[11] == found[16] == found[18] == {"aiohttp-client"}
     assert 22 not in found and 23 not in found and 24 not in found
+
+
+def test_a_task_taken_from_all_tasks_is_a_task_even_in_a_stop() -> None:
+    """``for task in asyncio.all_tasks(loop): task.cancel()``, or a list made from them:
+    each is a task, its ``cancel()`` the task-cancel row; a ``stop()`` that sweeps every task
+    of the loop is no service's lifetime (no service row there)."""
+    found = rows("""\
+        import asyncio
+
+
+        def stop(loop):
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+
+
+        async def shutdown():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+        """)
+    assert found[6] == found[13] == {"task-cancel"}
+    assert found[12] == {"task-result"}

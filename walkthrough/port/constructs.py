@@ -560,6 +560,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, its local names for a task kept on ``self``
         #: (``task = self._task`` in ``stop()``) → that reference
         self.held_aliases: list[dict[str, str]] = []
+        #: for each enclosing function, whether it walks every task (``asyncio.all_tasks``)
+        self.sweeps: list[bool] = []
 
     def emit(self, node: ast.AST, construct: str) -> None:
         if id(node) in self.websocket_errors and row_of(construct) == "aiohttp-client":
@@ -1672,7 +1674,10 @@ class Visitor(ast.NodeVisitor):
         if construct == "task.add_done_callback" and self._in_service(starting=True):
             row = "create-task"  # watching the task a service starts is part of starting it
         if (row == "create-task" and self._in_service(starting=True)) \
-                or (row in ("task-cancel", "task-result") and self._in_service(starting=False)):
+                or (row in ("task-cancel", "task-result") and self._in_service(starting=False)
+                    and not (self.sweeps and self.sweeps[-1])):
+            # (not in a stop() that cancels every task of the loop, asyncio.all_tasks(): that
+            # is a sweep of the program's tasks, each one's own row, no service's lifetime)
             self.emit(node, "service")
 
     def _client_errors(self, node: ast.Try) -> None:
@@ -1959,6 +1964,9 @@ class Visitor(ast.NodeVisitor):
         generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.held_aliases.append({})
+        self.sweeps.append(any(isinstance(sub, ast.Call)
+                               and qualname(sub.func, self.scan) == "asyncio.all_tasks"
+                               for sub in _own_nodes(node)))
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
         self.completed.append({
             sub.func.value.id for sub in _own_nodes(node)
@@ -1988,6 +1996,7 @@ class Visitor(ast.NodeVisitor):
         self.scan.shadowed = outer
         self.functions.pop()
         self.held_aliases.pop()
+        self.sweeps.pop()
         self.coroutines.pop()
         self.completed.pop()
         self.old_style.pop()

@@ -47,6 +47,7 @@ RETURNS = {
     "future.get_loop": "loop", "task.get_loop": "loop",
     "asyncio.create_task": "task", "asyncio.ensure_future": "task", "loop.create_task": "task",
     "taskgroup.create_task": "task", "asyncio.current_task": "task",
+    "asyncio.all_tasks": "tasks",  # for task in asyncio.all_tasks(): task.cancel()
     "asyncio.Future": "future", "loop.create_future": "future",
     "asyncio.run_coroutine_threadsafe": "cfuture", "asyncio.Runner": "runner",
     "asyncio.Queue": "queue", "asyncio.LifoQueue": "queue", "asyncio.PriorityQueue": "queue",
