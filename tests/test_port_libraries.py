@@ -323,12 +323,15 @@ def test_the_bot_frameworks_schema_is_plain_data_beside_its_asyncio_adapter() ->
                                     "temporalio.worker", "channels.layers", "channels_redis.core",
                                     "piccolo.table", "cashews", "engineio.AsyncClient",
                                     "engineio.AsyncServer", "backoff", "tweepy.asynchronous",
-                                    "asysocks.unicomm.server", "asyauth.protocols", "httpstan.app"])
+                                    "asysocks.unicomm.server", "asyauth.protocols", "httpstan.app",
+                                    "serial_asyncio_fast", "bleak_retry_connector", "pyatv",
+                                    "kasa.iot", "pymodbus.client.AsyncModbusTcpClient", "daphne"])
 def test_more_asyncio_only_libraries_users_meet(module: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
     assert libraries.advice("engineio") is None and libraries.advice("engineio.Client") is None
     assert libraries.advice("tweepy") is None and libraries.advice("tweepy.client") is None
+    assert libraries.advice("pymodbus.client.ModbusTcpClient") is None
 
 
 def test_backoffs_retry_of_a_coroutine_is_asyncio_only_and_points_at_tenacity() -> None:

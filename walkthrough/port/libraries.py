@@ -211,6 +211,20 @@ LIBRARIES: tuple[Library, ...] = (
             f"the blocking `kubernetes` client in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("serial_asyncio", "asyncio-only-lib",
             f"pyserial's blocking `Serial` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("serial_asyncio_fast", "asyncio-only-lib",
+            f"pyserial's blocking `Serial` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("bleak_retry_connector", "asyncio-only-lib",
+            f"{_BRIDGE}: bleak-retry-connector runs on Bleak, on asyncio"),
+    # home-automation clients that describe themselves as asyncio libraries
+    Library("pyatv", "asyncio-only-lib", f"{_BRIDGE}: pyatv runs on asyncio only"),
+    Library("kasa", "asyncio-only-lib", f"{_BRIDGE}: python-kasa runs on asyncio only"),
+    # pymodbus 3's async clients (its blocking ModbusTcpClient and the rest are fine in a
+    # thread)
+    Library("pymodbus.client.AsyncModbus*", "asyncio-only-lib",
+            f"pymodbus's blocking client in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # Daphne serves ASGI on Twisted's asyncio reactor
+    Library("daphne", "asyncio-only-lib",
+            "Hypercorn's Trio worker (`hypercorn.trio.serve`) serves the same ASGI app"),
     # messaging, chat and bots
     Library("slixmpp", "asyncio-only-lib", f"{_BRIDGE}: slixmpp runs on asyncio only"),
     Library("pyrogram", "asyncio-only-lib", f"{_BRIDGE}: Pyrogram runs on asyncio only"),
