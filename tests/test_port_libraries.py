@@ -325,7 +325,8 @@ def test_the_bot_frameworks_schema_is_plain_data_beside_its_asyncio_adapter() ->
                                     "engineio.AsyncServer", "backoff", "tweepy.asynchronous",
                                     "asysocks.unicomm.server", "asyauth.protocols", "httpstan.app",
                                     "serial_asyncio_fast", "bleak_retry_connector", "pyatv",
-                                    "kasa.iot", "pymodbus.client.AsyncModbusTcpClient", "daphne"])
+                                    "kasa.iot", "pymodbus.client.AsyncModbusTcpClient", "daphne",
+                                    "asyncev"])
 def test_more_asyncio_only_libraries_users_meet(module: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"

@@ -335,6 +335,10 @@ LIBRARIES: tuple[Library, ...] = (
     Library("telnetlib3", "asyncio-only-lib",
             f"{_BRIDGE}: telnetlib3 is built on asyncio's streams (its protocol constants, "
             "IAC, WILL, ..., are plain bytes in any port)"),
+    # asyncev's emit schedules the listeners on "a running asyncio event loop" (its example)
+    Library("asyncev", "asyncio-only-lib",
+            "a memory channel per listener, or `nursery.start_soon` for each handler; asyncev "
+            "schedules them on the asyncio loop"),
     Library("eventkit", "asyncio-only-lib",
             "a `trio.Event` (one-shot) or a memory channel for a stream of values; "
             "eventkit schedules on the asyncio loop"),
