@@ -3390,3 +3390,27 @@ def test_a_task_taken_from_all_tasks_is_a_task_even_in_a_stop() -> None:
         """)
     assert found[6] == found[13] == {"task-cancel"}
     assert found[12] == {"task-result"}
+
+
+def test_a_loop_handed_to_asyncios_own_wait_is_its_own_entry() -> None:
+    """``asyncio.wait(aws, return_when=..., loop=self._loop)`` over lines: the wait is found
+    where it is named, and the loop handed to it on its own line, as a loop handed to any
+    other call is (the corpus README's multi-line and loop-passing rulings)."""
+    found = rows("""\
+        import asyncio
+
+
+        class Pages:
+            def __init__(self, loop):
+                self._loop = loop
+
+            async def wait(self):
+                await asyncio.wait(
+                    (self.a(), self.b()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                    loop=self._loop
+                )
+                await asyncio.sleep(0, loop=self._loop)
+        """)
+    assert found[9] == {"wait-first"} and found[12] == {"loop"}
+    assert found[14] == {"checkpoint", "loop"}

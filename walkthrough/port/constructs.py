@@ -886,6 +886,7 @@ class Visitor(ast.NodeVisitor):
         if name == "asyncio.sleep" and node.args and isinstance(node.args[0], ast.Constant) \
                 and node.args[0].value == 0:
             self.emit(node, "asyncio.sleep(0)")
+            self._loops_handed(node)
             for arg in node.args:
                 self.visit(arg)
             return
@@ -897,6 +898,7 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, f"await {kind}" if kind in ("task", "future") else name)
             if kind == "task":
                 self._use(node.args[0], "await task", node)
+            self._loops_handed(node)
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
             return
@@ -907,6 +909,7 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
             self.waits.add(all_of)
             self._waited_on(node, "asyncio.wait" if not all_of else "asyncio.wait all")
+            self._loops_handed(node)
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
             if isinstance(node.func, ast.Attribute):
@@ -945,13 +948,7 @@ class Visitor(ast.NodeVisitor):
         self._inherited(node)
         if self._holds_loop(node):
             self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
-        shown = callback_name(node.func) in SHOWN
-        for arg in [*node.args, *(k.value for k in node.keywords)]:
-            if self.formatting and callback_name(node.func) in SHOWN | {"type", "id"}:
-                break  # f"is {type(loop).__name__}": a message that names it, no use of it
-            if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
-                    or (self._loop_field(arg) and not shown):
-                self.emit(arg, "loop passed")  # Trio has no loop to pass
+        self._loops_handed(node)
         if any(keyword.arg == "loop" for keyword in node.keywords):
             # Thing(loop=loop): asyncio's old convention for handing an object its loop
             self._evidence(node, node.func)
@@ -959,6 +956,18 @@ class Visitor(ast.NodeVisitor):
             if keyword.arg and makes_loops(keyword.arg) and self.scan.loop_file:
                 self.emit(keyword.value, "loop passed")  # asyncio.run(..., loop_factory=...)
         self.generic_visit(node)
+
+    def _loops_handed(self, node: ast.Call) -> None:
+        """A loop handed to a call, by position or keyword (``Foo(loop=self._loop)``, also
+        to asyncio's own: ``asyncio.wait(aws, loop=self._loop)``): Trio has no loop to pass,
+        and each such argument is its own entry on its own line (the corpus README)."""
+        shown = callback_name(node.func) in SHOWN
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if self.formatting and callback_name(node.func) in SHOWN | {"type", "id"}:
+                break  # f"is {type(loop).__name__}": a message that names it, no use of it
+            if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
+                    or (self._loop_field(arg) and not shown):
+                self.emit(arg, "loop passed")  # Trio has no loop to pass
 
     def _shared_helper(self, node: ast.Call) -> bool:
         """``gql(QUERY)``: a plain function (lower-case, not a class) of a package found
