@@ -3414,3 +3414,29 @@ def test_a_loop_handed_to_asyncios_own_wait_is_its_own_entry() -> None:
         """)
     assert found[9] == {"wait-first"} and found[12] == {"loop"}
     assert found[14] == {"checkpoint", "loop"}
+
+
+def test_an_aiohttp_websocket_message_and_a_websocket_known_by_its_send_str() -> None:
+    """``async for msg in ws`` or ``msg = await ws.receive()``: an aiohttp ``WSMessage``,
+    whose ``json()`` is the websocket row (trio-websocket hands out str or bytes), while its
+    fields (``msg.data``) are data; and ``self.ws.send_str(text)`` makes ``self.ws`` a
+    WebSocket wherever it came from (only aiohttp's spells it so), its ``close()`` too."""
+    found = rows("""\
+        import aiohttp
+
+
+        class Client:
+            async def listen(self, session):
+                async with session.ws_connect("wss://x") as ws:
+                    async for msg in ws:
+                        data = msg.json()
+                    msg = await ws.receive()
+                    text = msg.data
+                    return msg.json(), text
+
+            async def notify(self, text):
+                await self.ws.send_str(text)
+                await self.ws.close()
+        """)
+    assert found[8] == found[11] == found[14] == found[15] == {"websocket"}
+    assert 10 not in found

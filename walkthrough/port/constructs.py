@@ -597,6 +597,12 @@ class Visitor(ast.NodeVisitor):
                 and node.value.id in self.completed[-1] and f"future.{parts[1]}" in ROWS:
             # if not fut.done(): fut.set_result(r): the future this function completes
             pair = f"future.{parts[1]}"
+        if kind == "wsmessage":
+            if len(parts) == 2 and id(node) in self.called:
+                # msg.json(): trio-websocket hands out str or bytes, no message object (its
+                # fields, msg.type and msg.data, are read as plain data)
+                self.emit(node, "aiohttp.ws")
+            return
         if kind == "form":
             if len(parts) == 2 and id(node) in self.called:
                 # form.add_field(...), mpwriter.append_json(...): aiohttp's client API

@@ -64,6 +64,7 @@ RETURNS = {
     "asyncio.start_server": "server", "asyncio.start_unix_server": "server",
     "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
     "session.ws_connect": "websocket", "aiohttp.web.WebSocketResponse": "websocket",
+    "websocket.receive": "wsmessage",  # msg = await ws.receive(): an aiohttp WSMessage
     "aiohttp.web.Application": "web", "aiohttp.web.Request": "web",
     # the server's responses: their methods (prepare, write, set_cookie) and the fields set
     # on them (response.text = ..., the corpus README's ruling) are the server's API
@@ -159,7 +160,7 @@ KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event
                "condition",
                "aiofilectx", "lowserver", "timeoutcm", "barrier", "completed",
                "process", "session", "response", "aiofile", "stream", "server", "websocket",
-               "web", "taskgroup", "transport", "protocol", "runner", "form"}
+               "web", "taskgroup", "transport", "protocol", "runner", "form", "wsmessage"}
 #: A library object's methods that register an event handler as a decorator
 #: (``@pc.on("datachannel")``): the handler is called with the library's objects.
 EVENT_DECORATORS = {"on", "once", "event", "listen", "listens_for", "add_listener",
@@ -1163,6 +1164,13 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     if any(value.split(".")[0] == "aiohttp" for value in scan.aliases.values()):
         _sessions_on_fields(tree, scan)
         _responses_by_use(tree, scan)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in WEBSOCKET_ONLY:
+                sender = reference(node.func.value)
+                if sender is not None and sender not in scan.plain:
+                    # self.ws.send_str(text): only aiohttp's WebSocket spells it so
+                    scan.kinds.setdefault(sender, "websocket")
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in ast.walk(tree):
@@ -1333,7 +1341,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         bind(item.optional_vars, kind, scan)
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
                 kind = qualname(node.iter, scan)
-                if kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+                if kind == "websocket" and isinstance(node, ast.AsyncFor):
+                    bind(node.target, "wsmessage", scan)  # async for msg in ws: a WSMessage
+                elif kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
                     bind(node.target, kind[:-1], scan)
                 elif kind and kind.startswith("lib:") and (
                         isinstance(node, ast.AsyncFor)
@@ -1577,6 +1587,8 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
                     scan.given.add((function.name, call.func.value.id))
 
 
+#: Methods only aiohttp's WebSocket has (Starlette's spells them send_text/receive_text).
+WEBSOCKET_ONLY = {"send_str", "receive_str"}
 #: What an aiohttp response is awaited for (httpx's and requests' bodies are not awaited), and
 #: what only it has (release: httpx's is aclose).
 RESPONSE_AWAITS = {"json", "text", "read"}
