@@ -3440,3 +3440,30 @@ def test_an_aiohttp_websocket_message_and_a_websocket_known_by_its_send_str() ->
         """)
     assert found[8] == found[11] == found[14] == found[15] == {"websocket"}
     assert 10 not in found
+
+
+def test_a_parameter_annotated_as_a_builtin_value_is_not_the_object_its_name_is_elsewhere() -> None:
+    """``def parse(self, response: str)`` beside ``async with session.get(u) as response``
+    in another method: the parameter holds a ``str``, so its ``strip()`` is no response's
+    call; one annotated with aiohttp's response (in quotes too) stays a response."""
+    found = rows("""\
+        import aiohttp
+
+
+        class Api:
+            async def fetch(self, session, url):
+                async with session.get(url) as response:
+                    text = await response.text()
+                return self.parse(text)
+
+            def parse(self, response: str) -> dict:
+                response = response.strip()
+                if not response.startswith("{"):
+                    response = "{" + response
+                return {"text": response}
+
+            def status(self, response: "aiohttp.ClientResponse") -> int:
+                return response.status
+        """)
+    assert 11 not in found and 12 not in found
+    assert found[17] == {"aiohttp-client"}

@@ -2006,7 +2006,11 @@ class Visitor(ast.NodeVisitor):
             # function's ``job`` is not the asyncio object that name is elsewhere
             sub.target.id for sub in _own_nodes(node)
             if isinstance(sub, ast.For | ast.AsyncFor) and isinstance(sub.target, ast.Name)
-            and reference(sub.iter) in self.scan.plain} | self._rebound(node, arguments)
+            and reference(sub.iter) in self.scan.plain} | self._rebound(node, arguments) | {
+            # def parse(self, response: str): a value of a builtin type, whatever the name
+            # holds elsewhere in the file (an aiohttp response in another method)
+            a.arg for a in arguments if a.annotation is not None
+            and (node.name, a.arg) not in self.scan.given and _builtin_value(a.annotation)}
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()
@@ -2190,6 +2194,25 @@ def _last_name(node: ast.expr) -> str:
 def _own_nodes_of(node: ast.AST) -> list[ast.AST]:
     """``node`` and the nodes under it, without those of functions nested in it."""
     return [node, *_own_nodes(node)]
+
+
+#: The builtin value types (and typing's spellings of their containers) an annotation may
+#: name for a parameter that holds plain data.
+PLAIN_VALUES = {"str", "bytes", "int", "float", "bool", "dict", "list", "tuple", "set",
+                "Dict", "List", "Tuple", "Set", "Optional", "None"}
+
+
+def _builtin_value(annotation: ast.expr) -> bool:
+    """``str``, ``Optional[bytes]``, ``dict[str, int]``, ``"str"``: an annotation that names
+    only builtin value types (not ``Any``, not a class of the file's or a library's)."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    names = [sub for sub in ast.walk(annotation) if isinstance(sub, ast.Name | ast.Attribute)]
+    return bool(names) and all(isinstance(sub, ast.Name) and sub.id in PLAIN_VALUES
+                               for sub in names)
 
 
 def _own_nodes(node: ast.AST) -> list[ast.AST]:
