@@ -3467,3 +3467,34 @@ def test_a_parameter_annotated_as_a_builtin_value_is_not_the_object_its_name_is_
         """)
     assert 11 not in found and 12 not in found
     assert found[17] == {"aiohttp-client"}
+
+
+def test_what_stays_the_same_on_trio_stays_in_a_subclass_and_a_pipe_handed_on_stays() -> None:
+    """``class Flag(asyncio.Event)``: ``await super().wait()`` and ``super().set()`` stay as
+    on a ``trio.Event``, while ``super().clear()`` changes (it has none); and a process's
+    pipe handed to a function of the file (``_read(process.stdout)``) is a pass-along: that
+    function's use of the stream is where the port changes."""
+    found = rows("""\
+        import asyncio
+
+
+        class Flag(asyncio.Event):
+            async def wait(self):
+                return await super().wait()
+
+            def reset(self):
+                super().set()
+                super().clear()
+
+
+        async def _read(stream):
+            return await stream.readline()
+
+
+        async def run(cmd):
+            process = await asyncio.create_subprocess_exec(cmd, stdout=asyncio.subprocess.PIPE)
+            line = await _read(process.stdout)
+            return line, await process.stdout.read()
+        """)
+    assert 6 not in found and 9 not in found and found[10] == {"event"}
+    assert 19 not in found and found[20] == {"subprocess"}

@@ -887,7 +887,9 @@ class Visitor(ast.NodeVisitor):
             # call of itself: its body makes the session, what is done with it is found
             self.emit(node, "aiohttp")
         name = qualname(node.func, self.scan)
-        if name is not None:
+        if name is not None or (isinstance(node.func, ast.Name)
+                                and node.func.id in self.defined):
+            # (an API the tool knows, or a function of the file: _read(proc.stdout))
             self.handed.update(id(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
         if name == "asyncio.sleep" and node.args and isinstance(node.args[0], ast.Constant) \
                 and node.args[0].value == 0:
@@ -1015,6 +1017,10 @@ class Visitor(ast.NodeVisitor):
         if calls_super and node.func.attr == "__init__" and not node.args \
                 and not node.keywords and row_of(base) == "protocols":
             return  # asyncio's protocols have object's __init__: super().__init__() stays
+        primitive = SAME_ON_TRIO.get(base)
+        if primitive is not None and node.func.attr != "__init__" \
+                and f"{primitive}.{node.func.attr}" not in ROWS:
+            return  # class Flag(asyncio.Event): await super().wait() stays, as on trio.Event
         if calls_super or inherited:
             self.emit(node, base)
 
@@ -2105,7 +2111,15 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 #: The fields (properties, not methods) of asyncio's objects, by kind: ``StreamWriter``'s one
 #: property is ``transport`` (StreamReader has none). Handed on as it is to a call the tool
 #: knows, such a field is a pass-along: the call's line is where the port changes.
-HANDED_FIELDS = {"stream": frozenset({"transport"})}
+HANDED_FIELDS = {"stream": frozenset({"transport"}),
+                 # a process's pipes handed to a function of the file (_read(proc.stdout)):
+                 # what that function does with the stream is where the port changes
+                 "process": frozenset({"stdin", "stdout", "stderr"})}
+#: asyncio's primitives whose methods a subclass calls as Trio's twin spells them (only those
+#: ROWS names differ: event.clear), by the construct of the base → the kind.
+SAME_ON_TRIO = {"asyncio.Event": "event", "asyncio.Lock": "lock",
+                "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
+                "asyncio.Condition": "condition"}
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
