@@ -3498,3 +3498,20 @@ def test_what_stays_the_same_on_trio_stays_in_a_subclass_and_a_pipe_handed_on_st
         """)
     assert 6 not in found and 9 not in found and found[10] == {"event"}
     assert 19 not in found and found[20] == {"subprocess"}
+
+
+def test_a_sessions_field_that_httpx_spells_the_same_is_read_as_data() -> None:
+    """``timeout = session.timeout`` (httpx's ``AsyncClient.timeout``) is a field read as in
+    any port; a field httpx spells otherwise (``session.closed``: ``is_closed``) changes."""
+    found = rows("""\
+        import aiohttp
+
+
+        async def post(session: aiohttp.ClientSession, url, timeout=None):
+            if not timeout:
+                timeout = session.timeout
+            if session.closed:
+                return None
+            return await session.post(url, timeout=timeout)
+        """)
+    assert 6 not in found and found[7] == {"aiohttp-client"}

@@ -638,6 +638,11 @@ class Visitor(ast.NodeVisitor):
             # while not ws.closed: trio-websocket's WebSocketConnection has ``closed`` too
             # (None while open, the close reason after), the same test in a port
             return
+        if kind == "session" and len(parts) == 2 and parts[1] in SESSION_SAME \
+                and isinstance(node, ast.Attribute) and id(node) not in self.called \
+                and isinstance(node.ctx, ast.Load):
+            # timeout = session.timeout: httpx's AsyncClient has the field under that name
+            return
         if kind == "session" and len(parts) >= 2 and parts[1] == "headers" \
                 and (len(parts) == 2 or parts[-1] in ITEM_METHODS) \
                 and isinstance(node, ast.Attribute) \
@@ -2111,6 +2116,8 @@ TASK_ROWS = {"create-task", "task-result", "task-cancel", "task-set", "service",
 #: The fields (properties, not methods) of asyncio's objects, by kind: ``StreamWriter``'s one
 #: property is ``transport`` (StreamReader has none). Handed on as it is to a call the tool
 #: knows, such a field is a pass-along: the call's line is where the port changes.
+#: A session's fields that httpx's AsyncClient has under the same name: read, plain data.
+SESSION_SAME = {"timeout", "auth"}
 HANDED_FIELDS = {"stream": frozenset({"transport"}),
                  # a process's pipes handed to a function of the file (_read(proc.stdout)):
                  # what that function does with the stream is where the port changes
