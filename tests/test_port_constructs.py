@@ -3515,3 +3515,19 @@ def test_a_sessions_field_that_httpx_spells_the_same_is_read_as_data() -> None:
             return await session.post(url, timeout=timeout)
         """)
     assert 6 not in found and found[7] == {"aiohttp-client"}
+
+
+def test_a_packages_own_shim_named_for_asyncios_function_is_that_function() -> None:
+    """``from .util import asyncio_timeout`` (a backport on old Pythons, kept under asyncio's
+    name): ``async with asyncio_timeout(5)`` is asyncio's timeout; another helper of the
+    package (``asyncio_helper``) is not."""
+    found = rows("""\
+        from .util import asyncio_timeout, asyncio_helper
+
+
+        async def close(client):
+            async with asyncio_timeout(5):
+                await client.disconnect()
+            asyncio_helper()
+        """)
+    assert found == {5: {"timeout"}}

@@ -712,6 +712,9 @@ def _unlisted(module: str, scan: Names) -> bool:
 #: Modules that re-export asyncio's own classes under their names (checked: in tornado 6,
 #: ``tornado.concurrent.Future is asyncio.Future``).
 ASYNCIO_REEXPORTS = {"tornado.concurrent": {"Future": "asyncio.Future"}}
+#: asyncio's functions a package keeps a shim of, named ``asyncio_<name>``.
+ASYNCIO_SHIMS = {"timeout", "timeout_at", "run", "wait_for", "sleep", "gather", "shield",
+                 "create_task", "to_thread", "get_running_loop", "current_task", "all_tasks"}
 
 
 def _imports(tree: ast.Module, scan: Names) -> None:
@@ -770,6 +773,17 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 same = ASYNCIO_REEXPORTS[node.module].get(alias.name)
                 if same:
                     scan.aliases[alias.asname or alias.name] = same
+    # from .util import asyncio_timeout, from uvicorn._compat import asyncio_run: the
+    # package's own shim for asyncio's function, kept under asyncio's name (a backport on old
+    # Pythons), whose calls change as asyncio's do
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (
+                node.module and node.module.split(".")[0] in scan.own)):
+            for alias in node.names:
+                shim = re.fullmatch(r"asyncio_([a-z_]+)", alias.name)
+                if shim and shim.group(1) in ASYNCIO_SHIMS:
+                    scan.aliases.setdefault(alias.asname or alias.name,
+                                            f"asyncio.{shim.group(1)}")
     # _instances: dict[Loop, Manager] | None = None, then a guarded import of the library's
     # global under that name: the module declared the variable, with its type, as its own;
     # a test or a dict read of it is the file's (the import line is the library's use)
