@@ -3531,3 +3531,25 @@ def test_a_packages_own_shim_named_for_asyncios_function_is_that_function() -> N
             asyncio_helper()
         """)
     assert found == {5: {"timeout"}}
+
+
+def test_an_event_kept_on_an_object_is_an_event_read_from_outside_it() -> None:
+    """``wake: asyncio.Event = field(default_factory=asyncio.Event)`` on a dataclass, then
+    ``job.wake.clear()`` elsewhere: the object's event (a ``trio.Event`` has no ``clear``),
+    while its ``wait()`` stays."""
+    found = rows("""\
+        import asyncio
+        from dataclasses import dataclass, field
+
+
+        @dataclass
+        class Job:
+            name: str
+            wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+        async def tick(job: Job):
+            job.wake.clear()
+            await job.wake.wait()
+        """)
+    assert found[12] == {"event"} and 13 not in found

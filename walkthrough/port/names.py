@@ -154,7 +154,8 @@ HANDS_ON = {"loop.call_soon": 0, "loop.call_soon_threadsafe": 0, "loop.call_late
 COLLECTED = {"task", "future", "queue", "process", "handle"}
 #: Kinds an object's attribute keeps when read from outside the class that stores it.
 #: (Not a loop: ``config.loop`` or ``args.loop`` is as often a setting's string, "uvloop".)
-HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle", "stream"}
+HELD = {"task", "future", "queue", "server", "lowserver", "process", "handle", "stream",
+        "event"}
 #: Kinds a plain name may hold; anything else a name is assigned from is forgotten.
 KNOWN_KINDS = {"loop", "task", "future", "cfuture", "queue", "semaphore", "event", "handle",
                "condition",
