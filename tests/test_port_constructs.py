@@ -3553,3 +3553,23 @@ def test_an_event_kept_on_an_object_is_an_event_read_from_outside_it() -> None:
             await job.wake.wait()
         """)
     assert found[12] == {"event"} and 13 not in found
+
+
+def test_a_future_made_when_none_is_handed_in_is_a_future() -> None:
+    """``self.gotbye = future if future else asyncio.Future()`` (or ``future or
+    asyncio.Future()``): the reference holds the future the call makes when the caller hands
+    none, so its ``done()`` and ``set_result()`` are a future's."""
+    found = rows("""\
+        import asyncio
+
+
+        class Call:
+            def __init__(self, future=None):
+                self.gotbye = future if future else asyncio.Future()
+                self.ready = future or asyncio.Future()
+
+            def bye(self, request):
+                if not self.gotbye.done():
+                    self.ready.cancel()
+        """)
+    assert found[6] == found[7] == found[10] == found[11] == {"future"}

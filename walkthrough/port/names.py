@@ -1846,6 +1846,13 @@ def _assign(node: ast.Assign, scan: Names) -> None:
                         bind(each, returned, scan)
             continue
         kind = qualname(value, scan)
+        if kind is None and isinstance(value, ast.BoolOp | ast.IfExp):
+            # self.done = future if future else asyncio.Future(), queue or asyncio.Queue():
+            # what the call makes when none is handed in (the other side is the caller's)
+            alternatives = {qualname(each, scan) for each in (
+                value.values if isinstance(value, ast.BoolOp) else [value.body, value.orelse])
+                if isinstance(each, ast.Call)} - {None}
+            kind = alternatives.pop() if len(alternatives) == 1 else None
         ref = reference(target)
         call = value.value if isinstance(value, ast.Await) else value
         if ref is not None and isinstance(call, ast.Call) and call.args and any(
