@@ -339,9 +339,10 @@ def test_a_fallback_import_of_another_package_is_no_backport_of_asyncio() -> Non
 
 
 def test_another_objects_loop_under_each_of_its_usual_names_is_a_loop_passed() -> None:
-    """``scheduler._eventloop``, ``bus._event_loop``, ``bus.loop`` handed on are another
-    object's loop (a Trio port has none to hand); ``self._config.loop`` is a setting that names
-    a kind of loop (``_config`` is a settings object, its underscore aside)."""
+    """``scheduler._eventloop``, ``bus._event_loop``, ``bus.loop``, ``self.reactor._loop``
+    handed on are another object's loop (a Trio port has none to hand); ``self._config.loop``
+    is a setting that names a kind of loop (``_config`` is a settings object, its underscore
+    aside)."""
     lines = found("""\
         import asyncio
 
@@ -352,12 +353,13 @@ def test_another_objects_loop_under_each_of_its_usual_names_is_a_loop_passed() -
                 self.watch(bus._event_loop)
                 self.watch(self._config.loop)
                 self.watch(bus.loop)
+                self.watch(self.reactor._loop)
 
             async def run(self):
                 await asyncio.sleep(1)
         """)
     assert lines == {1: {"import asyncio"}, 6: {"loop passed"}, 7: {"loop passed"},
-                     9: {"loop passed"}, 12: {"asyncio.sleep"}}
+                     9: {"loop passed"}, 10: {"loop passed"}, 13: {"asyncio.sleep"}}
 
 
 def test_a_container_of_tasks_annotated_over_lines_is_found_where_the_task_type_is() -> None:
