@@ -499,13 +499,6 @@ class Visitor(ast.NodeVisitor):
         self.asyncio_file = scan.imports_asyncio or any(
             isinstance(node, ast.Name) and node.id == "asyncio"
             for node in ast.walk(tree or ast.Module([], [])))
-        #: whether the file's tests run on asyncio's loop (``@pytest.mark.asyncio``, a
-        #: ``pytest_asyncio`` fixture): an asyncio program though it may never import asyncio,
-        #: so what its tests await is evidence as in one that does (:meth:`_evidence`)
-        self.asyncio_tests = any(
-            (qualname(node, scan) or "").startswith(("pytest.mark.asyncio", "lib:pytest_asyncio"))
-            for node in ast.walk(tree or ast.Module([], []))
-            if isinstance(node, ast.Attribute | ast.Name))
         #: for each enclosing class, whether all its bases are the package's own (see
         #: :meth:`_own_base_method`), and the names the file imports from its own package
         self.own_bases: list[bool] = []
@@ -1221,8 +1214,11 @@ class Visitor(ast.NodeVisitor):
         asyncio: the package waits on the program's event loop, so it very likely runs on
         asyncio only. The line is found as that package's (``awaits:<package>``); what is
         not awaited on it (a constructor, a constant) may be its blocking side, and is not."""
-        if not (self.scan.imports_asyncio or self.asyncio_tests) \
-                or qualname(value, self.scan) is not None:
+        # Not a file whose tests merely run on asyncio's loop (``@pytest.mark.asyncio``):
+        # pytest-asyncio runs the tests of AnyIO- and httpx-based libraries too, so what such
+        # a test awaits says nothing of the package (the eighth corpus part: most of its false
+        # alarms were those packages' tests).
+        if not self.scan.imports_asyncio or qualname(value, self.scan) is not None:
             return
         package = external_of(value, self.scan)
         base = self.external_bases[-1] if self.external_bases else None
