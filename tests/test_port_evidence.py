@@ -1219,3 +1219,22 @@ def test_what_a_librarys_decorated_function_iterates_with_async_for_is_the_libra
         """)
     assert found[7] == {"asyncio-only-lib"}
     assert 11 not in found
+
+
+def test_awaiting_a_package_the_table_calls_no_asyncio_library_is_no_evidence() -> None:
+    """aiocsv is listed as no asyncio library (its writer awaits the file it is given), so its
+    awaited ``writerows`` is no finding, though the file imports asyncio; an unlisted package
+    awaited the same way still is."""
+    source = """\
+        import asyncio
+        import aiofiles
+        import {package}
+
+        async def main(rows):
+            async with aiofiles.open("x.csv", "w") as f:
+                writer = {package}.AsyncWriter(f)
+                await writer.writerows(rows)
+        """
+    assert 8 not in rows(source.format(package="aiocsv"))
+    assert rows(source.format(package="csvkit2"))[8] == {"asyncio-only-lib"}
+    assert libraries.not_asyncio("aiocsv.writers") and not libraries.not_asyncio("aiocsvx")

@@ -526,6 +526,13 @@ def _nearest(module: str) -> tuple[str, Library] | None:
     return found
 
 
+def not_asyncio(module: str) -> bool:
+    """Whether ``module`` is, or is inside, a package :data:`NOT_ASYNCIO` lists: one the tool
+    knows, so it is no unknown package whose awaited calls would be evidence of asyncio."""
+    parts = module.strip(".").split(".")
+    return any(".".join(parts[:end]) in NOT_ASYNCIO for end in range(1, len(parts) + 1))
+
+
 def find(module: str) -> Library | None:
     """The entry for ``module`` or its nearest listed package (``a.b.c``, then ``a.b``, ``a``).
 

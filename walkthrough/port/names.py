@@ -701,13 +701,14 @@ def local_module(path: str, top: str) -> bool:
 def _unlisted(module: str, scan: Names) -> bool:
     """Whether ``module`` is a third-party package the tool knows nothing of: not the standard
     library, not this file's own package or a helper beside it, not asyncio or a listed
-    library, not Trio-safe."""
+    library, not Trio-safe, not one the table says is no asyncio library (an aiocsv writer
+    awaits the file it is given: awaiting it is no evidence)."""
     top = module.split(".")[0]
     return bool(top) and top not in STDLIB and top not in scan.own and top not in MODULES \
         and top not in TRIO_SAFE and top not in LOCAL_NAMES and top != "pytest" \
         and not top.startswith(("trio_", "_")) and not top.endswith("_trio") \
         and scan.library(module) is None and libraries.find(module) is None \
-        and not local_module(scan.path, top)
+        and not libraries.not_asyncio(module) and not local_module(scan.path, top)
 
 
 #: Modules that re-export asyncio's own classes under their names (checked: in tornado 6,
