@@ -402,3 +402,23 @@ def test_tqdms_asyncio_gather_is_asyncios_gather_with_a_bar() -> None:
     assert libraries.API_ROWS["tqdm.asyncio.tqdm_asyncio.gather"] == "gather"
     assert libraries.API_ROWS["tqdm.asyncio.tqdm.as_completed"] == "as-completed"
     assert [row for row in libraries.API_ROWS.values() if row not in mapping.ROW_KEYS] == []
+
+
+def test_a_librarys_name_for_an_asyncio_api_is_that_apis_row_through_its_module() -> None:
+    """``aiorun.run(main())`` and ``uvloop.run(main())`` are asyncio.run by another name, and
+    tqdm's ``tqdm_asyncio.gather`` is asyncio.gather with a bar: called through the module's
+    name they take the API's row, as the same call imported by its own name does, and the
+    module's name on that line is no second finding."""
+    found = rows("""\
+        import aiorun
+        import uvloop
+        from tqdm.asyncio import tqdm_asyncio
+
+        async def main():
+            await tqdm_asyncio.gather(*[])
+
+        aiorun.run(main())
+        uvloop.run(main())
+        """)
+    assert (found[6], found[8], found[9]) == ({"gather"}, {"run"}, {"run"})
+    assert found[1] == {"asyncio-only-lib"}  # the import of aiorun is still its library's

@@ -576,7 +576,9 @@ class Visitor(ast.NodeVisitor):
         parts = name.split(".")
         kind = parts[0]
         if kind.startswith("lib:"):
-            self.emit(node, lib_construct(name) or kind)
+            # aiorun.run(main()) through its module's name: asyncio.run by another name, the
+            # run row, as construct_of gives the same call imported by its own name
+            self.emit(node, name if name[4:] in API_ROWS else lib_construct(name) or kind)
             return
         pair = ".".join(parts[:2])
         if id(node) in self.sentinels:
@@ -2363,7 +2365,13 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
             state = _names(tree, source, path)
         stops = "stop" in state.loop_methods
         twins = blocking_twin_lines(tree)
+        # aiorun.run(main()): the call is asyncio.run by another name (its row, run), so the
+        # module's name on that line is no second, vaguer finding of its library
+        renamed = {(line, lib_construct(c)) for line, _, c in state.found
+                   if c.startswith("lib:") and c[4:] in API_ROWS}
         for line, _, construct in sorted(state.found):
+            if (line, construct) in renamed:
+                continue
             if line in twins and row_of(construct) in ("aiohttp-client", "websocket"):
                 continue  # the blocking twin's requests.Session, under the same name
             if construct == "loop.run_forever" and not stops:
