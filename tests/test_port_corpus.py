@@ -166,11 +166,11 @@ def test_the_pages_state_each_parts_figures(page: str) -> None:
         assert sentence(part) in text, part
 
 
-# Issue 24's bar. Neither part meets all of it now. The held-out part, measured once at 4d251ee
-# before anyone who worked on the tool read it, meets none of its three parts; the working part,
-# which the seventh held-out part joined, keeps its wrong counterparts within the bar but not its
-# recall or its false alarms. These marks say so, and turn into failures (strict) the day a part
-# meets one, so that the page's "falls short" must change too.
+# Issue 24's bar. Neither part meets all of it now. The held-out part (the ninth), measured once
+# at 7062ac7 before anyone who worked on the tool read it, meets none of its three parts (its
+# wrong counterparts, 2.05%, miss by 3 of 5427); the working part, which the eighth held-out part
+# joined, meets recall and wrong counterparts but not false alarms. These marks say so, and turn
+# into failures (strict) the day a part meets one, so that the page's "meets none" must change too.
 BAR = {"recall": 0.95, "wrong counterpart": 0.02, "false alarms": 0}
 SHORT = pytest.mark.xfail(strict=True, reason="short of issue 24's bar (docs/porting.md, "
                           "'How well it does')")
@@ -180,7 +180,7 @@ def parts(*short: str) -> list[Any]:
     return [pytest.param(part, marks=SHORT) if part in short else part for part in PARTS]
 
 
-@pytest.mark.parametrize("part", parts("working", "holdout"))
+@pytest.mark.parametrize("part", parts("holdout"))
 def test_recall_of_what_must_change(part: str) -> None:
     recall = tally(part).recall  # a number only: a failure must not show the held-out lines
     assert recall >= BAR["recall"]
