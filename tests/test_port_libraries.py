@@ -9,13 +9,13 @@ installed here (aiohttp, aiofiles), a test runs it under Trio to show the entry 
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 import trio
 
-from walkthrough import conceptmap, port
+from tests.test_port_evidence import rows as rows_in
+from walkthrough import conceptmap
 from walkthrough.port import libraries, mapping
 
 
@@ -243,10 +243,7 @@ def test_a_class_named_for_asyncio_does_not_split_an_aio_package() -> None:
 
 def rows(source: str) -> dict[int, set[str]]:
     """Line → the rows ``walkthrough port`` names there, for a snippet of a user's file."""
-    found: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), "bot.py"):
-        found.setdefault(finding.line, set()).add(finding.row)
-    return found
+    return rows_in(source, "bot.py")
 
 
 def test_matrix_nio_is_asyncio_only_in_every_name_it_hands_out() -> None:
