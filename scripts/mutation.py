@@ -179,7 +179,8 @@ MODULES: dict[str, list[str]] = {
     # tests/test_check.py (77 s) is left out: it runs the check as a command, out of mutmut's sight.
     "walkthrough/learner/supervise.py": [
         "tests/test_check_robust.py", "tests/test_check_report.py",
-        "tests/test_mutation_learner_supervise.py", "tests/test_mutation_learner_child_locale.py"],
+        "tests/test_mutation_learner_supervise.py", "tests/test_mutation_learner_child_locale.py",
+        "tests/test_mutation_poll.py"],
     "walkthrough/learner/guard.py": [
         "tests/test_check_robust.py", "tests/test_check_slips.py",
         "tests/test_mutation_learner_supervise.py", "tests/test_mutation_learner_child_locale.py"],
@@ -205,7 +206,8 @@ MODULES: dict[str, list[str]] = {
     # test_crawler.py is left out: its 17 s (more under load) ran for every surviving mutant,
     # and its hostile-server comparison failed mutmut's unmutated run once under load.
     "walkthrough/demosite.py": [
-        "tests/test_crawler_boundaries.py", "tests/test_mutation_demosite.py"],
+        "tests/test_crawler_boundaries.py", "tests/test_mutation_demosite.py",
+        "tests/test_mutation_poll.py"],
     "walkthrough/catalogue.py": [
         "tests/test_cli.py", "tests/test_lesson_count.py", "tests/test_mutation_catalogue.py"],
     "walkthrough/commands/list.py": [
