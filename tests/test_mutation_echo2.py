@@ -17,23 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_mutation_poll import Clock
 from walkthrough import echo
-
-
-class _Clock:
-    """``time.monotonic`` and ``time.sleep`` on a virtual clock: a sleep moves it, nothing
-    waits."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class _Dumped:
@@ -57,7 +42,7 @@ def test_a_stack_written_at_once_is_read_after_two_short_polls(
 ) -> None:
     """Its size is the same at the first two polls: read then, a tenth of a second after
     asking, not at the end of STACK_WAIT (2 s) nor after polls a second apart."""
-    clock = _Clock()
+    clock = Clock()
     monkeypatch.setattr(echo, "time", clock)
     stack = tmp_path / "stack.txt"
     stack.touch()  # BOOTSTRAP creates it empty at the start

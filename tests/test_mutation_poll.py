@@ -38,9 +38,10 @@ from walkthrough.learner.report import EQUIVALENT
 ONE_POLL = 0.05 + 1e-9
 
 
-class _Clock:
+class Clock:
     """``time.monotonic``, ``time.time`` and ``time.sleep`` on a virtual clock: a sleep moves
-    it, nothing waits."""
+    it, nothing waits; put in place of a module's ``time`` (also by
+    ``tests/test_mutation_echo2.py``)."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -62,7 +63,7 @@ class _Child:
     ends when the virtual clock reaches ``clock.now + runs`` (as a child does some time after
     it started; never at one of the parent's polls exactly)."""
 
-    def __init__(self, clock: _Clock, runs: float, argv: list[str]) -> None:
+    def __init__(self, clock: Clock, runs: float, argv: list[str]) -> None:
         self.clock, self.ends = clock, clock.now + runs
         self.pid = -1  # never signalled: the test fails first if _run_child tries to kill it
         self.returncode: int | None = None
@@ -85,7 +86,7 @@ def test_the_check_answers_within_one_short_poll_of_the_childs_end(
 ) -> None:
     """The child ends 0.32 s in; its answer is read at the next poll, 0.35 s in, not at a
     poll a second later (a second more on every check the learner runs)."""
-    clock = _Clock()
+    clock = Clock()
     monkeypatch.setattr(supervise, "time", clock)
     children: list[_Child] = []
 
