@@ -1238,3 +1238,29 @@ def test_awaiting_a_package_the_table_calls_no_asyncio_library_is_no_evidence() 
     assert 8 not in rows(source.format(package="aiocsv"))
     assert rows(source.format(package="csvkit2"))[8] == {"asyncio-only-lib"}
     assert libraries.not_asyncio("aiocsv.writers") and not libraries.not_asyncio("aiocsvx")
+
+
+def test_what_run_sync_hands_its_callback_is_the_blocking_twin() -> None:
+    """SQLAlchemy's ``AsyncConnection.run_sync(fn)`` calls ``fn`` with a plain, synchronous
+    ``Connection`` (its docs' greenlet example: "a traditional orm.Session object with
+    synchronous interface"): the callback's calls stay in a port. A callback the library calls
+    back otherwise (``subscribe(cb)``) still gets the library's object."""
+    found = rows("""\
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        def setup(connection):
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+        async def on_message(message):
+            await message.ack()
+
+        async def main():
+            engine = create_async_engine("sqlite+aiosqlite://")
+            async with engine.begin() as conn:
+                await conn.run_sync(setup)
+                await conn.subscribe(on_message)
+        """)
+    assert 4 not in found
+    assert found[7] == {"asyncio-only-lib"}
+    assert found[12] == {"asyncio-only-lib"} and found[13] == {"asyncio-only-lib"}
+

@@ -169,6 +169,11 @@ EVENT_DECORATORS = {"on", "once", "event", "listen", "listens_for", "add_listene
 #: Parameter names that hold an event loop in asyncio code (``loop=None``, pytest-asyncio's
 #: fixture, a private ``_loop=``).
 LOOP_PARAMS = ("loop", "_loop", "event_loop")
+#: A library object's methods that call back a *blocking* function with the library's blocking
+#: twin (SQLAlchemy's ``AsyncSession.run_sync(fn)`` hands ``fn`` a plain ``orm.Session``,
+#: ``AsyncConnection.run_sync`` a plain ``Connection``): what the callback is given is no
+#: asyncio object, and its calls stay as they are in a port.
+SYNC_CALLBACKS = {"run_sync"}
 
 
 def loop_param(name: str) -> bool:
@@ -1301,7 +1306,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     name = callback_name(node.args[0])
                     if name:
                         scan.callbacks.setdefault(name, (called.partition(".")[0], 1))
-                elif called and called.startswith("lib:") and lib_construct(called):
+                elif called and called.startswith("lib:") and lib_construct(called) \
+                        and not (isinstance(node.func, ast.Attribute)
+                                 and node.func.attr in SYNC_CALLBACKS):
                     # serve(handler), subscribe(cb=handler): a function an asyncio-only
                     # library calls back gets the library's object (a connection, a message)
                     for value in [*node.args, *(k.value for k in node.keywords)]:
