@@ -419,3 +419,27 @@ def test_a_librarys_name_for_an_asyncio_api_is_that_apis_row_through_its_module(
         """)
     assert (found[6], found[8], found[9]) == ({"gather"}, {"run"}, {"run"})
     assert found[1] == {"asyncio-only-lib"}  # the import of aiorun is still its library's
+
+
+def test_a_package_built_on_anyio_or_httpx_awaited_in_an_asyncio_program_is_no_finding() -> None:
+    """httpx2 (AnyIO and httpcore2 underneath), openai-async (httpx's AsyncClient) and Groq's
+    SDK (anyio.sleep, sniffio) run under Trio as they are: awaiting them beside asyncio's own
+    calls says nothing of the loop they need, so only asyncio's lines are findings."""
+    found = rows("""\
+        import asyncio
+        import httpx2
+        import openai_async
+        from groq import AsyncGroq
+
+        async def main(key, payload):
+            async with httpx2.AsyncClient() as client:
+                await client.get("https://example.org")
+            await openai_async.chat_complete(key, timeout=30, payload=payload)
+            await AsyncGroq().chat.completions.create(model="m", messages=[])
+            await asyncio.sleep(1)
+
+        asyncio.run(main("k", {}))
+        """)
+    assert found == {1: {"loop"}, 11: {"sleep"}, 13: {"run"}}
+    assert [libraries.not_asyncio(m) for m in ("httpx2", "groq.resources", "openai")] \
+        == [True, True, False]  # openai is names.TRIO_SAFE's, not this table's

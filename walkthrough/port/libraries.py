@@ -405,6 +405,21 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     "botbuilder.schema",
 })
 
+#: Third-party packages that run under Trio as they are: built on AnyIO or httpx, or asking
+#: sniffio which loop runs them (checked in each one's source). Awaiting one of them in an
+#: asyncio program is no evidence that it is an asyncio-only library, so the tool says
+#: nothing of them (``names.TRIO_SAFE`` holds the older entries of the same kind).
+AGNOSTIC: frozenset[str] = frozenset({
+    # Pydantic's fork of httpx ("the next generation HTTP client"): its requirements are
+    # anyio and httpcore2, and its ASGI transport makes a trio.Event under Trio (sniffio)
+    "httpx2", "httpcore2",
+    # openai-async 0.0.3: one module whose calls are httpx.AsyncClient's, and no asyncio
+    "openai_async",
+    # Groq's SDK, generated as OpenAI's and Anthropic's are: anyio.sleep between retries, and
+    # its to_thread asks sniffio (groq/_utils/_sync.py), so it runs under Trio as they do
+    "groq",
+})
+
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
 _PATTERNS: tuple[Library, ...] = tuple(lib for lib in LIBRARIES if lib.module.endswith("*"))
 
@@ -527,10 +542,12 @@ def _nearest(module: str) -> tuple[str, Library] | None:
 
 
 def not_asyncio(module: str) -> bool:
-    """Whether ``module`` is, or is inside, a package :data:`NOT_ASYNCIO` lists: one the tool
-    knows, so it is no unknown package whose awaited calls would be evidence of asyncio."""
+    """Whether ``module`` is, or is inside, a package :data:`NOT_ASYNCIO` or :data:`AGNOSTIC`
+    lists: one the tool knows, so it is no unknown package whose awaited calls would be
+    evidence of asyncio."""
     parts = module.strip(".").split(".")
-    return any(".".join(parts[:end]) in NOT_ASYNCIO for end in range(1, len(parts) + 1))
+    return parts[0] in AGNOSTIC \
+        or any(".".join(parts[:end]) in NOT_ASYNCIO for end in range(1, len(parts) + 1))
 
 
 def find(module: str) -> Library | None:
