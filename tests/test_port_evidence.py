@@ -1264,3 +1264,45 @@ def test_what_run_sync_hands_its_callback_is_the_blocking_twin() -> None:
     assert found[7] == {"asyncio-only-lib"}
     assert found[12] == {"asyncio-only-lib"} and found[13] == {"asyncio-only-lib"}
 
+
+
+def test_what_a_file_awaits_shows_that_module_to_be_asyncios_not_its_whole_package() -> None:
+    """A project's own base package (``acme``) keeps its logging and its database lock in
+    separate modules: awaiting the lock shows ``acme.database`` to wait on asyncio's loop,
+    and says nothing of ``acme.log``, whose logger is plain Python."""
+    found = rows("""\
+        import asyncio
+        from acme import log
+        from acme.database import advisory_lock
+
+        logger = log.get_logger(__name__)
+
+        async def lead(engine):
+            async with advisory_lock(engine, 7):
+                logger.info("leader")
+                await asyncio.sleep(1)
+        """)
+    assert found[3] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
+    assert not {2, 5, 9} & set(found)
+
+
+def test_a_packages_coroutine_run_as_an_asyncio_task_is_evidence_as_awaiting_it_is() -> None:
+    """``asyncio.create_task(hub.worker())``: the package's coroutine runs on asyncio's loop,
+    as sure a sign as ``await hub.worker()``; the file's own coroutine handed so is none."""
+    found = rows("""\
+        import asyncio
+        from acme.engine import Hub
+
+        async def tick():
+            await asyncio.sleep(1)
+
+        async def main():
+            hub = Hub()
+            worker = asyncio.create_task(hub.worker())
+            ticker = asyncio.create_task(tick())
+            await asyncio.gather(worker, ticker)
+        """)
+    assert found[2] == {"asyncio-only-lib"} and found[8] == {"asyncio-only-lib"}
+    assert found[9] == {"create-task", "asyncio-only-lib"}
+    assert found[10] == {"create-task"}
+

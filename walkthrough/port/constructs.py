@@ -26,6 +26,7 @@ from walkthrough.port.names import (
     annotation_kind,
     callback_name,
     collect,
+    evidenced,
     external_of,
     foreign_type,
     lib_construct,
@@ -953,6 +954,12 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
+        if name is not None and ROWS.get(construct_of(name)) in RUNS_COROUTINES:
+            # asyncio.create_task(hub.worker()), asyncio.run(client.main()): a package's
+            # coroutine run on asyncio's loop, which is as much a sign as awaiting it
+            for arg in node.args:
+                if isinstance(arg, ast.Call):
+                    self._evidence(arg, arg.func)
         self._inherited(node)
         if self._holds_loop(node):
             self.emit(node, "loop passed")  # self._get_loop(): this file's way to a loop
@@ -988,7 +995,7 @@ class Visitor(ast.NodeVisitor):
             return False
         target = self.scan.aliases.get(node.func.id, "")
         module, _, function = target.removeprefix("lib:").rpartition(".")
-        return target.startswith("lib:") and module.split(".")[0] in libraries.evidenced_now() \
+        return target.startswith("lib:") and evidenced(module) is not None \
             and function.islower() and not function.startswith("_") \
             and f"{module}.{function}" == target.removeprefix("lib:")
 
@@ -2285,6 +2292,8 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+#: The rows of asyncio's calls that run the coroutine they are handed on its loop.
+RUNS_COROUTINES = {"create-task", "gather", "run", "wait-for", "shield"}
 #: How a construct names an unlisted package found asyncio's by what the file does with it.
 EVIDENCE = EVIDENCE_PREFIX
 

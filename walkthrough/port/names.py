@@ -244,18 +244,29 @@ def _stdlib() -> frozenset[str]:
 STDLIB = _stdlib()
 
 
+def evidenced(module: str) -> str | None:
+    """The package or module of ``module`` that the file being read shows to be asyncio's
+    (:func:`libraries.evidenced`): ``forktex.database`` for ``forktex.database.lock`` when
+    the file awaits what it imported from ``forktex.database``, not its ``forktex.log``."""
+    parts = module.split(".")
+    shown = libraries.evidenced_now()
+    return next((".".join(parts[:end]) for end in range(len(parts), 0, -1)
+                 if ".".join(parts[:end]) in shown), None)
+
+
 def library_row(module: str) -> str | None:
     """:func:`_library_row`, or the row of a package the file being read shows to be
     asyncio's (:func:`libraries.evidenced`), which no cache may keep for another file."""
-    if module.split(".")[0] in libraries.evidenced_now():
+    if evidenced(module) is not None:
         return None if module.split(".")[0] in MODULES else "asyncio-only-lib"
     return _library_row(module)
 
 
 def library_of(module: str) -> str | None:
     """:func:`_library_of`, or the package the file shows to be asyncio's."""
-    if module.split(".")[0] in libraries.evidenced_now():
-        return libraries.name(module)
+    shown = evidenced(module)
+    if shown is not None:
+        return libraries.name(module) or shown
     return _library_of(module)
 
 
@@ -402,7 +413,7 @@ class Names:
         found = library_of(module)
         parts = module.split(".")
         if found is not None and top in self.async_named and len(parts) > 1 \
-                and top in libraries.evidenced_now() \
+                and evidenced(module) is not None \
                 and not any(_async_named(part) for part in parts[1:]):
             return None  # the shared, blocking part of a package with both APIs
         if top in self.split and found is not None:
@@ -736,7 +747,9 @@ def _imports(tree: ast.Module, scan: Names) -> None:
             for alias in node.names:
                 if not _unlisted(f"{node.module}.{alias.name}", scan):
                     continue
-                scan.external[alias.asname or alias.name] = node.module.split(".")[0]
+                # the module it came from: what the file awaits of it shows that module to be
+                # asyncio's, not the package's other modules (its logging, its time helpers)
+                scan.external[alias.asname or alias.name] = node.module
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
