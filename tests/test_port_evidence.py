@@ -1306,3 +1306,28 @@ def test_a_packages_coroutine_run_as_an_asyncio_task_is_evidence_as_awaiting_it_
     assert found[9] == {"create-task", "asyncio-only-lib"}
     assert found[10] == {"create-task"}
 
+
+def test_what_a_test_module_awaits_is_no_evidence() -> None:
+    """A test of the package under test imports asyncio for its own sleeps and gathers
+    whether that package is asyncio-only or AnyIO-based, so what it awaits of the package says
+    nothing; the same code in an application module still does. (An asyncio-only library the
+    table lists is found in a test as anywhere.)"""
+    source = """\
+        import asyncio
+        import aiosqlite
+        from gatekeeper import Gate
+
+        async def test_gate_lets_one_through():
+            gate = Gate(limit=1)
+            results = await asyncio.gather(gate.enter(), gate.enter())
+            await gate.close()
+            async with aiosqlite.connect(":memory:") as db:
+                await db.execute("select 1")
+        """
+    for path in ("tests/test_gate.py", "tests/gate_test.py", "tests/conftest.py"):
+        found = rows(source, path)
+        assert not {3, 6, 8} & set(found), path
+        assert found[2] == found[9] == {"asyncio-only-lib"}
+    found = rows(source, "gatekeeper_app/check.py")
+    assert found[3] == found[6] == found[8] == {"asyncio-only-lib"}
+

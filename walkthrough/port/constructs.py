@@ -1227,7 +1227,11 @@ class Visitor(ast.NodeVisitor):
         # pytest-asyncio runs the tests of AnyIO- and httpx-based libraries too, so what such
         # a test awaits says nothing of the package (the eighth corpus part: most of its false
         # alarms were those packages' tests).
-        if not self.scan.imports_asyncio or qualname(value, self.scan) is not None:
+        # Nor a test module (test_*.py, *_test.py, conftest.py): the package a test awaits is
+        # the one under test, and tests of AnyIO- and httpx-based libraries import asyncio as
+        # often (asyncio.sleep, asyncio.gather in a test), so the import says nothing of it.
+        if not self.scan.imports_asyncio or qualname(value, self.scan) is not None \
+                or is_test_module(self.scan.path):
             return
         package = external_of(value, self.scan)
         base = self.external_bases[-1] if self.external_bases else None
@@ -2296,6 +2300,13 @@ def _is_none(node: ast.expr) -> bool:
 RUNS_COROUTINES = {"create-task", "gather", "run", "wait-for", "shield"}
 #: How a construct names an unlisted package found asyncio's by what the file does with it.
 EVIDENCE = EVIDENCE_PREFIX
+
+
+def is_test_module(path: str) -> bool:
+    """Whether ``path`` names a module pytest collects or configures tests from."""
+    base = path.replace("\\", "/").rpartition("/")[2]
+    return base == "conftest.py" or (base.endswith(".py") and (
+        base.startswith("test_") or base.endswith("_test.py")))
 
 
 def row_of(construct: str) -> str | None:
