@@ -1331,3 +1331,20 @@ def test_what_a_test_module_awaits_is_no_evidence() -> None:
     found = rows(source, "gatekeeper_app/check.py")
     assert found[3] == found[6] == found[8] == {"asyncio-only-lib"}
 
+
+def test_an_asgi_app_awaited_as_its_server_calls_it_is_no_evidence() -> None:
+    """``await app(scope, receive, send)`` in an ASGI router: the interface is the same
+    under any loop (hypercorn serves ASGI under Trio), so the framework that made the app is
+    not shown to be asyncio's; the same app's method awaited otherwise still shows it."""
+    source = """\
+        import asyncio
+        from realtime import stt_app
+
+        async def application(scope, receive, send):
+            if scope["path"].startswith("/ws"):
+                await stt_app(scope, receive, send)
+            {other}
+        """
+    assert not {2, 6, 7} & set(rows(source.format(other="")))
+    found = rows(source.format(other="await stt_app.warm_up(scope)"))
+    assert found[2] == found[6] == found[7] == {"asyncio-only-lib"}

@@ -1254,7 +1254,8 @@ class Visitor(ast.NodeVisitor):
         if not (isinstance(node.value, ast.Call) and node.value.args
                 and isinstance(node.value.args[0], ast.Call | ast.Await)) \
                 and not (isinstance(node.value, ast.Name)
-                         and node.value.id in self.awaitables):
+                         and node.value.id in self.awaitables) \
+                and not _asgi_call(node.value):
             # (await ensure_async(chan.get_msg())): an adapter awaits what it is handed, no
             # sign of which loop it needs
             self._evidence(node, node.value.func if isinstance(node.value, ast.Call)
@@ -2300,6 +2301,15 @@ def _is_none(node: ast.expr) -> bool:
 RUNS_COROUTINES = {"create-task", "gather", "run", "wait-for", "shield"}
 #: How a construct names an unlisted package found asyncio's by what the file does with it.
 EVIDENCE = EVIDENCE_PREFIX
+
+
+def _asgi_call(node: ast.expr) -> bool:
+    """``await app(scope, receive, send)``: an ASGI application called as its server calls
+    it. ASGI is the same interface under any loop (hypercorn serves it under Trio), so what
+    is awaited so says nothing of asyncio, whichever framework made the app."""
+    if not isinstance(node, ast.Call) or len(node.args) != 3 or node.keywords:
+        return False
+    return [_last_name(arg) for arg in node.args] == ["scope", "receive", "send"]
 
 
 def is_test_module(path: str) -> bool:
