@@ -443,3 +443,44 @@ def test_a_package_built_on_anyio_or_httpx_awaited_in_an_asyncio_program_is_no_f
     assert found == {1: {"loop"}, 11: {"sleep"}, 13: {"run"}}
     assert [libraries.not_asyncio(m) for m in ("httpx2", "groq.resources", "openai")] \
         == [True, True, False]  # openai is names.TRIO_SAFE's, not this table's
+
+
+@pytest.mark.parametrize(("module", "row"), [
+    ("gql.transport.aiohttp", "asyncio-only-lib"),  # a transport: aiohttp's client
+    ("gql.transport.aiohttp_websockets", "asyncio-only-lib"),
+    ("slackish.socket_mode.aiohttp", "asyncio-only-lib"),
+    ("dependency_injector.ext.aiohttp", "http-server"),  # an extension: aiohttp.web's
+    ("sentry_sdk.integrations.aiohttp", "http-server"),
+    ("webkit.contrib.aiohttp_views", "http-server"),
+])
+def test_a_submodule_named_for_aiohttp_is_the_packages_binding_to_it(module: str,
+                                                                     row: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == row
+    assert libraries.name(module + ".Thing") == module
+
+
+@pytest.mark.parametrize("module", [
+    "gql.transport.httpx",  # the same package's binding to httpx runs under Trio
+    "gql.transport._aiohttp_compat",  # private: the package's own plumbing
+    "starlette.websockets",  # websockets names the protocol there, not the library
+    "webkit.aiohttpx",  # merely similar
+])
+def test_a_sibling_binding_or_a_similar_name_is_not(module: str) -> None:
+    assert libraries.advice(module) is None
+
+
+def test_an_extensions_aiohttp_views_are_the_servers_in_a_users_file() -> None:
+    """``dependency_injector.ext.aiohttp`` wraps aiohttp.web's views: the import and the
+    views built from it are the server's lines, the container's own provider is not."""
+    found = rows("""\
+        from dependency_injector import containers, providers
+        from dependency_injector.ext import aiohttp
+
+        class Container(containers.DeclarativeContainer):
+            index = aiohttp.View(lambda request: None)
+            settings = providers.Object({})
+        """)
+    assert found.get(2) == {"http-server"} and found.get(5) == {"http-server"}
+    assert 1 not in found and 6 not in found
+    assert libraries.name("foo.aio.aiohttp") == "foo.aio"  # a submodule named for asyncio first

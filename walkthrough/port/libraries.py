@@ -444,6 +444,39 @@ SUBMODULE = Library("*.aio", "asyncio-only-lib",
                     f"sibling in `trio.to_thread.run_sync`, or {_BRIDGE}")
 
 
+#: A submodule named for aiohttp inside another package (``gql.transport.aiohttp``,
+#: ``dependency_injector.ext.aiohttp``, ``sentry_sdk.integrations.aiohttp``,
+#: ``gql.transport.aiohttp_websockets``): that package's binding to aiohttp, which a port away
+#: from aiohttp replaces with the package's other binding. (``websockets`` is no such sign:
+#: ``starlette.websockets`` and ``uvicorn.protocols.websockets`` name the protocol.)
+AIOHTTP_BINDING = Library("*.aiohttp", "asyncio-only-lib",
+                          "a package's binding to aiohttp (check its docs): its binding to "
+                          "httpx or to an ASGI framework where it has one, which run under "
+                          f"Trio, else {_BRIDGE}")
+
+
+#: The same binding kept among a package's extensions (``dependency_injector.ext.aiohttp``,
+#: ``sentry_sdk.integrations.aiohttp``): an extension of aiohttp as a framework, that is of
+#: aiohttp.web's server (its views, middlewares, app), since the client is no framework.
+AIOHTTP_EXTENSION = Library("*.ext.aiohttp", "http-server",
+                            "a package's extension for aiohttp.web (check its docs): its "
+                            "extension for an ASGI framework (Starlette, Quart), served by "
+                            f"Hypercorn's Trio worker, or the aiohttp app behind {_BRIDGE}")
+#: Where a package keeps its extensions for other frameworks.
+EXTENSION_FOLDERS = frozenset({"ext", "contrib", "integrations", "integration", "extensions",
+                               "plugins"})
+
+
+def _aiohttp_binding(parts: list[str]) -> tuple[str, Library] | None:
+    """The first submodule of ``parts`` (below the top level) named for aiohttp, and its entry:
+    :data:`AIOHTTP_EXTENSION` among the package's extensions, else :data:`AIOHTTP_BINDING`."""
+    for end in range(2, len(parts) + 1):
+        if parts[end - 1] == "aiohttp" or parts[end - 1].startswith("aiohttp_"):
+            extension = parts[end - 2] in EXTENSION_FOLDERS
+            return ".".join(parts[:end]), AIOHTTP_EXTENSION if extension else AIOHTTP_BINDING
+    return None
+
+
 #: A top-level package named ``*_asyncio`` or ``*_aio`` (``pulsectl_asyncio``): the asyncio
 #: twin of a blocking package, asyncio-only by its name where it has no entry of its own.
 SUFFIXED = Library("*_asyncio", "asyncio-only-lib",
@@ -531,6 +564,8 @@ def _nearest(module: str) -> tuple[str, Library] | None:
                 return _submodule(parts, classes=False) or (prefix, lib)
             return prefix, lib
     found = _submodule(parts)
+    if found is None:
+        found = _aiohttp_binding(parts)
     if found is None and parts[0].endswith(("_asyncio", "_aio")) \
             and not parts[0].startswith(("_", "trio", "anyio")):
         # pulsectl_asyncio beside pulsectl: a package named for asyncio at its end, as
