@@ -2591,6 +2591,60 @@ def test_a_name_a_function_binds_to_another_packages_object_is_not_one_bound_els
     assert kept[11] == {"future"}
 
 
+def test_a_name_a_function_binds_to_a_stdlib_or_builtin_value_is_not_one_bound_elsewhere() -> (
+        None):
+    """``connection`` is an asyncpg connection in one method and sqlite3's in another, and
+    ``result`` what a library returned in one function and a dict in another: each function's
+    own local, so sqlite3's ``execute`` and the dict's ``update`` are no finding."""
+    found = rows("""\
+        import sqlite3
+        import asyncpg
+
+        class Store:
+            async def remote(self):
+                connection = await asyncpg.connect("postgres://")
+                await connection.execute("select 1")
+
+            def local(self):
+                connection = sqlite3.connect("x.db")
+                connection.execute("PRAGMA journal_mode=WAL")
+
+        async def fetch(conn: asyncpg.Connection):
+            result = await conn.fetch("select 1")
+            return result
+
+        def merge(items):
+            result = dict()
+            for item in items:
+                result.update(item)
+            return result
+        """)
+    assert found[7] == {"asyncio-only-lib"} and found[14] == {"asyncio-only-lib"}
+    assert not {10, 11, 18, 20} & set(found)
+    # the object dropped (pool = None), or a module's global, is still that object
+    shared = rows("""\
+        import sqlite3
+        import asyncpg
+
+        _pool = None
+
+        async def start(dsn):
+            global _pool
+            _pool = await asyncpg.create_pool(dsn)
+
+        async def stop():
+            global _pool
+            await _pool.close()
+            _pool = None
+
+        def fallback():
+            global _pool
+            _pool = sqlite3.connect("x.db")
+            _pool.close()
+        """)
+    assert shared[12] == {"asyncio-only-lib"} and shared[18] == {"asyncio-only-lib"}
+
+
 def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() -> None:
     """``except aiohttp.ClientResponseError as err``: ``err.status`` and ``err.message`` are
     aiohttp's (httpx's ``HTTPStatusError`` has ``err.response.status_code``); the same reads

@@ -36,6 +36,7 @@ from walkthrough.port.names import (
     makes_loops,
     qualname,
     reference,
+    stdlib_bindings,
 )
 from walkthrough.port.reading import deep, parse
 
@@ -393,6 +394,8 @@ class Visitor(ast.NodeVisitor):
                  tree: ast.AST | None = None) -> None:
         self.scan = scan
         self.tree = tree or ast.Module([], [])
+        #: the names the file binds by importing the standard library
+        self.stdlib = stdlib_bindings(self.tree) if isinstance(self.tree, ast.Module) else set()
         self.lines = lines or []
         #: the enclosing functions: (name, its parameters, whether it is a generator)
         self.functions: list[tuple[str, set[str], bool]] = []
@@ -1398,6 +1401,27 @@ class Visitor(ast.NodeVisitor):
         return isinstance(root, ast.Name) and root.id in self.scan.external \
             and root.id not in self.scan.aliases
 
+    def _plain_value(self, value: ast.expr, name: str) -> bool:
+        """``connection = sqlite3.connect(path)``, ``result = dict()``: a value of the standard
+        library's or a builtin's, where the file binds ``name`` to one object elsewhere (an
+        asyncpg connection, what a library returned). Neither is that object; a container may
+        still be filled with tasks or futures, so not where the name holds a collection."""
+        kind = self.scan.kinds.get(name, "")
+        if kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+            return False  # tasks = [] beside tasks: set[asyncio.Task]: filled with them
+        if isinstance(value, ast.Constant) and value.value is None:
+            return False  # self-evidently no rebinding: the object dropped (session = None)
+        if isinstance(value, ast.Dict | ast.List | ast.Set | ast.Constant | ast.JoinedStr):
+            return True
+        if not isinstance(value, ast.Call) or qualname(value, self.scan) is not None:
+            return False
+        root = value.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in self.scan.aliases:
+            return False
+        return root.id in self.stdlib or (root is value.func and root.id in BUILTIN_VALUES)
+
     def _rebound(self, node: ast.FunctionDef | ast.AsyncFunctionDef,
                  arguments: list[ast.arg]) -> set[str]:
         """The names this function binds only to what is no known object, where the file
@@ -1407,16 +1431,21 @@ class Visitor(ast.NodeVisitor):
         plain: dict[str, int] = {}  # name = call of nothing known
         assigns: dict[str, int] = {}  # name = anything
         stores: dict[str, int] = {}  # every binding: assigns, for, with, walrus, unpacking
+        shared: set[str] = set()  # names declared global or nonlocal
         for sub in _own_nodes(node):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     if isinstance(target, ast.Name):
                         assigns[target.id] = assigns.get(target.id, 0) + 1
-                        if self._foreign_call(sub.value):
+                        if self._foreign_call(sub.value) \
+                                or self._plain_value(sub.value, target.id):
                             plain[target.id] = plain.get(target.id, 0) + 1
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
                 stores[sub.id] = stores.get(sub.id, 0) + 1
-        params = {a.arg for a in arguments}
+            elif isinstance(sub, ast.Global | ast.Nonlocal):
+                # global _session: the module's name, bound to the object elsewhere
+                shared.update(sub.names)
+        params = {a.arg for a in arguments} | shared
         return {name for name, count in plain.items()
                 if count == assigns[name] == stores.get(name, 0)
                 and name not in params and name in self.scan.kinds}
@@ -2297,6 +2326,9 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+#: Builtins whose call makes a plain value (a container, a number, a string).
+BUILTIN_VALUES = {"dict", "list", "set", "tuple", "frozenset", "str", "bytes", "bytearray",
+                  "int", "float", "bool", "len", "sorted", "open"}
 #: The rows of asyncio's calls that run the coroutine they are handed on its loop.
 RUNS_COROUTINES = {"create-task", "gather", "run", "wait-for", "shield"}
 #: How a construct names an unlisted package found asyncio's by what the file does with it.

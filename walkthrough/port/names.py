@@ -1070,7 +1070,7 @@ def foreign_type(node: ast.expr, scan: Names, classes: set[str]) -> bool:
     return top in STDLIB and top != "asyncio"
 
 
-def _stdlib_names(tree: ast.Module) -> set[str]:
+def stdlib_bindings(tree: ast.Module) -> set[str]:
     """The names a file binds by importing the standard library, not asyncio (``Future``
     after ``from concurrent.futures import Future``, ``concurrent`` after ``import
     concurrent.futures``)."""
@@ -1086,7 +1086,7 @@ def _stdlib_names(tree: ast.Module) -> set[str]:
 
 
 def _stdlib_name(node: ast.expr, names: set[str]) -> bool:
-    """Whether ``node`` names a class of the standard library's (:func:`_stdlib_names`);
+    """Whether ``node`` names a class of the standard library's (:func:`stdlib_bindings`);
     tornado's ``Future`` is asyncio's own, no such class."""
     while isinstance(node, ast.Attribute):
         node = node.value
@@ -1149,7 +1149,7 @@ def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     scan.narrowed = _narrowed_assigns(tree, scan)
-    stdlib_names = _stdlib_names(tree)
+    stdlib_names = stdlib_bindings(tree)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
     handed = handed_loops(tree)
