@@ -85,10 +85,10 @@ def test_a_dotted_module_finds_its_nearest_listed_package(module: str, row: str)
     "trio",
     "httpx",
     "twisted.internet.defer",  # Twisted itself is no asyncio library
-    "caio.AsyncContext",  # "Async" alone names no loop
-    "caio.Aiolos",  # Aio then a lower-case letter: a word, not a prefix
-    "caio.base_asyncio_x",  # asyncio inside a module's name, not at its start or end
-    "caio._asyncio_base",  # a private module keeps its package's side
+    "fileio.AsyncContext",  # "Async" alone names no loop
+    "fileio.Aiolos",  # Aio then a lower-case letter: a word, not a prefix
+    "fileio.base_asyncio_x",  # asyncio inside a module's name, not at its start or end
+    "fileio._asyncio_base",  # a private module keeps its package's side
 ])
 def test_modules_that_are_not_asyncio_only_get_nothing(module: str) -> None:
     assert libraries.advice(module) is None
@@ -484,3 +484,44 @@ def test_an_extensions_aiohttp_views_are_the_servers_in_a_users_file() -> None:
     assert found.get(2) == {"http-server"} and found.get(5) == {"http-server"}
     assert 1 not in found and 6 not in found
     assert libraries.name("foo.aio.aiohttp") == "foo.aio"  # a submodule named for asyncio first
+
+
+def test_winloop_is_uvloops_windows_twin_with_its_api() -> None:
+    """winloop is "Windows version of uvloop": picked beside uvloop by platform, its ``run``
+    is asyncio.run by another name and its import a loop to drop, as uvloop's are."""
+    found = rows("""\
+        import sys
+
+        if sys.platform == "win32":
+            import winloop as fastloop
+        else:
+            import uvloop as fastloop
+
+        async def main():
+            pass
+
+        fastloop.run(main())
+        winloop_policy = __import__("winloop").EventLoopPolicy
+        """)
+    assert found.get(4) == {"loop"} and found.get(6) == {"loop"} and found.get(11) == {"run"}
+    assert libraries.API_ROWS["winloop.install"] == "loop"
+
+
+def test_caios_asyncio_context_is_asyncio_only_and_its_callback_context_is_not() -> None:
+    """caio is "Python bindings for Linux AIO API and simple asyncio wrapper": the wrapper's
+    context is awaited on asyncio's loop; the bindings' contexts take callbacks."""
+    found = rows("""\
+        import caio
+        from caio.thread_aio import Context
+
+        async def read(fd):
+            context = caio.AsyncioContext(128)
+            return await context.read(32, fd, 0)
+
+        def submit(fd, done):
+            return Context(128).submit(fd, done)
+        """)
+    assert found.get(1) == {"asyncio-only-lib"} and found.get(5) == {"asyncio-only-lib"}
+    assert 2 not in found and 9 not in found
+    assert libraries.name("caio.linux_aio_asyncio") == "caio"  # its asyncio flavours
+    assert libraries.advice("caio.thread_aio") is None

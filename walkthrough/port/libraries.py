@@ -95,6 +95,12 @@ LIBRARIES: tuple[Library, ...] = (
     # so is the port (the corpus keys give them aiofiles' row)
     Library("aiofile", "aiofiles",
             "`await trio.open_file(...)` and `trio.Path` (aiofile runs on asyncio's loop)"),
+    # caio, aiofile's engine: "Python bindings for Linux AIO API and simple asyncio wrapper"
+    # (its description); its awaitable side is AsyncioContext (caio/__init__.py), its plain
+    # Context and Operation take callbacks (their modules are in NOT_ASYNCIO)
+    Library("caio", "asyncio-only-lib",
+            "`await trio.open_file(...)` and `trio.Path` (caio's awaitable context is asyncio's; "
+            "its callback `Context` in a worker thread, if you need Linux AIO itself)"),
     Library("async_timeout", "timeout",
             "`with trio.fail_after(t)` (a plain `with`; it raises `trio.TooSlowError`)"),
     Library("nest_asyncio", "nest-asyncio",
@@ -102,6 +108,10 @@ LIBRARIES: tuple[Library, ...] = (
     Library("pytest_asyncio", "pytest-asyncio",
             "pytest-trio's `@pytest.mark.trio`, or AnyIO's plugin for both"),
     Library("uvloop", "loop",
+            "nothing: Trio has its own event loop and no loop policy to replace; drop the import"),
+    # winloop, "Windows version of uvloop", with uvloop's API (`import winloop as uvloop` on
+    # Windows, `winloop.run(main())`, `winloop.install()`)
+    Library("winloop", "loop",
             "nothing: Trio has its own event loop and no loop policy to replace; drop the import"),
     # databases and caches
     Library("redis.asyncio", "asyncio-only-lib",
@@ -379,6 +389,11 @@ API_ROWS: dict[str, str] = {
     "uvloop.new_event_loop": "loop",
     "uvloop.EventLoopPolicy": "loop",
     "uvloop.Loop": "loop",
+    "winloop.run": "run",
+    "winloop.install": "loop",
+    "winloop.new_event_loop": "loop",
+    "winloop.EventLoopPolicy": "loop",
+    "winloop.Loop": "loop",
     # tqdm's asyncio helpers are asyncio.gather and as_completed with a progress bar
     # (tqdm/asyncio.py: `gather` awaits `asyncio.as_completed`): the port's nursery and
     # channel, with the bar updated by hand
@@ -403,6 +418,10 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     # adapters pass around, plain data in any port (the corpus README: a package's loop-free
     # classes are not labelled)
     "botbuilder.schema",
+    # caio's plain side: a Context whose operations take callbacks, on Linux AIO or threads
+    # (imported from these modules; caio's top level re-exports it beside AsyncioContext and
+    # is caio's entry)
+    "caio.abstract", "caio.linux_aio", "caio.linux_uring", "caio.thread_aio", "caio.python_aio",
 })
 
 #: Third-party packages that run under Trio as they are: built on AnyIO or httpx, or asking
