@@ -525,3 +525,26 @@ def test_caios_asyncio_context_is_asyncio_only_and_its_callback_context_is_not()
     assert 2 not in found and 9 not in found
     assert libraries.name("caio.linux_aio_asyncio") == "caio"  # its asyncio flavours
     assert libraries.advice("caio.thread_aio") is None
+
+
+def test_anyio_based_aiometer_and_the_ollama_client_are_no_asyncio_libraries() -> None:
+    """aiometer is aio* by name but AnyIO by code ("compatible with asyncio and trio"), and
+    Ollama's AsyncClient is httpx's: neither the import nor the awaits are findings, while a
+    package named aio* that the table does not know still is one."""
+    found = rows("""\
+        import asyncio
+        import aiometer
+        from ollama import AsyncClient
+        import aiolimiter
+
+        async def main(jobs):
+            await aiometer.run_all(jobs, max_at_once=4)
+            await AsyncClient().chat(model="m", messages=[])
+            async with aiolimiter.AsyncLimiter(1):
+                pass
+
+        asyncio.run(main([]))
+        """)
+    assert found == {1: {"loop"}, 4: {"asyncio-only-lib"}, 9: {"asyncio-only-lib"},
+                     12: {"run"}}
+    assert libraries.advice("aiometer") is None and libraries.not_asyncio("ollama._client")

@@ -414,6 +414,10 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     # aiocsv's readers and writers await the file object they are given (its readers.py and
     # writers.py import no asyncio), so they run under Trio on `trio.open_file`'s file
     "aiocsv",
+    # aiometer, "a Python concurrency scheduling library, compatible with asyncio and trio":
+    # its amap, run_all and run_on_each are AnyIO task groups and memory streams (aiometer
+    # 1.0's _impl/), so they run under Trio as they are
+    "aiometer",
     # the Bot Framework's activity schema: msrest data classes (Attachment, Activity) that its
     # adapters pass around, plain data in any port (the corpus README: a package's loop-free
     # classes are not labelled)
@@ -437,6 +441,9 @@ AGNOSTIC: frozenset[str] = frozenset({
     # Groq's SDK, generated as OpenAI's and Anthropic's are: anyio.sleep between retries, and
     # its to_thread asks sniffio (groq/_utils/_sync.py), so it runs under Trio as they do
     "groq",
+    # the official Ollama client: httpx's AsyncClient, and anyio for its file reads
+    # (ollama/_client.py imports no asyncio)
+    "ollama",
 })
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
