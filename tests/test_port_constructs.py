@@ -3627,3 +3627,30 @@ def test_a_future_made_when_none_is_handed_in_is_a_future() -> None:
                     self.ready.cancel()
         """)
     assert found[6] == found[7] == found[10] == found[11] == {"future"}
+
+
+def test_a_collection_of_a_librarys_objects_is_a_plain_collection_of_them() -> None:
+    """``self.tracks: list[aiortc.MediaStreamTrack]``: the list's own methods (``append``)
+    are a list's, while what it holds (iterated, indexed, popped) is the library's object,
+    and the collection is no library of its own (``aiortcs`` would match ``aio*``)."""
+    found = rows("""\
+        from typing import List
+        import aiortc
+
+        class Stream:
+            def __init__(self, tracks: List[aiortc.MediaStreamTrack]):
+                self.outgoing: List[aiortc.MediaStreamTrack] = tracks
+                self.incoming: List[aiortc.MediaStreamTrack] = []
+
+            def on_track(self, track: aiortc.MediaStreamTrack):
+                self.incoming.append(track)
+
+            def stop(self):
+                for track in self.outgoing:
+                    track.stop()
+                self.incoming[0].stop()
+                self.incoming.pop().stop()
+        """)
+    assert 10 not in found
+    assert found[14] == found[15] == found[16] == {"asyncio-only-lib"}
+

@@ -26,6 +26,7 @@ from walkthrough.port.names import (
     annotation_kind,
     callback_name,
     collect,
+    element,
     evidenced,
     external_of,
     foreign_type,
@@ -1407,7 +1408,7 @@ class Visitor(ast.NodeVisitor):
         asyncpg connection, what a library returned). Neither is that object; a container may
         still be filled with tasks or futures, so not where the name holds a collection."""
         kind = self.scan.kinds.get(name, "")
-        if kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+        if element(kind) is not None:
             return False  # tasks = [] beside tasks: set[asyncio.Task]: filled with them
         if isinstance(value, ast.Constant) and value.value is None:
             return False  # self-evidently no rebinding: the object dropped (session = None)

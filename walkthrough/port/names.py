@@ -598,9 +598,9 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if kind == "queue" and method in ("get", "get_nowait") \
                 and isinstance(func, ast.Attribute):
             return scan.elements.get(reference(func.value) or "")  # a queue of tasks
-        if method in ("pop", "popleft") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
-            return kind[:-1]  # task = self.closing_tasks.pop()
-        if method in ("values", "copy") and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+        if method in ("pop", "popleft") and element(kind) is not None:
+            return element(kind)  # task = self.closing_tasks.pop()
+        if method in ("values", "copy") and element(kind) is not None:
             return kind  # self.tasks.values(): the tasks still
         if called.startswith("lib:"):
             if method == "get_extra_info":
@@ -613,8 +613,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
         if ref is not None and f"*{ref[ref.index('['):]}" in scan.kinds:
             return scan.kinds[f"*{ref[ref.index('['):]}"]  # details["future"], from a literal
         base = qualname(node.value, scan)
-        if base and base.endswith("s") and base[:-1] in KNOWN_KINDS:
-            return base[:-1]  # tasks[0]
+        if element(base) is not None:
+            return element(base)  # tasks[0], tracks[0] of a list of a library's tracks
         if base and base.startswith("lib:"):
             return lib_construct(base)  # client["db"]["users"]: the library's object still
         return None
@@ -683,10 +683,30 @@ def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, boo
     return None, False
 
 
+#: How a kind names a collection of a library's objects (``list[aiortc.MediaStreamTrack]``):
+#: not ``lib:aiortcs``, which would read as a library of that name (an ``aio*`` one).
+LIB_MANY = "libs:"
+
+
+def plural(kind: str) -> str:
+    """The kind of a collection of ``kind``'s objects: ``tasks``, ``libs:aiortc``."""
+    return f"{LIB_MANY}{kind[4:]}" if kind.startswith("lib:") else f"{kind}s"
+
+
+def element(kind: str | None) -> str | None:
+    """The kind of what a collection of kind ``kind`` holds (``task`` for ``tasks``,
+    ``lib:aiortc`` for ``libs:aiortc``), or ``None`` if ``kind`` is no collection."""
+    if kind and kind.startswith(LIB_MANY):
+        return f"lib:{kind.removeprefix(LIB_MANY)}"
+    if kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
+        return kind[:-1]
+    return None
+
+
 def bind(target: ast.expr, kind: str | None, scan: Names) -> None:
     ref = reference(target)
     if kind and ref is not None and (kind in KNOWN_KINDS or lib_construct(kind) == kind
-                                     or (kind.endswith("s") and kind[:-1] in KNOWN_KINDS)):
+                                     or element(kind) is not None):
         scan.kinds[ref] = kind
         scan.assigned.add(ref)
 
@@ -1225,7 +1245,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                             and scan.callbacks.get(node.name, ("", 0))[0] == "task":
                         kind = "task"  # def done(fut: Future) added to a task: it gets the task
                     if kind:
-                        scan.kinds[arg.arg] = f"{kind}s" if collection else kind
+                        scan.kinds[arg.arg] = plural(kind) if collection else kind
                     elif loop_param(arg.arg) and loop_annotation(arg.annotation) \
                             and scan.loop_file:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
@@ -1340,7 +1360,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         and qualname(node.value, scan) == "task":
                     kind = "task"  # t: Future = ensure_future(coro): a task, typed loosely
                 if kind:
-                    bind(node.target, f"{kind}s" if collection else kind, scan)
+                    bind(node.target, plural(kind) if collection else kind, scan)
                 elif _collects_a_class(node.annotation, scan) and reference(node.target):
                     # self.tasks: set[Task], the file's own Task: what it holds is not
                     # asyncio's, whatever a name added to it is elsewhere in the file
@@ -1379,8 +1399,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 kind = qualname(node.iter, scan)
                 if kind == "websocket" and isinstance(node, ast.AsyncFor):
                     bind(node.target, "wsmessage", scan)  # async for msg in ws: a WSMessage
-                elif kind and kind.endswith("s") and kind[:-1] in KNOWN_KINDS:
-                    bind(node.target, kind[:-1], scan)
+                elif element(kind) is not None:
+                    bind(node.target, element(kind), scan)
                 elif kind and kind.startswith("lib:") and (
                         isinstance(node, ast.AsyncFor)
                         or (isinstance(node, ast.comprehension) and node.is_async)
@@ -1490,7 +1510,7 @@ def _class_fields(node: ast.ClassDef, scan: Names) -> None:
             kind = RETURNS.get(qualname(factory, scan) or "")
         elif kind is None and value is not None:
             kind = qualname(value, scan)
-        kind = f"{kind}s" if kind and collection else kind
+        kind = plural(kind) if kind and collection else kind
         for target in targets:
             if isinstance(target, ast.Name) and kind and f"self.{target.id}" not in scan.kinds:
                 bind(ast.Attribute(ast.Name("self", ast.Load()), target.id, ast.Store()),
