@@ -3654,3 +3654,31 @@ def test_a_collection_of_a_librarys_objects_is_a_plain_collection_of_them() -> N
     assert 10 not in found
     assert found[14] == found[15] == found[16] == {"asyncio-only-lib"}
 
+
+def test_a_parameter_typed_as_the_files_own_class_keeps_that_class_where_it_is_stored() -> None:
+    """``def __init__(self, rx: PipeReader): self._rx = rx``: the signature says what ``rx``
+    is, so ``self._rx.detach()`` is that class's method, though ``rx`` is an asyncio stream
+    in another function; an untyped parameter stored so still takes the name's kind."""
+    found = rows("""\
+        import asyncio
+
+        class PipeReader:
+            def detach(self):
+                return self
+
+        class Duplex:
+            def __init__(self, rx: PipeReader, tx):
+                self._rx = rx
+                self._tx = tx
+
+            def detach(self):
+                self._rx.detach()
+                self._tx.write(b"x")
+
+        async def pump(path):
+            rx, tx = await asyncio.open_unix_connection(path)
+            await tx.drain()
+            return await rx.read(10)
+        """)
+    assert 13 not in found
+    assert found[14] == {"streams"}

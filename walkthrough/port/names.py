@@ -1163,6 +1163,20 @@ def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) \
                     and stmt.value.id == tested:
                 found.add(id(stmt))
+    # def __init__(self, rx: AioPipeReader): self._rx = rx. The signature says which class the
+    # parameter holds, so what it is stored under is that class's object, whatever the same
+    # name holds in another function (async with pipe.open() as rx: an asyncio stream)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        typed = {arg.arg for arg in [*node.args.posonlyargs, *node.args.args,
+                                     *node.args.kwonlyargs]
+                 if annotation_kind(arg.annotation, scan)[0] is None
+                 and _names_a_class(arg.annotation, scan)}
+        for each in _own_statements(node):
+            if typed and isinstance(each, ast.Assign) and isinstance(each.value, ast.Name) \
+                    and each.value.id in typed:
+                found.add(id(each))
     return found
 
 
