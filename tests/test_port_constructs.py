@@ -3682,3 +3682,27 @@ def test_a_parameter_typed_as_the_files_own_class_keeps_that_class_where_it_is_s
         """)
     assert 13 not in found
     assert found[14] == {"streams"}
+
+
+def test_what_awaiting_a_task_gives_is_its_result_not_a_task() -> None:
+    """``result = await self._task`` binds the task's result: awaiting ``result`` in another
+    method (a coroutine a callback returned) is no task's await."""
+    found = rows("""\
+        import asyncio
+        import inspect
+
+        class Timer:
+            def start(self):
+                self._task = asyncio.create_task(self._run())
+
+            async def stop(self):
+                result = await self._task
+                return result
+
+            async def _run(self):
+                result = self._fn()
+                if inspect.iscoroutinefunction(self._fn):
+                    await result
+        """)
+    assert "task-result" in found[9]
+    assert 15 not in found

@@ -619,7 +619,10 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return lib_construct(base)  # client["db"]["users"]: the library's object still
         return None
     if isinstance(node, ast.Await):
-        return qualname(node.value, scan)
+        awaited = qualname(node.value, scan)
+        if awaited in AWAITED and not isinstance(node.value, ast.Call):
+            return None  # result = await self._task: the task's result, no task
+        return awaited
     if isinstance(node, ast.BoolOp):  # loop or asyncio.get_event_loop()
         for value in node.values:
             held = qualname(value, scan)
