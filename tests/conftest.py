@@ -11,8 +11,10 @@ and ``trio.testing.MockClock``; only the crawler's tests do real (local, fast) I
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import locale
+import os
 import signal
 import subprocess
 import sys
@@ -200,3 +202,28 @@ def ascii_locale() -> Generator[None, None, None]:
         yield
     finally:
         locale.setlocale(locale.LC_CTYPE, saved)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The guide built once, ``mkdocs build --strict``, for every test of the run that reads
+    the built pages (``test_docs.py``, ``test_pages_layout.py``): a build is 15-30 s of CPU,
+    and under xdist each file goes to its own worker. The workers of one run share the parent
+    of their temporary folders; the first to take the lock builds there, the others wait for
+    it and read the same site. A failed build leaves no mark, so the next worker tries (and
+    fails) again, each with mkdocs' own words."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, done_mark = shared / "built-site", shared / "built-site.done"
+    with open(shared / "built-site.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done_mark.exists():
+            done = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir",
+                 str(out)],
+                cwd=Path(__file__).resolve().parent.parent,  # snippets' base: the repository
+                capture_output=True, text=True, timeout=300,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # Material's end-of-life notice
+            assert done.returncode == 0, done.stdout + done.stderr
+            done_mark.touch()
+    return out

@@ -9,10 +9,7 @@ files once they exist, and that every runnable example is shown somewhere.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 
@@ -28,18 +25,9 @@ pytest.importorskip("mkdocs", reason="the docs extra is not installed")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,  # the snippets' base path is the repository root
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},  # Material's end-of-life notice
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+def site(built_site: Path) -> Path:
+    """The guide as ``mkdocs build --strict`` writes it, built once for the run (conftest)."""
+    return built_site
 
 
 def includes() -> dict[Path, list[str]]:

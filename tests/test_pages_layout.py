@@ -17,10 +17,7 @@ site browses from disk needs only the build.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -41,14 +38,9 @@ Results = dict[str, dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # Material's end-of-life notice
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+def site(built_site: Path) -> Path:
+    """The guide as ``mkdocs build --strict`` writes it, built once for the run (conftest)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")
