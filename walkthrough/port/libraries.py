@@ -214,6 +214,14 @@ LIBRARIES: tuple[Library, ...] = (
             f"slack_sdk's blocking socket-mode client in a thread, or {_BRIDGE}"),
     Library("slack_sdk.webhook.async_client", "asyncio-only-lib",
             f"slack_sdk's blocking `WebhookClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # Bolt's async side, "for creating asyncio based apps" (slack_bolt/async_app.py's
+    # docstring): AsyncApp on slack_sdk's aiohttp clients, beside the blocking App
+    Library("slack_bolt.async_app", "asyncio-only-lib",
+            f"Bolt's blocking `App` (its listeners in threads), or {_BRIDGE}"),
+    Library("slack_bolt.app.async_*", "asyncio-only-lib",
+            f"Bolt's blocking `App` (its listeners in threads), or {_BRIDGE}"),
+    Library("slack_bolt.adapter.socket_mode.async_handler", "asyncio-only-lib",
+            f"Bolt's blocking `SocketModeHandler` in a thread, or {_BRIDGE}"),
     Library("telethon", "asyncio-only-lib", f"{_BRIDGE}: Telethon runs on asyncio only"),
     Library("nats", "asyncio-only-lib", f"{_BRIDGE}: nats-py runs on asyncio only"),
     Library("bleak", "asyncio-only-lib", f"{_BRIDGE}: Bleak runs on asyncio only"),
@@ -238,6 +246,11 @@ LIBRARIES: tuple[Library, ...] = (
     # messaging, chat and bots
     Library("slixmpp", "asyncio-only-lib", f"{_BRIDGE}: slixmpp runs on asyncio only"),
     Library("pyrogram", "asyncio-only-lib", f"{_BRIDGE}: Pyrogram runs on asyncio only"),
+    # Hydrogram, Pyrogram's fork: its Client.run is asyncio.run's twin
+    # (hydrogram/methods/utilities/run.py: asyncio.get_event_loop().run_until_complete)
+    Library("hydrogram", "asyncio-only-lib", f"{_BRIDGE}: Hydrogram runs on asyncio only"),
+    # vkbottle, "asynchronous VK API framework": aiohttp's client and an asyncio LoopWrapper
+    Library("vkbottle", "asyncio-only-lib", f"{_BRIDGE}: vkbottle runs on asyncio only"),
     Library("hikari", "asyncio-only-lib", f"{_BRIDGE}: hikari runs on asyncio only"),
     Library("disnake", "asyncio-only-lib", f"{_BRIDGE}: disnake runs on asyncio only"),
     Library("nextcord", "asyncio-only-lib", f"{_BRIDGE}: nextcord runs on asyncio only"),
