@@ -3706,3 +3706,36 @@ def test_what_awaiting_a_task_gives_is_its_result_not_a_task() -> None:
         """)
     assert "task-result" in found[9]
     assert 15 not in found
+
+
+def test_what_the_files_own_function_is_typed_to_return_as_a_dict_is_a_dict() -> None:
+    """``response = await self._request(...)`` where ``_request`` is typed ``-> Dict[Any,
+    Any]``: the name holds that dict in this method, not the aiohttp response it names in
+    another, so its ``get`` is a dict's; an untyped helper gives no such word."""
+    found = rows("""\
+        from typing import Any, Dict
+        import aiohttp
+
+        class Client:
+            def __init__(self):
+                self._session = aiohttp.ClientSession()
+
+            async def _request(self, url) -> Dict[Any, Any]:
+                async with self._session.get(url) as response:
+                    return await response.json()
+
+            async def _request_untyped(self, url):
+                async with self._session.get(url) as response:
+                    return await response.json()
+
+            async def graphql(self, url):
+                response = await self._request(url)
+                return response.get("data", {})
+
+            async def legacy(self, url):
+                response = await self._request_untyped(url)
+                return response.get("data", {})
+        """)
+    assert found[10] == {"aiohttp-client"}
+    assert 18 not in found
+    assert found[22] == {"aiohttp-client"}

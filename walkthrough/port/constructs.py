@@ -397,6 +397,8 @@ class Visitor(ast.NodeVisitor):
         self.tree = tree or ast.Module([], [])
         #: the names the file binds by importing the standard library
         self.stdlib = stdlib_bindings(self.tree) if isinstance(self.tree, ast.Module) else set()
+        #: the file's functions typed to return a builtin container or value (-> Dict[...])
+        self.plain_makers = _plain_makers(self.tree)
         self.lines = lines or []
         #: the enclosing functions: (name, its parameters, whether it is a generator)
         self.functions: list[tuple[str, set[str], bool]] = []
@@ -1414,6 +1416,14 @@ class Visitor(ast.NodeVisitor):
             return False  # self-evidently no rebinding: the object dropped (session = None)
         if isinstance(value, ast.Dict | ast.List | ast.Set | ast.Constant | ast.JoinedStr):
             return True
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call) and callback_name(value.func) in self.plain_makers \
+                and (isinstance(value.func, ast.Name) or (
+                    isinstance(value.func, ast.Attribute)
+                    and isinstance(value.func.value, ast.Name)
+                    and value.func.value.id in ("self", "cls"))):
+            return True  # data = await self._request(...), typed -> Dict[str, Any]
         if not isinstance(value, ast.Call) or qualname(value, self.scan) is not None:
             return False
         root = value.func
@@ -2261,6 +2271,21 @@ def _own_nodes_of(node: ast.AST) -> list[ast.AST]:
 #: name for a parameter that holds plain data.
 PLAIN_VALUES = {"str", "bytes", "int", "float", "bool", "dict", "list", "tuple", "set",
                 "Dict", "List", "Tuple", "Set", "Optional", "None"}
+
+
+def _plain_makers(tree: ast.AST) -> set[str]:
+    """The names of the file's functions whose every definition is typed to return a builtin
+    value (``-> Dict[Any, Any]``, ``-> list[str]``): what they return is that container or
+    value, whatever it holds."""
+    typed: dict[str, bool] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            returns = node.returns
+            outer = returns.value if isinstance(returns, ast.Subscript) else returns
+            plain = isinstance(outer, ast.Name) and outer.id in PLAIN_VALUES - {"Optional",
+                                                                                "None"}
+            typed[node.name] = typed.get(node.name, True) and plain
+    return {name for name, plain in typed.items() if plain}
 
 
 def _builtin_value(annotation: ast.expr) -> bool:
