@@ -553,14 +553,17 @@ def test_anyio_based_aiometer_and_the_ollama_client_are_no_asyncio_libraries() -
 @pytest.mark.parametrize("module", [
     "hydrogram", "hydrogram.types", "vkbottle.bot", "slack_bolt.async_app",
     "slack_bolt.app.async_app", "slack_bolt.app.async_server",
-    "slack_bolt.adapter.socket_mode.async_handler"])
+    "slack_bolt.adapter.socket_mode.async_handler", "livekit.rtc", "livekit.agents.voice",
+    "livekit.plugins.openai"])
 def test_bot_frameworks_on_asyncio(module: str) -> None:
-    """Hydrogram (Pyrogram's fork), vkbottle and Bolt's AsyncApp run on asyncio's loop."""
+    """Hydrogram (Pyrogram's fork), vkbottle, Bolt's AsyncApp and LiveKit's Room and agents
+    run on asyncio's loop."""
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
 
 
 @pytest.mark.parametrize("module", ["slack_bolt", "slack_bolt.app.app",
-                                    "slack_bolt.adapter.socket_mode", "slack_bolt.app.appx"])
-def test_bolts_blocking_app_is_not(module: str) -> None:
+                                    "slack_bolt.adapter.socket_mode", "slack_bolt.app.appx",
+                                    "livekit", "livekit.protocol.room"])
+def test_bolts_blocking_app_and_livekits_protocol_data_are_not(module: str) -> None:
     assert libraries.advice(module) is None

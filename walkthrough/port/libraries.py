@@ -246,6 +246,15 @@ LIBRARIES: tuple[Library, ...] = (
     # messaging, chat and bots
     Library("slixmpp", "asyncio-only-lib", f"{_BRIDGE}: slixmpp runs on asyncio only"),
     Library("pyrogram", "asyncio-only-lib", f"{_BRIDGE}: Pyrogram runs on asyncio only"),
+    # LiveKit's realtime SDK: a Room takes `loop or asyncio.get_event_loop()` and its events
+    # are asyncio futures and tasks (livekit-rtc's room.py); the agents framework and its
+    # plugins run on asyncio's loop (livekit-agents' utils/aio: call_later, shield). Its
+    # protocol messages (livekit.protocol) are plain protobuf data
+    Library("livekit.rtc", "asyncio-only-lib", f"{_BRIDGE}: LiveKit's Room runs on asyncio"),
+    Library("livekit.agents", "asyncio-only-lib",
+            f"{_BRIDGE}: LiveKit Agents runs on asyncio only"),
+    Library("livekit.plugins", "asyncio-only-lib",
+            f"{_BRIDGE}: LiveKit Agents' plugins run on asyncio, as the framework does"),
     # Hydrogram, Pyrogram's fork: its Client.run is asyncio.run's twin
     # (hydrogram/methods/utilities/run.py: asyncio.get_event_loop().run_until_complete)
     Library("hydrogram", "asyncio-only-lib", f"{_BRIDGE}: Hydrogram runs on asyncio only"),
