@@ -3739,3 +3739,24 @@ def test_what_the_files_own_function_is_typed_to_return_as_a_dict_is_a_dict() ->
     assert found[10] == {"aiohttp-client"}
     assert 18 not in found
     assert found[22] == {"aiohttp-client"}
+
+
+def test_a_logger_an_asyncio_only_library_hands_out_is_plain_logging() -> None:
+    """``from asysocks import logger``: a ``logging.Logger``, plain Python where it is used
+    (the corpus README's ruling); the import line is the library's use, and another name
+    imported from it keeps its calls."""
+    found = rows("""\
+        import asyncio
+        import logging
+        from asyncssh import logger as ssh_logger, connect
+
+        async def main():
+            ssh_logger.setLevel(logging.DEBUG)
+            async with connect("host") as conn:
+                await conn.run("ls")
+
+        asyncio.run(main())
+        """)
+    assert found[3] == {"asyncio-only-lib"}
+    assert 6 not in found
+    assert found[7] == found[8] == {"asyncio-only-lib"}

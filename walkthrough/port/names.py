@@ -758,6 +758,13 @@ ASYNCIO_SHIMS = {"timeout", "timeout_at", "run", "wait_for", "sleep", "gather", 
                  "create_task", "to_thread", "get_running_loop", "current_task", "all_tasks"}
 
 
+def _logger_name(name: str) -> bool:
+    """``logger``, ``LOGGER``, ``log``, ``client_logger``: the name a package gives the
+    ``logging.Logger`` it keeps at module level."""
+    lowered = name.lower()
+    return lowered in ("logger", "log") or lowered.endswith("_logger")
+
+
 def _imports(tree: ast.Module, scan: Names) -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -803,6 +810,10 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 if top in MODULES:
                     scan.aliases[alias.asname or alias.name] = \
                         aiohttp_public(f"{node.module}.{alias.name}")
+                elif lib is not None and _logger_name(alias.name):
+                    # from asysocks import logger: a logging.Logger the library hands out, plain
+                    # Python where it is used (the import line is the library's use)
+                    scan.plain.add(alias.asname or alias.name)
                 elif lib is not None:
                     scan.aliases[alias.asname or alias.name] = f"lib:{lib}.{alias.name}"
                 elif scan.library(f"{node.module}.{alias.name}") is not None:
