@@ -3760,3 +3760,25 @@ def test_a_logger_an_asyncio_only_library_hands_out_is_plain_logging() -> None:
     assert found[3] == {"asyncio-only-lib"}
     assert 6 not in found
     assert found[7] == found[8] == {"asyncio-only-lib"}
+
+
+def test_a_packages_own_shim_of_asyncios_loop_getter_gives_a_loop() -> None:
+    """``from aiodogstatsd.compat import get_event_loop`` in a module of that package: its
+    own spelling of asyncio's getter (kept for old Pythons), so what it gives is a loop, and
+    the import of its own module stays; a getter of another name from there is no loop."""
+    source = """\
+        from aiohttp import web
+        from statsd.compat import {name}
+
+        async def middleware(request, handler):
+            loop = {name}()
+            started = loop.time()
+            return await handler(request)
+        """
+    found = port.scan(textwrap.dedent(source.format(name="get_event_loop")),
+                      "statsd/contrib/aiohttp.py")
+    lines = {f.line: f.row for f in found}
+    assert 2 not in lines and lines[5] == "loop" and lines[6] == "loop-time"
+    other = port.scan(textwrap.dedent(source.format(name="get_clock")),
+                      "statsd/contrib/aiohttp.py")
+    assert not {2, 5, 6} & {f.line for f in other}

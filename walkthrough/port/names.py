@@ -753,6 +753,8 @@ def _unlisted(module: str, scan: Names) -> bool:
 #: Modules that re-export asyncio's own classes under their names (checked: in tornado 6,
 #: ``tornado.concurrent.Future is asyncio.Future``).
 ASYNCIO_REEXPORTS = {"tornado.concurrent": {"Future": "asyncio.Future"}}
+#: asyncio's loop getters, which a package's own compat module may keep under their names.
+LOOP_SHIMS = {"get_event_loop", "get_running_loop", "new_event_loop"}
 #: asyncio's functions a package keeps a shim of, named ``asyncio_<name>``.
 ASYNCIO_SHIMS = {"timeout", "timeout_at", "run", "wait_for", "sleep", "gather", "shield",
                  "create_task", "to_thread", "get_running_loop", "current_task", "all_tasks"}
@@ -838,6 +840,10 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                 if shim and shim.group(1) in ASYNCIO_SHIMS:
                     scan.aliases.setdefault(alias.asname or alias.name,
                                             f"asyncio.{shim.group(1)}")
+                elif alias.name in LOOP_SHIMS:
+                    # from aiodogstatsd.compat import get_event_loop: the package's own
+                    # spelling of asyncio's loop getter (for old Pythons), which gives a loop
+                    scan.aliases.setdefault(alias.asname or alias.name, f"asyncio.{alias.name}")
     # _instances: dict[Loop, Manager] | None = None, then a guarded import of the library's
     # global under that name: the module declared the variable, with its type, as its own;
     # a test or a dict read of it is the file's (the import line is the library's use)
