@@ -3782,3 +3782,28 @@ def test_a_packages_own_shim_of_asyncios_loop_getter_gives_a_loop() -> None:
     other = port.scan(textwrap.dedent(source.format(name="get_clock")),
                       "statsd/contrib/aiohttp.py")
     assert not {2, 5, 6} & {f.line for f in other}
+
+
+def test_a_loop_another_object_keeps_is_a_loop_where_a_loop_method_is_called_on_it() -> None:
+    """``self._bot.loop.create_task(...)``: a discord bot's loop, an asyncio loop by the
+    method only a loop has, so the task it makes is one; a ``loop`` field read deep in another
+    object with no such call says nothing."""
+    found = rows("""\
+        class Timer:
+            def __init__(self, bot):
+                self._bot = bot
+                self._task = None
+
+            def start(self):
+                self._task = self._bot.loop.create_task(self.run())
+
+            def stop(self):
+                self._task.cancel()
+        """)
+    assert "create-task" in found[7] and "task-cancel" in found[10]
+    quiet = rows("""\
+        class Config:
+            def describe(self, args):
+                return args.settings.loop.upper()
+        """)
+    assert quiet == {}

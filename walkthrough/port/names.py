@@ -1079,6 +1079,11 @@ def handed_loops(tree: ast.Module) -> set[str]:
             ref = reference(node.func.value)
             if ref is not None and ref.rpartition(".")[2] in LOOP_PARAMS:
                 found.add(ref)
+            elif ref is None and isinstance(node.func.value, ast.Attribute) \
+                    and node.func.value.attr in LOOP_PARAMS:
+                # self._bot.loop.create_task(...): a loop another object keeps (a discord
+                # bot's); an attribute reached so is one reference per file (see qualname)
+                found.add(f"self.{node.func.value.attr}")
     return found
 
 
