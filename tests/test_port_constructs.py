@@ -3807,3 +3807,32 @@ def test_a_loop_another_object_keeps_is_a_loop_where_a_loop_method_is_called_on_
                 return args.settings.loop.upper()
         """)
     assert quiet == {}
+
+
+def test_a_tls_error_caught_around_an_asyncio_connect_changes() -> None:
+    """``except ssl.SSLCertVerificationError`` around ``asyncio.open_connection(...,
+    ssl=ctx)``: Trio's ``SSLStream`` raises ``trio.BrokenResourceError`` from the ssl
+    module's error, so the handler changes; beside ``OSError`` (its base class) it stays, as
+    ``except OSError`` around a connect does, and a package's own ``SSLError`` is no ssl's."""
+    source = """\
+        import asyncio
+        import ssl
+        from {module} import SSLError
+
+        async def connect(host, ctx):
+            try:
+                reader, writer = await asyncio.open_connection(host, 443, ssl=ctx)
+            except ssl.SSLCertVerificationError:
+                raise
+            except SSLError:
+                raise
+            try:
+                reader, writer = await asyncio.open_connection(host, 443, ssl=ctx)
+            except (OSError, ssl.SSLError):
+                return None
+            return reader
+        """
+    found = rows(source.format(module="ssl"))
+    assert found[8] == found[10] == {"streams"}
+    assert 14 not in found
+    assert 10 not in rows(source.format(module=".errors"))

@@ -1847,6 +1847,18 @@ class Visitor(ast.NodeVisitor):
                             and (isinstance(sub, ast.Name)
                                  or qualname(sub.value, self.scan) == "asyncio"):
                         self.emit(sub, "except ConnectionError")
+                    elif isinstance(sub, ast.Name | ast.Attribute) and (
+                            sub.id if isinstance(sub, ast.Name) else sub.attr) in TLS_BROKEN \
+                            and "OSError" not in {_last_name(each) for each in ast.walk(
+                                handler.type) if isinstance(each, ast.Name | ast.Attribute)} \
+                            and ((isinstance(sub, ast.Name) and sub.id in self.stdlib) or (
+                                isinstance(sub, ast.Attribute)
+                                and isinstance(sub.value, ast.Name) and sub.value.id == "ssl")):
+                        # except ssl.SSLCertVerificationError around a TLS connect: Trio's
+                        # SSLStream raises BrokenResourceError from the ssl module's error
+                        # (beside OSError, of which it is a subclass, the working keys keep
+                        # the handler, as for OSError alone around a connect)
+                        self.emit(sub, "except ConnectionError")
         if self._runs(node.body) or self._waits_in_coroutine(node.body):
             # around a run, or a coroutine's wait on asyncio's own future or task: where
             # asyncio delivers Ctrl-C
@@ -2192,6 +2204,10 @@ PEER_GONE = {"ConnectionError", "ConnectionResetError", "BrokenPipeError",
              # around a connect: trio.open_tcp_stream raises a plain OSError when every
              # attempt fails, no ConnectionRefusedError (``except OSError`` stays)
              "ConnectionRefusedError"}
+#: The ssl module's errors, which Trio's ``SSLStream`` raises as ``trio.BrokenResourceError``
+#: (``raise trio.BrokenResourceError from exc``, trio/_ssl.py), so a handler of one changes.
+TLS_BROKEN = {"SSLError", "SSLCertVerificationError", "CertificateError", "SSLEOFError",
+              "SSLZeroReturnError"}
 #: Calls that open asyncio streams (or a transport: the same errors, the same handler).
 STREAM_OPENERS = {"asyncio.open_connection", "asyncio.open_unix_connection",
                   "loop.create_connection", "loop.create_unix_connection"}
