@@ -567,3 +567,32 @@ def test_bot_frameworks_on_asyncio(module: str) -> None:
                                     "livekit", "livekit.protocol.room"])
 def test_bolts_blocking_app_and_livekits_protocol_data_are_not(module: str) -> None:
     assert libraries.advice(module) is None
+
+
+def test_psycopgs_async_side_is_asyncio_only_and_its_blocking_side_is_not() -> None:
+    """psycopg 3's async side "is built on asyncio" (psycopg issue #29): AsyncConnection and
+    the pool's AsyncConnectionPool are findings, a blocking program's Connection is not."""
+    found = rows("""\
+        import asyncio
+        from psycopg import AsyncConnection
+        from psycopg_pool import AsyncConnectionPool
+
+        async def main(dsn):
+            pool = AsyncConnectionPool(dsn)
+            async with await AsyncConnection.connect(dsn) as conn:
+                await conn.execute("select 1")
+        """)
+    assert {line: found.get(line) for line in (2, 3, 6, 7)} == {
+        2: {"asyncio-only-lib"}, 3: {"asyncio-only-lib"}, 6: {"asyncio-only-lib"},
+        7: {"asyncio-only-lib"}}
+    assert rows("""\
+        import psycopg
+        from psycopg import Connection
+
+        def main(dsn):
+            with Connection.connect(dsn) as conn:
+                conn.execute("select 1")
+            psycopg.connect(dsn).close()
+        """) == {}
+    assert libraries.advice("psycopg.AsyncCursor") is not None
+    assert libraries.advice("psycopg.Cursor") is None

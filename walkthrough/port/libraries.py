@@ -346,6 +346,13 @@ LIBRARIES: tuple[Library, ...] = (
     Library("fastapi_limiter", "asyncio-only-lib",
             f"a limiter on a Trio-safe store, or {_BRIDGE} (fastapi-limiter awaits redis.asyncio)"),
     Library("asyncmy", "asyncio-only-lib", f"{_BRIDGE}, or PyMySQL in `trio.to_thread.run_sync`"),
+    # psycopg 3's async side "is built on asyncio" (its maintainer, psycopg issue #29, still
+    # open; the AnyIO port, PR #146, was closed): AsyncConnection, AsyncCursor and the pool's
+    # AsyncConnectionPool, beside the blocking Connection a port can keep in a thread
+    Library("psycopg.Async*", "asyncio-only-lib",
+            f"psycopg's blocking `Connection` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("psycopg_pool.Async*", "asyncio-only-lib",
+            f"psycopg_pool's blocking `ConnectionPool` in threads, or {_BRIDGE}"),
     Library("pymongo.asynchronous", "asyncio-only-lib",
             f"pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("pymongo.AsyncMongoClient", "asyncio-only-lib",
