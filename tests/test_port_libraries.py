@@ -596,3 +596,11 @@ def test_psycopgs_async_side_is_asyncio_only_and_its_blocking_side_is_not() -> N
         """) == {}
     assert libraries.advice("psycopg.AsyncCursor") is not None
     assert libraries.advice("psycopg.Cursor") is None
+
+
+@pytest.mark.parametrize(("module", "found"), [
+    ("neo4j.AsyncGraphDatabase", True), ("neo4j.AsyncManagedTransaction", True),
+    ("neo4j.GraphDatabase", False), ("neo4j.exceptions", False), ("neo4j", False)])
+def test_the_neo4j_drivers_async_side_is_asyncio_only(module: str, found: bool) -> None:
+    """Its async locks are asyncio's; its blocking driver and shared data are not."""
+    assert (libraries.advice(module) is not None) is found

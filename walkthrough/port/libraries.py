@@ -353,6 +353,11 @@ LIBRARIES: tuple[Library, ...] = (
             f"psycopg's blocking `Connection` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("psycopg_pool.Async*", "asyncio-only-lib",
             f"psycopg_pool's blocking `ConnectionPool` in threads, or {_BRIDGE}"),
+    # the Neo4j driver's async side: its locks are asyncio's (neo4j/_async_compat/
+    # concurrency.py: `AsyncLock = asyncio.Lock`, owners by `asyncio.current_task()`), and
+    # its manual: "the driver is compatible with Python's asyncio"
+    Library("neo4j.Async*", "asyncio-only-lib",
+            f"the blocking `GraphDatabase` driver in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("pymongo.asynchronous", "asyncio-only-lib",
             f"pymongo's blocking `MongoClient` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("pymongo.AsyncMongoClient", "asyncio-only-lib",
