@@ -3836,3 +3836,21 @@ def test_a_tls_error_caught_around_an_asyncio_connect_changes() -> None:
     assert found[8] == found[10] == {"streams"}
     assert 14 not in found
     assert 10 not in rows(source.format(module=".errors"))
+
+
+def test_a_type_alias_or_a_typevar_bound_in_quotes_names_its_types() -> None:
+    """``Handler: TypeAlias = "Callable[[Request], Awaitable[StreamResponse]]"`` and
+    ``TypeVar("T", bound="AbstractView | Request")``: types in quotes, as an annotation's are,
+    so aiohttp.web's names there are the server's; a plain string assigned is no type."""
+    found = rows("""\
+        from typing import Callable, TypeAlias, TypeVar
+        from aiohttp.abc import AbstractView
+        from aiohttp.web import Request, StreamResponse
+
+        ViewOrRequestT = TypeVar("ViewOrRequestT", bound="AbstractView | Request")
+        Handler: TypeAlias = "Callable[[Request], StreamResponse]"
+        greeting: str = "Request"
+        Plain = TypeVar("Plain", bound="int")
+        """)
+    assert found[5] == found[6] == {"http-server"}
+    assert not {7, 8} & set(found)

@@ -960,6 +960,11 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
+        if _last_name(node.func) == "TypeVar":
+            # TypeVar("R", bound="AbstractView | Request"): the bound and the constraints
+            # are types, in quotes or not
+            for each in [*node.args[1:], *(k.value for k in node.keywords if k.arg == "bound")]:
+                self._string_annotation(each)
         if name is not None and ROWS.get(construct_of(name)) in RUNS_COROUTINES:
             # asyncio.create_task(hub.worker()), asyncio.run(client.main()): a package's
             # coroutine run on asyncio's loop, which is as much a sign as awaiting it
@@ -1354,6 +1359,10 @@ class Visitor(ast.NodeVisitor):
         elif kind == "task" and not collection and ref is not None:
             self.annotated.append((node.lineno, ref))
         self._string_annotation(node.annotation)
+        if _last_name(node.annotation) == "TypeAlias" and node.value is not None:
+            # Handler: TypeAlias = "Callable[[Request], Awaitable[StreamResponse]]": the
+            # value is a type, spelled in quotes
+            self._string_annotation(node.value)
         before = len(self.scan.found)
         self.generic_visit(node)
         if node.value is not None and ref is not None and any(
@@ -1841,6 +1850,9 @@ class Visitor(ast.NodeVisitor):
             # BrokenResourceError, no ConnectionError, so the handler changes (the corpus
             # README's settled case; a bare except or except Exception stays)
             for handler in node.handlers:
+                caught = {_last_name(each) for each in ast.walk(handler.type)
+                          if isinstance(each, ast.Name | ast.Attribute)} \
+                    if handler.type is not None else set()
                 for sub in ast.walk(handler.type) if handler.type is not None else ():
                     if isinstance(sub, ast.Name | ast.Attribute) and (
                             sub.id if isinstance(sub, ast.Name) else sub.attr) in PEER_GONE \
@@ -1849,8 +1861,7 @@ class Visitor(ast.NodeVisitor):
                         self.emit(sub, "except ConnectionError")
                     elif isinstance(sub, ast.Name | ast.Attribute) and (
                             sub.id if isinstance(sub, ast.Name) else sub.attr) in TLS_BROKEN \
-                            and "OSError" not in {_last_name(each) for each in ast.walk(
-                                handler.type) if isinstance(each, ast.Name | ast.Attribute)} \
+                            and "OSError" not in caught \
                             and ((isinstance(sub, ast.Name) and sub.id in self.stdlib) or (
                                 isinstance(sub, ast.Attribute)
                                 and isinstance(sub.value, ast.Name) and sub.value.id == "ssl")):
