@@ -3854,3 +3854,23 @@ def test_a_type_alias_or_a_typevar_bound_in_quotes_names_its_types() -> None:
         """)
     assert found[5] == found[6] == {"http-server"}
     assert not {7, 8} & set(found)
+
+
+def test_a_loop_kept_under_another_loop_name_is_a_loop_where_a_loop_method_is_called() -> None:
+    """``self._eventloop.create_task(coro)`` (a scheduler's loop): a loop by the method only
+    a loop has, whatever the name ends in, so its task is followed; tornado's ``io_loop``
+    is not asyncio's loop, whatever it is asked."""
+    found = rows("""\
+        class Executor:
+            def start(self, scheduler):
+                self._eventloop = scheduler._eventloop
+
+            def submit(self, coro):
+                task = self._eventloop.create_task(coro)
+                return task.done()
+
+            def later(self, callback):
+                return self.io_loop.call_later(1, callback)
+        """)
+    assert "create-task" in found[6] and found[7] == {"task-result"}
+    assert 10 not in found

@@ -1068,6 +1068,14 @@ def streams_by_use(tree: ast.Module) -> set[str]:
             and (ref := reference(node.func.value)) is not None}
 
 
+def _loop_named(name: str) -> bool:
+    """A name an event loop is kept under: ``loop``, ``_loop``, ``event_loop``, also
+    ``_eventloop``, ``main_loop``, ``__hook_loop`` (not ``io_loop``, tornado's IOLoop)."""
+    bare = name.lstrip("_")
+    return name in LOOP_PARAMS or bare in ("loop", "eventloop") or (
+        bare.endswith("_loop") and bare not in ("io_loop", "ioloop"))
+
+
 def handed_loops(tree: ast.Module) -> set[str]:
     """The references a file uses as an asyncio loop without showing where it came from:
     ``self.loop.create_task()``, ``loop.run_until_complete()`` (a method only an asyncio loop
@@ -1077,7 +1085,7 @@ def handed_loops(tree: ast.Module) -> set[str]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in LOOP_ONLY:
             ref = reference(node.func.value)
-            if ref is not None and ref.rpartition(".")[2] in LOOP_PARAMS:
+            if ref is not None and _loop_named(ref.rpartition(".")[2]):
                 found.add(ref)
             elif ref is None and isinstance(node.func.value, ast.Attribute) \
                     and node.func.value.attr in LOOP_PARAMS:
