@@ -1032,9 +1032,6 @@ class Visitor(ast.NodeVisitor):
                 # helper, is the package's own base's (asyncio's protocols have no private
                 # API for subclasses to call)
                 node.func.attr.startswith("_") and self.mixed_bases and self.mixed_bases[-1])
-        if calls_super and node.func.attr == "__init__" and not node.args \
-                and not node.keywords and row_of(base) == "protocols":
-            return  # asyncio's protocols have object's __init__: super().__init__() stays
         primitive = SAME_ON_TRIO.get(base)
         if primitive is not None and node.func.attr != "__init__" \
                 and f"{primitive}.{node.func.attr}" not in ROWS:
