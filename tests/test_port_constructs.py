@@ -3877,3 +3877,26 @@ def test_a_loop_kept_under_another_loop_name_is_a_loop_where_a_loop_method_is_ca
         """)
     assert "create-task" in found[6] and found[7] == {"task-result"}
     assert 10 not in found
+
+
+def test_a_type_alias_of_an_asyncio_class_names_that_class_where_it_is_used() -> None:
+    """``Q = asyncio.Queue[dict]``: an annotation that names ``Q`` (``-> Q``, ``set[Q]``)
+    names asyncio's queue; an alias of one of asyncio's functions, or of the file's own
+    class, is no such type."""
+    found = rows("""\
+        import asyncio
+        import typing as t
+
+        Q = asyncio.Queue[dict]
+        Mine = t.Dict[str, int]
+
+        class Multiplexer:
+            def __init__(self):
+                self._queues: t.Dict[Q, t.Set[str]] = {}
+                self._counts: Mine = {}
+
+            async def subscribe(self) -> Q:
+                return asyncio.Queue()
+        """)
+    assert found[4] == found[9] == found[12] == {"queue"}
+    assert not {5, 10} & set(found)

@@ -1889,6 +1889,14 @@ def _assign(node: ast.Assign, scan: Names) -> None:
             # whose calls change as asyncio's do (inspect's iscoroutine* are drop-ins: the
             # alias line is the whole port, as the concept map's row says)
             scan.aliases.setdefault(node.targets[0].id, named)
+    if isinstance(value, ast.Attribute | ast.Subscript) and len(node.targets) == 1 \
+            and isinstance(node.targets[0], ast.Name):
+        typed = qualname(value.value if isinstance(value, ast.Subscript) else value, scan) or ""
+        if typed.split(".")[0] == "asyncio" and typed.count(".") == 1 \
+                and typed.rpartition(".")[2][:1].isupper():
+            # Q = asyncio.Queue[dict], Loop = asyncio.AbstractEventLoop: a type alias, so an
+            # annotation that names it (queue: Q, -> Q, set[Q]) names asyncio's class
+            scan.aliases.setdefault(node.targets[0].id, typed)
     for target in node.targets:
         if isinstance(target, ast.Tuple | ast.List):
             if isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts):
