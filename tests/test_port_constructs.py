@@ -3900,3 +3900,29 @@ def test_a_type_alias_of_an_asyncio_class_names_that_class_where_it_is_used() ->
         """)
     assert found[4] == found[9] == found[12] == {"queue"}
     assert not {5, 10} & set(found)
+
+
+def test_a_parameter_typed_as_an_asyncio_class_makes_one_where_it_is_called() -> None:
+    """``queue_type: type[asyncio.Queue[Message]]``: calling the parameter makes asyncio's
+    queue, so the call and what is done with the queue change; a parameter typed as the
+    file's own class makes that class."""
+    found = rows("""\
+        import asyncio
+        from typing import Optional
+
+        class Inbox:
+            pass
+
+        class Client:
+            def __init__(self, queue_type: Optional[type[asyncio.Queue[int]]] = None,
+                         inbox_type: type[Inbox] = Inbox):
+                if queue_type is None:
+                    queue_type = asyncio.Queue
+                self._queue = queue_type(maxsize=10)
+                self._inbox = inbox_type()
+
+            def feed(self, item):
+                self._queue.put_nowait(item)
+        """)
+    assert found[12] == found[16] == {"queue"}
+    assert 13 not in found

@@ -960,6 +960,11 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
+        if isinstance(node.func, ast.Name) and node.func.id in self.scan.classes_given \
+                and any(node.func.id in params for _, params, _ in self.functions[-1:]):
+            # queue_type(maxsize=10), queue_type: type[asyncio.Queue[T]]: asyncio's class,
+            # handed in, made here
+            self.emit(node, self.scan.classes_given[node.func.id])
         if _last_name(node.func) == "TypeVar":
             # TypeVar("R", bound="AbstractView | Request"): the bound and the constraints
             # are types, in quotes or not

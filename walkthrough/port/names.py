@@ -369,6 +369,9 @@ class Names:
     #: (``server = await start_server(...)``). A parameter of the same name in another
     #: function is not that object (:attr:`shadowed`, which the visitor keeps).
     given: set[tuple[str, str]] = field(default_factory=set)
+    #: parameters typed as an asyncio class (``queue_type: type[asyncio.Queue[T]]``) → that
+    #: class, which calling the parameter makes (``queue_type(maxsize=10)``)
+    classes_given: dict[str, str] = field(default_factory=dict)
     assigned: set[str] = field(default_factory=set)
     shadowed: set[str] = field(default_factory=set)
     #: function of the file → the kinds of the tuple it returns (``-> Tuple[StreamReader,
@@ -1213,6 +1216,24 @@ def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
     return found
 
 
+def _class_of(annotation: ast.expr | None, scan: Names) -> str | None:
+    """The asyncio class an annotation ``type[asyncio.Queue[T]]`` (``Type[...]``, optional
+    or not) says calling the parameter makes: ``asyncio.Queue``."""
+    if annotation is None:
+        return None
+    for sub in ast.walk(_annotation_tree(annotation)):
+        if isinstance(sub, ast.Subscript) and _last_name_of(sub.value) in ("type", "Type"):
+            held = sub.slice.value if isinstance(sub.slice, ast.Subscript) else sub.slice
+            named = qualname(held, scan) or ""
+            return named if named in ANNOTATIONS and named.startswith("asyncio.") else None
+    return None
+
+
+def _last_name_of(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else \
+        node.attr if isinstance(node, ast.Attribute) else ""
+
+
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
     scan.narrowed = _narrowed_assigns(tree, scan)
@@ -1285,6 +1306,11 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         scan.kinds.setdefault(f"self.{node.name}", kind)
                 arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
                 for arg in arguments:
+                    made = _class_of(arg.annotation, scan)
+                    if made:
+                        # queue_type: type[asyncio.Queue[Message]]: calling it makes one
+                        scan.factories.setdefault(arg.arg, ANNOTATIONS[made])
+                        scan.classes_given.setdefault(arg.arg, made)
                     kind, collection = annotation_kind(arg.annotation, scan)
                     if kind or loop_param(arg.arg) or arg.arg in scan.fixtures:
                         scan.given.add((node.name, arg.arg))
