@@ -104,6 +104,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
     "walkthrough/port/reading.py": [
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py"],
+    "walkthrough/port/walking.py": ["tests/test_port_walking.py"],
     "walkthrough/port/names.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",

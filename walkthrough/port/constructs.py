@@ -40,6 +40,7 @@ from walkthrough.port.names import (
     stdlib_bindings,
 )
 from walkthrough.port.reading import deep, parse
+from walkthrough.port.walking import own_nodes, walk
 
 #: Construct name → the id of the concept-map row that explains it.
 ROWS: dict[str, str] = {
@@ -418,7 +419,7 @@ class Visitor(ast.NodeVisitor):
         #: names an enclosing ``if`` tests for being awaitable (duck-typed awaits)
         self.awaitables: set[str] = set()
         #: collections a done-callback removes tasks from (``add_done_callback(s.discard)``)
-        self.kept = {reference(node.args[0].value) for node in ast.walk(tree or ast.Module([], []))
+        self.kept = {reference(node.args[0].value) for node in walk(tree or ast.Module([], []))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                      and node.func.attr == "add_done_callback" and node.args
                      and isinstance(node.args[0], ast.Attribute)
@@ -426,17 +427,17 @@ class Visitor(ast.NodeVisitor):
         #: functions that drop their first argument from a collection (a done-callback that
         #: does ``tasks.discard(t)`` is the same keep-alive set as ``add_done_callback(s.discard)``)
         self.discarders: dict[str, set[str]] = {}
-        for each in ast.walk(tree or ast.Module([], [])):
+        for each in walk(tree or ast.Module([], [])):
             if isinstance(each, ast.FunctionDef) and each.args.args:
                 last = each.args.args[-1].arg
-                dropped = {reference(sub.func.value) for sub in ast.walk(each)
+                dropped = {reference(sub.func.value) for sub in walk(each)
                            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                            and sub.func.attr in ("discard", "remove") and len(sub.args) == 1
                            and isinstance(sub.args[0], ast.Name) and sub.args[0].id == last}
                 if dropped:
                     self.discarders[each.name] = {ref for ref in dropped if ref is not None}
         # a collection such a callback drops the finished task from is kept by hand too
-        self.kept |= {ref for node in ast.walk(tree or ast.Module([], []))
+        self.kept |= {ref for node in walk(tree or ast.Module([], []))
                       if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                       and node.func.attr == "add_done_callback" and node.args
                       and isinstance(node.args[0], ast.Name)
@@ -446,12 +447,12 @@ class Visitor(ast.NodeVisitor):
         #: into a future is the future's business
         completes = any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
                         and sub.func.attr in FUTURE_ONLY
-                        for sub in ast.walk(tree or ast.Module([], [])))
-        completers = {each.name for each in ast.walk(tree or ast.Module([], []))
+                        for sub in walk(tree or ast.Module([], [])))
+        completers = {each.name for each in walk(tree or ast.Module([], []))
                       if completes and isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
                       and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
-                              and sub.func.attr in FUTURE_ONLY for sub in ast.walk(each))}
-        self.chained = {id(node.func) for node in ast.walk(tree or ast.Module([], []))
+                              and sub.func.attr in FUTURE_ONLY for sub in walk(each))}
+        self.chained = {id(node.func) for node in walk(tree or ast.Module([], []))
                         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                         and node.func.attr in ("add_done_callback", "remove_done_callback")
                         and node.args and isinstance(node.args[0], ast.Name)
@@ -459,41 +460,41 @@ class Visitor(ast.NodeVisitor):
         #: names (by id) in what catches or tells an exception: an ``except`` clause's type,
         #: the arguments of ``suppress(...)``, ``isinstance(exc, ...)``
         self.caught: set[int] = set()
-        for each in ast.walk(tree or ast.Module([], [])):
+        for each in walk(tree or ast.Module([], [])):
             catches: list[ast.expr] = []
             if isinstance(each, ast.ExceptHandler) and each.type is not None:
                 catches = [each.type]
             elif isinstance(each, ast.Call) and _last_name(each.func) in CATCHERS:
                 catches = each.args
-            self.caught |= {id(sub) for expr in catches for sub in ast.walk(expr)
+            self.caught |= {id(sub) for expr in catches for sub in walk(expr)
                             if isinstance(sub, ast.Name)}
         #: expressions (by id) only tested for truth or for None (``if proc.stdout:``,
         #: ``proc.stdin is not None``): a process's pipe is there or is None alike in Trio
         self.tested: set[int] = set()
-        for each in ast.walk(tree or ast.Module([], [])):
+        for each in walk(tree or ast.Module([], [])):
             if isinstance(each, ast.If | ast.While | ast.IfExp | ast.Assert):
                 self.tested |= {id(sub) for sub in _truth_operands(each.test)}
         #: the file's functions that open asyncio streams (``async def _connect(self)`` that
         #: awaits ``open_connection``): a handler around a call of one is around a connect
         self.connectors = {
-            each.name for each in ast.walk(tree or ast.Module([], []))
+            each.name for each in walk(tree or ast.Module([], []))
             if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef) and any(
                 isinstance(sub, ast.Call)
                 and (qualname(sub.func, self.scan) or "") in STREAM_OPENERS
-                for sub in ast.walk(each))}
+                for sub in walk(each))}
         #: the file's functions that wait under an asyncio timeout (``async with
         #: asyncio.timeout(t)`` in ``_connect``): a handler around a call of one is around it
         self.timers = {
-            each.name for each in ast.walk(tree or ast.Module([], []))
+            each.name for each in walk(tree or ast.Module([], []))
             if isinstance(each, ast.AsyncFunctionDef) and any(
                 isinstance(sub, ast.Call) and row_of(construct_of(
                     qualname(sub.func, self.scan) or "")) in ("timeout", "timeout-at",
                                                                "wait-for")
-                for sub in ast.walk(each))}
+                for sub in walk(each))}
         #: the functions and methods this file defines (its own create_task is not asyncio's)
-        self.defined = {each.name for each in ast.walk(tree or ast.Module([], []))
+        self.defined = {each.name for each in walk(tree or ast.Module([], []))
                         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
-        self.defined_classes = {each.name for each in ast.walk(tree or ast.Module([], []))
+        self.defined_classes = {each.name for each in walk(tree or ast.Module([], []))
                                 if isinstance(each, ast.ClassDef)}
         #: (class's own methods, the construct of its asyncio base) for each enclosing class
         self.classes: list[tuple[set[str], str | None]] = []
@@ -505,7 +506,7 @@ class Visitor(ast.NodeVisitor):
         #: whether the file uses asyncio at all (else a TimeoutError is a socket's, a thread's)
         self.asyncio_file = scan.imports_asyncio or any(
             isinstance(node, ast.Name) and node.id == "asyncio"
-            for node in ast.walk(tree or ast.Module([], [])))
+            for node in walk(tree or ast.Module([], [])))
         #: for each enclosing class, whether all its bases are the package's own (see
         #: :meth:`_own_base_method`), and the names the file imports from its own package
         self.own_bases: list[bool] = []
@@ -513,7 +514,7 @@ class Visitor(ast.NodeVisitor):
         self.mixed_bases: list[bool] = []
         self.package_names = {
             alias.asname or alias.name
-            for each in ast.walk(tree or ast.Module([], []))
+            for each in walk(tree or ast.Module([], []))
             if isinstance(each, ast.ImportFrom) and (
                 each.level or (each.module or "").split(".")[0] in scan.own)
             for alias in each.names}
@@ -541,7 +542,7 @@ class Visitor(ast.NodeVisitor):
         #: what ``async with`` enters and ``async for`` iterates (by id)
         self.entered: set[int] = set()
         #: what is indexed (by id): ``request.app`` in ``request.app[key]``
-        self.indexed = {id(each.value) for each in ast.walk(tree or ast.Module([], []))
+        self.indexed = {id(each.value) for each in walk(tree or ast.Module([], []))
                         if isinstance(each, ast.Subscript)}
         #: reference to a task → what the file does with it: (construct, line, whether in
         #: what stops a service); and the lines that create it
@@ -1081,7 +1082,7 @@ class Visitor(ast.NodeVisitor):
         """The references ``done, pending = await asyncio.wait(...)`` binds: what the wait
         gave, taken apart (``done.pop().result()``), not a collection kept by hand."""
         found: set[str] = set()
-        for each in ast.walk(self.tree):
+        for each in walk(self.tree):
             call = each.value.value if isinstance(each, ast.Assign) \
                 and isinstance(each.value, ast.Await) else None
             if isinstance(each, ast.Assign) and isinstance(call, ast.Call) \
@@ -1098,7 +1099,7 @@ class Visitor(ast.NodeVisitor):
         """The references handed to ``asyncio.wait`` in the file: a set of tasks filled for
         the wait is the wait's argument, plain Python to fill, not a set kept by hand so the
         tasks live (a nursery holds its children; what the wait does is found at the wait)."""
-        return {ref for each in ast.walk(self.tree) if isinstance(each, ast.Call) and each.args
+        return {ref for each in walk(self.tree) if isinstance(each, ast.Call) and each.args
                 and qualname(each.func, self.scan) == "asyncio.wait"
                 and (ref := reference(each.args[0])) is not None}
 
@@ -1375,7 +1376,7 @@ class Visitor(ast.NodeVisitor):
 
     def _named_task_type(self, annotation: ast.expr) -> ast.AST:
         """Where an annotation names asyncio's task or future type (else the annotation)."""
-        for sub in ast.walk(annotation):
+        for sub in walk(annotation):
             if isinstance(sub, ast.Name | ast.Attribute) \
                     and annotation_kind(sub, self.scan)[0] in ("task", "future"):
                 return sub
@@ -1454,7 +1455,7 @@ class Visitor(ast.NodeVisitor):
         assigns: dict[str, int] = {}  # name = anything
         stores: dict[str, int] = {}  # every binding: assigns, for, with, walrus, unpacking
         shared: set[str] = set()  # names declared global or nonlocal
-        for sub in _own_nodes(node):
+        for sub in own_nodes(node):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     if isinstance(target, ast.Name):
@@ -1517,7 +1518,7 @@ class Visitor(ast.NodeVisitor):
             except SyntaxError:
                 parsed = None
             if parsed is not None:
-                for sub in ast.walk(parsed):
+                for sub in walk(parsed):
                     ast.copy_location(sub, node)
                 self.visit(parsed)
         before = len(self.scan.found)
@@ -1604,7 +1605,7 @@ class Visitor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         self._tests_loop(node.test)
-        duck = {sub.args[0].id for sub in ast.walk(node.test)
+        duck = {sub.args[0].id for sub in walk(node.test)
                 if isinstance(sub, ast.Call) and sub.args and isinstance(sub.args[0], ast.Name)
                 and ((callback_name(sub.func) == "hasattr" and len(sub.args) == 2
                       and isinstance(sub.args[1], ast.Constant)
@@ -1726,13 +1727,13 @@ class Visitor(ast.NodeVisitor):
         """``"asyncio.Task[int]"`` in quotes is still asyncio."""
         if annotation is None:
             return
-        for sub in ast.walk(annotation):
+        for sub in walk(annotation):
             if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
                 try:
                     parsed = ast.parse(sub.value, mode="eval").body
                 except SyntaxError:
                     continue
-                for each in ast.walk(parsed):
+                for each in walk(parsed):
                     ast.copy_location(each, sub)
                 self.visit(parsed)
 
@@ -1781,7 +1782,7 @@ class Visitor(ast.NodeVisitor):
                        for each in types):
                 continue
             for stmt in handler.body:
-                for sub in ast.walk(stmt):
+                for sub in walk(stmt):
                     if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
                             and sub.value.id == handler.name and isinstance(sub.ctx, ast.Load) \
                             and sub.attr in CLIENT_ERROR_FIELDS:
@@ -1792,7 +1793,7 @@ class Visitor(ast.NodeVisitor):
         ``ws.send_str(...)``) and makes no plain HTTP request of a session."""
         websocket = request = False
         for stmt in body:
-            for sub in ast.walk(stmt):
+            for sub in walk(stmt):
                 if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)):
                     continue
                 called = qualname(sub.func, self.scan) or ""
@@ -1810,10 +1811,10 @@ class Visitor(ast.NodeVisitor):
             # the websocket row (the corpus README's eighth-part ruling), not the client's
             self.websocket_errors.update(
                 id(sub) for handler in node.handlers if handler.type is not None
-                for sub in ast.walk(handler.type) if isinstance(sub, ast.Name | ast.Attribute)
+                for sub in walk(handler.type) if isinstance(sub, ast.Name | ast.Attribute)
                 and (qualname(sub, self.scan) or "").startswith("aiohttp."))
         threads = any(isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in THREADS
-                      for stmt in node.body for sub in ast.walk(stmt))
+                      for stmt in node.body for sub in walk(stmt))
         if threads:
             # (except RuntimeError, the loop closed under the thread, stays: what Trio raises
             # then, trio.RunFinishedError, is a RuntimeError)
@@ -1832,7 +1833,7 @@ class Visitor(ast.NodeVisitor):
             # default), and httpx or trio-websocket raise their own errors, so the handler
             # takes the library's row (the corpus README's TimeoutError-source case)
             for handler in node.handlers:
-                for sub in ast.walk(handler.type) if handler.type is not None else ():
+                for sub in walk(handler.type) if handler.type is not None else ():
                     if isinstance(sub, ast.Name | ast.Attribute) and (
                             sub.id if isinstance(sub, ast.Name) else sub.attr) \
                             == "TimeoutError" and (isinstance(sub, ast.Name) or qualname(
@@ -1844,7 +1845,7 @@ class Visitor(ast.NodeVisitor):
             for handler in node.handlers:
                 if handler.type is not None:
                     self.other_timeouts.update(
-                        id(n) for n in ast.walk(handler.type)
+                        id(n) for n in walk(handler.type)
                         if isinstance(n, ast.Name) and n.id == "TimeoutError")
         self._backports(node)
         if self._uses_streams(node.body):
@@ -1852,10 +1853,10 @@ class Visitor(ast.NodeVisitor):
             # BrokenResourceError, no ConnectionError, so the handler changes (the corpus
             # README's settled case; a bare except or except Exception stays)
             for handler in node.handlers:
-                caught = {_last_name(each) for each in ast.walk(handler.type)
+                caught = {_last_name(each) for each in walk(handler.type)
                           if isinstance(each, ast.Name | ast.Attribute)} \
                     if handler.type is not None else set()
-                for sub in ast.walk(handler.type) if handler.type is not None else ():
+                for sub in walk(handler.type) if handler.type is not None else ():
                     if isinstance(sub, ast.Name | ast.Attribute) and (
                             sub.id if isinstance(sub, ast.Name) else sub.attr) in PEER_GONE \
                             and (isinstance(sub, ast.Name)
@@ -1878,7 +1879,7 @@ class Visitor(ast.NodeVisitor):
             for handler in node.handlers:
                 if handler.type is not None and any(
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
-                        for n in ast.walk(handler.type)):
+                        for n in walk(handler.type)):
                     self.emit(handler, "KeyboardInterrupt")
         self.generic_visit(node)
 
@@ -1894,7 +1895,7 @@ class Visitor(ast.NodeVisitor):
         for handler in node.handlers:
             if handler.type is None or not any(
                     isinstance(sub, ast.Name) and sub.id in ("ImportError", "ModuleNotFoundError")
-                    for sub in ast.walk(handler.type)):
+                    for sub in walk(handler.type)):
                 continue
             for stmt in handler.body:
                 if isinstance(stmt, ast.ImportFrom) and (stmt.module or "").split(".")[0] \
@@ -1907,7 +1908,7 @@ class Visitor(ast.NodeVisitor):
         """Whether ``body`` calls an asyncio stream or transport (``writer.drain()``,
         ``asyncio.open_connection(...)``, ``transport.write(b)``)."""
         for stmt in body:
-            for sub in ast.walk(stmt):
+            for sub in walk(stmt):
                 if not isinstance(sub, ast.Call):
                     continue
                 name = qualname(sub.func, self.scan) or ""
@@ -1932,7 +1933,7 @@ class Visitor(ast.NodeVisitor):
                 # pytest.raises(KeyboardInterrupt) there checks a raise of its own
                 if (runs or suppresses) and any(
                         isinstance(n, ast.Name) and n.id == "KeyboardInterrupt"
-                        for n in ast.walk(expr)):
+                        for n in walk(expr)):
                     self.emit(expr, "KeyboardInterrupt")
         # with open(path, "wb") as writer: a plain with hands out no asyncio or aiohttp object
         # (asyncio's streams and aiohttp's are entered with async with), so in its block the
@@ -1970,7 +1971,7 @@ class Visitor(ast.NodeVisitor):
     def _times_out(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` waits under an asyncio timeout (``asyncio.timeout``, ``wait_for``)."""
         for stmt in body:
-            for sub in ast.walk(stmt):
+            for sub in walk(stmt):
                 if isinstance(sub, ast.Call):
                     name = qualname(sub.func, self.scan)
                     if name and row_of(construct_of(name)) in ("timeout", "timeout-at",
@@ -1999,14 +2000,14 @@ class Visitor(ast.NodeVisitor):
         ``asyncio.run(self.main())``)."""
         if self.running is None:
             self.running = {
-                each.name for each in ast.walk(self.tree)
+                each.name for each in walk(self.tree)
                 if isinstance(each, ast.FunctionDef) and any(
                     isinstance(sub, ast.Call) and qualname(sub.func, self.scan) in RUNS
-                    for sub in _own_nodes(each))}
+                    for sub in own_nodes(each))}
         return any(isinstance(sub, ast.Call) and (
             qualname(sub.func, self.scan) in RUNS
             or callback_name(sub.func) in self.running)
-            for stmt in body for sub in ast.walk(stmt))
+            for stmt in body for sub in walk(stmt))
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         base = None
@@ -2018,13 +2019,13 @@ class Visitor(ast.NodeVisitor):
                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
         # class Request(asyncio.Future, AbstractRequest): the methods of a base the file
         # defines itself are the class's own too, not the asyncio base's
-        own |= {item.name for other in ast.walk(self.tree) if isinstance(other, ast.ClassDef)
+        own |= {item.name for other in walk(self.tree) if isinstance(other, ast.ClassDef)
                 and other is not node and any(isinstance(expr, ast.Name) and expr.id == other.name
                                               for expr in node.bases)
                 for item in other.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
         own.add("__class__")  # self.__class__(...): the file's own class, made again
         if base is not None:  # and what the class itself stores, on self or in its body
-            for sub in ast.walk(node):
+            for sub in walk(node):
                 if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
                         and isinstance(sub.value, ast.Name) and sub.value.id == "self":
                     own.add(sub.attr)
@@ -2038,7 +2039,7 @@ class Visitor(ast.NodeVisitor):
                         if each is not None), None)
         # (what the class keeps on self is its own, whatever the base: only an inherited
         # method, awaited, is the package's)
-        kept = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)
+        kept = {sub.attr for sub in walk(node) if isinstance(sub, ast.Attribute)
                 and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name)
                 and sub.value.id == "self"}
         self.external_bases.append((package, own | kept) if package else None)
@@ -2062,15 +2063,15 @@ class Visitor(ast.NodeVisitor):
         self._decorators(node)
         self._signature(node)
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-        generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in _own_nodes(node))
+        generator = any(isinstance(sub, ast.Yield | ast.YieldFrom) for sub in own_nodes(node))
         self.functions.append((node.name, {a.arg for a in arguments}, generator))
         self.held_aliases.append({})
         self.sweeps.append(any(isinstance(sub, ast.Call)
                                and qualname(sub.func, self.scan) == "asyncio.all_tasks"
-                               for sub in _own_nodes(node)))
+                               for sub in own_nodes(node)))
         self.coroutines.append(isinstance(node, ast.AsyncFunctionDef))
         self.completed.append({
-            sub.func.value.id for sub in _own_nodes(node)
+            sub.func.value.id for sub in own_nodes(node)
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
             and sub.func.attr in FUTURE_ONLY and isinstance(sub.func.value, ast.Name)})
         self.old_style.append(any(
@@ -2083,14 +2084,14 @@ class Visitor(ast.NodeVisitor):
         outer = self.scan.shadowed
         # a parameter that shares its name with an object assigned elsewhere in the file is
         # not that object, unless the file gives this function's parameter its kind
-        stored = {sub.id for sub in _own_nodes(node)
+        stored = {sub.id for sub in own_nodes(node)
                   if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)}
         self.scan.shadowed = (outer - {a.arg for a in arguments}) | {
             a.arg for a in arguments if a.arg in self.scan.assigned and a.arg not in stored
             and (node.name, a.arg) not in self.scan.given} | {
             # for job in self.jobs, a set annotated as holding the file's own class: this
             # function's ``job`` is not the asyncio object that name is elsewhere
-            sub.target.id for sub in _own_nodes(node)
+            sub.target.id for sub in own_nodes(node)
             if isinstance(sub, ast.For | ast.AsyncFor) and isinstance(sub.target, ast.Name)
             and reference(sub.iter) in self.scan.plain} | self._rebound(node, arguments) | {
             # def parse(self, response: str): a value of a builtin type, whatever the name
@@ -2293,7 +2294,7 @@ def _last_name(node: ast.expr) -> str:
 
 def _own_nodes_of(node: ast.AST) -> list[ast.AST]:
     """``node`` and the nodes under it, without those of functions nested in it."""
-    return [node, *_own_nodes(node)]
+    return [node, *own_nodes(node)]
 
 
 #: The builtin value types (and typing's spellings of their containers) an annotation may
@@ -2307,7 +2308,7 @@ def _plain_makers(tree: ast.AST) -> set[str]:
     value (``-> Dict[Any, Any]``, ``-> list[str]``): what they return is that container or
     value, whatever it holds."""
     typed: dict[str, bool] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             returns = node.returns
             outer = returns.value if isinstance(returns, ast.Subscript) else returns
@@ -2325,23 +2326,9 @@ def _builtin_value(annotation: ast.expr) -> bool:
             annotation = ast.parse(annotation.value, mode="eval").body
         except SyntaxError:
             return False
-    names = [sub for sub in ast.walk(annotation) if isinstance(sub, ast.Name | ast.Attribute)]
+    names = [sub for sub in walk(annotation) if isinstance(sub, ast.Name | ast.Attribute)]
     return bool(names) and all(isinstance(sub, ast.Name) and sub.id in PLAIN_VALUES
                                for sub in names)
-
-
-def _own_nodes(node: ast.AST) -> list[ast.AST]:
-    """The nodes of a function's body, without those of the functions nested in it."""
-    found: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        each = todo.pop()
-        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-                      | ast.ClassDef):
-            continue
-        found.append(each)
-        todo.extend(ast.iter_child_nodes(each))
-    return found
 
 
 #: The calls that run an asyncio program (a KeyboardInterrupt around them may come grouped).
@@ -2354,7 +2341,7 @@ RUNS = {"asyncio.run", "loop.run_until_complete", "loop.run_forever", "asyncio.R
 def statements(tree: ast.Module) -> dict[int, int]:
     """Each line → the first line of the innermost *simple* statement covering it."""
     starts: dict[int, int] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.stmt):
             end = node.end_lineno or node.lineno
             compound = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -2440,7 +2427,7 @@ def _imports_from(body: list[ast.stmt], modules: tuple[str, ...]) -> bool:
         (isinstance(sub, ast.ImportFrom) and not sub.level and sub.module is not None
          and sub.module.startswith(modules))
         or (isinstance(sub, ast.Import) and any(a.name.startswith(modules) for a in sub.names))
-        for stmt in body for sub in ast.walk(stmt))
+        for stmt in body for sub in walk(stmt))
 
 
 def blocking_twin_lines(tree: ast.Module) -> set[int]:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from walkthrough.port import libraries
+from walkthrough.port.walking import own_nodes, walk
 
 #: What a call returns, for the references assigned from it.
 RETURNS = {
@@ -478,7 +479,7 @@ def own_packages(tree: ast.Module) -> set[str]:
     relative: set[str] = set()
     absolute: list[list[str]] = []
     own: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 1 and node.module:
                 relative.add(node.module.split(".")[0])
@@ -670,7 +671,7 @@ def annotation_kind(node: ast.expr | None, scan: Names) -> tuple[str | None, boo
         kind, _ = annotation_kind(node.slice.elts[1], scan)
         if kind in KNOWN_KINDS:
             return kind, True
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub is not node:
             inner, collection = annotation_kind(sub, scan)
             if inner:
@@ -771,7 +772,7 @@ def _logger_name(name: str) -> bool:
 
 
 def _imports(tree: ast.Module, scan: Names) -> None:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if _unlisted(alias.name, scan):
@@ -835,7 +836,7 @@ def _imports(tree: ast.Module, scan: Names) -> None:
     # from .util import asyncio_timeout, from uvicorn._compat import asyncio_run: the
     # package's own shim for asyncio's function, kept under asyncio's name (a backport on old
     # Pythons), whose calls change as asyncio's do
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.level or (
                 node.module and node.module.split(".")[0] in scan.own)):
             for alias in node.names:
@@ -889,7 +890,7 @@ def external_of(node: ast.expr | None, scan: Names) -> str | None:
 def _external_subclasses(tree: ast.Module, scan: Names) -> None:
     """The file's classes whose base is an unlisted package's class (see
     :attr:`Names.external_subclasses`), with the names each defines or stores itself."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.ClassDef):
             continue
         package = next((each for each in (external_of(base, scan) for base in node.bases)
@@ -897,7 +898,7 @@ def _external_subclasses(tree: ast.Module, scan: Names) -> None:
         if package is None:
             continue
         own: set[str] = set()
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 own.add(sub.name)
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
@@ -913,7 +914,7 @@ def _external_refs(tree: ast.Module, scan: Names) -> None:
         return
     _external_subclasses(tree, scan)
     for _ in range(2):  # a reference assigned from a reference
-        for node in ast.walk(tree):
+        for node in walk(tree):
             pairs: list[tuple[ast.expr, ast.expr | None]] = []
             if isinstance(node, ast.Assign):
                 pairs = [(target, node.value) for target in node.targets]
@@ -932,7 +933,7 @@ def _external_refs(tree: ast.Module, scan: Names) -> None:
 def _bound_names(tree: ast.Module) -> set[str]:
     """Every name the file binds (to know whether a bare ``asyncio`` is the module)."""
     bound: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             bound.add(node.id)
         elif isinstance(node, ast.alias):
@@ -992,7 +993,7 @@ def imported_modules(tree: ast.Module) -> list[str]:
     """Every module a file imports absolutely, with ``from m import x`` as ``m.x`` too (``x``
     may be a submodule: ``from aioquic import asyncio``)."""
     found: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             found.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -1009,7 +1010,7 @@ def reached_into(tree: ast.Module, scan: Names) -> set[str]:
     the library, whose own names then stay as they are. Dunder methods are public protocol.
     """
     reached: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             attr = node.func.attr
             if not attr.startswith("_") or attr.startswith("__"):
@@ -1044,7 +1045,7 @@ def queues_by_use(tree: ast.Module) -> set[str]:
     thread's ``queue.Queue`` has the first, a key-value store's client the second."""
     called: dict[str, set[str]] = {}
     awaited: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         call = node.value if isinstance(node, ast.Await) else node
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             ref = reference(call.func.value)
@@ -1065,7 +1066,7 @@ def streams_by_use(tree: ast.Module) -> set[str]:
     """References the file uses as an asyncio stream wherever it was made (another object's
     field, a connection wrapper's ``reader``/``writer``): called with a method only a stream
     has (``await writer.drain()``), so its ``write``/``read``/``close`` are a stream's too."""
-    return {ref for node in ast.walk(tree)
+    return {ref for node in walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in STREAM_USES
             and (ref := reference(node.func.value)) is not None}
@@ -1084,7 +1085,7 @@ def handed_loops(tree: ast.Module) -> set[str]:
     ``self.loop.create_task()``, ``loop.run_until_complete()`` (a method only an asyncio loop
     has, on a loop's usual name; a base class or a caller handed it in)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in LOOP_ONLY:
             ref = reference(node.func.value)
@@ -1131,7 +1132,7 @@ def stdlib_bindings(tree: ast.Module) -> set[str]:
     after ``from concurrent.futures import Future``, ``concurrent`` after ``import
     concurrent.futures``)."""
     found: set[str] = set()
-    for each in ast.walk(tree):
+    for each in walk(tree):
         if isinstance(each, ast.Import):
             found.update(alias.asname or alias.name.split(".")[0] for alias in each.names
                          if alias.name.split(".")[0] in STDLIB - {"asyncio"})
@@ -1159,7 +1160,7 @@ def _package_classes(tree: ast.Module) -> frozenset[str]:
     """The names a module imports relatively (``from .stream_reader import TelnetReader``)
     and the classes it defines: the package's own classes."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level:
             names.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.ClassDef):
@@ -1170,10 +1171,10 @@ def _package_classes(tree: ast.Module) -> frozenset[str]:
 def _own_classes_only(annotation: ast.expr, tree: ast.Module) -> bool:
     """Whether an annotation names classes, all of them the package's own (see
     :func:`_package_classes`): ``Optional[Union[TelnetReader, TelnetReaderUnicode]]``."""
-    words = [sub.id for sub in ast.walk(annotation) if isinstance(sub, ast.Name)]
+    words = [sub.id for sub in walk(annotation) if isinstance(sub, ast.Name)]
     if any(isinstance(sub, ast.Attribute | ast.Constant) and not (
             isinstance(sub, ast.Constant) and sub.value is None)
-           for sub in ast.walk(annotation)):
+           for sub in walk(annotation)):
         return False  # asyncio.Task, "Future": a dotted or quoted name, judged elsewhere
     classes = [word for word in words if word not in _TYPING_WORDS]
     own = _package_classes(tree)
@@ -1182,9 +1183,9 @@ def _own_classes_only(annotation: ast.expr, tree: ast.Module) -> bool:
 
 def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
     """The ids of :attr:`Names.narrowed` assignments."""
-    classes = {each.name for each in ast.walk(tree) if isinstance(each, ast.ClassDef)}
+    classes = {each.name for each in walk(tree) if isinstance(each, ast.ClassDef)}
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         test = node.test if isinstance(node, ast.If) else None
         if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name)
                 and test.func.id == "isinstance" and len(test.args) == 2
@@ -1202,14 +1203,14 @@ def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
     # def __init__(self, rx: AioPipeReader): self._rx = rx. The signature says which class the
     # parameter holds, so what it is stored under is that class's object, whatever the same
     # name holds in another function (async with pipe.open() as rx: an asyncio stream)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         typed = {arg.arg for arg in [*node.args.posonlyargs, *node.args.args,
                                      *node.args.kwonlyargs]
                  if annotation_kind(arg.annotation, scan)[0] is None
                  and _names_a_class(arg.annotation, scan)}
-        for each in _own_statements(node):
+        for each in own_nodes(node):
             if typed and isinstance(each, ast.Assign) and isinstance(each.value, ast.Name) \
                     and each.value.id in typed:
                 found.add(id(each))
@@ -1221,7 +1222,7 @@ def _class_of(annotation: ast.expr | None, scan: Names) -> str | None:
     or not) says calling the parameter makes: ``asyncio.Queue``."""
     if annotation is None:
         return None
-    for sub in ast.walk(_annotation_tree(annotation)):
+    for sub in walk(_annotation_tree(annotation)):
         if isinstance(sub, ast.Subscript) and _last_name_of(sub.value) in ("type", "Type"):
             held = sub.slice.value if isinstance(sub.slice, ast.Subscript) else sub.slice
             named = qualname(held, scan) or ""
@@ -1253,9 +1254,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     if "asyncio" not in scan.aliases and "asyncio" not in _bound_names(tree):
         scan.aliases["asyncio"] = "asyncio"
         scan.loop_file = scan.loop_file or any(
-            isinstance(node, ast.Name) and node.id == "asyncio" for node in ast.walk(tree))
+            isinstance(node, ast.Name) and node.id == "asyncio" for node in walk(tree))
     if scan.loop_file:
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Await) and isinstance(node.value, ast.Call) \
                     and isinstance(node.value.func, ast.Attribute) \
                     and node.value.func.attr == "serve_forever":
@@ -1268,7 +1269,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     scan.kinds.setdefault(served, "lowserver")
     #: the file's functions by name, for what its calls hand them
     defined: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for each in ast.walk(tree):
+    for each in walk(tree):
         if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
             defined.setdefault(each.name, []).append(each)
         elif isinstance(each, ast.ClassDef):  # Protocol(queue, done): what __init__ gets
@@ -1276,9 +1277,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 item for item in each.body
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__")
     for _ in range(2):  # a function that returns what another of them made
-        for each in ast.walk(tree):
+        for each in walk(tree):
             if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
-                own = _own_statements(each)
+                own = own_nodes(each)
                 values = [sub.value for sub in own
                           if isinstance(sub, ast.Return) and sub.value is not None]
                 if values and all(scan.remade(v) or _rebound(v, own, scan) for v in values):
@@ -1286,7 +1287,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     if any(value.split(".")[0] == "aiohttp" for value in scan.aliases.values()):
         _sessions_on_fields(tree, scan)
         _responses_by_use(tree, scan)
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in WEBSOCKET_ONLY:
                 sender = reference(node.func.value)
@@ -1295,7 +1296,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     scan.kinds.setdefault(sender, "websocket")
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 kind, collection = annotation_kind(node.returns, scan)
                 if kind and not collection:
@@ -1555,12 +1556,12 @@ def _web_view(node: ast.ClassDef, scan: Names) -> None:
     fields read are plain data, like a handler's ``request``."""
     if not any((qualname(base, scan) or "").startswith("aiohttp.web.") for base in node.bases):
         return
-    own = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)
+    own = {sub.attr for sub in walk(node) if isinstance(sub, ast.Attribute)
            and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Name)
            and sub.value.id == "self"}
     own |= {item.name for item in node.body
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
                 and sub.value.id == "self" and sub.attr in WEB_INHERITED - own \
                 and isinstance(sub.ctx, ast.Load):
@@ -1637,7 +1638,7 @@ def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
         scan.factories.setdefault(node.name, lib)
         scan.subclasses.add(node.name)
         own = scan.subclassed.setdefault(lib, set())
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef):
                 own.add(sub.name)
             elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
@@ -1661,7 +1662,7 @@ def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, scan: Names,
                 and each.value is not None:
             if isinstance(each.value, ast.Constant) and each.value.value is None:
                 continue
-            if _rebound(each.value, _own_statements(node), scan) \
+            if _rebound(each.value, own_nodes(node), scan) \
                     and qualname(each.value, scan) in ("response", "session", "websocket", "web"):
                 kinds.add(None)  # response = await wrap(response); return response
                 continue
@@ -1680,7 +1681,7 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
     that makes requests is aiohttp's session, wherever the file got it (a configuration
     object, another object's field, a base class). Attributes are one reference per file
     (:func:`qualname`): ``self.session`` stands for each of them."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in HTTP_METHODS | WEBSOCKET_METHODS \
                 and (node.args or any(k.arg == "url" for k in node.keywords)) \
@@ -1695,10 +1696,10 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
     # session (a parameter) whose requests are awaited or entered is aiohttp's, in the
     # function that does so too where the file binds that name to a session elsewhere; a
     # blocking twin's requests.Session, which a file may keep beside it, is neither
-    for function in ast.walk(tree):
+    for function in walk(tree):
         if not isinstance(function, ast.AsyncFunctionDef):
             continue
-        own = list(ast.walk(function))
+        own = list(walk(function))
         calls = [item.context_expr for each in own if isinstance(each, ast.AsyncWith)
                  for item in each.items] + [each.value for each in own
                                             if isinstance(each, ast.Await)]
@@ -1730,7 +1731,7 @@ def _responses_by_use(tree: ast.Module, scan: Names) -> None:
     ``self.response``, ``r_data``) whose body is awaited, or that is released, is aiohttp's
     response wherever it came from (a package's own wrapper of the session's request), so
     its ``status`` and ``content`` are the client's fields httpx spells otherwise."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         call = node.value if isinstance(node, ast.Await) else node
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
             continue
@@ -1766,7 +1767,7 @@ def _tuple_returns(node: ast.FunctionDef | ast.AsyncFunctionDef,
         kinds = tuple(annotation_kind(each, scan)[0] for each in returns.slice.elts)
         if any(kinds):
             return kinds
-    for each in _own_statements(node):
+    for each in own_nodes(node):
         if isinstance(each, ast.Return) and isinstance(each.value, ast.Tuple) \
                 and not any(isinstance(e, ast.Starred) for e in each.value.elts):
             kinds = tuple(qualname(e, scan) for e in each.value.elts)
@@ -1774,19 +1775,6 @@ def _tuple_returns(node: ast.FunctionDef | ast.AsyncFunctionDef,
             if any(kinds):
                 return kinds
     return None
-
-
-def _own_statements(node: ast.AST) -> list[ast.AST]:
-    """The nodes of a function's body, without those of functions or classes nested in it."""
-    found: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        each = todo.pop()
-        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        found.append(each)
-        todo.extend(ast.iter_child_nodes(each))
-    return found
 
 
 def _names_a_class(node: ast.expr | None, scan: Names) -> bool:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from walkthrough.port.constructs import analyse
 from walkthrough.port.mapping import Finding
 from walkthrough.port.names import Names, qualname
+from walkthrough.port.walking import walk
 
 #: Modules known to run under Trio, besides the standard library (which the scan covers).
 TRIO_SAFE_MODULES = frozenset({
@@ -184,7 +185,7 @@ class _File:
     def read(cls, tree: ast.Module, names: Names, source: str, lines: list[str]) -> _File:
         parents: dict[ast.AST, ast.AST] = {}
         bound: dict[str, int] = {}
-        for node in ast.walk(tree):
+        for node in walk(tree):
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -229,7 +230,7 @@ class _File:
         """How often each name occurs in ``function`` (nested scopes included: conservative)."""
         if function not in self.used:
             counts: dict[str, int] = {}
-            for node in ast.walk(function):
+            for node in walk(function):
                 name = node.id if isinstance(node, ast.Name) else \
                     node.arg if isinstance(node, ast.arg) else None
                 if name is not None:
@@ -301,12 +302,12 @@ def _gather(stmt: ast.Expr, gather: ast.Call, file: _File, indent: str
             if why is not None:
                 return why
             comp = gen.generators[0]
-            targets = [n for n in ast.walk(comp.target)]
+            targets = [n for n in walk(comp.target)]
             if not all(isinstance(n, ast.Name | ast.Tuple | ast.Load | ast.Store)
                        for n in targets):
                 return "its loop variable is not a plain name"
             inside: dict[str, int] = {}
-            for node in ast.walk(gen):
+            for node in walk(gen):
                 if isinstance(node, ast.Name):
                     inside[node.id] = inside.get(node.id, 0) + 1
             for name in (n.id for n in targets if isinstance(n, ast.Name)):
@@ -335,7 +336,7 @@ def _gather(stmt: ast.Expr, gather: ast.Call, file: _File, indent: str
 def _imports_unknown(tree: ast.Module) -> list[str]:
     """Imported modules that are neither the standard library nor known to run under Trio."""
     unknown: dict[str, None] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             tops = [a.name.split(".")[0] for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -384,7 +385,7 @@ def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
 
     covered: set[int] = set()  # lines inside a replaced block
     # Gathers first: a block replaces whole lines, and nothing inside it is edited again.
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call) or qualname(node.func, state) != "asyncio.gather":
             continue
         line = node.func.lineno
@@ -405,7 +406,7 @@ def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
         edits.done.add((line, "asyncio.gather"))
         edits.checks.setdefault(stmt.lineno, []).append(check)
 
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call) or node.lineno in covered:
             continue
         name = qualname(node.func, state)
@@ -418,7 +419,7 @@ def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
     rewritten = bool(edits.blocks or edits.spans)
     runs = {line for _, line in edits.runs}
     # an import runs no asyncio code: `from asyncio import run` is not a leftover
-    imports = {node.lineno for node in ast.walk(tree) if isinstance(node, ast.Import
+    imports = {node.lineno for node in walk(tree) if isinstance(node, ast.Import
                                                                     | ast.ImportFrom)}
     leftovers = sorted({f.line for f in findings
                         if f.construct != "import asyncio" and f.line not in runs
