@@ -98,7 +98,14 @@ MODULES: dict[str, list[str]] = {
         "tests/test_transport_httptools.py", "tests/test_slips_transport.py",
         "tests/test_crawler_claims.py", "tests/test_mutation_httptools.py"],
     "walkthrough/port/libraries.py": [
-        "tests/test_port_libraries.py", "tests/test_port.py", "tests/test_mutation_port.py"],
+        "tests/test_port_libraries.py", "tests/test_port.py", "tests/test_mutation_port.py",
+        # since issue 24's rounds its evidence and name rules are tested through the scan too
+        "tests/test_port_evidence.py", "tests/test_port_constructs.py",
+        "tests/test_mutation_port_names.py", "tests/test_mutation_port_gaps.py",
+        "tests/test_mutation_port_gaps2.py", "tests/test_mutation_port_names3.py",
+        "tests/test_mutation_port_constructs3.py", "tests/test_mutation_port_names4.py",
+        "tests/test_mutation_port_constructs4.py", "tests/test_mutation_port_names5.py",
+        "tests/test_mutation_port_constructs5.py"],
     "walkthrough/port/mapping.py": [
         "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_port_cli.py",
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
