@@ -102,19 +102,7 @@ def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (names, constructs, rewriting):
         monkeypatch.setattr(module, "walk", lambda node: list(ast.walk(node)))
         if hasattr(module, "own_nodes"):
-            monkeypatch.setattr(module, "own_nodes", _own_afresh)
-
-
-def _own_afresh(node: ast.AST) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        each = todo.pop()
-        if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        found.append(each)
-        todo.extend(ast.iter_child_nodes(each))
-    return found
+            monkeypatch.setattr(module, "own_nodes", walking.list_own_nodes)
 
 
 def _answers(paths: list[Path]) -> list[object]:

@@ -59,13 +59,20 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     order is a depth-first one, last child first. The list is shared: do not change it."""
     kept: list[ast.AST] | None = node.__dict__.get(_OWN)
     if kept is None:
-        kept = []
-        todo = list(ast.iter_child_nodes(node))
-        while todo:
-            each = todo.pop()
-            if isinstance(each, _NESTED):
-                continue
-            kept.append(each)
-            todo.extend(ast.iter_child_nodes(each))
+        kept = list_own_nodes(node)
         node.__dict__[_OWN] = kept
     return kept
+
+
+def list_own_nodes(node: ast.AST) -> list[ast.AST]:
+    """:func:`own_nodes` listed afresh, kept nowhere (what a check of the kept lists compares
+    them with)."""
+    found: list[ast.AST] = []
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        each = todo.pop()
+        if isinstance(each, _NESTED):
+            continue
+        found.append(each)
+        todo.extend(ast.iter_child_nodes(each))
+    return found
