@@ -254,6 +254,17 @@ def test_the_caret_stays_under_the_place_after_an_escaped_character(tmp_path: Pa
     assert caret == " " * len(shown) + "^"
 
 
+def test_the_escapes_counted_are_the_ones_before_the_place_not_before_the_indentation(
+        tmp_path: Path) -> None:
+    # The escape is the line's last character but three: counted from the raw line's start
+    # (indentation and all) instead of its first non-blank, the four columns before the place
+    # that hold it are left out, and the caret lands three columns early again.
+    said = problem(port(tmp_path, "def f():\n    x = '\x1b' +\n"))
+    shown, caret = said.splitlines()[1:3]
+    assert shown == "    x = '\\x1b' +"
+    assert caret == " " * len(shown) + "^"
+
+
 def test_a_readable_file_is_returned_as_it_is(tmp_path: Path) -> None:
     text = "# café\nasync def demo_sync():\n    pass\n"
     assert read_source(port(tmp_path, text)) == text
