@@ -105,7 +105,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_gaps2.py", "tests/test_mutation_port_names3.py",
         "tests/test_mutation_port_constructs3.py", "tests/test_mutation_port_names4.py",
         "tests/test_mutation_port_constructs4.py", "tests/test_mutation_port_names5.py",
-        "tests/test_mutation_port_constructs5.py"],
+        "tests/test_mutation_port_constructs5.py", "tests/test_mutation_port_libraries2.py",
+        # a child-process command: "no tests" to mutmut, minutes of run
+        "--deselect=tests/test_port.py::test_exit_1_with_findings_0_without"],
     "walkthrough/port/mapping.py": [
         "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_port_cli.py",
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py"],
