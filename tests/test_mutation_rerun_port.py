@@ -1,20 +1,27 @@
 """``walkthrough port``'s small modules run again at ``HEAD``: the slips the re-run found unseen.
 
-``scripts/mutation.py`` (issue 27, ``docs/mutation.md``) was run again on ``mapping.py``,
-whose row was measured before ``describe`` learnt the ``awaits:`` constructs (a package with
-no entry that the file awaits on asyncio's loop). None of ``mapping.py``'s tests reached that
-branch, so every slip in it went unseen. Per kind of slip:
+``scripts/mutation.py`` (issue 27, ``docs/mutation.md``) was run again on ``mapping.py`` and
+``reading.py``, whose rows were measured before ``describe`` learnt the ``awaits:`` constructs
+(a package with no entry that the file awaits on asyncio's loop) and before ``parse`` learnt
+to read a module written with Python 3.12's type parameters on an older Python
+(``without_type_parameters``). Per kind of slip:
 
-* the advice for such a package lost, garbled, or naming something other than the package;
-* the row that advice carries not used when the caller gives none, as a ``lib:`` entry's is.
+* ``describe``: the advice for such a package lost, garbled, or naming something other than
+  the package; the row that advice carries not used when the caller gives none, as a ``lib:``
+  entry's is;
+* ``without_type_parameters``: the brackets matched by counting characters that are not
+  brackets; an alias cut in the wrong place when no space comes before its ``=``; one line
+  it cannot take apart stopping it from taking apart the lines after it.
 """
 
 from __future__ import annotations
 
+import ast
+import sys
 import textwrap
 
 from walkthrough import conceptmap
-from walkthrough.port import mapping, scan
+from walkthrough.port import mapping, reading, scan
 
 #: A package the tool has no entry for, with a blocking API and an awaited twin of it
 #: (prompt_toolkit's ``prompt`` and ``prompt_async``): only the awaited call is asyncio's.
@@ -66,3 +73,66 @@ def test_an_awaits_construct_without_a_row_takes_the_asyncio_only_librarys_row()
                                    "docs): a Trio-native library if one exists, else "
                                    "trio-asyncio at the boundary (async with "
                                    "trio_asyncio.open_loop(), aio_as_trio).")
+
+
+# -- reading.without_type_parameters ------------------------------------------------------------
+
+
+def test_type_parameters_are_matched_by_their_brackets_whatever_the_names_inside() -> None:
+    """A bound that names an XML class (``P: XMLParser``), a type variable named ``X``: the
+    closing bracket is found by counting brackets, and only brackets. A matcher that counts
+    another character (an ``X``) stops early or never, and the header keeps half its
+    brackets, or all of them: on Python 3.11 the whole file is then refused as not Python,
+    for a name."""
+    source = textwrap.dedent("""\
+        import asyncio
+
+        class Handler[P: XMLParser]:
+            async def feed(self, parser: P) -> None:
+                await asyncio.sleep(0)
+
+        def first[X](items: list[X]) -> X:
+            return items[0]
+        """)
+    plain = reading.without_type_parameters(source)
+    assert plain.splitlines()[2] == "class Handler:"
+    assert plain.splitlines()[6] == "def first(items: list[X]) -> X:"
+    ast.parse(plain)
+    assert (5, "checkpoint") in {(f.line, f.row) for f in scan(source, "handler.py")}
+
+
+def test_an_alias_without_a_space_before_its_equals_sign_keeps_its_name() -> None:
+    """``type Point=tuple[float, float]`` (no space, as some code is written): the alias
+    becomes ``Point =tuple[...]``. Cut one character early, the name's last letter is left
+    behind as well (``Point t=...``), which no Python reads."""
+    source = "type Point=tuple[float, float]\ntype Grid[T]=list[list[T]]\n"
+    plain = reading.without_type_parameters(source)
+    assert plain == "Point =tuple[float, float]\nGrid =list[list[T]]\n"
+    ast.parse(plain)
+
+
+def test_a_line_it_cannot_take_apart_does_not_stop_the_lines_after_it() -> None:
+    """A docstring that shows Python 3.13's defaults over two lines (``type Lookup[K =
+    str,``) holds a line that looks like an alias and has no closing bracket: that line is
+    left as it is, and the generic class below it is still taken apart. Stopping at that
+    line would leave ``class Table[K, V]:`` for Python 3.11 to refuse, and the file with it."""
+    source = textwrap.dedent('''\
+        """Lookup tables. On Python 3.13 the defaults can be spelt in place:
+
+            type Lookup[K = str,
+                        V = int] = dict[K, V]
+        """
+        import asyncio
+
+        class Table[K, V]:
+            async def get(self, key: K) -> V:
+                await asyncio.sleep(0)
+                raise KeyError(key)
+        ''')
+    plain = reading.without_type_parameters(source)
+    assert plain.splitlines()[:5] == source.splitlines()[:5]
+    assert plain.splitlines()[7] == "class Table:"
+    ast.parse(plain)
+    if sys.version_info < (3, 12):  # where parse needs the fallback at all
+        tree = reading.parse(source, "tables.py")
+        assert [node.name for node in tree.body if isinstance(node, ast.ClassDef)] == ["Table"]
