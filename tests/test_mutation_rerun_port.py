@@ -1,17 +1,20 @@
 """``walkthrough port``'s small modules run again at ``HEAD``: the slips the re-run found unseen.
 
-``scripts/mutation.py`` (issue 27, ``docs/mutation.md``) was run again on ``mapping.py`` and
-``reading.py``, whose rows were measured before ``describe`` learnt the ``awaits:`` constructs
-(a package with no entry that the file awaits on asyncio's loop) and before ``parse`` learnt
-to read a module written with Python 3.12's type parameters on an older Python
-(``without_type_parameters``). Per kind of slip:
+``scripts/mutation.py`` (issue 27, ``docs/mutation.md``) was run again on ``mapping.py``,
+``reading.py`` and ``formatting.py``, whose rows were measured before ``describe`` learnt the
+``awaits:`` constructs (a package with no entry that the file awaits on asyncio's loop),
+before ``parse`` learnt to read a module written with Python 3.12's type parameters on an
+older Python (``without_type_parameters``), and before ``_newline`` learnt lone-CR files.
+Per kind of slip:
 
 * ``describe``: the advice for such a package lost, garbled, or naming something other than
   the package; the row that advice carries not used when the caller gives none, as a ``lib:``
   entry's is;
 * ``without_type_parameters``: the brackets matched by counting characters that are not
   brackets; an alias cut in the wrong place when no space comes before its ``=``; one line
-  it cannot take apart stopping it from taking apart the lines after it.
+  it cannot take apart stopping it from taking apart the lines after it;
+* ``patch``: a file with lone CRs *and* LFs taken for a lone-CR file, so that the TODO above
+  its unended last line ends in a lone CR between LF lines.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sys
 import textwrap
 
 from walkthrough import conceptmap
-from walkthrough.port import mapping, reading, scan
+from walkthrough.port import formatting, mapping, reading, scan
 
 #: A package the tool has no entry for, with a blocking API and an awaited twin of it
 #: (prompt_toolkit's ``prompt`` and ``prompt_async``): only the awaited call is asyncio's.
@@ -136,3 +139,21 @@ def test_a_line_it_cannot_take_apart_does_not_stop_the_lines_after_it() -> None:
     if sys.version_info < (3, 12):  # where parse needs the fallback at all
         tree = reading.parse(source, "tables.py")
         assert [node.name for node in tree.body if isinstance(node, ast.ClassDef)] == ["Table"]
+
+
+# -- formatting.patch ---------------------------------------------------------------------------
+
+
+def test_a_file_of_lone_crs_and_lfs_is_no_lone_cr_file() -> None:
+    """A file edited on a classic Mac and then on Unix: lone CRs at the top, LFs below, no
+    final newline. Only a file of lone CRs alone is taken for a classic Mac file; here the
+    TODO that ``--rewrite`` adds above the last line ends in LF, as the lines around it do. A
+    file taken for a lone-CR one because it holds a CR at all gets a TODO ending in a lone CR
+    between LF lines, which some editors and diff tools show joined to the line below."""
+    lines = ["import asyncio", "", "async def main():", "    await asyncio.sleep(1)", "",
+             "loop = asyncio.get_event_loop()", "loop.run_until_complete(main())"]
+    source = "\r".join(lines[:3]) + "\r" + "\n".join(lines[3:])
+    diff, _ = formatting.patch(source, "app.py")
+    assert diff.endswith("kept as it was: the rewrites in this file need it to become trio.run\n"
+                         " loop.run_until_complete(main())\n\\ No newline at end of file\n")
+    assert "\rloop.run_until_complete" not in diff
