@@ -145,11 +145,14 @@ def test_a_line_it_cannot_take_apart_does_not_stop_the_lines_after_it() -> None:
 
 
 def test_a_file_of_lone_crs_and_lfs_is_no_lone_cr_file() -> None:
-    """A file edited on a classic Mac and then on Unix: lone CRs at the top, LFs below, no
-    final newline. Only a file of lone CRs alone is taken for a classic Mac file; here the
+    """A file edited on a classic Mac and then on Unix: lone CRs at the top, LFs below. Only a
+    file of lone CRs alone is taken for a classic Mac file; here, with no final newline, the
     TODO that ``--rewrite`` adds above the last line ends in LF, as the lines around it do. A
     file taken for a lone-CR one because it holds a CR at all gets a TODO ending in a lone CR
-    between LF lines, which some editors and diff tools show joined to the line below."""
+    between LF lines, which some editors and diff tools show joined to the line below. And
+    when the last line ends, the TODO takes that line's own ending: after a final lone CR
+    whose ending is not seen, an LF is added and makes a CRLF the file never had, and the
+    TODO ends in it."""
     lines = ["import asyncio", "", "async def main():", "    await asyncio.sleep(1)", "",
              "loop = asyncio.get_event_loop()", "loop.run_until_complete(main())"]
     source = "\r".join(lines[:3]) + "\r" + "\n".join(lines[3:])
@@ -157,3 +160,8 @@ def test_a_file_of_lone_crs_and_lfs_is_no_lone_cr_file() -> None:
     assert diff.endswith("kept as it was: the rewrites in this file need it to become trio.run\n"
                          " loop.run_until_complete(main())\n\\ No newline at end of file\n")
     assert "\rloop.run_until_complete" not in diff
+    todo = "kept as it was: the rewrites in this file need it to become trio.run"
+    assert formatting.patch(source + "\n", "app.py")[0].endswith(
+        f"{todo}\n loop.run_until_complete(main())\n")
+    assert formatting.patch(source + "\r", "app.py")[0].endswith(
+        f"{todo}\rloop.run_until_complete(main())\r\n\\ No newline at end of file\n")
