@@ -71,14 +71,31 @@ def table_rows() -> set[str]:
 _ROW = re.compile(r"\| `(?P<module>[\w/]+\.py)`(?: at `(?P<commit>[0-9a-f]{7,40})`)?")
 
 
+def score_table() -> list[str]:
+    """The lines of the score table: the first table after "## Scores", up to its end.
+
+    Only these count as rows: a module's section repeats its sampled rows ("Table row:"), and
+    such a copy must not stand in for a missing row of the table.
+    """
+    lines = PAGE.read_text(encoding="utf-8").splitlines()
+    start = lines.index("## Scores")
+    table: list[str] = []
+    for line in lines[start + 1:]:
+        if line.startswith("|"):
+            table.append(line)
+        elif table:
+            break
+    return table
+
+
 def row_commits() -> dict[str, list[str | None]]:
-    """Each module named in a row of the page, with the commit each of its rows names.
+    """Each module named in a row of the score table, with the commit each of its rows names.
 
     A module has several rows when it was sampled several times (``names.py``'s seeds); a row
     that names no commit gives ``None``.
     """
     rows: dict[str, list[str | None]] = {}
-    for line in PAGE.read_text(encoding="utf-8").splitlines():
+    for line in score_table():
         found = _ROW.match(line)
         if found:
             rows.setdefault(found["module"], []).append(found["commit"])
@@ -88,11 +105,16 @@ def row_commits() -> dict[str, list[str | None]]:
 def mutated_code(source: str) -> dict[str, str]:
     """What mutmut would mutate in ``source``, by qualified function name.
 
-    mutmut 3.8.1 mutates the code inside functions and methods (nested functions as part of
-    the function that holds them) and skips a function with any decorator but a lone
-    ``@staticmethod`` or ``@classmethod``. A docstring is code to it too, but no test reads
-    one and rewording it moves no score, so it is left out here; comments and layout are not
-    in the tree at all. Two sources with the same result have the same mutants.
+    mutmut 3.8.1 mutates the code inside module-level functions and the methods of
+    module-level classes (nested functions as part of the function that holds them) and skips
+    a function with any decorator but a lone ``@staticmethod`` or ``@classmethod``. It leaves
+    every triple-quoted string alone, so a docstring written that way (all of them in these
+    packages) gives no mutant and is left out here; comments and layout are not in the tree
+    at all. Two sources with the same result have the same mutants, unless one of them has a
+    ``# pragma: no mutate`` comment (none does) or a docstring in single quotes. The converse
+    does not hold: this compares a little more than mutmut mutates (the arguments'
+    annotations and complex defaults, the methods of nested classes, ``__new__``), which can
+    only make the check below fail where no mutant changed, never pass where one did.
     """
     code: dict[str, str] = {}
 
