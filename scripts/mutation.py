@@ -82,7 +82,7 @@ CRAWLER_TESTS = [
     "tests/test_faults.py::test_crawler_fault_asyncio_cancels_the_other_pages_itself",
     "tests/test_faults.py::test_crawler_fault_trio_nursery_cancels_the_crawl_quietly",
     "tests/test_mutation_crawler.py",
-    "tests/test_mutation_crawler2.py",
+    "tests/test_mutation_crawler2.py", "tests/test_mutation_crawler3.py",
     # Failed mutmut's unmutated run once under load (a crawl a row short; it passes alone):
     # left out of the runs of the new paths, as for demosite.py.
     "--deselect=tests/test_crawler.py::test_the_trio_crawler_parses_with_httptools_and_agrees_without_it",
