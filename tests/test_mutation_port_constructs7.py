@@ -27,19 +27,8 @@ is).
 
 from __future__ import annotations
 
-import textwrap
-
 from tests.test_mutation_port_gaps import found
-from walkthrough import port
-
-
-def rows_at(source: str, path: str = "case.py") -> dict[int, set[str]]:
-    """Line → the rows of the findings there (what a user ports each line to)."""
-    lines: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), path):
-        lines.setdefault(finding.line, set()).add(finding.row)
-    return lines
-
+from tests.test_port_evidence import rows as rows_at
 
 # -- whether a file is asyncio's ------------------------------------------------------------------
 
