@@ -4,6 +4,7 @@ bad input. Run in-process through ``walkthrough.cli.main``, on the virtual clock
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -366,3 +367,30 @@ def test_tasks_test_runs_the_suite_on_workers_unless_told_otherwise() -> None:
     for own in (["-n", "0"], ["-n0"], ["--numprocesses=2"], ["-p", "no:xdist"],
                 ["--dist", "load"]):
         assert tasks.parallel(own) == [], own
+
+
+def test_tasks_test_keeps_bytecode_outside_the_tree(tmp_path: Path) -> None:
+    """Issue 26, item 2: with PYTHONDONTWRITEBYTECODE set, each of the suite's interpreters
+    compiled the project again. `tasks.py test` writes bytecode, to a prefix in .venv (or the
+    user's own), so that the source tree stays free of __pycache__ as that variable wants."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, load_file
+
+    tasks = load_file(ROOT / "tasks.py", "tasks_for_bytecode")
+    env = tasks.bytecode_env({"PYTHONDONTWRITEBYTECODE": "1"})
+    assert env == {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(tasks.PYCACHE)}
+    assert tasks.PYCACHE.parent == ROOT / ".venv"
+    assert tasks.bytecode_env({"PYTHONPYCACHEPREFIX": "/elsewhere"})["PYTHONPYCACHEPREFIX"] \
+        == "/elsewhere"
+    # What the variables do to a child: the module it imports is compiled into the prefix.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "compiled_once.py").write_text("VALUE = 1\n")
+    prefix = tmp_path / "prefix"
+    child = {**os.environ, **tasks.bytecode_env({"PYTHONPYCACHEPREFIX": str(prefix)})}
+    subprocess.run([sys.executable, "-c", "import compiled_once"], cwd=tmp_path / "src",
+                   env=child, check=True, timeout=60)
+    assert not (tmp_path / "src" / "__pycache__").exists()
+    assert list(prefix.rglob("compiled_once.*.pyc"))
