@@ -120,9 +120,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py",
         "tests/test_port_constructs.py", "tests/test_port_rewrite.py",
         "tests/test_mutation_rerun_port.py",
-        "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
-        "--deselect=tests/test_port_rewrite.py::"
-        "test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery"],
+        "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size"],
     "walkthrough/port/walking.py": ["tests/test_port_walking.py"],
     "walkthrough/port/names.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
@@ -166,8 +164,6 @@ MODULES: dict[str, list[str]] = {
         "tests/test_port_rewrite.py", "tests/test_port.py", "tests/test_mutation_rewriting.py",
         "tests/test_mutation_rewriting_gaps.py", "tests/test_mutation_port_rewrite2.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size",
-        "--deselect=tests/test_port_rewrite.py::"
-        "test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery",
         "--deselect=tests/test_port.py::"
         "test_the_safe_rewrites_give_a_trio_program_that_prints_the_same"],
     "walkthrough/timeline.py": ["tests/test_timeline.py", "tests/test_mutation_render.py"],

@@ -16,15 +16,12 @@ import re
 import subprocess
 import sys
 import time
-import warnings
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from walkthrough import port
 from walkthrough.port import rewriting
-from walkthrough.port.reading import without_type_parameters
 
 GATHER_TODO = f"# TODO(trio): rewritten, check it: {rewriting.GATHER_ERRORS}"
 
@@ -573,40 +570,6 @@ def test_the_rewrite_is_linear_in_the_files_size() -> None:
         small = min(small, cpu_seconds(small_source))
         large = min(large, cpu_seconds(large_source))
     assert large < 8 * small, (small, large)
-
-
-_NURSERY = re.compile(r"async with trio\.open_nursery\(\)")
-
-
-@pytest.mark.parametrize("part", ["working", "holdout"])
-def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: str) -> None:
-    """Issue 24: across the whole corpus, no rewrite without its TODO. The held-out part too,
-    now that it has been measured (a failure names the file and line only)."""
-    corpus = Path(__file__).parent / "port_corpus" / part
-    paths = sorted(corpus.glob("*.py.txt"))
-    assert paths
-    for path in paths:
-        source = path.read_text(encoding="utf-8")
-        try:
-            new, _ = port.rewrite(source, path.name)
-        except port.PortError:
-            continue
-        with warnings.catch_warnings():  # a file's own invalid escapes ("\\*" in a docstring)
-            warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
-            # (as the tool reads it: a module with 3.12's type parameters parses on 3.11, T10b)
-            ast.parse(without_type_parameters(new))
-        # a file that runs Trio already (dnspython's examples do both) keeps its own nurseries:
-        # only the ones the rewrite wrote need its TODO
-        own = Counter(line for line in source.splitlines() if _NURSERY.search(line))
-        lines = new.splitlines()
-        for n, line in enumerate(lines):
-            if _NURSERY.search(line):
-                if own[line]:
-                    own[line] -= 1
-                    continue
-                assert lines[n - 1].strip() == GATHER_TODO or "TODO(trio)" in lines[n - 1], \
-                    (path.name, n)
-
 
 
 def test_a_reason_that_quotes_a_call_over_several_lines_stays_one_comment() -> None:
