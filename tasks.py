@@ -111,7 +111,7 @@ PYCACHE = VENV / "pycache"
 def bytecode_env(environ: Mapping[str, str]) -> dict[str, str]:
     """The variables `test` runs pytest with: bytecode written, to PYCACHE.
 
-    Why: the suite starts some 700 interpreters (CLI verbs, checks, crawls, servers), and
+    Why: over 600 of the suite's tests start interpreters (CLI verbs, checks, crawls, servers);
     with PYTHONDONTWRITEBYTECODE set (as on the machine this was measured on) each one
     compiles the project's modules from source again, and every pytest process rewrites the
     asserts of every test module again (8.5 s of CPU to collect, against 2.5 s from bytecode).
