@@ -387,6 +387,11 @@ def mutmut(copy: Path, tool: Path, *args: str, log: Path | None = None,
         return subprocess.run([sys.executable, "-c", code, *args], cwd=copy, check=True,
                               capture_output=True, text=True).stdout
     env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
+    # The tests' temporary folders under the run's own folder: pytest prunes old ones in its
+    # shared root at start, and two runs at once raced there (an unclosed scandir iterator,
+    # an error under -W error, stopped one run's first pass).
+    env["PYTEST_DEBUG_TEMPROOT"] = str(copy.parent / "tmp")
+    (copy.parent / "tmp").mkdir(exist_ok=True)
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run([sys.executable, "-c", code, *args], cwd=copy, env=env,
                               stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
