@@ -356,6 +356,23 @@ def test_the_concurrency_is_fitted_to_the_open_files_limit(
 # -- Ctrl-C: the first winds the crawl down, the second does not wait -----------------------
 
 
+@pytest.fixture(autouse=True)
+def _sigint_as_python_sets_it() -> Iterator[None]:
+    """Every test here runs with SIGINT's handler as Python installs it at start.
+
+    The Ctrl-C tests send this process a SIGINT. A suite started with SIGINT ignored (a
+    background job of a shell without job control: ``python3 tasks.py test &`` in a script)
+    hands that on to every worker; the crawler then keeps ignoring Ctrl-C, as it must
+    (``test_a_ctrl_c_ignored_since_the_start_stays_ignored``), the key press never came, and
+    the test waited for its timeout, whose exception, raised inside asyncio's own cleanup,
+    left the worker stuck for good. The signal is the test's own, so its handling may be."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def kill_me() -> None:
     """What a user's Ctrl-C sends: SIGINT, to this process, from inside the run."""
     os.kill(os.getpid(), signal.SIGINT)

@@ -264,3 +264,21 @@ def test_a_second_ctrl_c_on_tasks_kills_a_child_that_does_not_stop() -> None:
         took = time.monotonic() - pressed
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert took < PROMPT
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.timeout(150)
+def test_a_run_started_with_sigint_ignored_passes_the_tests_that_press_ctrl_c_themselves() -> None:
+    """A suite started in the background by a shell without job control inherits SIGINT
+    ignored. The crawler's Ctrl-C tests send their own process a SIGINT: they used to wait for
+    it until their timeout, and a worker stayed stuck in asyncio's cleanup for good, so the run
+    never ended. (Children are another matter: ``tests/signals.py`` resets SIGINT in them.)"""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "--timeout", "20",
+         "-o", "timeout_method=thread", "tests/test_mutation_crawler.py", "-k", "ctrl_c"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=_ignore_sigint)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert re.search(r"\b1[0-9] passed\b", done.stdout), done.stdout[-3000:]
