@@ -22,6 +22,7 @@ import httpx
 import pytest
 import trio
 
+from tests.serving import serving
 from tests.test_crawler import TIMEOUT, events, run_crawl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,14 +137,11 @@ def server() -> Iterator[_Server]:
         "/tab-location": redirect(b"/pa\tge"),
         "/page": page,
     })
-    thread = threading.Thread(target=s.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield s
-    finally:
-        s.stopping.set()
-        s.shutdown()
-        s.server_close()
+    with serving(s):
+        try:
+            yield s
+        finally:
+            s.stopping.set()  # a route that waits lets go, before the shutdown waits for it
 
 
 @pytest.fixture(params=["asyncio", "trio-httptools", "trio-h11"])

@@ -26,6 +26,7 @@ from types import ModuleType
 import pytest
 import trio
 
+from tests.serving import serving
 from tests.test_crawler import events, run_crawl
 from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
@@ -99,15 +100,11 @@ class _Server(socketserver.ThreadingTCPServer):
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    s = _Server()
-    thread = threading.Thread(target=s.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield s
-    finally:
-        s.stopping.set()
-        s.shutdown()
-        s.server_close()
+    with serving(_Server()) as s:
+        try:
+            yield s
+        finally:
+            s.stopping.set()  # a handler that waits lets go, before the shutdown waits for it
 
 
 @pytest.mark.timeout(60)
@@ -146,19 +143,13 @@ def test_a_proxy_set_in_the_environment_is_not_used(
     """Both twins state ``trust_env=False``: a crawl goes to the URL's own host, whatever
     ``http_proxy`` says (aiohttp's default, not httpx's). The proxy here is a second server of
     the same kind: it must see no request."""
-    proxy = _Server()
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Server()) as proxy:
         for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
             monkeypatch.delenv(name, raising=False)
         for name in ("http_proxy", "HTTP_PROXY"):
             monkeypatch.setenv(name, proxy.url(""))
         url = server.url("/page")
         crawl = run_crawl(impl, [url], tmp_path / "out.tsv", concurrency=1)
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
     assert events(crawl.lines).by_url[url] == ["got 200", "found 2", "wrote"]
     assert proxy.requests == [] and proxy.connections == 0
     assert len(server.requests) == 1

@@ -24,6 +24,7 @@ import trio
 import trio.testing
 
 from tests.hostile_server import HostileServer
+from tests.serving import serving
 from tests.test_crawler import events, run_crawl
 from walkthrough.clocks import VirtualTimeLoop
 
@@ -87,14 +88,8 @@ class _Server(socketserver.ThreadingTCPServer):
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    s = _Server()
-    thread = threading.Thread(target=s.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Server()) as s:
         yield s
-    finally:
-        s.shutdown()
-        s.server_close()
 
 
 def _localhost_is_this_machine() -> bool:
