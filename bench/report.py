@@ -520,6 +520,8 @@ def _echo_profile(e: EchoResults) -> str:
     for c in sorted({c for _, c in keys}):
         t, a = prof.get(("trio", c)), prof.get(("asyncio", c))
         if t and a:
+            # Differences of the figures as printed, so that the reader's subtraction agrees.
+            t, a = ({k: round(v, 1) for k, v in x.items()} for x in (t, a))
             worse = sorted(((t[n] - a[n], n) for n in NAMES), reverse=True)[:3]
             notes.append(f"at {c:,} clients, **{t['total'] - a['total']:+.1f} µs** (most in: "
                          + "; ".join(f"{n.split(' (')[0].split(':')[0]} {d:+.1f}"
@@ -627,7 +629,8 @@ def _echo_deadline(e: EchoResults) -> str:
     if not counts:
         return ""
     c = counts[-1]
-    cpu = {i: summarise(row.cpu_us).median
+    # Rounded as printed, so that the differences quoted agree with the figures quoted.
+    cpu = {i: round(summarise(row.cpu_us).median, 1)
            for i in ("trio", "asyncio", "trio-deadline", "asyncio-deadline")
            if (row := e.row(i, c))}
     both, against = e.ratio("trio-deadline", c, "asyncio-deadline"), e.ratio("trio-deadline", c)
