@@ -531,11 +531,14 @@ def _echo_profile(e: EchoResults) -> str:
     return f"""### Where the server's CPU goes, from a profile
 
 One run of each twin at each client count under py-spy (`bench/server.py`: a sampling
-profiler outside the process), each sample charged to its innermost frame, in µs of server CPU
-per line (the component's share of the samples times the run's CPU per line, from `/proc`;
-py-spy pauses the process for each sample, so these totals run above the rows measured
-without it: read the shares). Some rows are not alike: *socket calls* is, for Trio, the
-system call's own line, for asyncio also the transport's Python around `send` and `recv`
+profiler outside the process), each sample charged to its innermost frame (past `contextlib`'s
+frames, to the code that wrote the `with`), in µs of server CPU per line (the component's
+share of the samples times the run's CPU per line, from `/proc`). py-spy pauses the process
+for each sample, and it samples {max(1, round(e.seconds))} s from the client's start, the connecting
+and the warm-up included, while the CPU per line is the measured window's: these totals
+differ from the rows measured without it, above or below; read the shares. Some rows are
+not alike: *socket calls* is, for Trio, the system call's own line, for asyncio also the
+transport's Python around `send` and `recv`
 (`write`, `_read_ready__data_received`); *the lesson's own code* holds, for Trio,
 `_LineReader`, which asyncio has in its stream layer (`StreamReader.readline`).
 
@@ -544,24 +547,30 @@ system call's own line, for asyncio also the transport's Python around `send` an
 
 What the rows say:
 
-- **Try-first reads.** Trio's socket methods call `recv` first and wait for readiness only if it
-  raised `BlockingIOError`: after echoing a line, the handler asks for the next one, the client
-  has not answered yet, and the failed call costs an exception, its unwinding, and re-arming
-  the descriptor in epoll (Trio registers it one-shot, per wait). asyncio never reads before
-  epoll says so: its descriptors stay registered, and `readline` just waits on a future. With
-  few clients the next line is often there already and the cost nearly vanishes; with many,
-  the server is the bottleneck, every client waits on its echo, and more first tries fail.
-  This is in Trio's `SocketStream`, below the lesson: the only way around it from the handler
-  is `trio.lowlevel.wait_readable` on the raw socket, which would tie `_LineReader`
-  (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about streams, and does
-  not pay: `receive_some` still checkpoints after a read that succeeds, so that is a third
-  trip through the scheduler a line (in paired runs outside this bench, 1,000 clients, it
-  spent about 6% more CPU per line, not less).
+- **Try-first reads.** Trio's socket methods call `recv` (and `send`) first and wait for
+  readiness only if it raised `BlockingIOError`; a call that succeeds is followed by a
+  checkpoint instead (`_try_sync`'s cancel-shielded one). A failed first call costs an
+  exception, its unwinding, and re-arming the descriptor in epoll (Trio registers it one-shot,
+  per wait); asyncio never reads before epoll says so: its descriptors stay registered, and
+  `readline` just waits on a future. Failures are few, though, and fewer with more clients:
+  counted outside this bench (Trio's waits for readability against lines read, in the last
+  2 s of one run each), 6% of the reads failed first at 50 clients and under 1% at 1,000,
+  where each handler waits longer for its turn and its next line is nearly always there by
+  then. Most of this row is the helper's own `async with _try_sync()` around every `send` and
+  `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the samples on that
+  line, none on the wait that follows a failure). This is in Trio's socket layer
+  (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
+  from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
+  `_LineReader` (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about
+  streams, and does not pay: `receive_some` still checkpoints after a read that succeeds, so
+  that is a third trip through the scheduler a line (in six paired rounds outside this bench,
+  1,000 clients, it spent 16% more CPU per line (13–20%), not less).
 - **Timeouts.** Two per line in both twins: the idle timeout around the read and the send
   timeout around the write. Each side puts a deadline in a heap, but a Trio cancel scope also
   makes a node in the task's tree of cancel statuses (a `CancelStatus` and its two sets),
   linked into its parent's set of children on entry and unlinked on exit, all of it Python;
-  the heap keeps each closed scope alive until its next bulk prune, so the collector walks
+  the heap keeps each closed scope alive until it reaches the heap's top or a bulk prune drops
+  it (once the heap holds over twice the live deadlines plus 1,000), so the collector walks
   the scopes too (the paragraph on the garbage collector above), and py-spy charges that to
   whatever frame allocated, not to this row. The rows with one deadline per connection
   (above) measure the whole cost. The Trio twin opens its send timeout with
@@ -571,10 +580,11 @@ What the rows say:
 - **Socket calls** are the same `send` and `recv` into the kernel on both sides (on loopback,
   `send` also runs the receiving side's TCP and wakes the client), and `uvloop` does them in C
   with no Python frames around them: that, and its C event loop, is its lead. One difference
-  is the size asked of `recv`: asyncio's transport asks for 256 KiB, a buffer that malloc maps
-  and unmaps for every call (`mmap`, `mremap`, `munmap`: 14.7 µs a 64-byte read on a
-  socketpair here, against 2.4 µs for the 64 KiB of Trio's `receive_some`): part of what
-  balances the Trio twin's timeouts at 50 clients.
+  is the size asked of `recv`: Python 3.11's selector transport asks for 256 KiB, a buffer
+  that malloc maps and unmaps for every call (`mmap`, `mremap`, `munmap`: 7–13 µs a 64-byte
+  read on a socketpair here, in two runs, against 0.6–0.7 µs for the 64 KiB of Trio's
+  `receive_some`): part of what offsets the Trio twin's costlier timeouts, at both client
+  counts.
 """
 
 
@@ -591,7 +601,7 @@ def _echo_gc(e: EchoResults) -> str:
     if len(cpu) < 4 or both is None or against is None or both_cpu is None:
         return ""
     return f"""*The garbage collector.* The `GC threshold {GC_THRESHOLD:,}` rows are the same
-twins with the cyclic garbage collector's first threshold at {GC_THRESHOLD:,} allocations
+twins with the cyclic garbage collector's first threshold at {GC_THRESHOLD:,} net allocations
 instead of 700 (`gc.set_threshold`, set by `bench/echoserve.py` in the server process, not
 by the lessons). At {c:,} clients it takes the Trio twin from {cpu["trio"]:.1f} to
 {cpu["trio-gc"]:.1f} µs of CPU per line, and the asyncio twin from {cpu["asyncio"]:.1f} to
@@ -600,11 +610,16 @@ by the lessons). At {c:,} clients it takes the Trio twin from {cpu["trio"]:.1f} 
 twin as shipped). A waiting Trio handler holds more
 objects made for its current line than an asyncio one: a coroutine per layer below `handle`
 (`_LineReader.readline`, `SocketStream.receive_some`, the socket's `recv`, its try-first helper,
-`wait_readable`), the timeout's generator, context manager, cancel scope and status. They are
+then three more inside Trio for the checkpoint after a call that succeeds, five for the wait
+after one that fails), the timeout's generator, context manager, cancel scope and status
+(with its two sets); asyncio's handler waits three coroutines deep (`readline`, `readuntil`,
+`_wait_for_data`) on a future. They are
 young, so every generation-0 collection (every 700 net allocations) walks all of them, finds
 them alive, and promotes them to be walked again in generation 1: with 1,000 waiting handlers
-that is thousands of objects per collection (in a one-off count at 1,000 clients, about 4,500
-young objects per collection for the Trio twin, 1,700 for the asyncio twin). py-spy charges a
+that is thousands of objects per collection (counted outside this bench at 1,000 clients, as
+generation 0's length at the start of each generation-0 collection in a run's last 2 s: a
+median of 5,900 to 8,800 for the Trio twin in seven runs, 1,100 to 1,500 for the asyncio
+twin in four). py-spy charges a
 collection to whatever frame allocated at the time, so it shows no row of its own in the profile
 below. The threshold is a setting of the whole process, for whoever deploys a server with many
 connections (so is `gc.freeze()` after start-up, for the old objects), not a line of the lesson:
@@ -709,26 +724,28 @@ over {e.rounds} round{"s" if e.rounds != 1 else ""}):
 {_table(["ratio", "clients", "× lines/s", "× lines per server CPU second"], pairs)}
 The last column divides CPU per line instead (the other server's over this
 one's): what the ratio of lines/s would be if each server had a whole core to itself, and on a
-shared machine the steadier of the two (another program's load delays a round trip, but adds
-nothing to the server's CPU). The goal is the first.
+shared machine the steadier of the two (another program's load delays a round trip, and adds
+much less to the server's CPU per line). The goal is the first.
 
 {_echo_gc(e)}{_echo_deadline(e)}*How.* Each run starts one server in a process of its own
-(`bench/echoserve.py`: the twin's own `serve`, unchanged but in the bench-only rows; the
+(`bench/echoserve.py`: the twin's own `serve`, unchanged, but for the bench-only rows: the
+deadline rows replace its `handle`, the GC rows raise the process's collector threshold; the
 uvloop row is the asyncio twin's `serve` run by `uvloop.run`) and one client process
 (`bench/echoclient.py`: plain sockets on epoll, no framework, so it costs the 2-core machine
-little and the same for every server). The client opens its connections one at a time, each
-checked with one line and its echo; then each keeps one 64-byte line in flight (send, wait
-for the echo, check it, send the next), {e.seconds:g} s
+little, its *client CPU* column, and about the same per line for every server). The client
+opens its connections one at a time, each checked with one line and its echo; then each
+keeps one 64-byte line in flight (send, wait for the echo, check it, send the next), {e.seconds:g} s
 measured after a warm-up. *Server CPU* is the server process's own, from `/proc`, within the
 measured window. *Peak RSS* is the server's `VmHWM`; *growth per
 client* is that peak less the RSS when it began listening, per client. {e.fd_limit}.
-Measured {e.when}.
+Measured {e.when} (the load average as the run began).
 
 The asyncio twin yields once per line on purpose (`await asyncio.sleep(0)`, so that one fast
-client cannot hold the loop: Trio's `send_all` is a checkpoint); the twins otherwise do the
+client cannot hold the loop: Trio's `send_all` is a checkpoint, and so is its `receive_some`
+after a read that succeeds); the twins otherwise do the
 same work per line: two timeouts (the Trio twin's send timeout is `move_on_after`, see the
 profile below), one read, one write. uvloop is the anchor people quote for asyncio servers:
-the same file, unchanged, on a loop written in C (libuv).
+the same file, unchanged, on a loop written in Cython over libuv.
 
 {_echo_profile(e)}"""
 
