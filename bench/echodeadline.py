@@ -5,7 +5,9 @@ The twins open a timeout for each wait, two a line: ``trio.fail_after`` around t
 the asyncio twin. These handlers keep the same two deadlines (``idle_timeout`` for a line to
 come, ``send_timeout`` for it to go back) on one Trio cancel scope, or one asyncio ``Timeout``,
 per connection, moved before each wait. Run against each other, they measure what opening and
-closing a timeout per wait costs each framework, the one thing they change.
+closing a timeout per wait costs each framework: that is what they change, with the little the
+single scope lets them drop (the twins' per-line ``try``/``except`` around the read and their
+``last`` flag; see below for the error lines).
 
 ``bench.echoserve`` puts them in place of the twin's ``handle`` (``serve`` looks the name up
 when it starts a connection), for the ``-deadline`` rows only. They are the echo path, not the
