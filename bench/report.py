@@ -153,8 +153,9 @@ def _machine(r: Results) -> str:
     return ("## The machine\n\n" + _table(["", ""], rows) + "\n"
             "Absolute figures depend on the machine and on whatever else it runs (see the load "
             "average above); that is why every comparison on this page is measured side by side "
-            "in the same run, repeated, interleaved, and shown as **median (min–max)** over the "
-            "repeats, and why ratios are paired round by round.\n")
+            "in the same run and repeated, the rows interleaved round by round, and shown as "
+            "**median (min–max)** over the repeats (section 2's rows are totals over their runs, "
+            "the profiles one run each), and why ratios are paired round by round.\n")
 
 
 def _lessons(r: Results) -> str:
@@ -212,13 +213,15 @@ The first row is every parameter set the catalogue gives the shared suite, run u
 frameworks exactly as the tests run them. The other rows scale one lesson up (many chains, many
 producers, a long generator). A virtual clock costs nothing per simulated second: it costs per
 *event* (a task waking, a line printed and captured with its timestamp). So the figure depends
-on how much simulated time separates the events. A run of 200 chains packs about 1,200 events
-into 20 simulated seconds, and the queue with 100 producers packs thousands of jobs into a few
-minutes: there the simulated-seconds figure can fall near or under 1,000 while the clock still
-handles tens of thousands of events per second (last column), which is what bounds a test's
-wall time. Each run also pays a fixed setup (new event loop or Trio run, capture, and in the
-queue lesson one seeded Faker instance per producer, the largest share), which is why the suite
-row prints fewer lines per second than the big runs. For the suite as it runs, the goal holds.
+on how much simulated time separates the events. A run of 200 chains packs about 1,000 printed
+lines and 400 wake-ups into 20 simulated seconds, and the queue with 100 producers about 500
+jobs (two printed lines each) into two minutes: there the simulated-seconds figure can fall near
+or under 1,000 while the clock still handles thousands of printed lines per wall second, each
+with its wake-ups (last column), which is what bounds a test's wall time. Each run also pays a
+fixed setup (new event loop or Trio run, capture, and in the queue lesson one seeded Faker
+instance per producer, the largest share: most of a queue run's wall time at 100 producers),
+which is why the suite row, many short runs, prints fewer lines per second than the chained and
+asyncgen runs, and the queue rows fewest of all. For the suite as it runs, the goal holds.
 """
 
 
@@ -237,10 +240,11 @@ def _spawn(r: Results) -> str:
 
 {_table(["how", "tasks/s", "× asyncio.gather", "peak memory over baseline (MB)"], rows)}
 Each task is an empty coroutine: this is the price of a task, not of its work. A Trio task
-carries more bookkeeping than an asyncio one (a cancel-scope stack, a context copy, the
-nursery's parent-child links), which buys structured concurrency: the nursery cannot exit while
-a child runs, and an error in one child cancels its siblings. For a crawler of thousands of
-URLs this cost is microseconds per URL, far below one HTTP request (section 5).
+carries more bookkeeping than an asyncio one (its cancel status, under the nursery's cancel
+scope, and the nursery's parent-child links; both copy the context), which buys structured
+concurrency: the nursery cannot exit while a child runs, and an error in one child cancels
+its siblings. For a crawler of thousands of URLs this cost is microseconds per URL, far below
+one HTTP request (section 5).
 """
 
 
@@ -803,9 +807,11 @@ def render(r: Results) -> str:
 {r.elapsed:.0f} s ({r.cfg.name} run). Do not edit: change `bench/report.py` and rerun
 (`make bench` or `python3 tasks.py bench`).*
 
-What migrating from asyncio to Trio costs, measured side by side. Every figure is a pair or a
-ratio measured in the same run on the same machine. Speed goals are checked here, never as
-timed tests; `tests/test_bench.py` only checks that this code runs.
+What migrating from asyncio to Trio costs, measured side by side. Every comparison is a pair
+or a ratio of figures measured in the same run on the same machine (a section rerun alone says
+so under its heading). Speed goals are checked here, never as timed tests:
+`tests/test_bench.py` checks that this code runs and writes its page where it should (and never
+installs anything), not how fast it runs.
 
 """
     parts = [head, _machine(r), _lessons(r), _virtual(r), _spawn(r), _queues(r), _batching(r),
