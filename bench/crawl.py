@@ -27,7 +27,8 @@ CLIENTS = {
     "crawler-trio": "trio_port.crawler (httpx on Trio), as shipped",
     "crawler-trio-httpcore": "trio_port.crawler with httpx's default transport (httpcore pool)",
     "crawler-trio-h11": "trio_port.crawler parsing with h11, as where httptools is not installed",
-    "aiohttp": "client layer: aiohttp.ClientSession on asyncio, C workers",
+    "aiohttp": "client layer: aiohttp.ClientSession on asyncio, as many workers as the "
+                "concurrency",
     "httpx-default": "client layer: httpx.AsyncClient() on Trio, default settings",
     "httpx-h11": "client layer: httpx.AsyncClient on Trio over TrioH11Transport",
     "httpx-httptools": "client layer: httpx.AsyncClient on Trio over TrioHttptoolsTransport",

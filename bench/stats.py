@@ -2,8 +2,9 @@
 
 A *spread* is the lowest and highest of the repeats, shown as ``median (min-max)``: with three
 to five repeats on a shared machine, a min-max range says more than a standard deviation.
-A *paired ratio* divides the two sides repeat by repeat (each pair measured back to back), then
-takes the median of those ratios, so that a slow minute on the machine hits both sides alike.
+A *paired ratio* divides the two sides repeat by repeat (each pair measured in the same round,
+in which every row runs once), then takes the median of those ratios, so that a slow minute on
+the machine hits both sides alike.
 """
 
 from __future__ import annotations
