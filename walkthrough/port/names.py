@@ -1276,7 +1276,13 @@ def _collect(tree: ast.Module, scan: Names) -> None:
             defined.setdefault(each.name, []).extend(
                 item for item in each.body
                 if isinstance(item, ast.FunctionDef) and item.name == "__init__")
-    for _ in range(2):  # a function that returns what another of them made
+    # A function that returns what another of them made, through as many of them as the file
+    # chains (c returns b(), which returns a(), which returns Response(r)): passes until one
+    # adds none. A fixed number of passes missed a chain one longer than it, in whatever order
+    # the functions were defined. The set only grows, and is at most the file's functions.
+    grown = True
+    while grown:
+        known = len(scan.makers)
         for each in walk(tree):
             if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef):
                 own = own_nodes(each)
@@ -1284,6 +1290,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                           if isinstance(sub, ast.Return) and sub.value is not None]
                 if values and all(scan.remade(v) or _rebound(v, own, scan) for v in values):
                     scan.makers.add(each.name)
+        grown = len(scan.makers) > known
     if any(value.split(".")[0] == "aiohttp" for value in scan.aliases.values()):
         _sessions_on_fields(tree, scan)
         _responses_by_use(tree, scan)
