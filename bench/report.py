@@ -822,6 +822,16 @@ def splice(published: str, partial: str, names: list[str], command: str) -> str:
                    ).rstrip("\n") + "\n"
 
 
+def _lesson_rounds(r: Results) -> str:
+    """Section 1's rounds: as many as fit its time budget, not the page's repeat count (with a
+    59 s lesson, two rounds of the 150 s budget, where the page said 3)."""
+    n = min((len(x.real) for x in r.lessons), default=0)
+    if not n:
+        return "not run"
+    return (f"{n} round{'s' if n != 1 else ''}, as many as fit in {r.cfg.lesson_budget:.0f} s, "
+            "at most 3")
+
+
 def render(r: Results) -> str:
     head = f"""# Benchmarks
 
@@ -852,7 +862,7 @@ installs it; the bench itself never installs anything); otherwise with a threade
 server in a subprocess, and the page names the server it used. Sizes in this run:
 {r.cfg.tasks:,} tasks, {r.cfg.items:,} items, {r.cfg.pages:,} pages,
 concurrency {", ".join(map(str, r.cfg.concurrencies))},
-repeats: {r.cfg.reps} ({r.cfg.crawl_reps} for the crawler).
+repeats: {r.cfg.reps} ({r.cfg.crawl_reps} for the crawler; section 1: {_lesson_rounds(r)}).
 """)
     return "\n".join(p for p in parts if p)
 
