@@ -16,9 +16,10 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
 - Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
   once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
   for a client, the server does not start: one line on stderr, status 1.
-- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
-  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
-  change nothing: the shutdown waits on no client.
+- Ctrl-C stops accepting, closes every connection at once (what the server still held for a
+  client is dropped; what the kernel had taken still reaches one that reads), prints
+  ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs change
+  nothing: the shutdown waits on no client.
 
 Run it: ``python -m asyncio_ref.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -216,10 +217,11 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
         # Server.close() stops accepting but leaves the connections open (Python 3.11), and
         # serve_forever() would do no more. Cancelling the handlers' tasks is no better:
         # start_server's done-callback then logs a CancelledError traceback for each (it
-        # calls task.exception() on them). Aborting each connection wakes its handler, in
-        # readline (the end of the stream) or in drain (ConnectionResetError); close() would
-        # not wake a drain: it waits for the buffer to empty, which a client that does not
-        # read never lets happen.
+        # calls task.exception() on them). Aborting each connection wakes its handler: in
+        # readline (the end of the stream), or in drain, which returns; its next line goes
+        # nowhere, and the drain after it raises ConnectionResetError. close() would not wake
+        # a drain: it waits for the buffer to empty, which a client that does not read never
+        # lets happen.
         stopping = True
         server.close()
         for writer in clients.values():

@@ -166,7 +166,7 @@ STATED = "#     "
 #: The label of the draws and values a blanked body makes, in the twin's order (item 7, F4).
 DEPENDS = "# The check depends on these draws and values, in this order:"
 #: The comments of a blanked body that :func:`outline` compares (what the skeleton decides).
-DECIDED = ("# The notebook:", DEPENDS, PRINTS, STATED, "# Where ")
+DECIDED = ("# The notebook:", "# The lesson:", DEPENDS, PRINTS, STATED, "# Where ")
 #: What makes a name a random source: its annotation mentions one of these types.
 RANDOM_TYPES = ("Random", "Faker")
 
@@ -605,7 +605,9 @@ def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
                    "crawls the web)")
     other = "asyncio version next to ours" if impl == "trio" else "Trio port next to it"
     out.extend(_wrapped([f"To see the {other}: walkthrough diff {lesson.name}"], "", "# "))
-    out.extend(_wrapped(hints.get("", []), "", "# The notebook: "))
+    # Lesson 8 is not in the notebook: its steps are the project's own, and say so.
+    said_by = "# The lesson: " if lesson.name == "server" else "# The notebook: "
+    out.extend(_wrapped(hints.get("", []), "", said_by))
     cursor = 0  # index of the next source line to copy
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -622,7 +624,7 @@ def render(lesson: catalogue.Lesson, impl: str = "trio") -> str:
             keep_until = first_body.end_lineno or first_body.lineno  # ... and the docstring
         out.extend(lines[cursor:keep_until])
         indent = " " * first_body.col_offset
-        out.extend(_wrapped(hints.get(node.name, []), indent, "# The notebook: "))
+        out.extend(_wrapped(hints.get(node.name, []), indent, said_by))
         body_end = node.end_lineno or node.lineno
         said: list[str] = []
         previous = -1

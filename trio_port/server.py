@@ -16,9 +16,10 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
 - Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
   once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
   for a client, the server does not start: one line on stderr, status 1.
-- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
-  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
-  change nothing: the shutdown waits on no client.
+- Ctrl-C stops accepting, closes every connection at once (what the server still held for a
+  client is dropped; what the kernel had taken still reaches one that reads), prints
+  ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs change
+  nothing: the shutdown waits on no client.
 
 Run it: ``python -m trio_port.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -255,7 +256,7 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         interrupted = trio.run(_until_ctrl_c, functools.partial(
             serve, port, idle_timeout=idle_timeout, max_line=max_line,
             send_timeout=send_timeout))
-    except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, inside a group
+    except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened (bare or in a group)
         hold_ctrl_c()
         interrupted = True
     except* (Unusable, OSError) as group:  # no return in except*: remember it

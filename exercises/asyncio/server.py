@@ -23,9 +23,10 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
 - Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
   once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
   for a client, the server does not start: one line on stderr, status 1.
-- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
-  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
-  change nothing: the shutdown waits on no client.
+- Ctrl-C stops accepting, closes every connection at once (what the server still held for a
+  client is dropped; what the kernel had taken still reaches one that reads), prints
+  ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs change
+  nothing: the shutdown waits on no client.
 
 Run it: ``python -m asyncio_ref.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -93,9 +94,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
     stops reading."""
-    # The notebook: (lesson 8, beyond the notebook) echo every complete line back to its client;
-    #               close it after idle_timeout s without a line, or after a line longer than
-    #               max_line bytes, with the error line
+    # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
+    #             it after idle_timeout s without a line, or after a line longer than max_line
+    #             bytes, with the error line
     # The reference says: drain() returns once the buffer is empty, not merely under 64 KiB: as
     #                     Trio's send_all does, and so that close() below never waits on bytes a
     #                     client will not read.
@@ -155,8 +156,8 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
                 max_line: int = DEFAULT_MAX_LINE,
                 send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
     """Listen on ``HOST:port`` and serve every client until cancelled (by Ctrl-C)."""
-    # The notebook: listen on HOST:port, print the listening line, serve many clients at once until
-    #               cancelled
+    # The lesson: listen on HOST:port, print the listening line, serve many clients at once until
+    #             cancelled
     # The reference says: accepted just before the server closed: not in `clients` in time
     # The reference says: start_server keeps no handle on the tasks it starts: we do
     # The reference says: Out of descriptors, the loop stops accepting for 1 s and reports each
@@ -169,8 +170,9 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
     #                     3.11), and serve_forever() would do no more. Cancelling the handlers'
     #                     tasks is no better: start_server's done-callback then logs a
     #                     CancelledError traceback for each (it calls task.exception() on them).
-    #                     Aborting each connection wakes its handler, in readline (the end of the
-    #                     stream) or in drain (ConnectionResetError); close() would not wake a
+    #                     Aborting each connection wakes its handler: in readline (the end of the
+    #                     stream), or in drain, which returns; its next line goes nowhere, and the
+    #                     drain after it raises ConnectionResetError. close() would not wake a
     #                     drain: it waits for the buffer to empty, which a client that does not read
     #                     never lets happen.
     raise NotImplementedError("write serve")
@@ -194,7 +196,7 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
 def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_line: int = DEFAULT_MAX_LINE, send_timeout: float = DEFAULT_SEND_TIMEOUT) -> int:
     """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the server cannot start."""
-    # The notebook: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
+    # The lesson: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
     # The reference says: a Ctrl-C before the handler was in place
     # The reference says: if the loop could not even start: no "never awaited" warning
     # It prints exactly (the check compares every line):

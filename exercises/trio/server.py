@@ -22,9 +22,10 @@ listens on 127.0.0.1 and prints ``listening on 127.0.0.1:PORT`` on a line of its
 - Out of descriptors (``ulimit -n``), new clients wait in the listen queue, and stderr says so
   once per episode (``ACCEPT_ERROR``), not once per retry. With not even one descriptor left
   for a client, the server does not start: one line on stderr, status 1.
-- Ctrl-C stops accepting, closes every connection at once (whatever was still to be sent to
-  it), prints ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs
-  change nothing: the shutdown waits on no client.
+- Ctrl-C stops accepting, closes every connection at once (what the server still held for a
+  client is dropped; what the kernel had taken still reaches one that reads), prints
+  ``stopped`` and exits with status 130, with nothing on stderr. Further Ctrl-Cs change
+  nothing: the shutdown waits on no client.
 
 Run it: ``python -m trio_port.server --port 8888``, then ``nc 127.0.0.1 8888`` in another
 terminal, as many times as you like.
@@ -131,9 +132,9 @@ async def handle(stream: trio.SocketStream, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
     stops reading."""
-    # The notebook: (lesson 8, beyond the notebook) echo every complete line back to its client;
-    #               close it after idle_timeout s without a line, or after a line longer than
-    #               max_line bytes, with the error line
+    # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
+    #             it after idle_timeout s without a line, or after a line longer than max_line
+    #             bytes, with the error line
     # Our port says: an error line is the last one
     # Our port says: not TimeoutError: Trio's own exception
     # Our port says: the line overran _LineReader's limit
@@ -178,8 +179,8 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
                 max_line: int = DEFAULT_MAX_LINE,
                 send_timeout: float = DEFAULT_SEND_TIMEOUT) -> None:
     """Listen on ``HOST:port`` and serve every client until cancelled (by Ctrl-C)."""
-    # The notebook: listen on HOST:port, print the listening line, serve many clients at once until
-    #               cancelled
+    # The lesson: listen on HOST:port, print the listening line, serve many clients at once until
+    #             cancelled
     # Our port says: Out of descriptors, serve_tcp logs each failure to accept, with its traceback,
     #                and tries again 0.1 s later: ten tracebacks a second.
     # Our port says: serve_tcp runs each handler in its own nursery: cancelling it stops accepting
@@ -204,8 +205,8 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
 def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_line: int = DEFAULT_MAX_LINE, send_timeout: float = DEFAULT_SEND_TIMEOUT) -> int:
     """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the server cannot start."""
-    # The notebook: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
-    # Our port says: a Ctrl-C before the receiver opened, inside a group
+    # The lesson: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
+    # Our port says: a Ctrl-C before the receiver opened (bare or in a group)
     # Our port says: no return in except*: remember it
     # Our port says: one group for each nursery it left
     # It prints exactly (the check compares every line):
