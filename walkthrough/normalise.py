@@ -28,9 +28,10 @@ def queue(trace: Trace) -> Trace:
 
     The notebook sleeps whole seconds, so consumers and producers often wake at one instant,
     and then the scheduler chooses, in both frameworks: Trio runs such a batch in a random
-    order (and pytest-trio shuffles it under hypothesis), asyncio wakes timers with equal
-    deadlines in heap order, and a consumer waiting in ``get`` is handed a job directly by
-    Trio but can lose it to a consumer arriving at that instant under asyncio. So:
+    order (and Trio's own hypothesis plugin shuffles it once hypothesis is imported, as in
+    this project's pytest runs), asyncio wakes timers with equal deadlines in heap order, and
+    a consumer waiting in ``get`` is handed a job directly by Trio but can lose it to a
+    consumer arriving at that instant under asyncio. So:
 
     * which consumer's name is on a line, whenever several consumers were free, and
     * which of the jobs put at one instant (by different producers) reaches the queue, and

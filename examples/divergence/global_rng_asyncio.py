@@ -1,7 +1,9 @@
-"""One global RNG, consumed in scheduling order. asyncio wakes same-instant tasks FIFO.
+"""One global RNG, consumed in scheduling order. asyncio's order for same-instant tasks is fixed.
 
-Three tasks wake at the same virtual instant and each draw a number. Under asyncio the order is
-first-in first-out, so with ``random.seed(444)`` task 0 always gets the first number. The fix
+Three tasks wake at the same virtual instant and each draw a number. asyncio wakes timers due
+together in the order its heap gives them up: fixed from run to run, and for three tasks
+first-in first-out (five come out 0, 2, 4, 1, 3), so with ``random.seed(444)`` task 0 always
+gets the first number. The fix
 that makes the draw independent of scheduling is one stream per task, derived from the seed.
 """
 
