@@ -206,7 +206,7 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
     logger = logging.getLogger("trio.serve_listeners")
     logger.addFilter(on_accept_error)
     try:
-        # serve_tcp runs each handler in its own nursery: cancelling it stops accepting and
+        # serve_tcp runs the handlers in a nursery of its own: cancelling it stops accepting and
         # closes every connection, so there is no set of client tasks to keep and cancel.
         async with trio.open_nursery() as nursery:
             listeners = await nursery.start(functools.partial(

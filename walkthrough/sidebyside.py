@@ -1,7 +1,8 @@
 """The twins side by side: aligned function by function, differences marked, each with its why.
 
-The two files of a lesson have the same public names in the same order, so the natural unit
-of comparison is the top-level definition, not the line: :func:`segments` cuts a module into
+The two files of a lesson keep the names they share in the same order (one side may add a
+name of its own, as the queue's ``main_closing``), so the natural unit of comparison is the
+top-level definition, not the line: :func:`segments` cuts a module into
 its header (docstring and imports), one segment per top-level ``def``/``class`` (with its
 decorators and the comments just above it), and the ``__main__`` block. :func:`align` pairs
 the segments by name (a Trio-only function, such as the queue lesson's ``main_closing``,

@@ -4,9 +4,11 @@ A :class:`Trace` is what a user can observe of a lesson: the lines it prints, in
 stamped with the clock time of its phase, plus what each phase returned or raised.
 
 :func:`compare` forgives exactly one thing: lines stamped with the *same* instant compare as a
-multiset, because Trio deliberately runs a batch of tasks that became runnable together in a
-random order, while asyncio runs them FIFO. Each task's own lines at that instant stay in exact
-order: the unit of the multiset is "the lines one task printed at this instant", in order.
+multiset, because Trio deliberately runs a batch of tasks that became runnable together
+forward or reversed at random (and shuffled, once hypothesis is imported), while asyncio runs
+them in an order of its own (its ready queue, timers due together in heap order). Each task's
+own lines at that instant stay in exact order: the unit of the multiset is "the lines one task
+printed at this instant", in order.
 
 Example::
 

@@ -19,8 +19,10 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 def make_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=transport,
-        limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
+        # The limits belong to the transport: a client given one uses it as it is, so with a
+        # transport of your own (as here, a mock) set them there (AsyncHTTPTransport(limits=)).
+        transport=transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10)),
         timeout=httpx.Timeout(10.0),
         follow_redirects=True,
     )

@@ -183,9 +183,9 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
     #             cancelled
     # Our port says: Out of descriptors, serve_tcp logs each failure to accept, with its traceback,
     #                and tries again 0.1 s later: ten tracebacks a second.
-    # Our port says: serve_tcp runs each handler in its own nursery: cancelling it stops accepting
-    #                and closes every connection, so there is no set of client tasks to keep and
-    #                cancel.
+    # Our port says: serve_tcp runs the handlers in a nursery of its own: cancelling it stops
+    #                accepting and closes every connection, so there is no set of client tasks to
+    #                keep and cancel.
     raise NotImplementedError("write serve")
 
 
