@@ -8,6 +8,7 @@ in a child process with ``-W error`` and ``PYTHONDEVMODE=1``, and prints what th
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import importlib
 import json
@@ -98,16 +99,43 @@ def test_call_soon_threadsafe_returns_before_the_callback_and_cannot_see_its_err
 
 
 def test_from_thread_refuses_to_be_called_from_the_trio_thread() -> None:
-    """asyncio's run_coroutine_threadsafe(...).result() on the loop's thread would hang."""
+    """asyncio's run_coroutine_threadsafe(...).result() on the loop's thread would hang.
 
-    async def main() -> str:
+    Trio refuses at once, with the run's token given as from another thread (the guard that
+    stops the deadlock) and without it (no token, no Trio thread: a refusal for another reason,
+    which alone would pass a test that the deadlock guard was gone, RV25)."""
+
+    async def main() -> list[str]:
+        said = []
+        for token in (trio.lowlevel.current_trio_token(), None):
+            try:
+                trio.from_thread.run_sync(len, "x", trio_token=token)
+            except RuntimeError as e:
+                said.append(str(e))
+            else:
+                said.append("no error")
+        return said
+
+    with_token, without = trio.run(main)
+    assert with_token == "this is a blocking function; call it from a thread"
+    assert without.startswith("this thread wasn't created by Trio")
+
+    # asyncio's twin call waits: the coroutine needs the very loop the wait is holding up.
+    async def amain() -> bool:
+        async def one() -> int:
+            return 1
+
+        future = asyncio.run_coroutine_threadsafe(one(), asyncio.get_running_loop())
         try:
-            trio.from_thread.run_sync(len, "x")
-        except RuntimeError as e:
-            return str(e)
-        return "no error"
+            future.result(timeout=0.2)  # without a timeout: forever
+        except concurrent.futures.TimeoutError:
+            waited = True
+        else:
+            waited = False
+        # The loop runs again: the coroutine ends, nothing is left over.
+        return waited and await asyncio.wrap_future(future) == 1
 
-    assert "thread" in trio.run(main)
+    assert asyncio.run(amain())
 
 
 # --------------------------------------------------------------------------------------------
