@@ -333,7 +333,8 @@ def test_trio_has_a_callback_queue_but_no_timed_callbacks() -> None:
 
 def test_a_negative_asyncio_timeout_fires_at_the_first_await_not_before() -> None:
     """`asyncio.timeout(-1)` schedules its timeout as a callback: a block that never awaits
-    runs to its end with no TimeoutError; the first `await` in it times out. Trio's
+    runs to its end with no TimeoutError; the first `await` in it that suspends (here
+    `sleep(0)`) times out (awaiting a coroutine that returns without suspending does not). Trio's
     `fail_after(-1)` raises ValueError on entry, before the block."""
     async def main() -> list[str]:
         log: list[str] = []

@@ -340,7 +340,7 @@ def test_all_tasks_and_the_walked_task_tree_list_the_same_tasks(impl: str) -> No
     assert run_virtual(impl, load(f"debugging_{impl}").main) == TASKS
 
 
-def test_trio_has_no_all_tasks_the_tree_shows_who_started_whom() -> None:
+def test_trio_has_no_all_tasks_the_tree_shows_which_nursery_holds_each_task() -> None:
     module = load("debugging_trio")
     assert not hasattr(trio, "all_tasks") and not hasattr(trio.lowlevel, "all_tasks")
 

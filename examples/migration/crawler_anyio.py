@@ -7,10 +7,12 @@ AnyIO is Trio's model (task groups that are nurseries, level-triggered cancel sc
 backend="asyncio")`` or ``backend="trio"`` picks the loop; called from inside a run of either
 (``asyncio.run`` or ``trio.run``), the same functions just work.
 
-The design is the Trio twin's, with one change: the TSV has one owner. Each page's rows go
-through a bounded memory object stream to a single writer task, so pages never interleave and
-only that task holds the file open. The framework-neutral parts (``Stats``, ``check_url``,
-the link regexes, the command line) are the Trio twin's own, imported.
+The design is the Trio twin's (one writer task owns the TSV: each page's rows go through a
+bounded memory object stream to it, so pages never interleave and only that task holds the file
+open), with two changes: one task per URL, where the twin runs ``concurrency`` workers, and one
+append per page, where the twin's writer batches the pages already queued into one. The
+framework-neutral parts (``Stats``, ``check_url``, the link regexes, the command line) are the
+Trio twin's own, imported.
 
 Run it: ``python examples/migration/crawler_anyio.py --backend trio URL ...``
 """

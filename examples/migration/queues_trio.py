@@ -22,7 +22,12 @@ T = TypeVar("T")
 
 # Trio only: the three classes asyncio has and Trio does not.
 class _Queue(Generic[T]):
-    """Unbounded; ``get`` waits while empty. Subclasses say which item comes out first."""
+    """Unbounded; ``get`` waits while empty. Subclasses say which item comes out first.
+
+    One difference from asyncio's queues when a getter is cancelled: cancelled while it waits
+    on an empty queue, both take no item; but a getter that a ``put`` has woken and that has
+    not run yet still takes its item here (the cancellation comes at its next checkpoint),
+    where asyncio's raises CancelledError and leaves the item in the queue (RV24)."""
 
     def __init__(self) -> None:
         self._items: list[T] = []
@@ -36,7 +41,7 @@ class _Queue(Generic[T]):
         self._getters.unpark()  # wake one waiting getter, if any
 
     async def put(self, item: T) -> None:
-        await trio.lowlevel.checkpoint()  # every Trio async call is a checkpoint
+        await trio.lowlevel.checkpoint()  # as a channel's send: a put always checkpoints
         self.put_nowait(item)
 
     async def get(self) -> T:
