@@ -74,7 +74,8 @@ def test_chained_notebook_mode_prints_the_notebooks_numbers() -> None:
 ])
 def test_notebook_mode_is_reproducible_on_asyncios_virtual_clock(
         fn: Callable[..., Any], params: dict[str, Any]) -> None:
-    """FIFO wake-ups and no clock jitter: the one shared stream is drawn in one order."""
+    """A fixed wake-up order (asyncio's timer heap) and no clock jitter: the one shared stream
+    is drawn in one order."""
     runs = [notebook_run(fn, **params) for _ in range(3)]
     assert runs[0].text() == runs[1].text() == runs[2].text()
     assert [e.time for e in runs[0].events] == [e.time for e in runs[2].events]

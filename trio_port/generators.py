@@ -6,9 +6,10 @@ values until the running total reaches 40, breaks, and the three values taken by
 afterwards continue from where the loop stopped (6, 9, 8), not from the start (9, 8, 7).
 
 Nothing changes under Trio, and this file is the asyncio twin, line for line: a generator is
-plain Python. ``next()`` runs its body up to the next ``yield`` in the caller's own frame, with
-no event loop, no task and no checkpoint involved. What Trio changes is how *coroutines*
-(generators' descendants) are scheduled, which is the subject of the other lessons.
+plain Python. ``next()`` runs its body up to the next ``yield`` in the generator's own frame
+(called from the caller's), with no event loop, no task and no checkpoint involved. What Trio
+changes is how *coroutines* (generators' descendants) are scheduled, which is the subject of
+the other lessons.
 """
 
 from __future__ import annotations

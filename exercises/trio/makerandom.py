@@ -12,8 +12,9 @@ the three results in ``idx`` order.
 
 One change from the notebook, made in both versions: the notebook seeds the one global RNG,
 and the three tasks then take numbers from it in the order the scheduler runs them. asyncio
-runs tasks that wake together first-in first-out, Trio in a deliberately random order, so with
-one shared RNG the *numbers themselves* would depend on the framework. Instead each task gets
+runs tasks that wake together in a fixed order (its timer heap's; for these three, first-in
+first-out), Trio in one that changes from run to run, so with one shared RNG the *numbers
+themselves* would depend on the framework. Instead each task gets
 its own ``random.Random``, seeded from a master RNG in a fixed order before any task starts:
 the numbers then depend on the seed alone.
 """
