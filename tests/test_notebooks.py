@@ -538,8 +538,12 @@ def test_trio_run_in_a_cell_blocks_the_kernels_own_loop(tmp_path: Path) -> None:
         "n = len(ticks)\ntrio.run(trio.sleep, 1)\nblocked = len(ticks) - n",
         "n = len(ticks)\nawait asyncio.sleep(1)\nfree = len(ticks) - n",
         "print(blocked, free > 2)",
+        "%autoawait trio",  # a cell of its own (test_autoawait_trio_works_only_in_...)
+        "n = len(ticks)\nawait trio.sleep(1)\nunder_autoawait = len(ticks) - n",
+        "print(under_autoawait)",
     ], tmp_path)
     assert text_of(outputs[3]) == "0 True\n"
+    assert text_of(outputs[6]) == "0\n"  # each %autoawait trio cell is a trio.run of its own
 
 
 @pytest.mark.timeout(300)
