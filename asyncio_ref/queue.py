@@ -7,8 +7,9 @@ producers (female first names) and ``ncon`` consumers (male names) until every j
 
 The notebook's questions:
 
-* *Isn't* ``while True`` *a problem?* No: the consumer suspends at every ``await``, so it
-  never hogs the loop, and it does not need to end on its own, because ``main`` cancels it
+* *Isn't* ``while True`` *a problem?* No: the consumer suspends in every round, at its sleep
+  (``asyncio.sleep(0)`` too yields; ``q.get()`` on a non-empty queue does not), so it never
+  hogs the loop, and it does not need to end on its own, because ``main`` cancels it
   once the work is done. Left running, it would wait on the empty queue until ``asyncio.run``
   cancels it at shutdown (it cancels every task still pending when ``main`` returns); in a
   notebook under ``nest_asyncio`` nothing shuts the loop down, and it lingers after the cell.

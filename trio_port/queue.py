@@ -109,7 +109,8 @@ async def consume(name: str, receive_channel: trio.MemoryReceiveChannel[tuple[st
 async def main(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
     fakers, rngs, consumer_rng = streams(seed, nprod)
     producer_names, consumer_names = names(seed, nprod, ncon)
-    # Unbounded like asyncio.Queue() (a buffer of 0 would make every send wait); nurseries
+    # Unbounded like asyncio.Queue() (with a buffer of 0, send_nowait would raise WouldBlock
+    # whenever no consumer is already waiting in receive); nurseries
     # own the tasks, so no sets keep them alive; outstanding plays q.join(); our send_channel
     # stays open until the consumers are cancelled, or a waiting one would get EndOfChannel.
     send_channel, receive_channel = trio.open_memory_channel[tuple[str, float]](math.inf)
@@ -189,5 +190,5 @@ if __name__ == "__main__":
     parser.parse_args()  # no arguments: --help, or exit 2 for anything else
     try:
         trio.run(demo)
-    except* KeyboardInterrupt:  # trio.run raises it inside an exception group
+    except* KeyboardInterrupt:  # trio.run may raise it inside an exception group
         sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback
