@@ -8,14 +8,14 @@ bounds the memory of a hostile body.
   is checked, and a brotli bomb of a few kilobytes becomes gigabytes in one call that holds
   the event loop for tens of seconds (measured in docs/reliability.md).
 - aiohttp decodes with an output limit, but also decodes ``br`` when Brotli is installed, and
-  even when it was not asked for. A brotli decoder allocates its window, up to 16 MiB, on its
-  first byte of output, whatever the limit (RFC 7932): twenty brotli bombs at concurrency 20
+  even when it was not asked for. A brotli decoder allocates its window (up to 16 MiB, RFC 7932)
+  on its first byte of output, whatever the limit: twenty brotli bombs at concurrency 20
   cost 366 MB, so ``--max-bytes`` bounded the bytes but not the memory.
 
 So both crawlers switch their library's decoding off, read the *raw* bytes, and decode them
 here, at most ``STEP`` bytes of output per call, so the caller checks its cap, and reaches a
-checkpoint, between steps. They ask only for what costs no more than its output
-(``ACCEPT_ENCODING``): gzip and deflate, whose zlib window is 32 KiB. Any other coding, br and
+checkpoint, between steps. They ask only for codings whose decoder's memory is small and
+fixed (``ACCEPT_ENCODING``): gzip and deflate, whose zlib window is 32 KiB. Any other coding, br and
 zstd included, is refused before a decoder for it exists (:class:`ContentDecodingError`), as
 is data that does not decompress: a server that sends a coding it was not offered has broken
 HTTP's rule (RFC 9110, section 12.5.3), and a crawler loses nothing by skipping the page.
@@ -31,7 +31,8 @@ from typing import Any
 ACCEPT_ENCODING = "gzip, deflate"
 #: The most output one decoding step produces.
 STEP = 64 * 1024
-#: The same cap aiohttp puts on concatenated gzip members in one body.
+#: aiohttp's cap on concatenated gzip members (it counts them in one decompress call, a
+#: network chunk; here they are counted in the whole body).
 MAX_MEMBERS = 1024
 #: "x-gzip" is gzip (RFC 9110, section 8.4.1.3); "identity" is no coding at all.
 _CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}

@@ -288,7 +288,9 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     """GET request wrapper to fetch page HTML."""
     # The client's redirect policy, applied here rather than by httpx: httpx reads a redirect's
     # body whole, with its unbounded decoder, and turns a Location without a host into one on
-    # the same host. aiohttp does neither.
+    # the same host. aiohttp reads no redirect's body, and refuses "http:///ok"; but it
+    # resolves "http:/ok" and "http:ok" against the page's URL, as browsers do, where this
+    # check refuses them too (the twins differ there).
     request = client.build_request("GET", url)
     for _ in range(client.max_redirects + 1):
         sent = await client.send(request, stream=True, follow_redirects=False)

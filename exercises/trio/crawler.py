@@ -255,7 +255,9 @@ async def fetch_html(url: str, client: httpx.AsyncClient, max_bytes: int) -> str
     # The notebook: get the source code (HTML but it will work for .txt files too in fact)
     # Our port says: The client's redirect policy, applied here rather than by httpx: httpx reads a
     #                redirect's body whole, with its unbounded decoder, and turns a Location without
-    #                a host into one on the same host. aiohttp does neither.
+    #                a host into one on the same host. aiohttp reads no redirect's body, and refuses
+    #                "http:///ok"; but it resolves "http:/ok" and "http:ok" against the page's URL,
+    #                as browsers do, where this check refuses them too (the twins differ there).
     # Our port says: The twin's limits on a head (our transport reads at most 1 KiB more than
     #                MAX_HEAD of a head, the status line's share: this check is the one that
     #                refuses).
