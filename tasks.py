@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """One entry point for the project's chores, using nothing but the standard library.
 
-    python3 tasks.py demo     # create .venv, install, run `walkthrough tour`
-    python3 tasks.py test     # create .venv, install, run lint, types and both suites
-    python3 tasks.py bench    # create .venv, install, run bench/ and rewrite docs/benchmarks.md
-    python3 tasks.py versions # create .venv, install, run the asyncio claims on each CPython (nox)
+    python3 tasks.py demo     # run `walkthrough tour`: every lesson both ways, compared
+    python3 tasks.py test     # run lint, types and both suites (Trio's and asyncio's)
+    python3 tasks.py bench    # run bench/ and rewrite docs/benchmarks.md
+    python3 tasks.py versions # run the claim, pair and lesson tests on each CPython 3.11+ (nox)
     python3 tasks.py docs     # build the guide into site/ (mkdocs --strict)
     python3 tasks.py serve    # serve the guide on http://127.0.0.1:8000
     python3 tasks.py system   # install the system programs (nginx, Chromium), with apt-get
+
+Every verb but `system` first creates .venv and installs the project into it with every
+extra (again only when pyproject.toml changes); what follows the verb is passed on to the
+tool it runs (`tasks.py test -k queue`, `tasks.py bench --quick`).
 
 Nothing but `system` touches the system: `bench` uses nginx when it is there and says how to
 get it when it is not; the guide's layout test skips without Chromium and says how to get it.
