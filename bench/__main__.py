@@ -29,17 +29,27 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "docs" / "benchmarks.md"
 QUICK_OUT = ROOT / "build" / "benchmarks-quick.md"
 PARTIAL_OUT = ROOT / "build" / "benchmarks-partial.md"
+#: What --help says above the options. Not the docstring's first line: that repeated the usage
+#: line argparse prints anyway (without --update-published), in reST markup, and called the
+#: page "the page" without saying which.
+DESCRIPTION = ("Measure the lessons, the virtual clock, task spawning and channels, the crawler, "
+               "link extraction and lesson 8's echo server, then write the results page: "
+               "docs/benchmarks.md for a full run (meant to stay under ten minutes), "
+               "elsewhere with --quick, --only or --out.")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, one or two repeats")
+    parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, one or two repeats, the real-clock lessons that "
+                             "take over 5 s and the echo server's profile left out: a check "
+                             "that the bench works, not figures to quote")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
                         help=f"run only these sections ({', '.join(SECTIONS)})")
     parser.add_argument("--out", type=Path,
                         help="the page to write (default: docs/benchmarks.md; with --quick, "
-                             "build/benchmarks-quick.md; with --only, "
-                             "build/benchmarks-partial.md)")
+                             "build/benchmarks-quick.md; with --only of fewer than all six "
+                             "sections, build/benchmarks-partial.md)")
     parser.add_argument("--update-published", action="store_true",
                         help="with --only (not --quick): also replace those sections, and "
                              "only those, in docs/benchmarks.md")
