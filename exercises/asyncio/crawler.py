@@ -20,7 +20,8 @@ versions of this lesson set every one of them explicitly and alike:
 - timeout: ``timeout`` seconds per URL, from the moment it gets a slot to the last byte,
   measured by the framework (the client library's own timeouts are off);
 - concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
-- status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
+- status: 400 and above is an error; anything below (a 3xx without Location too) is a page,
+  but a status under 100, or a 101 nobody asked for, is no answer (a "connection" error);
 - body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
   compressed: gzip or deflate only, decoded in bounded steps, so that ``max_bytes`` bounds the
   memory too (any other Content-Encoding is a "decode" error; ``_decode`` says why);
@@ -28,11 +29,11 @@ versions of this lesson set every one of them explicitly and alike:
   a body that does not decode, or an unknown charset, is a "decode" error.
 
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
-(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only links a
-user can fetch are kept: http or https, a host, a valid port, no whitespace and no control
-character. Another http(s) link is *dropped*, with an "Error parsing URL" line: a tab or a
-newline would break the TSV row (and ``urljoin`` would silently delete it, inventing a
-different URL), a link without a host leads nowhere.
+(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only links a user can fetch are kept: http or
+https, a host, a valid port, no whitespace and no control character. Another http(s) link
+is *dropped*, with an "Error parsing URL" line: a tab or a newline would break the TSV row
+(and ``urljoin`` would silently delete it, inventing a different URL), a link without a host
+leads nowhere.
 
 Ending: the summary goes to stderr, and the exit status says how the crawl ended
 (``EXIT_STATUS``, listed by ``--help``): a full disk, a closed stdout and Ctrl-C each stop it

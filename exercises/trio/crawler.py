@@ -19,7 +19,8 @@ versions of this lesson set every one of them explicitly and alike:
 - timeout: ``timeout`` seconds per URL, from the moment it gets a slot to the last byte,
   measured by the framework (the client library's own timeouts are off);
 - concurrency: ``concurrency`` URLs in flight, and a connection pool of the same size;
-- status: 400 and above is an error; anything below (a 3xx without Location too) is a page;
+- status: 400 and above is an error; anything below (a 3xx without Location too) is a page,
+  but a status under 100, or a 101 nobody asked for, is no answer (a "connection" error);
 - body: read in chunks up to ``max_bytes``; beyond that, a "too large" error for that URL;
   compressed: gzip or deflate only, decoded in bounded steps, so that ``max_bytes`` bounds the
   memory too (any other Content-Encoding is a "decode" error; ``_decode`` says why);
@@ -27,11 +28,11 @@ versions of this lesson set every one of them explicitly and alike:
   a body that does not decode, or an unknown charset, is a "decode" error.
 
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
-(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only links a
-user can fetch are kept: http or https, a host, a valid port, no whitespace and no control
-character. Another http(s) link is *dropped*, with an "Error parsing URL" line: a tab or a
-newline would break the TSV row (and ``urljoin`` would silently delete it, inventing a
-different URL), a link without a host leads nowhere.
+(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only links a user can fetch are kept: http or
+https, a host, a valid port, no whitespace and no control character. Another http(s) link
+is *dropped*, with an "Error parsing URL" line: a tab or a newline would break the TSV row
+(and ``urljoin`` would silently delete it, inventing a different URL), a link without a host
+leads nowhere.
 
 Ending: the summary goes to stderr, and the exit status says how the crawl ended
 (``EXIT_STATUS``, listed by ``--help``): a full disk, a closed stdout and Ctrl-C each stop it
@@ -326,13 +327,13 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     """The TSV's one owner: open it once, write each batch of pages' rows in one append.
 
     The asyncio twin opens, writes and closes the file for every page, three worker-thread
-    round trips each, from as many tasks as there are pages. Here one task in the crawl's
-    nursery holds the file for the whole crawl, and ``write_one`` sends it each page's rows
-    through a memory channel of ``concurrency`` slots (a full channel makes pages wait: the
-    disk's pace, not the network's, then bounds the crawl). Whatever is queued when a write
-    ends goes out in the next single write, so a busy crawl costs one thread round trip per
-    batch, not three per page. "Wrote results" is printed, and the page counted, once its
-    rows are in the file, as in the twin.
+    round trips each, from whichever of its ``concurrency`` worker tasks fetched it. Here one
+    task in the crawl's nursery holds the file for the whole crawl, and ``write_one`` sends it
+    each page's rows through a memory channel of ``concurrency`` slots (a full channel makes
+    pages wait: the disk's pace, not the network's, then bounds the crawl). Whatever is queued
+    when a write ends goes out in the next single write, so a busy crawl costs one thread
+    round trip per batch, not three per page. "Wrote results" is printed, and the page
+    counted, once its rows are in the file, as in the twin.
     """
     # Our port says: out of descriptors, say ("Too many open files"): no row written
     # It prints exactly (the check compares every line):
@@ -458,15 +459,17 @@ def iter_urls(f: TextIO) -> Iterator[str]:
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     """Run ``fn``; Ctrl-C cancels it at its next checkpoint. True if Ctrl-C came.
 
-    This is what asyncio.run's own SIGINT handler does for its twin (it cancels the main
-    task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
-    the middle of httpx or the stdlib, between opening a socket and owning it.
+    This is what the twin's ``_until_ctrl_c`` does (it cancels the main task, from a handler
+    that runs as a callback of the loop, in place of asyncio.run's own). Left alone, Trio
+    raises KeyboardInterrupt wherever the signal lands, which may be in the middle of httpx or
+    the stdlib, between opening a socket and owning it.
 
     The receiver is read until the end, cleanup included: a second Ctrl-C raises
     KeyboardInterrupt at once, as asyncio.run does on a second Ctrl-C, and nothing waits for
-    the crawl any more. Nothing but the crawl's two shields, on purpose: closing a socket and
-    taking back a short write (so the TSV keeps whole rows). Neither waits on the network, each
-    takes microseconds, and each is bounded all the same (``move_on_after(T, shield=True)``):
+    the crawl any more. Nothing but the crawl's three shields, on purpose: closing a socket,
+    closing a request body's iterator left mid-way (both in the transport) and taking back a
+    short write (so the TSV keeps whole rows). None waits on the network, each takes
+    microseconds, and each is bounded all the same (``move_on_after(T, shield=True)``):
     an unbounded shield around a cleanup that hangs would make even this second Ctrl-C wait.
     """
     # Our port says: Started with SIGINT ignored (in the background, by a shell without job
