@@ -34,7 +34,8 @@ import httpx
 import trio
 
 #: Methods retried once on a fresh connection when a kept-alive one turns out dead: idempotent
-#: and without a body (a streamed body cannot be sent twice).
+#: ones, which rarely carry a body. The retry does not look for one: a body streamed from a
+#: generator cannot be sent twice, and httpx raises StreamConsumed rather than resend it.
 _RETRYABLE = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE"})
 _READ_SIZE = 64 * 1024
 #: The most bytes of a response head read before it is complete, the bound on its memory (h11's

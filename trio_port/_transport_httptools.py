@@ -77,7 +77,8 @@ class _HeadDone(Exception):
 class _Parser:
     """One connection's llhttp parser and what it has parsed of the current response.
 
-    httptools calls back into this object from ``feed``; the callbacks only record.
+    httptools calls back into this object from ``feed``; the callbacks record, and raise to
+    stop llhttp (a framing rule broken, or the end of a HEAD response's head).
     """
 
     __slots__ = ("body", "chunked", "complete", "extra", "head", "head_bytes", "head_size",
