@@ -131,8 +131,11 @@ def bytecode_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def test(args: list[str]) -> None:
-    sh(BIN / "ruff", "check", ".")
-    sh(BIN / "mypy")
+    if not any(a in ("-h", "--help") for a in args):
+        # `tasks.py test --help` asks for pytest's options: a lint and type run first would
+        # make it wait, and a lint error would stop it before the help.
+        sh(BIN / "ruff", "check", ".")
+        sh(BIN / "mypy")
     env = bytecode_env(os.environ)
     # The tests' own temporary files are compiled too, under a new folder each run: drop the
     # last runs' copies so that the cache holds the project and the libraries only.
