@@ -246,7 +246,7 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
             size += len(piece)
             if size > max_bytes:
                 raise BodyTooLarge(f"body over {max_bytes} bytes")
-            if not decoder.identity:  # a compressed chunk is many steps (a bomb, thousands)
+            if not decoder.identity:  # a compressed chunk is many steps (a bomb's, about 1,000)
                 await asyncio.sleep(0)  # let other tasks run between them
     decoder.end()
     return b"".join(pieces)

@@ -232,7 +232,7 @@ async def read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     #                     byte is read.
     # The reference says: joined once, at the end: a bytearray grown step by step
     # The reference says: cost more with 20 bodies at once (docs/reliability.md)
-    # The reference says: a compressed chunk is many steps (a bomb, thousands)
+    # The reference says: a compressed chunk is many steps (a bomb's, about 1,000)
     # The reference says: let other tasks run between them
     raise NotImplementedError("write read_capped")
 
