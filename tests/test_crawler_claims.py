@@ -135,6 +135,9 @@ def server() -> Iterator[_Server]:
         "/junk-after/204": junk_after(b"204 No Content"),
         "/both-framings": both_framings,
         "/tab-location": redirect(b"/pa\tge"),
+        "/scheme-and-path": redirect(b"http:/page"),
+        "/scheme-only": redirect(b"http:page"),
+        "/empty-host": redirect(b"http:///page"),
         "/page": page,
     })
     with serving(s):
@@ -317,6 +320,24 @@ def test_a_tab_in_a_location_is_deleted_by_aiohttp_and_refused_by_httpx(
     asyncio twin gets /page; httpx refuses a URL with an ASCII control character."""
     expected = PAGE_EVENTS if crawler == "asyncio" else ["error connection"]
     assert crawled(crawler, server.url("/tab-location"), tmp_path) == expected
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("route", "location"), [("/scheme-and-path", "http:/page"),
+                                                 ("/scheme-only", "http:page"),
+                                                 ("/empty-host", "http:///page")])
+def test_a_location_with_a_scheme_and_no_host_is_followed_by_aiohttp_and_refused_by_trio(
+    crawler: str, route: str, location: str, server: _Server, tmp_path: Path,
+) -> None:
+    """``Location: http:/page`` or ``http:page``: yarl resolves it against the page's URL, as
+    a browser does (RFC 3986, 5.2.2: a reference with the base's scheme and no authority takes
+    the base's), and the asyncio twin gets /page on the same host; the Trio twin's own redirect
+    policy (``fetch_html``) refuses a Location that names a scheme but no host, rather than let
+    httpx move it to the same host: ``Error [connection]``. ``http:///page`` (an empty host)
+    both refuse (RV28)."""
+    follows = crawler == "asyncio" and location != "http:///page"
+    expected = PAGE_EVENTS if follows else ["error connection"]
+    assert crawled(crawler, server.url(route), tmp_path) == expected
 
 
 @pytest.mark.timeout(60)
