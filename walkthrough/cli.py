@@ -29,7 +29,8 @@ VERBS = ("list", "run", "tour", "crawl", "diff", "timeline", "check", "notebook"
 #: What every verb's --help ends with, the closed-pipe convention in one place (a verb module
 #: may set its own ``CLOSED_STDOUT``: crawl does).
 CLOSED_STDOUT = ("closed stdout: a reader that stops reading (`| head -1`) got what it wanted:\n"
-                 "  the output stops, quietly, and the exit status is 0.")
+                 "  the output stops, quietly, and the exit status is 0 (output the verb had\n"
+                 "  already written in full, small enough for the pipe, ends with its own status).")
 
 
 class UsageError(Exception):

@@ -37,7 +37,9 @@ trio.run(demo()), runs nothing, has a typo in its default names or runs the less
 --help is NOT equivalent, and so is a file with no such block (python your_file.py would
 do nothing). The crawler
 is checked offline: the reference and your module crawl a local demo site; the TSV rows
-and each URL's events (an error by its category) must match.
+and each URL's events (an error by its category) must match. The server is checked on real
+sockets on 127.0.0.1: one scripted session of clients against asyncio_ref's server and
+against yours, which must answer the same bytes.
 
 Your module runs in a child process, in a session of its own, with no terminal: whatever
 it does (exit, start threads, print without end, write control characters, set the
@@ -57,14 +59,16 @@ Exit status and what is printed:
        - a phase that never reaches a checkpoint (a busy loop, time.sleep): stopped after
          --timeout seconds of wall-clock time, naming the function and the line, and
          saying what a checkpoint is;
-       - more than 20000 lines printed by one phase (a flood): stopped;
+       - more than 20000 lines, or 32,000,000 characters, printed by one phase (a
+         flood): stopped;
        - the process ended by your code (os._exit, a crash, a signal) during a phase;
        - a non-daemon thread left running, trio/asyncio/time monkeypatched, or a
          "coroutine was never awaited" warning.
   2  your file could not be checked: unreadable, a syntax error, a missing function, an
      exception at import, an exit at import (sys.exit, os._exit: never "equivalent"), a
      loop at import (stopped after --timeout s), or a bad command line.
-  0  also whenever stdout is closed early (`| head -1`): the output stops there, quietly.
+  0  also when stdout is closed early (`| head -1`) while the check still writes: the output
+     stops there, quietly (a report the pipe took whole ends with its own status).
 
 examples:
   cp exercises/trio/count.py my_count.py         # ... then fill in the bodies

@@ -42,7 +42,8 @@ latin-1, bad UTF-8, oversized bodies, messy links, a refused port, and slow.html
 answers {SLOW_PAST_TIMEOUT:g} s past the timeout), and the crawler crawls it: no network needed.
 There the timeout is {DEMO_TIMEOUT:g} s unless --timeout says otherwise, and the demo takes
 about that long (past a --timeout of {_SLOW_TIMEOUT_LIMIT:g} s, slow.html is left out). The per-URL
-lines go to stdout; a one-line summary (and, on a terminal, progress) to stderr. Ctrl-C
+lines go to stdout; to stderr, on the demo site a first line saying what is crawled, then a
+one-line summary (and, on a terminal, progress). Ctrl-C
 stops the crawl with exit status 130; the TSV then holds complete rows only. A closed
 stdout does not stop it (see below). The exit statuses are listed below.
 

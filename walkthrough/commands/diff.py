@@ -27,8 +27,9 @@ Show the asyncio and Trio twins of a lesson in two syntax-highlighted columns, a
 function by function. Changed lines are marked (- asyncio, + Trio), and the Trio file's own
 comment that says why a change was made is highlighted where it stands.
 
-Not on a terminal, or with --plain, it prints a unified diff instead. A terminal narrower
-than 140 columns gets the stacked view (each change as asyncio lines, then Trio lines).
+With --plain, or not on a terminal with --layout auto (the default), it prints a unified
+diff instead. A terminal narrower than 140 columns gets the stacked view (each change as
+asyncio lines, then Trio lines).
 Output taller than the terminal goes through a pager, as git does: $WALKTHROUGH_PAGER, else
 $PAGER, else "less" (with LESS=FRX unless LESS is set); --no-pager, or a pager of "cat" or
 "", prints it directly. A pager that cannot be run is named in one line on stderr, and the

@@ -23,7 +23,7 @@ DEFAULT_DIR = Path("my_notebooks")
 DESCRIPTION = f"""\
 Write your working copy of notebooks/IMPL-exercises.ipynb, the lessons' skeletons to fill
 in, to DIR/IMPL-exercises.ipynb (default DIR: {DEFAULT_DIR}/ in the current folder, which
-the repository's .gitignore ignores when that is the repository's root). The tracked
+the repository's .gitignore ignores in any of its folders). The tracked
 notebooks are generated from the code and checked by the test suite: do not edit them, edit
 your copy. An existing copy is never overwritten unless you pass --force: it holds your work.
 

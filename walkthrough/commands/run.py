@@ -21,7 +21,8 @@ from walkthrough.trace import Event, Trace, Verdict, compare
 
 HELP = "run a lesson under asyncio, Trio, or both"
 DESCRIPTION = """\
-Run one lesson. With --impl both, the two versions run at the same time (one process each),
+Run one lesson (any but the crawler: 'walkthrough crawl' runs that one). With --impl both,
+the two versions run at the same time (one process each),
 and their outputs are shown side by side, one row per instant, followed by the verdict:
 equivalent, or the first divergence.
 
@@ -29,7 +30,8 @@ On the real clock, two runs never print at exactly the same microsecond: stamps 
 --tolerance seconds of each other (default 0.05) count as one instant, and so do the
 durations a lesson measures and prints ("executed in 3.01 seconds"). With --virtual the
 lesson runs on a virtual clock that jumps ahead whenever every task sleeps: the output is
-the same, in milliseconds instead of seconds, and instants compare exactly. A real-clock
+the same (the durations it prints are virtual seconds), the run takes milliseconds instead
+of seconds, and instants compare exactly. A real-clock
 run with both versions shows nothing until both are done (the queue's takes a minute): on a
 terminal, a line on stderr says meanwhile for about how long, and counts the seconds.
 

@@ -19,7 +19,8 @@ from walkthrough.commands import add_lesson, lesson_arg
 
 HELP = "draw who ran when: one row per task, asyncio and Trio on one time axis"
 DESCRIPTION = """\
-Run a lesson on the virtual clock and draw its tasks: one row per task, a bar while it
+Run a lesson (any but the crawler and the server, which do real network I/O) on the
+virtual clock and draw its tasks: one row per task, a bar while it
 waits (asleep, or blocked on a queue or a child), a dot for each line it prints. Both
 versions share one time axis, so where they behave alike the pictures line up.
 

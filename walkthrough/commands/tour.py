@@ -24,13 +24,14 @@ from walkthrough import catalogue
 HELP = "run all eight lessons both ways and compare (the virtual clock, or 127.0.0.1)"
 DESCRIPTION = """\
 Run all eight lessons (the notebook's seven, then the server) under asyncio and under Trio,
-and print a table: lesson, simulated time, wall time, equivalent or not. The lessons without
+and print a table: lesson, notebook section, simulated time, wall time (both runs together),
+equivalent or not. The lessons without
 network I/O run on the virtual clock, in milliseconds. The crawler and the server do real
 network I/O, so they run on the real clock, on 127.0.0.1 only, in a few seconds: the
 crawler crawls a local demo site with both versions (as 'walkthrough check crawler' does), the
 server plays one session of real clients against both (as 'walkthrough run server' does).
-The exit status is 1 if any lesson diverges (0 if stdout is closed before the table is
-read: see below)."""
+The exit status is 1 if any lesson diverges (0 if stdout is closed while the tour still
+writes: see below)."""
 
 #: A row of the table after the lesson's name and section: simulated, wall, verdict.
 Row = tuple[str, str, str, bool]
