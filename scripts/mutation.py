@@ -110,6 +110,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
+        "tests/test_mutation_port_names10.py",
         # a child-process command: "no tests" to mutmut, minutes of run
         "--deselect=tests/test_port.py::test_exit_1_with_findings_0_without"],
     "walkthrough/port/mapping.py": [
@@ -136,7 +137,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
-        "tests/test_port_wrapper_chains.py"],
+        "tests/test_port_wrapper_chains.py", "tests/test_mutation_port_names10.py"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
@@ -148,7 +149,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names6.py", "tests/test_mutation_port_constructs6.py",
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
-        "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py"],
+        "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
+        "tests/test_mutation_port_names10.py"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
