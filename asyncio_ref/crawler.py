@@ -24,11 +24,11 @@ versions of this lesson set every one of them explicitly and alike:
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
 (Q: why does it work? ``urljoin`` returns a link that is already absolute as it is, but
 for an empty ``?`` or ``#`` it drops, and resolves a relative one, such as
-``http-guide.html``, against the page's URL). Only links a user can fetch are kept: http or
-https, a host, a valid port, no whitespace and no control character. Another http(s) link
-is *dropped*, with an "Error parsing URL" line: a tab or a newline would break the TSV row
-(and ``urljoin`` would silently delete it, inventing a different URL), a link without a host
-leads nowhere.
+``http-guide.html``, against the page's URL).
+Only links a user can fetch are kept: http or https, a host, a valid port, no whitespace and
+no control character. Another http(s) link is *dropped*, with an "Error parsing URL" line: a
+tab or a newline would break the TSV row (and ``urljoin`` would silently delete it, inventing
+a different URL), a link without a host leads nowhere.
 
 Ending: the summary goes to stderr, and the exit status says how the crawl ended
 (``EXIT_STATUS``, listed by ``--help``): a full disk, a closed stdout and Ctrl-C each stop it

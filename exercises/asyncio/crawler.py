@@ -29,11 +29,11 @@ versions of this lesson set every one of them explicitly and alike:
   a body that does not decode, or an unknown charset, is a "decode" error.
 
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
-(Q: why does it work? Our answer: docs/lessons/crawler.md.) Only links a user can fetch are kept: http or
-https, a host, a valid port, no whitespace and no control character. Another http(s) link
-is *dropped*, with an "Error parsing URL" line: a tab or a newline would break the TSV row
-(and ``urljoin`` would silently delete it, inventing a different URL), a link without a host
-leads nowhere.
+(Q: why does it work? Our answer: docs/lessons/crawler.md.)
+Only links a user can fetch are kept: http or https, a host, a valid port, no whitespace and
+no control character. Another http(s) link is *dropped*, with an "Error parsing URL" line: a
+tab or a newline would break the TSV row (and ``urljoin`` would silently delete it, inventing
+a different URL), a link without a host leads nowhere.
 
 Ending: the summary goes to stderr, and the exit status says how the crawl ended
 (``EXIT_STATUS``, listed by ``--help``): a full disk, a closed stdout and Ctrl-C each stop it
