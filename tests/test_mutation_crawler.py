@@ -96,7 +96,8 @@ exit status:
   0    the crawl ended, and at least one page was crawled (a URL that fails is an 'Error'
        line, and the crawl goes on)
   1    no page could be crawled: every URL failed
-  2    bad usage: a bad option, URL or URL file; nothing was written
+  2    bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing
+       was written
   74   the TSV could not be written (disk full, file too large): the crawl stopped, and the
        TSV holds complete rows only
   130  interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C

@@ -64,7 +64,7 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "for c in consumers:": "cancelling by hand: the `.cancel()` in its body is reported",
     },
     "crawler": {
-        "if not decoder.identity:  # a compressed chunk is many steps (a bomb, thousands)":
+        "if not decoder.identity:  # a compressed chunk is many steps (a bomb's, about 1,000)":
             "when to yield between decoding steps: asyncio.sleep(0) is reported on its line, "
             "and the Trio twin checkpoints at every step",
         "from asyncio_ref._decode import ACCEPT_ENCODING, ContentDecodingError, Decoder":
