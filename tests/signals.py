@@ -70,12 +70,15 @@ def _ignored_sigint() -> None:
 def interrupt(
     args: list[str], *, ready: Callable[[str], bool] = lambda line: True,
     cwd: Path = ROOT, settle: float = 0.0, again_after: float | None = None,
-    inherit_ignored: bool = False,
+    again_on: Callable[[str], bool] | None = None, inherit_ignored: bool = False,
 ) -> Interrupted:
     """Start ``python <args>``, wait for a stdout line that ``ready`` accepts, send SIGINT.
 
     ``again_after``: send a second SIGINT that many seconds after the first, as an impatient
     user does (the second Ctrl-C must end the program at once, without a traceback).
+    ``again_on``: send the second SIGINT once a stdout line that it accepts arrives (the
+    program has taken the first one), not after a fixed time: on a loaded machine the child may
+    not have handled the first within any fixed time, and the two would arrive as one.
     ``inherit_ignored``: start the child with SIGINT ignored, as a non-interactive shell starts
     a background job; then the signal must change nothing.
     """
@@ -130,6 +133,18 @@ def interrupt(
         proc.send_signal(signal.SIGINT)
         if again_after is not None:
             time.sleep(again_after)  # real time on purpose: two real key presses
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        if again_on is not None:
+            taken = time.monotonic() + PROMPT
+            while True:
+                try:
+                    line = lines.get(timeout=max(0.0, taken - time.monotonic()))
+                except queue.Empty:
+                    pytest.fail(f"no sign of the first SIGINT within {PROMPT} s: "
+                                f"{''.join(out)[-2000:]}")
+                if line is None or again_on(line):
+                    break
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
         try:

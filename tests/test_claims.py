@@ -908,7 +908,7 @@ except KeyboardInterrupt:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_asyncio_run_cancels_main_on_the_first_ctrl_c_and_raises_on_the_second() -> None:
     result = interrupt(["-c", ASYNCIO_KI], ready=lambda line: line == "ready\n",
-                       again_after=0.2)
+                       again_on=lambda line: line == "main task cancelled\n")
     assert result.stdout.splitlines() == [
         "ready", "main task cancelled", "KeyboardInterrupt, bare"], result.stderr
 
