@@ -580,10 +580,10 @@ What the rows say:
   per wait); asyncio never reads before epoll says so: its descriptors stay registered, and
   `readline` just waits on a future. Failures are few, though, and fewer with more clients:
   counted outside this bench (Trio's waits for readability against lines read, in the last
-  2 s of one run each), 6% of the reads failed first at 50 clients and under 1% at 1,000,
-  where each handler waits longer for its turn and its next line is nearly always there by
-  then. Most of this row is the helper's own `async with _try_sync()` around every `send` and
-  `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the samples on that
+  2 s of a run), 1–6% of the reads failed first at 50 clients (three runs) and under 1% at
+  1,000, where each handler waits longer for its turn and its next line is nearly always
+  there by then. Most of this row is the helper's own `async with _try_sync()` around every
+  `send` and `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the samples on that
   line, none on the wait that follows a failure). This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
   from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
@@ -607,8 +607,8 @@ What the rows say:
   `send` also runs the receiving side's TCP and wakes the client), and `uvloop` does them in C
   with no Python frames around them: that, and its C event loop, is its lead. One difference
   is the size asked of `recv`: Python 3.11's selector transport asks for 256 KiB, a buffer
-  that malloc maps and unmaps for every call (`mmap`, `mremap`, `munmap`: 7–13 µs a 64-byte
-  read on a socketpair here, in two runs, against 0.6–0.7 µs for the 64 KiB of Trio's
+  that malloc maps and unmaps for every call (`mmap`, `mremap`, `munmap`: 5–13 µs a 64-byte
+  read on a socketpair here, in five runs, against 0.5–0.7 µs for the 64 KiB of Trio's
   `receive_some`): part of what offsets the Trio twin's costlier timeouts, at both client
   counts.
 """
