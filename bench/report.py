@@ -583,8 +583,8 @@ What the rows say:
   2 s of a run), 1–6% of the reads failed first at 50 clients (three runs) and under 1% at
   1,000, where each handler waits longer for its turn and its next line is nearly always
   there by then. Most of this row is the helper's own `async with _try_sync()` around every
-  `send` and `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the samples on that
-  line, none on the wait that follows a failure). This is in Trio's socket layer
+  `send` and `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the
+  samples on that line, none on the wait that follows a failure). This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
   from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
   `_LineReader` (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about
