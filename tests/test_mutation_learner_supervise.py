@@ -88,8 +88,9 @@ if mode == "report":
     result(0, json.dumps(seen))
 elif mode == "hang":  # a grandchild in the same group, one note, then never another
     kid = subprocess.Popen(["sleep", "60"])
-    with open(out, "w") as f:
+    with open(out + ".part", "w") as f:  # then renamed: a reader sees the pid whole or nothing
         f.write(str(kid.pid))
+    os.replace(out + ".part", out)
     note(os.environ.get("FAKE_NOTE", "case 1/1 (no parameters), phase demo_async"))
     kid.wait()
 elif mode == "silent":  # never a note: still starting up
