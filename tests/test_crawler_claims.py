@@ -331,10 +331,11 @@ def test_a_location_with_a_scheme_and_no_host_is_followed_by_aiohttp_and_refused
 ) -> None:
     """``Location: http:/page`` or ``http:page``: yarl resolves it against the page's URL, as
     a browser does (RFC 3986, 5.2.2: a reference with the base's scheme and no authority takes
-    the base's), and the asyncio twin gets /page on the same host; the Trio twin's own redirect
-    policy (``fetch_html``) refuses a Location that names a scheme but no host, rather than let
-    httpx move it to the same host: ``Error [connection]``. ``http:///page`` (an empty host)
-    both refuse (RV28)."""
+    the base's), and the asyncio twin follows it on the same host (to /page here: the
+    redirecting pages sit at the root, where ``http:page`` is /page too); the Trio twin's own
+    redirect policy (``fetch_html``) refuses a Location that names a scheme but no host, rather
+    than let httpx move it to the same host: ``Error [connection]``. ``http:///page`` (an
+    empty host) both refuse (RV28)."""
     follows = crawler == "asyncio" and location != "http:///page"
     expected = PAGE_EVENTS if follows else ["error connection"]
     assert crawled(crawler, server.url(route), tmp_path) == expected
