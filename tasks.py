@@ -97,7 +97,8 @@ def demo(args: list[str]) -> None:
 #: on average); back to back on it, 4-6-6-4, the suite took 199.2, 170.6, 198.5 and 212.1 s
 #: (pytest's own figures), six workers 0.86x and 0.94x of four in each pair, every run green.
 #: One file goes to one worker (--dist loadfile), so a module fixture that builds the guide
-#: or starts a server runs once.
+#: or starts a server runs once; the longest files go first (--no-loadscope-reorder keeps the
+#: order tests/ordering.py gives them), so that no long one starts last.
 WORKERS = 6
 
 
@@ -107,7 +108,7 @@ def parallel(args: list[str]) -> list[str]:
     if any(a.startswith(("-n", "--numprocesses", "--dist", "-pno:xdist")) or a == "no:xdist"
            for a in args):
         return []
-    return ["-n", str(WORKERS), "--dist", "loadfile"]
+    return ["-n", str(WORKERS), "--dist", "loadfile", "--no-loadscope-reorder"]
 
 
 #: Where the suite's interpreters keep the bytecode they compile: inside .venv, never in the

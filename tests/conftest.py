@@ -26,6 +26,7 @@ import pytest
 import trio.testing
 from hypothesis import HealthCheck, settings
 
+from tests import ordering
 from walkthrough.clocks import mock_clock
 
 # Every lesson runs on a virtual clock, so an example's wall time says nothing about the
@@ -39,7 +40,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--write-file-seconds", action="store_true",
+        help="after a green run, write each test file's seconds into tests/file_seconds.json, "
+             "the weights that hand the longest files to xdist's workers first")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Longest files first (tests/ordering.py says why); before the markers, which keep the order.
+    items[:] = ordering.order(items, ordering.read(), lambda item: item.nodeid)
     for item in items:
         if any(item.get_closest_marker(s) for s in SUITES):
             continue
@@ -150,6 +160,34 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None,
                             ) -> Generator[None, None, None]:
     return (yield from _watch(item, "teardown"))
+
+
+# -- Each file's seconds, for the order ---------------------------------------------------------
+
+_recorder: ordering.Recorder | None = None
+
+
+def _records(config: pytest.Config) -> bool:
+    # Under xdist the controller sees every worker's reports; a worker would see only its own.
+    return bool(config.getoption("--write-file-seconds")) and not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _recorder
+    _recorder = ordering.Recorder() if _records(session.config) else None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if _recorder is not None:
+        _recorder.add(report.nodeid, report.duration)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Only a green run's: an interrupted or failing one has short or missing files. Files this
+    # run did not collect keep their old weights.
+    if _recorder is not None and exitstatus == pytest.ExitCode.OK:
+        _recorder.write()
 
 
 def load_file(path: Path, name: str) -> ModuleType:

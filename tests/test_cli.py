@@ -362,7 +362,8 @@ def test_tasks_test_runs_the_suite_on_workers_unless_told_otherwise() -> None:
     from tests.conftest import ROOT, load_file
 
     tasks = load_file(ROOT / "tasks.py", "tasks_for_test")
-    assert tasks.parallel([]) == ["-n", str(tasks.WORKERS), "--dist", "loadfile"]
+    assert tasks.parallel([]) == ["-n", str(tasks.WORKERS), "--dist", "loadfile",
+                                 "--no-loadscope-reorder"]
     assert tasks.parallel(["tests/test_cli.py", "-x"]) == tasks.parallel([])
     for own in (["-n", "0"], ["-n0"], ["--numprocesses=2"], ["-p", "no:xdist"],
                 ["--dist", "load"]):
