@@ -51,10 +51,9 @@ def fetch(site: DemoSite, path: str, *, timeout: float = 10) -> Response:
 def fetch_settled(site: DemoSite, path: str) -> int:
     """GET ``/path``, then the index on the same keep-alive connection: the status of the first.
 
-    A response arrives before its handler has finished (``do_GET`` leaves the in-flight
-    count after writing it); the server's thread for this connection takes the second
-    request only once the first's handler has returned, so after the second response the
-    counts are settled.
+    A response arrives before its handler has returned; the server's thread for this
+    connection takes the second request only once the first's handler has, so after the
+    second response everything the first did is done.
     """
     port = int(site.base_url.rsplit(":", 1)[1].strip("/"))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -374,6 +373,25 @@ def test_stopping_the_site_wakes_a_slow_page_instead_of_leaving_it_to_answer_lat
     assert not thread.is_alive()
     [got] = outcome
     assert isinstance(got, http.client.RemoteDisconnected)  # not a timeout, not a page
+
+
+def test_a_delayed_request_leaves_the_count_before_its_response_is_written(
+    waits: _Waits, site: DemoSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counted until after the write, it was still counted when the client, response in hand,
+    # sent its next request on another thread: a crawler bounded to 3 read as 4 (the suite,
+    # test_crawler.py::test_concurrency_is_bounded, on a loaded machine).
+    at_headers: list[int] = []
+    end_headers = demosite._Handler.end_headers
+
+    def recording(handler: demosite._Handler) -> None:
+        at_headers.append(site.in_flight)
+        end_headers(handler)
+
+    monkeypatch.setattr(demosite._Handler, "end_headers", recording)
+    assert fetch(site, "delay/5/x")[0] == 200
+    assert site.in_flight == 0  # no race left: it was 0 before the first byte was sent
+    assert at_headers == [0] and waits.waits == [0.005]
 
 
 def test_only_delayed_requests_count_in_flight_and_each_is_counted_once(
