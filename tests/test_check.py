@@ -323,7 +323,7 @@ def test_a_busy_consumer_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[
            "        except trio.WouldBlock:\n            continue\n")
     status, out = timed_check(capsys, "queue", write(tmp_path, QUEUE.replace(old, new)))
     assert status == 1, out
-    assert "consume (" in out and "never reached a checkpoint" in out
+    assert "consume (" in out and "never reached a checkpoint" in out, out
 
 
 @pytest.mark.timeout(120)
