@@ -11,7 +11,8 @@
 
 Every verb but `system` first creates .venv and installs the project into it with every
 extra (again only when pyproject.toml changes); what follows the verb is passed on to the
-tool it runs (`tasks.py test -k queue`, `tasks.py bench --quick`).
+tool it runs (`tasks.py test -k queue`, `tasks.py bench --quick`). With `--help`, a verb shows
+that tool's help and does nothing else (`system --help` says what it would install).
 
 Nothing but `system` touches the system: `bench` uses nginx when it is there and says how to
 get it when it is not; the guide's layout test skips without Chromium and says how to get it.
@@ -131,8 +132,14 @@ def bytecode_env(environ: Mapping[str, str]) -> dict[str, str]:
             "PYTHONPYCACHEPREFIX": environ.get("PYTHONPYCACHEPREFIX") or str(PYCACHE)}
 
 
+def asks_help(args: list[str]) -> bool:
+    """`tasks.py VERB --help` asks the tool the verb runs for its help: then the verb itself does
+    nothing else (no lint run, no port check, no report deleted, nothing installed)."""
+    return any(a in ("-h", "--help") for a in args)
+
+
 def test(args: list[str]) -> None:
-    if not any(a in ("-h", "--help") for a in args):
+    if not asks_help(args):
         # `tasks.py test --help` asks for pytest's options: a lint and type run first would
         # make it wait, and a lint error would stop it before the help.
         sh(BIN / "ruff", "check", ".")
@@ -162,6 +169,9 @@ def serve(args: list[str]) -> None:
     pick another, and status 1. (mkdocs builds the whole guide first, then fails to bind
     with a 30-line traceback that never names the port.)"""
     address = SERVE_ADDRESS
+    if asks_help(args):  # mkdocs's help, though the port be busy
+        sh(BIN / "mkdocs", "serve", *args, env=DOCS_ENV)
+        return
     for k, arg in enumerate(args):  # the last -a wins, as it does for mkdocs (click)
         if arg in ("-a", "--dev-addr") and k + 1 < len(args):
             address = args[k + 1]
@@ -207,6 +217,9 @@ def _cannot_listen(host: str, port: int) -> str | None:
 def versions(args: list[str]) -> None:
     """noxfile.py's sessions: one per CPython from 3.11 on, an absent one skipped. Nox exits 0
     when every session is skipped; that would be a green run that ran nothing, so it fails."""
+    if asks_help(args):  # nox's help: the last run's report stays
+        sh(BIN / "nox", *args)
+        return
     report = ROOT / "build" / "versions.json"
     report.parent.mkdir(exist_ok=True)
     report.unlink(missing_ok=True)
@@ -228,6 +241,13 @@ SYSTEM_PACKAGES = {
 def system(args: list[str]) -> None:
     """Install the system programs the bench and the layout test use, saying what first. Needs
     apt-get and root (or sudo). Everything else in the project only looks for them."""
+    if asks_help(args):  # says what it would do, and does nothing
+        print("usage: python3 tasks.py system [apt-get's options]")
+        for package, why in SYSTEM_PACKAGES.items():
+            print(f"  installs {package}: {why}")
+        print(f"  with apt-get install -y {' '.join(SYSTEM_PACKAGES)}, through sudo unless "
+              "run as root")
+        return
     for package, why in SYSTEM_PACKAGES.items():
         print(f"tasks.py system: will install {package}: {why}", flush=True)
     if not any(os.access(os.path.join(d, "apt-get"), os.X_OK)

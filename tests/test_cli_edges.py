@@ -364,3 +364,55 @@ def test_serve_on_a_free_port_starts_mkdocs_there(monkeypatch: pytest.MonkeyPatc
     assert (serve, a, default) == ("serve", "-a", tasks.SERVE_ADDRESS)
     # mkdocs takes the last -a: the one given
     assert (given_a, given, strict) == ("-a", f"127.0.0.1:{port}", "--strict")
+
+
+# -- tasks.py VERB --help does nothing but show help ------------------------------------------
+
+def test_serve_help_is_mkdocs_help_though_the_port_is_busy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tasks = _tasks()
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr(tasks, "sh", lambda *cmd, **kw: started.append(cmd))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setattr(tasks, "SERVE_ADDRESS", f"127.0.0.1:{port}")
+        tasks.serve(["--help"])  # no SystemExit: no "port is busy"
+    ((*_, serve, help_),) = started
+    assert (serve, help_) == ("serve", "--help")
+
+
+def test_versions_help_keeps_the_last_runs_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It deleted build/versions.json, then showed nox's help."""
+    tasks = _tasks()
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr(tasks, "sh", lambda *cmd, **kw: started.append(cmd))
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    report = tmp_path / "build" / "versions.json"
+    report.parent.mkdir()
+    report.write_text('{"sessions": []}')
+    for ask in ("--help", "-h"):
+        tasks.versions([ask])
+        assert report.read_text() == '{"sessions": []}'
+    assert [cmd[1:] for cmd in started] == [("--help",), ("-h",)]
+    started.clear()
+    tasks.versions(["-l"])  # a real run starts afresh: the old report goes first
+    assert not report.exists() and started[0][1] == "--report"
+
+
+def test_system_help_says_what_it_installs_and_installs_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    tasks = _tasks()
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr(tasks, "sh", lambda *cmd, **kw: started.append(cmd))
+    tasks.system(["--help"])
+    out = capsys.readouterr().out
+    assert started == []
+    assert out.startswith("usage: python3 tasks.py system")
+    for package in tasks.SYSTEM_PACKAGES:
+        assert f"installs {package}: " in out
