@@ -245,3 +245,49 @@ def test_one_pytest_run_covers_both_frameworks() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
+
+
+# -- the figures the FAQ quotes are the benchmark page's ---------------------------------------
+
+def _bench_rows(header: str) -> list[list[str]]:
+    """The cells of each row of the table under ``header`` (its first line) in benchmarks.md."""
+    lines = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _median(cell: str) -> str:
+    """``1304 (1185-1401)``, with an en dash: ``1304``, the median before its range."""
+    return cell.split(" (")[0]
+
+
+def test_the_httpx_answer_quotes_the_benchmark_pages_figures() -> None:
+    """The answer to "Is httpx slower than aiohttp?" quotes the crawler benchmark: a run of
+    `python -m bench` rewrites that page, and the FAQ must follow (this fails until it does)."""
+    runs = {(r[0], r[1]): r for r in _bench_rows(
+        "| client | concurrency | pages/s | client CPU µs/page | server CPU (cores) | errors "
+        "| links found |")}
+    ratios = {(r[0], r[1], r[2]): _median(r[3]) for r in _bench_rows(
+        "| Trio row | against | concurrency | × pages/s |")}
+
+    def per_s(client: str, n: int) -> str:
+        return f"{int(_median(runs[client, str(n)][2])):,}"
+
+    def cpu(client: str, n: int) -> str:
+        return f"{int(_median(runs[client, str(n)][3])):,}"
+
+    expected = (
+        f"on Trio fetched {ratios['httpx-default', 'aiohttp', '10']}× aiohttp's pages/s at 10 "
+        f"concurrent fetches and {ratios['httpx-default', 'aiohttp', '50']}× at 50 "
+        f"({per_s('httpx-default', 50)} pages/s against {per_s('aiohttp', 50)}), its CPU per "
+        f"page growing from {cpu('httpx-default', 10)} to {cpu('httpx-default', 50)} µs while "
+        f"aiohttp's stayed near {cpu('aiohttp', 50)}; over this repository's own transport "
+        f"(below) it reached {ratios['httpx-httptools', 'aiohttp', '10']}× and "
+        f"{ratios['httpx-httptools', 'aiohttp', '50']}×.")
+    faq = " ".join((ROOT / "docs" / "faq.md").read_text(encoding="utf-8").split())
+    assert expected in faq, expected
