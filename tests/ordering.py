@@ -1,19 +1,23 @@
 """Longest files first: the order in which pytest-xdist hands test files to its workers.
 
 Under ``--dist loadfile`` each test file goes whole to one worker, and xdist hands the files out
-in the order it is given, as workers free up (with ``--no-loadscope-reorder``; its default sorts
-them by their number of tests, which says little here: ``test_check_server.py`` has a dozen
-tests and takes a minute, because its checks wait out busy loops on the wall clock). A long file
-handed out late keeps one worker busy after the others are done, and the run lasts until it
-ends: in one run at 6 workers the busiest worker had 174 s of tests and the others 141-160 s.
-Handing out the longest files first (the longest-processing-time rule of scheduling) leaves the
-short ones to fill in at the end.
+in the order it is given (with ``--no-loadscope-reorder``; its default sorts them by their
+number of tests, which says little here: ``test_check_server.py`` has 17 tests and takes a
+minute, because each runs the server check in a child process, and several wait out a server
+that never listens for its ``--timeout`` on the wall clock). It hands one file to each worker
+at the start (a second to one whose first has two tests or fewer), then the next file to a
+worker once that worker is down to two tests or fewer not yet done, so a file may wait behind
+the last two tests of another. A long file handed out late keeps one worker busy after the
+others are done, and the run lasts until it ends: in one run at 6 workers the busiest worker
+had 174 s of tests and the others 141-160 s. Handing out the longest files first (the
+longest-processing-time rule of scheduling) leaves the short ones to fill in at the end.
 
 The weights are each file's seconds in a recent run, kept in ``tests/file_seconds.json``. Stale
 weights cost speed, never a result: every test still runs, in its file's own order, and a file
-they do not name counts as short. ``python3 tasks.py test --write-file-seconds`` measures them
-again (the seconds of every phase of every test of a file, summed; a module fixture's setup is
-its first test's).
+they do not name counts as 0 s and goes last. ``python3 tasks.py test --write-file-seconds``
+measures them again (the seconds of every phase of every test of a file, summed; a module
+fixture's setup is its first test's). A green run of some of a file's tests only (``-k``,
+``file.py::test``) writes what those took as the file's whole weight.
 
 >>> order(["b.py::t1", "a.py::t1", "b.py::t2", "c.py::t"], {"a.py": 3.0, "b.py": 1.0})
 ['a.py::t1', 'b.py::t1', 'b.py::t2', 'c.py::t']
@@ -38,7 +42,8 @@ def file_of(nodeid: str) -> str:
 
 
 def read(path: Path = SECONDS) -> dict[str, float]:
-    """The weights, or none if the file is missing or unreadable: the order is only a speed."""
+    """The weights, or none if the file is missing, not JSON or not an object: the order is
+    only a speed. A value that is not a number (``"x"``, ``null``) raises, and the run with it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
