@@ -98,6 +98,12 @@ _canary: subprocess.Popen[bytes] | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _canary
+    if _records(config) and (
+            config.args_source != pytest.Config.ArgsSource.TESTPATHS or config.option.keyword
+            or config.option.markexpr or config.getoption("deselect")):
+        raise pytest.UsageError(
+            "--write-file-seconds measures the whole suite: run it without -k, -m, --deselect "
+            "or test paths (a part would be written as its files' whole weights)")
     # -S -I: no site, no environment, so it starts in milliseconds and nothing can break it.
     _canary = subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _CANARY_CODE], stdin=subprocess.PIPE,
@@ -184,8 +190,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    # Only a green run's: an interrupted or failing one has short or missing files. Files this
-    # run did not collect keep their old weights.
+    # Only a green run's: an interrupted or failing one has short or missing files. A file
+    # that is gone keeps its weight (harmless: nothing asks for it).
     if _recorder is not None and exitstatus == pytest.ExitCode.OK:
         _recorder.write()
 

@@ -16,8 +16,9 @@ The weights are each file's seconds in a recent run, kept in ``tests/file_second
 weights cost speed, never a result: every test still runs, in its file's own order, and a file
 they do not name counts as 0 s and goes last. ``python3 tasks.py test --write-file-seconds``
 measures them again (the seconds of every phase of every test of a file, summed; a module
-fixture's setup is its first test's). A green run of some of a file's tests only (``-k``,
-``file.py::test``) writes what those took as the file's whole weight.
+fixture's setup is its first test's), and only from a run of the whole suite: a run of some
+tests (``-k``, ``-m``, ``--deselect``, a file or a test named) is refused, because it would
+write what those few took as their files' whole weights.
 
 >>> order(["b.py::t1", "a.py::t1", "b.py::t2", "c.py::t"], {"a.py": 3.0, "b.py": 1.0})
 ['a.py::t1', 'b.py::t1', 'b.py::t2', 'c.py::t']
@@ -42,13 +43,13 @@ def file_of(nodeid: str) -> str:
 
 
 def read(path: Path = SECONDS) -> dict[str, float]:
-    """The weights, or none if the file is missing, not JSON or not an object: the order is
-    only a speed. A value that is not a number (``"x"``, ``null``) raises, and the run with it."""
+    """The weights, or none if the file is missing, not JSON, not an object or holds a value
+    that is no number: the order is only a speed, never a reason for a run to fail."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError, TypeError):
         return {}
-    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def order(items: Iterable[T], seconds: Mapping[str, float],

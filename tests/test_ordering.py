@@ -24,7 +24,8 @@ def test_longest_files_first_each_files_tests_together_and_in_their_order() -> N
 
 def test_missing_or_garbled_weights_are_no_weights(tmp_path: Path) -> None:
     assert ordering.read(tmp_path / "absent.json") == {}
-    for text in ("{not json", "[1, 2]", '"x"'):
+    for text in ("{not json", "[1, 2]", '"x"', '{"a.py": null}', '{"a.py": "x"}',
+                 '{"a.py": [1]}'):
         (tmp_path / "w.json").write_text(text)
         assert ordering.read(tmp_path / "w.json") == {}
 
@@ -54,3 +55,15 @@ def test_pytest_collects_the_shipped_weights_longest_first() -> None:
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
     seen = [ordering.file_of(line) for line in out.splitlines() if "::" in line]
     assert seen and seen[0] == long and seen[-1] == short, out
+
+
+def test_writing_the_weights_asks_for_the_whole_suite() -> None:
+    """A part of the suite would be written as its files' whole weights: refused, before any
+    test runs, with a usage error (pytest's exit status 4) that says why."""
+    for part in (["-k", "ordering"], ["-m", "trio_suite"], ["tests/test_ordering.py"],
+                 ["--deselect", "tests/test_ordering.py::test_the_doctest_holds"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:xdist", "--write-file-seconds", *part],
+            cwd=ROOT, capture_output=True, text=True, check=False)
+        assert done.returncode == 4, (part, done.stdout, done.stderr)
+        assert "--write-file-seconds measures the whole suite" in done.stderr, part
