@@ -12,7 +12,9 @@
 Every verb but `system` first creates .venv and installs the project into it with every
 extra (again only when pyproject.toml changes); what follows the verb is passed on to the
 tool it runs (`tasks.py test -k queue`, `tasks.py bench --quick`). With `--help`, a verb shows
-that tool's help and does nothing else (`system --help` says what it would install).
+that tool's help and does nothing of its own (no lint and type run, no port check, no report
+deleted, no apt-get: `system --help` says what it would install); .venv is still made ready
+first, as for any verb but `system`.
 
 Nothing but `system` touches the system: `bench` uses nginx when it is there and says how to
 get it when it is not; the guide's layout test skips without Chromium and says how to get it.
@@ -99,7 +101,8 @@ def demo(args: list[str]) -> None:
 #: (pytest's own figures), six workers 0.86x and 0.94x of four in each pair, every run green.
 #: One file goes to one worker (--dist loadfile), so a module fixture that builds the guide
 #: or starts a server runs once; the longest files go first (--no-loadscope-reorder keeps the
-#: order tests/ordering.py gives them), so that no long one starts last.
+#: order tests/ordering.py gives them, by tests/file_seconds.json), so that short ones fill in
+#: at the end (a file missing from those weights starts last)
 WORKERS = 6
 
 
@@ -134,7 +137,8 @@ def bytecode_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 def asks_help(args: list[str]) -> bool:
     """`tasks.py VERB --help` asks the tool the verb runs for its help: then the verb itself does
-    nothing else (no lint run, no port check, no report deleted, nothing installed)."""
+    nothing of its own (no lint run, no port check, no report deleted, no apt-get). `main` has
+    made .venv ready before (for every verb but `system`)."""
     return any(a in ("-h", "--help") for a in args)
 
 
@@ -281,6 +285,8 @@ def main() -> None:
         if sys.argv[1] != "system":  # installing system programs needs no venv
             ensure_env()
         VERBS[sys.argv[1]](sys.argv[2:])
+    except BrokenPipeError:  # `tasks.py system --help | head -1`: the reader has what it wanted
+        sys.stderr.close()
     except KeyboardInterrupt:
         # Ctrl-C is how `serve` (and a long `test` or `bench`) is stopped: not an error to
         # report with a traceback. 130 is the shell's status for "ended by SIGINT".

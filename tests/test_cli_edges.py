@@ -416,3 +416,17 @@ def test_system_help_says_what_it_installs_and_installs_nothing(
     assert out.startswith("usage: python3 tasks.py system")
     for package in tasks.SYSTEM_PACKAGES:
         assert f"installs {package}: " in out
+
+
+def test_system_help_into_a_closed_pipe_is_quiet() -> None:
+    """`tasks.py system --help | head -1`: the reader has what it wanted; no traceback, status 0
+    (RV33 saw a BrokenPipeError traceback)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "system", "--help"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60,
+                              check=False)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
