@@ -379,8 +379,8 @@ def test_a_delayed_request_leaves_the_count_before_its_response_is_written(
     waits: _Waits, site: DemoSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Counted until after the write, it was still counted when the client, response in hand,
-    # sent its next request on another thread: a crawler bounded to 3 read as 4 (the suite,
-    # test_crawler.py::test_concurrency_is_bounded, on a loaded machine).
+    # sent its next request on another connection (another server thread): a crawler bounded
+    # to 3 read as 4 (test_crawler.py::test_concurrency_is_bounded, in the suite, under load).
     at_headers: list[int] = []
     end_headers = demosite._Handler.end_headers
 

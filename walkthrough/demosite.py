@@ -203,7 +203,7 @@ class DemoSite:
         return None
 
     def reset_counters(self) -> None:
-        """Start counting ``max_in_flight`` afresh (from the ``delay/`` requests now running)."""
+        """Start counting ``max_in_flight`` afresh (from the ``delay/`` requests now waiting)."""
         with self._lock:
             self.max_in_flight = self.in_flight
 
@@ -290,9 +290,10 @@ class _Handler(BaseHTTPRequestHandler):
         if delay is not None:
             # A delay/ request counts while it waits, and no longer: counted until its response
             # was written, it was still counted when the client, with the whole response in
-            # hand, sent its next request, on another thread, whenever this one was slow to
-            # get the CPU back (3 of 200 requests on a quiet machine), and a crawler bounded
-            # to 3 showed 4 at once.
+            # hand, sent its next request on another connection, which another server thread
+            # took, whenever this thread was slow to get the CPU back (0 to 13 of 200
+            # requests one at a time, 3 in the median, on a loaded 2-core machine), and a
+            # crawler bounded to 3 showed 4 at once.
             counted = path.startswith("delay/")
             if counted:
                 site._enter()
