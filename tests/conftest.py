@@ -1,12 +1,15 @@
 """Shared test configuration.
 
-Suites: ``pytest -m trio_suite`` runs the Trio half, ``pytest -m asyncio_suite`` the asyncio
-half, plain ``pytest`` everything. A test parametrised with ``impl`` belongs to that impl's
-suite; a pytest-trio test (``@pytest.mark.trio``) to the Trio suite; a test that compares both
-versions, or tests the neutral harness, to both.
+Suites: ``pytest -m trio_suite`` runs all but the asyncio-only tests, ``pytest -m
+asyncio_suite`` all but the Trio-only ones, plain ``pytest`` everything. A test parametrised
+with ``impl`` belongs to that impl's suite; a pytest-trio test (``@pytest.mark.trio``) to the
+Trio suite; a test that compares both versions, or tests the neutral harness, to both.
 
-No test sleeps on the real clock: lessons run on the virtual clocks of ``walkthrough.clocks``
-and ``trio.testing.MockClock``; only the crawler's tests do real (local, fast) I/O.
+The lessons' tests run on the virtual clocks of ``walkthrough.clocks`` and
+``trio.testing.MockClock``. The crawler's and the server's run on the real clock against real
+sockets on 127.0.0.1 (virtual time and real I/O do not mix), and a few others use real time on
+purpose: Ctrl-C delivery, the lessons run as scripts, ``check``'s wall-clock limit on a port
+that never awaits.
 """
 
 from __future__ import annotations
