@@ -17,6 +17,7 @@ importable from the new venv, as it would not be on a user's machine.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: What the wheel is built from: copies, so that a build leaves no build/ or egg-info in the
 #: checkout.
 BUILD_FROM = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "docs/concepts.md",
+              "notebooks/trio-exercises.ipynb", "notebooks/asyncio-exercises.ipynb",
               "walkthrough", "asyncio_ref", "trio_port"]
 
 #: A user's own asyncio program, for ``port``.
@@ -204,6 +206,21 @@ def test_port(installed: Installed, elsewhere: Path) -> None:
     assert done.returncode == 1, done.stderr  # 1: something to port
     assert "app.py:8: asyncio.run -> trio.run(main)" in done.stdout
     assert "see docs/concepts.md#" in done.stdout
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_notebook(installed: Installed, elsewhere: Path, impl: str) -> None:
+    """Before the exercise notebooks travelled with the package, this said "no
+    trio-exercises.ipynb here: ... this installation has none" (RV34)."""
+    done = walkthrough(installed, elsewhere, "notebook", impl, "--dir", "nb")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [copy] = (elsewhere / "nb").glob("*.ipynb")
+    shipped = json.loads((ROOT / "notebooks" / f"{impl}-exercises.ipynb").read_text("utf-8"))
+    cells = json.loads(copy.read_text("utf-8"))["cells"]
+    # the learner's copy: a first cell of its own, then the repository's cells as they are
+    assert cells[0]["source"].startswith("# Async IO walkthrough in ")
+    assert cells[1:] == shipped["cells"][1:]
 
 
 @pytest.mark.timeout(240)

@@ -33,15 +33,20 @@ cells below. The copy needs only a kernel of this project's Python (.venv/bin/py
 `walkthrough` need not be on PATH.
 
 Exit status: 0 written; 2 the copy exists (without --force), DIR is a file or cannot be
-written, or this installation has no notebooks (they are in the source repository, notebooks/).
+written, or this installation has no notebooks (a checkout has them in notebooks/, and an
+installed wheel carries a copy; an install made otherwise may have neither).
 
 examples:
   walkthrough notebook trio                  # my_notebooks/trio-exercises.ipynb
   walkthrough notebook asyncio --dir ~/work  # the seed's exercise, in asyncio
   .venv/bin/jupyter lab my_notebooks/        # then open it (pip install jupyterlab first)"""
 
-#: Where the tracked notebooks are: next to the package, in a source checkout.
-NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
+#: Where the exercise notebooks are: the repository's notebooks/ in a source checkout (or an
+#: editable install), else the copies that setup.py puts into the package when it builds a
+#: wheel (walkthrough/notebooks/), so that the verb works from `pip install .` too.
+_REPO_NOTEBOOKS = Path(__file__).resolve().parent.parent.parent / "notebooks"
+NOTEBOOKS = _REPO_NOTEBOOKS if (_REPO_NOTEBOOKS / "trio-exercises.ipynb").is_file() \
+    else Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
