@@ -125,13 +125,26 @@ def test_trio_has_no_loop_object_to_get_or_set() -> None:
 
 
 def test_sleep_a_negative_delay_returns_in_asyncio_and_raises_in_trio() -> None:
+    """asyncio takes a delay <= 0 for sleep(0): one pass of the loop, so a task and a callback
+    that were ready run before it returns (RV35: "returns at once" said too little)."""
+    order: list[str] = []
+
+    async def other() -> None:
+        order.append("other task")
+
     async def main_asyncio() -> str:
-        return await asyncio.sleep(-1, result="returned at once")
+        asyncio.get_running_loop().call_soon(order.append, "callback")
+        task = asyncio.create_task(other())
+        result = await asyncio.sleep(-1, result="returned")
+        order.append(result)
+        await task
+        return result
 
     async def main_trio() -> None:
         await trio.sleep(-1)
 
-    assert run_asyncio(main_asyncio) == "returned at once"
+    assert run_asyncio(main_asyncio) == "returned"
+    assert order == ["callback", "other task", "returned"]
     with pytest.raises(ValueError, match="non-negative"):
         run_trio(main_trio)
 

@@ -108,7 +108,7 @@ def test_a_sleep_that_may_be_negative_or_infinite_is_kept_with_the_reason(delay:
     todo = todo_above(new, f"await asyncio.sleep({delay})")
     assert todo.endswith("; kept as it was: the tool cannot see that the delay is a finite "
                          "number >= 0 (Trio raises ValueError on a negative delay, where "
-                         "asyncio returns at once: clamp with max(0, t) or use "
+                         "asyncio sleeps 0, one pass of the loop: clamp with max(0, t) or use "
                          "trio.sleep_until)"), todo
 
 
@@ -128,7 +128,7 @@ asyncio.run(main(float(sys.argv[1])))
 
 def test_a_negative_sleep_returns_in_asyncio_and_raises_in_trio(tmp_path: Path) -> None:
     """Why the rule: the same program, with only the sleep switched (what the rewrite used to
-    do), raises ValueError where asyncio returned at once."""
+    do), raises ValueError where asyncio slept 0 and went on."""
     naive = NEGATIVE_FROM_ARGV.replace("asyncio.sleep", "trio.sleep").replace(
         "asyncio.run(main(float(sys.argv[1])))", "trio.run(main, float(sys.argv[1]))").replace(
         "import sys\n", "import sys\n\nimport trio\n")

@@ -7,7 +7,8 @@ in one short reason, why it was kept. Three rewrites, each with the condition th
 * ``await asyncio.sleep(t)`` → ``await trio.sleep(t)`` when ``t`` is provably finite and ≥ 0
   (a literal, or literals added and multiplied) and the call is awaited right there (handed to
   ``wait_for`` or ``create_task`` it would be awaited by asyncio): Trio raises ValueError on a
-  negative delay, where asyncio returns at once, and ``trio.sleep`` has no ``result=``.
+  negative delay, where asyncio sleeps 0 (one pass of its loop), and ``trio.sleep`` has no
+  ``result=``.
 * ``asyncio.run(main(a))`` → ``trio.run(main, a)`` when ``main`` is an ``async def`` of this
   file. That line moves the *whole* program to Trio, so when anything asyncio stays behind (a
   TODO elsewhere, or an imported module that may use asyncio) it gets a TODO that says so.
@@ -50,8 +51,8 @@ TRIO_SAFE_MODULES = frozenset({
 RUNNERS = ("asyncio.run", "asyncio.Runner", "loop.run_until_complete", "loop.run_forever")
 
 SLEEP_NEGATIVE = ("the tool cannot see that the delay is a finite number >= 0 (Trio raises "
-                  "ValueError on a negative delay, where asyncio returns at once: clamp with "
-                  "max(0, t) or use trio.sleep_until)")
+                  "ValueError on a negative delay, where asyncio sleeps 0, one pass of the "
+                  "loop: clamp with max(0, t) or use trio.sleep_until)")
 SLEEP_RESULT = "trio.sleep has no result=: return the value yourself"
 NO_RUN = ("the rewrites in this file run only under Trio, and it has no entry point: "
           "port its callers too (or reach it through trio-asyncio)")
