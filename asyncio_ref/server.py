@@ -190,8 +190,8 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
 
     def on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
         # Out of descriptors, the loop stops accepting for 1 s and reports each failure, with
-        # its traceback: 100 per retry up to Python 3.13 (the accept loop does not stop at the
-        # first, CPython issue 151615).
+        # its traceback: about 100 a batch (the accept loop does not stop at the first, CPython
+        # issue 151615, in 3.11 to 3.13), and each failure schedules a retry of its own.
         error = context.get("exception")
         if (context.get("message") == "socket.accept() out of system resource"
                 and isinstance(error, OSError)):

@@ -6,7 +6,8 @@ reads its port from the ``listening on`` line, plays a script of plain blocking-
 against it, and records the bytes each client received until the server closed it. The
 expected bytes are written out in the test, and they are the same for both frameworks: that is
 the equivalence. Every test ends with a real SIGINT and checks the clean exit (status 130,
-``stopped``, nothing on stderr), so each scenario is also a Ctrl-C test.
+``stopped``, and on stderr no traceback, leak or unawaited coroutine: ``tests.signals.NOISE``;
+the twins' own report lines may be there), so each scenario is also a Ctrl-C test.
 
 Waits are bounded by socket timeouts and by a per-test timeout; the few real sleeps only make
 sure bytes travel in separate packets, or that a client stays quiet longer than the idle limit.

@@ -459,12 +459,17 @@ asyncio.run(main())
 
 @pytest.mark.timeout(60)
 def test_asyncio_reports_a_failed_accept_a_hundred_times_a_retry() -> None:
-    """Why the asyncio twin needs its own handler: one readable event, a hundred reports (its
-    accept loop goes on after the first failure: CPython issue 151615, fixed after 3.13)."""
+    """Why the asyncio twin needs its own handler: one readable event, about a hundred reports
+    (its accept loop goes on after the first failure, up to its backlog of 100: CPython issue
+    151615, in 3.11, 3.12 and 3.13 alike). 99 where one accept of that batch still finds a
+    descriptor, as the descriptors the child starts with allow: RV37 saw 99 from a shell, 100
+    under subprocess with pipes."""
     proc = subprocess.run([sys.executable, "-c", ASYNCIO_ACCEPT_REPORTS], cwd=ROOT,
                           capture_output=True, text=True, timeout=WAIT)
     assert proc.returncode == 0, proc.stderr
-    assert int(proc.stdout) in (100, 200), proc.stdout  # one retry at most, under a loaded CPU
+    reports = int(proc.stdout)
+    # one batch; two if a loaded CPU let asyncio's 1 s retry come before the 0.2 s were up
+    assert 99 <= reports <= 100 or 198 <= reports <= 200, proc.stdout
 
 
 def run_limited(impl: str, nofile: int) -> tuple[int | None, str, str, bool]:

@@ -161,8 +161,9 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
     # The reference says: accepted just before the server closed: not in `clients` in time
     # The reference says: start_server keeps no handle on the tasks it starts: we do
     # The reference says: Out of descriptors, the loop stops accepting for 1 s and reports each
-    #                     failure, with its traceback: 100 per retry up to Python 3.13 (the accept
-    #                     loop does not stop at the first, CPython issue 151615).
+    #                     failure, with its traceback: about 100 a batch (the accept loop does not
+    #                     stop at the first, CPython issue 151615, in 3.11 to 3.13), and each
+    #                     failure schedules a retry of its own.
     # The reference says: "could not bind on any address" (3.13): see _no_socket
     # The reference says: 3.11, 3.12: see _no_socket
     # The reference says: forever: cancelled on Ctrl-C
