@@ -229,7 +229,8 @@ def test_a_flusher_failure_is_never_lost_when_the_callers_body_raises_too(
     the flusher's error only when the body raised none: the OSError vanished, unlogged.)
 
     "the flusher fails first": the flush at t=2 fails; asyncio's app raises at t=2.8 (Trio's
-    app is cancelled at t=2.1 before it gets there, so only the OSError is in its group).
+    app is cancelled at t=2, in the sleep it is waiting in, before it gets there, so only the
+    OSError is in its group).
     "both fail at shutdown": the caller raises at t=0.7 with a poisoned row still pending, and
     the flusher's final flush fails while the caller's error is leaving."""
     rows = (["row 0", "row 1", "poison", "row 3", "raise"] if when == "the flusher fails first"

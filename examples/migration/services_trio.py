@@ -19,7 +19,7 @@ for a context manager that hides its nursery ("Designing for multiple errors"): 
 holds only the caller's error gives that error back, raised again after the ``except`` block;
 any other group becomes ``FlusherError``, raised from the group (the FAQ's
 ``examples/faq/background_owner.py`` is the same fix, explained). A crashed flusher cancels
-the app at its next checkpoint.
+the app at once if it is waiting at a checkpoint, else at its next one.
 """
 
 from __future__ import annotations
