@@ -174,7 +174,7 @@ def test_the_queue_with_a_global_rng_is_not_reproducible_even_under_asyncio() ->
     to its sleep, so the tasks take numbers from the one stream in a jitter order.
 
     The sleeps are scaled to 1/100 (the mechanism is the same; the seed's own 1 s run gave 4
-    different outputs in 4 runs, docs/lessons/queue.md). We run until two outputs differ; 60
+    different outputs in 4 runs, docs/notebooks.md). We run until two outputs differ; 60
     identical runs in a row would mean the order does not depend on jitter.
     """
     outputs: set[tuple[str, ...]] = set()
