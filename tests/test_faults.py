@@ -201,8 +201,9 @@ def test_count_fault_asyncio_gather_leaves_the_siblings_running(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """gather raises Boom bare at t=0.5, but the two healthy counts are *orphaned*, not
-    cancelled: they are still alive when main has already failed, and a second later they
-    print "Two Async" in the background. (``asyncio.run`` would cancel them only at exit.)"""
+    cancelled: they are still alive when main has already failed, and half a second later, at
+    t=1, they print "Two Async" in the background. (``asyncio.run`` would cancel them only at
+    exit.)"""
     mod = lesson_module("count", "asyncio")
     faulty_count(mod, "asyncio", monkeypatch)
     run = run_virtual("asyncio", mod.main_async, linger=5)
