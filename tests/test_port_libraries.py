@@ -604,3 +604,13 @@ def test_psycopgs_async_side_is_asyncio_only_and_its_blocking_side_is_not() -> N
 def test_the_neo4j_drivers_async_side_is_asyncio_only(module: str, found: bool) -> None:
     """Its async locks are asyncio's; its blocking driver and shared data are not."""
     assert (libraries.advice(module) is not None) is found
+
+
+def test_no_advice_loses_a_star_on_its_way_to_the_terminal() -> None:
+    """The advice is printed through conceptmap.plain, which takes a ``*`` outside backticks
+    for Markdown emphasis and drops it: "an aio* package" came out as "an aio package" (RV38).
+    A pattern's star must sit inside backticks."""
+    for lib in libraries.LIBRARIES:
+        assert conceptmap.plain(lib.advice).count("*") == lib.advice.count("*"), lib.module
+    aiojobs = libraries.find("aiojobs")
+    assert aiojobs is not None and "an aio* package" in conceptmap.plain(aiojobs.advice)

@@ -403,13 +403,13 @@ LIBRARIES: tuple[Library, ...] = (
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
     # runs on in its name.
     Library("asyncio_*", "asyncio-only-lib",
-            "an asyncio_* package, asyncio-only by its name (check its docs): a Trio-native "
+            "an `asyncio_*` package, asyncio-only by its name (check its docs): a Trio-native "
             f"library if one exists, else {_BRIDGE}"),
     # Any other top-level package named aio*: the aio-libs convention (aiojobs, aioftp,
     # aiodocker, aiozmq, ...) names asyncio packages so. A name is weaker evidence than an
     # entry, so the advice says what it rests on; the listed aio* packages above win.
     Library("aio*", "asyncio-only-lib",
-            "an aio* package, asyncio-only by the aio-libs naming convention (check its docs): "
+            "an `aio*` package, asyncio-only by the aio-libs naming convention (check its docs): "
             f"a Trio-native library if one exists, else {_BRIDGE}"),
 )
 
