@@ -657,6 +657,6 @@ def test_two_reasons_of_one_construct_beside_another_are_joined_by_semicolons() 
     assert todo_above(rewritten(f"    {code}"), code).endswith(
         "kept as it was: asyncio.gather: its result is used: the children must store their "
         "results themselves; asyncio.sleep: the tool cannot see that the delay is a finite "
-        "number >= 0 (Trio raises ValueError on a negative delay, where asyncio returns at "
-        "once: clamp with max(0, t) or use trio.sleep_until); trio.sleep takes the delay "
-        "only, by position")
+        "number >= 0 (Trio raises ValueError on a negative delay, where asyncio sleeps 0, one "
+        "pass of the loop: clamp with max(0, t) or use trio.sleep_until); trio.sleep takes "
+        "the delay only, by position")

@@ -28,7 +28,8 @@ from walkthrough.port import rewrite
 SLEEP_TODO = ("# TODO(trio): asyncio.sleep → await trio.sleep(delay) (see "
               "docs/concepts.md#tasks-and-results); kept as it was: the tool cannot see that the "
               "delay is a finite number >= 0 (Trio raises ValueError on a negative delay, where "
-              "asyncio returns at once: clamp with max(0, t) or use trio.sleep_until)")
+              "asyncio sleeps 0, one pass of the loop: clamp with max(0, t) or use "
+              "trio.sleep_until)")
 NO_RUN_TODO = ("# TODO(trio): the rewrites in this file run only under Trio, and it has no "
                "entry point: port its callers too (or reach it through trio-asyncio)")
 RUN_KEPT = ("kept as it was: `main()` is not a call of an async def of this file, and trio.run "
