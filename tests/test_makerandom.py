@@ -185,7 +185,8 @@ def test_divergence_one_global_rng_gives_trio_other_numbers() -> None:
 
     With ``random.seed(444)`` and ``random.randint`` in every task, the tasks take numbers from
     one stream in the order the scheduler runs them. asyncio runs tasks that are ready
-    together in a fixed order (first-in first-out, for these three), so under asyncio the seed
+    together in a fixed order (its timer heap's, not always first-in first-out: at 5 s idx 1
+    wakes before idx 0, RV43), so under asyncio the seed
     fixes every number (the first two runs below agree). Trio's order changes from run to run,
     on purpose, so that code cannot come to rely on an order nobody promised (it runs each
     batch forward or reversed at random, and tasks due at one instant leave its deadline heap

@@ -13,11 +13,11 @@ the three results in ``idx`` order.
 
 One change from the notebook, made in both versions: the notebook seeds the one global RNG,
 and the three tasks then take numbers from it in the order the scheduler runs them. asyncio
-runs tasks that wake together in a fixed order (its timer heap's; for these three, first-in
-first-out), Trio in one that changes from run to run, so with one shared RNG the *numbers
-themselves* would depend on the framework. Instead each task gets
-its own ``random.Random``, seeded from a master RNG in a fixed order before any task starts:
-the numbers then depend on the seed alone.
+runs tasks that wake together in a fixed order (its timer heap's, not the order the timers
+were set in: at 5 s in notebook mode, idx 1 wakes before idx 0), Trio in one that changes
+from run to run, so with one shared RNG the *numbers themselves* would depend on the
+framework. Instead each task gets its own ``random.Random``, seeded from a master RNG in a
+fixed order before any task starts: the numbers then depend on the seed alone.
 """
 
 from __future__ import annotations
@@ -87,10 +87,11 @@ async def demo(seed: int = 444) -> list[int]:
 #
 # The notebook seeds the one global RNG (random.seed(444)) and every task draws from it.
 # Under asyncio that still fixes every number, because tasks that wake together run in a fixed
-# order (first-in first-out, for these three): 17 "too low" lines, then r1: 10, r2: 9, r3: 10
-# on the virtual clock. The Trio twin has no such mode: Trio wakes such a batch in an order
-# that changes from run to run, so one shared stream would hand each task other
-# numbers from run to run (docs/lessons/makerandom.md, examples/divergence/global_rng_*.py).
+# order (the timer heap's, not always the order the timers were set in): 17 "too low" lines,
+# then r1: 10, r2: 9, r3: 10 on the virtual clock. The Trio twin has no such mode: Trio
+# wakes such a batch in an order that changes from run to run, so one shared stream would
+# hand each task other numbers from run to run (docs/lessons/makerandom.md,
+# examples/divergence/global_rng_*.py).
 
 
 async def demo_notebook(seed: int = 444) -> list[int]:

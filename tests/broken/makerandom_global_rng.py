@@ -1,9 +1,10 @@
 """Broken on purpose: the notebook's one global RNG, ported to Trio as it stands.
 
 ``random.seed(seed)`` once, then every task calls ``random.randint``: the tasks take numbers
-from one stream in the order the scheduler runs them. asyncio's order is FIFO, so there the
-result is fixed by the seed; Trio runs each batch of tasks that woke together in a random
-order, so here the numbers change from run to run. ``tests/test_makerandom.py`` shows it.
+from one stream in the order the scheduler runs them. asyncio's order is fixed (its timer
+heap's), so there the result is fixed by the seed; Trio runs each batch of tasks that woke
+together in a random order, so here the numbers change from run to run.
+``tests/test_makerandom.py`` shows it.
 """
 
 import random
