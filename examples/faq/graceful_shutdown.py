@@ -6,8 +6,9 @@ wherever the program happens to be. The first signal cancels the work. Each work
 then runs in a *bounded* shield: it may await (flush, close) despite the cancellation, but never
 for longer than ``GRACE`` seconds, so a cleanup that hangs cannot hold the program forever.
 The signal receiver is read until the very end: a second signal cuts every cleanup short at
-once, as asyncio's runner does on a second Ctrl-C, and the program exits 130, without a
-traceback.
+once, and the program exits 130, without a traceback. (asyncio's runner, on a second Ctrl-C,
+raises KeyboardInterrupt with a traceback, then cancels the remaining tasks and waits for them:
+a cleanup that swallows that cancellation keeps it running until a third.)
 
 Exit status: 0 when every cleanup finished, 130 when one was cut short (second signal, or
 ``GRACE`` ran out).
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 
 import trio
 
-#: Seconds every cleanup together may take after the first signal.
+#: Seconds each cleanup may take, from when it starts (the first signal starts them all).
 GRACE = 5.0
 
 
