@@ -181,7 +181,6 @@ def _records(config: pytest.Config) -> bool:
     return bool(config.getoption("--write-file-seconds")) and not hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _recorder
     _recorder = ordering.Recorder() if _records(session.config) else None
@@ -193,8 +192,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    # Only a green run's: an interrupted or failing one has short or missing files. A file
-    # that is gone keeps its weight (harmless: nothing asks for it).
+    # Only a green run's: an interrupted or failing one has short or missing files.
     if _recorder is not None and exitstatus == pytest.ExitCode.OK:
         _recorder.write()
 

@@ -70,7 +70,7 @@ class Recorder:
         self.seconds[file_of(nodeid)] += duration
 
     def write(self, path: Path = SECONDS) -> None:
-        """Write the files this run measured over their old weights; the others keep theirs."""
-        merged = read(path) | self.seconds
-        rounded = {f: round(s, 1) for f, s in sorted(merged.items())}
+        """Write the files this run measured, in place of every old weight: a run that may
+        write is one of the whole suite, so a file it did not measure is one that is gone."""
+        rounded = {f: round(s, 1) for f, s in sorted(self.seconds.items())}
         path.write_text(json.dumps(rounded, indent=1) + "\n", encoding="utf-8")

@@ -30,7 +30,7 @@ def test_missing_or_garbled_weights_are_no_weights(tmp_path: Path) -> None:
         assert ordering.read(tmp_path / "w.json") == {}
 
 
-def test_the_recorder_sums_each_files_phases_and_keeps_the_weights_of_files_it_did_not_run(
+def test_the_recorder_sums_each_files_phases_and_drops_files_that_are_gone(
         tmp_path: Path) -> None:
     path = tmp_path / "file_seconds.json"
     path.write_text('{"old.py": 7.0, "a.py": 100.0}')
@@ -39,7 +39,7 @@ def test_the_recorder_sums_each_files_phases_and_keeps_the_weights_of_files_it_d
                       ("b.py::t", 2.0)]:
         rec.add(nodeid, d)
     rec.write(path)
-    assert ordering.read(path) == {"a.py": 1.8, "b.py": 2.0, "old.py": 7.0}
+    assert ordering.read(path) == {"a.py": 1.8, "b.py": 2.0}  # old.py: no longer a test file
 
 
 def test_pytest_collects_the_shipped_weights_longest_first() -> None:
