@@ -209,7 +209,9 @@ def test_the_slow_page_follows_the_timeout_given(
     assert status == 0 and len(SLOW_TIMEOUT.findall(out)) == 1
     assert "slow.html answers 1 s after the 0.5 s timeout" in err
     summary = SUMMARY.fullmatch(err.strip().splitlines()[-1])
-    assert summary is not None and 0.5 <= float(summary.group(2)) < 2
+    # At least the timeout went by; no upper bound on the wall clock, which a busy machine
+    # stretches: the timeout row above shows the crawl did not wait for the page's answer.
+    assert summary is not None and float(summary.group(2)) >= 0.5
 
 
 @pytest.mark.timeout(120)
