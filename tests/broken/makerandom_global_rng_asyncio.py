@@ -1,7 +1,9 @@
 """The notebook's asyncio solution with its one global RNG: not broken *under asyncio*.
 
-asyncio starts and wakes tasks first-in first-out, so the tasks always take numbers from the
-shared stream in the same order and the seed fixes every result. It is kept next to its Trio
+asyncio starts tasks first-in first-out and wakes timers due at one instant in its timer
+heap's order (not always first-in first-out, but the same on every run), so the tasks
+always take numbers from the shared stream in the same order and the seed fixes every
+result. It is kept next to its Trio
 port (``makerandom_global_rng``) so the divergence test can run the same code both ways.
 """
 
