@@ -1,4 +1,4 @@
-"""Protocols and transports, ported: a task per conversation, over UDP and TCP on 127.0.0.1.
+"""Protocols and transports, ported: a task per connection (TCP) or per socket (UDP), on 127.0.0.1.
 
 Trio has no protocol layer: no ``create_datagram_endpoint``, ``create_server`` or
 ``create_connection``, no callbacks. A UDP endpoint is a ``trio.socket`` socket and a task
