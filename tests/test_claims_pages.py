@@ -824,13 +824,18 @@ def test_importing_trio_asyncio_replaces_asyncio_functions_and_the_policy_for_th
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("stop", ["a Trio timeout", "Ctrl-C, Trio's default handling"])
+@pytest.mark.parametrize("stop", ["a Trio timeout", "Ctrl-C, Trio's default handling",
+                                  "Ctrl-C, the call awaited in a child task"])
 def test_a_bridged_asyncio_call_is_cancelled_by_a_timeout_and_by_default_ctrl_c(
         stop: str) -> None:
     """Bridge fact 1, by what stops the call. Either way the asyncio side is cancelled and its
     ``except CancelledError`` and ``finally`` run. After a Trio timeout the Trio side sees
     ``trio.Cancelled`` (the scope catches it); after a real SIGINT, with no signal receiver,
-    it sees ``KeyboardInterrupt``, which ``trio.run`` raises in a group."""
+    it sees ``KeyboardInterrupt``, which ``trio.run`` raises in a group, where the call is
+    awaited in the main task; in a child task (where the crawler's calls run) it sees
+    ``trio.Cancelled``, since Trio raises the interrupt in the main task, which cancels the
+    nursery it leaves (RV52). The signal lands while every task waits, so Trio delivers it to
+    the main task, not to whichever task was running."""
     done = python(f"""
         import asyncio, signal, threading, time
         import trio, trio_asyncio
@@ -849,16 +854,23 @@ def test_a_bridged_asyncio_call_is_cancelled_by_a_timeout_and_by_default_ctrl_c(
             time.sleep(0.5)  # real time on purpose: the signal must land mid-await
             signal.raise_signal(signal.SIGINT)
 
+        async def bridged():
+            try:
+                await aio_as_trio(asyncio_side)()
+            except BaseException as e:
+                print("Trio side:", type(e).__name__)
+                raise
+
         async def main():
             async with trio_asyncio.open_loop():
                 with trio.move_on_after(0.5 if {stop!r} == "a Trio timeout" else 60):
                     if {stop!r} != "a Trio timeout":
                         threading.Thread(target=press_ctrl_c, daemon=True).start()
-                    try:
-                        await aio_as_trio(asyncio_side)()
-                    except BaseException as e:
-                        print("Trio side:", type(e).__name__)
-                        raise
+                    if "child" in {stop!r}:
+                        async with trio.open_nursery() as nursery:
+                            nursery.start_soon(bridged)
+                    else:
+                        await bridged()
 
         try:
             trio.run(main)
@@ -874,9 +886,13 @@ def test_a_bridged_asyncio_call_is_cancelled_by_a_timeout_and_by_default_ctrl_c(
     if stop == "a Trio timeout":
         assert lines[2:] == ["Trio side: Cancelled", "trio.run returned"]
     else:
-        assert lines[2] == "Trio side: KeyboardInterrupt"
+        side = "Cancelled" if "child" in stop else "KeyboardInterrupt"
+        assert lines[2] == f"Trio side: {side}"
         assert lines[3:] == ["trio.run raised a group of KeyboardInterrupt"]
-    assert "the Trio side gets the `KeyboardInterrupt`" in page("migration/bridge.md")
+    text = " ".join(page("migration/bridge.md").split())
+    assert "the Trio side gets the `KeyboardInterrupt`" in text
+    assert "awaited in a child task, as the crawler's calls are, the Trio side gets a " \
+        "`trio.Cancelled`" in text
 
 
 def test_after_importing_trio_asyncio_asyncio_run_runs_on_trio_asyncios_loop() -> None:
