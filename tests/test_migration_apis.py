@@ -521,6 +521,61 @@ def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler
         trio.run(on_trio)
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("error", [ValueError("bug in the protocol"), OSError("bug")])
+@pytest.mark.parametrize("callback", ["connection_made", "data_received", "eof_received"])
+def test_which_protocol_callback_raised_decides_what_asyncio_closes_and_tells(
+        callback: str, error: Exception) -> None:
+    """The concept map's protocols row, callback by callback (RV46). An exception in
+    ``data_received`` or ``eof_received`` closes that one connection (the transport's fatal
+    error) and the server serves on, telling the loop's exception handler unless it is an
+    OSError. One in ``connection_made``, which the loop runs as a plain callback, reaches the
+    handler whatever its type, and the connection stays open: it is served as if nothing had
+    happened. Only the first connection's protocol raises; the second client shows the server
+    goes on. Default mode, not debug: what a deployed server does."""
+    aio = load("protocols_asyncio")
+    made: list[object] = []
+
+    class Broken(aio.NumberedLines):  # type: ignore[name-defined]
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            made.append(self)
+            self.broken = len(made) == 1
+            if callback == "connection_made" and self.broken:
+                raise error
+
+        def data_received(self, data: bytes) -> None:
+            if callback == "data_received" and self.broken:
+                raise error
+            super().data_received(data)
+
+        def eof_received(self) -> bool | None:
+            if callback == "eof_received" and self.broken:
+                raise error
+            return super().eof_received()
+
+    async def run() -> tuple[list[str], list[str], list[str]]:
+        loop = asyncio.get_running_loop()
+        seen: list[str] = []
+        loop.set_exception_handler(lambda _, context: seen.append(repr(context["exception"])))
+        server = await loop.create_server(Broken, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            first = await aio.tcp_client(port, ["alpha"])
+            second = await aio.tcp_client(port, ["alpha"])
+        finally:
+            server.close()
+            await server.wait_closed()
+        return seen, first, second
+
+    seen, first, second = asyncio.run(run())
+    told = [] if isinstance(error, OSError) and callback != "connection_made" else [repr(error)]
+    assert seen == told
+    # data_received raised before it echoed; eof_received after the echo went out
+    assert first == ([] if callback == "data_received" else ["1: alpha"])
+    assert second == ["1: alpha"]
+
+
 def _reset_connection(port: int) -> None:
     """A client that sends a line and then resets the connection (SO_LINGER 0)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
