@@ -22,6 +22,9 @@ import functools
 import heapq
 import random
 import re
+import subprocess
+import sys
+import textwrap
 import types
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine
@@ -36,8 +39,10 @@ from hypothesis import strategies as st
 
 from tests.broken import SLIPS, diverging_cases
 from tests.conftest import load_broken
+from tests.signals import default_sigint
 from trio_port import queue as trio_queue
 from walkthrough import catalogue, normalise
+from walkthrough.clocks import VirtualTimeLoop
 from walkthrough.runner import run_lesson
 from walkthrough.trace import Event, Trace
 
@@ -433,3 +438,87 @@ def test_the_normaliser_forgives_the_choices_and_nothing_else() -> None:
 def test_realistic_porting_slips_are_caught(slip: str) -> None:
     """Each slip in tests/broken (issue 14) differs from the reference in some shared case."""
     assert diverging_cases("queue", load_broken(slip)), f"{slip}: no case tells it apart"
+
+
+# --- queue.md: why the asyncio main has its try/finally (RV53) ------------------------------
+
+
+async def _consume_forever(q: asyncio.Queue[int]) -> None:
+    while True:
+        await q.get()
+        q.task_done()
+
+
+async def _main_without_finally(q: asyncio.Queue[int], consumers: list[asyncio.Task[None]]) \
+        -> None:
+    """The twin's main without its ``finally``: consumers started, then its waits (a producer
+    slower than the timeout, then ``join``), which something else must end."""
+    consumers.extend(asyncio.create_task(_consume_forever(q)) for _ in range(2))
+    await asyncio.gather(asyncio.create_task(asyncio.sleep(100)))  # cancelled with gather
+    await q.join()
+
+
+@pytest.mark.parametrize("main", ["without its finally", "the twin"])
+def test_a_timeout_around_main_leaves_its_consumers_running_unless_main_cancels_them(
+        main: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """queue.md: if ``main`` is cancelled by a timeout while it waits, consumers it did not
+    cancel run on after it has ended; the twin's ``finally`` leaves none. Virtual clock."""
+    twin = catalogue.get("queue").load("asyncio")
+
+    async def outer() -> set[asyncio.Task[Any]]:
+        consumers: list[asyncio.Task[None]] = []
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(5):  # the twin's run takes 59 s with these arguments
+                if main == "the twin":
+                    await twin.main(nprod=5, ncon=2, seed=444)
+                else:
+                    await _main_without_finally(asyncio.Queue(), consumers)
+        await asyncio.sleep(60)  # main has ended; what it left is still there
+        left = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in left:
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
+        return left
+
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        left = runner.run(outer())
+    capsys.readouterr()
+    assert len(left) == (0 if main == "the twin" else 2)
+
+
+@pytest.mark.timeout(60)
+def test_on_ctrl_c_only_asyncio_runs_shutdown_cancels_consumers_main_left_once_main_is_over(
+) -> None:
+    """queue.md: on Ctrl-C (a real SIGINT), ``asyncio.run`` cancels the main task only; a
+    consumer it did not cancel is cancelled by the runner's shutdown, after ``main`` is done.
+    A fresh interpreter: the signal must reach ``asyncio.run``'s own handler."""
+    code = textwrap.dedent("""
+        import asyncio, os, signal
+
+        async def consumer():
+            try:
+                await asyncio.sleep(100)
+            finally:
+                print("consumer cancelled; main done:", main_task.done())
+
+        async def main():
+            global main_task
+            main_task = asyncio.current_task()
+            asyncio.create_task(consumer())
+            asyncio.get_running_loop().call_later(0.1, os.kill, os.getpid(), signal.SIGINT)
+            try:
+                await asyncio.sleep(100)  # as in gather or join, with no finally
+            except asyncio.CancelledError:
+                print("main cancelled")
+                raise
+
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt")
+    """)
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, timeout=50, preexec_fn=default_sigint)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "main cancelled", "consumer cancelled; main done: True", "KeyboardInterrupt"]
