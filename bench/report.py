@@ -152,8 +152,8 @@ def _machine(r: Results) -> str:
     rows = [[k, v] for k, v in r.machine.items()]
     return ("## The machine\n\n" + _table(["", ""], rows) + "\n"
             "Absolute figures depend on the machine and on whatever else it runs (see the load "
-            "average above); that is why every comparison on this page is measured side by side "
-            "in the same run and repeated, the rows interleaved round by round, and shown as "
+            "average above); that is why every comparison in the tables is measured side by "
+            "side in the same run and repeated, the rows interleaved round by round, and shown as "
             "**median (min–max)** over the repeats (section 2's rows are totals over their runs, "
             "the profiles one run each), and why ratios are paired round by round.\n")
 
@@ -840,9 +840,10 @@ def render(r: Results) -> str:
 {r.elapsed:.0f} s ({r.cfg.name} run). Do not edit: change `bench/report.py` and rerun
 (`make bench` or `python3 tasks.py bench`).*
 
-What migrating from asyncio to Trio costs, measured side by side. Every comparison is a pair
-or a ratio of figures measured in the same run on the same machine (a section rerun alone says
-so under its heading). Speed goals are checked here, never as timed tests:
+What migrating from asyncio to Trio costs, measured side by side. Every comparison in the
+tables is a pair or a ratio of figures measured in the same run on the same machine (a section
+rerun alone says so under its heading; a figure the prose quotes from a measurement outside
+the bench says so where it quotes it). Speed goals are checked here, never as timed tests:
 `tests/test_bench.py` checks that this code runs and writes its page where it should (and never
 installs anything), not how fast it runs.
 
