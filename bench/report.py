@@ -187,8 +187,10 @@ figures). The real run is the lesson's unchanged code, sleeping for real, in its
 all lessons of a round start together after their imports, and rounds repeat within a time
 budget. "Same result" checks that the real run returned what the plan did.
 
-*Reading it.* What is above 1.00 is the framework's own time plus the machine's scheduling
-latency: each sleep ends a little after its deadline, and the lateness adds up along a chain.
+*Reading it.* What is above 1.00 is the time the run spends between its sleeps (the
+framework's, the lesson's own work, such as its printing and, in the queue lesson, making its
+Faker instances, and the capture of each printed line) plus the machine's scheduling latency:
+each sleep ends a little after its deadline, and the lateness adds up along a chain.
 Lessons that wake often (asyncgen: a 0.2 s pause per item) collect more of it than those that
 sleep whole seconds. A lesson without sleeps (generators) has no critical path to compare with.
 """
