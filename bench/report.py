@@ -457,7 +457,8 @@ the whole bench under ten minutes):
 {summary}
 Paired ratios of pages/s (both runs of a pair from the same round, in which every row runs once,
 in an order reversed from one round to the next; median (min–max) over the rounds); crawler rows
-against the original crawler, client-layer rows against aiohttp's client layer:
+against the original crawler (and once against the original with a writer task), the httpx
+crawler on Trio against the same on asyncio, client-layer rows against aiohttp's client layer:
 
 {_table(["Trio row", "against", "concurrency", "× pages/s"], goal_lines)}
 ### What changed in the Trio crawler, and why
