@@ -155,7 +155,8 @@ def _machine(r: Results) -> str:
             "average above); that is why every comparison in the tables is measured side by "
             "side in the same run and repeated, the rows interleaved round by round, and shown as "
             "**median (min–max)** over the repeats (section 2's rows are totals over their runs, "
-            "the profiles one run each), and why ratios are paired round by round.\n")
+            "each row's runs back to back; the profiles one run each), and why ratios are paired "
+            "round by round.\n")
 
 
 def _lessons(r: Results) -> str:
