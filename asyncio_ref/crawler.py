@@ -183,7 +183,8 @@ def make_client(concurrency: int) -> ClientSession:
         timeout=aiohttp.ClientTimeout(total=None),
         # aiohttp's default already (httpx's is True): stated, so that both read alike.
         trust_env=False,
-        # aiohttp keeps every cookie by default (httpx too): a crawl has no use for them.
+        # aiohttp keeps a site's cookies by default (httpx too), though none from a host given
+        # as an IP address, such as 127.0.0.1 (httpx keeps those): a crawl has no use for them.
         cookie_jar=aiohttp.DummyCookieJar(),
         # aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped decodes
         # (_decode's docstring says why), and asks only for what it decodes with a bound.

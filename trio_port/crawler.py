@@ -191,7 +191,8 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
         follow_redirects=True, max_redirects=MAX_REDIRECTS,
         # httpx reads proxies and certificates from the environment by default; aiohttp not.
         trust_env=False,
-        # httpx keeps every cookie by default (aiohttp too): a crawl has no use for them.
+        # httpx keeps a site's cookies by default (aiohttp too, though none from a host given
+        # as an IP address, such as 127.0.0.1): a crawl has no use for them.
         cookies=_NoCookies(),
         # What read_capped decodes with a bound; no br, no zstd (_decode's docstring says why).
         headers={"Accept-Encoding": ACCEPT_ENCODING},
@@ -474,7 +475,7 @@ async def bulk_crawl_and_write(
             # The workers share one iterator, each taking the next URL when it is free: as many
             # tasks as the concurrency, not one per URL, whose memory grew with the URL count.
             # (With a task per URL, they also raced for the limiter in Trio's scheduling order:
-            # at concurrency 1 the URLs went mostly in reverse.)
+            # at concurrency 1 the URLs went in input order or all reversed, a coin toss a run.)
             for url in todo:
                 await write_one(file, url, client=client, limit=limit, url_timeout=url_timeout,
                                 max_bytes=max_bytes, stats=stats, rows_out=rows_out)

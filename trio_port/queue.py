@@ -7,10 +7,12 @@ producers (female first names) and ``ncon`` consumers (male names) until every j
 
 The notebook's questions:
 
-* *Isn't* ``while True`` *a problem?* No: every ``await`` is a checkpoint, so the consumer
-  never hogs the run, and it does not need to end on its own: ``main`` cancels the
-  consumers' nursery once the work is done. Left running, it would wait forever on an empty
-  channel, and the nursery around it would never exit.
+* *Isn't* ``while True`` *a problem?* No: each round passes two checkpoints, ``trio.sleep``
+  (``sleep(0)`` too) and ``receive`` (on a non-empty channel too; an ``await`` of a plain
+  async function such as ``create_job`` is none), so the consumer never hogs the run, and it
+  does not need to end on its own: ``main`` cancels the consumers' nursery once the work is
+  done. Left running, it would wait forever on an empty channel, and the nursery around it
+  would never exit.
 * *Why wait only for the producers?* They finish on their own; the consumers never do. The
   producers get a nursery of their own, which plays ``gather``: it exits when they have all
   returned.

@@ -223,9 +223,10 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     """Run ``fn``; Ctrl-C cancels it at its next checkpoint. True if Ctrl-C came.
 
-    This is what asyncio.run's own SIGINT handler does for its twin (it cancels the main
-    task). Left alone, Trio raises KeyboardInterrupt wherever the signal lands, which may be in
-    the middle of a send, between two lines of bookkeeping.
+    This is what the twin's ``_until_ctrl_c`` does (it cancels the main task, from a handler
+    that runs as a callback of the loop, in place of asyncio.run's own). Left alone, Trio raises
+    KeyboardInterrupt wherever the signal lands, which may be in the middle of a send, between
+    two lines of bookkeeping.
     """
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # inherited: keep ignoring it
         await fn()

@@ -97,13 +97,14 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
     #             it after idle_timeout s without a line, or after a line longer than max_line
     #             bytes, with the error line
-    # The reference says: drain() returns once the buffer is empty, not merely under 64 KiB: as
-    #                     Trio's send_all does, and so that close() below never waits on bytes a
-    #                     client will not read.
-    # The reference says: And the kernel holds at most 16 KiB not yet sent, as Trio's SocketStream
-    #                     makes it: by default it takes up to its whole send buffer (MiBs) from a
-    #                     client that does not read, and drain() waits, and the send deadline
-    #                     starts, only once that is full.
+    # The reference says: drain() returns once the buffer is empty, not at once while it holds at
+    #                     most 64 KiB (nor, past that, at 16 KiB): as Trio's send_all does, and so
+    #                     that close() below never waits on bytes a client will not read.
+    # The reference says: And the kernel takes a write only while under 16 KiB is not yet sent, as
+    #                     Trio's SocketStream makes it (it then holds a few tens of KiB unsent: 36
+    #                     to 47 KiB on loopback): by default it takes up to its whole send buffer
+    #                     (MiBs) from a client that does not read, and drain() waits, and the send
+    #                     deadline starts, only once that is full.
     # The reference says: gone already; no such option here
     # The reference says: an error line is the last one
     # The reference says: the line overran the reader's limit, start_server(limit=)
@@ -159,7 +160,7 @@ async def serve(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_
     # The lesson: listen on HOST:port, print the listening line, serve many clients at once until
     #             cancelled
     # The reference says: accepted just before the server closed: not in `clients` in time
-    # The reference says: start_server keeps no handle on the tasks it starts: we do
+    # The reference says: start_server gives us no handle on its tasks: we keep one
     # The reference says: Out of descriptors, the loop stops accepting for 1 s and reports each
     #                     failure, with its traceback: about 100 a batch (the accept loop does not
     #                     stop at the first, CPython issue 151615, in 3.11 to 3.13), and each

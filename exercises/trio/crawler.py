@@ -192,7 +192,8 @@ def make_client(concurrency: int) -> httpx.AsyncClient:
     #                twin). fetch_html applies this policy itself (see there why).
     # Our port says: httpx reads proxies and certificates from the environment by default; aiohttp
     #                not.
-    # Our port says: httpx keeps every cookie by default (aiohttp too): a crawl has no use for them.
+    # Our port says: httpx keeps a site's cookies by default (aiohttp too, though none from a host
+    #                given as an IP address, such as 127.0.0.1): a crawl has no use for them.
     # Our port says: What read_capped decodes with a bound; no br, no zstd (_decode's docstring says
     #                why).
     # Our port says: A fresh connection for every request, never one kept alive, as the twin's
@@ -370,7 +371,8 @@ async def bulk_crawl_and_write(
     # Our port says: The workers share one iterator, each taking the next URL when it is free: as
     #                many tasks as the concurrency, not one per URL, whose memory grew with the URL
     #                count. (With a task per URL, they also raced for the limiter in Trio's
-    #                scheduling order: at concurrency 1 the URLs went mostly in reverse.)
+    #                scheduling order: at concurrency 1 the URLs went in input order or all
+    #                reversed, a coin toss a run.)
     # Our port says: Closing the send side, once every page is in, ends the writer after its last
     #                batch.
     raise NotImplementedError("write bulk_crawl_and_write")
