@@ -587,11 +587,13 @@ What the rows say:
   checkpoint instead (`_try_sync`'s cancel-shielded one). A failed first call costs an
   exception, its unwinding, and re-arming the descriptor in epoll (Trio registers it one-shot,
   per wait); asyncio never reads before epoll says so: its descriptors stay registered, and
-  `readline` just waits on a future. Failures are few, though, and fewer with more clients:
-  counted outside this bench (Trio's waits for readability against lines read, in the last
-  2 s of a run), 1–6% of the reads failed first at 50 clients (three runs) and under 1% at
-  1,000, where each handler waits longer for its turn and its next line is nearly always
-  there by then. Most of this row is the helper's own `async with _try_sync()` around every
+  `readline` just waits on a future. Failures are fewer with more clients, and at 50 they
+  depend on the machine: counted outside this bench (Trio's waits for readability against
+  first tries, in the last 2 s of a run), 1–6% of the reads failed first at 50 clients in
+  three runs on a quiet machine, 5–39% in seven under a load average of 4 to 5, and under 1%
+  at 1,000 (three runs under that load too), where each handler waits longer for its turn and
+  its next line is nearly always there by then. Most of this row is the helper's own
+  `async with _try_sync()` around every
   `send` and `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the
   samples on that line, none on the wait that follows a failure). This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
