@@ -593,15 +593,15 @@ What the rows say:
   three runs on a quiet machine, 5–39% in seven under a load average of 4 to 5, and under 1%
   at 1,000 (three runs under that load too), where each handler waits longer for its turn and
   its next line is nearly always there by then. Most of this row is the helper's own
-  `async with _try_sync()` around every
-  `send` and `recv`, failed or not (py-spy outside this bench, 1,000 clients: 5.3% of the
-  samples on that line, none on the wait that follows a failure). This is in Trio's socket layer
+  `async with _try_sync()` around every `send` and `recv`, failed or not (py-spy outside this
+  bench, 1,000 clients: 3.3–5.3% of the samples on that line in three runs, 0–0.1% on the
+  wait that follows a failure). This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
   from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
   `_LineReader` (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about
   streams, and does not pay: `receive_some` still checkpoints after a read that succeeds, so
-  that is a third trip through the scheduler a line (in six paired rounds outside this bench,
-  1,000 clients, it spent 16% more CPU per line (13–20%), not less).
+  that is a third trip through the scheduler a line (in ten paired rounds outside this bench,
+  six and then four more, 1,000 clients, it spent 11–20% more CPU per line, not less).
 - **Timeouts.** Two per line in both twins: the idle timeout around the read and the send
   timeout around the write. Each side puts a deadline in a heap, but a Trio cancel scope also
   makes a node in the task's tree of cancel statuses (a `CancelStatus` and its two sets),
