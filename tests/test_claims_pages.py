@@ -33,6 +33,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import urllib.parse
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
@@ -680,6 +681,36 @@ def test_trio_wakes_sleepers_due_at_one_instant_in_any_order() -> None:
     assert done.stdout.split() == ["6"]
     assert "timers due at one instant leave its deadline heap" in " ".join(
         page("index.md").split())
+
+
+@pytest.mark.parametrize(("base", "link", "joined"), [
+    # absolute, a scheme and a host: kept, whatever the base, `.` and `..` as written
+    ("https://a.org/x/", "https://b.org/y", "https://b.org/y"),
+    ("https://a.org/x/", "https://b.org/./y/../z", "https://b.org/./y/../z"),
+    # an empty `?` or `#` dropped with the page's scheme, kept with another
+    ("https://a.org/x/", "https://b.org/y?", "https://b.org/y"),
+    ("https://a.org/x/", "https://b.org/y#", "https://b.org/y"),
+    ("https://a.org/x/", "http://b.org/y?", "http://b.org/y?"),
+    # relative: against the page, "/top" replacing the whole path
+    ("https://a.org/guide/", "http-guide.html", "https://a.org/guide/http-guide.html"),
+    ("https://a.org/guide/x", "/top", "https://a.org/top"),
+    # the page's scheme and no host: resolved; another scheme and no host: kept as written
+    ("http://a.org/x/", "http:page.html", "http://a.org/x/page.html"),
+    ("https://a.org/x/", "http:page.html", "http:page.html"),
+    # tabs, carriage returns and newlines inside a link: silently deleted
+    ("https://a.org/x/", "https://b.org/a\tb\r\nc", "https://b.org/abc"),
+])
+def test_urljoin_does_what_the_crawler_page_says(base: str, link: str, joined: str) -> None:
+    """lessons/crawler.md's answer to the notebook's urljoin question, case by case, as RV49
+    and SR3 corrected it (the nox sessions run it on each CPython from 3.11)."""
+    assert urllib.parse.urljoin(base, link) == joined
+    text = " ".join(page("lessons/crawler.md").split())
+    assert "an empty `?` or `#` at its end is dropped when the link has the page's scheme" in text
+
+
+def test_urljoin_raises_on_a_malformed_link() -> None:
+    with pytest.raises(ValueError, match="Invalid IPv6 URL"):
+        urllib.parse.urljoin("https://a.org/", "http://[::1/broken")
 
 
 def test_the_notebooks_page_states_what_survives_a_cell() -> None:
