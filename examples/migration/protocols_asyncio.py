@@ -8,7 +8,8 @@ No task runs the conversation; a client that wants to wait for the end creates a
 lets ``connection_lost`` fill it (the pattern of the asyncio docs).
 
 Two servers: UDP upper-cases each datagram, TCP numbers each line. Trio has no protocol layer:
-see protocols_trio.py, where each conversation is a task that loops over its socket or stream.
+see protocols_trio.py, where a task loops over each TCP connection's stream, and one task loops
+over the UDP socket and serves every peer: not a task per conversation.
 """
 
 from __future__ import annotations
