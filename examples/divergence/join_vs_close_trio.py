@@ -1,7 +1,7 @@
 """Closing the send channel is Trio's idiom, and it changes when the program ends.
 
-``main_close`` closes the channel after the last job: the consumer's ``async for`` ends only
-when it next asks for a job, after its two-second sleep, so the program ends at t=4, not 2.
+``main_close`` closes the channel after the last job: the consumer's loop ends only at its
+next ``receive`` (``EndOfChannel``), after its two-second sleep, so the program ends at t=4, not 2.
 ``main_join`` reproduces ``Queue.join()``'s timing with a counter of outstanding jobs
 (``trio_util.AsyncValue``) and cancels the consumer when it reaches zero: t=2, like asyncio.
 """
