@@ -3,8 +3,10 @@
 httpx's async connection pool slows down as concurrency grows (encode/httpx#3215, open at the
 time of writing). What helps: one client per process (never one per request), explicit limits,
 and for wide fan-outs a few clients sharing the work. Set redirects and timeouts explicitly:
-httpx does not follow redirects and times out after 5 s by default, aiohttp follows and allows
-300 s. The transport here is a mock, so the example needs no network.
+by default httpx does not follow redirects and gives up when any one wait (to connect, read,
+write, or get a pool slot) passes 5 s, with no limit on the whole request; aiohttp follows them
+and allows the whole request 300 s (30 s to connect). The transport here is a mock, so the
+example needs no network.
 """
 
 from __future__ import annotations
