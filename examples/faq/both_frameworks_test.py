@@ -2,8 +2,10 @@
 
 ``@pytest.mark.anyio`` tests receive the ``anyio_backend`` fixture; parametrised, every test runs
 once on asyncio and once on Trio. Write the test body against AnyIO (or against a library that
-supports both). This repository's own suites take another road, plain sync tests that call
-``trio.run`` and ``asyncio.Runner`` with virtual clocks, because each lesson is written twice.
+supports both). This repository's own suites take another road, because each lesson is written
+twice: each side has its own tests, nearly all plain sync tests that call ``trio.run`` or
+``asyncio.Runner`` (with a virtual clock where time matters), and on the Trio side a few
+pytest-trio tests (``@pytest.mark.trio``).
 """
 
 from __future__ import annotations
