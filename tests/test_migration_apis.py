@@ -9,11 +9,14 @@ Checked against trio 0.35 and trio-util 0.8 on CPython 3.11.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
 import re
+import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -521,20 +524,63 @@ def test_an_error_in_a_protocol_callback_closes_one_connection_in_a_trio_handler
         trio.run(on_trio)
 
 
+@pytest.fixture(scope="module")
+def tls_contexts(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server and a client context for 127.0.0.1, from a self-signed certificate."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return server, ssl.create_default_context(cafile=str(cert))
+
+
+async def _lines_over(port: int, lines: list[str], context: ssl.SSLContext | None) -> list[str]:
+    """A client: the lines, then (over TCP) end of stream; back, every line until the server
+    closes, or over TLS, which has no half-close, as many lines as it sent or fewer if the
+    server closes first."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+    try:
+        writer.write("".join(f"{line}\n" for line in lines).encode())
+        async with asyncio.timeout(5):
+            if context is None:
+                writer.write_eof()
+                return (await reader.read()).decode().splitlines()
+            got = [await reader.readline() for _ in lines]
+            return [line.decode().rstrip("\n") for line in got if line]
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):  # a server that aborted a TLS connection
+            await writer.wait_closed()
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("error", [ValueError("bug in the protocol"), OSError("bug")])
-@pytest.mark.parametrize("callback", ["connection_made", "data_received", "eof_received"])
+@pytest.mark.parametrize(("callback", "transport"), [
+    ("connection_made", "tcp"), ("data_received", "tcp"), ("eof_received", "tcp"),
+    ("connection_made", "tls"), ("data_received", "tls")])
 def test_which_protocol_callback_raised_decides_what_asyncio_closes_and_tells(
-        callback: str, error: Exception) -> None:
-    """The concept map's protocols row, callback by callback (RV46). An exception in
+        callback: str, transport: str, error: Exception,
+        request: pytest.FixtureRequest) -> None:
+    """The concept map's protocols row, callback by callback (RV46, SR1). An exception in
     ``data_received`` or ``eof_received`` closes that one connection (the transport's fatal
-    error) and the server serves on, telling the loop's exception handler unless it is an
-    OSError. One in ``connection_made``, which the loop runs as a plain callback, reaches the
-    handler whatever its type, and the connection stays open: it is served as if nothing had
-    happened. Only the first connection's protocol raises; the second client shows the server
-    goes on. Default mode, not debug: what a deployed server does."""
+    error, which ``connection_lost`` receives) and the server serves on, telling the loop's
+    exception handler unless it is an OSError. One in ``connection_made`` over plain TCP,
+    which the loop runs as a plain callback, reaches the handler whatever its type, and the
+    connection stays open: it is served as if nothing had happened. Over TLS,
+    ``connection_made`` runs inside the transport's read once the handshake is done, so an
+    exception there is a fatal error like ``data_received``'s. Only the first connection's
+    protocol raises; the second client shows the server goes on. Default mode, not debug."""
     aio = load("protocols_asyncio")
     made: list[object] = []
+    lost: list[BaseException | None] = []
+    contexts = request.getfixturevalue("tls_contexts") if transport == "tls" else (None, None)
 
     class Broken(aio.NumberedLines):  # type: ignore[name-defined]
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -554,25 +600,31 @@ def test_which_protocol_callback_raised_decides_what_asyncio_closes_and_tells(
                 raise error
             return super().eof_received()
 
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.broken:
+                lost.append(exc)
+
     async def run() -> tuple[list[str], list[str], list[str]]:
         loop = asyncio.get_running_loop()
         seen: list[str] = []
         loop.set_exception_handler(lambda _, context: seen.append(repr(context["exception"])))
-        server = await loop.create_server(Broken, "127.0.0.1", 0)
+        server = await loop.create_server(Broken, "127.0.0.1", 0, ssl=contexts[0])
         port = server.sockets[0].getsockname()[1]
         try:
-            first = await aio.tcp_client(port, ["alpha"])
-            second = await aio.tcp_client(port, ["alpha"])
+            first = await _lines_over(port, ["alpha"], contexts[1])
+            second = await _lines_over(port, ["alpha"], contexts[1])
         finally:
             server.close()
             await server.wait_closed()
         return seen, first, second
 
     seen, first, second = asyncio.run(run())
-    told = [] if isinstance(error, OSError) and callback != "connection_made" else [repr(error)]
-    assert seen == told
-    # data_received raised before it echoed; eof_received after the echo went out
-    assert first == ([] if callback == "data_received" else ["1: alpha"])
+    fatal = transport == "tls" or callback != "connection_made"
+    assert seen == ([] if isinstance(error, OSError) and fatal else [repr(error)])
+    assert lost == [error if fatal else None]
+    # data_received raised before it echoed; eof_received after the echo went out; a fatal
+    # connection_made before any line came
+    assert first == ([] if fatal and callback != "eof_received" else ["1: alpha"])
     assert second == ["1: alpha"]
 
 
