@@ -190,8 +190,9 @@ def make_client(concurrency: int) -> ClientSession:
         # aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped decodes
         # (_decode's docstring says why), and asks only for what it decodes with a bound.
         auto_decompress=False,
-        # aiohttp reads ahead up to twice this per connection (256 KiB by default), then more
-        # while it pauses: 16 KiB keeps what waits unread small (bytes of a bomb, for one).
+        # aiohttp reads ahead up to twice this per connection (this is 256 KiB by default, so
+        # 512 KiB ahead), then more while it pauses: 16 KiB keeps what waits unread small (bytes
+        # of a bomb, for one).
         read_bufsize=16 * 1024,
         # aiohttp's own limits are per line (8,190 bytes) and count (128); MAX_HEAD, on the
         # whole head, is checked in fetch_html, as the twin's transport checks it.

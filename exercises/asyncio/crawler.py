@@ -194,9 +194,9 @@ def make_client(concurrency: int) -> ClientSession:
     # The reference says: aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped
     #                     decodes (_decode's docstring says why), and asks only for what it decodes
     #                     with a bound.
-    # The reference says: aiohttp reads ahead up to twice this per connection (256 KiB by default),
-    #                     then more while it pauses: 16 KiB keeps what waits unread small (bytes of
-    #                     a bomb, for one).
+    # The reference says: aiohttp reads ahead up to twice this per connection (this is 256 KiB by
+    #                     default, so 512 KiB ahead), then more while it pauses: 16 KiB keeps what
+    #                     waits unread small (bytes of a bomb, for one).
     # The reference says: aiohttp's own limits are per line (8,190 bytes) and count (128); MAX_HEAD,
     #                     on the whole head, is checked in fetch_html, as the twin's transport
     #                     checks it.
