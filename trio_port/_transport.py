@@ -33,9 +33,10 @@ import h11
 import httpx
 import trio
 
-#: Methods retried once on a fresh connection when a kept-alive one turns out dead: idempotent
-#: ones, which rarely carry a body. The retry does not look for one: a body streamed from a
-#: generator cannot be sent twice, and httpx raises StreamConsumed rather than resend it.
+#: Methods retried once on a fresh connection when a kept-alive one turns out dead: the safe
+#: ones (RFC 9110, 9.2.1), which rarely carry a body; PUT and DELETE, idempotent too, are not.
+#: The retry does not look for a body: one streamed from a generator cannot be sent twice, and
+#: httpx raises StreamConsumed rather than resend it.
 _RETRYABLE = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE"})
 _READ_SIZE = 64 * 1024
 #: The most bytes of a response head read before it is complete, the bound on its memory (h11's
@@ -238,7 +239,7 @@ class TrioH11Transport(httpx.AsyncBaseTransport):
         await self._acquire(timeouts.get("pool"), request)
         try:
             # A kept-alive connection can be closed by the server just as we send on it: then
-            # retry once on a fresh one, but only for methods that may be sent twice.
+            # retry once on a fresh one, but only for the safe methods (_RETRYABLE).
             conn = self._pop_idle(origin)
             if conn is not None and request.method.encode() in _RETRYABLE:
                 try:
