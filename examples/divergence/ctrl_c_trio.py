@@ -1,7 +1,8 @@
 """Ctrl-C under Trio: KeyboardInterrupt comes out of ``trio.run`` inside an exception group.
 
 Run it and press Ctrl-C after "ready". By default Trio raises KeyboardInterrupt at once, in
-whatever task is running, or, when every task is waiting, in the main task (here, waiting in
+whatever task is running (unless that code is KI-protected, as Trio's own internals are), or,
+when every task is waiting or the running code is protected, in the main task (here, waiting in
 the nursery's ``async with``). The nursery cancels the workers, their ``finally`` blocks run,
 and what reaches the caller of ``trio.run`` is a ``BaseExceptionGroup`` holding the
 KeyboardInterrupt: catch it with ``except*``.
