@@ -3,10 +3,11 @@
 The cleanup's ``await trio.sleep(1)`` raises ``Cancelled`` at once, so "cleanup finished" is
 never logged. A shielded scope is how Trio code says "this cleanup must run anyway", and its
 deadline says "but not forever": no cancellation can reach a shield with no deadline around a
-cleanup that hangs waiting, and in a child task not even Ctrl-C ends it (with every task
-waiting, Trio's KeyboardInterrupt goes to the main task, which then waits for the child). A
-cleanup stuck busy, never awaiting, is another matter: Ctrl-C raises KeyboardInterrupt in it,
-where it runs.
+cleanup that hangs waiting, and in a child task not even Ctrl-C ends it: with every task
+waiting, Trio's KeyboardInterrupt is for the main task, which waits for the child all the same
+(here, where ``main`` already waits in a cancelled nursery, the interrupt stays pending until
+the child ends, then leaves ``trio.run`` bare). A cleanup stuck busy, never awaiting, is
+another matter: Ctrl-C raises KeyboardInterrupt in it, where it runs.
 """
 
 from __future__ import annotations
