@@ -3,5 +3,6 @@ the server.
 
 Each module is one lesson and runs as a script: ``python -m trio_port.count``.
 Its twin with the same name in :mod:`asyncio_ref` is the original asyncio lesson;
-``diff asyncio_ref/X.py trio_port/X.py`` shows only what the concurrency model changes.
+``diff asyncio_ref/X.py trio_port/X.py`` shows what the port changes: the concurrency model,
+the crawler's HTTP library too (aiohttp to httpx), and the few extras one twin has alone.
 """
