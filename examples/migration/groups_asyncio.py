@@ -1,7 +1,7 @@
 """Exception groups: what a caller catches, and what a library hands back.
 
-``asyncio.TaskGroup`` (Python 3.11) wraps errors in an ``ExceptionGroup``, as every Trio
-nursery does; only ``gather`` raises the first error bare. So code that moves from ``gather``
+``asyncio.TaskGroup`` (Python 3.11) wraps errors in an ``ExceptionGroup``, as a Trio nursery
+does by default; only ``gather`` raises the first error bare. So code that moves from ``gather``
 to ``TaskGroup`` meets groups in asyncio too, and the two frameworks are handled alike:
 
 - ``fetch_all`` lets the group out: several fetches can fail at once, and the caller decides.

@@ -1,8 +1,8 @@
 """Exception groups: what a caller catches, and what a library hands back.
 
-Every Trio nursery is *strict* (Trio 0.25 and later): whatever leaves it comes in an
-``ExceptionGroup``, even one error. ``asyncio.TaskGroup`` does the same, so the two frameworks
-are handled alike:
+Trio nurseries are *strict* by default since Trio 0.25 (``strict_exception_groups=False``, the
+old loose mode, is deprecated): whatever leaves one comes in an exception group, even one
+error. ``asyncio.TaskGroup`` does the same, so the two frameworks are handled alike:
 
 - ``fetch_all`` lets the group out: several fetches can fail at once, and the caller decides.
 - ``report`` catches each kind with ``except*``, which matches inside the group.
