@@ -3,8 +3,8 @@
 ``@pytest.mark.anyio`` tests receive the ``anyio_backend`` fixture; parametrised, every test runs
 once on asyncio and once on Trio. Write the test body against AnyIO (or against a library that
 supports both). This repository's own suites take another road, because each lesson is written
-twice: each side has its own tests, nearly all plain sync tests that call ``trio.run`` or
-``asyncio.Runner`` (with a virtual clock where time matters), and on the Trio side a few
+twice: each side has its own tests, sync tests that drive the async code through ``trio.run``
+or ``asyncio.Runner`` (with a virtual clock where time matters), and on the Trio side some
 pytest-trio tests (``@pytest.mark.trio``).
 """
 
