@@ -705,6 +705,67 @@ def test_trio_logs_accept_errors_for_want_of_descriptors_and_retries_after_a_ten
     assert "serve_listeners(" in inspect.getsource(trio.serve_tcp)
 
 
+@pytest.mark.parametrize("routine", ["ECONNABORTED", "ECONNRESET", "EPERM"])
+def test_trios_socket_listener_retries_routine_accept_errors_without_a_word(
+        routine: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The exception-handler row (RV46, SR1): below ``serve_listeners``, the real
+    ``SocketListener.accept`` (what ``serve_tcp`` listens with) retries routine errnos itself,
+    at once and with nothing logged, and hands back the next connection; another errno
+    (``EINVAL``) leaves it, and ends the server. The socket's own ``accept`` is made to fail
+    first, then the real one takes a real client."""
+    code = getattr(errno, routine)
+
+    async def main() -> tuple[list[str], float, float]:
+        sock = trio.socket.socket()
+        await sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        listener = trio.SocketListener(sock)
+        real, failures = sock.accept, [code, code]
+        calls: list[str] = []
+
+        async def accept() -> tuple[trio.socket.SocketType, object]:
+            await trio.lowlevel.checkpoint()
+            if failures:
+                calls.append(routine)
+                failed = failures.pop()
+                raise OSError(failed, os.strerror(failed))
+            calls.append("real")
+            return await real()
+
+        sock.accept = accept  # type: ignore[method-assign]
+        async with listener, await trio.open_tcp_stream(*sock.getsockname()):
+            start = trio.current_time()
+            stream = await listener.accept()
+            took = trio.current_time() - start
+            await stream.aclose()
+        # and another errno: it leaves accept(), and serve_listeners with it
+        other = trio.socket.socket()
+        await other.bind(("127.0.0.1", 0))
+        other.listen()
+
+        async def invalid() -> tuple[trio.socket.SocketType, object]:
+            await trio.lowlevel.checkpoint()
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+        other.accept = invalid  # type: ignore[method-assign]
+        start = trio.current_time()
+        with pytest.RaisesGroup(
+                pytest.RaisesExc(OSError, check=lambda e: e.errno == errno.EINVAL),
+                flatten_subgroups=True):
+            await trio.serve_listeners(_never_served, [trio.SocketListener(other)])
+        return calls, took, trio.current_time() - start
+
+    with caplog.at_level(logging.DEBUG, logger="trio"):
+        calls, took, ended = run_trio(main)
+    assert calls == [routine, routine, "real"]
+    assert took == 0 and ended == 0  # no retry delay: on the virtual clock, no time passes
+    assert [r for r in caplog.records if r.name.startswith("trio")] == []  # without a word
+
+
+async def _never_served(stream: trio.abc.Stream) -> None:
+    raise AssertionError("no connection is ever accepted")
+
+
 def test_trio_logs_an_instrument_that_raises_and_removes_it(
         caplog: pytest.LogCaptureFixture) -> None:
     class Faulty(trio.abc.Instrument):
