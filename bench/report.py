@@ -588,10 +588,11 @@ What the rows say:
   exception, its unwinding, and re-arming the descriptor in epoll (Trio registers it one-shot,
   per wait); asyncio never reads before epoll says so: its descriptors stay registered, and
   `readline` just waits on a future. Failures are fewer with more clients, and at 50 they
-  depend on the machine: counted outside this bench (Trio's waits for readability against
-  first tries, in the last 2 s of a run), 1–6% of the reads failed first at 50 clients in
-  three runs on a quiet machine, 5–39% in seven under a load average of 4 to 5, and under 1%
-  at 1,000 (three runs under that load too), where each handler waits longer for its turn and
+  depend on how busy the machine is: counted outside this bench (Trio's waits for readability
+  against its first tries, that is its `recv` calls less the retries after a wait, in the last
+  2 s of a run), 1–6% of the reads failed first at 50 clients in three runs on a quiet
+  machine, 5–64% in seven under a load average of 4 to 5, and under 1% at 1,000 (three runs
+  under that load too), where each handler waits longer for its turn and
   its next line is nearly always there by then. Most of this row is the helper's own
   `async with _try_sync()` around every `send` and `recv`, failed or not (py-spy outside this
   bench, 1,000 clients: 3.3–5.3% of the samples on that line in three runs, 0–0.1% on the
