@@ -144,9 +144,9 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "finally:": "closing the writer by hand: a Trio stream closes with its handler; and "
                     "the registry and the signal handler, undone by hand",
         "with contextlib.suppress(ConnectionError):": "the same",
-        "assert task is not None": "a registry of client tasks, because start_server keeps "
-                                   "no handle on them: serve_tcp's nursery does",
-        "clients[task] = writer  # start_server keeps no handle on the tasks it starts: we do":
+        "assert task is not None": "a registry of client tasks, because start_server gives "
+                                   "us no handle on them: serve_tcp's nursery does",
+        "clients[task] = writer  # start_server gives us no handle on its tasks: we keep one":
             "the same registry",
         "try:": "the same registry; start_server's listen error; waiting forever until Ctrl-C",
         "del clients[task]": "the same registry",
@@ -169,8 +169,8 @@ STRUCTURAL: dict[str, dict[str, str]] = {
             "the stream",
         "except OSError as exc:": "announce's checks and start_server's listen error: Trio's "
                                   "comes out of serve_tcp's nursery, in a group",
-        "stopping = False": "a registry of client tasks, because start_server keeps no handle "
-                            "on them: serve_tcp's nursery does",
+        "stopping = False": "a registry of client tasks, because start_server gives us no "
+                            "handle on them: serve_tcp's nursery does",
         "if stopping:  # accepted just before the server closed: not in `clients` in time":
             "the same registry",
         "await handle(reader, writer, idle_timeout=idle_timeout, max_line=max_line,":
