@@ -23,7 +23,8 @@ import pytest
 from tests.test_mutation_server import WAIT, Net, options, reset, serving, standins
 
 #: Lines a client sends without reading the echoes: more than the buffers between the server's
-#: writes and a client offering a 4 KiB window (the twins let the kernel hold 16 KiB unsent),
+#: writes and a client offering a 4 KiB window (the twins let the kernel take a write only while
+#: under 16 KiB is unsent, a few tens of KiB at most),
 #: so the server waits to send; less than the server's receive buffer, so the client's FIN
 #: reaches the server's kernel behind them.
 UNREAD = b"a line\n" * 9000

@@ -703,10 +703,11 @@ def test_a_client_that_does_not_read_gets_a_few_kib_before_the_send_deadline_sta
     impl: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A client that sends 1 MiB of lines and never reads (its receive buffer 4 KiB). Trio's
-    SocketStream lets the kernel hold at most 16 KiB not yet sent (TCP_NOTSENT_LOWAT), so
-    send_all blocks soon and the send deadline closes the client. By default the kernel takes
-    up to its whole send buffer (4 MiB on a stock Linux): the asyncio handler echoed all of it
-    without drain() ever waiting, and only the idle timeout ended the connection."""
+    SocketStream lets the kernel take a write only while less than 16 KiB is unsent
+    (TCP_NOTSENT_LOWAT; it then holds a few tens of KiB at most), so send_all blocks soon and
+    the send deadline closes the client. By default the kernel takes up to its whole send
+    buffer (4 MiB on a stock Linux): the asyncio handler echoed all of it without drain() ever
+    waiting, and only the idle timeout ended the connection."""
     with socket.create_server(("127.0.0.1", 0)) as listener, socket.socket() as client:
         client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         client.connect(listener.getsockname())
