@@ -608,8 +608,8 @@ What the rows say:
   from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
   `_LineReader` (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about
   streams, and does not pay: `receive_some` still checkpoints after a read that succeeds, so
-  that is a third trip through the scheduler a line (in ten paired rounds outside this bench,
-  six and then four more, 1,000 clients, it spent 11–20% more CPU per line, not less).
+  that is a third trip through the scheduler a line (in eighteen paired rounds outside this
+  bench, 1,000 clients, it spent more CPU per line in every one, 2–33% more, not less).
 - **Timeouts.** Two per line in both twins: the idle timeout around the read and the send
   timeout around the write. Each side puts a deadline in a heap, but a Trio cancel scope also
   makes a node in the task's tree of cancel statuses (a `CancelStatus` and its two sets),
