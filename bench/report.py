@@ -628,9 +628,9 @@ What the rows say:
   is the size asked of `recv`: Python 3.11's selector transport asks for 256 KiB, a buffer
   that malloc maps and unmaps for every call (`mmap`, `mremap`, `munmap`: 5–13 µs a 64-byte
   read on a socketpair here in five runs on a quiet machine, 8–20 µs in ten under a load
-  average of 4, against 0.5–0.7 µs, and 0.8–1.9 µs under that load, for the 64 KiB of Trio's
-  `receive_some`): part of what offsets the Trio twin's costlier timeouts, at both client
-  counts.
+  average of 4 to 5, against 0.5–0.7 µs, and 0.8–1.9 µs under that load, for the 64 KiB of
+  Trio's `receive_some`): part of what offsets the Trio twin's costlier timeouts, at both
+  client counts.
 """
 
 
