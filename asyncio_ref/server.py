@@ -275,6 +275,7 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         interrupted = asyncio.run(main)
     except KeyboardInterrupt:  # a Ctrl-C before the handler was in place
         hold_ctrl_c()
+        main.close()  # if it never started: no "coroutine was never awaited" warning
         interrupted = True
     except Unusable as e:
         warn(f"error: {e}")

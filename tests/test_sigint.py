@@ -262,3 +262,46 @@ def test_asyncio_runs_sigint_handler_cancels_in_the_middle_of_a_step(
     done = subprocess.run([sys.executable, "-c", _MID_STEP, handler], capture_output=True,
                           text=True, timeout=60, check=False, preexec_fn=default_sigint)
     assert done.stdout.strip() == str(cancelled_mid_step), done.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# A Ctrl-C that lands while the run is still being set up: before asyncio.run has made the
+# main task (inside Runner._lazy_init), or before trio.run's loop runs (in setup_runner). A
+# lesson that built its coroutine before asyncio.run and does not close it on KeyboardInterrupt
+# prints "coroutine ... was never awaited" (RV47, SR4: the queue lesson and the server did).
+
+#: Runs a lesson's ``__main__`` after arming a one-shot profile hook that raises SIGINT at
+#: the first call of the function named in argv[1]: the signal lands at that instant, every
+#: run, which no timed kill can promise.
+EARLY = """
+import runpy, signal, sys
+hook, module, *args = sys.argv[1:]
+
+def profile(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == hook:
+        sys.setprofile(None)
+        signal.raise_signal(signal.SIGINT)
+
+sys.setprofile(profile)
+sys.argv = [module, *args]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+HOOKS = {"asyncio": "_lazy_init", "trio": "setup_runner"}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("lesson", [*LESSONS, "queue", "server", "crawler"])
+def test_a_ctrl_c_before_the_run_starts_exits_130_with_nothing_on_stderr(
+        impl: str, lesson: str, tmp_path: Path) -> None:
+    args = {"server": ["--port", "0"],
+            "crawler": ["http://127.0.0.1:9/", "-o", str(tmp_path / "out.tsv")]}.get(lesson, [])
+    module = module_or_skip(f"{PACKAGES[impl]}.{lesson}")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-X", "dev", "-c", EARLY, HOOKS[impl], module, *args],
+        capture_output=True, text=True, timeout=50, cwd=ROOT, preexec_fn=default_sigint,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 130, done.stderr
+    # the crawler's summary is its one line on stderr, as after any Ctrl-C
+    expected = "interrupted: pages 0, links 0, errors 0" if lesson == "crawler" else ""
+    assert done.stderr.split(", elapsed")[0].strip() == expected, done.stderr
