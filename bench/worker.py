@@ -1,19 +1,22 @@
 """One measurement in a fresh process: ``python -m bench.worker KIND 'JSON-PARAMS'``.
 
-Why a process per measurement: peak memory (``ru_maxrss``) is a high-water mark for the whole
-process, so only a fresh process can say what *one* run cost; and no run inherits another's
-warm caches, garbage or half-closed sockets. The worker prints one JSON line on stdout.
+Why a process per measurement: peak memory is a high-water mark for the whole process
+(``ru_maxrss`` cannot be reset; Linux's ``VmHWM`` can, and is, after the imports: see
+:func:`rss_mb`), and in a fresh process no run inherits another's heap, warm caches, garbage
+or half-closed sockets. The worker prints one JSON line on stdout.
 
 Kinds:
 
 - ``spawn``: spawn and join ``n`` empty tasks (``how``: gather, taskgroup, nursery).
-- ``queue``: ``n`` items from ``p`` producers to ``c`` consumers through an asyncio.Queue
-  (``maxsize``) or a Trio memory channel (``buffer``; -1 means ``math.inf``).
-- ``batch``: the same through a Trio channel, with one of the batching techniques
-  (``how``: nowait, lists) or, for comparison, asyncio.Queue carrying lists.
+- ``queue-asyncio``: ``n`` items from ``p`` producers to ``c`` consumers through an
+  asyncio.Queue (``maxsize``); with ``batch`` > 0, as lists of that many (section 4's
+  comparison row).
+- ``queue-trio``: the same through a Trio memory channel (``buffer``; -1 means ``math.inf``),
+  item by item or with one of the batching techniques (``how``: plain, nowait, lists).
 - ``lesson``: a lesson's phases on the virtual clock (the plan) and then on the real clock,
   after a "go" line on stdin, so that many lessons can start their real-clock run together.
-- ``floor-*``: the pieces of one HTTP fetch measured alone (see bench/crawl.py).
+- ``floor-*``: the pieces of one HTTP fetch measured alone (``bench/floors.py``, run by
+  ``bench/crawl.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ def rss_mb() -> float:
     """Peak resident set of this process since :func:`reset_peak`, in MB.
 
     ``VmHWM`` from /proc, which (unlike ``ru_maxrss``) can be reset: the imports' own peak
-    (compiling, loading) must not hide a smaller run's. Elsewhere, ``ru_maxrss``.
+    (compiling, loading) must not hide a smaller run's. Elsewhere, ``ru_maxrss``, the peak
+    since the process started, imports included (and in MB only where it counts kilobytes, as
+    on Linux; macOS counts bytes).
     """
     try:
         with open("/proc/self/status") as f:
