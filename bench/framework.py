@@ -1,8 +1,10 @@
 """Framework costs: spawning tasks, and items through queues and channels (sections 3 and 4).
 
-Every configuration runs in its own process (``bench.worker``) for a clean peak-memory figure;
-repeats are interleaved (round 1 of every configuration, then round 2...), so that a noisy
-moment on the shared machine spreads over all rows instead of landing on one.
+Every run of every configuration is a fresh process (``bench.worker``), for a clean
+peak-memory figure; repeats are interleaved (round 1 of every configuration, then round 2...),
+so that a noisy moment on the shared machine spreads over all rows instead of landing on one.
+The spawning rows make their rounds, then the queue and batching rows theirs, together. The
+channel profile alone runs in the bench's own process, under cProfile.
 """
 
 from __future__ import annotations

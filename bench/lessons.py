@@ -2,16 +2,21 @@
 
 **The plan.** A lesson's critical path is the sum of the sleeps along its longest chain, given
 its seed. We do not re-derive it by hand per lesson: the virtual clock *is* that computation.
-``MockClock(autojump_threshold=0)`` and ``VirtualTimeLoop`` advance only when every task sleeps,
-and only to the next deadline, so a lesson's virtual makespan is exactly its longest chain of
-sleeps, for any lesson ``walkthrough.catalogue.available()`` lists now or later. (For count,
-the article's own figures: 3 s sync, 1 s async; the page shows that they agree.)
+``MockClock(autojump_threshold=0)`` and ``VirtualTimeLoop`` (``SyncVirtualClock`` for a plain
+``time.sleep`` phase) advance only when every task sleeps, and only to the next deadline, so a
+lesson's virtual makespan is exactly its longest chain of sleeps, for any lesson
+``walkthrough.catalogue.available()`` lists now or later, except those that do real I/O
+(``real_io``: the crawler, the server), which are left out. A lesson's plan is the sum of its
+phases'. (For count, the article's own figures: 3 s sync, 1 s async; the page shows that they
+agree.)
 
 **The real run.** Each (lesson, framework) runs in its own process with the lesson's code and
 sleeps untouched. The processes first compute the plan and import everything, then wait for one
 "go" line and start their real-clock runs together, so a round takes as long as the longest
 lesson, not the sum: the lessons sleep, they hardly compete for the two cores. Rounds repeat
-while they fit the time budget; ``--quick`` skips lessons whose plan exceeds its budget.
+as many times as fit the time budget at the longest plan plus 1 s each, at least once and at
+most three times; ``--quick`` skips the lessons whose plan is over 5 s
+(``Config.lesson_max_plan``), and its 10 s budget then fits one or two rounds.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ def plans() -> dict[str, float]:
 
 
 def real_clock(budget: float, max_plan: float | None) -> tuple[list[LessonRow], list[str]]:
-    """Rounds of every (lesson, framework) pair on the real clock, within ``budget`` seconds."""
+    """Rounds of every (lesson, framework) pair on the real clock: as many as fit ``budget``
+    seconds, at least one, at most three."""
     from walkthrough import catalogue
 
     plan = plans()
