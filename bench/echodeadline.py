@@ -9,10 +9,11 @@ closing a timeout per wait costs each framework: that is what they change, with 
 single scope lets them drop (the twins' per-line ``try``/``except`` around the read and their
 ``last`` flag; see below for the error lines).
 
-``bench.echoserve`` puts them in place of the twin's ``handle`` (``serve`` looks the name up
-when it starts a connection), for the ``-deadline`` rows only. They are the echo path, not the
-lesson: a deadline that expires or a line too long closes the connection without the twins'
-error lines.
+``bench.echoserve`` puts them in place of the twin's ``handle`` before it calls ``serve``, for
+the ``-deadline`` rows only: the Trio twin's ``serve`` looks the name up once, as it starts
+(``functools.partial(handle, ...)`` for ``serve_tcp``), the asyncio twin's at each connection.
+They are the echo path, not the lesson: a deadline that expires or a line too long closes the
+connection without the twins' error lines.
 """
 
 from __future__ import annotations
