@@ -1,15 +1,20 @@
 """Where a crawler's CPU goes, per page and by component, from a py-spy profile.
 
 ``profile_rows(urlfile, clients)`` runs each client once (``bench.crawlrun``, concurrency 50)
-under ``py-spy record`` (a sampling profiler outside the process: no tracing overhead inside
-it), sampling the thread that holds the GIL, and attributes every sample to one component by
-the innermost frame that names one:
+under ``py-spy record`` (a sampling profiler outside the process: no tracing inside it, though
+it pauses the process for each sample, ``--nonblocking`` not being used, so a profiled run is
+slower), sampling the thread that holds the GIL, and attributes every sample to one component
+by the innermost frame that names one:
 the HTTP parser and transport, the client library's own Python, the writing of the TSV
 (through worker threads, or the writer task), the event loop, the crawler's own per-page work
 (regex, ``urljoin``, printing), or other. A component's µs/page is its share of the samples
 times the run's own CPU per page (``getrusage``): so the system calls, and the threads' GIL
-hand-offs, are spread over the components in proportion. Only samples taken inside the crawl
-(under ``trio.run``/``asyncio.run``, or in a worker thread) count: imports and start-up do not.
+hand-offs, are spread over the components in proportion. Only samples whose stack names one of
+``IN_RUN``'s files count, meant as those inside the crawl (under ``trio.run``/``asyncio.run``,
+or in a worker thread). The files are matched, not the functions, so a sample taken while one
+of those modules is being imported counts too (its ``<module>`` frame names the file): of the
+344 samples of ``import trio, asyncio, httpx, aiohttp, anyio, trio_asyncio``, 70 count, most
+of them as the event loop. Other start-up does not count.
 
 py-spy comes with the project's ``bench`` extra (``tasks.py`` installs it); without it the section
 says so and skips.
@@ -48,7 +53,8 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 OTHER = "other"
 #: Samples a second.
 RATE = 500
-#: A sample counts only if its stack has one of these: taken inside the crawl.
+#: A sample counts only if its stack has one of these: meant as taken inside the crawl, but a
+#: sample taken while one of these modules is imported matches too (see the module docstring).
 IN_RUN = ("trio/_core/_run.py", "asyncio/runners.py", "asyncio/base_events.py", "threading.py",
           "anyio/_core/_eventloop.py")
 
