@@ -1,10 +1,12 @@
 """Crawler throughput (section 5) and link extraction (section 6).
 
-One site, one server process, for the whole section. Each run is a fresh client process
-(``bench.crawlrun``) that fetches all pages once; its CPU comes from its own ``getrusage``, the
-server's from ``/proc`` (nginx's master and workers). Rounds interleave every row and
-concurrency, and alternate their order, so a noisy moment on the shared machine falls on all
-rows alike; ratios pair the two sides of the same round.
+One site, one server for the whole section (nginx: a master process and one worker; or the
+stdlib stand-in, one process). Each run is a fresh client process (``bench.crawlrun``) that
+fetches all pages once; its CPU comes from its own ``getrusage``, the server's from ``/proc``
+(nginx's master and worker, where the kernel lists a process's children: see
+:func:`_proc_cpu`), read before the client process starts and after it ends. Rounds
+interleave every row and concurrency, and alternate their order, so a noisy moment on the
+shared machine falls on all rows alike; ratios pair the two sides of the same round.
 """
 
 from __future__ import annotations
@@ -68,7 +70,13 @@ class CrawlRow:
 
 
 def _proc_cpu(pid: int) -> float:
-    """CPU seconds of ``pid`` and its children (nginx's workers), from /proc."""
+    """CPU seconds of ``pid`` and its children (nginx's workers), from /proc.
+
+    The children come from ``/proc/PID/task/PID/children``, which only a kernel built with
+    ``CONFIG_PROC_CHILDREN`` has (proc_tid_children(5)); without it (as on some VMs) this is
+    the master's CPU alone, near zero for nginx, with no warning. The stdlib stand-in is one
+    process and unaffected.
+    """
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     try:
