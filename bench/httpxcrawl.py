@@ -5,14 +5,17 @@ shipped twins cannot answer it, because they differ in their HTTP library too (a
 httpx). httpx runs on both loops, so this crawler is *the same code* on both: ``anyio.run(...,
 backend="asyncio")`` against ``backend="trio"``. The event loop under it changes, and so does
 httpcore's network backend, which it picks by sniffio: AnyIO's streams on asyncio, httpcore's
-own Trio backend on Trio (docs/migration/anyio.md). Its per-page work is the lesson's: GET,
-status check, body decoded, the notebook's regex, ``urljoin`` on every link, the progress lines
-(to /dev/null here), and the rows handed to one writer task through a bounded stream, which
-writes whole batches to the TSV with one ``write`` each.
+own Trio backend on Trio (docs/migration/anyio.md). Its per-page work follows the lesson's:
+GET, status check, body decoded, the notebook's regex, ``urljoin`` on every link, the progress
+lines (to /dev/null here), and the rows handed to one writer task through a bounded stream,
+which writes whole batches to the TSV with one ``write`` each; it leaves out the lesson's
+per-URL deadline, size cap and scheme check.
 
 The client is httpx's own default transport (httpcore) on both sides, sized to the concurrency
-as the shipped crawler's pool is, with the lean settings of ``trio_port.crawler.make_client``'s
-sibling here: no environment lookups, no redirects, no timeouts (none fire on a local nginx).
+as the shipped crawler's pool is, with two of ``trio_port.crawler.make_client``'s settings: no
+environment lookups (``trust_env=False``) and no timeouts (``timeout=None``; none fire on a
+local nginx). Not its others: it follows no redirect (httpx's default; ``make_client`` follows
+up to ``MAX_REDIRECTS``), and keeps httpx's own cookie jar and headers.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import urllib.parse
 from pathlib import Path
 
 HREF_RE = re.compile(r'href="(http.*?)"')
-#: Batches queued for the writer before a page's task waits (back-pressure).
+#: Pages' rows (one item a page) queued for the writer before a page's task waits.
 WRITER_BUFFER = 64
 
 
