@@ -256,7 +256,9 @@ cannot exit while a child runs, and an error in one child cancels its siblings),
 scopes that stay in force: a cancellation or a deadline on any block of code reaches every
 task started under it directly, at each of its checkpoints until the block is left (an
 `asyncio.timeout` around a `TaskGroup` cancels the task that entered it, once, and the group
-passes that on to each child, once: a child that catches it can wait on). A crawler that
+passes that on to each child, once: a child that catches it can wait on;
+`tests/test_divergences.py::test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in_trio`).
+A crawler that
 starts a task per URL (the bridge of section 5 does) pays microseconds per URL for it, far
 below one HTTP request; both twins start one task per slot of their concurrency instead.
 """

@@ -9,6 +9,7 @@ The Ctrl-C pair runs in a subprocess with a real SIGINT, bounded by a timeout.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -64,6 +65,63 @@ def test_nursery_wraps_even_a_single_error_in_a_group() -> None:
     with pytest.raises(ExceptionGroup) as info:
         run_trio(one_failure)
     assert [type(e) for e in info.value.exceptions] == [ValueError]
+
+
+def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in_trio() -> None:
+    """benchmarks.md, section 3, as SR6 corrected it: the same edge and level, for children
+    under a group. ``asyncio.timeout`` around a ``TaskGroup`` cancels the task that entered it
+    once, the group cancels each child once, and a child that catches it waits again
+    undisturbed; a Trio deadline around a nursery raises ``Cancelled`` in each child at every
+    checkpoint until the block is left. Both on virtual clocks; the children wait 1 s after
+    the cancellation, and the block ends when they do (asyncio) or at once (Trio)."""
+    async def aio_child(log: list[str], name: str) -> None:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            log.append(f"{name} cancelled")
+            try:
+                await asyncio.sleep(1)
+                log.append(f"{name} waited again")
+            except asyncio.CancelledError:
+                log.append(f"{name} cancelled again")
+            raise
+
+    async def aio_main() -> tuple[list[str], float]:
+        log: list[str] = []
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(5), asyncio.TaskGroup() as group:
+                group.create_task(aio_child(log, "c1"))
+                group.create_task(aio_child(log, "c2"))
+        return sorted(log), loop.time() - start
+
+    async def trio_child(log: list[str], name: str) -> None:
+        try:
+            await trio.sleep(10)
+        except trio.Cancelled:
+            log.append(f"{name} cancelled")
+            try:
+                await trio.sleep(1)
+                log.append(f"{name} waited again")
+            except trio.Cancelled:
+                log.append(f"{name} cancelled again")
+            raise
+
+    async def trio_main() -> tuple[list[str], float]:
+        log: list[str] = []
+        start = trio.current_time()
+        with trio.move_on_after(5) as scope:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(trio_child, log, "c1")
+                nursery.start_soon(trio_child, log, "c2")
+        assert scope.cancelled_caught
+        return sorted(log), trio.current_time() - start
+
+    assert run_asyncio(aio_main) == (
+        ["c1 cancelled", "c1 waited again", "c2 cancelled", "c2 waited again"], 6)
+    assert run_trio(trio_main) == (
+        ["c1 cancelled", "c1 cancelled again", "c2 cancelled", "c2 cancelled again"], 5)
 
 
 def test_cancellation_is_edge_triggered_in_asyncio_level_triggered_in_trio() -> None:
