@@ -14,6 +14,8 @@ Clients:
 - ``httpx-httptools``: the same over ``trio_port._transport_httptools.TrioHttptoolsTransport``.
 - ``crawler-asyncio`` / ``crawler-trio``: the lesson's own ``bulk_crawl_and_write``, as shipped,
   writing its TSV to a temp file (if the lesson exists).
+- ``crawler-trio-httpcore``: the shipped Trio crawler over httpx's default transport
+  (httpcore's pool) in place of its own.
 - ``crawler-trio-h11``: the shipped Trio crawler with h11 parsing, as where httptools is
   not installed.
 - ``crawler-asyncio-writer``: the asyncio twin with its per-page append replaced, here only, by
@@ -192,7 +194,9 @@ def _crawler(impl: str, urls: list[str], c: int, tally: Tally, *,
     out = Path(tempfile.mkdtemp(prefix="bench-crawl-")) / "out.tsv"
     out.write_text(header)
     if default_transport and hasattr(mod, "fast_transport"):
-        # The shipped crawler with httpx's own pool in place of ours, limits as before.
+        # The shipped crawler with httpx's own pool in place of ours, as many connections as
+        # before. Its keep-alive cap is not ours (0), but make_client's "Connection: close"
+        # header still closes each connection after its response (h11 goes to MUST_CLOSE).
         import httpx
 
         def default(max_connections: int) -> httpx.AsyncHTTPTransport:
