@@ -7,7 +7,8 @@ come, ``send_timeout`` for it to go back) on one Trio cancel scope, or one async
 per connection, moved before each wait. Run against each other, they measure what opening and
 closing a timeout per wait costs each framework: that is what they change, with the little the
 single scope lets them drop (the twins' per-line ``try``/``except`` around the read and their
-``last`` flag; see below for the error lines).
+``last`` flag; see below for the error lines), and, once per connection, the asyncio one ends
+with ``transport.abort()`` where its twin closes and waits (``close``, ``wait_closed``).
 
 ``bench.echoserve`` puts them in place of the twin's ``handle`` before it calls ``serve``, for
 the ``-deadline`` rows only: the Trio twin's ``serve`` looks the name up once, as it starts
