@@ -44,9 +44,10 @@ DESCRIPTION = ("Measure the lessons, the virtual clock, task spawning and channe
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=DESCRIPTION)
     parser.add_argument("--quick", action="store_true",
-                        help="small sizes, one or two repeats, the real-clock lessons that "
-                             "take over 5 s and the echo server's profile left out: a check "
-                             "that the bench works, not figures to quote")
+                        help="small sizes, one or two repeats; left out: the real-clock "
+                             "lessons that take over 5 s, and the echo server's 1,000-client "
+                             "runs, bench-only rows and profile: a check that the bench works, "
+                             "not figures to quote")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
                         help=f"run only these sections ({', '.join(SECTIONS)})")
     parser.add_argument("--out", type=Path,
