@@ -262,8 +262,9 @@ def test_a_hint_is_given_only_for_the_framework_it_is_about() -> None:
     assert hint(asyncio_only, "asyncio") != hint(trio_only, "trio")
     for impl in ("trio", "asyncio"):
         assert hint("trio.WouldBlock", impl) == (
-            "send_nowait on a full channel: open_memory_channel(0) is a rendezvous, "
-            "asyncio.Queue() is unbounded (math.inf)")
+            "send_nowait on a full channel, or receive_nowait on an empty one: "
+            "open_memory_channel(0) is a rendezvous (send_nowait succeeds only while a "
+            "receiver waits), asyncio.Queue() is unbounded (open_memory_channel(math.inf))")
         assert hint("ValueError: bad value 3", impl) is None
     # Matched anywhere in the line, the first hint that matches.
     assert hint("  x NotImplementedError: write the body; then WouldBlock", "trio") == (

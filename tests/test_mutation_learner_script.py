@@ -302,8 +302,9 @@ def test_a_default_call_that_raises_is_located_with_the_hint_of_the_ports_framew
         "  RuntimeError: no running event loop",
         f"    at {tmp_path / 'my_port.py'}, line {line}, in main: seed = "
         "int(asyncio.get_running_loop().time())",
-        "    hint: an asyncio call left in a Trio port (asyncio.sleep, gather, create_task, "
-        "get_running_loop...): asyncio needs its own loop, and Trio's is not one"]
+        "    hint: an asyncio call left in a Trio port (asyncio.sleep(n) with n > 0, "
+        "create_task, wait_for, timeout, get_running_loop...): asyncio needs its own loop, and "
+        "Trio's is not one"]
 
 
 def test_an_asyncio_ports_notebook_mode_is_compared_with_asyncios(
@@ -430,8 +431,9 @@ def test_what_a_run_raised_is_located_with_the_hint_of_the_ports_framework(
         "  RuntimeError: no running event loop",
         f"    at {tmp_path / 'my_port.py'}, line {line}, in _pause: await asyncio.sleep(1)  # "
         "left from the asyncio twin",
-        "    hint: an asyncio call left in a Trio port (asyncio.sleep, gather, create_task, "
-        "get_running_loop...): asyncio needs its own loop, and Trio's is not one"]
+        "    hint: an asyncio call left in a Trio port (asyncio.sleep(n) with n > 0, "
+        "create_task, wait_for, timeout, get_running_loop...): asyncio needs its own loop, and "
+        "Trio's is not one"]
 
 
 @pytest.mark.timeout(120)

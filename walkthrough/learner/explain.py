@@ -31,14 +31,19 @@ ERROR_WIDTH = 480
 #: What a line of a message must look like to get a hint, and the hint. Checked in order.
 HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("trio", re.compile(r"RuntimeError: no running event loop"),
-     "an asyncio call left in a Trio port (asyncio.sleep, gather, create_task, "
-     "get_running_loop...): asyncio needs its own loop, and Trio's is not one"),
+     "an asyncio call left in a Trio port (asyncio.sleep(n) with n > 0, create_task, "
+     "wait_for, timeout, get_running_loop...): asyncio needs its own loop, and Trio's is "
+     "not one"),
     ("asyncio", re.compile(r"RuntimeError: must be called from async context"),
-     "a Trio call left in an asyncio port (trio.sleep, trio.current_time...): it needs a "
-     "Trio run, and asyncio's loop is not one"),
+     "a Trio call left in an asyncio port (trio.sleep(n) with n > 0, trio.current_time, a "
+     "channel's send or receive...): it needs a Trio run, and asyncio's loop is not one"),
     ("trio", re.compile(r"trio\.run received unrecognized yield message"),
-     "an asyncio await left in a Trio port (asyncio.sleep, gather, wait_for, a Future...): "
+     "an asyncio await left in a Trio port (asyncio.sleep(0), gather, a Future...): "
      "Trio's loop cannot run what asyncio's awaitables ask of theirs"),
+    ("trio", re.compile(r"'NoneType' object has no attribute 'create_future'"),
+     "an asyncio primitive that has to wait, left in a Trio port (an asyncio.Queue's get on "
+     "an empty queue, an asyncio.Event's wait, a held asyncio.Lock's acquire...): it asks "
+     "asyncio's running loop for a future, and a Trio run has none"),
     ("", re.compile(r"Trio was expecting an async function, but instead it got a coroutine"),
      # Reached from a nursery and, since the check runs the __main__ block, from
      # trio.run(demo()) too: both take the function, not its call.
@@ -49,16 +54,22 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("", re.compile(r"NotImplementedError: write "),
      "this body is still the skeleton's: write it"),
     ("", re.compile(r"WouldBlock"),
-     "send_nowait on a full channel: open_memory_channel(0) is a rendezvous, "
-     "asyncio.Queue() is unbounded (math.inf)"),
+     "send_nowait on a full channel, or receive_nowait on an empty one: "
+     "open_memory_channel(0) is a rendezvous (send_nowait succeeds only while a receiver "
+     "waits), asyncio.Queue() is unbounded (open_memory_channel(math.inf))"),
     ("", re.compile(r"EndOfChannel"),
      "a receive after every send channel was closed (and the buffer emptied)"),
+    # A socket stream's says why (Trio's words); a memory channel's says nothing.
+    ("trio", re.compile(r"BrokenResourceError: socket connection broken"),
+     "a send to a client that closed (or reset) its end of the connection: catch "
+     "trio.BrokenResourceError in that client's handler, so that it ends that connection "
+     "only, not every other client's with it"),
     ("trio", re.compile(r"BrokenResourceError"),
      "a send on a channel whose receiving end is closed: the consumer left (a break, the end "
      "of its 'async with'), and the sender was not stopped with it: cancel its nursery then "
      "(nursery.cancel_scope.cancel() in a finally), or use @trio.as_safe_channel"),
     ("", re.compile(r"ClosedResourceError"),
-     "a channel used after its own 'async with' (or .close()) closed it"),
+     "a channel (or stream) used after its own 'async with' (or .close()) closed it"),
     ("", re.compile(r"TypeError: object .* can't be used in 'await' expression"),
      "await on something that is not awaitable: a sync function, or a result"),
     ("", re.compile(r"SystemExit"),
@@ -69,7 +80,8 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 CHECKPOINT = (
     "A checkpoint is a point where your task lets the scheduler run other tasks and move the "
     "clock: in Trio every await of a trio function (trio.sleep, a channel's send or receive, "
-    "a nursery's end), in asyncio an await that suspends (asyncio.sleep, queue.get...). "
+    "a nursery's end), in asyncio only an await that suspends (asyncio.sleep, even of 0; a "
+    "queue.get on an empty queue, but not on one that holds an item). "
     "Between two checkpoints your code runs alone: a loop with no await in it, or a blocking "
     "call such as time.sleep(), stops every task, and the virtual clock with them.")
 
@@ -246,9 +258,10 @@ def framework_slip(source: str, impl: str, command: str = "") -> str | None:
     """The hint for a file written for the other framework than the one it is checked as.
 
     The likeliest slip with the first exercise: a correct asyncio solution checked without
-    ``--impl asyncio`` fails with Trio's "unrecognized yield message", which does not say
-    that the *check* was asked the wrong question. Decided by what the file imports: asyncio
-    and not trio (or the reverse). ``command`` is the check to run instead, if known.
+    ``--impl asyncio`` fails with Trio's "unrecognized yield message" (or asyncio's "no
+    running event loop"), which does not say that the *check* was asked the wrong question.
+    Decided by what the file imports: asyncio and not trio (or the reverse). ``command`` is
+    the check to run instead, if known.
     """
     other = {"trio": "asyncio", "asyncio": "trio"}.get(impl)
     names = imported(source)
