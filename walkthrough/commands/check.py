@@ -62,11 +62,13 @@ Exit status and what is printed:
        - more than 20000 lines, or 32,000,000 characters, printed by one phase (a
          flood): stopped;
        - the process ended by your code (os._exit, a crash, a signal) during a phase;
-       - a non-daemon thread left running, trio/asyncio/time monkeypatched, or a
-         "coroutine was never awaited" warning.
+       - a non-daemon thread left running, trio/asyncio/time/builtins monkeypatched
+         while it ran, or any warning your port raised (a "coroutine was never awaited",
+         a DeprecationWarning...).
   2  your file could not be checked: unreadable, a syntax error, a missing function, an
      exception at import, an exit at import (sys.exit, os._exit: never "equivalent"), a
-     loop at import (stopped after --timeout s), or a bad command line.
+     loop at import (stopped after --timeout s), trio/asyncio/time/builtins monkeypatched
+     at import, or a bad command line.
   0  also when stdout is closed early (`| head -1`) while the check still writes: the output
      stops there, quietly (a report the pipe took whole ends with its own status).
 

@@ -12,8 +12,9 @@ buffer, and waits for one of two files the child writes, a JSON result or a prog
 The child (:func:`child_main`) runs, in order:
 
 1. every reference trace, *before* your module is imported (a monkeypatch cannot reach them);
-2. your module's import, then a comparison of ``trio``, ``asyncio`` and ``time`` with what
-   they were before it (a replaced ``trio.run`` is named, not silently obeyed);
+2. your module's import, then a comparison of ``trio``, ``trio.testing``, ``asyncio``,
+   ``time`` and ``builtins`` with what they were before it (a replaced ``trio.run`` is
+   named, not silently obeyed);
 3. for every parameter set of ``Lesson.all_cases()`` (the shared tests' own), your phases on
    the virtual clock, each under two limits: a *virtual* deadline (:data:`DEADLINE_FACTOR`
    times the reference's duration, at least :data:`MIN_DEADLINE` s), which the autojump clock
