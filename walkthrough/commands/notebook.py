@@ -39,7 +39,8 @@ installed wheel carries a copy; an install made otherwise may have neither).
 examples:
   walkthrough notebook trio                  # my_notebooks/trio-exercises.ipynb
   walkthrough notebook asyncio --dir ~/work  # the seed's exercise, in asyncio
-  .venv/bin/jupyter lab my_notebooks/        # then open it (pip install jupyterlab first)"""
+  .venv/bin/pip install jupyterlab           # once: the project does not install it
+  .venv/bin/jupyter lab my_notebooks/        # then open it"""
 
 #: Where the exercise notebooks are: the repository's notebooks/ in a source checkout (or an
 #: editable install), else the copies that setup.py puts into the package when it builds a

@@ -35,7 +35,7 @@ rewrite keeps behaviour, and adds a "# TODO(trio): ..." comment above every othe
 for a human to decide; a construct it could have rewritten but did not says why ("kept as it
 was: ..."):
   asyncio.sleep(t) -> trio.sleep(t), when t is a number >= 0 it can see (trio.sleep raises
-    ValueError on a negative delay where asyncio.sleep returns at once);
+    ValueError on a negative delay, which asyncio.sleep takes as 0: one pass of its loop);
   asyncio.run(main(x)) -> trio.run(main, x), for an async def main of the file (with a TODO
     while asyncio code or a library that may need asyncio is left);
   an awaited asyncio.gather of calls of the file's own async defs, result unused -> a nursery
