@@ -155,7 +155,9 @@ if __name__ == "__main__":
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
         description="Lesson 4 (notebook 002.004): using a queue.")
     parser.parse_args()  # no arguments: --help, or exit 2 for anything else
+    coro = demo()
     try:
-        asyncio.run(demo())
+        asyncio.run(coro)
     except KeyboardInterrupt:
+        coro.close()  # if it never started: no "coroutine was never awaited" warning
         sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback

@@ -96,7 +96,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     stops reading."""
     # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
     #             it after idle_timeout s without a line, or after a line longer than max_line
-    #             bytes, with the error line
+    #             bytes, with the error line; after send_timeout s in which it takes nothing of what
+    #             it is sent, without one (said on stderr)
     # The reference says: drain() returns once the buffer is empty, not at once while it holds at
     #                     most 64 KiB (nor, past that, at 16 KiB): as Trio's send_all does, and so
     #                     that close() below never waits on bytes a client will not read.
@@ -200,6 +201,7 @@ def run(port: int = DEFAULT_PORT, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     """Serve until Ctrl-C. The exit status: 130 after Ctrl-C, 1 if the server cannot start."""
     # The lesson: Ctrl-C stops accepting, closes every connection, prints stopped, returns 130
     # The reference says: a Ctrl-C before the handler was in place
+    # The reference says: if it never started: no "coroutine was never awaited" warning
     # The reference says: if the loop could not even start: no "never awaited" warning
     # It prints exactly (the check compares every line):
     #     print("stopped", flush=True)
