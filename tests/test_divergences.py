@@ -124,6 +124,67 @@ def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in
         ["c1 cancelled", "c1 cancelled again", "c2 cancelled", "c2 cancelled again"], 5)
 
 
+@pytest.mark.parametrize(("entered", "how", "ends_at"), [
+    ("cancelled", "nothing", 30),  # neither the cancelled nursery nor the timeout at 10
+    ("cancelled", "cancel()", 3),
+    ("cancelled", "a deadline 2 s on", 5),
+    ("cancelled", "shield = False", 3),  # the nursery's cancellation is there: in at once
+    ("returned", "nothing", 30),  # the timeout at 10 does not reach it
+    ("returned", "shield = False", 10),  # nothing cancelled yet: in when the timeout comes
+])
+def test_a_hung_shielded_cleanup_ends_only_by_its_own_scope(
+        entered: str, how: str, ends_at: float) -> None:
+    """divergences.md (SR5): a cleanup that hangs in a shield without a deadline is ended only
+    by code holding that scope: its ``cancel()``, a ``deadline`` given to it, or its
+    ``shield`` cleared, which lets a cancellation from outside in at once if one is already
+    there, else when one comes. While the shield stands, neither a cancelled nursery nor a
+    timeout outside ends it. The worker enters its cleanup at 1 s, cancelled (its nursery is)
+    or after its body returned; a timeout at 10 s surrounds the nursery; the scope's holder
+    acts at 3 s and, whatever happened, cancels the cleanup itself at 30 s so that the test
+    ends. Virtual clock: the seconds are when the cleanup ended, from the start."""
+    async def main() -> float:
+        start = trio.current_time()
+        ended: list[float] = []
+        held: list[trio.CancelScope] = []
+
+        async def worker() -> None:
+            try:
+                await trio.sleep(1 if entered == "returned" else 100)
+            finally:
+                with trio.CancelScope(shield=True) as cleanup:
+                    held.append(cleanup)
+                    try:
+                        await trio.sleep_forever()  # a cleanup that hangs
+                    finally:  # however it ends: its own scope's Cancelled, or an outer one's
+                        ended.append(trio.current_time() - start)
+
+        async def holder() -> None:
+            await trio.sleep(3)
+            (cleanup,) = held
+            if how == "cancel()":
+                cleanup.cancel()
+            elif how == "a deadline 2 s on":
+                cleanup.deadline = trio.current_time() + 2
+            elif how == "shield = False":
+                cleanup.shield = False
+            await trio.sleep(27)
+            cleanup.cancel()
+
+        async with trio.open_nursery() as outside:
+            outside.start_soon(holder)
+            with trio.move_on_after(10):  # a timeout outside the shield
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(worker)
+                    if entered == "cancelled":
+                        await trio.sleep(1)
+                        nursery.cancel_scope.cancel()
+            outside.cancel_scope.cancel()  # the holder's work is done
+        (when,) = ended
+        return when
+
+    assert run_trio(main) == ends_at
+
+
 def test_cancellation_is_edge_triggered_in_asyncio_level_triggered_in_trio() -> None:
     assert run_asyncio(load("cancellation_asyncio").main) == [
         "1: cleanup starts",
