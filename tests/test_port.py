@@ -58,6 +58,9 @@ STRUCTURAL: dict[str, dict[str, str]] = {
     },
     "asyncgen": {**ENTRY, "coro = demo()": ENTRY["sys.exit(130)"]},
     "queue": {
+        'coro.close()  # if it never started: no "coroutine was never awaited" warning':
+            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+        "coro = demo()": "the coroutine object asyncio.run is given: Trio takes the function",
         "try:": "asyncio's gather-join-cancel sequence; its calls are reported on their lines",
         "finally:": "the same sequence: cancelling the consumers by hand",
         "for k in range(ncon):": "the loop that starts consumers: Trio starts them in a nursery",
@@ -204,6 +207,8 @@ STRUCTURAL: dict[str, dict[str, str]] = {
                                  "around trio.run they come in a group, caught with except*",
         'warn(f"error: {e}")': "the same",
         'main.close()  # if the loop could not even start: no "never awaited" warning':
+            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+        'main.close()  # if it never started: no "coroutine was never awaited" warning':
             ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
         'warn(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}")':
             "the same error, read from the group's exception",
