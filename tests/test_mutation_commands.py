@@ -579,34 +579,40 @@ def test_an_installation_without_notebooks_says_where_they_are(
     assert refused.value.__suppress_context__
 
 
-def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, jupyter: int | None) -> Path:
-    """A venv's ``bin/`` with this Python (and ``jupyter`` with mode ``jupyter``, if given), as
-    ``sys.executable``; the current folder is the venv's parent, as at the repository's root."""
+def fake_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, jupyter: int | None,
+              lab: int | None = None) -> Path:
+    """A venv's ``bin/`` with this Python (and ``jupyter`` and ``jupyter-lab`` with these
+    modes, if given), as ``sys.executable``; the current folder is the venv's parent, as at the
+    repository's root."""
     bin_dir = tmp_path / "proj" / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     python = bin_dir / "python3"
     python.write_text("", encoding="utf-8")
-    if jupyter is not None:
-        (bin_dir / "jupyter").write_text("#!/bin/sh\n", encoding="utf-8")
-        (bin_dir / "jupyter").chmod(jupyter)
+    for name, mode in (("jupyter", jupyter), ("jupyter-lab", lab)):
+        if mode is not None:
+            (bin_dir / name).write_text("#!/bin/sh\n", encoding="utf-8")
+            (bin_dir / name).chmod(mode)
     monkeypatch.setattr(sys, "executable", str(python))
     monkeypatch.chdir(tmp_path / "proj")
     return bin_dir
 
 
-@pytest.mark.parametrize(("jupyter", "installed"), [
-    (0o755, True),
-    (None, False),
-    (0o644, False),  # there, but not a program: readable is not enough (even for root)
+@pytest.mark.parametrize(("jupyter", "lab", "installed"), [
+    (0o755, 0o755, True),
+    # jupyter's own command comes with notebook, nbclient and friends, without JupyterLab:
+    # `jupyter lab` then fails (RV58, in this project's own venv)
+    (0o755, None, False),
+    (None, None, False),
+    (0o755, 0o644, False),  # there, but not a program: readable is not enough (even for root)
 ])
 def test_the_copy_is_written_as_json_and_the_hints_name_the_venvs_tools(
-        jupyter: int | None, installed: bool, notebooks: Path, tmp_path: Path,
+        jupyter: int | None, lab: int | None, installed: bool, notebooks: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """The folder made with its parents; the file indented by one, not ASCII-escaped, with a
-    final newline; the hints relative to the current folder, pip's only without jupyter."""
+    final newline; the hints relative to the current folder, pip's only without JupyterLab."""
     from walkthrough.commands import notebook
 
-    fake_venv(tmp_path, monkeypatch, jupyter=jupyter)
+    fake_venv(tmp_path, monkeypatch, jupyter=jupyter, lab=lab)
     args = cli.build_parser().parse_args(["notebook", "asyncio", "--dir", "a/b"])
     assert notebook.run(args) == 0
     target = Path("a", "b", "asyncio-exercises.ipynb")

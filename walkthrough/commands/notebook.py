@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {target}")
     print("open it with this project's Python as the kernel, e.g.:")
     jupyter = venv_tool("jupyter")
-    needs = "" if os.access(jupyter, os.X_OK) else \
+    needs = "" if os.access(venv_tool("jupyter-lab"), os.X_OK) else \
         f"    (after {venv_tool('pip')} install jupyterlab)"
     print(f"  {jupyter} lab {target}{needs}")
     print(f"  code {target}    (VS Code: pick {venv_tool(Path(sys.executable).name)} "
