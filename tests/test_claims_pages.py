@@ -52,6 +52,7 @@ from packaging.requirements import Requirement
 
 from tests.signals import default_sigint
 from tests.virtual import run_asyncio, run_trio
+from walkthrough import port
 from walkthrough.catalogue import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -754,6 +755,68 @@ def test_asyncio_logs_a_handler_that_raises_closes_its_connection_and_serves_on(
         "Unhandled exception in client_connected_cb"]  # then the transport, on a line of its own
     assert sys.version_info >= (3, 11, 7)  # the README's floor is 3.11: these had the fix
     assert "Unhandled exception in client_connected_cb" in page("lessons/server.md")
+
+
+_SCOPES = """import asyncio
+import collections
+from collections import deque
+import foo
+from foo import make
+
+
+def helper():
+    return []
+
+
+def typed_helper() -> list:
+    return []
+
+
+async def a():
+    q = asyncio.Queue()
+    await q.put(1)
+
+
+async def b({params}):
+    {form}
+    await q.get()
+"""
+
+
+@pytest.mark.parametrize(("params", "form", "still_a_queue"), [
+    # bound only by a plain list, dict, set, string or number: not the queue
+    ("x", "q = []", False), ("x", "q = {}", False), ("x", "q = 5", False),
+    ("x", "q = 'x'", False),
+    # not None, not a tuple
+    ("x", "q = None", True), ("x", "q = (1, 2)", True),
+    # a builtin that makes a value; not max()
+    ("x", "q = list()", False), ("x", "q = len(x)", False), ("x", "q = sorted(x)", False),
+    ("x", "q = open(x)", False), ("x", "q = max(x)", True),
+    # a call into the standard library or another package
+    ("x", "q = deque()", False), ("x", "q = collections.deque()", False),
+    ("x", "q = foo.make()", False), ("x", "q = make()", False),
+    # any other binding keeps it a queue
+    ("x", "q: list = []", True), ("x", "q = x", True), ("x", "for q in x:\n        pass", True),
+    ("x", "q = helper()", True), ("x", "q = typed_helper()", False), ("x", "pass", True),
+    # a with block on a call neither the file's own nor asyncio's
+    ("x", "with open(x) as q:\n        await q.get()\n    return", False),
+    ("x", "with foo.open() as q:\n        await q.get()\n    return", False),
+    ("x", "with helper() as q:\n        await q.get()\n    return", True),
+    # a parameter: not the queue, unless an annotation (or a call in the file) gives it one
+    ("q", "pass", False), ("q: asyncio.Queue", "pass", True),
+])
+def test_a_name_is_followed_through_the_file_as_the_porting_page_says(
+        params: str, form: str, still_a_queue: bool) -> None:
+    """porting.md, "What it does not do", as SR7 rewrote it: a name that is a queue in one
+    function (``a``) is the queue in another (``b``) unless ``b`` binds it in one of the ways
+    the page lists. Each example the page gives is a case here: is ``b``'s ``await q.get()``
+    reported as a queue's?"""
+    source = _SCOPES.format(params=params, form=form)
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "await q.get()" in text)
+    rows = [finding.row for finding in port.scan(source, "app.py") if finding.line == line]
+    assert (rows == ["queue"]) if still_a_queue else (rows == []), rows
+    text = " ".join(page("porting.md").split())
+    assert "(`q = []`, `q = 5`; not `None`, not `(1, 2)`)" in text
 
 
 def test_the_notebooks_page_states_what_survives_a_cell() -> None:
