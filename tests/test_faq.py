@@ -291,3 +291,31 @@ def test_the_httpx_answer_quotes_the_benchmark_pages_figures() -> None:
         f"{ratios['httpx-httptools', 'aiohttp', '50']}×.")
     faq = " ".join((ROOT / "docs" / "faq.md").read_text(encoding="utf-8").split())
     assert expected in faq, expected
+
+
+@pytest.mark.timeout(120)
+def test_import_trio_alone_leaves_trio_testing_unloaded_and_pytest_trio_hides_it(
+        tmp_path: Path) -> None:
+    """faq.md (SR5): ``trio.testing.MockClock`` after ``import trio`` alone is an
+    AttributeError in a script; under pytest with pytest-trio installed its plugin imports
+    ``trio.testing`` (``from trio.testing import MockClock``), so the same test file passes,
+    and fails again with the plugin turned off (``-p no:trio``). Run in a folder of its own,
+    away from this project's conftest, which imports ``trio.testing`` itself."""
+    script = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import trio; trio.testing"],
+        capture_output=True, text=True, timeout=60)
+    assert script.returncode == 1
+    assert "AttributeError: module 'trio' has no attribute 'testing'" in script.stderr
+    (tmp_path / "test_only_import_trio.py").write_text(
+        "import trio\n\n\ndef test_clock():\n    assert trio.testing.MockClock\n",
+        encoding="utf-8")
+    outcomes = {}
+    for plugin in ([], ["-p", "no:trio"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+             "-p", "no:randomly", *plugin, "test_only_import_trio.py"],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        outcomes[" ".join(plugin) or "with pytest-trio"] = done.returncode
+    assert outcomes == {"with pytest-trio": 0, "-p no:trio": 1}
+    assert "(after `import trio.testing`" in " ".join(
+        (ROOT / "docs" / "faq.md").read_text(encoding="utf-8").split())
