@@ -3,9 +3,10 @@
 ``@pytest.mark.anyio`` tests receive the ``anyio_backend`` fixture; parametrised, every test runs
 once on asyncio and once on Trio. Write the test body against AnyIO (or against a library that
 supports both). This repository's own suites take another road, because each lesson is written
-twice: each side has its own tests, sync tests that drive the async code through ``trio.run``
-or ``asyncio.Runner`` (with a virtual clock where time matters), and on the Trio side some
-pytest-trio tests (``@pytest.mark.trio``).
+twice: each side has its own tests, sync tests that drive the async code through ``trio.run``,
+``asyncio.run`` or ``asyncio.Runner`` (the lessons on a virtual clock; the crawler and the server
+on the real one, over real sockets), and on the Trio side some pytest-trio tests
+(``@pytest.mark.trio``).
 """
 
 from __future__ import annotations
