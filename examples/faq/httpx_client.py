@@ -5,8 +5,8 @@ time of writing). What helps: one client per process (never one per request), ex
 and for wide fan-outs a few clients sharing the work. Set redirects and timeouts explicitly:
 by default httpx does not follow redirects and gives up when any one wait (to connect, read,
 write, or get a pool slot) passes 5 s, with no limit on the whole request; aiohttp follows them
-and allows the whole request 300 s (30 s to connect). The transport here is a mock, so the
-example needs no network.
+(every request method but ``head()``) and allows the whole request 300 s (30 s to connect). The
+transport here is a mock, so the example needs no network.
 """
 
 from __future__ import annotations
