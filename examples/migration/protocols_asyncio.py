@@ -8,8 +8,9 @@ No task runs the conversation; a client that wants to wait for the end creates a
 lets ``connection_lost`` fill it (the pattern of the asyncio docs).
 
 Two servers: UDP upper-cases each datagram, TCP numbers each line. Trio has no protocol layer:
-see protocols_trio.py, where a task loops over each TCP connection's stream, and one task loops
-over the UDP socket and serves every peer: not a task per conversation.
+see protocols_trio.py, where each TCP connection gets a task of its own (``trio.serve_tcp``
+starts one per connection) that loops over its stream, but UDP has one task for the socket,
+looping over ``recvfrom`` and serving every peer: no task per UDP peer.
 """
 
 from __future__ import annotations
