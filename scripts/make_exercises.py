@@ -141,8 +141,9 @@ HINTS: dict[str, dict[str, list[str]]] = {
     "server": {  # not in the notebook: lesson 8's steps are issue 17's
         "handle": ["(lesson 8, beyond the notebook) echo every complete line back to its "
                    "client; close it after idle_timeout s without a line, or after a line "
-                   "longer than max_line bytes, with the error line; after send_timeout s in "
-                   "which it takes nothing of what it is sent, without one (said on stderr)"],
+                   "longer than max_line bytes, with the error line; once sending it a line "
+                   "has waited send_timeout s (it is not reading), without one (said on "
+                   "stderr)"],
         "serve": ["listen on HOST:port, print the listening line, serve many clients at once "
                   "until cancelled"],
         "run": ["Ctrl-C stops accepting, closes every connection, prints stopped, returns 130"],

@@ -96,8 +96,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     stops reading."""
     # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
     #             it after idle_timeout s without a line, or after a line longer than max_line
-    #             bytes, with the error line; after send_timeout s in which it takes nothing of what
-    #             it is sent, without one (said on stderr)
+    #             bytes, with the error line; once sending it a line has waited send_timeout s (it
+    #             is not reading), without one (said on stderr)
     # The reference says: drain() returns once the buffer is empty, not at once while it holds at
     #                     most 64 KiB (nor, past that, at 16 KiB): as Trio's send_all does, and so
     #                     that close() below never waits on bytes a client will not read.

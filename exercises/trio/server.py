@@ -134,8 +134,8 @@ async def handle(stream: trio.SocketStream, *,
     stops reading."""
     # The lesson: (lesson 8, beyond the notebook) echo every complete line back to its client; close
     #             it after idle_timeout s without a line, or after a line longer than max_line
-    #             bytes, with the error line; after send_timeout s in which it takes nothing of what
-    #             it is sent, without one (said on stderr)
+    #             bytes, with the error line; once sending it a line has waited send_timeout s (it
+    #             is not reading), without one (said on stderr)
     # Our port says: an error line is the last one
     # Our port says: not TimeoutError: Trio's own exception
     # Our port says: the line overran _LineReader's limit
