@@ -74,9 +74,9 @@ def _proc_cpu(pid: int) -> float:
     """CPU seconds of ``pid`` and its children (nginx's workers), from /proc.
 
     The children come from ``/proc/PID/task/PID/children``, which only a kernel built with
-    ``CONFIG_PROC_CHILDREN`` has (proc_tid_children(5)); without it (as on some VMs) this is
-    the master's CPU alone, near zero for nginx, with no warning. The stdlib stand-in is one
-    process and unaffected.
+    ``CONFIG_PROC_CHILDREN`` has (proc_tid_children(5)); without it this is the master's CPU
+    alone, near zero for nginx, with no warning. The stdlib stand-in is one process and
+    unaffected.
     """
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0

@@ -9,9 +9,9 @@ in place of their ``handle``: one deadline per connection, moved, for a timeout 
 Each runs the twin's own ``serve`` on port 0, which prints ``listening on 127.0.0.1:PORT``;
 the bench reads that line and loads the server from a client process of its own, which reads
 this process's CPU from ``/proc/PID/stat`` over its measured window; the bench reads its RSS
-and peak RSS from ``/proc/PID/status`` and ends it with SIGTERM (``serve`` is run here
-directly, not through the twins' ``run``, and neither asyncio.run, uvloop.run nor trio.run
-handles SIGTERM: the process ends at once).
+and peak RSS from ``/proc/PID/status`` and ends it with SIGTERM, which nothing in this process
+handles (asyncio.run, uvloop.run and trio.run do not, and the twins' own ``run``, not used
+here, handles only SIGINT): the process ends at once.
 
 The soft limit on descriptors is raised to the hard one first, for headroom: 1,000 clients
 take 1,009 to 1,016 descriptors here (Trio, asyncio, uvloop), within the usual soft limit of

@@ -15,7 +15,9 @@ The client is httpx's own default transport (httpcore) on both sides, sized to t
 as the shipped crawler's pool is, with two of ``trio_port.crawler.make_client``'s settings: no
 environment lookups (``trust_env=False``) and no timeouts (``timeout=None``; none fire on a
 local nginx). Not its others: it follows no redirect (httpx's default; ``make_client`` follows
-up to ``MAX_REDIRECTS``), and keeps httpx's own cookie jar and headers.
+up to ``MAX_REDIRECTS``), keeps httpx's own cookie jar and headers, and keeps its connections
+alive for the next request (``make_client`` sends ``Connection: close``: one connection a
+request).
 """
 
 from __future__ import annotations

@@ -216,8 +216,9 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: BlockingIOError: the samples in that helper outside the call itself. Most are its
 #: ``async with _try_sync()``, which every send and recv runs through; a failed first try is
 #: rare at 1,000 clients, where a handler's next line is usually there when it asks (RV15;
-#: counted again by RV60 in a 2.4 s run: 1,108 of 22,001 first recvs failed, fewer than one per
-#: connection, against 2,506 of 28,920 at 50 clients).
+#: counted again by RV60 over one client run, connecting included: 1,108 of 22,001 first recvs
+#: failed at 1,000 clients, 5%, a little over one per connection, against 2,506 of 28,920 at
+#: 50 clients, 9%, 50 per connection).
 TRY_FIRST = ("Trio's try-first helper: `async with _try_sync()` around every send and recv, "
              "and a failed first try")
 OTHER = "other"
