@@ -61,15 +61,16 @@ HINTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "a receive after every send channel was closed (and the buffer emptied)"),
     # A socket stream's says why (Trio's words); a memory channel's says nothing.
     ("trio", re.compile(r"BrokenResourceError: socket connection broken"),
-     "a send to a client that closed (or reset) its end of the connection: catch "
-     "trio.BrokenResourceError in that client's handler, so that it ends that connection "
-     "only, not every other client's with it"),
+     "the client left: a send to a client that closed its end of the connection, or a send "
+     "or receive after it reset it: catch trio.BrokenResourceError in that client's handler, "
+     "so that it ends that connection only, not every other client's with it"),
     ("trio", re.compile(r"BrokenResourceError"),
      "a send on a channel whose receiving end is closed: the consumer left (a break, the end "
      "of its 'async with'), and the sender was not stopped with it: cancel its nursery then "
      "(nursery.cancel_scope.cancel() in a finally), or use @trio.as_safe_channel"),
     ("", re.compile(r"ClosedResourceError"),
-     "a channel (or stream) used after its own 'async with' (or .close()) closed it"),
+     "a channel (or stream) used after its own 'async with' (or .close(), .aclose()) closed "
+     "it"),
     ("", re.compile(r"TypeError: object .* can't be used in 'await' expression"),
      "await on something that is not awaitable: a sync function, or a result"),
     ("", re.compile(r"SystemExit"),
