@@ -64,11 +64,12 @@ Exit status and what is printed:
        - the process ended by your code (os._exit, a crash, a signal) during a phase;
        - a non-daemon thread left running, trio/asyncio/time/builtins monkeypatched
          while it ran, or any warning your port raised (a "coroutine was never awaited",
-         a DeprecationWarning...).
+         a DeprecationWarning...); not for the crawler and the server, judged by their
+         output alone.
   2  your file could not be checked: unreadable, a syntax error, a missing function, an
      exception at import, an exit at import (sys.exit, os._exit: never "equivalent"), a
      loop at import (stopped after --timeout s), trio/asyncio/time/builtins monkeypatched
-     at import, or a bad command line.
+     at import (not checked for the server), or a bad command line.
   0  also when stdout is closed early (`| head -1`) while the check still writes: the output
      stops there, quietly (a report the pipe took whole ends with its own status).
 
