@@ -37,7 +37,7 @@ PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.15"]
 
 #: What runs on each interpreter, as patterns under the root (each must match a file): the
 #: claims, the divergence pairs (examples/divergence, cancellation, Ctrl-C), the FAQ and
-#: migration pairs, the lesson twins (the server's hostile-client tests too).
+#: migration pairs, the lesson twins (the server's hostile-client tests too), the learner's hints.
 TESTS = [
     "tests/test_claims*.py",
     "tests/test_divergences.py",
@@ -53,6 +53,7 @@ TESTS = [
     "tests/test_asyncgen.py",
     "tests/test_server*.py",
     "tests/test_crawler.py",
+    "tests/test_hint_examples.py",
 ]
 #: The extras those tests import from (pytest and its plugins; trio-asyncio and AnyIO).
 EXTRAS = "test,migration"
