@@ -192,10 +192,26 @@ async def wait_for_a_thread(seconds):
         await trio.to_thread.run_sync(work, seconds, abandon_on_cancel=abandon)
     print("shielded wait finished", flush=True)
 
+@trio.lowlevel.enable_ki_protection
+def protected(seconds):
+    print("ready", flush=True)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    print("protected loop finished", flush=True)
+
+async def protected_child(seconds):
+    protected(seconds)
+    await trio.sleep_forever()
+
 async def main():
     if sys.argv[1] == "a busy loop in a child task":
         async with trio.open_nursery() as nursery:
             nursery.start_soon(busy, 60)
+            await trio.sleep_forever()
+    elif sys.argv[1] == "a KI-protected busy loop in a child task":
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(protected_child, 2)
             await trio.sleep_forever()
     else:
         await wait_for_a_thread(2)
@@ -214,6 +230,10 @@ except* KeyboardInterrupt:
     ("the main task waiting for a thread",
      ["ready", "shielded wait finished", "KeyboardInterrupt"]),
     ("the main task waiting for a thread it may abandon", ["ready", "KeyboardInterrupt"]),
+    # examples/divergence/ctrl_c_trio.py (RV57, SR9): KI-protected code is not interrupted;
+    # the main task gets it, once the protected code lets the run go on
+    ("a KI-protected busy loop in a child task",
+     ["ready", "protected loop finished", "KeyboardInterrupt"]),
 ])
 def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: list[str]) -> None:
     """A real SIGINT, SIGINT at its default. Trio raises KeyboardInterrupt at once in code that
@@ -221,7 +241,8 @@ def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: 
     shield is never broken). A main task waiting in a shield for `trio.to_thread.run_sync`
     (its default `abandon_on_cancel=False`) gets it only when the 2 s thread is done (the
     old text: the main task's shield always ends at Ctrl-C); with `abandon_on_cancel=True`,
-    at once."""
+    at once. Code under ``trio.lowlevel.enable_ki_protection`` is never interrupted: its 2 s
+    loop runs to its end, and the main task gets the KeyboardInterrupt."""
     result = interrupt(["-c", SHIELDED, case], ready=lambda line: line == "ready\n", settle=0.1)
     assert result.stdout.splitlines() == lines, result.stderr
 
