@@ -6,9 +6,9 @@ program takes as long as its longest chain, not the sum of them all.
 
 As in lesson 2, each chain draws from its own ``random.Random``, seeded from a master RNG in
 argument order before any chain starts: with one global RNG the chains would take numbers in
-the order the scheduler runs them, and that order is fixed in asyncio (they start first-in
-first-out, and no two of these chains are ever due at one instant) but changes from run to run
-in Trio.
+the order the scheduler runs them, and that order is fixed in asyncio for the default three
+(they start first-in first-out, and, drawing from one RNG, no two are ever due at one instant)
+but changes from run to run in Trio.
 The timings are read from the framework's clock inside the run, not ``time.perf_counter``.
 """
 
@@ -74,10 +74,11 @@ async def demo(*args: str, seed: int = 1672) -> list[tuple[int, int]]:
 # --- asyncio only: notebook mode, the numbers the notebook's own cells print -------------
 #
 # The notebook seeds the one global RNG (random.seed(1672)) and every chain draws from it.
-# Under asyncio that still fixes every number (the chains start first-in first-out, and no two
-# are ever due at one instant): the loads take 8, 4 and 3 s, and the program 12 s. The Trio twin
-# has no such mode: Trio starts the chains (and wakes any due together) in an order that changes
-# from run to run, so one shared stream would give them other numbers each run.
+# Under asyncio that still fixes every number (the notebook's three chains start first-in
+# first-out, and no two are ever due at one instant): the loads take 8, 4 and 3 s, and the
+# program 12 s. The Trio twin has no such mode: Trio starts the chains (and wakes any due
+# together) in an order that changes from run to run, so one shared stream would give them
+# other numbers each run.
 
 
 async def demo_notebook(*args: str, seed: int = 1672) -> list[tuple[int, int]]:

@@ -88,12 +88,13 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
                  idle_timeout: float, max_line: int, send_timeout: float) -> None:
     """Echo each line back to its client until it leaves, idles, sends a line too long, or
     stops reading."""
-    # drain() returns once the buffer is empty, not at once while it holds at most 64 KiB (nor,
-    # past that, at 16 KiB): as Trio's send_all does, and so that close() below never waits on
-    # bytes a client will not read.
+    # drain() returns once the buffer is empty (by default it returns at once while the buffer
+    # holds at most 64 KiB, and past that once it is down to 16 KiB): as Trio's send_all does,
+    # and so that close() below never waits on bytes a client will not read.
     writer.transport.set_write_buffer_limits(0)
     # And the kernel takes a write only while under 16 KiB is not yet sent, as Trio's
-    # SocketStream makes it (it then holds a few tens of KiB unsent: 36 to 47 KiB on loopback):
+    # SocketStream makes it (a write it takes can go past that: from just over 16 KiB to 64 KiB
+    # stayed unsent on loopback, in both twins, for a client that reads nothing):
     # by default it takes up to its whole send buffer (MiBs) from a client that does not read,
     # and drain() waits, and the send deadline starts, only once that is full.
     with contextlib.suppress(OSError, AttributeError):  # gone already; no such option here

@@ -13,9 +13,10 @@ at once, at most ``concurrency`` at a time. An error is reported on one line, fo
 and never stops the crawl.
 
 The notebook leaves the client's settings to the library's defaults, and aiohttp's and httpx's
-defaults differ (redirects, timeouts, idle connections kept: both allow 100 in all, httpx
-keeps 20 idle, aiohttp up to the 100; what raises, how text is decoded). Both versions of this
-lesson set every one of them explicitly and alike:
+defaults differ (redirects, timeouts, the pool, what raises, how text is decoded): httpx's pool
+opens at most 100 connections in all and keeps at most 20 of them idle, aiohttp's has at most
+100 in use and keeps up to 100 idle for each host besides. Both versions of this lesson set
+every one of them explicitly and alike:
 
 - redirects: followed, at most ``MAX_REDIRECTS``, then a "redirect" error;
 - timeout: ``timeout`` seconds per URL, from the moment it gets a slot to the last byte,
@@ -194,9 +195,10 @@ def make_client(concurrency: int) -> ClientSession:
     # The reference says: aiohttp would decode br too, unasked, at up to 16 MiB a body: read_capped
     #                     decodes (_decode's docstring says why), and asks only for what it decodes
     #                     with a bound.
-    # The reference says: aiohttp reads ahead up to twice this per connection (this is 256 KiB by
-    #                     default, so 512 KiB ahead), then more while it pauses: 16 KiB keeps what
-    #                     waits unread small (bytes of a bomb, for one).
+    # The reference says: aiohttp reads ahead up to twice this per connection (256 KiB by default:
+    #                     512 KiB), or twice the chunk a read asks for if that is larger
+    #                     (read_capped's 64 KiB: 128 KiB), then more while it pauses: 16 KiB keeps
+    #                     what waits unread smaller (bytes of a bomb, for one).
     # The reference says: aiohttp's own limits are per line (8,190 bytes) and count (128); MAX_HEAD,
     #                     on the whole head, is checked in fetch_html, as the twin's transport
     #                     checks it.

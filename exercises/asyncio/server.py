@@ -98,14 +98,16 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     #             it after idle_timeout s without a line, or after a line longer than max_line
     #             bytes, with the error line; once sending it a line has waited send_timeout s (it
     #             is not reading), without one (said on stderr)
-    # The reference says: drain() returns once the buffer is empty, not at once while it holds at
-    #                     most 64 KiB (nor, past that, at 16 KiB): as Trio's send_all does, and so
-    #                     that close() below never waits on bytes a client will not read.
+    # The reference says: drain() returns once the buffer is empty (by default it returns at once
+    #                     while the buffer holds at most 64 KiB, and past that once it is down to 16
+    #                     KiB): as Trio's send_all does, and so that close() below never waits on
+    #                     bytes a client will not read.
     # The reference says: And the kernel takes a write only while under 16 KiB is not yet sent, as
-    #                     Trio's SocketStream makes it (it then holds a few tens of KiB unsent: 36
-    #                     to 47 KiB on loopback): by default it takes up to its whole send buffer
-    #                     (MiBs) from a client that does not read, and drain() waits, and the send
-    #                     deadline starts, only once that is full.
+    #                     Trio's SocketStream makes it (a write it takes can go past that: from just
+    #                     over 16 KiB to 64 KiB stayed unsent on loopback, in both twins, for a
+    #                     client that reads nothing): by default it takes up to its whole send
+    #                     buffer (MiBs) from a client that does not read, and drain() waits, and the
+    #                     send deadline starts, only once that is full.
     # The reference says: gone already; no such option here
     # The reference says: an error line is the last one
     # The reference says: the line overran the reader's limit, start_server(limit=)

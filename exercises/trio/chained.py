@@ -12,9 +12,9 @@ program takes as long as its longest chain, not the sum of them all.
 
 As in lesson 2, each chain draws from its own ``random.Random``, seeded from a master RNG in
 argument order before any chain starts: with one global RNG the chains would take numbers in
-the order the scheduler runs them, and that order is fixed in asyncio (they start first-in
-first-out, and no two of these chains are ever due at one instant) but changes from run to run
-in Trio.
+the order the scheduler runs them, and that order is fixed in asyncio for the default three
+(they start first-in first-out, and, drawing from one RNG, no two are ever due at one instant)
+but changes from run to run in Trio.
 The timings are read from the framework's clock inside the run, not ``time.perf_counter``.
 """
 

@@ -12,9 +12,10 @@ at once, at most ``concurrency`` at a time. An error is reported on one line, fo
 and never stops the crawl.
 
 The notebook leaves the client's settings to the library's defaults, and aiohttp's and httpx's
-defaults differ (redirects, timeouts, idle connections kept: both allow 100 in all, httpx
-keeps 20 idle, aiohttp up to the 100; what raises, how text is decoded). Both versions of this
-lesson set every one of them explicitly and alike:
+defaults differ (redirects, timeouts, the pool, what raises, how text is decoded): httpx's pool
+opens at most 100 connections in all and keeps at most 20 of them idle, aiohttp's has at most
+100 in use and keeps up to 100 idle for each host besides. Both versions of this lesson set
+every one of them explicitly and alike:
 
 - redirects: followed, at most ``MAX_REDIRECTS``, then a "redirect" error;
 - timeout: ``timeout`` seconds per URL, from the moment it gets a slot to the last byte,
