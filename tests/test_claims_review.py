@@ -247,6 +247,46 @@ def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: 
     assert result.stdout.splitlines() == lines, result.stderr
 
 
+PENDING = """
+import trio
+
+async def worker():
+    try:
+        await trio.sleep(10)
+    finally:
+        with trio.move_on_after(10, shield=True):
+            print("cleanup starts", flush=True)
+            await trio.sleep(2)
+            print("cleanup finished", flush=True)
+
+async def main():
+    with trio.CancelScope() as scope:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(worker)
+            await trio.sleep(1)
+            scope.cancel()
+
+try:
+    trio.run(main)
+except BaseException as e:
+    print("trio.run raised", type(e).__name__, flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.timeout(60)
+def test_a_ctrl_c_while_main_waits_in_a_cancelled_nursery_waits_for_the_cleanup_then_leaves_bare(
+) -> None:
+    """examples/divergence/cancellation_trio.py (RV57, SR9): ``main`` already waits in a
+    cancelled nursery while a child's shielded cleanup runs; a real SIGINT then stays pending
+    (the main task's one abort of that wait is used up by the cancellation) until the child
+    ends, and leaves ``trio.run`` as a bare KeyboardInterrupt, not in a group."""
+    result = interrupt(["-c", PENDING], ready=lambda line: line == "cleanup starts\n",
+                       settle=0.3)
+    assert result.stdout.splitlines() == [
+        "cleanup starts", "cleanup finished", "trio.run raised KeyboardInterrupt"], result.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # lessons/crawler.md: trust_env=False in both crawlers, and SSL_CERT_FILE.
 
