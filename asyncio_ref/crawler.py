@@ -24,9 +24,10 @@ every one of them explicitly and alike:
   a body that does not decode, or an unknown charset, is a "decode" error.
 
 Links: the notebook's ``HREF_RE`` finds ``href="http..."``; ``urljoin`` makes each absolute
-(Q: why does it work? ``urljoin`` returns a link that is already absolute as it is, but
-for an empty ``?`` or ``#`` it drops, and resolves a relative one, such as
-``http-guide.html``, against the page's URL).
+(Q: why does it work? ``urljoin`` returns a link that is already absolute, a scheme and a
+host, as it is, but for an empty ``?`` or ``#`` it drops when the link has the page's scheme,
+and resolves a relative one, such as ``http-guide.html``, against the page's URL, as it does
+a link with the page's scheme and no host, ``http:page.html``).
 Only links a user can fetch are kept: http or https, a host, a valid port, no whitespace and
 no control character. Another http(s) link is *dropped*, with an "Error parsing URL" line: a
 tab or a newline would break the TSV row (and ``urljoin`` would silently delete it, inventing

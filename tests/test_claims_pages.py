@@ -715,6 +715,8 @@ def test_urljoin_raises_on_a_malformed_link() -> None:
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.skipif(sys.version_info < (3, 11, 7),
+                    reason="the fix came in 3.11.7 and 3.12.1: before it the client hangs")
 def test_asyncio_logs_a_handler_that_raises_closes_its_connection_and_serves_on(
         caplog: pytest.LogCaptureFixture) -> None:
     """lessons/server.md, "An exception in one handler": a ``start_server`` callback that
@@ -753,7 +755,6 @@ def test_asyncio_logs_a_handler_that_raises_closes_its_connection_and_serves_on(
               and str(r.exc_info[1]) == "a bug in one handler"]
     assert [r.getMessage().splitlines()[0] for r in logged] == [
         "Unhandled exception in client_connected_cb"]  # then the transport, on a line of its own
-    assert sys.version_info >= (3, 11, 7)  # the README's floor is 3.11: these had the fix
     assert "Unhandled exception in client_connected_cb" in page("lessons/server.md")
 
 
