@@ -248,7 +248,7 @@ def test_ctrl_c_in_a_shield_depends_on_what_the_task_is_doing(case: str, lines: 
 
 
 PENDING = """
-import trio
+import sys, trio
 
 async def worker():
     try:
@@ -259,12 +259,20 @@ async def worker():
             await trio.sleep(2)
             print("cleanup finished", flush=True)
 
-async def main():
+async def cancelled_nursery():
     with trio.CancelScope() as scope:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(worker)
             await trio.sleep(1)
             scope.cancel()
+
+async def main():
+    if sys.argv[1] == "inside an outer nursery":
+        async with trio.open_nursery():
+            await cancelled_nursery()
+            await trio.sleep(5)  # main's next checkpoint, in the outer nursery's block
+    else:
+        await cancelled_nursery()
 
 try:
     trio.run(main)
@@ -275,16 +283,22 @@ except BaseException as e:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize(("where", "raised"), [
+    ("main itself", "KeyboardInterrupt"),
+    ("inside an outer nursery", "BaseExceptionGroup"),
+])
 def test_a_ctrl_c_while_main_waits_in_a_cancelled_nursery_waits_for_the_cleanup_then_leaves_bare(
-) -> None:
-    """examples/divergence/cancellation_trio.py (RV57, SR9): ``main`` already waits in a
-    cancelled nursery while a child's shielded cleanup runs; a real SIGINT then stays pending
-    (the main task's one abort of that wait is used up by the cancellation) until the child
-    ends, and leaves ``trio.run`` as a bare KeyboardInterrupt, not in a group."""
-    result = interrupt(["-c", PENDING], ready=lambda line: line == "cleanup starts\n",
+        where: str, raised: str) -> None:
+    """examples/divergence/cancellation_trio.py (RV57, SR9), divergences.md and faq.md (RV64):
+    ``main`` already waits in a cancelled nursery while a child's shielded cleanup runs; a
+    real SIGINT then stays pending (the main task's one abort of that wait is used up by the
+    cancellation) until the child ends, and comes at main's next checkpoint: out of
+    ``trio.run`` bare when main just returns, in a group again when that checkpoint is inside
+    an outer nursery's block."""
+    result = interrupt(["-c", PENDING, where], ready=lambda line: line == "cleanup starts\n",
                        settle=0.3)
     assert result.stdout.splitlines() == [
-        "cleanup starts", "cleanup finished", "trio.run raised KeyboardInterrupt"], result.stderr
+        "cleanup starts", "cleanup finished", f"trio.run raised {raised}"], result.stderr
 
 
 # ---------------------------------------------------------------------------------------------
