@@ -970,6 +970,53 @@ def test_run_process_checks_by_default() -> None:
     assert hasattr(trio.lowlevel, "open_process")
 
 
+RUN_PROCESS_CANCELLED = """
+import sys, time, trio
+
+CHILD = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(6)")
+
+async def main():
+    start = time.monotonic()
+    proc = None
+    try:
+        with trio.move_on_after(0.5):
+            async with trio.open_nursery() as nursery:
+                proc = await nursery.start(trio.run_process, [sys.executable, "-c", CHILD])
+        print("the with returned")
+    except BaseException as e:
+        leaves = []
+        todo = [e]
+        while todo:
+            x = todo.pop()
+            if isinstance(x, BaseExceptionGroup):
+                todo.extend(x.exceptions)
+            else:
+                leaves.append(type(x).__name__)
+        print("raised", type(e).__name__, "of", *leaves)
+    print("child", proc.returncode, "after", int(time.monotonic() - start))
+
+trio.run(main)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("warnings", "lines"), [
+    ("default", ["the with returned", "child -9 after 5"]),
+    ("error", ["raised ExceptionGroup of RuntimeWarning", "child 0 after 6"]),
+])
+def test_a_cancelled_run_process_terminates_then_kills_unless_warnings_are_errors(
+        warnings: str, lines: list[str]) -> None:
+    """The concept map's run_process row (RV61): cancelled, it sends SIGTERM; a child that
+    ignores it is killed (SIGKILL, with a RuntimeWarning) 5 s later, and the cancelling scope
+    returns. Under ``-W error`` the warning is raised instead: no SIGKILL, run_process waits
+    for the child to exit on its own (6 s here), then the RuntimeWarning leaves in an
+    ExceptionGroup that the cancelling scope does not catch. Real time on purpose: the 5 s is
+    Trio's own, in a child process."""
+    done = subprocess.run([sys.executable, "-W", warnings, "-c", RUN_PROCESS_CANCELLED],
+                          capture_output=True, text=True, timeout=50)
+    assert done.stdout.splitlines() == lines, done.stderr
+
+
 def test_a_trio_stream_is_one_object_with_send_all_and_receive_some() -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
