@@ -271,6 +271,10 @@ async def main():
         async with trio.open_nursery():
             await cancelled_nursery()
             await trio.sleep(5)  # main's next checkpoint, in the outer nursery's block
+    elif sys.argv[1] == "at an outer nursery's end, a child still running":
+        async with trio.open_nursery() as outer:
+            outer.start_soon(trio.sleep, 5)
+            await cancelled_nursery()
     else:
         await cancelled_nursery()
 
@@ -286,6 +290,8 @@ except BaseException as e:
 @pytest.mark.parametrize(("where", "raised"), [
     ("main itself", "KeyboardInterrupt"),
     ("inside an outer nursery", "BaseExceptionGroup"),
+    # SR13: main goes straight to the outer nursery's end and waits there for its child
+    ("at an outer nursery's end, a child still running", "BaseExceptionGroup"),
 ])
 def test_a_ctrl_c_while_main_waits_in_a_cancelled_nursery_waits_for_the_cleanup_then_leaves_bare(
         where: str, raised: str) -> None:
