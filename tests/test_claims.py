@@ -391,6 +391,17 @@ def test_strict_groups_cannot_be_turned_off_quietly_and_except_star_forbids_retu
     with pytest.raises(SyntaxError):
         compile("def f():\n    try:\n        pass\n    except* ValueError:\n        return 1\n",
                 "<except-star>", "exec")
+    # groups.md (RV65, SR12): break and continue that would leave the block are refused too,
+    # but a loop inside the block may use them, and a def inside it may return
+    handler = "for i in range(3):\n    try:\n        pass\n    except* ValueError:\n{}\n"
+    for leaves in ("        break", "        continue"):
+        with pytest.raises(SyntaxError, match="cannot appear in an except\\* block"):
+            compile(handler.format(leaves), "<except-star>", "exec")
+    for stays in ("        for j in range(2):\n            break",
+                  "        while True:\n            break",
+                  "        for j in range(2):\n            continue",
+                  "        def g():\n            return 1"):
+        compile(handler.format(stays), "<except-star>", "exec")
 
 
 def test_aiofiles_does_not_run_under_trio(tmp_path: Path) -> None:
