@@ -20,6 +20,7 @@ ipykernel 7.4 and CPython 3.11+.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import importlib.metadata
@@ -818,6 +819,54 @@ def test_a_name_is_followed_through_the_file_as_the_porting_page_says(
     assert (rows == ["queue"]) if still_a_queue else (rows == []), rows
     text = " ".join(page("porting.md").split())
     assert "(`q = []`, `q = 5`; not `None`, not `(1, 2)`)" in text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(sys.version_info < (3, 11, 7),
+                    reason="before 3.11.7 start_server attaches no callback to its tasks")
+def test_a_cancelled_start_server_handler_logs_a_traceback_before_3_13(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """lessons/server.md, "Shutdown" (RV63, SR12): the callback ``start_server`` attaches to
+    each handler's task (since 3.11.7 and 3.12.1) calls ``task.exception()``, which raises for
+    a cancelled task, so cancelling a handler logs an "Exception in callback" traceback; 3.13
+    checks for a cancelled task first and logs nothing. The nox sessions run it on each."""
+    async def main() -> bool:
+        handlers: list[asyncio.Task[Any]] = []
+        started = asyncio.Event()
+
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+            started.set()
+            try:
+                await reader.readline()
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(handler, "127.0.0.1", 0)
+        host, port = server.sockets[0].getsockname()[:2]
+        _reader, writer = await asyncio.open_connection(host, port)
+        async with asyncio.timeout(20):
+            await started.wait()
+            handlers[0].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await handlers[0]
+            await asyncio.sleep(0)  # the done callbacks run
+        writer.close()
+        await writer.wait_closed()
+        server.close()
+        await server.wait_closed()
+        return handlers[0].cancelled()
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        assert asyncio.run(main())
+    logged = [r.getMessage().splitlines()[0] for r in caplog.records if r.name == "asyncio"
+              and r.exc_info and isinstance(r.exc_info[1], asyncio.CancelledError)]
+    if sys.version_info >= (3, 13):
+        assert logged == []
+    else:
+        assert len(logged) == 1 and logged[0].startswith("Exception in callback"), logged
+    assert "3.13.0 checks for a cancelled task first" in " ".join(
+        page("lessons/server.md").split())
 
 
 def test_the_notebooks_page_states_what_survives_a_cell() -> None:
