@@ -337,8 +337,8 @@ async def test_the_response_says_its_http_version_and_reason(serve: Callable[...
 
 
 def test_the_default_cap_is_httpxs() -> None:
-    """Without arguments the transport caps connections as httpx's own pool does by default,
-    100 in use, and keeps as many idle."""
+    """Without arguments the transport caps connections at 100 in use, as httpx's own pool
+    does by default, and keeps up to as many idle (httpx's pool keeps at most 20: SR12)."""
     transport = TrioH11Transport()
     assert (transport._limit.value, transport._max_keepalive) == (100, 100)
 
