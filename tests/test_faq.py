@@ -319,3 +319,55 @@ def test_import_trio_alone_leaves_trio_testing_unloaded_and_pytest_trio_hides_it
     assert outcomes == {"with pytest-trio": 0, "-p no:trio": 1}
     assert "(after `import trio.testing`" in " ".join(
         (ROOT / "docs" / "faq.md").read_text(encoding="utf-8").split())
+
+
+THIRD_CTRL_C = """
+import asyncio
+
+async def cleanup():
+    try:
+        await asyncio.sleep(100)
+    except asyncio.CancelledError:
+        print("worker cancelled; its cleanup swallows cancellations", flush=True)
+        while True:
+            try:
+                await asyncio.sleep(100)
+            except asyncio.CancelledError:
+                print("worker swallowed another cancel", flush=True)
+
+async def main():
+    task = asyncio.create_task(cleanup())
+    await asyncio.sleep(0)
+    print("ready", flush=True)
+    await task
+
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("asyncio.run raised KeyboardInterrupt", flush=True)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_a_third_ctrl_c(
+) -> None:
+    """faq.md rule 3 and divergences.md (RV50, RV64): asyncio's runner cancels main on the
+    first Ctrl-C; on the second it raises KeyboardInterrupt, but closing first cancels the
+    tasks left and waits for them, and a task that swallows that cancellation holds the
+    program: only a third Ctrl-C ends it. Each SIGINT is sent once the line that shows the
+    previous one was handled has arrived, never after a fixed time."""
+    seen = []
+    with subprocess.Popen([sys.executable, "-W", "error", "-c", THIRD_CTRL_C],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                seen.append(line.rstrip("\n"))
+                if seen[-1] in ("ready", "worker cancelled; its cleanup swallows cancellations",
+                                "worker swallowed another cancel"):
+                    proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+    assert seen == ["ready", "worker cancelled; its cleanup swallows cancellations",
+                    "worker swallowed another cancel", "asyncio.run raised KeyboardInterrupt"]
