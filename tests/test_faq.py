@@ -371,3 +371,35 @@ def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_
             proc.kill()
     assert seen == ["ready", "worker cancelled; its cleanup swallows cancellations",
                     "worker swallowed another cancel", "asyncio.run raised KeyboardInterrupt"]
+
+
+PENDING_AT_CLOSE = """
+import signal, sys, trio
+
+async def main():
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM):
+        signal.raise_signal(getattr(signal, sys.argv[1]))  # caught by the receiver, never read
+        await trio.sleep(0)
+    print("the receiver closed", flush=True)
+
+try:
+    trio.run(main)
+except* KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("signame", "returncode", "lines"), [
+    ("SIGINT", 0, ["KeyboardInterrupt"]),
+    ("SIGTERM", -signal.SIGTERM, []),
+])
+def test_a_signal_still_pending_when_the_receiver_closes_is_raised_again(
+        signame: str, returncode: int, lines: list[str]) -> None:
+    """faq.md rule 3 (RV64, SR13): signals a receiver took and nobody read are raised again
+    when it closes, under the handlers it puts back: a SIGINT becomes a KeyboardInterrupt
+    (caught here by ``except*``), a SIGTERM gets its default action and kills the process
+    before another line runs."""
+    done = subprocess.run([sys.executable, "-W", "error", "-c", PENDING_AT_CLOSE, signame],
+                          capture_output=True, text=True, timeout=50)
+    assert (done.returncode, done.stdout.splitlines()) == (returncode, lines), done.stderr
