@@ -11,7 +11,9 @@ raises KeyboardInterrupt with a traceback, then cancels the remaining tasks and 
 a cleanup that swallows that cancellation keeps it running until a third.)
 
 Exit status: 0 when every cleanup finished, 130 when one was cut short (second signal, or
-``GRACE`` ran out).
+``GRACE`` ran out); but a SIGTERM that arrives after the program stopped watching, before the
+receiver closes, is raised again at the close by its default action and kills the process
+(status 143 in a shell): a window of a few instructions, which faq.md names.
 
     python examples/faq/graceful_shutdown.py               # press Ctrl-C once: exit 0
     python examples/faq/graceful_shutdown.py --hang        # cleanup hangs: Ctrl-C twice, exit 130
