@@ -1079,6 +1079,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, b"ok", {"Content-Type": "text/plain"})
 
+    def do_HEAD(self) -> None:
+        """The redirect loop only (a 302 has no body, so GET's answer is HEAD's)."""
+        assert self.path.startswith("/loop/"), self.path
+        self.do_GET()
+
 
 @pytest.fixture
 def server() -> Iterator[str]:
@@ -1121,11 +1126,19 @@ def test_redirects_httpx_follows_none_by_default_then_20_aiohttp_9(server: str) 
                 await session.get(f"{server}/loop/0")
             return len(caught.value.history)
 
+    async def aiohttp_head() -> int:
+        # faq.md's table (RV64, SR13): every method follows redirects but session.head()
+        async with aiohttp.ClientSession() as session, session.head(f"{server}/loop/0") as r:
+            return r.status
+
     assert trio.run(main_httpx) == (302, 20)
     assert len(_Handler.seen) == 1 + 1 + 20  # the unfollowed request; the first, 20 followed
     _Handler.seen.clear()
     assert asyncio.run(main_aiohttp()) == 10  # ten redirect responses...
     assert len(_Handler.seen) == 1 + 9  # ...of which nine were followed
+    _Handler.seen.clear()
+    assert asyncio.run(aiohttp_head()) == 302
+    assert len(_Handler.seen) == 1  # not followed
 
 
 def test_raise_for_status_httpx_raises_on_1xx_and_3xx_aiohttp_only_from_400(server: str) -> None:
