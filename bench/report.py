@@ -623,7 +623,8 @@ What the rows say:
   (above) measure the whole cost. The Trio twin opens its send timeout with
   `trio.move_on_after` and tests `cancelled_caught` (Trio's other timeout: no generator around
   the scope, as `fail_after` has, no exception); its idle timeout stays `fail_after` and
-  `TooSlowError`, which the lesson teaches (a slip on its page).
+  `TooSlowError`, which the lesson teaches (its page shows the slip of catching `TimeoutError`
+  there instead: the `TooSlowError` escapes the handler and ends the whole server).
 - **Socket calls** are the same `send` and `recv` into the kernel on both sides (on loopback,
   `send` also runs the receiving side's TCP and wakes the client), and `uvloop` does them in C
   with no Python frames around them: that, and its C event loop, is its lead. One difference
