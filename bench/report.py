@@ -605,7 +605,10 @@ What the rows say:
   its next line is nearly always there by then. Most of this row is the helper's own
   `async with _try_sync()` around every `send` and `recv`, failed or not (py-spy outside this
   bench, 1,000 clients: 3.3–5.3% of the samples on that line in three runs, 0–0.1% on the
-  wait that follows a failure). This is in Trio's socket layer
+  wait that follows a failure). The row holds the helper's own lines only: the bodies of
+  `_try_sync`'s `__aenter__` and `__aexit__` (another 2–3% of the samples, py-spy outside this
+  bench, three runs at 50 and 1,000 clients) are charged to the stream layer, and the
+  checkpoints they await to the event loop. This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
   from the handler is `trio.lowlevel.wait_readable` on the raw socket, which would tie
   `_LineReader` (written for any `trio.abc.ReceiveStream`) to sockets, for a lesson about
