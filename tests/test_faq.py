@@ -11,6 +11,7 @@ import math
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +22,7 @@ import trio
 import trio.testing
 
 from tests.conftest import load_file
-from tests.signals import interrupt
+from tests.signals import default_sigint, interrupt
 from walkthrough.clocks import mock_clock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,14 +356,21 @@ def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_
     first Ctrl-C; on the second it raises KeyboardInterrupt, but closing first cancels the
     tasks left and waits for them, and a task that swallows that cancellation holds the
     program: only a third Ctrl-C ends it. Each SIGINT is sent once the line that shows the
-    previous one was handled has arrived, never after a fixed time."""
+    previous one was handled has arrived (the second, half a second later: it must land while
+    the worker waits, not while its own code runs, where it would end the worker)."""
     seen = []
+    # SIGINT at its default in the child: a run started in the background inherits it ignored
     with subprocess.Popen([sys.executable, "-W", "error", "-c", THIRD_CTRL_C],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                          preexec_fn=default_sigint) as proc:
         assert proc.stdout is not None
         try:
             for line in proc.stdout:
                 seen.append(line.rstrip("\n"))
+                if seen[-1] == "worker cancelled; its cleanup swallows cancellations":
+                    # Let the worker reach its next wait: a second Ctrl-C that lands while its
+                    # own code runs is raised there and ends it, and the program with it.
+                    time.sleep(0.5)
                 if seen[-1] in ("ready", "worker cancelled; its cleanup swallows cancellations",
                                 "worker swallowed another cancel"):
                     proc.send_signal(signal.SIGINT)
@@ -390,16 +398,19 @@ except* KeyboardInterrupt:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize(("signame", "returncode", "lines"), [
-    ("SIGINT", 0, ["KeyboardInterrupt"]),
-    ("SIGTERM", -signal.SIGTERM, []),
+@pytest.mark.parametrize(("signame", "returncode", "last"), [
+    ("SIGINT", 0, "KeyboardInterrupt"),
+    ("SIGTERM", -signal.SIGTERM, None),
 ])
 def test_a_signal_still_pending_when_the_receiver_closes_is_raised_again(
-        signame: str, returncode: int, lines: list[str]) -> None:
+        signame: str, returncode: int, last: str | None) -> None:
     """faq.md rule 3 (RV64, SR13): signals a receiver took and nobody read are raised again
     when it closes, under the handlers it puts back: a SIGINT becomes a KeyboardInterrupt
-    (caught here by ``except*``), a SIGTERM gets its default action and kills the process
-    before another line runs."""
+    (caught here by ``except*``), a SIGTERM gets its default action and kills the process.
+    (A signal still on its way to the receiver when it closes, as under load, is raised again
+    when it arrives: the line after the close may or may not be printed first.)"""
     done = subprocess.run([sys.executable, "-W", "error", "-c", PENDING_AT_CLOSE, signame],
-                          capture_output=True, text=True, timeout=50)
-    assert (done.returncode, done.stdout.splitlines()) == (returncode, lines), done.stderr
+                          capture_output=True, text=True, timeout=50, preexec_fn=default_sigint)
+    lines = done.stdout.splitlines()
+    assert done.returncode == returncode, done.stderr
+    assert (lines[-1] if lines else None) in ((last,) if last else (None, "the receiver closed"))
