@@ -789,6 +789,7 @@ async def b({params}):
     # bound only by a plain list, dict, set, string or number: not the queue
     ("x", "q = []", False), ("x", "q = {}", False), ("x", "q = 5", False),
     ("x", "q = 'x'", False),
+    ("x", "q = -1", True),  # not a literal to Python's parser: an operation on 1 (RV67)
     # not None, not a tuple
     ("x", "q = None", True), ("x", "q = (1, 2)", True),
     # a builtin that makes a value; not max()
@@ -1128,8 +1129,11 @@ def test_a_ctrl_c_that_lands_in_running_asyncio_code_is_raised_there_and_trio_ru
         import trio, trio_asyncio
         from trio_asyncio import aio_as_trio
 
+        running = threading.Event()
+
         async def asyncio_side():
             try:
+                running.set()
                 start = time.monotonic()
                 while time.monotonic() - start < 1:  # running, not waiting: the signal lands here
                     pass
@@ -1142,7 +1146,8 @@ def test_a_ctrl_c_that_lands_in_running_asyncio_code_is_raised_there_and_trio_ru
                 raise
 
         def press_ctrl_c():
-            time.sleep(0.3)
+            running.wait()  # once the busy loop has begun, however loaded the machine
+            time.sleep(0.2)
             signal.raise_signal(signal.SIGINT)
 
         async def main():
