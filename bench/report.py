@@ -606,7 +606,7 @@ What the rows say:
   `async with _try_sync()` around every `send` and `recv`, failed or not (py-spy outside this
   bench, 1,000 clients: 3.3–5.3% of the samples on that line in three runs, 0–0.1% on the
   wait that follows a failure). The row holds the helper's own lines only: the bodies of
-  `_try_sync`'s `__aenter__` and `__aexit__` (another 2–3% of the samples, py-spy outside this
+  `_try_sync`'s `__aenter__` and `__aexit__` (another 2.5–3.4% of the samples, py-spy outside
   bench, three runs at 50 and 1,000 clients) are charged to the stream layer, and the
   checkpoints they await to the event loop. This is in Trio's socket layer
   (`trio.socket`, under `SocketStream`), below the lesson: the only way around the first try
