@@ -870,6 +870,36 @@ def test_a_cancelled_start_server_handler_logs_a_traceback_before_3_13(
         page("lessons/server.md").split())
 
 
+_GATHER = """import asyncio
+
+
+async def f(x):
+    await asyncio.sleep(x)
+
+
+async def main(xs):
+    await asyncio.gather({arg})
+
+
+asyncio.run(main([1, 2]))
+"""
+
+
+@pytest.mark.parametrize(("arg", "rewritten"), [
+    ("*(f(x) for x in xs)", True),
+    ("*[f(x) for x in xs]", False),  # a list comprehension
+    ("*(f(x) for x in xs if x)", False),  # an if
+    ("*(f(x) for y in xs for x in y)", False),  # two fors
+])
+def test_a_starred_gather_becomes_a_loop_only_in_its_plain_form(arg: str, rewritten: bool) -> None:
+    """porting.md's gather row (RV67, SR14): ``*(f(x) for x in xs)`` becomes a ``for`` loop of
+    ``start_soon`` only as a generator expression with one ``for`` and no ``if``; any other
+    form is kept as it was, with its TODO."""
+    new, _ = port.rewrite(_GATHER.format(arg=arg), "app.py")
+    assert ("trio.open_nursery()" in new) is rewritten, new
+    assert ("asyncio.gather(" in new) is not rewritten, new
+
+
 def test_the_notebooks_page_states_what_survives_a_cell() -> None:
     text = page("notebooks.md")
     assert "cannot be used in the next run" not in text
