@@ -37,6 +37,7 @@ import trio
 import trio.lowlevel
 import trio.testing
 
+from tests.certs import self_signed
 from tests.conftest import load_file
 from tests.signals import default_sigint, interrupt
 from tests.virtual import run_asyncio, run_trio
@@ -604,12 +605,7 @@ def test_ssl_cert_file_is_honoured_by_aiohttp_whatever_trust_env_by_httpx_only_w
     and OpenSSL reads SSL_CERT_FILE then, whatever `trust_env` says (a variable set after the
     import changes nothing). httpx reads it only with `trust_env=True` (its default), and
     otherwise trusts certifi's bundle."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60)
+    cert, key = self_signed(tmp_path)
     env = {name: value for name, value in os.environ.items()
            if name not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
     if when == "at start":

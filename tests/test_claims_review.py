@@ -24,6 +24,7 @@ import pytest
 import trio
 import trio.lowlevel
 
+from tests.certs import self_signed
 from tests.signals import interrupt
 from tests.test_claims_conditions import KINDS, TLS_SERVER, Root, chaining, example, raise_as
 from tests.virtual import run_asyncio, run_trio
@@ -353,12 +354,7 @@ def test_both_crawlers_trust_ssl_cert_file_despite_trust_env_false(
     self-signed certificate is in SSL_CERT_FILE alone: both trust it. aiohttp's context comes
     from `ssl.create_default_context()` at import; httpx hands `trust_env` to its own transports
     only, and the Trio crawler's transport calls `ssl.create_default_context()` itself."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60)
+    cert, key = self_signed(tmp_path)
     env = {name: value for name, value in os.environ.items()
            if name not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
     env["PYTHONPATH"] = str(ROOT)

@@ -35,6 +35,7 @@ import trio.socket
 import trio.testing
 import trio_util
 
+from tests.certs import self_signed
 from tests.conftest import load_file
 from walkthrough.clocks import VirtualTimeLoop, mock_clock
 
@@ -529,13 +530,7 @@ def tls_contexts(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLConte
     """A server and a client context for 127.0.0.1, from a self-signed certificate."""
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl command")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60)
+    cert, key = self_signed(tmp_path_factory.mktemp("tls"))
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert, key)
     return server, ssl.create_default_context(cafile=str(cert))
