@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -74,15 +75,17 @@ def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in
     undisturbed; a Trio deadline around a nursery raises ``Cancelled`` in each child at every
     checkpoint until the block is left. Both on virtual clocks; the children wait 1 s after
     the cancellation, and the block ends when they do (asyncio) or at once (Trio)."""
-    async def aio_child(log: list[str], name: str) -> None:
+    async def child(log: list[str], name: str, sleep: Callable[[float], Awaitable[object]],
+                    cancelled: type[BaseException]) -> None:
+        """The same child in both frameworks: cancelled, it catches it and waits 1 s more."""
         try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
+            await sleep(10)
+        except cancelled:
             log.append(f"{name} cancelled")
             try:
-                await asyncio.sleep(1)
+                await sleep(1)
                 log.append(f"{name} waited again")
-            except asyncio.CancelledError:
+            except cancelled:
                 log.append(f"{name} cancelled again")
             raise
 
@@ -92,29 +95,17 @@ def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in
         start = loop.time()
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(5), asyncio.TaskGroup() as group:
-                group.create_task(aio_child(log, "c1"))
-                group.create_task(aio_child(log, "c2"))
+                for name in ("c1", "c2"):
+                    group.create_task(child(log, name, asyncio.sleep, asyncio.CancelledError))
         return sorted(log), loop.time() - start
-
-    async def trio_child(log: list[str], name: str) -> None:
-        try:
-            await trio.sleep(10)
-        except trio.Cancelled:
-            log.append(f"{name} cancelled")
-            try:
-                await trio.sleep(1)
-                log.append(f"{name} waited again")
-            except trio.Cancelled:
-                log.append(f"{name} cancelled again")
-            raise
 
     async def trio_main() -> tuple[list[str], float]:
         log: list[str] = []
         start = trio.current_time()
         with trio.move_on_after(5) as scope:
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(trio_child, log, "c1")
-                nursery.start_soon(trio_child, log, "c2")
+                for name in ("c1", "c2"):
+                    nursery.start_soon(child, log, name, trio.sleep, trio.Cancelled)
         assert scope.cancelled_caught
         return sorted(log), trio.current_time() - start
 
