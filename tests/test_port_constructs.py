@@ -3714,7 +3714,7 @@ def test_what_awaiting_a_task_gives_is_its_result_not_a_task() -> None:
 def test_what_the_files_own_function_is_typed_to_return_as_a_dict_is_a_dict() -> None:
     """``response = await self._request(...)`` where ``_request`` is typed ``-> Dict[Any,
     Any]``: the name holds that dict in this method, not the aiohttp response it names in
-    another, so its ``get`` is a dict's; an untyped helper gives no such word."""
+    another, so its ``get`` is a dict's."""
     found = rows("""\
         from typing import Any, Dict
         import aiohttp
@@ -3741,7 +3741,9 @@ def test_what_the_files_own_function_is_typed_to_return_as_a_dict_is_a_dict() ->
         """)
     assert found[10] == {"aiohttp-client"}
     assert 18 not in found
-    assert found[22] == {"aiohttp-client"}
+    # nor the untyped helper's: aiohttp's response has no get, so that name holds another
+    # object there (the rule of the names aiohttp's objects lack, below)
+    assert 22 not in found
 
 
 def test_a_logger_an_asyncio_only_library_hands_out_is_plain_logging() -> None:
@@ -3926,3 +3928,97 @@ def test_a_parameter_typed_as_an_asyncio_class_makes_one_where_it_is_called() ->
         """)
     assert found[12] == found[16] == {"queue"}
     assert 13 not in found
+
+
+def test_a_name_aiohttp_objects_lack_is_another_objects_under_the_same_reference() -> None:
+    """``response`` is one reference per file: an aiohttp response in ``_request``, the dict
+    its ``json()`` gave in the callers. ``response.get(...)`` (no ClientResponse has ``get``)
+    and ``data.get(...)`` where ``data`` is a ``FormData`` elsewhere are that other object's;
+    the response's own fields and the form's own methods still are the client's."""
+    found = rows("""\
+        import aiohttp
+
+        class Api:
+            async def _request(self, session, url):
+                async with session.get(url) as response:
+                    if response.status != 200:
+                        raise RuntimeError(response.status)
+                    return await response.json()
+
+            async def runtime(self, session):
+                response = await self._request(session, "/runtime")
+                if response.get("success"):
+                    return response.get("data")
+
+            async def upload(self, session, path):
+                data = aiohttp.FormData()
+                data.add_field("file", open(path, "rb"))
+                async with session.post("/up", data=data) as resp:
+                    data = await resp.json()
+                    return data.get("id", "")
+        """)
+    assert found[6] == {"aiohttp-client"}
+    assert found[17] == {"aiohttp-client"}
+    assert not {12, 13, 20} & set(found)
+
+
+def test_a_response_history_read_whole_is_httpxs_field_too() -> None:
+    """``len(resp.history)``, ``history=resp.history`` handed on: httpx's response has the
+    same list; a response taken out of it (``resp.history[0].status``) is aiohttp's."""
+    found = rows("""\
+        import aiohttp
+
+        async def fetch(session, url):
+            async with session.get(url) as resp:
+                redirects = len(resp.history)
+                first = resp.history[0].status
+                heads = [r.headers for r in (*resp.history, resp)]
+                raise aiohttp.ClientResponseError(
+                    resp.request_info,
+                    history=resp.history,
+                    status=resp.status,
+                )
+        """)
+    assert 5 not in found and 10 not in found
+    assert found[6] == found[7] == found[8] == found[9] == found[11] == {"aiohttp-client"}
+
+
+def test_a_client_errors_history_handed_on_whole_is_no_finding() -> None:
+    found = rows("""\
+        import aiohttp
+
+        async def check(resp):
+            try:
+                resp.raise_for_status()
+            except aiohttp.ClientResponseError as e:
+                raise aiohttp.ClientResponseError(request_info=e.request_info,
+                                                  history=e.history,
+                                                  message=e.message)
+        """)
+    assert 8 not in found
+    assert found[7] == found[9] == {"aiohttp-client"}
+
+
+def test_a_responses_body_used_at_once_as_data_is_a_blocking_librarys_response() -> None:
+    """aiohttp's ``json()`` is a coroutine: ``result = response.json()`` in a plain ``def``,
+    or ``Token(**response.json())``, is a blocking library's response (requests') kept under
+    the name the file gives an aiohttp response elsewhere."""
+    found = rows("""\
+        import aiohttp
+        import requests
+
+        async def fetch(session, url):
+            async with session.get(url) as response:
+                return await response.json()
+
+        def fetch_blocking(url):
+            response = requests.post(url)
+            result = response.json()
+            return result["text"]
+
+        async def token(client, url):
+            response = await client.post(url)
+            return dict(**response.json())
+        """)
+    assert found[6] == {"aiohttp-client"}
+    assert not {10, 15} & set(found)

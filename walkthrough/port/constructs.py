@@ -544,6 +544,22 @@ class Visitor(ast.NodeVisitor):
         #: what is indexed (by id): ``request.app`` in ``request.app[key]``
         self.indexed = {id(each.value) for each in walk(tree or ast.Module([], []))
                         if isinstance(each, ast.Subscript)}
+        #: what is iterated or unpacked (by id): ``for r in resp.history``, ``*resp.history``
+        self.spread = {id(value) for each in walk(tree or ast.Module([], []))
+                       for value in [each.iter if isinstance(each, ast.For | ast.AsyncFor
+                                                             | ast.comprehension)
+                                     else each.value if isinstance(each, ast.Starred)
+                                     else None]
+                       if value is not None}
+        #: the ``func`` (by id) of each call whose result is used at once as data: indexed,
+        #: a field or method of it taken, unpacked (``Token(**response.json())``)
+        self.used_as_data = {
+            id(value.func) for each in walk(tree or ast.Module([], []))
+            for value in [each.value if isinstance(each, ast.Subscript | ast.Attribute
+                                                   | ast.Starred) else
+                          each.value if isinstance(each, ast.keyword) and each.arg is None
+                          else None]
+            if isinstance(value, ast.Call)}
         #: reference to a task → what the file does with it: (construct, line, whether in
         #: what stops a service); and the lines that create it
         self.uses: dict[str, list[tuple[str, int, bool]]] = {}
@@ -606,6 +622,20 @@ class Visitor(ast.NodeVisitor):
                 # fields, msg.type and msg.data, are read as plain data)
                 self.emit(node, "aiohttp.ws")
             return
+        if kind in AIOHTTP_NAMES and len(parts) >= 2 and not parts[1].startswith("_") \
+                and parts[1] not in AIOHTTP_NAMES[kind]:
+            # api_response.get("status"), res.aread(), data.get("id"): a name aiohttp's object
+            # has not. The reference is one per file, so here it holds another object (a dict
+            # from resp.json(), httpx's response), whose use is no aiohttp call
+            return
+        if kind == "response" and len(parts) >= 2 and parts[1] in RESPONSE_AWAITED \
+                and id(node) in self.called and id(node) not in self.awaited \
+                and (id(node) in self.used_as_data
+                     or (self.coroutines and not self.coroutines[-1])):
+            # response.json()["result"] in a plain def, Token(**response.json()): aiohttp's
+            # json() is a coroutine, used here as the data itself, so the response is a
+            # blocking library's (requests') kept under the same name elsewhere in the file
+            return
         if kind == "form":
             if len(parts) == 2 and id(node) in self.called:
                 # form.add_field(...), mpwriter.append_json(...): aiohttp's client API
@@ -621,14 +651,18 @@ class Visitor(ast.NodeVisitor):
         if kind in ("response", "web") and len(parts) >= 2 and isinstance(node, ast.Attribute) \
                 and id(node) not in self.called \
                 and not (kind == "web" and len(parts) == 2 and isinstance(node.ctx, ast.Store)) \
-                and parts[1] not in (RESPONSE_OBJECTS if kind == "response"
-                                     else WEB_OBJECTS):
+                and (parts[1] not in (RESPONSE_OBJECTS if kind == "response"
+                                      else WEB_OBJECTS)
+                     or (kind == "response" and parts[1:] == ["history"]
+                         and id(node) not in self.indexed | self.spread)):
             # resp.headers, resp.url.host, request.remote, request.match_info["id"]: a field
             # of aiohttp's objects read as plain data (the corpus README's settled case 1; a
             # field set on a server object, response.text = ..., app.container = c, is the
             # server's API: the fifth part's ruling on setting a library object's field);
             # resp.status is status_code in httpx, request.app[key] the Application's own
-            # state, and a method called (resp.json(), request.match_info.get(k)) the API
+            # state, and a method called (resp.json(), request.match_info.get(k)) the API;
+            # resp.history read whole, handed on or counted, is httpx's field too (only a
+            # response taken out of it, resp.history[0].status, is aiohttp's object)
             return
         if kind == "web" and len(parts) == 2 and parts[1] in WEB_OBJECTS \
                 and isinstance(node, ast.Attribute) and id(node) not in self.called \
@@ -1110,7 +1144,8 @@ class Visitor(ast.NodeVisitor):
             # stored; its calls are the session's requests, found where they are made
             self.visit(node.value)
             return
-        if id(node) in self.client_error_fields:
+        if id(node) in self.client_error_fields and not (
+                node.attr == "history" and id(node) not in self.indexed | self.spread):
             self.emit(node, "response")  # err.status: aiohttp's error's field, httpx's differs
             return
         if id(node) in self.library_timeouts:
@@ -2263,6 +2298,28 @@ CLIENT_ERROR_FIELDS = {"status", "message", "request_info", "history"}
 #: What a response's field read is a finding for: a field httpx renames, or one that holds
 #: the library's own objects (``resp.history``: aiohttp's responses, whose fields differ).
 RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
+#: The public names of aiohttp's client objects (aiohttp 3.14: ``ClientResponse`` with the
+#: fields of ``ClientResponseError``, which the tool follows as a response; ``FormData``,
+#: ``MultipartWriter`` and ``CookieJar``): a name outside these, on a reference the file
+#: binds to one of them elsewhere, is another object's.
+AIOHTTP_NAMES = {
+    "response": frozenset({
+        "charset", "close", "closed", "connection", "content", "content_disposition",
+        "content_length", "content_type", "cookies", "get_encoding", "headers", "history",
+        "host", "json", "links", "ok", "output_size", "raise_for_status", "raw_headers", "read",
+        "real_url", "reason", "release", "request_info", "start", "status", "text",
+        "upload_complete", "url", "url_obj", "version", "wait_for_close", "method",
+        "message", "code", "args", "with_traceback", "add_note"}),
+    "form": frozenset({
+        "add_field", "add_fields", "is_multipart", "append", "append_form", "append_json",
+        "append_payload", "as_bytes", "autoclose", "boundary", "close", "consumed",
+        "content_type", "decode", "encoding", "filename", "headers", "set_content_disposition",
+        "size", "write", "write_with_length", "clear", "clear_domain", "cookies",
+        "filter_cookies", "host_only_cookies", "load", "quote_cookie", "save",
+        "treat_as_secure_origin", "unsafe", "update_cookies", "update_cookies_from_headers"}),
+}
+#: An aiohttp response's coroutine methods (its body, awaited).
+RESPONSE_AWAITED = {"json", "text", "read"}
 #: Fields of aiohttp's server objects that hold the server's own objects, not plain data
 #: (``request.app[key]`` is the Application's state, the library's API).
 WEB_OBJECTS = {"app", "config_dict", "router", "content", "on_startup",
