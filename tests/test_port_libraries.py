@@ -614,3 +614,29 @@ def test_no_advice_loses_a_star_on_its_way_to_the_terminal() -> None:
         assert conceptmap.plain(lib.advice).count("*") == lib.advice.count("*"), lib.module
     aiojobs = libraries.find("aiojobs")
     assert aiojobs is not None and "an aio* package" in conceptmap.plain(aiojobs.advice)
+
+
+def test_nonebot2s_api_runs_on_anyio_and_its_html_renderer_on_playwrights_asyncio() -> None:
+    """NoneBot 2 (nonebot2 2.5: anyio>=4.4 its requirement, its driver core and matchers
+    AnyIO's, its own tests run on Trio): a plugin awaiting its API is no evidence of asyncio,
+    so only the plugin's own asyncio lines are findings. nonebot-plugin-htmlrender renders
+    with Playwright's async API (its browser.py), asyncio's."""
+    found = rows("""\
+        import asyncio
+        from nonebot import on_command, require
+        from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent
+        require("nonebot_plugin_htmlrender")
+        from nonebot_plugin_htmlrender import md_to_pic
+
+        rename = on_command("rename")
+        locks: dict[str, asyncio.Lock] = {}
+
+        @rename.handle()
+        async def handle(bot: Bot, event: GroupMessageEvent) -> None:
+            await bot.set_group_name(group_id=event.group_id, group_name="x")
+            picture = await md_to_pic(md="# hi")
+            await rename.finish(picture)
+        """)
+    assert found == {1: {"loop"}, 5: {"asyncio-only-lib"}, 8: {"lock"},
+                     13: {"asyncio-only-lib"}}
+    assert libraries.not_asyncio("nonebot.adapters.onebot.v11")

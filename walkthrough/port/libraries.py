@@ -244,6 +244,11 @@ LIBRARIES: tuple[Library, ...] = (
     Library("daphne", "asyncio-only-lib",
             "Hypercorn's Trio worker (`hypercorn.trio.serve`) serves the same ASGI app"),
     # messaging, chat and bots
+    # nonebot-plugin-htmlrender, NoneBot's page renderer: its browser is Playwright's async
+    # API (its browser.py: `from playwright.async_api import async_playwright`), asyncio's
+    Library("nonebot_plugin_htmlrender", "asyncio-only-lib",
+            "Playwright's `sync_api` in `trio.to_thread.run_sync` (nonebot-plugin-htmlrender "
+            f"renders with Playwright's asyncio API), or {_BRIDGE}"),
     Library("slixmpp", "asyncio-only-lib", f"{_BRIDGE}: slixmpp runs on asyncio only"),
     Library("pyrogram", "asyncio-only-lib", f"{_BRIDGE}: Pyrogram runs on asyncio only"),
     # LiveKit's realtime SDK: a Room takes `loop or asyncio.get_event_loop()` and its events
@@ -478,6 +483,11 @@ AGNOSTIC: frozenset[str] = frozenset({
     # the official Ollama client: httpx's AsyncClient, and anyio for its file reads
     # (ollama/_client.py imports no asyncio)
     "ollama",
+    # NoneBot 2 (the nonebot2 distribution, 2.5): anyio is its requirement, its driver core,
+    # matchers, permissions and rules run on AnyIO (task groups, `anyio.run`), and its own
+    # tests run on Trio, so a plugin awaiting its API says nothing of asyncio. (NoneBot 1,
+    # the same import name, ran on Quart and had its last release in 2021.)
+    "nonebot",
 })
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
