@@ -4022,3 +4022,25 @@ def test_a_responses_body_used_at_once_as_data_is_a_blocking_librarys_response()
         """)
     assert found[6] == {"aiohttp-client"}
     assert not {10, 15} & set(found)
+
+
+def test_a_loop_parameter_typed_as_a_class_of_the_file_is_that_classs_object() -> None:
+    """``loop: AgentLoop``, where the file defines ``class AgentLoop``: an agent's loop, no
+    event loop, so neither the parameter nor storing it is the loop row; a ``loop``
+    parameter with no annotation, in the same file, still is."""
+    found = rows("""\
+        import asyncio
+
+        class AgentLoop:
+            pass
+
+        class Registry:
+            def register(self, loop_id: str, loop: AgentLoop | None) -> None:
+                self._loops[loop_id] = loop
+
+        class Client:
+            def __init__(self, loop=None):
+                self._loop = loop or asyncio.get_event_loop()
+        """)
+    assert not {7, 8} & set(found)
+    assert found[11] == found[12] == {"loop"}

@@ -26,6 +26,7 @@ from walkthrough.port.names import (
     annotation_kind,
     callback_name,
     collect,
+    defined_classes_only,
     element,
     evidenced,
     external_of,
@@ -2132,7 +2133,11 @@ class Visitor(ast.NodeVisitor):
             # def parse(self, response: str): a value of a builtin type, whatever the name
             # holds elsewhere in the file (an aiohttp response in another method)
             a.arg for a in arguments if a.annotation is not None
-            and (node.name, a.arg) not in self.scan.given and _builtin_value(a.annotation)}
+            and (node.name, a.arg) not in self.scan.given and _builtin_value(a.annotation)} | {
+            # def register(self, loop: AgentLoop): typed as a class of this file's own, which
+            # no event loop is, whatever the name holds elsewhere
+            a.arg for a in arguments if (node.name, a.arg) not in self.scan.given
+            and defined_classes_only(a.annotation, self.tree)}
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()
@@ -2178,7 +2183,9 @@ class Visitor(ast.NodeVisitor):
                 if collection:
                     self.collections.add(arg.lineno)
             if loop_param(arg.arg) and arg.arg != "event_loop" and self.scan.loop_file and (
-                    loop_annotation(arg.annotation) or kind == "loop"):
+                    (loop_annotation(arg.annotation)
+                     and not defined_classes_only(arg.annotation, self.tree))
+                    or kind == "loop"):
                 self.emit(arg, "loop passed")  # the old ``loop=`` parameter: Trio has no loop
             elif makes_loops(arg.arg) and self.scan.loop_file:
                 self.emit(arg, "loop passed")  # loop_initializer=None: Trio makes no loop

@@ -1181,6 +1181,20 @@ def _own_classes_only(annotation: ast.expr, tree: ast.Module) -> bool:
     return bool(classes) and all(word in own for word in classes)
 
 
+def defined_classes_only(annotation: ast.expr | None, tree: ast.Module) -> bool:
+    """Whether an annotation names classes, all of them defined in this file and none an
+    event loop's subclass: ``loop: BackgroundAgentLoop | RegisteredAgentLoop`` is the file's
+    own kind of loop (an agent's, a game's), whatever its name says."""
+    if annotation is None or any(isinstance(sub, ast.Attribute) for sub in walk(annotation)):
+        return False
+    words = {sub.id for sub in walk(annotation) if isinstance(sub, ast.Name)} - _TYPING_WORDS
+    defined = {node.name: node for node in walk(tree) if isinstance(node, ast.ClassDef)}
+    return bool(words) and all(
+        word in defined and not any("EventLoop" in ast.unparse(base)
+                                    for base in defined[word].bases)
+        for word in words)
+
+
 def _narrowed_assigns(tree: ast.Module, scan: Names) -> set[int]:
     """The ids of :attr:`Names.narrowed` assignments."""
     classes = {each.name for each in walk(tree) if isinstance(each, ast.ClassDef)}
@@ -1320,7 +1334,9 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         scan.factories.setdefault(arg.arg, ANNOTATIONS[made])
                         scan.classes_given.setdefault(arg.arg, made)
                     kind, collection = annotation_kind(arg.annotation, scan)
-                    if kind or loop_param(arg.arg) or arg.arg in scan.fixtures:
+                    own_class = defined_classes_only(arg.annotation, tree)
+                    if kind or (loop_param(arg.arg) and not own_class) \
+                            or arg.arg in scan.fixtures:
                         scan.given.add((node.name, arg.arg))
                     if kind == "future" and not collection \
                             and scan.callbacks.get(node.name, ("", 0))[0] == "task":
@@ -1328,7 +1344,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     if kind:
                         scan.kinds[arg.arg] = plural(kind) if collection else kind
                     elif loop_param(arg.arg) and loop_annotation(arg.annotation) \
-                            and scan.loop_file:
+                            and scan.loop_file and not own_class:
                         # the old `loop=None` parameter; pytest-asyncio's event_loop fixture
                         scan.kinds.setdefault(arg.arg, "loop")
                     if not kind and _names_a_class(arg.annotation, scan):
