@@ -4044,3 +4044,140 @@ def test_a_loop_parameter_typed_as_a_class_of_the_file_is_that_classs_object() -
         """)
     assert not {7, 8} & set(found)
     assert found[11] == found[12] == {"loop"}
+
+
+def test_a_spawn_helper_the_file_enters_with_async_with_is_the_packages_own() -> None:
+    """``async with create_task(coro) as t``: asyncio's ``create_task`` gives a task, which is
+    no context manager, so the package's helper of that name runs and cancels its task in the
+    block, in every call of it in the file; a helper only called is asyncio's spawn by name."""
+    source = """\
+        import asyncio
+        from .util.task import create_task
+
+        async def wait_changed(state):
+            {first}
+                await asyncio.wait([t], return_when=asyncio.FIRST_COMPLETED)
+
+        def make(state, ws):
+            return State(send_task=create_task(ws.send(b"x")))
+        """
+    found = rows(source.format(first="async with create_task(state.cancelled.wait()) as t:"))
+    assert not {5, 9} & set(found)
+    found = rows(source.format(first="t = create_task(state.cancelled.wait())\n            if t:"))
+    assert found[5] == found[10] == {"create-task"}
+
+
+def test_feed_data_on_an_object_not_named_for_a_reader_is_a_parsers() -> None:
+    """``feed_data`` and ``feed_eof`` are a sans-I/O parser's methods too (a protocol handing
+    its bytes to the package's codec); on a reference named for a reader they are asyncio's
+    StreamReader's, however it was handed in."""
+    found = rows("""\
+        import asyncio
+
+        class TransportProtocol:
+            def __init__(self, client, conn):
+                self._client = client
+                self._conn = conn
+
+            def data_received(self, data):
+                self._client.feed_data(data=data)
+
+            def connection_lost(self, exc):
+                self._conn.reader.feed_eof()
+        """)
+    assert 9 not in found
+    assert found[12] == {"streams"}
+
+
+def test_a_process_pipe_kept_under_a_name_is_no_finding_its_calls_are() -> None:
+    found = rows("""\
+        import asyncio
+
+        class Template:
+            async def launch(self):
+                self.process = await asyncio.create_subprocess_exec(
+                    "x", stdin=asyncio.subprocess.PIPE)
+
+            async def write_line(self, line):
+                stdin = self.process.stdin
+                stdin.write(line)
+                await stdin.drain()
+        """)
+    assert 9 not in found
+    assert found[10] and found[11]
+
+
+def test_the_main_block_binds_a_name_to_the_files_own_object() -> None:
+    """``ws = WSServer(...)`` under ``if __name__ == "__main__":``, where ``ws`` is a websockets
+    connection in a handler above: the script's ``ws.start()`` is the file's class's; the
+    file's subclass of a library's class made there stays the library's object."""
+    found = rows("""\
+        import asyncio
+        import websockets
+        import slixmpp
+
+        class WSServer:
+            async def handler(self, ws):
+                await ws.send("hi")
+
+            def start(self):
+                asyncio.run(websockets.serve(self.handler, "", 1))
+
+        class Bot(slixmpp.ClientXMPP):
+            pass
+
+        if __name__ == "__main__":
+            ws = WSServer()
+            ws.start()
+            xmpp = Bot("jid", "pw")
+            xmpp.connect()
+        """)
+    assert 17 not in found
+    assert found[7] == {"websocket"}
+    assert found[19] == {"asyncio-only-lib"}
+
+
+def test_a_parameter_typed_as_a_path_is_a_path_where_the_name_is_a_file_elsewhere() -> None:
+    """``file: str | os.PathLike[str]``: a standard module's value class, so ``file.stat()``
+    is a path's, though ``file`` is an aiofiles file in another function."""
+    found = rows("""\
+        import os
+        from pathlib import Path
+        import aiofiles
+
+        async def read_part(path, offset):
+            async with aiofiles.open(path, "rb") as file:
+                await file.seek(offset)
+
+        async def chunk(file: str | os.PathLike[str], size: int):
+            if not isinstance(file, Path):
+                file = Path(file)
+            return file.stat().st_size // size
+        """)
+    assert found[7] == {"aiofiles"}
+    assert 12 not in found
+
+
+def test_what_a_method_of_another_packages_typed_parameter_returns_is_that_packages() -> None:
+    """``res = await pool.request(...)`` with ``pool: httpcore.AsyncConnectionPool`` (or a
+    ``urllib3`` pool): that package's response, whose ``status`` is no aiohttp field, though
+    ``res`` is an aiohttp response in another function."""
+    found = rows("""\
+        import aiohttp
+        import httpcore
+        import urllib3
+
+        async def aiohttp_get(session: aiohttp.ClientSession, url):
+            async with session.get(url) as res:
+                assert res.status == 200
+
+        async def httpcore_get(pool: httpcore.AsyncConnectionPool, url):
+            res = await pool.request("GET", url)
+            assert res.status == 200
+
+        def urllib3_get(pool: urllib3.HTTPConnectionPool, url):
+            res = pool.request("GET", url)
+            assert res.status == 200
+        """)
+    assert found[7] == {"aiohttp-client"}
+    assert not {10, 11, 14, 15} & set(found)

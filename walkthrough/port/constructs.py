@@ -545,6 +545,23 @@ class Visitor(ast.NodeVisitor):
         #: what is indexed (by id): ``request.app`` in ``request.app[key]``
         self.indexed = {id(each.value) for each in walk(tree or ast.Module([], []))
                         if isinstance(each, ast.Subscript)}
+        #: the names ``import`` statements bind (``import urllib3`` → ``urllib3``)
+        self.imported = {(alias.asname or alias.name).split(".")[0]
+                         for each in walk(tree or ast.Module([], []))
+                         if isinstance(each, ast.Import) for alias in each.names}
+        #: whether the visit is in a module's ``if __name__ == "__main__":`` block
+        self.main_block = False
+        #: a field read assigned whole to a name or a field (by id): ``stdin = proc.stdin``
+        self.copied = {id(each.value) for each in walk(tree or ast.Module([], []))
+                       if isinstance(each, ast.Assign) and isinstance(each.value, ast.Attribute)}
+        #: the names of spawn helpers the file enters (``async with create_task(coro) as
+        #: t``): asyncio's create_task gives a task, no context manager, so such a helper is
+        #: the package's own, which runs and cancels the task in the block, in each call
+        self.entered_spawns = {
+            _last_name(item.context_expr.func) for each in walk(tree or ast.Module([], []))
+            if isinstance(each, ast.With | ast.AsyncWith) for item in each.items
+            if isinstance(item.context_expr, ast.Call)
+            and _last_name(item.context_expr.func) in SPAWNS}
         #: what is iterated or unpacked (by id): ``for r in resp.history``, ``*resp.history``
         self.spread = {id(value) for each in walk(tree or ast.Module([], []))
                        for value in [each.iter if isinstance(each, ast.For | ast.AsyncFor
@@ -610,6 +627,10 @@ class Visitor(ast.NodeVisitor):
             pair = "queue sentinel"
         if kind == "process" and len(parts) == 2 and id(node) in self.tested:
             return  # if proc.stdout: a Trio process has the pipe, or None, all the same
+        if kind == "process" and len(parts) == 2 and id(node) in self.copied:
+            # stdin = self.process.stdin: the pipe kept under a name, as a Trio process has
+            # it; what is called on it (stdin.write, drain) is where the port changes
+            return
         if kind == "task" and id(node) in self.chained:
             pair = "future.add_done_callback"
         if kind == "task" and len(parts) == 2 and self.completed \
@@ -975,11 +996,14 @@ class Visitor(ast.NodeVisitor):
             # (a parameter, another object's field), it is one
             self.emit(node, f"future.{func.attr}")
         elif isinstance(func, ast.Attribute) and func.attr in STREAM_ONLY \
+                and (func.attr not in FEEDS or any(
+                    word in _last_name(func.value).lower() for word in ("reader", "stream"))) \
                 and self.scan.imports_asyncio and qualname(func.value, self.scan) is None \
                 and reference(func.value) not in self.scan.plain and not self._own_method(func):
             self.emit(node, "stream")  # conn._reader.at_eof(): a StreamReader, however held
         elif name is None and self.scan.loop_file and node.args and not (
-                {callback_name(func)} & self.defined) and not self._own_base_method(func) and (
+                {callback_name(func)} & self.defined) and not self._own_base_method(func) \
+                and _last_name(func) not in self.entered_spawns and (
                 (isinstance(func, ast.Attribute) and func.attr in SPAWNS)
                 or (isinstance(func, ast.Name) and func.id in SPAWNS)):
             # self.create_task(coro), a helper imported from the package's own tools: asyncio's
@@ -1428,7 +1452,11 @@ class Visitor(ast.NodeVisitor):
                     self.held_aliases[-1][target.id] = held
         made = node.value.value if isinstance(node.value, ast.Await) else node.value
         fresh = isinstance(made, ast.Call) and not made.args and not made.keywords
-        if self.functions and self.scan.remade(node.value) and any(
+        if (self.functions or (self.main_block and not (
+                # xmpp = AskConfirm(...), the file's subclass of a library's class: the
+                # library's object still (what the class inherits is the library's API)
+                isinstance(made, ast.Call) and _last_name(made.func) in self.scan.subclasses)))\
+                and self.scan.remade(node.value) and any(
                 _rewrappable(qualname(target, self.scan))
                 # future = _FakeFuture(): a future of the file's own, made from nothing
                 # asyncio gave (a loop wrapped in the file's class stays a loop)
@@ -1491,13 +1519,23 @@ class Visitor(ast.NodeVisitor):
         assigns: dict[str, int] = {}  # name = anything
         stores: dict[str, int] = {}  # every binding: assigns, for, with, walrus, unpacking
         shared: set[str] = set()  # names declared global or nonlocal
+        # pool: httpcore.AsyncConnectionPool, pool: urllib3.HTTPConnectionPool: typed as a
+        # class of a package neither asyncio nor a library the tool knows, so what its
+        # methods return (res = await pool.request(...)) is that package's object
+        typed = {a.arg for a in arguments if self._other_package_type(a.annotation)}
         for sub in own_nodes(node):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     if isinstance(target, ast.Name):
                         assigns[target.id] = assigns.get(target.id, 0) + 1
+                        made = sub.value.value if isinstance(sub.value, ast.Await) \
+                            else sub.value
                         if self._foreign_call(sub.value) \
-                                or self._plain_value(sub.value, target.id):
+                                or self._plain_value(sub.value, target.id) or (
+                                    isinstance(made, ast.Call)
+                                    and isinstance(made.func, ast.Attribute)
+                                    and isinstance(made.func.value, ast.Name)
+                                    and made.func.value.id in typed):
                             plain[target.id] = plain.get(target.id, 0) + 1
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
                 stores[sub.id] = stores.get(sub.id, 0) + 1
@@ -1508,6 +1546,22 @@ class Visitor(ast.NodeVisitor):
         return {name for name, count in plain.items()
                 if count == assigns[name] == stores.get(name, 0)
                 and name not in params and name in self.scan.kinds}
+
+    def _other_package_type(self, annotation: ast.expr | None) -> bool:
+        """``httpcore.AsyncConnectionPool``, ``urllib3.HTTPConnectionPool``: a dotted class of
+        an imported package that is not asyncio, aiohttp, a library the tool lists, nor the
+        standard library."""
+        if not isinstance(annotation, ast.Attribute) \
+                or annotation_kind(annotation, self.scan)[0] is not None:
+            return False
+        root: ast.expr = annotation
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in self.stdlib:
+            return False
+        named = qualname(annotation, self.scan)
+        return (named is None and root.id in self.imported) or (
+            named is not None and named.startswith("pkg:"))
 
     def _visit_assign(self, node: ast.Assign) -> None:
         value = node.value
@@ -1640,6 +1694,15 @@ class Visitor(ast.NodeVisitor):
                 self.emit(value, "loop passed")
 
     def visit_If(self, node: ast.If) -> None:
+        if not self.functions and not self.main_block and _is_main_test(node.test):
+            # if __name__ == "__main__": the script's own scope, where a name bound to the
+            # file's own object (ws = WSServer(...)) is that object to the end of the block
+            self.main_block = True
+            outer = self.scan.shadowed
+            self.generic_visit(node)
+            self.scan.shadowed = outer
+            self.main_block = False
+            return
         self._tests_loop(node.test)
         duck = {sub.args[0].id for sub in walk(node.test)
                 if isinstance(sub, ast.Call) and sub.args and isinstance(sub.args[0], ast.Name)
@@ -2133,7 +2196,8 @@ class Visitor(ast.NodeVisitor):
             # def parse(self, response: str): a value of a builtin type, whatever the name
             # holds elsewhere in the file (an aiohttp response in another method)
             a.arg for a in arguments if a.annotation is not None
-            and (node.name, a.arg) not in self.scan.given and _builtin_value(a.annotation)} | {
+            and (node.name, a.arg) not in self.scan.given
+            and _builtin_value(a.annotation, self.stdlib)} | {
             # def register(self, loop: AgentLoop): typed as a class of this file's own, which
             # no event loop is, whatever the name holds elsewhere
             a.arg for a in arguments if (node.name, a.arg) not in self.scan.given
@@ -2248,6 +2312,10 @@ SAME_ON_TRIO = {"asyncio.Event": "event", "asyncio.Lock": "lock",
 #: Methods only asyncio's StreamReader and StreamWriter have (in an asyncio file, whatever the
 #: receiver came from, it is a stream).
 STREAM_ONLY = {"readexactly", "readuntil", "at_eof", "feed_eof", "feed_data", "drain"}
+#: Of these, the ones a sans-I/O parser has too (``self._client.feed_data(data)``, a
+#: protocol handing bytes to the package's codec): a StreamReader only on a reference named
+#: for one (``conn.reader.feed_eof()``).
+FEEDS = {"feed_data", "feed_eof"}
 #: Kinds of what asyncio makes to be entered (``async with``) → the construct of its row.
 ENTERED = {"taskgroup": "asyncio.TaskGroup", "timeoutcm": "asyncio.timeout",
            # a session entered and left by hand (a wrapper's own __aenter__): a call of a
@@ -2365,6 +2433,8 @@ def _own_nodes_of(node: ast.AST) -> list[ast.AST]:
 #: name for a parameter that holds plain data.
 PLAIN_VALUES = {"str", "bytes", "int", "float", "bool", "dict", "list", "tuple", "set",
                 "Dict", "List", "Tuple", "Set", "Optional", "None"}
+#: Standard modules whose classes are plain values (a path, a time, a number, an address).
+VALUE_MODULES = {"os", "pathlib", "datetime", "decimal", "uuid", "ipaddress", "fractions"}
 
 
 def _plain_makers(tree: ast.AST) -> set[str]:
@@ -2382,17 +2452,25 @@ def _plain_makers(tree: ast.AST) -> set[str]:
     return {name for name, plain in typed.items() if plain}
 
 
-def _builtin_value(annotation: ast.expr) -> bool:
+def _builtin_value(annotation: ast.expr, stdlib: set[str] | None = None) -> bool:
     """``str``, ``Optional[bytes]``, ``dict[str, int]``, ``"str"``: an annotation that names
-    only builtin value types (not ``Any``, not a class of the file's or a library's)."""
+    only builtin value types (not ``Any``, not a class of the file's or a library's); and,
+    given the names the file binds to standard modules, a plain value class of one of those
+    (``str | os.PathLike[str]``, ``pathlib.Path``: a path, no asyncio object)."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             annotation = ast.parse(annotation.value, mode="eval").body
         except SyntaxError:
             return False
     names = [sub for sub in walk(annotation) if isinstance(sub, ast.Name | ast.Attribute)]
-    return bool(names) and all(isinstance(sub, ast.Name) and sub.id in PLAIN_VALUES
-                               for sub in names)
+    values = [sub for sub in names if not (
+        stdlib and isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+        and sub.value.id in stdlib and sub.value.id in VALUE_MODULES)]
+    # (the Name under os.PathLike is the module's, judged with its attribute)
+    modules = {id(sub.value) for sub in names if isinstance(sub, ast.Attribute)
+               and sub not in values}
+    return bool(names) and all(isinstance(sub, ast.Name) and (
+        sub.id in PLAIN_VALUES or id(sub) in modules) for sub in values)
 
 
 #: The calls that run an asyncio program (a KeyboardInterrupt around them may come grouped).
@@ -2562,6 +2640,15 @@ def _truth_operands(test: ast.expr) -> list[ast.expr]:
             and isinstance(test.ops[0], ast.Is | ast.IsNot) and _is_none(test.comparators[0]):
         return [test.left]
     return [test]
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    return isinstance(test, ast.Compare) and len(test.ops) == 1 \
+        and isinstance(test.ops[0], ast.Eq) and {
+            each.id if isinstance(each, ast.Name) else
+            each.value if isinstance(each, ast.Constant) else None
+            for each in (test.left, test.comparators[0])} == {"__name__", "__main__"}
 
 
 def _rewrappable(kind: str | None) -> bool:

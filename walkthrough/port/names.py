@@ -1181,7 +1181,7 @@ def _own_classes_only(annotation: ast.expr, tree: ast.Module) -> bool:
     return bool(classes) and all(word in own for word in classes)
 
 
-def defined_classes_only(annotation: ast.expr | None, tree: ast.Module) -> bool:
+def defined_classes_only(annotation: ast.expr | None, tree: ast.AST) -> bool:
     """Whether an annotation names classes, all of them defined in this file and none an
     event loop's subclass: ``loop: BackgroundAgentLoop | RegisteredAgentLoop`` is the file's
     own kind of loop (an agent's, a game's), whatever its name says."""
