@@ -684,3 +684,19 @@ def test_aiologic_is_aio_by_name_but_runs_on_trio_too() -> None:
                 await asyncio.sleep(1)
         """)
     assert found == {1: {"loop"}, 8: {"sleep"}}
+
+
+def test_runtimepys_arbiter_tasks_are_asyncio_only() -> None:
+    """runtimepy's arbiter runs its apps' tasks as asyncio tasks: a task class of a program
+    built on it, and its arbiter's calls, are the library's lines."""
+    found = rows("""\
+        from runtimepy.net.arbiter import AppInfo
+        from runtimepy.net.arbiter.task import ArbiterTask
+
+        class Dispatch(ArbiterTask):
+            async def init(self, app: AppInfo) -> None:
+                self.env.int_channel("samples", commandable=True)
+                await super().init(app)
+        """)
+    assert {line: found.get(line) for line in (1, 2, 4, 5, 7)} == {
+        line: {"asyncio-only-lib"} for line in (1, 2, 4, 5, 7)}

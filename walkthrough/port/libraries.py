@@ -410,6 +410,11 @@ LIBRARIES: tuple[Library, ...] = (
             f"{_BRIDGE}: prompt_toolkit's SSH server is built on asyncssh"),
     Library("pyee.asyncio", "asyncio-only-lib",
             "pyee's own `pyee.trio.TrioEventEmitter`, which runs its handlers in a nursery"),
+    # runtimepy, "a framework for implementing Python services": its arbiter and tasks are
+    # asyncio's (runtimepy/net/arbiter/base.py gathers its servers' asyncio tasks under an
+    # asyncio.Event; runtimepy/task/asynchronous.py shields on the running loop)
+    Library("runtimepy", "asyncio-only-lib",
+            f"{_BRIDGE}: runtimepy's arbiter, tasks and connections run on asyncio only"),
     # "Mode is a very minimal Python library built-on top of AsyncIO" (mode-streaming's and
     # mode's description on the index): faust's services (listed above) are mode's
     Library("mode", "asyncio-only-lib", f"{_BRIDGE}: mode's services run on asyncio only"),
