@@ -4181,3 +4181,31 @@ def test_what_a_method_of_another_packages_typed_parameter_returns_is_that_packa
         """)
     assert found[7] == {"aiohttp-client"}
     assert not {10, 11, 14, 15} & set(found)
+
+
+def test_a_session_from_elsewhere_is_aiohttps_by_the_shape_of_its_requests() -> None:
+    """A module that imports no aiohttp, with the session from a base class or a caller:
+    a request entered with ``async with`` (or awaited) whose response's body is awaited is
+    aiohttp's shape alone; httpx's ``r.json()`` is not awaited, so its client stays silent."""
+    found = rows("""\
+        from .base import Base
+
+        class Club(Base):
+            async def get(self, url):
+                async with self.clientsession.get(url) as r:
+                    if r.status == 200:
+                        return await r.json()
+
+        class Bot:
+            async def login(self, bot, url):
+                resp = await bot.session.post(url, data={})
+                return await resp.text()
+        """)
+    assert found[5] == found[6] == found[7] == {"aiohttp-client"}
+    assert found[11] == found[12] == {"aiohttp-client"}
+    assert not rows("""\
+        class Other:
+            async def fetch(self, url):
+                r = await self.session.get(url)
+                return r.json()
+        """)

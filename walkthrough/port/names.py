@@ -1315,6 +1315,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 if sender is not None and sender not in scan.plain:
                     # self.ws.send_str(text): only aiohttp's WebSocket spells it so
                     scan.kinds.setdefault(sender, "websocket")
+    else:
+        _sessions_by_shape(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in walk(tree):
@@ -1738,6 +1740,43 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
                 scan.kinds.setdefault(call.func.value.id, "session")
                 if call.func.value.id in params:
                     scan.given.add((function.name, call.func.value.id))
+
+
+def _sessions_by_shape(tree: ast.Module, scan: Names) -> None:
+    """``async with self.session.post(url) as response: await response.json()`` in a module
+    that imports no aiohttp (the session comes from a base class or a caller): a request
+    entered, or awaited, whose response's body is then awaited, is aiohttp's shape alone.
+    httpx enters no request (its streaming is ``client.stream(...)``) and reads ``r.text``
+    and ``r.json()`` without ``await``; requests awaits nothing."""
+    for function in walk(tree):
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        own = list(walk(function))
+        bodies = {reference(sub.value.func.value) for sub in own
+                  if isinstance(sub, ast.Await) and isinstance(sub.value, ast.Call)
+                  and isinstance(sub.value.func, ast.Attribute)
+                  and sub.value.func.attr in RESPONSE_AWAITS and not sub.value.args}
+        made: list[tuple[ast.expr, ast.expr]] = []  # (the request, the response's name)
+        for sub in own:
+            if isinstance(sub, ast.AsyncWith):
+                made.extend((item.context_expr, item.optional_vars) for item in sub.items
+                            if item.optional_vars is not None)
+            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                    and isinstance(sub.value, ast.Await):
+                made.append((sub.value.value, sub.targets[0]))
+        for call, target in made:
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                    and call.func.attr in HTTP_METHODS \
+                    and (call.args or any(k.arg == "url" for k in call.keywords)) \
+                    and reference(target) in bodies:
+                held = call.func.value
+                # self.bot.session: a field is one reference per file, whoever holds it (as
+                # in _sessions_on_fields)
+                fields = [f"self.{held.attr}"] if isinstance(held, ast.Attribute) else []
+                for session in [reference(held), *fields]:
+                    if session is not None and session not in scan.plain \
+                            and re.fullmatch(r"_?\w*session", session.rpartition(".")[2]):
+                        scan.kinds.setdefault(session, "session")
 
 
 #: Methods only aiohttp's WebSocket has (Starlette's spells them send_text/receive_text).
