@@ -700,3 +700,27 @@ def test_runtimepys_arbiter_tasks_are_asyncio_only() -> None:
         """)
     assert {line: found.get(line) for line in (1, 2, 4, 5, 7)} == {
         line: {"asyncio-only-lib"} for line in (1, 2, 4, 5, 7)}
+
+
+def test_web3s_async_side_is_asyncio_only_and_its_blocking_side_and_helpers_are_not() -> None:
+    """web3.py's AsyncWeb3 and Async* providers run on aiohttp and asyncio; its blocking Web3 and
+    its unit helpers do not, awaited beside the async side or not."""
+    found = rows("""\
+        import asyncio
+        from web3 import AsyncHTTPProvider, AsyncWeb3, Web3
+
+        async def balance(url, address):
+            w3 = AsyncWeb3(AsyncHTTPProvider(url))
+            wei = await w3.eth.get_balance(address)
+            return Web3.from_wei(wei, "ether")
+
+        def blocking_balance(url, address):
+            return Web3(Web3.HTTPProvider(url)).eth.get_balance(address)
+        """)
+    assert {line: found.get(line) for line in (2, 5, 6, 7, 10)} == {
+        2: {"asyncio-only-lib"}, 5: {"asyncio-only-lib"}, 6: {"asyncio-only-lib"}, 7: None,
+        10: None}
+    assert [libraries.advice(m) is not None for m in (
+        "web3.providers.persistent.websocket", "web3._utils.async_caching",
+        "web3.providers.rpc.AsyncHTTPProvider", "web3.providers.rpc.HTTPProvider",
+        "web3._utils.caching", "web3.exceptions")] == [True, True, True, False, False, False]
