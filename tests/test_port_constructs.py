@@ -4209,3 +4209,31 @@ def test_a_session_from_elsewhere_is_aiohttps_by_the_shape_of_its_requests() -> 
                 r = await self.session.get(url)
                 return r.json()
         """)
+
+
+def test_a_loop_used_as_a_dict_key_or_handed_in_a_threads_args_is_the_loop_row() -> None:
+    """``_registry[loop]``, ``loop in _registry`` (the corpus README's ninth-part ruling) and
+    ``Thread(target=run, args=(loop,))``: each a loop handed on; a slice or another key of
+    the same dict is no loop."""
+    found = rows("""\
+        import asyncio
+        import threading
+
+        _registry = {}
+
+        def entry():
+            loop = asyncio.get_running_loop()
+            if loop not in _registry:
+                _registry[loop] = []
+            items = _registry["other"][1:2]
+            return _registry[loop]
+
+        def start():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, args=(loop,), daemon=True).start()
+            print("started", (loop,))
+        """)
+    assert found[8] == found[9] == found[11] == {"loop"}
+    assert 10 not in found
+    assert "loop" in found[15]
+    assert 16 not in found

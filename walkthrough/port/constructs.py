@@ -1053,7 +1053,11 @@ class Visitor(ast.NodeVisitor):
         to asyncio's own: ``asyncio.wait(aws, loop=self._loop)``): Trio has no loop to pass,
         and each such argument is its own entry on its own line (the corpus README)."""
         shown = callback_name(node.func) in SHOWN
-        for arg in [*node.args, *(k.value for k in node.keywords)]:
+        handed = [*node.args, *(k.value for k in node.keywords)]
+        # Thread(target=run, args=(self._loop,)): a loop in the arguments handed on
+        handed += [each for arg in handed if isinstance(arg, ast.Tuple) and not shown
+                   for each in arg.elts]
+        for arg in handed:
             if self.formatting and callback_name(node.func) in SHOWN | {"type", "id"}:
                 break  # f"is {type(loop).__name__}": a message that names it, no use of it
             if (qualname(arg, self.scan) == "loop" and reference(arg) is not None) \
@@ -1284,6 +1288,10 @@ class Visitor(ast.NodeVisitor):
                 and isinstance(node.value, ast.Name) and node.value.id == "self" \
                 and isinstance(node.ctx, ast.Load):
             self.emit(node, self.classes[-1][1])  # self["plugin"]: the base class's items
+        if not isinstance(node.slice, ast.Slice) and self._holds_loop(node.slice):
+            # _registry[loop], self._client_per_loop[loop] = c: a loop used as a dict key
+            # (the corpus README's ninth-part ruling): Trio has no loop to key by
+            self.emit(node.slice, "loop passed")
         generic = node.value.id if isinstance(node.value, ast.Name) else \
             node.value.attr if isinstance(node.value, ast.Attribute) else ""
         if generic in GENERICS:
@@ -1671,6 +1679,9 @@ class Visitor(ast.NodeVisitor):
                 self._holds_loop(each) or (isinstance(each, ast.Constant) and each.value is None)
                 for each in operands):
             self.emit(node, "loop passed")
+        if len(operands) == 2 and isinstance(node.ops[0], ast.In | ast.NotIn) \
+                and self._holds_loop(operands[0]) and not self._holds_loop(operands[1]):
+            self.emit(node, "loop passed")  # if loop not in self._clients: a loop as a key
         if len(operands) == 2 and isinstance(node.ops[0], ast.In | ast.NotIn) \
                 and qualname(operands[1], self.scan) == "web":
             self.emit(node, "web")  # if KEY not in app: a look into the app's storage
