@@ -724,3 +724,26 @@ def test_web3s_async_side_is_asyncio_only_and_its_blocking_side_and_helpers_are_
         "web3.providers.persistent.websocket", "web3._utils.async_caching",
         "web3.providers.rpc.AsyncHTTPProvider", "web3.providers.rpc.HTTPProvider",
         "web3._utils.caching", "web3.exceptions")] == [True, True, True, False, False, False]
+
+
+def test_the_stellar_sdks_async_server_is_asyncio_only_and_its_transactions_are_not() -> None:
+    """ServerAsync takes aiohttp's client; Server, Keypair and the transaction builder are the
+    blocking SDK's and plain data."""
+    found = rows("""\
+        import asyncio
+        from stellar_sdk import Keypair, Server
+        from stellar_sdk.server_async import ServerAsync
+
+        async def watch(url, account):
+            async with ServerAsync(url) as server:
+                endpoint = server.transactions().for_account(account)
+                return await endpoint.call(), Keypair.random().public_key
+
+        def fee(url):
+            return Server(url).fetch_base_fee()
+        """)
+    assert {line: found.get(line) for line in (2, 3, 6, 7, 8, 11)} == {
+        2: None, 3: {"asyncio-only-lib"}, 6: {"asyncio-only-lib"}, 7: {"asyncio-only-lib"},
+        8: {"asyncio-only-lib"}, 11: None}
+    assert libraries.advice("stellar_sdk.client.aiohttp_client") is not None
+    assert libraries.advice("stellar_sdk.exceptions") is None
