@@ -93,8 +93,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
     # and so that close() below never waits on bytes a client will not read.
     writer.transport.set_write_buffer_limits(0)
     # And the kernel takes a write only while under 16 KiB is not yet sent, as Trio's
-    # SocketStream makes it (a write it takes can go past that: from just over 16 KiB to 64 KiB
-    # stayed unsent on loopback, in both twins, for a client that reads nothing):
+    # SocketStream makes it (a write it takes can go past that: on loopback, for a client
+    # that reads nothing, 17 KiB stayed unsent in this twin, 18 to 47 KiB in Trio's, always
+    # under 64 KiB):
     # by default it takes up to its whole send buffer (MiBs) from a client that does not read,
     # and drain() waits, and the send deadline starts, only once that is full.
     with contextlib.suppress(OSError, AttributeError):  # gone already; no such option here

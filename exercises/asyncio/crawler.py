@@ -197,8 +197,9 @@ def make_client(concurrency: int) -> ClientSession:
     #                     with a bound.
     # The reference says: aiohttp reads ahead up to twice this per connection (256 KiB by default:
     #                     512 KiB), or twice the chunk a read asks for if that is larger
-    #                     (read_capped's 64 KiB: 128 KiB), then more while it pauses: 16 KiB keeps
-    #                     what waits unread smaller (bytes of a bomb, for one).
+    #                     (read_capped's 64 KiB: 128 KiB), then one more read of the socket (up to
+    #                     256 KiB) while it pauses: 16 KiB keeps what waits unread smaller (bytes of
+    #                     a bomb, for one).
     # The reference says: aiohttp's own limits are per line (8,190 bytes) and count (128); MAX_HEAD,
     #                     on the whole head, is checked in fetch_html, as the twin's transport
     #                     checks it.
