@@ -4237,3 +4237,25 @@ def test_a_loop_used_as_a_dict_key_or_handed_in_a_threads_args_is_the_loop_row()
     assert 10 not in found
     assert "loop" in found[15]
     assert 16 not in found
+
+
+def test_a_websockets_field_trio_websocket_spells_otherwise_is_the_websocket_row() -> None:
+    """``websocket.remote_address``, ``ws.open``, ``ws.close_code``: trio-websocket's
+    connection spells them ``remote``, ``closed``, ``closed.code``, so the port renames them
+    (the corpus README's rulings); another field read, ``websocket.path``, is plain data."""
+    found = rows("""\
+        import websockets
+
+        async def handler(websocket):
+            print(f"from {websocket.remote_address}")
+            print(websocket.path)
+            if websocket.open:
+                await websocket.send("hi")
+            return websocket.close_code is not None
+
+        async def main():
+            async with websockets.serve(handler, "", 8765):
+                pass
+        """)
+    assert found[4] == found[6] == found[7] == found[8] == {"websocket"}
+    assert 5 not in found

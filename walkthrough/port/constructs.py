@@ -1254,6 +1254,12 @@ class Visitor(ast.NodeVisitor):
                 # answer.get("continent").get("name"): a dict read by a literal key, on
                 # what the library returned, plain data like the field read it stands for
                 or id(node) in self.keyed)))
+        if data and node.attr in WEBSOCKET_FIELDS and id(node) not in self.called \
+                and row_of(lib_construct(name) or top) == "websocket":
+            # websocket.remote_address, ws.open, ws.close_code: fields trio-websocket spells
+            # otherwise (remote, closed, closed.code), so the port renames them (the corpus
+            # README's rulings on the eighth and ninth parts)
+            data = False
         if "." in name and not data:
             # an asyncio-only library's object: its methods are the library's API, but a
             # field read (``container.id``, ``cursor.description``) is plain data in a port,
@@ -2376,6 +2382,9 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
                            # headers.raw, url (no real_url), request, http_version
                            "content_length", "raw_headers", "real_url", "request_info",
                            "version"}
+#: A websockets connection's fields that trio-websocket's ``WebSocketConnection`` spells
+#: otherwise (``remote``, ``local``, ``closed`` and its ``code`` and ``reason``).
+WEBSOCKET_FIELDS = {"remote_address", "local_address", "open", "close_code", "close_reason"}
 #: A list's methods that add or take out a callback (``on_request_start.append(cb)``).
 SIGNAL_EDITS = {"append", "extend", "insert", "remove"}
 #: Fields of aiohttp's ``ClientResponseError`` that httpx's ``HTTPStatusError`` has not
