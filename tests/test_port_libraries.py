@@ -747,3 +747,20 @@ def test_the_stellar_sdks_async_server_is_asyncio_only_and_its_transactions_are_
         8: {"asyncio-only-lib"}, 11: None}
     assert libraries.advice("stellar_sdk.client.aiohttp_client") is not None
     assert libraries.advice("stellar_sdk.exceptions") is None
+
+
+def test_hypercorns_asyncio_worker_is_the_servers_row_and_its_trio_worker_is_no_finding() -> None:
+    """``hypercorn.asyncio.serve`` and ``hypercorn.trio.serve`` serve the same ASGI app: the
+    asyncio one takes the http-server row, whose advice is the Trio one."""
+    found = rows("""\
+        import asyncio
+        from hypercorn.asyncio import serve
+        from hypercorn.config import Config
+
+        async def main(app):
+            await serve(app, Config())
+
+        asyncio.run(main(None))
+        """)
+    assert found == {1: {"loop"}, 2: {"http-server"}, 6: {"http-server"}, 8: {"run"}}
+    assert libraries.advice("hypercorn.trio") is None

@@ -245,6 +245,12 @@ LIBRARIES: tuple[Library, ...] = (
     # Daphne serves ASGI on Twisted's asyncio reactor
     Library("daphne", "asyncio-only-lib",
             "Hypercorn's Trio worker (`hypercorn.trio.serve`) serves the same ASGI app"),
+    # Hypercorn's asyncio worker: its Trio worker beside it serves the same app, which is the
+    # http-server row's advice itself (the working keys give `hypercorn.asyncio.serve` that
+    # row); Hypercorn's other modules are Trio-safe (names.TRIO_SAFE)
+    Library("hypercorn.asyncio", "http-server",
+            "Hypercorn's Trio worker: `await hypercorn.trio.serve(app, config)` serves the same "
+            "ASGI app"),
     # messaging, chat and bots
     # nonebot-plugin-htmlrender, NoneBot's page renderer: its browser is Playwright's async
     # API (its browser.py: `from playwright.async_api import async_playwright`), asyncio's
