@@ -668,6 +668,8 @@ def test_a_fern_sdks_async_client_is_asyncio_only_and_its_blocking_side_is_not()
     assert [libraries.advice(m) is not None for m in (
         "cohere.AsyncClientV2", "cohere.ClientV2", "elevenlabs.AsyncElevenLabs",
         "elevenlabs.ElevenLabs", "cohere.errors")] == [True, False, True, False, False]
+    # ElevenLabs' webhook metadata models are named Async* but are plain data
+    assert libraries.advice("elevenlabs.AsyncConversationMetadata") is None
 
 
 def test_aiologic_is_aio_by_name_but_runs_on_trio_too() -> None:
@@ -764,3 +766,23 @@ def test_hypercorns_asyncio_worker_is_the_servers_row_and_its_trio_worker_is_no_
         """)
     assert found == {1: {"loop"}, 2: {"http-server"}, 6: {"http-server"}, 8: {"run"}}
     assert libraries.advice("hypercorn.trio") is None
+
+
+def test_discords_blocking_webhooks_are_no_asyncio_library() -> None:
+    """discord.py's SyncWebhook (and 1.x's RequestsWebhookAdapter) post with requests: a cog's
+    blocking status hook is plain Python, while its async Webhook stays discord's."""
+    found = rows("""\
+        import asyncio
+        from discord.webhook.sync import SyncWebhook
+        import discord
+
+        def post_status(url, text):
+            SyncWebhook.from_url(url).send(content=text)
+
+        async def post(url, session, text):
+            await discord.Webhook.from_url(url, session=session).send(content=text)
+        """)
+    assert found == {1: {"loop"}, 3: {"asyncio-only-lib"}, 9: {"asyncio-only-lib"}}
+    assert [libraries.advice(m) for m in ("discord.SyncWebhook", "nextcord.webhook.sync",
+                                          "discord.RequestsWebhookAdapter")] == [None] * 3
+    assert libraries.advice("discord.Webhook") is not None

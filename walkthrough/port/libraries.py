@@ -508,8 +508,15 @@ NOT_ASYNCIO: frozenset[str] = frozenset({
     "aiologic",
     # the blocking clients and shared types of the Fern SDKs whose Async* side is listed
     "deepgram", "cohere", "elevenlabs",
+    # (two of ElevenLabs' data models are named Async*: webhook metadata, plain pydantic data)
+    "elevenlabs.AsyncConversationMetadata", "elevenlabs.AsyncConversationMetadataDeliveryStatus",
     # web3.py's blocking side and shared helpers (its asyncio side is listed)
     "web3",
+    # discord.py's blocking webhooks, on requests ("Represents a synchronous Discord webhook",
+    # discord/webhook/sync.py; 1.x's RequestsWebhookAdapter), and the forks' same classes
+    *(f"{fork}.{name}" for fork in ("discord", "nextcord", "disnake")
+      for name in ("SyncWebhook", "SyncWebhookMessage", "webhook.sync")),
+    "discord.RequestsWebhookAdapter", "discord.webhook.RequestsWebhookAdapter",
     # the Stellar SDK's blocking Server, its transactions, keys and XDR (its async servers are
     # listed)
     "stellar_sdk",
