@@ -1348,3 +1348,46 @@ def test_an_asgi_app_awaited_as_its_server_calls_it_is_no_evidence() -> None:
     assert not {2, 6, 7} & set(rows(source.format(other="")))
     found = rows(source.format(other="await stt_app.warm_up(scope)"))
     assert found[2] == found[6] == found[7] == {"asyncio-only-lib"}
+
+
+def test_a_bare_module_imported_beside_the_projects_helpers_is_a_sibling_module() -> None:
+    """``from query_processor import QueryProcessor`` in one block with ``from config import
+    settings``: a script's sibling module (found on disk by its file, but not when the file is
+    read alone), so what the file awaits of it is no sign of an asyncio-only package. Away
+    from such a block, an unknown package awaited in an asyncio file still is one."""
+    source = """\
+        import asyncio
+        {config}
+        from query_processor import QueryProcessor
+
+        processor = QueryProcessor()
+
+        async def main(query):
+            parts = await processor.breakdown(query)
+            await asyncio.sleep(0)
+        """
+    found = rows(source.format(config="from config import settings"), "backend/main.py")
+    assert not {3, 5, 8} & set(found)
+    found = rows(source.format(config="import json"), "backend/main.py")
+    assert found[3] == found[8] == {"asyncio-only-lib"}
+
+
+def test_a_blocking_functions_parameter_typed_with_the_blocking_twin_is_not_asyncios() -> None:
+    """``def query_sync(context: SyncContext)`` beside ``async def query(context:
+    AsyncContext)``, the classes from a package's blocking and asyncio modules: the blocking
+    function's ``context``, and what its methods return, are the blocking twin's."""
+    found = rows("""\
+        from playwright.async_api import BrowserContext as AsyncContext
+        from playwright.sync_api import BrowserContext as SyncContext
+
+        async def params(context: AsyncContext) -> str:
+            page = await context.new_page()
+            await page.close()
+
+        def params_sync(context: SyncContext) -> str:
+            page = context.new_page()
+            agent = page.evaluate("navigator.userAgent")
+            page.close()
+        """)
+    assert found[1] == found[5] == found[6] == {"asyncio-only-lib"}
+    assert not {2, 8, 9, 10, 11} & set(found)

@@ -21,6 +21,7 @@ from walkthrough.port.names import (
     MODULES,
     OBJECT_KINDS,
     STDLIB,
+    TYPING_WORDS,
     WEBSOCKET_METHODS,
     Names,
     annotation_kind,
@@ -549,6 +550,13 @@ class Visitor(ast.NodeVisitor):
         self.imported = {(alias.asname or alias.name).split(".")[0]
                          for each in walk(tree or ast.Module([], []))
                          if isinstance(each, ast.Import) for alias in each.names}
+        #: names imported absolutely from another package than the file's own (``from
+        #: playwright.sync_api import BrowserContext``); its own classes may hold asyncio's
+        #: objects in their fields, another package's do not hold this file's
+        self.third_party = {alias.asname or alias.name for each in walk(tree or ast.Module([], []))
+                            if isinstance(each, ast.ImportFrom) and not each.level
+                            and each.module and each.module.split(".")[0] not in self.scan.own
+                            for alias in each.names}
         #: whether the visit is in a module's ``if __name__ == "__main__":`` block
         self.main_block = False
         #: a field read assigned whole to a name or a field (by id): ``stdin = proc.stdin``
@@ -1536,7 +1544,9 @@ class Visitor(ast.NodeVisitor):
         # pool: httpcore.AsyncConnectionPool, pool: urllib3.HTTPConnectionPool: typed as a
         # class of a package neither asyncio nor a library the tool knows, so what its
         # methods return (res = await pool.request(...)) is that package's object
-        typed = {a.arg for a in arguments if self._other_package_type(a.annotation)}
+        typed = {a.arg for a in arguments if self._other_package_type(a.annotation)
+                 or ((node.name, a.arg) not in self.scan.given and self._typed_elsewhere(
+                     a.annotation, isinstance(node, ast.FunctionDef)))}
         for sub in own_nodes(node):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
@@ -1560,6 +1570,23 @@ class Visitor(ast.NodeVisitor):
         return {name for name, count in plain.items()
                 if count == assigns[name] == stores.get(name, 0)
                 and name not in params and name in self.scan.kinds}
+
+    def _typed_elsewhere(self, annotation: ast.expr | None, plain: bool) -> bool:
+        """An annotation whose every class is imported from a module that is neither asyncio,
+        aiohttp nor a library's, and is no subclass of a library's class the file defines.
+        In a plain ``def`` (``plain``), a class of a package the tool knows nothing of counts
+        too: a blocking function's parameter is no asyncio package's object."""
+        if annotation is None or annotation_kind(annotation, self.scan)[0] is not None:
+            return False
+        named = [sub for sub in walk(annotation) if isinstance(sub, ast.Name)
+                 and sub.id not in TYPING_WORDS]
+        return bool(named) and all(
+            sub.id in self.third_party and sub.id not in self.scan.subclasses
+            and sub.id not in self.scan.aliases
+            and ((sub.id in self.scan.external and plain)
+                 or (sub.id not in self.scan.external
+                     and foreign_type(sub, self.scan, set())))
+            for sub in named)
 
     def _other_package_type(self, annotation: ast.expr | None) -> bool:
         """``httpcore.AsyncConnectionPool``, ``urllib3.HTTPConnectionPool``: a dotted class of
@@ -2218,7 +2245,12 @@ class Visitor(ast.NodeVisitor):
             # def register(self, loop: AgentLoop): typed as a class of this file's own, which
             # no event loop is, whatever the name holds elsewhere
             a.arg for a in arguments if (node.name, a.arg) not in self.scan.given
-            and defined_classes_only(a.annotation, self.tree)}
+            and defined_classes_only(a.annotation, self.tree)} | {
+            # def query_sync(context: SyncContext), SyncContext from playwright.sync_api:
+            # typed as a class of a module neither asyncio's nor a library's (the blocking
+            # twin), whatever the name holds in the function's asyncio twin
+            a.arg for a in arguments if (node.name, a.arg) not in self.scan.given
+            and self._typed_elsewhere(a.annotation, isinstance(node, ast.FunctionDef))}
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()

@@ -460,6 +460,38 @@ def path_packages(path: str) -> set[str]:
     return set(names[:1])
 
 
+def sibling_modules(tree: ast.Module) -> set[str]:
+    """Bare module names imported in one block with the project's own helpers: ``from
+    query_processor import QueryProcessor`` on the line after ``from config import settings``
+    (or a relative import) is a script's sibling module, found by :func:`local_module` on disk
+    but not when the file is read alone. A listed library or a standard module in the block
+    stays what it is."""
+    found: set[str] = set()
+    block: list[ast.Import | ast.ImportFrom] = []
+
+    def close() -> None:
+        if any(each.level or (isinstance(each, ast.ImportFrom) and each.module in LOCAL_NAMES)
+               for each in block if isinstance(each, ast.ImportFrom)):
+            found.update(each.module for each in block
+                         if isinstance(each, ast.ImportFrom) and not each.level and each.module
+                         and "." not in each.module and each.module not in STDLIB
+                         and each.module not in LOCAL_NAMES  # (already taken as the project's)
+                         and each.module not in MODULES and each.module not in TRIO_SAFE
+                         and libraries.find(each.module) is None)
+        block.clear()
+
+    for statement in tree.body:
+        if isinstance(statement, ast.Import | ast.ImportFrom) and (
+                not block or statement.lineno == (block[-1].end_lineno or 0) + 1):
+            block.append(statement)
+            continue
+        close()
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            block.append(statement)
+    close()
+    return found
+
+
 def _async_named(part: str) -> bool:
     """A submodule named for async I/O: ``asyncio``, ``aio``, ``async_client``,
     ``aiohttp``, ``x_asyncio``, ``x_async``."""
@@ -964,7 +996,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # imported both ways) counts where the path names no package, or names that one:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
     # aiochsa's client module and aiohttp's, not aiohttp's own code
-    scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path
+    scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
+        | sibling_modules(tree)
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}
@@ -1153,6 +1186,8 @@ def _stdlib_name(node: ast.expr, names: set[str]) -> bool:
 #: Words of an annotation that name no class of the package's (``typing``'s and builtins').
 _TYPING_WORDS = {"Optional", "Union", "None", "Any", "List", "Dict", "Set", "Tuple", "list",
                  "dict", "set", "tuple", "type", "Type", "ClassVar", "Final", "Sequence"}
+#: (the same words, for the visitor)
+TYPING_WORDS = frozenset(_TYPING_WORDS)
 
 
 @functools.lru_cache(maxsize=64)
