@@ -786,3 +786,18 @@ def test_discords_blocking_webhooks_are_no_asyncio_library() -> None:
     assert [libraries.advice(m) for m in ("discord.SyncWebhook", "nextcord.webhook.sync",
                                           "discord.RequestsWebhookAdapter")] == [None] * 3
     assert libraries.advice("discord.Webhook") is not None
+
+
+def test_uvicorns_asyncio_run_shim_is_asyncio_run_by_another_name() -> None:
+    """``uvicorn._compat.asyncio_run(coro, loop_factory=...)`` is asyncio.run with a loop
+    factory: its call takes the run row (and the loop factory the loop row); its import stays
+    uvicorn's line."""
+    found = rows_in("""\
+        from uvicorn._compat import asyncio_run
+
+        class Worker:
+            def run(self):
+                return asyncio_run(self._serve(), loop_factory=self.config.get_loop_factory())
+        """, "uvicorn_worker/_workers.py")  # a module of another package than uvicorn
+    assert found.get(1) == {"asyncio-only-lib"} and "run" in found.get(5, set())
+    assert "asyncio-only-lib" not in found.get(5, set())

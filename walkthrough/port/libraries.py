@@ -469,6 +469,11 @@ LIBRARIES: tuple[Library, ...] = (
 #: ``asyncio.run``, which ``trio.run(main)`` replaces).
 API_ROWS: dict[str, str] = {
     "aiorun.run": "run",
+    # uvicorn's shim of asyncio.run with a loop_factory (uvicorn/_compat.py), which
+    # uvicorn-worker and others call to serve: trio.run, as for asyncio.run (imported from its
+    # module, the name is found under the library's: uvicorn.asyncio_run)
+    "uvicorn._compat.asyncio_run": "run",
+    "uvicorn.asyncio_run": "run",
     "uvloop.run": "run",
     "uvloop.install": "loop",
     "uvloop.new_event_loop": "loop",
