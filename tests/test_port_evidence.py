@@ -1391,3 +1391,22 @@ def test_a_blocking_functions_parameter_typed_with_the_blocking_twin_is_not_asyn
         """)
     assert found[1] == found[5] == found[6] == {"asyncio-only-lib"}
     assert not {2, 8, 9, 10, 11} & set(found)
+
+
+def test_another_distribution_in_the_same_namespace_package_is_not_the_files_own() -> None:
+    """``gcloud/aio/pubsub/publisher_client.py`` importing ``gcloud.aio.auth`` (another sdist,
+    asyncio-only): a namespace package's top-level name is shared, so only its own folder's
+    modules (``gcloud.aio.pubsub.utils``) are the package's own imports."""
+    found = rows("""\
+        from gcloud.aio.auth import AioSession
+        from gcloud.aio.pubsub.utils import PubsubMessage
+
+        class PublisherClient:
+            def __init__(self, session=None):
+                self.session = AioSession(session)
+        """, "gcloud/aio/pubsub/publisher_client.py")
+    assert found[1] == found[6] == {"asyncio-only-lib"}
+    assert 2 not in found
+    assert not rows("""\
+        from gcloud.aio.auth.session import AioSession
+        """, "gcloud/aio/auth/token.py")

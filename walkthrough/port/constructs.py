@@ -518,7 +518,7 @@ class Visitor(ast.NodeVisitor):
             alias.asname or alias.name
             for each in walk(tree or ast.Module([], []))
             if isinstance(each, ast.ImportFrom) and (
-                each.level or (each.module or "").split(".")[0] in scan.own)
+                each.level or scan.owns(each.module or ""))
             for alias in each.names}
         #: field reads of an aiohttp client error caught by name (see :meth:`_client_errors`)
         self.client_error_fields: set[int] = set()
@@ -555,7 +555,7 @@ class Visitor(ast.NodeVisitor):
         #: objects in their fields, another package's do not hold this file's
         self.third_party = {alias.asname or alias.name for each in walk(tree or ast.Module([], []))
                             if isinstance(each, ast.ImportFrom) and not each.level
-                            and each.module and each.module.split(".")[0] not in self.scan.own
+                            and each.module and not self.scan.owns(each.module)
                             for alias in each.names}
         #: whether the visit is in a module's ``if __name__ == "__main__":`` block
         self.main_block = False
@@ -868,7 +868,7 @@ class Visitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             top = alias.name.split(".")[0]
-            if top in self.scan.own:
+            if self.scan.owns(alias.name):
                 continue  # the package's own module (aiohttp's importing aiohttp)
             if top == "asyncio":
                 self.emit(node, "import asyncio")
@@ -882,7 +882,7 @@ class Visitor(ast.NodeVisitor):
         if node.level or not node.module:
             return  # a relative import is the package's own module, whatever its name
         top = node.module.split(".")[0]
-        if top in self.scan.own:
+        if self.scan.owns(node.module):
             return
         if top == "asyncio":
             for alias in node.names:

@@ -355,6 +355,10 @@ class Names:
     #: an asyncio loop has on a ``loop`` it was handed (:func:`handed_loops`)
     loop_file: bool = False
 
+    #: the file's own distribution's folders in a namespace package (``gcloud``, ``aio``,
+    #: ``pubsub``), or empty
+    namespace: tuple[str, ...] = ()
+
     #: packages asyncio-only by their name alone that this file imports through a submodule
     #: named for asyncio (:func:`libraries.split_packages`): only that submodule is asyncio's
     split: set[str] = field(default_factory=set)
@@ -399,6 +403,17 @@ class Names:
     #: nor a library has (``return Response(...)``, the package's own model)
     makers: set[str] = field(default_factory=set)
 
+    def owns(self, module: str) -> bool:
+        """Whether ``module`` is this file's own package's: its top-level name is one of
+        :attr:`own`, and, in a namespace package (:data:`NAMESPACES`), it is under the same
+        distribution's folder (``gcloud.aio.pubsub``, not ``gcloud.aio.auth``)."""
+        parts = module.split(".")
+        if parts[0] not in self.own:
+            return False
+        prefix = self.namespace
+        return not prefix or parts[0] != prefix[0] \
+            or parts[:len(prefix)] == list(prefix[:len(parts)])
+
     def remade(self, value: ast.expr | None) -> bool:
         """Whether ``value`` makes the file's own kind of object: a call of a class that is
         neither asyncio's nor a library's, or of a function that returns one (``response =
@@ -412,7 +427,7 @@ class Names:
         """:func:`library_of`, except for the package this file belongs to, and for the
         asyncio-free part of a split package (``aioquic.quic`` beside ``aioquic.asyncio``)."""
         top = module.split(".")[0]
-        if top in self.own:
+        if self.owns(module):
             return None
         found = library_of(module)
         parts = module.split(".")
@@ -458,6 +473,22 @@ def path_packages(path: str) -> set[str]:
     parts = path.replace("\\", "/").split("/")[:-1]
     names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
     return set(names[:1])
+
+
+#: Namespace packages that several distributions share (``gcloud.aio.auth`` and
+#: ``gcloud.aio.pubsub`` are two sdists; ``azure.identity.aio`` and ``azure.storage.blob``),
+#: with how many folders name one distribution's package.
+NAMESPACES = {"gcloud": 3, "google": 3, "azure": 3}
+
+
+def namespace_folders(path: str) -> tuple[str, ...]:
+    """``gcloud/aio/pubsub/subscriber.py`` → ``("gcloud", "aio", "pubsub")``: the folders that
+    name the file's own distribution inside a namespace package (:data:`NAMESPACES`)."""
+    parts = path.replace("\\", "/").split("/")[:-1]
+    names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
+    if not names or names[0] not in NAMESPACES:
+        return ()
+    return tuple(names[:NAMESPACES[names[0]]])
 
 
 def sibling_modules(tree: ast.Module) -> set[str]:
@@ -779,7 +810,7 @@ def _unlisted(module: str, scan: Names) -> bool:
     library, not Trio-safe, not one the table says is no asyncio library (an aiocsv writer
     awaits the file it is given: awaiting it is no evidence)."""
     top = module.split(".")[0]
-    return bool(top) and top not in STDLIB and top not in scan.own and top not in MODULES \
+    return bool(top) and top not in STDLIB and not scan.owns(module) and top not in MODULES \
         and top not in TRIO_SAFE and top not in LOCAL_NAMES and top != "pytest" \
         and not top.startswith(("trio_", "_")) and not top.endswith("_trio") \
         and scan.library(module) is None and libraries.find(module) is None \
@@ -821,7 +852,7 @@ def _imports(tree: ast.Module, scan: Names) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 top = alias.name.split(".")[0]
-                if top in scan.own:
+                if scan.owns(alias.name):
                     continue  # aiohttp's own module importing aiohttp: the package itself
                 if top in MODULES or alias.name == "pytest":
                     scan.aliases[alias.asname or top] = alias.name if alias.asname else top
@@ -841,7 +872,7 @@ def _imports(tree: ast.Module, scan: Names) -> None:
         elif isinstance(node, ast.ClassDef):
             scan.foreign.add(node.name)
         if isinstance(node, ast.ImportFrom) and node.module and not node.level \
-                and node.module.split(".")[0] not in scan.own:
+                and not scan.owns(node.module):
             top = node.module.split(".")[0]
             lib = scan.library(node.module)
             for alias in node.names:
@@ -870,7 +901,7 @@ def _imports(tree: ast.Module, scan: Names) -> None:
     # Pythons), whose calls change as asyncio's do
     for node in walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.level or (
-                node.module and node.module.split(".")[0] in scan.own)):
+                node.module and scan.owns(node.module))):
             for alias in node.names:
                 shim = re.fullmatch(r"asyncio_([a-z_]+)", alias.name)
                 if shim and shim.group(1) in ASYNCIO_SHIMS:
@@ -998,6 +1029,7 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # aiochsa's client module and aiohttp's, not aiohttp's own code
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
         | sibling_modules(tree)
+    scan.namespace = namespace_folders(scan.path)
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}
