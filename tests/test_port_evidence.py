@@ -1410,3 +1410,19 @@ def test_another_distribution_in_the_same_namespace_package_is_not_the_files_own
     assert not rows("""\
         from gcloud.aio.auth.session import AioSession
         """, "gcloud/aio/auth/token.py")
+
+
+def test_a_listed_asyncio_submodule_reached_through_its_plain_package_is_followed() -> None:
+    """``import grpc``, then ``grpc.aio.UnaryUnaryClientInterceptor`` and ``grpc.aio.Channel``
+    in annotations: the package's asyncio side, named through the plain package; its blocking
+    names (``grpc.StatusCode``) stay."""
+    found = rows("""\
+        import grpc
+
+        class Retry(grpc.aio.UnaryUnaryClientInterceptor):
+            def make(self, channel: grpc.aio.Channel) -> None:
+                if channel.code == grpc.StatusCode.OK:
+                    pass
+        """, "pkg/retry.py")
+    assert found[3] == found[4] == {"asyncio-only-lib"}
+    assert 5 not in found

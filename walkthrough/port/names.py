@@ -860,6 +860,17 @@ def _imports(tree: ast.Module, scan: Names) -> None:
                     scan.aliases[alias.asname or top] = \
                         f"lib:{scan.library(alias.name)}" if alias.asname else \
                         f"lib:{scan.library(top)}" if scan.library(top) else f"pkg:{top}"
+                elif not alias.asname and "." not in alias.name and top not in STDLIB \
+                        and any(isinstance(each, ast.Attribute)
+                                and isinstance(each.value, ast.Name) and each.value.id == top
+                                and each.attr.islower()  # (a submodule: socketio.AsyncClient
+                                # is a class, whose package is found otherwise)
+                                and scan.library(f"{top}.{each.attr}") is not None
+                                for each in walk(tree)):
+                    # import grpc, then grpc.aio.insecure_channel(...): a plain package whose
+                    # asyncio side is a submodule the file reaches through it, followed as
+                    # the plain package until the path names that side
+                    scan.aliases.setdefault(top, f"pkg:{top}")
                 elif top in TRIO_SAFE and top not in STDLIB:
                     # import dns.quic: a package that runs under Trio, whose asyncio side is
                     # named so (dns.quic.AsyncioQuicManager): followed as a plain package
