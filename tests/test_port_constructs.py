@@ -4259,3 +4259,24 @@ def test_a_websockets_field_trio_websocket_spells_otherwise_is_the_websocket_row
         """)
     assert found[4] == found[6] == found[7] == found[8] == {"websocket"}
     assert 5 not in found
+
+
+def test_a_field_set_on_a_row_a_query_gave_is_plain_data() -> None:
+    """``a1 = result.first()``, ``record = (await session.execute(q)).scalar()``: a row of a
+    database library's result, whose fields are its data, set as on any object; a field set
+    on the library's own object (``conn.row_factory = ...``) is a use of its API."""
+    found = rows("""\
+        import aiosqlite
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def main(engine, q):
+            async with AsyncSession(engine) as session:
+                result = await session.scalars(q)
+                a1 = result.first()
+                a1.data = "new data"
+            async with aiosqlite.connect("x.db") as conn:
+                conn.row_factory = aiosqlite.Row
+        """)
+    assert found[6] == found[7] == {"asyncio-only-lib"}
+    assert 8 not in found
+    assert found[10] == {"asyncio-only-lib"}

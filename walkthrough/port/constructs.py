@@ -1193,6 +1193,12 @@ class Visitor(ast.NodeVisitor):
         # ``self`` and inherited is the base class's API, found by :meth:`_inherited`.)
         if isinstance(node.ctx, ast.Store) and not self._own_instance(node.value):
             holder = qualname(node.value, self.scan) or ""
+            origin = self.scan.origins.get(reference(node.value) or "", "")
+            if holder.startswith("lib:") and origin.rpartition(".")[2] in ROW_GETTERS:
+                # record = (await session.execute(q)).scalar(); record.state = "done": a row
+                # a query gave, whose field is its data, set as on any object
+                self.visit(node.value)
+                return
             if holder.startswith("lib:") and lib_construct(holder):
                 # client.on_connect = f, atv.listener = Printer(): a callback or a field set
                 # on the library's object is a use of it (the corpus README's settled case)
@@ -2414,6 +2420,10 @@ RENAMED_RESPONSE_FIELDS = {"status", "reason", "content", "ok", "content_type", 
                            # headers.raw, url (no real_url), request, http_version
                            "content_length", "raw_headers", "real_url", "request_info",
                            "version"}
+#: What a database library's query result gives one row by (SQLAlchemy's ``first``,
+#: ``scalar``, ``one``; a DB-API cursor's ``fetchone``): a row, plain data.
+ROW_GETTERS = {"first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
+               "fetchone"}
 #: A websockets connection's fields that trio-websocket's ``WebSocketConnection`` spells
 #: otherwise (``remote``, ``local``, ``closed`` and its ``code`` and ``reason``).
 WEBSOCKET_FIELDS = {"remote_address", "local_address", "open", "close_code", "close_reason"}
