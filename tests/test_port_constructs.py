@@ -4280,3 +4280,36 @@ def test_a_field_set_on_a_row_a_query_gave_is_plain_data() -> None:
     assert found[6] == found[7] == {"asyncio-only-lib"}
     assert 8 not in found
     assert found[10] == {"asyncio-only-lib"}
+
+
+def test_a_connection_error_caught_around_a_websocket_is_the_websocket_row() -> None:
+    """``except ConnectionError`` around ``websockets.connect``, ``except (ConnectionResetError,
+    RuntimeError)`` around an aiohttp WebSocket's ``send_str``: trio-websocket raises its own
+    errors (the corpus README's eighth-part ruling); a multi-line tuple is labelled on the
+    line of its first name; the same handler around plain code stays."""
+    found = rows("""\
+        import aiohttp
+        import websockets
+
+        async def connect(url):
+            try:
+                ws = await websockets.connect(url)
+            except ConnectionError as e:
+                print(e)
+
+        async def send(ws: aiohttp.ClientWebSocketResponse, text):
+            try:
+                await ws.send_str(text)
+            except (
+                    ConnectionResetError,
+                    RuntimeError) as e:
+                print(e)
+
+        def plain(sock, data):
+            try:
+                sock.sendall(data)
+            except ConnectionError:
+                pass
+        """)
+    assert found[7] == found[14] == {"websocket"}
+    assert not {13, 15, 21} & set(found)

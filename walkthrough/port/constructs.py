@@ -2022,6 +2022,19 @@ class Visitor(ast.NodeVisitor):
                         # (beside OSError, of which it is a subclass, the working keys keep
                         # the handler, as for OSError alone around a connect)
                         self.emit(sub, "except ConnectionError")
+        if not self._uses_streams(node.body) and self._uses_websocket(node.body):
+            # except ConnectionError (or RuntimeError) around a websocket's connect or send:
+            # trio-websocket raises its own errors (ConnectionClosed, HandshakeError), so the
+            # handler changes (the corpus README's eighth-part ruling)
+            for handler in node.handlers:
+                first = handler.type.elts[0] if isinstance(handler.type, ast.Tuple) \
+                    and handler.type.elts else handler.type
+                for sub in walk(handler.type) if handler.type is not None else ():
+                    if isinstance(sub, ast.Name) and sub.id in PEER_GONE | {
+                            "RuntimeError", "ConnectionAbortedError"}:
+                        # (on the tuple's first line, where the handler is labelled: its
+                        # continuation lines are no construct of their own)
+                        self.emit(first or sub, "websocket")
         if self._runs(node.body) or self._waits_in_coroutine(node.body):
             # around a run, or a coroutine's wait on asyncio's own future or task: where
             # asyncio delivers Ctrl-C
@@ -2052,6 +2065,20 @@ class Visitor(ast.NodeVisitor):
                     for alias in stmt.names:
                         if (alias.asname or alias.name) in bound:
                             self.emit(stmt, bound[alias.asname or alias.name])
+
+    def _uses_websocket(self, body: list[ast.stmt]) -> bool:
+        """Whether ``body`` opens or calls a WebSocket: the websockets library's (``await
+        websockets.connect(url)``, ``await ws.send(m)``) or aiohttp's (``ws.send_str``)."""
+        for stmt in body:
+            for sub in walk(stmt):
+                if not isinstance(sub, ast.Call):
+                    continue
+                name = qualname(sub.func, self.scan) or ""
+                if name.split(".")[0] == "websocket" or name == "session.ws_connect" or (
+                        name.startswith("lib:") and row_of(lib_construct(name) or "") ==
+                        "websocket"):
+                    return True
+        return False
 
     def _uses_streams(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` calls an asyncio stream or transport (``writer.drain()``,
