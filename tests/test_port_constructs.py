@@ -4313,3 +4313,21 @@ def test_a_connection_error_caught_around_a_websocket_is_the_websocket_row() -> 
         """)
     assert found[7] == found[14] == {"websocket"}
     assert not {13, 15, 21} & set(found)
+
+
+def test_a_request_whose_match_info_is_read_is_aiohttps_server_request() -> None:
+    """An old-style middleware factory's inner handler: ``request.match_info`` is a field only
+    aiohttp's ``web.Request`` has, so ``request.app[KEY]`` is the Application's storage and
+    ``hdrs`` the server's header names (http-server), in a file that imports aiohttp."""
+    found = rows("""\
+        from aiohttp import hdrs
+
+        async def jsonapi_middleware(app, handler):
+            async def middleware_handler(request):
+                route_name = request.match_info.route.name
+                namespace = request.app[JSONAPI]["routes_namespace"]
+                request_ct = request.headers.get(hdrs.CONTENT_TYPE)
+                return await handler(request)
+            return middleware_handler
+        """)
+    assert found[1] == found[6] == found[7] == {"http-server"}

@@ -1387,6 +1387,13 @@ def _collect(tree: ast.Module, scan: Names) -> None:
         _sessions_on_fields(tree, scan)
         _responses_by_use(tree, scan)
         for node in walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in REQUEST_ONLY \
+                    and isinstance(node.value, ast.Name) and node.value.id not in scan.plain:
+                # request.match_info in a middleware or a helper handed the request: only
+                # aiohttp's web.Request has it (Starlette's is path_params), wherever the file
+                # got the request from
+                scan.kinds.setdefault(node.value.id, "web")
+        for node in walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in WEBSOCKET_ONLY:
                 sender = reference(node.func.value)
@@ -1857,6 +1864,8 @@ def _sessions_by_shape(tree: ast.Module, scan: Names) -> None:
                         scan.kinds.setdefault(session, "session")
 
 
+#: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).
+REQUEST_ONLY = {"match_info", "rel_url"}
 #: Methods only aiohttp's WebSocket has (Starlette's spells them send_text/receive_text).
 WEBSOCKET_ONLY = {"send_str", "receive_str"}
 #: What an aiohttp response is awaited for (httpx's and requests' bodies are not awaited), and
