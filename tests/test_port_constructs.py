@@ -4331,3 +4331,23 @@ def test_a_request_whose_match_info_is_read_is_aiohttps_server_request() -> None
             return middleware_handler
         """)
     assert found[1] == found[6] == found[7] == {"http-server"}
+
+
+def test_a_parameter_typed_as_another_packages_class_is_that_packages_object() -> None:
+    """``def from_requests(cls, response: requests.Response)`` beside ``from_aiohttp(cls,
+    response: aiohttp.ClientResponse)``: the annotation says whose response each one is."""
+    found = rows("""\
+        import aiohttp
+        import requests
+
+        class Response:
+            @classmethod
+            def from_requests(cls, response: requests.Response):
+                return cls(response.url, response.status_code, response.content)
+
+            @classmethod
+            async def from_aiohttp(cls, response: aiohttp.ClientResponse):
+                return cls(response.url, response.status, await response.read())
+        """)
+    assert 7 not in found
+    assert found[11] == {"aiohttp-client"}

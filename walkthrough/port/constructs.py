@@ -2283,7 +2283,10 @@ class Visitor(ast.NodeVisitor):
             # typed as a class of a module neither asyncio's nor a library's (the blocking
             # twin), whatever the name holds in the function's asyncio twin
             a.arg for a in arguments if (node.name, a.arg) not in self.scan.given
-            and self._typed_elsewhere(a.annotation, isinstance(node, ast.FunctionDef))}
+            and (self._typed_elsewhere(a.annotation, isinstance(node, ast.FunctionDef))
+                 # def from_requests(cls, response: requests.Response): another package's
+                 # object, though the name is an aiohttp response in another function
+                 or self._other_package_type(a.annotation))}
         self.generic_visit(node)
         self.scan.shadowed = outer
         self.functions.pop()
