@@ -4351,3 +4351,27 @@ def test_a_parameter_typed_as_another_packages_class_is_that_packages_object() -
         """)
     assert 7 not in found
     assert found[11] == {"aiohttp-client"}
+
+
+def test_a_response_read_by_its_body_stream_is_aiohttps_without_the_import() -> None:
+    """A watch loop handed its response by a caller, in a module that imports no aiohttp:
+    ``await self.resp.content.readline()`` and ``self.resp.release()`` are aiohttp's shape
+    alone (httpx iterates ``aiter_lines()`` and has no ``release``), so the response's other
+    calls are the client's too; a file reading another object's ``content`` stays silent."""
+    found = rows("""\
+        class Watch:
+            async def next(self):
+                if self.resp is None:
+                    self.resp = await self.func()
+                line = await self.resp.content.readline()
+                return line
+
+            def close(self):
+                self.resp.close()
+                self.resp.release()
+        """)
+    assert found[5] == found[9] == found[10] == {"aiohttp-client"}
+    assert not rows("""\
+        async def lines(self):
+            return await self.doc.content.readline()
+        """)

@@ -1402,6 +1402,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     scan.kinds.setdefault(sender, "websocket")
     else:
         _sessions_by_shape(tree, scan)
+        _responses_by_shape(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in walk(tree):
@@ -1862,6 +1863,35 @@ def _sessions_by_shape(tree: ast.Module, scan: Names) -> None:
                     if session is not None and session not in scan.plain \
                             and re.fullmatch(r"_?\w*session", session.rpartition(".")[2]):
                         scan.kinds.setdefault(session, "session")
+
+
+#: What only an aiohttp response's body stream does, awaited (httpx's response has no
+#: ``content`` stream to read lines from: it iterates ``aiter_lines()``).
+CONTENT_READS = {"readline", "readany", "readchunk", "readexactly", "iter_chunked",
+                 "iter_any", "at_eof"}
+
+
+def _responses_by_shape(tree: ast.Module, scan: Names) -> None:
+    """``line = await self.resp.content.readline()``, ``self.resp.release()``: in a module
+    that imports no aiohttp (the response comes from a caller's request), a reference named
+    for a response that reads its body stream so, or is released, is aiohttp's response."""
+    for node in walk(tree):
+        call = node.value if isinstance(node, ast.Await) else node
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            continue
+        held = call.func.value
+        if call.func.attr in RESPONSE_ONLY and not isinstance(node, ast.Await) \
+                and not call.args:
+            ref = reference(held)
+        elif call.func.attr in CONTENT_READS and isinstance(held, ast.Attribute) \
+                and held.attr == "content":
+            ref = reference(held.value)
+        else:
+            continue
+        if ref is not None and ref not in scan.plain \
+                and re.fullmatch(r"_?(res|resp|response|\w+_(resp|response))",
+                                 ref.rpartition(".")[2]):
+            scan.kinds.setdefault(ref, "response")
 
 
 #: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).
