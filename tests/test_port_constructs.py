@@ -4375,3 +4375,29 @@ def test_a_response_read_by_its_body_stream_is_aiohttps_without_the_import() -> 
         async def lines(self):
             return await self.doc.content.readline()
         """)
+
+
+def test_a_loop_parameter_filled_with_none_or_typed_none_is_the_loop_row() -> None:
+    """``Pool(..., loop=None)`` and ``def create_pool(..., loop: None = None)``: the old loop
+    parameter, kept and filled, changes as any loop handed on does; ``print(loop=None)`` shows
+    nothing of a loop, and a file with no asyncio has no loop to hand."""
+    found = rows("""\
+        import asyncio
+
+        async def make(dsn):
+            pool = Pool(
+                dsn=dsn,
+                loop=None,
+            )
+            print("pool", loop=None)
+            return pool
+
+        def create_pool(dsn: str, loop: None = None):
+            return make(dsn)
+        """)
+    assert found[6] == found[11] == {"loop"}
+    assert 8 not in found
+    assert not rows("""\
+        def play(sound):
+            sound.start(loop=None)
+        """)

@@ -1065,6 +1065,11 @@ class Visitor(ast.NodeVisitor):
         # Thread(target=run, args=(self._loop,)): a loop in the arguments handed on
         handed += [each for arg in handed if isinstance(arg, ast.Tuple) and not shown
                    for each in arg.elts]
+        for keyword in node.keywords:
+            if keyword.arg in LOOP_PARAMS and _is_none(keyword.value) and self.scan.loop_file \
+                    and not shown:
+                # Pool(..., loop=None): the old loop parameter filled, as a loop handed on is
+                self.emit(keyword.value, "loop passed")
         for arg in handed:
             if self.formatting and callback_name(node.func) in SHOWN | {"type", "id"}:
                 break  # f"is {type(loop).__name__}": a message that names it, no use of it

@@ -188,8 +188,10 @@ def loop_param(name: str) -> bool:
 
 
 def loop_annotation(node: ast.expr | None) -> bool:
-    """No annotation, or one that names a loop (``OptLoop``, ``Optional[AbstractEventLoop]``)."""
-    return node is None or "loop" in ast.unparse(node).lower()
+    """No annotation, or one that names a loop (``OptLoop``, ``Optional[AbstractEventLoop]``),
+    or only ``None`` (``loop: None = None``, a deprecated parameter kept for its callers)."""
+    return node is None or "loop" in ast.unparse(node).lower() \
+        or (isinstance(node, ast.Constant) and node.value is None)
 #: Functions named as asyncio's ways to a loop: a wrapper the package keeps under asyncio's
 #: name (``from .utils import get_running_loop``) returns a loop all the same.
 LOOP_GETTERS = {"get_running_loop", "get_event_loop", "new_event_loop", "get_loop", "_get_loop"}
