@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from types import ModuleType
@@ -169,6 +170,20 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None,
                             ) -> Generator[None, None, None]:
     return (yield from _watch(item, "teardown"))
+
+
+@pytest.fixture(autouse=True)
+def _no_signal_wakeup_fd_left_behind() -> Generator[None, None, None]:
+    """Clear a signal wakeup fd a test left set (main thread only, where it can be set).
+
+    trio.run warns when it finds one ("Trio's signal handling code might have collided with
+    another library"), which ``-W error`` makes an error: one test whose event loop died with
+    its fd still set (nbclient's, after a kernel that failed to start) failed every Trio test
+    after it in the same worker, 32 of them in one run. The test that left it reports its own
+    failure; the others must not inherit it."""
+    yield
+    if threading.current_thread() is threading.main_thread():  # the only one that can set it
+        signal.set_wakeup_fd(-1)
 
 
 # -- Each file's seconds, for the order ---------------------------------------------------------

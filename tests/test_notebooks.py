@@ -515,10 +515,20 @@ def run_cells(sources: list[str], tmp_path: Path) -> list[Any]:
     """Run ``sources`` as the cells of a notebook in a real kernel; each cell's outputs."""
     from nbclient import NotebookClient
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    return [cell.outputs for cell in nb.cells]
+    for attempt in (1, 2):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        try:
+            NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(tmp_path)}}).execute()
+        except RuntimeError as exc:
+            # jupyter_client picks the kernel's five ports by binding port 0 and letting go;
+            # another process can take one before the kernel binds it ("Address already in
+            # use", then "Kernel died before replying to kernel_info"). Once more, new ports.
+            if attempt == 2 or "Kernel died before replying" not in str(exc):
+                raise
+            continue
+        return [cell.outputs for cell in nb.cells]
+    raise AssertionError("unreachable")
 
 
 def text_of(outputs: list[Any]) -> str:
