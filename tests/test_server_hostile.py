@@ -624,6 +624,21 @@ def test_a_stderr_whose_reader_left_ends_neither_a_client_nor_the_server(impl: s
         proc.stdout.close()
 
 
+@contextmanager
+def accepted(*, rcvbuf: int | None = None) -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A client connected to a listener on 127.0.0.1, and the server's side of it, for
+    ``handle_in_process``: the client does not block, so that a test's body can drive it
+    between the handler's steps (``rcvbuf`` is set before connecting: it sets the window the
+    client offers). The server's side is the handler's to close."""
+    with socket.create_server(("127.0.0.1", 0)) as listener, socket.socket() as client:
+        if rcvbuf is not None:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        client.connect(listener.getsockname())
+        conn, _ = listener.accept()
+        client.setblocking(False)
+        yield client, conn
+
+
 def handle_in_process(impl: str, conn: socket.socket,
                       body: Callable[[Callable[[float], Awaitable[object]], Callable[[], bool]],
                                      Awaitable[None]],
@@ -708,11 +723,7 @@ def test_a_client_that_does_not_read_gets_a_few_kib_before_the_send_deadline_sta
     the send deadline closes the client. By default the kernel takes up to its whole send
     buffer (4 MiB on a stock Linux): the asyncio handler echoed all of it without drain() ever
     waiting, and only the idle timeout ended the connection."""
-    with socket.create_server(("127.0.0.1", 0)) as listener, socket.socket() as client:
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        client.connect(listener.getsockname())
-        conn, _ = listener.accept()
-        client.setblocking(False)
+    with accepted(rcvbuf=4096) as (client, conn):
         payload = (b"x" * 999 + b"\n") * 1024
 
         async def body(pause: Callable[[float], Awaitable[object]],
