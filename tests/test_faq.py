@@ -11,6 +11,7 @@ import math
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -351,6 +352,7 @@ except KeyboardInterrupt:
 
 @pytest.mark.timeout(60)
 def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_a_third_ctrl_c(
+    tmp_path: Path,
 ) -> None:
     """faq.md rule 3 and divergences.md (RV50, RV64): asyncio's runner cancels main on the
     first Ctrl-C; on the second it raises KeyboardInterrupt, but closing first cancels the
@@ -359,11 +361,17 @@ def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_
     previous one was handled has arrived (the second, half a second later: it must land while
     the worker waits, not while its own code runs, where it would end the worker)."""
     seen = []
+    errors = tmp_path / "stderr"
     # SIGINT at its default in the child: a run started in the background inherits it ignored
-    with subprocess.Popen([sys.executable, "-W", "error", "-c", THIRD_CTRL_C],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                          preexec_fn=default_sigint) as proc:
+    with errors.open("w") as stderr, \
+            subprocess.Popen([sys.executable, "-W", "error", "-c", THIRD_CTRL_C],
+                             stdout=subprocess.PIPE, stderr=stderr, text=True,
+                             preexec_fn=default_sigint) as proc:
         assert proc.stdout is not None
+        # It hung once in a suite run (pytest-timeout, nothing seen): a child that waits on a
+        # Ctrl-C that went astray is killed at 30 s, so the failure shows the lines it got.
+        watchdog = threading.Timer(30, proc.kill)
+        watchdog.start()
         try:
             for line in proc.stdout:
                 seen.append(line.rstrip("\n"))
@@ -374,11 +382,13 @@ def test_asyncio_runs_closing_waits_for_a_task_that_swallows_cancellation_until_
                 if seen[-1] in ("ready", "worker cancelled; its cleanup swallows cancellations",
                                 "worker swallowed another cancel"):
                     proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+            code = proc.wait(timeout=30)  # -9: the watchdog's
         finally:
+            watchdog.cancel()
             proc.kill()
-    assert seen == ["ready", "worker cancelled; its cleanup swallows cancellations",
-                    "worker swallowed another cancel", "asyncio.run raised KeyboardInterrupt"]
+    assert (seen, code) == (["ready", "worker cancelled; its cleanup swallows cancellations",
+                             "worker swallowed another cancel",
+                             "asyncio.run raised KeyboardInterrupt"], 0), errors.read_text()
 
 
 PENDING_AT_CLOSE = """
