@@ -801,3 +801,38 @@ def test_uvicorns_asyncio_run_shim_is_asyncio_run_by_another_name() -> None:
         """, "uvicorn_worker/_workers.py")  # a module of another package than uvicorn
     assert found.get(1) == {"asyncio-only-lib"} and "run" in found.get(5, set())
     assert "asyncio-only-lib" not in found.get(5, set())
+
+
+@pytest.mark.parametrize(("module", "name"), [
+    ("jevkit_runtime", "jevkit_runtime"),
+    ("jevkit_runtime.cli", "jevkit_runtime"),
+    ("bboxpy.exceptions", "bboxpy"),
+    ("efir_bot", "efir_bot"),
+    ("pytak", "pytak"),
+    ("tmodbus.server", "tmodbus"),
+    ("tmodbus.pdu", "tmodbus"),  # no blocking side: its data types are the asyncio side's
+    ("vocals", "vocals"),
+    ("sed_sh.AsyncSedSH", "sed_sh.AsyncSedSH"),
+    ("sed_sh.services.async_links", "sed_sh.services.async_links"),
+    ("scrapli.AsyncScrapli", "scrapli.AsyncScrapli"),
+    ("scrapli.driver.AsyncGenericDriver", "scrapli.driver.AsyncGenericDriver"),
+    ("scrapli.driver.core.AsyncIOSXEDriver", "scrapli.driver.core.AsyncIOSXEDriver"),
+    ("async_stagger", "async_stagger"),
+    ("nonebot_plugin_apscheduler", "nonebot_plugin_apscheduler"),
+    ("ghrah.core.config", "ghrah"),
+    ("drools.dispatch", "drools.dispatch"),
+    ("dingtalk_stream", "dingtalk_stream"),
+])
+def test_asyncio_only_libraries_added_in_round_13(module: str, name: str) -> None:
+    found = libraries.advice(module)
+    assert found is not None and found[0] == "asyncio-only-lib"
+    assert libraries.name(module) == name
+
+
+@pytest.mark.parametrize("module", ["sed_sh", "sed_sh.SedSH", "sed_sh.services.links",
+                                    "scrapli", "scrapli.Scrapli", "scrapli.driver.GenericDriver",
+                                    "drools", "drools.ruleset"])
+def test_their_blocking_sides_are_not(module: str) -> None:
+    """sed-sh's SedSH is requests', scrapli's Scrapli takes its blocking transports, and
+    drools-jpy's rulesets are blocking calls into the JVM: fine in a worker thread."""
+    assert libraries.advice(module) is None

@@ -451,6 +451,66 @@ LIBRARIES: tuple[Library, ...] = (
     Library("aredis", "asyncio-only-lib",
             f"{_BRIDGE}, or the blocking `redis` client in `trio.to_thread.run_sync` (aredis "
             "has had no release since 2020)"),
+    # Round 13, each read in its sdist or wheel (no blocking side in any of them, so their
+    # plain classes and helpers are the asyncio side's, as the corpus README has it):
+    # jevkit-runtime 0.4.3's Client keeps asyncio tasks, a Semaphore per loop and gathers
+    # (jevkit_runtime/client.py), its Budget waits on loop futures (budget.py), its cli's
+    # run_sync is asyncio.run
+    Library("jevkit_runtime", "asyncio-only-lib",
+            f"{_BRIDGE}: jevkit-runtime's Client and Budget run on asyncio tasks and futures"),
+    # bboxpy 1.4.0, Bouygues' Bbox client: an aiohttp ClientSession under asyncio.timeout
+    # (bboxpy/auth.py), asyncio.sleep between retries (helpers.py)
+    Library("bboxpy", "asyncio-only-lib", f"{_BRIDGE}: bboxpy runs on aiohttp, on asyncio"),
+    # efir-bot 1.0.0 ("Python 3.10+, asyncio, aiohttp", efir_bot/client.py): its Bot holds an
+    # aiohttp session and websocket, asyncio tasks and a loop future
+    Library("efir_bot", "asyncio-only-lib", f"{_BRIDGE}: efir-bot runs on aiohttp, on asyncio"),
+    # PyTAK 7.6.1: its workers pass data through asyncio.Queue and write to asyncio transports
+    # and streams (pytak/classes.py), its CLITool runs them as asyncio tasks
+    Library("pytak", "asyncio-only-lib", f"{_BRIDGE}: PyTAK's workers run on asyncio only"),
+    # tmodbus 1.1.0 ("a modern, strongly typed Modbus client library"): all its transports and
+    # servers are async_* modules on asyncio (server/async_tcp.py: asyncio.start_server;
+    # async_rtu.py: create_task, the running loop's time)
+    Library("tmodbus", "asyncio-only-lib", f"{_BRIDGE}: tmodbus runs on asyncio only"),
+    # vocals 1.0.984, a voice SDK: its VocalsClient spawns asyncio tasks and hands work in with
+    # run_coroutine_threadsafe (vocals/client.py), its socket is websockets' asyncio client
+    Library("vocals", "asyncio-only-lib", f"{_BRIDGE}: the vocals SDK runs on asyncio only"),
+    # sed-sh 0.7.2: its AsyncSedSH and services/async_* are aiohttp's (sed_sh/async_client.py:
+    # ClientSession, ClientTimeout), beside the blocking SedSH on requests
+    Library("sed_sh.AsyncSedSH", "asyncio-only-lib",
+            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("sed_sh.async_client", "asyncio-only-lib",
+            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    Library("sed_sh.services.async_*", "asyncio-only-lib",
+            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    # scrapli (to 2023.7.30, the API with AsyncScrapli): AsyncScrapli and the Async* drivers
+    # take only its asyncio transports (scrapli/transport/__init__.py: ASYNCIO_TRANSPORTS =
+    # asynctelnet on asyncio.open_connection, asyncssh), their channel an asyncio.Lock and
+    # wait_for (channel/async_channel.py); the blocking Scrapli beside them is fine in a thread.
+    # (scrapli 2026's API, over its compiled library (ffi.py), has no AsyncScrapli.)
+    *(Library(module, "asyncio-only-lib",
+              f"scrapli's blocking `Scrapli` in `trio.to_thread.run_sync`, or {_BRIDGE}")
+      for module in ("scrapli.Async*", "scrapli.driver.Async*", "scrapli.driver.core.Async*")),
+    # async-stagger 0.4.1, "Happy eyeballs and underlying scheduling algorithm in asyncio": its
+    # create_connected_sock and resolvers use the running loop (happy_eyeballs.py)
+    Library("async_stagger", "asyncio-only-lib",
+            "`trio.open_tcp_stream(host, port, happy_eyeballs_delay=...)`: Trio does happy "
+            "eyeballs itself"),
+    # nonebot-plugin-apscheduler 0.5.0: its `scheduler` is APScheduler's AsyncIOScheduler
+    # (its __init__.py), started on the driver's asyncio loop
+    Library("nonebot_plugin_apscheduler", "asyncio-only-lib",
+            "a task that sleeps until each run in the program's nursery (the plugin's scheduler "
+            f"is APScheduler's AsyncIOScheduler), or {_BRIDGE}"),
+    # ghrah-core 0.1.1 (import ghrah): its agents keep asyncio queues and gather their tool
+    # calls (src/ghrah/agents/base.py), its routers run on asyncio
+    Library("ghrah", "asyncio-only-lib", f"{_BRIDGE}: ghrah's agents run on asyncio only"),
+    # drools-jpy 0.4.1: drools.dispatch's async channel is asyncio.open_connection's streams
+    # (the rest of drools is blocking calls into the JVM)
+    Library("drools.dispatch", "asyncio-only-lib",
+            f"`trio.open_tcp_stream` to the same port, or {_BRIDGE}"),
+    # dingtalk-stream 0.24.2: DingTalkStreamClient's start runs websockets' asyncio client and
+    # spawns asyncio tasks per message (dingtalk_stream/stream.py)
+    Library("dingtalk_stream", "asyncio-only-lib",
+            f"{_BRIDGE}: dingtalk-stream's client runs on websockets' asyncio client"),
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
     # runs on in its name.
     Library("asyncio_*", "asyncio-only-lib",
