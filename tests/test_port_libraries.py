@@ -836,3 +836,30 @@ def test_their_blocking_sides_are_not(module: str) -> None:
     """sed-sh's SedSH is requests', scrapli's Scrapli takes its blocking transports, and
     drools-jpy's rulesets are blocking calls into the JVM: fine in a worker thread."""
     assert libraries.advice(module) is None
+
+
+def test_plain_libraries_awaited_near_in_an_asyncio_program_are_no_finding() -> None:
+    """msgspec and pydantic have no loop in them, and Authlib's async OAuth client is httpx's
+    with anyio's Lock: a file that awaits what it built from them, beside asyncio's own calls,
+    says nothing of the loop they need, so only asyncio's lines are findings."""
+    found = rows_in("""\
+        import asyncio
+        from msgspec import Struct
+        from pydantic import BaseModel
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+        class Message(Struct):
+            text: str
+
+        class Listener(BaseModel):
+            name: str
+
+        async def main(url):
+            client = AsyncOAuth2Client("id", "secret")
+            await client.fetch_token(url=url)
+            await asyncio.sleep(1)
+
+        asyncio.run(main("https://example.org"))
+        """)
+    assert found == {1: {"loop"}, 15: {"sleep"}, 17: {"run"}}
+    assert all(libraries.not_asyncio(m) for m in ("msgspec", "pydantic.main", "authlib.jose"))

@@ -616,6 +616,14 @@ AGNOSTIC: frozenset[str] = frozenset({
     # tests run on Trio, so a plugin awaiting its API says nothing of asyncio. (NoneBot 1,
     # the same import name, ran on Quart and had its last release in 2021.)
     "nonebot",
+    # Round 13: libraries with no loop in them at all, which a file's awaits must not make
+    # asyncio's. msgspec 0.23 (serialization: no async def, no asyncio in its Python
+    # modules, the rest is C); pydantic 2.11 (its only coroutine code wraps a validated
+    # function's own awaitable, _internal/_validate_call.py, with no asyncio or anyio);
+    # Authlib 1.9, whose async OAuth clients are httpx's with anyio's Lock
+    # (integrations/httpx_client/oauth2_client.py) and Starlette's, and which imports neither
+    # asyncio nor aiohttp anywhere
+    "msgspec", "pydantic", "authlib",
 })
 
 _EXACT: dict[str, Library] = {lib.module: lib for lib in LIBRARIES if not lib.module.endswith("*")}
