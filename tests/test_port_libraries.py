@@ -822,6 +822,8 @@ def test_uvicorns_asyncio_run_shim_is_asyncio_run_by_another_name() -> None:
     ("ghrah.core.config", "ghrah"),
     ("drools.dispatch", "drools.dispatch"),
     ("dingtalk_stream", "dingtalk_stream"),
+    ("brokapi.testing", "brokapi"),
+    ("modbus_connection.tmodbus", "modbus_connection"),
 ])
 def test_asyncio_only_libraries_added_in_round_13(module: str, name: str) -> None:
     found = libraries.advice(module)

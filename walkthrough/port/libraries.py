@@ -511,6 +511,16 @@ LIBRARIES: tuple[Library, ...] = (
     # spawns asyncio tasks per message (dingtalk_stream/stream.py)
     Library("dingtalk_stream", "asyncio-only-lib",
             f"{_BRIDGE}: dingtalk-stream's client runs on websockets' asyncio client"),
+    # brokapi 0.1.0a6, a broker API over a Rust core: its native module is pyo3-async-runtimes'
+    # ("Every method is an awaitable of the running asyncio loop", _native.abi3.so), and its
+    # client.py waits on streams with asyncio.wait_for, ensure_future and asyncio.wait
+    Library("brokapi", "asyncio-only-lib",
+            f"{_BRIDGE}: brokapi's native methods are awaitables of the asyncio loop"),
+    # modbus-connection 4.12.7: its connections keep an asyncio connect task behind
+    # asyncio.shield (modbus_connection/_client.py) and pace requests with an asyncio.Lock
+    # (_pacing.py), over tmodbus's or pymodbus's asyncio clients
+    Library("modbus_connection", "asyncio-only-lib",
+            f"{_BRIDGE}: modbus-connection runs on asyncio tasks and locks"),
     # Any top-level package named asyncio_* (asyncio_mqtt, asyncio_redis, ...) says what it
     # runs on in its name.
     Library("asyncio_*", "asyncio-only-lib",
