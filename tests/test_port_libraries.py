@@ -824,6 +824,8 @@ def test_uvicorns_asyncio_run_shim_is_asyncio_run_by_another_name() -> None:
     ("dingtalk_stream", "dingtalk_stream"),
     ("brokapi.testing", "brokapi"),
     ("modbus_connection.tmodbus", "modbus_connection"),
+    ("socketio.ASGIApp", "socketio.ASGIApp"),  # it serves an AsyncServer only
+    ("engineio.ASGIApp", "engineio.ASGIApp"),
 ])
 def test_asyncio_only_libraries_added_in_round_13(module: str, name: str) -> None:
     found = libraries.advice(module)
@@ -833,10 +835,11 @@ def test_asyncio_only_libraries_added_in_round_13(module: str, name: str) -> Non
 
 @pytest.mark.parametrize("module", ["sed_sh", "sed_sh.SedSH", "sed_sh.services.links",
                                     "scrapli", "scrapli.Scrapli", "scrapli.driver.GenericDriver",
-                                    "drools", "drools.ruleset"])
+                                    "drools", "drools.ruleset", "socketio.Server"])
 def test_their_blocking_sides_are_not(module: str) -> None:
-    """sed-sh's SedSH is requests', scrapli's Scrapli takes its blocking transports, and
-    drools-jpy's rulesets are blocking calls into the JVM: fine in a worker thread."""
+    """sed-sh's SedSH is requests', scrapli's Scrapli takes its blocking transports,
+    drools-jpy's rulesets are blocking calls into the JVM, and python-socketio's blocking
+    Server is no AsyncServer: fine in a worker thread."""
     assert libraries.advice(module) is None
 
 

@@ -290,6 +290,12 @@ LIBRARIES: tuple[Library, ...] = (
     Library("engineio.AsyncClient", "asyncio-only-lib",
             f"python-engineio's blocking `Client` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
     Library("engineio.AsyncServer", "asyncio-only-lib", f"{_BRIDGE}"),
+    # their ASGI apps serve an AsyncServer and nothing else (python-engineio 4.15.1's
+    # async_drivers/asgi.py: "engineio_server ... Must be an instance of the
+    # engineio.AsyncServer class"; python-socketio 5.18.1's socketio/asgi.py subclasses it),
+    # and AsyncServer spawns asyncio tasks and queues (engineio/async_server.py)
+    Library("socketio.ASGIApp", "asyncio-only-lib", f"{_BRIDGE}: it serves an AsyncServer"),
+    Library("engineio.ASGIApp", "asyncio-only-lib", f"{_BRIDGE}: it serves an AsyncServer"),
     # python-telegram-bot since v20 ("asyncio-based", its changelog): Application runs its
     # updates through asyncio queues and tasks
     Library("telegram", "asyncio-only-lib",
