@@ -506,8 +506,9 @@ LIBRARIES: tuple[Library, ...] = (
     Library("nonebot_plugin_apscheduler", "asyncio-only-lib",
             "a task that sleeps until each run in the program's nursery (the plugin's scheduler "
             f"is APScheduler's AsyncIOScheduler), or {_BRIDGE}"),
-    # ghrah-core 0.1.1 (import ghrah): its agents keep asyncio queues and gather their tool
-    # calls (src/ghrah/agents/base.py), its routers run on asyncio
+    # ghrah-core 0.1.1 (import ghrah): its agents keep asyncio queues (src/ghrah/agents/
+    # base.py:162) and its message router gathers replies with asyncio.gather
+    # (communication/router.py:142)
     Library("ghrah", "asyncio-only-lib", f"{_BRIDGE}: ghrah's agents run on asyncio only"),
     # drools-jpy 0.4.1: drools.dispatch's async channel is asyncio.open_connection's streams
     # (the rest of drools is blocking calls into the JVM)
