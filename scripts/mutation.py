@@ -137,7 +137,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
-        "tests/test_port_wrapper_chains.py", "tests/test_mutation_port_names10.py"],
+        "tests/test_port_wrapper_chains.py", "tests/test_mutation_port_names10.py",
+        "tests/test_mutation_port_names11.py"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
