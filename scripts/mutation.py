@@ -151,7 +151,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
-        "tests/test_mutation_port_names10.py"],
+        "tests/test_mutation_port_names10.py", "tests/test_mutation_port_constructs10.py"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
