@@ -161,6 +161,7 @@ def test_every_key_names_real_lines_and_known_rows(part: str) -> None:
             code = "".join(change["code"].split())
             # the held-out part's failures name its file only (fix its key without reading it)
             assert 1 <= change["line"] <= len(lines), path.name
+            assert code, path.name  # an empty code is "on" every line: it would check nothing
             assert code in "".join(lines[change["line"] - 1].split()), path.name
             assert change["row"] in port.ROW_KEYS or change["row"].startswith("NEW: "), path.name
 
