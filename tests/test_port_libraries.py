@@ -287,8 +287,31 @@ def test_grpclib_a_channel_and_its_subclass_are_asyncio_only() -> None:
     ("slack_sdk.web.async_client", "slack_sdk.web.async_client"),
     ("slack_sdk.socket_mode.async_client", "slack_sdk.socket_mode.async_client"),
     ("slack_sdk.socket_mode.aiohttp", "slack_sdk.socket_mode.aiohttp"),
+    # round 13, from the tenth corpus part's misses
+    ("jevkit_runtime", "jevkit_runtime"),
+    ("jevkit_runtime.cli", "jevkit_runtime"),
+    ("bboxpy.exceptions", "bboxpy"),
+    ("efir_bot", "efir_bot"),
+    ("pytak", "pytak"),
+    ("tmodbus.server", "tmodbus"),
+    ("tmodbus.pdu", "tmodbus"),  # no blocking side: its data types are the asyncio side's
+    ("vocals", "vocals"),
+    ("sed_sh.AsyncSedSH", "sed_sh.AsyncSedSH"),
+    ("sed_sh.services.async_links", "sed_sh.services.async_links"),
+    ("scrapli.AsyncScrapli", "scrapli.AsyncScrapli"),
+    ("scrapli.driver.AsyncGenericDriver", "scrapli.driver.AsyncGenericDriver"),
+    ("scrapli.driver.core.AsyncIOSXEDriver", "scrapli.driver.core.AsyncIOSXEDriver"),
+    ("async_stagger", "async_stagger"),
+    ("nonebot_plugin_apscheduler", "nonebot_plugin_apscheduler"),
+    ("ghrah.core.config", "ghrah"),
+    ("drools.dispatch", "drools.dispatch"),
+    ("dingtalk_stream", "dingtalk_stream"),
+    ("brokapi.testing", "brokapi"),
+    ("modbus_connection.tmodbus", "modbus_connection"),
+    ("socketio.ASGIApp", "socketio.ASGIApp"),  # it serves an AsyncServer only
+    ("engineio.ASGIApp", "engineio.ASGIApp"),
 ])
-def test_asyncio_only_libraries_added_in_round_10(module: str, name: str) -> None:
+def test_asyncio_only_libraries_added_in_rounds_10_and_13(module: str, name: str) -> None:
     found = libraries.advice(module)
     assert found is not None and found[0] == "asyncio-only-lib"
     assert libraries.name(module) == name
@@ -296,7 +319,14 @@ def test_asyncio_only_libraries_added_in_round_10(module: str, name: str) -> Non
 
 @pytest.mark.parametrize("module", ["slack_sdk", "slack_sdk.web.client", "slack_sdk.web",
                                     "slack_sdk.socket_mode.client", "pipecatx",
-                                    "botbuilder.schema", "fastapi"])
+                                    "botbuilder.schema", "fastapi",
+                                    # round 13's: sed-sh's SedSH is requests', scrapli's Scrapli
+                                    # takes its blocking transports, drools-jpy's rulesets are
+                                    # blocking calls into the JVM, python-socketio's blocking
+                                    # Server is no AsyncServer
+                                    "sed_sh", "sed_sh.SedSH", "sed_sh.services.links",
+                                    "scrapli", "scrapli.Scrapli", "scrapli.driver.GenericDriver",
+                                    "drools", "drools.ruleset", "socketio.Server"])
 def test_their_blocking_or_plain_neighbours_are_not(module: str) -> None:
     """slack_sdk's urllib clients run in a thread; a name that merely starts like pipecat's
     plugins is not one; the Bot Framework's schema is plain data."""
@@ -801,46 +831,6 @@ def test_uvicorns_asyncio_run_shim_is_asyncio_run_by_another_name() -> None:
         """, "uvicorn_worker/_workers.py")  # a module of another package than uvicorn
     assert found.get(1) == {"asyncio-only-lib"} and "run" in found.get(5, set())
     assert "asyncio-only-lib" not in found.get(5, set())
-
-
-@pytest.mark.parametrize(("module", "name"), [
-    ("jevkit_runtime", "jevkit_runtime"),
-    ("jevkit_runtime.cli", "jevkit_runtime"),
-    ("bboxpy.exceptions", "bboxpy"),
-    ("efir_bot", "efir_bot"),
-    ("pytak", "pytak"),
-    ("tmodbus.server", "tmodbus"),
-    ("tmodbus.pdu", "tmodbus"),  # no blocking side: its data types are the asyncio side's
-    ("vocals", "vocals"),
-    ("sed_sh.AsyncSedSH", "sed_sh.AsyncSedSH"),
-    ("sed_sh.services.async_links", "sed_sh.services.async_links"),
-    ("scrapli.AsyncScrapli", "scrapli.AsyncScrapli"),
-    ("scrapli.driver.AsyncGenericDriver", "scrapli.driver.AsyncGenericDriver"),
-    ("scrapli.driver.core.AsyncIOSXEDriver", "scrapli.driver.core.AsyncIOSXEDriver"),
-    ("async_stagger", "async_stagger"),
-    ("nonebot_plugin_apscheduler", "nonebot_plugin_apscheduler"),
-    ("ghrah.core.config", "ghrah"),
-    ("drools.dispatch", "drools.dispatch"),
-    ("dingtalk_stream", "dingtalk_stream"),
-    ("brokapi.testing", "brokapi"),
-    ("modbus_connection.tmodbus", "modbus_connection"),
-    ("socketio.ASGIApp", "socketio.ASGIApp"),  # it serves an AsyncServer only
-    ("engineio.ASGIApp", "engineio.ASGIApp"),
-])
-def test_asyncio_only_libraries_added_in_round_13(module: str, name: str) -> None:
-    found = libraries.advice(module)
-    assert found is not None and found[0] == "asyncio-only-lib"
-    assert libraries.name(module) == name
-
-
-@pytest.mark.parametrize("module", ["sed_sh", "sed_sh.SedSH", "sed_sh.services.links",
-                                    "scrapli", "scrapli.Scrapli", "scrapli.driver.GenericDriver",
-                                    "drools", "drools.ruleset", "socketio.Server"])
-def test_their_blocking_sides_are_not(module: str) -> None:
-    """sed-sh's SedSH is requests', scrapli's Scrapli takes its blocking transports,
-    drools-jpy's rulesets are blocking calls into the JVM, and python-socketio's blocking
-    Server is no AsyncServer: fine in a worker thread."""
-    assert libraries.advice(module) is None
 
 
 def test_plain_libraries_awaited_near_in_an_asyncio_program_are_no_finding() -> None:

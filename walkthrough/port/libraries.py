@@ -482,12 +482,9 @@ LIBRARIES: tuple[Library, ...] = (
     Library("vocals", "asyncio-only-lib", f"{_BRIDGE}: the vocals SDK runs on asyncio only"),
     # sed-sh 0.7.2: its AsyncSedSH and services/async_* are aiohttp's (sed_sh/async_client.py:
     # ClientSession, ClientTimeout), beside the blocking SedSH on requests
-    Library("sed_sh.AsyncSedSH", "asyncio-only-lib",
-            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
-    Library("sed_sh.async_client", "asyncio-only-lib",
-            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
-    Library("sed_sh.services.async_*", "asyncio-only-lib",
-            f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}"),
+    *(Library(module, "asyncio-only-lib",
+              f"sed-sh's blocking `SedSH` in `trio.to_thread.run_sync`, or {_BRIDGE}")
+      for module in ("sed_sh.AsyncSedSH", "sed_sh.async_client", "sed_sh.services.async_*")),
     # scrapli (to 2023.7.30, the API with AsyncScrapli): AsyncScrapli and the Async* drivers
     # take only its asyncio transports (scrapli/transport/__init__.py: ASYNCIO_TRANSPORTS =
     # asynctelnet on asyncio.open_connection, asyncssh), their channel an asyncio.Lock and
