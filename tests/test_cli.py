@@ -395,3 +395,16 @@ def test_tasks_test_keeps_bytecode_outside_the_tree(tmp_path: Path) -> None:
                    env=child, check=True, timeout=60)
     assert not (tmp_path / "src" / "__pycache__").exists()
     assert list(prefix.rglob("compiled_once.*.pyc"))
+
+
+def test_tasks_test_keeps_the_corpus_results_in_the_venv_or_where_the_user_says() -> None:
+    """`tasks.py test` names the folder where tests/test_port_corpus.py keeps the tool's results
+    between runs (issue 26, item 2): in .venv, beside the bytecode, or the user's own."""
+    from tests.conftest import ROOT, load_file
+    from tests.test_port_corpus import CACHE_VARIABLE
+
+    tasks = load_file(ROOT / "tasks.py", "tasks_for_corpus_cache")
+    env = tasks.test_env({})
+    assert env[CACHE_VARIABLE] == str(ROOT / ".venv" / "port-corpus-cache")
+    assert env["PYTHONPYCACHEPREFIX"] == str(tasks.PYCACHE)  # bytecode_env's too
+    assert tasks.test_env({CACHE_VARIABLE: "/elsewhere"})[CACHE_VARIABLE] == "/elsewhere"

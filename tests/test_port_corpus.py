@@ -25,10 +25,15 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
+import json
+import os
 import re
+import shutil
 import sys
 import tomllib
 import warnings
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,8 +99,75 @@ def key(path: Path) -> dict[int, set[str]]:
     return rows
 
 
+Ported = tuple[str, str, list[port.Finding]] | port.PortError
+
+#: Where ``tasks.py test`` keeps the tool's results on the corpus between runs (issue 26, item
+#: 2): the folder it names, or no keeping at all where it is unset (a plain ``pytest`` run, a
+#: mutation run). Running the tool over the corpus is about 90 s of CPU, a sixth of the suite's
+#: on the 2-core machine, and the results change only when the tool or a file does.
+CACHE_VARIABLE = "WALKTHROUGH_PORT_CORPUS_CACHE"
+
+
+def fingerprint(root: Path) -> str:
+    """What the tool's results on a file depend on, besides the file: every module of the
+    ``walkthrough`` package (all of them, not only ``walkthrough/port/``: a module the tool
+    imports later, or one that moves, must not be missed), the concept-map pages it reads
+    its rows from, this harness (how ``ported`` calls the tool) and the interpreter (whose
+    ``ast`` it parses with)."""
+    digest = hashlib.sha256(sys.version.encode())
+    sources = [*sorted((root / "walkthrough").rglob("*.py")), root / "docs" / "concepts.md",
+               root / "walkthrough" / "concepts.md", root / "tests" / "test_port_corpus.py"]
+    for source in sources:
+        if source.is_file():
+            digest.update(source.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
-def ported(path: Path) -> tuple[str, str, list[port.Finding]] | port.PortError:
+def tool_fingerprint() -> str:
+    return fingerprint(CORPUS.parent.parent)
+
+
+def cache_folder() -> Path | None:
+    """This tool's folder in the cache, or None where results are not kept: no
+    :data:`CACHE_VARIABLE`, or a mutation run (mutmut's copy holds every mutant at once and
+    picks one by ``MUTANT_UNDER_TEST``, so its source says nothing of the code that runs)."""
+    where = os.environ.get(CACHE_VARIABLE)
+    if not where or os.environ.get("MUTANT_UNDER_TEST"):
+        return None
+    return Path(where) / tool_fingerprint()
+
+
+def _stored(result: Ported) -> bytes:
+    """A result as kept: compressed JSON, without the file's text (read again, cheaply)."""
+    if isinstance(result, port.PortError):
+        data: dict[str, Any] = {"error": str(result)}
+    else:
+        _, new, findings = result
+        data = {"new": new, "findings": [f.as_dict() for f in findings]}
+    return zlib.compress(json.dumps(data).encode(), 6)
+
+
+def _restored(kept: bytes, path: Path) -> Ported:
+    data = json.loads(zlib.decompress(kept))
+    if "error" in data:
+        return port.PortError(data["error"])
+    return port.read(path.name, path.read_bytes()), data["new"], [
+        port.Finding(**{**f, "links": tuple(f["links"])}) for f in data["findings"]]
+
+
+def _run(path: Path) -> Ported:
+    source = port.read(path.name, path.read_bytes())
+    try:
+        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)))
+    except port.PortError as exc:
+        return exc
+    return source, new, findings
+
+
+@functools.cache
+def ported(path: Path) -> Ported:
     """One corpus file as the tool reads it, its rewrite and its findings; or why it cannot.
 
     The file is named by its path inside its sdist, as a run from the sdist's root names it:
@@ -103,13 +175,31 @@ def ported(path: Path) -> tuple[str, str, list[port.Finding]] | port.PortError:
     its own). Made once per file for both the figures and the rewrite test (issue 26, item 2):
     the findings ``port.rewrite`` returns are its analysis's, equal to the list ``port.scan``
     returns (both are ``analyse(...)[2]``), and that analysis is most of a rewrite's time (86%
-    of it over the corpus)."""
-    source = port.read(path.name, path.read_bytes())
+    of it over the corpus). Kept between runs where :func:`cache_folder` says, under the
+    file's bytes and its key's path (what the tool is given); the folder of an older tool is
+    dropped when the first result of a new one is written."""
+    folder = cache_folder()
+    if folder is None:
+        return _run(path)
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(b"\0" + str(key_data(path).get("path", path.name)).encode())
+    entry = folder / f"{digest.hexdigest()}.json.z"
     try:
-        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)))
-    except port.PortError as exc:
-        return exc
-    return source, new, findings
+        return _restored(entry.read_bytes(), path)
+    except (OSError, ValueError, KeyError, TypeError, zlib.error):
+        pass  # not kept yet, or unreadable: made again
+    result = _run(path)
+    try:
+        if not folder.is_dir():
+            for old in folder.parent.glob("*"):
+                shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(f"{entry.name}.{os.getpid()}")
+        partial.write_bytes(_stored(result))
+        partial.replace(entry)  # whole or absent, whoever reads it
+    except OSError:
+        pass  # not kept (a full disk, a folder another run dropped): made again next time
+    return result
 
 
 @functools.cache
@@ -222,6 +312,84 @@ def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: st
                     continue
                 assert lines[n - 1].strip() == GATHER_TODO or "TODO(trio)" in lines[n - 1], \
                     (path.name, n)
+
+
+
+# The results kept between runs (issue 26, item 2): a kept result is the tool's own, a change
+# to the tool is never answered from an old one, and nothing is kept outside ``tasks.py test``.
+
+def _sample() -> list[Path]:
+    """Files from both parts, spread over them (every 150th), and the last of each."""
+    return [p for part in PARTS for p in corpus(part)[::150] + corpus(part)[-1:]]
+
+
+def test_a_kept_result_is_the_tools_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "pkg__broken.py.txt"
+    broken.write_text("def f(:\n", encoding="utf-8")
+    broken.with_name(broken.name + ".toml").write_text('path = "pkg/broken.py"\n')
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    uncached = ported.__wrapped__
+    for path in [*_sample(), broken]:
+        fresh = _run(path)
+        written, read = uncached(path), uncached(path)  # the first keeps it, the second reads it
+        for result in (written, read):
+            if isinstance(fresh, port.PortError):
+                assert isinstance(result, port.PortError) and str(result) == str(fresh)
+            else:
+                assert result == fresh, path.name
+    assert len(list((tmp_path / "cache" / tool_fingerprint()).glob("*.json.z"))) == \
+        len(_sample()) + 1
+
+
+def test_a_kept_result_is_read_and_not_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    path = corpus("working")[0]
+    ported.__wrapped__(path)
+    [entry] = (tmp_path / tool_fingerprint()).glob("*.json.z")
+    entry.write_bytes(zlib.compress(json.dumps({"new": "kept", "findings": []}).encode()))
+    assert ported.__wrapped__(path)[1:] == ("kept", [])
+
+
+def test_a_new_tool_drops_the_old_tools_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = tmp_path / "0123456789abcdef"
+    old.mkdir()
+    (old / "x.json.z").write_bytes(b"")
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    ported.__wrapped__(corpus("working")[0])
+    assert [p.name for p in tmp_path.iterdir()] == [tool_fingerprint()]
+
+
+def test_nothing_is_kept_without_the_variable_or_in_a_mutation_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CACHE_VARIABLE, raising=False)
+    assert cache_folder() is None
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "walkthrough.port.names.x_f__mutmut_1")
+    assert cache_folder() is None
+    ported.__wrapped__(corpus("working")[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("changed", ["walkthrough/port/names.py", "walkthrough/cli.py",
+                                     "docs/concepts.md", "tests/test_port_corpus.py"])
+def test_the_fingerprint_changes_with_the_tool_its_map_and_this_harness(
+        tmp_path: Path, changed: str) -> None:
+    root = CORPUS.parent.parent
+    shutil.copytree(root / "walkthrough", tmp_path / "walkthrough",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for page in ("docs/concepts.md", "tests/test_port_corpus.py"):
+        (tmp_path / page).parent.mkdir(exist_ok=True)
+        shutil.copy(root / page, tmp_path / page)
+    before = fingerprint(tmp_path)
+    assert before == fingerprint(root)
+    with (tmp_path / changed).open("a", encoding="utf-8") as file:
+        file.write("\n# one line more\n")
+    assert fingerprint(tmp_path) != before
 
 
 # Issue 24's bar. Neither part meets all of it now. The held-out part (the tenth, 648 files
