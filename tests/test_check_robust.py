@@ -79,15 +79,20 @@ def test_clean_says_the_same_as_before() -> None:
                 text, width, colours=colours), (text, width, colours)
 
 
-@pytest.mark.timeout(60)
+# The speed is held by the test's time limit, not by a clock read in the test (a timing
+# assertion fails on a loaded machine: 2.2 s against a bound of 2 s, while six other workers
+# and eight helpers shared 2 cores): three calls took ~17 s each before, 0.05-0.9 s each now
+# on a quiet machine, so the limit fails the old code by far and leaves the new one a wide
+# margin under load.
+@pytest.mark.timeout(30)
 @pytest.mark.parametrize("colours", [False, True])
 @pytest.mark.parametrize("fill", ["x", "\t", "\x1b[36mab\x00"])
 def test_clean_cuts_a_line_of_ten_million_characters_at_once(fill: str, colours: bool) -> None:
     """It took ~17 s for each of the report's 12 calls on one such line; now well under one."""
     text = "One Async" + fill * (10_000_000 // len(fill))
-    started = time.perf_counter()
-    line = clean(text, colours=colours)
-    assert time.perf_counter() - started < 2.0
+    lines = {clean(text, colours=colours) for _ in range(3)}
+    assert len(lines) == 1
+    line = lines.pop()
     shown = line.rpartition("... (")[0]
     assert len(SGR.sub("", shown) if colours else shown) == LINE_WIDTH
     # Counted as before: each fill is as wide as the oracle makes it, uncut.
