@@ -342,6 +342,24 @@ def test_a_kept_result_is_the_tools_own(tmp_path: Path, monkeypatch: pytest.Monk
         len(_sample()) + 1
 
 
+def test_a_file_is_kept_under_its_path_as_well_as_its_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes at two places in an sdist are two answers: inside aiohttp's own package
+    `import aiohttp` is its own module, in an example it is a use of the library."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    results = []
+    for name, where in (("own", "aiohttp/client.py"), ("user", "examples/client.py")):
+        path = tmp_path / f"aiohttp__{name}.py.txt"
+        path.write_text("import aiohttp\n", encoding="utf-8")
+        path.with_name(path.name + ".toml").write_text(f'path = "{where}"\n')
+        ported.__wrapped__(path)  # the first keeps it, the second reads it
+        result = ported.__wrapped__(path)
+        assert not isinstance(result, port.PortError)
+        results.append([finding.line for finding in result[2]])
+    assert results == [[], [1]]
+
+
 def test_a_kept_result_is_read_and_not_made_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
