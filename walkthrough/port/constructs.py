@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Collection
 
 from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
@@ -2645,9 +2646,10 @@ def row_of(construct: str) -> str | None:
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
-def _names(tree: ast.Module, source: str, path: str) -> Names:
+def _names(tree: ast.Module, source: str, path: str,
+           project: Collection[str] | None = None) -> Names:
     """One reading of the file: the names followed and the constructs found."""
-    state = Names(path)
+    state = Names(path, project=None if project is None else frozenset(project))
     with deep(path):  # the visitors recurse once per level: a long elif chain, deep nesting
         collect(tree, state)
         visitor = Visitor(state, source.splitlines(), tree)
@@ -2691,10 +2693,15 @@ def blocking_twin_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
-    """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
+def analyse(source: str, path: str, project: Collection[str] | None = None
+            ) -> tuple[ast.Module, Names, list[Finding]]:
+    """Parse once: the tree, the names followed, and every finding (for scan and rewrite).
+
+    ``project``: the top-level import names of the project the file belongs to, with ``path``
+    taken from the project's folder (:func:`.project.own_in`); None finds them on disk
+    (:func:`.project.own_on_disk`)."""
     tree = parse(source, path)
-    state = _names(tree, source, path)
+    state = _names(tree, source, path, project)
     evidenced = frozenset(construct.removeprefix(EVIDENCE) for _, _, construct in state.found
                           if construct.startswith(EVIDENCE)) - state.blocking
     with deep(path):
@@ -2705,7 +2712,7 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     # README's settled case: the port decides once per library)
     with libraries.evidenced(evidenced):
         if evidenced:
-            state = _names(tree, source, path)
+            state = _names(tree, source, path, project)
         stops = "stop" in state.loop_methods
         twins = blocking_twin_lines(tree)
         # aiorun.run(main()): the call is asyncio.run by another name (its row, run), so the

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from walkthrough.port import libraries
+from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk
 from walkthrough.port.walking import own_nodes, walk
 
 #: What a call returns, for the references assigned from it.
@@ -323,6 +324,9 @@ class Names:
     found: list[tuple[int, int, str]] = field(default_factory=list)
     #: packages this file is part of (their imports here are the package's own, not foreign)
     own: set[str] = field(default_factory=set)
+    #: the top-level import names of the file's project, when the caller knows them without a
+    #: tree (the corpus's sdists); None: found on disk (:mod:`.project`)
+    project: frozenset[str] | None = None
     #: names imported from a module that is not asyncio (``from socketio.exceptions import
     #: TimeoutError`` is that package's error, not the builtin asyncio raises)
     foreign: set[str] = field(default_factory=set)
@@ -442,11 +446,6 @@ class Names:
             if lib is not None and libraries.by_name_only(lib):
                 return None
         return found
-
-
-#: Folders that hold a project's modules without being a package one imports by that name.
-NOT_PACKAGES = {"src", "lib", "examples", "example", "tests", "test", "docs", "doc", "scripts",
-                "tools", "bin", "."}
 
 
 def path_packages(path: str) -> set[str]:
@@ -1035,7 +1034,10 @@ def collect(tree: ast.Module, scan: Names) -> None:
     A module that reaches into a library's private methods is that library's own code (see
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
-    by_path = path_packages(scan.path) - {"asyncio"}
+    # a test module outside its package (tests/test_client.py) is its project's own too
+    by_path = (path_packages(scan.path) | (
+        own_on_disk(scan.path) if scan.project is None
+        else own_in(scan.path, scan.project))) - {"asyncio"}
     # the imports' evidence of being a package's own module (a private submodule, a sibling
     # imported both ways) counts where the path names no package, or names that one:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
