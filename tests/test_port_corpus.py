@@ -17,6 +17,12 @@ On each line, the key's rows are matched against the rows of the tool's findings
 Recall counts what was found at all (right or wrong counterpart); the wrong-counterpart rate
 is over what was found.
 
+Each file is alone here, where a user's run sees the tree around it: the project file above a
+package's tests and the packages beside it, which make the tests' imports of the package its
+own (``walkthrough.port.project``). ``port_corpus/projects.toml`` records each package's
+top-level names as its sdist has them (``scripts/corpus_projects.py`` reads the sdists), and
+the tool is given that list with each file, as the tree would give it.
+
 Run ``python -m tests.test_port_corpus working`` to print each miss, wrong counterpart and
 false alarm of one part.
 """
@@ -42,6 +48,8 @@ from walkthrough.port.reading import without_type_parameters
 
 CORPUS = Path(__file__).resolve().parent / "port_corpus"
 PARTS = ("working", "holdout")
+#: Each corpus package's top-level import names, from its sdist (scripts/corpus_projects.py).
+PROJECTS = CORPUS / "projects.toml"
 
 #: The first test here that needs a part's figures runs the tool over the whole corpus (2,885
 #: files: about 90 s of CPU, shared by the others through ``ported``'s cache); on the 2-core
@@ -95,6 +103,18 @@ def key(path: Path) -> dict[int, set[str]]:
 
 
 @functools.cache
+def projects() -> dict[str, list[str]]:
+    """``projects.toml``: package name (as the keys' ``package`` spells it, without its
+    version) → the top-level packages and modules its sdist has."""
+    return tomllib.loads(PROJECTS.read_text(encoding="utf-8"))
+
+
+def project(path: Path) -> list[str]:
+    """The top-level names of the project a corpus file is from (KeyError: none recorded)."""
+    return projects()[str(key_data(path)["package"]).rpartition(" ")[0]]
+
+
+@functools.cache
 def ported(path: Path) -> tuple[str, str, list[port.Finding]] | port.PortError:
     """One corpus file as the tool reads it, its rewrite and its findings; or why it cannot.
 
@@ -103,10 +123,12 @@ def ported(path: Path) -> tuple[str, str, list[port.Finding]] | port.PortError:
     its own). Made once per file for both the figures and the rewrite test (issue 26, item 2):
     the findings ``port.rewrite`` returns are its analysis's, equal to the list ``port.scan``
     returns (both are ``analyse(...)[2]``), and that analysis is most of a rewrite's time (86%
-    of it over the corpus)."""
+    of it over the corpus). The file's project is the one its sdist has (:func:`project`), as
+    a run over the unpacked sdist would find it: a package's tests import it as their own."""
     source = port.read(path.name, path.read_bytes())
     try:
-        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)))
+        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)),
+                                     project(path))
     except port.PortError as exc:
         return exc
     return source, new, findings
@@ -170,6 +192,32 @@ def test_every_key_names_real_lines_and_known_rows(part: str) -> None:
             assert code, path.name  # an empty code is "on" every line: it would check nothing
             assert code in "".join(lines[change["line"] - 1].split()), path.name
             assert change["row"] in port.ROW_KEYS or change["row"].startswith("NEW: "), path.name
+
+
+def test_every_corpus_package_has_its_projects_names() -> None:
+    """A package the table lacks would be measured with no project: its tests' imports of
+    itself flagged (a new part joins: run ``scripts/corpus_projects.py write``)."""
+    recorded = projects()
+    for part in PARTS:
+        for path in corpus(part):
+            assert isinstance(project(path), list), path.name
+    packages = {str(key_data(path)["package"]).rpartition(" ")[0]
+                for part in PARTS for path in corpus(part)}
+    assert set(recorded) == packages
+
+
+def test_the_figures_use_the_projects_names() -> None:
+    """aiofiles' own tests import aiofiles: with its sdist's names they are aiofiles' own, and
+    nothing of aiofiles is flagged in them (the README's ruling), as the key has it."""
+    test = CORPUS / "working" / "aiofiles__tests_threadpool_test_open.py.txt"
+    assert project(test) == ["aiofiles"]
+    result = ported(test)
+    assert not isinstance(result, port.PortError)
+    source, _, findings = result
+    assert "from aiofiles.threadpool import open" in source
+    assert findings and not any(f.row == "aiofiles" for f in findings)
+    alone = port.scan(source, str(key_data(test)["path"]), project=[])
+    assert any(f.row == "aiofiles" for f in alone)
 
 
 def test_the_corpus_is_large_enough_and_a_third_is_held_out() -> None:
