@@ -281,6 +281,20 @@ def test_the_command_on_a_checkout(tmp_path: Path) -> None:
     assert sorted(flagged) == [["examples/demo.py", str(n)] for n in sorted(LIBRARY_LINES)]
 
 
+def test_a_fixture_of_the_projects_own_object_is_no_library(tmp_path: Path) -> None:
+    """aiosimon-io's tests: a ``@pytest_asyncio.fixture`` named ``auth`` yields the package's
+    own object, and a test's ``auth`` is that object, not pytest-asyncio's wrapper of the
+    fixture function (what a library's decorator makes of a function stays the library's:
+    faust's ``@app.agent``)."""
+    source = ("import pytest_asyncio\n\nfrom aiosqlite.auth import Auth\n\n\n"
+              "@pytest_asyncio.fixture\nasync def auth():\n    yield Auth()\n\n\n"
+              "async def test_token(auth):\n    await auth.get_token()\n")
+    root = layout(tmp_path, {"pyproject.toml": "", "aiosqlite/__init__.py": "",
+                             "tests/test_auth.py": source})
+    found = {(f.line, f.construct) for f in port.scan(source, str(root / "tests/test_auth.py"))}
+    assert found == {(1, "lib:pytest_asyncio"), (6, "lib:pytest_asyncio")}
+
+
 @pytest.mark.parametrize(("files", "tops"), [
     ({"pyproject.toml": '[tool.maturin]\npython-source = "python"\n',
       "python/brokapi/__init__.py": ""}, {"brokapi"}),

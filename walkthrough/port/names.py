@@ -1443,14 +1443,18 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         scan.plain.add(arg.arg)
                     if arg.arg in scan.fixtures and not kind:
                         scan.kinds.setdefault(arg.arg, scan.fixtures[arg.arg])
-                if any("fixture" in ast.unparse(d) for d in node.decorator_list):
+                fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
+                if fixture:
                     given = _returns(node, scan, yields=True)
                     if given:  # a test that asks for this fixture gets what it yields
                         scan.fixtures[node.name] = given
                 for decorator in node.decorator_list:
                     wrapper = qualname(decorator.func if isinstance(decorator, ast.Call)
                                        else decorator, scan) or ""
-                    if wrapper.startswith("lib:") and lib_construct(wrapper) \
+                    # (not a pytest fixture: its name in a test is the parameter that gets
+                    # what it yields, never pytest-asyncio's wrapper; a package's own test
+                    # gets its own object there, ``auth.async_get_access_token()``)
+                    if not fixture and wrapper.startswith("lib:") and lib_construct(wrapper) \
                             and reference(decorator.func if isinstance(decorator, ast.Call)
                                           else decorator) is not None:
                         # @app.agent(topic) async def count(...): what the library's
