@@ -330,3 +330,24 @@ def test_a_maturin_projects_tests(tmp_path: Path) -> None:
     root = layout(tmp_path, {"pyproject.toml": '[tool.maturin]\npython-source = "python"\n',
                              "python/aiosqlite/__init__.py": "", "tests/test_core.py": TEST})
     assert library_lines(root / "tests/test_core.py") == set()
+
+
+def test_the_projects_binding_to_aiohttp_is_aiohttps_in_its_tests(tmp_path: Path) -> None:
+    """dependency-injector's tests of ``dependency_injector.ext.aiohttp``: the package's
+    binding to aiohttp is a use of aiohttp (a port away from aiohttp replaces it with the
+    package's other binding, tests and all), its other modules are its own. Inside the package
+    (its path), the binding is its own module, as before; and in an asyncio-only package's
+    tests (``aiofoo``) it is one more of its modules."""
+    source = ("from depinj.ext import aiohttp\nfrom depinj import core\n"
+              "import depinj.ext.aiohttp as ext\n\n"
+              "app = aiohttp.Application(core.Thing)\ncore.run()\next.View(core)\n")
+    root = layout(tmp_path, {"pyproject.toml": "", "depinj/__init__.py": "",
+                             "depinj/ext/__init__.py": "", "tests/test_ext.py": source,
+                             "depinj/ext/flask.py": source})
+    found = {(f.line, f.row) for f in port.scan(source, str(root / "tests/test_ext.py"))}
+    assert found == {(1, "http-server"), (3, "http-server"), (5, "http-server"),
+                     (7, "http-server")}
+    assert port.scan(source, str(root / "depinj/ext/flask.py")) == []
+    assert port.scan(source, "tests/test_ext.py", project=["depinj"])
+    aio = source.replace("depinj", "aiofoo")
+    assert port.scan(aio, "tests/test_ext.py", project=["aiofoo"]) == []

@@ -883,8 +883,8 @@ class Visitor(ast.NodeVisitor):
         if node.level or not node.module:
             return  # a relative import is the package's own module, whatever its name
         top = node.module.split(".")[0]
-        if self.scan.owns(node.module):
-            return
+        if all(self.scan.owns(f"{node.module}.{alias.name}") for alias in node.names):
+            return  # (``from pkg.ext import aiohttp`` in pkg's tests: a binding, not its own)
         if top == "asyncio":
             for alias in node.names:
                 construct = construct_of(f"{node.module}.{alias.name}")

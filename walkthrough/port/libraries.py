@@ -687,6 +687,14 @@ EXTENSION_FOLDERS = frozenset({"ext", "contrib", "integrations", "integration", 
                                "plugins"})
 
 
+def binds_aiohttp(module: str) -> bool:
+    """Whether ``module`` is, or is inside, a package's binding to aiohttp
+    (``dependency_injector.ext.aiohttp``, ``gql.transport.aiohttp_websockets``), as the table
+    finds it: not in a package that is asyncio's by its own entry or name (``aiofoo.ext``),
+    where the binding is one more module of an asyncio-only package."""
+    return find(module) in (AIOHTTP_BINDING, AIOHTTP_EXTENSION)
+
+
 def _aiohttp_binding(parts: list[str]) -> tuple[str, Library] | None:
     """The first submodule of ``parts`` (below the top level) named for aiohttp, and its entry:
     :data:`AIOHTTP_EXTENSION` among the package's extensions, else :data:`AIOHTTP_BINDING`."""

@@ -327,6 +327,9 @@ class Names:
     #: the top-level import names of the file's project, when the caller knows them without a
     #: tree (the corpus's sdists); None: found on disk (:mod:`.project`)
     project: frozenset[str] | None = None
+    #: the packages of :attr:`own` that only the file's project makes its own (a test module
+    #: outside its package), not its path
+    from_project: set[str] = field(default_factory=set)
     #: names imported from a module that is not asyncio (``from socketio.exceptions import
     #: TimeoutError`` is that package's error, not the builtin asyncio raises)
     foreign: set[str] = field(default_factory=set)
@@ -415,6 +418,12 @@ class Names:
         distribution's folder (``gcloud.aio.pubsub``, not ``gcloud.aio.auth``)."""
         parts = module.split(".")
         if parts[0] not in self.own:
+            return False
+        if parts[0] in self.from_project and libraries.binds_aiohttp(module):
+            # a package's binding to aiohttp, in the package's tests: what they test of it is
+            # a use of aiohttp (``aiohttp.Application(web.Application)`` of
+            # dependency_injector.ext.aiohttp), which a port away from aiohttp replaces with
+            # the package's other binding (libraries.AIOHTTP_BINDING), tests and all
             return False
         prefix = self.namespace
         return not prefix or parts[0] != prefix[0] \
@@ -884,7 +893,8 @@ def _imports(tree: ast.Module, scan: Names) -> None:
         elif isinstance(node, ast.ClassDef):
             scan.foreign.add(node.name)
         if isinstance(node, ast.ImportFrom) and node.module and not node.level \
-                and not scan.owns(node.module):
+                and not all(scan.owns(f"{node.module}.{alias.name}") for alias in node.names):
+            # (from pkg.ext import aiohttp in pkg's tests: a binding to aiohttp, see owns)
             top = node.module.split(".")[0]
             lib = scan.library(node.module)
             for alias in node.names:
@@ -1035,9 +1045,10 @@ def collect(tree: ast.Module, scan: Names) -> None:
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
     # a test module outside its package (tests/test_client.py) is its project's own too
-    by_path = (path_packages(scan.path) | (
-        own_on_disk(scan.path) if scan.project is None
-        else own_in(scan.path, scan.project))) - {"asyncio"}
+    in_path = path_packages(scan.path)
+    by_path = (in_path | (own_on_disk(scan.path) if scan.project is None
+                          else own_in(scan.path, scan.project))) - {"asyncio"}
+    scan.from_project = by_path - in_path
     # the imports' evidence of being a package's own module (a private submodule, a sibling
     # imported both ways) counts where the path names no package, or names that one:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
