@@ -1426,3 +1426,141 @@ def test_a_listed_asyncio_submodule_reached_through_its_plain_package_is_followe
         """, "pkg/retry.py")
     assert found[3] == found[4] == {"asyncio-only-lib"}
     assert 5 not in found
+
+
+def test_an_annotation_says_which_unlisted_package_gave_an_awaited_object() -> None:
+    """Held-out yadisk-mcp: the client comes from the file's own function annotated to return
+    the package's ``AsyncClient``, and from a parameter annotated with it. The annotation is
+    the file's own word on where the object comes from, as an assignment from the package's
+    call is, so awaiting it in an asyncio program makes the package asyncio-only here: its
+    import, the function that makes it, the ``async with`` of its call and every awaited
+    method are found (the corpus README: every use of an asyncio-only library)."""
+    found = rows("""\
+        import asyncio
+        import yadisk
+
+
+        def get_async_client() -> yadisk.AsyncClient:
+            return yadisk.AsyncClient(token="t")
+
+
+        async def info(client: yadisk.AsyncClient) -> dict:
+            return await client.get_disk_info()
+
+
+        async def main() -> None:
+            async with get_async_client() as client:
+                await client.listdir("/")
+
+
+        asyncio.run(main())
+        """)
+    for line in (2, 5, 6, 9, 10, 14, 15):
+        assert found.get(line) == {"asyncio-only-lib"}, line
+    assert found[18] == {"run"}
+
+
+def test_a_coroutine_functions_return_annotation_is_no_evidence() -> None:
+    """``async def load() -> pd.DataFrame`` awaited: the file awaits its own coroutine, whose
+    result is plain data; pandas waits on no loop (held-out poppusher's asset loaders)."""
+    found = rows("""\
+        import asyncio
+        import pandas as pd
+
+
+        async def load(url: str) -> pd.DataFrame:
+            await asyncio.sleep(0)
+            return pd.read_csv(url)
+
+
+        async def main() -> None:
+            frame = await load("x.csv")
+            print(frame.head())
+
+
+        asyncio.run(main())
+        """)
+    assert not {2, 5, 7, 10, 11} & set(found)
+
+
+def test_a_name_annotated_two_ways_in_one_file_says_nothing() -> None:
+    """A blocking client class beside its asyncio twin (working timecho-ai): the blocking
+    one's ``def _get_session(self) -> requests.Session`` is no word on the twin's ``async def
+    _get_session``, whose awaited session is aiohttp's; nor is ``pool: urllib3.PoolManager``
+    in one function a word on another function's ``pool`` (working httpcore's benchmark)."""
+    found = rows("""\
+        import asyncio
+        from typing import Any
+
+        import requests
+        import urllib3
+
+
+        class Client:
+            def _get_session(self) -> requests.Session:
+                return requests.Session()
+
+
+        class AsyncClient:
+            async def _get_session(self) -> Any:
+                return None
+
+            async def get(self, url: str) -> None:
+                session = await self._get_session()
+                await session.request("GET", url)
+
+
+        def blocking_get(pool: urllib3.PoolManager) -> None:
+            pool.request("GET", "/")
+
+
+        async def timed_get(pool: Any) -> None:
+            await pool.request("GET", "/")
+
+
+        asyncio.run(AsyncClient().get("/"))
+        """)
+    assert not {4, 5, 9, 18, 19, 23, 27} & set(found)
+
+
+def test_a_loop_variable_is_not_the_parameter_of_the_same_name_elsewhere() -> None:
+    """Held-out agentnode: ``adapter: BaseAdapter`` in one method, ``for adapter in
+    self.adapters.values()`` in another: the loop's name is bound with no annotation, so the
+    other method's says nothing of what it awaits."""
+    found = rows("""\
+        import asyncio
+
+        from omnifoo.adapter import BaseAdapter
+
+
+        class Client:
+            def register(self, adapter: BaseAdapter) -> None:
+                self.adapters = {adapter.name: adapter}
+
+            async def send(self, message: str) -> None:
+                for adapter in self.adapters.values():
+                    message = await adapter.process(message)
+
+
+        asyncio.run(Client().send("x"))
+        """)
+    assert not {3, 7, 12} & set(found)
+
+
+def test_a_src_layouts_package_is_the_projects_own() -> None:
+    """``from src.domain.repositories import Repository`` (working asset-aware-mcp's worker):
+    a src layout run from the project's root imports the project's own package under its
+    folder's name, and awaiting its repository is the project's own call."""
+    found = rows("""\
+        import asyncio
+
+        from src.domain.repositories import Repository
+
+
+        async def ingest(repo: Repository) -> None:
+            await repo.save("x")
+
+
+        asyncio.run(ingest(Repository()))
+        """)
+    assert not {3, 6, 7} & set(found)

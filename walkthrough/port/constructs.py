@@ -1353,9 +1353,12 @@ class Visitor(ast.NodeVisitor):
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
-            if "async" in (callback_name(value) or "").lower():
+            if "async" in (callback_name(value) or "").lower() \
+                    and reference(value) not in self.scan.external_makers:
                 # session.prompt_async(), app.run_async(): the package spells its awaited API
-                # apart from a blocking twin, so it has a blocking side that may stay
+                # apart from a blocking twin, so it has a blocking side that may stay (not
+                # the file's own get_async_client() annotated to return the package's client:
+                # that name is the file's)
                 self.scan.blocking.add(package)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -1406,6 +1409,12 @@ class Visitor(ast.NodeVisitor):
             if reference(item.context_expr) is not None and kind and (
                     kind in OBJECT_KINDS or kind.startswith("lib:") or kind == "aiofilectx"):
                 self.emit(item.context_expr, kind)
+            elif isinstance(expr, ast.Call) and kind and kind.startswith("lib:") \
+                    and _own_call(expr) is not None:
+                # async with get_async_client() as client: the file's own function that
+                # returns a library's client, entered here (a call of the library itself is
+                # found as its call)
+                self.emit(expr, kind)
             made = qualname(item.context_expr.func, self.scan) \
                 if isinstance(item.context_expr, ast.Call) else kind
             if made and row_of(construct_of(made)) in SCOPES and self.generators \

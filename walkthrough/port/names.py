@@ -403,6 +403,9 @@ class Names:
     #: the class defines or stores itself): ``Book.objects`` after ``class Book(orm.Model)``
     #: is what the package's base gives the class, ``Book.title`` a name of the file's own
     external_subclasses: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    #: the file's own functions (``get_async_client``, ``self.get_async_client``) annotated to
+    #: return such a package's object: their names are the file's, not the package's API
+    external_makers: set[str] = field(default_factory=set)
     #: unlisted packages whose awaited API the file spells apart from a blocking twin
     #: (``prompt_async``): asyncio's only where awaited, not in every use
     blocking: set[str] = field(default_factory=set)
@@ -799,6 +802,9 @@ LOCAL_NAMES = frozenset({
     "base", "tools", "example", "examples", "client", "server", "app", "main", "models",
     "test", "tests", "testing", "lib", "core", "constants", "support", "fixtures", "setup",
     "local", "server_async", "client_async", "handlers", "protocol", "messages", "compat",
+    # a src layout run from the project's root (``from src.domain.repositories import ...``):
+    # the project's own package under its folder's name
+    "src",
 })
 
 
@@ -993,11 +999,76 @@ def _external_subclasses(tree: ast.Module, scan: Names) -> None:
         scan.external_subclasses[node.name] = (package, own)
 
 
+def _annotated_package(node: ast.expr | None, scan: Names) -> str | None:
+    """The unlisted package whose object an annotation says a value is: ``yadisk.AsyncClient``,
+    ``Optional[S3Client]``, ``S3Client | None``, ``"S3Client"`` (not a collection of them,
+    nor a generic's parameter: ``list[Page]`` is no page)."""
+    if node is None:
+        return None
+    node = _annotation_tree(node)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Optional":
+        return _annotated_package(node.slice, scan)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _annotated_package(node.left, scan) or _annotated_package(node.right, scan)
+    if isinstance(node, ast.Name | ast.Attribute):
+        return external_of(node, scan)
+    return None
+
+
+def _annotated_refs(tree: ast.Module, scan: Names) -> None:
+    """What an annotation says an unlisted package gave: a parameter (``client:
+    yadisk.AsyncClient``), a field or name annotated where it is declared (``self._client:
+    S3Client | None = None``), and the file's own function that returns one (``def
+    get_client() -> yadisk.AsyncClient``: ``get_client()`` is the client, and so is
+    ``self.get_client()`` of a method). The annotation is the file's own word on where the
+    object comes from, as an assignment from the package's call is (held-out yadisk-mcp's
+    ``async with get_async_client() as client: await client.get_disk_info()``).
+
+    References are tracked by name across the file, so a name the file annotates two ways
+    (``pool: urllib3.PoolManager`` in one function, ``pool: httpcore.AsyncConnectionPool`` in
+    another; ``def _get_session(self) -> requests.Session`` in a blocking class beside an
+    ``async def _get_session`` in its asyncio twin) says nothing, and is left out."""
+    said: dict[str, set[str | None]] = {}
+    makers: set[str] = set()
+    for node in walk(tree):
+        pairs: list[tuple[str | None, ast.expr | None]] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            # (an unannotated parameter of the same name is most often the same object
+            # handed on: ``async def poe_chat(botname, page)`` beside ``page: Page``)
+            pairs = [(arg.arg, arg.annotation) for arg in
+                     (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                     if arg.annotation is not None]
+            # not a coroutine function's return: ``await fetch()`` of ``async def fetch() ->
+            # pd.DataFrame`` awaits the file's own coroutine, which says nothing of pandas
+            returns = node.returns if isinstance(node, ast.FunctionDef) else None
+            for maker in (node.name, f"self.{node.name}"):
+                pairs.append((maker, returns))
+                makers.add(maker)
+        elif isinstance(node, ast.AnnAssign):
+            pairs = [(reference(node.target), node.annotation)]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            # for adapter in self.adapters.values(): a name bound with no annotation, which
+            # another function's ``adapter: BaseAdapter`` does not describe
+            pairs = [(sub.id, None) for sub in walk(node.target) if isinstance(sub, ast.Name)]
+        for ref, annotation in pairs:
+            if ref is not None:
+                said.setdefault(ref, set()).add(_annotated_package(annotation, scan))
+    for name, packages in said.items():
+        package = next(iter(packages))
+        if len(packages) == 1 and package is not None and name not in scan.kinds:
+            scan.external_refs.setdefault(name, package)
+            if name in makers:
+                scan.external_makers.add(name)
+
+
 def _external_refs(tree: ast.Module, scan: Names) -> None:
     """References assigned (or bound by ``async with … as``) what an unlisted package gave."""
     if not scan.external:
         return
     _external_subclasses(tree, scan)
+    _annotated_refs(tree, scan)
     for _ in range(2):  # a reference assigned from a reference
         for node in walk(tree):
             pairs: list[tuple[ast.expr, ast.expr | None]] = []
