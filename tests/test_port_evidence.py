@@ -1564,3 +1564,62 @@ def test_a_src_layouts_package_is_the_projects_own() -> None:
         asyncio.run(ingest(Repository()))
         """)
     assert not {3, 6, 7} & set(found)
+
+
+def test_a_plugin_in_its_frameworks_namespace_imports_the_framework_as_a_user() -> None:
+    """Held-out livekit-plugins-voho: ``livekit/plugins/voho/tts.py`` ships in a sdist whose
+    project has no ``livekit`` package of its own (the namespace is the framework's, LiveKit
+    Agents, asyncio-only), so its imports of ``livekit.agents`` and its subclasses of the
+    framework's classes are uses of that library, while ``livekit.plugins.voho`` stays its own.
+    The framework's own checkout (a project with ``livekit``) keeps them all its own."""
+    source = textwrap.dedent("""\
+        from __future__ import annotations
+
+        import asyncio
+
+        from livekit.agents import tts
+        from livekit.plugins.voho.log import logger
+
+
+        class TTS(tts.TTS):
+            def __init__(self) -> None:
+                super().__init__(capabilities=tts.TTSCapabilities(streaming=True))
+
+
+        async def run() -> None:
+            logger.info("run")
+            await asyncio.sleep(1)
+        """)
+
+    def found(project: list[str]) -> dict[int, set[str]]:
+        lines: dict[int, set[str]] = {}
+        for finding in port.scan(source, "livekit/plugins/voho/tts.py", project=project):
+            lines.setdefault(finding.line, set()).add(finding.row)
+        return lines
+
+    plugin = found([])
+    assert plugin[5] == plugin[9] == plugin[11] == {"asyncio-only-lib"}
+    assert 6 not in plugin and 15 not in plugin
+    assert plugin[16] == {"sleep"}
+    framework = found(["livekit"])
+    assert not {5, 6, 9, 11, 15} & set(framework)
+    assert framework[16] == {"sleep"}
+
+
+def test_a_plugins_namespace_is_read_from_its_project_on_disk(tmp_path: Path) -> None:
+    """The same plugin in its checkout: the project file above it shows no ``livekit``
+    package of its own (a namespace package has no ``__init__.py`` at its top), so the
+    framework's import is a use of the framework; a file in no project is left as before."""
+    from walkthrough.port import project
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'livekit-plugins-voho'\n")
+    plugin = tmp_path / "livekit" / "plugins" / "voho"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text("")
+    (plugin / "tts.py").write_text("from livekit.agents import tts\n")
+    project.forget()
+    found = {finding.line: finding.row for finding in port.scan(
+        (plugin / "tts.py").read_text(), str(plugin / "tts.py"))}
+    assert found == {1: "asyncio-only-lib"}
+    assert project.top_level_on_disk(str(tmp_path / "livekit")) is None  # a folder
+    assert project.top_level_on_disk(str(plugin / "tts.py")) == frozenset()

@@ -34,11 +34,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from walkthrough.port import libraries
-from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk
+from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk, top_level_on_disk
 from walkthrough.port.walking import own_nodes, walk
 
 #: What a call returns, for the references assigned from it.
@@ -494,14 +495,25 @@ def path_packages(path: str) -> set[str]:
 NAMESPACES = {"gcloud": 3, "google": 3, "azure": 3}
 
 
-def namespace_folders(path: str) -> tuple[str, ...]:
+def namespace_folders(path: str, project: Collection[str] | None = None) -> tuple[str, ...]:
     """``gcloud/aio/pubsub/subscriber.py`` → ``("gcloud", "aio", "pubsub")``: the folders that
-    name the file's own distribution inside a namespace package (:data:`NAMESPACES`)."""
+    name the file's own distribution inside a namespace package (:data:`NAMESPACES`).
+
+    Also a plugin's folder in its framework's namespace (``livekit/plugins/voho/tts.py``,
+    ``disnake/ext/invitetracker/invite_tracker.py``: a framework's extension folder, as
+    :data:`libraries.EXTENSION_FOLDERS` names them, then the plugin's) where the file's
+    ``project`` is known and does not have the framework's name among its top-level packages:
+    the plugin's sdist ships only ``livekit.plugins.voho``, and its imports of
+    ``livekit.agents`` are another distribution's (the framework's own ``discord/ext/commands/``
+    is in a project that has ``discord``)."""
     parts = path.replace("\\", "/").split("/")[:-1]
     names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
-    if not names or names[0] not in NAMESPACES:
-        return ()
-    return tuple(names[:NAMESPACES[names[0]]])
+    if names and names[0] in NAMESPACES:
+        return tuple(names[:NAMESPACES[names[0]]])
+    if len(names) >= 3 and names[1] in libraries.EXTENSION_FOLDERS and project is not None \
+            and names[0] not in project:
+        return tuple(names[:3])
+    return ()
 
 
 def sibling_modules(tree: ast.Module) -> set[str]:
@@ -1126,7 +1138,8 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # aiochsa's client module and aiohttp's, not aiohttp's own code
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
         | sibling_modules(tree)
-    scan.namespace = namespace_folders(scan.path)
+    scan.namespace = namespace_folders(
+        scan.path, top_level_on_disk(scan.path) if scan.project is None else scan.project)
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}

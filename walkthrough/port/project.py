@@ -159,6 +159,19 @@ def own_on_disk(path: str) -> set[str]:
     return own_in(relative.as_posix(), top_level(project))
 
 
+def top_level_on_disk(path: str) -> frozenset[str] | None:
+    """The top-level names of the project a file on disk is in (:func:`top_level`), or None
+    for a path that is not a file, or a file in no project."""
+    try:
+        where = Path(path)
+        if path.startswith("<") or not where.is_file():
+            return None
+        project = project_of(str(where.resolve().parent))
+    except (OSError, ValueError):  # a name no file system has (a NUL byte, too long)
+        return None
+    return None if project is None else top_level(project)
+
+
 @functools.cache
 def project_of(folder: str) -> Path | None:
     """The nearest folder at or above ``folder`` with a project file, or None: the search
