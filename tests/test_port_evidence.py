@@ -1623,3 +1623,30 @@ def test_a_plugins_namespace_is_read_from_its_project_on_disk(tmp_path: Path) ->
     assert found == {1: "asyncio-only-lib"}
     assert project.top_level_on_disk(str(tmp_path / "livekit")) is None  # a folder
     assert project.top_level_on_disk(str(plugin / "tts.py")) == frozenset()
+
+
+def test_a_module_imports_its_sdists_other_package_as_its_own() -> None:
+    """Held-out discord-advert-framework: ``daf_gui/connector.py`` and ``daf/`` are two
+    top-level packages of one sdist, so the GUI's awaited calls of ``daf`` are the
+    distribution's calls of itself, ported with it (the corpus README's own-package rule);
+    its demo package's are a user's."""
+    source = textwrap.dedent("""\
+        import asyncio
+
+        import daf
+
+
+        async def start(config: dict) -> None:
+            await daf.initialize(**config)
+            await daf.add_object(daf.ACCOUNT)
+
+
+        asyncio.run(start({}))
+        """)
+
+    def found(path: str) -> set[int]:
+        return {finding.line for finding in port.scan(source, path, project=["daf", "daf_gui",
+                                                                            "demo"])}
+
+    assert found("src/daf_gui/connector.py") == {1, 11}
+    assert {3, 7, 8} <= found("demo/run.py")

