@@ -1650,3 +1650,34 @@ def test_a_module_imports_its_sdists_other_package_as_its_own() -> None:
 
     assert found("src/daf_gui/connector.py") == {1, 11}
     assert {3, 7, 8} <= found("demo/run.py")
+
+
+def test_tqdm_asyncios_bar_alone_is_a_plain_progress_bar() -> None:
+    """Working fast-images-loader: ``from tqdm.asyncio import tqdm`` for a progress bar over a
+    range, in an asyncio program. The bar calls no asyncio (only tqdm's ``gather`` and
+    ``as_completed`` do), so a port keeps it: neither the import nor the bar is a finding.
+    A file that gathers with it (working batchdownload) keeps the import's row and the
+    gather's."""
+    plain = rows("""\
+        import asyncio
+        from tqdm.asyncio import tqdm
+
+
+        async def download(urls: list[str], size: int) -> None:
+            for start in tqdm(range(0, len(urls), size), desc="Downloading photos"):
+                await asyncio.sleep(0.1)
+
+
+        asyncio.run(download([], 10))
+        """)
+    assert not {2, 6} & set(plain)
+    assert plain[7] == {"sleep"}
+    gathered = rows("""\
+        import asyncio
+        from tqdm.asyncio import tqdm_asyncio
+
+
+        async def crawl(tasks: list) -> None:
+            await tqdm_asyncio.gather(*tasks, desc="Files")
+        """)
+    assert gathered[2] == {"asyncio-only-lib"} and gathered[6] == {"gather"}

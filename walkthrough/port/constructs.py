@@ -2728,8 +2728,15 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
         # module's name on that line is no second, vaguer finding of its library
         renamed = {(line, lib_construct(c)) for line, _, c in state.found
                    if c.startswith("lib:") and c[4:] in API_ROWS}
+        # tqdm.asyncio's bar with no gather or as_completed: a plain progress bar
+        plain = {module for module in libraries.ONLY_API_ROWS
+                 if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
+                            for _, _, c in state.found)}
         for line, _, construct in sorted(state.found):
             if (line, construct) in renamed:
+                continue
+            if any(construct == f"lib:{module}" or construct.startswith(f"lib:{module}.")
+                   for module in plain):
                 continue
             if line in twins and row_of(construct) in ("aiohttp-client", "websocket"):
                 continue  # the blocking twin's requests.Session, under the same name
