@@ -1681,3 +1681,28 @@ def test_tqdm_asyncios_bar_alone_is_a_plain_progress_bar() -> None:
             await tqdm_asyncio.gather(*tasks, desc="Files")
         """)
     assert gathered[2] == {"asyncio-only-lib"} and gathered[6] == {"gather"}
+
+
+def test_pytest_asyncios_event_loop_fixture_is_asyncios_loop_handed_on() -> None:
+    """Working aredis's tests: ``async def test_connect_tcp(event_loop)`` hands the fixture on
+    as ``Connection(loop=event_loop)``, in a test module that never imports asyncio. The
+    fixture is pytest-asyncio's asyncio loop, so handing it on is ``loop`` (the corpus
+    README's third settled case), as in a file that imports asyncio."""
+    found = {finding.line: finding.row for finding in port.scan(textwrap.dedent("""\
+        import pytest
+
+        from aredis.connection import Connection
+
+
+        @pytest.mark.asyncio
+        async def test_connect_tcp(event_loop):
+            conn = Connection(loop=event_loop)
+            assert conn.host == "127.0.0.1"
+        """), "tests/test_connection.py", project=["aredis"])}
+    assert found[8] == "loop"
+    assert 3 not in found  # the package's own tests import it as their own
+    without = port.scan("from aredis.connection import Connection\n\n\n"
+                        "def test_connect(loop_fixture):\n"
+                        "    Connection(loop=loop_fixture)\n",
+                        "tests/test_connection.py", project=["aredis"])
+    assert without == []

@@ -1274,6 +1274,17 @@ def handed_loops(tree: ast.Module) -> set[str]:
     return found
 
 
+def asks_for_event_loop(tree: ast.Module) -> bool:
+    """Whether a test (``test_*``) or a fixture of the file takes pytest-asyncio's
+    ``event_loop`` fixture as a parameter: that name is then asyncio's loop, handed in."""
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+               and (node.name.startswith("test")
+                    or any("fixture" in ast.unparse(each) for each in node.decorator_list))
+               and any(arg.arg == "event_loop" for arg in
+                       (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
+               for node in walk(tree))
+
+
 #: Builtin classes an ``isinstance`` test names.
 BUILTIN_TYPES = {"bytes", "bytearray", "memoryview", "str", "int", "float", "dict", "list",
                  "tuple", "set", "frozenset", "bool", "type", "object", "BaseException",
@@ -1433,6 +1444,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
     handed = handed_loops(tree)
+    if asks_for_event_loop(tree):
+        # def test_connect(event_loop): Connection(loop=event_loop): pytest-asyncio's
+        # fixture is asyncio's loop, whether or not the test module imports asyncio
+        handed.add("event_loop")
     scan.loop_file = uses_asyncio or bool(handed)
     for ref in handed:
         scan.kinds.setdefault(ref, "loop")  # self.loop.call_soon(...): a base class's loop
