@@ -178,6 +178,8 @@ def test_another_librarys_private_module_in_a_test_is_not_the_projects(tmp_path:
     ("test_client.py", project.TEST), ("client_test.py", project.TEST),
     ("conftest.py", project.TEST), ("scripts/run_tests.py", project.TEST),
     ("scripts\\smoke_test.py", project.TEST),
+    ("tests\\helpers.py", project.TEST), ("examples\\client.py", project.EXAMPLE),
+    ("scripts/ci/run_tests.py", project.TEST),
     ("tests/examples/x.py", project.TEST), ("examples/tests/x.py", project.EXAMPLE),
     ("examples/client.py", project.EXAMPLE), ("example/x.py", project.EXAMPLE),
     ("demo/x.py", project.EXAMPLE), ("samples/x.py", project.EXAMPLE),
@@ -203,6 +205,9 @@ def test_own_in() -> None:
     assert project.own_in("helper.py", tops) == {"helper"}
     assert project.own_in("helper/x.py", []) == set()
     assert project.own_in("src", tops) == set()
+    # a Windows path is split at its backslashes as at slashes
+    assert project.own_in("src\\aiofoo\\x.py", tops) == set(tops)
+    assert project.own_in("examples\\x.py", tops) == set()
 
 
 def test_a_path_not_on_disk_has_no_project(tmp_path: Path) -> None:
@@ -213,6 +218,29 @@ def test_a_path_not_on_disk_has_no_project(tmp_path: Path) -> None:
     assert project.own_on_disk("x\0y.py") == set()
     assert port.scan(TEST, "<stdin>") and {f.line for f in port.scan(TEST, "<stdin>")
                                              if f.construct.startswith("lib:")} == LIBRARY_LINES
+
+
+def test_a_pseudo_name_is_no_file_even_where_one_has_that_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "<stdin>" and "<source>" name no file: a file of that name in a project's tests folder,
+    # where the command happens to run, is not read as the text's project.
+    root = layout(tmp_path, {"pyproject.toml": "", "aiosqlite/__init__.py": "",
+                             "tests/<stdin>": TEST})
+    monkeypatch.chdir(root / "tests")
+    assert project.own_on_disk("<stdin>") == set()
+    assert project.top_level_on_disk("<stdin>") is None
+    assert project.own_on_disk(str(root / "tests" / "<stdin>")) == {"aiosqlite"}
+
+
+def test_the_top_level_of_a_files_project_on_disk(tmp_path: Path) -> None:
+    root = layout(tmp_path, {"pyproject.toml": "", "aiosqlite/__init__.py": "",
+                             "tests/test_core.py": TEST, "elsewhere/.git/HEAD": "",
+                             "elsewhere/app.py": ""})
+    assert project.top_level_on_disk(str(root / "tests/test_core.py")) == {"aiosqlite"}
+    assert project.top_level_on_disk(str(root / "tests/test_gone.py")) is None  # no file
+    assert project.top_level_on_disk(str(root / "tests")) is None  # a folder
+    assert project.top_level_on_disk(str(root / "elsewhere/app.py")) is None  # no project
+    assert project.top_level_on_disk("x\0y.py") is None
 
 
 def test_a_file_in_no_project(tmp_path: Path) -> None:
@@ -319,6 +347,10 @@ def test_a_fixture_of_the_projects_own_object_is_no_library(tmp_path: Path) -> N
      {"x"}),
     ({"pyproject.toml": "[tool.setuptools]\npackages = ['a']\n", "python/b/__init__.py": ""},
      set()),
+    # a list of packages (not a table) leaves the other settings read
+    ({"pyproject.toml": '[tool.maturin]\npython-source = "python"\n'
+                        "[tool.setuptools]\npackages = ['a']\n", "python/b/__init__.py": ""},
+     {"b"}),
     ({"pyproject.toml": "not toml [", "python/b/__init__.py": ""}, set()),
     ({"setup.cfg": "not an ini file", "lib/b/__init__.py": ""}, set()),
 ])
