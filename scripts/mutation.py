@@ -306,7 +306,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_cli_edges.py::test_the_estimate_is_what_the_virtual_clock_says",
         "tests/test_mutation_commands_run.py"],
     "walkthrough/port/__init__.py": [
-        "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py"],
+        "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py",
+        # scan's project= (a package's tests are its own modules): the caller's list
+        "tests/test_port_project.py",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
 "asyncio_ref/_decode.py": [
     "tests/test_slips_decode.py", "tests/test_bombs.py", "tests/test_mutation_decode.py"],
 # test_server.py, test_check_server.py and all but three tests of test_server_hostile.py

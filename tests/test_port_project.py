@@ -388,3 +388,18 @@ def test_the_projects_binding_to_aiohttp_is_aiohttps_in_its_tests(tmp_path: Path
     assert port.scan(source, "tests/test_ext.py", project=["depinj"])
     aio = source.replace("depinj", "aiofoo")
     assert port.scan(aio, "tests/test_ext.py", project=["aiofoo"]) == []
+
+
+def test_a_file_read_again_for_its_evidence_keeps_its_project() -> None:
+    # A file that awaits an unlisted package is read a second time, with that package taken as
+    # asyncio-only (constructs.analyse); the second reading keeps the project it was given, so
+    # the project's sibling package stays the file's own (mutmut's x_analyse__mutmut_30, the
+    # second reading without the list, flagged aiofoo_extra's four lines).
+    source = ("import asyncio\nimport aiofoo_extra\nimport somelib\n\n\nasync def main():\n"
+              "    await somelib.get()\n    await aiofoo_extra.go()\n"
+              "    async with aiofoo_extra.session() as s:\n        await s.send()\n\n"
+              "asyncio.run(main())\n")
+    found = {(f.line, f.construct) for f in port.scan(source, "aiofoo/client.py",
+                                                       project=["aiofoo", "aiofoo_extra"])}
+    assert found == {(1, "import asyncio"), (3, "lib:somelib"), (7, "lib:somelib"),
+                     (12, "asyncio.run")}
