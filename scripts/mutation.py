@@ -110,9 +110,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
-        "tests/test_mutation_port_names10.py",
+        "tests/test_mutation_port_names10.py", "tests/test_port_project.py",
         # a child-process command: "no tests" to mutmut, minutes of run
-        "--deselect=tests/test_port.py::test_exit_1_with_findings_0_without"],
+        "--deselect=tests/test_port.py::test_exit_1_with_findings_0_without",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
     "walkthrough/port/mapping.py": [
         "tests/test_port.py", "tests/test_port_libraries.py", "tests/test_port_cli.py",
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py",
@@ -125,6 +126,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_rerun_port.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size"],
     "walkthrough/port/walking.py": ["tests/test_port_walking.py"],
+    # test_the_command_on_a_checkout runs the command as a child (mutmut sees nothing there)
+    "walkthrough/port/project.py": [
+        "tests/test_port_project.py",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
     "walkthrough/port/names.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
@@ -138,7 +143,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
         "tests/test_port_wrapper_chains.py", "tests/test_mutation_port_names10.py",
-        "tests/test_mutation_port_names11.py"],
+        "tests/test_mutation_port_names11.py", "tests/test_port_project.py",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",
         "tests/test_port_libraries.py", "tests/test_mutation_port.py",
@@ -151,7 +157,9 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names7.py", "tests/test_mutation_port_constructs7.py",
         "tests/test_mutation_port_names8.py", "tests/test_mutation_port_constructs8.py",
         "tests/test_mutation_port_names9.py", "tests/test_mutation_port_constructs9.py",
-        "tests/test_mutation_port_names10.py", "tests/test_mutation_port_constructs10.py"],
+        "tests/test_mutation_port_names10.py", "tests/test_mutation_port_constructs10.py",
+        "tests/test_port_project.py",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
     "walkthrough/normalise.py": ["tests/test_queue.py", "tests/test_mutation_walkthrough.py"],
     "walkthrough/clocks.py": [
         "tests/test_harness.py", "tests/test_count.py", "tests/test_mutation_walkthrough.py"],
@@ -274,7 +282,9 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/claims_hook.py": [
         "tests/test_claims.py::test_the_claims_page_shows_the_source_of_every_named_test",
         "tests/test_mutation_hooks.py"],
-    "walkthrough/commands/port.py": ["tests/test_mutation_commands_port.py"],
+    "walkthrough/commands/port.py": [
+        "tests/test_mutation_commands_port.py",
+        "tests/test_port_project.py::test_each_run_of_the_command_reads_the_tree_afresh"],
     # test_sigint.py and test_pipes.py run `walkthrough crawl` as a command (a child: mutmut
     # sees nothing there); test_cli_edges.py's demo crawls are real, 2-3 s each.
     "walkthrough/commands/crawl.py": [
@@ -296,7 +306,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_cli_edges.py::test_the_estimate_is_what_the_virtual_clock_says",
         "tests/test_mutation_commands_run.py"],
     "walkthrough/port/__init__.py": [
-        "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py"],
+        "tests/test_mutation_port.py", "tests/test_mutation_port_gaps.py",
+        # scan's project= (a package's tests are its own modules): the caller's list
+        "tests/test_port_project.py",
+        "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
 "asyncio_ref/_decode.py": [
     "tests/test_slips_decode.py", "tests/test_bombs.py", "tests/test_mutation_decode.py"],
 # test_server.py, test_check_server.py and all but three tests of test_server_hostile.py

@@ -90,8 +90,8 @@ def test_a_rows_advice_of_two_sentences_is_cut_at_the_first_in_the_todo(
     cut (``_write`` asks ``_short`` for the first sentence) is tested before a row needs it."""
     real = rewriting.analyse
 
-    def two_sentences(source: str, path: str) -> Any:
-        tree, state, findings = real(source, path)
+    def two_sentences(source: str, path: str, project: Any = None) -> Any:
+        tree, state, findings = real(source, path, project)
         return tree, state, [dataclasses.replace(f, trio="Use a channel. Then close it")
                              for f in findings]
 

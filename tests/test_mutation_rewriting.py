@@ -660,3 +660,18 @@ def test_two_reasons_of_one_construct_beside_another_are_joined_by_semicolons() 
         "number >= 0 (Trio raises ValueError on a negative delay, where asyncio sleeps 0, one "
         "pass of the loop: clamp with max(0, t) or use trio.sleep_until); trio.sleep takes "
         "the delay only, by position")
+
+
+def test_the_rewrite_reads_the_file_with_the_project_it_is_given() -> None:
+    # `rewrite` hands `project` to the analysis: in aiosqlite's own tests, aiosqlite is the
+    # package under test, not an asyncio-only library to bridge, so the file gets no TODO.
+    # Dropped (mutmut's `analyse(source, path, None)`), the tool would look for a project on
+    # disk above `tests/test_open.py`, find this checkout's, and bridge aiosqlite three times.
+    source = ('import asyncio\nimport aiosqlite\n\n\nasync def test_open():\n'
+              '    async with aiosqlite.connect(":memory:") as db:\n'
+              '        await db.execute("select 1")\n')
+    rewritten, findings = rewrite(source, "tests/test_open.py", ("aiosqlite",))
+    assert rewritten == source
+    assert [(f.line, f.construct) for f in findings] == [(1, "import asyncio")]
+    rewritten, findings = rewrite(source, "tests/test_open.py", ())
+    assert rewritten.count("TODO(trio): lib:aiosqlite") == 3

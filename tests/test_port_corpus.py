@@ -17,6 +17,12 @@ On each line, the key's rows are matched against the rows of the tool's findings
 Recall counts what was found at all (right or wrong counterpart); the wrong-counterpart rate
 is over what was found.
 
+Each file is alone here, where a user's run sees the tree around it: the project file above a
+package's tests and the packages beside it, which make the tests' imports of the package its
+own (``walkthrough.port.project``). ``port_corpus/projects.toml`` records each package's
+top-level names as its sdist has them (``scripts/corpus_projects.py`` reads the sdists), and
+the tool is given that list with each file, as the tree would give it.
+
 Run ``python -m tests.test_port_corpus working`` to print each miss, wrong counterpart and
 false alarm of one part.
 """
@@ -47,6 +53,8 @@ from walkthrough.port.reading import without_type_parameters
 
 CORPUS = Path(__file__).resolve().parent / "port_corpus"
 PARTS = ("working", "holdout")
+#: Each corpus package's top-level import names, from its sdist (scripts/corpus_projects.py).
+PROJECTS = CORPUS / "projects.toml"
 
 #: The first test here that needs a part's figures runs the tool over the whole corpus (2,885
 #: files: about 90 s of CPU, shared by the others through ``ported``'s cache); on the 2-core
@@ -125,6 +133,18 @@ def fingerprint(root: Path) -> str:
 
 
 @functools.cache
+def projects() -> dict[str, list[str]]:
+    """``projects.toml``: package name (as the keys' ``package`` spells it, without its
+    version) → the top-level packages and modules its sdist has."""
+    return tomllib.loads(PROJECTS.read_text(encoding="utf-8"))
+
+
+def project(path: Path) -> list[str]:
+    """The top-level names of the project a corpus file is from (KeyError: none recorded)."""
+    return projects()[str(key_data(path)["package"]).rpartition(" ")[0]]
+
+
+@functools.cache
 def tool_fingerprint() -> str:
     return fingerprint(CORPUS.parent.parent)
 
@@ -160,7 +180,8 @@ def _restored(kept: bytes, path: Path) -> Ported:
 def _run(path: Path) -> Ported:
     source = port.read(path.name, path.read_bytes())
     try:
-        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)))
+        new, findings = port.rewrite(source, str(key_data(path).get("path", path.name)),
+                                     project(path))
     except port.PortError as exc:
         return exc
     return source, new, findings
@@ -175,14 +196,17 @@ def ported(path: Path) -> Ported:
     its own). Made once per file for both the figures and the rewrite test (issue 26, item 2):
     the findings ``port.rewrite`` returns are its analysis's, equal to the list ``port.scan``
     returns (both are ``analyse(...)[2]``), and that analysis is most of a rewrite's time (86%
-    of it over the corpus). Kept between runs where :func:`cache_folder` says, under the
-    file's bytes and its key's path (what the tool is given); the folder of an older tool is
+    of it over the corpus). The file's project is the one its sdist has (:func:`project`), as
+    a run over the unpacked sdist would find it: a package's tests import it as their own.
+    Kept between runs where :func:`cache_folder` says, under the file's bytes, its key's path
+    and its project's names (what the tool is given); the folder of an older tool is
     dropped when the first result of a new one is written."""
     folder = cache_folder()
     if folder is None:
         return _run(path)
     digest = hashlib.sha256(path.read_bytes())
     digest.update(b"\0" + str(key_data(path).get("path", path.name)).encode())
+    digest.update(b"\0" + "\0".join(sorted(project(path))).encode())
     entry = folder / f"{digest.hexdigest()}.json.z"
     try:
         return _restored(entry.read_bytes(), path)
@@ -262,6 +286,32 @@ def test_every_key_names_real_lines_and_known_rows(part: str) -> None:
             assert change["row"] in port.ROW_KEYS or change["row"].startswith("NEW: "), path.name
 
 
+def test_every_corpus_package_has_its_projects_names() -> None:
+    """A package the table lacks would be measured with no project: its tests' imports of
+    itself flagged (a new part joins: run ``scripts/corpus_projects.py write``)."""
+    recorded = projects()
+    for part in PARTS:
+        for path in corpus(part):
+            assert isinstance(project(path), list), path.name
+    packages = {str(key_data(path)["package"]).rpartition(" ")[0]
+                for part in PARTS for path in corpus(part)}
+    assert set(recorded) == packages
+
+
+def test_the_figures_use_the_projects_names() -> None:
+    """aiofiles' own tests import aiofiles: with its sdist's names they are aiofiles' own, and
+    nothing of aiofiles is flagged in them (the README's ruling), as the key has it."""
+    test = CORPUS / "working" / "aiofiles__tests_threadpool_test_open.py.txt"
+    assert project(test) == ["aiofiles"]
+    result = ported(test)
+    assert not isinstance(result, port.PortError)
+    source, _, findings = result
+    assert "from aiofiles.threadpool import open" in source
+    assert findings and not any(f.row == "aiofiles" for f in findings)
+    alone = port.scan(source, str(key_data(test)["path"]), project=[])
+    assert any(f.row == "aiofiles" for f in alone)
+
+
 def test_the_corpus_is_large_enough_and_a_third_is_held_out() -> None:
     working, holdout = len(corpus("working")), len(corpus("holdout"))
     assert working + holdout >= 30
@@ -326,7 +376,8 @@ def _sample() -> list[Path]:
 def test_a_kept_result_is_the_tools_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "pkg__broken.py.txt"
     broken.write_text("def f(:\n", encoding="utf-8")
-    broken.with_name(broken.name + ".toml").write_text('path = "pkg/broken.py"\n')
+    broken.with_name(broken.name + ".toml").write_text(
+        'package = "aiohttp 0"\npath = "pkg/broken.py"\n')
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
     uncached = ported.__wrapped__
@@ -352,7 +403,27 @@ def test_a_file_is_kept_under_its_path_as_well_as_its_bytes(
     for name, where in (("own", "aiohttp/client.py"), ("user", "examples/client.py")):
         path = tmp_path / f"aiohttp__{name}.py.txt"
         path.write_text("import aiohttp\n", encoding="utf-8")
-        path.with_name(path.name + ".toml").write_text(f'path = "{where}"\n')
+        path.with_name(path.name + ".toml").write_text(
+            f'package = "aiohttp 0"\npath = "{where}"\n')
+        ported.__wrapped__(path)  # the first keeps it, the second reads it
+        result = ported.__wrapped__(path)
+        assert not isinstance(result, port.PortError)
+        results.append([finding.line for finding in result[2]])
+    assert results == [[], [1]]
+
+
+def test_a_file_is_kept_under_its_projects_names_as_well(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes at the same path in two sdists are two answers: in aiosqlite's tests
+    `import aiosqlite` is the package under test, in another package's tests a library."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    results = []
+    for package in ("aiosqlite", "aiohttp"):
+        path = tmp_path / f"{package}__tests_test_db.py.txt"
+        path.write_text("import aiosqlite\n", encoding="utf-8")
+        path.with_name(path.name + ".toml").write_text(
+            f'package = "{package} 0"\npath = "tests/test_db.py"\n')
         ported.__wrapped__(path)  # the first keeps it, the second reads it
         result = ported.__wrapped__(path)
         assert not isinstance(result, port.PortError)

@@ -1426,3 +1426,283 @@ def test_a_listed_asyncio_submodule_reached_through_its_plain_package_is_followe
         """, "pkg/retry.py")
     assert found[3] == found[4] == {"asyncio-only-lib"}
     assert 5 not in found
+
+
+def test_an_annotation_says_which_unlisted_package_gave_an_awaited_object() -> None:
+    """Held-out yadisk-mcp: the client comes from the file's own function annotated to return
+    the package's ``AsyncClient``, and from a parameter annotated with it. The annotation is
+    the file's own word on where the object comes from, as an assignment from the package's
+    call is, so awaiting it in an asyncio program makes the package asyncio-only here: its
+    import, the function that makes it, the ``async with`` of its call and every awaited
+    method are found (the corpus README: every use of an asyncio-only library)."""
+    found = rows("""\
+        import asyncio
+        import yadisk
+
+
+        def get_async_client() -> yadisk.AsyncClient:
+            return yadisk.AsyncClient(token="t")
+
+
+        async def info(client: yadisk.AsyncClient) -> dict:
+            return await client.get_disk_info()
+
+
+        async def main() -> None:
+            async with get_async_client() as client:
+                await client.listdir("/")
+
+
+        asyncio.run(main())
+        """)
+    for line in (2, 5, 6, 9, 10, 14, 15):
+        assert found.get(line) == {"asyncio-only-lib"}, line
+    assert found[18] == {"run"}
+
+
+def test_a_coroutine_functions_return_annotation_is_no_evidence() -> None:
+    """``async def load() -> pd.DataFrame`` awaited: the file awaits its own coroutine, whose
+    result is plain data; pandas waits on no loop (held-out poppusher's asset loaders)."""
+    found = rows("""\
+        import asyncio
+        import pandas as pd
+
+
+        async def load(url: str) -> pd.DataFrame:
+            await asyncio.sleep(0)
+            return pd.read_csv(url)
+
+
+        async def main() -> None:
+            frame = await load("x.csv")
+            print(frame.head())
+
+
+        asyncio.run(main())
+        """)
+    assert not {2, 5, 7, 10, 11} & set(found)
+
+
+def test_a_name_annotated_two_ways_in_one_file_says_nothing() -> None:
+    """A blocking client class beside its asyncio twin (working timecho-ai): the blocking
+    one's ``def _get_session(self) -> requests.Session`` is no word on the twin's ``async def
+    _get_session``, whose awaited session is aiohttp's; nor is ``pool: urllib3.PoolManager``
+    in one function a word on another function's ``pool`` (working httpcore's benchmark)."""
+    found = rows("""\
+        import asyncio
+        from typing import Any
+
+        import requests
+        import urllib3
+
+
+        class Client:
+            def _get_session(self) -> requests.Session:
+                return requests.Session()
+
+
+        class AsyncClient:
+            async def _get_session(self) -> Any:
+                return None
+
+            async def get(self, url: str) -> None:
+                session = await self._get_session()
+                await session.request("GET", url)
+
+
+        def blocking_get(pool: urllib3.PoolManager) -> None:
+            pool.request("GET", "/")
+
+
+        async def timed_get(pool: Any) -> None:
+            await pool.request("GET", "/")
+
+
+        asyncio.run(AsyncClient().get("/"))
+        """)
+    assert not {4, 5, 9, 18, 19, 23, 27} & set(found)
+
+
+def test_a_loop_variable_is_not_the_parameter_of_the_same_name_elsewhere() -> None:
+    """Held-out agentnode: ``adapter: BaseAdapter`` in one method, ``for adapter in
+    self.adapters.values()`` in another: the loop's name is bound with no annotation, so the
+    other method's says nothing of what it awaits."""
+    found = rows("""\
+        import asyncio
+
+        from omnifoo.adapter import BaseAdapter
+
+
+        class Client:
+            def register(self, adapter: BaseAdapter) -> None:
+                self.adapters = {adapter.name: adapter}
+
+            async def send(self, message: str) -> None:
+                for adapter in self.adapters.values():
+                    message = await adapter.process(message)
+
+
+        asyncio.run(Client().send("x"))
+        """)
+    assert not {3, 7, 12} & set(found)
+
+
+def test_a_src_layouts_package_is_the_projects_own() -> None:
+    """``from src.domain.repositories import Repository`` (working asset-aware-mcp's worker):
+    a src layout run from the project's root imports the project's own package under its
+    folder's name, and awaiting its repository is the project's own call."""
+    found = rows("""\
+        import asyncio
+
+        from src.domain.repositories import Repository
+
+
+        async def ingest(repo: Repository) -> None:
+            await repo.save("x")
+
+
+        asyncio.run(ingest(Repository()))
+        """)
+    assert not {3, 6, 7} & set(found)
+
+
+def test_a_plugin_in_its_frameworks_namespace_imports_the_framework_as_a_user() -> None:
+    """Held-out livekit-plugins-voho: ``livekit/plugins/voho/tts.py`` ships in a sdist whose
+    project has no ``livekit`` package of its own (the namespace is the framework's, LiveKit
+    Agents, asyncio-only), so its imports of ``livekit.agents`` and its subclasses of the
+    framework's classes are uses of that library, while ``livekit.plugins.voho`` stays its own.
+    The framework's own checkout (a project with ``livekit``) keeps them all its own."""
+    source = textwrap.dedent("""\
+        from __future__ import annotations
+
+        import asyncio
+
+        from livekit.agents import tts
+        from livekit.plugins.voho.log import logger
+
+
+        class TTS(tts.TTS):
+            def __init__(self) -> None:
+                super().__init__(capabilities=tts.TTSCapabilities(streaming=True))
+
+
+        async def run() -> None:
+            logger.info("run")
+            await asyncio.sleep(1)
+        """)
+
+    def found(project: list[str]) -> dict[int, set[str]]:
+        lines: dict[int, set[str]] = {}
+        for finding in port.scan(source, "livekit/plugins/voho/tts.py", project=project):
+            lines.setdefault(finding.line, set()).add(finding.row)
+        return lines
+
+    plugin = found([])
+    assert plugin[5] == plugin[9] == plugin[11] == {"asyncio-only-lib"}
+    assert 6 not in plugin and 15 not in plugin
+    assert plugin[16] == {"sleep"}
+    framework = found(["livekit"])
+    assert not {5, 6, 9, 11, 15} & set(framework)
+    assert framework[16] == {"sleep"}
+
+
+def test_a_plugins_namespace_is_read_from_its_project_on_disk(tmp_path: Path) -> None:
+    """The same plugin in its checkout: the project file above it shows no ``livekit``
+    package of its own (a namespace package has no ``__init__.py`` at its top), so the
+    framework's import is a use of the framework; a file in no project is left as before."""
+    from walkthrough.port import project
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'livekit-plugins-voho'\n")
+    plugin = tmp_path / "livekit" / "plugins" / "voho"
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text("")
+    (plugin / "tts.py").write_text("from livekit.agents import tts\n")
+    project.forget()
+    found = {finding.line: finding.row for finding in port.scan(
+        (plugin / "tts.py").read_text(), str(plugin / "tts.py"))}
+    assert found == {1: "asyncio-only-lib"}
+    assert project.top_level_on_disk(str(tmp_path / "livekit")) is None  # a folder
+    assert project.top_level_on_disk(str(plugin / "tts.py")) == frozenset()
+
+
+def test_a_module_imports_its_sdists_other_package_as_its_own() -> None:
+    """Held-out discord-advert-framework: ``daf_gui/connector.py`` and ``daf/`` are two
+    top-level packages of one sdist, so the GUI's awaited calls of ``daf`` are the
+    distribution's calls of itself, ported with it (the corpus README's own-package rule);
+    its demo package's are a user's."""
+    source = textwrap.dedent("""\
+        import asyncio
+
+        import daf
+
+
+        async def start(config: dict) -> None:
+            await daf.initialize(**config)
+            await daf.add_object(daf.ACCOUNT)
+
+
+        asyncio.run(start({}))
+        """)
+
+    def found(path: str) -> set[int]:
+        return {finding.line for finding in port.scan(source, path, project=["daf", "daf_gui",
+                                                                            "demo"])}
+
+    assert found("src/daf_gui/connector.py") == {1, 11}
+    assert {3, 7, 8} <= found("demo/run.py")
+
+
+def test_tqdm_asyncios_bar_alone_is_a_plain_progress_bar() -> None:
+    """Working fast-images-loader: ``from tqdm.asyncio import tqdm`` for a progress bar over a
+    range, in an asyncio program. The bar calls no asyncio (only tqdm's ``gather`` and
+    ``as_completed`` do), so a port keeps it: neither the import nor the bar is a finding.
+    A file that gathers with it (working batchdownload) keeps the import's row and the
+    gather's."""
+    plain = rows("""\
+        import asyncio
+        from tqdm.asyncio import tqdm
+
+
+        async def download(urls: list[str], size: int) -> None:
+            for start in tqdm(range(0, len(urls), size), desc="Downloading photos"):
+                await asyncio.sleep(0.1)
+
+
+        asyncio.run(download([], 10))
+        """)
+    assert not {2, 6} & set(plain)
+    assert plain[7] == {"sleep"}
+    gathered = rows("""\
+        import asyncio
+        from tqdm.asyncio import tqdm_asyncio
+
+
+        async def crawl(tasks: list) -> None:
+            await tqdm_asyncio.gather(*tasks, desc="Files")
+        """)
+    assert gathered[2] == {"asyncio-only-lib"} and gathered[6] == {"gather"}
+
+
+def test_pytest_asyncios_event_loop_fixture_is_asyncios_loop_handed_on() -> None:
+    """Working aredis's tests: ``async def test_connect_tcp(event_loop)`` hands the fixture on
+    as ``Connection(loop=event_loop)``, in a test module that never imports asyncio. The
+    fixture is pytest-asyncio's asyncio loop, so handing it on is ``loop`` (the corpus
+    README's third settled case), as in a file that imports asyncio."""
+    found = {finding.line: finding.row for finding in port.scan(textwrap.dedent("""\
+        import pytest
+
+        from aredis.connection import Connection
+
+
+        @pytest.mark.asyncio
+        async def test_connect_tcp(event_loop):
+            conn = Connection(loop=event_loop)
+            assert conn.host == "127.0.0.1"
+        """), "tests/test_connection.py", project=["aredis"])}
+    assert found[8] == "loop"
+    assert 3 not in found  # the package's own tests import it as their own
+    without = port.scan("from aredis.connection import Connection\n\n\n"
+                        "def test_connect(loop_fixture):\n"
+                        "    Connection(loop=loop_fixture)\n",
+                        "tests/test_connection.py", project=["aredis"])
+    assert without == []

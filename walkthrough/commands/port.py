@@ -154,8 +154,9 @@ def patch_label(path: Path, cwd: Path | None = None,
 
 def run(args: argparse.Namespace) -> int:
     from walkthrough import port
-    from walkthrough.port import reading
+    from walkthrough.port import project, reading
 
+    project.forget()  # one run's view of the trees (walkthrough.port.project keeps it)
     stdin = args.path == reading.STDIN
     root = Path(args.path)
     if not stdin and not root.exists():

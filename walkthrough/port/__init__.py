@@ -29,6 +29,7 @@ One module per concern:
 
 * :mod:`.reading`: which files, and their text (or one line that says why not);
 * :mod:`.names`: following names to the asyncio objects they stand for;
+* :mod:`.project`: the project a file belongs to, whose packages its tests import as their own;
 * :mod:`.constructs`: the constructs a file holds, each on its line;
 * :mod:`.mapping`: the concept-map row that explains each construct;
 * :mod:`.rewriting`: the mechanical rewrites and the TODOs;
@@ -36,6 +37,8 @@ One module per concern:
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from walkthrough.port.constructs import ROWS, analyse, row_of, statements
 from walkthrough.port.formatting import iter_findings, patch
@@ -48,6 +51,13 @@ __all__ = ["MAX_BYTES", "ROWS", "ROW_KEYS", "Finding", "PortError", "analyse", "
            "statements"]
 
 
-def scan(source: str, path: str = "<source>") -> list[Finding]:
-    """Every asyncio construct in ``source``, in line order, one per construct and line."""
-    return analyse(source, path)[2]
+def scan(source: str, path: str = "<source>", project: Collection[str] | None = None
+         ) -> list[Finding]:
+    """Every asyncio construct in ``source``, in line order, one per construct and line.
+
+    ``project``: the top-level import names (packages and modules) of the project the file
+    belongs to, as its checkout or sdist has them, with ``path`` written from the project's
+    folder (``tests/test_client.py``). A test module's imports of them are the project's own,
+    as its modules' are; an example's are a user's. None (the default): found on disk, from
+    the project file above ``path`` (:mod:`.project`); a caller with no tree passes them."""
+    return analyse(source, path, project)[2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Collection
 
 from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
@@ -882,8 +883,8 @@ class Visitor(ast.NodeVisitor):
         if node.level or not node.module:
             return  # a relative import is the package's own module, whatever its name
         top = node.module.split(".")[0]
-        if self.scan.owns(node.module):
-            return
+        if all(self.scan.owns(f"{node.module}.{alias.name}") for alias in node.names):
+            return  # (``from pkg.ext import aiohttp`` in pkg's tests: a binding, not its own)
         if top == "asyncio":
             for alias in node.names:
                 construct = construct_of(f"{node.module}.{alias.name}")
@@ -1352,9 +1353,12 @@ class Visitor(ast.NodeVisitor):
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
-            if "async" in (callback_name(value) or "").lower():
+            if "async" in (callback_name(value) or "").lower() \
+                    and reference(value) not in self.scan.external_makers:
                 # session.prompt_async(), app.run_async(): the package spells its awaited API
-                # apart from a blocking twin, so it has a blocking side that may stay
+                # apart from a blocking twin, so it has a blocking side that may stay (not
+                # the file's own get_async_client() annotated to return the package's client:
+                # that name is the file's)
                 self.scan.blocking.add(package)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -1405,6 +1409,12 @@ class Visitor(ast.NodeVisitor):
             if reference(item.context_expr) is not None and kind and (
                     kind in OBJECT_KINDS or kind.startswith("lib:") or kind == "aiofilectx"):
                 self.emit(item.context_expr, kind)
+            elif isinstance(expr, ast.Call) and kind and kind.startswith("lib:") \
+                    and _own_call(expr) is not None:
+                # async with get_async_client() as client: the file's own function that
+                # returns a library's client, entered here (a call of the library itself is
+                # found as its call)
+                self.emit(expr, kind)
             made = qualname(item.context_expr.func, self.scan) \
                 if isinstance(item.context_expr, ast.Call) else kind
             if made and row_of(construct_of(made)) in SCOPES and self.generators \
@@ -2645,9 +2655,10 @@ def row_of(construct: str) -> str | None:
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
-def _names(tree: ast.Module, source: str, path: str) -> Names:
+def _names(tree: ast.Module, source: str, path: str,
+           project: Collection[str] | None = None) -> Names:
     """One reading of the file: the names followed and the constructs found."""
-    state = Names(path)
+    state = Names(path, project=None if project is None else frozenset(project))
     with deep(path):  # the visitors recurse once per level: a long elif chain, deep nesting
         collect(tree, state)
         visitor = Visitor(state, source.splitlines(), tree)
@@ -2691,10 +2702,15 @@ def blocking_twin_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
-    """Parse once: the tree, the names followed, and every finding (for scan and rewrite)."""
+def analyse(source: str, path: str, project: Collection[str] | None = None
+            ) -> tuple[ast.Module, Names, list[Finding]]:
+    """Parse once: the tree, the names followed, and every finding (for scan and rewrite).
+
+    ``project``: the top-level import names of the project the file belongs to, with ``path``
+    taken from the project's folder (:func:`.project.own_in`); None finds them on disk
+    (:func:`.project.own_on_disk`)."""
     tree = parse(source, path)
-    state = _names(tree, source, path)
+    state = _names(tree, source, path, project)
     evidenced = frozenset(construct.removeprefix(EVIDENCE) for _, _, construct in state.found
                           if construct.startswith(EVIDENCE)) - state.blocking
     with deep(path):
@@ -2705,15 +2721,22 @@ def analyse(source: str, path: str) -> tuple[ast.Module, Names, list[Finding]]:
     # README's settled case: the port decides once per library)
     with libraries.evidenced(evidenced):
         if evidenced:
-            state = _names(tree, source, path)
+            state = _names(tree, source, path, project)
         stops = "stop" in state.loop_methods
         twins = blocking_twin_lines(tree)
         # aiorun.run(main()): the call is asyncio.run by another name (its row, run), so the
         # module's name on that line is no second, vaguer finding of its library
         renamed = {(line, lib_construct(c)) for line, _, c in state.found
                    if c.startswith("lib:") and c[4:] in API_ROWS}
+        # tqdm.asyncio's bar with no gather or as_completed: a plain progress bar
+        plain = {module for module in libraries.ONLY_API_ROWS
+                 if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
+                            for _, _, c in state.found)}
         for line, _, construct in sorted(state.found):
             if (line, construct) in renamed:
+                continue
+            if any(construct == f"lib:{module}" or construct.startswith(f"lib:{module}.")
+                   for module in plain):
                 continue
             if line in twins and row_of(construct) in ("aiohttp-client", "websocket"):
                 continue  # the blocking twin's requests.Session, under the same name

@@ -567,6 +567,15 @@ API_ROWS: dict[str, str] = {
     "tqdm.asyncio.tqdm.as_completed": "as-completed",
 }
 
+#: Modules whose only asyncio-bound API is what :data:`API_ROWS` lists for them: tqdm's
+#: ``tqdm.asyncio.tqdm`` is a progress bar that also iterates asynchronously (its
+#: ``__anext__`` awaits the iterable it wraps, with no asyncio: tqdm/asyncio.py), and only its
+#: ``gather`` and ``as_completed`` call asyncio. A file that uses neither uses it as a plain
+#: progress bar, which a port keeps (working fast-images-loader's and theloop's keys leave
+#: the import and the bar unlabelled; batchdownload's, which gathers with it, label the
+#: import).
+ONLY_API_ROWS = frozenset({"tqdm.asyncio"})
+
 #: Submodules of a listed package that do not need asyncio (blocking APIs are fine in a thread).
 NOT_ASYNCIO: frozenset[str] = frozenset({
     "websockets.sync",
@@ -685,6 +694,14 @@ AIOHTTP_EXTENSION = Library("*.ext.aiohttp", "http-server",
 #: Where a package keeps its extensions for other frameworks.
 EXTENSION_FOLDERS = frozenset({"ext", "contrib", "integrations", "integration", "extensions",
                                "plugins"})
+
+
+def binds_aiohttp(module: str) -> bool:
+    """Whether ``module`` is, or is inside, a package's binding to aiohttp
+    (``dependency_injector.ext.aiohttp``, ``gql.transport.aiohttp_websockets``), as the table
+    finds it: not in a package that is asyncio's by its own entry or name (``aiofoo.ext``),
+    where the binding is one more module of an asyncio-only package."""
+    return find(module) in (AIOHTTP_BINDING, AIOHTTP_EXTENSION)
 
 
 def _aiohttp_binding(parts: list[str]) -> tuple[str, Library] | None:

@@ -34,10 +34,12 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from walkthrough.port import libraries
+from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk, top_level_on_disk
 from walkthrough.port.walking import own_nodes, walk
 
 #: What a call returns, for the references assigned from it.
@@ -323,6 +325,12 @@ class Names:
     found: list[tuple[int, int, str]] = field(default_factory=list)
     #: packages this file is part of (their imports here are the package's own, not foreign)
     own: set[str] = field(default_factory=set)
+    #: the top-level import names of the file's project, when the caller knows them without a
+    #: tree (the corpus's sdists); None: found on disk (:mod:`.project`)
+    project: frozenset[str] | None = None
+    #: the packages of :attr:`own` that only the file's project makes its own (a test module
+    #: outside its package), not its path
+    from_project: set[str] = field(default_factory=set)
     #: names imported from a module that is not asyncio (``from socketio.exceptions import
     #: TimeoutError`` is that package's error, not the builtin asyncio raises)
     foreign: set[str] = field(default_factory=set)
@@ -396,6 +404,9 @@ class Names:
     #: the class defines or stores itself): ``Book.objects`` after ``class Book(orm.Model)``
     #: is what the package's base gives the class, ``Book.title`` a name of the file's own
     external_subclasses: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    #: the file's own functions (``get_async_client``, ``self.get_async_client``) annotated to
+    #: return such a package's object: their names are the file's, not the package's API
+    external_makers: set[str] = field(default_factory=set)
     #: unlisted packages whose awaited API the file spells apart from a blocking twin
     #: (``prompt_async``): asyncio's only where awaited, not in every use
     blocking: set[str] = field(default_factory=set)
@@ -411,6 +422,12 @@ class Names:
         distribution's folder (``gcloud.aio.pubsub``, not ``gcloud.aio.auth``)."""
         parts = module.split(".")
         if parts[0] not in self.own:
+            return False
+        if parts[0] in self.from_project and libraries.binds_aiohttp(module):
+            # a package's binding to aiohttp, in the package's tests: what they test of it is
+            # a use of aiohttp (``aiohttp.Application(web.Application)`` of
+            # dependency_injector.ext.aiohttp), which a port away from aiohttp replaces with
+            # the package's other binding (libraries.AIOHTTP_BINDING), tests and all
             return False
         prefix = self.namespace
         return not prefix or parts[0] != prefix[0] \
@@ -442,11 +459,6 @@ class Names:
             if lib is not None and libraries.by_name_only(lib):
                 return None
         return found
-
-
-#: Folders that hold a project's modules without being a package one imports by that name.
-NOT_PACKAGES = {"src", "lib", "examples", "example", "tests", "test", "docs", "doc", "scripts",
-                "tools", "bin", "."}
 
 
 def path_packages(path: str) -> set[str]:
@@ -483,14 +495,25 @@ def path_packages(path: str) -> set[str]:
 NAMESPACES = {"gcloud": 3, "google": 3, "azure": 3}
 
 
-def namespace_folders(path: str) -> tuple[str, ...]:
+def namespace_folders(path: str, project: Collection[str] | None = None) -> tuple[str, ...]:
     """``gcloud/aio/pubsub/subscriber.py`` → ``("gcloud", "aio", "pubsub")``: the folders that
-    name the file's own distribution inside a namespace package (:data:`NAMESPACES`)."""
+    name the file's own distribution inside a namespace package (:data:`NAMESPACES`).
+
+    Also a plugin's folder in its framework's namespace (``livekit/plugins/voho/tts.py``,
+    ``disnake/ext/invitetracker/invite_tracker.py``: a framework's extension folder, as
+    :data:`libraries.EXTENSION_FOLDERS` names them, then the plugin's) where the file's
+    ``project`` is known and does not have the framework's name among its top-level packages:
+    the plugin's sdist ships only ``livekit.plugins.voho``, and its imports of
+    ``livekit.agents`` are another distribution's (the framework's own ``discord/ext/commands/``
+    is in a project that has ``discord``)."""
     parts = path.replace("\\", "/").split("/")[:-1]
     names = [part for part in parts if part.isidentifier() and part not in NOT_PACKAGES]
-    if not names or names[0] not in NAMESPACES:
-        return ()
-    return tuple(names[:NAMESPACES[names[0]]])
+    if names and names[0] in NAMESPACES:
+        return tuple(names[:NAMESPACES[names[0]]])
+    if len(names) >= 3 and names[1] in libraries.EXTENSION_FOLDERS and project is not None \
+            and names[0] not in project:
+        return tuple(names[:3])
+    return ()
 
 
 def sibling_modules(tree: ast.Module) -> set[str]:
@@ -791,6 +814,9 @@ LOCAL_NAMES = frozenset({
     "base", "tools", "example", "examples", "client", "server", "app", "main", "models",
     "test", "tests", "testing", "lib", "core", "constants", "support", "fixtures", "setup",
     "local", "server_async", "client_async", "handlers", "protocol", "messages", "compat",
+    # a src layout run from the project's root (``from src.domain.repositories import ...``):
+    # the project's own package under its folder's name
+    "src",
 })
 
 
@@ -885,7 +911,8 @@ def _imports(tree: ast.Module, scan: Names) -> None:
         elif isinstance(node, ast.ClassDef):
             scan.foreign.add(node.name)
         if isinstance(node, ast.ImportFrom) and node.module and not node.level \
-                and not scan.owns(node.module):
+                and not all(scan.owns(f"{node.module}.{alias.name}") for alias in node.names):
+            # (from pkg.ext import aiohttp in pkg's tests: a binding to aiohttp, see owns)
             top = node.module.split(".")[0]
             lib = scan.library(node.module)
             for alias in node.names:
@@ -984,11 +1011,76 @@ def _external_subclasses(tree: ast.Module, scan: Names) -> None:
         scan.external_subclasses[node.name] = (package, own)
 
 
+def _annotated_package(node: ast.expr | None, scan: Names) -> str | None:
+    """The unlisted package whose object an annotation says a value is: ``yadisk.AsyncClient``,
+    ``Optional[S3Client]``, ``S3Client | None``, ``"S3Client"`` (not a collection of them,
+    nor a generic's parameter: ``list[Page]`` is no page)."""
+    if node is None:
+        return None
+    node = _annotation_tree(node)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Optional":
+        return _annotated_package(node.slice, scan)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _annotated_package(node.left, scan) or _annotated_package(node.right, scan)
+    if isinstance(node, ast.Name | ast.Attribute):
+        return external_of(node, scan)
+    return None
+
+
+def _annotated_refs(tree: ast.Module, scan: Names) -> None:
+    """What an annotation says an unlisted package gave: a parameter (``client:
+    yadisk.AsyncClient``), a field or name annotated where it is declared (``self._client:
+    S3Client | None = None``), and the file's own function that returns one (``def
+    get_client() -> yadisk.AsyncClient``: ``get_client()`` is the client, and so is
+    ``self.get_client()`` of a method). The annotation is the file's own word on where the
+    object comes from, as an assignment from the package's call is (held-out yadisk-mcp's
+    ``async with get_async_client() as client: await client.get_disk_info()``).
+
+    References are tracked by name across the file, so a name the file annotates two ways
+    (``pool: urllib3.PoolManager`` in one function, ``pool: httpcore.AsyncConnectionPool`` in
+    another; ``def _get_session(self) -> requests.Session`` in a blocking class beside an
+    ``async def _get_session`` in its asyncio twin) says nothing, and is left out."""
+    said: dict[str, set[str | None]] = {}
+    makers: set[str] = set()
+    for node in walk(tree):
+        pairs: list[tuple[str | None, ast.expr | None]] = []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            # (an unannotated parameter of the same name is most often the same object
+            # handed on: ``async def poe_chat(botname, page)`` beside ``page: Page``)
+            pairs = [(arg.arg, arg.annotation) for arg in
+                     (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                     if arg.annotation is not None]
+            # not a coroutine function's return: ``await fetch()`` of ``async def fetch() ->
+            # pd.DataFrame`` awaits the file's own coroutine, which says nothing of pandas
+            returns = node.returns if isinstance(node, ast.FunctionDef) else None
+            for maker in (node.name, f"self.{node.name}"):
+                pairs.append((maker, returns))
+                makers.add(maker)
+        elif isinstance(node, ast.AnnAssign):
+            pairs = [(reference(node.target), node.annotation)]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            # for adapter in self.adapters.values(): a name bound with no annotation, which
+            # another function's ``adapter: BaseAdapter`` does not describe
+            pairs = [(sub.id, None) for sub in walk(node.target) if isinstance(sub, ast.Name)]
+        for ref, annotation in pairs:
+            if ref is not None:
+                said.setdefault(ref, set()).add(_annotated_package(annotation, scan))
+    for name, packages in said.items():
+        package = next(iter(packages))
+        if len(packages) == 1 and package is not None and name not in scan.kinds:
+            scan.external_refs.setdefault(name, package)
+            if name in makers:
+                scan.external_makers.add(name)
+
+
 def _external_refs(tree: ast.Module, scan: Names) -> None:
     """References assigned (or bound by ``async with … as``) what an unlisted package gave."""
     if not scan.external:
         return
     _external_subclasses(tree, scan)
+    _annotated_refs(tree, scan)
     for _ in range(2):  # a reference assigned from a reference
         for node in walk(tree):
             pairs: list[tuple[ast.expr, ast.expr | None]] = []
@@ -1035,14 +1127,19 @@ def collect(tree: ast.Module, scan: Names) -> None:
     A module that reaches into a library's private methods is that library's own code (see
     :func:`reached_into`): then the names are followed again with the library as its own.
     """
-    by_path = path_packages(scan.path) - {"asyncio"}
+    # a test module outside its package (tests/test_client.py) is its project's own too
+    in_path = path_packages(scan.path)
+    by_path = (in_path | (own_on_disk(scan.path) if scan.project is None
+                          else own_in(scan.path, scan.project))) - {"asyncio"}
+    scan.from_project = by_path - in_path
     # the imports' evidence of being a package's own module (a private submodule, a sibling
     # imported both ways) counts where the path names no package, or names that one:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
     # aiochsa's client module and aiohttp's, not aiohttp's own code
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
         | sibling_modules(tree)
-    scan.namespace = namespace_folders(scan.path)
+    scan.namespace = namespace_folders(
+        scan.path, top_level_on_disk(scan.path) if scan.project is None else scan.project)
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}
@@ -1175,6 +1272,17 @@ def handed_loops(tree: ast.Module) -> set[str]:
                 # bot's); an attribute reached so is one reference per file (see qualname)
                 found.add(f"self.{node.func.value.attr}")
     return found
+
+
+def asks_for_event_loop(tree: ast.Module) -> bool:
+    """Whether a test (``test_*``) or a fixture of the file takes pytest-asyncio's
+    ``event_loop`` fixture as a parameter: that name is then asyncio's loop, handed in."""
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+               and (node.name.startswith("test")
+                    or any("fixture" in ast.unparse(each) for each in node.decorator_list))
+               and any(arg.arg == "event_loop" for arg in
+                       (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs))
+               for node in walk(tree))
 
 
 #: Builtin classes an ``isinstance`` test names.
@@ -1336,6 +1444,10 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
     scan.imports_asyncio = uses_asyncio
     handed = handed_loops(tree)
+    if asks_for_event_loop(tree):
+        # def test_connect(event_loop): Connection(loop=event_loop): pytest-asyncio's
+        # fixture is asyncio's loop, whether or not the test module imports asyncio
+        handed.add("event_loop")
     scan.loop_file = uses_asyncio or bool(handed)
     for ref in handed:
         scan.kinds.setdefault(ref, "loop")  # self.loop.call_soon(...): a base class's loop
@@ -1441,14 +1553,18 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         scan.plain.add(arg.arg)
                     if arg.arg in scan.fixtures and not kind:
                         scan.kinds.setdefault(arg.arg, scan.fixtures[arg.arg])
-                if any("fixture" in ast.unparse(d) for d in node.decorator_list):
+                fixture = any("fixture" in ast.unparse(d) for d in node.decorator_list)
+                if fixture:
                     given = _returns(node, scan, yields=True)
                     if given:  # a test that asks for this fixture gets what it yields
                         scan.fixtures[node.name] = given
                 for decorator in node.decorator_list:
                     wrapper = qualname(decorator.func if isinstance(decorator, ast.Call)
                                        else decorator, scan) or ""
-                    if wrapper.startswith("lib:") and lib_construct(wrapper) \
+                    # (not a pytest fixture: its name in a test is the parameter that gets
+                    # what it yields, never pytest-asyncio's wrapper; a package's own test
+                    # gets its own object there, ``auth.async_get_access_token()``)
+                    if not fixture and wrapper.startswith("lib:") and lib_construct(wrapper) \
                             and reference(decorator.func if isinstance(decorator, ast.Call)
                                           else decorator) is not None:
                         # @app.agent(topic) async def count(...): what the library's

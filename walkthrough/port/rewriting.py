@@ -34,6 +34,7 @@ import io
 import math
 import sys
 import tokenize
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from walkthrough.port.constructs import analyse
@@ -376,9 +377,11 @@ class _Edits:
         return any(text.startswith(prefix) for *_, text in self.spans)
 
 
-def rewrite(source: str, path: str = "<source>") -> tuple[str, list[Finding]]:
-    """The source with the safe rewrites applied and TODOs left; and the findings."""
-    tree, state, findings = analyse(source, path)
+def rewrite(source: str, path: str = "<source>", project: Collection[str] | None = None
+            ) -> tuple[str, list[Finding]]:
+    """The source with the safe rewrites applied and TODOs left; and the findings.
+    ``project``: as for :func:`.constructs.analyse`."""
+    tree, state, findings = analyse(source, path, project)
     lines = _split_lines(source)
     newline = _eol(lines[0], "\n") if lines else "\n"
     file = _File.read(tree, state, source, lines)
