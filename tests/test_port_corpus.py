@@ -481,12 +481,14 @@ def test_the_fingerprint_changes_with_the_tool_its_map_and_this_harness(
     assert fingerprint(tmp_path) != before
 
 
-# Issue 24's bar. Neither part meets all of it now. The held-out part (the tenth, 648 files
-# from 343 packages drawn at random), measured once at efe20bb after the tool's round, before
-# anyone who worked on the tool read it, meets the wrong-counterpart bar (1.97%) and not the
-# other two; the working part, which the ninth held-out part joined, meets recall and wrong
-# counterparts but not false alarms. These marks say so, and turn into failures (strict) the
-# day a part meets one, so that the page's sentence about the bar must change too.
+# Issue 24's bar. Neither part meets all of it now. The held-out part (the twelfth, 1459
+# files from 643 packages drawn at random), measured once at a5e7631e after the tool's round,
+# before anyone who worked on the tool read it, meets the wrong-counterpart bar (1.997%) and
+# not the other two; the working part, which the eleventh held-out part (measured once at
+# 91.0% recall after the round) joined, meets wrong counterparts only: its recall fell from
+# 95.4% to 93.8% when the eleventh joined, and it has false alarms. These marks say so, and
+# turn into failures (strict) the day a part meets one, so that the page's sentence about the
+# bar must change too.
 BAR = {"recall": 0.95, "wrong counterpart": 0.02, "false alarms": 0}
 SHORT = pytest.mark.xfail(strict=True, reason="short of issue 24's bar (docs/porting.md, "
                           "'How well it does')")
@@ -496,7 +498,7 @@ def parts(*short: str) -> list[Any]:
     return [pytest.param(part, marks=SHORT) if part in short else part for part in PARTS]
 
 
-@pytest.mark.parametrize("part", parts("holdout"))
+@pytest.mark.parametrize("part", parts("working", "holdout"))
 def test_recall_of_what_must_change(part: str) -> None:
     recall = tally(part).recall  # a number only: a failure must not show the held-out lines
     assert recall >= BAR["recall"]
