@@ -1681,6 +1681,24 @@ def test_tqdm_asyncios_bar_alone_is_a_plain_progress_bar() -> None:
             await tqdm_asyncio.gather(*tasks, desc="Files")
         """)
     assert gathered[2] == {"asyncio-only-lib"} and gathered[6] == {"gather"}
+    # another library's asyncio.run beside the bar (aiorun.run, its own API row) does not
+    # make the bar asyncio's: only tqdm.asyncio's own gather or as_completed does (mutmut's
+    # x_analyse__mutmut_52, `and` for `or`, flagged lines 4 and 8 here)
+    beside = rows("""\
+        import asyncio
+
+        import aiorun
+        from tqdm.asyncio import tqdm
+
+
+        async def main():
+            for i in tqdm(range(3)):
+                await asyncio.sleep(0)
+
+
+        aiorun.run(main())
+        """)
+    assert not {4, 8} & set(beside) and beside[12] == {"run"}
 
 
 def test_pytest_asyncios_event_loop_fixture_is_asyncios_loop_handed_on() -> None:
