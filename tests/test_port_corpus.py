@@ -393,42 +393,41 @@ def test_a_kept_result_is_the_tools_own(tmp_path: Path, monkeypatch: pytest.Monk
         len(_sample()) + 1
 
 
-def test_a_file_is_kept_under_its_path_as_well_as_its_bytes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same bytes at two places in an sdist are two answers: inside aiohttp's own package
-    `import aiohttp` is its own module, in an example it is a use of the library."""
+def _kept_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str,
+                cases: list[tuple[str, str, str]]) -> list[list[int]]:
+    """The lines of the findings kept and read back for one text given as several corpus
+    files: (file name, package, path in its sdist) each."""
     monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
     monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
     results = []
-    for name, where in (("own", "aiohttp/client.py"), ("user", "examples/client.py")):
-        path = tmp_path / f"aiohttp__{name}.py.txt"
-        path.write_text("import aiohttp\n", encoding="utf-8")
+    for name, package, where in cases:
+        path = tmp_path / name
+        path.write_text(source, encoding="utf-8")
         path.with_name(path.name + ".toml").write_text(
-            f'package = "aiohttp 0"\npath = "{where}"\n')
+            f'package = "{package} 0"\npath = "{where}"\n')
         ported.__wrapped__(path)  # the first keeps it, the second reads it
         result = ported.__wrapped__(path)
         assert not isinstance(result, port.PortError)
         results.append([finding.line for finding in result[2]])
-    assert results == [[], [1]]
+    return results
+
+
+def test_a_file_is_kept_under_its_path_as_well_as_its_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes at two places in an sdist are two answers: inside aiohttp's own package
+    `import aiohttp` is its own module, in an example it is a use of the library."""
+    assert _kept_lines(tmp_path, monkeypatch, "import aiohttp\n", [
+        ("aiohttp__own.py.txt", "aiohttp", "aiohttp/client.py"),
+        ("aiohttp__user.py.txt", "aiohttp", "examples/client.py")]) == [[], [1]]
 
 
 def test_a_file_is_kept_under_its_projects_names_as_well(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same bytes at the same path in two sdists are two answers: in aiosqlite's tests
     `import aiosqlite` is the package under test, in another package's tests a library."""
-    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
-    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
-    results = []
-    for package in ("aiosqlite", "aiohttp"):
-        path = tmp_path / f"{package}__tests_test_db.py.txt"
-        path.write_text("import aiosqlite\n", encoding="utf-8")
-        path.with_name(path.name + ".toml").write_text(
-            f'package = "{package} 0"\npath = "tests/test_db.py"\n')
-        ported.__wrapped__(path)  # the first keeps it, the second reads it
-        result = ported.__wrapped__(path)
-        assert not isinstance(result, port.PortError)
-        results.append([finding.line for finding in result[2]])
-    assert results == [[], [1]]
+    assert _kept_lines(tmp_path, monkeypatch, "import aiosqlite\n", [
+        ("aiosqlite__tests_test_db.py.txt", "aiosqlite", "tests/test_db.py"),
+        ("aiohttp__tests_test_db.py.txt", "aiohttp", "tests/test_db.py")]) == [[], [1]]
 
 
 def test_a_kept_result_is_read_and_not_made_again(
