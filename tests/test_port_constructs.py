@@ -1030,6 +1030,24 @@ def test_a_method_called_on_an_aiofiles_file_is_aiofiles_api() -> None:
     assert 6 not in found  # a field read: plain data
 
 
+def test_a_file_aiofiles_wraps_is_an_aiofiles_file_not_a_context() -> None:
+    """``aiofiles.threadpool.wrap(raw)`` is what ``aiofiles.open`` returns once its thread has
+    opened the file: an open aiofiles file, not awaited (it is no coroutine), and no context to
+    enter. The asyncio crawler twin opens the TSV that way, in a future that asyncio.run does
+    not cancel; its write, tell and close are aiofiles' calls to port."""
+    found = rows("""\
+        import aiofiles
+
+        async def append(raw, data):
+            f = aiofiles.threadpool.wrap(raw)
+            written = await f.write(data)
+            print(f.name)
+            await f.close()
+        """)
+    assert found[4] == {"aiofiles"} and found[5] == {"aiofiles"} and found[7] == {"aiofiles"}
+    assert 6 not in found  # a field read: plain data
+
+
 def test_a_server_is_known_by_its_own_methods_and_by_what_a_loop_ran() -> None:
     found = rows("""\
         import asyncio

@@ -62,7 +62,7 @@ RETURNS = {
     "loop.call_later": "handle", "loop.call_at": "handle", "loop.call_soon": "handle",
     "asyncio.create_subprocess_exec": "process", "asyncio.create_subprocess_shell": "process",
     "aiohttp.ClientSession": "session", "aiofiles.open": "aiofile",
-    "aiofiles.threadpool.open": "aiofile",
+    "aiofiles.threadpool.open": "aiofile", "aiofiles.threadpool.wrap": "aiofile",
     "asyncio.StreamReader": "stream", "asyncio.StreamWriter": "stream",
     "asyncio.start_server": "server", "asyncio.start_unix_server": "server",
     "loop.create_server": "lowserver", "loop.create_unix_server": "lowserver",
@@ -139,6 +139,9 @@ def aiohttp_public(dotted: str) -> str:
         if len(parts) == 3 and parts[1] in AIOHTTP_REEXPORTED and parts[2][:1].isupper():
             return f"aiohttp.{parts[2]}"
     return dotted
+#: aiofiles' own wrapper of a file its thread opened: what ``await aiofiles.open(...)`` returns,
+#: made without an await (the one call of ``KINDS``' "aiofile" that opens nothing).
+WRAP = "aiofiles.threadpool.wrap"
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: only its
 #: methods called are aiofiles' API, its fields (``f.name``) are plain data. Nor a loop, queue,
 #: task or semaphore: only the methods ``ROWS`` names differ in Trio.)
@@ -2279,7 +2282,8 @@ def _assign(node: ast.Assign, scan: Names) -> None:
             origin = qualname(call.func, scan)
             if origin:
                 scan.origins[ref] = origin
-        if kind == "aiofile" and not isinstance(value, ast.Await):
+        if kind == "aiofile" and not isinstance(value, ast.Await) \
+                and not (isinstance(value, ast.Call) and qualname(value.func, scan) == WRAP):
             kind = "aiofilectx"  # aiofiles.open(...) not awaited: only async with opens it
         if isinstance(value, ast.ListComp | ast.SetComp):
             element = qualname(value.elt, scan)
