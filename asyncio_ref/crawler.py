@@ -354,8 +354,20 @@ async def append_rows(file: Path, rows: str) -> None:
     where this page's rows began, and OutputError stops the crawl.
     """
     data = rows.encode()
+    # aiofiles.open runs open() in a worker thread, and an await of it that is cancelled drops
+    # what the thread returns. After a second Ctrl-C asyncio.run cancels every task, this one
+    # mid-open included: the file would be left open for the garbage collector. A future of the
+    # loop's executor is no task, so nothing cancels it: shielded, the file it opens is waited
+    # for, and closed if this task was cancelled meanwhile. aiofiles' wrap then makes it the
+    # file aiofiles.open would have returned. (trio.open_file always waits for its thread.)
+    loop = asyncio.get_running_loop()
+    opening = loop.run_in_executor(None, functools.partial(open, file, "ab", buffering=0))
     try:
-        f = await aiofiles.open(file, "ab", buffering=0)
+        f = aiofiles.threadpool.wrap(await asyncio.shield(opening))
+    except asyncio.CancelledError:
+        with contextlib.suppress(OSError):  # an open that failed left nothing to close
+            (await opening).close()
+        raise
     except OSError as exc:  # out of descriptors, say ("Too many open files"): no row written
         raise OutputError(f"cannot open {file}: {exc.strerror or exc}") from exc
     try:

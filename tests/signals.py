@@ -67,6 +67,18 @@ def _ignored_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a child that a test interrupts: noise made visible on stderr."""
+    return {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",      # lines reach us as printed, not at exit
+        "PYTHONDEVMODE": "1",         # ResourceWarning and unawaited coroutines are reported
+        "PYTHONWARNINGS": "error",
+        "PYTHONPATH": str(ROOT),
+        "COLUMNS": "100",
+    }
+
+
 def interrupt(
     args: list[str], *, ready: Callable[[str], bool] = lambda line: True,
     cwd: Path = ROOT, settle: float = 0.0, again_after: float | None = None,
@@ -82,16 +94,8 @@ def interrupt(
     ``inherit_ignored``: start the child with SIGINT ignored, as a non-interactive shell starts
     a background job; then the signal must change nothing.
     """
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",      # lines reach us as printed, not at exit
-        "PYTHONDEVMODE": "1",         # ResourceWarning and unawaited coroutines are reported
-        "PYTHONWARNINGS": "error",
-        "PYTHONPATH": str(ROOT),
-        "COLUMNS": "100",
-    }
     proc = subprocess.Popen(
-        [sys.executable, "-W", "error", *args], cwd=cwd, env=env, text=True,
+        [sys.executable, "-W", "error", *args], cwd=cwd, env=child_env(), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         preexec_fn=_ignored_sigint if inherit_ignored else default_sigint,
     )

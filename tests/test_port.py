@@ -81,6 +81,10 @@ STRUCTURAL: dict[str, dict[str, str]] = {
                 "its calls",
         "raise": "the same",
         "except BaseException:": "gather's cancel-on-error by hand: a nursery does it",
+        "with contextlib.suppress(OSError):  # an open that failed left nothing to close":
+            "closing the file a cancelled open's thread opened (run_in_executor and "
+            "asyncio.shield are reported on their lines): Trio's open_file waits for its thread",
+        "(await opening).close()": "the same",
         "for task in tasks:": "the same: the `.cancel()` in its body is reported",
         "except OutputError as exc:": "what the entry point prints around asyncio.run",
         'print(f"error: {exc}; it holds complete rows only ({stats.summary()})", '

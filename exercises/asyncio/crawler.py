@@ -307,6 +307,15 @@ async def append_rows(file: Path, rows: str) -> None:
     A write the disk cuts short (full, or at the file-size limit) is taken back, truncated to
     where this page's rows began, and OutputError stops the crawl.
     """
+    # The reference says: aiofiles.open runs open() in a worker thread, and an await of it that is
+    #                     cancelled drops what the thread returns. After a second Ctrl-C asyncio.run
+    #                     cancels every task, this one mid-open included: the file would be left
+    #                     open for the garbage collector. A future of the loop's executor is no
+    #                     task, so nothing cancels it: shielded, the file it opens is waited for,
+    #                     and closed if this task was cancelled meanwhile. aiofiles' wrap then makes
+    #                     it the file aiofiles.open would have returned. (trio.open_file always
+    #                     waits for its thread.)
+    # The reference says: an open that failed left nothing to close
     # The reference says: out of descriptors, say ("Too many open files"): no row written
     # The reference says: what fit was written: take it back (O_APPEND: it ends here)
     raise NotImplementedError("write append_rows")
