@@ -18,6 +18,7 @@ import io
 import os
 import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -705,6 +706,42 @@ def test_a_write_the_disk_refuses_is_an_output_error_that_says_why(impl: str) ->
         else:
             trio.run(_append, impl, Path("/dev/full"), "http://a/\thttp://b/\n")
     assert str(raised.value) == "cannot write /dev/full: No space left on device"
+
+
+def test_asyncio_an_append_cancelled_while_its_thread_opens_the_tsv_closes_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a second Ctrl-C asyncio.run cancels every task, the append that write_one shields
+    included (test_sigint.py's FIFO test shows it in a child process). Here, in process: the
+    append is cancelled while its worker thread is in open(). The file the thread opens is
+    closed, nothing is written, and the cancellation goes on. (The Trio twin's open_file
+    waits for its thread and hands the file to its ``async with``.)"""
+    mod = crawler("asyncio")
+    in_open, go_on = threading.Event(), threading.Event()
+    opened: list[io.FileIO] = []
+
+    def slow_open(*args: Any, **kwargs: Any) -> io.FileIO:  # in the loop's worker thread
+        in_open.set()
+        go_on.wait(10)
+        f = io.FileIO(args[0], "ab")  # what open(file, "ab", buffering=0) returns
+        opened.append(f)
+        return f
+
+    monkeypatch.setattr(mod, "open", slow_open, raising=False)
+    path = tmp_path / "out.tsv"
+
+    async def main() -> None:
+        append = asyncio.ensure_future(mod.append_rows(path, "http://a/\thttp://b/\n"))
+        assert await asyncio.to_thread(in_open.wait, 10)
+        append.cancel()
+        await asyncio.sleep(0)  # the task takes its cancellation while the thread is in open()
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await append
+
+    asyncio.run(main())
+    assert len(opened) == 1 and opened[0].closed
+    assert path.read_bytes() == b""
 
 
 def test_trio_a_short_write_is_taken_back_even_when_ctrl_c_comes_during_it(
