@@ -13,6 +13,7 @@ docs/mutation.md lists the survivors each test kills.
 from __future__ import annotations
 
 import asyncio
+import errno
 import importlib
 import io
 import os
@@ -708,14 +709,16 @@ def test_a_write_the_disk_refuses_is_an_output_error_that_says_why(impl: str) ->
     assert str(raised.value) == "cannot write /dev/full: No space left on device"
 
 
+@pytest.mark.parametrize("opens", [True, False], ids=["opened", "open-failed"])
 def test_asyncio_an_append_cancelled_while_its_thread_opens_the_tsv_closes_that_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    opens: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """After a second Ctrl-C asyncio.run cancels every task, the append that write_one shields
     included (test_sigint.py's FIFO test shows it in a child process). Here, in process: the
     append is cancelled while its worker thread is in open(). The file the thread opens is
-    closed, nothing is written, and the cancellation goes on. (The Trio twin's open_file
-    waits for its thread and hands the file to its ``async with``.)"""
+    closed, nothing is written, and the cancellation goes on; if the open fails instead (out
+    of descriptors), the cancellation goes on all the same, not the open's OSError. (The Trio
+    twin's open_file waits for its thread and hands the file to its ``async with``.)"""
     mod = crawler("asyncio")
     in_open, go_on = threading.Event(), threading.Event()
     opened: list[io.FileIO] = []
@@ -723,6 +726,8 @@ def test_asyncio_an_append_cancelled_while_its_thread_opens_the_tsv_closes_that_
     def slow_open(*args: Any, **kwargs: Any) -> io.FileIO:  # in the loop's worker thread
         in_open.set()
         go_on.wait(10)
+        if not opens:
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
         f = io.FileIO(args[0], "ab")  # what open(file, "ab", buffering=0) returns
         opened.append(f)
         return f
@@ -740,8 +745,8 @@ def test_asyncio_an_append_cancelled_while_its_thread_opens_the_tsv_closes_that_
             await append
 
     asyncio.run(main())
-    assert len(opened) == 1 and opened[0].closed
-    assert path.read_bytes() == b""
+    assert len(opened) == opens and all(f.closed for f in opened)
+    assert not path.exists() or path.read_bytes() == b""
 
 
 def test_trio_a_short_write_is_taken_back_even_when_ctrl_c_comes_during_it(
