@@ -187,7 +187,9 @@ def _drain(fifo: Path, into: list[bytes]) -> threading.Thread:
 def test_a_second_ctrl_c_while_the_tsv_opens_leaves_no_file_open(
     impl: str, tmp_path: Path,
 ) -> None:
-    """Both Ctrl-Cs land while a worker thread opens the TSV: the file it opened is closed.
+    """Both Ctrl-Cs land while a worker thread opens the TSV: the crawl waits for that open
+    (in both twins: a second Ctrl-C does not abandon a thread in a file call), then closes the
+    file it opened.
 
     The TSV is a FIFO, so the open for the first rows waits in its thread until the test reads
     the FIFO, which it does only after the second Ctrl-C: the race that a loaded machine
@@ -220,6 +222,10 @@ def test_a_second_ctrl_c_while_the_tsv_opens_leaves_no_file_open(
             time.sleep(0.2)  # real time on purpose: two real key presses
             proc.send_signal(signal.SIGINT)
             sent = time.monotonic()
+            # Neither twin abandons a worker thread in a file call, even on a second Ctrl-C:
+            # Trio waits for its threads, asyncio.run for its executor's as it closes.
+            time.sleep(0.3)  # real time on purpose: long enough to have ended, were it to
+            assert proc.poll() is None and _in_fifo_open(proc.pid), stderr.read_text()
             _drain(out, rows).join(PROMPT)  # the open returns, and every file it gave is closed
             assert rows, "the FIFO was not read to its end: a file opened on it is still open"
             proc.wait(timeout=PROMPT)
