@@ -2300,6 +2300,23 @@ def test_the_aiohttp_apps_storage_is_the_servers_and_handing_it_on_is_not() -> N
     assert found[2] == {"http-server"} and found[14] == {"http-server"}
 
 
+def test_the_storage_a_request_reaches_through_config_dict_is_the_servers() -> None:
+    """``config = request.config_dict`` is the Application's storage seen from a request (its
+    app's and the parent apps' keys): reading it, as ``app[KEY]``, is aiohttp's server API;
+    taking it into a name only hands it on."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def handler(request: web.Request) -> web.Response:
+            config = request.config_dict
+            db = config["db"]
+            config.get("x")
+            return web.Response(text=str(db))
+        """)
+    assert 4 not in found
+    assert found[5] == {"http-server"} and found[6] == {"http-server"}
+
+
 def test_aiohttp_webs_plugins_are_the_http_server() -> None:
     found = rows("""\
         import aiohttp_jinja2
