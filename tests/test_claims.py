@@ -857,6 +857,39 @@ def test_threads_are_limited_by_a_capacitylimiter_of_40_and_cancellable_was_rena
     assert "cancellable" not in params  # renamed abandon_on_cancel (trio 0.23), since removed
 
 
+@pytest.mark.parametrize("abandon", [False, True])
+def test_cancelling_to_thread_waits_for_the_thread_unless_abandon_on_cancel(abandon: bool) -> None:
+    """A cancelled ``trio.to_thread.run_sync`` leaves its scope only once the thread returns;
+    with ``abandon_on_cancel=True``, at once, and the thread runs on unwatched (its result is
+    dropped). The canceller lets the thread go only once every task is blocked: with the
+    thread still owed, the cancelled task is among them, waiting."""
+    order: list[str] = []
+
+    async def main() -> None:
+        started, release = threading.Event(), threading.Event()
+
+        def work() -> None:
+            started.set()
+            release.wait(10)
+
+        async def canceller(scope: trio.CancelScope) -> None:
+            await trio.to_thread.run_sync(started.wait, 10)
+            scope.cancel()
+            await trio.testing.wait_all_tasks_blocked()
+            order.append("thread let go")
+            release.set()
+
+        async with trio.open_nursery() as nursery:
+            with trio.CancelScope() as scope:
+                nursery.start_soon(canceller, scope)
+                await trio.to_thread.run_sync(work, abandon_on_cancel=abandon)
+            order.append("scope left")
+
+    trio.run(main)
+    assert order == (["scope left", "thread let go"] if abandon
+                     else ["thread let go", "scope left"])
+
+
 def test_a_custom_limiter_plays_the_part_of_a_custom_executor() -> None:
     async def main() -> int:
         limiter = trio.CapacityLimiter(2)  # like ThreadPoolExecutor(max_workers=2)

@@ -66,6 +66,27 @@ def test_a_call_into_a_finished_run_is_runtimeerror_in_asyncio_runfinishederror_
     assert load("threads_trio").after_the_run() == "RunFinishedError: run() has exited"
 
 
+def test_asyncio_refuses_a_late_call_only_once_the_loop_is_closed() -> None:
+    """The ``RuntimeError`` comes from the closed loop, not from the end of a run: between two
+    runs of an ``asyncio.Runner`` a call from a thread is accepted, and runs in the next run.
+    (Trio's token refuses once ``trio.run`` has returned, and every call it accepted has run
+    by then: ``TrioToken.run_sync_soon``'s docstring.)"""
+    import threading
+
+    ran: list[str] = []
+    with asyncio.Runner() as runner:
+        loop = runner.get_loop()
+        runner.run(asyncio.sleep(0))
+        calling = threading.Thread(target=loop.call_soon_threadsafe, args=(ran.append, "late"))
+        calling.start()
+        calling.join()  # accepted: no RuntimeError in the thread
+        assert ran == []
+        runner.run(asyncio.sleep(0))
+        assert ran == ["late"]
+    with pytest.raises(RuntimeError, match="Event loop is closed"):
+        loop.call_soon_threadsafe(ran.append, "too late")
+
+
 def test_from_thread_run_sync_hands_back_the_result_and_the_exception() -> None:
     """Unlike call_soon_threadsafe (fire and forget), the thread gets the outcome."""
 
@@ -85,17 +106,58 @@ def test_from_thread_run_sync_hands_back_the_result_and_the_exception() -> None:
 
 
 def test_call_soon_threadsafe_returns_before_the_callback_and_cannot_see_its_error() -> None:
-    async def main() -> tuple[object, list[str]]:
+    """The call returns a Handle while the loop's thread is still held (by a blocking wait
+    for the call to return): so before the callback has run, and the thread never sees its
+    error, which goes to the loop's exception handler."""
+    import threading
+
+    async def main() -> tuple[object, bool, list[str]]:
         loop = asyncio.get_running_loop()
         errors: list[str] = []
+        ran: list[str] = []
         loop.set_exception_handler(lambda _, context: errors.append(repr(context["exception"])))
-        handle = await asyncio.to_thread(loop.call_soon_threadsafe, int, "not a number")
-        await asyncio.sleep(0)
-        return type(handle).__name__, errors
+        returned = threading.Event()
+        handles: list[object] = []
 
-    handle, errors = asyncio.run(main())
-    assert handle == "Handle"
-    assert errors == ["ValueError(\"invalid literal for int() with base 10: 'not a number'\")"]
+        def callback() -> None:
+            ran.append("ran")
+            int("x")
+
+        def call() -> None:
+            handles.append(loop.call_soon_threadsafe(callback))
+            returned.set()
+
+        thread = threading.Thread(target=call)
+        thread.start()
+        assert returned.wait(10)  # blocks the loop's thread: no callback can run meanwhile
+        ran_before = bool(ran)
+        thread.join()
+        await asyncio.sleep(0)
+        return type(handles[0]).__name__, ran_before, [*ran, *errors]
+
+    handle, ran_before, after = asyncio.run(main())
+    assert handle == "Handle" and not ran_before
+    assert after == ["ran", "ValueError(\"invalid literal for int() with base 10: 'x'\")"]
+
+
+def test_a_systemexit_from_a_call_soon_threadsafe_callback_ends_the_run() -> None:
+    """The loop's exception handler gets a callback's exception, but not ``SystemExit`` or
+    ``KeyboardInterrupt``: asyncio re-raises those out of the loop, and the run ends."""
+    handled: list[object] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: handled.append(context))
+
+        def leave() -> None:
+            raise SystemExit(3)
+
+        await asyncio.to_thread(loop.call_soon_threadsafe, leave)
+        await asyncio.sleep(1)
+
+    with pytest.raises(SystemExit) as caught:
+        asyncio.run(main())
+    assert caught.value.code == 3 and handled == []
 
 
 def test_from_thread_refuses_to_be_called_from_the_trio_thread() -> None:
@@ -214,6 +276,22 @@ def test_a_crashed_service_is_heard_at_once_in_trio_at_the_end_in_asyncio() -> N
     aio_log, aio_error = run_app("asyncio", rows)
     trio_log, trio_error = run_app("trio", rows)
     assert flusher_failures(aio_error) == flusher_failures(trio_error) == ["OSError"]
+    assert aio_error is not None and trio_error is not None
+    assert type(aio_error.__cause__) is OSError
+    assert type(trio_error.__cause__) is ExceptionGroup
+    services_trio = load("services_trio")
+    left: list[float] = []
+
+    async def timed() -> None:
+        start = trio.current_time()
+        try:
+            await services_trio.app([], rows=rows)
+        finally:
+            left.append(trio.current_time() - start)
+
+    with pytest.raises(services_trio.FlusherError):
+        run_trio_virtual(timed)
+    assert left == [pytest.approx(2.0)]  # cancelled in its sleep at t=2, not at t=2.1
     head = ["store opened", "flusher started", "added row 0", "added row 1", "flushed 2 rows",
             "added poison"]
     assert trio_log == [*head, "store closed with 2 rows"]
@@ -244,6 +322,92 @@ def test_a_flusher_failure_is_never_lost_when_the_callers_body_raises_too(
         assert sorted(reachable) == ["OSError"]  # the app was cancelled before it could raise
     else:
         assert sorted(reachable) == ["OSError", "ValueError"]
+
+
+def test_asyncio_a_flusher_failure_survives_a_second_cancellation_of_the_app() -> None:
+    """The flush at t=1 fails; the app, not told, is cancelled at t=1.6, and cancelled again
+    while ``__aexit__`` waits for the task (a task group and a timeout both cancelling it).
+    The wait then raises CancelledError, and the twin used to let it out: the OSError was lost,
+    and nothing logged it. Now the task is looked at in a ``finally``: FlusherError. (A Trio
+    scope cancelled twice is cancelled once: its nursery always collects the failure.)"""
+    module = load("services_asyncio")
+
+    async def cancelled(times: int) -> BaseException:
+        log: list[str] = []
+
+        async def body() -> None:
+            async with module.open_flusher(module.Store(log), 1.0, log) as flusher:
+                flusher.add("poison")
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(body())
+        await asyncio.sleep(1.6)
+        for _ in range(times):
+            task.cancel()
+            await asyncio.sleep(0)  # the second lands while __aexit__ waits for the task
+        with pytest.raises(BaseException) as caught:
+            await task
+        return caught.value
+
+    for times in (1, 2):
+        error = run_asyncio_virtual(cancelled(times))
+        assert flusher_failures(error) == ["OSError"], times
+        assert type(error.__context__) is asyncio.CancelledError
+
+
+def test_an_event_that_says_started_waits_for_ever_where_nursery_start_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flusher that fails before it says it has started: the asyncio twin's ``__aenter__``
+    waits on its Event for ever (here: until a 60 s timeout, on the virtual clock), and the
+    error is only logged; Trio's ``nursery.start`` raises it to the caller, as FlusherError."""
+    aio, tr = load("services_asyncio"), load("services_trio")
+
+    async def aio_fails(self: Any, interval: float, started: asyncio.Event) -> None:
+        raise OSError("failed before it started")
+
+    async def trio_fails(self: Any, interval: float, *, task_status: Any) -> None:
+        raise OSError("failed before it started")
+
+    monkeypatch.setattr(aio.Flusher, "run", aio_fails)
+    monkeypatch.setattr(tr.Flusher, "run", trio_fails)
+
+    async def aio_main() -> float:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda *_: None)  # "Task exception was never retrieved"
+        start = loop.time()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(60):
+                async with aio.open_flusher(aio.Store([]), 1.0, []):
+                    pass
+        return loop.time() - start
+
+    async def trio_main() -> float:
+        start = trio.current_time()
+        with pytest.raises(tr.FlusherError) as caught:
+            async with tr.open_flusher(tr.Store([]), 1.0, []):
+                pass
+        assert flusher_failures(caught.value) == ["OSError"]
+        return trio.current_time() - start
+
+    assert run_asyncio_virtual(aio_main()) == 60
+    assert run_trio_virtual(trio_main) == 0
+
+
+def test_the_printed_traceback_of_a_flusher_failure_shows_not_the_callers_error() -> None:
+    """asyncio's FlusherError keeps the caller's error as its ``__context__``, but ``raise ...
+    from`` suppresses the context, so a printed traceback shows the OSError and the
+    FlusherError only. (Trio's FlusherError is raised from the nursery's group, whose printed
+    form shows every error in it.)"""
+    import traceback
+
+    _, aio_error = run_app("asyncio", ["poison", "raise"])
+    _, trio_error = run_app("trio", ["poison", "raise"])
+    assert aio_error is not None and trio_error is not None
+    assert isinstance(aio_error.__context__, ValueError) and aio_error.__suppress_context__
+    aio_text = "".join(traceback.format_exception(aio_error))
+    trio_text = "".join(traceback.format_exception(trio_error))
+    assert "the store rejected a row" in aio_text and "the caller's own error" not in aio_text
+    assert "the store rejected a row" in trio_text and "the caller's own error" in trio_text
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,6 +558,25 @@ def test_ruffs_async_rules_catch_the_habits_a_port_brings_along(tmp_path: Path) 
     found = sorted({line.split()[1] for line in proc.stdout.splitlines() if ": ASYNC" in line})
     assert found == ["ASYNC100", "ASYNC109", "ASYNC110", "ASYNC115", "ASYNC210", "ASYNC221",
                      "ASYNC230", "ASYNC251"]
+
+
+def test_ruffs_async_rules_do_not_flag_a_threads_join(tmp_path: Path) -> None:
+    """threads.md: the examples wait for the sensor thread with ``to_thread(sensor.join)``;
+    a bare ``sensor.join()`` in an ``async def`` blocks the run as ``time.sleep`` does, but no
+    ASYNC rule reports it (the ``time.sleep`` beside it is reported: the rules did run)."""
+    sample = tmp_path / "join.py"
+    sample.write_text("import threading\nimport time\n\n\n"
+                      "async def main(sensor: threading.Thread) -> None:\n"
+                      "    sensor.join()\n"
+                      "    time.sleep(1)\n", encoding="utf-8")
+    ruff = Path(sys.executable).with_name("ruff")
+    for preview in ([], ["--preview"]):
+        proc = subprocess.run([str(ruff), "check", "--isolated", "--select", "ASYNC", *preview,
+                               "--output-format", "concise", str(sample)],
+                              capture_output=True, text=True, timeout=60)
+        lines = sorted(int(line.split(":")[1]) for line in proc.stdout.splitlines()
+                       if line.startswith(f"{sample}:"))
+        assert lines == [7], proc.stdout  # time.sleep's line only, not sensor.join()'s
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,12 @@ asyncio's ``create_task`` has no owner, so the context manager is the owner: it 
 awaits the task on exit. Until then, a crashed flusher goes unnoticed: the app keeps adding rows
 that nobody flushes, and hears of the failure only when it leaves the block. If the app's own
 error leaves the block too, ``FlusherError`` is raised during its handling: the app's error
-becomes its ``__context__``, and the traceback shows both.
+becomes its ``__context__``, reachable from ``except`` code (the printed traceback shows the
+flusher's error and ``FlusherError`` only: ``raise ... from`` hides the context). So does a
+cancellation or a ``KeyboardInterrupt`` that leaves with the failure: ``asyncio.run`` then
+raises ``FlusherError``, not ``KeyboardInterrupt``. The ``asyncio.Event`` that says "started"
+waits for ever if the task ends before it sets it, where ``nursery.start`` raises the task's
+error; this flusher cannot fail before it sets it.
 """
 
 from __future__ import annotations
@@ -93,11 +98,17 @@ class open_flusher:  # a class, named as its Trio twin (a function) is
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         self.task.cancel()
-        await asyncio.wait([self.task])  # not `await self.task`: its CancelledError is ours
-        if not self.task.cancelled() and (error := self.task.exception()):
-            # The flusher failed, and only now does the app hear of it. Raised even when the
-            # app's own error is leaving: that error becomes this one's __context__.
-            raise FlusherError("the flusher failed") from error
+        try:
+            await asyncio.wait([self.task])  # not `await self.task`: its CancelledError is ours
+        finally:
+            # Looked at even if this wait is cancelled in turn (a second cancellation: a task
+            # group and a timeout both cancelling the app), which would lose a failure the task
+            # had already had.
+            if self.task.done() and not self.task.cancelled() \
+                    and (error := self.task.exception()):
+                # The flusher failed, and only now does the app hear of it. Raised even when
+                # the app's own error is leaving: that error becomes this one's __context__.
+                raise FlusherError("the flusher failed") from error
 
 
 async def app(log: list[str], *, rows: list[str], pause: float = 0.7,

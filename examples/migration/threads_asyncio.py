@@ -7,7 +7,8 @@ Two directions, one program:
 2. Blocking code, run in a worker thread with ``asyncio.to_thread``, calls an async function
    and waits for its result: ``asyncio.run_coroutine_threadsafe(coro, loop).result()``.
 
-``after_the_run`` shows what a thread that outlives the loop gets when it calls in.
+``after_the_run`` keeps the loop and calls in once ``asyncio.run`` has returned, as a thread
+that outlives the run would, and shows what it gets.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ async def main() -> list[str]:
 
 
 def after_the_run() -> str:
-    """A thread keeps the loop and calls in after ``asyncio.run`` has returned."""
+    """Keep the loop and call in after ``asyncio.run`` has returned (and closed it), as a
+    thread that outlives the run would: from any thread, the same error."""
     loop = asyncio.run(_running_loop())
     try:
         loop.call_soon_threadsafe(print, "never")

@@ -13,7 +13,8 @@ Two directions, one program:
    function and waits for its result: ``trio.from_thread.run(fn, *args)``. No token here: a
    thread that Trio started knows its run.
 
-``after_the_run`` shows what a thread that outlives the run gets when it calls in.
+``after_the_run`` keeps the run's token and calls in once ``trio.run`` has returned, as a
+thread that outlives the run would, and shows what it gets.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ async def main() -> list[str]:
 
 
 def after_the_run() -> str:
-    """A thread keeps the token and calls in after ``trio.run`` has returned."""
+    """Keep the token and call in after ``trio.run`` has returned, as a thread that outlives
+    the run would: from any thread, the same error."""
     token = trio.run(_current_token)
     try:
         trio.from_thread.run_sync(print, "never", trio_token=token)
