@@ -59,6 +59,8 @@ class Unusable(Exception):
 def warn(line: str) -> None:
     """Print ``line`` on stderr. A stderr that is gone (a pipe whose reader left) must end
     neither a connection nor, in Trio, the whole server: the line is lost, nothing else."""
+    if sys.stderr is None:  # started with stderr closed (2>&-): print would write to stdout
+        return
     with contextlib.suppress(OSError):
         print(line, file=sys.stderr, flush=True)
 
@@ -144,6 +146,8 @@ def announce(fd: int, port: int) -> None:
     except OSError as exc:
         raise Unusable(f"listening on {HOST}:{port}, but no descriptor is left for a client: "
                        f"{os.strerror(exc.errno or 0)}") from None
+    if sys.stdout is None:  # started with stdout closed (>&-): print would drop the line
+        raise Unusable(f"listening on {HOST}:{port}, but cannot print that line: no stdout")
     try:
         print(f"listening on {HOST}:{port}", flush=True)
     except OSError as exc:

@@ -544,6 +544,47 @@ def test_a_closed_stdout_says_the_listening_line_could_not_be_printed(impl: str)
                         r"Broken pipe\n", proc.stderr), proc.stderr
 
 
+def _closing(fd: int) -> Callable[[], None]:
+    """The child's set-up, and ``fd`` closed outright (``>&-``, ``2>&-``): Python then starts
+    with ``sys.stdout`` or ``sys.stderr`` set to None."""
+    setup = _preexec(None)
+
+    def close() -> None:
+        setup()
+        os.close(fd)
+    return close
+
+
+def test_a_stdout_closed_outright_says_the_listening_line_could_not_be_printed(
+        impl: str) -> None:
+    """``>&-``: no ``sys.stdout`` at all, so ``print`` would drop the listening line without an
+    error, and the server would serve on a port nobody learns. It says so instead, as for a
+    stdout whose reader has gone (the test above)."""
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-m", f"{PACKAGES[impl]}.server", "--port", "0"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=WAIT,
+        preexec_fn=_closing(1))
+    assert proc.returncode == 1
+    assert re.fullmatch(r"error: listening on 127\.0\.0\.1:\d+, but cannot print that line: "
+                        r"no stdout\n", proc.stderr), proc.stderr
+
+
+def test_a_stderr_closed_outright_sends_no_error_line_to_stdout(impl: str) -> None:
+    """``2>&-``: no ``sys.stderr`` at all, and ``print(line, file=None)`` writes to stdout, so
+    ``warn``'s lines went there, among the listening line and ``stopped``. They are dropped,
+    as when stderr's reader has gone. (Here: a port in use, status 1, one error line.)"""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        proc = subprocess.run(
+            [sys.executable, "-W", "error", "-m", f"{PACKAGES[impl]}.server",
+             "--port", str(taken.getsockname()[1])],
+            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=WAIT,
+            preexec_fn=_closing(2))
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+
+
 #: Sends SIGINT to itself just before the twin installs its own handling of it.
 EARLY = {
     "asyncio": "import asyncio.unix_events as patched\n"
