@@ -1013,6 +1013,30 @@ def test_a_closed_stdout_says_the_listening_line_could_not_be_printed(
 
 
 @pytest.mark.timeout(60)
+def test_no_stdout_at_all_says_the_listening_line_could_not_be_printed(
+    impl: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Started with stdout closed outright (``>&-``), Python has ``sys.stdout`` None, and
+    ``print`` would drop the line without an error (test_server_hostile.py shows it in a
+    child process, where mutmut sees nothing)."""
+    _, err = standins(monkeypatch)
+    monkeypatch.setattr(sys, "stdout", None)
+    assert Running(impl).main(["--port", "0"]) == 1
+    assert re.fullmatch(r"error: listening on 127\.0\.0\.1:\d+, but cannot print that line: "
+                        r"no stdout\n", err.text), err.text
+
+
+def test_warn_with_no_stderr_at_all_writes_nothing_to_stdout(
+    impl: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``2>&-``: ``sys.stderr`` is None, and ``print(line, file=None)`` writes to stdout."""
+    out, _ = standins(monkeypatch)
+    monkeypatch.setattr(sys, "stderr", None)
+    twin(impl).warn("error: lost")
+    assert (out.text, out.pending) == ("", [])
+
+
+@pytest.mark.timeout(60)
 def test_a_stdout_gone_before_stopped_still_exits_130_quietly(
     impl: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
