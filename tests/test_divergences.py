@@ -58,6 +58,37 @@ def test_gather_leaves_the_sibling_running_a_nursery_cancels_it() -> None:
     ]
 
 
+def test_asyncio_taskgroup_cancels_the_sibling_as_a_nursery_does() -> None:
+    """The page: asyncio's own TaskGroup behaves like the nursery here (one ``Exception``; for
+    KeyboardInterrupt and SystemExit it re-raises bare, test_claims.py's TaskGroup tests)."""
+    module = load("gather_raises_asyncio")
+
+    async def main() -> list[str]:
+        log = module.Log()
+
+        async def sibling() -> None:
+            try:
+                await module.sibling(log)
+            except asyncio.CancelledError:
+                log("sibling cancelled")
+                raise
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(module.fail(log))
+                group.create_task(sibling())
+        except* ValueError as caught:
+            log(f"caller caught {caught.exceptions[0]!r} in a group")
+        await asyncio.sleep(5)
+        return log
+
+    assert run_asyncio(main) == [
+        "1: fail raises",
+        "1: sibling cancelled",
+        "1: caller caught ValueError('boom') in a group",
+    ]
+
+
 def test_nursery_wraps_even_a_single_error_in_a_group() -> None:
     async def one_failure() -> None:
         async with trio.open_nursery() as nursery:
