@@ -249,6 +249,21 @@ def test_one_pytest_run_covers_both_frameworks() -> None:
     assert "2 passed" in done.stdout
 
 
+def test_trio_mode_runs_the_anyio_tests_asyncio_case_on_trio() -> None:
+    """With pytest-trio's ``trio_mode = true``, every ``async def`` test is marked as a Trio
+    test, the AnyIO test's ``"asyncio"`` run too: it then runs on Trio and fails (the example
+    asserts which library runs it). The project leaves ``trio_mode`` off."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "anyio",
+         "-o", "trio_mode=true", str(EXAMPLES / "both_frameworks_test.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed, 1 passed" in done.stdout, done.stdout
+    assert "test_task_group_collects_both[asyncio]" in done.stdout
+    assert "assert 'trio' == 'asyncio'" in done.stdout
+
+
 # -- the figures the FAQ quotes are the benchmark page's ---------------------------------------
 
 def _bench_rows(header: str) -> list[list[str]]:
