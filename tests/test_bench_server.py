@@ -37,8 +37,12 @@ def test_every_server_runs_and_each_round_is_paired() -> None:
     assert set(res.skipped) <= {"uvloop"}
     for row in res.rows:
         assert len(row.rates) == 2 and all(x > 0 for x in row.rates), row
-        assert all(x > 0 for x in row.cpu_us), row
+        # /proc counts a process's CPU in ticks of 10 ms: a 0.2 s round on a loaded machine may
+        # give the server less than one (seen once: 644 lines/s, 0 µs a line). Zero is a
+        # measurement there; what must hold is that the CPU is measured at all.
+        assert all(x >= 0 for x in row.cpu_us) and len(row.cpu_us) == 2, row
         assert all(p >= s > 0 for p, s in zip(row.peak_mb, row.start_mb, strict=True)), row
+    assert sum(x > 0 for row in res.rows for x in row.cpu_us) > len(res.rows), res.rows
     for x in (res.ratio("trio", 3), res.cpu_ratio("trio", 3),
               res.ratio("trio-gc", 3, "asyncio-gc"),
               res.ratio("trio-deadline", 3, "asyncio-deadline")):
