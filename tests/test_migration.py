@@ -463,6 +463,8 @@ def test_raisesgroup_is_exact_unless_told_otherwise(impl: str) -> None:
         run_virtual(impl, nested)
     with pytest.RaisesGroup(KeyError, flatten_subgroups=True):
         run_virtual(impl, nested)
+    with pytest.raises(pytest.fail.Exception), pytest.RaisesGroup(KeyError):
+        run_virtual(impl, nested)  # a flat matcher does not match the nested group
 
 
 def test_trio_testing_raisesgroup_is_deprecated_for_pytests_own() -> None:
