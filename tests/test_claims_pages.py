@@ -1231,6 +1231,41 @@ def test_after_importing_trio_asyncio_asyncio_run_runs_on_trio_asyncios_loop() -
     assert "`SyncTrioEventLoop`" in page("migration/bridge.md")
 
 
+def test_loops_made_by_class_factory_or_after_a_policy_stay_asyncios_own() -> None:
+    """The page: after the import, a loop made by its class or a factory is still asyncio's,
+    and so is every loop ``asyncio.run`` and ``new_event_loop`` make in the thread that then set
+    a policy of asyncio's; a policy set *before* the import is the one shown, but
+    ``asyncio.run`` still runs on trio-asyncio's loop (an outside reviewer's cases, RV-bridge)."""
+    done = python("""
+        import asyncio
+
+        class Mine(asyncio.DefaultEventLoopPolicy):
+            pass
+
+        asyncio.set_event_loop_policy(Mine())
+        import trio_asyncio
+
+        async def which_loop():
+            return type(asyncio.get_running_loop()).__name__
+
+        print(type(asyncio.get_event_loop_policy()).__name__, asyncio.run(which_loop()))
+        loop = asyncio.SelectorEventLoop()
+        print(type(loop).__name__)
+        loop.close()
+        with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
+            print(runner.run(which_loop()))
+        asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+        print(asyncio.run(which_loop()))
+        loop = asyncio.new_event_loop()
+        print(type(loop).__name__)
+        loop.close()
+    """, bridge=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "Mine SyncTrioEventLoop", "_UnixSelectorEventLoop", "_UnixSelectorEventLoop",
+        "_UnixSelectorEventLoop", "_UnixSelectorEventLoop"]
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("awaited", ["asyncio.sleep(0.01)", "a loop future"])
 @pytest.mark.parametrize("where", ["main task", "child task"])
