@@ -1231,6 +1231,48 @@ def test_after_importing_trio_asyncio_asyncio_run_runs_on_trio_asyncios_loop() -
     assert "`SyncTrioEventLoop`" in page("migration/bridge.md")
 
 
+def test_a_bridged_call_in_a_cancelled_scope_never_starts_and_a_shielded_one_runs_whole(
+) -> None:
+    """bridge.md: a cancelled scope cancels the asyncio call it awaits before that call runs a
+    line (nothing logged, not even its ``finally``), and the Trio side gets ``Cancelled``; in a
+    bounded shield the same call runs whole (an outside reviewer's run, RV-bridge)."""
+    done = python("""
+        import asyncio, trio, trio_asyncio
+        from trio_asyncio import aio_as_trio
+
+        log = []
+
+        async def side():
+            log.append("started")
+            try:
+                await asyncio.sleep(0)
+                log.append("after sleep")
+            finally:
+                log.append("finally")
+
+        async def main():
+            async with trio_asyncio.open_loop():
+                with trio.CancelScope() as scope:
+                    scope.cancel()
+                    try:
+                        await aio_as_trio(side)()
+                    except BaseException as e:
+                        log.append("trio side " + type(e).__name__)
+                        raise
+                with trio.CancelScope() as scope:
+                    scope.cancel()
+                    with trio.move_on_after(5, shield=True):
+                        await aio_as_trio(side)()
+                        log.append("shielded call returned")
+
+        trio.run(main)
+        print(log)
+    """, bridge=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(["trio side Cancelled", "started", "after sleep", "finally",
+                                       "shielded call returned"])
+
+
 def test_loops_made_by_class_factory_or_after_a_policy_stay_asyncios_own() -> None:
     """The page: after the import, a loop made by its class or a factory is still asyncio's,
     and so is every loop ``asyncio.run`` and ``new_event_loop`` make in the thread that then set
