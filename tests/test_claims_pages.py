@@ -1273,6 +1273,53 @@ def test_a_bridged_call_in_a_cancelled_scope_never_starts_and_a_shielded_one_run
                                        "shielded call returned"])
 
 
+def test_inside_a_bridged_call_cancellation_is_edge_triggered_and_gather_orphans() -> None:
+    """bridge.md: code behind ``aio_as_trio`` keeps asyncio's semantics: ``gather`` raises and
+    leaves the sibling running (it finishes later), and a cancellation is delivered once, the
+    next await going through (an outside reviewer's run, RV-bridge)."""
+    done = python("""
+        import asyncio, trio, trio_asyncio
+        from trio_asyncio import aio_as_trio
+
+        log = []
+
+        async def sibling():
+            await asyncio.sleep(0.05)
+            log.append("sibling finished")
+
+        async def boom():
+            raise ValueError("x")
+
+        async def gathered():
+            task = asyncio.ensure_future(sibling())
+            try:
+                await asyncio.gather(boom(), task)
+            except ValueError:
+                log.append(f"gather raised; sibling done? {task.done()}")
+            await asyncio.sleep(0.1)
+
+        async def edge():
+            asyncio.current_task().cancel()
+            try:
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                log.append("cancelled once")
+            await asyncio.sleep(0.01)
+            log.append("next await went through")
+
+        async def main():
+            async with trio_asyncio.open_loop():
+                await aio_as_trio(gathered)()
+                await aio_as_trio(edge)()
+
+        trio.run(main)
+        print(*log, sep="\\n")
+    """, bridge=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["gather raised; sibling done? False", "sibling finished",
+                                        "cancelled once", "next await went through"]
+
+
 def test_loops_made_by_class_factory_or_after_a_policy_stay_asyncios_own() -> None:
     """The page: after the import, a loop made by its class or a factory is still asyncio's,
     and so is every loop ``asyncio.run`` and ``new_event_loop`` make in the thread that then set
