@@ -140,7 +140,7 @@ def aiohttp_public(dotted: str) -> str:
             return f"aiohttp.{parts[2]}"
     return dotted
 #: aiofiles' own wrapper of a file its thread opened: what ``await aiofiles.open(...)`` returns,
-#: made without an await (the one call of ``KINDS``' "aiofile" that opens nothing).
+#: made without an await (the one call of ``RETURNS``' "aiofile" that opens nothing).
 WRAP = "aiofiles.threadpool.wrap"
 #: Kinds whose every attribute is a finding, ``KIND.attr``. (Not an aiofiles file: only its
 #: methods called are aiofiles' API, its fields (``f.name``) are plain data. Nor a loop, queue,
