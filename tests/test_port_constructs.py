@@ -4401,3 +4401,28 @@ def test_a_loop_parameter_filled_with_none_or_typed_none_is_the_loop_row() -> No
         def play(sound):
             sound.start(loop=None)
         """)
+
+
+
+def test_create_task_of_an_object_the_file_makes_of_its_own_class_is_that_classs() -> None:
+    """``service.create_task("repo", "spike")`` where the file makes ``service`` of a class of
+    its own package (``TaskService(...)``), or annotates it so: that class's method, whatever
+    asyncio calls its spawn (working panopticon-next's tests, 15 lines); a receiver the file
+    says nothing of is still asyncio's spawn by its name."""
+    found = rows("""\
+        import asyncio
+        from .service import TaskService
+
+        async def test_create(store):
+            service = TaskService(store)
+            await service.create_task("repo", "spike")
+
+        async def check(svc: TaskService):
+            await svc.create_task("repo", "spike")
+
+        async def spawn(hub, coro):
+            hub.create_task(coro)
+        """)
+    assert 6 not in found and 9 not in found
+    assert found[12] == {"create-task"}
+

@@ -910,7 +910,12 @@ class Visitor(ast.NodeVisitor):
         """``self.create_task(coro)`` in a class whose every base is the package's own
         (imported relatively, or from the package the file is part of): the method is that
         base's, the package's own wrapper, which its port changes where it is defined (the
-        corpus README: a package's calls of itself are not labelled)."""
+        corpus README: a package's calls of itself are not labelled). Also
+        ``service.create_task("repo", "spike")`` on a name the file shows to be another
+        class's object (:attr:`Names.plain`: ``service = TaskService(...)``, ``svc:
+        TaskService``): that class's method, whatever asyncio calls its own."""
+        if isinstance(func, ast.Attribute) and reference(func.value) in self.scan.plain:
+            return True
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id == "self" and bool(self.own_bases) and self.own_bases[-1]
 
