@@ -4426,3 +4426,37 @@ def test_create_task_of_an_object_the_file_makes_of_its_own_class_is_that_classs
     assert 6 not in found and 9 not in found
     assert found[12] == {"create-task"}
 
+
+def test_a_session_field_made_of_another_class_is_not_aiohttps_by_its_name() -> None:
+    """``self.session = requests.Session()`` (or the package's own ``HttpSession(...)``) in a
+    file that imports aiohttp for another method: the field's requests are that class's,
+    however it is named (working restfull, python-rucaptcha, mod.io, minol: 27 lines); a
+    field the file makes of nothing it knows is aiohttp's session by its name, and so is one
+    made of a class the file defines (which may subclass aiohttp's)."""
+    source = """\
+        import aiohttp
+        import requests
+
+        class Api:
+            def __init__(self):
+                self.session = {made}
+
+            def get(self, url):
+                response = self.session.get(url, timeout=5)
+                return response.content
+
+            async def fetch(self, url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as resp:
+                        return await resp.text()
+
+        class RetrySession(aiohttp.ClientSession):
+            pass
+        """
+    for made in ("requests.Session()", "HttpSession(timeout=5)"):
+        found = rows(source.format(made=made))
+        assert 9 not in found and 10 not in found, made
+        assert found[14] == {"aiohttp-client"}
+    for made in ("make()", "RetrySession()"):
+        found = rows(source.format(made=made))
+        assert found[9] == found[10] == {"aiohttp-client"}, made
