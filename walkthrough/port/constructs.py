@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Collection
 
 from walkthrough.port import libraries
@@ -1358,12 +1359,16 @@ class Visitor(ast.NodeVisitor):
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
-            if "async" in (callback_name(value) or "").lower() \
-                    and reference(value) not in self.scan.external_makers:
+            if ("async" in (callback_name(value) or "").lower()
+                    and reference(value) not in self.scan.external_makers) or any(
+                    ASYNC_TWIN.search(name) for name, owner in self.scan.external.items()
+                    if owner == package):
                 # session.prompt_async(), app.run_async(): the package spells its awaited API
                 # apart from a blocking twin, so it has a blocking side that may stay (not
                 # the file's own get_async_client() annotated to return the package's client:
-                # that name is the file's)
+                # that name is the file's); so does a package the file takes a class named
+                # for its async side from (``from ossapi import OssapiAsync, Beatmap``: its
+                # models are shared with the blocking ``Ossapi``)
                 self.scan.blocking.add(package)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -2394,6 +2399,9 @@ SERVER_METHODS = {"close", "wait_closed", "is_serving", "start_serving", "serve_
                   "get_loop", "abort_clients", "close_clients"}
 #: The names of asyncio's spawn, kept by the wrappers libraries put around it.
 SPAWNS = {"create_task", "ensure_future"}
+#: A class named for the async side of a package that has a blocking one: ``OssapiAsync``
+#: beside ``Ossapi``, ``AsyncWebClient`` beside ``WebClient``.
+ASYNC_TWIN = re.compile(r"^Async[A-Z]|[a-z0-9]Async(?:$|[A-Z])")
 #: Methods no other object in an asyncio program has (concurrent.futures' are the same
 #: shape, and as much a change).
 FUTURE_ONLY = {"set_result", "set_exception"}
@@ -2718,6 +2726,10 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
     state = _names(tree, source, path, project)
     evidenced = frozenset(construct.removeprefix(EVIDENCE) for _, _, construct in state.found
                           if construct.startswith(EVIDENCE)) - state.blocking
+    # of a package with a blocking side, the classes named for its async side are its asyncio
+    # side (``ossapi.OssapiAsync``, not the ``Beatmap`` it shares with the blocking ``Ossapi``)
+    evidenced |= {f"{module}.{name}" for name, module in state.external.items()
+                  if module in state.blocking and ASYNC_TWIN.search(name)}
     with deep(path):
         starts = statements(tree)
     findings: dict[tuple[int, str], Finding] = {}
