@@ -4460,3 +4460,32 @@ def test_a_session_field_made_of_another_class_is_not_aiohttps_by_its_name() -> 
     for made in ("make()", "RetrySession()"):
         found = rows(source.format(made=made))
         assert found[9] == found[10] == {"aiohttp-client"}, made
+
+
+def test_a_patch_target_that_names_asyncio_or_a_library_takes_its_row() -> None:
+    """``patch("aiohttp.ClientSession", ...)``, ``@patch("pkg.client.asyncio.sleep")``,
+    ``patch("websockets.connect")``: a test's mock put in the place of an asyncio API or an
+    asyncio-only library's is labelled with the row of what the target names (the corpus
+    README's ruling on mocks; working aporthq-sdk-python, pdf-to-png-converter-mcp,
+    python-pooldose, das-bridge and four more: 37 entries), on the line where the target is
+    written; a target of the package's own, the module's ``asyncio`` itself, and a call that
+    is no patch are not."""
+    found = rows("""\
+        from unittest.mock import AsyncMock, patch
+
+        @patch("kis.client.asyncio.sleep", new_callable=AsyncMock)
+        async def test_retry(sleep, mocker):
+            with patch("aiohttp.ClientSession", return_value=AsyncMock()):
+                pass
+            with patch("websockets.connect") as connect:
+                pass
+            mocker.patch(
+                "asyncio.open_connection", return_value=(None, None))
+            with patch("kis.client.asyncio"), patch("kis.client.fetch"):
+                pass
+            print("asyncio.sleep")
+            patch.dict("os.environ", {"asyncio.sleep": "1"})
+        """)
+    assert found[3] == {"sleep"} and found[5] == {"aiohttp-client"}
+    assert found[7] == {"websocket"} and found[10] == {"streams"}
+    assert 9 not in found and 11 not in found and 13 not in found and 14 not in found

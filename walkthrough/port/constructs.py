@@ -2668,6 +2668,35 @@ def row_of(construct: str) -> str | None:
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
+def patch_targets(tree: ast.Module, scan: Names) -> list[tuple[int, int, str]]:
+    """``patch("aiohttp.ClientSession", return_value=session)``, ``@patch("kis.client.asyncio.
+    sleep", new_callable=AsyncMock)``, ``patch("websockets.connect")``: a test that puts a mock
+    in the place of an asyncio API or an asyncio-only library's names it, a use of it that the
+    port changes with it (the corpus README's ruling on mocks: a patch target naming the
+    library or an asyncio API is labelled), with the row of what it names. Past the package's
+    own module in the target (``kis.client.asyncio.sleep``) the path is asyncio's own, as that
+    module imported it. (line, column, construct) for each, as :attr:`Names.found` has them,
+    on the line where the target is written (a multi-line call's second line, as the README
+    has it)."""
+    found: list[tuple[int, int, str]] = []
+    for node in walk(tree):
+        if not (isinstance(node, ast.Call) and _last_name(node.func) == "patch" and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            continue
+        parts = node.args[0].value.split(".")
+        if "asyncio" in parts:
+            named = construct_of(".".join(parts[parts.index("asyncio"):]))
+        elif parts[0] in MODULES:
+            named = construct_of(node.args[0].value)
+        else:
+            lib = scan.library(node.args[0].value)
+            named = f"lib:{lib}" if lib else ""
+        if row_of(named) is not None:
+            found.append((node.args[0].lineno, node.args[0].col_offset, named))
+    return found
+
+
 def _names(tree: ast.Module, source: str, path: str,
            project: Collection[str] | None = None) -> Names:
     """One reading of the file: the names followed and the constructs found."""
@@ -2749,7 +2778,7 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
         plain = {module for module in libraries.ONLY_API_ROWS
                  if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
                             for _, _, c in state.found)}
-        for line, _, construct in sorted(state.found):
+        for line, _, construct in sorted([*state.found, *patch_targets(tree, state)]):
             if (line, construct) in renamed:
                 continue
             if any(construct == f"lib:{module}" or construct.startswith(f"lib:{module}.")
