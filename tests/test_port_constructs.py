@@ -4489,3 +4489,26 @@ def test_a_patch_target_that_names_asyncio_or_a_library_takes_its_row() -> None:
     assert found[3] == {"sleep"} and found[5] == {"aiohttp-client"}
     assert found[7] == {"websocket"} and found[10] == {"streams"}
     assert 9 not in found and 11 not in found and 13 not in found and 14 not in found
+
+
+def test_an_attribute_set_on_a_modules_asyncio_is_asyncios() -> None:
+    """``monkeypatch.setattr(tools.asyncio, "sleep", fake)``, ``patch.object(asyncio,
+    "wait_for")``, ``monkeypatch.setattr("pkg.tools.asyncio.sleep", fake)``: the mock takes the
+    place of asyncio's own API, as the module imported it (working mcp-maestro's tests, 2
+    lines); an attribute of the module itself, or one asyncio has no row for, is not."""
+    found = rows("""\
+        import asyncio
+        from unittest.mock import patch
+        from pkg import tools
+
+        def test_throttle(monkeypatch, name):
+            monkeypatch.setattr(tools.asyncio, "sleep", print)
+            with patch.object(asyncio, "wait_for"):
+                monkeypatch.setattr("pkg.tools.asyncio.sleep", print)
+            monkeypatch.setattr(tools, "sleep", print)
+            monkeypatch.setattr(tools.asyncio, name, print)
+            monkeypatch.setattr(tools.asyncio, "version")
+            monkeypatch.setattr(tools, "asyncio")
+        """)
+    assert found[6] == found[8] == {"sleep"} and found[7] == {"wait-for"}
+    assert not {9, 10, 11, 12} & set(found)

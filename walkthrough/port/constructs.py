@@ -2675,25 +2675,33 @@ def patch_targets(tree: ast.Module, scan: Names) -> list[tuple[int, int, str]]:
     port changes with it (the corpus README's ruling on mocks: a patch target naming the
     library or an asyncio API is labelled), with the row of what it names. Past the package's
     own module in the target (``kis.client.asyncio.sleep``) the path is asyncio's own, as that
-    module imported it. (line, column, construct) for each, as :attr:`Names.found` has them,
-    on the line where the target is written (a multi-line call's second line, as the README
-    has it)."""
+    module imported it; so is an attribute set on a module's ``asyncio``
+    (``monkeypatch.setattr(tools.asyncio, "sleep", fake)``, ``patch.object(asyncio, ...)``).
+    (line, column, construct) for each, as :attr:`Names.found` has them, on the line where the
+    target is written (a multi-line call's second line, as the README has it)."""
     found: list[tuple[int, int, str]] = []
     for node in walk(tree):
-        if not (isinstance(node, ast.Call) and _last_name(node.func) == "patch" and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)):
+        if not isinstance(node, ast.Call):
             continue
-        parts = node.args[0].value.split(".")
+        called = _last_name(node.func)
+        texts = {at: arg.value for at, arg in enumerate(node.args[:2])
+                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str)}
+        if called in ("object", "setattr") and 1 in texts \
+                and _last_name(node.args[0]) == "asyncio":
+            where, parts = node.args[1], ["asyncio", texts[1]]
+        elif called in ("patch", "setattr") and 0 in texts:
+            where, parts = node.args[0], texts[0].split(".")
+        else:
+            continue
         if "asyncio" in parts:
             named = construct_of(".".join(parts[parts.index("asyncio"):]))
         elif parts[0] in MODULES:
-            named = construct_of(node.args[0].value)
+            named = construct_of(".".join(parts))
         else:
-            lib = scan.library(node.args[0].value)
+            lib = scan.library(".".join(parts))
             named = f"lib:{lib}" if lib else ""
         if row_of(named) is not None:
-            found.append((node.args[0].lineno, node.args[0].col_offset, named))
+            found.append((where.lineno, where.col_offset, named))
     return found
 
 
