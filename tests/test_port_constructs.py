@@ -4436,3 +4436,114 @@ def test_a_loop_parameter_filled_with_none_or_typed_none_is_the_loop_row() -> No
         def play(sound):
             sound.start(loop=None)
         """)
+
+
+
+def test_create_task_of_an_object_the_file_makes_of_its_own_class_is_that_classs() -> None:
+    """``service.create_task("repo", "spike")`` where the file makes ``service`` of a class of
+    its own package (``TaskService(...)``), or annotates it so: that class's method, whatever
+    asyncio calls its spawn (working panopticon-next's tests, 15 lines); a receiver the file
+    says nothing of is still asyncio's spawn by its name."""
+    found = rows("""\
+        import asyncio
+        from .service import TaskService
+
+        async def test_create(store):
+            service = TaskService(store)
+            await service.create_task("repo", "spike")
+
+        async def check(svc: TaskService):
+            await svc.create_task("repo", "spike")
+
+        async def spawn(hub, coro):
+            hub.create_task(coro)
+        """)
+    assert 6 not in found and 9 not in found
+    assert found[12] == {"create-task"}
+
+
+def test_a_session_field_made_of_another_class_is_not_aiohttps_by_its_name() -> None:
+    """``self.session = requests.Session()`` (or the package's own ``HttpSession(...)``) in a
+    file that imports aiohttp for another method: the field's requests are that class's,
+    however it is named (working restfull, python-rucaptcha, mod.io, minol: 27 lines); a
+    field the file makes of nothing it knows is aiohttp's session by its name, and so is one
+    made of a class the file defines (which may subclass aiohttp's)."""
+    source = """\
+        import aiohttp
+        import requests
+
+        class Api:
+            def __init__(self):
+                self.session = {made}
+
+            def get(self, url):
+                response = self.session.get(url, timeout=5)
+                return response.content
+
+            async def fetch(self, url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as resp:
+                        return await resp.text()
+
+        class RetrySession(aiohttp.ClientSession):
+            pass
+        """
+    for made in ("requests.Session()", "HttpSession(timeout=5)"):
+        found = rows(source.format(made=made))
+        assert 9 not in found and 10 not in found, made
+        assert found[14] == {"aiohttp-client"}
+    for made in ("make()", "RetrySession()"):
+        found = rows(source.format(made=made))
+        assert found[9] == found[10] == {"aiohttp-client"}, made
+
+
+def test_a_patch_target_that_names_asyncio_or_a_library_takes_its_row() -> None:
+    """``patch("aiohttp.ClientSession", ...)``, ``@patch("pkg.client.asyncio.sleep")``,
+    ``patch("websockets.connect")``: a test's mock put in the place of an asyncio API or an
+    asyncio-only library's is labelled with the row of what the target names (the corpus
+    README's ruling on mocks; working aporthq-sdk-python, pdf-to-png-converter-mcp,
+    python-pooldose, das-bridge and four more: 37 entries), on the line where the target is
+    written; a target of the package's own, the module's ``asyncio`` itself, and a call that
+    is no patch are not."""
+    found = rows("""\
+        from unittest.mock import AsyncMock, patch
+
+        @patch("kis.client.asyncio.sleep", new_callable=AsyncMock)
+        async def test_retry(sleep, mocker):
+            with patch("aiohttp.ClientSession", return_value=AsyncMock()):
+                pass
+            with patch("websockets.connect") as connect:
+                pass
+            mocker.patch(
+                "asyncio.open_connection", return_value=(None, None))
+            with patch("kis.client.asyncio"), patch("kis.client.fetch"):
+                pass
+            print("asyncio.sleep")
+            patch.dict("os.environ", {"asyncio.sleep": "1"})
+        """)
+    assert found[3] == {"sleep"} and found[5] == {"aiohttp-client"}
+    assert found[7] == {"websocket"} and found[10] == {"streams"}
+    assert 9 not in found and 11 not in found and 13 not in found and 14 not in found
+
+
+def test_an_attribute_set_on_a_modules_asyncio_is_asyncios() -> None:
+    """``monkeypatch.setattr(tools.asyncio, "sleep", fake)``, ``patch.object(asyncio,
+    "wait_for")``, ``monkeypatch.setattr("pkg.tools.asyncio.sleep", fake)``: the mock takes the
+    place of asyncio's own API, as the module imported it (working mcp-maestro's tests, 2
+    lines); an attribute of the module itself, or one asyncio has no row for, is not."""
+    found = rows("""\
+        import asyncio
+        from unittest.mock import patch
+        from pkg import tools
+
+        def test_throttle(monkeypatch, name):
+            monkeypatch.setattr(tools.asyncio, "sleep", print)
+            with patch.object(asyncio, "wait_for"):
+                monkeypatch.setattr("pkg.tools.asyncio.sleep", print)
+            monkeypatch.setattr(tools, "sleep", print)
+            monkeypatch.setattr(tools.asyncio, name, print)
+            monkeypatch.setattr(tools.asyncio, "version")
+            monkeypatch.setattr(tools, "asyncio")
+        """)
+    assert found[6] == found[8] == {"sleep"} and found[7] == {"wait-for"}
+    assert not {9, 10, 11, 12} & set(found)

@@ -1724,3 +1724,29 @@ def test_pytest_asyncios_event_loop_fixture_is_asyncios_loop_handed_on() -> None
                         "    Connection(loop=loop_fixture)\n",
                         "tests/test_connection.py", project=["aredis"])
     assert without == []
+
+
+def test_a_class_named_for_a_packages_async_side_is_its_asyncio_side_alone() -> None:
+    """``from ossapi import OssapiAsync, Beatmap``, then awaits on what ``OssapiAsync`` gave: a
+    package that names a class for its async side has a blocking side too (``Ossapi``), so the
+    models both sides share stay (the README's ninth-part case: a package with a blocking and
+    an asyncio side), and the async class, its import and what it gave are the asyncio side
+    (working gumiyabot: 34 lines of shared models that were found as ossapi's). A package
+    whose classes name no async side is still asyncio's in every use once it is awaited."""
+    source = """\
+        import asyncio
+        from ossapi import {client}, Beatmap
+
+        async def title(beatmap: Beatmap) -> str:
+            return beatmap.title
+
+        async def main():
+            api = {client}("id", "secret")
+            beatmap = await api.beatmap(42)
+            print(await title(beatmap))
+        """
+    found = rows(source.format(client="OssapiAsync"))
+    assert found[2] == found[8] == found[9] == {"asyncio-only-lib"}
+    assert 4 not in found
+    other = rows(source.format(client="OssapiClient"))
+    assert other[2] == other[4] == other[8] == other[9] == {"asyncio-only-lib"}

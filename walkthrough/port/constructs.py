@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Collection
 
 from walkthrough.port import libraries
@@ -910,7 +911,12 @@ class Visitor(ast.NodeVisitor):
         """``self.create_task(coro)`` in a class whose every base is the package's own
         (imported relatively, or from the package the file is part of): the method is that
         base's, the package's own wrapper, which its port changes where it is defined (the
-        corpus README: a package's calls of itself are not labelled)."""
+        corpus README: a package's calls of itself are not labelled). Also
+        ``service.create_task("repo", "spike")`` on a name the file shows to be another
+        class's object (:attr:`Names.plain`: ``service = TaskService(...)``, ``svc:
+        TaskService``): that class's method, whatever asyncio calls its own."""
+        if isinstance(func, ast.Attribute) and reference(func.value) in self.scan.plain:
+            return True
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and func.value.id == "self" and bool(self.own_bases) and self.own_bases[-1]
 
@@ -1353,12 +1359,16 @@ class Visitor(ast.NodeVisitor):
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
-            if "async" in (callback_name(value) or "").lower() \
-                    and reference(value) not in self.scan.external_makers:
+            if ("async" in (callback_name(value) or "").lower()
+                    and reference(value) not in self.scan.external_makers) or any(
+                    ASYNC_TWIN.search(name) for name, owner in self.scan.external.items()
+                    if owner == package):
                 # session.prompt_async(), app.run_async(): the package spells its awaited API
                 # apart from a blocking twin, so it has a blocking side that may stay (not
                 # the file's own get_async_client() annotated to return the package's client:
-                # that name is the file's)
+                # that name is the file's); so does a package the file takes a class named
+                # for its async side from (``from ossapi import OssapiAsync, Beatmap``: its
+                # models are shared with the blocking ``Ossapi``)
                 self.scan.blocking.add(package)
 
     def visit_Await(self, node: ast.Await) -> None:
@@ -2389,6 +2399,9 @@ SERVER_METHODS = {"close", "wait_closed", "is_serving", "start_serving", "serve_
                   "get_loop", "abort_clients", "close_clients"}
 #: The names of asyncio's spawn, kept by the wrappers libraries put around it.
 SPAWNS = {"create_task", "ensure_future"}
+#: A class named for the async side of a package that has a blocking one: ``OssapiAsync``
+#: beside ``Ossapi``, ``AsyncWebClient`` beside ``WebClient``.
+ASYNC_TWIN = re.compile(r"^Async[A-Z]|[a-z0-9]Async(?:$|[A-Z])")
 #: Methods no other object in an asyncio program has (concurrent.futures' are the same
 #: shape, and as much a change).
 FUTURE_ONLY = {"set_result", "set_exception"}
@@ -2655,6 +2668,43 @@ def row_of(construct: str) -> str | None:
     return ROWS.get(construct) or ROWS.get(construct.split(".")[0])
 
 
+def patch_targets(tree: ast.Module, scan: Names) -> list[tuple[int, int, str]]:
+    """``patch("aiohttp.ClientSession", return_value=session)``, ``@patch("kis.client.asyncio.
+    sleep", new_callable=AsyncMock)``, ``patch("websockets.connect")``: a test that puts a mock
+    in the place of an asyncio API or an asyncio-only library's names it, a use of it that the
+    port changes with it (the corpus README's ruling on mocks: a patch target naming the
+    library or an asyncio API is labelled), with the row of what it names. Past the package's
+    own module in the target (``kis.client.asyncio.sleep``) the path is asyncio's own, as that
+    module imported it; so is an attribute set on a module's ``asyncio``
+    (``monkeypatch.setattr(tools.asyncio, "sleep", fake)``, ``patch.object(asyncio, ...)``).
+    (line, column, construct) for each, as :attr:`Names.found` has them, on the line where the
+    target is written (a multi-line call's second line, as the README has it)."""
+    found: list[tuple[int, int, str]] = []
+    for node in walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        called = _last_name(node.func)
+        texts = {at: arg.value for at, arg in enumerate(node.args[:2])
+                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str)}
+        if called in ("object", "setattr") and 1 in texts \
+                and _last_name(node.args[0]) == "asyncio":
+            where, parts = node.args[1], ["asyncio", texts[1]]
+        elif called in ("patch", "setattr") and 0 in texts:
+            where, parts = node.args[0], texts[0].split(".")
+        else:
+            continue
+        if "asyncio" in parts:
+            named = construct_of(".".join(parts[parts.index("asyncio"):]))
+        elif parts[0] in MODULES:
+            named = construct_of(".".join(parts))
+        else:
+            lib = scan.library(".".join(parts))
+            named = f"lib:{lib}" if lib else ""
+        if row_of(named) is not None:
+            found.append((where.lineno, where.col_offset, named))
+    return found
+
+
 def _names(tree: ast.Module, source: str, path: str,
            project: Collection[str] | None = None) -> Names:
     """One reading of the file: the names followed and the constructs found."""
@@ -2713,6 +2763,10 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
     state = _names(tree, source, path, project)
     evidenced = frozenset(construct.removeprefix(EVIDENCE) for _, _, construct in state.found
                           if construct.startswith(EVIDENCE)) - state.blocking
+    # of a package with a blocking side, the classes named for its async side are its asyncio
+    # side (``ossapi.OssapiAsync``, not the ``Beatmap`` it shares with the blocking ``Ossapi``)
+    evidenced |= {f"{module}.{name}" for name, module in state.external.items()
+                  if module in state.blocking and ASYNC_TWIN.search(name)}
     with deep(path):
         starts = statements(tree)
     findings: dict[tuple[int, str], Finding] = {}
@@ -2732,7 +2786,7 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
         plain = {module for module in libraries.ONLY_API_ROWS
                  if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
                             for _, _, c in state.found)}
-        for line, _, construct in sorted(state.found):
+        for line, _, construct in sorted([*state.found, *patch_targets(tree, state)]):
             if (line, construct) in renamed:
                 continue
             if any(construct == f"lib:{module}" or construct.startswith(f"lib:{module}.")

@@ -1912,7 +1912,15 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
     ``self.session.get(url=u)``: in a file that imports aiohttp, a field named for a session
     that makes requests is aiohttp's session, wherever the file got it (a configuration
     object, another object's field, a base class). Attributes are one reference per file
-    (:func:`qualname`): ``self.session`` stands for each of them."""
+    (:func:`qualname`): ``self.session`` stands for each of them. Not a field the file binds
+    to an object of a class it imports from neither asyncio nor a library (``self.session =
+    requests.Session()``, the package's own ``HttpSession(...)``): its requests are that
+    class's, whatever the field is named (a class the file defines may subclass aiohttp's)."""
+    defined = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef)}
+    bound = {reference(target) for node in walk(tree) if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Call) and _names_a_class(node.value.func, scan)
+             and not (isinstance(node.value.func, ast.Name) and node.value.func.id in defined)
+             for target in node.targets}
     for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in HTTP_METHODS | WEBSOCKET_METHODS \
@@ -1922,7 +1930,7 @@ def _sessions_on_fields(tree: ast.Module, scan: Names) -> None:
             root = node.func.value.value
             while isinstance(root, ast.Attribute):
                 root = root.value
-            if isinstance(root, ast.Name):
+            if isinstance(root, ast.Name) and f"self.{node.func.value.attr}" not in bound:
                 scan.kinds.setdefault(f"self.{node.func.value.attr}", "session")
     # async with session.get(url) as resp, await session.post(url): a plain name for a
     # session (a parameter) whose requests are awaited or entered is aiohttp's, in the
