@@ -208,10 +208,14 @@ def test_the_slow_page_follows_the_timeout_given(
     status, out, err = _crawl(["--timeout", "0.5"], tmp_path, capsys)
     assert status == 0 and len(SLOW_TIMEOUT.findall(out)) == 1
     assert "slow.html answers 1 s after the 0.5 s timeout" in err
-    summary = SUMMARY.fullmatch(err.strip().splitlines()[-1])
+    # Any count of pages: at 0.5 s a URL, another page may time out too on a busy machine (two
+    # full runs of the suite in four, once on a quiet one, had the summary differ from
+    # SUMMARY's 306 pages). What this test is about is the slow page's timeout row, above.
+    summary = re.fullmatch(r"pages \d+, links \d+, errors \d+, elapsed (\d+\.\d\d) s",
+                           err.strip().splitlines()[-1])
     # At least the timeout went by; no upper bound on the wall clock, which a busy machine
     # stretches: the timeout row above shows the crawl did not wait for the page's answer.
-    assert summary is not None and float(summary.group(2)) >= 0.5
+    assert summary is not None and float(summary.group(1)) >= 0.5, err[-500:]
 
 
 @pytest.mark.timeout(120)
