@@ -59,7 +59,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import aiofiles
 import aiohttp
@@ -121,8 +121,8 @@ EXIT_STATUS = {
     1: "no page could be crawled: every URL failed",
     2: "bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing "
        "was written",
-    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
-        "TSV holds complete rows only",
+    74: "the TSV or stdout could not be written (disk full, file too large): the crawl "
+        "stopped, and the TSV holds complete rows only",
     130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
          "does not wait for the cleanup",
     141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
@@ -135,7 +135,57 @@ class BodyTooLarge(Exception):
 
 
 class OutputError(Exception):
-    """The TSV could not be written: this stops the crawl (exit status 74)."""
+    """The TSV, or stdout, could not be written: this stops the crawl (exit status 74)."""
+
+
+class StdoutGuard:
+    """``sys.stdout`` while the crawl runs: a write it refuses is an OutputError.
+
+    A full disk behind stdout (or EIO) would raise OSError from whichever ``print`` met it
+    first: inside ``fetch_html`` a URL's "Error" line for a URL that was fine, then a traceback.
+    As an OutputError it stops the crawl as the TSV's own failure does: one line, exit status
+    74. A closed pipe stays a BrokenPipeError (quietly, status 141). Once it has failed, stdout's
+    descriptor is /dev/null: what it still buffers, and the lines the other tasks print while
+    the crawl stops, go nowhere, and Python's final flush at exit does not fail again.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        if self.failed:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def _fail(self, exc: OSError) -> OutputError:
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+            self.stream.flush()
+        return OutputError(f"cannot write stdout: {exc.strerror or exc}")
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the stream's
+        return getattr(self.stream, name)
 
 
 @dataclass
@@ -299,11 +349,13 @@ async def parse(
     try:
         async with asyncio.timeout(url_timeout):
             html = await fetch_html(url, session, max_bytes)
-    except BrokenPipeError:  # our stdout is closed (`| head`): no error of the URL's; stop
+    # Our stdout is closed (`| head`) or cannot be written (StdoutGuard): no error of the
+    # URL's; stop.
+    except (BrokenPipeError, OutputError):
         raise
     except Exception as e:  # every error is reported, and the crawl goes on
-        stats.errors += 1
         print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
+        stats.errors += 1  # once its line is out: a stdout that fails stops before the count
         return found
     # In steps of LINKS_PER_STEP links, other tasks running in between: a page of 50,000 links
     # took 0.6 s in one go, with the loop held (other URLs' deadlines ran out, Ctrl-C waited).
@@ -406,8 +458,11 @@ async def write_one(
             except asyncio.CancelledError as exc:
                 await appending
                 cancelled = exc
-            print(f"Wrote results for source URL: {url}")
+    # Counted before its line is printed: a stdout that fails then leaves the page in the file
+    # and in the summary alike.
     stats.page_done(asyncio.get_running_loop().time(), len(res))
+    if res:
+        print(f"Wrote results for source URL: {url}")
     if cancelled is not None:
         raise cancelled
 
@@ -615,13 +670,15 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
         bulk_crawl_and_write, output, urls, concurrency=concurrency, url_timeout=url_timeout,
         max_bytes=max_bytes, stats=stats))
     try:
-        interrupted = asyncio.run(run)
-        sys.stdout.flush()  # the last lines, while a closed stdout can still be told apart
+        with contextlib.redirect_stdout(StdoutGuard(sys.stdout)):
+            interrupted = asyncio.run(run)
+            sys.stdout.flush()  # the last lines, while a failed stdout can still be told apart
     except KeyboardInterrupt:  # a second Ctrl-C, or one before the handler was in place
         run.close()  # if it never started: no "coroutine was never awaited" warning
         interrupted = True
     except OutputError as exc:
-        print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
+        print(f"error: {exc}; {output} holds complete rows only ({stats.summary()})",
+              file=sys.stderr)
         return 74
     except BrokenPipeError:
         return stdout_closed()

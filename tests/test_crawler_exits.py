@@ -103,6 +103,40 @@ def test_an_output_that_takes_nothing_is_a_usage_error(impl: str, entry: str) ->
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("buffered", [False, True], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_a_stdout_on_a_full_disk_stops_the_crawl_with_74_and_complete_rows(
+    impl: str, entry: str, buffered: bool, site: DemoSite, tmp_path: Path,
+) -> None:
+    """``crawl > log`` with the log's disk full (/dev/full): one line that names stdout, exit
+    74, no traceback and no "Exception ignored" from Python's final flush, and a TSV of
+    complete rows that the summary counts. Unbuffered (PYTHONUNBUFFERED), the first line
+    printed fails; buffered, the first 8 KiB of lines go, then a print mid-crawl fails."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    out = tmp_path / "out.tsv"
+    environ = env()
+    environ.pop("PYTHONUNBUFFERED", None)
+    if not buffered:
+        environ["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [*command(impl, entry), *site.page_urls()[1:], "-o", str(out), "--concurrency", "5"],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=environ, timeout=120,
+            check=False)
+    assert done.returncode == 74, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    assert errors[0].startswith("error: cannot write stdout: No space left on device; "
+                                f"{out} holds complete rows only (pages "), errors
+    pages = complete_rows(out, site)
+    summary = errors[0].rsplit("(", 1)[1]
+    rows = sum(len(links) for links in pages.values())
+    assert summary.startswith(f"pages {len(pages)}, links {rows}, errors 0,"), (summary, rows)
+    assert len(pages) < site.pages - 1, "the failure must stop the crawl"
+
+
 @pytest.mark.parametrize("entry", ["python -m"])  # walkthrough crawl: tests/test_pipes.py
 def test_a_closed_stdout_ends_the_crawl_quietly_with_141(
     impl: str, entry: str, site: DemoSite, tmp_path: Path,

@@ -111,7 +111,7 @@ def test_the_tsv_that_cannot_be_opened_mid_crawl_is_exit_74_with_a_summary(
     mod.write_header(out)
     assert mod.crawl(site.page_urls()[:5], out, concurrency=2, url_timeout=5) == 74
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith(f"error: cannot open {out}: Too many open files; it holds "
+    assert err[-1].startswith(f"error: cannot open {out}: Too many open files; {out} holds "
                               f"complete rows only (pages "), err
     assert out.read_text(encoding="utf-8") == mod.HEADER
 

@@ -100,8 +100,8 @@ exit status:
   1    no page could be crawled: every URL failed
   2    bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing
        was written
-  74   the TSV could not be written (disk full, file too large): the crawl stopped, and the
-       TSV holds complete rows only
+  74   the TSV or stdout could not be written (disk full, file too large): the crawl
+       stopped, and the TSV holds complete rows only
   130  interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C
        does not wait for the cleanup
   141  stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by
@@ -665,6 +665,179 @@ def test_stdout_closed_during_the_crawl_ends_it_quietly_with_141(
         assert status == 141
         assert os.readlink(f"/proc/self/fd/{write_end}") == os.devnull
     assert capsys.readouterr().err == ""
+
+
+def _summary_counts(err: str) -> tuple[int, int, int]:
+    """pages, links, errors from the "error: ..." line's summary."""
+    inside = err.rsplit("(", 1)[1]
+    fields = dict(part.split(" ", 1) for part in inside.split(", ")[:3])
+    return int(fields["pages"]), int(fields["links"]), int(fields["errors"])
+
+
+def _tsv_counts(out: Path) -> tuple[int, int]:
+    """Pages and rows in the TSV (its header left out): each row whole."""
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    rows = [line.split("\t") for line in text.splitlines()[1:]]
+    assert all(len(row) == 2 for row in rows)
+    return len({source for source, _ in rows}), len(rows)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("buffering", [1, -1], ids=["line-buffered", "block-buffered"])
+def test_a_stdout_on_a_full_disk_stops_the_crawl_with_74_in_one_line(
+    impl: str, buffering: int, site: DemoSite, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``crawl ... > file`` on a full disk (/dev/full): line-buffered, the first "Got response"
+    line fails, inside the URL's own ``try``; block-buffered (8 KiB), a few pages' lines fit
+    and the failure comes at the crawl's last flush, outside the run. Either way: exit 74, one
+    line that names stdout, no URL's error counted for it, a summary that matches the TSV, and
+    stdout's descriptor on /dev/null for Python's final flush."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    mod = crawler(impl)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    with open("/dev/full", "w", encoding="utf-8", buffering=buffering) as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        status = mod.crawl(site.page_urls()[:3], out, concurrency=2, url_timeout=10)
+        assert sys.stdout is stdout  # given back as it was
+        monkeypatch.undo()
+        assert os.readlink(f"/proc/self/fd/{stdout.fileno()}") == os.devnull
+    err = capsys.readouterr().err
+    assert status == 74, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: cannot write stdout: No space left on device; "
+                               f"{out} holds complete rows only ("), err
+    pages, links, errors = _summary_counts(lines[0])
+    assert errors == 0
+    assert _tsv_counts(out) == (pages, links)
+    if buffering == -1:
+        assert pages == 3  # it all fitted in the buffer: the last flush was the first to fail
+    else:
+        assert pages < 3
+
+
+@pytest.mark.timeout(60)
+def test_a_failed_url_whose_error_line_meets_a_full_disk_is_not_counted(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The URL's "Error" line is what fails: the crawl stops there, with the URL neither done
+    nor counted as an error (counted first, the summary said "pages -1, errors 1")."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    mod = crawler(impl)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    with open("/dev/full", "w", encoding="utf-8", buffering=1) as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        status = mod.crawl([site.url("status/404")], out, concurrency=1, url_timeout=10)
+        monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert status == 74, err
+    assert _summary_counts(err) == (0, 0, 0), err
+
+
+class _FullAt(io.StringIO):
+    """stdout whose disk fills at the first line that starts with ``prefix``."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def write(self, text: str) -> int:
+        if text.startswith(self.prefix):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(text)
+
+
+@pytest.mark.timeout(60)
+def test_a_page_whose_wrote_line_meets_a_full_disk_is_counted_as_in_the_file(
+    impl: str, site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The page's rows are in the TSV when its "Wrote results" line fails: the summary must
+    count it (it did not: the count came after the line)."""
+    mod = crawler(impl)
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    monkeypatch.setattr(sys, "stdout", _FullAt("Wrote results"))
+    status = mod.crawl(site.page_urls()[:3], out, concurrency=3, url_timeout=10)
+    monkeypatch.undo()
+    err = capsys.readouterr().err
+    assert status == 74, err
+    pages, links, errors = _summary_counts(err)
+    assert (pages, links) == _tsv_counts(out) and pages >= 1 and errors == 0, err
+
+
+def _full_stream(buffering: int = 1) -> io.TextIOWrapper:
+    return open("/dev/full", "w", encoding="utf-8", buffering=buffering)
+
+
+@pytest.mark.parametrize("call", ["write", "flush"])
+def test_the_stdout_guard_turns_a_refused_write_into_an_output_error_once(
+    impl: str, call: str,
+) -> None:
+    """Whether ``print``'s write or a flush meets the full disk: an OutputError that says so,
+    the OSError as its cause; stdout's descriptor then on /dev/null (the descriptor opened for
+    that, closed again), and every later write and flush taken without a word."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    mod = crawler(impl)
+    with _full_stream(1 if call == "write" else -1) as full:
+        guard = mod.StdoutGuard(full)
+        assert guard.write("") == 0 and not guard.failed
+        before = sorted(os.listdir("/proc/self/fd"))
+        with pytest.raises(mod.OutputError) as raised:
+            if call == "write":
+                guard.write("Got response [200]\n")
+            else:
+                assert guard.write("Got response [200]\n") == 19  # buffered: not tried yet
+                guard.flush()
+        assert str(raised.value) == "cannot write stdout: No space left on device"
+        assert isinstance(raised.value.__cause__, OSError)
+        assert raised.value.__cause__.errno == errno.ENOSPC
+        assert guard.failed
+        assert sorted(os.listdir("/proc/self/fd")) == before
+        assert os.readlink(f"/proc/self/fd/{full.fileno()}") == os.devnull
+        assert guard.write("more") == 4
+        guard.flush()
+        assert guard.encoding == full.encoding and guard.fileno() == full.fileno()
+
+
+class _Refusing(io.StringIO):
+    """A stream whose writes and flushes raise ``error``."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+    def flush(self) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize("call", ["write", "flush"])
+def test_the_stdout_guard_lets_a_closed_pipe_through_as_itself(impl: str, call: str) -> None:
+    """A reader gone (``| head``) stays a BrokenPipeError: status 141, quietly, not 74."""
+    mod = crawler(impl)
+    guard = mod.StdoutGuard(_Refusing(BrokenPipeError(errno.EPIPE, "Broken pipe")))
+    with pytest.raises(BrokenPipeError):
+        guard.write("x") if call == "write" else guard.flush()
+    assert not guard.failed
+
+
+def test_the_stdout_guard_names_an_error_without_strerror_by_its_text(impl: str) -> None:
+    mod = crawler(impl)
+    guard = mod.StdoutGuard(_Refusing(OSError("the device went away")))
+    with pytest.raises(mod.OutputError, match=r"^cannot write stdout: the device went away$"):
+        guard.write("x")
+    assert guard.failed  # no descriptor to point at /dev/null: StringIO has none, and says so
 
 
 @pytest.mark.timeout(60)

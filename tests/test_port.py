@@ -87,11 +87,12 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "(await opening).close()": "the same",
         "for task in tasks:": "the same: the `.cancel()` in its body is reported",
         "except OutputError as exc:": "what the entry point prints around asyncio.run",
-        'print(f"error: {exc}; it holds complete rows only ({stats.summary()})", '
-        'file=sys.stderr)': "the same",
+        'print(f"error: {exc}; {output} holds complete rows only ({stats.summary()})",':
+            "the same",
+        "file=sys.stderr)": "the same",
         "except BrokenPipeError:": "the same",
         "import threading": "the imports follow the code",
-        "from typing import NoReturn, TextIO": "the same",
+        "from typing import Any, NoReturn, TextIO": "the same",
         "FDS_PER_URL = 2": "descriptors a URL holds: the Trio twin's pages hold no TSV handle "
                            "(its writer task holds the one)",
         "if any(len(k) + len(v) > MAX_LINE for k, v in head.raw_headers):":

@@ -128,8 +128,8 @@ EXIT_STATUS = {
     1: "no page could be crawled: every URL failed",
     2: "bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing "
        "was written",
-    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
-        "TSV holds complete rows only",
+    74: "the TSV or stdout could not be written (disk full, file too large): the crawl "
+        "stopped, and the TSV holds complete rows only",
     130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
          "does not wait for the cleanup",
     141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
@@ -142,7 +142,57 @@ class BodyTooLarge(Exception):
 
 
 class OutputError(Exception):
-    """The TSV could not be written: this stops the crawl (exit status 74)."""
+    """The TSV, or stdout, could not be written: this stops the crawl (exit status 74)."""
+
+
+class StdoutGuard:
+    """``sys.stdout`` while the crawl runs: a write it refuses is an OutputError.
+
+    A full disk behind stdout (or EIO) would raise OSError from whichever ``print`` met it
+    first: inside ``fetch_html`` a URL's "Error" line for a URL that was fine, then a traceback.
+    As an OutputError it stops the crawl as the TSV's own failure does: one line, exit status
+    74. A closed pipe stays a BrokenPipeError (quietly, status 141). Once it has failed, stdout's
+    descriptor is /dev/null: what it still buffers, and the lines the other tasks print while
+    the crawl stops, go nowhere, and Python's final flush at exit does not fail again.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        if self.failed:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def _fail(self, exc: OSError) -> OutputError:
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+            self.stream.flush()
+        return OutputError(f"cannot write stdout: {exc.strerror or exc}")
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the stream's
+        return getattr(self.stream, name)
 
 
 @dataclass
@@ -342,11 +392,13 @@ async def parse(
     try:
         with trio.fail_after(url_timeout):  # a cancel scope: a plain `with`, no await
             html = await fetch_html(url, client, max_bytes)
-    except BrokenPipeError:  # our stdout is closed (`| head`): no error of the URL's; stop
+    # Our stdout is closed (`| head`) or cannot be written (StdoutGuard): no error of the
+    # URL's; stop.
+    except (BrokenPipeError, OutputError):
         raise
     except Exception as e:  # every error is reported, and the crawl goes on
-        stats.errors += 1
         print(f"Error [{categorise(e)}] for URL: {url} - {describe(e)}")
+        stats.errors += 1  # once its line is out: a stdout that fails stops before the count
         return found
     # In steps of LINKS_PER_STEP links, other tasks running in between: a page of 50,000 links
     # took 0.6 s in one go, with the loop held (other URLs' deadlines ran out, Ctrl-C waited).
@@ -437,10 +489,13 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
             rows = "".join(page_rows for _, page_rows, _ in batch)
             if rows:
                 await append_rows(out, rows)
-            for url, page_rows, links in batch:
+            # Counted before their lines are printed: a stdout that fails then leaves the pages
+            # in the file and in the summary alike.
+            for _, _, links in batch:
+                stats.page_done(trio.current_time(), links)
+            for url, page_rows, _ in batch:
                 if page_rows:
                     print(f"Wrote results for source URL: {url}")
-                stats.page_done(trio.current_time(), links)
 
 
 async def write_one(
@@ -661,10 +716,11 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     failed: BaseException | None = None
     interrupted = closed = False
     try:
-        interrupted = trio.run(_until_ctrl_c, functools.partial(
-            bulk_crawl_and_write, output, urls, concurrency=concurrency,
-            url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
-        sys.stdout.flush()  # the last lines, while a closed stdout can still be told apart
+        with contextlib.redirect_stdout(StdoutGuard(sys.stdout)):
+            interrupted = trio.run(_until_ctrl_c, functools.partial(
+                bulk_crawl_and_write, output, urls, concurrency=concurrency,
+                url_timeout=url_timeout, max_bytes=max_bytes, stats=stats))
+            sys.stdout.flush()  # the last lines, while a failed stdout can still be told apart
     # A nursery wraps these in an ExceptionGroup (nested ones, too): except* sees through.
     except* KeyboardInterrupt:  # a Ctrl-C before the receiver opened, a second one, a late one
         interrupted = True
@@ -679,7 +735,7 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130
     if failed is not None:
-        print(f"error: {failed}; it holds complete rows only ({stats.summary()})",
+        print(f"error: {failed}; {output} holds complete rows only ({stats.summary()})",
               file=sys.stderr)
         return 74
     if closed:

@@ -63,7 +63,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import aiofiles
 import aiohttp
@@ -125,8 +125,8 @@ EXIT_STATUS = {
     1: "no page could be crawled: every URL failed",
     2: "bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing "
        "was written",
-    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
-        "TSV holds complete rows only",
+    74: "the TSV or stdout could not be written (disk full, file too large): the crawl "
+        "stopped, and the TSV holds complete rows only",
     130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
          "does not wait for the cleanup",
     141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
@@ -139,7 +139,57 @@ class BodyTooLarge(Exception):
 
 
 class OutputError(Exception):
-    """The TSV could not be written: this stops the crawl (exit status 74)."""
+    """The TSV, or stdout, could not be written: this stops the crawl (exit status 74)."""
+
+
+class StdoutGuard:
+    """``sys.stdout`` while the crawl runs: a write it refuses is an OutputError.
+
+    A full disk behind stdout (or EIO) would raise OSError from whichever ``print`` met it
+    first: inside ``fetch_html`` a URL's "Error" line for a URL that was fine, then a traceback.
+    As an OutputError it stops the crawl as the TSV's own failure does: one line, exit status
+    74. A closed pipe stays a BrokenPipeError (quietly, status 141). Once it has failed, stdout's
+    descriptor is /dev/null: what it still buffers, and the lines the other tasks print while
+    the crawl stops, go nowhere, and Python's final flush at exit does not fail again.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        if self.failed:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def _fail(self, exc: OSError) -> OutputError:
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+            self.stream.flush()
+        return OutputError(f"cannot write stdout: {exc.strerror or exc}")
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the stream's
+        return getattr(self.stream, name)
 
 
 @dataclass
@@ -274,8 +324,10 @@ async def parse(
     # The notebook: For each link, try and create an absolute link by joining them to the page's url
     #               (if they are relative) or not if not needed
     # The notebook: Q: Why does it work?
-    # The reference says: our stdout is closed (`| head`): no error of the URL's; stop
+    # The reference says: Our stdout is closed (`| head`) or cannot be written (StdoutGuard): no
+    #                     error of the URL's; stop.
     # The reference says: every error is reported, and the crawl goes on
+    # The reference says: once its line is out: a stdout that fails stops before the count
     # The reference says: In steps of LINKS_PER_STEP links, other tasks running in between: a page
     #                     of 50,000 links took 0.6 s in one go, with the loop held (other URLs'
     #                     deadlines ran out, Ctrl-C waited).
@@ -334,6 +386,8 @@ async def write_one(
     #                     abandons the thread's result: Ctrl-C during the open would leak the file.
     #                     So the append is shielded, and seen through before the cancellation goes
     #                     on; the page is then in the file, and is reported and counted as such.
+    # The reference says: Counted before its line is printed: a stdout that fails then leaves the
+    #                     page in the file and in the summary alike.
     # It prints exactly (the check compares every line):
     #     print(f"Wrote results for source URL: {url}")
     raise NotImplementedError("write write_one")
@@ -484,13 +538,14 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
 
     Returns the exit status (``EXIT_STATUS``).
     """
-    # The reference says: the last lines, while a closed stdout can still be told apart
+    # The reference says: the last lines, while a failed stdout can still be told apart
     # The reference says: a second Ctrl-C, or one before the handler was in place
     # The reference says: if it never started: no "coroutine was never awaited" warning
     # The check depends on these draws and values, in this order:
     #     stats = Stats(progress=progress)
     # It prints exactly (the check compares every line):
-    #     print(f"error: {exc}; it holds complete rows only ({stats.summary()})", file=sys.stderr)
+    #     print(f"error: {exc}; {output} holds complete rows only ({stats.summary()})",
+    #         file=sys.stderr)
     #     print(f"interrupted: {stats.summary()}", file=sys.stderr)
     #     print(stats.summary(), file=sys.stderr)
     raise NotImplementedError("write crawl")

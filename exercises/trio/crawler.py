@@ -131,8 +131,8 @@ EXIT_STATUS = {
     1: "no page could be crawled: every URL failed",
     2: "bad usage: a bad option, URL or URL file, or a TSV that cannot be started; nothing "
        "was written",
-    74: "the TSV could not be written (disk full, file too large): the crawl stopped, and the "
-        "TSV holds complete rows only",
+    74: "the TSV or stdout could not be written (disk full, file too large): the crawl "
+        "stopped, and the TSV holds complete rows only",
     130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only; a second Ctrl-C "
          "does not wait for the cleanup",
     141: "stdout was closed (e.g. `| head`): the crawl stopped quietly, as a tool killed by "
@@ -145,7 +145,57 @@ class BodyTooLarge(Exception):
 
 
 class OutputError(Exception):
-    """The TSV could not be written: this stops the crawl (exit status 74)."""
+    """The TSV, or stdout, could not be written: this stops the crawl (exit status 74)."""
+
+
+class StdoutGuard:
+    """``sys.stdout`` while the crawl runs: a write it refuses is an OutputError.
+
+    A full disk behind stdout (or EIO) would raise OSError from whichever ``print`` met it
+    first: inside ``fetch_html`` a URL's "Error" line for a URL that was fine, then a traceback.
+    As an OutputError it stops the crawl as the TSV's own failure does: one line, exit status
+    74. A closed pipe stays a BrokenPipeError (quietly, status 141). Once it has failed, stdout's
+    descriptor is /dev/null: what it still buffers, and the lines the other tasks print while
+    the crawl stops, go nowhere, and Python's final flush at exit does not fail again.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        if self.failed:
+            return len(text)
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def flush(self) -> None:
+        if self.failed:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._fail(exc) from exc
+
+    def _fail(self, exc: OSError) -> OutputError:
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+            self.stream.flush()
+        return OutputError(f"cannot write stdout: {exc.strerror or exc}")
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding...: the stream's
+        return getattr(self.stream, name)
 
 
 @dataclass
@@ -287,8 +337,10 @@ async def parse(
     #               (if they are relative) or not if not needed
     # The notebook: Q: Why does it work?
     # Our port says: a cancel scope: a plain `with`, no await
-    # Our port says: our stdout is closed (`| head`): no error of the URL's; stop
+    # Our port says: Our stdout is closed (`| head`) or cannot be written (StdoutGuard): no error of
+    #                the URL's; stop.
     # Our port says: every error is reported, and the crawl goes on
+    # Our port says: once its line is out: a stdout that fails stops before the count
     # Our port says: In steps of LINKS_PER_STEP links, other tasks running in between: a page of
     #                50,000 links took 0.6 s in one go, with the loop held (other URLs' deadlines
     #                ran out, Ctrl-C waited).
@@ -340,6 +392,8 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     counted, once its rows are in the file, as in the twin.
     """
     # Our port says: out of descriptors, say ("Too many open files"): no row written
+    # Our port says: Counted before their lines are printed: a stdout that fails then leaves the
+    #                pages in the file and in the summary alike.
     # It prints exactly (the check compares every line):
     #     print(f"Wrote results for source URL: {url}")
     raise NotImplementedError("write write_rows")
@@ -530,7 +584,7 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
 
     Returns the exit status (``EXIT_STATUS``).
     """
-    # Our port says: the last lines, while a closed stdout can still be told apart
+    # Our port says: the last lines, while a failed stdout can still be told apart
     # Our port says: A nursery wraps these in an ExceptionGroup (nested ones, too): except* sees
     #                through.
     # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
@@ -541,7 +595,7 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     #     failed = _first(group)
     # It prints exactly (the check compares every line):
     #     print(f"interrupted: {stats.summary()}", file=sys.stderr)
-    #     print(f"error: {failed}; it holds complete rows only ({stats.summary()})",
+    #     print(f"error: {failed}; {output} holds complete rows only ({stats.summary()})",
     #         file=sys.stderr)
     #     print(stats.summary(), file=sys.stderr)
     raise NotImplementedError("write crawl")
