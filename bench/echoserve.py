@@ -8,7 +8,7 @@ the cyclic garbage collector's first threshold raised (bench-only, see ``GC_THRE
 in place of their ``handle``: one deadline per connection, moved, for a timeout per wait.
 Each runs the twin's own ``serve`` on port 0, which prints ``listening on 127.0.0.1:PORT``;
 the bench reads that line and loads the server from a client process of its own, which reads
-this process's CPU from ``/proc/PID/stat`` over its measured window; the bench reads its RSS
+this process's CPU (its CPU-time clock) over its measured window; the bench reads its RSS
 and peak RSS from ``/proc/PID/status`` and ends it with SIGTERM, which nothing in this process
 handles (asyncio.run, uvloop.run and trio.run do not, and the twins' own ``run``, not used
 here, handles only SIGINT): the process ends at once.

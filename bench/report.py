@@ -787,8 +787,8 @@ uvloop row is the asyncio twin's `serve` run by `uvloop.run`) and one client pro
 little, its *client CPU* column, and about the same per line for every server). The client
 opens its connections one at a time, each checked with one line and its echo; then each
 keeps one 64-byte line in flight (send, wait for the echo, check it, send the next), {e.seconds:g} s
-measured after a warm-up. *Server CPU* is the server process's own, from `/proc`, within the
-measured window. *Peak RSS* is the server's `VmHWM`; *growth per
+measured after a warm-up. *Server CPU* is the server process's own, from its CPU-time clock,
+within the measured window. *Peak RSS* is the server's `VmHWM`; *growth per
 client* is that peak less the RSS when it began listening, per client. {e.fd_limit}.
 Measured {e.when} (the load average as the run began).
 

@@ -5,9 +5,9 @@ Each run starts one server in a process of its own (``bench.echoserve``: the twi
 connections, one line in flight on each). A round runs every server once at a client count,
 back to back, in an order that rotates from round to round; ratios divide the two servers'
 lines per second round by round (paired), then take the median. Per run: lines echoed per
-second, the server's CPU per line (``/proc``, inside the measured window), its peak RSS (the
-kernel's high-water mark ``VmHWM``, read just before the server is ended) and its RSS when it
-started listening.
+second, the server's CPU per line (its CPU-time clock, inside the measured window), its
+peak RSS (the kernel's high-water mark ``VmHWM``, read just before the server is ended) and
+its RSS when it started listening.
 
 The asyncio twin under uvloop is the anchor people quote for asyncio servers: the same file,
 run by ``uvloop.run`` around its ``serve``. Without uvloop the row says how to install it.
