@@ -83,6 +83,7 @@ def interrupt(
     args: list[str], *, ready: Callable[[str], bool] = lambda line: True,
     cwd: Path = ROOT, settle: float = 0.0, again_after: float | None = None,
     again_on: Callable[[str], bool] | None = None, inherit_ignored: bool = False,
+    flood: float | None = None,
 ) -> Interrupted:
     """Start ``python <args>``, wait for a stdout line that ``ready`` accepts, send SIGINT.
 
@@ -93,6 +94,9 @@ def interrupt(
     not have handled the first within any fixed time, and the two would arrive as one.
     ``inherit_ignored``: start the child with SIGINT ignored, as a non-interactive shell starts
     a background job; then the signal must change nothing.
+    ``flood``: after the first, a SIGINT every ``flood`` seconds until the child exits (for
+    ``PROMPT`` seconds at most), as a user who holds Ctrl-C down: one lands in each stage of
+    the wind-down, Python's own shutdown included.
     """
     proc = subprocess.Popen(
         [sys.executable, "-W", "error", *args], cwd=cwd, env=child_env(), text=True,
@@ -151,6 +155,12 @@ def interrupt(
                     break
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
+        if flood is not None:
+            held_until = time.monotonic() + PROMPT
+            while proc.poll() is None and time.monotonic() < held_until:
+                time.sleep(flood)  # real time on purpose: key repeats
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=PROMPT)
         except subprocess.TimeoutExpired:

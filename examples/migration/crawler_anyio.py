@@ -168,19 +168,36 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
             tg.start_soon(watch)
             await fn()
             tg.cancel_scope.cancel()
+    # Closed, the receiver gives SIGINT back to Python's handler, and a Ctrl-C becomes a
+    # KeyboardInterrupt wherever it lands. On asyncio, one in asyncio.Runner's teardown left
+    # the main task unfinished, so AnyIO never stopped its worker thread, and the process hung
+    # at exit waiting for it. Until anyio.run has returned, a Ctrl-C is only noted (crawl).
+    signal.signal(signal.SIGINT, _note_ctrl_c)
     return interrupted
+
+
+_held: list[int] = []  # the Ctrl-Cs noted while anyio.run winds down
+
+
+def _note_ctrl_c(signum: int, frame: object) -> None:
+    _held.append(signum)
 
 
 def crawl(urls: Sequence[str], output: Path, *, backend: str, concurrency: int,
           url_timeout: float, max_bytes: int) -> int:
     stats = neutral.Stats()
+    previous = signal.getsignal(signal.SIGINT)
+    _held.clear()
     try:
         interrupted = anyio.run(_until_ctrl_c, functools.partial(
             bulk_crawl_and_write, output, urls, concurrency=concurrency,
             url_timeout=url_timeout, max_bytes=max_bytes, stats=stats), backend=backend)
     except* KeyboardInterrupt:  # before the receiver opened: bare or in a group
         interrupted = True
-    if interrupted:
+    finally:
+        if signal.getsignal(signal.SIGINT) is _note_ctrl_c:
+            signal.signal(signal.SIGINT, previous)
+    if interrupted or _held:
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130
     print(stats.summary(), file=sys.stderr)
@@ -209,4 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    # As the lesson ends: after 130 it ignores SIGINT, or a Ctrl-C pressed again as Python
+    # shuts down would end the process by the signal (status -2).
+    neutral.exit_quietly(status)

@@ -153,4 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        status = main()
+    except KeyboardInterrupt:  # a Ctrl-C before the crawl began, or after it had ended
+        status = 130
+    # As the lesson ends: after 130 it ignores SIGINT, or a Ctrl-C pressed again as Python
+    # shuts down would end the process by the signal (status -2).
+    aio.exit_quietly(status)
