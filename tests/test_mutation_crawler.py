@@ -832,6 +832,53 @@ def test_the_stdout_guard_lets_a_closed_pipe_through_as_itself(impl: str, call: 
     assert not guard.failed
 
 
+class _NoDescriptor(_Refusing):
+    """A refusing stream whose descriptor cannot be had (``fileno`` raises ``error``)."""
+
+    def __init__(self, error: OSError, fileno_error: Exception) -> None:
+        super().__init__(error)
+        self.fileno_error = fileno_error
+
+    def fileno(self) -> int:
+        raise self.fileno_error
+
+
+class _ClosedDescriptor(_Refusing):
+    """A refusing stream whose descriptor is already closed: ``dup2`` onto it fails."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        os.close(write_end)
+        self.closed_fd = write_end
+
+    def fileno(self) -> int:
+        return self.closed_fd
+
+
+@pytest.mark.parametrize("stream", ["fileno-ValueError", "fileno-OSError", "dup2-EBADF"])
+def test_the_stdout_guard_fails_over_whatever_stops_it_reaching_dev_null(
+    impl: str, stream: str,
+) -> None:
+    """Pointing stdout at /dev/null is best effort: a stream with no descriptor, or a closed
+    one (ValueError from a closed file's ``fileno``, OSError from ``dup2``), still gives the
+    OutputError, not that second error."""
+    mod = crawler(impl)
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    refusing: _Refusing
+    if stream == "fileno-ValueError":
+        refusing = _NoDescriptor(full, ValueError("I/O operation on closed file"))
+    elif stream == "fileno-OSError":
+        refusing = _NoDescriptor(full, OSError(errno.EBADF, "Bad file descriptor"))
+    else:
+        refusing = _ClosedDescriptor(full)
+    guard = mod.StdoutGuard(refusing)
+    with pytest.raises(mod.OutputError, match=r"^cannot write stdout: No space left on device$"):
+        guard.write("x")
+    assert guard.failed
+
+
 def test_the_stdout_guard_names_an_error_without_strerror_by_its_text(impl: str) -> None:
     mod = crawler(impl)
     guard = mod.StdoutGuard(_Refusing(OSError("the device went away")))
