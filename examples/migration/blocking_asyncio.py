@@ -7,8 +7,8 @@ default) is logged on the ``asyncio`` logger (here, shortened on both sides)::
 
     Executing <Task pending name='blocker' coro=<blocker() running at ...:34> ...> took 1.505 s…
 
-The task's repr names it and the line where it waits *after* the slow step. The loop measures
-with ``loop.time()``, its own clock: a loop whose clock is virtual sees nothing.
+The task's repr names it and the line where its own coroutine waits *after* the slow step (in a
+helper it awaits: its ``await helper()``). It uses ``loop.time()``: on a virtual clock it sees none.
 
 See blocking_trio.py: Trio has no debug mode; an Instrument does the same job.
 """
