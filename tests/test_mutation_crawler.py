@@ -145,6 +145,25 @@ def test_the_long_option_names_and_the_default_output(
     assert (work / "foundurls.tsv").read_text(encoding="utf-8").startswith(mod.HEADER)
 
 
+@pytest.mark.timeout(60)
+def test_crawl_passes_its_concurrency_on_to_the_crawl(
+    impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``crawl(..., concurrency=2)``: two URLs in flight at most, counted by the server (the
+    default is larger, so a crawl that dropped the argument has all four in flight). The
+    order of lines that ``--concurrency 1`` checks above cannot tell: three fast local pages
+    mostly come back in order whatever the bound, and a mutation run once let it through."""
+    mod = crawler(impl)
+    assert mod.DEFAULT_CONCURRENCY > 2
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    site.reset_counters()
+    status = mod.crawl([site.url(f"delay/100/c{i}") for i in range(4)], out, concurrency=2,
+                       url_timeout=10)
+    assert status == 0, capsys.readouterr().err
+    assert site.max_in_flight == 2
+
+
 def test_max_bytes_and_timeout_given_on_the_command_line_are_the_ones_used(
     impl: str, site: DemoSite, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -771,6 +790,63 @@ def test_a_page_whose_wrote_line_meets_a_full_disk_is_counted_as_in_the_file(
     assert status == 74, err
     pages, links, errors = _summary_counts(err)
     assert (pages, links) == _tsv_counts(out) and pages >= 1 and errors == 0, err
+
+
+def test_trio_write_rows_writes_the_pages_queued_together_in_one_append(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three pages already queued when the writer takes the first: one append of all their
+    rows, in queue order (one thread round trip a batch, not one a page), each counted."""
+    mod = crawler("trio")
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    appended: list[str] = []
+    real = mod.append_rows
+
+    async def counting(file: Any, rows: str) -> None:
+        appended.append(rows)
+        await real(file, rows)
+
+    monkeypatch.setattr(mod, "append_rows", counting)
+    stats = mod.Stats()
+
+    async def main() -> None:
+        send, receive = trio.open_memory_channel[tuple[str, str, int]](3)
+        for i in range(3):
+            send.send_nowait((f"http://x/{i}", f"http://x/{i}\thttp://y/{i}\n", 1))
+        await send.aclose()
+        await mod.write_rows(out, receive, stats)
+
+    trio.run(main)
+    assert appended == ["".join(f"http://x/{i}\thttp://y/{i}\n" for i in range(3))]
+    assert (stats.urls, stats.links) == (3, 3)
+
+
+def test_trio_write_rows_puts_each_batch_in_the_file_before_the_next_page_comes(
+    tmp_path: Path,
+) -> None:
+    """The TSV is opened unbuffered: a page's rows are in the file as soon as they are counted,
+    while the writer waits for the next page, not in a buffer until the file closes (where a
+    kill would lose them, and a write cut short could not be taken back)."""
+    mod = crawler("trio")
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    stats = mod.Stats()
+    seen: list[str] = []
+
+    async def main() -> None:
+        send, receive = trio.open_memory_channel[tuple[str, str, int]](1)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(mod.write_rows, out, receive, stats)
+            await send.send(("http://x/0", "http://x/0\thttp://y/0\n", 1))
+            while stats.urls < 1:
+                await trio.sleep(0.01)
+            await trio.testing.wait_all_tasks_blocked()
+            seen.append(out.read_text(encoding="utf-8"))
+            await send.aclose()
+
+    trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
+    assert seen == [mod.HEADER + "http://x/0\thttp://y/0\n"]
 
 
 def _full_stream(buffering: int = 1) -> io.TextIOWrapper:
