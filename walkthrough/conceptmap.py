@@ -10,7 +10,7 @@ Example::
     >>> from walkthrough import conceptmap
     >>> row = conceptmap.find("asyncio.Semaphore")
     >>> row.trio
-    '`trio.Semaphore(n, max_value=n)`, or `trio.CapacityLimiter(n)` when ...'
+    '`trio.Semaphore(n)`; `asyncio.BoundedSemaphore(n)` is `trio.Semaphore(n, max_value=n)`; ...'
 """
 
 from __future__ import annotations
