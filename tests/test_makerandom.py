@@ -195,9 +195,10 @@ def test_divergence_one_global_rng_gives_trio_other_numbers() -> None:
     order of the lines; no comparison could forgive that.
 
     Trio's order varies, so we run the port until a run gives other results than asyncio
-    (about half the runs do in a plain run, 201 of 400; more under this suite, where importing
-    hypothesis makes Trio shuffle each batch, 277 of 400 (RV30); 200 failures in a row would
-    mean the results do not depend on order).
+    (about half the runs do in a plain run, 163 to 229 of 400 in six counts by hand; more under
+    this suite, where importing hypothesis makes Trio shuffle each batch, 263 to 279 of 400:
+    docs/lessons/makerandom.md; 200 failures in a row would mean the results do not depend on
+    order).
     """
     reference = load_broken("makerandom_global_rng_asyncio")
     aio = [run_lesson(LESSON, "asyncio", module=reference) for _ in range(2)]
