@@ -37,6 +37,7 @@ import trio.lowlevel
 import trio.testing
 
 from tests.conftest import load_file
+from tests.test_migration_apis import FakeClock
 from walkthrough.clocks import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -553,19 +554,6 @@ def test_start_soon_from_a_task_that_then_returns_runs_the_child_after_it_return
 
 # --------------------------------------------------------------------------------------------
 # F12. The blocking call in a helper coroutine: debug mode and SlowSteps name other lines.
-
-
-class FakeClock:
-    """A clock only ``block`` moves."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def block(self, seconds: float) -> None:
-        self.now += seconds
 
 
 async def aio_helper(loop: VirtualTimeLoop) -> None:
