@@ -12,7 +12,8 @@ claim:
   of it;
 * the same row, Trio: an unbounded shield in a child task holds the main task's
   ``KeyboardInterrupt`` in the nursery until the shielded cleanup ends (a second Ctrl-C
-  included); a bounded one lets it out at its bound;
+  included); a bounded one lets it out at its bound; a shield in the main task itself holds
+  nothing (the interrupt is delivered through it);
 * lesson 4, asyncio: the consumer that fails at t=6.5 has taken no job yet (the page said
   "after its first job");
 * lesson 4, Trio: a producer's error comes out as exactly ``ExceptionGroup[ExceptionGroup
@@ -204,6 +205,32 @@ def test_trio_a_bounded_shield_lets_ctrl_c_out_at_its_bound() -> None:
     error, log = trio_ctrl_c_with_a_shielded_child(5, [1.0])
     assert isinstance(error, BaseExceptionGroup) and only_keyboardinterrupts(error), error
     assert log == [("cleanup ended", pytest.approx(6)), ("run ended", pytest.approx(6))]
+
+
+@pytest.mark.timeout(60)
+def test_trio_a_shield_in_the_main_task_does_not_hold_ctrl_c() -> None:
+    """Why the table says *in a child task*: Trio delivers KeyboardInterrupt to the main task
+    through a shield, so the main task's own shielded 1000 s wait ends at the press, t=1."""
+    left_at: list[float] = []
+
+    @trio.lowlevel.enable_ki_protection
+    async def presser() -> None:
+        await trio.sleep(1)
+        press_ctrl_c()
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(presser)
+            try:
+                with trio.CancelScope(shield=True):
+                    await trio.sleep(1000)
+            finally:
+                left_at.append(trio.current_time())
+
+    with default_sigint(), pytest.raises(BaseExceptionGroup) as caught:
+        trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
+    assert only_keyboardinterrupts(caught.value), caught.value
+    assert left_at == [pytest.approx(1)]
 
 
 # --------------------------------------------------------------------------------------------
