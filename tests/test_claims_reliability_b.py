@@ -1,0 +1,223 @@
+"""Claims of docs/reliability.md, from its "Ctrl-C" section to its end, that an outside review
+(RV3-rel-b, issue 26) found unproven or false: one small test per claim, each named on the page.
+
+- Ctrl-C: Trio's signal receiver re-delivers a signal it had not handed out when it closes;
+  Trio's own file ``aclose`` closes the file even in a cancelled scope (shielded); the queue
+  lesson's ``q.join()`` window opens for 175 seeds of 0 to 199 and for ``ncon=1``, not for
+  ``python -m asyncio_ref.queue``'s defaults (seed 444, two consumers).
+- The crawl's summary counts what the TSV holds, a URL that failed included, when a stop comes
+  while that URL waits for the Trio twin's writer task: a known gap of the Trio twin
+  (``xfail(strict=True)``, the fix in its reason), which the asyncio twin does not have.
+- Disk full: Python ignores SIGXFSZ, so a file-size limit is an error, not death by signal.
+- Load: the quick fault URLs are 14, 9 of them errors and 5 of them pages; socketserver's
+  listen backlog is 5, the demo site's 128.
+
+Real processes and real signals where a signal is the point (``tests/signals.py``), the local
+demo site for the crawler, asyncio's lesson on the project's virtual clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import io
+import os
+import signal
+import socketserver
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import trio
+
+from tests.signals import PROMPT, ROOT, child_env, default_sigint
+from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.demosite import FAULTS, DemoSite
+
+PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
+
+
+# -- Ctrl-C: Trio re-delivers a pending signal when its receiver closes ------------------------
+
+REDELIVER = """
+import signal, sys, trio
+
+async def main(read: bool) -> None:
+    with trio.open_signal_receiver(signal.SIGINT) as signals:
+        signal.raise_signal(signal.SIGINT)
+        if read:
+            async for _ in signals:
+                break
+    await trio.sleep(0)
+
+try:
+    trio.run(main, sys.argv[1] == "read")
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+else:
+    print("nothing")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("read", "expected"), [("read", "nothing"),
+                                                ("unread", "KeyboardInterrupt")])
+def test_trio_redelivers_a_signal_left_in_its_receiver(read: str, expected: str) -> None:
+    """A SIGINT the receiver got but nobody read is raised again as the receiver closes
+    (``_redeliver_remaining``): a KeyboardInterrupt out of ``trio.run``. Read, it is gone."""
+    done = subprocess.run([sys.executable, "-W", "error", "-c", REDELIVER, read],
+                          capture_output=True, text=True, timeout=50, check=False,
+                          preexec_fn=default_sigint)
+    assert done.stdout.strip() == expected, done.stderr
+
+
+def test_trio_file_aclose_closes_the_file_in_a_cancelled_scope(tmp_path: Path) -> None:
+    """``AsyncIOWrapper.aclose`` closes the file under a shield: a cancelled scope does not
+    stop it (and a cancellation is raised only afterwards, at its checkpoint)."""
+    wrapped: list[io.IOBase] = []
+
+    async def main() -> None:
+        f = await trio.open_file(tmp_path / "f", "wb", buffering=0)
+        wrapped.append(f.wrapped)
+        with trio.CancelScope() as scope:
+            scope.cancel()
+            await f.aclose()
+        assert scope.cancelled_caught
+
+    trio.run(main)
+    assert wrapped[0].closed
+
+
+# -- Ctrl-C: the queue lesson's q.join() window --------------------------------------------------
+
+
+def _join_waited_on(monkeypatch: pytest.MonkeyPatch, **kwargs: int) -> bool:
+    """Whether some ``task_done`` set the event ``q.join()`` waits on while ``main`` waited:
+    the window where a Ctrl-C between ``fut.done()`` and ``set_result`` fails that consumer."""
+    from asyncio_ref import queue
+
+    waited = False
+    original = asyncio.Event.set
+
+    def watching_set(self: asyncio.Event) -> None:
+        nonlocal waited
+        if not self.is_set() and any(not f.done() for f in self._waiters):  # type: ignore[attr-defined]
+            waited = True
+        original(self)
+
+    monkeypatch.setattr(asyncio.Event, "set", watching_set)
+    loop = VirtualTimeLoop()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            loop.run_until_complete(queue.main(**kwargs))
+    finally:
+        loop.close()
+        monkeypatch.undo()
+    return waited
+
+
+@pytest.mark.timeout(120)
+def test_the_queue_lessons_join_window_opens_for_most_seeds_but_not_its_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``python -m asyncio_ref.queue`` (seed 444, two consumers): no consumer sets the join's
+    event while ``main`` waits on it; ``ncon=1`` does, and so do 175 seeds of 0 to 199."""
+    assert not _join_waited_on(monkeypatch)
+    assert _join_waited_on(monkeypatch, ncon=1)
+    assert sum(_join_waited_on(monkeypatch, seed=seed) for seed in range(200)) == 175
+
+
+# -- the summary counts what the TSV holds, a failed URL queued for the writer included ----------
+
+CRAWL = """
+import importlib, sys
+from pathlib import Path
+mod = importlib.import_module(sys.argv[1])
+sys.exit(mod.crawl(sys.argv[3:], Path(sys.argv[2]), concurrency=2, url_timeout=120))
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_failed_url_waiting_for_the_writer_when_ctrl_c_comes_is_counted_once(
+    impl: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    """One URL refused, one that answers only after a minute; the TSV is a FIFO nobody reads
+    yet, so the Trio twin's writer task waits in its open. Ctrl-C once the refused URL's
+    "Error" line is out: the summary must say "pages 0, errors 1", as the asyncio twin does."""
+    if impl == "trio":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "the Trio twin counts a failed URL's error in parse (stats.errors) but the URL "
+            "itself (stats.urls; pages = urls - errors) only when the writer task receives it: "
+            "a stop before that says 'pages -1'. Fix: count both in the same place (the writer "
+            "task, or parse with nothing for the writer to count)")))
+    out = tmp_path / "out.tsv"
+    os.mkfifo(out)
+    with DemoSite(pages=1, slow_seconds=60) as site:
+        proc = subprocess.Popen(
+            [sys.executable, "-W", "error", "-c", CRAWL, f"{PACKAGES[impl]}.crawler", str(out),
+             "http://127.0.0.1:1/", site.url("slow.html")],
+            cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, preexec_fn=default_sigint)
+        reader = None
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.startswith("Error [connection]"):
+                    break
+            time.sleep(0.2)  # real time on purpose: the URL handed to the writer, if it is
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.2)  # real time on purpose: the crawl winds down to the writer's open
+            reader = os.open(out, os.O_RDONLY | os.O_NONBLOCK)  # the writer's open returns
+            _, err = proc.communicate(timeout=PROMPT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+            if reader is not None:
+                os.close(reader)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1].startswith("interrupted: pages 0, links 0, errors 1,"), err
+
+
+# -- Disk full: Python ignores SIGXFSZ -----------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_python_ignores_sigxfsz() -> None:
+    """So a write past ``RLIMIT_FSIZE`` is cut short or refused (EFBIG), and the process lives
+    to say so, where a C program that kept the default would die by the signal."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGXFSZ) is "
+                               "signal.SIG_IGN)"],
+        capture_output=True, text=True, timeout=50, check=False,
+        preexec_fn=lambda: signal.signal(signal.SIGXFSZ, signal.SIG_DFL))
+    assert done.stdout.strip() == "True", done.stderr
+
+
+# -- Load: the quick fault URLs, the listen backlog ----------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_the_quick_faults_are_14_urls_9_errors_and_5_pages(impl: str, tmp_path: Path) -> None:
+    """What ``scripts/load_crawl.py`` adds to a site's pages: a 3-page site, its index and the
+    faults crawled, says "pages 9" (index, 3 pages, 5 fault URLs that are pages) and 9 errors."""
+    mod = importlib.import_module(f"{PACKAGES[impl]}.crawler")
+    with DemoSite(pages=3) as site:
+        faults = [site.url(path) for path in FAULTS] + [site.refused_url]
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            status = mod.main([*site.page_urls(), *faults, "-o", str(tmp_path / "out.tsv")])
+    assert len(faults) == 14
+    assert status == 0
+    assert stderr.getvalue().startswith("pages 9, links "), stderr.getvalue()
+    assert ", errors 9," in stderr.getvalue()
+    assert stdout.getvalue().count("Error [") == 9
+
+
+def test_socketservers_backlog_is_5_and_the_demo_sites_128() -> None:
+    with DemoSite(pages=1) as site:
+        backlog = site._server.request_queue_size
+    assert (socketserver.TCPServer.request_queue_size, backlog) == (5, 128)
