@@ -601,7 +601,9 @@ def jobs(lines: list[str], verb: str) -> list[str]:
                                                              line))]
 
 
-QUEUE_CONSUMER_FAULT_T = 6.5  # the second consumer took its first job at t=6; fails mid-sleep
+# The second consumer fails at t=6.5; in asyncio it has taken no job yet (the first took the
+# jobs put at t=1 and t=6: tests/test_claims_reliability_a.py).
+QUEUE_CONSUMER_FAULT_T = 6.5
 
 
 def test_queue_consumer_fault_asyncio_is_silent_the_other_consumer_takes_over(
