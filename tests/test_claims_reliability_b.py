@@ -4,7 +4,9 @@
 - Ctrl-C: Trio's signal receiver re-delivers a signal it had not handed out when it closes;
   Trio's own file ``aclose`` closes the file even in a cancelled scope (shielded); the queue
   lesson's ``q.join()`` window opens for 175 seeds of 0 to 199 and for ``ncon=1``, not for
-  ``python -m asyncio_ref.queue``'s defaults (seed 444, two consumers).
+  ``python -m asyncio_ref.queue``'s defaults (seed 444, two consumers), and a Ctrl-C in it
+  fails a consumer with InvalidStateError, silently, exit 130; a Ctrl-C in a sleep's timer
+  window (count) is exit 130 with a logged InvalidStateError traceback.
 - The crawl's summary counts what the TSV holds, a URL that failed included, when a stop comes
   while that URL waits for the Trio twin's writer task: a known gap of the Trio twin
   (``xfail(strict=True)``, the fix in its reason), which the asyncio twin does not have.
@@ -128,6 +130,92 @@ def test_the_queue_lessons_join_window_opens_for_most_seeds_but_not_its_defaults
     assert not _join_waited_on(monkeypatch)
     assert _join_waited_on(monkeypatch, ncon=1)
     assert sum(_join_waited_on(monkeypatch, seed=seed) for seed in range(200)) == 175
+
+
+#: A one-shot profile hook that raises SIGINT just after ``fut.cancelled()`` returns in
+#: ``futures._set_result_unless_cancelled``, the callback of a sleep's timer: the window between
+#: its check and its ``set_result``, hit every run, in ``python -m asyncio_ref.count``.
+COUNT_TIMER_WINDOW = """
+import runpy, signal, sys
+
+def profile(frame, event, arg):
+    if (event == "c_return" and frame.f_code.co_name == "_set_result_unless_cancelled"
+            and getattr(arg, "__name__", "") == "cancelled"):
+        sys.setprofile(None)
+        signal.raise_signal(signal.SIGINT)
+
+sys.setprofile(profile)
+sys.argv = ["asyncio_ref.count"]
+runpy.run_module("asyncio_ref.count", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_ctrl_c_inside_a_sleeps_timer_callback_is_130_with_a_logged_traceback() -> None:
+    """asyncio.run's handler cancels the sleep's future between the timer's check and its
+    ``set_result``: exit 130 all the same, but the loop logs the callback's InvalidStateError."""
+    done = subprocess.run([sys.executable, "-W", "error", "-c", COUNT_TIMER_WINDOW],
+                          capture_output=True, text=True, timeout=50, check=False, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
+    assert done.returncode == 130, done.stderr
+    assert "Exception in callback _set_result_unless_cancelled" in done.stderr, done.stderr
+    assert "InvalidStateError" in done.stderr, done.stderr
+
+
+#: The queue lesson's ``main`` on the virtual clock under asyncio's Runner (whose SIGINT handler
+#: is asyncio.run's), SIGINT raised just after ``fut.done()`` in ``Event.set``: the join's event,
+#: set by a consumer's ``task_done`` while ``main`` waits in ``q.join()``. Each consumer says how
+#: it ended.
+QUEUE_JOIN_WINDOW = """
+import asyncio, signal, sys
+from walkthrough.clocks import VirtualTimeLoop
+from asyncio_ref import queue
+
+original = queue.consume
+
+async def consume(*args):
+    try:
+        await original(*args)
+    except BaseException as exc:
+        print("consumer:", type(exc).__name__, flush=True)
+        raise
+
+queue.consume = consume
+
+def profile(frame, event, arg):
+    if (event == "c_return" and frame.f_code.co_name == "set"
+            and frame.f_code.co_filename.endswith("locks.py")
+            and getattr(arg, "__name__", "") == "done"):
+        sys.setprofile(None)
+        signal.raise_signal(signal.SIGINT)
+
+coro = queue.main(ncon=int(sys.argv[1]))
+try:
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        sys.setprofile(profile)
+        runner.run(coro)
+except KeyboardInterrupt:
+    coro.close()
+    sys.exit(130)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("ncon", "status", "consumers"), [
+    (1, 130, ["InvalidStateError"]),           # the window opens: one consumer fails, silently
+    (2, 0, ["CancelledError", "CancelledError"]),  # the defaults: the hook never fires
+])
+def test_a_ctrl_c_in_the_queues_join_window_fails_a_consumer_silently(
+    ncon: int, status: int, consumers: list[str],
+) -> None:
+    done = subprocess.run([sys.executable, "-W", "error", "-c", QUEUE_JOIN_WINDOW, str(ncon)],
+                          capture_output=True, text=True, timeout=50, check=False, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
+    assert done.returncode == status, done.stderr
+    assert done.stderr == ""
+    ended = [line.split(": ")[1] for line in done.stdout.splitlines()
+             if line.startswith("consumer: ")]
+    assert ended == consumers, done.stdout[-2000:]
 
 
 # -- the summary counts what the TSV holds, a failed URL queued for the writer included ----------
