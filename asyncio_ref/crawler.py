@@ -594,7 +594,9 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     setting its result, the handler cancelled that future, and the crawl ended in an
     ``InvalidStateError`` traceback. A handler added with ``loop.add_signal_handler`` runs as
     an ordinary callback of the loop, between two steps, as Trio's signal receiver does.
-    A second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run's handler does.
+    A second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run's handler does; later
+    ones change nothing: the handler stays in place while asyncio.run shuts down, and a third
+    KeyboardInterrupt there left tasks destroyed pending and files unclosed.
     """
     if (signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # inherited: keep ignoring it
             or threading.current_thread() is not threading.main_thread()):
@@ -607,9 +609,11 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     def on_sigint() -> None:
         nonlocal presses
         presses += 1
-        if presses > 1:  # the second Ctrl-C: do not wait for the cleanup
+        if presses == 1:  # the first: the crawl winds down, writing whole rows
+            task.cancel()
+        elif presses == 2:  # the second Ctrl-C: do not wait for the cleanup
             raise KeyboardInterrupt
-        task.cancel()  # the first: the crawl winds down, writing whole rows
+        # Later ones change nothing: asyncio.run is shutting down after the second.
 
     loop.add_signal_handler(signal.SIGINT, on_sigint)
     try:
@@ -618,7 +622,10 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
         if not presses or task.uncancel():  # not ours (or not only ours): let it go on
             raise
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
+        # After the second, this runs as asyncio.run cancels every task: the handler stays (the
+        # loop's close takes it out), or a later Ctrl-C would break into that cancelling.
+        if presses < 2:
+            loop.remove_signal_handler(signal.SIGINT)
     return presses > 0
 
 

@@ -233,17 +233,11 @@ sys.exit(mod.crawl(sys.argv[3:], Path(sys.argv[2]), concurrency=2, url_timeout=1
 
 @pytest.mark.timeout(60)
 def test_a_failed_url_waiting_for_the_writer_when_ctrl_c_comes_is_counted_once(
-    impl: str, tmp_path: Path, request: pytest.FixtureRequest,
+    impl: str, tmp_path: Path,
 ) -> None:
     """One URL refused, one that answers only after a minute; the TSV is a FIFO nobody reads
     yet, so the Trio twin's writer task waits in its open. Ctrl-C once the refused URL's
     "Error" line is out: the summary must say "pages 0, errors 1", as the asyncio twin does."""
-    if impl == "trio":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the Trio twin counts a failed URL's error in parse (stats.errors) but the URL "
-            "itself (stats.urls; pages = urls - errors) only when the writer task receives it: "
-            "a stop before that says 'pages -1'. Fix: count both in the same place (the writer "
-            "task, or parse with nothing for the writer to count)")))
     out = tmp_path / "out.tsv"
     os.mkfifo(out)
     with DemoSite(pages=1, slow_seconds=60) as site:
@@ -297,18 +291,13 @@ def _drain(fifo: Path, into: list[bytes]) -> threading.Thread:
 @pytest.mark.timeout(60)
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc/PID/task")
 def test_a_third_ctrl_c_while_the_tsv_opens_is_still_a_quiet_130(
-    impl: str, tmp_path: Path, request: pytest.FixtureRequest,
+    impl: str, tmp_path: Path,
 ) -> None:
     """The FIFO case of ``test_a_second_ctrl_c_while_the_tsv_opens_leaves_no_file_open``, with
-    one Ctrl-C more (a user holding the key down): each crawl must still end 130, quietly."""
-    if impl == "asyncio":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the asyncio twin's on_sigint stays installed while asyncio.run shuts down: the "
-            "third Ctrl-C raises KeyboardInterrupt out of the runner's cancelling of the tasks, "
-            "which are destroyed pending with the files their opens return unclosed (and, "
-            "Ctrl-C held down, crawl()'s run.close() meets 'coroutine ignored GeneratorExit'). "
-            "Fix: after the second Ctrl-C, take the handler out (or ignore SIGINT) before "
-            "raising KeyboardInterrupt")))
+    one Ctrl-C more (a user holding the key down): each crawl must still end 130, quietly. The
+    asyncio twin's handler stays in place while asyncio.run shuts down; a third Ctrl-C raised
+    KeyboardInterrupt out of the runner's cancelling of the tasks (tasks destroyed pending,
+    files unclosed) until the handler let every Ctrl-C after the second pass."""
     out = tmp_path / "out.tsv"
     os.mkfifo(out)
     header: list[bytes] = []

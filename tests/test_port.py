@@ -132,8 +132,10 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "def on_sigint() -> None:": "the same callback",
         "nonlocal presses": "the same",
         "presses += 1": "the same",
-        "if presses > 1:  # the second Ctrl-C: do not wait for the cleanup": "the same",
+        "if presses == 1:  # the first: the crawl winds down, writing whole rows": "the same",
+        "elif presses == 2:  # the second Ctrl-C: do not wait for the cleanup": "the same",
         "finally:": "the handler is removed by hand (remove_signal_handler, reported)",
+        "if presses < 2:": "the same, only before asyncio.run's close, which cancels this task",
         "return presses > 0": "the same callback's result",
         "interrupted = False": "the entry point around asyncio.run (reported)",
         "run = _until_ctrl_c(functools.partial(":

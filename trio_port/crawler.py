@@ -509,6 +509,12 @@ async def write_one(
     async with limit:
         res = await parse(url, client, url_timeout=url_timeout, max_bytes=max_bytes,
                           stats=stats)
+        if not res:
+            # Nothing for the file (a failed URL, or a page without links): counted here, in
+            # the step that counted its error, as in the twin. Counted by the writer, it was
+            # missing from the summary when the crawl stopped before the writer took it.
+            stats.page_done(trio.current_time(), 0)
+            return
         rows = await page_rows(url, res)
         await rows_out.send((url, rows, len(res)))
 

@@ -488,12 +488,18 @@ async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     setting its result, the handler cancelled that future, and the crawl ended in an
     ``InvalidStateError`` traceback. A handler added with ``loop.add_signal_handler`` runs as
     an ordinary callback of the loop, between two steps, as Trio's signal receiver does.
-    A second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run's handler does.
+    A second Ctrl-C raises KeyboardInterrupt at once, as asyncio.run's handler does; later
+    ones change nothing: the handler stays in place while asyncio.run shuts down, and a third
+    KeyboardInterrupt there left tasks destroyed pending and files unclosed.
     """
     # The reference says: inherited: keep ignoring it
-    # The reference says: the second Ctrl-C: do not wait for the cleanup
     # The reference says: the first: the crawl winds down, writing whole rows
+    # The reference says: the second Ctrl-C: do not wait for the cleanup
+    # The reference says: Later ones change nothing: asyncio.run is shutting down after the second.
     # The reference says: not ours (or not only ours): let it go on
+    # The reference says: After the second, this runs as asyncio.run cancels every task: the handler
+    #                     stays (the loop's close takes it out), or a later Ctrl-C would break into
+    #                     that cancelling.
     raise NotImplementedError("write _until_ctrl_c")
 
 

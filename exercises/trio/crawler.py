@@ -409,6 +409,9 @@ async def write_one(
     # Our port says: The slot covers the fetch and the hand-over: URLs in flight are bounded, and a
     #                writer that falls behind holds the crawl back (the deadline, in parse, starts
     #                with the slot).
+    # Our port says: Nothing for the file (a failed URL, or a page without links): counted here, in
+    #                the step that counted its error, as in the twin. Counted by the writer, it was
+    #                missing from the summary when the crawl stopped before the writer took it.
     raise NotImplementedError("write write_one")
 
 
