@@ -489,6 +489,47 @@ def test_a_second_ctrl_c_during_the_cleanup_raises_keyboard_interrupt(impl: str)
 
 
 @pytest.mark.timeout(30)
+def test_asyncio_a_ctrl_c_while_asyncio_run_cancels_the_tasks_changes_nothing() -> None:
+    """After the second Ctrl-C asyncio.run cancels every task and waits for each to end. A
+    third, pressed while a task cleans up there, must change nothing: the handler stays until
+    the loop closes. Taken out when the crawl's own task ended, it let that press raise
+    KeyboardInterrupt into the cancelling (tasks destroyed pending, files left open)."""
+    steps: list[str] = []
+
+    async def worker() -> None:
+        try:
+            await never("asyncio")
+        except asyncio.CancelledError:
+            for _ in range(3):  # the crawl's task has ended by then
+                await asyncio.sleep(0)
+            # Python's own handler back would raise the third press anywhere, pytest's code
+            # included: look first, press only if the crawler's handler is still there.
+            handler = signal.getsignal(signal.SIGINT)
+            steps.append("Python's handler" if handler is signal.default_int_handler
+                         else "the loop's handler")
+            if handler is not signal.default_int_handler:
+                kill_me()  # the third press
+                await asyncio.sleep(0)
+                steps.append("worker cleaned up")
+            raise
+
+    async def crawl() -> None:
+        running = asyncio.ensure_future(worker())
+        await asyncio.sleep(0)
+        kill_me()
+        try:
+            await never("asyncio")
+        finally:
+            kill_me()  # the second: asyncio.run's close starts
+            await never("asyncio")
+            running.cancel()
+
+    with pytest.raises(KeyboardInterrupt):
+        until_ctrl_c("asyncio", crawl)
+    assert steps == ["the loop's handler", "worker cleaned up"]
+
+
+@pytest.mark.timeout(30)
 def test_a_cancellation_that_is_not_ctrl_c_goes_through(impl: str) -> None:
     """A program that runs the crawl and cancels it (a deadline of its own, say): with no
     Ctrl-C, the cancellation is not the crawler's to swallow."""
