@@ -25,7 +25,7 @@ import logging
 import re
 import socket
 import struct
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -37,33 +37,17 @@ import trio.lowlevel
 import trio.testing
 
 from tests.conftest import load_file
-from tests.test_migration_apis import FakeClock
+from tests.test_migration_apis import FakeClock, run_asyncio, run_trio
 from walkthrough.clocks import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "migration"
-HOUR = 3600  # a deadlock on a virtual clock jumps here at once and fails the test
 
 
 def load(name: str) -> ModuleType:
     return load_file(EXAMPLES / f"{name}.py", f"claims_apis_review_{name}")
 
 
-def run_asyncio(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-    async def bounded() -> Any:
-        async with asyncio.timeout(HOUR):
-            return await fn(*args)
-
-    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-        return runner.run(bounded())
-
-
-def run_trio(fn: Callable[..., Any], *args: Any) -> Any:
-    async def bounded() -> Any:
-        with trio.fail_after(HOUR):
-            return await fn(*args)
-
-    return trio.run(bounded, clock=trio.testing.MockClock(autojump_threshold=0))
 
 
 #: Trio's scheduler runs each batch of tasks in an order of its choosing: a test of the ports

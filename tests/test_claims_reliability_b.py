@@ -31,7 +31,6 @@ import signal
 import socketserver
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ import pytest
 import trio
 
 from tests.signals import PROMPT, ROOT, child_env, default_sigint, without_slow_callbacks
+from tests.test_sigint import _drain, _in_fifo_open
 from walkthrough.clocks import VirtualTimeLoop
 from walkthrough.demosite import FAULTS, DemoSite
 
@@ -268,24 +268,6 @@ def test_a_failed_url_waiting_for_the_writer_when_ctrl_c_comes_is_counted_once(
 
 
 # -- a third Ctrl-C, while the TSV's open waits -------------------------------------------------
-
-
-def _in_fifo_open(pid: int) -> bool:
-    """Whether a thread of ``pid`` waits in open() for a FIFO's other end (``wait_for_partner``)."""
-    for wchan in Path(f"/proc/{pid}/task").glob("*/wchan"):
-        with contextlib.suppress(OSError):
-            if wchan.read_text() == "wait_for_partner":
-                return True
-    return False
-
-
-def _drain(fifo: Path, into: list[bytes]) -> threading.Thread:
-    def read() -> None:
-        with fifo.open("rb") as f:
-            into.append(f.read())
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
 
 
 @pytest.mark.timeout(60)
