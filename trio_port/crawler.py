@@ -472,7 +472,8 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     pages wait: the disk's pace, not the network's, then bounds the crawl). Whatever is queued
     when a write ends goes out in the next single write, so a busy crawl costs one thread
     round trip per batch, not three per page. "Wrote results" is printed, and the page
-    counted, once its rows are in the file, as in the twin.
+    counted, once its rows are in the file, as in the twin. Only pages with rows come here:
+    ``write_one`` counts the others itself.
     """
     try:
         out = await trio.open_file(file, "ab", buffering=0)
@@ -486,16 +487,13 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
                     batch.append(pages.receive_nowait())
                 except (trio.WouldBlock, trio.EndOfChannel):
                     break
-            rows = "".join(page_rows for _, page_rows, _ in batch)
-            if rows:
-                await append_rows(out, rows)
+            await append_rows(out, "".join(page_rows for _, page_rows, _ in batch))
             # Counted before their lines are printed: a stdout that fails then leaves the pages
             # in the file and in the summary alike.
             for _, _, links in batch:
                 stats.page_done(trio.current_time(), links)
-            for url, page_rows, _ in batch:
-                if page_rows:
-                    print(f"Wrote results for source URL: {url}")
+            for url, _, _ in batch:
+                print(f"Wrote results for source URL: {url}")
 
 
 async def write_one(

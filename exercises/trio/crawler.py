@@ -389,7 +389,8 @@ async def write_rows(file: Path, pages: trio.MemoryReceiveChannel[tuple[str, str
     pages wait: the disk's pace, not the network's, then bounds the crawl). Whatever is queued
     when a write ends goes out in the next single write, so a busy crawl costs one thread
     round trip per batch, not three per page. "Wrote results" is printed, and the page
-    counted, once its rows are in the file, as in the twin.
+    counted, once its rows are in the file, as in the twin. Only pages with rows come here:
+    ``write_one`` counts the others itself.
     """
     # Our port says: out of descriptors, say ("Too many open files"): no row written
     # Our port says: Counted before their lines are printed: a stdout that fails then leaves the
