@@ -25,6 +25,7 @@ import contextlib
 import importlib.machinery
 import io
 import os
+import signal
 import stat
 import sys
 import types
@@ -403,7 +404,14 @@ def test_ctrl_c_is_one_word_and_130(
         raise KeyboardInterrupt
 
     verbs(probe=probe)
-    assert main(["probe"]) == 130
+    saved = signal.getsignal(signal.SIGINT)  # a test runner may have ignored it already
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a command starts
+        assert main(["probe"]) == 130
+        # exiting with 130: a second Ctrl-C must not kill the exit (status -2)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, saved)
     assert capsys.readouterr() == ("", "interrupted\n")
 
 

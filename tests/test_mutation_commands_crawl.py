@@ -419,6 +419,33 @@ def test_after_ctrl_c_a_second_one_cannot_stop_the_exit(
     assert now is (signal.SIG_IGN if status == 130 else signal.default_int_handler)
 
 
+@pytest.mark.parametrize("status", [0, 1, 130])
+def test_after_ctrl_c_on_the_demo_site_sigint_is_ignored_before_the_site_stops(
+        status: int, stand_in: Callable[..., Crawl], sites: list[Site],
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The demo site stops after the crawl: a second Ctrl-C landing there must find SIGINT
+    ignored already (it came out of the verb as a KeyboardInterrupt, and held down killed the
+    process as it exited)."""
+    stand_in(status=status)
+    seen: list[object] = []
+
+    def stop(site: Site) -> None:
+        seen.append(signal.getsignal(signal.SIGINT))
+        DemoSite.stop(site)
+
+    monkeypatch.setattr(Site, "stop", stop)
+    saved = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as a command starts
+        assert crawl_verb.run(parse("-o", str(tmp_path / "o.tsv"))) == status
+        now = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, saved)
+    assert len(sites) == 1
+    expected = signal.SIG_IGN if status == 130 else signal.default_int_handler
+    assert seen == [expected] and now is expected
+
+
 # -- walkthrough.commands: the LESSON argument -------------------------------------------------
 
 

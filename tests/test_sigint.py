@@ -162,6 +162,30 @@ def test_a_second_ctrl_c_ends_the_crawler_at_once_quietly(
     _rows(tmp_path / "out.tsv")  # whole rows
 
 
+@pytest.mark.parametrize("keys", ["twice", "held down"])
+def test_ctrl_c_on_the_demo_crawl_is_one_quiet_130_however_often_it_comes(
+    impl: str, keys: str, tmp_path: Path,
+) -> None:
+    """`walkthrough crawl` with no URL: the verb starts the demo site, crawls it, and stops
+    the site after the crawl. A second Ctrl-C (30 ms after the first), or Ctrl-C held down
+    (one every 10 ms until the exit), lands in that stop or in Python's own shutdown: still
+    one "interrupted" line (the crawl's summary), exit 130, whole rows.
+
+    Before, the verb ignored SIGINT only once the site had stopped: the second Ctrl-C came out
+    as a KeyboardInterrupt there (the CLI's own "interrupted" line after the summary, 4 runs of
+    6), and held down one killed the process as it shut down (status -2, 6 of 6, both twins).
+    """
+    module_or_skip(f"{PACKAGES[impl]}.crawler")
+    out = tmp_path / "out.tsv"
+    keys_kw: dict[str, float] = {"again_after": 0.03} if keys == "twice" else {"flood": 0.01}
+    result = interrupt(["-m", "walkthrough", "crawl", "--impl", impl, "-o", str(out)],
+                       ready=lambda line: line.startswith("Wrote results"), **keys_kw)
+    assert_clean_exit(result)
+    said = [line for line in result.stderr.splitlines() if line.startswith("interrupted")]
+    assert len(said) == 1 and said[0].startswith("interrupted: pages "), result.stderr
+    _rows(out)  # whole rows
+
+
 def _in_fifo_open(pid: int) -> bool:
     """Whether a thread of process ``pid`` waits in open() for the other end of a FIFO: Linux
     names that wait ``wait_for_partner`` in ``/proc/PID/task/TID/wchan``."""

@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import io
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO, cast
@@ -177,5 +178,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as exc:
         parser.exit(2, f"walkthrough {args.verb}: error: {exc}\n")
     except KeyboardInterrupt:
+        # Exiting with 130: a second Ctrl-C must not cut the exit short. Python gives SIGINT
+        # back to the system's default as it shuts down, so one landing there would kill the
+        # process (status -2); before that, another KeyboardInterrupt from this very line.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return 130
