@@ -11,12 +11,22 @@ to a server on 127.0.0.1, never a mock of the client library.
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+import aiohttp
+import httpx
 import pytest
+import trio
 
 from tests.signals import interrupt
+from tests.test_claims import _Handler
 from tests.test_claims import python as python_child
+from tests.virtual import run_asyncio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +116,119 @@ def test_a_ctrl_c_raised_in_a_running_child_leaves_trio_run_in_a_group(how: str,
     if main == "two nurseries deep":
         group = f"BaseExceptionGroup[{group}]"
     assert out.splitlines() == ["ready", f"{group} raised in busy"]
+
+
+# ---------------------------------------------------------------------------------------------
+# faq.md, the httpx/aiohttp defaults: "bad bytes in text | replaced silently |
+# UnicodeDecodeError".
+
+#: UTF-8 with one byte that is not: "caf\xe9", Latin-1's é, between two good ones.
+BAD_BYTES = "naïve ".encode() + b"caf\xe9" + " – ok".encode()
+
+
+class _BadBytesHandler(_Handler):
+    """tests/test_claims.py's server, with a body that is not valid in its declared charset."""
+
+    def do_GET(self) -> None:
+        if self.path == "/bad-bytes/declared":
+            self._send(200, BAD_BYTES, {"Content-Type": "text/html; charset=utf-8"})
+        elif self.path == "/bad-bytes/undeclared":
+            self._send(200, BAD_BYTES, {"Content-Type": "text/html"})
+        else:
+            super().do_GET()
+
+
+@pytest.fixture
+def bad_bytes_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _BadBytesHandler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize("charset", ["declared", "undeclared"])
+def test_bad_bytes_in_text_httpx_replaces_them_silently_aiohttp_raises(
+        bad_bytes_server: str, charset: str) -> None:
+    """faq.md's table, the bad-bytes row: a body that is not valid UTF-8, with ``charset=utf-8``
+    declared or with none (both libraries then fall back to UTF-8). httpx's ``.text`` and its
+    streamed ``aiter_text()`` replace the bad byte with U+FFFD, no warning, no error (its
+    decoder's ``errors="replace"``); aiohttp's ``text()`` raises ``UnicodeDecodeError`` (its
+    ``errors="strict"`` default), and decodes only when asked for ``errors="replace"``."""
+    url = f"{bad_bytes_server}/bad-bytes/{charset}"
+    expected = "naïve caf\ufffd – ok"
+
+    async def main_httpx() -> tuple[str, str]:
+        async with httpx.AsyncClient() as client:
+            whole = (await client.get(url)).text
+            async with client.stream("GET", url) as response:
+                streamed = "".join([text async for text in response.aiter_text()])
+            return whole, streamed
+
+    async def main_aiohttp() -> str:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            with pytest.raises(UnicodeDecodeError):
+                await response.text()
+            assert response.get_encoding() == "utf-8"
+            return await response.text(errors="replace")
+
+    assert trio.run(main_httpx) == (expected, expected)
+    assert asyncio.run(main_aiohttp()) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# groups.md: asyncio.TaskGroup puts no CancelledError in its group, but on 3.11 and 3.12 a
+# *subclass* of CancelledError raised in its body does go in; 3.13 fixed that.
+
+
+class _MyCancelled(asyncio.CancelledError):
+    """A library's own cancellation, as a subclass of CancelledError."""
+
+
+def _what_leaves_a_taskgroup(raised: type[BaseException], where: str) -> str:
+    """The TaskGroup's exit when ``raised`` is raised in its body or in a child task."""
+
+    async def child() -> None:
+        await asyncio.sleep(0)
+        raise raised()
+
+    async def main() -> str:
+        try:
+            async with asyncio.TaskGroup() as group:
+                if where == "child task":
+                    group.create_task(child())
+                else:
+                    group.create_task(asyncio.sleep(3600))  # a sibling for the group to cancel
+                    await asyncio.sleep(0)
+                    raise raised()
+        except BaseException as e:  # what leaves the group is the subject
+            inner = getattr(e, "exceptions", None)
+            return type(e).__name__ + (f"{[type(x).__name__ for x in inner]}" if inner else "")
+        return "nothing: the group ended normally"
+
+    return run_asyncio(main)
+
+
+@pytest.mark.parametrize("where", ["body", "child task"])
+def test_a_cancellederror_subclass_goes_into_a_taskgroups_group_before_313_only(
+        where: str) -> None:
+    """groups.md: ``TaskGroup.__aexit__`` on 3.11 and 3.12 recognises a cancellation by
+    ``et is CancelledError``; a subclass raised in the body fails that test and joins the
+    group as an error (a ``BaseExceptionGroup``). 3.13 asks ``issubclass``: the subclass leaves
+    bare, as ``CancelledError`` itself does on every version. Raised in a child task, a
+    subclass is no error on any version: the task counts as cancelled, which the group ignores,
+    and the group ends normally."""
+    assert _what_leaves_a_taskgroup(asyncio.CancelledError, where) == (
+        "CancelledError" if where == "body" else "nothing: the group ended normally")
+    subclass = _what_leaves_a_taskgroup(_MyCancelled, where)
+    if where == "child task":
+        assert subclass == "nothing: the group ended normally"
+    elif sys.version_info < (3, 13):
+        assert subclass == "BaseExceptionGroup['_MyCancelled']"
+    else:
+        assert subclass == "_MyCancelled"
