@@ -232,3 +232,74 @@ def test_a_cancellederror_subclass_goes_into_a_taskgroups_group_before_313_only(
         assert subclass == "BaseExceptionGroup['_MyCancelled']"
     else:
         assert subclass == "_MyCancelled"
+
+
+# ---------------------------------------------------------------------------------------------
+# groups.md, hiding the nursery: in Trio a Ctrl-C during fetch_one leaves it as
+# BaseExceptionGroup([KeyboardInterrupt]); asyncio's lets it out bare.
+
+FETCH_ONE_CTRL_C = SHAPE + """
+import importlib.util, sys, time
+
+FRAMEWORK, LANDS = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location(
+    "groups_example", f"examples/migration/groups_{FRAMEWORK}.py")
+example = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(example)
+if FRAMEWORK == "trio":
+    import trio as framework
+    run = framework.run
+else:
+    import asyncio as framework
+    run = lambda fn: framework.run(fn())
+
+async def fetch(name):  # the example's fetch, slow: the Ctrl-C comes while it runs or waits
+    print("ready", flush=True)
+    if LANDS == "while the fetch runs code":
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # Trio raises the KeyboardInterrupt here
+            if FRAMEWORK == "asyncio" and framework.current_task().cancelling():
+                print("cancelled while running", flush=True)  # at the next await, below
+                break
+    await framework.sleep(30)
+    return f"page {name}"
+
+example.fetch = fetch
+
+async def main():
+    try:
+        await example.fetch_one("slow")
+    except BaseException as e:
+        print("fetch_one raised", shape(e), flush=True)
+        raise
+
+try:
+    run(main)
+except BaseException as e:
+    print("run raised", shape(e))
+"""
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("lands", ["while every task waits", "while the fetch runs code"])
+@pytest.mark.parametrize("framework", ["trio", "asyncio"])
+def test_a_ctrl_c_during_fetch_one_leaves_it_in_a_group_in_trio_bare_in_asyncio(
+        framework: str, lands: str) -> None:
+    """groups.md: ``fetch_one`` (examples/migration/groups_*.py) unwraps only the fetch's own
+    ``Exception``. In Trio a real SIGINT during the fetch, whether it lands while every task
+    waits (delivered to the main task, inside the nursery) or while the fetch's code runs
+    (raised there), leaves ``fetch_one`` as ``BaseExceptionGroup([KeyboardInterrupt])``, and
+    ``trio.run`` raises that group. asyncio's first Ctrl-C cancels the main task instead:
+    ``fetch_one`` lets out a bare ``CancelledError`` (a TaskGroup never groups one), and
+    ``asyncio.run`` raises a bare ``KeyboardInterrupt``."""
+    result = interrupt(["-c", FETCH_ONE_CTRL_C, framework, lands],
+                       ready=lambda line: line == "ready\n")
+    assert result.returncode == 0, result.stderr
+    if framework == "trio":
+        raised = ["fetch_one raised BaseExceptionGroup[KeyboardInterrupt]",
+                  "run raised BaseExceptionGroup[KeyboardInterrupt]"]
+    else:
+        raised = ["fetch_one raised CancelledError", "run raised KeyboardInterrupt"]
+        if lands == "while the fetch runs code":
+            raised.insert(0, "cancelled while running")
+    assert result.stdout.splitlines() == ["ready", *raised]
