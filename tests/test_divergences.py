@@ -99,13 +99,18 @@ def test_nursery_wraps_even_a_single_error_in_a_group() -> None:
     assert [type(e) for e in info.value.exceptions] == [ValueError]
 
 
-def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in_trio() -> None:
+@pytest.mark.parametrize("how", ["deadline", "cancel"])
+def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in_trio(
+        how: str) -> None:
     """benchmarks.md, section 3, as SR6 corrected it: the same edge and level, for children
-    under a group. ``asyncio.timeout`` around a ``TaskGroup`` cancels the task that entered it
-    once, the group cancels each child once, and a child that catches it waits again
-    undisturbed; a Trio deadline around a nursery raises ``Cancelled`` in each child at every
-    checkpoint until the block is left. Both on virtual clocks; the children wait 1 s after
-    the cancellation, and the block ends when they do (asyncio) or at once (Trio)."""
+    under a group, for "a cancellation or a deadline" alike (RV4-bench F12: the deadline alone
+    was tested). ``asyncio.timeout`` around a ``TaskGroup`` (``deadline``), or a ``cancel()``
+    of the task that entered it (``cancel``), cancels that task once, the group cancels each
+    child once, and a child that catches it waits again undisturbed; a Trio deadline around a
+    nursery (``move_on_after``), or an explicit ``scope.cancel()`` of the scope around it,
+    raises ``Cancelled`` in each child at every checkpoint until the block is left. Both on
+    virtual clocks, at 5 s; the children wait 1 s after the cancellation, and the block ends
+    when they do (asyncio) or at once (Trio)."""
     async def child(log: list[str], name: str, sleep: Callable[[float], Awaitable[object]],
                     cancelled: type[BaseException]) -> None:
         """The same child in both frameworks: cancelled, it catches it and waits 1 s more."""
@@ -120,23 +125,36 @@ def test_a_timeout_reaches_each_child_once_in_asyncio_and_at_every_checkpoint_in
                 log.append(f"{name} cancelled again")
             raise
 
+    async def aio_group(log: list[str]) -> None:
+        async with asyncio.TaskGroup() as group:
+            for name in ("c1", "c2"):
+                group.create_task(child(log, name, asyncio.sleep, asyncio.CancelledError))
+
     async def aio_main() -> tuple[list[str], float]:
         log: list[str] = []
         loop = asyncio.get_running_loop()
         start = loop.time()
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(5), asyncio.TaskGroup() as group:
-                for name in ("c1", "c2"):
-                    group.create_task(child(log, name, asyncio.sleep, asyncio.CancelledError))
+        if how == "deadline":
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(5):
+                    await aio_group(log)
+        else:
+            entered = asyncio.create_task(aio_group(log))
+            loop.call_later(5, entered.cancel)
+            with pytest.raises(asyncio.CancelledError):
+                await entered
         return sorted(log), loop.time() - start
 
     async def trio_main() -> tuple[list[str], float]:
         log: list[str] = []
         start = trio.current_time()
-        with trio.move_on_after(5) as scope:
+        with (trio.move_on_after(5) if how == "deadline" else trio.CancelScope()) as scope:
             async with trio.open_nursery() as nursery:
                 for name in ("c1", "c2"):
                     nursery.start_soon(child, log, name, trio.sleep, trio.Cancelled)
+                if how == "cancel":
+                    await trio.sleep(5)
+                    scope.cancel()
         assert scope.cancelled_caught
         return sorted(log), trio.current_time() - start
 
