@@ -12,11 +12,15 @@ to a server on 127.0.0.1, never a mock of the client library.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import gc
+import math
 import sys
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -303,3 +307,124 @@ def test_a_ctrl_c_during_fetch_one_leaves_it_in_a_group_in_trio_bare_in_asyncio(
         if lands == "while the fetch runs code":
             raised.insert(0, "cancelled while running")
     assert result.stdout.splitlines() == ["ready", *raised]
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/threads.md: the back-pressure advice, and what a call from a thread gets while
+# asyncio.run is ending.
+
+THREAD_SENDS = {
+    "run_sync(send_nowait), unbounded (the example)": (math.inf, "send_nowait"),
+    "run(send), bounded (the advice)": (1, "send"),
+    "run_sync(send_nowait), bounded": (1, "send_nowait"),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", list(THREAD_SENDS))
+def test_a_thread_is_held_back_by_a_bounded_channel_only_through_from_thread_run_send(
+        how: str) -> None:
+    """threads.md, "For back-pressure": a thread that Trio did not start (a token handed to
+    it) delivers three items while nobody reads. Into the example's unbounded channel, with
+    ``from_thread.run_sync(send.send_nowait)``, it delivers all three and finishes: each call
+    waits for the run's thread, not for a reader. Into a channel of one, with
+    ``from_thread.run(send.send)``, the first fits and the second call waits, parked on the
+    full channel, until the run reads; then every item arrives, in order. ``send_nowait`` on
+    that full channel would raise ``trio.WouldBlock`` in the thread instead."""
+    bound, method = THREAD_SENDS[how]
+
+    async def main() -> tuple[list[int], list[int], list[str]]:
+        token = trio.lowlevel.current_trio_token()
+        send, receive = trio.open_memory_channel[int](bound)
+        sent: list[int] = []
+        errors: list[str] = []
+
+        def sensor() -> None:  # the driver's own thread
+            try:
+                for i in range(3):
+                    if method == "send":
+                        trio.from_thread.run(send.send, i, trio_token=token)
+                    else:
+                        trio.from_thread.run_sync(send.send_nowait, i, trio_token=token)
+                    sent.append(i)
+            except trio.WouldBlock as e:
+                errors.append(type(e).__name__)
+
+        thread = threading.Thread(target=sensor)
+        thread.start()
+        # Until the thread has finished or one of its sends is parked on the full channel:
+        # polled, since neither wakes a Trio task, and no wrapper around send.send to tell us.
+        with trio.fail_after(30):
+            while thread.is_alive() and not send.statistics().tasks_waiting_send:  # noqa: ASYNC110
+                await trio.sleep(0.005)
+        before_reading = list(sent)
+        received = [receive.receive_nowait() for _ in range(len(before_reading))]
+        if method == "send":  # a parked send goes through once there is room
+            received += [await receive.receive() for _ in range(3 - len(received))]
+        await trio.to_thread.run_sync(thread.join)
+        return before_reading, received, errors
+
+    before_reading, received, errors = trio.run(main)
+    if bound == math.inf:
+        assert (before_reading, received, errors) == ([0, 1, 2], [0, 1, 2], [])
+    elif method == "send":
+        assert (before_reading, received, errors) == ([0], [0, 1, 2], [])
+    else:
+        assert (before_reading, received, errors) == ([0], [0], ["WouldBlock"])
+
+
+class _TellingExecutor(concurrent.futures.ThreadPoolExecutor):
+    """A default executor that says when ``asyncio.run`` begins to wait for its threads
+    (``loop.shutdown_default_executor`` calls ``shutdown(wait=True)``, after ``main``
+    returned and the tasks left were cancelled)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shutting_down = threading.Event()
+
+    def shutdown(self, *args: Any, **kwargs: Any) -> None:
+        self.shutting_down.set()
+        super().shutdown(*args, **kwargs)
+
+
+@pytest.mark.timeout(60)
+def test_a_call_while_asyncio_run_waits_for_its_executor_is_accepted_and_may_never_finish(
+        ) -> None:
+    """threads.md, "After the run has ended": a thread's call that lands while ``asyncio.run``
+    is ending (``main`` has returned, the run waits for its default executor's threads) is
+    accepted: ``call_soon_threadsafe`` runs its callback, and a quick
+    ``run_coroutine_threadsafe(...).result()`` gets its result. But a coroutine that needs the
+    loop for longer than the executor's threads keep it running is never finished: the loop
+    closes under it, its task is destroyed pending, and its future is never done, so a
+    ``.result()`` without a timeout would wait for ever. On every CPython from 3.11."""
+    ran: list[str] = []
+    late: dict[str, Any] = {}
+    destroyed: list[str] = []
+
+    def worker(loop: asyncio.AbstractEventLoop, executor: _TellingExecutor) -> None:
+        late["in shutdown"] = executor.shutting_down.wait(30)
+        loop.call_soon_threadsafe(ran.append, "call_soon_threadsafe ran")
+        late["quick"] = asyncio.run_coroutine_threadsafe(asyncio.sleep(0, "quick"),
+                                                         loop).result(timeout=30)
+        late["slow"] = asyncio.run_coroutine_threadsafe(asyncio.sleep(3600), loop)
+
+    async def main() -> str:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: destroyed.append(context["message"]))
+        executor = _TellingExecutor()
+        loop.set_default_executor(executor)
+        late["loop"] = loop
+        loop.run_in_executor(None, worker, loop, executor)  # not awaited: main returns
+        return "main returned"
+
+    assert asyncio.run(main()) == "main returned"
+    assert late["in shutdown"] is True
+    assert ran == ["call_soon_threadsafe ran"]
+    assert late["quick"] == "quick"
+    slow: concurrent.futures.Future[None] = late.pop("slow")
+    assert late["loop"].is_closed() and not slow.done()
+    with pytest.raises(concurrent.futures.TimeoutError):
+        slow.result(timeout=0)
+    del slow
+    gc.collect()
+    assert destroyed == ["Task was destroyed but it is pending!"]
