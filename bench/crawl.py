@@ -40,7 +40,8 @@ CLIENTS = {
     "crawler-bridge": "the staged migration: the original's aiohttp code under Trio through "
                       "trio-asyncio (examples/migration/crawler_bridge.py)",
     "crawler-asyncio-writer": "the original with a writer task in place of its per-page append "
-                              "(bench-only): both sides improved alike",
+                              "(bench-only), one worker-thread write a batch as the Trio "
+                              "crawler's: both sides improved alike",
 }
 #: Rows measured at concurrency 50 only (at every one when 50 is not among them), to keep the
 #: whole bench under ten minutes.
