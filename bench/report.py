@@ -11,6 +11,7 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import re
 import subprocess
 from dataclasses import dataclass, field
 
@@ -820,10 +821,27 @@ def _sections(page: str) -> list[str]:
     return pieces
 
 
+#: A note written by hand in the published page's head (``render`` never writes one) that the
+#: sections it names are stale: from ``<!-- stale until rerun: crawler -->`` to
+#: ``<!-- /stale -->``. ``splice`` keeps the head, so it drops such a note once it replaces
+#: every section the note names: freshly measured rows never sit under a note calling them
+#: stale (RV4-bench F13). A full run writes a new head, without it.
+STALE_NOTE = re.compile(r"<!-- stale until rerun: (?P<names>[a-z ,]+) -->\n.*?<!-- /stale -->\n+",
+                        re.S)
+
+
+def drop_stale_notes(head: str, names: list[str]) -> str:
+    """``head`` without the stale notes whose sections are all among ``names``."""
+    return STALE_NOTE.sub(
+        lambda m: "" if set(m["names"].replace(",", " ").split()) <= set(names) else m[0], head)
+
+
 def splice(published: str, partial: str, names: list[str], command: str) -> str:
     """``published`` with the sections ``names`` taken from ``partial`` (a page from
     ``--only``), each marked with the command and date that wrote it; every other section
-    stays as it was. A section the published page lacks goes before ``## Reproduce``."""
+    stays as it was, but for a stale note in the head that names only sections replaced
+    (:func:`drop_stale_notes`). A section the published page lacks goes before
+    ``## Reproduce``."""
     wanted = tuple(h for name in names for h in HEADINGS[name])
     new = {}
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -832,8 +850,11 @@ def splice(published: str, partial: str, names: list[str], command: str) -> str:
             head, _, body = piece.partition("\n")
             new[piece[:6]] = (f"{head}\n\n*This section alone: `{command}`, {stamp}; the "
                               f"rest of the page is from the run named at the top.*\n{body}")
-    out, done = [], set()
+    out: list[str] = []
+    done: set[str] = set()
     for piece in _sections(published):
+        if not out and not piece.startswith("## "):  # the head
+            piece = drop_stale_notes(piece, names)
         key = piece[:6]
         if key in new:
             out.append(new[key])

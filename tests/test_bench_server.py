@@ -253,6 +253,28 @@ def test_splice_replaces_only_the_sections_run() -> None:
     assert twice.replace("second", "first").split("## 7. ")[0] == once.split("## 7. ")[0]
 
 
+def test_splice_drops_a_stale_note_once_its_sections_are_measured_again() -> None:
+    """A note written by hand in the head, saying the crawler section is stale, survived a rerun
+    of that section alone (the head is kept), above the fresh rows (RV4-bench F13): splice
+    drops it when it replaces every section the note names, and keeps it otherwise."""
+    note = ("<!-- stale until rerun: crawler -->\n\n!!! warning \"stale\"\n    Section 5 is "
+            "old.\n\n<!-- /stale -->\n\n")
+    published = PUBLISHED_PAGE.replace("## The machine", note + "## The machine")
+    partial = _partial("fresh").replace("## 7. Lesson 8: the echo server",
+                                        "## 5. Crawler throughput")
+    kept = report.splice(published, _partial("fresh"), ["server"], "python -m bench X")
+    assert note in kept and "fresh" in kept
+    dropped = report.splice(published, partial, ["crawler"], "python -m bench Y")
+    assert "stale" not in dropped and "Section 5 is old" not in dropped
+    assert dropped.split("## The machine")[0] == PUBLISHED_PAGE.split("## The machine")[0]
+    assert "## 5. Crawler throughput" in dropped and "fresh" in dropped
+    # The published page's own note names the crawler section, in the form splice drops.
+    head = PUBLISHED.read_text(encoding="utf-8").split("\n## ")[0]
+    if "stale" in head:
+        assert report.drop_stale_notes(head, ["crawler"]).count("!!! warning") == \
+            head.count("!!! warning") - 1
+
+
 @pytest.mark.parametrize("argv", [["--quick", "--only", "server", "--update-published"],
                                   ["--update-published"]])
 def test_update_published_needs_only_and_a_full_run(
