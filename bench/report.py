@@ -386,8 +386,9 @@ the samples times the run's own CPU per page (so the columns sum to the total, u
 rounding, and system calls are spread over the components in proportion):
 
 {_table(["component", *[f"`{c}`" for c in clients]], rows)}
-How to read it. *TSV writing* is the Python side of the per-page append: the original opens,
-writes and closes the file through aiofiles for every page (three worker-thread round trips);
+How to read it. *TSV writing* is the Python side of the per-page append: the original opens
+the file (in the loop's executor), writes and closes it (through aiofiles) for every page:
+three worker-thread round trips;
 the Trio crawler's writer task holds the file open and writes a batch per round trip, so the
 row nearly vanishes. The append's full price is larger than its row, because the GIL handed
 back and forth with each round trip, and the system calls, are spread over every row: compare
@@ -458,8 +459,8 @@ Site: {r.cfg.pages:,} generated pages of about 5 KB with about 20 links each, se
 **{r.server}** in its own process on 127.0.0.1. Every run is a fresh client process that fetches
 every page once; client CPU is that process's own `getrusage`; server CPU is the server's
 (its process and children: nginx's master and worker), from `/proc`, as a share of one core
-during the run. Rows (some at concurrency 50 only, to keep
-the whole bench under ten minutes):
+during the run. Rows (some at concurrency 50 only: the bench is meant to stay under ten
+minutes):
 
 {legend}
 
@@ -492,12 +493,34 @@ crawler on Trio against the same on asyncio, client-layer rows against aiohttp's
 
 Earlier, the O(1) pool itself: httpx's default pool (`crawler-trio-httpcore`) spends a busy
 crawl choosing a connection, scanning every connection and waiter on every request and release
-(`AsyncConnectionPool._assign_requests_to_connections`, encode/httpx#3215): under cProfile, a
-quarter of the client's time at concurrency 10, nearly half at 50, more than half at 100, so its
-CPU per request grows with concurrency (measured apart, against a local server: about 0.7, 2.1
-and 2.6 ms at 10, 50 and 100, where our transport stays at 0.2 ms).
+(`AsyncConnectionPool._assign_requests_to_connections`, encode/httpx#3215). Measured apart, not
+by this bench (a review, RV16, 2026-12-06: 3,000 requests to a local keep-alive server, as many
+connections kept alive as the concurrency, as `crawler-trio-httpcore` sets them, three
+interleaved rounds), that scan took under cProfile a quarter of the client's time at
+concurrency 10, nearly half at 50, more than half at 100, and the client's CPU per request was
+about 0.7, 2.1 and 2.6 ms at 10, 50 and 100, where our transport stayed at 0.2 ms. This bench
+runs that pool with those limits at concurrency 50 only (`crawler-trio-httpcore`, above);
+{_httpx_default_cpu(by, r.cfg.concurrencies)}
 
 {_profile(r)}{_pieces(r)}"""
+
+
+def _httpx_default_cpu(by: dict[tuple[str, int], CrawlRow], concurrencies: tuple[int, ...]
+                       ) -> str:
+    """The same pool with its default limits, at every concurrency of this run: what the table
+    itself shows of its CPU per page (RV4-bench F7: the prose quoted only figures measured
+    apart)."""
+    got = [(c, row.cpu_per_page_us().median) for c in concurrencies
+           if (row := by.get(("httpx-default", c))) is not None and row.pages]
+    if not got:
+        return "the same pool with its default limits (`httpx-default`) is not in this run."
+    figures = ", ".join(f"{x:.0f}" for _, x in got[:-1])  # as the table prints them
+    figures = f"{figures} and {got[-1][1]:.0f}" if figures else f"{got[-1][1]:.0f}"
+    counts = ", ".join(str(c) for c, _ in got[:-1])
+    counts = f"{counts} and {got[-1][0]}" if counts else str(got[-1][0])
+    return ("in this run the same pool with its default limits (`httpx-default`: 100\n"
+            f"connections, 20 kept alive) cost {figures} µs of client CPU a page at\n"
+            f"{counts}.")
 
 
 def _pieces(r: Results) -> str:
@@ -578,7 +601,8 @@ def _echo_profile(e: EchoResults) -> str:
 One run of each twin at each client count under py-spy (`bench/server.py`: a sampling
 profiler outside the process), each sample charged to its innermost frame (past `contextlib`'s
 frames, to the code that wrote the `with`), in µs of server CPU per line (the component's
-share of the samples times the run's CPU per line, from `/proc`). py-spy pauses the process
+share of the samples times the run's CPU per line, from the server's CPU-time clock). py-spy
+pauses the process
 for each sample, and it samples {max(1, round(e.seconds))} s from the client's start, the connecting
 and the warm-up included, while the CPU per line is the measured window's: these totals
 differ from the rows measured without it, above or below; read the shares. Some rows are
@@ -624,7 +648,10 @@ What the rows say:
   it (once the heap holds over twice the live deadlines plus 1,000), so the collector walks
   the scopes too (the paragraph on the garbage collector above), and py-spy charges that to
   whatever frame allocated, not to this row. The rows with one deadline per connection
-  (above) measure the whole cost. The Trio twin opens its send timeout with
+  (above) measure what opening and closing a timeout per wait costs beyond moving one
+  deadline per wait: both forms still put a deadline in the heap for every wait (Trio's
+  `scope.deadline = ...` pushes a new entry on its deadline heap, asyncio's `reschedule`
+  cancels its timer and makes a new one with `call_at`). The Trio twin opens its send timeout with
   `trio.move_on_after` and tests `cancelled_caught` (Trio's other timeout: no generator around
   the scope, as `fail_after` has, no exception); its idle timeout stays `fail_after` and
   `TooSlowError`, which the lesson teaches (its page shows the slip of catching `TimeoutError`
@@ -655,8 +682,8 @@ def _echo_gc(e: EchoResults) -> str:
         return ""
     return f"""*The garbage collector.* The `GC threshold {GC_THRESHOLD:,}` rows are the same
 twins with the cyclic garbage collector's first threshold at {GC_THRESHOLD:,} net allocations
-instead of 700 (`gc.set_threshold`, set by `bench/echoserve.py` in the server process, not
-by the lessons). At {c:,} clients it takes the Trio twin from {cpu["trio"]:.1f} to
+instead of {e.gc_default:,} (`gc.set_threshold`, set by `bench/echoserve.py` in the server
+process, not by the lessons). At {c:,} clients it takes the Trio twin from {cpu["trio"]:.1f} to
 {cpu["trio-gc"]:.1f} µs of CPU per line, and the asyncio twin from {cpu["asyncio"]:.1f} to
 {cpu["asyncio-gc"]:.1f}: with it, Trio ÷ asyncio is **{both.fmt(".2f")}** in lines/s,
 {both_cpu.fmt(".2f")} per CPU second (and {against.fmt(".2f")} in lines/s against the asyncio
@@ -666,10 +693,12 @@ objects made for its current line than an asyncio one: a coroutine per layer bel
 then three more inside Trio for the checkpoint after a call that succeeds, five for the wait
 after one that fails), the timeout's generator, context manager, cancel scope and status
 (with its two sets); asyncio's handler waits three coroutines deep (`readline`, `readuntil`,
-`_wait_for_data`) on a future. They are
-young, so every generation-0 collection (every 700 net allocations) walks all of them, finds
-them alive, and promotes them to be walked again in generation 1: with 1,000 waiting handlers
-that is thousands of objects per collection (counted outside this bench at 1,000 clients, as
+`_wait_for_data`) on a future. A handler makes them anew for each line, so they are young
+when the next generation-0 collection comes (every {e.gc_default:,} net allocations, the
+default of {e.python or "this Python"}): it walks them, finds them alive and promotes them, to
+be walked again in generation 1. A generation-0 collection walks only the objects made since
+the one before, not every waiting handler's; with {c:,} handlers waking in turn, that is
+thousands of objects per collection (counted outside this bench at 1,000 clients, as
 generation 0's length at the start of each generation-0 collection in a run's last 2 s: a
 median of 5,900 to 8,800 for the Trio twin in seven runs, 1,100 to 1,500 for the asyncio
 twin in four). py-spy charges a
@@ -681,6 +710,12 @@ both twins leave it at Python's default.
 """
 
 
+def _echo_versions(e: EchoResults) -> str:
+    """What this section ran on, which the machine table (a full run's) may not say: a section
+    rerun alone keeps the old table (RV4-bench F8: it had no uvloop)."""
+    return f", with {e.versions}" if e.versions else ""
+
+
 def _echo_why(e: EchoResults) -> str:
     """A pointer from a goal not met to the rows that say why, if this run has them."""
     missed = [c for c in sorted({x.clients for x in e.rows})
@@ -689,6 +724,25 @@ def _echo_why(e: EchoResults) -> str:
         return ""
     return (" Where it is not met: *One deadline per connection*, below, measures what the "
             "twins' per-wait timeouts cost, which the lesson keeps.")
+
+
+def _less(d: float) -> str:
+    """A saving, said the right way round when it is a cost."""
+    return f"{d:.1f} less" if d >= 0 else f"{-d:.1f} more"
+
+
+def _paired_saving(e: EchoResults, c: int) -> tuple[Summary, Summary]:
+    """Round by round at ``c`` clients: how much more CPU per line the deadline handler saved
+    Trio than asyncio ((trio - trio-deadline) - (asyncio - asyncio-deadline)), and the twins'
+    gap (trio - asyncio), each summarised over the rounds. Every server runs once a round, so
+    the i-th figure of each row is the same round's."""
+    rows = [e.row(i, c) for i in ("trio", "trio-deadline", "asyncio", "asyncio-deadline")]
+    if any(r is None for r in rows):
+        return summarise([]), summarise([])
+    t, td, a, ad = (r.cpu_us for r in rows if r is not None)
+    saved = [(x - xd) - (y - yd) for x, xd, y, yd in zip(t, td, a, ad, strict=True)]
+    gap = [x - y for x, y in zip(t, a, strict=True)]
+    return summarise(saved), summarise(gap)
 
 
 def _echo_deadline(e: EchoResults) -> str:
@@ -707,20 +761,29 @@ def _echo_deadline(e: EchoResults) -> str:
         return ""
     shipped = x.fmt(".2f") if (x := e.cpu_ratio("trio", c)) else "–"
     d_trio, d_asyncio = cpu["trio"] - cpu["trio-deadline"], cpu["asyncio"] - cpu["asyncio-deadline"]
-    extra = cpu["trio"] - cpu["asyncio"]
-    verdict = (f"Opening and closing two timeouts a line cost Trio {d_trio - d_asyncio:.1f} µs "
-               "a line more than asyncio, against the "
-               f"{extra:.1f} µs by which the Trio twin's CPU per line exceeds the asyncio twin's"
-               if d_trio > d_asyncio and extra > 0 else
-               "In this run the per-wait timeouts do not explain a gap between the twins")
+    # The comparison itself round by round (paired), from what each round recorded: a
+    # difference of the four rows' medians is not paired, and their spreads are wider than it
+    # (RV4-bench F4: 15.3 against 10.8 µs, read as exact).
+    saved, gap = _paired_saving(e, c)
+    verdict = ("Round by round (paired), the deadline handlers saved Trio "
+               f"{saved.fmt('.1f')} µs a line more than they saved asyncio, against "
+               f"{gap.fmt('.1f')} µs a line by which the Trio twin's CPU exceeded the asyncio "
+               "twin's in the same rounds (what the handlers change is the timeouts opened per "
+               "wait, with the little the single scope lets them drop)"
+               if saved.median > 0 and gap.median > 0 else
+               "In this run the deadline handlers do not explain a gap between the twins: "
+               f"round by round (paired) they saved Trio {saved.fmt('.1f')} µs a line more than "
+               f"they saved asyncio, and the Trio twin's CPU per line exceeded the asyncio "
+               f"twin's by {gap.fmt('.1f')} µs in the same rounds")
     return f"""*One deadline per connection.* The `one deadline per connection, moved` rows are
 bench-only handlers (`bench/echodeadline.py`, put in place of each twin's `handle`) that keep
 the same two deadlines, the idle one before each read and the send one before each write, on
 one Trio cancel scope or one asyncio `Timeout` per connection, moved before each wait
 (`scope.deadline = ...`, `timeout.reschedule(...)`), instead of opening a timeout for each wait.
-At {c:,} clients that takes the Trio handler from {cpu["trio"]:.1f} to
-{cpu["trio-deadline"]:.1f} µs of CPU per line ({d_trio:.1f} less), and the asyncio one from
-{cpu["asyncio"]:.1f} to {cpu["asyncio-deadline"]:.1f} ({d_asyncio:.1f} less). Per CPU
+At {c:,} clients that takes the Trio handler's median from {cpu["trio"]:.1f} to
+{cpu["trio-deadline"]:.1f} µs of CPU per line ({_less(d_trio)}), and the asyncio one's from
+{cpu["asyncio"]:.1f} to {cpu["asyncio-deadline"]:.1f} ({_less(d_asyncio)}: medians of
+separate rows). Per CPU
 second, Trio ÷ asyncio goes from {shipped} for the twins to **{both_cpu.fmt(".2f")}** with
 both in that form; in lines/s, which a busy machine blurs more, {both.fmt(".2f")}, and
 {against.fmt(".2f")} against the asyncio twin as shipped. {verdict}. The lessons keep a
@@ -791,7 +854,7 @@ keeps one 64-byte line in flight (send, wait for the echo, check it, send the ne
 measured after a warm-up. *Server CPU* is the server process's own, from its CPU-time clock,
 within the measured window. *Peak RSS* is the server's `VmHWM`; *growth per
 client* is that peak less the RSS when it began listening, per client. {e.fd_limit}.
-Measured {e.when} (the load average as the run began).
+Measured {e.when} (the load average as the run began){_echo_versions(e)}.
 
 The asyncio twin yields once per line on purpose (`await asyncio.sleep(0)`, so that one fast
 client cannot hold the loop: Trio's `send_all` is a checkpoint, and so is its `receive_some`
