@@ -21,10 +21,13 @@ measure what each costs.
 from __future__ import annotations
 
 import datetime
+import gc
+import importlib.metadata
 import importlib.util
 import json
 import linecache
 import os
+import platform
 import re
 import select
 import signal
@@ -76,6 +79,14 @@ class EchoResults:
     when: str = ""
     #: {(impl, clients): {component: µs per line}}, or why there is none.
     profile: dict[tuple[str, int], dict[str, float]] | str = ""
+    #: The Python the servers ran on, and its cyclic GC's first threshold by default (the
+    #: servers are this interpreter, ``sys.executable``; the bench never changes its own).
+    python: str = field(default_factory=lambda: (f"{platform.python_implementation()} "
+                                                 f"{platform.python_version()}"))
+    gc_default: int = field(default_factory=lambda: gc.get_threshold()[0])
+    #: What the section ran with, for its "Measured" line: a section rerun alone keeps the
+    #: page's machine table, from another run.
+    versions: str = ""
 
     def row(self, impl: str, clients: int) -> EchoRow | None:
         return next((r for r in self.rows if (r.impl, r.clients) == (impl, clients)), None)
@@ -90,6 +101,17 @@ class EchoResults:
         impl's), paired by round: what lines/s would be with a whole core each."""
         a, b = self.row(impl, clients), self.row(against, clients)
         return ratios(b.cpu_us, a.cpu_us) if a and b and a.cpu_us and b.cpu_us else None
+
+
+def versions() -> str:
+    """The Python and the libraries the servers ran on, for the section's own line."""
+    def one(dist: str) -> str:
+        try:
+            return f"{dist} {importlib.metadata.version(dist)}"
+        except importlib.metadata.PackageNotFoundError:
+            return f"{dist} not installed"
+    return ", ".join([f"{platform.python_implementation()} {platform.python_version()}",
+                      *(one(d) for d in ("trio", "uvloop"))])
 
 
 def uvloop_missing() -> str | None:
@@ -162,6 +184,7 @@ def measure(client_counts: tuple[int, ...], rounds: int, seconds: float,
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     res = EchoResults(seconds=seconds, rounds=rounds, when=f"{when}, load average {load}",
+                      versions=versions(),
                       fd_limit=f"The client and the server raise their soft limit on open "
                                f"descriptors to the hard one ({soft:,} here; 1,000 clients "
                                "need over 1,000, and the usual soft limit is 1,024)")

@@ -88,6 +88,9 @@ def test_every_server_runs_and_each_round_is_paired() -> None:
     section = page[page.index("## 7. "):page.index("## Reproduce")]
     for impl in impls:
         assert server.LABELS[impl] in section
+    # What the section ran on, which the page's machine table may not say (RV4-bench F8).
+    assert res.versions.startswith("CPython ") and ", trio " in res.versions
+    assert f"with {res.versions}." in section
 
 
 def test_the_quick_run_keeps_the_server_part_short() -> None:
@@ -338,3 +341,48 @@ def test_the_published_section_is_what_the_bench_writes() -> None:
     # A full run profiles both twins: the published section has the profile's table.
     assert "### Where the server's CPU goes, from a profile" in published
     assert "| **total (server CPU per line)** |" in published
+
+
+def _profiled(res: Any) -> Any:
+    res.profile = {(i, c): {**dict.fromkeys(server.NAMES, 1.0), "total": len(server.NAMES)}
+                   for c in report.Config.full().echo_clients for i in ("trio", "asyncio")}
+    return res
+
+
+def _section7(res: Any) -> str:
+    page = report.render(report.Results(cfg=report.Config.full(), machine={}, echo=res))
+    return " ".join(page[page.index("## 7. "):page.index("## Reproduce")].split())
+
+
+def test_section_7_reads_the_servers_cpu_from_its_clock_never_from_proc() -> None:
+    """The bench reads the server's CPU from its CPU-time clock (echoclient.process_cpu), and
+    section 7 says so where it says where the CPU comes from, in *How* and in the profile's
+    paragraph: the profile's once said "from `/proc`" in the template itself (RV4-bench F2).
+    The GC paragraph names the interpreter's own default threshold (F3: 700 is 3.11's)."""
+    import gc
+
+    section = _section7(_profiled(_fake_results()))
+    assert "/proc" not in section
+    assert "*Server CPU* is the server process's own, from its CPU-time clock" in section
+    assert "the run's CPU per line, from the server's CPU-time clock" in section
+    assert f"instead of {gc.get_threshold()[0]:,} (`gc.set_threshold`" in section
+    assert "walks only the objects made since the one before" in section
+
+
+def test_the_deadline_rows_compare_the_twins_round_by_round() -> None:
+    """What the deadline handlers saved Trio beyond asyncio, and the twins' gap, are paired
+    round by round from each round's CPU per line, not differences of four rows' medians
+    (RV4-bench F4). Here the medians' difference of differences is (60-42)-(50-46) = 14 and
+    the medians' gap 10, but the rounds' are 16 (4-23) and 10 (5-15)."""
+    res = server.EchoResults(seconds=2.0, rounds=3, versions="CPython 3.x, trio 0.x")
+    cpu = {"trio": [60.0, 50.0, 70.0], "trio-deadline": [40.0, 45.0, 42.0],
+           "asyncio": [50.0, 45.0, 55.0], "asyncio-deadline": [46.0, 44.0, 50.0]}
+    for impl in server.IMPLS + server.VARIANTS:
+        res.rows.append(server.EchoRow(impl, 1000, [1.0] * 3, cpu.get(impl, [40.0] * 3),
+                                       [2.0] * 3, [1.0] * 3, [0.1] * 3))
+    section = _section7(res)
+    assert ("Round by round (paired), the deadline handlers saved Trio 16.0 (4.0–23.0) µs a "
+            "line more than they saved asyncio, against 10.0 (5.0–15.0) µs a line by which "
+            "the Trio twin's CPU exceeded the asyncio twin's in the same rounds") in section
+    assert "(18.0 less), and the asyncio one's from 50.0 to 46.0 (4.0 less: medians" in section
+    assert "(the load average as the run began), with CPython 3.x, trio 0.x." in section
