@@ -15,6 +15,8 @@ import asyncio
 import concurrent.futures
 import gc
 import math
+import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -27,10 +29,12 @@ import httpx
 import pytest
 import trio
 
-from tests.signals import interrupt
+from tests.signals import default_sigint, interrupt
 from tests.test_claims import _Handler
 from tests.test_claims import python as python_child
+from tests.test_claims_pages import AIO_WATCHER
 from tests.virtual import run_asyncio
+from walkthrough.demosite import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -428,3 +432,137 @@ def test_a_call_while_asyncio_run_waits_for_its_executor_is_accepted_and_may_nev
     del slow
     gc.collect()
     assert destroyed == ["Task was destroyed but it is pending!"]
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/bridge.md (trio-asyncio): a Ctrl-C that lands in running asyncio code hangs
+# trio.run, a Trio deadline around the call too; and `async with aio_as_trio(session)` after
+# Ctrl-C leaves the aiohttp session unclosed.
+
+HANG_UNDER_A_DEADLINE = """
+import asyncio, signal, sys, threading, time
+import trio, trio_asyncio
+from trio_asyncio import aio_as_trio
+
+WHERE = sys.argv[1]
+running = threading.Event()
+
+async def asyncio_side():
+    try:
+        running.set()
+        start = time.monotonic()
+        while time.monotonic() - start < 1:  # running, not waiting: the signal lands here
+            pass
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        print("asyncio side: CancelledError")
+        raise
+    except BaseException as e:
+        print("asyncio side:", type(e).__name__)
+        raise
+
+def press_ctrl_c():
+    running.wait()  # once the busy loop has begun, however loaded the machine
+    time.sleep(0.2)
+    signal.raise_signal(signal.SIGINT)
+
+async def main():
+    async with trio_asyncio.open_loop():
+        threading.Thread(target=press_ctrl_c, daemon=True).start()
+        with trio.move_on_after(5):
+            if WHERE == "child task":
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(aio_as_trio(asyncio_side))
+            else:
+                await aio_as_trio(asyncio_side)()
+        print("the deadline passed")
+
+trio.run(main)
+print("trio.run returned")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_a_ctrl_c_in_running_asyncio_code_hangs_trio_run_past_a_5s_move_on_after(
+        where: str) -> None:
+    """bridge.md: the hang of
+    ``tests/test_claims_pages.py::test_a_ctrl_c_that_lands_in_running_asyncio_code_is_raised_there_and_trio_run_hangs``,
+    with a 5 s ``trio.move_on_after`` around the bridged call: the deadline does not end it
+    either. The run is given 12 s from its start (the deadline falls at about 6) and killed;
+    the asyncio side's ``KeyboardInterrupt`` shows on 3.11 and 3.12 and, on 3.13, in some runs
+    only, as in that test."""
+    with pytest.raises(subprocess.TimeoutExpired) as hung:
+        subprocess.run([sys.executable, "-u", "-W", "error", *AIO_WATCHER, "-c",
+                        HANG_UNDER_A_DEADLINE, where],
+                       capture_output=True, text=True, timeout=12, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
+    out = hung.value.stdout
+    out = out.decode() if isinstance(out, bytes) else out or ""
+    raised = ["asyncio side: KeyboardInterrupt"]
+    assert out.splitlines() in ([raised] if sys.version_info < (3, 13) else [raised, []])
+
+
+SESSION_AFTER_CTRL_C = """
+import gc, importlib.util, sys
+import aiohttp, trio, trio_asyncio
+from trio_asyncio import aio_as_trio
+
+INDEX, SLOW, CLOSE = sys.argv[1:4]
+spec = importlib.util.spec_from_file_location("crawler_bridge",
+                                              "examples/migration/crawler_bridge.py")
+bridge = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bridge)
+
+async def new_session():
+    return aiohttp.ClientSession()  # aiohttp wants its loop running when it is made
+
+async def get(session, url):
+    async with session.get(url) as response:
+        return await response.read()
+
+async def fetch_both(session):
+    await aio_as_trio(get)(session, INDEX)  # a keep-alive connection in the pool
+    print("ready", flush=True)
+    await aio_as_trio(get)(session, SLOW)  # in flight when Ctrl-C comes
+
+async def crawl():
+    async with trio_asyncio.open_loop():
+        session = await aio_as_trio(new_session)()
+        try:
+            if CLOSE == "async with aio_as_trio(session)":
+                async with aio_as_trio(session):
+                    await fetch_both(session)
+            else:  # the bridge's own way (crawler_bridge.py)
+                try:
+                    await fetch_both(session)
+                finally:
+                    with trio.move_on_after(5, shield=True):
+                        await aio_as_trio(session.close)()
+        finally:
+            print("session closed:", session.closed, flush=True)
+
+print("interrupted:", trio.run(bridge._until_ctrl_c, crawl), flush=True)
+gc.collect()  # the session's __del__ reports it now, not at some later collection
+"""
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("close", ["async with aio_as_trio(session)",
+                                   "a shielded, bounded close (the bridge's)"])
+def test_after_ctrl_c_async_with_aio_as_trio_session_leaves_it_unclosed(close: str) -> None:
+    """bridge.md, "Cleanup after a cancellation needs a shield": a real SIGINT while a
+    request is in flight, taken as the bridge takes it (its ``_until_ctrl_c`` cancels the
+    crawl). With ``async with aio_as_trio(session)`` the session's ``__aexit__`` is awaited in
+    the cancelled scope, cancelled before it closed anything: the session stays open and
+    aiohttp reports "Unclosed client session". The bridge's shielded, bounded
+    ``session.close()`` closes it, and nothing is reported."""
+    with DemoSite(pages=1, slow_seconds=30) as site:
+        result = interrupt([*AIO_WATCHER, "-c", SESSION_AFTER_CTRL_C, site.url("index.html"),
+                            site.url("slow.html"), close],
+                           ready=lambda line: line == "ready\n")
+    assert result.returncode == 0, result.stderr
+    closed = close != "async with aio_as_trio(session)"
+    assert result.stdout.splitlines() == ["ready", f"session closed: {closed}",
+                                          "interrupted: True"]
+    assert ("Unclosed client session" in result.stderr) is not closed, result.stderr
