@@ -723,7 +723,8 @@ def _echo_why(e: EchoResults) -> str:
     if not missed or not any(r.impl == "trio-deadline" for r in e.rows):
         return ""
     return (" Where it is not met: *One deadline per connection*, below, measures what the "
-            "twins' per-wait timeouts cost, which the lesson keeps.")
+            "twins' timeouts opened per wait, which the lesson keeps, cost beyond one deadline "
+            "moved along each connection.")
 
 
 def _less(d: float) -> str:
