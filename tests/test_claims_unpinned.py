@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import gc
 import math
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from tests.signals import default_sigint, interrupt
 from tests.test_claims import _Handler
 from tests.test_claims import python as python_child
 from tests.test_claims_pages import AIO_WATCHER
-from tests.virtual import run_asyncio
+from tests.virtual import run_asyncio, run_trio
 from walkthrough.demosite import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -566,3 +567,111 @@ def test_after_ctrl_c_async_with_aio_as_trio_session_leaves_it_unclosed(close: s
     assert result.stdout.splitlines() == ["ready", f"session closed: {closed}",
                                           "interrupted: True"]
     assert ("Unclosed client session" in result.stderr) is not closed, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/debugging.md: asyncio.all_tasks() and task.get_stack().
+
+
+async def _inner() -> None:
+    await asyncio.sleep(3600)
+
+
+async def _middle() -> None:
+    await _inner()
+
+
+async def _outer() -> None:
+    await _middle()  # get_stack() shows this line, and no frame below it
+
+
+def test_get_stack_shows_a_tasks_own_coroutine_frame_not_the_functions_it_awaits() -> None:
+    """debugging.md: ``asyncio.all_tasks()`` gives the tasks not yet done, and
+    ``task.get_stack()`` one frame per task: its own coroutine's, at its current ``await``.
+    A task waiting two calls deep (``_outer`` awaits ``_middle``, which awaits ``_inner``,
+    which sleeps) is shown at ``_outer``'s line, on every CPython from 3.11."""
+
+    async def main() -> tuple[list[tuple[str, int]], set[str], set[str]]:
+        task = asyncio.create_task(_outer())
+        done = asyncio.create_task(asyncio.sleep(0))
+        await asyncio.sleep(1)  # both have run: one waits two calls deep, one has finished
+        stack = [(frame.f_code.co_name, frame.f_lineno) for frame in task.get_stack()]
+        alive = {t.get_coro().__qualname__ for t in asyncio.all_tasks()}  # type: ignore[union-attr]
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return stack, alive, {"sleep"} if done.done() else set()
+
+    stack, alive, finished = run_asyncio(main)
+    line = _outer.__code__.co_firstlineno + 1
+    assert stack == [("_outer", line)]
+    assert "_outer" in alive and "sleep" not in alive and finished == {"sleep"}
+
+
+# ---------------------------------------------------------------------------------------------
+# groups.md, "Defer to one type": except* re-raising, and group.subgroup.
+
+
+def _shape(e: BaseException) -> str:
+    """A group's type and members, nested, sorted (the order children fail in is not fixed)."""
+    inner = getattr(e, "exceptions", None)
+    if inner is None:
+        return type(e).__name__
+    return f"{type(e).__name__}[{', '.join(sorted(_shape(x) for x in inner))}]"
+
+
+async def _ctrl_c() -> None:
+    raise KeyboardInterrupt  # what a Ctrl-C raised in a child leaves in the nursery
+
+
+async def _broken() -> None:
+    raise ValueError("an error that came with it")
+
+
+async def _nursery_of(*children: Callable[[], Awaitable[None]]) -> None:
+    async with trio.open_nursery() as nursery:
+        for child in children:
+            nursery.start_soon(child)
+
+
+async def _reraise_in_except_star(*children: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await _nursery_of(*children)
+    except* KeyboardInterrupt:
+        raise KeyboardInterrupt from None
+
+
+async def _ask_subgroup(*children: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await _nursery_of(*children)
+    except BaseExceptionGroup as group:
+        if group.subgroup(KeyboardInterrupt) is not None:
+            raise KeyboardInterrupt from group
+        raise
+
+
+@pytest.mark.parametrize("children", [(_ctrl_c,), (_ctrl_c, _broken), (_broken,)],
+                         ids=["KeyboardInterrupt alone", "with another error", "no Ctrl-C"])
+def test_except_star_reraising_keeps_a_group_when_others_came_subgroup_hands_back_one(
+        children: tuple[Callable[[], Awaitable[None]], ...]) -> None:
+    """groups.md, "Defer to one type": ``except* KeyboardInterrupt: raise KeyboardInterrupt``
+    leaves the ``KeyboardInterrupt`` bare only when it came alone; with another error it is
+    grouped again with what no clause matched. Catching ``BaseExceptionGroup`` and asking
+    ``group.subgroup(KeyboardInterrupt)`` hands back the one type either way, and lets a group
+    without one pass unchanged."""
+    left = {}
+    for how in (_reraise_in_except_star, _ask_subgroup):
+        with pytest.raises(BaseException) as caught:
+            run_trio(how, *children)
+        left[how.__name__] = _shape(caught.value)
+    if children == (_broken,):
+        assert left == {"_reraise_in_except_star": "ExceptionGroup[ValueError]",
+                        "_ask_subgroup": "ExceptionGroup[ValueError]"}
+    elif children == (_ctrl_c,):
+        assert left == {"_reraise_in_except_star": "KeyboardInterrupt",
+                        "_ask_subgroup": "KeyboardInterrupt"}
+    else:
+        assert left == {
+            "_reraise_in_except_star":
+                "BaseExceptionGroup[ExceptionGroup[ValueError], KeyboardInterrupt]",
+            "_ask_subgroup": "KeyboardInterrupt"}
