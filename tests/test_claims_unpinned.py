@@ -675,3 +675,58 @@ def test_except_star_reraising_keeps_a_group_when_others_came_subgroup_hands_bac
             "_reraise_in_except_star":
                 "BaseExceptionGroup[ExceptionGroup[ValueError], KeyboardInterrupt]",
             "_ask_subgroup": "KeyboardInterrupt"}
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/bridge.md, "Ctrl-C is Trio's problem": the bridge's Ctrl-C reaches the asyncio side
+# as a CancelledError.
+
+BRIDGE_CTRL_C = """
+import asyncio, importlib.util, sys, time
+from pathlib import Path
+import asyncio_ref.crawler as aio
+
+SLOW, OUTPUT, LANDS = sys.argv[1:4]
+spec = importlib.util.spec_from_file_location("crawler_bridge",
+                                              "examples/migration/crawler_bridge.py")
+bridge = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bridge)
+fetch_html = aio.fetch_html
+
+async def watched_fetch_html(*args, **kwargs):  # the lesson's own, inside its parse()
+    print("ready", flush=True)
+    try:
+        if LANDS == "while the asyncio side runs code":
+            start = time.monotonic()
+            while time.monotonic() - start < 2:  # running, not waiting: the signal lands here
+                pass
+        return await fetch_html(*args, **kwargs)
+    except BaseException as e:
+        print("asyncio side:", type(e).__name__, flush=True)
+        raise
+
+aio.fetch_html = watched_fetch_html
+status = bridge.crawl([SLOW], Path(OUTPUT), concurrency=1, url_timeout=60,
+                      max_bytes=aio.DEFAULT_MAX_BYTES)
+print("status", status, flush=True)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("lands", ["while the asyncio side waits",
+                                   "while the asyncio side runs code"])
+def test_the_bridges_ctrl_c_reaches_the_asyncio_side_as_a_cancellederror(
+        tmp_path: Path, lands: str) -> None:
+    """bridge.md: the bridge takes SIGINT with ``trio.open_signal_receiver`` and cancels the
+    crawl; the asyncio side, the lesson's ``parse`` fetching a slow page through aiohttp, sees
+    a ``CancelledError`` at its await (not a ``KeyboardInterrupt``, and not nothing), and the
+    crawl ends with 130. That holds too when the signal lands while asyncio code runs: the
+    receiver's handler only queues it, so the hang of Trio's default handling (above) never
+    starts. A real SIGINT from outside (``tests/signals.py``)."""
+    with DemoSite(pages=1, slow_seconds=30) as site:
+        result = interrupt([*AIO_WATCHER, "-c", BRIDGE_CTRL_C, site.url("slow.html"),
+                            str(tmp_path / "out.tsv"), lands],
+                           ready=lambda line: line == "ready\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["ready", "asyncio side: CancelledError", "status 130"]
+    assert result.stderr.startswith("interrupted: pages "), result.stderr
