@@ -730,3 +730,56 @@ def test_the_bridges_ctrl_c_reaches_the_asyncio_side_as_a_cancellederror(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["ready", "asyncio side: CancelledError", "status 130"]
     assert result.stderr.startswith("interrupted: pages "), result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# faq.md, call_later and timers: without aclosing, this project's tests (-W error) fail on the
+# example.
+
+CALL_LATER_TEST = """
+import contextlib, importlib.util
+import trio
+from walkthrough.clocks import mock_clock
+
+spec = importlib.util.spec_from_file_location("call_later_example", {path!r})
+example = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(example)
+if {without!r}:
+    @contextlib.asynccontextmanager
+    async def not_closing(agen):  # the example as it would be without aclosing
+        yield agen
+
+    example.aclosing = not_closing
+
+def test_call_later():
+    assert trio.run(example.main, clock=mock_clock()) == [
+        "periodic at 0", "one-shot fired", "periodic at 2", "periodic at 4"]
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("without", [False, True], ids=["with aclosing", "without aclosing"])
+def test_without_aclosing_the_call_later_example_fails_this_projects_tests(
+        tmp_path: Path, without: bool) -> None:
+    """faq.md: leaving ``periodic``'s ``async for`` with ``break`` and no ``aclosing`` leaves
+    the generator to the garbage collector; Trio's finalizer then warns (a ``ResourceWarning``,
+    "garbage collected before it had been exhausted"), which ``-W error`` turns into an
+    exception in a finalizer, an unraisable one, and pytest fails the test for it. The
+    example as it is passes. pytest in a child, with this project's configuration."""
+    test_file = tmp_path / "test_call_later_example.py"
+    test_file.write_text(CALL_LATER_TEST.format(
+        path=str(ROOT / "examples" / "faq" / "call_later.py"), without=without))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "--rootdir", str(ROOT),
+         "-c", str(ROOT / "pyproject.toml"), str(test_file)],
+        cwd=ROOT, capture_output=True, text=True, timeout=100,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if without:
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "1 failed" in done.stdout, done.stdout
+        assert "PytestUnraisableExceptionWarning" in done.stdout, done.stdout
+        assert "Async generator 'trio_util._periodic.periodic' was garbage collected" \
+            in done.stdout, done.stdout
+    else:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "1 passed" in done.stdout, done.stdout
