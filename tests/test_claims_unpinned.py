@@ -17,6 +17,7 @@ import contextlib
 import gc
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -783,3 +784,60 @@ def test_without_aclosing_the_call_later_example_fails_this_projects_tests(
     else:
         assert done.returncode == 0, done.stdout + done.stderr
         assert "1 passed" in done.stdout, done.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# faq.md, graceful shutdown: the example's status for a second signal in its last instants.
+
+LATE_SIGNAL = """
+import builtins, contextlib, runpy, signal, sys
+import trio
+
+LATE = sys.argv[1]
+path = "examples/faq/graceful_shutdown.py"
+sys.argv = [path]
+closed = []
+real_print, real_receiver = builtins.print, trio.open_signal_receiver
+
+def print(*args, **kwargs):  # the example's, with a hook: the second cleanup's last line
+    real_print(*args, **kwargs)
+    if str(args[0]).endswith("flushed and closed"):
+        closed.append(args[0])
+        if len(closed) == 2 and LATE == "SIGINT just as the cleanups end":
+            signal.raise_signal(signal.SIGINT)
+
+@contextlib.contextmanager
+def open_signal_receiver(*signals):  # Trio's, with a hook: after the example stopped watching
+    with real_receiver(*signals) as receiver:
+        yield receiver
+        if LATE.endswith("in the last window"):  # run() has returned; the receiver is open
+            signal.raise_signal(getattr(signal, LATE.split()[0]))
+
+builtins.print, trio.open_signal_receiver = print, open_signal_receiver
+runpy.run_path(path, run_name="__main__")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("late", "returncode"), [
+    ("no second signal", 0),
+    ("SIGINT just as the cleanups end", 130),
+    ("SIGINT in the last window", 130),
+    ("SIGTERM in the last window", -signal.SIGTERM),
+])
+def test_a_second_signal_in_the_graceful_shutdowns_last_instants_sets_its_status(
+        late: str, returncode: int) -> None:
+    """faq.md, after rule 3: the example (``examples/faq/graceful_shutdown.py``, run as a
+    script) gets a real SIGINT, its cleanups finish, and a second signal comes at an exact
+    point, raised by a hook: as the second cleanup prints its last line (still watched: 130,
+    whether the watcher reads it or, already cancelled, the receiver raises it again at its
+    close), or in the last window, after the example stopped watching and before the receiver
+    closes: a SIGINT is raised again at the close as a ``KeyboardInterrupt``, which the
+    script's ``except*`` turns into 130, no traceback; a SIGTERM gets its default action there
+    and kills the process (143 in a shell). No second signal: 0."""
+    result = interrupt(["-c", LATE_SIGNAL, late], ready=lambda line: line == "ready\n")
+    assert result.returncode == returncode, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["ready", "got SIGINT, shutting down"]
+    assert {"w1 flushed and closed", "w2 flushed and closed"} <= set(lines[2:])
+    assert "Traceback" not in result.stderr, result.stderr
