@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import gc
 import math
 import os
@@ -841,3 +842,60 @@ def test_a_second_signal_in_the_graceful_shutdowns_last_instants_sets_its_status
     assert lines[:2] == ["ready", "got SIGINT, shutting down"]
     assert {"w1 flushed and closed", "w2 flushed and closed"} <= set(lines[2:])
     assert "Traceback" not in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# migration/anyio.md: AnyIO (asyncio backend) stops its worker threads when the root task ends.
+
+ROOT_TASK_LEFT = """
+import asyncio, sys, threading
+import anyio.to_thread
+
+LEFT = sys.argv[1] == "left unfinished"
+
+def interrupt():
+    raise KeyboardInterrupt  # out of the loop, as a Ctrl-C in the runner's teardown can
+
+async def main():
+    await anyio.to_thread.run_sync(threading.get_ident)  # starts an AnyIO worker thread
+    if LEFT:
+        asyncio.get_running_loop().call_soon(interrupt)
+        await asyncio.Event().wait()
+
+loop = asyncio.new_event_loop()
+try:
+    loop.run_until_complete(main())  # main is AnyIO's root task: run_until_complete's
+except KeyboardInterrupt:
+    print("the loop stopped, main unfinished")
+loop.close()
+workers = [t for t in threading.enumerate() if t.name == "AnyIO worker thread"]
+print("loop closed; worker threads daemon:", {t.daemon for t in workers} or "none left")
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("main", ["ended", "left unfinished"])
+def test_anyios_worker_thread_stops_only_when_the_root_task_ends_else_the_exit_hangs(
+        main: str) -> None:
+    """anyio.md: on the asyncio backend AnyIO stops a worker thread from a done callback of
+    the root task (``root_task.add_done_callback(worker.stop)``); the thread is not a daemon.
+    A root task that ended: the process exits. One left unfinished when the loop closes (here
+    a ``KeyboardInterrupt`` raised out of the loop, and no cancellation after it): the worker
+    keeps waiting for work, and the process hangs at exit, in ``threading._shutdown``. The
+    child is given 8 s, then killed."""
+    args = [sys.executable, "-u", "-W", "error", "-c", ROOT_TASK_LEFT, main]
+    run = functools.partial(subprocess.run, args, capture_output=True, text=True, timeout=8,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if main == "ended":
+        done = run()
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] in (
+            "loop closed; worker threads daemon: {False}",  # not yet gone: it exits after
+            "loop closed; worker threads daemon: none left")
+        return
+    with pytest.raises(subprocess.TimeoutExpired) as hung:
+        run()
+    out = hung.value.stdout
+    out = out.decode() if isinstance(out, bytes) else out or ""
+    assert out.splitlines() == ["the loop stopped, main unfinished",
+                                "loop closed; worker threads daemon: {False}"]
