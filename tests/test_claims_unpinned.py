@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import anyio
 import httpx
 import pytest
 import trio
+import trio.testing
 
 from tests.signals import default_sigint, interrupt
 from tests.test_claims import _Handler
@@ -899,3 +901,36 @@ def test_anyios_worker_thread_stops_only_when_the_root_task_ends_else_the_exit_h
     out = out.decode() if isinstance(out, bytes) else out or ""
     assert out.splitlines() == ["the loop stopped, main unfinished",
                                 "loop closed; worker threads daemon: {False}"]
+
+
+@pytest.mark.parametrize("backend", ["trio", "asyncio"])
+def test_anyios_asyncio_backend_ignores_a_clock_and_instruments_in_backend_options(
+        backend: str) -> None:
+    """anyio.md: ``backend_options={"clock": MockClock(autojump_threshold=0), "instruments":
+    [...]}`` reach Trio on the Trio backend (an hour's ``anyio.sleep`` ends at once on the
+    virtual clock, the instrument sees the steps); the asyncio backend reads only ``debug``,
+    ``loop_factory`` and ``use_uvloop`` and ignores the rest, no error: the instrument sees
+    nothing, and the hour's sleep is still waiting on the real clock when a 50 ms
+    ``move_on_after`` ends it."""
+
+    class Steps(trio.abc.Instrument):
+        def __init__(self) -> None:
+            self.steps = 0
+
+        def before_task_step(self, task: trio.lowlevel.Task) -> None:
+            self.steps += 1
+
+    steps = Steps()
+    options = {"clock": trio.testing.MockClock(autojump_threshold=0), "instruments": [steps]}
+
+    async def main() -> tuple[bool, float]:
+        start = anyio.current_time()
+        with anyio.move_on_after(7200 if backend == "trio" else 0.05) as scope:
+            await anyio.sleep(3600)
+        return scope.cancelled_caught, anyio.current_time() - start
+
+    cut_short, elapsed = anyio.run(main, backend=backend, backend_options=options)
+    if backend == "trio":
+        assert (cut_short, elapsed >= 3600, steps.steps > 0) == (False, True, True)
+    else:
+        assert (cut_short, elapsed < 3600, steps.steps) == (True, True, 0)
