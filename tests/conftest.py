@@ -279,8 +279,10 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not done_mark.exists():
             done = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir",
-                 str(out)],
+                # No --quiet: it sets mkdocs' logger to ERROR, so the warnings --strict counts
+                # (a link to a missing anchor) were never logged, and a build that fails for a
+                # reader passed here.
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                 cwd=Path(__file__).resolve().parent.parent,  # snippets' base: the repository
                 capture_output=True, text=True, timeout=300,
                 env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # Material's end-of-life notice

@@ -18,6 +18,7 @@ point with stand-ins for mkdocs' page and config objects. One test per kind of s
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -233,8 +234,9 @@ def test_a_name_that_is_not_a_module_level_test_function_fails_the_build(
     and an ``async def`` are not what the map's names stand for."""
     with pytest.raises(claims_hook.ClaimError) as missing:
         claims_hook.section(tests_root, "tests/test_a.py", name, {})
-    assert str(missing.value) == \
-        f"tests/test_a.py::{name} is named in docs/concepts.md but does not exist"
+    assert str(missing.value) == (
+        f"tests/test_a.py::{name} is named in the guide "
+        "(docs/concepts.md, docs/faq.md, docs/divergences.md) but does not exist")
 
 
 def test_the_page_groups_the_sections_by_file_in_first_mention_order(tests_root: Path) -> None:
@@ -286,6 +288,29 @@ def test_the_build_rewrites_the_claims_page_and_the_linked_pages_only(tmp_path: 
     for uri in ("index.md", "lessons/count.md", "lessons/concepts.md"):
         assert claims_hook.on_page_markdown(other, page(uri), config, None) == other
     assert claims_hook.on_page_markdown(other, page("claims.md"), config, None) == other
+
+
+def test_the_claims_page_shows_the_tests_every_linked_page_names(tmp_path: Path) -> None:
+    """The FAQ's and the divergence chapter's test names become links too: the claims page
+    must hold their sections, the map's first, each once (ten links of the real guide landed
+    nowhere while the page took the map's names alone, and a strict build failed)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    own = "`tests/test_claims.py::test_the_claims_page_shows_the_source_of_every_named_test`"
+    faq = ("`tests/test_mutation_hooks.py::"
+           "test_the_build_rewrites_the_claims_page_and_the_linked_pages_only`")
+    (docs / "concepts.md").write_text(f"| row | {own} |\n", encoding="utf-8")
+    (docs / "faq.md").write_text(f"A answer ({faq}), and again {own}.\n", encoding="utf-8")
+    (docs / "divergences.md").write_text("No test named here.\n", encoding="utf-8")
+    (docs / "index.md").write_text(
+        "`tests/test_claims.py::test_no_such_claim`: a page that makes no link\n",
+        encoding="utf-8")
+    claims = claims_hook.on_page_markdown("<!-- claims -->\n", page("claims.md"),
+                                          {"docs_dir": str(docs)}, None)
+    assert claims == claims_hook.build(f"{own} {faq}")
+    sections = re.findall(r"^### `(test_\w+)`", claims, re.MULTILINE)
+    assert sections == ["test_the_claims_page_shows_the_source_of_every_named_test",
+                        "test_the_build_rewrites_the_claims_page_and_the_linked_pages_only"]
 
 
 def test_the_tests_and_the_map_are_read_as_utf8_whatever_the_locale(

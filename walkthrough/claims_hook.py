@@ -5,8 +5,11 @@ names the test that shows its gotcha, as ``tests/test_x.py::test_name`` in backt
 
 * turns each such name, on the concept map, the FAQ and the divergence chapter, into a link to
   the claims page; and
-* expands the ``<!-- claims -->`` line of ``docs/claims.md`` into one section per named test:
-  its docstring and its source, read from the test file with :mod:`ast`.
+* expands the ``<!-- claims -->`` line of ``docs/claims.md`` into one section per test those
+  three pages name: its docstring and its source, read from the test file with :mod:`ast`.
+  Every page whose names become links must have its tests there, or its links land nowhere
+  (the FAQ's and the divergence chapter's did, 10 of them, while this page took the concept
+  map's names alone: ``mkdocs build --strict`` fails on such a link).
 
 So a reader goes from a row to the code that proves it in one click, and the page cannot drift
 from the tests: it *is* the tests. A name whose test does not exist fails the build.
@@ -22,9 +25,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 REF = re.compile(r"`(tests/test_\w+\.py)::(test_\w+)`")
 DIRECTIVE = re.compile(r"^<!--\s*claims\s*-->\s*$", re.MULTILINE)
-#: Pages whose test names become links (the concept map names every one of them).
+#: Pages whose test names become links to the claims page, and whose tests it shows: the
+#: concept map's first (a test named on two pages has its section where the first names it).
 LINKED = ("concepts.md", "faq.md", "divergences.md")
-SOURCE = "concepts.md"
 
 
 class ClaimError(Exception):
@@ -51,7 +54,8 @@ def section(root: Path, file: str, name: str, cache: dict[str, Any]) -> str:
     text, functions = cache[file]
     node = functions.get(name)
     if node is None:
-        raise ClaimError(f"{file}::{name} is named in docs/{SOURCE} but does not exist")
+        raise ClaimError(f"{file}::{name} is named in the guide "
+                         f"(docs/{', docs/'.join(LINKED)}) but does not exist")
     start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     source = "\n".join(text.splitlines()[start - 1:node.end_lineno])
     doc = ast.get_docstring(node) or ""
@@ -62,11 +66,12 @@ def section(root: Path, file: str, name: str, cache: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def build(concepts: str, root: Path = ROOT) -> str:
-    """The claims page's body: every test the concept map names, grouped by file."""
+def build(named: str, root: Path = ROOT) -> str:
+    """The claims page's body: every test ``named`` names (the linked pages' text), grouped by
+    file, in first-mention order."""
     cache: dict[str, Any] = {}
     out: list[str] = []
-    refs = referenced(concepts)
+    refs = referenced(named)
     for file in dict.fromkeys(f for f, _ in refs):
         out += [f"## `{file}`", ""]
         out += [section(root, f, name, cache) for f, name in refs if f == file]
@@ -88,8 +93,10 @@ def link(markdown: str, depth: int) -> str:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     uri = page.file.src_uri
     if uri == "claims.md":
-        concepts = (Path(config["docs_dir"]) / SOURCE).read_text(encoding="utf-8")
-        return DIRECTIVE.sub(lambda _: build(concepts), markdown)
+        docs = Path(config["docs_dir"])
+        named = "\n".join((docs / name).read_text(encoding="utf-8") for name in LINKED
+                          if (docs / name).is_file())
+        return DIRECTIVE.sub(lambda _: build(named), markdown)
     if uri in LINKED:
         return link(markdown, uri.count("/"))
     return markdown
