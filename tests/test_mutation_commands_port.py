@@ -411,7 +411,7 @@ def test_the_rewrite_as_a_patch_with_a_walks_summary(
     (here / "src" / "plain.py").write_text("x = 1\n")
     done = port(monkeypatch, "src", "--rewrite")
     assert done.status == 1
-    assert done.text.startswith("--- a/src/app.py\n+++ b/src/app.py\n@@ -1,16 +1,23 @@\n")
+    assert done.text.startswith("--- a/src/app.py\n+++ b/src/app.py\n@@ -1,16 +1,24 @@\n")
     assert "-    await asyncio.sleep(1)\n+    await trio.sleep(1)\n" in done.text
     assert done.text.count("--- a/") == 1
     assert done.err == "6 findings in 1 of 3 files\n"
@@ -523,7 +523,7 @@ def test_the_patch_is_in_its_files_encoding(here: Path, monkeypatch: pytest.Monk
     assert "→".encode() not in done.out
     (here / "bom.py").write_bytes(b"\xef\xbb\xbf" + APP.encode())
     done = port(monkeypatch, "bom.py", "--rewrite")
-    assert done.out.startswith(b"--- a/bom.py\n+++ b/bom.py\n@@ -1,16 +1,23 @@\n"
+    assert done.out.startswith(b"--- a/bom.py\n+++ b/bom.py\n@@ -1,16 +1,24 @@\n"
                                b" \xef\xbb\xbfimport asyncio\n")
     assert "# TODO(trio): asyncio.Queue → trio".encode() in done.out
     (here / "utf8.py").write_text(APP.replace('"One"', '"Oné"'), encoding="utf-8")

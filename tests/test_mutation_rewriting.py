@@ -21,7 +21,7 @@ import difflib
 import pytest
 
 from walkthrough.port import formatting
-from walkthrough.port.rewriting import rewrite
+from walkthrough.port.rewriting import CTRL_C, GATHER_ERRORS, rewrite
 
 
 def difflib_diff(old: str, new: str, label: str = "f.py") -> str:
@@ -34,8 +34,9 @@ def difflib_diff(old: str, new: str, label: str = "f.py") -> str:
 
 PROGRAM = ["import asyncio", "", "", "async def main():", "    await asyncio.sleep(1)", "",
            "asyncio.run(main())"]
+RUN_TODO = f"# TODO(trio): rewritten, check it: {CTRL_C}"  # on every rewritten run line
 REWRITTEN = ["import asyncio", "import trio", "", "", "async def main():",
-             "    await trio.sleep(1)", "", "trio.run(main)"]
+             "    await trio.sleep(1)", "", RUN_TODO, "trio.run(main)"]
 
 
 def test_a_crlf_file_gets_a_crlf_patch_and_its_rewrite_applies() -> None:
@@ -54,10 +55,10 @@ def test_a_file_without_a_final_newline_keeps_it_that_way(newline: str) -> None:
     diff, _ = formatting.patch(source, "app.py")
     nl = newline
     assert diff == (
-        f"--- a/app.py\n+++ b/app.py\n@@ -1,7 +1,8 @@\n import asyncio{nl}+import trio{nl}"
+        f"--- a/app.py\n+++ b/app.py\n@@ -1,7 +1,9 @@\n import asyncio{nl}+import trio{nl}"
         f" {nl} {nl} async def main():{nl}-    await asyncio.sleep(1){nl}"
         f"+    await trio.sleep(1){nl} {nl}-asyncio.run(main())\n\\ No newline at end of file\n"
-        "+trio.run(main)\n\\ No newline at end of file\n")
+        f"+{RUN_TODO}{nl}+trio.run(main)\n\\ No newline at end of file\n")
     assert diff.endswith("+trio.run(main)\n\\ No newline at end of file\n")
 
 
@@ -394,7 +395,7 @@ def run_todo(text: str) -> str:
 
 def test_a_run_call_over_several_lines_becomes_one_trio_run() -> None:
     text = rewritten("    await asyncio.sleep(1)", tail="\nasyncio.run(\n    main()\n)\n")
-    assert text.endswith("    pass\n\ntrio.run(main)\n")
+    assert text.endswith(f"    pass\n\n{RUN_TODO}\ntrio.run(main)\n")
 
 
 @pytest.mark.parametrize(("left", "said"), [
@@ -492,9 +493,7 @@ PROGRAM_WIDE_REWRITTEN = (
     " docs/concepts.md#tasks-and-results)\n"
     "    y = 1 + \\\n"
     "        asyncio.get_event_loop().time()\n"
-    "    # TODO(trio): rewritten, check it: errors now arrive as an ExceptionGroup: an `except"
-    " X` around this, here or in a caller, needs `except*`; a failing child now cancels its"
-    " siblings\n"
+    f"    # TODO(trio): rewritten, check it: {GATHER_ERRORS}\n"
     "    async with trio.open_nursery() as nursery:\n"
     "        nursery.start_soon(a, 1)\n"
     '        nursery.start_soon(b, "two")\n'
@@ -508,6 +507,7 @@ PROGRAM_WIDE_REWRITTEN = (
     "async def b(x):\n"
     "    pass\n"
     "\n"
+    f"{RUN_TODO}\n"
     "# TODO(trio): rewritten, check it: this line moves the whole program to Trio: the asyncio"
     " code left on lines 6, 10 fails under it until ported (or bridged with trio-asyncio)\n"
     "trio.run(main, {\n"

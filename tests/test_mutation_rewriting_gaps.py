@@ -23,7 +23,7 @@ import ast
 
 import pytest
 
-from walkthrough.port import rewrite
+from walkthrough.port import rewrite, rewriting
 
 SLEEP_TODO = ("# TODO(trio): asyncio.sleep → await trio.sleep(delay) (see "
               "docs/concepts.md#tasks-and-results); kept as it was: the tool cannot see that the "
@@ -86,7 +86,8 @@ def test_global_of_a_name_first_bound_in_a_function_is_read() -> None:
               "async def main():\n    await asyncio.sleep(1)\n\nasyncio.run(main())\n")
     assert out(source) == (
         "import asyncio\nimport trio\n\n\nasync def worker():\n    global done\n"
-        "    done = True\n\n\nasync def main():\n    await trio.sleep(1)\n\ntrio.run(main)\n")
+        "    done = True\n\n\nasync def main():\n    await trio.sleep(1)\n\n"
+        f"# TODO(trio): rewritten, check it: {rewriting.CTRL_C}\ntrio.run(main)\n")
 
 
 # -- a child that is no call of ours, quoted short ------------------------------------------
@@ -184,9 +185,7 @@ def test_a_sleep_inside_a_two_line_gather_is_left_to_the_block_s_todo() -> None:
         "async def main():\n"
         "    # TODO(trio): asyncio.sleep → await trio.sleep(delay) (see "
         "docs/concepts.md#tasks-and-results)\n"
-        "    # TODO(trio): rewritten, check it: errors now arrive as an ExceptionGroup: an "
-        "`except X` around this, here or in a caller, needs `except*`; a failing child now "
-        "cancels its siblings\n"
+        f"    # TODO(trio): rewritten, check it: {rewriting.GATHER_ERRORS}\n"
         "    async with trio.open_nursery() as nursery:\n        nursery.start_soon(work)\n"
         "        nursery.start_soon(guarded, asyncio.sleep(5))\n")
 

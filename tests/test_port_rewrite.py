@@ -24,6 +24,8 @@ from walkthrough import port
 from walkthrough.port import rewriting
 
 GATHER_TODO = f"# TODO(trio): rewritten, check it: {rewriting.GATHER_ERRORS}"
+#: on every rewritten run line, asyncio code left or not (RV4-porting F14)
+RUN_TODO = f"# TODO(trio): rewritten, check it: {rewriting.CTRL_C}"
 
 
 def run(tmp_path: Path, name: str, source: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -90,7 +92,7 @@ def test_a_sleep_of_a_non_negative_literal_is_rewritten_and_prints_the_same(
         tmp_path: Path) -> None:
     new, before, after = both(tmp_path, SLEEPS)
     assert "await trio.sleep(0.01)" in new and "await trio.sleep(0.005 * 2 + 0)" in new
-    assert "asyncio.sleep" not in new and todos(new) == []
+    assert "asyncio.sleep" not in new and todos(new) == [RUN_TODO]
     assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
     assert before.stdout == after.stdout == "a\nb\nc\n"
 
@@ -194,7 +196,7 @@ async def main():
     log = []
     await asyncio.gather(count(1, log), count(2, log))
     await asyncio.gather(*(count(n, log) for n in range(3, 5)))
-    print(sorted(log))
+    print(sorted(log))  # sorted: the nursery's children run in no fixed order (below)
     print(len(log))
 
 
@@ -207,7 +209,7 @@ def test_a_gather_of_this_files_async_defs_becomes_a_nursery_that_prints_the_sam
     new, before, after = both(tmp_path, GATHERS)
     assert "nursery.start_soon(count, 1, log)" in new
     assert "        for n in range(3, 5):\n            nursery.start_soon(count, n, log)" in new
-    assert todos(new) == [GATHER_TODO, GATHER_TODO]
+    assert todos(new) == [GATHER_TODO, GATHER_TODO, RUN_TODO]
     assert "trio.run(main)" in new
     assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
     assert before.stdout == after.stdout
@@ -355,7 +357,7 @@ asyncio.run(main(sys.argv[1], 2))
 def test_the_run_of_this_files_async_def_is_rewritten_and_prints_the_same(
         tmp_path: Path) -> None:
     new, before, after = both(tmp_path, RUN, "hey")
-    assert "trio.run(main, sys.argv[1], 2)" in new and todos(new) == []
+    assert "trio.run(main, sys.argv[1], 2)" in new and todos(new) == [RUN_TODO]
     assert before.returncode == after.returncode == 0, (before.stderr, after.stderr)
     assert before.stdout == after.stdout == "heyhey\n"
 
@@ -445,7 +447,7 @@ def test_a_file_without_an_entry_point_says_its_rewrites_need_trio_callers() -> 
     new, _ = port.rewrite(source, "lib.py")
     assert todos(new) == [f"# TODO(trio): {rewriting.NO_RUN}"]
     with_run = source + "\n\nasyncio.run(f())\n"
-    assert todos(port.rewrite(with_run, "app.py")[0]) == []
+    assert todos(port.rewrite(with_run, "app.py")[0]) == [RUN_TODO]
 
 
 @pytest.mark.parametrize("eol", ["\r\n", "\n"])
@@ -582,3 +584,256 @@ def test_a_reason_that_quotes_a_call_over_several_lines_stays_one_comment() -> N
     compile(new, "t.py", "exec")
     assert all(line.lstrip().startswith("# TODO(trio): ") for line in new.splitlines()
                if "TODO" in line)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the rewrites cannot keep: a file's own `trio`, a loop variable declared global or
+# nonlocal, the children's order, Ctrl-C (RV4-porting F2, F13, F1, F14)
+
+
+SHADOWS = {
+    # a local `trio` in the function that sleeps: `trio.sleep` would be the list's
+    "local": '''\
+import asyncio
+
+
+async def wait_for_river():
+    trio = ["Tigris", "Euphrates", "Nile"]
+    await asyncio.sleep(0.01)
+    print("rivers:", len(trio))
+
+
+async def main():
+    await wait_for_river()
+
+
+asyncio.run(main())
+''',
+    # a module-level `trio` below which the added `import trio` would go: it wins
+    "module": '''\
+import asyncio
+
+trio = "a group of three"
+
+
+async def work(n):
+    await asyncio.sleep(0.01)
+    print("work", n)
+
+
+async def main():
+    await asyncio.gather(work(1), work(2))
+    print(trio)
+
+
+asyncio.run(main())
+''',
+}
+
+
+@pytest.mark.parametrize("case", SHADOWS)
+def test_a_file_that_binds_the_name_trio_keeps_every_rewrite_and_says_why(
+        tmp_path: Path, case: str) -> None:
+    source = SHADOWS[case]
+    new, before, after = both(tmp_path, source)
+    assert before.returncode == 0, before.stderr
+    assert (after.returncode, after.stdout) == (before.returncode, before.stdout), after.stderr
+    assert without_comments(new) == source  # nothing rewritten, no `import trio` added
+    line = 5 if case == "local" else 3
+    why = f"kept as it was: the file binds the name `trio` itself (line {line})"
+    kept = ["await asyncio.sleep(0.01)", "asyncio.run(main())"]
+    if case == "module":
+        kept.append("await asyncio.gather(work(1), work(2))")
+    for code in kept:
+        assert why in todo_above(new, code), code
+
+
+@pytest.mark.parametrize("binding", [
+    "import numpy as trio", "from lib import trio", "from trio import lowlevel as trio",
+    "def trio():\n    pass", "class trio:\n    pass", "trio: int = 3", "del trio",
+    "for trio in range(3):\n    pass", "with open('x') as trio:\n    pass",
+    "try:\n    pass\nexcept OSError as trio:\n    pass", "def g(trio):\n    pass",
+    "def g(*, trio):\n    pass", "lambda trio: 0", "def g(*trio, **kw):\n    pass",
+    "def g(**trio):\n    pass", "[trio for trio in range(3)]", "(trio := 3)",
+    "match 1:\n    case trio:\n        pass", "match [1]:\n    case [*trio]:\n        pass",
+    "match {}:\n    case {**trio}:\n        pass", "import os.path as trio",
+])
+def test_each_way_of_binding_trio_keeps_the_rewrites(binding: str) -> None:
+    source = ("import asyncio\n\n" + binding + "\n\n\nasync def main():\n"
+              "    await asyncio.sleep(0)\n\n\nasyncio.run(main())\n")
+    new, _ = port.rewrite(source, "app.py")
+    assert without_comments(new) == source, new
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "trio" in text)
+    assert f"binds the name `trio` itself (line {line})" in todo_above(
+        new, "asyncio.run(main())")
+
+
+@pytest.mark.parametrize("binding", [
+    "import trio", "import trio.lowlevel", "import trio as trio", "from trio import sleep",
+    "trio_x = 1", "print(trio_x)",
+])
+def test_an_import_of_trio_itself_is_no_binding_of_its_own(binding: str) -> None:
+    source = ("import asyncio\n" + binding + "\n\n\nasync def main():\n"
+              "    await asyncio.sleep(0)\n\n\nasyncio.run(main())\n")
+    new, _ = port.rewrite(source, "app.py")
+    assert "await trio.sleep(0)" in new and "trio.run(main)" in new
+    assert "binds the name" not in new
+
+
+LOOP_VARIABLE_DECLARED = {
+    "global": '''\
+import asyncio
+
+x = "global x"
+
+
+async def work(n):
+    await asyncio.sleep(0.01)
+
+
+def show():
+    print(x)
+
+
+async def main():
+    global x
+    await asyncio.gather(*(work(x) for x in range(3)))
+    show()
+
+
+asyncio.run(main())
+''',
+    "nonlocal": '''\
+import asyncio
+
+
+async def work(n):
+    await asyncio.sleep(0.01)
+
+
+async def main():
+    x = "outer x"
+
+    async def inner():
+        nonlocal x
+        await asyncio.gather(*(work(x) for x in range(3)))
+
+    await inner()
+    print(x)
+
+
+asyncio.run(main())
+''',
+}
+
+
+@pytest.mark.parametrize("case", LOOP_VARIABLE_DECLARED)
+def test_a_gather_whose_loop_variable_is_declared_global_or_nonlocal_is_kept(
+        tmp_path: Path, case: str) -> None:
+    """A generator expression's ``x`` is its own; a ``for`` loop's is the function's, and
+    under ``global x`` (``nonlocal x``) that is the module's (the enclosing function's): the
+    loop the rewrite made of it (before this rule) left ``x`` at 2, and the program printed
+    2. The gather is kept, and the run line names it as asyncio code left."""
+    source = LOOP_VARIABLE_DECLARED[case]
+    new, _ = port.rewrite(source, "app.py")
+    before = run(tmp_path, "original.py", source)
+    assert before.stdout == f"{case.replace('nonlocal', 'outer')} x\n", before.stderr
+    loop = source.replace("await asyncio.gather(*(work(x) for x in range(3)))",
+                          "for x in range(3):\n            await work(x)")
+    assert run(tmp_path, "loop.py", loop).stdout == "2\n"  # what a for loop does to it
+    assert "open_nursery" not in without_comments(new)
+    gather = "await asyncio.gather(*(work(x) for x in range(3)))"
+    assert "kept as it was: its loop variable `x` is also used outside it" in todo_above(
+        new, gather)
+    line = str(source.splitlines().index("    " * (1 + (case == "nonlocal")) + gather) + 1)
+    assert line in left_lines(todo_above(new, "trio.run(main)"))
+
+
+def test_the_nursery_name_is_not_one_the_function_declares_global() -> None:
+    source = ("import asyncio\n\nnursery = 1\n\n\nasync def f():\n    pass\n\n\n"
+              "async def main():\n    global nursery\n    await asyncio.gather(f())\n")
+    new, _ = port.rewrite(source, "app.py")
+    assert "async with trio.open_nursery() as nursery_1:" in new
+
+
+ORDER = '''\
+import asyncio
+import sys
+
+
+async def count(n):
+    print("start", n)
+    await asyncio.sleep(0.01)
+    print("end", n)
+
+
+async def main():
+    await asyncio.gather(count(1), count(2), count(3))
+
+
+asyncio.run(main())
+'''
+
+#: Runs a program with Trio's scheduler made to pick one way: it reverses each batch of
+#: ready tasks when its ``random()`` is below 0.5, and otherwise runs the batch last-first.
+PICKED = ("import runpy, sys\nimport trio._core._run as r\nr._r.random = lambda: {value}\n"
+          "runpy.run_path(sys.argv[1], run_name='__main__')\n")
+
+
+@pytest.mark.parametrize(("value", "order"), [(0.0, "1 2 3"), (0.99, "3 2 1")])
+def test_a_rewritten_gather_starts_its_children_in_any_order_and_the_todo_says_so(
+        tmp_path: Path, value: float, order: str) -> None:
+    """asyncio's gather starts its children in argument order and its loop wakes them first
+    in, first out; Trio's scheduler runs each batch of ready tasks in one order or the other,
+    at random: the rewritten program prints the same lines in another order half the time."""
+    new, before, _ = both(tmp_path, ORDER)
+    in_order = "".join(f"{what} {n}\n" for what in ("start", "end") for n in (1, 2, 3))
+    assert before.stdout == in_order, before.stderr
+    (tmp_path / "picked.py").write_text(PICKED.format(value=value))
+    after = subprocess.run([sys.executable, "-W", "error", "picked.py", "ported.py"],
+                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    starts = " ".join(line.split()[1] for line in after.stdout.splitlines()
+                      if line.startswith("start"))
+    assert (after.returncode, starts) == (0, order), after.stderr
+    assert sorted(after.stdout.splitlines()) == sorted(in_order.splitlines())
+    todo = todo_above(new, "async with trio.open_nursery() as nursery:")
+    assert "the children run in no fixed order" in todo
+
+
+CTRL_C = '''\
+import asyncio
+import os
+import signal
+import time
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+
+
+async def main():
+    print("started", flush=True)
+    try:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, in the middle of synchronous work
+        time.sleep(0.05)
+        print("the synchronous part finished", flush=True)
+        await asyncio.sleep(1)
+        print("main finished", flush=True)
+    finally:
+        print("cleanup ran", flush=True)
+
+
+asyncio.run(main())
+'''
+
+
+def test_a_rewritten_run_changes_what_ctrl_c_does_and_always_says_so(tmp_path: Path) -> None:
+    """asyncio.run's first Ctrl-C cancels ``main``, which sees it at its next await; trio.run
+    raises KeyboardInterrupt at once, in the code that is running. No asyncio code is left
+    here, and the run line still carries the TODO."""
+    new, before, after = both(tmp_path, CTRL_C)
+    assert "trio.run(main)" in new and "await trio.sleep(1)" in new
+    assert before.stdout == "started\nthe synchronous part finished\ncleanup ran\n", \
+        before.stderr
+    assert after.stdout == "started\ncleanup ran\n", after.stderr
+    assert "KeyboardInterrupt" in before.stderr and "KeyboardInterrupt" in after.stderr
+    assert todos(new) == [f"# TODO(trio): rewritten, check it: {rewriting.CTRL_C}"]
+    assert "Ctrl-C" in todo_above(new, "trio.run(main)")

@@ -11,12 +11,19 @@ in one short reason, why it was kept. Three rewrites, each with the condition th
   ``result=``.
 * ``asyncio.run(main(a))`` → ``trio.run(main, a)`` when ``main`` is an ``async def`` of this
   file. That line moves the *whole* program to Trio, so when anything asyncio stays behind (a
-  TODO elsewhere, or an imported module that may use asyncio) it gets a TODO that says so.
+  TODO elsewhere, or an imported module that may use asyncio) it gets a TODO that says so; and
+  it always gets one about Ctrl-C, which ``trio.run`` turns into a KeyboardInterrupt at once,
+  where ``asyncio.run`` cancelled ``main`` at its next await.
 * ``await asyncio.gather(f(x), g(y))`` whose result is unused → a nursery, when every argument
   is a positional call of a module-level ``async def`` of this file (``start_soon`` needs an
   async function, not an awaitable) and no ``except`` of the same function sees it. An
   ``except`` in a *caller* cannot be ruled out from here, so the block always carries a TODO:
-  its errors now arrive as an ExceptionGroup, and a failing child cancels its siblings.
+  its errors now arrive as an ExceptionGroup, a failing child cancels its siblings, and the
+  children run in no fixed order (Trio's scheduler runs each batch of ready tasks in either
+  order, at random; gather starts them in argument order).
+
+None of the three is made in a file that binds the name ``trio`` itself (``trio = ...``, a
+``def trio``, ``import x as trio``, ...): the ``trio.sleep`` written there would not be Trio's.
 
 A rewritten ``trio.sleep`` or nursery works only under ``trio.run``: an asyncio entry point
 that stays says so, and a file with none (a library module) says once that its callers must
@@ -58,7 +65,11 @@ SLEEP_RESULT = "trio.sleep has no result=: return the value yourself"
 NO_RUN = ("the rewrites in this file run only under Trio, and it has no entry point: "
           "port its callers too (or reach it through trio-asyncio)")
 GATHER_ERRORS = ("errors now arrive as an ExceptionGroup: an `except X` around this, here or "
-                 "in a caller, needs `except*`; a failing child now cancels its siblings")
+                 "in a caller, needs `except*`; a failing child now cancels its siblings; and "
+                 "the children run in no fixed order (gather starts them in argument order)")
+#: On every rewritten run line: what Ctrl-C does changes for every program.
+CTRL_C = ("Ctrl-C now raises KeyboardInterrupt at once, in whatever code is running, where "
+          "asyncio.run cancelled main at its next await (main saw CancelledError there)")
 
 
 def _positional_call(node: ast.expr) -> ast.Call | None:
@@ -182,6 +193,8 @@ class _File:
     used: dict[ast.AST, dict[str, int]] = field(default_factory=dict)
     #: line → the line that starts its logical line (see ``_logical_starts``)
     anchors: list[int] = field(default_factory=list)
+    #: why nothing may be rewritten to ``trio.…``: the file binds ``trio`` itself (or None)
+    shadowed: str | None = None
 
     @classmethod
     def read(cls, tree: ast.Module, names: Names, source: str, lines: list[str]) -> _File:
@@ -206,8 +219,11 @@ class _File:
             node.name for node in tree.body
             if isinstance(node, ast.AsyncFunctionDef) and not node.decorator_list
             and bound.get(node.name) == 1)
+        line = _binds_trio(tree)
+        shadowed = None if line is None else \
+            f"the file binds the name `trio` itself (line {line}), not only to the module"
         return cls(tree, names, source, lines, parents, local_async,
-                   anchors=_logical_starts(lines))
+                   anchors=_logical_starts(lines), shadowed=shadowed)
 
     def anchor(self, line: int) -> int:
         """The line a comment about ``line`` goes above: the start of its logical line (a
@@ -233,9 +249,11 @@ class _File:
         if function not in self.used:
             counts: dict[str, int] = {}
             for node in walk(function):
-                name = node.id if isinstance(node, ast.Name) else \
-                    node.arg if isinstance(node, ast.arg) else None
-                if name is not None:
+                # `global x` names x too: a for loop would then bind the module's x
+                names = node.names if isinstance(node, ast.Global | ast.Nonlocal) else \
+                    [node.id] if isinstance(node, ast.Name) else \
+                    [node.arg] if isinstance(node, ast.arg) else []
+                for name in names:
                     counts[name] = counts.get(name, 0) + 1
             self.used[function] = counts
         return self.used[function]
@@ -285,6 +303,8 @@ def _gather(stmt: ast.Expr, gather: ast.Call, file: _File, indent: str
         return "it takes keyword arguments"
     if not gather.args:
         return "it gathers nothing"
+    if file.shadowed:
+        return file.shadowed
     function = file.function(stmt)
     if not isinstance(function, ast.AsyncFunctionDef):
         return "it is not in an async def"
@@ -333,6 +353,31 @@ def _gather(stmt: ast.Expr, gather: ast.Call, file: _File, indent: str
     if not file.owns_its_lines(stmt):
         return "it shares its line with another statement"
     return [f"{indent}async with trio.open_nursery() as {nursery}:", *body], GATHER_ERRORS
+
+
+def _binds_trio(tree: ast.Module) -> int | None:
+    """The first line where the file binds the name ``trio`` to anything but the module
+    (``import trio``, ``import trio.x``, ``import trio as trio``): an assignment, a ``def``,
+    an argument, ``import x as trio``, ``from x import trio``, ``except E as trio``, a
+    ``case`` pattern, ``del trio``. Where it does, a rewritten ``trio.sleep`` or the added
+    ``import trio`` could mean something else (module-level, the binding below ``import trio``
+    wins; local, it hides the module in that function): None, where it does not."""
+    lines = []
+    for node in walk(tree):
+        if isinstance(node, ast.Import):
+            lines += [node.lineno for a in node.names if a.asname == "trio" != a.name]
+        elif isinstance(node, ast.ImportFrom):
+            lines += [node.lineno for a in node.names if (a.asname or a.name) == "trio"]
+        elif isinstance(node, ast.Name | ast.arg | ast.FunctionDef | ast.AsyncFunctionDef
+                        | ast.ClassDef | ast.ExceptHandler | ast.MatchAs | ast.MatchStar
+                        | ast.MatchMapping):
+            name = node.id if isinstance(node, ast.Name) else \
+                node.arg if isinstance(node, ast.arg) else \
+                node.rest if isinstance(node, ast.MatchMapping) else node.name
+            if name == "trio" and not (isinstance(node, ast.Name)
+                                       and isinstance(node.ctx, ast.Load)):
+                lines.append(node.lineno)
+    return min(lines, default=None)
 
 
 def _imports_unknown(tree: ast.Module) -> list[str]:
@@ -473,6 +518,9 @@ def _sleep(call: ast.Call, file: _File, edits: _Edits) -> None:
     if func.lineno != func.end_lineno:
         edits.keep(line, construct, "its name spans lines")
         return
+    if file.shadowed:
+        edits.keep(line, construct, file.shadowed)
+        return
     edits.spans.append((func.lineno, func.col_offset, func.lineno, func.end_col_offset or 0,
                         "trio.sleep"))
     edits.done.add((line, construct))
@@ -484,7 +532,7 @@ def _run(call: ast.Call, line: int, file: _File, edits: _Edits, leftovers: list[
     if main is None:
         edits.keep(line, "asyncio.run", "trio.run takes no keyword arguments of asyncio.run's")
         return
-    why = file.own_coroutine(main)
+    why = file.own_coroutine(main) or file.shadowed
     if why is not None:
         edits.keep(line, "asyncio.run", why.replace("start_soon", "trio.run"))
         return
@@ -492,6 +540,8 @@ def _run(call: ast.Call, line: int, file: _File, edits: _Edits, leftovers: list[
     edits.spans.append((call.lineno, call.col_offset, call.end_lineno or call.lineno,
                         call.end_col_offset or 0, f"trio.run({_call_as_args(main, file.lines)})"))
     edits.done.add((line, "asyncio.run"))
+    # Ctrl-C first: the note on what stays goes right above the line
+    edits.checks.setdefault(_statement(call, file), []).append(CTRL_C)
     stays = []
     if leftovers:
         stays.append(f"the asyncio code left on line{'s' if len(leftovers) > 1 else ''} "
