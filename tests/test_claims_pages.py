@@ -34,6 +34,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import urllib.parse
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -172,6 +173,33 @@ def test_a_negative_sleep_returns_at_once_in_asyncio_and_raises_valueerror_in_tr
     assert run_trio(until_a_past_deadline) == 0
 
 
+def test_a_deadline_from_another_clock_is_long_past_for_trio_sleep_until() -> None:
+    """porting.md's negative-delay advice (RV4-porting F12): ``trio.sleep_until`` takes a
+    deadline on Trio's clock, ``perf_counter()`` plus a random offset of 10,000 to 200,000 s.
+    A deadline from asyncio's clock (``loop.time()`` is ``time.monotonic()``) is long past
+    there: the sleep returns at once, where ``asyncio.sleep(deadline - loop.time())`` slept."""
+
+    async def on_asyncio() -> float:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 0.2
+        start = time.monotonic()
+        await asyncio.sleep(deadline - loop.time())
+        return time.monotonic() - start
+
+    async def until_a_monotonic_deadline() -> tuple[float, float]:
+        deadline = time.monotonic() + 0.2  # what loop.time() gave
+        start = time.monotonic()
+        await trio.sleep_until(deadline)
+        return time.monotonic() - start, trio.current_time() - time.monotonic()
+
+    # the real clocks, not tests.virtual's: the offset is the real clock's
+    assert asyncio.run(on_asyncio()) >= 0.15
+    slept, offset = trio.run(until_a_monotonic_deadline)
+    assert slept < 0.1 and 9_000 < offset < 201_000, (slept, offset)
+    text = " ".join(page("porting.md").split())
+    assert "with the deadline taken from `trio.current_time()`" in text
+
+
 LEFTOVERS: dict[str, Callable[[], Awaitable[Any]]] = {
     "asyncio.sleep(1)": lambda: asyncio.sleep(1),
     "asyncio.sleep(0)": lambda: asyncio.sleep(0),
@@ -208,6 +236,58 @@ def test_an_asyncio_await_left_in_a_trio_run_fails(awaited: str, error: str, whe
     with recorded_warnings():  # asyncio.sleep(1) never started: it warns, as it should
         run_trio(main)
     assert len(failures) == 1 and failures[0].startswith(error), failures
+
+
+async def _made_a_task() -> None:
+    coroutine = asyncio.sleep(0)
+    try:
+        task = asyncio.create_task(coroutine)
+        await task  # pragma: no cover - the claim would be false
+    finally:
+        coroutine.close()  # never started: no "never awaited" warning
+
+
+async def _entered_a_timeout() -> None:
+    async with asyncio.timeout(5):
+        await asyncio.sleep(0)  # pragma: no cover - the claim would be false
+
+
+async def _asked_for_the_loop() -> None:
+    asyncio.get_running_loop()
+
+
+ASKS_FOR_THE_LOOP: dict[str, Callable[[], Awaitable[None]]] = {
+    "asyncio.timeout(5)": _entered_a_timeout,
+    "asyncio.create_task(...)": _made_a_task,
+    "asyncio.get_running_loop()": _asked_for_the_loop,
+}
+
+
+@pytest.mark.parametrize("call", ASKS_FOR_THE_LOOP)
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_a_call_that_asks_for_the_loop_raises_at_once_in_a_trio_run(call: str, where: str) -> None:
+    """porting.md, the run rewrite (RV4-porting F7): a call that asks for the running loop
+    before anything waits raises ``RuntimeError: no running event loop`` at once under Trio,
+    in the main task or a child, before any checkpoint."""
+    failures: list[str] = []
+
+    async def leftover() -> None:
+        try:
+            await ASKS_FOR_THE_LOOP[call]()
+        except RuntimeError as e:
+            failures.append(f"{type(e).__name__}: {e}")
+
+    async def main() -> None:
+        if where == "main task":
+            await leftover()
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(leftover)
+
+    run_trio(main)
+    assert failures == ["RuntimeError: no running event loop"]
+    text = " ".join(page("porting.md").split())
+    assert f"`{call}`" in text
 
 
 async def free_then_waiting(kind: str) -> list[str]:
@@ -790,11 +870,12 @@ async def b({params}):
     ("x", "q = []", False), ("x", "q = {}", False), ("x", "q = 5", False),
     ("x", "q = 'x'", False),
     ("x", "q = -1", True),  # not a literal to Python's parser: an operation on 1 (RV67)
-    # not None, not a tuple
-    ("x", "q = None", True), ("x", "q = (1, 2)", True),
-    # a builtin that makes a value; not max()
+    # not None, not a tuple, not a comprehension (RV4-porting F11)
+    ("x", "q = None", True), ("x", "q = (1, 2)", True), ("x", "q = [i for i in x]", True),
+    ("x", "q = {i: i for i in x}", True),
+    # one of the fourteen builtins the page lists; not max(), not range()
     ("x", "q = list()", False), ("x", "q = len(x)", False), ("x", "q = sorted(x)", False),
-    ("x", "q = open(x)", False), ("x", "q = max(x)", True),
+    ("x", "q = open(x)", False), ("x", "q = max(x)", True), ("x", "q = range(3)", True),
     # a call into the standard library or another package
     ("x", "q = deque()", False), ("x", "q = collections.deque()", False),
     ("x", "q = foo.make()", False), ("x", "q = make()", False),
@@ -819,7 +900,68 @@ def test_a_name_is_followed_through_the_file_as_the_porting_page_says(
     rows = [finding.row for finding in port.scan(source, "app.py") if finding.line == line]
     assert (rows == ["queue"]) if still_a_queue else (rows == []), rows
     text = " ".join(page("porting.md").split())
-    assert "(`q = []`, `q = 5`; not `None`, not `(1, 2)`)" in text
+    assert ("(`q = []`, `q = 5`; not `None`, not `(1, 2)`, not a comprehension "
+            "`[i for i in x]`)") in text
+    assert ("`dict`, `list`, `set`, `tuple`, `frozenset`, `str`, `bytes`, `bytearray`, `int`, "
+            "`float`, `bool`, `len`, `sorted` and `open`") in text
+
+
+_PROPERTY = """import asyncio
+
+
+class Svc:
+    def __init__(self):
+        self._lp = asyncio.get_event_loop()
+
+    @property
+    def lp(self):
+        return self._lp
+
+    def later(self):
+        self.lp.call_later(1, print)
+
+
+s = Svc()
+s.lp.call_later(1, print)
+Svc().lp.call_later(1, print)
+t = s.lp
+t.call_later(1, print)
+"""
+
+
+def test_what_a_property_returns_is_followed_on_self_and_a_new_instance_only() -> None:
+    """porting.md's opening (RV4-porting F4): a property's loop is followed where it is read on
+    ``self`` or on a new instance, not through an instance kept in a name."""
+    constructs: dict[int, list[str]] = {}
+    for finding in port.scan(_PROPERTY, "app.py"):
+        constructs.setdefault(finding.line, []).append(finding.construct)
+    assert "loop.call_later" in constructs[13]  # self.lp
+    assert "loop.call_later" in constructs[18]  # Svc().lp
+    assert 17 not in constructs and 20 not in constructs  # s.lp, t = s.lp
+    text = " ".join(page("porting.md").split())
+    assert "not when it is read on an instance kept in a name" in text
+
+
+def test_the_corpus_counts_the_cpython_docs_apart_from_the_packages() -> None:
+    """porting.md, "How well it does" (RV4-porting F8): the corpus's projects (its
+    ``projects.toml``, one key per package, both parts) are the packages on the index and the
+    CPython docs, which are not a package on it."""
+    import tomllib
+
+    projects = tomllib.loads((ROOT / "tests" / "port_corpus" / "projects.toml").read_text(
+        encoding="utf-8"))
+    assert "CPython docs" in projects
+    text = " ".join(page("porting.md").split())
+    assert (f"from the sdists of {len(projects) - 1} packages on the package index and from "
+            "the CPython docs' own examples") in text
+
+
+def test_the_builtins_that_make_a_value_are_the_fourteen_the_porting_page_lists() -> None:
+    from walkthrough.port import constructs
+
+    assert sorted(constructs.BUILTIN_VALUES) == sorted(
+        ["dict", "list", "set", "tuple", "frozenset", "str", "bytes", "bytearray", "int",
+         "float", "bool", "len", "sorted", "open"])
 
 
 @pytest.mark.timeout(60)

@@ -352,6 +352,9 @@ def test_a_fixture_of_the_projects_own_object_is_no_library(tmp_path: Path) -> N
                         "[tool.setuptools]\npackages = ['a']\n", "python/b/__init__.py": ""},
      {"b"}),
     ({"pyproject.toml": "not toml [", "python/b/__init__.py": ""}, set()),
+    # a setup.py is not read, as porting.md says (RV4-porting F5): its package_dir finds nothing
+    ({"setup.py": 'from setuptools import setup\nsetup(package_dir={"": "lib"})\n',
+      "lib/pkg/__init__.py": ""}, set()),
     ({"setup.cfg": "not an ini file", "lib/b/__init__.py": ""}, set()),
 ])
 def test_a_folder_the_project_file_names_for_its_packages(

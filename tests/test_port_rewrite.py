@@ -387,19 +387,42 @@ def test_a_run_that_leaves_asyncio_code_behind_says_so(tmp_path: Path) -> None:
     assert "6" in left_lines(todo) and "asyncssh may run on asyncio" in todo
 
 
+#: Two stand-ins for an asyncio-only library (asyncssh is not installed): one that asks for the
+#: running loop first, as most do, and one that awaits an asyncio future without asking.
+FAKELIBS = {
+    "asks for the loop": ("import asyncio\n\n\nasync def connect():\n"
+                          "    loop = asyncio.get_running_loop()\n"
+                          "    fut = loop.create_future()\n"
+                          "    loop.call_soon(fut.set_result, 'connected')\n"
+                          "    return await fut\n",
+                          "RuntimeError: no running event loop"),
+    "awaits a future": ("import asyncio\n\n\nasync def connect():\n"
+                        "    if asyncio._get_running_loop() is not None:\n"
+                        "        return 'connected'\n"
+                        "    loop = asyncio.new_event_loop()  # under Trio: a future of its own\n"
+                        "    try:\n"
+                        "        return await loop.create_future()\n"
+                        "    finally:\n"
+                        "        loop.close()\n",
+                        "TypeError: trio.run received unrecognized yield message <Future pending>"),
+}
+
+
+@pytest.mark.parametrize("kind", FAKELIBS)
 def test_a_run_whose_imported_library_is_asyncio_only_crashes_and_the_todo_says_why(
-        tmp_path: Path) -> None:
+        tmp_path: Path, kind: str) -> None:
     """The asyncssh case, offline: nothing in the file is asyncio but the run line, and the
-    library it awaits runs on asyncio. The rewrite cannot see that, so the run line says it."""
-    (tmp_path / "fakelib.py").write_text(
-        "import asyncio\n\n\nasync def connect():\n"
-        "    loop = asyncio.get_running_loop()\n    fut = loop.create_future()\n"
-        "    loop.call_soon(fut.set_result, 'connected')\n    return await fut\n")
+    library it awaits runs on asyncio. The rewrite cannot see that, so the run line says it.
+    The crash, as porting.md gives it (RV4-porting F6): a RuntimeError where the library asks
+    for the running loop, Trio's TypeError where it awaits an asyncio future."""
+    library, error = FAKELIBS[kind]
+    (tmp_path / "fakelib.py").write_text(library)
     source = ("import asyncio\n\nimport fakelib\n\n\nasync def main():\n"
               "    print(await fakelib.connect())\n\n\nasyncio.run(main())\n")
     new, before, after = both(tmp_path, source)
     assert before.returncode == 0 and before.stdout == "connected\n", before.stderr
     assert after.returncode == 1 and after.stdout == ""
+    assert after.stderr.strip().splitlines()[-1].startswith(error), after.stderr
     todo = todo_above(new, "trio.run(main)")
     assert "moves the whole program to Trio" in todo and "fakelib may run on asyncio" in todo
 
