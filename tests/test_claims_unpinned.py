@@ -934,3 +934,78 @@ def test_anyios_asyncio_backend_ignores_a_clock_and_instruments_in_backend_optio
         assert (cut_short, elapsed >= 3600, steps.steps > 0) == (False, True, True)
     else:
         assert (cut_short, elapsed < 3600, steps.steps) == (True, True, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# divergences.md, Ctrl-C: a second Ctrl-C while a nursery unwinds after the first.
+
+SECOND_CTRL_C = SHAPE + """
+import sys, time, trio
+
+LANDS = sys.argv[1]
+cleanup = []
+
+class Idle(trio.abc.Instrument):
+    def before_io_wait(self, timeout):  # every task waits: say so, before and in the cleanup
+        if timeout <= 0:
+            return
+        if not cleanup:
+            cleanup.append("ready")
+            print("ready", flush=True)
+        elif LANDS == "while every task waits" and cleanup[-1] == "started":
+            cleanup.append("waiting")
+            print("every task waits", flush=True)
+
+async def worker():
+    try:
+        await trio.sleep(30)
+    finally:
+        with trio.move_on_after(10, shield=True):
+            cleanup.append("started")
+            print("cleanup starts", flush=True)
+            if LANDS == "while the cleanup's code runs":
+                start = time.monotonic()
+                while time.monotonic() - start < 3:  # the second signal lands here
+                    pass
+            else:
+                await trio.sleep(3)
+            print("cleanup finished", flush=True)
+
+async def main():
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(worker)
+        await trio.sleep(30)  # the first signal comes once both tasks wait
+
+try:
+    trio.run(main, instruments=[Idle()])
+except BaseException as e:
+    context = e.__context__
+    print("trio.run raised", shape(e), "context", shape(context) if context else None)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("lands", ["while every task waits", "while the cleanup's code runs"])
+def test_a_second_ctrl_c_while_a_nursery_unwinds_is_pending_only_if_every_task_waits(
+        lands: str) -> None:
+    """divergences.md: a real SIGINT while every task waits, then a second while the nursery
+    unwinds (a child's shielded cleanup). Landing while every task waits (each signal sent
+    once a Trio instrument says the run is about to wait), it stays pending: the cleanup
+    runs to its end, and ``trio.run`` raises it bare, the first one's group as its
+    ``__context__`` (``trio/_core/_run.py``: a ``KeyboardInterrupt`` still pending when the
+    run ends). Landing while the cleanup's code runs, it is raised there, at once: the
+    cleanup is cut short, and the group holds both."""
+    waits = lands == "while every task waits"
+    result = interrupt(["-c", SECOND_CTRL_C, lands], ready=lambda line: line == "ready\n",
+                       again_on=lambda line: line == ("every task waits\n" if waits
+                                                      else "cleanup starts\n"))
+    assert result.returncode == 0, result.stderr
+    if waits:
+        assert result.stdout.splitlines() == [
+            "ready", "cleanup starts", "every task waits", "cleanup finished",
+            "trio.run raised KeyboardInterrupt context BaseExceptionGroup[KeyboardInterrupt]"]
+    else:
+        assert result.stdout.splitlines() == [
+            "ready", "cleanup starts",
+            "trio.run raised BaseExceptionGroup[KeyboardInterrupt, KeyboardInterrupt] "
+            "context None"]
