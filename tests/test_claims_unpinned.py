@@ -1009,3 +1009,54 @@ def test_a_second_ctrl_c_while_a_nursery_unwinds_is_pending_only_if_every_task_w
             "ready", "cleanup starts",
             "trio.run raised BaseExceptionGroup[KeyboardInterrupt, KeyboardInterrupt] "
             "context None"]
+
+
+PENDING_THEN_OUTSIDE = SHAPE + """
+import trio
+
+state = []
+
+class Idle(trio.abc.Instrument):
+    def before_io_wait(self, timeout):  # once the cleanup waits, every task waiting
+        if timeout > 0 and state == ["cleanup starts"]:
+            state.append("ready")
+            print("ready", flush=True)
+
+async def worker():
+    try:
+        await trio.sleep(10)
+    finally:
+        with trio.move_on_after(10, shield=True):
+            state.append("cleanup starts")
+            await trio.sleep(2)
+            print("cleanup finished", flush=True)
+
+async def main():
+    with trio.CancelScope() as scope:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(worker)
+            await trio.sleep(1)
+            scope.cancel()  # main now waits at the end of a cancelled nursery
+    print("after the nursery", flush=True)
+    await trio.sleep(5)  # main's next checkpoint, outside every nursery
+    print("main's sleep finished", flush=True)
+
+try:
+    trio.run(main, instruments=[Idle()])
+except BaseException as e:
+    print("trio.run raised", shape(e))
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_pending_ctrl_c_comes_bare_at_mains_next_checkpoint_outside_every_nursery() -> None:
+    """divergences.md, the case ``test_a_ctrl_c_while_main_waits_in_a_cancelled_nursery_...``
+    lacks: a real SIGINT while main waits at the end of an already-cancelled nursery stays
+    pending until the child's shielded cleanup has finished, and comes at main's next
+    checkpoint after that nursery, outside every nursery: bare, and main's sleep there never
+    finishes. (The signal is sent once a Trio instrument says every task waits, in the
+    cleanup's 2 s.)"""
+    result = interrupt(["-c", PENDING_THEN_OUTSIDE], ready=lambda line: line == "ready\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "ready", "cleanup finished", "after the nursery", "trio.run raised KeyboardInterrupt"]
