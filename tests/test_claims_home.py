@@ -1,32 +1,46 @@
-"""What docs/old-names.md states and no other test showed (outside review RV4-home, F4, F5, F7).
+"""What docs/old-names.md and docs/notebooks.md state and no other test showed (outside review
+RV4-home, F3, F4, F5, F7, F11).
 
-- The table's "What changed" column, row by row where it states what Trio does (F4, F7):
-  ``nursery.start`` passes ``task_status=`` and returns at ``started()``, a plain function is a
-  ``TypeError`` that leaves the nursery inside its ``ExceptionGroup``; one error in a nursery
-  comes wrapped in a built-in ``ExceptionGroup``; consumers learn that the work is done when
-  every send end, the first and each clone, is closed; ``CancelScope`` is a plain class used
-  with ``with``; from a foreign thread the ``TrioToken`` is the handle; one
+- docs/old-names.md, the table's "What changed" column, row by row where it states what Trio
+  does (F4, F7): ``nursery.start`` passes ``task_status=`` and returns at ``started()``, a plain
+  function is a ``TypeError`` that leaves the nursery inside its ``ExceptionGroup``; one error
+  in a nursery comes wrapped in a built-in ``ExceptionGroup``; consumers learn that the work is
+  done when every send end, the first and each clone, is closed; ``CancelScope`` is a plain
+  class used with ``with``; from a foreign thread the ``TrioToken`` is the handle; one
   ``BrokenResourceError`` for a broken stream and a broken channel, one
   ``ClosedResourceError`` for a closed stream and a closed listener; ``outcome.capture``;
   ``run_process`` waits and checks the exit status; an ``Event`` fires once. The removed
   names, ``cancellable=``, ``trio.hazmat``, ``trio.Process`` and the deprecated names are
   tested elsewhere (tests/test_migration.py, tests/test_claims_pages.py, tests/test_claims.py),
   as the page says. Its Trio version is pyproject.toml's minimum (F5).
+- docs/notebooks.md: the seed's ``random.seed(444)`` does not seed its ``Faker``, so the queue
+  cells as the seed writes them print other names and jobs on every run, even on the virtual
+  clock, and only the names and jobs differ (F11); the tracked notebooks hold no outputs and
+  no execution counts, so a run that Jupyter saves into one changes it (F3).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools as it
+import json
+import random
 import re
 import subprocess
 import sys
 import threading
 import tomllib
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import outcome
 import pytest
 import trio
 import trio.testing
+from faker import Faker
+
+from walkthrough.clocks import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -276,3 +290,100 @@ def test_old_names_states_pyprojects_trio_minimum() -> None:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
     [minimum] = [d.split(">=")[1] for d in deps if re.match(r"trio>=", d)]
     assert f"(Trio {minimum} or later" in page("docs/old-names.md")
+
+
+# -- docs/notebooks.md -------------------------------------------------------------------------
+
+
+def seed_queue(seed_faker: bool) -> Callable[[], Coroutine[Any, Any, list[str]]]:
+    """The seed notebook's queue cells, solved as the seed writes them: ``random.seed(444)``
+    and the global ``random``, one ``Faker()`` made once (the seed's ``In [3]``), never seeded
+    unless ``seed_faker``; sleeps of ``randint(0, 10)`` seconds. Returns what it prints."""
+    fake = Faker()
+    if seed_faker:
+        fake.seed_instance(444)
+
+    async def run() -> list[str]:
+        out: list[str] = []
+        random.seed(444)
+
+        async def rand_sleep() -> None:
+            await asyncio.sleep(random.randint(0, 10))
+
+        async def produce(name: str, q: asyncio.Queue[str]) -> None:
+            for _ in it.repeat(None, random.randint(0, 10)):
+                await rand_sleep()
+                await q.put(str(fake.job()))
+                out.append(f"Producer {name} added a job")
+
+        async def consume(name: str, q: asyncio.Queue[str]) -> None:
+            while True:
+                await rand_sleep()
+                job = await q.get()
+                out.append(f"    > Consumer {name} got element <{job}>")
+                q.task_done()
+
+        q: asyncio.Queue[str] = asyncio.Queue()
+        producers = [asyncio.create_task(produce(fake.first_name_female(), q))
+                     for _ in range(5)]
+        consumers = [asyncio.create_task(consume(fake.first_name_male(), q))
+                     for _ in range(2)]
+        await asyncio.gather(*producers)
+        await q.join()
+        for c in consumers:
+            c.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
+        return out
+
+    return run
+
+
+def virtual_runs(seed_faker: bool, runs: int) -> list[tuple[str, ...]]:
+    state = random.getstate()
+    try:
+        outputs = []
+        for _ in range(runs):
+            with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+                outputs.append(tuple(runner.run(seed_queue(seed_faker)())))
+        return outputs
+    finally:
+        random.setstate(state)
+
+
+def masked(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The lines with the Faker's names and job titles taken out."""
+    return tuple(re.sub(r"^(Producer) .+ (added a job)$|^(    > Consumer) .+ (got element) <.*>$",
+                        lambda m: " ".join(g for g in m.groups() if g), line)
+                 for line in lines)
+
+
+@pytest.mark.asyncio_suite
+def test_random_seed_does_not_seed_the_seeds_faker() -> None:
+    """F11: Faker draws from a ``random.Random`` of its own, which ``random.seed(444)`` leaves
+    alone. So on the virtual clock (no jitter) the seed's queue cells print other names and
+    jobs on every run, and the rest of each line, and the number of lines, stay the same;
+    with the Faker seeded as well they print one output every time."""
+    unseeded = virtual_runs(seed_faker=False, runs=3)
+    assert len(set(unseeded)) == 3
+    assert len({masked(out) for out in unseeded}) == 1
+    assert len(set(virtual_runs(seed_faker=True, runs=3))) == 1
+    text = page("docs/notebooks.md")
+    assert "which `random.seed` does not seed" in text
+    assert "with the `Faker` seeded too" in text
+
+
+def test_the_tracked_notebooks_hold_no_outputs_so_a_saved_run_changes_them() -> None:
+    """F3: the generator writes no outputs and no execution counts, and the freshness test
+    compares the files byte for byte: a run saved into a tracked notebook fails the suite. The
+    page sends a reader who wants to run one to a copy in my_notebooks/, which git ignores."""
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == 4
+    for path in notebooks:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = [c for c in cells if c["cell_type"] == "code"]
+        assert code, path.name
+        assert all(c["outputs"] == [] and c["execution_count"] is None for c in code), path.name
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q",
+                              "my_notebooks/trio-solved.ipynb"], cwd=ROOT, check=False)
+    assert ignored.returncode == 0
+    assert "cp notebooks/trio-solved.ipynb my_notebooks/" in page("docs/notebooks.md")
