@@ -132,6 +132,7 @@ async def demo(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import signal
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
@@ -141,5 +142,6 @@ if __name__ == "__main__":
     try:
         asyncio.run(coro)
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
         coro.close()  # if it never started: no "coroutine was never awaited" warning
         sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback

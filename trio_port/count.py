@@ -60,6 +60,7 @@ async def demo_async() -> None:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import signal
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
@@ -69,4 +70,5 @@ if __name__ == "__main__":
         demo_sync()
         trio.run(demo_async)
     except* KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
         sys.exit(130)  # (except*: trio.run may raise it inside an exception group)

@@ -42,6 +42,7 @@ def demo() -> None:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import signal
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
@@ -50,4 +51,5 @@ if __name__ == "__main__":
     try:
         demo()
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
         sys.exit(130)

@@ -71,6 +71,7 @@ async def demo_async() -> None:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import signal
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
@@ -81,5 +82,6 @@ if __name__ == "__main__":
         demo_sync()
         asyncio.run(coro)
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
         coro.close()  # if it never started: no "coroutine was never awaited" warning
         sys.exit(130)

@@ -204,6 +204,7 @@ async def demo_closing(nprod: int = 5, ncon: int = 2, seed: int = 444) -> None:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import signal
 
     parser = argparse.ArgumentParser(
         prog=f"python -m {__spec__.name}" if __spec__ else None,  # None: the file's own name
@@ -212,4 +213,5 @@ if __name__ == "__main__":
     try:
         trio.run(demo)
     except* KeyboardInterrupt:  # trio.run may raise it inside an exception group
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
         sys.exit(130)  # the shell's code for "ended by Ctrl-C", without a traceback
