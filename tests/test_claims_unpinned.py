@@ -1,10 +1,11 @@
 """Sentences of the guide about what a framework does that used to say no test showed them.
 
-Each said so itself ("read from the source", "by hand", "an outside reviewer's run, not a test
-here", "no test yet"). Each test here names the page and the sentence it now pins, and varies
-what could make the sentence false: where the signal lands (running code or a wait, the main
-task or a child), whether a charset is declared, which CPython runs it (the nox sessions run
-this file on each installed one from 3.11; version-dependent behaviour is asserted per
+Each said so itself ("read from the source", "by hand", "measured", "an outside reviewer's run,
+not a test here", "no test yet", "not one of its cases"). Each test here names the page and the
+sentence it now pins (two sentences were half true, and now say what the test shows), and
+varies what could make the sentence false: where the signal lands (running code or a wait, the
+main task or a child), whether a charset is declared, which CPython runs it (the nox sessions
+run this file on each installed one from 3.11; version-dependent behaviour is asserted per
 ``sys.version_info``). Real signals go to a real child process (``tests/signals.py``); HTTP goes
 to a server on 127.0.0.1, never a mock of the client library.
 """
