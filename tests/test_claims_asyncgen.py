@@ -1,0 +1,190 @@
+"""docs/lessons/asyncgen.md's claims about the two frameworks, as tests (outside review RV4-gen).
+
+"Closing matters": where an async generator left suspended after a ``break`` is closed, by
+whom, whether an ``await`` in its ``finally`` completes, and when Trio warns, in each of the
+three ways a generator is left (its last reference goes during the run, as ``main`` returns,
+or never: still referenced when the run ends). Each case is a real ``asyncio.run`` or
+``trio.run`` in a child process with ``-W default``, so the interpreter's own end-of-run and
+warning machinery is what is tested. The asyncio side depends on the Python version (3.11 and
+3.12 against 3.13): the nox ``versions`` sessions run this file on each.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ABANDON = """
+import asyncio, sys
+impl, how = sys.argv[1], sys.argv[2]
+if impl == "trio":
+    import trio
+KEEP = []
+
+def task_name():
+    if impl == "trio":
+        task = trio.lowlevel.current_task()
+    else:
+        task = asyncio.current_task()
+    return (task.name if impl == "trio" else task.get_name()), task is MAIN[0]
+
+MAIN = []  # the consumer's task
+
+async def sleep(seconds):
+    await (trio.sleep(seconds) if impl == "trio" else asyncio.sleep(seconds))
+
+async def gen():
+    try:
+        yield 1
+        yield 2
+    finally:
+        name, is_main = task_name()
+        print(f"finally in: {name} main={is_main}", flush=True)
+        try:
+            await sleep(0.01)
+        except BaseException as exc:
+            print(f"await raised {type(exc).__name__}", flush=True)
+            raise
+        print("await completed", flush=True)
+
+async def main():
+    MAIN.append(trio.lowlevel.current_task() if impl == "trio" else asyncio.current_task())
+    if how == "collected":  # nothing refers to it after the loop: CPython frees it at once
+        async for _ in gen():
+            break
+        await sleep(0.1)
+    elif how == "at-return":  # a local: it goes as main returns
+        g = gen()
+        async for _ in g:
+            break
+    else:  # "kept": still referenced when the run ends
+        g = gen()
+        KEEP.append(g)
+        async for _ in g:
+            break
+    print("main returns", flush=True)
+
+if impl == "trio":
+    trio.run(main)
+else:
+    asyncio.run(main())
+print("run returned", flush=True)
+"""
+
+GC_WARNING = "ResourceWarning: Async generator '__main__.gen' was garbage collected"
+TRIO_SYSTEM_TASK = "close asyncgen __main__.gen (abandoned)"
+
+
+def abandon(impl: str, how: str) -> tuple[list[str], str]:
+    done = subprocess.run([sys.executable, "-W", "default", "-c", ABANDON, impl, how],
+                          capture_output=True, text=True, timeout=50, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "run returned", done.stdout
+    return lines, done.stderr
+
+
+@pytest.mark.asyncio_suite
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", ["collected", "at-return", "kept"])
+def test_asyncio_closes_an_abandoned_generator_in_a_task_of_its_own(how: str) -> None:
+    """lessons/asyncgen.md, "Closing matters" (RV4-gen F1, F3): asyncio closes the generator
+    in a task it creates for ``aclose()`` (its GC hook, or ``shutdown_asyncgens`` at the end of
+    ``asyncio.run``), never the consumer's, and warns nothing. The ``await`` in the ``finally``
+    completes, except on Python 3.11 and 3.12 when the last reference goes as ``main``
+    returns: ``asyncio.run``'s shutdown cancels the closing task before it starts, and the
+    ``await`` raises GeneratorExit, so the rest of the ``finally`` never runs. 3.13 completes
+    it."""
+    lines, stderr = abandon("asyncio", how)
+    finally_line = next(line for line in lines if line.startswith("finally in: "))
+    assert finally_line.startswith("finally in: Task-") and finally_line.endswith("main=False")
+    cut_short = how == "at-return" and sys.version_info < (3, 13)
+    if cut_short:
+        assert "await raised GeneratorExit" in lines and "await completed" not in lines
+    else:
+        assert "await completed" in lines and not any(x.startswith("await raised") for x in lines)
+    # collected during the run: closed before main returns; otherwise after it
+    assert (lines.index(finally_line) < lines.index("main returns")) is (how == "collected")
+    assert "ResourceWarning" not in stderr, stderr
+
+
+@pytest.mark.trio_suite
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", ["collected", "at-return", "kept"])
+def test_trio_closes_an_abandoned_generator_in_a_task_of_its_own_inside_a_cancelled_scope(
+        how: str) -> None:
+    """lessons/asyncgen.md, "Closing matters" (RV4-gen F1, F2, F3): Trio closes the generator in
+    a system task named ``close asyncgen ... (abandoned)`` when it is collected during the run,
+    in its init task (``<init>``) when it is still referenced at the end of the run, and in
+    either when it goes as ``main`` returns (which one depends on whether the system nursery is
+    still open: both were seen on each Python). Always inside a cancelled scope: the ``await``
+    raises Cancelled. The ResourceWarning comes from the GC hook only: none for a generator
+    Trio closes at the end of the run."""
+    lines, stderr = abandon("trio", how)
+    finally_line = next(line for line in lines if line.startswith("finally in: "))
+    where = {"collected": (f"finally in: {TRIO_SYSTEM_TASK} main=False",),
+             "at-return": (f"finally in: {TRIO_SYSTEM_TASK} main=False",
+                           "finally in: <init> main=False"),
+             "kept": ("finally in: <init> main=False",)}[how]
+    assert finally_line in where, lines
+    assert "await raised Cancelled" in lines and "await completed" not in lines
+    assert (GC_WARNING in stderr) is (how != "kept"), stderr
+
+
+TRIO_FINALLY = """
+import sys, trio
+
+async def no_checkpoint():
+    return "done"
+
+async def gen():
+    try:
+        yield 1
+        yield 2
+    finally:
+        print("coroutine without a checkpoint:", await no_checkpoint(), flush=True)
+        with trio.CancelScope(shield=True):
+            await trio.sleep(0.01)
+            print("shielded sleep completed", flush=True)
+        try:
+            await trio.sleep(0)
+        except trio.Cancelled:
+            print("plain sleep(0) raised Cancelled", flush=True)
+            raise
+        print("plain sleep(0) completed", flush=True)
+
+KEEP = []
+
+async def main():
+    g = gen()
+    if sys.argv[1] == "kept":
+        KEEP.append(g)
+    async for _ in g:
+        break
+    del g
+    await trio.sleep(0.1)
+
+trio.run(main)
+"""
+
+
+@pytest.mark.trio_suite
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", ["collected", "kept"])
+def test_in_trios_closing_task_the_first_checkpoint_raises_cancelled_unless_shielded(
+        how: str) -> None:
+    """lessons/asyncgen.md, "Closing matters" (RV4-gen F2): not every ``await`` in the
+    ``finally`` raises, only a checkpoint: awaiting a coroutine that reaches none completes,
+    and a shielded cancel scope inside the ``finally`` lets its awaits run to the end (Trio's
+    ``_finalize_one`` closes the generator in a shielded scope that it cancels at once)."""
+    done = subprocess.run([sys.executable, "-c", TRIO_FINALLY, how],
+                          capture_output=True, text=True, timeout=50, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["coroutine without a checkpoint: done",
+                                        "shielded sleep completed",
+                                        "plain sleep(0) raised Cancelled"]
