@@ -352,9 +352,23 @@ def test_a_fixture_of_the_projects_own_object_is_no_library(tmp_path: Path) -> N
                         "[tool.setuptools]\npackages = ['a']\n", "python/b/__init__.py": ""},
      {"b"}),
     ({"pyproject.toml": "not toml [", "python/b/__init__.py": ""}, set()),
-    # a setup.py is not read, as porting.md says (RV4-porting F5): its package_dir finds nothing
+    # a setup.py's literal package_dir (RV4-porting F5: it was not read, and the tests of a
+    # package in lib/ had their imports of it flagged); a computed one, or a file that does
+    # not parse, names nothing
     ({"setup.py": 'from setuptools import setup\nsetup(package_dir={"": "lib"})\n',
+      "lib/pkg/__init__.py": ""}, {"pkg"}),
+    ({"setup.py": 'import setuptools\nsetuptools.setup(name="x",\n'
+                  '    package_dir={"pkg2": "other", "": "lib"})\n',
+      "lib/pkg/__init__.py": ""}, {"pkg"}),
+    ({"setup.py": 'from setuptools import setup\nsetup(package_dir={"": 3, **more})\n',
       "lib/pkg/__init__.py": ""}, set()),
+    ({"setup.py": 'from setuptools import setup\nsetup(package_dir={"x": "lib"})\n',
+      "lib/pkg/__init__.py": ""}, set()),
+    ({"setup.py": 'from setuptools import setup\nd = {"": "lib"}\nsetup(package_dir=d)\n',
+      "lib/pkg/__init__.py": ""}, set()),
+    ({"setup.py": 'setup(package_dir="lib")\n', "lib/pkg/__init__.py": ""}, set()),
+    ({"setup.py": 'setup(package_dir={"": "lib"}\n', "lib/pkg/__init__.py": ""}, set()),
+    ({"setup.py": 'setup(package_dir={"": "../up"})\n', "../up/pkg/__init__.py": ""}, set()),
     ({"setup.cfg": "not an ini file", "lib/b/__init__.py": ""}, set()),
 ])
 def test_a_folder_the_project_file_names_for_its_packages(
@@ -363,6 +377,19 @@ def test_a_folder_the_project_file_names_for_its_packages(
     assert project.top_level(root) == tops
     folders = project.source_folders(root)
     assert folders[:2] == [root, root / "src"] and len(set(folders)) == len(folders)
+
+
+def test_a_setup_py_projects_tests_in_lib(tmp_path: Path) -> None:
+    """RV4-porting F5: ``setup(package_dir={"": "lib"})`` in ``setup.py`` only (no
+    ``setup.cfg``, no ``pyproject.toml``): the tests' imports of the package in ``lib/`` are
+    its own, as they are with the same setting in either of the other two files."""
+    for name, text in [("setup.py", 'from setuptools import setup\n'
+                                    'setup(package_dir={"": "lib"})\n'),
+                       ("setup.cfg", "[options]\npackage_dir = = lib\n"),
+                       ("pyproject.toml", '[tool.setuptools.package-dir]\n"" = "lib"\n')]:
+        root = layout(tmp_path / name, {name: text, "lib/aiosqlite/__init__.py": "",
+                                        "tests/test_core.py": TEST})
+        assert library_lines(root / "tests/test_core.py") == set(), name
 
 
 def test_a_maturin_projects_tests(tmp_path: Path) -> None:

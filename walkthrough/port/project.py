@@ -48,8 +48,9 @@ The choices, and why:
   even with an ``__init__.py``: ``tests/__init__.py`` makes ``tests`` no library of anyone's.
 * **The tree, and the project file's one setting for where the packages are.** Besides the
   project folder and ``src/``, a folder the project file names for its packages is looked in
-  (maturin's ``python-source``, setuptools' ``package-dir`` and ``packages.find.where``:
-  :func:`source_folders`); no other build setting is read (a package listed by name under
+  (maturin's ``python-source``, setuptools' ``package-dir`` and ``packages.find.where``, and
+  a ``setup.py``'s literal ``package_dir={"": "lib"}``: :func:`source_folders`); no other
+  build setting is read (a package listed by name under
   another folder, a namespace package at the top with no ``__init__.py``), and what is missed
   errs the safe way: the tests' imports of it stay flagged.
 * **Cheap.** Both answers are kept (:func:`project_of` per folder, :func:`top_level` per
@@ -75,6 +76,7 @@ Example::
 
 from __future__ import annotations
 
+import ast
 import configparser
 import functools
 import os
@@ -205,12 +207,32 @@ def project_of(folder: str) -> Path | None:
         here = here.parent
 
 
+def setup_py_package_dir(project: Path) -> str | None:
+    """The folder a ``setup.py`` names for its packages, written as a literal in a call:
+    ``setup(package_dir={"": "lib"})`` gives ``lib``. The file is parsed, never run, so a
+    value it computes (``package_dir=dirs``) names nothing; nor does a file that cannot be
+    read or parsed."""
+    try:
+        tree = ast.parse((project / "setup.py").read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(tree):
+        for keyword in node.keywords if isinstance(node, ast.Call) else ():
+            if keyword.arg == "package_dir" and isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "" \
+                            and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        return value.value
+    return None
+
+
 def source_folders(project: Path) -> list[Path]:
     """The folders a project's packages sit in: its own folder, ``src/``, and a folder its
     project file names for them (maturin's ``python-source = "python"``, setuptools'
     ``package-dir = {"" = "lib"}`` or ``packages.find.where``, ``package_dir = =lib`` in
-    ``setup.cfg``: SQLAlchemy's ``lib/sqlalchemy``). A setting that names no folder inside the
-    project, or a project file that cannot be read, adds nothing."""
+    ``setup.cfg``, ``setup(package_dir={"": "lib"})`` in ``setup.py``: SQLAlchemy's
+    ``lib/sqlalchemy``). A setting that names no folder inside the project, or a project file
+    that cannot be read, adds nothing."""
     named: list[object] = []
     try:
         with open(project / "pyproject.toml", "rb") as file:
@@ -231,6 +253,7 @@ def source_folders(project: Path) -> list[Path]:
                 named.append(value.strip())
     except (configparser.Error, UnicodeDecodeError):
         pass
+    named.append(setup_py_package_dir(project))
     folders = [project, project / "src"]
     # (not a folder outside the project: "../shared", "/opt/x"; "." is the project's own)
     folders += [project / each for each in named if isinstance(each, str)
