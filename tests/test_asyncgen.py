@@ -274,6 +274,28 @@ async def test_mygen_ahead_works_while_the_consumer_works(
 
 
 @pytest.mark.trio
+async def test_as_safe_channel_alone_does_not_look_ahead(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    """The page's "the decorator's task asks the generator for a value only when the consumer
+    asks for one" (RV4-gen F4): ``@trio.as_safe_channel`` over plain ``mygen`` still gives a
+    consumer that spends 0.2 s per value one value every 0.4 s, as ``mygen`` alone does; the
+    look-ahead is ``mygen_ahead``'s own ``produce`` task (0.2 s a value)."""
+    async def taken_at(channel: Any) -> tuple[list[float], float]:
+        start, taken = trio.current_time(), []
+        async with channel as values:
+            async for _ in values:
+                taken.append(round(trio.current_time() - start, 6))
+                await trio.sleep(PAUSE)  # the consumer's own work on each value
+        return taken, trio.current_time() - start
+
+    decorated, decorated_total = await taken_at(trio.as_safe_channel(trio_asyncgen.mygen)("+", 5))
+    ahead, ahead_total = await taken_at(trio_asyncgen.mygen_ahead("+", 5))
+    assert decorated == [0.0, 0.4, 0.8, 1.2, 1.6] and decorated_total == pytest.approx(2.0)
+    assert ahead == [0.0, 0.2, 0.4, 0.6, 0.8] and ahead_total == pytest.approx(1.0)
+
+
+@pytest.mark.trio
 async def test_mygen_ahead_stops_its_task_when_the_consumer_leaves(
     autojump_clock: trio.testing.MockClock, capsys: pytest.CaptureFixture[str],
 ) -> None:

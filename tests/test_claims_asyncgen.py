@@ -7,6 +7,9 @@ or never: still referenced when the run ends). Each case is a real ``asyncio.run
 ``trio.run`` in a child process with ``-W default``, so the interpreter's own end-of-run and
 warning machinery is what is tested. The asyncio side depends on the Python version (3.11 and
 3.12 against 3.13): the nox ``versions`` sessions run this file on each.
+
+Then asyncio's side of "never ``yield`` inside a nursery or a cancel scope" (the same hazard
+with ``asyncio.timeout`` and ``TaskGroup``).
 """
 
 from __future__ import annotations
@@ -188,3 +191,62 @@ def test_in_trios_closing_task_the_first_checkpoint_raises_cancelled_unless_shie
     assert done.stdout.splitlines() == ["coroutine without a checkpoint: done",
                                         "shielded sleep completed",
                                         "plain sleep(0) raised Cancelled"]
+
+
+ASYNCIO_HAZARD = """
+import asyncio, sys
+
+async def in_timeout():
+    async with asyncio.timeout(0.05):
+        yield 1
+        yield 2
+
+async def failing():
+    await asyncio.sleep(0.05)
+    raise ValueError("background failed")
+
+async def in_taskgroup():
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(failing())
+        yield 1
+        yield 2
+
+async def consumer(gen):
+    try:
+        async for _ in gen():
+            try:
+                await asyncio.sleep(0.5)  # the consumer's own work, outside the generator
+            except asyncio.CancelledError:
+                print("the consumer's own sleep was cancelled", flush=True)
+                raise
+        return "finished"
+    except BaseException as exc:
+        return f"{type(exc).__name__}: {exc!r}"
+
+async def main(gen):
+    print("consumer ended:", await asyncio.create_task(consumer(gen)), flush=True)
+
+asyncio.run(main({"timeout": in_timeout, "taskgroup": in_taskgroup}[sys.argv[1]]))
+"""
+
+
+@pytest.mark.asyncio_suite
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("construct", ["timeout", "taskgroup"])
+def test_asyncio_has_the_same_hazard_with_timeout_and_taskgroup(construct: str) -> None:
+    """lessons/asyncgen.md, "The Trio-only half" (RV4-gen F8): a ``yield`` inside
+    ``asyncio.timeout`` or a ``TaskGroup`` leaves it open in the consumer's task. The deadline,
+    or the failure of the group's background task, cancels the consumer's own ``sleep``,
+    outside the generator; the consumer gets a bare CancelledError, not TimeoutError, and the
+    background task's ValueError reaches it in no form: it only shows in asyncio's log
+    ("Task exception was never retrieved") when the generator is closed."""
+    done = subprocess.run([sys.executable, "-c", ASYNCIO_HAZARD, construct],
+                          capture_output=True, text=True, timeout=50, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["the consumer's own sleep was cancelled",
+                                        "consumer ended: CancelledError: CancelledError()"]
+    if construct == "taskgroup":
+        assert "Task exception was never retrieved" in done.stderr, done.stderr
+        assert "ValueError('background failed')" in done.stderr, done.stderr
+    else:
+        assert done.stderr == ""
