@@ -9,16 +9,22 @@ warning machinery is what is tested. The asyncio side depends on the Python vers
 3.12 against 3.13): the nox ``versions`` sessions run this file on each.
 
 Then asyncio's side of "never ``yield`` inside a nursery or a cancel scope" (the same hazard
-with ``asyncio.timeout`` and ``TaskGroup``).
+with ``asyncio.timeout`` and ``TaskGroup``), and what ``walkthrough check`` asks of this
+lesson's Trio port (the Trio-only half too).
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from trio_port import asyncgen as trio_asyncgen
+from walkthrough.cli import main as walkthrough_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -250,3 +256,52 @@ def test_asyncio_has_the_same_hazard_with_timeout_and_taskgroup(construct: str) 
         assert "ValueError('background failed')" in done.stderr, done.stderr
     else:
         assert done.stderr == ""
+
+
+def _with_the_twins(names: tuple[str, ...]) -> str:
+    """The Trio exercise's skeleton, with the functions ``names`` taken from trio_port."""
+    skeleton = (ROOT / "exercises" / "trio" / "asyncgen.py").read_text(encoding="utf-8")
+    lines = skeleton.splitlines()
+    tree = ast.parse(skeleton)
+    spans = sorted(((node.lineno, node.end_lineno or node.lineno, node.name)
+                    for node in tree.body
+                    if isinstance(node, ast.AsyncFunctionDef) and node.name in names),
+                   reverse=True)
+    assert sorted(s[2] for s in spans) == sorted(names)
+    for start, end, name in spans:  # from the bottom up, so the line numbers hold
+        twin = inspect.getsource(getattr(trio_asyncgen, name)).splitlines()
+        node = next(n for n in tree.body if getattr(n, "name", None) == name)
+        first = min([start, *(d.lineno for d in node.decorator_list)])
+        lines[first - 1:end] = twin
+    return "\n".join(lines) + "\n"
+
+
+NOTEBOOKS_THREE = ("mygen", "main", "demo")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("ported", [NOTEBOOKS_THREE,
+                                    (*NOTEBOOKS_THREE, "produce", "mygen_ahead", "main_ahead")],
+                         ids=["the notebook's three", "with the Trio-only half"])
+def test_the_check_asks_for_the_trio_only_half_too(
+        ported: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """lessons/asyncgen.md, "Try it yourself" (RV4-gen F6): a port of the notebook's three
+    functions alone, the skeleton's Trio-only half left as it is, is NOT equivalent (the check
+    runs ``main_ahead`` in every case); with that half written too, it is. The cases are the
+    shared tests' fixed parameter sets, ``up_to`` 10, 0, 1 and 16."""
+    port = tmp_path / "my_asyncgen.py"
+    port.write_text(_with_the_twins(ported), encoding="utf-8")
+    try:
+        status = walkthrough_main(["check", "asyncgen", str(port)])
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    out = capsys.readouterr().out
+    if len(ported) == 3:
+        assert status == 1, out
+        assert ("NOT equivalent: still the skeleton's 'raise NotImplementedError' (write them):"
+                " produce, mygen_ahead, main_ahead") in out
+        assert "first divergence in phase 'main_ahead'" in out
+    else:
+        assert status == 0, out
+        for k, up_to in enumerate((10, 0, 1, 16), start=1):
+            assert f"case {k}/4 (up_to={up_to}): equivalent" in out, out
