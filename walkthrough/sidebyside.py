@@ -4,7 +4,8 @@ The two files of a lesson keep the names they share in the same order (one side 
 name of its own, as the queue's ``main_closing``), so the natural unit of comparison is the
 top-level definition, not the line: :func:`segments` cuts a module into
 its header (docstring and imports), one segment per top-level ``def``/``class`` (with its
-decorators and the comments just above it), and the ``__main__`` block. :func:`align` pairs
+decorators, the comments just above it, and a block of comments standing alone above those,
+past blank lines), and the ``__main__`` block. :func:`align` pairs
 the segments by name (a Trio-only function, such as the queue lesson's ``main_closing``,
 gets a row of its own after its predecessor), then lines within each pair with
 :mod:`difflib`. Every changed hunk carries its *why*: the house rule is one short comment in
@@ -74,6 +75,16 @@ def segments(source: str) -> list[Segment]:
             continue
         while first > 0 and lines[first - 1].lstrip().startswith("#"):
             first -= 1  # the comments just above a definition belong to it
+        # ... and so does a block of comments standing alone above it, blank lines between
+        # (a "Trio only: ..." block above a Trio-only function), not the end of the one before
+        above = first
+        while above > 0 and not lines[above - 1].strip():
+            above -= 1
+        top = above
+        while top > 0 and lines[top - 1].startswith("#"):
+            top -= 1
+        if top < above and top > 0 and not lines[top - 1].strip():
+            first = top
         cuts.append((first, name))
     result = []
     start, name = 0, HEADER
