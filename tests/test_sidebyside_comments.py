@@ -90,6 +90,8 @@ def test_a_comment_that_ends_the_code_before_it_stays_there() -> None:
 def test_a_comment_block_that_opens_the_file_stays_in_the_header() -> None:
     assert _starts("# licence\n\ndef f():\n    pass\n") == [(HEADER, 0), ("f", 2)]
     assert _starts("# licence\n# more\n\n\ndef f():\n    pass\n") == [(HEADER, 0), ("f", 4)]
+    # whatever the file's last line is (the line "above" the first one, to a negative index)
+    assert _starts("# licence\n\ndef f():\n    pass\n\n") == [(HEADER, 0), ("f", 2)]
 
 
 def test_blank_lines_alone_above_a_definition_are_not_a_block() -> None:
