@@ -6,7 +6,7 @@ an async comprehension or an ``async for`` takes the values *one after another*,
 ``main`` takes 2 s for each list (ten values, ten pauses), 4 s in all. Async iteration is
 about letting others run, not about running the iterations concurrently.
 
-The filter follows the notebook's code, ``if j // 3 % 5: continue`` (the article's), not its
+The filter follows the notebook's code, ``if j // 3 % 5: continue``, not its
 prose ("only if i is not 3 or 5"): no power of two is 3 or 5, so the prose would keep every
 value, while the code keeps those whose ``j // 3`` is a multiple of 5, giving
 ``f = [1, 2, 16, 32, 256, 512]``. The code is what the notebook's learners run.
