@@ -187,7 +187,8 @@ MODULES: dict[str, list[str]] = {
     "walkthrough/timeline.py": ["tests/test_timeline.py", "tests/test_mutation_render.py"],
     "walkthrough/sidebyside.py": [
         "tests/test_diff.py", "tests/test_pages.py", "tests/test_cli_edges.py",
-        "tests/test_mutation_render.py", "tests/test_mutation_rerun_views.py"],
+        "tests/test_mutation_render.py", "tests/test_mutation_rerun_views.py",
+        "tests/test_sidebyside_comments.py"],
     "walkthrough/activity.py": [
         "tests/test_timeline.py", "tests/test_mutation_render.py",
         "tests/test_mutation_harness.py"],
