@@ -680,6 +680,8 @@ def test_a_file_that_binds_the_name_trio_keeps_every_rewrite_and_says_why(
     "def g(**trio):\n    pass", "[trio for trio in range(3)]", "(trio := 3)",
     "match 1:\n    case trio:\n        pass", "match [1]:\n    case [*trio]:\n        pass",
     "match {}:\n    case {**trio}:\n        pass", "import os.path as trio",
+    # found before an import that binds nothing (ast.walk is breadth-first): still found
+    "def trio():\n    pass\n\n\nimport os\nfrom os import path",
 ])
 def test_each_way_of_binding_trio_keeps_the_rewrites(binding: str) -> None:
     source = ("import asyncio\n\n" + binding + "\n\n\nasync def main():\n"
