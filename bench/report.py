@@ -663,9 +663,29 @@ What the rows say:
   that malloc maps and unmaps for every call (`mmap`, `mremap`, `munmap`: 5–13 µs a 64-byte
   read on a socketpair here in five runs on a quiet machine, 8–20 µs in ten under a load
   average of 4 to 5, against 0.5–0.7 µs, and 0.8–1.9 µs under that load, for the 64 KiB of
-  Trio's `receive_some`): part of what offsets the Trio twin's costlier timeouts, at both
-  client counts.
+  Trio's `receive_some`){_socket_note(prof)}.
 """
+
+
+def _socket_note(prof: dict[tuple[str, int], dict[str, float]]) -> str:
+    """Whether this profile shows asyncio's socket calls costlier than Trio's, the figures as
+    printed: a rerun (2026-12-07) had Trio's the costlier at 1,000 clients, where the words
+    written for an earlier run said "at both client counts"."""
+    calls = NAMES[0]
+    both = [(c, round(t[calls], 1), round(a[calls], 1)) for c in sorted({c for _, c in prof})
+            if (t := prof.get(("trio", c))) and (a := prof.get(("asyncio", c)))]
+    if not both:
+        return ""
+    more = [c for c, t, a in both if a > t]
+    if len(more) == len(both):
+        where = "at both client counts" if len(both) == 2 else "at every client count"
+        return f": part of what offsets the Trio twin's costlier timeouts, {where}"
+    others = "; ".join(f"at {c:,} clients Trio's socket calls took {t:.1f} µs a line against "
+                       f"asyncio's {a:.1f}" for c, t, a in both if c not in more)
+    if more:
+        return (": part of what offsets the Trio twin's costlier timeouts at "
+                + " and ".join(f"{c:,}" for c in more) + f" clients in this profile; {others}")
+    return f", though not in this profile: {others}"
 
 
 def _echo_gc(e: EchoResults) -> str:

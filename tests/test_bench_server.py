@@ -418,3 +418,22 @@ def test_a_generation_0_collection_promotes_the_live_young_objects_out_of_genera
     finally:
         gc.callbacks.remove(seen)
     assert 0 in gens and in_gen(0) == 0 and len(junk) > 0
+
+
+def test_the_published_socket_calls_bullet_follows_its_own_profile() -> None:
+    """The socket-calls bullet says where asyncio's 256 KiB reads offset Trio's costlier
+    timeouts from the profile's own table: the words "at both client counts", written for
+    an earlier run, outlived a rerun whose profile had Trio's socket calls the costlier at
+    1,000 clients (2026-12-07)."""
+    page = PUBLISHED.read_text(encoding="utf-8")
+    published = page[page.index("## 7. "):page.index("## Reproduce")]
+    header = next(line for line in published.splitlines()
+                  if line.startswith("| component | trio, "))
+    keys = [(cell.split(", ")[0], int(cell.split(", ")[1].split()[0].replace(",", "")))
+            for cell in (c.strip() for c in header.strip("|").split("|")[1:])]
+    row = next(line for line in published.splitlines()
+               if line.startswith(f"| {server.NAMES[0]} |"))
+    figures = [float(c) for c in row.strip("|").split("|")[1:]]
+    prof = {k: {server.NAMES[0]: x} for k, x in zip(keys, figures, strict=True)}
+    expected = f"Trio's `receive_some`){report._socket_note(prof)}."
+    assert expected in " ".join(published.split()), expected
