@@ -943,8 +943,16 @@ def test_anyios_asyncio_backend_ignores_a_clock_and_instruments_in_backend_optio
 SECOND_CTRL_C = SHAPE + """
 import sys, time, trio
 
-LANDS = sys.argv[1]
+CASE = sys.argv[1]
+MAINS = CASE.startswith("main's own")  # the cleanup is main's, in a finally in the block
 cleanup = []
+
+def busy(seconds):  # a call, and a loop with a body: on 3.13 a signal's exception raised at a
+    # tight `while cond: pass` can skip the handlers around it (python/cpython#130279)
+    end = time.monotonic() + seconds
+    while True:
+        if time.monotonic() >= end:
+            break
 
 class Idle(trio.abc.Instrument):
     def before_io_wait(self, timeout):  # every task waits: say so, before and in the cleanup
@@ -953,63 +961,112 @@ class Idle(trio.abc.Instrument):
         if not cleanup:
             cleanup.append("ready")
             print("ready", flush=True)
-        elif LANDS == "while every task waits" and cleanup[-1] == "started":
+        elif cleanup[-1] == "started" and not CASE.endswith("runs code"):
             cleanup.append("waiting")
             print("every task waits", flush=True)
 
+async def clean_up(who):
+    with trio.move_on_after(10, shield=CASE != "main's own unshielded cleanup awaits"):
+        cleanup.append("started")
+        print(who, "cleanup starts", flush=True)
+        if CASE.endswith("runs code"):
+            busy(3)  # the second signal lands here
+        else:
+            await trio.sleep(3)
+        print(who, "cleanup finished", flush=True)
+
 async def worker():
     try:
+        if CASE.startswith("the first in a running child"):
+            cleanup.append("ready")
+            print("ready", flush=True)
+            busy(30)  # the first signal lands here, in the child
         await trio.sleep(30)
     finally:
-        with trio.move_on_after(10, shield=True):
-            cleanup.append("started")
-            print("cleanup starts", flush=True)
-            if LANDS == "while the cleanup's code runs":
-                start = time.monotonic()
-                while time.monotonic() - start < 3:  # the second signal lands here
-                    pass
-            else:
-                await trio.sleep(3)
-            print("cleanup finished", flush=True)
+        if not MAINS:
+            await clean_up("child")
 
 async def main():
     async with trio.open_nursery() as nursery:
         nursery.start_soon(worker)
-        await trio.sleep(30)  # the first signal comes once both tasks wait
+        try:
+            await trio.sleep(30)  # else the first signal comes here, once both tasks wait
+        finally:
+            if MAINS:
+                await clean_up("main")
+
+def leaves(e):
+    inner = getattr(e, "exceptions", None)
+    return [e] if inner is None else [leaf for x in inner for leaf in leaves(x)]
 
 try:
     trio.run(main, instruments=[Idle()])
 except BaseException as e:
     context = e.__context__
-    print("trio.run raised", shape(e), "context", shape(context) if context else None)
+    print("trio.run raised", shape(e), "context", shape(context) if context else None,
+          flush=True)
+    print("each KeyboardInterrupt's context:",
+          ", ".join(shape(x.__context__) if x.__context__ else "None" for x in leaves(e)))
 """
+
+#: The cases of a second Ctrl-C while a nursery unwinds after the first, and what each prints
+#: after "ready" (the first signal sent then; the second at "every task waits", or where the
+#: cleanup runs code, at "child cleanup starts").
+SECOND_CTRL_C_CASES = {
+    # main already waits at the nursery's end (the first was raised in its sleep in the
+    # block): the second stays pending while the child's cleanup awaits, and leaves bare
+    "main waits at the end, a child's cleanup awaits": [
+        "child cleanup starts", "every task waits", "child cleanup finished",
+        "trio.run raised KeyboardInterrupt context BaseExceptionGroup[KeyboardInterrupt]",
+        "each KeyboardInterrupt's context: BaseExceptionGroup[KeyboardInterrupt]"],
+    # ... but a second that lands while the child's cleanup runs code is raised there (in
+    # the finally its sleep's Cancelled led to)
+    "main waits at the end, a child's cleanup runs code": [
+        "child cleanup starts",
+        "trio.run raised BaseExceptionGroup[KeyboardInterrupt, KeyboardInterrupt] context None",
+        "each KeyboardInterrupt's context: None, Cancelled"],
+    # main still in the block, its own cleanup awaiting: raised there at once, shield or not;
+    # the group holds the second alone, the first as its context
+    "main's own shielded cleanup awaits": [
+        "main cleanup starts", "every task waits",
+        "trio.run raised BaseExceptionGroup[KeyboardInterrupt] context None",
+        "each KeyboardInterrupt's context: KeyboardInterrupt"],
+    "main's own unshielded cleanup awaits": [
+        "main cleanup starts", "every task waits",
+        "trio.run raised BaseExceptionGroup[KeyboardInterrupt] context None",
+        "each KeyboardInterrupt's context: KeyboardInterrupt"],
+    # main still in the block, the first raised in a running child whose cleanup awaits:
+    # the second is raised in main's sleep at once and joins the first in the group
+    "the first in a running child, whose cleanup awaits": [
+        "child cleanup starts", "every task waits", "child cleanup finished",
+        "trio.run raised BaseExceptionGroup[KeyboardInterrupt, KeyboardInterrupt] context None",
+        "each KeyboardInterrupt's context: None, None"],
+}
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("lands", ["while every task waits", "while the cleanup's code runs"])
-def test_a_second_ctrl_c_while_a_nursery_unwinds_is_pending_only_if_every_task_waits(
-        lands: str) -> None:
-    """divergences.md: a real SIGINT while every task waits, then a second while the nursery
-    unwinds (a child's shielded cleanup). Landing while every task waits (each signal sent
-    once a Trio instrument says the run is about to wait), it stays pending: the cleanup
-    runs to its end, and ``trio.run`` raises it bare, the first one's group as its
-    ``__context__`` (``trio/_core/_run.py``: a ``KeyboardInterrupt`` still pending when the
-    run ends). Landing while the cleanup's code runs, it is raised there, at once: the
-    cleanup is cut short, and the group holds both."""
-    waits = lands == "while every task waits"
-    result = interrupt(["-c", SECOND_CTRL_C, lands], ready=lambda line: line == "ready\n",
-                       again_on=lambda line: line == ("every task waits\n" if waits
-                                                      else "cleanup starts\n"))
+@pytest.mark.parametrize("case", list(SECOND_CTRL_C_CASES))
+def test_a_second_ctrl_c_while_a_nursery_unwinds_is_pending_only_if_main_already_waits_at_its_end(
+        case: str) -> None:
+    """divergences.md: a real SIGINT, then a second while the nursery unwinds (the first sent
+    at "ready", the second once a Trio instrument says every task waits in the cleanup, or as
+    the cleanup starts running code). It stays pending only where main already waits at the
+    nursery's end (the first was raised in main's sleep in the block) and a child's cleanup
+    awaits: that cleanup runs to its end, and ``trio.run`` raises it bare, the first one's
+    group as its ``__context__`` (``trio/_core/_run.py``: main's wait at a nursery's end has
+    one abort, spent on the nursery's own cancellation; a ``KeyboardInterrupt`` still pending
+    when the run ends is raised then). Where it lands while the child's cleanup runs code, it
+    is raised there, cuts it short, and the group holds both. Where main is still in the
+    block, it is raised in main at once: main's own cleanup (in a ``finally``, shielded or
+    not) is cut short and the group holds the second alone, the first its ``__context__``; if
+    the first was raised in a running child, whose cleanup awaits, the second joins the first
+    in the group, that cleanup ending normally."""
+    expected = SECOND_CTRL_C_CASES[case]
+    second = "every task waits" if "every task waits" in expected else expected[0]
+    result = interrupt(["-c", SECOND_CTRL_C, case], ready=lambda line: line == "ready\n",
+                       again_on=lambda line: line == second + "\n")
     assert result.returncode == 0, result.stderr
-    if waits:
-        assert result.stdout.splitlines() == [
-            "ready", "cleanup starts", "every task waits", "cleanup finished",
-            "trio.run raised KeyboardInterrupt context BaseExceptionGroup[KeyboardInterrupt]"]
-    else:
-        assert result.stdout.splitlines() == [
-            "ready", "cleanup starts",
-            "trio.run raised BaseExceptionGroup[KeyboardInterrupt, KeyboardInterrupt] "
-            "context None"]
+    assert result.stdout.splitlines() == ["ready", *expected]
 
 
 PENDING_THEN_OUTSIDE = SHAPE + """
