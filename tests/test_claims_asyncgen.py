@@ -223,10 +223,21 @@ def test_in_trios_closing_task_the_first_checkpoint_raises_cancelled_unless_shie
 
 ASYNCIO_HAZARD = """
 import asyncio, sys
+construct, lands = sys.argv[1], sys.argv[2]
+IN_THE_GENERATOR = lands == "while the generator runs"
+
+async def between_values():  # the generator's own work between two values, if any
+    if IN_THE_GENERATOR:
+        try:
+            await asyncio.sleep(3600)  # the deadline or the failure can only fall here
+        except asyncio.CancelledError:
+            print("the generator's own sleep was cancelled", flush=True)
+            raise
 
 async def in_timeout():
     async with asyncio.timeout(0.05):
         yield 1
+        await between_values()
         yield 2
 
 async def failing():
@@ -237,13 +248,16 @@ async def in_taskgroup():
     async with asyncio.TaskGroup() as tg:
         tg.create_task(failing())
         yield 1
+        await between_values()
         yield 2
 
 async def consumer(gen):
     try:
         async for _ in gen():
+            if IN_THE_GENERATOR:
+                continue  # the consumer's own code does not wait
             try:
-                await asyncio.sleep(0.5)  # the consumer's own work, outside the generator
+                await asyncio.sleep(3600)  # the consumer's own work, outside the generator
             except asyncio.CancelledError:
                 print("the consumer's own sleep was cancelled", flush=True)
                 raise
@@ -254,26 +268,44 @@ async def consumer(gen):
 async def main(gen):
     print("consumer ended:", await asyncio.create_task(consumer(gen)), flush=True)
 
-asyncio.run(main({"timeout": in_timeout, "taskgroup": in_taskgroup}[sys.argv[1]]))
+asyncio.run(main({"timeout": in_timeout, "taskgroup": in_taskgroup}[construct]))
 """
+
+#: What the consumer ends with, by construct and by where the deadline or the failure falls.
+HAZARD_ENDS = {
+    ("timeout", "while the consumer waits"): "CancelledError: CancelledError()",
+    ("taskgroup", "while the consumer waits"): "CancelledError: CancelledError()",
+    ("timeout", "while the generator runs"): "TimeoutError: TimeoutError()",
+    ("taskgroup", "while the generator runs"):
+        "ExceptionGroup: ExceptionGroup('unhandled errors in a TaskGroup', "
+        "[ValueError('background failed')])",
+}
 
 
 @pytest.mark.asyncio_suite
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("lands", ["while the consumer waits", "while the generator runs"])
 @pytest.mark.parametrize("construct", ["timeout", "taskgroup"])
-def test_asyncio_has_the_same_hazard_with_timeout_and_taskgroup(construct: str) -> None:
-    """lessons/asyncgen.md, "The Trio-only half" (RV4-gen F8): a ``yield`` inside
-    ``asyncio.timeout`` or a ``TaskGroup`` leaves it open in the consumer's task. The deadline,
-    or the failure of the group's background task, cancels the consumer's own ``sleep``,
-    outside the generator; the consumer gets a bare CancelledError, not TimeoutError, and the
-    background task's ValueError reaches it in no form: it only shows in asyncio's log
-    ("Task exception was never retrieved") when the generator is closed."""
-    done = subprocess.run([sys.executable, "-c", ASYNCIO_HAZARD, construct],
+def test_asyncio_has_the_same_hazard_with_timeout_and_taskgroup(construct: str,
+                                                                lands: str) -> None:
+    """lessons/asyncgen.md, "The Trio-only half" (RV4-gen F8, RV5 F8): a ``yield`` inside
+    ``asyncio.timeout`` or a ``TaskGroup`` leaves it open in the consumer's task, so what the
+    consumer gets depends on where the deadline, or the failure of the group's background
+    task, falls. While the consumer's own code waits (a ``sleep`` outside the generator), it
+    cancels that code: the consumer gets a bare CancelledError, not TimeoutError, and the
+    background task's ValueError reaches it in no form: it only shows in asyncio's log ("Task
+    exception was never retrieved") when the generator is closed. While the generator's body
+    waits between two values, it ends as without the ``yield``: TimeoutError, or an
+    ExceptionGroup holding the ValueError, out of the ``async for``. Each case can fall only
+    where it is meant to: the other side does not wait at all."""
+    done = subprocess.run([sys.executable, "-c", ASYNCIO_HAZARD, construct, lands],
                           capture_output=True, text=True, timeout=50, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["the consumer's own sleep was cancelled",
-                                        "consumer ended: CancelledError: CancelledError()"]
-    if construct == "taskgroup":
+    cancelled = ("the generator's own sleep was cancelled" if lands == "while the generator runs"
+                 else "the consumer's own sleep was cancelled")
+    assert done.stdout.splitlines() == [cancelled,
+                                        f"consumer ended: {HAZARD_ENDS[construct, lands]}"]
+    if (construct, lands) == ("taskgroup", "while the consumer waits"):
         assert "Task exception was never retrieved" in done.stderr, done.stderr
         assert "ValueError('background failed')" in done.stderr, done.stderr
     else:
