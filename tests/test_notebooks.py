@@ -117,8 +117,12 @@ def test_global_rng_on_the_command_line(module: str, argv: list[str], last: str,
 
 def notebook_queue(unit: float, now: Callable[[], float]) -> Callable[[], Coroutine[Any, Any,
                                                                                    list[str]]]:
-    """The notebook's queue cells as written: ``random.seed(444)``, one ``Faker``, the module
-    functions; sleeps of ``randint(0, 10) * unit`` seconds. Returns what it would print."""
+    """The notebook's queue cells: ``random.seed(444)``, one ``Faker``, the module functions;
+    sleeps of ``randint(0, 10) * unit`` seconds. Returns what it would print. One change from
+    the cells as written: the Faker is seeded too (``seed_instance(444)``), which the notebook
+    does not do, so that its names and job titles are the same each run and only the clock
+    can make two runs differ (docs/notebooks.md; the unseeded cells:
+    ``tests/test_claims_home.py::test_random_seed_does_not_seed_the_seeds_faker``)."""
 
     async def run() -> list[str]:
         out: list[str] = []
