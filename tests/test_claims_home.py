@@ -22,24 +22,20 @@ RV4-home, F3, F4, F5, F7, F11).
 from __future__ import annotations
 
 import asyncio
-import itertools as it
 import json
-import random
 import re
 import subprocess
 import sys
 import threading
 import tomllib
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import outcome
 import pytest
 import trio
 import trio.testing
-from faker import Faker
 
+from tests.test_notebooks import notebook_queue
 from walkthrough.clocks import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,59 +291,15 @@ def test_old_names_states_pyprojects_trio_minimum() -> None:
 # -- docs/notebooks.md -------------------------------------------------------------------------
 
 
-def seed_queue(seed_faker: bool) -> Callable[[], Coroutine[Any, Any, list[str]]]:
-    """The seed notebook's queue cells, solved as the seed writes them: ``random.seed(444)``
-    and the global ``random``, one ``Faker()`` made once (the seed's ``In [3]``), never seeded
-    unless ``seed_faker``; sleeps of ``randint(0, 10)`` seconds. Returns what it prints."""
-    fake = Faker()
-    if seed_faker:
-        fake.seed_instance(444)
-
-    async def run() -> list[str]:
-        out: list[str] = []
-        random.seed(444)
-
-        async def rand_sleep() -> None:
-            await asyncio.sleep(random.randint(0, 10))
-
-        async def produce(name: str, q: asyncio.Queue[str]) -> None:
-            for _ in it.repeat(None, random.randint(0, 10)):
-                await rand_sleep()
-                await q.put(str(fake.job()))
-                out.append(f"Producer {name} added a job")
-
-        async def consume(name: str, q: asyncio.Queue[str]) -> None:
-            while True:
-                await rand_sleep()
-                job = await q.get()
-                out.append(f"    > Consumer {name} got element <{job}>")
-                q.task_done()
-
-        q: asyncio.Queue[str] = asyncio.Queue()
-        producers = [asyncio.create_task(produce(fake.first_name_female(), q))
-                     for _ in range(5)]
-        consumers = [asyncio.create_task(consume(fake.first_name_male(), q))
-                     for _ in range(2)]
-        await asyncio.gather(*producers)
-        await q.join()
-        for c in consumers:
-            c.cancel()
-        await asyncio.gather(*consumers, return_exceptions=True)
-        return out
-
-    return run
-
-
 def virtual_runs(seed_faker: bool, runs: int) -> list[tuple[str, ...]]:
-    state = random.getstate()
-    try:
-        outputs = []
-        for _ in range(runs):
-            with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
-                outputs.append(tuple(runner.run(seed_queue(seed_faker)())))
-        return outputs
-    finally:
-        random.setstate(state)
+    """The seed notebook's queue cells (``tests/test_notebooks.py``'s ``notebook_queue``, its
+    Faker seeded only if ``seed_faker``), run ``runs`` times on the virtual clock."""
+    outputs = []
+    for _ in range(runs):
+        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+            queue = notebook_queue(1.0, runner.get_loop().time, seed_faker=seed_faker)
+            outputs.append(tuple(runner.run(queue())))
+    return outputs
 
 
 def masked(lines: tuple[str, ...]) -> tuple[str, ...]:

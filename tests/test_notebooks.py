@@ -115,20 +115,24 @@ def test_global_rng_on_the_command_line(module: str, argv: list[str], last: str,
 
 # -- the queue with a global RNG is not reproducible, even under asyncio -----------------------
 
-def notebook_queue(unit: float, now: Callable[[], float]) -> Callable[[], Coroutine[Any, Any,
-                                                                                   list[str]]]:
+def notebook_queue(unit: float, now: Callable[[], float], *, seed_faker: bool = True
+                   ) -> Callable[[], Coroutine[Any, Any, list[str]]]:
     """The notebook's queue cells: ``random.seed(444)``, one ``Faker``, the module functions;
-    sleeps of ``randint(0, 10) * unit`` seconds. Returns what it would print. One change from
-    the cells as written: the Faker is seeded too (``seed_instance(444)``), which the notebook
-    does not do, so that its names and job titles are the same each run and only the clock
-    can make two runs differ (docs/notebooks.md; the unseeded cells:
+    sleeps of ``randint(0, 10) * unit`` seconds. Returns what it would print.
+
+    ``seed_faker`` (the default) is one change from the cells as written: the Faker is seeded
+    too (``seed_instance(444)``), which the notebook does not do, so that its names and job
+    titles are the same each run and only the clock can make two runs differ. Unseeded, it
+    draws from Faker's own shared ``random.Random``, which ``random.seed`` leaves alone
+    (docs/notebooks.md;
     ``tests/test_claims_home.py::test_random_seed_does_not_seed_the_seeds_faker``)."""
 
     async def run() -> list[str]:
         out: list[str] = []
         rng = random.Random(444)  # random.seed(444), without touching the global
         fake = Faker()
-        fake.seed_instance(444)
+        if seed_faker:
+            fake.seed_instance(444)
 
         async def rand_sleep() -> None:
             await asyncio.sleep(rng.randint(0, 10) * unit)
