@@ -58,6 +58,7 @@ import threading
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from io import IOBase
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -415,13 +416,14 @@ async def append_rows(file: Path, rows: str) -> None:
     loop = asyncio.get_running_loop()
     opening = loop.run_in_executor(None, functools.partial(open, file, "ab", buffering=0))
     try:
-        f = aiofiles.threadpool.wrap(await asyncio.shield(opening))
+        raw = await asyncio.shield(opening)
     except asyncio.CancelledError:
         with contextlib.suppress(OSError):  # an open that failed left nothing to close
             (await opening).close()
         raise
     except OSError as exc:  # out of descriptors, say ("Too many open files"): no row written
         raise OutputError(f"cannot open {file}: {exc.strerror or exc}") from exc
+    f = aiofiles.threadpool.wrap(raw)
     try:
         try:
             written = await f.write(data)
@@ -431,8 +433,30 @@ async def append_rows(file: Path, rows: str) -> None:
             await f.truncate(await f.tell() - written)
             raise OutputError(f"cannot write {file}: no room for the rows (disk full or the "
                               f"file-size limit)")
-    finally:
-        await f.close()
+    except BaseException:
+        await _close_seen_through(raw)
+        raise
+    # The rows are in the file. A cancellation that lands in the close (asyncio.run's, after a
+    # second Ctrl-C) is taken once the file is closed, and not raised: the append is done, so
+    # write_one counts the page, then lets its own cancellation go on.
+    with contextlib.suppress(asyncio.CancelledError):
+        await _close_seen_through(raw)
+
+
+async def _close_seen_through(raw: IOBase) -> None:
+    """Close ``raw`` in the loop's executor, however this task is cancelled meanwhile.
+
+    aiofiles' close is a cancellable await of its thread's job: cancelled before the job ran,
+    the file stayed open for the garbage collector (a ResourceWarning after a second Ctrl-C in
+    about one loaded run in twenty). A future of the executor is no task, so nothing cancels
+    it: shielded, it is waited for again if this task is cancelled, then the cancellation goes
+    on."""
+    closing = asyncio.get_running_loop().run_in_executor(None, raw.close)
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await closing
+        raise
 
 
 async def write_one(

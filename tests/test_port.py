@@ -67,6 +67,11 @@ STRUCTURAL: dict[str, dict[str, str]] = {
         "for c in consumers:": "cancelling by hand: the `.cancel()` in its body is reported",
     },
     "crawler": {
+        "from io import IOBase": "the type of the file the asyncio twin closes itself "
+            "(_close_seen_through; trio.open_file's own close waits for its thread)",
+        "await _close_seen_through(raw)": "the asyncio twin closes the TSV in a shielded "
+            "executor future, seen through a second Ctrl-C (an await of its own helper; "
+            "its asyncio.shield is reported in the helper)",
         "if not decoder.identity:  # a compressed chunk is many steps (a bomb's, about 1,000)":
             "when to yield between decoding steps: asyncio.sleep(0) is reported on its line, "
             "and the Trio twin checkpoints at every step",

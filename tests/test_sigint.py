@@ -184,26 +184,7 @@ def test_ctrl_c_on_the_demo_crawl_is_one_quiet_130_however_often_it_comes(
     assert len(said) == 1 and said[0].startswith("interrupted: pages "), result.stderr
     assert result.returncode == 130, result.stderr
     _rows(out)  # whole rows
-    if impl == "asyncio" and _only_the_tsv_left_open(result.stderr, out):
-        # Seen once in a fresh-clone CI run (gw4, loaded), and 1 run in 20 by hand with two
-        # busy processes beside it: after the second Ctrl-C, as asyncio.run cancels every task,
-        # a TSV handle is left to the garbage collector. Which await of append_rows drops it
-        # is not found yet (docs/reliability.md, the second Ctrl-C). Only that warning is
-        # excused: any other noise, a wrong status or a second line still fails.
-        pytest.xfail("known: the asyncio crawler can leave a TSV handle unclosed after a "
-                     "second Ctrl-C (docs/reliability.md)")
     assert_clean_exit(result)
-
-
-def _only_the_tsv_left_open(stderr: str, tsv: Path) -> bool:
-    """Whether the only noise on ``stderr`` is Python's report of ``tsv`` left unclosed."""
-    report = (f"Exception ignored in: <_io.FileIO name='{tsv}' mode='ab' closefd=True>\n"
-              f"ResourceWarning: unclosed file <_io.FileIO name='{tsv}' mode='ab' closefd=True>\n")
-    if report not in stderr:
-        return False
-    rest = stderr.replace(report, "")
-    return not any(word in rest for word in ("Traceback", "Exception ignored", "Warning",
-                                             "unclosed", "destroyed", "never awaited"))
 
 
 def _in_fifo_open(pid: int) -> bool:
