@@ -25,7 +25,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -1122,11 +1122,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
 
-@pytest.fixture
-def server() -> Iterator[str]:
-    _Handler.seen = []
-    _Handler.cookies = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on 127.0.0.1 in a thread, for the block: its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -1136,6 +1135,14 @@ def server() -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    _Handler.seen = []
+    _Handler.cookies = []
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_default_timeouts_httpx_5s_aiohttp_300s_total_30s_connect() -> None:

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ import trio
 import trio.testing
 
 from tests.signals import default_sigint, interrupt
-from tests.test_claims import _Handler
+from tests.test_claims import _Handler, serving
 from tests.test_claims import python as python_child
 from tests.test_claims_pages import AIO_WATCHER
 from tests.virtual import run_asyncio, run_trio
@@ -154,16 +153,8 @@ class _BadBytesHandler(_Handler):
 
 @pytest.fixture
 def bad_bytes_server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _BadBytesHandler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving(_BadBytesHandler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("charset", ["declared", "undeclared"])
