@@ -80,8 +80,11 @@ def busy():
     if HOW == "raise_signal":
         signal.raise_signal(signal.SIGINT)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # running, not waiting: the signal lands here
-        pass
+    # a loop with a body: on 3.13 a signal's exception raised at a tight `while cond: pass`
+    # can skip the handlers around it (python/cpython#130279)
+    while True:  # running, not waiting: the signal lands here
+        if time.monotonic() >= deadline:
+            break
     print("the busy loop ran out", flush=True)
 
 async def child():
@@ -447,9 +450,12 @@ running = threading.Event()
 async def asyncio_side():
     try:
         running.set()
-        start = time.monotonic()
-        while time.monotonic() - start < 1:  # running, not waiting: the signal lands here
-            pass
+        # a loop with a body: on 3.13 a signal's exception raised at a tight
+        # `while cond: pass` can skip the handlers around it (python/cpython#130279)
+        end = time.monotonic() + 1
+        while True:  # running, not waiting: the signal lands here
+            if time.monotonic() >= end:
+                break
         await asyncio.sleep(30)
     except asyncio.CancelledError:
         print("asyncio side: CancelledError")
@@ -693,9 +699,12 @@ async def watched_fetch_html(*args, **kwargs):  # the lesson's own, inside its p
     print("ready", flush=True)
     try:
         if LANDS == "while the asyncio side runs code":
-            start = time.monotonic()
-            while time.monotonic() - start < 2:  # running, not waiting: the signal lands here
-                pass
+            # a loop with a body: on 3.13 a signal's exception raised at a tight
+            # `while cond: pass` can skip the handlers around it (python/cpython#130279)
+            end = time.monotonic() + 2
+            while True:  # running, not waiting: the signal lands here
+                if time.monotonic() >= end:
+                    break
         return await fetch_html(*args, **kwargs)
     except BaseException as e:
         print("asyncio side:", type(e).__name__, flush=True)
