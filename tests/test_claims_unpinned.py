@@ -34,10 +34,10 @@ import pytest
 import trio
 import trio.testing
 
-from tests.signals import default_sigint, interrupt
+from tests.signals import interrupt
 from tests.test_claims import _Handler, serving
 from tests.test_claims import python as python_child
-from tests.test_claims_pages import AIO_WATCHER
+from tests.test_claims_pages import AIO_WATCHER, killed_after
 from tests.virtual import run_asyncio, run_trio
 from walkthrough.demosite import DemoSite
 
@@ -439,51 +439,6 @@ def test_a_call_while_asyncio_run_waits_for_its_executor_is_accepted_and_may_nev
 # trio.run, a Trio deadline around the call too; and `async with aio_as_trio(session)` after
 # Ctrl-C leaves the aiohttp session unclosed.
 
-HANG_UNDER_A_DEADLINE = """
-import asyncio, signal, sys, threading, time
-import trio, trio_asyncio
-from trio_asyncio import aio_as_trio
-
-WHERE = sys.argv[1]
-running = threading.Event()
-
-async def asyncio_side():
-    try:
-        running.set()
-        # a loop with a body: on 3.13 a signal's exception raised at a tight
-        # `while cond: pass` can skip the handlers around it (python/cpython#130279)
-        end = time.monotonic() + 1
-        while True:  # running, not waiting: the signal lands here
-            if time.monotonic() >= end:
-                break
-        await asyncio.sleep(30)
-    except asyncio.CancelledError:
-        print("asyncio side: CancelledError")
-        raise
-    except BaseException as e:
-        print("asyncio side:", type(e).__name__)
-        raise
-
-def press_ctrl_c():
-    running.wait()  # once the busy loop has begun, however loaded the machine
-    time.sleep(0.2)
-    signal.raise_signal(signal.SIGINT)
-
-async def main():
-    async with trio_asyncio.open_loop():
-        threading.Thread(target=press_ctrl_c, daemon=True).start()
-        with trio.move_on_after(5):
-            if WHERE == "child task":
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(aio_as_trio(asyncio_side))
-            else:
-                await aio_as_trio(asyncio_side)()
-        print("the deadline passed")
-
-trio.run(main)
-print("trio.run returned")
-"""
-
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("where", ["main task", "child task"])
@@ -495,15 +450,9 @@ def test_a_ctrl_c_in_running_asyncio_code_hangs_trio_run_past_a_5s_move_on_after
     either. The run is given 12 s from its start (the deadline falls at about 6) and killed;
     the asyncio side's ``KeyboardInterrupt`` shows on 3.11 and 3.12 and, on 3.13, in some runs
     only, as in that test."""
-    with pytest.raises(subprocess.TimeoutExpired) as hung:
-        subprocess.run([sys.executable, "-u", "-W", "error", *AIO_WATCHER, "-c",
-                        HANG_UNDER_A_DEADLINE, where],
-                       capture_output=True, text=True, timeout=12, cwd=ROOT,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
-    out = hung.value.stdout
-    out = out.decode() if isinstance(out, bytes) else out or ""
+    lines = killed_after(where, "5", timeout=12)
     raised = ["asyncio side: KeyboardInterrupt"]
-    assert out.splitlines() in ([raised] if sys.version_info < (3, 13) else [raised, []])
+    assert lines in ([raised] if sys.version_info < (3, 13) else [raised, []])
 
 
 SESSION_AFTER_CTRL_C = """
