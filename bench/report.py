@@ -459,8 +459,8 @@ Site: {r.cfg.pages:,} generated pages of about 5 KB with about 20 links each, se
 **{r.server}** in its own process on 127.0.0.1. Every run is a fresh client process that fetches
 every page once; client CPU is that process's own `getrusage`; server CPU is the server's
 (its process and children: nginx's master and worker), from `/proc`, as a share of one core
-during the run. Rows (some at concurrency 50 only: the bench is meant to stay under ten
-minutes):
+during the run.{_crawl_when(r)} Rows (some at concurrency 50 only: the bench is meant to stay
+under ten minutes):
 
 {legend}
 
@@ -503,6 +503,16 @@ runs that pool with those limits at concurrency 50 only (`crawler-trio-httpcore`
 {_httpx_default_cpu(by, r.cfg.concurrencies)}
 
 {_profile(r)}{_pieces(r)}"""
+
+
+def _crawl_when(r: Results) -> str:
+    """When the run that measured this section began, and the machine's load then: the page's
+    machine table is a full run's, which a section rerun alone (``--update-published``) does
+    not replace, so the section says which run it is from itself, as section 7 does."""
+    when, load = r.machine.get("date (UTC)"), r.machine.get("load average at start (1, 5, 15 min)")
+    if not when or not load:
+        return ""
+    return f" Measured {when} UTC, load average {load} (1, 5, 15 min) as the run began."
 
 
 def _httpx_default_cpu(by: dict[tuple[str, int], CrawlRow], concurrencies: tuple[int, ...]

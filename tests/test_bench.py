@@ -247,3 +247,19 @@ def test_the_httpcore_note_quotes_this_runs_default_pool_rows() -> None:
             "connections, 20 kept alive) cost 778, 1304 and 1291 µs of client CPU a page at "
             "10, 50 and 100.") in page
     assert "(some at concurrency 50 only: the bench is meant to stay under ten minutes)" in page
+
+
+def test_the_crawler_section_names_the_run_that_measured_it() -> None:
+    """A section rerun alone keeps the page's machine table, a full run's: the crawler section
+    says itself when its run began and the load then (its rows were measured under another
+    load than the table's), from the run's own machine figures."""
+    cfg = report.Config.full()
+    machine = {"date (UTC)": "2026-12-07 07:40", "load average at start (1, 5, 15 min)":
+               "1.23, 2.34, 3.45"}
+    res = report.Results(cfg=cfg, machine=machine, server="nginx")
+    res.crawl = [crawl.CrawlRow("crawler-trio", 50, [1.0], [1.0], [0.1], 1000, 0, 1)]
+    page = " ".join(report.render(res).split())
+    assert ("Measured 2026-12-07 07:40 UTC, load average 1.23, 2.34, 3.45 (1, 5, 15 min) as "
+            "the run began.") in page
+    res.machine = {}
+    assert "Measured" not in report._crawl(res).split("Rows (some")[0]
