@@ -1353,19 +1353,17 @@ def killed_after(where: str, deadline: str, timeout: float) -> list[str]:
 def test_a_ctrl_c_that_lands_in_running_asyncio_code_is_raised_there_and_trio_run_hangs(
         where: str) -> None:
     """bridge.md (SR1): default Ctrl-C that lands while the bridged asyncio side is *running*
-    (a busy loop, not a wait) is raised in that code on 3.11 and 3.12: the asyncio side gets
-    the ``KeyboardInterrupt`` itself, not a ``CancelledError`` (on 3.13, in some runs,
-    nothing); and
+    (a busy loop, not a wait) is raised in that code, on 3.11, 3.12 and 3.13: the asyncio side
+    gets the ``KeyboardInterrupt`` itself, not a ``CancelledError``; and
     with trio-asyncio 0.16 ``trio.run`` then hangs, in the main task and in a child alike, on
     every version. The run is given 4 s
     after a 1 s busy loop and killed: this test asserts the hang the page warns of, and fails
     the day trio-asyncio ends such a run (then the page changes)."""
     lines = killed_after(where, "none", timeout=5)
-    # 3.13 allows [] too, as the page says; measured on 3.13.0, that came from CPython's #130279
-    # in this script's old tight `while cond: pass` (6 runs of 12), not from trio or
-    # trio-asyncio, and has not shown with the loop it has now (0 of 36)
-    raised = ["asyncio side: KeyboardInterrupt"]
-    assert lines in ([raised] if sys.version_info < (3, 13) else [raised, []])
+    # Every version: the page's old "(on 3.13, in some runs, nothing)" was CPython's #130279
+    # in this script's old tight `while cond: pass` (6 runs of 12 on 3.13.0), not trio or
+    # trio-asyncio; with a loop that has a body, 36 of 36 printed the line
+    assert lines == ["asyncio side: KeyboardInterrupt"]
     assert "(measured, not a test)" not in " ".join(page("migration/bridge.md").split())
 
 
