@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import crawl, framework, lessons, report
+from bench import crawl, framework, lessons, profile, report
 from bench import site as bench_site
 from bench.stats import run_worker, summarise
 
@@ -263,3 +263,39 @@ def test_the_crawler_section_names_the_run_that_measured_it() -> None:
             "the run began.") in page
     res.machine = {}
     assert "Measured" not in report._crawl(res).split("Rows (some")[0]
+
+
+def test_the_profile_says_where_the_trio_crawlers_cpu_differs_from_the_originals() -> None:
+    """Under the profile table, the shipped Trio crawler's CPU per page against the original's
+    and the three components that differ most, from the figures as the table prints them (so
+    the reader's subtraction agrees); nothing when either crawler was not profiled."""
+    names = [name for name, _ in profile.COMPONENTS] + [profile.OTHER]
+    aio = dict.fromkeys(names, 0.0) | {"event loop and sockets": 175.4,
+                                       "the crawler's own work (links, urljoin, print)": 497.0,
+                                       "TSV writing (threads, files, writer)": 68.0,
+                                       "total": 960.2}
+    trio = dict.fromkeys(names, 0.0) | {"event loop and sockets": 324.4,
+                                        "the crawler's own work (links, urljoin, print)": 364.0,
+                                        "TSV writing (threads, files, writer)": 7.0,
+                                        "client library (httpx, aiohttp)": 1.0, "total": 895.3}
+    res = report.Results(cfg=report.Config.full(), machine={}, server="nginx")
+    res.profile = {"crawler-asyncio": aio, "crawler-trio": trio}
+    text = " ".join(report._profile(res).split())
+    assert ("`crawler-trio`'s CPU per page against `crawler-asyncio`'s, in this profile: "
+            "**-65 µs** (the largest differences: event loop and sockets +149; the crawler's "
+            "own work -133; TSV writing -61).") in text
+    res.profile = {"crawler-asyncio": aio}
+    assert "in this profile" not in report._profile(res)
+
+
+def test_the_httpcore_row_is_quoted_from_the_run() -> None:
+    """The note on httpx's default pool says its row sends ``Connection: close`` and quotes
+    what that row reached in this run against the original, paired by round."""
+    cfg = report.Config.full()
+    res = report.Results(cfg=cfg, machine={}, server="nginx")
+    res.crawl = [crawl.CrawlRow("crawler-asyncio", 50, [2.0, 2.0], [1.0, 1.0], [0.1, 0.1], 1000),
+                 crawl.CrawlRow("crawler-trio-httpcore", 50, [2.5, 2.5], [1.0, 1.0], [0.1, 0.1],
+                                1000)]
+    page = " ".join(report.render(res).split())
+    assert ("so the pool keeps none alive (in this run 0.80× the original's pages/s); the same "
+            "pool with its default limits (`httpx-default`) is not in this run.") in page
