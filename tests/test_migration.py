@@ -359,8 +359,13 @@ def test_asyncio_a_flusher_failure_survives_a_second_cancellation_of_the_app() -
 def test_an_event_that_says_started_waits_for_ever_where_nursery_start_raises(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A flusher that fails before it says it has started: the asyncio twin's ``__aenter__``
-    waits on its Event for ever (here: until a 60 s timeout, on the virtual clock), and the
-    error is only logged; Trio's ``nursery.start`` raises it to the caller, as FlusherError."""
+    waits on its Event for ever (here: until a 60 s timeout, on the virtual clock), and while
+    it waits the error is unseen: the loop's exception handler hears nothing, not even at a
+    garbage collection (the task is still referenced, so "Task exception was never retrieved"
+    is not logged). Only when the wait ends does it arrive, as FlusherError. Trio's
+    ``nursery.start`` raises it to the caller at once, as FlusherError."""
+    import gc
+
     aio, tr = load("services_asyncio"), load("services_trio")
 
     async def aio_fails(self: Any, interval: float, started: asyncio.Event) -> None:
@@ -372,15 +377,29 @@ def test_an_event_that_says_started_waits_for_ever_where_nursery_start_raises(
     monkeypatch.setattr(aio.Flusher, "run", aio_fails)
     monkeypatch.setattr(tr.Flusher, "run", trio_fails)
 
-    async def aio_main() -> float:
+    async def aio_main() -> tuple[float, list[int]]:
         loop = asyncio.get_running_loop()
-        loop.set_exception_handler(lambda *_: None)  # "Task exception was never retrieved"
+        handled: list[object] = []
+        loop.set_exception_handler(lambda _, context: handled.append(context))
+        heard: list[int] = []
+
+        async def look() -> None:  # during the wait: collected, and nothing said
+            for _ in range(3):
+                await asyncio.sleep(15)
+                gc.collect()
+                heard.append(len(handled))
+
+        watcher = asyncio.create_task(look())
         start = loop.time()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(aio.FlusherError) as caught:
             async with asyncio.timeout(60):
                 async with aio.open_flusher(aio.Store([]), 1.0, []):
                     pass
-        return loop.time() - start
+        assert flusher_failures(caught.value) == ["OSError"]
+        assert type(caught.value.__context__) is asyncio.CancelledError
+        await watcher
+        gc.collect()
+        return loop.time() - start, [*heard, len(handled)]
 
     async def trio_main() -> float:
         start = trio.current_time()
@@ -390,7 +409,7 @@ def test_an_event_that_says_started_waits_for_ever_where_nursery_start_raises(
         assert flusher_failures(caught.value) == ["OSError"]
         return trio.current_time() - start
 
-    assert run_asyncio_virtual(aio_main()) == 60
+    assert run_asyncio_virtual(aio_main()) == (60, [0, 0, 0, 0])
     assert run_trio_virtual(trio_main) == 0
 
 

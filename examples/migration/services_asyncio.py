@@ -5,7 +5,8 @@ The app opens a store, then a flusher that moves the rows it is given into the s
 
 - *started means running*: ``open_flusher`` returns only once the background task runs;
 - *shutdown order*: the flusher stops first, with a final flush, while the store it writes to
-  is still open; ``AsyncExitStack`` closes in the reverse order of opening;
+  is still open; ``AsyncExitStack`` closes in the reverse order of opening (cancelled while it
+  starts, ``__aenter__`` stops the task itself: ``__aexit__`` would not be called);
 - *errors*: the caller's own error leaves the ``async with`` as it was raised, cause and
   context included; a failure of the background task is never lost: it arrives as
   ``FlusherError``, chained to the failure.
@@ -18,8 +19,9 @@ becomes its ``__context__``, reachable from ``except`` code (the printed traceba
 flusher's error and ``FlusherError`` only: ``raise ... from`` hides the context). So does a
 cancellation or a ``KeyboardInterrupt`` that leaves with the failure: ``asyncio.run`` then
 raises ``FlusherError``, not ``KeyboardInterrupt``. The ``asyncio.Event`` that says "started"
-waits for ever if the task ends before it sets it, where ``nursery.start`` raises the task's
-error; this flusher cannot fail before it sets it.
+waits for ever if the task ends before it sets it, its error unseen until something ends the
+wait, where ``nursery.start`` raises the task's error; this flusher cannot fail before it
+sets it.
 """
 
 from __future__ import annotations
@@ -92,7 +94,13 @@ class open_flusher:  # a class, named as its Trio twin (a function) is
     async def __aenter__(self) -> Flusher:
         started = asyncio.Event()
         self.task = asyncio.create_task(self.flusher.run(self.interval, started))
-        await started.wait()  # started means running
+        try:
+            await started.wait()  # started means running
+        except BaseException as exc:
+            # Cancelled while it starts (a timeout, a Ctrl-C): an `async with` whose enter
+            # raised never calls __aexit__, so stop the task here, before the store closes.
+            await self.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
         return self.flusher
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

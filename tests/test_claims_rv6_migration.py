@@ -1,0 +1,112 @@
+"""Claims of the migration pages (services, threads, anyio, debugging) that an outside review
+broke or found unshown, each under the condition that could make it false.
+
+services.md: a cancellation while the asyncio twin's flusher starts (the task used to outlive
+its owner), an error before "started" (unseen while the wait lasts), a real Ctrl-C with a
+flusher failure in both twins. threads.md: a KeyboardInterrupt from a ``call_soon_threadsafe``
+callback, ``RunFinishedError`` in a thread that outlives the run. debugging.md: ruff's findings
+on the sample, the ASYNC rules turned off in the linted tree, Trio refusing a foreign thread.
+anyio.md: the AnyIO crawler's ``--help``, a TSV that cannot be written, an inherited ignored
+SIGINT, and httpx's generators left by a ``raise`` on the Trio backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import trio
+
+from tests.signals import interrupt
+from tests.test_migration import EXAMPLES, load, run_asyncio_virtual, run_trio_virtual
+
+# --------------------------------------------------------------------------------------------
+# services.md
+
+
+STOPPED_IN_ORDER = ["store opened", "flusher started",
+                    "flusher stopped after a final flush of 0 rows", "store closed with 0 rows",
+                    "caller: timed out"]
+
+
+def test_a_flusher_cancelled_while_it_starts_stops_before_its_store_closes_in_both() -> None:
+    """A timeout that expires while ``open_flusher`` waits for "started" (as a Ctrl-C under
+    ``asyncio.run`` would land there). ``__aexit__`` is not called for an ``async with`` whose
+    ``__aenter__`` raised: the asyncio twin used to leave the task running, the store closed
+    under it, flushing after the caller had left. Trio's ``nursery.start`` cancels it inside
+    the nursery. Now both stop the flusher, with a final flush, before the store closes."""
+    aio, tr = load("services_asyncio"), load("services_trio")
+
+    async def aio_main() -> tuple[list[str], list[str]]:
+        log: list[str] = []
+        try:
+            async with asyncio.timeout(0):
+                async with aio.open_store(log) as store, aio.open_flusher(store, 0.1, log):
+                    log.append("body")  # never reached
+        except TimeoutError:
+            log.append("caller: timed out")
+        await asyncio.sleep(0.35)  # three flush intervals: a task left running would flush
+        me = asyncio.current_task()
+        return log, [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+
+    async def trio_main() -> tuple[list[str], list[str]]:
+        log: list[str] = []
+        with trio.move_on_after(0) as scope:
+            async with tr.open_store(log) as store, tr.open_flusher(store, 0.1, log):
+                log.append("body")
+        if scope.cancelled_caught:
+            log.append("caller: timed out")
+        await trio.sleep(0.35)
+        return log, []
+
+    assert run_trio_virtual(trio_main) == (STOPPED_IN_ORDER, [])
+    assert run_asyncio_virtual(aio_main()) == (STOPPED_IN_ORDER, [])
+
+
+#: One app of a services twin under a real SIGINT, a poisoned row pending: the flusher's flush
+#: fails (at once, every ``interval``) or its final flush does (``interval`` long).
+KI_CHILD = """
+import asyncio, sys
+from pathlib import Path
+import trio
+from tests.conftest import load_file
+module = load_file(Path(sys.argv[1]), "services")
+interval = float(sys.argv[2])
+
+async def app(sleep):
+    log = []
+    async with module.open_store(log) as store, module.open_flusher(store, interval, log) as f:
+        f.add("poison")
+        print("ready", flush=True)
+        await sleep(30)
+
+try:
+    if "asyncio" in sys.argv[1]:
+        asyncio.run(app(asyncio.sleep))
+    else:
+        trio.run(app, trio.sleep)
+except BaseException as e:
+    inner = getattr(e, "exceptions", ())
+    print(type(e).__name__, type(e.__cause__).__name__, type(e.__context__).__name__,
+          sorted(type(x).__name__ for x in inner), flush=True)
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("impl", "interval", "settle", "expected"), [
+    # Ctrl-C at 0.3 s; the final flush fails as the app leaves with it
+    ("asyncio", 30.0, 0.3, "FlusherError OSError CancelledError []"),
+    # the flush at 0.1 s failed, unheard; Ctrl-C at 0.5 s
+    ("asyncio", 0.1, 0.5, "FlusherError OSError CancelledError []"),
+    # Trio heard a failed flush at once, before any Ctrl-C: only the final flush case here
+    ("trio", 30.0, 0.3, "BaseExceptionGroup NoneType NoneType ['KeyboardInterrupt', 'OSError']"),
+], ids=["asyncio-final-flush", "asyncio-failed-first", "trio-final-flush"])
+def test_a_ctrl_c_with_a_flusher_failure_is_flushererror_in_asyncio_a_group_in_trio(
+        impl: str, interval: float, settle: float, expected: str) -> None:
+    """services.md: a ``KeyboardInterrupt`` that leaves with the flusher's failure. Trio's
+    ``open_flusher`` lets the nursery's group out as Trio raised it (a ``KeyboardInterrupt``
+    and the ``OSError``); the asyncio twin raises ``FlusherError``, an ``Exception``, from the
+    ``OSError``, so ``asyncio.run`` raises it and not ``KeyboardInterrupt``."""
+    result = interrupt(["-c", KI_CHILD, str(EXAMPLES / f"services_{impl}.py"), str(interval)],
+                       ready=lambda line: line == "ready\n", settle=settle)
+    assert result.stdout.splitlines()[1:] == [expected], (result.stdout, result.stderr)
