@@ -36,6 +36,7 @@ import pytest
 
 from tests.test_mutation_learner import Notes
 from walkthrough import catalogue
+from walkthrough.learner import skeleton
 from walkthrough.learner.crawler import check_crawler, crawl_events
 from walkthrough.learner.guard import _Watch
 from walkthrough.learner.loading import PortProblem, load, read_source, required
@@ -166,11 +167,13 @@ def test_a_port_must_write_what_the_reference_twins_checked_phases_reach(
 
 
 def test_the_functions_the_checks_own_drivers_run_are_needed_even_if_no_phase_reaches_them(
-        ) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The slow consumer runs mygen itself (phases.DRIVERS), and a Trio check runs the
     extras itself: a port must write them even where the notebook's phases do not call them
-    (here a version of the lesson whose notebook runs nothing)."""
+    (here a version of the lesson whose notebook runs nothing, and whose script, which
+    ``_needed`` reaches too since review F1 of docs/lessons/crawler.md, calls nothing)."""
     bare = dataclasses.replace(catalogue.get("asyncgen"), phases=())
+    monkeypatch.setattr(skeleton, "main_blocks", lambda source: [])
     assert _needed(bare, "asyncio") == {"mygen"}
     assert _needed(bare, "trio") == {"mygen", "main_ahead", "mygen_ahead", "produce"}
 

@@ -35,11 +35,12 @@ must not run the lesson, nor must --global-rng in a Trio port (exit status 2: Tr
 notebook mode, as trio_port's own script says). A block that runs the wrong function,
 trio.run(demo()), runs nothing, has a typo in its default names or runs the lesson for
 --help is NOT equivalent, and so is a file with no such block (python your_file.py would
-do nothing). The crawler
-is checked offline: the reference and your module crawl a local demo site; the TSV rows
-and each URL's events (an error by its category) must match. The server is checked on real
-sockets on 127.0.0.1: one scripted session of clients against asyncio_ref's server and
-against yours, which must answer the same bytes.
+do nothing). The crawler is checked offline: the reference and your module crawl a local
+demo site with bulk_crawl_and_write; the TSV rows and each URL's events (an error by its
+category) must match. Its crawl and _until_ctrl_c (Ctrl-C, the exit statuses) are not run,
+only required to be written (not the skeleton's raise): run your file on a URL to try them.
+The server is checked on real sockets on 127.0.0.1: one scripted session of clients against
+asyncio_ref's server and against yours, which must answer the same bytes.
 
 Your module runs in a child process, in a session of its own, with no terminal: whatever
 it does (exit, start threads, print without end, write control characters, set the
@@ -54,7 +55,10 @@ Exit status and what is printed:
      usual porting slips ("no running event loop": an asyncio call left in a Trio port;
      a file that imports asyncio and not trio: "did you mean --impl asyncio?").
      Also status 1, each with its own message:
-       - a function still left as the skeleton's raise NotImplementedError;
+       - a function still left as the skeleton's raise NotImplementedError: each one the
+         skeleton leaves so is named, those the check does not run included (the
+         crawler's crawl and _until_ctrl_c), all but the asyncio notebook mode's
+         demo_notebook (yours to write or not);
        - a deadlock: still running after 10x the reference's virtual time (min 60 s);
        - a phase that never reaches a checkpoint (a busy loop, time.sleep): stopped after
          --timeout seconds of wall-clock time, naming the function and the line, and

@@ -34,7 +34,7 @@ import trio.testing
 from walkthrough import catalogue
 from walkthrough.learner import script
 from walkthrough.learner.compare import check, references
-from walkthrough.learner.crawler import check_crawler
+from walkthrough.learner.crawler import check_crawler, short_of_unfinished
 from walkthrough.learner.explain import clean, hint
 from walkthrough.learner.guard import REPORTING, _Watch
 from walkthrough.learner.loading import PortProblem, load
@@ -95,7 +95,7 @@ def child_main(argv: list[str]) -> None:
             status, text = check_crawler(module, path, impl, workdir, watch)
             if left := unfinished(path.read_text(encoding="utf-8"), _needed(lesson, impl)):
                 status = NOT_EQUIVALENT
-                text += "\n" + unfinished_note(left)
+                text = short_of_unfinished(text) + "\n" + unfinished_note(left)
         else:
             report = check(lesson, module, path, impl=impl, expected=expected, watch=watch,
                            source=path.read_text(encoding="utf-8"))

@@ -2,8 +2,12 @@
 
 A skeleton's function that raises ``NotImplementedError`` would make a port fail in a way
 that can look like an error of the learner's; worse, a phase nobody calls would pass. So the
-report is never "equivalent" while a function that the reference's checked phases reach
-(:func:`_needed`, by :func:`reachable` over the twin's source) is still the skeleton's.
+report is never "equivalent" while a function that the reference's checked phases reach, or
+its script (its ``if __name__ == "__main__":`` block), is still the skeleton's (:func:`_needed`,
+by :func:`reachable` over the twin's source). The script's part matters where the check does
+not run all of it: the crawler's check crawls with ``bulk_crawl_and_write``, and its ``crawl``
+and ``_until_ctrl_c`` (Ctrl-C, the exit statuses), which only ``main`` reaches, used to pass
+as the skeleton's raise (review F1 of docs/lessons/crawler.md).
 
 Separate because it reads source with :mod:`ast` and runs nothing: it is a static question
 about the file, asked of the reference twin and of the port alike.
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from walkthrough import catalogue
 from walkthrough.learner.phases import DRIVERS, TRIO_EXTRAS
+from walkthrough.learner.script import NOTEBOOK_MODE, main_blocks
 
 
 def reachable(source: str, roots: tuple[str, ...]) -> set[str]:
@@ -38,9 +43,9 @@ def reachable(source: str, roots: tuple[str, ...]) -> set[str]:
 def unfinished(source: str, only: set[str] | None = None) -> list[str]:
     """Functions whose whole body is still a ``raise NotImplementedError``: the skeleton's.
 
-    With ``only`` (what the reference's checked functions reach, :func:`reachable`), just
-    those: a skeleton function that no checked phase needs (the asyncio reference's
-    notebook-mode ``demo_notebook``) is yours to write or not.
+    With ``only`` (what the reference's checked functions and its script reach,
+    :func:`_needed`), just those: a skeleton function that neither needs (the asyncio
+    reference's notebook-mode ``demo_notebook``) is yours to write or not.
     """
     names = []
     for node in ast.walk(ast.parse(source)):
@@ -73,8 +78,12 @@ def stub_warning(warning: str, stubs: set[str] | list[str]) -> bool:
 
 
 def _needed(lesson: catalogue.Lesson, impl: str) -> set[str]:
-    """What the reference twin's checked functions reach: the functions a port must write."""
+    """What the reference twin's checked functions reach, and what its script runs (the
+    names its ``if __name__ == "__main__":`` block calls, but the optional notebook mode,
+    :data:`.script.NOTEBOOK_MODE`): the functions a port must write."""
+    twin = Path(inspect.getfile(lesson.load(impl))).read_text(encoding="utf-8")
+    script = [n.id for block in main_blocks(twin) for n in ast.walk(block)
+              if isinstance(n, ast.Name) and n.id != NOTEBOOK_MODE[0]]
     roots = (*lesson.phases, *(TRIO_EXTRAS.get(lesson.name, ()) if impl == "trio" else ()),
-             *(("mygen",) if lesson.name in DRIVERS else ()))
-    twin = Path(inspect.getfile(lesson.load(impl)))
-    return reachable(twin.read_text(encoding="utf-8"), roots)
+             *(("mygen",) if lesson.name in DRIVERS else ()), *script)
+    return reachable(twin, roots)
