@@ -13,9 +13,12 @@ SIGINT, and httpx's generators left by a ``raise`` on the Trio backend.
 from __future__ import annotations
 
 import asyncio
+import threading
+from typing import Any
 
 import pytest
 import trio
+import trio.lowlevel
 
 from tests.signals import interrupt
 from tests.test_migration import EXAMPLES, load, run_asyncio_virtual, run_trio_virtual
@@ -110,3 +113,66 @@ def test_a_ctrl_c_with_a_flusher_failure_is_flushererror_in_asyncio_a_group_in_t
     result = interrupt(["-c", KI_CHILD, str(EXAMPLES / f"services_{impl}.py"), str(interval)],
                        ready=lambda line: line == "ready\n", settle=settle)
     assert result.stdout.splitlines()[1:] == [expected], (result.stdout, result.stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# threads.md
+
+
+def test_a_keyboardinterrupt_from_a_call_soon_threadsafe_callback_ends_the_run() -> None:
+    """As ``SystemExit`` does
+    (``test_a_systemexit_from_a_call_soon_threadsafe_callback_ends_the_run``): asyncio re-raises
+    it out of the loop, and the exception handler never sees it."""
+    handled: list[object] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: handled.append(context))
+
+        def leave() -> None:
+            raise KeyboardInterrupt
+
+        await asyncio.to_thread(loop.call_soon_threadsafe, leave)
+        await asyncio.sleep(1)
+
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(main())
+    assert handled == []
+
+
+def test_a_thread_that_outlives_the_run_gets_a_runtimeerror_in_both() -> None:
+    """``trio.RunFinishedError`` is a ``RuntimeError``: an ``except RuntimeError`` written for
+    asyncio's closed loop catches it too, in a thread started during the run that calls in
+    after the run has ended."""
+    assert issubclass(trio.RunFinishedError, RuntimeError)
+    ended = threading.Event()
+    answers: list[str] = []
+    threads: list[threading.Thread] = []
+
+    def outlive(call: Any) -> None:
+        """Start a thread that calls in once the run has ended."""
+        def thread() -> None:
+            ended.wait(10)
+            try:
+                call()
+            except RuntimeError as e:  # the one except, for both frameworks
+                answers.append(f"{type(e).__name__}: {e}")
+
+        threads.append(threading.Thread(target=thread))
+        threads[-1].start()
+
+    async def aio_main() -> None:
+        loop = asyncio.get_running_loop()
+        outlive(lambda: loop.call_soon_threadsafe(print, "too late"))
+
+    async def trio_main() -> None:
+        token = trio.lowlevel.current_trio_token()
+        outlive(lambda: trio.from_thread.run_sync(print, "too late", trio_token=token))
+
+    asyncio.run(aio_main())
+    trio.run(trio_main)
+    ended.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(answers) == ["RunFinishedError: run() has exited",
+                               "RuntimeError: Event loop is closed"]
