@@ -16,15 +16,23 @@ optional (checked once written: ``walkthrough check --help``).
 from __future__ import annotations
 
 import ast
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests import test_mutation_learner_child as child_tests
 from walkthrough import catalogue
 from walkthrough.cli import main
-from walkthrough.learner import unfinished, unfinished_note
+from walkthrough.learner import child, unfinished, unfinished_note
+from walkthrough.learner.crawler import short_of_unfinished
+from walkthrough.learner.report import EQUIVALENT, NOT_EQUIVALENT
 from walkthrough.learner.script import NOTEBOOK_MODE
 from walkthrough.learner.skeleton import _needed
+
+run_child = child_tests.run_child  # child_main in this process (mutmut sees it there)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,3 +174,58 @@ def test_the_crawlers_crawl_and_until_ctrl_c_are_required_written_but_not_run(
     said = " ".join(DESCRIPTION.split())
     assert ("Its crawl and _until_ctrl_c (Ctrl-C, the exit statuses) are not run, only "
             "required to be written (not the skeleton's raise)") in said
+
+
+# -- the same, in the test process: what mutmut sees (the check above runs in a child) ------
+
+SAME = ("equivalent: the same 223 rows and the same events for every URL (an error compared by "
+        "its category).")
+HEAD = "checking my_crawler.py (Trio port) against asyncio_ref/crawler.py\n  45 URLs"
+
+
+def test_a_crawl_that_matched_is_said_as_bulk_crawl_and_writes_result_when_bodies_are_left(
+        ) -> None:
+    assert short_of_unfinished(f"{HEAD}\n{SAME}") == (
+        f"{HEAD}\n  bulk_crawl_and_write on the demo site: the same 223 rows and the same "
+        "events for every URL (an error compared by its category).")
+    # Any other report is left as it is: a crawl that diverged, or raised.
+    diverged = f"{HEAD}\nNOT equivalent (1 difference; the first 10):\n  a row is missing: x"
+    assert short_of_unfinished(diverged) == diverged
+    assert short_of_unfinished("the crawl's report") == "the crawl's report"
+    assert short_of_unfinished(f"{SAME}\n{HEAD}") == f"{SAME}\n{HEAD}"  # the last line only
+    assert short_of_unfinished("") == ""
+
+
+@pytest.mark.parametrize(("impl", "name"), [("trio", "crawl"), ("trio", "_until_ctrl_c"),
+                                            ("asyncio", "crawl")])
+def test_child_main_names_crawl_or_until_ctrl_c_left_as_the_skeletons(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        monkeypatch: pytest.MonkeyPatch, impl: str, name: str) -> None:
+    """``child_main`` with the crawl replaced by one that matched (no demo site here)."""
+    monkeypatch.setattr(child, "check_crawler",
+                        lambda *args, **kwargs: (EQUIVALENT, f"{HEAD}\n{SAME}"))
+    try:
+        result, exits, _ = run_child(with_skeleton_body(impl, name), lesson="crawler",
+                                     impl=impl, name="my_crawler.py")
+    finally:
+        sys.modules.pop("learner_crawler_port", None)
+    assert exits == [0]
+    assert result == {"status": NOT_EQUIVALENT, "text": (
+        f"{HEAD}\n  bulk_crawl_and_write on the demo site: the same 223 rows and the same "
+        "events for every URL (an error compared by its category).\n"
+        + unfinished_note([name]))}
+
+
+@pytest.mark.parametrize("impl", ["trio", "asyncio"])
+def test_child_main_keeps_a_finished_crawlers_report_whole(
+        run_child: Callable[..., tuple[dict[str, Any], list[int], Path]],
+        monkeypatch: pytest.MonkeyPatch, impl: str) -> None:
+    monkeypatch.setattr(child, "check_crawler",
+                        lambda *args, **kwargs: (EQUIVALENT, f"{HEAD}\n{SAME}"))
+    try:
+        result, exits, _ = run_child(TWINS[impl].read_text(encoding="utf-8"), lesson="crawler",
+                                     impl=impl, name="my_crawler.py")
+    finally:
+        sys.modules.pop("learner_crawler_port", None)
+    assert exits == [0]
+    assert result == {"status": EQUIVALENT, "text": f"{HEAD}\n{SAME}"}
