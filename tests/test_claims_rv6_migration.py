@@ -13,7 +13,12 @@ SIGINT, and httpx's generators left by a ``raise`` on the Trio backend.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 import threading
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +26,7 @@ import trio
 import trio.lowlevel
 
 from tests.signals import interrupt
-from tests.test_migration import EXAMPLES, load, run_asyncio_virtual, run_trio_virtual
+from tests.test_migration import EXAMPLES, ROOT, load, run_asyncio_virtual, run_trio_virtual
 
 # --------------------------------------------------------------------------------------------
 # services.md
@@ -176,3 +181,91 @@ def test_a_thread_that_outlives_the_run_gets_a_runtimeerror_in_both() -> None:
         thread.join(10)
     assert sorted(answers) == ["RunFinishedError: run() has exited",
                                "RuntimeError: Event loop is closed"]
+
+
+# --------------------------------------------------------------------------------------------
+# debugging.md
+
+
+def test_trio_refuses_a_call_from_a_thread_it_did_not_start_without_being_asked() -> None:
+    """asyncio refuses a non-threadsafe ``call_soon`` from another thread only in debug mode;
+    most of Trio's API refuses a call from a thread it did not start always (here
+    ``trio.current_time()``, during the run)."""
+    async def aio_main(debug: bool) -> str:
+        loop = asyncio.get_running_loop()
+        loop.set_debug(debug)
+
+        def foreign() -> str:
+            try:
+                loop.call_soon(lambda: None)
+            except RuntimeError as e:
+                return type(e).__name__
+            return "accepted"
+
+        return await asyncio.to_thread(foreign)
+
+    async def trio_main() -> str:
+        def foreign() -> str:
+            try:
+                trio.current_time()
+            except RuntimeError as e:
+                return type(e).__name__
+            return "accepted"
+
+        got: list[str] = []
+        thread = threading.Thread(target=lambda: got.append(foreign()))
+        thread.start()
+        await trio.to_thread.run_sync(thread.join)
+        return got[0]
+
+    assert [asyncio.run(aio_main(debug)) for debug in (False, True)] == [
+        "accepted", "RuntimeError"]
+    assert trio.run(trio_main) == "RuntimeError"
+
+
+DEBUGGING = ROOT / "docs" / "migration" / "debugging.md"
+
+
+def ruff_async(*args: str, cwd: Path = ROOT) -> list[tuple[str, str, int]]:
+    """``(path, rule, line)`` of every ASYNC finding of ``ruff check`` run in ``cwd``."""
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run([str(ruff), "check", "--select", "ASYNC", "--output-format", "json",
+                           *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted((str(Path(f["filename"]).relative_to(cwd)), f["code"], f["location"]["row"])
+                  for f in json.loads(proc.stdout))
+
+
+def test_every_async_rule_the_linted_tree_turns_off_is_one_the_page_names() -> None:
+    """debugging.md's list of exceptions, against the tree as ``ruff check .`` sees it: the
+    lines a ``# noqa`` hides (the findings ``--ignore-noqa`` brings back), and the ASYNC
+    per-file ignores of ``pyproject.toml``. ASYNC251 exactly where the page says; any other
+    rule only in tests, and only one of those the page lists."""
+    shown = ruff_async(".")  # none, once the tree passes `ruff check .`
+    hidden = [finding for finding in ruff_async("--ignore-noqa", ".") if finding not in shown]
+    assert [path for path, rule, _ in hidden if rule == "ASYNC251"] == [
+        "examples/migration/blocking_asyncio.py", "examples/migration/blocking_trio.py",
+        "tests/test_migration_apis.py", "tests/test_migration_apis.py"]
+    others = sorted({rule for path, rule, _ in hidden if rule != "ASYNC251"})
+    assert all(path.startswith("tests/") for path, rule, _ in hidden if rule != "ASYNC251")
+    page = " ".join(DEBUGGING.read_text(encoding="utf-8").split())
+    assert f"turn off {', '.join(others[:-1])} or {others[-1]}" in page, others
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    ignores = {path: [r for r in rules if r.startswith("ASYNC")]
+               for path, rules in config["lint"]["per-file-ignores"].items()}
+    assert {path: rules for path, rules in ignores.items() if rules} == {
+        "tests/broken/*": ["ASYNC251"]}
+    assert "ASYNC" in config["lint"]["select"]
+    assert config["extend-exclude"] == ["my_*.py", "my_notebooks"]
+
+
+def test_ruff_check_dot_skips_a_learners_file_that_it_lints_when_named(tmp_path: Path) -> None:
+    """debugging.md: ``extend-exclude`` keeps ``my_*.py`` out of ``ruff check .``, but a file
+    named on the command line is linted all the same (unless ``--force-exclude``)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.ruff]\nextend-exclude = {json.dumps(config['extend-exclude'])}\n", "utf-8")
+    (tmp_path / "my_port.py").write_text(
+        "import time\n\n\nasync def main() -> None:\n    time.sleep(1)\n", encoding="utf-8")
+    assert ruff_async(".", cwd=tmp_path) == []
+    assert ruff_async("my_port.py", cwd=tmp_path) == [("my_port.py", "ASYNC251", 5)]

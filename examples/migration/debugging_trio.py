@@ -2,10 +2,11 @@
 
 Every Trio task lives in a nursery, and every nursery belongs to a task, so the tasks form a
 tree whose root is ``trio.lowlevel.current_root_task()``. Walking it gives what
-``asyncio.all_tasks()`` gives, plus who started whom; ``task.iter_await_frames()`` says where
-each one is suspended. An *Instrument* (``trio.abc.Instrument``) is told of every spawn, exit
-and step as it happens, which ``all_tasks()`` cannot do; ``TaskLog`` below records spawns and
-exits. And ``python -m trio`` is a REPL in which ``await`` works at the prompt.
+``asyncio.all_tasks()`` gives, plus the nursery each task lives in (usually, not always, who
+started it); ``task.iter_await_frames()`` says where each one is suspended. An *Instrument*
+(``trio.abc.Instrument``) is told of every spawn, exit and step as it happens, which
+``all_tasks()`` cannot do; ``TaskLog`` below records spawns and exits. And ``python -m trio`` is
+a REPL in which ``await`` works at the prompt.
 """
 
 from __future__ import annotations
