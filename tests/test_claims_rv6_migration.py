@@ -13,20 +13,30 @@ SIGINT, and httpx's generators left by a ``raise`` on the Trio backend.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import re
+import resource
 import subprocess
 import sys
 import threading
 import tomllib
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 import trio
 import trio.lowlevel
 
+import tests.test_crawler as crawler_tests
 from tests.signals import interrupt
 from tests.test_migration import EXAMPLES, ROOT, load, run_asyncio_virtual, run_trio_virtual
+from walkthrough.demosite import DemoSite
+
+HEADER = "source_url\tparsed_url\n"
 
 # --------------------------------------------------------------------------------------------
 # services.md
@@ -55,7 +65,7 @@ def test_a_flusher_cancelled_while_it_starts_stops_before_its_store_closes_in_bo
             log.append("caller: timed out")
         await asyncio.sleep(0.35)  # three flush intervals: a task left running would flush
         me = asyncio.current_task()
-        return log, [t.get_coro().__qualname__ for t in asyncio.all_tasks() if t is not me]
+        return log, [t.get_name() for t in asyncio.all_tasks() if t is not me]
 
     async def trio_main() -> tuple[list[str], list[str]]:
         log: list[str] = []
@@ -269,3 +279,149 @@ def test_ruff_check_dot_skips_a_learners_file_that_it_lints_when_named(tmp_path:
         "import time\n\n\nasync def main() -> None:\n    time.sleep(1)\n", encoding="utf-8")
     assert ruff_async(".", cwd=tmp_path) == []
     assert ruff_async("my_port.py", cwd=tmp_path) == [("my_port.py", "ASYNC251", 5)]
+
+
+# --------------------------------------------------------------------------------------------
+# anyio.md: the AnyIO crawler example.
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with DemoSite(pages=8, slow_seconds=30, big_bytes=1_000_000) as s:
+        yield s
+
+
+def run_anyio_crawler(args: list[str], *, preexec: Callable[[], None] | None = None,
+                      ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(EXAMPLES / "crawler_anyio.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, preexec_fn=preexec)
+
+
+def test_the_anyio_crawlers_help_says_what_it_does_and_no_url_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its ``--help`` was the Trio twin's: "With no URL, crawl the notebook's eight URLs" (it
+    crawls none), and statuses it has not got (74, 141). And with no URL it wrote the TSV's
+    header before it refused (status 2, whose "nothing was written" it broke)."""
+    module = load("crawler_anyio")
+    with pytest.raises(SystemExit) as caught:
+        module.main(["--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "eight URLs" not in text and "Give at least one URL." in text
+    assert [int(code) for code in re.findall(r"^ {2}(\d+) ", module.EPILOG, re.M)] == [
+        0, 1, 2, 130]
+    assert "the TSV holds complete rows only" in text
+    kept = tmp_path / "kept.tsv"
+    kept.write_text("source_url\tparsed_url\nhttp://a/\thttp://b/\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# no URL here\n", encoding="utf-8")
+    for args in ([], ["--urls-file", str(empty)]):
+        with pytest.raises(SystemExit) as caught:
+            module.main([*args, "-o", str(kept)])
+        assert caught.value.code == 2
+        assert "give at least one URL" in capsys.readouterr().err
+        assert kept.read_text(encoding="utf-8") == "source_url\tparsed_url\nhttp://a/\thttp://b/\n"
+
+
+def limit_file_size(size: int) -> Callable[[], None]:
+    def preexec() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return preexec
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_tsv_that_cannot_be_written_stops_the_anyio_crawler_with_whole_rows(
+        backend: str, site: DemoSite, tmp_path: Path) -> None:
+    """A file-size limit (``RLIMIT_FSIZE``) 100 bytes past the header: the first page's rows
+    do not fit. The writer ignored the short write: the TSV ended mid-row, and the crawl
+    exited 0. Now the rest of the write fails, the writer takes back what it had written
+    of that page, and the crawl stops with a traceback (status 1, as ``--help`` says). A
+    closed stdout stops it so too (the Trio twin's 141)."""
+    out = tmp_path / "out.tsv"
+    limit = len(HEADER) + 100
+    proc = run_anyio_crawler(["--backend", backend, site.url("page/1.html"), "-o", str(out)],
+                             preexec=limit_file_size(limit))
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" in proc.stderr and "File too large" in proc.stderr
+    tsv = out.read_text(encoding="utf-8")
+    crawler_tests.assert_whole_rows(tsv)
+    assert tsv == HEADER  # the one page's rows taken back whole
+
+    # One whole page fits, the next does not: the first page's rows stay, all of them.
+    one = tmp_path / "one.tsv"
+    assert run_anyio_crawler(["--backend", backend, site.url("page/1.html"), "-o",
+                              str(one)]).returncode == 0
+    proc = run_anyio_crawler(["--backend", backend, site.url("page/1.html"),
+                              site.url("page/2.html"), "--concurrency", "1", "-o", str(out)],
+                             preexec=limit_file_size(one.stat().st_size + 50))
+    assert proc.returncode == 1 and "File too large" in proc.stderr, proc.stderr
+    assert out.read_text(encoding="utf-8") == one.read_text(encoding="utf-8")
+
+    closed = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "crawler_anyio.py"), "--backend", backend,
+         *site.page_urls(), "-o", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert closed.stdout is not None
+    closed.stdout.close()  # as `| head` does, before the child has printed anything
+    _, err = closed.communicate(timeout=60)
+    assert closed.returncode == 1 and "Traceback" in err and "BrokenPipeError" in err, err
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_the_anyio_crawler_keeps_ignoring_an_inherited_ignored_sigint(
+        backend: str, site: DemoSite, tmp_path: Path) -> None:
+    """Started with SIGINT ignored (``nohup``, a background job of a shell without job
+    control), the lessons keep ignoring it; the example opened its signal receiver anyway, and
+    a SIGINT stopped it (130). Now the crawl goes on: the slow URL times out, status 0."""
+    out = tmp_path / "out.tsv"
+    result = interrupt([str(EXAMPLES / "crawler_anyio.py"), "--backend", backend,
+                        site.url("page/1.html"), site.url("slow.html"), "-o", str(out),
+                        "--timeout", "2"],
+                       ready=lambda line: line.startswith("Wrote results"),
+                       inherit_ignored=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("pages 1, "), result.stderr
+    assert "Error [timeout]" in result.stdout
+    crawler_tests.assert_whole_rows(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.timeout(120)
+def test_a_raise_in_httpxs_byte_loop_leaves_generators_to_trio_a_cancelled_scope_does_not(
+        site: DemoSite, capsys: pytest.CaptureFixture[str]) -> None:
+    """anyio.md, encode/httpx#3686: three bodies cut at ``max_bytes``. Left with a ``raise``
+    inside ``aiter_bytes``'s loop (the example's first version, below), httpx's nested async
+    generators are finalized later on the Trio backend, a ``ResourceWarning`` each; not on
+    asyncio. The example's ``fetch_html`` cancels a scope around the loop: none on either."""
+    module = load("crawler_anyio")
+
+    async def fetch_raising(url: str, client: Any, max_bytes: int) -> str:
+        async with client.stream("GET", url) as resp:
+            body = bytearray()
+            async for chunk in resp.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise module.BodyTooLarge(f"body over {max_bytes} bytes")
+            return bytes(body).decode()
+
+    async def three(fetch: Callable[..., Any]) -> None:
+        async with module.make_client(4) as client:
+            for _ in range(3):
+                with pytest.raises(module.BodyTooLarge):
+                    await fetch(site.url("big.html"), client, 10_000)
+                gc.collect()
+
+    warned = {}
+    for backend in ("asyncio", "trio"):
+        for name, fetch in (("fetch_html", module.fetch_html), ("raise", fetch_raising)):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                anyio.run(three, fetch, backend=backend)
+                gc.collect()
+            warned[backend, name] = sorted({
+                str(w.message).split("'")[1] for w in caught
+                if issubclass(w.category, ResourceWarning) and "Async generator" in str(w.message)})
+    capsys.readouterr()
+    assert warned.pop(("trio", "raise")) != []
+    assert warned == {key: [] for key in warned}

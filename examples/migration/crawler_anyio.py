@@ -11,8 +11,9 @@ The design is the Trio twin's (one writer task owns the TSV: each page's rows go
 bounded memory object stream to it, so pages never interleave and only that task holds the file
 open), with two changes: one task per URL, where the twin runs ``concurrency`` workers, and one
 append per page, where the twin's writer batches the pages already queued into one. The
-framework-neutral parts (``Stats``, ``check_url``, the link regexes, the command line) are the
-Trio twin's own, imported.
+framework-neutral parts (``Stats``, ``check_url``, the link regexes, the command line's
+options) are the Trio twin's own, imported. Not the twin's hardening against a hostile server,
+nor its exit statuses for a TSV or stdout that cannot be written (``EXIT_STATUS`` below).
 
 Run it: ``python examples/migration/crawler_anyio.py --backend trio URL ...``
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import functools
 import signal
 import sys
+import textwrap
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
@@ -34,6 +36,19 @@ import trio_port.crawler as neutral  # only its framework-neutral helpers are us
 
 BACKENDS = ("asyncio", "trio")
 HEADER = neutral.HEADER
+#: The end of ``--help``: the twin's exit statuses, less those of what this example lacks.
+EXIT_STATUS = {
+    0: "the crawl ended, and at least one page was crawled (a URL that fails is an 'Error' "
+       "line, and the crawl goes on)",
+    1: "no page could be crawled: every URL failed; or the crawl stopped with a traceback, "
+       "as when the TSV cannot be written (the TSV holds complete rows only) or stdout is "
+       "closed (the Trio twin's 74 and 141)",
+    2: "bad usage: a bad option, URL or URL file, no URL, or a TSV that cannot be started; "
+       "nothing was written",
+    130: "interrupted by Ctrl-C (SIGINT): the TSV holds complete rows only",
+}
+EPILOG = "exit status:\n" + "\n".join(textwrap.fill(
+    f"  {code:<4} {text}", 92, subsequent_indent=" " * 7) for code, text in EXIT_STATUS.items())
 
 
 class BodyTooLarge(Exception):
@@ -117,8 +132,17 @@ async def parse(url: str, client: httpx.AsyncClient, *, url_timeout: float, max_
 async def writer(file: Path, rows: ObjectReceiveStream[tuple[str, str]]) -> None:
     """The TSV's one owner: each page's rows in one unbuffered append, in arrival order."""
     async with rows, await anyio.open_file(file, "ab", buffering=0) as f:
+        whole = await f.tell()  # where the last whole page's rows end
         async for url, text in rows:
-            await f.write(text.encode())
+            data, done = text.encode(), 0
+            try:
+                while done < len(data):  # a short write (a file-size limit): write the rest,
+                    done += await f.write(data[done:])  # which raises the OSError
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await f.truncate(whole)  # the page's rows whole, or none of them
+                raise
+            whole += len(data)
             print(f"Wrote results for source URL: {url}")
 
 
@@ -155,6 +179,11 @@ async def bulk_crawl_and_write(
 
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     """Run ``fn``; Ctrl-C cancels it at its next checkpoint, on either backend."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started with SIGINT ignored (nohup, a background job of a shell without job
+        # control): keep ignoring it, as the lessons do.
+        await fn()
+        return False
     interrupted = False
     with anyio.open_signal_receiver(signal.SIGINT) as signals:
         async with anyio.create_task_group() as tg:
@@ -205,8 +234,11 @@ def crawl(urls: Sequence[str], output: Path, *, backend: str, concurrency: int,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = neutral.build_parser()
+    parser = neutral.build_parser()  # the twin's options, with this example's own text
     parser.prog = "python examples/migration/crawler_anyio.py"
+    parser.description = ("Fetch each URL, find its links, write them to a TSV (source_url, "
+                          "parsed_url). Give at least one URL.")
+    parser.epilog = EPILOG
     parser.add_argument("--backend", choices=BACKENDS, default="trio",
                         help="the event loop to run on (default: trio)")
     args = parser.parse_args(argv)
@@ -216,11 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         urls = [neutral.check_url(url) for url in args.urls]
         if args.urls_file:
             urls += neutral.read_urls(args.urls_file)
-        neutral.write_header(Path(args.output))
+        if not urls:
+            raise ValueError("give at least one URL")
+        neutral.write_header(Path(args.output))  # last: nothing written before an error
     except ValueError as e:
         parser.error(str(e))
-    if not urls:
-        parser.error("give at least one URL")
     return crawl(urls, Path(args.output), backend=args.backend, concurrency=args.concurrency,
                  url_timeout=args.timeout, max_bytes=args.max_bytes)
 
