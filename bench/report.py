@@ -388,7 +388,8 @@ rounding, and system calls are spread over the components in proportion):
 
 {_table(["component", *[f"`{c}`" for c in clients]], rows)}
 {diff}How to read it. *TSV writing* is the Python side of the per-page append: the original opens
-the file (in the loop's executor), writes and closes it (through aiofiles) for every page:
+the file, writes it (through aiofiles) and closes it (the open and the close in the loop's
+executor, shielded) for every page:
 three worker-thread round trips;
 the Trio crawler's writer task holds the file open and writes a batch per round trip, so the
 row nearly vanishes. The append's full price is larger than its row, because the GIL handed
