@@ -377,8 +377,8 @@ def test_a_tsv_that_cannot_be_written_stops_the_anyio_crawler_with_whole_rows(
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_the_anyio_crawler_keeps_ignoring_an_inherited_ignored_sigint(
         backend: str, site: DemoSite, tmp_path: Path) -> None:
-    """Started with SIGINT ignored (``nohup``, a background job of a shell without job
-    control), the lessons keep ignoring it; the example opened its signal receiver anyway, and
+    """Started with SIGINT ignored (in the background, by a shell without job control), the
+    lessons keep ignoring it; the example opened its signal receiver anyway, and
     a SIGINT stopped it (130). Now the crawl goes on: the slow URL times out, status 0."""
     out = tmp_path / "out.tsv"
     result = interrupt([str(EXAMPLES / "crawler_anyio.py"), "--backend", backend,

@@ -180,8 +180,8 @@ async def bulk_crawl_and_write(
 async def _until_ctrl_c(fn: Callable[[], Awaitable[object]]) -> bool:
     """Run ``fn``; Ctrl-C cancels it at its next checkpoint, on either backend."""
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        # Started with SIGINT ignored (nohup, a background job of a shell without job
-        # control): keep ignoring it, as the lessons do.
+        # Started with SIGINT ignored (in the background, by a shell without job control):
+        # keep ignoring it, as the lessons do.
         await fn()
         return False
     interrupted = False
