@@ -1,0 +1,144 @@
+"""Sentences of docs/lessons/{count,makerandom,chained,queue}.md that an outside review (RV6,
+2026-12-07) found half-true or too broad, now corrected; each test here names its finding.
+
+* F1: ``walkthrough check`` runs the parameter sets in turn, stops at the first that differs,
+  and runs the script only once every set agrees.
+* F6: every test the four pages name exists; each "Under failure" section sends the reader
+  to a section that speaks of Ctrl-C, and the tests it names run this lesson.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_cancellation import CASES
+from tests.test_sigint import LESSONS as SIGINT_LESSONS
+from walkthrough.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = ("count", "makerandom", "chained", "queue")
+
+
+def page(name: str) -> str:
+    """A page of the guide, its whitespace folded so that a sentence reads as one line."""
+    return " ".join((DOCS / name).read_text(encoding="utf-8").split())
+
+
+def section(text: str, heading: str) -> str:
+    """From ``heading`` (a folded page's ``## ...``) to the next heading of that level."""
+    start = text.index(heading)
+    end = text.find(" ## ", start + len(heading))
+    return text[start:] if end < 0 else text[start:end]
+
+
+# ---------------------------------------------------------------------------------------------
+# F1: the check stops at the first set that differs; the script runs only once all agree.
+
+def run_check(capsys: pytest.CaptureFixture[str], lesson: str, path: Path) -> tuple[int, str]:
+    """``walkthrough check LESSON PATH``: its exit status and all it printed (the port runs in
+    a child process, as for a learner)."""
+    try:
+        status = main(["check", lesson, str(path)])
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+#: Each page's slip, made in the Trio twin: (the line as written, the slip), the sets the check
+#: then runs (equivalent, then the one that differs), and the count of sets.
+SLIPS = {
+    "makerandom": (("    while i <= threshold:\n", "    while i < threshold:\n"),
+                   ["case 1/5 (seed=444): equivalent", "case 2/5 (seed=31): NOT equivalent",
+                    "(cases 3-5 not run: fix this one first)"]),
+    "chained": (("    p2 = await fire(n, p1, rng)\n", "    p2 = fire(n, p1, rng)\n"),
+                ["case 1/4 (seed=1672, args=('cannon', 'laser', 'railgun')): NOT equivalent",
+                 "(cases 2-4 not run: fix this one first)"]),
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("lesson", list(SLIPS))
+def test_the_check_stops_at_the_first_set_that_differs_and_runs_the_script_only_after_all_agree(
+        lesson: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """F1: with the page's slip, the check runs the sets in turn up to the first that differs,
+    runs none after it, and does not run the file as a script; the twin itself, every set
+    equivalent, is then run as a script too (the line under "equivalent" says so)."""
+    twin = (ROOT / "trio_port" / f"{lesson}.py").read_text(encoding="utf-8")
+    (line, slip), said = SLIPS[lesson]
+    assert twin.count(line) == 1
+    port = tmp_path / f"my_{lesson}.py"
+    port.write_text(twin.replace(line, slip), encoding="utf-8")
+
+    status, out = run_check(capsys, lesson, port)
+    assert status == 1, out
+    cases = [row.strip() for row in out.splitlines() if row.startswith("  case ")
+             or row.startswith("  (case")]
+    assert cases == said, out
+    assert "as a script" not in out, out
+
+    status, out = run_check(capsys, lesson, ROOT / "trio_port" / f"{lesson}.py")
+    assert status == 0, out
+    assert out.rstrip().splitlines()[-1].startswith("  and does the same run as a script"), out
+
+    for name in PAGES:
+        tried = section(page(f"lessons/{name}.md"), "## Try it yourself")
+        assert ("It runs the sets in turn and stops at the first that differs; the script runs "
+                "come only once every set agrees") in tried, name
+        assert ("test_the_check_stops_at_the_first_set_that_differs_and_runs_the_script_only_"
+                "after_all_agree") in tried, name
+
+
+# ---------------------------------------------------------------------------------------------
+# F5, F6: the tests the pages name exist; "Under failure" reaches Ctrl-C.
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_test_the_lesson_page_names_exists(name: str) -> None:
+    """Every ``tests/test_x.py::test_name`` or bare ``test_name`` of the four pages."""
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    named = set(re.findall(r"`(?:tests/test_\w+\.py::)?(test_\w+)", page(f"lessons/{name}.md")))
+    assert named, name
+    for test in named:
+        assert re.search(rf"^def {test}\(", tests, re.M), f"{name}.md names missing {test}"
+
+
+RELIABILITY = (DOCS / "reliability.md").read_text(encoding="utf-8")
+
+
+def headed(anchor: str) -> str:
+    """The section of reliability.md whose heading's slug is ``anchor`` (to the next heading of
+    its level or above), its whitespace folded."""
+    headings = [(m.start(), len(m.group(1)), m.group(2))
+                for m in re.finditer(r"(?m)^(#{2,3}) (.+)$", RELIABILITY)]
+    for k, (start, level, title) in enumerate(headings):
+        if re.sub(r"[^\w\s-]", "", title.lower()).strip().replace(" ", "-") == anchor:
+            end = next((s for s, lv, _ in headings[k + 1:] if lv <= level), len(RELIABILITY))
+            return " ".join(RELIABILITY[start:end].split())
+    raise AssertionError(f"reliability.md has no section #{anchor}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_under_failure_reaches_a_fault_a_deadline_and_ctrl_c(name: str) -> None:
+    """F6: each lesson's "Under failure" promises a fault, a deadline and Ctrl-C; the sections of
+    reliability.md it links speak of Ctrl-C between them, and every test it names runs this
+    lesson (the deadline test over ``test_cancellation.CASES``, the Ctrl-C test over its
+    ``LESSONS``; the queue's own Ctrl-C test is named in its section)."""
+    under = section(page(f"lessons/{name}.md"), "## Under failure")
+    anchors = re.findall(r"\(\.\./reliability\.md#([\w-]+)\)", under)
+    assert anchors, name
+    linked = " ".join(headed(anchor) for anchor in anchors)
+    assert "Ctrl-C" in linked, name
+    assert "deadline" in linked.lower(), name
+    named = set(re.findall(r"`tests/test_\w+\.py::(test_\w+)`", under))
+    if "test_a_deadline_stops_the_lesson_cleans_up_and_leaves_nothing_running" in named:
+        assert name in CASES
+    if "test_ctrl_c_stops_every_lesson_cleanly" in named:
+        assert name in SIGINT_LESSONS
+    if name in ("makerandom", "chained"):
+        assert named == {"test_a_deadline_stops_the_lesson_cleans_up_and_leaves_nothing_running",
+                         "test_ctrl_c_stops_every_lesson_cleanly"}, name
