@@ -265,9 +265,10 @@ def test_with_notsent_lowat_a_client_that_reads_nothing_leaves_tens_of_kib_unsen
 @pytest.mark.timeout(60)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIOCOUTQNSD is Linux's")
 def test_without_notsent_lowat_the_kernel_holds_mibs_unsent() -> None:
-    """The same client, served by a plain socket without the option: the kernel takes writes
-    until its send buffer (MiBs, ``tcp_wmem``) is full."""
-    with accepted() as (_, conn), conn:
+    """A client that reads nothing, with a 4 KiB receive buffer (as in lessons/server.md and
+    the send-deadline test of test_server_hostile.py), served by a plain socket without the
+    option: the kernel takes writes until its send buffer (MiBs, ``tcp_wmem``) is full."""
+    with accepted(rcvbuf=4096) as (_, conn), conn:
         conn.setblocking(False)
         chunk = b"y\n" * 32 * 1024
         with contextlib.suppress(BlockingIOError):
