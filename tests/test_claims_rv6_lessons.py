@@ -3,19 +3,26 @@
 
 * F1: ``walkthrough check`` runs the parameter sets in turn, stops at the first that differs,
   and runs the script only once every set agrees.
+* F2: Trio's checkpoint rule is about its regular functions: a building block of
+  ``trio.lowlevel`` need not be a checkpoint.
+* F4: an ``await`` lets others run only if what it awaits suspends.
 * F6: every test the four pages name exists; each "Under failure" section sends the reader
   to a section that speaks of Ctrl-C, and the tests it names run this lesson.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
+import trio
+import trio.lowlevel
 
 from tests.test_cancellation import CASES
 from tests.test_sigint import LESSONS as SIGINT_LESSONS
+from tests.virtual import run_asyncio, run_trio
 from walkthrough.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +98,131 @@ def test_the_check_stops_at_the_first_set_that_differs_and_runs_the_script_only_
                 "come only once every set agrees") in tried, name
         assert ("test_the_check_stops_at_the_first_set_that_differs_and_runs_the_script_only_"
                 "after_all_agree") in tried, name
+
+
+# ---------------------------------------------------------------------------------------------
+# F2: a building block of trio.lowlevel need not be a checkpoint.
+
+
+class StepCounter(trio.abc.Instrument):
+    """Counts the steps of one task: each time it yields to the scheduler, a step ends."""
+
+    def __init__(self) -> None:
+        self.task: trio.lowlevel.Task | None = None
+        self.steps = 0
+
+    def after_task_step(self, task: trio.lowlevel.Task) -> None:
+        if task is self.task:
+            self.steps += 1
+
+
+@pytest.mark.parametrize("where", ["main task", "child task"])
+def test_trio_lowlevel_blocks_need_not_be_checkpoints(where: str) -> None:
+    """F2: ``trio.lowlevel.checkpoint_if_cancelled()``, awaited and returning in a scope that is
+    not cancelled, does not yield (a ready task does not run), where ``trio.sleep(0)`` does;
+    ``cancel_shielded_checkpoint()`` yields but, in a cancelled scope, returns without
+    ``Cancelled``. Trio's rule ("an async function of Trio that returns is a checkpoint") is
+    about its regular functions."""
+    counter = StepCounter()
+    seen: list[object] = []
+
+    async def probe() -> None:
+        counter.task = trio.lowlevel.current_task()
+        ran: list[str] = []
+
+        async def other() -> None:
+            ran.append("other")
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(other)  # ready from now on: any schedule point may run it
+            before = counter.steps
+            for _ in range(100):
+                await trio.lowlevel.checkpoint_if_cancelled()
+            seen.append(("checkpoint_if_cancelled", counter.steps - before, list(ran)))
+            with trio.CancelScope() as scope:
+                scope.cancel()
+                before = counter.steps
+                await trio.lowlevel.cancel_shielded_checkpoint()
+                seen.append(("cancel_shielded_checkpoint", counter.steps - before))
+                await trio.lowlevel.checkpoint_if_cancelled()
+                seen.append("never")  # pragma: no cover - cancelled: it raises here
+            seen.append(("then checkpoint_if_cancelled raised Cancelled", scope.cancelled_caught))
+            before = counter.steps
+            await trio.sleep(0)  # noqa: ASYNC115 (a regular function, for contrast)
+            seen.append(("sleep(0)", counter.steps - before))
+
+    async def start() -> None:
+        trio.lowlevel.add_instrument(counter)
+        if where == "main task":
+            await probe()
+        else:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(probe)
+
+    run_trio(start)
+    assert seen == [("checkpoint_if_cancelled", 0, []), ("cancel_shielded_checkpoint", 1),
+                    ("then checkpoint_if_cancelled raised Cancelled", True), ("sleep(0)", 1)]
+    text = page("lessons/count.md")
+    assert "test_trio_lowlevel_blocks_need_not_be_checkpoints" in text
+    assert "not every building block in `trio.lowlevel` is" in text
+    assert "nor need a building block of `trio.lowlevel` be one" in page("lessons/queue.md")
+
+
+# ---------------------------------------------------------------------------------------------
+# F4: an await lets others run only if what it awaits suspends.
+
+
+async def plain() -> int:
+    """An ``async def`` that awaits nothing: awaiting it never suspends."""
+    return 1
+
+
+@pytest.mark.parametrize("waits", [False, True], ids=["returns at once", "suspends"])
+@pytest.mark.parametrize("framework", ["asyncio", "trio"])
+def test_an_await_lets_others_run_only_if_it_suspends(framework: str, waits: bool) -> None:
+    """F4: task A starts task B (ready from then on), then awaits 1000 times a coroutine that
+    returns at once (in asyncio also ``put`` on an unbounded queue and ``get`` on a non-empty
+    one): B does not run before A's next line. Awaiting the framework's ``sleep(1)`` instead,
+    which suspends, lets B run there."""
+    log: list[str] = []
+
+    async def b() -> None:
+        log.append("B ran")
+
+    if framework == "asyncio":
+        async def main_asyncio() -> None:
+            log.append("A start")
+            other = asyncio.create_task(b())
+            if waits:
+                await asyncio.sleep(1)
+            else:
+                for _ in range(1000):
+                    await plain()
+                q: asyncio.Queue[int] = asyncio.Queue()
+                await q.put(1)
+                await q.get()
+            log.append("A end")
+            await other
+
+        run_asyncio(main_asyncio)
+    else:
+        async def main_trio() -> None:
+            async with trio.open_nursery() as nursery:
+                log.append("A start")
+                nursery.start_soon(b)
+                if waits:
+                    await trio.sleep(1)
+                else:
+                    for _ in range(1000):
+                        await plain()
+                log.append("A end")
+
+        run_trio(main_trio)
+    expected = ["A start", "B ran", "A end"] if waits else ["A start", "A end", "B ran"]
+    assert log == expected
+    text = page("lessons/count.md")
+    assert "an `await` is the only place where a coroutine can let others run" in text
+    assert "test_an_await_lets_others_run_only_if_it_suspends" in text
 
 
 # ---------------------------------------------------------------------------------------------
