@@ -5,6 +5,8 @@
   and runs the script only once every set agrees.
 * F2: Trio's checkpoint rule is about its regular functions: a building block of
   ``trio.lowlevel`` need not be a checkpoint.
+* F3: makerandom's notebook mode on the real clock: one tie (5 s), woken in the order of the
+  two ``sleep`` calls, so the same output every run, and the same draws as the virtual clock's.
 * F4: an ``await`` lets others run only if what it awaits suspends.
 * F6: every test the four pages name exists; each "Under failure" section sends the reader
   to a section that speaks of Ctrl-C, and the tests it names run this lesson.
@@ -14,16 +16,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
 import trio.lowlevel
 
+from asyncio_ref import makerandom
 from tests.test_cancellation import CASES
 from tests.test_sigint import LESSONS as SIGINT_LESSONS
 from tests.virtual import run_asyncio, run_trio
 from walkthrough.cli import main
+from walkthrough.clocks import VirtualTimeLoop
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -166,6 +173,93 @@ def test_trio_lowlevel_blocks_need_not_be_checkpoints(where: str) -> None:
     assert "test_trio_lowlevel_blocks_need_not_be_checkpoints" in text
     assert "not every building block in `trio.lowlevel` is" in text
     assert "nor need a building block of `trio.lowlevel` be one" in page("lessons/queue.md")
+
+
+# ---------------------------------------------------------------------------------------------
+# F3: makerandom's notebook mode on the real clock.
+
+COLOURS = {code: idx for idx, code in enumerate(makerandom.c[1:])}
+UNIT = 0.02  # real seconds per second of the lesson: 1/50
+
+
+def notebook_mode(run: Callable[[Coroutine[Any, Any, list[int]]], list[int]],
+                  now: Callable[[], float], monkeypatch: pytest.MonkeyPatch,
+                  unit: float) -> tuple[list[tuple[float, int, str]], list[int]]:
+    """``demo_notebook()`` run by ``run``, its sleeps scaled by ``unit``: each line it printed,
+    as (seconds of the lesson since the start, the task's idx or -1, the line), and the
+    results."""
+    lines: list[tuple[float, int, str]] = []
+    sleep = asyncio.sleep
+    start: list[float] = []
+
+    async def scaled(delay: float) -> None:
+        await sleep(delay * unit)
+
+    def record(text: str) -> None:
+        if not start:
+            start.append(now())
+        colour = COLOURS.get(text[:len(makerandom.c[1])], -1)
+        line = text.removeprefix(makerandom.c[colour + 1]).removesuffix(makerandom.c[0]) \
+            if colour >= 0 else text
+        lines.append(((now() - start[0]) / unit, colour, line))
+
+    monkeypatch.setattr(makerandom.asyncio, "sleep", scaled)
+    monkeypatch.setattr(makerandom, "print", record, raising=False)
+    results = run(makerandom.demo_notebook())
+    monkeypatch.undo()
+    return lines, results
+
+
+def draws(lines: list[tuple[float, int, str]]) -> list[tuple[int, int]]:
+    """(idx, number) for each number drawn, in the order drawn (each is printed at once)."""
+    found = []
+    for _, idx, line in lines:
+        if m := re.fullmatch(r"(\d+) too low; retrying\.|---> Finished: makerandom\(\d\) == (\d+)",
+                             line):
+            found.append((idx, int(m.group(1) or m.group(2))))
+    return found
+
+
+@pytest.mark.asyncio_suite
+@pytest.mark.timeout(60)
+def test_notebook_mode_on_the_real_clock_swaps_the_tie_at_5_s_the_same_way_every_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """F3: in notebook mode (one RNG for all three tasks) the one instant where two retries
+    fall due together is 5 s (idx 0 and idx 1 each drew a 4 at 0 s). On the virtual clock the
+    heap wakes idx 1 first; on the real clock (sleeps scaled to 1/50) idx 0, which called
+    ``sleep`` first, so its deadline is earlier. The same 20 numbers are drawn in the same
+    order, but from 5 s on, until idx 1 finishes, idx 0 and idx 1 draw each other's (12 of the
+    20 draws); idx 2's draws do not change; the real run ends at 52 s (scaled) instead of 59;
+    three real runs print the same lines."""
+    with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+        vlines, vresults = notebook_mode(runner.run, runner.get_loop().time, monkeypatch, 1.0)
+    reals = [notebook_mode(asyncio.run, time.perf_counter, monkeypatch, UNIT)
+             for _ in range(3)]
+
+    assert vresults == [10, 9, 10] and all(results == vresults for _, results in reals)
+    at_5 = [idx for t, idx, line in vlines if t == 5.0 and "too low" in line]
+    assert at_5 == [1, 0]
+    assert round(vlines[-1][0], 6) == 59.0
+    vdraws = draws(vlines)
+    assert len(vdraws) == 20 and sum("too low" in line for _, _, line in vlines) == 17
+    for rlines, _ in reals:
+        rdraws = draws(rlines)
+        assert [n for _, n in rdraws] == [n for _, n in vdraws]  # the same numbers, in order
+        assert rdraws[:4] == vdraws[:4]  # up to 5 s, each task draws what it drew before
+        assert [d[0] for d in rdraws[4:6]] == [0, 1]  # at 5 s: idx 0 first, not idx 1
+        moved = [k for k, (r, v) in enumerate(zip(rdraws, vdraws, strict=True)) if r[0] != v[0]]
+        assert all({rdraws[k][0], vdraws[k][0]} == {0, 1} for k in moved)  # never idx 2's
+        last = max(k for k, (idx, _) in enumerate(rdraws) if idx == 1)  # idx 1 finishes
+        assert moved == [k for k in range(4, last + 1) if vdraws[k][0] != 2]
+        assert len(moved) == 12
+        assert 52.0 <= rlines[-1][0] < 59.0, rlines[-1]  # 52 s and the real clock's overshoot
+    outputs = {tuple((idx, line) for _, idx, line in rlines) for rlines, _ in reals}
+    assert len(outputs) == 1  # the order of the two sleep calls: the same every run
+    text = page("lessons/makerandom.md")
+    assert "5 s is the one instant where two retries fall due together" in text
+    assert ("test_notebook_mode_on_the_real_clock_swaps_the_tie_at_5_s_the_same_way_every_run"
+            in text)
+    assert "jitter decides the order" not in text
 
 
 # ---------------------------------------------------------------------------------------------
