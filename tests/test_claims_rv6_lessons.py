@@ -8,8 +8,9 @@
 * F3: makerandom's notebook mode on the real clock: one tie (5 s), woken in the order of the
   two ``sleep`` calls, so the same output every run, and the same draws as the virtual clock's.
 * F4: an ``await`` lets others run only if what it awaits suspends.
-* F6: every test the four pages name exists; each "Under failure" section sends the reader
+* F5, F6: every test the four pages name exists; each "Under failure" section sends the reader
   to a section that speaks of Ctrl-C, and the tests it names run this lesson.
+* F7: the notebook's own queue cells end at 56 s on the virtual clock; the twins at 59 s.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ import trio.lowlevel
 
 from asyncio_ref import makerandom
 from tests.test_cancellation import CASES
+from tests.test_notebooks import notebook_queue
 from tests.test_sigint import LESSONS as SIGINT_LESSONS
 from tests.virtual import run_asyncio, run_trio
 from walkthrough.cli import main
 from walkthrough.clocks import VirtualTimeLoop
+from walkthrough.runner import run_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -325,12 +328,15 @@ def test_an_await_lets_others_run_only_if_it_suspends(framework: str, waits: boo
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_test_the_lesson_page_names_exists(name: str) -> None:
-    """Every ``tests/test_x.py::test_name`` or bare ``test_name`` of the four pages."""
+    """F5 (queue.md now names ``test_random_seed_does_not_seed_the_seeds_faker``), and every
+    other ``tests/test_x.py::test_name`` or bare ``test_name`` of the four pages."""
     tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
     named = set(re.findall(r"`(?:tests/test_\w+\.py::)?(test_\w+)", page(f"lessons/{name}.md")))
     assert named, name
     for test in named:
         assert re.search(rf"^def {test}\(", tests, re.M), f"{name}.md names missing {test}"
+    if name == "queue":
+        assert "The notebook's one `Faker` is not seeded at all" in page("lessons/queue.md")
 
 
 RELIABILITY = (DOCS / "reliability.md").read_text(encoding="utf-8")
@@ -368,3 +374,29 @@ def test_under_failure_reaches_a_fault_a_deadline_and_ctrl_c(name: str) -> None:
     if name in ("makerandom", "chained"):
         assert named == {"test_a_deadline_stops_the_lesson_cleans_up_and_leaves_nothing_running",
                          "test_ctrl_c_stops_every_lesson_cleanly"}, name
+
+
+# ---------------------------------------------------------------------------------------------
+# F7: the notebook's own queue cells end at 56 s; the twins' run with its seed at 59 s.
+
+
+@pytest.mark.asyncio_suite
+def test_the_notebooks_own_queue_cells_end_at_56_s_and_the_twins_at_59() -> None:
+    """F7: the seed notebook's queue cells (``random.seed(444)``, one global RNG, an unseeded
+    ``Faker``; ``tests/test_notebooks.py``'s ``notebook_queue``), solved as they ask, end at
+    56 s on the virtual clock, each of three runs (the Faker draws no sleeps); the twins' run
+    with the notebook's seed and sizes, one stream per producer, at 59 s, in both versions."""
+    ends = set()
+    for _ in range(3):
+        with asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+            loop = runner.get_loop()
+            start = loop.time()
+            runner.run(notebook_queue(1.0, loop.time, seed_faker=False)())
+            ends.add(round(loop.time() - start, 6))
+    assert ends == {56.0}
+    for impl in ("asyncio", "trio"):
+        assert run_lesson("queue", impl).durations["demo"] == 59.0, impl
+    text = page("lessons/queue.md")
+    assert "end at 56 s on the virtual clock" in text and "completes at 59 s" in text
+    assert "test_the_notebooks_own_queue_cells_end_at_56_s_and_the_twins_at_59" in text
+    assert "the notebook's run completes at 59 s" not in text
