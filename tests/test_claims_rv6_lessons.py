@@ -182,7 +182,7 @@ def test_trio_lowlevel_blocks_need_not_be_checkpoints(where: str) -> None:
 # F3: makerandom's notebook mode on the real clock.
 
 COLOURS = {code: idx for idx, code in enumerate(makerandom.c[1:])}
-UNIT = 0.02  # real seconds per second of the lesson: 1/50
+UNIT = 0.04  # real seconds per second of the lesson: 1/25 (wake-ups 1 s apart stay 40 ms apart)
 
 
 def notebook_mode(run: Callable[[Coroutine[Any, Any, list[int]]], list[int]],
@@ -229,7 +229,7 @@ def test_notebook_mode_on_the_real_clock_swaps_the_tie_at_5_s_the_same_way_every
         monkeypatch: pytest.MonkeyPatch) -> None:
     """F3: in notebook mode (one RNG for all three tasks) the one instant where two retries
     fall due together is 5 s (idx 0 and idx 1 each drew a 4 at 0 s). On the virtual clock the
-    heap wakes idx 1 first; on the real clock (sleeps scaled to 1/50) idx 0, which called
+    heap wakes idx 1 first; on the real clock (sleeps scaled to 1/25) idx 0, which called
     ``sleep`` first, so its deadline is earlier. The same 20 numbers are drawn in the same
     order, but from 5 s on, until idx 1 finishes, idx 0 and idx 1 draw each other's (12 of the
     20 draws); idx 2's draws do not change; the real run ends at 52 s (scaled) instead of 59;
