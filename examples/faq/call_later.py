@@ -2,7 +2,8 @@
 
 There is no callback scheduler in Trio; a timer is a task. It lives in a nursery, so it cannot
 outlive its owner, and cancelling the scope is ``TimerHandle.cancel()``. For a repeating timer,
-``trio_util.periodic`` keeps a steady rhythm even when the body takes time.
+``trio_util.periodic`` keeps the ticks a period apart while the body takes less than one (the
+body's time comes off the wait).
 """
 
 from __future__ import annotations

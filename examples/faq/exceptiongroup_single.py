@@ -3,7 +3,8 @@
 Since Trio 0.25 nurseries are *strict*: whatever leaves a nursery comes in an ExceptionGroup,
 even one error, so the caller's ``except`` does not change shape depending on how many
 children happened to fail. Catch with ``except*``; it matches inside the group. (asyncio's own
-TaskGroup behaves the same way; only ``gather`` raises the bare first exception.)
+TaskGroup behaves the same way; ``gather`` raises the bare first exception, as awaiting a task,
+or ``as_completed``, hands back each bare.)
 """
 
 from __future__ import annotations

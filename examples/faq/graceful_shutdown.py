@@ -10,13 +10,15 @@ once, and the program exits 130, without a traceback. (asyncio's runner, on a se
 raises KeyboardInterrupt with a traceback, then cancels the remaining tasks and waits for them:
 a cleanup that swallows that cancellation keeps it running until a third.)
 
-Exit status: 0 when every cleanup finished, 130 when one was cut short (second signal, or
-``GRACE`` ran out); but a SIGTERM that arrives after the program stopped watching, before the
-receiver closes, is raised again at the close by its default action and kills the process
-(status 143 in a shell): a window of a few instructions, which faq.md names.
+Exit status: 0 when no second signal came and every cleanup finished in time; 130 when the
+grace period ran out or a second signal came (even one that cut nothing short); but a SIGTERM
+that arrives after the program stopped watching, before the receiver closes, is raised again
+at the close by its default action and kills the process (status 143 in a shell): a short
+window (the watcher's cancellation, then the receiver's close), which faq.md names.
 
-    python examples/faq/graceful_shutdown.py               # press Ctrl-C once: exit 0
-    python examples/faq/graceful_shutdown.py --hang        # cleanup hangs: Ctrl-C twice, exit 130
+    python examples/faq/graceful_shutdown.py          # press Ctrl-C once: exit 0
+    python examples/faq/graceful_shutdown.py --hang   # cleanup hangs: Ctrl-C, then GRACE (5 s)
+                                                      # or a second Ctrl-C: exit 130
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""httpx speed vs aiohttp: share one AsyncClient, set limits and timeouts, split big fan-outs.
+"""httpx speed vs aiohttp: share one AsyncClient, set timeouts, split big fan-outs.
 
 httpx's async connection pool slows down as concurrency grows (encode/httpx#3215, open at the
-time of writing). What helps: one client per process (never one per request), explicit limits,
-and for wide fan-outs a few clients sharing the work. Set redirects and timeouts explicitly:
+time of writing). What helps: one client per process (never one per request) and, for wide
+fan-outs, a few clients sharing the work; change the limits only as you have measured (in
+faq.md's runs they moved the cost either way). Set redirects and timeouts explicitly:
 by default httpx does not follow redirects and gives up when any one wait (to connect, read,
 write, or get a pool slot) passes 5 s, with no limit on the whole request; aiohttp follows them
 (every request method but ``head()``) and allows the whole request 300 s (30 s to connect). The

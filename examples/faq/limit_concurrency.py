@@ -32,4 +32,4 @@ async def main(jobs: int = 10, limit: int = 3) -> tuple[int, float]:
 
 
 if __name__ == "__main__":
-    print(trio.run(main))  # (3, 4.0): ten one-second jobs, three at a time
+    print(trio.run(main))  # (3, 4.0...): ten one-second jobs, three at a time
