@@ -7,6 +7,9 @@ mirror the built-in file's.
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import trio
 
 
@@ -21,4 +24,6 @@ async def main(path: str) -> list[str]:
 
 
 if __name__ == "__main__":
-    print(trio.run(main, "demo.tsv"))
+    with tempfile.TemporaryDirectory() as folder:  # not into the reader's current directory
+        print(trio.run(main, os.path.join(folder, "demo.tsv")))
+        # ['source_url\tparsed_url', 'http://a\thttp://b', 'http://a\thttp://c']
