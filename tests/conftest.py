@@ -22,9 +22,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
+from typing import Any, ClassVar
 
 import pytest
 import trio.testing
@@ -289,3 +291,40 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             assert done.returncode == 0, done.stdout + done.stderr
             done_mark.touch()
     return out
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Records each request's line and Authorization header (the `recorder` fixture's server:
+    did a client go through a proxy, did it send credentials)."""
+
+    authorizations: ClassVar[list[str | None]] = []
+    requestlines: ClassVar[list[str]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        type(self).authorizations.append(self.headers.get("Authorization"))
+        type(self).requestlines.append(self.requestline)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers every GET with "ok" and records it in Recorder; its
+    URL, ending in "/"."""
+    Recorder.authorizations = []
+    Recorder.requestlines = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)

@@ -22,13 +22,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import Any
 
 import aiohttp
 import httpx
@@ -38,7 +36,7 @@ import trio.lowlevel
 import trio.testing
 
 from tests.certs import self_signed
-from tests.conftest import load_file
+from tests.conftest import Recorder, load_file
 from tests.signals import default_sigint, interrupt
 from tests.virtual import run_asyncio, run_trio
 
@@ -429,38 +427,6 @@ def test_after_one_wakeup_a_taskgroup_gets_every_childs_error_unless_its_body_ra
 # imported.
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    authorizations: ClassVar[list[str | None]] = []
-    requestlines: ClassVar[list[str]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        type(self).authorizations.append(self.headers.get("Authorization"))
-        type(self).requestlines.append(self.requestline)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-
-@pytest.fixture
-def recorder() -> Iterator[str]:
-    _Recorder.authorizations = []
-    _Recorder.requestlines = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-
-
 @pytest.mark.parametrize(("client", "proxied"), [
     ("httpx trust_env=True", True),
     ("httpx trust_env=False", False),
@@ -489,7 +455,7 @@ def test_http_proxy_is_used_by_httpx_by_default_by_aiohttp_only_with_trust_env(
         trio.run(with_httpx)
     else:
         asyncio.run(with_aiohttp())
-    assert _Recorder.requestlines == [f"GET {url if proxied else '/page'} HTTP/1.1"]
+    assert Recorder.requestlines == [f"GET {url if proxied else '/page'} HTTP/1.1"]
 
 
 @pytest.mark.parametrize(("client", "sends_credentials"), [
@@ -528,7 +494,7 @@ def test_netrc_is_read_by_httpx_only_through_netrcauth_by_aiohttp_only_with_trus
     else:
         asyncio.run(with_aiohttp())
     basic = "Basic d2Fsa2VyOnMzY3JldA=="  # walker:s3cret
-    assert _Recorder.authorizations == [basic if sends_credentials else None]
+    assert Recorder.authorizations == [basic if sends_credentials else None]
 
 
 #: A TLS server on 127.0.0.1 in a snippet, once `cert` and `key` are set: its URL is `url`.

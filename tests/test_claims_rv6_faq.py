@@ -27,16 +27,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
 import trio
 
-from tests.conftest import load_file
+from tests.conftest import Recorder, load_file
 from tests.signals import default_sigint
 from tests.test_faq import THIRD_CTRL_C
 from walkthrough.clocks import mock_clock
@@ -230,35 +228,6 @@ def test_a_background_failure_beside_a_baseexception_leaves_as_trios_group(
 # ---------------------------------------------------------------------------------------------
 # F10: the proxy variables and a client given its transport.
 
-class _Recorder(BaseHTTPRequestHandler):
-    requestlines: ClassVar[list[str]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        type(self).requestlines.append(self.requestline)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-
-@pytest.fixture
-def recorder() -> Iterator[str]:
-    _Recorder.requestlines = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-
-
 @pytest.mark.parametrize(("client", "proxied"), [
     ("httpx trust_env=True, no transport", True),
     ("httpx trust_env=True, transport=AsyncHTTPTransport()", False),
@@ -281,7 +250,7 @@ def test_http_proxy_is_ignored_by_an_httpx_client_given_its_transport(
             (await c.get(url)).raise_for_status()
 
     trio.run(main)
-    assert _Recorder.requestlines == [f"GET {url if proxied else '/page'} HTTP/1.1"]
+    assert Recorder.requestlines == [f"GET {url if proxied else '/page'} HTTP/1.1"]
     assert "a client given `transport=`, as in the example, ignores them" in faq_text()
 
 

@@ -28,6 +28,7 @@ import trio.lowlevel
 
 from asyncio_ref import makerandom
 from tests.test_cancellation import CASES
+from tests.test_claims_pages import StepCounter
 from tests.test_notebooks import notebook_queue
 from tests.test_sigint import LESSONS as SIGINT_LESSONS
 from tests.virtual import run_asyncio, run_trio
@@ -112,18 +113,6 @@ def test_the_check_stops_at_the_first_set_that_differs_and_runs_the_script_only_
 
 # ---------------------------------------------------------------------------------------------
 # F2: a building block of trio.lowlevel need not be a checkpoint.
-
-
-class StepCounter(trio.abc.Instrument):
-    """Counts the steps of one task: each time it yields to the scheduler, a step ends."""
-
-    def __init__(self) -> None:
-        self.task: trio.lowlevel.Task | None = None
-        self.steps = 0
-
-    def after_task_step(self, task: trio.lowlevel.Task) -> None:
-        if task is self.task:
-            self.steps += 1
 
 
 @pytest.mark.parametrize("where", ["main task", "child task"])
