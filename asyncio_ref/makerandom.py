@@ -85,6 +85,7 @@ async def demo_notebook(seed: int = 444) -> list[int]:
 
 if __name__ == "__main__":
     import argparse  # here, not at the top: the notebooks' cells are this file above this block
+    import inspect
     import signal
 
     parser = argparse.ArgumentParser(
@@ -98,5 +99,8 @@ if __name__ == "__main__":
         asyncio.run(coro)
     except KeyboardInterrupt:  # Ctrl-C: 130, the shell's "ended by Ctrl-C", no traceback
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # exiting: a second Ctrl-C must not kill it
-        coro.close()  # if it never started: no "coroutine was never awaited" warning
+        # Closed only if it never started (no "was never awaited" warning): one that started
+        # and a Ctrl-C in asyncio.run's own close left suspended has no loop left to unwind on.
+        if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:
+            coro.close()
         sys.exit(130)

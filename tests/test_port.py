@@ -31,9 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The entry points: asyncio.run takes a coroutine *object*, made before the run so that a
 #: Ctrl-C before the run starts can close it. The asyncio.run call and its `except
 #: KeyboardInterrupt` are reported; these lines go with them.
+CLOSE = "closing the coroutine object asyncio.run was given: Trio takes the function"
 ENTRY = {
-    'coro.close()  # if it never started: no "coroutine was never awaited" warning':
-        "closing the coroutine object asyncio.run was given: Trio takes the function",
+    "import inspect": CLOSE + " (closed only if it never started, which inspect tells)",
+    "if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:": CLOSE,
+    "coro.close()": CLOSE,
     "sys.exit(130)": "the Trio twin exits 130 from its own except* around trio.run",
 }
 NOTEBOOK_MODE = ("argument handling for notebook mode, which only the asyncio twin has (the Trio "
@@ -58,8 +60,7 @@ STRUCTURAL: dict[str, dict[str, str]] = {
     },
     "asyncgen": {**ENTRY, "coro = demo()": ENTRY["sys.exit(130)"]},
     "queue": {
-        'coro.close()  # if it never started: no "coroutine was never awaited" warning':
-            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+        **{k: v for k, v in ENTRY.items() if k != "sys.exit(130)"},
         "coro = demo()": "the coroutine object asyncio.run is given: Trio takes the function",
         "try:": "asyncio's gather-join-cancel sequence; its calls are reported on their lines",
         "finally:": "the same sequence: cancelling the consumers by hand",
@@ -149,7 +150,7 @@ STRUCTURAL: dict[str, dict[str, str]] = {
             "the same",
         "max_bytes=max_bytes, stats=stats))": "the same",
         'run.close()  # if it never started: no "coroutine was never awaited" warning':
-            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+            CLOSE,
         "return 74": "the exit statuses around asyncio.run, in another order around trio.run",
         "return stdout_closed()": "the same",
     },
@@ -219,9 +220,9 @@ STRUCTURAL: dict[str, dict[str, str]] = {
                                  "around trio.run they come in a group, caught with except*",
         'warn(f"error: {e}")': "the same",
         'main.close()  # if the loop could not even start: no "never awaited" warning':
-            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+            CLOSE,
         'main.close()  # if it never started: no "coroutine was never awaited" warning':
-            ENTRY['coro.close()  # if it never started: no "coroutine was never awaited" warning'],
+            CLOSE,
         'warn(f"error: cannot listen on {HOST}:{port}: {os.strerror(e.errno or 0)}")':
             "the same error, read from the group's exception",
     },

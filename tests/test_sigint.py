@@ -377,6 +377,59 @@ def test_a_second_sigint_inside_asyncio_runs_first_handler_hangs_the_run() -> No
     assert run(control) == "KeyboardInterrupt"
 
 
+_THIRD_PRESS = """
+import asyncio, asyncio.runners, runpy, signal, sys
+
+cancel_all = asyncio.runners._cancel_all_tasks
+
+def third_press(loop):  # asyncio.run's close begins, Python's own SIGINT handler back in place
+    print("third press", file=sys.stderr, flush=True)
+    signal.raise_signal(signal.SIGINT)
+    return cancel_all(loop)
+
+asyncio.runners._cancel_all_tasks = third_press
+run = asyncio.Runner.run
+
+def pressed_twice(self, coro, **kwargs):
+    self._lazy_init()
+
+    def presses():
+        print("two presses", file=sys.stderr, flush=True)
+        signal.raise_signal(signal.SIGINT)  # the first: asyncio.run's handler cancels main
+        self._loop.call_soon(signal.raise_signal, signal.SIGINT)  # the second: KeyboardInterrupt
+
+    self._loop.call_later(0.2, presses)
+    return run(self, coro, **kwargs)
+
+asyncio.Runner.run = pressed_twice
+sys.argv = [sys.argv[1]]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("lesson", [*LESSONS, "queue"])
+def test_a_third_ctrl_c_in_asyncio_runs_close_still_ends_an_asyncio_lesson_with_130(
+        lesson: str) -> None:
+    """After a second Ctrl-C asyncio.run puts Python's own handler back before it closes the
+    loop, so a third, milliseconds later, breaks into that close (an outside reviewer's SIGINT
+    every 1 ms: asyncio's queue lesson exited 1). The lesson's ``except KeyboardInterrupt`` then
+    finds its coroutine started and suspended on a loop being closed: closing it there ran the
+    queue's ``finally`` (``c.cancel()``) with no loop, "RuntimeError: Event loop is closed" and
+    status 1. It closes only a coroutine that never started now. What asyncio leaves on stderr
+    from a close cut short ("Task was destroyed but it is pending!") is CPython's; the status
+    is the lesson's. The three presses are placed for certain: from loop callbacks, and as
+    ``Runner.close`` begins."""
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-c", _THIRD_PRESS,
+         f"asyncio_ref.{lesson}"],
+        capture_output=True, text=True, timeout=40, cwd=ROOT, preexec_fn=default_sigint,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 130, done.stderr
+    assert "coro.close()" not in done.stderr
+    assert done.stderr.startswith("two presses\nthird press\n"), done.stderr  # all three came
+
+
 @pytest.mark.parametrize("lesson", ["count", "queue"])
 def test_a_lesson_started_with_sigint_ignored_keeps_running(impl: str, lesson: str) -> None:
     """Both asyncio.run and trio.run install their Ctrl-C handling only over Python's default
