@@ -8,10 +8,10 @@
   fails a consumer with InvalidStateError, silently, exit 130; a Ctrl-C in a sleep's timer
   window (count) is exit 130 with a logged InvalidStateError traceback.
 - The crawl's summary counts what the TSV holds, a URL that failed included, when a stop comes
-  while that URL waits for the Trio twin's writer task: a known gap of the Trio twin
-  (``xfail(strict=True)``, the fix in its reason), which the asyncio twin does not have.
-- A third Ctrl-C while the TSV's open waits on a FIFO: a quiet 130 in the Trio twin; in the
-  asyncio twin tasks destroyed pending and files left open (a known gap, ``xfail(strict=True)``).
+  while that URL waits for the Trio twin's writer task (a gap of the Trio twin until
+  2026-12-07, then a strict xfail; fixed since, as the asyncio twin always was).
+- A third Ctrl-C while the TSV's open waits on a FIFO: a quiet 130 in both twins (the asyncio
+  twin left tasks destroyed pending and files open until 2026-12-07).
 - Disk full: Python ignores SIGXFSZ, so a file-size limit is an error, not death by signal.
 - Load: the quick fault URLs are 14, 9 of them errors and 5 of them pages; socketserver's
   listen backlog is 5, the demo site's 128.

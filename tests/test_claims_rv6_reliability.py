@@ -35,11 +35,13 @@ import aiohttp.http_parser
 import pytest
 
 from tests.hostile_server import HostileServer, many_links
+from tests.signals import assert_clean_exit, child_env, default_sigint, interrupt
 from tests.test_crawler import events, lesson, run_crawl
 from tests.test_crawler_exits import ENTRIES, LIMIT, command, complete_rows, env
 from walkthrough.demosite import DemoSite
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = {"asyncio": "asyncio_ref", "trio": "trio_port"}
 MAX_LINE = 16 * 1024
 
 
@@ -297,3 +299,212 @@ def test_a_soft_limit_below_the_need_under_a_high_hard_one_is_raised_and_nothing
     assert "note:" not in done.stderr and "lowered" not in done.stderr, done.stderr
     assert re.fullmatch(rf"pages {len(urls)}, links \d+, errors 0, elapsed .*",
                         done.stderr.strip().splitlines()[-1]), done.stderr
+
+
+# -- RV7-rel-a F1: count's Ctrl-C inside its event loop, not in its synchronous part ----------
+
+
+@pytest.mark.parametrize("flood", [None, 0.01], ids=["once", "held down"])
+def test_ctrl_c_inside_counts_event_loop_is_a_quiet_130(impl: str, flood: float | None) -> None:
+    """count prints "One Sync" first, from three blocking seconds before ``asyncio.run`` or
+    ``trio.run``, so a signal sent after its first line lands there
+    (``test_ctrl_c_stops_every_lesson_cleanly``). Sent after "One Async", it lands in the run:
+    asyncio.run's handler, or Trio's delivery, ends it with 130, quietly, once or held down."""
+    module = f"{PACKAGES[impl]}.count"
+    assert_clean_exit(interrupt(["-m", module], ready=lambda line: "One Async" in line,
+                                settle=0.1, flood=flood))
+
+
+# -- RV7-rel-a F4: a third press as asyncio.run closes its loop --------------------------------
+
+THIRD_PRESS = """
+import asyncio, asyncio.runners as runners, runpy, signal, sys
+
+cancel_all = runners._cancel_all_tasks
+
+
+def third_press(loop):
+    signal.raise_signal(signal.SIGINT)  # asyncio.run's handler is gone: Python's is back
+    return cancel_all(loop)
+
+
+runners._cancel_all_tasks = third_press
+run = asyncio.Runner.run
+
+
+def run_with_two_presses(self, coro, **kwargs):
+    self._lazy_init()
+
+    def presses():
+        signal.raise_signal(signal.SIGINT)  # the first: asyncio.run's handler cancels main
+        self._loop.call_soon(signal.raise_signal, signal.SIGINT)  # the second: raises
+
+    self._loop.call_later(0.5, presses)
+    return run(self, coro, **kwargs)
+
+
+asyncio.Runner.run = run_with_two_presses
+sys.argv = [sys.argv[1]]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+_THIRD_PRESS_GAP = (
+    "known gap: asyncio.run's Runner.run puts Python's SIGINT handler back before "
+    "Runner.close() cancels the tasks and shuts the loop down, so a third Ctrl-C right after "
+    "the second raises KeyboardInterrupt in that close: the lesson's except KeyboardInterrupt "
+    "then runs with tasks left pending ('Task was destroyed but it is pending!'), and its "
+    "coro.close() closes a coroutine that did start (the queue: its finally runs with the "
+    "loop closed, a RuntimeError traceback, exit 1 or 130 with 'Exception ignored'). "
+    "Fix in the asyncio lessons' __main__: close coro only if "
+    "inspect.getcoroutinestate(coro) == CORO_CREATED, and keep SIGINT from breaking into the "
+    "close (a handler of the lesson's own, added with loop.add_signal_handler and kept until "
+    "the loop closes, as the crawler's _until_ctrl_c)")
+
+
+@pytest.mark.parametrize("lesson", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=_THIRD_PRESS_GAP))
+    for name in ("count", "makerandom", "chained", "queue")] + ["asyncgen"])
+def test_asyncio_a_third_ctrl_c_as_asyncio_run_closes_the_loop_is_a_quiet_130(
+        lesson: str, tmp_path: Path) -> None:
+    """Three SIGINTs, made certain: the first and second from loop callbacks half a second into
+    the run, the third as ``asyncio.run``'s close starts cancelling the tasks left. The lesson
+    must still exit 130 with nothing on stderr (``-X dev -W error``)."""
+    script = tmp_path / "third_press.py"
+    script.write_text(THIRD_PRESS, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", str(script), f"asyncio_ref.{lesson}"],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
+    assert (done.returncode, done.stderr) == (130, ""), done.stderr[-3000:]
+
+
+# -- RV7-rel-a F2: a Ctrl-C while crawl() prints its summary ----------------------------------
+
+LATE_PRESS = """
+import signal, sys, threading, os
+from walkthrough import cli
+from walkthrough.demosite import DemoSite
+
+
+class Stderr:
+    def __init__(self, inner):
+        self.inner, self.fired = inner, False
+
+    def write(self, text):
+        if text.startswith("interrupted:") and not self.fired:
+            self.fired = True  # the press lands as crawl() writes its summary
+            signal.raise_signal(signal.SIGINT)
+        return self.inner.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+with DemoSite(pages=5, slow_seconds=60) as site:
+    threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    sys.stderr = Stderr(sys.stderr)
+    status = cli.main(["crawl", "--impl", sys.argv[1], site.url("slow.html"),
+                       "-o", sys.argv[2]])
+sys.stdout.write(f"status {status}\\n")
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap: crawl() decides on 130, then prints its 'interrupted:' line with SIGINT back at "
+    "Python's handler (the run's own handling is over, the entry point ignores SIGINT only "
+    "once crawl() has returned): a press there raises KeyboardInterrupt out of the print, and "
+    "walkthrough crawl says a bare 'interrupted', the summary lost. Fix in both crawlers' "
+    "crawl(): ignore SIGINT once interrupted is known, before the summary is printed"))
+def test_a_ctrl_c_while_the_interrupted_summary_is_printed_keeps_the_summary(
+        impl: str, tmp_path: Path) -> None:
+    script = tmp_path / "late_press.py"
+    script.write_text(LATE_PRESS, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", str(script), impl, str(tmp_path / "o.tsv")],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
+    assert "status 130" in done.stdout, (done.stdout, done.stderr[-3000:])
+    assert re.search(r"(?m)^interrupted: pages \d+, links \d+, errors \d+", done.stderr), (
+        done.stderr[-3000:])
+
+
+# -- RV7-rel-a F3: Trio's main task is not cancelled by Ctrl-C, its children are --------------
+
+MAIN_TASK_CLEANUP = """
+import os, signal, sys, threading, trio
+
+
+async def in_main_task():
+    try:
+        await trio.sleep(10)
+    finally:
+        start = trio.current_time()
+        await trio.sleep(0.5)
+        print(f"main {trio.current_time() - start:.1f}")
+
+
+async def in_a_child():
+    async def child():
+        try:
+            await trio.sleep(10)
+        finally:
+            start = trio.current_time()
+            try:
+                await trio.sleep(0.5)
+                print("child 0.5")
+            except trio.Cancelled:
+                print(f"child cut short {trio.current_time() - start:.1f}")
+                raise
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(child)
+        await trio.sleep(10)
+
+
+for where in (in_main_task, in_a_child):
+    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+    try:
+        trio.run(where)
+    except BaseException as exc:
+        print(where.__name__, type(exc).__name__)
+"""
+
+
+def test_trio_a_ctrl_c_lets_the_main_tasks_cleanup_await_and_cuts_a_childs_short(
+        tmp_path: Path) -> None:
+    """Ctrl-C raises KeyboardInterrupt in Trio's main task, it cancels no scope of it: the main
+    task's ``finally`` awaits its half second to the end, as asyncio's cleanup does after one
+    Ctrl-C; a child of the nursery is cancelled, and its ``finally`` cut short at once."""
+    script = tmp_path / "main_task_cleanup.py"
+    script.write_text(MAIN_TASK_CLEANUP, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
+                          text=True, timeout=60, check=False, env=child_env(),
+                          preexec_fn=default_sigint)
+    assert done.stdout.splitlines() == [
+        "main 0.5", "in_main_task KeyboardInterrupt",
+        "child cut short 0.0", "in_a_child BaseExceptionGroup"], (done.stdout, done.stderr)
+
+
+# -- RV7-rel-a F6: asyncio's accept reports, on every Python the page names ----------------------
+
+PYENV = Path("/root/.pyenv/versions")
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_asyncio_reports_a_failed_accept_a_hundred_times_a_retry_on_each_python(
+        version: str) -> None:
+    """The stdlib script of ``test_asyncio_reports_a_failed_accept_a_hundred_times_a_retry``
+    (which runs the project's Python only), under each interpreter of that version found here:
+    one batch of about a hundred reports (two, if a loaded CPU let the 1 s retry in)."""
+    from tests.test_server_hostile import ASYNCIO_ACCEPT_REPORTS, WAIT
+
+    found = sorted(PYENV.glob(f"{version}.*/bin/python{version}")) if PYENV.is_dir() else []
+    if not found:
+        if sys.version_info[:2] != tuple(map(int, version.split("."))):
+            pytest.skip(f"no Python {version} here")
+        found = [Path(sys.executable)]
+    proc = subprocess.run([str(found[-1]), "-c", ASYNCIO_ACCEPT_REPORTS], cwd=ROOT,
+                          capture_output=True, text=True, timeout=WAIT, check=False)
+    assert proc.returncode == 0, proc.stderr
+    reports = int(proc.stdout)
+    assert 99 <= reports <= 100 or 198 <= reports <= 200, (found[-1], proc.stdout)
