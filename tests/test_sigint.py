@@ -307,9 +307,11 @@ def test_ctrl_c_held_down_still_ends_every_lesson_with_130(impl: str, lesson: st
     after the first killed the process by the signal (status -2) in 23 runs of 24 (count and
     asyncgen, both twins).
 
-    Not covered, in the asyncio twins: a second Ctrl-C within the microseconds of asyncio.run's
-    own handler for the first
-    (``test_a_second_sigint_inside_asyncio_runs_first_handler_hangs_the_run``).
+    Not covered here, in the asyncio twins: a second Ctrl-C within the microseconds of
+    asyncio.run's own handler for the first
+    (``test_a_second_sigint_inside_asyncio_runs_first_handler_hangs_the_run``), and a third
+    within the milliseconds of asyncio.run's close of the loop, placed for certain in
+    ``test_a_third_ctrl_c_in_asyncio_runs_close_still_ends_an_asyncio_lesson_with_130``.
     """
     module = module_or_skip(f"{PACKAGES[impl]}.{lesson}")
     assert_clean_exit(interrupt(["-m", module], settle=0.1, flood=0.01))
