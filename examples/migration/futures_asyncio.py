@@ -34,11 +34,15 @@ async def main() -> list[str]:
     lines: list[str] = []
     called: list[str] = []
 
+    async def wait_for(future: asyncio.Future[int]) -> int:
+        return await future
+
     # One task sets the value, two await it, and a done-callback hears of it.
+    # (Two tasks: gather(future, future) would await the one future once and repeat it.)
     future: asyncio.Future[int] = loop.create_future()
     future.add_done_callback(lambda done: called.append(f"callback got {done.result()}"))
     setter = asyncio.create_task(answer(1, 42, future))
-    first, second = await asyncio.gather(future, future)
+    first, second = await asyncio.gather(wait_for(future), wait_for(future))
     lines.append(f"two waiters got {first} and {second}")
     await setter
 
