@@ -8,9 +8,9 @@ default) is logged on the ``asyncio`` logger (here, shortened on both sides)::
     Executing <Task pending name='blocker' coro=<blocker() running at ...:34> ...> took 1.505 s…
 
 The task's repr names it and the line where its own coroutine waits *after* the slow step (in a
-helper it awaits: its ``await helper()``). It uses ``loop.time()``: on a virtual clock it sees none.
-
-See blocking_trio.py: Trio has no debug mode; an Instrument does the same job.
+helper it awaits: its ``await helper()``). It reads ``loop.time()``, so a virtual clock that
+real time does not move hides the block. See blocking_trio.py: Trio has no debug mode; an
+Instrument does the same job.
 """
 
 from __future__ import annotations

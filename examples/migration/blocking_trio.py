@@ -3,14 +3,14 @@
 Trio has no debug mode and no slow-callback warning. It has instruments: an object with
 ``before_task_step`` and ``after_task_step`` methods is told when each task starts and ends
 one step (the code between two checkpoints), so it can time the step and name the task.
-``SlowSteps`` below does what asyncio's debug mode does: a step that takes ``threshold``
-seconds or more is logged (on the ``slow_steps`` logger) with the task's name and the line
-where it waits after the step, and kept in ``slow``.
+``SlowSteps`` below does the job of asyncio's debug mode: a step that takes ``threshold``
+seconds or more is logged (``slow_steps`` logger) with the task's name and the innermost line
+outside Trio where it waits after the step (debug mode: the task's own line); kept in ``slow``.
 
-It reads ``time.perf_counter()``, not ``trio.current_time()``: a blocking call does not move
-Trio's clock when that clock is virtual (``trio.testing.MockClock``), and the step would look
-instant. (trio-util's ``TaskStats`` instrument reports slow steps at the end of the run, and
-reads ``trio.current_time`` unless given ``current_time=``.)
+It reads ``time.perf_counter()``, not ``trio.current_time()``: on a virtual Trio clock that
+real time does not move (``trio.testing.MockClock`` at its default ``rate=0``) a blocking
+call takes no time, and the step would look instant. (trio-util's ``TaskStats`` reports
+slow steps at the end of the run, and reads ``trio.current_time`` unless given ``current_time=``.)
 """
 
 from __future__ import annotations
