@@ -714,6 +714,10 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     except BrokenPipeError:
         return stdout_closed()
     if interrupted:
+        # Ignored from here to the exit: a later Ctrl-C landing in this print lost the summary.
+        # (Outside the main thread Python refuses to change a handler; nothing to ignore there.)
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         print(f"interrupted: {stats.summary()}", file=sys.stderr)
         return 130
     print(stats.summary(), file=sys.stderr)

@@ -16,7 +16,7 @@ half-true, each under the condition that could make it false.
   raises the soft one and lowers nothing (no note).
 - Ctrl-C: count's, sent inside its event loop (once, held down); a third press as asyncio.run
   closes its loop (130, asyncio's noise only); a press while ``crawl()`` prints its
-  "interrupted:" line (a known gap, ``xfail(strict=True)``); Trio's main task is not cancelled
+  "interrupted:" line keeps the line; Trio's main task is not cancelled
   by Ctrl-C, a child is; asyncio's accept reports on each Python 3.11 to 3.13 found here.
 """
 
@@ -417,14 +417,12 @@ sys.stdout.write(f"status {status}\\n")
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: crawl() decides on 130, then prints its 'interrupted:' line with SIGINT back at "
-    "Python's handler (the run's own handling is over, the entry point ignores SIGINT only "
-    "once crawl() has returned): a press there raises KeyboardInterrupt out of the print, and "
-    "walkthrough crawl says a bare 'interrupted', the summary lost. Fix in both crawlers' "
-    "crawl(): ignore SIGINT once interrupted is known, before the summary is printed"))
 def test_a_ctrl_c_while_the_interrupted_summary_is_printed_keeps_the_summary(
         impl: str, tmp_path: Path) -> None:
+    """RV7-rel-a F2: crawl() decided on 130, then printed its "interrupted:" line with SIGINT
+    back at Python's handler: a press there raised KeyboardInterrupt out of the print, and
+    walkthrough crawl said a bare "interrupted", the summary lost (a strict xfail until both
+    crawlers' crawl() ignored SIGINT before the summary)."""
     script = tmp_path / "late_press.py"
     script.write_text(LATE_PRESS, encoding="utf-8")
     done = subprocess.run(

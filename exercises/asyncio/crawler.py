@@ -563,6 +563,9 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # The reference says: the last lines, while a failed stdout can still be told apart
     # The reference says: a second Ctrl-C, or one before the handler was in place
     # The reference says: if it never started: no "coroutine was never awaited" warning
+    # The reference says: Ignored from here to the exit: a later Ctrl-C landing in this print lost
+    #                     the summary. (Outside the main thread Python refuses to change a handler;
+    #                     nothing to ignore there.)
     # The check depends on these draws and values, in this order:
     #     stats = Stats(progress=progress)
     # It prints exactly (the check compares every line):

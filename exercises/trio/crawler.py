@@ -594,6 +594,9 @@ def crawl(urls: Iterable[str], output: Path, *, concurrency: int = DEFAULT_CONCU
     # Our port says: a Ctrl-C before the receiver opened, a second one, a late one
     # Our port says: The URL file, turned bad since main checked it: bare, as out of asyncio.run
     #                (exit 2).
+    # Our port says: Ignored from here to the exit: a later Ctrl-C landing in this print lost the
+    #                summary. (Outside the main thread Python refuses to change a handler; nothing
+    #                to ignore there.)
     # The check depends on these draws and values, in this order:
     #     stats = Stats(progress=progress)
     #     failed = _first(group)
