@@ -23,9 +23,11 @@ with ``except* KeyboardInterrupt``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -311,10 +313,37 @@ def test_ctrl_c_held_down_still_ends_every_lesson_with_130(impl: str, lesson: st
     asyncio.run's own handler for the first
     (``test_a_second_sigint_inside_asyncio_runs_first_handler_hangs_the_run``), and a third
     within the milliseconds of asyncio.run's close of the loop, placed for certain in
-    ``test_a_third_ctrl_c_in_asyncio_runs_close_still_ends_an_asyncio_lesson_with_130``.
+    ``test_a_third_ctrl_c_in_asyncio_runs_close_still_ends_an_asyncio_lesson_with_130``. A
+    press every 10 ms lands there too when the machine is loaded (the asyncio queue lesson, in
+    one full suite run of the 2-core machine: "unclosed event loop", its self-pipe's sockets):
+    for the asyncio twins, what that close leaves on stderr is CPython's and allowed, nothing
+    else; the status is 130 in every case.
     """
     module = module_or_skip(f"{PACKAGES[impl]}.{lesson}")
-    assert_clean_exit(interrupt(["-m", module], settle=0.1, flood=0.01))
+    result = interrupt(["-m", module], settle=0.1, flood=0.01)
+    if impl == "asyncio" and result.returncode == 130:
+        result = dataclasses.replace(result, stderr=_without_asyncio_close_noise(result.stderr))
+    assert_clean_exit(result)
+
+
+#: What asyncio.run's close of the loop, cut short by a KeyboardInterrupt, leaves on stderr:
+#: Python's own warnings about the loop and its self-pipe, the tasks it had no time to finish,
+#: the coroutines of its shutdown steps never awaited, a signal written to a closed wakeup fd,
+#: and the lesson's own coroutine, left suspended, whose finally runs when it is collected.
+_ASYNCIO_CLOSE_NOISE = re.compile(
+    r"(?m)^(ResourceWarning: unclosed (event loop|<socket\.socket)"
+    r"|RuntimeWarning: coroutine 'BaseEventLoop\.shutdown_\w+' was never awaited"
+    r"|Task was destroyed but it is pending!"
+    r"|RuntimeError: Event loop is closed"  # a lesson's coroutine the close left, collected
+    r"|OSError: \[Errno 9\] Bad file descriptor)")
+
+
+def _without_asyncio_close_noise(stderr: str) -> str:
+    """``stderr`` less the blocks (from one "Exception ignored" or "Task was destroyed" line to
+    the next) that end in, or are, one of asyncio's close messages; any other block stays."""
+    blocks = re.split(r"(?m)^(?=Exception ignored |Task was destroyed but it is pending!)",
+                      stderr)
+    return "".join(block for block in blocks if not _ASYNCIO_CLOSE_NOISE.search(block))
 
 
 _LOST_WAKEUP = """
