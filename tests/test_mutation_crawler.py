@@ -630,6 +630,44 @@ def test_a_keyboard_interrupt_from_anywhere_in_the_crawl_exits_130(
     assert summary.startswith("interrupted: pages "), summary
 
 
+@pytest.mark.timeout(60)
+def test_an_interrupted_crawl_outside_the_main_thread_still_says_so_and_leaves_sigint_be(
+    impl: str, site: DemoSite, tmp_path: Path,
+) -> None:
+    """crawl() ignores SIGINT once it knows it was interrupted (a later Ctrl-C must not cut its
+    summary short), but only Python's main thread may change a handler: run in another thread
+    (a GUI's worker, a notebook's), an interrupted crawl still returns 130 with its summary,
+    and the main thread's SIGINT handler is left as it was."""
+    mod = crawler(impl)
+
+    def urls() -> Iterator[str]:
+        yield site.url("page/1.html")
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out.tsv"
+    mod.write_header(out)
+    before = signal.getsignal(signal.SIGINT)
+    result: list[object] = []
+    errors = io.StringIO()
+
+    def crawl_in_a_thread() -> None:
+        try:
+            sys_stderr, sys.stderr = sys.stderr, errors
+            try:
+                result.append(mod.crawl(urls(), out, concurrency=1, url_timeout=30))
+            finally:
+                sys.stderr = sys_stderr
+        except BaseException as exc:  # what the thread raised is the finding
+            result.append(exc)
+
+    thread = threading.Thread(target=crawl_in_a_thread)
+    thread.start()
+    thread.join(50)
+    assert result == [130], result
+    assert errors.getvalue().startswith("interrupted: pages "), errors.getvalue()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 # -- reading a page: the declared charset, a compressed body --------------------------------
 
 
