@@ -188,23 +188,6 @@ def _no_signal_wakeup_fd_left_behind() -> Generator[None, None, None]:
         signal.set_wakeup_fd(-1)
 
 
-@pytest.fixture(autouse=True)
-def _sigint_handler_put_back() -> Generator[None, None, None]:
-    """Put back the SIGINT handler a test found (main thread only, where it can be set).
-
-    Code under test may ignore SIGINT for good, as a program that is exiting should (a crawl
-    that returns 130 ignores it before it prints its summary): in a pytest worker that would
-    outlast the test, and every later test that expects a SIGINT to raise KeyboardInterrupt
-    would hang or fail."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.getsignal(signal.SIGINT)
-    yield
-    if before is not None:  # None: a handler set from C, which Python cannot put back
-        signal.signal(signal.SIGINT, before)
-
-
 # -- Each file's seconds, for the order ---------------------------------------------------------
 
 _recorder: ordering.Recorder | None = None

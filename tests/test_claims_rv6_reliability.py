@@ -14,10 +14,10 @@ half-true, each under the condition that could make it false.
 - A ':' in a URL's user name: exit 2 on the command line, an "Error parsing URL" line as a link.
 - A soft descriptor limit too low for the concurrency, under a hard one high enough: the crawl
   raises the soft one and lowers nothing (no note).
-- Ctrl-C: count's, sent inside its event loop (once, held down); a third press as asyncio.run
-  closes its loop (130, asyncio's noise only); a press while ``crawl()`` prints its
-  "interrupted:" line keeps the line; Trio's main task is not cancelled
-  by Ctrl-C, a child is; asyncio's accept reports on each Python 3.11 to 3.13 found here.
+- Ctrl-C: count's, sent inside its event loop (once, held down); a press while ``crawl()``
+  prints its "interrupted:" line keeps the line; Trio's main task is not cancelled by Ctrl-C,
+  a child is; asyncio's accept reports on each Python 3.11 to 3.13 found here. (A third press
+  as asyncio.run closes its loop: tests/test_sigint.py.)
 """
 
 from __future__ import annotations
@@ -317,73 +317,6 @@ def test_ctrl_c_inside_counts_event_loop_is_a_quiet_130(impl: str, flood: float 
     module = f"{PACKAGES[impl]}.count"
     assert_clean_exit(interrupt(["-m", module], ready=lambda line: "One Async" in line,
                                 settle=0.1, flood=flood))
-
-
-# -- RV7-rel-a F4: a third press as asyncio.run closes its loop --------------------------------
-
-THIRD_PRESS = """
-import asyncio, asyncio.runners as runners, runpy, signal, sys
-
-cancel_all = runners._cancel_all_tasks
-
-
-def third_press(loop):
-    signal.raise_signal(signal.SIGINT)  # asyncio.run's handler is gone: Python's is back
-    return cancel_all(loop)
-
-
-runners._cancel_all_tasks = third_press
-run = asyncio.Runner.run
-
-
-def run_with_two_presses(self, coro, **kwargs):
-    self._lazy_init()
-
-    def presses():
-        signal.raise_signal(signal.SIGINT)  # the first: asyncio.run's handler cancels main
-        self._loop.call_soon(signal.raise_signal, signal.SIGINT)  # the second: raises
-
-    self._loop.call_later(0.5, presses)
-    return run(self, coro, **kwargs)
-
-
-asyncio.Runner.run = run_with_two_presses
-sys.argv = [sys.argv[1]]
-runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
-"""
-
-#: What asyncio.run's close, cut short by the third press, leaves on stderr: CPython's noise, not
-#: the lesson's (the lessons close their coroutine only if it never started, since 0d90a172:
-#: the queue's used to run its ``finally`` with no loop, exit 1). The exit status is 130.
-THIRD_PRESS_NOISE = {
-    "count": {"Task was destroyed but it is pending!"},
-    "makerandom": {"Task was destroyed but it is pending!"},
-    "chained": {"Task was destroyed but it is pending!"},
-    "asyncgen": set(),
-    "queue": {"Task was destroyed but it is pending!",
-              "Exception ignored in: <coroutine object demo", "RuntimeError: Event loop is closed"},
-}
-
-
-@pytest.mark.parametrize("lesson", list(THIRD_PRESS_NOISE))
-def test_asyncio_a_third_ctrl_c_as_asyncio_run_closes_the_loop_is_130_with_asyncios_noise(
-        lesson: str, tmp_path: Path) -> None:
-    """Three SIGINTs, made certain: the first and second from loop callbacks half a second into
-    the run, the third as ``asyncio.run``'s close starts cancelling the tasks left (Python's own
-    handler is back by then). 130, and on stderr (``-X dev -W error``) only what a close cut
-    short leaves: tasks destroyed pending, and the queue's abandoned coroutine failing as it is
-    collected with its loop closed. A known limit of asyncio.run's handler, which the lessons
-    keep, as the notebook's programs do."""
-    script = tmp_path / "third_press.py"
-    script.write_text(THIRD_PRESS, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-X", "dev", "-W", "error", str(script), f"asyncio_ref.{lesson}"],
-        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=default_sigint)
-    assert done.returncode == 130, done.stderr[-3000:]
-    headlines = {re.sub(r" at 0x[0-9a-f]+>$", "", line) for line in done.stderr.splitlines()
-                 if not line.startswith((" ", "source_traceback:", "task:", "Traceback"))}
-    assert headlines == THIRD_PRESS_NOISE[lesson], done.stderr[-3000:]
 
 
 # -- RV7-rel-a F2: a Ctrl-C while crawl() prints its summary ----------------------------------
