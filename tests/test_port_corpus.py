@@ -49,7 +49,7 @@ import pytest
 
 from tests.test_port_rewrite import GATHER_TODO
 from walkthrough import port
-from walkthrough.port.reading import without_type_parameters
+from walkthrough.port.reading import in_older_syntax
 
 CORPUS = Path(__file__).resolve().parent / "port_corpus"
 PARTS = ("working", "holdout")
@@ -349,8 +349,8 @@ def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: st
         source, new, _ = result
         with warnings.catch_warnings():  # a file's own invalid escapes ("\\*" in a docstring)
             warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
-            # (as the tool reads it: a module with 3.12's type parameters parses on 3.11, T10b)
-            ast.parse(without_type_parameters(new))
+            # (as the tool reads it: a module written for 3.12 or 3.14 parses on 3.11)
+            ast.parse(in_older_syntax(new))
         # a file that runs Trio already (dnspython's examples do both) keeps its own nurseries:
         # only the ones the rewrite wrote need its TODO
         own = Counter(line for line in source.splitlines() if _NURSERY.search(line))
@@ -483,8 +483,10 @@ def test_the_fingerprint_changes_with_the_tool_its_map_and_this_harness(
 # Issue 24's bar. Neither part meets all of it now. The held-out part (the twelfth, 1459
 # files from 643 packages drawn at random), measured at a5e7631e after the tool's round,
 # before anyone who worked on the tool read it, and again at 8e5bd2d after a round on the
-# working part alone (figures only), meets the wrong-counterpart bar (1.999%) and not the
-# other two; the working part, which the eleventh held-out part (measured once at
+# working part alone (figures only), met the wrong-counterpart bar (1.999%) and not the
+# other two; once the tool read the files written for 3.12 and 3.14 that it had refused
+# (test_port_newer_syntax.py), their findings took its recall up and its wrong counterparts
+# just over the bar (2.05%): it meets none of the three now. The working part, which the eleventh held-out part (measured once at
 # 91.0% recall after the round) joined, meets wrong counterparts only: its recall fell from
 # 95.4% to 93.8% when the eleventh joined, and it has false alarms. These marks say so, and
 # turn into failures (strict) the day a part meets one, so that the page's sentence about the
@@ -504,7 +506,7 @@ def test_recall_of_what_must_change(part: str) -> None:
     assert recall >= BAR["recall"]
 
 
-@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("part", parts("holdout"))
 def test_wrong_counterparts(part: str) -> None:
     rate = tally(part).wrong_rate
     assert rate <= BAR["wrong counterpart"]

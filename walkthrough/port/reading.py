@@ -82,7 +82,7 @@ def parse(source: str, path: str) -> ast.Module:
                         flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
                     return tree
                 except SyntaxError:
-                    plain = without_type_parameters(source)
+                    plain = in_older_syntax(source)
                     if plain == source:
                         raise first from None
                     try:
@@ -113,12 +113,23 @@ def _closing(line: str, start: int) -> int:
     return -1
 
 
+def in_older_syntax(source: str) -> str:
+    """``source`` as Python 3.11 can parse it, where it is written for a newer Python in the two
+    ways that stop 3.11 at a construct that is none of asyncio's: 3.12's type parameters
+    (:func:`without_type_parameters`) and 3.14's unparenthesised ``except A, B:``
+    (:func:`with_parenthesised_excepts`). Lines keep their numbers, so findings point at the
+    user's own lines."""
+    return with_parenthesised_excepts(without_type_parameters(source))
+
+
 def without_type_parameters(source: str) -> str:
-    """``source`` with Python 3.12's type parameters taken out, line by line (``class
-    Queue[T]:`` → ``class Queue:``, ``def first[T](xs)`` → ``def first(xs)``, ``type Pair[T]
-    = tuple[T, T]`` → ``Pair = tuple[T, T]``), so that an older Python can read the rest of
-    a module written for 3.12: the tool names asyncio's constructs, and no type parameter is
-    one. Lines keep their numbers; a line that does not fit stays as it is."""
+    """``source`` with Python 3.12's type parameters taken out (``class Queue[T]:`` → ``class
+    Queue:``, ``def first[T](xs)`` → ``def first(xs)``, ``type Pair[T] = tuple[T, T]`` →
+    ``Pair = tuple[T, T]``), so that an older Python can read the rest of a module written for
+    3.12: the tool names asyncio's constructs, and no type parameter is one. A header's
+    brackets may span lines (one parameter per line, as formatters write long bounds): what
+    follows the closing ``]`` moves up to the header's line and the lines between are left
+    empty. Lines keep their numbers; a line that does not fit stays as it is."""
     lines = source.splitlines(keepends=True)
     for number, line in enumerate(lines):
         generic = _GENERIC.match(line)
@@ -126,6 +137,8 @@ def without_type_parameters(source: str) -> str:
             end = _closing(line, generic.end() - 1)
             if end > 0:
                 lines[number] = generic.group(1) + line[end:]
+            else:
+                _join_brackets(lines, number, generic)
             continue
         alias = _TYPE_ALIAS.match(line)
         if alias and "=" in line[alias.end():]:
@@ -136,6 +149,48 @@ def without_type_parameters(source: str) -> str:
                     continue
                 rest = rest[end:]
             lines[number] = f"{alias.group(1)}{alias.group(2)} {rest.lstrip()}"
+    return "".join(lines)
+
+
+def _join_brackets(lines: list[str], number: int, generic: re.Match[str]) -> None:
+    """Take out a header's type parameters that open on line ``number`` and close on a later
+    line (``class Connector[\\n    T: Engine,\\n](Base):``), in place: the header's line gets
+    what follows the ``]``, each line up to the ``]``'s becomes empty. Left as it is if no
+    line closes the brackets."""
+    depth = 0
+    for last in range(number, len(lines)):
+        line = lines[last]
+        for index in range(generic.end() - 1 if last == number else 0, len(line)):
+            if line[index] in "[(":
+                depth += 1
+            elif line[index] in "])":
+                depth -= 1
+                if depth == 0:
+                    lines[number] = generic.group(1) + line[index + 1:]
+                    for between in range(number + 1, last + 1):
+                        lines[between] = _eol(lines[between])
+                    return
+
+
+def _eol(line: str) -> str:
+    """The line ending ``line`` has (``"\\r\\n"``, ``"\\n"``, or none at the end)."""
+    return line[len(line.rstrip("\r\n")):]
+
+
+_EXCEPTS = re.compile(r"^(\s*except\b(?:\s*\*)?)\s*([\w.]+(?:\s*,\s*[\w.]+)+)\s*:( ?)")
+
+
+def with_parenthesised_excepts(source: str) -> str:
+    """``source`` with Python 3.14's ``except A, B:`` (PEP 758) written ``except(A, B):``, as
+    older Pythons read it. The space after the colon pays for the added parenthesis where there
+    is one, so a handler's statement on the same line keeps its columns. Lines keep their
+    numbers; every other line stays as it is."""
+    lines = source.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        match = _EXCEPTS.match(line)
+        if match:
+            lines[number] = (f"{match.group(1)}({match.group(2)}):"
+                             + line[match.end():])
     return "".join(lines)
 
 
