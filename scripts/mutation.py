@@ -119,11 +119,12 @@ MODULES: dict[str, list[str]] = {
         "tests/test_claims_port_rows.py", "tests/test_mutation_port.py",
         "tests/test_mutation_rerun_port.py"],
     # test_port_constructs.py and test_port_rewrite.py: the only tests whose programs use
-    # Python 3.12's type parameters, which parse() rewrites on 3.11 (without_type_parameters)
+    # Python 3.12's type parameters, which parse() rewrites on 3.11 (without_type_parameters);
+    # test_port_newer_syntax.py: 3.14's except lists and type parameters over lines
     "walkthrough/port/reading.py": [
         "tests/test_port.py", "tests/test_port_cli.py", "tests/test_mutation_port.py",
         "tests/test_port_constructs.py", "tests/test_port_rewrite.py",
-        "tests/test_mutation_rerun_port.py",
+        "tests/test_mutation_rerun_port.py", "tests/test_port_newer_syntax.py",
         "--deselect=tests/test_port_rewrite.py::test_the_rewrite_is_linear_in_the_files_size"],
     "walkthrough/port/walking.py": ["tests/test_port_walking.py"],
     # test_the_command_on_a_checkout runs the command as a child (mutmut sees nothing there)
