@@ -114,12 +114,13 @@ def _closing(line: str, start: int) -> int:
 
 
 def in_older_syntax(source: str) -> str:
-    """``source`` as Python 3.11 can parse it, where it is written for a newer Python in the two
+    """``source`` as Python 3.11 can parse it, where it is written for a newer Python in the
     ways that stop 3.11 at a construct that is none of asyncio's: 3.12's type parameters
-    (:func:`without_type_parameters`) and 3.14's unparenthesised ``except A, B:``
-    (:func:`with_parenthesised_excepts`). Lines keep their numbers, so findings point at the
-    user's own lines."""
-    return with_parenthesised_excepts(without_type_parameters(source))
+    (:func:`without_type_parameters`), 3.12's f-strings that reuse their own quote inside a
+    replacement field (:func:`with_older_f_strings`) and 3.14's unparenthesised ``except A,
+    B:`` (:func:`with_parenthesised_excepts`). Lines keep their numbers, so findings point at
+    the user's own lines."""
+    return with_older_f_strings(with_parenthesised_excepts(without_type_parameters(source)))
 
 
 def without_type_parameters(source: str) -> str:
@@ -192,6 +193,91 @@ def with_parenthesised_excepts(source: str) -> str:
             lines[number] = (f"{match.group(1)}({match.group(2)}):"
                              + line[match.end():])
     return "".join(lines)
+
+
+_STRING = re.compile(r"([A-Za-z]{0,2})(\'\'\'|\"\"\"|\'|\")")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PREFIXES = {"", "r", "u", "b", "f", "br", "rb", "fr", "rf"}
+
+
+def with_older_f_strings(source: str) -> str:
+    """``source`` with each string inside an f-string's replacement field that reuses the
+    f-string's own quote (``f"{d["key"]}"``, valid since 3.12, PEP 701) given the other quote
+    (``f"{d['key']}"``), as older Pythons need. Only the two quote characters change, so every
+    line and column stays where it was; a string that holds the other quote itself, and the
+    rest of PEP 701 (a backslash or a comment inside a field), stay as they are."""
+    chars = list(source)
+    end = len(source)
+
+    def string(start: int, outer: str) -> int:
+        """Read the string whose prefix starts at ``start``; give it the other quote if it
+        reuses ``outer``'s; return the index just past it."""
+        match = _STRING.match(source, start)
+        assert match is not None
+        prefix, quote = match.group(1).lower(), match.group(2)
+        index = match.end()
+        while index < end and not source.startswith(quote, index):
+            if source[index] == "\\":
+                index += 1
+            elif source[index] == "\n" and len(quote) == 1:
+                return index  # not closed on its line: left to the parser to refuse
+            elif "f" in prefix and source[index] == "{":
+                if source.startswith("{{", index):
+                    index += 1
+                else:
+                    index = code(index + 1, quote) - 1
+            index += 1
+        if index >= end:
+            return end
+        other = "'" if quote == '"' else '"'
+        if outer and quote == outer[0] and len(quote) == 1 and len(outer) == 1 \
+                and other not in source[match.end():index]:
+            chars[match.end() - 1] = chars[index] = other
+        return index + len(quote)
+
+    def code(index: int, outer: str) -> int:
+        """Read code from ``index``: the module's, where ``outer`` is empty, or a replacement
+        field's from just past its ``{``, where ``outer`` is its f-string's quote; return the
+        index just past the field's ``}``."""
+        depth = 0
+        while index < end:
+            char = source[index]
+            word = _WORD.match(source, index) if char.isalpha() or char == "_" else None
+            if word is not None:
+                if word.group().lower() in _PREFIXES and _STRING.match(source, word.end()):
+                    index = string(index, outer)
+                else:
+                    index = word.end()
+                continue
+            if char in "'\"":
+                index = string(index, outer)
+                continue
+            if char == "#":
+                newline = source.find("\n", index)
+                index = end if newline < 0 else newline
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                if depth == 0 and outer:
+                    return index + 1
+                depth -= 1
+            elif outer and depth == 0 and char == ":":
+                return field_spec(index + 1, outer)
+            index += 1
+        return end
+
+    def field_spec(index: int, outer: str) -> int:
+        """A field's format spec, which may hold fields of its own: past the field's ``}``."""
+        while index < end and source[index] != "}":
+            if source[index] == "{":
+                index = code(index + 1, outer)
+            else:
+                index += 1
+        return index + 1
+
+    code(0, "")
+    return "".join(chars)
 
 
 def _kind(mode: int) -> str:
