@@ -242,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=BACKENDS, default="trio",
                         help="the event loop to run on (default: trio)")
     args = parser.parse_args(argv)
-    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
+    if args.concurrency < 1 or not args.timeout > 0 or args.max_bytes < 1:  # nan too
         parser.error("--concurrency, --timeout and --max-bytes must be positive")
     try:
         urls = [neutral.check_url(url) for url in args.urls]

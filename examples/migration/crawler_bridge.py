@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = aio.build_parser()
     parser.prog = "python examples/migration/crawler_bridge.py"
     args = parser.parse_args(argv)
-    if args.concurrency < 1 or args.timeout <= 0 or args.max_bytes < 1:
+    if args.concurrency < 1 or not args.timeout > 0 or args.max_bytes < 1:  # nan too
         parser.error("--concurrency, --timeout and --max-bytes must be positive")
     try:
         urls = [aio.check_url(url) for url in args.urls]

@@ -1,0 +1,46 @@
+"""The AnyIO and trio-asyncio crawler examples refuse the options their twins refuse.
+
+``float("nan") <= 0`` is False, so ``--timeout nan`` passed each example's check and every URL
+then ran under a deadline of nan; the Trio twin's ``check_options`` asks ``not
+timeout > 0`` and refuses it with status 2 (``tests/test_mutation_commands_crawl.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+#: Before the fix, ``--timeout nan`` against a closed local port ran on and never ended.
+pytestmark = pytest.mark.timeout(60)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "migration"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"_{name}_options", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+@pytest.mark.parametrize("example", ["crawler_anyio", "crawler_bridge"])
+@pytest.mark.parametrize("args", [["--timeout", "nan"], ["--timeout", "0"],
+                                  ["--timeout", "-1"], ["--concurrency", "0"],
+                                  ["--max-bytes", "0"]])
+def test_a_bad_option_is_refused_before_anything_is_written(
+        example: str, args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.tsv"
+    with pytest.raises(SystemExit) as caught:
+        _load(example).main([*args, "-o", str(out), "http://127.0.0.1:9/"])
+    assert caught.value.code == 2
+    assert "--concurrency, --timeout and --max-bytes must be positive" in capsys.readouterr().err
+    assert not out.exists()
