@@ -140,6 +140,9 @@ def test_type_parameters_over_lines_leave_the_header_and_empty_lines() -> None:
         "class C(Base):\r\n\r\n\r\n    x = 1\r\n")
     assert without_type_parameters("def f[\n  T,\n]() -> None: pass\n") == (
         "def f() -> None: pass\n\n\n")
+    # a bound's own letters are no brackets (mutmut put "X" among the brackets counted)
+    assert without_type_parameters("class H[\n    P: XMLParser,\n](Base):\n") == (
+        "class H(Base):\n\n\n")
     unclosed = "class C[\n    T,\nx = 1\n"
     assert without_type_parameters(unclosed) == unclosed
 
