@@ -224,3 +224,32 @@ def test_the_projects_own_modules_come_back_as_they_were() -> None:
     for path in paths:
         source = path.read_text(encoding="utf-8")
         assert with_older_f_strings(source) == source, path
+
+
+@pytest.mark.parametrize(("newer", "older"), [
+    # an escaped quote does not end a string: the f-string after it is read as one
+    ('s = "a\\"b" + f"{d["k"]}"\n', 's = "a\\"b" + f"{d[\'k\']}"\n'),
+    # a string not closed on its line ends there; the next line is read afresh
+    ('x = "abc\ny = f"{d["k"]}"\n', 'x = "abc\ny = f"{d[\'k\']}"\n'),
+    # "{{" is a brace, and the "{" after it opens a field
+    ('f"{{{d["k"]}}}"\n', 'f"{{{d[\'k\']}}}"\n'),
+    # a prefixed string inside a field
+    ('f"{d[r"k"]}"\n', 'f"{d[r\'k\']}"\n'),
+    # a comment (holding a quote) ends at its line; what follows is read
+    ('# it\'s "x\nx = f"{d["k"]}"\n', '# it\'s "x\nx = f"{d[\'k\']}"\n'),
+    # brackets inside brackets do not close the field
+    ('f"{m[d[(0)]]["k"]}"\n', 'f"{m[d[(0)]][\'k\']}"\n'),
+    # a field that ends right after its string: the f-string goes on past its "}"
+    ('f"{"a"}" + f"{d["k"]}"\n', 'f"{\'a\'}" + f"{d[\'k\']}"\n'),
+])
+def test_strings_comments_and_braces_are_read_as_python_reads_them(
+        newer: str, older: str) -> None:
+    assert with_older_f_strings(newer) == older
+
+
+@pytest.mark.parametrize("cut", ['x = """abc', 'f"{d["k', 'f"{x:>3', "x = 1  # a note"])
+def test_a_source_that_ends_inside_a_string_a_field_or_a_comment_comes_back_as_it_was(
+        cut: str) -> None:
+    """The end of the text is no character to read (an IndexError, or a scan that started
+    again from the top, before)."""
+    assert with_older_f_strings(cut) == cut
