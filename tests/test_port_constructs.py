@@ -126,6 +126,36 @@ def test_asyncio_wait_for_all_is_a_gather_and_first_completed_is_not() -> None:
     assert found[7] == {"gather"}  # the default of waiting for all: a gather
 
 
+def test_asyncio_wait_for_all_with_a_timeout_is_a_wait_for() -> None:
+    """``asyncio.wait({task}, timeout=t)`` waits for at most t (the corpus README's ruling:
+    ``wait-for``, working keys 28 of 29); ``timeout=None`` waits as long as it takes, and an
+    imported ``wait`` takes the rows of its calls."""
+    found = rows("""\
+        import asyncio
+
+        async def main(tasks, t):
+            await asyncio.wait({tasks[0]}, timeout=t)
+            await asyncio.wait(tasks, timeout=None)
+            await asyncio.wait(tasks, timeout=t, return_when=asyncio.FIRST_COMPLETED)
+        """)
+    assert found[4] == {"wait-for"} and found[5] == {"gather"} and found[6] == {"wait-first"}
+    found = rows("""\
+        from asyncio import wait
+
+        async def main(fs):
+            await wait(fs, timeout=5)
+        """)
+    assert found[1] == {"wait-for"} and found[4] == {"wait-for"}
+    found = rows("""\
+        from asyncio import wait
+
+        async def main(fs):
+            await wait(fs, timeout=5)
+            await wait(fs)
+        """)
+    assert found[1] == {"gather", "wait-for"}
+
+
 def test_keyboard_interrupt_around_a_loops_run() -> None:
     found = rows("""\
         import asyncio

@@ -84,6 +84,9 @@ ROWS: dict[str, str] = {
     "asyncio.gather": "gather",
     "asyncio.wait": "wait-first",
     "asyncio.wait all": "gather",
+    # asyncio.wait({task}, timeout=t): waits for all, for at most t (the corpus README's
+    # ruling): trio.move_on_after(t) around a nursery, the wait_for row's Trio side
+    "asyncio.wait timed": "wait-for",
     "asyncio.FIRST_COMPLETED": "wait-first",
     "asyncio.FIRST_EXCEPTION": "wait-first",
     "asyncio.ALL_COMPLETED": "gather",  # asyncio.wait(aws, return_when=ALL_COMPLETED)
@@ -526,9 +529,9 @@ class Visitor(ast.NodeVisitor):
         self.client_error_fields: set[int] = set()
         #: the ``func`` of each ``queue.put(None)`` (by id)
         self.sentinels: set[int] = set()
-        #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
+        #: ``from asyncio import wait`` lines, and the construct of each call of wait
         self.wait_imports: list[ast.AST] = []
-        self.waits: set[bool] = set()
+        self.waits: set[str] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
         #: ``TimeoutError`` names (by id) caught around aiohttp's own timeout → its construct
@@ -811,7 +814,10 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, construct)
         self._server_headers()
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
-            self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
+            # (or a wait_for, where its calls set a timeout): the rows of its calls' kinds
+            for construct in sorted(self.waits) if self.waits and "asyncio.wait" not in \
+                    self.waits else ["asyncio.wait"]:
+                self.emit(node, construct)
         for ref in list(self.uses):
             # timer._task.cancel(), read off an object whose class keeps it as self._task:
             # the same task (the class's), whatever holds the object
@@ -993,9 +999,13 @@ class Visitor(ast.NodeVisitor):
             waits = next((k.value for k in node.keywords if k.arg == "return_when"), None)
             all_of = waits is None or (qualname(waits, self.scan) or "").endswith(
                 "ALL_COMPLETED")
-            self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
-            self.waits.add(all_of)
-            self._waited_on(node, "asyncio.wait" if not all_of else "asyncio.wait all")
+            # (with a timeout, waiting for all is waiting for at most t: wait_for's row)
+            construct = "asyncio.wait" if not all_of else "asyncio.wait timed" if any(
+                k.arg == "timeout" and not _is_none(k.value) for k in node.keywords) \
+                else "asyncio.wait all"
+            self.emit(node, construct)
+            self.waits.add(construct)
+            self._waited_on(node, construct)
             self._loops_handed(node)
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
