@@ -3328,6 +3328,44 @@ def test_a_task_kept_on_self_and_stopped_through_a_local_name_is_a_service() -> 
     assert "service" in found[19] and "service" in found[20]
 
 
+def test_waiting_for_a_services_own_tasks_where_it_stops_is_the_service() -> None:
+    """``await asyncio.gather(*self._tasks, return_exceptions=True)`` or ``asyncio.wait([task])``
+    (``task = self._task``) in ``stop()``: the await on the stop path of the tasks the object
+    keeps, ``service`` as its ``cancel()`` is (working keys 28 lines); a gather of anything
+    else there (a call, a local list), or of the fields outside a stop, keeps its own row."""
+    found = rows("""\
+        import asyncio
+
+
+        class Pool:
+            def __init__(self):
+                self._tasks = []
+                self._task = None
+
+            async def start(self):
+                for i in range(3):
+                    self._tasks.append(asyncio.create_task(self._work(i)))
+                self._task = asyncio.create_task(self._work(9))
+
+            async def _work(self, i):
+                await asyncio.sleep(i)
+
+            async def run(self):
+                await asyncio.gather(*self._tasks)
+
+            async def stop(self, others):
+                for task in self._tasks:
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+                task = self._task
+                task.cancel()
+                await asyncio.wait([task])
+                await asyncio.gather(self._work(1), *others)
+        """)
+    assert "service" in found[23] and "service" in found[26]
+    assert "service" not in found[18] and "service" not in found[27]
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

@@ -787,9 +787,27 @@ class Visitor(ast.NodeVisitor):
                         for line, col, c in found]
 
     def _waited_on(self, node: ast.Call, construct: str) -> None:
-        """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``."""
+        """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``.
+
+        In what stops a service (``stop()``, ``close()``, ``__aexit__``), waiting for all of
+        the object's own fields (``gather(*self._tasks, return_exceptions=True)``,
+        ``wait([self._task])``, or a name that holds one) is the ``await`` on the stop path of
+        the tasks it keeps: ``service`` (the corpus README's fifth-part case), as the
+        ``cancel()`` before it is; what the object awaits there is its own, whatever holds it.
+        """
+        held = [each for arg in node.args
+                for each in ([arg.value] if isinstance(arg, ast.Starred)
+                             else arg.elts if isinstance(arg, ast.List | ast.Tuple | ast.Set)
+                             else [arg])]
         for arg in node.args:
             self._use(arg.value if isinstance(arg, ast.Starred) else arg, construct, node)
+        aliases = self.held_aliases[-1] if self.held_aliases else {}
+        if ROWS.get(construct) == "gather" and held and all(
+                (reference(each) or "").startswith("self.")
+                or (reference(each) or "") in aliases
+                for each in held) and self._in_service(starting=False) \
+                and not (self.sweeps and self.sweeps[-1]):
+            self.emit(node, "service")
 
     def _use(self, held: ast.expr, construct: str, node: ast.AST) -> None:
         ref = reference(held)
