@@ -529,9 +529,9 @@ class Visitor(ast.NodeVisitor):
         self.client_error_fields: set[int] = set()
         #: the ``func`` of each ``queue.put(None)`` (by id)
         self.sentinels: set[int] = set()
-        #: ``from asyncio import wait`` lines, and the construct of each call of wait
+        #: ``from asyncio import wait`` lines, and whether each call of wait waits for all
         self.wait_imports: list[ast.AST] = []
-        self.waits: set[str] = set()
+        self.waits: set[bool] = set()
         #: ``TimeoutError`` names (by id) caught around no asyncio timeout
         self.other_timeouts: set[int] = set()
         #: ``TimeoutError`` names (by id) caught around aiohttp's own timeout → its construct
@@ -831,10 +831,16 @@ class Visitor(ast.NodeVisitor):
             for construct in sorted(self.families.get(family, ())):
                 self.emit(node, construct)
         self._server_headers()
+        found = self.scan.found
+        # asyncio.wait(aws, timeout=t) that waits for all waits for at most t: wait_for's row
+        found[:] = [(line, col, "asyncio.wait timed" if construct == "asyncio.wait all"
+                     and (line, col) in self.timed_calls else construct)
+                    for line, col, construct in found]
+        waits = sorted({construct for _, _, construct in found
+                        if construct in ("asyncio.wait all", "asyncio.wait timed")})
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
             # (or a wait_for, where its calls set a timeout): the rows of its calls' kinds
-            for construct in sorted(self.waits) if self.waits and "asyncio.wait" not in \
-                    self.waits else ["asyncio.wait"]:
+            for construct in waits if self.waits == {True} else ["asyncio.wait"]:
                 self.emit(node, construct)
         for ref in list(self.uses):
             # timer._task.cancel(), read off an object whose class keeps it as self._task:
@@ -1017,13 +1023,9 @@ class Visitor(ast.NodeVisitor):
             waits = next((k.value for k in node.keywords if k.arg == "return_when"), None)
             all_of = waits is None or (qualname(waits, self.scan) or "").endswith(
                 "ALL_COMPLETED")
-            # (with a timeout, waiting for all is waiting for at most t: wait_for's row)
-            construct = "asyncio.wait" if not all_of else "asyncio.wait timed" if any(
-                k.arg == "timeout" and not _is_none(k.value) for k in node.keywords) \
-                else "asyncio.wait all"
-            self.emit(node, construct)
-            self.waits.add(construct)
-            self._waited_on(node, construct)
+            self.emit(node, "asyncio.wait" if not all_of else "asyncio.wait all")
+            self.waits.add(all_of)
+            self._waited_on(node, "asyncio.wait" if not all_of else "asyncio.wait all")
             self._loops_handed(node)
             for child in [*node.args, *node.keywords]:
                 self.visit(child)
@@ -1204,6 +1206,16 @@ class Visitor(ast.NodeVisitor):
                         if ref is not None:
                             found.add(ref)
         return found
+
+    @functools.cached_property
+    def timed_calls(self) -> set[tuple[int, int]]:
+        """Where a call given a ``timeout=`` other than a literal ``None`` starts (line,
+        column): ``asyncio.wait(aws, timeout=t)`` that waits for all waits for at most t, the
+        corpus README's ``wait-for`` (``trio.move_on_after(t)`` around a nursery), not the
+        gather that waiting for all is without one."""
+        return {(each.lineno, each.col_offset) for each in walk(self.tree)
+                if isinstance(each, ast.Call) and any(
+                    k.arg == "timeout" and not _is_none(k.value) for k in each.keywords)}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
