@@ -3366,6 +3366,46 @@ def test_waiting_for_a_services_own_tasks_where_it_stops_is_the_service() -> Non
     assert "service" not in found[18] and "service" not in found[27]
 
 
+def test_tasks_on_self_stopped_through_a_loop_over_them_or_an_unpacking_are_services() -> None:
+    """``for task in (self._reader, self._keepalive): task.cancel()`` and ``worker,
+    self._worker = self._worker, None`` then ``worker.cancel()`` in ``close()``: each name
+    holds a task kept on the object, stopped with it, so each task is a service on each of its
+    lines, its annotation and its start too (working das-bridge, gamegains-sdk, reglow,
+    pyrtl-433, nonebot-plugin-gpt, ...). A loop over other values binds nothing."""
+    found = rows("""\
+        import asyncio
+
+
+        class Client:
+            def __init__(self):
+                self._reader: asyncio.Task | None = None
+                self._keepalive: asyncio.Task | None = None
+                self._worker: asyncio.Task | None = None
+
+            async def connect(self):
+                self._reader = asyncio.create_task(self._read())
+                self._keepalive = asyncio.create_task(self._read())
+                self._worker = asyncio.create_task(self._read())
+
+            async def _read(self):
+                await asyncio.sleep(1)
+
+            async def close(self):
+                for task in (self._reader, self._keepalive):
+                    if task is not None:
+                        task.cancel()
+                        await task
+                worker, self._worker = self._worker, None
+                worker.cancel()
+                for name in ("a", "b"):
+                    print(name)
+        """)
+    assert "service" in found[6] and "service" in found[7] and "service" in found[8]
+    assert "service" in found[11] and "service" in found[12] and "service" in found[13]
+    assert "service" in found[21] and "service" in found[22] and "service" in found[24]
+    assert 26 not in found and 27 not in found
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

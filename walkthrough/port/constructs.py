@@ -1486,6 +1486,22 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         self.scan.shadowed = outer
 
+    def visit_For(self, node: ast.For) -> None:
+        """``for task in (self._reader, self._keepalive):`` the loop's name holds each of the
+        object's fields the file spells out, in turn: what the loop does with it
+        (``task.cancel()`` where the object stops) is done with each, as after ``task =
+        self._task`` (a name in the tuple that holds such a field stands for it)."""
+        aliases = self.held_aliases[-1] if self.held_aliases else {}
+        refs = [aliases.get(ref, ref) for ref in (
+            reference(each) or "" for each in node.iter.elts)] \
+            if isinstance(node.iter, ast.Tuple | ast.List) else []
+        name = node.target.id if isinstance(node.target, ast.Name) else ""
+        before = len(self.uses.get(name, ()))
+        self.generic_visit(node)
+        if name and refs and all(ref.startswith("self.") for ref in refs):
+            for ref in refs:
+                self.uses.setdefault(ref, []).extend(self.uses.get(name, [])[before:])
+
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
         self.entered.add(id(node.iter))
         self._evidence(node.iter, node.iter.func if isinstance(node.iter, ast.Call)
@@ -1537,12 +1553,18 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
-        held = reference(node.value) if isinstance(node.value, ast.Attribute) else None
-        if self.held_aliases and held is not None and held.startswith("self.") \
-                and qualname(node.value, self.scan) == "task":
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.held_aliases[-1][target.id] = held
+        # task = self._task, and worker, self._worker = self._worker, None: each name that
+        # takes a task kept on self holds that task
+        pairs = [(target, node.value) for target in node.targets] + [
+            pair for target in node.targets
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+            and len(target.elts) == len(node.value.elts)
+            for pair in zip(target.elts, node.value.elts, strict=True)]
+        for target, value in pairs:
+            held = reference(value) if isinstance(value, ast.Attribute) else None
+            if self.held_aliases and held is not None and held.startswith("self.") \
+                    and qualname(value, self.scan) == "task" and isinstance(target, ast.Name):
+                self.held_aliases[-1][target.id] = held
         made = node.value.value if isinstance(node.value, ast.Await) else node.value
         fresh = isinstance(made, ast.Call) and not made.args and not made.keywords
         if (self.functions or (self.main_block and not (
