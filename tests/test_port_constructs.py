@@ -3406,6 +3406,35 @@ def test_tasks_on_self_stopped_through_a_loop_over_them_or_an_unpacking_are_serv
     assert 26 not in found and 27 not in found
 
 
+def test_a_done_callback_that_is_the_objects_own_discarding_method_keeps_a_task_set() -> None:
+    """``task.add_done_callback(self._forget)`` where ``def _forget(self, task)`` does
+    ``self._tasks.discard(task)``: the set kept so the tasks live, the ``task-set`` row, as
+    ``add_done_callback(self._tasks.discard)`` is (working pyattacker, pyrallel-consumer,
+    pyrtl-433, tsbot, vrchatapi-async, kajenn-orchestra); a callback that only reads the task
+    keeps ``task-result``."""
+    found = rows("""\
+        import asyncio
+
+
+        class Spawner:
+            def __init__(self):
+                self._tasks: set[asyncio.Task] = set()
+
+            def spawn(self, coro):
+                task = asyncio.create_task(coro)
+                self._tasks.add(task)
+                task.add_done_callback(self._forget)
+                task.add_done_callback(self._log)
+
+            def _forget(self, task):
+                self._tasks.discard(task)
+
+            def _log(self, task):
+                print(task.result())
+        """)
+    assert "task-set" in found[11] and "task-set" not in found[12]
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

@@ -1165,9 +1165,12 @@ class Visitor(ast.NodeVisitor):
             return False
         if func.attr == "add_done_callback" and node.args:
             callback = node.args[0]
+            # (or self._forget, the object's own method that does self._tasks.discard(t))
             return (isinstance(callback, ast.Attribute)
                     and callback.attr in ("discard", "remove")) \
-                or (isinstance(callback, ast.Name) and callback.id in self.discarders)
+                or (isinstance(callback, ast.Name) and callback.id in self.discarders) \
+                or (isinstance(callback, ast.Attribute) and isinstance(callback.value, ast.Name)
+                    and callback.value.id == "self" and callback.attr in self.discarders)
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
