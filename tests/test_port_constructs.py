@@ -3435,6 +3435,37 @@ def test_a_done_callback_that_is_the_objects_own_discarding_method_keeps_a_task_
     assert "task-set" in found[11] and "task-set" not in found[12]
 
 
+def test_a_put_of_a_bare_object_marker_is_the_queues_end() -> None:
+    """``await q.put(_STOP)`` where the file binds ``_STOP = object()`` (at module level, in a
+    class body or on ``self``): a marker that means nothing but itself, put to end the stream,
+    the ``queue-shutdown`` row as ``put(None)`` is (working ReticulumTelemetryHub, datus-agent,
+    pyrtl-433, fastapi-modular, model-compose, aiolog); any other value put stays ``queue``."""
+    found = rows("""\
+        import asyncio
+
+        _STOP = object()
+
+
+        class Pump:
+            _END = object()
+
+            def __init__(self):
+                self._queue = asyncio.Queue()
+
+            async def run(self):
+                while True:
+                    item = await self._queue.get()
+                    if item is _STOP or item is self._END:
+                        return
+
+            async def stop(self, item):
+                await self._queue.put(_STOP)
+                self._queue.put_nowait(self._END)
+                await self._queue.put(item)
+        """)
+    assert found[19] == found[20] == {"queue-shutdown"} and found[21] == {"queue"}
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

@@ -832,9 +832,12 @@ class Visitor(ast.NodeVisitor):
                 self.emit(node, construct)
         self._server_headers()
         found = self.scan.found
-        # asyncio.wait(aws, timeout=t) that waits for all waits for at most t: wait_for's row
+        # asyncio.wait(aws, timeout=t) that waits for all waits for at most t: wait_for's row;
+        # queue.put(_STOP), _STOP = object(): the queue's end marker, as put(None) is
         found[:] = [(line, col, "asyncio.wait timed" if construct == "asyncio.wait all"
-                     and (line, col) in self.timed_calls else construct)
+                     and (line, col) in self.timed_calls else "queue sentinel"
+                     if construct in ("queue.put", "queue.put_nowait")
+                     and (line, col) in self.marker_puts else construct)
                     for line, col, construct in found]
         waits = sorted({construct for _, _, construct in found
                         if construct in ("asyncio.wait all", "asyncio.wait timed")})
@@ -1219,6 +1222,26 @@ class Visitor(ast.NodeVisitor):
         return {(each.lineno, each.col_offset) for each in walk(self.tree)
                 if isinstance(each, ast.Call) and any(
                     k.arg == "timeout" and not _is_none(k.value) for k in each.keywords)}
+
+    @functools.cached_property
+    def marker_puts(self) -> set[tuple[int, int]]:
+        """Where ``q.put(_STOP)`` names its method (line, column), for a value the file binds
+        to a bare ``object()`` (``_STOP = object()``, ``self._done = object()``): a marker
+        that means nothing but itself, put to tell the consumer the stream has ended, the
+        corpus README's ``queue-shutdown`` (a memory channel's ``aclose()``)."""
+        markers = {_last_name(target) for each in walk(self.tree)
+                   if isinstance(each, ast.Assign | ast.AnnAssign)
+                   and isinstance(each.value, ast.Call)
+                   and isinstance(each.value.func, ast.Name) and each.value.func.id == "object"
+                   and not each.value.args and not each.value.keywords
+                   for target in (each.targets if isinstance(each, ast.Assign)
+                                  else [each.target])}
+        return {(each.func.end_lineno or each.func.lineno, each.func.col_offset)
+                for each in walk(self.tree) if isinstance(each, ast.Call)
+                and isinstance(each.func, ast.Attribute)
+                and each.func.attr in ("put", "put_nowait") and len(each.args) == 1
+                and isinstance(each.args[0], ast.Name | ast.Attribute)
+                and _last_name(each.args[0]) in markers}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
