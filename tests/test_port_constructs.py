@@ -3466,6 +3466,52 @@ def test_a_put_of_a_bare_object_marker_is_the_queues_end() -> None:
     assert found[19] == found[20] == {"queue-shutdown"} and found[21] == {"queue"}
 
 
+def test_a_task_field_a_class_body_declares_is_the_instances_field() -> None:
+    """``_task: asyncio.Task | None = None`` in a class body (a dataclass's field, or a plain
+    class's declaration) is the field its instances keep: ``self._task`` started and cancelled
+    by the object makes it a service, the declaration too (working aiohttp-devtools,
+    polymarket-pandas, pydyno_pool, ...); and ``job.task = create_task(...)``, ``job.task
+    .cancel()`` on an instance of the file's class whose body declares ``task: asyncio.Task``
+    is that field, a service on each of its lines (working tares, mashpy, pdit, ...)."""
+    found = rows("""\
+        import asyncio
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class Job:
+            name: str
+            task: asyncio.Task | None = None
+
+
+        class Watcher:
+            _task: "asyncio.Task[None]"
+
+            async def start(self):
+                self._task = asyncio.create_task(self._run())
+
+            async def _run(self):
+                await asyncio.sleep(1)
+
+            async def close(self):
+                self._task.cancel()
+
+
+        class Runner:
+            def begin(self, job: Job):
+                job.task = asyncio.create_task(asyncio.sleep(1))
+
+            def running(self, job: Job):
+                return job.task is not None and not job.task.done()
+
+            async def stop(self, job: Job):
+                job.task.cancel()
+        """)
+    assert "service" in found[8] and "service" in found[12]
+    assert "service" in found[26] and "service" in found[29] and "service" in found[32]
+    assert 7 not in found
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

@@ -845,13 +845,16 @@ class Visitor(ast.NodeVisitor):
             # (or a wait_for, where its calls set a timeout): the rows of its calls' kinds
             for construct in waits if self.waits == {True} else ["asyncio.wait"]:
                 self.emit(node, construct)
+        fields = {name for _, name in self.task_fields}
         for ref in list(self.uses):
             # timer._task.cancel(), read off an object whose class keeps it as self._task:
-            # the same task (the class's), whatever holds the object
+            # the same task (the class's), whatever holds the object; and job.task = ...,
+            # job.task.cancel() on an object whose class declares ``task: asyncio.Task``
             head, _, attr = ref.rpartition(".")
             if head and "." not in head and head != "self" and head.isidentifier() \
-                    and f"self.{attr}" in self.created:
+                    and (f"self.{attr}" in self.created or attr in fields):
                 self.uses.setdefault(f"self.{attr}", []).extend(self.uses.pop(ref))
+                self.created.setdefault(f"self.{attr}", []).extend(self.created.pop(ref, ()))
         services = {ref for ref, uses in self.uses.items()
                     if (ref.startswith("self.") or "[" in ref) and ref in self.created
                     and any(stopping or (ref.startswith("self.")
@@ -869,6 +872,8 @@ class Visitor(ast.NodeVisitor):
                     self.scan.found.append((at, 0, "service"))
         retyped: dict[int, str] = {}
         for line, ref in self.annotated:
+            if (line, ref) in self.task_fields:
+                ref = f"self.{ref}"  # a class body's ``_task: asyncio.Task``: self._task
             rows: dict[str, str] = {}
             counts: dict[str, int] = {}
             for construct, at, _ in self.uses.get(ref, ()):
@@ -1242,6 +1247,16 @@ class Visitor(ast.NodeVisitor):
                 and each.func.attr in ("put", "put_nowait") and len(each.args) == 1
                 and isinstance(each.args[0], ast.Name | ast.Attribute)
                 and _last_name(each.args[0]) in markers}
+
+    @functools.cached_property
+    def task_fields(self) -> set[tuple[int, str]]:
+        """The fields a class body declares as one task (``_task: asyncio.Task | None =
+        None`` in a class or a dataclass), each with its line: the instances' ``self._task``,
+        or ``job.task`` read off one of them, is that field."""
+        return {(each.lineno, each.target.id) for cls in walk(self.tree)
+                if isinstance(cls, ast.ClassDef) for each in cls.body
+                if isinstance(each, ast.AnnAssign) and isinstance(each.target, ast.Name)
+                and annotation_kind(each.annotation, self.scan) == ("task", False)}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
