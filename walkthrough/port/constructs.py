@@ -803,8 +803,9 @@ class Visitor(ast.NodeVisitor):
             self._use(arg.value if isinstance(arg, ast.Starred) else arg, construct, node)
         aliases = self.held_aliases[-1] if self.held_aliases else {}
         if ROWS.get(construct) == "gather" and held and all(
-                (reference(each) or "").startswith("self.")
-                or (reference(each) or "") in aliases
+                ((reference(each) or "").startswith("self.")
+                 or (reference(each) or "") in aliases)
+                and reference(each) not in self.kept  # (a keep-alive set's tasks live alone)
                 for each in held) and self._in_service(starting=False) \
                 and not (self.sweeps and self.sweeps[-1]):
             self.emit(node, "service")
