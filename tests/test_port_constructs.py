@@ -398,7 +398,10 @@ def test_a_task_annotation_takes_the_row_of_what_the_code_does_with_the_task() -
         def report(task: "asyncio.Task[int]") -> None:
             print(task.exception())
         """)
-    assert found[6] == {"task-result"} and found[17] == {"task-result"}
+    # a parameter takes the row of what its function does with the task; a field awaited
+    # but not stopped with its object is a spawned task, its role (the README's rule for a
+    # Task annotation, as the working keys have it)
+    assert found[6] == {"create-task"} and found[17] == {"task-result"}
 
 
 def test_a_task_on_self_stopped_where_the_object_stops_is_a_service() -> None:
@@ -3510,6 +3513,50 @@ def test_a_task_field_a_class_body_declares_is_the_instances_field() -> None:
     assert "service" in found[8] and "service" in found[12]
     assert "service" in found[26] and "service" in found[29] and "service" in found[32]
     assert 7 not in found
+
+
+def test_a_task_annotation_takes_its_role_and_a_done_callbacks_parameter_its_result() -> None:
+    """``t: asyncio.Task | None = None``, then ``t = asyncio.create_task(...)`` and
+    ``t.done()``, ``t.cancel()`` or ``await t``: a task held in a name (or a field) is a
+    spawned task, the ``create-task`` row (the README: an ``asyncio.Task`` annotation takes
+    the row of the task's role), where a parameter takes the row of what its function does
+    with it (``other.cancel()``: task-cancel); the parameter of a function handed to
+    ``add_done_callback`` that takes the task out of the set that keeps it is ``task-set``.
+    A name annotated where the task is made keeps the row of what is done with it after (the
+    call has the spawn's)."""
+    found = rows("""\
+        import asyncio
+
+
+        async def main(work, other: asyncio.Task):
+            task: asyncio.Task | None = None
+            task = asyncio.create_task(work())
+            task.add_done_callback(_report)
+            if not task.done():
+                task.cancel()
+            other.cancel()
+            made: asyncio.Task = asyncio.create_task(work())
+            made.cancel()
+            kept = asyncio.create_task(work())
+            TASKS.add(kept)
+            kept.add_done_callback(_forget)
+
+
+        def _report(finished: asyncio.Task) -> None:
+            print(finished.result())
+
+
+        def _forget(done: asyncio.Task) -> None:
+            TASKS.discard(done)
+            if not done.cancelled():
+                done.exception()
+
+
+        TASKS: set[asyncio.Task] = set()
+        """)
+    assert found[4] == {"task-cancel"} and found[5] == {"create-task"}
+    assert found[11] == {"create-task", "task-cancel"}
+    assert found[18] == {"task-result"} and found[22] == {"task-set"}
 
 
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:

@@ -897,7 +897,20 @@ class Visitor(ast.NodeVisitor):
                     if ROWS.get(also) != "service":
                         self.scan.found.append((line, 0, f"asyncio.Task for {also}"))
             elif counts:
-                retyped[line] = rows[max(counts, key=lambda row: counts[row])]
+                row = max(counts, key=lambda row: counts[row])
+                # awaited, tested or cancelled, a task held in a name or a field is a spawned
+                # task (its role, the README's rule for a Task annotation), where a parameter
+                # is what its function does with it; a done-callback's parameter that takes
+                # the task out of the set that keeps it (def _forget(self, t): s.discard(t))
+                # is that set's. (A name annotated where the task is made, t: Task =
+                # create_task(...), has the spawn's row already: it keeps what is done after.)
+                made = any(at == line and ROWS.get(construct) == "create-task"
+                           and construct != "asyncio.Task" for at, _, construct in self.scan.found)
+                retyped[line] = "asyncio.create_task" if row in (
+                    "task-result", "task-cancel") and line not in self.parameters \
+                    and not made \
+                    else "task set" if self.parameters.get(line) in self.discarders \
+                    else rows[row]
         for line, construct in self.returned.items():
             retyped.setdefault(line, construct)
         if retyped:
@@ -1258,6 +1271,21 @@ class Visitor(ast.NodeVisitor):
                 if isinstance(cls, ast.ClassDef) for each in cls.body
                 if isinstance(each, ast.AnnAssign) and isinstance(each.target, ast.Name)
                 and annotation_kind(each.annotation, self.scan) == ("task", False)}
+
+    @functools.cached_property
+    def parameters(self) -> dict[int, str]:
+        """The lines of the parameters of the file's functions, each with its function's name
+        where the file hands that function to ``add_done_callback`` (a done-callback, whose
+        task is the finished one it reads), else with no name."""
+        handed = {callback_name(arg.args[0] if isinstance(arg, ast.Call) and arg.args
+                                else arg)
+                  for each in walk(self.tree) if isinstance(each, ast.Call)
+                  and isinstance(each.func, ast.Attribute)
+                  and each.func.attr == "add_done_callback"
+                  for arg in each.args[:1]}
+        return {arg.lineno: each.name if each.name in handed else "" for each in walk(self.tree)
+                if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                for arg in [*each.args.posonlyargs, *each.args.args, *each.args.kwonlyargs]}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
