@@ -3559,6 +3559,34 @@ def test_a_task_annotation_takes_its_role_and_a_done_callbacks_parameter_its_res
     assert found[18] == {"task-result"} and found[22] == {"task-set"}
 
 
+def test_a_task_a_function_is_handed_to_keep_in_a_set_is_the_task_set() -> None:
+    """``def track(self, task: asyncio.Task): self._tasks.add(task)`` (or ``remove``): the
+    function exists to keep the task alive by hand, or to let it go, so its parameter's
+    annotation is the ``task-set`` row, as the lines that keep it are (working maubot,
+    tsbot, sidekick-py, pyferro, ...); a parameter the function only awaits keeps
+    ``task-result``."""
+    found = rows("""\
+        import asyncio
+
+
+        class Tracker:
+            def __init__(self):
+                self._tasks: set[asyncio.Task] = set()
+
+            def track(self, task: asyncio.Task) -> None:
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+            def drop(self, task: asyncio.Task) -> None:
+                self._tasks.remove(task)
+
+            async def finish(self, task: asyncio.Task) -> None:
+                await task
+        """)
+    assert found[8] == {"task-set"} and found[12] == {"task-set"}
+    assert found[15] == {"task-result"}
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's

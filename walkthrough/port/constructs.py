@@ -886,9 +886,10 @@ class Visitor(ast.NodeVisitor):
                 # the line that creates it carries create-task already: the annotation
                 # changes for what is done with the task afterwards
                 counts.pop("create-task", None)
-            if line in self.collections:
+            if line in self.collections or line in self.kept_params:
                 # tasks: set[asyncio.Task], whatever is done with them: a container of tasks
-                # is the task-set row (the corpus README's settled case)
+                # is the task-set row (the corpus README's settled case); and so is a task a
+                # function is handed to keep in one (def _track(self, t): self._tasks.add(t))
                 retyped[line] = "task set"
             elif ref in services:
                 retyped[line] = "service"
@@ -1286,6 +1287,19 @@ class Visitor(ast.NodeVisitor):
         return {arg.lineno: each.name if each.name in handed else "" for each in walk(self.tree)
                 if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
                 for arg in [*each.args.posonlyargs, *each.args.args, *each.args.kwonlyargs]}
+
+    @functools.cached_property
+    def kept_params(self) -> set[int]:
+        """The lines of the parameters a function of the file puts in a container or takes
+        out of one (``self._tasks.add(task)``, ``s.discard(task)``): a task kept by hand so
+        that it lives, whose annotation is the task-set row."""
+        return {arg.lineno for each in walk(self.tree)
+                if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                for arg in [*each.args.posonlyargs, *each.args.args, *each.args.kwonlyargs]
+                if any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                       and sub.func.attr in ("add", "append", "discard", "remove")
+                       and len(sub.args) == 1 and isinstance(sub.args[0], ast.Name)
+                       and sub.args[0].id == arg.arg for sub in own_nodes(each))}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
