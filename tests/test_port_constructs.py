@@ -3587,6 +3587,48 @@ def test_a_task_a_function_is_handed_to_keep_in_a_set_is_the_task_set() -> None:
     assert found[15] == {"task-result"}
 
 
+def test_a_loop_over_a_services_fields_carries_only_what_the_loop_does() -> None:
+    """The mutants of ``visit_For`` that ``test_tasks_on_self_stopped_through_a_loop...``
+    leaves: a name in the tuple that holds a field (``for task in (reader,)``, after
+    ``reader = self._reader``) stands for the field; a loop at module level, a loop whose
+    name is only printed, and fields that hold tasks handed in (no use recorded for them
+    yet) are read without fault; and what the loop's name did before the loop (``await
+    task`` in another method) is not the fields'."""
+    found = rows("""\
+        import asyncio
+
+
+        class Client:
+            def __init__(self, a: asyncio.Task, b: asyncio.Task):
+                self._a = a
+                self._b = b
+                self._reader: asyncio.Task | None = None
+
+            async def run(self, work):
+                task = asyncio.create_task(work())
+                await task
+
+            def connect(self, work):
+                self._reader = asyncio.create_task(work())
+
+            async def close(self):
+                reader = self._reader
+                for task in (reader,):
+                    task.cancel()
+                for field in (self._a, self._b):
+                    print(field)
+                for each in (self._a, self._b):
+                    each.cancel()
+
+
+        for name in ("x", "y"):
+            print(name)
+        """)
+    assert "service" in found[8] and "service" in found[15]
+    assert found[12] == {"task-result"}
+    assert 22 not in found and "task-cancel" in found[24] and 28 not in found
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's
