@@ -3629,6 +3629,23 @@ def test_a_loop_over_a_services_fields_carries_only_what_the_loop_does() -> None
     assert 22 not in found and "task-cancel" in found[24] and 28 not in found
 
 
+def test_a_gather_at_module_level_is_read_without_a_function_around_it() -> None:
+    """``asyncio.run(asyncio.gather(a(), b()))`` in a script's body, outside any function:
+    no name there holds a task kept on self (``_waited_on`` looks for one only inside a
+    function), and the gather is the gather row."""
+    found = rows("""\
+        import asyncio
+
+
+        async def a():
+            await asyncio.sleep(1)
+
+
+        asyncio.run(asyncio.gather(a(), a()))
+        """)
+    assert found[8] == {"run", "gather"}
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's
