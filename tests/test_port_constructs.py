@@ -3646,6 +3646,22 @@ def test_a_gather_at_module_level_is_read_without_a_function_around_it() -> None
     assert found[8] == {"run", "gather"}
 
 
+def test_a_done_callback_that_is_a_sets_discard_keeps_the_task_set() -> None:
+    """``task.add_done_callback(running.discard)``, the set's own ``discard`` handed as the
+    callback, on a set the file never fills by name: that line is what keeps the task set,
+    the ``task-set`` row, whatever else holds it (``_keeps_a_task_alive``'s first branch)."""
+    found = rows("""\
+        import asyncio
+
+
+        def spawn(coro, running):
+            task = asyncio.create_task(coro)
+            task.add_done_callback(running.discard)
+            return task
+        """)
+    assert "task-set" in found[6]
+
+
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:
     """``writer = conn.writer`` then ``await writer.drain()``: only an asyncio stream has
     ``drain``/``readexactly``/``readuntil``, so its ``write`` and ``close`` are a stream's
