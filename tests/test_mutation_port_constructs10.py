@@ -76,7 +76,8 @@ def test_a_task_field_awaited_through_gather_is_annotated_for_the_gather() -> No
     assert "asyncio.Task for asyncio.gather" in lines[6]
     assert "asyncio.Task for asyncio.create_task" not in lines[6]
     assert "gather" in rows_at(source)[6]
-    assert lines[16] == {"asyncio.gather"}
+    # (and, in join, what stops the object, the await of the task it keeps: the service)
+    assert lines[16] == {"asyncio.gather", "service"}
 
 
 def test_a_task_field_only_created_is_annotated_for_its_create() -> None:

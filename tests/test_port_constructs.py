@@ -126,6 +126,36 @@ def test_asyncio_wait_for_all_is_a_gather_and_first_completed_is_not() -> None:
     assert found[7] == {"gather"}  # the default of waiting for all: a gather
 
 
+def test_asyncio_wait_for_all_with_a_timeout_is_a_wait_for() -> None:
+    """``asyncio.wait({task}, timeout=t)`` waits for at most t (the corpus README's ruling:
+    ``wait-for``, working keys 28 of 29); ``timeout=None`` waits as long as it takes, and an
+    imported ``wait`` takes the rows of its calls."""
+    found = rows("""\
+        import asyncio
+
+        async def main(tasks, t):
+            await asyncio.wait({tasks[0]}, timeout=t)
+            await asyncio.wait(tasks, timeout=None)
+            await asyncio.wait(tasks, timeout=t, return_when=asyncio.FIRST_COMPLETED)
+        """)
+    assert found[4] == {"wait-for"} and found[5] == {"gather"} and found[6] == {"wait-first"}
+    found = rows("""\
+        from asyncio import wait
+
+        async def main(fs):
+            await wait(fs, timeout=5)
+        """)
+    assert found[1] == {"wait-for"} and found[4] == {"wait-for"}
+    found = rows("""\
+        from asyncio import wait
+
+        async def main(fs):
+            await wait(fs, timeout=5)
+            await wait(fs)
+        """)
+    assert found[1] == {"gather", "wait-for"}
+
+
 def test_keyboard_interrupt_around_a_loops_run() -> None:
     found = rows("""\
         import asyncio
@@ -368,7 +398,10 @@ def test_a_task_annotation_takes_the_row_of_what_the_code_does_with_the_task() -
         def report(task: "asyncio.Task[int]") -> None:
             print(task.exception())
         """)
-    assert found[6] == {"task-result"} and found[17] == {"task-result"}
+    # a parameter takes the row of what its function does with the task; a field awaited
+    # but not stopped with its object is a spawned task, its role (the README's rule for a
+    # Task annotation, as the working keys have it)
+    assert found[6] == {"create-task"} and found[17] == {"task-result"}
 
 
 def test_a_task_on_self_stopped_where_the_object_stops_is_a_service() -> None:
@@ -3296,6 +3329,337 @@ def test_a_task_kept_on_self_and_stopped_through_a_local_name_is_a_service() -> 
         """)
     assert "service" in found[9] and "service" in found[10]
     assert "service" in found[19] and "service" in found[20]
+
+
+def test_waiting_for_a_services_own_tasks_where_it_stops_is_the_service() -> None:
+    """``await asyncio.gather(*self._tasks, return_exceptions=True)`` or ``asyncio.wait([task])``
+    (``task = self._task``) in ``stop()``: the await on the stop path of the tasks the object
+    keeps, ``service`` as its ``cancel()`` is (working keys 28 lines); a gather of anything
+    else there (a call, a local list), or of the fields outside a stop, keeps its own row."""
+    found = rows("""\
+        import asyncio
+
+
+        class Pool:
+            def __init__(self):
+                self._tasks = []
+                self._task = None
+
+            async def start(self):
+                for i in range(3):
+                    self._tasks.append(asyncio.create_task(self._work(i)))
+                self._task = asyncio.create_task(self._work(9))
+
+            async def _work(self, i):
+                await asyncio.sleep(i)
+
+            async def run(self):
+                await asyncio.gather(*self._tasks)
+
+            async def stop(self, others):
+                for task in self._tasks:
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+                task = self._task
+                task.cancel()
+                await asyncio.wait([task])
+                await asyncio.gather(self._work(1), *others)
+        """)
+    assert "service" in found[23] and "service" in found[26]
+    assert "service" not in found[18] and "service" not in found[27]
+
+
+def test_tasks_on_self_stopped_through_a_loop_over_them_or_an_unpacking_are_services() -> None:
+    """``for task in (self._reader, self._keepalive): task.cancel()`` and ``worker,
+    self._worker = self._worker, None`` then ``worker.cancel()`` in ``close()``: each name
+    holds a task kept on the object, stopped with it, so each task is a service on each of its
+    lines, its annotation and its start too (working das-bridge, gamegains-sdk, reglow,
+    pyrtl-433, nonebot-plugin-gpt, ...). A loop over other values binds nothing."""
+    found = rows("""\
+        import asyncio
+
+
+        class Client:
+            def __init__(self):
+                self._reader: asyncio.Task | None = None
+                self._keepalive: asyncio.Task | None = None
+                self._worker: asyncio.Task | None = None
+
+            async def connect(self):
+                self._reader = asyncio.create_task(self._read())
+                self._keepalive = asyncio.create_task(self._read())
+                self._worker = asyncio.create_task(self._read())
+
+            async def _read(self):
+                await asyncio.sleep(1)
+
+            async def close(self):
+                for task in (self._reader, self._keepalive):
+                    if task is not None:
+                        task.cancel()
+                        await task
+                worker, self._worker = self._worker, None
+                worker.cancel()
+                for name in ("a", "b"):
+                    print(name)
+        """)
+    assert "service" in found[6] and "service" in found[7] and "service" in found[8]
+    assert "service" in found[11] and "service" in found[12] and "service" in found[13]
+    assert "service" in found[21] and "service" in found[22] and "service" in found[24]
+    assert 26 not in found and 27 not in found
+
+
+def test_a_done_callback_that_is_the_objects_own_discarding_method_keeps_a_task_set() -> None:
+    """``task.add_done_callback(self._forget)`` where ``def _forget(self, task)`` does
+    ``self._tasks.discard(task)``: the set kept so the tasks live, the ``task-set`` row, as
+    ``add_done_callback(self._tasks.discard)`` is (working pyattacker, pyrallel-consumer,
+    pyrtl-433, tsbot, vrchatapi-async, kajenn-orchestra); a callback that only reads the task
+    keeps ``task-result``."""
+    found = rows("""\
+        import asyncio
+
+
+        class Spawner:
+            def __init__(self):
+                self._tasks: set[asyncio.Task] = set()
+
+            def spawn(self, coro):
+                task = asyncio.create_task(coro)
+                self._tasks.add(task)
+                task.add_done_callback(self._forget)
+                task.add_done_callback(self._log)
+
+            def _forget(self, task):
+                self._tasks.discard(task)
+
+            def _log(self, task):
+                print(task.result())
+        """)
+    assert "task-set" in found[11] and "task-set" not in found[12]
+
+
+def test_a_put_of_a_bare_object_marker_is_the_queues_end() -> None:
+    """``await q.put(_STOP)`` where the file binds ``_STOP = object()`` (at module level, in a
+    class body or on ``self``): a marker that means nothing but itself, put to end the stream,
+    the ``queue-shutdown`` row as ``put(None)`` is (working ReticulumTelemetryHub, datus-agent,
+    pyrtl-433, fastapi-modular, model-compose, aiolog); any other value put stays ``queue``."""
+    found = rows("""\
+        import asyncio
+
+        _STOP = object()
+
+
+        class Pump:
+            _END = object()
+
+            def __init__(self):
+                self._queue = asyncio.Queue()
+
+            async def run(self):
+                while True:
+                    item = await self._queue.get()
+                    if item is _STOP or item is self._END:
+                        return
+
+            async def stop(self, item):
+                await self._queue.put(_STOP)
+                self._queue.put_nowait(self._END)
+                await self._queue.put(item)
+        """)
+    assert found[19] == found[20] == {"queue-shutdown"} and found[21] == {"queue"}
+
+
+def test_a_task_field_a_class_body_declares_is_the_instances_field() -> None:
+    """``_task: asyncio.Task | None = None`` in a class body (a dataclass's field, or a plain
+    class's declaration) is the field its instances keep: ``self._task`` started and cancelled
+    by the object makes it a service, the declaration too (working aiohttp-devtools,
+    polymarket-pandas, pydyno_pool, ...); and ``job.task = create_task(...)``, ``job.task
+    .cancel()`` on an instance of the file's class whose body declares ``task: asyncio.Task``
+    is that field, a service on each of its lines (working tares, mashpy, pdit, ...)."""
+    found = rows("""\
+        import asyncio
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class Job:
+            name: str
+            task: asyncio.Task | None = None
+
+
+        class Watcher:
+            _task: "asyncio.Task[None]"
+
+            async def start(self):
+                self._task = asyncio.create_task(self._run())
+
+            async def _run(self):
+                await asyncio.sleep(1)
+
+            async def close(self):
+                self._task.cancel()
+
+
+        class Runner:
+            def begin(self, job: Job):
+                job.task = asyncio.create_task(asyncio.sleep(1))
+
+            def running(self, job: Job):
+                return job.task is not None and not job.task.done()
+
+            async def stop(self, job: Job):
+                job.task.cancel()
+        """)
+    assert "service" in found[8] and "service" in found[12]
+    assert "service" in found[26] and "service" in found[29] and "service" in found[32]
+    assert 7 not in found
+
+
+def test_a_task_annotation_takes_its_role_and_a_done_callbacks_parameter_its_result() -> None:
+    """``t: asyncio.Task | None = None``, then ``t = asyncio.create_task(...)`` and
+    ``t.done()``, ``t.cancel()`` or ``await t``: a task held in a name (or a field) is a
+    spawned task, the ``create-task`` row (the README: an ``asyncio.Task`` annotation takes
+    the row of the task's role), where a parameter takes the row of what its function does
+    with it (``other.cancel()``: task-cancel); the parameter of a function handed to
+    ``add_done_callback`` that takes the task out of the set that keeps it is ``task-set``.
+    A name annotated where the task is made keeps the row of what is done with it after (the
+    call has the spawn's)."""
+    found = rows("""\
+        import asyncio
+
+
+        async def main(work, other: asyncio.Task):
+            task: asyncio.Task | None = None
+            task = asyncio.create_task(work())
+            task.add_done_callback(_report)
+            if not task.done():
+                task.cancel()
+            other.cancel()
+            made: asyncio.Task = asyncio.create_task(work())
+            made.cancel()
+            kept = asyncio.create_task(work())
+            TASKS.add(kept)
+            kept.add_done_callback(_forget)
+
+
+        def _report(finished: asyncio.Task) -> None:
+            print(finished.result())
+
+
+        def _forget(done: asyncio.Task) -> None:
+            TASKS.discard(done)
+            if not done.cancelled():
+                done.exception()
+
+
+        TASKS: set[asyncio.Task] = set()
+        """)
+    assert found[4] == {"task-cancel"} and found[5] == {"create-task"}
+    assert found[11] == {"create-task", "task-cancel"}
+    assert found[18] == {"task-result"} and found[22] == {"task-set"}
+
+
+def test_a_task_a_function_is_handed_to_keep_in_a_set_is_the_task_set() -> None:
+    """``def track(self, task: asyncio.Task): self._tasks.add(task)`` (or ``remove``): the
+    function exists to keep the task alive by hand, or to let it go, so its parameter's
+    annotation is the ``task-set`` row, as the lines that keep it are (working maubot,
+    tsbot, sidekick-py, pyferro, ...); a parameter the function only awaits keeps
+    ``task-result``."""
+    found = rows("""\
+        import asyncio
+
+
+        class Tracker:
+            def __init__(self):
+                self._tasks: set[asyncio.Task] = set()
+
+            def track(self, task: asyncio.Task) -> None:
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+            def drop(self, task: asyncio.Task) -> None:
+                self._tasks.remove(task)
+
+            async def finish(self, task: asyncio.Task) -> None:
+                await task
+        """)
+    assert found[8] == {"task-set"} and found[12] == {"task-set"}
+    assert found[15] == {"task-result"}
+
+
+def test_a_loop_over_a_services_fields_carries_only_what_the_loop_does() -> None:
+    """The mutants of ``visit_For`` that ``test_tasks_on_self_stopped_through_a_loop...``
+    leaves: a name in the tuple that holds a field (``for task in (reader,)``, after
+    ``reader = self._reader``) stands for the field; a loop at module level, a loop whose
+    name is only printed, and fields that hold tasks handed in (no use recorded for them
+    yet) are read without fault; and what the loop's name did before the loop (``await
+    task`` in another method) is not the fields'."""
+    found = rows("""\
+        import asyncio
+
+
+        class Client:
+            def __init__(self, a: asyncio.Task, b: asyncio.Task):
+                self._a = a
+                self._b = b
+                self._reader: asyncio.Task | None = None
+
+            async def run(self, work):
+                task = asyncio.create_task(work())
+                await task
+
+            def connect(self, work):
+                self._reader = asyncio.create_task(work())
+
+            async def close(self):
+                reader = self._reader
+                for task in (reader,):
+                    task.cancel()
+                for field in (self._a, self._b):
+                    print(field)
+                for each in (self._a, self._b):
+                    each.cancel()
+
+
+        for name in ("x", "y"):
+            print(name)
+        """)
+    assert "service" in found[8] and "service" in found[15]
+    assert found[12] == {"task-result"}
+    assert 22 not in found and "task-cancel" in found[24] and 28 not in found
+
+
+def test_a_gather_at_module_level_is_read_without_a_function_around_it() -> None:
+    """``asyncio.run(asyncio.gather(a(), b()))`` in a script's body, outside any function:
+    no name there holds a task kept on self (``_waited_on`` looks for one only inside a
+    function), and the gather is the gather row."""
+    found = rows("""\
+        import asyncio
+
+
+        async def a():
+            await asyncio.sleep(1)
+
+
+        asyncio.run(asyncio.gather(a(), a()))
+        """)
+    assert found[8] == {"run", "gather"}
+
+
+def test_a_done_callback_that_is_a_sets_discard_keeps_the_task_set() -> None:
+    """``task.add_done_callback(running.discard)``, the set's own ``discard`` handed as the
+    callback, on a set the file never fills by name: that line is what keeps the task set,
+    the ``task-set`` row, whatever else holds it (``_keeps_a_task_alive``'s first branch)."""
+    found = rows("""\
+        import asyncio
+
+
+        def spawn(coro, running):
+            task = asyncio.create_task(coro)
+            task.add_done_callback(running.discard)
+            return task
+        """)
+    assert "task-set" in found[6]
 
 
 def test_a_name_drained_or_read_exactly_is_a_stream_wherever_it_came_from() -> None:

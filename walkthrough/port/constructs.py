@@ -84,6 +84,9 @@ ROWS: dict[str, str] = {
     "asyncio.gather": "gather",
     "asyncio.wait": "wait-first",
     "asyncio.wait all": "gather",
+    # asyncio.wait({task}, timeout=t): waits for all, for at most t (the corpus README's
+    # ruling): trio.move_on_after(t) around a nursery, the wait_for row's Trio side
+    "asyncio.wait timed": "wait-for",
     "asyncio.FIRST_COMPLETED": "wait-first",
     "asyncio.FIRST_EXCEPTION": "wait-first",
     "asyncio.ALL_COMPLETED": "gather",  # asyncio.wait(aws, return_when=ALL_COMPLETED)
@@ -784,9 +787,28 @@ class Visitor(ast.NodeVisitor):
                         for line, col, c in found]
 
     def _waited_on(self, node: ast.Call, construct: str) -> None:
-        """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``."""
+        """``asyncio.wait(tasks)``, ``gather(*tasks)``: what the file does with ``tasks``.
+
+        In what stops a service (``stop()``, ``close()``, ``__aexit__``), waiting for all of
+        the object's own fields (``gather(*self._tasks, return_exceptions=True)``,
+        ``wait([self._task])``, or a name that holds one) is the ``await`` on the stop path of
+        the tasks it keeps: ``service`` (the corpus README's fifth-part case), as the
+        ``cancel()`` before it is; what the object awaits there is its own, whatever holds it.
+        """
+        held = [each for arg in node.args
+                for each in ([arg.value] if isinstance(arg, ast.Starred)
+                             else arg.elts if isinstance(arg, ast.List | ast.Tuple | ast.Set)
+                             else [arg])]
         for arg in node.args:
             self._use(arg.value if isinstance(arg, ast.Starred) else arg, construct, node)
+        aliases = self.held_aliases[-1] if self.held_aliases else {}
+        if ROWS.get(construct) == "gather" and held and all(
+                ((reference(each) or "").startswith("self.")
+                 or (reference(each) or "") in aliases)
+                and reference(each) not in self.kept  # (a keep-alive set's tasks live alone)
+                for each in held) and self._in_service(starting=False) \
+                and not (self.sweeps and self.sweeps[-1]):
+            self.emit(node, "service")
 
     def _use(self, held: ast.expr, construct: str, node: ast.AST) -> None:
         ref = reference(held)
@@ -810,15 +832,30 @@ class Visitor(ast.NodeVisitor):
             for construct in sorted(self.families.get(family, ())):
                 self.emit(node, construct)
         self._server_headers()
+        found = self.scan.found
+        # asyncio.wait(aws, timeout=t) that waits for all waits for at most t: wait_for's row;
+        # queue.put(_STOP), _STOP = object(): the queue's end marker, as put(None) is
+        found[:] = [(line, col, "asyncio.wait timed" if construct == "asyncio.wait all"
+                     and (line, col) in self.timed_calls else "queue sentinel"
+                     if construct in ("queue.put", "queue.put_nowait")
+                     and (line, col) in self.marker_puts else construct)
+                    for line, col, construct in found]
+        waits = sorted({construct for _, _, construct in found
+                        if construct in ("asyncio.wait all", "asyncio.wait timed")})
         for node in self.wait_imports:  # ``wait`` imported for waiting on all is a gather
-            self.emit(node, "asyncio.wait all" if self.waits == {True} else "asyncio.wait")
+            # (or a wait_for, where its calls set a timeout): the rows of its calls' kinds
+            for construct in waits if self.waits == {True} else ["asyncio.wait"]:
+                self.emit(node, construct)
+        fields = {name for _, name in self.task_fields}
         for ref in list(self.uses):
             # timer._task.cancel(), read off an object whose class keeps it as self._task:
-            # the same task (the class's), whatever holds the object
+            # the same task (the class's), whatever holds the object; and job.task = ...,
+            # job.task.cancel() on an object whose class declares ``task: asyncio.Task``
             head, _, attr = ref.rpartition(".")
             if head and "." not in head and head != "self" and head.isidentifier() \
-                    and f"self.{attr}" in self.created:
+                    and (f"self.{attr}" in self.created or attr in fields):
                 self.uses.setdefault(f"self.{attr}", []).extend(self.uses.pop(ref))
+                self.created.setdefault(f"self.{attr}", []).extend(self.created.pop(ref, ()))
         services = {ref for ref, uses in self.uses.items()
                     if (ref.startswith("self.") or "[" in ref) and ref in self.created
                     and any(stopping or (ref.startswith("self.")
@@ -836,6 +873,8 @@ class Visitor(ast.NodeVisitor):
                     self.scan.found.append((at, 0, "service"))
         retyped: dict[int, str] = {}
         for line, ref in self.annotated:
+            if (line, ref) in self.task_fields:
+                ref = f"self.{ref}"  # a class body's ``_task: asyncio.Task``: self._task
             rows: dict[str, str] = {}
             counts: dict[str, int] = {}
             for construct, at, _ in self.uses.get(ref, ()):
@@ -847,9 +886,10 @@ class Visitor(ast.NodeVisitor):
                 # the line that creates it carries create-task already: the annotation
                 # changes for what is done with the task afterwards
                 counts.pop("create-task", None)
-            if line in self.collections:
+            if line in self.collections or line in self.kept_params:
                 # tasks: set[asyncio.Task], whatever is done with them: a container of tasks
-                # is the task-set row (the corpus README's settled case)
+                # is the task-set row (the corpus README's settled case); and so is a task a
+                # function is handed to keep in one (def _track(self, t): self._tasks.add(t))
                 retyped[line] = "task set"
             elif ref in services:
                 retyped[line] = "service"
@@ -858,7 +898,20 @@ class Visitor(ast.NodeVisitor):
                     if ROWS.get(also) != "service":
                         self.scan.found.append((line, 0, f"asyncio.Task for {also}"))
             elif counts:
-                retyped[line] = rows[max(counts, key=lambda row: counts[row])]
+                row = max(counts, key=lambda row: counts[row])
+                # awaited, tested or cancelled, a task held in a name or a field is a spawned
+                # task (its role, the README's rule for a Task annotation), where a parameter
+                # is what its function does with it; a done-callback's parameter that takes
+                # the task out of the set that keeps it (def _forget(self, t): s.discard(t))
+                # is that set's. (A name annotated where the task is made, t: Task =
+                # create_task(...), has the spawn's row already: it keeps what is done after.)
+                made = any(at == line and ROWS.get(construct) == "create-task"
+                           and construct != "asyncio.Task" for at, _, construct in self.scan.found)
+                retyped[line] = "asyncio.create_task" if row in (
+                    "task-result", "task-cancel") and line not in self.parameters \
+                    and not made \
+                    else "task set" if self.parameters.get(line) in self.discarders \
+                    else rows[row]
         for line, construct in self.returned.items():
             retyped.setdefault(line, construct)
         if retyped:
@@ -1135,9 +1188,12 @@ class Visitor(ast.NodeVisitor):
             return False
         if func.attr == "add_done_callback" and node.args:
             callback = node.args[0]
+            # (or self._forget, the object's own method that does self._tasks.discard(t))
             return (isinstance(callback, ast.Attribute)
                     and callback.attr in ("discard", "remove")) \
-                or (isinstance(callback, ast.Name) and callback.id in self.discarders)
+                or (isinstance(callback, ast.Name) and callback.id in self.discarders) \
+                or (isinstance(callback, ast.Attribute) and isinstance(callback.value, ast.Name)
+                    and callback.value.id == "self" and callback.attr in self.discarders)
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
@@ -1176,6 +1232,74 @@ class Visitor(ast.NodeVisitor):
                         if ref is not None:
                             found.add(ref)
         return found
+
+    @functools.cached_property
+    def timed_calls(self) -> set[tuple[int, int]]:
+        """Where a call given a ``timeout=`` other than a literal ``None`` starts (line,
+        column): ``asyncio.wait(aws, timeout=t)`` that waits for all waits for at most t, the
+        corpus README's ``wait-for`` (``trio.move_on_after(t)`` around a nursery), not the
+        gather that waiting for all is without one."""
+        return {(each.lineno, each.col_offset) for each in walk(self.tree)
+                if isinstance(each, ast.Call) and any(
+                    k.arg == "timeout" and not _is_none(k.value) for k in each.keywords)}
+
+    @functools.cached_property
+    def marker_puts(self) -> set[tuple[int, int]]:
+        """Where ``q.put(_STOP)`` names its method (line, column), for a value the file binds
+        to a bare ``object()`` (``_STOP = object()``, ``self._done = object()``): a marker
+        that means nothing but itself, put to tell the consumer the stream has ended, the
+        corpus README's ``queue-shutdown`` (a memory channel's ``aclose()``)."""
+        markers = {_last_name(target) for each in walk(self.tree)
+                   if isinstance(each, ast.Assign | ast.AnnAssign)
+                   and isinstance(each.value, ast.Call)
+                   and isinstance(each.value.func, ast.Name) and each.value.func.id == "object"
+                   and not each.value.args and not each.value.keywords
+                   for target in (each.targets if isinstance(each, ast.Assign)
+                                  else [each.target])}
+        return {(each.func.end_lineno or each.func.lineno, each.func.col_offset)
+                for each in walk(self.tree) if isinstance(each, ast.Call)
+                and isinstance(each.func, ast.Attribute)
+                and each.func.attr in ("put", "put_nowait") and len(each.args) == 1
+                and isinstance(each.args[0], ast.Name | ast.Attribute)
+                and _last_name(each.args[0]) in markers}
+
+    @functools.cached_property
+    def task_fields(self) -> set[tuple[int, str]]:
+        """The fields a class body declares as one task (``_task: asyncio.Task | None =
+        None`` in a class or a dataclass), each with its line: the instances' ``self._task``,
+        or ``job.task`` read off one of them, is that field."""
+        return {(each.lineno, each.target.id) for cls in walk(self.tree)
+                if isinstance(cls, ast.ClassDef) for each in cls.body
+                if isinstance(each, ast.AnnAssign) and isinstance(each.target, ast.Name)
+                and annotation_kind(each.annotation, self.scan) == ("task", False)}
+
+    @functools.cached_property
+    def parameters(self) -> dict[int, str]:
+        """The lines of the parameters of the file's functions, each with its function's name
+        where the file hands that function to ``add_done_callback`` (a done-callback, whose
+        task is the finished one it reads), else with no name."""
+        handed = {callback_name(arg.args[0] if isinstance(arg, ast.Call) and arg.args
+                                else arg)
+                  for each in walk(self.tree) if isinstance(each, ast.Call)
+                  and isinstance(each.func, ast.Attribute)
+                  and each.func.attr == "add_done_callback"
+                  for arg in each.args[:1]}
+        return {arg.lineno: each.name if each.name in handed else "" for each in walk(self.tree)
+                if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                for arg in [*each.args.posonlyargs, *each.args.args, *each.args.kwonlyargs]}
+
+    @functools.cached_property
+    def kept_params(self) -> set[int]:
+        """The lines of the parameters a function of the file puts in a container or takes
+        out of one (``self._tasks.add(task)``, ``s.discard(task)``): a task kept by hand so
+        that it lives, whose annotation is the task-set row."""
+        return {arg.lineno for each in walk(self.tree)
+                if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+                for arg in [*each.args.posonlyargs, *each.args.args, *each.args.kwonlyargs]
+                if any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                       and sub.func.attr in ("add", "append", "discard", "remove")
+                       and len(sub.args) == 1 and isinstance(sub.args[0], ast.Name)
+                       and sub.args[0].id == arg.arg for sub in own_nodes(each))}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
@@ -1446,6 +1570,22 @@ class Visitor(ast.NodeVisitor):
         self.generic_visit(node)
         self.scan.shadowed = outer
 
+    def visit_For(self, node: ast.For) -> None:
+        """``for task in (self._reader, self._keepalive):`` the loop's name holds each of the
+        object's fields the file spells out, in turn: what the loop does with it
+        (``task.cancel()`` where the object stops) is done with each, as after ``task =
+        self._task`` (a name in the tuple that holds such a field stands for it)."""
+        aliases = self.held_aliases[-1] if self.held_aliases else {}
+        refs = [aliases.get(ref, ref) for ref in (
+            reference(each) or "" for each in node.iter.elts)] \
+            if isinstance(node.iter, ast.Tuple | ast.List) else []
+        name = node.target.id if isinstance(node.target, ast.Name) else ""
+        before = len(self.uses.get(name, ()))
+        self.generic_visit(node)
+        if name and refs and all(ref.startswith("self.") for ref in refs):
+            for ref in refs:
+                self.uses.setdefault(ref, []).extend(self.uses.get(name, [])[before:])
+
     def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
         self.entered.add(id(node.iter))
         self._evidence(node.iter, node.iter.func if isinstance(node.iter, ast.Call)
@@ -1497,12 +1637,18 @@ class Visitor(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._visit_assign(node)
-        held = reference(node.value) if isinstance(node.value, ast.Attribute) else None
-        if self.held_aliases and held is not None and held.startswith("self.") \
-                and qualname(node.value, self.scan) == "task":
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    self.held_aliases[-1][target.id] = held
+        # task = self._task, and worker, self._worker = self._worker, None: each name that
+        # takes a task kept on self holds that task
+        pairs = [(target, node.value) for target in node.targets] + [
+            pair for target in node.targets
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+            and len(target.elts) == len(node.value.elts)
+            for pair in zip(target.elts, node.value.elts, strict=True)]
+        for target, value in pairs:
+            held = reference(value) if isinstance(value, ast.Attribute) else None
+            if self.held_aliases and held is not None and held.startswith("self.") \
+                    and qualname(value, self.scan) == "task" and isinstance(target, ast.Name):
+                self.held_aliases[-1][target.id] = held
         made = node.value.value if isinstance(node.value, ast.Await) else node.value
         fresh = isinstance(made, ast.Call) and not made.args and not made.keywords
         if (self.functions or (self.main_block and not (

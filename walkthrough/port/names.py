@@ -1703,6 +1703,13 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                         bind(item.optional_vars, kind, scan)
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
                 kind = qualname(node.iter, scan)
+                if kind is None and isinstance(node.iter, ast.Tuple | ast.List) \
+                        and node.iter.elts:
+                    # for task in (self._reader, self._keepalive): each of the objects the
+                    # file spells out, when they are all of one kind (tasks kept on self)
+                    kinds = {qualname(each, scan) for each in node.iter.elts}
+                    only = kinds.pop() if len(kinds) == 1 else None
+                    kind = plural(only) if only is not None else None
                 if kind == "websocket" and isinstance(node, ast.AsyncFor):
                     bind(node.target, "wsmessage", scan)  # async for msg in ws: a WSMessage
                 elif element(kind) is not None:
