@@ -3086,6 +3086,33 @@ def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_
     assert 17 not in found and 20 not in found and 24 not in found and 25 not in found
 
 
+def test_a_task_deleted_from_a_kept_container_is_a_task_set() -> None:
+    """``del self._tasks[key]`` takes a task out of a container kept by hand, as ``remove``
+    does: task-set (the corpus README's eleventh-part ruling). Not ``del d[k]["task"]`` (an
+    item of an item: a record that holds a task), not ``del`` off a plain dict, and not in
+    ``stop()``, where what is done with a service's tasks is the service's (clearing its
+    container is no line of the port, the twelfth part's ruling)."""
+    found = rows("""\
+        import asyncio
+
+        class Runner:
+            def __init__(self):
+                self._tasks: dict[str, asyncio.Task] = {}
+                self._details: dict[str, dict[str, asyncio.Task]] = {}
+                self._names = {}
+
+            def forget(self, key):
+                del self._tasks[key]
+                del self._details[key]["task"]
+                del self._names[key]
+
+            def stop(self, key):
+                del self._tasks[key]
+        """)
+    assert found[10] == {"task-set"}
+    assert 11 not in found and 12 not in found and 15 not in found
+
+
 def test_removing_a_record_that_holds_a_task_is_no_task_set() -> None:
     """``self._owning.remove((me, lock_type))``: a set of (task, mode) records a lock keeps to
     know its owners, not a set kept so that tasks live; only its task's own lines change."""

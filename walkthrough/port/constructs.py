@@ -1736,6 +1736,19 @@ class Visitor(ast.NodeVisitor):
             return True
         return ref is not None and qualname(node, self.scan) == "loop"
 
+    def visit_Delete(self, node: ast.Delete) -> None:
+        """``del self._tasks[key]``: a task taken out of a container of tasks kept by hand,
+        as ``remove`` takes one: task-set, the corpus README's eleventh-part ruling (a nursery
+        keeps its children, so the container and its lines go). Not ``del d[k]["task"]``, an
+        item of an item; nor where a service stops, a line of the service, as clearing its
+        container is none (the twelfth part's ruling)."""
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) \
+                    and isinstance(target.value, ast.Name | ast.Attribute) \
+                    and self._kept_tasks(target.value) and not self._in_service(starting=False):
+                self.emit(target, "task set")
+        self.generic_visit(node)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         """``if loop is None:``, ``loop is not self._loop``: testing a loop handed in."""
         operands = [node.left, *node.comparators]
