@@ -1386,6 +1386,42 @@ def test_a_function_of_the_file_gets_what_its_callers_hand_it() -> None:
     assert 6 not in found
 
 
+def test_a_parameter_annotated_any_gets_what_its_callers_hand_it() -> None:
+    """``async def _idle(self, socket: Any)`` called with the websocket the file opened: an
+    annotation that names no type (``Any``, ``typing.Any``, ``object``, in quotes or not) says
+    nothing of the parameter, so what the calls hand it is what it is, as for a parameter with
+    no annotation; an annotation that names a type still wins (``conn: Connection``, the
+    package's own class)."""
+    found = rows("""\
+        import typing
+        from typing import Any
+
+        import websockets
+
+        from .db import Connection
+
+        class Agent:
+            async def main(self, url, conn):
+                async with websockets.connect(url) as socket:
+                    await self._idle(socket)
+                    await self._run(socket, socket, socket)
+                    await self._store(socket)
+
+            async def _idle(self, socket: Any) -> None:
+                await socket.close()
+
+            async def _run(self, a: "typing.Any", b: object, c: "object") -> None:
+                await a.send("a")
+                await b.send("b")
+                await c.send("c")
+
+            async def _store(self, conn: Connection) -> None:
+                await conn.close()
+        """)
+    assert found[16] == found[19] == found[20] == found[21] == {"websocket"}
+    assert 24 not in found
+
+
 def test_a_callback_gets_what_is_handed_on_after_it() -> None:
     found = rows("""\
         import asyncio
