@@ -3087,9 +3087,9 @@ def test_except_keyboard_interrupt_around_a_function_that_runs_the_program_is_ct
 def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_emptied() -> None:
     """``self._background = set()`` filled with tasks, a dict of tasks' store
     (``self._by_id[key] = task``) and ``remove`` of a finished task are the task-set row (a
-    nursery keeps its children). Not a set filled for ``asyncio.wait``, nor what the wait
-    gives (``done.pop()``, ``pending.remove(t)``); nor a pop off a dict of tasks, which takes
-    a task out to await or cancel it (that use is the line's change)."""
+    nursery keeps its children), and so is a pop off a dict of tasks (the corpus README's
+    eleventh-part ruling on taking a task out). Not a set filled for ``asyncio.wait``, nor
+    what the wait gives (``done.pop()``, ``pending.remove(t)``)."""
     found = rows("""\
         import asyncio
 
@@ -3118,8 +3118,47 @@ def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_
             pending.remove(winner)
             return winner.result()
         """)
-    assert found[5] == found[10] == found[11] == found[14] == {"task-set"}
-    assert 17 not in found and 20 not in found and 24 not in found and 25 not in found
+    assert found[5] == found[10] == found[11] == found[14] == found[17] == {"task-set"}
+    assert 20 not in found and 24 not in found and 25 not in found
+
+
+def test_a_task_popped_from_a_kept_container_is_a_task_set() -> None:
+    """``self._tasks.pop(key, None)`` and ``self._queue.popleft()`` take a task out of a
+    container kept by hand: task-set, as ``remove`` is (a nursery keeps its children, so the
+    container and its lines go). Not a pop off a mapping keyed by tasks
+    (``self._conns.pop(current_task())``: what it holds is something else), nor off one the
+    file fills with records (``self._games[k] = (game, task)``); nor ``await
+    self._queue.popleft()``, which awaits the task (that is the line's row), nor a pop where a
+    service stops (``stop()``): a line of the service, as clearing its container is none (the
+    twelfth part's ruling)."""
+    found = rows("""\
+        import asyncio
+        import collections
+
+        class Runner:
+            def __init__(self):
+                self._tasks: dict[str, asyncio.Task] = {}
+                self._queue: collections.deque[asyncio.Task] = collections.deque()
+                self._conns: dict[asyncio.Task, str] = {}
+                self._games: dict[str, tuple[str, asyncio.Task]] = {}
+
+            def forget(self, key, task):
+                running = self._tasks.pop(key, None)
+                oldest = self._queue.popleft()
+                self._conns.pop(asyncio.current_task(), None)
+                self._games[key] = ("game", task)
+                self._games.pop(key, None)
+                return running, oldest
+
+            async def drain(self):
+                return await self._queue.popleft()
+
+            def stop(self, key):
+                self._tasks.pop(key)
+        """)
+    assert found[12] == found[13] == {"task-set"}
+    assert found[14] == {"current-task"} and 16 not in found
+    assert "task-set" not in found.get(20, set()) and 23 not in found
 
 
 def test_a_task_deleted_from_a_kept_container_is_a_task_set() -> None:

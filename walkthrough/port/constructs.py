@@ -1141,11 +1141,20 @@ class Visitor(ast.NodeVisitor):
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
-        # (remove takes a finished task out, as discard does: tasks.remove(done); a pop, or
-        # a del of a dict's item, as often takes a task out to await or cancel it: that use
-        # is the line's change, as the working keys mostly have it)
+        # (remove takes a finished task out, as discard does: tasks.remove(done); so does a
+        # pop, whatever is done with the task next: taking a task out of a kept container is
+        # the container's line, task-set, the corpus README's eleventh-part ruling)
         # (not remove((task, mode)): a record that holds a task, kept for another reason)
-        return func.attr in ("add", "discard", "remove") \
+        if func.attr in ("pop", "popleft") and (
+                id(func) in self.awaited or self._in_service(starting=False)
+                or reference(func.value) in self.records
+                or (node.args and qualname(node.args[0], self.scan) == "task")):
+            # (not await tasks.popleft(): the line awaits the task, its own row; nor a pop
+            # where a service stops, a line of the service, as clearing its container is
+            # none; nor pop(task), off a mapping keyed by tasks (``WeakKeyDictionary[Task,
+            # Connection]``), nor off one the file fills with records)
+            return False
+        return func.attr in ("add", "discard", "remove", "pop", "popleft") \
             and not (func.attr == "remove" and node.args
                      and isinstance(node.args[0], ast.Tuple)) \
             and qualname(func.value, self.scan) == "tasks" \
@@ -1176,6 +1185,15 @@ class Visitor(ast.NodeVisitor):
                         if ref is not None:
                             found.add(ref)
         return found
+
+    @functools.cached_property
+    def records(self) -> set[str]:
+        """The containers the file stores tuples in (``self._games[k] = (game, task)``): what
+        a pop takes out of one is a record that holds a task, not a task kept alive."""
+        return {ref for each in walk(self.tree) if isinstance(each, ast.Assign)
+                and isinstance(each.value, ast.Tuple) for target in each.targets
+                if isinstance(target, ast.Subscript)
+                and (ref := reference(target.value)) is not None}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
