@@ -2745,6 +2745,39 @@ def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() ->
     assert 10 not in found and 14 not in found
 
 
+def test_the_fields_of_a_websockets_error_caught_in_a_coroutine_are_renamed_by_trio_websocket(
+) -> None:
+    """``except ConnectionClosed as exc``: ``exc.code``, ``exc.reason``, ``exc.rcvd`` are
+    websockets' (trio-websocket's ``ConnectionClosed.reason`` is a record, ``.reason.code``),
+    and so is ``InvalidStatus``'s ``exc.response`` (``ConnectionRejected.status_code``): the
+    corpus README's eighth-part ruling on a ``ConnectionClosed``'s ``code``. Not in a plain
+    ``def`` (websockets' blocking client raises the same errors: a blocking twin), not read
+    through ``getattr`` (any error), not another package's error's fields."""
+    found = rows("""\
+        import websockets
+        from websockets.exceptions import ConnectionClosed
+
+        async def listen(ws):
+            try:
+                await ws.recv()
+            except ConnectionClosed as exc:
+                print(exc.code, exc.reason)
+                status = getattr(exc.response, "status_code", None)
+            except websockets.exceptions.InvalidStatus as exc:
+                print(exc.response.status_code)
+            except ValueError as exc:
+                print(exc.code)
+
+        def listen_blocking(ws):
+            try:
+                ws.recv()
+            except ConnectionClosed as exc:
+                print(exc.code)
+        """)
+    assert found[8] == found[11] == {"websocket"}
+    assert 9 not in found and 13 not in found and 19 not in found
+
+
 def test_a_callback_added_to_a_librarys_signal_list_is_a_use_of_it() -> None:
     """``trace_config.on_request_start.append(cb)``: aiohttp's TraceConfig calls what is on
     the list, so adding to it sets a callback on aiohttp's object (a use); so does a subclass

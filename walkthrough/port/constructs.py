@@ -1976,11 +1976,30 @@ class Visitor(ast.NodeVisitor):
     def _client_errors(self, node: ast.Try) -> None:
         """``except aiohttp.ClientResponseError as err``: ``err.status``, ``err.message`` are
         aiohttp's error's fields, which httpx's ``HTTPStatusError`` spells otherwise
-        (``err.response.status_code``, ``str(err)``): each read in the handler is a finding."""
+        (``err.response.status_code``, ``str(err)``): each read in the handler is a finding.
+        So are the fields of a websockets error (``except ConnectionClosed as exc``:
+        ``exc.code``, ``exc.reason``, ``exc.rcvd``; ``InvalidStatus``'s ``exc.response``),
+        which trio-websocket's ``ConnectionClosed`` and ``ConnectionRejected`` spell otherwise
+        (``exc.reason.code``, ``exc.status_code``): the corpus README's eighth-part ruling."""
         for handler in node.handlers:
             if handler.name is None or handler.type is None:
                 continue
             types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            # (in a coroutine only: in a plain def it is websockets' blocking client's error,
+            # a blocking twin; and not getattr(exc.response, "status_code", None), which reads
+            # whatever error it is handed)
+            sockets = sorted(lib for each in types
+                             if (lib := lib_construct(qualname(each, self.scan) or ""))
+                             and library_row(lib.removeprefix("lib:")) == "websocket"
+                             ) if self.coroutines and self.coroutines[-1] else []
+            body = ast.Module(handler.body if sockets else [], [])
+            duck = {id(call.args[0]) for call in walk(body) if isinstance(call, ast.Call)
+                    and _last_name(call.func) == "getattr" and call.args}
+            for sub in walk(body):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                        and sub.value.id == handler.name and sub.attr in WEBSOCKET_ERROR_FIELDS \
+                        and id(sub) not in duck:
+                    self.emit(sub, sockets[0])
             if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
                        and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
                        and (qualname(each, self.scan) or "").endswith("Error")
@@ -2521,6 +2540,9 @@ SIGNAL_EDITS = {"append", "extend", "insert", "remove"}
 #: Fields of aiohttp's ``ClientResponseError`` that httpx's ``HTTPStatusError`` has not
 #: (it keeps the response: ``err.response.status_code``, ``.headers``, ``.request``).
 CLIENT_ERROR_FIELDS = {"status", "message", "request_info", "history"}
+#: The fields of websockets' ``ConnectionClosed`` (and ``InvalidStatus``'s ``response``) that
+#: trio-websocket's errors spell otherwise (its ``ConnectionClosed.reason`` is a record).
+WEBSOCKET_ERROR_FIELDS = {"code", "reason", "rcvd", "sent", "response"}
 #: What a response's field read is a finding for: a field httpx renames, or one that holds
 #: the library's own objects (``resp.history``: aiohttp's responses, whose fields differ).
 RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}
