@@ -2745,6 +2745,42 @@ def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() ->
     assert 10 not in found and 14 not in found
 
 
+def test_the_fields_of_an_aiohttp_error_the_file_types_or_tests_for_are_renamed_by_httpx() -> None:
+    """A parameter annotated with an aiohttp client error (``error: ClientResponseError``), or
+    a name an ``isinstance`` test shows to be one, where the test holds (the ``if``'s body,
+    the operands after it in an ``and``, after a ``not isinstance(...)`` in an ``or``): its
+    ``status`` is aiohttp's field, as in an ``except`` handler. Not where the test does not
+    hold (the ``else``), not another class's ``status``."""
+    found = rows("""\
+        import aiohttp
+        from aiohttp import ClientResponseError
+
+        def retryable(error: ClientResponseError) -> bool:
+            return error.status >= 500
+
+        def limited(error: Exception) -> bool:
+            if isinstance(error, (ValueError, aiohttp.ClientResponseError)):
+                return error.status == 429
+            else:
+                return error.status == 503
+
+        def fatal(exc, other, last):
+            first = isinstance(exc, ClientResponseError) and (
+                exc.status == 401)
+            second = not isinstance(other, aiohttp.ClientResponseError) or (
+                other.status == 403)
+            return isinstance(last, aiohttp.ClientResponseError) or (
+                last.status == 404)
+
+        def plain(error: ValueError, exc):
+            if isinstance(exc, KeyError):
+                return exc.status
+            return error.status
+        """)
+    assert found[5] == found[9] == found[15] == found[17] == {"aiohttp-client"}
+    assert 11 not in found and 19 not in found and 23 not in found and 24 not in found
+
+
 def test_the_fields_of_a_websockets_error_caught_in_a_coroutine_are_renamed_by_trio_websocket(
 ) -> None:
     """``except ConnectionClosed as exc``: ``exc.code``, ``exc.reason``, ``exc.rcvd`` are

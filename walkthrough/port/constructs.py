@@ -2000,17 +2000,48 @@ class Visitor(ast.NodeVisitor):
                         and sub.value.id == handler.name and sub.attr in WEBSOCKET_ERROR_FIELDS \
                         and id(sub) not in duck:
                     self.emit(sub, sockets[0])
-            if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
-                       and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
-                       and (qualname(each, self.scan) or "").endswith("Error")
-                       for each in types):
-                continue
-            for stmt in handler.body:
-                for sub in walk(stmt):
-                    if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
-                            and sub.value.id == handler.name and isinstance(sub.ctx, ast.Load) \
-                            and sub.attr in CLIENT_ERROR_FIELDS:
-                        self.client_error_fields.add(id(sub))
+            self._error_fields(handler.name, handler.body, types)
+
+    def _narrowed_errors(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """``if isinstance(exc, aiohttp.ClientResponseError): return exc.status``, ``isinstance(
+        exc, ClientResponseError) and exc.status == 429``, ``not isinstance(exc, ...) or
+        exc.status in FATAL``: where the test holds, the name is that error (its body, the
+        operands after it), whatever the parameter's annotation says (``exc: Exception``)."""
+        for each in walk(ast.Module(node.body, [])):
+            tests: list[tuple[ast.expr, list[ast.stmt]]] = []
+            if isinstance(each, ast.If):
+                tests.append((each.test, each.body))
+            elif isinstance(each, ast.BoolOp):
+                for at, value in enumerate(each.values):
+                    test = value.operand if isinstance(each.op, ast.Or) \
+                        and isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not) \
+                        else value if isinstance(each.op, ast.And) else None
+                    if test is not None:
+                        rest: list[ast.stmt] = [ast.Expr(later)
+                                                for later in each.values[at + 1:]]
+                        tests.append((test, rest))
+            for test, body in tests:
+                if isinstance(test, ast.Call) and _last_name(test.func) == "isinstance" \
+                        and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
+                    kinds = test.args[1]
+                    self._error_fields(test.args[0].id, body, list(
+                        kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]))
+
+    def _error_fields(self, name: str, body: list[ast.stmt], types: list[ast.expr]) -> None:
+        """The reads of an aiohttp client error's renamed fields (``err.status``) in ``body``,
+        where ``name`` is one of ``types``: an ``except`` handler's name, or a parameter
+        annotated with such an error (``def retryable(error: ClientResponseError)``)."""
+        if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
+                   and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
+                   and (qualname(each, self.scan) or "").endswith("Error")
+                   for each in types):
+            return
+        for stmt in body:
+            for sub in walk(stmt):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                        and sub.value.id == name and isinstance(sub.ctx, ast.Load) \
+                        and sub.attr in CLIENT_ERROR_FIELDS:
+                    self.client_error_fields.add(id(sub))
 
     def _websocket_body(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` opens or uses a WebSocket (``session.ws_connect(...)``,
@@ -2401,6 +2432,8 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
+            if arg.annotation is not None:  # def retryable(error: ClientResponseError)
+                self._error_fields(arg.arg, node.body, [arg.annotation])
             kind, collection = annotation_kind(arg.annotation, self.scan)
             if kind == "task":  # one task, or tasks (the rows of what is done with them)
                 self.annotated.append((arg.lineno, arg.arg))
@@ -2414,6 +2447,7 @@ class Visitor(ast.NodeVisitor):
             elif makes_loops(arg.arg) and self.scan.loop_file:
                 self.emit(arg, "loop passed")  # loop_initializer=None: Trio makes no loop
         self._string_annotation(node.returns)
+        self._narrowed_errors(node)
         fixture = node.name.startswith("test") or any(
             "fixture" in ast.unparse(d) for d in node.decorator_list)
         if fixture:
