@@ -1827,6 +1827,28 @@ def test_filling_the_set_handed_to_asyncio_wait_is_plain_python() -> None:
     assert found[15] == {"task-set"}
 
 
+def test_a_task_name_given_on_a_continuation_line_is_found_on_that_line() -> None:
+    """``create_task(\n coro,\n name="x")``: task-name goes on the line where ``name=`` is
+    written, and the opening line keeps the call's own row (the corpus README's eleventh-part
+    ruling); a name on the call's one line is on that line."""
+    found = rows("""\
+        import asyncio
+
+        async def main(work):
+            first = asyncio.create_task(
+                work(),
+                name="first")
+            second = asyncio.create_task(
+                work(), name="second"
+            )
+            third = asyncio.create_task(work(), name="third")
+            await asyncio.gather(first, second, third)
+        """)
+    assert found[4] == found[7] == {"create-task"}
+    assert found[6] == found[8] == {"task-name"}
+    assert found[10] == {"create-task", "task-name"}
+
+
 def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
     """``set_event_loop = None`` (a function's name) and a ``self.loop`` the file never gives a
     loop are no loop reference; ``main_loop`` handed in is one."""

@@ -618,6 +618,10 @@ class Visitor(ast.NodeVisitor):
             # Movie(\n id=1,\n).upsert(): a method is written, and found, on the line of its
             # name, the last of the attribute (the corpus README: where the API is named)
             line = node.end_lineno
+        if isinstance(node, ast.Call) and construct == "task name given":
+            # create_task(\n coro,\n name="x"): the name is given on the line where
+            # ``name=`` is written (the corpus README's eleventh-part ruling)
+            line = next((k.lineno for k in node.keywords if k.arg == "name"), line)
         self.scan.found.append((line, getattr(node, "col_offset", 0), construct))
         if construct != "service" and ROWS.get(construct) in (
                 "create-task", "task-cancel", "task-result"):
