@@ -1849,6 +1849,24 @@ def test_a_task_name_given_on_a_continuation_line_is_found_on_that_line() -> Non
     assert found[10] == {"create-task", "task-name"}
 
 
+def test_an_async_comprehension_over_a_librarys_object_is_a_use_of_it() -> None:
+    """``[doc async for doc in cursor]`` over motor's cursor is a use of the library, as an
+    ``async for`` statement is; a plain comprehension over it, or an async one over what the
+    file does not know, is no finding."""
+    found = rows("""\
+        from motor.core import Cursor
+
+        async def read(collection, rows):
+            cursor: Cursor = collection.find()
+            docs = [doc async for doc in cursor]
+            plain = [doc for doc in cursor]
+            other = [row async for row in rows]
+            return docs, plain, other
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert 6 not in found and 7 not in found
+
+
 def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
     """``set_event_loop = None`` (a function's name) and a ``self.loop`` the file never gives a
     loop are no loop reference; ``main_loop`` handed in is one."""

@@ -1484,6 +1484,14 @@ class Visitor(ast.NodeVisitor):
             self.emit(node.iter, self.scan.decorated[self.functions[-1][0]])
         self.generic_visit(node)
 
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        """``[doc async for doc in cursor]``: an async comprehension over an asyncio object or
+        an asyncio-only library's is a use of it, as an ``async for`` statement is."""
+        kind = qualname(node.iter, self.scan) if node.is_async else None
+        if kind and (kind in OBJECT_KINDS or kind.startswith("lib:")):
+            self.emit(node.iter, kind)
+        self.generic_visit(node)
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         kind, collection = annotation_kind(node.annotation, self.scan)
         if collection and kind in ("task", "future"):
