@@ -662,6 +662,27 @@ def test_a_module_wide_pytest_asyncio_mark_and_the_event_loop_fixture() -> None:
     assert found[7] == {"future"} and "call-later" in found[8]
 
 
+def test_a_test_that_asks_for_pytest_aiohttps_fixtures_is_a_pytest_asyncio_test() -> None:
+    """``async def test_x(aiohttp_client)``: pytest-aiohttp's fixtures (``aiohttp_client``,
+    ``aiohttp_server``, ``aiohttp_raw_server``) are ``pytest-asyncio``, pytest-trio the other
+    side (the corpus README's eighth-part ruling on aiohttp's test machinery); a parameter of
+    another name is no finding."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def test_get(aiohttp_client):
+            client = await aiohttp_client(web.Application())
+
+        async def test_serve(aiohttp_server, aiohttp_raw_server):
+            pass
+
+        async def test_plain(http_client):
+            pass
+        """)
+    assert found[3] == found[6] == {"pytest-asyncio"}
+    assert 9 not in found
+
+
 def test_the_methods_trios_condition_and_semaphore_lack() -> None:
     found = rows("""\
         import asyncio

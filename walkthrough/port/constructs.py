@@ -360,6 +360,7 @@ AIOHTTP_WEBSOCKET = {"ClientWebSocketResponse", "WebSocketResponse", "WSMsgType"
 AIOHTTP_TEST_SERVERS = {"TestServer", "RawTestServer", "BaseTestServer"}
 #: pytest-asyncio's fixtures: a test that asks for one is a pytest-asyncio test.
 PYTEST_ASYNCIO_FIXTURES = {"unused_tcp_port", "unused_tcp_port_factory", "unused_udp_port",
+                           "aiohttp_client", "aiohttp_server", "aiohttp_raw_server",
                            "unused_udp_port_factory", "event_loop", "event_loop_policy"}
 #: Kinds whose every method but a few is the same on the Trio side, and the row of the rest.
 DEFAULT_ROWS = {"loop": "loop"}
