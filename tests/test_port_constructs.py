@@ -683,6 +683,28 @@ def test_a_test_that_asks_for_pytest_aiohttps_fixtures_is_a_pytest_asyncio_test(
     assert 9 not in found
 
 
+def test_a_tests_call_of_a_plugins_fixture_factory_is_the_plugins() -> None:
+    """``client = await aiohttp_client(app)``, ``port = unused_tcp_port_factory()``: the test
+    calls the fixture it asked for, the plugin's API (pytest-trio is the other side), so the
+    line is ``pytest-asyncio`` as the parameter is; a call of another parameter, or of the
+    fixture's name in a function that did not ask for it, is no finding."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def test_get(aiohttp_client, make_app):
+            client = await aiohttp_client(make_app())
+            app = make_app()
+
+        def test_ports(unused_tcp_port_factory):
+            port = unused_tcp_port_factory()
+
+        def helper(aiohttp_client, app):
+            return aiohttp_client(app)
+        """)
+    assert found[4] == found[8] == {"pytest-asyncio"}
+    assert 5 not in found and 11 not in found
+
+
 def test_the_methods_trios_condition_and_semaphore_lack() -> None:
     found = rows("""\
         import asyncio

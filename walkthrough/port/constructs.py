@@ -2467,6 +2467,16 @@ class Visitor(ast.NodeVisitor):
             for arg in arguments:
                 if arg.arg in PYTEST_ASYNCIO_FIXTURES:
                     self.emit(arg, "pytest-asyncio fixture")
+                    self._fixture_calls(node, arg.arg)
+
+    def _fixture_calls(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> None:
+        """``client = await aiohttp_client(app)``: a test's call of the plugin's fixture it asks
+        for (a factory: pytest-aiohttp's client, pytest-asyncio's ``unused_tcp_port_factory``)
+        is the plugin's API, as the parameter is, and changes with it (pytest-trio's side)."""
+        for sub in walk(ast.Module(node.body, [])):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
+                    and sub.func.id == name:
+                self.emit(sub, "pytest-asyncio fixture")
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
