@@ -2897,6 +2897,29 @@ def test_the_fields_of_a_websockets_error_caught_in_a_coroutine_are_renamed_by_t
     assert 9 not in found and 13 not in found and 19 not in found
 
 
+def test_an_errors_fields_are_found_after_an_unnamed_handler_and_in_a_tuple_of_types() -> None:
+    """A handler with no name before the one that names the error (``except ValueError:``)
+    does not stop the search, and a tuple of types that holds a websockets or an aiohttp
+    error is that error (``except (ValueError, ConnectionClosed) as exc``)."""
+    found = rows("""\
+        import aiohttp
+        from websockets.exceptions import ConnectionClosed
+
+        async def listen(ws, session):
+            try:
+                await ws.recv()
+            except ValueError:
+                pass
+            except (KeyError, ConnectionClosed) as exc:
+                print(exc.code)
+            try:
+                await session.get("u")
+            except (KeyError, aiohttp.ClientResponseError) as err:
+                print(err.status)
+        """)
+    assert found[10] == {"websocket"} and found[14] == {"aiohttp-client"}
+
+
 def test_a_callback_added_to_a_librarys_signal_list_is_a_use_of_it() -> None:
     """``trace_config.on_request_start.append(cb)``: aiohttp's TraceConfig calls what is on
     the list, so adding to it sets a callback on aiohttp's object (a use); so does a subclass
