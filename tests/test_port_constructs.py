@@ -1910,6 +1910,34 @@ def test_an_async_comprehension_over_a_librarys_object_is_a_use_of_it() -> None:
     assert 6 not in found and 7 not in found
 
 
+def test_a_done_callback_that_is_a_sets_discard_keeps_the_task_alive() -> None:
+    """``t.add_done_callback(tasks.discard)``: the set keeps the task until it is done, the
+    task-set row, on that line."""
+    found = rows("""\
+        import asyncio
+
+        tasks = set()
+
+        def spawn(coro):
+            t = asyncio.create_task(coro)
+            t.add_done_callback(tasks.discard)
+        """)
+    assert "task-set" in found[7]
+
+
+def test_an_async_comprehension_over_tasks_is_no_use_of_an_object() -> None:
+    """``[t async for t in pending]`` over a set of tasks: no object an ``async for`` uses
+    (a set is no async iterable), so the comprehension is no finding; the set's line is."""
+    found = rows("""\
+        import asyncio
+
+        async def main(coro):
+            pending = {asyncio.create_task(coro)}
+            done = [t async for t in pending]
+        """)
+    assert 5 not in found
+
+
 def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
     """``set_event_loop = None`` (a function's name) and a ``self.loop`` the file never gives a
     loop are no loop reference; ``main_loop`` handed in is one."""
