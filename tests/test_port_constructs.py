@@ -2884,6 +2884,12 @@ def test_the_fields_of_an_aiohttp_error_the_file_types_or_tests_for_are_renamed_
                 exc.status == 401)
             second = not isinstance(other, aiohttp.ClientResponseError) or (
                 other.status == 403)
+            third = isinstance(exc, ClientResponseError) and (
+                exc.status == 500) and (
+                other)
+            fourth = (
+                other.status) and (
+                isinstance(other, ClientResponseError))
             return isinstance(last, aiohttp.ClientResponseError) or (
                 last.status == 404)
 
@@ -2892,8 +2898,9 @@ def test_the_fields_of_an_aiohttp_error_the_file_types_or_tests_for_are_renamed_
                 return exc.status
             return error.status
         """)
-    assert found[5] == found[9] == found[15] == found[17] == {"aiohttp-client"}
-    assert 11 not in found and 19 not in found and 23 not in found and 24 not in found
+    assert found[5] == found[9] == found[15] == found[17] == found[19] == {"aiohttp-client"}
+    assert 11 not in found and 20 not in found and 22 not in found
+    assert 25 not in found and 30 not in found and 31 not in found
 
 
 def test_the_fields_of_a_websockets_error_caught_in_a_coroutine_are_renamed_by_trio_websocket(
