@@ -1942,6 +1942,22 @@ def test_an_async_comprehension_over_tasks_is_no_use_of_an_object() -> None:
     assert 5 not in found
 
 
+def test_a_parameter_annotated_in_quotes_with_an_asyncio_type_is_found() -> None:
+    """``def f(q: "asyncio.Queue")``: an annotation in quotes names asyncio's class as one
+    without them does, on the parameter's line."""
+    found = rows("""\
+        import asyncio
+
+        def f(
+            q: "asyncio.Queue",
+            *,
+            done: "asyncio.Event" = None,
+        ):
+            pass
+        """)
+    assert found[4] == {"queue"} and found[6] == {"event"}
+
+
 def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
     """``set_event_loop = None`` (a function's name) and a ``self.loop`` the file never gives a
     loop are no loop reference; ``main_loop`` handed in is one."""
