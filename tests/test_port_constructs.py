@@ -695,6 +695,49 @@ def test_a_module_wide_pytest_asyncio_mark_and_the_event_loop_fixture() -> None:
     assert found[7] == {"future"} and "call-later" in found[8]
 
 
+def test_a_test_that_asks_for_pytest_aiohttps_fixtures_is_a_pytest_asyncio_test() -> None:
+    """``async def test_x(aiohttp_client)``: pytest-aiohttp's fixtures (``aiohttp_client``,
+    ``aiohttp_server``, ``aiohttp_raw_server``) are ``pytest-asyncio``, pytest-trio the other
+    side (the corpus README's eighth-part ruling on aiohttp's test machinery); a parameter of
+    another name is no finding."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def test_get(aiohttp_client):
+            client = await aiohttp_client(web.Application())
+
+        async def test_serve(aiohttp_server, aiohttp_raw_server):
+            pass
+
+        async def test_plain(http_client):
+            pass
+        """)
+    assert found[3] == found[6] == {"pytest-asyncio"}
+    assert 9 not in found
+
+
+def test_a_tests_call_of_a_plugins_fixture_factory_is_the_plugins() -> None:
+    """``client = await aiohttp_client(app)``, ``port = unused_tcp_port_factory()``: the test
+    calls the fixture it asked for, the plugin's API (pytest-trio is the other side), so the
+    line is ``pytest-asyncio`` as the parameter is; a call of another parameter, or of the
+    fixture's name in a function that did not ask for it, is no finding."""
+    found = rows("""\
+        from aiohttp import web
+
+        async def test_get(aiohttp_client, make_app):
+            client = await aiohttp_client(make_app())
+            app = make_app()
+
+        def test_ports(unused_tcp_port_factory):
+            port = unused_tcp_port_factory()
+
+        def helper(aiohttp_client, app):
+            return aiohttp_client(app)
+        """)
+    assert found[4] == found[8] == {"pytest-asyncio"}
+    assert 5 not in found and 11 not in found
+
+
 def test_the_methods_trios_condition_and_semaphore_lack() -> None:
     found = rows("""\
         import asyncio
@@ -1419,6 +1462,42 @@ def test_a_function_of_the_file_gets_what_its_callers_hand_it() -> None:
     assert 6 not in found
 
 
+def test_a_parameter_annotated_any_gets_what_its_callers_hand_it() -> None:
+    """``async def _idle(self, socket: Any)`` called with the websocket the file opened: an
+    annotation that names no type (``Any``, ``typing.Any``, ``object``, in quotes or not) says
+    nothing of the parameter, so what the calls hand it is what it is, as for a parameter with
+    no annotation; an annotation that names a type still wins (``conn: Connection``, the
+    package's own class)."""
+    found = rows("""\
+        import typing
+        from typing import Any
+
+        import websockets
+
+        from .db import Connection
+
+        class Agent:
+            async def main(self, url, conn):
+                async with websockets.connect(url) as socket:
+                    await self._idle(socket)
+                    await self._run(socket, socket, socket)
+                    await self._store(socket)
+
+            async def _idle(self, socket: Any) -> None:
+                await socket.close()
+
+            async def _run(self, a: "typing.Any", b: object, c: "object") -> None:
+                await a.send("a")
+                await b.send("b")
+                await c.send("c")
+
+            async def _store(self, conn: Connection) -> None:
+                await conn.close()
+        """)
+    assert found[16] == found[19] == found[20] == found[21] == {"websocket"}
+    assert 24 not in found
+
+
 def test_a_callback_gets_what_is_handed_on_after_it() -> None:
     found = rows("""\
         import asyncio
@@ -1822,6 +1901,94 @@ def test_filling_the_set_handed_to_asyncio_wait_is_plain_python() -> None:
         """)
     assert 9 not in found
     assert found[15] == {"task-set"}
+
+
+def test_a_task_name_given_on_a_continuation_line_is_found_on_that_line() -> None:
+    """``create_task(\n coro,\n name="x")``: task-name goes on the line where ``name=`` is
+    written, and the opening line keeps the call's own row (the corpus README's eleventh-part
+    ruling); a name on the call's one line is on that line."""
+    found = rows("""\
+        import asyncio
+
+        async def main(work):
+            first = asyncio.create_task(
+                work(),
+                name="first")
+            second = asyncio.create_task(
+                work(), name="second"
+            )
+            third = asyncio.create_task(work(), name="third")
+            await asyncio.gather(first, second, third)
+        """)
+    assert found[4] == found[7] == {"create-task"}
+    assert found[6] == found[8] == {"task-name"}
+    assert found[10] == {"create-task", "task-name"}
+
+
+def test_an_async_comprehension_over_a_librarys_object_is_a_use_of_it() -> None:
+    """``[doc async for doc in cursor]`` over motor's cursor is a use of the library, as an
+    ``async for`` statement is; a plain comprehension over it, or an async one over what the
+    file does not know, is no finding."""
+    found = rows("""\
+        from motor.core import Cursor
+
+        async def read(collection, rows):
+            cursor: Cursor = collection.find()
+            docs = [doc async for doc in cursor]
+            plain = [doc for doc in cursor]
+            other = [row async for row in rows]
+            return docs, plain, other
+        """)
+    assert found[5] == {"asyncio-only-lib"}
+    assert 6 not in found and 7 not in found
+
+
+def test_a_done_callback_that_is_a_sets_discard_keeps_the_task_alive() -> None:
+    """``t.add_done_callback(tasks.discard)``: the set keeps the task until it is done, the
+    task-set row, on that line; and taking a task out of that set by hand (``tasks.remove(t)``)
+    is task-set too, though nothing else in the file says what the set holds."""
+    found = rows("""\
+        import asyncio
+
+        tasks = set()
+
+        def spawn(coro):
+            t = asyncio.create_task(coro)
+            t.add_done_callback(tasks.discard)
+
+        def forget(t):
+            tasks.remove(t)
+        """)
+    assert "task-set" in found[7] and found[10] == {"task-set"}
+
+
+def test_an_async_comprehension_over_tasks_is_no_use_of_an_object() -> None:
+    """``[t async for t in pending]`` over a set of tasks: no object an ``async for`` uses
+    (a set is no async iterable), so the comprehension is no finding; the set's line is."""
+    found = rows("""\
+        import asyncio
+
+        async def main(coro):
+            pending = {asyncio.create_task(coro)}
+            done = [t async for t in pending]
+        """)
+    assert 5 not in found
+
+
+def test_a_parameter_annotated_in_quotes_with_an_asyncio_type_is_found() -> None:
+    """``def f(q: "asyncio.Queue")``: an annotation in quotes names asyncio's class as one
+    without them does, on the parameter's line."""
+    found = rows("""\
+        import asyncio
+
+        def f(
+            q: "asyncio.Queue",
+            *,
+            done: "asyncio.Event" = None,
+        ):
+            pass
+        """)
+    assert found[4] == {"queue"} and found[6] == {"event"}
 
 
 def test_a_function_named_for_a_loop_and_a_flag_emptied_are_no_loop() -> None:
@@ -2742,6 +2909,105 @@ def test_the_fields_of_an_aiohttp_error_caught_by_name_are_renamed_by_httpx() ->
     assert 10 not in found and 14 not in found
 
 
+def test_the_fields_of_an_aiohttp_error_the_file_types_or_tests_for_are_renamed_by_httpx() -> None:
+    """A parameter annotated with an aiohttp client error (``error: ClientResponseError``), or
+    a name an ``isinstance`` test shows to be one, where the test holds (the ``if``'s body,
+    the operands after it in an ``and``, after a ``not isinstance(...)`` in an ``or``): its
+    ``status`` is aiohttp's field, as in an ``except`` handler. Not where the test does not
+    hold (the ``else``), not another class's ``status``."""
+    found = rows("""\
+        import aiohttp
+        from aiohttp import ClientResponseError
+
+        def retryable(error: ClientResponseError) -> bool:
+            return error.status >= 500
+
+        def limited(error: Exception) -> bool:
+            if isinstance(error, (ValueError, aiohttp.ClientResponseError)):
+                return error.status == 429
+            else:
+                return error.status == 503
+
+        def fatal(exc, other, last):
+            first = isinstance(exc, ClientResponseError) and (
+                exc.status == 401)
+            second = not isinstance(other, aiohttp.ClientResponseError) or (
+                other.status == 403)
+            third = isinstance(exc, ClientResponseError) and (
+                exc.status == 500) and (
+                other)
+            fourth = (
+                other.status) and (
+                isinstance(other, ClientResponseError))
+            return isinstance(last, aiohttp.ClientResponseError) or (
+                last.status == 404)
+
+        def plain(error: ValueError, exc):
+            if isinstance(exc, KeyError):
+                return exc.status
+            return error.status
+        """)
+    assert found[5] == found[9] == found[15] == found[17] == found[19] == {"aiohttp-client"}
+    assert 11 not in found and 20 not in found and 22 not in found
+    assert 25 not in found and 30 not in found and 31 not in found
+
+
+def test_the_fields_of_a_websockets_error_caught_in_a_coroutine_are_renamed_by_trio_websocket(
+) -> None:
+    """``except ConnectionClosed as exc``: ``exc.code``, ``exc.reason``, ``exc.rcvd`` are
+    websockets' (trio-websocket's ``ConnectionClosed.reason`` is a record, ``.reason.code``),
+    and so is ``InvalidStatus``'s ``exc.response`` (``ConnectionRejected.status_code``): the
+    corpus README's eighth-part ruling on a ``ConnectionClosed``'s ``code``. Not in a plain
+    ``def`` (websockets' blocking client raises the same errors: a blocking twin), not read
+    through ``getattr`` (any error), not another package's error's fields."""
+    found = rows("""\
+        import websockets
+        from websockets.exceptions import ConnectionClosed
+
+        async def listen(ws):
+            try:
+                await ws.recv()
+            except ConnectionClosed as exc:
+                print(exc.code, exc.reason)
+                status = getattr(exc.response, "status_code", None)
+            except websockets.exceptions.InvalidStatus as exc:
+                print(exc.response.status_code)
+            except ValueError as exc:
+                print(exc.code)
+
+        def listen_blocking(ws):
+            try:
+                ws.recv()
+            except ConnectionClosed as exc:
+                print(exc.code)
+        """)
+    assert found[8] == found[11] == {"websocket"}
+    assert 9 not in found and 13 not in found and 19 not in found
+
+
+def test_an_errors_fields_are_found_after_an_unnamed_handler_and_in_a_tuple_of_types() -> None:
+    """A handler with no name before the one that names the error (``except ValueError:``)
+    does not stop the search, and a tuple of types that holds a websockets or an aiohttp
+    error is that error (``except (ValueError, ConnectionClosed) as exc``)."""
+    found = rows("""\
+        import aiohttp
+        from websockets.exceptions import ConnectionClosed
+
+        async def listen(ws, session):
+            try:
+                await ws.recv()
+            except ValueError:
+                pass
+            except (KeyError, ConnectionClosed) as exc:
+                print(exc.code)
+            try:
+                await session.get("u")
+            except (KeyError, aiohttp.ClientResponseError) as err:
+                print(err.status)
+        """)
+    assert found[10] == {"websocket"} and found[14] == {"aiohttp-client"}
+
+
 def test_a_callback_added_to_a_librarys_signal_list_is_a_use_of_it() -> None:
     """``trace_config.on_request_start.append(cb)``: aiohttp's TraceConfig calls what is on
     the list, so adding to it sets a callback on aiohttp's object (a use); so does a subclass
@@ -3084,9 +3350,9 @@ def test_except_keyboard_interrupt_around_a_function_that_runs_the_program_is_ct
 def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_emptied() -> None:
     """``self._background = set()`` filled with tasks, a dict of tasks' store
     (``self._by_id[key] = task``) and ``remove`` of a finished task are the task-set row (a
-    nursery keeps its children). Not a set filled for ``asyncio.wait``, nor what the wait
-    gives (``done.pop()``, ``pending.remove(t)``); nor a pop off a dict of tasks, which takes
-    a task out to await or cancel it (that use is the line's change)."""
+    nursery keeps its children), and so is a pop off a dict of tasks (the corpus README's
+    eleventh-part ruling on taking a task out). Not a set filled for ``asyncio.wait``, nor
+    what the wait gives (``done.pop()``, ``pending.remove(t)``)."""
     found = rows("""\
         import asyncio
 
@@ -3115,8 +3381,74 @@ def test_a_collection_of_tasks_kept_by_hand_is_a_task_set_where_made_filled_and_
             pending.remove(winner)
             return winner.result()
         """)
-    assert found[5] == found[10] == found[11] == found[14] == {"task-set"}
-    assert 17 not in found and 20 not in found and 24 not in found and 25 not in found
+    assert found[5] == found[10] == found[11] == found[14] == found[17] == {"task-set"}
+    assert 20 not in found and 24 not in found and 25 not in found
+
+
+def test_a_task_popped_from_a_kept_container_is_a_task_set() -> None:
+    """``self._tasks.pop(key, None)`` and ``self._queue.popleft()`` take a task out of a
+    container kept by hand: task-set, as ``remove`` is (a nursery keeps its children, so the
+    container and its lines go). Not a pop off a mapping keyed by tasks
+    (``self._conns.pop(current_task())``: what it holds is something else), nor off one the
+    file fills with records (``self._games[k] = (game, task)``); nor ``await
+    self._queue.popleft()``, which awaits the task (that is the line's row), nor a pop where a
+    service stops (``stop()``): a line of the service, as clearing its container is none (the
+    twelfth part's ruling)."""
+    found = rows("""\
+        import asyncio
+        import collections
+
+        class Runner:
+            def __init__(self):
+                self._tasks: dict[str, asyncio.Task] = {}
+                self._queue: collections.deque[asyncio.Task] = collections.deque()
+                self._conns: dict[asyncio.Task, str] = {}
+                self._games: dict[str, tuple[str, asyncio.Task]] = {}
+
+            def forget(self, key, task):
+                running = self._tasks.pop(key, None)
+                oldest = self._queue.popleft()
+                self._conns.pop(asyncio.current_task(), None)
+                self._games[key] = ("game", task)
+                self._games.pop(key, None)
+                return running, oldest
+
+            async def drain(self):
+                return await self._queue.popleft()
+
+            def stop(self, key):
+                self._tasks.pop(key)
+        """)
+    assert found[12] == found[13] == {"task-set"}
+    assert found[14] == {"current-task"} and 16 not in found
+    assert "task-set" not in found.get(20, set()) and 23 not in found
+
+
+def test_a_task_deleted_from_a_kept_container_is_a_task_set() -> None:
+    """``del self._tasks[key]`` takes a task out of a container kept by hand, as ``remove``
+    does: task-set (the corpus README's eleventh-part ruling). Not ``del d[k]["task"]`` (an
+    item of an item: a record that holds a task), not ``del`` off a plain dict, and not in
+    ``stop()``, where what is done with a service's tasks is the service's (clearing its
+    container is no line of the port, the twelfth part's ruling)."""
+    found = rows("""\
+        import asyncio
+
+        class Runner:
+            def __init__(self):
+                self._tasks: dict[str, asyncio.Task] = {}
+                self._details: dict[str, dict[str, asyncio.Task]] = {}
+                self._names = {}
+
+            def forget(self, key):
+                del self._tasks[key]
+                del self._details[key]["task"]
+                del self._names[key]
+
+            def stop(self, key):
+                del self._tasks[key]
+        """)
+    assert found[10] == {"task-set"}
+    assert 11 not in found and 12 not in found and 15 not in found
 
 
 def test_removing_a_record_that_holds_a_task_is_no_task_set() -> None:

@@ -363,6 +363,7 @@ AIOHTTP_WEBSOCKET = {"ClientWebSocketResponse", "WebSocketResponse", "WSMsgType"
 AIOHTTP_TEST_SERVERS = {"TestServer", "RawTestServer", "BaseTestServer"}
 #: pytest-asyncio's fixtures: a test that asks for one is a pytest-asyncio test.
 PYTEST_ASYNCIO_FIXTURES = {"unused_tcp_port", "unused_tcp_port_factory", "unused_udp_port",
+                           "aiohttp_client", "aiohttp_server", "aiohttp_raw_server",
                            "unused_udp_port_factory", "event_loop", "event_loop_policy"}
 #: Kinds whose every method but a few is the same on the Trio side, and the row of the rest.
 DEFAULT_ROWS = {"loop": "loop"}
@@ -621,6 +622,10 @@ class Visitor(ast.NodeVisitor):
             # Movie(\n id=1,\n).upsert(): a method is written, and found, on the line of its
             # name, the last of the attribute (the corpus README: where the API is named)
             line = node.end_lineno
+        if isinstance(node, ast.Call) and construct == "task name given":
+            # create_task(\n coro,\n name="x"): the name is given on the line where
+            # ``name=`` is written (the corpus README's eleventh-part ruling)
+            line = next((k.lineno for k in node.keywords if k.arg == "name"), line)
         self.scan.found.append((line, getattr(node, "col_offset", 0), construct))
         if construct != "service" and ROWS.get(construct) in (
                 "create-task", "task-cancel", "task-result"):
@@ -1197,11 +1202,20 @@ class Visitor(ast.NodeVisitor):
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
-        # (remove takes a finished task out, as discard does: tasks.remove(done); a pop, or
-        # a del of a dict's item, as often takes a task out to await or cancel it: that use
-        # is the line's change, as the working keys mostly have it)
+        # (remove takes a finished task out, as discard does: tasks.remove(done); so does a
+        # pop, whatever is done with the task next: taking a task out of a kept container is
+        # the container's line, task-set, the corpus README's eleventh-part ruling)
         # (not remove((task, mode)): a record that holds a task, kept for another reason)
-        return func.attr in ("add", "discard", "remove") \
+        if func.attr in ("pop", "popleft") and (
+                id(func) in self.awaited or self._in_service(starting=False)
+                or reference(func.value) in self.records
+                or (node.args and qualname(node.args[0], self.scan) == "task")):
+            # (not await tasks.popleft(): the line awaits the task, its own row; nor a pop
+            # where a service stops, a line of the service, as clearing its container is
+            # none; nor pop(task), off a mapping keyed by tasks (``WeakKeyDictionary[Task,
+            # Connection]``), nor off one the file fills with records)
+            return False
+        return func.attr in ("add", "discard", "remove", "pop", "popleft") \
             and not (func.attr == "remove" and node.args
                      and isinstance(node.args[0], ast.Tuple)) \
             and qualname(func.value, self.scan) == "tasks" \
@@ -1300,6 +1314,15 @@ class Visitor(ast.NodeVisitor):
                        and sub.func.attr in ("add", "append", "discard", "remove")
                        and len(sub.args) == 1 and isinstance(sub.args[0], ast.Name)
                        and sub.args[0].id == arg.arg for sub in own_nodes(each))}
+
+    @functools.cached_property
+    def records(self) -> set[str]:
+        """The containers the file stores tuples in (``self._games[k] = (game, task)``): what
+        a pop takes out of one is a record that holds a task, not a task kept alive."""
+        return {ref for each in walk(self.tree) if isinstance(each, ast.Assign)
+                and isinstance(each.value, ast.Tuple) for target in each.targets
+                if isinstance(target, ast.Subscript)
+                and (ref := reference(target.value)) is not None}
 
     @functools.cached_property
     def waited_sets(self) -> set[str]:
@@ -1602,6 +1625,14 @@ class Visitor(ast.NodeVisitor):
             self.emit(node.iter, self.scan.decorated[self.functions[-1][0]])
         self.generic_visit(node)
 
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        """``[doc async for doc in cursor]``: an async comprehension over an asyncio object or
+        an asyncio-only library's is a use of it, as an ``async for`` statement is."""
+        kind = qualname(node.iter, self.scan) if node.is_async else None
+        if kind and (kind in OBJECT_KINDS or kind.startswith("lib:")):
+            self.emit(node.iter, kind)
+        self.generic_visit(node)
+
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         kind, collection = annotation_kind(node.annotation, self.scan)
         if collection and kind in ("task", "future"):
@@ -1882,6 +1913,19 @@ class Visitor(ast.NodeVisitor):
             return True
         return ref is not None and qualname(node, self.scan) == "loop"
 
+    def visit_Delete(self, node: ast.Delete) -> None:
+        """``del self._tasks[key]``: a task taken out of a container of tasks kept by hand,
+        as ``remove`` takes one: task-set, the corpus README's eleventh-part ruling (a nursery
+        keeps its children, so the container and its lines go). Not ``del d[k]["task"]``, an
+        item of an item; nor where a service stops, a line of the service, as clearing its
+        container is none (the twelfth part's ruling)."""
+        for target in node.targets:
+            if isinstance(target, ast.Subscript) \
+                    and isinstance(target.value, ast.Name | ast.Attribute) \
+                    and self._kept_tasks(target.value) and not self._in_service(starting=False):
+                self.emit(target, "task set")
+        self.generic_visit(node)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         """``if loop is None:``, ``loop is not self._loop``: testing a loop handed in."""
         operands = [node.left, *node.comparators]
@@ -2091,22 +2135,72 @@ class Visitor(ast.NodeVisitor):
     def _client_errors(self, node: ast.Try) -> None:
         """``except aiohttp.ClientResponseError as err``: ``err.status``, ``err.message`` are
         aiohttp's error's fields, which httpx's ``HTTPStatusError`` spells otherwise
-        (``err.response.status_code``, ``str(err)``): each read in the handler is a finding."""
+        (``err.response.status_code``, ``str(err)``): each read in the handler is a finding.
+        So are the fields of a websockets error (``except ConnectionClosed as exc``:
+        ``exc.code``, ``exc.reason``, ``exc.rcvd``; ``InvalidStatus``'s ``exc.response``),
+        which trio-websocket's ``ConnectionClosed`` and ``ConnectionRejected`` spell otherwise
+        (``exc.reason.code``, ``exc.status_code``): the corpus README's eighth-part ruling."""
         for handler in node.handlers:
             if handler.name is None or handler.type is None:
                 continue
             types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-            if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
-                       and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
-                       and (qualname(each, self.scan) or "").endswith("Error")
-                       for each in types):
-                continue
-            for stmt in handler.body:
-                for sub in walk(stmt):
-                    if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
-                            and sub.value.id == handler.name and isinstance(sub.ctx, ast.Load) \
-                            and sub.attr in CLIENT_ERROR_FIELDS:
-                        self.client_error_fields.add(id(sub))
+            # (in a coroutine only: in a plain def it is websockets' blocking client's error,
+            # a blocking twin; and not getattr(exc.response, "status_code", None), which reads
+            # whatever error it is handed)
+            sockets = sorted(lib for each in types
+                             if (lib := lib_construct(qualname(each, self.scan) or ""))
+                             and library_row(lib.removeprefix("lib:")) == "websocket"
+                             ) if self.coroutines and self.coroutines[-1] else []
+            body = ast.Module(handler.body if sockets else [], [])
+            duck = {id(call.args[0]) for call in walk(body) if isinstance(call, ast.Call)
+                    and _last_name(call.func) == "getattr" and call.args}
+            for sub in walk(body):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                        and sub.value.id == handler.name and sub.attr in WEBSOCKET_ERROR_FIELDS \
+                        and id(sub) not in duck:
+                    self.emit(sub, sockets[0])
+            self._error_fields(handler.name, handler.body, types)
+
+    def _narrowed_errors(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """``if isinstance(exc, aiohttp.ClientResponseError): return exc.status``, ``isinstance(
+        exc, ClientResponseError) and exc.status == 429``, ``not isinstance(exc, ...) or
+        exc.status in FATAL``: where the test holds, the name is that error (its body, the
+        operands after it), whatever the parameter's annotation says (``exc: Exception``)."""
+        for each in walk(ast.Module(node.body, [])):
+            tests: list[tuple[ast.expr, list[ast.stmt]]] = []
+            if isinstance(each, ast.If):
+                tests.append((each.test, each.body))
+            elif isinstance(each, ast.BoolOp):
+                for at, value in enumerate(each.values):
+                    test = value.operand if isinstance(each.op, ast.Or) \
+                        and isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not) \
+                        else value if isinstance(each.op, ast.And) else None
+                    if test is not None:
+                        rest: list[ast.stmt] = [ast.Expr(later)
+                                                for later in each.values[at + 1:]]
+                        tests.append((test, rest))
+            for test, body in tests:
+                if isinstance(test, ast.Call) and _last_name(test.func) == "isinstance" \
+                        and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
+                    kinds = test.args[1]
+                    self._error_fields(test.args[0].id, body, list(
+                        kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]))
+
+    def _error_fields(self, name: str, body: list[ast.stmt], types: list[ast.expr]) -> None:
+        """The reads of an aiohttp client error's renamed fields (``err.status``) in ``body``,
+        where ``name`` is one of ``types``: an ``except`` handler's name, or a parameter
+        annotated with such an error (``def retryable(error: ClientResponseError)``)."""
+        if not any((qualname(each, self.scan) or "").startswith("aiohttp.")
+                   and not (qualname(each, self.scan) or "").startswith("aiohttp.web")
+                   and (qualname(each, self.scan) or "").endswith("Error")
+                   for each in types):
+            return
+        for stmt in body:
+            for sub in walk(stmt):
+                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                        and sub.value.id == name and isinstance(sub.ctx, ast.Load) \
+                        and sub.attr in CLIENT_ERROR_FIELDS:
+                    self.client_error_fields.add(id(sub))
 
     def _websocket_body(self, body: list[ast.stmt]) -> bool:
         """Whether ``body`` opens or uses a WebSocket (``session.ws_connect(...)``,
@@ -2497,6 +2591,8 @@ class Visitor(ast.NodeVisitor):
         arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         for arg in arguments:
             self._string_annotation(arg.annotation)
+            if arg.annotation is not None:  # def retryable(error: ClientResponseError)
+                self._error_fields(arg.arg, node.body, [arg.annotation])
             kind, collection = annotation_kind(arg.annotation, self.scan)
             if kind == "task":  # one task, or tasks (the rows of what is done with them)
                 self.annotated.append((arg.lineno, arg.arg))
@@ -2510,12 +2606,23 @@ class Visitor(ast.NodeVisitor):
             elif makes_loops(arg.arg) and self.scan.loop_file:
                 self.emit(arg, "loop passed")  # loop_initializer=None: Trio makes no loop
         self._string_annotation(node.returns)
+        self._narrowed_errors(node)
         fixture = node.name.startswith("test") or any(
             "fixture" in ast.unparse(d) for d in node.decorator_list)
         if fixture:
             for arg in arguments:
                 if arg.arg in PYTEST_ASYNCIO_FIXTURES:
                     self.emit(arg, "pytest-asyncio fixture")
+                    self._fixture_calls(node, arg.arg)
+
+    def _fixture_calls(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> None:
+        """``client = await aiohttp_client(app)``: a test's call of the plugin's fixture it asks
+        for (a factory: pytest-aiohttp's client, pytest-asyncio's ``unused_tcp_port_factory``)
+        is the plugin's API, as the parameter is, and changes with it (pytest-trio's side)."""
+        for sub in walk(ast.Module(node.body, [])):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) \
+                    and sub.func.id == name:
+                self.emit(sub, "pytest-asyncio fixture")
 
     def _decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -2636,6 +2743,9 @@ SIGNAL_EDITS = {"append", "extend", "insert", "remove"}
 #: Fields of aiohttp's ``ClientResponseError`` that httpx's ``HTTPStatusError`` has not
 #: (it keeps the response: ``err.response.status_code``, ``.headers``, ``.request``).
 CLIENT_ERROR_FIELDS = {"status", "message", "request_info", "history"}
+#: The fields of websockets' ``ConnectionClosed`` (and ``InvalidStatus``'s ``response``) that
+#: trio-websocket's errors spell otherwise (its ``ConnectionClosed.reason`` is a record).
+WEBSOCKET_ERROR_FIELDS = {"code", "reason", "rcvd", "sent", "response"}
 #: What a response's field read is a finding for: a field httpx renames, or one that holds
 #: the library's own objects (``resp.history``: aiohttp's responses, whose fields differ).
 RESPONSE_OBJECTS = RENAMED_RESPONSE_FIELDS | {"history"}

@@ -1859,12 +1859,19 @@ def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.Async
             handed.append((param, value))
         handed += [(named[k.arg], k.value) for k in call.keywords if k.arg in named]
         for param, value in handed:
-            if param.annotation is not None:
+            if param.annotation is not None and not _says_nothing(param.annotation):
                 continue  # what the signature says wins
             kind = qualname(value, scan)
             if kind and (kind in KNOWN_KINDS or lib_construct(kind) == kind):
                 scan.kinds.setdefault(param.arg, kind)
                 scan.given.add((target.name, param.arg))
+
+
+def _says_nothing(annotation: ast.expr) -> bool:
+    """``Any``, ``typing.Any``, ``object`` (or in quotes): an annotation that names no type, so
+    it says nothing of what a parameter gets, and what the file's calls hand it still does
+    (``async def _run(self, socket: Any)`` called with a websocket the file opened)."""
+    return ast.unparse(_annotation_tree(annotation)) in ("Any", "typing.Any", "object")
 
 
 def _library_subclass(node: ast.ClassDef, scan: Names) -> None:
