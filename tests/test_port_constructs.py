@@ -1923,6 +1923,16 @@ def test_a_task_name_given_on_a_continuation_line_is_found_on_that_line() -> Non
     assert found[4] == found[7] == {"create-task"}
     assert found[6] == found[8] == {"task-name"}
     assert found[10] == {"create-task", "task-name"}
+    spawned = rows("""\
+        import asyncio
+
+        class Worker(Base):
+            async def run(self, coro):
+                self.create_task(
+                    coro,
+                    name="worker")
+        """)
+    assert spawned[5] == {"create-task"} and 7 not in spawned  # only a task's name moves
 
 
 def test_an_async_comprehension_over_a_librarys_object_is_a_use_of_it() -> None:
