@@ -7,7 +7,6 @@ timeout > 0`` and refuses it with status 2 (``tests/test_mutation_commands_crawl
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import warnings
 from pathlib import Path
@@ -15,29 +14,19 @@ from types import ModuleType
 
 import pytest
 
-from tests.test_migration import AIO_WATCHER
+from tests.test_migration import AIO_WATCHER, load
 
-#: Before the fix, ``--timeout nan`` against a closed local port ran on and never ended.
+#: Before the fix, the bridge given ``--timeout nan`` against a closed local port never ended.
 pytestmark = pytest.mark.timeout(60)
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "migration"
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_{name}_options", EXAMPLES / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        with warnings.catch_warnings():
-            # trio-asyncio's import warns from 3.12 on, as tests/test_migration.py explains:
-            # that one warning, there and only there
-            if sys.version_info >= (3, 12):
-                warnings.filterwarnings("ignore", AIO_WATCHER, DeprecationWarning)
-            spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    with warnings.catch_warnings():
+        # trio-asyncio's import warns from 3.12 on, as tests/test_migration.py explains:
+        # that one warning, there and only there
+        if sys.version_info >= (3, 12):
+            warnings.filterwarnings("ignore", AIO_WATCHER, DeprecationWarning)
+        return load(name)
 
 
 @pytest.mark.parametrize("example", ["crawler_anyio", "crawler_bridge"])
