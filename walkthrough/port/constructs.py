@@ -1595,17 +1595,18 @@ class Visitor(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For) -> None:
         """``for task in (self._reader, self._keepalive):`` the loop's name holds each of the
-        object's fields the file spells out, in turn: what the loop does with it
-        (``task.cancel()`` where the object stops) is done with each, as after ``task =
-        self._task`` (a name in the tuple that holds such a field stands for it)."""
+        objects the file spells out, in turn: what the loop does with it (``task.cancel()``
+        where the object stops) is done with each, as after ``task = self._task`` (a name in
+        the tuple that holds such a field stands for it). The same holds for a function's own
+        names (``for task in (reader, writer): task.cancel()``): each one's annotation takes
+        the row of what the loop does with it, as a field's does."""
         aliases = self.held_aliases[-1] if self.held_aliases else {}
-        refs = [aliases.get(ref, ref) for ref in (
-            reference(each) or "" for each in node.iter.elts)] \
+        refs = [aliases.get(ref, ref) for ref in map(reference, node.iter.elts) if ref] \
             if isinstance(node.iter, ast.Tuple | ast.List) else []
         name = node.target.id if isinstance(node.target, ast.Name) else ""
         before = len(self.uses.get(name, ()))
         self.generic_visit(node)
-        if name and refs and all(ref.startswith("self.") for ref in refs):
+        if name:  # (an element that is no name or field, a call's task, is left out)
             for ref in refs:
                 self.uses.setdefault(ref, []).extend(self.uses.get(name, [])[before:])
 

@@ -1,0 +1,107 @@
+"""``walkthrough port`` (``constructs.py``): the survivors the round of 2026-12-07 left (issue 24).
+
+The round's helpers ran the mutants of the functions they changed and left real survivors
+(``docs/mutation.md``, "Rows run again, in part: the tool's round of 2026-12-07"). Each test
+here is a short program in the style of real asyncio code, scanned as a user's file, with the
+rows the slip changes:
+
+* ``Visitor.finish``: ``from asyncio import wait`` in a file whose calls wait both ways (one for
+  the first task, one for all) takes the first-completed row, not the gather row (mutant 40,
+  ``self.waits == {True}`` made always true);
+* ``Visitor._waited_on``: ``gather(*self._tasks)`` where a service stops is a use of
+  ``self._tasks`` itself, not of the starred expression (mutant 12, the ``Starred`` unwrap
+  dropped), so the field's annotation is the service's;
+* ``Visitor.visit_For``: the survivor there (mutant 23, ``name and refs`` made ``name or
+  refs``) carried a loop's uses to a function's own names too, and that was the better answer:
+  a local task's annotation takes the row of what the code does with the task, as a field's
+  does. The rule now says so (and carries the use to each name of a tuple that also holds a
+  call), and the test holds it.
+"""
+
+from __future__ import annotations
+
+from tests.test_port_evidence import rows as rows_at
+
+
+def test_wait_imported_for_first_and_all_takes_the_first_completed_row() -> None:
+    """Two calls of the imported ``wait``: one returns at the first task done, one waits for
+    all. The import line names what its calls need; a gather's nursery is right only when every
+    call waits for all, so here it is the first-completed row (a nursery cancelled by the
+    first child to finish), never the gather row."""
+    rows = rows_at("""\
+        import asyncio
+        from asyncio import wait, FIRST_COMPLETED
+
+
+        async def first(a, b):
+            tasks = {asyncio.create_task(a), asyncio.create_task(b)}
+            done, pending = await wait(tasks, return_when=FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            return done.pop().result()
+
+
+        async def every(a, b):
+            tasks = {asyncio.create_task(a), asyncio.create_task(b)}
+            await wait(tasks)
+        """)
+    assert rows[2] == {"wait-first"}
+    assert rows[15] == {"gather"}
+
+
+def test_a_starred_field_gathered_where_the_service_stops_makes_its_annotation_a_service() -> None:
+    """``await asyncio.gather(*self._tasks, return_exceptions=True)`` in ``stop()``: the
+    object's own tasks, awaited where it stops. The use is of ``self._tasks`` (what the star
+    unpacks), so the field's annotation is labelled for the service it is part of."""
+    rows = rows_at("""\
+        import asyncio
+
+
+        class Pool:
+            def __init__(self):
+                self._tasks: list[asyncio.Task] = []
+
+            async def start(self):
+                self._tasks = [asyncio.create_task(self._run(i)) for i in range(3)]
+
+            async def _run(self, i):
+                await asyncio.sleep(i)
+
+            async def stop(self):
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        """)
+    assert "service" in rows[6]
+    assert "service" in rows[15]
+
+
+def test_a_loop_over_a_functions_own_tasks_gives_each_annotation_the_loops_row() -> None:
+    """``for task in (reader, writer): task.cancel()``: each task is cancelled there, so each
+    ``asyncio.Task`` annotation is the cancel's row, as for ``self._reader`` and
+    ``self._writer``; with ``await task`` instead, the awaited task's result row. A loop over
+    tuple that also holds a call (a task made in place, which no name tracks) still carries the
+    use to each name in it; and a loop over something that is not a tuple or a list carries
+    nothing."""
+    template = """\
+        import asyncio
+
+
+        async def read():
+            await asyncio.sleep(1)
+
+
+        async def main():
+            reader: asyncio.Task = asyncio.create_task(read())
+            writer: asyncio.Task = asyncio.create_task(read())
+            await asyncio.sleep(5)
+            for task in {loop}:
+                {use}
+        """
+    cancelled = rows_at(template.format(loop="(reader, writer)", use="task.cancel()"))
+    assert cancelled[9] == cancelled[10] == {"task-cancel", "create-task"}
+    awaited = rows_at(template.format(loop="[reader, writer]", use="await task"))
+    assert awaited[9] == awaited[10] == {"task-result", "create-task"}
+    mixed = rows_at(template.format(loop="(reader, writer, asyncio.create_task(read()))",
+                                    use="task.cancel()"))
+    assert mixed[9] == mixed[10] == {"task-cancel", "create-task"}
+    elsewhere = rows_at(template.format(loop="pending(reader, writer)", use="task.cancel()"))
+    assert elsewhere[9] == elsewhere[10] == {"create-task"}
