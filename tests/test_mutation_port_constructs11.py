@@ -11,6 +11,9 @@ rows the slip changes:
 * ``Visitor._waited_on``: ``gather(*self._tasks)`` where a service stops is a use of
   ``self._tasks`` itself, not of the starred expression (mutant 12, the ``Starred`` unwrap
   dropped), so the field's annotation is the service's;
+* ``Visitor.visit_Assign``: a task made fresh by the file's own coroutine (``task = await
+  fake_task()``) is the file's object (mutant 37), and a task wrapped in the file's class with
+  the task as argument stays the task (mutant 60);
 * ``Visitor.visit_For``: the survivor there (mutant 23, ``name and refs`` made ``name or
   refs``) carried a loop's uses to a function's own names too, and that was the better answer:
   a local task's annotation takes the row of what the code does with the task, as a field's
@@ -105,3 +108,72 @@ def test_a_loop_over_a_functions_own_tasks_gives_each_annotation_the_loops_row()
     assert mixed[9] == mixed[10] == {"task-cancel", "create-task"}
     elsewhere = rows_at(template.format(loop="pending(reader, writer)", use="task.cancel()"))
     assert elsewhere[9] == elsewhere[10] == {"create-task"}
+
+
+def test_a_task_made_fresh_by_the_files_own_coroutine_is_that_object() -> None:
+    """``task = await fake_task()``, where ``fake_task`` returns the file's own ``FakeTask()``
+    made from nothing: in that function ``task`` is the file's object, and its ``cancel()``
+    is the file's own method, while ``task.cancel()`` on a real task in another function is
+    still found (``visit_Assign``'s mutant 37: the ``await`` not looked through)."""
+    rows = rows_at("""\
+        import asyncio
+
+
+        class FakeTask:
+            def __init__(self):
+                self.cancelled = False
+
+            def cancel(self):
+                self.cancelled = True
+
+
+        async def fake_task():
+            return FakeTask()
+
+
+        async def work():
+            await asyncio.sleep(1)
+
+
+        async def real():
+            task = asyncio.create_task(work())
+            task.cancel()
+
+
+        async def fake():
+            task = await fake_task()
+            task.cancel()
+        """)
+    assert rows[22] == {"task-cancel"}
+    assert 27 not in rows
+
+
+def test_a_task_wrapped_in_the_files_own_class_stays_the_task() -> None:
+    """``task = Tracked(task)``: the file's class handed the asyncio task, whose ``cancel()``
+    hands on to it. What the name holds still stands for that task, so ``task.cancel()`` after
+    the wrap is found, as a loop wrapped in the file's class stays a loop; only an object made
+    from nothing (no argument) is the file's own instead (``visit_Assign``'s mutant 60,
+    ``fresh and`` made ``fresh or``)."""
+    rows = rows_at("""\
+        import asyncio
+
+
+        class Tracked:
+            def __init__(self, task):
+                self.task = task
+
+            def cancel(self):
+                return self.task.cancel()
+
+
+        async def work():
+            await asyncio.sleep(1)
+
+
+        async def main():
+            task = asyncio.create_task(work())
+            task = Tracked(task)
+            await asyncio.sleep(0)
+            task.cancel()
+        """)
+    assert rows[20] == {"task-cancel"}
