@@ -19,10 +19,17 @@ rows the slip changes:
   a local task's annotation takes the row of what the code does with the task, as a field's
   does. The rule now says so (and carries the use to each name of a tuple that also holds a
   call), and the test holds it.
+
+Then ``Visitor.finish`` was run whole (231 mutants, at ``d7530a7``): of its 18 survivors, these
+tests kill 108 (only a service's stopping uses are its lines), 142 (the most frequent use
+names a parameter's annotation), 206 and 207 (a local task cancelled later is the spawn's),
+210, 212, 213 and 214 (a done-callback that drops the task from a function it schedules is the
+keep-alive set's), and 40 above. The other eight are judged equivalent on the page.
 """
 
 from __future__ import annotations
 
+from tests.test_mutation_port_gaps import found as _found
 from tests.test_port_evidence import rows as rows_at
 
 
@@ -177,3 +184,110 @@ def test_a_task_wrapped_in_the_files_own_class_stays_the_task() -> None:
             task.cancel()
         """)
     assert rows[20] == {"task-cancel"}
+
+
+# -- Visitor.finish, run whole at d7530a7 -------------------------------------------------------
+
+
+def test_only_the_stopping_uses_of_a_service_field_are_the_service() -> None:
+    """A task kept on ``self`` and cancelled in ``stop()`` is a service on the lines that make,
+    cancel and await it; reading its name for a log line (``self._task.get_name()``) is the
+    task-name row alone, not a line of the service (``finish``'s mutant 108, ``and`` made
+    ``or``: every use of a ``self.`` field became a service line)."""
+    rows = rows_at("""\
+        import asyncio
+        import logging
+
+
+        async def listen():
+            await asyncio.sleep(3600)
+
+
+        class Poller:
+            def __init__(self):
+                self._task = None
+
+            def start(self):
+                self._task = asyncio.create_task(listen(), name="poller")
+                logging.info("started %s", self._task.get_name())
+
+            async def stop(self):
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+        """)
+    assert "service" in rows[14] and "service" in rows[18] and "service" in rows[19]
+    assert rows[15] == {"task-name"}
+
+
+def test_a_task_parameter_takes_the_row_of_its_most_frequent_use() -> None:
+    """``settle(task)`` cancels the task once, then awaits it and reads its result: two uses of
+    the result against one cancel, so the annotation is labelled for the awaited result, even
+    though the cancel comes first (``finish``'s mutant 142, each use counted as the first:
+    every row at one, and the first use written wins)."""
+    rows = rows_at("""\
+        import asyncio
+
+
+        async def settle(task: asyncio.Task, now: bool) -> int:
+            if now:
+                task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                return 0
+            return task.result()
+        """)
+    assert rows[4] == {"task-result"}
+
+
+def test_a_local_task_annotation_cancelled_later_is_the_spawn_row() -> None:
+    """``task: asyncio.Task`` on its own line, the task made on the next and cancelled later:
+    a task held in a name and cancelled is a spawned task (its role, the corpus README's rule
+    for a ``Task`` annotation), so the annotation is labelled for ``create_task``, not for the
+    ``cancel()`` (``finish``'s mutants 206 and 207: ``"task-cancel"`` spelled otherwise)."""
+    found = {line: {c for c in constructs if c.startswith("asyncio.Task")}
+             for line, constructs in _found("""\
+        import asyncio
+
+
+        async def work():
+            await asyncio.sleep(1)
+
+
+        async def main():
+            task: asyncio.Task
+            task = asyncio.create_task(work())
+            await asyncio.sleep(0.5)
+            task.cancel()
+        """).items()}
+    assert found[9] == {"asyncio.Task for asyncio.create_task"}
+
+
+def test_a_done_callback_that_drops_the_task_later_is_the_keep_alive_sets() -> None:
+    """``_on_done(self, task)`` is handed to ``add_done_callback`` and drops the finished task
+    from the set that kept it, from a function it schedules (``call_soon(forget)``): it is the
+    keep-alive set's callback all the same, so its ``task`` annotation is the task-set row, not
+    the row of the task's other uses (``finish``'s mutants 210, 212, 213, 214: the discarders'
+    branch never taken, or its construct misspelled)."""
+    rows = rows_at("""\
+        import asyncio
+
+
+        class Jobs:
+            def __init__(self):
+                self._tasks: set[asyncio.Task] = set()
+
+            def spawn(self, coro):
+                task = asyncio.create_task(coro)
+                self._tasks.add(task)
+                task.add_done_callback(self._on_done)
+
+            def _on_done(self, task: asyncio.Task) -> None:
+                def forget():
+                    self._tasks.discard(task)
+
+                asyncio.get_running_loop().call_soon(forget)
+                if not task.cancelled() and task.exception() is not None:
+                    print("job failed:", task.exception())
+        """)
+    assert rows[13] == {"task-set"}
