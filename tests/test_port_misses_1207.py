@@ -250,3 +250,43 @@ def test_a_field_given_only_set_exception_may_be_a_stream_reader() -> None:
                     self.reader.set_exception(exc)
         """)
     assert found[6] == {"streams"}
+
+
+def test_a_name_given_to_a_loops_create_task_is_a_task_name() -> None:
+    """``loop.create_task(coro, name="x")`` names its task as ``asyncio.create_task`` does:
+    ``start_soon``'s ``name=`` in the port, the task-name row beside the spawn's."""
+    found = rows("""\
+        import asyncio
+
+
+        async def work() -> None:
+            await asyncio.sleep(0)
+
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            first = loop.create_task(work(), name="first")
+            second = loop.create_task(work())
+            await first
+            await second
+        """)
+    assert found[10] == {"create-task", "task-name"}
+    assert found[11] == {"create-task"}
+
+
+def test_a_name_handed_to_a_call_that_makes_no_task_is_no_task_name() -> None:
+    """``asyncio.to_thread(make, name="x")`` hands ``name=`` to the function it runs in a
+    thread: no task is named there, so no task-name."""
+    found = rows("""\
+        import asyncio
+
+
+        def make(name: str) -> str:
+            return name
+
+
+        async def main() -> None:
+            made = await asyncio.to_thread(make, name="x")
+            print(made)
+        """)
+    assert found[9] == {"to-thread"}

@@ -1093,9 +1093,11 @@ class Visitor(ast.NodeVisitor):
         if name in ("asyncio.gather", "asyncio.as_completed"):
             self._waited_on(node, name)
         if any(k.arg == "name" for k in node.keywords) and name is not None \
-                and ROWS.get(construct_of(name)) == "create-task" \
+                and (ROWS.get(name) or ROWS.get(construct_of(name))) == "create-task" \
                 and qualname(node, self.scan) == "task":
-            self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
+            # create_task(coro, name=...): start_soon's name; loop.create_task's too (its own
+            # row, where construct_of gives a loop's method the loop's)
+            self.emit(node, "task name given")
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         if isinstance(node.func, ast.Name) and node.func.id in self.scan.classes_given \
