@@ -290,3 +290,46 @@ def test_a_name_handed_to_a_call_that_makes_no_task_is_no_task_name() -> None:
             print(made)
         """)
     assert found[9] == {"to-thread"}
+
+
+def test_an_optional_or_a_union_with_none_of_a_packages_class_is_that_packages_object() -> None:
+    """The annotation forms that say "this object, or None" each name the package's object:
+    ``Optional[RecordStore]`` (bare or as ``typing.Optional``), ``RecordStore | None`` and
+    ``None | RecordStore``, as the generic ``RecordStore[str]`` does."""
+    for annotation in ("Optional[RecordStore]", "typing.Optional[RecordStore]",
+                       "RecordStore | None", "None | RecordStore",
+                       "Optional[RecordStore[str]]"):
+        found = rows(f"""\
+            import asyncio
+            import typing
+            from typing import Optional
+            from vaultkit.stores import RecordStore
+
+
+            async def fetch(store: {annotation}, key: str) -> str:
+                return await store.read(key)
+
+
+            async def main() -> None:
+                await asyncio.sleep(0)
+            """)
+        assert found.get(4) == {"asyncio-only-lib"}, annotation
+        assert found.get(8) == {"asyncio-only-lib"}, annotation
+
+
+def test_an_annotation_that_is_a_call_or_a_list_is_read_without_error() -> None:
+    """An odd annotation (a call, a list display) names no package's object, and the file is
+    read all the same."""
+    found = rows("""\
+        import asyncio
+        from vaultkit.stores import RecordStore, kind_of
+
+
+        async def fetch(store: kind_of(RecordStore), keys: [str]) -> None:
+            await store.read(keys)
+
+
+        async def main() -> None:
+            await asyncio.sleep(0)
+        """)
+    assert 1 in found and 5 not in found
