@@ -333,3 +333,27 @@ def test_an_annotation_that_is_a_call_or_a_list_is_read_without_error() -> None:
             await asyncio.sleep(0)
         """)
     assert 1 in found and 5 not in found
+
+
+def test_a_field_the_file_makes_from_a_class_of_its_own_is_no_future() -> None:
+    """``self.box = ResultBox()``, a class of the file's own (its ``set_result`` an inherited
+    method of someone else's): the field is that class's object, plain to asyncio, so neither
+    its ``set_result`` nor its ``done()`` is a future's."""
+    found = rows("""\
+        import asyncio
+        from boxes import BaseBox
+
+
+        class ResultBox(BaseBox):
+            pass
+
+
+        class Worker:
+            def __init__(self) -> None:
+                self.box = ResultBox()
+
+            def finish(self, value: object) -> None:
+                if not self.box.done():
+                    self.box.set_result(value)
+        """)
+    assert not {14, 15} & set(found)
