@@ -17,6 +17,7 @@ from walkthrough.port import libraries
 from walkthrough.port.libraries import API_ROWS
 from walkthrough.port.mapping import EVIDENCE_PREFIX, Finding, describe
 from walkthrough.port.names import (
+    COPIES,
     HTTP_METHODS,
     KNOWN_KINDS,
     LOOP_PARAMS,
@@ -272,6 +273,10 @@ ROWS: dict[str, str] = {
     "aiofiles": "aiofiles",
     "nest_asyncio": "nest-asyncio",
     "pytest.mark.asyncio": "pytest-asyncio",
+    # unittest's test case that runs its coroutine tests on asyncio's loop (checked in
+    # CPython 3.11's unittest/async_case.py: _setupAsyncioRunner makes an asyncio.Runner):
+    # the same move as pytest-asyncio's marker, to pytest-trio
+    "unittest.IsolatedAsyncioTestCase": "pytest-asyncio",
     # the rest of asyncio's public names, each with the row its object belongs to
     "asyncio.InvalidStateError": "future",
     "asyncio.isfuture": "future",
@@ -1088,9 +1093,11 @@ class Visitor(ast.NodeVisitor):
         if name in ("asyncio.gather", "asyncio.as_completed"):
             self._waited_on(node, name)
         if any(k.arg == "name" for k in node.keywords) and name is not None \
-                and ROWS.get(construct_of(name)) == "create-task" \
+                and (ROWS.get(name) or ROWS.get(construct_of(name))) == "create-task" \
                 and qualname(node, self.scan) == "task":
-            self.emit(node, "task name given")  # create_task(coro, name=...): start_soon's name
+            # create_task(coro, name=...): start_soon's name; loop.create_task's too (its own
+            # row, where construct_of gives a loop's method the loop's)
+            self.emit(node, "task name given")
         if self._keeps_a_task_alive(node):
             self.emit(node, "task set")
         if isinstance(node.func, ast.Name) and node.func.id in self.scan.classes_given \
@@ -1245,7 +1252,7 @@ class Visitor(ast.NodeVisitor):
                         ref = reference(part)
                         if ref is not None:
                             found.add(ref)
-        return found
+        return found | _copies_of(self.tree, found)
 
     @functools.cached_property
     def timed_calls(self) -> set[tuple[int, int]]:
@@ -2962,16 +2969,68 @@ def patch_targets(tree: ast.Module, scan: Names) -> list[tuple[int, int, str]]:
     return found
 
 
+def _copies_of(tree: ast.AST, refs: set[str]) -> set[str]:
+    """The names bound to a copy of one of ``refs`` (``pending_tasks = set(pending)``): the
+    same objects, taken apart the same way."""
+    return {reference(target) or "" for each in walk(tree) if isinstance(each, ast.Assign)
+            and isinstance(each.value, ast.Call) and isinstance(each.value.func, ast.Name)
+            and each.value.func.id in COPIES and len(each.value.args) == 1
+            and reference(each.value.args[0]) in refs for target in each.targets} - {""}
+
+
+def isolated_test_cases(tree: ast.Module) -> list[tuple[int, int, str]]:
+    """``from unittest import IsolatedAsyncioTestCase`` and a class based on it
+    (``class T(unittest.IsolatedAsyncioTestCase)``): tests that unittest runs on asyncio's
+    loop, (line, column, construct) as :attr:`Names.found` has them. A plain
+    ``import unittest`` serves blocking tests too, and stays."""
+    names = {"unittest.IsolatedAsyncioTestCase"}
+    found: list[tuple[int, int, str]] = []
+    for node in walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "unittest" and not node.level:
+            for alias in node.names:
+                if alias.name == "IsolatedAsyncioTestCase":
+                    names.add(alias.asname or alias.name)
+                    found.append((alias.lineno, alias.col_offset, f"unittest.{alias.name}"))
+    for node in walk(tree):
+        if isinstance(node, ast.ClassDef) and any(ast.unparse(base) in names
+                                                  for base in node.bases):
+            found.append((node.lineno, node.col_offset, "unittest.IsolatedAsyncioTestCase"))
+    return found
+
+
 def _names(tree: ast.Module, source: str, path: str,
            project: Collection[str] | None = None) -> Names:
     """One reading of the file: the names followed and the constructs found."""
     state = Names(path, project=None if project is None else frozenset(project))
     with deep(path):  # the visitors recurse once per level: a long elif chain, deep nesting
         collect(tree, state)
+        completed_fields(tree, state)
         visitor = Visitor(state, source.splitlines(), tree)
         visitor.visit(tree)
         visitor.finish()
+    state.found.extend(isolated_test_cases(tree))
     return state
+
+
+def completed_fields(tree: ast.Module, scan: Names) -> None:
+    """A field another object holds (``state.future``, ``self._waiter``) that an asyncio file
+    completes with ``set_result``: of asyncio's objects only a future has it, so the field is
+    one wherever the file reads it (``if not state.future.done():``, ``await state.future``),
+    not only where it is completed. (Not ``set_exception``, which a StreamReader has too:
+    ``self.reader.set_exception(exc)`` beside ``self.reader.feed_eof()``.) Not a field the
+    file shows to be something else (its kind, a plain object of its own class), nor one of
+    a file whose own classes define ``set_result`` (a future-like class of its own)."""
+    if not scan.imports_asyncio:
+        return
+    own = {each.name for each in walk(tree)
+           if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)}
+    for each in walk(tree):
+        if isinstance(each, ast.Call) and isinstance(each.func, ast.Attribute) \
+                and each.func.attr == "set_result" and "set_result" not in own \
+                and isinstance(each.func.value, ast.Attribute):
+            ref = reference(each.func.value)
+            if ref is not None and ref not in scan.plain and ref not in scan.kinds:
+                scan.kinds[ref] = "future"
 
 
 #: Blocking HTTP clients a package may ship its twin on (``requests.Session``).

@@ -669,6 +669,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return "loop"  # loop = kwargs.pop("loop", None)
         called = qualname(func, scan)
         if called is None:
+            if _copied_collection(node, scan) is not None:
+                return _copied_collection(node, scan)
             if isinstance(func, ast.Attribute) and func.attr == "run" and node.args:
                 ran = qualname(node.args[0], scan)  # context.run(asyncio.create_task, coro)
                 return RETURNS.get(ran or "")
@@ -789,6 +791,24 @@ LIB_MANY = "libs:"
 def plural(kind: str) -> str:
     """The kind of a collection of ``kind``'s objects: ``tasks``, ``libs:aiortc``."""
     return f"{LIB_MANY}{kind[4:]}" if kind.startswith("lib:") else f"{kind}s"
+
+
+#: Builtins that copy a collection into a new one of the same objects.
+COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
+
+
+def _copied_collection(node: ast.Call, scan: Names) -> str | None:
+    """``list(self._tasks)``, ``set(pending)``, ``sorted(self._workers.values(), key=...)``:
+    a copy of a collection of asyncio's or a library's objects holds the same objects (the
+    copy a loop that cancels them walks, ``for t in list(self._tasks): t.cancel()``).
+    Not a builtin the file binds to something else (``list = ...``, an import)."""
+    func = node.func
+    if isinstance(func, ast.Name) and func.id in COPIES and func.id not in scan.aliases \
+            and len(node.args) == 1:
+        kind = qualname(node.args[0], scan)
+        if element(kind) is not None:
+            return kind
+    return None
 
 
 def element(kind: str | None) -> str | None:
@@ -1028,6 +1048,15 @@ def _annotated_package(node: ast.expr | None, scan: Names) -> str | None:
         return _annotated_package(node.left, scan) or _annotated_package(node.right, scan)
     if isinstance(node, ast.Name | ast.Attribute):
         return external_of(node, scan)
+    return _generic_package(node, scan)
+
+
+def _generic_package(node: ast.expr, scan: Names) -> str | None:
+    """The unlisted package whose own generic class an annotation parametrises:
+    ``FileStore[Record]`` is a ``FileStore``, the package's object, whatever its parameter is
+    (``list[Page]`` is no page: ``list`` is no package's class)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute):
+        return external_of(node.value, scan)
     return None
 
 
