@@ -36,7 +36,7 @@ import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from walkthrough.port import libraries
 from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk, top_level_on_disk
@@ -548,6 +548,28 @@ def sibling_modules(tree: ast.Module) -> set[str]:
         if isinstance(statement, ast.Import | ast.ImportFrom):
             block.append(statement)
     close()
+    return found
+
+
+def installed_names(tree: ast.Module, path: str, tops: Collection[str] | None) -> set[str]:
+    """The name a project installs its root folders under (``package_dir={"pyferro2": "."}``):
+    ``pyferro2`` in ``server/app.py`` that imports ``pyferro2.server.tokens``, where
+    ``server`` is one of the project's top-level names (``tops``) and the folder the file
+    itself is in. Such an import reaches the file's own folder by the name the project
+    installs it under, so what else the file imports under that name is the project's own too.
+    An import of another project's ``x.server`` is no such sign in a file outside ``server/``.
+    """
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    if parts[:1] == ("src",):
+        parts = parts[1:]
+    if not parts or tops is None or parts[0] not in tops:
+        return set()  # (a module at the top, ``app.py``, is in no folder)
+    found: set[str] = set()
+    for module in imported_modules(tree):
+        dotted = module.split(".")
+        if len(dotted) > 2 and dotted[1] == parts[0] and dotted[0] not in tops \
+                and dotted[0] not in STDLIB and dotted[0] != "asyncio":
+            found.add(dotted[0])
     return found
 
 
@@ -1140,7 +1162,9 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
     # aiochsa's client module and aiohttp's, not aiohttp's own code
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
-        | sibling_modules(tree)
+        | sibling_modules(tree) \
+        | installed_names(tree, scan.path, top_level_on_disk(scan.path) if scan.project is None
+                          else scan.project)
     scan.namespace = namespace_folders(
         scan.path, top_level_on_disk(scan.path) if scan.project is None else scan.project)
     scan.split = libraries.split_packages(imported_modules(tree))
