@@ -1,6 +1,6 @@
 """``walkthrough port``'s false alarms on the working part, the round of 2026-12-07 (issue 24).
 
-Rules about what a file itself shows, each with the case it is for and the near miss it
+Two rules about what a file itself shows, each with the case it is for and the near miss it
 must leave alone. The programs are written here; the corpus in ``tests/port_corpus/`` measures
 the figures.
 
@@ -8,6 +8,9 @@ the figures.
   is seen by how a module imports its own folder: ``web/app.py`` that imports
   ``acme.web.routes`` reaches its own folder by the name ``acme``, so ``acme`` is the file's
   own package, not an unlisted library awaited in an asyncio program.
+* A class that types a field as another package's class (``session: Session``, or an
+  ``__init__`` parameter so typed and stored on ``self``) holds that object in the field, even
+  where a twin class of the file keeps an asyncio-only library's object under the same name.
 """
 
 from __future__ import annotations
@@ -86,6 +89,170 @@ def test_a_two_part_import_names_no_module_below_the_folder() -> None:
         asyncio.run(main())
         """, "web/app.py", ["web", "store"])
     assert 3 in found
+
+
+TWINS = """\
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlmodel import Session
+
+
+    class Store:
+        session: Session
+
+        def __init__(self, session: Session) -> None:
+            self.session = session
+
+        def add(self, user) -> None:
+            self.session.add(user)
+            self.session.commit()
+
+
+    class AsyncStore:
+        session: AsyncSession
+
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+
+        async def add(self, user) -> None:
+            self.session.add(user)
+            await self.session.commit()
+    """
+
+
+def test_a_class_that_types_its_field_as_another_packages_class_holds_that_object() -> None:
+    """The blocking twin's ``self.session`` is sqlmodel's ``Session``; the asyncio twin's is
+    SQLAlchemy's ``AsyncSession``, found on each line as before."""
+    found = rows(TWINS)
+    assert not {6, 8, 9, 12, 13} & set(found)
+    assert found[1] == found[17] == found[19] == {"asyncio-only-lib"}
+    assert found[23] == found[24] == {"asyncio-only-lib"}
+
+
+def test_the_field_typed_by_the_init_parameter_alone() -> None:
+    """No class-body annotation: ``__init__(self, client: redis.Redis)`` stored on ``self``
+    is the blocking side of a package whose asyncio side is listed."""
+    found = rows("""\
+        import redis
+        import redis.asyncio
+
+
+        class Limiter:
+            def __init__(self, client: redis.Redis, *, ttl: float = 1.0) -> None:
+                self._client = client
+
+            def hit(self, key: str) -> int:
+                return self._client.incr(key)
+
+
+        class AsyncLimiter:
+            def __init__(self, client: redis.asyncio.Redis) -> None:
+                self._client = client
+
+            async def hit(self, key: str) -> int:
+                return await self._client.incr(key)
+        """)
+    assert 10 not in found
+    assert found[18] == {"asyncio-only-lib"}
+
+
+def test_an_optional_field_of_another_packages_class() -> None:
+    found = rows("""\
+        from typing import Optional
+
+        import aiohttp
+        import requests
+
+
+        class Blocking:
+            session: Optional[requests.Session] = None
+            other: requests.Session | None = None
+
+            def get(self, url: str):
+                return self.session.get(url), self.other.get(url)
+
+
+        class Client:
+            def __init__(self) -> None:
+                self.session = aiohttp.ClientSession()
+                self.other = aiohttp.ClientSession()
+
+            async def get(self, url: str):
+                return await self.session.get(url), await self.other.get(url)
+        """)
+    assert 12 not in found
+    assert found[21] == {"aiohttp-client"}
+
+
+def test_a_field_typed_as_the_files_own_class_keeps_what_its_fields_hold() -> None:
+    """``self._conn: Connection`` of the file's own class wraps the library's connection in
+    its own ``_conn``: ``self._conn._conn.execute(...)`` is still the library's call."""
+    found = rows("""\
+        import aiosqlite
+
+
+        class Connection:
+            async def open(self) -> None:
+                self._conn = await aiosqlite.connect("x.db")
+
+
+        class Transaction:
+            def __init__(self, connection: Connection) -> None:
+                self._conn = connection
+
+            async def begin(self) -> None:
+                await self._conn._conn.execute("BEGIN")
+        """)
+    assert found[14] == {"asyncio-only-lib"}
+
+
+def test_a_field_typed_as_a_generic_or_any_says_nothing() -> None:
+    """``Any`` names no class, and ``Mapping[str, Session]`` is a container, not the field's
+    object: the field keeps the kind the file gives it elsewhere."""
+    found = rows("""\
+        from typing import Any
+
+        import aiohttp
+        from sqlmodel import Session
+
+
+        class Client:
+            session: Any
+            pool: dict[str, Session]
+
+            def __init__(self) -> None:
+                self.session = aiohttp.ClientSession()
+                self.pool = aiohttp.ClientSession()
+
+            async def get(self, url: str):
+                return await self.session.get(url), await self.pool.get(url)
+        """)
+    assert found[16] == {"aiohttp-client"}
+
+
+def test_the_field_is_the_other_objects_again_after_the_class() -> None:
+    """The typed class comes first: the twin after it, and code at module level, still see
+    the library's object under the name."""
+    found = rows("""\
+        import aiohttp
+        import requests
+
+
+        class Blocking:
+            session: requests.Session
+
+            def get(self, url: str):
+                return self.session.get(url)
+
+
+        class Client:
+            def __init__(self) -> None:
+                self.session = aiohttp.ClientSession()
+
+            async def get(self, url: str):
+                return await self.session.get(url)
+        """)
+    assert 9 not in found
+    assert found[17] == {"aiohttp-client"}
 
 
 def test_a_file_with_no_project_or_no_path_has_no_installed_name() -> None:

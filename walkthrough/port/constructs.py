@@ -39,6 +39,7 @@ from walkthrough.port.names import (
     loop_annotation,
     loop_param,
     makes_loops,
+    plainly_typed_fields,
     qualname,
     reference,
     stdlib_bindings,
@@ -2488,7 +2489,13 @@ class Visitor(ast.NodeVisitor):
             isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
         self.mixed_bases.append(any(
             isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
+        # session: Session in this class, AsyncSession in its twin: here self.session is the
+        # class's own typed field, not the object another class keeps under that name
+        hidden = {ref: self.scan.kinds.pop(ref)
+                  for ref in (f"self.{name}" for name in plainly_typed_fields(node, self.scan))
+                  if ref in self.scan.kinds}
         self.generic_visit(node)
+        self.scan.kinds.update(hidden)
         self.classes.pop()
         self.external_bases.pop()
         self.own_bases.pop()

@@ -1891,6 +1891,53 @@ def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.Async
                 scan.given.add((target.name, param.arg))
 
 
+def _plain_class(annotation: ast.expr | None, scan: Names) -> bool:
+    """Whether ``annotation`` names one class of a third-party package that is neither
+    asyncio's nor a library's (:func:`external_of`: ``Session`` from sqlmodel,
+    ``Optional[Session]``, ``Session | None``), or of the blocking side of a package whose
+    asyncio side is listed (``redis.Redis`` beside ``redis.asyncio.Redis``): not ``Any``, not
+    a generic, not the file's own class or its package's (whose fields may hold a library's
+    objects in turn)."""
+    if annotation is None or _says_nothing(annotation):
+        return False
+    node = _annotation_tree(annotation)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Optional":
+        node = _annotation_tree(node.slice)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and _none_literal(node.right):
+        node = node.left
+    return isinstance(node, ast.Name | ast.Attribute) and annotation_kind(node, scan)[0] is None \
+        and (external_of(node, scan) is not None
+             or (qualname(node, scan) or "").startswith("pkg:"))
+
+
+def _none_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def plainly_typed_fields(node: ast.ClassDef, scan: Names) -> set[str]:
+    """The fields a class types as another class's object, neither asyncio's nor a
+    library's: ``session: Session`` in its body, or ``self.session = session`` in its
+    ``__init__`` with the parameter annotated ``session: Session``. In that class
+    ``self.session`` is that object, whatever another class of the file keeps under the same
+    name (fastapi-users' blocking ``SQLModelUserDatabase`` beside its ``AsyncSession`` twin:
+    fields are one reference per file, :func:`reference`)."""
+    fields: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+                and _plain_class(stmt.annotation, scan):
+            fields.add(stmt.target.id)
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name == "__init__":
+            arguments = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
+            typed = {a.arg for a in arguments if _plain_class(a.annotation, scan)}
+            for sub in own_nodes(stmt):
+                if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                        and isinstance(sub.value, ast.Name) and sub.value.id in typed \
+                        and reference(sub.targets[0]) == f"self.{_last_name_of(sub.targets[0])}":
+                    fields.add(_last_name_of(sub.targets[0]))
+    return fields
+
+
 def _says_nothing(annotation: ast.expr) -> bool:
     """``Any``, ``typing.Any``, ``object`` (or in quotes): an annotation that names no type, so
     it says nothing of what a parameter gets, and what the file's calls hand it still does
