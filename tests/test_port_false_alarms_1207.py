@@ -259,3 +259,54 @@ def test_a_file_with_no_project_or_no_path_has_no_installed_name() -> None:
     assert 3 in rows(INSTALLED, "web/app.py")  # no project file on disk above it
     assert 3 in rows(INSTALLED, "<stdin>", ["web", "store"])
     assert 3 in rows(INSTALLED, "", ["web", "store"])
+
+
+def test_a_block_with_a_helper_module_inside_a_local_folder_is_the_scripts_own() -> None:
+    """``from config.settings import settings`` names the project's own ``config`` package, so
+    the bare modules imported with it (``storage``) are the script's siblings, not an unlisted
+    library awaited in an asyncio program."""
+    found = rows("""\
+        import asyncio
+
+        from config.settings import settings
+        from storage import put_object
+
+        async def main() -> None:
+            await put_object(settings.bucket, b"x")
+
+        asyncio.run(main())
+        """)
+    assert not {3, 4, 7} & set(found)
+
+
+def test_a_folder_of_examples_or_tests_makes_no_block_local() -> None:
+    """``from examples.shared import X`` beside ``from pyplugin import Client`` in an example:
+    the example is a user of pyplugin, whose awaited client is found."""
+    found = rows("""\
+        import asyncio
+
+        from pyplugin import Client
+        from examples.shared import GREETING
+
+        async def main() -> None:
+            await Client(GREETING).greet()
+
+        asyncio.run(main())
+        """)
+    assert found[3] == found[7] == {"asyncio-only-lib"}
+
+
+def test_a_helper_in_another_block_leaves_the_third_party_block_alone() -> None:
+    found = rows("""\
+        import asyncio
+
+        from storage import put_object
+
+        from config.settings import settings
+
+        async def main() -> None:
+            await put_object(settings.bucket, b"x")
+
+        asyncio.run(main())
+        """)
+    assert found[3] == found[8] == {"asyncio-only-lib"}

@@ -529,8 +529,8 @@ def sibling_modules(tree: ast.Module) -> set[str]:
     block: list[ast.Import | ast.ImportFrom] = []
 
     def close() -> None:
-        if any(each.level or (isinstance(each, ast.ImportFrom) and each.module in LOCAL_NAMES)
-               for each in block if isinstance(each, ast.ImportFrom)):
+        if any(each.level or _local_helper(each.module) for each in block
+               if isinstance(each, ast.ImportFrom)):
             found.update(each.module for each in block
                          if isinstance(each, ast.ImportFrom) and not each.level and each.module
                          and "." not in each.module and each.module not in STDLIB
@@ -571,6 +571,15 @@ def installed_names(tree: ast.Module, path: str, tops: Collection[str] | None) -
                 and dotted[0] not in STDLIB and dotted[0] != "asyncio":
             found.add(dotted[0])
     return found
+
+
+def _local_helper(module: str | None) -> bool:
+    """A module named as a project's own helpers are (:data:`LOCAL_NAMES`: ``config``,
+    ``utils``), or a module inside one (``config.loader``); not one inside a folder a project
+    keeps its examples, tests or tools in (``examples.greeter.shared``), whose importer may be
+    a user's program beside the package."""
+    top = (module or "").split(".")[0]
+    return module in LOCAL_NAMES or (top in LOCAL_NAMES and top not in NOT_PACKAGES)
 
 
 def _async_named(part: str) -> bool:
