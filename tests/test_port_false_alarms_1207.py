@@ -310,3 +310,48 @@ def test_a_helper_in_another_block_leaves_the_third_party_block_alone() -> None:
         asyncio.run(main())
         """)
     assert found[3] == found[8] == {"asyncio-only-lib"}
+
+
+MIXED = """\
+    import asyncio
+
+    from thing import Thing
+
+    from .base import BaseServer
+
+    class Launcher({bases}):
+        async def stop(self) -> None:
+            await self.base_shutdown()
+
+    asyncio.run(Launcher().stop())
+    """
+
+
+def test_an_inherited_method_of_a_class_with_one_of_the_packages_own_bases() -> None:
+    """``class Launcher(Thing, BaseServer)``, ``BaseServer`` the package's own: which base
+    ``self.base_shutdown`` comes from, the file does not show, so its await is no sign that
+    ``thing`` waits on asyncio's loop."""
+    found = rows(MIXED.format(bases="Thing, BaseServer"), "pkg/launcher.py")
+    assert not {3, 7, 9} & set(found)
+
+
+def test_an_inherited_method_of_a_class_with_only_the_unlisted_base() -> None:
+    found = rows(MIXED.format(bases="Thing"), "pkg/launcher.py")
+    assert found[3] == found[7] == found[9] == {"asyncio-only-lib"}
+
+
+def test_a_nested_class_with_only_the_unlisted_base() -> None:
+    """The class the await is in decides, not the class around it."""
+    found = rows("""\
+        import asyncio
+
+        from thing import Thing
+
+        from .base import BaseServer
+
+        class Launcher(Thing, BaseServer):
+            class Worker(Thing):
+                async def stop(self) -> None:
+                    await self.base_shutdown()
+        """, "pkg/launcher.py")
+    assert found[10] == {"asyncio-only-lib"}

@@ -1499,11 +1499,14 @@ class Visitor(ast.NodeVisitor):
         base = self.external_bases[-1] if self.external_bases else None
         if package is None and base is not None and isinstance(value, ast.Attribute) \
                 and isinstance(value.value, ast.Name) and value.value.id == "self" \
-                and value.attr not in base[1] and not value.attr.startswith("async_"):
+                and value.attr not in base[1] and not value.attr.startswith("async_") \
+                and not self.mixed_bases[-1]:
             # class C(Service) of an unlisted package: await self.sleep(3), a method C
             # inherits, waits on asyncio's loop for that package; but a base that spells its
             # awaited side apart (async_receive_request beside receive_request) serves
-            # blocking and async subclasses alike, and the subclass supplies the I/O
+            # blocking and async subclasses alike, and the subclass supplies the I/O; nor
+            # where a base is the package's own (class C(Thing, BaseAiohttp)): which base
+            # the method comes from, the file does not show
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
