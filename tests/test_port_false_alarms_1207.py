@@ -340,6 +340,46 @@ def test_an_inherited_method_of_a_class_with_only_the_unlisted_base() -> None:
     assert found[3] == found[7] == found[9] == {"asyncio-only-lib"}
 
 
+CURSORS = """\
+    import aiosqlite
+    import duckdb
+
+    class Store:
+        def __init__(self, path: str) -> None:
+            self._ddb = duckdb.connect(path)
+
+        async def open(self) -> None:
+            self._conn = await aiosqlite.connect("x.db")
+            async with self._conn.cursor() as cur:
+                await cur.execute("select 1")
+
+        def count(self) -> int:
+            cur = {made}
+            cur.execute("select count(*) from t")
+            return cur.fetchone()
+    """
+
+
+def test_a_name_bound_to_a_call_on_another_packages_object_is_that_packages() -> None:
+    """``cur = self._ddb.cursor()`` where ``self._ddb`` holds a duckdb connection: this
+    function's ``cur`` is duckdb's cursor, not the aiosqlite cursor of another method."""
+    found = rows(CURSORS.format(made="self._ddb.cursor()"))
+    assert found[11] == {"asyncio-only-lib"}
+    assert not {6, 14, 15, 16} & set(found)
+
+
+def test_a_name_bound_to_a_call_on_the_librarys_object_keeps_its_kind() -> None:
+    found = rows(CURSORS.format(made="self._conn.cursor()"))
+    assert found[14] == found[15] == found[16] == {"asyncio-only-lib"}
+
+
+def test_a_name_bound_to_a_call_on_an_unknown_object_keeps_its_kind() -> None:
+    """``self.pool`` comes from no package the file imports: nothing says its cursor is not
+    the library's, so the name keeps the kind the file gives it elsewhere."""
+    found = rows(CURSORS.format(made="self.pool.cursor()"))
+    assert found[15] == found[16] == {"asyncio-only-lib"}
+
+
 def test_a_nested_class_with_only_the_unlisted_base() -> None:
     """The class the await is in decides, not the class around it."""
     found = rows("""\

@@ -1711,6 +1711,9 @@ class Visitor(ast.NodeVisitor):
         root = value.func
         while isinstance(root, ast.Attribute):
             root = root.value
+        if isinstance(value.func, ast.Attribute) \
+                and reference(value.func.value) in self.scan.external_refs:
+            return True  # cur = self._ddb.cursor(), self._ddb = duckdb.connect(...)
         return isinstance(root, ast.Name) and root.id in self.scan.external \
             and root.id not in self.scan.aliases
 
