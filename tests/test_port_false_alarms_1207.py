@@ -395,3 +395,42 @@ def test_a_nested_class_with_only_the_unlisted_base() -> None:
                     await self.base_shutdown()
         """, "pkg/launcher.py")
     assert found[10] == {"asyncio-only-lib"}
+
+
+INHERITED = """\
+    from slack_sdk import WebClient
+    from slack_sdk.web.async_client import AsyncWebClient
+
+
+    class Base:
+        def __init__(self, token: str) -> None:
+            self._client: WebClient = WebClient(token)
+
+
+    class Blocking(Base):
+        def post(self, text: str):
+            return self._client.chat_postMessage(text=text)
+
+
+    class Async(Base):
+        def __init__(self, token: str) -> None:
+            self._client = AsyncWebClient(token=token)
+
+        async def post(self, text: str):
+            return await self._client.chat_postMessage(text=text)
+    """
+
+
+def test_a_field_typed_in_init_and_inherited_from_the_files_own_base() -> None:
+    """``self._client: WebClient = ...`` in the base's ``__init__``: the subclass that keeps
+    it (``Blocking``) holds slack's blocking client; the one that stores its own
+    ``AsyncWebClient`` holds that, found as before."""
+    found = rows(INHERITED)
+    assert not {7, 12} & set(found)
+    assert found[17] == found[20] == {"asyncio-only-lib"}
+
+
+def test_a_base_the_file_does_not_define_gives_no_fields() -> None:
+    """``class Blocking(Other)`` of another module: its fields are not this file's to read."""
+    found = rows(INHERITED.replace("class Blocking(Base)", "class Blocking(Other)"))
+    assert found[12] == {"asyncio-only-lib"}

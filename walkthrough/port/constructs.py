@@ -2498,7 +2498,8 @@ class Visitor(ast.NodeVisitor):
         # session: Session in this class, AsyncSession in its twin: here self.session is the
         # class's own typed field, not the object another class keeps under that name
         hidden = {ref: self.scan.kinds.pop(ref)
-                  for ref in (f"self.{name}" for name in plainly_typed_fields(node, self.scan))
+                  for ref in (f"self.{name}"
+                              for name in plainly_typed_fields(node, self.scan, self.tree))
                   if ref in self.scan.kinds}
         self.generic_visit(node)
         self.scan.kinds.update(hidden)

@@ -1924,13 +1924,29 @@ def _none_literal(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def plainly_typed_fields(node: ast.ClassDef, scan: Names) -> set[str]:
+def plainly_typed_fields(node: ast.ClassDef, scan: Names,
+                         tree: ast.AST | None = None) -> set[str]:
     """The fields a class types as another class's object, neither asyncio's nor a
-    library's: ``session: Session`` in its body, or ``self.session = session`` in its
-    ``__init__`` with the parameter annotated ``session: Session``. In that class
-    ``self.session`` is that object, whatever another class of the file keeps under the same
-    name (fastapi-users' blocking ``SQLModelUserDatabase`` beside its ``AsyncSession`` twin:
-    fields are one reference per file, :func:`reference`)."""
+    library's: ``session: Session`` in its body, ``self.session: Session = ...`` in its
+    ``__init__``, or ``self.session = session`` there with the parameter annotated
+    ``session: Session``; and those of its bases that ``tree`` (the file) defines, where the
+    class does not store the field itself. In that class ``self.session`` is that object,
+    whatever another class of the file keeps under the same name (fastapi-users' blocking
+    ``SQLModelUserDatabase`` beside its ``AsyncSession`` twin: fields are one reference per
+    file, :func:`reference`)."""
+    fields = _typed_fields(node, scan)
+    if tree is not None:
+        stored = {sub.attr for sub in walk(node) if isinstance(sub, ast.Attribute)
+                  and isinstance(sub.ctx, ast.Store) and reference(sub) == f"self.{sub.attr}"}
+        bases = {expr.id for expr in node.bases if isinstance(expr, ast.Name)}
+        for other in walk(tree):
+            if isinstance(other, ast.ClassDef) and other.name in bases:
+                fields |= _typed_fields(other, scan) - stored
+    return fields
+
+
+def _typed_fields(node: ast.ClassDef, scan: Names) -> set[str]:
+    """:func:`plainly_typed_fields` of the class alone."""
     fields: set[str] = set()
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
@@ -1944,6 +1960,10 @@ def plainly_typed_fields(node: ast.ClassDef, scan: Names) -> set[str]:
                         and isinstance(sub.value, ast.Name) and sub.value.id in typed \
                         and reference(sub.targets[0]) == f"self.{_last_name_of(sub.targets[0])}":
                     fields.add(_last_name_of(sub.targets[0]))
+                elif isinstance(sub, ast.AnnAssign) \
+                        and reference(sub.target) == f"self.{_last_name_of(sub.target)}" \
+                        and _plain_class(sub.annotation, scan):
+                    fields.add(_last_name_of(sub.target))
     return fields
 
 
