@@ -434,3 +434,56 @@ def test_a_base_the_file_does_not_define_gives_no_fields() -> None:
     """``class Blocking(Other)`` of another module: its fields are not this file's to read."""
     found = rows(INHERITED.replace("class Blocking(Base)", "class Blocking(Other)"))
     assert found[12] == {"asyncio-only-lib"}
+
+
+RETRY = """\
+    import asyncio
+    import backoff
+    import requests
+
+
+    {decorator}
+    {kind} fetch(url: str):
+        return requests.get(url)
+
+
+    def stream(url: str) -> None:
+        requests.get(url, stream=True)
+
+
+    def run(url: str) -> None:
+        retried = backoff.on_exception(backoff.expo, ConnectionError, max_time=9)({target})
+        retried(url)
+    """
+
+
+def test_backoff_on_plain_defs_only_is_its_blocking_side() -> None:
+    """backoff's decorators wrap a plain ``def`` in ``time.sleep`` retries: nothing to port."""
+    found = rows(RETRY.format(decorator="@backoff.on_exception(backoff.expo, OSError)",
+                              kind="def", target="stream"))
+    assert not {2, 6, 16} & set(found)
+
+
+def test_backoff_on_an_async_def_is_its_asyncio_side() -> None:
+    found = rows(RETRY.format(decorator="@backoff.on_exception(backoff.expo, OSError)",
+                              kind="async def", target="stream"))
+    assert found[2] == found[6] == found[16] == {"asyncio-only-lib"}
+
+
+def test_backoff_on_a_function_the_file_does_not_define_is_asyncio_side() -> None:
+    for target in ("imported_fetch", "lambda u: None"):
+        found = rows(RETRY.format(decorator="", kind="def", target=target))
+        assert found[2] == found[16] == {"asyncio-only-lib"}, target
+
+
+def test_backoff_applied_to_a_plain_def_alone() -> None:
+    found = rows(RETRY.format(decorator="", kind="def", target="stream"))
+    assert not {2, 16} & set(found)
+
+
+def test_another_modules_on_exception_says_nothing_of_backoff() -> None:
+    """Only backoff's own ``on_exception`` / ``on_predicate``, called on its module name."""
+    found = rows(RETRY.format(decorator="@retrying.on_exception(OSError)", kind="def",
+                              target="stream").replace(
+        "backoff.on_exception(backoff.expo", "backoff.on_giveup(backoff.expo"))
+    assert found[2] == {"asyncio-only-lib"}

@@ -3022,6 +3022,45 @@ def blocking_twin_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+#: Retry libraries whose decorators wrap a plain ``def`` in their blocking form, and a
+#: coroutine function in their asyncio one: backoff's ``on_exception`` and ``on_predicate``
+#: pick ``_async.retry_*`` (which awaits ``asyncio.sleep``) only where
+#: ``asyncio.iscoroutinefunction(target)``, else ``_sync.retry_*`` (``time.sleep``): backoff's
+#: ``_decorator.py``, ``_async.py`` and ``_sync.py``.
+BLOCKING_RETRIES: dict[str, tuple[str, ...]] = {"backoff": ("on_exception", "on_predicate")}
+
+
+def _retry_call(node: ast.expr, module: str, names: tuple[str, ...]) -> bool:
+    """``backoff.on_exception(...)``: a call of one of ``module``'s retry decorators."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and node.func.attr in names and isinstance(node.func.value, ast.Name) \
+        and node.func.value.id == module
+
+
+def blocking_retries(tree: ast.Module) -> set[str]:
+    """The retry libraries of :data:`BLOCKING_RETRIES` that a file uses on plain functions
+    only: ``@backoff.on_exception(...)`` on a ``def``, or ``backoff.on_exception(...)(stream)``
+    of a ``def`` the file has. Their blocking form is no asyncio, and stays as it is in a port,
+    so their lines are no finding; one wrapping an ``async def``, or a function the file does
+    not define, is the library's asyncio side."""
+    defs = {node.name: isinstance(node, ast.AsyncFunctionDef) for node in walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    found: set[str] = set()
+    for module, names in BLOCKING_RETRIES.items():
+        wrapped: list[bool] = []  # for each use: an async def, or a function not known
+        for node in walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                wrapped.extend(isinstance(node, ast.AsyncFunctionDef)
+                               for each in node.decorator_list
+                               if _retry_call(each, module, names))
+            elif isinstance(node, ast.Call) and _retry_call(node.func, module, names):
+                target = node.args[0] if len(node.args) == 1 else None
+                wrapped.append(not isinstance(target, ast.Name) or defs.get(target.id) is not False)
+        if wrapped and not any(wrapped):
+            found.add(module)
+    return found
+
+
 def analyse(source: str, path: str, project: Collection[str] | None = None
             ) -> tuple[ast.Module, Names, list[Finding]]:
     """Parse once: the tree, the names followed, and every finding (for scan and rewrite).
@@ -3055,7 +3094,7 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
         # tqdm.asyncio's bar with no gather or as_completed: a plain progress bar
         plain = {module for module in libraries.ONLY_API_ROWS
                  if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
-                            for _, _, c in state.found)}
+                            for _, _, c in state.found)} | blocking_retries(tree)
         for line, _, construct in sorted([*state.found, *patch_targets(tree, state)]):
             if (line, construct) in renamed:
                 continue
