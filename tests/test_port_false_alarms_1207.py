@@ -487,3 +487,23 @@ def test_another_modules_on_exception_says_nothing_of_backoff() -> None:
                               target="stream").replace(
         "backoff.on_exception(backoff.expo", "backoff.on_giveup(backoff.expo"))
     assert found[2] == {"asyncio-only-lib"}
+
+
+def test_a_field_typed_as_a_union_of_two_classes_says_nothing() -> None:
+    """``requests.Session | Other`` names no one class: the field keeps its kind."""
+    for annotation in ("requests.Session | Other", 'requests.Session | "Other"'):
+        found = rows(f"""\
+            import aiohttp
+            import requests
+
+
+            class Client:
+                session: {annotation}
+
+                def __init__(self) -> None:
+                    self.session = aiohttp.ClientSession()
+
+                async def get(self, url: str):
+                    return await self.session.get(url)
+            """)
+        assert found[12] == {"aiohttp-client"}, annotation
