@@ -507,3 +507,29 @@ def test_a_field_typed_as_a_union_of_two_classes_says_nothing() -> None:
                     return await self.session.get(url)
             """)
         assert found[12] == {"aiohttp-client"}, annotation
+
+
+def test_a_field_typed_with_typing_dot_optional() -> None:
+    found = rows("""\
+        import typing
+
+        import aiohttp
+        import requests
+
+
+        class Blocking:
+            session: typing.Optional[requests.Session] = None
+
+            def get(self, url: str):
+                return self.session.get(url)
+
+
+        class Client:
+            def __init__(self) -> None:
+                self.session = aiohttp.ClientSession()
+
+            async def get(self, url: str):
+                return await self.session.get(url)
+        """)
+    assert 11 not in found
+    assert found[19] == {"aiohttp-client"}
