@@ -533,3 +533,30 @@ def test_a_field_typed_with_typing_dot_optional() -> None:
         """)
     assert 11 not in found
     assert found[19] == {"aiohttp-client"}
+
+
+def test_a_field_typed_as_a_class_of_a_package_the_file_awaits_keeps_its_kind() -> None:
+    """``conn: Conn`` of an unlisted package the file awaits in an asyncio program: that
+    package is asyncio's here, so its class is no other package's object."""
+    found = rows("""\
+        import asyncio
+
+        from thing import Conn
+
+
+        class Store:
+            conn: Conn
+
+            def __init__(self) -> None:
+                self.conn = Conn()
+
+            async def run(self) -> None:
+                await self.conn.fetch()
+
+            def close(self) -> None:
+                self.conn.close()
+
+
+        asyncio.run(Store().run())
+        """)
+    assert found[7] == found[10] == found[13] == found[16] == {"asyncio-only-lib"}
