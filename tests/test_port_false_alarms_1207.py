@@ -560,3 +560,37 @@ def test_a_field_typed_as_a_class_of_a_package_the_file_awaits_keeps_its_kind() 
         asyncio.run(Store().run())
         """)
     assert found[7] == found[10] == found[13] == found[16] == {"asyncio-only-lib"}
+
+
+def test_a_subclass_keeps_its_own_typed_fields_beside_its_bases() -> None:
+    """``Blocking(Base)`` types ``pool`` itself and inherits ``_client`` from ``Base``: both
+    are the blocking objects there."""
+    found = rows(INHERITED.replace(
+        "class Blocking(Base):\n",
+        "class Blocking(Base):\n        pool: WebClient\n\n").replace(
+        "return self._client.chat_postMessage(text=text)",
+        "return self._client.chat_postMessage(text=text), self.pool.chat_postMessage(t=1)"
+    ).replace("self._client = AsyncWebClient(token=token)",
+              "self._client = AsyncWebClient(token=token)\n            self.pool = self._client"))
+    assert 14 not in found
+
+
+def test_a_name_bound_to_a_call_of_another_packages_function_is_that_packages() -> None:
+    """``response = blockhttp.get(url)`` beside an aiohttp ``response`` in another
+    function: this one is that package's (Visitor._foreign_call's first form)."""
+    found = rows("""\
+        import aiohttp
+        import blockhttp
+
+
+        def parse(url: str):
+            response = blockhttp.get(url)
+            return response.raise_for_status()
+
+
+        async def fetch(session: aiohttp.ClientSession, url: str) -> bytes:
+            async with session.get(url) as response:
+                return await response.read()
+        """)
+    assert 7 not in found
+    assert found[12] == {"aiohttp-client"}
