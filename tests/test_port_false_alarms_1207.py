@@ -594,3 +594,8 @@ def test_a_name_bound_to_a_call_of_another_packages_function_is_that_packages() 
         """)
     assert 7 not in found
     assert found[12] == {"aiohttp-client"}
+
+
+def test_an_installed_name_seen_through_a_windows_path() -> None:
+    found = rows(INSTALLED, "web\\app.py", ["web", "store"])
+    assert set(found) == {1, 15}
