@@ -40,6 +40,7 @@ from walkthrough.port.names import (
     loop_annotation,
     loop_param,
     makes_loops,
+    plainly_typed_fields,
     qualname,
     reference,
     stdlib_bindings,
@@ -1505,11 +1506,14 @@ class Visitor(ast.NodeVisitor):
         base = self.external_bases[-1] if self.external_bases else None
         if package is None and base is not None and isinstance(value, ast.Attribute) \
                 and isinstance(value.value, ast.Name) and value.value.id == "self" \
-                and value.attr not in base[1] and not value.attr.startswith("async_"):
+                and value.attr not in base[1] and not value.attr.startswith("async_") \
+                and not self.mixed_bases[-1]:
             # class C(Service) of an unlisted package: await self.sleep(3), a method C
             # inherits, waits on asyncio's loop for that package; but a base that spells its
             # awaited side apart (async_receive_request beside receive_request) serves
-            # blocking and async subclasses alike, and the subclass supplies the I/O
+            # blocking and async subclasses alike, and the subclass supplies the I/O; nor
+            # where a base is the package's own (class C(Thing, BaseAiohttp)): which base
+            # the method comes from, the file does not show
             package = base[0]
         if package is not None:
             self.emit(node, f"{EVIDENCE}{package}")
@@ -1715,6 +1719,9 @@ class Visitor(ast.NodeVisitor):
         root = value.func
         while isinstance(root, ast.Attribute):
             root = root.value
+        if isinstance(value.func, ast.Attribute) \
+                and reference(value.func.value) in self.scan.external_refs:
+            return True  # cur = self._ddb.cursor(), self._ddb = duckdb.connect(...)
         return isinstance(root, ast.Name) and root.id in self.scan.external \
             and root.id not in self.scan.aliases
 
@@ -2496,7 +2503,14 @@ class Visitor(ast.NodeVisitor):
             isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
         self.mixed_bases.append(any(
             isinstance(expr, ast.Name) and expr.id in self.package_names for expr in node.bases))
+        # session: Session in this class, AsyncSession in its twin: here self.session is the
+        # class's own typed field, not the object another class keeps under that name
+        hidden = {ref: self.scan.kinds.pop(ref)
+                  for ref in (f"self.{name}"
+                              for name in plainly_typed_fields(node, self.scan, self.tree))
+                  if ref in self.scan.kinds}
         self.generic_visit(node)
+        self.scan.kinds.update(hidden)
         self.classes.pop()
         self.external_bases.pop()
         self.own_bases.pop()
@@ -3068,6 +3082,45 @@ def blocking_twin_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
+#: Retry libraries whose decorators wrap a plain ``def`` in their blocking form, and a
+#: coroutine function in their asyncio one: backoff's ``on_exception`` and ``on_predicate``
+#: pick ``_async.retry_*`` (which awaits ``asyncio.sleep``) only where
+#: ``asyncio.iscoroutinefunction(target)``, else ``_sync.retry_*`` (``time.sleep``): backoff's
+#: ``_decorator.py``, ``_async.py`` and ``_sync.py``.
+BLOCKING_RETRIES: dict[str, tuple[str, ...]] = {"backoff": ("on_exception", "on_predicate")}
+
+
+def _retry_call(node: ast.expr, module: str, names: tuple[str, ...]) -> bool:
+    """``backoff.on_exception(...)``: a call of one of ``module``'s retry decorators."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and node.func.attr in names and isinstance(node.func.value, ast.Name) \
+        and node.func.value.id == module
+
+
+def blocking_retries(tree: ast.Module) -> set[str]:
+    """The retry libraries of :data:`BLOCKING_RETRIES` that a file uses on plain functions
+    only: ``@backoff.on_exception(...)`` on a ``def``, or ``backoff.on_exception(...)(stream)``
+    of a ``def`` the file has. Their blocking form is no asyncio, and stays as it is in a port,
+    so their lines are no finding; one wrapping an ``async def``, or a function the file does
+    not define, is the library's asyncio side."""
+    defs = {node.name: isinstance(node, ast.AsyncFunctionDef) for node in walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    found: set[str] = set()
+    for module, names in BLOCKING_RETRIES.items():
+        wrapped: list[bool] = []  # for each use: an async def, or a function not known
+        for node in walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                wrapped.extend(isinstance(node, ast.AsyncFunctionDef)
+                               for each in node.decorator_list
+                               if _retry_call(each, module, names))
+            elif isinstance(node, ast.Call) and _retry_call(node.func, module, names):
+                target = node.args[0] if len(node.args) == 1 else None
+                wrapped.append(not isinstance(target, ast.Name) or defs.get(target.id) is not False)
+        if wrapped and not any(wrapped):
+            found.add(module)
+    return found
+
+
 def analyse(source: str, path: str, project: Collection[str] | None = None
             ) -> tuple[ast.Module, Names, list[Finding]]:
     """Parse once: the tree, the names followed, and every finding (for scan and rewrite).
@@ -3101,7 +3154,7 @@ def analyse(source: str, path: str, project: Collection[str] | None = None
         # tqdm.asyncio's bar with no gather or as_completed: a plain progress bar
         plain = {module for module in libraries.ONLY_API_ROWS
                  if not any(c.startswith(f"lib:{module}.") and c[4:] in API_ROWS
-                            for _, _, c in state.found)}
+                            for _, _, c in state.found)} | blocking_retries(tree)
         for line, _, construct in sorted([*state.found, *patch_targets(tree, state)]):
             if (line, construct) in renamed:
                 continue

@@ -36,7 +36,7 @@ import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from walkthrough.port import libraries
 from walkthrough.port.project import NOT_PACKAGES, own_in, own_on_disk, top_level_on_disk
@@ -529,8 +529,8 @@ def sibling_modules(tree: ast.Module) -> set[str]:
     block: list[ast.Import | ast.ImportFrom] = []
 
     def close() -> None:
-        if any(each.level or (isinstance(each, ast.ImportFrom) and each.module in LOCAL_NAMES)
-               for each in block if isinstance(each, ast.ImportFrom)):
+        if any(each.level or _local_helper(each.module) for each in block
+               if isinstance(each, ast.ImportFrom)):
             found.update(each.module for each in block
                          if isinstance(each, ast.ImportFrom) and not each.level and each.module
                          and "." not in each.module and each.module not in STDLIB
@@ -549,6 +549,37 @@ def sibling_modules(tree: ast.Module) -> set[str]:
             block.append(statement)
     close()
     return found
+
+
+def installed_names(tree: ast.Module, path: str, tops: Collection[str] | None) -> set[str]:
+    """The name a project installs its root folders under (``package_dir={"pyferro2": "."}``):
+    ``pyferro2`` in ``server/app.py`` that imports ``pyferro2.server.tokens``, where
+    ``server`` is one of the project's top-level names (``tops``) and the folder the file
+    itself is in. Such an import reaches the file's own folder by the name the project
+    installs it under, so what else the file imports under that name is the project's own too.
+    An import of another project's ``x.server`` is no such sign in a file outside ``server/``.
+    """
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    if parts[:1] == ("src",):
+        parts = parts[1:]
+    if not parts or tops is None or parts[0] not in tops:
+        return set()  # (a module at the top, ``app.py``, is in no folder)
+    found: set[str] = set()
+    for module in imported_modules(tree):
+        dotted = module.split(".")
+        if len(dotted) > 2 and dotted[1] == parts[0] and dotted[0] not in tops \
+                and dotted[0] not in STDLIB and dotted[0] != "asyncio":
+            found.add(dotted[0])
+    return found
+
+
+def _local_helper(module: str | None) -> bool:
+    """A module named as a project's own helpers are (:data:`LOCAL_NAMES`: ``config``,
+    ``utils``), or a module inside one (``config.loader``); not one inside a folder a project
+    keeps its examples, tests or tools in (``examples.greeter.shared``), whose importer may be
+    a user's program beside the package."""
+    top = (module or "").split(".")[0]
+    return module in LOCAL_NAMES or (top in LOCAL_NAMES and top not in NOT_PACKAGES)
 
 
 def _async_named(part: str) -> bool:
@@ -1169,7 +1200,9 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
     # aiochsa's client module and aiohttp's, not aiohttp's own code
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
-        | sibling_modules(tree)
+        | sibling_modules(tree) \
+        | installed_names(tree, scan.path, top_level_on_disk(scan.path) if scan.project is None
+                          else scan.project)
     scan.namespace = namespace_folders(
         scan.path, top_level_on_disk(scan.path) if scan.project is None else scan.project)
     scan.split = libraries.split_packages(imported_modules(tree))
@@ -1894,6 +1927,73 @@ def _hand_in(call: ast.Call, defined: dict[str, list[ast.FunctionDef | ast.Async
             if kind and (kind in KNOWN_KINDS or lib_construct(kind) == kind):
                 scan.kinds.setdefault(param.arg, kind)
                 scan.given.add((target.name, param.arg))
+
+
+def _plain_class(annotation: ast.expr | None, scan: Names) -> bool:
+    """Whether ``annotation`` names one class of a third-party package that is neither
+    asyncio's nor a library's (:func:`external_of`: ``Session`` from sqlmodel,
+    ``Optional[Session]``, ``Session | None``), or of the blocking side of a package whose
+    asyncio side is listed (``redis.Redis`` beside ``redis.asyncio.Redis``): not ``Any``, not
+    a generic, not the file's own class or its package's (whose fields may hold a library's
+    objects in turn)."""
+    if annotation is None or _says_nothing(annotation):
+        return False
+    node = _annotation_tree(annotation)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute) \
+            and ast.unparse(node.value).split(".")[-1] == "Optional":
+        node = _annotation_tree(node.slice)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and _none_literal(node.right):
+        node = node.left
+    return isinstance(node, ast.Name | ast.Attribute) and annotation_kind(node, scan)[0] is None \
+        and (external_of(node, scan) is not None
+             or (qualname(node, scan) or "").startswith("pkg:"))
+
+
+def _none_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def plainly_typed_fields(node: ast.ClassDef, scan: Names,
+                         tree: ast.AST | None = None) -> set[str]:
+    """The fields a class types as another class's object, neither asyncio's nor a
+    library's: ``session: Session`` in its body, ``self.session: Session = ...`` in its
+    ``__init__``, or ``self.session = session`` there with the parameter annotated
+    ``session: Session``; and those of its bases that ``tree`` (the file) defines, where the
+    class does not store the field itself. In that class ``self.session`` is that object,
+    whatever another class of the file keeps under the same name (fastapi-users' blocking
+    ``SQLModelUserDatabase`` beside its ``AsyncSession`` twin: fields are one reference per
+    file, :func:`reference`)."""
+    fields = _typed_fields(node, scan)
+    if tree is not None:
+        stored = {sub.attr for sub in walk(node) if isinstance(sub, ast.Attribute)
+                  and isinstance(sub.ctx, ast.Store) and reference(sub) == f"self.{sub.attr}"}
+        bases = {expr.id for expr in node.bases if isinstance(expr, ast.Name)}
+        for other in walk(tree):
+            if isinstance(other, ast.ClassDef) and other.name in bases:
+                fields |= _typed_fields(other, scan) - stored
+    return fields
+
+
+def _typed_fields(node: ast.ClassDef, scan: Names) -> set[str]:
+    """:func:`plainly_typed_fields` of the class alone."""
+    fields: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
+                and _plain_class(stmt.annotation, scan):
+            fields.add(stmt.target.id)
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name == "__init__":
+            arguments = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
+            typed = {a.arg for a in arguments if _plain_class(a.annotation, scan)}
+            for sub in own_nodes(stmt):
+                if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                        and isinstance(sub.value, ast.Name) and sub.value.id in typed \
+                        and reference(sub.targets[0]) == f"self.{_last_name_of(sub.targets[0])}":
+                    fields.add(_last_name_of(sub.targets[0]))
+                elif isinstance(sub, ast.AnnAssign) \
+                        and reference(sub.target) == f"self.{_last_name_of(sub.target)}" \
+                        and _plain_class(sub.annotation, scan):
+                    fields.add(_last_name_of(sub.target))
+    return fields
 
 
 def _says_nothing(annotation: ast.expr) -> bool:
