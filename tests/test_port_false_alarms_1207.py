@@ -229,28 +229,33 @@ def test_a_field_typed_as_a_generic_or_any_says_nothing() -> None:
     assert found[16] == {"aiohttp-client"}
 
 
+#: A blocking class whose field is typed as requests' session, then its asyncio twin with an
+#: aiohttp session under the same field name ({annotation}: the blocking class's field type).
+REQUESTS_TWINS = """\
+import aiohttp
+import requests
+
+
+class Blocking:
+    session: {annotation}
+
+    def get(self, url: str):
+        return self.session.get(url)
+
+
+class Client:
+    def __init__(self) -> None:
+        self.session = aiohttp.ClientSession()
+
+    async def get(self, url: str):
+        return await self.session.get(url)
+"""
+
+
 def test_the_field_is_the_other_objects_again_after_the_class() -> None:
     """The typed class comes first: the twin after it, and code at module level, still see
     the library's object under the name."""
-    found = rows("""\
-        import aiohttp
-        import requests
-
-
-        class Blocking:
-            session: requests.Session
-
-            def get(self, url: str):
-                return self.session.get(url)
-
-
-        class Client:
-            def __init__(self) -> None:
-                self.session = aiohttp.ClientSession()
-
-            async def get(self, url: str):
-                return await self.session.get(url)
-        """)
+    found = rows(REQUESTS_TWINS.format(annotation="requests.Session"))
     assert 9 not in found
     assert found[17] == {"aiohttp-client"}
 
@@ -510,27 +515,8 @@ def test_a_field_typed_as_a_union_of_two_classes_says_nothing() -> None:
 
 
 def test_a_field_typed_with_typing_dot_optional() -> None:
-    found = rows("""\
-        import typing
-
-        import aiohttp
-        import requests
-
-
-        class Blocking:
-            session: typing.Optional[requests.Session] = None
-
-            def get(self, url: str):
-                return self.session.get(url)
-
-
-        class Client:
-            def __init__(self) -> None:
-                self.session = aiohttp.ClientSession()
-
-            async def get(self, url: str):
-                return await self.session.get(url)
-        """)
+    found = rows("import typing\n\n"
+                 + REQUESTS_TWINS.format(annotation="typing.Optional[requests.Session] = None"))
     assert 11 not in found
     assert found[19] == {"aiohttp-client"}
 

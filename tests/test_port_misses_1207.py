@@ -5,17 +5,7 @@ corpus, with the line that must change and the near miss that must not.
 
 from __future__ import annotations
 
-import textwrap
-
-from walkthrough import port
-
-
-def rows(source: str, path: str = "case.py") -> dict[int, set[str]]:
-    """Line → the rows the tool names there."""
-    found: dict[int, set[str]] = {}
-    for finding in port.scan(textwrap.dedent(source), path):
-        found.setdefault(finding.line, set()).add(finding.row)
-    return found
+from tests.test_port_evidence import rows
 
 
 def test_a_parameter_annotated_with_a_packages_generic_class_is_that_packages_object() -> None:
