@@ -218,19 +218,23 @@ def crawl(urls: Sequence[str], output: Path, *, backend: str, concurrency: int,
     previous = signal.getsignal(signal.SIGINT)
     _held.clear()
     try:
-        interrupted = anyio.run(_until_ctrl_c, functools.partial(
-            bulk_crawl_and_write, output, urls, concurrency=concurrency,
-            url_timeout=url_timeout, max_bytes=max_bytes, stats=stats), backend=backend)
-    except* KeyboardInterrupt:  # before the receiver opened: bare or in a group
-        interrupted = True
+        try:
+            interrupted = anyio.run(_until_ctrl_c, functools.partial(
+                bulk_crawl_and_write, output, urls, concurrency=concurrency,
+                url_timeout=url_timeout, max_bytes=max_bytes, stats=stats), backend=backend)
+        except* KeyboardInterrupt:  # before the receiver opened: bare or in a group
+            interrupted = True
+            signal.signal(signal.SIGINT, _note_ctrl_c)
+        # Python's own handler comes back only once the summary is written: a Ctrl-C held
+        # down raised KeyboardInterrupt inside this print, and the run ended 130 without it.
+        if interrupted or _held:
+            print(f"interrupted: {stats.summary()}", file=sys.stderr)
+            return 130
+        print(stats.summary(), file=sys.stderr)
+        return 1 if stats.pages == 0 and stats.errors else 0
     finally:
         if signal.getsignal(signal.SIGINT) is _note_ctrl_c:
             signal.signal(signal.SIGINT, previous)
-    if interrupted or _held:
-        print(f"interrupted: {stats.summary()}", file=sys.stderr)
-        return 130
-    print(stats.summary(), file=sys.stderr)
-    return 1 if stats.pages == 0 and stats.errors else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
