@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from tests.test_mutation_port_gaps import found as _found
 from tests.test_port_evidence import rows as rows_at
+from tests.test_port_false_alarms_1207 import RETRY
 
 
 def test_wait_imported_for_first_and_all_takes_the_first_completed_row() -> None:
@@ -291,3 +292,13 @@ def test_a_done_callback_that_drops_the_task_later_is_the_keep_alive_sets() -> N
                     print("job failed:", task.exception())
         """)
     assert rows[13] == {"task-set"}
+
+
+def test_backoff_applied_with_no_target_is_no_blocking_sign_and_no_crash() -> None:
+    """``backoff.on_exception(...)()``: the decorator called with nothing to wrap (broken code,
+    but the tool reads what it is given) names no plain function, so backoff is not taken for
+    its blocking side only; and the tool must not index an argument that is not there
+    (``blocking_retries``' mutant 22, the one-argument test made always true: IndexError)."""
+    rows = rows_at(RETRY.format(decorator="@backoff.on_exception(backoff.expo, OSError)",
+                                kind="def", target=""))
+    assert rows[2] == rows[16] == {"asyncio-only-lib"}
