@@ -700,8 +700,9 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return "loop"  # loop = kwargs.pop("loop", None)
         called = qualname(func, scan)
         if called is None:
-            if _copied_collection(node, scan) is not None:
-                return _copied_collection(node, scan)
+            copied = _copied_collection(node, scan)
+            if copied is not None:
+                return copied
             if isinstance(func, ast.Attribute) and func.attr == "run" and node.args:
                 ran = qualname(node.args[0], scan)  # context.run(asyncio.create_task, coro)
                 return RETURNS.get(ran or "")
@@ -1199,12 +1200,10 @@ def collect(tree: ast.Module, scan: Names) -> None:
     # imported both ways) counts where the path names no package, or names that one:
     # aiochsa/pool.py's ``from .client import`` beside ``from aiohttp.client import`` is
     # aiochsa's client module and aiohttp's, not aiohttp's own code
+    tops = top_level_on_disk(scan.path) if scan.project is None else scan.project
     scan.own = {top for top in own_packages(tree) if not by_path or top in by_path} | by_path \
-        | sibling_modules(tree) \
-        | installed_names(tree, scan.path, top_level_on_disk(scan.path) if scan.project is None
-                          else scan.project)
-    scan.namespace = namespace_folders(
-        scan.path, top_level_on_disk(scan.path) if scan.project is None else scan.project)
+        | sibling_modules(tree) | installed_names(tree, scan.path, tops)
+    scan.namespace = namespace_folders(scan.path, tops)
     scan.split = libraries.split_packages(imported_modules(tree))
     scan.async_named = {module.split(".")[0] for module in imported_modules(tree)
                         if any(_async_named(part) for part in module.split(".")[1:])}
