@@ -30,9 +30,11 @@ false alarm of one part.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -41,6 +43,7 @@ import tomllib
 import warnings
 import zlib
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,6 +190,68 @@ def _run(path: Path) -> Ported:
     return source, new, findings
 
 
+def _made_folder(folder: Path) -> None:
+    """This tool's folder in the cache, made if it is not there, the older tools' dropped."""
+    if not folder.is_dir():
+        for old in folder.parent.glob("*"):
+            shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def _entry(folder: Path, path: Path) -> Path:
+    """Where a file's result is kept: under its bytes, its key's path and its project's names."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(b"\0" + str(key_data(path).get("path", path.name)).encode())
+    digest.update(b"\0" + "\0".join(sorted(project(path))).encode())
+    return folder / f"{digest.hexdigest()}.json.z"
+
+
+#: Results made by :func:`make_apart`'s processes, as kept (:func:`_stored`), until
+#: :func:`ported` asks for them.
+_made_apart: dict[Path, bytes] = {}
+#: Files :func:`ported` has answered in this process (functools.cache holds their results).
+_asked: set[Path] = set()
+
+#: Below this many files to make, :func:`make_apart` leaves them to :func:`ported`: a pool's
+#: processes each import the tool and this harness first (about a second), for nothing.
+POOL_FROM = 100
+
+
+def _make_one(path: Path) -> bytes:
+    """In a pool's process: one file's result, kept where :func:`ported` keeps it, and sent
+    back as kept."""
+    return _stored(ported(path))
+
+
+def make_apart(paths: list[Path]) -> None:
+    """Make the results :func:`ported` has neither kept nor made yet in a pool, one process a
+    core, before the caller asks for them one by one (issue 26, item 2).
+
+    Why: after any change to the tool every kept result is stale, and the first test that
+    needs a part's figures ran the tool over the 4,344 files in its one process: 469 s of
+    the suite's 558 s on the 2-core machine (`tasks.py test --durations`), the last two
+    minutes of it with the other core idle. Each file's result depends on the file alone, so
+    they are made apart and merged here, the same results in the same order (the tally reads
+    them in the corpus's order). Processes are spawned, not forked: the pytest process has
+    threads (xdist's, pytest-timeout's), and a fork there can deadlock (3.12 warns, and
+    ``-W error`` would fail the run). Not in a mutation run: mutmut sees only the calls of
+    its own process, and its mutant is chosen by a variable the copies would still read."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    folder = cache_folder()
+    left = [path for path in paths if path not in _made_apart and path not in _asked
+            and (folder is None or not _entry(folder, path).is_file())]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if len(left) < POOL_FROM or (cores or 1) < 2:
+        return
+    if folder is not None:  # here, before the processes, which would race to drop and make it
+        with contextlib.suppress(OSError):
+            _made_folder(folder)
+    with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for path, made in zip(left, pool.map(_make_one, left, chunksize=16), strict=True):
+            _made_apart[path] = made
+
+
 @functools.cache
 def ported(path: Path) -> Ported:
     """One corpus file as the tool reads it, its rewrite and its findings; or why it cannot.
@@ -201,23 +266,21 @@ def ported(path: Path) -> Ported:
     Kept between runs where :func:`cache_folder` says, under the file's bytes, its key's path
     and its project's names (what the tool is given); the folder of an older tool is
     dropped when the first result of a new one is written."""
+    _asked.add(path)
+    made = _made_apart.pop(path, None)
+    if made is not None:
+        return _restored(made, path)
     folder = cache_folder()
     if folder is None:
         return _run(path)
-    digest = hashlib.sha256(path.read_bytes())
-    digest.update(b"\0" + str(key_data(path).get("path", path.name)).encode())
-    digest.update(b"\0" + "\0".join(sorted(project(path))).encode())
-    entry = folder / f"{digest.hexdigest()}.json.z"
+    entry = _entry(folder, path)
     try:
         return _restored(entry.read_bytes(), path)
     except (OSError, ValueError, KeyError, TypeError, zlib.error):
         pass  # not kept yet, or unreadable: made again
     result = _run(path)
     try:
-        if not folder.is_dir():
-            for old in folder.parent.glob("*"):
-                shutil.rmtree(old, ignore_errors=True)
-            folder.mkdir(parents=True, exist_ok=True)
+        _made_folder(folder)
         partial = entry.with_name(f"{entry.name}.{os.getpid()}")
         partial.write_bytes(_stored(result))
         partial.replace(entry)  # whole or absent, whoever reads it
@@ -229,6 +292,7 @@ def ported(path: Path) -> Ported:
 @functools.cache
 def tally(part: str) -> Tally:
     total = Tally()
+    make_apart(corpus(part))
     for path in corpus(part):
         total.files += 1
         tool: dict[int, set[str]] = {}
@@ -342,6 +406,7 @@ def test_the_rewrite_of_every_corpus_file_parses_and_marks_each_nursery(part: st
     now that it has been measured (a failure names the file and line only)."""
     paths = corpus(part)
     assert paths
+    make_apart(paths)
     for path in paths:
         result = ported(path)
         if isinstance(result, port.PortError):
@@ -461,6 +526,47 @@ def test_nothing_is_kept_without_the_variable_or_in_a_mutation_run(
     assert cache_folder() is None
     ported.__wrapped__(corpus("working")[0])
     assert list(tmp_path.iterdir()) == []
+
+
+def _fresh_pool_state(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """A pool from the first file, results kept in ``cache``, nothing made or asked yet."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
+    monkeypatch.delenv("MUTANT_UNDER_TEST", raising=False)
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "_made_apart", {})
+    monkeypatch.setattr(module, "_asked", set())
+    monkeypatch.setattr(module, "POOL_FROM", 1)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a pool needs two cores here")
+def test_results_made_apart_are_the_ones_made_here_each_kept_and_taken_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_pool_state(monkeypatch, tmp_path)
+    paths = _sample()
+    make_apart(paths)
+    assert list(_made_apart) == paths
+    assert len(list((tmp_path / tool_fingerprint()).glob("*.json.z"))) == len(paths)
+    for path in paths:
+        fresh, got = _run(path), ported.__wrapped__(path)
+        if isinstance(fresh, port.PortError):
+            assert isinstance(got, port.PortError) and str(got) == str(fresh)
+        else:
+            assert got == fresh, path.name
+    assert not _made_apart
+    make_apart(paths)  # kept now: nothing to make
+    assert not _made_apart
+
+
+def test_nothing_is_made_apart_in_a_mutation_run_or_for_a_few_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_pool_state(monkeypatch, tmp_path)
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "walkthrough.port.names.x_f__mutmut_1")
+    make_apart(_sample())
+    assert not _made_apart
+    monkeypatch.delenv("MUTANT_UNDER_TEST")
+    monkeypatch.setattr(sys.modules[__name__], "POOL_FROM", len(_sample()) + 1)
+    make_apart(_sample())
+    assert not _made_apart and not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("changed", ["walkthrough/port/names.py", "walkthrough/cli.py",
