@@ -405,6 +405,22 @@ def construct_of(name: str) -> str:
     return top
 
 
+def kept_here(tree: ast.AST, used_as_data: set[int]) -> set[int]:
+    """The ``func`` (by id) of each call whose result stays where it is made: a statement of
+    its own, a value assigned, or used at once as data (``used_as_data``); not one returned,
+    yielded or handed to another call, which code elsewhere may still await."""
+    return used_as_data | {id(each.value.func) for each in walk(tree)
+                           if isinstance(each, ast.Expr | ast.Assign | ast.AnnAssign)
+                           and isinstance(each.value, ast.Call)}
+
+
+def two_positional(tree: ast.AST) -> set[int]:
+    """The ``func`` (by id) of each call with two or more positional arguments written out
+    (a ``*args`` may hold none)."""
+    return {id(each.func) for each in walk(tree) if isinstance(each, ast.Call)
+            and sum(not isinstance(arg, ast.Starred) for arg in each.args) >= 2}
+
+
 class Visitor(ast.NodeVisitor):
     def __init__(self, scan: Names, lines: list[str] | None = None,
                  tree: ast.AST | None = None) -> None:
@@ -598,6 +614,10 @@ class Visitor(ast.NodeVisitor):
                           each.value if isinstance(each, ast.keyword) and each.arg is None
                           else None]
             if isinstance(value, ast.Call)}
+        #: the ``func`` (by id) of each call whose result is kept where it is made, and of
+        #: each call with two positional arguments (:meth:`_not_aiohttps_request`)
+        self.kept_here = kept_here(tree or ast.Module([], []), self.used_as_data)
+        self.two_positional = two_positional(tree or ast.Module([], []))
         #: reference to a task → what the file does with it: (construct, line, whether in
         #: what stops a service); and the lines that create it
         self.uses: dict[str, list[tuple[str, int, bool]]] = {}
@@ -636,6 +656,27 @@ class Visitor(ast.NodeVisitor):
         if construct != "service" and ROWS.get(construct) in (
                 "create-task", "task-cancel", "task-result"):
             self._emit_service(node, construct)
+
+    def _not_aiohttps_request(self, node: ast.AST, parts: list[str]) -> bool:
+        """Whether a session's call, made on a name the file gives an aiohttp session, shows
+        on its own line that it is another object's (tests/test_port_blocking_sessions_1207.py).
+
+        ``resp = self._session.get(url)``, ``sess.post(url).json()`` in a plain def: aiohttp's
+        requests are awaited or entered, which a plain function cannot do, so the session is
+        a blocking client's (``requests.Session``) kept under the same name as an aiohttp one
+        elsewhere in the file. A request returned or handed on (``def get(self, url): return
+        self.session.get(url)``) is still aiohttp's, awaited by the caller, and so is one a
+        generator-based coroutine yields from. ``cookies = self.session.get("cookies", [])``:
+        aiohttp's ``ClientSession.get(self, url, *, allow_redirects=True, **kwargs)`` takes
+        the URL alone by position, so two positional arguments are a mapping's
+        ``get(key, default)``."""
+        if len(parts) != 2 or id(node) not in self.called:
+            return False
+        if parts[1] == "get" and id(node) in self.two_positional:
+            return True
+        return parts[1] in HTTP_METHODS and id(node) not in self.awaited \
+            and id(node) in self.kept_here and bool(self.coroutines) \
+            and not self.coroutines[-1] and not self.functions[-1][2]
 
     def emit_kind(self, node: ast.AST, name: str) -> None:
         """A use of an object of a known kind: ``stream.write``, ``lib:asyncssh.run``."""
@@ -681,6 +722,8 @@ class Visitor(ast.NodeVisitor):
             # response.json()["result"] in a plain def, Token(**response.json()): aiohttp's
             # json() is a coroutine, used here as the data itself, so the response is a
             # blocking library's (requests') kept under the same name elsewhere in the file
+            return
+        if kind == "session" and self._not_aiohttps_request(node, parts):
             return
         if kind == "form":
             if len(parts) == 2 and id(node) in self.called:
