@@ -5173,7 +5173,9 @@ def test_a_session_field_made_of_another_class_is_not_aiohttps_by_its_name() -> 
     file that imports aiohttp for another method: the field's requests are that class's,
     however it is named (working restfull, python-rucaptcha, mod.io, minol: 27 lines); a
     field the file makes of nothing it knows is aiohttp's session by its name, and so is one
-    made of a class the file defines (which may subclass aiohttp's)."""
+    made of a class the file defines (which may subclass aiohttp's). The request is awaited
+    in an async def, as aiohttp's must be: made and kept in a plain def it would be a blocking
+    client's whatever the field holds (tests/test_port_blocking_sessions_1207.py)."""
     source = """\
         import aiohttp
         import requests
@@ -5182,8 +5184,8 @@ def test_a_session_field_made_of_another_class_is_not_aiohttps_by_its_name() -> 
             def __init__(self):
                 self.session = {made}
 
-            def get(self, url):
-                response = self.session.get(url, timeout=5)
+            async def get(self, url):
+                response = await self.session.get(url, timeout=5)
                 return response.content
 
             async def fetch(self, url):
