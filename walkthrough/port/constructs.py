@@ -670,13 +670,14 @@ class Visitor(ast.NodeVisitor):
         aiohttp's ``ClientSession.get(self, url, *, allow_redirects=True, **kwargs)`` takes
         the URL alone by position, so two positional arguments are a mapping's
         ``get(key, default)``."""
-        if len(parts) != 2 or id(node) not in self.called:
+        if id(node) not in self.called:
             return False
-        if parts[1] == "get" and id(node) in self.two_positional:
+        method = parts[1] if len(parts) == 2 else None  # session.get(...), not a field's get
+        if method == "get" and id(node) in self.two_positional:
             return True
-        return parts[1] in HTTP_METHODS and id(node) not in self.awaited \
-            and id(node) in self.kept_here and bool(self.coroutines) \
-            and not self.coroutines[-1] and not self.functions[-1][2]
+        # (kept here: a plain def awaits nothing, and an awaited request is no value kept)
+        return method in HTTP_METHODS and id(node) in self.kept_here \
+            and bool(self.coroutines) and not self.coroutines[-1] and not self.functions[-1][2]
 
     def emit_kind(self, node: ast.AST, name: str) -> None:
         """A use of an object of a known kind: ``stream.write``, ``lib:asyncssh.run``."""
