@@ -736,6 +736,8 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
                 return None  # a socket, a peer's address, an SSL object: the stdlib's
             if method in WEBSOCKET_METHODS:
                 return "websocket"  # docker.container.websocket(): a WebSocket all the same
+            if method in DATA_RESULTS.get((lib_construct(called) or "").removeprefix("lib:"), ()):
+                return None  # html = await page.content(): a str, plain data
             return lib_construct(called)  # what an asyncio-only library returns is its own
         return None
     if isinstance(node, ast.Subscript):
@@ -1581,6 +1583,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     else:
         _sessions_by_shape(tree, scan)
         _responses_by_shape(tree, scan)
+    _objects_by_shape(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in walk(tree):
@@ -1775,7 +1778,8 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, "wsmessage", scan)  # async for msg in ws: a WSMessage
                 elif element(kind) is not None:
                     bind(node.target, element(kind), scan)
-                elif kind and kind.startswith("lib:") and (
+                elif kind and kind.startswith("lib:") \
+                        and kind.removeprefix("lib:") not in YIELDS_DATA and (
                         isinstance(node, ast.AsyncFor)
                         or (isinstance(node, ast.comprehension) and node.is_async)
                         or isinstance(node.iter, ast.Name | ast.Attribute | ast.Await)):
@@ -2163,6 +2167,129 @@ def _responses_by_shape(tree: ast.Module, scan: Names) -> None:
                 and re.fullmatch(r"_?(res|resp|response|\w+_(resp|response))",
                                  ref.rpartition(".")[2]):
             scan.kinds.setdefault(ref, "response")
+
+
+#: Awaited methods that only one asyncio-only library spells so, and that library (each read
+#: in its source): an object the file awaits one of them on is that library's object,
+#: wherever the file got it (a parameter, a field a base class or a caller fills, a fixture).
+#: A name every async client has (``close``, ``get``, ``execute``, ``fetch``) is no such
+#: evidence, nor is one a Trio-safe library shares.
+SHAPES: dict[str, str] = {
+    # Playwright's asyncio API: Page, Frame and ElementHandle's waits and queries, Browser's
+    # and BrowserContext's new_page and new_context (playwright/async_api/_generated.py);
+    # pyppeteer spells its own camelCase (waitForSelector, newPage)
+    **dict.fromkeys(("wait_for_load_state", "wait_for_selector", "query_selector",
+                     "query_selector_all", "wait_for_timeout", "wait_for_function",
+                     "wait_for_url", "set_viewport_size", "add_init_script", "new_page",
+                     "new_context"), "playwright.async_api"),
+    # asyncpg's Connection and Pool (asyncpg/connection.py, pool.py: fetchval, fetchrow and
+    # the COPY methods); encode's databases spells fetch_val and fetch_one
+    **dict.fromkeys(("fetchval", "fetchrow", "copy_records_to_table", "copy_to_table",
+                     "copy_from_query"), "asyncpg"),
+    # Motor's collection (motor/core.py, AgnosticCollection: the write and count commands,
+    # each an AsyncCommand or AsyncRead); pymongo's blocking collection is not awaited
+    **dict.fromkeys(("insert_one", "insert_many", "update_one", "update_many", "delete_one",
+                     "delete_many", "replace_one", "find_one_and_update",
+                     "find_one_and_replace", "find_one_and_delete", "count_documents",
+                     "estimated_document_count", "bulk_write"), "motor"),
+}
+#: How a library's connection is taken from its pool (asyncpg's ``Pool.acquire``, pool.py):
+#: the pool of a connection found by its shape is the same library's object. (A pool of
+#: Playwright pages is a package's own class: Playwright has none.)
+POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"}}
+#: Libraries whose cursors yield plain data: a Motor cursor (or change stream) yields
+#: documents, dicts (motor/core.py, AgnosticCursor.next), read as any dict
+#: (``doc.pop("_id")``).
+YIELDS_DATA = frozenset({"motor"})
+#: Methods of those libraries that return plain data, no object of theirs (Playwright's
+#: ``content()``, ``evaluate()``, ``inner_text()`` give a str or a JSON value; Motor's
+#: ``find_one`` a dict; asyncpg's ``fetchval`` a column's value): a str method on what they
+#: gave (``html.find(...)``, ``doc.pop("_id")``) is plain data, as the corpus README has it.
+DATA_RESULTS: dict[str, frozenset[str]] = {
+    "playwright.async_api": frozenset({
+        "content", "evaluate", "inner_text", "inner_html", "text_content", "title",
+        "get_attribute", "input_value", "is_visible", "is_hidden", "is_checked",
+        "is_enabled", "screenshot", "pdf"}),
+    "motor": frozenset({"find_one", "find_one_and_update", "find_one_and_replace",
+                        "find_one_and_delete", "count_documents",
+                        "estimated_document_count", "distinct"}),
+    "asyncpg": frozenset({"fetchval"}),
+}
+
+
+def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
+    """``await page.wait_for_load_state()``, ``await conn.fetchrow(q)``, ``await
+    self.collection.insert_one(doc)``: a reference the file awaits a method of :data:`SHAPES`
+    on is that library's object, though the file never shows where it came from (a
+    parameter, ``self._pool`` filled by a caller). Not ``self`` (the file's own class), not a
+    reference the file shows to be another object (:attr:`Names.plain`, or one it already
+    knows), and not where the file defines a function of that name itself: a wrapper of the
+    library with the same API (``async def fetchrow(self, ...)`` around the driver's), whose
+    callers call the package's own method. A pool the connection is taken from (``async with
+    self._pool.acquire() as conn``) is the same library's."""
+    defined = {node.name for node in walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    # db = self.db(mode="w"): what a method the class inherits from elsewhere gives is the
+    # package's own object (its cursor wrapper with the driver's method names)
+    inherited = {reference(target) for node in walk(tree) if isinstance(node, ast.Assign)
+                 for target in node.targets
+                 if isinstance(call := (node.value.value if isinstance(node.value, ast.Await)
+                                        else node.value), ast.Call)
+                 and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                 and call.func.value.id in ("self", "cls") and call.func.attr not in defined}
+    imported = {lib_construct(alias) for alias in scan.aliases.values()}
+    # self.server = PooledDB(...) in a blocking twin beside the asyncio class: a field the
+    # file binds to another class's object is that object (as in _sessions_on_fields)
+    classes = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef)}
+    bound = {reference(target) for node in walk(tree) if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Call) and _names_a_class(node.value.func, scan)
+             and not (isinstance(node.value.func, ast.Name) and node.value.func.id in classes)
+             for target in node.targets}
+    shaped: dict[str, str] = {}
+    for function in walk(tree):
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        params = {a.arg for a in [*function.args.posonlyargs, *function.args.args,
+                                  *function.args.kwonlyargs]}
+        for sub in own_nodes(function):
+            awaited = sub.value if isinstance(sub, ast.Await) else None
+            if not isinstance(awaited, ast.Call) or not isinstance(awaited.func, ast.Attribute) \
+                    or awaited.func.attr not in SHAPES or awaited.func.attr in defined:
+                continue
+            held = awaited.func.value
+            ref = reference(held)
+            if ref is None or ref in ("self", "cls") or ref in scan.plain or ref in bound \
+                    or qualname(held, scan) is not None:
+                continue
+            lib = scan.library(SHAPES[awaited.func.attr])
+            if lib is None or (ref in inherited and f"lib:{lib}" not in imported):
+                # (in a file that imports the library itself, what a base class's method
+                # gives, awaited so, is the library's: a repository's get_collection())
+                continue
+            shaped.setdefault(ref, f"lib:{lib}")
+            if ref in params:
+                scan.given.add((function.name, ref))
+    for ref, kind in shaped.items():
+        scan.kinds.setdefault(ref, kind)
+    # async with self._pool.acquire() as conn, conn = await pool.acquire(): the pool of a
+    # connection found above is the same library's
+    for node in walk(tree):
+        taken: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.AsyncWith):
+            taken = [(item.context_expr, item.optional_vars) for item in node.items
+                     if item.optional_vars is not None]
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.value, ast.Await):
+            taken = [(node.value.value, node.targets[0])]
+        for call, target in taken:
+            connection = shaped.get(reference(target) or "")
+            if connection is not None and isinstance(call, ast.Call) \
+                    and isinstance(call.func, ast.Attribute) \
+                    and call.func.attr in POOL_TAKERS.get(connection.removeprefix("lib:"), ()):
+                pool = reference(call.func.value)
+                if pool is not None and pool not in ("self", "cls") and pool not in scan.plain \
+                        and qualname(call.func.value, scan) is None:
+                    scan.kinds.setdefault(pool, connection)
 
 
 #: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).

@@ -1,0 +1,191 @@
+"""``walkthrough port``'s misses of asyncio-only libraries' objects, the round of 2026-12-07
+(issue 24).
+
+Each rule with the case it is for and the near miss it must leave alone. The programs are
+written here; the corpus in ``tests/port_corpus/`` measures the figures.
+
+* An object the file never shows the origin of (a parameter, ``self._pool`` filled by a
+  caller) on which it awaits a method that only one asyncio-only library spells so
+  (Playwright's ``wait_for_load_state``, asyncpg's ``fetchrow``, Motor's ``insert_one``) is
+  that library's object: each of its calls is a use of the library, and so is the pool an
+  asyncpg connection is taken from. What its data methods give (a page's ``content()``, a
+  document) is plain data.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from walkthrough import port
+
+
+def rows(source: str, path: str = "case.py",
+         project: list[str] | None = None) -> dict[int, set[str]]:
+    """Line → the rows the tool names there."""
+    found: dict[int, set[str]] = {}
+    for finding in port.scan(textwrap.dedent(source), path, project):
+        found.setdefault(finding.line, set()).add(finding.row)
+    return found
+
+
+LIB = "asyncio-only-lib"
+
+PAGE = """\
+    import asyncio
+
+    async def scrape(page, url):
+        await page.goto(url)
+        await page.wait_for_load_state("networkidle")
+        button = await page.query_selector("#more")
+        await button.click()
+        size = page.viewport_size
+        html = await page.content()
+        return html.find("<title>"), size
+    """
+
+
+def test_a_page_found_by_its_waits_is_playwrights() -> None:
+    """``page`` is a parameter, and the file imports no Playwright: awaiting
+    ``wait_for_load_state`` on it says it is Playwright's asyncio page, so its ``goto``, what
+    ``query_selector`` gives and that element's ``click`` are the library's calls. A field read
+    (``viewport_size``) and a str method on the ``content()`` it gave are plain data."""
+    found = rows(PAGE)
+    assert {line for line, got in found.items() if LIB in got} == {4, 5, 6, 7, 9}
+
+
+def test_a_page_that_awaits_only_common_names_is_no_evidence() -> None:
+    """``goto`` and ``content`` alone are names any async object may have."""
+    source = PAGE.replace('        await page.wait_for_load_state("networkidle")\n', "") \
+        .replace("page.query_selector", "page.find")
+    assert not any(LIB in got for got in rows(source).values())
+
+
+def test_the_files_own_method_of_that_name_is_no_evidence() -> None:
+    """A file that defines ``wait_for_load_state`` itself (a wrapper with Playwright's API)
+    calls its own method on the object, whatever that object is."""
+    source = textwrap.dedent(PAGE) + textwrap.dedent("""\
+
+        class Tab:
+            async def wait_for_load_state(self, state):
+                pass
+
+            async def query_selector(self, selector):
+                pass
+        """)
+    assert not any(LIB in got for got in rows(source).values())
+
+
+POOL = """\
+    import asyncio
+
+    class Store:
+        def __init__(self, pool):
+            self._pool = pool
+
+        async def get(self, key):
+            async with self._pool.acquire() as conn:
+                async with conn.transaction():
+                    row = await conn.fetchrow("SELECT * FROM t WHERE k = $1", key)
+                    await conn.execute("UPDATE t SET n = n + 1")
+            return row["value"]
+    """
+
+
+def test_a_connection_found_by_fetchrow_is_asyncpgs_and_so_is_its_pool() -> None:
+    """``conn.fetchrow`` is asyncpg's: the connection's ``transaction`` and ``execute`` are
+    its calls, and ``self._pool.acquire()`` takes it from asyncpg's pool. The record's field
+    read by key is plain data."""
+    found = rows(POOL)
+    assert {line for line, got in found.items() if LIB in got} == {8, 9, 10, 11}
+
+
+def test_a_pool_of_pages_is_the_packages_own() -> None:
+    """Playwright has no pool: a pool that hands out pages is the package's own class."""
+    source = """\
+        import asyncio
+
+        class Renderer:
+            def __init__(self, pool):
+                self._pool = pool
+
+            async def render(self, url):
+                async with self._pool.acquire() as context:
+                    page = await context.new_page()
+                    await page.goto(url)
+        """
+    found = rows(source)
+    assert 8 not in found
+    assert LIB in found[9] and LIB in found[10]
+
+
+def test_a_wrapper_defining_fetchrow_is_no_evidence() -> None:
+    """A package's own database class with asyncpg's method names (it wraps the driver):
+    its callers call the package's ``fetchrow``."""
+    source = textwrap.dedent(POOL) + textwrap.dedent("""\
+
+        class Database:
+            async def fetchrow(self, query, *args):
+                return None
+        """)
+    assert not any(LIB in got for got in rows(source).values())
+
+
+COLLECTION = """\
+    import asyncio
+
+    async def save(collection, doc):
+        found = await collection.find_one({"_id": doc["_id"]})
+        if found is None:
+            await collection.insert_one(doc)
+        else:
+            found.pop("_id")
+            await collection.replace_one({"_id": doc["_id"]}, doc)
+        async for each in collection.find({}):
+            each.pop("_id")
+    """
+
+
+def test_a_collection_found_by_insert_one_is_motors() -> None:
+    """``insert_one`` awaited is Motor's collection: its ``find_one``, ``replace_one`` and
+    ``find`` are the library's calls; the documents they give are dicts."""
+    found = rows(COLLECTION)
+    assert {line for line, got in found.items() if LIB in got} == {4, 6, 9, 10}
+
+
+def test_an_inherited_method_gives_the_packages_own_object() -> None:
+    """``db = self.db()``, a method the class inherits from the package (no Motor import in
+    the file): the package's own cursor object, whose ``insert_one`` is the package's."""
+    source = """\
+        import asyncio
+
+        class Cell(Base):
+            async def save(self):
+                db = self.db()
+                await db.insert_one(self)
+        """
+    assert not any(LIB in got for got in rows(source).values())
+
+
+def test_a_blocking_collection_is_no_evidence() -> None:
+    """pymongo's blocking collection is not awaited."""
+    source = COLLECTION.replace("await ", "").replace("async for", "for")
+    assert not any(LIB in got for got in rows(source).values())
+
+
+def test_a_field_bound_to_another_packages_object_keeps_it() -> None:
+    """``self.db = Client(...)``, a class the file imports from another package of its
+    project: its ``fetchrow`` is that class's method, not evidence of asyncpg."""
+    source = """\
+        import asyncio
+
+        from warehouse import Client
+
+        class Store:
+            def __init__(self, url):
+                self.db = Client(url)
+
+            async def get(self, key):
+                return await self.db.fetchrow("SELECT 1", key)
+        """
+    found = rows(source, "store/db.py", ["warehouse", "store"])
+    assert not any(LIB in got for got in found.values())
