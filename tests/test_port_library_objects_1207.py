@@ -10,6 +10,11 @@ written here; the corpus in ``tests/port_corpus/`` measures the figures.
   that library's object: each of its calls is a use of the library, and so is the pool an
   asyncpg connection is taken from. What its data methods give (a page's ``content()``, a
   document) is plain data.
+* In a file that imports SQLAlchemy (or SQLModel), a reference the file awaits ``commit``,
+  ``rollback``, ``scalars``, ``run_sync`` ... on is the asyncio extension's session or
+  connection (the blocking Session's methods are not awaited), and what makes it (``async
+  with SessionLocal() as session``, ``engine.begin()``) is the extension's too, unless it is
+  the file's own function. The rows a Result gives are plain data.
 """
 
 from __future__ import annotations
@@ -189,3 +194,77 @@ def test_a_field_bound_to_another_packages_object_keeps_it() -> None:
         """
     found = rows(source, "store/db.py", ["warehouse", "store"])
     assert not any(LIB in got for got in found.values())
+
+
+SESSION = """\
+    import asyncio
+
+    from sqlalchemy import select
+
+    from app.db import SessionLocal
+
+    async def rename(session, user_id, name):
+        result = await session.execute(select(User).where(User.id == user_id))
+        user = result.one_or_none()
+        user.name = name.strip()
+        stamp = user.created_at.isoformat()
+        await session.commit()
+        return stamp
+
+    async def main(engine):
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        async with SessionLocal() as session:
+            await rename(session, 1, "x")
+    """
+
+
+def test_a_session_that_commits_in_a_sqlalchemy_file_is_the_asyncio_extensions() -> None:
+    """``await session.commit()`` where the file imports SQLAlchemy: its asyncio session, so
+    its ``execute`` and the Result's ``one_or_none`` are the library's calls; the engine that
+    ``begin()`` is entered on and the ``SessionLocal`` the project made are its makers. The
+    row a Result gives is plain data, its fields' methods too."""
+    found = rows(SESSION)
+    assert {line for line, got in found.items() if LIB in got} == {8, 9, 12, 16, 17, 18}
+
+
+def test_a_commit_without_sqlalchemy_is_no_evidence() -> None:
+    """Without SQLAlchemy's import, ``commit`` is a name any object may have."""
+    source = SESSION.replace("    from sqlalchemy import select\n", "")
+    assert not any(LIB in got for got in rows(source).values())
+
+
+def test_execute_alone_is_no_evidence() -> None:
+    """``await worker.execute(job)``: every executor has an ``execute``."""
+    source = """\
+        import asyncio
+
+        from sqlalchemy import select
+
+        async def run(worker, job):
+            return await worker.execute(job)
+        """
+    assert not any(LIB in got for got in rows(source).values())
+
+
+def test_the_files_own_session_scope_is_no_library_maker() -> None:
+    """``async with session_scope() as session``, the file's own context manager: its call is
+    the file's, though the session it yields is SQLAlchemy's."""
+    source = """\
+        import asyncio
+        from contextlib import asynccontextmanager
+
+        from sqlalchemy import text
+
+        @asynccontextmanager
+        async def session_scope():
+            yield None
+
+        async def ping():
+            async with session_scope() as session:
+                await session.execute(text("SELECT 1"))
+                await session.commit()
+        """
+    found = rows(source)
+    assert 11 not in found
+    assert LIB in found[12] and LIB in found[13]

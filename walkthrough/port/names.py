@@ -1583,7 +1583,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     else:
         _sessions_by_shape(tree, scan)
         _responses_by_shape(tree, scan)
-    _objects_by_shape(tree, scan)
+    shaped = _objects_by_shape(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in walk(tree):
@@ -1807,6 +1807,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 # writer = conn.writer; await writer.drain(): a stream, however it came (not
                 # the class's own self.drain(), nor proc.stdin of a process the file knows)
                 scan.kinds.setdefault(ref, "stream")
+    _makers_by_shape(tree, scan, shaped)
     _external_refs(tree, scan)
 
 
@@ -2193,10 +2194,24 @@ SHAPES: dict[str, str] = {
                      "find_one_and_replace", "find_one_and_delete", "count_documents",
                      "estimated_document_count", "bulk_write"), "motor"),
 }
-#: How a library's connection is taken from its pool (asyncpg's ``Pool.acquire``, pool.py):
-#: the pool of a connection found by its shape is the same library's object. (A pool of
-#: Playwright pages is a package's own class: Playwright has none.)
-POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"}}
+#: A session's and a connection's methods that SQLAlchemy's asyncio extension awaits
+#: (sqlalchemy/ext/asyncio/session.py, AsyncSession; engine.py, AsyncConnection: each an
+#: ``async def``), where its blocking Session and Connection return at once: in a file that
+#: imports SQLAlchemy (or SQLModel, whose AsyncSession adds ``exec``), a reference one of them
+#: is awaited on is the asyncio extension's session or connection. (Not its ``execute``,
+#: ``get``, ``delete``, ``close`` or ``stream``: every async client and executor has those.)
+SESSION_AWAITS = frozenset({"commit", "rollback", "scalar", "scalars", "run_sync", "refresh",
+                            "flush", "get_one", "stream_scalars", "exec_driver_sql"})
+#: The packages whose import makes those methods evidence, and the methods.
+CONTEXT_SHAPES: dict[str, frozenset[str]] = {"sqlalchemy": SESSION_AWAITS,
+                                             "sqlmodel": SESSION_AWAITS | {"exec"}}
+#: How a library's connection is taken from what makes it (asyncpg's ``Pool.acquire``,
+#: pool.py; SQLAlchemy's ``AsyncEngine.begin()`` and ``connect()``, and calling an
+#: ``async_sessionmaker``, written ``""``): the maker of a connection found by its shape is
+#: the same library's object. (A pool of Playwright pages is a package's own class:
+#: Playwright has none.)
+POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"},
+                                    "sqlalchemy.ext.asyncio": {"begin", "connect", ""}}
 #: Libraries whose cursors yield plain data: a Motor cursor (or change stream) yields
 #: documents, dicts (motor/core.py, AgnosticCursor.next), read as any dict
 #: (``doc.pop("_id")``).
@@ -2214,19 +2229,25 @@ DATA_RESULTS: dict[str, frozenset[str]] = {
                         "find_one_and_delete", "count_documents",
                         "estimated_document_count", "distinct"}),
     "asyncpg": frozenset({"fetchval"}),
+    # a Result's rows and a session's get: a Row or the ORM's own instance, read by field
+    # (sqlalchemy/engine/result.py: first, one, one_or_none, scalar_one, all, fetchall)
+    "sqlalchemy.ext.asyncio": frozenset({
+        "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
+        "fetchone", "fetchall", "all", "get", "get_one"}),
 }
 
 
-def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
+def _objects_by_shape(tree: ast.Module, scan: Names) -> dict[str, str]:
     """``await page.wait_for_load_state()``, ``await conn.fetchrow(q)``, ``await
     self.collection.insert_one(doc)``: a reference the file awaits a method of :data:`SHAPES`
-    on is that library's object, though the file never shows where it came from (a
+    (or, in a file that imports SQLAlchemy, of :data:`CONTEXT_SHAPES`) on is that library's
+    object, though the file never shows where it came from (a
     parameter, ``self._pool`` filled by a caller). Not ``self`` (the file's own class), not a
     reference the file shows to be another object (:attr:`Names.plain`, or one it already
     knows), and not where the file defines a function of that name itself: a wrapper of the
     library with the same API (``async def fetchrow(self, ...)`` around the driver's), whose
-    callers call the package's own method. A pool the connection is taken from (``async with
-    self._pool.acquire() as conn``) is the same library's."""
+    callers call the package's own method. Returns the references found, and the kind
+    each was given."""
     defined = {node.name for node in walk(tree)
                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     # db = self.db(mode="w"): what a method the class inherits from elsewhere gives is the
@@ -2238,6 +2259,8 @@ def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
                  and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
                  and call.func.value.id in ("self", "cls") and call.func.attr not in defined}
     imported = {lib_construct(alias) for alias in scan.aliases.values()}
+    context = {module.split(".")[0] for module in imported_modules(tree)} & set(CONTEXT_SHAPES)
+    in_context = frozenset().union(*(CONTEXT_SHAPES[top] for top in context))
     # self.server = PooledDB(...) in a blocking twin beside the asyncio class: a field the
     # file binds to another class's object is that object (as in _sessions_on_fields)
     classes = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef)}
@@ -2254,14 +2277,15 @@ def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
         for sub in own_nodes(function):
             awaited = sub.value if isinstance(sub, ast.Await) else None
             if not isinstance(awaited, ast.Call) or not isinstance(awaited.func, ast.Attribute) \
-                    or awaited.func.attr not in SHAPES or awaited.func.attr in defined:
+                    or awaited.func.attr not in SHAPES.keys() | in_context \
+                    or awaited.func.attr in defined:
                 continue
             held = awaited.func.value
             ref = reference(held)
             if ref is None or ref in ("self", "cls") or ref in scan.plain or ref in bound \
                     or qualname(held, scan) is not None:
                 continue
-            lib = scan.library(SHAPES[awaited.func.attr])
+            lib = scan.library(SHAPES.get(awaited.func.attr, "sqlalchemy.ext.asyncio"))
             if lib is None or (ref in inherited and f"lib:{lib}" not in imported):
                 # (in a file that imports the library itself, what a base class's method
                 # gives, awaited so, is the library's: a repository's get_collection())
@@ -2271,8 +2295,18 @@ def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
                 scan.given.add((function.name, ref))
     for ref, kind in shaped.items():
         scan.kinds.setdefault(ref, kind)
-    # async with self._pool.acquire() as conn, conn = await pool.acquire(): the pool of a
-    # connection found above is the same library's
+    return shaped
+
+
+def _makers_by_shape(tree: ast.Module, scan: Names, shaped: dict[str, str]) -> None:
+    """``async with self._pool.acquire() as conn``, ``async with SessionLocal() as session``:
+    what makes a connection :func:`_objects_by_shape` found (:data:`POOL_TAKERS`) is the same
+    library's object. Run once the assignments have given their kinds, so that a maker whose
+    kind the file shows (``engine = create_async_engine(...)``) keeps it; not
+    the file's own function or method (``self.session_scope()``), nor an object of the
+    file's own or its package's class (``database.session()``, ``database: Database``)."""
+    defined = {node.name for node in walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     for node in walk(tree):
         taken: list[tuple[ast.expr, ast.expr]] = []
         if isinstance(node, ast.AsyncWith):
@@ -2283,13 +2317,33 @@ def _objects_by_shape(tree: ast.Module, scan: Names) -> None:
             taken = [(node.value.value, node.targets[0])]
         for call, target in taken:
             connection = shaped.get(reference(target) or "")
-            if connection is not None and isinstance(call, ast.Call) \
-                    and isinstance(call.func, ast.Attribute) \
-                    and call.func.attr in POOL_TAKERS.get(connection.removeprefix("lib:"), ()):
-                pool = reference(call.func.value)
-                if pool is not None and pool not in ("self", "cls") and pool not in scan.plain \
-                        and qualname(call.func.value, scan) is None:
-                    scan.kinds.setdefault(pool, connection)
+            if connection is None or not isinstance(call, ast.Call):
+                continue
+            takers = POOL_TAKERS.get(connection.removeprefix("lib:"), set())
+            if isinstance(call.func, ast.Attribute) and call.func.attr in takers:
+                maker = call.func.value  # self._pool.acquire(), engine.begin()
+            elif "" in takers and not call.args and not call.keywords:
+                maker = call.func  # async with SessionLocal() as session
+            else:
+                continue
+            made = reference(maker)
+            root = maker
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if made is None or made in ("self", "cls") or made.rpartition(".")[2] in defined \
+                    or made in scan.plain or reference(root) in scan.plain \
+                    or made in scan.assigned or _known(qualname(maker, scan)):
+                continue
+            scan.kinds.setdefault(made, connection)
+
+
+def _known(name: str | None) -> bool:
+    """Whether ``name`` (what :func:`qualname` gives) is something the tool already knows:
+    asyncio's, a library's, a kind of object; not a name the file imports from a package
+    the tool has no entry for (the project's own ``SessionLocal``)."""
+    return name is not None and (name.startswith("lib:") or name in KNOWN_KINDS
+                                 or name.split(".")[0] in MODULES
+                                 or name.rpartition(".")[0] in KNOWN_KINDS)
 
 
 #: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).
