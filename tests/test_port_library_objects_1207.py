@@ -10,6 +10,9 @@ written here; the corpus in ``tests/port_corpus/`` measures the figures.
   that library's object: each of its calls is a use of the library, and so is the pool an
   asyncpg connection is taken from. What its data methods give (a page's ``content()``, a
   document) is plain data.
+* aio-pika's channel by its ``declare_queue``, ``declare_exchange``, ``set_qos``, and the
+  connection whose ``channel()`` made it (the AMQP clients beside it spell
+  ``queue_declare``).
 * In a file that imports SQLAlchemy (or SQLModel), a reference the file awaits ``commit``,
   ``rollback``, ``scalars``, ``run_sync`` ... on is the asyncio extension's session or
   connection (the blocking Session's methods are not awaited), and what makes it (``async
@@ -268,3 +271,35 @@ def test_the_files_own_session_scope_is_no_library_maker() -> None:
     found = rows(source)
     assert 11 not in found
     assert LIB in found[12] and LIB in found[13]
+
+
+CHANNEL = """\
+    import asyncio
+
+    class Dispatcher:
+        def __init__(self, connection):
+            self.connection = connection
+
+        async def setup(self, name):
+            channel = await self.connection.channel()
+            await channel.set_qos(prefetch_count=10)
+            queue = await channel.declare_queue(name, durable=True)
+            async with queue.iterator() as messages:
+                async for message in messages:
+                    await message.ack()
+            await self.connection.close()
+    """
+
+
+def test_a_channel_that_declares_a_queue_is_aio_pikas_and_so_is_its_connection() -> None:
+    """``declare_queue`` awaited: aio-pika's channel; the connection whose ``channel()``
+    made it, the queue it declared, its iterator and messages are aio-pika's."""
+    found = rows(CHANNEL)
+    assert {line for line, got in found.items() if LIB in got} == {8, 9, 10, 11, 12, 13, 14}
+
+
+def test_a_channel_spelled_as_the_anyio_amqp_clients_spell_it_is_no_evidence() -> None:
+    """``queue_declare`` and ``basic_qos`` (aiormq's, and the AnyIO AMQP clients') are not
+    aio-pika's: the tool says nothing of them."""
+    source = CHANNEL.replace("declare_queue", "queue_declare").replace("set_qos", "basic_qos")
+    assert not any(LIB in got for got in rows(source).values())

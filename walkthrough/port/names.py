@@ -2193,6 +2193,11 @@ SHAPES: dict[str, str] = {
                      "delete_many", "replace_one", "find_one_and_update",
                      "find_one_and_replace", "find_one_and_delete", "count_documents",
                      "estimated_document_count", "bulk_write"), "motor"),
+    # aio-pika's Channel (aio_pika/channel.py: async def declare_exchange, get_exchange,
+    # declare_queue, get_queue, set_qos); aiormq beneath it, and the AnyIO AMQP clients,
+    # spell exchange_declare, queue_declare, basic_qos
+    **dict.fromkeys(("declare_exchange", "declare_queue", "set_qos", "get_exchange",
+                     "get_queue"), "aio_pika"),
 }
 #: A session's and a connection's methods that SQLAlchemy's asyncio extension awaits
 #: (sqlalchemy/ext/asyncio/session.py, AsyncSession; engine.py, AsyncConnection: each an
@@ -2207,10 +2212,11 @@ CONTEXT_SHAPES: dict[str, frozenset[str]] = {"sqlalchemy": SESSION_AWAITS,
                                              "sqlmodel": SESSION_AWAITS | {"exec"}}
 #: How a library's connection is taken from what makes it (asyncpg's ``Pool.acquire``,
 #: pool.py; SQLAlchemy's ``AsyncEngine.begin()`` and ``connect()``, and calling an
-#: ``async_sessionmaker``, written ``""``): the maker of a connection found by its shape is
-#: the same library's object. (A pool of Playwright pages is a package's own class:
-#: Playwright has none.)
-POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"},
+#: ``async_sessionmaker``, written ``""``; aio-pika's ``Connection.channel()``,
+#: aio_pika/connection.py): the maker of a connection found by its shape is the same
+#: library's object. (A pool of Playwright pages is a package's own class: Playwright has
+#: none.)
+POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"}, "aio_pika": {"channel"},
                                     "sqlalchemy.ext.asyncio": {"begin", "connect", ""}}
 #: Libraries whose cursors yield plain data: a Motor cursor (or change stream) yields
 #: documents, dicts (motor/core.py, AgnosticCursor.next), read as any dict
