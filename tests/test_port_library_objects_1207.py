@@ -303,3 +303,23 @@ def test_a_channel_spelled_as_the_anyio_amqp_clients_spell_it_is_no_evidence() -
     aio-pika's: the tool says nothing of them."""
     source = CHANNEL.replace("declare_queue", "queue_declare").replace("set_qos", "basic_qos")
     assert not any(LIB in got for got in rows(source).values())
+
+
+def test_a_session_made_by_an_object_of_the_projects_class_is_the_projects_call() -> None:
+    """``database.session()`` where ``database: Database``, the project's own class: the call
+    that makes the session is the project's method, though the session is SQLAlchemy's."""
+    source = """\
+        import asyncio
+
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from acme.storage import Database
+
+        async def tenant(database: Database, slug):
+            async with database.session() as session:
+                return await session.scalar(select(Tenant).where(Tenant.slug == slug))
+        """
+    found = rows(source, "acme/cli.py", ["acme"])
+    assert 9 not in found
+    assert LIB in found[10]

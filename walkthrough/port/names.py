@@ -2308,9 +2308,10 @@ def _makers_by_shape(tree: ast.Module, scan: Names, shaped: dict[str, str]) -> N
     """``async with self._pool.acquire() as conn``, ``async with SessionLocal() as session``:
     what makes a connection :func:`_objects_by_shape` found (:data:`POOL_TAKERS`) is the same
     library's object. Run once the assignments have given their kinds, so that a maker whose
-    kind the file shows (``engine = create_async_engine(...)``) keeps it; not
-    the file's own function or method (``self.session_scope()``), nor an object of the
-    file's own or its package's class (``database.session()``, ``database: Database``)."""
+    kind the file shows (``engine = create_async_engine(...)``) keeps it (the kind is only
+    set where none is); not the file's own function or method (``self.session_scope()``),
+    nor an object of the file's own or its package's class (``database.session()``,
+    ``database: Database``)."""
     defined = {node.name for node in walk(tree)
                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     for node in walk(tree):
@@ -2337,19 +2338,9 @@ def _makers_by_shape(tree: ast.Module, scan: Names, shaped: dict[str, str]) -> N
             while isinstance(root, ast.Attribute):
                 root = root.value
             if made is None or made in ("self", "cls") or made.rpartition(".")[2] in defined \
-                    or made in scan.plain or reference(root) in scan.plain \
-                    or made in scan.assigned or _known(qualname(maker, scan)):
+                    or made in scan.plain or reference(root) in scan.plain:
                 continue
             scan.kinds.setdefault(made, connection)
-
-
-def _known(name: str | None) -> bool:
-    """Whether ``name`` (what :func:`qualname` gives) is something the tool already knows:
-    asyncio's, a library's, a kind of object; not a name the file imports from a package
-    the tool has no entry for (the project's own ``SessionLocal``)."""
-    return name is not None and (name.startswith("lib:") or name in KNOWN_KINDS
-                                 or name.split(".")[0] in MODULES
-                                 or name.rpartition(".")[0] in KNOWN_KINDS)
 
 
 #: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).
