@@ -1210,6 +1210,13 @@ class Visitor(ast.NodeVisitor):
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
+        if func.attr == "clear" and not node.args and self._kept_tasks(func.value) \
+                and _field_key(func.value) & self.kept_one_by_one:
+            # self._tasks.clear() of a container the file keeps tasks in one at a time
+            # (add, pop, d[k] = task, del d[k]): emptying it is the container's line, task-set,
+            # also in stop(), the corpus README's eleventh-part ruling; a service's container,
+            # filled where the service starts, is not (the twelfth part's)
+            return True
         # (remove takes a finished task out, as discard does: tasks.remove(done); so does a
         # pop, whatever is done with the task next: taking a task out of a kept container is
         # the container's line, task-set, the corpus README's eleventh-part ruling)
@@ -1322,6 +1329,35 @@ class Visitor(ast.NodeVisitor):
                        and sub.func.attr in ("add", "append", "discard", "remove")
                        and len(sub.args) == 1 and isinstance(sub.args[0], ast.Name)
                        and sub.args[0].id == arg.arg for sub in own_nodes(each))}
+
+    @functools.cached_property
+    def kept_one_by_one(self) -> set[str]:
+        """The containers (by :func:`_field_key`) the file puts items in or takes them out of
+        one at a time, outside what starts a service: ``s.add(t)``, ``s.discard(t)``,
+        ``d.pop(k)``, ``d[k] = t``, ``del d[k]``, ``s.append(create_task(...))``. Such a
+        container is kept by hand (the README's task-set row), where a service's container is
+        filled once where the service starts (``self._tasks.append(t)`` in ``start()``).
+        ``remove`` is not counted: ``list.remove`` also drops a job being cancelled, and a
+        plain ``append`` of a name may add any record."""
+        found: set[str] = set()
+        scopes: list[ast.AST] = [self.tree, *(
+            each for each in walk(self.tree)
+            if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+            and each.name not in SERVICE_STARTS)]
+        for scope in scopes:
+            for each in own_nodes(scope):
+                held: list[ast.expr] = []
+                if isinstance(each, ast.Call) and isinstance(each.func, ast.Attribute) and (
+                        each.func.attr in ONE_BY_ONE
+                        or (each.func.attr == "append" and len(each.args) == 1
+                            and isinstance(each.args[0], ast.Call))):
+                    held = [each.func.value]
+                elif isinstance(each, ast.Assign | ast.Delete):
+                    held = [target.value for target in (
+                        each.targets) if isinstance(target, ast.Subscript)]
+                for container in held:
+                    found |= _field_key(container)
+        return found
 
     @functools.cached_property
     def records(self) -> set[str]:
@@ -2808,6 +2844,8 @@ SERVICE_STARTS = {"__aenter__", "__enter__", "start", "startup", "on_startup", "
                   "connect"}
 SERVICE_STOPS = {"__aexit__", "__exit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
                  "disconnect", "cleanup", "join", "wait_closed"}
+#: A container's methods that put in or take out one item (see ``Visitor.kept_one_by_one``).
+ONE_BY_ONE = {"add", "discard", "pop", "popleft", "setdefault"}
 #: Calls from a thread into the loop.
 THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
 
@@ -2820,6 +2858,14 @@ def _last_name(node: ast.expr) -> str:
     """``suppress`` for ``contextlib.suppress`` and for ``suppress``."""
     return node.id if isinstance(node, ast.Name) else \
         node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _field_key(node: ast.expr) -> set[str]:
+    """A container's names for matching its uses across the file: its reference, and for a
+    field its attribute's name as well (``self.channel._tasks`` and ``self._tasks`` are one
+    object's field, reached from a helper and from the class itself)."""
+    found = {ref} if (ref := reference(node)) is not None else set()
+    return found | {f".{node.attr}"} if isinstance(node, ast.Attribute) else found
 
 
 def _own_nodes_of(node: ast.AST) -> list[ast.AST]:

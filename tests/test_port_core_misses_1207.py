@@ -1,0 +1,94 @@
+"""``walkthrough port`` on misses of asyncio's own constructs (issue 24, the round of
+2026-12-07, brief T21): each case is a short program written here, not taken from the corpus,
+with the line that must change and the near miss that must not.
+"""
+
+from __future__ import annotations
+
+from tests.test_port_evidence import rows
+
+
+def test_clearing_a_container_kept_one_task_at_a_time_is_task_set() -> None:
+    """``self._jobs.clear()`` where the object keeps tasks in a dict one at a time
+    (``self._jobs[key] = task``, ``self._jobs.pop(key)``): emptying it is the container's line,
+    task-set, in ``stop()`` as anywhere (the corpus README's eleventh-part ruling); in Trio the
+    nursery holds its children and the container goes."""
+    found = rows("""\
+        import asyncio
+
+
+        class Refresher:
+            def __init__(self) -> None:
+                self._jobs: dict[str, asyncio.Task[None]] = {}
+
+            def refresh(self, key: str) -> None:
+                self._jobs[key] = asyncio.create_task(self._run(key))
+
+            def forget(self, key: str) -> None:
+                self._jobs.pop(key, None)
+
+            async def _run(self, key: str) -> None:
+                await asyncio.sleep(1)
+
+            async def stop(self) -> None:
+                for task in self._jobs.values():
+                    task.cancel()
+                self._jobs.clear()
+        """)
+    assert "task-set" in found[12]
+    assert found[20] == {"task-set"}
+
+
+def test_clearing_a_services_container_filled_where_it_starts_is_not_task_set() -> None:
+    """The near miss: ``self._workers`` filled in ``start()`` and emptied in ``stop()`` is a
+    service's container (the twelfth part's ruling: clearing it is no line of its own)."""
+    found = rows("""\
+        import asyncio
+
+
+        class Pool:
+            def __init__(self) -> None:
+                self._workers: list[asyncio.Task[None]] = []
+
+            async def start(self) -> None:
+                for _ in range(4):
+                    self._workers.append(asyncio.create_task(self._work()))
+
+            async def _work(self) -> None:
+                await asyncio.sleep(1)
+
+            async def stop(self) -> None:
+                for task in self._workers:
+                    task.cancel()
+                self._workers.clear()
+        """)
+    assert 18 not in found
+
+
+def test_a_container_reached_through_another_object_is_the_same_field() -> None:
+    """A handler adds to ``self.channel._pending`` and the channel clears ``self._pending``:
+    one object's field reached two ways, kept one task at a time, so the clear is task-set."""
+    found = rows("""\
+        import asyncio
+
+
+        class Handler:
+            def __init__(self, channel: "Channel") -> None:
+                self.channel = channel
+
+            async def on_message(self, text: str) -> None:
+                task = asyncio.create_task(self.channel.deliver(text))
+                self.channel._pending.add(task)
+
+
+        class Channel:
+            def __init__(self) -> None:
+                self._pending: set[asyncio.Task[None]] = set()
+
+            async def deliver(self, text: str) -> None:
+                await asyncio.sleep(0.1)
+
+            async def stop(self) -> None:
+                self._pending.clear()
+        """)
+    assert found[21] == {"task-set"}
