@@ -92,3 +92,32 @@ def test_a_container_reached_through_another_object_is_the_same_field() -> None:
                 self._pending.clear()
         """)
     assert found[21] == {"task-set"}
+
+
+def test_shutting_down_the_default_executor_is_closing_the_loop() -> None:
+    """``loop.shutdown_default_executor()`` is one of the steps of closing a loop by hand
+    (``asyncio.Runner.close()`` runs it after ``shutdown_asyncgens()``, before
+    ``loop.close()``): the loop row, as Trio has no loop and no executor to shut down. The near
+    miss: ``run_in_executor`` on the same loop stays ``to-thread``."""
+    found = rows("""\
+        import asyncio
+
+
+        def work() -> int:
+            return 1
+
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, work)
+
+
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(main())
+        finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+        """)
+    assert found[10] == {"to-thread"}
+    assert found[17] == {"run", "loop"}

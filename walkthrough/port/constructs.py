@@ -325,7 +325,10 @@ ROWS: dict[str, str] = {
     "loop.is_running": "loop",
     "loop.get_task_factory": "create-task",
     "loop.set_task_factory": "create-task",
-    "loop.shutdown_default_executor": "to-thread",
+    # closing a loop by hand: asyncio.Runner.close() runs it between shutdown_asyncgens()
+    # and loop.close() (CPython's asyncio/runners.py), and trio.run has no loop or executor
+    # to shut down; a to_thread call is no part of it
+    "loop.shutdown_default_executor": "loop",
     "task.get_coro": "all-tasks",
     "task.print_stack": "all-tasks",
     "task.remove_done_callback": "task-result",
