@@ -121,3 +121,57 @@ def test_shutting_down_the_default_executor_is_closing_the_loop() -> None:
         """)
     assert found[10] == {"to-thread"}
     assert found[17] == {"run", "loop"}
+
+
+def test_a_queue_made_elsewhere_is_known_by_its_name_and_asyncio_queues_signatures() -> None:
+    """``self.update_queue``, handed in or made by a base class: awaiting ``put(item)`` and
+    ``get()`` on a reference named for a queue, in a file that uses asyncio, is asyncio's
+    queue (a memory channel's ``send``/``receive`` in Trio). No method only a queue has
+    (``task_done``, ``put_nowait``) tells it here."""
+    found = rows("""\
+        import asyncio
+
+        from .hub import Hub
+
+
+        class Observer:
+            def __init__(self, hub: Hub) -> None:
+                self.update_queue = hub.updates
+
+            async def report(self, text: str) -> None:
+                await self.update_queue.put(text)
+
+            async def drain(self) -> str:
+                item = await self.update_queue.get()
+                await asyncio.sleep(0)
+                return item
+        """)
+    assert found[11] == {"queue"}
+    assert found[14] == {"queue"}
+
+
+def test_a_queue_whose_get_takes_a_key_or_a_janus_queue_is_not_asyncios() -> None:
+    """The near misses: a broker's queue whose ``get`` takes arguments (``no_ack=False``,
+    ``timeout=2``) is no ``asyncio.Queue``; nor is a queue named so in a file that imports
+    janus, whose ``async_q`` has asyncio's queue methods but is janus's (its own row)."""
+    broker = rows("""\
+        import asyncio
+
+
+        async def consume(channel) -> None:
+            job_queue = await channel.declare_queue("jobs")
+            message = await job_queue.get(no_ack=False, timeout=2)
+            await asyncio.sleep(0)
+        """)
+    assert 6 not in broker
+    janus_file = rows("""\
+        import asyncio
+
+        import janus
+
+
+        async def route(receive_queue) -> None:
+            message = await receive_queue.get()
+            await asyncio.sleep(0)
+        """)
+    assert 7 not in janus_file

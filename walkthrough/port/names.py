@@ -1295,6 +1295,34 @@ def queues_by_use(tree: ast.Module) -> set[str]:
             if methods & QUEUE_ONLY and awaited.get(ref, set()) & QUEUE_AWAITS}
 
 
+#: Libraries whose queues await ``get()`` and ``put(item)`` as asyncio's do (janus's
+#: ``async_q`` is an ``AsyncQueue`` proxy with asyncio.Queue's methods): in a file that
+#: imports one, a queue known only by its name may be theirs.
+QUEUE_TWINS = {"janus"}
+
+
+def queues_by_name(tree: ast.Module) -> set[str]:
+    """References named for a queue (``self.update_queue``, ``engine.send_queue``) that the
+    file awaits ``get()`` on, with no argument, or ``put(item)`` on, with one: the signatures
+    of ``asyncio.Queue``'s coroutines (a broker's or a store's queue takes a key, a timeout
+    or an acknowledgement flag). Made elsewhere (another module, a base class), such a queue
+    is asyncio's in a file that uses asyncio."""
+    found: set[str] = set()
+    for node in walk(tree):
+        call = node.value if isinstance(node, ast.Await) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute) \
+                or call.keywords or len(call.args) != QUEUE_ARGUMENTS.get(call.func.attr, -1):
+            continue
+        ref = reference(call.func.value)
+        if ref is not None and "queue" in ref.rpartition(".")[2].lower():
+            found.add(ref)
+    return found
+
+
+#: ``asyncio.Queue``'s awaited methods → how many arguments each takes.
+QUEUE_ARGUMENTS = {"get": 0, "put": 1}
+
+
 #: Methods only an asyncio stream has, among those a port calls often: a reference called
 #: with one is a stream wherever it came from (not feed_data: a protocol's own receiver has
 #: one as often).
@@ -1803,6 +1831,14 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 # writer = conn.writer; await writer.drain(): a stream, however it came (not
                 # the class's own self.drain(), nor proc.stdin of a process the file knows)
                 scan.kinds.setdefault(ref, "stream")
+    if scan.imports_asyncio and not QUEUE_TWINS & {
+            module.split(".")[0] for module in imported_modules(tree)}:
+        for ref in queues_by_name(tree):
+            head, dot, _ = ref.partition(".")
+            if ref not in scan.plain and ref not in scan.kinds and not (
+                    dot and head not in ("self", "cls") and head in scan.kinds):
+                # self.update_queue, made elsewhere: await self.update_queue.put(update)
+                scan.kinds[ref] = "queue"
     _external_refs(tree, scan)
 
 
