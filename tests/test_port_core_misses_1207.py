@@ -175,3 +175,56 @@ def test_a_queue_whose_get_takes_a_key_or_a_janus_queue_is_not_asyncios() -> Non
             await asyncio.sleep(0)
         """)
     assert 7 not in janus_file
+
+
+def test_an_async_generator_that_yields_inside_a_timeout_is_async_gen_on_its_def_line() -> None:
+    """An async generator that yields inside ``asyncio.timeout`` (a cancel scope in Trio) or
+    inside a websocket connection's ``async with`` (trio-websocket opens a nursery): the
+    async-gen row, on the ``async def`` line where the port puts ``@trio.as_safe_channel``."""
+    found = rows("""\
+        import asyncio
+
+        import websockets
+
+
+        async def lines(reader: asyncio.StreamReader):
+            async with asyncio.timeout(10):
+                while line := await reader.readline():
+                    yield line
+
+
+        async def messages(url: str):
+            async with websockets.connect(url) as ws:
+                async for message in ws:
+                    yield message
+        """)
+    assert "async-gen" in found[6]
+    assert "async-gen" in found[12]
+    assert "async-gen" not in found[7] and "async-gen" not in found[13]
+
+
+def test_a_context_manager_or_a_session_around_yield_is_no_async_gen() -> None:
+    """The near misses: an ``@asynccontextmanager`` yields inside its timeout on purpose (its
+    one yield is the caller's body), and an aiohttp session opens no nursery (httpx's
+    neither): neither is the async-gen row."""
+    found = rows("""\
+        import asyncio
+        from contextlib import asynccontextmanager
+
+        import aiohttp
+
+
+        @asynccontextmanager
+        async def bounded():
+            async with asyncio.timeout(10):
+                yield
+
+
+        async def pages(url: str):
+            async with aiohttp.ClientSession() as session:
+                for page in range(3):
+                    yield await (await session.get(url, params={"page": page})).text()
+        """)
+    assert "async-gen" not in found.get(8, set())
+    assert "async-gen" not in found.get(13, set())
+    assert not any("async-gen" in each for each in found.values())

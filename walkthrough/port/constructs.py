@@ -425,6 +425,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, whether it is an async generator (a plain one, not
         #: an @asynccontextmanager or a fixture)
         self.generators: list[bool] = []
+        #: for each enclosing function, its node (where the async-gen row goes)
+        self.generator_defs: list[ast.AST] = []
         #: for each enclosing function, whether it is a generator-based coroutine
         #: (``@asyncio.coroutine``), whose every ``yield from`` is an ``await``
         self.old_style: list[bool] = []
@@ -1624,14 +1626,18 @@ class Visitor(ast.NodeVisitor):
                 self.emit(expr, kind)
             made = qualname(item.context_expr.func, self.scan) \
                 if isinstance(item.context_expr, ast.Call) else kind
-            if made and row_of(construct_of(made)) in SCOPES and self.generators \
-                    and self.generators[-1] and any(
+            opens = row_of(construct_of(made)) if made else None
+            if (opens in SCOPES or (opens == "websocket" and isinstance(expr, ast.Call))) \
+                    and self.generators and self.generators[-1] and any(
                         isinstance(sub, ast.Yield) for stmt in node.body
                         for sub in _own_nodes_of(stmt)):
                 # an async generator that yields inside what Trio makes a nursery or a
-                # cancel scope: the async-gen row (not in an @asynccontextmanager, whose
-                # one yield is the caller's body, inside the scope on purpose)
-                self.emit(item.context_expr, "async generator scope")
+                # cancel scope (trio-websocket's connection opens a nursery too): the
+                # async-gen row, on its ``async def`` line, where the port puts
+                # @trio.as_safe_channel (the corpus README's ninth-part ruling); not in an
+                # @asynccontextmanager, whose one yield is the caller's body, inside the
+                # scope on purpose
+                self.emit(self.generator_defs[-1], "async generator scope")
         # async with dns.quic.TrioQuicManager(...) as manager: a package that runs under
         # Trio hands out its own object, whatever ``manager`` is elsewhere in the file
         local = {item.optional_vars.id for item in node.items
@@ -2582,6 +2588,7 @@ class Visitor(ast.NodeVisitor):
         self.generators.append(generator and isinstance(node, ast.AsyncFunctionDef) and not any(
             "contextmanager" in ast.unparse(d) or "fixture" in ast.unparse(d)
             for d in node.decorator_list))
+        self.generator_defs.append(node)
         before = len(self.scan.found)
         outer = self.scan.shadowed
         # a parameter that shares its name with an object assigned elsewhere in the file is
@@ -2622,6 +2629,7 @@ class Visitor(ast.NodeVisitor):
         self.completed.pop()
         self.old_style.pop()
         self.generators.pop()
+        self.generator_defs.pop()
         returns = annotation_kind(node.returns, self.scan) if node.returns is not None \
             else (None, False)
         if node.returns is not None and returns == ("task", True):
