@@ -228,3 +228,27 @@ def test_a_context_manager_or_a_session_around_yield_is_no_async_gen() -> None:
     assert "async-gen" not in found.get(8, set())
     assert "async-gen" not in found.get(13, set())
     assert not any("async-gen" in each for each in found.values())
+
+
+def test_the_name_of_a_task_that_as_completed_yields_is_task_name() -> None:
+    """``async for done in asyncio.as_completed(tasks)`` yields the tasks handed in (Python
+    3.13, CPython PR #22491): ``done.get_name()`` is the task's name, the task-name row
+    (``nursery.start_soon(fn, name=...)``), while ``await done`` keeps as-completed."""
+    found = rows("""\
+        import asyncio
+
+
+        async def fetch(host: str) -> str:
+            await asyncio.sleep(1)
+            return host
+
+
+        async def main(hosts: list[str]) -> None:
+            tasks = [asyncio.create_task(fetch(h), name=h) for h in hosts]
+            async for done in asyncio.as_completed(tasks):
+                print(done.get_name())
+                print(await done)
+        """)
+    assert found[12] == {"task-name"}
+    assert found[13] == {"as-completed"}
+

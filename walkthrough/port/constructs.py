@@ -125,6 +125,10 @@ ROWS: dict[str, str] = {
     "task.get_name": "task-name",
     "task name given": "task-name",
     "task.set_name": "task-name",
+    # async for t in asyncio.as_completed(tasks): since Python 3.13 the async iterator yields
+    # the tasks handed in, as they are (CPython PR #22491), so t.get_name() is the task's name
+    "completed.get_name": "task-name",
+    "completed.set_name": "task-name",
     "loop.set_exception_handler": "exception-handler",
     "loop.get_exception_handler": "exception-handler",
     "loop.call_exception_handler": "exception-handler",
