@@ -252,3 +252,72 @@ def test_the_name_of_a_task_that_as_completed_yields_is_task_name() -> None:
     assert found[12] == {"task-name"}
     assert found[13] == {"as-completed"}
 
+
+def test_a_task_taken_from_a_dict_of_tasks_by_get_is_a_task() -> None:
+    """``prev = self._jobs.get(key)`` off a dict the file fills with tasks: the item is a task,
+    so ``prev.done()`` is task-result and ``prev.cancel()`` task-cancel, as they are for a task
+    taken out with ``pop``."""
+    found = rows("""\
+        import asyncio
+
+
+        class Jobs:
+            def __init__(self) -> None:
+                self._jobs: dict[str, asyncio.Task[None]] = {}
+
+            def restart(self, key: str) -> None:
+                prev = self._jobs.get(key)
+                if prev is not None and not prev.done():
+                    prev.cancel()
+                self._jobs[key] = asyncio.create_task(asyncio.sleep(1))
+        """)
+    assert found[10] == {"task-result"}
+    assert found[11] == {"task-cancel"}
+
+
+def test_a_get_off_a_mapping_keyed_by_loops_or_of_records_is_no_loop() -> None:
+    """The near misses: ``_TOKENS.get(loop)`` looks a loop up (a mapping keyed by loops,
+    whose values are plain), ``self._active.get(key)`` gives the ``(ws, loop)`` record stored
+    there, and ``self._by_tp.get(tp)`` an inner mapping of queues (a queue's own ``get`` would
+    read the same): none of them is a loop or a queue, so what is done with it is no
+    finding."""
+    found = rows("""\
+        import asyncio
+        import weakref
+
+        _TOKENS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int]" = (
+            weakref.WeakKeyDictionary())
+
+
+        def token() -> int | None:
+            loop = asyncio.get_running_loop()
+            found = _TOKENS.get(loop)
+            if found is not None:
+                return found
+            return None
+
+
+        class Registry:
+            def __init__(self) -> None:
+                self._active: dict[str, tuple[object, asyncio.AbstractEventLoop]] = {}
+                self._by_tp: dict[str, dict[str, asyncio.Queue[int]]] = {}
+
+            def register(self, key: str, ws: object) -> None:
+                self._active[key] = (ws, asyncio.get_running_loop())
+
+            def current(self, key: str) -> object | None:
+                entry = self._active.get(key)
+                if entry is None:
+                    return None
+                return entry
+
+            def empty(self, tp: str, key: str) -> bool:
+                queues = self._by_tp.get(tp)
+                queue = queues.get(key)
+                return queue is None
+        """)
+    assert found[10] == {"loop"}  # the loop handed to get(), as to any call
+    assert 11 not in found and 12 not in found
+    assert 25 not in found and 26 not in found
+    assert 31 not in found and 32 not in found
+

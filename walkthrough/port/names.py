@@ -314,6 +314,9 @@ class Names:
     """What one file's names stand for, and the constructs found so far."""
 
     path: str
+    #: containers the file stores tuples in (``self._active[k] = (ws, loop)``): what their
+    #: ``get(k)`` gives is a record, not one of the objects it holds
+    records: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)
     #: reference (``x``, ``self.x``, ``app[key]``) → kind
     kinds: dict[str, str] = field(default_factory=dict)
@@ -729,6 +732,13 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return scan.elements.get(reference(func.value) or "")  # a queue of tasks
         if method in ("pop", "popleft") and element(kind) is not None:
             return element(kind)  # task = self.closing_tasks.pop()
+        if method == "get" and node.args and element(kind) in ITEMS_BY_KEY \
+                and isinstance(func, ast.Attribute) \
+                and (reference(func.value) or "") not in scan.records \
+                and qualname(node.args[0], scan) != element(kind):
+            # prev = self._tasks.get(key): a dict of tasks' item (not tokens.get(loop), off
+            # a mapping keyed by loops)
+            return element(kind)
         if method in ("values", "copy") and element(kind) is not None:
             return kind  # self.tasks.values(): the tasks still
         if called.startswith("lib:"):
@@ -1319,6 +1329,11 @@ def queues_by_name(tree: ast.Module) -> set[str]:
     return found
 
 
+#: Kinds whose objects a mapping's ``get(key)`` hands out (``self._tasks.get(key)``): not a
+#: queue's or a session's, whose own ``get`` reads the same as the mapping's (a mapping of
+#: mappings of queues, taken for one of queues, would make its inner ``get`` a queue's).
+ITEMS_BY_KEY = {"task", "future", "cfuture", "handle", "loop", "websocket", "stream",
+                "process", "event"}
 #: ``asyncio.Queue``'s awaited methods → how many arguments each takes.
 QUEUE_ARGUMENTS = {"get": 0, "put": 1}
 
@@ -1531,6 +1546,10 @@ def _last_name_of(node: ast.expr) -> str:
 
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
+    scan.records = {ref for each in walk(tree) if isinstance(each, ast.Assign)
+                    and isinstance(each.value, ast.Tuple) for target in each.targets
+                    if isinstance(target, ast.Subscript)
+                    and (ref := reference(target.value)) is not None}
     scan.narrowed = _narrowed_assigns(tree, scan)
     stdlib_names = stdlib_bindings(tree)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
