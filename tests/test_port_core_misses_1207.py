@@ -321,3 +321,31 @@ def test_a_get_off_a_mapping_keyed_by_loops_or_of_records_is_no_loop() -> None:
     assert 25 not in found and 26 not in found
     assert 31 not in found and 32 not in found
 
+
+def test_a_quoted_type_given_to_cast_is_an_annotation() -> None:
+    """``typing.cast``'s first argument is a type, in quotes as often as not:
+    ``cast("asyncio.Future[object]", task)`` names asyncio's class (the future row, as an
+    annotation that names it), and ``cast("set[asyncio.Task[int]]", ...)`` a collection of
+    tasks (task-set). The near miss: ``cast("list[Entry]", ...)`` names the package's own
+    type and stays."""
+    found = rows("""\
+        import asyncio
+        from typing import cast
+
+        from .model import Entry
+
+
+        def pending(tasks: set[object]) -> set[asyncio.Task[int]]:
+            return cast("set[asyncio.Task[int]]", tasks)
+
+
+        def first(task: object) -> "asyncio.Future[object]":
+            return cast("asyncio.Future[object]", task)
+
+
+        def entries(rows: list[object]) -> list[Entry]:
+            return cast("list[Entry]", rows)
+        """)
+    assert found[8] == {"task-set"}
+    assert found[12] == {"future"}
+    assert 16 not in found

@@ -1115,6 +1115,12 @@ class Visitor(ast.NodeVisitor):
             # queue_type(maxsize=10), queue_type: type[asyncio.Queue[T]]: asyncio's class,
             # handed in, made here
             self.emit(node, self.scan.classes_given[node.func.id])
+        if _last_name(node.func) == "cast" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            # cast("asyncio.Future[object]", task): typing.cast's first argument is a type, in
+            # quotes or not, so it names asyncio's class as an annotation does; a collection of
+            # tasks (cast("set[Task[T]]", ...)) is the task-set row, as annotated
+            self._cast_type(node.args[0])
         if _last_name(node.func) == "TypeVar":
             # TypeVar("R", bound="AbstractView | Request"): the bound and the constraints
             # are types, in quotes or not
@@ -2150,6 +2156,17 @@ class Visitor(ast.NodeVisitor):
             return None
         comment = text[at + len("# type:"):].split("#")[0].strip()
         return comment or None
+
+    def _cast_type(self, quoted: ast.Constant) -> None:
+        """The type ``typing.cast`` is given in quotes: an annotation (see ``visit_Call``)."""
+        try:
+            parsed = ast.parse(str(quoted.value), mode="eval").body
+        except SyntaxError:
+            return
+        if annotation_kind(parsed, self.scan) == ("task", True):
+            self.emit(quoted, "task set")
+        else:
+            self._string_annotation(quoted)
 
     def _string_annotation(self, annotation: ast.expr | None) -> None:
         """``"asyncio.Task[int]"`` in quotes is still asyncio."""
