@@ -349,3 +349,57 @@ def test_a_quoted_type_given_to_cast_is_an_annotation() -> None:
     assert found[8] == {"task-set"}
     assert found[12] == {"future"}
     assert 16 not in found
+
+
+def test_a_priority_queue_known_by_its_annotation_is_a_priority_queue() -> None:
+    """``self._jobs: asyncio.PriorityQueue[tuple[int, asyncio.Future[int]]]``: the annotation
+    names the queue (what it holds, a future in a tuple, is no kind of its own), so its put
+    and get are the priority-queue row and its ``task_done()`` task-done. The near miss: a
+    plain ``asyncio.Queue`` annotated the same way keeps the queue row."""
+    found = rows("""\
+        import asyncio
+
+
+        class Executor:
+            def __init__(self) -> None:
+                self._jobs: asyncio.PriorityQueue[tuple[int, asyncio.Future[int]]] = (
+                    asyncio.PriorityQueue())
+                self._plain: asyncio.Queue[tuple[int, asyncio.Future[int]]] = asyncio.Queue()
+
+            async def submit(self, priority: int, done: asyncio.Future[int]) -> None:
+                await self._jobs.put((priority, done))
+                await self._plain.put((priority, done))
+
+            async def work(self) -> None:
+                priority, done = await self._jobs.get()
+                self._jobs.task_done()
+        """)
+    assert found[11] == {"priority-queue"}
+    assert found[12] == {"queue"}
+    assert found[15] == {"priority-queue"}
+    assert found[16] == {"task-done"}
+
+
+def test_an_end_marker_put_in_a_priority_queues_tuple_is_queue_shutdown() -> None:
+    """``put((LAST, n, _STOP))``, ``_STOP = object()``: the end marker, in the tuple a priority
+    queue orders, is put to tell the workers to stop, the queue-shutdown row (a memory
+    channel's ``aclose()``), as ``put(_STOP)`` is. The near miss: a job's tuple stays
+    priority-queue."""
+    found = rows("""\
+        import asyncio
+        import itertools
+
+        _STOP = object()
+        _counter = itertools.count()
+
+
+        async def feed(jobs: list[str]) -> asyncio.PriorityQueue:
+            queue: asyncio.PriorityQueue = asyncio.PriorityQueue()
+            for job in jobs:
+                await queue.put((1, next(_counter), job))
+            await queue.put((9, next(_counter), _STOP))
+            return queue
+        """)
+    assert found[11] == {"priority-queue"}
+    assert found[12] == {"queue-shutdown"}
+

@@ -857,7 +857,7 @@ class Visitor(ast.NodeVisitor):
         # queue.put(_STOP), _STOP = object(): the queue's end marker, as put(None) is
         found[:] = [(line, col, "asyncio.wait timed" if construct == "asyncio.wait all"
                      and (line, col) in self.timed_calls else "queue sentinel"
-                     if construct in ("queue.put", "queue.put_nowait")
+                     if construct in ("queue.put", "queue.put_nowait", "asyncio.PriorityQueue")
                      and (line, col) in self.marker_puts else construct)
                     for line, col, construct in found]
         waits = sorted({construct for _, _, construct in found
@@ -1304,8 +1304,11 @@ class Visitor(ast.NodeVisitor):
                 for each in walk(self.tree) if isinstance(each, ast.Call)
                 and isinstance(each.func, ast.Attribute)
                 and each.func.attr in ("put", "put_nowait") and len(each.args) == 1
-                and isinstance(each.args[0], ast.Name | ast.Attribute)
-                and _last_name(each.args[0]) in markers}
+                # (or in the tuple a priority queue orders: put((LAST, n, _STOP)))
+                and any(isinstance(item, ast.Name | ast.Attribute)
+                        and _last_name(item) in markers for item in (
+                            each.args[0].elts if isinstance(each.args[0], ast.Tuple)
+                            else [each.args[0]]))}
 
     @functools.cached_property
     def task_fields(self) -> set[tuple[int, str]]:

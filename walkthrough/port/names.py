@@ -102,6 +102,8 @@ PAIRS = {
 ANNOTATIONS = {
     "asyncio.AbstractEventLoop": "loop", "asyncio.BaseEventLoop": "loop",
     "asyncio.events.AbstractEventLoop": "loop", "asyncio.Queue": "queue", "asyncio.Task": "task",
+    # (asyncio.Queue's subclasses: what they hold, a Future in a tuple, is no kind of theirs)
+    "asyncio.PriorityQueue": "queue", "asyncio.LifoQueue": "queue",
     "asyncio.Future": "future", "asyncio.Event": "event", "asyncio.Condition": "condition",
     "asyncio.Handle": "handle", "asyncio.TimerHandle": "handle",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
@@ -1775,6 +1777,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     kind = "task"  # t: Future = ensure_future(coro): a task, typed loosely
                 if kind:
                     bind(node.target, plural(kind) if collection else kind, scan)
+                    _ordered_by_annotation(node, kind, collection, scan)
                 elif _collects_a_class(node.annotation, scan) and reference(node.target):
                     # self.tasks: set[Task], the file's own Task: what it holds is not
                     # asyncio's, whatever a name added to it is elsewhere in the file
@@ -2325,6 +2328,19 @@ def _store_item(node: ast.Assign, scan: Names) -> None:
             kind = qualname(node.value, scan)
             if ref is not None and kind in COLLECTED and ref not in scan.kinds:
                 scan.kinds[ref] = f"{kind}s"
+
+
+def _ordered_by_annotation(node: ast.AnnAssign, kind: str, collection: bool,
+                           scan: Names) -> None:
+    """``self._queue: asyncio.PriorityQueue[...]``: the annotation says which queue it is, as
+    the call that makes one does (its put and get are the priority-queue row)."""
+    annotation = _annotation_tree(node.annotation)
+    outer = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    made = qualname(outer, scan)
+    ref = reference(node.target)
+    if kind == "queue" and not collection and ref is not None \
+            and made in ("asyncio.PriorityQueue", "asyncio.LifoQueue"):
+        scan.origins.setdefault(ref, made)
 
 
 def _queue_elements(node: ast.AnnAssign, scan: Names) -> None:
