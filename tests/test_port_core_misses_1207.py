@@ -403,3 +403,28 @@ def test_an_end_marker_put_in_a_priority_queues_tuple_is_queue_shutdown() -> Non
     assert found[11] == {"priority-queue"}
     assert found[12] == {"queue-shutdown"}
 
+
+def test_yielding_a_loop_from_a_fixture_hands_it_on() -> None:
+    """``yield loop`` in a pytest fixture (or a context manager) hands the loop to what uses
+    it, as ``return loop`` does: the loop row (Trio has no loop to hand out). The near miss:
+    a generator that yields what the loop computed (``yield loop.time()``) names the loop's
+    method, its own row, and no loop handed on."""
+    found = rows("""\
+        import asyncio
+
+        import pytest
+
+
+        @pytest.fixture
+        def fresh_loop():
+            loop = asyncio.new_event_loop()
+            yield loop
+            loop.close()
+
+
+        def ticks(loop: asyncio.AbstractEventLoop):
+            while True:
+                yield loop.time()
+        """)
+    assert found[9] == {"loop"}
+    assert found[15] == {"loop-time"}

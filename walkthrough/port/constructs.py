@@ -2149,6 +2149,14 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "loop passed")  # a helper that hands the loop on
         self.generic_visit(node)
 
+    def visit_Yield(self, node: ast.Yield) -> None:
+        """``yield loop`` in a fixture or a context manager hands the loop to its user, as
+        ``return loop`` does (the corpus README's sixth-part ruling: returning a loop is
+        handing it on)."""
+        if node.value is not None and self._holds_loop(node.value):
+            self.emit(node, "loop passed")
+        self.generic_visit(node)
+
     def _type_comment(self, node: ast.Assign) -> str | None:
         """``x = None  # type: asyncio.Handle`` (the tree is parsed without type comments)."""
         if node.end_lineno != node.lineno or not 0 < node.lineno <= len(self.lines):
