@@ -428,3 +428,43 @@ def test_yielding_a_loop_from_a_fixture_hands_it_on() -> None:
         """)
     assert found[9] == {"loop"}
     assert found[15] == {"loop-time"}
+
+
+def test_handing_on_a_futures_await_is_awaiting_the_future() -> None:
+    """``return self._fut.__await__()`` in an awaitable class: awaiting the object awaits
+    the future, the future row, as ``await self._fut`` is (Trio's counterpart, an Event and
+    the value, has no ``__await__`` to hand on). The near misses: ``__await__`` of the
+    class's own coroutine is Python's data model, and of the future the package's own
+    function returns the package's call of itself (the README's sixth part): both stay."""
+    found = rows("""\
+        import asyncio
+
+
+        class Reply:
+            def __init__(self) -> None:
+                self._fut = asyncio.get_running_loop().create_future()
+
+            def __await__(self):
+                return self._fut.__await__()
+
+
+        class Lazy:
+            async def _load(self) -> int:
+                await asyncio.sleep(0)
+                return 1
+
+            def __await__(self):
+                return self._load().__await__()
+
+
+        def later() -> "asyncio.Future[int]":
+            return asyncio.get_running_loop().create_future()
+
+
+        class Later:
+            def __await__(self):
+                return later().__await__()
+        """)
+    assert found[9] == {"future"}
+    assert 18 not in found
+    assert 27 not in found

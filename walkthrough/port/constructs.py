@@ -120,6 +120,8 @@ ROWS: dict[str, str] = {
     "future.add_done_callback": "future",
     "future.remove_done_callback": "future",
     "future.cancel": "future",
+    # return self._fut.__await__(): an awaitable that delegates to a future awaits it
+    "future.__await__": "future",
     "future.get_loop": "loop",
     "task.get_loop": "loop",
     "task.get_name": "task-name",
@@ -1467,9 +1469,15 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, ENTERED[name.split(".")[0]])
             self.visit(node.value)
             return
-        if "." in name and node.attr.startswith("__") and node.attr.endswith("__"):
+        if "." in name and node.attr.startswith("__") and node.attr.endswith("__") \
+                and not (id(node) in self.called and reference(node.value) is not None
+                         and f"{name.split('.')[0]}.{node.attr}" in ROWS):
             # response.__await__(), task.__class__: Python's data model, which the Trio
             # counterpart's object has as well; the line that made the object carries it
+            # (not a future's __await__, held in a name or a field: awaiting it, as ``await
+            # fut``, where Trio's counterpart, an Event and the value, has no __await__ to
+            # hand on; a future the package's own call returns is awaited as the README's
+            # sixth part has it, unlabelled: ``wrapper().__await__()``)
             self.visit(node.value)
             return
         root = node.value
