@@ -468,3 +468,38 @@ def test_handing_on_a_futures_await_is_awaiting_the_future() -> None:
     assert found[9] == {"future"}
     assert 18 not in found
     assert 27 not in found
+
+
+def test_a_loop_put_in_a_dict_or_a_list_it_hands_on_is_handed_on() -> None:
+    """``{"loop": loop, ...}`` (settings handed on later, a job's record) and
+    ``Thread(target=f, args=[loop])`` keep or hand on the loop, as ``self._loop = loop`` and
+    ``args=(loop,)`` do: the loop row on the line of each (Trio has no loop to hand on). The
+    near miss: the same dict's other values, and a list of plain values handed to a thread,
+    stay."""
+    found = rows("""\
+        import asyncio
+        from threading import Thread
+
+
+        def work(loop: asyncio.AbstractEventLoop, name: str) -> None:
+            print(name)
+
+
+        def start(name: str) -> dict[str, object]:
+            loop = asyncio.new_event_loop()
+            settings = {
+                "limit": 10,
+                "loop": loop,
+            }
+            Thread(target=work, args=[
+                loop,
+                name,
+            ]).start()
+            Thread(target=print, args=[
+                name,
+            ]).start()
+            return settings
+        """)
+    assert found[13] == {"loop"} and 12 not in found
+    assert found[16] == {"loop"} and 17 not in found
+    assert 19 not in found and 20 not in found

@@ -1153,7 +1153,7 @@ class Visitor(ast.NodeVisitor):
         shown = callback_name(node.func) in SHOWN
         handed = [*node.args, *(k.value for k in node.keywords)]
         # Thread(target=run, args=(self._loop,)): a loop in the arguments handed on
-        handed += [each for arg in handed if isinstance(arg, ast.Tuple) and not shown
+        handed += [each for arg in handed if isinstance(arg, ast.Tuple | ast.List) and not shown
                    for each in arg.elts]
         for keyword in node.keywords:
             if keyword.arg in LOOP_PARAMS and _is_none(keyword.value) and self.scan.loop_file \
@@ -2155,6 +2155,15 @@ class Visitor(ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if self._holds_loop(node.value) and not isinstance(node.value, ast.Call):
             self.emit(node, "loop passed")  # a helper that hands the loop on
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        """``{"loop": loop, "limit": n}``: a loop stored in a mapping (settings handed on
+        later, a record of a scheduled job) is kept and handed on, as ``self._loop = loop``
+        is (the corpus README's third settled case)."""
+        for value in node.values:
+            if self.scan.loop_file and qualname(value, self.scan) == "loop":
+                self.emit(value, "loop passed")
         self.generic_visit(node)
 
     def visit_Yield(self, node: ast.Yield) -> None:
