@@ -120,11 +120,17 @@ ROWS: dict[str, str] = {
     "future.add_done_callback": "future",
     "future.remove_done_callback": "future",
     "future.cancel": "future",
+    # return self._fut.__await__(): an awaitable that delegates to a future awaits it
+    "future.__await__": "future",
     "future.get_loop": "loop",
     "task.get_loop": "loop",
     "task.get_name": "task-name",
     "task name given": "task-name",
     "task.set_name": "task-name",
+    # async for t in asyncio.as_completed(tasks): since Python 3.13 the async iterator yields
+    # the tasks handed in, as they are (CPython PR #22491), so t.get_name() is the task's name
+    "completed.get_name": "task-name",
+    "completed.set_name": "task-name",
     "loop.set_exception_handler": "exception-handler",
     "loop.get_exception_handler": "exception-handler",
     "loop.call_exception_handler": "exception-handler",
@@ -325,7 +331,10 @@ ROWS: dict[str, str] = {
     "loop.is_running": "loop",
     "loop.get_task_factory": "create-task",
     "loop.set_task_factory": "create-task",
-    "loop.shutdown_default_executor": "to-thread",
+    # closing a loop by hand: asyncio.Runner.close() runs it between shutdown_asyncgens()
+    # and loop.close() (CPython's asyncio/runners.py), and trio.run has no loop or executor
+    # to shut down; a to_thread call is no part of it
+    "loop.shutdown_default_executor": "loop",
     "task.get_coro": "all-tasks",
     "task.print_stack": "all-tasks",
     "task.remove_done_callback": "task-result",
@@ -438,6 +447,8 @@ class Visitor(ast.NodeVisitor):
         #: for each enclosing function, whether it is an async generator (a plain one, not
         #: an @asynccontextmanager or a fixture)
         self.generators: list[bool] = []
+        #: for each enclosing function, its node (where the async-gen row goes)
+        self.generator_defs: list[ast.AST] = []
         #: for each enclosing function, whether it is a generator-based coroutine
         #: (``@asyncio.coroutine``), whose every ``yield from`` is an ``await``
         self.old_style: list[bool] = []
@@ -892,7 +903,7 @@ class Visitor(ast.NodeVisitor):
         # queue.put(_STOP), _STOP = object(): the queue's end marker, as put(None) is
         found[:] = [(line, col, "asyncio.wait timed" if construct == "asyncio.wait all"
                      and (line, col) in self.timed_calls else "queue sentinel"
-                     if construct in ("queue.put", "queue.put_nowait")
+                     if construct in ("queue.put", "queue.put_nowait", "asyncio.PriorityQueue")
                      and (line, col) in self.marker_puts else construct)
                     for line, col, construct in found]
         waits = sorted({construct for _, _, construct in found
@@ -1150,6 +1161,12 @@ class Visitor(ast.NodeVisitor):
             # queue_type(maxsize=10), queue_type: type[asyncio.Queue[T]]: asyncio's class,
             # handed in, made here
             self.emit(node, self.scan.classes_given[node.func.id])
+        if _last_name(node.func) == "cast" and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            # cast("asyncio.Future[object]", task): typing.cast's first argument is a type, in
+            # quotes or not, so it names asyncio's class as an annotation does; a collection of
+            # tasks (cast("set[Task[T]]", ...)) is the task-set row, as annotated
+            self._cast_type(node.args[0])
         if _last_name(node.func) == "TypeVar":
             # TypeVar("R", bound="AbstractView | Request"): the bound and the constraints
             # are types, in quotes or not
@@ -1180,7 +1197,7 @@ class Visitor(ast.NodeVisitor):
         shown = callback_name(node.func) in SHOWN
         handed = [*node.args, *(k.value for k in node.keywords)]
         # Thread(target=run, args=(self._loop,)): a loop in the arguments handed on
-        handed += [each for arg in handed if isinstance(arg, ast.Tuple) and not shown
+        handed += [each for arg in handed if isinstance(arg, ast.Tuple | ast.List) and not shown
                    for each in arg.elts]
         for keyword in node.keywords:
             if keyword.arg in LOOP_PARAMS and _is_none(keyword.value) and self.scan.loop_file \
@@ -1254,6 +1271,13 @@ class Visitor(ast.NodeVisitor):
         if func.attr in ("add", "append", "discard", "remove", "clear") \
                 and reference(func.value) in self.kept:
             return True
+        if func.attr == "clear" and not node.args and self._kept_tasks(func.value) \
+                and _field_key(func.value) & self.kept_one_by_one:
+            # self._tasks.clear() of a container the file keeps tasks in one at a time
+            # (add, pop, d[k] = task, del d[k]): emptying it is the container's line, task-set,
+            # also in stop(), the corpus README's eleventh-part ruling; a service's container,
+            # filled where the service starts, is not (the twelfth part's)
+            return True
         # (remove takes a finished task out, as discard does: tasks.remove(done); so does a
         # pop, whatever is done with the task next: taking a task out of a kept container is
         # the container's line, task-set, the corpus README's eleventh-part ruling)
@@ -1326,8 +1350,11 @@ class Visitor(ast.NodeVisitor):
                 for each in walk(self.tree) if isinstance(each, ast.Call)
                 and isinstance(each.func, ast.Attribute)
                 and each.func.attr in ("put", "put_nowait") and len(each.args) == 1
-                and isinstance(each.args[0], ast.Name | ast.Attribute)
-                and _last_name(each.args[0]) in markers}
+                # (or in the tuple a priority queue orders: put((LAST, n, _STOP)))
+                and any(isinstance(item, ast.Name | ast.Attribute)
+                        and _last_name(item) in markers for item in (
+                            each.args[0].elts if isinstance(each.args[0], ast.Tuple)
+                            else [each.args[0]]))}
 
     @functools.cached_property
     def task_fields(self) -> set[tuple[int, str]]:
@@ -1366,6 +1393,35 @@ class Visitor(ast.NodeVisitor):
                        and sub.func.attr in ("add", "append", "discard", "remove")
                        and len(sub.args) == 1 and isinstance(sub.args[0], ast.Name)
                        and sub.args[0].id == arg.arg for sub in own_nodes(each))}
+
+    @functools.cached_property
+    def kept_one_by_one(self) -> set[str]:
+        """The containers (by :func:`_field_key`) the file puts items in or takes them out of
+        one at a time, outside what starts a service: ``s.add(t)``, ``s.discard(t)``,
+        ``d.pop(k)``, ``d[k] = t``, ``del d[k]``, ``s.append(create_task(...))``. Such a
+        container is kept by hand (the README's task-set row), where a service's container is
+        filled once where the service starts (``self._tasks.append(t)`` in ``start()``).
+        ``remove`` is not counted: ``list.remove`` also drops a job being cancelled, and a
+        plain ``append`` of a name may add any record."""
+        found: set[str] = set()
+        scopes: list[ast.AST] = [self.tree, *(
+            each for each in walk(self.tree)
+            if isinstance(each, ast.FunctionDef | ast.AsyncFunctionDef)
+            and each.name not in SERVICE_STARTS)]
+        for scope in scopes:
+            for each in own_nodes(scope):
+                held: list[ast.expr] = []
+                if isinstance(each, ast.Call) and isinstance(each.func, ast.Attribute) and (
+                        each.func.attr in ONE_BY_ONE
+                        or (each.func.attr == "append" and len(each.args) == 1
+                            and isinstance(each.args[0], ast.Call))):
+                    held = [each.func.value]
+                elif isinstance(each, ast.Assign | ast.Delete):
+                    held = [target.value for target in (
+                        each.targets) if isinstance(target, ast.Subscript)]
+                for container in held:
+                    found |= _field_key(container)
+        return found
 
     @functools.cached_property
     def records(self) -> set[str]:
@@ -1457,9 +1513,15 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, ENTERED[name.split(".")[0]])
             self.visit(node.value)
             return
-        if "." in name and node.attr.startswith("__") and node.attr.endswith("__"):
+        if "." in name and node.attr.startswith("__") and node.attr.endswith("__") \
+                and not (id(node) in self.called and reference(node.value) is not None
+                         and f"{name.split('.')[0]}.{node.attr}" in ROWS):
             # response.__await__(), task.__class__: Python's data model, which the Trio
             # counterpart's object has as well; the line that made the object carries it
+            # (not a future's __await__, held in a name or a field: awaiting it, as ``await
+            # fut``, where Trio's counterpart, an Event and the value, has no __await__ to
+            # hand on; a future the package's own call returns is awaited as the README's
+            # sixth part has it, unlabelled: ``wrapper().__await__()``)
             self.visit(node.value)
             return
         root = node.value
@@ -1629,14 +1691,18 @@ class Visitor(ast.NodeVisitor):
                 self.emit(expr, kind)
             made = qualname(item.context_expr.func, self.scan) \
                 if isinstance(item.context_expr, ast.Call) else kind
-            if made and row_of(construct_of(made)) in SCOPES and self.generators \
-                    and self.generators[-1] and any(
+            opens = row_of(construct_of(made)) if made else None
+            if (opens in SCOPES or (opens == "websocket" and isinstance(expr, ast.Call))) \
+                    and self.generators and self.generators[-1] and any(
                         isinstance(sub, ast.Yield) for stmt in node.body
                         for sub in _own_nodes_of(stmt)):
                 # an async generator that yields inside what Trio makes a nursery or a
-                # cancel scope: the async-gen row (not in an @asynccontextmanager, whose
-                # one yield is the caller's body, inside the scope on purpose)
-                self.emit(item.context_expr, "async generator scope")
+                # cancel scope (trio-websocket's connection opens a nursery too): the
+                # async-gen row, on its ``async def`` line, where the port puts
+                # @trio.as_safe_channel (the corpus README's ninth-part ruling); not in an
+                # @asynccontextmanager, whose one yield is the caller's body, inside the
+                # scope on purpose
+                self.emit(self.generator_defs[-1], "async generator scope")
         # async with dns.quic.TrioQuicManager(...) as manager: a package that runs under
         # Trio hands out its own object, whatever ``manager`` is elsewhere in the file
         local = {item.optional_vars.id for item in node.items
@@ -2135,6 +2201,23 @@ class Visitor(ast.NodeVisitor):
             self.emit(node, "loop passed")  # a helper that hands the loop on
         self.generic_visit(node)
 
+    def visit_Dict(self, node: ast.Dict) -> None:
+        """``{"loop": loop, "limit": n}``: a loop stored in a mapping (settings handed on
+        later, a record of a scheduled job) is kept and handed on, as ``self._loop = loop``
+        is (the corpus README's third settled case)."""
+        for value in node.values:
+            if self.scan.loop_file and qualname(value, self.scan) == "loop":
+                self.emit(value, "loop passed")
+        self.generic_visit(node)
+
+    def visit_Yield(self, node: ast.Yield) -> None:
+        """``yield loop`` in a fixture or a context manager hands the loop to its user, as
+        ``return loop`` does (the corpus README's sixth-part ruling: returning a loop is
+        handing it on)."""
+        if node.value is not None and self._holds_loop(node.value):
+            self.emit(node, "loop passed")
+        self.generic_visit(node)
+
     def _type_comment(self, node: ast.Assign) -> str | None:
         """``x = None  # type: asyncio.Handle`` (the tree is parsed without type comments)."""
         if node.end_lineno != node.lineno or not 0 < node.lineno <= len(self.lines):
@@ -2145,6 +2228,17 @@ class Visitor(ast.NodeVisitor):
             return None
         comment = text[at + len("# type:"):].split("#")[0].strip()
         return comment or None
+
+    def _cast_type(self, quoted: ast.Constant) -> None:
+        """The type ``typing.cast`` is given in quotes: an annotation (see ``visit_Call``)."""
+        try:
+            parsed = ast.parse(str(quoted.value), mode="eval").body
+        except SyntaxError:
+            return
+        if annotation_kind(parsed, self.scan) == ("task", True):
+            self.emit(quoted, "task set")
+        else:
+            self._string_annotation(quoted)
 
     def _string_annotation(self, annotation: ast.expr | None) -> None:
         """``"asyncio.Task[int]"`` in quotes is still asyncio."""
@@ -2587,6 +2681,7 @@ class Visitor(ast.NodeVisitor):
         self.generators.append(generator and isinstance(node, ast.AsyncFunctionDef) and not any(
             "contextmanager" in ast.unparse(d) or "fixture" in ast.unparse(d)
             for d in node.decorator_list))
+        self.generator_defs.append(node)
         before = len(self.scan.found)
         outer = self.scan.shadowed
         # a parameter that shares its name with an object assigned elsewhere in the file is
@@ -2627,6 +2722,7 @@ class Visitor(ast.NodeVisitor):
         self.completed.pop()
         self.old_style.pop()
         self.generators.pop()
+        self.generator_defs.pop()
         returns = annotation_kind(node.returns, self.scan) if node.returns is not None \
             else (None, False)
         if node.returns is not None and returns == ("task", True):
@@ -2852,6 +2948,8 @@ SERVICE_STARTS = {"__aenter__", "__enter__", "start", "startup", "on_startup", "
                   "connect"}
 SERVICE_STOPS = {"__aexit__", "__exit__", "stop", "shutdown", "on_shutdown", "close", "aclose",
                  "disconnect", "cleanup", "join", "wait_closed"}
+#: A container's methods that put in or take out one item (see ``Visitor.kept_one_by_one``).
+ONE_BY_ONE = {"add", "discard", "pop", "popleft", "setdefault"}
 #: Calls from a thread into the loop.
 THREADS = {"loop.call_soon_threadsafe", "asyncio.run_coroutine_threadsafe"}
 
@@ -2864,6 +2962,14 @@ def _last_name(node: ast.expr) -> str:
     """``suppress`` for ``contextlib.suppress`` and for ``suppress``."""
     return node.id if isinstance(node, ast.Name) else \
         node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _field_key(node: ast.expr) -> set[str]:
+    """A container's names for matching its uses across the file: its reference, and for a
+    field its attribute's name as well (``self.channel._tasks`` and ``self._tasks`` are one
+    object's field, reached from a helper and from the class itself)."""
+    found = {ref} if (ref := reference(node)) is not None else set()
+    return found | {f".{node.attr}"} if isinstance(node, ast.Attribute) else found
 
 
 def _own_nodes_of(node: ast.AST) -> list[ast.AST]:

@@ -102,6 +102,8 @@ PAIRS = {
 ANNOTATIONS = {
     "asyncio.AbstractEventLoop": "loop", "asyncio.BaseEventLoop": "loop",
     "asyncio.events.AbstractEventLoop": "loop", "asyncio.Queue": "queue", "asyncio.Task": "task",
+    # (asyncio.Queue's subclasses: what they hold, a Future in a tuple, is no kind of theirs)
+    "asyncio.PriorityQueue": "queue", "asyncio.LifoQueue": "queue",
     "asyncio.Future": "future", "asyncio.Event": "event", "asyncio.Condition": "condition",
     "asyncio.Handle": "handle", "asyncio.TimerHandle": "handle",
     "asyncio.Semaphore": "semaphore", "asyncio.BoundedSemaphore": "semaphore",
@@ -314,6 +316,9 @@ class Names:
     """What one file's names stand for, and the constructs found so far."""
 
     path: str
+    #: containers the file stores tuples in (``self._active[k] = (ws, loop)``): what their
+    #: ``get(k)`` gives is a record, not one of the objects it holds
+    records: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)
     #: reference (``x``, ``self.x``, ``app[key]``) → kind
     kinds: dict[str, str] = field(default_factory=dict)
@@ -729,6 +734,13 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
             return scan.elements.get(reference(func.value) or "")  # a queue of tasks
         if method in ("pop", "popleft") and element(kind) is not None:
             return element(kind)  # task = self.closing_tasks.pop()
+        if method == "get" and node.args and element(kind) in ITEMS_BY_KEY \
+                and isinstance(func, ast.Attribute) \
+                and (reference(func.value) or "") not in scan.records \
+                and qualname(node.args[0], scan) != element(kind):
+            # prev = self._tasks.get(key): a dict of tasks' item (not tokens.get(loop), off
+            # a mapping keyed by loops)
+            return element(kind)
         if method in ("values", "copy") and element(kind) is not None:
             return kind  # self.tasks.values(): the tasks still
         if called.startswith("lib:"):
@@ -1297,6 +1309,39 @@ def queues_by_use(tree: ast.Module) -> set[str]:
             if methods & QUEUE_ONLY and awaited.get(ref, set()) & QUEUE_AWAITS}
 
 
+#: Libraries whose queues await ``get()`` and ``put(item)`` as asyncio's do (janus's
+#: ``async_q`` is an ``AsyncQueue`` proxy with asyncio.Queue's methods): in a file that
+#: imports one, a queue known only by its name may be theirs.
+QUEUE_TWINS = {"janus"}
+
+
+def queues_by_name(tree: ast.Module) -> set[str]:
+    """References named for a queue (``self.update_queue``, ``engine.send_queue``) that the
+    file awaits ``get()`` on, with no argument, or ``put(item)`` on, with one: the signatures
+    of ``asyncio.Queue``'s coroutines (a broker's or a store's queue takes a key, a timeout
+    or an acknowledgement flag). Made elsewhere (another module, a base class), such a queue
+    is asyncio's in a file that uses asyncio."""
+    found: set[str] = set()
+    for node in walk(tree):
+        call = node.value if isinstance(node, ast.Await) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute) \
+                or call.keywords or len(call.args) != QUEUE_ARGUMENTS.get(call.func.attr, -1):
+            continue
+        ref = reference(call.func.value)
+        if ref is not None and "queue" in ref.rpartition(".")[2].lower():
+            found.add(ref)
+    return found
+
+
+#: Kinds whose objects a mapping's ``get(key)`` hands out (``self._tasks.get(key)``): not a
+#: queue's or a session's, whose own ``get`` reads the same as the mapping's (a mapping of
+#: mappings of queues, taken for one of queues, would make its inner ``get`` a queue's).
+ITEMS_BY_KEY = {"task", "future", "cfuture", "handle", "loop", "websocket", "stream",
+                "process", "event"}
+#: ``asyncio.Queue``'s awaited methods → how many arguments each takes.
+QUEUE_ARGUMENTS = {"get": 0, "put": 1}
+
+
 #: Methods only an asyncio stream has, among those a port calls often: a reference called
 #: with one is a stream wherever it came from (not feed_data: a protocol's own receiver has
 #: one as often).
@@ -1505,6 +1550,10 @@ def _last_name_of(node: ast.expr) -> str:
 
 def _collect(tree: ast.Module, scan: Names) -> None:
     _imports(tree, scan)
+    scan.records = {ref for each in walk(tree) if isinstance(each, ast.Assign)
+                    and isinstance(each.value, ast.Tuple) for target in each.targets
+                    if isinstance(target, ast.Subscript)
+                    and (ref := reference(target.value)) is not None}
     scan.narrowed = _narrowed_assigns(tree, scan)
     stdlib_names = stdlib_bindings(tree)
     uses_asyncio = any(v.split(".")[0] == "asyncio" for v in scan.aliases.values())
@@ -1731,6 +1780,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     kind = "task"  # t: Future = ensure_future(coro): a task, typed loosely
                 if kind:
                     bind(node.target, plural(kind) if collection else kind, scan)
+                    _ordered_by_annotation(node, kind, collection, scan)
                 elif _collects_a_class(node.annotation, scan) and reference(node.target):
                     # self.tasks: set[Task], the file's own Task: what it holds is not
                     # asyncio's, whatever a name added to it is elsewhere in the file
@@ -1808,6 +1858,14 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 # the class's own self.drain(), nor proc.stdin of a process the file knows)
                 scan.kinds.setdefault(ref, "stream")
     _makers_by_shape(tree, scan, shaped)
+    if scan.imports_asyncio and not QUEUE_TWINS & {
+            module.split(".")[0] for module in imported_modules(tree)}:
+        for ref in queues_by_name(tree):
+            head, dot, _ = ref.partition(".")
+            if ref not in scan.plain and ref not in scan.kinds and not (
+                    dot and head not in ("self", "cls") and head in scan.kinds):
+                # self.update_queue, made elsewhere: await self.update_queue.put(update)
+                scan.kinds[ref] = "queue"
     _external_refs(tree, scan)
 
 
@@ -2448,6 +2506,19 @@ def _store_item(node: ast.Assign, scan: Names) -> None:
             kind = qualname(node.value, scan)
             if ref is not None and kind in COLLECTED and ref not in scan.kinds:
                 scan.kinds[ref] = f"{kind}s"
+
+
+def _ordered_by_annotation(node: ast.AnnAssign, kind: str, collection: bool,
+                           scan: Names) -> None:
+    """``self._queue: asyncio.PriorityQueue[...]``: the annotation says which queue it is, as
+    the call that makes one does (its put and get are the priority-queue row)."""
+    annotation = _annotation_tree(node.annotation)
+    outer = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    made = qualname(outer, scan)
+    ref = reference(node.target)
+    if kind == "queue" and not collection and ref is not None \
+            and made in ("asyncio.PriorityQueue", "asyncio.LifoQueue"):
+        scan.origins.setdefault(ref, made)
 
 
 def _queue_elements(node: ast.AnnAssign, scan: Names) -> None:
