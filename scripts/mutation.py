@@ -147,7 +147,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_port_names11.py", "tests/test_port_project.py",
         "tests/test_mutation_port_names12.py",
         "tests/test_port_misses_1207.py", "tests/test_port_false_alarms_1207.py",
-        "tests/test_port_library_objects_1207.py", "tests/test_port_core_misses_1207.py",
+        "tests/test_port_core_misses_1207.py",
         "--deselect=tests/test_port_project.py::test_the_command_on_a_checkout"],
     "walkthrough/port/constructs.py": [
         "tests/test_port_constructs.py", "tests/test_port_evidence.py", "tests/test_port.py",

@@ -748,8 +748,6 @@ def qualname(node: ast.expr, scan: Names) -> str | None:
                 return None  # a socket, a peer's address, an SSL object: the stdlib's
             if method in WEBSOCKET_METHODS:
                 return "websocket"  # docker.container.websocket(): a WebSocket all the same
-            if method in DATA_RESULTS.get((lib_construct(called) or "").removeprefix("lib:"), ()):
-                return None  # html = await page.content(): a str, plain data
             return lib_construct(called)  # what an asyncio-only library returns is its own
         return None
     if isinstance(node, ast.Subscript):
@@ -1632,7 +1630,6 @@ def _collect(tree: ast.Module, scan: Names) -> None:
     else:
         _sessions_by_shape(tree, scan)
         _responses_by_shape(tree, scan)
-    shaped = _objects_by_shape(tree, scan)
     # Kinds flow through assignments; three passes let a name assigned from a name resolve.
     for _ in range(3):
         for node in walk(tree):
@@ -1828,8 +1825,7 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                     bind(node.target, "wsmessage", scan)  # async for msg in ws: a WSMessage
                 elif element(kind) is not None:
                     bind(node.target, element(kind), scan)
-                elif kind and kind.startswith("lib:") \
-                        and kind.removeprefix("lib:") not in YIELDS_DATA and (
+                elif kind and kind.startswith("lib:") and (
                         isinstance(node, ast.AsyncFor)
                         or (isinstance(node, ast.comprehension) and node.is_async)
                         or isinstance(node.iter, ast.Name | ast.Attribute | ast.Await)):
@@ -1857,7 +1853,6 @@ def _collect(tree: ast.Module, scan: Names) -> None:
                 # writer = conn.writer; await writer.drain(): a stream, however it came (not
                 # the class's own self.drain(), nor proc.stdin of a process the file knows)
                 scan.kinds.setdefault(ref, "stream")
-    _makers_by_shape(tree, scan, shaped)
     if scan.imports_asyncio and not QUEUE_TWINS & {
             module.split(".")[0] for module in imported_modules(tree)}:
         for ref in queues_by_name(tree):
@@ -2226,179 +2221,6 @@ def _responses_by_shape(tree: ast.Module, scan: Names) -> None:
                 and re.fullmatch(r"_?(res|resp|response|\w+_(resp|response))",
                                  ref.rpartition(".")[2]):
             scan.kinds.setdefault(ref, "response")
-
-
-#: Awaited methods that only one asyncio-only library spells so, and that library (each read
-#: in its source): an object the file awaits one of them on is that library's object,
-#: wherever the file got it (a parameter, a field a base class or a caller fills, a fixture).
-#: A name every async client has (``close``, ``get``, ``execute``, ``fetch``) is no such
-#: evidence, nor is one a Trio-safe library shares.
-SHAPES: dict[str, str] = {
-    # Playwright's asyncio API: Page, Frame and ElementHandle's waits and queries, Browser's
-    # and BrowserContext's new_page and new_context (playwright/async_api/_generated.py);
-    # pyppeteer spells its own camelCase (waitForSelector, newPage)
-    **dict.fromkeys(("wait_for_load_state", "wait_for_selector", "query_selector",
-                     "query_selector_all", "wait_for_timeout", "wait_for_function",
-                     "wait_for_url", "set_viewport_size", "add_init_script", "new_page",
-                     "new_context"), "playwright.async_api"),
-    # asyncpg's Connection and Pool (asyncpg/connection.py, pool.py: fetchval, fetchrow and
-    # the COPY methods); encode's databases spells fetch_val and fetch_one
-    **dict.fromkeys(("fetchval", "fetchrow", "copy_records_to_table", "copy_to_table",
-                     "copy_from_query"), "asyncpg"),
-    # Motor's collection (motor/core.py, AgnosticCollection: the write and count commands,
-    # each an AsyncCommand or AsyncRead); pymongo's blocking collection is not awaited
-    **dict.fromkeys(("insert_one", "insert_many", "update_one", "update_many", "delete_one",
-                     "delete_many", "replace_one", "find_one_and_update",
-                     "find_one_and_replace", "find_one_and_delete", "count_documents",
-                     "estimated_document_count", "bulk_write"), "motor"),
-    # aio-pika's Channel (aio_pika/channel.py: async def declare_exchange, get_exchange,
-    # declare_queue, get_queue, set_qos); aiormq beneath it, and the AnyIO AMQP clients,
-    # spell exchange_declare, queue_declare, basic_qos
-    **dict.fromkeys(("declare_exchange", "declare_queue", "set_qos", "get_exchange",
-                     "get_queue"), "aio_pika"),
-}
-#: A session's and a connection's methods that SQLAlchemy's asyncio extension awaits
-#: (sqlalchemy/ext/asyncio/session.py, AsyncSession; engine.py, AsyncConnection: each an
-#: ``async def``), where its blocking Session and Connection return at once: in a file that
-#: imports SQLAlchemy (or SQLModel, whose AsyncSession adds ``exec``), a reference one of them
-#: is awaited on is the asyncio extension's session or connection. (Not its ``execute``,
-#: ``get``, ``delete``, ``close`` or ``stream``: every async client and executor has those.)
-SESSION_AWAITS = frozenset({"commit", "rollback", "scalar", "scalars", "run_sync", "refresh",
-                            "flush", "get_one", "stream_scalars", "exec_driver_sql"})
-#: The packages whose import makes those methods evidence, and the methods.
-CONTEXT_SHAPES: dict[str, frozenset[str]] = {"sqlalchemy": SESSION_AWAITS,
-                                             "sqlmodel": SESSION_AWAITS | {"exec"}}
-#: How a library's connection is taken from what makes it (asyncpg's ``Pool.acquire``,
-#: pool.py; SQLAlchemy's ``AsyncEngine.begin()`` and ``connect()``, and calling an
-#: ``async_sessionmaker``, written ``""``; aio-pika's ``Connection.channel()``,
-#: aio_pika/connection.py): the maker of a connection found by its shape is the same
-#: library's object. (A pool of Playwright pages is a package's own class: Playwright has
-#: none.)
-POOL_TAKERS: dict[str, set[str]] = {"asyncpg": {"acquire"}, "aio_pika": {"channel"},
-                                    "sqlalchemy.ext.asyncio": {"begin", "connect", ""}}
-#: Libraries whose cursors yield plain data: a Motor cursor (or change stream) yields
-#: documents, dicts (motor/core.py, AgnosticCursor.next), read as any dict
-#: (``doc.pop("_id")``).
-YIELDS_DATA = frozenset({"motor"})
-#: Methods of those libraries that return plain data, no object of theirs (Playwright's
-#: ``content()``, ``evaluate()``, ``inner_text()`` give a str or a JSON value; Motor's
-#: ``find_one`` a dict; asyncpg's ``fetchval`` a column's value): a str method on what they
-#: gave (``html.find(...)``, ``doc.pop("_id")``) is plain data, as the corpus README has it.
-DATA_RESULTS: dict[str, frozenset[str]] = {
-    "playwright.async_api": frozenset({
-        "content", "evaluate", "inner_text", "inner_html", "text_content", "title",
-        "get_attribute", "input_value", "is_visible", "is_hidden", "is_checked",
-        "is_enabled", "screenshot", "pdf"}),
-    "motor": frozenset({"find_one", "find_one_and_update", "find_one_and_replace",
-                        "find_one_and_delete", "count_documents",
-                        "estimated_document_count", "distinct"}),
-    "asyncpg": frozenset({"fetchval"}),
-    # a Result's rows and a session's get: a Row or the ORM's own instance, read by field
-    # (sqlalchemy/engine/result.py: first, one, one_or_none, scalar_one, all, fetchall)
-    "sqlalchemy.ext.asyncio": frozenset({
-        "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
-        "fetchone", "fetchall", "all", "get", "get_one"}),
-}
-
-
-def _objects_by_shape(tree: ast.Module, scan: Names) -> dict[str, str]:
-    """``await page.wait_for_load_state()``, ``await conn.fetchrow(q)``, ``await
-    self.collection.insert_one(doc)``: a reference the file awaits a method of :data:`SHAPES`
-    (or, in a file that imports SQLAlchemy, of :data:`CONTEXT_SHAPES`) on is that library's
-    object, though the file never shows where it came from (a
-    parameter, ``self._pool`` filled by a caller). Not ``self`` (the file's own class), not a
-    reference the file shows to be another object (:attr:`Names.plain`, or one it already
-    knows), and not where the file defines a function of that name itself: a wrapper of the
-    library with the same API (``async def fetchrow(self, ...)`` around the driver's), whose
-    callers call the package's own method. Returns the references found, and the kind
-    each was given."""
-    defined = {node.name for node in walk(tree)
-               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
-    # db = self.db(mode="w"): what a method the class inherits from elsewhere gives is the
-    # package's own object (its cursor wrapper with the driver's method names)
-    inherited = {reference(target) for node in walk(tree) if isinstance(node, ast.Assign)
-                 for target in node.targets
-                 if isinstance(call := (node.value.value if isinstance(node.value, ast.Await)
-                                        else node.value), ast.Call)
-                 and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
-                 and call.func.value.id in ("self", "cls") and call.func.attr not in defined}
-    imported = {lib_construct(alias) for alias in scan.aliases.values()}
-    context = {module.split(".")[0] for module in imported_modules(tree)} & set(CONTEXT_SHAPES)
-    in_context = frozenset().union(*(CONTEXT_SHAPES[top] for top in context))
-    # self.server = PooledDB(...) in a blocking twin beside the asyncio class: a field the
-    # file binds to another class's object is that object (as in _sessions_on_fields)
-    classes = {node.name for node in walk(tree) if isinstance(node, ast.ClassDef)}
-    bound = {reference(target) for node in walk(tree) if isinstance(node, ast.Assign)
-             and isinstance(node.value, ast.Call) and _names_a_class(node.value.func, scan)
-             and not (isinstance(node.value.func, ast.Name) and node.value.func.id in classes)
-             for target in node.targets}
-    shaped: dict[str, str] = {}
-    for function in walk(tree):
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        params = {a.arg for a in [*function.args.posonlyargs, *function.args.args,
-                                  *function.args.kwonlyargs]}
-        for sub in own_nodes(function):
-            awaited = sub.value if isinstance(sub, ast.Await) else None
-            if not isinstance(awaited, ast.Call) or not isinstance(awaited.func, ast.Attribute) \
-                    or awaited.func.attr not in SHAPES.keys() | in_context \
-                    or awaited.func.attr in defined:
-                continue
-            held = awaited.func.value
-            ref = reference(held)
-            if ref is None or ref in ("self", "cls") or ref in scan.plain or ref in bound \
-                    or qualname(held, scan) is not None:
-                continue
-            lib = scan.library(SHAPES.get(awaited.func.attr, "sqlalchemy.ext.asyncio"))
-            if lib is None or (ref in inherited and f"lib:{lib}" not in imported):
-                # (in a file that imports the library itself, what a base class's method
-                # gives, awaited so, is the library's: a repository's get_collection())
-                continue
-            shaped.setdefault(ref, f"lib:{lib}")
-            if ref in params:
-                scan.given.add((function.name, ref))
-    for ref, kind in shaped.items():
-        scan.kinds.setdefault(ref, kind)
-    return shaped
-
-
-def _makers_by_shape(tree: ast.Module, scan: Names, shaped: dict[str, str]) -> None:
-    """``async with self._pool.acquire() as conn``, ``async with SessionLocal() as session``:
-    what makes a connection :func:`_objects_by_shape` found (:data:`POOL_TAKERS`) is the same
-    library's object. Run once the assignments have given their kinds, so that a maker whose
-    kind the file shows (``engine = create_async_engine(...)``) keeps it (the kind is only
-    set where none is); not the file's own function or method (``self.session_scope()``),
-    nor an object of the file's own or its package's class (``database.session()``,
-    ``database: Database``)."""
-    defined = {node.name for node in walk(tree)
-               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
-    for node in walk(tree):
-        taken: list[tuple[ast.expr, ast.expr]] = []
-        if isinstance(node, ast.AsyncWith):
-            taken = [(item.context_expr, item.optional_vars) for item in node.items
-                     if item.optional_vars is not None]
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.value, ast.Await):
-            taken = [(node.value.value, node.targets[0])]
-        for call, target in taken:
-            connection = shaped.get(reference(target) or "")
-            if connection is None or not isinstance(call, ast.Call):
-                continue
-            takers = POOL_TAKERS.get(connection.removeprefix("lib:"), set())
-            if isinstance(call.func, ast.Attribute) and call.func.attr in takers:
-                maker = call.func.value  # self._pool.acquire(), engine.begin()
-            elif "" in takers and not call.args and not call.keywords:
-                maker = call.func  # async with SessionLocal() as session
-            else:
-                continue
-            made = reference(maker)
-            root = maker
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if made is None or made in ("self", "cls") or made.rpartition(".")[2] in defined \
-                    or made in scan.plain or reference(root) in scan.plain:
-                continue
-            scan.kinds.setdefault(made, connection)
 
 
 #: Fields only aiohttp's server request has (Starlette spells them ``path_params``, ``url``).
